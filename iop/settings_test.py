@@ -1,0 +1,15 @@
+"""Settings for the test suite: the real PostgreSQL and Redis of the machine.
+
+Override with ``DATABASE_URL`` / ``CELERY_BROKER_URL`` / ``TEST_REDIS_URL``.
+"""
+
+import os
+
+os.environ.setdefault("IOP_ENV", "test")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/iop")
+
+from iop.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

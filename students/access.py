@@ -1,0 +1,334 @@
+"""The access layer: the one place that decides who may see or do what.
+
+Every view resolves its pupil (or a record belonging to a pupil) through
+:func:`get_pupil` / :func:`pupils_for`. Role rules are foreign-key filters
+(index-friendly subqueries on the pupil table); explicit grants to one user
+(sharing with one more teacher, a vikar's time-limited access) are
+django-guardian direct-FK object permissions with an expiry.
+
+Relations a user can have to a pupil, and what each allows:
+
+=================  ==========================================================
+relation           actions
+=================  ==========================================================
+coordinator        everything at the pupil's school (koordinator, rektor)
+contact teacher    view, edit plans, log progress (kontaktlærer of the group)
+subject teacher    view, log progress (faglærer of the group)
+ppt                view, assess (PPT advisor of the school, pupil referred)
+shared (write)     view, edit, log (explicit grant ``change_pupil``)
+shared (read)      view (explicit grant ``view_pupil``, e.g. a vikar)
+guardian           view, read-only (parental responsibility; not 18+ without
+                   the pupil's consent)
+=================  ==========================================================
+
+Anyone else, anonymous and deactivated users get nothing. Records the user
+may not see answer 404, exactly like missing ones; visible records the user
+may not change answer 403 on writes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, Permission
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from .models import (
+    ADULT_AGE,
+    Enrolment,
+    GuardianLink,
+    PptGrant,
+    Pupil,
+    PupilUserObjectPermission,
+    School,
+    StaffMembership,
+    TeachingAssignment,
+    User,
+)
+
+
+class Action(enum.StrEnum):
+    VIEW = "view"
+    EDIT = "edit"  # write the pupil's plans (IOP/IUP), concerns, talks
+    LOG = "log"  # log progress and assessments on goals
+    MANAGE = "manage"  # coordinator work: vedtak, årshjul, grants
+    ASSESS = "assess"  # PPT: write the sakkyndig vurdering
+    VIEW_SENSITIVE = "view_sensitive"  # national identity number
+
+
+class Relation(enum.StrEnum):
+    COORDINATOR = "coordinator"
+    CONTACT_TEACHER = "contact_teacher"
+    SUBJECT_TEACHER = "subject_teacher"
+    PPT = "ppt"
+    SHARED_WRITE = "shared_write"
+    SHARED_READ = "shared_read"
+    GUARDIAN = "guardian"
+
+
+A = Action
+RELATION_ACTIONS: dict[Relation, frozenset[Action]] = {
+    Relation.COORDINATOR: frozenset({A.VIEW, A.EDIT, A.LOG, A.MANAGE, A.VIEW_SENSITIVE}),
+    Relation.CONTACT_TEACHER: frozenset({A.VIEW, A.EDIT, A.LOG}),
+    Relation.SUBJECT_TEACHER: frozenset({A.VIEW, A.LOG}),
+    Relation.PPT: frozenset({A.VIEW, A.ASSESS}),
+    Relation.SHARED_WRITE: frozenset({A.VIEW, A.EDIT, A.LOG}),
+    Relation.SHARED_READ: frozenset({A.VIEW}),
+    Relation.GUARDIAN: frozenset({A.VIEW}),
+}
+
+COORDINATOR_ROLES = (StaffMembership.Role.KOORDINATOR, StaffMembership.Role.REKTOR)
+TEACHER_ROLES = (StaffMembership.Role.KONTAKTLAERER, StaffMembership.Role.FAGLAERER)
+GRANT_READ = "view_pupil"
+GRANT_WRITE = "change_pupil"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What one user is, read once per request: school roles by school id."""
+
+    user_id: int | None
+    active: bool
+    roles: dict[str, frozenset[int]]
+    is_guardian: bool
+
+    def schools(self, *roles: str) -> frozenset[int]:
+        out: set[int] = set()
+        for role in roles:
+            out |= self.roles.get(role, frozenset())
+        return frozenset(out)
+
+    @property
+    def member_schools(self) -> frozenset[int]:
+        return self.schools(*StaffMembership.Role.values)
+
+    @property
+    def is_staff_member(self) -> bool:
+        return bool(self.member_schools)
+
+    @property
+    def is_coordinator(self) -> bool:
+        return bool(self.schools(*COORDINATOR_ROLES))
+
+
+def profile(user: User | AnonymousUser) -> Profile:
+    """The user's roles, cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Profile(user_id=None, active=False, roles={}, is_guardian=False)
+    cached = getattr(user, "_access_profile", None)
+    if cached is not None:
+        return cached
+    roles: dict[str, set[int]] = {}
+    rows = StaffMembership.objects.filter(user=user, active=True).values_list("role", "school_id")
+    for role, school_id in rows:
+        roles.setdefault(role, set()).add(school_id)
+    result = Profile(
+        user_id=user.pk,
+        active=True,
+        roles={k: frozenset(v) for k, v in roles.items()},
+        is_guardian=GuardianLink.objects.filter(user=user).exists(),
+    )
+    user._access_profile = result  # type: ignore[union-attr]
+    return result
+
+
+def forget(user: User) -> None:
+    """Drop the cached profile (after memberships change within a request)."""
+    if hasattr(user, "_access_profile"):
+        del user._access_profile
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _adult_cutoff(today: datetime.date) -> datetime.date:
+    try:
+        return today.replace(year=today.year - ADULT_AGE)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - ADULT_AGE, day=28)
+
+
+def _relation_filters(prof: Profile) -> dict[Relation, Q]:
+    """One Q per relation the user can have; relations the user lacks are absent."""
+    today = _today()
+    filters: dict[Relation, Q] = {}
+    if not prof.active:
+        return filters
+    coord = prof.schools(*COORDINATOR_ROLES)
+    if coord:
+        filters[Relation.COORDINATOR] = Q(school_id__in=sorted(coord))
+    teacher_schools = prof.schools(*TEACHER_ROLES)
+    if teacher_schools:
+        for relation, role in (
+            (Relation.CONTACT_TEACHER, TeachingAssignment.Role.KONTAKTLAERER),
+            (Relation.SUBJECT_TEACHER, TeachingAssignment.Role.FAGLAERER),
+        ):
+            enrolled = Enrolment.objects.filter(
+                group__assignments__user_id=prof.user_id,
+                group__assignments__role=role,
+                group__school_year__end__gte=today,
+                group__school_year__school_id__in=sorted(teacher_schools),
+            ).values("pupil_id")
+            filters[relation] = Q(pk__in=enrolled)
+    ppt = prof.schools(StaffMembership.Role.PPT)
+    if ppt:
+        granted = PptGrant.objects.filter(school_id__in=sorted(ppt), revoked_at__isnull=True).values("pupil_id")
+        filters[Relation.PPT] = Q(pk__in=granted, school_id__in=sorted(ppt))
+    if prof.member_schools:
+        now = timezone.now()
+        live = Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+        for relation, codename in ((Relation.SHARED_WRITE, GRANT_WRITE), (Relation.SHARED_READ, GRANT_READ)):
+            grants = PupilUserObjectPermission.objects.filter(
+                live, user_id=prof.user_id, permission__codename=codename
+            ).values("content_object_id")
+            filters[relation] = Q(pk__in=grants, school_id__in=sorted(prof.member_schools))
+    if prof.is_guardian:
+        children = GuardianLink.objects.filter(user_id=prof.user_id, parental_responsibility=True).values("pupil_id")
+        filters[Relation.GUARDIAN] = Q(pk__in=children) & (
+            Q(birth_date__gt=_adult_cutoff(today)) | Q(guardians_may_see_as_adult=True)
+        )
+    return filters
+
+
+def pupils_for(user: User | AnonymousUser, action: Action = Action.VIEW) -> QuerySet[Pupil]:
+    """The pupils USER may do ACTION on, as a queryset (one SQL query)."""
+    combined = Q()
+    matched = False
+    for relation, condition in _relation_filters(profile(user)).items():
+        if action in RELATION_ACTIONS[relation]:
+            combined |= condition
+            matched = True
+    if not matched:
+        return Pupil.objects.none()
+    return Pupil.objects.filter(combined)
+
+
+def _with_relations(qs: QuerySet[Pupil], filters: dict[Relation, Q]) -> QuerySet[Pupil]:
+    return qs.annotate(
+        **{f"rel_{r.value}": ExpressionWrapper(q, output_field=BooleanField()) for r, q in filters.items()}
+    )
+
+
+def relations_of(pupil: Pupil) -> frozenset[Relation]:
+    return frozenset(r for r in Relation if getattr(pupil, f"rel_{r.value}", False))
+
+
+def actions_of(pupil: Pupil) -> frozenset[Action]:
+    """Actions the requesting user may take on a pupil fetched by :func:`get_pupil`."""
+    out: set[Action] = set()
+    for relation in relations_of(pupil):
+        out |= RELATION_ACTIONS[relation]
+    return frozenset(out)
+
+
+def get_pupil(
+    user: User | AnonymousUser,
+    pupil_id: uuid.UUID | str,
+    action: Action = Action.VIEW,
+    queryset: QuerySet[Pupil] | None = None,
+) -> Pupil:
+    """Resolve a pupil for a view: 404 when the user may not see it (or it
+    does not exist), 403 when visible but ACTION is not allowed.
+
+    The returned pupil carries ``allowed`` (the set of actions the user may take).
+    """
+    filters = _relation_filters(profile(user))
+    if not filters:
+        raise Http404
+    base = queryset if queryset is not None else Pupil.objects.all()
+    visible = Q()
+    for condition in filters.values():
+        visible |= condition
+    try:
+        pupil = _with_relations(base.filter(visible), filters).get(pk=pupil_id)
+    except (Pupil.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    pupil.allowed = actions_of(pupil)  # type: ignore[attr-defined]
+    pupil._allowed_for = getattr(user, "pk", None)  # type: ignore[attr-defined]
+    if action not in pupil.allowed:  # type: ignore[attr-defined]
+        raise PermissionDenied
+    return pupil
+
+
+def can(user: User | AnonymousUser, action: Action, pupil: Pupil) -> bool:
+    """May USER do ACTION on PUPIL?"""
+    allowed = getattr(pupil, "allowed", None)
+    if allowed is not None and getattr(pupil, "_allowed_for", None) == getattr(user, "pk", None):
+        return action in allowed
+    return pupils_for(user, action).filter(pk=pupil.pk).exists()
+
+
+def visible_schools(user: User | AnonymousUser) -> QuerySet[School]:
+    """Schools whose organisation (groups, årshjul) the user works with."""
+    prof = profile(user)
+    return School.objects.filter(pk__in=sorted(prof.member_schools))
+
+
+def managed_schools(user: User | AnonymousUser) -> QuerySet[School]:
+    """Schools where the user is coordinator or principal."""
+    prof = profile(user)
+    return School.objects.filter(pk__in=sorted(prof.schools(*COORDINATOR_ROLES)))
+
+
+def may_write(user: User | AnonymousUser) -> bool:
+    """Whether the user writes anything at all (guardians and strangers do not)."""
+    return profile(user).is_staff_member
+
+
+# --- grants -------------------------------------------------------------------
+
+
+def _grant_permission(codename: str) -> Permission:
+    return Permission.objects.get(content_type__app_label="students", codename=codename)
+
+
+@transaction.atomic
+def grant_pupil_access(
+    *,
+    pupil: Pupil,
+    user: User,
+    granted_by: User | None,
+    write: bool = False,
+    expires_at: datetime.datetime | None = None,
+    reason: str = "",
+) -> PupilUserObjectPermission:
+    """Give one more user access to one pupil (optionally until EXPIRES_AT)."""
+    permission = _grant_permission(GRANT_WRITE if write else GRANT_READ)
+    grant, _created = PupilUserObjectPermission.objects.update_or_create(
+        user=user,
+        permission=permission,
+        content_object=pupil,
+        defaults={"expires_at": expires_at, "granted_by": granted_by, "reason": reason},
+    )
+    forget(user)
+    return grant
+
+
+def revoke_pupil_access(*, pupil: Pupil, user: User) -> int:
+    deleted, _detail = PupilUserObjectPermission.objects.filter(user=user, content_object=pupil).delete()
+    return deleted
+
+
+@transaction.atomic
+def grant_ppt_access(*, pupil: Pupil, granted_by: User | None, reason: str = "") -> PptGrant:
+    """Let the PPT advisors serving the pupil's school see the pupil
+    (called when a PPT referral is sent)."""
+    existing = PptGrant.objects.filter(pupil=pupil, school_id=pupil.school_id, revoked_at__isnull=True).first()
+    if existing:
+        return existing
+    return PptGrant.objects.create(pupil=pupil, school_id=pupil.school_id, granted_by=granted_by, reason=reason)
+
+
+def revoke_ppt_access(*, pupil: Pupil) -> int:
+    return PptGrant.objects.filter(pupil=pupil, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+

@@ -1,0 +1,378 @@
+"""Organisation and people: skoleeier, school, school year, group, pupil,
+guardian, staff membership, teaching assignments and explicit access grants.
+
+Glossary (see DOMAIN.md): *Skoleeier* = school owner (kommune/fylkeskommune or a
+Swedish huvudman); *kontaktlærer* = class teacher; *faglærer* = subject
+teacher; *PPT* = educational-psychological service; *vikar* = substitute.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.models import UserObjectPermissionBase
+
+ADULT_AGE = 18
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in: staff, PPT, guardian or operator. Email is the login."""
+
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200)
+    is_staff = models.BooleanField(
+        _("operator"), default=False, help_text=_("May log in to the operators' admin site.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Skoleeier(models.Model):
+    """School owner: a Norwegian kommune/fylkeskommune or a Swedish huvudman."""
+
+    class Kind(models.TextChoices):
+        KOMMUNE = "kommune", _("Municipality (kommune)")
+        FYLKESKOMMUNE = "fylkeskommune", _("County (fylkeskommune)")
+        PRIVATE = "private", _("Private school owner")
+
+    class Country(models.TextChoices):
+        NO = "NO", _("Norway")
+        SE = "SE", _("Sweden")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices, default=Country.NO)
+    org_number = models.CharField(_("organisation number"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("school owner")
+        verbose_name_plural = _("school owners")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["name", "country"], name="skoleeier_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class School(models.Model):
+    class Kind(models.TextChoices):
+        BARNESKOLE = "barneskole", _("Primary school (1–7)")
+        UNGDOMSSKOLE = "ungdomsskole", _("Lower secondary school (8–10)")
+        BARNE_UNGDOM = "barne_ungdom", _("Primary and lower secondary school (1–10)")
+        VGS = "vgs", _("Upper secondary school (Vg1–Vg3)")
+        GRUNDSKOLA = "grundskola", _("Compulsory school (grundskola)")
+
+    class Language(models.TextChoices):
+        NB = "nb", "Norsk bokmål"
+        NN = "nn", "Norsk nynorsk"
+        SV = "sv", "Svenska"
+
+    skoleeier = models.ForeignKey(
+        Skoleeier, on_delete=models.PROTECT, related_name="schools", verbose_name=_("school owner")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.NB)
+
+    class Meta:
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["skoleeier", "name"], name="school_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SchoolYear(models.Model):
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="school_years", verbose_name=_("school"))
+    name = models.CharField(_("name"), max_length=20, help_text=_("For example 2026/27."))
+    start = models.DateField(_("first day"))
+    end = models.DateField(_("last day"))
+
+    class Meta:
+        verbose_name = _("school year")
+        verbose_name_plural = _("school years")
+        ordering = ["-start"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "start"], name="schoolyear_unique_start"),
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="schoolyear_start_before_end"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} {self.name}"
+
+    def contains(self, day: datetime.date) -> bool:
+        return self.start <= day <= self.end
+
+
+class Group(models.Model):
+    """A class (basisgruppe/klasse) or teaching group in one school year."""
+
+    class Kind(models.TextChoices):
+        CLASS = "class", _("Class")
+        TEACHING = "teaching", _("Teaching group")
+
+    class YearLevel(models.IntegerChoices):
+        Y1 = 1, _("Year 1")
+        Y2 = 2, _("Year 2")
+        Y3 = 3, _("Year 3")
+        Y4 = 4, _("Year 4")
+        Y5 = 5, _("Year 5")
+        Y6 = 6, _("Year 6")
+        Y7 = 7, _("Year 7")
+        Y8 = 8, _("Year 8")
+        Y9 = 9, _("Year 9")
+        Y10 = 10, _("Year 10")
+        VG1 = 11, "Vg1"
+        VG2 = 12, "Vg2"
+        VG3 = 13, "Vg3"
+
+    school_year = models.ForeignKey(
+        SchoolYear, on_delete=models.CASCADE, related_name="groups", verbose_name=_("school year")
+    )
+    name = models.CharField(_("name"), max_length=50)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.CLASS)
+    year_level = models.PositiveSmallIntegerField(_("year level"), choices=YearLevel.choices)
+
+    class Meta:
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+        ordering = ["year_level", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school_year", "name"], name="group_unique_name"),
+            models.CheckConstraint(condition=Q(year_level__gte=1, year_level__lte=13), name="group_year_level_range"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Pupil(models.Model):
+    """A pupil. Addressed by UUID everywhere; the national id lives apart."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="pupils", verbose_name=_("school"),
+        help_text=_("The school the pupil attends now."),
+    )
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    birth_date = models.DateField(_("date of birth"))
+    guardians_may_see_as_adult = models.BooleanField(
+        _("guardians may see (adult pupil's consent)"),
+        default=False,
+        help_text=_("From the age of 18, guardians see nothing unless the pupil consents."),
+    )
+
+    class Meta:
+        verbose_name = _("pupil")
+        verbose_name_plural = _("pupils")
+        ordering = ["last_name", "first_name"]
+        indexes = [models.Index(fields=["school", "last_name", "first_name"], name="pupil_school_name_idx")]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def age_on(self, day: datetime.date) -> int:
+        before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
+        return day.year - self.birth_date.year - int(before_birthday)
+
+
+class PupilIdentity(models.Model):
+    """Sensitive identifiers, kept out of the pupil row so that lists, admin
+    search and exports never touch them by accident."""
+
+    pupil = models.OneToOneField(Pupil, on_delete=models.CASCADE, related_name="identity", primary_key=True)
+    national_id = models.CharField(_("national identity number"), max_length=13)
+
+    class Meta:
+        verbose_name = _("pupil identity (sensitive)")
+        verbose_name_plural = _("pupil identities (sensitive)")
+
+    def __str__(self) -> str:
+        return self.masked
+
+    @property
+    def masked(self) -> str:
+        return "•" * max(len(self.national_id) - 2, 0) + self.national_id[-2:]
+
+
+class Enrolment(models.Model):
+    """A pupil's place in a group in one school year."""
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("pupil"))
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("group"))
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        constraints = [models.UniqueConstraint(fields=["pupil", "group"], name="enrolment_unique_pupil_group")]
+
+    def __str__(self) -> str:
+        return f"{self.pupil} – {self.group}"
+
+
+class GuardianLink(models.Model):
+    class Relation(models.TextChoices):
+        MOTHER = "mother", _("Mother")
+        FATHER = "father", _("Father")
+        OTHER = "other", _("Other guardian")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="guardian_links", verbose_name=_("user"))
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="guardian_links", verbose_name=_("pupil"))
+    relation = models.CharField(_("relation"), max_length=10, choices=Relation.choices, default=Relation.OTHER)
+    parental_responsibility = models.BooleanField(_("parental responsibility"), default=True)
+
+    class Meta:
+        verbose_name = _("guardian")
+        verbose_name_plural = _("guardians")
+        constraints = [models.UniqueConstraint(fields=["user", "pupil"], name="guardianlink_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.pupil}"
+
+
+class StaffMembership(models.Model):
+    class Role(models.TextChoices):
+        KONTAKTLAERER = "kontaktlaerer", _("Contact teacher (kontaktlærer)")
+        FAGLAERER = "faglaerer", _("Subject teacher (faglærer)")
+        KOORDINATOR = "koordinator", _("Special-education coordinator")
+        REKTOR = "rektor", _("Principal / department head")
+        PPT = "ppt", _("PPT advisor")
+        VIKAR = "vikar", _("Substitute teacher (vikar)")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("school"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("staff membership")
+        verbose_name_plural = _("staff memberships")
+        constraints = [models.UniqueConstraint(fields=["user", "school", "role"], name="membership_unique_role")]
+        indexes = [models.Index(fields=["user", "role"], name="membership_user_role_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} – {self.school}"
+
+
+class TeachingAssignment(models.Model):
+    """Who teaches a group: its kontaktlærer, or a faglærer in one subject."""
+
+    class Role(models.TextChoices):
+        KONTAKTLAERER = "kontaktlaerer", _("Contact teacher")
+        FAGLAERER = "faglaerer", _("Subject teacher")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("teacher"))
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("group"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    subject = models.CharField(_("subject"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("teaching assignment")
+        verbose_name_plural = _("teaching assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "group", "role", "subject"], name="assignment_unique"),
+            models.CheckConstraint(
+                condition=Q(role="kontaktlaerer") | ~Q(subject=""), name="assignment_faglaerer_has_subject"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.group} {self.subject}".strip()
+
+
+class PupilUserObjectPermission(UserObjectPermissionBase):
+    """Explicit per-pupil grant to one user (django-guardian, direct FK):
+    sharing with one more teacher, or a vikar's time-limited access."""
+
+    content_object = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="user_grants")
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    granted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("granted by")
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("pupil grant (user)")
+        verbose_name_plural = _("pupil grants (user)")
+
+
+class PptGrant(models.Model):
+    """The PPT service serving a school is granted a pupil (created by a PPT
+    referral). Every active PPT advisor of that school then sees the pupil."""
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="ppt_grants", verbose_name=_("pupil"))
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    granted_at = models.DateTimeField(_("granted"), default=timezone.now)
+    granted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("granted by")
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("PPT grant")
+        verbose_name_plural = _("PPT grants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pupil", "school"], condition=Q(revoked_at__isnull=True), name="pptgrant_unique_active"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"PPT {self.school} → {self.pupil}"
