@@ -1,5 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("IOP and IUP – operators")
+admin.site.site_title = _("IOP and IUP – operators")
 
 urlpatterns = [
     path("", include("students.urls")),

@@ -1,7 +1,32 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
+from .forms import LoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("elever/", views.pupil_list, name="pupil_list"),
+    path("elever/<uuid:pupil_id>/", views.pupil_detail, name="pupil_detail"),
+    path("helse/", views.healthz, name="healthz"),
+    path(
+        "konto/logg-inn/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("konto/logg-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("konto/passord/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("konto/passord/endret/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("konto/glemt-passord/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("konto/glemt-passord/sendt/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "konto/nytt-passord/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "konto/nytt-passord/ferdig/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
 ]

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs everything and serves the demo on http://127.0.0.1:8000
+# (SQLite under var/, no Redis needed, demo data and logins printed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export IOP_ENV=demo
+.venv/bin/python manage.py migrate -v0
+.venv/bin/python manage.py seed_demo
+echo
+echo "Open http://127.0.0.1:8000 and log in with one of the addresses above."
+exec .venv/bin/python manage.py runserver "${PORT:-127.0.0.1:8000}"

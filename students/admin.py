@@ -1,0 +1,130 @@
+"""Operators' admin (superusers only; see iop.admin_site)."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Enrolment,
+    GuardianLink,
+    Group,
+    PptGrant,
+    Pupil,
+    PupilIdentity,
+    PupilUserObjectPermission,
+    School,
+    SchoolYear,
+    Skoleeier,
+    StaffMembership,
+    TeachingAssignment,
+    User,
+)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "is_active", "is_staff", "is_superuser"]
+    list_filter = ["is_active", "is_staff", "is_superuser"]
+    search_fields = ["email", "full_name"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Person"), {"fields": ("full_name",)}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
+
+
+@admin.register(Skoleeier)
+class SkoleeierAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "country"]
+    list_filter = ["country", "kind"]
+    search_fields = ["name"]
+
+
+@admin.register(School)
+class SchoolAdmin(admin.ModelAdmin):
+    list_display = ["name", "skoleeier", "kind", "language"]
+    list_filter = ["kind", "language", "skoleeier"]
+    search_fields = ["name"]
+
+
+@admin.register(SchoolYear)
+class SchoolYearAdmin(admin.ModelAdmin):
+    list_display = ["school", "name", "start", "end"]
+    list_filter = ["school"]
+
+
+@admin.register(Group)
+class GroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "school_year", "year_level", "kind"]
+    list_filter = ["school_year__school", "year_level", "kind"]
+    search_fields = ["name"]
+
+
+class EnrolmentInline(admin.TabularInline):
+    model = Enrolment
+    extra = 0
+    autocomplete_fields = ["group"]
+
+
+class GuardianInline(admin.TabularInline):
+    model = GuardianLink
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Pupil)
+class PupilAdmin(admin.ModelAdmin):
+    list_display = ["last_name", "first_name", "school", "birth_date"]
+    list_filter = ["school"]
+    search_fields = ["last_name", "first_name"]
+    inlines = [EnrolmentInline, GuardianInline]
+
+
+@admin.register(PupilIdentity)
+class PupilIdentityAdmin(admin.ModelAdmin):
+    list_display = ["pupil", "masked"]
+    search_fields = ["pupil__last_name"]
+    autocomplete_fields = ["pupil"]
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(admin.ModelAdmin):
+    list_display = ["pupil", "group"]
+    list_filter = ["group__school_year__school"]
+    autocomplete_fields = ["pupil", "group"]
+
+
+@admin.register(GuardianLink)
+class GuardianLinkAdmin(admin.ModelAdmin):
+    list_display = ["user", "pupil", "relation", "parental_responsibility"]
+    autocomplete_fields = ["user", "pupil"]
+
+
+@admin.register(StaffMembership)
+class StaffMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "school", "role", "active"]
+    list_filter = ["role", "active", "school"]
+    autocomplete_fields = ["user"]
+    search_fields = ["user__full_name", "user__email"]
+
+
+@admin.register(TeachingAssignment)
+class TeachingAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["user", "group", "role", "subject"]
+    list_filter = ["role", "group__school_year__school"]
+    autocomplete_fields = ["user", "group"]
+
+
+@admin.register(PupilUserObjectPermission)
+class PupilGrantAdmin(admin.ModelAdmin):
+    list_display = ["user", "content_object", "permission", "expires_at"]
+    autocomplete_fields = ["user", "content_object"]
+
+
+@admin.register(PptGrant)
+class PptGrantAdmin(admin.ModelAdmin):
+    list_display = ["pupil", "school", "granted_at", "revoked_at"]
+    autocomplete_fields = ["pupil"]

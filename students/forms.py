@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from .models import Group
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(
+        label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
+    )
+    error_messages = {
+        "invalid_login": _("Wrong email address or password. Both are case-sensitive."),
+        "inactive": _("This account is deactivated."),
+    }
+
+
+class GroupChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.school_year.school.name})"
+
+
+class PupilFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search by name"), required=False, max_length=100)
+    group = GroupChoiceField(
+        label=_("Group"), required=False, queryset=Group.objects.none(), empty_label=_("All groups")
+    )
+
+    def __init__(self, *args: Any, groups: QuerySet[Group], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = groups  # type: ignore[attr-defined]

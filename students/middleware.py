@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from . import access
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+# Writes anyone with an account may make: their own session and password.
+ACCOUNT_URL_NAMES = frozenset(
+    {"login", "logout", "password_change", "password_reset", "password_reset_confirm", "set_language"}
+)
+
+
+class ReadOnlyUsersMiddleware:
+    """Defence in depth: users who write nothing (guardians, accounts without
+    a school role) have every non-account write refused with 403 before any
+    view runs. Views still ask the access layer for each object."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
+    ) -> None:
+        if request.method in SAFE_METHODS or not request.user.is_authenticated:
+            return None
+        match = request.resolver_match
+        if match is not None and ("admin" in match.namespaces or match.url_name in ACCOUNT_URL_NAMES):
+            return None
+        if not access.may_write(request.user):
+            raise PermissionDenied
+        return None

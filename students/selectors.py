@@ -1,0 +1,120 @@
+"""Reads for pages: querysets filtered by the access layer with their related
+rows preloaded, so each page runs a fixed number of SQL queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from . import access
+from .models import Enrolment, GuardianLink, Group, Pupil, PupilIdentity, PupilUserObjectPermission, TeachingAssignment, User
+
+
+def current_enrolments() -> QuerySet[Enrolment]:
+    return (
+        Enrolment.objects.filter(group__school_year__end__gte=timezone.localdate())
+        .select_related("group", "group__school_year")
+        .order_by("group__school_year__start", "group__kind", "group__name")
+    )
+
+
+def with_current_groups(qs: QuerySet[Pupil]) -> QuerySet[Pupil]:
+    return qs.select_related("school").prefetch_related(
+        Prefetch("enrolments", queryset=current_enrolments(), to_attr="current_enrolments")
+    )
+
+
+def pupil_list(
+    user: User | AnonymousUser, *, query: str = "", group_id: int | None = None
+) -> QuerySet[Pupil]:
+    qs = access.pupils_for(user)
+    for word in query.split():
+        qs = qs.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    if group_id is not None:
+        qs = qs.filter(enrolments__group_id=group_id)
+    return with_current_groups(qs.order_by("last_name", "first_name", "pk"))
+
+
+def groups_for_filter(user: User | AnonymousUser) -> QuerySet[Group]:
+    """Current groups that hold at least one pupil the user may see."""
+    visible = access.pupils_for(user).values("pk")
+    return (
+        Group.objects.filter(school_year__end__gte=timezone.localdate(), enrolments__pupil__in=visible)
+        .select_related("school_year__school")
+        .distinct()
+        .order_by("school_year__school__name", "year_level", "name")
+    )
+
+
+@dataclass
+class PupilPage:
+    pupil: Pupil
+    guardians: list[GuardianLink]
+    teachers: list[TeachingAssignment]
+    grants: list[PupilUserObjectPermission]
+    national_id: str | None
+
+
+def pupil_page(user: User | AnonymousUser, pupil_id: str) -> PupilPage:
+    pupil = access.get_pupil(user, pupil_id, queryset=with_current_groups(Pupil.objects.all()))
+    staff_view = access.Action.LOG in pupil.allowed or access.Action.ASSESS in pupil.allowed  # type: ignore[attr-defined]
+    guardians: list[GuardianLink] = []
+    teachers: list[TeachingAssignment] = []
+    grants: list[PupilUserObjectPermission] = []
+    if staff_view:
+        guardians = list(pupil.guardian_links.select_related("user").order_by("user__full_name"))
+        group_ids = [e.group_id for e in pupil.current_enrolments]  # type: ignore[attr-defined]
+        teachers = list(
+            TeachingAssignment.objects.filter(group_id__in=group_ids)
+            .select_related("user", "group")
+            .order_by("role", "subject", "user__full_name")
+        )
+    national_id = None
+    if access.Action.VIEW_SENSITIVE in pupil.allowed:  # type: ignore[attr-defined]
+        identity = PupilIdentity.objects.filter(pupil=pupil).first()
+        national_id = identity.masked if identity else None
+        grants = list(
+            PupilUserObjectPermission.objects.filter(content_object=pupil)
+            .select_related("user", "permission")
+            .order_by("expires_at")
+        )
+    return PupilPage(pupil=pupil, guardians=guardians, teachers=teachers, grants=grants, national_id=national_id)
+
+
+@dataclass
+class Home:
+    profile: access.Profile
+    children: list[Pupil]
+    groups: list[Group]
+    pupil_count: int
+    schools: list[str]
+
+
+def home(user: User) -> Home:
+    prof = access.profile(user)
+    children: list[Pupil] = []
+    if prof.is_guardian:
+        children = list(
+            with_current_groups(
+                access.pupils_for(user).filter(guardian_links__user=user).order_by("first_name", "pk")
+            )
+        )
+    groups: list[Group] = []
+    if prof.schools(*access.TEACHER_ROLES):
+        groups = list(
+            Group.objects.filter(
+                assignments__user=user,
+                school_year__end__gte=timezone.localdate(),
+                school_year__school_id__in=sorted(prof.schools(*access.TEACHER_ROLES)),
+            )
+            .annotate(pupil_count=Count("enrolments", distinct=True))
+            .select_related("school_year__school")
+            .distinct()
+            .order_by("year_level", "name")
+        )
+    pupil_count = access.pupils_for(user).count() if prof.is_staff_member else 0
+    schools = list(access.visible_schools(user).values_list("name", flat=True))
+    return Home(profile=prof, children=children, groups=groups, pupil_count=pupil_count, schools=schools)

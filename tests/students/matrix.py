@@ -1,0 +1,65 @@
+from django.urls import reverse
+
+from tests.matrix import MISSING_UUID, Row, expect, only
+
+ROWS = {
+    "home": [Row(lambda w: reverse("home"), expect(200))],
+    "pupil_list": [
+        Row(lambda w: reverse("pupil_list"), expect(200)),
+        Row(lambda w: reverse("pupil_list") + "?q=Aasen&group=999999", expect(200), label="bad filter"),
+        Row(
+            lambda w: reverse("pupil_list"),
+            expect(405, guardian_a=403, guardian_b=403, operator=403),
+            method="post",
+            label="post",
+        ),
+    ],
+    "pupil_detail": [
+        Row(
+            lambda w: reverse("pupil_detail", args=[w.pupil_a.pk]),
+            only(200, ("teacher", "faglaerer", "coordinator", "ppt", "vikar", "guardian_a")),
+            label="pupil A",
+        ),
+        Row(
+            lambda w: reverse("pupil_detail", args=[w.pupil_b.pk]),
+            only(200, ("coordinator", "guardian_b")),
+            label="pupil B",
+        ),
+        Row(
+            lambda w: reverse("pupil_detail", args=[w.pupil_c.pk]),
+            only(200, ("coordinator_other",)),
+            label="pupil C (school 2)",
+        ),
+        Row(lambda w: reverse("pupil_detail", args=[MISSING_UUID]), expect(404), label="missing pupil"),
+        Row(
+            lambda w: reverse("pupil_detail", args=[w.pupil_a.pk]),
+            expect(405, guardian_a=403, guardian_b=403, operator=403),
+            method="post",
+            label="post pupil A",
+        ),
+    ],
+    "healthz": [Row(lambda w: reverse("healthz"), expect(200, anonymous=200, deactivated=200))],
+    "login": [
+        Row(lambda w: reverse("login"), expect(302, anonymous=200, deactivated=200)),
+    ],
+    "logout": [
+        Row(lambda w: reverse("logout"), expect(302, anonymous=302), method="post"),
+        Row(lambda w: reverse("logout"), expect(405, anonymous=405, deactivated=405), label="GET not allowed"),
+    ],
+    "password_change": [Row(lambda w: reverse("password_change"), expect(200))],
+    "password_change_done": [Row(lambda w: reverse("password_change_done"), expect(200))],
+    "password_reset": [Row(lambda w: reverse("password_reset"), expect(200, anonymous=200, deactivated=200))],
+    "password_reset_done": [
+        Row(lambda w: reverse("password_reset_done"), expect(200, anonymous=200, deactivated=200))
+    ],
+    "password_reset_confirm": [
+        Row(
+            lambda w: reverse("password_reset_confirm", args=["MQ", "bad-token"]),
+            expect(200, anonymous=200, deactivated=200),
+            label="invalid link",
+        )
+    ],
+    "password_reset_complete": [
+        Row(lambda w: reverse("password_reset_complete"), expect(200, anonymous=200, deactivated=200))
+    ],
+}
