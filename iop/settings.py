@@ -136,6 +136,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "students.context_processors.navigation",
             ],
         },
     },
@@ -284,3 +285,9 @@ LOGGING = {
 
 # Product settings
 IOP_SITE_NAME = _("IOP and IUP")
+
+# Sections other apps add to the pupil page and the home page (see students/sections.py).
+PUPIL_PAGE_SECTIONS: list[str] = []
+HOME_SECTIONS: list[str] = []
+# Extra menu entries: (url name, label, audience "all" | "staff" | "coordinator").
+NAV_ITEMS: list[tuple[str, object, str]] = []

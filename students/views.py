@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from . import selectors
 from .forms import PupilFilterForm
+from .sections import home_sections, pupil_sections
 
 PAGE_SIZE = 50
 
@@ -19,7 +20,8 @@ PAGE_SIZE = 50
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "students/home.html", {"home": selectors.home(request.user)})  # type: ignore[arg-type]
+    context = {"home": selectors.home(request.user), "sections": home_sections(request)}  # type: ignore[arg-type]
+    return render(request, "students/home.html", context)
 
 
 @never_cache
@@ -44,7 +46,8 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def pupil_detail(request: HttpRequest, pupil_id: str) -> HttpResponse:
     page = selectors.pupil_page(request.user, pupil_id)
-    return render(request, "students/pupil_detail.html", {"page": page, "pupil": page.pupil})
+    context = {"page": page, "pupil": page.pupil, "sections": pupil_sections(request, page.pupil)}
+    return render(request, "students/pupil_detail.html", context)
 
 
 @require_GET
