@@ -1,0 +1,52 @@
+"""Search indexes for competence aims, on PostgreSQL only.
+
+* ``pg_trgm`` and a GIN trigram index on ``text`` for partial words;
+* a GIN expression index on ``to_tsvector('norwegian', text)`` for Norwegian
+  full-text search. It is built from the same ``SearchVector`` expression
+  that ``curriculum.selectors.search_aims`` queries with, so the planner uses it.
+
+The indexes are not declared on the model because SQLite (the demo database)
+cannot build them; there the search falls back to ``icontains``.
+"""
+
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.operations import TrigramExtension
+from django.contrib.postgres.search import SearchVector
+from django.db import migrations
+
+FTS_INDEX = "curriculum_aim_text_fts"
+TRGM_INDEX = "curriculum_aim_text_trgm"
+
+
+def _indexes():
+    return [
+        GinIndex(SearchVector("text", config="norwegian"), name=FTS_INDEX),
+        GinIndex(OpClass("text", name="gin_trgm_ops"), name=TRGM_INDEX),
+    ]
+
+
+def create_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    model = apps.get_model("curriculum", "CompetenceAim")
+    for index in _indexes():
+        schema_editor.add_index(model, index)
+
+
+def drop_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    model = apps.get_model("curriculum", "CompetenceAim")
+    for index in _indexes():
+        schema_editor.remove_index(model, index)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("curriculum", "0001_initial"),
+    ]
+
+    operations = [
+        TrigramExtension(),
+        migrations.RunPython(create_indexes, drop_indexes),
+    ]
