@@ -1,0 +1,73 @@
+"""Log in as a teacher and as a parent through the real UI; axe-core on every page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import World
+from tests.e2e.conftest import axe_violations, describe, login
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_shows_a_teacher_their_pupils_only(live_server: Any, transactional_world: World, page: Any) -> None:
+    w = transactional_world
+    login(page, live_server.url, "teacher@test.example")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Velkommen")
+    assert not axe_violations(page), describe(axe_violations(page))
+
+    page.get_by_role("link", name="Elever", exact=True).first.click()
+    page.wait_for_load_state("networkidle")
+    table = page.get_by_role("table")
+    assert "Aasen, Anna" in table.inner_text()
+    assert "Berg" not in table.inner_text()
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
+
+    # htmx search narrows the list without a full reload
+    page.get_by_label("Søk på navn").fill("zzz")
+    page.get_by_text("Ingen elever passer søket.").wait_for()
+
+    page.goto(f"{live_server.url}/elever/{w.pupil_a.pk}/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Anna Aasen"
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
+
+    response = page.goto(f"{live_server.url}/elever/{w.pupil_b.pk}/")
+    assert response is not None and response.status == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_shows_a_parent_only_their_own_child(live_server: Any, transactional_world: World, page: Any) -> None:
+    w = transactional_world
+    login(page, live_server.url, "guardian_a@test.example")
+    children = page.get_by_role("region", name="Mine barn")
+    assert "Anna Aasen" in children.inner_text()
+    assert "Bjørn" not in page.content()
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
+
+    page.get_by_role("link", name="Anna Aasen").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("heading", level=1).inner_text() == "Anna Aasen"
+    assert "Fødselsnummer" not in page.content()
+    assert not page.locator("main form").count(), "a parent sees no form that writes"
+
+    response = page.goto(f"{live_server.url}/elever/{w.pupil_b.pk}/")
+    assert response is not None and response.status == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_keeps_public_pages_accessible(live_server: Any, transactional_world: World, page: Any) -> None:
+    for path in ("/konto/logg-inn/", "/konto/glemt-passord/", "/konto/glemt-passord/sendt/"):
+        page.goto(f"{live_server.url}{path}")
+        violations = axe_violations(page)
+        assert not violations, f"{path}: {describe(violations)}"
+    page.goto(f"{live_server.url}/konto/logg-inn/")
+    page.get_by_label("E-postadresse").fill("teacher@test.example")
+    page.get_by_label("Passord").fill("wrong-password")
+    page.get_by_role("button", name="Logg inn").click()
+    page.get_by_text("Feil e-postadresse eller passord").wait_for()
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
