@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, Permission
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import Http404
@@ -250,7 +250,7 @@ def get_pupil(
         visible |= condition
     try:
         pupil = _with_relations(base.filter(visible), filters).get(pk=pupil_id)
-    except (Pupil.DoesNotExist, ValueError, TypeError):
+    except (Pupil.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404 from None
     pupil.allowed = actions_of(pupil)  # type: ignore[attr-defined]
     pupil._allowed_for = getattr(user, "pk", None)  # type: ignore[attr-defined]

@@ -29,7 +29,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"person{n}@test.example")
-    full_name = factory.Faker("name", locale="nb_NO")
+    full_name = factory.Faker("name", locale="no_NO")
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
@@ -80,8 +80,8 @@ class PupilFactory(factory.django.DjangoModelFactory):
         model = Pupil
 
     school = factory.SubFactory(SchoolFactory)
-    first_name = factory.Faker("first_name", locale="nb_NO")
-    last_name = factory.Faker("last_name", locale="nb_NO")
+    first_name = factory.Faker("first_name", locale="no_NO")
+    last_name = factory.Faker("last_name", locale="no_NO")
     birth_date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=365 * 10))
 
 

@@ -1,0 +1,98 @@
+"""Pupil list, pupil page and home: content and fixed query counts."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from students.models import PupilIdentity
+from tests import factories as f
+from tests.conftest import World
+
+
+def add_pupils(world: World, n: int) -> None:
+    for i in range(n):
+        pupil = f.pupil_in(world.group_a, last_name=f"Ekstra{i:03d}")
+        PupilIdentity.objects.create(pupil=pupil, national_id=f"0101101{i:04d}")
+
+
+def count_queries(client, url: str, django_assert_max_num_queries, capture) -> int:
+    with capture() as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("persona", ["teacher", "coordinator", "guardian_a", "ppt"])
+@pytest.mark.parametrize("url_name", ["pupil_list", "home"])
+def test_it_runs_a_fixed_number_of_queries_on_lists(world: World, persona: str, url_name: str) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = world.client(persona)
+    url = reverse(url_name)
+    add_pupils(world, 5)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    add_pupils(world, 45)
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url).status_code == 200
+    assert len(small.captured_queries) == len(large.captured_queries)
+
+
+def test_it_runs_a_fixed_number_of_queries_on_the_pupil_page(world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = world.client("coordinator")
+    url = reverse("pupil_detail", args=[world.pupil_a.pk])
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    for _ in range(10):
+        f.guardian_of(f.UserFactory(), world.pupil_a)
+        f.assign(f.UserFactory(), world.group_a, "faglaerer", subject=f"Fag {_}")
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url).status_code == 200
+    assert len(small.captured_queries) == len(large.captured_queries)
+
+
+def test_it_searches_and_filters_the_pupil_list(world: World) -> None:
+    client = world.client("coordinator")
+    response = client.get(reverse("pupil_list"), {"q": "aas"})
+    assert b"Aasen, Anna" in response.content and b"Berg, Bj" not in response.content
+    response = client.get(reverse("pupil_list"), {"group": world.group_b.pk})
+    assert b"Berg, Bj" in response.content and b"Aasen" not in response.content
+
+
+def test_it_ignores_a_group_the_user_may_not_see(world: World) -> None:
+    response = world.client("teacher").get(reverse("pupil_list"), {"group": world.group_c.pk})
+    assert response.status_code == 200
+    assert "Filteret var ugyldig".encode() in response.content
+    assert b"Carlsen" not in response.content
+
+
+def test_it_answers_htmx_with_the_results_fragment(world: World) -> None:
+    response = world.client("teacher").get(reverse("pupil_list"), {"q": "Anna"}, HTTP_HX_REQUEST="true")
+    assert b"<html" not in response.content
+    assert b"Aasen, Anna" in response.content
+
+
+def test_it_shows_the_national_id_masked_to_coordinators_only(world: World) -> None:
+    PupilIdentity.objects.create(pupil=world.pupil_a, national_id="01011012345")
+    url = reverse("pupil_detail", args=[world.pupil_a.pk])
+    coordinator_page = world.client("coordinator").get(url).content.decode()
+    assert "•••••••••45" in coordinator_page and "01011012345" not in coordinator_page
+    for persona in ("teacher", "guardian_a", "vikar"):
+        page = world.client(persona).get(url).content.decode()
+        assert "Fødselsnummer" not in page and "45</dd>" not in page
+
+
+def test_it_shows_a_parent_only_their_child_on_the_home_page(world: World) -> None:
+    page = world.client("guardian_a").get(reverse("home")).content.decode()
+    assert "Anna Aasen" in page and "Bjørn" not in page
+    assert "Mine barn" in page
+
+
+def test_it_speaks_norwegian_by_default(world: World) -> None:
+    page = world.client("teacher").get(reverse("pupil_list")).content.decode()
+    assert 'lang="nb"' in page and "Søk på navn" in page
