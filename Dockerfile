@@ -1,0 +1,32 @@
+# Production image: gunicorn + Celery share it (see docker-compose.yml).
+FROM node:20-bookworm-slim AS assets
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --omit=dev --loglevel=error
+
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 IOP_ENV=production STATIC_ROOT=/app/staticfiles
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
+      fonts-dejavu fonts-liberation2 gettext curl \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY iop iop
+COPY students students
+COPY curriculum curriculum
+COPY followup followup
+RUN pip install --no-cache-dir .
+COPY . .
+COPY --from=assets /src/node_modules/@digdir/designsystemet-css/dist/src/index.css static/vendor/designsystemet.css
+COPY --from=assets /src/node_modules/@digdir/designsystemet-theme/brand/digdir.css static/vendor/digdir.css
+COPY --from=assets /src/node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+# Build-time only values: collectstatic and compilemessages need settings to load.
+RUN SECRET_KEY=build-only-build-only-build-only-build-only-build-only \
+    ALLOWED_HOSTS=build DATABASE_URL=sqlite:////tmp/build.sqlite3 \
+    sh -c "python manage.py compilemessages -v0 --ignore=node_modules && python manage.py collectstatic --noinput -v0"
+RUN useradd --system --uid 1000 iop && mkdir -p /app/var && chown iop /app/var
+USER iop
+EXPOSE 8000
+CMD ["gunicorn", "iop.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
