@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "csp",
+    "simple_history",
     "students",
     "curriculum",
     "iop",
@@ -120,6 +121,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "students.middleware.ReadOnlyUsersMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "iop.urls"
@@ -289,5 +291,7 @@ IOP_SITE_NAME = _("IOP and IUP")
 # Sections other apps add to the pupil page and the home page (see students/sections.py).
 PUPIL_PAGE_SECTIONS: list[str] = []
 HOME_SECTIONS: list[str] = []
+# Callables (no arguments) that add each app's demo records after students.demo.
+DEMO_BUILDERS: list[str] = []
 # Extra menu entries: (url name, label, audience "all" | "staff" | "coordinator").
 NAV_ITEMS: list[tuple[str, object, str]] = []

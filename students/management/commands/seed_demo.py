@@ -1,6 +1,9 @@
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils.module_loading import import_string
 
 from students import demo
 
@@ -11,8 +14,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if demo.exists():
             self.stdout.write("The demo data exists already.")
-            logins = demo.known_logins()
-        else:
+            demo.print_logins(demo.known_logins(), self.stdout.write)
+            return
+        with transaction.atomic():
             logins = demo.create()
-            self.stdout.write(self.style.SUCCESS("Demo data created."))
+            # Other apps add their demo records (plans, deadlines, curriculum)
+            # through settings.DEMO_BUILDERS; students depends on none of them.
+            for path in settings.DEMO_BUILDERS:
+                import_string(path)()
+        self.stdout.write(self.style.SUCCESS("Demo data created."))
         demo.print_logins(logins, self.stdout.write)

@@ -1,0 +1,82 @@
+"""Login, lockout, password reset, session expiry and the operators' admin."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from tests.conftest import World
+from tests.factories import PASSWORD
+
+
+def test_it_logs_in_with_email_and_lands_a_parent_on_their_children(world: World) -> None:
+    client = Client()
+    response = client.post(reverse("login"), {"username": "guardian_a@test.example", "password": PASSWORD}, follow=True)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Mine barn" in page and "Anna Aasen" in page
+
+
+def test_it_says_clearly_when_the_password_is_wrong(world: World) -> None:
+    response = Client().post(reverse("login"), {"username": "teacher@test.example", "password": "feil"})
+    assert response.status_code == 200
+    assert "Feil e-postadresse eller passord" in response.content.decode()
+    assert 'value="teacher@test.example"' in response.content.decode()
+
+
+def test_it_locks_the_account_after_repeated_failures(world: World) -> None:
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "teacher@test.example", "password": "feil"})
+    response = client.post(reverse("login"), {"username": "teacher@test.example", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "For mange mislykkede forsøk" in response.content.decode()
+
+
+def test_it_resets_a_password_by_email(world: World) -> None:
+    client = Client()
+    response = client.post(reverse("password_reset"), {"email": "teacher@test.example"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://testserver(/konto/nytt-passord/\S+/)", mail.outbox[0].body)
+    assert link, mail.outbox[0].body
+    response = client.get(link.group(1), follow=True)
+    assert "Velg nytt passord" in response.content.decode()
+    response = client.post(
+        response.redirect_chain[-1][0], {"new_password1": "ny-lang-frase-42", "new_password2": "ny-lang-frase-42"}
+    )
+    assert response.status_code == 302
+    fresh = Client()
+    fresh.post(reverse("login"), {"username": "teacher@test.example", "password": "ny-lang-frase-42"})
+    assert "_auth_user_id" in fresh.session
+
+
+def test_it_sends_no_mail_for_an_unknown_address(world: World) -> None:
+    response = Client().post(reverse("password_reset"), {"email": "nobody@test.example"})
+    assert response.status_code == 302
+    assert mail.outbox == []
+
+
+def test_it_expires_sessions_after_inactivity() -> None:
+    assert settings.SESSION_COOKIE_AGE <= 60 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def test_it_refuses_login_to_a_deactivated_account(world: World) -> None:
+    response = Client().post(reverse("login"), {"username": "deactivated@test.example", "password": PASSWORD})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in response.wsgi_request.session
+
+
+@pytest.mark.parametrize("persona", ["teacher", "coordinator"])
+def test_it_keeps_staff_flagged_users_out_of_the_admin_unless_superuser(world: World, persona: str) -> None:
+    user = world.user(persona)
+    user.is_staff = True
+    user.save()
+    response = world.client(persona).get(reverse("admin:index"))
+    assert response.status_code == 302

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from students import access
+from students.demo import DEMO_PASSWORD
+from students.models import Pupil, School, StaffMembership, User
+
+
+@pytest.mark.django_db
+def test_it_creates_a_realistic_demo_once_and_prints_the_logins() -> None:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    printed = out.getvalue()
+    assert "demo-passord" in printed
+    assert "foresatt.1@demo.example" in printed and "koordinator.skole@demo.example" in printed
+
+    assert 55 <= Pupil.objects.count() <= 70
+    assert School.objects.filter(kind=School.Kind.VGS, skoleeier__kind="fylkeskommune").exists()
+    assert set(StaffMembership.objects.values_list("role", flat=True)) == set(StaffMembership.Role.values)
+
+    parent = User.objects.get(email="foresatt.1@demo.example")
+    assert access.pupils_for(parent).count() == 2
+    vikar = User.objects.get(email="vikar.skole@demo.example")
+    assert access.pupils_for(vikar).count() == 1
+
+    client = Client()
+    client.post("/konto/logg-inn/", {"username": "koordinator.skole@demo.example", "password": DEMO_PASSWORD})
+    assert "_auth_user_id" in client.session
+
+    again = StringIO()
+    call_command("seed_demo", stdout=again)
+    assert "exists already" in again.getvalue()
+    assert 55 <= Pupil.objects.count() <= 70
