@@ -32,7 +32,6 @@ import datetime
 import enum
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -95,7 +94,7 @@ GRANT_WRITE = "change_pupil"
 class Profile:
     """What one user is, read once per request: school roles by school id."""
 
-    user_id: int | None
+    user_id: int
     active: bool
     roles: dict[str, frozenset[int]]
     is_guardian: bool
@@ -122,7 +121,7 @@ class Profile:
 def profile(user: User | AnonymousUser) -> Profile:
     """The user's roles, cached on the user object for the request."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Profile(user_id=None, active=False, roles={}, is_guardian=False)
+        return Profile(user_id=0, active=False, roles={}, is_guardian=False)
     cached = getattr(user, "_access_profile", None)
     if cached is not None:
         return cached
@@ -136,7 +135,7 @@ def profile(user: User | AnonymousUser) -> Profile:
         roles={k: frozenset(v) for k, v in roles.items()},
         is_guardian=GuardianLink.objects.filter(user=user).exists(),
     )
-    user._access_profile = result  # type: ignore[union-attr]
+    user._access_profile = result  # type: ignore[union-attr,attr-defined]
     return result
 
 
@@ -330,5 +329,3 @@ def grant_ppt_access(*, pupil: Pupil, granted_by: User | None, reason: str = "")
 
 def revoke_ppt_access(*, pupil: Pupil) -> int:
     return PptGrant.objects.filter(pupil=pupil, revoked_at__isnull=True).update(revoked_at=timezone.now())
-
-

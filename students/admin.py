@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Enrolment,
-    GuardianLink,
     Group,
+    GuardianLink,
     PptGrant,
     Pupil,
     PupilIdentity,

@@ -15,8 +15,8 @@ from django.utils import timezone
 from . import access
 from .models import (
     Enrolment,
-    GuardianLink,
     Group,
+    GuardianLink,
     Pupil,
     PupilIdentity,
     School,
@@ -31,14 +31,63 @@ DEMO_PASSWORD = "demo-passord"  # noqa: S105 - printed demo login, demo mode onl
 KOMMUNE_NAME = "Fjordvik kommune (demo)"
 
 FIRST_NAMES = [
-    "Emma", "Nora", "Sofie", "Ella", "Olivia", "Ingrid", "Leah", "Maja", "Sara", "Aurora",
-    "Jakob", "Emil", "Noah", "Oliver", "Filip", "William", "Lucas", "Henrik", "Aksel", "Elias",
-    "Mathias", "Tobias", "Sander", "Iben", "Tiril", "Selma", "Ahmed", "Amina", "Mikkel", "Jonas",
+    "Emma",
+    "Nora",
+    "Sofie",
+    "Ella",
+    "Olivia",
+    "Ingrid",
+    "Leah",
+    "Maja",
+    "Sara",
+    "Aurora",
+    "Jakob",
+    "Emil",
+    "Noah",
+    "Oliver",
+    "Filip",
+    "William",
+    "Lucas",
+    "Henrik",
+    "Aksel",
+    "Elias",
+    "Mathias",
+    "Tobias",
+    "Sander",
+    "Iben",
+    "Tiril",
+    "Selma",
+    "Ahmed",
+    "Amina",
+    "Mikkel",
+    "Jonas",
 ]
 LAST_NAMES = [
-    "Hansen", "Johansen", "Olsen", "Larsen", "Andersen", "Pedersen", "Nilsen", "Kristiansen",
-    "Jensen", "Karlsen", "Johnsen", "Pettersen", "Eriksen", "Berg", "Haugen", "Hagen", "Johannessen",
-    "Andreassen", "Jacobsen", "Dahl", "Jørgensen", "Halvorsen", "Henriksen", "Lund", "Sørensen",
+    "Hansen",
+    "Johansen",
+    "Olsen",
+    "Larsen",
+    "Andersen",
+    "Pedersen",
+    "Nilsen",
+    "Kristiansen",
+    "Jensen",
+    "Karlsen",
+    "Johnsen",
+    "Pettersen",
+    "Eriksen",
+    "Berg",
+    "Haugen",
+    "Hagen",
+    "Johannessen",
+    "Andreassen",
+    "Jacobsen",
+    "Dahl",
+    "Jørgensen",
+    "Halvorsen",
+    "Henriksen",
+    "Lund",
+    "Sørensen",
 ]
 
 
@@ -86,9 +135,7 @@ def create(seed: int = 2026) -> list[Login]:
     fylke = Skoleeier.objects.create(
         name="Nordvest fylkeskommune (demo)", kind=Skoleeier.Kind.FYLKESKOMMUNE, country="NO"
     )
-    grunnskole = School.objects.create(
-        skoleeier=kommune, name="Fjordvik skole (demo)", kind=School.Kind.BARNE_UNGDOM
-    )
+    grunnskole = School.objects.create(skoleeier=kommune, name="Fjordvik skole (demo)", kind=School.Kind.BARNE_UNGDOM)
     vgs = School.objects.create(skoleeier=fylke, name="Fjordvik videregående skole (demo)", kind=School.Kind.VGS)
 
     operator = User.objects.create(
@@ -111,16 +158,28 @@ def create(seed: int = 2026) -> list[Login]:
     for school, groups in plan.items():
         slug = "skole" if school == grunnskole else "vgs"
         sy = SchoolYear.objects.create(school=school, name=year_name, start=start, end=end)
-        coordinator = _user(f"koordinator.{slug}@demo.example", f"Kari Koordinator ({slug})", logins,
-                            f"spes.ped-koordinator, {school.name}")
+        coordinator = _user(
+            f"koordinator.{slug}@demo.example",
+            f"Kari Koordinator ({slug})",
+            logins,
+            f"spes.ped-koordinator, {school.name}",
+        )
         StaffMembership.objects.create(user=coordinator, school=school, role=R.KOORDINATOR)
         rektor = _user(f"rektor.{slug}@demo.example", f"Rune Rektor ({slug})", logins, f"rektor, {school.name}")
         StaffMembership.objects.create(user=rektor, school=school, role=R.REKTOR)
-        faglaerer = _user(f"faglaerer.{slug}@demo.example", f"Frida Faglærer ({slug})", logins,
-                          f"faglærer {subjects[school].lower()}, {school.name}")
+        faglaerer = _user(
+            f"faglaerer.{slug}@demo.example",
+            f"Frida Faglærer ({slug})",
+            logins,
+            f"faglærer {subjects[school].lower()}, {school.name}",
+        )
         StaffMembership.objects.create(user=faglaerer, school=school, role=R.FAGLAERER)
-        vikar = _user(f"vikar.{slug}@demo.example", f"Viktor Vikar ({slug})", logins,
-                      f"vikar (tilgang til én elev i 14 dager), {school.name}")
+        vikar = _user(
+            f"vikar.{slug}@demo.example",
+            f"Viktor Vikar ({slug})",
+            logins,
+            f"vikar (tilgang til én elev i 14 dager), {school.name}",
+        )
         StaffMembership.objects.create(user=vikar, school=school, role=R.VIKAR)
         for index, (group_name, level) in enumerate(groups):
             group = Group.objects.create(school_year=sy, name=group_name, year_level=level)
@@ -136,7 +195,7 @@ def create(seed: int = 2026) -> list[Login]:
                 user=faglaerer, group=group, role=TeachingAssignment.Role.FAGLAERER, subject=subjects[school]
             )
             for _n in range(pupils_per_group[school]):
-                age = level + 5 if level <= 10 else level + 5
+                age = level + 5
                 birth = datetime.date(start.year - age, rng.randint(1, 12), rng.randint(1, 28))
                 last = rng.choice(LAST_NAMES)
                 pupil = Pupil.objects.create(
@@ -147,9 +206,11 @@ def create(seed: int = 2026) -> list[Login]:
                 )
                 Enrolment.objects.create(pupil=pupil, group=group)
                 # Siblings: the first guardian has two children in different groups.
-                if first_guardian is not None and group_name == "4A" and not first_guardian.guardian_links.filter(
-                    pupil__enrolments__group__name="4A"
-                ).exists():
+                if (
+                    first_guardian is not None
+                    and group_name == "4A"
+                    and not first_guardian.guardian_links.filter(pupil__enrolments__group__name="4A").exists()
+                ):
                     guardian = first_guardian
                 else:
                     key = f"{last}.{len(guardians_made)}"

@@ -202,7 +202,10 @@ class Pupil(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     school = models.ForeignKey(
-        School, on_delete=models.PROTECT, related_name="pupils", verbose_name=_("school"),
+        School,
+        on_delete=models.PROTECT,
+        related_name="pupils",
+        verbose_name=_("school"),
         help_text=_("The school the pupil attends now."),
     )
     first_name = models.CharField(_("first name"), max_length=100)

@@ -10,7 +10,16 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from . import access
-from .models import Enrolment, GuardianLink, Group, Pupil, PupilIdentity, PupilUserObjectPermission, TeachingAssignment, User
+from .models import (
+    Enrolment,
+    Group,
+    GuardianLink,
+    Pupil,
+    PupilIdentity,
+    PupilUserObjectPermission,
+    TeachingAssignment,
+    User,
+)
 
 
 def current_enrolments() -> QuerySet[Enrolment]:
@@ -27,9 +36,7 @@ def with_current_groups(qs: QuerySet[Pupil]) -> QuerySet[Pupil]:
     )
 
 
-def pupil_list(
-    user: User | AnonymousUser, *, query: str = "", group_id: int | None = None
-) -> QuerySet[Pupil]:
+def pupil_list(user: User | AnonymousUser, *, query: str = "", group_id: int | None = None) -> QuerySet[Pupil]:
     qs = access.pupils_for(user)
     for word in query.split():
         qs = qs.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
@@ -98,9 +105,7 @@ def home(user: User) -> Home:
     children: list[Pupil] = []
     if prof.is_guardian:
         children = list(
-            with_current_groups(
-                access.pupils_for(user).filter(guardian_links__user=user).order_by("first_name", "pk")
-            )
+            with_current_groups(access.pupils_for(user).filter(guardian_links__user=user).order_by("first_name", "pk"))
         )
     groups: list[Group] = []
     if prof.schools(*access.TEACHER_ROLES):

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from students.models import (
     Enrolment,
-    GuardianLink,
     Group,
+    GuardianLink,
     Pupil,
     School,
     SchoolYear,
@@ -33,7 +33,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+    def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
 

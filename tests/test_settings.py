@@ -80,7 +80,7 @@ def test_it_passes_the_deployment_checks_in_production() -> None:
             "DJANGO_SETTINGS_MODULE": "iop.settings",
         }
     )
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,

@@ -10,7 +10,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGS = sorted(
-    p for p in ROOT.glob("**/locale/nb/LC_MESSAGES/django.po") if ".venv" not in p.parts and "node_modules" not in p.parts
+    p
+    for p in ROOT.glob("**/locale/nb/LC_MESSAGES/django.po")
+    if ".venv" not in p.parts and "node_modules" not in p.parts
 )
 
 

@@ -49,9 +49,7 @@ ROWS = {
     "password_change": [Row(lambda w: reverse("password_change"), expect(200))],
     "password_change_done": [Row(lambda w: reverse("password_change_done"), expect(200))],
     "password_reset": [Row(lambda w: reverse("password_reset"), expect(200, anonymous=200, deactivated=200))],
-    "password_reset_done": [
-        Row(lambda w: reverse("password_reset_done"), expect(200, anonymous=200, deactivated=200))
-    ],
+    "password_reset_done": [Row(lambda w: reverse("password_reset_done"), expect(200, anonymous=200, deactivated=200))],
     "password_reset_confirm": [
         Row(
             lambda w: reverse("password_reset_confirm", args=["MQ", "bad-token"]),
