@@ -98,6 +98,7 @@ class Profile:
     active: bool
     roles: dict[str, frozenset[int]]
     is_guardian: bool
+    language: str | None = None  # the language of the user's schools (nb, nn, sv)
 
     def schools(self, *roles: str) -> frozenset[int]:
         out: set[int] = set()
@@ -126,14 +127,21 @@ def profile(user: User | AnonymousUser) -> Profile:
     if cached is not None:
         return cached
     roles: dict[str, set[int]] = {}
-    rows = StaffMembership.objects.filter(user=user, active=True).values_list("role", "school_id")
-    for role, school_id in rows:
+    languages: list[str] = []
+    rows = StaffMembership.objects.filter(user=user, active=True).values_list("role", "school_id", "school__language")
+    for role, school_id, language in rows:
         roles.setdefault(role, set()).add(school_id)
+        languages.append(language)
+    children_languages = list(
+        GuardianLink.objects.filter(user=user).values_list("pupil__school__language", flat=True)[:10]
+    )
+    languages = languages or children_languages
     result = Profile(
         user_id=user.pk,
         active=True,
         roles={k: frozenset(v) for k, v in roles.items()},
-        is_guardian=GuardianLink.objects.filter(user=user).exists(),
+        is_guardian=bool(children_languages),
+        language=max(set(languages), key=languages.count) if languages else None,
     )
     user._access_profile = result  # type: ignore[union-attr,attr-defined]
     return result

@@ -4,7 +4,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 
 from . import access
 
@@ -37,3 +39,22 @@ class ReadOnlyUsersMiddleware:
         if not access.may_write(request.user):
             raise PermissionDenied
         return None
+
+
+class SchoolLanguageMiddleware:
+    """The interface speaks the language of the user's school: Norwegian
+    bokmål by default, nynorsk or Swedish where the school uses it (guardians:
+    their children's school). The browser's language is not consulted."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = settings.LANGUAGE_CODE
+        if request.user.is_authenticated:
+            language = access.profile(request.user).language or language
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -31,3 +31,12 @@ def test_it_translates_every_string(catalog: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr, result.stderr
+
+
+SWEDISH = [ROOT / "locale/sv/LC_MESSAGES/django.po"]
+
+
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="gettext is installed by scripts/setup.sh")
+@pytest.mark.parametrize("catalog", SWEDISH, ids=lambda p: str(p.relative_to(ROOT)))
+def test_it_translates_the_pages_swedish_schools_use(catalog: Path) -> None:
+    test_it_translates_every_string(catalog)

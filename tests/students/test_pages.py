@@ -96,3 +96,16 @@ def test_it_shows_a_parent_only_their_child_on_the_home_page(world: World) -> No
 def test_it_speaks_norwegian_by_default(world: World) -> None:
     page = world.client("teacher").get(reverse("pupil_list")).content.decode()
     assert 'lang="nb"' in page and "Søk på navn" in page
+
+
+def test_it_speaks_swedish_to_a_swedish_school(world: World) -> None:
+    from students.models import Skoleeier
+
+    world.school2.language = "sv"
+    world.school2.skoleeier = Skoleeier.objects.create(name="Testkommun", kind="kommune", country="SE")
+    world.school2.save()
+    page = world.client("coordinator_other").get(reverse("pupil_list")).content.decode()
+    assert 'lang="sv"' in page and "Sök på namn" in page and "Elever du har åtkomst till" in page
+    # a Norwegian user and an anonymous visitor keep bokmål
+    assert "Søk på navn" in world.client("coordinator").get(reverse("pupil_list")).content.decode()
+    assert "Logg inn" in world.client("anonymous").get(reverse("login")).content.decode()
