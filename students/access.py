@@ -185,7 +185,7 @@ def _relation_filters(prof: Profile) -> dict[Relation, Q]:
                 group__school_year__end__gte=today,
                 group__school_year__school_id__in=sorted(teacher_schools),
             ).values("pupil_id")
-            filters[relation] = Q(pk__in=enrolled)
+            filters[relation] = Q(pk__in=enrolled, school_id__in=sorted(teacher_schools))
     ppt = prof.schools(StaffMembership.Role.PPT)
     if ppt:
         granted = PptGrant.objects.filter(school_id__in=sorted(ppt), revoked_at__isnull=True).values("pupil_id")
@@ -208,15 +208,25 @@ def _relation_filters(prof: Profile) -> dict[Relation, Q]:
 
 def pupils_for(user: User | AnonymousUser, action: Action = Action.VIEW) -> QuerySet[Pupil]:
     """The pupils USER may do ACTION on, as a queryset (one SQL query)."""
-    combined = Q()
-    matched = False
-    for relation, condition in _relation_filters(profile(user)).items():
-        if action in RELATION_ACTIONS[relation]:
-            combined |= condition
-            matched = True
-    if not matched:
+    prof = profile(user)
+    filters = {r: q for r, q in _relation_filters(prof).items() if action in RELATION_ACTIONS[r]}
+    if not filters:
         return Pupil.objects.none()
-    return Pupil.objects.filter(combined)
+    return Pupil.objects.filter(_visible(prof, filters))
+
+
+def _visible(prof: Profile, filters: dict[Relation, Q]) -> Q:
+    """OR the relations, with the staff relations narrowed to the user's
+    schools first so that PostgreSQL can start from the school index instead
+    of scanning every pupil."""
+    staff = Q()
+    for relation, condition in filters.items():
+        if relation is not Relation.GUARDIAN:
+            staff |= condition
+    combined = Q(school_id__in=sorted(prof.member_schools)) & staff if len(staff) else Q(pk__in=[])
+    if Relation.GUARDIAN in filters:
+        combined |= filters[Relation.GUARDIAN]
+    return combined
 
 
 def _with_relations(qs: QuerySet[Pupil], filters: dict[Relation, Q]) -> QuerySet[Pupil]:
@@ -248,15 +258,13 @@ def get_pupil(
 
     The returned pupil carries ``allowed`` (the set of actions the user may take).
     """
-    filters = _relation_filters(profile(user))
+    prof = profile(user)
+    filters = _relation_filters(prof)
     if not filters:
         raise Http404
     base = queryset if queryset is not None else Pupil.objects.all()
-    visible = Q()
-    for condition in filters.values():
-        visible |= condition
     try:
-        pupil = _with_relations(base.filter(visible), filters).get(pk=pupil_id)
+        pupil = _with_relations(base.filter(_visible(prof, filters)), filters).get(pk=pupil_id)
     except (Pupil.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404 from None
     pupil.allowed = actions_of(pupil)  # type: ignore[attr-defined]
