@@ -47,8 +47,8 @@ def populate() -> None:
 
     from students.models import (
         Enrolment,
-        GuardianLink,
         Group,
+        GuardianLink,
         Pupil,
         School,
         SchoolYear,
