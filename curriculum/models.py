@@ -21,6 +21,7 @@ default) is also kept in a plain column for display, sorting and search.
 
 from __future__ import annotations
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -164,9 +165,11 @@ class CompetenceAimSet(GrepRecord):
 class CompetenceAim(GrepRecord):
     """A kompetansemål, e.g. ``KM198`` "ordne tall, mengder og former ...".
 
-    The full-text search indexes over ``text`` (Norwegian stemming and
-    trigrams) exist only on PostgreSQL; they are created in a migration, see
-    ``curriculum/migrations/0002_search_indexes.py`` and ``selectors.search_aims``.
+    ``search_vector`` holds ``to_tsvector('norwegian', text)`` for full-text
+    search. On PostgreSQL a trigger keeps it in step with ``text`` on every
+    insert and update, and GIN indexes serve it and trigram search on ``text``
+    (migrations 0002 and 0003); on SQLite it stays empty and the search falls
+    back to ``icontains``. See ``selectors.search_aims``.
     """
 
     curriculum = models.ForeignKey(
@@ -195,6 +198,7 @@ class CompetenceAim(GrepRecord):
         blank=True,
         help_text=_("Grep's “erstattes-av”, kept even when that aim has not been imported."),
     )
+    search_vector = SearchVectorField(_("search vector"), null=True, editable=False)
 
     class Meta:
         verbose_name = _("competence aim")

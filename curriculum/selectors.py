@@ -5,17 +5,17 @@ PostgreSQL it combines
 
 * the aim code (``KM1234``, any case) -- exact hits first, then codes that
   start with what was typed;
-* full-text search with Norwegian stemming (``to_tsvector('norwegian', text)``,
-  so "brøker" finds "brøk" and "samtaler" finds "samtale"), served by a GIN
-  expression index;
-* trigram word similarity (``pg_trgm``) for partial words and parts of
-  compounds ("multipl", "skaping" in "tekstskaping"), served by a GIN trigram
-  index.
+* full-text search with Norwegian stemming over the stored
+  ``CompetenceAim.search_vector`` (``to_tsvector('norwegian', text)``), each
+  word as a prefix of its stem: "brøker" finds "brøk", "samtaler" finds
+  "samtale", "multipl" finds "multiplikasjon"; served by a GIN index;
+* substring search for parts of compounds ("skaping" in "tekstskaping"),
+  served by a ``pg_trgm`` GIN trigram index on ``UPPER(text)``.
 
-Every word of the query must match, by its stem or as part of a word. Hits
-are ranked by ``ts_rank_cd`` of the whole query (``rank``: words close
-together count, long texts are damped; 0 when no word matched by its stem),
-then by trigram similarity (``similarity``); ties keep the curriculum's own
+Every word of the query must match, one way or the other; words the Norwegian
+dictionary ignores ("og", "i", "på") are left out. Hits are ranked by
+``ts_rank_cd`` of the whole query (``rank``: words close together count, long
+texts are damped; 0 for substring-only hits); ties keep the curriculum's own
 order. A query that is an aim code lists that aim first,
 then the aims whose codes start with it. On other databases (the SQLite demo)
 every word must occur in the text (``icontains``).
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 
@@ -38,17 +38,16 @@ CURRICULUM_CODE_RE = re.compile(r"^[A-Z]{2,4}\d{1,2}-\d{2}$", re.IGNORECASE)
 SUBJECT_CODE_RE = re.compile(r"^[A-Z]{2,4}(\d{1,2}(-\d{0,2})?)?$", re.IGNORECASE)
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 8
+#: Words (letters and digits) of a query; nothing else reaches ``to_tsquery``.
+WORD_RE = re.compile(r"[^\W_]+")
+#: Shorter words have no trigram to look up, and would match nearly every text.
+MIN_SUBSTRING = 3
 
-__all__ = ["aim_search_vector", "curricula", "search_aims", "uses_postgres_search"]
+__all__ = ["curricula", "search_aims", "uses_postgres_search"]
 
 
 def uses_postgres_search() -> bool:
     return connection.vendor == "postgresql"
-
-
-def aim_search_vector() -> SearchVector:
-    """The expression the GIN full-text index is built on; queries must use the very same."""
-    return SearchVector("text", config=SEARCH_CONFIG)
 
 
 def curricula(*, include_expired: bool = False) -> QuerySet[Curriculum]:
@@ -89,10 +88,15 @@ def search_aims(
     11-13) keeps the aims to be reached *after* that year. Expired aims (and
     aims of expired sets or curricula) are left out unless ``include_expired``.
     The result has the curriculum and aim set joined and the core elements
-    prefetched, so listing it costs two queries whatever its size.
+    prefetched, so listing it costs two queries whatever its size (plus one
+    the first time a process meets a word, to learn whether it is a stop word).
     """
     query = " ".join(query.split())[:MAX_QUERY_LENGTH]
-    qs = CompetenceAim.objects.select_related("curriculum", "aim_set").prefetch_related("core_elements")
+    qs = (
+        CompetenceAim.objects.select_related("curriculum", "aim_set")
+        .prefetch_related("core_elements")
+        .defer("search_vector")
+    )
     if not include_expired:
         qs = qs.filter(
             status=GrepStatus.PUBLISHED,
@@ -126,18 +130,45 @@ def search_aims(
 
 
 def _postgres_search(qs: QuerySet[CompetenceAim], query: str, natural_order: list[str]) -> QuerySet[CompetenceAim]:
-    """Every word must match, by its stem (full text) or as part of a word (trigram); then rank."""
-    words = query.split()[:MAX_WORDS]
+    """Every word must match: a word of the aim starts with its stem, or the text contains it; then rank."""
+    typed = WORD_RE.findall(query)[:MAX_WORDS]
+    stop_words = _stop_words(typed)
+    words = [word for word in typed if word.casefold() not in stop_words]
+    if not words:  # only words like "og", "i", "på": nothing to rank by
+        return qs.filter(text__icontains=query).order_by(*natural_order)
     condition = Q()
     for word in words:
-        condition &= Q(document=SearchQuery(word, config=SEARCH_CONFIG)) | Q(text__trigram_word_similar=word)
-    whole_query = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
-    return (
-        qs.annotate(document=aim_search_vector())
-        .filter(condition)
-        .annotate(
-            rank=SearchRank(F("document"), whole_query, cover_density=True, normalization=1),
-            similarity=TrigramWordSimilarity(Value(query), "text"),  # type: ignore[arg-type]
-        )
-        .order_by("-rank", "-similarity", *natural_order)
-    )
+        word_matches = Q(search_vector=_prefix_query([word]))
+        if len(word) >= MIN_SUBSTRING:
+            word_matches |= Q(text__icontains=word)
+        condition &= word_matches
+    rank = SearchRank(F("search_vector"), _prefix_query(words), cover_density=True, normalization=1)
+    return qs.filter(condition).annotate(rank=rank).order_by("-rank", *natural_order)
+
+
+def _prefix_query(words: list[str]) -> SearchQuery:
+    """``tekster brø`` -> ``to_tsquery('norwegian', 'tekster:* & brø:*')``: stems, as prefixes."""
+    return SearchQuery(" & ".join(f"{word}:*" for word in words), config=SEARCH_CONFIG, search_type="raw")
+
+
+_STOP_WORDS: dict[str, bool] = {}
+STOP_WORD_CACHE_SIZE = 50_000
+
+
+def _stop_words(words: list[str]) -> set[str]:
+    """The words PostgreSQL's Norwegian dictionary ignores ("og", "i", "som" ...).
+
+    Asked once per word and process: a search with words never seen before
+    costs one small extra query.
+    """
+    unknown = sorted({w.casefold() for w in words} - _STOP_WORDS.keys())
+    if unknown:
+        if len(_STOP_WORDS) > STOP_WORD_CACHE_SIZE:
+            _STOP_WORDS.clear()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT w, numnode(plainto_tsquery(%s::regconfig, w)) = 0 FROM unnest(%s::text[]) AS w",
+                [SEARCH_CONFIG, unknown],
+            )
+            _STOP_WORDS.update(dict(cursor.fetchall()))
+    return {w.casefold() for w in words if _STOP_WORDS.get(w.casefold())}

@@ -121,11 +121,21 @@ def test_it_returns_nothing_for_nonsense(lk20: grep.ImportResult) -> None:
     assert codes(search_aims("zqxjwv")) == []
 
 
+def test_it_ignores_stop_words(lk20: grep.ImportResult) -> None:
+    with_stop_words = codes(search_aims("lese og skrive i tekster", limit=500))
+
+    assert with_stop_words == codes(search_aims("lese skrive tekster", limit=500))
+    assert with_stop_words
+    assert len(search_aims("og")) == 50  # nothing but stop words: every aim that contains it
+
+
 def test_it_runs_a_fixed_number_of_queries(lk20: grep.ImportResult, django_assert_max_num_queries: object) -> None:
+    list(search_aims("tall og"))  # the first time a word is seen, one query asks if it is a stop word
+
     with django_assert_max_num_queries(2):  # type: ignore[operator]
         rows = [
             (aim.code, aim.curriculum.subject_name, aim.aim_set.title, [e.title for e in aim.core_elements.all()])
-            for aim in search_aims("tall")
+            for aim in search_aims("tall og")
         ]
     assert rows
 
