@@ -18,6 +18,14 @@ FTS_INDEX = "curriculum_aim_text_fts"
 TRGM_INDEX = "curriculum_aim_text_trgm"
 
 
+class PostgresTrigramExtension(TrigramExtension):
+    """TrigramExtension, but also a no-op when unapplied on SQLite."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 def _indexes():
     return [
         GinIndex(SearchVector("text", config="norwegian"), name=FTS_INDEX),
@@ -47,6 +55,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        TrigramExtension(),
+        PostgresTrigramExtension(),
         migrations.RunPython(create_indexes, drop_indexes),
     ]
