@@ -1460,7 +1460,7 @@ def _expire_unlisted(bundle: GrepBundle, result: ImportResult, now: datetime.dat
     # Aims no longer listed by their set or curriculum, and aims of expired sets.
     listed_aims = {code for code, aim in bundle.aims.items() if aim.status == published}
     aim_scope = Q(aim_set__status=expired, aim_set__code__in=list(bundle.aim_sets)) | Q(
-        aim_set__in=stale_sets.model.objects.filter(set_scope)
+        aim_set__in=CompetenceAimSet.objects.filter(set_scope)
     )
     for aim_set in bundle.aim_sets.values():
         if not aim_set.stub and aim_set.aim_codes is not None:

@@ -111,5 +111,5 @@ class Command(BaseCommand):
         return result
 
     def _progress(self, label: str, done: int, total: int) -> None:
-        self.stderr.write(f"\r{label}: {done}/{total}", ending="")
+        self.stderr.write(f"\r{label}: {done}/{total}".ljust(40), ending="")
         self.stderr.flush()
