@@ -232,7 +232,55 @@ def create(seed: int = 2026) -> list[Login]:
                 expires_at=timezone.now() + datetime.timedelta(days=14),
                 reason="Vikar for kontaktlærer (demo)",
             )
+    _create_swedish_school(rng, start, end, year_name, logins)
     return logins
+
+
+SWEDISH_FIRST = ["Alva", "Elsa", "Astrid", "Wilma", "Freja", "Hugo", "Liam", "Vincent", "Nils", "Oskar", "Ebba", "Maja"]
+SWEDISH_LAST = ["Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson"]
+
+
+def _create_swedish_school(
+    rng: random.Random, start: datetime.date, end: datetime.date, year_name: str, logins: list[Login]
+) -> None:
+    """A Swedish grundskola (under a Swedish kommun): its pages are in Swedish."""
+    R = StaffMembership.Role
+    kommun = Skoleeier.objects.create(name="Älvby kommun (demo)", kind=Skoleeier.Kind.KOMMUNE, country="SE")
+    school = School.objects.create(
+        skoleeier=kommun, name="Älvby skola (demo)", kind=School.Kind.GRUNDSKOLA, language=School.Language.SV
+    )
+    sy = SchoolYear.objects.create(school=school, name=year_name, start=start, end=end)
+    rektor = _user("rektor.alvby@demo.example", "Rita Rektor (Älvby)", logins, f"rektor, {school.name}")
+    StaffMembership.objects.create(user=rektor, school=school, role=R.REKTOR)
+    first_guardian = True
+    for group_name, level in (("3A", 3), ("5A", 5)):
+        group = Group.objects.create(school_year=sy, name=group_name, year_level=level)
+        mentor = _user(
+            f"mentor.{group_name.lower()}.alvby@demo.example",
+            f"{rng.choice(SWEDISH_FIRST)} {rng.choice(SWEDISH_LAST)}",
+            logins,
+            f"mentor (kontaktlärare) {group_name}, {school.name}",
+        )
+        StaffMembership.objects.create(user=mentor, school=school, role=R.KONTAKTLAERER)
+        TeachingAssignment.objects.create(user=mentor, group=group, role=TeachingAssignment.Role.KONTAKTLAERER)
+        for n in range(6):
+            last = rng.choice(SWEDISH_LAST)
+            pupil = Pupil.objects.create(
+                school=school,
+                first_name=rng.choice(SWEDISH_FIRST),
+                last_name=last,
+                birth_date=datetime.date(start.year - level - 6, rng.randint(1, 12), rng.randint(1, 28)),
+            )
+            Enrolment.objects.create(pupil=pupil, group=group)
+            email = f"vardnadshavare.{group_name.lower()}.{n + 1}@demo.example"
+            guardian = _user(
+                email,
+                f"{rng.choice(SWEDISH_FIRST)} {last}",
+                logins if first_guardian else None,
+                f"vårdnadshavare, {school.name}",
+            )
+            first_guardian = False
+            GuardianLink.objects.create(user=guardian, pupil=pupil, relation=GuardianLink.Relation.OTHER)
 
 
 def print_logins(logins: list[Login], write: object = print) -> None:
@@ -256,4 +304,5 @@ def known_logins() -> list[Login]:
     ):
         out.append(Login(role=f"{m.get_role_display()}, {m.school.name}", email=m.user.email))
     out.append(Login(role="foresatt (to barn)", email="foresatt.1@demo.example"))
+    out.append(Login(role="vårdnadshavare, Älvby skola (demo)", email="vardnadshavare.3a.1@demo.example"))
     return out

@@ -19,7 +19,7 @@ def test_it_creates_a_realistic_demo_once_and_prints_the_logins() -> None:
     assert "demo-passord" in printed
     assert "foresatt.1@demo.example" in printed and "koordinator.skole@demo.example" in printed
 
-    assert 55 <= Pupil.objects.count() <= 70
+    assert 60 <= Pupil.objects.count() <= 80
     assert School.objects.filter(kind=School.Kind.VGS, skoleeier__kind="fylkeskommune").exists()
     assert set(StaffMembership.objects.values_list("role", flat=True)) == set(StaffMembership.Role.values)
 
@@ -35,4 +35,15 @@ def test_it_creates_a_realistic_demo_once_and_prints_the_logins() -> None:
     again = StringIO()
     call_command("seed_demo", stdout=again)
     assert "exists already" in again.getvalue()
-    assert 55 <= Pupil.objects.count() <= 70
+    assert 60 <= Pupil.objects.count() <= 80
+
+
+@pytest.mark.django_db
+def test_it_includes_a_swedish_school_whose_pages_are_in_swedish() -> None:
+    call_command("seed_demo", stdout=StringIO())
+    school = School.objects.get(skoleeier__country="SE")
+    assert school.language == "sv"
+    client = Client()
+    client.post("/konto/logg-inn/", {"username": "rektor.alvby@demo.example", "password": DEMO_PASSWORD})
+    page = client.get("/elever/").content.decode()
+    assert 'lang="sv"' in page and "Sök på namn" in page
