@@ -27,11 +27,19 @@ import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 
-from .models import CompetenceAim, CompetenceAimSet, Curriculum, GrepStatus
+from .models import CompetenceAim, CompetenceAimSet, CoreElement, Curriculum, GrepStatus
 
 SEARCH_CONFIG = "norwegian"
+#: Import bookkeeping a result list never shows; deferred to keep searches lean.
+BOOKKEEPING = ("created_at", "updated_at")
+RESULT_DEFERRED = (
+    "search_vector",
+    *BOOKKEEPING,
+    *(f"curriculum__{name}" for name in (*BOOKKEEPING, "replaces_codes", "replaced_by_codes")),
+    *(f"aim_set__{name}" for name in BOOKKEEPING),
+)
 AIM_CODE_RE = re.compile(r"^KM[A-Z]*\d+$", re.IGNORECASE)
 CURRICULUM_CODE_RE = re.compile(r"^[A-Z]{2,4}\d{1,2}-\d{2}$", re.IGNORECASE)
 #: Subject filter that looks like a curriculum code or its prefix ("NOR", "NOR01", "MAT01-05").
@@ -88,14 +96,15 @@ def search_aims(
     11-13) keeps the aims to be reached *after* that year. Expired aims (and
     aims of expired sets or curricula) are left out unless ``include_expired``.
     The result has the curriculum and aim set joined and the core elements
-    prefetched, so listing it costs two queries whatever its size (plus one
+    prefetched (import bookkeeping -- timestamps, the search vector -- is
+    deferred), so listing it costs two queries whatever its size (plus one
     the first time a process meets a word, to learn whether it is a stop word).
     """
     query = " ".join(query.split())[:MAX_QUERY_LENGTH]
     qs = (
         CompetenceAim.objects.select_related("curriculum", "aim_set")
-        .prefetch_related("core_elements")
-        .defer("search_vector")
+        .prefetch_related(Prefetch("core_elements", queryset=CoreElement.objects.defer(*BOOKKEEPING)))
+        .defer(*RESULT_DEFERRED)
     )
     if not include_expired:
         qs = qs.filter(
