@@ -289,9 +289,9 @@ LOGGING = {
 IOP_SITE_NAME = _("IOP and IUP")
 
 # Sections other apps add to the pupil page and the home page (see students/sections.py).
-PUPIL_PAGE_SECTIONS: list[str] = []
+PUPIL_PAGE_SECTIONS: list[str] = ["iop.sections.pupil_plans"]
 HOME_SECTIONS: list[str] = []
 # Callables (no arguments) that add each app's demo records after students.demo.
-DEMO_BUILDERS: list[str] = []
+DEMO_BUILDERS: list[str] = ["iop.demo.create"]
 # Extra menu entries: (url name, label, audience "all" | "staff" | "coordinator").
-NAV_ITEMS: list[tuple[str, object, str]] = []
+NAV_ITEMS: list[tuple[str, object, str]] = [("iop:overview", _("Special education"), "coordinator")]

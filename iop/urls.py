@@ -7,5 +7,6 @@ admin.site.site_title = _("IOP and IUP – operators")
 
 urlpatterns = [
     path("", include("students.urls")),
+    path("", include("iop.app_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,112 @@
+"""Operators' admin for the chain (superusers only; see iop.admin_site)."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    AccessLogEntry,
+    Enkeltvedtak,
+    EnkeltvedtakSubject,
+    Goal,
+    GoalLog,
+    Iop,
+    IopSubject,
+    IopVersion,
+    SakkyndigVurdering,
+    SakkyndigVurderingSubject,
+    TeachingLog,
+)
+
+
+class SvSubjectInline(admin.TabularInline):
+    model = SakkyndigVurderingSubject
+    extra = 0
+
+
+class VedtakSubjectInline(admin.TabularInline):
+    model = EnkeltvedtakSubject
+    extra = 0
+
+
+class IopSubjectInline(admin.StackedInline):
+    model = IopSubject
+    extra = 0
+
+
+@admin.register(SakkyndigVurdering)
+class SakkyndigVurderingAdmin(SimpleHistoryAdmin):
+    list_display = ["pupil", "status", "assessed_on", "valid_from", "valid_to", "author"]
+    list_filter = ["status"]
+    raw_id_fields = ["pupil", "author"]
+    inlines = [SvSubjectInline]
+
+
+@admin.register(SakkyndigVurderingSubject)
+class SakkyndigVurderingSubjectAdmin(SimpleHistoryAdmin):
+    list_display = ["vurdering", "subject", "hours"]
+    raw_id_fields = ["vurdering"]
+
+
+@admin.register(Enkeltvedtak)
+class EnkeltvedtakAdmin(SimpleHistoryAdmin):
+    list_display = ["pupil", "status", "valid_from", "valid_to", "made_on", "made_by"]
+    list_filter = ["status"]
+    raw_id_fields = ["pupil", "vurdering", "made_by", "created_by"]
+    inlines = [VedtakSubjectInline]
+
+
+@admin.register(EnkeltvedtakSubject)
+class EnkeltvedtakSubjectAdmin(SimpleHistoryAdmin):
+    list_display = ["vedtak", "subject", "hours", "organisation", "staff_competence", "grade_exemption"]
+    raw_id_fields = ["vedtak"]
+
+
+@admin.register(Iop)
+class IopAdmin(SimpleHistoryAdmin):
+    list_display = ["pupil", "school_year", "status", "period_start", "period_end"]
+    list_filter = ["status"]
+    raw_id_fields = ["pupil", "vedtak", "school_year", "created_by"]
+    inlines = [IopSubjectInline]
+
+
+@admin.register(IopSubject)
+class IopSubjectAdmin(SimpleHistoryAdmin):
+    list_display = ["iop", "subject", "hours", "order"]
+    raw_id_fields = ["iop"]
+
+
+@admin.register(Goal)
+class GoalAdmin(SimpleHistoryAdmin):
+    list_display = ["text", "iop", "section", "order"]
+    raw_id_fields = ["iop", "section"]
+
+
+@admin.register(GoalLog)
+class GoalLogAdmin(SimpleHistoryAdmin):
+    list_display = ["goal", "date", "quality", "independence", "author"]
+    raw_id_fields = ["goal", "author"]
+
+
+@admin.register(TeachingLog)
+class TeachingLogAdmin(SimpleHistoryAdmin):
+    list_display = ["section", "period_start", "period_end", "hours", "author"]
+    raw_id_fields = ["section", "author"]
+
+
+@admin.register(IopVersion)
+class IopVersionAdmin(admin.ModelAdmin):
+    list_display = ["iop", "number", "published_at", "published_by"]
+    raw_id_fields = ["iop", "published_by"]
+
+
+@admin.register(AccessLogEntry)
+class AccessLogEntryAdmin(admin.ModelAdmin):
+    list_display = ["at", "user", "pupil", "kind", "purpose"]
+    list_filter = ["kind", "purpose"]
+    raw_id_fields = ["pupil", "user"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

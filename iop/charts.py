@@ -1,0 +1,112 @@
+"""Server-rendered SVG charts of a goal's progression (usable in the PDF too).
+
+No scripts and no ``style`` attributes (the CSP allows neither): only SVG
+presentation attributes. Each chart is an ``img`` with a title and a text
+description, and the pages show the same data as a table.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import Protocol
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from .models import Level
+
+QUALITY_COLOUR = "#1e5aa8"
+INDEPENDENCE_COLOUR = "#a6400f"
+GRID_COLOUR = "#c4c8cc"
+TEXT_COLOUR = "#1e2b3c"
+
+
+class LogLike(Protocol):
+    date: datetime.date
+    quality: int | None
+    independence: int | None
+
+
+def _series(logs: Sequence[LogLike], attr: str) -> list[tuple[datetime.date, int]]:
+    return [(e.date, v) for e in logs if (v := getattr(e, attr))]
+
+
+def describe(logs: Sequence[LogLike]) -> str:
+    parts = []
+    for attr, label in (("quality", _("Quality")), ("independence", _("Independence"))):
+        series = _series(logs, attr)
+        if series:
+            steps = " → ".join(str(Level(v).label) for _d, v in series[-6:])
+            parts.append(f"{label}: {steps}")
+    return "; ".join(parts) or _("No levels logged yet.")
+
+
+def progression_svg(logs: Sequence[LogLike], *, title: str = "", small: bool = False) -> SafeString:
+    """A line per axis (quality, independence) of the level reached over time."""
+    width, height = (160, 48) if small else (560, 240)
+    left, right, top, bottom = (4, 4, 4, 4) if small else (120, 16, 16, 40)
+    plot_w, plot_h = width - left - right, height - top - bottom
+    q_series, i_series = _series(logs, "quality"), _series(logs, "independence")
+    dates = sorted({d for d, _v in q_series + i_series})
+    label = _("Progression: %(goal)s") % {"goal": title[:120]} if title else _("Progression")
+    desc = describe(logs)
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" role="img" aria-label="{escape(label)}. {escape(desc)}" class="progression">',
+        f"<title>{escape(label)}</title><desc>{escape(desc)}</desc>",
+    ]
+
+    def y(level: int) -> float:
+        return top + plot_h - (level - 1) * plot_h / 3
+
+    span = (dates[-1] - dates[0]).days if len(dates) > 1 else 0
+
+    def x(day: datetime.date) -> float:
+        if not span:
+            return left + plot_w / 2
+        return left + (day - dates[0]).days * plot_w / span
+
+    for level in Level:
+        out.append(
+            f'<line x1="{left}" x2="{left + plot_w}" y1="{y(level.value):.1f}" y2="{y(level.value):.1f}" '
+            f'stroke="{GRID_COLOUR}" stroke-width="1"/>'
+        )
+        if not small:
+            out.append(
+                f'<text x="{left - 8}" y="{y(level.value) + 4:.1f}" text-anchor="end" font-size="12" '
+                f'fill="{TEXT_COLOUR}">{escape(level.label)}</text>'
+            )
+    for series, colour, dash in ((q_series, QUALITY_COLOUR, ""), (i_series, INDEPENDENCE_COLOUR, "6 4")):
+        if not series:
+            continue
+        points = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in series)
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        out.append(
+            f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="{2 if small else 3}"{dash_attr}/>'
+        )
+        if not small:
+            out.extend(f'<circle cx="{x(d):.1f}" cy="{y(v):.1f}" r="4" fill="{colour}"/>' for d, v in series)
+    if not small:
+        if dates:
+            out.append(
+                f'<text x="{left}" y="{height - 20}" font-size="12" fill="{TEXT_COLOUR}">{dates[0]:%d.%m.%Y}</text>'
+            )
+            if len(dates) > 1:
+                out.append(
+                    f'<text x="{left + plot_w}" y="{height - 20}" text-anchor="end" font-size="12" '
+                    f'fill="{TEXT_COLOUR}">{dates[-1]:%d.%m.%Y}</text>'
+                )
+        legend_y = height - 4
+        out.append(
+            f'<line x1="{left}" x2="{left + 24}" y1="{legend_y - 4}" y2="{legend_y - 4}" stroke="{QUALITY_COLOUR}" '
+            f'stroke-width="3"/><text x="{left + 30}" y="{legend_y}" font-size="12" fill="{TEXT_COLOUR}">'
+            f"{escape(_('Quality'))}</text>"
+            f'<line x1="{left + 150}" x2="{left + 174}" y1="{legend_y - 4}" y2="{legend_y - 4}" '
+            f'stroke="{INDEPENDENCE_COLOUR}" stroke-width="3" stroke-dasharray="6 4"/>'
+            f'<text x="{left + 180}" y="{legend_y}" font-size="12" fill="{TEXT_COLOUR}">'
+            f"{escape(_('Independence'))}</text>"
+        )
+    out.append("</svg>")
+    return mark_safe("".join(out))  # noqa: S308 - every interpolated text is escaped above

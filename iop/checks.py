@@ -1,0 +1,183 @@
+"""Clear-line checks: "a clear, direct line from the sakkyndig vurdering, to
+the enkeltvedtak, to the IOP" (DOMAIN.md, seed 000).
+
+Each check reads rows the caller has already loaded (``subjects``,
+``sections`` and ``goals`` prefetched), so a page showing the flags runs a
+fixed number of queries. Settings:
+
+* ``IOP_MISSING_AFTER_DAYS`` – days after a vedtak is made before a missing
+  IOP is flagged (default 30);
+* ``IOP_VAGUE_PHRASES`` – phrases that make a goal "not measurable".
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Enkeltvedtak, Goal, Iop
+
+DEFAULT_MISSING_AFTER_DAYS = 30
+DEFAULT_VAGUE_PHRASES = (
+    "bli bedre",
+    "bli flinkere",
+    "jobbe med",
+    "jobber med",
+    "arbeide med",
+    "øke forståelse",
+    "øke forståelsen",
+    "få bedre",
+    "forbedre",
+    "utvikle forståelse",
+    "bli tryggere",
+)
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    message: str
+    hint: str = ""
+    blocks_publishing: bool = False
+
+
+def missing_after_days() -> int:
+    return int(getattr(settings, "IOP_MISSING_AFTER_DAYS", DEFAULT_MISSING_AFTER_DAYS))
+
+
+def vague_phrases() -> tuple[str, ...]:
+    return tuple(p.lower() for p in getattr(settings, "IOP_VAGUE_PHRASES", DEFAULT_VAGUE_PHRASES))
+
+
+def _key(subject: str) -> str:
+    return subject.strip().lower()
+
+
+def vedtak_flags(vedtak: Enkeltvedtak) -> list[Flag]:
+    """Flags on a vedtak: hours per subject, appeal information, and a
+    reason wherever it deviates from the expert assessment."""
+    flags: list[Flag] = []
+    lines = list(vedtak.subjects.all())
+    without_hours = [line.subject for line in lines if not line.hours]
+    if without_hours:
+        flags.append(
+            Flag(
+                "vedtak_missing_hours",
+                _("The decision gives no hours per year in: %(subjects)s.") % {"subjects": ", ".join(without_hours)},
+                _("State the scope in hours per school year (årstimer) for every subject."),
+            )
+        )
+    if not vedtak.appeal_info.strip():
+        flags.append(
+            Flag(
+                "vedtak_missing_appeal",
+                _("The decision lacks information about the right to appeal."),
+                _("Tell the pupil and guardians they may appeal within three weeks (to Statsforvalteren)."),
+            )
+        )
+    recommended = {_key(s.subject): s.hours for s in vedtak.vurdering.subjects.all()}
+    decided = {_key(line.subject): line.hours for line in lines}
+    if recommended != decided and not vedtak.deviation_reason.strip():
+        flags.append(
+            Flag(
+                "vedtak_deviation_without_reason",
+                _("The decision deviates from the expert assessment without giving a reason."),
+                _("Explain why the subjects or hours differ from what PPT recommends."),
+            )
+        )
+    return flags
+
+
+def iop_flags(iop: Iop) -> list[Flag]:
+    """Flags on an IOP against its vedtak: subjects, hours and period."""
+    flags: list[Flag] = []
+    vedtak = iop.vedtak
+    allowed = {_key(line.subject): line.hours for line in vedtak.subjects.all()}
+    for section in iop.sections.all():
+        key = _key(section.subject)
+        if key not in allowed:
+            flags.append(
+                Flag(
+                    "iop_subject_not_in_vedtak",
+                    _("%(subject)s is not a subject of the decision.") % {"subject": section.subject},
+                    _("An IOP can never give more or other teaching than the decision."),
+                    blocks_publishing=True,
+                )
+            )
+            continue
+        granted = allowed[key]
+        if section.hours and granted is not None and section.hours > granted:
+            flags.append(
+                Flag(
+                    "iop_hours_exceed_vedtak",
+                    _("%(subject)s: the plan has %(planned)s hours per year, the decision %(granted)s.")
+                    % {"subject": section.subject, "planned": section.hours, "granted": granted},
+                    _("Lower the hours, or make a new decision first."),
+                    blocks_publishing=True,
+                )
+            )
+    if iop.period_start < vedtak.valid_from or iop.period_end > vedtak.valid_to:
+        flags.append(
+            Flag(
+                "iop_period_outside_vedtak",
+                _("The plan's period goes beyond the decision's validity (%(start)s–%(end)s).")
+                % {"start": vedtak.valid_from.strftime("%d.%m.%Y"), "end": vedtak.valid_to.strftime("%d.%m.%Y")},
+                _("Shorten the plan's period."),
+                blocks_publishing=True,
+            )
+        )
+    return flags
+
+
+def goal_flags(goal: Goal) -> list[Flag]:
+    flags: list[Flag] = []
+    if goal.missing_criteria():
+        flags.append(
+            Flag(
+                "goal_missing_criteria",
+                _("Not measurable: criteria are missing on some levels."),
+                _("Describe all four levels for both quality and independence, positively, also at beginner level."),
+            )
+        )
+    text = goal.text.lower()
+    vague = [phrase for phrase in vague_phrases() if phrase in text]
+    if vague:
+        flags.append(
+            Flag(
+                "goal_vague",
+                _("Not measurable: “%(phrase)s” is too general to evaluate.") % {"phrase": vague[0]},
+                _(
+                    "Say what the pupil will be able to do, so that it can be observed, e.g. "
+                    "“reads a text of 100 words aloud with at most three errors”."
+                ),
+            )
+        )
+    return flags
+
+
+def missing_iop_flags(
+    vedtak_list: Iterable[Enkeltvedtak], iops: Iterable[Iop], today: datetime.date | None = None
+) -> list[Flag]:
+    """A made, still valid vedtak without an IOP N days after it was made."""
+    today = today or timezone.localdate()
+    with_iop = {iop.vedtak_id for iop in iops}
+    limit = missing_after_days()
+    flags: list[Flag] = []
+    for vedtak in vedtak_list:
+        if not vedtak.is_made or vedtak.made_on is None or vedtak.valid_to < today or vedtak.pk in with_iop:
+            continue
+        days = (today - vedtak.made_on).days
+        if days > limit:
+            flags.append(
+                Flag(
+                    "vedtak_without_iop",
+                    _("The decision was made %(days)s days ago, but the pupil has no IOP.") % {"days": days},
+                    _("Make the IOP (opplæringslova § 11-10)."),
+                )
+            )
+    return flags

@@ -1,0 +1,226 @@
+"""Demo records for the chain (run after :func:`students.demo.create` through
+``settings.DEMO_BUILDERS``): a few pupils of Fjordvik skole get an expert
+assessment, a made decision and a published IOP with goals and a year of
+logs; one pupil has a made decision but no IOP yet, so the checks show."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from students import access
+from students.models import GuardianLink, Pupil, School, TeachingAssignment, User
+
+from . import services
+from .models import Organisation, SakkyndigVurdering
+
+SCHOOL = "Fjordvik skole (demo)"
+
+GOALS = [
+    (
+        "Matematikk",
+        "Eleven legger sammen og trekker fra tall opp til 100 med konkreter og tallinje.",
+        "KM: utforske og beskrive tallmønster",
+        [
+            "Eleven løser oppgaver med hjelp av konkreter.",
+            "Eleven løser enkle oppgaver med tallinje.",
+            "Eleven løser oppgaver med tall opp til 100.",
+            "Eleven forklarer hvordan hun/han tenker.",
+        ],
+        [
+            "Eleven starter med støtte fra voksen.",
+            "Eleven arbeider selv etter oppstart.",
+            "Eleven arbeider selvstendig i 15 minutter.",
+            "Eleven velger selv strategi og hjelpemiddel.",
+        ],
+    ),
+    (
+        "Norsk",
+        "Eleven leser en tekst på 100 ord høyt med høyst tre feil.",
+        "KM: lese med sammenheng og forståelse",
+        [
+            "Eleven leser korte ord.",
+            "Eleven leser setninger med støtte.",
+            "Eleven leser tekst med få feil.",
+            "Eleven leser med flyt og innlevelse.",
+        ],
+        [
+            "Eleven leser med voksen ved siden av.",
+            "Eleven leser med noe støtte.",
+            "Eleven leser selv.",
+            "Eleven velger selv bøker og leser dem.",
+        ],
+    ),
+    (
+        None,
+        "Eleven tar initiativ til samspill med medelever i friminuttet minst tre ganger i uka.",
+        "",
+        [
+            "Eleven deltar når voksen organiserer leken.",
+            "Eleven blir med når andre spør.",
+            "Eleven spør selv om å være med.",
+            "Eleven inviterer andre med i leken.",
+        ],
+        [
+            "Eleven har økt sin selvstendighet med voksen til stede.",
+            "Eleven deltar med voksen i nærheten.",
+            "Eleven deltar uten voksen.",
+            "Eleven hjelper andre inn i leken.",
+        ],
+    ),
+]
+
+
+def _user(email: str) -> User:
+    return User.objects.get(email=email)
+
+
+def _teacher_of(pupil: Pupil, role: str) -> User | None:
+    assignment = (
+        TeachingAssignment.objects.filter(group__enrolments__pupil=pupil, role=role).select_related("user").first()
+    )
+    return assignment.user if assignment else None
+
+
+def _chain(
+    pupil: Pupil,
+    *,
+    ppt: User,
+    rektor: User,
+    start: datetime.date,
+    end: datetime.date,
+    publish: bool = True,
+    iop: bool = True,
+) -> None:
+    access.grant_ppt_access(pupil=pupil, granted_by=rektor, reason="Henvisning (demo)")
+    subjects = [
+        {"subject": "Matematikk", "hours": 76, "note": "Liten gruppe"},
+        {"subject": "Norsk", "hours": 57, "note": ""},
+    ]
+    sv = services.vurdering_create(
+        actor=ppt,
+        pupil=pupil,
+        data={
+            "assessed_on": start - datetime.timedelta(days=60),
+            "valid_from": start,
+            "valid_to": end,
+            "benefit_from_ordinary": "Eleven har noe utbytte av ordinær opplæring i praktiske fag (demo).",
+            "why_insufficient": "Eleven trenger mer tid og konkreter i grunnleggende lesing og regning (demo).",
+            "realistic_goals": "Lese enkle tekster selvstendig; regne i tallområdet 0–100 (demo).",
+            "recommended_measures": "Undervisning i liten gruppe, konkreter, korte økter med tydelig struktur.",
+            "staff_competence": "Spesialpedagog i matematikk og norsk.",
+            "recommended_organisation": "Liten gruppe 3 timer i uka, ellers i klassen med assistent.",
+            "internal_note": "Opplysninger fra helsesykepleier er i arkivet (intern, demo).",
+        },
+        subjects=subjects,
+    )
+    sv = services.vurdering_complete(actor=ppt, vurdering=sv, version=sv.version)
+    vedtak = services.vedtak_create(
+        actor=rektor,
+        pupil=pupil,
+        vurdering=sv,
+        data={"valid_from": start, "valid_to": end, "content": "Avvik fra kompetansemålene i matematikk og norsk."},
+        subjects=[
+            {
+                "subject": "Matematikk",
+                "hours": 76,
+                "organisation": Organisation.SMALL_GROUP,
+                "staff_competence": "special_needs_teacher",
+                "grade_exemption": False,
+                "curriculum_deviations": "Tallområdet begrenses til 0–100.",
+            },
+            {
+                "subject": "Norsk",
+                "hours": 57,
+                "organisation": Organisation.CLASS,
+                "staff_competence": "assistant",
+                "grade_exemption": False,
+                "curriculum_deviations": "",
+            },
+        ],
+    )
+    services.vedtak_make(
+        actor=rektor, vedtak=vedtak, version=vedtak.version, made_on=start + datetime.timedelta(days=7)
+    )
+    if not iop:
+        return
+    vedtak.refresh_from_db()
+    teacher = _teacher_of(pupil, TeachingAssignment.Role.KONTAKTLAERER) or rektor
+    plan = services.iop_create(actor=teacher, vedtak=vedtak)
+    plan = services.iop_update(
+        actor=teacher,
+        iop=plan,
+        version=plan.version,
+        data={"class_plan_coordination": "Ukeplanen merkes med elevens mål; kontaktlærer avtaler med faglærer."},
+    )
+    sections = {s.subject: s for s in plan.sections.all()}
+    for section in sections.values():
+        services.section_update(
+            actor=teacher,
+            section=section,
+            version=section.version,
+            data={
+                "content": f"Grunnleggende ferdigheter i {section.subject.lower()} (demo).",
+                "working_methods": "Konkreter, spill, korte økter, tydelig struktur.",
+            },
+        )
+    logger = _teacher_of(pupil, TeachingAssignment.Role.FAGLAERER) or teacher
+    today = timezone.localdate()
+    for subject, text, aim, quality, independence in GOALS:
+        goal = services.goal_create(actor=teacher, iop=plan, section=sections.get(subject or ""), text=text)
+        data = {"text": text, "competence_aim": aim}
+        data.update({f"quality_{n}": t for n, t in enumerate(quality, start=1)})
+        data.update({f"independence_{n}": t for n, t in enumerate(independence, start=1)})
+        goal = services.goal_update(actor=teacher, goal=goal, version=goal.version, data=data)
+        for step, (q, i) in enumerate(((1, 1), (2, 1), (2, 2), (3, 2))):
+            day = min(start + datetime.timedelta(days=14 + step * 21), today)
+            services.goal_log_create(
+                actor=logger,
+                goal=goal,
+                data={
+                    "date": day,
+                    "quality": q,
+                    "independence": i,
+                    "feed_forward": "Neste steg: bruk tallinja uten hjelp." if step == 3 else "",
+                    "self_assessment": "Jeg synes det går bedre." if step == 2 else "",
+                },
+            )
+    plan.refresh_from_db()
+    if publish:
+        services.iop_publish(actor=teacher, iop=plan, version=plan.version)
+
+
+@transaction.atomic
+def create() -> None:
+    """Add the chain's demo records (no-op when the school is missing or done)."""
+    school = School.objects.filter(name=SCHOOL).first()
+    if school is None or SakkyndigVurdering.objects.filter(pupil__school=school).exists():
+        return
+    year = school.school_years.order_by("-start").first()
+    if year is None:
+        return
+    ppt = _user("ppt@demo.example")
+    rektor = _user("rektor.skole@demo.example")
+    start, end = year.start, year.end
+    guardian = User.objects.filter(email="foresatt.1@demo.example").first()
+    chosen: list[Pupil] = []
+    if guardian is not None:
+        chosen += [
+            link.pupil
+            for link in GuardianLink.objects.filter(user=guardian, pupil__school=school)
+            .select_related("pupil")
+            .order_by("pupil__birth_date")
+        ]
+    for group_name in ("7A", "4A", "1A"):
+        pupil = (
+            Pupil.objects.filter(school=school, enrolments__group__name=group_name)
+            .exclude(pk__in=[p.pk for p in chosen])
+            .order_by("last_name", "first_name")
+            .first()
+        )
+        if pupil is not None:
+            chosen.append(pupil)
+    for index, pupil in enumerate(chosen[:4]):
+        _chain(pupil, ppt=ppt, rektor=rektor, start=start, end=end, publish=index != 2, iop=index != 3)

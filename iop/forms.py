@@ -1,0 +1,289 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from students.models import User
+
+from .models import (
+    Enkeltvedtak,
+    EnkeltvedtakSubject,
+    Goal,
+    GoalLog,
+    Iop,
+    IopSubject,
+    Level,
+    SakkyndigVurdering,
+    SakkyndigVurderingSubject,
+    TeachingLog,
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def _rows(n: int) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": n})
+
+
+class VersionedForm(forms.ModelForm):
+    """A form for a record several people edit: carries the version it was loaded at."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance._state.adding:
+            self.fields["version"].required = False
+        elif not self.is_bound:
+            self.initial["version"] = self.instance.version
+
+    def _post_clean(self) -> None:
+        """Model validation is the service's job, against the current row."""
+        return None
+
+
+class VurderingForm(VersionedForm):
+    class Meta:
+        model = SakkyndigVurdering
+        fields = [
+            "assessed_on",
+            "valid_from",
+            "valid_to",
+            "benefit_from_ordinary",
+            "why_insufficient",
+            "realistic_goals",
+            "recommended_measures",
+            "staff_competence",
+            "recommended_organisation",
+            "internal_note",
+        ]
+        widgets = {
+            "assessed_on": DateInput(),
+            "valid_from": DateInput(),
+            "valid_to": DateInput(),
+            **{name: _rows(4) for name in fields[3:]},
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        start, end = data.get("valid_from"), data.get("valid_to")
+        if start and end and start > end:
+            self.add_error("valid_to", _("The end date must be on or after the start date."))
+        return data
+
+
+class SubjectRowForm(forms.ModelForm):
+    class Meta:
+        model = SakkyndigVurderingSubject
+        fields = ["subject", "hours", "note"]
+
+
+class VedtakSubjectRowForm(forms.ModelForm):
+    class Meta:
+        model = EnkeltvedtakSubject
+        fields = ["subject", "hours", "organisation", "staff_competence", "grade_exemption", "curriculum_deviations"]
+        widgets = {"curriculum_deviations": _rows(2)}
+
+
+def subject_rows(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
+    """The filled-in, not deleted rows of a valid subject formset."""
+    return [
+        f.cleaned_data
+        for f in formset.forms
+        if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("subject", "").strip()
+    ]
+
+
+class SubjectFormSetBase(forms.BaseFormSet):
+    def clean(self) -> None:
+        seen: set[str] = set()
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            name = form.cleaned_data.get("subject", "").strip().lower()
+            if name and name in seen:
+                raise forms.ValidationError(_("Each subject may be listed only once."))
+            seen.add(name)
+
+
+def _nonrequired(form_class: type[forms.ModelForm]) -> type[forms.ModelForm]:
+    class Optional(form_class):  # type: ignore[valid-type,misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.fields["subject"].required = False
+
+        def validate_unique(self) -> None:  # the parent does not exist yet
+            return None
+
+        def _post_clean(self) -> None:  # the service validates the row with its parent
+            return None
+
+    Optional.__name__ = form_class.__name__
+    return Optional
+
+
+SubjectFormSet = forms.formset_factory(
+    _nonrequired(SubjectRowForm), formset=SubjectFormSetBase, extra=3, can_delete=True
+)
+VedtakSubjectFormSet = forms.formset_factory(
+    _nonrequired(VedtakSubjectRowForm), formset=SubjectFormSetBase, extra=3, can_delete=True
+)
+
+
+class VedtakForm(VersionedForm):
+    class Meta:
+        model = Enkeltvedtak
+        fields = [
+            "valid_from",
+            "valid_to",
+            "content",
+            "organisation_note",
+            "deviation_reason",
+            "appeal_info",
+            "internal_note",
+        ]
+        widgets = {
+            "valid_from": DateInput(),
+            "valid_to": DateInput(),
+            "content": _rows(3),
+            "organisation_note": _rows(3),
+            "deviation_reason": _rows(3),
+            "appeal_info": _rows(4),
+            "internal_note": _rows(2),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        start, end = data.get("valid_from"), data.get("valid_to")
+        if start and end and start > end:
+            self.add_error("valid_to", _("The end date must be on or after the start date."))
+        return data
+
+
+class IopForm(VersionedForm):
+    class Meta:
+        model = Iop
+        fields = ["period_start", "period_end", "ordinary_teaching", "class_plan_coordination"]
+        widgets = {
+            "period_start": DateInput(),
+            "period_end": DateInput(),
+            "ordinary_teaching": _rows(3),
+            "class_plan_coordination": _rows(3),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and start > end:
+            self.add_error("period_end", _("The end date must be on or after the start date."))
+        return data
+
+    def _post_clean(self) -> None:  # the service validates against the current row
+        return None
+
+
+class SectionForm(VersionedForm):
+    class Meta:
+        model = IopSubject
+        fields = ["hours", "content", "working_methods", "organisation"]
+        widgets = {"content": _rows(3), "working_methods": _rows(3), "organisation": _rows(2)}
+
+
+class GoalForm(VersionedForm):
+    class Meta:
+        model = Goal
+        fields = ["text", "competence_aim", *Goal.CRITERIA_FIELDS]
+        widgets = {"text": _rows(2), **{name: _rows(2) for name in Goal.CRITERIA_FIELDS}}
+
+    def criteria_fields(self) -> list[tuple[Any, list[forms.BoundField]]]:
+        return [
+            (_("Quality"), [self[f"quality_{n}"] for n in (1, 2, 3, 4)]),
+            (_("Independence"), [self[f"independence_{n}"] for n in (1, 2, 3, 4)]),
+        ]
+
+
+LEVEL_CHOICES = [("", _("Not assessed")), *Level.choices]
+
+
+class GoalLogForm(forms.ModelForm):
+    quality = forms.TypedChoiceField(
+        label=_("Level of quality"), choices=LEVEL_CHOICES, coerce=int, empty_value=None, required=False
+    )
+    independence = forms.TypedChoiceField(
+        label=_("Level of independence"), choices=LEVEL_CHOICES, coerce=int, empty_value=None, required=False
+    )
+
+    class Meta:
+        model = GoalLog
+        fields = ["date", "quality", "independence", "feed_forward", "self_assessment", "note", "note_internal"]
+        widgets = {
+            "date": DateInput(),
+            "feed_forward": _rows(2),
+            "self_assessment": _rows(2),
+            "note": _rows(2),
+        }
+
+    def _post_clean(self) -> None:
+        return None
+
+
+class TeachingLogForm(forms.ModelForm):
+    section = forms.ModelChoiceField(label=_("Subject"), queryset=IopSubject.objects.none())
+
+    class Meta:
+        model = TeachingLog
+        fields = ["section", "period_start", "period_end", "hours", "note"]
+        widgets = {"period_start": DateInput(), "period_end": DateInput()}
+
+    def __init__(self, *args: Any, sections: QuerySet[IopSubject] | list[IopSubject], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["section"]
+        if isinstance(sections, list):
+            field.queryset = IopSubject.objects.filter(pk__in=[s.pk for s in sections])  # type: ignore[attr-defined]
+            field.choices = [("", "---------"), *[(s.pk, s.subject) for s in sections]]  # type: ignore[attr-defined]
+        else:
+            field.queryset = sections  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and start > end:
+            self.add_error("period_end", _("The end date must be on or after the start date."))
+        return data
+
+    def _post_clean(self) -> None:
+        return None
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.full_name} ({obj.email})"
+
+
+class VikarGrantForm(forms.Form):
+    user = UserChoiceField(label=_("Substitute"), queryset=User.objects.none())
+    until = forms.DateField(label=_("Read access until (inclusive)"), widget=DateInput())
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, candidates: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = candidates  # type: ignore[attr-defined]
+
+
+class CompareForm(forms.Form):
+    a = forms.TypedChoiceField(label=_("Compare version"), coerce=int)
+    b = forms.TypedChoiceField(label=_("with version"), coerce=int)
+
+    def __init__(self, *args: Any, numbers: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(n, str(n)) for n in numbers]
+        self.fields["a"].choices = choices  # type: ignore[attr-defined]
+        self.fields["b"].choices = choices  # type: ignore[attr-defined]

@@ -1,0 +1,198 @@
+"""Readable history of a document (from django-simple-history) and the
+difference between two published versions of an IOP."""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext as _
+
+from .models import (
+    Enkeltvedtak,
+    EnkeltvedtakSubject,
+    Goal,
+    GoalLog,
+    Iop,
+    IopSubject,
+    Level,
+    SakkyndigVurdering,
+    SakkyndigVurderingSubject,
+    TeachingLog,
+)
+
+HIDDEN_FIELDS = {"id", "version", "updated_at", "created_at", "order"}
+
+
+@dataclass
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class Change:
+    when: datetime.datetime
+    who: str
+    what: str
+    kind: str  # "+", "~", "-"
+    fields: list[FieldChange]
+
+    @property
+    def kind_label(self) -> str:
+        return {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}[self.kind]
+
+
+def _fields(model: type[models.Model]) -> list[models.Field]:
+    return [
+        f
+        for f in model._meta.concrete_fields  # type: ignore[attr-defined]
+        if not f.is_relation and f.name not in HIDDEN_FIELDS
+    ]
+
+
+def _display(record: Any, field: models.Field) -> str:
+    value = getattr(record, field.attname)
+    if value is None or value == "":
+        return "–"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d.%m.%Y")
+    return str(value)
+
+
+def _label(model: type[models.Model], record: Any) -> str:
+    name = str(model._meta.verbose_name).capitalize()
+    if model is GoalLog:
+        return f"{name} {record.date:%d.%m.%Y}"
+    if model is TeachingLog:
+        return f"{name} {record.period_start:%d.%m.%Y}–{record.period_end:%d.%m.%Y}"
+    for attr in ("subject", "text"):
+        if hasattr(record, attr):
+            return f"{name}: {str(getattr(record, attr))[:60]}"
+    return name
+
+
+def changes(sources: list[tuple[type[models.Model], models.QuerySet[Any]]]) -> list[Change]:
+    """Every recorded change of the given historical querysets, newest first."""
+    out: list[Change] = []
+    for model, records in sources:
+        fields = _fields(model)
+        previous: dict[Any, Any] = {}
+        for record in records.select_related("history_user").order_by("history_date", "history_id"):
+            before = previous.get(record.id)
+            diffs = []
+            if record.history_type == "+" or before is None:
+                diffs = [
+                    FieldChange(str(f.verbose_name), "", _display(record, f))
+                    for f in fields
+                    if _display(record, f) != "–"
+                ]
+            elif record.history_type == "~":
+                for f in fields:
+                    old, new = _display(before, f), _display(record, f)
+                    if old != new:
+                        diffs.append(FieldChange(str(f.verbose_name), old, new))
+                if not diffs:
+                    previous[record.id] = record
+                    continue
+            previous[record.id] = record
+            user = record.history_user
+            out.append(
+                Change(
+                    when=record.history_date,
+                    who=user.full_name if user else _("(system)"),
+                    what=_label(model, record),
+                    kind=record.history_type,
+                    fields=diffs,
+                )
+            )
+    out.sort(key=lambda c: c.when, reverse=True)
+    return out
+
+
+def vurdering_changes(pk: Any) -> list[Change]:
+    return changes(
+        [
+            (SakkyndigVurdering, SakkyndigVurdering.history.filter(id=pk)),
+            (SakkyndigVurderingSubject, SakkyndigVurderingSubject.history.filter(vurdering_id=pk)),
+        ]
+    )
+
+
+def vedtak_changes(pk: Any) -> list[Change]:
+    return changes(
+        [
+            (Enkeltvedtak, Enkeltvedtak.history.filter(id=pk)),
+            (EnkeltvedtakSubject, EnkeltvedtakSubject.history.filter(vedtak_id=pk)),
+        ]
+    )
+
+
+def iop_changes(pk: Any) -> list[Change]:
+    goal_ids = Goal.history.filter(iop_id=pk).values("id")
+    section_ids = IopSubject.history.filter(iop_id=pk).values("id")
+    return changes(
+        [
+            (Iop, Iop.history.filter(id=pk)),
+            (IopSubject, IopSubject.history.filter(iop_id=pk)),
+            (Goal, Goal.history.filter(iop_id=pk)),
+            (GoalLog, GoalLog.history.filter(goal_id__in=goal_ids)),
+            (TeachingLog, TeachingLog.history.filter(section_id__in=section_ids)),
+        ]
+    )
+
+
+# --- comparing published versions --------------------------------------------------
+
+
+def _goal_lines(goal: dict[str, Any]) -> list[str]:
+    lines = [f"{_('Learning goal')}: {goal['text']}"]
+    if goal.get("competence_aim"):
+        lines.append(f"  {_('Competence aim')}: {goal['competence_aim']}")
+    for axis, axis_label in (("quality", _("Quality")), ("independence", _("Independence"))):
+        for level in Level:
+            text = goal.get(f"{axis}_{level.value}", "")
+            if text:
+                lines.append(f"  {axis_label} – {level.label}: {text}")
+    return lines
+
+
+def snapshot_lines(snapshot: dict[str, Any]) -> list[str]:
+    start, end = snapshot.get("period", ["", ""])
+    lines = [
+        f"{_('Period')}: {start} – {end}",
+        f"{_('Ordinary teaching')}: {snapshot.get('ordinary_teaching', '')}",
+        f"{_('Coordination with the class plan')}: {snapshot.get('class_plan_coordination', '')}",
+    ]
+    for section in snapshot.get("sections", []):
+        lines.append(f"== {section['subject']} ({section.get('hours') or '–'} {_('hours per year')})")
+        lines.append(f"{_('Content')}: {section.get('content', '')}")
+        lines.append(f"{_('Working methods')}: {section.get('working_methods', '')}")
+        lines.append(f"{_('How the teaching is carried out')}: {section.get('organisation', '')}")
+        for goal in section.get("goals", []):
+            lines.extend(_goal_lines(goal))
+    if snapshot.get("general_goals"):
+        lines.append(f"== {_('Social and general goals')}")
+        for goal in snapshot["general_goals"]:
+            lines.extend(_goal_lines(goal))
+    return lines
+
+
+def diff(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str]]:
+    """[(op, line)] with op "+" (added), "-" (removed) or " " (unchanged)."""
+    out: list[tuple[str, str]] = []
+    for line in difflib.ndiff(snapshot_lines(old), snapshot_lines(new)):
+        op, text = line[:1], line[2:]
+        if op in "+- ":
+            out.append((op, text))
+    return out

@@ -1,0 +1,514 @@
+"""The special-education chain: sakkyndig vurdering → enkeltvedtak → IOP.
+
+Glossary (see DOMAIN.md, phases 3–5 and "IOP goals, as IOP-LOGG does them"):
+
+* :class:`SakkyndigVurdering` – PPT's expert assessment (opplæringslova § 11-8),
+  with recommended årstimer per subject (:class:`SakkyndigVurderingSubject`).
+* :class:`Enkeltvedtak` – the individual decision on individually adapted
+  teaching (§ 11-6), per subject (:class:`EnkeltvedtakSubject`): årstimer,
+  deviations from the curriculum, exemption from grades, organisation, staff.
+* :class:`Iop` – individuell opplæringsplan (§ 11-10), one per pupil and school
+  year, built on a made vedtak; :class:`IopSubject` is a subject section,
+  :class:`Goal` a læringsmål with criteria on four levels (begynnernivå, under
+  utvikling, kompetent, fremragende) on two axes (quality, independence).
+* :class:`GoalLog` – status, fremovermelding (feed-forward), egenvurdering
+  (self-assessment) and notes logged on a goal over the year.
+* :class:`TeachingLog` – hours of teaching given, to compare with the plan.
+* :class:`IopVersion` – what a published IOP said at each publication.
+* :class:`AccessLogEntry` – who read which document, when and why.
+
+Every editable document carries ``version`` for optimistic concurrency; every
+change is kept by django-simple-history (``history``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from students.models import Pupil, SchoolYear
+
+USER = settings.AUTH_USER_MODEL
+DEFAULT_APPEAL_INFO = _(
+    "You may appeal this decision. The appeal must be sent to the school within three weeks of receiving "
+    "this decision. The school sends it on to Statsforvalteren if the decision is not changed. You have the "
+    "right to see the documents of the case."
+)
+DEFAULT_ORDINARY_TEACHING = _(
+    "Outside the subjects named in this plan, the pupil follows ordinary teaching according to the "
+    "curricula of the subjects and the class plan."
+)
+
+
+def default_appeal_info() -> str:
+    return str(DEFAULT_APPEAL_INFO)
+
+
+def default_ordinary_teaching() -> str:
+    return str(DEFAULT_ORDINARY_TEACHING)
+
+
+class Level(models.IntegerChoices):
+    """The four criteria levels of a goal (IOP-LOGG)."""
+
+    BEGINNER = 1, _("Beginner level")
+    DEVELOPING = 2, _("Developing")
+    COMPETENT = 3, _("Competent")
+    EXCELLENT = 4, _("Excellent")
+
+
+class Organisation(models.TextChoices):
+    CLASS = "class", _("In the class")
+    SMALL_GROUP = "small_group", _("Small group")
+    ONE_TO_ONE = "one_to_one", _("One-to-one")
+    OTHER_ARENA = "other_arena", _("Other learning arena")
+
+
+class StaffCompetence(models.TextChoices):
+    TEACHER = "teacher", _("Teacher")
+    SPECIAL_NEEDS_TEACHER = "special_needs_teacher", _("Special-needs teacher")
+    ASSISTANT = "assistant", _("Assistant")
+
+
+class Document(models.Model):
+    """Common fields of the chain's documents."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("changed"), default=timezone.now, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class SakkyndigVurdering(Document):
+    """PPT's expert assessment of a pupil (opplæringslova § 11-8)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        COMPLETED = "completed", _("Completed")
+
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.CASCADE, related_name="sakkyndige_vurderinger", verbose_name=_("pupil")
+    )
+    author = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("author (PPT advisor)")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    assessed_on = models.DateField(_("date of the assessment"))
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"))
+    benefit_from_ordinary = models.TextField(_("the pupil's benefit from ordinary teaching"), blank=True)
+    why_insufficient = models.TextField(_("why the pupil does not or cannot get satisfactory benefit"), blank=True)
+    realistic_goals = models.TextField(_("realistic learning goals"), blank=True)
+    recommended_measures = models.TextField(_("measures that can give satisfactory benefit"), blank=True)
+    staff_competence = models.TextField(_("competence of the staff where exceptions are made (§ 11-9)"), blank=True)
+    recommended_organisation = models.TextField(_("recommended organisation"), blank=True)
+    internal_note = models.TextField(_("internal note"), blank=True, help_text=_("Never shown to guardians."))
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("expert assessment (sakkyndig vurdering)")
+        verbose_name_plural = _("expert assessments (sakkyndige vurderinger)")
+        ordering = ["-assessed_on", "-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(valid_from__lte=F("valid_to")), name="sv_valid_from_before_to"),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(completed_at__isnull=False), name="sv_completed_has_date"
+            ),
+        ]
+        indexes = [models.Index(fields=["pupil", "status"], name="sv_pupil_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{_('Expert assessment')} {self.assessed_on:%d.%m.%Y}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def recommended_hours(self) -> dict[str, int | None]:
+        return {s.subject.strip().lower(): s.hours for s in self.subjects.all()}
+
+
+class SakkyndigVurderingSubject(models.Model):
+    """Recommended årstimer in one subject."""
+
+    vurdering = models.ForeignKey(
+        SakkyndigVurdering, on_delete=models.CASCADE, related_name="subjects", verbose_name=_("expert assessment")
+    )
+    subject = models.CharField(_("subject"), max_length=100)
+    hours = models.PositiveIntegerField(_("hours per school year"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("recommended subject")
+        verbose_name_plural = _("recommended subjects")
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["vurdering", "subject"], name="svsubject_unique")]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class Enkeltvedtak(Document):
+    """The decision on individually adapted teaching (opplæringslova § 11-6).
+    A made vedtak never changes; changes are a new vedtak."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        MADE = "made", _("Made")
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="enkeltvedtak", verbose_name=_("pupil"))
+    vurdering = models.ForeignKey(
+        SakkyndigVurdering,
+        on_delete=models.PROTECT,
+        related_name="enkeltvedtak",
+        verbose_name=_("based on the expert assessment"),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    content = models.TextField(_("content of the teaching"), blank=True)
+    organisation_note = models.TextField(_("organisation, details"), blank=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"))
+    deviation_reason = models.TextField(
+        _("reason for deviating from the expert assessment"),
+        blank=True,
+        help_text=_("Required when the decision gives other subjects or hours than the expert assessment recommends."),
+    )
+    appeal_info = models.TextField(_("information about the right to appeal"), blank=True, default=default_appeal_info)
+    internal_note = models.TextField(_("internal note"), blank=True, help_text=_("Never shown to guardians."))
+    made_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("made by")
+    )
+    made_on = models.DateField(_("made on"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("individual decision (enkeltvedtak)")
+        verbose_name_plural = _("individual decisions (enkeltvedtak)")
+        ordering = ["-valid_from", "-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(valid_from__lte=F("valid_to")), name="vedtak_valid_from_before_to"),
+            models.CheckConstraint(condition=Q(status="draft") | Q(made_on__isnull=False), name="vedtak_made_has_date"),
+        ]
+        indexes = [models.Index(fields=["pupil", "status"], name="vedtak_pupil_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{_('Individual decision')} {self.valid_from:%d.%m.%Y}–{self.valid_to:%d.%m.%Y}"
+
+    @property
+    def is_made(self) -> bool:
+        return self.status == self.Status.MADE
+
+    def hours_by_subject(self) -> dict[str, int | None]:
+        return {s.subject.strip().lower(): s.hours for s in self.subjects.all()}
+
+    def deviates_from_vurdering(self) -> bool:
+        return self.hours_by_subject() != self.vurdering.recommended_hours()
+
+
+class EnkeltvedtakSubject(models.Model):
+    vedtak = models.ForeignKey(
+        Enkeltvedtak, on_delete=models.CASCADE, related_name="subjects", verbose_name=_("individual decision")
+    )
+    subject = models.CharField(_("subject"), max_length=100)
+    hours = models.PositiveIntegerField(_("hours per school year"), null=True, blank=True)
+    curriculum_deviations = models.TextField(
+        _("deviations from the curriculum"),
+        blank=True,
+        help_text=_("Which competence aims are left out or changed."),
+    )
+    grade_exemption = models.BooleanField(_("exempt from grades"), default=False)
+    organisation = models.CharField(
+        _("organisation"), max_length=20, choices=Organisation.choices, default=Organisation.CLASS
+    )
+    staff_competence = models.CharField(
+        _("staff competence"), max_length=30, choices=StaffCompetence.choices, default=StaffCompetence.TEACHER
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("subject of a decision")
+        verbose_name_plural = _("subjects of a decision")
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["vedtak", "subject"], name="vedtaksubject_unique")]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class Iop(Document):
+    """Individuell opplæringsplan (opplæringslova § 11-10)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="iops", verbose_name=_("pupil"))
+    vedtak = models.ForeignKey(
+        Enkeltvedtak, on_delete=models.PROTECT, related_name="iops", verbose_name=_("individual decision")
+    )
+    school_year = models.ForeignKey(
+        SchoolYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("school year")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    ordinary_teaching = models.TextField(
+        _("ordinary teaching outside these subjects"), blank=True, default=default_ordinary_teaching
+    )
+    class_plan_coordination = models.TextField(_("coordination with the class plan"), blank=True)
+    created_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("individual education plan (IOP)")
+        verbose_name_plural = _("individual education plans (IOP)")
+        ordering = ["-period_start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(period_start__lte=F("period_end")), name="iop_period_start_before_end"),
+            models.UniqueConstraint(
+                fields=["pupil", "school_year"], condition=~Q(status="archived"), name="iop_one_live_per_year"
+            ),
+        ]
+        indexes = [models.Index(fields=["pupil", "status"], name="iop_pupil_status_idx")]
+
+    def __str__(self) -> str:
+        return f"IOP {self.school_year.name}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status != self.Status.ARCHIVED
+
+
+class IopSubject(models.Model):
+    """One subject section of an IOP: content, methods, how it is carried out."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    iop = models.ForeignKey(Iop, on_delete=models.CASCADE, related_name="sections", verbose_name=_("IOP"))
+    subject = models.CharField(_("subject"), max_length=100)
+    hours = models.PositiveIntegerField(_("hours per school year"), null=True, blank=True)
+    content = models.TextField(_("content (what the pupil works with)"), blank=True)
+    working_methods = models.TextField(_("working methods"), blank=True)
+    organisation = models.TextField(
+        _("how the teaching is carried out"), blank=True, help_text=_("Organisation, who teaches, where.")
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("IOP subject")
+        verbose_name_plural = _("IOP subjects")
+        ordering = ["order", "subject"]
+        constraints = [models.UniqueConstraint(fields=["iop", "subject"], name="iopsubject_unique")]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class Goal(models.Model):
+    """A læringsmål with criteria on four levels and two axes."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    iop = models.ForeignKey(Iop, on_delete=models.CASCADE, related_name="goals", verbose_name=_("IOP"))
+    section = models.ForeignKey(
+        IopSubject,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="goals",
+        verbose_name=_("subject"),
+        help_text=_("Empty for social or general goals."),
+    )
+    text = models.TextField(_("learning goal"))
+    competence_aim = models.CharField(
+        _("competence aim"), max_length=500, blank=True, help_text=_("Code or text of the competence aim, e.g. KM1234.")
+    )
+    quality_1 = models.TextField(_("quality: beginner level"), blank=True)
+    quality_2 = models.TextField(_("quality: developing"), blank=True)
+    quality_3 = models.TextField(_("quality: competent"), blank=True)
+    quality_4 = models.TextField(_("quality: excellent"), blank=True)
+    independence_1 = models.TextField(_("independence: beginner level"), blank=True)
+    independence_2 = models.TextField(_("independence: developing"), blank=True)
+    independence_3 = models.TextField(_("independence: competent"), blank=True)
+    independence_4 = models.TextField(_("independence: excellent"), blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+
+    CRITERIA_FIELDS = tuple(f"{axis}_{level}" for axis in ("quality", "independence") for level in (1, 2, 3, 4))
+
+    class Meta:
+        verbose_name = _("learning goal")
+        verbose_name_plural = _("learning goals")
+        ordering = ["order", "created_at"]
+        indexes = [models.Index(fields=["iop", "order"], name="goal_iop_order_idx")]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    def criteria(self) -> list[tuple[Any, list[tuple[Any, str]]]]:
+        """[(axis label, [(level label, text) × 4]) × 2] for display."""
+        return [
+            (label, [(Level(level).label, getattr(self, f"{axis}_{level}")) for level in (1, 2, 3, 4)])
+            for axis, label in (("quality", _("Quality")), ("independence", _("Independence")))
+        ]
+
+    def missing_criteria(self) -> list[str]:
+        return [name for name in self.CRITERIA_FIELDS if not getattr(self, name).strip()]
+
+
+class GoalLog(models.Model):
+    """One entry in a goal's log: the level reached, feed-forward,
+    the pupil's self-assessment and/or a note."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="logs", verbose_name=_("learning goal"))
+    date = models.DateField(_("date"), default=timezone.localdate)
+    author = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by"))
+    quality = models.PositiveSmallIntegerField(_("level of quality"), choices=Level.choices, null=True, blank=True)
+    independence = models.PositiveSmallIntegerField(
+        _("level of independence"), choices=Level.choices, null=True, blank=True
+    )
+    feed_forward = models.TextField(_("feed-forward"), blank=True)
+    self_assessment = models.TextField(_("the pupil's self-assessment"), blank=True)
+    note = models.TextField(_("note"), blank=True)
+    note_internal = models.BooleanField(
+        _("internal note"), default=False, help_text=_("Internal notes are never shown to guardians.")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("goal log entry")
+        verbose_name_plural = _("goal log entries")
+        ordering = ["date", "created_at"]
+        indexes = [models.Index(fields=["goal", "date"], name="goallog_goal_date_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quality__isnull=True) | Q(quality__gte=1, quality__lte=4), name="goallog_quality_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(independence__isnull=True) | Q(independence__gte=1, independence__lte=4),
+                name="goallog_independence_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.goal} {self.date:%d.%m.%Y}"
+
+
+class TeachingLog(models.Model):
+    """Hours of teaching given in one subject over a period (a week or more)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    section = models.ForeignKey(
+        IopSubject, on_delete=models.CASCADE, related_name="teaching_logs", verbose_name=_("subject")
+    )
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    hours = models.DecimalField(_("hours given"), max_digits=5, decimal_places=1)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    author = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("teaching given")
+        verbose_name_plural = _("teaching given")
+        ordering = ["period_start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_start__lte=F("period_end")), name="teachinglog_period_start_before_end"
+            ),
+            models.CheckConstraint(condition=Q(hours__gte=0), name="teachinglog_hours_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section} {self.period_start:%d.%m.%Y}: {self.hours}"
+
+
+class IopVersion(models.Model):
+    """What an IOP said when it was published (for comparing versions)."""
+
+    iop = models.ForeignKey(Iop, on_delete=models.CASCADE, related_name="versions", verbose_name=_("IOP"))
+    number = models.PositiveIntegerField(_("number"))
+    published_at = models.DateTimeField(_("published"), default=timezone.now)
+    published_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("published by")
+    )
+    snapshot = models.JSONField(_("content"))
+
+    class Meta:
+        verbose_name = _("published IOP version")
+        verbose_name_plural = _("published IOP versions")
+        ordering = ["iop", "number"]
+        constraints = [models.UniqueConstraint(fields=["iop", "number"], name="iopversion_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.iop} v{self.number}"
+
+
+class AccessLogEntry(models.Model):
+    """A read of a sensitive document: who, what, when and why."""
+
+    class Purpose(models.TextChoices):
+        READ = "read", _("Read")
+        EDIT = "edit", _("Open for editing")
+        HISTORY = "history", _("Read the history")
+        COMPARE = "compare", _("Compare versions")
+
+    class Kind(models.TextChoices):
+        VURDERING = "vurdering", _("Expert assessment")
+        VEDTAK = "vedtak", _("Individual decision")
+        IOP = "iop", _("IOP")
+        GOAL = "goal", _("Learning goal and log")
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+", verbose_name=_("pupil"))
+    user = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("user"))
+    kind = models.CharField(_("document"), max_length=20, choices=Kind.choices)
+    object_id = models.UUIDField(_("document id"))
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices, default=Purpose.READ)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["pupil", "-at"], name="accesslog_pupil_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.kind} {self.at:%d.%m.%Y %H:%M}"
+
+
+def end_of_day(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(23, 59, 59)))

@@ -1,0 +1,19 @@
+"""Section providers for the pages ``students`` owns (settings.PUPIL_PAGE_SECTIONS)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from students.models import Pupil
+from students.sections import Section
+
+from . import selectors
+
+
+def pupil_plans(request: HttpRequest, pupil: Pupil) -> Section | None:
+    """The pupil's expert assessments, decisions and IOPs, with the
+    clear-line checks and quick links to log progress (fixed query count)."""
+    plans = selectors.pupil_plans(pupil)
+    if plans is None:
+        return None
+    return Section("iop/_pupil_plans.html", {"plans": plans})

@@ -1,0 +1,383 @@
+"""Reads for the chain's pages, filtered through the access layer and
+preloaded so that each page runs a fixed number of SQL queries.
+
+Who reads what (on top of :mod:`students.access`):
+
+* staff with a working relation to the pupil (teachers, coordinator, PPT,
+  shared access) read every document, drafts and internal notes included —
+  except that a substitute with read access only (vikar) does not read the
+  expert assessment;
+* a guardian reads only completed assessments, made decisions and published
+  (or archived) IOPs of their own child, and never internal notes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db import models
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.http import Http404
+
+from students import access
+from students.access import Action, Relation
+from students.models import Pupil, User
+
+from . import charts, checks
+from .models import (
+    AccessLogEntry,
+    Enkeltvedtak,
+    EnkeltvedtakSubject,
+    Goal,
+    GoalLog,
+    Iop,
+    IopSubject,
+    IopVersion,
+    SakkyndigVurdering,
+    SakkyndigVurderingSubject,
+)
+
+M = TypeVar("M", bound=models.Model)
+AnyUser = User | AnonymousUser
+WORK_ACTIONS = frozenset({Action.EDIT, Action.LOG, Action.MANAGE, Action.ASSESS})
+
+
+def guardian_only(pupil: Pupil) -> bool:
+    """True when the user sees PUPIL only as a guardian (published documents only)."""
+    relations = access.relations_of(pupil)
+    return Relation.GUARDIAN in relations and not (relations - {Relation.GUARDIAN})
+
+
+def works_with(pupil: Pupil) -> bool:
+    """True when the user works with the pupil (not only reads)."""
+    return bool(WORK_ACTIONS & pupil.allowed)  # type: ignore[attr-defined]
+
+
+def may_read_vurdering(pupil: Pupil) -> bool:
+    return works_with(pupil) or guardian_only(pupil)
+
+
+def resolve(user: AnyUser, queryset: QuerySet[M], pk: uuid.UUID | str, pupil_path: str = "pupil") -> tuple[M, Pupil]:
+    """The record PK from QUERYSET if the user may see its pupil (else 404),
+    with the pupil resolved through the access layer (``pupil.allowed``)."""
+    visible = access.pupils_for(user, Action.VIEW)
+    try:
+        obj = queryset.filter(**{f"{pupil_path}__in": visible}).get(pk=pk)
+    except (ObjectDoesNotExist, ValueError):
+        raise Http404 from None
+    *path, last = pupil_path.split("__")
+    holder: Any = obj
+    for part in path:
+        holder = getattr(holder, part)
+    return obj, access.get_pupil(user, getattr(holder, f"{last}_id"), Action.VIEW)
+
+
+def require(pupil: Pupil, action: Action) -> None:
+    """403 when the user sees the record but may not do ACTION (checked after
+    the record's own visibility, so that hidden records stay 404)."""
+    if action not in pupil.allowed:  # type: ignore[attr-defined]
+        raise PermissionDenied
+
+
+# --- documents --------------------------------------------------------------------
+
+
+def vurdering_for(user: AnyUser, pk: uuid.UUID | str, action: Action = Action.VIEW) -> SakkyndigVurdering:
+    qs = SakkyndigVurdering.objects.select_related("author").prefetch_related("subjects")
+    sv, pupil = resolve(user, qs, pk)
+    if not may_read_vurdering(pupil) or (guardian_only(pupil) and sv.is_draft):
+        raise Http404
+    require(pupil, action)
+    sv.pupil = pupil
+    return sv
+
+
+def vedtak_for(user: AnyUser, pk: uuid.UUID | str, action: Action = Action.VIEW) -> Enkeltvedtak:
+    qs = Enkeltvedtak.objects.select_related("vurdering", "made_by").prefetch_related("subjects", "vurdering__subjects")
+    vedtak, pupil = resolve(user, qs, pk)
+    if guardian_only(pupil) and not vedtak.is_made:
+        raise Http404
+    require(pupil, action)
+    vedtak.pupil = pupil
+    return vedtak
+
+
+def iop_for(user: AnyUser, pk: uuid.UUID | str, action: Action = Action.VIEW) -> Iop:
+    iop, pupil = resolve(user, Iop.objects.select_related("vedtak", "school_year"), pk)
+    if guardian_only(pupil) and iop.status == Iop.Status.DRAFT:
+        raise Http404
+    require(pupil, action)
+    iop.pupil = pupil
+    return iop
+
+
+def section_for(user: AnyUser, pk: uuid.UUID | str, action: Action) -> IopSubject:
+    section, pupil = resolve(user, IopSubject.objects.select_related("iop"), pk, "iop__pupil")
+    if guardian_only(pupil) and section.iop.status == Iop.Status.DRAFT:
+        raise Http404
+    require(pupil, action)
+    section.iop.pupil = pupil
+    return section
+
+
+def goal_for(user: AnyUser, pk: uuid.UUID | str, action: Action = Action.VIEW) -> Goal:
+    qs = Goal.objects.select_related("iop__school_year", "iop__vedtak", "section")
+    goal, pupil = resolve(user, qs, pk, "iop__pupil")
+    if guardian_only(pupil) and goal.iop.status == Iop.Status.DRAFT:
+        raise Http404
+    require(pupil, action)
+    goal.iop.pupil = pupil
+    return goal
+
+
+# --- the IOP page -----------------------------------------------------------------
+
+
+def _logs() -> QuerySet[GoalLog]:
+    return GoalLog.objects.select_related("author").order_by("date", "created_at")
+
+
+@dataclass
+class SectionView:
+    section: IopSubject | None
+    goals: list[Goal]
+    granted_hours: int | None = None
+
+    @property
+    def key(self) -> str:
+        return str(self.section.pk) if self.section else "general"
+
+
+@dataclass
+class IopPage:
+    iop: Iop
+    pupil: Pupil
+    sections: list[SectionView]
+    flags: list[checks.Flag]
+    versions: list[IopVersion]
+    can_edit: bool
+    can_log: bool
+    internal: bool
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _decorate_goal(goal: Goal, internal: bool) -> None:
+    logs = list(goal.logs.all())
+    if not internal:
+        for entry in logs:
+            if entry.note_internal:
+                entry.note = ""
+    goal.log_list = logs  # type: ignore[attr-defined]
+    goal.latest = next((e for e in reversed(logs) if e.quality or e.independence), None)  # type: ignore[attr-defined]
+    goal.flags = checks.goal_flags(goal) if internal else []  # type: ignore[attr-defined]
+    goal.chart = charts.progression_svg(logs, title=goal.text, small=True)  # type: ignore[attr-defined]
+
+
+def group_goals(iop: Iop, sections: Sequence[IopSubject], goals: list[Goal]) -> list[SectionView]:
+    granted = {s.subject.strip().lower(): s.hours for s in iop.vedtak.subjects.all()}
+    views = [
+        SectionView(
+            section=s,
+            goals=[g for g in goals if g.section_id == s.pk],
+            granted_hours=granted.get(s.subject.strip().lower()),
+        )
+        for s in sections
+    ]
+    views.append(SectionView(section=None, goals=[g for g in goals if g.section_id is None]))
+    return views
+
+
+def iop_page(user: AnyUser, pk: uuid.UUID | str, *, read_mode: bool = False) -> IopPage:
+    iop = iop_for(user, pk)
+    pupil = iop.pupil
+    internal = not guardian_only(pupil)
+    sections = list(
+        IopSubject.objects.filter(iop=iop)
+        .annotate(hours_given=Sum("teaching_logs__hours"))
+        .order_by("order", "subject")
+    )
+    goals = list(
+        Goal.objects.filter(iop=iop)
+        .prefetch_related(Prefetch("logs", queryset=_logs()))
+        .order_by("order", "created_at")
+    )
+    for goal in goals:
+        _decorate_goal(goal, internal)
+    vedtak_subjects = list(EnkeltvedtakSubject.objects.filter(vedtak_id=iop.vedtak_id))
+    iop.vedtak._prefetched_objects_cache = {"subjects": vedtak_subjects}  # type: ignore[attr-defined]
+    iop._prefetched_objects_cache = {"sections": sections}  # type: ignore[attr-defined]
+    allowed = pupil.allowed  # type: ignore[attr-defined]
+    can_edit = Action.EDIT in allowed and iop.is_editable and not read_mode
+    return IopPage(
+        iop=iop,
+        pupil=pupil,
+        sections=group_goals(iop, sections, goals),
+        flags=checks.iop_flags(iop) if internal else [],
+        versions=list(iop.versions.select_related("published_by").order_by("number")) if internal else [],
+        can_edit=can_edit,
+        can_log=Action.LOG in allowed and iop.is_editable,
+        internal=internal,
+    )
+
+
+def section_goals(iop: Iop, section: IopSubject | None) -> SectionView:
+    goals = list(Goal.objects.filter(iop=iop, section=section).prefetch_related("logs").order_by("order", "created_at"))
+    for goal in goals:
+        _decorate_goal(goal, True)
+    return SectionView(section=section, goals=goals)
+
+
+def goal_page(user: AnyUser, pk: uuid.UUID | str) -> Goal:
+    goal = goal_for(user, pk)
+    internal = not guardian_only(goal.iop.pupil)
+    logs = list(_logs().filter(goal=goal))
+    goal._prefetched_objects_cache = {"logs": logs}  # type: ignore[attr-defined]
+    _decorate_goal(goal, internal)
+    goal.chart = charts.progression_svg(logs, title=goal.text)  # type: ignore[attr-defined]
+    return goal
+
+
+# --- the pupil page section -------------------------------------------------------
+
+
+def _latest(field_name: str) -> Subquery:
+    return Subquery(
+        GoalLog.objects.filter(goal=OuterRef("pk"), **{f"{field_name}__isnull": False})
+        .order_by("-date", "-created_at")
+        .values(field_name)[:1]
+    )
+
+
+@dataclass
+class PupilPlans:
+    pupil: Pupil
+    vurderinger: list[SakkyndigVurdering]
+    vedtak: list[Enkeltvedtak]
+    iops: list[Iop]
+    flags: list[checks.Flag]
+    current: Iop | None
+    internal: bool
+    can_assess: bool
+    can_manage: bool
+    can_edit: bool
+    can_log: bool
+
+
+def pupil_plans(pupil: Pupil) -> PupilPlans | None:
+    """The pupil's chain for the pupil page (PUPIL resolved by get_pupil)."""
+    allowed: frozenset[Action] = getattr(pupil, "allowed", frozenset())
+    internal = not guardian_only(pupil)
+    vurderinger: list[SakkyndigVurdering] = []
+    if may_read_vurdering(pupil):
+        sv_qs = SakkyndigVurdering.objects.filter(pupil=pupil).prefetch_related("subjects")
+        if not internal:
+            sv_qs = sv_qs.filter(status=SakkyndigVurdering.Status.COMPLETED)
+        vurderinger = list(sv_qs)
+    sv_by_id = {sv.pk: sv for sv in vurderinger}
+    vedtak_qs = Enkeltvedtak.objects.filter(pupil=pupil).prefetch_related("subjects")
+    if not internal:
+        vedtak_qs = vedtak_qs.filter(status=Enkeltvedtak.Status.MADE)
+    vedtak = list(vedtak_qs)
+    missing_sv = {v.vurdering_id for v in vedtak} - set(sv_by_id)
+    if missing_sv:
+        for sv in SakkyndigVurdering.objects.filter(pk__in=missing_sv).prefetch_related("subjects"):
+            sv_by_id[sv.pk] = sv
+    for v in vedtak:
+        v.vurdering = sv_by_id[v.vurdering_id]
+    vedtak_by_id = {v.pk: v for v in vedtak}
+    goal_qs = Goal.objects.annotate(
+        latest_quality=_latest("quality"), latest_independence=_latest("independence")
+    ).order_by("order", "created_at")
+    iop_qs = (
+        Iop.objects.filter(pupil=pupil)
+        .select_related("school_year")
+        .prefetch_related("sections", Prefetch("goals", queryset=goal_qs))
+    )
+    if not internal:
+        iop_qs = iop_qs.exclude(status=Iop.Status.DRAFT)
+    iops = list(iop_qs)
+    flags: list[checks.Flag] = []
+    for iop in iops:
+        if iop.vedtak_id in vedtak_by_id:
+            iop.vedtak = vedtak_by_id[iop.vedtak_id]
+            iop.flags = checks.iop_flags(iop) if internal else []  # type: ignore[attr-defined]
+        else:  # pragma: no cover - a published IOP always rests on a made vedtak
+            iop.flags = []  # type: ignore[attr-defined]
+        for goal in iop.goals.all():
+            goal.flags = checks.goal_flags(goal) if internal else []  # type: ignore[attr-defined]
+    if internal:
+        for v in vedtak:
+            v.flags = checks.vedtak_flags(v)  # type: ignore[attr-defined]
+        flags = checks.missing_iop_flags(vedtak, iops)
+    live = [i for i in iops if i.status != Iop.Status.ARCHIVED]
+    current = live[0] if live else None
+    if not (vurderinger or vedtak or iops or Action.ASSESS in allowed or Action.MANAGE in allowed):
+        return None
+    return PupilPlans(
+        pupil=pupil,
+        vurderinger=vurderinger,
+        vedtak=vedtak,
+        iops=iops,
+        flags=flags,
+        current=current,
+        internal=internal,
+        can_assess=Action.ASSESS in allowed,
+        can_manage=Action.MANAGE in allowed,
+        can_edit=Action.EDIT in allowed,
+        can_log=Action.LOG in allowed,
+    )
+
+
+# --- coordinator overview ---------------------------------------------------------
+
+
+@dataclass
+class OverviewRow:
+    pupil: Pupil
+    vedtak: Enkeltvedtak | None
+    iop: Iop | None
+    flags: list[checks.Flag]
+
+
+def overview(user: AnyUser) -> list[OverviewRow]:
+    """Pupils in special education at the user's schools, with their flags."""
+    pupils = access.pupils_for(user, Action.MANAGE)
+    vedtak_qs = Enkeltvedtak.objects.select_related("vurdering").prefetch_related(
+        "subjects", Prefetch("vurdering__subjects", queryset=SakkyndigVurderingSubject.objects.all())
+    )
+    iop_qs = Iop.objects.exclude(status=Iop.Status.ARCHIVED).prefetch_related("sections")
+    rows_qs = (
+        pupils.filter(enkeltvedtak__isnull=False)
+        .distinct()
+        .select_related("school")
+        .prefetch_related(Prefetch("enkeltvedtak", queryset=vedtak_qs), Prefetch("iops", queryset=iop_qs))
+        .order_by("last_name", "first_name", "pk")
+    )
+    rows: list[OverviewRow] = []
+    for pupil in rows_qs:
+        vedtak_list = list(pupil.enkeltvedtak.all())  # type: ignore[attr-defined]
+        iops = list(pupil.iops.all())  # type: ignore[attr-defined]
+        by_id = {v.pk: v for v in vedtak_list}
+        flags: list[checks.Flag] = []
+        for v in vedtak_list:
+            flags += checks.vedtak_flags(v)
+        for iop in iops:
+            if iop.vedtak_id in by_id:
+                iop.vedtak = by_id[iop.vedtak_id]
+                flags += checks.iop_flags(iop)
+        flags += checks.missing_iop_flags(vedtak_list, iops)
+        rows.append(
+            OverviewRow(
+                pupil=pupil, vedtak=vedtak_list[0] if vedtak_list else None, iop=iops[0] if iops else None, flags=flags
+            )
+        )
+    return rows
+
+
+def access_log(pupil: Pupil, limit: int = 200) -> list[AccessLogEntry]:
+    return list(AccessLogEntry.objects.filter(pupil=pupil).select_related("user").order_by("-at")[:limit])

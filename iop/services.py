@@ -1,0 +1,594 @@
+"""Every write of the chain: ``<thing>_<verb>(*, actor, ...)``.
+
+Each service checks the actor's right through :mod:`students.access`, runs
+inside a transaction, validates with ``full_clean()`` and leaves the change in
+the document's history (django-simple-history, with the actor as the user).
+
+Edits of documents several people work on (SV, vedtak, IOP, its sections and
+goals) take the ``version`` the editor started from: a stale save raises
+:class:`EditConflict` carrying the current row, and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from students import access
+from students.access import Action
+from students.models import Enrolment, Pupil, SchoolYear, StaffMembership, User
+
+from . import checks
+from .models import (
+    AccessLogEntry,
+    Enkeltvedtak,
+    EnkeltvedtakSubject,
+    Goal,
+    GoalLog,
+    Iop,
+    IopSubject,
+    IopVersion,
+    SakkyndigVurdering,
+    SakkyndigVurderingSubject,
+    TeachingLog,
+    end_of_day,
+)
+
+M = TypeVar("M", bound=models.Model)
+
+
+class EditConflict(Exception):
+    """Someone else saved the record since the editor loaded it."""
+
+    def __init__(self, current: models.Model) -> None:
+        super().__init__("edit conflict")
+        self.current = current
+
+
+def _require(actor: User, action: Action, pupil: Pupil) -> None:
+    if not access.can(actor, action, pupil):
+        raise PermissionDenied
+
+
+def _save(obj: M, actor: User) -> M:
+    obj._history_user = actor  # type: ignore[attr-defined]
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+def _delete(obj: models.Model, actor: User) -> None:
+    obj._history_user = actor  # type: ignore[attr-defined]
+    obj.delete()
+
+
+def _locked(model: type[M], pk: Any, version: int) -> M:
+    """The row, locked for this transaction; EditConflict when VERSION is stale."""
+    current = model._default_manager.select_for_update().get(pk=pk)
+    if current.version != version:  # type: ignore[attr-defined]
+        raise EditConflict(current)
+    return current
+
+
+def _apply(obj: models.Model, data: Mapping[str, Any], fields: Iterable[str]) -> None:
+    for name in fields:
+        if name in data:
+            setattr(obj, name, data[name])
+
+
+def _bump(obj: models.Model) -> None:
+    obj.version += 1  # type: ignore[attr-defined]
+    if hasattr(obj, "updated_at"):
+        obj.updated_at = timezone.now()  # type: ignore[attr-defined]
+
+
+# --- sakkyndig vurdering ------------------------------------------------------
+
+SV_FIELDS = (
+    "assessed_on",
+    "valid_from",
+    "valid_to",
+    "benefit_from_ordinary",
+    "why_insufficient",
+    "realistic_goals",
+    "recommended_measures",
+    "staff_competence",
+    "recommended_organisation",
+    "internal_note",
+)
+SV_SUBJECT_FIELDS = ("hours", "note")
+VEDTAK_FIELDS = (
+    "content",
+    "organisation_note",
+    "valid_from",
+    "valid_to",
+    "deviation_reason",
+    "appeal_info",
+    "internal_note",
+)
+VEDTAK_SUBJECT_FIELDS = ("hours", "curriculum_deviations", "grade_exemption", "organisation", "staff_competence")
+
+
+def _replace_subjects(
+    *,
+    actor: User,
+    manager: Any,
+    model: type[models.Model],
+    parent_field: str,
+    parent: models.Model,
+    rows: list[dict[str, Any]],
+    fields: tuple[str, ...],
+) -> None:
+    """Make PARENT's subject rows equal ROWS (keyed by subject name), one
+    save or delete per row so that history sees each change."""
+    existing = {row.subject.strip().lower(): row for row in manager.all()}
+    wanted: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        name = row["subject"].strip()
+        if not name:
+            continue
+        key = name.lower()
+        if key in wanted:
+            raise ValidationError(_("The subject %(subject)s is listed twice.") % {"subject": name})
+        wanted[key] = {**row, "subject": name}
+    for key, obj in existing.items():
+        if key not in wanted:
+            _delete(obj, actor)
+    for key, row in wanted.items():
+        obj = existing.get(key) or model(**{parent_field: parent, "subject": row["subject"]})
+        _apply(obj, row, ("subject", *fields))
+        _save(obj, actor)
+
+
+@transaction.atomic
+def vurdering_create(
+    *, actor: User, pupil: Pupil, data: Mapping[str, Any], subjects: list[dict[str, Any]]
+) -> SakkyndigVurdering:
+    _require(actor, Action.ASSESS, pupil)
+    sv = SakkyndigVurdering(pupil=pupil, author=actor)
+    _apply(sv, data, SV_FIELDS)
+    _save(sv, actor)
+    _replace_subjects(
+        actor=actor,
+        manager=sv.subjects,
+        model=SakkyndigVurderingSubject,
+        parent_field="vurdering",
+        parent=sv,
+        rows=subjects,
+        fields=SV_SUBJECT_FIELDS,
+    )
+    return sv
+
+
+@transaction.atomic
+def vurdering_update(
+    *,
+    actor: User,
+    vurdering: SakkyndigVurdering,
+    version: int,
+    data: Mapping[str, Any],
+    subjects: list[dict[str, Any]],
+) -> SakkyndigVurdering:
+    _require(actor, Action.ASSESS, vurdering.pupil)
+    sv = _locked(SakkyndigVurdering, vurdering.pk, version)
+    if not sv.is_draft:
+        raise ValidationError(_("A completed expert assessment can not be changed."))
+    _apply(sv, data, SV_FIELDS)
+    _bump(sv)
+    _save(sv, actor)
+    _replace_subjects(
+        actor=actor,
+        manager=sv.subjects,
+        model=SakkyndigVurderingSubject,
+        parent_field="vurdering",
+        parent=sv,
+        rows=subjects,
+        fields=SV_SUBJECT_FIELDS,
+    )
+    return sv
+
+
+@transaction.atomic
+def vurdering_complete(*, actor: User, vurdering: SakkyndigVurdering, version: int) -> SakkyndigVurdering:
+    _require(actor, Action.ASSESS, vurdering.pupil)
+    sv = _locked(SakkyndigVurdering, vurdering.pk, version)
+    if not sv.is_draft:
+        return sv
+    missing = [
+        str(getattr(SakkyndigVurdering._meta.get_field(name), "verbose_name", name))
+        for name in ("benefit_from_ordinary", "why_insufficient", "realistic_goals", "recommended_measures")
+        if not getattr(sv, name).strip()
+    ]
+    if missing:
+        raise ValidationError(
+            _("Fill in the statutory elements before completing: %(fields)s.") % {"fields": ", ".join(missing)}
+        )
+    if not sv.subjects.exists():
+        raise ValidationError(_("Recommend hours in at least one subject before completing."))
+    sv.status = SakkyndigVurdering.Status.COMPLETED
+    sv.completed_at = timezone.now()
+    _bump(sv)
+    return _save(sv, actor)
+
+
+# --- enkeltvedtak -------------------------------------------------------------
+
+
+def _stage(year_level: int) -> int:
+    """0 primary (1–7), 1 lower secondary (8–10), 2 upper secondary (Vg1–Vg3)."""
+    return 0 if year_level <= 7 else 1 if year_level <= 10 else 2
+
+
+def _stage_error(vedtak: Enkeltvedtak) -> str | None:
+    """A vedtak never runs from one school stage into the next."""
+    enrolment = (
+        Enrolment.objects.filter(
+            pupil_id=vedtak.pupil_id,
+            group__school_year__start__lte=vedtak.valid_from,
+            group__school_year__end__gte=vedtak.valid_from,
+        )
+        .select_related("group__school_year")
+        .order_by("group__kind")
+        .first()
+    )
+    if enrolment is None:
+        return None
+    level = enrolment.group.year_level
+    if level in (7, 10, 13) and vedtak.valid_to > enrolment.group.school_year.end:
+        return _(
+            "The decision runs past the end of the school year in which the pupil finishes a school stage "
+            "(%(end)s). Make a new decision for the next stage."
+        ) % {"end": enrolment.group.school_year.end.strftime("%d.%m.%Y")}
+    return None
+
+
+@transaction.atomic
+def vedtak_create(
+    *,
+    actor: User,
+    pupil: Pupil,
+    vurdering: SakkyndigVurdering,
+    data: Mapping[str, Any],
+    subjects: list[dict[str, Any]],
+) -> Enkeltvedtak:
+    _require(actor, Action.MANAGE, pupil)
+    if vurdering.pupil_id != pupil.pk:
+        raise PermissionDenied
+    if vurdering.is_draft:
+        raise ValidationError(_("The expert assessment is not completed yet."))
+    vedtak = Enkeltvedtak(pupil=pupil, vurdering=vurdering, created_by=actor)
+    _apply(vedtak, data, VEDTAK_FIELDS)
+    _save(vedtak, actor)
+    _replace_subjects(
+        actor=actor,
+        manager=vedtak.subjects,
+        model=EnkeltvedtakSubject,
+        parent_field="vedtak",
+        parent=vedtak,
+        rows=subjects,
+        fields=VEDTAK_SUBJECT_FIELDS,
+    )
+    return vedtak
+
+
+@transaction.atomic
+def vedtak_update(
+    *, actor: User, vedtak: Enkeltvedtak, version: int, data: Mapping[str, Any], subjects: list[dict[str, Any]]
+) -> Enkeltvedtak:
+    _require(actor, Action.MANAGE, vedtak.pupil)
+    current = _locked(Enkeltvedtak, vedtak.pk, version)
+    if current.is_made:
+        raise ValidationError(_("A decision that has been made can not be changed. Make a new decision instead."))
+    _apply(current, data, VEDTAK_FIELDS)
+    _bump(current)
+    _save(current, actor)
+    _replace_subjects(
+        actor=actor,
+        manager=current.subjects,
+        model=EnkeltvedtakSubject,
+        parent_field="vedtak",
+        parent=current,
+        rows=subjects,
+        fields=VEDTAK_SUBJECT_FIELDS,
+    )
+    return current
+
+
+@transaction.atomic
+def vedtak_make(
+    *, actor: User, vedtak: Enkeltvedtak, version: int, made_on: datetime.date | None = None
+) -> Enkeltvedtak:
+    """Make (fatte) the decision. Refused while a clear-line check on it fails."""
+    _require(actor, Action.MANAGE, vedtak.pupil)
+    current = _locked(Enkeltvedtak, vedtak.pk, version)
+    if current.is_made:
+        return current
+    problems = [flag.message for flag in checks.vedtak_flags(current)]
+    if not current.subjects.exists():
+        problems.append(_("The decision names no subjects."))
+    stage = _stage_error(current)
+    if stage:
+        problems.append(stage)
+    if problems:
+        raise ValidationError(problems)
+    current.status = Enkeltvedtak.Status.MADE
+    current.made_by = actor
+    current.made_on = made_on or timezone.localdate()
+    _bump(current)
+    return _save(current, actor)
+
+
+# --- IOP --------------------------------------------------------------------------
+
+
+def _school_year_for(vedtak: Enkeltvedtak) -> SchoolYear:
+    today = timezone.localdate()
+    day = today if vedtak.valid_from <= today <= vedtak.valid_to else vedtak.valid_from
+    year = SchoolYear.objects.filter(school_id=vedtak.pupil.school_id, start__lte=day, end__gte=day).first()
+    if year is None:
+        raise ValidationError(_("No school year of the pupil's school covers the decision's period."))
+    return year
+
+
+@transaction.atomic
+def iop_create(*, actor: User, vedtak: Enkeltvedtak) -> Iop:
+    """A new IOP from a made vedtak, with a section per subject of the vedtak."""
+    _require(actor, Action.EDIT, vedtak.pupil)
+    if not vedtak.is_made:
+        raise ValidationError(_("An IOP is built on a decision that has been made."))
+    year = _school_year_for(vedtak)
+    if Iop.objects.filter(pupil_id=vedtak.pupil_id, school_year=year).exclude(status=Iop.Status.ARCHIVED).exists():
+        raise ValidationError(_("The pupil already has an IOP for this school year."))
+    iop = Iop(
+        pupil_id=vedtak.pupil_id,
+        vedtak=vedtak,
+        school_year=year,
+        period_start=max(year.start, vedtak.valid_from),
+        period_end=min(year.end, vedtak.valid_to),
+        created_by=actor,
+    )
+    _save(iop, actor)
+    for order, line in enumerate(vedtak.subjects.all()):
+        section = IopSubject(
+            iop=iop,
+            subject=line.subject,
+            hours=line.hours,
+            organisation=f"{line.get_organisation_display()}, {line.get_staff_competence_display().lower()}",
+            order=order,
+        )
+        _save(section, actor)
+    return iop
+
+
+IOP_FIELDS = ("period_start", "period_end", "ordinary_teaching", "class_plan_coordination")
+SECTION_FIELDS = ("hours", "content", "working_methods", "organisation")
+GOAL_FIELDS = ("text", "competence_aim", *Goal.CRITERIA_FIELDS)
+
+
+def _require_editable(iop: Iop) -> None:
+    if not iop.is_editable:
+        raise ValidationError(_("An archived IOP can not be changed."))
+
+
+@transaction.atomic
+def iop_update(*, actor: User, iop: Iop, version: int, data: Mapping[str, Any]) -> Iop:
+    _require(actor, Action.EDIT, iop.pupil)
+    current = _locked(Iop, iop.pk, version)
+    _require_editable(current)
+    _apply(current, data, IOP_FIELDS)
+    _bump(current)
+    return _save(current, actor)
+
+
+def snapshot(iop: Iop) -> dict[str, Any]:
+    """The content of an IOP as plain data (for published versions)."""
+    goals = list(iop.goals.order_by("order", "created_at"))
+
+    def goal_data(goal: Goal) -> dict[str, Any]:
+        return {
+            "text": goal.text,
+            "competence_aim": goal.competence_aim,
+            **{name: getattr(goal, name) for name in Goal.CRITERIA_FIELDS},
+        }
+
+    return {
+        "period": [iop.period_start.isoformat(), iop.period_end.isoformat()],
+        "ordinary_teaching": iop.ordinary_teaching,
+        "class_plan_coordination": iop.class_plan_coordination,
+        "sections": [
+            {
+                "subject": s.subject,
+                "hours": s.hours,
+                "content": s.content,
+                "working_methods": s.working_methods,
+                "organisation": s.organisation,
+                "goals": [goal_data(g) for g in goals if g.section_id == s.pk],
+            }
+            for s in iop.sections.order_by("order", "subject")
+        ],
+        "general_goals": [goal_data(g) for g in goals if g.section_id is None],
+    }
+
+
+@transaction.atomic
+def iop_publish(*, actor: User, iop: Iop, version: int) -> Iop:
+    """Publish (or re-publish) the IOP: guardians see it from now on and its
+    content is kept as a numbered version. Refused while it grants more or
+    other than the vedtak."""
+    _require(actor, Action.EDIT, iop.pupil)
+    current = _locked(Iop, iop.pk, version)
+    _require_editable(current)
+    problems = [flag.message for flag in checks.iop_flags(current) if flag.blocks_publishing]
+    if problems:
+        raise ValidationError(problems)
+    current.status = Iop.Status.PUBLISHED
+    current.published_at = timezone.now()
+    _bump(current)
+    _save(current, actor)
+    number = (current.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    IopVersion.objects.create(iop=current, number=number, published_by=actor, snapshot=snapshot(current))
+    return current
+
+
+@transaction.atomic
+def iop_archive(*, actor: User, iop: Iop, version: int) -> Iop:
+    _require(actor, Action.EDIT, iop.pupil)
+    current = _locked(Iop, iop.pk, version)
+    current.status = Iop.Status.ARCHIVED
+    _bump(current)
+    return _save(current, actor)
+
+
+@transaction.atomic
+def section_update(*, actor: User, section: IopSubject, version: int, data: Mapping[str, Any]) -> IopSubject:
+    _require(actor, Action.EDIT, section.iop.pupil)
+    _require_editable(section.iop)
+    current = _locked(IopSubject, section.pk, version)
+    _apply(current, data, SECTION_FIELDS)
+    _bump(current)
+    return _save(current, actor)
+
+
+@transaction.atomic
+def goal_create(*, actor: User, iop: Iop, section: IopSubject | None = None, text: str = "") -> Goal:
+    _require(actor, Action.EDIT, iop.pupil)
+    _require_editable(iop)
+    if section is not None and section.iop_id != iop.pk:
+        raise PermissionDenied
+    last = iop.goals.aggregate(n=Max("order"))["n"]
+    goal = Goal(
+        iop=iop, section=section, text=text.strip() or _("New learning goal"), order=0 if last is None else last + 1
+    )
+    return _save(goal, actor)
+
+
+@transaction.atomic
+def goal_update(*, actor: User, goal: Goal, version: int, data: Mapping[str, Any]) -> Goal:
+    _require(actor, Action.EDIT, goal.iop.pupil)
+    _require_editable(goal.iop)
+    current = _locked(Goal, goal.pk, version)
+    _apply(current, data, GOAL_FIELDS)
+    _bump(current)
+    return _save(current, actor)
+
+
+@transaction.atomic
+def goal_move(*, actor: User, goal: Goal, up: bool) -> None:
+    """Swap the goal with its neighbour within the same section (order only;
+    the text's version is left alone so nobody's open edit goes stale)."""
+    _require(actor, Action.EDIT, goal.iop.pupil)
+    _require_editable(goal.iop)
+    siblings = list(
+        Goal.objects.select_for_update()
+        .filter(iop_id=goal.iop_id, section_id=goal.section_id)
+        .order_by("order", "created_at")
+    )
+    index = next(i for i, g in enumerate(siblings) if g.pk == goal.pk)
+    other = index - 1 if up else index + 1
+    if not 0 <= other < len(siblings):
+        return
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    for order, sibling in enumerate(siblings):
+        if sibling.order != order:
+            sibling.order = order
+            sibling._history_user = actor  # type: ignore[attr-defined]
+            sibling.save(update_fields=["order"])
+
+
+@transaction.atomic
+def goal_delete(*, actor: User, goal: Goal) -> None:
+    _require(actor, Action.EDIT, goal.iop.pupil)
+    _require_editable(goal.iop)
+    if goal.logs.exists():
+        raise ValidationError(_("A goal with log entries can not be deleted."))
+    _delete(goal, actor)
+
+
+# --- logging over the year ------------------------------------------------------
+
+LOG_FIELDS = ("date", "quality", "independence", "feed_forward", "self_assessment", "note", "note_internal")
+
+
+@transaction.atomic
+def goal_log_create(*, actor: User, goal: Goal, data: Mapping[str, Any]) -> GoalLog:
+    _require(actor, Action.LOG, goal.iop.pupil)
+    _require_editable(goal.iop)
+    entry = GoalLog(goal=goal, author=actor)
+    _apply(entry, data, LOG_FIELDS)
+    if not any(
+        [
+            entry.quality,
+            entry.independence,
+            entry.feed_forward.strip(),
+            entry.self_assessment.strip(),
+            entry.note.strip(),
+        ]
+    ):
+        raise ValidationError(_("Write something or choose a level before saving."))
+    if entry.date > timezone.localdate():
+        raise ValidationError({"date": _("The date can not be in the future.")})
+    return _save(entry, actor)
+
+
+@transaction.atomic
+def teaching_log_create(*, actor: User, section: IopSubject, data: Mapping[str, Any]) -> TeachingLog:
+    _require(actor, Action.LOG, section.iop.pupil)
+    _require_editable(section.iop)
+    entry = TeachingLog(section=section, author=actor)
+    _apply(entry, data, ("period_start", "period_end", "hours", "note"))
+    return _save(entry, actor)
+
+
+# --- access log and grants ---------------------------------------------------------
+
+
+def access_log_record(
+    *, actor: User, pupil: Pupil, kind: str, object_id: Any, purpose: str = AccessLogEntry.Purpose.READ
+) -> AccessLogEntry:
+    return AccessLogEntry.objects.create(pupil=pupil, user=actor, kind=kind, object_id=object_id, purpose=purpose)
+
+
+def vikar_candidates(pupil: Pupil) -> models.QuerySet[User]:
+    """Substitutes of the pupil's school (who may be given read access)."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__school_id=pupil.school_id,
+            memberships__role=StaffMembership.Role.VIKAR,
+            memberships__active=True,
+        )
+        .order_by("full_name", "pk")
+        .distinct()
+    )
+
+
+MAX_GRANT_DAYS = 366
+
+
+@transaction.atomic
+def vikar_grant(*, actor: User, pupil: Pupil, user: User, until: datetime.date, reason: str = "") -> Any:
+    """Give a substitute read access to the pupil's plans until the end of UNTIL."""
+    _require(actor, Action.MANAGE, pupil)
+    if not vikar_candidates(pupil).filter(pk=user.pk).exists():
+        raise ValidationError({"user": _("Choose a substitute at the pupil's school.")})
+    today = timezone.localdate()
+    if until < today:
+        raise ValidationError({"until": _("The date has passed. Choose today or a later date.")})
+    if until > today + datetime.timedelta(days=MAX_GRANT_DAYS):
+        raise ValidationError({"until": _("Access can be given for at most one year at a time.")})
+    return access.grant_pupil_access(
+        pupil=pupil, user=user, granted_by=actor, expires_at=end_of_day(until), reason=reason.strip()
+    )
+
+
+@transaction.atomic
+def vikar_revoke(*, actor: User, pupil: Pupil, user: User) -> int:
+    _require(actor, Action.MANAGE, pupil)
+    return access.revoke_pupil_access(pupil=pupil, user=user)

@@ -1,0 +1,791 @@
+"""Thin views: resolve the record through the access layer (selectors),
+call a service, render. Strangers get 404, read-only users 403 on writes."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.forms import BaseForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
+
+from students import access
+from students.access import Action
+from students.models import User
+
+from . import checks, history, selectors, services
+from .forms import (
+    CompareForm,
+    GoalForm,
+    GoalLogForm,
+    IopForm,
+    SectionForm,
+    SubjectFormSet,
+    TeachingLogForm,
+    VedtakForm,
+    VedtakSubjectFormSet,
+    VikarGrantForm,
+    VurderingForm,
+    subject_rows,
+)
+from .models import AccessLogEntry, Enkeltvedtak, Goal, Iop, IopSubject, SakkyndigVurdering
+
+Kind = AccessLogEntry.Kind
+Purpose = AccessLogEntry.Purpose
+
+
+def _add_errors(form: BaseForm, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form (field errors where the form has the field)."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _conflict(form: BaseForm, current: models.Model, fields: list[str]) -> list[tuple[str, str]]:
+    """Keep the editor's text, move the form to the current version and
+    return [(label, the other person's text)] for the fields that differ."""
+    data = form.data.copy()  # type: ignore[attr-defined]
+    data[form.add_prefix("version")] = str(current.version)  # type: ignore[attr-defined]
+    form.data = data
+    theirs: list[tuple[str, str]] = []
+    for name in fields:
+        value = getattr(current, name)
+        mine = form.cleaned_data.get(name) if hasattr(form, "cleaned_data") else None
+        if value != mine:
+            theirs.append((str(form.fields[name].label), "" if value is None else str(value)))
+    last = current.history.select_related("history_user").first()  # type: ignore[attr-defined]
+    who = last.history_user.full_name if last and last.history_user else _("Someone else")
+    when = formats.time_format(timezone.localtime(last.history_date), "H:i") if last else ""
+    form.add_error(
+        None,
+        _(
+            "%(who)s saved this at %(when)s while you were editing. Nothing is lost: your text is still in the "
+            "form, and what %(who)s saved is shown below. Merge the two and save again."
+        )
+        % {"who": who, "when": when},
+    )
+    return theirs
+
+
+def _actor(request: HttpRequest) -> User:
+    """The logged-in user (every view here is behind login_required)."""
+    return cast(User, request.user)
+
+
+# --- sakkyndig vurdering ------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def vurdering_create(request: HttpRequest, pupil_id: str) -> HttpResponse:
+    pupil = access.get_pupil(request.user, pupil_id, Action.ASSESS)
+    today = timezone.localdate()
+    form = VurderingForm(
+        request.POST or None,
+        initial={"assessed_on": today, "valid_from": today, "valid_to": today.replace(year=today.year + 1)},
+    )
+    formset = SubjectFormSet(request.POST or None, prefix="fag")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            sv = services.vurdering_create(
+                actor=_actor(request),
+                pupil=pupil,
+                data=form.cleaned_data,
+                subjects=subject_rows(formset),
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The expert assessment is saved as a draft."))
+            return redirect("iop:vurdering_detail", sv.pk)
+    context = {"pupil": pupil, "form": form, "formset": formset, "title": _("New expert assessment")}
+    return render(request, "iop/vurdering_form.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def vurdering_edit(request: HttpRequest, pk: str) -> HttpResponse:
+    sv = selectors.vurdering_for(request.user, pk, Action.ASSESS)
+    if not sv.is_draft:
+        messages.error(request, _("A completed expert assessment can not be changed."))
+        return redirect("iop:vurdering_detail", sv.pk)
+    initial = [{"subject": s.subject, "hours": s.hours, "note": s.note} for s in sv.subjects.all()]
+    form = VurderingForm(request.POST or None, instance=sv)
+    formset = SubjectFormSet(request.POST or None, prefix="fag", initial=initial)
+    theirs: list[tuple[str, str]] = []
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            services.vurdering_update(
+                actor=_actor(request),
+                vurdering=sv,
+                version=form.cleaned_data["version"],
+                data=form.cleaned_data,
+                subjects=subject_rows(formset),
+            )
+        except services.EditConflict as exc:
+            theirs = _conflict(form, exc.current, list(services.SV_FIELDS))
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("iop:vurdering_detail", sv.pk)
+    else:
+        services.access_log_record(
+            actor=_actor(request),
+            pupil=sv.pupil,
+            kind=Kind.VURDERING,
+            object_id=sv.pk,
+            purpose=Purpose.EDIT,
+        )
+    context = {
+        "pupil": sv.pupil,
+        "sv": sv,
+        "form": form,
+        "formset": formset,
+        "theirs": theirs,
+        "title": _("Edit expert assessment"),
+    }
+    return render(request, "iop/vurdering_form.html", context, status=409 if theirs else 200)
+
+
+@never_cache
+@login_required
+@require_GET
+def vurdering_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    sv = selectors.vurdering_for(request.user, pk)
+    pupil = sv.pupil
+    services.access_log_record(actor=_actor(request), pupil=pupil, kind=Kind.VURDERING, object_id=sv.pk)
+    context = {
+        "pupil": pupil,
+        "sv": sv,
+        "internal": selectors.works_with(pupil),
+        "can_assess": Action.ASSESS in pupil.allowed and sv.is_draft,  # type: ignore[attr-defined]
+        "can_manage": Action.MANAGE in pupil.allowed and not sv.is_draft,  # type: ignore[attr-defined]
+    }
+    return render(request, "iop/vurdering_detail.html", context)
+
+
+@login_required
+@require_POST
+def vurdering_complete(request: HttpRequest, pk: str) -> HttpResponse:
+    sv = selectors.vurdering_for(request.user, pk, Action.ASSESS)
+    try:
+        services.vurdering_complete(actor=_actor(request), vurdering=sv, version=_version(request))
+    except services.EditConflict:
+        messages.error(request, _("Someone else changed the assessment. Check it and try again."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The expert assessment is completed. The school can now make a decision."))
+    return redirect("iop:vurdering_detail", sv.pk)
+
+
+def _version(request: HttpRequest) -> int:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return 0
+
+
+# --- enkeltvedtak -------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def vedtak_create(request: HttpRequest, pk: str) -> HttpResponse:
+    sv = selectors.vurdering_for(request.user, pk, Action.MANAGE)
+    if sv.is_draft:
+        messages.error(request, _("The expert assessment is not completed yet."))
+        return redirect("iop:vurdering_detail", sv.pk)
+    initial = [{"subject": s.subject, "hours": s.hours} for s in sv.subjects.all()]
+    form = VedtakForm(request.POST or None, initial={"valid_from": sv.valid_from, "valid_to": sv.valid_to})
+    formset = VedtakSubjectFormSet(request.POST or None, prefix="fag", initial=initial)
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            vedtak = services.vedtak_create(
+                actor=_actor(request),
+                pupil=sv.pupil,
+                vurdering=sv,
+                data=form.cleaned_data,
+                subjects=subject_rows(formset),
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The decision is saved as a draft."))
+            return redirect("iop:vedtak_detail", vedtak.pk)
+    context = {"pupil": sv.pupil, "sv": sv, "form": form, "formset": formset, "title": _("New decision")}
+    return render(request, "iop/vedtak_form.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def vedtak_edit(request: HttpRequest, pk: str) -> HttpResponse:
+    vedtak = selectors.vedtak_for(request.user, pk, Action.MANAGE)
+    if vedtak.is_made:
+        messages.error(request, _("A decision that has been made can not be changed. Make a new decision instead."))
+        return redirect("iop:vedtak_detail", vedtak.pk)
+    initial = [
+        {name: getattr(s, name) for name in ("subject", *services.VEDTAK_SUBJECT_FIELDS)} for s in vedtak.subjects.all()
+    ]
+    form = VedtakForm(request.POST or None, instance=vedtak)
+    formset = VedtakSubjectFormSet(request.POST or None, prefix="fag", initial=initial)
+    theirs: list[tuple[str, str]] = []
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            services.vedtak_update(
+                actor=_actor(request),
+                vedtak=vedtak,
+                version=form.cleaned_data["version"],
+                data=form.cleaned_data,
+                subjects=subject_rows(formset),
+            )
+        except services.EditConflict as exc:
+            theirs = _conflict(form, exc.current, list(services.VEDTAK_FIELDS))
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("iop:vedtak_detail", vedtak.pk)
+    context = {
+        "pupil": vedtak.pupil,
+        "sv": vedtak.vurdering,
+        "vedtak": vedtak,
+        "form": form,
+        "formset": formset,
+        "theirs": theirs,
+        "title": _("Edit decision"),
+    }
+    return render(request, "iop/vedtak_form.html", context, status=409 if theirs else 200)
+
+
+@never_cache
+@login_required
+@require_GET
+def vedtak_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    vedtak = selectors.vedtak_for(request.user, pk)
+    pupil = vedtak.pupil
+    services.access_log_record(actor=_actor(request), pupil=pupil, kind=Kind.VEDTAK, object_id=vedtak.pk)
+    internal = selectors.works_with(pupil) or not selectors.guardian_only(pupil)
+    allowed = pupil.allowed  # type: ignore[attr-defined]
+    context = {
+        "pupil": pupil,
+        "vedtak": vedtak,
+        "internal": internal,
+        "flags": checks.vedtak_flags(vedtak) if internal else [],
+        "can_manage": Action.MANAGE in allowed and not vedtak.is_made,
+        "can_create_iop": Action.EDIT in allowed and vedtak.is_made,
+        "iops": list(vedtak.iops.all()) if internal else [],
+        "sv_visible": selectors.may_read_vurdering(pupil),
+        "can_history": selectors.works_with(pupil),
+    }
+    return render(request, "iop/vedtak_detail.html", context)
+
+
+@login_required
+@require_POST
+def vedtak_make(request: HttpRequest, pk: str) -> HttpResponse:
+    vedtak = selectors.vedtak_for(request.user, pk, Action.MANAGE)
+    try:
+        services.vedtak_make(actor=_actor(request), vedtak=vedtak, version=_version(request))
+    except services.EditConflict:
+        messages.error(request, _("Someone else changed the decision. Check it and try again."))
+    except ValidationError as exc:
+        messages.error(request, _("The decision can not be made yet:"))
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The decision is made. The pupil's IOP can now be written."))
+    return redirect("iop:vedtak_detail", vedtak.pk)
+
+
+# --- IOP ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def iop_create(request: HttpRequest, pk: str) -> HttpResponse:
+    vedtak = selectors.vedtak_for(request.user, pk, Action.EDIT)
+    try:
+        iop = services.iop_create(actor=_actor(request), vedtak=vedtak)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("iop:vedtak_detail", vedtak.pk)
+    messages.success(request, _("The IOP is created with the subjects and hours of the decision."))
+    return redirect("iop:iop_detail", iop.pk)
+
+
+def _goal_form(goal: Goal, data: Any = None) -> GoalForm:
+    return GoalForm(data, instance=goal, prefix=str(goal.pk))
+
+
+def _section_form(section: IopSubject, data: Any = None) -> SectionForm:
+    return SectionForm(data, instance=section, prefix=str(section.pk))
+
+
+@never_cache
+@login_required
+@require_GET
+def iop_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    read_mode = request.GET.get("visning") == "les"
+    page = selectors.iop_page(request.user, pk, read_mode=read_mode)
+    purpose = Purpose.EDIT if page.can_edit else Purpose.READ
+    services.access_log_record(
+        actor=_actor(request),
+        pupil=page.pupil,
+        kind=Kind.IOP,
+        object_id=page.iop.pk,
+        purpose=purpose,
+    )
+    if page.can_edit:
+        page.extra["iop_form"] = IopForm(instance=page.iop)
+        for view in page.sections:
+            if view.section is not None:
+                view.section.form = _section_form(view.section)  # type: ignore[attr-defined]
+            for goal in view.goals:
+                goal.form = _goal_form(goal)  # type: ignore[attr-defined]
+    if page.can_log:
+        page.extra["teaching_form"] = TeachingLogForm(
+            sections=[v.section for v in page.sections if v.section is not None],
+            initial={"period_end": timezone.localdate(), "period_start": timezone.localdate()},
+        )
+    editor = Action.EDIT in page.pupil.allowed and page.iop.is_editable  # type: ignore[attr-defined]
+    return render(
+        request,
+        "iop/iop_detail.html",
+        {"page": page, "pupil": page.pupil, "iop": page.iop, "read_mode": read_mode, "editor": editor},
+    )
+
+
+def _saved_or_form(
+    request: HttpRequest,
+    *,
+    form: BaseForm,
+    save: Any,
+    fields: list[str],
+    partial: str,
+    context: dict[str, Any],
+    target: str,
+    done_url: str,
+) -> HttpResponse:
+    """Save a versioned form through SAVE(version=, data=). htmx: a small
+    "saved" fragment (new version out of band) or the form again with the
+    conflict/errors; without htmx: redirect, or the form on its own page."""
+    theirs: list[tuple[str, str]] = []
+    saved = None
+    if form.is_valid():
+        try:
+            saved = save(version=form.cleaned_data["version"], data=form.cleaned_data)
+        except services.EditConflict as exc:
+            theirs = _conflict(form, exc.current, fields)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+    if saved is not None:
+        if request.htmx:  # type: ignore[attr-defined]
+            context = {
+                **context,
+                "saved": saved,
+                "version_id": f"id_{form.add_prefix('version')}",
+                "version_name": form.add_prefix("version"),
+                "at": timezone.localtime(),
+            }
+            return render(request, "iop/_saved.html", context)
+        messages.success(request, _("Saved."))
+        return redirect(done_url)
+    context = {**context, "form": form, "theirs": theirs, "autosave": not theirs}
+    if request.htmx:  # type: ignore[attr-defined]
+        return reswap(retarget(render(request, partial, context), target), "innerHTML")
+    context["partial"] = partial
+    return render(request, "iop/edit_page.html", context, status=409 if theirs else 200)
+
+
+@login_required
+@require_POST
+def iop_update(request: HttpRequest, pk: str) -> HttpResponse:
+    iop = selectors.iop_for(request.user, pk, Action.EDIT)
+    form = IopForm(request.POST, instance=iop)
+
+    def save(*, version: int, data: dict[str, Any]) -> Iop:
+        return services.iop_update(actor=_actor(request), iop=iop, version=version, data=data)
+
+    return _saved_or_form(
+        request,
+        form=form,
+        save=save,
+        fields=list(services.IOP_FIELDS),
+        partial="iop/_iop_form.html",
+        context={"iop": iop, "pupil": iop.pupil},
+        target="#iop-form-wrapper",
+        done_url=reverse("iop:iop_detail", args=[iop.pk]),
+    )
+
+
+@login_required
+@require_POST
+def section_update(request: HttpRequest, pk: str) -> HttpResponse:
+    section = selectors.section_for(request.user, pk, Action.EDIT)
+    form = _section_form(section, request.POST)
+
+    def save(*, version: int, data: dict[str, Any]) -> IopSubject:
+        return services.section_update(actor=_actor(request), section=section, version=version, data=data)
+
+    return _saved_or_form(
+        request,
+        form=form,
+        save=save,
+        fields=list(services.SECTION_FIELDS),
+        partial="iop/_section_form.html",
+        context={"section": section, "iop": section.iop, "pupil": section.iop.pupil},
+        target=f"#section-form-{section.pk}",
+        done_url=reverse("iop:iop_detail", args=[section.iop_id]) + f"#section-{section.pk}",
+    )
+
+
+@login_required
+@require_POST
+def goal_update(request: HttpRequest, pk: str) -> HttpResponse:
+    goal = selectors.goal_for(request.user, pk, Action.EDIT)
+    form = _goal_form(goal, request.POST)
+
+    def save(*, version: int, data: dict[str, Any]) -> Goal:
+        saved = services.goal_update(actor=_actor(request), goal=goal, version=version, data=data)
+        saved.flags = checks.goal_flags(saved)  # type: ignore[attr-defined]
+        return saved
+
+    return _saved_or_form(
+        request,
+        form=form,
+        save=save,
+        fields=list(services.GOAL_FIELDS),
+        partial="iop/_goal_form.html",
+        context={"goal": goal, "iop": goal.iop, "pupil": goal.iop.pupil},
+        target=f"#goal-{goal.pk}",
+        done_url=reverse("iop:iop_detail", args=[goal.iop_id]) + f"#goal-{goal.pk}",
+    )
+
+
+def _goals_fragment(request: HttpRequest, iop: Iop, section: IopSubject | None, focus: Any = None) -> HttpResponse:
+    view = selectors.section_goals(iop, section)
+    for goal in view.goals:
+        goal.form = _goal_form(goal)  # type: ignore[attr-defined]
+        if goal.pk == focus:
+            goal.form.fields["text"].widget.attrs["autofocus"] = True  # type: ignore[attr-defined]
+    return render(request, "iop/_goals.html", {"view": view, "iop": iop, "can_edit": True, "focus": focus})
+
+
+def _section_of(iop: Iop, raw: str) -> IopSubject | None:
+    if not raw:
+        return None
+    try:
+        return IopSubject.objects.get(iop=iop, pk=raw)
+    except (IopSubject.DoesNotExist, ValueError, ValidationError):
+        raise PermissionDenied from None
+
+
+@login_required
+@require_POST
+def goal_create(request: HttpRequest, pk: str) -> HttpResponse:
+    iop = selectors.iop_for(request.user, pk, Action.EDIT)
+    section = _section_of(iop, request.POST.get("section", ""))
+    try:
+        goal = services.goal_create(actor=_actor(request), iop=iop, section=section)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("iop:iop_detail", iop.pk)
+    if request.htmx:  # type: ignore[attr-defined]
+        return _goals_fragment(request, iop, section, focus=goal.pk)
+    return redirect(reverse("iop:iop_detail", args=[iop.pk]) + f"#goal-{goal.pk}")
+
+
+@login_required
+@require_POST
+def goal_move(request: HttpRequest, pk: str) -> HttpResponse:
+    goal = selectors.goal_for(request.user, pk, Action.EDIT)
+    try:
+        services.goal_move(actor=_actor(request), goal=goal, up=request.POST.get("direction") == "up")
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    if request.htmx:  # type: ignore[attr-defined]
+        return _goals_fragment(request, goal.iop, goal.section)
+    return redirect(reverse("iop:iop_detail", args=[goal.iop_id]) + f"#goal-{goal.pk}")
+
+
+@login_required
+@require_POST
+def goal_delete(request: HttpRequest, pk: str) -> HttpResponse:
+    goal = selectors.goal_for(request.user, pk, Action.EDIT)
+    try:
+        services.goal_delete(actor=_actor(request), goal=goal)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The goal is deleted."))
+    if request.htmx:  # type: ignore[attr-defined]
+        return _goals_fragment(request, goal.iop, goal.section)
+    return redirect("iop:iop_detail", goal.iop_id)
+
+
+@login_required
+@require_POST
+def iop_publish(request: HttpRequest, pk: str) -> HttpResponse:
+    iop = selectors.iop_for(request.user, pk, Action.EDIT)
+    try:
+        services.iop_publish(actor=_actor(request), iop=iop, version=_version(request))
+    except services.EditConflict:
+        messages.error(request, _("Someone else changed the plan just now. Check it and publish again."))
+    except ValidationError as exc:
+        messages.error(request, _("The plan can not be published yet:"))
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The IOP is published. Guardians can now read it."))
+    return redirect("iop:iop_detail", iop.pk)
+
+
+@login_required
+@require_POST
+def iop_archive(request: HttpRequest, pk: str) -> HttpResponse:
+    iop = selectors.iop_for(request.user, pk, Action.EDIT)
+    try:
+        services.iop_archive(actor=_actor(request), iop=iop, version=_version(request))
+    except services.EditConflict:
+        messages.error(request, _("Someone else changed the plan just now. Check it and try again."))
+    else:
+        messages.success(request, _("The IOP is archived."))
+    return redirect("iop:iop_detail", iop.pk)
+
+
+# --- logging -------------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_GET
+def goal_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    goal = selectors.goal_page(request.user, pk)
+    pupil = goal.iop.pupil
+    services.access_log_record(actor=_actor(request), pupil=pupil, kind=Kind.GOAL, object_id=goal.pk)
+    can_log = Action.LOG in pupil.allowed and goal.iop.is_editable  # type: ignore[attr-defined]
+    form = GoalLogForm(initial={"date": timezone.localdate()}) if can_log else None
+    return render(
+        request,
+        "iop/goal_detail.html",
+        {"goal": goal, "iop": goal.iop, "pupil": pupil, "form": form, "internal": not selectors.guardian_only(pupil)},
+    )
+
+
+@login_required
+@require_POST
+def goal_log_create(request: HttpRequest, pk: str) -> HttpResponse:
+    goal = selectors.goal_for(request.user, pk, Action.LOG)
+    form = GoalLogForm(request.POST)
+    if form.is_valid():
+        try:
+            services.goal_log_create(actor=_actor(request), goal=goal, data=form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The log entry is saved."))
+            return redirect("iop:goal_detail", goal.pk)
+    page = selectors.goal_page(request.user, pk)
+    return render(
+        request,
+        "iop/goal_detail.html",
+        {"goal": page, "iop": page.iop, "pupil": page.iop.pupil, "form": form, "internal": True},
+    )
+
+
+@login_required
+@require_POST
+def teaching_log_create(request: HttpRequest, pk: str) -> HttpResponse:
+    iop = selectors.iop_for(request.user, pk, Action.LOG)
+    form = TeachingLogForm(request.POST, sections=IopSubject.objects.filter(iop=iop))
+    if form.is_valid():
+        try:
+            services.teaching_log_create(
+                actor=_actor(request),
+                section=form.cleaned_data["section"],
+                data=form.cleaned_data,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The teaching given is logged."))
+            return redirect(reverse("iop:iop_detail", args=[iop.pk]) + "#teaching")
+    return render(
+        request,
+        "iop/edit_page.html",
+        {
+            "form": form,
+            "iop": iop,
+            "pupil": iop.pupil,
+            "partial": "iop/_teaching_form.html",
+            "title": _("Log teaching given"),
+        },
+    )
+
+
+# --- history, versions, access log -----------------------------------------------------------
+
+
+HISTORY_KINDS = {
+    "vurdering": (SakkyndigVurdering, selectors.vurdering_for, history.vurdering_changes, Kind.VURDERING),
+    "vedtak": (Enkeltvedtak, selectors.vedtak_for, history.vedtak_changes, Kind.VEDTAK),
+    "iop": (Iop, selectors.iop_for, history.iop_changes, Kind.IOP),
+}
+
+
+@never_cache
+@login_required
+@require_GET
+def document_history(request: HttpRequest, kind: str, pk: str) -> HttpResponse:
+    if kind not in HISTORY_KINDS:
+        return render(request, "404.html", status=404)
+    _model, resolve, changes, log_kind = HISTORY_KINDS[kind]
+    document = resolve(request.user, pk)
+    pupil = document.pupil  # type: ignore[attr-defined]
+    if not selectors.works_with(pupil):
+        raise PermissionDenied
+    services.access_log_record(
+        actor=_actor(request),
+        pupil=pupil,
+        kind=log_kind,
+        object_id=document.pk,
+        purpose=Purpose.HISTORY,
+    )
+    return render(
+        request,
+        "iop/history.html",
+        {"document": document, "pupil": pupil, "kind": kind, "changes": changes(document.pk)},
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def iop_compare(request: HttpRequest, pk: str) -> HttpResponse:
+    iop = selectors.iop_for(request.user, pk)
+    if not selectors.works_with(iop.pupil):
+        raise PermissionDenied
+    versions = {v.number: v for v in iop.versions.select_related("published_by")}
+    numbers = sorted(versions)
+    default = {"a": numbers[-2], "b": numbers[-1]} if len(numbers) > 1 else {}
+    form = CompareForm(request.GET or default or None, numbers=numbers)
+    lines: list[tuple[str, str]] = []
+    chosen = None
+    if form.is_bound and form.is_valid():
+        a, b = versions[form.cleaned_data["a"]], versions[form.cleaned_data["b"]]
+        lines = history.diff(a.snapshot, b.snapshot)
+        chosen = (a, b)
+        services.access_log_record(
+            actor=_actor(request),
+            pupil=iop.pupil,
+            kind=Kind.IOP,
+            object_id=iop.pk,
+            purpose=Purpose.COMPARE,
+        )
+    return render(
+        request,
+        "iop/compare.html",
+        {
+            "iop": iop,
+            "pupil": iop.pupil,
+            "form": form,
+            "lines": lines,
+            "chosen": chosen,
+            "versions": [versions[n] for n in numbers],
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def access_log(request: HttpRequest, pupil_id: str) -> HttpResponse:
+    pupil = access.get_pupil(request.user, pupil_id)
+    if not (selectors.guardian_only(pupil) or Action.MANAGE in pupil.allowed):  # type: ignore[attr-defined]
+        raise PermissionDenied
+    return render(request, "iop/access_log.html", {"pupil": pupil, "entries": selectors.access_log(pupil)})
+
+
+# --- vikar access and the coordinator's overview ------------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def vikar_access(request: HttpRequest, pupil_id: str) -> HttpResponse:
+    pupil = access.get_pupil(request.user, pupil_id, Action.MANAGE)
+    candidates = services.vikar_candidates(pupil)
+    form = VikarGrantForm(request.POST or None, candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.vikar_grant(
+                actor=_actor(request),
+                pupil=pupil,
+                user=form.cleaned_data["user"],
+                until=form.cleaned_data["until"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s can read the pupil's plans until %(date)s.")
+                % {
+                    "name": form.cleaned_data["user"].full_name,
+                    "date": form.cleaned_data["until"].strftime("%d.%m.%Y"),
+                },
+            )
+            return redirect("iop:vikar_access", pupil.pk)
+    grants = list(
+        access.PupilUserObjectPermission.objects.filter(content_object=pupil, user__in=candidates)
+        .select_related("user", "granted_by")
+        .order_by("expires_at")
+    )
+    return render(
+        request, "iop/vikar_access.html", {"pupil": pupil, "form": form, "grants": grants, "now": timezone.now()}
+    )
+
+
+@login_required
+@require_POST
+def vikar_revoke(request: HttpRequest, pupil_id: str) -> HttpResponse:
+    pupil = access.get_pupil(request.user, pupil_id, Action.MANAGE)
+    raw = request.POST.get("user", "")
+    user = services.vikar_candidates(pupil).filter(pk=int(raw)).first() if raw.isdigit() else None
+    if user is not None:
+        services.vikar_revoke(actor=_actor(request), pupil=pupil, user=user)
+        messages.success(request, _("The access is removed."))
+    return redirect("iop:vikar_access", pupil.pk)
+
+
+@never_cache
+@login_required
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    if not access.profile(request.user).is_coordinator:
+        raise PermissionDenied
+    return render(request, "iop/overview.html", {"rows": selectors.overview(request.user)})

@@ -1,0 +1,150 @@
+"""Factories for the chain; :func:`chain` builds SV → vedtak → IOP for a pupil."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+import factory
+from django.utils import timezone
+
+from iop.models import (
+    Enkeltvedtak,
+    EnkeltvedtakSubject,
+    Goal,
+    GoalLog,
+    Iop,
+    IopSubject,
+    SakkyndigVurdering,
+    SakkyndigVurderingSubject,
+)
+from students.models import Pupil, SchoolYear, User
+
+CRITERIA = {
+    "quality_1": "Eleven løser oppgaven med konkreter.",
+    "quality_2": "Eleven løser enkle oppgaver.",
+    "quality_3": "Eleven løser oppgaver med tall opp til 100.",
+    "quality_4": "Eleven forklarer strategien sin.",
+    "independence_1": "Eleven har økt sin selvstendighet med støtte.",
+    "independence_2": "Eleven starter selv etter hjelp.",
+    "independence_3": "Eleven arbeider selvstendig.",
+    "independence_4": "Eleven velger selv hjelpemidler.",
+}
+
+
+class VurderingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SakkyndigVurdering
+
+    status = SakkyndigVurdering.Status.COMPLETED
+    assessed_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=90))
+    valid_from = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=60))
+    valid_to = factory.LazyAttribute(lambda o: o.valid_from + datetime.timedelta(days=300))
+    benefit_from_ordinary = "Noe utbytte i praktiske fag."
+    why_insufficient = "Trenger mer tid og konkreter."
+    realistic_goals = "Regne i tallområdet 0–100."
+    recommended_measures = "Liten gruppe."
+    internal_note = "INTERNAL-SV-NOTE"
+    completed_at = factory.LazyAttribute(
+        lambda o: timezone.now() if o.status == SakkyndigVurdering.Status.COMPLETED else None
+    )
+
+
+class VedtakFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enkeltvedtak
+
+    vurdering = factory.SubFactory(VurderingFactory)
+    pupil = factory.SelfAttribute("vurdering.pupil")
+    status = Enkeltvedtak.Status.MADE
+    valid_from = factory.SelfAttribute("vurdering.valid_from")
+    valid_to = factory.SelfAttribute("vurdering.valid_to")
+    content = "Avvik i matematikk."
+    internal_note = "INTERNAL-VEDTAK-NOTE"
+    made_on = factory.LazyAttribute(
+        lambda o: timezone.localdate() - datetime.timedelta(days=10) if o.status == Enkeltvedtak.Status.MADE else None
+    )
+
+
+class GoalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Goal
+
+    text = factory.Sequence(lambda n: f"Eleven leser en tekst på {100 + n} ord med høyst tre feil.")
+    order = factory.Sequence(lambda n: n)
+    quality_1 = CRITERIA["quality_1"]
+    quality_2 = CRITERIA["quality_2"]
+    quality_3 = CRITERIA["quality_3"]
+    quality_4 = CRITERIA["quality_4"]
+    independence_1 = CRITERIA["independence_1"]
+    independence_2 = CRITERIA["independence_2"]
+    independence_3 = CRITERIA["independence_3"]
+    independence_4 = CRITERIA["independence_4"]
+
+
+@dataclass
+class Chain:
+    sv: SakkyndigVurdering
+    vedtak: Enkeltvedtak
+    iop: Iop | None
+    sections: list[IopSubject] = field(default_factory=list)
+    goals: list[Goal] = field(default_factory=list)
+
+
+def chain(
+    pupil: Pupil,
+    *,
+    author: User | None = None,
+    subjects: tuple[tuple[str, int | None], ...] = (("Matematikk", 76),),
+    vedtak_status: str = Enkeltvedtak.Status.MADE,
+    iop_status: str | None = Iop.Status.PUBLISHED,
+    goals: int = 1,
+    logs_per_goal: int = 0,
+) -> Chain:
+    sv = VurderingFactory(pupil=pupil, author=author)
+    for name, hours in subjects:
+        SakkyndigVurderingSubject.objects.create(vurdering=sv, subject=name, hours=hours)
+    vedtak = VedtakFactory(vurdering=sv, status=vedtak_status)
+    for name, hours in subjects:
+        EnkeltvedtakSubject.objects.create(vedtak=vedtak, subject=name, hours=hours)
+    if iop_status is None:
+        return Chain(sv=sv, vedtak=vedtak, iop=None)
+    year = SchoolYear.objects.filter(school_id=pupil.school_id).order_by("-start").first()
+    assert year is not None
+    iop = Iop.objects.create(
+        pupil=pupil,
+        vedtak=vedtak,
+        school_year=year,
+        status=iop_status,
+        period_start=max(year.start, vedtak.valid_from),
+        period_end=min(year.end, vedtak.valid_to),
+        published_at=timezone.now() if iop_status != Iop.Status.DRAFT else None,
+    )
+    sections = [
+        IopSubject.objects.create(iop=iop, subject=name, hours=hours, order=i, content=f"Innhold i {name}")
+        for i, (name, hours) in enumerate(subjects)
+    ]
+    made_goals = add_goals(iop, sections[0] if sections else None, goals, logs_per_goal)
+    return Chain(sv=sv, vedtak=vedtak, iop=iop, sections=sections, goals=made_goals)
+
+
+def add_goals(iop: Iop, section: IopSubject | None, count: int, logs_per_goal: int = 0) -> list[Goal]:
+    goals = Goal.objects.bulk_create([GoalFactory.build(iop=iop, section=section) for _ in range(count)])
+    if logs_per_goal:
+        start = timezone.localdate() - datetime.timedelta(days=logs_per_goal)
+        GoalLog.objects.bulk_create(
+            [
+                GoalLog(
+                    goal=goal,
+                    date=start + datetime.timedelta(days=i),
+                    quality=i % 4 + 1,
+                    independence=(i + 1) % 4 + 1,
+                    feed_forward="Neste steg",
+                    note="INTERNAL-LOG-NOTE" if i == 0 else "",
+                    note_internal=i == 0,
+                )
+                for goal in goals
+                for i in range(logs_per_goal)
+            ]
+        )
+    return goals

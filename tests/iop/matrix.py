@@ -1,0 +1,305 @@
+"""Permission-matrix rows for the chain's URLs (see tests/matrix.py).
+
+Pupil A (school 1) has a completed SV, a made vedtak and a published IOP
+(two published versions), plus a draft SV and a draft vedtak.
+"""
+
+from __future__ import annotations
+
+import datetime
+from types import SimpleNamespace
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+
+from iop import services
+from iop.models import Enkeltvedtak, IopVersion, SakkyndigVurdering
+from tests.conftest import World
+from tests.iop.factories import VedtakFactory, VurderingFactory, chain
+from tests.matrix import MISSING_UUID, Row, expect, only
+
+VIEW_A = ("teacher", "faglaerer", "coordinator", "ppt", "vikar", "guardian_a")
+STAFF_A = ("teacher", "faglaerer", "coordinator", "ppt", "vikar")
+WORK_A = ("teacher", "faglaerer", "coordinator", "ppt")
+EDIT_A = ("teacher", "coordinator")
+LOG_A = ("teacher", "faglaerer", "coordinator")
+READ_ONLY = ("guardian_a", "guardian_b", "operator")
+
+
+def c(w: World) -> SimpleNamespace:
+    """Pupil A's chain, made once per test."""
+    if "chain" not in w.extra:
+        ppt = w.user("ppt")
+        ch = chain(w.pupil_a, author=ppt, goals=2, logs_per_goal=2)
+        assert ch.iop is not None
+        for number in (1, 2):
+            IopVersion.objects.create(iop=ch.iop, number=number, snapshot=services.snapshot(ch.iop))
+        w.extra["chain"] = SimpleNamespace(
+            sv=ch.sv,
+            vedtak=ch.vedtak,
+            iop=ch.iop,
+            section=ch.sections[0],
+            goal=ch.goals[0],
+            draft_sv=VurderingFactory(pupil=w.pupil_a, author=ppt, status=SakkyndigVurdering.Status.DRAFT),
+            draft_vedtak=VedtakFactory(vurdering=ch.sv, status=Enkeltvedtak.Status.DRAFT),
+        )
+    return w.extra["chain"]
+
+
+def post(writers: tuple[str, ...], forbidden: tuple[str, ...] = (), status: int = 302, **overrides: int) -> dict:
+    """POST expectations: WRITERS get STATUS, FORBIDDEN (visible, not allowed) 403,
+    guardians and the operator 403 (read-only users), everyone else 404."""
+    table = only(status, writers)
+    for persona in forbidden:
+        table[persona] = 403
+    for persona in READ_ONLY:
+        table[persona] = 403
+    table.update(overrides)
+    return table
+
+
+def get(allowed: tuple[str, ...], forbidden: tuple[str, ...] = (), **overrides: int) -> dict:
+    table = only(200, allowed)
+    for persona in forbidden:
+        table[persona] = 403
+    table.update(overrides)
+    return table
+
+
+def _not(*personas: str, among: tuple[str, ...] = VIEW_A) -> tuple[str, ...]:
+    return tuple(p for p in among if p not in personas)
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def sv_data(w: World) -> dict[str, Any]:
+    return {
+        "assessed_on": today(),
+        "valid_from": today(),
+        "valid_to": today() + datetime.timedelta(days=200),
+        "benefit_from_ordinary": "Lite",
+        "fag-TOTAL_FORMS": "1",
+        "fag-INITIAL_FORMS": "0",
+        "fag-0-subject": "Norsk",
+        "fag-0-hours": "38",
+    }
+
+
+def vedtak_data(w: World) -> dict[str, Any]:
+    return {
+        "valid_from": today(),
+        "valid_to": today() + datetime.timedelta(days=200),
+        "appeal_info": "Klage innen tre uker.",
+        "version": "1",
+        "fag-TOTAL_FORMS": "1",
+        "fag-INITIAL_FORMS": "0",
+        "fag-0-subject": "Matematikk",
+        "fag-0-hours": "76",
+        "fag-0-organisation": "class",
+        "fag-0-staff_competence": "teacher",
+    }
+
+
+def prefixed(pk: Any, data: dict[str, Any]) -> dict[str, Any]:
+    return {f"{pk}-{k}": v for k, v in data.items()}
+
+
+def url(name: str, attr: str | None = None) -> Any:
+    return lambda w: reverse(f"iop:{name}", args=[getattr(c(w), attr).pk] if attr else [])
+
+
+def pupil_url(name: str, pupil: str = "pupil_a") -> Any:
+    return lambda w: reverse(f"iop:{name}", args=[getattr(w, pupil).pk])
+
+
+ROWS = {
+    "iop:vurdering_create": [
+        Row(pupil_url("vurdering_create"), get(("ppt",), _not("ppt"))),
+        Row(pupil_url("vurdering_create", "pupil_c"), expect(404, coordinator_other=403), label="pupil C"),
+        Row(pupil_url("vurdering_create"), post(("ppt",), _not("ppt", "guardian_a")), "post", sv_data),
+    ],
+    "iop:vurdering_detail": [
+        Row(url("vurdering_detail", "sv"), get(_not("vikar"))),
+        Row(url("vurdering_detail", "draft_sv"), get(WORK_A), label="draft"),
+        Row(url("vurdering_detail", "sv"), expect(405, guardian_a=403, guardian_b=403, operator=403), "post"),
+    ],
+    "iop:vurdering_edit": [
+        Row(url("vurdering_edit", "draft_sv"), get(("ppt",), ("teacher", "faglaerer", "coordinator"))),
+        Row(
+            url("vurdering_edit", "draft_sv"),
+            post(("ppt",), ("teacher", "faglaerer", "coordinator")),
+            "post",
+            lambda w: {**sv_data(w), "version": "1"},
+        ),
+    ],
+    "iop:vurdering_complete": [
+        Row(
+            url("vurdering_complete", "draft_sv"),
+            post(("ppt",), ("teacher", "faglaerer", "coordinator")),
+            "post",
+            lambda w: {"version": "1"},
+        ),
+    ],
+    "iop:vedtak_create": [
+        Row(url("vedtak_create", "sv"), get(("coordinator",), _not("coordinator", "vikar"))),
+        Row(url("vedtak_create", "sv"), post(("coordinator",), ("teacher", "faglaerer", "ppt")), "post", vedtak_data),
+    ],
+    "iop:vedtak_detail": [
+        Row(url("vedtak_detail", "vedtak"), get(VIEW_A)),
+        Row(url("vedtak_detail", "draft_vedtak"), get(STAFF_A), label="draft"),
+    ],
+    "iop:vedtak_edit": [
+        Row(url("vedtak_edit", "draft_vedtak"), get(("coordinator",), ("teacher", "faglaerer", "ppt", "vikar"))),
+        Row(
+            url("vedtak_edit", "draft_vedtak"),
+            post(("coordinator",), ("teacher", "faglaerer", "ppt", "vikar")),
+            "post",
+            vedtak_data,
+        ),
+    ],
+    "iop:vedtak_make": [
+        Row(
+            url("vedtak_make", "draft_vedtak"),
+            post(("coordinator",), ("teacher", "faglaerer", "ppt", "vikar")),
+            "post",
+            lambda w: {"version": "1"},
+        ),
+    ],
+    "iop:iop_create": [
+        Row(url("iop_create", "vedtak"), post(EDIT_A, ("faglaerer", "ppt", "vikar")), "post"),
+    ],
+    "iop:iop_detail": [
+        Row(url("iop_detail", "iop"), get(VIEW_A)),
+        Row(lambda w: reverse("iop:iop_detail", args=[c(w).iop.pk]) + "?visning=les", get(VIEW_A), label="read"),
+        Row(lambda w: reverse("iop:iop_detail", args=[MISSING_UUID]), expect(404), label="missing"),
+        Row(url("iop_detail", "iop"), expect(405, guardian_a=403, guardian_b=403, operator=403), "post"),
+    ],
+    "iop:iop_update": [
+        Row(
+            url("iop_update", "iop"),
+            post(EDIT_A, ("faglaerer", "ppt", "vikar")),
+            "post",
+            lambda w: {
+                "version": "1",
+                "period_start": c(w).iop.period_start,
+                "period_end": c(w).iop.period_end,
+                "ordinary_teaching": "Ordinær",
+                "class_plan_coordination": "Ukeplan",
+            },
+        ),
+    ],
+    "iop:iop_publish": [
+        Row(url("iop_publish", "iop"), post(EDIT_A, ("faglaerer", "ppt", "vikar")), "post", lambda w: {"version": "1"}),
+    ],
+    "iop:iop_archive": [
+        Row(url("iop_archive", "iop"), post(EDIT_A, ("faglaerer", "ppt", "vikar")), "post", lambda w: {"version": "1"}),
+    ],
+    "iop:goal_create": [
+        Row(
+            url("goal_create", "iop"),
+            post(EDIT_A, ("faglaerer", "ppt", "vikar")),
+            "post",
+            lambda w: {"section": str(c(w).section.pk)},
+        ),
+    ],
+    "iop:teaching_log_create": [
+        Row(
+            url("teaching_log_create", "iop"),
+            post(LOG_A, ("ppt", "vikar")),
+            "post",
+            lambda w: {"section": str(c(w).section.pk), "period_start": today(), "period_end": today(), "hours": "3"},
+        ),
+    ],
+    "iop:iop_compare": [
+        Row(url("iop_compare", "iop"), get(WORK_A, ("vikar", "guardian_a"))),
+    ],
+    "iop:section_update": [
+        Row(
+            url("section_update", "section"),
+            post(EDIT_A, ("faglaerer", "ppt", "vikar")),
+            "post",
+            lambda w: prefixed(c(w).section.pk, {"version": "1", "hours": "70", "content": "Nytt innhold"}),
+        ),
+    ],
+    "iop:goal_detail": [
+        Row(url("goal_detail", "goal"), get(VIEW_A)),
+    ],
+    "iop:goal_update": [
+        Row(
+            url("goal_update", "goal"),
+            post(EDIT_A, ("faglaerer", "ppt", "vikar")),
+            "post",
+            lambda w: prefixed(c(w).goal.pk, {"version": "1", "text": "Eleven leser 120 ord."}),
+        ),
+    ],
+    "iop:goal_move": [
+        Row(
+            url("goal_move", "goal"),
+            post(EDIT_A, ("faglaerer", "ppt", "vikar")),
+            "post",
+            lambda w: {"direction": "down"},
+        ),
+    ],
+    "iop:goal_delete": [
+        Row(url("goal_delete", "goal"), post(EDIT_A, ("faglaerer", "ppt", "vikar")), "post"),
+    ],
+    "iop:goal_log_create": [
+        Row(
+            url("goal_log_create", "goal"),
+            post(LOG_A, ("ppt", "vikar")),
+            "post",
+            lambda w: {"date": today(), "quality": "2", "independence": "3"},
+        ),
+    ],
+    "iop:history": [
+        Row(lambda w: reverse("iop:history", args=["iop", c(w).iop.pk]), get(WORK_A, ("vikar", "guardian_a"))),
+        Row(
+            lambda w: reverse("iop:history", args=["vedtak", c(w).vedtak.pk]),
+            get(WORK_A, ("vikar", "guardian_a")),
+            label="vedtak",
+        ),
+        Row(
+            lambda w: reverse("iop:history", args=["vurdering", c(w).sv.pk]),
+            get(WORK_A, ("guardian_a",)),
+            label="vurdering",
+        ),
+        Row(lambda w: reverse("iop:history", args=["nothing", c(w).sv.pk]), expect(404), label="bad kind"),
+    ],
+    "iop:access_log": [
+        Row(pupil_url("access_log"), get(("coordinator", "guardian_a"), ("teacher", "faglaerer", "ppt", "vikar"))),
+    ],
+    "iop:vikar_access": [
+        Row(pupil_url("vikar_access"), get(("coordinator",), _not("coordinator"))),
+        Row(pupil_url("vikar_access", "pupil_c"), get(("coordinator_other",)), label="pupil C"),
+        Row(
+            pupil_url("vikar_access"),
+            post(("coordinator",), _not("coordinator", "guardian_a")),
+            "post",
+            lambda w: {"user": str(w.user("vikar").pk), "until": today() + datetime.timedelta(days=5)},
+        ),
+    ],
+    "iop:vikar_revoke": [
+        Row(
+            pupil_url("vikar_revoke"),
+            post(("coordinator",), _not("coordinator", "guardian_a")),
+            "post",
+            lambda w: {"user": str(w.user("vikar").pk)},
+        ),
+    ],
+    "iop:overview": [
+        Row(
+            lambda w: reverse("iop:overview"),
+            get(
+                ("coordinator", "coordinator_other"),
+                (),
+                **dict.fromkeys(
+                    ("teacher", "faglaerer", "ppt", "vikar", "vikar_expired", "guardian_a", "guardian_b", "operator"),
+                    403,
+                ),
+            ),
+        ),
+    ],
+}
