@@ -1197,7 +1197,8 @@ def _existing(model: type[M], items: Iterable[Record]) -> dict[str, M]:
             by_code[row.code] = row  # type: ignore[attr-defined]
     missing_uris = {item.uri: item.code for item in items if item.code not in by_code and item.uri}
     if missing_uris:
-        for row in model._default_manager.filter(uri__in=list(missing_uris)):
+        claimed = {row.pk for row in by_code.values()}
+        for row in model._default_manager.filter(uri__in=list(missing_uris)).exclude(pk__in=claimed):
             by_code[missing_uris[row.uri]] = row  # type: ignore[attr-defined]
     return by_code
 
@@ -1321,11 +1322,14 @@ def import_bundle(bundle: GrepBundle, *, progress: ProgressCallback | None = Non
     now = timezone.now()
     _resolve_references(bundle)
 
-    def curriculum_values(data: CurriculumData, row: Curriculum | None) -> dict[str, Any]:
+    def dated_values(data: CurriculumData | SubjectCodeData, fields: Iterable[str]) -> dict[str, Any]:
         if data.valid_from and data.valid_to and data.valid_from > data.valid_to:
             result.warnings.append(f"{data.code}: valid from {data.valid_from} is after valid to {data.valid_to}")
             data.valid_to = None
-        return _fields(data, CURRICULUM_FIELDS)
+        return _fields(data, fields)
+
+    def curriculum_values(data: CurriculumData, row: Curriculum | None) -> dict[str, Any]:
+        return dated_values(data, CURRICULUM_FIELDS)
 
     _upsert(Curriculum, bundle.curricula.values(), counts["curricula"], now, curriculum_values)
     curriculum_ids = _ids(
@@ -1379,7 +1383,7 @@ def import_bundle(bundle: GrepBundle, *, progress: ProgressCallback | None = Non
         bundle.subject_codes.values(),
         counts["subject_codes"],
         now,
-        lambda data, row: _fields(data, SUBJECT_CODE_FIELDS),
+        lambda data, row: dated_values(data, SUBJECT_CODE_FIELDS),
     )
     _link_subject_codes(bundle.subject_links)
 

@@ -410,3 +410,33 @@ def test_it_says_in_one_line_when_the_api_cannot_be_reached() -> None:
     assert message.startswith("Cannot reach the Grep API at http://127.0.0.1:")
     assert "--dump or --dir" in message
     assert "\n" not in message
+
+
+def test_it_drops_a_validity_end_before_its_start(tmp_path: Path) -> None:
+    record = r.curriculum(
+        "TST01-01",
+        "Læreplan i testfag",
+        [],
+        gyldighetsperiode={
+            "gyldig-fra": {"dato": "2021-08-01T00:00:00"},
+            "gyldig-til": {"dato": "2020-07-31T00:00:00"},
+        },
+    )
+
+    result = grep.import_paths([write_records(tmp_path, record)])
+
+    curriculum = Curriculum.objects.get(code="TST01-01")
+    assert (str(curriculum.valid_from), curriculum.valid_to) == ("2021-08-01", None)
+    assert result.warnings == ["TST01-01: valid from 2021-08-01 is after valid to 2020-07-31"]
+
+
+def test_it_reports_a_database_refusal_without_a_traceback(tmp_path: Path) -> None:
+    Curriculum.objects.create(code="OLD01-01", title="Gammel", uri=r.uri("TST01-01"))
+    write_records(
+        tmp_path,
+        r.curriculum("TST01-01", "Læreplan i testfag", []),
+        r.curriculum("OLD01-01", "Gammel", []) | {"uri": r.uri("TST01-01")},
+    )
+
+    with pytest.raises(CommandError, match="The database refused the import, nothing was saved"):
+        import_grep("--dir", str(tmp_path))

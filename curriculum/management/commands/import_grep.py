@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from curriculum import grep
 
@@ -63,6 +63,9 @@ class Command(BaseCommand):
             result = self._import(bundle, progress, dry_run=options["dry_run"])
         except (grep.GrepFormatError, grep.GrepFetchError) as exc:
             raise CommandError(str(exc)) from None
+        except DatabaseError as exc:
+            message = " ".join(str(exc).split())
+            raise CommandError(f"The database refused the import, nothing was saved: {message}") from None
         if show_progress:
             self.stderr.write("")
         for warning in result.warnings[:50]:
