@@ -18,8 +18,11 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from followup import labels as _followup_labels
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("IOP_VAR_DIR", BASE_DIR / "var"))
@@ -246,7 +249,11 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # followup: reminders (claims due rows; safe if two beats run) and the nightly deadline regeneration.
+    "followup-sweep": {"task": "followup.sweep", "schedule": env_int("FOLLOWUP_SWEEP_SECONDS", 300)},
+    "followup-generate": {"task": "followup.generate_all_deadlines", "schedule": crontab(hour=2, minute=30)},
+}
 
 # --- Security -----------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -289,9 +296,28 @@ LOGGING = {
 IOP_SITE_NAME = _("IOP and IUP")
 
 # Sections other apps add to the pupil page and the home page (see students/sections.py).
-PUPIL_PAGE_SECTIONS: list[str] = ["iop.sections.pupil_plans"]
-HOME_SECTIONS: list[str] = []
+PUPIL_PAGE_SECTIONS: list[str] = ["iop.sections.pupil_plans", "followup.sections.pupil_section"]
+HOME_SECTIONS: list[str] = ["followup.sections.home_section"]
 # Callables (no arguments) that add each app's demo records after students.demo.
 DEMO_BUILDERS: list[str] = ["iop.demo.create"]
 # Extra menu entries: (url name, label, audience "all" | "staff" | "coordinator").
-NAV_ITEMS: list[tuple[str, object, str]] = [("iop:overview", _("Special education"), "coordinator")]
+NAV_ITEMS: list[tuple[str, object, str]] = [
+    ("iop:overview", _("Special education"), "coordinator"),
+    ("followup:dashboard", _followup_labels.DEADLINES, "staff"),
+    ("followup:meeting_list", _followup_labels.MEETINGS, "staff"),
+    ("followup:aarshjul", _followup_labels.AARSHJUL, "coordinator"),
+]
+
+# --- Follow-up (followup app) --------------------------------------------------
+# Sources of dated records the årshjul's record-relative duties follow.
+FOLLOWUP_RECORD_SOURCES = ["followup.sources.TiltakSource", "followup.sources.IopSource"]
+FOLLOWUP_REMINDER_HOUR = env_int("FOLLOWUP_REMINDER_HOUR", 7)  # local time reminders go out
+FOLLOWUP_DIGEST_HOUR = env_int("FOLLOWUP_DIGEST_HOUR", 7)
+FOLLOWUP_ESCALATE_AFTER_DAYS = env_int("FOLLOWUP_ESCALATE_AFTER_DAYS", 1)
+# A claimed notification is taken again only after this lease, which must
+# exceed the send task's hard time limit (90 s): by then its worker is gone.
+FOLLOWUP_CLAIM_LEASE_SECONDS = env_int("FOLLOWUP_CLAIM_LEASE_SECONDS", 600)
+FOLLOWUP_MAX_ATTEMPTS = env_int("FOLLOWUP_MAX_ATTEMPTS", 5)
+FOLLOWUP_SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Talks per pupil and school year: (from year level, to year level, at least).
+FOLLOWUP_TALK_TARGETS = [(5, 10, env_int("FOLLOWUP_TALK_TARGET", 4))]

@@ -1,0 +1,430 @@
+"""The built-in årshjul sets.
+
+* ``trondelag-vgs`` — "Årshjul for helhetlig elevoppfølging", Trøndelag
+  fylkeskommune (seed 004), the default for upper secondary schools.
+* ``grunnskole-no`` — a Norwegian primary and lower secondary school
+  (utviklingssamtale each half-year, elevsamtaler, mentorsamtaler 8–10,
+  transitions), the default for other schools.
+
+The texts are the school's working language (Norwegian), as data. Loaded by
+migration ``0002`` and by ``manage.py followup_load_aarshjul``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Short helpers keep the tables readable.
+K, F, KO, R = "kontaktlaerer", "faglaerer", "koordinator", "rektor"
+
+
+def fixed(month: int, day: int, *, move: bool = True) -> dict[str, Any]:
+    return {"anchor": "fixed", "month": month, "day": day, "weekend_to_monday": move}
+
+
+def after_start(days: int) -> dict[str, Any]:
+    return {"anchor": "start", "offset_days": days}
+
+
+def before_end(days: int) -> dict[str, Any]:
+    return {"anchor": "end", "offset_days": days}
+
+
+def record(event: str, days: int) -> dict[str, Any]:
+    return {"anchor": "record", "record_event": event, "offset_days": days, "applies_to": "record"}
+
+
+RECORD_DUTIES: list[dict[str, Any]] = [
+    {
+        "key": "tiltak-evaluering",
+        "title": "Evaluere tiltak (avsluttes, videreføres eller justeres)",
+        "description": "Tiltaket i oppfølgingsplanen evalueres på evalueringsdatoen. PPT, elevtjenesten og andre "
+        "samarbeidspartnere kan støtte evalueringen.",
+        "responsible_role": K,
+        **record("tiltak_evaluation", 0),
+        "fulfilment": "tiltak_evaluated",
+        "reminder_days": "7,1",
+    },
+    {
+        "key": "iop-etter-vedtak",
+        "title": "IOP utarbeidet etter enkeltvedtak",
+        "description": "Når enkeltvedtaket er fattet, skal IOP-en være utarbeidet og publisert innen fristen.",
+        "responsible_role": KO,
+        **record("vedtak_made", 30),
+        "fulfilment": "iop_published",
+        "reminder_days": "14,7,1",
+    },
+    {
+        "key": "vedtak-utloper",
+        "title": "Nytt enkeltvedtak før vedtaket utløper",
+        "description": "Vurder behovet videre og be om ny sakkyndig vurdering i god tid før vedtaket utløper.",
+        "responsible_role": KO,
+        **record("vedtak_expiry", -60),
+        "fulfilment": "new_vedtak",
+        "reminder_days": "14,7",
+    },
+    {
+        "key": "arsrapport",
+        "title": "Årsrapport for hver IOP",
+        "description": "Skriftlig oversikt over opplæringen eleven har fått og en vurdering av elevens utvikling "
+        "ut fra målene i IOP-en (opplæringslova § 11-10). Sendes eleven/foresatte og skoleeier.",
+        "responsible_role": KO,
+        "applies_to": "with_iop",
+        **before_end(7),
+        "fulfilment": "arsrapport",
+        "reminder_days": "21,7,1",
+    },
+]
+
+TRONDELAG: list[dict[str, Any]] = [
+    {
+        "key": "risikoelever-for-skolestart",
+        "title": "Identifisere risikoelever før skolestart",
+        "description": "Skolen har et system for å identifisere risikofaktorer rundt elevene. Identifiserte elever "
+        "prioriteres til oppstartsamtalen.",
+        "responsible_role": KO,
+        "applies_to": "school",
+        **after_start(-5),
+    },
+    {
+        "key": "informere-kontaktlaerer",
+        "title": "Informere kontaktlærer om identifiserte elever",
+        "description": "Informasjon om identifiserte elever og hva skolen vet om dem formidles til kontaktlærer før "
+        "skolestart (for eksempel på planleggingsdag). Skolen avklarer med PPT om deltakelse.",
+        "responsible_role": KO,
+        "applies_to": "each_group",
+        **after_start(-2),
+    },
+    {
+        "key": "individuell-behandling-ppt",
+        "title": "Gjennomgå elever tatt inn med individuell behandling sammen med PPT",
+        "responsible_role": KO,
+        "applies_to": "school",
+        **after_start(-3),
+    },
+    {
+        "key": "melde-ot",
+        "title": "Melde fra til OT om elever som ikke møter",
+        "description": "Meld fra til oppfølgingstjenesten om elever som ikke møter eller uteblir de første ukene.",
+        "responsible_role": K,
+        "applies_to": "each_group",
+        **after_start(14),
+    },
+    {
+        "key": "iop-ved-skolestart",
+        "title": "Utarbeide IOP for elever med sakkyndig vurdering",
+        "responsible_role": KO,
+        "applies_to": "with_vedtak",
+        **after_start(14),
+        "fulfilment": "iop_published",
+    },
+    {
+        "key": "oppstartsamtale",
+        "title": "Oppstartsamtale med kontaktlærer",
+        "description": "Første elevsamtale for alle elever innen 3 uker etter skolestart; identifiserte elever "
+        "først. Avdekker samtalen faglige utfordringer, varsler kontaktlærer faglærer og eventuelt elevtjenesten.",
+        "responsible_role": K,
+        "applies_to": "every_pupil",
+        **after_start(21),
+        "fulfilment": "talk_held",
+        "talk_kind": "oppstartsamtale",
+    },
+    {
+        "key": "privatist-host",
+        "title": "Oppmelding til privatisteksamen (frist 15. september)",
+        "responsible_role": KO,
+        "applies_to": "school",
+        **fixed(9, 15, move=False),
+    },
+    {
+        "key": "sokt-inn-1-februar",
+        "title": "Gjennomgå elever søkt inn 1. februar",
+        "description": "Avklar om det er behov for spesialundervisning etter utprøving av tiltak innenfor ordinær "
+        "opplæring. Eventuelt vedtak om særskilt språkopplæring og valg av læreplan i norsk.",
+        "responsible_role": KO,
+        "applies_to": "school",
+        **fixed(10, 1),
+    },
+    {
+        "key": "oppfolgingsmoter-host",
+        "title": "Oppfølgingsmøter (IKO/klasselærerråd) etter elevsamtaler og kartlegging",
+        "description": "Avdelingsleder bør delta; skolen avklarer med PPT om deltakelse. Møtene skal kunne munne "
+        "ut i konkrete planer for videre oppfølging.",
+        "responsible_role": R,
+        "applies_to": "each_group",
+        **after_start(49),
+        "fulfilment": "meeting_held",
+    },
+    {
+        "key": "mv1",
+        "title": "Identifiseringspunkt MV1 for alle elever i alle fag",
+        "description": "Innen 15. november. Eventuell henvisning til PPT med pedagogisk rapport; vurdere "
+        "opplæringskontrakt.",
+        "responsible_role": F,
+        "applies_to": "each_group",
+        **fixed(11, 15),
+    },
+    {
+        "key": "oppfolgingsmoter-mv1",
+        "title": "Oppfølgingsmøter etter MV1",
+        "responsible_role": R,
+        "applies_to": "each_group",
+        **fixed(11, 30),
+        "fulfilment": "meeting_held",
+    },
+    {
+        "key": "for-jul-1-februar",
+        "title": "Identifisere elever som skal søke 1. februar",
+        "description": "Gjennomfør eventuelt møter med aktuelle elever og foresatte; PPT deltar ved behov.",
+        "responsible_role": KO,
+        "applies_to": "school",
+        **fixed(12, 10),
+    },
+    {
+        "key": "samtale-foresatte",
+        "title": "Tilby foresatte til elever under 18 år en samtale",
+        "description": "Jf. opplæringsforskriften om samtale med foresatte.",
+        "responsible_role": K,
+        "applies_to": "each_group",
+        **fixed(12, 15),
+    },
+    {
+        "key": "halvarsvurdering",
+        "title": "Halvårsvurdering for alle elever",
+        "responsible_role": F,
+        "applies_to": "each_group",
+        **fixed(1, 20),
+    },
+    {
+        "key": "oppfolgingsmoter-januar",
+        "title": "Identifisere risikoelever og holde oppfølgingsmøter (januar)",
+        "responsible_role": R,
+        "applies_to": "each_group",
+        **fixed(1, 31),
+        "fulfilment": "meeting_held",
+    },
+    {
+        "key": "vigo-1-februar",
+        "title": "Søknader innen 1. februar (Vigo)",
+        "responsible_role": KO,
+        "applies_to": "school",
+        **fixed(2, 1, move=False),
+    },
+    {
+        "key": "privatist-var",
+        "title": "Oppmelding til privatisteksamen (frist 15. februar)",
+        "responsible_role": KO,
+        "applies_to": "school",
+        **fixed(2, 15, move=False),
+    },
+    {
+        "key": "vigo-1-mars",
+        "title": "Søknader innen 1. mars (Vigo), med dokumentasjon",
+        "responsible_role": KO,
+        "applies_to": "school",
+        **fixed(3, 1, move=False),
+    },
+    {
+        "key": "mv2",
+        "title": "Identifiseringspunkt MV2 for alle elever i alle fag",
+        "responsible_role": F,
+        "applies_to": "each_group",
+        **fixed(3, 15),
+    },
+    {
+        "key": "oppfolgingsmoter-mv2",
+        "title": "Oppfølgingsmøter etter MV2",
+        "responsible_role": R,
+        "applies_to": "each_group",
+        **fixed(3, 31),
+        "fulfilment": "meeting_held",
+    },
+    {
+        "key": "vedtak-var",
+        "title": "Avklare personlig assistanse (§ 11-4), fysisk tilrettelegging (§ 11-5) og individuelt "
+        "tilrettelagt opplæring (§ 11-6)",
+        "description": "Inntak med fortrinnsrett, inntaksmøter med elev/foresatte, avgiverskole og PPT; "
+        "eventuelle vedtak.",
+        "responsible_role": R,
+        "applies_to": "school",
+        **fixed(5, 15),
+    },
+    {
+        "key": "vurderingssamtaler",
+        "title": "Vurderingssamtaler med elever som står i fare for ikke å bli flyttet opp",
+        "responsible_role": K,
+        "applies_to": "each_group",
+        **fixed(6, 1),
+    },
+    *RECORD_DUTIES,
+]
+
+GRUNNSKOLE: list[dict[str, Any]] = [
+    {
+        "key": "overforing-for-skolestart",
+        "title": "Gå gjennom overføringsinformasjon og identifisere elever som trenger oppfølging",
+        "responsible_role": KO,
+        "applies_to": "school",
+        **after_start(-3),
+    },
+    {
+        "key": "iop-ved-skolestart",
+        "title": "IOP klar for elever med enkeltvedtak",
+        "responsible_role": KO,
+        "applies_to": "with_vedtak",
+        **after_start(21),
+        "fulfilment": "iop_published",
+    },
+    {
+        "key": "elevsamtale-host",
+        "title": "Elevsamtale (høst)",
+        "responsible_role": K,
+        "applies_to": "every_pupil",
+        **after_start(35),
+        "fulfilment": "talk_held",
+        "talk_kind": "elevsamtale",
+    },
+    {
+        "key": "mentorsamtale",
+        "title": "Mentorsamtale (ungdomstrinnet)",
+        "responsible_role": K,
+        "applies_to": "every_pupil",
+        **after_start(63),
+        "fulfilment": "talk_held",
+        "talk_kind": "mentorsamtale",
+        "min_year_level": 8,
+        "max_year_level": 10,
+    },
+    {
+        "key": "kartlegging-1-3",
+        "title": "Kartleggingsprøver 1.–3. trinn gjennomført og fulgt opp",
+        "responsible_role": F,
+        "applies_to": "each_group",
+        **fixed(9, 30),
+        "min_year_level": 1,
+        "max_year_level": 3,
+    },
+    {
+        "key": "oppfolgingsmoter-host",
+        "title": "Oppfølgingsmøter (klasselærerråd) etter samtaler og kartlegging",
+        "responsible_role": R,
+        "applies_to": "each_group",
+        **fixed(10, 31),
+        "fulfilment": "meeting_held",
+    },
+    {
+        "key": "utviklingssamtale-host",
+        "title": "Utviklingssamtale med elev og foresatte (høst)",
+        "description": "Planlagt samtale med kontaktlærer hvert halvår om elevens utvikling.",
+        "responsible_role": K,
+        "applies_to": "every_pupil",
+        **fixed(11, 30),
+        "fulfilment": "talk_held",
+        "talk_kind": "utviklingssamtale",
+    },
+    {
+        "key": "ppt-henvisning-vurdering",
+        "title": "Vurdere henvisning til PPT for elever uten tilfredsstillende utbytte",
+        "responsible_role": KO,
+        "applies_to": "school",
+        **fixed(11, 15),
+    },
+    {
+        "key": "halvarsvurdering",
+        "title": "Halvårsvurdering (ungdomstrinnet)",
+        "responsible_role": F,
+        "applies_to": "each_group",
+        **fixed(1, 25),
+        "min_year_level": 8,
+        "max_year_level": 10,
+    },
+    {
+        "key": "oppfolgingsmoter-var",
+        "title": "Oppfølgingsmøter (klasselærerråd) vår",
+        "responsible_role": R,
+        "applies_to": "each_group",
+        **fixed(3, 15),
+        "fulfilment": "meeting_held",
+    },
+    {
+        "key": "utviklingssamtale-var",
+        "title": "Utviklingssamtale med elev og foresatte (vår)",
+        "responsible_role": K,
+        "applies_to": "every_pupil",
+        **fixed(4, 30),
+        "fulfilment": "talk_held",
+        "talk_kind": "utviklingssamtale",
+    },
+    {
+        "key": "vedtak-neste-ar",
+        "title": "Enkeltvedtak om individuelt tilrettelagt opplæring for neste skoleår",
+        "responsible_role": R,
+        "applies_to": "school",
+        **fixed(5, 15),
+    },
+    {
+        "key": "overgangsmoter",
+        "title": "Overgangsmøter for elever som bytter skole (7. og 10. trinn)",
+        "responsible_role": KO,
+        "applies_to": "school",
+        **fixed(5, 31),
+    },
+    *RECORD_DUTIES,
+]
+
+BUILTIN_SETS: dict[str, tuple[str, str, list[dict[str, Any]]]] = {
+    "trondelag-vgs": (
+        "Årshjul for helhetlig elevoppfølging (Trøndelag, videregående)",
+        "Trøndelag fylkeskommunes årshjul for identifisering og oppfølging når det oppstår bekymring rundt en elev.",
+        TRONDELAG,
+    ),
+    "grunnskole-no": (
+        "Årshjul for grunnskolen",
+        "Elevoppfølging i barne- og ungdomsskolen: samtaler hvert halvår, oppfølgingsmøter, kartlegging og overganger.",
+        GRUNNSKOLE,
+    ),
+}
+
+DEFAULTS: dict[str, Any] = {
+    "description": "",
+    "month": None,
+    "day": None,
+    "offset_days": 0,
+    "record_event": "",
+    "weekend_to_monday": True,
+    "reminder_days": "7,1",
+    "fulfilment": "manual",
+    "talk_kind": "",
+    "min_year_level": None,
+    "max_year_level": None,
+    "active": True,
+}
+
+
+def load_builtin(aarshjul_model: Any, duty_model: Any) -> int:
+    """Create or update the built-in sets (idempotent). Takes the models so a
+    migration can pass its historical ones."""
+    count = 0
+    for builtin_key, (name, description, duties) in BUILTIN_SETS.items():
+        wheel, _created = aarshjul_model.objects.update_or_create(
+            builtin_key=builtin_key, defaults={"name": name, "description": description}
+        )
+        for order, spec in enumerate(duties):
+            values = {**DEFAULTS, **spec, "order": order * 10}
+            key = values.pop("key")
+            duty_model.objects.update_or_create(aarshjul=wheel, key=key, defaults=values)
+            count += 1
+    return count
+
+
+def copy_to_skoleeier(aarshjul_model: Any, duty_model: Any, *, builtin_key: str, skoleeier: Any) -> Any:
+    """Give a school owner its own copy of a built-in set to edit."""
+    name, description, duties = BUILTIN_SETS[builtin_key]
+    wheel, _created = aarshjul_model.objects.update_or_create(
+        skoleeier=skoleeier, defaults={"name": f"{name} – {skoleeier}", "description": description}
+    )
+    for order, spec in enumerate(duties):
+        values = {**DEFAULTS, **spec, "order": order * 10}
+        key = values.pop("key")
+        duty_model.objects.update_or_create(aarshjul=wheel, key=key, defaults=values)
+    return wheel

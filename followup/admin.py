@@ -1,0 +1,175 @@
+"""Operators' admin for the follow-up records (superusers only)."""
+
+from django.contrib import admin
+
+from .models import (
+    Aarshjul,
+    Concern,
+    Consent,
+    Deadline,
+    Duty,
+    Kartlegging,
+    Meeting,
+    MeetingPupil,
+    Notification,
+    Oppfolgingsplan,
+    Preference,
+    Referral,
+    Talk,
+    Tiltak,
+    TiltakEvaluation,
+)
+
+
+@admin.register(Concern)
+class ConcernAdmin(admin.ModelAdmin):
+    list_display = ["pupil", "filed_at", "status", "filed_by"]
+    list_filter = ["status"]
+    raw_id_fields = ["pupil", "filed_by", "received_by"]
+    date_hierarchy = "filed_at"
+
+
+@admin.register(Kartlegging)
+class KartleggingAdmin(admin.ModelAdmin):
+    list_display = ["pupil", "kind", "date", "conducted_by"]
+    list_filter = ["kind"]
+    raw_id_fields = ["pupil", "concern", "created_by"]
+
+
+class TiltakInline(admin.TabularInline):
+    model = Tiltak
+    extra = 0
+    fields = ["description", "start", "end", "evaluation_date", "status"]
+    show_change_link = True
+
+
+@admin.register(Oppfolgingsplan)
+class OppfolgingsplanAdmin(admin.ModelAdmin):
+    list_display = ["pupil", "status", "created_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["pupil", "created_by"]
+    inlines = [TiltakInline]
+
+
+class EvaluationInline(admin.TabularInline):
+    model = TiltakEvaluation
+    extra = 0
+    raw_id_fields = ["evaluated_by", "pupil"]
+
+
+@admin.register(Tiltak)
+class TiltakAdmin(admin.ModelAdmin):
+    list_display = ["description", "pupil", "start", "end", "evaluation_date", "status"]
+    list_filter = ["status", "organisation", "collaboration"]
+    raw_id_fields = ["plan", "pupil", "responsible", "meeting", "created_by"]
+    inlines = [EvaluationInline]
+
+
+@admin.register(TiltakEvaluation)
+class TiltakEvaluationAdmin(admin.ModelAdmin):
+    list_display = ["tiltak", "date", "outcome"]
+    list_filter = ["outcome"]
+    raw_id_fields = ["tiltak", "pupil", "evaluated_by"]
+
+
+class ConsentInline(admin.TabularInline):
+    model = Consent
+    extra = 0
+    raw_id_fields = ["pupil", "recorded_by"]
+
+
+@admin.register(Referral)
+class ReferralAdmin(admin.ModelAdmin):
+    list_display = ["pupil", "status", "created_at", "sent_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["pupil", "created_by", "sent_by"]
+    inlines = [ConsentInline]
+
+
+@admin.register(Consent)
+class ConsentAdmin(admin.ModelAdmin):
+    list_display = ["referral", "name", "given_by", "date", "method", "withdrawn_at"]
+    raw_id_fields = ["referral", "pupil", "recorded_by"]
+
+
+@admin.register(Talk)
+class TalkAdmin(admin.ModelAdmin):
+    list_display = ["pupil", "kind", "status", "date"]
+    list_filter = ["kind", "status"]
+    raw_id_fields = ["pupil", "school_year", "staff", "created_by"]
+
+
+class MeetingPupilInline(admin.TabularInline):
+    model = MeetingPupil
+    extra = 0
+    raw_id_fields = ["pupil"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ["group", "kind", "date"]
+    list_filter = ["kind"]
+    raw_id_fields = ["group", "participants", "created_by"]
+    inlines = [MeetingPupilInline]
+
+
+@admin.register(MeetingPupil)
+class MeetingPupilAdmin(admin.ModelAdmin):
+    list_display = ["meeting", "pupil"]
+    raw_id_fields = ["meeting", "pupil"]
+
+
+class DutyInline(admin.TabularInline):
+    model = Duty
+    extra = 0
+    fields = [
+        "order",
+        "key",
+        "title",
+        "responsible_role",
+        "applies_to",
+        "anchor",
+        "month",
+        "day",
+        "offset_days",
+        "active",
+    ]
+    show_change_link = True
+
+
+@admin.register(Aarshjul)
+class AarshjulAdmin(admin.ModelAdmin):
+    list_display = ["name", "builtin_key", "skoleeier"]
+    inlines = [DutyInline]
+
+
+@admin.register(Duty)
+class DutyAdmin(admin.ModelAdmin):
+    list_display = ["title", "key", "aarshjul", "school", "responsible_role", "applies_to", "anchor", "active"]
+    list_filter = ["aarshjul", "anchor", "applies_to", "responsible_role", "active"]
+    search_fields = ["title", "key"]
+    raw_id_fields = ["school"]
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(admin.ModelAdmin):
+    list_display = ["title", "due", "state", "school", "responsible"]
+    list_filter = ["state", "school"]
+    search_fields = ["title", "key"]
+    raw_id_fields = ["school", "school_year", "duty", "pupil", "group", "responsible", "done_by"]
+    date_hierarchy = "due"
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["kind", "recipient", "state", "send_after", "sent_at", "attempts"]
+    list_filter = ["state", "kind", "digest"]
+    raw_id_fields = ["recipient", "deadline", "concern", "referral"]
+    readonly_fields = ["key"]
+
+
+@admin.register(Preference)
+class PreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "daily_digest", "language"]
+    raw_id_fields = ["user"]
+    exclude = ["ical_token"]

@@ -1,0 +1,444 @@
+"""The deadline engine: from the årshjul's duties and the records to the
+deadlines of one school year. Generation is idempotent (each deadline has a
+stable key) and can be restricted to some pupils when one record changes."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from students.models import Enrolment, Group, School, SchoolYear, StaffMembership, TeachingAssignment, User
+
+from . import schedule, sources
+from .models import Aarshjul, Deadline, Duty, Meeting, Talk
+
+BUILTIN_FOR_KIND = {School.Kind.VGS: "trondelag-vgs"}
+BUILTIN_DEFAULT = "grunnskole-no"
+TALK_WINDOW_DAYS = 150
+
+
+# --- which duties apply to a school ------------------------------------------------
+
+
+def aarshjul_for(school: School) -> Aarshjul | None:
+    """The school owner's own årshjul, else the built-in set for the school's kind."""
+    own = Aarshjul.objects.filter(skoleeier_id=school.skoleeier_id).first()
+    if own is not None:
+        return own
+    key = BUILTIN_FOR_KIND.get(school.kind, BUILTIN_DEFAULT)  # type: ignore[call-overload]
+    return Aarshjul.objects.filter(builtin_key=key).first()
+
+
+@dataclass
+class EffectiveDuty:
+    duty: Duty
+    inherited: Duty | None  # the årshjul duty it overrides, if any
+    origin: str  # "aarshjul" | "override" | "school"
+
+
+def effective_duties(school: School, *, include_inactive: bool = False) -> list[EffectiveDuty]:
+    wheel = aarshjul_for(school)
+    base = {d.key: d for d in (wheel.duties.all() if wheel else [])}
+    own = {d.key: d for d in Duty.objects.filter(school=school)}
+    out: list[EffectiveDuty] = []
+    for key, duty in base.items():
+        if key in own:
+            out.append(EffectiveDuty(own[key], duty, "override"))
+        else:
+            out.append(EffectiveDuty(duty, None, "aarshjul"))
+    out.extend(EffectiveDuty(d, None, "school") for k, d in own.items() if k not in base)
+    if not include_inactive:
+        out = [e for e in out if e.duty.active]
+    return sorted(out, key=lambda e: (e.duty.order, e.duty.key))
+
+
+def rule_of(duty: Duty) -> schedule.Rule:
+    return schedule.Rule(
+        anchor=duty.anchor,
+        month=duty.month,
+        day=duty.day,
+        offset_days=duty.offset_days,
+        weekend_to_monday=duty.weekend_to_monday,
+    )
+
+
+# --- generation ---------------------------------------------------------------------
+
+
+@dataclass
+class Wanted:
+    key: str
+    duty: Duty
+    due: datetime.date
+    title: str
+    pupil_id: uuid.UUID | None = None
+    group_id: int | None = None
+    record_kind: str = ""
+    record_id: str = ""
+    responsible_id: int | None = None
+    done: bool = False
+
+
+def _first_by_role(school: School, role: str) -> int | None:
+    return (
+        StaffMembership.objects.filter(school=school, role=role, active=True, user__is_active=True)
+        .order_by("pk")
+        .values_list("user_id", flat=True)
+        .first()
+    )
+
+
+def _in_levels(duty: Duty, level: int) -> bool:
+    if duty.min_year_level and level < duty.min_year_level:
+        return False
+    return not (duty.max_year_level and level > duty.max_year_level)
+
+
+def wanted_deadlines(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None = None) -> list[Wanted]:
+    """Every deadline the årshjul asks for in SCHOOL_YEAR (for PUPIL_IDS only
+    when given: then school- and group-level deadlines are left out)."""
+    school = school_year.school
+    duties = [e.duty for e in effective_duties(school)]
+    groups = list(Group.objects.filter(school_year=school_year).order_by("pk"))
+    contact: dict[int, int] = {}
+    for a in TeachingAssignment.objects.filter(
+        group__school_year=school_year, role=TeachingAssignment.Role.KONTAKTLAERER, user__is_active=True
+    ).order_by("-pk"):
+        contact[a.group_id] = a.user_id
+    enrol_qs = Enrolment.objects.filter(group__school_year=school_year, group__kind=Group.Kind.CLASS)
+    if pupil_ids is not None:
+        enrol_qs = enrol_qs.filter(pupil_id__in=pupil_ids)
+    pupil_group: dict[uuid.UUID, tuple[int, int]] = {}
+    for pupil_id, group_id, level in enrol_qs.values_list("pupil_id", "group_id", "group__year_level"):
+        pupil_group.setdefault(pupil_id, (group_id, level))
+    role_holder = {role: _first_by_role(school, role) for role in (Duty.Role.KOORDINATOR, Duty.Role.REKTOR)}
+    sets = sources.pupil_sets(school_year, pupil_ids)
+    done_sets = sources.fulfilled(school_year, pupil_ids)
+    needs_records = any(d.anchor == Duty.Anchor.RECORD for d in duties)
+    records = sources.all_records(school_year, pupil_ids) if needs_records else []
+    start, end = school_year.start, school_year.end
+
+    def responsible(duty: Duty, group_id: int | None) -> int | None:
+        if duty.responsible_role == Duty.Role.KONTAKTLAERER and group_id is not None:
+            return contact.get(group_id)
+        return role_holder.get(duty.responsible_role)  # type: ignore[call-overload]
+
+    out: list[Wanted] = []
+    for duty in duties:
+        applies = duty.applies_to
+        if applies == Duty.AppliesTo.RECORD:
+            for rec in records:
+                if rec.event != duty.record_event or rec.pupil_id not in pupil_group:
+                    continue
+                due = schedule.due_date(rule_of(duty), start=start, end=end, record_date=rec.date)
+                if due is None or not start <= due <= end:
+                    continue
+                group_id, level = pupil_group[rec.pupil_id]
+                if not _in_levels(duty, level):
+                    continue
+                resp = rec.responsible_id if duty.record_event == Duty.RecordEvent.TILTAK_EVALUATION else None
+                out.append(
+                    Wanted(
+                        key=f"{school.pk}:{duty.key}:r:{rec.kind}:{rec.id}",
+                        duty=duty,
+                        due=due,
+                        title=duty.title,
+                        pupil_id=rec.pupil_id,
+                        record_kind=rec.kind,
+                        record_id=rec.id,
+                        responsible_id=resp or responsible(duty, group_id),
+                        done=rec.done,
+                    )
+                )
+            continue
+        due = schedule.due_date(rule_of(duty), start=start, end=end)
+        if due is None:
+            continue
+        if applies in (Duty.AppliesTo.EVERY_PUPIL, Duty.AppliesTo.PUPILS_WITH_VEDTAK, Duty.AppliesTo.PUPILS_WITH_IOP):
+            chosen: Iterable[uuid.UUID] = pupil_group.keys()
+            if applies != Duty.AppliesTo.EVERY_PUPIL:
+                chosen = sets.get(applies, set()) & set(pupil_group)
+            fulfilled = done_sets.get(duty.fulfilment, set())
+            for pupil_id in chosen:
+                group_id, level = pupil_group[pupil_id]
+                if not _in_levels(duty, level):
+                    continue
+                out.append(
+                    Wanted(
+                        key=f"{school_year.pk}:{duty.key}:p:{pupil_id}",
+                        duty=duty,
+                        due=due,
+                        title=duty.title,
+                        pupil_id=pupil_id,
+                        responsible_id=responsible(duty, group_id),
+                        done=pupil_id in fulfilled,
+                    )
+                )
+        elif pupil_ids is not None:
+            continue
+        elif applies == Duty.AppliesTo.EACH_GROUP:
+            for group in groups:
+                if group.kind != Group.Kind.CLASS or not _in_levels(duty, group.year_level):
+                    continue
+                out.append(
+                    Wanted(
+                        key=f"{school_year.pk}:{duty.key}:g:{group.pk}",
+                        duty=duty,
+                        due=due,
+                        title=duty.title,
+                        group_id=group.pk,
+                        responsible_id=responsible(duty, group.pk),
+                    )
+                )
+        elif applies == Duty.AppliesTo.SCHOOL:
+            out.append(
+                Wanted(
+                    key=f"{school_year.pk}:{duty.key}:s",
+                    duty=duty,
+                    due=due,
+                    title=duty.title,
+                    responsible_id=responsible(duty, None),
+                )
+            )
+    return out
+
+
+def initial_reminder(due: datetime.date, days: list[int], now: datetime.datetime) -> datetime.datetime | None:
+    stage = schedule.next_stage_after(schedule.reminder_stages(due, days), now)
+    return stage.at if stage else None
+
+
+@dataclass
+class GenerationResult:
+    created: int = 0
+    updated: int = 0
+    cancelled: int = 0
+    fulfilled: int = 0
+
+
+@transaction.atomic
+def deadlines_generate(*, school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None = None) -> GenerationResult:
+    """Create, move, cancel and fulfil the deadlines of SCHOOL_YEAR (only of
+    PUPIL_IDS when given). Deadlines done stay done."""
+    now = timezone.now()
+    result = GenerationResult()
+    wanted = {w.key: w for w in wanted_deadlines(school_year, pupil_ids)}
+    existing_qs = Deadline.objects.filter(school_year=school_year)
+    if pupil_ids is not None:
+        existing_qs = existing_qs.filter(pupil_id__in=pupil_ids)
+    # Record deadlines are keyed by school, not year: find them by key too.
+    record_keys = [k for k, w in wanted.items() if w.record_kind]
+    existing = {d.key: d for d in existing_qs}
+    if record_keys:
+        existing.update({d.key: d for d in Deadline.objects.filter(key__in=record_keys)})
+    to_create: list[Deadline] = []
+    to_update: list[Deadline] = []
+    for key, w in wanted.items():
+        days = w.duty.reminder_offsets()
+        current = existing.get(key)
+        if current is None:
+            d = Deadline(
+                key=key,
+                school_id=school_year.school_id,
+                school_year=school_year,
+                duty=w.duty,
+                title=w.title,
+                pupil_id=w.pupil_id,
+                group_id=w.group_id,
+                record_kind=w.record_kind,
+                record_id=w.record_id,
+                due=w.due,
+                responsible_role=w.duty.responsible_role,
+                responsible_id=w.responsible_id,
+                reminder_days=w.duty.reminder_days,
+                reminded_through=now,
+                next_reminder_at=initial_reminder(w.due, days, now),
+            )
+            if w.done:
+                d.state, d.done_at, d.done_automatically, d.next_reminder_at = Deadline.State.DONE, now, True, None
+                result.fulfilled += 1
+            to_create.append(d)
+            result.created += 1
+            continue
+        if current.state == Deadline.State.DONE:
+            continue
+        changed = False
+        if current.state == Deadline.State.CANCELLED:
+            current.state = Deadline.State.OPEN
+            changed = True
+        for attr, value in (
+            ("duty_id", w.duty.pk),
+            ("title", w.title),
+            ("due", w.due),
+            ("responsible_role", w.duty.responsible_role),
+            ("responsible_id", w.responsible_id),
+            ("reminder_days", w.duty.reminder_days),
+            ("school_year_id", school_year.pk),
+        ):
+            if getattr(current, attr) != value:
+                setattr(current, attr, value)
+                changed = True
+        if changed:
+            current.next_reminder_at = initial_reminder(current.due, days, max(now, current.reminded_through or now))
+        if w.done:
+            current.state, current.done_at, current.done_automatically = Deadline.State.DONE, now, True
+            current.next_reminder_at = None
+            changed = True
+            result.fulfilled += 1
+        if changed:
+            to_update.append(current)
+            result.updated += 1
+    stale = [
+        d for key, d in existing.items() if key not in wanted and d.state == Deadline.State.OPEN and not d.record_kind
+    ]
+    # Record deadlines whose record is gone or moved (a new evaluation date).
+    stale += [
+        d
+        for key, d in existing.items()
+        if key not in wanted and d.state == Deadline.State.OPEN and d.record_kind and d.school_year_id == school_year.pk
+    ]
+    for d in stale:
+        d.state = Deadline.State.CANCELLED
+        d.next_reminder_at = None
+        result.cancelled += 1
+    Deadline.objects.bulk_create(to_create, batch_size=1000)
+    Deadline.objects.bulk_update(
+        to_update + stale,
+        [
+            "duty_id",
+            "title",
+            "due",
+            "responsible_role",
+            "responsible_id",
+            "reminder_days",
+            "school_year_id",
+            "state",
+            "done_at",
+            "done_automatically",
+            "next_reminder_at",
+        ],
+        batch_size=1000,
+    )
+    if stale:
+        from .models import Notification
+
+        Notification.objects.filter(deadline__in=stale, state=Notification.State.PENDING).update(
+            state=Notification.State.CANCELLED
+        )
+    result.fulfilled += fulfil_from_records(school_year=school_year, pupil_ids=pupil_ids)
+    return result
+
+
+def fulfil_from_records(*, school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None = None) -> int:
+    """Mark open deadlines done when a record fulfils them: a held talk of the
+    duty's kind, a follow-up meeting of the group around the due date."""
+    now = timezone.now()
+    open_qs = Deadline.objects.filter(school_year=school_year, state=Deadline.State.OPEN).select_related("duty")
+    if pupil_ids is not None:
+        open_qs = open_qs.filter(pupil_id__in=pupil_ids)
+    talk_dates: dict[tuple[uuid.UUID, str], list[datetime.date]] = defaultdict(list)
+    talks = Talk.objects.filter(school_year=school_year, status=Talk.Status.HELD)
+    if pupil_ids is not None:
+        talks = talks.filter(pupil_id__in=pupil_ids)
+    for pupil_id, kind, day in talks.values_list("pupil_id", "kind", "date"):
+        talk_dates[(pupil_id, kind)].append(day)
+    meetings: dict[int, list[datetime.date]] = defaultdict(list)
+    if pupil_ids is None:
+        for group_id, day in Meeting.objects.filter(group__school_year=school_year).values_list("group_id", "date"):
+            meetings[group_id].append(day)
+    window = datetime.timedelta(days=42)
+    done: list[uuid.UUID] = []
+    for d in open_qs.filter(
+        Q(duty__fulfilment=Duty.Fulfilment.TALK_HELD) | Q(duty__fulfilment=Duty.Fulfilment.MEETING_HELD)
+    ):
+        duty = d.duty
+        if duty is None:
+            continue
+        if duty.fulfilment == Duty.Fulfilment.TALK_HELD and d.pupil_id:
+            # A talk held after the previous half-year's duty counts (two
+            # utviklingssamtaler a year are two duties, each fulfilled by its own talk).
+            earliest = d.due - datetime.timedelta(days=TALK_WINDOW_DAYS)
+            if any(day >= earliest for day in talk_dates[(d.pupil_id, duty.talk_kind)]):
+                done.append(d.pk)
+        elif (
+            duty.fulfilment == Duty.Fulfilment.MEETING_HELD
+            and d.group_id
+            and any(abs(day - d.due) <= window for day in meetings[d.group_id])
+        ):
+            done.append(d.pk)
+    if done:
+        Deadline.objects.filter(pk__in=done).update(
+            state=Deadline.State.DONE, done_at=now, done_automatically=True, next_reminder_at=None
+        )
+    return len(done)
+
+
+def fulfil_from_records_for_group(group: Group) -> int:
+    """After a follow-up meeting is recorded: fulfil the group's meeting duties."""
+    now = timezone.now()
+    days = list(Meeting.objects.filter(group=group).values_list("date", flat=True))
+    window = datetime.timedelta(days=42)
+    ids = [
+        pk
+        for pk, due in Deadline.objects.filter(
+            group=group, state=Deadline.State.OPEN, duty__fulfilment=Duty.Fulfilment.MEETING_HELD
+        ).values_list("pk", "due")
+        if any(abs(day - due) <= window for day in days)
+    ]
+    if ids:
+        Deadline.objects.filter(pk__in=ids).update(
+            state=Deadline.State.DONE, done_at=now, done_automatically=True, next_reminder_at=None
+        )
+    return len(ids)
+
+
+def current_school_year(school_id: int, day: datetime.date | None = None) -> SchoolYear | None:
+    day = day or timezone.localdate()
+    return (
+        SchoolYear.objects.filter(school_id=school_id, start__lte=day, end__gte=day).first()
+        or SchoolYear.objects.filter(school_id=school_id, start__gt=day).order_by("start").first()
+    )
+
+
+def school_years_to_generate(day: datetime.date | None = None) -> list[SchoolYear]:
+    """Current school years and those starting within 60 days."""
+    day = day or timezone.localdate()
+    return list(
+        SchoolYear.objects.filter(end__gte=day, start__lte=day + datetime.timedelta(days=60)).select_related("school")
+    )
+
+
+def responsible_users(deadline: Deadline) -> list[User]:
+    """Who a reminder for DEADLINE goes to: its responsible person, else every
+    active holder of the responsible role at the school (for a pupil or group
+    with a kontaktlærer role: that group's kontaktlærer)."""
+    if deadline.responsible_id and deadline.responsible and deadline.responsible.is_active:
+        return [deadline.responsible]
+    qs = User.objects.filter(
+        is_active=True,
+        memberships__school_id=deadline.school_id,
+        memberships__role=deadline.responsible_role,
+        memberships__active=True,
+    )
+    return list(qs.distinct().order_by("pk"))
+
+
+def coordinators(school_id: int) -> list[User]:
+    for role in (StaffMembership.Role.KOORDINATOR, StaffMembership.Role.REKTOR):
+        users = list(
+            User.objects.filter(
+                is_active=True, memberships__school_id=school_id, memberships__role=role, memberships__active=True
+            )
+            .distinct()
+            .order_by("pk")
+        )
+        if users:
+            return users
+    return []

@@ -1,0 +1,321 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from students.models import Group, Pupil, School, User
+
+from .models import Concern, Consent, Duty, Kartlegging, Meeting, Talk, Tiltak, TiltakEvaluation
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.full_name or obj.email
+
+
+class PeopleField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.full_name or obj.email
+
+
+class PupilsField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.full_name
+
+
+class ConcernForm(forms.ModelForm):
+    class Meta:
+        model = Concern
+        fields = ["high_absence", "insufficient_benefit", "poor_wellbeing", "other", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 6})}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not any(data.get(k) for k in ("high_absence", "insufficient_benefit", "poor_wellbeing", "other")):
+            raise forms.ValidationError(_("Choose at least one thing you observed."))
+        return data
+
+
+class ConcernCloseForm(forms.Form):
+    note = forms.CharField(label=_("Why is the concern closed?"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ConcernChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.filed_at:%d.%m.%Y}: {obj.description[:60]}"
+
+
+class KartleggingForm(forms.ModelForm):
+    concern = ConcernChoiceField(label=_("After the concern"), queryset=Concern.objects.none(), required=False)
+
+    class Meta:
+        model = Kartlegging
+        fields = ["concern", "kind", "date", "conducted_by", "method", "result"]
+        widgets = {"date": DateInput(), "result": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args: Any, pupil: Pupil, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["concern"].queryset = Concern.objects.filter(pupil=pupil)  # type: ignore[attr-defined]
+
+
+class PlanForm(forms.Form):
+    main_challenges = forms.CharField(
+        label=_("The pupil's main challenges"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
+    )
+
+
+class TiltakForm(forms.ModelForm):
+    responsible = PersonChoiceField(label=_("Main responsible"), queryset=User.objects.none(), required=False)
+
+    class Meta:
+        model = Tiltak
+        fields = [
+            "challenge",
+            "description",
+            "organisation",
+            "collaboration",
+            "partners",
+            "start",
+            "end",
+            "responsibilities",
+            "responsible",
+            "evaluation_date",
+        ]
+        widgets = {
+            "start": DateInput(),
+            "end": DateInput(),
+            "evaluation_date": DateInput(),
+            "challenge": forms.Textarea(attrs={"rows": 3}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "responsibilities": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, staff: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["responsible"].queryset = staff  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end, evaluation = data.get("start"), data.get("end"), data.get("evaluation_date")
+        if start and end and start > end:
+            self.add_error("end", _("The end date cannot be before the start date."))
+        if start and evaluation and evaluation < start:
+            self.add_error("evaluation_date", _("The evaluation date cannot be before the start date."))
+        return data
+
+
+class EvaluationForm(forms.ModelForm):
+    class Meta:
+        model = TiltakEvaluation
+        fields = ["date", "outcome", "effect", "adjustment", "next_evaluation_date"]
+        widgets = {
+            "date": DateInput(),
+            "next_evaluation_date": DateInput(),
+            "outcome": forms.RadioSelect,
+            "effect": forms.Textarea(attrs={"rows": 4}),
+            "adjustment": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        outcome, nxt, day = data.get("outcome"), data.get("next_evaluation_date"), data.get("date")
+        if outcome and outcome != TiltakEvaluation.Outcome.ENDED and not nxt:
+            self.add_error("next_evaluation_date", _("A continued or adjusted tiltak needs a new evaluation date."))
+        if outcome == TiltakEvaluation.Outcome.ADJUSTED and not (data.get("adjustment") or "").strip():
+            self.add_error("adjustment", _("Describe what is adjusted."))
+        if nxt and day and nxt <= day and outcome != TiltakEvaluation.Outcome.ENDED:
+            self.add_error("next_evaluation_date", _("The next evaluation must come after this one."))
+        return data
+
+    def _post_clean(self) -> None:
+        # The service validates the whole evaluation (it knows the tiltak).
+        pass
+
+
+class ReferralCreateForm(forms.Form):
+    question = forms.CharField(
+        label=_("What does the school ask PPT to assess?"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+    )
+
+
+class ReferralForm(forms.Form):
+    question = forms.CharField(
+        label=_("What does the school ask PPT to assess?"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+    )
+    report = forms.CharField(
+        label=_("Pedagogisk rapport"),
+        widget=forms.Textarea(attrs={"rows": 24}),
+        help_text=_("Pre-filled from the documented kartlegging, tiltak and evaluations. Edit freely."),
+        max_length=50000,
+    )
+
+
+class ConsentForm(forms.ModelForm):
+    class Meta:
+        model = Consent
+        fields = ["given_by", "name", "date", "method", "note"]
+        widgets = {"date": DateInput()}
+
+
+class TalkForm(forms.ModelForm):
+    staff = PeopleField(label=_("Staff taking part"), queryset=User.objects.none(), required=False)
+
+    class Meta:
+        model = Talk
+        fields = [
+            "kind",
+            "status",
+            "date",
+            "pupil_present",
+            "guardians_present",
+            "staff",
+            "other_participants",
+            "topics",
+            "agreements",
+        ]
+        widgets = {
+            "date": DateInput(),
+            "topics": forms.Textarea(attrs={"rows": 4}),
+            "agreements": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args: Any, staff: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].queryset = staff  # type: ignore[attr-defined]
+
+    def _post_clean(self) -> None:
+        pass  # the service validates (it sets the school year)
+
+
+class GroupChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.school_year.school.name})"
+
+
+class MeetingForm(forms.ModelForm):
+    group = GroupChoiceField(label=_("Group"), queryset=Group.objects.none())
+    participants = PeopleField(label=_("Participants"), queryset=User.objects.none(), required=False)
+    pupils = PupilsField(label=_("Pupils discussed"), queryset=Pupil.objects.none(), required=False)
+
+    class Meta:
+        model = Meeting
+        fields = ["group", "kind", "date", "participants", "other_participants", "agenda", "notes"]
+        widgets = {
+            "date": DateInput(),
+            "agenda": forms.Textarea(attrs={"rows": 6}),
+            "notes": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def __init__(
+        self,
+        *args: Any,
+        groups: QuerySet[Group],
+        staff: QuerySet[User],
+        pupils: QuerySet[Pupil],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = groups  # type: ignore[attr-defined]
+        self.fields["participants"].queryset = staff  # type: ignore[attr-defined]
+        self.fields["pupils"].queryset = pupils  # type: ignore[attr-defined]
+
+
+class DecisionForm(forms.Form):
+    decision = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class DutyForm(forms.ModelForm):
+    class Meta:
+        model = Duty
+        fields = [
+            "title",
+            "description",
+            "responsible_role",
+            "applies_to",
+            "anchor",
+            "month",
+            "day",
+            "offset_days",
+            "record_event",
+            "weekend_to_monday",
+            "reminder_days",
+            "fulfilment",
+            "talk_kind",
+            "min_year_level",
+            "max_year_level",
+            "active",
+            "order",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def _post_clean(self) -> None:
+        pass  # the service validates the duty (it sets the school and the key)
+
+
+class DeadlineCompleteForm(forms.Form):
+    note = forms.CharField(label=_("What was done"), max_length=2000, widget=forms.TextInput())
+
+
+class PreferenceForm(forms.Form):
+    daily_digest = forms.BooleanField(label=_("One daily summary instead of single emails"), required=False)
+    language = forms.ChoiceField(
+        label=_("Language of emails"),
+        choices=[("", _("The language of my school")), *settings.LANGUAGES],
+        required=False,
+    )
+
+
+class DashboardFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[
+            ("attention", _("Overdue and due within 14 days")),
+            ("overdue", _("Overdue")),
+            ("soon", _("Due within 14 days")),
+            ("open", _("All open")),
+            ("done", _("Done")),
+        ],
+    )
+    school = forms.TypedChoiceField(label=_("School"), required=False, coerce=int, empty_value=None)
+    group = forms.TypedChoiceField(label=_("Group"), required=False, coerce=int, empty_value=None)
+    responsible = forms.TypedChoiceField(label=_("Responsible"), required=False, coerce=int, empty_value=None)
+    duty = forms.ChoiceField(label=_("Duty"), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        schools: list[School],
+        groups: list[Group],
+        people: list[User],
+        duties: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        every = [("", _("All"))]
+        self.fields["school"].choices = every + [(s.pk, s.name) for s in schools]  # type: ignore[attr-defined]
+        self.fields["group"].choices = every + [  # type: ignore[attr-defined]
+            (g.pk, f"{g.name} ({g.school_year.school.name})") for g in groups
+        ]
+        self.fields["responsible"].choices = every + [(u.pk, u.full_name) for u in people]  # type: ignore[attr-defined]
+        seen: dict[str, str] = {}
+        for key, title in duties:
+            seen.setdefault(key, title)
+        self.fields["duty"].choices = every + sorted(seen.items(), key=lambda kv: kv[1])  # type: ignore[attr-defined]
+        if not people:
+            del self.fields["responsible"]

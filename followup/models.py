@@ -1,0 +1,804 @@
+"""Follow-up over the school year (DOMAIN.md phases 1–2 and "Årshjul").
+
+Glossary (see DOMAIN.md):
+
+==================  ===========================================================
+model               term of art
+==================  ===========================================================
+Concern             bekymringsmelding – a teacher's report of concern
+Kartlegging         academic and/or social assessment after a concern
+Oppfolgingsplan     oppfølgingsplan – the pupil's follow-up plan
+Tiltak              a measure in the plan
+TiltakEvaluation    evaluation of a tiltak: ended / continued / adjusted
+Referral            henvisning til PPT, with its pedagogisk rapport
+Consent             samtykke – guardians' (or the adult pupil's) consent
+Talk                pupil talks: oppstartsamtale, elevsamtale, mentorsamtale,
+                    utviklingssamtale/utvecklingssamtal, foreldresamtale
+Meeting             oppfølgingsmøte (IKO-møte / klasselærerråd) per group
+Aarshjul, Duty      årshjul – the school year's duty templates
+Deadline            one duty due on one date for one pupil / group / school
+Notification        outbox row: an email + in-app notice, sent exactly once
+==================  ===========================================================
+
+Everything that belongs to a pupil carries a ``pupil`` foreign key so the
+access layer can filter it with ``pupil__in=access.pupils_for(user, action)``;
+sensitive records have UUID primary keys.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from students.models import Group, Pupil, School, SchoolYear, Skoleeier
+
+USER = settings.AUTH_USER_MODEL
+
+
+class Concern(models.Model):
+    """Bekymringsmelding: what a teacher observed."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        RECEIVED = "received", _("Received by leadership")
+        CLOSED = "closed", _("Closed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="concerns", verbose_name=_("pupil"))
+    filed_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("filed by")
+    )
+    filed_at = models.DateTimeField(_("filed"), default=timezone.now)
+    high_absence = models.BooleanField(_("high absence"), default=False)
+    insufficient_benefit = models.BooleanField(_("insufficient benefit from teaching"), default=False)
+    poor_wellbeing = models.BooleanField(_("poor well-being"), default=False)
+    other = models.BooleanField(_("other"), default=False)
+    description = models.TextField(_("what was observed"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW)
+    received_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("received by")
+    )
+    received_at = models.DateTimeField(_("received"), null=True, blank=True)
+    closed_note = models.TextField(_("note on closing"), blank=True)
+
+    class Meta:
+        verbose_name = _("concern")
+        verbose_name_plural = _("concerns")
+        ordering = ["-filed_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(high_absence=True) | Q(insufficient_benefit=True) | Q(poor_wellbeing=True) | Q(other=True),
+                name="concern_has_a_category",
+            )
+        ]
+        indexes = [models.Index(fields=["pupil", "-filed_at"], name="concern_pupil_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.pupil} {self.filed_at:%Y-%m-%d}"
+
+    def categories(self) -> list[str]:
+        labels = []
+        for name in ("high_absence", "insufficient_benefit", "poor_wellbeing", "other"):
+            if getattr(self, name):
+                labels.append(str(self._meta.get_field(name).verbose_name))  # type: ignore[union-attr]
+        return labels
+
+    def clean(self) -> None:
+        if not (self.high_absence or self.insufficient_benefit or self.poor_wellbeing or self.other):
+            raise ValidationError(_("Choose at least one thing you observed."))
+
+
+class Kartlegging(models.Model):
+    """An academic and/or social assessment of the pupil."""
+
+    class Kind(models.TextChoices):
+        ACADEMIC = "academic", _("Academic")
+        SOCIAL = "social", _("Social")
+        BOTH = "both", _("Academic and social")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="kartlegginger", verbose_name=_("pupil"))
+    concern = models.ForeignKey(
+        Concern,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="kartlegginger",
+        verbose_name=_("concern"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    date = models.DateField(_("date"))
+    conducted_by = models.CharField(_("conducted by"), max_length=200, help_text=_("Names and roles."))
+    method = models.CharField(_("method or tool"), max_length=200, blank=True)
+    result = models.TextField(_("result"))
+    created_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("kartlegging (assessment)")
+        verbose_name_plural = _("kartlegginger (assessments)")
+        ordering = ["-date", "-created_at"]
+        indexes = [models.Index(fields=["pupil", "-date"], name="kartlegging_pupil_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date}"
+
+
+class Oppfolgingsplan(models.Model):
+    """The pupil's follow-up plan: main challenges and its tiltak."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        CLOSED = "closed", _("Closed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.CASCADE, related_name="oppfolgingsplaner", verbose_name=_("pupil")
+    )
+    main_challenges = models.TextField(_("the pupil's main challenges"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    created_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("follow-up plan")
+        verbose_name_plural = _("follow-up plans")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pupil"], condition=Q(status="active"), name="oppfolgingsplan_one_active_per_pupil"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pupil} ({self.get_status_display()})"
+
+
+class Tiltak(models.Model):
+    """A measure in the follow-up plan (seed 004's list of what to record)."""
+
+    class Organisation(models.TextChoices):
+        INDIVIDUAL = "individual", _("Individual")
+        GROUP = "group", _("Group based")
+
+    class Collaboration(models.TextChoices):
+        SCHOOL = "school", _("The school alone")
+        WITH_OTHERS = "with_others", _("The school with others")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        ENDED = "ended", _("Ended")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    plan = models.ForeignKey(Oppfolgingsplan, on_delete=models.CASCADE, related_name="tiltak", verbose_name=_("plan"))
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="tiltak", verbose_name=_("pupil"))
+    challenge = models.TextField(_("challenge it addresses"))
+    description = models.TextField(_("the measure"))
+    organisation = models.CharField(_("individual or group"), max_length=12, choices=Organisation.choices)
+    collaboration = models.CharField(_("solved by"), max_length=12, choices=Collaboration.choices)
+    partners = models.CharField(
+        _("partners"), max_length=200, blank=True, help_text=_("For example PPT, OT, the health service.")
+    )
+    start = models.DateField(_("from"))
+    end = models.DateField(_("until"))
+    responsibilities = models.TextField(_("who is responsible for what"))
+    responsible = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("main responsible")
+    )
+    evaluation_date = models.DateField(_("evaluation date"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    meeting = models.ForeignKey(
+        "Meeting",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tiltak",
+        verbose_name=_("decided in meeting"),
+    )
+    created_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("tiltak (measure)")
+        verbose_name_plural = _("tiltak (measures)")
+        ordering = ["start", "created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lte=F("end")), name="tiltak_start_before_end"),
+            models.CheckConstraint(condition=Q(evaluation_date__gte=F("start")), name="tiltak_evaluated_after_start"),
+        ]
+        indexes = [models.Index(fields=["pupil", "status"], name="tiltak_pupil_idx")]
+
+    def __str__(self) -> str:
+        return self.description[:60]
+
+    def clean(self) -> None:
+        errors = {}
+        if self.start and self.end and self.start > self.end:
+            errors["end"] = _("The end date cannot be before the start date.")
+        if self.start and self.evaluation_date and self.evaluation_date < self.start:
+            errors["evaluation_date"] = _("The evaluation date cannot be before the start date.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class TiltakEvaluation(models.Model):
+    class Outcome(models.TextChoices):
+        ENDED = "ended", _("Ended (avsluttes)")
+        CONTINUED = "continued", _("Continued (videreføres)")
+        ADJUSTED = "adjusted", _("Adjusted (justeres)")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tiltak = models.ForeignKey(Tiltak, on_delete=models.CASCADE, related_name="evaluations", verbose_name=_("tiltak"))
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+", verbose_name=_("pupil"))
+    date = models.DateField(_("date"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    effect = models.TextField(_("effect and note"))
+    adjustment = models.TextField(_("what is adjusted"), blank=True)
+    next_evaluation_date = models.DateField(_("next evaluation"), null=True, blank=True)
+    evaluated_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("evaluation of a tiltak")
+        verbose_name_plural = _("evaluations of tiltak")
+        ordering = ["date", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome="ended") | Q(next_evaluation_date__isnull=False),
+                name="tiltakevaluation_next_date_unless_ended",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tiltak} – {self.get_outcome_display()}"
+
+    def clean(self) -> None:
+        if self.outcome != self.Outcome.ENDED and not self.next_evaluation_date:
+            raise ValidationError(
+                {"next_evaluation_date": _("A continued or adjusted tiltak needs a new evaluation date.")}
+            )
+        if self.outcome == self.Outcome.ADJUSTED and not self.adjustment.strip():
+            raise ValidationError({"adjustment": _("Describe what is adjusted.")})
+        if self.next_evaluation_date and self.date and self.next_evaluation_date <= self.date:
+            raise ValidationError({"next_evaluation_date": _("The next evaluation must come after this one.")})
+
+
+class Referral(models.Model):
+    """Henvisning til PPT with its pedagogisk rapport."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENT = "sent", _("Sent to PPT")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="referrals", verbose_name=_("pupil"))
+    question = models.TextField(_("what the school asks PPT to assess"))
+    report = models.TextField(
+        _("pedagogisk rapport"),
+        help_text=_("Pre-filled from the documented kartlegging, tiltak and evaluations. Edit freely."),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("sent by")
+    )
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("PPT referral")
+        verbose_name_plural = _("PPT referrals")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(sent_at__isnull=False), name="referral_sent_has_time"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pupil} ({self.get_status_display()})"
+
+    @property
+    def is_sent(self) -> bool:
+        return self.status == self.Status.SENT
+
+
+class Consent(models.Model):
+    """Samtykke: who consented to the referral, when and how."""
+
+    class GivenBy(models.TextChoices):
+        GUARDIAN = "guardian", _("Guardian")
+        PUPIL = "pupil", _("The pupil (18 or older)")
+
+    class Method(models.TextChoices):
+        SIGNED = "signed", _("Signed form")
+        DIGITAL = "digital", _("Digital signature")
+        MEETING = "meeting", _("Orally in a meeting, documented")
+        OTHER = "other", _("Other")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="consents")
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+", verbose_name=_("pupil"))
+    given_by = models.CharField(_("given by"), max_length=10, choices=GivenBy.choices, default=GivenBy.GUARDIAN)
+    name = models.CharField(_("name of the person consenting"), max_length=200)
+    date = models.DateField(_("date of consent"))
+    method = models.CharField(_("how"), max_length=10, choices=Method.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["date", "recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.date}"
+
+
+class Talk(models.Model):
+    """A talk with the pupil and/or guardians. General: reused by the IUP."""
+
+    class Kind(models.TextChoices):
+        OPPSTARTSAMTALE = "oppstartsamtale", _("Start-of-year talk (oppstartsamtale)")
+        ELEVSAMTALE = "elevsamtale", _("Pupil talk (elevsamtale)")
+        MENTORSAMTALE = "mentorsamtale", _("Mentor talk (mentorsamtale)")
+        UTVIKLINGSSAMTALE = "utviklingssamtale", _("Development talk (utviklingssamtale)")
+        FORELDRESAMTALE = "foreldresamtale", _("Parent talk (foreldresamtale)")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="talks", verbose_name=_("pupil"))
+    school_year = models.ForeignKey(
+        SchoolYear, on_delete=models.PROTECT, related_name="talks", verbose_name=_("school year")
+    )
+    kind = models.CharField(_("kind of talk"), max_length=20, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    date = models.DateField(_("date"))
+    pupil_present = models.BooleanField(_("the pupil took part"), default=True)
+    guardians_present = models.BooleanField(_("guardians took part"), default=False)
+    staff: models.ManyToManyField = models.ManyToManyField(
+        USER, related_name="+", blank=True, verbose_name=_("staff taking part")
+    )
+    other_participants = models.CharField(_("others taking part"), max_length=300, blank=True)
+    topics = models.TextField(_("topics"), blank=True)
+    agreements = models.TextField(_("agreements"), blank=True)
+    created_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("talk")
+        verbose_name_plural = _("talks")
+        ordering = ["-date"]
+        indexes = [models.Index(fields=["pupil", "school_year", "status"], name="talk_pupil_year_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date}"
+
+
+DEFAULT_MEETING_AGENDA = """\
+1. Kontaktlærer, faglærer og eventuelt sosialpedagogisk rådgiver/elevtjenesten legger fram resultatene \
+fra elevsamtalene og de faglige og sosiale vurderingene.
+2. Refleksjon rundt resultatene.
+3. Vurdering av behov for tiltak på individ- og klassenivå.
+4. Konkrete planer for videre oppfølging der det trengs tiltak."""
+
+
+class Meeting(models.Model):
+    """Oppfølgingsmøte (IKO-møte / klasselærerråd) for one group."""
+
+    class Kind(models.TextChoices):
+        IKO = "iko", _("IKO meeting")
+        KLASSELAERERRAAD = "klasselaererraad", _("Class teachers' council (klasselærerråd)")
+        OTHER = "other", _("Other follow-up meeting")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, related_name="followup_meetings", verbose_name=_("group")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.IKO)
+    date = models.DateField(_("date"))
+    participants: models.ManyToManyField = models.ManyToManyField(
+        USER, related_name="+", blank=True, verbose_name=_("participants")
+    )
+    other_participants = models.CharField(_("others taking part"), max_length=300, blank=True)
+    agenda = models.TextField(_("agenda"), default=DEFAULT_MEETING_AGENDA)
+    notes = models.TextField(_("notes and decisions"), blank=True)
+    pupils = models.ManyToManyField(
+        Pupil, through="MeetingPupil", related_name="+", blank=True, verbose_name=_("pupils discussed")
+    )
+    created_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("follow-up meeting")
+        verbose_name_plural = _("follow-up meetings")
+        ordering = ["-date"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.group} {self.date}"
+
+
+class MeetingPupil(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="discussed")
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+", verbose_name=_("pupil"))
+    decision = models.TextField(_("decision"), blank=True)
+
+    class Meta:
+        verbose_name = _("pupil discussed")
+        verbose_name_plural = _("pupils discussed")
+        constraints = [models.UniqueConstraint(fields=["meeting", "pupil"], name="meetingpupil_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} – {self.pupil}"
+
+
+# --- Årshjul ---------------------------------------------------------------------
+
+
+class Aarshjul(models.Model):
+    """A named set of duty templates. Built-in sets (``builtin_key``) ship with
+    the product; a skoleeier may own its own set; schools override single duties."""
+
+    name = models.CharField(_("name"), max_length=200)
+    builtin_key = models.SlugField(_("built-in key"), max_length=50, blank=True)
+    skoleeier = models.ForeignKey(
+        Skoleeier,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="aarshjul",
+        verbose_name=_("school owner"),
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("årshjul (annual wheel)")
+        verbose_name_plural = _("årshjul (annual wheels)")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["builtin_key"], condition=~Q(builtin_key=""), name="aarshjul_builtin_key"),
+            models.UniqueConstraint(
+                fields=["skoleeier"], condition=Q(skoleeier__isnull=False), name="aarshjul_one_per_skoleeier"
+            ),
+            models.CheckConstraint(
+                condition=~Q(builtin_key="") | Q(skoleeier__isnull=False), name="aarshjul_builtin_or_owned"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Duty(models.Model):
+    """One duty of the årshjul: what, who is responsible, for whom, and when.
+
+    A duty belongs either to an :class:`Aarshjul` or to one school. A school
+    duty with the same ``key`` as an årshjul duty overrides it for that school
+    (``active=False`` switches it off there)."""
+
+    class Role(models.TextChoices):
+        KONTAKTLAERER = "kontaktlaerer", _("Contact teacher")
+        FAGLAERER = "faglaerer", _("Subject teacher")
+        KOORDINATOR = "koordinator", _("Special-education coordinator")
+        REKTOR = "rektor", _("Principal / department head")
+
+    class AppliesTo(models.TextChoices):
+        EVERY_PUPIL = "every_pupil", _("Every pupil")
+        PUPILS_WITH_VEDTAK = "with_vedtak", _("Pupils with an enkeltvedtak")
+        PUPILS_WITH_IOP = "with_iop", _("Pupils with an IOP")
+        EACH_GROUP = "each_group", _("Each group")
+        SCHOOL = "school", _("The school")
+        RECORD = "record", _("Each record (see the record event)")
+
+    class Anchor(models.TextChoices):
+        FIXED_DATE = "fixed", _("A fixed date")
+        SCHOOL_START = "start", _("Days after school start")
+        SCHOOL_END = "end", _("Days before the end of the school year")
+        RECORD = "record", _("Days after a record's date")
+
+    class RecordEvent(models.TextChoices):
+        TILTAK_EVALUATION = "tiltak_evaluation", _("Evaluation date of a tiltak")
+        VEDTAK_MADE = "vedtak_made", _("An enkeltvedtak is made")
+        VEDTAK_EXPIRY = "vedtak_expiry", _("An enkeltvedtak's end of validity")
+
+    class Fulfilment(models.TextChoices):
+        MANUAL = "manual", _("Marked done by hand")
+        TALK_HELD = "talk_held", _("A talk of the given kind is held")
+        MEETING_HELD = "meeting_held", _("A follow-up meeting of the group is held")
+        TILTAK_EVALUATED = "tiltak_evaluated", _("The tiltak is evaluated")
+        IOP_PUBLISHED = "iop_published", _("The IOP is published")
+        ARSRAPPORT_WRITTEN = "arsrapport", _("The årsrapport is written")
+        NEW_VEDTAK = "new_vedtak", _("A new enkeltvedtak is made")
+
+    aarshjul = models.ForeignKey(
+        Aarshjul, on_delete=models.CASCADE, null=True, blank=True, related_name="duties", verbose_name=_("årshjul")
+    )
+    school = models.ForeignKey(
+        School,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="followup_duties",
+        verbose_name=_("school"),
+    )
+    key = models.SlugField(
+        _("key"),
+        max_length=60,
+        help_text=_("Stable identifier; a school duty with the same key overrides the årshjul's."),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    responsible_role = models.CharField(_("responsible"), max_length=20, choices=Role.choices)
+    applies_to = models.CharField(_("applies to"), max_length=20, choices=AppliesTo.choices)
+    anchor = models.CharField(_("when"), max_length=10, choices=Anchor.choices)
+    month = models.PositiveSmallIntegerField(
+        _("month"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    day = models.PositiveSmallIntegerField(
+        _("day"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    offset_days = models.IntegerField(
+        _("days"),
+        default=0,
+        validators=[MinValueValidator(-366), MaxValueValidator(366)],
+        help_text=_("After school start, before the end of the year, or after the record's date (negative: before)."),
+    )
+    record_event = models.CharField(_("record event"), max_length=20, choices=RecordEvent.choices, blank=True)
+    weekend_to_monday = models.BooleanField(_("move from a weekend to Monday"), default=True)
+    reminder_days = models.CharField(
+        _("reminders (days before)"),
+        max_length=40,
+        default="7,1",
+        help_text=_("Comma-separated, for example 7,1. A reminder is also sent on the day."),
+    )
+    fulfilment = models.CharField(_("done when"), max_length=20, choices=Fulfilment.choices, default=Fulfilment.MANUAL)
+    talk_kind = models.CharField(_("kind of talk"), max_length=20, choices=Talk.Kind.choices, blank=True)
+    min_year_level = models.PositiveSmallIntegerField(_("from year level"), null=True, blank=True)
+    max_year_level = models.PositiveSmallIntegerField(_("to year level"), null=True, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("duty")
+        verbose_name_plural = _("duties")
+        ordering = ["order", "key"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(aarshjul__isnull=False, school__isnull=True)
+                | Q(aarshjul__isnull=True, school__isnull=False),
+                name="duty_owned_by_aarshjul_or_school",
+            ),
+            models.UniqueConstraint(
+                fields=["aarshjul", "key"], condition=Q(aarshjul__isnull=False), name="duty_unique_key_in_aarshjul"
+            ),
+            models.UniqueConstraint(
+                fields=["school", "key"], condition=Q(school__isnull=False), name="duty_unique_key_in_school"
+            ),
+            models.CheckConstraint(
+                condition=~Q(anchor="fixed") | Q(month__isnull=False, day__isnull=False), name="duty_fixed_has_date"
+            ),
+            models.CheckConstraint(condition=~Q(anchor="record") | ~Q(record_event=""), name="duty_record_has_event"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def reminder_offsets(self) -> list[int]:
+        return parse_reminder_days(self.reminder_days)
+
+    def clean(self) -> None:
+        errors: dict[str, object] = {}
+        if self.anchor == self.Anchor.FIXED_DATE:
+            if not self.month or not self.day:
+                errors["month"] = _("A fixed date needs a month and a day.")
+            else:
+                try:
+                    datetime.date(2024, self.month, self.day)  # a leap year accepts 29 February
+                except ValueError:
+                    errors["day"] = _("That day does not exist in that month.")
+        if self.anchor == self.Anchor.RECORD and not self.record_event:
+            errors["record_event"] = _("Choose which record the date follows.")
+        if self.anchor == self.Anchor.RECORD and self.applies_to != self.AppliesTo.RECORD:
+            errors["applies_to"] = _("A duty that follows a record applies to each record.")
+        if self.applies_to == self.AppliesTo.RECORD and self.anchor != self.Anchor.RECORD:
+            errors["anchor"] = _("A duty for each record must follow the record's date.")
+        if self.fulfilment == self.Fulfilment.TALK_HELD and not self.talk_kind:
+            errors["talk_kind"] = _("Choose the kind of talk that fulfils the duty.")
+        try:
+            parse_reminder_days(self.reminder_days)
+        except ValueError:
+            errors["reminder_days"] = _("Write whole numbers of days between 0 and 60, separated by commas.")
+        if self.min_year_level and self.max_year_level and self.min_year_level > self.max_year_level:
+            errors["max_year_level"] = _("The last year level cannot be before the first.")
+        if errors:
+            raise ValidationError(errors)
+
+
+def parse_reminder_days(raw: str) -> list[int]:
+    out: set[int] = set()
+    for part in raw.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        value = int(part)
+        if not 0 <= value <= 60:
+            raise ValueError(part)
+        out.add(value)
+    return sorted(out, reverse=True)
+
+
+class Deadline(models.Model):
+    """One duty due on one date, for one pupil, group or the school."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("No longer applies")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    key = models.CharField(
+        max_length=200, unique=True, help_text="duty key / subject / record: generation is idempotent"
+    )
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    school_year = models.ForeignKey(
+        SchoolYear, on_delete=models.CASCADE, related_name="+", verbose_name=_("school year")
+    )
+    duty = models.ForeignKey(
+        Duty, on_delete=models.SET_NULL, null=True, blank=True, related_name="deadlines", verbose_name=_("duty")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    pupil = models.ForeignKey(
+        Pupil,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="followup_deadlines",
+        verbose_name=_("pupil"),
+    )
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("group")
+    )
+    record_kind = models.CharField(max_length=30, blank=True)
+    record_id = models.CharField(max_length=64, blank=True)
+    due = models.DateField(_("due"))
+    responsible_role = models.CharField(_("responsible role"), max_length=20, choices=Duty.Role.choices)
+    responsible = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("responsible")
+    )
+    reminder_days = models.CharField(max_length=40, default="7,1")
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("done by")
+    )
+    done_note = models.TextField(_("note"), blank=True)
+    done_automatically = models.BooleanField(default=False)
+    next_reminder_at = models.DateTimeField(null=True, blank=True)
+    reminded_through = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("deadline")
+        verbose_name_plural = _("deadlines")
+        ordering = ["due", "title"]
+        indexes = [
+            # The reminder sweep reads only open deadlines with a reminder due:
+            # its cost follows the number of due rows, not of all deadlines.
+            models.Index(
+                fields=["next_reminder_at"],
+                condition=Q(state="open", next_reminder_at__isnull=False),
+                name="deadline_reminder_due_idx",
+            ),
+            models.Index(fields=["school", "state", "due"], name="deadline_school_state_idx"),
+            models.Index(fields=["responsible", "state", "due"], name="deadline_responsible_idx"),
+            models.Index(fields=["pupil", "state"], name="deadline_pupil_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(state="done") | Q(done_at__isnull=False), name="deadline_done_has_time")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.due}"
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        return self.state == self.State.OPEN and self.due < (today or timezone.localdate())
+
+
+class Preference(models.Model):
+    """A user's follow-up settings: digest instead of single emails, the
+    language of emails, and the secret token of the calendar feed."""
+
+    user = models.OneToOneField(USER, on_delete=models.CASCADE, primary_key=True, related_name="followup_preference")
+    daily_digest = models.BooleanField(_("one daily summary instead of single emails"), default=False)
+    language = models.CharField(
+        _("language of emails"),
+        max_length=5,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("Empty: the language of your school."),
+    )
+    ical_token = models.CharField(max_length=64, unique=True, default=secrets.token_urlsafe)
+
+    class Meta:
+        verbose_name = _("follow-up preference")
+        verbose_name_plural = _("follow-up preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class Notification(models.Model):
+    """Outbox and in-app notice. One row per (deadline or concern, recipient,
+    kind): the unique ``key`` makes creating it idempotent, and the state
+    machine (pending → claimed → sent) makes sending it happen once."""
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", _("Reminder before the deadline")
+        ON_DAY = "on_day", _("Deadline today")
+        OVERDUE = "overdue", _("Deadline overdue")
+        CONCERN = "concern", _("New concern")
+        REFERRAL = "referral", _("New PPT referral")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        CLAIMED = "claimed", _("Being sent")
+        SENT = "sent", _("Sent")
+        CANCELLED = "cancelled", _("Cancelled")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    key = models.CharField(max_length=200, unique=True)
+    recipient = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="followup_notifications")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    days_before = models.SmallIntegerField(default=0)
+    deadline = models.ForeignKey(
+        Deadline, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    digest = models.BooleanField(default=False)
+    send_after = models.DateTimeField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-send_after"]
+        indexes = [
+            models.Index(fields=["send_after"], condition=Q(state="pending"), name="notification_pending_idx"),
+            models.Index(fields=["claimed_at"], condition=Q(state="claimed"), name="notification_claimed_idx"),
+            models.Index(fields=["recipient", "-send_after"], name="notification_recipient_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deadline__isnull=False) | Q(concern__isnull=False) | Q(referral__isnull=False),
+                name="notification_has_subject",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="sent") | Q(sent_at__isnull=False), name="notification_sent_has_time"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient}"

@@ -1,0 +1,57 @@
+"""Sections this app adds to the pages ``students`` owns (see
+``students.sections``). Each runs a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Q
+from django.http import HttpRequest
+from django.utils import timezone
+
+from students import access
+from students.access import Action
+from students.models import Pupil
+from students.sections import Section
+
+from . import selectors
+from .models import Concern, Deadline, Referral, Tiltak
+
+
+def pupil_section(request: HttpRequest, pupil: Pupil) -> Section | None:
+    """On the pupil page: a summary of the follow-up for the school's staff
+    who follow the pupil up; sent referrals for PPT; nothing for others."""
+    allowed: frozenset[Action] = getattr(pupil, "allowed", frozenset())
+    if Action.LOG in allowed:
+        today = timezone.localdate()
+        counts = Deadline.objects.filter(pupil=pupil, state=Deadline.State.OPEN).aggregate(
+            open=Count("pk"), overdue=Count("pk", filter=Q(due__lt=today))
+        )
+        context = {
+            "pupil": pupil,
+            "counts": counts,
+            "concerns": Concern.objects.filter(pupil=pupil).exclude(status=Concern.Status.CLOSED).count(),
+            "tiltak": Tiltak.objects.filter(pupil=pupil, status=Tiltak.Status.ACTIVE).count(),
+        }
+        return Section("followup/_pupil_section.html", context)
+    if Action.ASSESS in allowed:
+        referrals = list(Referral.objects.filter(pupil=pupil, status=Referral.Status.SENT).order_by("-sent_at"))
+        if referrals:
+            return Section("followup/_pupil_section_ppt.html", {"referrals": referrals})
+    return None
+
+
+def home_section(request: HttpRequest) -> Section | None:
+    user = request.user
+    if not access.profile(user).is_staff_member:
+        return None
+    today = timezone.localdate()
+    soon = today + datetime.timedelta(days=selectors.SOON_DAYS)
+    mine = (
+        selectors.deadline_scope(user)
+        .filter(responsible_id=user.pk, state=Deadline.State.OPEN)
+        .aggregate(
+            overdue=Count("pk", filter=Q(due__lt=today)), soon=Count("pk", filter=Q(due__gte=today, due__lte=soon))
+        )
+    )
+    return Section("followup/_home_section.html", {"mine": mine, "unread": selectors.unread_count(user)})

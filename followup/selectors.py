@@ -1,0 +1,383 @@
+"""Reads for the follow-up pages, filtered by the access layer and preloaded
+so each page runs a fixed number of queries whatever the data size."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Model, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from students import access
+from students.access import Action
+from students.models import Enrolment, Group, Pupil, School, StaffMembership, TeachingAssignment, User
+
+from . import deadlines as engine
+from . import services
+from .models import (
+    Concern,
+    Consent,
+    Deadline,
+    Kartlegging,
+    Meeting,
+    MeetingPupil,
+    Notification,
+    Oppfolgingsplan,
+    Referral,
+    Talk,
+    Tiltak,
+    TiltakEvaluation,
+)
+
+M = TypeVar("M", bound=Model)
+AnyUser = User | AnonymousUser
+SOON_DAYS = 14
+
+
+def _pk(value: Any) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except (ValueError, TypeError):
+        raise Http404 from None
+
+
+def pupil_record(qs: QuerySet[M], user: AnyUser, pk: Any, action: Action, *, see: Action = Action.LOG) -> M:
+    """A record belonging to a pupil: 404 unless the user may SEE the pupil's
+    follow-up, 403 when the user sees it but may not do ACTION."""
+    obj = qs.filter(pupil__in=access.pupils_for(user, see)).filter(pk=_pk(pk)).first()
+    if obj is None:
+        raise Http404
+    if action != see and not access.can(user, action, obj.pupil):  # type: ignore[attr-defined]
+        raise PermissionDenied
+    return obj
+
+
+# --- the pupil's follow-up page ----------------------------------------------------------
+
+
+@dataclass
+class PupilFollowup:
+    pupil: Pupil
+    concerns: list[Concern]
+    kartlegginger: list[Kartlegging]
+    plan: Oppfolgingsplan | None
+    tiltak: list[Tiltak]
+    referrals: list[Referral]
+    talks: list[Talk]
+    deadlines: list[Deadline]
+    talks_held: int
+    talk_target: int | None
+    year_level: int | None
+    can_edit: bool
+    can_manage: bool
+
+
+def pupil_followup(user: AnyUser, pupil_id: Any) -> PupilFollowup:
+    pupil = access.get_pupil(
+        user,
+        pupil_id,
+        Action.LOG,
+        queryset=Pupil.objects.select_related("school").prefetch_related(
+            Prefetch(
+                "enrolments",
+                queryset=Enrolment.objects.filter(group__school_year__end__gte=timezone.localdate()).select_related(
+                    "group"
+                ),
+                to_attr="current_enrolments",
+            )
+        ),
+    )
+    year_level = next((e.group.year_level for e in pupil.current_enrolments), None)  # type: ignore[attr-defined]
+    year = engine.current_school_year(pupil.school_id)
+    talks = list(
+        Talk.objects.filter(pupil=pupil).select_related("school_year").prefetch_related("staff").order_by("-date")
+    )
+    held = sum(1 for t in talks if t.status == Talk.Status.HELD and year is not None and t.school_year_id == year.pk)
+    return PupilFollowup(
+        pupil=pupil,
+        concerns=list(Concern.objects.filter(pupil=pupil).select_related("filed_by", "received_by")),
+        kartlegginger=list(Kartlegging.objects.filter(pupil=pupil)),
+        plan=Oppfolgingsplan.objects.filter(pupil=pupil, status=Oppfolgingsplan.Status.ACTIVE).first(),
+        tiltak=list(
+            Tiltak.objects.filter(pupil=pupil)
+            .select_related("responsible")
+            .prefetch_related(Prefetch("evaluations", queryset=TiltakEvaluation.objects.order_by("date")))
+            .order_by("status", "evaluation_date")
+        ),
+        referrals=list(Referral.objects.filter(pupil=pupil).prefetch_related("consents")),
+        talks=talks,
+        deadlines=list(
+            Deadline.objects.filter(pupil=pupil, state=Deadline.State.OPEN).select_related("responsible")[:20]
+        ),
+        talks_held=held,
+        talk_target=services.talk_target(year_level),
+        year_level=year_level,
+        can_edit=Action.EDIT in pupil.allowed,  # type: ignore[attr-defined]
+        can_manage=Action.MANAGE in pupil.allowed,  # type: ignore[attr-defined]
+    )
+
+
+def concern(user: AnyUser, pk: Any, action: Action = Action.LOG) -> Concern:
+    return pupil_record(Concern.objects.select_related("pupil__school", "filed_by", "received_by"), user, pk, action)
+
+
+def tiltak(user: AnyUser, pk: Any, action: Action = Action.LOG) -> Tiltak:
+    return pupil_record(
+        Tiltak.objects.select_related("pupil", "plan", "responsible", "meeting__group").prefetch_related(
+            Prefetch("evaluations", queryset=TiltakEvaluation.objects.select_related("evaluated_by").order_by("date"))
+        ),
+        user,
+        pk,
+        action,
+    )
+
+
+def talk(user: AnyUser, pk: Any, action: Action = Action.LOG) -> Talk:
+    return pupil_record(Talk.objects.select_related("pupil", "school_year").prefetch_related("staff"), user, pk, action)
+
+
+def referral(user: AnyUser, pk: Any, action: Action = Action.VIEW) -> Referral:
+    """The school's staff see referrals of pupils they follow up; PPT sees a
+    referral once it is sent (PPT then has access to the pupil)."""
+    visible = Q(pupil__in=access.pupils_for(user, Action.LOG)) | Q(
+        status=Referral.Status.SENT, pupil__in=access.pupils_for(user, Action.ASSESS)
+    )
+    obj = (
+        Referral.objects.filter(visible)
+        .select_related("pupil__school", "created_by", "sent_by")
+        .prefetch_related(Prefetch("consents", queryset=Consent.objects.select_related("recorded_by")))
+        .filter(pk=_pk(pk))
+        .first()
+    )
+    if obj is None:
+        raise Http404
+    if action != Action.VIEW and not access.can(user, action, obj.pupil):
+        raise PermissionDenied
+    return obj
+
+
+# --- dashboard -------------------------------------------------------------------------------
+
+
+def deadline_scope(user: AnyUser) -> QuerySet[Deadline]:
+    """Deadlines the user sees: every deadline of schools they manage, and
+    their own; never a deadline of a pupil they may no longer see."""
+    if not getattr(user, "is_authenticated", False):
+        return Deadline.objects.none()
+    managed = access.managed_schools(user).values("pk")
+    return Deadline.objects.filter(Q(school__in=managed) | Q(responsible_id=user.pk)).filter(
+        Q(pupil__isnull=True) | Q(pupil__in=access.pupils_for(user, Action.VIEW))
+    )
+
+
+@dataclass
+class DashboardFilter:
+    status: str = "attention"
+    school: int | None = None
+    group: int | None = None
+    responsible: int | None = None
+    duty: str = ""
+    mine: bool = False
+
+
+STATUSES = ("attention", "overdue", "soon", "open", "done")
+
+
+def dashboard_rows(user: AnyUser, f: DashboardFilter, today: datetime.date | None = None) -> QuerySet[Deadline]:
+    today = today or timezone.localdate()
+    qs = deadline_scope(user).exclude(state=Deadline.State.CANCELLED)
+    soon = today + datetime.timedelta(days=SOON_DAYS)
+    if f.status == "overdue":
+        qs = qs.filter(state=Deadline.State.OPEN, due__lt=today)
+    elif f.status == "soon":
+        qs = qs.filter(state=Deadline.State.OPEN, due__gte=today, due__lte=soon)
+    elif f.status == "open":
+        qs = qs.filter(state=Deadline.State.OPEN)
+    elif f.status == "done":
+        qs = qs.filter(state=Deadline.State.DONE)
+    else:
+        qs = qs.filter(state=Deadline.State.OPEN, due__lte=soon)
+    if f.school:
+        qs = qs.filter(school_id=f.school)
+    if f.group:
+        qs = qs.filter(Q(group_id=f.group) | Q(pupil__in=Enrolment.objects.filter(group_id=f.group).values("pupil_id")))
+    if f.responsible:
+        qs = qs.filter(responsible_id=f.responsible)
+    if f.mine:
+        qs = qs.filter(responsible_id=user.pk)
+    if f.duty:
+        qs = qs.filter(duty__key=f.duty)
+    order = ("-done_at",) if f.status == "done" else ("due", "title")
+    return qs.select_related("pupil", "group", "school", "responsible", "duty").order_by(*order, "pk")
+
+
+def dashboard_counts(user: AnyUser, today: datetime.date | None = None) -> dict[str, int]:
+    today = today or timezone.localdate()
+    soon = today + datetime.timedelta(days=SOON_DAYS)
+    open_ = Q(state=Deadline.State.OPEN)
+    return deadline_scope(user).aggregate(
+        overdue=Count("pk", filter=open_ & Q(due__lt=today)),
+        soon=Count("pk", filter=open_ & Q(due__gte=today, due__lte=soon)),
+        open=Count("pk", filter=open_),
+        done=Count("pk", filter=Q(state=Deadline.State.DONE)),
+    )
+
+
+@dataclass
+class FilterChoices:
+    schools: list[School] = field(default_factory=list)
+    groups: list[Group] = field(default_factory=list)
+    people: list[User] = field(default_factory=list)
+    duties: list[tuple[str, str]] = field(default_factory=list)
+
+
+def dashboard_choices(user: AnyUser) -> FilterChoices:
+    today = timezone.localdate()
+    managed = list(access.managed_schools(user))
+    schools = managed or list(access.visible_schools(user))
+    school_ids = [s.pk for s in schools]
+    groups = list(
+        Group.objects.filter(school_year__school_id__in=school_ids, school_year__end__gte=today)
+        .filter(Q(school_year__school_id__in=[s.pk for s in managed]) | Q(assignments__user_id=user.pk))
+        .select_related("school_year__school")
+        .distinct()
+        .order_by("school_year__school__name", "year_level", "name")
+    )
+    people: list[User] = []
+    if managed:
+        people = list(
+            User.objects.filter(
+                memberships__school_id__in=[s.pk for s in managed], memberships__active=True, is_active=True
+            )
+            .exclude(memberships__role=StaffMembership.Role.PPT)
+            .distinct()
+            .order_by("full_name")
+        )
+    duties = sorted(set(deadline_scope(user).filter(duty__isnull=False).values_list("duty__key", "title").distinct()))
+    return FilterChoices(schools=schools, groups=groups, people=people, duties=duties)
+
+
+# --- notifications and meetings ----------------------------------------------------------------
+
+
+def notifications(user: AnyUser, limit: int = 50) -> list[Notification]:
+    return list(
+        Notification.objects.filter(recipient_id=user.pk, send_after__lte=timezone.now())
+        .exclude(state=Notification.State.CANCELLED)
+        .select_related("deadline__pupil", "deadline__group", "concern__pupil", "referral__pupil")
+        .order_by("-send_after")[:limit]
+    )
+
+
+def unread_count(user: AnyUser) -> int:
+    return (
+        Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True, send_after__lte=timezone.now())
+        .exclude(state=Notification.State.CANCELLED)
+        .count()
+    )
+
+
+def groups_for_meetings(user: AnyUser) -> QuerySet[Group]:
+    """Current groups whose follow-up meetings the user holds: every class of
+    schools they manage, and the classes they teach."""
+    today = timezone.localdate()
+    prof = access.profile(user)
+    if not prof.active:
+        return Group.objects.none()
+    managed = sorted(prof.schools(*access.COORDINATOR_ROLES))
+    teaching = TeachingAssignment.objects.filter(
+        user_id=prof.user_id or 0, group__school_year__school_id__in=sorted(prof.schools(*access.TEACHER_ROLES))
+    ).values("group_id")
+    return (
+        Group.objects.filter(school_year__end__gte=today)
+        .filter(Q(school_year__school_id__in=managed) | Q(pk__in=teaching))
+        .select_related("school_year__school")
+        .order_by("school_year__school__name", "year_level", "name")
+    )
+
+
+def meetings(user: AnyUser) -> QuerySet[Meeting]:
+    prof = access.profile(user)
+    managed = sorted(prof.schools(*access.COORDINATOR_ROLES))
+    teaching = TeachingAssignment.objects.filter(
+        user_id=prof.user_id or 0, group__school_year__school_id__in=sorted(prof.schools(*access.TEACHER_ROLES))
+    ).values("group_id")
+    if not prof.active:
+        return Meeting.objects.none()
+    return (
+        Meeting.objects.filter(Q(group__school_year__school_id__in=managed) | Q(group_id__in=teaching))
+        .select_related("group__school_year__school")
+        .annotate(pupil_count=Count("discussed", distinct=True))
+        .order_by("-date")
+    )
+
+
+def meeting(user: AnyUser, pk: Any) -> Meeting:
+    obj = meetings(user).filter(pk=_pk(pk)).prefetch_related("participants").first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def meeting_discussed(user: AnyUser, meeting: Meeting) -> list[MeetingPupil]:
+    """Pupils discussed, limited to those the user may follow up."""
+    return list(
+        MeetingPupil.objects.filter(meeting=meeting, pupil__in=access.pupils_for(user, Action.LOG))
+        .select_related("pupil")
+        .order_by("pupil__last_name", "pupil__first_name")
+    )
+
+
+def group_pupils(user: AnyUser, group: Group) -> QuerySet[Pupil]:
+    return access.pupils_for(user, Action.LOG).filter(enrolments__group=group).order_by("last_name", "first_name", "pk")
+
+
+@dataclass
+class TalkRow:
+    pupil: Pupil
+    held: int
+    planned: int
+    target: int | None
+
+
+def talk_overview(user: AnyUser, group: Group) -> list[TalkRow]:
+    """Talks per pupil of GROUP this school year, against the target."""
+    target = services.talk_target(group.year_level)
+    pupils = group_pupils(user, group).annotate(
+        held=Count(
+            "talks", filter=Q(talks__status=Talk.Status.HELD, talks__school_year=group.school_year_id), distinct=True
+        ),
+        planned=Count(
+            "talks",
+            filter=Q(talks__status=Talk.Status.PLANNED, talks__school_year=group.school_year_id),
+            distinct=True,
+        ),
+    )
+    return [TalkRow(p, p.held, p.planned, target) for p in pupils]  # type: ignore[attr-defined]
+
+
+def deadline_link(d: Deadline) -> str:
+    from django.urls import reverse
+
+    if d.record_kind == "tiltak" and d.record_id:
+        return reverse("followup:tiltak_detail", args=[d.record_id.split(":")[0]])
+    if d.pupil_id:
+        return reverse("followup:pupil", args=[d.pupil_id])
+    if d.group_id:
+        return reverse("followup:meeting_list") + f"?group={d.group_id}"
+    return reverse("followup:dashboard")
+
+
+def staff_of_school(school_id: int) -> QuerySet[User]:
+    return (
+        User.objects.filter(memberships__school_id=school_id, memberships__active=True, is_active=True)
+        .exclude(memberships__role=StaffMembership.Role.PPT)
+        .distinct()
+        .order_by("full_name")
+    )

@@ -1,0 +1,591 @@
+"""Every write of the follow-up: ``<thing>_<verb>(*, actor, ...)``.
+
+Each service checks the actor through the access layer, validates with
+``full_clean()`` inside a transaction, keeps the pupil's deadlines up to date
+in the same transaction and enqueues emails after the commit.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from students import access
+from students.access import Action
+from students.models import Group, Pupil, School, SchoolYear, StaffMembership, TeachingAssignment, User
+
+from . import deadlines as engine
+from . import reminders, tasks
+from .models import (
+    Concern,
+    Consent,
+    Deadline,
+    Duty,
+    Kartlegging,
+    Meeting,
+    MeetingPupil,
+    Notification,
+    Oppfolgingsplan,
+    Preference,
+    Referral,
+    Talk,
+    Tiltak,
+    TiltakEvaluation,
+)
+
+
+def _require(actor: User, action: Action, pupil: Pupil) -> None:
+    if not access.can(actor, action, pupil):
+        raise PermissionDenied
+
+
+def _refresh_pupil(pupil: Pupil, day: datetime.date | None = None) -> None:
+    year = engine.current_school_year(pupil.school_id, day)
+    if year is not None:
+        engine.deadlines_generate(school_year=year, pupil_ids={pupil.pk})
+
+
+# --- concern ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def concern_file(
+    *,
+    actor: User,
+    pupil: Pupil,
+    description: str,
+    high_absence: bool = False,
+    insufficient_benefit: bool = False,
+    poor_wellbeing: bool = False,
+    other: bool = False,
+) -> Concern:
+    """A teacher of the pupil files a concern; the school's coordinators and
+    leadership get it at once (in-app, and by email after the commit)."""
+    _require(actor, Action.LOG, pupil)
+    concern = Concern(
+        pupil=pupil,
+        filed_by=actor,
+        description=description,
+        high_absence=high_absence,
+        insufficient_benefit=insufficient_benefit,
+        poor_wellbeing=poor_wellbeing,
+        other=other,
+    )
+    concern.full_clean()
+    concern.save()
+    leaders = User.objects.filter(
+        is_active=True,
+        memberships__school_id=pupil.school_id,
+        memberships__active=True,
+        memberships__role__in=access.COORDINATOR_ROLES,
+    ).distinct()
+    reminders.notify_now(
+        recipients=[u for u in leaders if u.pk != actor.pk], kind=Notification.Kind.CONCERN, concern=concern
+    )
+    return concern
+
+
+@transaction.atomic
+def concern_receive(*, actor: User, concern: Concern) -> Concern:
+    _require(actor, Action.MANAGE, concern.pupil)
+    if concern.status == Concern.Status.NEW:
+        concern.status = Concern.Status.RECEIVED
+        concern.received_by = actor
+        concern.received_at = timezone.now()
+        concern.save(update_fields=["status", "received_by", "received_at"])
+    return concern
+
+
+@transaction.atomic
+def concern_close(*, actor: User, concern: Concern, note: str) -> Concern:
+    _require(actor, Action.MANAGE, concern.pupil)
+    if not note.strip():
+        raise ValidationError({"note": _("Write why the concern is closed.")})
+    concern.status = Concern.Status.CLOSED
+    concern.closed_note = note
+    if concern.received_at is None:
+        concern.received_by, concern.received_at = actor, timezone.now()
+    concern.save()
+    return concern
+
+
+# --- kartlegging, plan, tiltak ------------------------------------------------------------
+
+
+@transaction.atomic
+def kartlegging_create(*, actor: User, pupil: Pupil, concern: Concern | None = None, **fields: Any) -> Kartlegging:
+    _require(actor, Action.LOG, pupil)
+    if concern is not None and concern.pupil_id != pupil.pk:
+        raise ValidationError(_("The concern belongs to another pupil."))
+    k = Kartlegging(pupil=pupil, concern=concern, created_by=actor, **fields)
+    k.full_clean()
+    k.save()
+    return k
+
+
+def active_plan(pupil: Pupil) -> Oppfolgingsplan | None:
+    return Oppfolgingsplan.objects.filter(pupil=pupil, status=Oppfolgingsplan.Status.ACTIVE).first()
+
+
+@transaction.atomic
+def plan_save(*, actor: User, pupil: Pupil, main_challenges: str) -> Oppfolgingsplan:
+    _require(actor, Action.EDIT, pupil)
+    plan = active_plan(pupil) or Oppfolgingsplan(pupil=pupil, created_by=actor)
+    plan.main_challenges = main_challenges
+    plan.full_clean()
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def tiltak_create(*, actor: User, pupil: Pupil, meeting: Meeting | None = None, **fields: Any) -> Tiltak:
+    """A new tiltak in the pupil's active plan (started from its challenge
+    when the pupil has none yet)."""
+    _require(actor, Action.EDIT, pupil)
+    plan = active_plan(pupil)
+    if plan is None:
+        plan = Oppfolgingsplan(pupil=pupil, created_by=actor, main_challenges=fields.get("challenge", ""))
+        plan.full_clean()
+        plan.save()
+    tiltak = Tiltak(plan=plan, pupil=pupil, meeting=meeting, created_by=actor, **fields)
+    tiltak.full_clean()
+    tiltak.save()
+    _refresh_pupil(pupil)
+    return tiltak
+
+
+@transaction.atomic
+def tiltak_evaluate(
+    *,
+    actor: User,
+    tiltak: Tiltak,
+    date: datetime.date,
+    outcome: str,
+    effect: str,
+    adjustment: str = "",
+    next_evaluation_date: datetime.date | None = None,
+) -> TiltakEvaluation:
+    """Evaluate a tiltak: ended, continued or adjusted. Fulfils the evaluation
+    deadline; a continued/adjusted tiltak gets its next evaluation date."""
+    _require(actor, Action.EDIT, tiltak.pupil)
+    if tiltak.status != Tiltak.Status.ACTIVE:
+        raise ValidationError(_("This tiltak has ended."))
+    if outcome == TiltakEvaluation.Outcome.ENDED:
+        next_evaluation_date = None
+    evaluation = TiltakEvaluation(
+        tiltak=tiltak,
+        pupil_id=tiltak.pupil_id,
+        date=date,
+        outcome=outcome,
+        effect=effect,
+        adjustment=adjustment,
+        next_evaluation_date=next_evaluation_date,
+        evaluated_by=actor,
+    )
+    evaluation.full_clean()
+    evaluation.save()
+    now = timezone.now()
+    for d in Deadline.objects.filter(
+        record_kind="tiltak", record_id__startswith=f"{tiltak.pk}:", state=Deadline.State.OPEN
+    ):
+        d.state, d.done_at, d.done_by, d.done_automatically, d.next_reminder_at = (
+            Deadline.State.DONE,
+            now,
+            actor,
+            True,
+            None,
+        )
+        d.save(update_fields=["state", "done_at", "done_by", "done_automatically", "next_reminder_at"])
+        reminders.cancel_for_deadline(d)
+    if outcome == TiltakEvaluation.Outcome.ENDED:
+        tiltak.status = Tiltak.Status.ENDED
+        tiltak.end = max(date, tiltak.start)
+    else:
+        assert next_evaluation_date is not None
+        tiltak.evaluation_date = next_evaluation_date
+        tiltak.end = max(tiltak.end, next_evaluation_date)
+    tiltak.full_clean()
+    tiltak.save()
+    _refresh_pupil(tiltak.pupil)
+    return evaluation
+
+
+# --- referral to PPT ---------------------------------------------------------------------
+
+
+def _section(title: str, lines: list[str]) -> str:
+    body = "\n".join(lines) if lines else _("Nothing documented.")
+    return f"{title}\n{'=' * len(title)}\n{body}\n"
+
+
+def pedagogical_report_draft(pupil: Pupil) -> str:
+    """The pedagogisk rapport, pre-filled from what is documented: concerns,
+    kartlegging, the follow-up plan, every tiltak and its evaluations."""
+    parts: list[str] = []
+    concerns = list(Concern.objects.filter(pupil=pupil).order_by("filed_at"))
+    parts.append(
+        _section(
+            _("Background: concerns"),
+            [f"- {c.filed_at:%d.%m.%Y} ({', '.join(c.categories())}): {c.description}" for c in concerns],
+        )
+    )
+    kart = list(Kartlegging.objects.filter(pupil=pupil).order_by("date"))
+    parts.append(
+        _section(
+            _("Kartlegging"),
+            [
+                f"- {k.date:%d.%m.%Y} {k.get_kind_display()}"
+                + (f", {k.method}" if k.method else "")
+                + f" ({k.conducted_by}): {k.result}"
+                for k in kart
+            ],
+        )
+    )
+    plans = list(Oppfolgingsplan.objects.filter(pupil=pupil).order_by("created_at"))
+    parts.append(_section(_("The pupil's main challenges"), [p.main_challenges for p in plans]))
+    lines: list[str] = []
+    for t in Tiltak.objects.filter(pupil=pupil).prefetch_related("evaluations").order_by("start"):
+        lines.append(
+            f"- {t.description} ({t.get_organisation_display()}; {t.get_collaboration_display()}"
+            + (f": {t.partners}" if t.partners else "")
+            + f"; {t.start:%d.%m.%Y}–{t.end:%d.%m.%Y})"
+        )
+        lines.append("  " + _("Challenge: %(text)s") % {"text": t.challenge})
+        lines.append("  " + _("Responsible: %(text)s") % {"text": t.responsibilities})
+        for e in t.evaluations.all():
+            lines.append(f"  {_('Evaluation')} {e.date:%d.%m.%Y} – {e.get_outcome_display()}: {e.effect}")
+            if e.adjustment:
+                lines.append("  " + _("Adjusted: %(text)s") % {"text": e.adjustment})
+    parts.append(_section(_("Tiltak tried and their effect"), lines))
+    parts.append(
+        _section(
+            _("What the pupil masters"),
+            [_("Describe the pupil's strengths and what works well.")],
+        )
+    )
+    return "\n".join(parts)
+
+
+@transaction.atomic
+def referral_create(*, actor: User, pupil: Pupil, question: str) -> Referral:
+    _require(actor, Action.EDIT, pupil)
+    referral = Referral(pupil=pupil, question=question, report=pedagogical_report_draft(pupil), created_by=actor)
+    referral.full_clean()
+    referral.save()
+    return referral
+
+
+@transaction.atomic
+def referral_update(*, actor: User, referral: Referral, question: str, report: str) -> Referral:
+    _require(actor, Action.EDIT, referral.pupil)
+    if referral.is_sent:
+        raise ValidationError(_("A sent referral cannot be changed."))
+    referral.question, referral.report = question, report
+    referral.full_clean()
+    referral.save(update_fields=["question", "report"])
+    return referral
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    actor: User,
+    referral: Referral,
+    name: str,
+    date: datetime.date,
+    method: str,
+    given_by: str = Consent.GivenBy.GUARDIAN,
+    note: str = "",
+) -> Consent:
+    """Record the guardians' consent (the pupil's own from the age of 18)."""
+    _require(actor, Action.EDIT, referral.pupil)
+    if referral.is_sent:
+        raise ValidationError(_("The referral is sent already."))
+    adult = referral.pupil.age_on(date) >= 18
+    if adult and given_by != Consent.GivenBy.PUPIL:
+        raise ValidationError({"given_by": _("The pupil is 18 or older and consents for themselves.")})
+    if not adult and given_by != Consent.GivenBy.GUARDIAN:
+        raise ValidationError({"given_by": _("For a pupil under 18 the guardians consent.")})
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("The consent cannot be dated in the future.")})
+    consent = Consent(
+        referral=referral,
+        pupil_id=referral.pupil_id,
+        given_by=given_by,
+        name=name,
+        date=date,
+        method=method,
+        note=note,
+        recorded_by=actor,
+    )
+    consent.full_clean()
+    consent.save()
+    return consent
+
+
+@transaction.atomic
+def referral_send(*, actor: User, referral: Referral) -> Referral:
+    """Send the referral: needs recorded consent; grants the PPT advisors
+    serving the school access to the pupil and notifies them."""
+    referral = Referral.objects.select_for_update().select_related("pupil").get(pk=referral.pk)
+    _require(actor, Action.MANAGE, referral.pupil)
+    if referral.is_sent:
+        return referral
+    if not referral.consents.filter(withdrawn_at__isnull=True).exists():
+        raise ValidationError(_("A referral cannot be sent without recorded consent."))
+    if not referral.report.strip() or not referral.question.strip():
+        raise ValidationError(_("Write the question to PPT and the pedagogisk rapport before sending."))
+    referral.status = Referral.Status.SENT
+    referral.sent_at = timezone.now()
+    referral.sent_by = actor
+    referral.full_clean()
+    referral.save(update_fields=["status", "sent_at", "sent_by"])
+    access.grant_ppt_access(pupil=referral.pupil, granted_by=actor, reason=_("Referral to PPT"))
+    advisors = User.objects.filter(
+        is_active=True,
+        memberships__school_id=referral.pupil.school_id,
+        memberships__role=StaffMembership.Role.PPT,
+        memberships__active=True,
+    ).distinct()
+    reminders.notify_now(recipients=advisors, kind=Notification.Kind.REFERRAL, referral=referral)
+    return referral
+
+
+# --- talks ----------------------------------------------------------------------------------
+
+
+def school_year_on(school_id: int, day: datetime.date) -> SchoolYear:
+    year = SchoolYear.objects.filter(school_id=school_id, start__lte=day, end__gte=day).first()
+    if year is None:
+        raise ValidationError({"date": _("No school year of the school covers this date.")})
+    return year
+
+
+@transaction.atomic
+def talk_save(
+    *, actor: User, pupil: Pupil, talk: Talk | None = None, staff: Iterable[User] = (), **fields: Any
+) -> Talk:
+    """Plan or record a talk. A held talk fulfils its årshjul duty."""
+    _require(actor, Action.EDIT, pupil)
+    if talk is not None and talk.pupil_id != pupil.pk:
+        raise PermissionDenied
+    talk = talk or Talk(pupil=pupil, created_by=actor)
+    for name, value in fields.items():
+        setattr(talk, name, value)
+    talk.school_year = school_year_on(pupil.school_id, talk.date)
+    if talk.status == Talk.Status.HELD and talk.date > timezone.localdate():
+        raise ValidationError({"date": _("A talk that is held cannot be dated in the future.")})
+    talk.full_clean()
+    talk.save()
+    talk.staff.set(list(staff))
+    engine.deadlines_generate(school_year=talk.school_year, pupil_ids={pupil.pk})
+    return talk
+
+
+def talk_target(year_level: int | None) -> int | None:
+    from django.conf import settings
+
+    for low, high, count in settings.FOLLOWUP_TALK_TARGETS:
+        if year_level is not None and low <= year_level <= high:
+            return int(count)
+    return None
+
+
+# --- meetings ---------------------------------------------------------------------------------
+
+
+def may_manage_group(actor: User, group: Group) -> bool:
+    """Coordinators of the school and the group's teachers hold its meetings."""
+    school_id = group.school_year.school_id
+    if access.managed_schools(actor).filter(pk=school_id).exists():
+        return True
+    return (
+        TeachingAssignment.objects.filter(
+            user=actor, group=group, user__memberships__school_id=school_id, user__memberships__active=True
+        ).exists()
+        and actor.is_active
+    )
+
+
+@transaction.atomic
+def meeting_save(
+    *,
+    actor: User,
+    group: Group,
+    meeting: Meeting | None = None,
+    participants: Iterable[User] = (),
+    pupils: Iterable[Pupil] = (),
+    **fields: Any,
+) -> Meeting:
+    if not may_manage_group(actor, group):
+        raise PermissionDenied
+    meeting = meeting or Meeting(group=group, created_by=actor)
+    for name, value in fields.items():
+        setattr(meeting, name, value)
+    meeting.full_clean()
+    meeting.save()
+    meeting.participants.set(list(participants))
+    allowed = set(group.enrolments.values_list("pupil_id", flat=True))
+    for pupil in pupils:
+        if pupil.pk in allowed:
+            MeetingPupil.objects.get_or_create(meeting=meeting, pupil=pupil)
+    engine.fulfil_from_records_for_group(group)
+    return meeting
+
+
+@transaction.atomic
+def meeting_decision_save(*, actor: User, meeting: Meeting, pupil: Pupil, decision: str) -> MeetingPupil:
+    if not may_manage_group(actor, meeting.group) or not access.can(actor, Action.LOG, pupil):
+        raise PermissionDenied
+    if not meeting.group.enrolments.filter(pupil=pupil).exists():
+        raise ValidationError(_("The pupil is not in this group."))
+    row, _created = MeetingPupil.objects.get_or_create(meeting=meeting, pupil=pupil)
+    row.decision = decision
+    row.full_clean()
+    row.save()
+    return row
+
+
+# --- årshjul -------------------------------------------------------------------------------------
+
+
+def _require_school(actor: User, school: School) -> None:
+    if not access.managed_schools(actor).filter(pk=school.pk).exists():
+        raise PermissionDenied
+
+
+DUTY_FIELDS = (
+    "title",
+    "description",
+    "responsible_role",
+    "applies_to",
+    "anchor",
+    "month",
+    "day",
+    "offset_days",
+    "record_event",
+    "weekend_to_monday",
+    "reminder_days",
+    "fulfilment",
+    "talk_kind",
+    "min_year_level",
+    "max_year_level",
+    "active",
+    "order",
+)
+
+
+@transaction.atomic
+def duty_save(*, actor: User, school: School, key: str | None = None, **fields: Any) -> Duty:
+    """Change a duty for one school (an override of the årshjul's duty with
+    the same key) or add the school's own; the school's deadlines follow."""
+    _require_school(actor, school)
+    own = Duty.objects.filter(school=school, key=key).first() if key else None
+    if own is None:
+        inherited = next(
+            (e.duty for e in engine.effective_duties(school, include_inactive=True) if e.duty.key == key), None
+        )
+        own = Duty(school=school, key=key or _new_key(school, fields.get("title", "")))
+        if inherited is not None:
+            for name in DUTY_FIELDS:
+                setattr(own, name, getattr(inherited, name))
+    for name, value in fields.items():
+        if name in DUTY_FIELDS:
+            setattr(own, name, value)
+    own.full_clean()
+    own.save()
+    _regenerate(school)
+    return own
+
+
+def _new_key(school: School, title: str) -> str:
+    from django.utils.text import slugify
+
+    base = slugify(title)[:40] or "plikt"
+    key = base
+    while Duty.objects.filter(school=school, key=key).exists():
+        key = f"{base}-{secrets.token_hex(2)}"
+    return key
+
+
+@transaction.atomic
+def duty_reset(*, actor: User, school: School, key: str) -> None:
+    """Back to the årshjul's version (or remove a school's own duty)."""
+    _require_school(actor, school)
+    Duty.objects.filter(school=school, key=key).delete()
+    _regenerate(school)
+
+
+def _regenerate(school: School) -> None:
+    for year in SchoolYear.objects.filter(school=school, end__gte=timezone.localdate()):
+        tasks.enqueue_generate(year.pk)
+
+
+@transaction.atomic
+def deadlines_regenerate(*, actor: User, school: School) -> int:
+    _require_school(actor, school)
+    years = list(SchoolYear.objects.filter(school=school, end__gte=timezone.localdate()))
+    for year in years:
+        engine.deadlines_generate(school_year=year)
+    return len(years)
+
+
+@transaction.atomic
+def deadline_complete(*, actor: User, deadline: Deadline, note: str) -> Deadline:
+    """Mark a deadline done by hand, with a note (where no record fits)."""
+    deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
+    managed = access.managed_schools(actor).filter(pk=deadline.school_id).exists()
+    if deadline.responsible_id != actor.pk and not managed:
+        raise PermissionDenied
+    if deadline.pupil_id and not access.pupils_for(actor, Action.VIEW).filter(pk=deadline.pupil_id).exists():
+        raise PermissionDenied
+    if deadline.state != Deadline.State.OPEN:
+        raise ValidationError(_("This deadline is not open."))
+    if not note.strip():
+        raise ValidationError({"note": _("Write a short note on what was done.")})
+    deadline.state = Deadline.State.DONE
+    deadline.done_at = timezone.now()
+    deadline.done_by = actor
+    deadline.done_note = note
+    deadline.next_reminder_at = None
+    deadline.full_clean()
+    deadline.save()
+    reminders.cancel_for_deadline(deadline)
+    return deadline
+
+
+# --- preferences ----------------------------------------------------------------------------------
+
+
+def preference_for(user: User) -> Preference:
+    pref, _created = Preference.objects.get_or_create(user=user)
+    return pref
+
+
+@transaction.atomic
+def preference_save(*, actor: User, daily_digest: bool, language: str) -> Preference:
+    pref = preference_for(actor)
+    pref.daily_digest, pref.language = daily_digest, language
+    pref.full_clean()
+    pref.save()
+    return pref
+
+
+@transaction.atomic
+def ical_token_renew(*, actor: User) -> Preference:
+    pref = preference_for(actor)
+    pref.ical_token = secrets.token_urlsafe()
+    pref.save(update_fields=["ical_token"])
+    return pref
+
+
+@transaction.atomic
+def notifications_mark_read(*, actor: User) -> int:
+    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())

@@ -1,0 +1,722 @@
+"""Thin views: resolve through the access layer, call a service or selector,
+render. Bad input re-renders the form with a message; nothing is lost."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.forms import BaseForm
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from students import access
+from students.access import Action
+from students.models import Group, Pupil, School, User
+
+from . import ical, selectors, services
+from .deadlines import effective_duties
+from .forms import (
+    ConcernCloseForm,
+    ConcernForm,
+    ConsentForm,
+    DashboardFilterForm,
+    DeadlineCompleteForm,
+    DecisionForm,
+    DutyForm,
+    EvaluationForm,
+    KartleggingForm,
+    MeetingForm,
+    PlanForm,
+    PreferenceForm,
+    ReferralCreateForm,
+    ReferralForm,
+    TalkForm,
+    TiltakForm,
+)
+from .models import Duty, Preference, Talk, Tiltak
+
+PAGE_SIZE = 50
+GET_POST = require_http_methods(["GET", "POST"])
+
+
+def _apply_errors(form: BaseForm, exc: ValidationError) -> None:
+    """Put a service's validation errors on the form (fields it lacks → top)."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _save(form: BaseForm, action: Callable[[], Any]) -> Any | None:
+    """Run a service; on a validation error keep the form (and the input)."""
+    try:
+        return action()
+    except ValidationError as exc:
+        _apply_errors(form, exc)
+        return None
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _school(user: Any, school_id: int) -> School:
+    school = access.managed_schools(user).filter(pk=school_id).first()
+    if school is None:
+        raise Http404
+    return school
+
+
+# --- dashboard, notifications, preferences, calendar ----------------------------------------
+
+
+@never_cache
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if not access.profile(request.user).is_staff_member:
+        raise PermissionDenied
+    choices = selectors.dashboard_choices(request.user)
+    form = DashboardFilterForm(
+        request.GET or None,
+        schools=choices.schools,
+        groups=choices.groups,
+        people=choices.people,
+        duties=choices.duties,
+    )
+    f = selectors.DashboardFilter()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        f = selectors.DashboardFilter(
+            status=data.get("status") or "attention",
+            school=data.get("school"),
+            group=data.get("group"),
+            responsible=data.get("responsible"),
+            duty=data.get("duty") or "",
+        )
+    page = Paginator(selectors.dashboard_rows(request.user, f), PAGE_SIZE).get_page(request.GET.get("side"))
+    rows = [(d, selectors.deadline_link(d)) for d in page.object_list]
+    query = request.GET.copy()
+    query.pop("side", None)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "counts": selectors.dashboard_counts(request.user),
+        "today": timezone.localdate(),
+        "query": query.urlencode(),
+        "complete_form": DeadlineCompleteForm(),
+    }
+    template = "followup/_dashboard_rows.html" if request.htmx else "followup/dashboard.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@never_cache
+@login_required
+@require_POST
+def deadline_complete(request: HttpRequest, deadline_id: str) -> HttpResponse:
+    deadline = selectors.deadline_scope(request.user).filter(pk=selectors._pk(deadline_id)).first()
+    if deadline is None:
+        raise Http404
+    form = DeadlineCompleteForm(request.POST)
+    done = None
+    if form.is_valid():
+        done = _save(
+            form,
+            lambda: services.deadline_complete(actor=_user(request), deadline=deadline, note=form.cleaned_data["note"]),
+        )
+    if request.htmx:  # type: ignore[attr-defined]
+        deadline.refresh_from_db()
+        return render(
+            request,
+            "followup/_deadline_row.html",
+            {
+                "d": deadline,
+                "link": selectors.deadline_link(deadline),
+                "today": timezone.localdate(),
+                "complete_form": form,
+            },
+        )
+    if done is not None:
+        messages.success(request, _("The deadline is marked as done."))
+    else:
+        messages.error(
+            request,
+            " ".join(str(e) for e in form.errors.get("note", form.non_field_errors()))
+            or _("Could not mark the deadline as done."),
+        )
+    return redirect(request.POST.get("next") or reverse("followup:dashboard"))
+
+
+@never_cache
+@login_required
+@require_GET
+def notifications(request: HttpRequest) -> HttpResponse:
+    rows = selectors.notifications(request.user)
+    return render(
+        request,
+        "followup/notifications.html",
+        {"rows": [(n, selectors.deadline_link(n.deadline) if n.deadline else None) for n in rows]},
+    )
+
+
+@never_cache
+@login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    services.notifications_mark_read(actor=_user(request))
+    return redirect("followup:notifications")
+
+
+@never_cache
+@login_required
+@GET_POST
+def preferences(request: HttpRequest) -> HttpResponse:
+    if not access.profile(request.user).is_staff_member:
+        raise PermissionDenied
+    pref = services.preference_for(_user(request))
+    form = PreferenceForm(request.POST or None, initial={"daily_digest": pref.daily_digest, "language": pref.language})
+    if request.method == "POST" and form.is_valid():
+        saved = _save(
+            form,
+            lambda: services.preference_save(
+                actor=_user(request),
+                daily_digest=form.cleaned_data["daily_digest"],
+                language=form.cleaned_data["language"],
+            ),
+        )
+        if saved is not None:
+            messages.success(request, _("Your settings are saved."))
+            return redirect("followup:preferences")
+    feed = request.build_absolute_uri(reverse("followup:ical", args=[pref.ical_token]))
+    return render(request, "followup/preferences.html", {"form": form, "feed": feed})
+
+
+@never_cache
+@login_required
+@require_POST
+def ical_renew(request: HttpRequest) -> HttpResponse:
+    if not access.profile(request.user).is_staff_member:
+        raise PermissionDenied
+    services.ical_token_renew(actor=_user(request))
+    messages.success(request, _("The calendar address is renewed. The old address no longer works."))
+    return redirect("followup:preferences")
+
+
+@require_GET
+def ical_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The user's deadlines as an iCalendar feed. The secret token is the
+    login; an unknown token answers 404 like any missing page."""
+    pref = Preference.objects.filter(ical_token=token, user__is_active=True).select_related("user").first()
+    if pref is None or not access.profile(pref.user).is_staff_member:
+        raise Http404
+    body = ical.feed(pref.user, request.build_absolute_uri("/"))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=900"
+    return response
+
+
+# --- the pupil's follow-up -----------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_GET
+def pupil(request: HttpRequest, pupil_id: str) -> HttpResponse:
+    page = selectors.pupil_followup(request.user, pupil_id)
+    return render(request, "followup/pupil.html", {"page": page, "pupil": page.pupil})
+
+
+def _pupil_form_view(
+    request: HttpRequest,
+    pupil_id: str,
+    action: Action,
+    make_form: Callable[[Any, Any], BaseForm],
+    save: Callable[[Any, BaseForm], Any],
+    template: str,
+    title: str,
+    success: str,
+    redirect_to: Callable[[Any, Any], str] | None = None,
+) -> HttpResponse:
+    pupil_obj = access.get_pupil(request.user, pupil_id, action)
+    form = make_form(pupil_obj, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        result = _save(form, lambda: save(pupil_obj, form))
+        if result is not None:
+            messages.success(request, success)
+            target = redirect_to(pupil_obj, result) if redirect_to else reverse("followup:pupil", args=[pupil_obj.pk])
+            return redirect(target)
+    return render(request, template, {"form": form, "pupil": pupil_obj, "title": title})
+
+
+@never_cache
+@login_required
+@GET_POST
+def concern_create(request: HttpRequest, pupil_id: str) -> HttpResponse:
+    return _pupil_form_view(
+        request,
+        pupil_id,
+        Action.LOG,
+        lambda p, data: ConcernForm(data),
+        lambda p, form: services.concern_file(actor=_user(request), pupil=p, **form.cleaned_data),
+        "followup/form.html",
+        _("File a concern"),
+        _("The concern is filed. The school's coordinator has been notified."),
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def concern_detail(request: HttpRequest, concern_id: str) -> HttpResponse:
+    obj = selectors.concern(request.user, concern_id)
+    can_manage = access.can(request.user, Action.MANAGE, obj.pupil)
+    return render(
+        request,
+        "followup/concern_detail.html",
+        {"concern": obj, "pupil": obj.pupil, "can_manage": can_manage, "close_form": ConcernCloseForm()},
+    )
+
+
+@never_cache
+@login_required
+@require_POST
+def concern_receive(request: HttpRequest, concern_id: str) -> HttpResponse:
+    obj = selectors.concern(request.user, concern_id, Action.MANAGE)
+    services.concern_receive(actor=_user(request), concern=obj)
+    messages.success(request, _("The concern is marked as received."))
+    return redirect("followup:concern_detail", obj.pk)
+
+
+@never_cache
+@login_required
+@require_POST
+def concern_close(request: HttpRequest, concern_id: str) -> HttpResponse:
+    obj = selectors.concern(request.user, concern_id, Action.MANAGE)
+    form = ConcernCloseForm(request.POST)
+    if form.is_valid() and _save(
+        form, lambda: services.concern_close(actor=_user(request), concern=obj, note=form.cleaned_data["note"])
+    ):
+        messages.success(request, _("The concern is closed."))
+        return redirect("followup:concern_detail", obj.pk)
+    return render(
+        request,
+        "followup/concern_detail.html",
+        {"concern": obj, "pupil": obj.pupil, "can_manage": True, "close_form": form},
+        status=400,
+    )
+
+
+@never_cache
+@login_required
+@GET_POST
+def kartlegging_create(request: HttpRequest, pupil_id: str) -> HttpResponse:
+    return _pupil_form_view(
+        request,
+        pupil_id,
+        Action.LOG,
+        lambda p, data: KartleggingForm(data, pupil=p, initial={"date": timezone.localdate()}),
+        lambda p, form: services.kartlegging_create(actor=_user(request), pupil=p, **form.cleaned_data),
+        "followup/form.html",
+        _("Record a kartlegging"),
+        _("The kartlegging is saved."),
+    )
+
+
+@never_cache
+@login_required
+@GET_POST
+def plan_edit(request: HttpRequest, pupil_id: str) -> HttpResponse:
+    def make(p: Any, data: Any) -> BaseForm:
+        plan = services.active_plan(p)
+        return PlanForm(data, initial={"main_challenges": plan.main_challenges if plan else ""})
+
+    return _pupil_form_view(
+        request,
+        pupil_id,
+        Action.EDIT,
+        make,
+        lambda p, form: services.plan_save(actor=_user(request), pupil=p, **form.cleaned_data),
+        "followup/form.html",
+        _("Follow-up plan"),
+        _("The follow-up plan is saved."),
+    )
+
+
+@never_cache
+@login_required
+@GET_POST
+def tiltak_create(request: HttpRequest, pupil_id: str) -> HttpResponse:
+    meeting = None
+    if request.GET.get("mote"):
+        meeting = selectors.meeting(request.user, request.GET["mote"])
+
+    def make(p: Any, data: Any) -> BaseForm:
+        today = timezone.localdate()
+        return TiltakForm(
+            data,
+            staff=selectors.staff_of_school(p.school_id),
+            initial={"start": today, "responsible": request.user.pk},
+        )
+
+    return _pupil_form_view(
+        request,
+        pupil_id,
+        Action.EDIT,
+        make,
+        lambda p, form: services.tiltak_create(actor=_user(request), pupil=p, meeting=meeting, **form.cleaned_data),
+        "followup/form.html",
+        _("New tiltak"),
+        _("The tiltak is saved. Its evaluation date is in the deadlines."),
+        redirect_to=lambda p, t: reverse("followup:tiltak_detail", args=[t.pk]),
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def tiltak_detail(request: HttpRequest, tiltak_id: str) -> HttpResponse:
+    obj = selectors.tiltak(request.user, tiltak_id)
+    return render(
+        request,
+        "followup/tiltak_detail.html",
+        {"tiltak": obj, "pupil": obj.pupil, "can_edit": access.can(request.user, Action.EDIT, obj.pupil)},
+    )
+
+
+@never_cache
+@login_required
+@GET_POST
+def tiltak_evaluate(request: HttpRequest, tiltak_id: str) -> HttpResponse:
+    obj = selectors.tiltak(request.user, tiltak_id, Action.EDIT)
+    if obj.status != Tiltak.Status.ACTIVE:
+        messages.error(request, _("This tiltak has ended."))
+        return redirect("followup:tiltak_detail", obj.pk)
+    form = EvaluationForm(request.POST or None, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        done = _save(form, lambda: services.tiltak_evaluate(actor=_user(request), tiltak=obj, **form.cleaned_data))
+        if done is not None:
+            messages.success(request, _("The evaluation is saved."))
+            return redirect("followup:tiltak_detail", obj.pk)
+    return render(
+        request,
+        "followup/form.html",
+        {"form": form, "pupil": obj.pupil, "title": _("Evaluate the tiltak"), "tiltak": obj},
+    )
+
+
+# --- referral ----------------------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@GET_POST
+def referral_create(request: HttpRequest, pupil_id: str) -> HttpResponse:
+    return _pupil_form_view(
+        request,
+        pupil_id,
+        Action.EDIT,
+        lambda p, data: ReferralCreateForm(data),
+        lambda p, form: services.referral_create(actor=_user(request), pupil=p, **form.cleaned_data),
+        "followup/form.html",
+        _("Referral to PPT"),
+        _("The referral is started. Check the pedagogisk rapport and record the consent."),
+        redirect_to=lambda p, r: reverse("followup:referral_detail", args=[r.pk]),
+    )
+
+
+def _referral_page(request: HttpRequest, obj: Any, **extra: Any) -> HttpResponse:
+    staff = access.can(request.user, Action.LOG, obj.pupil)
+    context = {
+        "referral": obj,
+        "pupil": obj.pupil,
+        "can_edit": staff and access.can(request.user, Action.EDIT, obj.pupil) and not obj.is_sent,
+        "can_send": staff and access.can(request.user, Action.MANAGE, obj.pupil) and not obj.is_sent,
+        "staff": staff,
+        "consent_form": ConsentForm(initial={"date": timezone.localdate()}),
+        **extra,
+    }
+    return render(request, "followup/referral_detail.html", context, status=400 if extra else 200)
+
+
+@never_cache
+@login_required
+@require_GET
+def referral_detail(request: HttpRequest, referral_id: str) -> HttpResponse:
+    return _referral_page(request, selectors.referral(request.user, referral_id))
+
+
+@never_cache
+@login_required
+@GET_POST
+def referral_edit(request: HttpRequest, referral_id: str) -> HttpResponse:
+    obj = selectors.referral(request.user, referral_id, Action.EDIT)
+    if obj.is_sent:
+        messages.error(request, _("A sent referral cannot be changed."))
+        return redirect("followup:referral_detail", obj.pk)
+    form = ReferralForm(request.POST or None, initial={"question": obj.question, "report": obj.report})
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save(form, lambda: services.referral_update(actor=_user(request), referral=obj, **form.cleaned_data))
+    ):
+        messages.success(request, _("The referral is saved."))
+        return redirect("followup:referral_detail", obj.pk)
+    return render(request, "followup/form.html", {"form": form, "pupil": obj.pupil, "title": _("Edit the referral")})
+
+
+@never_cache
+@login_required
+@require_POST
+def consent_create(request: HttpRequest, referral_id: str) -> HttpResponse:
+    obj = selectors.referral(request.user, referral_id, Action.EDIT)
+    form = ConsentForm(request.POST)
+    if form.is_valid() and _save(
+        form, lambda: services.consent_record(actor=_user(request), referral=obj, **form.cleaned_data)
+    ):
+        messages.success(request, _("The consent is recorded."))
+        return redirect("followup:referral_detail", obj.pk)
+    return _referral_page(request, obj, consent_form=form)
+
+
+@never_cache
+@login_required
+@require_POST
+def referral_send(request: HttpRequest, referral_id: str) -> HttpResponse:
+    obj = selectors.referral(request.user, referral_id, Action.MANAGE)
+    try:
+        services.referral_send(actor=_user(request), referral=obj)
+    except ValidationError as exc:
+        return _referral_page(request, obj, send_errors=exc.messages)
+    messages.success(request, _("The referral is sent. PPT now has access to the pupil."))
+    return redirect("followup:referral_detail", obj.pk)
+
+
+# --- talks ----------------------------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@GET_POST
+def talk_create(request: HttpRequest, pupil_id: str) -> HttpResponse:
+    kind = request.GET.get("kind", "")
+    initial = {"date": timezone.localdate(), "staff": [request.user.pk]}
+    if kind in Talk.Kind.values:
+        initial["kind"] = kind
+    return _pupil_form_view(
+        request,
+        pupil_id,
+        Action.EDIT,
+        lambda p, data: TalkForm(data, staff=selectors.staff_of_school(p.school_id), initial=initial),
+        lambda p, form: services.talk_save(actor=_user(request), pupil=p, **form.cleaned_data),
+        "followup/form.html",
+        _("Talk"),
+        _("The talk is saved."),
+    )
+
+
+@never_cache
+@login_required
+@GET_POST
+def talk_edit(request: HttpRequest, talk_id: str) -> HttpResponse:
+    obj = selectors.talk(request.user, talk_id, Action.LOG if request.method == "GET" else Action.EDIT)
+    can_edit = access.can(request.user, Action.EDIT, obj.pupil)
+    form = TalkForm(request.POST or None, instance=obj, staff=selectors.staff_of_school(obj.pupil.school_id))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if _save(form, lambda: services.talk_save(actor=_user(request), pupil=obj.pupil, talk=obj, **data)):
+            messages.success(request, _("The talk is saved."))
+            return redirect("followup:pupil", obj.pupil.pk)
+    return render(
+        request,
+        "followup/form.html",
+        {"form": form, "pupil": obj.pupil, "title": obj.get_kind_display(), "read_only": not can_edit},
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def talk_overview(request: HttpRequest, group_id: int) -> HttpResponse:
+    group = selectors.groups_for_meetings(request.user).filter(pk=group_id).first()
+    if group is None:
+        raise Http404
+    rows = selectors.talk_overview(request.user, group)
+    return render(request, "followup/talk_overview.html", {"group": group, "rows": rows})
+
+
+# --- follow-up meetings ---------------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_GET
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    if not access.profile(request.user).is_staff_member:
+        raise PermissionDenied
+    groups = list(selectors.groups_for_meetings(request.user))
+    qs = selectors.meetings(request.user)
+    group_id = request.GET.get("group", "")
+    if group_id.isdigit():
+        qs = qs.filter(group_id=int(group_id))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("side"))
+    return render(request, "followup/meeting_list.html", {"page": page, "groups": groups, "group_id": group_id})
+
+
+def _meeting_form(request: HttpRequest, group: Group | None, **kwargs: Any) -> MeetingForm:
+    groups = selectors.groups_for_meetings(request.user)
+    data = request.POST if request.method == "POST" else None
+    group_pk = (data.get("group") if data else None) or (group.pk if group else None)
+    chosen = groups.filter(pk=int(group_pk)).first() if group_pk and str(group_pk).isdigit() else None
+    staff = selectors.staff_of_school(chosen.school_year.school_id) if chosen else selectors.staff_of_school(-1)
+    pupils = selectors.group_pupils(request.user, chosen) if chosen else Pupil.objects.none()
+    return MeetingForm(data, groups=groups, staff=staff, pupils=pupils, **kwargs)
+
+
+@never_cache
+@login_required
+@GET_POST
+def meeting_create(request: HttpRequest) -> HttpResponse:
+    groups = selectors.groups_for_meetings(request.user)
+    if not groups.exists():
+        raise PermissionDenied
+    group_id = request.GET.get("group", "")
+    group = groups.filter(pk=int(group_id)).first() if group_id.isdigit() else None
+    form = _meeting_form(
+        request,
+        group,
+        initial={"group": group.pk if group else None, "date": timezone.localdate(), "participants": [request.user.pk]},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        chosen = data.pop("group")
+        saved = _save(form, lambda: services.meeting_save(actor=_user(request), group=chosen, **data))
+        if saved is not None:
+            messages.success(request, _("The meeting is saved."))
+            return redirect("followup:meeting_detail", saved.pk)
+    return render(request, "followup/form.html", {"form": form, "title": _("New follow-up meeting")})
+
+
+@never_cache
+@login_required
+@require_GET
+def meeting_detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
+    obj = selectors.meeting(request.user, meeting_id)
+    return render(
+        request,
+        "followup/meeting_detail.html",
+        {
+            "meeting": obj,
+            "discussed": selectors.meeting_discussed(request.user, obj),
+            "decision_form": DecisionForm(),
+            "talk_groups": [obj.group],
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_POST
+def meeting_decision(request: HttpRequest, meeting_id: str, pupil_id: str) -> HttpResponse:
+    obj = selectors.meeting(request.user, meeting_id)
+    pupil_obj = access.get_pupil(request.user, pupil_id, Action.LOG)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.meeting_decision_save(
+                actor=_user(request),
+                meeting=obj,
+                pupil=pupil_obj,
+                decision=form.cleaned_data["decision"],
+            )
+            messages.success(request, _("The decision is saved."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, _("Write the decision before saving."))
+    return redirect("followup:meeting_detail", obj.pk)
+
+
+# --- årshjul --------------------------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_GET
+def aarshjul(request: HttpRequest) -> HttpResponse:
+    schools = list(access.managed_schools(request.user))
+    if not schools:
+        raise PermissionDenied
+    chosen = request.GET.get("skole", "")
+    school = next((s for s in schools if str(s.pk) == chosen), schools[0])
+    duties = effective_duties(school, include_inactive=True)
+    return render(request, "followup/aarshjul.html", {"schools": schools, "school": school, "duties": duties})
+
+
+@never_cache
+@login_required
+@GET_POST
+def duty_edit(request: HttpRequest, school_id: int, key: str) -> HttpResponse:
+    school = _school(request.user, school_id)
+    current = next((e for e in effective_duties(school, include_inactive=True) if e.duty.key == key), None)
+    if current is None:
+        raise Http404
+    form = DutyForm(request.POST or None, instance=Duty(**{f: getattr(current.duty, f) for f in DUTY_COPY}))
+    if request.method == "POST" and form.is_valid():
+        saved = _save(
+            form, lambda: services.duty_save(actor=_user(request), school=school, key=key, **form.cleaned_data)
+        )
+        if saved is not None:
+            messages.success(
+                request, _("The duty is saved for %(school)s. Deadlines are updated.") % {"school": school.name}
+            )
+            return redirect(reverse("followup:aarshjul") + f"?skole={school.pk}")
+    return render(request, "followup/form.html", {"form": form, "title": current.duty.title, "school": school})
+
+
+DUTY_COPY = services.DUTY_FIELDS
+
+
+@never_cache
+@login_required
+@GET_POST
+def duty_create(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = _school(request.user, school_id)
+    form = DutyForm(request.POST or None, initial={"reminder_days": "7,1", "weekend_to_monday": True, "active": True})
+    if request.method == "POST" and form.is_valid():
+        saved = _save(form, lambda: services.duty_save(actor=_user(request), school=school, **form.cleaned_data))
+        if saved is not None:
+            messages.success(request, _("The duty is added for %(school)s.") % {"school": school.name})
+            return redirect(reverse("followup:aarshjul") + f"?skole={school.pk}")
+    return render(request, "followup/form.html", {"form": form, "title": _("New duty"), "school": school})
+
+
+@never_cache
+@login_required
+@require_POST
+def duty_reset(request: HttpRequest, school_id: int, key: str) -> HttpResponse:
+    school = _school(request.user, school_id)
+    services.duty_reset(actor=_user(request), school=school, key=key)
+    messages.success(request, _("The duty follows the årshjul again."))
+    return redirect(reverse("followup:aarshjul") + f"?skole={school.pk}")
+
+
+@never_cache
+@login_required
+@require_POST
+def deadlines_regenerate(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = _school(request.user, school_id)
+    services.deadlines_regenerate(actor=_user(request), school=school)
+    messages.success(request, _("The deadlines of %(school)s are updated.") % {"school": school.name})
+    return redirect(reverse("followup:aarshjul") + f"?skole={school.pk}")

@@ -1,0 +1,345 @@
+"""Permission-matrix rows for every follow-up URL (see tests/matrix.py)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.followup.fixtures import records, tiltak_data
+from tests.matrix import MISSING_UUID, Row, expect, only
+
+R = records
+STAFF = ("teacher", "faglaerer", "coordinator", "coordinator_other", "ppt", "vikar", "vikar_expired")
+NON_STAFF_403 = {"guardian_a": 403, "guardian_b": 403, "operator": 403}
+# Pupil A: who may see the follow-up (LOG), who sees the pupil but not its follow-up (403).
+LOG_A = ("teacher", "faglaerer", "coordinator")
+SEES_A_ONLY = {"ppt": 403, "vikar": 403, "guardian_a": 403}
+EDIT_A = ("teacher", "coordinator")
+# Writes: the read-only middleware answers guardians and the operator 403 first.
+WRITE_DENIED = {"guardian_a": 403, "guardian_b": 403, "operator": 403}
+
+
+def pupil_a_page(status_for_allowed: int, allowed: tuple[str, ...], post: bool = False) -> dict[str, int]:
+    overrides = dict(SEES_A_ONLY)
+    if "faglaerer" not in allowed:
+        overrides["faglaerer"] = 403
+    if post:
+        overrides.update(WRITE_DENIED)
+    return only(status_for_allowed, allowed, **overrides)
+
+
+def record_page(
+    allowed: tuple[str, ...], status: int = 200, denied: tuple[str, ...] = (), post: bool = False
+) -> dict[str, int]:
+    """A record of pupil A: LOG-holders see it, the rest get 404 (writes: 403
+    for those who see it but may not do the action)."""
+    overrides = dict.fromkeys(denied, 403)
+    if post:
+        overrides.update(WRITE_DENIED)
+    return only(status, allowed, **overrides)
+
+
+def today() -> str:
+    return timezone.localdate().isoformat()
+
+
+ROWS = {
+    "followup:dashboard": [
+        Row(lambda w: reverse("followup:dashboard"), expect(200, **NON_STAFF_403)),
+        Row(lambda w: reverse("followup:dashboard"), expect(405, **WRITE_DENIED), method="post", label="post"),
+    ],
+    "followup:deadline_complete": [
+        Row(
+            lambda w: reverse("followup:deadline_complete", args=[R(w).deadline_a.pk]),
+            only(302, ("teacher", "coordinator"), **WRITE_DENIED),
+            method="post",
+            data=lambda w: {"note": "Gjort"},
+        ),
+        Row(
+            lambda w: reverse("followup:deadline_complete", args=[MISSING_UUID]),
+            expect(404, **WRITE_DENIED),
+            method="post",
+            label="missing",
+        ),
+    ],
+    "followup:notifications": [Row(lambda w: reverse("followup:notifications"), expect(200))],
+    "followup:notifications_read": [
+        Row(lambda w: reverse("followup:notifications_read"), expect(302, **WRITE_DENIED), method="post")
+    ],
+    "followup:preferences": [
+        Row(lambda w: reverse("followup:preferences"), expect(200, **NON_STAFF_403)),
+        Row(
+            lambda w: reverse("followup:preferences"),
+            expect(302, **WRITE_DENIED),
+            method="post",
+            data=lambda w: {"daily_digest": "on", "language": "nb"},
+            label="save",
+        ),
+    ],
+    "followup:ical_renew": [
+        Row(lambda w: reverse("followup:ical_renew"), expect(302, **WRITE_DENIED), method="post"),
+        Row(lambda w: reverse("followup:ical_renew"), expect(405), label="GET"),
+    ],
+    "followup:ical": [
+        Row(
+            lambda w: reverse("followup:ical", args=[R(w).token]),
+            expect(200, anonymous=200, deactivated=200),
+            label="valid token, no login needed",
+        ),
+        Row(
+            lambda w: reverse("followup:ical", args=["wrong-token"]),
+            expect(404, anonymous=404, deactivated=404),
+            label="wrong token",
+        ),
+    ],
+    "followup:pupil": [
+        Row(lambda w: reverse("followup:pupil", args=[w.pupil_a.pk]), pupil_a_page(200, LOG_A), label="pupil A"),
+        Row(
+            lambda w: reverse("followup:pupil", args=[w.pupil_b.pk]),
+            only(200, ("coordinator",), guardian_b=403),
+            label="pupil B",
+        ),
+        Row(lambda w: reverse("followup:pupil", args=[MISSING_UUID]), expect(404), label="missing"),
+    ],
+    "followup:concern_create": [
+        Row(lambda w: reverse("followup:concern_create", args=[w.pupil_a.pk]), pupil_a_page(200, LOG_A)),
+        Row(
+            lambda w: reverse("followup:concern_create", args=[w.pupil_a.pk]),
+            pupil_a_page(302, LOG_A, post=True),
+            method="post",
+            data=lambda w: {"insufficient_benefit": "on", "description": "Henger etter i lesing"},
+            label="file",
+        ),
+    ],
+    "followup:kartlegging_create": [
+        Row(lambda w: reverse("followup:kartlegging_create", args=[w.pupil_a.pk]), pupil_a_page(200, LOG_A)),
+        Row(
+            lambda w: reverse("followup:kartlegging_create", args=[w.pupil_a.pk]),
+            pupil_a_page(302, LOG_A, post=True),
+            method="post",
+            data=lambda w: {"kind": "academic", "date": today(), "conducted_by": "Frode", "result": "Under forventet"},
+            label="save",
+        ),
+    ],
+    "followup:plan_edit": [
+        Row(lambda w: reverse("followup:plan_edit", args=[w.pupil_a.pk]), pupil_a_page(200, EDIT_A)),
+        Row(
+            lambda w: reverse("followup:plan_edit", args=[w.pupil_a.pk]),
+            pupil_a_page(302, EDIT_A, post=True),
+            method="post",
+            data=lambda w: {"main_challenges": "Lesing og skriving"},
+            label="save",
+        ),
+    ],
+    "followup:tiltak_create": [
+        Row(lambda w: reverse("followup:tiltak_create", args=[w.pupil_a.pk]), pupil_a_page(200, EDIT_A)),
+        Row(
+            lambda w: reverse("followup:tiltak_create", args=[w.pupil_a.pk]),
+            pupil_a_page(302, EDIT_A, post=True),
+            method="post",
+            data=tiltak_data,
+            label="save",
+        ),
+    ],
+    "followup:referral_create": [
+        Row(lambda w: reverse("followup:referral_create", args=[w.pupil_a.pk]), pupil_a_page(200, EDIT_A)),
+        Row(
+            lambda w: reverse("followup:referral_create", args=[w.pupil_a.pk]),
+            pupil_a_page(302, EDIT_A, post=True),
+            method="post",
+            data=lambda w: {"question": "Har eleven lesevansker?"},
+            label="start",
+        ),
+    ],
+    "followup:talk_create": [
+        Row(lambda w: reverse("followup:talk_create", args=[w.pupil_a.pk]), pupil_a_page(200, EDIT_A)),
+        Row(
+            lambda w: reverse("followup:talk_create", args=[w.pupil_a.pk]),
+            pupil_a_page(302, EDIT_A, post=True),
+            method="post",
+            data=lambda w: {"kind": "oppstartsamtale", "status": "held", "date": today(), "pupil_present": "on"},
+            label="save",
+        ),
+    ],
+    "followup:concern_detail": [
+        Row(lambda w: reverse("followup:concern_detail", args=[R(w).concern_a.pk]), record_page(LOG_A), label="A"),
+        Row(
+            lambda w: reverse("followup:concern_detail", args=[R(w).concern_b.pk]),
+            record_page(("coordinator",)),
+            label="B",
+        ),
+        Row(lambda w: reverse("followup:concern_detail", args=[MISSING_UUID]), expect(404), label="missing"),
+    ],
+    "followup:concern_receive": [
+        Row(
+            lambda w: reverse("followup:concern_receive", args=[R(w).concern_a.pk]),
+            record_page(("coordinator",), 302, denied=("teacher", "faglaerer"), post=True),
+            method="post",
+        )
+    ],
+    "followup:concern_close": [
+        Row(
+            lambda w: reverse("followup:concern_close", args=[R(w).concern_a.pk]),
+            record_page(("coordinator",), 302, denied=("teacher", "faglaerer"), post=True),
+            method="post",
+            data=lambda w: {"note": "Fulgt opp"},
+        ),
+        Row(
+            lambda w: reverse("followup:concern_close", args=[R(w).concern_a.pk]),
+            record_page(("coordinator",), 400, denied=("teacher", "faglaerer"), post=True),
+            method="post",
+            data=lambda w: {"note": ""},
+            label="without note",
+        ),
+    ],
+    "followup:tiltak_detail": [
+        Row(lambda w: reverse("followup:tiltak_detail", args=[R(w).tiltak_a.pk]), record_page(LOG_A)),
+        Row(lambda w: reverse("followup:tiltak_detail", args=[MISSING_UUID]), expect(404), label="missing"),
+    ],
+    "followup:tiltak_evaluate": [
+        Row(
+            lambda w: reverse("followup:tiltak_evaluate", args=[R(w).tiltak_a.pk]),
+            record_page(EDIT_A, denied=("faglaerer",)),
+        ),
+        Row(
+            lambda w: reverse("followup:tiltak_evaluate", args=[R(w).tiltak_a.pk]),
+            record_page(EDIT_A, 302, denied=("faglaerer",), post=True),
+            method="post",
+            data=lambda w: {"date": today(), "outcome": "ended", "effect": "Bedre lesing"},
+            label="evaluate",
+        ),
+    ],
+    "followup:referral_detail": [
+        Row(
+            lambda w: reverse("followup:referral_detail", args=[R(w).referral_a.pk]), record_page(LOG_A), label="draft"
+        ),
+        Row(
+            lambda w: reverse("followup:referral_detail", args=[R(w).referral_a_sent.pk]),
+            record_page((*LOG_A, "ppt")),
+            label="sent: PPT sees it",
+        ),
+        Row(
+            lambda w: reverse("followup:referral_detail", args=[R(w).referral_b.pk]),
+            record_page(("coordinator",)),
+            label="pupil B",
+        ),
+    ],
+    "followup:referral_edit": [
+        Row(
+            lambda w: reverse("followup:referral_edit", args=[R(w).referral_a.pk]),
+            record_page(EDIT_A, denied=("faglaerer",)),
+        ),
+        Row(
+            lambda w: reverse("followup:referral_edit", args=[R(w).referral_a.pk]),
+            record_page(EDIT_A, 302, denied=("faglaerer",), post=True),
+            method="post",
+            data=lambda w: {"question": "Q2", "report": "Rapport 2"},
+            label="save",
+        ),
+    ],
+    "followup:consent_create": [
+        Row(
+            lambda w: reverse("followup:consent_create", args=[R(w).referral_a.pk]),
+            record_page(EDIT_A, 302, denied=("faglaerer",), post=True),
+            method="post",
+            data=lambda w: {"given_by": "guardian", "name": "Aud Foresatt", "date": today(), "method": "signed"},
+        ),
+    ],
+    "followup:referral_send": [
+        Row(
+            lambda w: reverse("followup:referral_send", args=[R(w).referral_a.pk]),
+            record_page(("coordinator",), 302, denied=("teacher", "faglaerer"), post=True),
+            method="post",
+        ),
+    ],
+    "followup:talk_edit": [
+        Row(lambda w: reverse("followup:talk_edit", args=[R(w).talk_a.pk]), record_page(LOG_A)),
+        Row(
+            lambda w: reverse("followup:talk_edit", args=[R(w).talk_a.pk]),
+            record_page(EDIT_A, 302, denied=("faglaerer",), post=True),
+            method="post",
+            data=lambda w: {"kind": "elevsamtale", "status": "held", "date": today(), "agreements": "Lese hver dag"},
+            label="save",
+        ),
+    ],
+    "followup:talk_overview": [
+        Row(lambda w: reverse("followup:talk_overview", args=[w.group_a.pk]), only(200, LOG_A)),
+    ],
+    "followup:meeting_list": [Row(lambda w: reverse("followup:meeting_list"), expect(200, **NON_STAFF_403))],
+    "followup:meeting_create": [
+        Row(
+            lambda w: reverse("followup:meeting_create"),
+            expect(200, ppt=403, vikar=403, vikar_expired=403, **NON_STAFF_403),
+        ),
+        Row(
+            lambda w: reverse("followup:meeting_create"),
+            expect(302, coordinator_other=200, ppt=403, vikar=403, vikar_expired=403, **WRITE_DENIED),
+            method="post",
+            data=lambda w: {"group": w.group_a.pk, "kind": "iko", "date": today(), "agenda": "1. Resultater"},
+            label="save for group A (school 2's coordinator: not a choice → form)",
+        ),
+    ],
+    "followup:meeting_detail": [
+        Row(lambda w: reverse("followup:meeting_detail", args=[R(w).meeting_a.pk]), only(200, LOG_A)),
+        Row(lambda w: reverse("followup:meeting_detail", args=[MISSING_UUID]), expect(404), label="missing"),
+    ],
+    "followup:meeting_decision": [
+        Row(
+            lambda w: reverse("followup:meeting_decision", args=[R(w).meeting_a.pk, w.pupil_a.pk]),
+            only(302, LOG_A, **WRITE_DENIED),
+            method="post",
+            data=lambda w: {"decision": "Nytt tiltak i lesing"},
+        )
+    ],
+    "followup:aarshjul": [
+        Row(lambda w: reverse("followup:aarshjul"), only(200, ("coordinator", "coordinator_other"), other=403)),
+    ],
+    "followup:duty_edit": [
+        Row(
+            lambda w: reverse("followup:duty_edit", args=[w.school1.pk, "oppfolgingsmoter-host"]),
+            only(200, ("coordinator",)),
+        ),
+        Row(
+            lambda w: reverse("followup:duty_edit", args=[w.school1.pk, "no-such-duty"]),
+            expect(404),
+            label="unknown duty",
+        ),
+        Row(
+            lambda w: reverse("followup:duty_edit", args=[w.school1.pk, "oppfolgingsmoter-host"]),
+            only(302, ("coordinator",), **WRITE_DENIED),
+            method="post",
+            data=lambda w: {
+                "title": "Oppfølgingsmøter",
+                "responsible_role": "rektor",
+                "applies_to": "each_group",
+                "anchor": "fixed",
+                "month": 10,
+                "day": 20,
+                "offset_days": 0,
+                "reminder_days": "7,1",
+                "fulfilment": "meeting_held",
+                "active": "on",
+                "weekend_to_monday": "on",
+                "order": 5,
+            },
+            label="override",
+        ),
+    ],
+    "followup:duty_create": [
+        Row(lambda w: reverse("followup:duty_create", args=[w.school1.pk]), only(200, ("coordinator",))),
+    ],
+    "followup:duty_reset": [
+        Row(
+            lambda w: reverse("followup:duty_reset", args=[w.school1.pk, "oppfolgingsmoter-host"]),
+            only(302, ("coordinator",), **WRITE_DENIED),
+            method="post",
+        )
+    ],
+    "followup:deadlines_regenerate": [
+        Row(
+            lambda w: reverse("followup:deadlines_regenerate", args=[w.school1.pk]),
+            only(302, ("coordinator",), **WRITE_DENIED),
+            method="post",
+        )
+    ],
+}
