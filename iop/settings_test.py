@@ -8,7 +8,7 @@ import os
 os.environ.setdefault("IOP_ENV", "test")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/iop")
 
-from iop.settings import *  # noqa: E402, F403
+from iop.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
