@@ -127,6 +127,7 @@ def vurdering_edit(request: HttpRequest, pk: str) -> HttpResponse:
     form = VurderingForm(request.POST or None, instance=sv)
     formset = SubjectFormSet(request.POST or None, prefix="fag", initial=initial)
     theirs: list[tuple[str, str]] = []
+    conflicted = False
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             services.vurdering_update(
@@ -137,7 +138,7 @@ def vurdering_edit(request: HttpRequest, pk: str) -> HttpResponse:
                 subjects=subject_rows(formset),
             )
         except services.EditConflict as exc:
-            theirs = _conflict(form, exc.current, list(services.SV_FIELDS))
+            conflicted, theirs = True, _conflict(form, exc.current, list(services.SV_FIELDS))
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -159,7 +160,7 @@ def vurdering_edit(request: HttpRequest, pk: str) -> HttpResponse:
         "theirs": theirs,
         "title": _("Edit expert assessment"),
     }
-    return render(request, "iop/vurdering_form.html", context, status=409 if theirs else 200)
+    return render(request, "iop/vurdering_form.html", context, status=409 if conflicted else 200)
 
 
 @never_cache
@@ -248,6 +249,7 @@ def vedtak_edit(request: HttpRequest, pk: str) -> HttpResponse:
     form = VedtakForm(request.POST or None, instance=vedtak)
     formset = VedtakSubjectFormSet(request.POST or None, prefix="fag", initial=initial)
     theirs: list[tuple[str, str]] = []
+    conflicted = False
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             services.vedtak_update(
@@ -258,7 +260,7 @@ def vedtak_edit(request: HttpRequest, pk: str) -> HttpResponse:
                 subjects=subject_rows(formset),
             )
         except services.EditConflict as exc:
-            theirs = _conflict(form, exc.current, list(services.VEDTAK_FIELDS))
+            conflicted, theirs = True, _conflict(form, exc.current, list(services.VEDTAK_FIELDS))
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -273,7 +275,7 @@ def vedtak_edit(request: HttpRequest, pk: str) -> HttpResponse:
         "theirs": theirs,
         "title": _("Edit decision"),
     }
-    return render(request, "iop/vedtak_form.html", context, status=409 if theirs else 200)
+    return render(request, "iop/vedtak_form.html", context, status=409 if conflicted else 200)
 
 
 @never_cache
@@ -364,6 +366,7 @@ def iop_detail(request: HttpRequest, pk: str) -> HttpResponse:
                 goal.form = _goal_form(goal)  # type: ignore[attr-defined]
     if page.can_log:
         page.extra["teaching_form"] = TeachingLogForm(
+            prefix="undervisning",
             sections=[v.section for v in page.sections if v.section is not None],
             initial={"period_end": timezone.localdate(), "period_start": timezone.localdate()},
         )
@@ -390,12 +393,13 @@ def _saved_or_form(
     "saved" fragment (new version out of band) or the form again with the
     conflict/errors; without htmx: redirect, or the form on its own page."""
     theirs: list[tuple[str, str]] = []
+    conflicted = False
     saved = None
     if form.is_valid():
         try:
             saved = save(version=form.cleaned_data["version"], data=form.cleaned_data)
         except services.EditConflict as exc:
-            theirs = _conflict(form, exc.current, fields)
+            conflicted, theirs = True, _conflict(form, exc.current, fields)
         except ValidationError as exc:
             _add_errors(form, exc)
     if saved is not None:
@@ -410,11 +414,11 @@ def _saved_or_form(
             return render(request, "iop/_saved.html", context)
         messages.success(request, _("Saved."))
         return redirect(done_url)
-    context = {**context, "form": form, "theirs": theirs, "autosave": not theirs}
+    context = {**context, "form": form, "theirs": theirs, "autosave": not conflicted}
     if request.htmx:  # type: ignore[attr-defined]
         return reswap(retarget(render(request, partial, context), target), "innerHTML")
     context["partial"] = partial
-    return render(request, "iop/edit_page.html", context, status=409 if theirs else 200)
+    return render(request, "iop/edit_page.html", context, status=409 if conflicted else 200)
 
 
 @login_required
@@ -620,7 +624,7 @@ def goal_log_create(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 def teaching_log_create(request: HttpRequest, pk: str) -> HttpResponse:
     iop = selectors.iop_for(request.user, pk, Action.LOG)
-    form = TeachingLogForm(request.POST, sections=IopSubject.objects.filter(iop=iop))
+    form = TeachingLogForm(request.POST, prefix="undervisning", sections=IopSubject.objects.filter(iop=iop))
     if form.is_valid():
         try:
             services.teaching_log_create(

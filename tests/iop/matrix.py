@@ -210,7 +210,12 @@ ROWS = {
             url("teaching_log_create", "iop"),
             post(LOG_A, ("ppt", "vikar")),
             "post",
-            lambda w: {"section": str(c(w).section.pk), "period_start": today(), "period_end": today(), "hours": "3"},
+            lambda w: {
+                "undervisning-section": str(c(w).section.pk),
+                "undervisning-period_start": today(),
+                "undervisning-period_end": today(),
+                "undervisning-hours": "3",
+            },
         ),
     ],
     "iop:iop_compare": [
