@@ -302,3 +302,19 @@ def test_the_demo_builder_adds_chains(db: None) -> None:
     assert GoalLog.objects.exists()
     demo.create()  # a second run changes nothing
     assert SakkyndigVurdering.objects.count() == 4
+
+
+def test_goals_are_reordered_and_deleted_inline(world: World) -> None:
+    ch = chain(world.pupil_a, goals=3)
+    first, second, third = ch.goals
+    teacher = world.client("teacher")
+    response = teacher.post(reverse("iop:goal_move", args=[first.pk]), {"direction": "down"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and f'id="goals-{ch.sections[0].pk}"' in response.content.decode()
+    assert list(Goal.objects.filter(iop=ch.iop).order_by("order")) == [second, first, third]
+    first.refresh_from_db()
+    assert first.version == 1  # moving does not make anybody's open edit stale
+    teacher.post(reverse("iop:goal_delete", args=[third.pk]), HTTP_HX_REQUEST="true")
+    assert not Goal.objects.filter(pk=third.pk).exists()
+    GoalLog.objects.create(goal=second, date=TODAY(), quality=2)
+    teacher.post(reverse("iop:goal_delete", args=[second.pk]))
+    assert Goal.objects.filter(pk=second.pk).exists()
