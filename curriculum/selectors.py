@@ -97,8 +97,9 @@ def search_aims(
     aims of expired sets or curricula) are left out unless ``include_expired``.
     The result has the curriculum and aim set joined and the core elements
     prefetched (import bookkeeping -- timestamps, the search vector -- is
-    deferred), so listing it costs two queries whatever its size (plus one
-    the first time a process meets a word, to learn whether it is a stop word).
+    deferred), so listing it costs two queries whatever its size; a word
+    search on PostgreSQL first counts its full-text hits (one more query), and
+    the first time a process meets a word it asks whether it is a stop word.
     """
     query = " ".join(query.split())[:MAX_QUERY_LENGTH]
     qs = (
@@ -130,7 +131,7 @@ def search_aims(
     if CURRICULUM_CODE_RE.match(query):
         return qs.filter(curriculum__code__iexact=query).order_by(*natural_order)[:limit]
     if uses_postgres_search():
-        return _postgres_search(qs, query, natural_order)[:limit]
+        return _postgres_search(qs, query, natural_order, limit)[:limit]
     words = query.split()
     condition = Q()
     for word in words:
@@ -138,21 +139,33 @@ def search_aims(
     return qs.filter(condition).order_by(*natural_order)[:limit]
 
 
-def _postgres_search(qs: QuerySet[CompetenceAim], query: str, natural_order: list[str]) -> QuerySet[CompetenceAim]:
-    """Every word must match: a word of the aim starts with its stem, or the text contains it; then rank."""
+def _postgres_search(
+    qs: QuerySet[CompetenceAim], query: str, natural_order: list[str], limit: int
+) -> QuerySet[CompetenceAim]:
+    """Every word must match: a word of the aim starts with its stem, or the text contains it; then rank.
+
+    Only aims that match every word by its stem get a rank above 0, so when
+    there are ``limit`` of those they are the whole answer: then the cheaper
+    full-text-only query is used, and the substring test is spared thousands
+    of rows for common words.
+    """
     typed = WORD_RE.findall(query)[:MAX_WORDS]
     stop_words = _stop_words(typed)
     words = [word for word in typed if word.casefold() not in stop_words]
     if not words:  # only words like "og", "i", "på": nothing to rank by
         return qs.filter(text__icontains=query).order_by(*natural_order)
+    whole_query = _prefix_query(words)
+    ranked = qs.annotate(rank=SearchRank(F("search_vector"), whole_query, cover_density=True, normalization=1))
+    full_text = ranked.filter(search_vector=whole_query)
+    if full_text[:limit].count() >= limit:
+        return full_text.order_by("-rank", *natural_order)
     condition = Q()
     for word in words:
         word_matches = Q(search_vector=_prefix_query([word]))
         if len(word) >= MIN_SUBSTRING:
             word_matches |= Q(text__icontains=word)
         condition &= word_matches
-    rank = SearchRank(F("search_vector"), _prefix_query(words), cover_density=True, normalization=1)
-    return qs.filter(condition).annotate(rank=rank).order_by("-rank", *natural_order)
+    return ranked.filter(condition).order_by("-rank", *natural_order)
 
 
 def _prefix_query(words: list[str]) -> SearchQuery:
