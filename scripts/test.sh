@@ -23,6 +23,10 @@ fi
 # Trust auth for the local test role (as on CI); a password-protected server
 # can be used with DATABASE_URL instead.
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/iop}
+db_name=${DATABASE_URL##*/}
+if ! psql "${DATABASE_URL%/*}/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '${db_name}'" 2>/dev/null | grep -q 1; then
+  psql "${DATABASE_URL%/*}/postgres" -qc "CREATE DATABASE \"${db_name}\"" || true
+fi
 export TEST_REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
 export DJANGO_ALLOW_ASYNC_UNSAFE=true
 export DJANGO_SETTINGS_MODULE=iop.settings_test
