@@ -37,15 +37,14 @@ def year_level_label(level: int) -> str:
     return f"Vg{level - 10}" if level > 10 else str(level)
 
 
-class GrepStatus(models.TextChoices):
-    PUBLISHED = "published", _("Published")
-    EXPIRED = "expired", _("Expired")
-
-
 class GrepRecord(models.Model):
     """Fields every imported Grep record has."""
 
-    Status = GrepStatus
+    class Status(models.TextChoices):
+        """Grep's ``status_publisert`` / ``status_utgaatt`` (and ``ugyldig``)."""
+
+        PUBLISHED = "published", _("Published")
+        EXPIRED = "expired", _("Expired")
 
     code = models.CharField(_("Grep code"), max_length=120)
     uri = models.CharField(_("Grep URI"), max_length=255, blank=True)
@@ -58,7 +57,11 @@ class GrepRecord(models.Model):
 
     @property
     def is_published(self) -> bool:
-        return self.status == GrepStatus.PUBLISHED
+        return self.status == GrepRecord.Status.PUBLISHED
+
+
+#: The status choices shared by every Grep model (``Curriculum.Status`` etc.).
+GrepStatus = GrepRecord.Status
 
 
 class Curriculum(GrepRecord):
