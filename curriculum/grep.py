@@ -106,6 +106,10 @@ class GrepFormatError(ValueError):
 class GrepFetchError(RuntimeError):
     """The Grep API could not be read; the message is one line, fit for a terminal."""
 
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
 
 # --------------------------------------------------------------------------
 # Records, as parsed
@@ -963,7 +967,7 @@ class GrepClient:
                 break
             except urllib.error.HTTPError as exc:
                 if exc.code not in RETRY_STATUSES or attempt >= self.retries:
-                    raise GrepFetchError(f"{url}: HTTP {exc.code} {exc.reason}") from None
+                    raise GrepFetchError(f"{url}: HTTP {exc.code} {exc.reason}", status=exc.code) from None
                 delay = self._retry_after(exc) or self.backoff * 2**attempt
             except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
                 if attempt >= self.retries:
@@ -1029,7 +1033,7 @@ def _fetch_many(
         try:
             return code, client.get_json(url), None
         except GrepFetchError as exc:
-            if "HTTP 404" in str(exc):
+            if exc.status == 404:
                 return code, None, str(exc)
             raise
 
@@ -1047,9 +1051,9 @@ def _fetch_many(
 
 
 def _record_url(client: GrepClient, ref: Any, grep_type: str) -> tuple[str, str]:
+    """Where to fetch a referenced record: built from the client's base URL, so ``--base-url`` holds throughout."""
     code = ref_code(ref)
-    url = ref.get("url-data") if isinstance(ref, dict) else None
-    return code, url or client.url(f"{API_COLLECTIONS[grep_type]}/{urllib.parse.quote(code)}")
+    return code, client.url(f"{API_COLLECTIONS[grep_type]}/{urllib.parse.quote(code)}")
 
 
 def fetch_bundle(
