@@ -12,11 +12,11 @@ PostgreSQL it combines
 * substring search for parts of compounds ("skaping" in "tekstskaping"),
   served by a ``pg_trgm`` GIN trigram index on ``UPPER(text)``.
 
-Every word of the query must match, one way or the other; words the Norwegian
-dictionary ignores ("og", "i", "på") are left out. Hits are ranked by
-``ts_rank_cd`` of the whole query (``rank``: words close together count, long
-texts are damped; 0 for substring-only hits); ties keep the curriculum's own
-order. A query that is an aim code lists that aim first,
+Every word of the query must match, one way or the other; single letters and
+words the Norwegian dictionary ignores ("og", "i", "på") are left out. Hits
+are ranked by ``ts_rank_cd`` of the whole query (``rank``: words close
+together count, long texts are damped; 0 for substring-only hits); ties keep
+the curriculum's own order. A query that is an aim code lists that aim first,
 then the aims whose codes start with it. On other databases (the SQLite demo)
 every word must occur in the text (``icontains``).
 """
@@ -149,7 +149,7 @@ def _postgres_search(
     full-text-only query is used, and the substring test is spared thousands
     of rows for common words.
     """
-    typed = WORD_RE.findall(query)[:MAX_WORDS]
+    typed = [word for word in WORD_RE.findall(query) if len(word) > 1][:MAX_WORDS]
     stop_words = _stop_words(typed)
     words = [word for word in typed if word.casefold() not in stop_words]
     if not words:  # only words like "og", "i", "på": nothing to rank by

@@ -7,6 +7,9 @@
 
 The indexes are not declared on the model because SQLite (the demo database)
 cannot build them; there the search falls back to ``icontains``.
+
+Both indexes were replaced in 0003 (a stored, trigger-kept search vector and a
+trigram index on ``UPPER(text)``); the extension stays.
 """
 
 from django.contrib.postgres.indexes import GinIndex, OpClass
