@@ -33,7 +33,13 @@ def aarshjul_for(school: School) -> Aarshjul | None:
     if own is not None:
         return own
     key = BUILTIN_FOR_KIND.get(school.kind, BUILTIN_DEFAULT)  # type: ignore[call-overload]
-    return Aarshjul.objects.filter(builtin_key=key).first()
+    wheel = Aarshjul.objects.filter(builtin_key=key).first()
+    if wheel is None:  # the built-in sets are data (migration 0002); reload them if a flush removed them
+        from .aarshjul_data import load_builtin
+
+        load_builtin(Aarshjul, Duty)
+        wheel = Aarshjul.objects.filter(builtin_key=key).first()
+    return wheel
 
 
 @dataclass

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from celery import shared_task
@@ -18,6 +20,7 @@ logger = logging.getLogger(__name__)
 
 TASK_OPTIONS: dict[str, Any] = {
     "acks_late": True,
+    "ignore_result": True,  # nothing reads results; no result-backend round trip when enqueuing
     "reject_on_worker_lost": True,
     "soft_time_limit": 60,
     "time_limit": 90,
@@ -87,20 +90,35 @@ def refresh_pupil(pupil_id: str) -> int:
 
 
 # --- enqueue helpers (called after commit) --------------------------------------------
+#
+# Publishing fails fast when the broker is unreachable (one connection attempt,
+# no retries, no result backend): the page that wrote the rows answers at once
+# and the rows wait for the next sweep.
+
+
+@contextmanager
+def _fast_connection() -> Iterator[Any]:
+    from iop.celery import app
+
+    with app.connection_for_write(transport_options={"max_retries": 1, "interval_start": 0}) as conn:
+        yield conn
 
 
 def enqueue_send(ids: list[uuid.UUID]) -> None:
-    for pk in ids:
-        send_notification.apply_async(args=[str(pk)], retry=False)
+    with _fast_connection() as conn:
+        for pk in ids:
+            send_notification.apply_async(args=[str(pk)], retry=False, connection=conn)
 
 
 def enqueue_digest(ids: list[uuid.UUID]) -> None:
-    send_digest.apply_async(args=[[str(pk) for pk in ids]], retry=False)
+    with _fast_connection() as conn:
+        send_digest.apply_async(args=[[str(pk) for pk in ids]], retry=False, connection=conn)
 
 
 def _safe(fn: Any, *args: Any) -> None:
     try:
-        fn.apply_async(args=list(args), retry=False)
+        with _fast_connection() as conn:
+            fn.apply_async(args=list(args), retry=False, connection=conn)
     except Exception:  # the broker is down; the nightly regeneration catches up
         logger.warning("Could not enqueue %s", fn.name, exc_info=True)
 

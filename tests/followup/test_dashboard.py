@@ -1,0 +1,116 @@
+"""The dashboard, the pupil page and the calendar run a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from followup.models import Deadline
+from tests.conftest import World
+from tests.followup.fixtures import records
+
+
+def _deadlines(w: World, n: int, start: int = 0) -> None:
+    today = timezone.localdate()
+    teacher = w.user("teacher")
+    rows = []
+    for i in range(start, start + n):
+        rows.append(
+            Deadline(
+                key=f"bulk:{i}",
+                school=w.school1,
+                school_year=w.group_a.school_year,
+                title=f"Plikt {i % 7}",
+                pupil=w.pupil_a if i % 3 == 0 else None,
+                group=w.group_a if i % 3 == 1 else None,
+                due=today + datetime.timedelta(days=(i % 30) - 10),
+                responsible_role="kontaktlaerer",
+                responsible=teacher,
+                state=Deadline.State.DONE if i % 10 == 0 else Deadline.State.OPEN,
+                done_at=timezone.now() if i % 10 == 0 else None,
+            )
+        )
+    Deadline.objects.bulk_create(rows)
+
+
+def _count(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_dashboard_runs_the_same_queries_for_10_or_1000_deadlines(world: World) -> None:
+    urls = [
+        reverse("followup:dashboard"),
+        reverse("followup:dashboard") + "?status=open",
+        reverse("followup:dashboard") + f"?status=done&group={world.group_a.pk}",
+    ]
+    _deadlines(world, 10)
+    for persona in ("coordinator", "teacher"):
+        client = world.client(persona)
+        small = [_count(client, url) for url in urls]
+        if persona == "coordinator":
+            _deadlines(world, 990, start=10)
+        large = [_count(client, url) for url in urls]
+        assert small == large, (persona, small, large)
+    page = world.client("coordinator").get(reverse("followup:dashboard") + "?status=open").content.decode()
+    assert "Side 1 av" in page
+
+
+def test_a_teacher_sees_their_own_deadlines_and_the_coordinator_all(world: World) -> None:
+    r = records(world)
+    other = Deadline.objects.create(
+        key="other",
+        school=world.school1,
+        school_year=world.group_a.school_year,
+        title="Koordinatorens plikt",
+        due=timezone.localdate(),
+        responsible_role="koordinator",
+        responsible=world.user("coordinator"),
+    )
+    teacher_page = world.client("teacher").get(reverse("followup:dashboard")).content.decode()
+    assert r.deadline_a.title in teacher_page and other.title not in teacher_page
+    coordinator_page = world.client("coordinator").get(reverse("followup:dashboard")).content.decode()
+    assert r.deadline_a.title in coordinator_page and other.title in coordinator_page
+    assert (
+        world.client("coordinator_other").get(reverse("followup:dashboard")).content.decode().count("Koordinatorens")
+        == 0
+    )
+
+
+def test_the_pupil_follow_up_page_has_a_fixed_query_count(world: World) -> None:
+    records(world)
+    client = world.client("teacher")
+    url = reverse("followup:pupil", args=[world.pupil_a.pk])
+    first = _count(client, url)
+    _deadlines(world, 200)
+    assert _count(client, url) == first
+
+
+def test_completing_a_deadline_by_htmx_returns_the_row(world: World) -> None:
+    r = records(world)
+    client = world.client("teacher")
+    url = reverse("followup:deadline_complete", args=[r.deadline_a.pk])
+    response = client.post(url, {"note": ""}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "Feltet er påkrevet." in response.content.decode()
+    response = client.post(url, {"note": "Evaluert i møte"}, HTTP_HX_REQUEST="true")
+    assert 'data-color="success"' in response.content.decode()
+    r.deadline_a.refresh_from_db()
+    assert r.deadline_a.state == Deadline.State.DONE and r.deadline_a.done_note == "Evaluert i møte"
+
+
+def test_the_calendar_feed_names_no_pupil(world: World) -> None:
+    r = records(world)
+    body = world.client("anonymous").get(reverse("followup:ical", args=[r.token])).content.decode()
+    assert body.startswith("BEGIN:VCALENDAR") and "BEGIN:VEVENT" in body
+    assert "SUMMARY:Evaluere tiltak (Skole 1)" in body
+    assert "Anna" not in body and "Aasen" not in body
+    assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
+    old = r.token
+    world.client("teacher").post(reverse("followup:ical_renew"))
+    assert world.client("anonymous").get(reverse("followup:ical", args=[old])).status_code == 404
