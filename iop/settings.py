@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "students",
     "curriculum",
     "iop",
+    "iop.reports",
     "followup",
 ]
 
@@ -296,7 +297,11 @@ LOGGING = {
 IOP_SITE_NAME = _("IOP and IUP")
 
 # Sections other apps add to the pupil page and the home page (see students/sections.py).
-PUPIL_PAGE_SECTIONS: list[str] = ["iop.sections.pupil_plans", "followup.sections.pupil_section"]
+PUPIL_PAGE_SECTIONS: list[str] = [
+    "iop.sections.pupil_plans",
+    "iop.reports.sections.pupil_reports",
+    "followup.sections.pupil_section",
+]
 HOME_SECTIONS: list[str] = ["followup.sections.home_section"]
 # Callables (no arguments) that add each app's demo records after students.demo.
 DEMO_BUILDERS: list[str] = ["iop.demo.create"]

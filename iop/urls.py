@@ -8,6 +8,7 @@ admin.site.site_title = _("IOP and IUP – operators")
 urlpatterns = [
     path("", include("students.urls")),
     path("", include("iop.app_urls")),
+    path("rapporter/", include("iop.reports.urls")),
     path("oppfolging/", include("followup.urls")),
     path("admin/", admin.site.urls),
 ]

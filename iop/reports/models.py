@@ -1,0 +1,255 @@
+"""Reports on an IOP and school batches that make or collect them.
+
+* :class:`Report` – an årsrapport or halvårsrapport on one IOP: a draft made
+  from the logs, edited in the browser, then *finalised* (immutable, dated,
+  rendered once as PDF/A and kept with its SHA-256 checksum) and *published*
+  to the guardians.
+* :class:`ReportGoal` – per learning goal: what the pupil now masters,
+  phrased positively (seed 003: "the report tells what the pupil CAN").
+* :class:`ReportSubject` – per subject: the organisation actually used.
+* :class:`ReportBatch` / :class:`ReportBatchItem` – a coordinator's batch for
+  a whole school (drafts for every active IOP, or a ZIP of the year's
+  finalised reports), one item and one Celery task per pupil, so progress
+  and failures are visible while the others complete.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from iop.models import Goal, Iop, IopSubject
+from students.models import Pupil, School, SchoolYear
+
+USER = settings.AUTH_USER_MODEL
+
+
+def report_upload_to(instance: Report, filename: str) -> str:
+    return f"reports/{instance.created_at:%Y}/{instance.pk}.pdf"
+
+
+def batch_upload_to(instance: ReportBatch, filename: str) -> str:
+    return f"reports/batches/{instance.created_at:%Y}/{instance.pk}.zip"
+
+
+class Report(models.Model):
+    class Kind(models.TextChoices):
+        AARSRAPPORT = "aarsrapport", _("Annual report (årsrapport)")
+        HALVAARSRAPPORT = "halvaarsrapport", _("Half-year report (halvårsrapport)")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        FINALISED = "finalised", _("Finalised")
+        PUBLISHED = "published", _("Published to guardians")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.AARSRAPPORT)
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="reports", verbose_name=_("pupil"))
+    iop = models.ForeignKey(Iop, on_delete=models.PROTECT, related_name="reports", verbose_name=_("IOP"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    summary = models.TextField(
+        _("summary"),
+        blank=True,
+        help_text=_("The teacher's overall assessment of the pupil's development. Describe what the pupil can."),
+    )
+    organisation = models.TextField(
+        _("organisation of the teaching"),
+        blank=True,
+        help_text=_("How the teaching was actually organised over the period."),
+    )
+    recipients = models.TextField(
+        _("recipients"),
+        blank=True,
+        help_text=_("Who receives the report, e.g. the pupil, the guardians, the school owner."),
+    )
+    language = models.CharField(_("language"), max_length=2, blank=True, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("changed"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
+    finalised_at = models.DateTimeField(_("finalised"), null=True, blank=True, editable=False)
+    finalised_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("finalised by")
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("published by")
+    )
+    pdf = models.FileField(_("PDF"), upload_to=report_upload_to, blank=True, editable=False)
+    pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True, editable=False)
+    pdf_size = models.PositiveIntegerField(_("size of the PDF (bytes)"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-period_end", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["iop", "kind"], name="report_one_per_iop_and_kind"),
+            models.CheckConstraint(
+                condition=Q(period_start__lte=F("period_end")), name="report_period_start_before_end"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft")
+                | (Q(finalised_at__isnull=False) & ~Q(pdf="") & Q(pdf_sha256__regex=r"^[0-9a-f]{64}$")),
+                name="report_finalised_has_pdf_and_checksum",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False), name="report_published_has_date"
+            ),
+        ]
+        indexes = [models.Index(fields=["pupil", "status"], name="report_pupil_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period_start:%d.%m.%Y}–{self.period_end:%d.%m.%Y}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def short_kind(self) -> str:
+        return str(_("Annual report") if self.kind == self.Kind.AARSRAPPORT else _("Half-year report"))
+
+    def filename(self) -> str:
+        slug = f"{self.pupil.last_name}-{self.pupil.first_name}".lower().replace(" ", "-")
+        safe = "".join(c for c in slug if c.isalnum() or c == "-")
+        return f"{self.kind}-{safe}-{self.period_end:%Y-%m-%d}.pdf"
+
+
+class ReportGoal(models.Model):
+    """The report's text on one learning goal."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="goal_texts", verbose_name=_("report"))
+    goal = models.ForeignKey(
+        Goal, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("learning goal")
+    )
+    masters = models.TextField(
+        _("what the pupil now masters"),
+        blank=True,
+        help_text=_("Phrase it positively: what the pupil can do now, and how independently."),
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("report text on a goal")
+        verbose_name_plural = _("report texts on goals")
+        ordering = ["order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["report", "goal"], name="reportgoal_unique_goal")]
+
+    def __str__(self) -> str:
+        return str(self.goal) if self.goal else str(_("(deleted goal)"))
+
+
+class ReportSubject(models.Model):
+    """The report's text on one subject: the organisation actually used."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="subject_texts", verbose_name=_("report"))
+    section = models.ForeignKey(
+        IopSubject, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("subject")
+    )
+    organisation_used = models.TextField(_("organisation actually used"), blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("report text on a subject")
+        verbose_name_plural = _("report texts on subjects")
+        ordering = ["order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["report", "section"], name="reportsubject_unique_section")]
+
+    def __str__(self) -> str:
+        return str(self.section) if self.section else str(_("(deleted subject)"))
+
+
+class ReportBatch(models.Model):
+    """A coordinator's batch over one school and school year."""
+
+    class Job(models.TextChoices):
+        DRAFTS = "drafts", _("Make drafts for every pupil with an active IOP")
+        ZIP = "zip", _("Collect the finalised reports of the year as one ZIP file")
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    job = models.CharField(_("job"), max_length=10, choices=Job.choices)
+    report_kind = models.CharField(
+        _("kind of report"), max_length=20, choices=Report.Kind.choices, default=Report.Kind.AARSRAPPORT
+    )
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    school_year = models.ForeignKey(
+        SchoolYear, on_delete=models.CASCADE, related_name="+", verbose_name=_("school year")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    created_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("started by")
+    )
+    created_at = models.DateTimeField(_("started"), default=timezone.now, editable=False)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    archive = models.FileField(_("ZIP file"), upload_to=batch_upload_to, blank=True, editable=False)
+    archive_sha256 = models.CharField(_("SHA-256 of the ZIP file"), max_length=64, blank=True, editable=False)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("report batch")
+        verbose_name_plural = _("report batches")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="running") | Q(finished_at__isnull=False), name="reportbatch_done_has_date"
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "-created_at"], name="reportbatch_school_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_job_display()} – {self.school} {self.school_year.name}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == self.Status.DONE
+
+
+class ReportBatchItem(models.Model):
+    """One pupil in a batch: its own status and, when it failed, why."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        DONE = "done", _("Done")
+        SKIPPED = "skipped", _("Nothing to do")
+        FAILED = "failed", _("Failed")
+
+    TERMINAL = (Status.DONE, Status.SKIPPED, Status.FAILED)
+
+    batch = models.ForeignKey(ReportBatch, on_delete=models.CASCADE, related_name="items", verbose_name=_("batch"))
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+", verbose_name=_("pupil"))
+    iop = models.ForeignKey(Iop, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    report = models.ForeignKey(
+        Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("report")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    message = models.TextField(_("message"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    updated_at = models.DateTimeField(_("changed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("report batch item")
+        verbose_name_plural = _("report batch items")
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["batch", "pupil"], name="reportbatchitem_unique_pupil")]
+        indexes = [models.Index(fields=["batch", "status"], name="reportbatchitem_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.pupil} – {self.get_status_display()}"

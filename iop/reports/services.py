@@ -1,0 +1,474 @@
+"""Writes on reports and batches: ``<thing>_<verb>(*, actor, ...)``, atomic,
+permission-checked through the access layer, validated with ``full_clean()``.
+
+A report's life: :func:`report_create` makes a draft from the IOP's logs
+(with a positive suggestion of what the pupil now masters for each goal),
+:func:`report_update` saves the teacher's texts (optimistic concurrency on
+``version``), :func:`report_finalise` renders the PDF/A once and keeps it with
+its SHA-256 (the report never changes after that), :func:`report_publish`
+makes it visible to the guardians.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import io
+import logging
+import uuid
+import zipfile
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from iop.models import Goal, Iop, Level
+from students import access
+from students.access import Action
+from students.models import Pupil, School, SchoolYear, User
+
+from . import selectors
+from .models import Report, ReportBatch, ReportBatchItem, ReportGoal, ReportSubject
+
+if TYPE_CHECKING:
+    from . import rendering
+
+logger = logging.getLogger(__name__)
+
+Item = ReportBatchItem.Status
+
+
+class ReportIntegrityError(Exception):
+    """A stored PDF no longer matches its checksum (or is missing)."""
+
+
+def _require(actor: User | None, action: Action, pupil: Pupil) -> None:
+    if actor is None or not access.can(actor, action, pupil):
+        raise PermissionDenied
+
+
+def language_of(pupil: Pupil) -> str:
+    return pupil.school.language or settings.LANGUAGE_CODE
+
+
+def default_period(iop: Iop, kind: str) -> tuple[datetime.date, datetime.date]:
+    if kind == Report.Kind.HALVAARSRAPPORT:
+        middle = iop.period_start + (iop.period_end - iop.period_start) / 2
+        return iop.period_start, middle
+    return iop.period_start, iop.period_end
+
+
+def masters_suggestion(row: selectors.GoalRow) -> str:
+    """A positive first draft of "what the pupil now masters": the criteria
+    of the levels reached, and the progress made (seed 003)."""
+    lines: list[str] = []
+    for axis, start, latest, criterion in (
+        (_("quality"), row.start_quality, row.latest_quality, row.latest_quality_criterion),
+        (_("independence"), row.start_independence, row.latest_independence, row.latest_independence_criterion),
+    ):
+        if not latest:
+            continue
+        if criterion.strip():
+            lines.append(criterion.strip())
+        if start and latest > start:
+            lines.append(
+                _("The pupil has progressed from «%(start)s» to «%(latest)s» in %(axis)s.")
+                % {
+                    "start": selectors.LEVEL_LABELS[Level(start)],
+                    "latest": selectors.LEVEL_LABELS[Level(latest)],
+                    "axis": axis,
+                }
+            )
+        elif not criterion.strip():
+            lines.append(
+                _("The pupil has reached the level «%(latest)s» in %(axis)s.")
+                % {"latest": selectors.LEVEL_LABELS[Level(latest)], "axis": axis}
+            )
+    return "\n".join(lines)
+
+
+def _touch(report: Report) -> None:
+    report.version += 1
+    report.updated_at = timezone.now()
+
+
+# --- reports --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_create(*, actor: User | None, iop: Iop, kind: str = Report.Kind.AARSRAPPORT) -> Report:
+    """A draft report on IOP, pre-filled from its logs and sections."""
+    pupil = Pupil.objects.select_related("school").get(pk=iop.pupil_id)
+    _require(actor, Action.EDIT, pupil)
+    if kind not in Report.Kind.values:
+        raise ValidationError(_("Unknown kind of report."))
+    if iop.status == Iop.Status.DRAFT:
+        raise ValidationError(_("The IOP is still a draft. Publish the IOP before writing a report on it."))
+    if Report.objects.filter(iop=iop, kind=kind).exists():
+        raise ValidationError(_("There is already a report of this kind on this IOP."), code="exists")
+    if not Goal.objects.filter(iop=iop).exists():
+        raise ValidationError(_("The IOP has no learning goals, so there is nothing to report on."), code="no_goals")
+    start, end = default_period(iop, kind)
+    language = language_of(pupil)
+    report = Report(
+        kind=kind,
+        pupil=pupil,
+        iop=iop,
+        period_start=start,
+        period_end=end,
+        language=language,
+        created_by=actor,
+    )
+    with translation.override(language):
+        report.recipients = _("The pupil and the guardians; the school owner.")
+        report.full_clean()
+        report.save()
+        doc = selectors.build_document(iop, pupil, start, end, chart=False)
+        ReportGoal.objects.bulk_create(
+            [
+                ReportGoal(report=report, goal=row.goal, masters=masters_suggestion(row), order=n)
+                for n, row in enumerate(doc.goals)
+            ]
+        )
+        ReportSubject.objects.bulk_create(
+            [
+                ReportSubject(
+                    report=report,
+                    section=s.section,
+                    organisation_used=s.section.organisation if s.section else "",
+                    order=n,
+                )
+                for n, s in enumerate(doc.subjects)
+            ]
+        )
+    return report
+
+
+REPORT_FIELDS = ("summary", "organisation", "recipients", "period_start", "period_end")
+
+
+@transaction.atomic
+def report_update(
+    *,
+    actor: User,
+    report: Report,
+    version: int,
+    data: Mapping[str, Any],
+    goal_texts: Mapping[int, str] | None = None,
+    subject_texts: Mapping[int, str] | None = None,
+) -> Report:
+    """Save the teacher's texts on a draft. A stale VERSION raises
+    ValidationError(code="conflict") and changes nothing."""
+    _require(actor, Action.EDIT, report.pupil)
+    current = Report.objects.select_for_update().get(pk=report.pk)
+    if not current.is_draft:
+        raise ValidationError(_("A finalised report can not be changed."), code="finalised")
+    if current.version != version:
+        raise ValidationError(
+            _(
+                "Someone else saved this report while you were editing. "
+                "Your text is kept in the form; reload to see theirs."
+            ),
+            code="conflict",
+        )
+    for name in REPORT_FIELDS:
+        if name in data:
+            setattr(current, name, data[name])
+    _touch(current)
+    current.full_clean()
+    current.save()
+    if goal_texts:
+        goals = list(ReportGoal.objects.filter(report=current, pk__in=list(goal_texts)))
+        for row in goals:
+            row.masters = goal_texts[row.pk]
+            row.full_clean()
+        ReportGoal.objects.bulk_update(goals, ["masters"])
+    if subject_texts:
+        subjects = list(ReportSubject.objects.filter(report=current, pk__in=list(subject_texts)))
+        for srow in subjects:
+            srow.organisation_used = subject_texts[srow.pk]
+            srow.full_clean()
+        ReportSubject.objects.bulk_update(subjects, ["organisation_used"])
+    report.__dict__.update({k: getattr(current, k) for k in (*REPORT_FIELDS, "version", "updated_at")})
+    return current
+
+
+def _context(report: Report, doc: selectors.ReportDocument, *, draft: bool, doc_date: datetime.date) -> dict[str, Any]:
+    return {
+        "report": report,
+        "doc": doc,
+        "pupil": doc.pupil,
+        "title": _("%(kind)s %(year)s") % {"kind": report.short_kind, "year": report.iop.school_year.name},
+        "draft": draft,
+        "doc_date": doc_date,
+    }
+
+
+def render_report(
+    report: Report, *, archive: bool = False, fetcher: rendering.StaticOnlyFetcher | None = None
+) -> rendering.Rendered:
+    """Render REPORT as it stands (a draft carries a DRAFT banner)."""
+    from . import rendering  # WeasyPrint is imported only by processes that render
+
+    language = report.language or language_of(report.pupil)
+    doc_date = timezone.localdate(report.finalised_at) if report.finalised_at else timezone.localdate()
+    with translation.override(language):
+        doc = selectors.report_document(report)
+        context = _context(report, doc, draft=report.is_draft and not archive, doc_date=doc_date)
+        return rendering.render_pdf(
+            "reports/pdf/report.html",
+            context,
+            language=language,
+            archive=archive,
+            identifier=f"report:{report.pk}:{report.version}",
+            fetcher=fetcher,
+        )
+
+
+@transaction.atomic
+def report_finalise(*, actor: User, report: Report, version: int) -> Report:
+    """Date the report, render it once as PDF/A and keep the file with its
+    checksum. From now on it never changes."""
+    _require(actor, Action.EDIT, report.pupil)
+    current = Report.objects.select_for_update().select_related("iop__school_year", "iop__vedtak").get(pk=report.pk)
+    current.pupil = report.pupil
+    if not current.is_draft:
+        raise ValidationError(_("The report is already finalised."), code="finalised")
+    if current.version != version:
+        raise ValidationError(
+            _("Someone else saved this report while you were reading it. Look at the changes and finalise again."),
+            code="conflict",
+        )
+    if not current.summary.strip():
+        raise ValidationError({"summary": _("Write a summary before finalising the report.")})
+    current.finalised_at = timezone.now()
+    current.finalised_by = actor
+    current.status = Report.Status.FINALISED
+    _touch(current)
+    rendered = render_report(current, archive=True)
+    current.pdf.save(f"{current.pk}.pdf", ContentFile(rendered.pdf), save=False)
+    current.pdf_sha256 = rendered.sha256
+    current.pdf_size = len(rendered.pdf)
+    current.full_clean()
+    current.save()
+    return current
+
+
+@transaction.atomic
+def report_publish(*, actor: User, report: Report) -> Report:
+    """Make a finalised report visible to the guardians."""
+    _require(actor, Action.EDIT, report.pupil)
+    current = Report.objects.select_for_update().get(pk=report.pk)
+    if current.is_draft:
+        raise ValidationError(_("Finalise the report before publishing it."))
+    if current.is_published:
+        return current
+    current.status = Report.Status.PUBLISHED
+    current.published_at = timezone.now()
+    current.published_by = actor
+    current.full_clean()
+    current.save(update_fields=["status", "published_at", "published_by"])
+    return current
+
+
+def stored_pdf(report: Report) -> bytes:
+    """The kept PDF of a finalised report, checked against its checksum."""
+    if not report.pdf:
+        raise ReportIntegrityError(str(report.pk))
+    try:
+        with report.pdf.open("rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        raise ReportIntegrityError(str(report.pk)) from exc
+    if hashlib.sha256(data).hexdigest() != report.pdf_sha256:
+        logger.error("Stored PDF of report %s does not match its checksum", report.pk)
+        raise ReportIntegrityError(str(report.pk))
+    return data
+
+
+def report_pdf(report: Report) -> bytes:
+    """The PDF to download: the kept file once finalised, else a fresh draft."""
+    if report.is_draft:
+        return render_report(report).pdf
+    return stored_pdf(report)
+
+
+def render_iop(iop: Iop, pupil: Pupil, *, fetcher: rendering.StaticOnlyFetcher | None = None) -> rendering.Rendered:
+    """The IOP itself as PDF, in the school's language."""
+    from . import rendering
+
+    language = language_of(pupil)
+    with translation.override(language):
+        doc = selectors.build_document(iop, pupil, iop.period_start, iop.period_end, chart=False)
+        context = {
+            "doc": doc,
+            "pupil": pupil,
+            "title": _("Individual education plan (IOP) %(year)s") % {"year": iop.school_year.name},
+            "draft": iop.status == Iop.Status.DRAFT,
+            "doc_date": timezone.localdate(),
+            "levels": list(selectors.LEVEL_LABELS.values()),
+        }
+        return rendering.render_pdf(
+            "reports/pdf/iop.html",
+            context,
+            language=language,
+            identifier=f"iop:{iop.pk}:{iop.version}",
+            fetcher=fetcher,
+        )
+
+
+# --- batches ----------------------------------------------------------------------------
+
+
+def _enqueue(item_ids: list[int]) -> None:
+    """One task per item, sent when the transaction commits (to the queue
+    ``settings.REPORTS_TASK_QUEUE`` when set, so rendering can get its own workers)."""
+    from . import tasks
+
+    options = {"queue": queue} if (queue := getattr(settings, "REPORTS_TASK_QUEUE", "")) else {}
+    for item_id in item_ids:
+        transaction.on_commit(
+            lambda item_id=item_id: tasks.run_batch_item.apply_async((item_id,), **options)  # type: ignore[misc]
+        )
+
+
+@transaction.atomic
+def batch_start(
+    *,
+    actor: User,
+    school: School,
+    school_year: SchoolYear,
+    job: str,
+    report_kind: str = Report.Kind.AARSRAPPORT,
+) -> ReportBatch:
+    """Start a batch over SCHOOL: one item and one task per pupil."""
+    if not access.managed_schools(actor).filter(pk=school.pk).exists():
+        raise PermissionDenied
+    if school_year.school_id != school.pk:
+        raise ValidationError({"school_year": _("The school year does not belong to the school.")})
+    batch = ReportBatch(job=job, report_kind=report_kind, school=school, school_year=school_year, created_by=actor)
+    batch.full_clean()
+    batch.save()
+    items: dict[uuid.UUID, ReportBatchItem] = {}
+    for iop in selectors.active_iops(school.pk, school_year.pk).order_by("pupil__last_name", "pupil__first_name"):
+        items[iop.pupil_id] = ReportBatchItem(batch=batch, pupil_id=iop.pupil_id, iop=iop)
+    if job == ReportBatch.Job.ZIP:
+        for item in items.values():
+            item.status = Item.SKIPPED
+            item.message = _("No finalised report yet.")
+        for report in selectors.finalised_reports(school.pk, school_year.pk, report_kind):
+            item = items.setdefault(report.pupil_id, ReportBatchItem(batch=batch, pupil_id=report.pupil_id))
+            item.iop_id, item.report, item.status, item.message = report.iop_id, report, Item.PENDING, ""
+    ReportBatchItem.objects.bulk_create(list(items.values()))
+    pending = list(batch.items.filter(status=Item.PENDING).values_list("pk", flat=True))
+    if pending:
+        _enqueue(pending)
+    else:
+        _finish(batch)
+    return batch
+
+
+def _run_drafts_item(item: ReportBatchItem) -> tuple[str, str]:
+    batch = item.batch
+    if item.iop is None:
+        return Item.SKIPPED, _("The pupil has no active IOP.")
+    existing = Report.objects.filter(iop=item.iop, kind=batch.report_kind).first()
+    if existing is not None:
+        item.report = existing
+        return Item.SKIPPED, _("A report already exists.")
+    report = report_create(actor=batch.created_by, iop=item.iop, kind=batch.report_kind)
+    item.report = report
+    report.pupil = Pupil.objects.select_related("school").get(pk=report.pupil_id)
+    render_report(report)  # proves the draft renders; a failure is reported for this pupil
+    return Item.DONE, ""
+
+
+def _run_zip_item(item: ReportBatchItem) -> tuple[str, str]:
+    if item.report is None:
+        return Item.SKIPPED, _("No finalised report yet.")
+    stored_pdf(item.report)
+    return Item.DONE, ""
+
+
+def batch_item_run(*, item_id: int) -> ReportBatchItem | None:
+    """Run one pupil's part of a batch (idempotent: a finished item is left alone).
+    A failure is recorded on the item with its reason; the others go on."""
+    with transaction.atomic():
+        item = (
+            ReportBatchItem.objects.select_for_update(of=("self",))
+            .select_related("batch__created_by", "iop", "report__pupil")
+            .filter(pk=item_id)
+            .first()
+        )
+        if item is None or item.status in ReportBatchItem.TERMINAL:
+            return item
+        item.attempts += 1
+        item.save(update_fields=["attempts"])
+    try:
+        with transaction.atomic():
+            run = _run_zip_item if item.batch.job == ReportBatch.Job.ZIP else _run_drafts_item
+            status, message = run(item)
+    except ValidationError as exc:
+        status, message = Item.FAILED, " ".join(exc.messages)
+    except PermissionDenied:
+        status, message = Item.FAILED, _("You no longer have access to this pupil.")
+    except ReportIntegrityError:
+        status, message = Item.FAILED, _("The stored PDF is missing or does not match its checksum.")
+    except Exception as exc:
+        logger.exception("Report batch item %s failed", item_id)
+        status, message = (
+            Item.FAILED,
+            _("Unexpected error (%(error)s). The others are not affected.") % {"error": type(exc).__name__},
+        )
+    if status == Item.FAILED and item.batch.job == ReportBatch.Job.DRAFTS:
+        item.report = None  # the draft was rolled back
+    with transaction.atomic():
+        ReportBatchItem.objects.filter(pk=item.pk).update(
+            status=status, message=message[:2000], report=item.report, updated_at=timezone.now()
+        )
+        _item_finished(item.batch_id)
+    item.status, item.message = status, message
+    return item
+
+
+def _item_finished(batch_id: uuid.UUID) -> None:
+    batch = ReportBatch.objects.select_for_update().get(pk=batch_id)
+    if batch.is_done or batch.items.exclude(status__in=ReportBatchItem.TERMINAL).exists():
+        return
+    _finish(batch)
+
+
+def _finish(batch: ReportBatch) -> None:
+    """Close BATCH (its rows locked by the caller); a ZIP batch writes its archive."""
+    if batch.job == ReportBatch.Job.ZIP:
+        done = list(
+            ReportBatchItem.objects.filter(batch=batch, status=Item.DONE)
+            .select_related("report__pupil")
+            .order_by("pupil__last_name", "pupil__first_name")
+        )
+        if done:
+            buffer = io.BytesIO()
+            sums: list[str] = []
+            with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+                for item in done:
+                    report = item.report
+                    assert report is not None
+                    name = f"{str(report.pk)[:8]}-{report.filename()}"
+                    info = zipfile.ZipInfo(name, date_time=timezone.localtime(report.finalised_at).timetuple()[:6])
+                    with report.pdf.open("rb") as handle:
+                        archive.writestr(info, handle.read())
+                    sums.append(f"{report.pdf_sha256}  {name}")
+                archive.writestr("SHA256SUMS.txt", "\n".join(sums) + "\n")
+            data = buffer.getvalue()
+            batch.archive.save(f"{batch.pk}.zip", ContentFile(data), save=False)
+            batch.archive_sha256 = hashlib.sha256(data).hexdigest()
+        else:
+            batch.error = _("There are no finalised reports to collect.")
+    batch.status = ReportBatch.Status.DONE
+    batch.finished_at = timezone.now()
+    batch.save()

@@ -1,0 +1,236 @@
+"""Thin views: resolve the record through the access layer (selectors), call
+a service, render. Strangers get 404, read-only users 403 on writes;
+guardians see published reports of their own child only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.forms import BaseForm
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from students import access
+from students.access import Action
+
+from . import selectors, services
+from .forms import BatchForm, ReportForm
+from .models import Report, ReportBatch
+
+PDF_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"}
+
+
+def _add_errors(form: BaseForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _pdf(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    for key, value in PDF_HEADERS.items():
+        response[key] = value
+    return response
+
+
+def _detail_context(request: HttpRequest, report: Report, form: ReportForm | None = None) -> dict[str, Any]:
+    doc = selectors.report_document(report, chart=True)
+    can_edit = Action.EDIT in report.pupil.allowed  # type: ignore[attr-defined]
+    if form is None and can_edit and report.is_draft:
+        form = ReportForm(instance=report, doc=doc)
+    return {
+        "report": report,
+        "pupil": report.pupil,
+        "doc": doc,
+        "form": form,
+        "can_edit": can_edit,
+        "guardian": selectors.guardian_only(report.pupil),
+    }
+
+
+@never_cache
+@login_required
+@require_GET
+def report_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    report = selectors.report_for(request.user, pk)
+    return render(request, "reports/report_detail.html", _detail_context(request, report))
+
+
+@never_cache
+@login_required
+@require_POST
+def report_update(request: HttpRequest, pk: str) -> HttpResponse:
+    report = selectors.report_for(request.user, pk, Action.EDIT)
+    if not report.is_draft:
+        messages.error(request, _("A finalised report can not be changed."))
+        return redirect("reports:report_detail", report.pk)
+    doc = selectors.report_document(report, chart=False)
+    form = ReportForm(request.POST, instance=report, doc=doc)
+    saved = False
+    if form.is_valid():
+        data = {name: form.cleaned_data[name] for name in services.REPORT_FIELDS}
+        try:
+            services.report_update(
+                actor=request.user,  # type: ignore[arg-type]
+                report=report,
+                version=form.cleaned_data["version"],
+                data=data,
+                goal_texts=form.texts("goal_"),
+                subject_texts=form.texts("subject_"),
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            saved = True
+            if not request.htmx:  # type: ignore[attr-defined]
+                messages.success(request, _("The report is saved."))
+                return redirect("reports:report_detail", report.pk)
+            report.refresh_from_db()
+            report.pupil = form.instance.pupil
+            form = ReportForm(instance=report, doc=selectors.report_document(report, chart=False))
+    context = {"report": report, "form": form, "saved": saved, "saved_at": timezone.localtime()}
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "reports/_report_form.html", context)
+    return render(request, "reports/report_detail.html", _detail_context(request, report, form), status=200)
+
+
+@never_cache
+@login_required
+@require_POST
+def report_create(request: HttpRequest, iop_id: str) -> HttpResponse:
+    iop = selectors.iop_for(request.user, iop_id, Action.EDIT)
+    kind = request.POST.get("kind", Report.Kind.AARSRAPPORT)
+    try:
+        report = services.report_create(actor=request.user, iop=iop, kind=kind)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        existing = Report.objects.filter(iop=iop, kind=kind).first()
+        messages.error(request, " ".join(exc.messages))
+        if existing is not None:
+            return redirect("reports:report_detail", existing.pk)
+        return redirect("pupil_detail", iop.pupil_id)
+    messages.success(request, _("A draft report is made from the logs. Read it through and write the summary."))
+    return redirect("reports:report_detail", report.pk)
+
+
+@never_cache
+@login_required
+@require_POST
+def report_finalise(request: HttpRequest, pk: str) -> HttpResponse:
+    report = selectors.report_for(request.user, pk, Action.EDIT)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    try:
+        services.report_finalise(actor=request.user, report=report, version=version)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The report is finalised and kept as an archive PDF. It can no longer be changed."))
+    return redirect("reports:report_detail", report.pk)
+
+
+@never_cache
+@login_required
+@require_POST
+def report_publish(request: HttpRequest, pk: str) -> HttpResponse:
+    report = selectors.report_for(request.user, pk, Action.EDIT)
+    try:
+        services.report_publish(actor=request.user, report=report)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The report is published. The guardians can now read it."))
+    return redirect("reports:report_detail", report.pk)
+
+
+@never_cache
+@login_required
+@require_GET
+def report_pdf(request: HttpRequest, pk: str) -> HttpResponse:
+    report = selectors.report_for(request.user, pk)
+    try:
+        data = services.report_pdf(report)
+    except services.ReportIntegrityError:
+        return render(request, "reports/damaged.html", {"report": report}, status=409)
+    return _pdf(data, report.filename())
+
+
+@never_cache
+@login_required
+@require_GET
+def iop_pdf(request: HttpRequest, iop_id: str) -> HttpResponse:
+    iop = selectors.iop_for(request.user, iop_id)
+    rendered = services.render_iop(iop, iop.pupil)
+    name = f"iop-{iop.pupil.last_name}-{iop.pupil.first_name}-{iop.period_start:%Y}.pdf".lower()
+    return _pdf(rendered.pdf, "".join(c for c in name if c.isalnum() or c in "-."))
+
+
+# --- batches -----------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def batch_list(request: HttpRequest) -> HttpResponse:
+    schools = access.managed_schools(request.user)
+    if not schools.exists():
+        raise Http404
+    form = BatchForm(request.POST or None, schools=schools)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = services.batch_start(
+                actor=request.user,  # type: ignore[arg-type]
+                school=form.school,
+                school_year=form.cleaned_data["school_year"],
+                job=form.cleaned_data["job"],
+                report_kind=form.cleaned_data["report_kind"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            return redirect("reports:batch_detail", batch.pk)
+    context = {"form": form, "batches": selectors.batches_for(request.user)}
+    return render(request, "reports/batch_list.html", context)
+
+
+@never_cache
+@login_required
+@require_GET
+def batch_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    batch = selectors.batch_for(request.user, pk)
+    return render(request, "reports/batch_detail.html", {"batch": batch, "progress": selectors.batch_progress(batch)})
+
+
+@never_cache
+@login_required
+@require_GET
+def batch_progress(request: HttpRequest, pk: str) -> HttpResponse:
+    batch = selectors.batch_for(request.user, pk)
+    return render(
+        request, "reports/_batch_progress.html", {"batch": batch, "progress": selectors.batch_progress(batch)}
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def batch_zip(request: HttpRequest, pk: str) -> FileResponse:
+    batch = selectors.batch_for(request.user, pk)
+    if batch.job != ReportBatch.Job.ZIP or not batch.archive:
+        raise Http404
+    name = f"rapporter-{batch.school.name}-{batch.school_year.name}.zip".lower().replace(" ", "-").replace("/", "-")
+    response = FileResponse(batch.archive.open("rb"), as_attachment=True, filename=name, content_type="application/zip")
+    for key, value in PDF_HEADERS.items():
+        response[key] = value
+    return response
