@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from students.models import Group, Pupil, School, User
@@ -43,12 +44,7 @@ class ConcernForm(forms.ModelForm):
         model = Concern
         fields = ["high_absence", "insufficient_benefit", "poor_wellbeing", "other", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 6})}
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if not any(data.get(k) for k in ("high_absence", "insufficient_benefit", "poor_wellbeing", "other")):
-            raise forms.ValidationError(_("Choose at least one thing you observed."))
-        return data
+        # Concern.clean() asks for at least one category.
 
 
 class ConcernCloseForm(forms.Form):
@@ -120,13 +116,18 @@ class TiltakForm(forms.ModelForm):
 
 
 class EvaluationForm(forms.ModelForm):
+    outcome = forms.ChoiceField(
+        label=capfirst(TiltakEvaluation._meta.get_field("outcome").verbose_name),  # type: ignore[union-attr]
+        choices=TiltakEvaluation.Outcome.choices,
+        widget=forms.RadioSelect,
+    )
+
     class Meta:
         model = TiltakEvaluation
         fields = ["date", "outcome", "effect", "adjustment", "next_evaluation_date"]
         widgets = {
             "date": DateInput(),
             "next_evaluation_date": DateInput(),
-            "outcome": forms.RadioSelect,
             "effect": forms.Textarea(attrs={"rows": 4}),
             "adjustment": forms.Textarea(attrs={"rows": 3}),
         }

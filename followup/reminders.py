@@ -74,11 +74,33 @@ class SweepResult:
     digests: int = 0
 
 
-def _notifications_for(deadline: Deadline, stage: schedule.Stage, now: datetime.datetime) -> list[Notification]:
-    recipients = {u.pk: u for u in engine.responsible_users(deadline)}
-    if stage.kind == Notification.Kind.OVERDUE:
-        recipients.update({u.pk: u for u in engine.coordinators(deadline.school_id)})
-    digest = _prefers_digest(recipients)
+class _Recipients:
+    """Who gets a deadline's reminder, cached across one batch of the sweep
+    (the queries follow the number of schools and roles, not of deadlines)."""
+
+    def __init__(self) -> None:
+        self.by_role: dict[tuple[int, str], list[User]] = {}
+        self.leaders: dict[int, list[User]] = {}
+
+    def of(self, deadline: Deadline, stage: schedule.Stage) -> dict[int, User]:
+        out: dict[int, User] = {}
+        if deadline.responsible_id and deadline.responsible and deadline.responsible.is_active:
+            out[deadline.responsible.pk] = deadline.responsible
+        else:
+            key = (deadline.school_id, deadline.responsible_role)
+            if key not in self.by_role:
+                self.by_role[key] = engine.responsible_users(deadline)
+            out.update({u.pk: u for u in self.by_role[key]})
+        if stage.kind == Notification.Kind.OVERDUE:
+            if deadline.school_id not in self.leaders:
+                self.leaders[deadline.school_id] = engine.coordinators(deadline.school_id)
+            out.update({u.pk: u for u in self.leaders[deadline.school_id]})
+        return out
+
+
+def _notifications_for(
+    deadline: Deadline, stage: schedule.Stage, recipients: dict[int, User], digest: set[int], now: datetime.datetime
+) -> list[Notification]:
     return [
         Notification(
             key=f"d:{deadline.pk}:{uid}:{stage.kind}:{stage.days_before}",
@@ -107,17 +129,25 @@ def sweep_deadlines(*, now: datetime.datetime | None = None, batch: int = 500) -
             )
             if not rows:
                 return result
-            new: list[Notification] = []
+            people = _Recipients()
+            planned: list[tuple[Deadline, schedule.Stage, dict[int, User]]] = []
             for d in rows:
                 stages = schedule.reminder_stages(d.due, _days(d.reminder_days))
                 stage = schedule.due_stage(stages, d.reminded_through, now)
                 if stage is not None:
-                    new.extend(_notifications_for(d, stage, now))
+                    planned.append((d, stage, people.of(d, stage)))
                 following = schedule.next_stage_after(stages, now)
                 d.reminded_through = now
                 d.next_reminder_at = following.at if following else None
+            digest = _prefers_digest({uid for _d, _s, who in planned for uid in who})
+            new = [n for d, stage, who in planned for n in _notifications_for(d, stage, who, digest, now)]
             created = Notification.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
-            Deadline.objects.bulk_update(rows, ["reminded_through", "next_reminder_at"])
+            # Reminder times fall on a few distinct moments: one UPDATE per moment.
+            by_next: dict[datetime.datetime | None, list[uuid.UUID]] = defaultdict(list)
+            for d in rows:
+                by_next[d.next_reminder_at].append(d.pk)
+            for moment, ids in by_next.items():
+                Deadline.objects.filter(pk__in=ids).update(reminded_through=now, next_reminder_at=moment)
             result.deadlines += len(rows)
             result.created += len(created)
         if len(rows) < batch:

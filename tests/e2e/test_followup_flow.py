@@ -1,0 +1,129 @@
+"""Concern → kartlegging → tiltak → evaluation → referral with consent, through
+the real pages in Chromium; the pedagogisk rapport holds what was documented.
+axe-core checks every page on the way."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from followup.models import Referral
+from students.models import PptGrant
+from tests.conftest import World
+from tests.e2e.conftest import axe_violations, describe, login
+
+
+def no_violations(page: Any) -> None:
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
+
+
+def save(page: Any, name: str = "Lagre") -> None:
+    page.get_by_role("button", name=name, exact=True).click()
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_concern_to_referral_with_consent(live_server: Any, transactional_world: World, page: Any) -> None:
+    w = transactional_world
+    today = timezone.localdate()
+    login(page, live_server.url, "teacher@test.example")
+    page.goto(f"{live_server.url}/elever/{w.pupil_a.pk}/")
+    page.get_by_role("link", name="Bekymringsmeldinger, kartlegging, tiltak, samtaler og henvisninger").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Oppfølging: Anna Aasen"
+    no_violations(page)
+
+    # 1. The concern; a missing category keeps the text and says what is wrong.
+    page.get_by_role("link", name="Meld bekymring").click()
+    page.get_by_label("Hva som ble observert").fill("Anna leser saktere enn før og gir opp skriveoppgaver.")
+    save(page)
+    assert page.get_by_text("Velg minst én ting du observerte.").is_visible()
+    assert "gir opp skriveoppgaver" in page.get_by_label("Hva som ble observert").input_value()
+    no_violations(page)
+    page.get_by_label("Utilstrekkelig utbytte av opplæringen").check()
+    save(page)
+    assert page.get_by_text("Bekymringsmeldingen er registrert.").is_visible()
+
+    # 2. Kartlegging after the concern.
+    page.get_by_role("link", name="Registrer kartlegging").first.click()
+    page.get_by_label("Type", exact=True).select_option(label="Faglig")
+    page.get_by_label("Etter bekymringsmeldingen").select_option(index=1)
+    page.get_by_label("Gjennomført av").fill("Frode Faglærer (matematikk)")
+    page.get_by_label("Metode eller verktøy").fill("Kartleggeren lesetest")
+    page.get_by_label("Resultat", exact=True).fill("Leser 38 ord i minuttet, god forståelse ved høytlesing.")
+    no_violations(page)
+    save(page)
+    assert page.get_by_text("Kartleggingen er lagret.").is_visible()
+
+    # 3. A tiltak in the follow-up plan.
+    page.get_by_role("link", name="Nytt tiltak").click()
+    page.get_by_label("Utfordringen tiltaket gjelder").fill("Leseflyt")
+    page.get_by_label("Tiltaket", exact=True).fill("Lesekurs i liten gruppe tre ganger i uka")
+    page.get_by_label("Individuelt eller gruppebasert").select_option(label="Gruppebasert")
+    page.get_by_label("Løses av").select_option(label="Skolen i samarbeid med andre")
+    page.get_by_label("Samarbeidspartnere").fill("PPT veileder lærerne")
+    page.get_by_label("Til", exact=True).fill((today + datetime.timedelta(days=90)).isoformat())
+    page.get_by_label("Hvem som har ansvar for hva").fill("Kontaktlærer holder kurset")
+    page.get_by_label("Evalueringsdato").fill((today + datetime.timedelta(days=30)).isoformat())
+    no_violations(page)
+    save(page)
+    assert page.get_by_text("Tiltaket er lagret.").is_visible()
+    no_violations(page)
+
+    # 4. Evaluation: adjusted, with a new evaluation date.
+    page.get_by_role("link", name="Evaluer tiltaket").click()
+    page.get_by_role("radio", name="Justeres").check()
+    page.get_by_label("Effekt og merknad").fill("Noe bedre flyt, men fortsatt for lite utbytte.")
+    page.get_by_label("Hva som justeres").fill("Lydbøker i alle fag")
+    page.get_by_label("Neste evaluering").fill((today + datetime.timedelta(days=60)).isoformat())
+    no_violations(page)
+    save(page)
+    assert page.get_by_text("Evalueringen er lagret.").is_visible()
+
+    # 5. The referral: the pedagogisk rapport is pre-filled from all of the above.
+    page.get_by_role("link", name="Oppfølging: Anna Aasen").click()
+    page.get_by_role("link", name="Henvis til PPT").click()
+    page.get_by_label("Hva ber skolen PPT om å vurdere?").fill("Har Anna behov for individuelt tilrettelagt opplæring?")
+    save(page)
+    report = page.get_by_test_id("pedagogisk-rapport").inner_text()
+    for documented in (
+        "gir opp skriveoppgaver",
+        "Kartleggeren lesetest",
+        "Leser 38 ord i minuttet",
+        "Lesekurs i liten gruppe tre ganger i uka",
+        "PPT veileder lærerne",
+        "Justeres: Noe bedre flyt, men fortsatt for lite utbytte.",
+        "Lydbøker i alle fag",
+    ):
+        assert documented in report, documented
+    assert page.get_by_text("Ingen samtykke er registrert.").is_visible()
+    no_violations(page)
+
+    # 6. The guardian's consent (who, when, how).
+    page.get_by_label("Navn på den som samtykker").fill("Aud Foresatt")
+    page.get_by_label("Hvordan").select_option(label="Signert skjema")
+    save(page, "Registrer samtykke")
+    assert page.get_by_text("Samtykket er registrert.").is_visible()
+    assert page.get_by_role("button", name="Send henvisningen til PPT").count() == 0  # leadership sends
+
+    # 7. The coordinator sends it; PPT serving the school gets access.
+    page.get_by_role("button", name="Logg ut").click()
+    login(page, live_server.url, "coordinator@test.example")
+    referral = Referral.objects.get()
+    PptGrant.objects.filter(pupil=w.pupil_a).delete()  # the world had referred pupil A before
+    page.goto(f"{live_server.url}/oppfolging/henvisning/{referral.pk}/")
+    page.get_by_role("button", name="Send henvisningen til PPT").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("Henvisningen er sendt. PPT har nå tilgang til eleven.").is_visible()
+    no_violations(page)
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.SENT
+    assert PptGrant.objects.filter(pupil=w.pupil_a, revoked_at__isnull=True).exists()
+
+    # The coordinator's dashboard lists the tiltak's evaluation deadline.
+    page.goto(f"{live_server.url}/oppfolging/?status=open")
+    no_violations(page)
