@@ -124,6 +124,10 @@ def test_concern_to_referral_with_consent(live_server: Any, transactional_world:
     assert referral.status == Referral.Status.SENT
     assert PptGrant.objects.filter(pupil=w.pupil_a, revoked_at__isnull=True).exists()
 
-    # The coordinator's dashboard lists the tiltak's evaluation deadline.
-    page.goto(f"{live_server.url}/oppfolging/?status=open")
-    no_violations(page)
+    # The coordinator's other pages: deadlines, a new meeting, the årshjul.
+    for path in ("/oppfolging/?status=open", "/oppfolging/moter/nytt/", "/oppfolging/arshjul/"):
+        page.goto(live_server.url + path)
+        assert page.get_by_role("heading", level=1).count() == 1, path
+        no_violations(page)
+    page.goto(f"{live_server.url}/oppfolging/varsler/")
+    assert page.get_by_text("Anna Aasen").first.is_visible()  # the concern reached the coordinator in-app

@@ -1,0 +1,131 @@
+"""Pages with bad input answer a clear Norwegian message and keep what was
+written; meetings, talks and the årshjul editor do what they say."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+
+from followup.models import Deadline, Duty, Meeting, MeetingPupil, Talk
+from tests.conftest import World
+from tests.followup.fixtures import records
+
+
+def test_an_impossible_duty_is_refused_with_messages(world: World) -> None:
+    client = world.client("coordinator")
+    url = reverse("followup:duty_edit", args=[world.school1.pk, "oppfolgingsmoter-host"])
+    response = client.post(
+        url,
+        {
+            "title": "Mitt møte",
+            "responsible_role": "rektor",
+            "applies_to": "each_group",
+            "anchor": "fixed",
+            "month": 2,
+            "day": 31,
+            "offset_days": 0,
+            "reminder_days": "sju",
+            "fulfilment": "manual",
+            "order": 1,
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Den dagen finnes ikke i den måneden." in body
+    assert "Skriv hele antall dager mellom 0 og 60, skilt med komma." in body
+    assert "Mitt møte" in body
+    assert not Duty.objects.filter(school=world.school1).exists()
+
+
+def test_a_coordinator_overrides_and_resets_a_duty_for_the_school(world: World) -> None:
+    client = world.client("coordinator")
+    url = reverse("followup:duty_edit", args=[world.school1.pk, "utviklingssamtale-host"])
+    page = client.get(url).content.decode()
+    assert "Utviklingssamtale med elev og foresatte (høst)" in page  # the inherited values
+    data = {
+        "title": "Utviklingssamtale høst",
+        "responsible_role": "kontaktlaerer",
+        "applies_to": "every_pupil",
+        "anchor": "fixed",
+        "month": 11,
+        "day": 20,
+        "offset_days": 0,
+        "reminder_days": "14,1",
+        "fulfilment": "talk_held",
+        "talk_kind": "utviklingssamtale",
+        "active": "on",
+        "weekend_to_monday": "on",
+        "order": 7,
+    }
+    assert client.post(url, data).status_code == 302
+    own = Duty.objects.get(school=world.school1, key="utviklingssamtale-host")
+    assert (own.month, own.day, own.reminder_days) == (11, 20, "14,1")
+    aarshjul = client.get(reverse("followup:aarshjul")).content.decode()
+    assert "Endret for skolen" in aarshjul
+    client.post(reverse("followup:duty_reset", args=[world.school1.pk, "utviklingssamtale-host"]))
+    assert not Duty.objects.filter(school=world.school1).exists()
+
+
+def test_a_referral_without_consent_is_not_sent(world: World) -> None:
+    r = records(world)
+    response = world.client("coordinator").post(reverse("followup:referral_send", args=[r.referral_b.pk]))
+    assert response.status_code == 400
+    assert "En henvisning kan ikke sendes uten registrert samtykke." in response.content.decode()
+
+
+def test_a_child_does_not_consent_for_herself(world: World) -> None:
+    r = records(world)
+    response = world.client("teacher").post(
+        reverse("followup:consent_create", args=[r.referral_a.pk]),
+        {"given_by": "pupil", "name": "Anna", "date": timezone.localdate().isoformat(), "method": "signed"},
+    )
+    assert response.status_code == 400
+    assert "For elever under 18 år samtykker de foresatte." in response.content.decode()
+
+
+def test_a_meeting_fulfils_the_groups_meeting_duty_and_records_decisions(world: World) -> None:
+    from followup import deadlines
+
+    year = world.group_a.school_year
+    deadlines.deadlines_generate(school_year=year)
+    due = Deadline.objects.filter(group=world.group_a, duty__fulfilment="meeting_held").order_by("due").first()
+    assert due is not None
+    client = world.client("teacher")
+    response = client.post(
+        reverse("followup:meeting_create"),
+        {
+            "group": world.group_a.pk,
+            "kind": "iko",
+            "date": due.due.isoformat(),
+            "agenda": "1. Resultater",
+            "pupils": [str(world.pupil_a.pk)],
+            "participants": [world.user("teacher").pk],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    meeting = Meeting.objects.get()
+    assert MeetingPupil.objects.filter(meeting=meeting, pupil=world.pupil_a).exists()
+    due.refresh_from_db()
+    assert due.state == Deadline.State.DONE
+    client.post(
+        reverse("followup:meeting_decision", args=[meeting.pk, world.pupil_a.pk]), {"decision": "Nytt lesetiltak"}
+    )
+    page = client.get(reverse("followup:meeting_detail", args=[meeting.pk])).content.decode()
+    assert "Nytt lesetiltak" in page and "Nytt tiltak fra dette møtet" in page
+
+
+def test_talks_count_against_the_target(world: World) -> None:
+    year = world.group_a.school_year
+    for kind in ("oppstartsamtale", "elevsamtale"):
+        Talk.objects.create(pupil=world.pupil_a, school_year=year, kind=kind, status="held", date=timezone.localdate())
+    page = world.client("teacher").get(reverse("followup:pupil", args=[world.pupil_a.pk])).content.decode()
+    assert "2 av minst 4 samtaler gjennomført dette skoleåret." in page
+    overview = world.client("coordinator").get(reverse("followup:talk_overview", args=[world.group_a.pk]))
+    assert "under målet" in overview.content.decode()
+
+
+def test_the_home_page_shows_my_deadlines(world: World) -> None:
+    records(world)
+    page = world.client("teacher").get(reverse("home")).content.decode()
+    assert "Mine frister" in page and "0 forfalt, 1 med frist innen 14 dager." in page
+    assert "Mine frister" not in world.client("guardian_a").get(reverse("home")).content.decode()
