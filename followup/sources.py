@@ -245,8 +245,8 @@ def fulfilled(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> dict
 
 def _refresh_for_instance(sender: Any, instance: Any, **kwargs: Any) -> None:
     pupil_id = getattr(instance, "pupil_id", None)
-    if pupil_id is None:
-        return
+    if pupil_id is None or getattr(instance, "status", None) == "draft":
+        return  # drafts change no deadline
     from . import tasks
 
     tasks.enqueue_refresh_pupil(pupil_id)
