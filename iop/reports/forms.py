@@ -81,6 +81,7 @@ class BatchForm(forms.Form):
         field = self.fields["school_year"]
         years = SchoolYear.objects.filter(school__in=schools).select_related("school")
         field.queryset = years.order_by("school__name", "-start")  # type: ignore[attr-defined]
+        field.empty_label = None  # type: ignore[attr-defined]
         field.label_from_instance = lambda sy: f"{sy.school.name} {sy.name}"  # type: ignore[attr-defined]
         self.fields["job"].initial = ReportBatch.Job.DRAFTS
 
