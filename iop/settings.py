@@ -304,10 +304,11 @@ PUPIL_PAGE_SECTIONS: list[str] = [
 ]
 HOME_SECTIONS: list[str] = ["followup.sections.home_section"]
 # Callables (no arguments) that add each app's demo records after students.demo.
-DEMO_BUILDERS: list[str] = ["iop.demo.create"]
+DEMO_BUILDERS: list[str] = ["iop.demo.create", "iop.reports.demo.create"]
 # Extra menu entries: (url name, label, audience "all" | "staff" | "coordinator").
 NAV_ITEMS: list[tuple[str, object, str]] = [
     ("iop:overview", _("Special education"), "coordinator"),
+    ("reports:batch_list", _("Reports"), "coordinator"),
     ("followup:dashboard", _followup_labels.DEADLINES, "staff"),
     ("followup:meeting_list", _followup_labels.MEETINGS, "staff"),
     ("followup:aarshjul", _followup_labels.AARSHJUL, "coordinator"),
