@@ -32,14 +32,18 @@ from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value
 from .models import CompetenceAim, CompetenceAimSet, CoreElement, Curriculum, GrepStatus
 
 SEARCH_CONFIG = "norwegian"
-#: Import bookkeeping a result list never shows; deferred to keep searches lean.
+#: What a result list does not show, left out to keep searches lean: import
+#: bookkeeping, the search vector, and the per-language titles of the
+#: curriculum and set (the aim's own ``texts`` stay, for nynorsk and Sami).
 BOOKKEEPING = ("created_at", "updated_at")
 RESULT_DEFERRED = (
     "search_vector",
     *BOOKKEEPING,
-    *(f"curriculum__{name}" for name in (*BOOKKEEPING, "replaces_codes", "replaced_by_codes")),
-    *(f"aim_set__{name}" for name in BOOKKEEPING),
+    *(f"curriculum__{name}" for name in (*BOOKKEEPING, "titles", "replaces_codes", "replaced_by_codes")),
+    *(f"aim_set__{name}" for name in (*BOOKKEEPING, "titles", "year_level_codes")),
 )
+#: The core elements of each hit: code and title are what a result list shows.
+CORE_ELEMENT_FIELDS = ("id", "code", "title", "sort_order")
 AIM_CODE_RE = re.compile(r"^KM[A-Z]*\d+$", re.IGNORECASE)
 CURRICULUM_CODE_RE = re.compile(r"^[A-Z]{2,4}\d{1,2}-\d{2}$", re.IGNORECASE)
 #: Subject filter that looks like a curriculum code or its prefix ("NOR", "NOR01", "MAT01-05").
@@ -96,15 +100,17 @@ def search_aims(
     11-13) keeps the aims to be reached *after* that year. Expired aims (and
     aims of expired sets or curricula) are left out unless ``include_expired``.
     The result has the curriculum and aim set joined and the core elements
-    prefetched (import bookkeeping -- timestamps, the search vector -- is
-    deferred), so listing it costs two queries whatever its size; a word
+    prefetched (code and title), so listing it costs two queries whatever its
+    size; what a result list does not show is deferred (``RESULT_DEFERRED``); a word
     search on PostgreSQL first counts its full-text hits (one more query), and
     the first time a process meets a word it asks whether it is a stop word.
     """
     query = " ".join(query.split())[:MAX_QUERY_LENGTH]
     qs = (
         CompetenceAim.objects.select_related("curriculum", "aim_set")
-        .prefetch_related(Prefetch("core_elements", queryset=CoreElement.objects.defer(*BOOKKEEPING)))
+        .prefetch_related(
+            Prefetch("core_elements", queryset=CoreElement.objects.only(*CORE_ELEMENT_FIELDS).order_by("sort_order"))
+        )
         .defer(*RESULT_DEFERRED)
     )
     if not include_expired:
