@@ -46,7 +46,6 @@ def today() -> str:
 ROWS = {
     "followup:dashboard": [
         Row(lambda w: reverse("followup:dashboard"), expect(200, **NON_STAFF_403)),
-        Row(lambda w: reverse("followup:dashboard"), expect(405, **WRITE_DENIED), method="post", label="post"),
     ],
     "followup:deadline_complete": [
         Row(
@@ -78,7 +77,6 @@ ROWS = {
     ],
     "followup:ical_renew": [
         Row(lambda w: reverse("followup:ical_renew"), expect(302, **WRITE_DENIED), method="post"),
-        Row(lambda w: reverse("followup:ical_renew"), expect(405), label="GET"),
     ],
     "followup:ical": [
         Row(
@@ -194,7 +192,6 @@ ROWS = {
     ],
     "followup:tiltak_detail": [
         Row(lambda w: reverse("followup:tiltak_detail", args=[R(w).tiltak_a.pk]), record_page(LOG_A)),
-        Row(lambda w: reverse("followup:tiltak_detail", args=[MISSING_UUID]), expect(404), label="missing"),
     ],
     "followup:tiltak_evaluate": [
         Row(
@@ -217,11 +214,6 @@ ROWS = {
             lambda w: reverse("followup:referral_detail", args=[R(w).referral_a_sent.pk]),
             record_page((*LOG_A, "ppt")),
             label="sent: PPT sees it",
-        ),
-        Row(
-            lambda w: reverse("followup:referral_detail", args=[R(w).referral_b.pk]),
-            record_page(("coordinator",)),
-            label="pupil B",
         ),
     ],
     "followup:referral_edit": [
@@ -281,7 +273,6 @@ ROWS = {
     ],
     "followup:meeting_detail": [
         Row(lambda w: reverse("followup:meeting_detail", args=[R(w).meeting_a.pk]), only(200, LOG_A)),
-        Row(lambda w: reverse("followup:meeting_detail", args=[MISSING_UUID]), expect(404), label="missing"),
     ],
     "followup:meeting_decision": [
         Row(
@@ -298,11 +289,6 @@ ROWS = {
         Row(
             lambda w: reverse("followup:duty_edit", args=[w.school1.pk, "oppfolgingsmoter-host"]),
             only(200, ("coordinator",)),
-        ),
-        Row(
-            lambda w: reverse("followup:duty_edit", args=[w.school1.pk, "no-such-duty"]),
-            expect(404),
-            label="unknown duty",
         ),
         Row(
             lambda w: reverse("followup:duty_edit", args=[w.school1.pk, "oppfolgingsmoter-host"]),

@@ -129,3 +129,18 @@ def test_the_home_page_shows_my_deadlines(world: World) -> None:
     page = world.client("teacher").get(reverse("home")).content.decode()
     assert "Mine frister" in page and "0 forfalt, 1 med frist innen 14 dager." in page
     assert "Mine frister" not in world.client("guardian_a").get(reverse("home")).content.decode()
+
+
+def test_unknown_records_answer_404(world: World) -> None:
+    from tests.matrix import MISSING_UUID
+
+    client = world.client("coordinator")
+    for url in (
+        reverse("followup:duty_edit", args=[world.school1.pk, "no-such-duty"]),
+        reverse("followup:meeting_detail", args=[MISSING_UUID]),
+        reverse("followup:tiltak_detail", args=[MISSING_UUID]),
+        reverse("followup:referral_detail", args=[MISSING_UUID]),
+        reverse("followup:talk_edit", args=[MISSING_UUID]),
+        reverse("followup:duty_edit", args=[world.school2.pk, "mv1"]),  # another school's årshjul
+    ):
+        assert client.get(url).status_code == 404, url
