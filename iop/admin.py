@@ -12,6 +12,9 @@ from .models import (
     Iop,
     IopSubject,
     IopVersion,
+    Iup,
+    IupAssessment,
+    IupSettings,
     SakkyndigVurdering,
     SakkyndigVurderingSubject,
     TeachingLog,
@@ -77,8 +80,8 @@ class IopSubjectAdmin(SimpleHistoryAdmin):
 
 @admin.register(Goal)
 class GoalAdmin(SimpleHistoryAdmin):
-    list_display = ["text", "iop", "section", "order"]
-    raw_id_fields = ["iop", "section"]
+    list_display = ["text", "iop", "iup", "section", "subject", "order"]
+    raw_id_fields = ["iop", "iup", "section"]
 
 
 @admin.register(GoalLog)
@@ -110,3 +113,28 @@ class AccessLogEntryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+
+class IupAssessmentInline(admin.TabularInline):
+    model = IupAssessment
+    extra = 0
+
+
+@admin.register(Iup)
+class IupAdmin(SimpleHistoryAdmin):
+    list_display = ["pupil", "kind", "status", "school_year", "talk_date", "published_at"]
+    list_filter = ["status", "kind"]
+    raw_id_fields = ["pupil", "school_year", "created_by"]
+    inlines = [IupAssessmentInline]
+
+
+@admin.register(IupAssessment)
+class IupAssessmentAdmin(SimpleHistoryAdmin):
+    list_display = ["iup", "subject", "level", "self_level"]
+    raw_id_fields = ["iup", "updated_by"]
+
+
+@admin.register(IupSettings)
+class IupSettingsAdmin(SimpleHistoryAdmin):
+    list_display = ["school", "use_goals", "use_assessments", "use_self_assessment", "use_planning", "use_agreements"]
+    raw_id_fields = ["school"]

@@ -35,4 +35,15 @@ urlpatterns = [
     path("mal/<uuid:pk>/logg/", views.goal_log_create, name="goal_log_create"),
     path("historikk/<slug:kind>/<uuid:pk>/", views.document_history, name="history"),
     path("oversikt/klar-linje/", views.overview, name="overview"),
+    # IUP
+    path("elever/<uuid:pupil_id>/iup/ny/", views.iup_create, name="iup_create"),
+    path("iup/", views.iup_list, name="iup_list"),
+    path("iup/skjema/", views.iup_settings, name="iup_settings"),
+    path("iup/skjema/<int:school_id>/", views.iup_settings_edit, name="iup_settings_edit"),
+    path("iup/<uuid:pk>/", views.iup_detail, name="iup_detail"),
+    path("iup/<uuid:pk>/endre/", views.iup_update, name="iup_update"),
+    path("iup/<uuid:pk>/publiser/", views.iup_publish, name="iup_publish"),
+    path("iup/<uuid:pk>/arkiver/", views.iup_archive, name="iup_archive"),
+    path("iup/<uuid:pk>/mal/ny/", views.iup_goal_create, name="iup_goal_create"),
+    path("iup-vurdering/<uuid:pk>/endre/", views.assessment_update, name="assessment_update"),
 ]

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Enkeltvedtak, Goal, Iop
+from .models import Enkeltvedtak, Goal, Iop, Iup, IupSettings
 
 DEFAULT_MISSING_AFTER_DAYS = 30
 DEFAULT_VAGUE_PHRASES = (
@@ -135,8 +135,9 @@ def iop_flags(iop: Iop) -> list[Flag]:
 
 
 def goal_flags(goal: Goal) -> list[Flag]:
+    """Flags on a goal: criteria on every level (IOP goals only) and measurable wording."""
     flags: list[Flag] = []
-    if goal.missing_criteria():
+    if goal.iop_id and goal.missing_criteria():
         flags.append(
             Flag(
                 "goal_missing_criteria",
@@ -181,3 +182,19 @@ def missing_iop_flags(
                 )
             )
     return flags
+
+
+def iup_problems(iup: Iup) -> list[str]:
+    """What stops the IUP from being published (rows already loaded or one query each)."""
+    problems: list[str] = []
+    if iup.talk_date is None:
+        problems.append(_("Enter the date of the development talk at which the plan was agreed."))
+    elif iup.talk_date > timezone.localdate():
+        date = f"{iup.talk_date:%d.%m.%Y}"
+        problems.append(_("The plan can be published after the talk (%(date)s).") % {"date": date})
+    assessed = any(a.level or a.text.strip() for a in iup.assessments.all())
+    if iup.is_written and iup.uses(IupSettings.Part.ASSESSMENTS) and not assessed:
+        problems.append(_("A written IUP holds assessments: assess at least one subject."))
+    if iup.uses(IupSettings.Part.PLANNING) and not iup.school_contribution.strip():
+        problems.append(_("Describe what the school will do."))
+    return problems

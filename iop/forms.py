@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from students.models import User
+from students.models import Group, User
 
 from .models import (
     Enkeltvedtak,
@@ -15,6 +15,9 @@ from .models import (
     GoalLog,
     Iop,
     IopSubject,
+    Iup,
+    IupAssessment,
+    IupSettings,
     Level,
     SakkyndigVurdering,
     SakkyndigVurderingSubject,
@@ -287,3 +290,113 @@ class CompareForm(forms.Form):
         choices = [(n, str(n)) for n in numbers]
         self.fields["a"].choices = choices  # type: ignore[attr-defined]
         self.fields["b"].choices = choices  # type: ignore[attr-defined]
+
+
+# --- IUP ----------------------------------------------------------------------------
+
+
+class IupGoalForm(VersionedForm):
+    class Meta:
+        model = Goal
+        fields = ["text", "subject"]
+        labels = {"text": _("Goal"), "subject": _("Subject")}
+        help_texts = {"subject": _("Empty for social goals.")}
+        widgets = {"text": _rows(2)}
+
+
+class IupForm(VersionedForm):
+    """The talk and what everyone will do (only the parts of the plan's form)."""
+
+    class Meta:
+        model = Iup
+        fields = ["talk_date", "school_contribution", "pupil_contribution", "guardian_contribution", "agreements"]
+        widgets = {
+            "talk_date": DateInput(),
+            "school_contribution": _rows(3),
+            "pupil_contribution": _rows(3),
+            "guardian_contribution": _rows(3),
+            "agreements": _rows(3),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        iup: Iup = self.instance
+        if not iup.uses(IupSettings.Part.PLANNING):
+            for name in ("school_contribution", "pupil_contribution", "guardian_contribution"):
+                del self.fields[name]
+        if not iup.uses(IupSettings.Part.AGREEMENTS):
+            del self.fields["agreements"]
+
+
+class AssessmentForm(VersionedForm):
+    """The teacher's assessment of a subject beside the pupil's self-assessment, on the plan's scale."""
+
+    level = forms.TypedChoiceField(label=_("The teacher's assessment"), coerce=int, empty_value=None, required=False)
+    self_level = forms.TypedChoiceField(
+        label=_("The pupil's self-assessment"), coerce=int, empty_value=None, required=False
+    )
+
+    class Meta:
+        model = IupAssessment
+        fields = ["level", "text", "self_level", "self_text"]
+        labels = {"text": _("Assessment (text)"), "self_text": _("The pupil's own words")}
+        widgets = {"text": _rows(3), "self_text": _rows(2)}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        assessment: IupAssessment = self.instance
+        iup = assessment.iup
+        choices = [("", _("Not assessed")), *[(n, label) for n, label in enumerate(iup.scale, start=1)]]
+        for name in ("level", "self_level"):
+            self.fields[name].choices = choices  # type: ignore[attr-defined]
+        if not iup.uses(IupSettings.Part.SELF_ASSESSMENT):
+            del self.fields["self_level"]
+            del self.fields["self_text"]
+        subject = assessment.subject
+        for name, field in self.fields.items():
+            if name != "version":
+                field.widget.attrs["aria-label"] = f"{field.label}: {subject}"
+
+
+YEAR_LEVEL_CHOICES = [(value, label) for value, label in Group.YearLevel.choices if value <= 10]
+
+
+class IupSettingsForm(VersionedForm):
+    written_year_levels = forms.TypedMultipleChoiceField(
+        label=_("Year levels with a written IUP"),
+        help_text=_("Sweden: the year levels where no grades are given (grundskola 1–5)."),
+        choices=YEAR_LEVEL_CHOICES,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = IupSettings
+        fields = [
+            "use_goals",
+            "use_assessments",
+            "use_self_assessment",
+            "use_planning",
+            "use_agreements",
+            "scale",
+            "subjects",
+            "written_year_levels",
+        ]
+        widgets = {"scale": _rows(4), "subjects": _rows(8)}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=0)  # 0: not saved yet
+        if not self.is_bound:
+            self.initial["version"] = self.instance.version if self.instance.pk else 0
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        scale = [line for line in (data.get("scale") or "").splitlines() if line.strip()]
+        if "scale" in data and len(scale) < 2:
+            self.add_error("scale", _("The scale needs at least two steps, one per line."))
+        parts = [name for name in self.Meta.fields if name.startswith("use_") and data.get(name)]
+        if not parts:
+            self.add_error(None, _("Choose at least one part of the form."))
+        return data

@@ -18,13 +18,15 @@ from .models import (
     GoalLog,
     Iop,
     IopSubject,
+    Iup,
+    IupAssessment,
     Level,
     SakkyndigVurdering,
     SakkyndigVurderingSubject,
     TeachingLog,
 )
 
-HIDDEN_FIELDS = {"id", "version", "updated_at", "created_at", "order"}
+HIDDEN_FIELDS = {"id", "version", "updated_at", "created_at", "order", "parts", "scale"}
 
 
 @dataclass
@@ -148,6 +150,18 @@ def iop_changes(pk: Any) -> list[Change]:
             (Goal, Goal.history.filter(iop_id=pk)),
             (GoalLog, GoalLog.history.filter(goal_id__in=goal_ids)),
             (TeachingLog, TeachingLog.history.filter(section_id__in=section_ids)),
+        ]
+    )
+
+
+def iup_changes(pk: Any) -> list[Change]:
+    goal_ids = Goal.history.filter(iup_id=pk).values("id")
+    return changes(
+        [
+            (Iup, Iup.history.filter(id=pk)),
+            (IupAssessment, IupAssessment.history.filter(iup_id=pk)),
+            (Goal, Goal.history.filter(iup_id=pk)),
+            (GoalLog, GoalLog.history.filter(goal_id__in=goal_ids)),
         ]
     )
 

@@ -16,6 +16,14 @@ Glossary (see DOMAIN.md, phases 3–5 and "IOP goals, as IOP-LOGG does them"):
 * :class:`TeachingLog` – hours of teaching given, to compare with the plan.
 * :class:`IopVersion` – what a published IOP said at each publication.
 * :class:`AccessLogEntry` – who read which document, when and why.
+* :class:`Iup` – individuell utviklingsplan / individuell utvecklingsplan (DOMAIN.md
+  "IUP"): one per pupil and school year for any pupil, agreed at a talk, with
+  the pupil's, the guardians' and the school's contributions; for Swedish
+  pupils in years without grades the *skriftlig IUP* (Skollagen 10 kap. 13 §)
+  with :class:`IupAssessment` (omdömen per subject, with the pupil's
+  self-assessment on the same scale) and framåtsyftande planering. Its goals
+  are :class:`Goal` rows like the IOP's (``Goal.iup``), logged with
+  :class:`GoalLog`. :class:`IupSettings` is the rector's choice of the form.
 
 Every editable document carries ``version`` for optimistic concurrency; every
 change is kept by django-simple-history (``history``).
@@ -30,11 +38,12 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from students.models import Pupil, SchoolYear
+from students.models import Pupil, School, SchoolYear, Skoleeier
 
 USER = settings.AUTH_USER_MODEL
 DEFAULT_APPEAL_INFO = _(
@@ -299,6 +308,9 @@ class Iop(Document):
     def __str__(self) -> str:
         return f"IOP {self.school_year.name}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("iop:iop_detail", args=[self.pk])
+
     @property
     def is_editable(self) -> bool:
         return self.status != self.Status.ARCHIVED
@@ -332,10 +344,18 @@ class IopSubject(models.Model):
 
 
 class Goal(models.Model):
-    """A læringsmål with criteria on four levels and two axes."""
+    """A læringsmål with criteria on four levels and two axes, in exactly one
+    plan: an IOP (``iop``, subject through ``section``) or an IUP (``iup``,
+    subject named in ``subject``; empty for social goals)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    iop = models.ForeignKey(Iop, on_delete=models.CASCADE, related_name="goals", verbose_name=_("IOP"))
+    iop = models.ForeignKey(
+        Iop, on_delete=models.CASCADE, null=True, blank=True, related_name="goals", verbose_name=_("IOP")
+    )
+    iup = models.ForeignKey(
+        "Iup", on_delete=models.CASCADE, null=True, blank=True, related_name="goals", verbose_name=_("IUP")
+    )
+    subject = models.CharField(_("subject"), max_length=100, blank=True, help_text=_("Empty for social goals."))
     section = models.ForeignKey(
         IopSubject,
         on_delete=models.CASCADE,
@@ -369,10 +389,33 @@ class Goal(models.Model):
         verbose_name = _("learning goal")
         verbose_name_plural = _("learning goals")
         ordering = ["order", "created_at"]
-        indexes = [models.Index(fields=["iop", "order"], name="goal_iop_order_idx")]
+        indexes = [
+            models.Index(fields=["iop", "order"], name="goal_iop_order_idx"),
+            models.Index(fields=["iup", "order"], name="goal_iup_order_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(iop__isnull=False, iup__isnull=True) | Q(iop__isnull=True, iup__isnull=False),
+                name="goal_in_exactly_one_plan",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.text[:80]
+
+    @property
+    def plan(self) -> Iop | Iup:
+        """The IOP or IUP the goal belongs to."""
+        return self.iop if self.iop_id else self.iup  # type: ignore[return-value]
+
+    @property
+    def plan_field(self) -> str:
+        return "iop" if self.iop_id else "iup"
+
+    @property
+    def group_key(self) -> str:
+        """The id of the goal list the goal is shown in (IOP section or "general")."""
+        return str(self.section_id) if self.section_id else "general"
 
     def criteria(self) -> list[tuple[Any, list[tuple[Any, str]]]]:
         """[(axis label, [(level label, text) × 4]) × 2] for display."""
@@ -491,6 +534,7 @@ class AccessLogEntry(models.Model):
         VURDERING = "vurdering", _("Expert assessment")
         VEDTAK = "vedtak", _("Individual decision")
         IOP = "iop", _("IOP")
+        IUP = "iup", _("IUP")
         GOAL = "goal", _("Learning goal and log")
 
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+", verbose_name=_("pupil"))
@@ -508,6 +552,236 @@ class AccessLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.kind} {self.at:%d.%m.%Y %H:%M}"
+
+
+# --- IUP ---------------------------------------------------------------------------
+
+SWEDISH_SCALE = ("Arbetar mot målen", "Når målen", "Överträffar målen")
+NORWEGIAN_SCALE = ("Lav måloppnåelse", "Middels måloppnåelse", "Høy måloppnåelse")
+SWEDISH_SUBJECTS = (
+    "Svenska",
+    "Matematik",
+    "Engelska",
+    "Bild",
+    "Idrott och hälsa",
+    "Musik",
+    "Slöjd",
+    "Teknik",
+    "NO (biologi, fysik, kemi)",
+    "SO (geografi, historia, religionskunskap, samhällskunskap)",
+)
+NORWEGIAN_SUBJECTS = (
+    "Norsk",
+    "Matematikk",
+    "Engelsk",
+    "Naturfag",
+    "Samfunnsfag",
+    "KRLE",
+    "Kunst og håndverk",
+    "Musikk",
+    "Mat og helse",
+    "Kroppsøving",
+)
+WRITTEN_IUP_YEAR_LEVELS = [1, 2, 3, 4, 5]  # grundskola years without grades
+
+
+def _lines(text: str) -> list[str]:
+    out: list[str] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line and line.lower() not in {x.lower() for x in out}:
+            out.append(line)
+    return out
+
+
+class IupSettings(models.Model):
+    """The form of the IUP at one school, chosen by the rector (Skollagen
+    10 kap. 13 §: "rektorn beslutar om utformningen"): which parts are used,
+    the assessment scale, the subjects and, in Sweden, the year levels that get
+    the written IUP (those without grades). A school without a row uses
+    :meth:`defaults_for`."""
+
+    class Part(models.TextChoices):
+        GOALS = "goals", _("Goals the pupil works towards")
+        ASSESSMENTS = "assessments", _("Assessments per subject")
+        SELF_ASSESSMENT = "self_assessment", _("The pupil's self-assessment")
+        PLANNING = "planning", _("Forward-looking planning: what the school, the pupil and the guardians will do")
+        AGREEMENTS = "agreements", _("Agreements made at the talk")
+
+    school = models.OneToOneField(
+        School, on_delete=models.CASCADE, related_name="iup_settings", verbose_name=_("school")
+    )
+    use_goals = models.BooleanField(_("goals the pupil works towards"), default=True)
+    use_assessments = models.BooleanField(_("assessments per subject"), default=True)
+    use_self_assessment = models.BooleanField(_("the pupil's self-assessment"), default=True)
+    use_planning = models.BooleanField(_("forward-looking planning"), default=True)
+    use_agreements = models.BooleanField(_("agreements made at the talk"), default=True)
+    scale = models.TextField(_("assessment scale"), help_text=_("One step per line, from the lowest to the highest."))
+    subjects = models.TextField(_("subjects"), blank=True, help_text=_("One subject per line."))
+    written_year_levels = models.JSONField(
+        _("year levels with a written IUP"),
+        default=list,
+        blank=True,
+        help_text=_("Sweden: the year levels where no grades are given."),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    updated_at = models.DateTimeField(_("changed"), default=timezone.now, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("IUP settings")
+        verbose_name_plural = _("IUP settings")
+
+    def __str__(self) -> str:
+        return f"IUP {self.school}"
+
+    @classmethod
+    def defaults_for(cls, school: School) -> IupSettings:
+        """The unsaved default settings of SCHOOL (Swedish or Norwegian)."""
+        swedish = school.skoleeier.country == Skoleeier.Country.SE
+        return cls(
+            school=school,
+            scale="\n".join(SWEDISH_SCALE if swedish else NORWEGIAN_SCALE),
+            subjects="\n".join(SWEDISH_SUBJECTS if swedish else NORWEGIAN_SUBJECTS),
+            written_year_levels=list(WRITTEN_IUP_YEAR_LEVELS) if swedish else [],
+        )
+
+    def scale_steps(self) -> list[str]:
+        return _lines(self.scale)
+
+    def subject_list(self) -> list[str]:
+        return _lines(self.subjects)
+
+    def parts(self) -> list[str]:
+        return [part for part in self.Part.values if getattr(self, f"use_{part}")]
+
+
+class Iup(Document):
+    """Individuell utviklingsplan (Norway, the Steinkjer model: every pupil)
+    or individuell utvecklingsplan (Sweden; the *skriftlig IUP* once per school
+    year in years without grades). Agreed at a talk; guardians read it once
+    published. ``parts`` and ``scale`` keep the school's form as it was when
+    the plan was made."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+
+    class Kind(models.TextChoices):
+        DEVELOPMENT = "development", _("IUP")
+        WRITTEN = "written", _("Written IUP")
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="iups", verbose_name=_("pupil"))
+    school_year = models.ForeignKey(
+        SchoolYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("school year")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.DEVELOPMENT)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    talk_date = models.DateField(
+        _("date of the development talk"),
+        null=True,
+        blank=True,
+        help_text=_("The talk with the pupil and the guardians at which the plan was agreed."),
+    )
+    school_contribution = models.TextField(_("what the school will do"), blank=True)
+    pupil_contribution = models.TextField(_("what the pupil will do"), blank=True)
+    guardian_contribution = models.TextField(_("what the guardians will do"), blank=True)
+    agreements = models.TextField(_("agreements made at the talk"), blank=True)
+    parts = models.JSONField(_("parts of the form"), default=list)
+    scale = models.JSONField(_("assessment scale"), default=list)
+    created_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("individual development plan (IUP)")
+        verbose_name_plural = _("individual development plans (IUP)")
+        ordering = ["-school_year__start", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pupil", "school_year"], condition=~Q(status="archived"), name="iup_one_live_per_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False), name="iup_published_has_date"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["pupil", "status"], name="iup_pupil_status_idx"),
+            models.Index(fields=["school_year", "status"], name="iup_year_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.school_year.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("iop:iup_detail", args=[self.pk])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status != self.Status.ARCHIVED
+
+    @property
+    def is_written(self) -> bool:
+        return self.kind == self.Kind.WRITTEN
+
+    def uses(self, part: str) -> bool:
+        return part in self.parts
+
+    def scale_label(self, step: int | None) -> str:
+        if step is None or not 1 <= step <= len(self.scale):
+            return ""
+        return str(self.scale[step - 1])
+
+
+class IupAssessment(models.Model):
+    """The assessment of one subject in an IUP (Swedish *omdöme*): a step on
+    the plan's scale and a text, beside the pupil's self-assessment on the
+    same scale (entered by the teacher with the pupil before the talk)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    iup = models.ForeignKey(Iup, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("IUP"))
+    subject = models.CharField(_("subject"), max_length=100)
+    level = models.PositiveSmallIntegerField(_("the teacher's assessment"), null=True, blank=True)
+    text = models.TextField(_("assessment"), blank=True)
+    self_level = models.PositiveSmallIntegerField(_("the pupil's self-assessment"), null=True, blank=True)
+    self_text = models.TextField(_("the pupil's own words"), blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    updated_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("changed by")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("assessment of a subject")
+        verbose_name_plural = _("assessments of subjects")
+        ordering = ["order", "subject"]
+        constraints = [
+            models.UniqueConstraint(fields=["iup", "subject"], name="iupassessment_unique_subject"),
+            models.CheckConstraint(
+                condition=Q(level__isnull=True) | Q(level__gte=1), name="iupassessment_level_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(self_level__isnull=True) | Q(self_level__gte=1), name="iupassessment_self_level_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    @property
+    def level_label(self) -> str:
+        return self.iup.scale_label(self.level)
+
+    @property
+    def self_level_label(self) -> str:
+        return self.iup.scale_label(self.self_level)
 
 
 def end_of_day(day: datetime.date) -> datetime.datetime:

@@ -17,3 +17,11 @@ def pupil_plans(request: HttpRequest, pupil: Pupil) -> Section | None:
     if plans is None:
         return None
     return Section("iop/_pupil_plans.html", {"plans": plans})
+
+
+def pupil_iups(request: HttpRequest, pupil: Pupil) -> Section | None:
+    """The pupil's IUPs with links, and "new IUP" for those who write them (2 queries)."""
+    plans = selectors.pupil_iups(pupil)
+    if plans is None:
+        return None
+    return Section("iop/_pupil_iups.html", {"plans": plans})

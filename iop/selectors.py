@@ -8,25 +8,29 @@ Who reads what (on top of :mod:`students.access`):
   except that a substitute with read access only (vikar) does not read the
   expert assessment;
 * a guardian reads only completed assessments, made decisions and published
-  (or archived) IOPs of their own child, and never internal notes.
+  (or archived) IOPs and IUPs of their own child, and never internal notes.
+
+The IUP's KPI read for ``followup`` is :func:`iups_for_school_year`.
 """
 
 from __future__ import annotations
 
+import datetime
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
+from django.utils import timezone
 
 from students import access
 from students.access import Action, Relation
-from students.models import Pupil, User
+from students.models import Enrolment, Pupil, SchoolYear, TeachingAssignment, User
 
 from . import charts, checks
 from .models import (
@@ -38,6 +42,9 @@ from .models import (
     Iop,
     IopSubject,
     IopVersion,
+    Iup,
+    IupAssessment,
+    IupSettings,
     SakkyndigVurdering,
     SakkyndigVurderingSubject,
 )
@@ -126,13 +133,38 @@ def section_for(user: AnyUser, pk: uuid.UUID | str, action: Action) -> IopSubjec
 
 
 def goal_for(user: AnyUser, pk: uuid.UUID | str, action: Action = Action.VIEW) -> Goal:
-    qs = Goal.objects.select_related("iop__school_year", "iop__vedtak", "section")
-    goal, pupil = resolve(user, qs, pk, "iop__pupil")
-    if guardian_only(pupil) and goal.iop.status == Iop.Status.DRAFT:
+    """A goal of an IOP or an IUP, resolved through its plan's pupil."""
+    visible = access.pupils_for(user, Action.VIEW)
+    qs = Goal.objects.select_related("iop__school_year", "iop__vedtak", "iup__school_year", "section")
+    try:
+        goal = qs.filter(Q(iop__pupil__in=visible) | Q(iup__pupil__in=visible)).get(pk=pk)
+    except (ObjectDoesNotExist, ValueError, ValidationError):
+        raise Http404 from None
+    plan = goal.plan
+    pupil = access.get_pupil(user, plan.pupil_id, Action.VIEW)
+    if guardian_only(pupil) and plan.status == Iop.Status.DRAFT:
         raise Http404
     require(pupil, action)
-    goal.iop.pupil = pupil
+    plan.pupil = pupil
     return goal
+
+
+def iup_for(user: AnyUser, pk: uuid.UUID | str, action: Action = Action.VIEW) -> Iup:
+    iup, pupil = resolve(user, Iup.objects.select_related("school_year"), pk)
+    if guardian_only(pupil) and iup.status == Iup.Status.DRAFT:
+        raise Http404
+    require(pupil, action)
+    iup.pupil = pupil
+    return iup
+
+
+def assessment_for(user: AnyUser, pk: uuid.UUID | str, action: Action = Action.LOG) -> IupAssessment:
+    assessment, pupil = resolve(user, IupAssessment.objects.select_related("iup__school_year"), pk, "iup__pupil")
+    if guardian_only(pupil) and assessment.iup.status == Iup.Status.DRAFT:
+        raise Http404
+    require(pupil, action)
+    assessment.iup.pupil = pupil
+    return assessment
 
 
 # --- the IOP page -----------------------------------------------------------------
@@ -225,8 +257,13 @@ def iop_page(user: AnyUser, pk: uuid.UUID | str, *, read_mode: bool = False) -> 
     )
 
 
-def section_goals(iop: Iop, section: IopSubject | None) -> SectionView:
-    goals = list(Goal.objects.filter(iop=iop, section=section).prefetch_related("logs").order_by("order", "created_at"))
+def section_goals(plan: Iop | Iup, section: IopSubject | None) -> SectionView:
+    """The goals of one list of PLAN: an IOP section (or its general goals), or an IUP's goals."""
+    goals = list(
+        plan.goals.filter(section=section)
+        .prefetch_related(Prefetch("logs", queryset=_logs()))
+        .order_by("order", "created_at")
+    )
     for goal in goals:
         _decorate_goal(goal, True)
     return SectionView(section=section, goals=goals)
@@ -234,7 +271,7 @@ def section_goals(iop: Iop, section: IopSubject | None) -> SectionView:
 
 def goal_page(user: AnyUser, pk: uuid.UUID | str) -> Goal:
     goal = goal_for(user, pk)
-    internal = not guardian_only(goal.iop.pupil)
+    internal = not guardian_only(goal.plan.pupil)
     logs = list(_logs().filter(goal=goal))
     goal._prefetched_objects_cache = {"logs": logs}  # type: ignore[attr-defined]
     _decorate_goal(goal, internal)
@@ -381,3 +418,165 @@ def overview(user: AnyUser) -> list[OverviewRow]:
 
 def access_log(pupil: Pupil, limit: int = 200) -> list[AccessLogEntry]:
     return list(AccessLogEntry.objects.filter(pupil=pupil).select_related("user").order_by("-at")[:limit])
+
+
+# --- IUP ------------------------------------------------------------------------------
+
+
+@dataclass
+class IupPage:
+    iup: Iup
+    pupil: Pupil
+    goals: list[Goal]
+    assessments: list[IupAssessment]
+    problems: list[str]
+    can_edit: bool
+    can_log: bool
+    internal: bool
+    assessable: frozenset[str] | None  # subjects (lower case) the user may assess; None: all
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def may_assess(self, assessment: IupAssessment) -> bool:
+        if not self.iup.is_editable or not (self.can_log or self.can_edit):
+            return False
+        return self.assessable is None or assessment.subject.strip().lower() in self.assessable
+
+
+def _assessable_subjects(user: AnyUser, pupil: Pupil) -> frozenset[str] | None:
+    """None when the user assesses every subject (edits the pupil's plans);
+    else the subjects the user teaches the pupil as faglærer."""
+    allowed = pupil.allowed  # type: ignore[attr-defined]
+    if Action.EDIT in allowed:
+        return None
+    if Action.LOG not in allowed:
+        return frozenset()
+    rows = TeachingAssignment.objects.filter(
+        user_id=access.profile(user).user_id,
+        role=TeachingAssignment.Role.FAGLAERER,
+        group__enrolments__pupil=pupil,
+        group__school_year__end__gte=timezone.localdate(),
+    ).values_list("subject", flat=True)
+    return frozenset(s.strip().lower() for s in rows)
+
+
+def iup_page(user: AnyUser, pk: uuid.UUID | str, *, read_mode: bool = False) -> IupPage:
+    """Everything the IUP page shows, in a fixed number of queries."""
+    iup = iup_for(user, pk)
+    pupil = iup.pupil
+    internal = not guardian_only(pupil)
+    goals = list(
+        Goal.objects.filter(iup=iup)
+        .prefetch_related(Prefetch("logs", queryset=_logs()))
+        .order_by("order", "created_at")
+    )
+    for goal in goals:
+        _decorate_goal(goal, internal)
+    assessments = list(IupAssessment.objects.filter(iup=iup).order_by("order", "subject"))
+    for assessment in assessments:
+        assessment.iup = iup
+    iup._prefetched_objects_cache = {"assessments": assessments}  # type: ignore[attr-defined]
+    allowed = pupil.allowed  # type: ignore[attr-defined]
+    editable = iup.is_editable and not read_mode
+    return IupPage(
+        iup=iup,
+        pupil=pupil,
+        goals=goals,
+        assessments=assessments,
+        problems=checks.iup_problems(iup) if internal and iup.is_editable else [],
+        can_edit=Action.EDIT in allowed and editable,
+        can_log=Action.LOG in allowed and editable,
+        internal=internal,
+        assessable=_assessable_subjects(user, pupil) if internal and editable else frozenset(),
+    )
+
+
+def current_school_year(pupil: Pupil, today: datetime.date | None = None) -> SchoolYear | None:
+    today = today or timezone.localdate()
+    return SchoolYear.objects.filter(school_id=pupil.school_id, start__lte=today, end__gte=today).first()
+
+
+@dataclass
+class PupilIups:
+    pupil: Pupil
+    iups: list[Iup]
+    can_create: bool
+    internal: bool
+
+
+def pupil_iups(pupil: Pupil) -> PupilIups | None:
+    """The pupil's IUPs for the pupil page (PUPIL resolved by get_pupil; 1 query).
+    "New IUP" is offered unless a live IUP covers today; the service checks
+    that a school year covers today."""
+    allowed: frozenset[Action] = getattr(pupil, "allowed", frozenset())
+    internal = not guardian_only(pupil)
+    qs = Iup.objects.filter(pupil=pupil).select_related("school_year")
+    if not internal:
+        qs = qs.exclude(status=Iup.Status.DRAFT)
+    iups = list(qs)
+    today = timezone.localdate()
+    can_create = Action.EDIT in allowed and not any(
+        i.school_year.contains(today) and i.status != Iup.Status.ARCHIVED for i in iups
+    )
+    if not iups and not can_create:
+        return None
+    return PupilIups(pupil=pupil, iups=iups, can_create=can_create, internal=internal)
+
+
+def iup_list(user: AnyUser, *, missing_only: bool = False) -> QuerySet[Pupil]:
+    """Pupils the user works with, with this school year's live IUP and class
+    preloaded (``current_iups``, ``current_enrolments``) – a fixed number of queries."""
+    today = timezone.localdate()
+    this_year = Q(school_year__start__lte=today, school_year__end__gte=today)
+    iups = Iup.objects.filter(this_year).exclude(status=Iup.Status.ARCHIVED).select_related("school_year")
+    enrolments = Enrolment.objects.filter(
+        group__school_year__start__lte=today, group__school_year__end__gte=today
+    ).select_related("group")
+    qs = (
+        access.pupils_for(user, Action.LOG)
+        .select_related("school")
+        .prefetch_related(
+            Prefetch("iups", queryset=iups, to_attr="current_iups"),
+            Prefetch("enrolments", queryset=enrolments, to_attr="current_enrolments"),
+        )
+        .order_by("school__name", "last_name", "first_name", "pk")
+    )
+    if missing_only:
+        live = Iup.objects.filter(this_year).exclude(status=Iup.Status.ARCHIVED).values("pupil_id")
+        qs = qs.exclude(pk__in=live)
+    return qs
+
+
+def iups_for_school_year(
+    school_ids: Iterable[int],
+    school_year_ids: Iterable[int],
+    *,
+    user: AnyUser | None = None,
+    statuses: Iterable[str] = (Iup.Status.PUBLISHED, Iup.Status.ARCHIVED),
+) -> QuerySet[Iup]:
+    """IUPs of pupils at SCHOOL_IDS in SCHOOL_YEAR_IDS with one of STATUSES
+    (default: made and shown to the guardians), for KPIs (share of pupils
+    with an IUP this year, by school and year level). With USER, only pupils
+    the user may see; without it the caller has checked access (e.g.
+    ``access.managed_schools``). Fields for grouping: ``pupil_id``,
+    ``pupil__school_id``, ``school_year_id``, ``kind``, ``status``,
+    ``talk_date``, ``published_at``."""
+    qs = Iup.objects.filter(
+        pupil__school_id__in=list(school_ids),
+        school_year_id__in=list(school_year_ids),
+        status__in=list(statuses),
+    )
+    if user is not None:
+        qs = qs.filter(pupil__in=access.pupils_for(user, Action.VIEW))
+    return qs.select_related("school_year")
+
+
+def iup_form_settings(user: AnyUser) -> list[IupSettings]:
+    """The IUP form of each school the user manages (saved or default)."""
+    schools = list(access.managed_schools(user).select_related("skoleeier", "iup_settings").order_by("name"))
+    out: list[IupSettings] = []
+    for school in schools:
+        try:
+            out.append(school.iup_settings)  # type: ignore[attr-defined]
+        except IupSettings.DoesNotExist:
+            out.append(IupSettings.defaults_for(school))
+    return out

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from students import access
 from students.access import Action
-from students.models import Enrolment, Pupil, SchoolYear, StaffMembership, User
+from students.models import Enrolment, Pupil, School, SchoolYear, StaffMembership, TeachingAssignment, User
 
 from . import checks
 from .models import (
@@ -35,6 +35,9 @@ from .models import (
     Iop,
     IopSubject,
     IopVersion,
+    Iup,
+    IupAssessment,
+    IupSettings,
     SakkyndigVurdering,
     SakkyndigVurderingSubject,
     TeachingLog,
@@ -456,38 +459,65 @@ def section_update(*, actor: User, section: IopSubject, version: int, data: Mapp
     return _save(current, actor)
 
 
+def _require_plan_editable(plan: Iop | Iup) -> None:
+    if not plan.is_editable:
+        raise ValidationError(_("An archived plan can not be changed."))
+
+
 @transaction.atomic
-def goal_create(*, actor: User, iop: Iop, section: IopSubject | None = None, text: str = "") -> Goal:
-    _require(actor, Action.EDIT, iop.pupil)
-    _require_editable(iop)
-    if section is not None and section.iop_id != iop.pk:
+def goal_create(
+    *,
+    actor: User,
+    iop: Iop | None = None,
+    iup: Iup | None = None,
+    section: IopSubject | None = None,
+    subject: str = "",
+    text: str = "",
+) -> Goal:
+    """A new goal in an IOP (in SECTION, or social/general) or in an IUP
+    (in SUBJECT, or a social goal)."""
+    plan: Iop | Iup | None = iop or iup
+    if plan is None or (iop is not None and iup is not None):
+        raise ValueError("A goal belongs to exactly one plan.")
+    _require(actor, Action.EDIT, plan.pupil)
+    _require_plan_editable(plan)
+    if section is not None and (iop is None or section.iop_id != iop.pk):
         raise PermissionDenied
-    last = iop.goals.aggregate(n=Max("order"))["n"]
+    last = plan.goals.aggregate(n=Max("order"))["n"]
+    default_text = _("New learning goal") if iop is not None else _("New goal")
     goal = Goal(
-        iop=iop, section=section, text=text.strip() or _("New learning goal"), order=0 if last is None else last + 1
+        iop=iop,
+        iup=iup,
+        section=section,
+        subject=subject.strip()[:100] if iup is not None else "",
+        text=text.strip() or default_text,
+        order=0 if last is None else last + 1,
     )
     return _save(goal, actor)
 
 
+IUP_GOAL_FIELDS = ("text", "subject")
+
+
 @transaction.atomic
 def goal_update(*, actor: User, goal: Goal, version: int, data: Mapping[str, Any]) -> Goal:
-    _require(actor, Action.EDIT, goal.iop.pupil)
-    _require_editable(goal.iop)
+    _require(actor, Action.EDIT, goal.plan.pupil)
+    _require_plan_editable(goal.plan)
     current = _locked(Goal, goal.pk, version)
-    _apply(current, data, GOAL_FIELDS)
+    _apply(current, data, IUP_GOAL_FIELDS if current.iup_id else GOAL_FIELDS)
     _bump(current)
     return _save(current, actor)
 
 
 @transaction.atomic
 def goal_move(*, actor: User, goal: Goal, up: bool) -> None:
-    """Swap the goal with its neighbour within the same section (order only;
+    """Swap the goal with its neighbour within the same list (order only;
     the text's version is left alone so nobody's open edit goes stale)."""
-    _require(actor, Action.EDIT, goal.iop.pupil)
-    _require_editable(goal.iop)
+    _require(actor, Action.EDIT, goal.plan.pupil)
+    _require_plan_editable(goal.plan)
     siblings = list(
         Goal.objects.select_for_update()
-        .filter(iop_id=goal.iop_id, section_id=goal.section_id)
+        .filter(**{goal.plan_field: goal.plan}, section_id=goal.section_id)
         .order_by("order", "created_at")
     )
     index = next(i for i, g in enumerate(siblings) if g.pk == goal.pk)
@@ -504,8 +534,8 @@ def goal_move(*, actor: User, goal: Goal, up: bool) -> None:
 
 @transaction.atomic
 def goal_delete(*, actor: User, goal: Goal) -> None:
-    _require(actor, Action.EDIT, goal.iop.pupil)
-    _require_editable(goal.iop)
+    _require(actor, Action.EDIT, goal.plan.pupil)
+    _require_plan_editable(goal.plan)
     if goal.logs.exists():
         raise ValidationError(_("A goal with log entries can not be deleted."))
     _delete(goal, actor)
@@ -518,8 +548,8 @@ LOG_FIELDS = ("date", "quality", "independence", "feed_forward", "self_assessmen
 
 @transaction.atomic
 def goal_log_create(*, actor: User, goal: Goal, data: Mapping[str, Any]) -> GoalLog:
-    _require(actor, Action.LOG, goal.iop.pupil)
-    _require_editable(goal.iop)
+    _require(actor, Action.LOG, goal.plan.pupil)
+    _require_plan_editable(goal.plan)
     entry = GoalLog(goal=goal, author=actor)
     _apply(entry, data, LOG_FIELDS)
     if not any(
@@ -592,3 +622,204 @@ def vikar_grant(*, actor: User, pupil: Pupil, user: User, until: datetime.date, 
 def vikar_revoke(*, actor: User, pupil: Pupil, user: User) -> int:
     _require(actor, Action.MANAGE, pupil)
     return access.revoke_pupil_access(pupil=pupil, user=user)
+
+
+# --- IUP --------------------------------------------------------------------------------
+
+IUP_FIELDS = ("talk_date", "school_contribution", "pupil_contribution", "guardian_contribution", "agreements")
+ASSESSMENT_FIELDS = ("level", "text")
+SELF_ASSESSMENT_FIELDS = ("self_level", "self_text")
+IUP_SETTINGS_FIELDS = (
+    "use_goals",
+    "use_assessments",
+    "use_self_assessment",
+    "use_planning",
+    "use_agreements",
+    "scale",
+    "subjects",
+    "written_year_levels",
+)
+
+
+def iup_settings_for(school: School) -> IupSettings:
+    """The school's IUP form: its saved settings or the defaults of its country."""
+    try:
+        return IupSettings.objects.get(school=school)
+    except IupSettings.DoesNotExist:
+        return IupSettings.defaults_for(school)
+
+
+@transaction.atomic
+def iup_settings_update(*, actor: User, school: School, version: int, data: Mapping[str, Any]) -> IupSettings:
+    """The rector (or coordinator) chooses the IUP form of the school."""
+    if not access.managed_schools(actor).filter(pk=school.pk).exists():
+        raise PermissionDenied
+    settings_row = IupSettings.objects.select_for_update().filter(school=school).first()
+    if settings_row is None:
+        if version not in (0, 1):
+            raise EditConflict(IupSettings.defaults_for(school))
+        settings_row = IupSettings.defaults_for(school)
+    elif settings_row.version != version:
+        raise EditConflict(settings_row)
+    else:
+        _bump(settings_row)
+    _apply(settings_row, data, IUP_SETTINGS_FIELDS)
+    settings_row.written_year_levels = sorted({int(n) for n in settings_row.written_year_levels or []})
+    if len(settings_row.scale_steps()) < 2:
+        raise ValidationError({"scale": _("The scale needs at least two steps, one per line.")})
+    if len(settings_row.scale_steps()) > 10:
+        raise ValidationError({"scale": _("The scale can have at most ten steps.")})
+    if not settings_row.parts():
+        raise ValidationError(_("Choose at least one part of the form."))
+    settings_row.updated_at = timezone.now()
+    return _save(settings_row, actor)
+
+
+def _current_enrolment(pupil: Pupil, year: SchoolYear) -> Enrolment | None:
+    return (
+        Enrolment.objects.filter(pupil=pupil, group__school_year=year)
+        .select_related("group")
+        .order_by("group__kind", "group__name")
+        .first()
+    )
+
+
+def _taught_subjects(pupil: Pupil, year: SchoolYear) -> list[str]:
+    return list(
+        TeachingAssignment.objects.filter(
+            group__enrolments__pupil=pupil, group__school_year=year, role=TeachingAssignment.Role.FAGLAERER
+        )
+        .order_by("subject")
+        .values_list("subject", flat=True)
+        .distinct()
+    )
+
+
+@transaction.atomic
+def iup_create(*, actor: User, pupil: Pupil, school_year: SchoolYear | None = None) -> Iup:
+    """A new IUP for the pupil this school year, in the school's form: the
+    written IUP for Swedish pupils in year levels without grades, otherwise
+    the IUP (Norway: every pupil, the Steinkjer model). With assessments in
+    the form, it gets a row per subject of the form and per subject taught."""
+    _require(actor, Action.EDIT, pupil)
+    school = School.objects.select_related("skoleeier").get(pk=pupil.school_id)
+    if school_year is None:
+        today = timezone.localdate()
+        school_year = SchoolYear.objects.filter(school=school, start__lte=today, end__gte=today).first()
+        if school_year is None:
+            raise ValidationError(_("No school year of the pupil's school covers today's date."))
+    elif school_year.school_id != school.pk:
+        raise PermissionDenied
+    if Iup.objects.filter(pupil=pupil, school_year=school_year).exclude(status=Iup.Status.ARCHIVED).exists():
+        raise ValidationError(_("The pupil already has an IUP for this school year."))
+    form = iup_settings_for(school)
+    enrolment = _current_enrolment(pupil, school_year)
+    level = enrolment.group.year_level if enrolment else None
+    written = school.skoleeier.country == "SE" and level in (form.written_year_levels or [])
+    iup = Iup(
+        pupil=pupil,
+        school_year=school_year,
+        kind=Iup.Kind.WRITTEN if written else Iup.Kind.DEVELOPMENT,
+        parts=form.parts(),
+        scale=form.scale_steps(),
+        created_by=actor,
+    )
+    _save(iup, actor)
+    if iup.uses(IupSettings.Part.ASSESSMENTS):
+        subjects: list[str] = []
+        for name in [*form.subject_list(), *_taught_subjects(pupil, school_year)]:
+            if name.strip() and name.strip().lower() not in {s.lower() for s in subjects}:
+                subjects.append(name.strip())
+        for order, name in enumerate(subjects):
+            _save(IupAssessment(iup=iup, subject=name[:100], order=order, updated_by=actor), actor)
+    return iup
+
+
+def _require_iup_editable(iup: Iup) -> None:
+    if not iup.is_editable:
+        raise ValidationError(_("An archived IUP can not be changed."))
+
+
+@transaction.atomic
+def iup_update(*, actor: User, iup: Iup, version: int, data: Mapping[str, Any]) -> Iup:
+    _require(actor, Action.EDIT, iup.pupil)
+    current = _locked(Iup, iup.pk, version)
+    _require_iup_editable(current)
+    _apply(current, data, IUP_FIELDS)
+    if current.talk_date and not current.school_year.contains(current.talk_date):
+        raise ValidationError(
+            {
+                "talk_date": _("The talk must be in the plan's school year (%(start)s–%(end)s).")
+                % {"start": f"{current.school_year.start:%d.%m.%Y}", "end": f"{current.school_year.end:%d.%m.%Y}"}
+            }
+        )
+    _bump(current)
+    return _save(current, actor)
+
+
+@transaction.atomic
+def iup_publish(*, actor: User, iup: Iup, version: int) -> Iup:
+    """Publish (or re-publish) the IUP: the guardians read it from now on."""
+    _require(actor, Action.EDIT, iup.pupil)
+    current = _locked(Iup, iup.pk, version)
+    _require_iup_editable(current)
+    problems = checks.iup_problems(current)
+    if problems:
+        raise ValidationError(problems)
+    current.status = Iup.Status.PUBLISHED
+    current.published_at = timezone.now()
+    _bump(current)
+    return _save(current, actor)
+
+
+@transaction.atomic
+def iup_archive(*, actor: User, iup: Iup, version: int) -> Iup:
+    _require(actor, Action.EDIT, iup.pupil)
+    current = _locked(Iup, iup.pk, version)
+    if current.status == Iup.Status.DRAFT:
+        raise ValidationError(_("A draft can not be archived; publish it first."))
+    current.status = Iup.Status.ARCHIVED
+    _bump(current)
+    return _save(current, actor)
+
+
+def may_assess_subject(actor: User, pupil: Pupil, subject: str) -> bool:
+    """Who may write the assessment of SUBJECT: whoever edits the pupil's
+    plans (kontaktlærer, coordinator, shared write), or a subject teacher
+    (faglærer) of the pupil in that subject."""
+    if access.can(actor, Action.EDIT, pupil):
+        return True
+    if not access.can(actor, Action.LOG, pupil):
+        return False
+    return TeachingAssignment.objects.filter(
+        user=actor,
+        role=TeachingAssignment.Role.FAGLAERER,
+        group__enrolments__pupil=pupil,
+        group__school_year__end__gte=timezone.localdate(),
+        subject__iexact=subject.strip(),
+    ).exists()
+
+
+@transaction.atomic
+def assessment_update(
+    *, actor: User, assessment: IupAssessment, version: int, data: Mapping[str, Any]
+) -> IupAssessment:
+    """Save the teacher's assessment of a subject and/or the pupil's
+    self-assessment (entered by the teacher with the pupil), on the plan's scale."""
+    iup = assessment.iup
+    if not may_assess_subject(actor, iup.pupil, assessment.subject):
+        raise PermissionDenied
+    _require_iup_editable(iup)
+    current = _locked(IupAssessment, assessment.pk, version)
+    fields: tuple[str, ...] = ASSESSMENT_FIELDS
+    if iup.uses(IupSettings.Part.SELF_ASSESSMENT):
+        fields += SELF_ASSESSMENT_FIELDS
+    _apply(current, data, fields)
+    steps = len(iup.scale)
+    for name in ("level", "self_level"):
+        value = getattr(current, name)
+        if value is not None and not 1 <= value <= steps:
+            raise ValidationError({name: _("Choose a step on the scale.")})
+    current.updated_by = actor
+    _bump(current)
+    return _save(current, actor)

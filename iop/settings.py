@@ -299,15 +299,18 @@ IOP_SITE_NAME = _("IOP and IUP")
 # Sections other apps add to the pupil page and the home page (see students/sections.py).
 PUPIL_PAGE_SECTIONS: list[str] = [
     "iop.sections.pupil_plans",
+    "iop.sections.pupil_iups",
     "iop.reports.sections.pupil_reports",
     "followup.sections.pupil_section",
 ]
 HOME_SECTIONS: list[str] = ["followup.sections.home_section"]
 # Callables (no arguments) that add each app's demo records after students.demo.
-DEMO_BUILDERS: list[str] = ["iop.demo.create", "iop.reports.demo.create"]
+DEMO_BUILDERS: list[str] = ["iop.demo.create", "iop.demo_iup.create", "iop.reports.demo.create"]
 # Extra menu entries: (url name, label, audience "all" | "staff" | "coordinator").
 NAV_ITEMS: list[tuple[str, object, str]] = [
     ("iop:overview", _("Special education"), "coordinator"),
+    ("iop:iup_list", _("IUP"), "staff"),
+    ("iop:iup_settings", _("IUP form"), "coordinator"),
     ("reports:batch_list", _("Reports"), "coordinator"),
     ("followup:dashboard", _followup_labels.DEADLINES, "staff"),
     ("followup:meeting_list", _followup_labels.MEETINGS, "staff"),

@@ -8,9 +8,10 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import models
 from django.forms import BaseForm
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -25,10 +26,14 @@ from students.models import User
 
 from . import checks, history, selectors, services
 from .forms import (
+    AssessmentForm,
     CompareForm,
     GoalForm,
     GoalLogForm,
     IopForm,
+    IupForm,
+    IupGoalForm,
+    IupSettingsForm,
     SectionForm,
     SubjectFormSet,
     TeachingLogForm,
@@ -38,7 +43,7 @@ from .forms import (
     VurderingForm,
     subject_rows,
 )
-from .models import AccessLogEntry, Enkeltvedtak, Goal, Iop, IopSubject, SakkyndigVurdering
+from .models import AccessLogEntry, Enkeltvedtak, Goal, Iop, IopSubject, Iup, IupSettings, SakkyndigVurdering
 
 Kind = AccessLogEntry.Kind
 Purpose = AccessLogEntry.Purpose
@@ -335,8 +340,9 @@ def iop_create(request: HttpRequest, pk: str) -> HttpResponse:
     return redirect("iop:iop_detail", iop.pk)
 
 
-def _goal_form(goal: Goal, data: Any = None) -> GoalForm:
-    return GoalForm(data, instance=goal, prefix=str(goal.pk))
+def _goal_form(goal: Goal, data: Any = None) -> GoalForm | IupGoalForm:
+    form_class = IupGoalForm if goal.iup_id else GoalForm
+    return form_class(data, instance=goal, prefix=str(goal.pk))
 
 
 def _section_form(section: IopSubject, data: Any = None) -> SectionForm:
@@ -392,6 +398,7 @@ def _saved_or_form(
     """Save a versioned form through SAVE(version=, data=). htmx: a small
     "saved" fragment (new version out of band) or the form again with the
     conflict/errors; without htmx: redirect, or the form on its own page."""
+    context.setdefault("plan", context.get("iup") or context.get("iop"))
     theirs: list[tuple[str, str]] = []
     conflicted = False
     saved = None
@@ -474,25 +481,32 @@ def goal_update(request: HttpRequest, pk: str) -> HttpResponse:
         saved.flags = checks.goal_flags(saved)  # type: ignore[attr-defined]
         return saved
 
+    plan = goal.plan
+    iup_goal = bool(goal.iup_id)
     return _saved_or_form(
         request,
         form=form,
         save=save,
-        fields=list(services.GOAL_FIELDS),
-        partial="iop/_goal_form.html",
-        context={"goal": goal, "iop": goal.iop, "pupil": goal.iop.pupil},
+        fields=list(services.IUP_GOAL_FIELDS if iup_goal else services.GOAL_FIELDS),
+        partial="iop/_iup_goal_form.html" if iup_goal else "iop/_goal_form.html",
+        context={"goal": goal, goal.plan_field: plan, "pupil": plan.pupil},
         target=f"#goal-{goal.pk}",
-        done_url=reverse("iop:iop_detail", args=[goal.iop_id]) + f"#goal-{goal.pk}",
+        done_url=plan.get_absolute_url() + f"#goal-{goal.pk}",
     )
 
 
-def _goals_fragment(request: HttpRequest, iop: Iop, section: IopSubject | None, focus: Any = None) -> HttpResponse:
-    view = selectors.section_goals(iop, section)
+def _goals_fragment(
+    request: HttpRequest, plan: Iop | Iup, section: IopSubject | None, focus: Any = None
+) -> HttpResponse:
+    view = selectors.section_goals(plan, section)
     for goal in view.goals:
         goal.form = _goal_form(goal)  # type: ignore[attr-defined]
         if goal.pk == focus:
             goal.form.fields["text"].widget.attrs["autofocus"] = True  # type: ignore[attr-defined]
-    return render(request, "iop/_goals.html", {"view": view, "iop": iop, "can_edit": True, "focus": focus})
+    if isinstance(plan, Iup):
+        context = {"goals": view.goals, "iup": plan, "can_edit": True, "focus": focus}
+        return render(request, "iop/_iup_goals.html", context)
+    return render(request, "iop/_goals.html", {"view": view, "iop": plan, "can_edit": True, "focus": focus})
 
 
 def _section_of(iop: Iop, raw: str) -> IopSubject | None:
@@ -530,8 +544,8 @@ def goal_move(request: HttpRequest, pk: str) -> HttpResponse:
         for message in exc.messages:
             messages.error(request, message)
     if request.htmx:  # type: ignore[attr-defined]
-        return _goals_fragment(request, goal.iop, goal.section)
-    return redirect(reverse("iop:iop_detail", args=[goal.iop_id]) + f"#goal-{goal.pk}")
+        return _goals_fragment(request, goal.plan, goal.section)
+    return redirect(goal.plan.get_absolute_url() + f"#goal-{goal.pk}")
 
 
 @login_required
@@ -546,8 +560,8 @@ def goal_delete(request: HttpRequest, pk: str) -> HttpResponse:
     else:
         messages.success(request, _("The goal is deleted."))
     if request.htmx:  # type: ignore[attr-defined]
-        return _goals_fragment(request, goal.iop, goal.section)
-    return redirect("iop:iop_detail", goal.iop_id)
+        return _goals_fragment(request, goal.plan, goal.section)
+    return redirect(goal.plan.get_absolute_url())
 
 
 @login_required
@@ -588,14 +602,15 @@ def iop_archive(request: HttpRequest, pk: str) -> HttpResponse:
 @require_GET
 def goal_detail(request: HttpRequest, pk: str) -> HttpResponse:
     goal = selectors.goal_page(request.user, pk)
-    pupil = goal.iop.pupil
+    plan = goal.plan
+    pupil = plan.pupil
     services.access_log_record(actor=_actor(request), pupil=pupil, kind=Kind.GOAL, object_id=goal.pk)
-    can_log = Action.LOG in pupil.allowed and goal.iop.is_editable  # type: ignore[attr-defined]
+    can_log = Action.LOG in pupil.allowed and plan.is_editable  # type: ignore[attr-defined]
     form = GoalLogForm(initial={"date": timezone.localdate()}) if can_log else None
     return render(
         request,
         "iop/goal_detail.html",
-        {"goal": goal, "iop": goal.iop, "pupil": pupil, "form": form, "internal": not selectors.guardian_only(pupil)},
+        {"goal": goal, "plan": plan, "pupil": pupil, "form": form, "internal": not selectors.guardian_only(pupil)},
     )
 
 
@@ -616,7 +631,7 @@ def goal_log_create(request: HttpRequest, pk: str) -> HttpResponse:
     return render(
         request,
         "iop/goal_detail.html",
-        {"goal": page, "iop": page.iop, "pupil": page.iop.pupil, "form": form, "internal": True},
+        {"goal": page, "plan": page.plan, "pupil": page.plan.pupil, "form": form, "internal": True},
     )
 
 
@@ -644,6 +659,7 @@ def teaching_log_create(request: HttpRequest, pk: str) -> HttpResponse:
             "form": form,
             "iop": iop,
             "pupil": iop.pupil,
+            "plan": iop,
             "partial": "iop/_teaching_form.html",
             "title": _("Log teaching given"),
         },
@@ -657,6 +673,7 @@ HISTORY_KINDS = {
     "vurdering": (SakkyndigVurdering, selectors.vurdering_for, history.vurdering_changes, Kind.VURDERING),
     "vedtak": (Enkeltvedtak, selectors.vedtak_for, history.vedtak_changes, Kind.VEDTAK),
     "iop": (Iop, selectors.iop_for, history.iop_changes, Kind.IOP),
+    "iup": (Iup, selectors.iup_for, history.iup_changes, Kind.IUP),
 }
 
 
@@ -793,3 +810,208 @@ def overview(request: HttpRequest) -> HttpResponse:
     if not access.profile(request.user).is_coordinator:
         raise PermissionDenied
     return render(request, "iop/overview.html", {"rows": selectors.overview(request.user)})
+
+
+# --- IUP ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def iup_create(request: HttpRequest, pupil_id: str) -> HttpResponse:
+    pupil = access.get_pupil(request.user, pupil_id, Action.EDIT)
+    try:
+        iup = services.iup_create(actor=_actor(request), pupil=pupil)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("pupil_detail", pupil.pk)
+    messages.success(request, _("The IUP is created as a draft. Guardians see it when it is published."))
+    return redirect("iop:iup_detail", iup.pk)
+
+
+def _assessment_form(assessment: Any, data: Any = None) -> AssessmentForm:
+    return AssessmentForm(data, instance=assessment, prefix=str(assessment.pk))
+
+
+@never_cache
+@login_required
+@require_GET
+def iup_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    read_mode = request.GET.get("visning") == "les"
+    page = selectors.iup_page(request.user, pk, read_mode=read_mode)
+    services.access_log_record(
+        actor=_actor(request),
+        pupil=page.pupil,
+        kind=Kind.IUP,
+        object_id=page.iup.pk,
+        purpose=Purpose.EDIT if page.can_edit else Purpose.READ,
+    )
+    if page.can_edit:
+        page.extra["iup_form"] = IupForm(instance=page.iup)
+        for goal in page.goals:
+            goal.form = _goal_form(goal)  # type: ignore[attr-defined]
+    for assessment in page.assessments:
+        if page.may_assess(assessment):
+            assessment.form = _assessment_form(assessment)  # type: ignore[attr-defined]
+    allowed = page.pupil.allowed  # type: ignore[attr-defined]
+    context = {
+        "page": page,
+        "pupil": page.pupil,
+        "iup": page.iup,
+        "read_mode": read_mode,
+        "editor": Action.EDIT in allowed and page.iup.is_editable,
+        "works": selectors.works_with(page.pupil),
+        "Part": IupSettings.Part,
+    }
+    return render(request, "iop/iup_detail.html", context)
+
+
+@login_required
+@require_POST
+def iup_update(request: HttpRequest, pk: str) -> HttpResponse:
+    iup = selectors.iup_for(request.user, pk, Action.EDIT)
+    form = IupForm(request.POST, instance=iup)
+
+    def save(*, version: int, data: dict[str, Any]) -> Iup:
+        return services.iup_update(actor=_actor(request), iup=iup, version=version, data=data)
+
+    return _saved_or_form(
+        request,
+        form=form,
+        save=save,
+        fields=[name for name in services.IUP_FIELDS if name in form.fields],
+        partial="iop/_iup_form.html",
+        context={"iup": iup, "pupil": iup.pupil},
+        target="#iup-form-wrapper",
+        done_url=reverse("iop:iup_detail", args=[iup.pk]),
+    )
+
+
+@login_required
+@require_POST
+def assessment_update(request: HttpRequest, pk: str) -> HttpResponse:
+    assessment = selectors.assessment_for(request.user, pk, Action.LOG)
+    iup = assessment.iup
+    if not services.may_assess_subject(_actor(request), iup.pupil, assessment.subject):
+        raise PermissionDenied
+    form = _assessment_form(assessment, request.POST)
+
+    def save(*, version: int, data: dict[str, Any]) -> Any:
+        return services.assessment_update(actor=_actor(request), assessment=assessment, version=version, data=data)
+
+    return _saved_or_form(
+        request,
+        form=form,
+        save=save,
+        fields=[
+            name for name in (*services.ASSESSMENT_FIELDS, *services.SELF_ASSESSMENT_FIELDS) if name in form.fields
+        ],
+        partial="iop/_assessment_form.html",
+        context={"assessment": assessment, "iup": iup, "pupil": iup.pupil},
+        target=f"#assessment-{assessment.pk}",
+        done_url=reverse("iop:iup_detail", args=[iup.pk]) + f"#assessment-{assessment.pk}",
+    )
+
+
+@login_required
+@require_POST
+def iup_goal_create(request: HttpRequest, pk: str) -> HttpResponse:
+    iup = selectors.iup_for(request.user, pk, Action.EDIT)
+    try:
+        goal = services.goal_create(actor=_actor(request), iup=iup, subject=request.POST.get("subject", ""))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("iop:iup_detail", iup.pk)
+    if request.htmx:  # type: ignore[attr-defined]
+        return _goals_fragment(request, iup, None, focus=goal.pk)
+    return redirect(reverse("iop:iup_detail", args=[iup.pk]) + f"#goal-{goal.pk}")
+
+
+@login_required
+@require_POST
+def iup_publish(request: HttpRequest, pk: str) -> HttpResponse:
+    iup = selectors.iup_for(request.user, pk, Action.EDIT)
+    try:
+        services.iup_publish(actor=_actor(request), iup=iup, version=_version(request))
+    except services.EditConflict:
+        messages.error(request, _("Someone else changed the plan just now. Check it and publish again."))
+    except ValidationError as exc:
+        messages.error(request, _("The plan can not be published yet:"))
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The IUP is published. Guardians can now read it."))
+    return redirect("iop:iup_detail", iup.pk)
+
+
+@login_required
+@require_POST
+def iup_archive(request: HttpRequest, pk: str) -> HttpResponse:
+    iup = selectors.iup_for(request.user, pk, Action.EDIT)
+    try:
+        services.iup_archive(actor=_actor(request), iup=iup, version=_version(request))
+    except services.EditConflict:
+        messages.error(request, _("Someone else changed the plan just now. Check it and try again."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The IUP is archived."))
+    return redirect("iop:iup_detail", iup.pk)
+
+
+IUP_LIST_PAGE_SIZE = 100
+
+
+@never_cache
+@login_required
+@require_GET
+def iup_list(request: HttpRequest) -> HttpResponse:
+    """This school year's IUPs of the pupils the user works with."""
+    if not access.profile(request.user).is_staff_member:
+        raise PermissionDenied
+    missing_only = request.GET.get("mangler") == "1"
+    paginator = Paginator(selectors.iup_list(request.user, missing_only=missing_only), IUP_LIST_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("side"))
+    return render(request, "iop/iup_list.html", {"page": page, "missing_only": missing_only})
+
+
+@never_cache
+@login_required
+@require_GET
+def iup_settings(request: HttpRequest) -> HttpResponse:
+    """The IUP form of each school the user manages (rektor, coordinator)."""
+    if not access.profile(request.user).is_coordinator:
+        raise PermissionDenied
+    return render(request, "iop/iup_settings.html", {"forms": selectors.iup_form_settings(request.user)})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def iup_settings_edit(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = access.managed_schools(request.user).select_related("skoleeier").filter(pk=school_id).first()
+    if school is None:
+        if access.visible_schools(request.user).filter(pk=school_id).exists():
+            raise PermissionDenied
+        raise Http404
+    instance = services.iup_settings_for(school)
+    form = IupSettingsForm(request.POST or None, instance=instance)
+    theirs: list[tuple[str, str]] = []
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.iup_settings_update(
+                actor=_actor(request), school=school, version=form.cleaned_data["version"], data=form.cleaned_data
+            )
+        except services.EditConflict as exc:
+            status, theirs = 409, _conflict(form, exc.current, ["scale", "subjects"])
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The IUP form of %(school)s is saved.") % {"school": school.name})
+            return redirect("iop:iup_settings")
+    return render(
+        request, "iop/iup_settings_form.html", {"school": school, "form": form, "theirs": theirs}, status=status
+    )

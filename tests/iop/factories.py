@@ -9,12 +9,16 @@ import factory
 from django.utils import timezone
 
 from iop.models import (
+    NORWEGIAN_SCALE,
     Enkeltvedtak,
     EnkeltvedtakSubject,
     Goal,
     GoalLog,
     Iop,
     IopSubject,
+    Iup,
+    IupAssessment,
+    IupSettings,
     SakkyndigVurdering,
     SakkyndigVurderingSubject,
 )
@@ -148,3 +152,53 @@ def add_goals(iop: Iop, section: IopSubject | None, count: int, logs_per_goal: i
             ]
         )
     return goals
+
+
+def iup(
+    pupil: Pupil,
+    *,
+    status: str = Iup.Status.PUBLISHED,
+    kind: str = Iup.Kind.DEVELOPMENT,
+    subjects: tuple[str, ...] = ("Matematikk", "Norsk"),
+    goals: int = 1,
+    logs_per_goal: int = 0,
+) -> Iup:
+    """An IUP of this school year with every part of the form, assessments in SUBJECTS and GOALS goals."""
+    year = SchoolYear.objects.filter(school_id=pupil.school_id).order_by("-start").first()
+    assert year is not None
+    plan = Iup.objects.create(
+        pupil=pupil,
+        school_year=year,
+        kind=kind,
+        status=status,
+        talk_date=timezone.localdate() - datetime.timedelta(days=1),
+        school_contribution="Skolen gir lekser tilpasset eleven.",
+        pupil_contribution="Eleven leser 15 minutter hver dag.",
+        guardian_contribution="Foresatte hører eleven lese.",
+        agreements="Ny samtale i mars.",
+        parts=list(IupSettings.Part.values),
+        scale=list(NORWEGIAN_SCALE),
+        published_at=timezone.now() if status != Iup.Status.DRAFT else None,
+    )
+    IupAssessment.objects.bulk_create(
+        [
+            IupAssessment(iup=plan, subject=name, order=n, level=2, text=f"Omdøme i {name}")
+            for n, name in enumerate(subjects)
+        ]
+    )
+    made = Goal.objects.bulk_create(
+        [
+            Goal(iup=plan, subject="Norsk" if n % 2 else "", text=f"Eleven leser {100 + n} ord.", order=n)
+            for n in range(goals)
+        ]
+    )
+    if logs_per_goal:
+        start = timezone.localdate() - datetime.timedelta(days=logs_per_goal)
+        GoalLog.objects.bulk_create(
+            [
+                GoalLog(goal=goal, date=start + datetime.timedelta(days=i), quality=i % 4 + 1, independence=1)
+                for goal in made
+                for i in range(logs_per_goal)
+            ]
+        )
+    return plan

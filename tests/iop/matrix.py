@@ -16,7 +16,7 @@ from django.utils import timezone
 from iop import services
 from iop.models import Enkeltvedtak, IopVersion, SakkyndigVurdering
 from tests.conftest import World
-from tests.iop.factories import VedtakFactory, VurderingFactory, chain
+from tests.iop.factories import VedtakFactory, VurderingFactory, chain, iup
 from tests.matrix import MISSING_UUID, Row, expect, only
 
 VIEW_A = ("teacher", "faglaerer", "coordinator", "ppt", "vikar", "guardian_a")
@@ -113,6 +113,44 @@ def url(name: str, attr: str | None = None) -> Any:
 
 def pupil_url(name: str, pupil: str = "pupil_a") -> Any:
     return lambda w: reverse(f"iop:{name}", args=[getattr(w, pupil).pk])
+
+
+def u(w: World) -> SimpleNamespace:
+    """Pupil A's published IUP (assessments in Matematikk, the faglærer's
+    subject, and Norsk; one goal) and pupil B's draft IUP, made once per test."""
+    if "iup" not in w.extra:
+        plan = iup(w.pupil_a)
+        draft = iup(w.pupil_b, status="draft")
+        w.extra["iup"] = SimpleNamespace(
+            iup=plan,
+            draft=draft,
+            maths=plan.assessments.get(subject="Matematikk"),
+            norsk=plan.assessments.get(subject="Norsk"),
+            goal=plan.goals.get(),
+        )
+    return w.extra["iup"]
+
+
+def iup_url(name: str, attr: str = "iup", *extra: str) -> Any:
+    return lambda w: reverse(f"iop:{name}", args=[*extra, getattr(u(w), attr).pk])
+
+
+STAFF = ("teacher", "faglaerer", "coordinator", "coordinator_other", "ppt", "vikar", "vikar_expired")
+SCHOOL1_MEMBERS = ("teacher", "faglaerer", "ppt", "vikar", "vikar_expired")
+
+
+def school1_settings(w: World) -> str:
+    return reverse("iop:iup_settings_edit", args=[w.school1.pk])
+
+
+def settings_data(w: World) -> dict[str, Any]:
+    return {
+        "version": "0",
+        "use_goals": "on",
+        "use_planning": "on",
+        "scale": "Lav\nMiddels\nHøy",
+        "subjects": "Norsk\nMatematikk",
+    }
 
 
 ROWS = {
@@ -307,4 +345,96 @@ ROWS = {
             ),
         ),
     ],
+    # --- IUP ---
+    "iop:iup_create": [
+        Row(pupil_url("iup_create"), post(EDIT_A, ("faglaerer", "ppt", "vikar")), "post"),
+        Row(pupil_url("iup_create", "pupil_c"), post(("coordinator_other",)), "post", label="pupil C"),
+    ],
+    "iop:iup_list": [
+        Row(lambda w: reverse("iop:iup_list"), get(STAFF, (), guardian_a=403, guardian_b=403, operator=403)),
+        Row(
+            lambda w: reverse("iop:iup_list") + "?mangler=1&side=x",
+            get(STAFF, (), guardian_a=403, guardian_b=403, operator=403),
+            label="missing only, bad page",
+        ),
+    ],
+    "iop:iup_settings": [
+        Row(
+            lambda w: reverse("iop:iup_settings"),
+            get(
+                ("coordinator", "coordinator_other"),
+                (),
+                **dict.fromkeys((*SCHOOL1_MEMBERS, "guardian_a", "guardian_b", "operator"), 403),
+            ),
+        ),
+    ],
+    "iop:iup_settings_edit": [
+        Row(school1_settings, get(("coordinator",), SCHOOL1_MEMBERS)),
+        Row(school1_settings, post(("coordinator",), SCHOOL1_MEMBERS), "post", settings_data),
+        Row(lambda w: reverse("iop:iup_settings_edit", args=[999999]), expect(404), label="missing school"),
+    ],
+    "iop:iup_detail": [
+        Row(iup_url("iup_detail"), get(VIEW_A)),
+        Row(lambda w: reverse("iop:iup_detail", args=[u(w).iup.pk]) + "?visning=les", get(VIEW_A), label="read"),
+        Row(iup_url("iup_detail", "draft"), get(("coordinator",)), label="draft of pupil B"),
+        Row(lambda w: reverse("iop:iup_detail", args=[MISSING_UUID]), expect(404), label="missing"),
+        Row(iup_url("iup_detail"), expect(405, guardian_a=403, guardian_b=403, operator=403), "post"),
+    ],
+    "iop:iup_update": [
+        Row(
+            iup_url("iup_update"),
+            post(EDIT_A, ("faglaerer", "ppt", "vikar")),
+            "post",
+            lambda w: {"version": "1", "talk_date": today(), "school_contribution": "Mer lesing", "agreements": "Ny"},
+        ),
+    ],
+    "iop:iup_publish": [
+        Row(iup_url("iup_publish"), post(EDIT_A, ("faglaerer", "ppt", "vikar")), "post", lambda w: {"version": "1"}),
+        Row(iup_url("iup_publish", "draft"), post(("coordinator",)), "post", lambda w: {"version": "1"}, "draft B"),
+    ],
+    "iop:iup_archive": [
+        Row(iup_url("iup_archive"), post(EDIT_A, ("faglaerer", "ppt", "vikar")), "post", lambda w: {"version": "1"}),
+    ],
+    "iop:iup_goal_create": [
+        Row(iup_url("iup_goal_create"), post(EDIT_A, ("faglaerer", "ppt", "vikar")), "post", lambda w: {"subject": ""}),
+    ],
+    "iop:assessment_update": [
+        Row(
+            iup_url("assessment_update", "maths"),
+            post(LOG_A, ("ppt", "vikar")),
+            "post",
+            lambda w: prefixed(u(w).maths.pk, {"version": "1", "level": "3", "text": "Bra", "self_level": "2"}),
+            label="Matematikk (the faglærer's subject)",
+        ),
+        Row(
+            iup_url("assessment_update", "norsk"),
+            post(EDIT_A, ("faglaerer", "ppt", "vikar")),
+            "post",
+            lambda w: prefixed(u(w).norsk.pk, {"version": "1", "level": "3"}),
+            label="Norsk (not the faglærer's subject)",
+        ),
+    ],
 }
+
+ROWS["iop:history"].append(
+    Row(lambda w: reverse("iop:history", args=["iup", u(w).iup.pk]), get(WORK_A, ("vikar", "guardian_a")), label="iup")
+)
+ROWS["iop:goal_detail"].append(Row(iup_url("goal_detail", "goal"), get(VIEW_A), label="IUP goal"))
+ROWS["iop:goal_update"].append(
+    Row(
+        iup_url("goal_update", "goal"),
+        post(EDIT_A, ("faglaerer", "ppt", "vikar")),
+        "post",
+        lambda w: prefixed(u(w).goal.pk, {"version": "1", "text": "Eleven leser 120 ord.", "subject": "Norsk"}),
+        label="IUP goal",
+    )
+)
+ROWS["iop:goal_log_create"].append(
+    Row(
+        iup_url("goal_log_create", "goal"),
+        post(LOG_A, ("ppt", "vikar")),
+        "post",
+        lambda w: {"date": today(), "quality": "2"},
+        label="IUP goal",
+    )
+)

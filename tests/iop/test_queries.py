@@ -37,7 +37,7 @@ def test_the_iop_and_pupil_pages_run_a_fixed_number_of_queries(world: World, dja
     for small_url, large_url in pages:
         count(coordinator, small_url)  # warm the session
         expected = count(coordinator, small_url)
-        assert expected <= 25, (small_url, expected)
+        assert expected <= 30, (small_url, expected)  # the pupil page hosts the sections of several apps
         with django_assert_num_queries(expected):
             coordinator.get(large_url)
     # Guardians' read view too.
