@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -156,7 +157,10 @@ def deadline_complete(request: HttpRequest, deadline_id: str) -> HttpResponse:
             " ".join(str(e) for e in form.errors.get("note", form.non_field_errors()))
             or _("Could not mark the deadline as done."),
         )
-    return redirect(request.POST.get("next") or reverse("followup:dashboard"))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("followup:dashboard")
+    return redirect(target)
 
 
 @never_cache

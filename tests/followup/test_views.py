@@ -144,3 +144,12 @@ def test_unknown_records_answer_404(world: World) -> None:
         reverse("followup:duty_edit", args=[world.school2.pk, "mv1"]),  # another school's årshjul
     ):
         assert client.get(url).status_code == 404, url
+
+
+def test_completing_a_deadline_never_redirects_off_site(world: World) -> None:
+    r = records(world)
+    response = world.client("teacher").post(
+        reverse("followup:deadline_complete", args=[r.deadline_a.pk]),
+        {"note": "Gjort", "next": "https://evil.example/"},
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("followup:dashboard")
