@@ -170,7 +170,14 @@ def _lease() -> datetime.timedelta:
     return datetime.timedelta(seconds=settings.FOLLOWUP_CLAIM_LEASE_SECONDS)
 
 
-def _enqueue_after_commit(send: Callable[[list[uuid.UUID]], None], ids: list[uuid.UUID]) -> None:
+@dataclass
+class _Enqueue:
+    failed: bool = False
+
+
+def _enqueue_after_commit(
+    send: Callable[[list[uuid.UUID]], None], ids: list[uuid.UUID], status: _Enqueue | None = None
+) -> None:
     def run() -> None:
         try:
             send(ids)
@@ -179,6 +186,8 @@ def _enqueue_after_commit(send: Callable[[list[uuid.UUID]], None], ids: list[uui
             Notification.objects.filter(pk__in=ids, state=Notification.State.CLAIMED).update(
                 state=Notification.State.PENDING, claimed_at=None
             )
+            if status is not None:
+                status.failed = True
 
     transaction.on_commit(run)
 
@@ -192,6 +201,7 @@ def sweep_notifications(
     now = now or timezone.now()
     enqueue = enqueue or tasks.enqueue_send
     result = SweepResult()
+    status = _Enqueue()
     due = Q(state=Notification.State.PENDING, send_after__lte=now, digest=False) | Q(
         state=Notification.State.CLAIMED, claimed_at__lt=now - _lease()
     )
@@ -206,9 +216,9 @@ def sweep_notifications(
             if ids:
                 Notification.objects.filter(pk__in=ids).update(state=Notification.State.CLAIMED, claimed_at=now)
                 for start in range(0, len(ids), 50):
-                    _enqueue_after_commit(enqueue, ids[start : start + 50])
+                    _enqueue_after_commit(enqueue, ids[start : start + 50], status)
             result.claimed += len(ids)
-        if len(ids) < batch:
+        if len(ids) < batch or status.failed:  # nothing more, or the broker is down: stop, retry next time
             break
     result.digests = sweep_digests(now=now)
     return result

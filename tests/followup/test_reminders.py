@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from followup import deadlines, reminders, services
 from followup.models import Deadline, Notification, Preference
@@ -152,3 +153,27 @@ def test_a_duplicate_send_task_does_nothing(vgs: YearSchool, one_deadline: Deadl
     assert reminders.send_notification(n.pk) == "skipped"
     assert reminders.send_notification(str(n.pk)) == "skipped"
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_with_the_broker_down_stops_instead_of_spinning(transactional_world) -> None:
+    """In autocommit (as in the beat task) each batch's enqueue runs at its commit;
+    a failure releases the batch and ends the sweep instead of claiming it again."""
+    from followup.models import Concern
+
+    world = transactional_world
+    concern = Concern.objects.create(pupil=world.pupil_a, description="x", other=True)
+    now = timezone.now()
+    Notification.objects.bulk_create(
+        Notification(key=f"t:{i}", recipient=world.user("coordinator"), kind="concern", concern=concern, send_after=now)
+        for i in range(7)
+    )
+    calls: list[int] = []
+
+    def broken(ids: list) -> None:
+        calls.append(len(ids))
+        raise ConnectionRefusedError("broker down")
+
+    result = reminders.sweep_notifications(batch=3, enqueue=broken)
+    assert calls == [3] and result.claimed == 3
+    assert set(Notification.objects.values_list("state", flat=True)) == {Notification.State.PENDING}
