@@ -323,6 +323,17 @@ GRUNNSKOLE: list[dict[str, Any]] = [
         "talk_kind": "utviklingssamtale",
     },
     {
+        "key": "iup",
+        "title": "IUP for hver elev, avtalt i utviklingssamtalen",
+        "description": "Individuell utviklingsplan for alle elever (Steinkjer-modellen). Slått av som standard; "
+        "skoler som bruker IUP, slår den på.",
+        "responsible_role": K,
+        "applies_to": "every_pupil",
+        **fixed(12, 15),
+        "fulfilment": "iup_published",
+        "active": False,
+    },
+    {
         "key": "ppt-henvisning-vurdering",
         "title": "Vurdere henvisning til PPT for elever uten tilfredsstillende utbytte",
         "responsible_role": KO,

@@ -524,6 +524,7 @@ class Duty(models.Model):
         IOP_PUBLISHED = "iop_published", _("The IOP is published")
         ARSRAPPORT_WRITTEN = "arsrapport", _("The årsrapport is written")
         NEW_VEDTAK = "new_vedtak", _("A new enkeltvedtak is made")
+        IUP_PUBLISHED = "iup_published", _("The IUP is published")
 
     aarshjul = models.ForeignKey(
         Aarshjul, on_delete=models.CASCADE, null=True, blank=True, related_name="duties", verbose_name=_("årshjul")

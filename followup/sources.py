@@ -42,6 +42,7 @@ WITH_IOP = "with_iop"
 IOP_PUBLISHED = "iop_published"
 ARSRAPPORT = "arsrapport"
 NEW_VEDTAK = "new_vedtak"
+IUP_PUBLISHED = "iup_published"
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,8 @@ def _model(app_label: str, *names: str) -> type[Model] | None:
 
 class IopSource:
     """The chain in ``iop``: made enkeltvedtak (made_on, valid_to) and IOPs
-    (published per school year), and the årsrapport once ``iop`` has one.
+    (published per school year), IUPs (published per school year) and the
+    årsrapport once ``iop`` has one.
     Answers nothing while those models do not exist."""
 
     def _vedtak(self) -> type[Model] | None:
@@ -195,6 +197,14 @@ class IopSource:
             if pupil_ids is not None:
                 iqs = iqs.filter(pupil_id__in=pupil_ids)
             out[IOP_PUBLISHED] = set(iqs.values_list("pupil_id", flat=True))
+        iup = _model("iop", "Iup")
+        if iup is not None:
+            uqs = iup.objects.filter(  # type: ignore[attr-defined]
+                school_year=school_year, status__in=["published", "archived"]
+            )
+            if pupil_ids is not None:
+                uqs = uqs.filter(pupil_id__in=pupil_ids)
+            out[IUP_PUBLISHED] = set(uqs.values_list("pupil_id", flat=True))
         report = self._arsrapport()
         if report is not None:
             names = {f.name for f in report._meta.get_fields()}
@@ -258,7 +268,7 @@ def connect_signals() -> None:
     vedtak or an IOP refreshes that pupil's deadlines after the commit."""
     from django.db.models.signals import post_save
 
-    for name in ("Enkeltvedtak", "Iop", "Aarsrapport", "Arsrapport"):
+    for name in ("Enkeltvedtak", "Iop", "Iup", "Aarsrapport", "Arsrapport"):
         model = _model("iop", name)
         if model is not None:
             post_save.connect(_refresh_for_instance, sender=model, dispatch_uid=f"followup-refresh-{name}")

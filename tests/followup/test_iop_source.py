@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 
 import time_machine
+from django.utils import timezone
 
 from followup import deadlines
 from followup.models import Deadline
@@ -72,3 +73,24 @@ def test_a_made_vedtak_and_its_published_iop(vgs: YearSchool, django_capture_on_
         )
     expiry.refresh_from_db()
     assert expiry.state == Deadline.State.DONE
+
+
+def test_a_published_iup_fulfils_the_iup_duty_where_the_school_uses_it(
+    grunnskole: YearSchool, django_capture_on_commit_callbacks
+) -> None:
+    from followup import services
+    from iop.models import Iup
+
+    pupil = grunnskole.pupils[0]
+    with time_machine.travel("2026-09-01T09:00:00+02:00", tick=False):
+        deadlines.deadlines_generate(school_year=grunnskole.year)
+        assert not Deadline.objects.filter(duty__key="iup").exists()  # off by default
+        services.duty_save(actor=grunnskole.coordinator, school=grunnskole.school, key="iup", active=True)
+        deadlines.deadlines_generate(school_year=grunnskole.year)
+        assert Deadline.objects.filter(duty__key="iup").count() == 3
+        with django_capture_on_commit_callbacks(execute=True):
+            Iup.objects.create(
+                pupil=pupil, school_year=grunnskole.year, status=Iup.Status.PUBLISHED, published_at=timezone.now()
+            )
+    assert Deadline.objects.get(duty__key="iup", pupil=pupil).state == Deadline.State.DONE
+    assert Deadline.objects.filter(duty__key="iup", state=Deadline.State.OPEN).count() == 2
