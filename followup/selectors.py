@@ -381,3 +381,113 @@ def staff_of_school(school_id: int) -> QuerySet[User]:
         .distinct()
         .order_by("full_name")
     )
+
+
+# --- key figures for coordinators ------------------------------------------------------------
+
+
+@dataclass
+class SchoolFigures:
+    school: School
+    pupils: int
+    with_target: int  # pupils in year levels with a talk target
+    at_target: int  # … who had at least that many talks held this school year
+    with_iup: int  # pupils with a published IUP this school year
+    open_concerns: int
+    active_tiltak: int
+
+    def share(self, part: int, whole: int) -> int:
+        return round(100 * part / whole) if whole else 0
+
+    @property
+    def at_target_pct(self) -> int:
+        return self.share(self.at_target, self.with_target)
+
+    @property
+    def iup_pct(self) -> int:
+        return self.share(self.with_iup, self.pupils)
+
+
+def school_figures(user: AnyUser) -> list[SchoolFigures]:
+    """Per school the user manages, this school year: pupils, talks against
+    the target, IUPs, open concerns and active tiltak (a fixed number of
+    queries whatever the number of schools and pupils)."""
+    from django.db.models import IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    today = timezone.localdate()
+    schools = list(access.managed_schools(user).order_by("name"))
+    if not schools:
+        return []
+    ids = [s.pk for s in schools]
+    enrolled = Enrolment.objects.filter(
+        group__school_year__school_id__in=ids,
+        group__school_year__start__lte=today,
+        group__school_year__end__gte=today,
+        group__kind=Group.Kind.CLASS,
+    )
+    held = (
+        Talk.objects.filter(
+            pupil_id=OuterRef("pupil_id"), school_year_id=OuterRef("group__school_year_id"), status=Talk.Status.HELD
+        )
+        .order_by()
+        .values("pupil_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = enrolled.annotate(held=Coalesce(Subquery(held, output_field=IntegerField()), 0)).values_list(
+        "group__school_year__school_id", "group__year_level", "held", "pupil_id", "group__school_year_id"
+    )
+    pupils: dict[int, set[uuid.UUID]] = {i: set() for i in ids}
+    with_target: dict[int, int] = dict.fromkeys(ids, 0)
+    at_target: dict[int, int] = dict.fromkeys(ids, 0)
+    years: set[int] = set()
+    for school_id, level, n_held, pupil_id, year_id in rows:
+        if pupil_id in pupils[school_id]:
+            continue
+        pupils[school_id].add(pupil_id)
+        years.add(year_id)
+        target = services.talk_target(level)
+        if target:
+            with_target[school_id] += 1
+            at_target[school_id] += int(n_held >= target)
+    iups: dict[int, int] = {}
+    iup_model = sources_model("iop", "Iup")
+    if iup_model is not None and years:
+        for school_id, n in (
+            iup_model.objects.filter(  # type: ignore[attr-defined]
+                pupil__school_id__in=ids, school_year_id__in=sorted(years), status__in=["published", "archived"]
+            )
+            .values_list("pupil__school_id")
+            .annotate(n=Count("pupil_id", distinct=True))
+        ):
+            iups[school_id] = n
+    concerns = dict(
+        Concern.objects.filter(pupil__school_id__in=ids)
+        .exclude(status=Concern.Status.CLOSED)
+        .values_list("pupil__school_id")
+        .annotate(n=Count("pk"))
+    )
+    tiltak_counts = dict(
+        Tiltak.objects.filter(pupil__school_id__in=ids, status=Tiltak.Status.ACTIVE)
+        .values_list("pupil__school_id")
+        .annotate(n=Count("pk"))
+    )
+    return [
+        SchoolFigures(
+            school=s,
+            pupils=len(pupils[s.pk]),
+            with_target=with_target[s.pk],
+            at_target=at_target[s.pk],
+            with_iup=iups.get(s.pk, 0),
+            open_concerns=concerns.get(s.pk, 0),
+            active_tiltak=tiltak_counts.get(s.pk, 0),
+        )
+        for s in schools
+    ]
+
+
+def sources_model(app_label: str, name: str) -> Any:
+    from .sources import _model
+
+    return _model(app_label, name)

@@ -115,6 +115,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": rows,
         "counts": selectors.dashboard_counts(request.user),
+        "figures": [] if request.htmx else selectors.school_figures(request.user),  # type: ignore[attr-defined]
         "today": timezone.localdate(),
         "query": query.urlencode(),
         "complete_form": DeadlineCompleteForm(),

@@ -153,3 +153,25 @@ def test_completing_a_deadline_never_redirects_off_site(world: World) -> None:
         {"note": "Gjort", "next": "https://evil.example/"},
     )
     assert response.status_code == 302 and response["Location"] == reverse("followup:dashboard")
+
+
+def test_coordinators_see_key_figures_of_their_schools(world: World) -> None:
+    from followup.selectors import school_figures
+
+    year = world.group_a.school_year
+    for i in range(4):
+        Talk.objects.create(
+            pupil=world.pupil_a,
+            school_year=year,
+            kind="elevsamtale",
+            status="held",
+            date=timezone.localdate() - timezone.timedelta(days=i),
+        )
+    records(world)
+    [figures] = school_figures(world.user("coordinator"))
+    assert (figures.pupils, figures.with_target, figures.at_target) == (2, 2, 1)
+    assert figures.at_target_pct == 50 and figures.open_concerns == 2 and figures.active_tiltak == 1
+    page = world.client("coordinator").get(reverse("followup:dashboard")).content.decode()
+    assert "Nøkkeltall dette skoleåret" in page and "1 / 2 (50 %)" in page
+    assert "Nøkkeltall" not in world.client("teacher").get(reverse("followup:dashboard")).content.decode()
+    assert school_figures(world.user("guardian_a")) == []
