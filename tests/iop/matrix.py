@@ -380,6 +380,9 @@ ROWS = {
         Row(lambda w: reverse("iop:iup_detail", args=[MISSING_UUID]), expect(404), label="missing"),
         Row(iup_url("iup_detail"), expect(405, guardian_a=403, guardian_b=403, operator=403), "post"),
     ],
+    "iop:iup_pdf": [  # one rendering only (WeasyPrint is slow); guardians' PDFs: tests/iop/test_iup.py
+        Row(iup_url("iup_pdf", "draft"), get(("coordinator",)), label="draft of pupil B"),
+    ],
     "iop:iup_update": [
         Row(
             iup_url("iup_update"),
