@@ -439,3 +439,12 @@ def test_it_reports_a_database_refusal_without_a_traceback(tmp_path: Path) -> No
 
     with pytest.raises(CommandError, match="The database refused the import, nothing was saved"):
         import_grep("--dir", str(tmp_path))
+
+
+def test_the_demo_builder_imports_the_demo_curriculum_once() -> None:
+    from curriculum import demo
+
+    first, second = demo.create(), demo.create()
+
+    assert first.counts["aims"].created == 30
+    assert (second.created, second.updated, second.expired) == (0, 0, 0)
