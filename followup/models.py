@@ -602,6 +602,10 @@ class Duty(models.Model):
     def reminder_offsets(self) -> list[int]:
         return parse_reminder_days(self.reminder_days)
 
+    @property
+    def days_abs(self) -> int:
+        return abs(self.offset_days)
+
     def clean(self) -> None:
         errors: dict[str, object] = {}
         if self.anchor == self.Anchor.FIXED_DATE:
