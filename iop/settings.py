@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "iop",
     "iop.reports",
     "followup",
+    "followup.kpi",
 ]
 
 MIDDLEWARE = [
@@ -320,6 +321,8 @@ NAV_ITEMS: list[tuple[str, object, str]] = [
     ("followup:dashboard", _followup_labels.DEADLINES, "staff"),
     ("followup:meeting_list", _followup_labels.MEETINGS, "staff"),
     ("followup:aarshjul", _followup_labels.AARSHJUL, "coordinator"),
+    ("kpi:key_figures", _("Key figures"), "coordinator"),
+    ("kpi:term_talks", _("Talks this term"), "staff"),
 ]
 
 # --- Follow-up (followup app) --------------------------------------------------

@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("iop.app_urls")),
     path("rapporter/", include("iop.reports.urls")),
     path("oppfolging/", include("followup.urls")),
+    path("nokkeltall/", include("followup.kpi.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -16,7 +16,13 @@ from typing import Any
 from tests.conftest import PERSONAS, World
 
 # The URL modules with rows; an app adds itself here.
-ROW_MODULES = ["tests.students.matrix", "tests.iop.matrix", "tests.followup.matrix", "tests.reports.matrix"]
+ROW_MODULES = [
+    "tests.students.matrix",
+    "tests.iop.matrix",
+    "tests.followup.matrix",
+    "tests.reports.matrix",
+    "tests.kpi.matrix",
+]
 
 MISSING_UUID = uuid.UUID("00000000-0000-4000-8000-000000000000")
 

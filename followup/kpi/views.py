@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from students import access
+
+from . import selectors
+
+
+def _schools(request: HttpRequest):  # type: ignore[no-untyped-def]
+    schools = access.managed_schools(request.user)
+    if not access.profile(request.user).is_coordinator:
+        raise Http404
+    return schools
+
+
+@never_cache
+@login_required
+@require_GET
+def key_figures(request: HttpRequest) -> HttpResponse:
+    figures = selectors.key_figures(_schools(request), timezone.localdate())
+    target, low, high = selectors.talk_target()
+    context = {"years": figures, "target": target, "low": low, "high": high}
+    return render(request, "kpi/key_figures.html", context)
+
+
+@never_cache
+@login_required
+@require_GET
+def key_figures_csv(request: HttpRequest) -> HttpResponse:
+    figures = selectors.key_figures(_schools(request), timezone.localdate())
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="nokkeltall.csv"'
+    response.write("\ufeff")  # so spreadsheet programs read æøå correctly
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(
+        [
+            _("School year"),
+            _("School"),
+            _("Year level"),
+            _("Pupils"),
+            _("Pupils with an IUP"),
+            _("Share with an IUP (%)"),
+            _("Talks per pupil"),
+            _("Share at the talk target (%)"),
+            _("Share with this term's talk (%)"),
+        ]
+    )
+    for year in figures:
+        for row in year.rows:
+            writer.writerow(
+                [
+                    year.label,
+                    row.school,
+                    row.year_level if row.year_level is not None else _("All"),
+                    row.pupils,
+                    row.with_iup,
+                    _number(row.iup_share),
+                    _number(row.talks_per_pupil),
+                    _number(row.at_target_share),
+                    _number(row.term_share),
+                ]
+            )
+    return response
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}".replace(".", ",")
+
+
+@never_cache
+@login_required
+@require_GET
+def term_talks(request: HttpRequest) -> HttpResponse:
+    if not access.profile(request.user).is_staff_member:
+        raise Http404
+    pupils = access.pupils_for(request.user, access.Action.EDIT)
+    page = Paginator(pupils.order_by("last_name", "first_name", "pk"), 100).get_page(request.GET.get("side"))
+    rows = selectors.term_talks(pupils.filter(pk__in=[p.pk for p in page.object_list]), timezone.localdate())
+    missing = [r for r in rows if r.done_on is None]
+    return render(request, "kpi/term_talks.html", {"rows": rows, "missing": len(missing), "page": page})

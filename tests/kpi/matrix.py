@@ -1,0 +1,21 @@
+from django.urls import reverse
+
+from tests.matrix import Row, expect
+
+STAFF_WITH_PUPILS = ("teacher", "faglaerer", "coordinator", "coordinator_other", "ppt", "vikar", "vikar_expired")
+
+ROWS = {
+    "kpi:key_figures": [Row(lambda w: reverse("kpi:key_figures"), expect(404, coordinator=200, coordinator_other=200))],
+    "kpi:key_figures_csv": [
+        Row(lambda w: reverse("kpi:key_figures_csv"), expect(404, coordinator=200, coordinator_other=200))
+    ],
+    "kpi:term_talks": [
+        Row(lambda w: reverse("kpi:term_talks"), expect(404, **dict.fromkeys(STAFF_WITH_PUPILS, 200))),
+        Row(
+            lambda w: reverse("kpi:term_talks"),
+            expect(405, guardian_a=403, guardian_b=403, operator=403),
+            method="post",
+            label="post",
+        ),
+    ],
+}

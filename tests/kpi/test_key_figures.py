@@ -1,0 +1,135 @@
+"""Key figures checked against a generated school year with known counts."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from followup.kpi import selectors
+from followup.models import Talk
+from iop.models import Iup
+from students.models import Group, SchoolYear, StaffMembership
+from tests import factories as f
+from tests.conftest import World
+
+TODAY = datetime.date(2026, 11, 10)
+H, P = Talk.Status.HELD, Talk.Status.PLANNED
+U, E, F = Talk.Kind.UTVIKLINGSSAMTALE, Talk.Kind.ELEVSAMTALE, Talk.Kind.FORELDRESAMTALE
+
+
+def talk(pupil, year, kind, status, day):  # type: ignore[no-untyped-def]
+    return Talk.objects.create(pupil=pupil, school_year=year, kind=kind, status=status, date=day)
+
+
+def iup(pupil, year, status=Iup.Status.PUBLISHED):  # type: ignore[no-untyped-def]
+    published = timezone.now() if status == Iup.Status.PUBLISHED else None
+    return Iup.objects.create(
+        pupil=pupil, school_year=year, status=status, talk_date=year.start, published_at=published
+    )
+
+
+@pytest.fixture
+def school_year(db: None):  # type: ignore[no-untyped-def]
+    with time_machine.travel(datetime.datetime(2026, 11, 10, 12, tzinfo=datetime.UTC), tick=False):
+        school = f.SchoolFactory(name="Nøkkelskolen")
+        this = SchoolYear.objects.create(
+            school=school, name="2026/27", start=datetime.date(2026, 8, 17), end=datetime.date(2027, 6, 18)
+        )
+        last = SchoolYear.objects.create(
+            school=school, name="2025/26", start=datetime.date(2025, 8, 18), end=datetime.date(2026, 6, 19)
+        )
+        g5 = Group.objects.create(school_year=this, name="5A", year_level=5)
+        g2 = Group.objects.create(school_year=this, name="2A", year_level=2)
+        g4_last = Group.objects.create(school_year=last, name="4A", year_level=4)
+        p1, p2, p3, p4 = (f.pupil_in(g5, first_name=f"P{i}") for i in range(1, 5))
+        p5, p6 = (f.pupil_in(g2, first_name=f"P{i}") for i in range(5, 7))
+        for p in (p1, p2, p3, p4):
+            f.enrol(p, g4_last)
+        iup(p1, this), iup(p2, this), iup(p3, this, Iup.Status.DRAFT), iup(p5, this)
+        iup(p1, last)
+        for day in (datetime.date(2026, 8, 20), datetime.date(2026, 9, 1), datetime.date(2026, 9, 15)):
+            talk(p1, this, E, H, day)
+        talk(p1, this, U, H, datetime.date(2026, 10, 1))
+        talk(p2, this, E, H, datetime.date(2026, 8, 25))
+        talk(p2, this, U, H, datetime.date(2026, 9, 10))
+        talk(p4, this, U, P, datetime.date(2026, 11, 20))
+        talk(p5, this, U, H, datetime.date(2026, 11, 1))
+        talk(p6, this, F, H, datetime.date(2026, 10, 5))
+        coordinator = f.UserFactory(email="kpi-koordinator@test.example")
+        f.member(coordinator, school, StaffMembership.Role.KOORDINATOR)
+        yield {"school": school, "coordinator": coordinator, "pupils": (p1, p2, p3, p4, p5, p6), "g5": g5}
+
+
+def rows_by_level(figures, index):  # type: ignore[no-untyped-def]
+    return {row.year_level: row for row in figures[index].rows}
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 10, 12, tzinfo=datetime.UTC), tick=False)
+def test_it_counts_iups_talks_and_this_terms_talks(school_year) -> None:  # type: ignore[no-untyped-def]
+    from students.models import School
+
+    figures = selectors.key_figures(School.objects.filter(pk=school_year["school"].pk), TODAY)
+    assert [y.label for y in figures] == ["2026/27", "2025/26"]
+    now = rows_by_level(figures, 0)
+    assert (now[5].pupils, now[5].with_iup, now[5].talks, now[5].at_target, now[5].term_done) == (4, 2, 6, 1, 2)
+    assert (now[5].iup_share, now[5].talks_per_pupil, now[5].at_target_share, now[5].term_share) == (50, 1.5, 25, 50)
+    assert (now[2].pupils, now[2].with_iup, now[2].talks, now[2].term_done) == (2, 1, 1, 1)
+    assert now[2].at_target_share is None  # year 2 is outside the talk target's years
+    assert (now[None].pupils, now[None].with_iup, now[None].term_share) == (6, 3, 50)
+    before = rows_by_level(figures, 1)
+    assert (before[4].pupils, before[4].with_iup, before[4].talks, before[None].iup_share) == (4, 1, 0, 25)
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 10, 12, tzinfo=datetime.UTC), tick=False)
+def test_it_shows_the_figures_and_exports_them_as_csv(school_year, client) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(school_year["coordinator"], backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get(reverse("kpi:key_figures")).content.decode()
+    assert "Nøkkeltall" in page and "Skoleår 2026/27" in page and "50.0 % (3)" in page.replace(",", ".")
+    response = client.get(reverse("kpi:key_figures_csv"))
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Skoleår;Skole;Trinn;Elever")
+    assert "2026/27;Nøkkelskolen;5;4;2;50,0;1,5;25,0;50,0" in lines
+    assert "2025/26;Nøkkelskolen;Alle;4;1;25,0;0,0;;0,0" in lines
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 10, 12, tzinfo=datetime.UTC), tick=False)
+def test_it_lists_who_is_missing_this_terms_talk(school_year, client) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(school_year["coordinator"], backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get(reverse("kpi:term_talks")).content.decode()
+    assert "3 elever på denne siden har ikke hatt utviklingssamtalen denne terminen." in page
+    assert "1. oktober 2026" in page and "10. september 2026" in page
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 10, 12, tzinfo=datetime.UTC), tick=False)
+def test_it_runs_a_fixed_number_of_queries(school_year, client) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(school_year["coordinator"], backend="django.contrib.auth.backends.ModelBackend")
+    counts = []
+    for extra in (0, 20):
+        for _ in range(extra):
+            pupil = f.pupil_in(school_year["g5"])
+            talk(pupil, school_year["g5"].school_year, U, H, datetime.date(2026, 10, 2))
+        for url in ("kpi:key_figures", "kpi:term_talks"):
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(reverse(url)).status_code == 200
+            counts.append((url, len(ctx.captured_queries)))
+    assert counts[:2] == counts[2:]
+
+
+def test_it_speaks_swedish_to_a_swedish_rektor(world: World) -> None:
+    from students.models import Skoleeier
+
+    world.school2.language = "sv"
+    world.school2.skoleeier = Skoleeier.objects.create(name="Testkommun", kind="kommune", country="SE")
+    world.school2.save()
+    client = world.client("coordinator_other")
+    page = client.get(reverse("kpi:key_figures")).content.decode()
+    assert "Nyckeltal" in page and "Ladda ner som CSV" in page
+    assert "Utvecklingssamtal den här terminen" in client.get(reverse("kpi:term_talks")).content.decode()
+    assert timezone.localdate()  # the world's school year is current
