@@ -71,3 +71,16 @@ def test_it_keeps_public_pages_accessible(live_server: Any, transactional_world:
     page.get_by_text("Feil e-postadresse eller passord").wait_for()
     violations = axe_violations(page)
     assert not violations, describe(violations)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_keeps_the_key_figure_pages_accessible(live_server: Any, transactional_world: World, page: Any) -> None:
+    login(page, live_server.url, "coordinator@test.example")
+    for path, heading in (
+        ("/nokkeltall/", "Nøkkeltall"),
+        ("/nokkeltall/samtaler-denne-terminen/", "Utviklingssamtaler"),
+    ):
+        page.goto(f"{live_server.url}{path}")
+        assert page.get_by_role("heading", level=1).inner_text().startswith(heading)
+        violations = axe_violations(page)
+        assert not violations, f"{path}: {describe(violations)}"
