@@ -311,7 +311,13 @@ PUPIL_PAGE_SECTIONS: list[str] = [
 ]
 HOME_SECTIONS: list[str] = ["followup.sections.home_section"]
 # Callables (no arguments) that add each app's demo records after students.demo.
-DEMO_BUILDERS: list[str] = ["iop.demo.create", "iop.demo_iup.create", "iop.reports.demo.create"]
+DEMO_BUILDERS: list[str] = [
+    "curriculum.demo.create",
+    "iop.demo.create",
+    "iop.demo_iup.create",
+    "iop.reports.demo.create",
+    "followup.demo.create",
+]
 # Extra menu entries: (url name, label, audience "all" | "staff" | "coordinator").
 NAV_ITEMS: list[tuple[str, object, str]] = [
     ("iop:overview", _("Special education"), "coordinator"),
