@@ -252,7 +252,6 @@ def _create_swedish_school(
     sy = SchoolYear.objects.create(school=school, name=year_name, start=start, end=end)
     rektor = _user("rektor.alvby@demo.example", "Rita Rektor (Älvby)", logins, f"rektor, {school.name}")
     StaffMembership.objects.create(user=rektor, school=school, role=R.REKTOR)
-    first_guardian = True
     for group_name, level in (("3A", 3), ("5A", 5)):
         group = Group.objects.create(school_year=sy, name=group_name, year_level=level)
         mentor = _user(
@@ -276,10 +275,9 @@ def _create_swedish_school(
             guardian = _user(
                 email,
                 f"{rng.choice(SWEDISH_FIRST)} {last}",
-                logins if first_guardian else None,
+                logins if (group_name, n) == ("5A", 0) else None,
                 f"vårdnadshavare, {school.name}",
             )
-            first_guardian = False
             GuardianLink.objects.create(user=guardian, pupil=pupil, relation=GuardianLink.Relation.OTHER)
 
 
@@ -304,5 +302,5 @@ def known_logins() -> list[Login]:
     ):
         out.append(Login(role=f"{m.get_role_display()}, {m.school.name}", email=m.user.email))
     out.append(Login(role="foresatt (to barn)", email="foresatt.1@demo.example"))
-    out.append(Login(role="vårdnadshavare, Älvby skola (demo)", email="vardnadshavare.3a.1@demo.example"))
+    out.append(Login(role="vårdnadshavare, Älvby skola (demo)", email="vardnadshavare.5a.1@demo.example"))
     return out
