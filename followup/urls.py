@@ -28,6 +28,7 @@ urlpatterns = [
     path("henvisning/<uuid:referral_id>/endre/", views.referral_edit, name="referral_edit"),
     path("henvisning/<uuid:referral_id>/samtykke/", views.consent_create, name="consent_create"),
     path("henvisning/<uuid:referral_id>/send/", views.referral_send, name="referral_send"),
+    path("henvisning/<uuid:referral_id>/pedagogisk-rapport.pdf", views.referral_pdf, name="referral_pdf"),
     path("samtale/<uuid:talk_id>/", views.talk_edit, name="talk_edit"),
     path("samtaler/gruppe/<int:group_id>/", views.talk_overview, name="talk_overview"),
     path("moter/", views.meeting_list, name="meeting_list"),

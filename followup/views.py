@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from iop.reports import rendering
 from students import access
 from students.access import Action
 from students.models import Group, Pupil, School, User
@@ -725,3 +726,23 @@ def deadlines_regenerate(request: HttpRequest, school_id: int) -> HttpResponse:
     services.deadlines_regenerate(actor=_user(request), school=school)
     messages.success(request, _("The deadlines of %(school)s are updated.") % {"school": school.name})
     return redirect(reverse("followup:aarshjul") + f"?skole={school.pk}")
+
+
+@never_cache
+@login_required
+@require_GET
+def referral_pdf(request: HttpRequest, referral_id: str) -> HttpResponse:
+    """The referral with its pedagogisk rapport as PDF, rendered by the
+    reports' static-only WeasyPrint renderer in the school's language."""
+    obj = selectors.referral(request.user, referral_id)
+    context = {
+        "referral": obj,
+        "pupil": obj.pupil,
+        "title": _("Pedagogisk rapport"),
+        "doc_date": timezone.localdate(),
+        "draft": not obj.is_sent,
+    }
+    rendered = rendering.render_pdf("followup/pdf/pedagogisk_rapport.html", context, language=obj.pupil.school.language)
+    response = HttpResponse(rendered.pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="pedagogisk-rapport-{obj.pk}.pdf"'
+    return response

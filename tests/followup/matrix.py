@@ -216,6 +216,13 @@ ROWS = {
             label="sent: PPT sees it",
         ),
     ],
+    "followup:referral_pdf": [
+        Row(
+            lambda w: reverse("followup:referral_pdf", args=[R(w).referral_a_sent.pk]),
+            record_page((*LOG_A, "ppt")),
+            label="sent: PPT sees it",
+        ),
+    ],
     "followup:referral_edit": [
         Row(
             lambda w: reverse("followup:referral_edit", args=[R(w).referral_a.pk]),

@@ -175,3 +175,24 @@ def test_coordinators_see_key_figures_of_their_schools(world: World) -> None:
     assert "Nøkkeltall dette skoleåret" in page and "1 / 2 (50 %)" in page
     assert "Nøkkeltall" not in world.client("teacher").get(reverse("followup:dashboard")).content.decode()
     assert school_figures(world.user("guardian_a")) == []
+
+
+def test_the_pedagogisk_rapport_renders_as_pdf(world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+
+    from followup.models import Referral
+
+    referral = Referral.objects.create(
+        pupil=world.pupil_a,
+        question="Hvorfor leser Anna sakte?",
+        report='Tiltak: lesekurs i 8 uker.\n<img src="file:///etc/passwd">',
+        created_by=world.user("teacher"),
+    )
+    response = world.client("teacher").get(reverse("followup:referral_pdf", args=[referral.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    pdf = tmp_path / "rapport.pdf"
+    pdf.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout  # noqa: S603, S607
+    assert "Anna Aasen" in text and "Hvorfor leser Anna sakte?" in text and "lesekurs i 8 uker" in text
+    assert '<img src="file:///etc/passwd">' in text  # shown literally, never fetched
+    assert world.client("guardian_a").get(reverse("followup:referral_pdf", args=[referral.pk])).status_code == 404
