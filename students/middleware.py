@@ -53,8 +53,10 @@ class SchoolLanguageMiddleware:
         language = settings.LANGUAGE_CODE
         if request.user.is_authenticated:
             language = access.profile(request.user).language or language
-        translation.activate(language)
-        request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
-        response = self.get_response(request)
+        # override() restores the previous language afterwards, so nothing
+        # that runs after the request (tasks run in-process, tests) inherits it.
+        with translation.override(language):
+            request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
+            response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
