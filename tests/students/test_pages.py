@@ -106,6 +106,9 @@ def test_it_speaks_swedish_to_a_swedish_school(world: World) -> None:
     world.school2.save()
     page = world.client("coordinator_other").get(reverse("pupil_list")).content.decode()
     assert 'lang="sv"' in page and "Sök på namn" in page and "Elever du har åtkomst till" in page
+    from django.utils import translation
+
+    assert translation.get_language() == "nb", "the language of a request must not outlive it"
     # a Norwegian user and an anonymous visitor keep bokmål
     assert "Søk på navn" in world.client("coordinator").get(reverse("pupil_list")).content.decode()
     assert "Logg inn" in world.client("anonymous").get(reverse("login")).content.decode()
