@@ -33,6 +33,10 @@ urlpatterns = [
     path("mal/<uuid:pk>/flytt/", views.goal_move, name="goal_move"),
     path("mal/<uuid:pk>/slett/", views.goal_delete, name="goal_delete"),
     path("mal/<uuid:pk>/logg/", views.goal_log_create, name="goal_log_create"),
+    path("mal/<uuid:pk>/kompetansemal/", views.goal_aims, name="goal_aims"),
+    path("mal/<uuid:pk>/kompetansemal/endre/", views.goal_aims_update, name="goal_aims_update"),
+    path("mal/<uuid:pk>/laeringsbank/", views.goal_bank, name="goal_bank"),
+    path("mal/<uuid:pk>/laeringsbank/bruk/", views.goal_bank_use, name="goal_bank_use"),
     path("historikk/<slug:kind>/<uuid:pk>/", views.document_history, name="history"),
     path("oversikt/klar-linje/", views.overview, name="overview"),
     # IUP

@@ -8,19 +8,26 @@ fixed number of queries. Settings:
 * ``IOP_MISSING_AFTER_DAYS`` – days after a vedtak is made before a missing
   IOP is flagged (default 30);
 * ``IOP_VAGUE_PHRASES`` – phrases that make a goal "not measurable".
+
+The competence-aim checks (:func:`aim_flags`, :func:`iop_aim_flags`) need
+``goal.competence_aims`` prefetched with ``replaced_by`` joined.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Enkeltvedtak, Goal, Iop, Iup, IupSettings
+from curriculum.models import GrepStatus
+
+from .models import Enkeltvedtak, Goal, Iop, IopSubject, Iup, IupSettings
 
 DEFAULT_MISSING_AFTER_DAYS = 30
 DEFAULT_VAGUE_PHRASES = (
@@ -198,3 +205,58 @@ def iup_problems(iup: Iup) -> list[str]:
     if iup.uses(IupSettings.Part.PLANNING) and not iup.school_contribution.strip():
         problems.append(_("Describe what the school will do."))
     return problems
+
+
+def _names_code(text: str, code: str) -> bool:
+    return bool(code) and re.search(rf"(?<![A-Za-z0-9]){re.escape(code)}(?![0-9])", text, re.IGNORECASE) is not None
+
+
+def aim_flags(goal: Goal, deviations: str = "") -> list[Flag]:
+    """Flags on a goal's competence aims: aims the decision's deviations from
+    the curriculum name (left out or changed) for the goal's subject, and aims
+    that Grep has expired or replaced (with the replacing aim suggested)."""
+    flags: list[Flag] = []
+    for aim in goal.competence_aims.all():
+        if deviations and _names_code(deviations, aim.code):
+            flags.append(
+                Flag(
+                    "goal_aim_in_vedtak_deviations",
+                    _("The competence aim %(code)s is named among the decision's deviations from the curriculum.")
+                    % {"code": aim.code},
+                    _("Check that the goal follows what the decision says: the aim may be left out or changed."),
+                )
+            )
+        replacement = aim.replaced_by
+        if replacement is not None or aim.replaced_by_code or aim.status != GrepStatus.PUBLISHED:
+            if replacement is not None:
+                hint = _("Replaced by %(code)s: %(text)s") % {"code": replacement.code, "text": replacement.text}
+            elif aim.replaced_by_code:
+                hint = _("Replaced by %(code)s.") % {"code": aim.replaced_by_code}
+            else:
+                hint = _("Choose a current aim instead.")
+            flags.append(
+                Flag(
+                    "goal_aim_expired",
+                    _("The competence aim %(code)s is no longer current in the curriculum.") % {"code": aim.code},
+                    hint,
+                )
+            )
+    return flags
+
+
+def deviations_by_section(iop: Iop, sections: Iterable[IopSubject]) -> Mapping[Any, str]:
+    """{section id: the vedtak's deviations from the curriculum for its subject} (vedtak subjects loaded)."""
+    text = {_key(line.subject): line.curriculum_deviations for line in iop.vedtak.subjects.all()}
+    return {section.pk: text.get(_key(section.subject), "") for section in sections}
+
+
+def iop_aim_flags(iop: Iop) -> list[Flag]:
+    """The aim flags of every goal of IOP, for the coordinator's overview
+    (``sections``, ``goals`` with their aims and the vedtak's ``subjects`` loaded)."""
+    deviations = deviations_by_section(iop, iop.sections.all())
+    flags: list[Flag] = []
+    for goal in iop.goals.all():
+        for flag in aim_flags(goal, deviations.get(goal.section_id, "")):
+            message = _("Goal “%(goal)s”: %(message)s") % {"goal": goal.text[:60], "message": flag.message}
+            flags.append(Flag(flag.code, f"{message} {flag.hint}".strip(), flag.hint))
+    return flags

@@ -400,3 +400,27 @@ class IupSettingsForm(VersionedForm):
         if not parts:
             self.add_error(None, _("Choose at least one part of the form."))
         return data
+
+
+def _year_level_choices() -> list[tuple[Any, Any]]:
+    from curriculum.models import YEAR_LEVEL_MAX, YEAR_LEVEL_MIN, year_level_label
+
+    return [("", _("All year levels"))] + [
+        (level, _("After year %(level)s") % {"level": year_level_label(level)})
+        for level in range(YEAR_LEVEL_MIN, YEAR_LEVEL_MAX + 1)
+    ]
+
+
+class AimSearchForm(forms.Form):
+    """The goal picker's search: words or a code, subject and year level (any level, not only the pupil's)."""
+
+    q = forms.CharField(label=_("Search for words or a code"), required=False, max_length=200)
+    fag = forms.CharField(label=_("Subject"), required=False, max_length=100)
+    trinn = forms.TypedChoiceField(
+        label=_("Year level"), choices=_year_level_choices, coerce=int, empty_value=None, required=False
+    )
+
+    def __init__(self, *args: Any, goal_id: Any = "", **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"aims-{goal_id}-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs.update({"type": "search", "autocomplete": "off"})

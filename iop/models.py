@@ -369,6 +369,13 @@ class Goal(models.Model):
     competence_aim = models.CharField(
         _("competence aim"), max_length=500, blank=True, help_text=_("Code or text of the competence aim, e.g. KM1234.")
     )
+    competence_aims = models.ManyToManyField(
+        "curriculum.CompetenceAim",
+        blank=True,
+        related_name="goals",
+        verbose_name=_("competence aims"),
+        help_text=_("Aims from the curriculum (Grep) the goal works towards."),
+    )
     quality_1 = models.TextField(_("quality: beginner level"), blank=True)
     quality_2 = models.TextField(_("quality: developing"), blank=True)
     quality_3 = models.TextField(_("quality: competent"), blank=True)

@@ -16,18 +16,22 @@ The IUP's KPI read for ``followup`` is :func:`iups_for_school_year`.
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
+from curriculum.models import CompetenceAim
 from students import access
 from students.access import Action, Relation
 from students.models import Enrolment, Pupil, SchoolYear, TeachingAssignment, User
@@ -170,6 +174,17 @@ def assessment_for(user: AnyUser, pk: uuid.UUID | str, action: Action = Action.L
 # --- the IOP page -----------------------------------------------------------------
 
 
+def aims_queryset() -> QuerySet[CompetenceAim]:
+    """A goal's competence aims as the pages show them: code, text, year levels, replacement."""
+    return CompetenceAim.objects.select_related("aim_set", "curriculum", "replaced_by").defer(
+        "search_vector", "replaced_by__search_vector"
+    )
+
+
+def _aims() -> Prefetch:
+    return Prefetch("competence_aims", queryset=aims_queryset().order_by("code"))
+
+
 def _logs() -> QuerySet[GoalLog]:
     return GoalLog.objects.select_related("author").order_by("date", "created_at")
 
@@ -235,13 +250,18 @@ def iop_page(user: AnyUser, pk: uuid.UUID | str, *, read_mode: bool = False) -> 
     )
     goals = list(
         Goal.objects.filter(iop=iop)
-        .prefetch_related(Prefetch("logs", queryset=_logs()))
+        .select_related("section")
+        .prefetch_related(Prefetch("logs", queryset=_logs()), _aims())
         .order_by("order", "created_at")
     )
     for goal in goals:
         _decorate_goal(goal, internal)
     vedtak_subjects = list(EnkeltvedtakSubject.objects.filter(vedtak_id=iop.vedtak_id))
     iop.vedtak._prefetched_objects_cache = {"subjects": vedtak_subjects}  # type: ignore[attr-defined]
+    if internal:
+        deviations = checks.deviations_by_section(iop, sections)
+        for goal in goals:
+            goal.aim_flags = checks.aim_flags(goal, deviations.get(goal.section_id, ""))  # type: ignore[attr-defined]
     iop._prefetched_objects_cache = {"sections": sections}  # type: ignore[attr-defined]
     allowed = pupil.allowed  # type: ignore[attr-defined]
     can_edit = Action.EDIT in allowed and iop.is_editable and not read_mode
@@ -261,12 +281,38 @@ def section_goals(plan: Iop | Iup, section: IopSubject | None) -> SectionView:
     """The goals of one list of PLAN: an IOP section (or its general goals), or an IUP's goals."""
     goals = list(
         plan.goals.filter(section=section)
-        .prefetch_related(Prefetch("logs", queryset=_logs()))
+        .select_related("section")
+        .prefetch_related(Prefetch("logs", queryset=_logs()), _aims())
         .order_by("order", "created_at")
     )
     for goal in goals:
         _decorate_goal(goal, True)
+    if isinstance(plan, Iop):
+        deviations = _section_deviations(plan, section)
+        for goal in goals:
+            goal.aim_flags = checks.aim_flags(goal, deviations)  # type: ignore[attr-defined]
     return SectionView(section=section, goals=goals)
+
+
+def _section_deviations(iop: Iop, section: IopSubject | None) -> str:
+    """The vedtak's deviations from the curriculum for SECTION's subject (one query)."""
+    if section is None:
+        return ""
+    line = (
+        EnkeltvedtakSubject.objects.filter(vedtak_id=iop.vedtak_id, subject__iexact=section.subject.strip())
+        .values_list("curriculum_deviations", flat=True)
+        .first()
+    )
+    return line or ""
+
+
+def goal_with_aims(goal: Goal) -> Goal:
+    """GOAL with its competence aims loaded and its aim flags set (IOP goals)."""
+    aims = list(aims_queryset().filter(goals=goal).order_by("code"))
+    cache = getattr(goal, "_prefetched_objects_cache", {})
+    cache["competence_aims"] = aims
+    goal._prefetched_objects_cache = cache  # type: ignore[attr-defined]
+    return goal
 
 
 def goal_page(user: AnyUser, pk: uuid.UUID | str) -> Goal:
@@ -274,7 +320,10 @@ def goal_page(user: AnyUser, pk: uuid.UUID | str) -> Goal:
     internal = not guardian_only(goal.plan.pupil)
     logs = list(_logs().filter(goal=goal))
     goal._prefetched_objects_cache = {"logs": logs}  # type: ignore[attr-defined]
+    goal_with_aims(goal)
     _decorate_goal(goal, internal)
+    if internal and goal.iop_id:
+        goal.aim_flags = checks.aim_flags(goal, _section_deviations(goal.plan, goal.section))  # type: ignore[attr-defined, arg-type]
     goal.chart = charts.progression_svg(logs, title=goal.text)  # type: ignore[attr-defined]
     return goal
 
@@ -387,7 +436,10 @@ def overview(user: AnyUser) -> list[OverviewRow]:
     vedtak_qs = Enkeltvedtak.objects.select_related("vurdering").prefetch_related(
         "subjects", Prefetch("vurdering__subjects", queryset=SakkyndigVurderingSubject.objects.all())
     )
-    iop_qs = Iop.objects.exclude(status=Iop.Status.ARCHIVED).prefetch_related("sections")
+    goal_qs = Goal.objects.only("id", "iop_id", "section_id", "text").prefetch_related(_aims())
+    iop_qs = Iop.objects.exclude(status=Iop.Status.ARCHIVED).prefetch_related(
+        "sections", Prefetch("goals", queryset=goal_qs)
+    )
     rows_qs = (
         pupils.filter(enkeltvedtak__isnull=False)
         .distinct()
@@ -407,6 +459,7 @@ def overview(user: AnyUser) -> list[OverviewRow]:
             if iop.vedtak_id in by_id:
                 iop.vedtak = by_id[iop.vedtak_id]
                 flags += checks.iop_flags(iop)
+                flags += checks.iop_aim_flags(iop)
         flags += checks.missing_iop_flags(vedtak_list, iops)
         rows.append(
             OverviewRow(
@@ -580,3 +633,97 @@ def iup_form_settings(user: AnyUser) -> list[IupSettings]:
         except IupSettings.DoesNotExist:
             out.append(IupSettings.defaults_for(school))
     return out
+
+
+# --- competence aims and the læringsbank ------------------------------------------
+
+
+def pupil_year_level(pupil: Pupil, school_year: SchoolYear) -> int | None:
+    """The pupil's year level in SCHOOL_YEAR (from the enrolment), if known."""
+    levels = Enrolment.objects.filter(pupil=pupil, group__school_year=school_year).values_list(
+        "group__year_level", flat=True
+    )
+    return max(levels, default=None)
+
+
+@dataclass
+class Suggestion:
+    """A learning goal with criteria written before for the same aim (text only)."""
+
+    source_id: uuid.UUID
+    text: str
+    criteria: dict[str, str]
+    uses: int
+
+    def criteria_rows(self) -> list[tuple[Any, str]]:
+        """[(the field's label, e.g. "quality: beginner level", text)] for the criteria given."""
+        return [
+            (Goal._meta.get_field(name).verbose_name, value)  # type: ignore[union-attr]
+            for name, value in self.criteria.items()
+            if value
+        ]
+
+
+#: How many earlier goals the læringsbank reads per request.
+BANK_SCAN_LIMIT = 500
+BANK_FIELDS = ("text", *Goal.CRITERIA_FIELDS)
+#: Read only to take the source pupil's names out of the texts.
+NAME_FIELDS = ("iop__pupil__first_name", "iop__pupil__last_name", "iup__pupil__first_name", "iup__pupil__last_name")
+
+
+def _scrub(value: str, names: Iterable[str], placeholder: str) -> str:
+    for name in names:
+        if len(name) > 1:
+            value = re.sub(rf"\b{re.escape(name)}\b", placeholder, value, flags=re.IGNORECASE)
+    return value
+
+
+def bank_suggestions(goal: Goal, limit: int = 10) -> list[Suggestion]:
+    """Goals and criteria written before for GOAL's competence aims by staff at
+    schools of the same skoleeier, most used first. Only the texts leave this
+    function; the source pupil's first and last names are replaced by "the pupil"."""
+    aim_ids = [aim.pk for aim in goal.competence_aims.all()]
+    if not aim_ids:
+        return []
+    skoleeier_id = goal.plan.pupil.school.skoleeier_id
+    rows = (
+        Goal.objects.filter(competence_aims__in=aim_ids)
+        .filter(Q(iop__pupil__school__skoleeier_id=skoleeier_id) | Q(iup__pupil__school__skoleeier_id=skoleeier_id))
+        .exclude(pk=goal.pk)
+        .distinct()
+        .order_by("-created_at")
+        .values(
+            "pk",
+            *BANK_FIELDS,
+            "iop__pupil__first_name",
+            "iop__pupil__last_name",
+            "iup__pupil__first_name",
+            "iup__pupil__last_name",
+        )[:BANK_SCAN_LIMIT]
+    )
+    placeholder = gettext("the pupil")
+    defaults = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            defaults.add(gettext("New learning goal").casefold())
+    found: dict[tuple[str, ...], Suggestion] = {}
+    for row in rows:
+        names = [
+            row[k] or ""
+            for k in (
+                "iop__pupil__first_name",
+                "iop__pupil__last_name",
+                "iup__pupil__first_name",
+                "iup__pupil__last_name",
+            )
+        ]
+        values = tuple(_scrub((row[name] or "").strip(), names, placeholder) for name in BANK_FIELDS)
+        if not values[0] or values[0].casefold() in defaults:
+            continue
+        if values in found:
+            found[values].uses += 1
+        else:
+            found[values] = Suggestion(
+                row["pk"], values[0], dict(zip(Goal.CRITERIA_FIELDS, values[1:], strict=True)), 1
+            )
+    return sorted(found.values(), key=lambda s: -s.uses)[:limit]

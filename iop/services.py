@@ -21,6 +21,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from curriculum.models import CompetenceAim
 from students import access
 from students.access import Action
 from students.models import Enrolment, Pupil, School, SchoolYear, StaffMembership, TeachingAssignment, User
@@ -505,6 +506,44 @@ def goal_update(*, actor: User, goal: Goal, version: int, data: Mapping[str, Any
     _require_plan_editable(goal.plan)
     current = _locked(Goal, goal.pk, version)
     _apply(current, data, IUP_GOAL_FIELDS if current.iup_id else GOAL_FIELDS)
+    _bump(current)
+    return _save(current, actor)
+
+
+#: How many competence aims one goal may carry.
+MAX_AIMS_PER_GOAL = 20
+
+
+@transaction.atomic
+def goal_aims_update(
+    *, actor: User, goal: Goal, add: CompetenceAim | None = None, remove: CompetenceAim | None = None
+) -> None:
+    """Attach the competence aim ADD to an IOP goal and/or detach REMOVE. The
+    goal's text version is left alone, so an open edit of the text stays valid."""
+    _require(actor, Action.EDIT, goal.plan.pupil)
+    _require_plan_editable(goal.plan)
+    if not goal.iop_id:
+        raise PermissionDenied
+    Goal.objects.select_for_update().filter(pk=goal.pk).first()
+    if remove is not None:
+        goal.competence_aims.remove(remove)
+    if add is not None:
+        if goal.competence_aims.count() >= MAX_AIMS_PER_GOAL:
+            raise ValidationError(_("A goal can have at most %(n)s competence aims.") % {"n": MAX_AIMS_PER_GOAL})
+        goal.competence_aims.add(add)
+
+
+@transaction.atomic
+def goal_use_suggestion(*, actor: User, goal: Goal, text: str, criteria: Mapping[str, str]) -> Goal:
+    """Copy a læringsbank suggestion (TEXT and CRITERIA) into an IOP goal for editing."""
+    _require(actor, Action.EDIT, goal.plan.pupil)
+    _require_plan_editable(goal.plan)
+    if not goal.iop_id:
+        raise PermissionDenied
+    current = Goal.objects.select_for_update().get(pk=goal.pk)
+    current.text = text
+    for name in Goal.CRITERIA_FIELDS:
+        setattr(current, name, criteria.get(name, ""))
     _bump(current)
     return _save(current, actor)
 

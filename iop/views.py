@@ -20,12 +20,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
+from curriculum.models import CompetenceAim
+from curriculum.selectors import search_aims
 from students import access
 from students.access import Action
 from students.models import User
 
 from . import checks, history, selectors, services
 from .forms import (
+    AimSearchForm,
     AssessmentForm,
     CompareForm,
     GoalForm,
@@ -340,7 +343,12 @@ def iop_create(request: HttpRequest, pk: str) -> HttpResponse:
     return redirect("iop:iop_detail", iop.pk)
 
 
-def _goal_form(goal: Goal, data: Any = None) -> GoalForm | IupGoalForm:
+def _goal_form(goal: Goal, data: Any = None, year_level: int | None = None) -> GoalForm | IupGoalForm:
+    if goal.iop_id:
+        subject = goal.section.subject if goal.section_id else ""  # type: ignore[union-attr]
+        goal.aim_search_form = AimSearchForm(  # type: ignore[attr-defined]
+            initial={"fag": subject, "trinn": year_level}, goal_id=goal.pk
+        )
     form_class = IupGoalForm if goal.iup_id else GoalForm
     return form_class(data, instance=goal, prefix=str(goal.pk))
 
@@ -365,11 +373,12 @@ def iop_detail(request: HttpRequest, pk: str) -> HttpResponse:
     )
     if page.can_edit:
         page.extra["iop_form"] = IopForm(instance=page.iop)
+        year = selectors.pupil_year_level(page.pupil, page.iop.school_year)
         for view in page.sections:
             if view.section is not None:
                 view.section.form = _section_form(view.section)  # type: ignore[attr-defined]
             for goal in view.goals:
-                goal.form = _goal_form(goal)  # type: ignore[attr-defined]
+                goal.form = _goal_form(goal, year_level=year)  # type: ignore[attr-defined]
     if page.can_log:
         page.extra["teaching_form"] = TeachingLogForm(
             prefix="undervisning",
@@ -532,6 +541,120 @@ def goal_create(request: HttpRequest, pk: str) -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         return _goals_fragment(request, iop, section, focus=goal.pk)
     return redirect(reverse("iop:iop_detail", args=[iop.pk]) + f"#goal-{goal.pk}")
+
+
+# --- competence aims (the goal picker) and the læringsbank --------------------------
+
+#: How many aims one search shows.
+AIM_RESULTS = 25
+
+
+def _iop_goal(request: HttpRequest, pk: str) -> Goal:
+    """An IOP goal the user may edit, with its aims and aim flags loaded."""
+    goal = selectors.goal_for(request.user, pk, Action.EDIT)
+    if not goal.iop_id:
+        raise Http404
+    selectors.goal_with_aims(goal)
+    goal.aim_flags = checks.aim_flags(  # type: ignore[attr-defined]
+        goal,
+        selectors._section_deviations(goal.plan, goal.section),  # type: ignore[arg-type]
+    )
+    return goal
+
+
+def _aim_context(goal: Goal, **extra: Any) -> dict[str, Any]:
+    plan = goal.plan
+    return {"goal": goal, "iop": plan, "plan": plan, "pupil": plan.pupil, **extra}
+
+
+@never_cache
+@login_required
+@require_GET
+def goal_aims(request: HttpRequest, pk: str) -> HttpResponse:
+    """The goal picker: search competence aims by words or code, subject and year level."""
+    goal = _iop_goal(request, pk)
+    if request.GET:
+        form = AimSearchForm(request.GET, goal_id=goal.pk)
+    else:
+        year = selectors.pupil_year_level(goal.plan.pupil, goal.plan.school_year)
+        form = AimSearchForm(
+            initial={"fag": goal.section.subject if goal.section else "", "trinn": year}, goal_id=goal.pk
+        )
+    results: list[CompetenceAim] = []
+    searched = form.is_bound and form.is_valid()
+    if searched:
+        data = form.cleaned_data
+        results = list(search_aims(data["q"], subject=data["fag"] or None, year_level=data["trinn"], limit=AIM_RESULTS))
+    attached = {aim.pk for aim in goal.competence_aims.all()}
+    context = _aim_context(goal, search_form=form, results=results, searched=searched, attached=attached)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "iop/_aim_results.html", context)
+    context.update(partial="iop/_aim_picker_page.html", title=_("Competence aims for the goal"))
+    return render(request, "iop/edit_page.html", context)
+
+
+@login_required
+@require_POST
+def goal_aims_update(request: HttpRequest, pk: str) -> HttpResponse:
+    """Attach (``add``) or detach (``remove``) a competence aim."""
+    goal = selectors.goal_for(request.user, pk, Action.EDIT)
+    if not goal.iop_id:
+        raise Http404
+
+    def aim(name: str) -> CompetenceAim | None:
+        raw = request.POST.get(name, "")
+        if not raw:
+            return None
+        found = CompetenceAim.objects.filter(pk=raw).first() if raw.isdigit() else None
+        if found is None:
+            raise Http404
+        return found
+
+    try:
+        services.goal_aims_update(actor=_actor(request), goal=goal, add=aim("add"), remove=aim("remove"))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "iop/_goal_aims_list.html", _aim_context(_iop_goal(request, pk)))
+    return redirect(goal.plan.get_absolute_url() + f"#goal-{goal.pk}")
+
+
+@never_cache
+@login_required
+@require_GET
+def goal_bank(request: HttpRequest, pk: str) -> HttpResponse:
+    """Læringsbank: goals and criteria written before for the goal's aims (same skoleeier), most used first."""
+    goal = _iop_goal(request, pk)
+    context = _aim_context(goal, suggestions=selectors.bank_suggestions(goal))
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "iop/_bank.html", context)
+    context.update(partial="iop/_bank.html", title=_("Suggestions from the learning bank"))
+    return render(request, "iop/edit_page.html", context)
+
+
+@login_required
+@require_POST
+def goal_bank_use(request: HttpRequest, pk: str) -> HttpResponse:
+    """Copy one læringsbank suggestion into the goal, for editing."""
+    goal = _iop_goal(request, pk)
+    source = request.POST.get("source", "")
+    suggestion = next(
+        (s for s in selectors.bank_suggestions(goal, limit=selectors.BANK_SCAN_LIMIT) if str(s.source_id) == source),
+        None,
+    )
+    if suggestion is None:
+        raise Http404
+    saved = services.goal_use_suggestion(
+        actor=_actor(request), goal=goal, text=suggestion.text, criteria=suggestion.criteria
+    )
+    if request.htmx:  # type: ignore[attr-defined]
+        saved = _iop_goal(request, pk)
+        saved.flags = checks.goal_flags(saved)  # type: ignore[attr-defined]
+        context = _aim_context(saved, form=_goal_form(saved), autosave=True)
+        return render(request, "iop/_goal_form.html", context)
+    messages.success(request, _("The suggestion is copied into the goal. Edit it to fit the pupil."))
+    return redirect(saved.plan.get_absolute_url() + f"#goal-{saved.pk}")
 
 
 @login_required

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 import factory
 from django.utils import timezone
 
+from curriculum.models import CompetenceAim, CompetenceAimSet, Curriculum
 from iop.models import (
     NORWEGIAN_SCALE,
     Enkeltvedtak,
@@ -202,3 +204,18 @@ def iup(
             ]
         )
     return plan
+
+
+def aim(code: str = "KM9001", text: str = "telle til hundre", *, year: int = 4, **extra: Any) -> CompetenceAim:
+    """A competence aim of a small test curriculum (Matematikk, after year YEAR)."""
+    curriculum, _ = Curriculum.objects.get_or_create(
+        code="MAT01-05", defaults={"title": "Læreplan i matematikk", "short_title": "Matematikk"}
+    )
+    aim_set, _ = CompetenceAimSet.objects.get_or_create(
+        code=f"KV90{year:02d}",
+        defaults={"curriculum": curriculum, "title": f"Etter {year}. trinn", "year_levels": [year]},
+    )
+    found, _ = CompetenceAim.objects.get_or_create(
+        code=code, defaults={"curriculum": curriculum, "aim_set": aim_set, "text": text, **extra}
+    )
+    return found

@@ -16,7 +16,7 @@ from django.utils import timezone
 from iop import services
 from iop.models import Enkeltvedtak, IopVersion, SakkyndigVurdering
 from tests.conftest import World
-from tests.iop.factories import VedtakFactory, VurderingFactory, chain, iup
+from tests.iop.factories import VedtakFactory, VurderingFactory, aim, chain, iup
 from tests.matrix import MISSING_UUID, Row, expect, only
 
 VIEW_A = ("teacher", "faglaerer", "coordinator", "ppt", "vikar", "guardian_a")
@@ -113,6 +113,18 @@ def url(name: str, attr: str | None = None) -> Any:
 
 def pupil_url(name: str, pupil: str = "pupil_a") -> Any:
     return lambda w: reverse(f"iop:{name}", args=[getattr(w, pupil).pk])
+
+
+def bank(w: World) -> dict[str, Any]:
+    """Pupil A's first goal and another goal of the same skoleeier share an aim: a læringsbank suggestion."""
+    goal = c(w).goal
+    other = goal.iop.goals.exclude(pk=goal.pk).first()
+    if other is None:  # the chain was rolled back by an earlier row of the same test
+        return {"source": "gone"}
+    shared = aim()
+    goal.competence_aims.add(shared)
+    other.competence_aims.add(shared)
+    return {"source": str(other.pk)}
 
 
 def u(w: World) -> SimpleNamespace:
@@ -296,6 +308,23 @@ ROWS = {
             "post",
             lambda w: {"date": today(), "quality": "2", "independence": "3"},
         ),
+    ],
+    "iop:goal_aims": [
+        Row(url("goal_aims", "goal"), get(EDIT_A, ("faglaerer", "ppt", "vikar", "guardian_a"))),
+    ],
+    "iop:goal_aims_update": [
+        Row(
+            url("goal_aims_update", "goal"),
+            post(EDIT_A, ("faglaerer", "ppt", "vikar")),
+            "post",
+            lambda w: {"add": str(aim().pk)},
+        ),
+    ],
+    "iop:goal_bank": [
+        Row(url("goal_bank", "goal"), get(EDIT_A, ("faglaerer", "ppt", "vikar", "guardian_a"))),
+    ],
+    "iop:goal_bank_use": [
+        Row(url("goal_bank_use", "goal"), post(EDIT_A, ("faglaerer", "ppt", "vikar")), "post", bank),
     ],
     "iop:history": [
         Row(lambda w: reverse("iop:history", args=["iop", c(w).iop.pk]), get(WORK_A, ("vikar", "guardian_a"))),
