@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
@@ -547,6 +548,8 @@ def goal_create(request: HttpRequest, pk: str) -> HttpResponse:
 
 #: How many aims one search shows.
 AIM_RESULTS = 25
+#: The text of curriculum/_attribution.html, kept in this app's catalog so the pages here show it translated.
+ATTRIBUTION = gettext_noop("Contains data under NLOD, made available at data.udir.no")
 
 
 def _iop_goal(request: HttpRequest, pk: str) -> Goal:

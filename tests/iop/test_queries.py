@@ -7,8 +7,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from iop.models import Goal
 from tests.conftest import World
-from tests.iop.factories import add_goals, chain
+from tests.iop.factories import add_goals, aim, chain
 
 
 def count(client: Client, url: str) -> int:
@@ -23,6 +24,15 @@ def test_the_iop_and_pupil_pages_run_a_fixed_number_of_queries(world: World, dja
     large = chain(world.pupil_b, goals=40, logs_per_goal=10, subjects=(("Matematikk", 76), ("Norsk", 38)))
     assert large.iop is not None and small.iop is not None
     add_goals(large.iop, None, 10, logs_per_goal=10)  # 50 goals, 500 log entries
+    replaced = aim("KM9001", status="expired", replaced_by=aim("KM9002"))
+    through = Goal.competence_aims.through
+    through.objects.bulk_create(  # two aims on every goal, one of them expired
+        [
+            through(goal_id=goal.pk, competenceaim_id=a.pk)
+            for goal in Goal.objects.filter(iop__in=[small.iop, large.iop])
+            for a in (replaced, aim("KM9003"))
+        ]
+    )
     coordinator = world.client("coordinator")
     pages = [
         (reverse("iop:iop_detail", args=[small.iop.pk]), reverse("iop:iop_detail", args=[large.iop.pk])),

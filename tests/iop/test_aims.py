@@ -1,0 +1,105 @@
+"""Competence aims on IOP goals: the picker, the vedtak and expiry flags, and the læringsbank."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from curriculum.models import GrepStatus
+from iop.models import EnkeltvedtakSubject, Goal
+from tests import factories as f
+from tests.conftest import World
+from tests.iop.factories import aim, chain
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+ATTRIBUTION = "Inneholder data under NLOD, tilgjengeliggjort på data.udir.no"
+
+
+def test_a_teacher_finds_attaches_and_sees_an_aim_on_the_iop(world: World) -> None:
+    ch = chain(world.pupil_a)
+    goal = ch.goals[0]
+    wanted = aim("KM9001", "telle til hundre og sortere mengder", year=2)  # below the pupil's year 5
+    aim("KM9002", "regne med brøker", year=7)
+    teacher = world.client("teacher")
+
+    page = teacher.get(reverse("iop:iop_detail", args=[ch.iop.pk])).content.decode()  # type: ignore[union-attr]
+    assert 'name="aims-' not in page  # the picker's fields are prefixed by the goal
+    assert f'id="aims-{goal.pk}-q"' in page and "Matematikk" in page
+
+    found = teacher.get(
+        reverse("iop:goal_aims", args=[goal.pk]), {"q": "telle", "fag": "Matematikk", "trinn": "2"}, **HTMX
+    )
+    assert found.status_code == 200
+    body = found.content.decode()
+    assert "KM9001" in body and "KM9002" not in body and ATTRIBUTION in body
+
+    attached = teacher.post(reverse("iop:goal_aims_update", args=[goal.pk]), {"add": wanted.pk}, **HTMX)
+    assert attached.status_code == 200 and "KM9001" in attached.content.decode()
+    assert list(goal.competence_aims.values_list("code", flat=True)) == ["KM9001"]
+
+    read = world.client("guardian_a").get(reverse("iop:iop_detail", args=[ch.iop.pk])).content.decode()  # type: ignore[union-attr]
+    assert "KM9001" in read and "telle til hundre og sortere mengder" in read and ATTRIBUTION in read
+
+    teacher.post(reverse("iop:goal_aims_update", args=[goal.pk]), {"remove": wanted.pk})
+    assert not goal.competence_aims.exists()
+
+
+def test_an_aim_the_vedtak_leaves_out_is_flagged_and_others_are_not(world: World) -> None:
+    ch = chain(world.pupil_a)
+    goal = ch.goals[0]
+    EnkeltvedtakSubject.objects.filter(vedtak=ch.vedtak).update(
+        curriculum_deviations="Kompetansemålene KM9001 og KM9003 tas ut."
+    )
+    goal.competence_aims.add(aim("KM90010"), aim("KM9002"))  # neither is named: a longer code is not KM9001
+    url = reverse("iop:iop_detail", args=[ch.iop.pk])  # type: ignore[union-attr]
+    teacher = world.client("teacher")
+    assert 'data-flag="goal_aim_in_vedtak_deviations"' not in teacher.get(url).content.decode()
+
+    goal.competence_aims.add(aim("KM9001"))
+    page = teacher.get(url).content.decode()
+    assert page.count('data-flag="goal_aim_in_vedtak_deviations"') == 1 and "KM9001" in page
+
+
+def test_expired_and_replaced_aims_are_flagged_on_the_iop_and_the_overview(world: World) -> None:
+    ch = chain(world.pupil_a)
+    goal = ch.goals[0]
+    current = aim("KM9002", "lese og skrive tall til tusen")
+    goal.competence_aims.add(current)
+    coordinator = world.client("coordinator")
+    iop_url = reverse("iop:iop_detail", args=[ch.iop.pk])  # type: ignore[union-attr]
+    assert "goal_aim_expired" not in coordinator.get(iop_url).content.decode()
+    assert "goal_aim_expired" not in coordinator.get(reverse("iop:overview")).content.decode()
+
+    goal.competence_aims.add(aim("KM9001", status=GrepStatus.EXPIRED, replaced_by=current))
+    page = coordinator.get(iop_url).content.decode()
+    assert 'data-flag="goal_aim_expired"' in page and "KM9002: lese og skrive tall til tusen" in page
+    overview = coordinator.get(reverse("iop:overview")).content.decode()
+    assert 'data-flag="goal_aim_expired"' in overview and "KM9002" in overview
+
+
+def test_the_learning_bank_suggests_texts_of_the_same_skoleeier_most_used_first(world: World) -> None:
+    shared = aim("KM9001")
+    mine = chain(world.pupil_a).goals[0]
+    mine.competence_aims.add(shared)
+    criteria = {"quality_1": "Teller til 20 med støtte."}
+    for goal in chain(world.pupil_b, goals=2).goals:  # pupil B: the same school, the same skoleeier
+        Goal.objects.filter(pk=goal.pk).update(text="Bjørn teller til 100.", **criteria)
+        goal.competence_aims.add(shared)
+    Goal.objects.create(iop=mine.iop, text="Anna teller til 100.", **criteria).competence_aims.add(shared)
+    Goal.objects.create(iop=mine.iop, text="Sorterer mengder etter størrelse.").competence_aims.add(shared)
+    elsewhere = f.pupil_in(f.GroupFactory(name="9X", year_level=9), first_name="Ukjent")
+    other = chain(elsewhere).goals[0]
+    Goal.objects.filter(pk=other.pk).update(text="Fra en annen kommune.")
+    other.competence_aims.add(shared)
+
+    teacher = world.client("teacher")
+    body = teacher.get(reverse("iop:goal_bank", args=[mine.pk]), **HTMX).content.decode()
+    assert "Fra en annen kommune" not in body and "Anna" not in body and "Bjørn" not in body
+    assert body.index("eleven teller til 100") < body.index("Sorterer mengder")  # used 3 times, then once
+
+    source = next(g for g in Goal.objects.filter(competence_aims=shared) if "Sorterer" in g.text)
+    used = teacher.post(reverse("iop:goal_bank_use", args=[mine.pk]), {"source": source.pk}, **HTMX)
+    assert used.status_code == 200
+    mine.refresh_from_db()
+    assert mine.text == "Sorterer mengder etter størrelse." and mine.version == 2
+    foreign = teacher.post(reverse("iop:goal_bank_use", args=[mine.pk]), {"source": other.pk})
+    assert foreign.status_code == 404
