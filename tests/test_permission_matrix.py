@@ -73,21 +73,23 @@ def admin_urls() -> list[str]:
 def test_it_keeps_the_admin_for_operators_only(world: World) -> None:
     """The admin (every pattern in the ``admin`` namespace) answers only superusers."""
     table = expect(302, operator=200)
+    clients = {persona: world.client(persona) for persona in PERSONAS}
     for url in admin_urls():
-        for persona in PERSONAS:
-            status = world.client(persona).get(url).status_code
+        for persona, client in clients.items():
+            status = client.get(url).status_code
             assert status == table[persona], f"{url} as {persona}: expected {table[persona]}, got {status}"
 
 
 def test_it_refuses_every_write_by_a_guardian(world: World) -> None:
     """Every POST by a parent to a non-account URL is refused (403/404/405)."""
     account = {"login", "logout", "password_change", "password_reset", "password_reset_confirm"}
+    clients = {persona: world.client(persona) for persona in ("guardian_a", "guardian_b")}
     for name, rows in ROWS.items():
         if name in account:
             continue
         for row in rows:
             for persona in ("guardian_a", "guardian_b"):
                 with transaction.atomic():
-                    response = world.client(persona).post(row.url(world), row.data(world) if row.data else {})
+                    response = clients[persona].post(row.url(world), row.data(world) if row.data else {})
                     transaction.set_rollback(True)
                 assert response.status_code in (403, 404, 405), f"POST {row.url(world)} as {persona}"
