@@ -173,6 +173,8 @@ def _goal_lines(goal: dict[str, Any]) -> list[str]:
     lines = [f"{_('Learning goal')}: {goal['text']}"]
     if goal.get("competence_aim"):
         lines.append(f"  {_('Competence aim')}: {goal['competence_aim']}")
+    for aim in goal.get("competence_aims", []):
+        lines.append(f"  {_('Competence aim')}: {aim}")
     for axis, axis_label in (("quality", _("Quality")), ("independence", _("Independence"))):
         for level in Level:
             text = goal.get(f"{axis}_{level.value}", "")

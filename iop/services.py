@@ -393,12 +393,13 @@ def iop_update(*, actor: User, iop: Iop, version: int, data: Mapping[str, Any]) 
 
 def snapshot(iop: Iop) -> dict[str, Any]:
     """The content of an IOP as plain data (for published versions)."""
-    goals = list(iop.goals.order_by("order", "created_at"))
+    goals = list(iop.goals.prefetch_related("competence_aims").order_by("order", "created_at"))
 
     def goal_data(goal: Goal) -> dict[str, Any]:
         return {
             "text": goal.text,
             "competence_aim": goal.competence_aim,
+            "competence_aims": [f"{aim.code} {aim.text}" for aim in sorted(goal.competence_aims.all(), key=str)],
             **{name: getattr(goal, name) for name in Goal.CRITERIA_FIELDS},
         }
 

@@ -841,10 +841,17 @@ def iop_compare(request: HttpRequest, pk: str) -> HttpResponse:
     form = CompareForm(request.GET or default or None, numbers=numbers)
     lines: list[tuple[str, str]] = []
     chosen = None
+    curriculum_shown = False
     if form.is_bound and form.is_valid():
         a, b = versions[form.cleaned_data["a"]], versions[form.cleaned_data["b"]]
         lines = history.diff(a.snapshot, b.snapshot)
         chosen = (a, b)
+        curriculum_shown = any(
+            goal.get("competence_aims")
+            for snap in (a.snapshot, b.snapshot)
+            for goals in [snap.get("general_goals", []), *(s.get("goals", []) for s in snap.get("sections", []))]
+            for goal in goals
+        )
         services.access_log_record(
             actor=_actor(request),
             pupil=iop.pupil,
@@ -860,6 +867,7 @@ def iop_compare(request: HttpRequest, pk: str) -> HttpResponse:
             "pupil": iop.pupil,
             "form": form,
             "lines": lines,
+            "curriculum_shown": curriculum_shown,
             "chosen": chosen,
             "versions": [versions[n] for n in numbers],
         },
