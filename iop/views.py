@@ -3,6 +3,7 @@ call a service, render. Strangers get 404, read-only users 403 on writes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.contrib import messages
@@ -193,16 +194,31 @@ def vurdering_detail(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 def vurdering_complete(request: HttpRequest, pk: str) -> HttpResponse:
     sv = selectors.vurdering_for(request.user, pk, Action.ASSESS)
+    _transition(
+        request,
+        lambda: services.vurdering_complete(actor=_actor(request), vurdering=sv, version=_version(request)),
+        conflict=_("Someone else changed the assessment. Check it and try again."),
+        done=_("The expert assessment is completed. The school can now make a decision."),
+    )
+    return redirect("iop:vurdering_detail", sv.pk)
+
+
+def _transition(
+    request: HttpRequest, change: Callable[[], object], *, conflict: str, done: str, refused: str = ""
+) -> None:
+    """Run a status change (complete, make, publish, archive) and tell the
+    user how it went: a stale version, the domain rules that refused it, or done."""
     try:
-        services.vurdering_complete(actor=_actor(request), vurdering=sv, version=_version(request))
+        change()
     except services.EditConflict:
-        messages.error(request, _("Someone else changed the assessment. Check it and try again."))
+        messages.error(request, conflict)
     except ValidationError as exc:
+        if refused:
+            messages.error(request, refused)
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("The expert assessment is completed. The school can now make a decision."))
-    return redirect("iop:vurdering_detail", sv.pk)
+        messages.success(request, done)
 
 
 def _version(request: HttpRequest) -> int:
@@ -314,16 +330,13 @@ def vedtak_detail(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 def vedtak_make(request: HttpRequest, pk: str) -> HttpResponse:
     vedtak = selectors.vedtak_for(request.user, pk, Action.MANAGE)
-    try:
-        services.vedtak_make(actor=_actor(request), vedtak=vedtak, version=_version(request))
-    except services.EditConflict:
-        messages.error(request, _("Someone else changed the decision. Check it and try again."))
-    except ValidationError as exc:
-        messages.error(request, _("The decision can not be made yet:"))
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("The decision is made. The pupil's IOP can now be written."))
+    _transition(
+        request,
+        lambda: services.vedtak_make(actor=_actor(request), vedtak=vedtak, version=_version(request)),
+        conflict=_("Someone else changed the decision. Check it and try again."),
+        done=_("The decision is made. The pupil's IOP can now be written."),
+        refused=_("The decision can not be made yet:"),
+    )
     return redirect("iop:vedtak_detail", vedtak.pk)
 
 
@@ -694,16 +707,13 @@ def goal_delete(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 def iop_publish(request: HttpRequest, pk: str) -> HttpResponse:
     iop = selectors.iop_for(request.user, pk, Action.EDIT)
-    try:
-        services.iop_publish(actor=_actor(request), iop=iop, version=_version(request))
-    except services.EditConflict:
-        messages.error(request, _("Someone else changed the plan just now. Check it and publish again."))
-    except ValidationError as exc:
-        messages.error(request, _("The plan can not be published yet:"))
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("The IOP is published. Guardians can now read it."))
+    _transition(
+        request,
+        lambda: services.iop_publish(actor=_actor(request), iop=iop, version=_version(request)),
+        conflict=_("Someone else changed the plan just now. Check it and publish again."),
+        done=_("The IOP is published. Guardians can now read it."),
+        refused=_("The plan can not be published yet:"),
+    )
     return redirect("iop:iop_detail", iop.pk)
 
 
@@ -711,12 +721,12 @@ def iop_publish(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 def iop_archive(request: HttpRequest, pk: str) -> HttpResponse:
     iop = selectors.iop_for(request.user, pk, Action.EDIT)
-    try:
-        services.iop_archive(actor=_actor(request), iop=iop, version=_version(request))
-    except services.EditConflict:
-        messages.error(request, _("Someone else changed the plan just now. Check it and try again."))
-    else:
-        messages.success(request, _("The IOP is archived."))
+    _transition(
+        request,
+        lambda: services.iop_archive(actor=_actor(request), iop=iop, version=_version(request)),
+        conflict=_("Someone else changed the plan just now. Check it and try again."),
+        done=_("The IOP is archived."),
+    )
     return redirect("iop:iop_detail", iop.pk)
 
 
@@ -1066,16 +1076,13 @@ def iup_goal_create(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 def iup_publish(request: HttpRequest, pk: str) -> HttpResponse:
     iup = selectors.iup_for(request.user, pk, Action.EDIT)
-    try:
-        services.iup_publish(actor=_actor(request), iup=iup, version=_version(request))
-    except services.EditConflict:
-        messages.error(request, _("Someone else changed the plan just now. Check it and publish again."))
-    except ValidationError as exc:
-        messages.error(request, _("The plan can not be published yet:"))
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("The IUP is published. Guardians can now read it."))
+    _transition(
+        request,
+        lambda: services.iup_publish(actor=_actor(request), iup=iup, version=_version(request)),
+        conflict=_("Someone else changed the plan just now. Check it and publish again."),
+        done=_("The IUP is published. Guardians can now read it."),
+        refused=_("The plan can not be published yet:"),
+    )
     return redirect("iop:iup_detail", iup.pk)
 
 
@@ -1083,15 +1090,12 @@ def iup_publish(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 def iup_archive(request: HttpRequest, pk: str) -> HttpResponse:
     iup = selectors.iup_for(request.user, pk, Action.EDIT)
-    try:
-        services.iup_archive(actor=_actor(request), iup=iup, version=_version(request))
-    except services.EditConflict:
-        messages.error(request, _("Someone else changed the plan just now. Check it and try again."))
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("The IUP is archived."))
+    _transition(
+        request,
+        lambda: services.iup_archive(actor=_actor(request), iup=iup, version=_version(request)),
+        conflict=_("Someone else changed the plan just now. Check it and try again."),
+        done=_("The IUP is archived."),
+    )
     return redirect("iop:iup_detail", iup.pk)
 
 
