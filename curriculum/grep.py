@@ -926,7 +926,11 @@ class GrepClient:
     Timeouts on every request; retries with exponential backoff on network
     errors and on 429/5xx (honouring ``Retry-After``); errors as one-line
     :class:`GrepFetchError`. ``urlopen`` and ``sleep`` can be replaced in tests.
+    Subclasses for other curriculum APIs set :attr:`service` and :attr:`offline_hint`.
     """
+
+    service = "the Grep API"
+    offline_hint = "import a downloaded copy with --dump or --dir"
 
     def __init__(
         self,
@@ -973,8 +977,8 @@ class GrepClient:
                 if attempt >= self.retries:
                     reason = getattr(exc, "reason", None) or exc
                     raise GrepFetchError(
-                        f"Cannot reach the Grep API at {url} ({reason}). Check the network connection, "
-                        "or import a downloaded copy with --dump or --dir."
+                        f"Cannot reach {self.service} at {url} ({reason}). Check the network connection, "
+                        f"or {self.offline_hint}."
                     ) from None
                 delay = self.backoff * 2**attempt
             attempt += 1
