@@ -1,0 +1,48 @@
+"""The project's widget templates add Designsystemet's ``ds-input`` class to
+every visible field without dropping the widget's own classes: the admin finds
+its autocomplete and calendar widgets by class."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django import forms
+from django.urls import reverse
+
+from tests import factories as f
+
+
+class Sample(forms.Form):
+    when = forms.DateField(widget=forms.DateInput(attrs={"class": "vDateField", "size": "10"}))
+    choice = forms.ChoiceField(choices=[("1", "One")], widget=forms.Select(attrs={"class": "admin-autocomplete"}))
+    text = forms.CharField(widget=forms.Textarea(attrs={"class": "wide"}))
+    plain = forms.CharField()
+    secret = forms.CharField(widget=forms.HiddenInput)
+
+
+def classes_of(html: str, name: str) -> list[str]:
+    """Every ``class`` attribute of the element named NAME (a browser keeps only the first)."""
+    tag = re.search(rf"<(?:input|select|textarea)[^>]*\bname=\"{name}\"[^>]*>", html)
+    assert tag, f"no field {name}"
+    return re.findall(r'\bclass="([^"]*)"', tag.group(0))
+
+
+def test_it_merges_the_widgets_own_class_into_one_attribute() -> None:
+    html = str(Sample())
+    assert classes_of(html, "when") == ["ds-input vDateField"]
+    assert classes_of(html, "choice") == ["ds-input admin-autocomplete"]
+    assert classes_of(html, "text") == ["ds-input wide"]
+    assert classes_of(html, "plain") == ["ds-input"]
+    assert classes_of(html, "secret") == []
+
+
+@pytest.mark.django_db
+def test_the_admins_autocomplete_and_calendar_keep_their_classes(client) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(f.UserFactory(is_staff=True, is_superuser=True))
+    html = client.get(reverse("admin:students_staffmembership_add")).content.decode()
+    assert classes_of(html, "user") == ["ds-input admin-autocomplete"]
+    enrolment = client.get(reverse("admin:students_enrolment_add")).content.decode()
+    assert "admin-autocomplete" in classes_of(enrolment, "pupil")[0]
+    pupil = client.get(reverse("admin:students_pupil_add")).content.decode()
+    assert classes_of(pupil, "birth_date") == ["ds-input vDateField"]
