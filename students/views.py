@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -14,6 +18,7 @@ from .forms import PupilFilterForm
 from .sections import home_sections, pupil_sections
 
 PAGE_SIZE = 50
+logger = logging.getLogger(__name__)
 
 
 @never_cache
@@ -50,6 +55,38 @@ def pupil_detail(request: HttpRequest, pupil_id: str) -> HttpResponse:
     return render(request, "students/pupil_detail.html", context)
 
 
+def _database_state() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        logger.exception("Health check: the database does not answer")
+        return "unreachable"
+    return "ok"
+
+
+def _broker_state() -> str:
+    if not settings.CELERY_BROKER_URL:
+        return "not configured"
+    from kombu import Connection
+
+    options = {"socket_connect_timeout": 1, "socket_timeout": 1}
+    try:
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=1, transport_options=options) as broker:
+            broker.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=1)
+    except Exception:  # any transport's error: the state is reported, the reason logged
+        logger.warning("Health check: the broker does not answer", exc_info=True)
+        return "unreachable"
+    return "ok"
+
+
+@never_cache
 @require_GET
-def healthz(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("ok", content_type="text/plain")
+def healthz(request: HttpRequest) -> JsonResponse:
+    """``/helse/`` for load balancers and compose: ``{"database": "ok"|"unreachable",
+    "broker": "ok"|"unreachable"|"not configured"}``, status 200 while the database
+    answers a real query and 503 when it does not. The broker's state is reported
+    but does not fail the check: pages keep working without it (tasks wait)."""
+    state = {"database": _database_state(), "broker": _broker_state()}
+    return JsonResponse(state, status=200 if state["database"] == "ok" else 503)
