@@ -341,6 +341,9 @@ FOLLOWUP_ESCALATE_AFTER_DAYS = env_int("FOLLOWUP_ESCALATE_AFTER_DAYS", 1)
 # exceed the send task's hard time limit (90 s): by then its worker is gone.
 FOLLOWUP_CLAIM_LEASE_SECONDS = env_int("FOLLOWUP_CLAIM_LEASE_SECONDS", 600)
 FOLLOWUP_MAX_ATTEMPTS = env_int("FOLLOWUP_MAX_ATTEMPTS", 5)
-FOLLOWUP_SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# The address users reach the site on, for links in e-mails (required in
+# production: ``check --deploy`` fails without it, see iop/deploy_checks.py).
+SITE_URL = os.environ.get("SITE_URL", "" if PRODUCTION else "http://127.0.0.1:8000").strip().rstrip("/")
+FOLLOWUP_SITE_URL = SITE_URL
 # Talks per pupil and school year: (from year level, to year level, at least).
 FOLLOWUP_TALK_TARGETS = [(5, 10, env_int("FOLLOWUP_TALK_TARGET", 4))]

@@ -40,7 +40,7 @@ log "mypy"
 log "Django checks"
 .venv/bin/python manage.py check
 .venv/bin/python manage.py makemigrations --check --dry-run
-env -u DJANGO_ALLOW_ASYNC_UNSAFE IOP_ENV=production SECRET_KEY="$(head -c 64 /dev/urandom | base64 | tr -d '\n/+=')" ALLOWED_HOSTS=iop.example.org \
+env -u DJANGO_ALLOW_ASYNC_UNSAFE IOP_ENV=production SECRET_KEY="$(head -c 64 /dev/urandom | base64 | tr -d '\n/+=')" ALLOWED_HOSTS=iop.example.org SITE_URL=https://iop.example.org CELERY_BROKER_URL=redis://127.0.0.1:6379/0 \
   DJANGO_SETTINGS_MODULE=iop.settings .venv/bin/python manage.py check --deploy --fail-level WARNING
 
 # --- Tests -------------------------------------------------------------------

@@ -1,0 +1,48 @@
+"""The operator's configuration is checked before going live: ``SITE_URL``
+(links in e-mails), the e-mail backend and the broker (iop/deploy_checks.py)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import checks
+from django.test import override_settings
+
+
+def ids(deploy: bool = True) -> set[str]:
+    return {m.id for m in checks.run_checks(include_deployment_checks=deploy) if m.id and m.id.startswith("iop.")}
+
+
+BROKER = "redis://127.0.0.1:6379/0"
+
+
+@pytest.mark.parametrize(
+    ("site_url", "expected"),
+    [
+        ("", {"iop.E001"}),
+        ("http://127.0.0.1:8000", {"iop.E002"}),
+        ("https://localhost", {"iop.E002"}),
+        ("http://iop.example-kommune.no", {"iop.E002"}),
+        ("https://iop.example-kommune.no", set()),
+    ],
+)
+def test_production_needs_a_reachable_https_site_url(site_url: str, expected: set[str]) -> None:
+    with override_settings(PRODUCTION=True, SITE_URL=site_url, CELERY_BROKER_URL=BROKER):
+        assert ids() == expected
+
+
+def test_outside_production_the_site_url_is_not_required() -> None:
+    with override_settings(PRODUCTION=False, SITE_URL="", CELERY_BROKER_URL=""):
+        assert ids() == set()
+
+
+def test_production_without_a_broker_warns() -> None:
+    with override_settings(PRODUCTION=True, SITE_URL="https://iop.example-kommune.no", CELERY_BROKER_URL=""):
+        messages = [m for m in checks.run_checks(include_deployment_checks=True) if m.id == "iop.W001"]
+    assert len(messages) == 1 and messages[0].level == checks.WARNING
+
+
+def test_a_mistyped_email_backend_fails_at_every_start() -> None:
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.smpt.EmailBackend"):
+        assert ids(deploy=False) == {"iop.E003"}
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend"):
+        assert ids(deploy=False) == set()
