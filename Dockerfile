@@ -29,4 +29,6 @@ RUN SECRET_KEY=build-only-build-only-build-only-build-only-build-only \
 RUN useradd --system --uid 1000 iop && mkdir -p /app/var && chown iop /app/var
 USER iop
 EXPOSE 8000
-CMD ["gunicorn", "iop.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# The access log shows the X-Forwarded-For header as received, then the connecting peer.
+CMD ["gunicorn", "iop.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", \
+     "--access-logformat", "%({x-forwarded-for}i)s via %(h)s %(t)s \"%(r)s\" %(s)s %(b)s %(M)sms"]

@@ -23,6 +23,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from followup import labels as _followup_labels
+from iop.proxy import parse_networks
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("IOP_VAR_DIR", BASE_DIR / "var"))
@@ -88,6 +89,9 @@ if PRODUCTION and not ALLOWED_HOSTS:
 if "*" in ALLOWED_HOSTS and PRODUCTION:
     raise ImproperlyConfigured("ALLOWED_HOSTS='*' is not allowed in production.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks); see iop/proxy.py.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+parse_networks(TRUSTED_PROXIES)  # fails loudly on a value that is not an address or network
 
 INSTALLED_APPS = [
     "iop.admin_site.OperatorAdminConfig",
@@ -113,6 +117,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "iop.proxy.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
