@@ -105,3 +105,31 @@ def assign(user: User, group: Group, role: str, subject: str = "") -> TeachingAs
 
 def guardian_of(user: User, pupil: Pupil) -> GuardianLink:
     return GuardianLink.objects.create(user=user, pupil=pupil, relation=GuardianLink.Relation.MOTHER)
+
+
+# --- Swedish schools -----------------------------------------------------------
+# A school is Swedish when its owner is a Swedish kommun; the app then speaks
+# Swedish there (the school's language) and uses Swedish forms and scales.
+
+
+def swedish_kommun(name: str = "Testkommun") -> Skoleeier:
+    found, _ = Skoleeier.objects.get_or_create(
+        name=name, country=Skoleeier.Country.SE, defaults={"kind": Skoleeier.Kind.KOMMUNE}
+    )
+    return found
+
+
+def swedish_school(name: str = "Testskolan", *, kommun: str = "Testkommun") -> School:
+    """A new grundskola of a Swedish kommun, in Swedish."""
+    return SchoolFactory(
+        skoleeier=swedish_kommun(kommun), name=name, kind=School.Kind.GRUNDSKOLA, language=School.Language.SV
+    )
+
+
+def make_swedish(school: School, *, kommun: str = "Testkommun") -> School:
+    """Turn an existing school (e.g. the world's school 2) into a Swedish grundskola."""
+    school.skoleeier = swedish_kommun(kommun)
+    school.kind = School.Kind.GRUNDSKOLA
+    school.language = School.Language.SV
+    school.save()
+    return school
