@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from followup.models import Deadline
 from tests.conftest import World
 from tests.followup.fixtures import records
+from tests.queries import assert_same_queries, page_queries
 
 
 def _deadlines(w: World, n: int, start: int = 0) -> None:
@@ -37,13 +36,6 @@ def _deadlines(w: World, n: int, start: int = 0) -> None:
     Deadline.objects.bulk_create(rows)
 
 
-def _count(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
-
-
 def test_the_dashboard_runs_the_same_queries_for_10_or_1000_deadlines(world: World) -> None:
     urls = [
         reverse("followup:dashboard"),
@@ -51,13 +43,11 @@ def test_the_dashboard_runs_the_same_queries_for_10_or_1000_deadlines(world: Wor
         reverse("followup:dashboard") + f"?status=done&group={world.group_a.pk}",
     ]
     _deadlines(world, 10)
-    for persona in ("coordinator", "teacher"):
-        client = world.client(persona)
-        small = [_count(client, url) for url in urls]
-        if persona == "coordinator":
-            _deadlines(world, 990, start=10)
-        large = [_count(client, url) for url in urls]
-        assert small == large, (persona, small, large)
+    clients = {persona: world.client(persona) for persona in ("coordinator", "teacher")}
+    small = [page_queries(client, url) for client in clients.values() for url in urls]
+    _deadlines(world, 990, start=10)
+    large = [page_queries(client, url) for client in clients.values() for url in urls]
+    assert_same_queries(small, large)
     page = world.client("coordinator").get(reverse("followup:dashboard") + "?status=open").content.decode()
     assert "Side 1 av" in page
 
@@ -87,9 +77,9 @@ def test_the_pupil_follow_up_page_has_a_fixed_query_count(world: World) -> None:
     records(world)
     client = world.client("teacher")
     url = reverse("followup:pupil", args=[world.pupil_a.pk])
-    first = _count(client, url)
+    small = page_queries(client, url)
     _deadlines(world, 200)
-    assert _count(client, url) == first
+    assert_same_queries(small, page_queries(client, url))
 
 
 def test_completing_a_deadline_by_htmx_returns_the_row(world: World) -> None:

@@ -8,6 +8,7 @@ from django.urls import reverse
 from students.models import PupilIdentity
 from tests import factories as f
 from tests.conftest import World
+from tests.queries import assert_same_queries, page_queries
 
 
 def add_pupils(world: World, n: int) -> None:
@@ -16,44 +17,25 @@ def add_pupils(world: World, n: int) -> None:
         PupilIdentity.objects.create(pupil=pupil, national_id=f"0101101{i:04d}")
 
 
-def count_queries(client, url: str, django_assert_max_num_queries, capture) -> int:
-    with capture() as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
-
-
 @pytest.mark.parametrize("persona", ["teacher", "coordinator", "guardian_a", "ppt"])
 @pytest.mark.parametrize("url_name", ["pupil_list", "home"])
 def test_it_runs_a_fixed_number_of_queries_on_lists(world: World, persona: str, url_name: str) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client = world.client(persona)
     url = reverse(url_name)
     add_pupils(world, 5)
-    with CaptureQueriesContext(connection) as small:
-        assert client.get(url).status_code == 200
+    small = page_queries(client, url)
     add_pupils(world, 45)
-    with CaptureQueriesContext(connection) as large:
-        assert client.get(url).status_code == 200
-    assert len(small.captured_queries) == len(large.captured_queries)
+    assert_same_queries(small, page_queries(client, url))
 
 
 def test_it_runs_a_fixed_number_of_queries_on_the_pupil_page(world: World) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client = world.client("coordinator")
     url = reverse("pupil_detail", args=[world.pupil_a.pk])
-    with CaptureQueriesContext(connection) as small:
-        assert client.get(url).status_code == 200
-    for _ in range(10):
+    small = page_queries(client, url)
+    for n in range(10):
         f.guardian_of(f.UserFactory(), world.pupil_a)
-        f.assign(f.UserFactory(), world.group_a, "faglaerer", subject=f"Fag {_}")
-    with CaptureQueriesContext(connection) as large:
-        assert client.get(url).status_code == 200
-    assert len(small.captured_queries) == len(large.captured_queries)
+        f.assign(f.UserFactory(), world.group_a, "faglaerer", subject=f"Fag {n}")
+    assert_same_queries(small, page_queries(client, url))
 
 
 def test_it_searches_and_filters_the_pupil_list(world: World) -> None:
@@ -99,11 +81,7 @@ def test_it_speaks_norwegian_by_default(world: World) -> None:
 
 
 def test_it_speaks_swedish_to_a_swedish_school(world: World) -> None:
-    from students.models import Skoleeier
-
-    world.school2.language = "sv"
-    world.school2.skoleeier = Skoleeier.objects.create(name="Testkommun", kind="kommune", country="SE")
-    world.school2.save()
+    f.make_swedish(world.school2)
     page = world.client("coordinator_other").get(reverse("pupil_list")).content.decode()
     assert 'lang="sv"' in page and "Sök på namn" in page and "Elever du har åtkomst till" in page
     from django.utils import translation
