@@ -1,5 +1,22 @@
+from urllib.parse import urlsplit
+
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+
+def use_site_domain_for_message_ids() -> None:
+    """E-mails' Message-ID names the site (``<…@iop.example-kommune.no>``), not
+    the container's host name (often ``localhost``, which spam filters mark).
+    Django builds the ID from ``django.core.mail.utils.DNS_NAME``; its cached
+    name is set from ``SITE_URL`` when that names a real host."""
+    from django.core.mail.utils import DNS_NAME
+
+    from .deploy_checks import LOCAL_HOSTS
+
+    host = urlsplit(settings.SITE_URL).hostname
+    if host and host not in LOCAL_HOSTS:
+        DNS_NAME._fqdn = host
 
 
 class IopConfig(AppConfig):
@@ -9,3 +26,5 @@ class IopConfig(AppConfig):
 
     def ready(self) -> None:
         from . import deploy_checks  # noqa: F401 – registers the system checks
+
+        use_site_domain_for_message_ids()

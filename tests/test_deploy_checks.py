@@ -46,3 +46,19 @@ def test_a_mistyped_email_backend_fails_at_every_start() -> None:
         assert ids(deploy=False) == {"iop.E003"}
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend"):
         assert ids(deploy=False) == set()
+
+
+def test_message_ids_name_the_site_not_the_container() -> None:
+    from django.core.mail import EmailMessage
+    from django.core.mail.utils import DNS_NAME
+
+    from iop.apps import use_site_domain_for_message_ids
+
+    before = DNS_NAME.get_fqdn()
+    try:
+        with override_settings(SITE_URL="https://iop.example-kommune.no"):
+            use_site_domain_for_message_ids()
+        message = EmailMessage("Emne", "Tekst", to=["a@example.org"]).message()
+        assert message["Message-ID"].endswith("@iop.example-kommune.no>")
+    finally:
+        DNS_NAME._fqdn = before
