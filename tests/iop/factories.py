@@ -1,4 +1,7 @@
-"""Factories for the chain; :func:`chain` builds SV → vedtak → IOP for a pupil."""
+"""Factories for the chain; :func:`chain` builds SV → vedtak → IOP for a pupil.
+
+Every test that needs an IOP builds it here (the reports' :func:`make_iop`
+adds teaching logs and report-ready goals on top of :func:`chain`)."""
 
 from __future__ import annotations
 
@@ -115,8 +118,7 @@ def chain(
         EnkeltvedtakSubject.objects.create(vedtak=vedtak, subject=name, hours=hours)
     if iop_status is None:
         return Chain(sv=sv, vedtak=vedtak, iop=None)
-    year = SchoolYear.objects.filter(school_id=pupil.school_id).order_by("-start").first()
-    assert year is not None
+    year = school_year_of(pupil)
     iop = Iop.objects.create(
         pupil=pupil,
         vedtak=vedtak,
@@ -132,6 +134,20 @@ def chain(
     ]
     made_goals = add_goals(iop, sections[0] if sections else None, goals, logs_per_goal)
     return Chain(sv=sv, vedtak=vedtak, iop=iop, sections=sections, goals=made_goals)
+
+
+def school_year_of(pupil: Pupil) -> SchoolYear:
+    """The pupil's school's latest school year; a current one is made when the school has none."""
+    year = SchoolYear.objects.filter(school_id=pupil.school_id).order_by("-start").first()
+    if year is None:
+        today = timezone.localdate()
+        year = SchoolYear.objects.create(
+            school_id=pupil.school_id,
+            name=f"{today.year}/{str(today.year + 1)[-2:]}",
+            start=today - datetime.timedelta(days=60),
+            end=today + datetime.timedelta(days=240),
+        )
+    return year
 
 
 def add_goals(iop: Iop, section: IopSubject | None, count: int, logs_per_goal: int = 0) -> list[Goal]:
@@ -166,8 +182,7 @@ def iup(
     logs_per_goal: int = 0,
 ) -> Iup:
     """An IUP of this school year with every part of the form, assessments in SUBJECTS and GOALS goals."""
-    year = SchoolYear.objects.filter(school_id=pupil.school_id).order_by("-start").first()
-    assert year is not None
+    year = school_year_of(pupil)
     plan = Iup.objects.create(
         pupil=pupil,
         school_year=year,

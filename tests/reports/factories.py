@@ -1,4 +1,5 @@
-"""Factories for IOP data a report is made from (built with iop's models)."""
+"""IOP data a report is made from: the chain of :mod:`tests.iop.factories`
+with teaching logged per subject and goals with criteria and a rising log."""
 
 from __future__ import annotations
 
@@ -6,59 +7,11 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-import factory
-from django.utils import timezone
-
-from iop.models import (
-    Enkeltvedtak,
-    EnkeltvedtakSubject,
-    Goal,
-    GoalLog,
-    Iop,
-    IopSubject,
-    SakkyndigVurdering,
-    TeachingLog,
-)
-from students.models import Pupil, SchoolYear
+from iop.models import Goal, GoalLog, Iop, IopSubject, TeachingLog
+from students.models import Pupil
+from tests.iop.factories import chain
 
 SUBJECTS = (("Norsk", 76), ("Matematikk", 57), ("Engelsk", 38))
-
-
-class VurderingFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = SakkyndigVurdering
-
-    pupil = factory.SubFactory("tests.factories.PupilFactory")
-    status = SakkyndigVurdering.Status.COMPLETED
-    assessed_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=120))
-    valid_from = factory.LazyAttribute(lambda o: o.assessed_on)
-    valid_to = factory.LazyAttribute(lambda o: o.assessed_on + datetime.timedelta(days=365))
-    completed_at = factory.LazyFunction(timezone.now)
-
-
-class VedtakFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Enkeltvedtak
-
-    pupil = factory.SubFactory("tests.factories.PupilFactory")
-    vurdering = factory.SubFactory(VurderingFactory, pupil=factory.SelfAttribute("..pupil"))
-    status = Enkeltvedtak.Status.MADE
-    valid_from = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=90))
-    valid_to = factory.LazyAttribute(lambda o: o.valid_from + datetime.timedelta(days=300))
-    made_on = factory.LazyAttribute(lambda o: o.valid_from)
-
-
-def school_year_of(pupil: Pupil) -> SchoolYear:
-    year = SchoolYear.objects.filter(school=pupil.school).order_by("-start").first()
-    if year is None:
-        today = timezone.localdate()
-        year = SchoolYear.objects.create(
-            school=pupil.school,
-            name=f"{today.year}/{str(today.year + 1)[-2:]}",
-            start=today - datetime.timedelta(days=60),
-            end=today + datetime.timedelta(days=240),
-        )
-    return year
 
 
 def make_iop(
@@ -74,30 +27,19 @@ def make_iop(
 ) -> Iop:
     """A published IOP on a made vedtak with SUBJECTS, goals with criteria on
     four levels, a rising log per goal and teaching logged per subject."""
-    year = school_year_of(pupil)
-    vedtak = VedtakFactory(pupil=pupil)
-    for name, hours in subjects:
-        EnkeltvedtakSubject.objects.create(vedtak=vedtak, subject=name, hours=hours)
-    iop = Iop.objects.create(
-        pupil=pupil,
-        vedtak=vedtak,
-        school_year=year,
-        status=status,
-        period_start=year.start,
-        period_end=year.end,
-        published_at=timezone.now() if status != Iop.Status.DRAFT else None,
-    )
-    for n, (name, hours) in enumerate(subjects):
-        section = IopSubject.objects.create(
-            iop=iop, subject=name, hours=hours, order=n, organisation=f"Liten gruppe i {name.lower()}, 2 timer i uka"
-        )
+    made = chain(pupil, subjects=subjects, iop_status=status, goals=0)
+    iop = made.iop
+    assert iop is not None
+    for section in made.sections:
+        section.organisation = f"Liten gruppe i {section.subject.lower()}, 2 timer i uka"
+        IopSubject.objects.filter(pk=section.pk).update(organisation=section.organisation)
         for week in range(teaching_weeks):
-            start = year.start + datetime.timedelta(days=7 * week)
+            start = iop.school_year.start + datetime.timedelta(days=7 * week)
             TeachingLog.objects.create(
                 section=section, period_start=start, period_end=start + datetime.timedelta(days=4), hours=Decimal("2.5")
             )
         for g in range(goals_per_subject):
-            add_goal(iop, section, goal_text or f"{name}: mål {g + 1}", order=g, logs=logs_per_goal)
+            add_goal(iop, section, goal_text or f"{section.subject}: mål {g + 1}", order=g, logs=logs_per_goal)
     for g in range(general_goals):
         add_goal(iop, None, goal_text or f"Sosialt mål {g + 1}", order=100 + g, logs=logs_per_goal)
     return iop
