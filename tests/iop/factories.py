@@ -28,6 +28,7 @@ from iop.models import (
     SakkyndigVurderingSubject,
 )
 from students.models import Pupil, SchoolYear, User
+from tests.factories import SchoolYearFactory
 
 CRITERIA = {
     "quality_1": "Eleven løser oppgaven med konkreter.",
@@ -139,15 +140,7 @@ def chain(
 def school_year_of(pupil: Pupil) -> SchoolYear:
     """The pupil's school's latest school year; a current one is made when the school has none."""
     year = SchoolYear.objects.filter(school_id=pupil.school_id).order_by("-start").first()
-    if year is None:
-        today = timezone.localdate()
-        year = SchoolYear.objects.create(
-            school_id=pupil.school_id,
-            name=f"{today.year}/{str(today.year + 1)[-2:]}",
-            start=today - datetime.timedelta(days=60),
-            end=today + datetime.timedelta(days=240),
-        )
-    return year
+    return year or SchoolYearFactory(school=pupil.school)
 
 
 def add_goals(iop: Iop, section: IopSubject | None, count: int, logs_per_goal: int = 0) -> list[Goal]:
