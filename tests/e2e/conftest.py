@@ -84,3 +84,9 @@ def describe(violations: list[dict[str, Any]]) -> str:
         indent=1,
         ensure_ascii=False,
     )
+
+
+def assert_accessible(page: Any, *, exclude_rules: tuple[str, ...] = ()) -> None:
+    """axe-core finds no WCAG 2.1 A/AA (or best-practice) violation on the page as it is now."""
+    violations = axe_violations(page, exclude_rules=exclude_rules)
+    assert not violations, f"{page.url}: {describe(violations)}"

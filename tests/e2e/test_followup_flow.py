@@ -13,12 +13,7 @@ from django.utils import timezone
 from followup.models import Referral
 from students.models import PptGrant
 from tests.conftest import World
-from tests.e2e.conftest import axe_violations, describe, login
-
-
-def no_violations(page: Any) -> None:
-    violations = axe_violations(page)
-    assert not violations, describe(violations)
+from tests.e2e.conftest import assert_accessible, login
 
 
 def save(page: Any, name: str = "Lagre") -> None:
@@ -35,7 +30,7 @@ def test_concern_to_referral_with_consent(live_server: Any, transactional_world:
     page.goto(f"{live_server.url}/elever/{w.pupil_a.pk}/")
     page.get_by_role("link", name="Bekymringsmeldinger, kartlegging, tiltak, samtaler og henvisninger").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Oppfølging: Anna Aasen"
-    no_violations(page)
+    assert_accessible(page)
 
     # 1. The concern; a missing category keeps the text and says what is wrong.
     page.get_by_role("link", name="Meld bekymring").click()
@@ -43,7 +38,7 @@ def test_concern_to_referral_with_consent(live_server: Any, transactional_world:
     save(page)
     assert page.get_by_text("Velg minst én ting du observerte.").is_visible()
     assert "gir opp skriveoppgaver" in page.get_by_label("Hva som ble observert").input_value()
-    no_violations(page)
+    assert_accessible(page)
     page.get_by_label("Utilstrekkelig utbytte av opplæringen").check()
     save(page)
     assert page.get_by_text("Bekymringsmeldingen er registrert.").is_visible()
@@ -55,7 +50,7 @@ def test_concern_to_referral_with_consent(live_server: Any, transactional_world:
     page.get_by_label("Gjennomført av").fill("Frode Faglærer (matematikk)")
     page.get_by_label("Metode eller verktøy").fill("Kartleggeren lesetest")
     page.get_by_label("Resultat", exact=True).fill("Leser 38 ord i minuttet, god forståelse ved høytlesing.")
-    no_violations(page)
+    assert_accessible(page)
     save(page)
     assert page.get_by_text("Kartleggingen er lagret.").is_visible()
 
@@ -69,10 +64,10 @@ def test_concern_to_referral_with_consent(live_server: Any, transactional_world:
     page.get_by_label("Til", exact=True).fill((today + datetime.timedelta(days=90)).isoformat())
     page.get_by_label("Hvem som har ansvar for hva").fill("Kontaktlærer holder kurset")
     page.get_by_label("Evalueringsdato").fill((today + datetime.timedelta(days=30)).isoformat())
-    no_violations(page)
+    assert_accessible(page)
     save(page)
     assert page.get_by_text("Tiltaket er lagret.").is_visible()
-    no_violations(page)
+    assert_accessible(page)
 
     # 4. Evaluation: adjusted, with a new evaluation date.
     page.get_by_role("link", name="Evaluer tiltaket").click()
@@ -80,7 +75,7 @@ def test_concern_to_referral_with_consent(live_server: Any, transactional_world:
     page.get_by_label("Effekt og merknad").fill("Noe bedre flyt, men fortsatt for lite utbytte.")
     page.get_by_label("Hva som justeres").fill("Lydbøker i alle fag")
     page.get_by_label("Neste evaluering").fill((today + datetime.timedelta(days=60)).isoformat())
-    no_violations(page)
+    assert_accessible(page)
     save(page)
     assert page.get_by_text("Evalueringen er lagret.").is_visible()
 
@@ -101,7 +96,7 @@ def test_concern_to_referral_with_consent(live_server: Any, transactional_world:
     ):
         assert documented in report, documented
     assert page.get_by_text("Ingen samtykke er registrert.").is_visible()
-    no_violations(page)
+    assert_accessible(page)
 
     # 6. The guardian's consent (who, when, how).
     page.get_by_label("Navn på den som samtykker").fill("Aud Foresatt")
@@ -119,7 +114,7 @@ def test_concern_to_referral_with_consent(live_server: Any, transactional_world:
     page.get_by_role("button", name="Send henvisningen til PPT").click()
     page.wait_for_load_state("networkidle")
     assert page.get_by_text("Henvisningen er sendt. PPT har nå tilgang til eleven.").is_visible()
-    no_violations(page)
+    assert_accessible(page)
     referral.refresh_from_db()
     assert referral.status == Referral.Status.SENT
     assert PptGrant.objects.filter(pupil=w.pupil_a, revoked_at__isnull=True).exists()
@@ -128,6 +123,6 @@ def test_concern_to_referral_with_consent(live_server: Any, transactional_world:
     for path in ("/oppfolging/?status=open", "/oppfolging/moter/nytt/", "/oppfolging/arshjul/"):
         page.goto(live_server.url + path)
         assert page.get_by_role("heading", level=1).count() == 1, path
-        no_violations(page)
+        assert_accessible(page)
     page.goto(f"{live_server.url}/oppfolging/varsler/")
     assert page.get_by_text("Anna Aasen").first.is_visible()  # the concern reached the coordinator in-app

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import World
-from tests.e2e.conftest import axe_violations, describe, login
+from tests.e2e.conftest import assert_accessible, login
 
 
 @pytest.mark.django_db(transaction=True)
@@ -15,15 +15,14 @@ def test_it_shows_a_teacher_their_pupils_only(live_server: Any, transactional_wo
     w = transactional_world
     login(page, live_server.url, "teacher@test.example")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Velkommen")
-    assert not axe_violations(page), describe(axe_violations(page))
+    assert_accessible(page)
 
     page.get_by_role("link", name="Elever", exact=True).first.click()
     page.wait_for_load_state("networkidle")
     table = page.get_by_role("table")
     assert "Aasen, Anna" in table.inner_text()
     assert "Berg" not in table.inner_text()
-    violations = axe_violations(page)
-    assert not violations, describe(violations)
+    assert_accessible(page)
 
     # htmx search narrows the list without a full reload
     page.get_by_label("Søk på navn").fill("zzz")
@@ -31,8 +30,7 @@ def test_it_shows_a_teacher_their_pupils_only(live_server: Any, transactional_wo
 
     page.goto(f"{live_server.url}/elever/{w.pupil_a.pk}/")
     assert page.get_by_role("heading", level=1).inner_text() == "Anna Aasen"
-    violations = axe_violations(page)
-    assert not violations, describe(violations)
+    assert_accessible(page)
 
     response = page.goto(f"{live_server.url}/elever/{w.pupil_b.pk}/")
     assert response is not None and response.status == 404
@@ -45,8 +43,7 @@ def test_it_shows_a_parent_only_their_own_child(live_server: Any, transactional_
     children = page.get_by_role("region", name="Mine barn")
     assert "Anna Aasen" in children.inner_text()
     assert "Bjørn" not in page.content()
-    violations = axe_violations(page)
-    assert not violations, describe(violations)
+    assert_accessible(page)
 
     page.get_by_role("link", name="Anna Aasen").click()
     page.wait_for_load_state("networkidle")
@@ -62,15 +59,13 @@ def test_it_shows_a_parent_only_their_own_child(live_server: Any, transactional_
 def test_it_keeps_public_pages_accessible(live_server: Any, transactional_world: World, page: Any) -> None:
     for path in ("/konto/logg-inn/", "/konto/glemt-passord/", "/konto/glemt-passord/sendt/"):
         page.goto(f"{live_server.url}{path}")
-        violations = axe_violations(page)
-        assert not violations, f"{path}: {describe(violations)}"
+        assert_accessible(page)
     page.goto(f"{live_server.url}/konto/logg-inn/")
     page.get_by_label("E-postadresse").fill("teacher@test.example")
     page.get_by_label("Passord").fill("wrong-password")
     page.get_by_role("button", name="Logg inn").click()
     page.get_by_text("Feil e-postadresse eller passord").wait_for()
-    violations = axe_violations(page)
-    assert not violations, describe(violations)
+    assert_accessible(page)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -82,5 +77,4 @@ def test_it_keeps_the_key_figure_pages_accessible(live_server: Any, transactiona
     ):
         page.goto(f"{live_server.url}{path}")
         assert page.get_by_role("heading", level=1).inner_text().startswith(heading)
-        violations = axe_violations(page)
-        assert not violations, f"{path}: {describe(violations)}"
+        assert_accessible(page)

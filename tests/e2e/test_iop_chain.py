@@ -12,17 +12,12 @@ import pytest
 
 from iop.models import Goal, GoalLog, Iop
 from tests.conftest import World
-from tests.e2e.conftest import axe_violations, describe, login
+from tests.e2e.conftest import assert_accessible, login
 
 
 def as_user(page: Any, live_server: Any, email: str) -> None:
     page.context.clear_cookies()
     login(page, live_server.url, email)
-
-
-def no_violations(page: Any) -> None:
-    violations = axe_violations(page)
-    assert not violations, describe(violations)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -42,7 +37,7 @@ def test_the_chain_from_assessment_to_a_guardian_reading_the_plan(
     page.get_by_label("Tiltak som kan gi tilfredsstillende utbytte").fill("Liten gruppe tre timer i uka.")
     page.locator('[name="fag-0-subject"]').fill("Matematikk")
     page.locator('[name="fag-0-hours"]').fill("76")
-    no_violations(page)
+    assert_accessible(page)
     page.get_by_role("button", name="Lagre", exact=True).click()
     page.get_by_role("button", name="Ferdigstill vurderingen").click()
     page.get_by_text("Den sakkyndige vurderingen er ferdigstilt").wait_for()
@@ -72,11 +67,11 @@ def test_the_chain_from_assessment_to_a_guardian_reading_the_plan(
             goal.get_by_label(f"{axis}: {level}").fill(f"Eleven viser {axis.lower()} på nivået {level}.")
     goal.get_by_role("button", name="Lagre mål").click()
     goal.get_by_role("status").get_by_text("Lagret").wait_for()
-    no_violations(page)  # edit mode
+    assert_accessible(page)  # edit mode
     page.get_by_role("button", name="Publiser til foresatte").click()
     page.get_by_text("IOP-en er publisert").wait_for()
     page.get_by_role("link", name="Vis som lesevisning").click()
-    no_violations(page)  # read mode for staff
+    assert_accessible(page)  # read mode for staff
 
     # The faglærer logs progress from the pupil's page.
     as_user(page, live_server, "faglaerer@test.example")
@@ -87,7 +82,7 @@ def test_the_chain_from_assessment_to_a_guardian_reading_the_plan(
     page.get_by_label("Fremovermelding").fill("Bruk tallinja uten hjelp.")
     page.get_by_role("button", name="Lagre logg").click()
     page.get_by_text("Loggen er lagret").wait_for()
-    no_violations(page)
+    assert_accessible(page)
 
     # The guardian reads the published plan and the progression; nothing writes.
     as_user(page, live_server, "guardian_a@test.example")
@@ -96,10 +91,10 @@ def test_the_chain_from_assessment_to_a_guardian_reading_the_plan(
     assert "Eleven legger sammen tall opp til 100" in page.inner_text("main")
     assert page.locator("main svg[role=img]").count() == 1
     assert not page.locator("main form").count()
-    no_violations(page)  # read mode for guardians
+    assert_accessible(page)  # read mode for guardians
     page.get_by_role("link", name=re.compile("^Progresjon og logg")).click()
     assert "Bruk tallinja uten hjelp." in page.inner_text("main")
-    no_violations(page)
+    assert_accessible(page)
 
     iop = Iop.objects.get(pupil=w.pupil_a)
     assert iop.status == Iop.Status.PUBLISHED

@@ -16,7 +16,7 @@ from iop.models import Iup
 from students.models import StaffMembership, TeachingAssignment
 from tests import factories as f
 from tests.conftest import World
-from tests.e2e.conftest import axe_violations, describe, login
+from tests.e2e.conftest import assert_accessible, login
 
 
 def as_user(page: Any, live_server: Any, email: str) -> None:
@@ -24,15 +24,9 @@ def as_user(page: Any, live_server: Any, email: str) -> None:
     login(page, live_server.url, email)
 
 
-def no_violations(page: Any) -> None:
-    violations = axe_violations(page)
-    assert not violations, describe(violations)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_swedish_mentor_writes_a_written_iup_that_the_guardian_reads(live_server: Any, page: Any) -> None:
-    kommun = f.SkoleeierFactory(name="Älvby kommun", country="SE")
-    school = f.SchoolFactory(skoleeier=kommun, name="Älvby skola", kind="grundskola", language="sv")
+    school = f.swedish_school("Älvby skola", kommun="Älvby kommun")
     year = f.SchoolYearFactory(school=school)
     group = f.GroupFactory(school_year=year, name="4A", year_level=4)
     mentor = f.UserFactory(email="mentor@test.example", full_name="Maja Mentor")
@@ -64,12 +58,12 @@ def test_a_swedish_mentor_writes_a_written_iup_that_the_guardian_reads(live_serv
     planning.get_by_label("Överenskommelser vid samtalet").fill("Nytt samtal i mars.")
     planning.get_by_role("button", name="Spara", exact=True).click()
     planning.get_by_role("status").get_by_text("Sparat").wait_for()
-    no_violations(page)  # edit mode
+    assert_accessible(page)  # edit mode
     page.reload()
     page.get_by_role("button", name="Publicera för vårdnadshavare").click()
     page.get_by_text("IUP:n är publicerad").wait_for()
     page.get_by_role("link", name="Visa som läsvy (för utskrift)").click()
-    no_violations(page)  # read mode for staff
+    assert_accessible(page)  # read mode for staff
     iup_url = page.url.split("?")[0]
 
     as_user(page, live_server, "vh@test.example")
@@ -79,7 +73,7 @@ def test_a_swedish_mentor_writes_a_written_iup_that_the_guardian_reads(live_serv
     assert "Når målen" in row.inner_text() and "Arbetar mot målen" in row.inner_text()
     assert "Extra stöd i matematik" in page.inner_text("main")
     assert not page.locator("main form").count()
-    no_violations(page)  # the guardian's read view
+    assert_accessible(page)  # the guardian's read view
 
     as_user(page, live_server, "annan@test.example")
     assert page.goto(iup_url).status == 404
@@ -110,7 +104,7 @@ def test_a_norwegian_teacher_writes_a_steinkjer_iup_read_only_by_its_guardians(
     talk.get_by_label("Avtaler gjort i samtalen").fill("Ny samtale etter jul.")
     talk.get_by_role("button", name="Lagre", exact=True).click()
     talk.get_by_role("status").get_by_text("Lagret").wait_for()
-    no_violations(page)
+    assert_accessible(page)
     page.reload()
     page.get_by_role("button", name="Publiser til foresatte").click()
     page.get_by_text("IUP-en er publisert").wait_for()
@@ -122,6 +116,6 @@ def test_a_norwegian_teacher_writes_a_steinkjer_iup_read_only_by_its_guardians(
     main = page.inner_text("main")
     assert "Kontaktlærer gir ukentlige lesemål." in main and "Jeg leser 20 minutter hver dag" in main
     assert not page.locator("main form").count()
-    no_violations(page)
+    assert_accessible(page)
     as_user(page, live_server, "guardian_b@test.example")
     assert page.goto(iup_url).status == 404

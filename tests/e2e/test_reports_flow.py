@@ -11,13 +11,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import World
-from tests.e2e.conftest import axe_violations, describe, login
+from tests.e2e.conftest import assert_accessible, login
 from tests.reports.factories import make_iop
-
-
-def assert_accessible(page: Any) -> None:
-    violations = axe_violations(page)
-    assert not violations, describe(violations)
 
 
 @pytest.mark.django_db(transaction=True)
