@@ -26,7 +26,7 @@ COPY --from=assets /src/node_modules/htmx.org/dist/htmx.min.js static/vendor/htm
 RUN SECRET_KEY=build-only-build-only-build-only-build-only-build-only \
     ALLOWED_HOSTS=build DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     sh -c "python manage.py compilemessages -v0 --ignore=node_modules && python manage.py collectstatic --noinput -v0"
-RUN useradd --system --uid 1000 iop && mkdir -p /app/var && chown iop /app/var
+RUN useradd --system --uid 1000 iop && mkdir -p /app/var/media && chown -R iop /app/var && chmod 0750 /app/var/media
 USER iop
 EXPOSE 8000
 # The access log shows the X-Forwarded-For header as received, then the connecting peer.

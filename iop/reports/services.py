@@ -284,6 +284,7 @@ def stored_pdf(report: Report) -> bytes:
         with report.pdf.open("rb") as handle:
             data = handle.read()
     except OSError as exc:
+        logger.error("Stored PDF of report %s cannot be read: %s (%s)", report.pk, report.pdf.name, exc.strerror)
         raise ReportIntegrityError(str(report.pk)) from exc
     if hashlib.sha256(data).hexdigest() != report.pdf_sha256:
         logger.error("Stored PDF of report %s does not match its checksum", report.pk)
