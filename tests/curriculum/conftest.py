@@ -2,11 +2,14 @@
 
 Udir's real Grep records live beside the repository in ``../shared/curriculum``
 (reference data, never copied into the project). Tests that need them are
-skipped, with the reason, when that folder is absent.
+skipped, with the reason, when that folder is absent, except on CI
+(``CI=true``, set by ``.ci/run``), where they fail: CI provides the folder, and
+a missing one must not pass as a green run.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -19,7 +22,10 @@ SHARED_CURRICULUM = Path(__file__).resolve().parents[2] / ".." / "shared" / "cur
 @pytest.fixture(scope="session")
 def shared_curriculum() -> Path:
     if not SHARED_CURRICULUM.is_dir():
-        pytest.skip(f"Udir reference data not found at {SHARED_CURRICULUM.resolve()} (the shared/ folder)")
+        missing = f"Udir reference data not found at {SHARED_CURRICULUM.resolve()} (the shared/ folder)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{missing}; CI provides it beside the repository")
+        pytest.skip(missing)
     return SHARED_CURRICULUM
 
 
