@@ -6,10 +6,14 @@ RUN npm ci --no-audit --no-fund --omit=dev --loglevel=error
 
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 IOP_ENV=production STATIC_ROOT=/app/staticfiles
+# postgresql-client-16 (from the PostgreSQL project's apt repository) gives manage.py backup and restore
+# a pg_dump/pg_restore as new as the server in docker-compose.yml (postgres:16).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
-      fonts-dejavu fonts-liberation2 gettext curl \
+      fonts-dejavu fonts-liberation2 gettext curl postgresql-common \
+ && /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y \
+ && apt-get install -y --no-install-recommends postgresql-client-16 \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml README.md ./
