@@ -39,6 +39,7 @@ ROWS = {
         ),
     ],
     "healthz": [Row(lambda w: reverse("healthz"), expect(200, anonymous=200, deactivated=200))],
+    "favicon": [Row(lambda w: reverse("favicon"), expect(200, anonymous=200, deactivated=200))],
     "login": [
         Row(lambda w: reverse("login"), expect(302, anonymous=200, deactivated=200)),
     ],
