@@ -6,6 +6,9 @@ RUN npm ci --no-audit --no-fund --omit=dev --loglevel=error
 
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 IOP_ENV=production STATIC_ROOT=/app/staticfiles
+# gunicorn's own lines (start-up, workers, access log) in the app's log format and time zone,
+# whatever command starts it (docker-compose.yml's too).
+ENV GUNICORN_CMD_ARGS="--logger-class iop.logging.GunicornLogger"
 # postgresql-client-16 (from the PostgreSQL project's apt repository) gives manage.py backup and restore
 # a pg_dump/pg_restore as new as the server in docker-compose.yml (postgres:16).
 RUN apt-get update \

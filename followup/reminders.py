@@ -255,6 +255,13 @@ def sweep_digests(*, now: datetime.datetime | None = None) -> int:
 def sweep(*, now: datetime.datetime | None = None) -> SweepResult:
     first = sweep_deadlines(now=now)
     second = sweep_notifications(now=now)
+    logger.info(
+        "Reminder sweep: %d deadline(s) due, %d notification(s) created, %d claimed for sending, %d digest(s).",
+        first.deadlines,
+        first.created,
+        second.claimed,
+        second.digests,
+    )
     return SweepResult(deadlines=first.deadlines, created=first.created, claimed=second.claimed, digests=second.digests)
 
 
@@ -311,10 +318,12 @@ def send_notification(notification_id: uuid.UUID | str) -> str:
             .first()
         )
         if n is None or n.state != Notification.State.CLAIMED:
+            logger.info("Notification %s skipped: already sent or no longer claimed.", notification_id)
             return "skipped"
         if (n.deadline_id and n.deadline and n.deadline.state != Deadline.State.OPEN) or not n.recipient.is_active:
             n.state = Notification.State.CANCELLED
             n.save(update_fields=["state"])
+            logger.info("Notification %s cancelled: its deadline is closed or its recipient inactive.", n.pk)
             return "cancelled"
         n.attempts += 1
         try:
@@ -335,6 +344,7 @@ def send_notification(notification_id: uuid.UUID | str) -> str:
         n.state = Notification.State.SENT
         n.sent_at = timezone.now()
         n.save(update_fields=["state", "sent_at", "attempts"])
+        logger.info("Notification %s (%s) sent.", n.pk, n.kind)
         return "sent"
 
 
@@ -363,6 +373,7 @@ def send_digest(notification_ids: Sequence[uuid.UUID | str]) -> str:
         Notification.objects.filter(pk__in=[n.pk for n in rows if n not in live]).update(
             state=Notification.State.CANCELLED
         )
+        logger.info("Daily summary: %d notification(s) sent, %d cancelled.", len(live), len(rows) - len(live))
         return "sent"
 
 
