@@ -75,6 +75,7 @@ def assert_same_queries(
     assert smalls, "no page was measured"
     problems = []
     for n, (s, big) in enumerate(zip(smalls, larges, strict=True), 1):
+        assert s is not big, f"page {n}: one measurement compared with itself"
         if len(s) != len(big):
             diff = "\n".join(difflib.unified_diff(s.shapes(), big.shapes(), s.url, big.url, lineterm="", n=0))
             problems.append(f"page {n}: {s.url} ran {len(s)} queries, {big.url} ran {len(big)}\n{diff}")
