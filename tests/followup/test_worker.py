@@ -24,13 +24,11 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.conf import settings
-from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 
@@ -229,36 +227,16 @@ MOMENTS = {
 }
 
 
-@pytest.fixture(scope="module")
-def sweep_worker(
-    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[CeleryHarness, Path]]:
-    """One worker for the whole sweep: sending reads no clock (the sweep, in
-    the test's process, decides what is due), so it keeps the real one."""
-    tmp = tmp_path_factory.mktemp("sweep")
-    maildir = tmp / "mail"
-    maildir.mkdir()
-    with CeleryHarness(SETTINGS, tmp, env={"FOLLOWUP_TEST_MAILDIR": str(maildir)}, name="sweep") as harness:
-        harness.start_worker()
-        yield harness, maildir
-
-
-@pytest.fixture(scope="module")
-def committed_db(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
-    """The sweep's rows are committed (the worker reads them), and the
-    database is emptied once after the whole sweep rather than after each
-    moment as ``transaction=True`` would (that costs seconds a time)."""
-    with django_db_blocker.unblock():
-        yield
-        call_command("flush", verbosity=0, interactive=False)
-
-
 @pytest.fixture
-def token(committed_db: None) -> Iterator[str]:
-    """Marks one moment's deadlines; they go afterwards, so the next moment's sweep sees only its own."""
-    token = uuid.uuid4().hex[:8]
-    yield token
-    Deadline.objects.filter(title__endswith=token).delete()
+def sweep_worker(tmp_path: Path, maildir: Path) -> Iterator[CeleryHarness]:
+    """One worker for the whole sweep. Sending reads no clock (the sweep, in
+    the test's process, decides what is due), so it keeps the real one."""
+    with (
+        CeleryHarness(SETTINGS, tmp_path, env={"FOLLOWUP_TEST_MAILDIR": str(maildir)}, name="sweep") as harness,
+        harness.publishing(),
+    ):
+        harness.start_worker()
+        yield harness
 
 
 def _deadline(ys: YearSchool, title: str, seven: datetime.datetime, first_look: datetime.datetime) -> Deadline:
@@ -277,40 +255,51 @@ def _deadline(ys: YearSchool, title: str, seven: datetime.datetime, first_look: 
     )
 
 
-@pytest.mark.parametrize("moment", list(MOMENTS))
-def test_clock_sweep_a_reminder_is_sent_once_when_its_07_00_has_come(
-    moment: str, token: str, sweep_worker: tuple[CeleryHarness, Path]
-) -> None:
-    harness, maildir = sweep_worker
+def _sweep_at(moment: str, harness: CeleryHarness, maildir: Path) -> None:
     at, seven, next_seven = (datetime.datetime.fromisoformat(v) for v in MOMENTS[moment])
     local = at.astimezone(OSLO)  # the hand-written instants say what the names say
     assert local.strftime("-%H%M") in moment and ("-CE" not in moment or f"-{local.tzname()}" in moment)
     assert {seven.astimezone(OSLO).time(), next_seven.astimezone(OSLO).time()} == {datetime.time(7)}
     assert seven <= at < next_seven and next_seven - seven <= datetime.timedelta(hours=25)
 
+    token = uuid.uuid4().hex[:8]
     reached, coming = f"Reached {token}", f"Coming {token}"
     earlier = seven - datetime.timedelta(hours=1)  # the sweep before: neither reminder had come
-    with harness.publishing(), time_machine.travel(earlier, tick=True) as traveller:
-        ys = build_year_school(pupils=1)
-        _deadline(ys, reached, seven, earlier)
-        _deadline(ys, coming, next_seven, earlier)
-        assert reminders.sweep().created == 0
-        planned = dict(Deadline.objects.filter(title__endswith=token).values_list("title", "next_reminder_at"))
-        assert planned == {reached: seven, coming: next_seven}  # 07:00 Oslo, in the right UTC offset
+    try:
+        with time_machine.travel(earlier, tick=True) as traveller:
+            ys = build_year_school(pupils=1)
+            _deadline(ys, reached, seven, earlier)
+            _deadline(ys, coming, next_seven, earlier)
+            assert reminders.sweep().created == 0
+            planned = dict(Deadline.objects.filter(title__endswith=token).values_list("title", "next_reminder_at"))
+            assert planned == {reached: seven, coming: next_seven}  # 07:00 Oslo, in the right UTC offset
 
-        traveller.move_to(at)
-        assert reminders.sweep().claimed == 1
-        harness.drain()
-        assert (len(mails(maildir, reached)), len(mails(maildir, coming))) == (1, 0)
-        assert reminders.sweep().claimed == 0  # again, at the same moment: nothing more
-        harness.drain()
-        assert (len(mails(maildir, reached)), len(mails(maildir, coming))) == (1, 0)
+            traveller.move_to(at)
+            assert reminders.sweep().claimed == 1
+            harness.drain()
+            assert (len(mails(maildir, reached)), len(mails(maildir, coming))) == (1, 0)
+            assert reminders.sweep().claimed == 0  # again, at the same moment: nothing more
+            harness.drain()
+            assert (len(mails(maildir, reached)), len(mails(maildir, coming))) == (1, 0)
 
-    [n] = Notification.objects.filter(deadline__title__endswith=token)
-    assert (n.deadline.title, n.kind, n.days_before, n.state, n.attempts) == (
-        reached,
-        Notification.Kind.BEFORE,
-        7,
-        Notification.State.SENT,
-        1,
-    )
+        [n] = Notification.objects.filter(deadline__title__endswith=token)
+        assert (n.deadline.title, n.kind, n.days_before, n.state, n.attempts) == (
+            reached,
+            Notification.Kind.BEFORE,
+            7,
+            Notification.State.SENT,
+            1,
+        )
+    finally:  # the next moment's sweep sees only its own deadlines
+        Deadline.objects.filter(title__endswith=token).delete()
+
+
+@committed
+def test_clock_sweep_a_reminder_is_sent_once_when_its_07_00_has_come(
+    sweep_worker: CeleryHarness, maildir: Path, subtests: pytest.Subtests
+) -> None:
+    """Each moment is a subtest of one test: one worker, and the database is
+    emptied once after the sweep rather than after each moment (seconds a time)."""
+    for moment in MOMENTS:
+        with subtests.test(moment):
+            _sweep_at(moment, sweep_worker, maildir)
