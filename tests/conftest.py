@@ -13,6 +13,11 @@ Personas (every permission test runs them all):
 - ``anonymous``: not logged in
 - ``deactivated``: a former kontaktlærer of A1 whose account is deactivated
 - ``operator``: a superuser without any school role (admin only)
+
+``pytest --clock=2027-03-28T07:01+02:00`` (or ``IOP_TEST_CLOCK``) runs the
+whole session with the wall clock starting at that moment and ticking: a test
+whose outcome changes with it depends on the real date or hour and must pin
+its own clock.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -47,6 +53,22 @@ PERSONAS = (
     "operator",
 )
 LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock",
+        default=os.environ.get("IOP_TEST_CLOCK", ""),
+        help="start the wall clock of the whole session at this ISO 8601 moment (it ticks on)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    moment = config.getoption("--clock")
+    if moment:
+        traveller = time_machine.travel(datetime.datetime.fromisoformat(moment), tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
 
 
 @dataclass
