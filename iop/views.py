@@ -3,6 +3,7 @@ call a service, render. Strangers get 404, read-only users 403 on writes."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -97,6 +98,14 @@ def _actor(request: HttpRequest) -> User:
 # --- sakkyndig vurdering ------------------------------------------------------------
 
 
+def _a_year_after(day: datetime.date) -> datetime.date:
+    """The same date a year later; from 29 February, 28 February (the last day of that month)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -105,7 +114,7 @@ def vurdering_create(request: HttpRequest, pupil_id: str) -> HttpResponse:
     today = timezone.localdate()
     form = VurderingForm(
         request.POST or None,
-        initial={"assessed_on": today, "valid_from": today, "valid_to": today.replace(year=today.year + 1)},
+        initial={"assessed_on": today, "valid_from": today, "valid_to": _a_year_after(today)},
     )
     formset = SubjectFormSet(request.POST or None, prefix="fag")
     if request.method == "POST" and form.is_valid() and formset.is_valid():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +18,7 @@ from tests.conftest import World
 from tests.iop.factories import CRITERIA, chain
 
 TODAY = timezone.localdate
+D = datetime.date.fromisoformat
 
 
 def resolved(world: World, persona: str, pupil=None):  # type: ignore[no-untyped-def]
@@ -177,6 +179,24 @@ def test_it_walks_the_chain_through_the_pages(world: World) -> None:
     assert response.status_code == 302
     guardian_page = world.client("guardian_a").get(reverse("iop:goal_detail", args=[goal.pk])).content.decode()
     assert "Les høyt hver dag" in guardian_page and "<svg" in guardian_page
+
+
+@pytest.mark.parametrize(
+    ("moment", "today", "valid_to"),
+    [
+        ("2028-02-29T12:00:00+01:00", "2028-02-29", "2029-02-28"),  # no 29 February in 2029
+        ("2027-02-28T12:00:00+01:00", "2027-02-28", "2028-02-28"),
+        ("2027-01-01T00:30:00+01:00", "2027-01-01", "2028-01-01"),  # still 2026 in UTC
+    ],
+)
+def test_a_new_vurdering_is_offered_as_valid_for_a_year_from_today(
+    world: World, moment: str, today: str, valid_to: str
+) -> None:
+    with time_machine.travel(moment, tick=False):
+        response = world.client("ppt").get(reverse("iop:vurdering_create", args=[world.pupil_a.pk]))
+    assert response.status_code == 200
+    initial = response.context["form"].initial
+    assert (initial["valid_from"], initial["valid_to"]) == (D(today), D(valid_to))
 
 
 def test_it_shows_guardians_published_documents_only_and_never_internal_text(world: World) -> None:
