@@ -98,8 +98,11 @@ class Login:
 
 
 def current_school_year_dates(today: datetime.date) -> tuple[datetime.date, datetime.date, str]:
-    first = today.year if today.month >= 8 else today.year - 1
-    return datetime.date(first, 8, 18), datetime.date(first + 1, 6, 19), f"{first}/{str(first + 1)[-2:]}"
+    """The demo's school year, 18 August to 19 June. In the summer holiday it is
+    the year just ended, lasting until today: the demo always has a current year."""
+    first = today.year if (today.month, today.day) >= (8, 18) else today.year - 1
+    end = max(datetime.date(first + 1, 6, 19), today)
+    return datetime.date(first, 8, 18), end, f"{first}/{str(first + 1)[-2:]}"
 
 
 def exists() -> bool:
