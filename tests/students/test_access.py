@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
@@ -80,11 +81,11 @@ def test_it_answers_404_for_foreign_and_missing_pupils_alike(world: World, perso
         access.get_pupil(user, "not-a-uuid")
 
 
+@time_machine.travel("2026-11-10T12:00:00+01:00", tick=False)
 def test_it_hides_an_adult_pupil_from_guardians_until_the_pupil_consents(world: World) -> None:
     guardian = world.user("guardian_a")
     pupil = world.pupil_a
-    today = timezone.localdate()
-    pupil.birth_date = today.replace(year=today.year - 18) - datetime.timedelta(days=1)
+    pupil.birth_date = datetime.date(2008, 11, 9)
     pupil.save()
     assert not access.pupils_for(guardian).exists()
     pupil.guardians_may_see_as_adult = True
@@ -92,16 +93,29 @@ def test_it_hides_an_adult_pupil_from_guardians_until_the_pupil_consents(world: 
     assert access.pupils_for(guardian).filter(pk=pupil.pk).exists()
 
 
-def test_it_turns_17_year_olds_visible_and_18_year_olds_hidden_on_the_birthday(world: World) -> None:
+@pytest.mark.parametrize(
+    ("moment", "adult_born", "minor_born"),
+    [
+        # moment -> the latest birth date of an 18-year-old, the earliest of a 17-year-old
+        ("2026-11-10T12:00:00+01:00", "2008-11-10", "2008-11-11"),
+        ("2027-01-01T00:30:00+01:00", "2009-01-01", "2009-01-02"),  # still 2026 in UTC
+        ("2028-02-29T12:00:00+01:00", "2010-02-28", "2010-03-01"),  # 2010 had no 29 February
+        ("2026-02-28T23:59:00+01:00", "2008-02-28", "2008-02-29"),  # born on a leap day: 17 until 1 March
+        ("2026-03-01T00:30:00+01:00", "2008-03-01", "2008-03-02"),
+    ],
+)
+def test_it_turns_17_year_olds_visible_and_18_year_olds_hidden_on_the_birthday(
+    world: World, moment: str, adult_born: str, minor_born: str
+) -> None:
     guardian = world.user("guardian_a")
-    today = timezone.localdate()
     pupil = world.pupil_a
-    pupil.birth_date = today.replace(year=today.year - 18) + datetime.timedelta(days=1)
-    pupil.save()
-    assert access.pupils_for(guardian).exists()
-    pupil.birth_date = today.replace(year=today.year - 18)
-    pupil.save()
-    assert not access.pupils_for(guardian).exists()
+    with time_machine.travel(moment, tick=False):
+        pupil.birth_date = datetime.date.fromisoformat(minor_born)
+        pupil.save()
+        assert access.pupils_for(guardian).exists()
+        pupil.birth_date = datetime.date.fromisoformat(adult_born)
+        pupil.save()
+        assert not access.pupils_for(guardian).exists()
 
 
 def test_it_ignores_guardians_without_parental_responsibility(world: World) -> None:
