@@ -55,7 +55,11 @@ def test_it_describes_records_and_year_levels() -> None:
     assert str(aim) == "KM9001 telle til ti"
     assert str(aim.curriculum) == "TST01-01 Læreplan i testfag"
     assert aim.is_published and aim.status == GrepStatus.PUBLISHED
-    assert CompetenceAim.Status.EXPIRED == "expired"
+    aim.status = CompetenceAim.Status.EXPIRED
+    aim.save(update_fields=["status"])
+    aim.refresh_from_db()
+    assert not aim.is_published
+    assert list(CompetenceAim.objects.filter(status="expired")) == [aim]  # the value stored for Grep's "utgått"
     assert [year_level_label(level) for level in (1, 10, 11, 13)] == ["1", "10", "Vg1", "Vg3"]
     aim.aim_set.year_levels = [7, 11]
     assert aim.aim_set.year_level_labels == ["7", "Vg1"]
