@@ -3,6 +3,7 @@ fetches nothing but our own static files."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -19,6 +20,25 @@ MALICIOUS = (
     '<img src="file:///etc/passwd"> <img src="http://127.0.0.1:9/x.png"> '
     '<link rel="stylesheet" href="https://evil.example/x.css"> <script>alert(1)</script>'
 )
+
+
+def table_rows(pdf: bytes, tmp_path: Path, heading: str, next_heading: str) -> dict[str, list[str]]:
+    """The rows of the table under HEADING, as laid out on the page (poppler's
+    ``pdftotext -layout``): first cell -> the other cells of that line, for the
+    lines whose second cell is a number."""
+    path = tmp_path / "table.pdf"
+    path.write_bytes(pdf)
+    command = ["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"]
+    text = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    assert text.count(heading) == 1, heading
+    section = text.split(heading)[1].split(next_heading)[0]
+    rows: dict[str, list[str]] = {}
+    for line in section.splitlines():
+        cells = re.split(r"\s{2,}", line.strip())
+        if len(cells) > 1 and re.fullmatch(r"\d+(,\d+)?", cells[1]):
+            assert cells[0] not in rows, line
+            rows[cells[0]] = cells[1:]
+    return rows
 
 
 @pytest.fixture
@@ -39,10 +59,15 @@ def test_it_renders_pupil_goals_levels_and_hours(world: World, report: Report, t
     # levels, start and latest, on both axes, and the positive "masters" text
     assert "Begynnernivå" in text and "Kompetent" in text and "Under utvikling" in text
     assert "Eleven mestrer kvalitet nivå 3" in text
-    # hours: vedtak/IOP 76, 57, 38 (171 in all); given 4 × 2,5 = 10 per subject
-    for hours in ("76", "57", "38", "171"):
-        assert hours in text
-    assert "10" in text and "30" in text
+    # hours per subject: in the vedtak, in the IOP, given (4 weeks × 2,5 = 10), then how it was organised
+    hours = table_rows(rendered.pdf, tmp_path, "Opplæringen eleven har fått", "Elevens utvikling")
+    assert {subject: cells[:3] for subject, cells in hours.items() if subject != "Sum"} == {
+        "Norsk": ["76", "76", "10"],
+        "Matematikk": ["57", "57", "10"],
+        "Engelsk": ["38", "38", "10"],
+    }
+    assert hours["Norsk"][3] == "Liten gruppe i norsk, 2 timer i uka"
+    assert hours["Sum"] == ["171", "30"]  # in the IOP, given
     assert "Anna har hatt et år med stor framgang i lesing." in text
     assert "UTKAST" in text  # a draft says so
     assert "HEMMELIG" not in text  # internal notes never reach a report
@@ -138,7 +163,12 @@ def test_the_iop_itself_renders_with_criteria(world: World, tmp_path: Path) -> N
     text = pdf_text(rendered.pdf, tmp_path)
     assert "Individuell opplæringsplan" in text and "Anna Aasen" in text
     assert "Eleven mestrer sikkert kvalitet nivå 4" in text and "Eleven viser selvstendighet nivå 1" in text
-    assert "Matematikk" in text and "57" in text
+    hours = table_rows(rendered.pdf, tmp_path, "Fag og timer", "Innhold")
+    assert hours == {
+        "Norsk": ["76", "76", "Liten gruppe i norsk, 2 timer i uka"],
+        "Matematikk": ["57", "57", "Liten gruppe i matematikk, 2 timer i uka"],
+        "Engelsk": ["38", "38", "Liten gruppe i engelsk, 2 timer i uka"],
+    }
     assert rendered.fetcher.refused == []
 
 
