@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core import mail
 from django.test import Client
@@ -12,6 +15,8 @@ from django.urls import reverse
 
 from tests.conftest import World
 from tests.factories import PASSWORD
+
+OSLO = ZoneInfo("Europe/Oslo")
 
 
 def test_it_logs_in_with_email_and_lands_a_parent_on_their_children(world: World) -> None:
@@ -62,9 +67,24 @@ def test_it_sends_no_mail_for_an_unknown_address(world: World) -> None:
     assert mail.outbox == []
 
 
-def test_it_expires_sessions_after_inactivity() -> None:
-    assert settings.SESSION_COOKIE_AGE <= 60 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+def test_it_expires_sessions_after_inactivity(world: World) -> None:
+    """An hour at most without a request logs the user out; each request starts the hour again."""
+    idle = datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    assert idle <= datetime.timedelta(hours=1)
+    client = Client()
+    page = reverse("pupil_list")
+    with time_machine.travel(datetime.datetime(2026, 11, 10, 8, 0, tzinfo=OSLO), tick=False) as clock:
+        client.post(reverse("login"), {"username": "teacher@test.example", "password": PASSWORD})
+        assert client.get(page).status_code == 200
+        assert client.cookies[settings.SESSION_COOKIE_NAME]["expires"] == ""  # ends when the browser closes
+        for _ in range(3):  # active for three times the timeout: still logged in
+            clock.shift(idle - datetime.timedelta(minutes=1))
+            assert client.get(page).status_code == 200
+        clock.shift(idle + datetime.timedelta(minutes=1))
+        response = client.get(page)
+    assert response.status_code == 302
+    assert response.url == f"{reverse('login')}?next={page}"
+    assert "_auth_user_id" not in client.session
 
 
 def test_it_refuses_login_to_a_deactivated_account(world: World) -> None:
