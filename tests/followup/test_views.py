@@ -196,3 +196,28 @@ def test_the_pedagogisk_rapport_renders_as_pdf(world: World, tmp_path) -> None: 
     assert "Anna Aasen" in text and "Hvorfor leser Anna sakte?" in text and "lesekurs i 8 uker" in text
     assert '<img src="file:///etc/passwd">' in text  # shown literally, never fetched
     assert world.client("guardian_a").get(reverse("followup:referral_pdf", args=[referral.pk])).status_code == 404
+
+
+def test_the_calendar_feed_folds_long_lines_at_75_octets_without_splitting_a_letter(world: World) -> None:
+    """RFC 5545 § 3.1: lines longer than 75 octets are folded (CRLF and a
+    space); unfolding gives the line back. The summary below is 124 octets,
+    and its 75th and 76th octets are the two of "æ"."""
+    r = records(world)
+    title = "Sjekk tiltak i lesing og skriving; møte med foresatte, kontaktlærer og spesialpedagog før høstferien"
+    Deadline.objects.filter(pk=r.deadline_a.pk).update(title=title)
+    raw = world.client("anonymous").get(reverse("followup:ical", args=[r.token])).content
+    assert raw.endswith(b"\r\n")
+    lines = raw.split(b"\r\n")[:-1]
+    assert max(len(line) for line in lines) <= 75
+    first = next(i for i, line in enumerate(lines) if line.startswith(b"SUMMARY:"))
+    folded = [line.decode() for line in lines[first : first + 3]]  # each line is whole UTF-8 on its own
+    assert folded[:2] == [
+        "SUMMARY:Sjekk tiltak i lesing og skriving\\; møte med foresatte\\, kontaktl",
+        " ærer og spesialpedagog før høstferien (Skole 1)",
+    ]
+    assert not folded[2].startswith(" ")
+    unfolded = raw.decode().replace("\r\n ", "").split("\r\n")
+    assert (
+        "SUMMARY:Sjekk tiltak i lesing og skriving\\; møte med foresatte\\, kontaktlærer og spesialpedagog før "
+        "høstferien (Skole 1)"
+    ) in unfolded
