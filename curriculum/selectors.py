@@ -141,7 +141,8 @@ def search_aims(
     words = query.split()
     condition = Q()
     for word in words:
-        condition &= Q(text__icontains=word)
+        # SQLite's LIKE ignores case for A-Z only: "BRØKER" must find "brøker" too.
+        condition &= Q(text__icontains=word) | Q(text__icontains=word.lower()) | Q(text__icontains=word.upper())
     return qs.filter(condition).order_by(*natural_order)[:limit]
 
 
