@@ -76,7 +76,9 @@ def test_it_passes_the_deployment_checks_in_production() -> None:
             "IOP_ENV": "production",
             "SECRET_KEY": "p8-Zq" + GOOD_KEY.replace("k", "Xy7#"),
             "ALLOWED_HOSTS": "iop.example.org",
+            "SITE_URL": "https://iop.example.org",
             "DATABASE_URL": "postgres://u@127.0.0.1/db",
+            "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
             "DJANGO_SETTINGS_MODULE": "iop.settings",
         }
     )
