@@ -181,6 +181,8 @@ def notifications(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
+    if not access.profile(request.user).is_staff_member:
+        raise PermissionDenied
     services.notifications_mark_read(actor=_user(request))
     return redirect("followup:notifications")
 
