@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import reverse
 from django.utils import timezone
 
+from followup import services
+from followup.models import Duty, Notification
+from tests.conftest import World
 from tests.followup.fixtures import records, tiltak_data
 from tests.matrix import MISSING_UUID, Row, expect, only
 
@@ -43,6 +48,70 @@ def today() -> str:
     return timezone.localdate().isoformat()
 
 
+def unread_for_everyone(w: World) -> dict[str, Any]:
+    """An unread notification for every persona with an account (no form data)."""
+    deadline = R(w).deadline_a
+    for persona, user in w.users.items():
+        if user is not None:
+            Notification.objects.get_or_create(
+                key=f"matrix:{persona}",
+                defaults={"recipient": user, "kind": "before", "deadline": deadline, "send_after": timezone.now()},
+            )
+    return {}
+
+
+def read_only_by(readers: tuple[str, ...]) -> Any:
+    """A check: the persona's notifications are read after its request iff it is one of READERS."""
+
+    def check(w: World, persona: str, response: Any) -> None:
+        user = w.user(persona)
+        if user is not None:
+            unread = Notification.objects.filter(recipient=user, read_at__isnull=True).exists()
+            assert unread != (persona in readers), "notifications still unread" if unread else "notifications read"
+
+    return check
+
+
+DUTY = "oppfolgingsmoter-host"
+
+
+def school_duty(w: World) -> str:
+    """School 1 overrides the årshjul's duty DUTY (so resetting it changes something)."""
+    if not Duty.objects.filter(school=w.school1, key=DUTY).exists():
+        services.duty_save(actor=w.user("coordinator"), school=w.school1, key=DUTY, title="Oppfølgingsmøter (skolen)")
+    return reverse("followup:duty_reset", args=[w.school1.pk, DUTY])
+
+
+def duty_data(w: World, title: str = "Oppfølgingsmøter") -> dict[str, Any]:
+    return {
+        "title": title,
+        "responsible_role": "rektor",
+        "applies_to": "each_group",
+        "anchor": "fixed",
+        "month": 10,
+        "day": 20,
+        "offset_days": 0,
+        "reminder_days": "7,1",
+        "fulfilment": "meeting_held",
+        "active": "on",
+        "weekend_to_monday": "on",
+        "order": 5,
+    }
+
+
+def school_has_duty(title: str, writers: tuple[str, ...]) -> Any:
+    def check(w: World, persona: str, response: Any) -> None:
+        exists = Duty.objects.filter(school=w.school1, title=title).exists()
+        assert exists == (persona in writers), "the duty is saved" if exists else "no duty saved"
+
+    return check
+
+
+def _overridden(w: World, expected: bool) -> None:
+    overridden = Duty.objects.filter(school=w.school1, key=DUTY).exists()
+    assert overridden == expected, "the school's override is still there" if overridden else "the override is gone"
+
+
 ROWS = {
     "followup:dashboard": [
         Row(lambda w: reverse("followup:dashboard"), expect(200, **NON_STAFF_403)),
@@ -63,7 +132,13 @@ ROWS = {
     ],
     "followup:notifications": [Row(lambda w: reverse("followup:notifications"), expect(200))],
     "followup:notifications_read": [
-        Row(lambda w: reverse("followup:notifications_read"), expect(302, **WRITE_DENIED), method="post")
+        Row(
+            lambda w: reverse("followup:notifications_read"),
+            expect(302, **WRITE_DENIED),
+            method="post",
+            data=unread_for_everyone,
+            check=read_only_by(STAFF),
+        )
     ],
     "followup:preferences": [
         Row(lambda w: reverse("followup:preferences"), expect(200, **NON_STAFF_403)),
@@ -301,31 +376,29 @@ ROWS = {
             lambda w: reverse("followup:duty_edit", args=[w.school1.pk, "oppfolgingsmoter-host"]),
             only(302, ("coordinator",), **WRITE_DENIED),
             method="post",
-            data=lambda w: {
-                "title": "Oppfølgingsmøter",
-                "responsible_role": "rektor",
-                "applies_to": "each_group",
-                "anchor": "fixed",
-                "month": 10,
-                "day": 20,
-                "offset_days": 0,
-                "reminder_days": "7,1",
-                "fulfilment": "meeting_held",
-                "active": "on",
-                "weekend_to_monday": "on",
-                "order": 5,
-            },
+            data=duty_data,
             label="override",
+            check=school_has_duty("Oppfølgingsmøter", ("coordinator",)),
         ),
     ],
     "followup:duty_create": [
         Row(lambda w: reverse("followup:duty_create", args=[w.school1.pk]), only(200, ("coordinator",))),
+        Row(
+            lambda w: reverse("followup:duty_create", args=[w.school1.pk]),
+            only(302, ("coordinator",), **WRITE_DENIED),
+            method="post",
+            data=lambda w: duty_data(w, "Skolens egen plikt"),
+            label="add the school's own duty",
+            check=school_has_duty("Skolens egen plikt", ("coordinator",)),
+        ),
     ],
     "followup:duty_reset": [
         Row(
-            lambda w: reverse("followup:duty_reset", args=[w.school1.pk, "oppfolgingsmoter-host"]),
+            school_duty,
             only(302, ("coordinator",), **WRITE_DENIED),
             method="post",
+            label="school 1 overrides the duty",
+            check=lambda w, persona, response: _overridden(w, persona != "coordinator"),
         )
     ],
     "followup:deadlines_regenerate": [

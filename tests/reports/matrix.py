@@ -1,8 +1,18 @@
-from django.urls import reverse
+import hashlib
+from typing import Any
 
+from django.contrib import messages
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from django.utils import timezone
+
+from iop.models import Iop
+from iop.reports.models import Report
+from tests.conftest import World
 from tests.matrix import MISSING_UUID, SCHOOL1_STAFF_OF_A, Row, expect, only
 
-from .fixtures import batch, draft_report, iop_of, published_report
+from .factories import make_iop
+from .fixtures import FAKE_NAME, FAKE_PDF, batch, draft_report, iop_of, published_report
 
 EDITORS_OF_A = ("teacher", "coordinator")
 # Writes: guardians and the operator are refused by the read-only middleware (403);
@@ -10,6 +20,52 @@ EDITORS_OF_A = ("teacher", "coordinator")
 WRITE_A = only(302, EDITORS_OF_A, faglaerer=403, ppt=403, vikar=403, guardian_a=403, guardian_b=403, operator=403)
 POST_ONLY = expect(405)
 GET_ONLY = expect(405, guardian_a=403, guardian_b=403, operator=403)
+
+
+def finalised_report(w: World) -> Report:
+    """A finalised, unpublished report of pupil A (on an archived IOP of its
+    own: one report per IOP and kind), its stored file a tiny stand-in."""
+    if "reports_finalised" not in w.extra:
+        published_report(w)  # stores the stand-in file
+        iop = make_iop(
+            w.pupil_a, goals_per_subject=0, teaching_weeks=0, subjects=(("Norsk", 76),), status=Iop.Status.ARCHIVED
+        )
+        w.extra["reports_finalised"] = Report.objects.create(
+            pupil=w.pupil_a,
+            iop=iop,
+            period_start=iop.period_start,
+            period_end=iop.period_end,
+            status=Report.Status.FINALISED,
+            summary="Godt år.",
+            finalised_at=timezone.now(),
+            pdf=FAKE_NAME,
+            pdf_sha256=hashlib.sha256(FAKE_PDF).hexdigest(),
+            language="nb",
+        )
+    return w.extra["reports_finalised"]
+
+
+def published_by(writers: tuple[str, ...]) -> Any:
+    def check(w: World, persona: str, response: Any) -> None:
+        status = Report.objects.get(pk=finalised_report(w).pk).status
+        wanted = Report.Status.PUBLISHED if persona in writers else Report.Status.FINALISED
+        assert status == wanted, f"the report is {status}"
+
+    return check
+
+
+def refused_by_the_domain_rule(writers: tuple[str, ...]) -> Any:
+    """A check: the WRITERS' request passed the permission check and was
+    refused by a domain rule (an error message on the redirect); the report
+    stays a draft for everyone."""
+
+    def check(w: World, persona: str, response: Any) -> None:
+        assert Report.objects.get(pk=draft_report(w).pk).is_draft, "the report is no longer a draft"
+        errors = [m for m in get_messages(response.wsgi_request) if m.level == messages.ERROR]
+        if persona in writers:
+            assert errors and response.status_code == 302, "not refused by a domain rule"
+
+    return check
 
 
 def _update_data(w):
@@ -74,15 +130,18 @@ ROWS = {
             method="post",
             data=lambda w: {"version": draft_report(w).version},
             label="finalise a draft without summary (refused)",
+            writes=(),
+            check=refused_by_the_domain_rule(EDITORS_OF_A),
         ),
         Row(lambda w: reverse("reports:report_finalise", args=[draft_report(w).pk]), POST_ONLY, label="GET"),
     ],
     "reports:report_publish": [
         Row(
-            lambda w: reverse("reports:report_publish", args=[published_report(w).pk]),
+            lambda w: reverse("reports:report_publish", args=[finalised_report(w).pk]),
             WRITE_A,
             method="post",
-            label="publish an already published report",
+            label="publish a finalised report",
+            check=published_by(EDITORS_OF_A),
         ),
         Row(lambda w: reverse("reports:report_publish", args=[draft_report(w).pk]), POST_ONLY, label="GET"),
     ],

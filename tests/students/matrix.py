@@ -1,6 +1,22 @@
+from typing import Any
+
 from django.urls import reverse
 
+from tests.conftest import World
 from tests.matrix import MISSING_UUID, Row, expect, only
+
+
+def logged_out(w: World, persona: str, response: Any) -> None:
+    assert not response.wsgi_request.user.is_authenticated, "still logged in"
+
+
+def forms(name: str, table: dict[str, int], label: str, *args: str) -> list[Row]:
+    """POST and PUT (a form view takes both) of an empty form: nothing saved."""
+    return [
+        Row(lambda w: reverse(name, args=list(args)), table, method=method, label=f"{label} ({method})", writes=())
+        for method in ("post", "put")
+    ]
+
 
 ROWS = {
     "home": [Row(lambda w: reverse("home"), expect(200))],
@@ -42,21 +58,31 @@ ROWS = {
     "favicon": [Row(lambda w: reverse("favicon"), expect(200, anonymous=200, deactivated=200))],
     "login": [
         Row(lambda w: reverse("login"), expect(302, anonymous=200, deactivated=200)),
+        *forms("login", expect(302, anonymous=200, deactivated=200), "no credentials"),
     ],
     "logout": [
-        Row(lambda w: reverse("logout"), expect(302, anonymous=302), method="post"),
+        Row(lambda w: reverse("logout"), expect(302, anonymous=302), method="post", writes=(), check=logged_out),
         Row(lambda w: reverse("logout"), expect(405, anonymous=405, deactivated=405), label="GET not allowed"),
     ],
-    "password_change": [Row(lambda w: reverse("password_change"), expect(200))],
+    "password_change": [
+        Row(lambda w: reverse("password_change"), expect(200)),
+        *forms("password_change", expect(200), "empty form"),
+    ],
     "password_change_done": [Row(lambda w: reverse("password_change_done"), expect(200))],
-    "password_reset": [Row(lambda w: reverse("password_reset"), expect(200, anonymous=200, deactivated=200))],
+    "password_reset": [
+        Row(lambda w: reverse("password_reset"), expect(200, anonymous=200, deactivated=200)),
+        *forms("password_reset", expect(200, anonymous=200, deactivated=200), "empty form"),
+    ],
     "password_reset_done": [Row(lambda w: reverse("password_reset_done"), expect(200, anonymous=200, deactivated=200))],
     "password_reset_confirm": [
         Row(
             lambda w: reverse("password_reset_confirm", args=["MQ", "bad-token"]),
             expect(200, anonymous=200, deactivated=200),
             label="invalid link",
-        )
+        ),
+        *forms(
+            "password_reset_confirm", expect(200, anonymous=200, deactivated=200), "invalid link", "MQ", "bad-token"
+        ),
     ],
     "password_reset_complete": [
         Row(lambda w: reverse("password_reset_complete"), expect(200, anonymous=200, deactivated=200))
