@@ -17,9 +17,9 @@ code it checks.
   the pupil's 18th birthday. A pupil born on 29 February turns 18 on 1 March
   in a common year (18 full years have passed at the end of 28 February); on
   29 February of a leap year the cut-off is 28 February 18 years earlier.
-- School-year boundaries: the current school year, and a teacher's access
-  through a group, last to the end of the school year's last day and start at
-  the beginning of its first day.
+- School-year boundaries: the current school year changes at midnight in
+  Oslo, and a teacher's access through a group lasts to the end of the school
+  year's last day. The demo always has a school year under way.
 """
 
 from __future__ import annotations
