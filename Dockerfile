@@ -37,5 +37,5 @@ RUN useradd --system --uid 1000 iop && mkdir -p /app/var/media && chown -R iop /
 USER iop
 EXPOSE 8000
 # The access log shows the X-Forwarded-For header as received, then the connecting peer.
-CMD ["gunicorn", "iop.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", \
+CMD ["gunicorn", "iop.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--no-control-socket", \
      "--access-logformat", "%({x-forwarded-for}i)s via %(h)s %(t)s \"%(r)s\" %(s)s %(b)s %(M)sms"]
