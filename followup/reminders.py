@@ -274,6 +274,7 @@ def _link(path: str) -> str:
 
 def _subject_and_context(n: Notification) -> tuple[str, dict[str, Any]]:
     from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
 
     ctx: dict[str, Any] = {"notification": n, "recipient": n.recipient}
     if n.deadline_id:
@@ -285,7 +286,10 @@ def _subject_and_context(n: Notification) -> tuple[str, dict[str, Any]]:
         elif n.kind == Notification.Kind.ON_DAY:
             subject = _("Due today: %(title)s") % {"title": d.title}
         else:
-            subject = _("Due in %(days)s days: %(title)s") % {"days": n.days_before, "title": d.title}
+            subject = ngettext("Due in %(days)s day: %(title)s", "Due in %(days)s days: %(title)s", n.days_before) % {
+                "days": n.days_before,
+                "title": d.title,
+            }
     elif n.concern_id:
         c = n.concern
         assert c is not None

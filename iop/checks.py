@@ -24,6 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from curriculum.models import GrepStatus
 
@@ -184,7 +185,12 @@ def missing_iop_flags(
             flags.append(
                 Flag(
                     "vedtak_without_iop",
-                    _("The decision was made %(days)s days ago, but the pupil has no IOP.") % {"days": days},
+                    ngettext(
+                        "The decision was made %(days)s day ago, but the pupil has no IOP.",
+                        "The decision was made %(days)s days ago, but the pupil has no IOP.",
+                        days,
+                    )
+                    % {"days": days},
                     _("Make the IOP (opplæringslova § 11-10)."),
                 )
             )

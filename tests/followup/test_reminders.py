@@ -51,6 +51,19 @@ def test_a_due_reminder_is_sent_once_however_often_the_sweep_runs(
     assert n.state == Notification.State.SENT and n.attempts == 1
 
 
+def test_the_day_before_says_one_day(
+    vgs: YearSchool, one_deadline: Deadline, django_capture_on_commit_callbacks
+) -> None:
+    for moment in ("2026-08-31T08:00:00+02:00", "2026-09-06T08:00:00+02:00"):
+        with at(moment), django_capture_on_commit_callbacks(execute=True):
+            reminders.sweep()
+    assert one_deadline.due == datetime.date(2026, 9, 7)
+    assert [m.subject for m in mail.outbox] == [
+        "Frist om 7 dager: Oppstartsamtale med kontaktlærer",
+        "Frist om 1 dag: Oppstartsamtale med kontaktlærer",
+    ]
+
+
 def test_a_done_deadline_sends_nothing_more(
     vgs: YearSchool, one_deadline: Deadline, django_capture_on_commit_callbacks
 ) -> None:
