@@ -11,6 +11,7 @@ import pytest
 
 from iop.reports import rendering, services
 from iop.reports.models import Report
+from tests import factories as f
 from tests.conftest import World
 
 from .conftest import pages, pdf_text
@@ -173,8 +174,7 @@ def test_the_iop_itself_renders_with_criteria(world: World, tmp_path: Path) -> N
 
 
 def test_it_speaks_the_language_of_the_school(world: World, tmp_path: Path) -> None:
-    world.school2.language = "sv"
-    world.school2.save()
+    f.make_swedish(world.school2)
     iop = make_iop(world.pupil_c, goals_per_subject=1, logs_per_goal=2, subjects=(("Svenska", 80),))
     report = services.report_create(actor=world.user("coordinator_other"), iop=iop)
     report.summary = "Cecilie läser nu korta texter."
