@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -33,7 +32,3 @@ def pages(pdf: bytes, tmp_path: Path) -> int:
         if line.startswith("Pages:"):
             return int(line.split()[1])
     raise AssertionError("pdfinfo printed no page count")
-
-
-def has_poppler() -> bool:
-    return all(shutil.which(tool) for tool in ("pdftotext", "pdfinfo", "pdftoppm"))
