@@ -104,7 +104,7 @@ INSTALLED_APPS = [
     "django.forms",
     "django.contrib.postgres",
     "guardian",
-    "axes",
+    "students.third_party.AxesConfig",  # django-axes, its name translated
     "django_htmx",
     "csp",
     "simple_history",
