@@ -1,10 +1,30 @@
+from typing import Any
+
 from django.contrib.admin import AdminSite
 from django.contrib.admin.apps import AdminConfig
-from django.http import HttpRequest
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.http import HttpRequest, HttpResponse
+
+
+class LabelledAutocompleteJsonView(AutocompleteJsonView):
+    """Autocomplete answers use a model's ``label_with_school`` where it has
+    one (groups: every school has a 5A)."""
+
+    def serialize_result(self, obj: Any, to_field_name: str) -> dict[str, str]:
+        result: dict[str, str] = super().serialize_result(obj, to_field_name)
+        label = getattr(obj, "label_with_school", None)
+        if label:
+            result["text"] = str(label)
+        return result
 
 
 class OperatorAdminSite(AdminSite):
     """The admin is for operators: superusers only, whatever is_staff says."""
+
+    def autocomplete_view(self, request: HttpRequest) -> HttpResponse:
+        response = LabelledAutocompleteJsonView.as_view(admin_site=self)(request)
+        assert isinstance(response, HttpResponse)  # a JSON answer or a refusal, never streamed
+        return response
 
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user

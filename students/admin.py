@@ -56,14 +56,31 @@ class SchoolYearAdmin(admin.ModelAdmin):
     list_filter = ["school"]
 
 
+class GroupLabels:
+    """Group pickers name the school and year beside the group ("5A – Nordby
+    skole 2026/27"): every school has a 5A. The autocomplete's answers get the
+    same label from ``OperatorAdminSite``."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        if db_field.related_model is Group and field is not None:
+            field.queryset = field.queryset.select_related("school_year__school")
+            field.label_from_instance = lambda group: group.label_with_school
+        return field
+
+
 @admin.register(Group)
 class GroupAdmin(admin.ModelAdmin):
     list_display = ["name", "school_year", "year_level", "kind"]
     list_filter = ["school_year__school", "year_level", "kind"]
-    search_fields = ["name"]
+    list_select_related = ["school_year__school"]
+    search_fields = ["name", "school_year__school__name", "school_year__name"]
+
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        return super().get_queryset(request).select_related("school_year__school")
 
 
-class EnrolmentInline(admin.TabularInline):
+class EnrolmentInline(GroupLabels, admin.TabularInline):
     model = Enrolment
     extra = 0
     autocomplete_fields = ["group"]
@@ -91,7 +108,7 @@ class PupilIdentityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(admin.ModelAdmin):
+class EnrolmentAdmin(GroupLabels, admin.ModelAdmin):
     list_display = ["pupil", "group"]
     list_filter = ["group__school_year__school"]
     autocomplete_fields = ["pupil", "group"]
@@ -112,7 +129,7 @@ class StaffMembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(TeachingAssignment)
-class TeachingAssignmentAdmin(admin.ModelAdmin):
+class TeachingAssignmentAdmin(GroupLabels, admin.ModelAdmin):
     list_display = ["user", "group", "role", "subject"]
     list_filter = ["role", "group__school_year__school"]
     autocomplete_fields = ["user", "group"]

@@ -196,6 +196,12 @@ class Group(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def label_with_school(self) -> str:
+        """``"5A – Nordby skole 2026/27"``: a group among many schools' (the
+        operators' admin). Needs ``school_year__school`` loaded."""
+        return f"{self.name} – {self.school_year}"
+
 
 class Pupil(models.Model):
     """A pupil. Addressed by UUID everywhere; the national id lives apart."""

@@ -10,7 +10,9 @@ import pytest
 from django import forms
 from django.urls import reverse
 
+from students.models import Enrolment
 from tests import factories as f
+from tests.conftest import World
 
 
 class Sample(forms.Form):
@@ -46,3 +48,19 @@ def test_the_admins_autocomplete_and_calendar_keep_their_classes(client) -> None
     assert "admin-autocomplete" in classes_of(enrolment, "pupil")[0]
     pupil = client.get(reverse("admin:students_pupil_add")).content.decode()
     assert classes_of(pupil, "birth_date") == ["ds-input vDateField"]
+
+
+@pytest.mark.django_db
+def test_group_pickers_name_the_school_and_year(world: World, client) -> None:  # type: ignore[no-untyped-def]
+    """Every school has a 5A: the admin's group search and pickers say whose."""
+    client.force_login(world.user("operator"))
+    found = client.get(
+        reverse("admin:autocomplete"),
+        {"term": "5", "app_label": "students", "model_name": "enrolment", "field_name": "group"},
+    ).json()["results"]
+    labels = {r["text"] for r in found}
+    assert f"5A – {world.group_a.school_year}" in labels
+    assert f"5C – {world.group_c.school_year}" in labels
+    enrolment = Enrolment.objects.get(pupil=world.pupil_a, group=world.group_a)
+    form = client.get(reverse("admin:students_enrolment_change", args=[enrolment.pk])).content.decode()
+    assert f">5A – {world.group_a.school_year}</option>" in form
