@@ -8,7 +8,9 @@
 * ``iop.E003`` – ``EMAIL_BACKEND`` names no importable class (runs at every
   start: a typo would otherwise surface only when the first e-mail is sent);
 * ``iop.W001`` – production without ``CELERY_BROKER_URL``: tasks (reminders,
-  PDF batches) would run inside the web process.
+  PDF batches) would run inside the web process;
+* ``iop.W002`` – ``ALLOW_PLAIN_HTTP`` is on: a trial without TLS (an http
+  ``SITE_URL`` is then accepted, a local one still is not).
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ def check_site_url(app_configs: Any = None, **kwargs: Any) -> list[Error]:
             )
         ]
     parts = urlsplit(url)
-    if parts.scheme != "https" or not parts.hostname or parts.hostname in LOCAL_HOSTS:
+    schemes = {"https", "http"} if getattr(settings, "ALLOW_PLAIN_HTTP", False) else {"https"}
+    if parts.scheme not in schemes or not parts.hostname or parts.hostname in LOCAL_HOSTS:
         return [
             Error(
                 f"SITE_URL is {url!r}: it must be an https address users can reach.",
@@ -59,6 +62,19 @@ def check_email_backend(app_configs: Any = None, **kwargs: Any) -> list[Error]:
                 f"EMAIL_BACKEND {settings.EMAIL_BACKEND!r} cannot be imported: {exc}",
                 hint="e.g. django.core.mail.backends.smtp.EmailBackend",
                 id="iop.E003",
+            )
+        ]
+    return []
+
+
+@register(Tags.security, deploy=True)
+def check_plain_http(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    if getattr(settings, "PRODUCTION", False) and getattr(settings, "ALLOW_PLAIN_HTTP", False):
+        return [
+            Warning(
+                "ALLOW_PLAIN_HTTP is on: passwords and pupils' data travel unencrypted.",
+                hint="For a trial with made-up data only; put a TLS-terminating proxy in front and remove it.",
+                id="iop.W002",
             )
         ]
     return []

@@ -62,3 +62,31 @@ def test_message_ids_name_the_site_not_the_container() -> None:
         assert message["Message-ID"].endswith("@iop.example-kommune.no>")
     finally:
         DNS_NAME._fqdn = before
+
+
+def test_a_plain_http_trial_is_allowed_with_a_warning() -> None:
+    with override_settings(
+        PRODUCTION=True,
+        ALLOW_PLAIN_HTTP=True,
+        SITE_URL="http://iop-proeve.example-kommune.no",
+        CELERY_BROKER_URL=BROKER,
+    ):
+        assert ids() == {"iop.W002"}
+    with override_settings(
+        PRODUCTION=True, ALLOW_PLAIN_HTTP=True, SITE_URL="http://localhost", CELERY_BROKER_URL=BROKER
+    ):
+        assert ids() == {"iop.W002", "iop.E002"}
+
+
+def test_the_plain_http_switch_turns_off_redirect_hsts_and_secure_cookies() -> None:
+    from tests.test_settings import GOOD_KEY, load_values
+
+    names = ["SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"]
+    env = {
+        "IOP_ENV": "production",
+        "SECRET_KEY": GOOD_KEY,
+        "DATABASE_URL": "postgres://u@h/db",
+        "ALLOWED_HOSTS": "x.example",
+    }
+    assert load_values(env, names) == [True, 31536000, True, True]
+    assert load_values({**env, "ALLOW_PLAIN_HTTP": "true"}, names) == [False, 0, False, False]

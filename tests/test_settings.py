@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -22,6 +23,20 @@ def load(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.LANGUAGE_CODE, s.TIME_ZONE, s.DEBUG)"
     )
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True)  # noqa: S603
+
+
+def load_values(env: dict[str, str], names: list[str]) -> list[object]:
+    """The values of settings NAMES when the settings load in a process with ENV."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "IOP_", "SECRET_KEY", "DJANGO"))}
+    code = (
+        "import json, django, os, sys; os.environ['DJANGO_SETTINGS_MODULE']='iop.settings'; django.setup();"
+        "from django.conf import settings as s;"
+        "print(json.dumps([getattr(s, n) for n in sys.argv[1:]]))"
+    )
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code, *names], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, check=True
+    )
+    return list(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
 def test_it_requires_a_secret_key_in_production() -> None:
