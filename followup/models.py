@@ -39,6 +39,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from iop.limits import FreeTextField, validate_date_window
 from students.models import Group, Pupil, School, SchoolYear, Skoleeier
 
 USER = settings.AUTH_USER_MODEL
@@ -62,13 +63,13 @@ class Concern(models.Model):
     insufficient_benefit = models.BooleanField(_("insufficient benefit from teaching"), default=False)
     poor_wellbeing = models.BooleanField(_("poor well-being"), default=False)
     other = models.BooleanField(_("other"), default=False)
-    description = models.TextField(_("what was observed"))
+    description = FreeTextField(_("what was observed"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW)
     received_by = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("received by")
     )
     received_at = models.DateTimeField(_("received"), null=True, blank=True)
-    closed_note = models.TextField(_("note on closing"), blank=True)
+    closed_note = FreeTextField(_("note on closing"), blank=True)
 
     class Meta:
         verbose_name = _("concern")
@@ -116,10 +117,10 @@ class Kartlegging(models.Model):
         verbose_name=_("concern"),
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[validate_date_window])
     conducted_by = models.CharField(_("conducted by"), max_length=200, help_text=_("Names and roles."))
     method = models.CharField(_("method or tool"), max_length=200, blank=True)
-    result = models.TextField(_("result"))
+    result = FreeTextField(_("result"))
     created_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -144,7 +145,7 @@ class Oppfolgingsplan(models.Model):
     pupil = models.ForeignKey(
         Pupil, on_delete=models.CASCADE, related_name="oppfolgingsplaner", verbose_name=_("pupil")
     )
-    main_challenges = models.TextField(_("the pupil's main challenges"))
+    main_challenges = FreeTextField(_("the pupil's main challenges"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     created_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -181,20 +182,20 @@ class Tiltak(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     plan = models.ForeignKey(Oppfolgingsplan, on_delete=models.CASCADE, related_name="tiltak", verbose_name=_("plan"))
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="tiltak", verbose_name=_("pupil"))
-    challenge = models.TextField(_("challenge it addresses"))
-    description = models.TextField(_("the measure"))
+    challenge = FreeTextField(_("challenge it addresses"))
+    description = FreeTextField(_("the measure"))
     organisation = models.CharField(_("individual or group"), max_length=12, choices=Organisation.choices)
     collaboration = models.CharField(_("solved by"), max_length=12, choices=Collaboration.choices)
     partners = models.CharField(
         _("partners"), max_length=200, blank=True, help_text=_("For example PPT, OT, the health service.")
     )
-    start = models.DateField(_("from"))
-    end = models.DateField(_("until"))
-    responsibilities = models.TextField(_("who is responsible for what"))
+    start = models.DateField(_("from"), validators=[validate_date_window])
+    end = models.DateField(_("until"), validators=[validate_date_window])
+    responsibilities = FreeTextField(_("who is responsible for what"))
     responsible = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("main responsible")
     )
-    evaluation_date = models.DateField(_("evaluation date"))
+    evaluation_date = models.DateField(_("evaluation date"), validators=[validate_date_window])
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     meeting = models.ForeignKey(
         "Meeting",
@@ -239,11 +240,13 @@ class TiltakEvaluation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tiltak = models.ForeignKey(Tiltak, on_delete=models.CASCADE, related_name="evaluations", verbose_name=_("tiltak"))
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+", verbose_name=_("pupil"))
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[validate_date_window])
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
-    effect = models.TextField(_("effect and note"))
-    adjustment = models.TextField(_("what is adjusted"), blank=True)
-    next_evaluation_date = models.DateField(_("next evaluation"), null=True, blank=True)
+    effect = FreeTextField(_("effect and note"))
+    adjustment = FreeTextField(_("what is adjusted"), blank=True)
+    next_evaluation_date = models.DateField(
+        _("next evaluation"), null=True, blank=True, validators=[validate_date_window]
+    )
     evaluated_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -281,9 +284,10 @@ class Referral(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="referrals", verbose_name=_("pupil"))
-    question = models.TextField(_("what the school asks PPT to assess"))
-    report = models.TextField(
+    question = FreeTextField(_("what the school asks PPT to assess"))
+    report = FreeTextField(
         _("pedagogisk rapport"),
+        max_length=50_000,  # compiled from every documented record, then edited; the form's limit too
         help_text=_("Pre-filled from the documented kartlegging, tiltak and evaluations. Edit freely."),
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -330,7 +334,7 @@ class Consent(models.Model):
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+", verbose_name=_("pupil"))
     given_by = models.CharField(_("given by"), max_length=10, choices=GivenBy.choices, default=GivenBy.GUARDIAN)
     name = models.CharField(_("name of the person consenting"), max_length=200)
-    date = models.DateField(_("date of consent"))
+    date = models.DateField(_("date of consent"), validators=[validate_date_window])
     method = models.CharField(_("how"), max_length=10, choices=Method.choices)
     note = models.CharField(_("note"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -368,15 +372,15 @@ class Talk(models.Model):
     )
     kind = models.CharField(_("kind of talk"), max_length=20, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[validate_date_window])
     pupil_present = models.BooleanField(_("the pupil took part"), default=True)
     guardians_present = models.BooleanField(_("guardians took part"), default=False)
     staff: models.ManyToManyField = models.ManyToManyField(
         USER, related_name="+", blank=True, verbose_name=_("staff taking part")
     )
     other_participants = models.CharField(_("others taking part"), max_length=300, blank=True)
-    topics = models.TextField(_("topics"), blank=True)
-    agreements = models.TextField(_("agreements"), blank=True)
+    topics = FreeTextField(_("topics"), blank=True)
+    agreements = FreeTextField(_("agreements"), blank=True)
     created_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -411,13 +415,13 @@ class Meeting(models.Model):
         Group, on_delete=models.CASCADE, related_name="followup_meetings", verbose_name=_("group")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.IKO)
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[validate_date_window])
     participants: models.ManyToManyField = models.ManyToManyField(
         USER, related_name="+", blank=True, verbose_name=_("participants")
     )
     other_participants = models.CharField(_("others taking part"), max_length=300, blank=True)
-    agenda = models.TextField(_("agenda"), default=DEFAULT_MEETING_AGENDA)
-    notes = models.TextField(_("notes and decisions"), blank=True)
+    agenda = FreeTextField(_("agenda"), default=DEFAULT_MEETING_AGENDA)
+    notes = FreeTextField(_("notes and decisions"), blank=True)
     pupils = models.ManyToManyField(
         Pupil, through="MeetingPupil", related_name="+", blank=True, verbose_name=_("pupils discussed")
     )
@@ -436,7 +440,7 @@ class Meeting(models.Model):
 class MeetingPupil(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="discussed")
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+", verbose_name=_("pupil"))
-    decision = models.TextField(_("decision"), blank=True)
+    decision = FreeTextField(_("decision"), blank=True)
 
     class Meta:
         verbose_name = _("pupil discussed")
@@ -464,7 +468,7 @@ class Aarshjul(models.Model):
         related_name="aarshjul",
         verbose_name=_("school owner"),
     )
-    description = models.TextField(_("description"), blank=True)
+    description = FreeTextField(_("description"), blank=True)
 
     class Meta:
         verbose_name = _("årshjul (annual wheel)")
@@ -543,7 +547,7 @@ class Duty(models.Model):
         help_text=_("Stable identifier; a school duty with the same key overrides the årshjul's."),
     )
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = FreeTextField(_("description"), blank=True)
     responsible_role = models.CharField(_("responsible"), max_length=20, choices=Role.choices)
     applies_to = models.CharField(_("applies to"), max_length=20, choices=AppliesTo.choices)
     anchor = models.CharField(_("when"), max_length=10, choices=Anchor.choices)
@@ -691,7 +695,7 @@ class Deadline(models.Model):
     done_by = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("done by")
     )
-    done_note = models.TextField(_("note"), blank=True)
+    done_note = FreeTextField(_("note"), blank=True)
     done_automatically = models.BooleanField(default=False)
     next_reminder_at = models.DateTimeField(null=True, blank=True)
     reminded_through = models.DateTimeField(null=True, blank=True)

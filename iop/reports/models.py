@@ -23,6 +23,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from iop.limits import FreeTextField, validate_date_window
 from iop.models import Goal, Iop, IopSubject
 from students.models import Pupil, School, SchoolYear
 
@@ -52,19 +53,19 @@ class Report(models.Model):
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="reports", verbose_name=_("pupil"))
     iop = models.ForeignKey(Iop, on_delete=models.PROTECT, related_name="reports", verbose_name=_("IOP"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    period_start = models.DateField(_("from"))
-    period_end = models.DateField(_("to"))
-    summary = models.TextField(
+    period_start = models.DateField(_("from"), validators=[validate_date_window])
+    period_end = models.DateField(_("to"), validators=[validate_date_window])
+    summary = FreeTextField(
         _("summary"),
         blank=True,
         help_text=_("The teacher's overall assessment of the pupil's development. Describe what the pupil can."),
     )
-    organisation = models.TextField(
+    organisation = FreeTextField(
         _("organisation of the teaching"),
         blank=True,
         help_text=_("How the teaching was actually organised over the period."),
     )
-    recipients = models.TextField(
+    recipients = FreeTextField(
         _("recipients"),
         blank=True,
         help_text=_("Who receives the report, e.g. the pupil, the guardians, the school owner."),
@@ -136,7 +137,7 @@ class ReportGoal(models.Model):
     goal = models.ForeignKey(
         Goal, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("learning goal")
     )
-    masters = models.TextField(
+    masters = FreeTextField(
         _("what the pupil now masters"),
         blank=True,
         help_text=_("Phrase it positively: what the pupil can do now, and how independently."),
@@ -160,7 +161,7 @@ class ReportSubject(models.Model):
     section = models.ForeignKey(
         IopSubject, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("subject")
     )
-    organisation_used = models.TextField(_("organisation actually used"), blank=True)
+    organisation_used = FreeTextField(_("organisation actually used"), blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:

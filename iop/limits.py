@@ -1,0 +1,67 @@
+"""Limits on what a person may enter: text length and date windows, in one place.
+
+* :data:`TEXT_MAX_LENGTH` – at most 20 000 characters in any free-text field a
+  person writes (a plan's text, a log note, a meeting's minutes). Far above what
+  a school writes (a long IOP section is 2 000–4 000 characters), low enough that
+  a pasted document cannot make every PDF of the plan cost seconds of CPU.
+* :class:`FreeTextField` – a ``TextField`` with that limit: forms built from the
+  model get ``maxlength`` and a length check, and ``full_clean()`` (run by every
+  service) refuses longer text too. No database constraint: the column stays
+  ``text``, so the limit can change without touching stored rows.
+* :func:`validate_date_window` – every date a person enters lies between
+  :data:`DATE_MIN` (1 January 2000) and :data:`DATE_MAX` (31 December 2100). A
+  plan, a log or a meeting in year 1 or 9999 is a typing mistake, and such dates
+  break date arithmetic (a year 9999 deadline plus a week overflows).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+TEXT_MAX_LENGTH = 20_000
+DATE_MIN = datetime.date(2000, 1, 1)
+DATE_MAX = datetime.date(2100, 12, 31)
+
+
+class FreeTextField(models.TextField):  # type: ignore[type-arg]
+    """Free text written by a person: at most ``max_length`` characters (default :data:`TEXT_MAX_LENGTH`).
+
+    ``max_length`` is enforced by forms (``maxlength`` attribute and a length
+    check, Django's translated message "Ensure this value has at most 20000
+    characters (it has 517000).") and by ``full_clean()``; the database column
+    is plain ``text``.
+    """
+
+    def __init__(self, *args: Any, max_length: int | None = TEXT_MAX_LENGTH, **kwargs: Any) -> None:
+        super().__init__(*args, max_length=max_length, **kwargs)
+        if self.max_length is not None:
+            self.validators.append(MaxLengthValidator(self.max_length))
+
+
+def validate_date_window(value: datetime.date | None) -> None:
+    """Refuse a date before :data:`DATE_MIN` (2000-01-01) or after :data:`DATE_MAX` (2100-12-31).
+
+    Takes a ``date`` (a ``datetime`` is compared by its date) or ``None`` (accepted:
+    whether the field is required is the field's business). Raises
+    ``ValidationError`` (code ``date_window``) with a message in the user's language.
+    """
+    if value is None:
+        return
+    day = value.date() if isinstance(value, datetime.datetime) else value
+    if DATE_MIN <= day <= DATE_MAX:
+        return
+    raise ValidationError(
+        _("Enter a date between %(first)s and %(last)s."),
+        code="date_window",
+        params={
+            "first": date_format(DATE_MIN, "SHORT_DATE_FORMAT"),
+            "last": date_format(DATE_MAX, "SHORT_DATE_FORMAT"),
+        },
+    )
