@@ -529,13 +529,28 @@ class IopVersion(models.Model):
 
 
 class AccessLogEntry(models.Model):
-    """A read of a sensitive document: who, what, when and why."""
+    """A read of a pupil's confidential data: who, what, when and why.
+
+    Append-only: the app only ever inserts (``iop.services.log_read``), the
+    admin shows entries read-only, and on PostgreSQL a trigger refuses every
+    UPDATE and DELETE of the table (migration 0004). Entries outlive what they
+    name: ``pupil`` and ``user`` are kept as plain ids without a database
+    constraint (``DO_NOTHING``), so deleting a pupil or a user neither fails
+    nor touches the log; a deleted user's reads show as "unknown".
+    ``role`` is the reader's role at the pupil's school when reading
+    (a :class:`students.models.StaffMembership.Role` value, ``guardian``, or
+    empty), so the guardians' view does not depend on later changes.
+    """
+
+    GUARDIAN = "guardian"
 
     class Purpose(models.TextChoices):
         READ = "read", _("Read")
         EDIT = "edit", _("Open for editing")
         HISTORY = "history", _("Read the history")
         COMPARE = "compare", _("Compare versions")
+        PDF = "pdf", _("Download as PDF")
+        ZIP = "zip", _("Download in a ZIP file")
 
     class Kind(models.TextChoices):
         VURDERING = "vurdering", _("Expert assessment")
@@ -543,9 +558,22 @@ class AccessLogEntry(models.Model):
         IOP = "iop", _("IOP")
         IUP = "iup", _("IUP")
         GOAL = "goal", _("Learning goal and log")
+        PUPIL = "pupil", _("Pupil page")
+        REPORT = "report", _("Report")
+        REFERRAL = "referral", _("Referral and pedagogisk rapport")
+        CONCERN = "concern", _("Concern")
+        TILTAK = "tiltak", _("Measure")
+        TALK = "talk", _("Talk")
+        PLAN = "plan", _("Follow-up plan")
+        MEETING = "meeting", _("Follow-up meeting")
 
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+", verbose_name=_("pupil"))
-    user = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("user"))
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name=_("pupil")
+    )
+    user = models.ForeignKey(
+        USER, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+", verbose_name=_("user")
+    )
+    role = models.CharField(_("role"), max_length=20, blank=True, default="")
     kind = models.CharField(_("document"), max_length=20, choices=Kind.choices)
     object_id = models.UUIDField(_("document id"))
     purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices, default=Purpose.READ)
@@ -558,7 +586,7 @@ class AccessLogEntry(models.Model):
         indexes = [models.Index(fields=["pupil", "-at"], name="accesslog_pupil_at_idx")]
 
     def __str__(self) -> str:
-        return f"{self.user} {self.kind} {self.at:%d.%m.%Y %H:%M}"
+        return f"{self.user_id} {self.kind} {self.at:%d.%m.%Y %H:%M}"
 
 
 # --- IUP ---------------------------------------------------------------------------

@@ -619,10 +619,77 @@ def teaching_log_create(*, actor: User, section: IopSubject, data: Mapping[str, 
 # --- access log and grants ---------------------------------------------------------
 
 
-def access_log_record(
-    *, actor: User, pupil: Pupil, kind: str, object_id: Any, purpose: str = AccessLogEntry.Purpose.READ
+# Which of a reader's roles at the pupil's school the log names, first found first.
+_ROLE_ORDER = (
+    StaffMembership.Role.KOORDINATOR,
+    StaffMembership.Role.REKTOR,
+    StaffMembership.Role.KONTAKTLAERER,
+    StaffMembership.Role.FAGLAERER,
+    StaffMembership.Role.PPT,
+    StaffMembership.Role.VIKAR,
+)
+
+
+def reader_role(actor: User, pupil: Pupil) -> str:
+    """The role ACTOR reads PUPIL's data in: a :class:`StaffMembership.Role`
+    value at the pupil's school, ``"guardian"`` for a guardian who is not staff
+    there, else ``""``. No query when the actor's access profile is already
+    read (it is, once a view has resolved the pupil through ``access``)."""
+    prof = access.profile(actor)
+    for role in _ROLE_ORDER:
+        if pupil.school_id in prof.roles.get(role, frozenset()):
+            return role
+    return AccessLogEntry.GUARDIAN if prof.is_guardian else ""
+
+
+def log_read(
+    *,
+    actor: User,
+    pupil: Pupil,
+    kind: str,
+    object_id: Any,
+    purpose: str = AccessLogEntry.Purpose.READ,
 ) -> AccessLogEntry:
-    return AccessLogEntry.objects.create(pupil=pupil, user=actor, kind=kind, object_id=object_id, purpose=purpose)
+    """Record that ACTOR read PUPIL's confidential data: KIND (an
+    :class:`AccessLogEntry.Kind` value) with id OBJECT_ID (a UUID), for PURPOSE
+    (an :class:`AccessLogEntry.Purpose` value), now. One INSERT; entries are
+    never changed or deleted (append-only, see :class:`AccessLogEntry`).
+
+    Every read path of a pupil's confidential data calls this (or
+    :func:`log_reads`) after resolving the record through the access layer:
+    the data controller must be able to show who has read personal data
+    (GDPR art. 5(2) and art. 32).
+    """
+    return AccessLogEntry.objects.create(
+        pupil=pupil,
+        user=actor,
+        role=reader_role(actor, pupil),
+        kind=kind,
+        object_id=object_id,
+        purpose=purpose,
+    )
+
+
+def log_reads(
+    *, actor: User, reads: Iterable[tuple[Pupil, str, Any]], purpose: str = AccessLogEntry.Purpose.READ
+) -> list[AccessLogEntry]:
+    """Record many reads at once (a ZIP file, a page about several pupils):
+    READS are ``(pupil, kind, object_id)``; one INSERT for all of them (none
+    when READS is empty). Otherwise as :func:`log_read`."""
+    now = timezone.now()
+    entries = [
+        AccessLogEntry(
+            pupil=pupil,
+            user=actor,
+            role=reader_role(actor, pupil),
+            kind=kind,
+            object_id=object_id,
+            purpose=purpose,
+            at=now,
+        )
+        for pupil, kind, object_id in reads
+    ]
+    return AccessLogEntry.objects.bulk_create(entries) if entries else []
 
 
 def vikar_candidates(pupil: Pupil) -> models.QuerySet[User]:

@@ -350,6 +350,8 @@ PUPIL_PAGE_SECTIONS: list[str] = [
     "followup.sections.pupil_section",
 ]
 HOME_SECTIONS: list[str] = ["followup.sections.home_section"]
+# Writes an access-log entry for reads that ``students`` serves (see students/audit.py).
+ACCESS_LOG_WRITER = "iop.services.log_read"
 # Callables (no arguments) that add each app's demo records after students.demo.
 DEMO_BUILDERS: list[str] = [
     "curriculum.demo.create",

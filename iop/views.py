@@ -164,7 +164,7 @@ def vurdering_edit(request: HttpRequest, pk: str) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("iop:vurdering_detail", sv.pk)
     else:
-        services.access_log_record(
+        services.log_read(
             actor=_actor(request),
             pupil=sv.pupil,
             kind=Kind.VURDERING,
@@ -188,7 +188,7 @@ def vurdering_edit(request: HttpRequest, pk: str) -> HttpResponse:
 def vurdering_detail(request: HttpRequest, pk: str) -> HttpResponse:
     sv = selectors.vurdering_for(request.user, pk)
     pupil = sv.pupil
-    services.access_log_record(actor=_actor(request), pupil=pupil, kind=Kind.VURDERING, object_id=sv.pk)
+    services.log_read(actor=_actor(request), pupil=pupil, kind=Kind.VURDERING, object_id=sv.pk)
     context = {
         "pupil": pupil,
         "sv": sv,
@@ -248,6 +248,10 @@ def vedtak_create(request: HttpRequest, pk: str) -> HttpResponse:
     if sv.is_draft:
         messages.error(request, _("The expert assessment is not completed yet."))
         return redirect("iop:vurdering_detail", sv.pk)
+    if request.method == "GET":
+        services.log_read(
+            actor=_actor(request), pupil=sv.pupil, kind=Kind.VURDERING, object_id=sv.pk, purpose=Purpose.EDIT
+        )
     initial = [{"subject": s.subject, "hours": s.hours} for s in sv.subjects.all()]
     form = VedtakForm(request.POST or None, initial={"valid_from": sv.valid_from, "valid_to": sv.valid_to})
     formset = VedtakSubjectFormSet(request.POST or None, prefix="fag", initial=initial)
@@ -277,6 +281,10 @@ def vedtak_edit(request: HttpRequest, pk: str) -> HttpResponse:
     if vedtak.is_made:
         messages.error(request, _("A decision that has been made can not be changed. Make a new decision instead."))
         return redirect("iop:vedtak_detail", vedtak.pk)
+    if request.method == "GET":
+        services.log_read(
+            actor=_actor(request), pupil=vedtak.pupil, kind=Kind.VEDTAK, object_id=vedtak.pk, purpose=Purpose.EDIT
+        )
     initial = [
         {name: getattr(s, name) for name in ("subject", *services.VEDTAK_SUBJECT_FIELDS)} for s in vedtak.subjects.all()
     ]
@@ -318,7 +326,7 @@ def vedtak_edit(request: HttpRequest, pk: str) -> HttpResponse:
 def vedtak_detail(request: HttpRequest, pk: str) -> HttpResponse:
     vedtak = selectors.vedtak_for(request.user, pk)
     pupil = vedtak.pupil
-    services.access_log_record(actor=_actor(request), pupil=pupil, kind=Kind.VEDTAK, object_id=vedtak.pk)
+    services.log_read(actor=_actor(request), pupil=pupil, kind=Kind.VEDTAK, object_id=vedtak.pk)
     internal = selectors.works_with(pupil) or not selectors.guardian_only(pupil)
     allowed = pupil.allowed  # type: ignore[attr-defined]
     context = {
@@ -387,7 +395,7 @@ def iop_detail(request: HttpRequest, pk: str) -> HttpResponse:
     read_mode = request.GET.get("visning") == "les"
     page = selectors.iop_page(request.user, pk, read_mode=read_mode)
     purpose = Purpose.EDIT if page.can_edit else Purpose.READ
-    services.access_log_record(
+    services.log_read(
         actor=_actor(request),
         pupil=page.pupil,
         kind=Kind.IOP,
@@ -587,6 +595,13 @@ def _iop_goal(request: HttpRequest, pk: str) -> Goal:
     return goal
 
 
+def _log_goal_read(request: HttpRequest, goal: Goal) -> None:
+    """Pages and fragments that show an IOP goal's text for editing."""
+    services.log_read(
+        actor=_actor(request), pupil=goal.plan.pupil, kind=Kind.GOAL, object_id=goal.pk, purpose=Purpose.EDIT
+    )
+
+
 def _aim_context(goal: Goal, **extra: Any) -> dict[str, Any]:
     plan = goal.plan
     return {"goal": goal, "iop": plan, "plan": plan, "pupil": plan.pupil, **extra}
@@ -598,6 +613,7 @@ def _aim_context(goal: Goal, **extra: Any) -> dict[str, Any]:
 def goal_aims(request: HttpRequest, pk: str) -> HttpResponse:
     """The goal picker: search competence aims by words or code, subject and year level."""
     goal = _iop_goal(request, pk)
+    _log_goal_read(request, goal)
     if request.GET:
         form = AimSearchForm(request.GET, goal_id=goal.pk)
     else:
@@ -651,6 +667,7 @@ def goal_aims_update(request: HttpRequest, pk: str) -> HttpResponse:
 def goal_bank(request: HttpRequest, pk: str) -> HttpResponse:
     """Læringsbank: goals and criteria written before for the goal's aims (same skoleeier), most used first."""
     goal = _iop_goal(request, pk)
+    _log_goal_read(request, goal)
     context = _aim_context(goal, suggestions=selectors.bank_suggestions(goal))
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "iop/_bank.html", context)
@@ -749,7 +766,7 @@ def goal_detail(request: HttpRequest, pk: str) -> HttpResponse:
     goal = selectors.goal_page(request.user, pk)
     plan = goal.plan
     pupil = plan.pupil
-    services.access_log_record(actor=_actor(request), pupil=pupil, kind=Kind.GOAL, object_id=goal.pk)
+    services.log_read(actor=_actor(request), pupil=pupil, kind=Kind.GOAL, object_id=goal.pk)
     can_log = Action.LOG in pupil.allowed and plan.is_editable  # type: ignore[attr-defined]
     form = GoalLogForm(initial={"date": timezone.localdate()}) if can_log else None
     return render(
@@ -833,7 +850,7 @@ def document_history(request: HttpRequest, kind: str, pk: str) -> HttpResponse:
     pupil = document.pupil  # type: ignore[attr-defined]
     if not selectors.works_with(pupil):
         raise PermissionDenied
-    services.access_log_record(
+    services.log_read(
         actor=_actor(request),
         pupil=pupil,
         kind=log_kind,
@@ -871,7 +888,7 @@ def iop_compare(request: HttpRequest, pk: str) -> HttpResponse:
             for goals in [snap.get("general_goals", []), *(s.get("goals", []) for s in snap.get("sections", []))]
             for goal in goals
         )
-        services.access_log_record(
+        services.log_read(
             actor=_actor(request),
             pupil=iop.pupil,
             kind=Kind.IOP,
@@ -992,7 +1009,7 @@ def _assessment_form(assessment: Any, data: Any = None) -> AssessmentForm:
 def iup_detail(request: HttpRequest, pk: str) -> HttpResponse:
     read_mode = request.GET.get("visning") == "les"
     page = selectors.iup_page(request.user, pk, read_mode=read_mode)
-    services.access_log_record(
+    services.log_read(
         actor=_actor(request),
         pupil=page.pupil,
         kind=Kind.IUP,
@@ -1173,7 +1190,7 @@ def iup_pdf(request: HttpRequest, pk: str) -> HttpResponse:
 
     page = selectors.iup_page(request.user, pk, read_mode=True)
     pupil = page.pupil
-    services.access_log_record(actor=_actor(request), pupil=pupil, kind=Kind.IUP, object_id=page.iup.pk)
+    services.log_read(actor=_actor(request), pupil=pupil, kind=Kind.IUP, object_id=page.iup.pk)
     language = pupil.school.language or translation.get_language()
     with translation.override(language):
         context = {

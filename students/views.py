@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import selectors
+from . import audit, selectors
 from .forms import PupilFilterForm
 from .sections import home_sections, pupil_sections
 
@@ -51,6 +51,7 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def pupil_detail(request: HttpRequest, pupil_id: str) -> HttpResponse:
     page = selectors.pupil_page(request.user, pupil_id)
+    audit.log_read(actor=request.user, pupil=page.pupil, kind="pupil", object_id=page.pupil.pk)  # type: ignore[arg-type]
     context = {"page": page, "pupil": page.pupil, "sections": pupil_sections(request, page.pupil)}
     return render(request, "students/pupil_detail.html", context)
 

@@ -17,12 +17,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from iop import services as iop_services
+from iop.models import AccessLogEntry
 from students import access
 from students.access import Action
 
 from . import selectors, services
 from .forms import BatchForm, ReportForm
-from .models import Report, ReportBatch
+from .models import Report, ReportBatch, ReportBatchItem
+
+Kind = AccessLogEntry.Kind
+Purpose = AccessLogEntry.Purpose
 
 PDF_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"}
 
@@ -63,6 +68,7 @@ def _detail_context(request: HttpRequest, report: Report, form: ReportForm | Non
 @require_GET
 def report_detail(request: HttpRequest, pk: str) -> HttpResponse:
     report = selectors.report_for(request.user, pk)
+    iop_services.log_read(actor=request.user, pupil=report.pupil, kind=Kind.REPORT, object_id=report.pk)  # type: ignore[arg-type]
     return render(request, "reports/report_detail.html", _detail_context(request, report))
 
 
@@ -163,6 +169,13 @@ def report_pdf(request: HttpRequest, pk: str) -> HttpResponse:
         data = services.report_pdf(report)
     except services.ReportIntegrityError:
         return render(request, "reports/damaged.html", {"report": report}, status=409)
+    iop_services.log_read(
+        actor=request.user,  # type: ignore[arg-type]
+        pupil=report.pupil,
+        kind=Kind.REPORT,
+        object_id=report.pk,
+        purpose=Purpose.PDF,
+    )
     return _pdf(data, report.filename())
 
 
@@ -172,6 +185,7 @@ def report_pdf(request: HttpRequest, pk: str) -> HttpResponse:
 def iop_pdf(request: HttpRequest, iop_id: str) -> HttpResponse:
     iop = selectors.iop_for(request.user, iop_id)
     rendered = services.render_iop(iop, iop.pupil)
+    iop_services.log_read(actor=request.user, pupil=iop.pupil, kind=Kind.IOP, object_id=iop.pk, purpose=Purpose.PDF)  # type: ignore[arg-type]
     name = f"iop-{iop.pupil.last_name}-{iop.pupil.first_name}-{iop.period_start:%Y}.pdf".lower()
     return _pdf(rendered.pdf, "".join(c for c in name if c.isalnum() or c in "-."))
 
@@ -229,6 +243,13 @@ def batch_zip(request: HttpRequest, pk: str) -> FileResponse:
     batch = selectors.batch_for(request.user, pk)
     if batch.job != ReportBatch.Job.ZIP or not batch.archive:
         raise Http404
+    # Each pupil's report inside the file is a read of its own.
+    items = ReportBatchItem.objects.filter(batch=batch, status=ReportBatchItem.Status.DONE, report__isnull=False)
+    iop_services.log_reads(
+        actor=request.user,  # type: ignore[arg-type]
+        reads=[(item.pupil, Kind.REPORT, item.report_id) for item in items.select_related("pupil")],
+        purpose=Purpose.ZIP,
+    )
     name = f"rapporter-{batch.school.name}-{batch.school_year.name}.zip".lower().replace(" ", "-").replace("/", "-")
     response = FileResponse(batch.archive.open("rb"), as_attachment=True, filename=name, content_type="application/zip")
     for key, value in PDF_HEADERS.items():
