@@ -45,6 +45,8 @@ from simple_history.models import HistoricalRecords
 
 from students.models import Pupil, School, SchoolYear, Skoleeier
 
+from .limits import FreeTextField, validate_date_window
+
 USER = settings.AUTH_USER_MODEL
 DEFAULT_APPEAL_INFO = _(
     "You may appeal this decision. The appeal must be sent to the school within three weeks of receiving "
@@ -113,16 +115,16 @@ class SakkyndigVurdering(Document):
         USER, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("author (PPT advisor)")
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    assessed_on = models.DateField(_("date of the assessment"))
-    valid_from = models.DateField(_("valid from"))
-    valid_to = models.DateField(_("valid to"))
-    benefit_from_ordinary = models.TextField(_("the pupil's benefit from ordinary teaching"), blank=True)
-    why_insufficient = models.TextField(_("why the pupil does not or cannot get satisfactory benefit"), blank=True)
-    realistic_goals = models.TextField(_("realistic learning goals"), blank=True)
-    recommended_measures = models.TextField(_("measures that can give satisfactory benefit"), blank=True)
-    staff_competence = models.TextField(_("competence of the staff where exceptions are made (§ 11-9)"), blank=True)
-    recommended_organisation = models.TextField(_("recommended organisation"), blank=True)
-    internal_note = models.TextField(_("internal note"), blank=True, help_text=_("Never shown to guardians."))
+    assessed_on = models.DateField(_("date of the assessment"), validators=[validate_date_window])
+    valid_from = models.DateField(_("valid from"), validators=[validate_date_window])
+    valid_to = models.DateField(_("valid to"), validators=[validate_date_window])
+    benefit_from_ordinary = FreeTextField(_("the pupil's benefit from ordinary teaching"), blank=True)
+    why_insufficient = FreeTextField(_("why the pupil does not or cannot get satisfactory benefit"), blank=True)
+    realistic_goals = FreeTextField(_("realistic learning goals"), blank=True)
+    recommended_measures = FreeTextField(_("measures that can give satisfactory benefit"), blank=True)
+    staff_competence = FreeTextField(_("competence of the staff where exceptions are made (§ 11-9)"), blank=True)
+    recommended_organisation = FreeTextField(_("recommended organisation"), blank=True)
+    internal_note = FreeTextField(_("internal note"), blank=True, help_text=_("Never shown to guardians."))
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -188,21 +190,21 @@ class Enkeltvedtak(Document):
         verbose_name=_("based on the expert assessment"),
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    content = models.TextField(_("content of the teaching"), blank=True)
-    organisation_note = models.TextField(_("organisation, details"), blank=True)
-    valid_from = models.DateField(_("valid from"))
-    valid_to = models.DateField(_("valid to"))
-    deviation_reason = models.TextField(
+    content = FreeTextField(_("content of the teaching"), blank=True)
+    organisation_note = FreeTextField(_("organisation, details"), blank=True)
+    valid_from = models.DateField(_("valid from"), validators=[validate_date_window])
+    valid_to = models.DateField(_("valid to"), validators=[validate_date_window])
+    deviation_reason = FreeTextField(
         _("reason for deviating from the expert assessment"),
         blank=True,
         help_text=_("Required when the decision gives other subjects or hours than the expert assessment recommends."),
     )
-    appeal_info = models.TextField(_("information about the right to appeal"), blank=True, default=default_appeal_info)
-    internal_note = models.TextField(_("internal note"), blank=True, help_text=_("Never shown to guardians."))
+    appeal_info = FreeTextField(_("information about the right to appeal"), blank=True, default=default_appeal_info)
+    internal_note = FreeTextField(_("internal note"), blank=True, help_text=_("Never shown to guardians."))
     made_by = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("made by")
     )
-    made_on = models.DateField(_("made on"), null=True, blank=True)
+    made_on = models.DateField(_("made on"), null=True, blank=True, validators=[validate_date_window])
     created_by = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
     )
@@ -239,7 +241,7 @@ class EnkeltvedtakSubject(models.Model):
     )
     subject = models.CharField(_("subject"), max_length=100)
     hours = models.PositiveIntegerField(_("hours per school year"), null=True, blank=True)
-    curriculum_deviations = models.TextField(
+    curriculum_deviations = FreeTextField(
         _("deviations from the curriculum"),
         blank=True,
         help_text=_("Which competence aims are left out or changed."),
@@ -280,12 +282,12 @@ class Iop(Document):
         SchoolYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("school year")
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    period_start = models.DateField(_("from"))
-    period_end = models.DateField(_("to"))
-    ordinary_teaching = models.TextField(
+    period_start = models.DateField(_("from"), validators=[validate_date_window])
+    period_end = models.DateField(_("to"), validators=[validate_date_window])
+    ordinary_teaching = FreeTextField(
         _("ordinary teaching outside these subjects"), blank=True, default=default_ordinary_teaching
     )
-    class_plan_coordination = models.TextField(_("coordination with the class plan"), blank=True)
+    class_plan_coordination = FreeTextField(_("coordination with the class plan"), blank=True)
     created_by = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
     )
@@ -323,9 +325,9 @@ class IopSubject(models.Model):
     iop = models.ForeignKey(Iop, on_delete=models.CASCADE, related_name="sections", verbose_name=_("IOP"))
     subject = models.CharField(_("subject"), max_length=100)
     hours = models.PositiveIntegerField(_("hours per school year"), null=True, blank=True)
-    content = models.TextField(_("content (what the pupil works with)"), blank=True)
-    working_methods = models.TextField(_("working methods"), blank=True)
-    organisation = models.TextField(
+    content = FreeTextField(_("content (what the pupil works with)"), blank=True)
+    working_methods = FreeTextField(_("working methods"), blank=True)
+    organisation = FreeTextField(
         _("how the teaching is carried out"), blank=True, help_text=_("Organisation, who teaches, where.")
     )
     order = models.PositiveIntegerField(_("order"), default=0)
@@ -365,7 +367,7 @@ class Goal(models.Model):
         verbose_name=_("subject"),
         help_text=_("Empty for social or general goals."),
     )
-    text = models.TextField(_("learning goal"))
+    text = FreeTextField(_("learning goal"))
     competence_aim = models.CharField(
         _("competence aim"), max_length=500, blank=True, help_text=_("Code or text of the competence aim, e.g. KM1234.")
     )
@@ -376,14 +378,14 @@ class Goal(models.Model):
         verbose_name=_("competence aims"),
         help_text=_("Aims from the curriculum (Grep) the goal works towards."),
     )
-    quality_1 = models.TextField(_("quality: beginner level"), blank=True)
-    quality_2 = models.TextField(_("quality: developing"), blank=True)
-    quality_3 = models.TextField(_("quality: competent"), blank=True)
-    quality_4 = models.TextField(_("quality: excellent"), blank=True)
-    independence_1 = models.TextField(_("independence: beginner level"), blank=True)
-    independence_2 = models.TextField(_("independence: developing"), blank=True)
-    independence_3 = models.TextField(_("independence: competent"), blank=True)
-    independence_4 = models.TextField(_("independence: excellent"), blank=True)
+    quality_1 = FreeTextField(_("quality: beginner level"), blank=True)
+    quality_2 = FreeTextField(_("quality: developing"), blank=True)
+    quality_3 = FreeTextField(_("quality: competent"), blank=True)
+    quality_4 = FreeTextField(_("quality: excellent"), blank=True)
+    independence_1 = FreeTextField(_("independence: beginner level"), blank=True)
+    independence_2 = FreeTextField(_("independence: developing"), blank=True)
+    independence_3 = FreeTextField(_("independence: competent"), blank=True)
+    independence_4 = FreeTextField(_("independence: excellent"), blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
@@ -441,15 +443,15 @@ class GoalLog(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="logs", verbose_name=_("learning goal"))
-    date = models.DateField(_("date"), default=timezone.localdate)
+    date = models.DateField(_("date"), default=timezone.localdate, validators=[validate_date_window])
     author = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by"))
     quality = models.PositiveSmallIntegerField(_("level of quality"), choices=Level.choices, null=True, blank=True)
     independence = models.PositiveSmallIntegerField(
         _("level of independence"), choices=Level.choices, null=True, blank=True
     )
-    feed_forward = models.TextField(_("feed-forward"), blank=True)
-    self_assessment = models.TextField(_("the pupil's self-assessment"), blank=True)
-    note = models.TextField(_("note"), blank=True)
+    feed_forward = FreeTextField(_("feed-forward"), blank=True)
+    self_assessment = FreeTextField(_("the pupil's self-assessment"), blank=True)
+    note = FreeTextField(_("note"), blank=True)
     note_internal = models.BooleanField(
         _("internal note"), default=False, help_text=_("Internal notes are never shown to guardians.")
     )
@@ -483,8 +485,8 @@ class TeachingLog(models.Model):
     section = models.ForeignKey(
         IopSubject, on_delete=models.CASCADE, related_name="teaching_logs", verbose_name=_("subject")
     )
-    period_start = models.DateField(_("from"))
-    period_end = models.DateField(_("to"))
+    period_start = models.DateField(_("from"), validators=[validate_date_window])
+    period_end = models.DateField(_("to"), validators=[validate_date_window])
     hours = models.DecimalField(_("hours given"), max_digits=5, decimal_places=1)
     note = models.CharField(_("note"), max_length=300, blank=True)
     author = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by"))
@@ -651,8 +653,8 @@ class IupSettings(models.Model):
     use_self_assessment = models.BooleanField(_("the pupil's self-assessment"), default=True)
     use_planning = models.BooleanField(_("forward-looking planning"), default=True)
     use_agreements = models.BooleanField(_("agreements made at the talk"), default=True)
-    scale = models.TextField(_("assessment scale"), help_text=_("One step per line, from the lowest to the highest."))
-    subjects = models.TextField(_("subjects"), blank=True, help_text=_("One subject per line."))
+    scale = FreeTextField(_("assessment scale"), help_text=_("One step per line, from the lowest to the highest."))
+    subjects = FreeTextField(_("subjects"), blank=True, help_text=_("One subject per line."))
     written_year_levels = models.JSONField(
         _("year levels with a written IUP"),
         default=list,
@@ -719,11 +721,12 @@ class Iup(Document):
         null=True,
         blank=True,
         help_text=_("The talk with the pupil and the guardians at which the plan was agreed."),
+        validators=[validate_date_window],
     )
-    school_contribution = models.TextField(_("what the school will do"), blank=True)
-    pupil_contribution = models.TextField(_("what the pupil will do"), blank=True)
-    guardian_contribution = models.TextField(_("what the guardians will do"), blank=True)
-    agreements = models.TextField(_("agreements made at the talk"), blank=True)
+    school_contribution = FreeTextField(_("what the school will do"), blank=True)
+    pupil_contribution = FreeTextField(_("what the pupil will do"), blank=True)
+    guardian_contribution = FreeTextField(_("what the guardians will do"), blank=True)
+    agreements = FreeTextField(_("agreements made at the talk"), blank=True)
     parts = models.JSONField(_("parts of the form"), default=list)
     scale = models.JSONField(_("assessment scale"), default=list)
     created_by = models.ForeignKey(
@@ -782,9 +785,9 @@ class IupAssessment(models.Model):
     iup = models.ForeignKey(Iup, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("IUP"))
     subject = models.CharField(_("subject"), max_length=100)
     level = models.PositiveSmallIntegerField(_("the teacher's assessment"), null=True, blank=True)
-    text = models.TextField(_("assessment"), blank=True)
+    text = FreeTextField(_("assessment"), blank=True)
     self_level = models.PositiveSmallIntegerField(_("the pupil's self-assessment"), null=True, blank=True)
-    self_text = models.TextField(_("the pupil's own words"), blank=True)
+    self_text = FreeTextField(_("the pupil's own words"), blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     updated_by = models.ForeignKey(
