@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from iop import services as iop_services
+from iop.models import AccessLogEntry
 from iop.reports import rendering
 from students import access
 from students.access import Action
@@ -71,6 +73,11 @@ def _save(form: BaseForm, action: Callable[[], Any]) -> Any | None:
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
+
+
+def _log_read(request: HttpRequest, pupil: Pupil, kind: str, object_id: Any, purpose: str = "read") -> None:
+    """Record the read of a pupil's follow-up record in the access log."""
+    iop_services.log_read(actor=_user(request), pupil=pupil, kind=kind, object_id=object_id, purpose=purpose)
 
 
 def _school(user: Any, school_id: int) -> School:
@@ -243,6 +250,7 @@ def ical_feed(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def pupil(request: HttpRequest, pupil_id: str) -> HttpResponse:
     page = selectors.pupil_followup(request.user, pupil_id)
+    _log_read(request, page.pupil, AccessLogEntry.Kind.PLAN, page.pupil.pk)
     return render(request, "followup/pupil.html", {"page": page, "pupil": page.pupil})
 
 
@@ -289,6 +297,7 @@ def concern_create(request: HttpRequest, pupil_id: str) -> HttpResponse:
 @require_GET
 def concern_detail(request: HttpRequest, concern_id: str) -> HttpResponse:
     obj = selectors.concern(request.user, concern_id)
+    _log_read(request, obj.pupil, AccessLogEntry.Kind.CONCERN, obj.pk)
     can_manage = access.can(request.user, Action.MANAGE, obj.pupil)
     return render(
         request,
@@ -348,6 +357,8 @@ def kartlegging_create(request: HttpRequest, pupil_id: str) -> HttpResponse:
 def plan_edit(request: HttpRequest, pupil_id: str) -> HttpResponse:
     def make(p: Any, data: Any) -> BaseForm:
         plan = services.active_plan(p)
+        if data is None:
+            _log_read(request, p, AccessLogEntry.Kind.PLAN, p.pk, AccessLogEntry.Purpose.EDIT)
         return PlanForm(data, initial={"main_challenges": plan.main_challenges if plan else ""})
 
     return _pupil_form_view(
@@ -396,6 +407,7 @@ def tiltak_create(request: HttpRequest, pupil_id: str) -> HttpResponse:
 @require_GET
 def tiltak_detail(request: HttpRequest, tiltak_id: str) -> HttpResponse:
     obj = selectors.tiltak(request.user, tiltak_id)
+    _log_read(request, obj.pupil, AccessLogEntry.Kind.TILTAK, obj.pk)
     return render(
         request,
         "followup/tiltak_detail.html",
@@ -411,6 +423,8 @@ def tiltak_evaluate(request: HttpRequest, tiltak_id: str) -> HttpResponse:
     if obj.status != Tiltak.Status.ACTIVE:
         messages.error(request, _("This tiltak has ended."))
         return redirect("followup:tiltak_detail", obj.pk)
+    if request.method == "GET":
+        _log_read(request, obj.pupil, AccessLogEntry.Kind.TILTAK, obj.pk, AccessLogEntry.Purpose.EDIT)
     form = EvaluationForm(request.POST or None, initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         done = _save(form, lambda: services.tiltak_evaluate(actor=_user(request), tiltak=obj, **form.cleaned_data))
@@ -462,7 +476,9 @@ def _referral_page(request: HttpRequest, obj: Any, **extra: Any) -> HttpResponse
 @login_required
 @require_GET
 def referral_detail(request: HttpRequest, referral_id: str) -> HttpResponse:
-    return _referral_page(request, selectors.referral(request.user, referral_id))
+    obj = selectors.referral(request.user, referral_id)
+    _log_read(request, obj.pupil, AccessLogEntry.Kind.REFERRAL, obj.pk)
+    return _referral_page(request, obj)
 
 
 @never_cache
@@ -473,6 +489,8 @@ def referral_edit(request: HttpRequest, referral_id: str) -> HttpResponse:
     if obj.is_sent:
         messages.error(request, _("A sent referral cannot be changed."))
         return redirect("followup:referral_detail", obj.pk)
+    if request.method == "GET":
+        _log_read(request, obj.pupil, AccessLogEntry.Kind.REFERRAL, obj.pk, AccessLogEntry.Purpose.EDIT)
     form = ReferralForm(request.POST or None, initial={"question": obj.question, "report": obj.report})
     if (
         request.method == "POST"
@@ -540,6 +558,8 @@ def talk_create(request: HttpRequest, pupil_id: str) -> HttpResponse:
 def talk_edit(request: HttpRequest, talk_id: str) -> HttpResponse:
     obj = selectors.talk(request.user, talk_id, Action.LOG if request.method == "GET" else Action.EDIT)
     can_edit = access.can(request.user, Action.EDIT, obj.pupil)
+    if request.method == "GET":
+        _log_read(request, obj.pupil, AccessLogEntry.Kind.TALK, obj.pk)
     form = TalkForm(request.POST or None, instance=obj, staff=selectors.staff_of_school(obj.pupil.school_id))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -621,12 +641,16 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def meeting_detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
     obj = selectors.meeting(request.user, meeting_id)
+    discussed = selectors.meeting_discussed(request.user, obj)
+    iop_services.log_reads(
+        actor=_user(request), reads=[(row.pupil, AccessLogEntry.Kind.MEETING, obj.pk) for row in discussed]
+    )
     return render(
         request,
         "followup/meeting_detail.html",
         {
             "meeting": obj,
-            "discussed": selectors.meeting_discussed(request.user, obj),
+            "discussed": discussed,
             "decision_form": DecisionForm(),
             "talk_groups": [obj.group],
         },
@@ -737,6 +761,7 @@ def referral_pdf(request: HttpRequest, referral_id: str) -> HttpResponse:
     """The referral with its pedagogisk rapport as PDF, rendered by the
     reports' static-only WeasyPrint renderer in the school's language."""
     obj = selectors.referral(request.user, referral_id)
+    _log_read(request, obj.pupil, AccessLogEntry.Kind.REFERRAL, obj.pk, AccessLogEntry.Purpose.PDF)
     context = {
         "referral": obj,
         "pupil": obj.pupil,

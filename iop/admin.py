@@ -1,7 +1,11 @@
 """Operators' admin for the chain (superusers only; see iop.admin_site)."""
 
 from django.contrib import admin
+from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+
+from students.models import Pupil, User
 
 from .models import (
     AccessLogEntry,
@@ -104,14 +108,46 @@ class IopVersionAdmin(admin.ModelAdmin):
 
 @admin.register(AccessLogEntry)
 class AccessLogEntryAdmin(admin.ModelAdmin):
-    list_display = ["at", "user", "pupil", "kind", "purpose"]
+    """The access log, read-only: nobody adds, changes or deletes an entry
+    (no permission for it, hence no delete action either). Names are read
+    beside the entries, which outlive the pupils and users they name."""
+
+    list_display = ["at", "reader", "role", "pupil_name", "kind", "purpose"]
     list_filter = ["kind", "purpose"]
-    raw_id_fields = ["pupil", "user"]
+    fields = ["at", "reader", "role", "pupil_name", "kind", "object_id", "purpose"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        users = User.objects.filter(pk=OuterRef("user_id"))
+        pupils = Pupil.objects.filter(pk=OuterRef("pupil_id"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                reader_name=Subquery(users.values("full_name")[:1]),
+                reader_email=Subquery(users.values("email")[:1]),
+                pupil_first=Subquery(pupils.values("first_name")[:1]),
+                pupil_last=Subquery(pupils.values("last_name")[:1]),
+            )
+        )
+
+    @admin.display(description=_("user"))
+    def reader(self, obj: AccessLogEntry) -> str:
+        name = getattr(obj, "reader_name", None) or getattr(obj, "reader_email", None)
+        return name or (_("deleted user %(id)s") % {"id": obj.user_id} if obj.user_id else "–")
+
+    @admin.display(description=_("pupil"))
+    def pupil_name(self, obj: AccessLogEntry) -> str:
+        first, last = getattr(obj, "pupil_first", None), getattr(obj, "pupil_last", None)
+        return f"{first} {last}" if first is not None else _("deleted pupil %(id)s") % {"id": obj.pupil_id}
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False
 
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
 
 

@@ -34,7 +34,7 @@ from django.utils.translation import gettext
 from curriculum.models import CompetenceAim
 from students import access
 from students.access import Action, Relation
-from students.models import Enrolment, Pupil, SchoolYear, TeachingAssignment, User
+from students.models import Enrolment, GuardianLink, Pupil, SchoolYear, StaffMembership, TeachingAssignment, User
 
 from . import charts, checks
 from .models import (
@@ -469,8 +469,51 @@ def overview(user: AnyUser) -> list[OverviewRow]:
     return rows
 
 
-def access_log(pupil: Pupil, limit: int = 200) -> list[AccessLogEntry]:
-    return list(AccessLogEntry.objects.filter(pupil=pupil).select_related("user").order_by("-at")[:limit])
+@dataclass
+class AccessLogRow:
+    """One line of "Who has read the plans": ``who`` is a name, "you", or
+    "guardian" without a name; ``role`` the reader's role label or ""."""
+
+    at: datetime.datetime
+    who: str
+    role: str
+    kind: str
+    purpose: str
+
+
+def access_log(pupil: Pupil, viewer: User, *, guardian_names: bool, limit: int = 200) -> list[AccessLogRow]:
+    """The latest LIMIT reads of PUPIL's data, newest first, as VIEWER may see
+    them (two queries). Staff are named with their role; the viewer's own reads
+    say "you"; a guardian's reads are named only when GUARDIAN_NAMES (staff who
+    manage the pupil), else shown as "guardian": guardians in separate
+    households must not learn each other's names or habits (GDPR art. 5(1)(c)).
+    A read counts as a guardian's when it was logged in that role or when its
+    reader is the pupil's guardian now (entries from before roles were logged)."""
+    entries = list(AccessLogEntry.objects.filter(pupil=pupil).select_related("user").order_by("-at")[:limit])
+    guardians = set(GuardianLink.objects.filter(pupil=pupil).values_list("user_id", flat=True))
+    roles = dict(StaffMembership.Role.choices)
+    rows = []
+    for entry in entries:
+        as_guardian = entry.role == AccessLogEntry.GUARDIAN or (entry.user_id in guardians and not entry.role)
+        if entry.user_id is not None and entry.user_id == viewer.pk:
+            who = gettext("You")
+        elif as_guardian and not guardian_names:
+            who = ""
+        elif entry.user is not None:
+            who = entry.user.full_name or entry.user.email
+        else:
+            who = gettext("A deleted user")
+        role = gettext("Guardian") if as_guardian else str(roles.get(entry.role, ""))
+        rows.append(
+            AccessLogRow(
+                at=entry.at,
+                who=who or role,
+                role=role if who else "",
+                kind=entry.get_kind_display(),
+                purpose=entry.get_purpose_display(),
+            )
+        )
+    return rows
 
 
 # --- IUP ------------------------------------------------------------------------------

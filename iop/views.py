@@ -917,7 +917,9 @@ def access_log(request: HttpRequest, pupil_id: str) -> HttpResponse:
     pupil = access.get_pupil(request.user, pupil_id)
     if not (selectors.guardian_only(pupil) or Action.MANAGE in pupil.allowed):  # type: ignore[attr-defined]
         raise PermissionDenied
-    return render(request, "iop/access_log.html", {"pupil": pupil, "entries": selectors.access_log(pupil)})
+    managing = Action.MANAGE in pupil.allowed  # type: ignore[attr-defined]
+    rows = selectors.access_log(pupil, _actor(request), guardian_names=managing)
+    return render(request, "iop/access_log.html", {"pupil": pupil, "entries": rows})
 
 
 # --- vikar access and the coordinator's overview ------------------------------------------
