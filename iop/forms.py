@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from students.models import Group, User
 
+from .limits import validate_date_window
 from .models import (
     Enkeltvedtak,
     EnkeltvedtakSubject,
@@ -273,7 +274,9 @@ class UserChoiceField(forms.ModelChoiceField):
 
 class VikarGrantForm(forms.Form):
     user = UserChoiceField(label=_("Substitute"), queryset=User.objects.none())
-    until = forms.DateField(label=_("Read access until (inclusive)"), widget=DateInput())
+    until = forms.DateField(
+        label=_("Read access until (inclusive)"), widget=DateInput(), validators=[validate_date_window]
+    )
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
     def __init__(self, *args: Any, candidates: QuerySet[User], **kwargs: Any) -> None:

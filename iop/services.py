@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from curriculum.models import CompetenceAim
@@ -386,7 +387,11 @@ def iop_update(*, actor: User, iop: Iop, version: int, data: Mapping[str, Any]) 
     _require(actor, Action.EDIT, iop.pupil)
     current = _locked(Iop, iop.pk, version)
     _require_editable(current)
+    before = (current.period_start, current.period_end)
     _apply(current, data, IOP_FIELDS)
+    if (current.period_start, current.period_end) != before:
+        year = current.school_year
+        _require_within(current.period_start, current.period_end, year.start, year.end)
     _bump(current)
     return _save(current, actor)
 
@@ -613,7 +618,29 @@ def teaching_log_create(*, actor: User, section: IopSubject, data: Mapping[str, 
     _require_editable(section.iop)
     entry = TeachingLog(section=section, author=actor)
     _apply(entry, data, ("period_start", "period_end", "hours", "note"))
+    _require_within(entry.period_start, entry.period_end, section.iop.period_start, section.iop.period_end)
     return _save(entry, actor)
+
+
+def _require_within(
+    start: datetime.date | None, end: datetime.date | None, first: datetime.date, last: datetime.date
+) -> None:
+    """Refuse a period (START..END, either may be missing) reaching outside FIRST..LAST.
+
+    Used where the rule is plain: an IOP covers (part of) its school year (one
+    plan per pupil and school year, opplæringslova § 11-10), and hours of
+    teaching are logged against the plan only within the plan's period.
+    Raises ``ValidationError`` on ``period_start`` / ``period_end``.
+    """
+    params = {"first": date_format(first, "SHORT_DATE_FORMAT"), "last": date_format(last, "SHORT_DATE_FORMAT")}
+    message = _("Choose a date from %(first)s to %(last)s.")
+    errors = {}
+    if start is not None and not first <= start <= last:
+        errors["period_start"] = ValidationError(message, code="outside_period", params=params)
+    if end is not None and not first <= end <= last:
+        errors["period_end"] = ValidationError(message, code="outside_period", params=params)
+    if errors:
+        raise ValidationError(errors)
 
 
 # --- access log and grants ---------------------------------------------------------

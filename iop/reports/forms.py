@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from iop.limits import TEXT_MAX_LENGTH
 from students.models import School, SchoolYear
 
 from .models import Report, ReportBatch
@@ -40,6 +41,7 @@ class ReportForm(forms.ModelForm):
                 self.fields[name] = forms.CharField(
                     label=_("Organisation actually used: %(subject)s") % {"subject": s.name},
                     required=False,
+                    max_length=TEXT_MAX_LENGTH,
                     initial=s.organisation_used,
                     widget=forms.Textarea(attrs={"rows": 2}),
                 )
@@ -50,6 +52,7 @@ class ReportForm(forms.ModelForm):
                 self.fields[name] = forms.CharField(
                     label=_("What the pupil now masters"),
                     required=False,
+                    max_length=TEXT_MAX_LENGTH,
                     initial=g.masters,
                     widget=forms.Textarea(attrs={"rows": 3}),
                     help_text=_("Phrase it positively: what the pupil can do now, and how independently."),
