@@ -311,9 +311,20 @@ def _send_mail(to: User, subject: str, template: str, ctx: dict[str, Any]) -> No
     message.send()
 
 
+def _visible_to_recipient(ids: Sequence[uuid.UUID], recipient: User) -> set[uuid.UUID]:
+    """Which of IDS the recipient may still see (the access layer, asked at send time:
+    a membership ended or a group lost since the notification was made means no email)."""
+    from .selectors import visible_notifications
+
+    return set(visible_notifications(recipient).filter(pk__in=list(ids)).values_list("pk", flat=True))
+
+
 def send_notification(notification_id: uuid.UUID | str) -> str:
     """Send one claimed notification; does nothing when it is no longer
-    claimed (already sent by a duplicate task, or cancelled)."""
+    claimed (already sent by a duplicate task, or cancelled). Cancels it
+    instead of sending when the deadline is closed, the recipient inactive, or
+    the recipient may no longer see what it is about (membership ended, group
+    lost): returns ``"sent"``, ``"skipped"``, ``"cancelled"`` or ``"failed"``."""
     with transaction.atomic():
         n = (
             Notification.objects.select_for_update(of=("self",))
@@ -328,6 +339,11 @@ def send_notification(notification_id: uuid.UUID | str) -> str:
             n.state = Notification.State.CANCELLED
             n.save(update_fields=["state"])
             logger.info("Notification %s cancelled: its deadline is closed or its recipient inactive.", n.pk)
+            return "cancelled"
+        if not _visible_to_recipient([n.pk], n.recipient):
+            n.state = Notification.State.CANCELLED
+            n.save(update_fields=["state"])
+            logger.info("Notification %s cancelled: its recipient may no longer see what it is about.", n.pk)
             return "cancelled"
         n.attempts += 1
         try:
@@ -364,7 +380,8 @@ def send_digest(notification_ids: Sequence[uuid.UUID | str]) -> str:
             return "skipped"
         recipient = rows[0].recipient
         rows = [n for n in rows if n.recipient_id == recipient.pk]
-        live = [n for n in rows if n.deadline is None or n.deadline.state == Deadline.State.OPEN]
+        visible = _visible_to_recipient([n.pk for n in rows], recipient)
+        live = [n for n in rows if n.pk in visible and (n.deadline is None or n.deadline.state == Deadline.State.OPEN)]
         now = timezone.now()
         if live and recipient.is_active:
             from django.utils.translation import gettext as _

@@ -266,9 +266,34 @@ def dashboard_choices(user: AnyUser) -> FilterChoices:
 # --- notifications and meetings ----------------------------------------------------------------
 
 
+def visible_notifications(user: AnyUser) -> QuerySet[Notification]:
+    """The user's own notifications about what the user may still see (one query, FK subqueries).
+
+    A notification about a pupil (a concern, a referral, a pupil's deadline)
+    shows only while the access layer lets the user view the pupil; one about
+    a group's or the school's deadline only while the user is an active staff
+    member of that school. So a rektor whose membership ended, or a teacher who
+    no longer teaches the group, no longer sees "New concern: <pupil>". The
+    reminder sender asks the same question before every email
+    (:func:`followup.reminders.send_notification`).
+    """
+    prof = access.profile(user)
+    if not prof.active:
+        return Notification.objects.none()
+    pupils = access.pupils_for(user, Action.VIEW).values("pk")
+    schools = sorted(prof.member_schools)
+    return Notification.objects.filter(recipient_id=prof.user_id).filter(
+        Q(concern__pupil__in=pupils)
+        | Q(referral__pupil__in=pupils)
+        | (Q(deadline__school_id__in=schools) & (Q(deadline__pupil__isnull=True) | Q(deadline__pupil__in=pupils)))
+    )
+
+
 def notifications(user: AnyUser, limit: int = 50) -> list[Notification]:
+    """The newest LIMIT notifications the user may see (:func:`visible_notifications`), due and not cancelled."""
     return list(
-        Notification.objects.filter(recipient_id=user.pk, send_after__lte=timezone.now())
+        visible_notifications(user)
+        .filter(send_after__lte=timezone.now())
         .exclude(state=Notification.State.CANCELLED)
         .select_related("deadline__pupil", "deadline__group", "concern__pupil", "referral__pupil")
         .order_by("-send_after")[:limit]
@@ -276,8 +301,10 @@ def notifications(user: AnyUser, limit: int = 50) -> list[Notification]:
 
 
 def unread_count(user: AnyUser) -> int:
+    """How many of the notifications the user may see are due and unread (the home page's badge)."""
     return (
-        Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True, send_after__lte=timezone.now())
+        visible_notifications(user)
+        .filter(read_at__isnull=True, send_after__lte=timezone.now())
         .exclude(state=Notification.State.CANCELLED)
         .count()
     )
