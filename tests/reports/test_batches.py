@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from iop.models import Goal
+from iop.models import AccessLogEntry, Goal
 from iop.reports import selectors, services
 from iop.reports.models import Report, ReportBatch, ReportBatchItem
 from tests import factories as f
@@ -147,6 +147,11 @@ def test_the_year_as_one_zip(world: World, django_capture_on_commit_callbacks: C
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]
     names = archive.namelist()
     assert len(names) == 3 and "SHA256SUMS.txt" in names
+    # One access-log entry for each pupil whose report is inside, naming the coordinator.
+    coordinator = world.user("coordinator")
+    assert coordinator is not None
+    logged = AccessLogEntry.objects.filter(purpose=AccessLogEntry.Purpose.ZIP)
+    assert sorted((e.object_id, e.user_id) for e in logged) == sorted((r.pk, coordinator.pk) for r in finalised)
     sums = archive.read("SHA256SUMS.txt").decode()
     for report in finalised:
         assert report.pdf_sha256 in sums
