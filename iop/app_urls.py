@@ -37,6 +37,9 @@ urlpatterns = [
     path("mal/<uuid:pk>/kompetansemal/endre/", views.goal_aims_update, name="goal_aims_update"),
     path("mal/<uuid:pk>/laeringsbank/", views.goal_bank, name="goal_bank"),
     path("mal/<uuid:pk>/laeringsbank/bruk/", views.goal_bank_use, name="goal_bank_use"),
+    path("mal/<uuid:pk>/del/", views.goal_share, name="goal_share"),
+    path("laeringsbank/", views.bank_list, name="bank_list"),
+    path("laeringsbank/<uuid:pk>/fjern/", views.bank_entry_remove, name="bank_entry_remove"),
     path("historikk/<slug:kind>/<uuid:pk>/", views.document_history, name="history"),
     path("oversikt/klar-linje/", views.overview, name="overview"),
     # IUP

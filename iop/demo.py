@@ -1,7 +1,9 @@
 """Demo records for the chain (run after :func:`students.demo.create` through
 ``settings.DEMO_BUILDERS``): a few pupils of Fjordvik skole get an expert
 assessment, a made decision and a published IOP with goals and a year of
-logs; one pupil has a made decision but no IOP yet, so the checks show."""
+logs; one pupil has a made decision but no IOP yet, so the checks show.
+The subject goals get a competence aim of the demo curriculum, and the first
+pupil's are shared in the læringsbank."""
 
 from __future__ import annotations
 
@@ -10,11 +12,12 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from curriculum.models import CompetenceAim
 from students import access
 from students.models import GuardianLink, Pupil, School, TeachingAssignment, User
 
 from . import services
-from .models import Organisation, SakkyndigVurdering
+from .models import Iop, Organisation, SakkyndigVurdering
 
 SCHOOL = "Fjordvik skole (demo)"
 
@@ -93,6 +96,7 @@ def _chain(
     end: datetime.date,
     publish: bool = True,
     iop: bool = True,
+    share: bool = False,
 ) -> None:
     access.grant_ppt_access(pupil=pupil, granted_by=rektor, reason="Henvisning (demo)")
     subjects = [
@@ -190,6 +194,22 @@ def _chain(
     plan.refresh_from_db()
     if publish:
         services.iop_publish(actor=teacher, iop=plan, version=plan.version)
+        _aims_and_bank(plan, teacher, share=share)
+
+
+def _aims_and_bank(plan: Iop, teacher: User, *, share: bool) -> None:
+    """Attach a competence aim of the demo curriculum to each subject goal of
+    PLAN and, with SHARE, share the goals in the læringsbank (de-identified),
+    so the bank and its suggestions are not empty in the demo."""
+    for goal in plan.goals.select_related("section"):
+        subject = goal.section.subject if goal.section else ""
+        aim = CompetenceAim.objects.filter(curriculum__short_title=subject).order_by("code").first()
+        if aim is None:
+            continue
+        services.goal_aims_update(actor=teacher, goal=goal, add=aim)
+        if share:
+            goal.refresh_from_db()
+            services.goal_share(actor=teacher, goal=goal, version=goal.version)
 
 
 @transaction.atomic
@@ -223,4 +243,6 @@ def create() -> None:
         if pupil is not None:
             chosen.append(pupil)
     for index, pupil in enumerate(chosen[:4]):
-        _chain(pupil, ppt=ppt, rektor=rektor, start=start, end=end, publish=index != 2, iop=index != 3)
+        _chain(
+            pupil, ppt=ppt, rektor=rektor, start=start, end=end, publish=index != 2, iop=index != 3, share=index == 0
+        )

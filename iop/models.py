@@ -824,3 +824,50 @@ class IupAssessment(models.Model):
 
 def end_of_day(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(23, 59, 59)))
+
+
+class BankEntry(models.Model):
+    """A learning goal shared in the læringsbank: a de-identified copy (see
+    :mod:`iop.bank`) that teachers of the same skoleeier may copy into their
+    own goals. The bank reads only these copies, never a live goal; the
+    source goal is kept (``SET_NULL``) only so its teacher sees it is shared."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    skoleeier = models.ForeignKey(
+        Skoleeier, on_delete=models.CASCADE, related_name="bank_entries", verbose_name=_("school owner")
+    )
+    text = models.TextField(_("learning goal"))
+    criteria = models.JSONField(_("criteria"), default=dict, blank=True, help_text=_("Criteria by field name."))
+    competence_aims = models.ManyToManyField(
+        "curriculum.CompetenceAim", related_name="bank_entries", verbose_name=_("competence aims")
+    )
+    shared_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("shared by")
+    )
+    shared_at = models.DateTimeField(_("shared"), default=timezone.now)
+    source_goal = models.ForeignKey(
+        Goal,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="bank_entries",
+        verbose_name=_("shared from the goal"),
+    )
+    uses = models.PositiveIntegerField(_("times copied"), default=0)
+
+    class Meta:
+        verbose_name = _("learning bank entry")
+        verbose_name_plural = _("learning bank entries")
+        ordering = ["-uses", "-shared_at"]
+        indexes = [models.Index(fields=["skoleeier", "-uses", "-shared_at"], name="bankentry_skoleeier_idx")]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    def criteria_rows(self) -> list[tuple[Any, str]]:
+        """[(the field's label, e.g. "quality: beginner level", text)] for the criteria given."""
+        return [
+            (Goal._meta.get_field(name).verbose_name, self.criteria[name])  # type: ignore[union-attr]
+            for name in Goal.CRITERIA_FIELDS
+            if self.criteria.get(name)
+        ]

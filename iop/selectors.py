@@ -16,19 +16,17 @@ The IUP's KPI read for ``followup`` is :func:`iups_for_school_year`.
 from __future__ import annotations
 
 import datetime
-import re
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from curriculum.models import CompetenceAim
@@ -36,9 +34,10 @@ from students import access
 from students.access import Action, Relation
 from students.models import Enrolment, GuardianLink, Pupil, SchoolYear, StaffMembership, TeachingAssignment, User
 
-from . import charts, checks
+from . import bank, charts, checks
 from .models import (
     AccessLogEntry,
+    BankEntry,
     Enkeltvedtak,
     EnkeltvedtakSubject,
     Goal,
@@ -689,84 +688,106 @@ def pupil_year_level(pupil: Pupil, school_year: SchoolYear) -> int | None:
     return max(levels, default=None)
 
 
-@dataclass
-class Suggestion:
-    """A learning goal with criteria written before for the same aim (text only)."""
-
-    source_id: uuid.UUID
-    text: str
-    criteria: dict[str, str]
-    uses: int
-
-    def criteria_rows(self) -> list[tuple[Any, str]]:
-        """[(the field's label, e.g. "quality: beginner level", text)] for the criteria given."""
-        return [
-            (Goal._meta.get_field(name).verbose_name, value)  # type: ignore[union-attr]
-            for name, value in self.criteria.items()
-            if value
-        ]
+#: How many læringsbank entries one goal's suggestions show.
+BANK_LIMIT = 10
+#: Læringsbank entries on one page of the bank's list.
+BANK_PAGE = 50
 
 
-#: How many earlier goals the læringsbank reads per request.
-BANK_SCAN_LIMIT = 500
-BANK_FIELDS = ("text", *Goal.CRITERIA_FIELDS)
-#: Read only to take the source pupil's names out of the texts.
-NAME_FIELDS = ("iop__pupil__first_name", "iop__pupil__last_name", "iup__pupil__first_name", "iup__pupil__last_name")
-
-
-def _scrub(value: str, names: Iterable[str], placeholder: str) -> str:
-    for name in names:
-        if len(name) > 1:
-            value = re.sub(rf"\b{re.escape(name)}\b", placeholder, value, flags=re.IGNORECASE)
-    return value
-
-
-def bank_suggestions(goal: Goal, limit: int = 10) -> list[Suggestion]:
-    """Goals and criteria written before for GOAL's competence aims by staff at
-    schools of the same skoleeier, most used first. Only the texts leave this
-    function; the source pupil's first and last names are replaced by "the pupil"."""
+def bank_suggestions(goal: Goal, limit: int = BANK_LIMIT) -> list[BankEntry]:
+    """Shared læringsbank entries (de-identified copies, see :mod:`iop.bank`)
+    for GOAL's competence aims, of the goal's skoleeier, most copied first.
+    Never reads another goal's live text."""
     aim_ids = [aim.pk for aim in goal.competence_aims.all()]
     if not aim_ids:
         return []
-    skoleeier_id = goal.plan.pupil.school.skoleeier_id
-    rows = (
-        Goal.objects.filter(competence_aims__in=aim_ids)
-        .filter(Q(iop__pupil__school__skoleeier_id=skoleeier_id) | Q(iup__pupil__school__skoleeier_id=skoleeier_id))
-        .exclude(pk=goal.pk)
-        .distinct()
-        .order_by("-created_at")
-        .values(
-            "pk",
-            *BANK_FIELDS,
-            "iop__pupil__first_name",
-            "iop__pupil__last_name",
-            "iup__pupil__first_name",
-            "iup__pupil__last_name",
-        )[:BANK_SCAN_LIMIT]
+    return list(
+        BankEntry.objects.filter(
+            skoleeier_id=goal.plan.pupil.school.skoleeier_id,
+            pk__in=BankEntry.competence_aims.through.objects.filter(competenceaim_id__in=aim_ids).values(
+                "bankentry_id"
+            ),
+        ).order_by("-uses", "-shared_at")[:limit]
     )
-    placeholder = gettext("the pupil")
-    defaults = set()
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            defaults.add(gettext("New learning goal").casefold())
-    found: dict[tuple[str, ...], Suggestion] = {}
-    for row in rows:
-        names = [
-            row[k] or ""
-            for k in (
-                "iop__pupil__first_name",
-                "iop__pupil__last_name",
-                "iup__pupil__first_name",
-                "iup__pupil__last_name",
-            )
-        ]
-        values = tuple(_scrub((row[name] or "").strip(), names, placeholder) for name in BANK_FIELDS)
-        if not values[0] or values[0].casefold() in defaults:
-            continue
-        if values in found:
-            found[values].uses += 1
-        else:
-            found[values] = Suggestion(
-                row["pk"], values[0], dict(zip(Goal.CRITERIA_FIELDS, values[1:], strict=True)), 1
-            )
-    return sorted(found.values(), key=lambda s: -s.uses)[:limit]
+
+
+def bank_entry_for_goal(goal: Goal, pk: uuid.UUID | str) -> BankEntry:
+    """The entry PK among GOAL's suggestions (its aims, its skoleeier); Http404 otherwise."""
+    aim_ids = [aim.pk for aim in goal.competence_aims.all()]
+    try:
+        return (
+            BankEntry.objects.filter(skoleeier_id=goal.plan.pupil.school.skoleeier_id, competence_aims__in=aim_ids)
+            .distinct()
+            .get(pk=pk)
+        )
+    except (ObjectDoesNotExist, ValueError, ValidationError):
+        raise Http404 from None
+
+
+def bank_entries_for(user: AnyUser) -> QuerySet[BankEntry]:
+    """The læringsbank entries USER may read: those of the skoleeiere of the
+    user's schools (any staff role). Guardians and strangers get none."""
+    schools = access.visible_schools(user)
+    return (
+        BankEntry.objects.filter(skoleeier_id__in=schools.values("skoleeier_id"))
+        .prefetch_related("competence_aims")
+        .order_by("-shared_at")
+    )
+
+
+def bank_entry_for(user: AnyUser, pk: uuid.UUID | str, *, manage: bool = False) -> BankEntry:
+    """One entry USER may read (Http404 otherwise, as a missing one); with
+    MANAGE the user must also coordinate a school of the entry's skoleeier
+    (PermissionDenied otherwise: a teacher who sees it may not remove it)."""
+    try:
+        entry = bank_entries_for(user).get(pk=pk)
+    except (ObjectDoesNotExist, ValueError, ValidationError):
+        raise Http404 from None
+    if manage and not access.managed_schools(user).filter(skoleeier_id=entry.skoleeier_id).exists():
+        raise PermissionDenied
+    return entry
+
+
+def bank_managed_skoleeiere(user: AnyUser) -> set[int]:
+    """Ids of the skoleeiere whose læringsbank USER may remove entries from (coordinators)."""
+    return set(access.managed_schools(user).values_list("skoleeier_id", flat=True))
+
+
+def share_preview(goal: Goal) -> bank.Shared:
+    """Exactly what sharing GOAL would put in the læringsbank: its text and
+    criteria de-identified against every name the goal's skoleeier knows
+    (pupils, guardians, staff of any of its schools, ended memberships too).
+    Raises :class:`iop.bank.Refused` (a ValidationError) with every reason
+    the text still looks personal. Four queries."""
+    pupil = goal.plan.pupil
+    skoleeier_id = pupil.school.skoleeier_id
+    others: list[str] = [
+        f"{first} {last}"
+        for first, last in Pupil.objects.filter(school__skoleeier_id=skoleeier_id).values_list(
+            "first_name", "last_name"
+        )
+    ]
+    others += User.objects.filter(guardian_links__pupil__school__skoleeier_id=skoleeier_id).values_list(
+        "full_name", flat=True
+    )
+    others += User.objects.filter(memberships__school__skoleeier_id=skoleeier_id).values_list("full_name", flat=True)
+    own = [pupil.first_name, pupil.last_name]
+    sensitive = bank.sensitive_words()
+    words = {"pupil_word": gettext("the pupil"), "name_word": gettext("[name]")}
+    problems: list[tuple[str, str]] = []
+    values: dict[str, str] = {}
+    for name in ("text", *Goal.CRITERIA_FIELDS):
+        try:
+            values[name] = bank.deidentify(
+                getattr(goal, name) or "", own_names=own, other_names=others, sensitive=sensitive, **words
+            ).strip()
+        except bank.Refused as refused:
+            problems += [p for p in refused.problems if p not in problems]
+    if problems:
+        raise bank.Refused(problems)
+    rows = [
+        (Goal._meta.get_field(name).verbose_name, values[name])  # type: ignore[union-attr]
+        for name in Goal.CRITERIA_FIELDS
+        if values[name]
+    ]
+    return bank.Shared(values["text"], {name: values[name] for name in Goal.CRITERIA_FIELDS}, rows)

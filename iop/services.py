@@ -30,6 +30,7 @@ from students.models import Enrolment, Pupil, School, SchoolYear, StaffMembershi
 from . import checks
 from .models import (
     AccessLogEntry,
+    BankEntry,
     Enkeltvedtak,
     EnkeltvedtakSubject,
     Goal,
@@ -552,6 +553,72 @@ def goal_use_suggestion(*, actor: User, goal: Goal, text: str, criteria: Mapping
         setattr(current, name, criteria.get(name, ""))
     _bump(current)
     return _save(current, actor)
+
+
+@transaction.atomic
+def goal_use_bank_entry(*, actor: User, goal: Goal, entry: BankEntry) -> Goal:
+    """Copy the læringsbank ENTRY's text and criteria into the IOP GOAL for
+    editing, and count the use (entries most copied come first)."""
+    saved = goal_use_suggestion(actor=actor, goal=goal, text=entry.text, criteria=entry.criteria)
+    BankEntry.objects.filter(pk=entry.pk).update(uses=models.F("uses") + 1)
+    return saved
+
+
+def require_shareable(actor: User, goal: Goal) -> None:
+    """Raise unless ACTOR may share GOAL in the læringsbank: the actor edits
+    the pupil's plans (PermissionDenied), the goal is in a published IOP and
+    has a competence aim (ValidationError saying which)."""
+    _require(actor, Action.EDIT, goal.plan.pupil)
+    if not goal.iop_id:
+        raise PermissionDenied
+    if goal.plan.status != Iop.Status.PUBLISHED:
+        raise ValidationError(_("Only goals of a published IOP can be shared in the learning bank."))
+    if not goal.competence_aims.exists():
+        raise ValidationError(_("Attach a competence aim to the goal before you share it."))
+
+
+@transaction.atomic
+def goal_share(*, actor: User, goal: Goal, version: int) -> BankEntry:
+    """Put a de-identified copy of GOAL (text and criteria, through
+    ``selectors.share_preview``) in its skoleeier's læringsbank.
+
+    VERSION is the goal's version shown with the preview the teacher
+    confirmed: a goal changed since gives a ValidationError, so exactly the
+    text seen is shared. Sharing the same text of the same goal again returns
+    the first entry. Errors: PermissionDenied (not the pupil's plan editor,
+    an IUP goal), ValidationError (draft or archived IOP, no competence aim,
+    a changed goal), :class:`iop.bank.Refused` (the text still looks personal)."""
+    from . import selectors
+
+    current = Goal.objects.select_for_update().get(pk=goal.pk)
+    require_shareable(actor, goal)
+    if current.version != version:
+        raise ValidationError(_("The goal has changed since you saw the preview. Check the text again."))
+    current.iop = goal.iop
+    preview = selectors.share_preview(current)
+    existing = BankEntry.objects.filter(source_goal=current, text=preview.text, criteria=preview.criteria).first()
+    if existing is not None:
+        return existing
+    entry = BankEntry(
+        skoleeier_id=goal.plan.pupil.school.skoleeier_id,
+        text=preview.text,
+        criteria=preview.criteria,
+        shared_by=actor,
+        source_goal=current,
+    )
+    entry.full_clean()
+    entry.save()
+    entry.competence_aims.set(current.competence_aims.all())
+    return entry
+
+
+@transaction.atomic
+def bank_entry_remove(*, actor: User, entry: BankEntry) -> None:
+    """Remove ENTRY from the læringsbank (a coordinator of a school of its
+    skoleeier; PermissionDenied otherwise). Goals copied from it keep their text."""
+    if not access.managed_schools(actor).filter(skoleeier_id=entry.skoleeier_id).exists():
+        raise PermissionDenied
+    BankEntry.objects.filter(pk=entry.pk).delete()
 
 
 @transaction.atomic

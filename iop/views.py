@@ -680,16 +680,8 @@ def goal_bank(request: HttpRequest, pk: str) -> HttpResponse:
 def goal_bank_use(request: HttpRequest, pk: str) -> HttpResponse:
     """Copy one læringsbank suggestion into the goal, for editing."""
     goal = _iop_goal(request, pk)
-    source = request.POST.get("source", "")
-    suggestion = next(
-        (s for s in selectors.bank_suggestions(goal, limit=selectors.BANK_SCAN_LIMIT) if str(s.source_id) == source),
-        None,
-    )
-    if suggestion is None:
-        raise Http404
-    saved = services.goal_use_suggestion(
-        actor=_actor(request), goal=goal, text=suggestion.text, criteria=suggestion.criteria
-    )
+    entry = selectors.bank_entry_for_goal(goal, request.POST.get("source", ""))
+    saved = services.goal_use_bank_entry(actor=_actor(request), goal=goal, entry=entry)
     if request.htmx:  # type: ignore[attr-defined]
         saved = _iop_goal(request, pk)
         saved.flags = checks.goal_flags(saved)  # type: ignore[attr-defined]
@@ -697,6 +689,78 @@ def goal_bank_use(request: HttpRequest, pk: str) -> HttpResponse:
         return render(request, "iop/_goal_form.html", context)
     messages.success(request, _("The suggestion is copied into the goal. Edit it to fit the pupil."))
     return redirect(saved.plan.get_absolute_url() + f"#goal-{saved.pk}")
+
+
+def _small_int(raw: str) -> int:
+    """RAW as a non-negative integer of at most nine ASCII digits, else 0."""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else 0
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_share(request: HttpRequest, pk: str) -> HttpResponse:
+    """Del i læringsbanken: GET shows exactly the de-identified text that
+    would be shared (or why it can not be); POST with the goal's version
+    shares it."""
+    goal = selectors.goal_for(request.user, pk, Action.EDIT)
+    if not goal.iop_id:
+        raise Http404
+    blocked: list[str] = []
+    try:
+        services.require_shareable(_actor(request), goal)
+    except ValidationError as exc:
+        blocked = exc.messages
+    if request.method == "POST" and not blocked:
+        try:
+            services.goal_share(actor=_actor(request), goal=goal, version=_small_int(request.POST.get("version", "")))
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("iop:goal_share", goal.pk)
+        messages.success(request, _("The goal is shared in the learning bank, without names."))
+        return redirect(goal.plan.get_absolute_url() + f"#goal-{goal.pk}")
+    if request.method == "POST":
+        for message in blocked:
+            messages.error(request, message)
+        return redirect("iop:goal_share", goal.pk)
+    preview, refused = None, []
+    if not blocked:
+        try:
+            preview = selectors.share_preview(goal)
+        except ValidationError as exc:
+            refused = exc.messages
+    context = _aim_context(goal, preview=preview, refused=refused, blocked=blocked)
+    context.update(partial="iop/_bank_share.html", title=_("Share in the learning bank"))
+    return render(request, "iop/edit_page.html", context)
+
+
+@never_cache
+@login_required
+@require_GET
+def bank_list(request: HttpRequest) -> HttpResponse:
+    """The læringsbank of the user's skoleeiere: shared, de-identified goals;
+    coordinators remove entries from here."""
+    if not access.may_write(request.user):
+        raise PermissionDenied
+    page = Paginator(selectors.bank_entries_for(request.user), selectors.BANK_PAGE).get_page(
+        _small_int(request.GET.get("side", "")) or 1
+    )
+    managed = selectors.bank_managed_skoleeiere(request.user)
+    return render(request, "iop/bank_list.html", {"page": page, "managed": managed})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def bank_entry_remove(request: HttpRequest, pk: str) -> HttpResponse:
+    """Remove a læringsbank entry (coordinators of its skoleeier): GET asks, POST removes."""
+    entry = selectors.bank_entry_for(request.user, pk, manage=True)
+    if request.method == "POST":
+        services.bank_entry_remove(actor=_actor(request), entry=entry)
+        messages.success(request, _("The entry is removed from the learning bank."))
+        return redirect("iop:bank_list")
+    return render(request, "iop/bank_remove.html", {"entry": entry})
 
 
 @login_required

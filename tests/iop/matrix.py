@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from iop import services
 from iop.models import (
+    BankEntry,
     Enkeltvedtak,
     EnkeltvedtakSubject,
     Goal,
@@ -24,6 +25,7 @@ from iop.models import (
     SakkyndigVurderingSubject,
 )
 from tests.conftest import World
+from tests.factories import SkoleeierFactory
 from tests.iop.factories import VedtakFactory, VurderingFactory, add_goals, aim, chain, iup
 from tests.matrix import MISSING_INT, MISSING_UUID, Row, expect, only
 
@@ -161,14 +163,37 @@ def pupil_url(name: str, pupil: str = "pupil_a") -> Any:
 
 
 def bank(w: World) -> dict[str, Any]:
-    """Pupil A's first goal and another goal of the same skoleeier share an aim: a læringsbank suggestion."""
+    """A læringsbank entry of pupil A's skoleeier on an aim of pupil A's first goal."""
     goal = c(w).goal
-    other = goal.iop.goals.exclude(pk=goal.pk).first()
-    assert other is not None
     shared = aim()
     goal.competence_aims.add(shared)
-    other.competence_aims.add(shared)
-    return {"source": str(other.pk)}
+    entry = BankEntry.objects.create(skoleeier=w.school1.skoleeier, text="Eleven teller til 100.")
+    entry.competence_aims.add(shared)
+    return {"source": str(entry.pk)}
+
+
+def share(w: World) -> dict[str, Any]:
+    """Pupil A's first goal (in a published IOP) with an aim: ready to share."""
+    goal = c(w).goal
+    goal.competence_aims.add(aim())
+    return {"version": str(goal.version)}
+
+
+def bank_entry(w: World, foreign: bool = False) -> BankEntry:
+    """A læringsbank entry of pupil A's skoleeier (FOREIGN: of another skoleeier)."""
+    key = "foreign_entry" if foreign else "bank_entry"
+    if key not in w.extra:
+        owner = SkoleeierFactory() if foreign else w.school1.skoleeier
+        w.extra[key] = BankEntry.objects.create(skoleeier=owner, text="Eleven leser 100 ord.")
+    return w.extra[key]
+
+
+def bank_remove_url(foreign: bool = False) -> Any:
+    return lambda w: reverse("iop:bank_entry_remove", args=[bank_entry(w, foreign).pk])
+
+
+BANK_COORDINATORS = ("coordinator", "coordinator_other")
+BANK_TEACHERS = ("teacher", "faglaerer", "ppt", "vikar", "vikar_expired")
 
 
 def u(w: World) -> SimpleNamespace:
@@ -392,6 +417,27 @@ ROWS = {
     ],
     "iop:goal_bank_use": [
         Row(url("goal_bank_use", "goal"), post(EDIT_A, ("faglaerer", "ppt", "vikar")), "post", bank),
+    ],
+    "iop:goal_share": [
+        Row(url("goal_share", "goal"), get(EDIT_A, ("faglaerer", "ppt", "vikar", "guardian_a"))),
+        Row(url("goal_share", "goal"), post(EDIT_A, ("faglaerer", "ppt", "vikar")), "post", share),
+        Row(iup_url("goal_share", "goal"), get((), ("faglaerer", "ppt", "vikar", "guardian_a")), label="IUP goal"),
+    ],
+    "iop:bank_list": [
+        Row(lambda w: reverse("iop:bank_list"), get(STAFF, (), guardian_a=403, guardian_b=403, operator=403)),
+    ],
+    "iop:bank_entry_remove": [
+        Row(bank_remove_url(), get(BANK_COORDINATORS, BANK_TEACHERS)),
+        Row(
+            bank_remove_url(), only(302, BANK_COORDINATORS, **dict.fromkeys((*BANK_TEACHERS, *READ_ONLY), 403)), "post"
+        ),
+        Row(bank_remove_url(foreign=True), expect(404), label="another skoleeier"),
+        Row(
+            bank_remove_url(foreign=True),
+            expect(404, **dict.fromkeys(READ_ONLY, 403)),
+            "post",
+            label="another skoleeier (read-only users are refused before)",
+        ),
     ],
     "iop:history": [
         Row(lambda w: reverse("iop:history", args=["iop", c(w).iop.pk]), get(WORK_A, ("vikar", "guardian_a"))),

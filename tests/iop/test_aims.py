@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from curriculum.models import GrepStatus
-from iop.models import EnkeltvedtakSubject, Goal
+from iop.models import BankEntry, EnkeltvedtakSubject, Goal
 from tests import factories as f
 from tests.conftest import World
 from tests.iop.factories import aim, chain
@@ -76,30 +76,34 @@ def test_expired_and_replaced_aims_are_flagged_on_the_iop_and_the_overview(world
     assert 'data-flag="goal_aim_expired"' in overview and "KM9002" in overview
 
 
-def test_the_learning_bank_suggests_texts_of_the_same_skoleeier_most_used_first(world: World) -> None:
+def test_the_learning_bank_suggests_shared_entries_of_the_same_skoleeier_most_copied_first(world: World) -> None:
     shared = aim("KM9001")
     mine = chain(world.pupil_a).goals[0]
     mine.competence_aims.add(shared)
-    criteria = {"quality_1": "Teller til 20 med støtte."}
-    for goal in chain(world.pupil_b, goals=2).goals:  # pupil B: the same school, the same skoleeier
-        Goal.objects.filter(pk=goal.pk).update(text="Bjørn teller til 100.", **criteria)
+    for goal in chain(world.pupil_b, goals=2).goals:  # live goals of another pupil are never suggested
+        Goal.objects.filter(pk=goal.pk).update(text="Bjørn teller til 100.")
         goal.competence_aims.add(shared)
-    Goal.objects.create(iop=mine.iop, text="Anna teller til 100.", **criteria).competence_aims.add(shared)
-    Goal.objects.create(iop=mine.iop, text="Sorterer mengder etter størrelse.").competence_aims.add(shared)
-    elsewhere = f.pupil_in(f.GroupFactory(name="9X", year_level=9), first_name="Ukjent")
-    other = chain(elsewhere).goals[0]
-    Goal.objects.filter(pk=other.pk).update(text="Fra en annen kommune.")
-    other.competence_aims.add(shared)
+    kommune = world.school1.skoleeier
+    popular = BankEntry.objects.create(
+        skoleeier=kommune, text="Eleven teller til 100.", criteria={"quality_1": "Teller til 20 med støtte."}, uses=3
+    )
+    rare = BankEntry.objects.create(skoleeier=kommune, text="Sorterer mengder etter størrelse.", uses=1)
+    other = BankEntry.objects.create(skoleeier=f.SkoleeierFactory(), text="Fra en annen kommune.")
+    unaimed = BankEntry.objects.create(skoleeier=kommune, text="Et mål uten dette kompetansemålet.")
+    for entry in (popular, rare, other):
+        entry.competence_aims.add(shared)
+    unaimed.competence_aims.add(aim("KM9002"))
 
     teacher = world.client("teacher")
     body = teacher.get(reverse("iop:goal_bank", args=[mine.pk]), **HTMX).content.decode()
-    assert "Fra en annen kommune" not in body and "Anna" not in body and "Bjørn" not in body
-    assert body.index("eleven teller til 100") < body.index("Sorterer mengder")  # used 3 times, then once
+    assert "Fra en annen kommune" not in body and "Bjørn" not in body and "uten dette" not in body
+    assert body.index("Eleven teller til 100") < body.index("Sorterer mengder")  # copied 3 times, then once
 
-    source = next(g for g in Goal.objects.filter(competence_aims=shared) if "Sorterer" in g.text)
-    used = teacher.post(reverse("iop:goal_bank_use", args=[mine.pk]), {"source": source.pk}, **HTMX)
+    used = teacher.post(reverse("iop:goal_bank_use", args=[mine.pk]), {"source": rare.pk}, **HTMX)
     assert used.status_code == 200
     mine.refresh_from_db()
-    assert mine.text == "Sorterer mengder etter størrelse." and mine.version == 2
-    foreign = teacher.post(reverse("iop:goal_bank_use", args=[mine.pk]), {"source": other.pk})
-    assert foreign.status_code == 404
+    rare.refresh_from_db()
+    assert mine.text == "Sorterer mengder etter størrelse." and mine.version == 2 and rare.uses == 2
+    for refused in (other, unaimed):
+        assert teacher.post(reverse("iop:goal_bank_use", args=[mine.pk]), {"source": refused.pk}).status_code == 404
+    assert teacher.post(reverse("iop:goal_bank_use", args=[mine.pk]), {"source": "abc"}).status_code == 404
