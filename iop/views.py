@@ -724,6 +724,7 @@ def goal_share(request: HttpRequest, pk: str) -> HttpResponse:
         for message in blocked:
             messages.error(request, message)
         return redirect("iop:goal_share", goal.pk)
+    _log_goal_read(request, goal)
     preview, refused = None, []
     if not blocked:
         try:

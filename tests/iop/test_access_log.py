@@ -53,6 +53,8 @@ EXEMPT = {
     "iop:iup_list": "a list of pupils and the status of their IUPs",
     "iop:iup_settings": "the school's IUP forms, no pupil",
     "iop:iup_settings_edit": "the school's IUP forms, no pupil",
+    "iop:bank_list": "the learning bank's de-identified goals, no pupil",
+    "iop:bank_entry_remove": "one de-identified goal of the learning bank, no pupil",
     "kpi:key_figures": "figures summed over the school",
     "kpi:key_figures_csv": "figures summed over the school",
     "kpi:term_talks": "counts of talks per group",
