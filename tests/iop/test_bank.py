@@ -255,3 +255,14 @@ def test_the_demo_shares_de_identified_goals(db: None) -> None:
     for entry in entries:
         assert entry.competence_aims.all() and entry.source_goal_id is not None
         assert not names & bank.name_parts([entry.text, *entry.criteria.values()])
+
+
+def test_a_swedish_school_shares_in_swedish_words(world: World) -> None:
+    world.school1.language = "sv"
+    world.school1.save(update_fields=["language"])
+    goal = shared_goal(world, "Anna läser med Bjørn Berg.")
+    teacher = world.client("teacher")
+    url = reverse("iop:goal_share", args=[goal.pk])
+    assert "Eleven läser med [namn]." in teacher.get(url).content.decode()
+    Goal.objects.filter(pk=goal.pk).update(text="Annas mamma säger att Anna har ångest.")
+    assert "Texten nämner hälsa: «ångest». Skriv om innan du delar." in teacher.get(url).content.decode()
