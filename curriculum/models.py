@@ -86,11 +86,21 @@ class Curriculum(GrepRecord):
         verbose_name_plural = _("curricula")
         ordering = ["code"]
         constraints = [
-            models.UniqueConstraint(fields=["code"], name="curriculum_curriculum_code_unique"),
-            models.UniqueConstraint(fields=["uri"], condition=~Q(uri=""), name="curriculum_curriculum_uri_unique"),
+            models.UniqueConstraint(
+                fields=["code"],
+                name="curriculum_curriculum_code_unique",
+                violation_error_message=_("A curriculum with this code already exists."),
+            ),
+            models.UniqueConstraint(
+                fields=["uri"],
+                condition=~Q(uri=""),
+                name="curriculum_curriculum_uri_unique",
+                violation_error_message=_("A curriculum with this address already exists."),
+            ),
             models.CheckConstraint(
                 condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_from__lte=F("valid_to")),
                 name="curriculum_curriculum_valid_range",
+                violation_error_message=_("The end of the validity period must be on or after its start."),
             ),
         ]
 
@@ -122,8 +132,17 @@ class CoreElement(GrepRecord):
         verbose_name = _("core element")
         verbose_name_plural = _("core elements")
         constraints = [
-            models.UniqueConstraint(fields=["code"], name="curriculum_coreelement_code_unique"),
-            models.UniqueConstraint(fields=["uri"], condition=~Q(uri=""), name="curriculum_coreelement_uri_unique"),
+            models.UniqueConstraint(
+                fields=["code"],
+                name="curriculum_coreelement_code_unique",
+                violation_error_message=_("A core element with this code already exists."),
+            ),
+            models.UniqueConstraint(
+                fields=["uri"],
+                condition=~Q(uri=""),
+                name="curriculum_coreelement_uri_unique",
+                violation_error_message=_("A core element with this address already exists."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -151,9 +170,16 @@ class CompetenceAimSet(GrepRecord):
         verbose_name = _("competence aim set")
         verbose_name_plural = _("competence aim sets")
         constraints = [
-            models.UniqueConstraint(fields=["code"], name="curriculum_competenceaimset_code_unique"),
             models.UniqueConstraint(
-                fields=["uri"], condition=~Q(uri=""), name="curriculum_competenceaimset_uri_unique"
+                fields=["code"],
+                name="curriculum_competenceaimset_code_unique",
+                violation_error_message=_("A set of competence aims with this code already exists."),
+            ),
+            models.UniqueConstraint(
+                fields=["uri"],
+                condition=~Q(uri=""),
+                name="curriculum_competenceaimset_uri_unique",
+                violation_error_message=_("A set of competence aims with this address already exists."),
             ),
         ]
 
@@ -207,10 +233,21 @@ class CompetenceAim(GrepRecord):
         verbose_name = _("competence aim")
         verbose_name_plural = _("competence aims")
         constraints = [
-            models.UniqueConstraint(fields=["code"], name="curriculum_competenceaim_code_unique"),
-            models.UniqueConstraint(fields=["uri"], condition=~Q(uri=""), name="curriculum_competenceaim_uri_unique"),
+            models.UniqueConstraint(
+                fields=["code"],
+                name="curriculum_competenceaim_code_unique",
+                violation_error_message=_("A competence aim with this code already exists."),
+            ),
+            models.UniqueConstraint(
+                fields=["uri"],
+                condition=~Q(uri=""),
+                name="curriculum_competenceaim_uri_unique",
+                violation_error_message=_("A competence aim with this address already exists."),
+            ),
             models.CheckConstraint(
-                condition=~Q(replaced_by=F("pk")), name="curriculum_competenceaim_not_self_replaced"
+                condition=~Q(replaced_by=F("pk")),
+                name="curriculum_competenceaim_not_self_replaced",
+                violation_error_message=_("A competence aim can not replace itself."),
             ),
         ]
 
@@ -234,11 +271,21 @@ class SubjectCode(GrepRecord):
         verbose_name = _("subject code")
         verbose_name_plural = _("subject codes")
         constraints = [
-            models.UniqueConstraint(fields=["code"], name="curriculum_subjectcode_code_unique"),
-            models.UniqueConstraint(fields=["uri"], condition=~Q(uri=""), name="curriculum_subjectcode_uri_unique"),
+            models.UniqueConstraint(
+                fields=["code"],
+                name="curriculum_subjectcode_code_unique",
+                violation_error_message=_("A subject code with this code already exists."),
+            ),
+            models.UniqueConstraint(
+                fields=["uri"],
+                condition=~Q(uri=""),
+                name="curriculum_subjectcode_uri_unique",
+                violation_error_message=_("A subject code with this address already exists."),
+            ),
             models.CheckConstraint(
                 condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_from__lte=F("valid_to")),
                 name="curriculum_subjectcode_valid_range",
+                violation_error_message=_("The end of the validity period must be on or after its start."),
             ),
         ]
 

@@ -45,7 +45,7 @@ class ConcernForm(forms.ModelForm):
         model = Concern
         fields = ["high_absence", "insufficient_benefit", "poor_wellbeing", "other", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 6})}
-        # Concern.clean() asks for at least one category.
+        # The model's constraint asks for at least one category (by a message, not its name).
 
 
 class ConcernCloseForm(forms.Form):

@@ -79,6 +79,7 @@ class Concern(models.Model):
             models.CheckConstraint(
                 condition=Q(high_absence=True) | Q(insufficient_benefit=True) | Q(poor_wellbeing=True) | Q(other=True),
                 name="concern_has_a_category",
+                violation_error_message=_("Choose at least one thing you observed."),
             )
         ]
         indexes = [models.Index(fields=["pupil", "-filed_at"], name="concern_pupil_idx")]
@@ -92,10 +93,6 @@ class Concern(models.Model):
             if getattr(self, name):
                 labels.append(str(self._meta.get_field(name).verbose_name))  # type: ignore[union-attr]
         return labels
-
-    def clean(self) -> None:
-        if not (self.high_absence or self.insufficient_benefit or self.poor_wellbeing or self.other):
-            raise ValidationError(_("Choose at least one thing you observed."))
 
 
 class Kartlegging(models.Model):
@@ -156,7 +153,10 @@ class Oppfolgingsplan(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["pupil"], condition=Q(status="active"), name="oppfolgingsplan_one_active_per_pupil"
+                fields=["pupil"],
+                condition=Q(status="active"),
+                name="oppfolgingsplan_one_active_per_pupil",
+                violation_error_message=_("The pupil already has an active follow-up plan."),
             )
         ]
 
@@ -213,8 +213,16 @@ class Tiltak(models.Model):
         verbose_name_plural = _("tiltak (measures)")
         ordering = ["start", "created_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(start__lte=F("end")), name="tiltak_start_before_end"),
-            models.CheckConstraint(condition=Q(evaluation_date__gte=F("start")), name="tiltak_evaluated_after_start"),
+            models.CheckConstraint(
+                condition=Q(start__lte=F("end")),
+                name="tiltak_start_before_end",
+                violation_error_message=_("The end date must be on or after the start date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(evaluation_date__gte=F("start")),
+                name="tiltak_evaluated_after_start",
+                violation_error_message=_("The evaluation date must be on or after the start date."),
+            ),
         ]
         indexes = [models.Index(fields=["pupil", "status"], name="tiltak_pupil_idx")]
 
@@ -258,6 +266,7 @@ class TiltakEvaluation(models.Model):
             models.CheckConstraint(
                 condition=Q(outcome="ended") | Q(next_evaluation_date__isnull=False),
                 name="tiltakevaluation_next_date_unless_ended",
+                violation_error_message=_("Give the date of the next evaluation, unless the measure has ended."),
             )
         ]
 
@@ -304,7 +313,9 @@ class Referral(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(sent_at__isnull=False), name="referral_sent_has_time"
+                condition=Q(status="draft") | Q(sent_at__isnull=False),
+                name="referral_sent_has_time",
+                violation_error_message=_("A sent referral needs the time it was sent."),
             )
         ]
 
@@ -445,7 +456,13 @@ class MeetingPupil(models.Model):
     class Meta:
         verbose_name = _("pupil discussed")
         verbose_name_plural = _("pupils discussed")
-        constraints = [models.UniqueConstraint(fields=["meeting", "pupil"], name="meetingpupil_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "pupil"],
+                name="meetingpupil_unique",
+                violation_error_message=_("The pupil is already in this meeting."),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.meeting} – {self.pupil}"
@@ -475,12 +492,22 @@ class Aarshjul(models.Model):
         verbose_name_plural = _("årshjul (annual wheels)")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["builtin_key"], condition=~Q(builtin_key=""), name="aarshjul_builtin_key"),
             models.UniqueConstraint(
-                fields=["skoleeier"], condition=Q(skoleeier__isnull=False), name="aarshjul_one_per_skoleeier"
+                fields=["builtin_key"],
+                condition=~Q(builtin_key=""),
+                name="aarshjul_builtin_key",
+                violation_error_message=_("A built-in annual cycle with this key already exists."),
+            ),
+            models.UniqueConstraint(
+                fields=["skoleeier"],
+                condition=Q(skoleeier__isnull=False),
+                name="aarshjul_one_per_skoleeier",
+                violation_error_message=_("The school owner already has an annual cycle."),
             ),
             models.CheckConstraint(
-                condition=~Q(builtin_key="") | Q(skoleeier__isnull=False), name="aarshjul_builtin_or_owned"
+                condition=~Q(builtin_key="") | Q(skoleeier__isnull=False),
+                name="aarshjul_builtin_or_owned",
+                violation_error_message=_("An annual cycle is either built in or owned by a school owner."),
             ),
         ]
 
@@ -587,17 +614,30 @@ class Duty(models.Model):
                 condition=Q(aarshjul__isnull=False, school__isnull=True)
                 | Q(aarshjul__isnull=True, school__isnull=False),
                 name="duty_owned_by_aarshjul_or_school",
+                violation_error_message=_("A duty belongs either to an annual cycle or to a school."),
             ),
             models.UniqueConstraint(
-                fields=["aarshjul", "key"], condition=Q(aarshjul__isnull=False), name="duty_unique_key_in_aarshjul"
+                fields=["aarshjul", "key"],
+                condition=Q(aarshjul__isnull=False),
+                name="duty_unique_key_in_aarshjul",
+                violation_error_message=_("The annual cycle already has a duty with this key."),
             ),
             models.UniqueConstraint(
-                fields=["school", "key"], condition=Q(school__isnull=False), name="duty_unique_key_in_school"
+                fields=["school", "key"],
+                condition=Q(school__isnull=False),
+                name="duty_unique_key_in_school",
+                violation_error_message=_("The school already has a duty with this key."),
             ),
             models.CheckConstraint(
-                condition=~Q(anchor="fixed") | Q(month__isnull=False, day__isnull=False), name="duty_fixed_has_date"
+                condition=~Q(anchor="fixed") | Q(month__isnull=False, day__isnull=False),
+                name="duty_fixed_has_date",
+                violation_error_message=_("A duty on a fixed date needs a day and a month."),
             ),
-            models.CheckConstraint(condition=~Q(anchor="record") | ~Q(record_event=""), name="duty_record_has_event"),
+            models.CheckConstraint(
+                condition=~Q(anchor="record") | ~Q(record_event=""),
+                name="duty_record_has_event",
+                violation_error_message=_("A duty that follows a record needs the event it follows."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -718,7 +758,11 @@ class Deadline(models.Model):
             models.Index(fields=["pupil", "state"], name="deadline_pupil_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=~Q(state="done") | Q(done_at__isnull=False), name="deadline_done_has_time")
+            models.CheckConstraint(
+                condition=~Q(state="done") | Q(done_at__isnull=False),
+                name="deadline_done_has_time",
+                violation_error_message=_("A deadline that is done needs the time it was done."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -803,9 +847,12 @@ class Notification(models.Model):
             models.CheckConstraint(
                 condition=Q(deadline__isnull=False) | Q(concern__isnull=False) | Q(referral__isnull=False),
                 name="notification_has_subject",
+                violation_error_message=_("A notification is about a deadline, a concern or a referral."),
             ),
             models.CheckConstraint(
-                condition=~Q(state="sent") | Q(sent_at__isnull=False), name="notification_sent_has_time"
+                condition=~Q(state="sent") | Q(sent_at__isnull=False),
+                name="notification_sent_has_time",
+                violation_error_message=_("A sent notification needs the time it was sent."),
             ),
         ]
 

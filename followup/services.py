@@ -134,9 +134,17 @@ def active_plan(pupil: Pupil) -> Oppfolgingsplan | None:
     return Oppfolgingsplan.objects.filter(pupil=pupil, status=Oppfolgingsplan.Status.ACTIVE).first()
 
 
+def _lock_pupil(pupil: Pupil) -> None:
+    """Lock the pupil's row until the transaction ends, so that two requests
+    that would each start the pupil's one active plan run one after the
+    other: the second finds the first one's plan (no IntegrityError)."""
+    list(Pupil.objects.select_for_update().filter(pk=pupil.pk).values_list("pk", flat=True))
+
+
 @transaction.atomic
 def plan_save(*, actor: User, pupil: Pupil, main_challenges: str) -> Oppfolgingsplan:
     _require(actor, Action.EDIT, pupil)
+    _lock_pupil(pupil)
     plan = active_plan(pupil) or Oppfolgingsplan(pupil=pupil, created_by=actor)
     plan.main_challenges = main_challenges
     plan.full_clean()
@@ -149,6 +157,7 @@ def tiltak_create(*, actor: User, pupil: Pupil, meeting: Meeting | None = None, 
     """A new tiltak in the pupil's active plan (started from its challenge
     when the pupil has none yet)."""
     _require(actor, Action.EDIT, pupil)
+    _lock_pupil(pupil)
     plan = active_plan(pupil)
     if plan is None:
         plan = Oppfolgingsplan(pupil=pupil, created_by=actor, main_challenges=fields.get("challenge", ""))

@@ -26,6 +26,7 @@ from iop.reports import rendering
 from students import access
 from students.access import Action
 from students.models import Group, Pupil, School, User
+from students.params import clean_text, parse_int
 
 from . import ical, selectors, services
 from .deadlines import effective_duties
@@ -166,8 +167,9 @@ def deadline_complete(request: HttpRequest, deadline_id: str) -> HttpResponse:
             " ".join(str(e) for e in form.errors.get("note", form.non_field_errors()))
             or _("Could not mark the deadline as done."),
         )
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    target = clean_text(request.POST.get("next", "")) or ""
+    # A path on this site only: redirect() would read anything else as a URL name.
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = reverse("followup:dashboard")
     return redirect(target)
 
@@ -233,6 +235,8 @@ def ical_renew(request: HttpRequest) -> HttpResponse:
 def ical_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The user's deadlines as an iCalendar feed. The secret token is the
     login; an unknown token answers 404 like any missing page."""
+    if clean_text(token) is None:
+        raise Http404
     pref = Preference.objects.filter(ical_token=token, user__is_active=True).select_related("user").first()
     if pref is None or not access.profile(pref.user).is_staff_member:
         raise Http404
@@ -595,9 +599,10 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     groups = list(selectors.groups_for_meetings(request.user))
     qs = selectors.meetings(request.user)
-    group_id = request.GET.get("group", "")
-    if group_id.isdigit():
-        qs = qs.filter(group_id=int(group_id))
+    chosen = parse_int(request.GET.get("group"))
+    group_id = str(chosen) if chosen in {g.pk for g in groups} else ""
+    if group_id:
+        qs = qs.filter(group_id=chosen)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("side"))
     return render(request, "followup/meeting_list.html", {"page": page, "groups": groups, "group_id": group_id})
 
@@ -606,7 +611,8 @@ def _meeting_form(request: HttpRequest, group: Group | None, **kwargs: Any) -> M
     groups = selectors.groups_for_meetings(request.user)
     data = request.POST if request.method == "POST" else None
     group_pk = (data.get("group") if data else None) or (group.pk if group else None)
-    chosen = groups.filter(pk=int(group_pk)).first() if group_pk and str(group_pk).isdigit() else None
+    group_number = parse_int(group_pk)
+    chosen = groups.filter(pk=group_number).first() if group_number else None
     staff = selectors.staff_of_school(chosen.school_year.school_id) if chosen else selectors.staff_of_school(-1)
     pupils = selectors.group_pupils(request.user, chosen) if chosen else Pupil.objects.none()
     return MeetingForm(data, groups=groups, staff=staff, pupils=pupils, **kwargs)
@@ -619,8 +625,8 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
     groups = selectors.groups_for_meetings(request.user)
     if not groups.exists():
         raise PermissionDenied
-    group_id = request.GET.get("group", "")
-    group = groups.filter(pk=int(group_id)).first() if group_id.isdigit() else None
+    group_id = parse_int(request.GET.get("group"))
+    group = groups.filter(pk=group_id).first() if group_id else None
     form = _meeting_form(
         request,
         group,

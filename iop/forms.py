@@ -261,6 +261,11 @@ class TeachingLogForm(forms.ModelForm):
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and start > end:
             self.add_error("period_end", _("The end date must be on or after the start date."))
+        hours = data.get("hours")
+        if hours is not None and hours < 0:
+            # The model's constraint, by its message, next to the field.
+            rule = next(c for c in TeachingLog._meta.constraints if c.name == "teachinglog_hours_not_negative")
+            self.add_error("hours", rule.violation_error_message)
         return data
 
     def _post_clean(self) -> None:

@@ -134,9 +134,15 @@ class SakkyndigVurdering(Document):
         verbose_name_plural = _("expert assessments (sakkyndige vurderinger)")
         ordering = ["-assessed_on", "-created_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(valid_from__lte=F("valid_to")), name="sv_valid_from_before_to"),
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(completed_at__isnull=False), name="sv_completed_has_date"
+                condition=Q(valid_from__lte=F("valid_to")),
+                name="sv_valid_from_before_to",
+                violation_error_message=_("The end of the validity period must be on or after its start."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(completed_at__isnull=False),
+                name="sv_completed_has_date",
+                violation_error_message=_("A completed expert assessment needs the date it was completed."),
             ),
         ]
         indexes = [models.Index(fields=["pupil", "status"], name="sv_pupil_status_idx")]
@@ -168,7 +174,13 @@ class SakkyndigVurderingSubject(models.Model):
         verbose_name = _("recommended subject")
         verbose_name_plural = _("recommended subjects")
         ordering = ["pk"]
-        constraints = [models.UniqueConstraint(fields=["vurdering", "subject"], name="svsubject_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vurdering", "subject"],
+                name="svsubject_unique",
+                violation_error_message=_("The expert assessment already names this subject."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.subject
@@ -216,8 +228,16 @@ class Enkeltvedtak(Document):
         verbose_name_plural = _("individual decisions (enkeltvedtak)")
         ordering = ["-valid_from", "-created_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(valid_from__lte=F("valid_to")), name="vedtak_valid_from_before_to"),
-            models.CheckConstraint(condition=Q(status="draft") | Q(made_on__isnull=False), name="vedtak_made_has_date"),
+            models.CheckConstraint(
+                condition=Q(valid_from__lte=F("valid_to")),
+                name="vedtak_valid_from_before_to",
+                violation_error_message=_("The end of the validity period must be on or after its start."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(made_on__isnull=False),
+                name="vedtak_made_has_date",
+                violation_error_message=_("A decision that has been made needs the date it was made."),
+            ),
         ]
         indexes = [models.Index(fields=["pupil", "status"], name="vedtak_pupil_status_idx")]
 
@@ -260,7 +280,13 @@ class EnkeltvedtakSubject(models.Model):
         verbose_name = _("subject of a decision")
         verbose_name_plural = _("subjects of a decision")
         ordering = ["pk"]
-        constraints = [models.UniqueConstraint(fields=["vedtak", "subject"], name="vedtaksubject_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vedtak", "subject"],
+                name="vedtaksubject_unique",
+                violation_error_message=_("The decision already names this subject."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.subject
@@ -300,9 +326,16 @@ class Iop(Document):
         verbose_name_plural = _("individual education plans (IOP)")
         ordering = ["-period_start"]
         constraints = [
-            models.CheckConstraint(condition=Q(period_start__lte=F("period_end")), name="iop_period_start_before_end"),
+            models.CheckConstraint(
+                condition=Q(period_start__lte=F("period_end")),
+                name="iop_period_start_before_end",
+                violation_error_message=_("The end of the period must be on or after its start."),
+            ),
             models.UniqueConstraint(
-                fields=["pupil", "school_year"], condition=~Q(status="archived"), name="iop_one_live_per_year"
+                fields=["pupil", "school_year"],
+                condition=~Q(status="archived"),
+                name="iop_one_live_per_year",
+                violation_error_message=_("The pupil already has an IOP for this school year."),
             ),
         ]
         indexes = [models.Index(fields=["pupil", "status"], name="iop_pupil_status_idx")]
@@ -339,7 +372,13 @@ class IopSubject(models.Model):
         verbose_name = _("IOP subject")
         verbose_name_plural = _("IOP subjects")
         ordering = ["order", "subject"]
-        constraints = [models.UniqueConstraint(fields=["iop", "subject"], name="iopsubject_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["iop", "subject"],
+                name="iopsubject_unique",
+                violation_error_message=_("The IOP already has a section for this subject."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.subject
@@ -406,6 +445,7 @@ class Goal(models.Model):
             models.CheckConstraint(
                 condition=Q(iop__isnull=False, iup__isnull=True) | Q(iop__isnull=True, iup__isnull=False),
                 name="goal_in_exactly_one_plan",
+                violation_error_message=_("A goal belongs to exactly one plan."),
             )
         ]
 
@@ -466,11 +506,14 @@ class GoalLog(models.Model):
         indexes = [models.Index(fields=["goal", "date"], name="goallog_goal_date_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(quality__isnull=True) | Q(quality__gte=1, quality__lte=4), name="goallog_quality_range"
+                condition=Q(quality__isnull=True) | Q(quality__gte=1, quality__lte=4),
+                name="goallog_quality_range",
+                violation_error_message=_("The quality must be between 1 and 4."),
             ),
             models.CheckConstraint(
                 condition=Q(independence__isnull=True) | Q(independence__gte=1, independence__lte=4),
                 name="goallog_independence_range",
+                violation_error_message=_("The independence must be between 1 and 4."),
             ),
         ]
 
@@ -500,9 +543,15 @@ class TeachingLog(models.Model):
         ordering = ["period_start"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(period_start__lte=F("period_end")), name="teachinglog_period_start_before_end"
+                condition=Q(period_start__lte=F("period_end")),
+                name="teachinglog_period_start_before_end",
+                violation_error_message=_("The end of the period must be on or after its start."),
             ),
-            models.CheckConstraint(condition=Q(hours__gte=0), name="teachinglog_hours_not_negative"),
+            models.CheckConstraint(
+                condition=Q(hours__gte=0),
+                name="teachinglog_hours_not_negative",
+                violation_error_message=_("The hours given can not be negative."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -524,7 +573,13 @@ class IopVersion(models.Model):
         verbose_name = _("published IOP version")
         verbose_name_plural = _("published IOP versions")
         ordering = ["iop", "number"]
-        constraints = [models.UniqueConstraint(fields=["iop", "number"], name="iopversion_unique_number")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["iop", "number"],
+                name="iopversion_unique_number",
+                violation_error_message=_("This version of the IOP already exists."),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.iop} v{self.number}"
@@ -742,10 +797,15 @@ class Iup(Document):
         ordering = ["-school_year__start", "-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["pupil", "school_year"], condition=~Q(status="archived"), name="iup_one_live_per_year"
+                fields=["pupil", "school_year"],
+                condition=~Q(status="archived"),
+                name="iup_one_live_per_year",
+                violation_error_message=_("The pupil already has an IUP for this school year."),
             ),
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(published_at__isnull=False), name="iup_published_has_date"
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="iup_published_has_date",
+                violation_error_message=_("A published IUP needs the time it was published."),
             ),
         ]
         indexes = [
@@ -801,12 +861,20 @@ class IupAssessment(models.Model):
         verbose_name_plural = _("assessments of subjects")
         ordering = ["order", "subject"]
         constraints = [
-            models.UniqueConstraint(fields=["iup", "subject"], name="iupassessment_unique_subject"),
-            models.CheckConstraint(
-                condition=Q(level__isnull=True) | Q(level__gte=1), name="iupassessment_level_positive"
+            models.UniqueConstraint(
+                fields=["iup", "subject"],
+                name="iupassessment_unique_subject",
+                violation_error_message=_("The IUP already has an assessment in this subject."),
             ),
             models.CheckConstraint(
-                condition=Q(self_level__isnull=True) | Q(self_level__gte=1), name="iupassessment_self_level_positive"
+                condition=Q(level__isnull=True) | Q(level__gte=1),
+                name="iupassessment_level_positive",
+                violation_error_message=_("The level must be 1 or higher."),
+            ),
+            models.CheckConstraint(
+                condition=Q(self_level__isnull=True) | Q(self_level__gte=1),
+                name="iupassessment_self_level_positive",
+                violation_error_message=_("The pupil's own level must be 1 or higher."),
             ),
         ]
 

@@ -63,6 +63,14 @@ def _require(actor: User, action: Action, pupil: Pupil) -> None:
         raise PermissionDenied
 
 
+def _lock_pupil(pupil_id: Any) -> None:
+    """Lock the pupil's row until the transaction ends, so that creates of a
+    record of which a pupil has at most one (a live IOP or IUP per year) run
+    one after the other: the second sees what the first made (a double
+    submit makes no second record and no IntegrityError)."""
+    list(Pupil.objects.select_for_update().filter(pk=pupil_id).values_list("pk", flat=True))
+
+
 def _save(obj: M, actor: User) -> M:
     obj._history_user = actor  # type: ignore[attr-defined]
     obj.full_clean()
@@ -345,12 +353,21 @@ def _school_year_for(vedtak: Enkeltvedtak) -> SchoolYear:
 
 @transaction.atomic
 def iop_create(*, actor: User, vedtak: Enkeltvedtak) -> Iop:
-    """A new IOP from a made vedtak, with a section per subject of the vedtak."""
+    """A new IOP from a made vedtak, with a section per subject of the vedtak.
+
+    Idempotent: when the pupil's live IOP for the year was made from this
+    vedtak already (a double submit), that IOP is returned unchanged.
+    ValidationError when the vedtak is not made, no school year covers it,
+    or the pupil's live IOP for the year comes from another vedtak."""
     _require(actor, Action.EDIT, vedtak.pupil)
     if not vedtak.is_made:
         raise ValidationError(_("An IOP is built on a decision that has been made."))
     year = _school_year_for(vedtak)
-    if Iop.objects.filter(pupil_id=vedtak.pupil_id, school_year=year).exclude(status=Iop.Status.ARCHIVED).exists():
+    _lock_pupil(vedtak.pupil_id)
+    live = Iop.objects.filter(pupil_id=vedtak.pupil_id, school_year=year).exclude(status=Iop.Status.ARCHIVED).first()
+    if live is not None:
+        if live.vedtak_id == vedtak.pk:
+            return live
         raise ValidationError(_("The pupil already has an IOP for this school year."))
     iop = Iop(
         pupil_id=vedtak.pupil_id,
@@ -901,7 +918,10 @@ def iup_create(*, actor: User, pupil: Pupil, school_year: SchoolYear | None = No
     """A new IUP for the pupil this school year, in the school's form: the
     written IUP for Swedish pupils in year levels without grades, otherwise
     the IUP (Norway: every pupil, the Steinkjer model). With assessments in
-    the form, it gets a row per subject of the form and per subject taught."""
+    the form, it gets a row per subject of the form and per subject taught.
+
+    Idempotent: when the pupil has a live IUP for the year already (a double
+    submit), that IUP is returned unchanged."""
     _require(actor, Action.EDIT, pupil)
     school = School.objects.select_related("skoleeier").get(pk=pupil.school_id)
     if school_year is None:
@@ -911,8 +931,10 @@ def iup_create(*, actor: User, pupil: Pupil, school_year: SchoolYear | None = No
             raise ValidationError(_("No school year of the pupil's school covers today's date."))
     elif school_year.school_id != school.pk:
         raise PermissionDenied
-    if Iup.objects.filter(pupil=pupil, school_year=school_year).exclude(status=Iup.Status.ARCHIVED).exists():
-        raise ValidationError(_("The pupil already has an IUP for this school year."))
+    _lock_pupil(pupil.pk)
+    live = Iup.objects.filter(pupil=pupil, school_year=school_year).exclude(status=Iup.Status.ARCHIVED).first()
+    if live is not None:
+        return live
     form = iup_settings_for(school)
     enrolment = _current_enrolment(pupil, school_year)
     level = enrolment.group.year_level if enrolment else None

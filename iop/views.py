@@ -28,6 +28,7 @@ from curriculum.selectors import search_aims
 from students import access
 from students.access import Action
 from students.models import User
+from students.params import clean_text, parse_int
 
 from . import checks, history, selectors, services
 from .forms import (
@@ -646,7 +647,8 @@ def goal_aims_update(request: HttpRequest, pk: str) -> HttpResponse:
         raw = request.POST.get(name, "")
         if not raw:
             return None
-        found = CompetenceAim.objects.filter(pk=raw).first() if raw.isdigit() else None
+        number = parse_int(raw)
+        found = CompetenceAim.objects.filter(pk=number).first() if number else None
         if found is None:
             raise Http404
         return found
@@ -1032,8 +1034,8 @@ def vikar_access(request: HttpRequest, pupil_id: str) -> HttpResponse:
 @require_POST
 def vikar_revoke(request: HttpRequest, pupil_id: str) -> HttpResponse:
     pupil = access.get_pupil(request.user, pupil_id, Action.MANAGE)
-    raw = request.POST.get("user", "")
-    user = services.vikar_candidates(pupil).filter(pk=int(raw)).first() if raw.isdigit() else None
+    user_id = parse_int(request.POST.get("user"))
+    user = services.vikar_candidates(pupil).filter(pk=user_id).first() if user_id else None
     if user is not None:
         services.vikar_revoke(actor=_actor(request), pupil=pupil, user=user)
         messages.success(request, _("The access is removed."))
@@ -1155,7 +1157,10 @@ def assessment_update(request: HttpRequest, pk: str) -> HttpResponse:
 def iup_goal_create(request: HttpRequest, pk: str) -> HttpResponse:
     iup = selectors.iup_for(request.user, pk, Action.EDIT)
     try:
-        goal = services.goal_create(actor=_actor(request), iup=iup, subject=request.POST.get("subject", ""))
+        subject = clean_text(request.POST.get("subject", ""))
+        if subject is None:
+            raise ValidationError(_("The subject contains a character that is not allowed."))
+        goal = services.goal_create(actor=_actor(request), iup=iup, subject=subject)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)

@@ -97,7 +97,13 @@ class Skoleeier(models.Model):
         verbose_name = _("school owner")
         verbose_name_plural = _("school owners")
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["name", "country"], name="skoleeier_unique_name")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "country"],
+                name="skoleeier_unique_name",
+                violation_error_message=_("A school owner with this name already exists in this country."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -127,7 +133,13 @@ class School(models.Model):
         verbose_name = _("school")
         verbose_name_plural = _("schools")
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["skoleeier", "name"], name="school_unique_name")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["skoleeier", "name"],
+                name="school_unique_name",
+                violation_error_message=_("The school owner already has a school with this name."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -144,8 +156,16 @@ class SchoolYear(models.Model):
         verbose_name_plural = _("school years")
         ordering = ["-start"]
         constraints = [
-            models.UniqueConstraint(fields=["school", "start"], name="schoolyear_unique_start"),
-            models.CheckConstraint(condition=Q(start__lt=F("end")), name="schoolyear_start_before_end"),
+            models.UniqueConstraint(
+                fields=["school", "start"],
+                name="schoolyear_unique_start",
+                violation_error_message=_("The school already has a school year that starts on this date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(start__lt=F("end")),
+                name="schoolyear_start_before_end",
+                violation_error_message=_("The school year must end after it starts."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -189,8 +209,16 @@ class Group(models.Model):
         verbose_name_plural = _("groups")
         ordering = ["year_level", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["school_year", "name"], name="group_unique_name"),
-            models.CheckConstraint(condition=Q(year_level__gte=1, year_level__lte=13), name="group_year_level_range"),
+            models.UniqueConstraint(
+                fields=["school_year", "name"],
+                name="group_unique_name",
+                violation_error_message=_("The school year already has a group with this name."),
+            ),
+            models.CheckConstraint(
+                condition=Q(year_level__gte=1, year_level__lte=13),
+                name="group_year_level_range",
+                violation_error_message=_("The year level must be between 1 and 13."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -269,7 +297,13 @@ class Enrolment(models.Model):
     class Meta:
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
-        constraints = [models.UniqueConstraint(fields=["pupil", "group"], name="enrolment_unique_pupil_group")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pupil", "group"],
+                name="enrolment_unique_pupil_group",
+                violation_error_message=_("The pupil is already in this group."),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.pupil} – {self.group}"
@@ -289,7 +323,13 @@ class GuardianLink(models.Model):
     class Meta:
         verbose_name = _("guardian")
         verbose_name_plural = _("guardians")
-        constraints = [models.UniqueConstraint(fields=["user", "pupil"], name="guardianlink_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "pupil"],
+                name="guardianlink_unique",
+                violation_error_message=_("This user is already a guardian of the pupil."),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} → {self.pupil}"
@@ -312,7 +352,13 @@ class StaffMembership(models.Model):
     class Meta:
         verbose_name = _("staff membership")
         verbose_name_plural = _("staff memberships")
-        constraints = [models.UniqueConstraint(fields=["user", "school", "role"], name="membership_unique_role")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "school", "role"],
+                name="membership_unique_role",
+                violation_error_message=_("The user already has this role at the school."),
+            )
+        ]
         indexes = [models.Index(fields=["user", "role"], name="membership_user_role_idx")]
 
     def __str__(self) -> str:
@@ -335,9 +381,15 @@ class TeachingAssignment(models.Model):
         verbose_name = _("teaching assignment")
         verbose_name_plural = _("teaching assignments")
         constraints = [
-            models.UniqueConstraint(fields=["user", "group", "role", "subject"], name="assignment_unique"),
+            models.UniqueConstraint(
+                fields=["user", "group", "role", "subject"],
+                name="assignment_unique",
+                violation_error_message=_("The user already has this assignment in the group."),
+            ),
             models.CheckConstraint(
-                condition=Q(role="kontaktlaerer") | ~Q(subject=""), name="assignment_faglaerer_has_subject"
+                condition=Q(role="kontaktlaerer") | ~Q(subject=""),
+                name="assignment_faglaerer_has_subject",
+                violation_error_message=_("A subject teacher's assignment needs a subject."),
             ),
         ]
 
@@ -379,7 +431,10 @@ class PptGrant(models.Model):
         verbose_name_plural = _("PPT grants")
         constraints = [
             models.UniqueConstraint(
-                fields=["pupil", "school"], condition=Q(revoked_at__isnull=True), name="pptgrant_unique_active"
+                fields=["pupil", "school"],
+                condition=Q(revoked_at__isnull=True),
+                name="pptgrant_unique_active",
+                violation_error_message=_("The PPT service already has access to this pupil at this school."),
             )
         ]
 

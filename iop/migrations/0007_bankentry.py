@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("curriculum", "0003_aim_search_vector"),
-        ("iop", "0005_text_and_date_limits"),
+        ("iop", "0006_constraint_messages"),
         ("students", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -73,9 +73,7 @@ class Migration(migrations.Migration):
                 "verbose_name": "learning bank entry",
                 "verbose_name_plural": "learning bank entries",
                 "ordering": ["-uses", "-shared_at"],
-                "indexes": [
-                    models.Index(fields=["skoleeier", "-uses", "-shared_at"], name="bankentry_skoleeier_idx")
-                ],
+                "indexes": [models.Index(fields=["skoleeier", "-uses", "-shared_at"], name="bankentry_skoleeier_idx")],
             },
         ),
     ]

@@ -94,17 +94,26 @@ class Report(models.Model):
         verbose_name_plural = _("reports")
         ordering = ["-period_end", "kind"]
         constraints = [
-            models.UniqueConstraint(fields=["iop", "kind"], name="report_one_per_iop_and_kind"),
+            models.UniqueConstraint(
+                fields=["iop", "kind"],
+                name="report_one_per_iop_and_kind",
+                violation_error_message=_("The IOP already has a report of this kind."),
+            ),
             models.CheckConstraint(
-                condition=Q(period_start__lte=F("period_end")), name="report_period_start_before_end"
+                condition=Q(period_start__lte=F("period_end")),
+                name="report_period_start_before_end",
+                violation_error_message=_("The end of the period must be on or after its start."),
             ),
             models.CheckConstraint(
                 condition=Q(status="draft")
                 | (Q(finalised_at__isnull=False) & ~Q(pdf="") & Q(pdf_sha256__regex=r"^[0-9a-f]{64}$")),
                 name="report_finalised_has_pdf_and_checksum",
+                violation_error_message=_("A finalised report needs its archive PDF and checksum."),
             ),
             models.CheckConstraint(
-                condition=~Q(status="published") | Q(published_at__isnull=False), name="report_published_has_date"
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="report_published_has_date",
+                violation_error_message=_("A published report needs the time it was published."),
             ),
         ]
         indexes = [models.Index(fields=["pupil", "status"], name="report_pupil_status_idx")]
@@ -148,7 +157,13 @@ class ReportGoal(models.Model):
         verbose_name = _("report text on a goal")
         verbose_name_plural = _("report texts on goals")
         ordering = ["order", "pk"]
-        constraints = [models.UniqueConstraint(fields=["report", "goal"], name="reportgoal_unique_goal")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "goal"],
+                name="reportgoal_unique_goal",
+                violation_error_message=_("The report already has this goal."),
+            )
+        ]
 
     def __str__(self) -> str:
         return str(self.goal) if self.goal else str(_("(deleted goal)"))
@@ -168,7 +183,13 @@ class ReportSubject(models.Model):
         verbose_name = _("report text on a subject")
         verbose_name_plural = _("report texts on subjects")
         ordering = ["order", "pk"]
-        constraints = [models.UniqueConstraint(fields=["report", "section"], name="reportsubject_unique_section")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "section"],
+                name="reportsubject_unique_section",
+                violation_error_message=_("The report already has this subject."),
+            )
+        ]
 
     def __str__(self) -> str:
         return str(self.section) if self.section else str(_("(deleted subject)"))
@@ -210,7 +231,9 @@ class ReportBatch(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status="running") | Q(finished_at__isnull=False), name="reportbatch_done_has_date"
+                condition=Q(status="running") | Q(finished_at__isnull=False),
+                name="reportbatch_done_has_date",
+                violation_error_message=_("A finished batch needs the time it finished."),
             ),
         ]
         indexes = [models.Index(fields=["school", "-created_at"], name="reportbatch_school_idx")]
@@ -249,7 +272,13 @@ class ReportBatchItem(models.Model):
         verbose_name = _("report batch item")
         verbose_name_plural = _("report batch items")
         ordering = ["pk"]
-        constraints = [models.UniqueConstraint(fields=["batch", "pupil"], name="reportbatchitem_unique_pupil")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "pupil"],
+                name="reportbatchitem_unique_pupil",
+                violation_error_message=_("The batch already has this pupil."),
+            )
+        ]
         indexes = [models.Index(fields=["batch", "status"], name="reportbatchitem_status_idx")]
 
     def __str__(self) -> str:

@@ -116,6 +116,9 @@ def report_update(request: HttpRequest, pk: str) -> HttpResponse:
 def report_create(request: HttpRequest, iop_id: str) -> HttpResponse:
     iop = selectors.iop_for(request.user, iop_id, Action.EDIT)
     kind = request.POST.get("kind", Report.Kind.AARSRAPPORT)
+    if kind not in Report.Kind.values:
+        messages.error(request, _("Choose a kind of report."))
+        return redirect("pupil_detail", iop.pupil_id)
     try:
         report = services.report_create(actor=request.user, iop=iop, kind=kind)  # type: ignore[arg-type]
     except ValidationError as exc:
