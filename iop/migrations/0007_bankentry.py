@@ -73,7 +73,9 @@ class Migration(migrations.Migration):
                 "verbose_name": "learning bank entry",
                 "verbose_name_plural": "learning bank entries",
                 "ordering": ["-uses", "-shared_at"],
-                "indexes": [models.Index(fields=["skoleeier", "-uses", "-shared_at"], name="bankentry_skoleeier_idx")],
+                "indexes": [
+                    models.Index(fields=["skoleeier", "-uses", "-shared_at"], name="bankentry_skoleeier_idx")
+                ],
             },
         ),
     ]
