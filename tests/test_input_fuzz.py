@@ -1,0 +1,308 @@
+"""No input breaks a page: every URL pattern of the permission matrix, sent
+the classes of bad input, answers without a server error.
+
+The rows of ``tests/<app>/matrix.py`` give, for every URL pattern and method,
+a URL that names existing records, the form data of a write, and who may
+reach it. For each pattern and method, one persona who gets through (a
+writer for a write) sends:
+
+- GET: every query parameter its view reads (``request.GET.get("...")`` in
+  the view and the helpers it calls, the fields of a form bound to
+  ``request.GET``), each value class once; and the URL with every id in it
+  replaced by a foreign one (a record of another school, a 25-digit number).
+- POST (any write): the row's form data and the fields the view reads
+  outside a form, each field getting each value class once (request K gives
+  field I value class I+K: as many requests as classes, not the cross
+  product).
+
+Every answer is below 500. A write that is refused (4xx, or a form shown
+again with errors) changes nothing in the database (the access log of the
+page read aside). Double submits of the records a pupil has one of are
+tested apart, in parallel on their own connections.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import sys
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import parse_qsl
+
+import pytest
+from django.db import close_old_connections, connection, transaction
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import NoReverseMatch, resolve, reverse
+
+from followup.models import Oppfolgingsplan
+from iop.models import Iop, Iup
+from tests.conftest import PERSONAS, World
+from tests.iop.matrix import ready
+from tests.matrix import (
+    LOGGED_OUT,
+    Chain,
+    Row,
+    chain_of,
+    changed_tables,
+    fingerprint,
+    project_models,
+    row_groups,
+)
+
+# The value classes; "foreign UUID" is filled in per test (a record of
+# another school).
+VALUES: dict[str, str] = {
+    "empty": "",
+    "100k characters": "x" * 100_000,
+    "NUL byte": "a\x00b",
+    "Arabic-Indic digits": "\u0661\u0662",
+    "superscript digit": "\u00b2",
+    "huge integer": str(10**25),
+    "negative number": "-7",
+    "date 0001-01-01": "0001-01-01",
+    "date 9999-12-31": "9999-12-31",
+    "invalid UUID": "not-a-uuid",
+    "foreign UUID": "",
+}
+HUGE_ID = 10**25
+
+GET_PARAM = re.compile(r"request\.GET(?:\.get\(|\[)\s*\"(\w+)\"")
+POST_PARAM = re.compile(r"request\.POST(?:\.get\(|\[)\s*\"(\w+)\"")
+GET_FORM = re.compile(r"(\w+)\(\s*request\.GET\b")
+HELPER_CALL = re.compile(r"\b(_\w+)\(\s*request\b")
+
+
+def _source_and_globals(callback: Callable[..., Any]) -> tuple[str, dict[str, Any]]:
+    view_class = getattr(callback, "view_class", None)
+    if view_class is not None:
+        return inspect.getsource(view_class), vars(sys.modules[view_class.__module__])
+    func = inspect.unwrap(callback)
+    return inspect.getsource(func), func.__globals__
+
+
+def view_reads(callback: Callable[..., Any]) -> tuple[set[str], set[str]]:
+    """The query parameters and the POST fields (outside forms) a view
+    reads: in its source and in the module's helpers it hands the request
+    to, and the fields of the forms it binds to ``request.GET``."""
+    source, names = _source_and_globals(callback)
+    sources = [source]
+    for helper in set(HELPER_CALL.findall(source)):
+        func = names.get(helper)
+        if inspect.isfunction(func):
+            sources.append(inspect.getsource(func))
+    text = "\n".join(sources)
+    get = set(GET_PARAM.findall(text))
+    for form_name in GET_FORM.findall(text):
+        form_class = names.get(form_name)
+        get |= set(getattr(form_class, "base_fields", {}))
+    return get, set(POST_PARAM.findall(text))
+
+
+def persona_for(row: Row) -> str | None:
+    """A persona who gets through: for a read, one who sees the page; for
+    a write, one who writes (else one whose request is not refused)."""
+    if row.method == "get":
+        passing = [p for p in PERSONAS if row.expect[p] == 200]
+    else:
+        passing = [p for p in PERSONAS if p in row.writers()] or [
+            p for p in PERSONAS if row.expect[p] in (200, 302) and p not in LOGGED_OUT
+        ]
+    return passing[0] if passing else None
+
+
+def log_tables() -> set[str]:
+    """The tables a read writes to by design (the access log)."""
+    return {m._meta.db_table for m in project_models() if "accesslog" in m._meta.model_name}
+
+
+def refused(response: HttpResponse) -> bool:
+    """A 4xx, or a page shown again with a form's errors."""
+    if 400 <= response.status_code < 500:
+        return True
+    context = getattr(response, "context", None)
+    if response.status_code != 200 or context is None:
+        return False
+    contexts = context if isinstance(context, list) else [context]
+    forms = [
+        value
+        for each in contexts
+        for value in each.flatten().values()
+        if hasattr(value, "errors") and hasattr(value, "is_bound")
+    ]
+    return any(form.is_bound and form.errors for form in forms)
+
+
+def with_query(url: str, name: str, value: str) -> tuple[str, dict[str, str]]:
+    path, _, query = url.partition("?")
+    params = dict(parse_qsl(query, keep_blank_values=True))
+    params[name] = value
+    return path, params
+
+
+def foreign_url(url: str, foreign: uuid.UUID) -> str | None:
+    """URL with every id replaced: UUIDs by FOREIGN, integers by a 25-digit
+    number, other text by a NUL byte (None when it has no argument)."""
+    match = resolve(url.split("?", 1)[0])
+    if not match.kwargs:
+        return None
+    kwargs: dict[str, Any] = {}
+    for key, value in match.kwargs.items():
+        if isinstance(value, uuid.UUID):
+            kwargs[key] = foreign
+        elif isinstance(value, int):
+            kwargs[key] = HUGE_ID
+        else:
+            kwargs[key] = "a\x00b"
+    try:
+        return reverse(match.view_name, kwargs=kwargs)
+    except NoReverseMatch:  # a slug: only what its pattern takes
+        return reverse(
+            match.view_name, kwargs={k: match.kwargs[k] if isinstance(v, str) else v for k, v in kwargs.items()}
+        )
+
+
+@contextmanager
+def scratch(world: World) -> Iterator[None]:
+    with transaction.atomic():
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            world.extra.clear()
+
+
+def test_no_input_makes_a_server_error(world: World) -> None:
+    values = {**VALUES, "foreign UUID": str(world.pupil_c.pk)}
+    classes = list(values.items())
+    logs = log_tables()
+    # Logged in before any request: a session made inside a request's
+    # rolled-back transaction would be lost.
+    clients: dict[str, Client] = {persona: world.client(persona) for persona in PERSONAS}
+    for each in clients.values():
+        each.raise_request_exception = False
+    errors: list[str] = []
+    problems: list[str] = []
+    sent = 0
+
+    def client(persona: str) -> Client:
+        return clients[persona]
+
+    def send(persona: str, method: str, url: str, data: dict[str, Any], what: str) -> HttpResponse:
+        nonlocal sent
+        sent += 1
+        with transaction.atomic():
+            try:
+                before = fingerprint()
+                response = getattr(client(persona), method)(url, data)
+                if response.status_code >= 500:
+                    errors.append(f"{method.upper()} {url} as {persona}, {what}: {response.status_code}")
+                elif method != "get" and refused(response):
+                    changed = [t for t in changed_tables(before, fingerprint()) if t not in logs]
+                    if changed:
+                        problems.append(f"{method.upper()} {url} as {persona}, {what}: refused but changed {changed}")
+                return response
+            finally:
+                transaction.set_rollback(True)
+
+    for group in row_groups().values():
+        with scratch(world):
+            chosen: dict[tuple[Chain, str], tuple[Row, str, str, dict[str, Any]]] = {}
+            for _name, rows in sorted(group.items()):
+                for row in rows:
+                    persona = persona_for(row)
+                    if persona is None:
+                        continue
+                    url = row.url(world)
+                    key = (chain_of(url), row.method)
+                    if key not in chosen:
+                        chosen[key] = (row, persona, url, row.data(world) if row.data else {})
+            for (chain, method), (_row, persona, url, data) in chosen.items():
+                get_params, post_fields = view_reads(chain[-1].callback)
+                if method == "get":
+                    for name in sorted(get_params):
+                        for label, value in classes:
+                            path, params = with_query(url, name, value)
+                            send(persona, "get", path, params, f"?{name}= {label}")
+                    other = foreign_url(url, world.pupil_c.pk)
+                    if other is not None:
+                        send(persona, "get", other, {}, "foreign ids in the URL")
+                    continue
+                fields = sorted(set(data) | post_fields)
+                if not fields:
+                    continue
+                for k in range(len(classes)):
+                    fuzzed = dict(data)
+                    for i, field in enumerate(fields):
+                        fuzzed[field] = classes[(i + k) % len(classes)][1]
+                    labels = {field: classes[(i + k) % len(classes)][0] for i, field in enumerate(fields)}
+                    send(persona, method, url, fuzzed, f"fields {labels}")
+    assert sent > 500, f"only {sent} requests: the walk lost its rows"
+    assert not errors, f"Server errors from input ({len(errors)} of {sent} requests):\n" + "\n".join(errors)
+    assert not problems, "Refused writes that changed the database:\n" + "\n".join(problems)
+
+
+# --- double submits ------------------------------------------------------------------------
+
+PARALLEL = 8
+
+
+def submit_in_parallel(world: World, persona: str, url: str, data: dict[str, Any]) -> list[int]:
+    """PARALLEL threads, each with its own client and database connection,
+    post DATA to URL at once; their statuses."""
+    barrier = threading.Barrier(PARALLEL)
+    statuses: list[int] = []
+    failures: list[BaseException] = []
+    lock = threading.Lock()
+
+    def submit() -> None:
+        try:
+            client = world.client(persona)
+            client.raise_request_exception = False
+            barrier.wait(timeout=30)
+            status = client.post(url, data).status_code
+            with lock:
+                statuses.append(status)
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(PARALLEL)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not failures, failures
+    assert len(statuses) == PARALLEL, statuses
+    return statuses
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("record", ["IOP from a vedtak", "IUP", "oppfølgingsplan"])
+def test_a_double_submit_makes_one_record(transactional_world: World, record: str) -> None:
+    """Eight parallel submits of a create of which a pupil has one (a live
+    IOP or IUP per school year, one active follow-up plan): no server
+    error, every submit lands on the same record, and there is one."""
+    w = transactional_world
+    pupil = w.pupil_a
+    if record == "IOP from a vedtak":
+        vedtak = ready(w).vedtak
+        url, data = reverse("iop:iop_create", args=[vedtak.pk]), {}
+        made = lambda: Iop.objects.filter(pupil=pupil, vedtak=vedtak)  # noqa: E731
+    elif record == "IUP":
+        url, data = reverse("iop:iup_create", args=[pupil.pk]), {}
+        made = lambda: Iup.objects.filter(pupil=pupil)  # noqa: E731
+    else:
+        url, data = reverse("followup:plan_edit", args=[pupil.pk]), {"main_challenges": "Lesing og skriving"}
+        made = lambda: Oppfolgingsplan.objects.filter(pupil=pupil, status=Oppfolgingsplan.Status.ACTIVE)  # noqa: E731
+    assert not made().exists()
+    statuses = submit_in_parallel(w, "teacher", url, data)
+    assert all(status < 500 for status in statuses), statuses
+    assert statuses == [302] * PARALLEL, statuses
+    assert made().count() == 1
