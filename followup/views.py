@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from iop import services as iop_services
+from iop.limits import refuse_too_large
 from iop.models import AccessLogEntry
 from iop.reports import rendering
 from students import access
@@ -763,6 +764,7 @@ def deadlines_regenerate(request: HttpRequest, school_id: int) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
+@refuse_too_large
 def referral_pdf(request: HttpRequest, referral_id: str) -> HttpResponse:
     """The referral with its pedagogisk rapport as PDF, rendered by the
     reports' static-only WeasyPrint renderer in the school's language."""

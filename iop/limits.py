@@ -12,22 +12,34 @@
   :data:`DATE_MIN` (1 January 2000) and :data:`DATE_MAX` (31 December 2100). A
   plan, a log or a meeting in year 1 or 9999 is a typing mistake, and such dates
   break date arithmetic (a year 9999 deadline plus a week overflows).
+* :data:`PDF_WEB_MAX_CHARS` – a PDF made while a person waits (the IOP, a draft
+  report, the IUP, the pedagogisk rapport) is rendered only while its HTML
+  stays within this many characters; WeasyPrint's time grows with the text
+  (about 14 s of CPU for half a million characters), so a larger document is
+  refused with :class:`TooLargeToRender` and the page :func:`refuse_too_large`
+  shows. Workers (the report batch) render without the cap, under Celery's
+  time limit. ``bench/bench_pdf_limits.py`` times the largest allowed render.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 TEXT_MAX_LENGTH = 20_000
 DATE_MIN = datetime.date(2000, 1, 1)
 DATE_MAX = datetime.date(2100, 12, 31)
+PDF_WEB_MAX_CHARS = 200_000  # about 7 s of WeasyPrint on a busy 2-core machine (bench/bench_pdf_limits.py)
 
 
 class FreeTextField(models.TextField):  # type: ignore[type-arg]
@@ -65,3 +77,43 @@ def validate_date_window(value: datetime.date | None) -> None:
             "last": date_format(DATE_MAX, "SHORT_DATE_FORMAT"),
         },
     )
+
+
+class TooLargeToRender(ValidationError):
+    """A document too large to render as PDF while a person waits.
+
+    ``size`` and ``limit`` are characters of HTML. A ``ValidationError``, so a
+    service that renders (finalising a report) refuses with a message like any
+    other rule; a PDF download view answers :func:`refuse_too_large`'s page.
+    """
+
+    def __init__(self, size: int, limit: int) -> None:
+        self.size, self.limit = size, limit
+        super().__init__(
+            _(
+                "The document is too large to make as PDF here: %(size)s characters, at most %(limit)s. "
+                "Shorten the longest texts, or ask the coordinator to make it in a report batch."
+            ),
+            code="too_large",
+            params={"size": size, "limit": limit},
+        )
+
+
+def check_render_size(size: int, limit: int | None = PDF_WEB_MAX_CHARS) -> None:
+    """Raise :class:`TooLargeToRender` when SIZE (characters of HTML) exceeds LIMIT (``None``: no limit)."""
+    if limit is not None and size > limit:
+        raise TooLargeToRender(size, limit)
+
+
+def refuse_too_large(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Decorate a PDF view: a :class:`TooLargeToRender` becomes a page saying so (HTTP 413)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except TooLargeToRender as refused:
+            context = {"message": refused.messages[0]}
+            return render(request, "iop/pdf_too_large.html", context, status=413)
+
+    return wrapper

@@ -50,6 +50,7 @@ from .forms import (
     VurderingForm,
     subject_rows,
 )
+from .limits import refuse_too_large
 from .models import AccessLogEntry, Enkeltvedtak, Goal, Iop, IopSubject, Iup, IupSettings, SakkyndigVurdering
 
 Kind = AccessLogEntry.Kind
@@ -1256,6 +1257,7 @@ def iup_settings_edit(request: HttpRequest, school_id: int) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
+@refuse_too_large
 def iup_pdf(request: HttpRequest, pk: str) -> HttpResponse:
     """The IUP as PDF (WeasyPrint, through the reports' static-only renderer), in the school's language."""
     from .reports import rendering

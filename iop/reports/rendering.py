@@ -29,6 +29,8 @@ from django.utils import translation
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from iop.limits import PDF_WEB_MAX_CHARS, check_render_size
+
 logger = logging.getLogger(__name__)
 # WeasyPrint reports every step at INFO; only its warnings are of interest here.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
@@ -153,7 +155,15 @@ def render_pdf(
     archive: bool = False,
     identifier: str = "",
     fetcher: StaticOnlyFetcher | None = None,
+    max_chars: int | None = PDF_WEB_MAX_CHARS,
 ) -> Rendered:
+    """Render TEMPLATE with CONTEXT in LANGUAGE to PDF.
+
+    Raises :class:`iop.limits.TooLargeToRender` before WeasyPrint starts when
+    the HTML exceeds MAX_CHARS characters (default: the web cap; ``None`` on
+    workers, which run under Celery's time limit).
+    """
     html = render_html(template, context, language)
+    check_render_size(len(html), max_chars)
     pdf, used = html_to_pdf(html, archive=archive, identifier=identifier, fetcher=fetcher)
     return Rendered(pdf=pdf, html=html, fetcher=used)

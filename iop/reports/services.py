@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from iop.limits import PDF_WEB_MAX_CHARS
 from iop.models import Goal, Iop, Level
 from students import access
 from students.access import Action
@@ -210,9 +211,16 @@ def _context(report: Report, doc: selectors.ReportDocument, *, draft: bool, doc_
 
 
 def render_report(
-    report: Report, *, archive: bool = False, fetcher: rendering.StaticOnlyFetcher | None = None
+    report: Report,
+    *,
+    archive: bool = False,
+    fetcher: rendering.StaticOnlyFetcher | None = None,
+    max_chars: int | None = PDF_WEB_MAX_CHARS,
 ) -> rendering.Rendered:
-    """Render REPORT as it stands (a draft carries a DRAFT banner)."""
+    """Render REPORT as it stands (a draft carries a DRAFT banner).
+
+    Raises :class:`iop.limits.TooLargeToRender` (a ``ValidationError``) when the
+    HTML exceeds MAX_CHARS characters (``None``: no cap, for workers)."""
     from . import rendering  # WeasyPrint is imported only by processes that render
 
     language = report.language or language_of(report.pupil)
@@ -227,6 +235,7 @@ def render_report(
             archive=archive,
             identifier=f"report:{report.pk}:{report.version}",
             fetcher=fetcher,
+            max_chars=max_chars,
         )
 
 
@@ -299,8 +308,16 @@ def report_pdf(report: Report) -> bytes:
     return stored_pdf(report)
 
 
-def render_iop(iop: Iop, pupil: Pupil, *, fetcher: rendering.StaticOnlyFetcher | None = None) -> rendering.Rendered:
-    """The IOP itself as PDF, in the school's language."""
+def render_iop(
+    iop: Iop,
+    pupil: Pupil,
+    *,
+    fetcher: rendering.StaticOnlyFetcher | None = None,
+    max_chars: int | None = PDF_WEB_MAX_CHARS,
+) -> rendering.Rendered:
+    """The IOP itself as PDF, in the school's language.
+
+    Raises :class:`iop.limits.TooLargeToRender` when the HTML exceeds MAX_CHARS characters."""
     from . import rendering
 
     language = language_of(pupil)
@@ -320,6 +337,7 @@ def render_iop(iop: Iop, pupil: Pupil, *, fetcher: rendering.StaticOnlyFetcher |
             language=language,
             identifier=f"iop:{iop.pk}:{iop.version}",
             fetcher=fetcher,
+            max_chars=max_chars,
         )
 
 
@@ -385,7 +403,7 @@ def _run_drafts_item(item: ReportBatchItem) -> tuple[str, str]:
     report = report_create(actor=batch.created_by, iop=item.iop, kind=batch.report_kind)
     item.report = report
     report.pupil = Pupil.objects.select_related("school").get(pk=report.pupil_id)
-    render_report(report)  # proves the draft renders; a failure is reported for this pupil
+    render_report(report, max_chars=None)  # proves the draft renders; a failure is reported for this pupil
     return Item.DONE, ""
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from iop import services as iop_services
+from iop.limits import refuse_too_large
 from iop.models import AccessLogEntry
 from students import access
 from students.access import Action
@@ -166,6 +167,7 @@ def report_publish(request: HttpRequest, pk: str) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
+@refuse_too_large
 def report_pdf(request: HttpRequest, pk: str) -> HttpResponse:
     report = selectors.report_for(request.user, pk)
     try:
@@ -185,6 +187,7 @@ def report_pdf(request: HttpRequest, pk: str) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
+@refuse_too_large
 def iop_pdf(request: HttpRequest, iop_id: str) -> HttpResponse:
     iop = selectors.iop_for(request.user, iop_id)
     rendered = services.render_iop(iop, iop.pupil)
