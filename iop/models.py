@@ -904,7 +904,7 @@ class BankEntry(models.Model):
     skoleeier = models.ForeignKey(
         Skoleeier, on_delete=models.CASCADE, related_name="bank_entries", verbose_name=_("school owner")
     )
-    text = models.TextField(_("learning goal"))
+    text = FreeTextField(_("learning goal"))
     criteria = models.JSONField(_("criteria"), default=dict, blank=True, help_text=_("Criteria by field name."))
     competence_aims = models.ManyToManyField(
         "curriculum.CompetenceAim", related_name="bank_entries", verbose_name=_("competence aims")
