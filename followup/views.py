@@ -601,8 +601,8 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     groups = list(selectors.groups_for_meetings(request.user))
     qs = selectors.meetings(request.user)
     chosen = parse_int(request.GET.get("group"))
-    group_id = str(chosen) if chosen in {g.pk for g in groups} else ""
-    if group_id:
+    group_id = str(chosen) if chosen is not None and chosen in {g.pk for g in groups} else ""
+    if chosen is not None and group_id:
         qs = qs.filter(group_id=chosen)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("side"))
     return render(request, "followup/meeting_list.html", {"page": page, "groups": groups, "group_id": group_id})

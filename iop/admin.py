@@ -115,7 +115,7 @@ class AccessLogEntryAdmin(admin.ModelAdmin):
     list_display = ["at", "reader", "role", "pupil_name", "kind", "purpose"]
     list_filter = ["kind", "purpose"]
     fields = ["at", "reader", "role", "pupil_name", "kind", "object_id", "purpose"]
-    readonly_fields = fields
+    readonly_fields = ["at", "reader", "role", "pupil_name", "kind", "object_id", "purpose"]
 
     def get_queryset(self, request):  # type: ignore[no-untyped-def]
         users = User.objects.filter(pk=OuterRef("user_id"))

@@ -265,7 +265,7 @@ class TeachingLogForm(forms.ModelForm):
         if hours is not None and hours < 0:
             # The model's constraint, by its message, next to the field.
             rule = next(c for c in TeachingLog._meta.constraints if c.name == "teachinglog_hours_not_negative")
-            self.add_error("hours", rule.violation_error_message)
+            self.add_error("hours", str(rule.violation_error_message))
         return data
 
     def _post_clean(self) -> None:

@@ -52,7 +52,8 @@ class FreeTextField(models.TextField):  # type: ignore[type-arg]
     """
 
     def __init__(self, *args: Any, max_length: int | None = TEXT_MAX_LENGTH, **kwargs: Any) -> None:
-        super().__init__(*args, max_length=max_length, **kwargs)
+        kwargs["max_length"] = max_length
+        super().__init__(*args, **kwargs)
         if self.max_length is not None:
             self.validators.append(MaxLengthValidator(self.max_length))
 
