@@ -420,11 +420,7 @@ def load_builtin(aarshjul_model: Any, duty_model: Any) -> int:
         wheel, _created = aarshjul_model.objects.update_or_create(
             builtin_key=builtin_key, defaults={"name": name, "description": description}
         )
-        for order, spec in enumerate(duties):
-            values = {**DEFAULTS, **spec, "order": order * 10}
-            key = values.pop("key")
-            duty_model.objects.update_or_create(aarshjul=wheel, key=key, defaults=values)
-            count += 1
+        count += _sync_duties(duty_model, wheel, duties)
     return count
 
 
@@ -434,8 +430,31 @@ def copy_to_skoleeier(aarshjul_model: Any, duty_model: Any, *, builtin_key: str,
     wheel, _created = aarshjul_model.objects.update_or_create(
         skoleeier=skoleeier, defaults={"name": f"{name} – {skoleeier}", "description": description}
     )
+    _sync_duties(duty_model, wheel, duties)
+    return wheel
+
+
+def _sync_duties(duty_model: Any, wheel: Any, duties: list[dict[str, Any]]) -> int:
+    """WHEEL's duties as DUTIES say (by key), in a few queries: a reload after
+    the tables were emptied creates them all at once."""
+    existing = {d.key: d for d in duty_model.objects.filter(aarshjul=wheel)}
+    new: list[Any] = []
+    changed: list[Any] = []
+    fields: set[str] = set()
     for order, spec in enumerate(duties):
         values = {**DEFAULTS, **spec, "order": order * 10}
         key = values.pop("key")
-        duty_model.objects.update_or_create(aarshjul=wheel, key=key, defaults=values)
-    return wheel
+        duty = existing.get(key)
+        if duty is None:
+            new.append(duty_model(aarshjul=wheel, key=key, **values))
+            continue
+        differ = {name for name, value in values.items() if getattr(duty, name) != value}
+        for name in differ:
+            setattr(duty, name, values[name])
+        if differ:
+            changed.append(duty)
+            fields |= differ
+    duty_model.objects.bulk_create(new)
+    if changed:
+        duty_model.objects.bulk_update(changed, sorted(fields))
+    return len(duties)
