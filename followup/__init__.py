@@ -9,7 +9,9 @@ reads ``iop``'s records (never the other way).
 Running it:
 
 * ``manage.py followup_generate_deadlines`` — (re)generate the deadlines of
-  current school years (idempotent; also a nightly beat task).
+  current school years (idempotent; also a nightly beat task). Changes to
+  pupils, enrolments, groups and staff regenerate them after their commit
+  (``roster``).
 * ``manage.py followup_sweep`` — one reminder sweep without a broker (the beat
   task ``followup.sweep`` runs it every few minutes).
 * ``manage.py followup_load_aarshjul [--skoleeier ID --set trondelag-vgs]`` —
@@ -19,6 +21,7 @@ Running it:
 Module map: ``models`` (glossary in its docstring), ``services`` (writes),
 ``selectors`` (reads), ``schedule`` (pure date rules), ``deadlines`` (the
 deadline engine), ``sources`` (record sources: tiltak, iop's vedtak/IOP),
+``roster`` (regeneration when ``students``' records change),
 ``reminders`` (the exactly-once sweep and sending), ``tasks`` (Celery),
 ``aarshjul_data`` (the built-in sets), ``ical``, ``sections`` (home and pupil
 page sections).

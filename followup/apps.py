@@ -8,6 +8,7 @@ class FollowupConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import sources
+        from . import roster, sources
 
         sources.connect_signals()
+        roster.connect_signals()

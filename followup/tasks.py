@@ -51,13 +51,17 @@ def send_digest(notification_ids: list[str]) -> str:
 
 
 @shared_task(name="followup.generate_deadlines", **{**TASK_OPTIONS, "soft_time_limit": 240, "time_limit": 300})
-def generate_deadlines(school_year_id: int) -> dict[str, int]:
+def generate_deadlines(school_year_id: int, pupil_ids: list[str] | None = None) -> dict[str, int]:
+    """The deadlines of one school year (only of PUPIL_IDS when given)."""
     from students.models import SchoolYear
 
     from . import deadlines
 
-    school_year = SchoolYear.objects.select_related("school").get(pk=school_year_id)
-    r = deadlines.deadlines_generate(school_year=school_year)
+    school_year = SchoolYear.objects.select_related("school").filter(pk=school_year_id).first()
+    if school_year is None:  # deleted since the task was sent
+        return {}
+    pupils = None if pupil_ids is None else {uuid.UUID(p) for p in pupil_ids}
+    r = deadlines.deadlines_generate(school_year=school_year, pupil_ids=pupils)
     return {"created": r.created, "updated": r.updated, "cancelled": r.cancelled, "fulfilled": r.fulfilled}
 
 

@@ -29,6 +29,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -174,4 +175,5 @@ def world(db: None) -> World:
 
 @pytest.fixture
 def transactional_world(transactional_db: None) -> World:
-    return build_world()
+    with transaction.atomic():  # one commit, as an import: the deadlines are generated once
+        return build_world()

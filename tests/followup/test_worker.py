@@ -33,7 +33,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from followup import reminders
-from followup.models import Deadline, Notification
+from followup.models import Aarshjul, Deadline, Notification
 from tests.celery_harness import CeleryHarness, task_events, wait_for
 from tests.followup.conftest import YearSchool, build_year_school
 
@@ -82,10 +82,27 @@ def celery(clock: time_machine.Coordinates, tmp_path: Path, maildir: Path) -> It
         yield harness
 
 
+def _school(pupils: int) -> YearSchool:
+    """A school whose årshjul has no duties: its deadlines are the test's own.
+    Built in one transaction; the deadline regeneration its commit asks for
+    runs here, before the test writes them (run later, on the worker, it
+    would cancel them: the årshjul does not ask for them)."""
+    from iop.celery import app
+
+    publishing, app.conf.task_always_eager = app.conf.task_always_eager, True
+    try:
+        with transaction.atomic():
+            ys = build_year_school(pupils=pupils)
+            Aarshjul.objects.create(skoleeier=ys.school.skoleeier, name="Uten plikter")
+    finally:
+        app.conf.task_always_eager = publishing
+    return ys
+
+
 def _due_deadlines(count: int = 1) -> list[Deadline]:
     """Deadlines due in a week whose "7 days before" reminder came at 07:00;
     the last sweep ran at 06:55 (reminded through then, next look at 07:00)."""
-    ys = build_year_school(pupils=count)
+    ys = _school(pupils=count)
     return [
         Deadline.objects.create(
             key=f"worker:{p.pk}",
@@ -267,7 +284,7 @@ def _sweep_at(moment: str, harness: CeleryHarness, maildir: Path) -> None:
     earlier = seven - datetime.timedelta(hours=1)  # the sweep before: neither reminder had come
     try:
         with time_machine.travel(earlier, tick=True) as traveller:
-            ys = build_year_school(pupils=1)
+            ys = _school(pupils=1)
             _deadline(ys, reached, seven, earlier)
             _deadline(ys, coming, next_seven, earlier)
             assert reminders.sweep().created == 0
