@@ -162,12 +162,35 @@ DEFAULT_TERMS: frozenset[str] = frozenset(
 WORD = re.compile(r"\w+", re.UNICODE)
 # After one of these (or at the start) a capital letter begins a sentence or an item.
 STARTERS = frozenset('.!?:;\n«"“(•*-–—')
+#: Family and welfare matters refused like health words (bokmål, nynorsk, Swedish).
+PRIVATE_WORDS: tuple[str, ...] = (
+    "barnevern",
+    "barnvård",
+    "socialtjänst",
+    "er skilt",
+    "skilte foreldre",
+    "skilsmisse",
+    "skilsmässa",
+    "samlivsbrudd",
+    "fosterhjem",
+    "familjehem",
+    "mor sier",
+    "mora seier",
+    "far sier",
+    "mamma säger",
+    "pappa säger",
+)
+#: Dates and long numbers (a birth date, a phone or national identity number).
+IDENTIFYING_NUMBER = re.compile(
+    r"(?<!\w)(?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}|\+?\d(?:[ \d]{6,}\d))(?!\w)"
+)
+
 # A name's genitive: Olivias, Olivia's, Olivia’s, Jonas'.
 POSSESSIVE = re.compile(r"['’]s?(?!\w)")
 
 
 class Refused(ValidationError):
-    """The text still looks personal. ``problems``: [("health" | "name", word)]
+    """The text still looks personal. ``problems``: [("health" | "private" | "number" | "name", word)]
     in the order found; ``messages`` says each to the teacher."""
 
     def __init__(self, problems: list[tuple[str, str]]) -> None:
@@ -176,6 +199,16 @@ class Refused(ValidationError):
         for kind, word in problems:
             if kind == "health":
                 texts.append(_("The text mentions health: «%(word)s». Rewrite it before you share.") % {"word": word})
+            elif kind == "private":
+                texts.append(
+                    _("The text mentions family or private matters: «%(word)s». Rewrite it before you share.")
+                    % {"word": word}
+                )
+            elif kind == "number":
+                message = _(
+                    "The text has a date or number that can identify someone: «%(word)s». Remove it before you share."
+                )
+                texts.append(message % {"word": word})
             else:
                 texts.append(_("The text may name a person: «%(word)s». Rewrite it before you share.") % {"word": word})
         super().__init__(texts)
@@ -251,6 +284,11 @@ def _problems(text: str, sensitive: Iterable[str], terms: frozenset[str]) -> lis
             while end < len(text) and text[end].isalnum():
                 end += 1
             found.append(("health", text[start:end]))
+    for word in PRIVATE_WORDS:
+        hit = re.search(rf"(?<!\w){re.escape(word)}", text, re.IGNORECASE)
+        if hit:
+            found.append(("private", hit.group()))
+    found.extend(("number", hit.group()) for hit in IDENTIFYING_NUMBER.finditer(text))
     for match in WORD.finditer(text):
         word = match.group()
         if not word[0].isupper() or word.isupper() or any(ch.isdigit() for ch in word):

@@ -41,6 +41,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from students.models import Pupil, School, SchoolYear, Skoleeier
@@ -638,7 +639,8 @@ class AccessLogEntry(models.Model):
 
     class Meta:
         verbose_name = _("access log entry")
-        verbose_name_plural = _("access log")
+        # A context of its own: django-axes has a login "access log" of the same words.
+        verbose_name_plural = pgettext_lazy("reads of pupils' data", "access log")
         ordering = ["-at"]
         indexes = [models.Index(fields=["pupil", "-at"], name="accesslog_pupil_at_idx")]
 

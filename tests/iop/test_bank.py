@@ -72,7 +72,7 @@ def test_health_words_are_refused_with_the_word(text: str, word: str) -> None:
 def test_a_parents_words_about_health_are_refused_and_the_name_is_gone_from_the_reasons() -> None:
     with pytest.raises(bank.Refused) as refused:
         clean("Mor sier Olivia har angst.")
-    assert refused.value.problems == [("health", "angst")]
+    assert refused.value.problems == [("health", "angst"), ("private", "Mor sier")]
     assert "Olivia" not in " ".join(refused.value.messages)
 
 
@@ -266,3 +266,23 @@ def test_a_swedish_school_shares_in_swedish_words(world: World) -> None:
     assert "Eleven läser med [namn]." in teacher.get(url).content.decode()
     Goal.objects.filter(pk=goal.pk).update(text="Annas mamma säger att Anna har ångest.")
     assert "Texten nämner hälsa: «ångest». Skriv om innan du delar." in teacher.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "word"),
+    [
+        ("Foreldrene er skilt og barnevernet følger opp.", "private", "barnevern"),
+        ("Mor sier hun er lei seg.", "private", "Mor sier"),
+        ("Eleven (f. 17.09.2020) leser.", "number", "17.09.2020"),
+        ("Ring 412 34 567 ved fravær.", "number", "412 34 567"),
+    ],
+)
+def test_family_matters_dates_and_phone_numbers_are_refused(text: str, kind: str, word: str) -> None:
+    with pytest.raises(bank.Refused) as refused:
+        bank.deidentify(text, own_names=[], other_names=[])
+    assert (kind, word) in refused.value.problems
+
+
+def test_ordinary_numbers_and_signs_pass() -> None:
+    text = "Eleven leser skilt i nærmiljøet og regner med tall opp til 1000."
+    assert bank.deidentify(text, own_names=[], other_names=[]) == text
