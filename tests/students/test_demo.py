@@ -44,3 +44,13 @@ def test_it_creates_a_realistic_demo_once_and_prints_the_logins() -> None:
     client.post("/konto/logg-inn/", {"username": "rektor.alvby@demo.example", "password": DEMO_PASSWORD})
     page = client.get("/elever/").content.decode()
     assert 'lang="sv"' in page and "Sök på namn" in page
+
+
+@pytest.mark.django_db
+def test_it_refuses_to_seed_a_production_database(settings) -> None:  # type: ignore[no-untyped-def]
+    from django.core.management.base import CommandError
+
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="refuses to run in production"):
+        call_command("seed_demo", stdout=StringIO())
+    assert not User.objects.filter(email__endswith="@demo.example").exists()

@@ -1,7 +1,7 @@
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.module_loading import import_string
 
@@ -12,6 +12,11 @@ class Command(BaseCommand):
     help = "Create the demo data (once) and print the demo logins."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError(
+                "seed_demo refuses to run in production (IOP_ENV=production): it creates accounts with a public "
+                "password. Use IOP_ENV=demo on a machine of its own."
+            )
         if demo.exists():
             self.stdout.write("The demo data exists already.")
             demo.print_logins(demo.known_logins(), self.stdout.write)
