@@ -7,12 +7,12 @@ from django.http import HttpRequest, HttpResponse
 
 
 class LabelledAutocompleteJsonView(AutocompleteJsonView):
-    """Autocomplete answers use a model's ``label_with_school`` where it has
-    one (groups: every school has a 5A)."""
+    """Autocomplete answers use a model's ``admin_label`` where it has one:
+    namesakes and every school's 5A told apart (school, year, birth date, e-mail)."""
 
     def serialize_result(self, obj: Any, to_field_name: str) -> dict[str, str]:
         result: dict[str, str] = super().serialize_result(obj, to_field_name)
-        label = getattr(obj, "label_with_school", None)
+        label = getattr(obj, "admin_label", None)
         if label:
             result["text"] = str(label)
         return result

@@ -56,16 +56,22 @@ class SchoolYearAdmin(admin.ModelAdmin):
     list_filter = ["school"]
 
 
+LABEL_RELATIONS = {Group: ["school_year__school"], Pupil: ["school"], User: []}
+
+
 class GroupLabels:
-    """Group pickers name the school and year beside the group ("5A – Nordby
-    skole 2026/27"): every school has a 5A. The autocomplete's answers get the
-    same label from ``OperatorAdminSite``."""
+    """Pickers of groups, pupils and users show their ``admin_label`` ("5A –
+    Nordby skole 2026/27", a pupil's birth date and school, a user's e-mail):
+    every school has a 5A, and namesakes are common. The autocomplete's answers
+    get the same label from ``OperatorAdminSite``."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
-        if db_field.related_model is Group and field is not None:
-            field.queryset = field.queryset.select_related("school_year__school")
-            field.label_from_instance = lambda group: group.label_with_school
+        related = LABEL_RELATIONS.get(db_field.related_model)
+        if related is not None and field is not None:
+            if related:
+                field.queryset = field.queryset.select_related(*related)
+            field.label_from_instance = lambda obj: obj.admin_label
         return field
 
 
@@ -86,7 +92,7 @@ class EnrolmentInline(GroupLabels, admin.TabularInline):
     autocomplete_fields = ["group"]
 
 
-class GuardianInline(admin.TabularInline):
+class GuardianInline(GroupLabels, admin.TabularInline):
     model = GuardianLink
     extra = 0
     autocomplete_fields = ["user"]
@@ -96,8 +102,12 @@ class GuardianInline(admin.TabularInline):
 class PupilAdmin(admin.ModelAdmin):
     list_display = ["last_name", "first_name", "school", "birth_date"]
     list_filter = ["school"]
-    search_fields = ["last_name", "first_name"]
+    list_select_related = ["school"]
+    search_fields = ["last_name", "first_name", "school__name"]
     inlines = [EnrolmentInline, GuardianInline]
+
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        return super().get_queryset(request).select_related("school")
 
 
 @admin.register(PupilIdentity)
@@ -115,13 +125,13 @@ class EnrolmentAdmin(GroupLabels, admin.ModelAdmin):
 
 
 @admin.register(GuardianLink)
-class GuardianLinkAdmin(admin.ModelAdmin):
+class GuardianLinkAdmin(GroupLabels, admin.ModelAdmin):
     list_display = ["user", "pupil", "relation", "parental_responsibility"]
     autocomplete_fields = ["user", "pupil"]
 
 
 @admin.register(StaffMembership)
-class StaffMembershipAdmin(admin.ModelAdmin):
+class StaffMembershipAdmin(GroupLabels, admin.ModelAdmin):
     list_display = ["user", "school", "role", "active"]
     list_filter = ["role", "active", "school"]
     autocomplete_fields = ["user"]

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -68,6 +69,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    @property
+    def admin_label(self) -> str:
+        """``"Kari Nordmann <kari@example.no>"``: namesakes told apart in the operators' admin."""
+        return f"{self.full_name} <{self.email}>" if self.full_name else self.email
 
     def get_full_name(self) -> str:
         return self.full_name
@@ -225,7 +231,7 @@ class Group(models.Model):
         return self.name
 
     @property
-    def label_with_school(self) -> str:
+    def admin_label(self) -> str:
         """``"5A – Nordby skole 2026/27"``: a group among many schools' (the
         operators' admin). Needs ``school_year__school`` loaded."""
         return f"{self.name} – {self.school_year}"
@@ -259,6 +265,12 @@ class Pupil(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    @property
+    def admin_label(self) -> str:
+        """``"Jonas Haugen (f. 04.03.2012) – Nordby skole"``: namesakes told
+        apart in the operators' admin. Needs ``school`` loaded."""
+        return f"{self.full_name} ({_('b.')} {self.birth_date:%d.%m.%Y}) – {self.school}"
 
     @property
     def full_name(self) -> str:
@@ -307,6 +319,20 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pupil} – {self.group}"
+
+    def clean(self) -> None:
+        """A pupil is enrolled only in groups of the school they attend now
+        (``Pupil.school``); a move to another school changes that first."""
+        if self.pupil_id and self.group_id and self.pupil.school_id != self.group.school_year.school_id:
+            raise ValidationError(
+                {
+                    "group": _(
+                        "The group belongs to another school than the pupil's (%(school)s). "
+                        "Change the pupil's school first when the pupil moves."
+                    )
+                    % {"school": self.pupil.school}
+                }
+            )
 
 
 class GuardianLink(models.Model):

@@ -64,3 +64,29 @@ def test_group_pickers_name_the_school_and_year(world: World, client) -> None:  
     enrolment = Enrolment.objects.get(pupil=world.pupil_a, group=world.group_a)
     form = client.get(reverse("admin:students_enrolment_change", args=[enrolment.pk])).content.decode()
     assert f">5A – {world.group_a.school_year}</option>" in form
+
+
+@pytest.mark.django_db
+def test_the_admin_refuses_an_enrolment_in_another_schools_group(world: World, client) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(world.user("operator"))
+    response = client.post(
+        reverse("admin:students_enrolment_add"), {"pupil": world.pupil_c.pk, "group": world.group_a.pk}
+    )
+    assert response.status_code == 200
+    assert "Gruppen hører til en annen skole enn elevens (Skole 2)" in response.content.decode()
+    assert not Enrolment.objects.filter(pupil=world.pupil_c, group=world.group_a).exists()
+
+
+@pytest.mark.django_db
+def test_namesakes_are_told_apart_in_the_admins_pickers(world: World, client) -> None:  # type: ignore[no-untyped-def]
+    twin = f.PupilFactory(school=world.school2, first_name="Anna", last_name="Aasen")
+    client.force_login(world.user("operator"))
+    params = {"term": "Aasen", "app_label": "students", "model_name": "guardianlink", "field_name": "pupil"}
+    labels = {r["text"] for r in client.get(reverse("admin:autocomplete"), params).json()["results"]}
+    assert labels == {
+        f"Anna Aasen (f. {world.pupil_a.birth_date:%d.%m.%Y}) – Skole 1",
+        f"Anna Aasen (f. {twin.birth_date:%d.%m.%Y}) – Skole 2",
+    }
+    params = {"term": "Tone", "app_label": "students", "model_name": "guardianlink", "field_name": "user"}
+    users = {r["text"] for r in client.get(reverse("admin:autocomplete"), params).json()["results"]}
+    assert users == {"Tone Lærer <teacher@test.example>"}
