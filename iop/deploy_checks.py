@@ -44,7 +44,8 @@ def check_site_url(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     if parts.scheme not in schemes or not parts.hostname or parts.hostname in LOCAL_HOSTS:
         return [
             Error(
-                f"SITE_URL is {url!r}: it must be an https address users can reach.",
+                f"SITE_URL is {url!r}: it must be an {' or '.join(sorted(schemes, reverse=True))} address "
+                "users can reach (not this machine).",
                 hint="e.g. SITE_URL=https://iop.example-kommune.no",
                 id="iop.E002",
             )

@@ -8,5 +8,5 @@ export IOP_ENV=demo
 .venv/bin/python manage.py migrate -v0
 .venv/bin/python manage.py seed_demo
 echo
-echo "Open http://127.0.0.1:8000 and log in with one of the addresses above."
+echo "Open http://${PORT:-127.0.0.1:8000} and log in with one of the addresses above."
 exec .venv/bin/python manage.py runserver "${PORT:-127.0.0.1:8000}"
