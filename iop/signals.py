@@ -1,0 +1,28 @@
+"""What the chain announces to the rest of the project.
+
+``iop`` never imports the apps that follow its records (``followup``); they
+connect to these signals instead. Every signal is sent after the transaction
+that made the change has committed (``transaction.on_commit``), so receivers
+see the committed rows and a rolled-back change announces nothing.
+
+Keyword arguments are named below; ``sender`` is the model class.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+#: An IOP or IUP was published or re-published.
+#: kwargs: ``plan`` (Iop | Iup), ``actor`` (User), ``number`` (int | None, the IOP version number).
+plan_published = Signal()
+
+#: A sakkyndig vurdering was completed by PPT. kwargs: ``vurdering``, ``actor``.
+vurdering_completed = Signal()
+
+#: An enkeltvedtak was made. kwargs: ``vedtak``, ``actor``.
+vedtak_made = Signal()
+
+#: A report (årsrapport, halvårsrapport) was finalised or published.
+#: kwargs: ``report``, ``actor``.
+report_finalised = Signal()
+report_published = Signal()
