@@ -8,7 +8,7 @@ class FollowupConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import roster, sources
+        from . import chain, roster
 
-        sources.connect_signals()
+        chain.connect()
         roster.connect_signals()

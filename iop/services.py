@@ -27,7 +27,7 @@ from students import access
 from students.access import Action
 from students.models import Enrolment, Pupil, School, SchoolYear, StaffMembership, TeachingAssignment, User
 
-from . import checks
+from . import checks, signals
 from .models import (
     AccessLogEntry,
     BankEntry,
@@ -81,6 +81,12 @@ def _save(obj: M, actor: User) -> M:
 def _delete(obj: models.Model, actor: User) -> None:
     obj._history_user = actor  # type: ignore[attr-defined]
     obj.delete()
+
+
+def _announce(signal: Any, sender: type[models.Model], **kwargs: Any) -> None:
+    """Send SIGNAL (see :mod:`iop.signals`) once the current transaction has
+    committed; a rolled-back change announces nothing."""
+    transaction.on_commit(lambda: signal.send(sender=sender, **kwargs))
 
 
 def _locked(model: type[M], pk: Any, version: int) -> M:
@@ -229,7 +235,9 @@ def vurdering_complete(*, actor: User, vurdering: SakkyndigVurdering, version: i
     sv.status = SakkyndigVurdering.Status.COMPLETED
     sv.completed_at = timezone.now()
     _bump(sv)
-    return _save(sv, actor)
+    _save(sv, actor)
+    _announce(signals.vurdering_completed, SakkyndigVurdering, vurdering=sv, actor=actor)
+    return sv
 
 
 # --- enkeltvedtak -------------------------------------------------------------
@@ -336,7 +344,9 @@ def vedtak_make(
     current.made_by = actor
     current.made_on = made_on or timezone.localdate()
     _bump(current)
-    return _save(current, actor)
+    _save(current, actor)
+    _announce(signals.vedtak_made, Enkeltvedtak, vedtak=current, actor=actor)
+    return current
 
 
 # --- IOP --------------------------------------------------------------------------
@@ -462,6 +472,7 @@ def iop_publish(*, actor: User, iop: Iop, version: int) -> Iop:
     _save(current, actor)
     number = (current.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     IopVersion.objects.create(iop=current, number=number, published_by=actor, snapshot=snapshot(current))
+    _announce(signals.plan_published, Iop, plan=current, actor=actor, number=number)
     return current
 
 
@@ -992,7 +1003,9 @@ def iup_publish(*, actor: User, iup: Iup, version: int) -> Iup:
     current.status = Iup.Status.PUBLISHED
     current.published_at = timezone.now()
     _bump(current)
-    return _save(current, actor)
+    _save(current, actor)
+    _announce(signals.plan_published, Iup, plan=current, actor=actor, number=None)
+    return current
 
 
 @transaction.atomic

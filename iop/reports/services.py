@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from iop import signals
 from iop.limits import PDF_WEB_MAX_CHARS
 from iop.models import Goal, Iop, Level
 from students import access
@@ -265,6 +266,7 @@ def report_finalise(*, actor: User, report: Report, version: int) -> Report:
     current.pdf_size = len(rendered.pdf)
     current.full_clean()
     current.save()
+    transaction.on_commit(lambda: signals.report_finalised.send(sender=Report, report=current, actor=actor))
     return current
 
 
@@ -282,6 +284,7 @@ def report_publish(*, actor: User, report: Report) -> Report:
     current.published_by = actor
     current.full_clean()
     current.save(update_fields=["status", "published_at", "published_by"])
+    transaction.on_commit(lambda: signals.report_published.send(sender=Report, report=current, actor=actor))
     return current
 
 
