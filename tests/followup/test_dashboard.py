@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-
 import re
 
 from django.urls import reverse
@@ -57,7 +56,7 @@ def test_the_dashboard_runs_the_same_queries_for_10_or_1000_deadlines(world: Wor
 
 
 def test_the_home_pages_numbers_open_the_same_deadlines(world: World) -> None:
-    """"N forfalt" on the home page counts the user's own deadlines; its link
+    """ "N forfalt" on the home page counts the user's own deadlines; its link
     opens the deadline page on that same set, which shows the same N."""
     _deadlines(world, 40)  # the teacher's
     coordinator = world.user("coordinator")
