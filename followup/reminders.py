@@ -282,6 +282,9 @@ def _subject_and_context(n: Notification) -> tuple[str, dict[str, Any]]:
         assert d is not None
         ctx.update(deadline=d, link=_link(reverse("followup:dashboard")))
         if n.kind == Notification.Kind.TASK:
+            from .selectors import deadline_link  # selectors import services, which import this module
+
+            ctx.update(link=_link(deadline_link(d)))  # straight to the record the task is about
             subject = _("New task: %(title)s") % {"title": d.title}
         elif n.kind == Notification.Kind.OVERDUE:
             subject = _("Overdue: %(title)s") % {"title": d.title}

@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
@@ -103,6 +104,9 @@ def test_each_step_tells_the_next_person_and_brings_the_next_deadline(
     vedtak_due = open_deadline(pupil.pk, "vedtak-etter-sakkyndig-vurdering")
     assert (vedtak_due.due, vedtak_due.responsible) == (D(2026, 12, 2), vgs.rektor)
     assert told(vedtak_due) == {vgs.rektor, vgs.coordinator}
+    to_rektor = [m for m in mail.outbox if m.to == [vgs.rektor.email]]
+    assert [m.subject for m in to_rektor] == ["Ny oppgave: Enkeltvedtak etter sakkyndig vurdering"]
+    assert reverse("iop:vurdering_detail", args=[sv.pk]) in to_rektor[0].body  # straight to the assessment
 
     with at("2026-11-29"):  # late in the year: the IOP is due after the vedtak, not at school start
         vedtak = iop_services.vedtak_create(
