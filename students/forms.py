@@ -24,9 +24,10 @@ class HiddenErrorsShown(forms.BaseForm):
         super().full_clean()
         if not hasattr(self, "cleaned_data"):
             return
-        hidden = [field.name for field in self.hidden_fields() if field.name in self._errors]
+        errors = self.errors
+        hidden = [field.name for field in self.hidden_fields() if field.name in errors]
         for name in hidden:
-            del self._errors[name]
+            del errors[name]
         if hidden:
             self.add_error(None, self.hidden_error_message)
 
