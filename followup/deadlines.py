@@ -141,6 +141,10 @@ def wanted_deadlines(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None =
     role_holder = {
         role: _first_by_role(school, role) for role in (Duty.Role.KOORDINATOR, Duty.Role.REKTOR, Duty.Role.PPT)
     }
+    # Leadership stands in for each other: at a school without a rektor in the
+    # system the coordinator gets the rektor's duties (the vedtak), and back.
+    rektor, koordinator = role_holder[Duty.Role.REKTOR], role_holder[Duty.Role.KOORDINATOR]
+    role_holder[Duty.Role.REKTOR], role_holder[Duty.Role.KOORDINATOR] = rektor or koordinator, koordinator or rektor
     made_on = sources.vedtak_made_on(school_year, pupil_ids)
     sets = sources.pupil_sets(school_year, pupil_ids)
     done_sets = sources.fulfilled(school_year, pupil_ids)
