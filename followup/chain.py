@@ -24,7 +24,7 @@ import uuid
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -111,13 +111,19 @@ def on_vurdering_completed(sender: Any, *, vurdering: SakkyndigVurdering, actor:
 
     def run() -> None:
         now = timezone.now()
-        Referral.objects.filter(
+        answered = Referral.objects.filter(
             pupil_id=vurdering.pupil_id, status=Referral.Status.SENT, sent_at__lte=vurdering.completed_at or now
-        ).update(status=Referral.Status.ASSESSED)
+        )
+        last_sent = answered.aggregate(last=Max("sent_at"))["last"]
+        answered.update(status=Referral.Status.ASSESSED)
         note = gettext("Closed when PPT completed the sakkyndig vurdering (%(date)s).") % {
             "date": timezone.localdate(vurdering.completed_at or now).strftime("%d.%m.%Y")
         }
-        for concern in Concern.objects.filter(pupil_id=vurdering.pupil_id).exclude(status=Concern.Status.CLOSED):
+        # The concerns that led to the referral; a concern filed since is a new matter.
+        behind = Concern.objects.none()
+        if last_sent is not None:
+            behind = Concern.objects.filter(pupil_id=vurdering.pupil_id, filed_at__lte=last_sent)
+        for concern in behind.exclude(status=Concern.Status.CLOSED):
             concern.status = Concern.Status.CLOSED
             concern.closed_note = note
             if concern.received_at is None:

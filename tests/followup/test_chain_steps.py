@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from followup import deadlines, services
 from followup.models import Concern, Deadline, Notification, Referral, Talk
+from followup.selectors import deadline_link
 from iop import services as iop_services
 from iop.models import Iop, SakkyndigVurdering
 from iop.reports import services as report_services
@@ -79,6 +80,8 @@ def test_each_step_tells_the_next_person_and_brings_the_next_deadline(
     waiting = open_deadline(pupil.pk, "sakkyndig-vurdering-etter-henvisning")
     assert (waiting.due, waiting.responsible) == (D(2026, 12, 30), ppt)  # PPT's waiting time is tracked
 
+    with at("2026-10-20"):  # a new matter after the referral stays open
+        later = services.concern_file(actor=vgs.teacher, pupil=pupil, description="Mye fravær.", high_absence=True)
     with at("2026-11-02"):
         sv = iop_services.vurdering_create(
             actor=ppt,
@@ -100,6 +103,8 @@ def test_each_step_tells_the_next_person_and_brings_the_next_deadline(
     concern.refresh_from_db()
     waiting.refresh_from_db()
     assert referral.status == Referral.Status.ASSESSED and concern.status == Concern.Status.CLOSED
+    later.refresh_from_db()
+    assert later.status == Concern.Status.NEW
     assert waiting.state == Deadline.State.DONE
     vedtak_due = open_deadline(pupil.pk, "vedtak-etter-sakkyndig-vurdering")
     assert (vedtak_due.due, vedtak_due.responsible) == (D(2026, 12, 2), vgs.rektor)
@@ -133,6 +138,11 @@ def test_each_step_tells_the_next_person_and_brings_the_next_deadline(
         assert "Sakkyndig vurdering etter henvisning" not in home(ppt)  # done
         assert iop_due.title in home(vgs.teacher)
         assert "1 nytt varsel" in home(vgs.teacher)
+        # The task's link opens the record it is about, for the person it is for.
+        for user, deadline in ((vgs.rektor, vedtak_due), (vgs.teacher, iop_due)):
+            client = Client()
+            client.force_login(user)
+            assert client.get(deadline_link(deadline)).status_code == 200
 
 
 def home(user: User) -> str:
