@@ -271,6 +271,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # followup: reminders (claims due rows; safe if two beats run) and the nightly deadline regeneration.
     "followup-sweep": {"task": "followup.sweep", "schedule": env_int("FOLLOWUP_SWEEP_SECONDS", 300)},
     "followup-generate": {"task": "followup.generate_all_deadlines", "schedule": crontab(hour=2, minute=30)},
+    # reports: large PDFs made on a worker are deleted a day after they were asked for.
+    "reports-prune-pdf-jobs": {"task": "reports.prune_pdf_jobs", "schedule": crontab(minute=17)},
 }
 
 # --- Security -----------------------------------------------------------------
