@@ -145,14 +145,14 @@
     span.textContent = message;
     box.appendChild(span);
     if (link) {
-      box.appendChild(document.createTextNode(" "));
+      span.appendChild(document.createTextNode(" "));
       var a = document.createElement("a");
       a.className = "ds-link";
       a.href = link;
       a.target = "_blank";
       a.rel = "noopener";
       a.textContent = t("relogin");
-      box.appendChild(a);
+      span.appendChild(a);
     }
   }
 
@@ -175,11 +175,15 @@
   function offer(form) {
     if (form.querySelector(".draft-offer")) return;
     var found = [];
+    // A form shown again with errors or a conflict holds text the server
+    // does not have yet: its drafts stay (and leaving the page asks).
+    var unsettled = form.querySelector('[role="alert"]');
     fieldsOf(form).forEach(function (field) {
       var d = newestDraft(form, field);
       if (!d) return;
-      if (d.text === field.value) forgetField(form, field);
-      else found.push({ field: field, draft: d });
+      if (d.text !== field.value) found.push({ field: field, draft: d });
+      else if (unsettled) pending[d.key] = true;
+      else forgetField(form, field);
     });
     if (!found.length) return;
     var newest = Math.max.apply(null, found.map(function (f) { return f.draft.at; }));
@@ -284,6 +288,25 @@
     }
   });
 
+  /* Forms that answer with the whole form again (data-autosave-quiet): an
+   * autosave while typing takes only the new version and the "saved" line
+   * from the answer, so the text being typed is never replaced. A press on
+   * the save button, errors and conflicts swap as usual. */
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var form = evt.detail.elt;
+    if (!form || !form.matches || !form.matches("form[data-autosave-quiet]")) return;
+    var trigger = evt.detail.requestConfig && evt.detail.requestConfig.triggeringEvent;
+    if (!trigger || trigger.type !== "input" || evt.detail.xhr.status !== 200 || !confirmed(evt.detail.xhr)) return;
+    evt.detail.shouldSwap = false;
+    var answer = new DOMParser().parseFromString(evt.detail.serverResponse, "text/html");
+    answer.querySelectorAll("input[type=hidden][id]").forEach(function (src) {
+      var dst = document.getElementById(src.id);
+      if (dst && dst.type === "hidden" && dst.name === src.name) dst.value = src.value;
+    });
+    var saved = answer.querySelector('[role="status"]');
+    statusArea(form).textContent = saved ? saved.textContent.trim() : "";
+  });
+
   function confirmed(xhr) {
     if (xhr.getResponseHeader("HX-Retarget")) return false; // the form again: conflict or errors
     return !/role="alert"/.test(xhr.responseText || ""); // errors or a conflict
@@ -294,7 +317,7 @@
     if (!form || !form.matches || !form.matches("form[data-draft]") || !evt.detail.successful) return;
     form._draftRetried = false;
     form._draftFailed = false;
-    document.querySelectorAll('form[data-draft="' + form.getAttribute("data-draft") + '"] .draft-message').forEach(function (m) {
+    document.querySelectorAll('form[data-draft="' + form.getAttribute("data-draft") + '"] .draft-error').forEach(function (m) {
       m.remove();
     });
     if (!confirmed(evt.detail.xhr)) return;
