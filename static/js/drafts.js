@@ -5,7 +5,7 @@
  *    (e.g. "goal:<uuid>") is copied to localStorage as the user types, under
  *    "iop-draft|<user>|<record>|<field name>|<version>" with {text, at, version}.
  *    A draft is removed once the server confirmed the save (or when the page
- *    shows the same text). A page that opens with a draft differing from the
+ *    shows the same text), on logging out, and after seven days. A page that opens with a draft differing from the
  *    server's text offers it back: restore or discard.
  * 2. htmx failures are shown in place (the form's status area, role=status):
  *    session ended (401 + X-Login-Required, with a link that logs in in a new
@@ -20,7 +20,7 @@
   "use strict";
 
   var PREFIX = "iop-draft|";
-  var MAX_AGE_MS = 14 * 24 * 3600 * 1000;
+  var MAX_AGE_MS = 7 * 24 * 3600 * 1000; // then a draft is dropped, whoever wrote it
   var FIELDS = "textarea[name], input[type=text][name]";
   var texts = {};
   var user = "";
@@ -381,6 +381,10 @@
   window.addEventListener("online", retryFailed);
 
   function start() {
+    keys(PREFIX).forEach(function (k) {
+      var d = read(k);
+      if (!d || !(Date.now() - d.at <= MAX_AGE_MS)) remove(k);
+    });
     var el = document.getElementById("draft-texts");
     if (el) {
       texts = Object.assign({}, el.dataset);
