@@ -27,6 +27,7 @@
   var csrfToken = null;
   var pending = {}; // storage key -> true: written here, not confirmed yet
   var leaving = false;
+  var SENT = "iop-draft-sent"; // sessionStorage: the record of a form sent the ordinary way
 
   function t(name) {
     return texts[name] || "";
@@ -242,7 +243,17 @@
   document.addEventListener("submit", function (evt) {
     // A form sent the ordinary way leaves the page on purpose; htmx forms
     // have their submit prevented before it gets here.
-    if (!evt.defaultPrevented) leaving = true;
+    if (!evt.defaultPrevented) {
+      leaving = true;
+      var sent = draftForm(evt.target);
+      if (sent && sent === evt.target) {
+        try {
+          window.sessionStorage.setItem(SENT, sent.getAttribute("data-draft"));
+        } catch (e) {
+          /* no session storage: the drafts stay until the form shows the same text */
+        }
+      }
+    }
     var logout = evt.target.matches && evt.target.matches("form[data-logout]");
     if (logout && Object.keys(pending).length && !window.confirm(t("logout"))) {
       evt.preventDefault();
@@ -380,6 +391,22 @@
   window.addEventListener("focus", retryFailed);
   window.addEventListener("online", retryFailed);
 
+  /* A form sent the ordinary way (no htmx) was saved when the next page was
+   * reached through a redirect and does not show the form again. An error
+   * page, the login page or the form again with errors keep the drafts. */
+  function settleSent() {
+    var record = null;
+    try {
+      record = window.sessionStorage.getItem(SENT);
+      window.sessionStorage.removeItem(SENT);
+    } catch (e) {
+      return;
+    }
+    if (!record || document.querySelector('form[data-draft="' + record.replace(/"/g, '\\"') + '"]')) return;
+    var nav = window.performance && performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
+    if (nav && nav.redirectCount > 0) keys(PREFIX + user + "|" + record + "|").forEach(remove);
+  }
+
   function start() {
     keys(PREFIX).forEach(function (k) {
       var d = read(k);
@@ -389,6 +416,7 @@
     if (el) {
       texts = Object.assign({}, el.dataset);
       user = el.getAttribute("data-user") || "";
+      settleSent(); // only on a page of a logged-in user: the login page keeps the mark
     }
     var onLoad = function (root) {
       var forms = root.matches && root.matches("form[data-draft]") ? [root] : [];
