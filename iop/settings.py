@@ -129,6 +129,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "students.middleware.HtmxLoginRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
     "students.middleware.ReadOnlyUsersMiddleware",
     "students.middleware.SchoolLanguageMiddleware",
@@ -278,6 +279,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 # --- Security -----------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+# htmx gets a short 403 with a fresh token (the page sends the save again); pages a translated one.
+CSRF_FAILURE_VIEW = "students.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
