@@ -8,7 +8,8 @@ class FollowupConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import chain, roster
+        from . import chain, pdfs, roster
 
+        pdfs.register()
         chain.connect()
         roster.connect_signals()
