@@ -485,7 +485,7 @@ class AccessLogRow:
 ACCESS_LOG_PAGE = 100
 
 
-def access_log(pupil: Pupil, viewer: User, *, guardian_names: bool, page: int = 1) -> Page[AccessLogRow]:
+def access_log(pupil: Pupil, viewer: User, *, guardian_names: bool, page: int = 1) -> Page[Any]:
     """One page (:data:`ACCESS_LOG_PAGE` reads, newest first; PAGE past the
     last gives the last) of the reads of PUPIL's data, as VIEWER may see them,
     in a fixed number of queries. Staff are named with their role; the
@@ -500,7 +500,7 @@ def access_log(pupil: Pupil, viewer: User, *, guardian_names: bool, page: int = 
     entries = AccessLogEntry.objects.filter(pupil=pupil).select_related("user").order_by("-at", "-pk")
     if not guardian_names:
         entries = entries.exclude(as_guardian & ~Q(user_id=viewer.pk))
-    shown = Paginator(entries, ACCESS_LOG_PAGE).get_page(page)
+    shown: Page[Any] = Paginator(entries, ACCESS_LOG_PAGE).get_page(page)
     roles = dict(StaffMembership.Role.choices)
     rows = []
     for entry in shown.object_list:
@@ -523,7 +523,7 @@ def access_log(pupil: Pupil, viewer: User, *, guardian_names: bool, page: int = 
                 purpose=entry.get_purpose_display(),
             )
         )
-    shown.object_list = rows
+    shown.object_list = rows  # type: ignore[assignment]
     return shown
 
 
