@@ -15,6 +15,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 ACCOUNT_URL_NAMES = frozenset(
     {"login", "logout", "password_change", "password_reset", "password_reset_confirm", "set_language"}
 )
+# ... and their own notifications: marking them read, choosing e-mail (namespace, name).
+OWN_SETTINGS_VIEWS = frozenset({("followup", "notifications_read"), ("followup", "preferences")})
 
 
 class ReadOnlyUsersMiddleware:
@@ -35,6 +37,8 @@ class ReadOnlyUsersMiddleware:
             return None
         match = request.resolver_match
         if match is not None and ("admin" in match.namespaces or match.url_name in ACCOUNT_URL_NAMES):
+            return None
+        if match is not None and (match.namespace, match.url_name) in OWN_SETTINGS_VIEWS:
             return None
         if not access.may_write(request.user):
             raise PermissionDenied

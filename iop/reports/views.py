@@ -190,7 +190,7 @@ def report_pdf(request: HttpRequest, pk: str) -> HttpResponse:
 @refuse_too_large
 def iop_pdf(request: HttpRequest, iop_id: str) -> HttpResponse:
     iop = selectors.iop_for(request.user, iop_id)
-    rendered = services.render_iop(iop, iop.pupil)
+    rendered = services.render_iop(iop, iop.pupil, published=selectors.guardian_only(iop.pupil))
     iop_services.log_read(actor=request.user, pupil=iop.pupil, kind=Kind.IOP, object_id=iop.pk, purpose=Purpose.PDF)  # type: ignore[arg-type]
     name = f"iop-{iop.pupil.last_name}-{iop.pupil.first_name}-{iop.period_start:%Y}.pdf".lower()
     return _pdf(rendered.pdf, "".join(c for c in name if c.isalnum() or c in "-."))
