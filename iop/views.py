@@ -1011,9 +1011,7 @@ def iup_compare(request: HttpRequest, pk: str) -> HttpResponse:
         lines = history.diff_lines(
             published.iup_lines(version.snapshot), published.iup_lines(published.load_iup_snapshot(iup))
         )
-        services.log_read(
-            actor=_actor(request), pupil=iup.pupil, kind=Kind.IUP, object_id=iup.pk, purpose=Purpose.COMPARE
-        )
+    services.log_read(actor=_actor(request), pupil=iup.pupil, kind=Kind.IUP, object_id=iup.pk, purpose=Purpose.COMPARE)
     return render(
         request,
         "iop/compare.html",
