@@ -80,9 +80,7 @@ def notify_published(*, plan: Iop | Iup, number: int | None) -> list[uuid.UUID]:
     with transaction.atomic():
         Notification.objects.bulk_create(rows, ignore_conflicts=True)
         # Rows whose key existed were not inserted: only the ids made here are new.
-        fresh = dict(
-            Notification.objects.filter(pk__in=[n.pk for n in rows]).values_list("pk", "state")
-        )
+        fresh = dict(Notification.objects.filter(pk__in=[n.pk for n in rows]).values_list("pk", "state"))
         to_send = [pk for pk, state in fresh.items() if state == Notification.State.CLAIMED]
         if to_send:
             reminders._enqueue_after_commit(tasks.enqueue_send, to_send)

@@ -507,16 +507,16 @@ def _published_goal_rows(iop: Iop) -> None:
     shown = published.published_iop(iop)
     if shown is None:
         return
-    levels = {
-        row["pk"]: row
-        for row in Goal.objects.filter(pk__in=[g.pk for g in shown.goals])
+    levels: dict[Any, tuple[Any, Any]] = {
+        pk: (quality, independence)
+        for pk, quality, independence in Goal.objects.filter(pk__in=[g.pk for g in shown.goals])
         .annotate(latest_quality=_latest("quality"), latest_independence=_latest("independence"))
-        .values("pk", "latest_quality", "latest_independence")
+        .values_list("pk", "latest_quality", "latest_independence")
     }
     for goal in shown.goals:
-        row = levels.get(goal.pk, {})
-        goal.latest_quality = row.get("latest_quality")  # type: ignore[attr-defined]
-        goal.latest_independence = row.get("latest_independence")  # type: ignore[attr-defined]
+        quality, independence = levels.get(goal.pk, (None, None))
+        goal.latest_quality = quality  # type: ignore[attr-defined]
+        goal.latest_independence = independence  # type: ignore[attr-defined]
         goal.flags = []  # type: ignore[attr-defined]
     cache = getattr(iop, "_prefetched_objects_cache", {})
     cache["goals"] = shown.goals

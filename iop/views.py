@@ -51,7 +51,17 @@ from .forms import (
     subject_rows,
 )
 from .limits import refuse_too_large
-from .models import AccessLogEntry, Enkeltvedtak, Goal, Iop, IopSubject, Iup, IupSettings, SakkyndigVurdering
+from .models import (
+    AccessLogEntry,
+    Enkeltvedtak,
+    Goal,
+    Iop,
+    IopSubject,
+    IopVersion,
+    Iup,
+    IupSettings,
+    SakkyndigVurdering,
+)
 
 Kind = AccessLogEntry.Kind
 Purpose = AccessLogEntry.Purpose
@@ -957,7 +967,7 @@ def iop_compare(request: HttpRequest, pk: str) -> HttpResponse:
     versions = {v.number: v for v in iop.versions.select_related("published_by")}
     numbers = sorted(versions)
     lines: list[tuple[str, str]] = []
-    chosen = None
+    chosen: tuple[IopVersion, IopVersion | None] | None = None
     curriculum_shown = False
     live = request.GET.get(UNPUBLISHED_PARAM) == "1" and bool(numbers)
     default = {"a": numbers[-2], "b": numbers[-1]} if len(numbers) > 1 else {}
