@@ -77,7 +77,8 @@ def test_the_guardian_reads_the_published_plan_until_the_changes_are_published(
         assert "Eleven leser 80 ord i minuttet." in main and "50 ord" not in main
         words = _pdf_words(guardian.request.get(pdf_url).body(), tmp_path)
         assert "80 ord" in words and "50 ord" not in words
-        guardian.goto(f"{live_server.url}/oppfolging/varsler/")
+        guardian.goto(f"{live_server.url}/")
+        guardian.get_by_role("link", name="2 nye varsler").click()  # both publications, on the home page
         guardian.locator("main").get_by_role("link", name="IOP").first.click()
         guardian.wait_for_url(iop_url)
         assert_accessible(guardian)  # the guardian's read view

@@ -148,3 +148,33 @@ def test_a_publication_notifies_each_guardian_once(
         plan_notices.notify_published(plan=ch.iop, number=1)
     assert Notification.objects.filter(kind="published").count() == 1
     assert Notification.objects.get(kind="published").recipient == world.user("guardian_a")
+
+
+def test_versions_published_before_ids_were_kept_get_them(world: World) -> None:
+    """Migration 0009: an old IOP version gains the ids of the goals it still
+    matches (so guardians' goal pages work); a published IUP without versions gets one."""
+    import importlib
+
+    from django.apps import apps
+
+    from iop.models import IopVersion
+
+    migration = importlib.import_module("iop.migrations.0009_iupversion")
+    ch = chain(world.pupil_a, goals=1)
+    assert ch.iop is not None
+    old = {
+        "period": ["2026-08-20", "2027-06-20"],
+        "sections": [{"subject": "matematikk", "goals": [{"text": ch.goals[0].text, "competence_aims": []}]}],
+        "general_goals": [{"text": "Deleted since", "competence_aims": []}],
+    }
+    version = IopVersion.objects.create(iop=ch.iop, number=1, snapshot=old)
+    plan = make_iup(world.pupil_a)
+    migration.backfill(apps, None)
+    version.refresh_from_db()
+    goal = version.snapshot["sections"][0]["goals"][0]
+    assert version.snapshot["format"] == 2 and goal["id"] == str(ch.goals[0].pk)
+    assert version.snapshot["sections"][0]["id"] == str(ch.sections[0].pk)
+    assert "id" not in version.snapshot["general_goals"][0]
+    assert IupVersion.objects.get(iup=plan).snapshot["agreements"] == plan.agreements
+    page = world.client("guardian_a").get(reverse("iop:goal_detail", args=[ch.goals[0].pk]))
+    assert page.status_code == 200
