@@ -424,8 +424,11 @@ def snapshot(iop: Iop) -> dict[str, Any]:
 
 
 def _announce_published(plan: Iop | Iup, actor: User, number: int) -> None:
-    """Send :data:`iop.signals.plan_published` once the transaction has committed."""
-    transaction.on_commit(lambda: signals.plan_published.send(sender=type(plan), plan=plan, actor=actor, number=number))
+    """Send :data:`iop.signals.plan_published` once the transaction has committed.
+    A listener that fails is logged (``robust``): the plan is published all the same."""
+    transaction.on_commit(
+        lambda: signals.plan_published.send(sender=type(plan), plan=plan, actor=actor, number=number), robust=True
+    )
 
 
 @transaction.atomic
