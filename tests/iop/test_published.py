@@ -178,3 +178,23 @@ def test_versions_published_before_ids_were_kept_get_them(world: World) -> None:
     assert IupVersion.objects.get(iup=plan).snapshot["agreements"] == plan.agreements
     page = world.client("guardian_a").get(reverse("iop:goal_detail", args=[ch.goals[0].pk]))
     assert page.status_code == 200
+
+
+def test_guardians_see_the_competence_aims_that_were_published(
+    world: World, django_capture_on_commit_callbacks: object
+) -> None:
+    from tests.iop.factories import aim
+
+    teacher = world.user("teacher")
+    ch = chain(world.pupil_a, goals=1)
+    assert ch.iop is not None
+    goal = ch.goals[0]
+    services.goal_aims_update(actor=teacher, goal=goal, add=aim("KM7001", "lese korte tekster"))  # type: ignore[arg-type]
+    _publish(ch.iop, teacher, django_capture_on_commit_callbacks)
+    services.goal_aims_update(actor=teacher, goal=goal, add=aim("KM7002", "skrive setninger"))  # type: ignore[arg-type]
+    guardian = world.client("guardian_a")
+    for url in (reverse("iop:iop_detail", args=[ch.iop.pk]), reverse("iop:goal_detail", args=[goal.pk])):
+        html = guardian.get(url).content.decode()
+        assert 'data-aim="KM7001"' in html and "KM7002" not in html, url
+    staff = world.client("teacher").get(reverse("iop:iop_detail", args=[ch.iop.pk])).content.decode()
+    assert "KM7002" in staff and 'id="unpublished-changes"' in staff
