@@ -8,8 +8,9 @@ class FollowupConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import chain, pdfs, roster
+        from . import chain, pdfs, plan_notices, roster
 
         pdfs.register()
         chain.connect()
         roster.connect_signals()
+        plan_notices.connect_signals()

@@ -161,6 +161,6 @@ def connect() -> None:
     """Listen to the chain's signals (idempotent)."""
     signals.vurdering_completed.connect(on_vurdering_completed, dispatch_uid="followup-vurdering-completed")
     signals.vedtak_made.connect(on_vedtak_made, dispatch_uid="followup-vedtak-made")
-    signals.plan_published.connect(on_record_changed, dispatch_uid="followup-plan-published")
+    signals.plan_published.connect(on_record_changed, dispatch_uid="followup-chain-plan-published")
     signals.report_finalised.connect(on_record_changed, dispatch_uid="followup-report-finalised")
     signals.report_published.connect(on_record_changed, dispatch_uid="followup-report-published")

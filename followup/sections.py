@@ -55,6 +55,8 @@ def home_section(request: HttpRequest) -> Section | None:
     user = request.user
     prof = access.profile(user)
     if not prof.is_staff_member:
+        if prof.is_guardian:  # guardians hear of published plans here
+            return Section("followup/_home_guardian.html", {"unread": selectors.unread_count(user)})
         return None
     today = timezone.localdate()
     soon = today + datetime.timedelta(days=selectors.SOON_DAYS)
