@@ -107,6 +107,7 @@ def test_a_norwegian_teacher_writes_a_steinkjer_iup_read_only_by_its_guardians(
     assert_accessible(page)
     page.reload()
     page.get_by_role("button", name="Publiser til foresatte").click()
+    page.get_by_role("button", name="Ja, publiser").click()
     page.get_by_text("IUP-en er publisert").wait_for()
     iup_url = page.url
 
