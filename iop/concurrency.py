@@ -103,6 +103,8 @@ def _norm(value: Any) -> Any:
         return value.pk
     if isinstance(value, str):
         return value.replace("\r\n", "\n")
+    if isinstance(value, list | tuple | set):
+        return tuple(sorted(str(v) for v in value))
     return value
 
 

@@ -127,7 +127,10 @@ def test_it_walks_the_chain_through_the_pages(world: World) -> None:
     )
     assert response.status_code == 302
     sv = SakkyndigVurdering.objects.get(pupil=world.pupil_a)
-    assert ppt.post(reverse("iop:vurdering_complete", args=[sv.pk]), {"version": sv.version, "confirm": "1"}).status_code == 302
+    assert (
+        ppt.post(reverse("iop:vurdering_complete", args=[sv.pk]), {"version": sv.version, "confirm": "1"}).status_code
+        == 302
+    )
     coordinator = world.client("coordinator")
     page = coordinator.get(reverse("iop:vedtak_create", args=[sv.pk]))
     assert 'value="Matematikk"' in page.content.decode()

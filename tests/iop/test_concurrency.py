@@ -7,7 +7,9 @@ import threading
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from iop import concurrency
 from iop.models import Goal, Iop
 from tests.conftest import LOGIN_BACKEND, World
 from tests.iop.factories import chain
@@ -187,3 +189,31 @@ def test_racing_saves_lose_no_edit(transactional_world: World) -> None:
         goal.refresh_from_db()
         assert goal.text == f"{winner} {round_number}" and goal.version == version + 1
     assert Goal.history.filter(id=goal.pk, history_type="~").count() == 8
+
+
+def test_the_merge_rules_on_plain_values() -> None:
+    """merge_values alone: what is written, what conflicts, what the form takes."""
+    at = timezone.now()
+    other, me = concurrency.Step(2, "Kari", at, {"a": "A2", "b": "B"}), 1
+    base = {"a": "A", "b": "B"}
+    # Disjoint: mine is written, theirs is adopted by the form.
+    write, clashes, adopt = concurrency.merge_values(
+        base=base, steps=[other], current={"a": "A2", "b": "B"}, submitted={"a": "A", "b": "B2"}, actor_id=me
+    )
+    assert (write, clashes, adopt) == ({"b": "B2"}, [], {"a": "A2"})
+    # The same field: a clash naming who, nothing written.
+    write, clashes, adopt = concurrency.merge_values(
+        base=base, steps=[other], current={"a": "A2", "b": "B"}, submitted={"a": "A3", "b": "B"}, actor_id=me
+    )
+    assert write == {} and [(c.name, c.mine, c.theirs, c.who) for c in clashes] == [("a", "A3", "A2", "Kari")]
+    # My own earlier save is no conflict, even when I go back to the base text.
+    mine = concurrency.Step(me, "Meg", at, {"a": "A2", "b": "B"})
+    write, clashes, _adopt = concurrency.merge_values(
+        base=base, steps=[mine], current={"a": "A2", "b": "B"}, submitted={"a": "A", "b": "B"}, actor_id=me
+    )
+    assert write == {"a": "A"} and clashes == []
+    # No base known: every difference is a clash (nothing is overwritten blindly).
+    _write, clashes, _adopt = concurrency.merge_values(
+        base=None, steps=[], current={"a": "A2"}, submitted={"a": "A3"}, actor_id=me
+    )
+    assert [c.name for c in clashes] == ["a"]
