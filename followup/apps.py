@@ -8,7 +8,8 @@ class FollowupConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import roster, sources
+        from . import pdfs, roster, sources
 
+        pdfs.register()
         sources.connect_signals()
         roster.connect_signals()

@@ -21,9 +21,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from iop import services as iop_services
-from iop.limits import refuse_too_large
 from iop.models import AccessLogEntry
-from iop.reports import rendering
+from iop.reports import documents
 from students import access
 from students.access import Action
 from students.models import Group, Pupil, School, User
@@ -764,20 +763,7 @@ def deadlines_regenerate(request: HttpRequest, school_id: int) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-@refuse_too_large
 def referral_pdf(request: HttpRequest, referral_id: str) -> HttpResponse:
-    """The referral with its pedagogisk rapport as PDF, rendered by the
-    reports' static-only WeasyPrint renderer in the school's language."""
-    obj = selectors.referral(request.user, referral_id)
-    _log_read(request, obj.pupil, AccessLogEntry.Kind.REFERRAL, obj.pk, AccessLogEntry.Purpose.PDF)
-    context = {
-        "referral": obj,
-        "pupil": obj.pupil,
-        "title": _("Pedagogisk rapport"),
-        "doc_date": timezone.localdate(),
-        "draft": not obj.is_sent,
-    }
-    rendered = rendering.render_pdf("followup/pdf/pedagogisk_rapport.html", context, language=obj.pupil.school.language)
-    response = HttpResponse(rendered.pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="pedagogisk-rapport-{obj.pk}.pdf"'
-    return response
+    """The referral with its pedagogisk rapport as PDF (:mod:`followup.pdfs`);
+    made on a worker when it is too large to make while the person waits."""
+    return documents.respond(request, "referral", referral_id)

@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from students.forms import HiddenErrorsShown
 from students.models import Group, User
 
 from .limits import validate_date_window
@@ -37,7 +38,7 @@ def _rows(n: int) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": n})
 
 
-class VersionedForm(forms.ModelForm):
+class VersionedForm(HiddenErrorsShown, forms.ModelForm):
     """A form for a record several people edit: carries the version it was loaded at."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

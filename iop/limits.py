@@ -15,24 +15,20 @@
 * :data:`PDF_WEB_MAX_CHARS` – a PDF made while a person waits (the IOP, a draft
   report, the IUP, the pedagogisk rapport) is rendered only while its HTML
   stays within this many characters; WeasyPrint's time grows with the text
-  (about 14 s of CPU for half a million characters), so a larger document is
-  refused with :class:`TooLargeToRender` and the page :func:`refuse_too_large`
-  shows. Workers (the report batch) render without the cap, under Celery's
-  time limit. ``bench/bench_pdf_limits.py`` times the largest allowed render.
+  (about 14 s of CPU for half a million characters), so a larger document
+  raises :class:`TooLargeToRender` and the download goes to a worker
+  (:mod:`iop.reports.documents`). Workers render without the cap, under
+  Celery's time limit. ``bench/bench_pdf_limits.py`` times the largest allowed render.
 """
 
 from __future__ import annotations
 
 import datetime
-import functools
-from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -85,7 +81,7 @@ class TooLargeToRender(ValidationError):
 
     ``size`` and ``limit`` are characters of HTML. A ``ValidationError``, so a
     service that renders (finalising a report) refuses with a message like any
-    other rule; a PDF download view answers :func:`refuse_too_large`'s page.
+    other rule; a PDF download is then made on a worker (:mod:`iop.reports.documents`).
     """
 
     def __init__(self, size: int, limit: int) -> None:
@@ -104,17 +100,3 @@ def check_render_size(size: int, limit: int | None = PDF_WEB_MAX_CHARS) -> None:
     """Raise :class:`TooLargeToRender` when SIZE (characters of HTML) exceeds LIMIT (``None``: no limit)."""
     if limit is not None and size > limit:
         raise TooLargeToRender(size, limit)
-
-
-def refuse_too_large(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Decorate a PDF view: a :class:`TooLargeToRender` becomes a page saying so (HTTP 413)."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except TooLargeToRender as refused:
-            context = {"message": refused.messages[0]}
-            return render(request, "iop/pdf_too_large.html", context, status=413)
-
-    return wrapper

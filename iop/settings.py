@@ -129,6 +129,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "students.middleware.HtmxLoginRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
     "students.middleware.ReadOnlyUsersMiddleware",
     "students.middleware.SchoolLanguageMiddleware",
@@ -271,11 +272,15 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # followup: reminders (claims due rows; safe if two beats run) and the nightly deadline regeneration.
     "followup-sweep": {"task": "followup.sweep", "schedule": env_int("FOLLOWUP_SWEEP_SECONDS", 300)},
     "followup-generate": {"task": "followup.generate_all_deadlines", "schedule": crontab(hour=2, minute=30)},
+    # reports: large PDFs made on a worker are deleted a day after they were asked for.
+    "reports-prune-pdf-jobs": {"task": "reports.prune_pdf_jobs", "schedule": crontab(minute=17)},
 }
 
 # --- Security -----------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+# htmx gets a short 403 with a fresh token (the page sends the save again); pages a translated one.
+CSRF_FAILURE_VIEW = "students.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

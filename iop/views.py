@@ -16,7 +16,7 @@ from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
@@ -50,7 +50,6 @@ from .forms import (
     VurderingForm,
     subject_rows,
 )
-from .limits import refuse_too_large
 from .models import AccessLogEntry, Enkeltvedtak, Goal, Iop, IopSubject, Iup, IupSettings, SakkyndigVurdering
 
 Kind = AccessLogEntry.Kind
@@ -1376,31 +1375,8 @@ def iup_settings_edit(request: HttpRequest, school_id: int) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-@refuse_too_large
 def iup_pdf(request: HttpRequest, pk: str) -> HttpResponse:
     """The IUP as PDF (WeasyPrint, through the reports' static-only renderer), in the school's language."""
-    from .reports import rendering
+    from .reports import documents
 
-    page = selectors.iup_page(request.user, pk, read_mode=True)
-    pupil = page.pupil
-    services.log_read(actor=_actor(request), pupil=pupil, kind=Kind.IUP, object_id=page.iup.pk)
-    language = pupil.school.language or translation.get_language()
-    with translation.override(language):
-        context = {
-            "page": page,
-            "iup": page.iup,
-            "pupil": pupil,
-            "Part": IupSettings.Part,
-            "title": str(page.iup),
-            "draft": page.iup.status == Iup.Status.DRAFT,
-            "doc_date": timezone.localdate(),
-        }
-        rendered = rendering.render_pdf(
-            "iop/iup_pdf.html", context, language=language, identifier=f"iup:{page.iup.pk}:{page.iup.version}"
-        )
-    name = f"iup-{pupil.last_name}-{pupil.first_name}-{page.iup.school_year.start:%Y}.pdf".lower()
-    response = HttpResponse(rendered.pdf, content_type="application/pdf")
-    response["Content-Disposition"] = 'attachment; filename="{}"'.format(
-        "".join(c for c in name if c.isascii() and (c.isalnum() or c in "-."))
-    )
-    return response
+    return documents.respond(request, "iup", pk)

@@ -10,6 +10,28 @@ from django.utils.translation import gettext_lazy as _
 from .models import Group
 
 
+class HiddenErrorsShown(forms.BaseForm):
+    """A form whose hidden fields' errors (a missing or mangled ``version``)
+    reach the person as one message above the form, instead of staying on a
+    field that is never shown. Use it as the first base class."""
+
+    hidden_error_message = _(
+        "This page is out of date or was not sent whole. Nothing was saved; your text is still in the "
+        "form. Copy it, reload the page and save again."
+    )
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if not hasattr(self, "cleaned_data"):
+            return
+        errors = self.errors
+        hidden = [field.name for field in self.hidden_fields() if field.name in errors]
+        for name in hidden:
+            del errors[name]
+        if hidden:
+            self.add_error(None, self.hidden_error_message)
+
+
 class LoginForm(AuthenticationForm):
     username = forms.EmailField(
         label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})

@@ -2,11 +2,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from . import access
 
@@ -60,3 +63,38 @@ class SchoolLanguageMiddleware:
             response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+LOGIN_REQUIRED_HEADER = "X-Login-Required"
+
+
+class HtmxLoginRequiredMiddleware:
+    """An htmx request of a user whose session has ended answers 401 with the
+    login address in the ``X-Login-Required`` header (``next`` = the page the
+    user is on) instead of the redirect to the login page.
+
+    The browser follows a redirect before htmx sees it, so without this the
+    whole login page would be swapped into a status area of the page. The
+    redirect is made inside ``login_required`` (the view), so the response is
+    intercepted here. Requests without htmx keep the redirect."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        htmx = getattr(request, "htmx", None)
+        if not htmx or request.user.is_authenticated or response.status_code not in (301, 302, 303, 307, 308):
+            return response
+        login_path = resolve_url(settings.LOGIN_URL)
+        if urlsplit(response.headers.get("Location", "")).path != login_path:
+            return response
+        page = htmx.current_url_abs_path or request.get_full_path()
+        reply = HttpResponse(
+            _("Your session has ended. Log in again; what you typed is kept in this browser."),
+            status=401,
+            content_type="text/plain; charset=utf-8",
+        )
+        reply[LOGIN_REQUIRED_HEADER] = f"{login_path}?{urlencode({'next': page})}"
+        reply["Cache-Control"] = "no-store"
+        return reply

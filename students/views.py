@@ -9,7 +9,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -91,3 +93,27 @@ def healthz(request: HttpRequest) -> JsonResponse:
     but does not fail the check: pages keep working without it (tasks wait)."""
     state = {"database": _database_state(), "broker": _broker_state()}
     return JsonResponse(state, status=200 if state["database"] == "ok" else 503)
+
+
+CSRF_TOKEN_HEADER = "X-CSRF-Token"  # noqa: S105 (a header name, not a secret)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """settings.CSRF_FAILURE_VIEW: a refused security token answers 403.
+
+    htmx requests get a short plain-text message and, in the ``X-CSRF-Token``
+    header, a token valid for the browser's current cookie (it changes when
+    the user logs in again, e.g. in another tab), so the page can take it and
+    send the save again; nothing is swapped into the page. Other requests get
+    a translated page asking the user to go back and reload. REASON (Django's
+    English reason) is logged by Django already and not shown."""
+    if getattr(request, "htmx", False):
+        response = HttpResponse(
+            _("The page's security token has expired. Trying again; if this stays, reload the page."),
+            status=403,
+            content_type="text/plain; charset=utf-8",
+        )
+        response[CSRF_TOKEN_HEADER] = get_token(request)
+        response["Cache-Control"] = "no-store"
+        return response
+    return render(request, "csrf_failure.html", status=403)

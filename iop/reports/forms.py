@@ -6,13 +6,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from iop.limits import TEXT_MAX_LENGTH
+from students.forms import HiddenErrorsShown
 from students.models import School, SchoolYear
 
 from .models import Report, ReportBatch
 from .selectors import ReportDocument
 
 
-class ReportForm(forms.ModelForm):
+class ReportForm(HiddenErrorsShown, forms.ModelForm):
     """The teacher's texts on a draft: the report's own fields plus one
     field per goal (what the pupil now masters) and per subject (the
     organisation actually used)."""

@@ -290,3 +290,56 @@ class ReportBatchItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pupil} – {self.get_status_display()}"
+
+
+def pdf_job_upload_to(instance: PdfJob, filename: str) -> str:
+    return f"reports/pdf-jobs/{instance.created_at:%Y}/{instance.pk}.pdf"
+
+
+class PdfJob(models.Model):
+    """A PDF too large to make while a person waits (see
+    :mod:`iop.reports.documents`), made on a worker for the person who asked.
+
+    Only that person may follow it and fetch the file, and only while they
+    may still read the pupil; the file is deleted after
+    :data:`iop.reports.services.PDF_JOB_KEEP` (it is a copy of confidential
+    text, kept no longer than the person needs to fetch it)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being made")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    document = models.CharField(_("document"), max_length=20)
+    object_id = models.CharField(_("record"), max_length=64)
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+", verbose_name=_("pupil"))
+    requested_by = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+", verbose_name=_("asked by"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    pdf = models.FileField(_("PDF"), upload_to=pdf_job_upload_to, blank=True, editable=False)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    # What the access log records when the file is fetched (an AccessLogEntry.Kind value).
+    log_kind = models.CharField(_("kind of record"), max_length=20, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("asked"), default=timezone.now, editable=False)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("PDF made on a worker")
+        verbose_name_plural = _("PDFs made on a worker")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(finished_at__isnull=False),
+                name="pdfjob_finished_has_date",
+                violation_error_message=_("A finished PDF job needs the time it finished."),
+            ),
+        ]
+        indexes = [models.Index(fields=["requested_by", "document", "object_id"], name="pdfjob_request_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.document} {self.object_id} – {self.get_status_display()}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING

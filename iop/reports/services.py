@@ -36,7 +36,7 @@ from students.access import Action
 from students.models import Pupil, School, SchoolYear, User
 
 from . import selectors
-from .models import Report, ReportBatch, ReportBatchItem, ReportGoal, ReportSubject
+from .models import PdfJob, Report, ReportBatch, ReportBatchItem, ReportGoal, ReportSubject
 
 if TYPE_CHECKING:
     from . import rendering
@@ -576,3 +576,85 @@ def _finish(batch: ReportBatch) -> None:
     batch.status = ReportBatch.Status.DONE
     batch.finished_at = timezone.now()
     batch.save()
+
+
+# --- PDFs made on a worker --------------------------------------------------------------
+
+#: How long a PDF made on a worker is kept for the person who asked for it.
+PDF_JOB_KEEP = datetime.timedelta(hours=24)
+
+
+@transaction.atomic
+def pdf_job_start(*, actor: User, document: str, object_id: str) -> PdfJob:
+    """Ask a worker for document DOCUMENT of OBJECT_ID as ACTOR (see
+    :mod:`iop.reports.documents`). The record is resolved as ACTOR first
+    (``Http404`` when they may not read it). A job of the same person for the
+    same record still being made is returned instead of a second one (a
+    double click starts one render)."""
+    from . import documents, tasks
+
+    pupil = documents.resolve_pupil(document, actor, object_id)
+    access_pupil = Pupil.objects.select_for_update().filter(pk=pupil.pk)
+    list(access_pupil.values_list("pk", flat=True))  # one start at a time per pupil
+    running = PdfJob.objects.filter(
+        requested_by=actor, document=document, object_id=object_id, status=PdfJob.Status.PENDING
+    ).first()
+    if running is not None:
+        return running
+    job = PdfJob(document=document, object_id=object_id, pupil=pupil, requested_by=actor)
+    job.full_clean()
+    job.save()
+    options = {"queue": queue} if (queue := getattr(settings, "REPORTS_TASK_QUEUE", "")) else {}
+    transaction.on_commit(lambda: tasks.make_pdf.apply_async((str(job.pk),), **options))  # type: ignore[attr-defined]
+    return job
+
+
+def pdf_job_run(*, job_id: uuid.UUID | str) -> PdfJob | None:
+    """Render a waiting job without the web's size cap (idempotent: a
+    finished job is left alone). A refusal (the person lost access, the
+    record is gone) or a failure is kept on the job with its reason."""
+    from django.http import Http404
+
+    from . import documents
+
+    job = PdfJob.objects.select_related("requested_by").filter(pk=job_id).first()
+    if job is None or not job.is_pending:
+        return job
+    try:
+        made = documents.make(job.document, job.requested_by, job.object_id, None)
+    except (Http404, PermissionDenied):
+        status, error, made = PdfJob.Status.FAILED, _("You no longer have access to this document."), None
+    except ValidationError as exc:
+        status, error, made = PdfJob.Status.FAILED, " ".join(exc.messages), None
+    except Exception as exc:
+        logger.exception("PDF job %s failed", job_id)
+        status, error, made = (
+            PdfJob.Status.FAILED,
+            _("Unexpected error (%(error)s).") % {"error": type(exc).__name__},
+            None,
+        )
+    else:
+        status, error = PdfJob.Status.DONE, ""
+    with transaction.atomic():
+        current = PdfJob.objects.select_for_update().filter(pk=job.pk).first()
+        if current is None or not current.is_pending:
+            return current
+        if made is not None:
+            current.pdf.save(f"{current.pk}.pdf", ContentFile(made.pdf), save=False)
+            current.filename, current.log_kind = made.filename[:200], made.kind
+        current.status, current.error, current.finished_at = status, error[:2000], timezone.now()
+        current.save()
+    return current
+
+
+def pdf_jobs_prune(*, now: datetime.datetime | None = None) -> int:
+    """Delete the jobs (and their files) asked for more than
+    :data:`PDF_JOB_KEEP` before NOW; the number deleted."""
+    limit = (now or timezone.now()) - PDF_JOB_KEEP
+    count = 0
+    for job in PdfJob.objects.filter(created_at__lt=limit):
+        if job.pdf:
+            job.pdf.delete(save=False)
+        job.delete()
+        count += 1
+    return count

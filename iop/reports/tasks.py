@@ -16,3 +16,15 @@ from . import services
 def run_batch_item(item_id: int) -> str | None:
     item = services.batch_item_run(item_id=item_id)
     return item.status if item is not None else None
+
+
+@shared_task(name="reports.make_pdf", acks_late=True, time_limit=600, soft_time_limit=540)
+def make_pdf(job_id: str) -> str | None:
+    """Render one :class:`~iop.reports.models.PdfJob` (too large for the web)."""
+    job = services.pdf_job_run(job_id=job_id)
+    return job.status if job is not None else None
+
+
+@shared_task(name="reports.prune_pdf_jobs")
+def prune_pdf_jobs() -> int:
+    return services.pdf_jobs_prune()

@@ -4,7 +4,7 @@ guardians see published reports of their own child only."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,19 +20,18 @@ from django_htmx.http import reswap, retarget
 
 from iop import concurrency
 from iop import services as iop_services
-from iop.limits import refuse_too_large
 from iop.models import AccessLogEntry
 from students import access
 from students.access import Action
+from students.models import User
 
-from . import selectors, services
+from . import documents, selectors, services
+from .documents import PDF_HEADERS
 from .forms import BatchForm, ReportForm
-from .models import Report, ReportBatch, ReportBatchItem
+from .models import PdfJob, Report, ReportBatch, ReportBatchItem
 
 Kind = AccessLogEntry.Kind
 Purpose = AccessLogEntry.Purpose
-
-PDF_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"}
 
 
 def _add_errors(form: BaseForm, exc: ValidationError) -> None:
@@ -41,14 +40,6 @@ def _add_errors(form: BaseForm, exc: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
-
-
-def _pdf(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    for key, value in PDF_HEADERS.items():
-        response[key] = value
-    return response
 
 
 def _detail_context(request: HttpRequest, report: Report, form: ReportForm | None = None) -> dict[str, Any]:
@@ -215,33 +206,60 @@ def report_publish(request: HttpRequest, pk: str) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-@refuse_too_large
 def report_pdf(request: HttpRequest, pk: str) -> HttpResponse:
-    report = selectors.report_for(request.user, pk)
     try:
-        data = services.report_pdf(report)
+        return documents.respond(request, "report", pk)
     except services.ReportIntegrityError:
+        report = selectors.report_for(request.user, pk)
         return render(request, "reports/damaged.html", {"report": report}, status=409)
-    iop_services.log_read(
-        actor=request.user,  # type: ignore[arg-type]
-        pupil=report.pupil,
-        kind=Kind.REPORT,
-        object_id=report.pk,
-        purpose=Purpose.PDF,
-    )
-    return _pdf(data, report.filename())
 
 
 @never_cache
 @login_required
 @require_GET
-@refuse_too_large
 def iop_pdf(request: HttpRequest, iop_id: str) -> HttpResponse:
-    iop = selectors.iop_for(request.user, iop_id)
-    rendered = services.render_iop(iop, iop.pupil)
-    iop_services.log_read(actor=request.user, pupil=iop.pupil, kind=Kind.IOP, object_id=iop.pk, purpose=Purpose.PDF)  # type: ignore[arg-type]
-    name = f"iop-{iop.pupil.last_name}-{iop.pupil.first_name}-{iop.period_start:%Y}.pdf".lower()
-    return _pdf(rendered.pdf, "".join(c for c in name if c.isalnum() or c in "-."))
+    return documents.respond(request, "iop", iop_id)
+
+
+# --- PDFs made on a worker ------------------------------------------------------------------
+
+
+def _job_for(request: HttpRequest, pk: str) -> PdfJob:
+    """The job PK of the logged-in person while they may still read its
+    pupil (404 otherwise: another person's job is none of theirs)."""
+    user = cast(User, request.user)
+    job = PdfJob.objects.select_related("pupil").filter(pk=pk, requested_by=user).first()
+    if job is None or not access.can(request.user, Action.VIEW, job.pupil):  # type: ignore[arg-type]
+        raise Http404
+    return job
+
+
+@never_cache
+@login_required
+@require_GET
+def pdf_job(request: HttpRequest, pk: str) -> HttpResponse:
+    """Where a large PDF is being made: refreshes itself until it is ready
+    (a meta refresh: no JavaScript needed), then offers the file."""
+    job = _job_for(request, pk)
+    return render(request, "reports/pdf_job.html", {"job": job, "pupil": job.pupil})
+
+
+@never_cache
+@login_required
+@require_GET
+def pdf_job_file(request: HttpRequest, pk: str) -> HttpResponse:
+    job = _job_for(request, pk)
+    if job.status != PdfJob.Status.DONE or not job.pdf:
+        raise Http404
+    iop_services.log_read(
+        actor=request.user,  # type: ignore[arg-type]
+        pupil=job.pupil,
+        kind=job.log_kind,
+        object_id=job.object_id,
+        purpose=Purpose.PDF,
+    )
+    with job.pdf.open("rb") as handle:
+        return documents.pdf_response(handle.read(), job.filename)
 
 
 # --- batches -----------------------------------------------------------------------------

@@ -61,6 +61,7 @@ EXEMPT = {
     "reports:batch_list": "the school's batches (counts and status)",
     "reports:batch_detail": "a batch's progress (names and status)",
     "reports:batch_progress": "a batch's progress (names and status)",
+    "reports:pdf_job": "where a large PDF is being made (the pupil's name and the status); fetching it logs",
 }
 # Pages about several pupils write one entry per pupil: at least one here.
 PER_PUPIL = {"followup:meeting_detail", "reports:batch_zip"}

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from iop.models import Iop
-from iop.reports.models import Report
+from iop.reports.models import PdfJob, Report
 from tests.conftest import World
 from tests.matrix import MISSING_UUID, SCHOOL1_STAFF_OF_A, Row, expect, only
 
@@ -43,6 +43,25 @@ def finalised_report(w: World) -> Report:
             language="nb",
         )
     return w.extra["reports_finalised"]
+
+
+def pdf_job(w: World) -> PdfJob:
+    """A finished worker-made PDF of pupil A's IOP, asked for by the teacher (its file a tiny stand-in)."""
+    if "reports_pdf_job" not in w.extra:
+        iop = iop_of(w, w.pupil_a)
+        published_report(w)  # stores the stand-in file
+        w.extra["reports_pdf_job"] = PdfJob.objects.create(
+            document="iop",
+            object_id=str(iop.pk),
+            pupil=w.pupil_a,
+            requested_by=w.user("teacher"),
+            status=PdfJob.Status.DONE,
+            pdf=FAKE_NAME,
+            filename="iop-a.pdf",
+            log_kind="iop",
+            finished_at=timezone.now(),
+        )
+    return w.extra["reports_pdf_job"]
 
 
 def published_by(writers: tuple[str, ...]) -> Any:
@@ -189,6 +208,24 @@ ROWS = {
             label="published IOP of pupil B",
         ),
         Row(lambda w: reverse("reports:iop_pdf", args=[MISSING_UUID]), expect(404), label="missing"),
+    ],
+    "reports:pdf_job": [
+        Row(
+            lambda w: reverse("reports:pdf_job", args=[pdf_job(w).pk]),
+            only(200, ("teacher",)),
+            label="the teacher's own job: nobody else's",
+        ),
+        Row(lambda w: reverse("reports:pdf_job", args=[MISSING_UUID]), expect(404), label="missing"),
+        Row(lambda w: reverse("reports:pdf_job", args=[pdf_job(w).pk]), GET_ONLY, method="post", label="post"),
+    ],
+    "reports:pdf_job_file": [
+        Row(
+            lambda w: reverse("reports:pdf_job_file", args=[pdf_job(w).pk]),
+            only(200, ("teacher",)),
+            label="the teacher's own PDF: nobody else's",
+        ),
+        Row(lambda w: reverse("reports:pdf_job_file", args=[MISSING_UUID]), expect(404), label="missing"),
+        Row(lambda w: reverse("reports:pdf_job_file", args=[pdf_job(w).pk]), GET_ONLY, method="post", label="post"),
     ],
     "reports:batch_list": [
         Row(lambda w: reverse("reports:batch_list"), only(200, ("coordinator", "coordinator_other"))),

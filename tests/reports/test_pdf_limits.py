@@ -1,4 +1,4 @@
-"""A PDF made while a person waits has a size cap: larger documents get a clear page, not a minute of CPU."""
+"""A PDF made while a person waits has a size cap: a larger document is made on a worker, not in the web."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.urls import reverse
 from iop.limits import PDF_WEB_MAX_CHARS, TEXT_MAX_LENGTH, TooLargeToRender
 from iop.models import Goal, Iop, IopSubject
 from iop.reports import services
-from iop.reports.models import Report, ReportGoal, ReportSubject
+from iop.reports.models import PdfJob, Report, ReportGoal, ReportSubject
 from tests.conftest import World
 
 from .factories import make_iop
@@ -38,23 +38,34 @@ def big_iop(world: World) -> Iop:
     return Iop.objects.get(pk=iop.pk)
 
 
-def test_the_iop_pdf_of_a_plan_above_the_cap_is_refused_with_a_page(world: World, big_iop: Iop) -> None:
+def test_the_iop_pdf_of_a_plan_above_the_cap_goes_to_a_worker(world: World, big_iop: Iop) -> None:
+    url = reverse("reports:iop_pdf", args=[big_iop.pk])
     for persona in ("teacher", "guardian_a"):
-        response = world.client(persona).get(reverse("reports:iop_pdf", args=[big_iop.pk]))
-        assert response.status_code == 413, persona
-        assert response["Content-Type"].startswith("text/html")
-        body = response.content.decode()
-        assert "For stort for en PDF her" in body
-        assert "Dokumentet er for stort til å lage som PDF her" in body and f"høyst {PDF_WEB_MAX_CHARS}." in body
+        client = world.client(persona)
+        response = client.get(url)
+        job = PdfJob.objects.get(requested_by=world.user(persona))
+        assert response.status_code == 302 and response.url == reverse("reports:pdf_job", args=[job.pk]), persona
+        assert (job.document, job.object_id, job.pupil, job.status) == (
+            "iop",
+            str(big_iop.pk),
+            world.pupil_a,
+            "pending",
+        )
+        page = client.get(response.url).content.decode()
+        assert "lages i bakgrunnen" in page and '<meta http-equiv="refresh" content="3">' in page
+        assert client.get(url).url == response.url, "a second click follows the same job"
+    assert PdfJob.objects.count() == 2
+    # The job is its asker's: nobody else (not even the coordinator) follows it.
+    assert world.client("coordinator").get(reverse("reports:pdf_job", args=[job.pk])).status_code == 404
 
 
-def test_a_draft_report_above_the_cap_is_refused_and_cannot_be_finalised_here(world: World, big_iop: Iop) -> None:
+def test_a_draft_report_above_the_cap_goes_to_a_worker_and_cannot_be_finalised_here(world: World, big_iop: Iop) -> None:
     draft = services.report_create(actor=world.user("teacher"), iop=big_iop)
     ReportGoal.objects.filter(report=draft).update(masters=FULL)
     ReportSubject.objects.filter(report=draft).update(organisation_used=FULL)
     Report.objects.filter(pk=draft.pk).update(organisation=FULL, recipients=FULL)
     response = world.client("teacher").get(reverse("reports:report_pdf", args=[draft.pk]))
-    assert response.status_code == 413
+    assert response.status_code == 302 and PdfJob.objects.get().document == "report"
     draft = services.report_update(
         actor=world.user("teacher"), report=draft, version=draft.version, data={"summary": "Leser selv."}
     )

@@ -1,0 +1,47 @@
+"""The referral's PDF (with its pedagogisk rapport) as a downloadable
+document of :mod:`iop.reports.documents`; registered when followup is ready."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from iop.models import AccessLogEntry
+from iop.reports import documents
+from iop.reports.documents import Made
+from students.models import Pupil, User
+
+from . import selectors
+
+
+def _referral_pupil(user: User, object_id: str) -> Pupil:
+    return selectors.referral(user, object_id).pupil
+
+
+def render_referral(user: User, object_id: str, max_chars: int | None) -> Made:
+    """The referral with its pedagogisk rapport, in the school's language (``Http404`` when USER may not read it)."""
+    from iop.reports import rendering
+
+    obj = selectors.referral(user, object_id)
+    context = {
+        "referral": obj,
+        "pupil": obj.pupil,
+        "title": _("Pedagogisk rapport"),
+        "doc_date": timezone.localdate(),
+        "draft": not obj.is_sent,
+    }
+    rendered = rendering.render_pdf(
+        "followup/pdf/pedagogisk_rapport.html", context, language=obj.pupil.school.language, max_chars=max_chars
+    )
+    return Made(
+        pupil=obj.pupil,
+        pdf=rendered.pdf,
+        filename=f"pedagogisk-rapport-{obj.pk}.pdf",
+        kind=AccessLogEntry.Kind.REFERRAL,
+        object_id=obj.pk,
+        inline=True,
+    )
+
+
+def register() -> None:
+    documents.register("referral", pupil=_referral_pupil, render=render_referral)

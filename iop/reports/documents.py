@@ -1,0 +1,109 @@
+"""PDFs a person downloads, made while they wait or, when large, on a worker.
+
+Every downloadable PDF of a pupil's plans is a *document*: a name (``"iop"``,
+``"report"``, ``"iup"``, and what other apps register, e.g. followup's
+``"referral"``), a function that finds whose it is, and a renderer::
+
+    pupil(user, object_id) -> Pupil
+    render(user, object_id, max_chars) -> Made
+
+Both resolve the record through the access layer as USER (a
+foreign or missing record raises ``Http404``, as on the page) and renders at
+most MAX_CHARS characters of HTML (``None``: no cap) or raises
+:class:`iop.limits.TooLargeToRender`.
+
+:func:`respond` is what a download view returns: the PDF at once when its
+HTML is within :data:`iop.limits.PDF_WEB_MAX_CHARS`, else a
+:class:`~iop.reports.models.PdfJob` for a worker and a redirect to the page
+that follows it. Either way the read is written to the access log when the
+person gets the file (the worker's rendering is not a read).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.http import content_disposition_header
+
+from iop.limits import PDF_WEB_MAX_CHARS, TooLargeToRender
+from students.models import Pupil, User
+
+PDF_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"}
+
+
+@dataclass(frozen=True)
+class Made:
+    """A rendered PDF: whose it is, its bytes and its download name, and
+    what the access log records when it is handed out (``kind``: an
+    ``AccessLogEntry.Kind`` value; ``object_id``: the record's id)."""
+
+    pupil: Pupil
+    pdf: bytes
+    filename: str
+    kind: str
+    object_id: Any
+    inline: bool = False
+
+
+Renderer = Callable[[User, str, "int | None"], Made]
+PupilOf = Callable[[User, str], Pupil]
+
+_DOCUMENTS: dict[str, tuple[PupilOf, Renderer]] = {}
+
+
+def register(name: str, *, pupil: PupilOf, render: Renderer) -> None:
+    """Make NAME downloadable through :func:`respond` (at import or in ``AppConfig.ready``)."""
+    _DOCUMENTS[name] = (pupil, render)
+
+
+def resolve_pupil(name: str, user: User, object_id: str) -> Pupil:
+    """The pupil of document NAME of OBJECT_ID, as USER may see it (``Http404`` otherwise)."""
+    return _DOCUMENTS[name][0](user, object_id)
+
+
+def make(name: str, user: User, object_id: str, max_chars: int | None) -> Made:
+    """Render document NAME of OBJECT_ID as USER (``KeyError`` for an unknown NAME)."""
+    return _DOCUMENTS[name][1](user, object_id, max_chars)
+
+
+def pdf_response(data: bytes, filename: str, *, inline: bool = False) -> HttpResponse:
+    """A PDF download: the name in RFC 6266/5987 form (``filename*=utf-8''…``
+    where it has letters like æ, ø, å), never cached, never sniffed."""
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(not inline, filename) or "attachment"
+    for key, value in PDF_HEADERS.items():
+        response[key] = value
+    return response
+
+
+def respond(request: HttpRequest, name: str, object_id: Any) -> HttpResponse:
+    """The PDF of document NAME for the logged-in person: at once, or — when
+    it is too large to make while they wait — a job for a worker and a
+    redirect to its page (``reports:pdf_job``)."""
+    from iop import services as iop_services
+    from iop.models import AccessLogEntry
+
+    from . import services
+
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        made = make(name, user, str(object_id), PDF_WEB_MAX_CHARS)
+    except TooLargeToRender:
+        job = services.pdf_job_start(actor=user, document=name, object_id=str(object_id))
+        return redirect("reports:pdf_job", pk=job.pk)
+    iop_services.log_read(
+        actor=user, pupil=made.pupil, kind=made.kind, object_id=made.object_id, purpose=AccessLogEntry.Purpose.PDF
+    )
+    return pdf_response(made.pdf, made.filename, inline=made.inline)
+
+
+def slug(*parts: object) -> str:
+    """A download name from PARTS: lower case, joined by '-', letters (also
+    æ, ø, å) and digits kept, everything else dropped."""
+    text = "-".join(str(p) for p in parts if p not in (None, "")).lower()
+    return "".join(c for c in text if c.isalnum() or c in "-.").strip("-.") or str(uuid.uuid4())[:8]

@@ -1,0 +1,432 @@
+/*
+ * No typed word is lost.
+ *
+ * 1. Local drafts. Every text field of a form marked data-draft="<record>"
+ *    (e.g. "goal:<uuid>") is copied to localStorage as the user types, under
+ *    "iop-draft|<user>|<record>|<field name>|<version>" with {text, at, version}.
+ *    A draft is removed once the server confirmed the save (or when the page
+ *    shows the same text), on logging out, and after seven days. A page that opens with a draft differing from the
+ *    server's text offers it back: restore or discard.
+ * 2. htmx failures are shown in place (the form's status area, role=status):
+ *    session ended (401 + X-Login-Required, with a link that logs in in a new
+ *    tab), refused security token (403 + X-CSRF-Token: the fresh token is
+ *    taken and the save sent once more), server error, no network. Nothing
+ *    is swapped in, the focus and the text stay where they are.
+ * 3. Leaving the page while a draft is not confirmed asks first.
+ *
+ * Strings come translated from #draft-texts (data-* rendered by base.html).
+ */
+(function () {
+  "use strict";
+
+  var PREFIX = "iop-draft|";
+  var MAX_AGE_MS = 7 * 24 * 3600 * 1000; // then a draft is dropped, whoever wrote it
+  var FIELDS = "textarea[name], input[type=text][name]";
+  var texts = {};
+  var user = "";
+  var csrfToken = null;
+  var pending = {}; // storage key -> true: written here, not confirmed yet
+  var leaving = false;
+  var SENT = "iop-draft-sent"; // sessionStorage: the record of a form sent the ordinary way
+
+  function t(name) {
+    return texts[name] || "";
+  }
+
+  function storage() {
+    try {
+      return window.localStorage;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function read(key) {
+    var s = storage();
+    try {
+      return s ? JSON.parse(s.getItem(key)) : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function write(key, value) {
+    var s = storage();
+    try {
+      if (s) s.setItem(key, JSON.stringify(value));
+    } catch (e) {
+      /* storage full or refused: the server save still runs */
+    }
+  }
+
+  function remove(key) {
+    var s = storage();
+    if (s) s.removeItem(key);
+    delete pending[key];
+  }
+
+  function keys(prefix) {
+    var s = storage();
+    var found = [];
+    if (!s) return found;
+    for (var i = 0; i < s.length; i++) {
+      var k = s.key(i);
+      if (k && k.indexOf(prefix) === 0) found.push(k);
+    }
+    return found;
+  }
+
+  function draftForm(el) {
+    return el && el.closest ? el.closest("form[data-draft]") : null;
+  }
+
+  function versionInput(form) {
+    return form.querySelector('input[type=hidden][name$="version"]');
+  }
+
+  function fieldPrefix(form, field) {
+    return PREFIX + user + "|" + form.getAttribute("data-draft") + "|" + field.name + "|";
+  }
+
+  function fieldsOf(form) {
+    return Array.prototype.slice.call(form.querySelectorAll(FIELDS));
+  }
+
+  /* The newest stored draft of FIELD: {key, text, at, version} or null. */
+  function newestDraft(form, field) {
+    var best = null;
+    keys(fieldPrefix(form, field)).forEach(function (k) {
+      var d = read(k);
+      if (!d || typeof d.text !== "string" || Date.now() - d.at > MAX_AGE_MS) {
+        remove(k);
+        return;
+      }
+      if (!best || d.at > best.at) best = { key: k, text: d.text, at: d.at, version: d.version };
+    });
+    return best;
+  }
+
+  function forgetField(form, field) {
+    keys(fieldPrefix(form, field)).forEach(remove);
+  }
+
+  function remember(form, field) {
+    var v = versionInput(form);
+    var version = v ? v.value : "";
+    var key = fieldPrefix(form, field) + version;
+    write(key, { text: field.value, at: Date.now(), version: version });
+    pending[key] = true;
+  }
+
+  /* --- messages in place -------------------------------------------- */
+
+  function statusArea(elt) {
+    var form = elt.closest ? elt.closest("form") : null;
+    var scope = form || elt.parentElement || document.body;
+    var own = scope.querySelector(".draft-message");
+    if (own) return own;
+    var targetSel = form && form.getAttribute("hx-target");
+    if (targetSel && targetSel.charAt(0) === "#") {
+      var target = document.getElementById(targetSel.slice(1));
+      if (target && form.contains(target) && target.getAttribute("role") === "status") return target;
+    }
+    var box = document.createElement("div");
+    box.className = "draft-message";
+    box.setAttribute("role", "status");
+    if (form) form.appendChild(box);
+    else elt.insertAdjacentElement("afterend", box);
+    return box;
+  }
+
+  function say(elt, message, link) {
+    var box = statusArea(elt);
+    box.textContent = "";
+    var span = document.createElement("span");
+    span.className = "draft-error";
+    span.textContent = message;
+    box.appendChild(span);
+    if (link) {
+      span.appendChild(document.createTextNode(" "));
+      var a = document.createElement("a");
+      a.className = "ds-link";
+      a.href = link;
+      a.target = "_blank";
+      a.rel = "noopener";
+      a.textContent = t("relogin");
+      span.appendChild(a);
+    }
+  }
+
+  /* --- the restore offer -------------------------------------------- */
+
+  function formatTime(at) {
+    var d = new Date(at);
+    var lang = document.documentElement.lang || undefined;
+    var sameDay = d.toDateString() === new Date().toDateString();
+    var opts = sameDay
+      ? { hour: "2-digit", minute: "2-digit" }
+      : { day: "numeric", month: "long", hour: "2-digit", minute: "2-digit" };
+    try {
+      return d.toLocaleString(lang, opts);
+    } catch (e) {
+      return d.toLocaleString();
+    }
+  }
+
+  function offer(form) {
+    if (form.querySelector(".draft-offer")) return;
+    var found = [];
+    // A form shown again with errors or a conflict holds text the server
+    // does not have yet: its drafts stay (and leaving the page asks).
+    var unsettled = form.querySelector('[role="alert"]');
+    fieldsOf(form).forEach(function (field) {
+      var d = newestDraft(form, field);
+      if (!d) return;
+      if (d.text !== field.value) found.push({ field: field, draft: d });
+      else if (unsettled) pending[d.key] = true;
+      else forgetField(form, field);
+    });
+    if (!found.length) return;
+    var newest = Math.max.apply(null, found.map(function (f) { return f.draft.at; }));
+    var box = document.createElement("div");
+    box.className = "ds-alert draft-offer";
+    box.setAttribute("data-color", "warning");
+    box.setAttribute("role", "status");
+    var p = document.createElement("p");
+    p.className = "ds-paragraph";
+    p.textContent = t("offer").replace("{time}", formatTime(newest));
+    box.appendChild(p);
+    var restore = document.createElement("button");
+    restore.type = "button";
+    restore.className = "ds-button";
+    restore.setAttribute("data-size", "sm");
+    restore.textContent = t("restore");
+    var discard = document.createElement("button");
+    discard.type = "button";
+    discard.className = "ds-button";
+    discard.setAttribute("data-size", "sm");
+    discard.setAttribute("data-variant", "secondary");
+    discard.textContent = t("discard");
+    box.appendChild(restore);
+    box.appendChild(document.createTextNode(" "));
+    box.appendChild(discard);
+    form.insertBefore(box, form.firstChild);
+
+    restore.addEventListener("click", function () {
+      // Post against the version the text was written on: the server decides
+      // whether somebody else changed the same field since.
+      var v = versionInput(form);
+      var versions = found.map(function (f) { return parseInt(f.draft.version, 10); }).filter(function (n) { return !isNaN(n); });
+      if (v && versions.length) v.value = String(Math.min.apply(null, versions));
+      found.forEach(function (f) {
+        f.field.value = f.draft.text;
+        forgetField(form, f.field);
+        remember(form, f.field);
+      });
+      box.remove();
+      found[0].field.focus();
+      if (form.hasAttribute("hx-post") && window.htmx) window.htmx.trigger(form, "submit");
+    });
+    discard.addEventListener("click", function () {
+      found.forEach(function (f) { forgetField(form, f.field); });
+      box.remove();
+    });
+  }
+
+  /* --- wiring --------------------------------------------------------- */
+
+  document.addEventListener("input", function (evt) {
+    var form = draftForm(evt.target);
+    if (form && evt.target.matches(FIELDS)) remember(form, evt.target);
+  });
+
+  document.addEventListener("submit", function (evt) {
+    // A form sent the ordinary way leaves the page on purpose; htmx forms
+    // have their submit prevented before it gets here.
+    if (!evt.defaultPrevented) {
+      leaving = true;
+      var sent = draftForm(evt.target);
+      if (sent && sent === evt.target) {
+        try {
+          window.sessionStorage.setItem(SENT, sent.getAttribute("data-draft"));
+        } catch (e) {
+          /* no session storage: the drafts stay until the form shows the same text */
+        }
+      }
+    }
+    var logout = evt.target.matches && evt.target.matches("form[data-logout]");
+    if (logout && Object.keys(pending).length && !window.confirm(t("logout"))) {
+      evt.preventDefault();
+      leaving = false;
+      return;
+    }
+    if (logout) keys(PREFIX + user + "|").forEach(remove);
+  });
+
+  window.addEventListener("beforeunload", function (evt) {
+    if (leaving) return;
+    var unsaved = Object.keys(pending).some(function (k) { return read(k) !== null; });
+    if (unsaved) {
+      evt.preventDefault();
+      evt.returnValue = "";
+    }
+  });
+
+  document.addEventListener("htmx:configRequest", function (evt) {
+    if (csrfToken) {
+      evt.detail.headers["X-CSRFToken"] = csrfToken;
+      if (evt.detail.parameters && evt.detail.parameters.csrfmiddlewaretoken) {
+        evt.detail.parameters.csrfmiddlewaretoken = csrfToken;
+      }
+    }
+    var form = evt.detail.elt;
+    if (form && form.matches && form.matches("form[data-draft]")) {
+      var sent = {};
+      fieldsOf(form).forEach(function (f) { sent[f.name] = f.value; });
+      form._draftSent = sent;
+    }
+  });
+
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    // A redirect to the login page followed by the browser: never swap it in.
+    var xhr = evt.detail.xhr;
+    var login = texts.loginPath;
+    if (xhr && login && xhr.responseURL && new URL(xhr.responseURL).pathname === login) {
+      evt.detail.shouldSwap = false;
+      evt.detail.isError = false;
+      failed(evt.detail.elt);
+      say(evt.detail.elt, t("expired"), login + "?next=" + encodeURIComponent(location.pathname + location.search));
+    }
+  });
+
+  /* Forms that answer with the whole form again (data-autosave-quiet): an
+   * autosave while typing takes only the new version and the "saved" line
+   * from the answer, so the text being typed is never replaced. A press on
+   * the save button, errors and conflicts swap as usual. */
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var form = evt.detail.elt;
+    if (!form || !form.matches || !form.matches("form[data-autosave-quiet]")) return;
+    var trigger = evt.detail.requestConfig && evt.detail.requestConfig.triggeringEvent;
+    if (!trigger || trigger.type !== "input" || evt.detail.xhr.status !== 200 || !confirmed(evt.detail.xhr)) return;
+    evt.detail.shouldSwap = false;
+    var answer = new DOMParser().parseFromString(evt.detail.serverResponse, "text/html");
+    answer.querySelectorAll("input[type=hidden][id]").forEach(function (src) {
+      var dst = document.getElementById(src.id);
+      if (dst && dst.type === "hidden" && dst.name === src.name) dst.value = src.value;
+    });
+    var saved = answer.querySelector('[role="status"]');
+    statusArea(form).textContent = saved ? saved.textContent.trim() : "";
+  });
+
+  function confirmed(xhr) {
+    if (xhr.getResponseHeader("HX-Retarget")) return false; // the form again: conflict or errors
+    return !/role="alert"/.test(xhr.responseText || ""); // errors or a conflict
+  }
+
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    var form = evt.detail.elt;
+    if (!form || !form.matches || !form.matches("form[data-draft]") || !evt.detail.successful) return;
+    form._draftRetried = false;
+    form._draftFailed = false;
+    document.querySelectorAll('form[data-draft="' + form.getAttribute("data-draft") + '"] .draft-error').forEach(function (m) {
+      m.remove();
+    });
+    if (!confirmed(evt.detail.xhr)) return;
+    var sent = form._draftSent || {};
+    // The form may have been swapped (reports): look the fields up by name.
+    var live = document.querySelector('form[data-draft="' + form.getAttribute("data-draft") + '"]') || form;
+    fieldsOf(live).forEach(function (f) {
+      if (f.name in sent && sent[f.name] === f.value) forgetField(live, f);
+    });
+  });
+
+  function failed(elt) {
+    var form = draftForm(elt);
+    if (form) form._draftFailed = true;
+  }
+
+  function retry(form) {
+    if (form && form.isConnected && form.hasAttribute("hx-post") && window.htmx) {
+      window.htmx.trigger(form, "submit");
+    }
+  }
+
+  document.addEventListener("htmx:responseError", function (evt) {
+    var xhr = evt.detail.xhr;
+    var elt = evt.detail.elt;
+    var form = draftForm(elt);
+    failed(elt);
+    if (xhr.status === 401 && xhr.getResponseHeader("X-Login-Required")) {
+      say(elt, t("expired"), xhr.getResponseHeader("X-Login-Required"));
+      return;
+    }
+    var fresh = xhr.status === 403 && xhr.getResponseHeader("X-CSRF-Token");
+    if (fresh) {
+      csrfToken = fresh;
+      document.querySelectorAll('input[name="csrfmiddlewaretoken"]').forEach(function (i) { i.value = fresh; });
+      if (form && form === elt && !form._draftRetried) {
+        form._draftRetried = true;
+        window.setTimeout(function () { retry(form); }, 0);
+        return;
+      }
+      say(elt, t("token"));
+      return;
+    }
+    say(elt, xhr.status >= 500 ? t("server") : t("refused"));
+  });
+
+  document.addEventListener("htmx:sendError", function (evt) {
+    failed(evt.detail.elt);
+    say(evt.detail.elt, t("offline"));
+  });
+
+  function retryFailed() {
+    document.querySelectorAll("form[data-draft]").forEach(function (form) {
+      if (form._draftFailed) {
+        form._draftRetried = false;
+        retry(form);
+      }
+    });
+  }
+  window.addEventListener("focus", retryFailed);
+  window.addEventListener("online", retryFailed);
+
+  /* A form sent the ordinary way (no htmx) was saved when the next page was
+   * reached through a redirect and does not show the form again. An error
+   * page, the login page or the form again with errors keep the drafts. */
+  function settleSent() {
+    var record = null;
+    try {
+      record = window.sessionStorage.getItem(SENT);
+      window.sessionStorage.removeItem(SENT);
+    } catch (e) {
+      return;
+    }
+    if (!record || document.querySelector('form[data-draft="' + record.replace(/"/g, '\\"') + '"]')) return;
+    var nav = window.performance && performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
+    if (nav && nav.redirectCount > 0) keys(PREFIX + user + "|" + record + "|").forEach(remove);
+  }
+
+  function start() {
+    keys(PREFIX).forEach(function (k) {
+      var d = read(k);
+      if (!d || !(Date.now() - d.at <= MAX_AGE_MS)) remove(k);
+    });
+    var el = document.getElementById("draft-texts");
+    if (el) {
+      texts = Object.assign({}, el.dataset);
+      user = el.getAttribute("data-user") || "";
+      settleSent(); // only on a page of a logged-in user: the login page keeps the mark
+    }
+    var onLoad = function (root) {
+      var forms = root.matches && root.matches("form[data-draft]") ? [root] : [];
+      if (root.querySelectorAll) forms = forms.concat(Array.prototype.slice.call(root.querySelectorAll("form[data-draft]")));
+      forms.forEach(offer);
+    };
+    onLoad(document);
+    if (window.htmx) window.htmx.onLoad(onLoad); // forms swapped in later
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

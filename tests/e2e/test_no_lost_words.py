@@ -1,0 +1,88 @@
+"""No typed word is lost, in Chromium: the kontaktlærer writes a goal while
+the session ends. A short message appears in the goal's status area, the focus
+and the text stay; the login opens in a new tab (which offers the unsaved text
+back), and typing on in the first tab saves with the renewed security token.
+Leaving the page before the autosave asks first, and the page offers the text
+back when it opens again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.sessions.models import Session
+from playwright.sync_api import expect
+
+from iop.models import Goal, Iop
+from tests.conftest import World
+from tests.e2e.conftest import PASSWORD, assert_accessible, login
+from tests.iop.factories import chain
+
+NO_DRAFTS = "() => !Object.keys(localStorage).some(k => k.startsWith('iop-draft|'))"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_text_typed_while_the_session_ends_is_kept_and_saved_after_logging_in_again(
+    live_server: Any, transactional_world: World, page: Any
+) -> None:
+    ch = chain(transactional_world.pupil_a, iop_status=Iop.Status.DRAFT)
+    assert ch.iop is not None
+    goal = ch.goals[0]
+    login(page, live_server.url, "teacher@test.example")
+    page.goto(f"{live_server.url}/iop/{ch.iop.pk}/")
+    box = page.locator(f"#id_{goal.pk}-text")
+    status = page.locator(f"#goal-status-{goal.pk}")
+    box.fill("Eleven teller til hundre")
+    box.press("End")
+
+    # The session ends (deleted on the server) while the teacher writes.
+    Session.objects.all().delete()
+    page.keyboard.type(" og sorterer")
+    expect(status).to_contain_text("Ikke lagret: økta di er avsluttet", timeout=8000)
+    assert page.evaluate("() => document.activeElement.id") == f"id_{goal.pk}-text"
+    page.keyboard.type(" mengder")  # typing goes on into the goal, not into a login form
+    assert box.input_value() == "Eleven teller til hundre og sorterer mengder"
+    assert page.locator('input[name="username"]').count() == 0
+    assert_accessible(page)  # the message shown
+
+    # "Logg inn igjen" opens the login in a new tab, which comes back to the plan
+    # and offers the unsaved text (the draft is kept in this browser).
+    with page.context.expect_page() as opened:
+        status.get_by_role("link", name="Logg inn igjen").click()
+    tab = opened.value
+    tab.get_by_label("E-postadresse").fill("teacher@test.example")
+    tab.get_by_label("Passord").fill(PASSWORD)
+    tab.get_by_role("button", name="Logg inn").click()
+    offer = tab.locator(f'form[data-draft="goal:{goal.pk}"] .draft-offer')
+    expect(offer).to_contain_text("Du har ulagret tekst fra")
+    tab.close()
+
+    # Back in the first tab: typing on saves (the token changed with the login);
+    # the local draft goes once the server has confirmed it.
+    box.press("End")
+    page.keyboard.type(".")
+    page.wait_for_function(NO_DRAFTS, timeout=10_000)
+    expect(status).to_contain_text("Lagret")
+    goal.refresh_from_db()
+    assert goal.text == "Eleven teller til hundre og sorterer mengder."
+
+    # Leaving within two seconds of typing asks first; the text comes back.
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
+    box.press("End")
+    page.keyboard.type(" Til 200.")
+    page.get_by_role("link", name="Hjem").click()
+    page.wait_for_url(f"{live_server.url}/")
+    assert dialogs == ["beforeunload"]
+    assert Goal.objects.get(pk=goal.pk).text == "Eleven teller til hundre og sorterer mengder."
+
+    page.goto(f"{live_server.url}/iop/{ch.iop.pk}/")
+    offer = page.locator(f'form[data-draft="goal:{goal.pk}"] .draft-offer')
+    expect(offer).to_contain_text("Du har ulagret tekst fra")
+    assert_accessible(page)  # the offer shown
+    offer.get_by_role("button", name="Gjenopprett").click()
+    page.wait_for_function(NO_DRAFTS, timeout=10_000)
+    expect(status).to_contain_text("Lagret")
+    assert Goal.objects.get(pk=goal.pk).text == "Eleven teller til hundre og sorterer mengder. Til 200."
+    page.reload()
+    assert page.locator(".draft-offer").count() == 0
