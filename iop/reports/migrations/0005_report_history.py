@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('iop', '0008_bankentry_text_limit'),
-        ('reports', '0003_constraint_messages'),
+        ('reports', '0004_pdf_job'),
         ('students', '0002_constraint_messages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
