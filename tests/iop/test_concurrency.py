@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from iop import concurrency
-from iop.models import Goal, Iop
+from iop import concurrency, services
+from iop.models import Enkeltvedtak, EnkeltvedtakSubject, Goal, Iop
 from tests.conftest import LOGIN_BACKEND, World
 from tests.iop.factories import chain
 
@@ -217,3 +218,33 @@ def test_the_merge_rules_on_plain_values() -> None:
         base=None, steps=[], current={"a": "A2"}, submitted={"a": "A3"}, actor_id=me
     )
     assert [c.name for c in clashes] == ["a"]
+
+
+def test_a_vedtak_draft_merges_fields_and_treats_its_subject_rows_as_one_field(world: World) -> None:
+    ch = chain(world.pupil_a, vedtak_status=Enkeltvedtak.Status.DRAFT, iop_status=None)
+    vedtak = ch.vedtak
+    coordinator = world.user("coordinator")
+    assert coordinator is not None
+    # Somebody else saves a new organisation note and new hours (version 2).
+    other = Enkeltvedtak.objects.get(pk=vedtak.pk)
+    other.organisation_note, other.version = "Liten gruppe", 2
+    other._history_user = world.user("coordinator_other")  # type: ignore[attr-defined]
+    other.save()
+    EnkeltvedtakSubject.objects.filter(vedtak=vedtak).update(hours=100)
+    rows = [
+        {"subject": s.subject, "hours": 76, **{f: getattr(s, f) for f in services.VEDTAK_SUBJECT_FIELDS[1:]}}
+        for s in EnkeltvedtakSubject.objects.filter(vedtak=vedtak)
+    ]
+    data = {name: getattr(vedtak, name) for name in services.VEDTAK_FIELDS}
+    # From version 1: a different field merges, the old rows are a "subjects" clash.
+    with pytest.raises(concurrency.EditConflict) as exc:
+        services.vedtak_update(
+            actor=coordinator, vedtak=vedtak, version=1, data={**data, "appeal_info": "Ny klagetekst"}, subjects=rows
+        )
+    assert [c.name for c in exc.value.clashes] == ["subjects"]
+    rows = [{**row, "hours": 100} for row in rows]
+    services.vedtak_update(
+        actor=coordinator, vedtak=vedtak, version=1, data={**data, "appeal_info": "Ny klagetekst"}, subjects=rows
+    )
+    stored = Enkeltvedtak.objects.get(pk=vedtak.pk)
+    assert (stored.organisation_note, stored.appeal_info) == ("Liten gruppe", "Ny klagetekst")
