@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from iop.limits import TEXT_MAX_LENGTH
+from iop.limits import TEXT_MAX_LENGTH, FreeTextFormField
 from students.models import Group, Pupil, School, User
 
 from .models import Concern, Consent, Duty, Kartlegging, Meeting, Talk, Tiltak, TiltakEvaluation
@@ -49,7 +49,7 @@ class ConcernForm(forms.ModelForm):
 
 
 class ConcernCloseForm(forms.Form):
-    note = forms.CharField(
+    note = FreeTextFormField(
         label=_("Why is the concern closed?"), widget=forms.Textarea(attrs={"rows": 3}), max_length=TEXT_MAX_LENGTH
     )
 

@@ -5,7 +5,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from students.models import Pupil, User
+from students.models import Pupil, StaffMembership, User
 
 from .models import (
     AccessLogEntry,
@@ -112,10 +112,10 @@ class AccessLogEntryAdmin(admin.ModelAdmin):
     (no permission for it, hence no delete action either). Names are read
     beside the entries, which outlive the pupils and users they name."""
 
-    list_display = ["at", "reader", "role", "pupil_name", "kind", "purpose"]
+    list_display = ["at", "reader", "role_name", "pupil_name", "kind", "purpose"]
     list_filter = ["kind", "purpose"]
-    fields = ["at", "reader", "role", "pupil_name", "kind", "object_id", "purpose"]
-    readonly_fields = ["at", "reader", "role", "pupil_name", "kind", "object_id", "purpose"]
+    fields = ["at", "reader", "role_name", "pupil_name", "kind", "object_id", "purpose"]
+    readonly_fields = ["at", "reader", "role_name", "pupil_name", "kind", "object_id", "purpose"]
 
     def get_queryset(self, request):  # type: ignore[no-untyped-def]
         users = User.objects.filter(pk=OuterRef("user_id"))
@@ -135,6 +135,13 @@ class AccessLogEntryAdmin(admin.ModelAdmin):
     def reader(self, obj: AccessLogEntry) -> str:
         name = getattr(obj, "reader_name", None) or getattr(obj, "reader_email", None)
         return name or (_("deleted user %(id)s") % {"id": obj.user_id} if obj.user_id else "–")
+
+    @admin.display(description=_("role"))
+    def role_name(self, obj: AccessLogEntry) -> str:
+        """The reader's role in words ("Kontaktlærer", "Foresatt"), as the pupil's log shows it."""
+        if obj.role == AccessLogEntry.GUARDIAN:
+            return str(_("Guardian"))
+        return str(dict(StaffMembership.Role.choices).get(obj.role, obj.role or "–"))
 
     @admin.display(description=_("pupil"))
     def pupil_name(self, obj: AccessLogEntry) -> str:

@@ -168,6 +168,11 @@ PRIVATE_WORDS: tuple[str, ...] = (
     "barnvård",
     "socialtjänst",
     "er skilt",
+    "ble skilt",
+    "blei skilt",
+    "skilt seg",
+    "skilde seg",
+    "skildes",
     "skilte foreldre",
     "skilsmisse",
     "skilsmässa",
@@ -180,9 +185,33 @@ PRIVATE_WORDS: tuple[str, ...] = (
     "mamma säger",
     "pappa säger",
 )
-#: Dates and long numbers (a birth date, a phone or national identity number).
+MONTHS = (
+    "januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember|"
+    "januari|februari|maj|augusti|oktober|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|okt|oct|nov|des|dec"
+)
+#: Dates and long numbers (a birth date, also in words: "10. mai 2017"; a
+#: phone or national identity number, also with hyphens or dots).
 IDENTIFYING_NUMBER = re.compile(
-    r"(?<!\w)(?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}|\+?\d(?:[ \d]{6,}\d))(?!\w)"
+    r"(?<!\w)(?!\d{4}[-/]\d{4}(?!\w))(?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}|\+?\d(?:[ \d.-]{6,}\d)"
+    rf"|\d{{1,2}}\.?\s*(?:{MONTHS})\.?\s+\d{{4}})(?!\w)",
+    re.IGNORECASE,
+)
+#: E-mail addresses (a web address is no person's and may stay).
+CONTACT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+# The same name typed without the Nordic letters: Jørgensen → jorgensen, joergensen.
+_PLAIN_SPELLINGS = (
+    ("ø", "o"),
+    ("ø", "oe"),
+    ("ö", "o"),
+    ("ö", "oe"),
+    ("æ", "ae"),
+    ("æ", "e"),
+    ("ä", "a"),
+    ("ä", "ae"),
+    ("å", "aa"),
+    ("å", "a"),
+    ("é", "e"),
+    ("ü", "u"),
 )
 
 # A name's genitive: Olivias, Olivia's, Olivia’s, Jonas'.
@@ -190,7 +219,7 @@ POSSESSIVE = re.compile(r"['’]s?(?!\w)")
 
 
 class Refused(ValidationError):
-    """The text still looks personal. ``problems``: [("health" | "private" | "number" | "name", word)]
+    """The text still looks personal. ``problems``: [("health" | "private" | "contact" | "number" | "name", word)]
     in the order found; ``messages`` says each to the teacher."""
 
     def __init__(self, problems: list[tuple[str, str]]) -> None:
@@ -204,6 +233,10 @@ class Refused(ValidationError):
                     _("The text mentions family or private matters: «%(word)s». Rewrite it before you share.")
                     % {"word": word}
                 )
+            elif kind == "contact":
+                texts.append(
+                    _("The text has an e-mail address: «%(word)s». Remove it before you share.") % {"word": word}
+                )
             elif kind == "number":
                 message = _(
                     "The text has a date or number that can identify someone: «%(word)s». Remove it before you share."
@@ -216,8 +249,15 @@ class Refused(ValidationError):
 
 def name_parts(names: Iterable[str]) -> set[str]:
     """The casefolded words of NAMES ("Kari Nordmann-Li" → {"kari",
-    "nordmann", "li"}); words of one letter are left out."""
-    return {part.casefold() for name in names for part in WORD.findall(name or "") if len(part) > 1}
+    "nordmann", "li"}), each also as typed without Nordic letters
+    ("Jørgensen" → "jørgensen", "jorgensen", "joergensen"); words of one
+    letter are left out."""
+    parts = {part.casefold() for name in names for part in WORD.findall(name or "") if len(part) > 1}
+    for part in list(parts):
+        for letter, plain in _PLAIN_SPELLINGS:
+            if letter in part:
+                parts.add(part.replace(letter, plain))
+    return parts
 
 
 def _starts_sentence(text: str, start: int) -> bool:
@@ -324,13 +364,15 @@ def deidentify(
     "Kari Nordmann-Li") becomes one placeholder.
 
     Afterwards the text is refused (``Refused``, a ``ValidationError`` whose
-    messages say why) when it contains a word of SENSITIVE (health; any
+    messages say why) when it contains an e-mail address, a date or
+    a long number, a family matter, a word of SENSITIVE (health; any
     case) or a capitalised word inside a sentence that is not in TERMS
     (casefolded curriculum words and places): probably a name the school
     does not know. Nothing is stripped silently. Empty text returns "".
     """
     result = _replace_names(text or "", name_parts(own_names), name_parts(other_names), pupil_word, name_word)
-    problems = _problems(result, sensitive, frozenset(t.casefold() for t in terms))
+    problems = [("contact", hit.group()) for hit in CONTACT.finditer(text or "")]
+    problems += _problems(CONTACT.sub(" ", result), sensitive, frozenset(t.casefold() for t in terms))
     if problems:
         raise Refused(problems)
     return result

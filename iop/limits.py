@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -38,11 +39,24 @@ DATE_MAX = datetime.date(2100, 12, 31)
 PDF_WEB_MAX_CHARS = 200_000  # about 7 s of WeasyPrint on a busy 2-core machine (bench/bench_pdf_limits.py)
 
 
+class FreeTextFormField(forms.CharField):
+    """The form side of free text: at most ``max_length`` characters, checked
+    on the server with a message, never by a ``maxlength`` attribute (a
+    browser silently cuts pasted text at ``maxlength``; the person must be
+    told and keep every word). ``data-max-chars`` carries the limit for the page."""
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        if attrs.pop("maxlength", None) is not None:
+            attrs["data-max-chars"] = str(self.max_length)
+        return attrs
+
+
 class FreeTextField(models.TextField):  # type: ignore[type-arg]
     """Free text written by a person: at most ``max_length`` characters (default :data:`TEXT_MAX_LENGTH`).
 
-    ``max_length`` is enforced by forms (``maxlength`` attribute and a length
-    check, Django's translated message "Ensure this value has at most 20000
+    ``max_length`` is enforced by forms (:class:`FreeTextFormField`: a length
+    check on the server, Django's translated message "Ensure this value has at most 20000
     characters (it has 517000).") and by ``full_clean()``; the database column
     is plain ``text``.
     """
@@ -52,6 +66,11 @@ class FreeTextField(models.TextField):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         if self.max_length is not None:
             self.validators.append(MaxLengthValidator(self.max_length))
+
+    def formfield(self, **kwargs: Any) -> Any:
+        if not self.choices:
+            kwargs.setdefault("form_class", FreeTextFormField)
+        return super().formfield(**kwargs)
 
 
 def validate_date_window(value: datetime.date | None) -> None:

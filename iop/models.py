@@ -645,7 +645,8 @@ class AccessLogEntry(models.Model):
         indexes = [models.Index(fields=["pupil", "-at"], name="accesslog_pupil_at_idx")]
 
     def __str__(self) -> str:
-        return f"{self.user_id} {self.kind} {self.at:%d.%m.%Y %H:%M}"
+        at = timezone.localtime(self.at).strftime("%d.%m.%Y %H:%M")
+        return f"{self.get_kind_display()} {at}"
 
 
 # --- IUP ---------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
@@ -480,29 +481,39 @@ class AccessLogRow:
     purpose: str
 
 
-def access_log(pupil: Pupil, viewer: User, *, guardian_names: bool, limit: int = 200) -> list[AccessLogRow]:
-    """The latest LIMIT reads of PUPIL's data, newest first, as VIEWER may see
-    them (two queries). Staff are named with their role; the viewer's own reads
-    say "you"; a guardian's reads are named only when GUARDIAN_NAMES (staff who
-    manage the pupil), else shown as "guardian": guardians in separate
-    households must not learn each other's names or habits (GDPR art. 5(1)(c)).
-    A read counts as a guardian's when it was logged in that role or when its
-    reader is the pupil's guardian now (entries from before roles were logged)."""
-    entries = list(AccessLogEntry.objects.filter(pupil=pupil).select_related("user").order_by("-at")[:limit])
+#: Reads per page of "Who has read the plans".
+ACCESS_LOG_PAGE = 100
+
+
+def access_log(pupil: Pupil, viewer: User, *, guardian_names: bool, page: int = 1) -> Page[Any]:
+    """One page (:data:`ACCESS_LOG_PAGE` reads, newest first; PAGE past the
+    last gives the last) of the reads of PUPIL's data, as VIEWER may see them,
+    in a fixed number of queries. Staff are named with their role; the
+    viewer's own reads say "you". Guardians' reads are named only when
+    GUARDIAN_NAMES (staff who manage the pupil); a guardian viewer does not
+    see the other guardians' reads at all: guardians in separate households
+    must not learn each other's names or habits (GDPR art. 5(1)(c)). A read
+    counts as a guardian's when it was logged in that role or when its reader
+    is the pupil's guardian now (entries from before roles were logged)."""
     guardians = set(GuardianLink.objects.filter(pupil=pupil).values_list("user_id", flat=True))
+    as_guardian = Q(role=AccessLogEntry.GUARDIAN) | Q(role="", user_id__in=guardians)
+    entries = AccessLogEntry.objects.filter(pupil=pupil).select_related("user").order_by("-at", "-pk")
+    if not guardian_names:
+        entries = entries.exclude(as_guardian & ~Q(user_id=viewer.pk))
+    shown: Page[Any] = Paginator(entries, ACCESS_LOG_PAGE).get_page(page)
     roles = dict(StaffMembership.Role.choices)
     rows = []
-    for entry in entries:
-        as_guardian = entry.role == AccessLogEntry.GUARDIAN or (entry.user_id in guardians and not entry.role)
+    for entry in shown.object_list:
+        by_guardian = entry.role == AccessLogEntry.GUARDIAN or (entry.user_id in guardians and not entry.role)
         if entry.user_id is not None and entry.user_id == viewer.pk:
             who = gettext("You")
-        elif as_guardian and not guardian_names:
+        elif by_guardian and not guardian_names:
             who = ""
         elif entry.user is not None:
             who = entry.user.full_name or entry.user.email
         else:
             who = gettext("A deleted user")
-        role = gettext("Guardian") if as_guardian else str(roles.get(entry.role, ""))
+        role = gettext("Guardian") if by_guardian else str(roles.get(entry.role, ""))
         rows.append(
             AccessLogRow(
                 at=entry.at,
@@ -512,7 +523,8 @@ def access_log(pupil: Pupil, viewer: User, *, guardian_names: bool, limit: int =
                 purpose=entry.get_purpose_display(),
             )
         )
-    return rows
+    shown.object_list = rows  # type: ignore[assignment]
+    return shown
 
 
 # --- IUP ------------------------------------------------------------------------------

@@ -1083,8 +1083,10 @@ def access_log(request: HttpRequest, pupil_id: str) -> HttpResponse:
     if not (selectors.guardian_only(pupil) or Action.MANAGE in pupil.allowed):  # type: ignore[attr-defined]
         raise PermissionDenied
     managing = Action.MANAGE in pupil.allowed  # type: ignore[attr-defined]
-    rows = selectors.access_log(pupil, _actor(request), guardian_names=managing)
-    return render(request, "iop/access_log.html", {"pupil": pupil, "entries": rows})
+    page = selectors.access_log(
+        pupil, _actor(request), guardian_names=managing, page=parse_int(request.GET.get("side", "")) or 1
+    )
+    return render(request, "iop/access_log.html", {"pupil": pupil, "entries": page.object_list, "page": page})
 
 
 # --- vikar access and the coordinator's overview ------------------------------------------

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from iop.limits import TEXT_MAX_LENGTH
+from iop.limits import TEXT_MAX_LENGTH, FreeTextFormField
 from students.forms import HiddenErrorsShown
 from students.models import School, SchoolYear
 
@@ -39,7 +39,7 @@ class ReportForm(HiddenErrorsShown, forms.ModelForm):
         for s in doc.subjects:
             if s.text_id is not None:
                 name = f"subject_{s.text_id}"
-                self.fields[name] = forms.CharField(
+                self.fields[name] = FreeTextFormField(
                     label=_("Organisation actually used: %(subject)s") % {"subject": s.name},
                     required=False,
                     max_length=TEXT_MAX_LENGTH,
@@ -50,7 +50,7 @@ class ReportForm(HiddenErrorsShown, forms.ModelForm):
         for g in doc.goals:
             if g.text_id is not None:
                 name = f"goal_{g.text_id}"
-                self.fields[name] = forms.CharField(
+                self.fields[name] = FreeTextFormField(
                     label=_("What the pupil now masters"),
                     required=False,
                     max_length=TEXT_MAX_LENGTH,

@@ -20,7 +20,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -137,9 +137,12 @@ class Report(models.Model):
         return str(_("Annual report") if self.kind == self.Kind.AARSRAPPORT else _("Half-year report"))
 
     def filename(self) -> str:
-        slug = f"{self.pupil.last_name}-{self.pupil.first_name}".lower().replace(" ", "-")
-        safe = "".join(c for c in slug if c.isalnum() or c == "-")
-        return f"{self.kind}-{safe}-{self.period_end:%Y-%m-%d}.pdf"
+        """The PDF's download name in the report's language, e.g.
+        "halvårsrapport-haugen-olivia-2027-01-17.pdf" (letters like å kept)."""
+        with translation.override(self.language or None):
+            kind = self.short_kind
+        words = f"{kind} {self.pupil.last_name} {self.pupil.first_name} {self.period_end:%Y-%m-%d}".lower().split()
+        return "-".join("".join(c for c in word if c.isalnum() or c == "-") for word in words) + ".pdf"
 
 
 class ReportGoal(models.Model):

@@ -5,11 +5,14 @@ UPDATE and DELETE); a guardian never sees another guardian's name."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
-from iop import services
+from iop import selectors, services
 from iop.models import AccessLogEntry
 from students.models import GuardianLink
 from tests import factories as f
@@ -164,7 +167,7 @@ def test_the_admin_shows_entries_and_offers_no_add_change_or_delete(world: World
     assert AccessLogEntry.objects.filter(pk=entry.pk).exists()
 
 
-def test_a_guardian_sees_staff_by_name_and_another_guardian_without_a_name(world: World) -> None:
+def test_a_guardian_sees_staff_by_name_and_not_the_other_guardians_reads(world: World) -> None:
     ch = chain(world.pupil_a)
     other = f.UserFactory(email="annen.forelder@test.example", full_name="Per Annenforelder")
     GuardianLink.objects.create(
@@ -180,7 +183,31 @@ def test_a_guardian_sees_staff_by_name_and_another_guardian_without_a_name(world
     assert "Per Annenforelder" not in body and "annen.forelder" not in body
     assert "Foresatt" in body and "Deg" in body
     assert "Tone Lærer" in body and "Kontaktlærer" in body
+    # Not even nameless: when and what the other parent read is theirs.
+    rows = body.split("<tbody>")[1].split("</tbody>")[0].count("<tr>")
+    assert rows == 2, "the guardian's own read and the teacher's, not the other guardian's two"
     # The coordinator, who manages the pupil, sees every reader by name.
     assert "Per Annenforelder" in world.client("coordinator").get(url).content.decode()
     # Guardian B (of another pupil) gets nothing.
     assert world.client("guardian_b").get(url).status_code == 404
+
+
+def test_the_log_is_shown_whole_page_by_page(world: World) -> None:
+    now = timezone.now()
+    AccessLogEntry.objects.bulk_create(
+        AccessLogEntry(
+            user=world.user("teacher"),
+            pupil=world.pupil_a,
+            kind=AccessLogEntry.Kind.PUPIL,
+            object_id=str(world.pupil_a.pk),
+            at=now - datetime.timedelta(minutes=n),
+        )
+        for n in range(selectors.ACCESS_LOG_PAGE + 5)
+    )
+    url = reverse("iop:access_log", args=[world.pupil_a.pk])
+    client = world.client("coordinator")
+    first = client.get(url).content.decode()
+    assert first.count("<td>Tone Lærer</td>") == selectors.ACCESS_LOG_PAGE and "Side 1 av 2" in first
+    last = client.get(url, {"side": "2"}).content.decode()
+    assert last.count("<td>Tone Lærer</td>") == 5 and "Side 2 av 2" in last
+    assert client.get(url, {"side": "99999999999999999999999"}).status_code == 200

@@ -17,7 +17,11 @@ from tests.conftest import World
 from tests.iop.factories import chain
 
 # Text written by the system, not by a person (a worker's error message, imported curriculum texts).
-NOT_FREE_TEXT = {("reports", "reportbatch", "error"), ("reports", "reportbatchitem", "message")}
+NOT_FREE_TEXT = {
+    ("reports", "reportbatch", "error"),
+    ("reports", "reportbatchitem", "message"),
+    ("reports", "pdfjob", "error"),
+}
 # Dates the system computes (a deadline's due date follows its rule, not a person's typing).
 COMPUTED_DATES = {("followup", "deadline", "due")}
 
@@ -83,7 +87,10 @@ def test_a_pasted_document_is_refused_and_nothing_is_saved(world: World) -> None
     assert response.status_code == 200
     body = response.content.decode()
     assert "Sørg for at denne verdien har 20000 eller færre tegn (den har nå 60000)." in body
-    assert f'maxlength="{TEXT_MAX_LENGTH}"' in body  # the browser knows the limit too
+    # The browser is told the limit but does not enforce it: maxlength would
+    # cut pasted text silently, and the words past the limit would be lost.
+    assert f'data-max-chars="{TEXT_MAX_LENGTH}"' in body and "maxlength" not in body
+    assert "x" * 60_000 in body, "every pasted character is still in the form"
     iop = Iop.objects.get(pk=ch.iop.pk)
     assert iop.version == 1 and len(iop.ordinary_teaching) < 1000
 
