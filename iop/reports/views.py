@@ -68,7 +68,9 @@ def report_detail(request: HttpRequest, pk: str) -> HttpResponse:
 
 def _save_texts(request: HttpRequest, report: Report) -> tuple[ReportForm, bool, list[concurrency.Clash]]:
     """Bind the report form to the POST (with any keep/take/merge choices)
-    and save it through the concurrency kit. Returns (form, saved, clashes)."""
+    and save it through the concurrency kit. Returns (form, saved, clashes);
+    ``form.adopted`` is True when others' changes were merged in (the page
+    must then take the whole form again)."""
     doc = selectors.report_document(report, chart=False)
     form = ReportForm(request.POST, instance=report, doc=doc)
     form.data, _chose = concurrency.apply_choices(form.data, prefix="", fields=list(form.fields))  # type: ignore[arg-type]
@@ -76,7 +78,7 @@ def _save_texts(request: HttpRequest, report: Report) -> tuple[ReportForm, bool,
         return form, False, []
     data = {name: form.cleaned_data[name] for name in services.REPORT_FIELDS}
     try:
-        services.report_update(
+        saved = services.report_update(
             actor=request.user,  # type: ignore[arg-type]
             report=report,
             version=form.cleaned_data["version"],
@@ -89,6 +91,8 @@ def _save_texts(request: HttpRequest, report: Report) -> tuple[ReportForm, bool,
     except ValidationError as exc:
         _add_errors(form, exc)
         return form, False, []
+    merged = getattr(saved, "merged", None)
+    form.adopted = bool(merged and merged.adopted)  # type: ignore[attr-defined]
     return form, True, []
 
 
@@ -105,6 +109,7 @@ def report_update(request: HttpRequest, pk: str) -> HttpResponse:
         messages.error(request, _("A finalised report can not be changed."))
         return redirect("reports:report_detail", report.pk)
     form, saved, theirs = _save_texts(request, report)
+    adopted = getattr(form, "adopted", False)
     if saved:
         if not request.htmx:  # type: ignore[attr-defined]
             messages.success(request, _("The report is saved."))
@@ -114,7 +119,12 @@ def report_update(request: HttpRequest, pk: str) -> HttpResponse:
         form = ReportForm(instance=report, doc=selectors.report_document(report, chart=False))
     context = {"report": report, "form": form, "saved": saved, "saved_at": timezone.localtime(), "theirs": theirs}
     if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "reports/_report_form.html", context)
+        response = render(request, "reports/_report_form.html", context)
+        if adopted:
+            # Others' texts were merged in: the whole form again (a quiet
+            # autosave would keep their old text on the page and undo it later).
+            return reswap(retarget(response, "#report-form"), "outerHTML")
+        return response
     status = 409 if theirs else 200
     return render(
         request, "reports/report_detail.html", {**_detail_context(request, report, form), **context}, status=status

@@ -282,3 +282,12 @@ def test_the_demo_makes_a_published_half_year_report_and_an_annual_draft(db: Non
     demo.create()  # idempotent
     kinds = dict(Report.objects.values_list("kind", "status"))
     assert kinds == {Report.Kind.HALVAARSRAPPORT: Report.Status.PUBLISHED, Report.Kind.AARSRAPPORT: Report.Status.DRAFT}
+
+
+def test_an_autosave_that_merges_others_texts_gives_the_whole_form_back(world: World, draft: Report) -> None:
+    url = reverse("reports:report_update", args=[draft.pk])
+    stale = report_form(draft)
+    world.client("coordinator").post(url, {**stale, "organisation": "Koordinatorens tekst"}, HTTP_HX_REQUEST="true")
+    answer = world.client("teacher").post(url, {**stale, "summary": "Lærerens tekst"}, HTTP_HX_REQUEST="true")
+    assert answer["HX-Retarget"] == "#report-form" and "Koordinatorens tekst" in answer.content.decode()
+    assert Report.objects.filter(pk=draft.pk, summary="Lærerens tekst", organisation="Koordinatorens tekst").exists()
