@@ -8,8 +8,9 @@ class FollowupConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import pdfs, roster, sources
+        from . import pdfs, plan_notices, roster, sources
 
         pdfs.register()
         sources.connect_signals()
         roster.connect_signals()
+        plan_notices.connect_signals()

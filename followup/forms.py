@@ -284,6 +284,19 @@ class PreferenceForm(forms.Form):
     )
 
 
+class GuardianPreferenceForm(forms.Form):
+    plan_emails = forms.BooleanField(
+        label=_("E-mail me when a plan for my child is published"),
+        help_text=_("You always see it under Notifications."),
+        required=False,
+    )
+    language = forms.ChoiceField(
+        label=_("Language of emails"),
+        choices=[("", _("The language of my school")), *settings.LANGUAGES],
+        required=False,
+    )
+
+
 class DashboardFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Show"),

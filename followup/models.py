@@ -40,6 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from iop.limits import FreeTextField, validate_date_window
+from iop.models import Iop, Iup
 from students.models import Group, Pupil, School, SchoolYear, Skoleeier
 
 USER = settings.AUTH_USER_MODEL
@@ -786,6 +787,11 @@ class Preference(models.Model):
         help_text=_("Empty: the language of your school."),
     )
     ical_token = models.CharField(max_length=64, unique=True, default=secrets.token_urlsafe)
+    plan_emails = models.BooleanField(
+        _("e-mail me when a plan for my child is published"),
+        default=False,
+        help_text=_("You always see it under Notifications."),
+    )
 
     class Meta:
         verbose_name = _("follow-up preference")
@@ -806,6 +812,7 @@ class Notification(models.Model):
         OVERDUE = "overdue", _("Deadline overdue")
         CONCERN = "concern", _("New concern")
         REFERRAL = "referral", _("New PPT referral")
+        PUBLISHED = "published", _("Plan published")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -813,6 +820,7 @@ class Notification(models.Model):
         SENT = "sent", _("Sent")
         CANCELLED = "cancelled", _("Cancelled")
         FAILED = "failed", _("Failed")
+        IN_APP = "in_app", _("Shown in the app only")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     key = models.CharField(max_length=200, unique=True)
@@ -824,6 +832,8 @@ class Notification(models.Model):
     )
     concern = models.ForeignKey(Concern, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    iop = models.ForeignKey(Iop, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    iup = models.ForeignKey(Iup, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     digest = models.BooleanField(default=False)
     send_after = models.DateTimeField()
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
@@ -845,9 +855,13 @@ class Notification(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(deadline__isnull=False) | Q(concern__isnull=False) | Q(referral__isnull=False),
+                condition=Q(deadline__isnull=False)
+                | Q(concern__isnull=False)
+                | Q(referral__isnull=False)
+                | Q(iop__isnull=False)
+                | Q(iup__isnull=False),
                 name="notification_has_subject",
-                violation_error_message=_("A notification is about a deadline, a concern or a referral."),
+                violation_error_message=_("A notification is about a deadline, a concern, a referral or a plan."),
             ),
             models.CheckConstraint(
                 condition=~Q(state="sent") | Q(sent_at__isnull=False),

@@ -295,6 +295,11 @@ def _subject_and_context(n: Notification) -> tuple[str, dict[str, Any]]:
         assert c is not None
         ctx.update(concern=c, link=_link(reverse("followup:concern_detail", args=[c.pk])))
         subject = _("New concern about a pupil at %(school)s") % {"school": c.pupil.school.name}
+    elif n.iop_id or n.iup_id:
+        plan = n.iop or n.iup
+        assert plan is not None
+        ctx.update(plan=plan, link=_link(plan.get_absolute_url()))
+        subject = _("A plan has been published at %(school)s") % {"school": plan.pupil.school.name}
     else:
         r = n.referral
         assert r is not None
@@ -328,7 +333,14 @@ def send_notification(notification_id: uuid.UUID | str) -> str:
     with transaction.atomic():
         n = (
             Notification.objects.select_for_update(of=("self",))
-            .select_related("recipient", "deadline", "concern__pupil__school", "referral__pupil__school")
+            .select_related(
+                "recipient",
+                "deadline",
+                "concern__pupil__school",
+                "referral__pupil__school",
+                "iop__pupil__school",
+                "iup__pupil__school",
+            )
             .filter(pk=notification_id)
             .first()
         )

@@ -43,7 +43,10 @@ def pupil_section(request: HttpRequest, pupil: Pupil) -> Section | None:
 
 def home_section(request: HttpRequest) -> Section | None:
     user = request.user
-    if not access.profile(user).is_staff_member:
+    prof = access.profile(user)
+    if not prof.is_staff_member:
+        if prof.is_guardian:  # guardians hear of published plans here
+            return Section("followup/_home_guardian.html", {"unread": selectors.unread_count(user)})
         return None
     today = timezone.localdate()
     soon = today + datetime.timedelta(days=selectors.SOON_DAYS)

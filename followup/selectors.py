@@ -269,7 +269,8 @@ def dashboard_choices(user: AnyUser) -> FilterChoices:
 def visible_notifications(user: AnyUser) -> QuerySet[Notification]:
     """The user's own notifications about what the user may still see (one query, FK subqueries).
 
-    A notification about a pupil (a concern, a referral, a pupil's deadline)
+    A notification about a pupil (a concern, a referral, a pupil's deadline,
+    a published plan)
     shows only while the access layer lets the user view the pupil; one about
     a group's or the school's deadline only while the user is an active staff
     member of that school. So a rektor whose membership ended, or a teacher who
@@ -285,6 +286,8 @@ def visible_notifications(user: AnyUser) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient_id=prof.user_id).filter(
         Q(concern__pupil__in=pupils)
         | Q(referral__pupil__in=pupils)
+        | Q(iop__pupil__in=pupils)
+        | Q(iup__pupil__in=pupils)
         | (Q(deadline__school_id__in=schools) & (Q(deadline__pupil__isnull=True) | Q(deadline__pupil__in=pupils)))
     )
 
@@ -295,7 +298,16 @@ def notifications(user: AnyUser, limit: int = 50) -> list[Notification]:
         visible_notifications(user)
         .filter(send_after__lte=timezone.now())
         .exclude(state=Notification.State.CANCELLED)
-        .select_related("deadline__pupil", "deadline__group", "concern__pupil", "referral__pupil")
+        .select_related(
+            "deadline__pupil",
+            "deadline__group",
+            "concern__pupil",
+            "referral__pupil",
+            "iop__pupil",
+            "iop__school_year",
+            "iup__pupil",
+            "iup__school_year",
+        )
         .order_by("-send_after")[:limit]
     )
 

@@ -579,9 +579,13 @@ def preference_for(user: User) -> Preference:
 
 
 @transaction.atomic
-def preference_save(*, actor: User, daily_digest: bool, language: str) -> Preference:
+def preference_save(*, actor: User, daily_digest: bool, language: str, plan_emails: bool | None = None) -> Preference:
+    """Save ACTOR's own settings; PLAN_EMAILS (a guardian's "e-mail me when
+    a plan is published") is left as it is when None."""
     pref = preference_for(actor)
     pref.daily_digest, pref.language = daily_digest, language
+    if plan_emails is not None:
+        pref.plan_emails = plan_emails
     pref.full_clean()
     pref.save()
     return pref

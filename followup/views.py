@@ -39,6 +39,7 @@ from .forms import (
     DecisionForm,
     DutyForm,
     EvaluationForm,
+    GuardianPreferenceForm,
     KartleggingForm,
     MeetingForm,
     PlanForm,
@@ -190,7 +191,8 @@ def notifications(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
-    if not access.profile(request.user).is_staff_member:
+    prof = access.profile(request.user)
+    if not (prof.is_staff_member or prof.is_guardian):
         raise PermissionDenied
     services.notifications_mark_read(actor=_user(request))
     return redirect("followup:notifications")
@@ -200,7 +202,10 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
 @login_required
 @GET_POST
 def preferences(request: HttpRequest) -> HttpResponse:
-    if not access.profile(request.user).is_staff_member:
+    prof = access.profile(request.user)
+    if not prof.is_staff_member:
+        if prof.is_guardian:
+            return _guardian_preferences(request)
         raise PermissionDenied
     pref = services.preference_for(_user(request))
     form = PreferenceForm(request.POST or None, initial={"daily_digest": pref.daily_digest, "language": pref.language})
@@ -218,6 +223,28 @@ def preferences(request: HttpRequest) -> HttpResponse:
             return redirect("followup:preferences")
     feed = request.build_absolute_uri(reverse("followup:ical", args=[pref.ical_token]))
     return render(request, "followup/preferences.html", {"form": form, "feed": feed})
+
+
+def _guardian_preferences(request: HttpRequest) -> HttpResponse:
+    """A guardian's settings: e-mail when a plan is published, and the language of e-mails."""
+    pref = services.preference_for(_user(request))
+    form = GuardianPreferenceForm(
+        request.POST or None, initial={"plan_emails": pref.plan_emails, "language": pref.language}
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = _save(
+            form,
+            lambda: services.preference_save(
+                actor=_user(request),
+                daily_digest=pref.daily_digest,
+                language=form.cleaned_data["language"],
+                plan_emails=form.cleaned_data["plan_emails"],
+            ),
+        )
+        if saved is not None:
+            messages.success(request, _("Your settings are saved."))
+            return redirect("followup:preferences")
+    return render(request, "followup/preferences.html", {"form": form, "feed": None})
 
 
 @never_cache

@@ -52,6 +52,7 @@ urlpatterns = [
     path("iup/<uuid:pk>/publiser/", views.iup_publish, name="iup_publish"),
     path("iup/<uuid:pk>/arkiver/", views.iup_archive, name="iup_archive"),
     path("iup/<uuid:pk>/pdf/", views.iup_pdf, name="iup_pdf"),
+    path("iup/<uuid:pk>/sammenlign/", views.iup_compare, name="iup_compare"),
     path("iup/<uuid:pk>/mal/ny/", views.iup_goal_create, name="iup_goal_create"),
     path("iup-vurdering/<uuid:pk>/endre/", views.assessment_update, name="assessment_update"),
 ]

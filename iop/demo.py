@@ -17,7 +17,7 @@ from students import access
 from students.models import GuardianLink, Pupil, School, TeachingAssignment, User
 
 from . import services
-from .models import Iop, Organisation, SakkyndigVurdering
+from .models import Goal, Iop, Organisation, SakkyndigVurdering
 
 SCHOOL = "Fjordvik skole (demo)"
 
@@ -193,23 +193,35 @@ def _chain(
             )
     plan.refresh_from_db()
     if publish:
+        aimed = _attach_aims(plan, teacher)
+        plan.refresh_from_db()
         services.iop_publish(actor=teacher, iop=plan, version=plan.version)
-        _aims_and_bank(plan, teacher, share=share)
+        if share:
+            for goal in aimed:
+                goal.refresh_from_db()
+                services.goal_share(actor=teacher, goal=goal, version=goal.version)
+            # A later edit not yet published: staff see "Unpublished changes since …", the guardians do not see it.
+            services.goal_create(
+                actor=teacher,
+                iop=plan,
+                section=next(iter(sections.values()), None),
+                text="Eleven skriver korte setninger med punktum (utkast).",
+            )
 
 
-def _aims_and_bank(plan: Iop, teacher: User, *, share: bool) -> None:
+def _attach_aims(plan: Iop, teacher: User) -> list[Goal]:
     """Attach a competence aim of the demo curriculum to each subject goal of
-    PLAN and, with SHARE, share the goals in the læringsbank (de-identified),
-    so the bank and its suggestions are not empty in the demo."""
+    PLAN (the goals that got one are returned, to be shared in the
+    læringsbank, de-identified, so the bank and its suggestions are not empty in the demo)."""
+    aimed = []
     for goal in plan.goals.select_related("section"):
         subject = goal.section.subject if goal.section else ""
         aim = CompetenceAim.objects.filter(curriculum__short_title=subject).order_by("code").first()
         if aim is None:
             continue
         services.goal_aims_update(actor=teacher, goal=goal, add=aim)
-        if share:
-            goal.refresh_from_db()
-            services.goal_share(actor=teacher, goal=goal, version=goal.version)
+        aimed.append(goal)
+    return aimed
 
 
 @transaction.atomic

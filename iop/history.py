@@ -237,8 +237,13 @@ def snapshot_lines(snapshot: dict[str, Any]) -> list[str]:
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str]]:
     """[(op, line)] with op "+" (added), "-" (removed) or " " (unchanged)."""
+    return diff_lines(snapshot_lines(old), snapshot_lines(new))
+
+
+def diff_lines(old: list[str], new: list[str]) -> list[tuple[str, str]]:
+    """[(op, line)] from OLD to NEW lines, as :func:`diff`."""
     out: list[tuple[str, str]] = []
-    for line in difflib.ndiff(snapshot_lines(old), snapshot_lines(new)):
+    for line in difflib.ndiff(old, new):
         op, text = line[:1], line[2:]
         if op in "+- ":
             out.append((op, text))

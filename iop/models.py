@@ -14,7 +14,9 @@ Glossary (see DOMAIN.md, phases 3–5 and "IOP goals, as IOP-LOGG does them"):
 * :class:`GoalLog` – status, fremovermelding (feed-forward), egenvurdering
   (self-assessment) and notes logged on a goal over the year.
 * :class:`TeachingLog` – hours of teaching given, to compare with the plan.
-* :class:`IopVersion` – what a published IOP said at each publication.
+* :class:`IopVersion` – what a published IOP said at each publication;
+  :class:`IupVersion` the same for an IUP. Guardians read the latest of
+  these, never the live plan (:mod:`iop.published`).
 * :class:`AccessLogEntry` – who read which document, when and why.
 * :class:`Iup` – individuell utviklingsplan / individuell utvecklingsplan (DOMAIN.md
   "IUP"): one per pupil and school year for any pupil, agreed at a talk, with
@@ -891,6 +893,34 @@ class IupAssessment(models.Model):
     @property
     def self_level_label(self) -> str:
         return self.iup.scale_label(self.self_level)
+
+
+class IupVersion(models.Model):
+    """What an IUP said when it was published: the guardians read this, not
+    the live plan, until the next publication (see :mod:`iop.published`)."""
+
+    iup = models.ForeignKey(Iup, on_delete=models.CASCADE, related_name="versions", verbose_name=_("IUP"))
+    number = models.PositiveIntegerField(_("number"))
+    published_at = models.DateTimeField(_("published"), default=timezone.now)
+    published_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("published by")
+    )
+    snapshot = models.JSONField(_("content"))
+
+    class Meta:
+        verbose_name = _("published IUP version")
+        verbose_name_plural = _("published IUP versions")
+        ordering = ["iup", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["iup", "number"],
+                name="iupversion_unique_number",
+                violation_error_message=_("This version of the IUP already exists."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.iup} v{self.number}"
 
 
 def end_of_day(day: datetime.date) -> datetime.datetime:

@@ -35,7 +35,7 @@ from students import access
 from students.access import Action, Relation
 from students.models import Enrolment, GuardianLink, Pupil, SchoolYear, StaffMembership, TeachingAssignment, User
 
-from . import bank, charts, checks
+from . import bank, charts, checks, history, published
 from .models import (
     AccessLogEntry,
     BankEntry,
@@ -49,6 +49,7 @@ from .models import (
     Iup,
     IupAssessment,
     IupSettings,
+    IupVersion,
     SakkyndigVurdering,
     SakkyndigVurderingSubject,
 )
@@ -210,6 +211,7 @@ class IopPage:
     can_edit: bool
     can_log: bool
     internal: bool
+    unpublished_since: datetime.datetime | None = None  # staff: the live plan differs from the one published then
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -240,9 +242,31 @@ def group_goals(iop: Iop, sections: Sequence[IopSubject], goals: list[Goal]) -> 
 
 
 def iop_page(user: AnyUser, pk: uuid.UUID | str, *, read_mode: bool = False) -> IopPage:
+    """Everything the IOP page shows, in a fixed number of queries. A guardian
+    reads the last published version (:mod:`iop.published`); staff read the
+    live plan, with ``unpublished_since`` set when it differs from that version."""
     iop = iop_for(user, pk)
     pupil = iop.pupil
     internal = not guardian_only(pupil)
+    vedtak_subjects = list(EnkeltvedtakSubject.objects.filter(vedtak_id=iop.vedtak_id))
+    iop.vedtak._prefetched_objects_cache = {"subjects": vedtak_subjects}  # type: ignore[attr-defined]
+    if not internal:
+        shown = published.published_iop(iop)
+        if shown is not None:
+            published.attach_logs(shown.goals, _logs())
+            for goal in shown.goals:
+                _decorate_goal(goal, False)
+            iop._prefetched_objects_cache = {"sections": shown.sections}  # type: ignore[attr-defined]
+            return IopPage(
+                iop=iop,
+                pupil=pupil,
+                sections=group_goals(iop, shown.sections, shown.goals),
+                flags=[],
+                versions=[],
+                can_edit=False,
+                can_log=False,
+                internal=False,
+            )
     sections = list(
         IopSubject.objects.filter(iop=iop)
         .annotate(hours_given=Sum("teaching_logs__hours"))
@@ -256,12 +280,17 @@ def iop_page(user: AnyUser, pk: uuid.UUID | str, *, read_mode: bool = False) -> 
     )
     for goal in goals:
         _decorate_goal(goal, internal)
-    vedtak_subjects = list(EnkeltvedtakSubject.objects.filter(vedtak_id=iop.vedtak_id))
-    iop.vedtak._prefetched_objects_cache = {"subjects": vedtak_subjects}  # type: ignore[attr-defined]
+    versions: list[IopVersion] = []
+    unpublished_since = None
     if internal:
         deviations = checks.deviations_by_section(iop, sections)
         for goal in goals:
             goal.aim_flags = checks.aim_flags(goal, deviations.get(goal.section_id, ""))  # type: ignore[attr-defined]
+        versions = list(iop.versions.select_related("published_by").order_by("number"))
+        if versions and iop.status == Iop.Status.PUBLISHED:
+            live = published.iop_snapshot(iop, sections, goals)
+            if history.snapshot_lines(live) != history.snapshot_lines(versions[-1].snapshot):
+                unpublished_since = versions[-1].published_at
     iop._prefetched_objects_cache = {"sections": sections}  # type: ignore[attr-defined]
     allowed = pupil.allowed  # type: ignore[attr-defined]
     can_edit = Action.EDIT in allowed and iop.is_editable and not read_mode
@@ -270,10 +299,11 @@ def iop_page(user: AnyUser, pk: uuid.UUID | str, *, read_mode: bool = False) -> 
         pupil=pupil,
         sections=group_goals(iop, sections, goals),
         flags=checks.iop_flags(iop) if internal else [],
-        versions=list(iop.versions.select_related("published_by").order_by("number")) if internal else [],
+        versions=versions,
         can_edit=can_edit,
         can_log=Action.LOG in allowed and iop.is_editable,
         internal=internal,
+        unpublished_since=unpublished_since,
     )
 
 
@@ -315,12 +345,63 @@ def goal_with_aims(goal: Goal) -> Goal:
     return goal
 
 
+def _published_goal(plan: Iop | Iup, pk: uuid.UUID | str) -> Goal | None:
+    """The goal PK as PLAN was last published (unsaved, logs and aims loaded),
+    or None when the published plan has no such goal. A plan without a
+    published version answers None too (the caller reads the live goal)."""
+    if isinstance(plan, Iop):
+        shown_iop = published.published_iop(plan)
+        goals = shown_iop.goals if shown_iop else None
+    else:
+        shown_iup = published.published_iup(plan)
+        goals = shown_iup.goals if shown_iup else None
+    if goals is None:
+        return None
+    goal = next((g for g in goals if str(g.pk) == str(pk)), None)
+    if goal is None:
+        raise Http404
+    return goal
+
+
+def _deleted_goal_plan(user: AnyUser, pk: uuid.UUID | str) -> Iop | Iup:
+    """The plan a deleted goal PK belonged to (from the goal's history), resolved
+    through the access layer; Http404 when there is none or the user may not see it."""
+    try:
+        row = Goal.history.filter(id=pk).order_by("-history_date").values("iop_id", "iup_id").first()
+    except (ValueError, ValidationError):
+        row = None
+    if row is None:
+        raise Http404
+    if row["iop_id"]:
+        return iop_for(user, row["iop_id"])
+    return iup_for(user, row["iup_id"])
+
+
 def goal_page(user: AnyUser, pk: uuid.UUID | str) -> Goal:
-    goal = goal_for(user, pk)
-    internal = not guardian_only(goal.plan.pupil)
-    logs = list(_logs().filter(goal=goal))
-    goal._prefetched_objects_cache = {"logs": logs}  # type: ignore[attr-defined]
-    goal_with_aims(goal)
+    """A goal with its log and chart. A guardian reads the goal as its plan
+    was last published: a goal added since is 404, one deleted since is still
+    shown (with its logs) until the plan is published again."""
+    try:
+        goal = goal_for(user, pk)
+    except Http404:
+        plan = _deleted_goal_plan(user, pk)
+        shown = _published_goal(plan, pk) if guardian_only(plan.pupil) else None
+        if shown is None:
+            raise
+        goal = shown
+    else:
+        plan = goal.plan
+        if guardian_only(plan.pupil):
+            goal = _published_goal(plan, pk) or goal
+    internal = not guardian_only(plan.pupil)
+    if goal._state.adding:
+        goal.iop, goal.iup = (plan, None) if isinstance(plan, Iop) else (None, plan)  # type: ignore[assignment]
+        published.attach_logs([goal], _logs())
+        logs = list(goal.logs.all())
+    else:
+        logs = list(_logs().filter(goal=goal))
+        goal._prefetched_objects_cache = {"logs": logs}  # type: ignore[attr-defined]
+        goal_with_aims(goal)
     _decorate_goal(goal, internal)
     if internal and goal.iop_id:
         goal.aim_flags = checks.aim_flags(goal, _section_deviations(goal.plan, goal.section))  # type: ignore[attr-defined, arg-type]
@@ -402,6 +483,8 @@ def pupil_plans(pupil: Pupil) -> PupilPlans | None:
         flags = checks.missing_iop_flags(vedtak, iops)
     live = [i for i in iops if i.status != Iop.Status.ARCHIVED]
     current = live[0] if live else None
+    if current is not None and not internal:
+        _published_goal_rows(current)
     if not (vurderinger or vedtak or iops or Action.ASSESS in allowed or Action.MANAGE in allowed):
         return None
     return PupilPlans(
@@ -417,6 +500,28 @@ def pupil_plans(pupil: Pupil) -> PupilPlans | None:
         can_edit=Action.EDIT in allowed,
         can_log=Action.LOG in allowed,
     )
+
+
+def _published_goal_rows(iop: Iop) -> None:
+    """Replace IOP's prefetched goals with the goals as last published, with
+    their latest logged levels (two or three queries; nothing without a version)."""
+    shown = published.published_iop(iop)
+    if shown is None:
+        return
+    levels: dict[Any, tuple[Any, Any]] = {
+        pk: (quality, independence)
+        for pk, quality, independence in Goal.objects.filter(pk__in=[g.pk for g in shown.goals])
+        .annotate(latest_quality=_latest("quality"), latest_independence=_latest("independence"))
+        .values_list("pk", "latest_quality", "latest_independence")
+    }
+    for goal in shown.goals:
+        quality, independence = levels.get(goal.pk, (None, None))
+        goal.latest_quality = quality  # type: ignore[attr-defined]
+        goal.latest_independence = independence  # type: ignore[attr-defined]
+        goal.flags = []  # type: ignore[attr-defined]
+    cache = getattr(iop, "_prefetched_objects_cache", {})
+    cache["goals"] = shown.goals
+    iop._prefetched_objects_cache = cache  # type: ignore[attr-defined]
 
 
 # --- coordinator overview ---------------------------------------------------------
@@ -541,6 +646,7 @@ class IupPage:
     can_log: bool
     internal: bool
     assessable: frozenset[str] | None  # subjects (lower case) the user may assess; None: all
+    unpublished_since: datetime.datetime | None = None  # staff: the live plan differs from the one published then
     extra: dict[str, Any] = field(default_factory=dict)
 
     def may_assess(self, assessment: IupAssessment) -> bool:
@@ -571,6 +677,24 @@ def iup_page(user: AnyUser, pk: uuid.UUID | str, *, read_mode: bool = False) -> 
     iup = iup_for(user, pk)
     pupil = iup.pupil
     internal = not guardian_only(pupil)
+    if not internal:
+        shown = published.published_iup(iup)
+        if shown is not None:
+            published.attach_logs(shown.goals, _logs())
+            for goal in shown.goals:
+                _decorate_goal(goal, False)
+            iup._prefetched_objects_cache = {"assessments": shown.assessments}  # type: ignore[attr-defined]
+            return IupPage(
+                iup=iup,
+                pupil=pupil,
+                goals=shown.goals,
+                assessments=shown.assessments,
+                problems=[],
+                can_edit=False,
+                can_log=False,
+                internal=False,
+                assessable=frozenset(),
+            )
     goals = list(
         Goal.objects.filter(iup=iup)
         .prefetch_related(Prefetch("logs", queryset=_logs()))
@@ -584,6 +708,12 @@ def iup_page(user: AnyUser, pk: uuid.UUID | str, *, read_mode: bool = False) -> 
     iup._prefetched_objects_cache = {"assessments": assessments}  # type: ignore[attr-defined]
     allowed = pupil.allowed  # type: ignore[attr-defined]
     editable = iup.is_editable and not read_mode
+    unpublished_since = None
+    if internal and iup.status == Iup.Status.PUBLISHED:
+        version = published.latest_iup_version(iup)
+        live = published.iup_snapshot(iup, goals, assessments)
+        if version is not None and published.iup_lines(live) != published.iup_lines(version.snapshot):
+            unpublished_since = version.published_at
     return IupPage(
         iup=iup,
         pupil=pupil,
@@ -594,6 +724,7 @@ def iup_page(user: AnyUser, pk: uuid.UUID | str, *, read_mode: bool = False) -> 
         can_log=Action.LOG in allowed and editable,
         internal=internal,
         assessable=_assessable_subjects(user, pupil) if internal and editable else frozenset(),
+        unpublished_since=unpublished_since,
     )
 
 
@@ -620,6 +751,13 @@ def pupil_iups(pupil: Pupil) -> PupilIups | None:
     if not internal:
         qs = qs.exclude(status=Iup.Status.DRAFT)
     iups = list(qs)
+    if not internal and iups:
+        latest: dict[Any, IupVersion] = {}
+        for version in IupVersion.objects.filter(iup__in=[i.pk for i in iups]).order_by("number"):
+            latest[version.iup_id] = version
+        for item in iups:
+            if item.pk in latest:
+                published.apply_iup_version(item, latest[item.pk])
     today = timezone.localdate()
     can_create = Action.EDIT in allowed and not any(
         i.school_year.contains(today) and i.status != Iup.Status.ARCHIVED for i in iups

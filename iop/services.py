@@ -31,7 +31,7 @@ from students import access
 from students.access import Action
 from students.models import Enrolment, Pupil, School, SchoolYear, StaffMembership, TeachingAssignment, User
 
-from . import checks, concurrency
+from . import checks, concurrency, published, signals
 from .concurrency import EditConflict
 from .models import (
     AccessLogEntry,
@@ -46,6 +46,7 @@ from .models import (
     Iup,
     IupAssessment,
     IupSettings,
+    IupVersion,
     SakkyndigVurdering,
     SakkyndigVurderingSubject,
     TeachingLog,
@@ -475,41 +476,27 @@ def iop_update(*, actor: User, iop: Iop, version: int, data: Mapping[str, Any]) 
 
 
 def snapshot(iop: Iop) -> dict[str, Any]:
-    """The content of an IOP as plain data (for published versions)."""
+    """The content of an IOP as plain data (for published versions; shape in
+    :mod:`iop.published`). Three queries."""
+    sections = list(iop.sections.order_by("order", "subject"))
     goals = list(iop.goals.prefetch_related("competence_aims").order_by("order", "created_at"))
+    return published.iop_snapshot(iop, sections, goals)
 
-    def goal_data(goal: Goal) -> dict[str, Any]:
-        return {
-            "text": goal.text,
-            "competence_aim": goal.competence_aim,
-            "competence_aims": [f"{aim.code} {aim.text}" for aim in sorted(goal.competence_aims.all(), key=str)],
-            **{name: getattr(goal, name) for name in Goal.CRITERIA_FIELDS},
-        }
 
-    return {
-        "period": [iop.period_start.isoformat(), iop.period_end.isoformat()],
-        "ordinary_teaching": iop.ordinary_teaching,
-        "class_plan_coordination": iop.class_plan_coordination,
-        "sections": [
-            {
-                "subject": s.subject,
-                "hours": s.hours,
-                "content": s.content,
-                "working_methods": s.working_methods,
-                "organisation": s.organisation,
-                "goals": [goal_data(g) for g in goals if g.section_id == s.pk],
-            }
-            for s in iop.sections.order_by("order", "subject")
-        ],
-        "general_goals": [goal_data(g) for g in goals if g.section_id is None],
-    }
+def _announce_published(plan: Iop | Iup, actor: User, number: int) -> None:
+    """Send :data:`iop.signals.plan_published` once the transaction has committed.
+    A listener that fails is logged (``robust``): the plan is published all the same."""
+    transaction.on_commit(
+        lambda: signals.plan_published.send(sender=type(plan), plan=plan, actor=actor, number=number), robust=True
+    )
 
 
 @transaction.atomic
 def iop_publish(*, actor: User, iop: Iop, version: int) -> Iop:
     """Publish (or re-publish) the IOP: guardians see it from now on and its
-    content is kept as a numbered version. Refused while it grants more or
-    other than the vedtak."""
+    content is kept as a numbered version (what the guardians read until the
+    next publication); :data:`iop.signals.plan_published` is sent after the
+    commit. Refused while it grants more or other than the vedtak."""
     _require(actor, Action.EDIT, iop.pupil)
     current = _locked(Iop, iop.pk, version, actor)
     _require_editable(current)
@@ -522,6 +509,7 @@ def iop_publish(*, actor: User, iop: Iop, version: int) -> Iop:
     _save(current, actor)
     number = (current.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     IopVersion.objects.create(iop=current, number=number, published_by=actor, snapshot=snapshot(current))
+    _announce_published(current, actor, number)
     return current
 
 
@@ -1042,7 +1030,10 @@ def iup_update(*, actor: User, iup: Iup, version: int, data: Mapping[str, Any]) 
 
 @transaction.atomic
 def iup_publish(*, actor: User, iup: Iup, version: int) -> Iup:
-    """Publish (or re-publish) the IUP: the guardians read it from now on."""
+    """Publish (or re-publish) the IUP: the guardians read this content from
+    now on (kept as a numbered :class:`IupVersion`; later edits reach them at
+    the next publication), and :data:`iop.signals.plan_published` is sent
+    after the commit."""
     _require(actor, Action.EDIT, iup.pupil)
     current = _locked(Iup, iup.pk, version, actor)
     _require_iup_editable(current)
@@ -1052,7 +1043,17 @@ def iup_publish(*, actor: User, iup: Iup, version: int) -> Iup:
     current.status = Iup.Status.PUBLISHED
     current.published_at = timezone.now()
     _bump(current)
-    return _save(current, actor)
+    _save(current, actor)
+    number = (current.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    IupVersion.objects.create(
+        iup=current,
+        number=number,
+        published_at=current.published_at,
+        published_by=actor,
+        snapshot=published.load_iup_snapshot(current),
+    )
+    _announce_published(current, actor, number)
+    return current
 
 
 @transaction.atomic

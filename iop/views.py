@@ -30,7 +30,7 @@ from students.access import Action
 from students.models import User
 from students.params import clean_text, parse_int
 
-from . import checks, concurrency, history, selectors, services
+from . import checks, concurrency, history, published, selectors, services
 from .forms import (
     AimSearchForm,
     AssessmentForm,
@@ -50,7 +50,17 @@ from .forms import (
     VurderingForm,
     subject_rows,
 )
-from .models import AccessLogEntry, Enkeltvedtak, Goal, Iop, IopSubject, Iup, IupSettings, SakkyndigVurdering
+from .models import (
+    AccessLogEntry,
+    Enkeltvedtak,
+    Goal,
+    Iop,
+    IopSubject,
+    IopVersion,
+    Iup,
+    IupSettings,
+    SakkyndigVurdering,
+)
 
 Kind = AccessLogEntry.Kind
 Purpose = AccessLogEntry.Purpose
@@ -1029,30 +1039,48 @@ def document_history(request: HttpRequest, kind: str, pk: str) -> HttpResponse:
     )
 
 
+#: The query parameter of the compare pages that compares the live plan with its last published version.
+UNPUBLISHED_PARAM = "upublisert"
+
+
+def _mentions_curriculum(*snapshots: dict[str, Any]) -> bool:
+    return any(
+        goal.get("competence_aims")
+        for snap in snapshots
+        for goals in [snap.get("general_goals", []), *(s.get("goals", []) for s in snap.get("sections", []))]
+        for goal in goals
+    )
+
+
 @never_cache
 @login_required
 @require_GET
 def iop_compare(request: HttpRequest, pk: str) -> HttpResponse:
+    """Two published versions side by side, or (``?upublisert=1``) the live
+    plan against its last published version: what the guardians do not see yet."""
     iop = selectors.iop_for(request.user, pk)
     if not selectors.works_with(iop.pupil):
         raise PermissionDenied
     versions = {v.number: v for v in iop.versions.select_related("published_by")}
     numbers = sorted(versions)
-    default = {"a": numbers[-2], "b": numbers[-1]} if len(numbers) > 1 else {}
-    form = CompareForm(request.GET or default or None, numbers=numbers)
     lines: list[tuple[str, str]] = []
-    chosen = None
+    chosen: tuple[IopVersion, IopVersion | None] | None = None
     curriculum_shown = False
-    if form.is_bound and form.is_valid():
+    live = request.GET.get(UNPUBLISHED_PARAM) == "1" and bool(numbers)
+    default = {"a": numbers[-2], "b": numbers[-1]} if len(numbers) > 1 else {}
+    form = CompareForm(None if live else (request.GET or default or None), numbers=numbers)
+    if live:
+        a = versions[numbers[-1]]
+        current = services.snapshot(iop)
+        lines = history.diff(a.snapshot, current)
+        chosen = (a, None)
+        curriculum_shown = _mentions_curriculum(a.snapshot, current)
+    elif form.is_bound and form.is_valid():
         a, b = versions[form.cleaned_data["a"]], versions[form.cleaned_data["b"]]
         lines = history.diff(a.snapshot, b.snapshot)
         chosen = (a, b)
-        curriculum_shown = any(
-            goal.get("competence_aims")
-            for snap in (a.snapshot, b.snapshot)
-            for goals in [snap.get("general_goals", []), *(s.get("goals", []) for s in snap.get("sections", []))]
-            for goal in goals
-        )
+        curriculum_shown = _mentions_curriculum(a.snapshot, b.snapshot)
+    if chosen:
         services.log_read(
             actor=_actor(request),
             pupil=iop.pupil,
@@ -1071,6 +1099,36 @@ def iop_compare(request: HttpRequest, pk: str) -> HttpResponse:
             "curriculum_shown": curriculum_shown,
             "chosen": chosen,
             "versions": [versions[n] for n in numbers],
+            "live": live,
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def iup_compare(request: HttpRequest, pk: str) -> HttpResponse:
+    """The live IUP against its last published version: what the guardians do not see yet."""
+    iup = selectors.iup_for(request.user, pk)
+    if not selectors.works_with(iup.pupil):
+        raise PermissionDenied
+    version = published.latest_iup_version(iup)
+    lines: list[tuple[str, str]] = []
+    if version is not None:
+        lines = history.diff_lines(
+            published.iup_lines(version.snapshot), published.iup_lines(published.load_iup_snapshot(iup))
+        )
+    services.log_read(actor=_actor(request), pupil=iup.pupil, kind=Kind.IUP, object_id=iup.pk, purpose=Purpose.COMPARE)
+    return render(
+        request,
+        "iop/compare.html",
+        {
+            "iop": iup,
+            "pupil": iup.pupil,
+            "lines": lines,
+            "chosen": (version, None) if version else None,
+            "versions": [version] if version else [],
+            "live": True,
         },
     )
 

@@ -18,12 +18,16 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 ACCOUNT_URL_NAMES = frozenset(
     {"login", "logout", "password_change", "password_reset", "password_reset_confirm", "set_language"}
 )
+# ... and their own notifications: marking them read, choosing e-mail (view names).
+OWN_SETTINGS_VIEWS = frozenset({"followup:notifications_read", "followup:preferences"})
 
 
 class ReadOnlyUsersMiddleware:
     """Defence in depth: users who write nothing (guardians, accounts without
     a school role) have every non-account write refused with 403 before any
-    view runs. Views still ask the access layer for each object."""
+    view runs; their own account (ACCOUNT_URL_NAMES) and their own
+    notification settings (OWN_SETTINGS_VIEWS) excepted. Views still ask the
+    access layer for each object."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -38,6 +42,8 @@ class ReadOnlyUsersMiddleware:
             return None
         match = request.resolver_match
         if match is not None and ("admin" in match.namespaces or match.url_name in ACCOUNT_URL_NAMES):
+            return None
+        if match is not None and match.view_name in OWN_SETTINGS_VIEWS:
             return None
         if not access.may_write(request.user):
             raise PermissionDenied

@@ -21,10 +21,11 @@ def _iop_pupil(user: User, object_id: str) -> Pupil:
 
 
 def render_iop(user: User, object_id: str, max_chars: int | None) -> Made:
-    """The IOP as PDF (``Http404`` when USER may not read it)."""
+    """The IOP as PDF (``Http404`` when USER may not read it); a guardian
+    gets the IOP as last published (:mod:`iop.published`)."""
     iop = selectors.iop_for(user, object_id)
     pupil = iop.pupil
-    rendered = services.render_iop(iop, pupil, max_chars=max_chars)
+    rendered = services.render_iop(iop, pupil, max_chars=max_chars, published=selectors.guardian_only(pupil))
     name = documents.slug("iop", pupil.last_name, pupil.first_name, f"{iop.period_start:%Y}") + ".pdf"
     return Made(pupil=pupil, pdf=rendered.pdf, filename=name, kind=Kind.IOP, object_id=iop.pk)
 
@@ -46,7 +47,7 @@ def _iup_pupil(user: User, object_id: str) -> Pupil:
 
 
 def render_iup(user: User, object_id: str, max_chars: int | None) -> Made:
-    """The IUP as PDF in the school's language."""
+    """The IUP as PDF in the school's language (a guardian's: as last published)."""
     from . import rendering
 
     page = iop_selectors.iup_page(user, object_id, read_mode=True)

@@ -27,6 +27,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from iop import charts
+from iop import published as iop_published
 from iop.models import EnkeltvedtakSubject, Goal, GoalLog, Iop, IopSubject, Level
 from students import access
 from students.access import Action, Relation
@@ -215,23 +216,37 @@ def build_document(
     *,
     report: Report | None = None,
     chart: bool = True,
+    published: bool = False,
 ) -> ReportDocument:
     """Everything a report (or the IOP PDF) shows, in a fixed number of queries.
-    Internal notes are never read; logs after PERIOD_END are left out."""
-    in_period = Q(teaching_logs__period_start__gte=period_start, teaching_logs__period_start__lte=period_end)
-    sections = list(
-        IopSubject.objects.filter(iop=iop)
-        .annotate(given=Sum("teaching_logs__hours", filter=in_period))
-        .order_by("order", "subject")
-    )
-    granted = {s.subject.strip().lower(): s.hours for s in EnkeltvedtakSubject.objects.filter(vedtak_id=iop.vedtak_id)}
+    Internal notes are never read; logs after PERIOD_END are left out.
+
+    With PUBLISHED (the IOP PDF a guardian downloads) the plan's texts,
+    sections and goals are those of its last published version
+    (:mod:`iop.published`; the live plan when it has none), with the goals'
+    logs as logged; hours given are then not counted (the PDF does not show them)."""
     logs_qs = GoalLog.objects.filter(date__lte=period_end).order_by("date", "created_at")
-    goals = list(
-        Goal.objects.filter(iop=iop)
-        .select_related("section")
-        .prefetch_related(Prefetch("logs", queryset=logs_qs))
-        .order_by("order", "created_at")
-    )
+    shown = iop_published.published_iop(iop) if published else None
+    if shown is not None:
+        sections = shown.sections
+        for section in sections:
+            section.given = None  # type: ignore[attr-defined]
+        goals = shown.goals
+        iop_published.attach_logs(goals, logs_qs)
+    else:
+        in_period = Q(teaching_logs__period_start__gte=period_start, teaching_logs__period_start__lte=period_end)
+        sections = list(
+            IopSubject.objects.filter(iop=iop)
+            .annotate(given=Sum("teaching_logs__hours", filter=in_period))
+            .order_by("order", "subject")
+        )
+        goals = list(
+            Goal.objects.filter(iop=iop)
+            .select_related("section")
+            .prefetch_related(Prefetch("logs", queryset=logs_qs))
+            .order_by("order", "created_at")
+        )
+    granted = {s.subject.strip().lower(): s.hours for s in EnkeltvedtakSubject.objects.filter(vedtak_id=iop.vedtak_id)}
     goal_texts: dict[Any, ReportGoal] = {}
     subject_texts: dict[Any, ReportSubject] = {}
     if report is not None and report.pk:

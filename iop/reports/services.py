@@ -399,15 +399,17 @@ def render_iop(
     *,
     fetcher: rendering.StaticOnlyFetcher | None = None,
     max_chars: int | None = PDF_WEB_MAX_CHARS,
+    published: bool = False,
 ) -> rendering.Rendered:
-    """The IOP itself as PDF, in the school's language.
+    """The IOP itself as PDF, in the school's language; with PUBLISHED (for a
+    guardian) the IOP as last published, not the live plan.
 
     Raises :class:`iop.limits.TooLargeToRender` when the HTML exceeds MAX_CHARS characters."""
     from . import rendering
 
     language = language_of(pupil)
     with translation.override(language):
-        doc = selectors.build_document(iop, pupil, iop.period_start, iop.period_end, chart=False)
+        doc = selectors.build_document(iop, pupil, iop.period_start, iop.period_end, chart=False, published=published)
         context = {
             "doc": doc,
             "pupil": pupil,
@@ -420,7 +422,7 @@ def render_iop(
             "reports/pdf/iop.html",
             context,
             language=language,
-            identifier=f"iop:{iop.pk}:{iop.version}",
+            identifier=f"iop:{iop.pk}:{iop.version}:{'published' if published else 'live'}",
             fetcher=fetcher,
             max_chars=max_chars,
         )

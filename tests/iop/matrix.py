@@ -373,6 +373,11 @@ ROWS = {
     ],
     "iop:iop_compare": [
         Row(url("iop_compare", "iop"), get(WORK_A, ("vikar", "guardian_a"))),
+        Row(
+            lambda w: reverse("iop:iop_compare", args=[c(w).iop.pk]) + "?upublisert=1",
+            get(WORK_A, ("vikar", "guardian_a")),
+            label="unpublished changes",
+        ),
     ],
     "iop:section_update": [
         Row(
@@ -541,6 +546,11 @@ ROWS = {
     ],
     "iop:iup_pdf": [  # one rendering only (WeasyPrint is slow); guardians' PDFs: tests/iop/test_iup.py
         Row(iup_url("iup_pdf", "draft"), get(("coordinator",)), label="draft of pupil B"),
+    ],
+    "iop:iup_compare": [
+        Row(iup_url("iup_compare"), get(WORK_A, ("vikar", "guardian_a"))),
+        Row(iup_url("iup_compare", "draft"), get(("coordinator",)), label="draft of pupil B"),
+        Row(lambda w: reverse("iop:iup_compare", args=[MISSING_UUID]), expect(404), label="missing"),
     ],
     "iop:iup_update": [
         Row(

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('curriculum', '0004_constraint_messages'),
-        ('iop', '0008_bankentry_text_limit'),
+        ('iop', '0009_iupversion'),
     ]
 
     operations = [

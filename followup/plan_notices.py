@@ -1,0 +1,87 @@
+"""Guardians hear that a plan of their child was published.
+
+``iop`` sends :data:`iop.signals.plan_published` after the commit of every
+publication of an IOP or IUP; :func:`on_plan_published` (connected in
+``FollowupConfig.ready``) makes one :class:`followup.models.Notification` of
+kind ``published`` per guardian who may read the plan (the access layer:
+parental responsibility, not an adult pupil who has not allowed it). Each is
+shown in the app at once; guardians who chose "e-mail me when a plan is
+published" (:attr:`followup.models.Preference.plan_emails`) also get an
+e-mail through the same outbox as reminders (claimed → sent, once).
+
+The key ``published:<iop|iup>:<plan id>:<version number>:<user id>`` makes a
+repeated signal for the same publication create nothing new.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from iop.models import Iop, Iup
+from iop.signals import plan_published
+from students import access
+from students.access import Action
+from students.models import User
+
+from .models import Notification, Preference
+
+
+def connect_signals() -> None:
+    plan_published.connect(on_plan_published, dispatch_uid="followup-plan-published")
+
+
+def on_plan_published(sender: Any, *, plan: Iop | Iup, number: int | None = None, **kwargs: Any) -> None:
+    notify_published(plan=plan, number=number)
+
+
+def guardian_readers(plan: Iop | Iup) -> list[User]:
+    """The active guardians of PLAN's pupil who may read it (one query per guardian for the access check)."""
+    guardians = User.objects.filter(is_active=True, guardian_links__pupil_id=plan.pupil_id).distinct().order_by("pk")
+    pupil = plan.pupil
+    return [user for user in guardians if access.can(user, Action.VIEW, pupil)]
+
+
+def notify_published(*, plan: Iop | Iup, number: int | None) -> list[uuid.UUID]:
+    """One notification per guardian who may read PLAN (an Iop or Iup just
+    published as version NUMBER): in the app at once, by e-mail after the
+    commit for those who opted in. Returns the ids created (none when they
+    exist already)."""
+    from . import reminders, tasks
+
+    kind = "iop" if isinstance(plan, Iop) else "iup"
+    readers = guardian_readers(plan)
+    if not readers:
+        return []
+    emails = set(
+        Preference.objects.filter(user_id__in=[u.pk for u in readers], plan_emails=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    now = timezone.now()
+    rows = []
+    for user in readers:
+        by_email = user.pk in emails and bool(user.email)
+        rows.append(
+            Notification(
+                key=f"published:{kind}:{plan.pk}:{number or 0}:{user.pk}",
+                recipient=user,
+                kind=Notification.Kind.PUBLISHED,
+                iop=plan if isinstance(plan, Iop) else None,
+                iup=plan if isinstance(plan, Iup) else None,
+                send_after=now,
+                state=Notification.State.CLAIMED if by_email else Notification.State.IN_APP,
+                claimed_at=now if by_email else None,
+            )
+        )
+    with transaction.atomic():
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        # Rows whose key existed were not inserted: only the ids made here are new.
+        fresh = dict(Notification.objects.filter(pk__in=[n.pk for n in rows]).values_list("pk", "state"))
+        to_send = [pk for pk, state in fresh.items() if state == Notification.State.CLAIMED]
+        if to_send:
+            reminders._enqueue_after_commit(tasks.enqueue_send, to_send)
+    return list(fresh)

@@ -1,0 +1,200 @@
+"""Guardians read plans as they were last published; staff read them live.
+
+A kontaktlærer changes a published IOP (a goal's text, a new goal, a
+deleted goal, the plan's texts) and a published IUP without publishing: the
+guardian's IOP page, goal pages, pupil page, IUP page and both PDFs still say
+what was published, while staff see the live text with the "unpublished
+changes" banner and the changes. Publishing again shows the new text and
+notifies each guardian once (by e-mail only when they chose it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from followup.models import Notification, Preference
+from iop import services
+from iop.models import Iop, Iup, IupVersion
+from tests.conftest import World
+from tests.iop.factories import chain
+from tests.iop.factories import iup as make_iup
+from tests.queries import assert_same_queries, page_queries
+from tests.reports.conftest import pdf_text
+
+
+def _publish(plan: Iop | Iup, actor: object, capture: object) -> None:
+    with capture(execute=True):  # type: ignore[operator]
+        plan.refresh_from_db()
+        if isinstance(plan, Iop):
+            services.iop_publish(actor=actor, iop=plan, version=plan.version)  # type: ignore[arg-type]
+        else:
+            services.iup_publish(actor=actor, iup=plan, version=plan.version)  # type: ignore[arg-type]
+
+
+def test_guardians_read_the_published_iop_until_it_is_published_again(
+    world: World, tmp_path: Path, django_capture_on_commit_callbacks: object
+) -> None:
+    teacher = world.user("teacher")
+    ch = chain(world.pupil_a, goals=2, logs_per_goal=2)
+    iop = ch.iop
+    assert iop is not None
+    kept, doomed = ch.goals
+    doomed_id = doomed.pk
+    Iop.objects.filter(pk=iop.pk).update(ordinary_teaching="PUBLISHED-ORDINARY")
+    type(kept).objects.filter(pk=kept.pk).update(text="PUBLISHED-GOAL")
+    type(doomed).objects.filter(pk=doomed.pk).update(text="DELETED-LATER")
+    doomed.logs.all().delete()
+    _publish(iop, teacher, django_capture_on_commit_callbacks)
+    guardian = world.client("guardian_a")
+    assert Notification.objects.filter(recipient=world.user("guardian_a"), kind="published").count() == 1
+    small = page_queries(guardian, reverse("iop:iop_detail", args=[iop.pk]))
+
+    # The teacher edits without publishing: a goal's text, a new goal, a deletion, the plan's text.
+    iop.refresh_from_db()
+    services.iop_update(actor=teacher, iop=iop, version=iop.version, data={"ordinary_teaching": "LIVE-ORDINARY"})
+    kept.refresh_from_db()
+    services.goal_update(actor=teacher, goal=kept, version=kept.version, data={"text": "LIVE-GOAL"})
+    new = services.goal_create(actor=teacher, iop=iop, section=ch.sections[0], text="LIVE-NEW-GOAL")
+    services.goal_delete(actor=teacher, goal=doomed)
+
+    def guardian_sees(*texts: str, absent: tuple[str, ...]) -> None:
+        for url in (
+            reverse("iop:iop_detail", args=[iop.pk]),
+            reverse("pupil_detail", args=[world.pupil_a.pk]),
+        ):
+            html = guardian.get(url).content.decode()
+            for text in texts[:2]:
+                assert text in html, (url, text)
+            for text in absent:
+                assert text not in html, (url, text)
+        pdf = guardian.get(reverse("reports:iop_pdf", args=[iop.pk]))
+        assert pdf.status_code == 200
+        words = pdf_text(pdf.content, tmp_path)
+        assert all(t in words for t in texts) and not any(t in words for t in absent), words
+
+    guardian_sees("PUBLISHED-GOAL", "DELETED-LATER", "PUBLISHED-ORDINARY", absent=("LIVE-",))
+    goal_page = guardian.get(reverse("iop:goal_detail", args=[kept.pk])).content.decode()
+    assert "PUBLISHED-GOAL" in goal_page and "LIVE-GOAL" not in goal_page and "Neste steg" in goal_page
+    assert guardian.get(reverse("iop:goal_detail", args=[new.pk])).status_code == 404
+    assert "DELETED-LATER" in guardian.get(reverse("iop:goal_detail", args=[doomed_id])).content.decode()
+    # A fixed number of queries, whatever was added since.
+    assert_same_queries(small, page_queries(guardian, reverse("iop:iop_detail", args=[iop.pk])))
+
+    # Staff read the live plan, told that it differs from what guardians see, and can see how.
+    staff = world.client("teacher")
+    html = staff.get(reverse("iop:iop_detail", args=[iop.pk])).content.decode()
+    assert 'id="unpublished-changes"' in html and "LIVE-ORDINARY" in html and "LIVE-NEW-GOAL" in html
+    assert "?upublisert=1" in html
+    diff = staff.get(reverse("iop:iop_compare", args=[iop.pk]) + "?upublisert=1").content.decode()
+    assert "LIVE-GOAL" in diff.split("<ins>", 1)[1] and "DELETED-LATER" in diff.split("<del>", 1)[1]
+    staff_goal = staff.get(reverse("iop:goal_detail", args=[doomed_id]))
+    assert staff_goal.status_code == 404
+
+    _publish(iop, teacher, django_capture_on_commit_callbacks)
+    guardian_sees("LIVE-GOAL", "LIVE-NEW-GOAL", "LIVE-ORDINARY", absent=("PUBLISHED-", "DELETED-LATER"))
+    assert guardian.get(reverse("iop:goal_detail", args=[doomed_id])).status_code == 404
+    assert 'id="unpublished-changes"' not in staff.get(reverse("iop:iop_detail", args=[iop.pk])).content.decode()
+    notes = Notification.objects.filter(recipient=world.user("guardian_a"), kind="published")
+    assert notes.count() == 2 and not mail.outbox  # in the app only: no e-mail chosen
+    listing = guardian.get(reverse("followup:notifications")).content.decode()
+    assert reverse("iop:iop_detail", args=[iop.pk]) in listing
+
+
+def test_guardians_read_the_published_iup_and_may_choose_email(
+    world: World, tmp_path: Path, django_capture_on_commit_callbacks: object
+) -> None:
+    teacher = world.user("teacher")
+    plan = make_iup(world.pupil_a, status=Iup.Status.DRAFT, goals=1)
+    Iup.objects.filter(pk=plan.pk).update(agreements="PUBLISHED-AGREEMENT")
+    guardian_user = world.user("guardian_a")
+    guardian = world.client("guardian_a")
+    saved = guardian.post(reverse("followup:preferences"), {"plan_emails": "on", "language": ""})
+    assert saved.status_code == 302 and Preference.objects.get(user=guardian_user).plan_emails
+    _publish(plan, teacher, django_capture_on_commit_callbacks)
+    _publish(plan, teacher, django_capture_on_commit_callbacks)  # re-published unchanged: a second version
+    assert IupVersion.objects.filter(iup=plan).count() == 2
+    assert [m.to for m in mail.outbox] == [[guardian_user.email]] * 2  # type: ignore[union-attr]
+
+    plan.refresh_from_db()
+    services.iup_update(actor=teacher, iup=plan, version=plan.version, data={"agreements": "LIVE-AGREEMENT"})
+    services.goal_create(actor=teacher, iup=plan, subject="Norsk", text="LIVE-IUP-GOAL")
+    html = guardian.get(reverse("iop:iup_detail", args=[plan.pk])).content.decode()
+    assert "PUBLISHED-AGREEMENT" in html and "LIVE-" not in html
+    words = pdf_text(guardian.get(reverse("iop:iup_pdf", args=[plan.pk])).content, tmp_path)
+    assert "PUBLISHED-AGREEMENT" in words and "LIVE-" not in words
+    staff = world.client("teacher").get(reverse("iop:iup_detail", args=[plan.pk])).content.decode()
+    assert 'id="unpublished-changes"' in staff and "LIVE-AGREEMENT" in staff
+    diff = world.client("teacher").get(reverse("iop:iup_compare", args=[plan.pk])).content.decode()
+    assert "LIVE-IUP-GOAL" in diff.split("<ins>", 1)[1]
+
+    _publish(plan, teacher, django_capture_on_commit_callbacks)
+    html = guardian.get(reverse("iop:iup_detail", args=[plan.pk])).content.decode()
+    assert "LIVE-AGREEMENT" in html and "LIVE-IUP-GOAL" in html
+
+
+@pytest.mark.parametrize("repeat", [2])
+def test_a_publication_notifies_each_guardian_once(
+    world: World, repeat: int, django_capture_on_commit_callbacks: object
+) -> None:
+    """The signal for the same publication, sent again, makes no second notification."""
+    from followup import plan_notices
+
+    ch = chain(world.pupil_a)
+    assert ch.iop is not None
+    for _ in range(repeat):
+        plan_notices.notify_published(plan=ch.iop, number=1)
+    assert Notification.objects.filter(kind="published").count() == 1
+    assert Notification.objects.get(kind="published").recipient == world.user("guardian_a")
+
+
+def test_versions_published_before_ids_were_kept_get_them(world: World) -> None:
+    """Migration 0009: an old IOP version gains the ids of the goals it still
+    matches (so guardians' goal pages work); a published IUP without versions gets one."""
+    import importlib
+
+    from django.apps import apps
+
+    from iop.models import IopVersion
+
+    migration = importlib.import_module("iop.migrations.0009_iupversion")
+    ch = chain(world.pupil_a, goals=1)
+    assert ch.iop is not None
+    old = {
+        "period": ["2026-08-20", "2027-06-20"],
+        "sections": [{"subject": "matematikk", "goals": [{"text": ch.goals[0].text, "competence_aims": []}]}],
+        "general_goals": [{"text": "Deleted since", "competence_aims": []}],
+    }
+    version = IopVersion.objects.create(iop=ch.iop, number=1, snapshot=old)
+    plan = make_iup(world.pupil_a)
+    migration.backfill(apps, None)
+    version.refresh_from_db()
+    goal = version.snapshot["sections"][0]["goals"][0]
+    assert version.snapshot["format"] == 2 and goal["id"] == str(ch.goals[0].pk)
+    assert version.snapshot["sections"][0]["id"] == str(ch.sections[0].pk)
+    assert "id" not in version.snapshot["general_goals"][0]
+    assert IupVersion.objects.get(iup=plan).snapshot["agreements"] == plan.agreements
+    page = world.client("guardian_a").get(reverse("iop:goal_detail", args=[ch.goals[0].pk]))
+    assert page.status_code == 200
+
+
+def test_guardians_see_the_competence_aims_that_were_published(
+    world: World, django_capture_on_commit_callbacks: object
+) -> None:
+    from tests.iop.factories import aim
+
+    teacher = world.user("teacher")
+    ch = chain(world.pupil_a, goals=1)
+    assert ch.iop is not None
+    goal = ch.goals[0]
+    services.goal_aims_update(actor=teacher, goal=goal, add=aim("KM7001", "lese korte tekster"))  # type: ignore[arg-type]
+    _publish(ch.iop, teacher, django_capture_on_commit_callbacks)
+    services.goal_aims_update(actor=teacher, goal=goal, add=aim("KM7002", "skrive setninger"))  # type: ignore[arg-type]
+    guardian = world.client("guardian_a")
+    for url in (reverse("iop:iop_detail", args=[ch.iop.pk]), reverse("iop:goal_detail", args=[goal.pk])):
+        html = guardian.get(url).content.decode()
+        assert 'data-aim="KM7001"' in html and "KM7002" not in html, url
+    staff = world.client("teacher").get(reverse("iop:iop_detail", args=[ch.iop.pk])).content.decode()
+    assert "KM7002" in staff and 'id="unpublished-changes"' in staff
