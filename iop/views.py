@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
@@ -151,7 +152,7 @@ def vurdering_edit(request: HttpRequest, pk: str) -> HttpResponse:
         _choose(form, list(services.SV_FIELDS))
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
-            services.vurdering_update(
+            saved = services.vurdering_update(
                 actor=_actor(request),
                 vurdering=sv,
                 version=form.cleaned_data["version"],
@@ -163,9 +164,13 @@ def vurdering_edit(request: HttpRequest, pk: str) -> HttpResponse:
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
+            if request.htmx:  # type: ignore[attr-defined]
+                return _autosaved(request, form, saved)
             messages.success(request, _("Saved."))
             return redirect("iop:vurdering_detail", sv.pk)
-    else:
+    if request.method == "POST" and request.htmx:  # type: ignore[attr-defined]
+        return _autosave_refused(conflicted)
+    if request.method != "POST":
         services.log_read(
             actor=_actor(request),
             pupil=sv.pupil,
@@ -346,7 +351,7 @@ def vedtak_edit(request: HttpRequest, pk: str) -> HttpResponse:
         _choose(form, list(services.VEDTAK_FIELDS))
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
-            services.vedtak_update(
+            saved = services.vedtak_update(
                 actor=_actor(request),
                 vedtak=vedtak,
                 version=form.cleaned_data["version"],
@@ -358,8 +363,12 @@ def vedtak_edit(request: HttpRequest, pk: str) -> HttpResponse:
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
+            if request.htmx:  # type: ignore[attr-defined]
+                return _autosaved(request, form, saved)
             messages.success(request, _("Saved."))
             return redirect("iop:vedtak_detail", vedtak.pk)
+    if request.method == "POST" and request.htmx:  # type: ignore[attr-defined]
+        return _autosave_refused(conflicted)
     context = {
         "pupil": vedtak.pupil,
         "sv": vedtak.vurdering,
@@ -519,30 +528,50 @@ def _saved_or_form(
         if not request.htmx:  # type: ignore[attr-defined]
             messages.success(request, _("Saved."))
             return redirect(done_url)
-        fresh = form.__class__(instance=saved, prefix=form.prefix)  # type: ignore[call-arg]
         if resolved:
             # The conflict is settled: the whole form again, in one clear state.
+            fresh = form.__class__(instance=saved, prefix=form.prefix)  # type: ignore[call-arg]
             context = {**context, "form": fresh, "theirs": [], "autosave": True, "saved_at": timezone.localtime()}
             return reswap(retarget(render(request, partial, context), target), "innerHTML")
-        merged = getattr(saved, "merged", None)
-        adopted = [fresh[name] for name in (merged.adopted if merged else {}) if name in fresh.fields]
-        for bound in adopted:
-            bound.field.widget.attrs["hx-swap-oob"] = "true"
-        context = {
-            **context,
-            "saved": saved,
-            "version_id": f"id_{form.add_prefix('version')}",
-            "version_name": form.add_prefix("version"),
-            "at": timezone.localtime(),
-            "adopted": adopted,
-            **_checklist(saved, context.get("plan")),
-        }
-        return render(request, "iop/_saved.html", context)
+        return _autosaved(request, form, saved, {**context, **_checklist(saved, context.get("plan"))})
     context = {**context, "form": form, "theirs": theirs, "autosave": not conflicted}
     if request.htmx:  # type: ignore[attr-defined]
         return reswap(retarget(render(request, partial, context), target), "innerHTML")
     context["partial"] = partial
     return render(request, "iop/edit_page.html", context, status=409 if conflicted else 200)
+
+
+def _autosaved(
+    request: HttpRequest, form: BaseForm, saved: models.Model, context: dict[str, Any] | None = None
+) -> HttpResponse:
+    """The answer to an htmx save that went through: "Saved hh:mm", the new
+    version out of band, and the fields others changed meanwhile (merged in
+    by the service) out of band too, so the next save does not undo them."""
+    fresh = form.__class__(instance=saved, prefix=form.prefix)  # type: ignore[call-arg]
+    merged = getattr(saved, "merged", None)
+    adopted = [fresh[name] for name in (merged.adopted if merged else {}) if name in fresh.fields]
+    for bound in adopted:
+        bound.field.widget.attrs["hx-swap-oob"] = "true"
+    context = {
+        **(context or {}),
+        "saved": saved,
+        "version_id": f"id_{form.add_prefix('version')}",
+        "version_name": form.add_prefix("version"),
+        "at": timezone.localtime(),
+        "adopted": adopted,
+    }
+    return render(request, "iop/_saved.html", context)
+
+
+def _autosave_refused(conflicted: bool) -> HttpResponse:
+    """The answer to an htmx save of a whole-page form that did not go
+    through: a short message in the status area (the text stays in the
+    form; pressing Save shows the errors or both texts)."""
+    if conflicted:
+        message = _("Not saved: someone else changed the same text. Press Save to see both texts and choose.")
+    else:
+        message = _("Not saved: the form has something to correct. Press Save to see what.")
+    return HttpResponse(format_html('<span class="draft-error" role="alert">{}</span>', message))
 
 
 def _checklist(saved: models.Model, plan: Any) -> dict[str, Any]:
