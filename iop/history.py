@@ -72,26 +72,55 @@ def _display(record: Any, field: models.Field) -> str:
     return str(value)
 
 
-def _label(model: type[models.Model], record: Any) -> str:
+#: The attribute that names a record in words, per model (first non-empty wins).
+NAMING: dict[type[models.Model], tuple[str, ...]] = {Goal: ("text", "subject")}
+
+#: How many characters of a record's words an entry shows.
+LABEL_CHARS = 80
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
+
+
+def _label(model: type[models.Model], record: Any, goal_texts: dict[Any, str]) -> str:
+    """The record named in words: "Learning goal: Reads short texts …",
+    "Goal log 01.02.2026 – Reads short texts …" (a deleted goal keeps its text)."""
     name = str(model._meta.verbose_name).capitalize()
     if model is GoalLog:
-        return f"{name} {record.date:%d.%m.%Y}"
+        goal = goal_texts.get(record.goal_id, "")
+        return f"{name} {record.date:%d.%m.%Y}" + (f" – {_short(goal)}" if goal else "")
     if model is TeachingLog:
         return f"{name} {record.period_start:%d.%m.%Y}–{record.period_end:%d.%m.%Y}"
-    for attr in ("subject", "text"):
-        if hasattr(record, attr):
-            return f"{name}: {str(getattr(record, attr))[:60]}"
+    for attr in NAMING.get(model, ("subject", "text")):
+        value = str(getattr(record, attr, "") or "")
+        if value.strip():
+            return f"{name}: {_short(value)}"
     return name
+
+
+def _aims(record: Any) -> str:
+    """The competence aims attached to a historical goal, one per line."""
+    rows = record.historicalgoal_competence_aims_set.all()
+    return "\n".join(sorted(str(row.competenceaim) for row in rows if row.competenceaim is not None))
 
 
 def changes(sources: list[tuple[type[models.Model], models.QuerySet[Any]]]) -> list[Change]:
     """Every recorded change of the given historical querysets, newest first."""
     out: list[Change] = []
+    goal_texts: dict[Any, str] = {}
+    aims_label = str(_("Competence aims"))
     for model, records in sources:
         fields = _fields(model)
         previous: dict[Any, Any] = {}
-        for record in records.select_related("history_user").order_by("history_date", "history_id"):
+        records = records.select_related("history_user").order_by("history_date", "history_id")
+        if model is Goal:
+            records = records.prefetch_related("historicalgoal_competence_aims_set__competenceaim")
+        for record in records:
             before = previous.get(record.id)
+            if model is Goal and record.text.strip():
+                goal_texts[record.id] = record.text
             diffs = []
             if record.history_type == "+" or before is None:
                 diffs = [
@@ -104,6 +133,8 @@ def changes(sources: list[tuple[type[models.Model], models.QuerySet[Any]]]) -> l
                     old, new = _display(before, f), _display(record, f)
                     if old != new:
                         diffs.append(FieldChange(str(f.verbose_name), old, new))
+                if model is Goal and _aims(before) != _aims(record):
+                    diffs.append(FieldChange(aims_label, _aims(before) or "–", _aims(record) or "–"))
                 if not diffs:
                     previous[record.id] = record
                     continue
@@ -113,7 +144,7 @@ def changes(sources: list[tuple[type[models.Model], models.QuerySet[Any]]]) -> l
                 Change(
                     when=record.history_date,
                     who=user.full_name if user else _("(system)"),
-                    what=_label(model, record),
+                    what=_label(model, record, goal_texts),
                     kind=record.history_type,
                     fields=diffs,
                 )

@@ -432,7 +432,7 @@ class Goal(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[competence_aims])
 
     CRITERIA_FIELDS = tuple(f"{axis}_{level}" for axis in ("quality", "independence") for level in (1, 2, 3, 4))
 

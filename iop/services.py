@@ -5,8 +5,12 @@ inside a transaction, validates with ``full_clean()`` and leaves the change in
 the document's history (django-simple-history, with the actor as the user).
 
 Edits of documents several people work on (SV, vedtak, IOP, its sections and
-goals) take the ``version`` the editor started from: a stale save raises
-:class:`EditConflict` carrying the current row, and changes nothing.
+goals, IUP, assessments) take the ``version`` the editor started from and are
+merged field by field through :mod:`iop.concurrency`: only the fields the
+user changed are written, and :class:`EditConflict` (nothing written) is
+raised only when somebody else changed the same field. Status changes
+(complete, make, publish, archive) are refused only when somebody else saved
+the document since the version the user saw.
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ from students import access
 from students.access import Action
 from students.models import Enrolment, Pupil, School, SchoolYear, StaffMembership, TeachingAssignment, User
 
-from . import checks, published, signals
+from . import checks, concurrency, published, signals
+from .concurrency import EditConflict
 from .models import (
     AccessLogEntry,
     BankEntry,
@@ -49,14 +54,6 @@ from .models import (
 )
 
 M = TypeVar("M", bound=models.Model)
-
-
-class EditConflict(Exception):
-    """Someone else saved the record since the editor loaded it."""
-
-    def __init__(self, current: models.Model) -> None:
-        super().__init__("edit conflict")
-        self.current = current
 
 
 def _require(actor: User, action: Action, pupil: Pupil) -> None:
@@ -90,11 +87,18 @@ def _announce(signal: Any, sender: type[models.Model], **kwargs: Any) -> None:
     transaction.on_commit(lambda: signal.send(sender=sender, **kwargs), robust=True)
 
 
-def _locked(model: type[M], pk: Any, version: int) -> M:
-    """The row, locked for this transaction; EditConflict when VERSION is stale."""
-    current = model._default_manager.select_for_update().get(pk=pk)
-    if current.version != version:  # type: ignore[attr-defined]
-        raise EditConflict(current)
+def _locked(model: type[M], pk: Any, version: int, actor: User) -> M:
+    """The row, locked for this transaction, for a status change by ACTOR
+    seen at VERSION; EditConflict when somebody else saved it since."""
+    current = concurrency.locked(model, pk)
+    concurrency.require_unchanged_by_others(current, version=version, actor=actor)
+    return current
+
+
+def _merged(model: type[M], pk: Any, *, version: int, actor: User, data: Mapping[str, Any], fields: Iterable[str]) -> M:
+    """The locked row with DATA merged in field by field (see :func:`iop.concurrency.merge`)."""
+    current = concurrency.locked(model, pk)
+    concurrency.merge(current, version=version, actor=actor, data=data, fields=fields)
     return current
 
 
@@ -168,6 +172,52 @@ def _replace_subjects(
         _save(obj, actor)
 
 
+def _subject_lines(rows: Iterable[Any], fields: tuple[str, ...]) -> str:
+    """Subject rows as comparable text, one line per subject (sorted)."""
+
+    def get(row: Any, name: str) -> Any:
+        return row.get(name) if isinstance(row, Mapping) else getattr(row, name)
+
+    lines = []
+    for row in rows:
+        name = str(get(row, "subject") or "").strip()
+        if name:
+            values = ", ".join(concurrency.as_post(get(row, f)) or "–" for f in fields)
+            lines.append(f"{name}: {values}")
+    return "\n".join(sorted(lines, key=str.lower))
+
+
+def _merge_with_subjects(
+    parent: SakkyndigVurdering | Enkeltvedtak,
+    *,
+    version: int,
+    actor: User,
+    data: Mapping[str, Any],
+    fields: tuple[str, ...],
+    rows: list[dict[str, Any]],
+    subject_fields: tuple[str, ...],
+) -> None:
+    """Merge DATA into the locked PARENT (see :func:`iop.concurrency.merge`);
+    its subject rows count as one more field, "subjects": when somebody else
+    saved the document since VERSION and the posted rows differ from the
+    stored ones, that is a clash too. Raises EditConflict with all clashes."""
+    conflict: EditConflict | None = None
+    try:
+        concurrency.merge(parent, version=version, actor=actor, data=data, fields=fields)
+    except EditConflict as exc:
+        conflict = exc
+    mine = _subject_lines(rows, subject_fields)
+    theirs = _subject_lines(parent.subjects.all(), subject_fields)
+    if mine != theirs:
+        try:
+            concurrency.require_unchanged_by_others(parent, version=version, actor=actor)
+        except EditConflict as exc:
+            conflict = conflict or exc
+            conflict.clashes.append(concurrency.Clash(name="subjects", mine=mine, theirs=theirs, text=False))
+    if conflict is not None:
+        raise conflict
+
+
 @transaction.atomic
 def vurdering_create(
     *, actor: User, pupil: Pupil, data: Mapping[str, Any], subjects: list[dict[str, Any]]
@@ -198,10 +248,12 @@ def vurdering_update(
     subjects: list[dict[str, Any]],
 ) -> SakkyndigVurdering:
     _require(actor, Action.ASSESS, vurdering.pupil)
-    sv = _locked(SakkyndigVurdering, vurdering.pk, version)
+    sv = concurrency.locked(SakkyndigVurdering, vurdering.pk)
     if not sv.is_draft:
         raise ValidationError(_("A completed expert assessment can not be changed."))
-    _apply(sv, data, SV_FIELDS)
+    _merge_with_subjects(
+        sv, version=version, actor=actor, data=data, fields=SV_FIELDS, rows=subjects, subject_fields=SV_SUBJECT_FIELDS
+    )
     _bump(sv)
     _save(sv, actor)
     _replace_subjects(
@@ -219,7 +271,7 @@ def vurdering_update(
 @transaction.atomic
 def vurdering_complete(*, actor: User, vurdering: SakkyndigVurdering, version: int) -> SakkyndigVurdering:
     _require(actor, Action.ASSESS, vurdering.pupil)
-    sv = _locked(SakkyndigVurdering, vurdering.pk, version)
+    sv = _locked(SakkyndigVurdering, vurdering.pk, version, actor)
     if not sv.is_draft:
         return sv
     missing = [
@@ -306,10 +358,18 @@ def vedtak_update(
     *, actor: User, vedtak: Enkeltvedtak, version: int, data: Mapping[str, Any], subjects: list[dict[str, Any]]
 ) -> Enkeltvedtak:
     _require(actor, Action.MANAGE, vedtak.pupil)
-    current = _locked(Enkeltvedtak, vedtak.pk, version)
+    current = concurrency.locked(Enkeltvedtak, vedtak.pk)
     if current.is_made:
         raise ValidationError(_("A decision that has been made can not be changed. Make a new decision instead."))
-    _apply(current, data, VEDTAK_FIELDS)
+    _merge_with_subjects(
+        current,
+        version=version,
+        actor=actor,
+        data=data,
+        fields=VEDTAK_FIELDS,
+        rows=subjects,
+        subject_fields=VEDTAK_SUBJECT_FIELDS,
+    )
     _bump(current)
     _save(current, actor)
     _replace_subjects(
@@ -330,7 +390,7 @@ def vedtak_make(
 ) -> Enkeltvedtak:
     """Make (fatte) the decision. Refused while a clear-line check on it fails."""
     _require(actor, Action.MANAGE, vedtak.pupil)
-    current = _locked(Enkeltvedtak, vedtak.pk, version)
+    current = _locked(Enkeltvedtak, vedtak.pk, version, actor)
     if current.is_made:
         return current
     problems = [flag.message for flag in checks.vedtak_flags(current)]
@@ -414,10 +474,10 @@ def _require_editable(iop: Iop) -> None:
 @transaction.atomic
 def iop_update(*, actor: User, iop: Iop, version: int, data: Mapping[str, Any]) -> Iop:
     _require(actor, Action.EDIT, iop.pupil)
-    current = _locked(Iop, iop.pk, version)
+    current = concurrency.locked(Iop, iop.pk)
     _require_editable(current)
     before = (current.period_start, current.period_end)
-    _apply(current, data, IOP_FIELDS)
+    concurrency.merge(current, version=version, actor=actor, data=data, fields=IOP_FIELDS)
     if (current.period_start, current.period_end) != before:
         year = current.school_year
         _require_within(current.period_start, current.period_end, year.start, year.end)
@@ -448,7 +508,7 @@ def iop_publish(*, actor: User, iop: Iop, version: int) -> Iop:
     next publication); :data:`iop.signals.plan_published` is sent after the
     commit. Refused while it grants more or other than the vedtak."""
     _require(actor, Action.EDIT, iop.pupil)
-    current = _locked(Iop, iop.pk, version)
+    current = _locked(Iop, iop.pk, version, actor)
     _require_editable(current)
     problems = [flag.message for flag in checks.iop_flags(current) if flag.blocks_publishing]
     if problems:
@@ -466,7 +526,7 @@ def iop_publish(*, actor: User, iop: Iop, version: int) -> Iop:
 @transaction.atomic
 def iop_archive(*, actor: User, iop: Iop, version: int) -> Iop:
     _require(actor, Action.EDIT, iop.pupil)
-    current = _locked(Iop, iop.pk, version)
+    current = _locked(Iop, iop.pk, version, actor)
     current.status = Iop.Status.ARCHIVED
     _bump(current)
     return _save(current, actor)
@@ -476,8 +536,7 @@ def iop_archive(*, actor: User, iop: Iop, version: int) -> Iop:
 def section_update(*, actor: User, section: IopSubject, version: int, data: Mapping[str, Any]) -> IopSubject:
     _require(actor, Action.EDIT, section.iop.pupil)
     _require_editable(section.iop)
-    current = _locked(IopSubject, section.pk, version)
-    _apply(current, data, SECTION_FIELDS)
+    current = _merged(IopSubject, section.pk, version=version, actor=actor, data=data, fields=SECTION_FIELDS)
     _bump(current)
     return _save(current, actor)
 
@@ -526,8 +585,8 @@ IUP_GOAL_FIELDS = ("text", "subject")
 def goal_update(*, actor: User, goal: Goal, version: int, data: Mapping[str, Any]) -> Goal:
     _require(actor, Action.EDIT, goal.plan.pupil)
     _require_plan_editable(goal.plan)
-    current = _locked(Goal, goal.pk, version)
-    _apply(current, data, IUP_GOAL_FIELDS if current.iup_id else GOAL_FIELDS)
+    fields = IUP_GOAL_FIELDS if goal.iup_id else GOAL_FIELDS
+    current = _merged(Goal, goal.pk, version=version, actor=actor, data=data, fields=fields)
     _bump(current)
     return _save(current, actor)
 
@@ -541,12 +600,14 @@ def goal_aims_update(
     *, actor: User, goal: Goal, add: CompetenceAim | None = None, remove: CompetenceAim | None = None
 ) -> None:
     """Attach the competence aim ADD to an IOP goal and/or detach REMOVE. The
-    goal's text version is left alone, so an open edit of the text stays valid."""
+    goal's text version is left alone, so an open edit of the text stays valid;
+    the goal's history records the aims attached (simple-history m2m_fields)."""
     _require(actor, Action.EDIT, goal.plan.pupil)
     _require_plan_editable(goal.plan)
     if not goal.iop_id:
         raise PermissionDenied
     Goal.objects.select_for_update().filter(pk=goal.pk).first()
+    goal._history_user = actor  # type: ignore[attr-defined]  # the goal's history records the change
     if remove is not None:
         goal.competence_aims.remove(remove)
     if add is not None:
@@ -875,11 +936,10 @@ def iup_settings_update(*, actor: User, school: School, version: int, data: Mapp
         if version not in (0, 1):
             raise EditConflict(IupSettings.defaults_for(school))
         settings_row = IupSettings.defaults_for(school)
-    elif settings_row.version != version:
-        raise EditConflict(settings_row)
+        _apply(settings_row, data, IUP_SETTINGS_FIELDS)
     else:
+        concurrency.merge(settings_row, version=version, actor=actor, data=data, fields=IUP_SETTINGS_FIELDS)
         _bump(settings_row)
-    _apply(settings_row, data, IUP_SETTINGS_FIELDS)
     settings_row.written_year_levels = sorted({int(n) for n in settings_row.written_year_levels or []})
     if len(settings_row.scale_steps()) < 2:
         raise ValidationError({"scale": _("The scale needs at least two steps, one per line.")})
@@ -964,9 +1024,9 @@ def _require_iup_editable(iup: Iup) -> None:
 @transaction.atomic
 def iup_update(*, actor: User, iup: Iup, version: int, data: Mapping[str, Any]) -> Iup:
     _require(actor, Action.EDIT, iup.pupil)
-    current = _locked(Iup, iup.pk, version)
+    current = concurrency.locked(Iup, iup.pk)
     _require_iup_editable(current)
-    _apply(current, data, IUP_FIELDS)
+    concurrency.merge(current, version=version, actor=actor, data=data, fields=IUP_FIELDS)
     if current.talk_date and not current.school_year.contains(current.talk_date):
         raise ValidationError(
             {
@@ -985,7 +1045,7 @@ def iup_publish(*, actor: User, iup: Iup, version: int) -> Iup:
     the next publication), and :data:`iop.signals.plan_published` is sent
     after the commit."""
     _require(actor, Action.EDIT, iup.pupil)
-    current = _locked(Iup, iup.pk, version)
+    current = _locked(Iup, iup.pk, version, actor)
     _require_iup_editable(current)
     problems = checks.iup_problems(current)
     if problems:
@@ -1009,7 +1069,7 @@ def iup_publish(*, actor: User, iup: Iup, version: int) -> Iup:
 @transaction.atomic
 def iup_archive(*, actor: User, iup: Iup, version: int) -> Iup:
     _require(actor, Action.EDIT, iup.pupil)
-    current = _locked(Iup, iup.pk, version)
+    current = _locked(Iup, iup.pk, version, actor)
     if current.status == Iup.Status.DRAFT:
         raise ValidationError(_("A draft can not be archived; publish it first."))
     current.status = Iup.Status.ARCHIVED
@@ -1044,11 +1104,11 @@ def assessment_update(
     if not may_assess_subject(actor, iup.pupil, assessment.subject):
         raise PermissionDenied
     _require_iup_editable(iup)
-    current = _locked(IupAssessment, assessment.pk, version)
+    current = concurrency.locked(IupAssessment, assessment.pk)
     fields: tuple[str, ...] = ASSESSMENT_FIELDS
     if iup.uses(IupSettings.Part.SELF_ASSESSMENT):
         fields += SELF_ASSESSMENT_FIELDS
-    _apply(current, data, fields)
+    concurrency.merge(current, version=version, actor=actor, data=data, fields=fields)
     steps = len(iup.scale)
     for name in ("level", "self_level"):
         value = getattr(current, name)

@@ -16,7 +16,8 @@ from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
@@ -30,7 +31,7 @@ from students.access import Action
 from students.models import User
 from students.params import clean_text, parse_int
 
-from . import checks, history, published, selectors, services
+from . import checks, concurrency, history, published, selectors, services
 from .forms import (
     AimSearchForm,
     AssessmentForm,
@@ -75,30 +76,19 @@ def _add_errors(form: BaseForm, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def _conflict(form: BaseForm, current: models.Model, fields: list[str]) -> list[tuple[str, str]]:
-    """Keep the editor's text, move the form to the current version and
-    return [(label, the other person's text)] for the fields that differ."""
-    data = form.data.copy()  # type: ignore[attr-defined]
-    data[form.add_prefix("version")] = str(current.version)  # type: ignore[attr-defined]
+def _conflict(form: BaseForm, exc: services.EditConflict) -> list[concurrency.Clash]:
+    """Keep the editor's text, move the form to the current version (taking
+    what only others changed) and return the clashes for ``iop/_conflict.html``."""
+    labels = {"subjects": str(_("Subjects and hours"))}
+    return concurrency.rebase(form, exc, labels)
+
+
+def _choose(form: BaseForm, fields: list[str]) -> bool:
+    """Apply the keep/take/merge choices posted with FORM (before it is
+    validated); True when the post resolved a conflict."""
+    data, chose = concurrency.apply_choices(form.data, prefix=form.prefix or "", fields=fields)  # type: ignore[arg-type]
     form.data = data
-    theirs: list[tuple[str, str]] = []
-    for name in fields:
-        value = getattr(current, name)
-        mine = form.cleaned_data.get(name) if hasattr(form, "cleaned_data") else None
-        if value != mine:
-            theirs.append((str(form.fields[name].label), "" if value is None else str(value)))
-    last = current.history.select_related("history_user").first()  # type: ignore[attr-defined]
-    who = last.history_user.full_name if last and last.history_user else _("Someone else")
-    when = formats.time_format(timezone.localtime(last.history_date), "H:i") if last else ""
-    form.add_error(
-        None,
-        _(
-            "%(who)s saved this at %(when)s while you were editing. Nothing is lost: your text is still in the "
-            "form, and what %(who)s saved is shown below. Merge the two and save again."
-        )
-        % {"who": who, "when": when},
-    )
-    return theirs
+    return chose
 
 
 def _actor(request: HttpRequest) -> User:
@@ -156,11 +146,13 @@ def vurdering_edit(request: HttpRequest, pk: str) -> HttpResponse:
     initial = [{"subject": s.subject, "hours": s.hours, "note": s.note} for s in sv.subjects.all()]
     form = VurderingForm(request.POST or None, instance=sv)
     formset = SubjectFormSet(request.POST or None, prefix="fag", initial=initial)
-    theirs: list[tuple[str, str]] = []
+    theirs: list[concurrency.Clash] = []
     conflicted = False
+    if request.method == "POST":
+        _choose(form, list(services.SV_FIELDS))
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
-            services.vurdering_update(
+            saved = services.vurdering_update(
                 actor=_actor(request),
                 vurdering=sv,
                 version=form.cleaned_data["version"],
@@ -168,13 +160,17 @@ def vurdering_edit(request: HttpRequest, pk: str) -> HttpResponse:
                 subjects=subject_rows(formset),
             )
         except services.EditConflict as exc:
-            conflicted, theirs = True, _conflict(form, exc.current, list(services.SV_FIELDS))
+            conflicted, theirs = True, _conflict(form, exc)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
+            if request.htmx:  # type: ignore[attr-defined]
+                return _autosaved(request, form, saved)
             messages.success(request, _("Saved."))
             return redirect("iop:vurdering_detail", sv.pk)
-    else:
+    if request.method == "POST" and request.htmx:  # type: ignore[attr-defined]
+        return _autosave_refused(conflicted)
+    if request.method != "POST":
         services.log_read(
             actor=_actor(request),
             pupil=sv.pupil,
@@ -214,6 +210,17 @@ def vurdering_detail(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 def vurdering_complete(request: HttpRequest, pk: str) -> HttpResponse:
     sv = selectors.vurdering_for(request.user, pk, Action.ASSESS)
+    if not _confirmed(request) and sv.is_draft:
+        return _confirm_page(
+            request,
+            document=sv,
+            question=_("Complete the expert assessment?"),
+            consequence=_(
+                "A completed expert assessment can no longer be changed. The school can then make a decision."
+            ),
+            button=_("Yes, complete the assessment"),
+            back=reverse("iop:vurdering_detail", args=[sv.pk]),
+        )
     _transition(
         request,
         lambda: services.vurdering_complete(actor=_actor(request), vurdering=sv, version=_version(request)),
@@ -225,9 +232,10 @@ def vurdering_complete(request: HttpRequest, pk: str) -> HttpResponse:
 
 def _transition(
     request: HttpRequest, change: Callable[[], object], *, conflict: str, done: str, refused: str = ""
-) -> None:
+) -> bool:
     """Run a status change (complete, make, publish, archive) and tell the
-    user how it went: a stale version, the domain rules that refused it, or done."""
+    user how it went: somebody else's change since the version seen, the
+    domain rules that refused it, or done. True when it was done."""
     try:
         change()
     except services.EditConflict:
@@ -239,6 +247,42 @@ def _transition(
             messages.error(request, message)
     else:
         messages.success(request, done)
+        return True
+    return False
+
+
+def _confirmed(request: HttpRequest) -> bool:
+    """Whether the POST is the "yes" of the confirmation page."""
+    return request.POST.get("confirm") == "1"
+
+
+def _confirm_page(
+    request: HttpRequest,
+    *,
+    document: Any,
+    question: str,
+    consequence: str,
+    button: str,
+    back: str,
+    problems: list[str] | None = None,
+    carry: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The confirmation of an irreversible action, without JavaScript: a page
+    with a form posting to the same address with ``confirm=1`` and the version
+    (and any data in CARRY) in hidden fields. PROBLEMS (e.g. the publishing
+    checklist, recomputed now) stop it: then there is no "yes" button."""
+    context = {
+        "document": document,
+        "pupil": getattr(document, "pupil", None),
+        "question": question,
+        "consequence": consequence,
+        "button": button,
+        "back": back,
+        "problems": problems or [],
+        "version": _version(request) or getattr(document, "version", 0),
+        "carry": sorted((carry or {}).items()),
+    }
+    return render(request, "iop/confirm.html", context)
 
 
 def _version(request: HttpRequest) -> int:
@@ -301,11 +345,13 @@ def vedtak_edit(request: HttpRequest, pk: str) -> HttpResponse:
     ]
     form = VedtakForm(request.POST or None, instance=vedtak)
     formset = VedtakSubjectFormSet(request.POST or None, prefix="fag", initial=initial)
-    theirs: list[tuple[str, str]] = []
+    theirs: list[concurrency.Clash] = []
     conflicted = False
+    if request.method == "POST":
+        _choose(form, list(services.VEDTAK_FIELDS))
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
-            services.vedtak_update(
+            saved = services.vedtak_update(
                 actor=_actor(request),
                 vedtak=vedtak,
                 version=form.cleaned_data["version"],
@@ -313,12 +359,16 @@ def vedtak_edit(request: HttpRequest, pk: str) -> HttpResponse:
                 subjects=subject_rows(formset),
             )
         except services.EditConflict as exc:
-            conflicted, theirs = True, _conflict(form, exc.current, list(services.VEDTAK_FIELDS))
+            conflicted, theirs = True, _conflict(form, exc)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
+            if request.htmx:  # type: ignore[attr-defined]
+                return _autosaved(request, form, saved)
             messages.success(request, _("Saved."))
             return redirect("iop:vedtak_detail", vedtak.pk)
+    if request.method == "POST" and request.htmx:  # type: ignore[attr-defined]
+        return _autosave_refused(conflicted)
     context = {
         "pupil": vedtak.pupil,
         "sv": vedtak.vurdering,
@@ -358,6 +408,19 @@ def vedtak_detail(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 def vedtak_make(request: HttpRequest, pk: str) -> HttpResponse:
     vedtak = selectors.vedtak_for(request.user, pk, Action.MANAGE)
+    if not _confirmed(request) and not vedtak.is_made:
+        return _confirm_page(
+            request,
+            document=vedtak,
+            question=_("Make the decision?"),
+            consequence=_(
+                "A decision that has been made can no longer be changed; a change needs a new decision. "
+                "The guardians can appeal it."
+            ),
+            button=_("Yes, make the decision"),
+            back=reverse("iop:vedtak_detail", args=[vedtak.pk]),
+            problems=[flag.message for flag in checks.vedtak_flags(vedtak)],
+        )
     _transition(
         request,
         lambda: services.vedtak_make(actor=_actor(request), vedtak=vedtak, version=_version(request)),
@@ -450,33 +513,78 @@ def _saved_or_form(
     "saved" fragment (new version out of band) or the form again with the
     conflict/errors; without htmx: redirect, or the form on its own page."""
     context.setdefault("plan", context.get("iup") or context.get("iop"))
-    theirs: list[tuple[str, str]] = []
+    theirs: list[concurrency.Clash] = []
     conflicted = False
     saved = None
+    resolved = _choose(form, fields)
     if form.is_valid():
         try:
             saved = save(version=form.cleaned_data["version"], data=form.cleaned_data)
         except services.EditConflict as exc:
-            conflicted, theirs = True, _conflict(form, exc.current, fields)
+            conflicted, theirs = True, _conflict(form, exc)
         except ValidationError as exc:
             _add_errors(form, exc)
     if saved is not None:
-        if request.htmx:  # type: ignore[attr-defined]
-            context = {
-                **context,
-                "saved": saved,
-                "version_id": f"id_{form.add_prefix('version')}",
-                "version_name": form.add_prefix("version"),
-                "at": timezone.localtime(),
-            }
-            return render(request, "iop/_saved.html", context)
-        messages.success(request, _("Saved."))
-        return redirect(done_url)
+        if not request.htmx:  # type: ignore[attr-defined]
+            messages.success(request, _("Saved."))
+            return redirect(done_url)
+        if resolved:
+            # The conflict is settled: the whole form again, in one clear state.
+            fresh = form.__class__(instance=saved, prefix=form.prefix)  # type: ignore[call-arg]
+            context = {**context, "form": fresh, "theirs": [], "autosave": True, "saved_at": timezone.localtime()}
+            return reswap(retarget(render(request, partial, context), target), "innerHTML")
+        return _autosaved(request, form, saved, {**context, **_checklist(saved, context.get("plan"))})
     context = {**context, "form": form, "theirs": theirs, "autosave": not conflicted}
     if request.htmx:  # type: ignore[attr-defined]
         return reswap(retarget(render(request, partial, context), target), "innerHTML")
     context["partial"] = partial
     return render(request, "iop/edit_page.html", context, status=409 if conflicted else 200)
+
+
+def _autosaved(
+    request: HttpRequest, form: BaseForm, saved: models.Model, context: dict[str, Any] | None = None
+) -> HttpResponse:
+    """The answer to an htmx save that went through: "Saved hh:mm", the new
+    version out of band, and the fields others changed meanwhile (merged in
+    by the service) out of band too, so the next save does not undo them."""
+    fresh = form.__class__(instance=saved, prefix=form.prefix)  # type: ignore[call-arg]
+    merged = getattr(saved, "merged", None)
+    adopted = [fresh[name] for name in (merged.adopted if merged else {}) if name in fresh.fields]
+    for bound in adopted:
+        bound.field.widget.attrs["hx-swap-oob"] = "true"
+    context = {
+        **(context or {}),
+        "saved": saved,
+        "version_id": f"id_{form.add_prefix('version')}",
+        "version_name": form.add_prefix("version"),
+        "at": timezone.localtime(),
+        "adopted": adopted,
+    }
+    return render(request, "iop/_saved.html", context)
+
+
+def _autosave_refused(conflicted: bool) -> HttpResponse:
+    """The answer to an htmx save of a whole-page form that did not go
+    through: a short message in the status area (the text stays in the
+    form; pressing Save shows the errors or both texts)."""
+    if conflicted:
+        message = _("Not saved: someone else changed the same text. Press Save to see both texts and choose.")
+    else:
+        message = _("Not saved: the form has something to correct. Press Save to see what.")
+    return HttpResponse(format_html('<span class="draft-error" role="alert">{}</span>', message))
+
+
+def _checklist(saved: models.Model, plan: Any) -> dict[str, Any]:
+    """The "before you can publish" checklist of PLAN, recomputed after a
+    save on its page (sent out of band into ``#plan-checklist``)."""
+    plan = saved if isinstance(saved, Iop | Iup) else plan
+    if isinstance(plan, Iop):
+        plan = Iop.objects.select_related("vedtak").get(pk=plan.pk)
+        return {"checklist": "iop/_flags.html", "flags": checks.iop_flags(plan)}
+    if isinstance(plan, Iup) and plan.is_editable:
+        plan = Iup.objects.select_related("school_year", "pupil__school").get(pk=plan.pk)
+        return {"checklist": "iop/_iup_problems.html", "problems": checks.iup_problems(plan)}
+    return {}
 
 
 @login_required
@@ -810,6 +918,16 @@ def goal_delete(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 def iop_publish(request: HttpRequest, pk: str) -> HttpResponse:
     iop = selectors.iop_for(request.user, pk, Action.EDIT)
+    if not _confirmed(request):
+        return _confirm_page(
+            request,
+            document=iop,
+            question=_("Publish the IOP to the guardians?"),
+            consequence=_("The guardians can read the published version at once. It is kept as a numbered version."),
+            button=_("Yes, publish"),
+            back=reverse("iop:iop_detail", args=[iop.pk]),
+            problems=[flag.message for flag in checks.iop_flags(iop) if flag.blocks_publishing],
+        )
     _transition(
         request,
         lambda: services.iop_publish(actor=_actor(request), iop=iop, version=_version(request)),
@@ -824,6 +942,15 @@ def iop_publish(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 def iop_archive(request: HttpRequest, pk: str) -> HttpResponse:
     iop = selectors.iop_for(request.user, pk, Action.EDIT)
+    if not _confirmed(request):
+        return _confirm_page(
+            request,
+            document=iop,
+            question=_("Archive the IOP?"),
+            consequence=_("An archived IOP can no longer be changed."),
+            button=_("Yes, archive"),
+            back=reverse("iop:iop_detail", args=[iop.pk]),
+        )
     _transition(
         request,
         lambda: services.iop_archive(actor=_actor(request), iop=iop, version=_version(request)),
@@ -1234,6 +1361,16 @@ def iup_goal_create(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 def iup_publish(request: HttpRequest, pk: str) -> HttpResponse:
     iup = selectors.iup_for(request.user, pk, Action.EDIT)
+    if not _confirmed(request):
+        return _confirm_page(
+            request,
+            document=iup,
+            question=_("Publish the IUP to the guardians?"),
+            consequence=_("The guardians can read the published plan at once."),
+            button=_("Yes, publish"),
+            back=reverse("iop:iup_detail", args=[iup.pk]),
+            problems=checks.iup_problems(iup) if iup.is_editable else [],
+        )
     _transition(
         request,
         lambda: services.iup_publish(actor=_actor(request), iup=iup, version=_version(request)),
@@ -1248,6 +1385,15 @@ def iup_publish(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 def iup_archive(request: HttpRequest, pk: str) -> HttpResponse:
     iup = selectors.iup_for(request.user, pk, Action.EDIT)
+    if not _confirmed(request):
+        return _confirm_page(
+            request,
+            document=iup,
+            question=_("Archive the IUP?"),
+            consequence=_("An archived IUP can no longer be changed."),
+            button=_("Yes, archive"),
+            back=reverse("iop:iup_detail", args=[iup.pk]),
+        )
     _transition(
         request,
         lambda: services.iup_archive(actor=_actor(request), iup=iup, version=_version(request)),
@@ -1294,15 +1440,17 @@ def iup_settings_edit(request: HttpRequest, school_id: int) -> HttpResponse:
         raise Http404
     instance = services.iup_settings_for(school)
     form = IupSettingsForm(request.POST or None, instance=instance)
-    theirs: list[tuple[str, str]] = []
+    theirs: list[concurrency.Clash] = []
     status = 200
+    if request.method == "POST":
+        _choose(form, list(services.IUP_SETTINGS_FIELDS))
     if request.method == "POST" and form.is_valid():
         try:
             services.iup_settings_update(
                 actor=_actor(request), school=school, version=form.cleaned_data["version"], data=form.cleaned_data
             )
         except services.EditConflict as exc:
-            status, theirs = 409, _conflict(form, exc.current, ["scale", "subjects"])
+            status, theirs = 409, _conflict(form, exc)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:

@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from iop.limits import FreeTextField, validate_date_window
 from iop.models import Goal, Iop, IopSubject
@@ -88,6 +89,8 @@ class Report(models.Model):
     pdf = models.FileField(_("PDF"), upload_to=report_upload_to, blank=True, editable=False)
     pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True, editable=False)
     pdf_size = models.PositiveIntegerField(_("size of the PDF (bytes)"), null=True, blank=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("report")
@@ -156,6 +159,8 @@ class ReportGoal(models.Model):
     )
     order = models.PositiveIntegerField(_("order"), default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("report text on a goal")
         verbose_name_plural = _("report texts on goals")
@@ -181,6 +186,8 @@ class ReportSubject(models.Model):
     )
     organisation_used = FreeTextField(_("organisation actually used"), blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("report text on a subject")

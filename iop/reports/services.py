@@ -26,8 +26,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
-from iop import signals
+from iop import concurrency, signals
 from iop.limits import PDF_WEB_MAX_CHARS
 from iop.models import Goal, Iop, Level
 from students import access
@@ -129,15 +130,19 @@ def report_create(*, actor: User | None, iop: Iop, kind: str = Report.Kind.AARSR
     with translation.override(language):
         report.recipients = _("The pupil and the guardians; the school owner.")
         report.full_clean()
+        report._history_user = actor  # type: ignore[attr-defined]
         report.save()
         doc = selectors.build_document(iop, pupil, start, end, chart=False)
-        ReportGoal.objects.bulk_create(
+        # With history, so that later edits are merged against the first texts.
+        bulk_create_with_history(
             [
                 ReportGoal(report=report, goal=row.goal, masters=masters_suggestion(row), order=n)
                 for n, row in enumerate(doc.goals)
-            ]
+            ],
+            ReportGoal,
+            default_user=actor,
         )
-        ReportSubject.objects.bulk_create(
+        bulk_create_with_history(
             [
                 ReportSubject(
                     report=report,
@@ -146,12 +151,70 @@ def report_create(*, actor: User | None, iop: Iop, kind: str = Report.Kind.AARSR
                     order=n,
                 )
                 for n, s in enumerate(doc.subjects)
-            ]
+            ],
+            ReportSubject,
+            default_user=actor,
         )
     return report
 
 
 REPORT_FIELDS = ("summary", "organisation", "recipients", "period_start", "period_end")
+
+
+def _text_values(rows: list[Any], prefix: str, attr: str) -> dict[str, Any]:
+    return {f"{prefix}{row.pk}": getattr(row, attr) for row in rows}
+
+
+def _children_at(records: list[Any], prefix: str, attr: str, moment: datetime.datetime) -> dict[str, Any]:
+    """{"<prefix><pk>": text} of the child rows as they were at MOMENT (a row
+    first recorded later counts with its first recorded text)."""
+    out: dict[str, Any] = {}
+    for record in records:  # oldest first
+        key = f"{prefix}{record.id}"
+        if record.history_date <= moment or key not in out:
+            out[key] = getattr(record, attr)
+    return out
+
+
+def _report_history(
+    current: Report, version: int, names: list[str]
+) -> tuple[dict[str, Any] | None, list[concurrency.Step]]:
+    """The base (the report and its goal/subject texts at VERSION) and the
+    later saves, from the history of the report and of its text rows (a save
+    writes the rows first, then the report, so a report record's time covers
+    its rows)."""
+    current_values = {
+        **{n: getattr(current, n) for n in REPORT_FIELDS},
+        **_text_values(list(current.goal_texts.all()), "goal_", "masters"),
+        **_text_values(list(current.subject_texts.all()), "subject_", "organisation_used"),
+    }
+    if version == current.version:
+        return {n: current_values.get(n) for n in names}, []
+    base = Report.history.filter(id=current.pk, version=version).order_by("-history_id").first()
+    if base is None:
+        return None, []
+    later = list(
+        Report.history.filter(id=current.pk, history_id__gt=base.history_id)
+        .select_related("history_user")
+        .order_by("history_id")
+    )
+    goals = list(ReportGoal.history.filter(report_id=current.pk).order_by("history_date", "history_id"))
+    subjects = list(ReportSubject.history.filter(report_id=current.pk).order_by("history_date", "history_id"))
+
+    def values(record: Any) -> dict[str, Any]:
+        out = {**current_values}  # rows never recorded: as they are now
+        out.update({n: getattr(record, n) for n in REPORT_FIELDS})
+        out.update(_children_at(goals, "goal_", "masters", record.history_date))
+        out.update(_children_at(subjects, "subject_", "organisation_used", record.history_date))
+        return {n: out.get(n) for n in names}
+
+    steps = [
+        concurrency.Step(
+            r.history_user_id, r.history_user.full_name if r.history_user else "", r.history_date, values(r)
+        )
+        for r in later
+    ]
+    return values(base), steps
 
 
 @transaction.atomic
@@ -164,38 +227,55 @@ def report_update(
     goal_texts: Mapping[int, str] | None = None,
     subject_texts: Mapping[int, str] | None = None,
 ) -> Report:
-    """Save the teacher's texts on a draft. A stale VERSION raises
-    ValidationError(code="conflict") and changes nothing."""
+    """Save the teacher's texts on a draft, merged field by field (the
+    report's fields and each goal's and subject's text) against VERSION,
+    the version the teacher started from (see :mod:`iop.concurrency`).
+
+    Raises :class:`iop.concurrency.EditConflict` (nothing written) when
+    somebody else changed a text the teacher changed too; ValidationError
+    (code "finalised") on a finalised report. Nothing changed: no new version."""
     _require(actor, Action.EDIT, report.pupil)
     current = Report.objects.select_for_update().get(pk=report.pk)
     if not current.is_draft:
         raise ValidationError(_("A finalised report can not be changed."), code="finalised")
-    if current.version != version:
-        raise ValidationError(
-            _(
-                "Someone else saved this report while you were editing. "
-                "Your text is kept in the form; reload to see theirs."
-            ),
-            code="conflict",
-        )
-    for name in REPORT_FIELDS:
-        if name in data:
-            setattr(current, name, data[name])
-    _touch(current)
-    current.full_clean()
-    current.save()
-    if goal_texts:
-        goals = list(ReportGoal.objects.filter(report=current, pk__in=list(goal_texts)))
-        for row in goals:
-            row.masters = goal_texts[row.pk]
+    goals = {row.pk: row for row in ReportGoal.objects.filter(report=current)}
+    subjects = {row.pk: row for row in ReportSubject.objects.filter(report=current)}
+    submitted: dict[str, Any] = {name: data[name] for name in REPORT_FIELDS if name in data}
+    submitted.update({f"goal_{pk}": text for pk, text in (goal_texts or {}).items() if pk in goals})
+    submitted.update({f"subject_{pk}": text for pk, text in (subject_texts or {}).items() if pk in subjects})
+    names = list(submitted)
+    base, steps = _report_history(current, version, names)
+    now = {
+        **{n: getattr(current, n) for n in REPORT_FIELDS},
+        **_text_values(list(goals.values()), "goal_", "masters"),
+        **_text_values(list(subjects.values()), "subject_", "organisation_used"),
+    }
+    write, clashes, adopt = concurrency.merge_values(
+        base=base, steps=steps, current={n: now.get(n) for n in names}, submitted=submitted, actor_id=actor.pk
+    )
+    if clashes:
+        raise concurrency.EditConflict(current, clashes, adopt)
+    current.merged = concurrency.Merged(list(write), adopt)  # type: ignore[attr-defined]
+    if write:
+        for name, value in write.items():
+            kind, _sep, pk = name.partition("_")
+            row: ReportGoal | ReportSubject | None = None
+            if kind == "goal" and pk.isdigit():
+                row = goals[int(pk)]
+                row.masters = value
+            elif kind == "subject" and pk.isdigit():
+                row = subjects[int(pk)]
+                row.organisation_used = value
+            else:
+                setattr(current, name, value)
+                continue
+            row._history_user = actor  # type: ignore[union-attr]
             row.full_clean()
-        ReportGoal.objects.bulk_update(goals, ["masters"])
-    if subject_texts:
-        subjects = list(ReportSubject.objects.filter(report=current, pk__in=list(subject_texts)))
-        for srow in subjects:
-            srow.organisation_used = subject_texts[srow.pk]
-            srow.full_clean()
-        ReportSubject.objects.bulk_update(subjects, ["organisation_used"])
+            row.save()
+        _touch(current)
+        current._history_user = actor  # type: ignore[attr-defined]
+        current.full_clean()
+        current.save()
     report.__dict__.update({k: getattr(current, k) for k in (*REPORT_FIELDS, "version", "updated_at")})
     return current
 
@@ -249,11 +329,13 @@ def report_finalise(*, actor: User, report: Report, version: int) -> Report:
     current.pupil = report.pupil
     if not current.is_draft:
         raise ValidationError(_("The report is already finalised."), code="finalised")
-    if current.version != version:
+    try:
+        concurrency.require_unchanged_by_others(current, version=version, actor=actor)
+    except concurrency.EditConflict:
         raise ValidationError(
             _("Someone else saved this report while you were reading it. Look at the changes and finalise again."),
             code="conflict",
-        )
+        ) from None
     if not current.summary.strip():
         raise ValidationError({"summary": _("Write a summary before finalising the report.")})
     current.finalised_at = timezone.now()
@@ -265,8 +347,11 @@ def report_finalise(*, actor: User, report: Report, version: int) -> Report:
     current.pdf_sha256 = rendered.sha256
     current.pdf_size = len(rendered.pdf)
     current.full_clean()
+    current._history_user = actor  # type: ignore[attr-defined]
     current.save()
-    transaction.on_commit(lambda: signals.report_finalised.send(sender=Report, report=current, actor=actor))
+    transaction.on_commit(
+        lambda: signals.report_finalised.send(sender=Report, report=current, actor=actor), robust=True
+    )
     return current
 
 
@@ -283,8 +368,11 @@ def report_publish(*, actor: User, report: Report) -> Report:
     current.published_at = timezone.now()
     current.published_by = actor
     current.full_clean()
+    current._history_user = actor  # type: ignore[attr-defined]
     current.save(update_fields=["status", "published_at", "published_by"])
-    transaction.on_commit(lambda: signals.report_published.send(sender=Report, report=current, actor=actor))
+    transaction.on_commit(
+        lambda: signals.report_published.send(sender=Report, report=current, actor=actor), robust=True
+    )
     return current
 
 

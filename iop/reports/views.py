@@ -16,7 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
 
+from iop import concurrency
 from iop import services as iop_services
 from iop.models import AccessLogEntry
 from students import access
@@ -64,6 +66,40 @@ def report_detail(request: HttpRequest, pk: str) -> HttpResponse:
     return render(request, "reports/report_detail.html", _detail_context(request, report))
 
 
+def _save_texts(request: HttpRequest, report: Report) -> tuple[ReportForm, bool, list[concurrency.Clash]]:
+    """Bind the report form to the POST (with any keep/take/merge choices)
+    and save it through the concurrency kit. Returns (form, saved, clashes);
+    ``form.adopted`` is True when others' changes were merged in (the page
+    must then take the whole form again)."""
+    doc = selectors.report_document(report, chart=False)
+    form = ReportForm(request.POST, instance=report, doc=doc)
+    form.data, _chose = concurrency.apply_choices(form.data, prefix="", fields=list(form.fields))  # type: ignore[arg-type]
+    if not form.is_valid():
+        return form, False, []
+    data = {name: form.cleaned_data[name] for name in services.REPORT_FIELDS}
+    try:
+        saved = services.report_update(
+            actor=request.user,  # type: ignore[arg-type]
+            report=report,
+            version=form.cleaned_data["version"],
+            data=data,
+            goal_texts=form.texts("goal_"),
+            subject_texts=form.texts("subject_"),
+        )
+    except concurrency.EditConflict as exc:
+        return form, False, concurrency.rebase(form, exc)
+    except ValidationError as exc:
+        _add_errors(form, exc)
+        return form, False, []
+    merged = getattr(saved, "merged", None)
+    form.adopted = bool(merged and merged.adopted)  # type: ignore[attr-defined]
+    return form, True, []
+
+
+def _posts_texts(request: HttpRequest) -> bool:
+    return "summary" in request.POST
+
+
 @never_cache
 @login_required
 @require_POST
@@ -72,34 +108,27 @@ def report_update(request: HttpRequest, pk: str) -> HttpResponse:
     if not report.is_draft:
         messages.error(request, _("A finalised report can not be changed."))
         return redirect("reports:report_detail", report.pk)
-    doc = selectors.report_document(report, chart=False)
-    form = ReportForm(request.POST, instance=report, doc=doc)
-    saved = False
-    if form.is_valid():
-        data = {name: form.cleaned_data[name] for name in services.REPORT_FIELDS}
-        try:
-            services.report_update(
-                actor=request.user,  # type: ignore[arg-type]
-                report=report,
-                version=form.cleaned_data["version"],
-                data=data,
-                goal_texts=form.texts("goal_"),
-                subject_texts=form.texts("subject_"),
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            saved = True
-            if not request.htmx:  # type: ignore[attr-defined]
-                messages.success(request, _("The report is saved."))
-                return redirect("reports:report_detail", report.pk)
-            report.refresh_from_db()
-            report.pupil = form.instance.pupil
-            form = ReportForm(instance=report, doc=selectors.report_document(report, chart=False))
-    context = {"report": report, "form": form, "saved": saved, "saved_at": timezone.localtime()}
+    form, saved, theirs = _save_texts(request, report)
+    adopted = getattr(form, "adopted", False)
+    if saved:
+        if not request.htmx:  # type: ignore[attr-defined]
+            messages.success(request, _("The report is saved."))
+            return redirect("reports:report_detail", report.pk)
+        report.refresh_from_db()
+        report.pupil = form.instance.pupil
+        form = ReportForm(instance=report, doc=selectors.report_document(report, chart=False))
+    context = {"report": report, "form": form, "saved": saved, "saved_at": timezone.localtime(), "theirs": theirs}
     if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "reports/_report_form.html", context)
-    return render(request, "reports/report_detail.html", _detail_context(request, report, form), status=200)
+        response = render(request, "reports/_report_form.html", context)
+        if adopted:
+            # Others' texts were merged in: the whole form again (a quiet
+            # autosave would keep their old text on the page and undo it later).
+            return reswap(retarget(response, "#report-form"), "outerHTML")
+        return response
+    status = 409 if theirs else 200
+    return render(
+        request, "reports/report_detail.html", {**_detail_context(request, report, form), **context}, status=status
+    )
 
 
 @never_cache
@@ -123,11 +152,38 @@ def report_create(request: HttpRequest, iop_id: str) -> HttpResponse:
     return redirect("reports:report_detail", report.pk)
 
 
+def _full_page(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """A whole page answering an htmx post from inside the report form: swap the body."""
+    if request.htmx:  # type: ignore[attr-defined]
+        return reswap(retarget(response, "body"), "innerHTML")
+    return response
+
+
 @never_cache
 @login_required
 @require_POST
 def report_finalise(request: HttpRequest, pk: str) -> HttpResponse:
+    """Finalise a draft. The button sits in the report form, so the texts
+    come along: they are saved first (merged like any save; a conflict or an
+    invalid text stops here with the form shown). Then a confirmation page
+    (no JavaScript needed) posts back with ``confirm=1`` and the version."""
     report = selectors.report_for(request.user, pk, Action.EDIT)
+    if not report.is_draft:
+        messages.error(request, _("The report is already finalised."))
+        return redirect("reports:report_detail", report.pk)
+    if _posts_texts(request):
+        form, saved, theirs = _save_texts(request, report)
+        if not saved:
+            form.add_error(None, _("The report is not finalised: check the texts below and save them first."))
+            context = {**_detail_context(request, report, form), "theirs": theirs}
+            return _full_page(
+                request, render(request, "reports/report_detail.html", context, status=409 if theirs else 200)
+            )
+        report.refresh_from_db()
+    if request.POST.get("confirm") != "1":
+        version = report.version if _posts_texts(request) else request.POST.get("version", "")
+        context = {"report": report, "pupil": report.pupil, "version": version}
+        return _full_page(request, render(request, "reports/confirm_finalise.html", context))
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
@@ -146,6 +202,8 @@ def report_finalise(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 def report_publish(request: HttpRequest, pk: str) -> HttpResponse:
     report = selectors.report_for(request.user, pk, Action.EDIT)
+    if request.POST.get("confirm") != "1" and not report.is_draft and not report.is_published:
+        return render(request, "reports/confirm_publish.html", {"report": report, "pupil": report.pupil})
     try:
         services.report_publish(actor=request.user, report=report)  # type: ignore[arg-type]
     except ValidationError as exc:

@@ -40,6 +40,7 @@ def test_the_chain_from_assessment_to_a_guardian_reading_the_plan(
     assert_accessible(page)
     page.get_by_role("button", name="Lagre", exact=True).click()
     page.get_by_role("button", name="Ferdigstill vurderingen").click()
+    page.get_by_role("button", name="Ja, ferdigstill vurderingen").click()  # confirmed without JavaScript
     page.get_by_text("Den sakkyndige vurderingen er ferdigstilt").wait_for()
 
     # The coordinator makes the decision (subjects and hours come from the assessment).
@@ -49,6 +50,7 @@ def test_the_chain_from_assessment_to_a_guardian_reading_the_plan(
     assert page.locator('[name="fag-0-subject"]').input_value() == "Matematikk"
     page.get_by_role("button", name="Lagre utkast").click()
     page.get_by_role("button", name="Fatt vedtaket").click()
+    page.get_by_role("button", name="Ja, fatt vedtaket").click()
     page.get_by_text("Vedtaket er fattet").wait_for()
 
     # The kontaktlærer creates the IOP, writes a goal inline and publishes.
@@ -69,6 +71,7 @@ def test_the_chain_from_assessment_to_a_guardian_reading_the_plan(
     goal.get_by_role("status").get_by_text("Lagret").wait_for()
     assert_accessible(page)  # edit mode
     page.get_by_role("button", name="Publiser til foresatte").click()
+    page.get_by_role("button", name="Ja, publiser").click()
     page.get_by_text("IOP-en er publisert").wait_for()
     page.get_by_role("link", name="Vis som lesevisning").click()
     assert_accessible(page)  # read mode for staff

@@ -61,6 +61,8 @@ def test_a_swedish_mentor_writes_a_written_iup_that_the_guardian_reads(live_serv
     assert_accessible(page)  # edit mode
     page.reload()
     page.get_by_role("button", name="Publicera för vårdnadshavare").click()
+    assert_accessible(page)  # the confirmation page
+    page.get_by_role("button", name="Ja, publicera").click()
     page.get_by_text("IUP:n är publicerad").wait_for()
     page.get_by_role("link", name="Visa som läsvy (för utskrift)").click()
     assert_accessible(page)  # read mode for staff
@@ -107,6 +109,7 @@ def test_a_norwegian_teacher_writes_a_steinkjer_iup_read_only_by_its_guardians(
     assert_accessible(page)
     page.reload()
     page.get_by_role("button", name="Publiser til foresatte").click()
+    page.get_by_role("button", name="Ja, publiser").click()
     page.get_by_text("IUP-en er publisert").wait_for()
     iup_url = page.url
 

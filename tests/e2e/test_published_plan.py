@@ -69,6 +69,7 @@ def test_the_guardian_reads_the_published_plan_until_the_changes_are_published(
         assert "Upubliserte endringer siden" in banner.inner_text()
         assert_accessible(page)  # the staff page with the banner
         page.get_by_role("button", name="Publiser endringene").click()
+        page.get_by_role("button", name="Ja, publiser").click()  # confirmed without JavaScript
         page.get_by_text("IOP-en er publisert").wait_for()
         assert not page.locator("#unpublished-changes").count()
 

@@ -34,10 +34,12 @@ def test_a_report_from_draft_to_the_guardian(
     page.get_by_text("Lagret kl.").wait_for()
     assert_accessible(page)
 
-    page.get_by_role("button", name="Ferdigstill rapporten").click()
+    page.get_by_role("button", name="Ferdigstill rapporten").click()  # below the texts, which come along
+    page.get_by_role("button", name="Ja, ferdigstill rapporten").click()
     page.wait_for_load_state("networkidle")
     assert "Ferdigstilt" in page.content()
     page.get_by_role("button", name="Publiser til foresatte").click()
+    page.get_by_role("button", name="Ja, publiser").click()
     page.wait_for_load_state("networkidle")
     assert "Foresatte kan nå lese den" in page.content()
     with page.expect_download() as download:

@@ -11,6 +11,7 @@ from typing import Any
 
 import factory
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from curriculum.models import CompetenceAim, CompetenceAimSet, Curriculum
 from iop.models import (
@@ -144,7 +145,7 @@ def school_year_of(pupil: Pupil) -> SchoolYear:
 
 
 def add_goals(iop: Iop, section: IopSubject | None, count: int, logs_per_goal: int = 0) -> list[Goal]:
-    goals = Goal.objects.bulk_create([GoalFactory.build(iop=iop, section=section) for _ in range(count)])
+    goals = bulk_create_with_history([GoalFactory.build(iop=iop, section=section) for _ in range(count)], Goal)
     if logs_per_goal:
         start = timezone.localdate() - datetime.timedelta(days=logs_per_goal)
         GoalLog.objects.bulk_create(

@@ -269,7 +269,7 @@ ROWS = {
             lambda w: reverse("iop:vurdering_complete", args=[ready(w).sv.pk]),
             post(("ppt",), ("teacher", "faglaerer", "coordinator")),
             "post",
-            lambda w: {"version": "1"},
+            lambda w: {"version": "1", "confirm": "1"},
             check=status_is(SakkyndigVurdering, lambda w: ready(w).sv, "completed", "draft", writers=("ppt",)),
         ),
     ],
@@ -295,7 +295,7 @@ ROWS = {
             lambda w: reverse("iop:vedtak_make", args=[ready(w).draft_vedtak.pk]),
             post(("coordinator",), ("teacher", "faglaerer", "ppt", "vikar")),
             "post",
-            lambda w: {"version": "1"},
+            lambda w: {"version": "1", "confirm": "1"},
             check=status_is(Enkeltvedtak, lambda w: ready(w).draft_vedtak, "made", "draft", writers=("coordinator",)),
         ),
     ],
@@ -328,10 +328,27 @@ ROWS = {
         ),
     ],
     "iop:iop_publish": [
-        Row(url("iop_publish", "iop"), post(EDIT_A, ("faglaerer", "ppt", "vikar")), "post", lambda w: {"version": "1"}),
+        Row(
+            url("iop_publish", "iop"),
+            post(EDIT_A, ("faglaerer", "ppt", "vikar")),
+            "post",
+            lambda w: {"version": "1", "confirm": "1"},
+        ),
+        Row(
+            url("iop_publish", "iop"),
+            post(EDIT_A, ("faglaerer", "ppt", "vikar"), status=200),
+            "post",
+            lambda w: {"version": "1"},
+            "confirmation page",
+        ),
     ],
     "iop:iop_archive": [
-        Row(url("iop_archive", "iop"), post(EDIT_A, ("faglaerer", "ppt", "vikar")), "post", lambda w: {"version": "1"}),
+        Row(
+            url("iop_archive", "iop"),
+            post(EDIT_A, ("faglaerer", "ppt", "vikar")),
+            "post",
+            lambda w: {"version": "1", "confirm": "1"},
+        ),
     ],
     "iop:goal_create": [
         Row(
@@ -544,11 +561,27 @@ ROWS = {
         ),
     ],
     "iop:iup_publish": [
-        Row(iup_url("iup_publish"), post(EDIT_A, ("faglaerer", "ppt", "vikar")), "post", lambda w: {"version": "1"}),
-        Row(iup_url("iup_publish", "draft"), post(("coordinator",)), "post", lambda w: {"version": "1"}, "draft B"),
+        Row(
+            iup_url("iup_publish"),
+            post(EDIT_A, ("faglaerer", "ppt", "vikar")),
+            "post",
+            lambda w: {"version": "1", "confirm": "1"},
+        ),
+        Row(
+            iup_url("iup_publish", "draft"),
+            post(("coordinator",)),
+            "post",
+            lambda w: {"version": "1", "confirm": "1"},
+            "draft B",
+        ),
     ],
     "iop:iup_archive": [
-        Row(iup_url("iup_archive"), post(EDIT_A, ("faglaerer", "ppt", "vikar")), "post", lambda w: {"version": "1"}),
+        Row(
+            iup_url("iup_archive"),
+            post(EDIT_A, ("faglaerer", "ppt", "vikar")),
+            "post",
+            lambda w: {"version": "1", "confirm": "1"},
+        ),
     ],
     "iop:iup_goal_create": [
         Row(iup_url("iup_goal_create"), post(EDIT_A, ("faglaerer", "ppt", "vikar")), "post", lambda w: {"subject": ""}),

@@ -107,3 +107,23 @@ def test_the_learning_bank_suggests_shared_entries_of_the_same_skoleeier_most_co
     for refused in (other, unaimed):
         assert teacher.post(reverse("iop:goal_bank_use", args=[mine.pk]), {"source": refused.pk}).status_code == 404
     assert teacher.post(reverse("iop:goal_bank_use", args=[mine.pk]), {"source": "abc"}).status_code == 404
+
+
+def test_attaching_and_removing_an_aim_is_in_the_history_naming_the_goal(world: World) -> None:
+    ch = chain(world.pupil_a)
+    assert ch.iop is not None
+    goal = ch.goals[0]
+    wanted = aim("KM9001", "telle til hundre og sortere mengder", year=2)
+    teacher = world.client("teacher")
+    history = reverse("iop:history", args=["iop", ch.iop.pk])
+    teacher.post(reverse("iop:goal_aims_update", args=[goal.pk]), {"add": wanted.pk}, **HTMX)
+    page = teacher.get(history).content.decode()
+    assert "Kompetansemål" in page and "KM9001 telle til hundre og sortere mengder" in page
+    assert f"Læringsmål: {goal.text[:40]}" in page and "Tone Lærer" in page
+    teacher.post(reverse("iop:goal_aims_update", args=[goal.pk]), {"remove": wanted.pk}, **HTMX)
+    page = teacher.get(history).content.decode()
+    assert page.count("KM9001 telle til hundre og sortere mengder") == 2  # attached, then removed
+    # A deleted goal is named by its words.
+    teacher.post(reverse("iop:goal_delete", args=[goal.pk]))
+    page = teacher.get(history).content.decode()
+    assert "Slettet" in page and f"Læringsmål: {goal.text[:40]}" in page

@@ -127,7 +127,10 @@ def test_it_walks_the_chain_through_the_pages(world: World) -> None:
     )
     assert response.status_code == 302
     sv = SakkyndigVurdering.objects.get(pupil=world.pupil_a)
-    assert ppt.post(reverse("iop:vurdering_complete", args=[sv.pk]), {"version": sv.version}).status_code == 302
+    assert (
+        ppt.post(reverse("iop:vurdering_complete", args=[sv.pk]), {"version": sv.version, "confirm": "1"}).status_code
+        == 302
+    )
     coordinator = world.client("coordinator")
     page = coordinator.get(reverse("iop:vedtak_create", args=[sv.pk]))
     assert 'value="Matematikk"' in page.content.decode()
@@ -147,7 +150,7 @@ def test_it_walks_the_chain_through_the_pages(world: World) -> None:
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     vedtak = Enkeltvedtak.objects.get(pupil=world.pupil_a)
-    coordinator.post(reverse("iop:vedtak_make", args=[vedtak.pk]), {"version": vedtak.version})
+    coordinator.post(reverse("iop:vedtak_make", args=[vedtak.pk]), {"version": vedtak.version, "confirm": "1"})
     vedtak.refresh_from_db()
     assert vedtak.is_made
     teacher = world.client("teacher")
@@ -168,7 +171,7 @@ def test_it_walks_the_chain_through_the_pages(world: World) -> None:
     body = response.content.decode()
     assert response.status_code == 200 and "hx-swap-oob" in body and 'value="2"' in body
     assert "goal_vague" in body  # the check shows as soon as it is saved
-    assert teacher.post(reverse("iop:iop_publish", args=[iop.pk]), {"version": 1}).status_code == 302
+    assert teacher.post(reverse("iop:iop_publish", args=[iop.pk]), {"version": 1, "confirm": "1"}).status_code == 302
     iop.refresh_from_db()
     assert iop.status == Iop.Status.PUBLISHED
     faglaerer = world.client("faglaerer")

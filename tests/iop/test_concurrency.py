@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from iop.models import Goal
+from iop import concurrency, services
+from iop.models import Enkeltvedtak, EnkeltvedtakSubject, Goal, Iop
 from tests.conftest import LOGIN_BACKEND, World
 from tests.iop.factories import chain
 
@@ -19,41 +22,126 @@ def goal_data(goal: Goal, version: int, text: str) -> dict[str, object]:
     return {f"{goal.pk}-version": version, f"{goal.pk}-text": text}
 
 
-def test_a_stale_save_is_refused_showing_both_texts(world: World) -> None:
+def full_goal_data(goal: Goal, version: int, **changes: str) -> dict[str, object]:
+    """Every field of the goal's form as a browser posts it, with CHANGES."""
+    values = {name: getattr(goal, name) for name in ("text", "competence_aim", *Goal.CRITERIA_FIELDS)}
+    values.update(changes)
+    return {f"{goal.pk}-version": version, **{f"{goal.pk}-{name}": value for name, value in values.items()}}
+
+
+def test_different_fields_from_the_same_version_both_survive(world: World) -> None:
+    ch = chain(world.pupil_a)
+    goal = ch.goals[0]
+    as_loaded = Goal.objects.get(pk=goal.pk)
+    url = reverse("iop:goal_update", args=[goal.pk])
+    teacher, coordinator = world.client("teacher"), world.client("coordinator")
+    a = teacher.post(url, full_goal_data(goal, 1, quality_1="Kvalitet A"), HTTP_HX_REQUEST="true")
+    assert a.status_code == 200 and "hx-swap-oob" in a.content.decode()
+    b = coordinator.post(url, full_goal_data(goal, 1, independence_1="Selvstendighet B"), HTTP_HX_REQUEST="true")
+    body = b.content.decode()
+    assert b.status_code == 200 and CONFLICT not in body
+    # B's page takes A's text out of band, so B's next save does not undo it.
+    assert f'id="id_{goal.pk}-quality_1"' in body and "Kvalitet A" in body
+    goal.refresh_from_db()
+    assert (goal.quality_1, goal.independence_1, goal.version) == ("Kvalitet A", "Selvstendighet B", 3)
+    # B saves again from the form as it stood (version 1, A's field empty): still both survive.
+    assert coordinator.post(url, full_goal_data(as_loaded, 1, independence_1="Selvstendighet B2")).status_code == 302
+    goal.refresh_from_db()
+    assert (goal.quality_1, goal.independence_1) == ("Kvalitet A", "Selvstendighet B2")
+
+
+def test_the_same_field_shows_both_texts_and_each_choice_ends_in_one_state(world: World) -> None:
     ch = chain(world.pupil_a)
     goal = ch.goals[0]
     url = reverse("iop:goal_update", args=[goal.pk])
     teacher, coordinator = world.client("teacher"), world.client("coordinator")
-    assert teacher.post(url, goal_data(goal, 1, "Lærerens tekst"), HTTP_HX_REQUEST="true").status_code == 200
-    response = coordinator.post(url, goal_data(goal, 1, "Koordinatorens tekst"), HTTP_HX_REQUEST="true")
+    teacher.post(url, full_goal_data(goal, 1, quality_1="Lærerens tekst"), HTTP_HX_REQUEST="true")
+    stale = full_goal_data(goal, 1, quality_1="Koordinatorens tekst", independence_1="Uten strid")
+    response = coordinator.post(url, stale, HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert response.status_code == 200 and response["HX-Retarget"] == f"#goal-{goal.pk}"
     assert CONFLICT in body and "Tone Lærer" in body
-    assert "Lærerens tekst" in body and "Koordinatorens tekst" in body  # theirs shown, mine kept
-    assert 'value="2"' in body  # the form moves to the current version: a deliberate save goes through
+    assert "Lærerens tekst" in body and "Koordinatorens tekst" in body  # both shown, nothing lost
+    assert f'name="{goal.pk}-choice-quality_1"' in body and f'name="{goal.pk}-merged-quality_1"' in body
+    assert 'value="2"' in body  # the form moved to the current version
     goal.refresh_from_db()
-    assert goal.text == "Lærerens tekst" and goal.version == 2
-    # Without htmx: a 409 page with the same form.
-    response = coordinator.post(url, goal_data(goal, 1, "Koordinatorens tekst"))
-    assert response.status_code == 409 and "Koordinatorens tekst" in response.content.decode()
-    # Saving again from the version shown wins, deliberately.
-    assert coordinator.post(url, goal_data(goal, 2, "Sammenslått"), HTTP_HX_REQUEST="true").status_code == 200
+    assert goal.quality_1 == "Lærerens tekst" and goal.independence_1 != "Uten strid" and goal.version == 2
+    # Without htmx the same conflict is a 409 page with the choices.
+    assert coordinator.post(url, stale).status_code == 409
+
+    def resolve(choice: str, merged: str = "") -> str:
+        current = Goal.objects.get(pk=goal.pk)
+        data = full_goal_data(current, current.version, quality_1="Koordinatorens tekst", independence_1="Uten strid")
+        data |= {
+            f"{goal.pk}-choice-quality_1": choice,
+            f"{goal.pk}-theirs-quality_1": current.quality_1,
+            f"{goal.pk}-merged-quality_1": merged,
+        }
+        answer = coordinator.post(url, data, HTTP_HX_REQUEST="true")
+        page = answer.content.decode()
+        assert answer.status_code == 200 and answer["HX-Retarget"] == f"#goal-{goal.pk}"
+        assert CONFLICT not in page and "choice-" not in page and "Lagret" in page  # one clear state
+        return Goal.objects.get(pk=goal.pk).quality_1
+
+    assert resolve("theirs") == "Lærerens tekst"
+    assert resolve("mine") == "Koordinatorens tekst"
+    assert resolve("merge", "Lærerens tekst og koordinatorens") == "Lærerens tekst og koordinatorens"
     goal.refresh_from_db()
-    assert goal.text == "Sammenslått" and goal.version == 3
+    assert goal.independence_1 == "Uten strid"
 
 
-def test_section_and_plan_edits_are_versioned_too(world: World) -> None:
+def test_a_users_own_consecutive_saves_never_conflict(world: World) -> None:
+    ch = chain(world.pupil_a)
+    goal = ch.goals[0]
+    url = reverse("iop:goal_update", args=[goal.pk])
+    teacher = world.client("teacher")
+    for text in ("Første", "Første og andre", "Første"):  # a stale form (version 1) each time
+        response = teacher.post(url, full_goal_data(goal, 1, text=text), HTTP_HX_REQUEST="true")
+        assert CONFLICT not in response.content.decode()
+        goal.refresh_from_db()
+        assert goal.text == text
+
+
+def test_section_and_plan_edits_are_merged_too(world: World) -> None:
     ch = chain(world.pupil_a)
     assert ch.iop is not None
     section = ch.sections[0]
     url = reverse("iop:section_update", args=[section.pk])
-    data = {f"{section.pk}-version": 1, f"{section.pk}-content": "A"}
-    assert world.client("teacher").post(url, data).status_code == 302
-    assert world.client("coordinator").post(url, {**data, f"{section.pk}-content": "B"}).status_code == 409
+    base = {f"{section.pk}-version": 1, f"{section.pk}-hours": section.hours, f"{section.pk}-content": section.content}
+    assert world.client("teacher").post(url, {**base, f"{section.pk}-content": "A"}).status_code == 302
+    assert world.client("coordinator").post(url, {**base, f"{section.pk}-content": "B"}).status_code == 409
     url = reverse("iop:iop_update", args=[ch.iop.pk])
     data = {"version": 1, "period_start": ch.iop.period_start, "period_end": ch.iop.period_end}
-    assert world.client("teacher").post(url, data).status_code == 302
-    assert world.client("coordinator").post(url, data).status_code == 409
+    assert world.client("teacher").post(url, {**data, "ordinary_teaching": "T"}).status_code == 302
+    assert world.client("coordinator").post(url, {**data, "ordinary_teaching": "K"}).status_code == 409
+    assert world.client("coordinator").post(url, {**data, "ordinary_teaching": "T"}).status_code == 302  # same text
+
+
+def test_publishing_after_own_saves_is_no_conflict_and_the_checklist_follows(world: World) -> None:
+    ch = chain(world.pupil_a, iop_status=Iop.Status.DRAFT)
+    assert ch.iop is not None
+    iop = ch.iop
+    teacher = world.client("teacher")
+    publish = reverse("iop:iop_publish", args=[iop.pk])
+    # The in-page save answers with the checklist, recomputed, out of band.
+    data = {"version": 1, "period_start": iop.period_start, "period_end": iop.period_end, "ordinary_teaching": "Ny"}
+    saved = teacher.post(reverse("iop:iop_update", args=[iop.pk]), data, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="plan-checklist" hx-swap-oob="true"' in saved
+    # The publish button still carries version 1: first a confirmation page, no JavaScript needed.
+    page = teacher.post(publish, {"version": 1})
+    assert page.status_code == 200 and 'name="confirm" value="1"' in page.content.decode()
+    iop.refresh_from_db()
+    assert iop.status == Iop.Status.DRAFT
+    response = teacher.post(publish, {"version": 1, "confirm": "1"}, follow=True)
+    assert "Noen andre endret planen" not in response.content.decode()
+    iop.refresh_from_db()
+    assert iop.status == Iop.Status.PUBLISHED
+    # Somebody else's save in between does stop it.
+    world.client("coordinator").post(
+        reverse("iop:iop_update", args=[iop.pk]), {**data, "version": iop.version, "ordinary_teaching": "K"}
+    )
+    response = teacher.post(publish, {"version": iop.version, "confirm": "1"}, follow=True)
+    assert "Noen andre endret planen" in response.content.decode()
 
 
 def test_racing_saves_lose_no_edit(transactional_world: World) -> None:
@@ -102,3 +190,61 @@ def test_racing_saves_lose_no_edit(transactional_world: World) -> None:
         goal.refresh_from_db()
         assert goal.text == f"{winner} {round_number}" and goal.version == version + 1
     assert Goal.history.filter(id=goal.pk, history_type="~").count() == 8
+
+
+def test_the_merge_rules_on_plain_values() -> None:
+    """merge_values alone: what is written, what conflicts, what the form takes."""
+    at = timezone.now()
+    other, me = concurrency.Step(2, "Kari", at, {"a": "A2", "b": "B"}), 1
+    base = {"a": "A", "b": "B"}
+    # Disjoint: mine is written, theirs is adopted by the form.
+    write, clashes, adopt = concurrency.merge_values(
+        base=base, steps=[other], current={"a": "A2", "b": "B"}, submitted={"a": "A", "b": "B2"}, actor_id=me
+    )
+    assert (write, clashes, adopt) == ({"b": "B2"}, [], {"a": "A2"})
+    # The same field: a clash naming who, nothing written.
+    write, clashes, adopt = concurrency.merge_values(
+        base=base, steps=[other], current={"a": "A2", "b": "B"}, submitted={"a": "A3", "b": "B"}, actor_id=me
+    )
+    assert write == {} and [(c.name, c.mine, c.theirs, c.who) for c in clashes] == [("a", "A3", "A2", "Kari")]
+    # My own earlier save is no conflict, even when I go back to the base text.
+    mine = concurrency.Step(me, "Meg", at, {"a": "A2", "b": "B"})
+    write, clashes, _adopt = concurrency.merge_values(
+        base=base, steps=[mine], current={"a": "A2", "b": "B"}, submitted={"a": "A", "b": "B"}, actor_id=me
+    )
+    assert write == {"a": "A"} and clashes == []
+    # No base known: every difference is a clash (nothing is overwritten blindly).
+    _write, clashes, _adopt = concurrency.merge_values(
+        base=None, steps=[], current={"a": "A2"}, submitted={"a": "A3"}, actor_id=me
+    )
+    assert [c.name for c in clashes] == ["a"]
+
+
+def test_a_vedtak_draft_merges_fields_and_treats_its_subject_rows_as_one_field(world: World) -> None:
+    ch = chain(world.pupil_a, vedtak_status=Enkeltvedtak.Status.DRAFT, iop_status=None)
+    vedtak = ch.vedtak
+    coordinator = world.user("coordinator")
+    assert coordinator is not None
+    # Somebody else saves a new organisation note and new hours (version 2).
+    other = Enkeltvedtak.objects.get(pk=vedtak.pk)
+    other.organisation_note, other.version = "Liten gruppe", 2
+    other._history_user = world.user("coordinator_other")  # type: ignore[attr-defined]
+    other.save()
+    EnkeltvedtakSubject.objects.filter(vedtak=vedtak).update(hours=100)
+    rows = [
+        {"subject": s.subject, "hours": 76, **{f: getattr(s, f) for f in services.VEDTAK_SUBJECT_FIELDS[1:]}}
+        for s in EnkeltvedtakSubject.objects.filter(vedtak=vedtak)
+    ]
+    data = {name: getattr(vedtak, name) for name in services.VEDTAK_FIELDS}
+    # From version 1: a different field merges, the old rows are a "subjects" clash.
+    with pytest.raises(concurrency.EditConflict) as exc:
+        services.vedtak_update(
+            actor=coordinator, vedtak=vedtak, version=1, data={**data, "appeal_info": "Ny klagetekst"}, subjects=rows
+        )
+    assert [c.name for c in exc.value.clashes] == ["subjects"]
+    rows = [{**row, "hours": 100} for row in rows]
+    services.vedtak_update(
+        actor=coordinator, vedtak=vedtak, version=1, data={**data, "appeal_info": "Ny klagetekst"}, subjects=rows
+    )
+    stored = Enkeltvedtak.objects.get(pk=vedtak.pk)
+    assert (stored.organisation_note, stored.appeal_info) == ("Liten gruppe", "Ny klagetekst")

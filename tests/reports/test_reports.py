@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from iop.concurrency import EditConflict
 from iop.models import Iop
 from iop.reports import services
 from iop.reports.models import Report, ReportGoal
@@ -64,10 +65,14 @@ def test_only_editors_make_drafts_and_only_on_published_iops(world: World, iop: 
 
 def test_a_stale_version_changes_nothing(world: World, draft: Report) -> None:
     services.report_update(actor=world.user("teacher"), report=draft, version=draft.version, data={"summary": "Ny"})
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(EditConflict) as exc:
         services.report_update(actor=world.user("coordinator"), report=draft, version=1, data={"summary": "Gammel"})
-    assert exc.value.code == "conflict"
+    assert [c.name for c in exc.value.clashes] == ["summary"]
     assert Report.objects.get(pk=draft.pk).summary == "Ny"
+    # A different text from the same version merges; the teacher's own stale save does not conflict.
+    services.report_update(actor=world.user("coordinator"), report=draft, version=1, data={"organisation": "Gruppe"})
+    services.report_update(actor=world.user("teacher"), report=draft, version=1, data={"summary": "Ny 2"})
+    assert Report.objects.filter(pk=draft.pk, summary="Ny 2", organisation="Gruppe").exists()
 
 
 def test_finalising_makes_an_archive_pdf_kept_with_its_checksum(world: World, draft: Report, tmp_path: Path) -> None:
@@ -158,10 +163,14 @@ def test_editing_in_the_browser_with_htmx(world: World, draft: Report) -> None:
     assert goal_text.masters == "Anna leser korte tekster med god flyt."
     draft.refresh_from_db()
     assert draft.summary == "Anna har hatt et godt år." and draft.version == 2
-    # a stale form: clear Norwegian message, the typed text is kept, nothing saved
-    data.update(summary="Min nye tekst", version=1)
-    body = client.post(reverse("reports:report_update", args=[draft.pk]), data, HTTP_HX_REQUEST="true").content.decode()
-    assert "Noen andre lagret rapporten" in body and "Min nye tekst" in body
+    # another teacher's stale form: a clear Norwegian message, both texts shown, nothing saved
+    other = world.client("coordinator")
+    body = other.post(
+        reverse("reports:report_update", args=[draft.pk]),
+        {**data, "summary": "Min nye tekst", "version": 1},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert "mens du redigerte" in body and "Min nye tekst" in body and "Anna har hatt et godt år." in body
     assert Report.objects.get(pk=draft.pk).summary == "Anna har hatt et godt år."
     # bad input: period ends before it starts
     data.update(version=2, period_end="2000-01-01")
@@ -173,15 +182,62 @@ def test_editing_in_the_browser_with_htmx(world: World, draft: Report) -> None:
 
 def test_the_finalise_and_publish_buttons(world: World, draft: Report) -> None:
     client = world.client("teacher")
-    response = client.post(reverse("reports:report_finalise", args=[draft.pk]), {"version": "nonsense"})
+    response = client.post(reverse("reports:report_finalise", args=[draft.pk]), {"version": "nonsense", "confirm": "1"})
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.is_draft
     Report.objects.filter(pk=draft.pk).update(summary="Et godt år.")
-    client.post(reverse("reports:report_finalise", args=[draft.pk]), {"version": draft.version})
-    client.post(reverse("reports:report_publish", args=[draft.pk]))
+    client.post(reverse("reports:report_finalise", args=[draft.pk]), {"version": draft.version, "confirm": "1"})
+    page = client.post(reverse("reports:report_publish", args=[draft.pk]))  # first a confirmation page
+    assert page.status_code == 200 and 'name="confirm"' in page.content.decode()
+    client.post(reverse("reports:report_publish", args=[draft.pk]), {"confirm": "1"})
     draft.refresh_from_db()
     assert draft.is_published and draft.pdf_sha256
+
+
+def report_form(draft: Report, **changes: Any) -> dict[str, Any]:
+    """The report form as the browser posts it, with CHANGES."""
+    data: dict[str, Any] = {
+        "version": draft.version,
+        "summary": draft.summary,
+        "organisation": draft.organisation,
+        "recipients": draft.recipients,
+        "period_start": draft.period_start.isoformat(),
+        "period_end": draft.period_end.isoformat(),
+    }
+    data.update({f"goal_{g.pk}": g.masters for g in draft.goal_texts.all()})
+    data.update({f"subject_{s.pk}": s.organisation_used for s in draft.subject_texts.all()})
+    data.update(changes)
+    return data
+
+
+def test_finalise_saves_the_text_posted_along_and_asks_first(world: World, draft: Report, tmp_path: Path) -> None:
+    """The button sits in the form below the texts: text not yet saved comes
+    along, is saved, and a confirmation page (no JavaScript) finalises it."""
+    client = world.client("teacher")
+    url = reverse("reports:report_finalise", args=[draft.pk])
+    page = client.post(url, report_form(draft, summary="Skrevet like før ferdigstilling."))
+    body = page.content.decode()
+    assert page.status_code == 200 and 'name="confirm" value="1"' in body and "Ja, ferdigstill rapporten" in body
+    draft.refresh_from_db()
+    assert draft.is_draft and draft.summary == "Skrevet like før ferdigstilling."  # saved, not yet final
+    client.post(url, {"confirm": "1", "version": draft.version})
+    draft.refresh_from_db()
+    assert not draft.is_draft
+    assert "Skrevet like før ferdigstilling." in pdf_text(Path(draft.pdf.path).read_bytes(), tmp_path)
+
+
+def test_finalise_with_bad_text_is_refused_and_keeps_it(world: World, draft: Report) -> None:
+    client = world.client("teacher")
+    url = reverse("reports:report_finalise", args=[draft.pk])
+    response = client.post(url, report_form(draft, summary="Teksten min", period_end="2000-01-01"))
+    body = response.content.decode()
+    assert response.status_code == 200 and "Rapporten er ikke ferdigstilt" in body and "Teksten min" in body
+    draft.refresh_from_db()
+    assert draft.is_draft and draft.summary != "Teksten min"
+    # With htmx (the button inside the htmx form) the answer replaces the page body.
+    answer = client.post(url, report_form(draft, summary="Med htmx"), HTTP_HX_REQUEST="true")
+    assert answer["HX-Retarget"] == "body" and "Ja, ferdigstill rapporten" in answer.content.decode()
 
 
 def test_the_report_page_runs_a_fixed_number_of_queries(world: World) -> None:
@@ -226,3 +282,12 @@ def test_the_demo_makes_a_published_half_year_report_and_an_annual_draft(db: Non
     demo.create()  # idempotent
     kinds = dict(Report.objects.values_list("kind", "status"))
     assert kinds == {Report.Kind.HALVAARSRAPPORT: Report.Status.PUBLISHED, Report.Kind.AARSRAPPORT: Report.Status.DRAFT}
+
+
+def test_an_autosave_that_merges_others_texts_gives_the_whole_form_back(world: World, draft: Report) -> None:
+    url = reverse("reports:report_update", args=[draft.pk])
+    stale = report_form(draft)
+    world.client("coordinator").post(url, {**stale, "organisation": "Koordinatorens tekst"}, HTTP_HX_REQUEST="true")
+    answer = world.client("teacher").post(url, {**stale, "summary": "Lærerens tekst"}, HTTP_HX_REQUEST="true")
+    assert answer["HX-Retarget"] == "#report-form" and "Koordinatorens tekst" in answer.content.decode()
+    assert Report.objects.filter(pk=draft.pk, summary="Lærerens tekst", organisation="Koordinatorens tekst").exists()

@@ -1,0 +1,328 @@
+"""One kit for optimistic concurrency on every versioned document.
+
+Every document several people edit (IOP, its sections, goals of IOPs and
+IUPs, IUP, IUP assessments, sakkyndig vurdering, enkeltvedtak drafts,
+reports) carries a ``version``. An editor's form posts the version it
+started from; a save is a three-way merge against that *base*:
+
+* the base is the document as it was at that version (from
+  django-simple-history; the historical record with that version);
+* a field the user changed is one where the submitted value differs from
+  the base; only those fields are written;
+* a field *conflicts* only when someone else changed it since the base
+  (another user's historical record) and the submitted value differs from
+  the current one. Disjoint changes merge silently; the same user's own
+  consecutive saves (a stale form in a second tab, a lost version swap)
+  never conflict.
+
+On a conflict nothing is written; :class:`EditConflict` carries one
+:class:`Clash` per conflicting field (both texts, who and when) and the
+values to adopt silently (fields only the others changed), so the view can
+move the form to the current version and let the user keep their text,
+take the other, or merge. :func:`apply_choices` turns those choices (plain
+form fields, no JavaScript needed) back into form data.
+
+Irreversible actions (publish, finalise, make, complete, archive) use
+:func:`require_unchanged_by_others`: the action is refused only when
+somebody else changed the document since the version the user saw.
+
+Glossary: *base* – the version the editor started from; *theirs* – the
+current stored value; *mine* – the submitted value.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.db import models
+from django.forms import Textarea
+from django.http import QueryDict
+
+M = TypeVar("M", bound=models.Model)
+
+#: Values a resolution choice may take.
+KEEP_MINE, TAKE_THEIRS, MERGE = "mine", "theirs", "merge"
+
+
+@dataclass
+class Clash:
+    """One field both the user and somebody else changed.
+
+    ``mine``/``theirs`` are the submitted and the current value (model
+    values, e.g. ``str`` or ``datetime.date``); ``who`` the full name of the
+    last other person who changed it, ``when`` the aware time of that save."""
+
+    name: str
+    mine: Any
+    theirs: Any
+    who: str = ""
+    when: datetime.datetime | None = None
+    label: str = ""
+    key: str = ""  # the form's input name of the field (filled by :func:`rebase`)
+    text: bool = True  # whether a merged text can be written
+    choice: str = ""  # input name of the keep/take/merge choice
+    merged: str = ""  # input name of the merged text
+    theirs_name: str = ""  # input name carrying the other value back
+    theirs_post: str = ""  # the other value as the form posts it
+
+
+@dataclass
+class EditConflict(Exception):
+    """Someone else changed, since the user's base, a field the user changed too.
+
+    ``current`` is the current (locked) row, ``clashes`` the conflicting
+    fields, ``adopt`` {field: current value} for fields only others changed
+    (the form takes them so a second save does not undo them)."""
+
+    current: models.Model
+    clashes: list[Clash] = field(default_factory=list)
+    adopt: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        super().__init__("edit conflict")
+
+    def __str__(self) -> str:
+        return "edit conflict: " + ", ".join(c.name for c in self.clashes)
+
+
+@dataclass
+class Step:
+    """One later save of the document: who (user id or None) and its values."""
+
+    user_id: Any
+    who: str
+    when: datetime.datetime
+    values: dict[str, Any]
+
+
+def _norm(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n")
+    if isinstance(value, list | tuple | set):
+        return tuple(sorted(str(v) for v in value))
+    return value
+
+
+def _value(obj: Any, name: str) -> Any:
+    model = obj.instance_type if hasattr(obj, "instance_type") else type(obj)
+    try:
+        attname = model._meta.get_field(name).attname
+    except Exception:
+        attname = name
+    return _norm(getattr(obj, attname, getattr(obj, name, None)))
+
+
+def merge_values(
+    *,
+    base: Mapping[str, Any] | None,
+    steps: Sequence[Step],
+    current: Mapping[str, Any],
+    submitted: Mapping[str, Any],
+    actor_id: Any,
+) -> tuple[dict[str, Any], list[Clash], dict[str, Any]]:
+    """The three-way merge on plain values (pure; no database).
+
+    BASE: {field: value} at the user's version (``None`` when unknown: then
+    every field counts as changed by somebody else). STEPS: the saves after
+    the base, oldest first. CURRENT: the stored values now. SUBMITTED: the
+    user's values for the fields the form carries.
+
+    Returns (write, clashes, adopt): the {field: value} to store, the
+    conflicting fields, and {field: current value} the form should take."""
+    write: dict[str, Any] = {}
+    clashes: list[Clash] = []
+    adopt: dict[str, Any] = {}
+    for name, raw in submitted.items():
+        mine, theirs = _norm(raw), _norm(current.get(name))
+        others: Step | None = None
+        if base is None:
+            changed_by_others = mine != theirs
+        else:
+            before = _norm(base.get(name))
+            changed_by_others = False
+            for step in steps:
+                value = _norm(step.values.get(name))
+                if value != before and step.user_id != actor_id:
+                    changed_by_others, others = True, step
+                before = value
+            if changed_by_others and mine == _norm(base.get(name)):
+                if mine != theirs:
+                    adopt[name] = current.get(name)
+                continue
+        if mine == theirs:
+            continue
+        if not changed_by_others:
+            write[name] = raw
+            continue
+        clashes.append(
+            Clash(
+                name=name,
+                mine=raw,
+                theirs=current.get(name),
+                who=others.who if others else "",
+                when=others.when if others else None,
+            )
+        )
+    return write, clashes, adopt
+
+
+def _who(record: Any) -> str:
+    user = getattr(record, "history_user", None)
+    return str(getattr(user, "full_name", "") or user or "") if user else ""
+
+
+def history_steps(
+    current: models.Model, version: int, fields: Iterable[str]
+) -> tuple[dict[str, Any] | None, list[Step]]:
+    """The base values of CURRENT at VERSION and the later saves, from its
+    simple-history records. The base is ``None`` when no record of that
+    version exists (then every difference counts as somebody else's)."""
+    names = list(fields)
+    if version == current.version:  # type: ignore[attr-defined]
+        return {n: _value(current, n) for n in names}, []
+    manager = current.history  # type: ignore[attr-defined]
+    base = manager.filter(version=version).order_by("-history_id").first()
+    if base is None:
+        return None, []
+    later = manager.filter(history_id__gt=base.history_id).select_related("history_user").order_by("history_id")
+    steps = [Step(r.history_user_id, _who(r), r.history_date, {n: _value(r, n) for n in names}) for r in later]
+    return {n: _value(base, n) for n in names}, steps
+
+
+def locked(model: type[M], pk: Any) -> M:
+    """The row, locked (SELECT … FOR UPDATE) until the transaction ends."""
+    return model._default_manager.select_for_update().get(pk=pk)
+
+
+@dataclass
+class Merged:
+    """What :func:`merge` did: the fields written, and {field: value} of
+    fields somebody else changed meanwhile that the user's form still shows
+    the old value of (the page should take them)."""
+
+    written: list[str]
+    adopted: dict[str, Any]
+
+
+def merge(current: M, *, version: int, actor: Any, data: Mapping[str, Any], fields: Iterable[str]) -> Merged:
+    """Merge DATA (the user's form values, started from VERSION) into the
+    locked row CURRENT, field by field, for the FIELDS present in DATA.
+
+    Sets the changed fields on CURRENT and returns a :class:`Merged`; the
+    caller bumps the version and saves. Raises :class:`EditConflict`
+    (writing nothing) when a field the user changed was changed by somebody
+    else too. The result is also kept on CURRENT as ``merged``."""
+    names = [n for n in fields if n in data]
+    base, steps = history_steps(current, version, names)
+    write, clashes, adopt = merge_values(
+        base=base,
+        steps=steps,
+        current={n: _value(current, n) for n in names},
+        submitted={n: data[n] for n in names},
+        actor_id=getattr(actor, "pk", actor),
+    )
+    if clashes:
+        raise EditConflict(current, clashes, adopt)
+    for name, value in write.items():
+        setattr(current, name, value)
+    result = Merged(list(write), adopt)
+    current.merged = result  # type: ignore[attr-defined]
+    return result
+
+
+def require_unchanged_by_others(current: models.Model, *, version: int, actor: Any) -> None:
+    """For an irreversible action on CURRENT seen at VERSION: raise
+    :class:`EditConflict` when somebody other than ACTOR saved it since.
+    The actor's own saves in between (in-page autosave) are no reason to refuse."""
+    if version == current.version:  # type: ignore[attr-defined]
+        return
+    if version > current.version:  # type: ignore[attr-defined]
+        raise EditConflict(current)
+    base, steps = history_steps(current, version, [])
+    actor_id = getattr(actor, "pk", actor)
+    if base is None or any(step.user_id != actor_id for step in steps):
+        raise EditConflict(current)
+
+
+# --- forms ---------------------------------------------------------------------------
+
+
+def as_post(value: Any) -> str:
+    """VALUE as a browser would post it (dates ISO, models by pk, None empty)."""
+    if value is None:
+        return ""
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    if isinstance(value, bool):
+        return "on" if value else ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def choice_key(prefix: str, name: str) -> str:
+    """The input name of the keep/take/merge choice for field NAME."""
+    return f"{prefix}-choice-{name}" if prefix else f"choice-{name}"
+
+
+def merged_key(prefix: str, name: str) -> str:
+    """The input name of the merged text for field NAME."""
+    return f"{prefix}-merged-{name}" if prefix else f"merged-{name}"
+
+
+def theirs_key(prefix: str, name: str) -> str:
+    """The input name carrying the other person's value for field NAME."""
+    return f"{prefix}-theirs-{name}" if prefix else f"theirs-{name}"
+
+
+def apply_choices(data: QueryDict, *, prefix: str, fields: Iterable[str]) -> tuple[QueryDict, bool]:
+    """Turn the conflict choices posted with a form into plain form data.
+
+    For each field with a choice: ``theirs`` puts the other person's value
+    (posted back in a hidden field) in the field, ``merge`` the merged text,
+    ``mine`` leaves the field as typed. Returns (data, whether any choice
+    was posted); DATA itself is not changed."""
+    out = data.copy()
+    chose = False
+    for name in fields:
+        key = f"{prefix}-{name}" if prefix else name
+        choice = data.get(choice_key(prefix, name))
+        if choice is None:
+            continue
+        chose = True
+        if choice == TAKE_THEIRS:
+            out[key] = data.get(theirs_key(prefix, name), "")
+        elif choice == MERGE and merged_key(prefix, name) in data:
+            out[key] = data.get(merged_key(prefix, name), "")
+    return out, chose
+
+
+def rebase(form: Any, conflict: EditConflict, labels: Mapping[str, str] | None = None) -> list[Clash]:
+    """Move the bound FORM to the current version after CONFLICT: the
+    version field takes the current version, fields only others changed take
+    their values, and each clash learns its label and input names.
+
+    Returns the clashes for the conflict view (``iop/_conflict.html``)."""
+    data = form.data.copy()
+    data[form.add_prefix("version")] = str(conflict.current.version)  # type: ignore[attr-defined]
+    for name, value in conflict.adopt.items():
+        data[form.add_prefix(name)] = as_post(value)
+    form.data = data
+    prefix = form.prefix or ""
+    for clash in conflict.clashes:
+        clash.key = form.add_prefix(clash.name) if clash.name in form.fields else clash.name
+        clash.choice = choice_key(prefix, clash.name)
+        clash.merged = merged_key(prefix, clash.name)
+        clash.theirs_name = theirs_key(prefix, clash.name)
+        clash.theirs_post = as_post(clash.theirs)
+        clash.label = (labels or {}).get(clash.name) or (
+            str(form.fields[clash.name].label) if clash.name in form.fields else clash.name
+        )
+        widget = form.fields[clash.name].widget if clash.name in form.fields else None
+        clash.text = clash.text and isinstance(clash.mine, str) and isinstance(widget, Textarea)
+    return conflict.clashes
