@@ -20,7 +20,10 @@ Running it:
 
 Module map: ``models`` (glossary in its docstring), ``services`` (writes),
 ``selectors`` (reads), ``schedule`` (pure date rules), ``deadlines`` (the
-deadline engine), ``sources`` (record sources: tiltak, iop's vedtak/IOP),
+deadline engine), ``sources`` (the records deadlines follow: concerns,
+referrals, tiltak, and ``iop``'s SV, vedtak, IOP, IUP and årsrapport, read
+from their models), ``chain`` (receivers of ``iop.signals``: each step of the
+chain tells the next person and refreshes the pupil's deadlines),
 ``roster`` (regeneration when ``students``' records change),
 ``reminders`` (the exactly-once sweep and sending), ``tasks`` (Celery),
 ``aarshjul_data`` (the built-in sets), ``ical``, ``sections`` (home and pupil

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 # Short helpers keep the tables readable.
-K, F, KO, R = "kontaktlaerer", "faglaerer", "koordinator", "rektor"
+K, F, KO, R, P = "kontaktlaerer", "faglaerer", "koordinator", "rektor", "ppt"
 
 
 def fixed(month: int, day: int, *, move: bool = True) -> dict[str, Any]:
@@ -36,6 +36,36 @@ def record(event: str, days: int) -> dict[str, Any]:
 
 RECORD_DUTIES: list[dict[str, Any]] = [
     {
+        "key": "kartlegging-etter-bekymring",
+        "title": "Kartlegging etter bekymringsmelding",
+        "description": "Skolen kartlegger elevens faglige og/eller sosiale situasjon etter en bekymringsmelding, "
+        "og vurderer tiltak.",
+        "responsible_role": KO,
+        **record("concern_filed", 21),
+        "fulfilment": "kartlegging",
+        "reminder_days": "7,1",
+    },
+    {
+        "key": "sakkyndig-vurdering-etter-henvisning",
+        "title": "Sakkyndig vurdering etter henvisning til PPT",
+        "description": "PPT utreder og skriver sakkyndig vurdering (opplæringslova § 11-8). Fristen viser PPTs "
+        "ventetid fra henvisningen ble sendt.",
+        "responsible_role": P,
+        **record("referral_sent", 90),
+        "fulfilment": "vurdering",
+        "reminder_days": "14,7,1",
+    },
+    {
+        "key": "vedtak-etter-sakkyndig-vurdering",
+        "title": "Enkeltvedtak etter sakkyndig vurdering",
+        "description": "Når PPT har fullført den sakkyndige vurderingen, sender skolen forhåndsvarsel og fatter "
+        "enkeltvedtak uten ugrunnet opphold (forvaltningsloven § 11 a).",
+        "responsible_role": R,
+        **record("vurdering_completed", 30),
+        "fulfilment": "new_vedtak",
+        "reminder_days": "14,7,1",
+    },
+    {
         "key": "tiltak-evaluering",
         "title": "Evaluere tiltak (avsluttes, videreføres eller justeres)",
         "description": "Tiltaket i oppfølgingsplanen evalueres på evalueringsdatoen. PPT, elevtjenesten og andre "
@@ -49,7 +79,7 @@ RECORD_DUTIES: list[dict[str, Any]] = [
         "key": "iop-etter-vedtak",
         "title": "IOP utarbeidet etter enkeltvedtak",
         "description": "Når enkeltvedtaket er fattet, skal IOP-en være utarbeidet og publisert innen fristen.",
-        "responsible_role": KO,
+        "responsible_role": K,
         **record("vedtak_made", 30),
         "fulfilment": "iop_published",
         "reminder_days": "14,7,1",

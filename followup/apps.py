@@ -8,9 +8,9 @@ class FollowupConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import pdfs, plan_notices, roster, sources
+        from . import chain, pdfs, plan_notices, roster
 
         pdfs.register()
-        sources.connect_signals()
+        chain.connect()
         roster.connect_signals()
         plan_notices.connect_signals()

@@ -21,7 +21,9 @@ from .models import Aarshjul, Deadline, Duty, Meeting, Talk
 
 BUILTIN_FOR_KIND = {School.Kind.VGS: "trondelag-vgs"}
 BUILTIN_DEFAULT = "grunnskole-no"
-TALK_WINDOW_DAYS = 150
+# Days after a vedtak its IOP is due when the årshjul has no duty that follows
+# made vedtak ("iop-etter-vedtak"); that duty's own offset wins where it exists.
+IOP_DAYS_AFTER_VEDTAK = 30
 
 
 # --- which duties apply to a school ------------------------------------------------
@@ -107,6 +109,18 @@ def _in_levels(duty: Duty, level: int) -> bool:
     return not (duty.max_year_level and level > duty.max_year_level)
 
 
+def _after_vedtak(due: datetime.date, made_on: datetime.date, days: int, *, followed: bool) -> datetime.date | None:
+    """When a duty for pupils with a vedtak (the IOP at school start) is due
+    for a pupil whose first vedtak of the year was made on MADE_ON: never
+    before MADE_ON + DAYS. When the årshjul FOLLOWED made vedtak with a duty
+    of its own (the IOP N days after the vedtak), that one covers a late
+    vedtak and this answers None (no second deadline for the same IOP)."""
+    earliest = made_on + datetime.timedelta(days=days)
+    if earliest <= due:
+        return due
+    return None if followed else earliest
+
+
 def wanted_deadlines(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None = None) -> list[Wanted]:
     """Every deadline the årshjul asks for in SCHOOL_YEAR (for PUPIL_IDS only
     when given: then school- and group-level deadlines are left out)."""
@@ -124,12 +138,23 @@ def wanted_deadlines(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None =
     pupil_group: dict[uuid.UUID, tuple[int, int]] = {}
     for pupil_id, group_id, level in enrol_qs.values_list("pupil_id", "group_id", "group__year_level"):
         pupil_group.setdefault(pupil_id, (group_id, level))
-    role_holder = {role: _first_by_role(school, role) for role in (Duty.Role.KOORDINATOR, Duty.Role.REKTOR)}
+    role_holder = {
+        role: _first_by_role(school, role) for role in (Duty.Role.KOORDINATOR, Duty.Role.REKTOR, Duty.Role.PPT)
+    }
+    # Leadership stands in for each other: at a school without a rektor in the
+    # system the coordinator gets the rektor's duties (the vedtak), and back.
+    rektor, koordinator = role_holder[Duty.Role.REKTOR], role_holder[Duty.Role.KOORDINATOR]
+    role_holder[Duty.Role.REKTOR], role_holder[Duty.Role.KOORDINATOR] = rektor or koordinator, koordinator or rektor
+    made_on = sources.vedtak_made_on(school_year, pupil_ids)
     sets = sources.pupil_sets(school_year, pupil_ids)
     done_sets = sources.fulfilled(school_year, pupil_ids)
     needs_records = any(d.anchor == Duty.Anchor.RECORD for d in duties)
     records = sources.all_records(school_year, pupil_ids) if needs_records else []
     start, end = school_year.start, school_year.end
+    after_vedtak = next(
+        (d for d in duties if d.anchor == Duty.Anchor.RECORD and d.record_event == Duty.RecordEvent.VEDTAK_MADE), None
+    )
+    iop_days = after_vedtak.offset_days if after_vedtak else IOP_DAYS_AFTER_VEDTAK
 
     def responsible(duty: Duty, group_id: int | None) -> int | None:
         if duty.responsible_role == Duty.Role.KONTAKTLAERER and group_id is not None:
@@ -176,11 +201,16 @@ def wanted_deadlines(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None =
                 group_id, level = pupil_group[pupil_id]
                 if not _in_levels(duty, level):
                     continue
+                pupil_due: datetime.date | None = due
+                if applies == Duty.AppliesTo.PUPILS_WITH_VEDTAK:
+                    pupil_due = _after_vedtak(due, made_on[pupil_id], iop_days, followed=after_vedtak is not None)
+                if pupil_due is None:
+                    continue
                 out.append(
                     Wanted(
                         key=f"{school_year.pk}:{duty.key}:p:{pupil_id}",
                         duty=duty,
-                        due=due,
+                        due=pupil_due,
                         title=duty.title,
                         pupil_id=pupil_id,
                         responsible_id=responsible(duty, group_id),
@@ -342,25 +372,54 @@ def deadlines_generate(*, school_year: SchoolYear, pupil_ids: set[uuid.UUID] | N
     return result
 
 
+def term_of(day: datetime.date) -> str:
+    """The term DAY falls in: "autumn" (July–December) or "spring" (January–June)."""
+    return "autumn" if day.month >= 7 else "spring"
+
+
+def match_talks(
+    deadlines: list[tuple[uuid.UUID, datetime.date]], talks: list[datetime.date], already_done: int = 0
+) -> list[uuid.UUID]:
+    """Which of one pupil's open DEADLINES (id, due) for one kind of talk in
+    one term the held TALKS of that term fulfil: one talk, one duty, earliest
+    due first. ALREADY_DONE talks are spoken for by duties a talk fulfilled before."""
+    free = max(0, len(talks) - already_done)
+    return [pk for pk, _due in sorted(deadlines, key=lambda d: (d[1], str(d[0])))][:free]
+
+
 def fulfil_from_records(*, school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None = None) -> int:
-    """Mark open deadlines done when a record fulfils them: a held talk of the
-    duty's kind, a follow-up meeting of the group around the due date."""
+    """Mark open deadlines done when a record fulfils them: a talk of the
+    duty's kind held in the same term (each talk fulfils one duty), a
+    follow-up meeting of the group around the due date."""
     now = timezone.now()
     open_qs = Deadline.objects.filter(school_year=school_year, state=Deadline.State.OPEN).select_related("duty")
     if pupil_ids is not None:
         open_qs = open_qs.filter(pupil_id__in=pupil_ids)
-    talk_dates: dict[tuple[uuid.UUID, str], list[datetime.date]] = defaultdict(list)
+    Slot = tuple[uuid.UUID, str, str]  # (pupil, kind of talk, term)
+    talk_dates: dict[Slot, list[datetime.date]] = defaultdict(list)
     talks = Talk.objects.filter(school_year=school_year, status=Talk.Status.HELD)
     if pupil_ids is not None:
         talks = talks.filter(pupil_id__in=pupil_ids)
     for pupil_id, kind, day in talks.values_list("pupil_id", "kind", "date"):
-        talk_dates[(pupil_id, kind)].append(day)
+        talk_dates[(pupil_id, kind, term_of(day))].append(day)
+    done_before: dict[Slot, int] = defaultdict(int)
+    done_qs = Deadline.objects.filter(
+        school_year=school_year,
+        state=Deadline.State.DONE,
+        done_automatically=True,
+        duty__fulfilment=Duty.Fulfilment.TALK_HELD,
+    )
+    if pupil_ids is not None:
+        done_qs = done_qs.filter(pupil_id__in=pupil_ids)
+    for pupil_id, kind, due in done_qs.values_list("pupil_id", "duty__talk_kind", "due"):
+        done_before[(pupil_id, kind, term_of(due))] += 1
     meetings: dict[int, list[datetime.date]] = defaultdict(list)
     if pupil_ids is None:
         for group_id, day in Meeting.objects.filter(group__school_year=school_year).values_list("group_id", "date"):
             meetings[group_id].append(day)
     window = datetime.timedelta(days=42)
     done: list[uuid.UUID] = []
+    waiting: dict[Slot, list[tuple[uuid.UUID, datetime.date]]] = defaultdict(list)
     for d in open_qs.filter(
         Q(duty__fulfilment=Duty.Fulfilment.TALK_HELD) | Q(duty__fulfilment=Duty.Fulfilment.MEETING_HELD)
     ):
@@ -368,17 +427,15 @@ def fulfil_from_records(*, school_year: SchoolYear, pupil_ids: set[uuid.UUID] | 
         if duty is None:
             continue
         if duty.fulfilment == Duty.Fulfilment.TALK_HELD and d.pupil_id:
-            # A talk held after the previous half-year's duty counts (two
-            # utviklingssamtaler a year are two duties, each fulfilled by its own talk).
-            earliest = d.due - datetime.timedelta(days=TALK_WINDOW_DAYS)
-            if any(day >= earliest for day in talk_dates[(d.pupil_id, duty.talk_kind)]):
-                done.append(d.pk)
+            waiting[(d.pupil_id, duty.talk_kind, term_of(d.due))].append((d.pk, d.due))
         elif (
             duty.fulfilment == Duty.Fulfilment.MEETING_HELD
             and d.group_id
             and any(abs(day - d.due) <= window for day in meetings[d.group_id])
         ):
             done.append(d.pk)
+    for slot, rows in waiting.items():
+        done += match_talks(rows, talk_dates[slot], done_before[slot])
     if done:
         Deadline.objects.filter(pk__in=done).update(
             state=Deadline.State.DONE, done_at=now, done_automatically=True, next_reminder_at=None

@@ -313,6 +313,7 @@ class DashboardFilterForm(forms.Form):
     group = forms.TypedChoiceField(label=_("Group"), required=False, coerce=int, empty_value=None)
     responsible = forms.TypedChoiceField(label=_("Responsible"), required=False, coerce=int, empty_value=None)
     duty = forms.ChoiceField(label=_("Duty"), required=False)
+    mine = forms.BooleanField(label=_("Only my deadlines"), required=False)
 
     def __init__(
         self,

@@ -291,6 +291,7 @@ class Referral(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SENT = "sent", _("Sent to PPT")
+        ASSESSED = "assessed", _("Expert assessment completed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="referrals", verbose_name=_("pupil"))
@@ -325,7 +326,8 @@ class Referral(models.Model):
 
     @property
     def is_sent(self) -> bool:
-        return self.status == self.Status.SENT
+        """Sent to PPT (and perhaps assessed since): no longer editable."""
+        return self.status != self.Status.DRAFT
 
 
 class Consent(models.Model):
@@ -528,6 +530,7 @@ class Duty(models.Model):
         FAGLAERER = "faglaerer", _("Subject teacher")
         KOORDINATOR = "koordinator", _("Special-education coordinator")
         REKTOR = "rektor", _("Principal / department head")
+        PPT = "ppt", _("PPT advisor")
 
     class AppliesTo(models.TextChoices):
         EVERY_PUPIL = "every_pupil", _("Every pupil")
@@ -547,6 +550,9 @@ class Duty(models.Model):
         TILTAK_EVALUATION = "tiltak_evaluation", _("Evaluation date of a tiltak")
         VEDTAK_MADE = "vedtak_made", _("An enkeltvedtak is made")
         VEDTAK_EXPIRY = "vedtak_expiry", _("An enkeltvedtak's end of validity")
+        CONCERN_FILED = "concern_filed", _("A concern is filed")
+        REFERRAL_SENT = "referral_sent", _("A referral is sent to PPT")
+        VURDERING_COMPLETED = "vurdering_completed", _("A sakkyndig vurdering is completed")
 
     class Fulfilment(models.TextChoices):
         MANUAL = "manual", _("Marked done by hand")
@@ -557,6 +563,8 @@ class Duty(models.Model):
         ARSRAPPORT_WRITTEN = "arsrapport", _("The årsrapport is written")
         NEW_VEDTAK = "new_vedtak", _("A new enkeltvedtak is made")
         IUP_PUBLISHED = "iup_published", _("The IUP is published")
+        KARTLEGGING = "kartlegging", _("A kartlegging of the concern is recorded")
+        VURDERING = "vurdering", _("PPT completes the sakkyndig vurdering")
 
     aarshjul = models.ForeignKey(
         Aarshjul, on_delete=models.CASCADE, null=True, blank=True, related_name="duties", verbose_name=_("årshjul")
@@ -812,6 +820,7 @@ class Notification(models.Model):
         OVERDUE = "overdue", _("Deadline overdue")
         CONCERN = "concern", _("New concern")
         REFERRAL = "referral", _("New PPT referral")
+        TASK = "task", _("New task")
         PUBLISHED = "published", _("Plan published")
 
     class State(models.TextChoices):

@@ -281,7 +281,12 @@ def _subject_and_context(n: Notification) -> tuple[str, dict[str, Any]]:
         d = n.deadline
         assert d is not None
         ctx.update(deadline=d, link=_link(reverse("followup:dashboard")))
-        if n.kind == Notification.Kind.OVERDUE:
+        if n.kind == Notification.Kind.TASK:
+            from .selectors import deadline_link  # selectors import services, which import this module
+
+            ctx.update(link=_link(deadline_link(d)))  # straight to the record the task is about
+            subject = _("New task: %(title)s") % {"title": d.title}
+        elif n.kind == Notification.Kind.OVERDUE:
             subject = _("Overdue: %(title)s") % {"title": d.title}
         elif n.kind == Notification.Kind.ON_DAY:
             subject = _("Due today: %(title)s") % {"title": d.title}
@@ -414,21 +419,30 @@ def send_digest(notification_ids: Sequence[uuid.UUID | str]) -> str:
 
 
 def notify_now(
-    *, recipients: Iterable[User], kind: str, concern: Concern | None = None, referral: Referral | None = None
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    concern: Concern | None = None,
+    referral: Referral | None = None,
+    deadline: Deadline | None = None,
 ) -> list[uuid.UUID]:
     """In-app at once; the email is enqueued after the commit (or picked up by
-    the next sweep when the broker is down)."""
+    the next sweep when the broker is down). One notification per (KIND,
+    subject, recipient): calling it again for the same ones creates nothing.
+    Returns the ids of the notifications created."""
     from . import tasks
 
     now = timezone.now()
-    subject_id = concern.pk if concern else referral.pk if referral else None
+    subject = concern or referral or deadline
+    assert subject is not None, "a notification is about a concern, a referral or a deadline"
     rows = [
         Notification(
-            key=f"{kind}:{subject_id}:{user.pk}",
+            key=f"{kind}:{subject.pk}:{user.pk}",
             recipient=user,
             kind=kind,
             concern=concern,
             referral=referral,
+            deadline=deadline,
             send_after=now,
             state=Notification.State.CLAIMED,
             claimed_at=now,

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from students import access
 from students.access import Action
-from students.models import Pupil
+from students.models import Pupil, StaffMembership
 from students.sections import Section
 
 from . import selectors
@@ -35,13 +35,23 @@ def pupil_section(request: HttpRequest, pupil: Pupil) -> Section | None:
         }
         return Section("followup/_pupil_section.html", context)
     if Action.ASSESS in allowed:
-        referrals = list(Referral.objects.filter(pupil=pupil, status=Referral.Status.SENT).order_by("-sent_at"))
+        referrals = list(
+            Referral.objects.filter(pupil=pupil).exclude(status=Referral.Status.DRAFT).order_by("-sent_at")
+        )
         if referrals:
             return Section("followup/_pupil_section_ppt.html", {"referrals": referrals})
     return None
 
 
+HOME_TASKS = 8  # the user's next open deadlines listed on the home page
+HOME_REFERRALS = 20  # referrals waiting for PPT listed on a PPT advisor's home page
+
+
 def home_section(request: HttpRequest) -> Section | None:
+    """On the home page: the user's own deadlines (overdue and soon, the same
+    set the deadline page shows under "only mine"), their next tasks, new
+    notifications and, for a PPT advisor, the referrals waiting for a
+    sakkyndig vurdering. A fixed number of queries."""
     user = request.user
     prof = access.profile(user)
     if not prof.is_staff_member:
@@ -50,11 +60,26 @@ def home_section(request: HttpRequest) -> Section | None:
         return None
     today = timezone.localdate()
     soon = today + datetime.timedelta(days=selectors.SOON_DAYS)
-    mine = (
-        selectors.deadline_scope(user)
-        .filter(responsible_id=user.pk, state=Deadline.State.OPEN)
-        .aggregate(
-            overdue=Count("pk", filter=Q(due__lt=today)), soon=Count("pk", filter=Q(due__gte=today, due__lte=soon))
-        )
+    mine_qs = selectors.deadline_scope(user).filter(responsible_id=user.pk, state=Deadline.State.OPEN)
+    mine = mine_qs.aggregate(
+        overdue=Count("pk", filter=Q(due__lt=today)), soon=Count("pk", filter=Q(due__gte=today, due__lte=soon))
     )
-    return Section("followup/_home_section.html", {"mine": mine, "unread": selectors.unread_count(user)})
+    tasks = [
+        (d, selectors.deadline_link(d))
+        for d in mine_qs.select_related("pupil", "group").order_by("due", "pk")[:HOME_TASKS]
+    ]
+    referrals: list[Referral] = []
+    if prof.schools(StaffMembership.Role.PPT):
+        referrals = list(selectors.referrals_waiting(user)[:HOME_REFERRALS])
+        for r in referrals:
+            r.days_waiting = (today - timezone.localdate(r.sent_at)).days if r.sent_at else 0  # type: ignore[attr-defined]
+    return Section(
+        "followup/_home_section.html",
+        {
+            "mine": mine,
+            "tasks": tasks,
+            "referrals": referrals,
+            "unread": selectors.unread_count(user),
+            "today": today,
+        },
+    )

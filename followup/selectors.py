@@ -14,6 +14,7 @@ from django.db.models import Count, Model, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from iop.models import Iup
 from students import access
 from students.access import Action
 from students.models import Enrolment, Group, Pupil, School, StaffMembership, TeachingAssignment, User
@@ -145,8 +146,8 @@ def talk(user: AnyUser, pk: Any, action: Action = Action.LOG) -> Talk:
 def referral(user: AnyUser, pk: Any, action: Action = Action.VIEW) -> Referral:
     """The school's staff see referrals of pupils they follow up; PPT sees a
     referral once it is sent (PPT then has access to the pupil)."""
-    visible = Q(pupil__in=access.pupils_for(user, Action.LOG)) | Q(
-        status=Referral.Status.SENT, pupil__in=access.pupils_for(user, Action.ASSESS)
+    visible = Q(pupil__in=access.pupils_for(user, Action.LOG)) | (
+        ~Q(status=Referral.Status.DRAFT) & Q(pupil__in=access.pupils_for(user, Action.ASSESS))
     )
     obj = (
         Referral.objects.filter(visible)
@@ -160,6 +161,16 @@ def referral(user: AnyUser, pk: Any, action: Action = Action.VIEW) -> Referral:
     if action != Action.VIEW and not access.can(user, action, obj.pupil):
         raise PermissionDenied
     return obj
+
+
+def referrals_waiting(user: AnyUser) -> QuerySet[Referral]:
+    """Sent referrals of pupils USER may assess (a PPT advisor) that wait for
+    the sakkyndig vurdering, oldest first."""
+    return (
+        Referral.objects.filter(status=Referral.Status.SENT, pupil__in=access.pupils_for(user, Action.ASSESS))
+        .select_related("pupil__school")
+        .order_by("sent_at", "pk")
+    )
 
 
 # --- dashboard -------------------------------------------------------------------------------
@@ -189,9 +200,26 @@ class DashboardFilter:
 STATUSES = ("attention", "overdue", "soon", "open", "done")
 
 
-def dashboard_rows(user: AnyUser, f: DashboardFilter, today: datetime.date | None = None) -> QuerySet[Deadline]:
-    today = today or timezone.localdate()
+def _filtered(user: AnyUser, f: DashboardFilter) -> QuerySet[Deadline]:
+    """The deadlines USER sees, narrowed by every part of F but the status."""
     qs = deadline_scope(user).exclude(state=Deadline.State.CANCELLED)
+    if f.school:
+        qs = qs.filter(school_id=f.school)
+    if f.group:
+        qs = qs.filter(Q(group_id=f.group) | Q(pupil__in=Enrolment.objects.filter(group_id=f.group).values("pupil_id")))
+    if f.responsible:
+        qs = qs.filter(responsible_id=f.responsible)
+    if f.mine:
+        qs = qs.filter(responsible_id=user.pk)
+    if f.duty:
+        qs = qs.filter(duty__key=f.duty)
+    return qs
+
+
+def dashboard_rows(user: AnyUser, f: DashboardFilter, today: datetime.date | None = None) -> QuerySet[Deadline]:
+    """The rows of the deadline page: F's status on the filtered set."""
+    today = today or timezone.localdate()
+    qs = _filtered(user, f)
     soon = today + datetime.timedelta(days=SOON_DAYS)
     if f.status == "overdue":
         qs = qs.filter(state=Deadline.State.OPEN, due__lt=today)
@@ -203,25 +231,20 @@ def dashboard_rows(user: AnyUser, f: DashboardFilter, today: datetime.date | Non
         qs = qs.filter(state=Deadline.State.DONE)
     else:
         qs = qs.filter(state=Deadline.State.OPEN, due__lte=soon)
-    if f.school:
-        qs = qs.filter(school_id=f.school)
-    if f.group:
-        qs = qs.filter(Q(group_id=f.group) | Q(pupil__in=Enrolment.objects.filter(group_id=f.group).values("pupil_id")))
-    if f.responsible:
-        qs = qs.filter(responsible_id=f.responsible)
-    if f.mine:
-        qs = qs.filter(responsible_id=user.pk)
-    if f.duty:
-        qs = qs.filter(duty__key=f.duty)
     order = ("-done_at",) if f.status == "done" else ("due", "title")
     return qs.select_related("pupil", "group", "school", "responsible", "duty").order_by(*order, "pk")
 
 
-def dashboard_counts(user: AnyUser, today: datetime.date | None = None) -> dict[str, int]:
+def dashboard_counts(
+    user: AnyUser, f: DashboardFilter | None = None, today: datetime.date | None = None
+) -> dict[str, int]:
+    """``{"overdue", "soon", "open", "done"}`` counts of the set the rows
+    come from (F's school, group, person, duty and "only mine"), so a
+    number and the list it links to agree."""
     today = today or timezone.localdate()
     soon = today + datetime.timedelta(days=SOON_DAYS)
     open_ = Q(state=Deadline.State.OPEN)
-    return deadline_scope(user).aggregate(
+    return _filtered(user, f or DashboardFilter()).aggregate(
         overdue=Count("pk", filter=open_ & Q(due__lt=today)),
         soon=Count("pk", filter=open_ & Q(due__gte=today, due__lte=soon)),
         open=Count("pk", filter=open_),
@@ -406,6 +429,14 @@ def deadline_link(d: Deadline) -> str:
 
     if d.record_kind == "tiltak" and d.record_id:
         return reverse("followup:tiltak_detail", args=[d.record_id.split(":")[0]])
+    record_pages = {
+        "concern": "followup:concern_detail",
+        "referral": "followup:referral_detail",
+        "vurdering": "iop:vurdering_detail",
+        "vedtak": "iop:vedtak_detail",
+    }
+    if d.record_kind in record_pages and d.record_id:
+        return reverse(record_pages[d.record_kind], args=[d.record_id])
     if d.pupil_id:
         return reverse("followup:pupil", args=[d.pupil_id])
     if d.group_id:
@@ -491,10 +522,9 @@ def school_figures(user: AnyUser) -> list[SchoolFigures]:
             with_target[school_id] += 1
             at_target[school_id] += int(n_held >= target)
     iups: dict[int, int] = {}
-    iup_model = sources_model("iop", "Iup")
-    if iup_model is not None and years:
+    if years:
         for school_id, n in (
-            iup_model.objects.filter(  # type: ignore[attr-defined]
+            Iup.objects.filter(
                 pupil__school_id__in=ids, school_year_id__in=sorted(years), status__in=["published", "archived"]
             )
             .values_list("pupil__school_id")
@@ -524,9 +554,3 @@ def school_figures(user: AnyUser) -> list[SchoolFigures]:
         )
         for s in schools
     ]
-
-
-def sources_model(app_label: str, name: str) -> Any:
-    from .sources import _model
-
-    return _model(app_label, name)

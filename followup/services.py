@@ -89,6 +89,7 @@ def concern_file(
     reminders.notify_now(
         recipients=[u for u in leaders if u.pk != actor.pk], kind=Notification.Kind.CONCERN, concern=concern
     )
+    _refresh_pupil(pupil)  # the kartlegging is due
     return concern
 
 
@@ -113,6 +114,7 @@ def concern_close(*, actor: User, concern: Concern, note: str) -> Concern:
     if concern.received_at is None:
         concern.received_by, concern.received_at = actor, timezone.now()
     concern.save()
+    _refresh_pupil(concern.pupil)
     return concern
 
 
@@ -127,6 +129,8 @@ def kartlegging_create(*, actor: User, pupil: Pupil, concern: Concern | None = N
     k = Kartlegging(pupil=pupil, concern=concern, created_by=actor, **fields)
     k.full_clean()
     k.save()
+    if concern is not None:
+        _refresh_pupil(pupil)  # the concern's kartlegging is done
     return k
 
 
@@ -364,6 +368,7 @@ def referral_send(*, actor: User, referral: Referral) -> Referral:
         memberships__active=True,
     ).distinct()
     reminders.notify_now(recipients=advisors, kind=Notification.Kind.REFERRAL, referral=referral)
+    _refresh_pupil(referral.pupil)  # PPT's waiting time starts
     return referral
 
 

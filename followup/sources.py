@@ -1,40 +1,35 @@
-"""Record sources for the deadline engine.
+"""Records the deadline engine follows, read straight from the models.
 
-Deadlines that follow a record (a tiltak's evaluation date, the IOP that must
-exist N days after a vedtak is made, a vedtak's end of validity, the årsrapport
-at year end) read the records through *sources* listed in
-``settings.FOLLOWUP_RECORD_SOURCES``. Each source answers three questions for
-a school year and (optionally) a set of pupils:
+Deadlines that follow a record (a concern's kartlegging, PPT's assessment of a
+sent referral, the vedtak after a sakkyndig vurdering, the IOP after a vedtak,
+a vedtak's end of validity, a tiltak's evaluation date) and the duties that
+apply to "pupils with a vedtak / an IOP" read the records here. Three
+questions, each for a school year and (optionally) a set of pupils:
 
-* ``records`` — dated records for the record events it knows,
-* ``pupil_sets`` — which pupils have a vedtak / an IOP (for duties that apply
-  to "pupils with vedtak" / "pupils with IOP"),
-* ``fulfilled`` — which pupils' duties are fulfilled by a record
-  (IOP published, årsrapport written, new vedtak made).
+* :func:`all_records` — dated records, one :class:`Record` per record event,
+* :func:`pupil_sets` — which pupils have a vedtak / an IOP this year,
+* :func:`fulfilled` — which pupils' duties a record fulfils (IOP published,
+  årsrapport finalised or published, IUP published).
 
-``followup`` reads ``iop``; ``iop`` never imports ``followup``. When ``iop``
-sends signals, :func:`connect_signals` listens; otherwise the periodic
-regeneration picks changes up.
+``followup`` imports ``iop``'s models; ``iop`` never imports ``followup`` and
+announces its events through :mod:`iop.signals`, which :mod:`followup.chain`
+receives.
 """
 
 from __future__ import annotations
 
 import datetime
-import logging
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
-from typing import Any, Protocol
 
-from django.apps import apps
-from django.conf import settings
-from django.db.models import Model
-from django.utils.module_loading import import_string
+from django.db.models import Exists, Min, OuterRef, QuerySet
+from django.utils import timezone
 
+from iop.models import Enkeltvedtak, Iop, Iup, SakkyndigVurdering
+from iop.reports.models import Report
 from students.models import SchoolYear
 
-logger = logging.getLogger(__name__)
+from .models import Concern, Kartlegging, Referral, Tiltak
 
 # Pupil sets and fulfilment names (Duty.AppliesTo / Duty.Fulfilment values).
 WITH_VEDTAK = "with_vedtak"
@@ -47,8 +42,14 @@ IUP_PUBLISHED = "iup_published"
 
 @dataclass(frozen=True)
 class Record:
-    event: str  # Duty.RecordEvent value
-    kind: str  # short name of the record type, e.g. "tiltak", "vedtak"
+    """One dated record a duty can follow.
+
+    ``event`` is a ``Duty.RecordEvent`` value, ``kind`` a short name of the
+    record type ("tiltak", "vedtak", ...), ``id`` stable per record (it is part
+    of the deadline's key), ``date`` the day the rule counts from."""
+
+    event: str
+    kind: str
     id: str
     pupil_id: uuid.UUID
     date: datetime.date
@@ -58,217 +59,194 @@ class Record:
     done: bool = False
 
 
-class RecordSource(Protocol):
-    def records(self, school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> Iterable[Record]: ...
-
-    def pupil_sets(self, school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> dict[str, set[uuid.UUID]]: ...
-
-    def fulfilled(self, school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> dict[str, set[uuid.UUID]]: ...
+def _local(moment: datetime.datetime) -> datetime.date:
+    return timezone.localdate(moment)
 
 
-class TiltakSource:
-    """Active tiltak: their evaluation date."""
+def _only(qs: QuerySet, pupil_ids: set[uuid.UUID] | None, path: str = "pupil_id") -> QuerySet:
+    return qs if pupil_ids is None else qs.filter(**{f"{path}__in": pupil_ids})
 
-    def records(self, school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> Iterable[Record]:
-        from .models import Tiltak
 
-        qs = Tiltak.objects.filter(
-            status=Tiltak.Status.ACTIVE,
-            pupil__school_id=school_year.school_id,
-            evaluation_date__gte=school_year.start,
-            evaluation_date__lte=school_year.end,
+def _tiltak(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> list[Record]:
+    qs = Tiltak.objects.filter(
+        status=Tiltak.Status.ACTIVE,
+        pupil__school_id=school_year.school_id,
+        evaluation_date__gte=school_year.start,
+        evaluation_date__lte=school_year.end,
+    )
+    return [
+        Record(
+            event="tiltak_evaluation",
+            kind="tiltak",
+            id=f"{t.pk}:{t.evaluation_date.isoformat()}",
+            pupil_id=t.pupil_id,
+            date=t.evaluation_date,
+            label=t.description[:80],
+            responsible_id=t.responsible_id,
         )
-        if pupil_ids is not None:
-            qs = qs.filter(pupil_id__in=pupil_ids)
-        for t in qs.only("id", "pupil_id", "evaluation_date", "description", "responsible_id"):
-            yield Record(
-                event="tiltak_evaluation",
-                kind="tiltak",
-                id=f"{t.pk}:{t.evaluation_date.isoformat()}",
-                pupil_id=t.pupil_id,
-                date=t.evaluation_date,
-                label=t.description[:80],
-                responsible_id=t.responsible_id,
-            )
-
-    def pupil_sets(self, school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> dict[str, set[uuid.UUID]]:
-        return {}
-
-    def fulfilled(self, school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> dict[str, set[uuid.UUID]]:
-        return {}
+        for t in _only(qs, pupil_ids).only("id", "pupil_id", "evaluation_date", "description", "responsible_id")
+    ]
 
 
-def _model(app_label: str, *names: str) -> type[Model] | None:
-    for name in names:
-        try:
-            return apps.get_model(app_label, name)
-        except LookupError:
+def _concerns(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> list[Record]:
+    """A filed concern asks for a kartlegging; a kartlegging of the concern
+    (or closing the concern) fulfils it."""
+    mapped = Kartlegging.objects.filter(concern_id=OuterRef("pk"))
+    qs = Concern.objects.filter(pupil__school_id=school_year.school_id).annotate(mapped=Exists(mapped))
+    return [
+        Record(
+            event="concern_filed",
+            kind="concern",
+            id=str(pk),
+            pupil_id=pupil_id,
+            date=_local(filed_at),
+            done=mapped or status == Concern.Status.CLOSED,
+        )
+        for pk, pupil_id, filed_at, status, mapped in _only(qs, pupil_ids).values_list(
+            "pk", "pupil_id", "filed_at", "status", "mapped"
+        )
+    ]
+
+
+def _referrals(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> list[Record]:
+    """A sent referral asks PPT for a sakkyndig vurdering (PPT's waiting
+    time); a vurdering completed after the referral fulfils it."""
+    assessed = SakkyndigVurdering.objects.filter(
+        pupil_id=OuterRef("pupil_id"),
+        status=SakkyndigVurdering.Status.COMPLETED,
+        completed_at__gte=OuterRef("sent_at"),
+    )
+    qs = (
+        Referral.objects.filter(pupil__school_id=school_year.school_id)
+        .exclude(status=Referral.Status.DRAFT)
+        .annotate(assessed=Exists(assessed))
+    )
+    return [
+        Record(
+            event="referral_sent",
+            kind="referral",
+            id=str(pk),
+            pupil_id=pupil_id,
+            date=_local(sent_at),
+            done=assessed or status == Referral.Status.ASSESSED,
+        )
+        for pk, pupil_id, sent_at, status, assessed in _only(qs, pupil_ids).values_list(
+            "pk", "pupil_id", "sent_at", "status", "assessed"
+        )
+    ]
+
+
+def _vurderinger(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> list[Record]:
+    """A completed sakkyndig vurdering asks for the enkeltvedtak; a vedtak
+    made on it fulfils it."""
+    decided = Enkeltvedtak.objects.filter(vurdering_id=OuterRef("pk"), status=Enkeltvedtak.Status.MADE)
+    qs = SakkyndigVurdering.objects.filter(
+        pupil__school_id=school_year.school_id, status=SakkyndigVurdering.Status.COMPLETED
+    ).annotate(decided=Exists(decided))
+    return [
+        Record(
+            event="vurdering_completed",
+            kind="vurdering",
+            id=str(pk),
+            pupil_id=pupil_id,
+            date=_local(completed_at),
+            done=decided,
+        )
+        for pk, pupil_id, completed_at, decided in _only(qs, pupil_ids).values_list(
+            "pk", "pupil_id", "completed_at", "decided"
+        )
+    ]
+
+
+def _made_vedtak(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> QuerySet[Enkeltvedtak]:
+    return _only(
+        Enkeltvedtak.objects.filter(status=Enkeltvedtak.Status.MADE, pupil__school_id=school_year.school_id),
+        pupil_ids,
+    )
+
+
+def _vedtak(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> list[Record]:
+    """A made vedtak asks for its IOP (done once an IOP on it is published)
+    and, before it expires, for a new vedtak (done once a later one is made)."""
+    published = Iop.objects.filter(vedtak_id=OuterRef("pk"), status=Iop.Status.PUBLISHED)
+    rows = list(
+        _made_vedtak(school_year, pupil_ids)
+        .annotate(published=Exists(published))
+        .values_list("pk", "pupil_id", "made_on", "valid_to", "made_by_id", "published")
+    )
+    later: dict[uuid.UUID, datetime.date] = {}
+    for _pk, pupil_id, made_on, *_rest in rows:
+        if made_on is not None:
+            later[pupil_id] = max(later.get(pupil_id, made_on), made_on)
+    out: list[Record] = []
+    for pk, pupil_id, made_on, valid_to, made_by_id, published_ in rows:
+        if made_on is None:  # a made vedtak has its date (constraint vedtak_made_has_date)
             continue
-    return None
-
-
-class IopSource:
-    """The chain in ``iop``: made enkeltvedtak (made_on, valid_to) and IOPs
-    (published per school year), IUPs (published per school year) and the
-    årsrapport once ``iop`` has one.
-    Answers nothing while those models do not exist."""
-
-    def _vedtak(self) -> type[Model] | None:
-        return _model("iop", "Enkeltvedtak")
-
-    def _iop(self) -> type[Model] | None:
-        return _model("iop", "Iop")
-
-    def _arsrapport(self) -> type[Model] | None:
-        return _model("iop", "Aarsrapport", "Arsrapport", "AnnualReport")
-
-    def _made_vedtak(self, school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> Any:
-        vedtak = self._vedtak()
-        if vedtak is None:
-            return None
-        qs = vedtak.objects.filter(status="made", pupil__school_id=school_year.school_id)  # type: ignore[attr-defined]
-        if pupil_ids is not None:
-            qs = qs.filter(pupil_id__in=pupil_ids)
-        return qs
-
-    def records(self, school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> Iterable[Record]:
-        qs = self._made_vedtak(school_year, pupil_ids)
-        if qs is None:
-            return
-        iop = self._iop()
-        published: set[str] = set()
-        if iop is not None:
-            published = {
-                str(v)
-                for v in iop.objects.filter(  # type: ignore[attr-defined]
-                    vedtak__in=qs.values("pk"), status="published"
-                ).values_list("vedtak_id", flat=True)
-            }
-        rows = list(qs.values("pk", "pupil_id", "made_on", "valid_from", "valid_to", "made_by_id"))
-        # A vedtak is followed by a newer made vedtak for the same pupil.
-        later: dict[uuid.UUID, datetime.date] = {}
-        for row in rows:
-            if row["made_on"]:
-                later[row["pupil_id"]] = max(later.get(row["pupil_id"], row["made_on"]), row["made_on"])
-        for row in rows:
-            if row["made_on"] is None:
-                continue
-            yield Record(
-                event="vedtak_made",
-                kind="vedtak",
-                id=str(row["pk"]),
-                pupil_id=row["pupil_id"],
-                date=row["made_on"],
-                responsible_id=row["made_by_id"],
-                done=str(row["pk"]) in published,
+        out.append(
+            Record("vedtak_made", "vedtak", str(pk), pupil_id, made_on, responsible_id=made_by_id, done=published_)
+        )
+        out.append(
+            Record(
+                "vedtak_expiry",
+                "vedtak",
+                str(pk),
+                pupil_id,
+                valid_to,
+                responsible_id=made_by_id,
+                done=later[pupil_id] > made_on,
             )
-            yield Record(
-                event="vedtak_expiry",
-                kind="vedtak",
-                id=str(row["pk"]),
-                pupil_id=row["pupil_id"],
-                date=row["valid_to"],
-                responsible_id=row["made_by_id"],
-                done=later.get(row["pupil_id"], row["made_on"]) > row["made_on"],
-            )
-
-    def pupil_sets(self, school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> dict[str, set[uuid.UUID]]:
-        out: dict[str, set[uuid.UUID]] = {}
-        qs = self._made_vedtak(school_year, pupil_ids)
-        if qs is not None:
-            out[WITH_VEDTAK] = set(
-                qs.filter(valid_from__lte=school_year.end, valid_to__gte=school_year.start).values_list(
-                    "pupil_id", flat=True
-                )
-            )
-        iop = self._iop()
-        if iop is not None:
-            iqs = iop.objects.filter(school_year=school_year).exclude(status="archived")  # type: ignore[attr-defined]
-            if pupil_ids is not None:
-                iqs = iqs.filter(pupil_id__in=pupil_ids)
-            out[WITH_IOP] = set(iqs.values_list("pupil_id", flat=True))
-        return out
-
-    def fulfilled(self, school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> dict[str, set[uuid.UUID]]:
-        out: dict[str, set[uuid.UUID]] = {}
-        iop = self._iop()
-        if iop is not None:
-            iqs = iop.objects.filter(school_year=school_year, status="published")  # type: ignore[attr-defined]
-            if pupil_ids is not None:
-                iqs = iqs.filter(pupil_id__in=pupil_ids)
-            out[IOP_PUBLISHED] = set(iqs.values_list("pupil_id", flat=True))
-        iup = _model("iop", "Iup")
-        if iup is not None:
-            uqs = iup.objects.filter(  # type: ignore[attr-defined]
-                school_year=school_year, status__in=["published", "archived"]
-            )
-            if pupil_ids is not None:
-                uqs = uqs.filter(pupil_id__in=pupil_ids)
-            out[IUP_PUBLISHED] = set(uqs.values_list("pupil_id", flat=True))
-        report = self._arsrapport()
-        if report is not None:
-            names = {f.name for f in report._meta.get_fields()}
-            rqs = report.objects.all()  # type: ignore[attr-defined]
-            if "school_year" in names:
-                rqs = rqs.filter(school_year=school_year)
-            elif "iop" in names:
-                rqs = rqs.filter(iop__school_year=school_year)
-            if "status" in names:
-                rqs = rqs.exclude(status="draft")
-            pupil_path = "pupil_id" if "pupil" in names else "iop__pupil_id"
-            if pupil_ids is not None:
-                rqs = rqs.filter(**{f"{pupil_path}__in": pupil_ids})
-            out[ARSRAPPORT] = set(rqs.values_list(pupil_path, flat=True))
-        return out
-
-
-@cache
-def sources() -> tuple[RecordSource, ...]:
-    return tuple(import_string(path)() for path in settings.FOLLOWUP_RECORD_SOURCES)
+        )
+    return out
 
 
 def all_records(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> list[Record]:
-    out: list[Record] = []
-    for source in sources():
-        out.extend(source.records(school_year, pupil_ids))
-    return out
+    """Every dated record of the school of SCHOOL_YEAR (of PUPIL_IDS only when
+    given), in a fixed number of queries."""
+    return [
+        *_tiltak(school_year, pupil_ids),
+        *_concerns(school_year, pupil_ids),
+        *_referrals(school_year, pupil_ids),
+        *_vurderinger(school_year, pupil_ids),
+        *_vedtak(school_year, pupil_ids),
+    ]
+
+
+def vedtak_made_on(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> dict[uuid.UUID, datetime.date]:
+    """For each pupil with a made vedtak valid in SCHOOL_YEAR: the day the
+    first of them was made (a vedtak made late in the year moves the IOP
+    deadline after it)."""
+    qs = _made_vedtak(school_year, pupil_ids).filter(valid_from__lte=school_year.end, valid_to__gte=school_year.start)
+    return dict(qs.values_list("pupil_id").annotate(first=Min("made_on")).order_by())
 
 
 def pupil_sets(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> dict[str, set[uuid.UUID]]:
-    out: dict[str, set[uuid.UUID]] = {}
-    for source in sources():
-        for name, ids in source.pupil_sets(school_year, pupil_ids).items():
-            out.setdefault(name, set()).update(ids)
-    return out
+    """``{"with_vedtak": {...}, "with_iop": {...}}`` for SCHOOL_YEAR."""
+    iops = _only(Iop.objects.filter(school_year=school_year).exclude(status=Iop.Status.ARCHIVED), pupil_ids)
+    return {
+        WITH_VEDTAK: set(vedtak_made_on(school_year, pupil_ids)),
+        WITH_IOP: set(iops.values_list("pupil_id", flat=True)),
+    }
 
 
 def fulfilled(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> dict[str, set[uuid.UUID]]:
-    out: dict[str, set[uuid.UUID]] = {}
-    for source in sources():
-        for name, ids in source.fulfilled(school_year, pupil_ids).items():
-            out.setdefault(name, set()).update(ids)
-    return out
-
-
-# --- signals from iop -----------------------------------------------------------
-
-
-def _refresh_for_instance(sender: Any, instance: Any, **kwargs: Any) -> None:
-    pupil_id = getattr(instance, "pupil_id", None)
-    if pupil_id is None or getattr(instance, "status", None) == "draft":
-        return  # drafts change no deadline
-    from . import tasks
-
-    tasks.enqueue_refresh_pupil(pupil_id)
-
-
-def connect_signals() -> None:
-    """Follow the chain's records as they change. ``iop`` may send its own
-    signals later (e.g. ``iop.signals.iop_published``); until then saving a
-    vedtak or an IOP refreshes that pupil's deadlines after the commit."""
-    from django.db.models.signals import post_save
-
-    for name in ("Enkeltvedtak", "Iop", "Iup", "Aarsrapport", "Arsrapport"):
-        model = _model("iop", name)
-        if model is not None:
-            post_save.connect(_refresh_for_instance, sender=model, dispatch_uid=f"followup-refresh-{name}")
+    """Pupils whose duty of each fulfilment kind a record of SCHOOL_YEAR
+    fulfils: a published IOP, a finalised or published årsrapport, a published
+    IUP."""
+    iops = _only(Iop.objects.filter(school_year=school_year, status=Iop.Status.PUBLISHED), pupil_ids)
+    iups = _only(
+        Iup.objects.filter(school_year=school_year, status__in=[Iup.Status.PUBLISHED, Iup.Status.ARCHIVED]),
+        pupil_ids,
+    )
+    reports = _only(
+        Report.objects.filter(
+            kind=Report.Kind.AARSRAPPORT,
+            iop__school_year=school_year,
+            status__in=[Report.Status.FINALISED, Report.Status.PUBLISHED],
+        ),
+        pupil_ids,
+    )
+    return {
+        IOP_PUBLISHED: set(iops.values_list("pupil_id", flat=True)),
+        IUP_PUBLISHED: set(iups.values_list("pupil_id", flat=True)),
+        ARSRAPPORT: set(reports.values_list("pupil_id", flat=True)),
+    }

@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from iop import services as iop_services
-from iop.models import AccessLogEntry
+from iop.models import AccessLogEntry, SakkyndigVurdering
 from iop.reports import documents
 from students import access
 from students.access import Action
@@ -115,6 +115,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             group=data.get("group"),
             responsible=data.get("responsible"),
             duty=data.get("duty") or "",
+            mine=bool(data.get("mine")),
         )
     page = Paginator(selectors.dashboard_rows(request.user, f), PAGE_SIZE).get_page(request.GET.get("side"))
     rows = [(d, selectors.deadline_link(d)) for d in page.object_list]
@@ -124,7 +125,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "rows": rows,
-        "counts": selectors.dashboard_counts(request.user),
+        "counts": selectors.dashboard_counts(request.user, f),
+        "status_query": _without(request.GET, "status", "side"),
         "figures": [] if request.htmx else selectors.school_figures(request.user),  # type: ignore[attr-defined]
         "today": timezone.localdate(),
         "query": query.urlencode(),
@@ -132,6 +134,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     }
     template = "followup/_dashboard_rows.html" if request.htmx else "followup/dashboard.html"  # type: ignore[attr-defined]
     return render(request, template, context)
+
+
+def _without(query: Any, *names: str) -> str:
+    """QUERY (a QueryDict) urlencoded without NAMES, ending in "&" when not empty."""
+    rest = query.copy()
+    for name in names:
+        rest.pop(name, None)
+    encoded = rest.urlencode()
+    return f"{encoded}&" if encoded else ""
 
 
 @never_cache
@@ -489,6 +500,19 @@ def referral_create(request: HttpRequest, pupil_id: str) -> HttpResponse:
     )
 
 
+def _assessment_of(request: HttpRequest, referral: Any) -> dict[str, Any] | None:
+    """For PPT on a sent referral: the way on to writing the sakkyndig
+    vurdering (the one begun since the referral, if any)."""
+    if not referral.is_sent or not access.can(request.user, Action.ASSESS, referral.pupil):
+        return None
+    begun = (
+        SakkyndigVurdering.objects.filter(pupil=referral.pupil, created_at__gte=referral.sent_at)
+        .order_by("-created_at")
+        .first()
+    )
+    return {"vurdering": begun}
+
+
 def _referral_page(request: HttpRequest, obj: Any, **extra: Any) -> HttpResponse:
     staff = access.can(request.user, Action.LOG, obj.pupil)
     context = {
@@ -497,6 +521,7 @@ def _referral_page(request: HttpRequest, obj: Any, **extra: Any) -> HttpResponse
         "can_edit": staff and access.can(request.user, Action.EDIT, obj.pupil) and not obj.is_sent,
         "can_send": staff and access.can(request.user, Action.MANAGE, obj.pupil) and not obj.is_sent,
         "staff": staff,
+        "assessment": _assessment_of(request, obj),
         "consent_form": ConsentForm(initial={"date": timezone.localdate()}),
         **extra,
     }

@@ -81,6 +81,12 @@ def _delete(obj: models.Model, actor: User) -> None:
     obj.delete()
 
 
+def _announce(signal: Any, sender: type[models.Model], **kwargs: Any) -> None:
+    """Send SIGNAL (see :mod:`iop.signals`) once the current transaction has
+    committed; a rolled-back change announces nothing."""
+    transaction.on_commit(lambda: signal.send(sender=sender, **kwargs), robust=True)
+
+
 def _locked(model: type[M], pk: Any, version: int, actor: User) -> M:
     """The row, locked for this transaction, for a status change by ACTOR
     seen at VERSION; EditConflict when somebody else saved it since."""
@@ -282,7 +288,9 @@ def vurdering_complete(*, actor: User, vurdering: SakkyndigVurdering, version: i
     sv.status = SakkyndigVurdering.Status.COMPLETED
     sv.completed_at = timezone.now()
     _bump(sv)
-    return _save(sv, actor)
+    _save(sv, actor)
+    _announce(signals.vurdering_completed, SakkyndigVurdering, vurdering=sv, actor=actor)
+    return sv
 
 
 # --- enkeltvedtak -------------------------------------------------------------
@@ -397,7 +405,9 @@ def vedtak_make(
     current.made_by = actor
     current.made_on = made_on or timezone.localdate()
     _bump(current)
-    return _save(current, actor)
+    _save(current, actor)
+    _announce(signals.vedtak_made, Enkeltvedtak, vedtak=current, actor=actor)
+    return current
 
 
 # --- IOP --------------------------------------------------------------------------

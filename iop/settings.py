@@ -22,7 +22,6 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from followup import labels as _followup_labels
 from iop.proxy import parse_networks
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -378,16 +377,14 @@ NAV_ITEMS: list[tuple[str, object, str]] = [
     ("iop:iup_list", _("IUP"), "staff"),
     ("iop:iup_settings", _("IUP form"), "coordinator"),
     ("reports:batch_list", _("Reports"), "coordinator"),
-    ("followup:dashboard", _followup_labels.DEADLINES, "staff"),
-    ("followup:meeting_list", _followup_labels.MEETINGS, "staff"),
-    ("followup:aarshjul", _followup_labels.AARSHJUL, "coordinator"),
+    ("followup:dashboard", _("Deadlines"), "staff"),
+    ("followup:meeting_list", _("Follow-up meetings"), "staff"),
+    ("followup:aarshjul", _("Årshjul"), "coordinator"),
     ("kpi:key_figures", _("Key figures"), "coordinator"),
     ("kpi:term_talks", _("Talks this term"), "staff"),
 ]
 
 # --- Follow-up (followup app) --------------------------------------------------
-# Sources of dated records the årshjul's record-relative duties follow.
-FOLLOWUP_RECORD_SOURCES = ["followup.sources.TiltakSource", "followup.sources.IopSource"]
 FOLLOWUP_REMINDER_HOUR = env_int("FOLLOWUP_REMINDER_HOUR", 7)  # local time reminders go out
 FOLLOWUP_DIGEST_HOUR = env_int("FOLLOWUP_DIGEST_HOUR", 7)
 FOLLOWUP_ESCALATE_AFTER_DAYS = env_int("FOLLOWUP_ESCALATE_AFTER_DAYS", 1)

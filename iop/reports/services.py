@@ -28,7 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from iop import concurrency
+from iop import concurrency, signals
 from iop.limits import PDF_WEB_MAX_CHARS
 from iop.models import Goal, Iop, Level
 from students import access
@@ -349,6 +349,9 @@ def report_finalise(*, actor: User, report: Report, version: int) -> Report:
     current.full_clean()
     current._history_user = actor  # type: ignore[attr-defined]
     current.save()
+    transaction.on_commit(
+        lambda: signals.report_finalised.send(sender=Report, report=current, actor=actor), robust=True
+    )
     return current
 
 
@@ -367,6 +370,9 @@ def report_publish(*, actor: User, report: Report) -> Report:
     current.full_clean()
     current._history_user = actor  # type: ignore[attr-defined]
     current.save(update_fields=["status", "published_at", "published_by"])
+    transaction.on_commit(
+        lambda: signals.report_published.send(sender=Report, report=current, actor=actor), robust=True
+    )
     return current
 
 

@@ -5,6 +5,7 @@ axe-core checks every page on the way."""
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 import pytest
@@ -126,3 +127,70 @@ def test_concern_to_referral_with_consent(live_server: Any, transactional_world:
         assert_accessible(page)
     page.goto(f"{live_server.url}/oppfolging/varsler/")
     assert page.get_by_text("Anna Aasen").first.is_visible()  # the concern reached the coordinator in-app
+
+    # 8. PPT finds the referral waiting on the home page and the way on to the assessment.
+    page.get_by_role("button", name="Logg ut").click()
+    login(page, live_server.url, "ppt@test.example")
+    waiting = page.get_by_test_id("referrals-waiting")
+    assert "Anna Aasen" in waiting.inner_text() and "venter 0 dager" in waiting.inner_text()
+    assert_accessible(page)
+    waiting.get_by_role("link", name="Anna Aasen").click()
+    page.get_by_role("link", name="Skriv sakkyndig vurdering").click()
+    assert page.get_by_role("heading", level=1).count() == 1 and "/sakkyndig-vurdering/ny/" in page.url
+    sv = _complete_assessment(w, referral)
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.ASSESSED
+
+    # 9. The coordinator is told the vedtak is to be made, from the home page.
+    page.get_by_role("button", name="Logg ut").click()
+    login(page, live_server.url, "coordinator@test.example")
+    assert page.get_by_role("link", name=re.compile(r"\d+ (nytt varsel|nye varsler)")).is_visible()
+    tasks = page.get_by_test_id("my-tasks")  # no rektor in this school: the coordinator stands in
+    assert "Enkeltvedtak etter sakkyndig vurdering – Anna Aasen" in tasks.inner_text()
+    tasks.get_by_role("link", name="Enkeltvedtak etter sakkyndig vurdering").click()
+    assert f"/sakkyndig-vurdering/{sv.pk}/" in page.url
+    _make_vedtak(w, sv)
+
+    # 10. The kontaktlærer finds the IOP due after the vedtak among their next tasks.
+    page.get_by_role("button", name="Logg ut").click()
+    login(page, live_server.url, "teacher@test.example")
+    tasks = page.get_by_test_id("my-tasks")
+    assert "IOP utarbeidet etter enkeltvedtak – Anna Aasen" in tasks.inner_text()
+    assert_accessible(page)
+    tasks.get_by_role("link", name="IOP utarbeidet etter enkeltvedtak").click()
+    assert "/vedtak/" in page.url
+
+
+def _complete_assessment(w: World, referral: Referral) -> Any:
+    from iop import services as iop_services
+
+    ppt, today = w.user("ppt"), timezone.localdate()
+    sv = iop_services.vurdering_create(
+        actor=ppt,
+        pupil=referral.pupil,
+        data={
+            "assessed_on": today,
+            "valid_from": today,
+            "valid_to": today + datetime.timedelta(days=200),
+            "benefit_from_ordinary": "Noe",
+            "why_insufficient": "Leser for sakte til å følge klassen",
+            "realistic_goals": "Lese 60 ord i minuttet",
+            "recommended_measures": "Lesekurs i liten gruppe",
+        },
+        subjects=[{"subject": "Norsk", "hours": 38}],
+    )
+    return iop_services.vurdering_complete(actor=ppt, vurdering=sv, version=sv.version)
+
+
+def _make_vedtak(w: World, sv: Any) -> None:
+    from iop import services as iop_services
+
+    coordinator, today = w.user("coordinator"), timezone.localdate()
+    vedtak = iop_services.vedtak_create(
+        actor=coordinator,
+        pupil=sv.pupil,
+        vurdering=sv,
+        data={"valid_from": today, "valid_to": today + datetime.timedelta(days=200)},
+        subjects=[{"subject": "Norsk", "hours": 38}],
+    )
+    iop_services.vedtak_make(actor=coordinator, vedtak=vedtak, version=vedtak.version)

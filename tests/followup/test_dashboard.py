@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.urls import reverse
 from django.utils import timezone
@@ -41,6 +42,8 @@ def test_the_dashboard_runs_the_same_queries_for_10_or_1000_deadlines(world: Wor
         reverse("followup:dashboard"),
         reverse("followup:dashboard") + "?status=open",
         reverse("followup:dashboard") + f"?status=done&group={world.group_a.pk}",
+        reverse("followup:dashboard") + "?mine=on&status=overdue",
+        reverse("home"),
     ]
     _deadlines(world, 10)
     clients = {persona: world.client(persona) for persona in ("coordinator", "teacher")}
@@ -50,6 +53,26 @@ def test_the_dashboard_runs_the_same_queries_for_10_or_1000_deadlines(world: Wor
     assert_same_queries(small, large)
     page = world.client("coordinator").get(reverse("followup:dashboard") + "?status=open").content.decode()
     assert "Side 1 av" in page
+
+
+def test_the_home_pages_numbers_open_the_same_deadlines(world: World) -> None:
+    """ "N forfalt" on the home page counts the user's own deadlines; its link
+    opens the deadline page on that same set, which shows the same N."""
+    _deadlines(world, 40)  # the teacher's
+    coordinator = world.user("coordinator")
+    Deadline.objects.filter(key__in=[f"bulk:{i}" for i in range(0, 40, 4)]).update(responsible=coordinator)
+    for persona in ("teacher", "coordinator"):
+        client = world.client(persona)
+        home = client.get(reverse("home")).content.decode()
+        link = re.search(r'href="([^"]*mine=on&amp;status=overdue)">(\d+) forfalt</a>', home)
+        assert link is not None, persona
+        page = client.get(link.group(1).replace("&amp;", "&")).content.decode()
+        shown = re.search(r"<strong>(\d+)</strong> forfalt", page)
+        assert shown is not None
+        own = Deadline.objects.filter(
+            responsible=world.user(persona), state=Deadline.State.OPEN, due__lt=timezone.localdate()
+        ).count()
+        assert int(link.group(2)) == int(shown.group(1)) == own > 0, persona
 
 
 def test_a_teacher_sees_their_own_deadlines_and_the_coordinator_all(world: World) -> None:

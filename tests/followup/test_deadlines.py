@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import datetime
-import uuid
-from collections.abc import Iterable
 
 import pytest
 import time_machine
-from django.test import override_settings
 
-from followup import deadlines, schedule, services, sources
+from followup import deadlines, schedule, services
 from followup.models import Deadline, Duty, Notification, Talk
 from followup.reminders import sweep_deadlines
 from students.models import SchoolYear
@@ -181,51 +178,6 @@ def test_tiltak_evaluation_dates_become_deadlines_and_evaluating_fulfils_them(vg
     with at("2026-12-01"):
         services.tiltak_evaluate(actor=vgs.teacher, tiltak=tiltak, date=D(2026, 12, 1), outcome="ended", effect="Nådd")
     assert not Deadline.objects.filter(pupil=pupil, duty__key="tiltak-evaluering", state=Deadline.State.OPEN).exists()
-
-
-class FakeVedtakSource:
-    """A record source like iop's: one made vedtak, its IOP published or not."""
-
-    made: dict[uuid.UUID, tuple[datetime.date, datetime.date, bool]] = {}
-
-    def records(self, school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> Iterable[sources.Record]:
-        for pupil_id, (made_on, valid_to, published) in self.made.items():
-            yield sources.Record("vedtak_made", "vedtak", f"v-{pupil_id}", pupil_id, made_on, done=published)
-            yield sources.Record("vedtak_expiry", "vedtak", f"v-{pupil_id}", pupil_id, valid_to)
-
-    def pupil_sets(self, school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> dict[str, set[uuid.UUID]]:
-        return {"with_vedtak": set(self.made), "with_iop": {p for p, v in self.made.items() if v[2]}}
-
-    def fulfilled(self, school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> dict[str, set[uuid.UUID]]:
-        return {"iop_published": {p for p, v in self.made.items() if v[2]}}
-
-
-@pytest.fixture
-def fake_source() -> Iterable[type[FakeVedtakSource]]:
-    FakeVedtakSource.made = {}
-    sources.sources.cache_clear()
-    with override_settings(FOLLOWUP_RECORD_SOURCES=["followup.sources.TiltakSource", f"{__name__}.FakeVedtakSource"]):
-        yield FakeVedtakSource
-    sources.sources.cache_clear()
-
-
-def test_a_made_vedtak_asks_for_an_iop_and_publishing_it_fulfils_the_duty(vgs: YearSchool, fake_source) -> None:
-    pupil = vgs.pupils[2]
-    fake_source.made[pupil.pk] = (D(2026, 10, 1), D(2027, 6, 30), False)
-    with at("2026-10-01"):
-        deadlines.deadlines_generate(school_year=vgs.year, pupil_ids={pupil.pk})
-    iop_due = Deadline.objects.get(pupil=pupil, duty__key="iop-etter-vedtak")
-    assert iop_due.due == D(2026, 11, 2)  # 31 Oct is a Saturday → Monday 2 Nov
-    assert iop_due.responsible == vgs.coordinator
-    assert Deadline.objects.get(pupil=pupil, duty__key="iop-ved-skolestart").state == Deadline.State.OPEN
-    # vedtak valid to 30 June 2027: "new vedtak 60 days before" lands in the year.
-    assert Deadline.objects.get(pupil=pupil, duty__key="vedtak-utloper").due == D(2027, 5, 3)
-    fake_source.made[pupil.pk] = (D(2026, 10, 1), D(2027, 6, 30), True)
-    with at("2026-10-20"):
-        deadlines.deadlines_generate(school_year=vgs.year, pupil_ids={pupil.pk})
-    iop_due.refresh_from_db()
-    assert iop_due.state == Deadline.State.DONE and iop_due.done_automatically
-    assert Deadline.objects.get(pupil=pupil, duty__key="arsrapport").due == D(2027, 6, 11)
 
 
 def test_reminders_follow_the_year(vgs: YearSchool) -> None:

@@ -127,7 +127,9 @@ def test_talks_count_against_the_target(world: World) -> None:
 def test_the_home_page_shows_my_deadlines(world: World) -> None:
     records(world)
     page = world.client("teacher").get(reverse("home")).content.decode()
-    assert "Mine frister" in page and "0 forfalt, 1 med frist innen 14 dager." in page
+    assert "Mine frister" in page and "0 forfalt</a>" in page and "1 med frist innen 14 dager</a>" in page
+    # The numbers open the deadline page on the same set: the user's own.
+    assert "?mine=on&amp;status=overdue" in page and "Mine neste oppgaver" in page
     assert "Mine frister" not in world.client("guardian_a").get(reverse("home")).content.decode()
 
 

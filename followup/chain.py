@@ -1,0 +1,166 @@
+"""The chain carries the work forward: each step of ``iop`` tells the next
+person and brings the next deadline.
+
+``iop`` announces its steps through :mod:`iop.signals` (sent after commit);
+:func:`connect` (called from ``FollowupConfig.ready``) listens:
+
+* sakkyndig vurdering completed → the referral is marked assessed, open
+  concerns about the pupil close, the vedtak deadline appears and the rektor
+  and coordinators are told;
+* vedtak made → the "IOP ready" deadline appears (counted from the vedtak) and
+  the kontaktlærer is told;
+* IOP or IUP published, årsrapport finalised or published → the pupil's
+  deadlines are brought up to date (duties fulfilled).
+
+A receiver runs after the commit of the change it follows. It never undoes
+that change: when it fails, it logs, and the nightly regeneration of the
+deadlines catches up.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from iop import signals
+from iop.models import Enkeltvedtak, SakkyndigVurdering
+from students.models import Pupil, StaffMembership, TeachingAssignment, User
+
+from . import deadlines as engine
+from . import reminders
+from .models import Concern, Deadline, Duty, Notification, Referral
+
+logger = logging.getLogger(__name__)
+
+
+def refresh_pupil(pupil_id: uuid.UUID) -> None:
+    """Bring one pupil's deadlines of the current school year up to date now."""
+    pupil = Pupil.objects.filter(pk=pupil_id).only("pk", "school_id").first()
+    if pupil is None:
+        return
+    year = engine.current_school_year(pupil.school_id)
+    if year is not None:
+        engine.deadlines_generate(school_year=year, pupil_ids={pupil.pk})
+
+
+def _leaders(school_id: int) -> list[User]:
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__school_id=school_id,
+            memberships__active=True,
+            memberships__role__in=(StaffMembership.Role.KOORDINATOR, StaffMembership.Role.REKTOR),
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _kontaktlaerere(pupil_id: uuid.UUID) -> list[User]:
+    today = timezone.localdate()
+    return list(
+        User.objects.filter(
+            is_active=True,
+            assignments__role=TeachingAssignment.Role.KONTAKTLAERER,
+            assignments__group__enrolments__pupil_id=pupil_id,
+            assignments__group__school_year__end__gte=today,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def tell(deadlines: list[Deadline], also: list[User]) -> int:
+    """A "new task" notification for each of DEADLINES to its responsible
+    people and to ALSO. Returns how many notifications were created."""
+    created = 0
+    for d in deadlines:
+        recipients = {u.pk: u for u in [*engine.responsible_users(d), *also]}
+        created += len(reminders.notify_now(recipients=recipients.values(), kind=Notification.Kind.TASK, deadline=d))
+    return created
+
+
+def _open_for(pupil_id: uuid.UUID, condition: Q) -> list[Deadline]:
+    return list(
+        Deadline.objects.filter(condition, pupil_id=pupil_id, state=Deadline.State.OPEN)
+        .select_related("responsible", "school")
+        .order_by("due", "pk")
+    )
+
+
+def _safely(step: str, run: Any) -> None:
+    try:
+        with transaction.atomic():
+            run()
+    except Exception:  # the change itself is committed; the nightly regeneration catches up
+        logger.exception("The follow-up of %s failed.", step)
+
+
+# --- receivers ------------------------------------------------------------------------------
+
+
+def on_vurdering_completed(sender: Any, *, vurdering: SakkyndigVurdering, actor: User, **kwargs: Any) -> None:
+    """PPT completed the sakkyndig vurdering: the referral moves on, open
+    concerns close, the rektor and coordinators get the vedtak to make."""
+
+    def run() -> None:
+        now = timezone.now()
+        answered = Referral.objects.filter(
+            pupil_id=vurdering.pupil_id, status=Referral.Status.SENT, sent_at__lte=vurdering.completed_at or now
+        )
+        last_sent = answered.aggregate(last=Max("sent_at"))["last"]
+        answered.update(status=Referral.Status.ASSESSED)
+        note = gettext("Closed when PPT completed the sakkyndig vurdering (%(date)s).") % {
+            "date": timezone.localdate(vurdering.completed_at or now).strftime("%d.%m.%Y")
+        }
+        # The concerns that led to the referral; a concern filed since is a new matter.
+        behind = Concern.objects.none()
+        if last_sent is not None:
+            behind = Concern.objects.filter(pupil_id=vurdering.pupil_id, filed_at__lte=last_sent)
+        for concern in behind.exclude(status=Concern.Status.CLOSED):
+            concern.status = Concern.Status.CLOSED
+            concern.closed_note = note
+            if concern.received_at is None:
+                concern.received_at = now
+            concern.save(update_fields=["status", "closed_note", "received_at"])
+        refresh_pupil(vurdering.pupil_id)
+        due = _open_for(vurdering.pupil_id, Q(record_kind="vurdering", record_id=str(vurdering.pk)))
+        tell(due, _leaders(vurdering.pupil.school_id))
+
+    _safely("a completed sakkyndig vurdering", run)
+
+
+def on_vedtak_made(sender: Any, *, vedtak: Enkeltvedtak, actor: User, **kwargs: Any) -> None:
+    """A vedtak was made: the IOP is due a number of days after it and the
+    kontaktlærer (who writes the IOP) is told."""
+
+    def run() -> None:
+        refresh_pupil(vedtak.pupil_id)
+        due = _open_for(vedtak.pupil_id, Q(duty__fulfilment=Duty.Fulfilment.IOP_PUBLISHED))
+        tell(due[:1], _kontaktlaerere(vedtak.pupil_id))
+
+    _safely("a made vedtak", run)
+
+
+def on_record_changed(sender: Any, **kwargs: Any) -> None:
+    """An IOP or IUP published, an årsrapport finalised or published: the
+    duties it fulfils are done."""
+    record = kwargs.get("plan") or kwargs.get("report")
+    pupil_id = getattr(record, "pupil_id", None)
+    if pupil_id is not None:
+        _safely("a published plan or report", lambda: refresh_pupil(pupil_id))
+
+
+def connect() -> None:
+    """Listen to the chain's signals (idempotent)."""
+    signals.vurdering_completed.connect(on_vurdering_completed, dispatch_uid="followup-vurdering-completed")
+    signals.vedtak_made.connect(on_vedtak_made, dispatch_uid="followup-vedtak-made")
+    signals.plan_published.connect(on_record_changed, dispatch_uid="followup-chain-plan-published")
+    signals.report_finalised.connect(on_record_changed, dispatch_uid="followup-report-finalised")
+    signals.report_published.connect(on_record_changed, dispatch_uid="followup-report-published")
