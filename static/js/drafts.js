@@ -240,6 +240,57 @@
     if (form && evt.target.matches(FIELDS)) remember(form, evt.target);
   });
 
+  /* An action elsewhere on the page (publish, archive, log hours) sent while
+   * a text is not saved yet: the text is saved first and the action sent
+   * after; when the save does not go through, nothing is sent and the page
+   * says so. Runs before htmx and before the page is left. */
+  function unsavedForm(form) {
+    var trigger = form.getAttribute("hx-trigger") || "submit";
+    if (trigger.indexOf("submit") === -1) return false;
+    return fieldsOf(form).some(function (f) {
+      var prefix = fieldPrefix(form, f);
+      return Object.keys(pending).some(function (k) { return k.indexOf(prefix) === 0 && read(k) !== null; });
+    });
+  }
+
+  document.addEventListener(
+    "submit",
+    function (evt) {
+      var action = evt.target;
+      if (!window.htmx || !action.matches || action.matches("form[data-draft]")) return;
+      if (action._afterSave) {
+        action._afterSave = false;
+        return;
+      }
+      var unsaved = Array.prototype.filter.call(document.querySelectorAll("form[data-draft][hx-post]"), unsavedForm);
+      if (!unsaved.length) return;
+      evt.preventDefault();
+      evt.stopImmediatePropagation();
+      var submitter = evt.submitter || null;
+      var left = unsaved.length;
+      var ok = true;
+      unsaved.forEach(function (form) {
+        function done(e) {
+          if (e.detail.elt !== form) return;
+          form.removeEventListener("htmx:afterRequest", done);
+          if (!e.detail.successful || !confirmed(e.detail.xhr)) ok = false;
+          left -= 1;
+          if (left) return;
+          if (!ok) {
+            say(action, t("unsavedFirst"));
+            return;
+          }
+          action._afterSave = true;
+          if (action.requestSubmit) action.requestSubmit(submitter);
+          else action.submit();
+        }
+        form.addEventListener("htmx:afterRequest", done);
+        window.htmx.trigger(form, "submit");
+      });
+    },
+    true
+  );
+
   document.addEventListener("submit", function (evt) {
     // A form sent the ordinary way leaves the page on purpose; htmx forms
     // have their submit prevented before it gets here.
