@@ -531,7 +531,14 @@ def _saved_or_form(
         if resolved:
             # The conflict is settled: the whole form again, in one clear state.
             fresh = form.__class__(instance=saved, prefix=form.prefix)  # type: ignore[call-arg]
-            context = {**context, "form": fresh, "theirs": [], "autosave": True, "saved_at": timezone.localtime()}
+            context = {
+                **context,
+                "form": fresh,
+                "theirs": [],
+                "autosave": True,
+                "saved_at": timezone.localtime(),
+                "settled": True,  # the browser drops its drafts of the form: the choice is made
+            }
             return reswap(retarget(render(request, partial, context), target), "innerHTML")
         return _autosaved(request, form, saved, {**context, **_checklist(saved, context.get("plan"))})
     context = {**context, "form": form, "theirs": theirs, "autosave": not conflicted}

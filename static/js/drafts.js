@@ -174,6 +174,13 @@
   }
 
   function offer(form) {
+    if (form.hasAttribute("data-draft-settled")) {
+      // A conflict just settled by the person's choice: what the form shows is
+      // what they chose, and the text they had typed is no longer unsaved.
+      form.removeAttribute("data-draft-settled");
+      fieldsOf(form).forEach(function (field) { forgetField(form, field); });
+      return;
+    }
     if (form.querySelector(".draft-offer")) return;
     var found = [];
     // A form shown again with errors or a conflict holds text the server

@@ -65,6 +65,7 @@ def test_two_teachers_edit_the_same_goal(live_server: Any, transactional_world: 
     b.locator(f"#goal-status-{goal.pk}").get_by_text("Lagret").wait_for()
     assert b.locator(".iop-conflict").count() == 0
     assert b.locator(f"#goal-{goal.pk} .ds-alert[data-color='danger']").count() == 0
+    assert b.locator(f"#goal-{goal.pk} .draft-offer").count() == 0, "the rejected text is not offered back"
     stored = Goal.objects.get(pk=goal.pk)
     assert (stored.quality_1, stored.independence_1) == ("A skrev dette, og B la til sitt", "Selvstendighet fra B")
     other.close()
