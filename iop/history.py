@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import (
@@ -66,7 +67,11 @@ def _display(record: Any, field: models.Field) -> str:
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, datetime.datetime):
-        return value.strftime("%d.%m.%Y %H:%M")
+        return (
+            timezone.localtime(value).strftime("%d.%m.%Y %H:%M")
+            if timezone.is_aware(value)
+            else value.strftime("%d.%m.%Y %H:%M")
+        )
     if isinstance(value, datetime.date):
         return value.strftime("%d.%m.%Y")
     return str(value)

@@ -513,12 +513,16 @@ def iop_publish(*, actor: User, iop: Iop, version: int) -> Iop:
     problems = [flag.message for flag in checks.iop_flags(current) if flag.blocks_publishing]
     if problems:
         raise ValidationError(problems)
+    content = snapshot(current)
+    last = current.versions.order_by("-number").first()
+    if current.status == Iop.Status.PUBLISHED and last is not None and last.snapshot == content:
+        raise ValidationError(_("Nothing has changed since the last publication: the guardians already read this."))
     current.status = Iop.Status.PUBLISHED
     current.published_at = timezone.now()
     _bump(current)
     _save(current, actor)
-    number = (current.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-    IopVersion.objects.create(iop=current, number=number, published_by=actor, snapshot=snapshot(current))
+    number = (last.number if last is not None else 0) + 1
+    IopVersion.objects.create(iop=current, number=number, published_by=actor, snapshot=content)
     _announce_published(current, actor, number)
     return current
 

@@ -37,6 +37,17 @@ LOG_A = ("teacher", "faglaerer", "coordinator")
 READ_ONLY = ("guardian_a", "guardian_b", "operator")
 
 
+def changed_then(data: dict[str, Any]) -> Any:
+    """Row data that first changes pupil A's published IOP (a goal's text),
+    so that publishing it again has something to publish."""
+
+    def make(w: World) -> dict[str, Any]:
+        Goal.objects.filter(iop=c(w).iop).update(text="Endret etter forrige publisering.")
+        return data
+
+    return make
+
+
 def c(w: World) -> SimpleNamespace:
     """Pupil A's chain, made once per test."""
     if "chain" not in w.extra:
@@ -332,7 +343,8 @@ ROWS = {
             url("iop_publish", "iop"),
             post(EDIT_A, ("faglaerer", "ppt", "vikar")),
             "post",
-            lambda w: {"version": "1", "confirm": "1"},
+            changed_then({"version": "1", "confirm": "1"}),
+            "publish a change",
         ),
         Row(
             url("iop_publish", "iop"),

@@ -198,3 +198,20 @@ def test_guardians_see_the_competence_aims_that_were_published(
         assert 'data-aim="KM7001"' in html and "KM7002" not in html, url
     staff = world.client("teacher").get(reverse("iop:iop_detail", args=[ch.iop.pk])).content.decode()
     assert "KM7002" in staff and 'id="unpublished-changes"' in staff
+
+
+def test_publishing_again_without_a_change_is_refused_and_tells_nobody(world: World) -> None:
+    from django.core.exceptions import ValidationError
+
+    teacher = world.user("teacher")
+    ch = chain(world.pupil_a, goals=1)
+    assert ch.iop is not None
+    iop = services.iop_publish(actor=teacher, iop=ch.iop, version=ch.iop.version)  # type: ignore[arg-type]
+    before = (iop.versions.count(), Notification.objects.count())
+    with pytest.raises(ValidationError) as refused:
+        services.iop_publish(actor=teacher, iop=iop, version=iop.version)  # type: ignore[arg-type]
+    assert refused.value.messages == ["Ingenting er endret siden forrige publisering: foresatte leser allerede dette."]
+    assert (iop.versions.count(), Notification.objects.count()) == before
+    ch.goals[0].__class__.objects.filter(pk=ch.goals[0].pk).update(text="Eleven leser 90 ord.")
+    iop.refresh_from_db()
+    assert services.iop_publish(actor=teacher, iop=iop, version=iop.version).versions.count() == before[0] + 1  # type: ignore[arg-type]
