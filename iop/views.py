@@ -662,17 +662,24 @@ def goal_update(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 def _goals_fragment(
-    request: HttpRequest, plan: Iop | Iup, section: IopSubject | None, focus: Any = None
+    request: HttpRequest,
+    plan: Iop | Iup,
+    section: IopSubject | None,
+    focus: Any = None,
+    notice: list[str] | None = None,
 ) -> HttpResponse:
+    """The goals of SECTION (or of the IUP) again, with NOTICE (messages for
+    the person, e.g. why a goal was not deleted) shown above them."""
     view = selectors.section_goals(plan, section)
     for goal in view.goals:
         goal.form = _goal_form(goal)  # type: ignore[attr-defined]
         if goal.pk == focus:
             goal.form.fields["text"].widget.attrs["autofocus"] = True  # type: ignore[attr-defined]
     if isinstance(plan, Iup):
-        context = {"goals": view.goals, "iup": plan, "can_edit": True, "focus": focus}
+        context = {"goals": view.goals, "iup": plan, "can_edit": True, "focus": focus, "notice": notice}
         return render(request, "iop/_iup_goals.html", context)
-    return render(request, "iop/_goals.html", {"view": view, "iop": plan, "can_edit": True, "focus": focus})
+    context = {"view": view, "iop": plan, "can_edit": True, "focus": focus, "notice": notice}
+    return render(request, "iop/_goals.html", context)
 
 
 def _section_of(iop: Iop, raw: str) -> IopSubject | None:
@@ -912,10 +919,13 @@ def goal_delete(request: HttpRequest, pk: str) -> HttpResponse:
     try:
         services.goal_delete(actor=_actor(request), goal=goal)
     except ValidationError as exc:
+        if request.htmx:  # type: ignore[attr-defined]
+            return _goals_fragment(request, goal.plan, goal.section, notice=exc.messages)
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("The goal is deleted."))
+        if not request.htmx:  # type: ignore[attr-defined]
+            messages.success(request, _("The goal is deleted."))
     if request.htmx:  # type: ignore[attr-defined]
         return _goals_fragment(request, goal.plan, goal.section)
     return redirect(goal.plan.get_absolute_url())

@@ -343,3 +343,6 @@ def test_goals_are_reordered_and_deleted_inline(world: World) -> None:
     GoalLog.objects.create(goal=second, date=TODAY(), quality=2)
     teacher.post(reverse("iop:goal_delete", args=[second.pk]))
     assert Goal.objects.filter(pk=second.pk).exists()
+    # Refused inline: the reason is shown in place, above the goals.
+    refused = teacher.post(reverse("iop:goal_delete", args=[second.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert 'role="alert"' in refused and "kan ikke slettes" in refused
