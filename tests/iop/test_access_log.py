@@ -19,6 +19,7 @@ from tests import factories as f
 from tests.conftest import PERSONAS, World
 from tests.iop.factories import chain
 from tests.matrix import Row, row_groups
+from tests.queries import assert_same_queries, page_queries
 
 # GET URLs some persona reads (status 200) that do not show a pupil's
 # confidential data, each with the reason. Every other such URL must log.
@@ -193,19 +194,26 @@ def test_a_guardian_sees_staff_by_name_and_not_the_other_guardians_reads(world: 
 
 
 def test_the_log_is_shown_whole_page_by_page(world: World) -> None:
-    now = timezone.now()
-    AccessLogEntry.objects.bulk_create(
-        AccessLogEntry(
-            user=world.user("teacher"),
-            pupil=world.pupil_a,
-            kind=AccessLogEntry.Kind.PUPIL,
-            object_id=str(world.pupil_a.pk),
-            at=now - datetime.timedelta(minutes=n),
-        )
-        for n in range(selectors.ACCESS_LOG_PAGE + 5)
-    )
     url = reverse("iop:access_log", args=[world.pupil_a.pk])
     client = world.client("coordinator")
+    now = timezone.now()
+
+    def reads(first: int, last: int) -> None:
+        AccessLogEntry.objects.bulk_create(
+            AccessLogEntry(
+                user=world.user("teacher"),
+                pupil=world.pupil_a,
+                kind=AccessLogEntry.Kind.PUPIL,
+                object_id=str(world.pupil_a.pk),
+                at=now - datetime.timedelta(minutes=n),
+            )
+            for n in range(first, last)
+        )
+
+    reads(0, 3)
+    small = page_queries(client, url, warm=True)
+    reads(3, selectors.ACCESS_LOG_PAGE + 5)
+    assert_same_queries(small, page_queries(client, url))
     first = client.get(url).content.decode()
     assert first.count("<td>Tone Lærer</td>") == selectors.ACCESS_LOG_PAGE and "Side 1 av 2" in first
     last = client.get(url, {"side": "2"}).content.decode()
