@@ -135,11 +135,28 @@ def _nonrequired(form_class: type[forms.ModelForm]) -> type[forms.ModelForm]:
     return Optional
 
 
+#: At most this many subject rows in one assessment or decision: far more
+#: than the subjects of any stage, and a posted form count above it is
+#: refused with a message instead of building thousands of forms.
+MAX_SUBJECT_ROWS = 40
+
 SubjectFormSet = forms.formset_factory(
-    _nonrequired(SubjectRowForm), formset=SubjectFormSetBase, extra=3, can_delete=True
+    _nonrequired(SubjectRowForm),
+    formset=SubjectFormSetBase,
+    extra=3,
+    can_delete=True,
+    max_num=MAX_SUBJECT_ROWS,
+    absolute_max=MAX_SUBJECT_ROWS,
+    validate_max=True,
 )
 VedtakSubjectFormSet = forms.formset_factory(
-    _nonrequired(VedtakSubjectRowForm), formset=SubjectFormSetBase, extra=3, can_delete=True
+    _nonrequired(VedtakSubjectRowForm),
+    formset=SubjectFormSetBase,
+    extra=3,
+    can_delete=True,
+    max_num=MAX_SUBJECT_ROWS,
+    absolute_max=MAX_SUBJECT_ROWS,
+    validate_max=True,
 )
 
 

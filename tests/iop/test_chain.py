@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -346,3 +347,25 @@ def test_goals_are_reordered_and_deleted_inline(world: World) -> None:
     # Refused inline: the reason is shown in place, above the goals.
     refused = teacher.post(reverse("iop:goal_delete", args=[second.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert 'role="alert"' in refused and "kan ikke slettes" in refused
+
+
+def test_a_posted_form_count_beyond_the_subject_rows_is_refused_with_a_message(world: World) -> None:
+    """A forged TOTAL_FORMS must not make the server build thousands of rows."""
+    today = TODAY()
+    response = world.client("ppt").post(
+        reverse("iop:vurdering_create", args=[world.pupil_a.pk]),
+        {
+            "assessed_on": today,
+            "valid_from": today,
+            "valid_to": today + datetime.timedelta(days=200),
+            "benefit_from_ordinary": "Noe",
+            "fag-TOTAL_FORMS": str(10**25),
+            "fag-INITIAL_FORMS": "0",
+            "fag-0-subject": "Matematikk",
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "maks 40 skjemaer" in body and "Noe" in body
+    assert len(re.findall(r'name="fag-\d+-subject"', body)) <= 40
+    assert not SakkyndigVurdering.objects.filter(pupil=world.pupil_a).exists()
