@@ -36,6 +36,7 @@ from django.utils import timezone
 from students import access
 from students.models import Group, Pupil, School, StaffMembership, TeachingAssignment, User
 from tests import factories as f
+from tests.template_db import django_db_setup  # noqa: F401  (replaces pytest-django's)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
