@@ -1,6 +1,7 @@
 """Operators' admin for the follow-up records (superusers only)."""
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     Aarshjul,
@@ -79,7 +80,7 @@ class ConsentInline(admin.TabularInline):
 
 
 @admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
+class ReferralAdmin(SimpleHistoryAdmin):
     list_display = ["pupil", "status", "created_at", "sent_at"]
     list_filter = ["status"]
     raw_id_fields = ["pupil", "created_by", "sent_by"]

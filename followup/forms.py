@@ -8,10 +8,11 @@ from django.db.models import QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from iop.forms import VersionedForm
 from iop.limits import TEXT_MAX_LENGTH, FreeTextFormField
 from students.models import Group, Pupil, School, User
 
-from .models import Concern, Consent, Duty, Kartlegging, Meeting, Talk, Tiltak, TiltakEvaluation
+from .models import Concern, Consent, Duty, Kartlegging, Meeting, Referral, Talk, Tiltak, TiltakEvaluation
 
 
 class DateInput(forms.DateInput):
@@ -157,7 +158,10 @@ class ReferralCreateForm(forms.Form):
     )
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(VersionedForm):
+    """The question to PPT and the pedagogisk rapport, with the version the
+    editor started from (saves merge field by field: iop.concurrency)."""
+
     question = forms.CharField(
         label=_("What does the school ask PPT to assess?"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
     )
@@ -167,6 +171,10 @@ class ReferralForm(forms.Form):
         help_text=_("Pre-filled from the documented kartlegging, tiltak and evaluations. Edit freely."),
         max_length=50000,
     )
+
+    class Meta:
+        model = Referral
+        fields = list(Referral.TEXT_FIELDS)
 
 
 class ConsentForm(forms.ModelForm):

@@ -38,6 +38,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from iop.limits import FreeTextField, validate_date_window
 from iop.models import Iop, Iup
@@ -308,6 +309,14 @@ class Referral(models.Model):
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("sent by")
     )
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    #: Bumped by every save of the text; the edit form posts the version it
+    #: started from so two teachers' edits merge field by field (iop.concurrency).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    history = HistoricalRecords()
+
+    #: The fields the edit form carries and the merge compares.
+    TEXT_FIELDS = ("question", "report")
 
     class Meta:
         verbose_name = _("PPT referral")

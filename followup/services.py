@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from iop import concurrency
 from students import access
 from students.access import Action
 from students.models import Group, Pupil, School, SchoolYear, StaffMembership, TeachingAssignment, User
@@ -290,20 +291,34 @@ def pedagogical_report_draft(pupil: Pupil) -> str:
 def referral_create(*, actor: User, pupil: Pupil, question: str) -> Referral:
     _require(actor, Action.EDIT, pupil)
     referral = Referral(pupil=pupil, question=question, report=pedagogical_report_draft(pupil), created_by=actor)
+    referral._history_user = actor  # type: ignore[attr-defined]
     referral.full_clean()
     referral.save()
     return referral
 
 
 @transaction.atomic
-def referral_update(*, actor: User, referral: Referral, question: str, report: str) -> Referral:
+def referral_update(*, actor: User, referral: Referral, version: int, data: Mapping[str, Any]) -> Referral:
+    """Save the question and the pedagogisk rapport of a draft referral.
+
+    VERSION is the version the editor started from, DATA the form's values
+    ({"question": str, "report": str}; fields left out are not touched).
+    Only the fields the editor changed are written, so two teachers editing
+    different fields both keep their text, and the editor's own earlier saves
+    never conflict (:mod:`iop.concurrency`). Raises ``EditConflict`` (writing
+    nothing) when somebody else changed the same field since VERSION,
+    ``ValidationError`` when the referral is sent already or a text is too
+    long, ``PermissionDenied`` when ACTOR may not edit the pupil."""
     _require(actor, Action.EDIT, referral.pupil)
-    if referral.is_sent:
+    current = concurrency.locked(Referral, referral.pk)
+    if current.is_sent:
         raise ValidationError(_("A sent referral cannot be changed."))
-    referral.question, referral.report = question, report
-    referral.full_clean()
-    referral.save(update_fields=["question", "report"])
-    return referral
+    concurrency.merge(current, version=version, actor=actor, data=data, fields=Referral.TEXT_FIELDS)
+    current.version += 1
+    current._history_user = actor  # type: ignore[attr-defined]
+    current.full_clean()
+    current.save()
+    return current
 
 
 @transaction.atomic
@@ -358,6 +373,7 @@ def referral_send(*, actor: User, referral: Referral) -> Referral:
     referral.status = Referral.Status.SENT
     referral.sent_at = timezone.now()
     referral.sent_by = actor
+    referral._history_user = actor  # type: ignore[attr-defined]
     referral.full_clean()
     referral.save(update_fields=["status", "sent_at", "sent_by"])
     access.grant_ppt_access(pupil=referral.pupil, granted_by=actor, reason=_("Referral to PPT"))

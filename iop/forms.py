@@ -220,10 +220,26 @@ class SectionForm(VersionedForm):
 
 
 class GoalForm(VersionedForm):
+    """An IOP goal's text and criteria. Competence aims are attached with the
+    picker (the one aim input, beside the form); ``competence_aim`` is only the
+    fallback for an aim the curriculum list lacks (kept and shown where written)."""
+
     class Meta:
         model = Goal
         fields = ["text", "competence_aim", *Goal.CRITERIA_FIELDS]
         widgets = {"text": _rows(2), **{name: _rows(2) for name in Goal.CRITERIA_FIELDS}}
+        labels = {"competence_aim": _("Competence aim in your own words")}
+        help_texts = {
+            "competence_aim": _(
+                "Only for an aim that is not in the curriculum list. Attach aims from the list with "
+                "“Find competence aims”."
+            )
+        }
+
+    def fallback_open(self) -> bool:
+        """Whether the free-text aim is shown open: it holds text, or an error."""
+        value = self["competence_aim"].value()
+        return bool((value or "").strip()) or bool(self["competence_aim"].errors)
 
     def criteria_fields(self) -> list[tuple[Any, list[forms.BoundField]]]:
         return [

@@ -26,6 +26,7 @@ from .models import (
     SakkyndigVurderingSubject,
     TeachingLog,
 )
+from .published import local_date
 
 HIDDEN_FIELDS = {"id", "version", "updated_at", "created_at", "order", "parts", "scale"}
 
@@ -222,7 +223,7 @@ def _goal_lines(goal: dict[str, Any]) -> list[str]:
 def snapshot_lines(snapshot: dict[str, Any]) -> list[str]:
     start, end = snapshot.get("period", ["", ""])
     lines = [
-        f"{_('Period')}: {start} – {end}",
+        f"{_('Period')}: {local_date(start)} – {local_date(end)}",
         f"{_('Ordinary teaching')}: {snapshot.get('ordinary_teaching', '')}",
         f"{_('Coordination with the class plan')}: {snapshot.get('class_plan_coordination', '')}",
     ]

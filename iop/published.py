@@ -42,6 +42,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import formats
+
 from curriculum.models import CompetenceAim
 
 from .models import Goal, GoalLog, Iop, IopSubject, IopVersion, Iup, IupAssessment, IupVersion
@@ -120,12 +122,25 @@ def load_iup_snapshot(iup: Iup) -> dict[str, Any]:
     return iup_snapshot(iup, goals, assessments)
 
 
+def local_date(iso: str | None) -> str:
+    """A snapshot's ISO date ("2026-08-17") as the reader's language writes it
+    ("17. august 2026" in Norwegian); "–" for none, the text as it is when it
+    is not a date."""
+    if not iso:
+        return "–"
+    try:
+        day = datetime.date.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return str(iso)
+    return formats.date_format(day, "DATE_FORMAT")
+
+
 def iup_lines(snapshot: dict[str, Any]) -> list[str]:
     """An IUP snapshot as lines of text to compare (see :func:`iop.history.diff`)."""
     from django.utils.translation import gettext as _
 
     lines = [
-        f"{_('Date of the development talk')}: {snapshot.get('talk_date') or '–'}",
+        f"{_('Date of the development talk')}: {local_date(snapshot.get('talk_date'))}",
         f"{_('What the school will do')}: {snapshot.get('school_contribution', '')}",
         f"{_('What the pupil will do')}: {snapshot.get('pupil_contribution', '')}",
         f"{_('What the guardians will do')}: {snapshot.get('guardian_contribution', '')}",

@@ -17,7 +17,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
@@ -32,6 +31,8 @@ from students.models import User
 from students.params import clean_text, parse_int
 
 from . import checks, concurrency, history, published, selectors, services
+from .autosave import autosave_refused as _autosave_refused
+from .autosave import autosaved as _autosaved
 from .forms import (
     AimSearchForm,
     AssessmentForm,
@@ -546,39 +547,6 @@ def _saved_or_form(
         return reswap(retarget(render(request, partial, context), target), "innerHTML")
     context["partial"] = partial
     return render(request, "iop/edit_page.html", context, status=409 if conflicted else 200)
-
-
-def _autosaved(
-    request: HttpRequest, form: BaseForm, saved: models.Model, context: dict[str, Any] | None = None
-) -> HttpResponse:
-    """The answer to an htmx save that went through: "Saved hh:mm", the new
-    version out of band, and the fields others changed meanwhile (merged in
-    by the service) out of band too, so the next save does not undo them."""
-    fresh = form.__class__(instance=saved, prefix=form.prefix)  # type: ignore[call-arg]
-    merged = getattr(saved, "merged", None)
-    adopted = [fresh[name] for name in (merged.adopted if merged else {}) if name in fresh.fields]
-    for bound in adopted:
-        bound.field.widget.attrs["hx-swap-oob"] = "true"
-    context = {
-        **(context or {}),
-        "saved": saved,
-        "version_id": f"id_{form.add_prefix('version')}",
-        "version_name": form.add_prefix("version"),
-        "at": timezone.localtime(),
-        "adopted": adopted,
-    }
-    return render(request, "iop/_saved.html", context)
-
-
-def _autosave_refused(conflicted: bool) -> HttpResponse:
-    """The answer to an htmx save of a whole-page form that did not go
-    through: a short message in the status area (the text stays in the
-    form; pressing Save shows the errors or both texts)."""
-    if conflicted:
-        message = _("Not saved: someone else changed the same text. Press Save to see both texts and choose.")
-    else:
-        message = _("Not saved: the form has something to correct. Press Save to see what.")
-    return HttpResponse(format_html('<span class="draft-error" role="alert">{}</span>', message))
 
 
 def _checklist(saved: models.Model, plan: Any) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from iop import charts
 from iop import published as iop_published
 from iop.models import EnkeltvedtakSubject, Goal, GoalLog, Iop, IopSubject, Level
+from iop.selectors import aims_queryset
 from students import access
 from students.access import Action, Relation
 from students.models import Enrolment, Pupil, User
@@ -182,6 +183,12 @@ class ReportDocument:
     def school(self) -> Any:
         return self.pupil.school
 
+    @property
+    def has_aims(self) -> bool:
+        """Whether a goal has curriculum aims attached (the document then names
+        the source of the curriculum data). Reads the prefetched aims only."""
+        return any(g.goal.competence_aims.all() for g in self.goals)
+
 
 def _goal_row(goal: Goal, logs: list[GoalLog], *, chart: bool) -> GoalRow:
     row = GoalRow(goal=goal, logs=logs)
@@ -243,7 +250,10 @@ def build_document(
         goals = list(
             Goal.objects.filter(iop=iop)
             .select_related("section")
-            .prefetch_related(Prefetch("logs", queryset=logs_qs))
+            .prefetch_related(
+                Prefetch("logs", queryset=logs_qs),
+                Prefetch("competence_aims", queryset=aims_queryset().order_by("code")),
+            )
             .order_by("order", "created_at")
         )
     granted = {s.subject.strip().lower(): s.hours for s in EnkeltvedtakSubject.objects.filter(vedtak_id=iop.vedtak_id)}

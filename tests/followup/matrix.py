@@ -307,7 +307,7 @@ ROWS = {
             lambda w: reverse("followup:referral_edit", args=[R(w).referral_a.pk]),
             record_page(EDIT_A, 302, denied=("faglaerer",), post=True),
             method="post",
-            data=lambda w: {"question": "Q2", "report": "Rapport 2"},
+            data=lambda w: {"question": "Q2", "report": "Rapport 2", "version": "1"},
             label="save",
         ),
     ],

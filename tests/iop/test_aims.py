@@ -127,3 +127,31 @@ def test_attaching_and_removing_an_aim_is_in_the_history_naming_the_goal(world: 
     teacher.post(reverse("iop:goal_delete", args=[goal.pk]))
     page = teacher.get(history).content.decode()
     assert "Slettet" in page and f"Læringsmål: {goal.text[:40]}" in page
+
+
+def test_the_goal_form_has_one_aim_input_and_free_text_only_as_a_fallback(world: World) -> None:
+    import re
+
+    ch = chain(world.pupil_a, goals=2)
+    plain, written = ch.goals[0], ch.goals[1]
+    Goal.objects.filter(pk=plain.pk).update(competence_aim="")
+    Goal.objects.filter(pk=written.pk).update(competence_aim="Eget mål: skrive korte tekster")
+    page = world.client("teacher").get(reverse("iop:iop_detail", args=[ch.iop.pk])).content.decode()  # type: ignore[union-attr]
+
+    def fallback(goal: Goal) -> str:
+        """The goal's form, from its opening to the end of its fallback box."""
+        form = page.split(f'data-draft="goal:{goal.pk}"', 1)[1].split("</form>", 1)[0]
+        match = re.search(r'<details class="iop-aim-fallback"( open)?>.*?</details>', form, re.S)
+        assert match, form
+        before = form[: match.start()]
+        assert f'name="{goal.pk}-competence_aim"' not in before  # the free text only inside the fallback
+        assert f'name="{goal.pk}-competence_aim"' in match.group(0)
+        return match.group(0)
+
+    # The picker is the aim input; the free text waits folded away …
+    assert not fallback(plain).startswith('<details class="iop-aim-fallback" open')
+    assert f'id="aims-{plain.pk}-q"' in page and "Finn kompetansemål" in page
+    # … and is open with its text where a goal already has one (nothing is lost).
+    shown = fallback(written)
+    assert shown.startswith('<details class="iop-aim-fallback" open>') and "Eget mål: skrive korte tekster" in shown
+    assert "Kompetansemål som ikke finnes i listen" in shown

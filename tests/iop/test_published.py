@@ -9,6 +9,7 @@ notifies each guardian once (by e-mail only when they chose it)."""
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import pytest
@@ -215,3 +216,41 @@ def test_publishing_again_without_a_change_is_refused_and_tells_nobody(world: Wo
     ch.goals[0].__class__.objects.filter(pk=ch.goals[0].pk).update(text="Eleven leser 90 ord.")
     iop.refresh_from_db()
     assert services.iop_publish(actor=teacher, iop=iop, version=iop.version).versions.count() == before[0] + 1  # type: ignore[arg-type]
+
+
+def test_the_differences_since_published_show_dates_as_the_reader_writes_them(
+    world: World, django_capture_on_commit_callbacks: object
+) -> None:
+    ch = chain(world.pupil_a, goals=1)
+    iop = ch.iop
+    assert iop is not None
+    Iop.objects.filter(pk=iop.pk).update(ordinary_teaching="Før endringen.")
+    _publish(iop, world.user("teacher"), django_capture_on_commit_callbacks)
+    start, end = iop.period_start, iop.period_end
+    earlier = end - datetime.timedelta(days=7)
+    Iop.objects.filter(pk=iop.pk).update(period_end=earlier)
+
+    url = reverse("iop:iop_compare", args=[iop.pk]) + "?upublisert=1"
+    html = world.client("teacher").get(url).content.decode()
+    removed, added = html.split("<del>", 1)[1].split("</del>", 1)[0], html.split("<ins>", 1)[1].split("</ins>", 1)[0]
+    months = [
+        "januar",
+        "februar",
+        "mars",
+        "april",
+        "mai",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "desember",
+    ]
+
+    def norwegian(day: datetime.date) -> str:
+        return f"{day.day}. {months[day.month - 1]} {day.year}"
+
+    assert f"{norwegian(start)} – {norwegian(end)}" in removed
+    assert f"{norwegian(start)} – {norwegian(earlier)}" in added
+    assert end.isoformat() not in html and earlier.isoformat() not in html

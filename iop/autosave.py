@@ -1,0 +1,53 @@
+"""The answers to an htmx save of a versioned form (see :mod:`iop.concurrency`),
+shared by every app whose documents save themselves while the author types.
+
+The page's form posts with ``hx-post`` into its status area; a save that went
+through answers "Saved hh:mm" with the new version (and the fields others
+changed meanwhile) out of band; a save that did not answers a short message
+there, and the text stays in the form.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.forms import BaseForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+
+def autosaved(
+    request: HttpRequest, form: BaseForm, saved: models.Model, context: dict[str, Any] | None = None
+) -> HttpResponse:
+    """The answer to an htmx save that went through: "Saved hh:mm", the new
+    version out of band, and the fields others changed meanwhile (merged in
+    by the service) out of band too, so the next save does not undo them."""
+    fresh = form.__class__(instance=saved, prefix=form.prefix)  # type: ignore[call-arg]
+    merged = getattr(saved, "merged", None)
+    adopted = [fresh[name] for name in (merged.adopted if merged else {}) if name in fresh.fields]
+    for bound in adopted:
+        bound.field.widget.attrs["hx-swap-oob"] = "true"
+    context = {
+        **(context or {}),
+        "saved": saved,
+        "version_id": f"id_{form.add_prefix('version')}",
+        "version_name": form.add_prefix("version"),
+        "at": timezone.localtime(),
+        "adopted": adopted,
+    }
+    return render(request, "iop/_saved.html", context)
+
+
+def autosave_refused(conflicted: bool) -> HttpResponse:
+    """The answer to an htmx save of a whole-page form that did not go
+    through: a short message in the status area (the text stays in the
+    form; pressing Save shows the errors or both texts)."""
+    if conflicted:
+        message = _("Not saved: someone else changed the same text. Press Save to see both texts and choose.")
+    else:
+        message = _("Not saved: the form has something to correct. Press Save to see what.")
+    return HttpResponse(format_html('<span class="draft-error" role="alert">{}</span>', message))

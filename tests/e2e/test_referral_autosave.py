@@ -1,0 +1,36 @@
+"""The pedagogisk rapport saves itself while the kontaktlærer types, in
+Chromium: "Lagret" appears in the status area, the text is stored and the
+browser's local draft is dropped once the server has it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from followup.models import Referral
+from tests.conftest import World
+from tests.e2e.conftest import login
+from tests.followup.fixtures import records
+
+NO_DRAFTS = "() => !Object.keys(localStorage).some(k => k.startsWith('iop-draft|'))"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_pedagogisk_rapport_saves_itself_while_typing(
+    live_server: Any, transactional_world: World, page: Any
+) -> None:
+    referral = records(transactional_world).referral_a
+    login(page, live_server.url, "teacher@test.example")
+    page.goto(live_server.url + reverse("followup:referral_edit", args=[referral.pk]))
+    box = page.locator("#id_report")
+    box.fill("Eleven leser sakte, men forstår det hun leser.")
+    box.press("End")
+    page.keyboard.type(" Hun trenger mer tid.")
+    expect(page.locator("#autosave-status")).to_contain_text("Lagret", timeout=8000)
+    page.wait_for_function(NO_DRAFTS)  # the server confirmed the text as it stands in the field
+    saved = Referral.objects.get(pk=referral.pk)
+    assert saved.report == "Eleven leser sakte, men forstår det hun leser. Hun trenger mer tid."
+    assert saved.version >= 2 and saved.history.first().history_user == transactional_world.user("teacher")

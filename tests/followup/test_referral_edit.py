@@ -1,0 +1,116 @@
+"""The referral's question and pedagogisk rapport save themselves while the
+author types, like the plans; two teachers' edits merge field by field, and a
+clash on the same field shows both texts so nothing typed is lost."""
+
+from __future__ import annotations
+
+import re
+
+from django.urls import reverse
+
+from followup.models import Referral
+from tests.conftest import World
+from tests.followup.fixtures import records
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def version_sent_back(body: str) -> int:
+    match = re.search(r'<input type="hidden" name="version" id="id_version" value="(\d+)" hx-swap-oob="true">', body)
+    assert match, body
+    return int(match.group(1))
+
+
+def test_the_report_saves_itself_while_the_author_types(world: World) -> None:
+    referral = records(world).referral_a
+    url = reverse("followup:referral_edit", args=[referral.pk])
+    client = world.client("teacher")
+    page = client.get(url).content.decode()
+    assert 'hx-trigger="input delay:2s"' in page and 'id="autosave-status"' in page
+    assert 'name="version" value="1"' in page
+
+    first = client.post(url, {"question": referral.question, "report": "Eleven leser sakte.", "version": "1"}, **HTMX)
+    body = first.content.decode()
+    assert first.status_code == 200 and "Lagret" in body and "<form" not in body
+    assert version_sent_back(body) == 2
+    assert Referral.objects.get(pk=referral.pk).report == "Eleven leser sakte."
+
+    # The author's own next keystrokes, posted from the page's old version, are no conflict.
+    again = client.post(
+        url, {"question": referral.question, "report": "Eleven leser sakte og gjetter.", "version": "1"}, **HTMX
+    )
+    assert "Lagret" in again.content.decode()
+    saved = Referral.objects.get(pk=referral.pk)
+    assert saved.report == "Eleven leser sakte og gjetter." and saved.version == 3
+    assert [h.history_user for h in saved.history.all()[:2]] == [world.user("teacher")] * 2
+
+
+def test_two_teachers_editing_different_fields_both_keep_their_text(world: World) -> None:
+    referral = records(world).referral_a
+    url = reverse("followup:referral_edit", args=[referral.pk])
+    question, report = referral.question, referral.report
+    teacher, coordinator = world.client("teacher"), world.client("coordinator")
+
+    assert teacher.post(url, {"question": question, "report": "Lærerens rapport.", "version": "1"}).status_code == 302
+    # The coordinator's page was opened at version 1 and changes only the question.
+    answer = coordinator.post(
+        url, {"question": "Trenger eleven spesialundervisning?", "report": report, "version": "1"}
+    )
+    assert answer.status_code == 302
+    saved = Referral.objects.get(pk=referral.pk)
+    assert saved.question == "Trenger eleven spesialundervisning?"
+    assert saved.report == "Lærerens rapport."
+
+
+def test_the_same_field_changed_by_both_shows_both_texts_and_loses_nothing(world: World) -> None:
+    referral = records(world).referral_a
+    url = reverse("followup:referral_edit", args=[referral.pk])
+    teacher, coordinator = world.client("teacher"), world.client("coordinator")
+    assert (
+        teacher.post(url, {"question": referral.question, "report": "Lærerens tekst.", "version": "1"}).status_code
+        == 302
+    )
+
+    # While typing: the autosave is refused with a message and writes nothing.
+    refused = coordinator.post(
+        url, {"question": referral.question, "report": "Rådgiverens tekst.", "version": "1"}, **HTMX
+    )
+    body = refused.content.decode()
+    assert refused.status_code == 200 and 'role="alert"' in body and "Ikke lagret" in body and "<form" not in body
+    assert Referral.objects.get(pk=referral.pk).report == "Lærerens tekst."
+
+    # Pressing Save: both texts, with keep mine / take theirs / merge.
+    conflict = coordinator.post(url, {"question": referral.question, "report": "Rådgiverens tekst.", "version": "1"})
+    page = conflict.content.decode()
+    assert conflict.status_code == 409
+    assert "Rådgiverens tekst." in page and "Lærerens tekst." in page
+    assert 'name="choice-report" value="mine"' in page and 'name="choice-report" value="theirs"' in page
+    assert 'name="choice-report" value="merge"' in page
+    assert 'name="version" value="2"' in page  # the form moved to the current version
+    assert 'hx-post="' not in page  # no autosave while the choice is open
+    assert Referral.objects.get(pk=referral.pk).report == "Lærerens tekst."
+
+    merged = coordinator.post(
+        url,
+        {
+            "question": referral.question,
+            "report": "Rådgiverens tekst.",
+            "version": "2",
+            "choice-report": "merge",
+            "merged-report": "Lærerens tekst.\n\nRådgiverens tekst.",
+            "theirs-report": "Lærerens tekst.",
+        },
+    )
+    assert merged.status_code == 302
+    assert Referral.objects.get(pk=referral.pk).report == "Lærerens tekst.\n\nRådgiverens tekst."
+
+
+def test_a_sent_referral_refuses_an_autosave_with_a_message(world: World) -> None:
+    referral = records(world).referral_a_sent
+    url = reverse("followup:referral_edit", args=[referral.pk])
+    before = Referral.objects.get(pk=referral.pk)
+    answer = world.client("teacher").post(url, {"question": "Ny", "report": "Ny", "version": "1"}, **HTMX)
+    body = answer.content.decode()
+    assert answer.status_code == 200 and 'role="alert"' in body and "sendt" in body
+    after = Referral.objects.get(pk=referral.pk)
+    assert (after.question, after.report) == (before.question, before.report)
