@@ -13,15 +13,17 @@ from the day the earlier step closed:
 * IOP — a draft IOP exists (since it was made), or a valid vedtak is made and
   there is no live IOP (since the vedtak was made); the kontaktlærer;
 * vedtak — a draft vedtak (since it was started) or a completed sakkyndig
-  vurdering without a vedtak made after it (since it was completed); the rektor;
+  vurdering without a vedtak made on it (since it was completed); the rektor;
 * SV — PPT writes a draft sakkyndig vurdering (since it was started); PPT;
 * referral — a referral is drafted (coordinator) or sent (PPT, since it was sent);
 * tiltak — a measure is active (since its start); the coordinator;
-* kartlegging — a kartlegging is recorded (since its date); the coordinator;
+* kartlegging — a kartlegging is recorded (since its date) on a concern that
+  is still open, or without a concern within the last year; the coordinator;
 * concern — a concern is open (since it was filed); the coordinator.
 
-A pupil with none of these is not in the chain; one whose årsrapport is
-written has finished this round (not listed).
+A pupil with none of these is not in the chain: one whose årsrapport is
+written has finished this round, and is listed again when a new round begins
+(a new concern, assessment or vedtak).
 
 **Overdue**: the pupil has an open deadline of the step (by the duty's
 fulfilment) that is past due.
@@ -84,6 +86,10 @@ STEP_FULFILMENTS: dict[Step, tuple[str, ...]] = {
     Step.IOP: (Duty.Fulfilment.IOP_PUBLISHED,),
     Step.AARSRAPPORT: (Duty.Fulfilment.ARSRAPPORT_WRITTEN,),
 }
+
+# A kartlegging without a concern keeps the pupil at that step this long;
+# one made on a concern, while the concern is open.
+KARTLEGGING_OPEN = datetime.timedelta(days=365)
 
 # The dates read per pupil (annotation name → subquery), see module docstring.
 _DATES = (
@@ -149,7 +155,13 @@ def annotate_steps(pupils: QuerySet[Pupil], today: datetime.date) -> QuerySet[Pu
     )
     dates: dict[str, Any] = {
         "concern_on": _latest(Concern.objects.exclude(status=Concern.Status.CLOSED), _day("filed_at")),
-        "kartlegging_on": _latest(Kartlegging.objects.all(), "date"),
+        "kartlegging_on": _latest(
+            Kartlegging.objects.filter(
+                Q(concern__isnull=True, date__gte=today - KARTLEGGING_OPEN)
+                | Q(concern__status__in=(Concern.Status.NEW, Concern.Status.RECEIVED))
+            ),
+            "date",
+        ),
         "tiltak_on": _latest(Tiltak.objects.filter(status=Tiltak.Status.ACTIVE), "start"),
         "referral_draft_on": _latest(Referral.objects.filter(status=Referral.Status.DRAFT), _day("created_at")),
         "referral_sent_on": _latest(
@@ -161,7 +173,9 @@ def annotate_steps(pupils: QuerySet[Pupil], today: datetime.date) -> QuerySet[Pu
             _day("created_at"),
         ),
         "sv_done_on": _latest(
-            SakkyndigVurdering.objects.filter(status=SakkyndigVurdering.Status.COMPLETED, valid_to__gte=today),
+            SakkyndigVurdering.objects.filter(status=SakkyndigVurdering.Status.COMPLETED, valid_to__gte=today).exclude(
+                Exists(Enkeltvedtak.objects.filter(vurdering=OuterRef("pk"), status=Enkeltvedtak.Status.MADE))
+            ),
             _day(Coalesce("completed_at", "updated_at", output_field=DateTimeField())),
         ),
         "vedtak_draft_on": _latest(valid_vedtak.filter(status=Enkeltvedtak.Status.DRAFT), _day("created_at")),
@@ -175,30 +189,27 @@ def annotate_steps(pupils: QuerySet[Pupil], today: datetime.date) -> QuerySet[Pu
             _day(Coalesce("published_at", "created_at", output_field=DateTimeField())),
         ),
     }
-    in_chain = Q()
+    # The SQL twin of current_step(): a pupil is listed when some step is open.
+    in_chain = Q(vedtak_made_on__isnull=False, has_live_iop=False)
     for name in _DATES:
-        in_chain |= Q(**{f"{name}__isnull": False})
-    finished = live_iop.filter(pupil=OuterRef("pk"), status=Iop.Status.PUBLISHED).filter(Exists(written))
-    return (
-        pupils.annotate(**dates, has_live_iop=Exists(live_iop.filter(pupil=OuterRef("pk"))), finished=Exists(finished))
-        .filter(in_chain)
-        .filter(finished=False)
-    )
+        if name != "vedtak_made_on":
+            in_chain |= Q(**{f"{name}__isnull": False})
+    return pupils.annotate(**dates, has_live_iop=Exists(live_iop.filter(pupil=OuterRef("pk")))).filter(in_chain)
 
 
 def current_step(d: dict[str, Any]) -> tuple[Step, datetime.date, str] | None:
     """(step, since, role waited for) from a pupil's dates D (see
     :func:`annotate_steps`, plus ``has_live_iop``); None: not in the chain."""
     r = Duty.Role
-    made, sv_done = d.get("vedtak_made_on"), d.get("sv_done_on")
+    made = d.get("vedtak_made_on")
     candidates: list[tuple[Step, datetime.date | None, str]] = [
         (Step.AARSRAPPORT, d.get("iop_published_on"), r.KONTAKTLAERER),
         (Step.IOP, d.get("iop_draft_on"), r.KONTAKTLAERER),
         # A made vedtak waits for its IOP while the pupil has no live IOP.
         (Step.IOP, None if d.get("has_live_iop") else made, r.KONTAKTLAERER),
         (Step.VEDTAK, d.get("vedtak_draft_on"), r.REKTOR),
-        # A completed SV waits for a vedtak until one is made after it.
-        (Step.VEDTAK, sv_done if sv_done and not (made and made >= sv_done) else None, r.REKTOR),
+        # A completed SV waits for a vedtak until one is made on it.
+        (Step.VEDTAK, d.get("sv_done_on"), r.REKTOR),
         (Step.SV, d.get("sv_draft_on"), r.PPT),
         (Step.REFERRAL, d.get("referral_sent_on"), r.PPT),
         (Step.REFERRAL, d.get("referral_draft_on"), r.KOORDINATOR),

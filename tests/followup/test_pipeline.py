@@ -13,6 +13,7 @@ from followup import pipeline
 from followup.models import Concern, Deadline, Duty, Kartlegging, Oppfolgingsplan, Referral, Tiltak
 from followup.pipeline import Step
 from iop.models import AccessLogEntry, SakkyndigVurdering
+from iop.reports.models import Report
 from students.models import Enrolment, Pupil
 from tests import factories as f
 from tests.conftest import World
@@ -108,6 +109,33 @@ def test_a_draft_assessment_waits_for_ppt_and_a_finished_chain_is_not_listed(wor
         list(pipeline.pipeline_pupils(world.user("coordinator"), today)), Deadline.objects.all(), today
     )
     assert (row.pupil, row.step, row.waits_for) == (pupil, Step.SV, Duty.Role.PPT)
+
+
+def test_a_written_arsrapport_ends_the_round_and_an_old_kartlegging_without_a_concern_is_not_a_step(
+    world: World,
+) -> None:
+    today = timezone.localdate()
+    made = chain(world.pupil_a, author=world.user("ppt"))
+    assert made.iop is not None
+    Report.objects.create(
+        kind=Report.Kind.AARSRAPPORT,
+        pupil=world.pupil_a,
+        iop=made.iop,
+        status=Report.Status.FINALISED,
+        period_start=made.iop.period_start,
+        period_end=made.iop.period_end,
+        finalised_at=timezone.now(),
+        pdf="reports/aarsrapport.pdf",  # the step reads the report's status, never its file
+        pdf_sha256="0" * 64,
+    )
+    old = f.pupil_in(world.group_a, last_name="Gammel")
+    Kartlegging.objects.create(pupil=old, date=today - 400 * DAY, kind=Kartlegging.Kind.ACADEMIC, result="R")
+    coordinator = world.user("coordinator")
+    assert list(pipeline.pipeline_pupils(coordinator, today)) == []
+    # A new round: a concern about the pupil who finished lists them again, at the concern.
+    Concern.objects.create(pupil=world.pupil_a, description="Ny uro", high_absence=True)
+    [row] = pipeline.pipeline_rows(list(pipeline.pipeline_pupils(coordinator, today)), Deadline.objects.all(), today)
+    assert (row.pupil, row.step, row.days) == (world.pupil_a, Step.CONCERN, 0)
 
 
 def test_the_page_filters_and_shows_each_reader_only_their_pupils(world: World) -> None:
