@@ -1053,6 +1053,7 @@ def teaching_log_update(request: HttpRequest, pk: str) -> HttpResponse:
                 messages.success(request, _("The teaching log is corrected."))
                 return redirect(back)
     else:
+        services.log_read(actor=_actor(request), pupil=iop.pupil, kind=Kind.IOP, object_id=iop.pk, purpose=Purpose.EDIT)
         form = TeachingLogForm(instance=entry, sections=sections)
     context = {"form": form, "entry": entry, "iop": iop, "pupil": iop.pupil, "back": back}
     return render(request, "iop/teaching_log_form.html", context)

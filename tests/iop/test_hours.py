@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from followup.kpi import selectors as kpi
 from iop import selectors, services
-from iop.models import GoalLog, Iop, TeachingLog
+from iop.models import AccessLogEntry, GoalLog, Iop, TeachingLog
 from iop.reports import selectors as report_selectors
 from iop.reports import services as report_services
 from students.models import School
@@ -115,6 +115,7 @@ def test_others_read_a_log_but_do_not_change_it(world: World, iop: Iop) -> None:
     entry = log(world, iop, iop.period_start + 7 * DAY, "3")
     page = world.client("coordinator").get(reverse("iop:teaching_log_list", args=[iop.pk])).content.decode()
     assert reverse("iop:teaching_log_update", args=[entry.pk]) not in page
+    assert AccessLogEntry.objects.filter(user=world.user("coordinator"), kind=AccessLogEntry.Kind.IOP).exists()
     own = world.client("teacher").get(reverse("iop:teaching_log_list", args=[iop.pk])).content.decode()
     assert reverse("iop:teaching_log_update", args=[entry.pk]) in own
     for persona in ("coordinator", "faglaerer"):
