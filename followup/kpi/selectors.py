@@ -133,7 +133,7 @@ def _enrolment_rows(years: list[SchoolYear], today: datetime.date) -> Any:
 
 
 def key_figures(schools: QuerySet[School], today: datetime.date) -> list[YearFigures]:
-    """This school year's figures and last year's, for SCHOOLS (a fixed number of queries: 4)."""
+    """This school year's figures and last year's, for SCHOOLS (a fixed number of queries, hours given included)."""
     school_ids = list(schools.values_list("pk", flat=True))
     current = list(
         SchoolYear.objects.filter(school_id__in=school_ids, start__lte=today)
