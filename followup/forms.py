@@ -345,3 +345,16 @@ class DashboardFilterForm(forms.Form):
         self.fields["duty"].choices = every + sorted(seen.items(), key=lambda kv: kv[1])  # type: ignore[attr-defined]
         if not people:
             del self.fields["responsible"]
+
+
+class PipelineFilterForm(forms.Form):
+    school = forms.TypedChoiceField(label=_("School"), required=False, coerce=int, empty_value=None)
+    group = forms.TypedChoiceField(label=_("Group"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, schools: list[School], groups: list[Group], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        every = [("", _("All"))]
+        self.fields["school"].choices = every + [(s.pk, s.name) for s in schools]  # type: ignore[attr-defined]
+        self.fields["group"].choices = every + [  # type: ignore[attr-defined]
+            (g.pk, f"{g.name} ({g.school_year.school.name})") for g in groups
+        ]

@@ -81,5 +81,6 @@ def home_section(request: HttpRequest) -> Section | None:
             "referrals": referrals,
             "unread": selectors.unread_count(user),
             "today": today,
+            "coordinator": prof.is_coordinator,
         },
     )

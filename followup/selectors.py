@@ -260,7 +260,8 @@ class FilterChoices:
     duties: list[tuple[str, str]] = field(default_factory=list)
 
 
-def dashboard_choices(user: AnyUser) -> FilterChoices:
+def school_and_group_choices(user: AnyUser) -> tuple[list[School], list[Group], list[School]]:
+    """(schools, this year's groups, managed schools) a user filters school-wide lists by (two queries)."""
     today = timezone.localdate()
     managed = list(access.managed_schools(user))
     schools = managed or list(access.visible_schools(user))
@@ -272,6 +273,11 @@ def dashboard_choices(user: AnyUser) -> FilterChoices:
         .distinct()
         .order_by("school_year__school__name", "year_level", "name")
     )
+    return schools, groups, managed
+
+
+def dashboard_choices(user: AnyUser) -> FilterChoices:
+    schools, groups, managed = school_and_group_choices(user)
     people: list[User] = []
     if managed:
         people = list(

@@ -6,6 +6,7 @@ app_name = "followup"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("kjeden/", views.pipeline, name="pipeline"),
     path("frist/<uuid:deadline_id>/utfort/", views.deadline_complete, name="deadline_complete"),
     path("varsler/", views.notifications, name="notifications"),
     path("varsler/lest/", views.notifications_read, name="notifications_read"),

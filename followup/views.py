@@ -32,6 +32,7 @@ from students.models import Group, Pupil, School, User
 from students.params import clean_text, parse_int
 
 from . import ical, selectors, services
+from . import pipeline as pipeline_selectors
 from .deadlines import effective_duties
 from .forms import (
     ConcernCloseForm,
@@ -45,6 +46,7 @@ from .forms import (
     GuardianPreferenceForm,
     KartleggingForm,
     MeetingForm,
+    PipelineFilterForm,
     PlanForm,
     PreferenceForm,
     ReferralCreateForm,
@@ -137,6 +139,32 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     }
     template = "followup/_dashboard_rows.html" if request.htmx else "followup/dashboard.html"  # type: ignore[attr-defined]
     return render(request, template, context)
+
+
+@never_cache
+@login_required
+@require_GET
+def pipeline(request: HttpRequest) -> HttpResponse:
+    """Every pupil in the chain the user works with: step, days in it, who it
+    waits for, overdue marked (:mod:`followup.pipeline`); a fixed number of queries."""
+    if not access.profile(request.user).is_staff_member:
+        raise PermissionDenied
+    today = timezone.localdate()
+    schools, groups, _managed = selectors.school_and_group_choices(request.user)
+    form = PipelineFilterForm(request.GET or None, schools=schools, groups=groups)
+    school = group = None
+    if form.is_bound and form.is_valid():
+        school, group = form.cleaned_data.get("school"), form.cleaned_data.get("group")
+    pupils = pipeline_selectors.pipeline_pupils(request.user, today, school=school, group=group)
+    page = Paginator(pupils, pipeline_selectors.PAGE_SIZE).get_page(request.GET.get("side"))
+    rows = pipeline_selectors.pipeline_rows(list(page.object_list), selectors.deadline_scope(request.user), today)
+    iop_services.log_reads(
+        actor=_user(request), reads=[(row.pupil, AccessLogEntry.Kind.PUPIL, row.pupil.pk) for row in rows]
+    )
+    query = request.GET.copy()
+    query.pop("side", None)
+    context = {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
+    return render(request, "followup/pipeline.html", context)
 
 
 def _without(query: Any, *names: str) -> str:

@@ -280,6 +280,7 @@ class TeachingLogForm(forms.ModelForm):
         model = TeachingLog
         fields = ["section", "period_start", "period_end", "hours", "note"]
         widgets = {"period_start": DateInput(), "period_end": DateInput()}
+        labels = {"hours": _("Hours given, årstimer (60 min)")}
 
     def __init__(self, *args: Any, sections: QuerySet[IopSubject] | list[IopSubject], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -25,7 +25,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import DecimalField, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -52,6 +53,7 @@ from .models import (
     IupVersion,
     SakkyndigVurdering,
     SakkyndigVurderingSubject,
+    TeachingLog,
 )
 
 M = TypeVar("M", bound=models.Model)
@@ -190,6 +192,83 @@ def _logs() -> QuerySet[GoalLog]:
     return GoalLog.objects.select_related("author").order_by("date", "created_at")
 
 
+# --- hours of teaching given -----------------------------------------------------------
+
+HOURS_FIELD = DecimalField(max_digits=9, decimal_places=1)
+
+
+def counted_teaching_logs(*, within: tuple[datetime.date, datetime.date] | None = None) -> QuerySet[TeachingLog]:
+    """The teaching logs that count as hours given (see :func:`hours_given`)."""
+    logs = TeachingLog.objects.filter(
+        period_start__gte=F("section__iop__period_start"),
+        period_end__lte=F("section__iop__period_end"),
+    )
+    if within is not None:
+        logs = logs.filter(period_start__gte=within[0], period_start__lte=within[1])
+    return logs
+
+
+def hours_given(
+    sections: QuerySet[IopSubject], *, within: tuple[datetime.date, datetime.date] | None = None
+) -> QuerySet[IopSubject]:
+    """SECTIONS, each annotated with ``hours_given``: the teaching given in the
+    subject, a ``Decimal`` in årstimer (hours of 60 minutes, the unit of the
+    enkeltvedtak's scope, opplæringslova § 11-6), ``Decimal("0")`` when none.
+
+    The one rule for hours given, read by the IOP page, the reports (and the
+    IOP PDF) and the key figures, so that they agree:
+
+    * a teaching log counts only when its whole period lies inside the IOP's
+      period (``IopSubject.iop.period_start`` .. ``period_end``); a log
+      outside it (the plan's period was changed after logging) counts nowhere;
+    * with WITHIN ``(first, last)`` (a report's period), only logs that begin
+      on a day from FIRST to LAST count, so a week is counted in one report.
+
+    One subquery per row; no extra query."""
+    total = (
+        counted_teaching_logs(within=within)
+        .filter(section=OuterRef("pk"))
+        .order_by()
+        .values("section")
+        .annotate(total=Sum("hours"))
+        .values("total")
+    )
+    return sections.annotate(
+        hours_given=Coalesce(Subquery(total, output_field=HOURS_FIELD), Value(0), output_field=HOURS_FIELD)
+    )
+
+
+def teaching_log_for(
+    user: AnyUser, pk: uuid.UUID | str, action: Action = Action.LOG, *, own: bool = False
+) -> TeachingLog:
+    """A teaching log the user may do ACTION on (404 when its pupil is hidden,
+    403 when seen without ACTION, and with OWN when another person logged it:
+    only the author corrects or deletes a log)."""
+    qs = TeachingLog.objects.select_related("section__iop__school_year", "author")
+    entry, pupil = resolve(user, qs, pk, "section__iop__pupil")
+    require(pupil, action)
+    if own and entry.author_id != user.pk:
+        raise PermissionDenied
+    entry.section.iop.pupil = pupil
+    return entry
+
+
+def teaching_logs(iop: Iop) -> list[IopSubject]:
+    """IOP's subjects, each with ``hours_given`` (:func:`hours_given`) and
+    ``log_list``: every teaching log of the subject, oldest first, each with
+    ``counted`` (False when it lies outside the plan's period). Three queries."""
+    sections = list(hours_given(IopSubject.objects.filter(iop=iop)).order_by("order", "subject"))
+    counted = set(counted_teaching_logs().filter(section__iop=iop).values_list("pk", flat=True))
+    logs = TeachingLog.objects.filter(section__iop=iop).select_related("author").order_by("period_start", "created_at")
+    by_section: dict[Any, list[TeachingLog]] = {}
+    for entry in logs:
+        entry.counted = entry.pk in counted  # type: ignore[attr-defined]
+        by_section.setdefault(entry.section_id, []).append(entry)
+    for section in sections:
+        section.log_list = by_section.get(section.pk, [])  # type: ignore[attr-defined]
+    return sections
+
+
 @dataclass
 class SectionView:
     section: IopSubject | None
@@ -267,11 +346,7 @@ def iop_page(user: AnyUser, pk: uuid.UUID | str, *, read_mode: bool = False) -> 
                 can_log=False,
                 internal=False,
             )
-    sections = list(
-        IopSubject.objects.filter(iop=iop)
-        .annotate(hours_given=Sum("teaching_logs__hours"))
-        .order_by("order", "subject")
-    )
+    sections = list(hours_given(IopSubject.objects.filter(iop=iop)).order_by("order", "subject"))
     goals = list(
         Goal.objects.filter(iop=iop)
         .select_related("section")

@@ -769,6 +769,40 @@ def teaching_log_create(*, actor: User, section: IopSubject, data: Mapping[str, 
     return _save(entry, actor)
 
 
+def _require_author(actor: User, entry: TeachingLog) -> None:
+    """Only the one who logged the teaching changes or deletes it (others read it)."""
+    _require(actor, Action.LOG, entry.section.iop.pupil)
+    if entry.author_id != actor.pk:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def teaching_log_update(*, actor: User, entry: TeachingLog, data: Mapping[str, Any]) -> TeachingLog:
+    """Correct ACTOR's own teaching log (subject, period, hours in årstimer of
+    60 minutes, note). The period stays inside the IOP's period (as when
+    logged). Raises ``PermissionDenied`` for another's log, ``ValidationError``
+    for an archived IOP or a period outside the plan's."""
+    _require_author(actor, entry)
+    _require_editable(entry.section.iop)
+    section = data.get("section") or entry.section
+    if section.iop_id != entry.section.iop_id:
+        raise ValidationError({"section": _("Choose a subject of this IOP.")})
+    entry.section = section
+    _apply(entry, data, ("period_start", "period_end", "hours", "note"))
+    iop = entry.section.iop
+    _require_within(entry.period_start, entry.period_end, iop.period_start, iop.period_end)
+    return _save(entry, actor)
+
+
+@transaction.atomic
+def teaching_log_delete(*, actor: User, entry: TeachingLog) -> None:
+    """Delete ACTOR's own teaching log (its history keeps what it said).
+    Raises ``PermissionDenied`` for another's log, ``ValidationError`` for an archived IOP."""
+    _require_author(actor, entry)
+    _require_editable(entry.section.iop)
+    _delete(entry, actor)
+
+
 def _require_within(
     start: datetime.date | None, end: datetime.date | None, first: datetime.date, last: datetime.date
 ) -> None:

@@ -378,6 +378,7 @@ NAV_ITEMS: list[tuple[str, object, str]] = [
     ("iop:iup_settings", _("IUP form"), "coordinator"),
     ("reports:batch_list", _("Reports"), "coordinator"),
     ("followup:dashboard", _("Deadlines"), "staff"),
+    ("followup:pipeline", _("Pupils in the chain"), "coordinator"),
     ("followup:meeting_list", _("Follow-up meetings"), "staff"),
     ("followup:aarshjul", _("Årshjul"), "coordinator"),
     ("kpi:key_figures", _("Key figures"), "coordinator"),

@@ -16,7 +16,7 @@ from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
@@ -984,6 +984,80 @@ def goal_log_create(request: HttpRequest, pk: str) -> HttpResponse:
         "iop/goal_detail.html",
         {"goal": page, "plan": page.plan, "pupil": page.plan.pupil, "form": form, "internal": True},
     )
+
+
+@never_cache
+@login_required
+@require_GET
+def teaching_log_list(request: HttpRequest, pk: str) -> HttpResponse:
+    iop = selectors.iop_for(request.user, pk, Action.LOG)
+    services.log_read(actor=_actor(request), pupil=iop.pupil, kind=Kind.IOP, object_id=iop.pk)
+    context = {
+        "iop": iop,
+        "pupil": iop.pupil,
+        "sections": selectors.teaching_logs(iop),
+        "editable": iop.is_editable,
+        "me": request.user.pk,
+    }
+    return render(request, "iop/teaching_logs.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def teaching_log_update(request: HttpRequest, pk: str) -> HttpResponse:
+    entry = selectors.teaching_log_for(request.user, pk, Action.LOG, own=True)
+    iop = entry.section.iop
+    sections = IopSubject.objects.filter(iop=iop)
+    back = reverse("iop:teaching_log_list", args=[iop.pk])
+    if request.method == "POST":
+        form = TeachingLogForm(request.POST, instance=entry, sections=sections)
+        if form.is_valid():
+            try:
+                services.teaching_log_update(actor=_actor(request), entry=entry, data=form.cleaned_data)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("The teaching log is corrected."))
+                return redirect(back)
+    else:
+        services.log_read(actor=_actor(request), pupil=iop.pupil, kind=Kind.IOP, object_id=iop.pk, purpose=Purpose.EDIT)
+        form = TeachingLogForm(instance=entry, sections=sections)
+    context = {"form": form, "entry": entry, "iop": iop, "pupil": iop.pupil, "back": back}
+    return render(request, "iop/teaching_log_form.html", context)
+
+
+@login_required
+@require_POST
+def teaching_log_delete(request: HttpRequest, pk: str) -> HttpResponse:
+    entry = selectors.teaching_log_for(request.user, pk, Action.LOG, own=True)
+    iop = entry.section.iop
+    back = reverse("iop:teaching_log_list", args=[iop.pk])
+    if not _confirmed(request):
+        return _confirm_page(
+            request,
+            document=iop,
+            question=_("Delete this teaching log?"),
+            consequence=_(
+                "%(hours)s årstimer (60 min) in %(subject)s from %(start)s to %(end)s no longer count as given."
+            )
+            % {
+                "hours": formats.number_format(entry.hours, decimal_pos=1),
+                "subject": entry.section.subject,
+                "start": formats.date_format(entry.period_start, "SHORT_DATE_FORMAT"),
+                "end": formats.date_format(entry.period_end, "SHORT_DATE_FORMAT"),
+            },
+            button=_("Yes, delete"),
+            back=back,
+        )
+    try:
+        services.teaching_log_delete(actor=_actor(request), entry=entry)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The teaching log is deleted."))
+    return redirect(back)
 
 
 @login_required

@@ -6,16 +6,20 @@ Per school and year level, for a school year and the one before:
 * share of pupils with an IUP this year (published or archived);
 * talks held per pupil this year, and the share of pupils at or above the
   target (default ≥ 4 for years 5–10, ``KPI_TALK_TARGET``);
-* share of pupils whose development talk this term is done.
+* share of pupils whose development talk this term is done;
+* hours of teaching given in the year's IOPs, in årstimer (60 minutes), by
+  :func:`iop.selectors.hours_given` (the rule the IOP page and reports use).
 
 Each school year costs one query (talk counts and IUPs are subqueries on the
-enrolment rows), so the page runs a fixed number of queries.
+enrolment rows) and the hours given one more, so the page runs a fixed
+number of queries.
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -23,7 +27,8 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 
 from followup.models import Talk
-from iop.models import Iup
+from iop import selectors as iop_selectors
+from iop.models import IopSubject, Iup
 from students.models import Enrolment, Pupil, School, SchoolYear
 
 TERM_TALK_KINDS = (Talk.Kind.UTVIKLINGSSAMTALE,)
@@ -59,6 +64,7 @@ class Row:
     at_target: int = 0
     in_target_levels: int = 0
     term_done: int = 0
+    hours_given: Decimal = Decimal(0)  # årstimer (60 minutes) given in the year's IOPs
 
     def share(self, part: int, whole: int | None = None) -> float | None:
         whole = self.pupils if whole is None else whole
@@ -127,7 +133,7 @@ def _enrolment_rows(years: list[SchoolYear], today: datetime.date) -> Any:
 
 
 def key_figures(schools: QuerySet[School], today: datetime.date) -> list[YearFigures]:
-    """This school year's figures and last year's, for SCHOOLS (2 queries + 1 per year shown)."""
+    """This school year's figures and last year's, for SCHOOLS (a fixed number of queries, hours given included)."""
     school_ids = list(schools.values_list("pk", flat=True))
     current = list(
         SchoolYear.objects.filter(school_id__in=school_ids, start__lte=today)
@@ -141,6 +147,12 @@ def key_figures(schools: QuerySet[School], today: datetime.date) -> list[YearFig
     target, low, high = talk_target()
     by_year: dict[int, dict[tuple[str, int | None], Row]] = {y: {} for y in first_years}
     seen: set[tuple[int, object]] = set()
+    hours: dict[tuple[int, object], Decimal] = {}
+    given = iop_selectors.hours_given(IopSubject.objects.filter(iop__school_year__in=years)).values_list(  # type: ignore[misc]
+        "iop__school_year__start__year", "iop__pupil_id", "hours_given"
+    )
+    for year_start, pupil_id, amount in given:
+        hours[(year_start, pupil_id)] = hours.get((year_start, pupil_id), Decimal(0)) + amount
     for school, start, level, pupil_id, talks, has_iup, term_done in _enrolment_rows(years, today):
         if (start.year, pupil_id) in seen:  # a pupil in two classes counts once
             continue
@@ -151,6 +163,7 @@ def key_figures(schools: QuerySet[School], today: datetime.date) -> list[YearFig
             row.with_iup += int(has_iup)
             row.talks += talks
             row.term_done += int(term_done)
+            row.hours_given += hours.get((start.year, pupil_id), Decimal(0))
             if low <= level <= high:
                 row.in_target_levels += 1
                 row.at_target += int(talks >= target)

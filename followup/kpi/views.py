@@ -53,6 +53,7 @@ def key_figures_csv(request: HttpRequest) -> HttpResponse:
             _("Talks per pupil"),
             _("Share at the talk target (%)"),
             _("Share with this term's talk (%)"),
+            _("Teaching given in IOPs, årstimer (60 min)"),
         ]
     )
     for year in figures:
@@ -68,6 +69,7 @@ def key_figures_csv(request: HttpRequest) -> HttpResponse:
                     _number(row.talks_per_pupil),
                     _number(row.at_target_share),
                     _number(row.term_share),
+                    str(row.hours_given).replace(".", ","),
                 ]
             )
     return response

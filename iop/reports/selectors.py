@@ -20,7 +20,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from iop import charts
 from iop import published as iop_published
+from iop import selectors as iop_selectors
 from iop.models import EnkeltvedtakSubject, Goal, GoalLog, Iop, IopSubject, Level
 from iop.selectors import aims_queryset
 from students import access
@@ -226,13 +227,16 @@ def build_document(
     published: bool = False,
 ) -> ReportDocument:
     """Everything a report (or the IOP PDF) shows, in a fixed number of queries.
-    Internal notes are never read; logs after PERIOD_END are left out.
+    Internal notes are never read; goal logs after PERIOD_END or before the
+    IOP's own period are left out (a log from before the plan is not its
+    start level); hours given are :func:`iop.selectors.hours_given` within
+    the report's period.
 
     With PUBLISHED (the IOP PDF a guardian downloads) the plan's texts,
     sections and goals are those of its last published version
     (:mod:`iop.published`; the live plan when it has none), with the goals'
     logs as logged; hours given are then not counted (the PDF does not show them)."""
-    logs_qs = GoalLog.objects.filter(date__lte=period_end).order_by("date", "created_at")
+    logs_qs = GoalLog.objects.filter(date__gte=iop.period_start, date__lte=period_end).order_by("date", "created_at")
     shown = iop_published.published_iop(iop) if published else None
     if shown is not None:
         sections = shown.sections
@@ -241,10 +245,9 @@ def build_document(
         goals = shown.goals
         iop_published.attach_logs(goals, logs_qs)
     else:
-        in_period = Q(teaching_logs__period_start__gte=period_start, teaching_logs__period_start__lte=period_end)
         sections = list(
-            IopSubject.objects.filter(iop=iop)
-            .annotate(given=Sum("teaching_logs__hours", filter=in_period))
+            iop_selectors.hours_given(IopSubject.objects.filter(iop=iop), within=(period_start, period_end))
+            .annotate(given=F("hours_given"))
             .order_by("order", "subject")
         )
         goals = list(

@@ -116,6 +116,14 @@ ROWS = {
     "followup:dashboard": [
         Row(lambda w: reverse("followup:dashboard"), expect(200, **NON_STAFF_403)),
     ],
+    "followup:pipeline": [
+        Row(lambda w: (R(w), reverse("followup:pipeline"))[1], expect(200, **NON_STAFF_403)),
+        Row(
+            lambda w: reverse("followup:pipeline") + f"?school={w.school1.pk}&group=x&side=9",
+            expect(200, **NON_STAFF_403),
+            label="filtered, a bad group and a page past the end",
+        ),
+    ],
     "followup:deadline_complete": [
         Row(
             lambda w: reverse("followup:deadline_complete", args=[R(w).deadline_a.pk]),

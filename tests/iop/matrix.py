@@ -23,6 +23,7 @@ from iop.models import (
     IopVersion,
     SakkyndigVurdering,
     SakkyndigVurderingSubject,
+    TeachingLog,
 )
 from tests.conftest import World
 from tests.factories import SkoleeierFactory
@@ -92,6 +93,36 @@ def bare_goal(w: World) -> Goal:
     if "bare_goal" not in w.extra:
         [w.extra["bare_goal"]] = add_goals(c(w).iop, c(w).section, 1)
     return w.extra["bare_goal"]
+
+
+def teacher_log(w: World) -> TeachingLog:
+    """Two hours in pupil A's first IOP subject, logged by the kontaktlærer
+    (only the author corrects or deletes it)."""
+    if "teacher_log" not in w.extra:
+        iop = c(w).iop
+        w.extra["teacher_log"] = TeachingLog.objects.create(
+            section=c(w).section,
+            author=w.user("teacher"),
+            period_start=iop.period_start,
+            period_end=iop.period_start,
+            hours=2,
+        )
+    return w.extra["teacher_log"]
+
+
+def log_url(name: str) -> Any:
+    return lambda w: reverse(f"iop:{name}", args=[teacher_log(w).pk])
+
+
+def log_data(w: World) -> dict[str, Any]:
+    entry = teacher_log(w)
+    return {
+        "section": str(entry.section_id),
+        "period_start": entry.period_start,
+        "period_end": entry.period_end,
+        "hours": "3",
+        "note": "Rettet",
+    }
 
 
 def status_is(model: type, obj: Any, changed: str, unchanged: str, writers: tuple[str, ...]) -> Any:
@@ -381,6 +412,33 @@ ROWS = {
                 "undervisning-period_end": today(),
                 "undervisning-hours": "3",
             },
+        ),
+    ],
+    "iop:teaching_log_list": [
+        Row(url("teaching_log_list", "iop"), get(LOG_A, ("ppt", "vikar", "guardian_a"))),
+        Row(lambda w: reverse("iop:teaching_log_list", args=[MISSING_UUID]), expect(404), label="missing IOP"),
+    ],
+    "iop:teaching_log_update": [
+        Row(log_url("teaching_log_update"), get(("teacher",), _not("teacher"))),
+        Row(log_url("teaching_log_update"), post(("teacher",), _not("teacher")), "post", log_data),
+        Row(lambda w: reverse("iop:teaching_log_update", args=[MISSING_UUID]), expect(404), label="missing log"),
+    ],
+    "iop:teaching_log_delete": [
+        Row(
+            log_url("teaching_log_delete"),
+            post(("teacher",), _not("teacher"), status=200),
+            "post",
+            lambda w: {},
+            "confirmation page",
+            writes=(),
+        ),
+        Row(
+            log_url("teaching_log_delete"),
+            post(("teacher",), _not("teacher")),
+            "post",
+            lambda w: {"confirm": "1"},
+            "delete own log",
+            check=lambda w, persona, response: _gone(TeachingLog, teacher_log(w), persona == "teacher"),
         ),
     ],
     "iop:iop_compare": [
