@@ -674,11 +674,13 @@ def _assessable_subjects(user: AnyUser, pupil: Pupil) -> frozenset[str] | None:
         return None
     if Action.LOG not in allowed:
         return frozenset()
+    today = timezone.localdate()
     rows = TeachingAssignment.objects.filter(
+        Q(group__enrolments__end__isnull=True) | Q(group__enrolments__end__gte=today),
         user_id=access.profile(user).user_id,
         role=TeachingAssignment.Role.FAGLAERER,
         group__enrolments__pupil=pupil,
-        group__school_year__end__gte=timezone.localdate(),
+        group__school_year__end__gte=today,
     ).values_list("subject", flat=True)
     return frozenset(s.strip().lower() for s in rows)
 
@@ -784,9 +786,11 @@ def iup_list(user: AnyUser, *, missing_only: bool = False) -> QuerySet[Pupil]:
     today = timezone.localdate()
     this_year = Q(school_year__start__lte=today, school_year__end__gte=today)
     iups = Iup.objects.filter(this_year).exclude(status=Iup.Status.ARCHIVED).select_related("school_year")
-    enrolments = Enrolment.objects.filter(
-        group__school_year__start__lte=today, group__school_year__end__gte=today
-    ).select_related("group")
+    enrolments = (
+        Enrolment.objects.open_on(today)
+        .filter(group__school_year__start__lte=today, group__school_year__end__gte=today)
+        .select_related("group")
+    )
     qs = (
         access.pupils_for(user, Action.LOG)
         .select_related("school")

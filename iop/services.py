@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -605,6 +605,44 @@ def iop_move_to_vedtak(*, actor: User, iop: Iop, version: int, vedtak: Enkeltved
 
 
 @transaction.atomic
+def plans_follow_pupil(*, actor: User | None, pupil_id: Any, from_school_id: int, day: datetime.date) -> int:
+    """After a pupil moved to another school (``students.transfer``): the
+    pupil's IOPs and IUPs of the former school's school year covering DAY
+    move to the pupil's new school's school year covering DAY, with their
+    goals, logs, versions and reports (all hang on the plan). Recorded in the
+    plans' history with ACTOR. A plan stays where it is when the new school
+    has no school year covering DAY, or already has a live plan of the same
+    kind for the pupil in it. Returns how many plans moved. Idempotent."""
+    pupil = Pupil.objects.get(pk=pupil_id)
+    if pupil.school_id == from_school_id:
+        return 0
+    target = SchoolYear.objects.filter(school_id=pupil.school_id, start__lte=day, end__gte=day).first()
+    if target is None:
+        return 0
+    _lock_pupil(pupil.pk)
+    moved = 0
+    for model in (Iop, Iup):
+        plans = model.objects.filter(  # type: ignore[attr-defined]
+            pupil_id=pupil.pk,
+            school_year__school_id=from_school_id,
+            school_year__start__lte=day,
+            school_year__end__gte=day,
+        ).order_by("status", "pk")
+        for plan in plans:
+            live_there = model.objects.filter(pupil_id=pupil.pk, school_year=target).exclude(  # type: ignore[attr-defined]
+                status=model.Status.ARCHIVED
+            )
+            if plan.status != model.Status.ARCHIVED and live_there.exists():
+                continue
+            plan.school_year = target
+            _bump(plan)
+            plan._history_user = actor  # type: ignore[union-attr]
+            plan.save()
+            moved += 1
+    return moved
+
+
+@transaction.atomic
 def iop_archive(*, actor: User, iop: Iop, version: int) -> Iop:
     _require(actor, Action.EDIT, iop.pupil)
     current = _locked(Iop, iop.pk, version, actor)
@@ -1034,7 +1072,8 @@ def iup_settings_update(*, actor: User, school: School, version: int, data: Mapp
 
 def _current_enrolment(pupil: Pupil, year: SchoolYear) -> Enrolment | None:
     return (
-        Enrolment.objects.filter(pupil=pupil, group__school_year=year)
+        Enrolment.objects.open_on()
+        .filter(pupil=pupil, group__school_year=year)
         .select_related("group")
         .order_by("group__kind", "group__name")
         .first()
@@ -1166,11 +1205,13 @@ def may_assess_subject(actor: User, pupil: Pupil, subject: str) -> bool:
         return True
     if not access.can(actor, Action.LOG, pupil):
         return False
+    today = timezone.localdate()
     return TeachingAssignment.objects.filter(
+        Q(group__enrolments__end__isnull=True) | Q(group__enrolments__end__gte=today),
         user=actor,
         role=TeachingAssignment.Role.FAGLAERER,
         group__enrolments__pupil=pupil,
-        group__school_year__end__gte=timezone.localdate(),
+        group__school_year__end__gte=today,
         subject__iexact=subject.strip(),
     ).exists()
 
