@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from . import access
+from . import access, transfer
 from .models import (
     Enrolment,
     Group,
@@ -93,11 +93,7 @@ def pupil_page(user: User | AnonymousUser, pupil_id: str) -> PupilPage:
         )
     transfers: list[PupilTransfer] = []
     if staff_view:
-        transfers = list(
-            PupilTransfer.objects.filter(pupil=pupil)
-            .select_related("from_school", "to_school", "from_group", "to_group")
-            .order_by("-made_at")
-        )
+        transfers = list(transfer.transfers_of(pupil))
     return PupilPage(
         pupil=pupil,
         guardians=guardians,

@@ -93,8 +93,8 @@ def pupil_transfer(*, actor: User, pupil: Pupil, to_group: Group, date: datetime
     to_school = to_group.school_year.school
     last_day = date - datetime.timedelta(days=1)
     open_now = Enrolment.objects.open_on(date).filter(pupil=locked).select_related("group")
-    if to_school.pk == from_school.pk:
-        open_now = open_now.filter(group__kind=Group.Kind.CLASS)
+    if to_school.pk == from_school.pk:  # another class of the same year; teaching groups stay
+        open_now = open_now.filter(group__kind=Group.Kind.CLASS, group__school_year=to_group.school_year)
     ending = list(open_now.order_by("group__kind", "pk"))
     from_group = next((e.group for e in ending if e.group.kind == Group.Kind.CLASS), None)
     for enrolment in ending:
