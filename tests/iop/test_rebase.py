@@ -221,3 +221,19 @@ def test_only_editors_move_the_iop(pinned: None, world: World) -> None:
     assert world.client("coordinator_other").post(url, {"version": 1, "confirm": "1"}).status_code == 404
     assert world.client("guardian_a").post(url, {"version": 1, "confirm": "1"}).status_code == 403
     assert Iop.objects.get(pk=ch.iop.pk).vedtak_id == ch.vedtak.pk
+
+
+def test_an_editor_who_started_before_the_move_keeps_the_new_hours(pinned: None, world: World) -> None:
+    ch = _plan(world)
+    assert ch.iop is not None
+    newer = _newer(ch, CUT)
+    maths = IopSubject.objects.get(iop=ch.iop, subject="Matematikk")
+    seen = maths.version
+    iop = _teacher_iop(world, ch.iop)
+    services.iop_move_to_vedtak(actor=world.user("teacher"), iop=iop, version=iop.version, vedtak=newer)
+
+    # The coordinator's form was opened before the move: hours 76, content changed.
+    maths.iop.pupil = access.get_pupil(world.user("coordinator"), world.pupil_a.pk)
+    stale = {"hours": 76, "content": "Brøk og prosent", "working_methods": "", "organisation": maths.organisation}
+    saved = services.section_update(actor=world.user("coordinator"), section=maths, version=seen, data=stale)
+    assert (saved.hours, saved.content) == (40, "Brøk og prosent")
