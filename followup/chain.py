@@ -66,6 +66,7 @@ def _kontaktlaerere(pupil_id: uuid.UUID) -> list[User]:
     today = timezone.localdate()
     return list(
         User.objects.filter(
+            Q(assignments__group__enrolments__end__isnull=True) | Q(assignments__group__enrolments__end__gte=today),
             is_active=True,
             assignments__role=TeachingAssignment.Role.KONTAKTLAERER,
             assignments__group__enrolments__pupil_id=pupil_id,

@@ -18,6 +18,7 @@ from students.models import Enrolment, Group, School, SchoolYear, StaffMembershi
 
 from . import schedule, sources
 from .models import Aarshjul, Deadline, Duty, Meeting, Talk
+from .moved import moved_notes
 
 BUILTIN_FOR_KIND = {School.Kind.VGS: "trondelag-vgs"}
 BUILTIN_DEFAULT = "grunnskole-no"
@@ -132,7 +133,10 @@ def wanted_deadlines(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None =
         group__school_year=school_year, role=TeachingAssignment.Role.KONTAKTLAERER, user__is_active=True
     ).order_by("-pk"):
         contact[a.group_id] = a.user_id
-    enrol_qs = Enrolment.objects.filter(group__school_year=school_year, group__kind=Group.Kind.CLASS)
+    # A pupil who has left the class (moved to another class or school) has no deadlines in it.
+    enrol_qs = Enrolment.objects.open_on(timezone.localdate()).filter(
+        group__school_year=school_year, group__kind=Group.Kind.CLASS
+    )
     if pupil_ids is not None:
         enrol_qs = enrol_qs.filter(pupil_id__in=pupil_ids)
     pupil_group: dict[uuid.UUID, tuple[int, int]] = {}
@@ -340,9 +344,12 @@ def deadlines_generate(*, school_year: SchoolYear, pupil_ids: set[uuid.UUID] | N
         for key, d in existing.items()
         if key not in wanted and d.state == Deadline.State.OPEN and d.record_kind and d.school_year_id == school_year.pk
     ]
+    moved = moved_notes(school_year.school_id, {d.pupil_id for d in stale if d.pupil_id}) if stale else {}
     for d in stale:
         d.state = Deadline.State.CANCELLED
         d.next_reminder_at = None
+        if d.pupil_id in moved and not d.done_note:
+            d.done_note = moved[d.pupil_id]
         result.cancelled += 1
     Deadline.objects.bulk_create(to_create, batch_size=1000)
     Deadline.objects.bulk_update(
@@ -359,6 +366,7 @@ def deadlines_generate(*, school_year: SchoolYear, pupil_ids: set[uuid.UUID] | N
             "done_at",
             "done_automatically",
             "next_reminder_at",
+            "done_note",
         ],
         batch_size=1000,
     )

@@ -79,7 +79,7 @@ KONTAKTLAERER = TeachingAssignment.Role.KONTAKTLAERER
 
 # The fields of each model the deadlines depend on: an update is compared on them.
 WATCHED: dict[type[Model], tuple[str, ...]] = {
-    Enrolment: ("pupil_id", "group_id"),
+    Enrolment: ("pupil_id", "group_id", "end"),
     Group: ("school_year_id", "year_level", "kind"),
     TeachingAssignment: ("user_id", "group_id", "role"),
     StaffMembership: ("user_id", "school_id", "role", "active"),

@@ -87,9 +87,7 @@ def pupil_followup(user: AnyUser, pupil_id: Any) -> PupilFollowup:
         queryset=Pupil.objects.select_related("school").prefetch_related(
             Prefetch(
                 "enrolments",
-                queryset=Enrolment.objects.filter(group__school_year__end__gte=timezone.localdate()).select_related(
-                    "group"
-                ),
+                queryset=Enrolment.objects.current().select_related("group"),
                 to_attr="current_enrolments",
             )
         ),
@@ -496,7 +494,7 @@ def school_figures(user: AnyUser) -> list[SchoolFigures]:
     if not schools:
         return []
     ids = [s.pk for s in schools]
-    enrolled = Enrolment.objects.filter(
+    enrolled = Enrolment.objects.open_on(today).filter(
         group__school_year__school_id__in=ids,
         group__school_year__start__lte=today,
         group__school_year__end__gte=today,

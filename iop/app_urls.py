@@ -23,6 +23,7 @@ urlpatterns = [
     path("iop/<uuid:pk>/", views.iop_detail, name="iop_detail"),
     path("iop/<uuid:pk>/endre/", views.iop_update, name="iop_update"),
     path("iop/<uuid:pk>/publiser/", views.iop_publish, name="iop_publish"),
+    path("iop/<uuid:pk>/flytt-til-nytt-vedtak/", views.iop_move_to_vedtak, name="iop_move_to_vedtak"),
     path("iop/<uuid:pk>/arkiver/", views.iop_archive, name="iop_archive"),
     path("iop/<uuid:pk>/mal/ny/", views.goal_create, name="goal_create"),
     path("iop/<uuid:pk>/undervisning/", views.teaching_log_create, name="teaching_log_create"),

@@ -28,6 +28,7 @@ from django.utils.translation import ngettext
 
 from curriculum.models import GrepStatus
 
+from . import rebase
 from .models import Enkeltvedtak, Goal, Iop, IopSubject, Iup, IupSettings
 
 DEFAULT_MISSING_AFTER_DAYS = 30
@@ -101,13 +102,50 @@ def vedtak_flags(vedtak: Enkeltvedtak) -> list[Flag]:
     return flags
 
 
-def iop_flags(iop: Iop) -> list[Flag]:
-    """Flags on an IOP against its vedtak: subjects, hours and period."""
+def newer_vedtak_flag(iop: Iop, newer: Enkeltvedtak) -> Flag:
+    """The flag of an IOP whose pupil has a newer vedtak than the IOP's own
+    (:mod:`iop.rebase`): what changed, and publishing refused until the plan
+    is moved onto it. Both vedtak's ``subjects`` loaded."""
+    listed = [change.message for change in rebase.changes(iop.vedtak, newer)]
+    made = newer.made_on.strftime("%d.%m.%Y") if newer.made_on else ""
+    if not newer.subjects.all():
+        listed.insert(0, _("It grants no individually adapted teaching."))
+    message = _("A newer decision was made on %(date)s.") % {"date": made}
+    if listed:
+        message = f"{message} {' '.join(listed)}"
+    return Flag(
+        "iop_newer_vedtak",
+        message,
+        _(
+            "The plan can not be published on the old decision. Move the IOP to the new decision: "
+            "its goals, logs and history are kept."
+        ),
+        blocks_publishing=True,
+    )
+
+
+def iop_flags(iop: Iop, newer: Enkeltvedtak | None = None) -> list[Flag]:
+    """Flags on an IOP against its vedtak: subjects, hours and period, and
+    NEWER (a newer vedtak of the pupil, see :mod:`iop.rebase`) when given.
+    Sections dropped when the plan moved onto a newer vedtak are kept (with
+    their goals and logs) and flagged without blocking."""
     flags: list[Flag] = []
     vedtak = iop.vedtak
+    if newer is not None:
+        flags.append(newer_vedtak_flag(iop, newer))
     allowed = {_key(line.subject): line.hours for line in vedtak.subjects.all()}
     for section in iop.sections.all():
         key = _key(section.subject)
+        if section.dropped_on is not None and key not in allowed:
+            flags.append(
+                Flag(
+                    "iop_subject_dropped",
+                    _("%(subject)s is no longer in the decision (from %(date)s).")
+                    % {"subject": section.subject, "date": section.dropped_on.strftime("%d.%m.%Y")},
+                    _("Its goals and logs are kept as a record of the teaching given."),
+                )
+            )
+            continue
         if key not in allowed:
             flags.append(
                 Flag(

@@ -112,17 +112,30 @@ def _aims(record: Any) -> str:
     return "\n".join(sorted(str(row.competenceaim) for row in rows if row.competenceaim is not None))
 
 
+def _vedtak(record: Any) -> str:
+    """The vedtak a historical IOP rested on, in words (``vedtak`` joined)."""
+    vedtak = getattr(record, "vedtak", None)
+    if vedtak is None:
+        return "–"
+    if vedtak.made_on is None:
+        return str(vedtak)
+    return _("%(decision)s, made %(date)s") % {"decision": vedtak, "date": vedtak.made_on.strftime("%d.%m.%Y")}
+
+
 def changes(sources: list[tuple[type[models.Model], models.QuerySet[Any]]]) -> list[Change]:
     """Every recorded change of the given historical querysets, newest first."""
     out: list[Change] = []
     goal_texts: dict[Any, str] = {}
     aims_label = str(_("Competence aims"))
+    vedtak_label = str(_("Individual decision"))
     for model, records in sources:
         fields = _fields(model)
         previous: dict[Any, Any] = {}
         records = records.select_related("history_user").order_by("history_date", "history_id")
         if model is Goal:
             records = records.prefetch_related("historicalgoal_competence_aims_set__competenceaim")
+        if model is Iop:
+            records = records.select_related("vedtak")
         for record in records:
             before = previous.get(record.id)
             if model is Goal and record.text.strip():
@@ -141,6 +154,8 @@ def changes(sources: list[tuple[type[models.Model], models.QuerySet[Any]]]) -> l
                         diffs.append(FieldChange(str(f.verbose_name), old, new))
                 if model is Goal and _aims(before) != _aims(record):
                     diffs.append(FieldChange(aims_label, _aims(before) or "–", _aims(record) or "–"))
+                if model is Iop and before.vedtak_id != record.vedtak_id:
+                    diffs.append(FieldChange(vedtak_label, _vedtak(before), _vedtak(record)))
                 if not diffs:
                     previous[record.id] = record
                     continue
@@ -229,6 +244,8 @@ def snapshot_lines(snapshot: dict[str, Any]) -> list[str]:
     ]
     for section in snapshot.get("sections", []):
         lines.append(f"== {section['subject']} ({section.get('hours') or '–'} {_('hours per year')})")
+        if section.get("dropped_on"):
+            lines.append(f"{_('No longer in the decision from')}: {section['dropped_on']}")
         lines.append(f"{_('Content')}: {section.get('content', '')}")
         lines.append(f"{_('Working methods')}: {section.get('working_methods', '')}")
         lines.append(f"{_('How the teaching is carried out')}: {section.get('organisation', '')}")

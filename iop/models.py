@@ -367,6 +367,12 @@ class IopSubject(models.Model):
         _("how the teaching is carried out"), blank=True, help_text=_("Organisation, who teaches, where.")
     )
     order = models.PositiveIntegerField(_("order"), default=0)
+    dropped_on = models.DateField(
+        _("no longer in the decision from"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the plan moved onto a newer decision without this subject; goals and logs are kept."),
+    )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     history = HistoricalRecords()

@@ -23,7 +23,7 @@ ids – migration 0009 added them where the rows still exist)::
     IOP: {"format": 2, "period": [iso, iso], "ordinary_teaching": str,
           "class_plan_coordination": str,
           "sections": [{"id", "subject", "hours", "content", "working_methods",
-                        "organisation", "goals": [GOAL]}],
+                        "organisation", "dropped_on": iso (only when set), "goals": [GOAL]}],
           "general_goals": [GOAL]}
     GOAL: {"id", "text", "competence_aim", "competence_aims": ["KM1 text"],
            "aims": [{"id": int, "code", "text"}], "quality_1" … "independence_4"}
@@ -84,6 +84,7 @@ def iop_snapshot(iop: Iop, sections: Sequence[IopSubject], goals: Sequence[Goal]
                 "content": s.content,
                 "working_methods": s.working_methods,
                 "organisation": s.organisation,
+                **({"dropped_on": s.dropped_on.isoformat()} if s.dropped_on else {}),
                 "goals": [goal_data(g) for g in goals if g.section_id == s.pk],
             }
             for s in sections
@@ -175,6 +176,13 @@ def latest_iup_version(iup: Iup) -> IupVersion | None:
     return IupVersion.objects.filter(iup_id=iup.pk).select_related("published_by").order_by("-number").first()
 
 
+def _date(raw: Any) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(str(raw)) if raw else None
+    except ValueError:
+        return None
+
+
 def _uuid(raw: Any) -> uuid.UUID:
     try:
         return uuid.UUID(str(raw))
@@ -246,6 +254,7 @@ def apply_iop_version(iop: Iop, version: IopVersion) -> PublishedIop:
             content=s.get("content", ""),
             working_methods=s.get("working_methods", ""),
             organisation=s.get("organisation", ""),
+            dropped_on=_date(s.get("dropped_on")),
             order=order,
         )
         sections.append(section)

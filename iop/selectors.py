@@ -36,7 +36,7 @@ from students import access
 from students.access import Action, Relation
 from students.models import Enrolment, GuardianLink, Pupil, SchoolYear, StaffMembership, TeachingAssignment, User
 
-from . import bank, charts, checks, history, published
+from . import bank, charts, checks, history, published, rebase
 from .models import (
     AccessLogEntry,
     BankEntry,
@@ -291,7 +291,13 @@ class IopPage:
     can_log: bool
     internal: bool
     unpublished_since: datetime.datetime | None = None  # staff: the live plan differs from the one published then
+    newer_vedtak: Enkeltvedtak | None = None  # staff: a newer vedtak the plan should move onto (iop.rebase)
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def newer_vedtak_changes(self) -> list[rebase.VedtakChange]:
+        """What the newer vedtak changes against the plan's (subjects loaded; no queries)."""
+        return rebase.changes(self.iop.vedtak, self.newer_vedtak) if self.newer_vedtak is not None else []
 
 
 def _decorate_goal(goal: Goal, internal: bool) -> None:
@@ -369,16 +375,18 @@ def iop_page(user: AnyUser, pk: uuid.UUID | str, *, read_mode: bool = False) -> 
     iop._prefetched_objects_cache = {"sections": sections}  # type: ignore[attr-defined]
     allowed = pupil.allowed  # type: ignore[attr-defined]
     can_edit = Action.EDIT in allowed and iop.is_editable and not read_mode
+    newer = rebase.newer_vedtak(iop) if internal and iop.is_editable else None
     return IopPage(
         iop=iop,
         pupil=pupil,
         sections=group_goals(iop, sections, goals),
-        flags=checks.iop_flags(iop) if internal else [],
+        flags=checks.iop_flags(iop, newer) if internal else [],
         versions=versions,
         can_edit=can_edit,
         can_log=Action.LOG in allowed and iop.is_editable,
         internal=internal,
         unpublished_since=unpublished_since,
+        newer_vedtak=newer,
     )
 
 
@@ -547,7 +555,8 @@ def pupil_plans(pupil: Pupil) -> PupilPlans | None:
     for iop in iops:
         if iop.vedtak_id in vedtak_by_id:
             iop.vedtak = vedtak_by_id[iop.vedtak_id]
-            iop.flags = checks.iop_flags(iop) if internal else []  # type: ignore[attr-defined]
+            newer = rebase.newest_of(iop, vedtak) if iop.is_editable else None
+            iop.flags = checks.iop_flags(iop, newer) if internal else []  # type: ignore[attr-defined]
         else:  # pragma: no cover - a published IOP always rests on a made vedtak
             iop.flags = []  # type: ignore[attr-defined]
         for goal in iop.goals.all():
@@ -617,8 +626,10 @@ def overview(user: AnyUser) -> list[OverviewRow]:
         "subjects", Prefetch("vurdering__subjects", queryset=SakkyndigVurderingSubject.objects.all())
     )
     goal_qs = Goal.objects.only("id", "iop_id", "section_id", "text").prefetch_related(_aims())
-    iop_qs = Iop.objects.exclude(status=Iop.Status.ARCHIVED).prefetch_related(
-        "sections", Prefetch("goals", queryset=goal_qs)
+    iop_qs = (
+        Iop.objects.exclude(status=Iop.Status.ARCHIVED)
+        .select_related("school_year")
+        .prefetch_related("sections", Prefetch("goals", queryset=goal_qs))
     )
     rows_qs = (
         pupils.filter(enkeltvedtak__isnull=False)
@@ -638,7 +649,7 @@ def overview(user: AnyUser) -> list[OverviewRow]:
         for iop in iops:
             if iop.vedtak_id in by_id:
                 iop.vedtak = by_id[iop.vedtak_id]
-                flags += checks.iop_flags(iop)
+                flags += checks.iop_flags(iop, rebase.newest_of(iop, vedtak_list))
                 flags += checks.iop_aim_flags(iop)
         flags += checks.missing_iop_flags(vedtak_list, iops)
         rows.append(
@@ -738,11 +749,13 @@ def _assessable_subjects(user: AnyUser, pupil: Pupil) -> frozenset[str] | None:
         return None
     if Action.LOG not in allowed:
         return frozenset()
+    today = timezone.localdate()
     rows = TeachingAssignment.objects.filter(
+        Q(group__enrolments__end__isnull=True) | Q(group__enrolments__end__gte=today),
         user_id=access.profile(user).user_id,
         role=TeachingAssignment.Role.FAGLAERER,
         group__enrolments__pupil=pupil,
-        group__school_year__end__gte=timezone.localdate(),
+        group__school_year__end__gte=today,
     ).values_list("subject", flat=True)
     return frozenset(s.strip().lower() for s in rows)
 
@@ -848,9 +861,11 @@ def iup_list(user: AnyUser, *, missing_only: bool = False) -> QuerySet[Pupil]:
     today = timezone.localdate()
     this_year = Q(school_year__start__lte=today, school_year__end__gte=today)
     iups = Iup.objects.filter(this_year).exclude(status=Iup.Status.ARCHIVED).select_related("school_year")
-    enrolments = Enrolment.objects.filter(
-        group__school_year__start__lte=today, group__school_year__end__gte=today
-    ).select_related("group")
+    enrolments = (
+        Enrolment.objects.open_on(today)
+        .filter(group__school_year__start__lte=today, group__school_year__end__gte=today)
+        .select_related("group")
+    )
     qs = (
         access.pupils_for(user, Action.LOG)
         .select_related("school")

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -31,7 +31,7 @@ from students import access
 from students.access import Action
 from students.models import Enrolment, Pupil, School, SchoolYear, StaffMembership, TeachingAssignment, User
 
-from . import checks, concurrency, published, signals
+from . import checks, concurrency, published, rebase, signals
 from .concurrency import EditConflict
 from .models import (
     AccessLogEntry,
@@ -439,6 +439,13 @@ def iop_create(*, actor: User, vedtak: Enkeltvedtak) -> Iop:
     if live is not None:
         if live.vedtak_id == vedtak.pk:
             return live
+        if rebase.is_newer(vedtak, live):
+            raise ValidationError(
+                _(
+                    "The pupil already has an IOP for this school year, on an earlier decision. "
+                    "Open it and move it to this decision: its goals and logs are kept."
+                )
+            )
         raise ValidationError(_("The pupil already has an IOP for this school year."))
     iop = Iop(
         pupil_id=vedtak.pupil_id,
@@ -454,7 +461,7 @@ def iop_create(*, actor: User, vedtak: Enkeltvedtak) -> Iop:
             iop=iop,
             subject=line.subject,
             hours=line.hours,
-            organisation=f"{line.get_organisation_display()}, {line.get_staff_competence_display().lower()}",
+            organisation=rebase.organisation_text(line),
             order=order,
         )
         _save(section, actor)
@@ -510,7 +517,8 @@ def iop_publish(*, actor: User, iop: Iop, version: int) -> Iop:
     _require(actor, Action.EDIT, iop.pupil)
     current = _locked(Iop, iop.pk, version, actor)
     _require_editable(current)
-    problems = [flag.message for flag in checks.iop_flags(current) if flag.blocks_publishing]
+    newer = rebase.newer_vedtak(current)
+    problems = [flag.message for flag in checks.iop_flags(current, newer) if flag.blocks_publishing]
     if problems:
         raise ValidationError(problems)
     content = snapshot(current)
@@ -525,6 +533,113 @@ def iop_publish(*, actor: User, iop: Iop, version: int) -> Iop:
     IopVersion.objects.create(iop=current, number=number, published_by=actor, snapshot=content)
     _announce_published(current, actor, number)
     return current
+
+
+@transaction.atomic
+def iop_move_to_vedtak(*, actor: User, iop: Iop, version: int, vedtak: Enkeltvedtak) -> Iop:
+    """Move the IOP onto VEDTAK, a newer vedtak of the pupil (:mod:`iop.rebase`),
+    keeping its goals, logs, sections and history.
+
+    * The plan rests on VEDTAK from now on; its period is narrowed to what
+      VEDTAK covers within the school year (``period_start`` no earlier than
+      ``vedtak.valid_from``, ``period_end`` = the earlier of the year's end and
+      ``vedtak.valid_to``).
+    * Every subject of VEDTAK has a section: hours follow the decision
+      (årstimer); "how the teaching is carried out" follows it where the
+      teacher kept the text the plan was made with; a subject new in VEDTAK
+      gets a new, empty section.
+    * A section whose subject VEDTAK no longer names is kept with its goals
+      and logs and marked ``dropped_on`` (the new period's first day).
+    * The change is recorded in the history of the plan and its sections
+      (actor as the user). The IOP stays draft or published; publishing it
+      again is what shows the guardians the new content.
+
+    EditConflict when somebody else saved the IOP since VERSION;
+    ValidationError when VEDTAK is not newer than the IOP's vedtak (moved
+    already, or another was made since) or leaves no days of the plan's
+    period; PermissionDenied without the right to edit the pupil's plans.
+    """
+    _require(actor, Action.EDIT, iop.pupil)
+    current = _locked(Iop, iop.pk, version, actor)
+    _require_editable(current)
+    newest = rebase.newer_vedtak(current)
+    if newest is None or newest.pk != vedtak.pk:
+        raise ValidationError(_("The plan can only be moved to the newest decision made after its own."))
+    year = current.school_year
+    start = max(current.period_start, newest.valid_from)
+    end = min(year.end, newest.valid_to)
+    if start > end:
+        raise ValidationError(_("The new decision covers no part of the plan's period."))
+    old_lines = rebase.subjects_of(current.vedtak.subjects.all())
+    new_lines = rebase.subjects_of(newest.subjects.all())
+    current.vedtak = newest
+    current.period_start, current.period_end = start, end
+    _bump(current)
+    _save(current, actor)
+    sections = {rebase.key(s.subject): s for s in IopSubject.objects.select_for_update().filter(iop=current)}
+    order = max((s.order for s in sections.values()), default=-1) + 1
+    for name, line in new_lines.items():
+        section = sections.get(name)
+        if section is None:
+            section = IopSubject(
+                iop=current, subject=line.subject, hours=line.hours, organisation=rebase.organisation_text(line)
+            )
+            section.order, order = order, order + 1
+            _save(section, actor)
+            continue
+        before = (section.hours, section.organisation, section.dropped_on)
+        section.hours = line.hours
+        was = old_lines.get(name)
+        if was is not None and section.organisation.strip() == rebase.organisation_text(was):
+            section.organisation = rebase.organisation_text(line)
+        section.dropped_on = None
+        if (section.hours, section.organisation, section.dropped_on) != before:
+            _bump(section)
+            _save(section, actor)
+    for name, section in sections.items():
+        if name not in new_lines and section.dropped_on is None:
+            section.dropped_on = start
+            _bump(section)
+            _save(section, actor)
+    return current
+
+
+@transaction.atomic
+def plans_follow_pupil(*, actor: User | None, pupil_id: Any, from_school_id: int, day: datetime.date) -> int:
+    """After a pupil moved to another school (``students.transfer``): the
+    pupil's IOPs and IUPs of the former school's school year covering DAY
+    move to the pupil's new school's school year covering DAY, with their
+    goals, logs, versions and reports (all hang on the plan). Recorded in the
+    plans' history with ACTOR. A plan stays where it is when the new school
+    has no school year covering DAY, or already has a live plan of the same
+    kind for the pupil in it. Returns how many plans moved. Idempotent."""
+    pupil = Pupil.objects.get(pk=pupil_id)
+    if pupil.school_id == from_school_id:
+        return 0
+    target = SchoolYear.objects.filter(school_id=pupil.school_id, start__lte=day, end__gte=day).first()
+    if target is None:
+        return 0
+    _lock_pupil(pupil.pk)
+    moved = 0
+    for model in (Iop, Iup):
+        plans = model.objects.filter(  # type: ignore[attr-defined]
+            pupil_id=pupil.pk,
+            school_year__school_id=from_school_id,
+            school_year__start__lte=day,
+            school_year__end__gte=day,
+        ).order_by("status", "pk")
+        for plan in plans:
+            live_there = model.objects.filter(pupil_id=pupil.pk, school_year=target).exclude(  # type: ignore[attr-defined]
+                status=model.Status.ARCHIVED
+            )
+            if plan.status != model.Status.ARCHIVED and live_there.exists():
+                continue
+            plan.school_year = target
+            _bump(plan)
+            plan._history_user = actor  # type: ignore[union-attr]
+            plan.save()
+            moved += 1
+    return moved
 
 
 @transaction.atomic
@@ -991,7 +1106,8 @@ def iup_settings_update(*, actor: User, school: School, version: int, data: Mapp
 
 def _current_enrolment(pupil: Pupil, year: SchoolYear) -> Enrolment | None:
     return (
-        Enrolment.objects.filter(pupil=pupil, group__school_year=year)
+        Enrolment.objects.open_on()
+        .filter(pupil=pupil, group__school_year=year)
         .select_related("group")
         .order_by("group__kind", "group__name")
         .first()
@@ -1123,11 +1239,13 @@ def may_assess_subject(actor: User, pupil: Pupil, subject: str) -> bool:
         return True
     if not access.can(actor, Action.LOG, pupil):
         return False
+    today = timezone.localdate()
     return TeachingAssignment.objects.filter(
+        Q(group__enrolments__end__isnull=True) | Q(group__enrolments__end__gte=today),
         user=actor,
         role=TeachingAssignment.Role.FAGLAERER,
         group__enrolments__pupil=pupil,
-        group__school_year__end__gte=timezone.localdate(),
+        group__school_year__end__gte=today,
         subject__iexact=subject.strip(),
     ).exists()
 

@@ -30,7 +30,7 @@ from students.access import Action
 from students.models import User
 from students.params import clean_text, parse_int
 
-from . import checks, concurrency, history, published, selectors, services
+from . import checks, concurrency, history, published, rebase, selectors, services
 from .autosave import autosave_refused as _autosave_refused
 from .autosave import autosaved as _autosaved
 from .forms import (
@@ -554,8 +554,8 @@ def _checklist(saved: models.Model, plan: Any) -> dict[str, Any]:
     save on its page (sent out of band into ``#plan-checklist``)."""
     plan = saved if isinstance(saved, Iop | Iup) else plan
     if isinstance(plan, Iop):
-        plan = Iop.objects.select_related("vedtak").get(pk=plan.pk)
-        return {"checklist": "iop/_flags.html", "flags": checks.iop_flags(plan)}
+        plan = Iop.objects.select_related("vedtak", "school_year").get(pk=plan.pk)
+        return {"checklist": "iop/_flags.html", "flags": checks.iop_flags(plan, rebase.newer_vedtak(plan))}
     if isinstance(plan, Iup) and plan.is_editable:
         plan = Iup.objects.select_related("school_year", "pupil__school").get(pk=plan.pk)
         return {"checklist": "iop/_iup_problems.html", "problems": checks.iup_problems(plan)}
@@ -911,7 +911,9 @@ def iop_publish(request: HttpRequest, pk: str) -> HttpResponse:
             consequence=_("The guardians can read the published version at once. It is kept as a numbered version."),
             button=_("Yes, publish"),
             back=reverse("iop:iop_detail", args=[iop.pk]),
-            problems=[flag.message for flag in checks.iop_flags(iop) if flag.blocks_publishing],
+            problems=[
+                flag.message for flag in checks.iop_flags(iop, rebase.newer_vedtak(iop)) if flag.blocks_publishing
+            ],
         )
     _transition(
         request,
@@ -921,6 +923,53 @@ def iop_publish(request: HttpRequest, pk: str) -> HttpResponse:
         refused=_("The plan can not be published yet:"),
     )
     return redirect("iop:iop_detail", iop.pk)
+
+
+@login_required
+@require_POST
+def iop_move_to_vedtak(request: HttpRequest, pk: str) -> HttpResponse:
+    """Move the IOP onto the pupil's newer vedtak ("Flytt IOP til nytt
+    vedtak"), after a confirmation page listing what the new vedtak changes.
+    The vedtak shown on that page travels with the "yes"; when another has
+    been made since, nothing moves and the page says so."""
+    iop = selectors.iop_for(request.user, pk, Action.EDIT)
+    newer = rebase.newer_vedtak(iop)
+    back = reverse("iop:iop_detail", args=[iop.pk])
+    if not _confirmed(request):
+        problems = [] if newer is not None else [_("The plan already rests on the newest decision.")]
+        if not iop.is_editable:
+            problems.append(_("An archived IOP can not be changed."))
+        listed = [change.message for change in rebase.changes(iop.vedtak, newer)] if newer is not None else []
+        return _confirm_page(
+            request,
+            document=iop,
+            question=_("Move the IOP to the new decision?"),
+            consequence=" ".join(
+                [
+                    _(
+                        "The plan will rest on the decision made %(date)s. Goals, logs and history are kept; "
+                        "subjects no longer in the decision are kept and marked."
+                    )
+                    % {"date": newer.made_on.strftime("%d.%m.%Y") if newer and newer.made_on else "–"},
+                    *listed,
+                ]
+            ),
+            button=_("Yes, move the IOP"),
+            back=back,
+            problems=problems,
+            carry={"vedtak": newer.pk if newer is not None else ""},
+        )
+    if newer is None or request.POST.get("vedtak", "") != str(newer.pk):
+        messages.error(request, _("The decisions changed just now. Check the plan and move it again."))
+        return redirect(back)
+    _transition(
+        request,
+        lambda: services.iop_move_to_vedtak(actor=_actor(request), iop=iop, version=_version(request), vedtak=newer),
+        conflict=_("Someone else changed the plan just now. Check it and try again."),
+        done=_("The IOP now rests on the new decision. Check the plan and publish it again."),
+        refused=_("The plan could not be moved:"),
+    )
+    return redirect(back)
 
 
 @login_required

@@ -12,8 +12,9 @@ Relations a user can have to a pupil, and what each allows:
 relation           actions
 =================  ==========================================================
 coordinator        everything at the pupil's school (koordinator, rektor)
-contact teacher    view, edit plans, log progress (kontaktlærer of the group)
-subject teacher    view, log progress (faglærer of the group)
+contact teacher    view, edit plans, log progress (kontaktlærer of the group;
+                   not after the pupil's last day in it)
+subject teacher    view, log progress (faglærer of the group, likewise)
 ppt                view, assess (PPT advisor of the school, pupil referred)
 shared (write)     view, edit, log (explicit grant ``change_pupil``)
 shared (read)      view (explicit grant ``view_pupil``, e.g. a vikar)
@@ -179,12 +180,16 @@ def _relation_filters(prof: Profile) -> dict[Relation, Q]:
             (Relation.CONTACT_TEACHER, TeachingAssignment.Role.KONTAKTLAERER),
             (Relation.SUBJECT_TEACHER, TeachingAssignment.Role.FAGLAERER),
         ):
-            enrolled = Enrolment.objects.filter(
-                group__assignments__user_id=prof.user_id,
-                group__assignments__role=role,
-                group__school_year__end__gte=today,
-                group__school_year__school_id__in=sorted(teacher_schools),
-            ).values("pupil_id")
+            enrolled = (
+                Enrolment.objects.open_on(today)
+                .filter(
+                    group__assignments__user_id=prof.user_id,
+                    group__assignments__role=role,
+                    group__school_year__end__gte=today,
+                    group__school_year__school_id__in=sorted(teacher_schools),
+                )
+                .values("pupil_id")
+            )
             filters[relation] = Q(pk__in=enrolled, school_id__in=sorted(teacher_schools))
     ppt = prof.schools(StaffMembership.Role.PPT)
     if ppt:
@@ -292,6 +297,24 @@ def managed_schools(user: User | AnonymousUser) -> QuerySet[School]:
     """Schools where the user is coordinator or principal."""
     prof = profile(user)
     return School.objects.filter(pk__in=sorted(prof.schools(*COORDINATOR_ROLES)))
+
+
+def is_operator(user: User | AnonymousUser) -> bool:
+    """An operator of the service (the admin site's users): active, ``is_staff``."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and getattr(user, "is_staff", False))
+
+
+def get_pupil_to_move(user: User | AnonymousUser, pupil_id: uuid.UUID | str) -> Pupil:
+    """Resolve a pupil for registering a move to another group or school in
+    the app: the coordinator or rektor of the pupil's school (operators move
+    pupils in the admin). 404 for those who may not see the pupil, 403 for
+    those who may but not manage."""
+    return get_pupil(user, pupil_id, Action.MANAGE, queryset=Pupil.objects.select_related("school"))
+
+
+def may_move(user: User | AnonymousUser, pupil: Pupil) -> bool:
+    """Whether USER may register PUPIL's move (see :func:`get_pupil_to_move`)."""
+    return is_operator(user) or can(user, Action.MANAGE, pupil)
 
 
 def may_write(user: User | AnonymousUser) -> bool:

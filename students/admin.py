@@ -1,9 +1,20 @@
 """Operators' admin (superusers only; see iop.admin_site)."""
 
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from . import transfer
+from .forms import PupilMoveForm
 from .models import (
     Enrolment,
     Group,
@@ -11,6 +22,7 @@ from .models import (
     PptGrant,
     Pupil,
     PupilIdentity,
+    PupilTransfer,
     PupilUserObjectPermission,
     School,
     SchoolYear,
@@ -105,9 +117,68 @@ class PupilAdmin(admin.ModelAdmin):
     list_select_related = ["school"]
     search_fields = ["last_name", "first_name", "school__name"]
     inlines = [EnrolmentInline, GuardianInline]
+    readonly_fields = ["move"]
 
     def get_queryset(self, request):  # type: ignore[no-untyped-def]
         return super().get_queryset(request).select_related("school")
+
+    @admin.display(description=_("Move to another class or school"))
+    def move(self, obj: Pupil) -> str:
+        if obj.pk is None:
+            return "–"
+        url = reverse("admin:students_pupil_move", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, gettext("Move the pupil"))
+
+    def get_urls(self) -> list[URLPattern]:
+        own = [
+            path(
+                "<path:object_id>/flytt/",
+                self.admin_site.admin_view(self.move_view),
+                name="students_pupil_move",
+            )
+        ]
+        return own + super().get_urls()  # type: ignore[operator]
+
+    def move_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """An operator registers a pupil's move (:func:`students.transfer.pupil_transfer`)."""
+        try:
+            pupil = Pupil.objects.select_related("school").get(pk=object_id)
+        except (Pupil.DoesNotExist, ValueError, ValidationError):
+            raise Http404 from None
+        actor: Any = request.user
+        form = PupilMoveForm(
+            request.POST or None, groups=transfer.target_groups(actor, pupil), initial={"date": timezone.localdate()}
+        )
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                moved = transfer.pupil_transfer(
+                    actor=actor, pupil=pupil, to_group=data["to_group"], date=data["date"], note=data["note"]
+                )
+            except ValidationError as exc:
+                for name, errors in exc.message_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+            else:
+                messages.success(
+                    request,
+                    gettext("%(pupil)s is moved to %(group)s at %(school)s from %(date)s.")
+                    % {
+                        "pupil": pupil.full_name,
+                        "group": moved.to_group.name,
+                        "school": moved.to_school.name,
+                        "date": moved.date.strftime("%d.%m.%Y"),
+                    },
+                )
+                return redirect("admin:students_pupil_change", pupil.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Move the pupil"),
+            "opts": self.model._meta,
+            "original": pupil,
+            "pupil": pupil,
+            "form": form,
+        }
+        return render(request, "admin/students/pupil/move.html", context)
 
 
 @admin.register(PupilIdentity)
@@ -155,3 +226,22 @@ class PupilGrantAdmin(admin.ModelAdmin):
 class PptGrantAdmin(admin.ModelAdmin):
     list_display = ["pupil", "school", "granted_at", "revoked_at"]
     autocomplete_fields = ["pupil"]
+
+
+@admin.register(PupilTransfer)
+class PupilTransferAdmin(admin.ModelAdmin):
+    """The record of pupils' moves: read-only (a move is made with "Move the pupil")."""
+
+    list_display = ["pupil", "from_school", "to_school", "to_group", "date", "made_by"]
+    list_filter = ["from_school", "to_school"]
+    list_select_related = ["pupil", "from_school", "to_school", "to_group", "made_by"]
+    search_fields = ["pupil__last_name", "pupil__first_name"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

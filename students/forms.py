@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
@@ -8,6 +9,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .models import Group
+
+DATE_FIRST = datetime.date(2000, 1, 1)
+DATE_LAST = datetime.date(2100, 12, 31)
 
 
 class HiddenErrorsShown(forms.BaseForm):
@@ -56,3 +60,38 @@ class PupilFilterForm(forms.Form):
     def __init__(self, *args: Any, groups: QuerySet[Group], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = groups  # type: ignore[attr-defined]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TargetGroupField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} – {obj.school_year.school.name} {obj.school_year.name}"
+
+
+class PupilMoveForm(forms.Form):
+    """Where the pupil moves, and the first day there (a pupil's move, :mod:`students.transfer`)."""
+
+    to_group = TargetGroupField(
+        label=_("New class"), queryset=Group.objects.none(), empty_label=_("Choose the class the pupil moves to")
+    )
+    date = forms.DateField(label=_("First day in the new class"), widget=DateInput())
+    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=300)
+
+    def __init__(self, *args: Any, groups: QuerySet[Group], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_group"].queryset = groups  # type: ignore[attr-defined]
+
+    def clean_date(self) -> datetime.date:
+        day: datetime.date = self.cleaned_data["date"]
+        if not DATE_FIRST <= day <= DATE_LAST:
+            raise forms.ValidationError(
+                _("Enter a date between %(first)s and %(last)s."),
+                params={"first": DATE_FIRST.strftime("%d.%m.%Y"), "last": DATE_LAST.strftime("%d.%m.%Y")},
+            )
+        return day

@@ -300,11 +300,32 @@ class PupilIdentity(models.Model):
         return "•" * max(len(self.national_id) - 2, 0) + self.national_id[-2:]
 
 
+class EnrolmentQuerySet(models.QuerySet["Enrolment"]):
+    def open_on(self, day: datetime.date | None = None) -> EnrolmentQuerySet:
+        """Enrolments not ended before DAY (default today): without ``end``, or ending on DAY or later."""
+        day = day or timezone.localdate()
+        return self.filter(Q(end__isnull=True) | Q(end__gte=day))
+
+    def current(self, day: datetime.date | None = None) -> EnrolmentQuerySet:
+        """Enrolments of DAY (default today): in a school year not yet over, and not ended."""
+        day = day or timezone.localdate()
+        return self.open_on(day).filter(group__school_year__end__gte=day)
+
+
 class Enrolment(models.Model):
-    """A pupil's place in a group in one school year."""
+    """A pupil's place in a group in one school year.
+
+    ``start`` and ``end`` are the first and last day in the group when the
+    pupil joined or left during the year (a move to another group or school,
+    :mod:`students.transfer`); empty means the whole school year. An ended
+    enrolment gives the group's teachers no access to the pupil."""
 
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("pupil"))
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("group"))
+    start = models.DateField(_("first day in the group"), null=True, blank=True)
+    end = models.DateField(_("last day in the group"), null=True, blank=True)
+
+    objects = EnrolmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("enrolment")
@@ -314,15 +335,27 @@ class Enrolment(models.Model):
                 fields=["pupil", "group"],
                 name="enrolment_unique_pupil_group",
                 violation_error_message=_("The pupil is already in this group."),
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(start__isnull=True) | Q(end__isnull=True) | Q(start__lte=F("end")),
+                name="enrolment_start_before_end",
+                violation_error_message=_("The last day in the group must be on or after the first."),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.pupil} – {self.group}"
 
+    @property
+    def is_ended(self) -> bool:
+        return self.end is not None and self.end < timezone.localdate()
+
     def clean(self) -> None:
         """A pupil is enrolled only in groups of the school they attend now
-        (``Pupil.school``); a move to another school changes that first."""
+        (``Pupil.school``); a move to another school changes that first.
+        An ended enrolment stays where it was (the pupil's former school)."""
+        if self.is_ended:
+            return
         if self.pupil_id and self.group_id and self.pupil.school_id != self.group.school_year.school_id:
             raise ValidationError(
                 {
@@ -466,3 +499,38 @@ class PptGrant(models.Model):
 
     def __str__(self) -> str:
         return f"PPT {self.school} → {self.pupil}"
+
+
+class PupilTransfer(models.Model):
+    """A pupil's move to another group or school during the school year
+    (:func:`students.transfer.pupil_transfer`). Kept as the record of where
+    the pupil's documents were written: what the former school wrote stays
+    in the pupil's file, readable at the new school as archive."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="transfers", verbose_name=_("pupil"))
+    from_school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+", verbose_name=_("from school"))
+    from_group = models.ForeignKey(
+        Group, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("from group")
+    )
+    to_school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+", verbose_name=_("to school"))
+    to_group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="+", verbose_name=_("to group"))
+    date = models.DateField(_("first day in the new group"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    made_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("registered by")
+    )
+    made_at = models.DateTimeField(_("registered"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("pupil transfer")
+        verbose_name_plural = _("pupil transfers")
+        ordering = ["-made_at"]
+        indexes = [models.Index(fields=["pupil", "made_at"], name="transfer_pupil_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.pupil} → {self.to_group} {self.date:%d.%m.%Y}"
+
+    @property
+    def changes_school(self) -> bool:
+        return self.from_school_id != self.to_school_id

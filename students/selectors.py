@@ -3,19 +3,20 @@ rows preloaded, so each page runs a fixed number of SQL queries."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from . import access
+from . import access, transfer
 from .models import (
     Enrolment,
     Group,
     GuardianLink,
     Pupil,
     PupilIdentity,
+    PupilTransfer,
     PupilUserObjectPermission,
     TeachingAssignment,
     User,
@@ -24,7 +25,7 @@ from .models import (
 
 def current_enrolments() -> QuerySet[Enrolment]:
     return (
-        Enrolment.objects.filter(group__school_year__end__gte=timezone.localdate())
+        Enrolment.objects.current()
         .select_related("group", "group__school_year")
         .order_by("group__school_year__start", "group__kind", "group__name")
     )
@@ -63,6 +64,8 @@ class PupilPage:
     teachers: list[TeachingAssignment]
     grants: list[PupilUserObjectPermission]
     national_id: str | None
+    can_move: bool = False
+    transfers: list[PupilTransfer] = field(default_factory=list)
 
 
 def pupil_page(user: User | AnonymousUser, pupil_id: str) -> PupilPage:
@@ -88,7 +91,18 @@ def pupil_page(user: User | AnonymousUser, pupil_id: str) -> PupilPage:
             .select_related("user", "permission")
             .order_by("expires_at")
         )
-    return PupilPage(pupil=pupil, guardians=guardians, teachers=teachers, grants=grants, national_id=national_id)
+    transfers: list[PupilTransfer] = []
+    if staff_view:
+        transfers = list(transfer.transfers_of(pupil))
+    return PupilPage(
+        pupil=pupil,
+        guardians=guardians,
+        teachers=teachers,
+        grants=grants,
+        national_id=national_id,
+        can_move=access.Action.MANAGE in pupil.allowed,  # type: ignore[attr-defined]
+        transfers=transfers,
+    )
 
 
 @dataclass

@@ -5,18 +5,22 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from . import audit, selectors
-from .forms import PupilFilterForm
+from . import access, audit, selectors, transfer
+from .forms import PupilFilterForm, PupilMoveForm
+from .models import User
 from .sections import home_sections, pupil_sections
 
 PAGE_SIZE = 50
@@ -56,6 +60,50 @@ def pupil_detail(request: HttpRequest, pupil_id: str) -> HttpResponse:
     audit.log_read(actor=request.user, pupil=page.pupil, kind="pupil", object_id=page.pupil.pk)  # type: ignore[arg-type]
     context = {"page": page, "pupil": page.pupil, "sections": pupil_sections(request, page.pupil)}
     return render(request, "students/pupil_detail.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def pupil_move(request: HttpRequest, pupil_id: str) -> HttpResponse:
+    """Register a pupil's move to another class or school (coordinator,
+    rektor or operator): the form, then a confirmation page without
+    JavaScript (``confirm=1``), then the move (:func:`students.transfer.pupil_transfer`).
+    The former school's staff lose access at once, so the coordinator is
+    taken to the pupil list afterwards when the pupil left the school."""
+    pupil = access.get_pupil_to_move(request.user, pupil_id)
+    actor: User = request.user  # type: ignore[assignment]
+    groups = transfer.target_groups(actor, pupil)
+    form = PupilMoveForm(request.POST or None, groups=groups, initial={"date": timezone.localdate()})
+    context: dict[str, object] = {"pupil": pupil, "form": form, "confirming": False}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if request.POST.get("confirm") != "1":
+            context.update(confirming=True, to_group=data["to_group"], date=data["date"], note=data["note"])
+            return render(request, "students/pupil_move.html", context)
+        try:
+            moved = transfer.pupil_transfer(
+                actor=actor, pupil=pupil, to_group=data["to_group"], date=data["date"], note=data["note"]
+            )
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                _("%(pupil)s is moved to %(group)s at %(school)s from %(date)s.")
+                % {
+                    "pupil": pupil.full_name,
+                    "group": moved.to_group.name,
+                    "school": moved.to_school.name,
+                    "date": moved.date.strftime("%d.%m.%Y"),
+                },
+            )
+            access.forget(actor)
+            if access.pupils_for(actor).filter(pk=pupil.pk).exists():
+                return redirect("pupil_detail", pupil.pk)
+            return redirect("pupil_list")
+    return render(request, "students/pupil_move.html", context)
 
 
 def _database_state() -> str:

@@ -114,7 +114,8 @@ def _enrolment_rows(years: list[SchoolYear], today: datetime.date) -> Any:
         status__in=(Iup.Status.PUBLISHED, Iup.Status.ARCHIVED),
     )
     return (
-        Enrolment.objects.filter(group__school_year__in=years, group__kind="class")
+        Enrolment.objects.open_on(today)  # a pupil who moved away counts at the new school
+        .filter(group__school_year__in=years, group__kind="class")
         .annotate(
             talk_count=Coalesce(Subquery(talk_count, output_field=IntegerField()), Value(0)),
             has_iup=Exists(iup),

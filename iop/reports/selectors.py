@@ -33,7 +33,7 @@ from iop.models import EnkeltvedtakSubject, Goal, GoalLog, Iop, IopSubject, Leve
 from iop.selectors import aims_queryset
 from students import access
 from students.access import Action, Relation
-from students.models import Enrolment, Pupil, User
+from students.models import Enrolment, Pupil, PupilTransfer, School, User
 
 from .models import Report, ReportBatch, ReportBatchItem, ReportGoal, ReportSubject
 
@@ -63,6 +63,22 @@ def _resolve_report(user: AnyUser, pk: uuid.UUID | str, action: Action, qs: Quer
         raise Http404
     report.pupil = pupil
     return report
+
+
+def written_at(report: Report) -> School | None:
+    """The school where REPORT was written, when the pupil has moved to another
+    school since (the report is then the former school's, kept in the pupil's
+    file as archive); None when it was written at the pupil's school. One query."""
+    move = (
+        PupilTransfer.objects.filter(pupil_id=report.pupil_id, made_at__gt=report.created_at)
+        .exclude(from_school_id=F("to_school_id"))
+        .select_related("from_school")
+        .order_by("made_at")
+        .first()
+    )
+    if move is None or move.from_school_id == report.pupil.school_id:
+        return None
+    return move.from_school
 
 
 def report_for(user: AnyUser, pk: uuid.UUID | str, action: Action = Action.VIEW) -> Report:
@@ -210,9 +226,12 @@ def _goal_row(goal: Goal, logs: list[GoalLog], *, chart: bool) -> GoalRow:
 
 
 def groups_of(pupil: Pupil, day: datetime.date) -> list[str]:
-    rows = Enrolment.objects.filter(
-        pupil=pupil, group__school_year__start__lte=day, group__school_year__end__gte=day
-    ).values_list("group__name", flat=True)
+    rows = (
+        Enrolment.objects.open_on(day)
+        .filter(Q(start__isnull=True) | Q(start__lte=day))
+        .filter(pupil=pupil, group__school_year__start__lte=day, group__school_year__end__gte=day)
+        .values_list("group__name", flat=True)
+    )
     return sorted(rows)
 
 

@@ -54,6 +54,7 @@ def _detail_context(request: HttpRequest, report: Report, form: ReportForm | Non
         "form": form,
         "can_edit": can_edit,
         "guardian": selectors.guardian_only(report.pupil),
+        "written_at": selectors.written_at(report),
     }
 
 

@@ -88,6 +88,22 @@ def ready(w: World) -> SimpleNamespace:
     return w.extra["ready"]
 
 
+def newer_vedtak(w: World) -> Enkeltvedtak:
+    """A vedtak made today for pupil A, newer than the one the IOP rests on
+    (maths cut from 76 to 40 årstimer)."""
+    if "newer_vedtak" not in w.extra:
+        vedtak = VedtakFactory(vurdering=c(w).sv, made_on=today(), appeal_info="Klage innen tre uker.")
+        EnkeltvedtakSubject.objects.create(vedtak=vedtak, subject="Matematikk", hours=40)
+        w.extra["newer_vedtak"] = vedtak
+    return w.extra["newer_vedtak"]
+
+
+def _moved(w: World, persona: str) -> None:
+    rests_on = Iop.objects.get(pk=c(w).iop.pk).vedtak_id
+    wanted = newer_vedtak(w).pk if persona in EDIT_A else c(w).vedtak.pk
+    assert rests_on == wanted, f"the IOP rests on {rests_on}, expected {wanted}"
+
+
 def bare_goal(w: World) -> Goal:
     """A goal of pupil A's IOP without logs (one with logs is never deleted)."""
     if "bare_goal" not in w.extra:
@@ -382,6 +398,23 @@ ROWS = {
             post(EDIT_A, ("faglaerer", "ppt", "vikar"), status=200),
             "post",
             lambda w: {"version": "1"},
+            "confirmation page",
+        ),
+    ],
+    "iop:iop_move_to_vedtak": [
+        Row(
+            url("iop_move_to_vedtak", "iop"),
+            post(EDIT_A, ("faglaerer", "ppt", "vikar")),
+            "post",
+            lambda w: {"version": "1", "confirm": "1", "vedtak": str(newer_vedtak(w).pk)},
+            "move onto the newer vedtak",
+            check=lambda w, persona, response: _moved(w, persona),
+        ),
+        Row(
+            url("iop_move_to_vedtak", "iop"),
+            post(EDIT_A, ("faglaerer", "ppt", "vikar"), status=200),
+            "post",
+            lambda w: {"version": "1", "vedtak": str(newer_vedtak(w).pk)},
             "confirmation page",
         ),
     ],

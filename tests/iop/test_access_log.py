@@ -35,6 +35,7 @@ EXEMPT = {
     "password_reset_confirm": "the user's own account",
     "password_reset_complete": "the user's own account",
     "pupil_list": "a list of names and groups",
+    "pupil_move": "a form for a pupil's move (the pupil's name and school only)",
     "followup:aarshjul": "the school's duties, no pupil",
     "followup:duty_create": "the school's duties, no pupil",
     "followup:duty_edit": "the school's duties, no pupil",

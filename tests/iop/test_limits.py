@@ -23,7 +23,7 @@ NOT_FREE_TEXT = {
     ("reports", "pdfjob", "error"),
 }
 # Dates the system computes (a deadline's due date follows its rule, not a person's typing).
-COMPUTED_DATES = {("followup", "deadline", "due")}
+COMPUTED_DATES = {("followup", "deadline", "due"), ("iop", "iopsubject", "dropped_on")}
 
 
 def _fields(kind: type[models.Field]) -> list[tuple[str, str, models.Field]]:

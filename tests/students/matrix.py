@@ -1,7 +1,9 @@
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 
+from students.models import Pupil
 from tests.conftest import World
 from tests.matrix import MISSING_UUID, Row, expect, only
 
@@ -16,6 +18,26 @@ def forms(name: str, table: dict[str, int], label: str, *args: str) -> list[Row]
         Row(lambda w: reverse(name, args=list(args)), table, method=method, label=f"{label} ({method})", writes=())
         for method in ("post", "put")
     ]
+
+
+# Moving pupil A (school 1): its coordinator only; the school's other staff and
+# guardian A see the pupil (403); the operator moves pupils in the admin.
+MOVE_GET = only(200, ("coordinator",), teacher=403, faglaerer=403, ppt=403, vikar=403, guardian_a=403)
+MOVE_POST = {**MOVE_GET, "guardian_a": 403, "guardian_b": 403, "operator": 403}
+
+
+def move_data(confirm: bool) -> Any:
+    def data(w: World) -> dict[str, Any]:
+        values = {"to_group": str(w.group_c.pk), "date": timezone.localdate().isoformat(), "note": "Flytter"}
+        return {**values, "confirm": "1"} if confirm else values
+
+    return data
+
+
+def moved(w: World, persona: str, response: Any) -> None:
+    school = Pupil.objects.get(pk=w.pupil_a.pk).school_id
+    wanted = w.school2.pk if persona == "coordinator" else w.school1.pk
+    assert school == wanted, f"pupil A at school {school}, expected {wanted}"
 
 
 ROWS = {
@@ -52,6 +74,25 @@ ROWS = {
             expect(405, guardian_a=403, guardian_b=403, operator=403),
             method="post",
             label="post pupil A",
+        ),
+    ],
+    "pupil_move": [
+        Row(lambda w: reverse("pupil_move", args=[w.pupil_a.pk]), MOVE_GET, label="form"),
+        Row(lambda w: reverse("pupil_move", args=[MISSING_UUID]), expect(404), label="missing pupil"),
+        Row(
+            lambda w: reverse("pupil_move", args=[w.pupil_a.pk]),
+            {**MOVE_POST, "coordinator": 200},
+            method="post",
+            data=move_data(confirm=False),
+            label="confirmation page",
+        ),
+        Row(
+            lambda w: reverse("pupil_move", args=[w.pupil_a.pk]),
+            {**MOVE_POST, "coordinator": 302},
+            method="post",
+            data=move_data(confirm=True),
+            label="move pupil A to school 2",
+            check=moved,
         ),
     ],
     "healthz": [Row(lambda w: reverse("healthz"), expect(200, anonymous=200, deactivated=200))],

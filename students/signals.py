@@ -1,0 +1,17 @@
+"""What ``students`` announces to the apps that follow its records.
+
+``students`` imports nothing of ours; ``iop`` and ``followup`` connect to
+these signals in their ``AppConfig.ready``. Every signal is sent after the
+transaction that made the change has committed (``transaction.on_commit``,
+``robust``): receivers see the committed rows, a rolled-back change
+announces nothing, and a receiver that fails is logged without undoing the
+change.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+#: A pupil moved to another group or school during the school year.
+#: kwargs: ``transfer`` (:class:`students.models.PupilTransfer`), ``actor`` (User).
+pupil_transferred = Signal()
