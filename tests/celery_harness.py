@@ -143,10 +143,15 @@ def wait_for(check: Callable[[], bool], deadline: float, what: str, alive: Calla
 
 
 def _reset_connections() -> None:
+    """Forget this process's broker connections and producers. Celery's pool
+    is kombu's global one for the broker's address and options: closing it
+    alone leaves a closed pool that the next use with the same settings gets
+    back ("Acquire on closed pool"), so kombu's registries are emptied too."""
+    from kombu import pools
+
     from iop.celery import app
 
-    if app._pool is not None:
-        app._pool.force_close_all()
+    pools.reset()
     app._pool = None
     app.__dict__.pop("amqp", None)  # queues and producers are built anew from the changed settings
 
