@@ -124,6 +124,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "students.middleware.SessionRefreshMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -200,9 +201,13 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
 
-# Session expiry after inactivity (seconds); every request renews it.
+# Session expiry after inactivity (seconds). A request renews it only when
+# more than SESSION_REFRESH_AFTER seconds have passed since the last renewal
+# (students.middleware.SessionRefreshMiddleware), so reading pages does not
+# write the session each time; expired sessions are deleted every night.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_TIMEOUT", 60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_AFTER = max(1, SESSION_COOKIE_AGE // 12)
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # django-axes: lock an account + address after repeated failures.
@@ -273,6 +278,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "followup-generate": {"task": "followup.generate_all_deadlines", "schedule": crontab(hour=2, minute=30)},
     # reports: large PDFs made on a worker are deleted a day after they were asked for.
     "reports-prune-pdf-jobs": {"task": "reports.prune_pdf_jobs", "schedule": crontab(minute=17)},
+    # students: expired sessions are deleted (Django keeps them otherwise).
+    "students-clear-sessions": {"task": "students.clear_sessions", "schedule": crontab(hour=3, minute=41)},
 }
 
 # --- Security -----------------------------------------------------------------

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -104,3 +105,40 @@ class HtmxLoginRequiredMiddleware:
         reply[LOGIN_REQUIRED_HEADER] = f"{login_path}?{urlencode({'next': page})}"
         reply["Cache-Control"] = "no-store"
         return reply
+
+
+class SessionRefreshMiddleware:
+    """Starts a signed-in user's idle window again only when it needs it.
+
+    Saving the session on every request writes a row for every page, image
+    request and autosave. Here the session is marked changed (and so saved
+    with a new expiry, ``SESSION_COOKIE_AGE`` seconds from now) only when
+    more than ``SESSION_REFRESH_AFTER`` seconds have passed since it was last
+    renewed: a user is logged out after between ``SESSION_COOKIE_AGE -
+    SESSION_REFRESH_AFTER`` and ``SESSION_COOKIE_AGE`` seconds without a
+    request. Requests without a session (no cookie) are left alone.
+    """
+
+    KEY = "_renewed"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.session_key is None or session.is_empty():
+            return response
+        now = int(time.time())
+        renewed = session.get(self.KEY)
+        if not isinstance(renewed, int) or now - renewed >= settings.SESSION_REFRESH_AFTER:
+            session[self.KEY] = now
+        return response
+
+
+def stamp_session_at_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    """A login saves the session anyway: it counts as its renewal (connected to
+    ``user_logged_in`` in ``StudentsConfig.ready``)."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SessionRefreshMiddleware.KEY] = int(time.time())

@@ -100,3 +100,41 @@ def test_it_keeps_staff_flagged_users_out_of_the_admin_unless_superuser(world: W
     user.save()
     response = world.client(persona).get(reverse("admin:index"))
     assert response.status_code == 302
+
+
+def test_reading_pages_renews_the_session_only_when_its_idle_window_needs_it(world: World) -> None:
+    """Pages read within a few minutes write no session row; the first request
+    after SESSION_REFRESH_AFTER seconds renews it (and so its expiry)."""
+    from django.contrib.sessions.models import Session
+
+    client = Client()
+    page = reverse("pupil_list")
+    step = datetime.timedelta(seconds=settings.SESSION_REFRESH_AFTER)
+    with time_machine.travel(datetime.datetime(2026, 11, 10, 8, 0, tzinfo=OSLO), tick=False) as clock:
+        client.post(reverse("login"), {"username": "teacher@test.example", "password": PASSWORD})
+        key = client.cookies[settings.SESSION_COOKIE_NAME].value
+        assert client.get(page).status_code == 200
+        expiry = Session.objects.get(session_key=key).expire_date
+        clock.shift(step / 2)
+        for _ in range(3):
+            assert client.get(page).status_code == 200
+        assert Session.objects.get(session_key=key).expire_date == expiry  # nothing written
+        clock.shift(step)
+        assert client.get(page).status_code == 200
+        assert Session.objects.get(session_key=key).expire_date > expiry
+
+
+def test_expired_sessions_are_deleted_by_the_nightly_task(world: World) -> None:
+    from django.contrib.sessions.models import Session
+
+    from students.tasks import clear_sessions
+
+    with time_machine.travel(datetime.datetime(2026, 11, 10, 8, 0, tzinfo=OSLO), tick=False) as clock:
+        world.client("teacher")
+        world.client("coordinator")
+        assert Session.objects.count() == 2
+        clock.shift(datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE + 1))
+        Client().post(reverse("login"), {"username": "faglaerer@test.example", "password": PASSWORD})
+        assert clear_sessions() == 2
+        assert Session.objects.count() == 1
+    assert "students-clear-sessions" in settings.CELERY_BEAT_SCHEDULE
