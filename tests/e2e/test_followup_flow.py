@@ -12,7 +12,8 @@ import pytest
 from django.utils import timezone
 
 from followup.models import Referral
-from students.models import PptGrant
+from students.models import PptGrant, StaffMembership
+from tests import factories as f
 from tests.conftest import World
 from tests.e2e.conftest import assert_accessible, login
 
@@ -27,6 +28,8 @@ def save(page: Any, name: str = "Lagre") -> None:
 def test_concern_to_referral_with_consent(live_server: Any, transactional_world: World, page: Any) -> None:
     w = transactional_world
     today = timezone.localdate()
+    rektor = f.UserFactory(email="rektor@test.example", full_name="Rita Rektor")
+    f.member(rektor, w.school1, StaffMembership.Role.REKTOR)
     login(page, live_server.url, "teacher@test.example")
     page.goto(f"{live_server.url}/elever/{w.pupil_a.pk}/")
     page.get_by_role("link", name="Bekymringsmeldinger, kartlegging, tiltak, samtaler og henvisninger").click()
@@ -141,15 +144,21 @@ def test_concern_to_referral_with_consent(live_server: Any, transactional_world:
     referral.refresh_from_db()
     assert referral.status == Referral.Status.ASSESSED
 
-    # 9. The coordinator is told the vedtak is to be made, from the home page.
+    # 9. The rektor, who makes the decision, finds it among their next tasks;
+    #    the coordinator is told too.
+    page.get_by_role("button", name="Logg ut").click()
+    login(page, live_server.url, "rektor@test.example")
+    tasks = page.get_by_test_id("my-tasks")
+    assert "Enkeltvedtak etter sakkyndig vurdering – Anna Aasen" in tasks.inner_text()
+    assert_accessible(page)
     page.get_by_role("button", name="Logg ut").click()
     login(page, live_server.url, "coordinator@test.example")
     assert page.get_by_role("link", name=re.compile(r"\d+ (nytt varsel|nye varsler)")).is_visible()
-    tasks = page.get_by_test_id("my-tasks")  # no rektor in this school: the coordinator stands in
-    assert "Enkeltvedtak etter sakkyndig vurdering – Anna Aasen" in tasks.inner_text()
-    tasks.get_by_role("link", name="Enkeltvedtak etter sakkyndig vurdering").click()
+    page.get_by_role("button", name="Logg ut").click()
+    login(page, live_server.url, "rektor@test.example")
+    page.get_by_test_id("my-tasks").get_by_role("link", name="Enkeltvedtak etter sakkyndig vurdering").click()
     assert f"/sakkyndig-vurdering/{sv.pk}/" in page.url
-    _make_vedtak(w, sv)
+    vedtak = _make_vedtak(w, sv, rektor)
 
     # 10. The kontaktlærer finds the IOP due after the vedtak among their next tasks.
     page.get_by_role("button", name="Logg ut").click()
@@ -159,6 +168,16 @@ def test_concern_to_referral_with_consent(live_server: Any, transactional_world:
     assert_accessible(page)
     tasks.get_by_role("link", name="IOP utarbeidet etter enkeltvedtak").click()
     assert "/vedtak/" in page.url
+
+    # 11. The IOP is written and published; the guardian finds it from their own home page.
+    iop = _publish_iop(w, vedtak)
+    page.get_by_role("button", name="Logg ut").click()
+    login(page, live_server.url, "guardian_a@test.example")
+    page.get_by_role("link", name=re.compile(r"\d+ (nytt varsel|nye varsler)")).click()
+    page.locator("main").get_by_role("link", name="IOP").first.click()
+    page.wait_for_url(f"**/iop/{iop.pk}/")
+    assert "Lese 60 ord i minuttet" in page.inner_text("main")
+    assert_accessible(page)
 
 
 def _complete_assessment(w: World, referral: Referral) -> Any:
@@ -182,15 +201,26 @@ def _complete_assessment(w: World, referral: Referral) -> Any:
     return iop_services.vurdering_complete(actor=ppt, vurdering=sv, version=sv.version)
 
 
-def _make_vedtak(w: World, sv: Any) -> None:
+def _make_vedtak(w: World, sv: Any, rektor: Any) -> Any:
     from iop import services as iop_services
 
-    coordinator, today = w.user("coordinator"), timezone.localdate()
+    today = timezone.localdate()
     vedtak = iop_services.vedtak_create(
-        actor=coordinator,
+        actor=rektor,
         pupil=sv.pupil,
         vurdering=sv,
         data={"valid_from": today, "valid_to": today + datetime.timedelta(days=200)},
         subjects=[{"subject": "Norsk", "hours": 38}],
     )
-    iop_services.vedtak_make(actor=coordinator, vedtak=vedtak, version=vedtak.version)
+    return iop_services.vedtak_make(actor=rektor, vedtak=vedtak, version=vedtak.version)
+
+
+def _publish_iop(w: World, vedtak: Any) -> Any:
+    from iop import services as iop_services
+
+    teacher = w.user("teacher")
+    iop = iop_services.iop_create(actor=teacher, vedtak=vedtak)
+    for section in iop.sections.all():
+        iop_services.goal_create(actor=teacher, iop=iop, section=section, text="Lese 60 ord i minuttet")
+    iop.refresh_from_db()
+    return iop_services.iop_publish(actor=teacher, iop=iop, version=iop.version)
