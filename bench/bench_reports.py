@@ -202,7 +202,7 @@ def batch() -> None:
         Iop.objects.filter(pupil__school=school).order_by("pupil__last_name").values_list("pk", flat=True)[:BATCH]
     )
     Iop.objects.filter(pupil__school=school).exclude(pk__in=keep).update(status="archived")
-    queue = f"bench-reports-{uuid.uuid4().hex[:6]}"
+    queue = QUEUE
     app.conf.update(task_always_eager=False, broker_url=BROKER, task_default_queue=queue)
     env = {**os.environ, "DB_CONN_MAX_AGE": "60"}
     worker = subprocess.Popen(  # noqa: S603
@@ -258,15 +258,28 @@ def batch() -> None:
         )
 
 
+#: Every task this run sends (the batch's, and those the roster's signals send
+#: while the data is made) goes to this queue, which is emptied at the end.
+QUEUE = f"bench-reports-{uuid.uuid4().hex[:6]}"
+
+
 def main() -> None:
     ensure_database()
     django.setup()
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
-    populate()
-    typical_render()
-    batch()
+    from iop.celery import app
+
+    app.conf.update(task_always_eager=False, broker_url=BROKER, task_default_queue=QUEUE)
+    try:
+        call_command("migrate", verbosity=0)
+        populate()
+        typical_render()
+        batch()
+    finally:
+        with app.connection_for_write() as conn:
+            left = conn.default_channel.queue_purge(QUEUE) or 0
+        print(f"Tasks left on the bench's queue, now removed: {left}")
 
 
 if __name__ == "__main__":

@@ -145,7 +145,9 @@ def generate_deadlines(total: int, due: int) -> None:
                        WHEN g %% 10 < 4 THEN NULL
                        ELSE now() + ((g %% 200) + 1) * interval '1 day'
                    END,
-                   now() - interval '1 day', now()
+                   -- reminded through two days ago: the reminder seven days before
+                   -- the due date (yesterday 07:00) is due at any hour of the run
+                   now() - interval '2 days', now()
             FROM generate_series(1, %(total)s) g
             JOIN pupils p ON p.rn = (g %% (SELECT c FROM n)) + 1
             """,
