@@ -105,3 +105,14 @@ def test_it_passes_the_deployment_checks_in_production() -> None:
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_celery_workers_are_recycled_past_a_memory_ceiling() -> None:
+    """A worker that rendered a long PDF gives its memory back: Celery replaces
+    a child process past the ceiling (and after a number of tasks)."""
+    from django.conf import settings
+
+    from iop.celery import app
+
+    assert app.conf.worker_max_memory_per_child == settings.CELERY_WORKER_MAX_MEMORY_PER_CHILD > 0
+    assert app.conf.worker_max_tasks_per_child == settings.CELERY_WORKER_MAX_TASKS_PER_CHILD > 0
