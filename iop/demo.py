@@ -125,7 +125,15 @@ def _chain(
         actor=rektor,
         pupil=pupil,
         vurdering=sv,
-        data={"valid_from": start, "valid_to": end, "content": "Avvik fra kompetansemålene i matematikk og norsk."},
+        data={
+            "valid_from": start,
+            "valid_to": end,
+            "facts": "Den sakkyndige vurderingen viser at eleven har lite utbytte av den ordinære opplæringen i "
+            "grunnleggende lesing og regning (demo).",
+            "main_considerations": "Skolen følger PPTs tilråding; liten gruppe med spesialpedagog gir eleven ro "
+            "og tid, og det er til elevens beste (demo).",
+            "content": "Avvik fra kompetansemålene i matematikk og norsk.",
+        },
         subjects=[
             {
                 "subject": "Matematikk",

@@ -88,7 +88,7 @@ class VurderingForm(VersionedForm):
 class SubjectRowForm(forms.ModelForm):
     class Meta:
         model = SakkyndigVurderingSubject
-        fields = ["subject", "hours", "note"]
+        fields = ["subject", "hours", "organisation", "staff_competence", "note"]
 
 
 class VedtakSubjectRowForm(forms.ModelForm):
@@ -166,6 +166,9 @@ class VedtakForm(VersionedForm):
         fields = [
             "valid_from",
             "valid_to",
+            "legal_basis",
+            "facts",
+            "main_considerations",
             "content",
             "organisation_note",
             "deviation_reason",
@@ -175,6 +178,9 @@ class VedtakForm(VersionedForm):
         widgets = {
             "valid_from": DateInput(),
             "valid_to": DateInput(),
+            "legal_basis": _rows(2),
+            "facts": _rows(4),
+            "main_considerations": _rows(4),
             "content": _rows(3),
             "organisation_note": _rows(3),
             "deviation_reason": _rows(3),

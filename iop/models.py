@@ -62,8 +62,18 @@ DEFAULT_ORDINARY_TEACHING = _(
 )
 
 
+DEFAULT_LEGAL_BASIS = _(
+    "Opplæringslova § 11-6 (individually adapted teaching), on the basis of the expert assessment "
+    "(§ 11-8), and forvaltningsloven §§ 24–25."
+)
+
+
 def default_appeal_info() -> str:
     return str(DEFAULT_APPEAL_INFO)
+
+
+def default_legal_basis() -> str:
+    return str(DEFAULT_LEGAL_BASIS)
 
 
 def default_ordinary_teaching() -> str:
@@ -170,6 +180,20 @@ class SakkyndigVurderingSubject(models.Model):
     subject = models.CharField(_("subject"), max_length=100)
     hours = models.PositiveIntegerField(_("hours per school year"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    organisation = models.CharField(
+        _("recommended organisation"),
+        max_length=20,
+        choices=Organisation.choices,
+        blank=True,
+        help_text=_("Leave empty when the assessment recommends no particular organisation (opplæringslova § 11-8)."),
+    )
+    staff_competence = models.CharField(
+        _("recommended staff competence"),
+        max_length=30,
+        choices=StaffCompetence.choices,
+        blank=True,
+        help_text=_("Leave empty when the assessment recommends no particular staff (opplæringslova § 11-9)."),
+    )
 
     history = HistoricalRecords()
 
@@ -209,10 +233,32 @@ class Enkeltvedtak(Document):
     organisation_note = FreeTextField(_("organisation, details"), blank=True)
     valid_from = models.DateField(_("valid from"), validators=[validate_date_window])
     valid_to = models.DateField(_("valid to"), validators=[validate_date_window])
+    legal_basis = FreeTextField(
+        _("legal basis"),
+        blank=True,
+        default=default_legal_basis,
+        help_text=_("The rules the decision is made under (forvaltningsloven § 25 first paragraph)."),
+    )
+    facts = FreeTextField(
+        _("the facts the decision rests on"),
+        blank=True,
+        help_text=_("What the school has found about the pupil's needs (forvaltningsloven § 25 second paragraph)."),
+    )
+    main_considerations = FreeTextField(
+        _("main considerations"),
+        blank=True,
+        help_text=_(
+            "The main considerations behind the decision, including the pupil's best interests "
+            "(forvaltningsloven § 25 third paragraph)."
+        ),
+    )
     deviation_reason = FreeTextField(
         _("reason for deviating from the expert assessment"),
         blank=True,
-        help_text=_("Required when the decision gives other subjects or hours than the expert assessment recommends."),
+        help_text=_(
+            "Required when the decision gives other subjects, hours, organisation or staff competence than the "
+            "expert assessment recommends (forvaltningsloven § 25, opplæringslova § 11-6)."
+        ),
     )
     appeal_info = FreeTextField(_("information about the right to appeal"), blank=True, default=default_appeal_info)
     internal_note = FreeTextField(_("internal note"), blank=True, help_text=_("Never shown to guardians."))
@@ -254,8 +300,13 @@ class Enkeltvedtak(Document):
     def hours_by_subject(self) -> dict[str, int | None]:
         return {s.subject.strip().lower(): s.hours for s in self.subjects.all()}
 
-    def deviates_from_vurdering(self) -> bool:
-        return self.hours_by_subject() != self.vurdering.recommended_hours()
+    #: The reasons a decision states (forvaltningsloven §§ 24–25), required to make it.
+    REASON_FIELDS = ("legal_basis", "facts", "main_considerations")
+
+    def missing_reasons(self) -> list[str]:
+        """The labels of the reasons (:attr:`REASON_FIELDS`) left empty."""
+        empty = [name for name in self.REASON_FIELDS if not getattr(self, name).strip()]
+        return [str(getattr(self._meta.get_field(name), "verbose_name", name)) for name in empty]
 
 
 class EnkeltvedtakSubject(models.Model):

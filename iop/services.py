@@ -128,8 +128,11 @@ SV_FIELDS = (
     "recommended_organisation",
     "internal_note",
 )
-SV_SUBJECT_FIELDS = ("hours", "note")
+SV_SUBJECT_FIELDS = ("hours", "note", "organisation", "staff_competence")
 VEDTAK_FIELDS = (
+    "legal_basis",
+    "facts",
+    "main_considerations",
     "content",
     "organisation_note",
     "valid_from",

@@ -144,7 +144,7 @@ def vurdering_edit(request: HttpRequest, pk: str) -> HttpResponse:
     if not sv.is_draft:
         messages.error(request, _("A completed expert assessment can not be changed."))
         return redirect("iop:vurdering_detail", sv.pk)
-    initial = [{"subject": s.subject, "hours": s.hours, "note": s.note} for s in sv.subjects.all()]
+    initial = [{name: getattr(s, name) for name in ("subject", *services.SV_SUBJECT_FIELDS)} for s in sv.subjects.all()]
     form = VurderingForm(request.POST or None, instance=sv)
     formset = SubjectFormSet(request.POST or None, prefix="fag", initial=initial)
     theirs: list[concurrency.Clash] = []
@@ -308,7 +308,11 @@ def vedtak_create(request: HttpRequest, pk: str) -> HttpResponse:
         services.log_read(
             actor=_actor(request), pupil=sv.pupil, kind=Kind.VURDERING, object_id=sv.pk, purpose=Purpose.EDIT
         )
-    initial = [{"subject": s.subject, "hours": s.hours} for s in sv.subjects.all()]
+    initial = [
+        {"subject": s.subject, "hours": s.hours}
+        | {name: getattr(s, name) for name in ("organisation", "staff_competence") if getattr(s, name)}
+        for s in sv.subjects.all()
+    ]
     form = VedtakForm(request.POST or None, initial={"valid_from": sv.valid_from, "valid_to": sv.valid_to})
     formset = VedtakSubjectFormSet(request.POST or None, prefix="fag", initial=initial)
     if request.method == "POST" and form.is_valid() and formset.is_valid():

@@ -15,6 +15,7 @@ from followup.models import Referral
 from students.models import PptGrant
 from tests.conftest import World
 from tests.e2e.conftest import assert_accessible, login
+from tests.iop.factories import VEDTAK_REASONS
 
 
 def save(page: Any, name: str = "Lagre") -> None:
@@ -190,7 +191,7 @@ def _make_vedtak(w: World, sv: Any) -> None:
         actor=coordinator,
         pupil=sv.pupil,
         vurdering=sv,
-        data={"valid_from": today, "valid_to": today + datetime.timedelta(days=200)},
+        data={"valid_from": today, "valid_to": today + datetime.timedelta(days=200), **VEDTAK_REASONS},
         subjects=[{"subject": "Norsk", "hours": 38}],
     )
     iop_services.vedtak_make(actor=coordinator, vedtak=vedtak, version=vedtak.version)

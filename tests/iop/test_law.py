@@ -1,0 +1,102 @@
+"""The decision as the law has it (forvaltningsloven §§ 24–29, opplæringslova
+chapter 11): reasons, deviations from the expert assessment, the pupil's
+view, refusals, the decision letter and appeals. Each rule fires and stays quiet."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from iop import checks, services
+from iop.models import Enkeltvedtak, EnkeltvedtakSubject, Organisation, SakkyndigVurderingSubject, StaffCompetence
+from students import access
+from tests.conftest import World
+from tests.iop.factories import chain
+
+
+def codes(flags: list[checks.Flag]) -> set[str]:
+    return {f.code for f in flags}
+
+
+def fresh(vedtak: Enkeltvedtak) -> Enkeltvedtak:
+    return Enkeltvedtak.objects.prefetch_related("subjects", "vurdering__subjects").get(pk=vedtak.pk)
+
+
+def draft(world: World, **subjects: object) -> Enkeltvedtak:
+    ch = chain(world.pupil_a, vedtak_status=Enkeltvedtak.Status.DRAFT, iop_status=None)
+    return fresh(ch.vedtak)
+
+
+def make(world: World, vedtak: Enkeltvedtak) -> Enkeltvedtak:
+    vedtak.pupil = access.get_pupil(world.user("coordinator"), vedtak.pupil_id)
+    return services.vedtak_make(actor=world.user("coordinator"), vedtak=vedtak, version=vedtak.version)
+
+
+# --- reasons (fvl §§ 24–25) ---------------------------------------------------------------
+
+
+def test_making_a_vedtak_without_reasons_is_refused_with_what_is_missing(world: World) -> None:
+    vedtak = draft(world)
+    Enkeltvedtak.objects.filter(pk=vedtak.pk).update(legal_basis="", facts=" ", main_considerations="")
+    with pytest.raises(ValidationError) as refused:
+        make(world, fresh(vedtak))
+    [message] = [m for m in refused.value.messages if "begrunnelse" in m]
+    assert "rettslig grunnlag" in message and "faktiske forholdene" in message and "hovedhensyn" in message
+    assert Enkeltvedtak.objects.get(pk=vedtak.pk).status == Enkeltvedtak.Status.DRAFT
+
+
+def test_a_draft_may_lack_reasons_and_a_vedtak_with_them_is_made(world: World) -> None:
+    vedtak = draft(world)
+    Enkeltvedtak.objects.filter(pk=vedtak.pk).update(facts="")
+    assert "vedtak_missing_reasons" in codes(checks.vedtak_flags(fresh(vedtak)))
+    Enkeltvedtak.objects.filter(pk=vedtak.pk).update(facts="Eleven har lite utbytte.")
+    assert "vedtak_missing_reasons" not in codes(checks.vedtak_flags(fresh(vedtak)))
+    assert make(world, fresh(vedtak)).is_made
+
+
+def test_a_new_vedtak_names_its_legal_basis_by_default(world: World) -> None:
+    assert "§ 11-6" in Enkeltvedtak().legal_basis
+
+
+@pytest.mark.parametrize(
+    ("recommended", "decided", "word"),
+    [
+        ({"organisation": Organisation.SMALL_GROUP}, {"organisation": Organisation.CLASS}, "organisering"),
+        (
+            {"staff_competence": StaffCompetence.SPECIAL_NEEDS_TEACHER},
+            {"staff_competence": StaffCompetence.ASSISTANT},
+            "kompetanse",
+        ),
+    ],
+)
+def test_a_deviation_in_organisation_or_competence_needs_a_reason(
+    world: World, recommended: dict[str, str], decided: dict[str, str], word: str
+) -> None:
+    vedtak = draft(world)
+    SakkyndigVurderingSubject.objects.filter(vurdering=vedtak.vurdering).update(**recommended)
+    EnkeltvedtakSubject.objects.filter(vedtak=vedtak).update(**decided)
+    [flag] = [f for f in checks.vedtak_flags(fresh(vedtak)) if f.code == "vedtak_deviation_without_reason"]
+    assert word in flag.message and "Matematikk" in flag.message
+    with pytest.raises(ValidationError):
+        make(world, fresh(vedtak))
+    Enkeltvedtak.objects.filter(pk=vedtak.pk).update(deviation_reason="Skolen har ingen spesialpedagog ledig.")
+    assert "vedtak_deviation_without_reason" not in codes(checks.vedtak_flags(fresh(vedtak)))
+
+
+def test_following_the_assessment_or_where_it_recommends_nothing_needs_no_reason(world: World) -> None:
+    vedtak = draft(world)
+    EnkeltvedtakSubject.objects.filter(vedtak=vedtak).update(
+        organisation=Organisation.ONE_TO_ONE, staff_competence=StaffCompetence.SPECIAL_NEEDS_TEACHER
+    )
+    assert checks.deviations(fresh(vedtak)) == []  # the assessment recommends no organisation or staff
+    SakkyndigVurderingSubject.objects.filter(vurdering=vedtak.vurdering).update(
+        organisation=Organisation.ONE_TO_ONE, staff_competence=StaffCompetence.SPECIAL_NEEDS_TEACHER
+    )
+    assert checks.deviations(fresh(vedtak)) == []
+
+
+def test_subjects_added_or_left_out_are_deviations(world: World) -> None:
+    vedtak = draft(world)
+    EnkeltvedtakSubject.objects.filter(vedtak=vedtak).update(subject="Norsk")
+    found = checks.deviations(fresh(vedtak))
+    assert any("Norsk" in d for d in found) and any("Matematikk" in d for d in found)
