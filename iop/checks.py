@@ -90,6 +90,14 @@ def vedtak_flags(vedtak: Enkeltvedtak) -> list[Flag]:
                 _("Tell the pupil and guardians they may appeal within three weeks (to Statsforvalteren)."),
             )
         )
+    if not vedtak.pupil_view.strip() and not vedtak.pupil_not_heard_reason.strip():
+        flags.append(
+            Flag(
+                "vedtak_missing_pupil_view",
+                _("The decision does not say what the pupil thinks, nor why the pupil could not be heard."),
+                _("Record the pupil's own view and how it was weighed, or why the pupil could not be heard."),
+            )
+        )
     missing = vedtak.missing_reasons()
     if missing:
         flags.append(

@@ -116,6 +116,8 @@ def _chain(
             "recommended_measures": "Undervisning i liten gruppe, konkreter, korte økter med tydelig struktur.",
             "staff_competence": "Spesialpedagog i matematikk og norsk.",
             "recommended_organisation": "Liten gruppe 3 timer i uka, ellers i klassen med assistent.",
+            "pupil_view": "Eleven sier at det er lettere å konsentrere seg i liten gruppe; PPT legger vekt på "
+            "det (demo).",
             "internal_note": "Opplysninger fra helsesykepleier er i arkivet (intern, demo).",
         },
         subjects=subjects,
@@ -132,6 +134,8 @@ def _chain(
             "grunnleggende lesing og regning (demo).",
             "main_considerations": "Skolen følger PPTs tilråding; liten gruppe med spesialpedagog gir eleven ro "
             "og tid, og det er til elevens beste (demo).",
+            "pupil_view": "Eleven ønsker å være mest mulig i klassen, men vil ha matematikk i liten gruppe. "
+            "Skolen har fulgt elevens ønske (demo).",
             "content": "Avvik fra kompetansemålene i matematikk og norsk.",
         },
         subjects=[
@@ -165,7 +169,10 @@ def _chain(
         actor=teacher,
         iop=plan,
         version=plan.version,
-        data={"class_plan_coordination": "Ukeplanen merkes med elevens mål; kontaktlærer avtaler med faglærer."},
+        data={
+            "class_plan_coordination": "Ukeplanen merkes med elevens mål; kontaktlærer avtaler med faglærer.",
+            "pupil_view": "Eleven vil ha korte økter og velge lesebok selv; det er tatt med i planen (demo).",
+        },
     )
     sections = {s.subject: s for s in plan.sections.all()}
     for section in sections.values():

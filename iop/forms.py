@@ -68,6 +68,7 @@ class VurderingForm(VersionedForm):
             "recommended_measures",
             "staff_competence",
             "recommended_organisation",
+            "pupil_view",
             "internal_note",
         ]
         widgets = {
@@ -169,6 +170,8 @@ class VedtakForm(VersionedForm):
             "legal_basis",
             "facts",
             "main_considerations",
+            "pupil_view",
+            "pupil_not_heard_reason",
             "content",
             "organisation_note",
             "deviation_reason",
@@ -181,6 +184,8 @@ class VedtakForm(VersionedForm):
             "legal_basis": _rows(2),
             "facts": _rows(4),
             "main_considerations": _rows(4),
+            "pupil_view": _rows(3),
+            "pupil_not_heard_reason": _rows(2),
             "content": _rows(3),
             "organisation_note": _rows(3),
             "deviation_reason": _rows(3),
@@ -199,12 +204,13 @@ class VedtakForm(VersionedForm):
 class IopForm(VersionedForm):
     class Meta:
         model = Iop
-        fields = ["period_start", "period_end", "ordinary_teaching", "class_plan_coordination"]
+        fields = ["period_start", "period_end", "ordinary_teaching", "class_plan_coordination", "pupil_view"]
         widgets = {
             "period_start": DateInput(),
             "period_end": DateInput(),
             "ordinary_teaching": _rows(3),
             "class_plan_coordination": _rows(3),
+            "pupil_view": _rows(3),
         }
 
     def clean(self) -> dict[str, Any]:

@@ -68,6 +68,13 @@ DEFAULT_LEGAL_BASIS = _(
 )
 
 
+PUPIL_VIEW_HELP = _(
+    "The pupil has the right to be heard in everything that concerns them, given weight by age and maturity "
+    "(Grunnloven § 104, the UN Convention on the Rights of the Child art. 3 and 12, the Education Act's "
+    "rule on pupil participation)."
+)
+
+
 def default_appeal_info() -> str:
     return str(DEFAULT_APPEAL_INFO)
 
@@ -137,6 +144,11 @@ class SakkyndigVurdering(Document):
     recommended_measures = FreeTextField(_("measures that can give satisfactory benefit"), blank=True)
     staff_competence = FreeTextField(_("competence of the staff where exceptions are made (§ 11-9)"), blank=True)
     recommended_organisation = FreeTextField(_("recommended organisation"), blank=True)
+    pupil_view = FreeTextField(
+        _("the pupil's own view and how it was weighed"),
+        blank=True,
+        help_text=PUPIL_VIEW_HELP,
+    )
     internal_note = FreeTextField(_("internal note"), blank=True, help_text=_("Never shown to guardians."))
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
 
@@ -251,6 +263,12 @@ class Enkeltvedtak(Document):
             "The main considerations behind the decision, including the pupil's best interests "
             "(forvaltningsloven § 25 third paragraph)."
         ),
+    )
+    pupil_view = FreeTextField(_("the pupil's own view and how it was weighed"), blank=True, help_text=PUPIL_VIEW_HELP)
+    pupil_not_heard_reason = FreeTextField(
+        _("why the pupil could not be heard"),
+        blank=True,
+        help_text=_("Required instead of the pupil's view when the pupil could not give it (e.g. age or health)."),
     )
     deviation_reason = FreeTextField(
         _("reason for deviating from the expert assessment"),
@@ -368,6 +386,7 @@ class Iop(Document):
         _("ordinary teaching outside these subjects"), blank=True, default=default_ordinary_teaching
     )
     class_plan_coordination = FreeTextField(_("coordination with the class plan"), blank=True)
+    pupil_view = FreeTextField(_("the pupil's own view and how it was weighed"), blank=True, help_text=PUPIL_VIEW_HELP)
     created_by = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
     )

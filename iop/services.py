@@ -126,6 +126,7 @@ SV_FIELDS = (
     "recommended_measures",
     "staff_competence",
     "recommended_organisation",
+    "pupil_view",
     "internal_note",
 )
 SV_SUBJECT_FIELDS = ("hours", "note", "organisation", "staff_competence")
@@ -133,6 +134,8 @@ VEDTAK_FIELDS = (
     "legal_basis",
     "facts",
     "main_considerations",
+    "pupil_view",
+    "pupil_not_heard_reason",
     "content",
     "organisation_note",
     "valid_from",
@@ -464,7 +467,7 @@ def iop_create(*, actor: User, vedtak: Enkeltvedtak) -> Iop:
     return iop
 
 
-IOP_FIELDS = ("period_start", "period_end", "ordinary_teaching", "class_plan_coordination")
+IOP_FIELDS = ("period_start", "period_end", "ordinary_teaching", "class_plan_coordination", "pupil_view")
 SECTION_FIELDS = ("hours", "content", "working_methods", "organisation")
 GOAL_FIELDS = ("text", "competence_aim", *Goal.CRITERIA_FIELDS)
 

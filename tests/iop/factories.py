@@ -47,6 +47,7 @@ CRITERIA = {
 VEDTAK_REASONS = {
     "facts": "Eleven har lite utbytte av den ordinære opplæringen i matematikk.",
     "main_considerations": "Liten gruppe gir eleven ro og tid; det er til elevens beste.",
+    "pupil_view": "Eleven vil helst jobbe i liten gruppe; det er lagt vekt på.",
 }
 
 
@@ -80,6 +81,7 @@ class VedtakFactory(factory.django.DjangoModelFactory):
     content = "Avvik i matematikk."
     facts = VEDTAK_REASONS["facts"]
     main_considerations = VEDTAK_REASONS["main_considerations"]
+    pupil_view = VEDTAK_REASONS["pupil_view"]
     internal_note = "INTERNAL-VEDTAK-NOTE"
     made_on = factory.LazyAttribute(
         lambda o: timezone.localdate() - datetime.timedelta(days=10) if o.status == Enkeltvedtak.Status.MADE else None

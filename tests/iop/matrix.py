@@ -185,6 +185,7 @@ def vedtak_data(w: World) -> dict[str, Any]:
         "legal_basis": "Opplæringslova § 11-6.",
         "facts": "Eleven har lite utbytte.",
         "main_considerations": "Til elevens beste.",
+        "pupil_view": "Eleven ønsker liten gruppe.",
         "version": "1",
         "fag-TOTAL_FORMS": "1",
         "fag-INITIAL_FORMS": "0",

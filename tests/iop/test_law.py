@@ -6,9 +6,17 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
-from iop import checks, services
-from iop.models import Enkeltvedtak, EnkeltvedtakSubject, Organisation, SakkyndigVurderingSubject, StaffCompetence
+from iop import checks, published, services
+from iop.models import (
+    Enkeltvedtak,
+    EnkeltvedtakSubject,
+    Iop,
+    Organisation,
+    SakkyndigVurderingSubject,
+    StaffCompetence,
+)
 from students import access
 from tests.conftest import World
 from tests.iop.factories import chain
@@ -22,7 +30,7 @@ def fresh(vedtak: Enkeltvedtak) -> Enkeltvedtak:
     return Enkeltvedtak.objects.prefetch_related("subjects", "vurdering__subjects").get(pk=vedtak.pk)
 
 
-def draft(world: World, **subjects: object) -> Enkeltvedtak:
+def draft(world: World) -> Enkeltvedtak:
     ch = chain(world.pupil_a, vedtak_status=Enkeltvedtak.Status.DRAFT, iop_status=None)
     return fresh(ch.vedtak)
 
@@ -100,3 +108,37 @@ def test_subjects_added_or_left_out_are_deviations(world: World) -> None:
     EnkeltvedtakSubject.objects.filter(vedtak=vedtak).update(subject="Norsk")
     found = checks.deviations(fresh(vedtak))
     assert any("Norsk" in d for d in found) and any("Matematikk" in d for d in found)
+
+
+# --- the pupil's view -----------------------------------------------------------------------
+
+
+def test_a_vedtak_without_the_pupils_view_is_not_made(world: World) -> None:
+    vedtak = draft(world)
+    Enkeltvedtak.objects.filter(pk=vedtak.pk).update(pupil_view=" ", pupil_not_heard_reason="")
+    assert "vedtak_missing_pupil_view" in codes(checks.vedtak_flags(fresh(vedtak)))
+    with pytest.raises(ValidationError, match="hva eleven mener"):
+        make(world, fresh(vedtak))
+
+
+def test_why_the_pupil_could_not_be_heard_stands_in_for_the_view(world: World) -> None:
+    vedtak = draft(world)
+    Enkeltvedtak.objects.filter(pk=vedtak.pk).update(
+        pupil_view="", pupil_not_heard_reason="Eleven er fire år og uten talespråk."
+    )
+    assert "vedtak_missing_pupil_view" not in codes(checks.vedtak_flags(fresh(vedtak)))
+    assert make(world, fresh(vedtak)).is_made
+
+
+def test_the_pupils_view_is_kept_on_the_assessment_and_the_plan(world: World) -> None:
+    ch = chain(world.pupil_a, iop_status=Iop.Status.DRAFT)
+    assert ch.iop is not None
+    teacher = world.user("teacher")
+    ch.iop.pupil = access.get_pupil(teacher, world.pupil_a.pk)
+    saved = services.iop_update(
+        actor=teacher, iop=ch.iop, version=ch.iop.version, data={"pupil_view": "Vil lese om dyr."}
+    )
+    assert saved.pupil_view == "Vil lese om dyr."
+    assert published.iop_snapshot(saved, [], [])["pupil_view"] == "Vil lese om dyr."
+    page = world.client("coordinator").get(reverse("iop:vurdering_detail", args=[ch.sv.pk]))
+    assert "Elevens egen mening og hvordan den er vektlagt" in page.content.decode()
