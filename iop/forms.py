@@ -165,6 +165,7 @@ class VedtakForm(VersionedForm):
     class Meta:
         model = Enkeltvedtak
         fields = [
+            "outcome",
             "valid_from",
             "valid_to",
             "legal_basis",

@@ -233,6 +233,13 @@ class Enkeltvedtak(Document):
         DRAFT = "draft", _("Draft")
         MADE = "made", _("Made")
 
+    class Outcome(models.TextChoices):
+        """What is decided: a refusal is an enkeltvedtak too (forvaltningsloven § 2 first paragraph (b))."""
+
+        GRANTED = "granted", _("Individually adapted teaching is granted")
+        PARTLY_REFUSED = "partly_refused", _("Granted, but less than the expert assessment recommends")
+        REFUSED = "refused", _("Refused: no individually adapted teaching")
+
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="enkeltvedtak", verbose_name=_("pupil"))
     vurdering = models.ForeignKey(
         SakkyndigVurdering,
@@ -241,6 +248,16 @@ class Enkeltvedtak(Document):
         verbose_name=_("based on the expert assessment"),
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    outcome = models.CharField(
+        _("outcome"),
+        max_length=20,
+        choices=Outcome.choices,
+        default=Outcome.GRANTED,
+        help_text=_(
+            "A refusal names no subjects and needs its reasons and the information about the right to appeal "
+            "like any decision (opplæringslova § 11-6, forvaltningsloven §§ 24–27)."
+        ),
+    )
     content = FreeTextField(_("content of the teaching"), blank=True)
     organisation_note = FreeTextField(_("organisation, details"), blank=True)
     valid_from = models.DateField(_("valid from"), validators=[validate_date_window])
@@ -314,6 +331,11 @@ class Enkeltvedtak(Document):
     @property
     def is_made(self) -> bool:
         return self.status == self.Status.MADE
+
+    @property
+    def is_refusal(self) -> bool:
+        """A refusal: no individually adapted teaching, so no subjects and no IOP."""
+        return self.outcome == self.Outcome.REFUSED
 
     def hours_by_subject(self) -> dict[str, int | None]:
         return {s.subject.strip().lower(): s.hours for s in self.subjects.all()}

@@ -131,6 +131,7 @@ SV_FIELDS = (
 )
 SV_SUBJECT_FIELDS = ("hours", "note", "organisation", "staff_competence")
 VEDTAK_FIELDS = (
+    "outcome",
     "legal_basis",
     "facts",
     "main_considerations",
@@ -400,7 +401,10 @@ def vedtak_make(
     if current.is_made:
         return current
     problems = [flag.message for flag in checks.vedtak_flags(current)]
-    if not current.subjects.exists():
+    has_subjects = current.subjects.exists()
+    if current.is_refusal and has_subjects:
+        problems.append(_("A refusal names no subjects: remove them, or choose another outcome."))
+    elif not current.is_refusal and not has_subjects:
         problems.append(_("The decision names no subjects."))
     stage = _stage_error(current)
     if stage:
@@ -439,6 +443,8 @@ def iop_create(*, actor: User, vedtak: Enkeltvedtak) -> Iop:
     _require(actor, Action.EDIT, vedtak.pupil)
     if not vedtak.is_made:
         raise ValidationError(_("An IOP is built on a decision that has been made."))
+    if vedtak.is_refusal:
+        raise ValidationError(_("The decision is a refusal: no IOP is made on it."))
     year = _school_year_for(vedtak)
     _lock_pupil(vedtak.pupil_id)
     live = Iop.objects.filter(pupil_id=vedtak.pupil_id, school_year=year).exclude(status=Iop.Status.ARCHIVED).first()

@@ -401,7 +401,7 @@ def vedtak_detail(request: HttpRequest, pk: str) -> HttpResponse:
         "internal": internal,
         "flags": checks.vedtak_flags(vedtak) if internal else [],
         "can_manage": Action.MANAGE in allowed and not vedtak.is_made,
-        "can_create_iop": Action.EDIT in allowed and vedtak.is_made,
+        "can_create_iop": Action.EDIT in allowed and vedtak.is_made and not vedtak.is_refusal,
         "iops": list(vedtak.iops.all()) if internal else [],
         "sv_visible": selectors.may_read_vurdering(pupil),
         "can_history": selectors.works_with(pupil),

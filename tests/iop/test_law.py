@@ -142,3 +142,65 @@ def test_the_pupils_view_is_kept_on_the_assessment_and_the_plan(world: World) ->
     assert published.iop_snapshot(saved, [], [])["pupil_view"] == "Vil lese om dyr."
     page = world.client("coordinator").get(reverse("iop:vurdering_detail", args=[ch.sv.pk]))
     assert "Elevens egen mening og hvordan den er vektlagt" in page.content.decode()
+
+
+# --- refusals -------------------------------------------------------------------------------
+
+
+def refusal(world: World) -> Enkeltvedtak:
+    vedtak = draft(world)
+    Enkeltvedtak.objects.filter(pk=vedtak.pk).update(
+        outcome=Enkeltvedtak.Outcome.REFUSED, deviation_reason="Eleven har godt utbytte med tilpasning i klassen."
+    )
+    return fresh(vedtak)
+
+
+def test_a_refusal_is_made_without_subjects_and_refused_with_them(world: World) -> None:
+    vedtak = refusal(world)
+    with pytest.raises(ValidationError, match="Et avslag nevner ingen fag"):
+        make(world, vedtak)
+    EnkeltvedtakSubject.objects.filter(vedtak=vedtak).delete()
+    made = make(world, fresh(vedtak))
+    assert made.is_made and made.is_refusal
+
+
+def test_a_refusal_still_needs_reasons_the_pupils_view_and_appeal_information(world: World) -> None:
+    vedtak = refusal(world)
+    EnkeltvedtakSubject.objects.filter(vedtak=vedtak).delete()
+    Enkeltvedtak.objects.filter(pk=vedtak.pk).update(main_considerations="", pupil_view="", appeal_info="")
+    found = codes(checks.vedtak_flags(fresh(vedtak)))
+    assert {"vedtak_missing_reasons", "vedtak_missing_pupil_view", "vedtak_missing_appeal"} <= found
+    with pytest.raises(ValidationError):
+        make(world, fresh(vedtak))
+
+
+def test_a_decision_granting_teaching_still_needs_subjects(world: World) -> None:
+    vedtak = draft(world)
+    EnkeltvedtakSubject.objects.filter(vedtak=vedtak).delete()
+    Enkeltvedtak.objects.filter(pk=vedtak.pk).update(deviation_reason="Ingen fag.")
+    with pytest.raises(ValidationError, match="ingen fag"):
+        make(world, fresh(vedtak))
+
+
+def test_no_iop_is_made_on_a_refusal(world: World) -> None:
+    vedtak = refusal(world)
+    EnkeltvedtakSubject.objects.filter(vedtak=vedtak).delete()
+    made = make(world, fresh(vedtak))
+    teacher = world.user("teacher")
+    made.pupil = access.get_pupil(teacher, world.pupil_a.pk)
+    with pytest.raises(ValidationError, match="avslag"):
+        services.iop_create(actor=teacher, vedtak=made)
+    page = world.client("teacher").get(reverse("iop:vedtak_detail", args=[made.pk])).content.decode()
+    assert "Avslag: ikke individuelt tilrettelagt opplæring" in page and "Opprett IOP" not in page
+
+
+def test_a_refusal_asks_followup_for_no_iop(world: World) -> None:
+    from followup import sources
+
+    vedtak = refusal(world)
+    EnkeltvedtakSubject.objects.filter(vedtak=vedtak).delete()
+    make(world, fresh(vedtak))
+    year = world.group_a.school_year
+    assert world.pupil_a.pk not in sources.vedtak_made_on(year, None)
+    Enkeltvedtak.objects.filter(pk=vedtak.pk).update(outcome=Enkeltvedtak.Outcome.GRANTED)
+    assert world.pupil_a.pk in sources.vedtak_made_on(year, None)
