@@ -11,6 +11,7 @@ from students.models import Group, User
 
 from .limits import validate_date_window
 from .models import (
+    Appeal,
     Enkeltvedtak,
     EnkeltvedtakSubject,
     Goal,
@@ -194,12 +195,62 @@ class VedtakForm(VersionedForm):
             "internal_note": _rows(2),
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].required = False
+
+    def clean_outcome(self) -> str:
+        """A post without the outcome keeps the decision's (a new one: granted)."""
+        return self.cleaned_data.get("outcome") or self.instance.outcome
+
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean() or {}
         start, end = data.get("valid_from"), data.get("valid_to")
         if start and end and start > end:
             self.add_error("valid_to", _("The end date must be on or after the start date."))
         return data
+
+
+class NotifiedForm(forms.Form):
+    """The day the parties were notified of a decision (forvaltningsloven § 27)."""
+
+    notified_on = forms.DateField(label=_("The parties were notified on"), widget=DateInput())
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class AppealForm(HiddenErrorsShown, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+    class Meta:
+        model = Appeal
+        fields = [
+            "received_on",
+            "appellant",
+            "summary",
+            "owner_reviewed_on",
+            "owner_outcome",
+            "sent_on",
+            "final_outcome",
+            "final_outcome_on",
+            "note",
+        ]
+        widgets = {
+            "received_on": DateInput(),
+            "owner_reviewed_on": DateInput(),
+            "sent_on": DateInput(),
+            "final_outcome_on": DateInput(),
+            "summary": _rows(3),
+            "note": _rows(2),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and not self.instance._state.adding:
+            self.initial["version"] = self.instance.version
+
+    def _post_clean(self) -> None:
+        """Model validation is the service's job, against the current row."""
+        return None
 
 
 class IopForm(VersionedForm):

@@ -75,6 +75,10 @@ PUPIL_VIEW_HELP = _(
 )
 
 
+#: Forvaltningsloven § 29 first paragraph: three weeks from notification.
+APPEAL_PERIOD = datetime.timedelta(weeks=3)
+
+
 def default_appeal_info() -> str:
     return str(DEFAULT_APPEAL_INFO)
 
@@ -301,6 +305,16 @@ class Enkeltvedtak(Document):
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("made by")
     )
     made_on = models.DateField(_("made on"), null=True, blank=True, validators=[validate_date_window])
+    notified_on = models.DateField(
+        _("the parties were notified on"),
+        null=True,
+        blank=True,
+        validators=[validate_date_window],
+        help_text=_(
+            "The day the decision reached the pupil and the guardians; the three weeks to appeal run from it "
+            "(forvaltningsloven §§ 27 and 29)."
+        ),
+    )
     created_by = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
     )
@@ -322,6 +336,11 @@ class Enkeltvedtak(Document):
                 name="vedtak_made_has_date",
                 violation_error_message=_("A decision that has been made needs the date it was made."),
             ),
+            models.CheckConstraint(
+                condition=Q(notified_on__isnull=True) | Q(status="made", notified_on__gte=F("made_on")),
+                name="vedtak_notified_after_made",
+                violation_error_message=_("The parties are notified of a decision on or after the day it was made."),
+            ),
         ]
         indexes = [models.Index(fields=["pupil", "status"], name="vedtak_pupil_status_idx")]
 
@@ -331,6 +350,12 @@ class Enkeltvedtak(Document):
     @property
     def is_made(self) -> bool:
         return self.status == self.Status.MADE
+
+    @property
+    def appeal_deadline(self) -> datetime.date | None:
+        """The last day to appeal: three weeks after the parties were notified
+        (forvaltningsloven § 29 first paragraph); None before they are."""
+        return self.notified_on + APPEAL_PERIOD if self.notified_on else None
 
     @property
     def is_refusal(self) -> bool:
@@ -347,6 +372,110 @@ class Enkeltvedtak(Document):
         """The labels of the reasons (:attr:`REASON_FIELDS`) left empty."""
         empty = [name for name in self.REASON_FIELDS if not getattr(self, name).strip()]
         return [str(getattr(self._meta.get_field(name), "verbose_name", name)) for name in empty]
+
+
+class Appeal(models.Model):
+    """An appeal (klage) against an enkeltvedtak, as the appeal register keeps
+    it (forvaltningsloven §§ 28–34): received by the school, reviewed by the
+    school owner (who may change the decision, § 33), otherwise sent to
+    Statsforvalteren, who decides it. Open until the final outcome is recorded."""
+
+    class Outcome(models.TextChoices):
+        UPHELD = "upheld", _("The decision stands")
+        CHANGED = "changed", _("The decision is changed")
+        PARTLY_CHANGED = "partly_changed", _("The decision is partly changed")
+        QUASHED = "quashed", _("The decision is quashed and the case sent back")
+        WITHDRAWN = "withdrawn", _("The appeal is withdrawn")
+        REJECTED = "rejected", _("The appeal is dismissed (too late or not a party)")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    vedtak = models.ForeignKey(
+        Enkeltvedtak, on_delete=models.CASCADE, related_name="appeals", verbose_name=_("individual decision")
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    received_on = models.DateField(
+        _("received on"),
+        validators=[validate_date_window],
+        help_text=_("An appeal received more than three weeks after notification is late (forvaltningsloven § 29)."),
+    )
+    appellant = models.CharField(_("appealed by"), max_length=200, help_text=_("For example the guardians."))
+    summary = FreeTextField(_("what the appeal says"), blank=True)
+    owner_reviewed_on = models.DateField(
+        _("reviewed by the school owner on"), null=True, blank=True, validators=[validate_date_window]
+    )
+    owner_outcome = models.CharField(
+        _("the school owner's review"),
+        max_length=20,
+        choices=Outcome.choices,
+        blank=True,
+        help_text=_("The body that made the decision may change it (forvaltningsloven § 33 second paragraph)."),
+    )
+    sent_on = models.DateField(
+        _("sent to Statsforvalteren on"),
+        null=True,
+        blank=True,
+        validators=[validate_date_window],
+        help_text=_("When the school owner does not change the decision (forvaltningsloven § 33 fourth paragraph)."),
+    )
+    final_outcome = models.CharField(_("final outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    final_outcome_on = models.DateField(_("final outcome on"), null=True, blank=True, validators=[validate_date_window])
+    note = FreeTextField(_("internal note"), blank=True, help_text=_("Never shown to guardians."))
+    created_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("registered by")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["-received_on", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(owner_reviewed_on__isnull=True) | Q(owner_reviewed_on__gte=F("received_on")),
+                name="appeal_reviewed_after_received",
+                violation_error_message=_("The school owner reviews an appeal on or after the day it was received."),
+            ),
+            models.CheckConstraint(
+                condition=Q(sent_on__isnull=True) | Q(sent_on__gte=F("received_on")),
+                name="appeal_sent_after_received",
+                violation_error_message=_("An appeal is sent to Statsforvalteren on or after the day it was received."),
+            ),
+            models.CheckConstraint(
+                condition=Q(final_outcome="") | Q(final_outcome_on__isnull=False),
+                name="appeal_outcome_has_date",
+                violation_error_message=_("Give the date of the final outcome."),
+            ),
+            models.CheckConstraint(
+                condition=Q(final_outcome_on__isnull=True) | Q(final_outcome_on__gte=F("received_on")),
+                name="appeal_outcome_after_received",
+                violation_error_message=_("The final outcome comes on or after the day the appeal was received."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Appeal')} {self.received_on:%d.%m.%Y}"
+
+    @property
+    def is_open(self) -> bool:
+        return not self.final_outcome
+
+    @property
+    def is_late(self) -> bool:
+        """Received after the appeal deadline (vedtak loaded)."""
+        deadline = self.vedtak.appeal_deadline
+        return deadline is not None and self.received_on > deadline
+
+    def waits_for(self) -> str:
+        """The next step of an open appeal, in words ("" when closed)."""
+        if not self.is_open:
+            return ""
+        if self.sent_on:
+            return str(_("Waiting for Statsforvalteren's decision."))
+        if self.owner_reviewed_on:
+            return str(_("Reviewed by the school owner: send it to Statsforvalteren or record the outcome."))
+        return str(_("Waiting for the school owner's review."))
 
 
 class EnkeltvedtakSubject(models.Model):

@@ -35,6 +35,7 @@ from . import checks, concurrency, published, signals
 from .concurrency import EditConflict
 from .models import (
     AccessLogEntry,
+    Appeal,
     BankEntry,
     Enkeltvedtak,
     EnkeltvedtakSubject,
@@ -417,6 +418,83 @@ def vedtak_make(
     _bump(current)
     _save(current, actor)
     _announce(signals.vedtak_made, Enkeltvedtak, vedtak=current, actor=actor)
+    return current
+
+
+@transaction.atomic
+def vedtak_record_notified(
+    *, actor: User, vedtak: Enkeltvedtak, version: int, notified_on: datetime.date
+) -> Enkeltvedtak:
+    """Record the day the parties were notified of a made VEDTAK
+    (forvaltningsloven § 27); the appeal deadline is three weeks later (§ 29).
+    A wrong date may be corrected (the history keeps both). ValidationError
+    when the vedtak is a draft, or the date is before it was made or in the
+    future; EditConflict when somebody else saved it since VERSION."""
+    _require(actor, Action.MANAGE, vedtak.pupil)
+    current = _locked(Enkeltvedtak, vedtak.pk, version, actor)
+    if not current.is_made:
+        raise ValidationError(_("The parties are notified of a decision once it has been made."))
+    if notified_on > timezone.localdate():
+        raise ValidationError({"notified_on": _("The date of notification can not be in the future.")})
+    if current.made_on and notified_on < current.made_on:
+        raise ValidationError(
+            {
+                "notified_on": _("The parties can not be notified before the decision was made (%(date)s).")
+                % {"date": date_format(current.made_on, "SHORT_DATE_FORMAT")}
+            }
+        )
+    current.notified_on = notified_on
+    _bump(current)
+    _save(current, actor)
+    return current
+
+
+APPEAL_FIELDS = (
+    "received_on",
+    "appellant",
+    "summary",
+    "owner_reviewed_on",
+    "owner_outcome",
+    "sent_on",
+    "final_outcome",
+    "final_outcome_on",
+    "note",
+)
+
+
+def _check_appeal(appeal: Appeal) -> None:
+    if appeal.received_on > timezone.localdate():
+        raise ValidationError({"received_on": _("The day the appeal was received can not be in the future.")})
+    if appeal.owner_outcome and not appeal.owner_reviewed_on:
+        raise ValidationError({"owner_reviewed_on": _("Give the date of the school owner's review.")})
+    if appeal.sent_on and appeal.owner_outcome in (Appeal.Outcome.CHANGED, Appeal.Outcome.WITHDRAWN):
+        raise ValidationError({"sent_on": _("An appeal the school owner has settled is not sent on.")})
+
+
+@transaction.atomic
+def appeal_create(*, actor: User, vedtak: Enkeltvedtak, data: Mapping[str, Any]) -> Appeal:
+    """Register an appeal against a made VEDTAK in the appeal register
+    (forvaltningsloven §§ 28–33). ValidationError on a draft or bad dates."""
+    _require(actor, Action.MANAGE, vedtak.pupil)
+    if not vedtak.is_made:
+        raise ValidationError(_("Only a decision that has been made can be appealed."))
+    appeal = Appeal(vedtak=vedtak, created_by=actor)
+    _apply(appeal, data, APPEAL_FIELDS)
+    _check_appeal(appeal)
+    _save(appeal, actor)
+    return appeal
+
+
+@transaction.atomic
+def appeal_update(*, actor: User, appeal: Appeal, version: int, data: Mapping[str, Any]) -> Appeal:
+    """Record the next steps of APPEAL (review, sent on, outcome).
+    EditConflict when somebody else saved it since VERSION."""
+    _require(actor, Action.MANAGE, appeal.vedtak.pupil)
+    current = _locked(Appeal, appeal.pk, version, actor)
+    _apply(current, data, APPEAL_FIELDS)
+    _check_appeal(current)
+    _bump(current)
+    _save(current, actor)
     return current
 
 

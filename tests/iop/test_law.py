@@ -4,12 +4,20 @@ view, refusals, the decision letter and appeals. Each rule fires and stays quiet
 
 from __future__ import annotations
 
+import datetime
+from pathlib import Path
+from typing import Any
+
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from iop import checks, published, services
 from iop.models import (
+    AccessLogEntry,
+    Appeal,
     Enkeltvedtak,
     EnkeltvedtakSubject,
     Iop,
@@ -18,8 +26,10 @@ from iop.models import (
     StaffCompetence,
 )
 from students import access
+from students.models import School
 from tests.conftest import World
-from tests.iop.factories import chain
+from tests.iop.factories import VEDTAK_REASONS, chain
+from tests.reports.conftest import pdf_text
 
 
 def codes(flags: list[checks.Flag]) -> set[str]:
@@ -204,3 +214,126 @@ def test_a_refusal_asks_followup_for_no_iop(world: World) -> None:
     assert world.pupil_a.pk not in sources.vedtak_made_on(year, None)
     Enkeltvedtak.objects.filter(pk=vedtak.pk).update(outcome=Enkeltvedtak.Outcome.GRANTED)
     assert world.pupil_a.pk in sources.vedtak_made_on(year, None)
+
+
+# --- notification, letter, appeals ----------------------------------------------------------------
+
+D = datetime.date.fromisoformat
+
+
+def made(world: World, **changes: Any) -> Enkeltvedtak:
+    ch = chain(world.pupil_a, iop_status=None)
+    Enkeltvedtak.objects.filter(pk=ch.vedtak.pk).update(made_on=D("2026-11-02"), **changes)
+    return fresh(ch.vedtak)
+
+
+@time_machine.travel("2026-11-20 10:00 +0100", tick=False)
+def test_recording_the_notification_date_gives_the_appeal_deadline_three_weeks_later(world: World) -> None:
+    vedtak = made(world)
+    assert vedtak.appeal_deadline is None
+    coordinator = world.client("coordinator")
+    url = reverse("iop:vedtak_notified", args=[vedtak.pk])
+    response = coordinator.post(url, {"version": vedtak.version, "notified_on": "2026-11-04"}, follow=True)
+    assert Enkeltvedtak.objects.get(pk=vedtak.pk).appeal_deadline == D("2026-11-25")
+    assert "25. november 2026" in response.content.decode()
+    page = coordinator.get(reverse("pupil_detail", args=[world.pupil_a.pk])).content.decode()
+    assert "Klagefrist 25. november 2026" in page
+
+
+@time_machine.travel("2026-11-20 10:00 +0100", tick=False)
+@pytest.mark.parametrize(("day", "message"), [("2026-11-21", "fram i tid"), ("2026-11-01", "før vedtaket ble fattet")])
+def test_a_notification_date_in_the_future_or_before_the_decision_is_refused(
+    world: World, day: str, message: str
+) -> None:
+    vedtak = made(world)
+    url = reverse("iop:vedtak_notified", args=[vedtak.pk])
+    response = world.client("coordinator").post(url, {"version": vedtak.version, "notified_on": day}, follow=True)
+    assert message in response.content.decode()
+    assert Enkeltvedtak.objects.get(pk=vedtak.pk).notified_on is None
+
+
+def test_a_draft_has_no_notification_date(world: World) -> None:
+    vedtak = draft(world)
+    vedtak.pupil = access.get_pupil(world.user("coordinator"), world.pupil_a.pk)
+    with pytest.raises(ValidationError):
+        services.vedtak_record_notified(
+            actor=world.user("coordinator"), vedtak=vedtak, version=vedtak.version, notified_on=timezone.localdate()
+        )
+
+
+@time_machine.travel("2026-11-20 10:00 +0100", tick=False)
+def test_the_guardian_gets_the_decision_letter_with_letterhead_reasons_and_appeal_deadline(
+    world: World, tmp_path: Path
+) -> None:
+    School.objects.filter(pk=world.pupil_a.school_id).update(address="Skolevegen 1, 1234 Bygda")
+    vedtak = made(world, notified_on=D("2026-11-04"))
+    response = world.client("guardian_a").get(reverse("iop:vedtak_pdf", args=[vedtak.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    words = pdf_text(response.content, tmp_path)
+    for expected in (
+        world.pupil_a.school.name,
+        "Skolevegen 1, 1234 Bygda",
+        "Enkeltvedtak om individuelt tilrettelagt opplæring",
+        "Matematikk",
+        VEDTAK_REASONS["facts"],
+        VEDTAK_REASONS["main_considerations"],
+        VEDTAK_REASONS["pupil_view"],
+        "Klagefristen er 25. november 2026.",
+    ):
+        assert expected in words, expected
+    assert "INTERNAL-VEDTAK-NOTE" not in words and "UTKAST" not in words
+    assert AccessLogEntry.objects.filter(object_id=vedtak.pk, purpose=AccessLogEntry.Purpose.PDF).exists()
+
+
+def test_a_guardian_gets_no_letter_of_a_draft_and_a_refusal_letter_names_no_subjects(
+    world: World, tmp_path: Path
+) -> None:
+    vedtak = refusal(world)
+    assert world.client("guardian_a").get(reverse("iop:vedtak_pdf", args=[vedtak.pk])).status_code == 404
+    EnkeltvedtakSubject.objects.filter(vedtak=vedtak).delete()
+    make(world, fresh(vedtak))
+    words = pdf_text(world.client("guardian_a").get(reverse("iop:vedtak_pdf", args=[vedtak.pk])).content, tmp_path)
+    assert "får ikke individuelt tilrettelagt opplæring" in words and "Timer per skoleår" not in words
+
+
+@time_machine.travel("2026-11-30 10:00 +0100", tick=False)
+def test_the_appeal_register_follows_an_appeal_to_its_outcome(world: World) -> None:
+    vedtak = made(world, notified_on=D("2026-11-04"))
+    coordinator = world.client("coordinator")
+    response = coordinator.post(
+        reverse("iop:appeal_create", args=[vedtak.pk]),
+        {"received_on": "2026-11-27", "appellant": "Foreldrene", "summary": "Ønsker mer tid i liten gruppe."},
+    )
+    assert response.status_code == 302
+    appeal = Appeal.objects.get(vedtak=vedtak)
+    assert appeal.is_open and appeal.is_late  # the deadline was 25 November
+    page = coordinator.get(reverse("pupil_detail", args=[world.pupil_a.pk])).content.decode()
+    assert "Klageregister" in page and "etter fristen" in page and "Venter på skoleeiers behandling" in page
+    guardian_page = world.client("guardian_a").get(reverse("pupil_detail", args=[world.pupil_a.pk])).content.decode()
+    assert "Klageregister" not in guardian_page
+    edit = reverse("iop:appeal_edit", args=[appeal.pk])
+    data = {"received_on": "2026-11-27", "appellant": "Foreldrene", "version": appeal.version}
+    refused = coordinator.post(edit, {**data, "sent_on": "2026-11-26"})
+    assert refused.status_code == 200 and "samme dag som eller etter" in refused.content.decode()
+    steps = {"owner_reviewed_on": "2026-11-28", "owner_outcome": "upheld", "sent_on": "2026-11-29"}
+    assert coordinator.post(edit, {**data, **steps}).status_code == 302
+    appeal.refresh_from_db()
+    assert appeal.is_open and "Statsforvalteren" in appeal.waits_for()
+    final = {**data, **steps, "version": appeal.version, "final_outcome": "upheld", "final_outcome_on": "2026-11-30"}
+    assert coordinator.post(edit, final).status_code == 302
+    appeal.refresh_from_db()
+    assert not appeal.is_open
+
+
+def test_an_outcome_without_its_date_is_refused_with_a_message(world: World) -> None:
+    vedtak = made(world)
+    appeal = Appeal.objects.create(vedtak=vedtak, received_on=D("2026-11-03"), appellant="Foreldrene")
+    data = {
+        "received_on": "2026-11-03",
+        "appellant": "Foreldrene",
+        "version": appeal.version,
+        "final_outcome": "upheld",
+    }
+    response = world.client("coordinator").post(reverse("iop:appeal_edit", args=[appeal.pk]), data)
+    assert response.status_code == 200 and "Skriv datoen for det endelige utfallet" in response.content.decode()
+    assert Appeal.objects.get(pk=appeal.pk).final_outcome == ""
