@@ -28,7 +28,7 @@ from django.utils.translation import ngettext
 
 from curriculum.models import GrepStatus
 
-from .models import Enkeltvedtak, Goal, Iop, IopSubject, Iup, IupSettings
+from .models import Enkeltvedtak, Goal, Iop, IopSubject, Iup, IupSettings, StaffCompetence
 
 DEFAULT_MISSING_AFTER_DAYS = 30
 DEFAULT_VAGUE_PHRASES = (
@@ -52,6 +52,8 @@ class Flag:
     message: str
     hint: str = ""
     blocks_publishing: bool = False
+    #: A warning to look into; it does not stop the vedtak from being made.
+    advisory: bool = False
 
 
 def missing_after_days() -> int:
@@ -105,6 +107,23 @@ def vedtak_flags(vedtak: Enkeltvedtak) -> list[Flag]:
                 "vedtak_missing_reasons",
                 _("The decision lacks its reasons: %(fields)s.") % {"fields": ", ".join(missing)},
                 _("A decision states its legal basis, the facts and the main considerations (forvaltningsloven § 25)."),
+            )
+        )
+    assistants = [line.subject for line in lines if line.staff_competence == StaffCompetence.ASSISTANT]
+    if assistants and not vedtak.vurdering.staff_competence.strip():
+        flags.append(
+            Flag(
+                "vedtak_assistant_without_competence",
+                _(
+                    "The decision lets an assistant teach (%(subjects)s), but the expert assessment says nothing "
+                    "about the staff's competence."
+                )
+                % {"subjects": ", ".join(assistants)},
+                _(
+                    "Teaching by staff without teacher qualifications needs PPT's assessment of their competence "
+                    "(opplæringslova §§ 11-8 and 11-9). Ask PPT, or let a teacher teach."
+                ),
+                advisory=True,
             )
         )
     differences = deviations(vedtak)

@@ -291,8 +291,18 @@ def vurdering_complete(*, actor: User, vurdering: SakkyndigVurdering, version: i
         raise ValidationError(
             _("Fill in the statutory elements before completing: %(fields)s.") % {"fields": ", ".join(missing)}
         )
-    if not sv.subjects.exists():
+    subjects = list(sv.subjects.all())
+    if not subjects:
         raise ValidationError(_("Recommend hours in at least one subject before completing."))
+    without_hours = [s.subject for s in subjects if not s.hours]
+    if without_hours:
+        raise ValidationError(
+            _(
+                "Recommend the hours per school year in every subject before completing (opplæringslova § 11-8): "
+                "%(subjects)s."
+            )
+            % {"subjects": ", ".join(without_hours)}
+        )
     sv.status = SakkyndigVurdering.Status.COMPLETED
     sv.completed_at = timezone.now()
     _bump(sv)
@@ -401,7 +411,7 @@ def vedtak_make(
     current = _locked(Enkeltvedtak, vedtak.pk, version, actor)
     if current.is_made:
         return current
-    problems = [flag.message for flag in checks.vedtak_flags(current)]
+    problems = [flag.message for flag in checks.vedtak_flags(current) if not flag.advisory]
     has_subjects = current.subjects.exists()
     if current.is_refusal and has_subjects:
         problems.append(_("A refusal names no subjects: remove them, or choose another outcome."))

@@ -22,13 +22,14 @@ from iop.models import (
     EnkeltvedtakSubject,
     Iop,
     Organisation,
+    SakkyndigVurdering,
     SakkyndigVurderingSubject,
     StaffCompetence,
 )
 from students import access
 from students.models import School
 from tests.conftest import World
-from tests.iop.factories import VEDTAK_REASONS, chain
+from tests.iop.factories import VEDTAK_REASONS, VurderingFactory, chain
 from tests.reports.conftest import pdf_text
 
 
@@ -337,3 +338,40 @@ def test_an_outcome_without_its_date_is_refused_with_a_message(world: World) -> 
     response = world.client("coordinator").post(reverse("iop:appeal_edit", args=[appeal.pk]), data)
     assert response.status_code == 200 and "Skriv datoen for det endelige utfallet" in response.content.decode()
     assert Appeal.objects.get(pk=appeal.pk).final_outcome == ""
+
+
+# --- the expert assessment ---------------------------------------------------------------
+
+
+def test_an_assessment_is_completed_only_with_hours_in_every_subject(world: World) -> None:
+    ppt = world.user("ppt")
+    sv = VurderingFactory(pupil=world.pupil_a, author=ppt, status=SakkyndigVurdering.Status.DRAFT)
+    SakkyndigVurderingSubject.objects.create(vurdering=sv, subject="Matematikk", hours=76)
+    SakkyndigVurderingSubject.objects.create(vurdering=sv, subject="Norsk", hours=None)
+    sv.pupil = access.get_pupil(ppt, world.pupil_a.pk)
+    with pytest.raises(ValidationError, match=r"Tilrå timer per skoleår i hvert fag.*Norsk"):
+        services.vurdering_complete(actor=ppt, vurdering=sv, version=sv.version)
+    SakkyndigVurderingSubject.objects.filter(vurdering=sv, subject="Norsk").update(hours=38)
+    assert not services.vurdering_complete(actor=ppt, vurdering=sv, version=sv.version).is_draft
+
+
+def test_an_assistant_without_the_assessments_competence_element_is_flagged_but_may_be_decided(
+    world: World,
+) -> None:
+    vedtak = draft(world)
+    EnkeltvedtakSubject.objects.filter(vedtak=vedtak).update(staff_competence=StaffCompetence.ASSISTANT)
+    [flag] = [f for f in checks.vedtak_flags(fresh(vedtak)) if f.code == "vedtak_assistant_without_competence"]
+    assert flag.advisory and "Matematikk" in flag.message
+    page = world.client("coordinator").get(reverse("iop:vedtak_detail", args=[vedtak.pk])).content.decode()
+    assert "lar en assistent undervise" in page
+    assert make(world, fresh(vedtak)).is_made  # a warning, not a bar
+
+
+def test_no_assistant_flag_with_the_competence_element_or_without_an_assistant(world: World) -> None:
+    vedtak = draft(world)
+    assert "vedtak_assistant_without_competence" not in codes(checks.vedtak_flags(vedtak))
+    EnkeltvedtakSubject.objects.filter(vedtak=vedtak).update(staff_competence=StaffCompetence.ASSISTANT)
+    SakkyndigVurdering.objects.filter(pk=vedtak.vurdering_id).update(
+        staff_competence="Assistent med fagbrev i barne- og ungdomsarbeid, veiledet av spesialpedagog."
+    )
+    assert "vedtak_assistant_without_competence" not in codes(checks.vedtak_flags(fresh(vedtak)))
