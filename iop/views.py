@@ -466,6 +466,10 @@ def appeal_create(request: HttpRequest, pk: str) -> HttpResponse:
     if not vedtak.is_made:
         messages.error(request, _("Only a decision that has been made can be appealed."))
         return redirect("iop:vedtak_detail", vedtak.pk)
+    if request.method == "GET":
+        services.log_read(
+            actor=_actor(request), pupil=vedtak.pupil, kind=Kind.VEDTAK, object_id=vedtak.pk, purpose=Purpose.EDIT
+        )
     form = AppealForm(request.POST or None, initial={"received_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
