@@ -157,9 +157,14 @@ def _chain(
             },
         ],
     )
-    services.vedtak_make(
+    vedtak = services.vedtak_make(
         actor=rektor, vedtak=vedtak, version=vedtak.version, made_on=start + datetime.timedelta(days=7)
     )
+    notified_on = start + datetime.timedelta(days=9)
+    if notified_on <= timezone.localdate():
+        vedtak = services.vedtak_record_notified(
+            actor=rektor, vedtak=vedtak, version=vedtak.version, notified_on=notified_on
+        )
     if not iop:
         return
     vedtak.refresh_from_db()

@@ -7,6 +7,11 @@ Glossary (see DOMAIN.md, phases 3–5 and "IOP goals, as IOP-LOGG does them"):
 * :class:`Enkeltvedtak` – the individual decision on individually adapted
   teaching (§ 11-6), per subject (:class:`EnkeltvedtakSubject`): årstimer,
   deviations from the curriculum, exemption from grades, organisation, staff.
+  A vedtak states its reasons (forvaltningsloven §§ 24–25) and the pupil's
+  view, may be a refusal (``Outcome.REFUSED``: no subjects, no IOP), and
+  records the day the parties were notified, from which the three-week
+  appeal deadline runs (§§ 27, 29). :class:`Appeal` is one row of the appeal
+  register (klage: the school owner's review, Statsforvalteren, outcome).
 * :class:`Iop` – individuell opplæringsplan (§ 11-10), one per pupil and school
   year, built on a made vedtak; :class:`IopSubject` is a subject section,
   :class:`Goal` a læringsmål with criteria on four levels (begynnernivå, under
