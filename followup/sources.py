@@ -159,8 +159,11 @@ def _vurderinger(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> l
 
 
 def _made_vedtak(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> QuerySet[Enkeltvedtak]:
+    """Made vedtak that grant teaching (a refusal asks for no IOP and expires into nothing)."""
     return _only(
-        Enkeltvedtak.objects.filter(status=Enkeltvedtak.Status.MADE, pupil__school_id=school_year.school_id),
+        Enkeltvedtak.objects.filter(status=Enkeltvedtak.Status.MADE, pupil__school_id=school_year.school_id).exclude(
+            outcome=Enkeltvedtak.Outcome.REFUSED
+        ),
         pupil_ids,
     )
 

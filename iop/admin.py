@@ -9,6 +9,7 @@ from students.models import Pupil, StaffMembership, User
 
 from .models import (
     AccessLogEntry,
+    Appeal,
     Enkeltvedtak,
     EnkeltvedtakSubject,
     Goal,
@@ -35,6 +36,11 @@ class VedtakSubjectInline(admin.TabularInline):
     extra = 0
 
 
+class AppealInline(admin.StackedInline):
+    model = Appeal
+    extra = 0
+
+
 class IopSubjectInline(admin.StackedInline):
     model = IopSubject
     extra = 0
@@ -56,10 +62,10 @@ class SakkyndigVurderingSubjectAdmin(SimpleHistoryAdmin):
 
 @admin.register(Enkeltvedtak)
 class EnkeltvedtakAdmin(SimpleHistoryAdmin):
-    list_display = ["pupil", "status", "valid_from", "valid_to", "made_on", "made_by"]
-    list_filter = ["status"]
+    list_display = ["pupil", "status", "outcome", "valid_from", "valid_to", "made_on", "notified_on", "made_by"]
+    list_filter = ["status", "outcome"]
     raw_id_fields = ["pupil", "vurdering", "made_by", "created_by"]
-    inlines = [VedtakSubjectInline]
+    inlines = [VedtakSubjectInline, AppealInline]
 
 
 @admin.register(EnkeltvedtakSubject)

@@ -29,7 +29,7 @@ from django.utils.translation import ngettext
 from curriculum.models import GrepStatus
 
 from . import rebase
-from .models import Enkeltvedtak, Goal, Iop, IopSubject, Iup, IupSettings
+from .models import Enkeltvedtak, Goal, Iop, IopSubject, Iup, IupSettings, StaffCompetence
 
 DEFAULT_MISSING_AFTER_DAYS = 30
 DEFAULT_VAGUE_PHRASES = (
@@ -53,6 +53,8 @@ class Flag:
     message: str
     hint: str = ""
     blocks_publishing: bool = False
+    #: A warning to look into; it does not stop the vedtak from being made.
+    advisory: bool = False
 
 
 def missing_after_days() -> int:
@@ -68,8 +70,10 @@ def _key(subject: str) -> str:
 
 
 def vedtak_flags(vedtak: Enkeltvedtak) -> list[Flag]:
-    """Flags on a vedtak: hours per subject, appeal information, and a
-    reason wherever it deviates from the expert assessment."""
+    """Flags on a vedtak: hours per subject, appeal information, its reasons
+    (legal basis, facts, main considerations: forvaltningsloven §§ 24–25),
+    and a reason wherever it deviates from the expert assessment (in
+    subjects, hours, organisation or staff competence: :func:`deviations`)."""
     flags: list[Flag] = []
     lines = list(vedtak.subjects.all())
     without_hours = [line.subject for line in lines if not line.hours]
@@ -89,17 +93,96 @@ def vedtak_flags(vedtak: Enkeltvedtak) -> list[Flag]:
                 _("Tell the pupil and guardians they may appeal within three weeks (to Statsforvalteren)."),
             )
         )
-    recommended = {_key(s.subject): s.hours for s in vedtak.vurdering.subjects.all()}
-    decided = {_key(line.subject): line.hours for line in lines}
-    if recommended != decided and not vedtak.deviation_reason.strip():
+    if not vedtak.pupil_view.strip() and not vedtak.pupil_not_heard_reason.strip():
+        flags.append(
+            Flag(
+                "vedtak_missing_pupil_view",
+                _("The decision does not say what the pupil thinks, nor why the pupil could not be heard."),
+                _("Record the pupil's own view and how it was weighed, or why the pupil could not be heard."),
+            )
+        )
+    missing = vedtak.missing_reasons()
+    if missing:
+        flags.append(
+            Flag(
+                "vedtak_missing_reasons",
+                _("The decision lacks its reasons: %(fields)s.") % {"fields": ", ".join(missing)},
+                _("A decision states its legal basis, the facts and the main considerations (forvaltningsloven § 25)."),
+            )
+        )
+    assistants = [line.subject for line in lines if line.staff_competence == StaffCompetence.ASSISTANT]
+    if assistants and not vedtak.vurdering.staff_competence.strip():
+        flags.append(
+            Flag(
+                "vedtak_assistant_without_competence",
+                _(
+                    "The decision lets an assistant teach (%(subjects)s), but the expert assessment says nothing "
+                    "about the staff's competence."
+                )
+                % {"subjects": ", ".join(assistants)},
+                _(
+                    "Teaching by staff without teacher qualifications needs PPT's assessment of their competence "
+                    "(opplæringslova §§ 11-8 and 11-9). Ask PPT, or let a teacher teach."
+                ),
+                advisory=True,
+            )
+        )
+    differences = deviations(vedtak)
+    if differences and not vedtak.deviation_reason.strip():
         flags.append(
             Flag(
                 "vedtak_deviation_without_reason",
-                _("The decision deviates from the expert assessment without giving a reason."),
-                _("Explain why the subjects or hours differ from what PPT recommends."),
+                _("The decision deviates from the expert assessment without giving a reason: %(differences)s.")
+                % {"differences": "; ".join(differences)},
+                _("Explain why the decision differs from what PPT recommends (forvaltningsloven § 25)."),
             )
         )
     return flags
+
+
+def deviations(vedtak: Enkeltvedtak) -> list[str]:
+    """How VEDTAK departs from its expert assessment, one sentence per
+    difference: subjects (content), hours, organisation and staff competence
+    per subject; empty when it follows it. Organisation and competence count
+    only where the assessment recommends one (rows loaded, no queries when
+    ``subjects`` and ``vurdering__subjects`` are prefetched)."""
+    recommended = {_key(s.subject): s for s in vedtak.vurdering.subjects.all()}
+    decided = {_key(line.subject): line for line in vedtak.subjects.all()}
+    found: list[str] = []
+    added = [line.subject for key, line in decided.items() if key not in recommended]
+    left_out = [s.subject for key, s in recommended.items() if key not in decided]
+    if added:
+        found.append(_("subjects not in the assessment: %(subjects)s") % {"subjects": ", ".join(added)})
+    if left_out:
+        found.append(_("recommended subjects left out: %(subjects)s") % {"subjects": ", ".join(left_out)})
+    for key, line in decided.items():
+        advice = recommended.get(key)
+        if advice is None:
+            continue
+        if advice.hours != line.hours:
+            found.append(
+                _("%(subject)s: %(decided)s hours per year, recommended %(recommended)s")
+                % {"subject": line.subject, "decided": line.hours or "–", "recommended": advice.hours or "–"}
+            )
+        if advice.organisation and advice.organisation != line.organisation:
+            found.append(
+                _("%(subject)s: organisation %(decided)s, recommended %(recommended)s")
+                % {
+                    "subject": line.subject,
+                    "decided": line.get_organisation_display().lower(),
+                    "recommended": advice.get_organisation_display().lower(),
+                }
+            )
+        if advice.staff_competence and advice.staff_competence != line.staff_competence:
+            found.append(
+                _("%(subject)s: staff competence %(decided)s, recommended %(recommended)s")
+                % {
+                    "subject": line.subject,
+                    "decided": line.get_staff_competence_display().lower(),
+                    "recommended": advice.get_staff_competence_display().lower(),
+                }
+            )
+    return found
 
 
 def newer_vedtak_flag(iop: Iop, newer: Enkeltvedtak) -> Flag:

@@ -116,6 +116,8 @@ def _chain(
             "recommended_measures": "Undervisning i liten gruppe, konkreter, korte økter med tydelig struktur.",
             "staff_competence": "Spesialpedagog i matematikk og norsk.",
             "recommended_organisation": "Liten gruppe 3 timer i uka, ellers i klassen med assistent.",
+            "pupil_view": "Eleven sier at det er lettere å konsentrere seg i liten gruppe; PPT legger vekt på "
+            "det (demo).",
             "internal_note": "Opplysninger fra helsesykepleier er i arkivet (intern, demo).",
         },
         subjects=subjects,
@@ -125,7 +127,17 @@ def _chain(
         actor=rektor,
         pupil=pupil,
         vurdering=sv,
-        data={"valid_from": start, "valid_to": end, "content": "Avvik fra kompetansemålene i matematikk og norsk."},
+        data={
+            "valid_from": start,
+            "valid_to": end,
+            "facts": "Den sakkyndige vurderingen viser at eleven har lite utbytte av den ordinære opplæringen i "
+            "grunnleggende lesing og regning (demo).",
+            "main_considerations": "Skolen følger PPTs tilråding; liten gruppe med spesialpedagog gir eleven ro "
+            "og tid, og det er til elevens beste (demo).",
+            "pupil_view": "Eleven ønsker å være mest mulig i klassen, men vil ha matematikk i liten gruppe. "
+            "Skolen har fulgt elevens ønske (demo).",
+            "content": "Avvik fra kompetansemålene i matematikk og norsk.",
+        },
         subjects=[
             {
                 "subject": "Matematikk",
@@ -145,9 +157,14 @@ def _chain(
             },
         ],
     )
-    services.vedtak_make(
+    vedtak = services.vedtak_make(
         actor=rektor, vedtak=vedtak, version=vedtak.version, made_on=start + datetime.timedelta(days=7)
     )
+    notified_on = start + datetime.timedelta(days=9)
+    if notified_on <= timezone.localdate():
+        vedtak = services.vedtak_record_notified(
+            actor=rektor, vedtak=vedtak, version=vedtak.version, notified_on=notified_on
+        )
     if not iop:
         return
     vedtak.refresh_from_db()
@@ -157,7 +174,10 @@ def _chain(
         actor=teacher,
         iop=plan,
         version=plan.version,
-        data={"class_plan_coordination": "Ukeplanen merkes med elevens mål; kontaktlærer avtaler med faglærer."},
+        data={
+            "class_plan_coordination": "Ukeplanen merkes med elevens mål; kontaktlærer avtaler med faglærer.",
+            "pupil_view": "Eleven vil ha korte økter og velge lesebok selv; det er tatt med i planen (demo).",
+        },
     )
     sections = {s.subject: s for s in plan.sections.all()}
     for section in sections.values():

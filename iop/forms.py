@@ -11,6 +11,7 @@ from students.models import Group, User
 
 from .limits import validate_date_window
 from .models import (
+    Appeal,
     Enkeltvedtak,
     EnkeltvedtakSubject,
     Goal,
@@ -68,6 +69,7 @@ class VurderingForm(VersionedForm):
             "recommended_measures",
             "staff_competence",
             "recommended_organisation",
+            "pupil_view",
             "internal_note",
         ]
         widgets = {
@@ -88,7 +90,7 @@ class VurderingForm(VersionedForm):
 class SubjectRowForm(forms.ModelForm):
     class Meta:
         model = SakkyndigVurderingSubject
-        fields = ["subject", "hours", "note"]
+        fields = ["subject", "hours", "organisation", "staff_competence", "note"]
 
 
 class VedtakSubjectRowForm(forms.ModelForm):
@@ -164,8 +166,14 @@ class VedtakForm(VersionedForm):
     class Meta:
         model = Enkeltvedtak
         fields = [
+            "outcome",
             "valid_from",
             "valid_to",
+            "legal_basis",
+            "facts",
+            "main_considerations",
+            "pupil_view",
+            "pupil_not_heard_reason",
             "content",
             "organisation_note",
             "deviation_reason",
@@ -175,12 +183,25 @@ class VedtakForm(VersionedForm):
         widgets = {
             "valid_from": DateInput(),
             "valid_to": DateInput(),
+            "legal_basis": _rows(2),
+            "facts": _rows(4),
+            "main_considerations": _rows(4),
+            "pupil_view": _rows(3),
+            "pupil_not_heard_reason": _rows(2),
             "content": _rows(3),
             "organisation_note": _rows(3),
             "deviation_reason": _rows(3),
             "appeal_info": _rows(4),
             "internal_note": _rows(2),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].required = False
+
+    def clean_outcome(self) -> str:
+        """A post without the outcome keeps the decision's (a new one: granted)."""
+        return self.cleaned_data.get("outcome") or self.instance.outcome
 
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean() or {}
@@ -190,15 +211,58 @@ class VedtakForm(VersionedForm):
         return data
 
 
+class NotifiedForm(forms.Form):
+    """The day the parties were notified of a decision (forvaltningsloven § 27)."""
+
+    notified_on = forms.DateField(label=_("The parties were notified on"), widget=DateInput())
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class AppealForm(HiddenErrorsShown, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+    class Meta:
+        model = Appeal
+        fields = [
+            "received_on",
+            "appellant",
+            "summary",
+            "owner_reviewed_on",
+            "owner_outcome",
+            "sent_on",
+            "final_outcome",
+            "final_outcome_on",
+            "note",
+        ]
+        widgets = {
+            "received_on": DateInput(),
+            "owner_reviewed_on": DateInput(),
+            "sent_on": DateInput(),
+            "final_outcome_on": DateInput(),
+            "summary": _rows(3),
+            "note": _rows(2),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and not self.instance._state.adding:
+            self.initial["version"] = self.instance.version
+
+    def _post_clean(self) -> None:
+        """Model validation is the service's job, against the current row."""
+        return None
+
+
 class IopForm(VersionedForm):
     class Meta:
         model = Iop
-        fields = ["period_start", "period_end", "ordinary_teaching", "class_plan_coordination"]
+        fields = ["period_start", "period_end", "ordinary_teaching", "class_plan_coordination", "pupil_view"]
         widgets = {
             "period_start": DateInput(),
             "period_end": DateInput(),
             "ordinary_teaching": _rows(3),
             "class_plan_coordination": _rows(3),
+            "pupil_view": _rows(3),
         }
 
     def clean(self) -> dict[str, Any]:

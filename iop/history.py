@@ -241,6 +241,7 @@ def snapshot_lines(snapshot: dict[str, Any]) -> list[str]:
         f"{_('Period')}: {local_date(start)} – {local_date(end)}",
         f"{_('Ordinary teaching')}: {snapshot.get('ordinary_teaching', '')}",
         f"{_('Coordination with the class plan')}: {snapshot.get('class_plan_coordination', '')}",
+        _("The pupil's own view and how it was weighed") + f": {snapshot.get('pupil_view', '')}",
     ]
     for section in snapshot.get("sections", []):
         lines.append(f"== {section['subject']} ({section.get('hours') or '–'} {_('hours per year')})")

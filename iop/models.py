@@ -7,6 +7,11 @@ Glossary (see DOMAIN.md, phases 3–5 and "IOP goals, as IOP-LOGG does them"):
 * :class:`Enkeltvedtak` – the individual decision on individually adapted
   teaching (§ 11-6), per subject (:class:`EnkeltvedtakSubject`): årstimer,
   deviations from the curriculum, exemption from grades, organisation, staff.
+  A vedtak states its reasons (forvaltningsloven §§ 24–25) and the pupil's
+  view, may be a refusal (``Outcome.REFUSED``: no subjects, no IOP), and
+  records the day the parties were notified, from which the three-week
+  appeal deadline runs (§§ 27, 29). :class:`Appeal` is one row of the appeal
+  register (klage: the school owner's review, Statsforvalteren, outcome).
 * :class:`Iop` – individuell opplæringsplan (§ 11-10), one per pupil and school
   year, built on a made vedtak; :class:`IopSubject` is a subject section,
   :class:`Goal` a læringsmål with criteria on four levels (begynnernivå, under
@@ -62,8 +67,29 @@ DEFAULT_ORDINARY_TEACHING = _(
 )
 
 
+DEFAULT_LEGAL_BASIS = _(
+    "Opplæringslova § 11-6 (individually adapted teaching), on the basis of the expert assessment "
+    "(§ 11-8), and forvaltningsloven §§ 24–25."
+)
+
+
+PUPIL_VIEW_HELP = _(
+    "The pupil has the right to be heard in everything that concerns them, given weight by age and maturity "
+    "(Grunnloven § 104, the UN Convention on the Rights of the Child art. 3 and 12, the Education Act's "
+    "rule on pupil participation)."
+)
+
+
+#: Forvaltningsloven § 29 first paragraph: three weeks from notification.
+APPEAL_PERIOD = datetime.timedelta(weeks=3)
+
+
 def default_appeal_info() -> str:
     return str(DEFAULT_APPEAL_INFO)
+
+
+def default_legal_basis() -> str:
+    return str(DEFAULT_LEGAL_BASIS)
 
 
 def default_ordinary_teaching() -> str:
@@ -127,6 +153,11 @@ class SakkyndigVurdering(Document):
     recommended_measures = FreeTextField(_("measures that can give satisfactory benefit"), blank=True)
     staff_competence = FreeTextField(_("competence of the staff where exceptions are made (§ 11-9)"), blank=True)
     recommended_organisation = FreeTextField(_("recommended organisation"), blank=True)
+    pupil_view = FreeTextField(
+        _("the pupil's own view and how it was weighed"),
+        blank=True,
+        help_text=PUPIL_VIEW_HELP,
+    )
     internal_note = FreeTextField(_("internal note"), blank=True, help_text=_("Never shown to guardians."))
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
 
@@ -170,6 +201,20 @@ class SakkyndigVurderingSubject(models.Model):
     subject = models.CharField(_("subject"), max_length=100)
     hours = models.PositiveIntegerField(_("hours per school year"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    organisation = models.CharField(
+        _("recommended organisation"),
+        max_length=20,
+        choices=Organisation.choices,
+        blank=True,
+        help_text=_("Leave empty when the assessment recommends no particular organisation (opplæringslova § 11-8)."),
+    )
+    staff_competence = models.CharField(
+        _("recommended staff competence"),
+        max_length=30,
+        choices=StaffCompetence.choices,
+        blank=True,
+        help_text=_("Leave empty when the assessment recommends no particular staff (opplæringslova § 11-9)."),
+    )
 
     history = HistoricalRecords()
 
@@ -197,6 +242,13 @@ class Enkeltvedtak(Document):
         DRAFT = "draft", _("Draft")
         MADE = "made", _("Made")
 
+    class Outcome(models.TextChoices):
+        """What is decided: a refusal is an enkeltvedtak too (forvaltningsloven § 2 first paragraph (b))."""
+
+        GRANTED = "granted", _("Individually adapted teaching is granted")
+        PARTLY_REFUSED = "partly_refused", _("Granted, but less than the expert assessment recommends")
+        REFUSED = "refused", _("Refused: no individually adapted teaching")
+
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="enkeltvedtak", verbose_name=_("pupil"))
     vurdering = models.ForeignKey(
         SakkyndigVurdering,
@@ -205,14 +257,52 @@ class Enkeltvedtak(Document):
         verbose_name=_("based on the expert assessment"),
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    outcome = models.CharField(
+        _("outcome"),
+        max_length=20,
+        choices=Outcome.choices,
+        default=Outcome.GRANTED,
+        help_text=_(
+            "A refusal names no subjects and needs its reasons and the information about the right to appeal "
+            "like any decision (opplæringslova § 11-6, forvaltningsloven §§ 24–27)."
+        ),
+    )
     content = FreeTextField(_("content of the teaching"), blank=True)
     organisation_note = FreeTextField(_("organisation, details"), blank=True)
     valid_from = models.DateField(_("valid from"), validators=[validate_date_window])
     valid_to = models.DateField(_("valid to"), validators=[validate_date_window])
+    legal_basis = FreeTextField(
+        _("legal basis"),
+        blank=True,
+        default=default_legal_basis,
+        help_text=_("The rules the decision is made under (forvaltningsloven § 25 first paragraph)."),
+    )
+    facts = FreeTextField(
+        _("the facts the decision rests on"),
+        blank=True,
+        help_text=_("What the school has found about the pupil's needs (forvaltningsloven § 25 second paragraph)."),
+    )
+    main_considerations = FreeTextField(
+        _("main considerations"),
+        blank=True,
+        help_text=_(
+            "The main considerations behind the decision, including the pupil's best interests "
+            "(forvaltningsloven § 25 third paragraph)."
+        ),
+    )
+    pupil_view = FreeTextField(_("the pupil's own view and how it was weighed"), blank=True, help_text=PUPIL_VIEW_HELP)
+    pupil_not_heard_reason = FreeTextField(
+        _("why the pupil could not be heard"),
+        blank=True,
+        help_text=_("Required instead of the pupil's view when the pupil could not give it (e.g. age or health)."),
+    )
     deviation_reason = FreeTextField(
         _("reason for deviating from the expert assessment"),
         blank=True,
-        help_text=_("Required when the decision gives other subjects or hours than the expert assessment recommends."),
+        help_text=_(
+            "Required when the decision gives other subjects, hours, organisation or staff competence than the "
+            "expert assessment recommends (forvaltningsloven § 25, opplæringslova § 11-6)."
+        ),
     )
     appeal_info = FreeTextField(_("information about the right to appeal"), blank=True, default=default_appeal_info)
     internal_note = FreeTextField(_("internal note"), blank=True, help_text=_("Never shown to guardians."))
@@ -220,6 +310,16 @@ class Enkeltvedtak(Document):
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("made by")
     )
     made_on = models.DateField(_("made on"), null=True, blank=True, validators=[validate_date_window])
+    notified_on = models.DateField(
+        _("the parties were notified on"),
+        null=True,
+        blank=True,
+        validators=[validate_date_window],
+        help_text=_(
+            "The day the decision reached the pupil and the guardians; the three weeks to appeal run from it "
+            "(forvaltningsloven §§ 27 and 29)."
+        ),
+    )
     created_by = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
     )
@@ -241,6 +341,11 @@ class Enkeltvedtak(Document):
                 name="vedtak_made_has_date",
                 violation_error_message=_("A decision that has been made needs the date it was made."),
             ),
+            models.CheckConstraint(
+                condition=Q(notified_on__isnull=True) | Q(status="made", notified_on__gte=F("made_on")),
+                name="vedtak_notified_after_made",
+                violation_error_message=_("The parties are notified of a decision on or after the day it was made."),
+            ),
         ]
         indexes = [models.Index(fields=["pupil", "status"], name="vedtak_pupil_status_idx")]
 
@@ -251,11 +356,131 @@ class Enkeltvedtak(Document):
     def is_made(self) -> bool:
         return self.status == self.Status.MADE
 
+    @property
+    def appeal_deadline(self) -> datetime.date | None:
+        """The last day to appeal: three weeks after the parties were notified
+        (forvaltningsloven § 29 first paragraph); None before they are."""
+        return self.notified_on + APPEAL_PERIOD if self.notified_on else None
+
+    @property
+    def is_refusal(self) -> bool:
+        """A refusal: no individually adapted teaching, so no subjects and no IOP."""
+        return self.outcome == self.Outcome.REFUSED
+
     def hours_by_subject(self) -> dict[str, int | None]:
         return {s.subject.strip().lower(): s.hours for s in self.subjects.all()}
 
-    def deviates_from_vurdering(self) -> bool:
-        return self.hours_by_subject() != self.vurdering.recommended_hours()
+    #: The reasons a decision states (forvaltningsloven §§ 24–25), required to make it.
+    REASON_FIELDS = ("legal_basis", "facts", "main_considerations")
+
+    def missing_reasons(self) -> list[str]:
+        """The labels of the reasons (:attr:`REASON_FIELDS`) left empty."""
+        empty = [name for name in self.REASON_FIELDS if not getattr(self, name).strip()]
+        return [str(getattr(self._meta.get_field(name), "verbose_name", name)) for name in empty]
+
+
+class Appeal(models.Model):
+    """An appeal (klage) against an enkeltvedtak, as the appeal register keeps
+    it (forvaltningsloven §§ 28–34): received by the school, reviewed by the
+    school owner (who may change the decision, § 33), otherwise sent to
+    Statsforvalteren, who decides it. Open until the final outcome is recorded."""
+
+    class Outcome(models.TextChoices):
+        UPHELD = "upheld", _("The decision stands")
+        CHANGED = "changed", _("The decision is changed")
+        PARTLY_CHANGED = "partly_changed", _("The decision is partly changed")
+        QUASHED = "quashed", _("The decision is quashed and the case sent back")
+        WITHDRAWN = "withdrawn", _("The appeal is withdrawn")
+        REJECTED = "rejected", _("The appeal is dismissed (too late or not a party)")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    vedtak = models.ForeignKey(
+        Enkeltvedtak, on_delete=models.CASCADE, related_name="appeals", verbose_name=_("individual decision")
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    received_on = models.DateField(
+        _("received on"),
+        validators=[validate_date_window],
+        help_text=_("An appeal received more than three weeks after notification is late (forvaltningsloven § 29)."),
+    )
+    appellant = models.CharField(_("appealed by"), max_length=200, help_text=_("For example the guardians."))
+    summary = FreeTextField(_("what the appeal says"), blank=True)
+    owner_reviewed_on = models.DateField(
+        _("reviewed by the school owner on"), null=True, blank=True, validators=[validate_date_window]
+    )
+    owner_outcome = models.CharField(
+        _("the school owner's review"),
+        max_length=20,
+        choices=Outcome.choices,
+        blank=True,
+        help_text=_("The body that made the decision may change it (forvaltningsloven § 33 second paragraph)."),
+    )
+    sent_on = models.DateField(
+        _("sent to Statsforvalteren on"),
+        null=True,
+        blank=True,
+        validators=[validate_date_window],
+        help_text=_("When the school owner does not change the decision (forvaltningsloven § 33 fourth paragraph)."),
+    )
+    final_outcome = models.CharField(_("final outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    final_outcome_on = models.DateField(_("final outcome on"), null=True, blank=True, validators=[validate_date_window])
+    note = FreeTextField(_("internal note"), blank=True, help_text=_("Never shown to guardians."))
+    created_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("registered by")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["-received_on", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(owner_reviewed_on__isnull=True) | Q(owner_reviewed_on__gte=F("received_on")),
+                name="appeal_reviewed_after_received",
+                violation_error_message=_("The school owner reviews an appeal on or after the day it was received."),
+            ),
+            models.CheckConstraint(
+                condition=Q(sent_on__isnull=True) | Q(sent_on__gte=F("received_on")),
+                name="appeal_sent_after_received",
+                violation_error_message=_("An appeal is sent to Statsforvalteren on or after the day it was received."),
+            ),
+            models.CheckConstraint(
+                condition=Q(final_outcome="") | Q(final_outcome_on__isnull=False),
+                name="appeal_outcome_has_date",
+                violation_error_message=_("Give the date of the final outcome."),
+            ),
+            models.CheckConstraint(
+                condition=Q(final_outcome_on__isnull=True) | Q(final_outcome_on__gte=F("received_on")),
+                name="appeal_outcome_after_received",
+                violation_error_message=_("The final outcome comes on or after the day the appeal was received."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Appeal')} {self.received_on:%d.%m.%Y}"
+
+    @property
+    def is_open(self) -> bool:
+        return not self.final_outcome
+
+    @property
+    def is_late(self) -> bool:
+        """Received after the appeal deadline (vedtak loaded)."""
+        deadline = self.vedtak.appeal_deadline
+        return deadline is not None and self.received_on > deadline
+
+    def waits_for(self) -> str:
+        """The next step of an open appeal, in words ("" when closed)."""
+        if not self.is_open:
+            return ""
+        if self.sent_on:
+            return str(_("Waiting for Statsforvalteren's decision."))
+        if self.owner_reviewed_on:
+            return str(_("Reviewed by the school owner: send it to Statsforvalteren or record the outcome."))
+        return str(_("Waiting for the school owner's review."))
 
 
 class EnkeltvedtakSubject(models.Model):
@@ -317,6 +542,7 @@ class Iop(Document):
         _("ordinary teaching outside these subjects"), blank=True, default=default_ordinary_teaching
     )
     class_plan_coordination = FreeTextField(_("coordination with the class plan"), blank=True)
+    pupil_view = FreeTextField(_("the pupil's own view and how it was weighed"), blank=True, help_text=PUPIL_VIEW_HELP)
     created_by = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
     )

@@ -21,7 +21,7 @@ Snapshot shapes (``format`` 2; older IOP versions have no ``format`` and no
 ids – migration 0009 added them where the rows still exist)::
 
     IOP: {"format": 2, "period": [iso, iso], "ordinary_teaching": str,
-          "class_plan_coordination": str,
+          "class_plan_coordination": str, "pupil_view": str,
           "sections": [{"id", "subject", "hours", "content", "working_methods",
                         "organisation", "dropped_on": iso (only when set), "goals": [GOAL]}],
           "general_goals": [GOAL]}
@@ -76,6 +76,7 @@ def iop_snapshot(iop: Iop, sections: Sequence[IopSubject], goals: Sequence[Goal]
         "period": [iop.period_start.isoformat(), iop.period_end.isoformat()],
         "ordinary_teaching": iop.ordinary_teaching,
         "class_plan_coordination": iop.class_plan_coordination,
+        "pupil_view": iop.pupil_view,
         "sections": [
             {
                 "id": str(s.pk),
@@ -242,6 +243,7 @@ def apply_iop_version(iop: Iop, version: IopVersion) -> PublishedIop:
         iop.period_end = datetime.date.fromisoformat(end)
     iop.ordinary_teaching = snap.get("ordinary_teaching", "")
     iop.class_plan_coordination = snap.get("class_plan_coordination", "")
+    iop.pupil_view = snap.get("pupil_view", "")
     aims = _aims(snap)
     sections: list[IopSubject] = []
     goals: list[Goal] = []

@@ -39,6 +39,7 @@ from students.models import Enrolment, GuardianLink, Pupil, SchoolYear, StaffMem
 from . import bank, charts, checks, history, published, rebase
 from .models import (
     AccessLogEntry,
+    Appeal,
     BankEntry,
     Enkeltvedtak,
     EnkeltvedtakSubject,
@@ -112,13 +113,26 @@ def vurdering_for(user: AnyUser, pk: uuid.UUID | str, action: Action = Action.VI
 
 
 def vedtak_for(user: AnyUser, pk: uuid.UUID | str, action: Action = Action.VIEW) -> Enkeltvedtak:
-    qs = Enkeltvedtak.objects.select_related("vurdering", "made_by").prefetch_related("subjects", "vurdering__subjects")
+    qs = Enkeltvedtak.objects.select_related("vurdering", "made_by").prefetch_related(
+        "subjects", "vurdering__subjects", "appeals"
+    )
     vedtak, pupil = resolve(user, qs, pk)
     if guardian_only(pupil) and not vedtak.is_made:
         raise Http404
     require(pupil, action)
     vedtak.pupil = pupil
     return vedtak
+
+
+def appeal_for(user: AnyUser, pk: uuid.UUID | str, action: Action = Action.MANAGE) -> Appeal:
+    """An appeal in the register, for staff who work with the pupil (a
+    guardian or a reader who does not: 404, as for a missing one)."""
+    appeal, pupil = resolve(user, Appeal.objects.select_related("vedtak"), pk, "vedtak__pupil")
+    if not works_with(pupil):
+        raise Http404
+    require(pupil, action)
+    appeal.vedtak.pupil = pupil
+    return appeal
 
 
 def iop_for(user: AnyUser, pk: uuid.UUID | str, action: Action = Action.VIEW) -> Iop:
@@ -532,13 +546,17 @@ def pupil_plans(pupil: Pupil) -> PupilPlans | None:
     vedtak_qs = Enkeltvedtak.objects.filter(pupil=pupil).prefetch_related("subjects")
     if not internal:
         vedtak_qs = vedtak_qs.filter(status=Enkeltvedtak.Status.MADE)
+    elif works_with(pupil):  # the appeal register, for staff who work with the pupil
+        vedtak_qs = vedtak_qs.prefetch_related("appeals")
     vedtak = list(vedtak_qs)
     missing_sv = {v.vurdering_id for v in vedtak} - set(sv_by_id)
     if missing_sv:
         for sv in SakkyndigVurdering.objects.filter(pk__in=missing_sv).prefetch_related("subjects"):
             sv_by_id[sv.pk] = sv
+    register = internal and works_with(pupil)
     for v in vedtak:
         v.vurdering = sv_by_id[v.vurdering_id]
+        v.appeal_rows = list(v.appeals.all()) if register else []  # type: ignore[attr-defined]
     vedtak_by_id = {v.pk: v for v in vedtak}
     goal_qs = Goal.objects.annotate(
         latest_quality=_latest("quality"), latest_independence=_latest("independence")

@@ -35,6 +35,7 @@ from . import checks, concurrency, published, rebase, signals
 from .concurrency import EditConflict
 from .models import (
     AccessLogEntry,
+    Appeal,
     BankEntry,
     Enkeltvedtak,
     EnkeltvedtakSubject,
@@ -126,10 +127,17 @@ SV_FIELDS = (
     "recommended_measures",
     "staff_competence",
     "recommended_organisation",
+    "pupil_view",
     "internal_note",
 )
-SV_SUBJECT_FIELDS = ("hours", "note")
+SV_SUBJECT_FIELDS = ("hours", "note", "organisation", "staff_competence")
 VEDTAK_FIELDS = (
+    "outcome",
+    "legal_basis",
+    "facts",
+    "main_considerations",
+    "pupil_view",
+    "pupil_not_heard_reason",
     "content",
     "organisation_note",
     "valid_from",
@@ -283,8 +291,18 @@ def vurdering_complete(*, actor: User, vurdering: SakkyndigVurdering, version: i
         raise ValidationError(
             _("Fill in the statutory elements before completing: %(fields)s.") % {"fields": ", ".join(missing)}
         )
-    if not sv.subjects.exists():
+    subjects = list(sv.subjects.all())
+    if not subjects:
         raise ValidationError(_("Recommend hours in at least one subject before completing."))
+    without_hours = [s.subject for s in subjects if not s.hours]
+    if without_hours:
+        raise ValidationError(
+            _(
+                "Recommend the hours per school year in every subject before completing (opplæringslova § 11-8): "
+                "%(subjects)s."
+            )
+            % {"subjects": ", ".join(without_hours)}
+        )
     sv.status = SakkyndigVurdering.Status.COMPLETED
     sv.completed_at = timezone.now()
     _bump(sv)
@@ -393,8 +411,11 @@ def vedtak_make(
     current = _locked(Enkeltvedtak, vedtak.pk, version, actor)
     if current.is_made:
         return current
-    problems = [flag.message for flag in checks.vedtak_flags(current)]
-    if not current.subjects.exists():
+    problems = [flag.message for flag in checks.vedtak_flags(current) if not flag.advisory]
+    has_subjects = current.subjects.exists()
+    if current.is_refusal and has_subjects:
+        problems.append(_("A refusal names no subjects: remove them, or choose another outcome."))
+    elif not current.is_refusal and not has_subjects:
         problems.append(_("The decision names no subjects."))
     stage = _stage_error(current)
     if stage:
@@ -407,6 +428,83 @@ def vedtak_make(
     _bump(current)
     _save(current, actor)
     _announce(signals.vedtak_made, Enkeltvedtak, vedtak=current, actor=actor)
+    return current
+
+
+@transaction.atomic
+def vedtak_record_notified(
+    *, actor: User, vedtak: Enkeltvedtak, version: int, notified_on: datetime.date
+) -> Enkeltvedtak:
+    """Record the day the parties were notified of a made VEDTAK
+    (forvaltningsloven § 27); the appeal deadline is three weeks later (§ 29).
+    A wrong date may be corrected (the history keeps both). ValidationError
+    when the vedtak is a draft, or the date is before it was made or in the
+    future; EditConflict when somebody else saved it since VERSION."""
+    _require(actor, Action.MANAGE, vedtak.pupil)
+    current = _locked(Enkeltvedtak, vedtak.pk, version, actor)
+    if not current.is_made:
+        raise ValidationError(_("The parties are notified of a decision once it has been made."))
+    if notified_on > timezone.localdate():
+        raise ValidationError({"notified_on": _("The date of notification can not be in the future.")})
+    if current.made_on and notified_on < current.made_on:
+        raise ValidationError(
+            {
+                "notified_on": _("The parties can not be notified before the decision was made (%(date)s).")
+                % {"date": date_format(current.made_on, "SHORT_DATE_FORMAT")}
+            }
+        )
+    current.notified_on = notified_on
+    _bump(current)
+    _save(current, actor)
+    return current
+
+
+APPEAL_FIELDS = (
+    "received_on",
+    "appellant",
+    "summary",
+    "owner_reviewed_on",
+    "owner_outcome",
+    "sent_on",
+    "final_outcome",
+    "final_outcome_on",
+    "note",
+)
+
+
+def _check_appeal(appeal: Appeal) -> None:
+    if appeal.received_on > timezone.localdate():
+        raise ValidationError({"received_on": _("The day the appeal was received can not be in the future.")})
+    if appeal.owner_outcome and not appeal.owner_reviewed_on:
+        raise ValidationError({"owner_reviewed_on": _("Give the date of the school owner's review.")})
+    if appeal.sent_on and appeal.owner_outcome in (Appeal.Outcome.CHANGED, Appeal.Outcome.WITHDRAWN):
+        raise ValidationError({"sent_on": _("An appeal the school owner has settled is not sent on.")})
+
+
+@transaction.atomic
+def appeal_create(*, actor: User, vedtak: Enkeltvedtak, data: Mapping[str, Any]) -> Appeal:
+    """Register an appeal against a made VEDTAK in the appeal register
+    (forvaltningsloven §§ 28–33). ValidationError on a draft or bad dates."""
+    _require(actor, Action.MANAGE, vedtak.pupil)
+    if not vedtak.is_made:
+        raise ValidationError(_("Only a decision that has been made can be appealed."))
+    appeal = Appeal(vedtak=vedtak, created_by=actor)
+    _apply(appeal, data, APPEAL_FIELDS)
+    _check_appeal(appeal)
+    _save(appeal, actor)
+    return appeal
+
+
+@transaction.atomic
+def appeal_update(*, actor: User, appeal: Appeal, version: int, data: Mapping[str, Any]) -> Appeal:
+    """Record the next steps of APPEAL (review, sent on, outcome).
+    EditConflict when somebody else saved it since VERSION."""
+    _require(actor, Action.MANAGE, appeal.vedtak.pupil)
+    current = _locked(Appeal, appeal.pk, version, actor)
+    _apply(current, data, APPEAL_FIELDS)
+    _check_appeal(current)
+    _bump(current)
+    _save(current, actor)
     return current
 
 
@@ -433,6 +531,8 @@ def iop_create(*, actor: User, vedtak: Enkeltvedtak) -> Iop:
     _require(actor, Action.EDIT, vedtak.pupil)
     if not vedtak.is_made:
         raise ValidationError(_("An IOP is built on a decision that has been made."))
+    if vedtak.is_refusal:
+        raise ValidationError(_("The decision is a refusal: no IOP is made on it."))
     year = _school_year_for(vedtak)
     _lock_pupil(vedtak.pupil_id)
     live = Iop.objects.filter(pupil_id=vedtak.pupil_id, school_year=year).exclude(status=Iop.Status.ARCHIVED).first()
@@ -468,7 +568,7 @@ def iop_create(*, actor: User, vedtak: Enkeltvedtak) -> Iop:
     return iop
 
 
-IOP_FIELDS = ("period_start", "period_end", "ordinary_teaching", "class_plan_coordination")
+IOP_FIELDS = ("period_start", "period_end", "ordinary_teaching", "class_plan_coordination", "pupil_view")
 SECTION_FIELDS = ("hours", "content", "working_methods", "organisation")
 GOAL_FIELDS = ("text", "competence_aim", *Goal.CRITERIA_FIELDS)
 

@@ -35,6 +35,7 @@ from .autosave import autosave_refused as _autosave_refused
 from .autosave import autosaved as _autosaved
 from .forms import (
     AimSearchForm,
+    AppealForm,
     AssessmentForm,
     CompareForm,
     GoalForm,
@@ -43,6 +44,7 @@ from .forms import (
     IupForm,
     IupGoalForm,
     IupSettingsForm,
+    NotifiedForm,
     SectionForm,
     SubjectFormSet,
     TeachingLogForm,
@@ -144,7 +146,7 @@ def vurdering_edit(request: HttpRequest, pk: str) -> HttpResponse:
     if not sv.is_draft:
         messages.error(request, _("A completed expert assessment can not be changed."))
         return redirect("iop:vurdering_detail", sv.pk)
-    initial = [{"subject": s.subject, "hours": s.hours, "note": s.note} for s in sv.subjects.all()]
+    initial = [{name: getattr(s, name) for name in ("subject", *services.SV_SUBJECT_FIELDS)} for s in sv.subjects.all()]
     form = VurderingForm(request.POST or None, instance=sv)
     formset = SubjectFormSet(request.POST or None, prefix="fag", initial=initial)
     theirs: list[concurrency.Clash] = []
@@ -308,7 +310,11 @@ def vedtak_create(request: HttpRequest, pk: str) -> HttpResponse:
         services.log_read(
             actor=_actor(request), pupil=sv.pupil, kind=Kind.VURDERING, object_id=sv.pk, purpose=Purpose.EDIT
         )
-    initial = [{"subject": s.subject, "hours": s.hours} for s in sv.subjects.all()]
+    initial = [
+        {"subject": s.subject, "hours": s.hours}
+        | {name: getattr(s, name) for name in ("organisation", "staff_competence") if getattr(s, name)}
+        for s in sv.subjects.all()
+    ]
     form = VedtakForm(request.POST or None, initial={"valid_from": sv.valid_from, "valid_to": sv.valid_to})
     formset = VedtakSubjectFormSet(request.POST or None, prefix="fag", initial=initial)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -397,12 +403,113 @@ def vedtak_detail(request: HttpRequest, pk: str) -> HttpResponse:
         "internal": internal,
         "flags": checks.vedtak_flags(vedtak) if internal else [],
         "can_manage": Action.MANAGE in allowed and not vedtak.is_made,
-        "can_create_iop": Action.EDIT in allowed and vedtak.is_made,
+        "can_create_iop": Action.EDIT in allowed and vedtak.is_made and not vedtak.is_refusal,
         "iops": list(vedtak.iops.all()) if internal else [],
         "sv_visible": selectors.may_read_vurdering(pupil),
         "can_history": selectors.works_with(pupil),
+        "can_notify": Action.MANAGE in allowed and vedtak.is_made,
+        "notified_form": NotifiedForm(initial={"notified_on": vedtak.notified_on, "version": vedtak.version}),
+        "appeals": list(vedtak.appeals.all()) if selectors.works_with(pupil) else [],
+        "can_appeal": Action.MANAGE in allowed and vedtak.is_made,
     }
     return render(request, "iop/vedtak_detail.html", context)
+
+
+@never_cache
+@login_required
+@require_GET
+def vedtak_pdf(request: HttpRequest, pk: str) -> HttpResponse:
+    """The decision letter as PDF (a guardian: made decisions only)."""
+    from .reports import documents
+
+    return documents.respond(request, "vedtak", pk)
+
+
+@login_required
+@require_POST
+def vedtak_notified(request: HttpRequest, pk: str) -> HttpResponse:
+    """Record the day the parties were notified; the appeal deadline follows."""
+    vedtak = selectors.vedtak_for(request.user, pk, Action.MANAGE)
+    form = NotifiedForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, str(message))
+        return redirect("iop:vedtak_detail", vedtak.pk)
+    _transition(
+        request,
+        lambda: services.vedtak_record_notified(
+            actor=_actor(request),
+            vedtak=vedtak,
+            version=form.cleaned_data["version"],
+            notified_on=form.cleaned_data["notified_on"],
+        ),
+        conflict=_("Someone else changed the decision. Check it and try again."),
+        done=_("The date of notification is recorded."),
+    )
+    return redirect("iop:vedtak_detail", vedtak.pk)
+
+
+def _appeal_page(
+    request: HttpRequest, form: AppealForm, vedtak: Enkeltvedtak, title: str, appeal: Any = None
+) -> HttpResponse:
+    context = {"pupil": vedtak.pupil, "vedtak": vedtak, "appeal": appeal, "form": form, "title": title}
+    return render(request, "iop/appeal_form.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def appeal_create(request: HttpRequest, pk: str) -> HttpResponse:
+    """Register an appeal against a made decision in the appeal register."""
+    vedtak = selectors.vedtak_for(request.user, pk, Action.MANAGE)
+    if not vedtak.is_made:
+        messages.error(request, _("Only a decision that has been made can be appealed."))
+        return redirect("iop:vedtak_detail", vedtak.pk)
+    if request.method == "GET":
+        services.log_read(
+            actor=_actor(request), pupil=vedtak.pupil, kind=Kind.VEDTAK, object_id=vedtak.pk, purpose=Purpose.EDIT
+        )
+    form = AppealForm(request.POST or None, initial={"received_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.appeal_create(actor=_actor(request), vedtak=vedtak, data=form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The appeal is registered."))
+            return redirect("iop:vedtak_detail", vedtak.pk)
+    return _appeal_page(request, form, vedtak, _("Register an appeal"))
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def appeal_edit(request: HttpRequest, pk: str) -> HttpResponse:
+    """The next steps of an appeal: the school owner's review, sent to Statsforvalteren, the outcome."""
+    appeal = selectors.appeal_for(request.user, pk)
+    vedtak = appeal.vedtak
+    form = AppealForm(request.POST or None, instance=appeal)
+    if request.method == "GET":
+        services.log_read(
+            actor=_actor(request), pupil=vedtak.pupil, kind=Kind.VEDTAK, object_id=vedtak.pk, purpose=Purpose.EDIT
+        )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.appeal_update(
+                actor=_actor(request),
+                appeal=appeal,
+                version=form.cleaned_data.get("version") or 0,
+                data=form.cleaned_data,
+            )
+        except services.EditConflict:
+            form.add_error(None, _("Someone else changed the appeal. Reload the page and try again."))
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("iop:vedtak_detail", vedtak.pk)
+    return _appeal_page(request, form, vedtak, _("Appeal"), appeal)
 
 
 @login_required
@@ -420,7 +527,7 @@ def vedtak_make(request: HttpRequest, pk: str) -> HttpResponse:
             ),
             button=_("Yes, make the decision"),
             back=reverse("iop:vedtak_detail", args=[vedtak.pk]),
-            problems=[flag.message for flag in checks.vedtak_flags(vedtak)],
+            problems=[flag.message for flag in checks.vedtak_flags(vedtak) if not flag.advisory],
         )
     _transition(
         request,

@@ -134,6 +134,12 @@ class School(models.Model):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.NB)
+    address = models.TextField(
+        _("address"),
+        max_length=500,
+        blank=True,
+        help_text=_("Postal address, telephone and e-mail, printed in the letterhead of decision letters."),
+    )
 
     class Meta:
         verbose_name = _("school")

@@ -1,10 +1,11 @@
 """The plan documents' PDFs (see :mod:`iop.reports.documents`): the IOP, a
-report (draft rendered, finalised as kept), the IUP. Registered by the
-reports app when it is ready."""
+report (draft rendered, finalised as kept), the IUP, the decision letter.
+Registered by the reports app when it is ready."""
 
 from __future__ import annotations
 
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from iop import selectors as iop_selectors
 from iop.models import AccessLogEntry, Iup, IupSettings
@@ -74,7 +75,43 @@ def render_iup(user: User, object_id: str, max_chars: int | None) -> Made:
     return Made(pupil=pupil, pdf=rendered.pdf, filename=name, kind=Kind.IUP, object_id=page.iup.pk)
 
 
+def _vedtak_pupil(user: User, object_id: str) -> Pupil:
+    return iop_selectors.vedtak_for(user, object_id).pupil
+
+
+def render_vedtak(user: User, object_id: str, max_chars: int | None) -> Made:
+    """The decision letter (forvaltningsloven §§ 24–27): the school's
+    letterhead, the whole decision with its reasons and the appeal
+    information and deadline, in the school's language. A guardian gets only
+    a made decision (``Http404`` otherwise, as on the page); the internal
+    note is never printed."""
+    from . import rendering
+
+    vedtak = iop_selectors.vedtak_for(user, object_id)
+    pupil = vedtak.pupil
+    language = pupil.school.language or translation.get_language()
+    with translation.override(language):
+        context = {
+            "vedtak": vedtak,
+            "pupil": pupil,
+            "school": pupil.school,
+            "title": str(_("Individual decision on individually adapted teaching")),
+            "draft": False,
+            "doc_date": vedtak.made_on or timezone.localdate(),
+        }
+        rendered = rendering.render_pdf(
+            "iop/vedtak_pdf.html",
+            context,
+            language=language,
+            identifier=f"vedtak:{vedtak.pk}:{vedtak.version}",
+            max_chars=max_chars,
+        )
+    name = documents.slug("vedtak", pupil.last_name, pupil.first_name, f"{vedtak.valid_from:%Y}") + ".pdf"
+    return Made(pupil=pupil, pdf=rendered.pdf, filename=name, kind=Kind.VEDTAK, object_id=vedtak.pk)
+
+
 def register() -> None:
     documents.register("iop", pupil=_iop_pupil, render=render_iop)
     documents.register("report", pupil=_report_pupil, render=render_report)
     documents.register("iup", pupil=_iup_pupil, render=render_iup)
+    documents.register("vedtak", pupil=_vedtak_pupil, render=render_vedtak)

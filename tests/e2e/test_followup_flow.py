@@ -16,6 +16,7 @@ from students.models import PptGrant, StaffMembership
 from tests import factories as f
 from tests.conftest import World
 from tests.e2e.conftest import assert_accessible, login
+from tests.iop.factories import VEDTAK_REASONS
 
 
 def save(page: Any, name: str = "Lagre") -> None:
@@ -209,7 +210,7 @@ def _make_vedtak(w: World, sv: Any, rektor: Any) -> Any:
         actor=rektor,
         pupil=sv.pupil,
         vurdering=sv,
-        data={"valid_from": today, "valid_to": today + datetime.timedelta(days=200)},
+        data={"valid_from": today, "valid_to": today + datetime.timedelta(days=200), **VEDTAK_REASONS},
         subjects=[{"subject": "Norsk", "hours": 38}],
     )
     return iop_services.vedtak_make(actor=rektor, vedtak=vedtak, version=vedtak.version)

@@ -48,6 +48,9 @@ def test_the_chain_from_assessment_to_a_guardian_reading_the_plan(
     page.goto(pupil_url)
     page.get_by_role("link", name="Fatt vedtak ut fra denne vurderingen").click()
     assert page.locator('[name="fag-0-subject"]').input_value() == "Matematikk"
+    page.locator('[name="facts"]').fill("Eleven har lite utbytte av den ordinære opplæringen i matematikk.")
+    page.locator('[name="main_considerations"]').fill("Liten gruppe er til elevens beste.")
+    page.locator('[name="pupil_view"]').fill("Eleven vil helst jobbe i liten gruppe.")
     page.get_by_role("button", name="Lagre utkast").click()
     page.get_by_role("button", name="Fatt vedtaket").click()
     page.get_by_role("button", name="Ja, fatt vedtaket").click()

@@ -21,6 +21,7 @@ from iop.reports import services as report_services
 from students.models import StaffMembership, User
 from tests import factories as f
 from tests.followup.conftest import YearSchool
+from tests.iop.factories import VEDTAK_REASONS
 
 D = datetime.date
 
@@ -118,7 +119,7 @@ def test_each_step_tells_the_next_person_and_brings_the_next_deadline(
             actor=vgs.rektor,
             pupil=pupil,
             vurdering=sv,
-            data={"valid_from": D(2026, 11, 30), "valid_to": D(2027, 6, 18)},
+            data={"valid_from": D(2026, 11, 30), "valid_to": D(2027, 6, 18), **VEDTAK_REASONS},
             subjects=[{"subject": "Norsk", "hours": 76}],
         )
         with django_capture_on_commit_callbacks(execute=True):

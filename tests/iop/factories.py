@@ -42,6 +42,14 @@ CRITERIA = {
     "independence_4": "Eleven velger selv hjelpemidler.",
 }
 
+#: What a decision states to be made (forvaltningsloven §§ 24–25 and the pupil's view),
+#: for tests that make a vedtak through the services.
+VEDTAK_REASONS = {
+    "facts": "Eleven har lite utbytte av den ordinære opplæringen i matematikk.",
+    "main_considerations": "Liten gruppe gir eleven ro og tid; det er til elevens beste.",
+    "pupil_view": "Eleven vil helst jobbe i liten gruppe; det er lagt vekt på.",
+}
+
 
 class VurderingFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -71,6 +79,9 @@ class VedtakFactory(factory.django.DjangoModelFactory):
     valid_from = factory.SelfAttribute("vurdering.valid_from")
     valid_to = factory.SelfAttribute("vurdering.valid_to")
     content = "Avvik i matematikk."
+    facts = VEDTAK_REASONS["facts"]
+    main_considerations = VEDTAK_REASONS["main_considerations"]
+    pupil_view = VEDTAK_REASONS["pupil_view"]
     internal_note = "INTERNAL-VEDTAK-NOTE"
     made_on = factory.LazyAttribute(
         lambda o: timezone.localdate() - datetime.timedelta(days=10) if o.status == Enkeltvedtak.Status.MADE else None

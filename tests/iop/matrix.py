@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from iop import services
 from iop.models import (
+    Appeal,
     BankEntry,
     Enkeltvedtak,
     EnkeltvedtakSubject,
@@ -102,6 +103,34 @@ def _moved(w: World, persona: str) -> None:
     rests_on = Iop.objects.get(pk=c(w).iop.pk).vedtak_id
     wanted = newer_vedtak(w).pk if persona in EDIT_A else c(w).vedtak.pk
     assert rests_on == wanted, f"the IOP rests on {rests_on}, expected {wanted}"
+
+
+def b_draft_vedtak(w: World) -> Enkeltvedtak:
+    """Pupil B's draft vedtak: only staff who manage pupil B see it (a decision letter renders once)."""
+    if "b_vedtak" not in w.extra:
+        w.extra["b_vedtak"] = chain(w.pupil_b, vedtak_status=Enkeltvedtak.Status.DRAFT, iop_status=None).vedtak
+    return w.extra["b_vedtak"]
+
+
+def appeal(w: World) -> Appeal:
+    """An open appeal against pupil A's made vedtak."""
+    if "appeal" not in w.extra:
+        w.extra["appeal"] = Appeal.objects.create(vedtak=c(w).vedtak, received_on=today(), appellant="Foreldrene")
+    return w.extra["appeal"]
+
+
+def appeal_data(w: World) -> dict[str, Any]:
+    return {"received_on": today(), "appellant": "Foreldrene", "summary": "Ønsker mer tid i liten gruppe."}
+
+
+def _notified(w: World, persona: str, writers: tuple[str, ...]) -> None:
+    notified_on = Enkeltvedtak.objects.get(pk=ready(w).vedtak.pk).notified_on
+    assert (notified_on is not None) == (persona in writers), f"notified_on {notified_on}"
+
+
+def _appeals(w: World, persona: str, writers: tuple[str, ...]) -> None:
+    count = Appeal.objects.filter(vedtak=c(w).vedtak).count()
+    assert count == int(persona in writers), f"{count} appeals"
 
 
 def bare_goal(w: World) -> Goal:
@@ -198,6 +227,10 @@ def vedtak_data(w: World) -> dict[str, Any]:
         "valid_from": today(),
         "valid_to": today() + datetime.timedelta(days=200),
         "appeal_info": "Klage innen tre uker.",
+        "legal_basis": "Opplæringslova § 11-6.",
+        "facts": "Eleven har lite utbytte.",
+        "main_considerations": "Til elevens beste.",
+        "pupil_view": "Eleven ønsker liten gruppe.",
         "version": "1",
         "fag-TOTAL_FORMS": "1",
         "fag-INITIAL_FORMS": "0",
@@ -356,6 +389,41 @@ ROWS = {
             lambda w: {"version": "1", "confirm": "1"},
             check=status_is(Enkeltvedtak, lambda w: ready(w).draft_vedtak, "made", "draft", writers=("coordinator",)),
         ),
+    ],
+    "iop:vedtak_pdf": [  # one rendering only (WeasyPrint is slow); made and refused letters: tests/iop/test_law.py
+        Row(lambda w: reverse("iop:vedtak_pdf", args=[b_draft_vedtak(w).pk]), get(("coordinator",)), label="draft B"),
+    ],
+    "iop:vedtak_notified": [
+        Row(
+            lambda w: reverse("iop:vedtak_notified", args=[ready(w).vedtak.pk]),
+            post(("coordinator",), ("teacher", "faglaerer", "ppt", "vikar")),
+            "post",
+            lambda w: {"version": "1", "notified_on": today()},
+            check=lambda w, persona, response: _notified(w, persona, ("coordinator",)),
+        ),
+    ],
+    "iop:appeal_create": [
+        Row(url("appeal_create", "vedtak"), get(("coordinator",), _not("coordinator"))),
+        Row(
+            url("appeal_create", "vedtak"),
+            post(("coordinator",), ("teacher", "faglaerer", "ppt", "vikar")),
+            "post",
+            appeal_data,
+            check=lambda w, persona, response: _appeals(w, persona, ("coordinator",)),
+        ),
+    ],
+    "iop:appeal_edit": [
+        Row(
+            lambda w: reverse("iop:appeal_edit", args=[appeal(w).pk]),
+            get(("coordinator",), ("teacher", "faglaerer", "ppt")),
+        ),
+        Row(
+            lambda w: reverse("iop:appeal_edit", args=[appeal(w).pk]),
+            post(("coordinator",), ("teacher", "faglaerer", "ppt")),
+            "post",
+            lambda w: {**appeal_data(w), "version": "1", "owner_reviewed_on": today(), "owner_outcome": "upheld"},
+        ),
+        Row(lambda w: reverse("iop:appeal_edit", args=[MISSING_UUID]), expect(404), label="missing"),
     ],
     "iop:iop_create": [
         Row(

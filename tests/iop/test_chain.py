@@ -16,7 +16,7 @@ from iop.charts import progression_svg
 from iop.models import AccessLogEntry, Enkeltvedtak, Goal, GoalLog, Iop, IopVersion, SakkyndigVurdering
 from students import access
 from tests.conftest import World
-from tests.iop.factories import CRITERIA, chain
+from tests.iop.factories import CRITERIA, VEDTAK_REASONS, chain
 
 TODAY = timezone.localdate
 D = datetime.date.fromisoformat
@@ -49,7 +49,7 @@ def test_it_runs_the_whole_chain_through_the_services(world: World) -> None:
         actor=coordinator,
         pupil=resolved(world, "coordinator"),
         vurdering=sv,
-        data={"valid_from": today, "valid_to": today + datetime.timedelta(days=200)},
+        data={"valid_from": today, "valid_to": today + datetime.timedelta(days=200), **VEDTAK_REASONS},
         subjects=[{"subject": "Matematikk", "hours": 76}, {"subject": "Norsk", "hours": 38}],
     )
     vedtak = services.vedtak_make(actor=coordinator, vedtak=vedtak, version=vedtak.version)
@@ -141,6 +141,8 @@ def test_it_walks_the_chain_through_the_pages(world: World) -> None:
             "valid_from": today,
             "valid_to": today + datetime.timedelta(days=200),
             "appeal_info": "Klage innen tre uker til Statsforvalteren.",
+            "legal_basis": "Opplæringslova § 11-6.",
+            **VEDTAK_REASONS,
             "fag-TOTAL_FORMS": "1",
             "fag-INITIAL_FORMS": "0",
             "fag-0-subject": "Matematikk",

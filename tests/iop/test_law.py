@@ -1,0 +1,377 @@
+"""The decision as the law has it (forvaltningsloven §§ 24–29, opplæringslova
+chapter 11): reasons, deviations from the expert assessment, the pupil's
+view, refusals, the decision letter and appeals. Each rule fires and stays quiet."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from iop import checks, published, services
+from iop.models import (
+    AccessLogEntry,
+    Appeal,
+    Enkeltvedtak,
+    EnkeltvedtakSubject,
+    Iop,
+    Organisation,
+    SakkyndigVurdering,
+    SakkyndigVurderingSubject,
+    StaffCompetence,
+)
+from students import access
+from students.models import School
+from tests.conftest import World
+from tests.iop.factories import VEDTAK_REASONS, VurderingFactory, chain
+from tests.reports.conftest import pdf_text
+
+
+def codes(flags: list[checks.Flag]) -> set[str]:
+    return {f.code for f in flags}
+
+
+def fresh(vedtak: Enkeltvedtak) -> Enkeltvedtak:
+    return Enkeltvedtak.objects.prefetch_related("subjects", "vurdering__subjects").get(pk=vedtak.pk)
+
+
+def draft(world: World) -> Enkeltvedtak:
+    ch = chain(world.pupil_a, vedtak_status=Enkeltvedtak.Status.DRAFT, iop_status=None)
+    return fresh(ch.vedtak)
+
+
+def make(world: World, vedtak: Enkeltvedtak) -> Enkeltvedtak:
+    vedtak.pupil = access.get_pupil(world.user("coordinator"), vedtak.pupil_id)
+    return services.vedtak_make(actor=world.user("coordinator"), vedtak=vedtak, version=vedtak.version)
+
+
+# --- reasons (fvl §§ 24–25) ---------------------------------------------------------------
+
+
+def test_making_a_vedtak_without_reasons_is_refused_with_what_is_missing(world: World) -> None:
+    vedtak = draft(world)
+    Enkeltvedtak.objects.filter(pk=vedtak.pk).update(legal_basis="", facts=" ", main_considerations="")
+    with pytest.raises(ValidationError) as refused:
+        make(world, fresh(vedtak))
+    [message] = [m for m in refused.value.messages if "begrunnelse" in m]
+    assert "rettslig grunnlag" in message and "faktiske forholdene" in message and "hovedhensyn" in message
+    assert Enkeltvedtak.objects.get(pk=vedtak.pk).status == Enkeltvedtak.Status.DRAFT
+
+
+def test_a_draft_may_lack_reasons_and_a_vedtak_with_them_is_made(world: World) -> None:
+    vedtak = draft(world)
+    Enkeltvedtak.objects.filter(pk=vedtak.pk).update(facts="")
+    assert "vedtak_missing_reasons" in codes(checks.vedtak_flags(fresh(vedtak)))
+    Enkeltvedtak.objects.filter(pk=vedtak.pk).update(facts="Eleven har lite utbytte.")
+    assert "vedtak_missing_reasons" not in codes(checks.vedtak_flags(fresh(vedtak)))
+    assert make(world, fresh(vedtak)).is_made
+
+
+def test_a_new_vedtak_names_its_legal_basis_by_default(world: World) -> None:
+    assert "§ 11-6" in Enkeltvedtak().legal_basis
+
+
+@pytest.mark.parametrize(
+    ("recommended", "decided", "word"),
+    [
+        ({"organisation": Organisation.SMALL_GROUP}, {"organisation": Organisation.CLASS}, "organisering"),
+        (
+            {"staff_competence": StaffCompetence.SPECIAL_NEEDS_TEACHER},
+            {"staff_competence": StaffCompetence.ASSISTANT},
+            "kompetanse",
+        ),
+    ],
+)
+def test_a_deviation_in_organisation_or_competence_needs_a_reason(
+    world: World, recommended: dict[str, str], decided: dict[str, str], word: str
+) -> None:
+    vedtak = draft(world)
+    SakkyndigVurderingSubject.objects.filter(vurdering=vedtak.vurdering).update(**recommended)
+    EnkeltvedtakSubject.objects.filter(vedtak=vedtak).update(**decided)
+    [flag] = [f for f in checks.vedtak_flags(fresh(vedtak)) if f.code == "vedtak_deviation_without_reason"]
+    assert word in flag.message and "Matematikk" in flag.message
+    with pytest.raises(ValidationError):
+        make(world, fresh(vedtak))
+    Enkeltvedtak.objects.filter(pk=vedtak.pk).update(deviation_reason="Skolen har ingen spesialpedagog ledig.")
+    assert "vedtak_deviation_without_reason" not in codes(checks.vedtak_flags(fresh(vedtak)))
+
+
+def test_following_the_assessment_or_where_it_recommends_nothing_needs_no_reason(world: World) -> None:
+    vedtak = draft(world)
+    EnkeltvedtakSubject.objects.filter(vedtak=vedtak).update(
+        organisation=Organisation.ONE_TO_ONE, staff_competence=StaffCompetence.SPECIAL_NEEDS_TEACHER
+    )
+    assert checks.deviations(fresh(vedtak)) == []  # the assessment recommends no organisation or staff
+    SakkyndigVurderingSubject.objects.filter(vurdering=vedtak.vurdering).update(
+        organisation=Organisation.ONE_TO_ONE, staff_competence=StaffCompetence.SPECIAL_NEEDS_TEACHER
+    )
+    assert checks.deviations(fresh(vedtak)) == []
+
+
+def test_subjects_added_or_left_out_are_deviations(world: World) -> None:
+    vedtak = draft(world)
+    EnkeltvedtakSubject.objects.filter(vedtak=vedtak).update(subject="Norsk")
+    found = checks.deviations(fresh(vedtak))
+    assert any("Norsk" in d for d in found) and any("Matematikk" in d for d in found)
+
+
+# --- the pupil's view -----------------------------------------------------------------------
+
+
+def test_a_vedtak_without_the_pupils_view_is_not_made(world: World) -> None:
+    vedtak = draft(world)
+    Enkeltvedtak.objects.filter(pk=vedtak.pk).update(pupil_view=" ", pupil_not_heard_reason="")
+    assert "vedtak_missing_pupil_view" in codes(checks.vedtak_flags(fresh(vedtak)))
+    with pytest.raises(ValidationError, match="hva eleven mener"):
+        make(world, fresh(vedtak))
+
+
+def test_why_the_pupil_could_not_be_heard_stands_in_for_the_view(world: World) -> None:
+    vedtak = draft(world)
+    Enkeltvedtak.objects.filter(pk=vedtak.pk).update(
+        pupil_view="", pupil_not_heard_reason="Eleven er fire år og uten talespråk."
+    )
+    assert "vedtak_missing_pupil_view" not in codes(checks.vedtak_flags(fresh(vedtak)))
+    assert make(world, fresh(vedtak)).is_made
+
+
+def test_the_pupils_view_is_kept_on_the_assessment_and_the_plan(world: World) -> None:
+    ch = chain(world.pupil_a, iop_status=Iop.Status.DRAFT)
+    assert ch.iop is not None
+    teacher = world.user("teacher")
+    ch.iop.pupil = access.get_pupil(teacher, world.pupil_a.pk)
+    saved = services.iop_update(
+        actor=teacher, iop=ch.iop, version=ch.iop.version, data={"pupil_view": "Vil lese om dyr."}
+    )
+    assert saved.pupil_view == "Vil lese om dyr."
+    assert published.iop_snapshot(saved, [], [])["pupil_view"] == "Vil lese om dyr."
+    page = world.client("coordinator").get(reverse("iop:vurdering_detail", args=[ch.sv.pk]))
+    assert "Elevens egen mening og hvordan den er vektlagt" in page.content.decode()
+
+
+# --- refusals -------------------------------------------------------------------------------
+
+
+def refusal(world: World) -> Enkeltvedtak:
+    vedtak = draft(world)
+    Enkeltvedtak.objects.filter(pk=vedtak.pk).update(
+        outcome=Enkeltvedtak.Outcome.REFUSED, deviation_reason="Eleven har godt utbytte med tilpasning i klassen."
+    )
+    return fresh(vedtak)
+
+
+def test_a_refusal_is_made_without_subjects_and_refused_with_them(world: World) -> None:
+    vedtak = refusal(world)
+    with pytest.raises(ValidationError, match="Et avslag nevner ingen fag"):
+        make(world, vedtak)
+    EnkeltvedtakSubject.objects.filter(vedtak=vedtak).delete()
+    made = make(world, fresh(vedtak))
+    assert made.is_made and made.is_refusal
+
+
+def test_a_refusal_still_needs_reasons_the_pupils_view_and_appeal_information(world: World) -> None:
+    vedtak = refusal(world)
+    EnkeltvedtakSubject.objects.filter(vedtak=vedtak).delete()
+    Enkeltvedtak.objects.filter(pk=vedtak.pk).update(main_considerations="", pupil_view="", appeal_info="")
+    found = codes(checks.vedtak_flags(fresh(vedtak)))
+    assert {"vedtak_missing_reasons", "vedtak_missing_pupil_view", "vedtak_missing_appeal"} <= found
+    with pytest.raises(ValidationError):
+        make(world, fresh(vedtak))
+
+
+def test_a_decision_granting_teaching_still_needs_subjects(world: World) -> None:
+    vedtak = draft(world)
+    EnkeltvedtakSubject.objects.filter(vedtak=vedtak).delete()
+    Enkeltvedtak.objects.filter(pk=vedtak.pk).update(deviation_reason="Ingen fag.")
+    with pytest.raises(ValidationError, match="ingen fag"):
+        make(world, fresh(vedtak))
+
+
+def test_no_iop_is_made_on_a_refusal(world: World) -> None:
+    vedtak = refusal(world)
+    EnkeltvedtakSubject.objects.filter(vedtak=vedtak).delete()
+    made = make(world, fresh(vedtak))
+    teacher = world.user("teacher")
+    made.pupil = access.get_pupil(teacher, world.pupil_a.pk)
+    with pytest.raises(ValidationError, match="avslag"):
+        services.iop_create(actor=teacher, vedtak=made)
+    page = world.client("teacher").get(reverse("iop:vedtak_detail", args=[made.pk])).content.decode()
+    assert "Avslag: ikke individuelt tilrettelagt opplæring" in page and "Opprett IOP" not in page
+
+
+def test_a_refusal_asks_followup_for_no_iop(world: World) -> None:
+    from followup import sources
+
+    vedtak = refusal(world)
+    EnkeltvedtakSubject.objects.filter(vedtak=vedtak).delete()
+    make(world, fresh(vedtak))
+    year = world.group_a.school_year
+    assert world.pupil_a.pk not in sources.vedtak_made_on(year, None)
+    Enkeltvedtak.objects.filter(pk=vedtak.pk).update(outcome=Enkeltvedtak.Outcome.GRANTED)
+    assert world.pupil_a.pk in sources.vedtak_made_on(year, None)
+
+
+# --- notification, letter, appeals ----------------------------------------------------------------
+
+D = datetime.date.fromisoformat
+
+
+def made(world: World, **changes: Any) -> Enkeltvedtak:
+    ch = chain(world.pupil_a, iop_status=None)
+    Enkeltvedtak.objects.filter(pk=ch.vedtak.pk).update(made_on=D("2026-11-02"), **changes)
+    return fresh(ch.vedtak)
+
+
+@time_machine.travel("2026-11-20 10:00 +0100", tick=False)
+def test_recording_the_notification_date_gives_the_appeal_deadline_three_weeks_later(world: World) -> None:
+    vedtak = made(world)
+    assert vedtak.appeal_deadline is None
+    coordinator = world.client("coordinator")
+    url = reverse("iop:vedtak_notified", args=[vedtak.pk])
+    response = coordinator.post(url, {"version": vedtak.version, "notified_on": "2026-11-04"}, follow=True)
+    assert Enkeltvedtak.objects.get(pk=vedtak.pk).appeal_deadline == D("2026-11-25")
+    assert "25. november 2026" in response.content.decode()
+    page = coordinator.get(reverse("pupil_detail", args=[world.pupil_a.pk])).content.decode()
+    assert "Klagefrist 25. november 2026" in page
+
+
+@time_machine.travel("2026-11-20 10:00 +0100", tick=False)
+@pytest.mark.parametrize(("day", "message"), [("2026-11-21", "fram i tid"), ("2026-11-01", "før vedtaket ble fattet")])
+def test_a_notification_date_in_the_future_or_before_the_decision_is_refused(
+    world: World, day: str, message: str
+) -> None:
+    vedtak = made(world)
+    url = reverse("iop:vedtak_notified", args=[vedtak.pk])
+    response = world.client("coordinator").post(url, {"version": vedtak.version, "notified_on": day}, follow=True)
+    assert message in response.content.decode()
+    assert Enkeltvedtak.objects.get(pk=vedtak.pk).notified_on is None
+
+
+def test_a_draft_has_no_notification_date(world: World) -> None:
+    vedtak = draft(world)
+    vedtak.pupil = access.get_pupil(world.user("coordinator"), world.pupil_a.pk)
+    with pytest.raises(ValidationError):
+        services.vedtak_record_notified(
+            actor=world.user("coordinator"), vedtak=vedtak, version=vedtak.version, notified_on=timezone.localdate()
+        )
+
+
+@time_machine.travel("2026-11-20 10:00 +0100", tick=False)
+def test_the_guardian_gets_the_decision_letter_with_letterhead_reasons_and_appeal_deadline(
+    world: World, tmp_path: Path
+) -> None:
+    School.objects.filter(pk=world.pupil_a.school_id).update(address="Skolevegen 1, 1234 Bygda")
+    vedtak = made(world, notified_on=D("2026-11-04"))
+    response = world.client("guardian_a").get(reverse("iop:vedtak_pdf", args=[vedtak.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    words = pdf_text(response.content, tmp_path)
+    for expected in (
+        world.pupil_a.school.name,
+        "Skolevegen 1, 1234 Bygda",
+        "Enkeltvedtak om individuelt tilrettelagt opplæring",
+        "Matematikk",
+        VEDTAK_REASONS["facts"],
+        VEDTAK_REASONS["main_considerations"],
+        VEDTAK_REASONS["pupil_view"],
+        "Klagefristen er 25. november 2026.",
+    ):
+        assert expected in words, expected
+    assert "INTERNAL-VEDTAK-NOTE" not in words and "UTKAST" not in words
+    assert AccessLogEntry.objects.filter(object_id=vedtak.pk, purpose=AccessLogEntry.Purpose.PDF).exists()
+
+
+def test_a_guardian_gets_no_letter_of_a_draft_and_a_refusal_letter_names_no_subjects(
+    world: World, tmp_path: Path
+) -> None:
+    vedtak = refusal(world)
+    assert world.client("guardian_a").get(reverse("iop:vedtak_pdf", args=[vedtak.pk])).status_code == 404
+    EnkeltvedtakSubject.objects.filter(vedtak=vedtak).delete()
+    make(world, fresh(vedtak))
+    words = pdf_text(world.client("guardian_a").get(reverse("iop:vedtak_pdf", args=[vedtak.pk])).content, tmp_path)
+    assert "får ikke individuelt tilrettelagt opplæring" in words and "Timer per skoleår" not in words
+
+
+@time_machine.travel("2026-11-30 10:00 +0100", tick=False)
+def test_the_appeal_register_follows_an_appeal_to_its_outcome(world: World) -> None:
+    vedtak = made(world, notified_on=D("2026-11-04"))
+    coordinator = world.client("coordinator")
+    response = coordinator.post(
+        reverse("iop:appeal_create", args=[vedtak.pk]),
+        {"received_on": "2026-11-27", "appellant": "Foreldrene", "summary": "Ønsker mer tid i liten gruppe."},
+    )
+    assert response.status_code == 302
+    appeal = Appeal.objects.get(vedtak=vedtak)
+    assert appeal.is_open and appeal.is_late  # the deadline was 25 November
+    page = coordinator.get(reverse("pupil_detail", args=[world.pupil_a.pk])).content.decode()
+    assert "Klageregister" in page and "etter fristen" in page and "Venter på skoleeiers behandling" in page
+    guardian_page = world.client("guardian_a").get(reverse("pupil_detail", args=[world.pupil_a.pk])).content.decode()
+    assert "Klageregister" not in guardian_page
+    edit = reverse("iop:appeal_edit", args=[appeal.pk])
+    data = {"received_on": "2026-11-27", "appellant": "Foreldrene", "version": appeal.version}
+    refused = coordinator.post(edit, {**data, "sent_on": "2026-11-26"})
+    assert refused.status_code == 200 and "samme dag som eller etter" in refused.content.decode()
+    steps = {"owner_reviewed_on": "2026-11-28", "owner_outcome": "upheld", "sent_on": "2026-11-29"}
+    assert coordinator.post(edit, {**data, **steps}).status_code == 302
+    appeal.refresh_from_db()
+    assert appeal.is_open and "Statsforvalteren" in appeal.waits_for()
+    final = {**data, **steps, "version": appeal.version, "final_outcome": "upheld", "final_outcome_on": "2026-11-30"}
+    assert coordinator.post(edit, final).status_code == 302
+    appeal.refresh_from_db()
+    assert not appeal.is_open
+
+
+def test_an_outcome_without_its_date_is_refused_with_a_message(world: World) -> None:
+    vedtak = made(world)
+    appeal = Appeal.objects.create(vedtak=vedtak, received_on=D("2026-11-03"), appellant="Foreldrene")
+    data = {
+        "received_on": "2026-11-03",
+        "appellant": "Foreldrene",
+        "version": appeal.version,
+        "final_outcome": "upheld",
+    }
+    response = world.client("coordinator").post(reverse("iop:appeal_edit", args=[appeal.pk]), data)
+    assert response.status_code == 200 and "Skriv datoen for det endelige utfallet" in response.content.decode()
+    assert Appeal.objects.get(pk=appeal.pk).final_outcome == ""
+
+
+# --- the expert assessment ---------------------------------------------------------------
+
+
+def test_an_assessment_is_completed_only_with_hours_in_every_subject(world: World) -> None:
+    ppt = world.user("ppt")
+    sv = VurderingFactory(pupil=world.pupil_a, author=ppt, status=SakkyndigVurdering.Status.DRAFT)
+    SakkyndigVurderingSubject.objects.create(vurdering=sv, subject="Matematikk", hours=76)
+    SakkyndigVurderingSubject.objects.create(vurdering=sv, subject="Norsk", hours=None)
+    sv.pupil = access.get_pupil(ppt, world.pupil_a.pk)
+    with pytest.raises(ValidationError, match=r"Tilrå timer per skoleår i hvert fag.*Norsk"):
+        services.vurdering_complete(actor=ppt, vurdering=sv, version=sv.version)
+    SakkyndigVurderingSubject.objects.filter(vurdering=sv, subject="Norsk").update(hours=38)
+    assert not services.vurdering_complete(actor=ppt, vurdering=sv, version=sv.version).is_draft
+
+
+def test_an_assistant_without_the_assessments_competence_element_is_flagged_but_may_be_decided(
+    world: World,
+) -> None:
+    vedtak = draft(world)
+    EnkeltvedtakSubject.objects.filter(vedtak=vedtak).update(staff_competence=StaffCompetence.ASSISTANT)
+    [flag] = [f for f in checks.vedtak_flags(fresh(vedtak)) if f.code == "vedtak_assistant_without_competence"]
+    assert flag.advisory and "Matematikk" in flag.message
+    page = world.client("coordinator").get(reverse("iop:vedtak_detail", args=[vedtak.pk])).content.decode()
+    assert "lar en assistent undervise" in page
+    assert make(world, fresh(vedtak)).is_made  # a warning, not a bar
+
+
+def test_no_assistant_flag_with_the_competence_element_or_without_an_assistant(world: World) -> None:
+    vedtak = draft(world)
+    assert "vedtak_assistant_without_competence" not in codes(checks.vedtak_flags(vedtak))
+    EnkeltvedtakSubject.objects.filter(vedtak=vedtak).update(staff_competence=StaffCompetence.ASSISTANT)
+    SakkyndigVurdering.objects.filter(pk=vedtak.vurdering_id).update(
+        staff_competence="Assistent med fagbrev i barne- og ungdomsarbeid, veiledet av spesialpedagog."
+    )
+    assert "vedtak_assistant_without_competence" not in codes(checks.vedtak_flags(fresh(vedtak)))
