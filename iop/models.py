@@ -1,4 +1,5 @@
-"""The special-education chain: sakkyndig vurdering → enkeltvedtak → IOP.
+"""The chain of individually adapted teaching (opplæringslova 2023 § 11-6):
+sakkyndig vurdering → enkeltvedtak → IOP.
 
 Glossary (see DOMAIN.md, phases 3–5 and "IOP goals, as IOP-LOGG does them"):
 

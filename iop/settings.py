@@ -373,7 +373,7 @@ DEMO_BUILDERS: list[str] = [
 ]
 # Extra menu entries: (url name, label, audience "all" | "staff" | "coordinator").
 NAV_ITEMS: list[tuple[str, object, str]] = [
-    ("iop:overview", _("Special education"), "coordinator"),
+    ("iop:overview", _("Individually adapted teaching"), "coordinator"),
     ("iop:iup_list", _("IUP"), "staff"),
     ("iop:iup_settings", _("IUP form"), "coordinator"),
     ("reports:batch_list", _("Reports"), "coordinator"),
