@@ -102,11 +102,28 @@ def vedtak_flags(vedtak: Enkeltvedtak) -> list[Flag]:
 
 
 def iop_flags(iop: Iop) -> list[Flag]:
-    """Flags on an IOP against its vedtak: subjects, hours and period."""
+    """Flags on an IOP against its vedtak: subjects, hours (in all and split
+    by staff type), period, and a learning goal in every subject.
+
+    Reads ``iop.sections``, ``iop.goals`` and ``iop.vedtak.subjects`` (prefetch
+    them for a page of many plans). The IOP gives teaching within the vedtak
+    (opplæringslova § 11-10 with § 11-6); every blocking flag stops publishing."""
     flags: list[Flag] = []
     vedtak = iop.vedtak
     allowed = {_key(line.subject): line.hours for line in vedtak.subjects.all()}
-    for section in iop.sections.all():
+    sections = list(iop.sections.all())
+    with_goals = {goal.section_id for goal in iop.goals.all()}
+    without_goals = [section.subject for section in sections if section.pk not in with_goals]
+    if without_goals:
+        flags.append(
+            Flag(
+                "iop_subject_without_goals",
+                _("No learning goal yet in: %(subjects)s.") % {"subjects": ", ".join(without_goals)},
+                _("Every subject of the plan needs at least one learning goal before the plan is published."),
+                blocks_publishing=True,
+            )
+        )
+    for section in sections:
         key = _key(section.subject)
         if key not in allowed:
             flags.append(
@@ -126,6 +143,20 @@ def iop_flags(iop: Iop) -> list[Flag]:
                     _("%(subject)s: the plan has %(planned)s hours per year, the decision %(granted)s.")
                     % {"subject": section.subject, "planned": section.hours, "granted": granted},
                     _("Lower the hours, or make a new decision first."),
+                    blocks_publishing=True,
+                )
+            )
+        split = section.staff_hours
+        if split is not None and granted is not None and split > granted:
+            flags.append(
+                Flag(
+                    "iop_staff_hours_exceed_vedtak",
+                    _(
+                        "%(subject)s: the hours with teacher, special-needs teacher and assistant add up to "
+                        "%(planned)s per year, the decision gives %(granted)s."
+                    )
+                    % {"subject": section.subject, "planned": split, "granted": granted},
+                    _("Lower the hours split by staff, or make a new decision first."),
                     blocks_publishing=True,
                 )
             )

@@ -318,10 +318,29 @@ class Iop(Document):
         _("ordinary teaching outside these subjects"), blank=True, default=default_ordinary_teaching
     )
     class_plan_coordination = FreeTextField(_("coordination with the class plan"), blank=True)
+    participants = FreeTextField(
+        _("who took part in making the plan"),
+        blank=True,
+        help_text=_("The pupil, the guardians, the teachers and others (e.g. PPT), and how each took part."),
+    )
+    strengths = FreeTextField(_("the pupil's strengths and interests"), blank=True)
+    aids = FreeTextField(
+        _("aids and learning materials"),
+        blank=True,
+        help_text=_("Technical aids, adapted books, digital tools and other materials the pupil uses."),
+    )
+    evaluation = FreeTextField(
+        _("when and how the plan is evaluated"),
+        blank=True,
+        help_text=_("Dates or intervals, who takes part, and what the evaluation looks at."),
+    )
     created_by = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    #: The plan's own texts, in the order the form, the page, the snapshot and the PDF show them.
+    TEXT_FIELDS = ("ordinary_teaching", "class_plan_coordination", "participants", "strengths", "aids", "evaluation")
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -367,10 +386,25 @@ class IopSubject(models.Model):
     organisation = FreeTextField(
         _("how the teaching is carried out"), blank=True, help_text=_("Organisation, who teaches, where.")
     )
+    hours_teacher = models.PositiveIntegerField(
+        _("hours with a teacher"), null=True, blank=True, help_text=_("Årstimer (60 min) per school year.")
+    )
+    hours_special_needs_teacher = models.PositiveIntegerField(
+        _("hours with a special-needs teacher"),
+        null=True,
+        blank=True,
+        help_text=_("Årstimer (60 min) per school year."),
+    )
+    hours_assistant = models.PositiveIntegerField(
+        _("hours with an assistant"), null=True, blank=True, help_text=_("Årstimer (60 min) per school year.")
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     history = HistoricalRecords()
+
+    #: The hours per school year split by who gives the teaching (årstimer, 60 min).
+    STAFF_HOURS_FIELDS = ("hours_teacher", "hours_special_needs_teacher", "hours_assistant")
 
     class Meta:
         verbose_name = _("IOP subject")
@@ -386,6 +420,12 @@ class IopSubject(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+    @property
+    def staff_hours(self) -> int | None:
+        """The årstimer split by staff type, added up; None when no split is given."""
+        given = [getattr(self, name) for name in self.STAFF_HOURS_FIELDS if getattr(self, name) is not None]
+        return sum(given) if given else None
 
 
 class Goal(models.Model):

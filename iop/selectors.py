@@ -366,7 +366,7 @@ def iop_page(user: AnyUser, pk: uuid.UUID | str, *, read_mode: bool = False) -> 
             live = published.iop_snapshot(iop, sections, goals)
             if history.snapshot_lines(live) != history.snapshot_lines(versions[-1].snapshot):
                 unpublished_since = versions[-1].published_at
-    iop._prefetched_objects_cache = {"sections": sections}  # type: ignore[attr-defined]
+    iop._prefetched_objects_cache = {"sections": sections, "goals": goals}  # type: ignore[attr-defined]
     allowed = pupil.allowed  # type: ignore[attr-defined]
     can_edit = Action.EDIT in allowed and iop.is_editable and not read_mode
     return IopPage(
