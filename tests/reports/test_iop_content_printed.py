@@ -35,6 +35,6 @@ def test_the_iop_pdf_prints_the_plans_new_content(world: World, tmp_path: Path) 
             "Elevens sterke sider og interesser Eleven liker å bygge med lego.",
             "Hjelpemidler og læremidler Kuleramme og lydbøker.",
             "Når og hvordan planen evalueres Evalueres hver januar.",
-            "lærer 19, spesialpedagog 19, assistent 19",
+            "Timer fordelt på personale: lærer 19, spesialpedagog 19, assistent 19",
         ):
             assert expected in text, (persona, expected, text)
