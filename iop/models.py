@@ -113,7 +113,7 @@ class SakkyndigVurdering(Document):
         COMPLETED = "completed", _("Completed")
 
     pupil = models.ForeignKey(
-        Pupil, on_delete=models.CASCADE, related_name="sakkyndige_vurderinger", verbose_name=_("pupil")
+        Pupil, on_delete=models.PROTECT, related_name="sakkyndige_vurderinger", verbose_name=_("pupil")
     )
     author = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("author (PPT advisor)")
@@ -198,7 +198,7 @@ class Enkeltvedtak(Document):
         DRAFT = "draft", _("Draft")
         MADE = "made", _("Made")
 
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="enkeltvedtak", verbose_name=_("pupil"))
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="enkeltvedtak", verbose_name=_("pupil"))
     vurdering = models.ForeignKey(
         SakkyndigVurdering,
         on_delete=models.PROTECT,
@@ -304,7 +304,7 @@ class Iop(Document):
         PUBLISHED = "published", _("Published")
         ARCHIVED = "archived", _("Archived")
 
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="iops", verbose_name=_("pupil"))
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="iops", verbose_name=_("pupil"))
     vedtak = models.ForeignKey(
         Enkeltvedtak, on_delete=models.PROTECT, related_name="iops", verbose_name=_("individual decision")
     )
@@ -811,7 +811,7 @@ class Iup(Document):
         DEVELOPMENT = "development", _("IUP")
         WRITTEN = "written", _("Written IUP")
 
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="iups", verbose_name=_("pupil"))
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="iups", verbose_name=_("pupil"))
     school_year = models.ForeignKey(
         SchoolYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("school year")
     )

@@ -612,7 +612,7 @@ class OverviewRow:
 
 def overview(user: AnyUser) -> list[OverviewRow]:
     """Pupils with individually adapted teaching (opplæringslova § 11-6) at the user's schools, with their flags."""
-    pupils = access.pupils_for(user, Action.MANAGE)
+    pupils = access.current(access.pupils_for(user, Action.MANAGE))
     vedtak_qs = Enkeltvedtak.objects.select_related("vurdering").prefetch_related(
         "subjects", Prefetch("vurdering__subjects", queryset=SakkyndigVurderingSubject.objects.all())
     )

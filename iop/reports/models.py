@@ -62,7 +62,7 @@ class Report(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.AARSRAPPORT)
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="reports", verbose_name=_("pupil"))
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="reports", verbose_name=_("pupil"))
     iop = models.ForeignKey(Iop, on_delete=models.PROTECT, related_name="reports", verbose_name=_("IOP"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     period_start = models.DateField(_("from"), validators=[validate_date_window])
