@@ -78,9 +78,15 @@ class Report(models.Model):
         help_text=_("How the teaching was actually organised over the period."),
     )
     sent_to_guardians_on = models.DateField(
-        _("sent to the pupil and the guardians"), null=True, blank=True, editable=False
+        _("sent to the pupil and the guardians"),
+        null=True,
+        blank=True,
+        editable=False,
+        validators=[validate_date_window],
     )
-    sent_to_school_owner_on = models.DateField(_("sent to the school owner"), null=True, blank=True, editable=False)
+    sent_to_school_owner_on = models.DateField(
+        _("sent to the school owner"), null=True, blank=True, editable=False, validators=[validate_date_window]
+    )
     language = models.CharField(_("language"), max_length=2, blank=True, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
