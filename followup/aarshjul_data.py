@@ -169,8 +169,9 @@ TRONDELAG: list[dict[str, Any]] = [
     {
         "key": "sokt-inn-1-februar",
         "title": "Gjennomgå elever søkt inn 1. februar",
-        "description": "Avklar om det er behov for spesialundervisning etter utprøving av tiltak innenfor ordinær "
-        "opplæring. Eventuelt vedtak om særskilt språkopplæring og valg av læreplan i norsk.",
+        "description": "Avklar om det er behov for individuelt tilrettelagt opplæring (opplæringslova § 11-6) etter "
+        "utprøving av tiltak innenfor ordinær opplæring. Eventuelt vedtak om særskilt språkopplæring og valg "
+        "av læreplan i norsk.",
         "responsible_role": KO,
         "applies_to": "school",
         **fixed(10, 1),

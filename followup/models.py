@@ -295,7 +295,7 @@ class Referral(models.Model):
         ASSESSED = "assessed", _("Expert assessment completed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="referrals", verbose_name=_("pupil"))
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("pupil"))
     question = FreeTextField(_("what the school asks PPT to assess"))
     report = FreeTextField(
         _("pedagogisk rapport"),

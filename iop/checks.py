@@ -208,16 +208,33 @@ def newer_vedtak_flag(iop: Iop, newer: Enkeltvedtak) -> Flag:
 
 
 def iop_flags(iop: Iop, newer: Enkeltvedtak | None = None) -> list[Flag]:
-    """Flags on an IOP against its vedtak: subjects, hours and period, and
-    NEWER (a newer vedtak of the pupil, see :mod:`iop.rebase`) when given.
-    Sections dropped when the plan moved onto a newer vedtak are kept (with
-    their goals and logs) and flagged without blocking."""
+    """Flags on an IOP against its vedtak: subjects, hours (in all and split
+    by staff type), period, a learning goal in every subject, and NEWER (a
+    newer vedtak of the pupil, see :mod:`iop.rebase`) when given. Sections
+    dropped when the plan moved onto a newer vedtak are kept (with their goals
+    and logs) and flagged without blocking.
+
+    Reads ``iop.sections``, ``iop.goals`` and ``iop.vedtak.subjects`` (prefetch
+    them for a page of many plans). The IOP gives teaching within the vedtak
+    (opplæringslova § 11-10 with § 11-6); every blocking flag stops publishing."""
     flags: list[Flag] = []
     vedtak = iop.vedtak
     if newer is not None:
         flags.append(newer_vedtak_flag(iop, newer))
     allowed = {_key(line.subject): line.hours for line in vedtak.subjects.all()}
-    for section in iop.sections.all():
+    sections = list(iop.sections.all())
+    with_goals = {goal.section_id for goal in iop.goals.all()}
+    without_goals = [s.subject for s in sections if s.pk not in with_goals and s.dropped_on is None]
+    if without_goals:
+        flags.append(
+            Flag(
+                "iop_subject_without_goals",
+                _("No learning goal yet in: %(subjects)s.") % {"subjects": ", ".join(without_goals)},
+                _("Every subject of the plan needs at least one learning goal before the plan is published."),
+                blocks_publishing=True,
+            )
+        )
+    for section in sections:
         key = _key(section.subject)
         if section.dropped_on is not None and key not in allowed:
             flags.append(
@@ -247,6 +264,20 @@ def iop_flags(iop: Iop, newer: Enkeltvedtak | None = None) -> list[Flag]:
                     _("%(subject)s: the plan has %(planned)s hours per year, the decision %(granted)s.")
                     % {"subject": section.subject, "planned": section.hours, "granted": granted},
                     _("Lower the hours, or make a new decision first."),
+                    blocks_publishing=True,
+                )
+            )
+        split = section.staff_hours
+        if split is not None and granted is not None and split > granted:
+            flags.append(
+                Flag(
+                    "iop_staff_hours_exceed_vedtak",
+                    _(
+                        "%(subject)s: the hours with teacher, special-needs teacher and assistant add up to "
+                        "%(planned)s per year, the decision gives %(granted)s."
+                    )
+                    % {"subject": section.subject, "planned": split, "granted": granted},
+                    _("Lower the hours split by staff, or make a new decision first."),
                     blocks_publishing=True,
                 )
             )

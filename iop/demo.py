@@ -177,10 +177,19 @@ def _chain(
         data={
             "class_plan_coordination": "Ukeplanen merkes med elevens mål; kontaktlærer avtaler med faglærer.",
             "pupil_view": "Eleven vil ha korte økter og velge lesebok selv; det er tatt med i planen (demo).",
+            "participants": "Eleven (samtale med kontaktlærer), foresatte (møte i august), kontaktlærer, "
+            "spesialpedagog og PPT (demo).",
+            "strengths": "Eleven er nysgjerrig, liker å bygge og tegne, og er god til å hjelpe andre (demo).",
+            "aids": "Konkreter (tallinje, kuleramme), lydbøker, lesestøtte på nettbrett, tilpasset lesebok.",
+            "evaluation": "Planen evalueres på foreldremøtet i januar og i årsrapporten i juni; eleven, "
+            "foresatte, kontaktlærer og spesialpedagog deltar.",
         },
     )
     sections = {s.subject: s for s in plan.sections.all()}
+    # hours by staff within the vedtak: small group with the special-needs teacher, the rest in class
+    split = {"Matematikk": (0, 57, 19), "Norsk": (19, 0, 38)}
     for section in sections.values():
+        teacher_hours, special_hours, assistant_hours = split.get(section.subject, (None, None, None))
         services.section_update(
             actor=teacher,
             section=section,
@@ -188,6 +197,9 @@ def _chain(
             data={
                 "content": f"Grunnleggende ferdigheter i {section.subject.lower()} (demo).",
                 "working_methods": "Konkreter, spill, korte økter, tydelig struktur.",
+                "hours_teacher": teacher_hours,
+                "hours_special_needs_teacher": special_hours,
+                "hours_assistant": assistant_hours,
             },
         )
     logger = _teacher_of(pupil, TeachingAssignment.Role.FAGLAERER) or teacher

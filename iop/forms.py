@@ -256,13 +256,11 @@ class AppealForm(HiddenErrorsShown, forms.ModelForm):
 class IopForm(VersionedForm):
     class Meta:
         model = Iop
-        fields = ["period_start", "period_end", "ordinary_teaching", "class_plan_coordination", "pupil_view"]
+        fields = ["period_start", "period_end", *Iop.TEXT_FIELDS]
         widgets = {
             "period_start": DateInput(),
             "period_end": DateInput(),
-            "ordinary_teaching": _rows(3),
-            "class_plan_coordination": _rows(3),
-            "pupil_view": _rows(3),
+            **{name: _rows(3) for name in Iop.TEXT_FIELDS},
         }
 
     def clean(self) -> dict[str, Any]:
@@ -279,7 +277,7 @@ class IopForm(VersionedForm):
 class SectionForm(VersionedForm):
     class Meta:
         model = IopSubject
-        fields = ["hours", "content", "working_methods", "organisation"]
+        fields = ["hours", *IopSubject.STAFF_HOURS_FIELDS, "content", "working_methods", "organisation"]
         widgets = {"content": _rows(3), "working_methods": _rows(3), "organisation": _rows(2)}
 
 

@@ -243,10 +243,26 @@ def snapshot_lines(snapshot: dict[str, Any]) -> list[str]:
         f"{_('Coordination with the class plan')}: {snapshot.get('class_plan_coordination', '')}",
         _("The pupil's own view and how it was weighed") + f": {snapshot.get('pupil_view', '')}",
     ]
+    # newer texts only when written, so a version published before they existed compares equal
+    for key, label in (
+        ("participants", _("Who took part in making the plan")),
+        ("strengths", _("The pupil's strengths and interests")),
+        ("aids", _("Aids and learning materials")),
+        ("evaluation", _("When and how the plan is evaluated")),
+    ):
+        if snapshot.get(key):
+            lines.append(f"{label}: {snapshot[key]}")
     for section in snapshot.get("sections", []):
         lines.append(f"== {section['subject']} ({section.get('hours') or '–'} {_('hours per year')})")
         if section.get("dropped_on"):
             lines.append(f"{_('No longer in the decision from')}: {section['dropped_on']}")
+        for key, label in (
+            ("hours_teacher", _("Hours with a teacher")),
+            ("hours_special_needs_teacher", _("Hours with a special-needs teacher")),
+            ("hours_assistant", _("Hours with an assistant")),
+        ):
+            if section.get(key) is not None:
+                lines.append(f"{label}: {section[key]}")
         lines.append(f"{_('Content')}: {section.get('content', '')}")
         lines.append(f"{_('Working methods')}: {section.get('working_methods', '')}")
         lines.append(f"{_('How the teaching is carried out')}: {section.get('organisation', '')}")

@@ -1,4 +1,5 @@
-"""The special-education chain: sakkyndig vurdering → enkeltvedtak → IOP.
+"""The chain of individually adapted teaching (opplæringslova 2023 § 11-6):
+sakkyndig vurdering → enkeltvedtak → IOP.
 
 Glossary (see DOMAIN.md, phases 3–5 and "IOP goals, as IOP-LOGG does them"):
 
@@ -138,7 +139,7 @@ class SakkyndigVurdering(Document):
         COMPLETED = "completed", _("Completed")
 
     pupil = models.ForeignKey(
-        Pupil, on_delete=models.CASCADE, related_name="sakkyndige_vurderinger", verbose_name=_("pupil")
+        Pupil, on_delete=models.PROTECT, related_name="sakkyndige_vurderinger", verbose_name=_("pupil")
     )
     author = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("author (PPT advisor)")
@@ -249,7 +250,7 @@ class Enkeltvedtak(Document):
         PARTLY_REFUSED = "partly_refused", _("Granted, but less than the expert assessment recommends")
         REFUSED = "refused", _("Refused: no individually adapted teaching")
 
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="enkeltvedtak", verbose_name=_("pupil"))
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="enkeltvedtak", verbose_name=_("pupil"))
     vurdering = models.ForeignKey(
         SakkyndigVurdering,
         on_delete=models.PROTECT,
@@ -528,7 +529,7 @@ class Iop(Document):
         PUBLISHED = "published", _("Published")
         ARCHIVED = "archived", _("Archived")
 
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="iops", verbose_name=_("pupil"))
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="iops", verbose_name=_("pupil"))
     vedtak = models.ForeignKey(
         Enkeltvedtak, on_delete=models.PROTECT, related_name="iops", verbose_name=_("individual decision")
     )
@@ -543,10 +544,37 @@ class Iop(Document):
     )
     class_plan_coordination = FreeTextField(_("coordination with the class plan"), blank=True)
     pupil_view = FreeTextField(_("the pupil's own view and how it was weighed"), blank=True, help_text=PUPIL_VIEW_HELP)
+    participants = FreeTextField(
+        _("who took part in making the plan"),
+        blank=True,
+        help_text=_("The pupil, the guardians, the teachers and others (e.g. PPT), and how each took part."),
+    )
+    strengths = FreeTextField(_("the pupil's strengths and interests"), blank=True)
+    aids = FreeTextField(
+        _("aids and learning materials"),
+        blank=True,
+        help_text=_("Technical aids, adapted books, digital tools and other materials the pupil uses."),
+    )
+    evaluation = FreeTextField(
+        _("when and how the plan is evaluated"),
+        blank=True,
+        help_text=_("Dates or intervals, who takes part, and what the evaluation looks at."),
+    )
     created_by = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    #: The plan's own texts, in the order the form, the page, the snapshot and the PDF show them.
+    TEXT_FIELDS = (
+        "ordinary_teaching",
+        "class_plan_coordination",
+        "pupil_view",
+        "participants",
+        "strengths",
+        "aids",
+        "evaluation",
+    )
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -592,6 +620,18 @@ class IopSubject(models.Model):
     organisation = FreeTextField(
         _("how the teaching is carried out"), blank=True, help_text=_("Organisation, who teaches, where.")
     )
+    hours_teacher = models.PositiveIntegerField(
+        _("hours with a teacher"), null=True, blank=True, help_text=_("Årstimer (60 min) per school year.")
+    )
+    hours_special_needs_teacher = models.PositiveIntegerField(
+        _("hours with a special-needs teacher"),
+        null=True,
+        blank=True,
+        help_text=_("Årstimer (60 min) per school year."),
+    )
+    hours_assistant = models.PositiveIntegerField(
+        _("hours with an assistant"), null=True, blank=True, help_text=_("Årstimer (60 min) per school year.")
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
     dropped_on = models.DateField(
         _("no longer in the decision from"),
@@ -602,6 +642,9 @@ class IopSubject(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     history = HistoricalRecords()
+
+    #: The hours per school year split by who gives the teaching (årstimer, 60 min).
+    STAFF_HOURS_FIELDS = ("hours_teacher", "hours_special_needs_teacher", "hours_assistant")
 
     class Meta:
         verbose_name = _("IOP subject")
@@ -617,6 +660,12 @@ class IopSubject(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+    @property
+    def staff_hours(self) -> int | None:
+        """The årstimer split by staff type, added up; None when no split is given."""
+        given = [getattr(self, name) for name in self.STAFF_HOURS_FIELDS if getattr(self, name) is not None]
+        return sum(given) if given else None
 
 
 class Goal(models.Model):
@@ -1002,7 +1051,7 @@ class Iup(Document):
         DEVELOPMENT = "development", _("IUP")
         WRITTEN = "written", _("Written IUP")
 
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="iups", verbose_name=_("pupil"))
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="iups", verbose_name=_("pupil"))
     school_year = models.ForeignKey(
         SchoolYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("school year")
     )

@@ -21,9 +21,12 @@ Snapshot shapes (``format`` 2; older IOP versions have no ``format`` and no
 ids – migration 0009 added them where the rows still exist)::
 
     IOP: {"format": 2, "period": [iso, iso], "ordinary_teaching": str,
-          "class_plan_coordination": str, "pupil_view": str,
-          "sections": [{"id", "subject", "hours", "content", "working_methods",
-                        "organisation", "dropped_on": iso (only when set), "goals": [GOAL]}],
+          "class_plan_coordination": str, "pupil_view": str, "participants": str,
+          "strengths": str, "aids": str, "evaluation": str,
+          "sections": [{"id", "subject", "hours", "hours_teacher",
+                        "hours_special_needs_teacher", "hours_assistant", "content",
+                        "working_methods", "organisation", "dropped_on": iso (only when set),
+                        "goals": [GOAL]}],
           "general_goals": [GOAL]}
     GOAL: {"id", "text", "competence_aim", "competence_aims": ["KM1 text"],
            "aims": [{"id": int, "code", "text"}], "quality_1" … "independence_4"}
@@ -74,14 +77,13 @@ def iop_snapshot(iop: Iop, sections: Sequence[IopSubject], goals: Sequence[Goal]
     return {
         "format": FORMAT,
         "period": [iop.period_start.isoformat(), iop.period_end.isoformat()],
-        "ordinary_teaching": iop.ordinary_teaching,
-        "class_plan_coordination": iop.class_plan_coordination,
-        "pupil_view": iop.pupil_view,
+        **{name: getattr(iop, name) for name in Iop.TEXT_FIELDS},
         "sections": [
             {
                 "id": str(s.pk),
                 "subject": s.subject,
                 "hours": s.hours,
+                **{name: getattr(s, name) for name in IopSubject.STAFF_HOURS_FIELDS},
                 "content": s.content,
                 "working_methods": s.working_methods,
                 "organisation": s.organisation,
@@ -241,9 +243,8 @@ def apply_iop_version(iop: Iop, version: IopVersion) -> PublishedIop:
     if start and end:
         iop.period_start = datetime.date.fromisoformat(start)
         iop.period_end = datetime.date.fromisoformat(end)
-    iop.ordinary_teaching = snap.get("ordinary_teaching", "")
-    iop.class_plan_coordination = snap.get("class_plan_coordination", "")
-    iop.pupil_view = snap.get("pupil_view", "")
+    for name in Iop.TEXT_FIELDS:
+        setattr(iop, name, snap.get(name, ""))
     aims = _aims(snap)
     sections: list[IopSubject] = []
     goals: list[Goal] = []
@@ -253,6 +254,7 @@ def apply_iop_version(iop: Iop, version: IopVersion) -> PublishedIop:
             iop=iop,
             subject=s.get("subject", ""),
             hours=s.get("hours"),
+            **{name: s.get(name) for name in IopSubject.STAFF_HOURS_FIELDS},
             content=s.get("content", ""),
             working_methods=s.get("working_methods", ""),
             organisation=s.get("organisation", ""),

@@ -386,7 +386,7 @@ def iop_page(user: AnyUser, pk: uuid.UUID | str, *, read_mode: bool = False) -> 
             live = published.iop_snapshot(iop, sections, goals)
             if history.snapshot_lines(live) != history.snapshot_lines(versions[-1].snapshot):
                 unpublished_since = versions[-1].published_at
-    iop._prefetched_objects_cache = {"sections": sections}  # type: ignore[attr-defined]
+    iop._prefetched_objects_cache = {"sections": sections, "goals": goals}  # type: ignore[attr-defined]
     allowed = pupil.allowed  # type: ignore[attr-defined]
     can_edit = Action.EDIT in allowed and iop.is_editable and not read_mode
     newer = rebase.newer_vedtak(iop) if internal and iop.is_editable else None
@@ -638,8 +638,8 @@ class OverviewRow:
 
 
 def overview(user: AnyUser) -> list[OverviewRow]:
-    """Pupils in special education at the user's schools, with their flags."""
-    pupils = access.pupils_for(user, Action.MANAGE)
+    """Pupils with individually adapted teaching (opplæringslova § 11-6) at the user's schools, with their flags."""
+    pupils = access.current(access.pupils_for(user, Action.MANAGE))
     vedtak_qs = Enkeltvedtak.objects.select_related("vurdering").prefetch_related(
         "subjects", Prefetch("vurdering__subjects", queryset=SakkyndigVurderingSubject.objects.all())
     )

@@ -568,8 +568,8 @@ def iop_create(*, actor: User, vedtak: Enkeltvedtak) -> Iop:
     return iop
 
 
-IOP_FIELDS = ("period_start", "period_end", "ordinary_teaching", "class_plan_coordination", "pupil_view")
-SECTION_FIELDS = ("hours", "content", "working_methods", "organisation")
+IOP_FIELDS = ("period_start", "period_end", *Iop.TEXT_FIELDS)
+SECTION_FIELDS = ("hours", *IopSubject.STAFF_HOURS_FIELDS, "content", "working_methods", "organisation")
 GOAL_FIELDS = ("text", "competence_aim", *Goal.CRITERIA_FIELDS)
 
 

@@ -384,7 +384,7 @@ DEMO_BUILDERS: list[str] = [
 ]
 # Extra menu entries: (url name, label, audience "all" | "staff" | "coordinator").
 NAV_ITEMS: list[tuple[str, object, str]] = [
-    ("iop:overview", _("Special education"), "coordinator"),
+    ("iop:overview", _("Individually adapted teaching"), "coordinator"),
     ("iop:iup_list", _("IUP"), "staff"),
     ("iop:iup_settings", _("IUP form"), "coordinator"),
     ("reports:batch_list", _("Reports"), "coordinator"),
@@ -410,3 +410,18 @@ SITE_URL = os.environ.get("SITE_URL", "" if PRODUCTION else "http://127.0.0.1:80
 FOLLOWUP_SITE_URL = SITE_URL
 # Talks per pupil and school year: (from year level, to year level, at least).
 FOLLOWUP_TALK_TARGETS = [(5, 10, env_int("FOLLOWUP_TALK_TARGET", 4))]
+
+# --- Archive and retention ------------------------------------------------------
+# Records that document a pupil's rights (sakkyndig vurdering, enkeltvedtak,
+# IOP, IUP, reports, PPT referrals) protect their pupil from deletion: a pupil
+# who leaves is archived (students.services.pupil_archive). How long they are
+# kept is decided by the archive law and the school owner's retention plan
+# (bevaringsplan); the periods below record that decision in years after the
+# pupil was archived, 0 meaning "kept for good". Nothing deletes by them yet:
+# a prune job, when added, reads them.
+RETENTION_PUPIL_RECORDS_YEARS = env_int("RETENTION_PUPIL_RECORDS_YEARS", 0)
+RETENTION_ACCESS_LOG_YEARS = env_int("RETENTION_ACCESS_LOG_YEARS", 0)
+RETENTION_FOLLOWUP_YEARS = env_int("RETENTION_FOLLOWUP_YEARS", 0)
+for _name in ("RETENTION_PUPIL_RECORDS_YEARS", "RETENTION_ACCESS_LOG_YEARS", "RETENTION_FOLLOWUP_YEARS"):
+    if globals()[_name] < 0:
+        raise ImproperlyConfigured(f"{_name} must be 0 (kept for good) or a number of years, not {globals()[_name]}.")

@@ -22,6 +22,11 @@ guardian           view, read-only (parental responsibility; not 18+ without
                    the pupil's consent)
 =================  ==========================================================
 
+An archived pupil (one who has left, :attr:`Pupil.archived_at`) is seen by
+the coordinator only, read-only: view, view sensitive, and manage (to
+restore). Lists leave archived pupils out (:func:`current`); their records
+stay readable.
+
 Anyone else, anonymous and deactivated users get nothing. Records the user
 may not see answer 404, exactly like missing ones; visible records the user
 may not change answer 403 on writes.
@@ -84,6 +89,9 @@ RELATION_ACTIONS: dict[Relation, frozenset[Action]] = {
     Relation.SHARED_READ: frozenset({A.VIEW}),
     Relation.GUARDIAN: frozenset({A.VIEW}),
 }
+
+#: What the coordinator may still do with an archived pupil: read the records, and restore.
+ARCHIVED_ACTIONS: frozenset[Action] = frozenset({A.VIEW, A.VIEW_SENSITIVE, A.MANAGE})
 
 COORDINATOR_ROLES = (StaffMembership.Role.KOORDINATOR, StaffMembership.Role.REKTOR)
 TEACHER_ROLES = (StaffMembership.Role.KONTAKTLAERER, StaffMembership.Role.FAGLAERER)
@@ -208,6 +216,9 @@ def _relation_filters(prof: Profile) -> dict[Relation, Q]:
         filters[Relation.GUARDIAN] = Q(pk__in=children) & (
             Q(birth_date__gt=_adult_cutoff(today)) | Q(guardians_may_see_as_adult=True)
         )
+    for relation in filters:  # an archived pupil is the coordinator's only
+        if relation is not Relation.COORDINATOR:
+            filters[relation] &= Q(archived_at__isnull=True)
     return filters
 
 
@@ -217,7 +228,13 @@ def pupils_for(user: User | AnonymousUser, action: Action = Action.VIEW) -> Quer
     filters = {r: q for r, q in _relation_filters(prof).items() if action in RELATION_ACTIONS[r]}
     if not filters:
         return Pupil.objects.none()
-    return Pupil.objects.filter(_visible(prof, filters))
+    qs = Pupil.objects.filter(_visible(prof, filters))
+    return qs if action in ARCHIVED_ACTIONS else current(qs)
+
+
+def current(qs: QuerySet[Pupil]) -> QuerySet[Pupil]:
+    """QS without archived pupils: what lists show."""
+    return qs.filter(archived_at__isnull=True)
 
 
 def _visible(prof: Profile, filters: dict[Relation, Q]) -> Q:
@@ -249,6 +266,8 @@ def actions_of(pupil: Pupil) -> frozenset[Action]:
     out: set[Action] = set()
     for relation in relations_of(pupil):
         out |= RELATION_ACTIONS[relation]
+    if pupil.archived_at is not None:
+        out &= ARCHIVED_ACTIONS
     return frozenset(out)
 
 

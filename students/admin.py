@@ -112,12 +112,14 @@ class GuardianInline(GroupLabels, admin.TabularInline):
 
 @admin.register(Pupil)
 class PupilAdmin(admin.ModelAdmin):
-    list_display = ["last_name", "first_name", "school", "birth_date"]
-    list_filter = ["school"]
+    list_display = ["last_name", "first_name", "school", "birth_date", "archived_at"]
+    list_filter = ["school", ("archived_at", admin.EmptyFieldListFilter)]
     list_select_related = ["school"]
     search_fields = ["last_name", "first_name", "school__name"]
+    readonly_fields = ["archived_at", "archived_by"]
     inlines = [EnrolmentInline, GuardianInline]
     readonly_fields = ["move"]
+    actions = ["archive", "restore"]
 
     def get_queryset(self, request):  # type: ignore[no-untyped-def]
         return super().get_queryset(request).select_related("school")
@@ -179,6 +181,18 @@ class PupilAdmin(admin.ModelAdmin):
             "form": form,
         }
         return render(request, "admin/students/pupil/move.html", context)
+
+    @admin.action(description=_("Archive the selected pupils (they have left)"))
+    def archive(self, request, queryset):  # type: ignore[no-untyped-def]
+        count = queryset.filter(archived_at__isnull=True).update(archived_at=timezone.now(), archived_by=request.user)
+        self.message_user(request, _("Pupils archived: %(count)d.") % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Take the selected pupils out of the archive"))
+    def restore(self, request, queryset):  # type: ignore[no-untyped-def]
+        count = queryset.filter(archived_at__isnull=False).update(archived_at=None, archived_by=None)
+        self.message_user(
+            request, _("Pupils taken out of the archive: %(count)d.") % {"count": count}, messages.SUCCESS
+        )
 
 
 @admin.register(PupilIdentity)

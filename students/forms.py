@@ -56,6 +56,7 @@ class PupilFilterForm(forms.Form):
     group = GroupChoiceField(
         label=_("Group"), required=False, queryset=Group.objects.none(), empty_label=_("All groups")
     )
+    arkiv = forms.BooleanField(label=_("Show archived pupils instead"), required=False)
 
     def __init__(self, *args: Any, groups: QuerySet[Group], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

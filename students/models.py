@@ -262,6 +262,25 @@ class Pupil(models.Model):
         default=False,
         help_text=_("From the age of 18, guardians see nothing unless the pupil consents."),
     )
+    archived_at = models.DateTimeField(
+        _("archived"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "A pupil who has left is archived, never deleted: hidden from lists, the records kept and readable "
+            "to the coordinator."
+        ),
+    )
+    archived_by = models.ForeignKey(
+        "User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("archived by"),
+    )
 
     class Meta:
         verbose_name = _("pupil")
@@ -281,6 +300,10 @@ class Pupil(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
     def age_on(self, day: datetime.date) -> int:
         before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)

@@ -37,18 +37,24 @@ def with_current_groups(qs: QuerySet[Pupil]) -> QuerySet[Pupil]:
     )
 
 
-def pupil_list(user: User | AnonymousUser, *, query: str = "", group_id: int | None = None) -> QuerySet[Pupil]:
-    qs = access.pupils_for(user)
+def pupil_list(
+    user: User | AnonymousUser, *, query: str = "", group_id: int | None = None, archived: bool = False
+) -> QuerySet[Pupil]:
+    """The pupils USER may see, by name; ARCHIVED: the archived ones instead
+    (only a coordinator sees any), most recently archived first."""
+    visible = access.pupils_for(user)
+    qs = visible.filter(archived_at__isnull=False) if archived else access.current(visible)
     for word in query.split():
         qs = qs.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
     if group_id is not None:
         qs = qs.filter(enrolments__group_id=group_id)
-    return with_current_groups(qs.order_by("last_name", "first_name", "pk"))
+    order = ("-archived_at",) if archived else ()
+    return with_current_groups(qs.order_by(*order, "last_name", "first_name", "pk"))
 
 
 def groups_for_filter(user: User | AnonymousUser) -> QuerySet[Group]:
     """Current groups that hold at least one pupil the user may see."""
-    visible = access.pupils_for(user).values("pk")
+    visible = access.current(access.pupils_for(user)).values("pk")
     return (
         Group.objects.filter(school_year__end__gte=timezone.localdate(), enrolments__pupil__in=visible)
         .select_related("school_year__school")
@@ -70,7 +76,8 @@ class PupilPage:
 
 def pupil_page(user: User | AnonymousUser, pupil_id: str) -> PupilPage:
     pupil = access.get_pupil(user, pupil_id, queryset=with_current_groups(Pupil.objects.all()))
-    staff_view = access.Action.LOG in pupil.allowed or access.Action.ASSESS in pupil.allowed  # type: ignore[attr-defined]
+    allowed = pupil.allowed  # type: ignore[attr-defined]
+    staff_view = access.Action.LOG in allowed or access.Action.ASSESS in allowed or access.Action.MANAGE in allowed
     guardians: list[GuardianLink] = []
     teachers: list[TeachingAssignment] = []
     grants: list[PupilUserObjectPermission] = []
@@ -134,6 +141,6 @@ def home(user: User) -> Home:
             .distinct()
             .order_by("year_level", "name")
         )
-    pupil_count = access.pupils_for(user).count() if prof.is_staff_member else 0
+    pupil_count = access.current(access.pupils_for(user)).count() if prof.is_staff_member else 0
     schools = list(access.visible_schools(user).values_list("name", flat=True))
     return Home(profile=prof, children=children, groups=groups, pupil_count=pupil_count, schools=schools)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("elever/", views.pupil_list, name="pupil_list"),
     path("elever/<uuid:pupil_id>/", views.pupil_detail, name="pupil_detail"),
     path("elever/<uuid:pupil_id>/flytt/", views.pupil_move, name="pupil_move"),
+    path("elever/<uuid:pupil_id>/arkiv/", views.pupil_archive, name="pupil_archive"),
     path("helse/", views.healthz, name="healthz"),
     path(
         "konto/logg-inn/",

@@ -16,9 +16,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import access, audit, selectors, transfer
+from . import access, audit, selectors, services, transfer
 from .forms import PupilFilterForm, PupilMoveForm
 from .models import User
 from .sections import home_sections, pupil_sections
@@ -40,14 +40,21 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def pupil_list(request: HttpRequest) -> HttpResponse:
     form = PupilFilterForm(request.GET or None, groups=selectors.groups_for_filter(request.user))
-    query, group_id = "", None
+    query, group_id, archived = "", None, False
     if form.is_valid():
         query = form.cleaned_data["q"]
         group = form.cleaned_data["group"]
         group_id = group.pk if group else None
-    pupils = selectors.pupil_list(request.user, query=query, group_id=group_id)
+        archived = form.cleaned_data["arkiv"]
+    pupils = selectors.pupil_list(request.user, query=query, group_id=group_id, archived=archived)
     page = Paginator(pupils, PAGE_SIZE).get_page(request.GET.get("side"))
-    context = {"form": form, "page": page, "query": query}
+    context = {
+        "form": form,
+        "page": page,
+        "query": query,
+        "archived": archived,
+        "sees_archived": access.profile(request.user).is_coordinator,  # type: ignore[arg-type]
+    }
     template = "students/_pupil_results.html" if request.htmx else "students/pupil_list.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 
@@ -58,7 +65,12 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
 def pupil_detail(request: HttpRequest, pupil_id: str) -> HttpResponse:
     page = selectors.pupil_page(request.user, pupil_id)
     audit.log_read(actor=request.user, pupil=page.pupil, kind="pupil", object_id=page.pupil.pk)  # type: ignore[arg-type]
-    context = {"page": page, "pupil": page.pupil, "sections": pupil_sections(request, page.pupil)}
+    context = {
+        "page": page,
+        "pupil": page.pupil,
+        "sections": pupil_sections(request, page.pupil),
+        "may_archive": access.Action.MANAGE in page.pupil.allowed,  # type: ignore[attr-defined]
+    }
     return render(request, "students/pupil_detail.html", context)
 
 
@@ -104,6 +116,28 @@ def pupil_move(request: HttpRequest, pupil_id: str) -> HttpResponse:
                 return redirect("pupil_detail", pupil.pk)
             return redirect("pupil_list")
     return render(request, "students/pupil_move.html", context)
+
+
+@require_POST
+def pupil_archive(request: HttpRequest, pupil_id: str) -> HttpResponse:
+    """Archive a pupil who has left (``restore=1``: take the pupil out of the archive again)."""
+    pupil = access.get_pupil(request.user, pupil_id, access.Action.MANAGE)
+    restore = request.POST.get("restore") == "1"
+    try:
+        if restore:
+            services.pupil_restore(actor=request.user, pupil=pupil)  # type: ignore[arg-type]
+        else:
+            services.pupil_archive(actor=request.user, pupil=pupil)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if restore:
+            messages.success(request, _("The pupil is no longer archived and shows in the lists again."))
+        else:
+            messages.success(
+                request, _("The pupil is archived: hidden from the lists, the records kept and readable to you.")
+            )
+    return redirect("pupil_detail", pupil.pk)
 
 
 def _database_state() -> str:

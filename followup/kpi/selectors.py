@@ -8,10 +8,13 @@ Per school and year level, for a school year and the one before:
   target (default ≥ 4 for years 5–10, ``KPI_TALK_TARGET``);
 * share of pupils whose development talk this term is done;
 * hours of teaching given in the year's IOPs, in årstimer (60 minutes), by
-  :func:`iop.selectors.hours_given` (the rule the IOP page and reports use).
+  :func:`iop.selectors.hours_given` (the rule the IOP page and reports use);
+* årsrapporter finalised on the year's IOPs, and how many of them are
+  recorded as sent to the pupil and guardians and to the school owner
+  (opplæringslova § 11-10).
 
 Each school year costs one query (talk counts and IUPs are subqueries on the
-enrolment rows) and the hours given one more, so the page runs a fixed
+enrolment rows), the hours given one more and the årsrapporter one more, so the page runs a fixed
 number of queries.
 """
 
@@ -29,6 +32,7 @@ from django.db.models.functions import Coalesce
 from followup.models import Talk
 from iop import selectors as iop_selectors
 from iop.models import IopSubject, Iup
+from iop.reports.models import Report
 from students.models import Enrolment, Pupil, School, SchoolYear
 
 TERM_TALK_KINDS = (Talk.Kind.UTVIKLINGSSAMTALE,)
@@ -65,6 +69,9 @@ class Row:
     in_target_levels: int = 0
     term_done: int = 0
     hours_given: Decimal = Decimal(0)  # årstimer (60 minutes) given in the year's IOPs
+    aarsrapporter: int = 0  # finalised årsrapporter on the year's IOPs
+    sent_to_guardians: int = 0  # of those, recorded as sent to the pupil and guardians
+    sent_to_school_owner: int = 0  # of those, recorded as sent to the school owner
 
     def share(self, part: int, whole: int | None = None) -> float | None:
         whole = self.pupils if whole is None else whole
@@ -154,6 +161,19 @@ def key_figures(schools: QuerySet[School], today: datetime.date) -> list[YearFig
     )
     for year_start, pupil_id, amount in given:
         hours[(year_start, pupil_id)] = hours.get((year_start, pupil_id), Decimal(0)) + amount
+    reports: dict[tuple[int, object], tuple[int, int, int]] = {}
+    finalised = (
+        Report.objects.filter(kind=Report.Kind.AARSRAPPORT, iop__school_year__in=years)
+        .exclude(status=Report.Status.DRAFT)
+        .values_list("iop__school_year__start__year", "pupil_id", "sent_to_guardians_on", "sent_to_school_owner_on")
+    )
+    for year_start, pupil_id, to_guardians, to_owner in finalised:
+        made, guardians, owner = reports.get((year_start, pupil_id), (0, 0, 0))
+        reports[(year_start, pupil_id)] = (
+            made + 1,
+            guardians + int(to_guardians is not None),
+            owner + int(to_owner is not None),
+        )
     for school, start, level, pupil_id, talks, has_iup, term_done in _enrolment_rows(years, today):
         if (start.year, pupil_id) in seen:  # a pupil in two classes counts once
             continue
@@ -165,6 +185,10 @@ def key_figures(schools: QuerySet[School], today: datetime.date) -> list[YearFig
             row.talks += talks
             row.term_done += int(term_done)
             row.hours_given += hours.get((start.year, pupil_id), Decimal(0))
+            made, guardians, owner = reports.get((start.year, pupil_id), (0, 0, 0))
+            row.aarsrapporter += made
+            row.sent_to_guardians += guardians
+            row.sent_to_school_owner += owner
             if low <= level <= high:
                 row.in_target_levels += 1
                 row.at_target += int(talks >= target)

@@ -54,6 +54,9 @@ def key_figures_csv(request: HttpRequest) -> HttpResponse:
             _("Share at the talk target (%)"),
             _("Share with this term's talk (%)"),
             _("Teaching given in IOPs, årstimer (60 min)"),
+            _("Årsrapporter finalised"),
+            _("Årsrapporter sent to guardians"),
+            _("Årsrapporter sent to the school owner"),
         ]
     )
     for year in figures:
@@ -70,6 +73,9 @@ def key_figures_csv(request: HttpRequest) -> HttpResponse:
                     _number(row.at_target_share),
                     _number(row.term_share),
                     str(row.hours_given).replace(".", ","),
+                    row.aarsrapporter,
+                    row.sent_to_guardians,
+                    row.sent_to_school_owner,
                 ]
             )
     return response

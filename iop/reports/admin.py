@@ -20,7 +20,17 @@ class ReportAdmin(admin.ModelAdmin):
     list_display = ["__str__", "kind", "status", "finalised_at", "published_at"]
     list_filter = ["kind", "status"]
     raw_id_fields = ["pupil", "iop", "created_by", "finalised_by", "published_by"]
-    readonly_fields = ["pdf", "pdf_sha256", "pdf_size", "finalised_at", "published_at", "version", "language"]
+    readonly_fields = [
+        "pdf",
+        "pdf_sha256",
+        "pdf_size",
+        "finalised_at",
+        "published_at",
+        "sent_to_guardians_on",
+        "sent_to_school_owner_on",
+        "version",
+        "language",
+    ]
     inlines = [ReportGoalInline, ReportSubjectInline]
 
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]

@@ -22,11 +22,10 @@ class ReportForm(HiddenErrorsShown, forms.ModelForm):
 
     class Meta:
         model = Report
-        fields = ["summary", "organisation", "recipients", "period_start", "period_end"]
+        fields = ["summary", "organisation", "period_start", "period_end"]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 6}),
             "organisation": forms.Textarea(attrs={"rows": 3}),
-            "recipients": forms.Textarea(attrs={"rows": 2}),
             "period_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "period_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
@@ -73,6 +72,13 @@ class ReportForm(HiddenErrorsShown, forms.ModelForm):
             for name in self.fields
             if name.startswith(prefix)
         }
+
+
+class SentForm(forms.Form):
+    """Record the day a finalised report was sent to one of its recipients."""
+
+    recipient = forms.ChoiceField(choices=Report.Recipient.choices, label=_("Sent to"))
+    sent_on = forms.DateField(label=_("Date sent"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 class BatchForm(forms.Form):

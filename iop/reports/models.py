@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -49,9 +50,19 @@ class Report(models.Model):
         FINALISED = "finalised", _("Finalised")
         PUBLISHED = "published", _("Published to guardians")
 
+    class Recipient(models.TextChoices):
+        """Who an årsrapport goes to (opplæringslova § 11-10): the pupil and
+        the guardians, and the school owner. Each has its own sent date."""
+
+        GUARDIANS = "guardians", _("The pupil and the guardians")
+        SCHOOL_OWNER = "school_owner", _("The school owner")
+
+    #: {recipient: the field holding the date the report was sent to them}
+    SENT_FIELDS = {Recipient.GUARDIANS: "sent_to_guardians_on", Recipient.SCHOOL_OWNER: "sent_to_school_owner_on"}
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.AARSRAPPORT)
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="reports", verbose_name=_("pupil"))
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="reports", verbose_name=_("pupil"))
     iop = models.ForeignKey(Iop, on_delete=models.PROTECT, related_name="reports", verbose_name=_("IOP"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     period_start = models.DateField(_("from"), validators=[validate_date_window])
@@ -66,10 +77,15 @@ class Report(models.Model):
         blank=True,
         help_text=_("How the teaching was actually organised over the period."),
     )
-    recipients = FreeTextField(
-        _("recipients"),
+    sent_to_guardians_on = models.DateField(
+        _("sent to the pupil and the guardians"),
+        null=True,
         blank=True,
-        help_text=_("Who receives the report, e.g. the pupil, the guardians, the school owner."),
+        editable=False,
+        validators=[validate_date_window],
+    )
+    sent_to_school_owner_on = models.DateField(
+        _("sent to the school owner"), null=True, blank=True, editable=False, validators=[validate_date_window]
     )
     language = models.CharField(_("language"), max_length=2, blank=True, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
@@ -118,6 +134,12 @@ class Report(models.Model):
                 name="report_published_has_date",
                 violation_error_message=_("A published report needs the time it was published."),
             ),
+            models.CheckConstraint(
+                condition=~Q(status="draft")
+                | Q(sent_to_guardians_on__isnull=True, sent_to_school_owner_on__isnull=True),
+                name="report_sent_only_when_finalised",
+                violation_error_message=_("A draft report can not have been sent."),
+            ),
         ]
         indexes = [models.Index(fields=["pupil", "status"], name="report_pupil_status_idx")]
 
@@ -131,6 +153,10 @@ class Report(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    def sent_on(self, recipient: str) -> datetime.date | None:
+        """The date the report was sent to RECIPIENT (a :class:`Recipient` value), None when not recorded."""
+        return getattr(self, self.SENT_FIELDS[Report.Recipient(recipient)])
 
     @property
     def short_kind(self) -> str:

@@ -58,7 +58,7 @@ def _resolve_report(user: AnyUser, pk: uuid.UUID | str, action: Action, qs: Quer
         report = qs.filter(pupil__in=access.pupils_for(user, Action.VIEW)).get(pk=pk)
     except (Report.DoesNotExist, ValueError, ValidationError):
         raise Http404 from None
-    pupil = access.get_pupil(user, report.pupil_id, action, queryset=Pupil.objects.select_related("school"))
+    pupil = access.get_pupil(user, report.pupil_id, action, queryset=Pupil.objects.select_related("school__skoleeier"))
     if guardian_only(pupil) and not report.is_published:
         raise Http404
     report.pupil = pupil

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -128,7 +128,6 @@ def report_create(*, actor: User | None, iop: Iop, kind: str = Report.Kind.AARSR
         created_by=actor,
     )
     with translation.override(language):
-        report.recipients = _("The pupil and the guardians; the school owner.")
         report.full_clean()
         report._history_user = actor  # type: ignore[attr-defined]
         report.save()
@@ -158,7 +157,7 @@ def report_create(*, actor: User | None, iop: Iop, kind: str = Report.Kind.AARSR
     return report
 
 
-REPORT_FIELDS = ("summary", "organisation", "recipients", "period_start", "period_end")
+REPORT_FIELDS = ("summary", "organisation", "period_start", "period_end")
 
 
 def _text_values(rows: list[Any], prefix: str, attr: str) -> dict[str, Any]:
@@ -373,6 +372,39 @@ def report_publish(*, actor: User, report: Report) -> Report:
     transaction.on_commit(
         lambda: signals.report_published.send(sender=Report, report=current, actor=actor), robust=True
     )
+    return current
+
+
+@transaction.atomic
+def report_record_sent(*, actor: User, report: Report, recipient: str, sent_on: datetime.date) -> Report:
+    """Record that the finalised REPORT was sent to RECIPIENT (a
+    :class:`Report.Recipient` value: the pupil and guardians, or the school
+    owner) on SENT_ON. The årsrapport goes to both (opplæringslova § 11-10);
+    each gets its own date. Recording again corrects the date (history keeps both).
+
+    ValidationError when the report is a draft, the recipient is unknown, or
+    the date is in the future or before the report was finalised."""
+    _require(actor, Action.EDIT, report.pupil)
+    if recipient not in Report.Recipient.values:
+        raise ValidationError({"recipient": _("Choose who the report was sent to.")})
+    current = Report.objects.select_for_update().get(pk=report.pk)
+    if current.is_draft:
+        raise ValidationError(_("Finalise the report before recording that it was sent."))
+    if sent_on > timezone.localdate():
+        raise ValidationError({"sent_on": _("The date the report was sent can not be in the future.")})
+    finalised = timezone.localdate(current.finalised_at) if current.finalised_at else None
+    if finalised is not None and sent_on < finalised:
+        raise ValidationError(
+            {
+                "sent_on": _("The report was finalised on %(date)s; it can not have been sent before that.")
+                % {"date": formats.date_format(finalised, "DATE_FORMAT")}
+            }
+        )
+    field = Report.SENT_FIELDS[Report.Recipient(recipient)]
+    setattr(current, field, sent_on)
+    current.full_clean()
+    current._history_user = actor  # type: ignore[attr-defined]
+    current.save(update_fields=[field])
     return current
 
 

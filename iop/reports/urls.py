@@ -11,6 +11,7 @@ urlpatterns = [
     path("<uuid:pk>/lagre/", views.report_update, name="report_update"),
     path("<uuid:pk>/ferdigstill/", views.report_finalise, name="report_finalise"),
     path("<uuid:pk>/publiser/", views.report_publish, name="report_publish"),
+    path("<uuid:pk>/sendt/", views.report_sent, name="report_sent"),
     path("<uuid:pk>/pdf/", views.report_pdf, name="report_pdf"),
     path("iop/<uuid:iop_id>/ny/", views.report_create, name="report_create"),
     path("iop/<uuid:iop_id>/pdf/", views.iop_pdf, name="iop_pdf"),

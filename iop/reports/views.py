@@ -13,6 +13,7 @@ from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,7 +28,7 @@ from students.models import User
 
 from . import documents, selectors, services
 from .documents import PDF_HEADERS
-from .forms import BatchForm, ReportForm
+from .forms import BatchForm, ReportForm, SentForm
 from .models import PdfJob, Report, ReportBatch, ReportBatchItem
 
 Kind = AccessLogEntry.Kind
@@ -55,6 +56,7 @@ def _detail_context(request: HttpRequest, report: Report, form: ReportForm | Non
         "can_edit": can_edit,
         "guardian": selectors.guardian_only(report.pupil),
         "written_at": selectors.written_at(report),
+        "sent_form": SentForm(initial={"sent_on": timezone.localdate()}) if can_edit and not report.is_draft else None,
     }
 
 
@@ -211,6 +213,35 @@ def report_publish(request: HttpRequest, pk: str) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("The report is published. The guardians can now read it."))
+    return redirect("reports:report_detail", report.pk)
+
+
+@never_cache
+@login_required
+@require_POST
+def report_sent(request: HttpRequest, pk: str) -> HttpResponse:
+    """Record the day the finalised report was sent to the guardians or the school owner."""
+    report = selectors.report_for(request.user, pk, Action.EDIT)
+    form = SentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("reports:report_detail", report.pk)
+    try:
+        services.report_record_sent(
+            actor=request.user,  # type: ignore[arg-type]
+            report=report,
+            recipient=form.cleaned_data["recipient"],
+            sent_on=form.cleaned_data["sent_on"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        recipient = Report.Recipient(form.cleaned_data["recipient"]).label
+        messages.success(
+            request,
+            _("Recorded: sent to %(recipient)s on %(date)s.")
+            % {"recipient": str(recipient).lower(), "date": date_format(form.cleaned_data["sent_on"])},
+        )
     return redirect("reports:report_detail", report.pk)
 
 

@@ -66,6 +66,11 @@ def test_it_runs_the_whole_chain_through_the_services(world: World) -> None:
     )
     assert goal.version == 2
     services.goal_log_create(actor=world.user("faglaerer"), goal=goal, data={"date": today, "quality": 2})
+    with pytest.raises(ValidationError) as refused:  # every subject needs a goal first
+        services.iop_publish(actor=teacher, iop=iop, version=iop.version)
+    assert refused.value.messages == ["Ingen læringsmål ennå i: Norsk."]
+    norsk = iop.sections.get(subject="Norsk")
+    services.goal_create(actor=teacher, iop=iop, section=norsk, text="Eleven leser korte tekster høyt.")
     iop = services.iop_publish(actor=teacher, iop=iop, version=iop.version)
     assert iop.status == Iop.Status.PUBLISHED
     version = IopVersion.objects.get(iop=iop)

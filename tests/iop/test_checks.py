@@ -11,7 +11,7 @@ from django.utils import timezone
 from iop import checks
 from iop.models import Enkeltvedtak, EnkeltvedtakSubject, Goal, Iop, IopSubject
 from tests.conftest import World
-from tests.iop.factories import chain
+from tests.iop.factories import add_goals, chain
 
 
 def codes(flags: list[checks.Flag]) -> set[str]:
@@ -57,7 +57,8 @@ def test_it_flags_a_deviation_from_the_assessment_without_reason(world: World) -
 
 def test_it_flags_an_iop_subject_outside_the_vedtak(world: World) -> None:
     ch = chain(world.pupil_a)
-    IopSubject.objects.create(iop=ch.iop, subject="Engelsk", hours=10)
+    english = IopSubject.objects.create(iop=ch.iop, subject="Engelsk", hours=10)
+    add_goals(ch.iop, english, 1)
     flags = checks.iop_flags(fresh_iop(ch.iop))
     assert codes(flags) == {"iop_subject_not_in_vedtak"} and all(f.blocks_publishing for f in flags)
 

@@ -94,8 +94,8 @@ def test_it_shows_the_figures_and_exports_them_as_csv(school_year, client) -> No
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("Skoleår;Skole;Trinn;Elever")
-    assert "2026/27;Nøkkelskolen;5;4;2;50,0;1,5;25,0;50,0;0" in lines
-    assert "2025/26;Nøkkelskolen;Alle;4;1;25,0;0,0;;0,0;0" in lines
+    assert "2026/27;Nøkkelskolen;5;4;2;50,0;1,5;25,0;50,0;0;0;0;0" in lines
+    assert "2025/26;Nøkkelskolen;Alle;4;1;25,0;0,0;;0,0;0;0;0;0" in lines
 
 
 @time_machine.travel(datetime.datetime(2026, 11, 10, 12, tzinfo=datetime.UTC), tick=False)
@@ -126,3 +126,28 @@ def test_it_speaks_swedish_to_a_swedish_rektor(world: World) -> None:
     assert f"Läsår {world.group_c.school_year.name}" in page
     assert "<td>Skole 2</td> <td>5</td> <td>1</td>" in page
     assert "Utvecklingssamtal den här terminen" in client.get(reverse("kpi:term_talks")).content.decode()
+
+
+def test_it_counts_the_aarsrapporter_and_where_they_were_sent(world: World) -> None:
+    from iop.reports.models import Report
+    from students.models import School
+    from tests.reports.factories import make_iop
+
+    today = timezone.localdate()
+    iop = make_iop(world.pupil_a, goals_per_subject=1, logs_per_goal=0)
+    common = {"pupil": world.pupil_a, "iop": iop, "period_start": iop.period_start, "period_end": iop.period_end}
+    Report.objects.create(
+        **common,
+        kind=Report.Kind.AARSRAPPORT,
+        status=Report.Status.FINALISED,
+        finalised_at=timezone.now(),
+        pdf="reports/kpi.pdf",
+        pdf_sha256="0" * 64,
+        sent_to_guardians_on=today,
+    )
+    Report.objects.create(**common, kind=Report.Kind.HALVAARSRAPPORT)  # not an årsrapport, and a draft
+    figures = selectors.key_figures(School.objects.filter(pk=world.school1.pk), today)
+    total = {row.year_level: row for row in figures[0].rows}[None]
+    assert (total.aarsrapporter, total.sent_to_guardians, total.sent_to_school_owner) == (1, 1, 0)
+    page = " ".join(world.client("coordinator").get(reverse("kpi:key_figures")).content.decode().split())
+    assert "<td>1 / 1 / 0</td>" in page

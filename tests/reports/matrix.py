@@ -73,6 +73,14 @@ def published_by(writers: tuple[str, ...]) -> Any:
     return check
 
 
+def sent_recorded_by(writers: tuple[str, ...]) -> Any:
+    def check(w: World, persona: str, response: Any) -> None:
+        sent = Report.objects.get(pk=finalised_report(w).pk).sent_to_guardians_on
+        assert (sent is not None) == (persona in writers), f"sent to the guardians: {sent}"
+
+    return check
+
+
 def refused_by_the_domain_rule(writers: tuple[str, ...]) -> Any:
     """A check: the WRITERS' request passed the permission check and was
     refused by a domain rule (an error message on the redirect); the report
@@ -93,7 +101,6 @@ def _update_data(w):
         "version": report.version,
         "summary": "Anna leser nå korte tekster selv.",
         "organisation": "",
-        "recipients": "Eleven og foresatte",
         "period_start": report.period_start.isoformat(),
         "period_end": report.period_end.isoformat(),
     }
@@ -172,6 +179,24 @@ ROWS = {
             check=published_by(EDITORS_OF_A),
         ),
         Row(lambda w: reverse("reports:report_publish", args=[draft_report(w).pk]), POST_ONLY, label="GET"),
+    ],
+    "reports:report_sent": [
+        Row(
+            lambda w: reverse("reports:report_sent", args=[finalised_report(w).pk]),
+            WRITE_A,
+            method="post",
+            data=lambda w: {"recipient": "guardians", "sent_on": timezone.localdate().isoformat()},
+            label="record a finalised report as sent to the guardians",
+            check=sent_recorded_by(EDITORS_OF_A),
+        ),
+        Row(
+            lambda w: reverse("reports:report_sent", args=[MISSING_UUID]),
+            expect(404, guardian_a=403, guardian_b=403, operator=403),
+            method="post",
+            data=lambda w: {"recipient": "guardians", "sent_on": timezone.localdate().isoformat()},
+            label="missing",
+        ),
+        Row(lambda w: reverse("reports:report_sent", args=[finalised_report(w).pk]), POST_ONLY, label="GET"),
     ],
     "reports:report_pdf": [
         Row(

@@ -63,7 +63,7 @@ def test_a_draft_report_above_the_cap_goes_to_a_worker_and_cannot_be_finalised_h
     draft = services.report_create(actor=world.user("teacher"), iop=big_iop)
     ReportGoal.objects.filter(report=draft).update(masters=FULL)
     ReportSubject.objects.filter(report=draft).update(organisation_used=FULL)
-    Report.objects.filter(pk=draft.pk).update(organisation=FULL, recipients=FULL)
+    Report.objects.filter(pk=draft.pk).update(organisation=FULL)
     response = world.client("teacher").get(reverse("reports:report_pdf", args=[draft.pk]))
     assert response.status_code == 302 and PdfJob.objects.get().document == "report"
     draft = services.report_update(

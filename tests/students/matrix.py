@@ -12,6 +12,18 @@ def logged_out(w: World, persona: str, response: Any) -> None:
     assert not response.wsgi_request.user.is_authenticated, "still logged in"
 
 
+def archived_by(writers: tuple[str, ...], pupil: str) -> Any:
+    def check(w: World, persona: str, response: Any) -> None:
+        archived = Pupil.objects.get(pk=getattr(w, pupil).pk).archived_at
+        assert (archived is not None) == (persona in writers), f"archived: {archived}"
+
+    return check
+
+
+MANAGERS_OF_A_WRITE = only(302, ("coordinator",), teacher=403, faglaerer=403, ppt=403, vikar=403)
+READ_ONLY = {"guardian_a": 403, "guardian_b": 403, "operator": 403}
+
+
 def forms(name: str, table: dict[str, int], label: str, *args: str) -> list[Row]:
     """POST and PUT (a form view takes both) of an empty form: nothing saved."""
     return [
@@ -94,6 +106,29 @@ ROWS = {
             label="move pupil A to school 2",
             check=moved,
         ),
+    ],
+    "pupil_archive": [
+        Row(
+            lambda w: reverse("pupil_archive", args=[w.pupil_a.pk]),
+            {**MANAGERS_OF_A_WRITE, **READ_ONLY},
+            method="post",
+            label="archive pupil A",
+            check=archived_by(("coordinator",), "pupil_a"),
+        ),
+        Row(
+            lambda w: reverse("pupil_archive", args=[w.pupil_c.pk]),
+            only(302, ("coordinator_other",), **READ_ONLY),
+            method="post",
+            label="archive pupil C (school 2)",
+            check=archived_by(("coordinator_other",), "pupil_c"),
+        ),
+        Row(
+            lambda w: reverse("pupil_archive", args=[MISSING_UUID]),
+            expect(404, **READ_ONLY),
+            method="post",
+            label="missing pupil",
+        ),
+        Row(lambda w: reverse("pupil_archive", args=[w.pupil_a.pk]), expect(405), label="GET"),
     ],
     "healthz": [Row(lambda w: reverse("healthz"), expect(200, anonymous=200, deactivated=200))],
     "favicon": [Row(lambda w: reverse("favicon"), expect(200, anonymous=200, deactivated=200))],

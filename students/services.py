@@ -1,0 +1,53 @@
+"""Writes on the organisation's records that matter: archiving a pupil who leaves.
+
+A pupil is archived, never deleted, once the school holds records that
+document the pupil's rights (vurderinger, vedtak, plans, reports, referrals):
+those keep a protecting foreign key to the pupil (``on_delete=PROTECT``), and
+how long they are kept is set in ``RECORD_RETENTION_YEARS`` (README,
+"Configuration").
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import access
+from .access import Action
+from .models import Pupil, User
+
+
+@transaction.atomic
+def pupil_archive(*, actor: User, pupil: Pupil) -> Pupil:
+    """Archive PUPIL (who has left): hidden from every list from now on, the
+    records kept and readable, read-only, to the coordinator of the pupil's school.
+
+    PermissionDenied unless ACTOR manages the pupil (coordinator, rektor);
+    ValidationError when the pupil is archived already."""
+    if not access.can(actor, Action.MANAGE, pupil):
+        raise PermissionDenied
+    current = Pupil.objects.select_for_update().get(pk=pupil.pk)
+    if current.archived_at is not None:
+        raise ValidationError(_("The pupil is archived already."))
+    current.archived_at = timezone.now()
+    current.archived_by = actor
+    current.save(update_fields=["archived_at", "archived_by"])
+    return current
+
+
+@transaction.atomic
+def pupil_restore(*, actor: User, pupil: Pupil) -> Pupil:
+    """Take PUPIL out of the archive (came back, or archived by mistake).
+
+    PermissionDenied unless ACTOR manages the pupil; ValidationError when the pupil is not archived."""
+    if not access.can(actor, Action.MANAGE, pupil):
+        raise PermissionDenied
+    current = Pupil.objects.select_for_update().get(pk=pupil.pk)
+    if current.archived_at is None:
+        raise ValidationError(_("The pupil is not archived."))
+    current.archived_at = None
+    current.archived_by = None
+    current.save(update_fields=["archived_at", "archived_by"])
+    return current

@@ -1,0 +1,128 @@
+"""Archive, not delete: records that document a pupil's rights protect the
+pupil from deletion; a pupil who leaves is archived, hidden from lists, the
+records kept and readable, read-only, to the coordinator."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import ProtectedError
+from django.urls import reverse
+
+from followup import services as followup_services
+from followup.models import Referral
+from iop.models import Enkeltvedtak, Iop, Iup, SakkyndigVurdering
+from iop.reports import services as report_services
+from iop.reports.models import Report
+from students import access, services
+from students.access import Action
+from students.models import Pupil
+from tests.conftest import World
+from tests.iop.factories import chain, iup
+
+
+def _fresh(pupil: Pupil) -> Pupil:
+    return Pupil.objects.get(pk=pupil.pk)
+
+
+@pytest.mark.parametrize(
+    ("record", "model"),
+    [
+        ("vurdering", SakkyndigVurdering),
+        ("vedtak", Enkeltvedtak),
+        ("iop", Iop),
+        ("iup", Iup),
+        ("report", Report),
+        ("referral", Referral),
+    ],
+)
+def test_a_pupil_with_a_record_of_their_rights_can_not_be_deleted(world: World, record: str, model: type) -> None:
+    pupil = world.pupil_b
+    if record == "iup":
+        iup(pupil)
+    elif record == "referral":
+        followup_services.referral_create(actor=world.user("coordinator"), pupil=pupil, question="Lesing?")
+    else:
+        ch = chain(pupil)
+        if record == "report":
+            assert ch.iop is not None
+            report_services.report_create(actor=world.user("coordinator"), iop=ch.iop)
+    with pytest.raises(ProtectedError) as refused:
+        _fresh(pupil).delete()
+    assert any(isinstance(obj, model) for obj in refused.value.protected_objects)
+    assert Pupil.objects.filter(pk=pupil.pk).exists()
+
+
+def test_a_pupil_without_such_records_can_still_be_deleted(world: World) -> None:
+    world.pupil_b.delete()
+    assert not Pupil.objects.filter(pk=world.pupil_b.pk).exists()
+
+
+def test_the_admin_refuses_to_delete_a_pupil_with_records_and_says_why(world: World) -> None:
+    chain(world.pupil_b)
+    operator = world.client("operator")
+    url = reverse("admin:students_pupil_delete", args=[world.pupil_b.pk])
+    page = operator.get(url)
+    body = page.content.decode()
+    assert page.status_code == 200 and "slettes ikke" in body and "Arkiver eleven i stedet" in body
+    answer = operator.post(url, {"post": "yes"})
+    assert answer.status_code in (200, 403) and Pupil.objects.filter(pk=world.pupil_b.pk).exists()
+    changelist = reverse("admin:students_pupil_changelist")
+    bulk = operator.post(changelist, {"action": "delete_selected", "_selected_action": [str(world.pupil_b.pk)]})
+    assert bulk.status_code == 200 and "Arkiver eleven i stedet" in bulk.content.decode()
+    assert Pupil.objects.filter(pk=world.pupil_b.pk).exists()
+
+
+def test_the_operator_archives_and_restores_in_the_admin(world: World) -> None:
+    operator = world.client("operator")
+    changelist = reverse("admin:students_pupil_changelist")
+    operator.post(changelist, {"action": "archive", "_selected_action": [str(world.pupil_b.pk)]})
+    archived = _fresh(world.pupil_b)
+    assert archived.archived_at is not None and archived.archived_by == world.user("operator")
+    operator.post(changelist, {"action": "restore", "_selected_action": [str(world.pupil_b.pk)]})
+    assert _fresh(world.pupil_b).archived_at is None
+
+
+def test_an_archived_pupil_is_hidden_from_lists_and_read_only_to_the_coordinator(world: World) -> None:
+    ch = chain(world.pupil_a)
+    assert ch.iop is not None
+    coordinator = world.client("coordinator")
+    answer = coordinator.post(reverse("pupil_archive", args=[world.pupil_a.pk]), follow=True)
+    assert "Eleven er arkivert" in answer.content.decode()
+    # hidden from lists
+    listed = coordinator.get(reverse("pupil_list")).content.decode()
+    assert "Aasen" not in listed and "Berg" in listed
+    assert "Aasen" not in coordinator.get(reverse("iop:overview")).content.decode()
+    archived_list = coordinator.get(reverse("pupil_list") + "?arkiv=1").content.decode()
+    assert "Aasen" in archived_list and "Berg" not in archived_list
+    # the records stay readable to the coordinator, read-only
+    page = coordinator.get(reverse("pupil_detail", args=[world.pupil_a.pk])).content.decode()
+    assert "Arkivert" in page and "Ta eleven ut av arkivet" in page
+    assert coordinator.get(reverse("iop:iop_detail", args=[ch.iop.pk])).status_code == 200
+    publish = coordinator.post(reverse("iop:iop_publish", args=[ch.iop.pk]), {"version": ch.iop.version})
+    assert publish.status_code == 403
+    pupil = access.get_pupil(world.user("coordinator"), world.pupil_a.pk)
+    assert pupil.allowed == access.ARCHIVED_ACTIONS  # type: ignore[attr-defined]
+    assert not access.pupils_for(world.user("coordinator"), Action.EDIT).filter(pk=world.pupil_a.pk).exists()
+    # everyone else loses sight of the pupil
+    for persona in ("teacher", "faglaerer", "ppt", "vikar", "guardian_a"):
+        response = world.client(persona).get(reverse("pupil_detail", args=[world.pupil_a.pk]))
+        assert response.status_code == 404, persona
+    # restored: back in the lists, editable again
+    coordinator.post(reverse("pupil_archive", args=[world.pupil_a.pk]), {"restore": "1"})
+    assert "Aasen" in coordinator.get(reverse("pupil_list")).content.decode()
+    assert world.client("teacher").get(reverse("pupil_detail", args=[world.pupil_a.pk])).status_code == 200
+
+
+def test_archiving_twice_or_by_a_teacher_is_refused(world: World) -> None:
+    coordinator = world.user("coordinator")
+    pupil = access.get_pupil(coordinator, world.pupil_b.pk)
+    services.pupil_archive(actor=coordinator, pupil=pupil)
+    pupil = access.get_pupil(coordinator, world.pupil_b.pk)
+    with pytest.raises(ValidationError, match="allerede arkivert"):
+        services.pupil_archive(actor=coordinator, pupil=pupil)
+    services.pupil_restore(actor=coordinator, pupil=pupil)
+    with pytest.raises(ValidationError, match="ikke arkivert"):
+        services.pupil_restore(actor=coordinator, pupil=_fresh(world.pupil_b))
+    with pytest.raises(PermissionDenied):
+        services.pupil_archive(actor=world.user("teacher"), pupil=_fresh(world.pupil_a))
