@@ -118,6 +118,8 @@ def pupil_move(request: HttpRequest, pupil_id: str) -> HttpResponse:
     return render(request, "students/pupil_move.html", context)
 
 
+@never_cache
+@login_required
 @require_POST
 def pupil_archive(request: HttpRequest, pupil_id: str) -> HttpResponse:
     """Archive a pupil who has left (``restore=1``: take the pupil out of the archive again)."""

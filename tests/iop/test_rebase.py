@@ -157,9 +157,15 @@ def test_publishing_on_the_old_vedtak_is_refused_until_the_iop_is_moved(pinned: 
     made = newer.made_on.strftime("%d.%m.%Y")
     moved = [c for c in history.iop_changes(iop.pk) if any(f.old != "" and made in f.new for f in c.fields)]
     assert moved and moved[0].who == teacher.full_name
-    flags = checks.iop_flags(_loaded(iop), rebase.newer_vedtak(_loaded(iop)))
-    assert [f.code for f in flags] == ["iop_subject_dropped"]
-    assert not flags[0].blocks_publishing
+    flags = {f.code: f for f in checks.iop_flags(_loaded(iop), rebase.newer_vedtak(_loaded(iop)))}
+    assert set(flags) == {"iop_subject_dropped", "iop_subject_without_goals"}
+    assert not flags["iop_subject_dropped"].blocks_publishing
+    assert "Engelsk" in flags["iop_subject_without_goals"].message  # the subject the new vedtak added
+    assert "Norsk" not in flags["iop_subject_without_goals"].message  # dropped: its goals are a record
+    services.goal_create(actor=teacher, iop=iop, section=sections["Engelsk"], text="Lese en kort tekst høyt")
+    iop.refresh_from_db()
+    flags = {f.code: f for f in checks.iop_flags(_loaded(iop), rebase.newer_vedtak(_loaded(iop)))}
+    assert set(flags) == {"iop_subject_dropped"}
 
     # Now it publishes; the dropped subject stays in the published plan, marked.
     client.post(reverse("iop:iop_publish", args=[iop.pk]), {"version": iop.version, "confirm": "1"})
