@@ -435,6 +435,7 @@ def rebase(form: Any, conflict: EditConflict, labels: Mapping[str, str] | None =
     for name, value in conflict.adopt.items():
         data[form.add_prefix(name)] = as_post(value)
     form.data = data
+    form.adopted_names = list(conflict.adopt)
     prefix = form.prefix or ""
     for clash in conflict.clashes:
         clash.key = form.add_prefix(clash.name) if clash.name in form.fields else clash.name

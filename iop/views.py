@@ -170,7 +170,7 @@ def vurdering_edit(request: HttpRequest, pk: str) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("iop:vurdering_detail", sv.pk)
     if request.method == "POST" and request.htmx:  # type: ignore[attr-defined]
-        return _autosave_refused(conflicted)
+        return _autosave_refused(request, form, theirs)
     if request.method != "POST":
         services.log_read(
             actor=_actor(request),
@@ -369,7 +369,7 @@ def vedtak_edit(request: HttpRequest, pk: str) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("iop:vedtak_detail", vedtak.pk)
     if request.method == "POST" and request.htmx:  # type: ignore[attr-defined]
-        return _autosave_refused(conflicted)
+        return _autosave_refused(request, form, theirs)
     context = {
         "pupil": vedtak.pupil,
         "sv": vedtak.vurdering,

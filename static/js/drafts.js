@@ -346,6 +346,15 @@
   });
 
   document.addEventListener("htmx:beforeSwap", function (evt) {
+    // An answer replaces the messages of the earlier ones. They are cleared
+    // before the swap, so a refusal the answer brings (a conflict, a form
+    // to correct) stays in the status area.
+    var form = draftForm(evt.detail.elt);
+    if (form) {
+      document.querySelectorAll('form[data-draft="' + form.getAttribute("data-draft") + '"] .draft-error').forEach(function (m) {
+        m.remove();
+      });
+    }
     // A redirect to the login page followed by the browser: never swap it in.
     var xhr = evt.detail.xhr;
     var login = texts.loginPath;
@@ -355,6 +364,16 @@
       failed(evt.detail.elt);
       say(evt.detail.elt, t("expired"), login + "?next=" + encodeURIComponent(location.pathname + location.search));
     }
+  });
+
+  /* A conflict box open in a form (both texts and the keep/take/merge
+   * choice, brought in by a refused autosave) pauses the form's autosave:
+   * the person's choice is sent with Save, never guessed while typing. */
+  document.addEventListener("htmx:confirm", function (evt) {
+    var form = evt.detail.elt;
+    var trigger = evt.detail.triggeringEvent;
+    if (!form || !form.matches || !form.matches("form[data-draft]") || !trigger || trigger.type !== "input") return;
+    if (form.querySelector(".iop-conflict")) evt.preventDefault();
   });
 
   /* Forms that answer with the whole form again (data-autosave-quiet): an
@@ -386,9 +405,6 @@
     if (!form || !form.matches || !form.matches("form[data-draft]") || !evt.detail.successful) return;
     form._draftRetried = false;
     form._draftFailed = false;
-    document.querySelectorAll('form[data-draft="' + form.getAttribute("data-draft") + '"] .draft-error').forEach(function (m) {
-      m.remove();
-    });
     if (!confirmed(evt.detail.xhr)) return;
     var sent = form._draftSent || {};
     // The form may have been swapped (reports): look the fields up by name.
