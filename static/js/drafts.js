@@ -12,7 +12,9 @@
  *    tab), refused security token (403 + X-CSRF-Token: the fresh token is
  *    taken and the save sent once more), server error, no network. Nothing
  *    is swapped in, the focus and the text stay where they are.
- * 3. Leaving the page while a draft is not confirmed asks first.
+ * 3. Leaving the page while a draft is not confirmed asks first. A page
+ *    marked data-draft-saved="<record>" (a confirmation page reached after
+ *    the texts were saved) confirms that record's drafts.
  *
  * Strings come translated from #draft-texts (data-* rendered by base.html).
  */
@@ -493,6 +495,13 @@
       settleSent(); // only on a page of a logged-in user: the login page keeps the mark
     }
     var onLoad = function (root) {
+      // A page saying the server has saved a record's texts (a confirmation
+      // page after a save): its drafts are no longer unsaved.
+      var marks = root.matches && root.matches("[data-draft-saved]") ? [root] : [];
+      if (root.querySelectorAll) marks = marks.concat(Array.prototype.slice.call(root.querySelectorAll("[data-draft-saved]")));
+      marks.forEach(function (mark) {
+        keys(PREFIX + user + "|" + mark.getAttribute("data-draft-saved") + "|").forEach(remove);
+      });
       var forms = root.matches && root.matches("form[data-draft]") ? [root] : [];
       if (root.querySelectorAll) forms = forms.concat(Array.prototype.slice.call(root.querySelectorAll("form[data-draft]")));
       forms.forEach(offer);
