@@ -12,7 +12,8 @@
  *    tab), refused security token (403 + X-CSRF-Token: the fresh token is
  *    taken and the save sent once more), server error, no network. Nothing
  *    is swapped in, the focus and the text stay where they are.
- * 3. Leaving the page while a draft is not confirmed asks first. A page
+ * 3. Leaving the page while a draft is not confirmed, or after typing in
+ *    any other form that was not sent, asks first. A page
  *    marked data-draft-saved="<record>" (a confirmation page reached after
  *    the texts were saved) confirms that record's drafts.
  *
@@ -323,9 +324,24 @@
     if (logout) keys(PREFIX + user + "|").forEach(remove);
   });
 
+  /* Forms without drafts (logging hours, adding a record): typing marks the
+   * form, and leaving the page before sending it asks too. Not for forms
+   * that only search (GET), log in or out (data-no-leave-warning). */
+  var TYPED = "textarea, input[type=text], input[type=number], input[type=date], input[type=email], input:not([type])";
+  document.addEventListener("input", function (evt) {
+    var form = evt.target.closest ? evt.target.closest("form") : null;
+    if (!form || !evt.target.matches(TYPED) || form.matches("[data-draft], [data-no-leave-warning], [data-logout]")) return;
+    if ((form.getAttribute("method") || "get").toLowerCase() === "post") form._typedIn = true;
+  });
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    var form = evt.detail.elt && evt.detail.elt.closest ? evt.detail.elt.closest("form") : null;
+    if (form && evt.detail.successful) form._typedIn = false;
+  });
+
   window.addEventListener("beforeunload", function (evt) {
     if (leaving) return;
-    var unsaved = Object.keys(pending).some(function (k) { return read(k) !== null; });
+    var typed = Array.prototype.some.call(document.forms, function (f) { return f._typedIn; });
+    var unsaved = typed || Object.keys(pending).some(function (k) { return read(k) !== null; });
     if (unsaved) {
       evt.preventDefault();
       evt.returnValue = "";
