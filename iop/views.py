@@ -267,12 +267,16 @@ def _confirm_page(
     back: str,
     problems: list[str] | None = None,
     carry: dict[str, Any] | None = None,
+    refused: str = "",
 ) -> HttpResponse:
     """The confirmation of an irreversible action, without JavaScript: a page
     with a form posting to the same address with ``confirm=1`` and the version
     (and any data in CARRY) in hidden fields. PROBLEMS (e.g. the publishing
-    checklist, recomputed now) stop it: then there is no "yes" button."""
+    checklist, recomputed now) stop it: then there is no "yes" button.
+    REFUSED (the action would do nothing) is said instead of the question,
+    with no "yes" button either."""
     context = {
+        "refused": refused,
         "document": document,
         "pupil": getattr(document, "pupil", None),
         "question": question,
@@ -914,6 +918,7 @@ def iop_publish(request: HttpRequest, pk: str) -> HttpResponse:
             problems=[
                 flag.message for flag in checks.iop_flags(iop, rebase.newer_vedtak(iop)) if flag.blocks_publishing
             ],
+            refused=str(services.NOTHING_TO_PUBLISH) if services.unchanged_since_published(iop) else "",
         )
     _transition(
         request,
@@ -1478,6 +1483,7 @@ def iup_publish(request: HttpRequest, pk: str) -> HttpResponse:
             button=_("Yes, publish"),
             back=reverse("iop:iup_detail", args=[iup.pk]),
             problems=checks.iup_problems(iup) if iup.is_editable else [],
+            refused=str(services.NOTHING_TO_PUBLISH) if services.unchanged_since_published(iup) else "",
         )
     _transition(
         request,
