@@ -310,8 +310,8 @@ def merge_text(base: Any, mine: Any, theirs: Any) -> MergedText:
     lines changed on both are merged word by word when the edits touch
     different words. What is left, an overlap, shows both versions of only
     that part between marker lines (">>> Your text:" / ">>> The other text:"
-    / "<<< End of the two versions", in the user's language); then CLEAN is False. Line
-    ends are normalised to ``\n``."""
+    / "<<< End of the two versions", in the user's language); then CLEAN is
+    False. Line ends are normalised to ``\n``."""
     base_text, mine_text, theirs_text = (_norm(str(v or "")) for v in (base, mine, theirs))
     if mine_text == theirs_text or theirs_text == base_text:
         return MergedText(mine_text, True)
@@ -420,6 +420,8 @@ def apply_choices(data: QueryDict, *, prefix: str, fields: Iterable[str]) -> tup
                 out[key] = fresh.text
             elif base_version_key(prefix) in data:
                 out[f"{prefix}-version" if prefix else "version"] = data.get(base_version_key(prefix), "")
+            else:  # a form from before the conflict carried its version: the merged text as chosen
+                out[key] = merged
     return out, chose
 
 
