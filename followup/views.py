@@ -605,7 +605,7 @@ def referral_edit(request: HttpRequest, referral_id: str) -> HttpResponse:
                 messages.success(request, _("The referral is saved."))
                 return redirect("followup:referral_detail", obj.pk)
         if htmx:
-            return autosave_refused(conflicted)
+            return autosave_refused(request, form, theirs)
     context = {
         "form": form,
         "pupil": obj.pupil,

@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from .concurrency import Clash
+
 
 def autosaved(
     request: HttpRequest, form: BaseForm, saved: models.Model, context: dict[str, Any] | None = None
@@ -42,12 +44,22 @@ def autosaved(
     return render(request, "iop/_saved.html", context)
 
 
-def autosave_refused(conflicted: bool) -> HttpResponse:
+def autosave_refused(request: HttpRequest, form: BaseForm, theirs: list[Clash] | None = None) -> HttpResponse:
     """The answer to an htmx save of a whole-page form that did not go
-    through: a short message in the status area (the text stays in the
-    form; pressing Save shows the errors or both texts)."""
-    if conflicted:
-        message = _("Not saved: someone else changed the same text. Press Save to see both texts and choose.")
-    else:
+    through: a short message in the status area; the text stays in the form.
+
+    On a conflict (THEIRS: the clashes from :func:`iop.concurrency.rebase`)
+    the conflict box with both texts and the keep/take/merge choice comes
+    out of band into the form's ``#autosave-conflict``, with the current
+    version and the fields only others changed, so pressing Save applies
+    the choice. The page pauses its autosave while the box is open
+    (``static/js/drafts.js``). Otherwise pressing Save shows the errors."""
+    if not theirs:
         message = _("Not saved: the form has something to correct. Press Save to see what.")
-    return HttpResponse(format_html('<span class="draft-error" role="alert">{}</span>', message))
+        return HttpResponse(format_html('<span class="draft-error" role="alert">{}</span>', message))
+    names = ["version", *(n for n in getattr(form, "adopted_names", []) if n in form.fields)]
+    swapped = [form[name] for name in names]  # bound to the rebased data: the current values
+    for bound in swapped:
+        bound.field.widget.attrs["hx-swap-oob"] = "true"
+    context = {"theirs": theirs, "swapped": swapped}
+    return render(request, "iop/_autosave_refused.html", context)

@@ -19,8 +19,13 @@ On a conflict nothing is written; :class:`EditConflict` carries one
 :class:`Clash` per conflicting field (both texts, who and when) and the
 values to adopt silently (fields only the others changed), so the view can
 move the form to the current version and let the user keep their text,
-take the other, or merge. :func:`apply_choices` turns those choices (plain
-form fields, no JavaScript needed) back into form data.
+take the other, or merge. :func:`merge_text` proposes the merged text: a
+three-way merge of both texts against the base text, so edits in different
+parts join without repeating what the texts share, and only an overlapping
+part shows both versions between markers. :func:`apply_choices` turns
+those choices (plain form fields, no JavaScript needed) back into form data;
+a "merge" chosen after the user typed on in the field is merged again from
+the field as it stands, so what was typed after the conflict is never lost.
 
 Irreversible actions (publish, finalise, make, complete, archive) use
 :func:`require_unchanged_by_others`: the action is refused only when
@@ -33,6 +38,8 @@ current stored value; *mine* – the submitted value.
 from __future__ import annotations
 
 import datetime
+import difflib
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -40,6 +47,8 @@ from typing import Any, TypeVar
 from django.db import models
 from django.forms import Textarea
 from django.http import QueryDict
+from django.utils.translation import gettext as _
+from merge3 import Merge3
 
 M = TypeVar("M", bound=models.Model)
 
@@ -67,6 +76,14 @@ class Clash:
     merged: str = ""  # input name of the merged text
     theirs_name: str = ""  # input name carrying the other value back
     theirs_post: str = ""  # the other value as the form posts it
+    base: Any = None  # the value at the user's version (None when unknown)
+    base_name: str = ""  # input name carrying the base value back
+    base_post: str = ""  # the base value as the form posts it
+    was_name: str = ""  # input name carrying the user's text the proposal was made from
+    version_name: str = ""  # input name carrying the version the user started from
+    version_post: str = ""  # that version as the form posts it
+    proposal: str = ""  # the merged text offered (see :func:`merge_text`)
+    clean: bool = False  # whether the proposal joins both texts without an overlap
 
 
 @dataclass
@@ -166,6 +183,7 @@ def merge_values(
                 theirs=current.get(name),
                 who=others.who if others else "",
                 when=others.when if others else None,
+                base=base.get(name) if base is not None else None,
             )
         )
     return write, clashes, adopt
@@ -249,6 +267,79 @@ def require_unchanged_by_others(current: models.Model, *, version: int, actor: A
         raise EditConflict(current)
 
 
+# --- merging texts -------------------------------------------------------------------
+
+
+@dataclass
+class MergedText:
+    """A proposed merge: TEXT, and CLEAN when no part was changed by both."""
+
+    text: str
+    clean: bool
+
+
+#: Words and the whitespace between them: the units of a merge inside a paragraph.
+_WORDS = re.compile(r"\s+|\S+")
+
+
+class _Matcher(difflib.SequenceMatcher):  # type: ignore[type-arg]
+    """difflib's matcher without the "popular element" heuristic: in a long
+    report the common words would otherwise count as junk and misalign."""
+
+    def __init__(self, isjunk: Any = None, a: Any = "", b: Any = "", autojunk: bool = True) -> None:
+        super().__init__(isjunk, a, b, autojunk=False)
+
+
+def _merge_words(base: str, mine: str, theirs: str) -> str | None:
+    """Word-level three-way merge of one changed region; None on an overlap."""
+    out: list[str] = []
+    b, m, t = (_WORDS.findall(text) for text in (base, mine, theirs))
+    merger = Merge3(b, m, t, sequence_matcher=_Matcher)  # type: ignore[arg-type]
+    for group in merger.merge_groups():
+        if group[0] == "conflict":
+            return None
+        out.extend(group[1])
+    return "".join(out)
+
+
+def merge_text(base: Any, mine: Any, theirs: Any) -> MergedText:
+    """Three-way merge of the texts MINE and THEIRS, both edited from BASE
+    (``None`` when the base is unknown: then the texts share nothing).
+
+    Lines (paragraphs) changed on one side only are taken from that side;
+    lines changed on both are merged word by word when the edits touch
+    different words. What is left, an overlap, shows both versions of only
+    that part between marker lines (">>> Your text:" / ">>> The other text:"
+    / "<<< End of the two versions", in the user's language); then CLEAN is
+    False. Line ends are normalised to ``\n``."""
+    base_text, mine_text, theirs_text = (_norm(str(v or "")) for v in (base, mine, theirs))
+    if mine_text == theirs_text or theirs_text == base_text:
+        return MergedText(mine_text, True)
+    if mine_text == base_text:
+        return MergedText(theirs_text, True)
+
+    def lines(text: str) -> list[str]:
+        return (text + "\n").splitlines(keepends=True)
+
+    out: list[str] = []
+    clean = True
+    sides = (lines(text) for text in (base_text, mine_text, theirs_text))
+    merger = Merge3(*sides, sequence_matcher=_Matcher)  # type: ignore[arg-type,misc]
+    for group in merger.merge_groups():
+        if group[0] != "conflict":
+            out.extend(group[1])
+            continue
+        _kind, b, a, t = group
+        words = _merge_words("".join(b), "".join(a), "".join(t))
+        if words is not None:
+            out.append(words)
+            continue
+        clean = False
+        out += [f">>> {_('Your text:')}\n", *a, f">>> {_('The other text:')}\n", *t]
+        out.append(f"<<< {_('End of the two versions')}\n")
+    return MergedText("".join(out)[:-1], clean)
+
+
 # --- forms ---------------------------------------------------------------------------
 
 
@@ -280,13 +371,34 @@ def theirs_key(prefix: str, name: str) -> str:
     return f"{prefix}-theirs-{name}" if prefix else f"theirs-{name}"
 
 
+def base_key(prefix: str, name: str) -> str:
+    """The input name carrying the base value (the user's version) of field NAME."""
+    return f"{prefix}-base-{name}" if prefix else f"base-{name}"
+
+
+def was_key(prefix: str, name: str) -> str:
+    """The input name carrying the user's text of field NAME the merge was proposed from."""
+    return f"{prefix}-was-{name}" if prefix else f"was-{name}"
+
+
+def base_version_key(prefix: str) -> str:
+    """The input name carrying the version the user started from before the conflict."""
+    return f"{prefix}-conflict-version" if prefix else "conflict-version"
+
+
 def apply_choices(data: QueryDict, *, prefix: str, fields: Iterable[str]) -> tuple[QueryDict, bool]:
     """Turn the conflict choices posted with a form into plain form data.
 
     For each field with a choice: ``theirs`` puts the other person's value
-    (posted back in a hidden field) in the field, ``merge`` the merged text,
-    ``mine`` leaves the field as typed. Returns (data, whether any choice
-    was posted); DATA itself is not changed."""
+    (posted back in a hidden field) in the field, ``mine`` leaves the field
+    as typed, ``merge`` puts the merged text in the field. When the user
+    typed on in the field after the merge was proposed, the merged text is
+    stale: if the user did not edit it, the merge is made again from the
+    field as it stands now and used when it is clean; otherwise the form
+    goes back to the version the user started from, so the save is a
+    conflict again, shown with the text as it stands (nothing typed is
+    lost, nothing is written). Returns (data, whether any choice was
+    posted); DATA itself is not changed."""
     out = data.copy()
     chose = False
     for name in fields:
@@ -298,7 +410,18 @@ def apply_choices(data: QueryDict, *, prefix: str, fields: Iterable[str]) -> tup
         if choice == TAKE_THEIRS:
             out[key] = data.get(theirs_key(prefix, name), "")
         elif choice == MERGE and merged_key(prefix, name) in data:
-            out[key] = data.get(merged_key(prefix, name), "")
+            merged, was, live = data.get(merged_key(prefix, name), ""), data.get(was_key(prefix, name)), data.get(key)
+            if was is None or live is None or _norm(live) == _norm(was):
+                out[key] = merged
+                continue
+            base, theirs = data.get(base_key(prefix, name), ""), data.get(theirs_key(prefix, name), "")
+            fresh = merge_text(base, live, theirs)
+            if _norm(merged) == merge_text(base, was, theirs).text and fresh.clean:
+                out[key] = fresh.text
+            elif base_version_key(prefix) in data:
+                out[f"{prefix}-version" if prefix else "version"] = data.get(base_version_key(prefix), "")
+            else:  # a form from before the conflict carried its version: the merged text as chosen
+                out[key] = merged
     return out, chose
 
 
@@ -309,10 +432,12 @@ def rebase(form: Any, conflict: EditConflict, labels: Mapping[str, str] | None =
 
     Returns the clashes for the conflict view (``iop/_conflict.html``)."""
     data = form.data.copy()
+    started = data.get(form.add_prefix("version"), "")
     data[form.add_prefix("version")] = str(conflict.current.version)  # type: ignore[attr-defined]
     for name, value in conflict.adopt.items():
         data[form.add_prefix(name)] = as_post(value)
     form.data = data
+    form.adopted_names = list(conflict.adopt)
     prefix = form.prefix or ""
     for clash in conflict.clashes:
         clash.key = form.add_prefix(clash.name) if clash.name in form.fields else clash.name
@@ -325,4 +450,16 @@ def rebase(form: Any, conflict: EditConflict, labels: Mapping[str, str] | None =
         )
         widget = form.fields[clash.name].widget if clash.name in form.fields else None
         clash.text = clash.text and isinstance(clash.mine, str) and isinstance(widget, Textarea)
+        clash.base_name, clash.base_post = base_key(prefix, clash.name), as_post(clash.base)
+        clash.was_name = was_key(prefix, clash.name)
+        clash.version_name, clash.version_post = base_version_key(prefix), started
+        if clash.text:
+            proposed = merge_text(clash.base, clash.mine, clash.theirs)
+            clash.proposal, clash.clean = proposed.text, proposed.clean
+            edited = data.get(clash.merged)
+            if edited is not None and data.get(clash.was_name) is not None:
+                posted = (data.get(clash.base_name, ""), data.get(clash.was_name), data.get(clash.theirs_name))
+                before = merge_text(*posted)
+                if _norm(edited) != before.text:  # the user's own merged text is kept, not replaced
+                    clash.proposal, clash.clean = _norm(edited), False
     return conflict.clashes

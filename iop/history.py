@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import models
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from .models import (
@@ -143,7 +144,7 @@ def changes(sources: list[tuple[type[models.Model], models.QuerySet[Any]]]) -> l
             diffs = []
             if record.history_type == "+" or before is None:
                 diffs = [
-                    FieldChange(str(f.verbose_name), "", _display(record, f))
+                    FieldChange(capfirst(str(f.verbose_name)), "", _display(record, f))
                     for f in fields
                     if _display(record, f) != "–"
                 ]
@@ -151,7 +152,7 @@ def changes(sources: list[tuple[type[models.Model], models.QuerySet[Any]]]) -> l
                 for f in fields:
                     old, new = _display(before, f), _display(record, f)
                     if old != new:
-                        diffs.append(FieldChange(str(f.verbose_name), old, new))
+                        diffs.append(FieldChange(capfirst(str(f.verbose_name)), old, new))
                 if model is Goal and _aims(before) != _aims(record):
                     diffs.append(FieldChange(aims_label, _aims(before) or "–", _aims(record) or "–"))
                 if model is Iop and before.vedtak_id != record.vedtak_id:

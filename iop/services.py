@@ -25,6 +25,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from curriculum.models import CompetenceAim
 from students import access
@@ -600,6 +601,23 @@ def snapshot(iop: Iop) -> dict[str, Any]:
     return published.iop_snapshot(iop, sections, goals)
 
 
+def unchanged_since_published(plan: Iop | Iup) -> bool:
+    """Whether PLAN (an IOP or IUP) is published and its content is what its
+    last published version holds: publishing it again would show the
+    guardians nothing new. A few queries, however large the plan."""
+    if plan.status != plan.Status.PUBLISHED:
+        return False
+    last = plan.versions.order_by("-number").first()
+    if last is None:
+        return False
+    content = snapshot(plan) if isinstance(plan, Iop) else published.load_iup_snapshot(plan)
+    return bool(last.snapshot == content)
+
+
+#: Why publishing an unchanged plan is refused.
+NOTHING_TO_PUBLISH = gettext_lazy("Nothing has changed since the last publication: the guardians already read this.")
+
+
 def _announce_published(plan: Iop | Iup, actor: User, number: int) -> None:
     """Send :data:`iop.signals.plan_published` once the transaction has committed.
     A listener that fails is logged (``robust``): the plan is published all the same."""
@@ -621,10 +639,10 @@ def iop_publish(*, actor: User, iop: Iop, version: int) -> Iop:
     problems = [flag.message for flag in checks.iop_flags(current, newer) if flag.blocks_publishing]
     if problems:
         raise ValidationError(problems)
+    if unchanged_since_published(current):
+        raise ValidationError(str(NOTHING_TO_PUBLISH))
     content = snapshot(current)
     last = current.versions.order_by("-number").first()
-    if current.status == Iop.Status.PUBLISHED and last is not None and last.snapshot == content:
-        raise ValidationError(_("Nothing has changed since the last publication: the guardians already read this."))
     current.status = Iop.Status.PUBLISHED
     current.published_at = timezone.now()
     _bump(current)
@@ -1297,13 +1315,15 @@ def iup_publish(*, actor: User, iup: Iup, version: int) -> Iup:
     """Publish (or re-publish) the IUP: the guardians read this content from
     now on (kept as a numbered :class:`IupVersion`; later edits reach them at
     the next publication), and :data:`iop.signals.plan_published` is sent
-    after the commit."""
+    after the commit. Refused when nothing changed since the last publication."""
     _require(actor, Action.EDIT, iup.pupil)
     current = _locked(Iup, iup.pk, version, actor)
     _require_iup_editable(current)
     problems = checks.iup_problems(current)
     if problems:
         raise ValidationError(problems)
+    if unchanged_since_published(current):
+        raise ValidationError(str(NOTHING_TO_PUBLISH))
     current.status = Iup.Status.PUBLISHED
     current.published_at = timezone.now()
     _bump(current)

@@ -172,7 +172,7 @@ def vurdering_edit(request: HttpRequest, pk: str) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("iop:vurdering_detail", sv.pk)
     if request.method == "POST" and request.htmx:  # type: ignore[attr-defined]
-        return _autosave_refused(conflicted)
+        return _autosave_refused(request, form, theirs)
     if request.method != "POST":
         services.log_read(
             actor=_actor(request),
@@ -269,12 +269,16 @@ def _confirm_page(
     back: str,
     problems: list[str] | None = None,
     carry: dict[str, Any] | None = None,
+    refused: str = "",
 ) -> HttpResponse:
     """The confirmation of an irreversible action, without JavaScript: a page
     with a form posting to the same address with ``confirm=1`` and the version
     (and any data in CARRY) in hidden fields. PROBLEMS (e.g. the publishing
-    checklist, recomputed now) stop it: then there is no "yes" button."""
+    checklist, recomputed now) stop it: then there is no "yes" button.
+    REFUSED (the action would do nothing) is said instead of the question,
+    with no "yes" button either."""
     context = {
+        "refused": refused,
         "document": document,
         "pupil": getattr(document, "pupil", None),
         "question": question,
@@ -375,7 +379,7 @@ def vedtak_edit(request: HttpRequest, pk: str) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("iop:vedtak_detail", vedtak.pk)
     if request.method == "POST" and request.htmx:  # type: ignore[attr-defined]
-        return _autosave_refused(conflicted)
+        return _autosave_refused(request, form, theirs)
     context = {
         "pupil": vedtak.pupil,
         "sv": vedtak.vurdering,
@@ -1021,6 +1025,7 @@ def iop_publish(request: HttpRequest, pk: str) -> HttpResponse:
             problems=[
                 flag.message for flag in checks.iop_flags(iop, rebase.newer_vedtak(iop)) if flag.blocks_publishing
             ],
+            refused=str(services.NOTHING_TO_PUBLISH) if services.unchanged_since_published(iop) else "",
         )
     _transition(
         request,
@@ -1585,6 +1590,7 @@ def iup_publish(request: HttpRequest, pk: str) -> HttpResponse:
             button=_("Yes, publish"),
             back=reverse("iop:iup_detail", args=[iup.pk]),
             problems=checks.iup_problems(iup) if iup.is_editable else [],
+            refused=str(services.NOTHING_TO_PUBLISH) if services.unchanged_since_published(iup) else "",
         )
     _transition(
         request,

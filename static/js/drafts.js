@@ -12,7 +12,10 @@
  *    tab), refused security token (403 + X-CSRF-Token: the fresh token is
  *    taken and the save sent once more), server error, no network. Nothing
  *    is swapped in, the focus and the text stay where they are.
- * 3. Leaving the page while a draft is not confirmed asks first.
+ * 3. Leaving the page while a draft is not confirmed, or after typing in
+ *    any other form that was not sent, asks first. A page
+ *    marked data-draft-saved="<record>" (a confirmation page reached after
+ *    the texts were saved) confirms that record's drafts.
  *
  * Strings come translated from #draft-texts (data-* rendered by base.html).
  */
@@ -321,9 +324,24 @@
     if (logout) keys(PREFIX + user + "|").forEach(remove);
   });
 
+  /* Forms without drafts (logging hours, adding a record): typing marks the
+   * form, and leaving the page before sending it asks too. Not for forms
+   * that only search (GET), log in or out (data-no-leave-warning). */
+  var TYPED = "textarea, input[type=text], input[type=number], input[type=date], input[type=email], input:not([type])";
+  document.addEventListener("input", function (evt) {
+    var form = evt.target.closest ? evt.target.closest("form") : null;
+    if (!form || !evt.target.matches(TYPED) || form.matches("[data-draft], [data-no-leave-warning], [data-logout]")) return;
+    if ((form.getAttribute("method") || "get").toLowerCase() === "post") form._typedIn = true;
+  });
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    var form = evt.detail.elt && evt.detail.elt.closest ? evt.detail.elt.closest("form") : null;
+    if (form && evt.detail.successful) form._typedIn = false;
+  });
+
   window.addEventListener("beforeunload", function (evt) {
     if (leaving) return;
-    var unsaved = Object.keys(pending).some(function (k) { return read(k) !== null; });
+    var typed = Array.prototype.some.call(document.forms, function (f) { return f._typedIn; });
+    var unsaved = typed || Object.keys(pending).some(function (k) { return read(k) !== null; });
     if (unsaved) {
       evt.preventDefault();
       evt.returnValue = "";
@@ -346,6 +364,15 @@
   });
 
   document.addEventListener("htmx:beforeSwap", function (evt) {
+    // An answer replaces the messages of the earlier ones. They are cleared
+    // before the swap, so a refusal the answer brings (a conflict, a form
+    // to correct) stays in the status area.
+    var form = draftForm(evt.detail.elt);
+    if (form) {
+      document.querySelectorAll('form[data-draft="' + form.getAttribute("data-draft") + '"] .draft-error').forEach(function (m) {
+        m.remove();
+      });
+    }
     // A redirect to the login page followed by the browser: never swap it in.
     var xhr = evt.detail.xhr;
     var login = texts.loginPath;
@@ -355,6 +382,16 @@
       failed(evt.detail.elt);
       say(evt.detail.elt, t("expired"), login + "?next=" + encodeURIComponent(location.pathname + location.search));
     }
+  });
+
+  /* A conflict box open in a form (both texts and the keep/take/merge
+   * choice, brought in by a refused autosave) pauses the form's autosave:
+   * the person's choice is sent with Save, never guessed while typing. */
+  document.addEventListener("htmx:confirm", function (evt) {
+    var form = evt.detail.elt;
+    var trigger = evt.detail.triggeringEvent;
+    if (!form || !form.matches || !form.matches("form[data-draft]") || !trigger || trigger.type !== "input") return;
+    if (form.querySelector(".iop-conflict")) evt.preventDefault();
   });
 
   /* Forms that answer with the whole form again (data-autosave-quiet): an
@@ -386,9 +423,6 @@
     if (!form || !form.matches || !form.matches("form[data-draft]") || !evt.detail.successful) return;
     form._draftRetried = false;
     form._draftFailed = false;
-    document.querySelectorAll('form[data-draft="' + form.getAttribute("data-draft") + '"] .draft-error').forEach(function (m) {
-      m.remove();
-    });
     if (!confirmed(evt.detail.xhr)) return;
     var sent = form._draftSent || {};
     // The form may have been swapped (reports): look the fields up by name.
@@ -477,6 +511,13 @@
       settleSent(); // only on a page of a logged-in user: the login page keeps the mark
     }
     var onLoad = function (root) {
+      // A page saying the server has saved a record's texts (a confirmation
+      // page after a save): its drafts are no longer unsaved.
+      var marks = root.matches && root.matches("[data-draft-saved]") ? [root] : [];
+      if (root.querySelectorAll) marks = marks.concat(Array.prototype.slice.call(root.querySelectorAll("[data-draft-saved]")));
+      marks.forEach(function (mark) {
+        keys(PREFIX + user + "|" + mark.getAttribute("data-draft-saved") + "|").forEach(remove);
+      });
       var forms = root.matches && root.matches("form[data-draft]") ? [root] : [];
       if (root.querySelectorAll) forms = forms.concat(Array.prototype.slice.call(root.querySelectorAll("form[data-draft]")));
       forms.forEach(offer);

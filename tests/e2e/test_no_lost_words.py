@@ -86,3 +86,9 @@ def test_text_typed_while_the_session_ends_is_kept_and_saved_after_logging_in_ag
     assert Goal.objects.get(pk=goal.pk).text == "Eleven teller til hundre og sorterer mengder. Til 200."
     page.reload()
     assert page.locator(".draft-offer").count() == 0
+
+    # A form without drafts warns too: typed hours not yet logged.
+    page.locator("#teaching [name$=note]").fill("Lest sammen i liten gruppe")
+    page.get_by_role("link", name="Hjem").click()
+    page.wait_for_url(f"{live_server.url}/")
+    assert dialogs == ["beforeunload", "beforeunload"]

@@ -1,6 +1,7 @@
 """The pedagogisk rapport saves itself while the kontaktlærer types, in
 Chromium: "Lagret" appears in the status area, the text is stored and the
-browser's local draft is dropped once the server has it."""
+browser's local draft is dropped once the server has it; an autosave refused
+because someone else changed the text says so in place, with the choice."""
 
 from __future__ import annotations
 
@@ -34,3 +35,12 @@ def test_the_pedagogisk_rapport_saves_itself_while_typing(
     saved = Referral.objects.get(pk=referral.pk)
     assert saved.report == "Eleven leser sakte, men forstår det hun leser. Hun trenger mer tid."
     assert saved.version >= 2 and saved.history.first().history_user == transactional_world.user("teacher")
+
+    # Someone else saves the same text; typing on is refused, in place, with both texts and the choice.
+    saved.report, saved.version = "Koordinatorens rapport.", saved.version + 1
+    saved._history_user = transactional_world.user("coordinator")  # type: ignore[attr-defined]
+    saved.save()
+    page.keyboard.type(" Og mer.")
+    expect(page.locator("#autosave-status")).to_contain_text("Ikke lagret", timeout=8000)
+    expect(page.locator("#autosave-conflict .iop-conflict")).to_contain_text("Koordinatorens rapport.")
+    assert Referral.objects.get(pk=referral.pk).report == "Koordinatorens rapport."

@@ -34,7 +34,16 @@ def test_a_report_from_draft_to_the_guardian(
     page.get_by_text("Lagret kl.").wait_for()
     assert_accessible(page)
 
+    # Typed text comes along with "Ferdigstill" and is saved: going back from the question asks nothing.
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
+    page.get_by_label("Oppsummering").press("Control+End")
+    page.keyboard.type(" Hun leser høyt.")
     page.get_by_role("button", name="Ferdigstill rapporten").click()  # below the texts, which come along
+    page.get_by_role("link", name="Nei, gå tilbake").click()
+    page.wait_for_load_state("networkidle")
+    assert dialogs == [] and page.get_by_label("Oppsummering").input_value().endswith("Hun leser høyt.")
+    page.get_by_role("button", name="Ferdigstill rapporten").click()
     page.get_by_role("button", name="Ja, ferdigstill rapporten").click()
     page.wait_for_load_state("networkidle")
     assert "Ferdigstilt" in page.content()

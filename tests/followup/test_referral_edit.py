@@ -78,6 +78,10 @@ def test_the_same_field_changed_by_both_shows_both_texts_and_loses_nothing(world
     body = refused.content.decode()
     assert refused.status_code == 200 and 'role="alert"' in body and "Ikke lagret" in body and "<form" not in body
     assert Referral.objects.get(pk=referral.pk).report == "Lærerens tekst."
+    # ... and the choice comes with it, into the form's conflict box, with the current version.
+    assert '<div id="autosave-conflict" hx-swap-oob="true">' in body and 'name="choice-report"' in body
+    assert "Lærerens tekst." in body and "Rådgiverens tekst." in body
+    assert re.search(r'<input type="hidden" name="version" value="2"[^>]*hx-swap-oob="true"', body), body
 
     # Pressing Save: both texts, with keep mine / take theirs / merge.
     conflict = coordinator.post(url, {"question": referral.question, "report": "Rådgiverens tekst.", "version": "1"})

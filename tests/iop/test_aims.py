@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from curriculum.models import GrepStatus
+from iop import history, services
 from iop.models import BankEntry, EnkeltvedtakSubject, Goal
 from tests import factories as f
 from tests.conftest import World
@@ -155,3 +156,12 @@ def test_the_goal_form_has_one_aim_input_and_free_text_only_as_a_fallback(world:
     shown = fallback(written)
     assert shown.startswith('<details class="iop-aim-fallback" open>') and "Eget mål: skrive korte tekster" in shown
     assert "Kompetansemål som ikke finnes i listen" in shown
+
+
+def test_every_field_label_in_a_goals_history_starts_with_a_capital(world: World) -> None:
+    ch = chain(world.pupil_a)
+    goal = ch.goals[0]
+    services.goal_update(actor=world.user("teacher"), goal=goal, version=goal.version, data={"text": "Leser høyt"})
+    labels = [f.label for c in history.changes([(Goal, Goal.history.filter(id=goal.pk))]) for f in c.fields]
+    assert "Læringsmål" in labels and "læringsmål" not in labels
+    assert labels and all(label[:1].isupper() for label in labels), labels

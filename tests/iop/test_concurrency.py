@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from html.parser import HTMLParser
 
 import pytest
 from django.db import connection
@@ -248,3 +249,113 @@ def test_a_vedtak_draft_merges_fields_and_treats_its_subject_rows_as_one_field(w
     )
     stored = Enkeltvedtak.objects.get(pk=vedtak.pk)
     assert (stored.organisation_note, stored.appeal_info) == ("Liten gruppe", "Ny klagetekst")
+
+
+REPORT = "Eleven leser korte tekster.\n\nEleven skriver enkle setninger.\n\nEleven regner med tall til tjue."
+
+
+def test_edits_in_different_parts_merge_into_one_text_without_repeating_the_rest() -> None:
+    mine = REPORT.replace("korte tekster.", "korte tekster høyt.")
+    theirs = REPORT.replace("til tjue.", "til hundre.")
+    merged = concurrency.merge_text(REPORT, mine, theirs)
+    assert merged.clean
+    assert merged.text == (
+        "Eleven leser korte tekster høyt.\n\nEleven skriver enkle setninger.\n\nEleven regner med tall til hundre."
+    )
+    # Two edits of one sentence at different words join too.
+    one = concurrency.merge_text("Leser korte tekster", "Leser lange tekster", "Leser korte tekster høyt")
+    assert one == concurrency.MergedText("Leser lange tekster høyt", True)
+
+
+def test_overlapping_edits_show_both_versions_of_only_that_part_marked() -> None:
+    mine = REPORT.replace("enkle setninger.", "lengre setninger med hjelp.")
+    theirs = REPORT.replace("enkle setninger.", "enkle setninger og korte brev.")
+    merged = concurrency.merge_text(REPORT, mine, theirs)
+    assert not merged.clean
+    assert merged.text.count("Eleven leser korte tekster.") == 1 and merged.text.count("til tjue.") == 1
+    assert ">>> Din tekst:\nEleven skriver lengre setninger med hjelp.\n" in merged.text
+    theirs_marked = ">>> Den andre teksten:\nEleven skriver enkle setninger og korte brev.\n<<< Slutt på de to"
+    assert theirs_marked in merged.text
+
+
+class _Inputs(HTMLParser):
+    """The values a browser would post from a rendered form (hidden, text, checked radios, textareas)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, str] = {}
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "input" and a.get("name") and (a.get("type") != "radio" or "checked" in a):
+            self.values[a["name"]] = a.get("value", "")
+        if tag == "textarea":
+            self._textarea = a.get("name")
+            self.values[a["name"]] = ""
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.values[self._textarea] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea" and self._textarea:
+            value = self.values[self._textarea]
+            self.values[self._textarea] = value[1:] if value.startswith("\n") else value
+            self._textarea = None
+
+
+def posted(body: str) -> dict[str, str]:
+    parser = _Inputs()
+    parser.feed(body)
+    return parser.values
+
+
+def _goal_conflict(world: World, mine: str, theirs: str) -> tuple[Goal, str, dict[str, str]]:
+    """The teacher saves THEIRS, then the coordinator, from the same version, MINE: the conflict form's values."""
+    ch = chain(world.pupil_a)
+    goal = ch.goals[0]
+    url = reverse("iop:goal_update", args=[goal.pk])
+    teacher = world.client("teacher")
+    teacher.post(url, full_goal_data(goal, 1, text=REPORT), HTTP_HX_REQUEST="true")  # the base, version 2
+    teacher.post(url, full_goal_data(goal, 2, text=theirs), HTTP_HX_REQUEST="true")
+    answer = world.client("coordinator").post(url, full_goal_data(goal, 2, text=mine), HTTP_HX_REQUEST="true")
+    body = answer.content.decode()
+    assert CONFLICT in body
+    return goal, url, posted(body)
+
+
+def test_a_clean_merge_is_chosen_and_takes_what_was_typed_after_the_conflict(world: World) -> None:
+    mine = REPORT.replace("korte tekster.", "korte tekster høyt.")
+    theirs = REPORT.replace("til tjue.", "til hundre.")
+    goal, url, data = _goal_conflict(world, mine, theirs)
+    key = f"{goal.pk}-text"
+    assert data[f"{goal.pk}-choice-text"] == "merge"  # pre-selected: it joins both without repeating
+    assert data[f"{goal.pk}-merged-text"].count("Eleven skriver enkle setninger.") == 1
+    # The coordinator types on in the goal field after the conflict appeared, then saves as the form stands.
+    data[key] = data[key].replace("høyt.", "høyt. ETTERPAA")
+    answer = world.client("coordinator").post(url, data, HTTP_HX_REQUEST="true")
+    assert CONFLICT not in answer.content.decode()
+    assert Goal.objects.get(pk=goal.pk).text == (
+        "Eleven leser korte tekster høyt. ETTERPAA\n\n"
+        "Eleven skriver enkle setninger.\n\nEleven regner med tall til hundre."
+    )
+
+
+def test_an_overlap_keeps_my_text_by_default_and_typing_on_is_never_lost(world: World) -> None:
+    mine = REPORT.replace("enkle setninger.", "lange setninger.")
+    theirs = REPORT.replace("enkle setninger.", "korte setninger.")
+    goal, url, data = _goal_conflict(world, mine, theirs)
+    key, choice = f"{goal.pk}-text", f"{goal.pk}-choice-text"
+    assert data[choice] == "mine" and ">>> Din tekst:" in data[f"{goal.pk}-merged-text"]
+    coordinator = world.client("coordinator")
+    # Typed on, then chose the (now stale) merged text: nothing is written, the conflict shows the text as it stands.
+    data[key] = data[key] + " ETTERPAA"
+    again = coordinator.post(url, {**data, choice: "merge"}, HTTP_HX_REQUEST="true").content.decode()
+    assert CONFLICT in again and Goal.objects.get(pk=goal.pk).text == theirs
+    fresh = posted(again)
+    assert fresh[key].endswith(" ETTERPAA")
+    assert "ETTERPAA" in fresh[f"{goal.pk}-merged-text"]
+    # The default (keep mine) saves the field as typed.
+    coordinator.post(url, fresh, HTTP_HX_REQUEST="true")
+    assert Goal.objects.get(pk=goal.pk).text == mine + " ETTERPAA"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from followup.models import Notification, Preference
@@ -115,9 +116,10 @@ def test_guardians_read_the_published_iup_and_may_choose_email(
     saved = guardian.post(reverse("followup:preferences"), {"plan_emails": "on", "language": ""})
     assert saved.status_code == 302 and Preference.objects.get(user=guardian_user).plan_emails
     _publish(plan, teacher, django_capture_on_commit_callbacks)
-    _publish(plan, teacher, django_capture_on_commit_callbacks)  # re-published unchanged: a second version
-    assert IupVersion.objects.filter(iup=plan).count() == 2
-    assert [m.to for m in mail.outbox] == [[guardian_user.email]] * 2  # type: ignore[union-attr]
+    with pytest.raises(ValidationError):  # re-publishing unchanged is refused: no version, no e-mail
+        _publish(plan, teacher, django_capture_on_commit_callbacks)
+    assert IupVersion.objects.filter(iup=plan).count() == 1
+    assert [m.to for m in mail.outbox] == [[guardian_user.email]]  # type: ignore[union-attr]
 
     plan.refresh_from_db()
     services.iup_update(actor=teacher, iup=plan, version=plan.version, data={"agreements": "LIVE-AGREEMENT"})
@@ -254,3 +256,25 @@ def test_the_differences_since_published_show_dates_as_the_reader_writes_them(
     assert f"{norwegian(start)} – {norwegian(end)}" in removed
     assert f"{norwegian(start)} – {norwegian(earlier)}" in added
     assert end.isoformat() not in html and earlier.isoformat() not in html
+
+
+def test_publishing_unchanged_content_is_refused_on_the_question_page(
+    world: World, django_capture_on_commit_callbacks: object
+) -> None:
+    teacher = world.user("teacher")
+    client = world.client("teacher")
+    ch = chain(world.pupil_a)
+    plan = make_iup(world.pupil_a)
+    for doc, url_name, detail in (
+        (ch.iop, "iop:iop_publish", "iop:iop_detail"),
+        (plan, "iop:iup_publish", "iop:iup_detail"),
+    ):
+        assert doc is not None
+        _publish(doc, teacher, django_capture_on_commit_callbacks)
+        doc.refresh_from_db()
+        page = client.post(reverse(url_name, args=[doc.pk]), {"version": doc.version}).content.decode()
+        assert "Ingenting er endret siden forrige publisering" in page, url_name
+        assert "til foresatte?" not in page and 'name="confirm"' not in page  # no question, no "Ja"
+        assert reverse(detail, args=[doc.pk]) in page
+        with pytest.raises(ValidationError):
+            _publish(doc, teacher, django_capture_on_commit_callbacks)
