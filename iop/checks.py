@@ -293,13 +293,19 @@ def goal_flags(goal: Goal) -> list[Flag]:
 def missing_iop_flags(
     vedtak_list: Iterable[Enkeltvedtak], iops: Iterable[Iop], today: datetime.date | None = None
 ) -> list[Flag]:
-    """A made, still valid vedtak without an IOP N days after it was made."""
+    """A made, still valid vedtak without an IOP N days after it was made.
+    VEDTAK_LIST is all the pupil's vedtak: one replaced by a newer made
+    vedtak (:func:`iop.rebase.replaces`; its IOP moved onto the newer one)
+    asks for no IOP of its own. No queries."""
     today = today or timezone.localdate()
+    vedtak_list = list(vedtak_list)
     with_iop = {iop.vedtak_id for iop in iops}
     limit = missing_after_days()
     flags: list[Flag] = []
     for vedtak in vedtak_list:
         if not vedtak.is_made or vedtak.made_on is None or vedtak.valid_to < today or vedtak.pk in with_iop:
+            continue
+        if any(rebase.replaces(other, vedtak) for other in vedtak_list):
             continue
         days = (today - vedtak.made_on).days
         if days > limit:

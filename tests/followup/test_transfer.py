@@ -15,7 +15,9 @@ from django.urls import reverse
 
 from followup import deadlines, reminders
 from followup.models import Deadline, Notification, Talk
-from iop.models import Iop
+from iop import checks
+from iop import services as iop_services
+from iop.models import Enkeltvedtak, EnkeltvedtakSubject, Iop
 from iop.reports.models import Report
 from students import access, transfer
 from students.models import (
@@ -30,7 +32,7 @@ from students.models import (
 )
 from tests import factories as f
 from tests.followup.conftest import END, START, YearSchool, build_year_school
-from tests.iop.factories import chain
+from tests.iop.factories import VedtakFactory, chain
 
 MOVE_DAY = datetime.date(2027, 1, 11)
 
@@ -256,3 +258,33 @@ def test_an_operator_moves_the_pupil_in_the_admin(
         assert done.status_code == 302
     assert Pupil.objects.get(pk=pupil.pk).school_id == new.school.pk
     assert PupilTransfer.objects.get(pupil=pupil).made_by == operator
+
+
+def test_after_a_rebase_and_a_move_the_replaced_vedtak_asks_for_no_iop(
+    schools: tuple[YearSchool, YearSchool], django_capture_on_commit_callbacks
+) -> None:
+    """The IOP moved onto a newer vedtak (the old one still valid); at the new
+    school neither the deadline engine nor the pupil's checks ask for an IOP
+    on the replaced vedtak."""
+    old, new = schools
+    pupil = _with_plan(old)
+    first = Enkeltvedtak.objects.get(pupil=pupil)
+    with at("2026-11-20"):
+        newer = VedtakFactory(vurdering=first.vurdering, made_on=datetime.date(2026, 11, 20))
+        EnkeltvedtakSubject.objects.create(vedtak=newer, subject="Matematikk", hours=40)
+        iop = Iop.objects.select_related("vedtak", "school_year").get(pupil=pupil)
+        iop.pupil = access.get_pupil(old.coordinator, pupil.pk)
+        iop_services.iop_move_to_vedtak(actor=old.coordinator, iop=iop, version=iop.version, vedtak=newer)
+        iop_services.iop_publish(actor=old.coordinator, iop=iop, version=Iop.objects.get(pk=iop.pk).version)
+        deadlines.deadlines_generate(school_year=old.year)
+    with at("2026-11-29", "10:00"):
+        day = datetime.date(2026, 11, 29)
+        _move(old.coordinator, pupil, new.group, day=day, capture=django_capture_on_commit_callbacks)
+        deadlines.deadlines_generate(school_year=new.year)
+        after_vedtak = Deadline.objects.filter(pupil=pupil, school=new.school, duty__key="iop-etter-vedtak")
+        assert after_vedtak.exists()
+        assert not after_vedtak.filter(state=Deadline.State.OPEN).exists()
+        both = list(Enkeltvedtak.objects.filter(pupil=pupil))
+        assert checks.missing_iop_flags(both, list(Iop.objects.filter(pupil=pupil))) == []
+        # Without the newer vedtak the old one would still ask for its IOP.
+        assert checks.missing_iop_flags([first], []) != []
