@@ -207,9 +207,15 @@ def newer_vedtak_flag(iop: Iop, newer: Enkeltvedtak) -> Flag:
     )
 
 
-def iop_flags(iop: Iop, newer: Enkeltvedtak | None = None) -> list[Flag]:
+def iop_flags(
+    iop: Iop, newer: Enkeltvedtak | None = None, candidates: Iterable[Enkeltvedtak] | None = None
+) -> list[Flag]:
     """Flags on an IOP against its vedtak: subjects, hours and period, and
     NEWER (a newer vedtak of the pupil, see :mod:`iop.rebase`) when given.
+    A period starting before the vedtak is valid is fine where a vedtak it
+    replaced covers the earlier part (:func:`iop.rebase.start_covered`, read
+    from CANDIDATES, the pupil's vedtak, or one query when they are not given
+    and the start comes before the vedtak's).
     Sections dropped when the plan moved onto a newer vedtak are kept (with
     their goals and logs) and flagged without blocking."""
     flags: list[Flag] = []
@@ -250,7 +256,10 @@ def iop_flags(iop: Iop, newer: Enkeltvedtak | None = None) -> list[Flag]:
                     blocks_publishing=True,
                 )
             )
-    if iop.period_start < vedtak.valid_from or iop.period_end > vedtak.valid_to:
+    start_ok = iop.period_start >= vedtak.valid_from or rebase.start_covered(
+        iop, rebase.replaced_vedtak(iop) if candidates is None else candidates
+    )
+    if not start_ok or iop.period_end > vedtak.valid_to:
         flags.append(
             Flag(
                 "iop_period_outside_vedtak",

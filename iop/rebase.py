@@ -18,6 +18,7 @@ granted, and the plan is then archived by hand.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -114,6 +115,32 @@ def replaced_exists() -> Exists:
             valid_from__lte=OuterRef("valid_to"),
             valid_to__gte=OuterRef("valid_from"),
         )
+    )
+
+
+def start_covered(iop: Iop, candidates: Iterable[Enkeltvedtak]) -> bool:
+    """Whether the IOP's ``period_start`` is covered by a vedtak its own
+    vedtak replaced (:func:`replaces`): a plan moved onto a newer vedtak keeps
+    its start, since the older vedtak covered the earlier part (valid from
+    ``period_start`` up to at least the day before the newer one's
+    ``valid_from``). CANDIDATES are the pupil's vedtak, loaded; no queries."""
+    vedtak = iop.vedtak
+    if iop.period_start >= vedtak.valid_from:
+        return True
+    day_before = vedtak.valid_from - datetime.timedelta(days=1)
+    return any(
+        replaces(vedtak, old) and old.valid_from <= iop.period_start and old.valid_to >= day_before
+        for old in candidates
+    )
+
+
+def replaced_vedtak(iop: Iop) -> list[Enkeltvedtak]:
+    """The made vedtak of the IOP's pupil made before the IOP's own (candidates
+    for :func:`start_covered`). One query."""
+    return list(
+        Enkeltvedtak.objects.filter(
+            pupil_id=iop.pupil_id, status=Enkeltvedtak.Status.MADE, made_on__lte=iop.vedtak.made_on
+        ).exclude(pk=iop.vedtak_id)
     )
 
 

@@ -574,7 +574,7 @@ def pupil_plans(pupil: Pupil) -> PupilPlans | None:
         if iop.vedtak_id in vedtak_by_id:
             iop.vedtak = vedtak_by_id[iop.vedtak_id]
             newer = rebase.newest_of(iop, vedtak) if iop.is_editable else None
-            iop.flags = checks.iop_flags(iop, newer) if internal else []  # type: ignore[attr-defined]
+            iop.flags = checks.iop_flags(iop, newer, vedtak) if internal else []  # type: ignore[attr-defined]
         else:  # pragma: no cover - a published IOP always rests on a made vedtak
             iop.flags = []  # type: ignore[attr-defined]
         for goal in iop.goals.all():
@@ -667,7 +667,7 @@ def overview(user: AnyUser) -> list[OverviewRow]:
         for iop in iops:
             if iop.vedtak_id in by_id:
                 iop.vedtak = by_id[iop.vedtak_id]
-                flags += checks.iop_flags(iop, rebase.newest_of(iop, vedtak_list))
+                flags += checks.iop_flags(iop, rebase.newest_of(iop, vedtak_list), vedtak_list)
                 flags += checks.iop_aim_flags(iop)
         flags += checks.missing_iop_flags(vedtak_list, iops)
         rows.append(

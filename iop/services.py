@@ -640,10 +640,10 @@ def iop_move_to_vedtak(*, actor: User, iop: Iop, version: int, vedtak: Enkeltved
     """Move the IOP onto VEDTAK, a newer vedtak of the pupil (:mod:`iop.rebase`),
     keeping its goals, logs, sections and history.
 
-    * The plan rests on VEDTAK from now on; its period is narrowed to what
-      VEDTAK covers within the school year (``period_start`` no earlier than
-      ``vedtak.valid_from``, ``period_end`` = the earlier of the year's end and
-      ``vedtak.valid_to``).
+    * The plan rests on VEDTAK from now on; its period keeps its start (the
+      old vedtak covered the part before VEDTAK, so teaching given then is
+      still logged and counted) and ends on the earlier of the year's end and
+      ``vedtak.valid_to``.
     * Every subject of VEDTAK has a section: hours follow the decision
       (årstimer); "how the teaching is carried out" follows it where the
       teacher kept the text the plan was made with; a subject new in VEDTAK
@@ -666,7 +666,8 @@ def iop_move_to_vedtak(*, actor: User, iop: Iop, version: int, vedtak: Enkeltved
     if newest is None or newest.pk != vedtak.pk:
         raise ValidationError(_("The plan can only be moved to the newest decision made after its own."))
     year = current.school_year
-    start = max(current.period_start, newest.valid_from)
+    # The start is kept: the old vedtak covered the part before the new one.
+    start = current.period_start
     end = min(year.end, newest.valid_to)
     if start > end:
         raise ValidationError(_("The new decision covers no part of the plan's period."))
@@ -698,7 +699,7 @@ def iop_move_to_vedtak(*, actor: User, iop: Iop, version: int, vedtak: Enkeltved
             _save(section, actor)
     for name, section in sections.items():
         if name not in new_lines and section.dropped_on is None:
-            section.dropped_on = start
+            section.dropped_on = max(start, newest.valid_from)
             _bump(section)
             _save(section, actor)
     return current

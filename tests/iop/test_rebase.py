@@ -237,3 +237,35 @@ def test_an_editor_who_started_before_the_move_keeps_the_new_hours(pinned: None,
     stale = {"hours": 76, "content": "Brøk og prosent", "working_methods": "", "organisation": maths.organisation}
     saved = services.section_update(actor=world.user("coordinator"), section=maths, version=seen, data=stale)
     assert (saved.hours, saved.content) == (40, "Brøk og prosent")
+
+
+def test_the_move_keeps_the_plans_start_so_teaching_under_the_old_vedtak_still_counts(
+    pinned: None, world: World
+) -> None:
+    ch = _plan(world)
+    assert ch.iop is not None
+    start = ch.iop.period_start
+    newer = _newer(ch, CUT, valid_from=TODAY - datetime.timedelta(days=10))
+    assert start < newer.valid_from
+    teacher = world.user("teacher")
+    iop = _teacher_iop(world, ch.iop)
+    moved = services.iop_move_to_vedtak(actor=teacher, iop=iop, version=iop.version, vedtak=newer)
+    assert moved.period_start == start
+    assert IopSubject.objects.get(iop=moved, subject="Norsk").dropped_on == newer.valid_from
+
+    # The old vedtak covered the earlier part: no period flag, on the pages or when publishing.
+    loaded = _loaded(moved)
+    assert "iop_period_outside_vedtak" not in {f.code for f in checks.iop_flags(loaded)}
+    both = list(Enkeltvedtak.objects.filter(pupil=world.pupil_a))
+    assert "iop_period_outside_vedtak" not in {f.code for f in checks.iop_flags(loaded, None, both)}
+    # Without the old vedtak, a start before the vedtak is still flagged.
+    assert "iop_period_outside_vedtak" in {f.code for f in checks.iop_flags(loaded, None, [newer])}
+
+    # Teaching given before the new vedtak is logged against the plan.
+    section = IopSubject.objects.select_related("iop__pupil").get(iop=moved, subject="Matematikk")
+    section.iop.pupil = access.get_pupil(teacher, world.pupil_a.pk)
+    day = start + datetime.timedelta(days=7)
+    entry = services.teaching_log_create(
+        actor=teacher, section=section, data={"period_start": day, "period_end": day, "hours": 2}
+    )
+    assert entry.pk
