@@ -972,17 +972,32 @@ def goal_log_create(*, actor: User, goal: Goal, data: Mapping[str, Any]) -> Goal
         raise ValidationError(_("Write something or choose a level before saving."))
     if entry.date > timezone.localdate():
         raise ValidationError({"date": _("The date can not be in the future.")})
+    if goal.iop_id and entry.date < goal.plan.period_start:
+        first = date_format(goal.plan.period_start, "SHORT_DATE_FORMAT")
+        raise ValidationError({"date": _("The plan's period starts on %(first)s.") % {"first": first}})
     return _save(entry, actor)
 
 
 @transaction.atomic
 def teaching_log_create(*, actor: User, section: IopSubject, data: Mapping[str, Any]) -> TeachingLog:
+    """Log hours of teaching given in SECTION's subject (årstimer of 60
+    minutes) over a period inside the IOP's period and not after today.
+    Raises ``ValidationError`` on ``period_start`` / ``period_end``."""
     _require(actor, Action.LOG, section.iop.pupil)
     _require_editable(section.iop)
     entry = TeachingLog(section=section, author=actor)
     _apply(entry, data, ("period_start", "period_end", "hours", "note"))
     _require_within(entry.period_start, entry.period_end, section.iop.period_start, section.iop.period_end)
+    _require_given(entry)
     return _save(entry, actor)
+
+
+def _require_given(entry: TeachingLog) -> None:
+    """Refuse hours logged for days still to come: only teaching given counts."""
+    if entry.period_end is not None and entry.period_end > timezone.localdate():
+        raise ValidationError(
+            {"period_end": _("Hours can only be logged for teaching given: choose a date no later than today.")}
+        )
 
 
 def _require_author(actor: User, entry: TeachingLog) -> None:
@@ -1007,6 +1022,7 @@ def teaching_log_update(*, actor: User, entry: TeachingLog, data: Mapping[str, A
     _apply(entry, data, ("period_start", "period_end", "hours", "note"))
     iop = entry.section.iop
     _require_within(entry.period_start, entry.period_end, iop.period_start, iop.period_end)
+    _require_given(entry)
     return _save(entry, actor)
 
 
