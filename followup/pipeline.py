@@ -11,7 +11,8 @@ from the day the earlier step closed:
 * årsrapport — the pupil's live IOP is published (since the day it was
   published) and no årsrapport of it is finalised yet; the kontaktlærer writes it;
 * IOP — a draft IOP exists (since it was made), or a valid vedtak is made and
-  there is no live IOP (since the vedtak was made); the kontaktlærer;
+  there is no live IOP (since the vedtak was made); the kontaktlærer of the
+  pupil's current class at the pupil's current school;
 * vedtak — a draft vedtak (since it was started) or a completed sakkyndig
   vurdering without a vedtak made on it (since it was completed); the rektor;
 * SV — PPT writes a draft sakkyndig vurdering (since it was started); PPT;
@@ -244,8 +245,11 @@ def pipeline_rows(pupils: list[Pupil], deadlines: QuerySet[Deadline], today: dat
     )
     names: dict[Any, list[str]] = {}
     teachers = (
-        Enrolment.objects.filter(
+        # Only the kontaktlærere of the pupil's current class at the current school (not a former one).
+        Enrolment.objects.open_on(today)
+        .filter(
             pupil_id__in=ids,
+            group__school_year__school_id=F("pupil__school_id"),
             group__school_year__start__lte=today,
             group__school_year__end__gte=today,
             group__assignments__role=TeachingAssignment.Role.KONTAKTLAERER,
