@@ -226,3 +226,10 @@ def test_the_iop_step_waits_only_for_the_kontaktlaerer_of_the_current_class(worl
     row = _iop_row(world)
     assert row.step == Step.IOP and row.people == [world.user("teacher").full_name]
 
+
+def test_the_iop_step_counts_from_the_vedtak_also_with_a_draft(world: World) -> None:
+    """A draft IOP made today on a vedtak made ten days ago: ten days in the
+    step, as for a pupil without a draft."""
+    chain(world.pupil_a, author=world.user("ppt"), iop_status=Iop.Status.DRAFT)
+    row = _iop_row(world)
+    assert (row.step, row.days) == (Step.IOP, 10)
