@@ -288,3 +288,28 @@ def test_after_a_rebase_and_a_move_the_replaced_vedtak_asks_for_no_iop(
         assert checks.missing_iop_flags(both, list(Iop.objects.filter(pupil=pupil))) == []
         # Without the newer vedtak the old one would still ask for its IOP.
         assert checks.missing_iop_flags([first], []) != []
+
+
+def test_duties_due_before_the_pupil_came_are_not_the_new_schools_to_do(
+    schools: tuple[YearSchool, YearSchool], django_capture_on_commit_callbacks
+) -> None:
+    old, new = schools
+    pupil = _with_plan(old)
+    with at("2026-11-29", "10:00"):
+        _move(
+            old.coordinator,
+            pupil,
+            new.group,
+            day=datetime.date(2026, 11, 29),
+            capture=django_capture_on_commit_callbacks,
+        )
+    mine = {d.duty.key: d for d in Deadline.objects.filter(pupil=pupil, school=new.school).select_related("duty")}
+    came = datetime.date(2026, 11, 29)
+    before = [d for d in mine.values() if not d.record_kind and d.due < came]
+    assert before and all(d.state == Deadline.State.DONE for d in before)
+    noted = {d.duty.key for d in before if d.done_note == "Før eleven kom (29.11.2026)."}
+    assert "elevsamtale-host" in noted
+    assert mine["utviklingssamtale-var"].state == Deadline.State.OPEN
+    # The other pupils of the new school still have their start talk to hold.
+    other = new.pupils[0]
+    assert Deadline.objects.get(pupil=other, duty__key="elevsamtale-host").done_note == ""
