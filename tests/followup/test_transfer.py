@@ -18,6 +18,7 @@ from followup.models import Deadline, Notification, Talk
 from iop import checks
 from iop import services as iop_services
 from iop.models import Enkeltvedtak, EnkeltvedtakSubject, Iop
+from iop.reports import services as report_services
 from iop.reports.models import Report
 from students import access, transfer
 from students.models import (
@@ -313,3 +314,32 @@ def test_duties_due_before_the_pupil_came_are_not_the_new_schools_to_do(
     # The other pupils of the new school still have their start talk to hold.
     other = new.pupils[0]
     assert Deadline.objects.get(pupil=other, duty__key="elevsamtale-host").done_note == ""
+
+
+def test_a_report_the_former_school_wrote_is_read_only_archive_at_the_new_school(
+    schools: tuple[YearSchool, YearSchool], django_capture_on_commit_callbacks
+) -> None:
+    old, new = schools
+    pupil = _with_plan(old)
+    report = Report.objects.get(pupil=pupil)
+    assert report.is_draft
+    with at("2027-01-11", "10:00"):
+        _move(old.coordinator, pupil, new.group, capture=django_capture_on_commit_callbacks)
+        for user in (new.teacher, new.coordinator):
+            client = _client(user)
+            shown = client.get(reverse("reports:report_detail", args=[report.pk]))
+            assert shown.status_code == 200
+            assert shown.context["form"] is None and not shown.context["can_edit"]
+            html = shown.content.decode()
+            assert reverse("reports:report_update", args=[report.pk]) not in html
+            assert reverse("reports:report_finalise", args=[report.pk]) not in html
+            school = html.split("<dt>Skole</dt><dd>")[1].split("</dd>")[0]
+            assert school == old.school.name
+            data = {"version": report.version, "summary": "Overskrevet", "confirm": "1"}
+            for name in ("report_update", "report_finalise", "report_publish"):
+                assert client.post(reverse(f"reports:{name}", args=[report.pk]), data).status_code == 403, name
+        with pytest.raises(PermissionDenied):
+            report.pupil = access.get_pupil(new.coordinator, pupil.pk)
+            report_services.report_finalise(actor=new.coordinator, report=report, version=report.version)
+    report.refresh_from_db()
+    assert report.is_draft and report.summary != "Overskrevet"
