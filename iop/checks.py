@@ -207,6 +207,12 @@ def newer_vedtak_flag(iop: Iop, newer: Enkeltvedtak) -> Flag:
     )
 
 
+def on_iop_page(flags: list[Flag]) -> list[Flag]:
+    """FLAGS without the newer-vedtak flag, which the IOP page shows in a
+    section of its own (what changed, and the move)."""
+    return [flag for flag in flags if flag.code != "iop_newer_vedtak"]
+
+
 def iop_flags(
     iop: Iop, newer: Enkeltvedtak | None = None, candidates: Iterable[Enkeltvedtak] | None = None
 ) -> list[Flag]:

@@ -309,6 +309,12 @@ class IopPage:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def checklist(self) -> list[checks.Flag]:
+        """The flags for the page's checklist: a newer vedtak has its own
+        section on the page (what changed, the move), so it is not listed twice."""
+        return checks.on_iop_page(self.flags) if self.newer_vedtak is not None else self.flags
+
+    @property
     def newer_vedtak_changes(self) -> list[rebase.VedtakChange]:
         """What the newer vedtak changes against the plan's (subjects loaded; no queries)."""
         return rebase.changes(self.iop.vedtak, self.newer_vedtak) if self.newer_vedtak is not None else []

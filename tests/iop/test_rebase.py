@@ -108,6 +108,9 @@ def test_a_newer_vedtak_is_flagged_with_what_changed(pinned: None, world: World)
     html = response.content.decode()
     assert 'id="newer-vedtak"' in html
     assert reverse("iop:iop_move_to_vedtak", args=[ch.iop.pk]) in html
+    # Said once: in its own section, not again in the checklist.
+    assert html.count("76 → 40") == 1 and html.count("Et nyere vedtak ble fattet") == 1
+    assert html.count('data-flag="iop_newer_vedtak"') == 1
 
 
 def test_publishing_on_the_old_vedtak_is_refused_until_the_iop_is_moved(pinned: None, world: World) -> None:
