@@ -343,3 +343,15 @@ def test_a_report_the_former_school_wrote_is_read_only_archive_at_the_new_school
             report_services.report_finalise(actor=new.coordinator, report=report, version=report.version)
     report.refresh_from_db()
     assert report.is_draft and report.summary != "Overskrevet"
+
+
+def test_after_a_move_the_former_kontaktlaerers_home_page_counts_the_pupils_alike(
+    schools: tuple[YearSchool, YearSchool], django_capture_on_commit_callbacks
+) -> None:
+    old, new = schools
+    pupil = _with_plan(old)
+    with at("2027-01-11", "10:00"):
+        _move(old.coordinator, pupil, new.group, capture=django_capture_on_commit_callbacks)
+        home = _client(old.teacher).get(reverse("home")).context["home"]
+    [group] = home.groups
+    assert group.pupil_count == home.pupil_count == 1
