@@ -972,8 +972,9 @@ def goal_log_create(*, actor: User, goal: Goal, data: Mapping[str, Any]) -> Goal
         raise ValidationError(_("Write something or choose a level before saving."))
     if entry.date > timezone.localdate():
         raise ValidationError({"date": _("The date can not be in the future.")})
-    if goal.iop_id and entry.date < goal.plan.period_start:
-        first = date_format(goal.plan.period_start, "SHORT_DATE_FORMAT")
+    plan = goal.plan
+    if isinstance(plan, Iop) and entry.date < plan.period_start:
+        first = date_format(plan.period_start, "SHORT_DATE_FORMAT")
         raise ValidationError({"date": _("The plan's period starts on %(first)s.") % {"first": first}})
     return _save(entry, actor)
 
