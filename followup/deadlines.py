@@ -11,8 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import DateField, Min, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext, override
 
 from students.models import Enrolment, Group, School, SchoolYear, StaffMembership, TeachingAssignment, User
 
@@ -93,6 +95,25 @@ class Wanted:
     record_id: str = ""
     responsible_id: int | None = None
     done: bool = False
+    # Why it is done without a record (e.g. it fell due before the pupil came).
+    note: str = ""
+
+
+def _arrivals(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> dict[uuid.UUID, datetime.date]:
+    """{pupil id: the first day of the pupil's first enrolment in SCHOOL_YEAR}
+    (an enrolment without a first day counts from the year's start). One query."""
+    qs = Enrolment.objects.filter(group__school_year=school_year)
+    if pupil_ids is not None:
+        qs = qs.filter(pupil_id__in=pupil_ids)
+    first = Min(Coalesce("start", Value(school_year.start), output_field=DateField()))
+    return dict(qs.values("pupil_id").annotate(first=first).order_by().values_list("pupil_id", "first"))
+
+
+def before_arrival_note(school: School, arrived: datetime.date) -> str:
+    """The note on a pupil's deadline that fell due before the pupil came to
+    SCHOOL, e.g. "Før eleven kom (29.11.2026).", in the school's language."""
+    with override(school.language or "nb"):
+        return gettext("Before the pupil came (%(date)s).") % {"date": arrived.strftime("%d.%m.%Y")}
 
 
 def _first_by_role(school: School, role: str) -> int | None:
@@ -150,6 +171,7 @@ def wanted_deadlines(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None =
     rektor, koordinator = role_holder[Duty.Role.REKTOR], role_holder[Duty.Role.KOORDINATOR]
     role_holder[Duty.Role.REKTOR], role_holder[Duty.Role.KOORDINATOR] = rektor or koordinator, koordinator or rektor
     made_on = sources.vedtak_made_on(school_year, pupil_ids)
+    arrived = _arrivals(school_year, pupil_ids)
     sets = sources.pupil_sets(school_year, pupil_ids)
     done_sets = sources.fulfilled(school_year, pupil_ids)
     needs_records = any(d.anchor == Duty.Anchor.RECORD for d in duties)
@@ -210,6 +232,9 @@ def wanted_deadlines(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None =
                     pupil_due = _after_vedtak(due, made_on[pupil_id], iop_days, followed=after_vedtak is not None)
                 if pupil_due is None:
                     continue
+                # A duty that fell due before the pupil came to the school is not the school's to do.
+                came = arrived.get(pupil_id, start)
+                note = before_arrival_note(school, came) if pupil_due < came else ""
                 out.append(
                     Wanted(
                         key=f"{school_year.pk}:{duty.key}:p:{pupil_id}",
@@ -218,7 +243,8 @@ def wanted_deadlines(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None =
                         title=duty.title,
                         pupil_id=pupil_id,
                         responsible_id=responsible(duty, group_id),
-                        done=pupil_id in fulfilled,
+                        done=pupil_id in fulfilled or bool(note),
+                        note=note,
                     )
                 )
         elif pupil_ids is not None:
@@ -303,6 +329,7 @@ def deadlines_generate(*, school_year: SchoolYear, pupil_ids: set[uuid.UUID] | N
             )
             if w.done:
                 d.state, d.done_at, d.done_automatically, d.next_reminder_at = Deadline.State.DONE, now, True, None
+                d.done_note = w.note
                 result.fulfilled += 1
             to_create.append(d)
             result.created += 1
@@ -330,6 +357,7 @@ def deadlines_generate(*, school_year: SchoolYear, pupil_ids: set[uuid.UUID] | N
         if w.done:
             current.state, current.done_at, current.done_automatically = Deadline.State.DONE, now, True
             current.next_reminder_at = None
+            current.done_note = current.done_note or w.note
             changed = True
             result.fulfilled += 1
         if changed:

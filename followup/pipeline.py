@@ -10,8 +10,10 @@ from the day the earlier step closed:
 
 * årsrapport — the pupil's live IOP is published (since the day it was
   published) and no årsrapport of it is finalised yet; the kontaktlærer writes it;
-* IOP — a draft IOP exists (since it was made), or a valid vedtak is made and
-  there is no live IOP (since the vedtak was made); the kontaktlærer;
+* IOP — a draft IOP exists, or a valid vedtak is made and there is no live
+  IOP (since the vedtak was made, so the days agree with the IOP deadline;
+  since the draft was made when no valid vedtak is made); the kontaktlærer
+  of the pupil's current class at the pupil's current school;
 * vedtak — a draft vedtak (since it was started) or a completed sakkyndig
   vurdering without a vedtak made on it (since it was completed); the rektor;
 * SV — PPT writes a draft sakkyndig vurdering (since it was started); PPT;
@@ -204,7 +206,8 @@ def current_step(d: dict[str, Any]) -> tuple[Step, datetime.date, str] | None:
     made = d.get("vedtak_made_on")
     candidates: list[tuple[Step, datetime.date | None, str]] = [
         (Step.AARSRAPPORT, d.get("iop_published_on"), r.KONTAKTLAERER),
-        (Step.IOP, d.get("iop_draft_on"), r.KONTAKTLAERER),
+        # The IOP step starts when the vedtak is made, whether a draft exists or not.
+        (Step.IOP, (made or d.get("iop_draft_on")) if d.get("iop_draft_on") else None, r.KONTAKTLAERER),
         # A made vedtak waits for its IOP while the pupil has no live IOP.
         (Step.IOP, None if d.get("has_live_iop") else made, r.KONTAKTLAERER),
         (Step.VEDTAK, d.get("vedtak_draft_on"), r.REKTOR),
@@ -244,8 +247,11 @@ def pipeline_rows(pupils: list[Pupil], deadlines: QuerySet[Deadline], today: dat
     )
     names: dict[Any, list[str]] = {}
     teachers = (
-        Enrolment.objects.filter(
+        # Only the kontaktlærere of the pupil's current class at the current school (not a former one).
+        Enrolment.objects.open_on(today)
+        .filter(
             pupil_id__in=ids,
+            group__school_year__school_id=F("pupil__school_id"),
             group__school_year__start__lte=today,
             group__school_year__end__gte=today,
             group__assignments__role=TeachingAssignment.Role.KONTAKTLAERER,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, Value, When
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -15,7 +15,7 @@ from students.models import Pupil, StaffMembership
 from students.sections import Section
 
 from . import selectors
-from .models import Concern, Deadline, Referral, Tiltak
+from .models import Concern, Deadline, Duty, Referral, Tiltak
 
 
 def pupil_section(request: HttpRequest, pupil: Pupil) -> Section | None:
@@ -44,12 +44,23 @@ def pupil_section(request: HttpRequest, pupil: Pupil) -> Section | None:
 
 
 HOME_TASKS = 8  # the user's next open deadlines listed on the home page
+#: The next steps of the chain (kartlegging, sakkyndig vurdering, vedtak, IOP,
+#: årsrapport): listed before other tasks, so that old talks never crowd them out.
+CHAIN_FULFILMENTS = (
+    Duty.Fulfilment.KARTLEGGING,
+    Duty.Fulfilment.VURDERING,
+    Duty.Fulfilment.NEW_VEDTAK,
+    Duty.Fulfilment.IOP_PUBLISHED,
+    Duty.Fulfilment.ARSRAPPORT_WRITTEN,
+)
 HOME_REFERRALS = 20  # referrals waiting for PPT listed on a PPT advisor's home page
 
 
 def home_section(request: HttpRequest) -> Section | None:
     """On the home page: the user's own deadlines (overdue and soon, the same
-    set the deadline page shows under "only mine"), their next tasks, new
+    set the deadline page shows under "only mine"), their next tasks (the
+    chain's next steps first, then by due date; a link to all when there are
+    more than :data:`HOME_TASKS`), new
     notifications and, for a PPT advisor, the referrals waiting for a
     sakkyndig vurdering. A fixed number of queries."""
     user = request.user
@@ -62,11 +73,16 @@ def home_section(request: HttpRequest) -> Section | None:
     soon = today + datetime.timedelta(days=selectors.SOON_DAYS)
     mine_qs = selectors.deadline_scope(user).filter(responsible_id=user.pk, state=Deadline.State.OPEN)
     mine = mine_qs.aggregate(
-        overdue=Count("pk", filter=Q(due__lt=today)), soon=Count("pk", filter=Q(due__gte=today, due__lte=soon))
+        overdue=Count("pk", filter=Q(due__lt=today)),
+        soon=Count("pk", filter=Q(due__gte=today, due__lte=soon)),
+        open=Count("pk"),
     )
+    chain_first = Case(When(duty__fulfilment__in=CHAIN_FULFILMENTS, then=Value(0)), default=Value(1))
     tasks = [
         (d, selectors.deadline_link(d))
-        for d in mine_qs.select_related("pupil", "group").order_by("due", "pk")[:HOME_TASKS]
+        for d in mine_qs.select_related("pupil", "group")
+        .annotate(chain_first=chain_first)
+        .order_by("chain_first", "due", "pk")[:HOME_TASKS]
     ]
     referrals: list[Referral] = []
     if prof.schools(StaffMembership.Role.PPT):

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, Min, OuterRef, QuerySet
 from django.utils import timezone
 
+from iop import rebase
 from iop.models import Enkeltvedtak, Iop, Iup, SakkyndigVurdering
 from iop.reports.models import Report
 from students.models import SchoolYear
@@ -169,24 +170,33 @@ def _made_vedtak(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> Q
 
 
 def _vedtak(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> list[Record]:
-    """A made vedtak asks for its IOP (done once an IOP on it is published)
+    """A made vedtak asks for its IOP (done once an IOP on it is published,
+    or once a newer made vedtak replaces it: :func:`iop.rebase.replaces`)
     and, before it expires, for a new vedtak (done once a later one is made)."""
     published = Iop.objects.filter(vedtak_id=OuterRef("pk"), status=Iop.Status.PUBLISHED)
     rows = list(
         _made_vedtak(school_year, pupil_ids)
-        .annotate(published=Exists(published))
-        .values_list("pk", "pupil_id", "made_on", "valid_to", "made_by_id", "published")
+        .annotate(published=Exists(published), replaced=rebase.replaced_exists())
+        .values_list("pk", "pupil_id", "made_on", "valid_to", "made_by_id", "published", "replaced")
     )
     later: dict[uuid.UUID, datetime.date] = {}
     for _pk, pupil_id, made_on, *_rest in rows:
         if made_on is not None:
             later[pupil_id] = max(later.get(pupil_id, made_on), made_on)
     out: list[Record] = []
-    for pk, pupil_id, made_on, valid_to, made_by_id, published_ in rows:
+    for pk, pupil_id, made_on, valid_to, made_by_id, published_, replaced in rows:
         if made_on is None:  # a made vedtak has its date (constraint vedtak_made_has_date)
             continue
         out.append(
-            Record("vedtak_made", "vedtak", str(pk), pupil_id, made_on, responsible_id=made_by_id, done=published_)
+            Record(
+                "vedtak_made",
+                "vedtak",
+                str(pk),
+                pupil_id,
+                made_on,
+                responsible_id=made_by_id,
+                done=published_ or replaced,
+            )
         )
         out.append(
             Record(

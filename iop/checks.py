@@ -207,12 +207,24 @@ def newer_vedtak_flag(iop: Iop, newer: Enkeltvedtak) -> Flag:
     )
 
 
-def iop_flags(iop: Iop, newer: Enkeltvedtak | None = None) -> list[Flag]:
+def on_iop_page(flags: list[Flag]) -> list[Flag]:
+    """FLAGS without the newer-vedtak flag, which the IOP page shows in a
+    section of its own (what changed, and the move)."""
+    return [flag for flag in flags if flag.code != "iop_newer_vedtak"]
+
+
+def iop_flags(
+    iop: Iop, newer: Enkeltvedtak | None = None, candidates: Iterable[Enkeltvedtak] | None = None
+) -> list[Flag]:
     """Flags on an IOP against its vedtak: subjects, hours (in all and split
     by staff type), period, a learning goal in every subject, and NEWER (a
-    newer vedtak of the pupil, see :mod:`iop.rebase`) when given. Sections
-    dropped when the plan moved onto a newer vedtak are kept (with their goals
-    and logs) and flagged without blocking.
+    newer vedtak of the pupil, see :mod:`iop.rebase`) when given. A period
+    starting before the vedtak is valid is fine where a vedtak it replaced
+    covers the earlier part (:func:`iop.rebase.start_covered`, read from
+    CANDIDATES, the pupil's vedtak, or one query when they are not given and
+    the start comes before the vedtak's). Sections dropped when the plan moved
+    onto a newer vedtak are kept (with their goals and logs) and flagged
+    without blocking.
 
     Reads ``iop.sections``, ``iop.goals`` and ``iop.vedtak.subjects`` (prefetch
     them for a page of many plans). The IOP gives teaching within the vedtak
@@ -281,7 +293,10 @@ def iop_flags(iop: Iop, newer: Enkeltvedtak | None = None) -> list[Flag]:
                     blocks_publishing=True,
                 )
             )
-    if iop.period_start < vedtak.valid_from or iop.period_end > vedtak.valid_to:
+    start_ok = iop.period_start >= vedtak.valid_from or rebase.start_covered(
+        iop, rebase.replaced_vedtak(iop) if candidates is None else candidates
+    )
+    if not start_ok or iop.period_end > vedtak.valid_to:
         flags.append(
             Flag(
                 "iop_period_outside_vedtak",
@@ -324,13 +339,19 @@ def goal_flags(goal: Goal) -> list[Flag]:
 def missing_iop_flags(
     vedtak_list: Iterable[Enkeltvedtak], iops: Iterable[Iop], today: datetime.date | None = None
 ) -> list[Flag]:
-    """A made, still valid vedtak without an IOP N days after it was made."""
+    """A made, still valid vedtak without an IOP N days after it was made.
+    VEDTAK_LIST is all the pupil's vedtak: one replaced by a newer made
+    vedtak (:func:`iop.rebase.replaces`; its IOP moved onto the newer one)
+    asks for no IOP of its own. No queries."""
     today = today or timezone.localdate()
+    vedtak_list = list(vedtak_list)
     with_iop = {iop.vedtak_id for iop in iops}
     limit = missing_after_days()
     flags: list[Flag] = []
     for vedtak in vedtak_list:
         if not vedtak.is_made or vedtak.made_on is None or vedtak.valid_to < today or vedtak.pk in with_iop:
+            continue
+        if any(rebase.replaces(other, vedtak) for other in vedtak_list):
             continue
         days = (today - vedtak.made_on).days
         if days > limit:

@@ -18,10 +18,11 @@ granted, and the plan is then archived by hand.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from .models import Enkeltvedtak, EnkeltvedtakSubject, Iop
@@ -87,6 +88,60 @@ def is_newer(candidate: Enkeltvedtak, iop: Iop) -> bool:
     if candidate.valid_from > year.end or candidate.valid_to < year.start:
         return False
     return (candidate.made_on, candidate.created_at) > (old.made_on, old.created_at)
+
+
+def replaces(candidate: Enkeltvedtak, vedtak: Enkeltvedtak) -> bool:
+    """Whether CANDIDATE replaces VEDTAK: a made vedtak of the same pupil,
+    made after it (a later ``made_on``, or the same day and created later),
+    valid for some part of VEDTAK's period. A replaced vedtak asks for no IOP
+    of its own (the plan moves onto the newer one). No queries."""
+    if candidate.pk == vedtak.pk or candidate.pupil_id != vedtak.pupil_id:
+        return False
+    if not candidate.is_made or candidate.made_on is None or vedtak.made_on is None:
+        return False
+    if candidate.valid_from > vedtak.valid_to or candidate.valid_to < vedtak.valid_from:
+        return False
+    return (candidate.made_on, candidate.created_at) > (vedtak.made_on, vedtak.created_at)
+
+
+def replaced_exists() -> Exists:
+    """:func:`replaces` as a subquery on a vedtak queryset (``annotate(replaced=replaced_exists())``)."""
+    later = Q(made_on__gt=OuterRef("made_on")) | Q(made_on=OuterRef("made_on"), created_at__gt=OuterRef("created_at"))
+    return Exists(
+        Enkeltvedtak.objects.filter(
+            later,
+            pupil_id=OuterRef("pupil_id"),
+            status=Enkeltvedtak.Status.MADE,
+            valid_from__lte=OuterRef("valid_to"),
+            valid_to__gte=OuterRef("valid_from"),
+        )
+    )
+
+
+def start_covered(iop: Iop, candidates: Iterable[Enkeltvedtak]) -> bool:
+    """Whether the IOP's ``period_start`` is covered by a vedtak its own
+    vedtak replaced (:func:`replaces`): a plan moved onto a newer vedtak keeps
+    its start, since the older vedtak covered the earlier part (valid from
+    ``period_start`` up to at least the day before the newer one's
+    ``valid_from``). CANDIDATES are the pupil's vedtak, loaded; no queries."""
+    vedtak = iop.vedtak
+    if iop.period_start >= vedtak.valid_from:
+        return True
+    day_before = vedtak.valid_from - datetime.timedelta(days=1)
+    return any(
+        replaces(vedtak, old) and old.valid_from <= iop.period_start and old.valid_to >= day_before
+        for old in candidates
+    )
+
+
+def replaced_vedtak(iop: Iop) -> list[Enkeltvedtak]:
+    """The made vedtak of the IOP's pupil made before the IOP's own (candidates
+    for :func:`start_covered`). One query."""
+    return list(
+        Enkeltvedtak.objects.filter(
+            pupil_id=iop.pupil_id, status=Enkeltvedtak.Status.MADE, made_on__lte=iop.vedtak.made_on
+        ).exclude(pk=iop.vedtak_id)
+    )
 
 
 def newest_of(iop: Iop, candidates: Iterable[Enkeltvedtak]) -> Enkeltvedtak | None:

@@ -309,6 +309,12 @@ class IopPage:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def checklist(self) -> list[checks.Flag]:
+        """The flags for the page's checklist: a newer vedtak has its own
+        section on the page (what changed, the move), so it is not listed twice."""
+        return checks.on_iop_page(self.flags) if self.newer_vedtak is not None else self.flags
+
+    @property
     def newer_vedtak_changes(self) -> list[rebase.VedtakChange]:
         """What the newer vedtak changes against the plan's (subjects loaded; no queries)."""
         return rebase.changes(self.iop.vedtak, self.newer_vedtak) if self.newer_vedtak is not None else []
@@ -574,7 +580,7 @@ def pupil_plans(pupil: Pupil) -> PupilPlans | None:
         if iop.vedtak_id in vedtak_by_id:
             iop.vedtak = vedtak_by_id[iop.vedtak_id]
             newer = rebase.newest_of(iop, vedtak) if iop.is_editable else None
-            iop.flags = checks.iop_flags(iop, newer) if internal else []  # type: ignore[attr-defined]
+            iop.flags = checks.iop_flags(iop, newer, vedtak) if internal else []  # type: ignore[attr-defined]
         else:  # pragma: no cover - a published IOP always rests on a made vedtak
             iop.flags = []  # type: ignore[attr-defined]
         for goal in iop.goals.all():
@@ -667,7 +673,7 @@ def overview(user: AnyUser) -> list[OverviewRow]:
         for iop in iops:
             if iop.vedtak_id in by_id:
                 iop.vedtak = by_id[iop.vedtak_id]
-                flags += checks.iop_flags(iop, rebase.newest_of(iop, vedtak_list))
+                flags += checks.iop_flags(iop, rebase.newest_of(iop, vedtak_list), vedtak_list)
                 flags += checks.iop_aim_flags(iop)
         flags += checks.missing_iop_flags(vedtak_list, iops)
         rows.append(

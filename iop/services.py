@@ -658,10 +658,10 @@ def iop_move_to_vedtak(*, actor: User, iop: Iop, version: int, vedtak: Enkeltved
     """Move the IOP onto VEDTAK, a newer vedtak of the pupil (:mod:`iop.rebase`),
     keeping its goals, logs, sections and history.
 
-    * The plan rests on VEDTAK from now on; its period is narrowed to what
-      VEDTAK covers within the school year (``period_start`` no earlier than
-      ``vedtak.valid_from``, ``period_end`` = the earlier of the year's end and
-      ``vedtak.valid_to``).
+    * The plan rests on VEDTAK from now on; its period keeps its start (the
+      old vedtak covered the part before VEDTAK, so teaching given then is
+      still logged and counted) and ends on the earlier of the year's end and
+      ``vedtak.valid_to``.
     * Every subject of VEDTAK has a section: hours follow the decision
       (årstimer); "how the teaching is carried out" follows it where the
       teacher kept the text the plan was made with; a subject new in VEDTAK
@@ -684,7 +684,8 @@ def iop_move_to_vedtak(*, actor: User, iop: Iop, version: int, vedtak: Enkeltved
     if newest is None or newest.pk != vedtak.pk:
         raise ValidationError(_("The plan can only be moved to the newest decision made after its own."))
     year = current.school_year
-    start = max(current.period_start, newest.valid_from)
+    # The start is kept: the old vedtak covered the part before the new one.
+    start = current.period_start
     end = min(year.end, newest.valid_to)
     if start > end:
         raise ValidationError(_("The new decision covers no part of the plan's period."))
@@ -716,7 +717,7 @@ def iop_move_to_vedtak(*, actor: User, iop: Iop, version: int, vedtak: Enkeltved
             _save(section, actor)
     for name, section in sections.items():
         if name not in new_lines and section.dropped_on is None:
-            section.dropped_on = start
+            section.dropped_on = max(start, newest.valid_from)
             _bump(section)
             _save(section, actor)
     return current
@@ -989,17 +990,33 @@ def goal_log_create(*, actor: User, goal: Goal, data: Mapping[str, Any]) -> Goal
         raise ValidationError(_("Write something or choose a level before saving."))
     if entry.date > timezone.localdate():
         raise ValidationError({"date": _("The date can not be in the future.")})
+    plan = goal.plan
+    if isinstance(plan, Iop) and entry.date < plan.period_start:
+        first = date_format(plan.period_start, "SHORT_DATE_FORMAT")
+        raise ValidationError({"date": _("The plan's period starts on %(first)s.") % {"first": first}})
     return _save(entry, actor)
 
 
 @transaction.atomic
 def teaching_log_create(*, actor: User, section: IopSubject, data: Mapping[str, Any]) -> TeachingLog:
+    """Log hours of teaching given in SECTION's subject (årstimer of 60
+    minutes) over a period inside the IOP's period and not after today.
+    Raises ``ValidationError`` on ``period_start`` / ``period_end``."""
     _require(actor, Action.LOG, section.iop.pupil)
     _require_editable(section.iop)
     entry = TeachingLog(section=section, author=actor)
     _apply(entry, data, ("period_start", "period_end", "hours", "note"))
     _require_within(entry.period_start, entry.period_end, section.iop.period_start, section.iop.period_end)
+    _require_given(entry)
     return _save(entry, actor)
+
+
+def _require_given(entry: TeachingLog) -> None:
+    """Refuse hours logged for days still to come: only teaching given counts."""
+    if entry.period_end is not None and entry.period_end > timezone.localdate():
+        raise ValidationError(
+            {"period_end": _("Hours can only be logged for teaching given: choose a date no later than today.")}
+        )
 
 
 def _require_author(actor: User, entry: TeachingLog) -> None:
@@ -1024,6 +1041,7 @@ def teaching_log_update(*, actor: User, entry: TeachingLog, data: Mapping[str, A
     _apply(entry, data, ("period_start", "period_end", "hours", "note"))
     iop = entry.section.iop
     _require_within(entry.period_start, entry.period_end, iop.period_start, iop.period_end)
+    _require_given(entry)
     return _save(entry, actor)
 
 

@@ -666,7 +666,8 @@ def _checklist(saved: models.Model, plan: Any) -> dict[str, Any]:
     plan = saved if isinstance(saved, Iop | Iup) else plan
     if isinstance(plan, Iop):
         plan = Iop.objects.select_related("vedtak", "school_year").get(pk=plan.pk)
-        return {"checklist": "iop/_flags.html", "flags": checks.iop_flags(plan, rebase.newer_vedtak(plan))}
+        flags = checks.iop_flags(plan, rebase.newer_vedtak(plan))
+        return {"checklist": "iop/_flags.html", "flags": checks.on_iop_page(flags)}
     if isinstance(plan, Iup) and plan.is_editable:
         plan = Iup.objects.select_related("school_year", "pupil__school").get(pk=plan.pk)
         return {"checklist": "iop/_iup_problems.html", "problems": checks.iup_problems(plan)}

@@ -130,13 +130,16 @@ def home(user: User) -> Home:
         )
     groups: list[Group] = []
     if prof.schools(*access.TEACHER_ROLES):
+        today = timezone.localdate()
+        # Pupils in the group today: an ended enrolment (the pupil moved) is not counted.
+        enrolled = Q(enrolments__end__isnull=True) | Q(enrolments__end__gte=today)
         groups = list(
             Group.objects.filter(
                 assignments__user=user,
-                school_year__end__gte=timezone.localdate(),
+                school_year__end__gte=today,
                 school_year__school_id__in=sorted(prof.schools(*access.TEACHER_ROLES)),
             )
-            .annotate(pupil_count=Count("enrolments", distinct=True))
+            .annotate(pupil_count=Count("enrolments", filter=enrolled, distinct=True))
             .select_related("school_year__school")
             .distinct()
             .order_by("year_level", "name")

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -83,9 +83,14 @@ def written_at(report: Report) -> School | None:
 
 def report_for(user: AnyUser, pk: uuid.UUID | str, action: Action = Action.VIEW) -> Report:
     """The report PK if USER may see it (404 otherwise; 403 when visible but
-    ACTION is not allowed). Guardians see published reports only."""
+    ACTION is not allowed, and for any ACTION but VIEW on a report the
+    pupil's former school wrote: :func:`written_at`, archive, read-only for
+    everyone). Guardians see published reports only."""
     qs = Report.objects.select_related("iop__school_year", "iop__vedtak", "finalised_by", "published_by")
-    return _resolve_report(user, pk, action, qs)
+    report = _resolve_report(user, pk, action, qs)
+    if action != Action.VIEW and written_at(report) is not None:
+        raise PermissionDenied
+    return report
 
 
 def iop_for(user: AnyUser, pk: uuid.UUID | str, action: Action = Action.VIEW) -> Iop:
@@ -183,6 +188,8 @@ class ReportDocument:
     groups: list[str]
     report: Report | None = None
     today: datetime.date = field(default_factory=timezone.localdate)
+    #: The former school that wrote the report, when it is archive (:func:`written_at`).
+    written_at: School | None = None
 
     @property
     def goals(self) -> list[GoalRow]:
@@ -198,7 +205,8 @@ class ReportDocument:
 
     @property
     def school(self) -> Any:
-        return self.pupil.school
+        """The school that writes the report: the former one for an archive report."""
+        return self.written_at or self.pupil.school
 
     @property
     def has_aims(self) -> bool:
@@ -317,7 +325,9 @@ def build_document(
 
 
 def report_document(report: Report, *, chart: bool = True) -> ReportDocument:
-    return build_document(report.iop, report.pupil, report.period_start, report.period_end, report=report, chart=chart)
+    doc = build_document(report.iop, report.pupil, report.period_start, report.period_end, report=report, chart=chart)
+    doc.written_at = written_at(report)
+    return doc
 
 
 # --- the pupil page -----------------------------------------------------------------

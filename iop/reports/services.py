@@ -55,6 +55,12 @@ def _require(actor: User | None, action: Action, pupil: Pupil) -> None:
         raise PermissionDenied
 
 
+def _require_not_archive(report: Report) -> None:
+    """A report the pupil's former school wrote is archive: read-only for everyone."""
+    if selectors.written_at(report) is not None:
+        raise PermissionDenied
+
+
 def language_of(pupil: Pupil) -> str:
     return pupil.school.language or settings.LANGUAGE_CODE
 
@@ -234,6 +240,7 @@ def report_update(
     somebody else changed a text the teacher changed too; ValidationError
     (code "finalised") on a finalised report. Nothing changed: no new version."""
     _require(actor, Action.EDIT, report.pupil)
+    _require_not_archive(report)
     current = Report.objects.select_for_update().get(pk=report.pk)
     if not current.is_draft:
         raise ValidationError(_("A finalised report can not be changed."), code="finalised")
@@ -324,6 +331,7 @@ def report_finalise(*, actor: User, report: Report, version: int) -> Report:
     """Date the report, render it once as PDF/A and keep the file with its
     checksum. From now on it never changes."""
     _require(actor, Action.EDIT, report.pupil)
+    _require_not_archive(report)
     current = Report.objects.select_for_update().select_related("iop__school_year", "iop__vedtak").get(pk=report.pk)
     current.pupil = report.pupil
     if not current.is_draft:
@@ -358,6 +366,7 @@ def report_finalise(*, actor: User, report: Report, version: int) -> Report:
 def report_publish(*, actor: User, report: Report) -> Report:
     """Make a finalised report visible to the guardians."""
     _require(actor, Action.EDIT, report.pupil)
+    _require_not_archive(report)
     current = Report.objects.select_for_update().get(pk=report.pk)
     if current.is_draft:
         raise ValidationError(_("Finalise the report before publishing it."))

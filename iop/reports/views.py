@@ -45,7 +45,8 @@ def _add_errors(form: BaseForm, exc: ValidationError) -> None:
 
 def _detail_context(request: HttpRequest, report: Report, form: ReportForm | None = None) -> dict[str, Any]:
     doc = selectors.report_document(report, chart=True)
-    can_edit = Action.EDIT in report.pupil.allowed  # type: ignore[attr-defined]
+    archive = selectors.written_at(report)  # the former school's: read-only for everyone
+    can_edit = Action.EDIT in report.pupil.allowed and archive is None  # type: ignore[attr-defined]
     if form is None and can_edit and report.is_draft:
         form = ReportForm(instance=report, doc=doc)
     return {
@@ -55,7 +56,7 @@ def _detail_context(request: HttpRequest, report: Report, form: ReportForm | Non
         "form": form,
         "can_edit": can_edit,
         "guardian": selectors.guardian_only(report.pupil),
-        "written_at": selectors.written_at(report),
+        "written_at": archive,
         "sent_form": SentForm(initial={"sent_on": timezone.localdate()}) if can_edit and not report.is_draft else None,
     }
 

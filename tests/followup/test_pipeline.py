@@ -12,9 +12,9 @@ from django.utils import timezone
 from followup import pipeline
 from followup.models import Concern, Deadline, Duty, Kartlegging, Oppfolgingsplan, Referral, Tiltak
 from followup.pipeline import Step
-from iop.models import AccessLogEntry, SakkyndigVurdering
+from iop.models import AccessLogEntry, Iop, SakkyndigVurdering
 from iop.reports.models import Report
-from students.models import Enrolment, Pupil
+from students.models import Enrolment, Pupil, TeachingAssignment
 from tests import factories as f
 from tests.conftest import World
 from tests.iop.factories import VurderingFactory, chain
@@ -202,3 +202,34 @@ def test_the_pipeline_runs_the_same_queries_with_10_or_1000_pupils_in_the_chain(
     assert_same_queries(small, large)
     page = world.client("coordinator").get(url).content.decode()
     assert "Side 1 av 10" in page
+
+
+def _iop_row(world: World) -> pipeline.PipelineRow:
+    today = timezone.localdate()
+    qs = pipeline.pipeline_pupils(world.user("coordinator"), today)
+    [row] = [r for r in pipeline.pipeline_rows(list(qs), Deadline.objects.all(), today) if r.pupil == world.pupil_a]
+    return row
+
+
+def test_the_iop_step_waits_only_for_the_kontaktlaerer_of_the_current_class(world: World) -> None:
+    """The kontaktlærere of the class the pupil left (at another school
+    today, or earlier in this school) are not named."""
+    today = timezone.localdate()
+    chain(world.pupil_a, author=world.user("ppt"), iop_status=None)
+    T = TeachingAssignment.Role
+    former_other = f.UserFactory(full_name="Gunn Tidligere")
+    f.assign(former_other, world.group_c, T.KONTAKTLAERER)
+    Enrolment.objects.create(pupil=world.pupil_a, group=world.group_c, start=today - 90 * DAY, end=today)
+    former_here = f.UserFactory(full_name="Hans Forrige")
+    f.assign(former_here, world.group_b, T.KONTAKTLAERER)
+    Enrolment.objects.create(pupil=world.pupil_a, group=world.group_b, start=today - 90 * DAY, end=today - DAY)
+    row = _iop_row(world)
+    assert row.step == Step.IOP and row.people == [world.user("teacher").full_name]
+
+
+def test_the_iop_step_counts_from_the_vedtak_also_with_a_draft(world: World) -> None:
+    """A draft IOP made today on a vedtak made ten days ago: ten days in the
+    step, as for a pupil without a draft."""
+    chain(world.pupil_a, author=world.user("ppt"), iop_status=Iop.Status.DRAFT)
+    row = _iop_row(world)
+    assert (row.step, row.days) == (Step.IOP, 10)

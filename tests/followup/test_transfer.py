@@ -15,7 +15,10 @@ from django.urls import reverse
 
 from followup import deadlines, reminders
 from followup.models import Deadline, Notification, Talk
-from iop.models import Iop
+from iop import checks
+from iop import services as iop_services
+from iop.models import Enkeltvedtak, EnkeltvedtakSubject, Iop
+from iop.reports import services as report_services
 from iop.reports.models import Report
 from students import access, transfer
 from students.models import (
@@ -30,7 +33,7 @@ from students.models import (
 )
 from tests import factories as f
 from tests.followup.conftest import END, START, YearSchool, build_year_school
-from tests.iop.factories import chain
+from tests.iop.factories import VedtakFactory, chain
 
 MOVE_DAY = datetime.date(2027, 1, 11)
 
@@ -256,3 +259,99 @@ def test_an_operator_moves_the_pupil_in_the_admin(
         assert done.status_code == 302
     assert Pupil.objects.get(pk=pupil.pk).school_id == new.school.pk
     assert PupilTransfer.objects.get(pupil=pupil).made_by == operator
+
+
+def test_after_a_rebase_and_a_move_the_replaced_vedtak_asks_for_no_iop(
+    schools: tuple[YearSchool, YearSchool], django_capture_on_commit_callbacks
+) -> None:
+    """The IOP moved onto a newer vedtak (the old one still valid); at the new
+    school neither the deadline engine nor the pupil's checks ask for an IOP
+    on the replaced vedtak."""
+    old, new = schools
+    pupil = _with_plan(old)
+    first = Enkeltvedtak.objects.get(pupil=pupil)
+    with at("2026-11-20"):
+        newer = VedtakFactory(vurdering=first.vurdering, made_on=datetime.date(2026, 11, 20))
+        EnkeltvedtakSubject.objects.create(vedtak=newer, subject="Matematikk", hours=40)
+        iop = Iop.objects.select_related("vedtak", "school_year").get(pupil=pupil)
+        iop.pupil = access.get_pupil(old.coordinator, pupil.pk)
+        iop_services.iop_move_to_vedtak(actor=old.coordinator, iop=iop, version=iop.version, vedtak=newer)
+        iop_services.iop_publish(actor=old.coordinator, iop=iop, version=Iop.objects.get(pk=iop.pk).version)
+        deadlines.deadlines_generate(school_year=old.year)
+    with at("2026-11-29", "10:00"):
+        day = datetime.date(2026, 11, 29)
+        _move(old.coordinator, pupil, new.group, day=day, capture=django_capture_on_commit_callbacks)
+        deadlines.deadlines_generate(school_year=new.year)
+        after_vedtak = Deadline.objects.filter(pupil=pupil, school=new.school, duty__key="iop-etter-vedtak")
+        assert after_vedtak.exists()
+        assert not after_vedtak.filter(state=Deadline.State.OPEN).exists()
+        both = list(Enkeltvedtak.objects.filter(pupil=pupil))
+        assert checks.missing_iop_flags(both, list(Iop.objects.filter(pupil=pupil))) == []
+        # Without the newer vedtak the old one would still ask for its IOP.
+        assert checks.missing_iop_flags([first], []) != []
+
+
+def test_duties_due_before_the_pupil_came_are_not_the_new_schools_to_do(
+    schools: tuple[YearSchool, YearSchool], django_capture_on_commit_callbacks
+) -> None:
+    old, new = schools
+    pupil = _with_plan(old)
+    with at("2026-11-29", "10:00"):
+        _move(
+            old.coordinator,
+            pupil,
+            new.group,
+            day=datetime.date(2026, 11, 29),
+            capture=django_capture_on_commit_callbacks,
+        )
+    mine = {d.duty.key: d for d in Deadline.objects.filter(pupil=pupil, school=new.school).select_related("duty")}
+    came = datetime.date(2026, 11, 29)
+    before = [d for d in mine.values() if not d.record_kind and d.due < came]
+    assert before and all(d.state == Deadline.State.DONE for d in before)
+    noted = {d.duty.key for d in before if d.done_note == "Før eleven kom (29.11.2026)."}
+    assert "elevsamtale-host" in noted
+    assert mine["utviklingssamtale-var"].state == Deadline.State.OPEN
+    # The other pupils of the new school still have their start talk to hold.
+    other = new.pupils[0]
+    assert Deadline.objects.get(pupil=other, duty__key="elevsamtale-host").done_note == ""
+
+
+def test_a_report_the_former_school_wrote_is_read_only_archive_at_the_new_school(
+    schools: tuple[YearSchool, YearSchool], django_capture_on_commit_callbacks
+) -> None:
+    old, new = schools
+    pupil = _with_plan(old)
+    report = Report.objects.get(pupil=pupil)
+    assert report.is_draft
+    with at("2027-01-11", "10:00"):
+        _move(old.coordinator, pupil, new.group, capture=django_capture_on_commit_callbacks)
+        for user in (new.teacher, new.coordinator):
+            client = _client(user)
+            shown = client.get(reverse("reports:report_detail", args=[report.pk]))
+            assert shown.status_code == 200
+            assert shown.context["form"] is None and not shown.context["can_edit"]
+            html = shown.content.decode()
+            assert reverse("reports:report_update", args=[report.pk]) not in html
+            assert reverse("reports:report_finalise", args=[report.pk]) not in html
+            school = html.split("<dt>Skole</dt><dd>")[1].split("</dd>")[0]
+            assert school == old.school.name
+            data = {"version": report.version, "summary": "Overskrevet", "confirm": "1"}
+            for name in ("report_update", "report_finalise", "report_publish"):
+                assert client.post(reverse(f"reports:{name}", args=[report.pk]), data).status_code == 403, name
+        with pytest.raises(PermissionDenied):
+            report.pupil = access.get_pupil(new.coordinator, pupil.pk)
+            report_services.report_finalise(actor=new.coordinator, report=report, version=report.version)
+    report.refresh_from_db()
+    assert report.is_draft and report.summary != "Overskrevet"
+
+
+def test_after_a_move_the_former_kontaktlaerers_home_page_counts_the_pupils_alike(
+    schools: tuple[YearSchool, YearSchool], django_capture_on_commit_callbacks
+) -> None:
+    old, new = schools
+    pupil = _with_plan(old)
+    with at("2027-01-11", "10:00"):
+        _move(old.coordinator, pupil, new.group, capture=django_capture_on_commit_callbacks)
+        home = _client(old.teacher).get(reverse("home")).context["home"]
+    [group] = home.groups
+    assert group.pupil_count == home.pupil_count == 1

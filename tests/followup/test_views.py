@@ -3,6 +3,8 @@ written; meetings, talks and the årshjul editor do what they say."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.urls import reverse
 from django.utils import timezone
 
@@ -223,3 +225,55 @@ def test_the_calendar_feed_folds_long_lines_at_75_octets_without_splitting_a_let
         "SUMMARY:Sjekk tiltak i lesing og skriving\\; møte med foresatte\\, kontaktlærer og spesialpedagog før "
         "høstferien (Skole 1)"
     ) in unfolded
+
+
+def test_the_chains_next_step_is_never_crowded_out_of_my_next_tasks(
+    world: World, django_assert_max_num_queries
+) -> None:
+    """Nine old talks overdue, then the IOP due after the vedtak: the IOP is
+    listed among the next tasks, and a link shows them all."""
+    teacher, year, today = world.user("teacher"), world.group_a.school_year, timezone.localdate()
+
+    def duty(key: str, fulfilment: str) -> Duty:
+        return Duty.objects.create(
+            school=world.school1,
+            key=key,
+            title=key,
+            responsible_role=Duty.Role.KONTAKTLAERER,
+            applies_to=Duty.AppliesTo.EVERY_PUPIL,
+            anchor=Duty.Anchor.FIXED_DATE,
+            month=9,
+            day=1,
+            fulfilment=fulfilment,
+        )
+
+    talk, iop = (
+        duty("elevsamtale-host", Duty.Fulfilment.TALK_HELD),
+        duty("iop-etter-vedtak", Duty.Fulfilment.IOP_PUBLISHED),
+    )
+    for n in range(9):
+        Deadline.objects.create(
+            key=f"talk:{n}",
+            school=world.school1,
+            school_year=year,
+            duty=talk,
+            title="Elevsamtale (høst)",
+            pupil=world.pupil_a,
+            due=today - datetime.timedelta(days=40 - n),
+            responsible=teacher,
+        )
+    Deadline.objects.create(
+        key="iop",
+        school=world.school1,
+        school_year=year,
+        duty=iop,
+        title="IOP utarbeidet",
+        pupil=world.pupil_a,
+        due=today + datetime.timedelta(days=20),
+        responsible=teacher,
+    )
+    client = world.client("teacher")
+    page = client.get(reverse("home")).content.decode()
+    tasks = page.split('data-testid="my-tasks"')[1].split("</ul>")[0]
+    assert "IOP utarbeidet" in tasks and tasks.count("Elevsamtale (høst)") == 7
+    assert "Vis alle (10)" in page

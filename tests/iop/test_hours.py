@@ -8,6 +8,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
@@ -145,3 +146,36 @@ def test_the_log_list_runs_the_same_queries_with_few_or_many_logs(world: World, 
         for i in range(30)
     )
     assert_same_queries(few, page_queries(client, url))
+
+
+def test_hours_for_days_to_come_and_progress_before_the_plan_are_refused_keeping_the_text(
+    world: World, iop: Iop
+) -> None:
+    with time_machine.travel(datetime.datetime.fromisoformat("2026-11-29T12:00:00+01:00"), tick=False):
+        Iop.objects.filter(pk=iop.pk).update(
+            period_start=datetime.date(2026, 8, 18), period_end=datetime.date(2027, 6, 19)
+        )
+        client = world.client("teacher")
+        section = iop.sections.get()
+        future = {
+            "undervisning-section": str(section.pk),
+            "undervisning-period_start": "2026-12-01",
+            "undervisning-period_end": "2026-12-04",
+            "undervisning-hours": "4",
+            "undervisning-note": "Ukeplan desember",
+        }
+        page = client.post(reverse("iop:teaching_log_create", args=[iop.pk]), future)
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert "Timer føres bare for undervisning som er gitt" in html and "Ukeplan desember" in html
+        assert not TeachingLog.objects.filter(section=section).exists()
+        given = {**future, "undervisning-period_start": "2026-11-23", "undervisning-period_end": "2026-11-27"}
+        assert client.post(reverse("iop:teaching_log_create", args=[iop.pk]), given).status_code == 302
+
+        goal = iop.goals.get()
+        early = {"date": "2026-08-10", "quality": "1", "note": "Leste tre ord i august"}
+        page = client.post(reverse("iop:goal_log_create", args=[goal.pk]), early)
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert "Planens periode starter 18.08.2026" in html and "Leste tre ord i august" in html
+        assert not GoalLog.objects.filter(goal=goal).exists()

@@ -108,6 +108,9 @@ def test_a_newer_vedtak_is_flagged_with_what_changed(pinned: None, world: World)
     html = response.content.decode()
     assert 'id="newer-vedtak"' in html
     assert reverse("iop:iop_move_to_vedtak", args=[ch.iop.pk]) in html
+    # Said once: in its own section, not again in the checklist.
+    assert html.count("76 → 40") == 1 and html.count("Et nyere vedtak ble fattet") == 1
+    assert html.count('data-flag="iop_newer_vedtak"') == 1
 
 
 def test_publishing_on_the_old_vedtak_is_refused_until_the_iop_is_moved(pinned: None, world: World) -> None:
@@ -243,3 +246,35 @@ def test_an_editor_who_started_before_the_move_keeps_the_new_hours(pinned: None,
     stale = {"hours": 76, "content": "Brøk og prosent", "working_methods": "", "organisation": maths.organisation}
     saved = services.section_update(actor=world.user("coordinator"), section=maths, version=seen, data=stale)
     assert (saved.hours, saved.content) == (40, "Brøk og prosent")
+
+
+def test_the_move_keeps_the_plans_start_so_teaching_under_the_old_vedtak_still_counts(
+    pinned: None, world: World
+) -> None:
+    ch = _plan(world)
+    assert ch.iop is not None
+    start = ch.iop.period_start
+    newer = _newer(ch, CUT, valid_from=TODAY - datetime.timedelta(days=10))
+    assert start < newer.valid_from
+    teacher = world.user("teacher")
+    iop = _teacher_iop(world, ch.iop)
+    moved = services.iop_move_to_vedtak(actor=teacher, iop=iop, version=iop.version, vedtak=newer)
+    assert moved.period_start == start
+    assert IopSubject.objects.get(iop=moved, subject="Norsk").dropped_on == newer.valid_from
+
+    # The old vedtak covered the earlier part: no period flag, on the pages or when publishing.
+    loaded = _loaded(moved)
+    assert "iop_period_outside_vedtak" not in {f.code for f in checks.iop_flags(loaded)}
+    both = list(Enkeltvedtak.objects.filter(pupil=world.pupil_a))
+    assert "iop_period_outside_vedtak" not in {f.code for f in checks.iop_flags(loaded, None, both)}
+    # Without the old vedtak, a start before the vedtak is still flagged.
+    assert "iop_period_outside_vedtak" in {f.code for f in checks.iop_flags(loaded, None, [newer])}
+
+    # Teaching given before the new vedtak is logged against the plan.
+    section = IopSubject.objects.select_related("iop__pupil").get(iop=moved, subject="Matematikk")
+    section.iop.pupil = access.get_pupil(teacher, world.pupil_a.pk)
+    day = start + datetime.timedelta(days=7)
+    entry = services.teaching_log_create(
+        actor=teacher, section=section, data={"period_start": day, "period_end": day, "hours": 2}
+    )
+    assert entry.pk
