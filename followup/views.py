@@ -588,7 +588,12 @@ def referral_edit(request: HttpRequest, referral_id: str) -> HttpResponse:
     theirs: list[concurrency.Clash] = []
     conflicted = False
     if request.method == "POST":
-        data, _chose = concurrency.apply_choices(form.data, prefix="", fields=Referral.TEXT_FIELDS)  # type: ignore[arg-type]
+        data, _chose = concurrency.apply_choices(
+            form.data,  # type: ignore[arg-type]
+            prefix="",
+            fields=Referral.TEXT_FIELDS,
+            current=obj,
+        )
         form.data = data
         if form.is_valid():
             try:

@@ -118,8 +118,8 @@ class Step:
 def _norm(value: Any) -> Any:
     if isinstance(value, models.Model):
         return value.pk
-    if isinstance(value, str):
-        return value.replace("\r\n", "\n")
+    if isinstance(value, str):  # as a form cleans it: a text's surrounding blanks are no change
+        return value.replace("\r\n", "\n").strip()
     if isinstance(value, list | tuple | set):
         return tuple(sorted(str(v) for v in value))
     return value
@@ -386,7 +386,24 @@ def base_version_key(prefix: str) -> str:
     return f"{prefix}-conflict-version" if prefix else "conflict-version"
 
 
-def apply_choices(data: QueryDict, *, prefix: str, fields: Iterable[str]) -> tuple[QueryDict, bool]:
+def _history_base(current: models.Model | None, version: Any, name: str) -> tuple[bool, Any]:
+    """(True, value) of field NAME of CURRENT at VERSION read from its
+    history, or (False, None) when it cannot be read (no document, no such
+    model field, no record of that version, a version that is no number)."""
+    if current is None or getattr(current, "pk", None) is None or not hasattr(current, "history"):
+        return False, None
+    try:
+        current._meta.get_field(name)
+        number = int(str(version))
+    except Exception:
+        return False, None
+    base, _steps = history_steps(current, number, [name])
+    return (True, base[name]) if base is not None else (False, None)
+
+
+def apply_choices(
+    data: QueryDict, *, prefix: str, fields: Iterable[str], current: models.Model | None = None
+) -> tuple[QueryDict, bool]:
     """Turn the conflict choices posted with a form into plain form data.
 
     For each field with a choice: ``theirs`` puts the other person's value
@@ -398,7 +415,12 @@ def apply_choices(data: QueryDict, *, prefix: str, fields: Iterable[str]) -> tup
     goes back to the version the user started from, so the save is a
     conflict again, shown with the text as it stands (nothing typed is
     lost, nothing is written). Returns (data, whether any choice was
-    posted); DATA itself is not changed."""
+    posted); DATA itself is not changed.
+
+    CURRENT is the document edited: the base text of a re-made merge is then
+    read from its history at the version the user started from (posted with
+    the conflict), never taken from the page; the posted base is used only
+    when the history cannot tell."""
     out = data.copy()
     chose = False
     for name in fields:
@@ -415,6 +437,9 @@ def apply_choices(data: QueryDict, *, prefix: str, fields: Iterable[str]) -> tup
                 out[key] = merged
                 continue
             base, theirs = data.get(base_key(prefix, name), ""), data.get(theirs_key(prefix, name), "")
+            known, stored = _history_base(current, data.get(base_version_key(prefix)), name)
+            if known:
+                base = stored
             fresh = merge_text(base, live, theirs)
             if _norm(merged) == merge_text(base, was, theirs).text and fresh.clean:
                 out[key] = fresh.text

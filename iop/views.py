@@ -89,7 +89,12 @@ def _conflict(form: BaseForm, exc: services.EditConflict) -> list[concurrency.Cl
 def _choose(form: BaseForm, fields: list[str]) -> bool:
     """Apply the keep/take/merge choices posted with FORM (before it is
     validated); True when the post resolved a conflict."""
-    data, chose = concurrency.apply_choices(form.data, prefix=form.prefix or "", fields=fields)  # type: ignore[arg-type]
+    data, chose = concurrency.apply_choices(
+        form.data,  # type: ignore[arg-type]
+        prefix=form.prefix or "",
+        fields=fields,
+        current=getattr(form, "instance", None),
+    )
     form.data = data
     return chose
 

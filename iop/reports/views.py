@@ -77,7 +77,12 @@ def _save_texts(request: HttpRequest, report: Report) -> tuple[ReportForm, bool,
     must then take the whole form again)."""
     doc = selectors.report_document(report, chart=False)
     form = ReportForm(request.POST, instance=report, doc=doc)
-    form.data, _chose = concurrency.apply_choices(form.data, prefix="", fields=list(form.fields))  # type: ignore[arg-type]
+    form.data, _chose = concurrency.apply_choices(
+        form.data,  # type: ignore[arg-type]
+        prefix="",
+        fields=list(form.fields),
+        current=report,
+    )
     if not form.is_valid():
         return form, False, []
     data = {name: form.cleaned_data[name] for name in services.REPORT_FIELDS}

@@ -5,9 +5,11 @@ clash on the same field shows both texts so nothing typed is lost."""
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 from django.urls import reverse
 
+from followup import services
 from followup.models import Referral
 from tests.conftest import World
 from tests.followup.fixtures import records
@@ -118,3 +120,75 @@ def test_a_sent_referral_refuses_an_autosave_with_a_message(world: World) -> Non
     assert answer.status_code == 200 and 'role="alert"' in body and "sendt" in body
     after = Referral.objects.get(pk=referral.pk)
     assert (after.question, after.report) == (before.question, before.report)
+
+
+class _Inputs(HTMLParser):
+    """The named inputs and textareas of an answer, read as a browser reads
+    them: attribute values unescaped, a textarea's first newline dropped."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.values: dict[str, str] = {}
+        self.checked: dict[str, str] = {}
+        self._textarea: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "input" and a.get("name"):
+            if a.get("type") == "radio":
+                if "checked" in a:
+                    self.checked[a["name"]] = a.get("value", "")
+            else:
+                self.values[a["name"]] = a.get("value", "")
+        elif tag == "textarea" and a.get("name"):
+            self._textarea, self._text = a["name"], []
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea" and self._textarea is not None:
+            text = "".join(self._text)
+            self.values[self._textarea] = text[1:] if text.startswith("\n") else text
+            self._textarea = None
+
+
+def as_browser_posts(value: str) -> str:
+    """A form value as a browser sends it: line ends as CRLF."""
+    return value.replace("\r\n", "\n").replace("\n", "\r\n")
+
+
+def test_a_merge_chosen_after_a_refused_autosave_keeps_the_other_teachers_lines(world: World) -> None:
+    # A referral as the page makes it: version 1 with its history record, the report pre-filled.
+    teacher, coordinator = world.user("teacher"), world.user("coordinator")
+    referral = services.referral_create(actor=teacher, pupil=world.pupil_a, question="Lesevansker?")
+    assert referral.version == 1 and referral.history.filter(version=1).exists()
+    base = referral.report
+    url = reverse("followup:referral_edit", args=[referral.pk])
+    a, b = world.client("teacher"), world.client("coordinator")
+    assert coordinator  # B opened the page at version 1
+    question = referral.question
+
+    # A adds a line at the start; the autosave goes through (version 2).
+    mine_a = "AAA første linje fra A.\n" + base
+    saved = a.post(url, {"question": question, "report": as_browser_posts(mine_a), "version": "1"}, **HTMX)
+    assert "Lagret" in saved.content.decode()
+
+    # B, still at version 1, adds a line at the end: the autosave is refused, the box comes in place.
+    mine_b = base + "\nBBB siste linje fra B."
+    refused = b.post(url, {"question": question, "report": as_browser_posts(mine_b), "version": "1"}, **HTMX)
+    parsed = _Inputs()
+    parsed.feed(refused.content.decode())
+    assert parsed.checked.get("choice-report") == "merge", refused.content.decode()
+
+    # B types on in the report field and presses Save; the form posts what the page holds.
+    form = {"question": question, "report": mine_b + " Mer fra B.", "version": "1"}
+    form.update(parsed.values)
+    form.update(parsed.checked)
+    answer = b.post(url, {k: as_browser_posts(v) for k, v in form.items()})
+    assert answer.status_code == 302, answer.content.decode()
+    final = Referral.objects.get(pk=referral.pk)
+    assert final.report.count("AAA første linje fra A.") == 1
+    assert final.report.count("BBB siste linje fra B. Mer fra B.") == 1

@@ -359,3 +359,29 @@ def test_an_overlap_keeps_my_text_by_default_and_typing_on_is_never_lost(world: 
     # The default (keep mine) saves the field as typed.
     coordinator.post(url, fresh, HTTP_HX_REQUEST="true")
     assert Goal.objects.get(pk=goal.pk).text == mine + " ETTERPAA"
+
+
+def test_blanks_a_form_strips_around_a_text_are_no_edit_in_a_merge() -> None:
+    # A generated draft ends in a line break; the forms strip it on every save.
+    base = REPORT + "\n"
+    theirs = "Ny første linje.\n" + REPORT
+    mine = base + "\nNy siste linje."
+    merged = concurrency.merge_text(base, mine, theirs)
+    assert merged == concurrency.MergedText(f"Ny første linje.\n{REPORT}\n\nNy siste linje.", True)
+
+
+def test_a_remade_merge_reads_its_base_from_the_history_not_from_the_page(world: World) -> None:
+    mine = REPORT.replace("korte tekster.", "korte tekster høyt.")
+    theirs = REPORT.replace("til tjue.", "til hundre.")
+    goal, url, data = _goal_conflict(world, mine, theirs)
+    key = f"{goal.pk}-text"
+    assert data[f"{goal.pk}-choice-text"] == "merge"
+    # A page posting another base (here the other text) cannot make the merge drop the other edit.
+    data[f"{goal.pk}-base-text"] = theirs
+    data[key] = data[key].replace("høyt.", "høyt. ETTERPAA")
+    answer = world.client("coordinator").post(url, data, HTTP_HX_REQUEST="true")
+    assert CONFLICT not in answer.content.decode()
+    assert Goal.objects.get(pk=goal.pk).text == (
+        "Eleven leser korte tekster høyt. ETTERPAA\n\n"
+        "Eleven skriver enkle setninger.\n\nEleven regner med tall til hundre."
+    )
