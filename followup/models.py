@@ -293,6 +293,7 @@ class Referral(models.Model):
         DRAFT = "draft", _("Draft")
         SENT = "sent", _("Sent to PPT")
         ASSESSED = "assessed", _("Expert assessment completed")
+        STOPPED = "stopped", _("Stopped: the consent was withdrawn")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="referrals", verbose_name=_("pupil"))
@@ -344,7 +345,7 @@ class Consent(models.Model):
 
     class GivenBy(models.TextChoices):
         GUARDIAN = "guardian", _("Guardian")
-        PUPIL = "pupil", _("The pupil (18 or older)")
+        PUPIL = "pupil", _("The pupil (15 or older)")
 
     class Method(models.TextChoices):
         SIGNED = "signed", _("Signed form")

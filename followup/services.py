@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from iop import concurrency
+from iop.models import CONSENT_AGE
 from students import access
 from students.access import Action
 from students.models import Group, Pupil, School, SchoolYear, StaffMembership, TeachingAssignment, User
@@ -332,15 +333,16 @@ def consent_record(
     given_by: str = Consent.GivenBy.GUARDIAN,
     note: str = "",
 ) -> Consent:
-    """Record the guardians' consent (the pupil's own from the age of 18)."""
+    """Record the guardians' consent to the referral (the pupil's own from the
+    age of 15, :data:`iop.models.CONSENT_AGE`; opplæringslova chapter 11)."""
     _require(actor, Action.EDIT, referral.pupil)
     if referral.is_sent:
         raise ValidationError(_("The referral is sent already."))
-    adult = referral.pupil.age_on(date) >= 18
-    if adult and given_by != Consent.GivenBy.PUPIL:
-        raise ValidationError({"given_by": _("The pupil is 18 or older and consents for themselves.")})
-    if not adult and given_by != Consent.GivenBy.GUARDIAN:
-        raise ValidationError({"given_by": _("For a pupil under 18 the guardians consent.")})
+    own = referral.pupil.age_on(date) >= CONSENT_AGE
+    if own and given_by != Consent.GivenBy.PUPIL:
+        raise ValidationError({"given_by": _("The pupil is 15 or older and consents for themselves.")})
+    if not own and given_by != Consent.GivenBy.GUARDIAN:
+        raise ValidationError({"given_by": _("For a pupil under 15 the guardians consent.")})
     if date > timezone.localdate():
         raise ValidationError({"date": _("The consent cannot be dated in the future.")})
     consent = Consent(

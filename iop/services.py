@@ -19,6 +19,7 @@ import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Max, Q
@@ -29,14 +30,25 @@ from django.utils.translation import gettext as _
 from curriculum.models import CompetenceAim
 from students import access
 from students.access import Action
-from students.models import Enrolment, Pupil, School, SchoolYear, StaffMembership, TeachingAssignment, User
+from students.models import (
+    Enrolment,
+    GuardianLink,
+    Pupil,
+    School,
+    SchoolYear,
+    StaffMembership,
+    TeachingAssignment,
+    User,
+)
 
 from . import checks, concurrency, published, rebase, signals
 from .concurrency import EditConflict
 from .models import (
+    CONSENT_AGE,
     AccessLogEntry,
     Appeal,
     BankEntry,
+    CaseConsent,
     Enkeltvedtak,
     EnkeltvedtakSubject,
     Goal,
@@ -282,6 +294,13 @@ def vurdering_complete(*, actor: User, vurdering: SakkyndigVurdering, version: i
     sv = _locked(SakkyndigVurdering, vurdering.pk, version, actor)
     if not sv.is_draft:
         return sv
+    if sv.stopped_on:
+        raise ValidationError(
+            _("The case was stopped when the consent was withdrawn; the assessment is not completed.")
+        )
+    consent = consent_problem(sv.pupil, CaseConsent.Kind.SV, timezone.localdate())
+    if consent:
+        raise ValidationError(consent)
     missing = [
         str(getattr(SakkyndigVurdering._meta.get_field(name), "verbose_name", name))
         for name in ("benefit_from_ordinary", "why_insufficient", "realistic_goals", "recommended_measures")
@@ -309,6 +328,114 @@ def vurdering_complete(*, actor: User, vurdering: SakkyndigVurdering, version: i
     _save(sv, actor)
     _announce(signals.vurdering_completed, SakkyndigVurdering, vurdering=sv, actor=actor)
     return sv
+
+
+# --- consent ------------------------------------------------------------------
+
+
+def consent_problem(pupil: Pupil, kind: str, day: datetime.date) -> str | None:
+    """Why the case may not go on without more consent, or None.
+
+    KIND is a :class:`CaseConsent.Kind`; DAY the day of the step (completing
+    the assessment, making the decision). Counts consents given on or before
+    DAY and not withdrawn. A pupil aged :data:`CONSENT_AGE` or more on DAY
+    consents on their own; for a younger pupil one guardian's consent is
+    enough, except for the decision when ``settings.IOP_VEDTAK_CONSENT`` is
+    ``"all"``: then every guardian with parental responsibility who is
+    linked to the pupil must have consented (opplæringslova chapter 11)."""
+    active = list(CaseConsent.objects.filter(pupil=pupil, kind=kind, withdrawn_on__isnull=True, date__lte=day))
+    step = CaseConsent.Kind(kind).label
+    if pupil.age_on(day) >= CONSENT_AGE:
+        if any(c.given_by == CaseConsent.GivenBy.PUPIL for c in active):
+            return None
+        return _("The pupil is %(age)s or older and consents on their own: record the pupil's consent to %(step)s.") % {
+            "age": CONSENT_AGE,
+            "step": step,
+        }
+    by_guardians = [c for c in active if c.given_by == CaseConsent.GivenBy.GUARDIAN]
+    if kind == CaseConsent.Kind.VEDTAK and getattr(settings, "IOP_VEDTAK_CONSENT", "one") == "all":
+        links = GuardianLink.objects.filter(pupil=pupil, parental_responsibility=True).select_related("user")
+        given = {c.guardian_id for c in by_guardians}
+        missing = [link.user.full_name or link.user.email for link in links if link.user_id not in given]
+        if missing:
+            return _("Every guardian with parental responsibility must consent to %(step)s; missing: %(names)s.") % {
+                "step": step,
+                "names": ", ".join(missing),
+            }
+    if by_guardians:
+        return None
+    return _("Record the guardians' consent to %(step)s first.") % {"step": step}
+
+
+CONSENT_FIELDS = ("kind", "given_by", "guardian", "name", "date", "method", "note")
+
+
+@transaction.atomic
+def case_consent_record(*, actor: User, pupil: Pupil, data: Mapping[str, Any]) -> CaseConsent:
+    """Record a consent to the assessment or the decision (DATA: the
+    :data:`CONSENT_FIELDS`). A pupil aged :data:`CONSENT_AGE` or more on the
+    day consents on their own; a younger pupil's guardians consent on the
+    pupil's behalf, and a named guardian must have parental responsibility.
+    ValidationError for a date in the future or the wrong party;
+    PermissionDenied unless ACTOR manages the pupil."""
+    _require(actor, Action.MANAGE, pupil)
+    consent = CaseConsent(pupil=pupil, recorded_by=actor)
+    _apply(consent, data, CONSENT_FIELDS)
+    if consent.date and consent.date > timezone.localdate():
+        raise ValidationError({"date": _("The consent cannot be dated in the future.")})
+    if consent.date:
+        own = pupil.age_on(consent.date) >= CONSENT_AGE
+        if own and consent.given_by != CaseConsent.GivenBy.PUPIL:
+            raise ValidationError(
+                {"given_by": _("The pupil is %(age)s or older and consents on their own.") % {"age": CONSENT_AGE}}
+            )
+        if not own and consent.given_by == CaseConsent.GivenBy.PUPIL:
+            raise ValidationError(
+                {"given_by": _("For a pupil under %(age)s the guardians consent.") % {"age": CONSENT_AGE}}
+            )
+    if consent.guardian_id is not None:
+        if consent.given_by != CaseConsent.GivenBy.GUARDIAN:
+            raise ValidationError({"guardian": _("Name a guardian only when a guardian consents.")})
+        if not GuardianLink.objects.filter(
+            pupil=pupil, user_id=consent.guardian_id, parental_responsibility=True
+        ).exists():
+            raise ValidationError({"guardian": _("Choose a guardian of the pupil with parental responsibility.")})
+    consent.full_clean()
+    consent.save()
+    return consent
+
+
+@transaction.atomic
+def case_consent_withdraw(
+    *, actor: User, consent: CaseConsent, withdrawn_on: datetime.date, method: str, note: str = ""
+) -> CaseConsent:
+    """Withdraw CONSENT on WITHDRAWN_ON (how: METHOD, a
+    :class:`CaseConsent.Method`). The case stops at once: the pupil's draft
+    assessments are marked stopped, PPT's access to the pupil ends
+    (:func:`students.access.revoke_ppt_access`), and
+    :data:`iop.signals.case_consent_withdrawn` is sent after the commit (the
+    follow-up side stops the referral). Withdrawing twice changes nothing.
+    ValidationError for a date in the future or before the consent was given."""
+    pupil = consent.pupil
+    _require(actor, Action.MANAGE, pupil)
+    current = CaseConsent.objects.select_for_update().get(pk=consent.pk)
+    if current.withdrawn_on is not None:
+        return current
+    if withdrawn_on > timezone.localdate():
+        raise ValidationError({"withdrawn_on": _("The withdrawal cannot be dated in the future.")})
+    if withdrawn_on < current.date:
+        raise ValidationError({"withdrawn_on": _("A consent is withdrawn on or after the day it was given.")})
+    current.withdrawn_on = withdrawn_on
+    current.withdrawal_method = method
+    current.withdrawal_note = note
+    current.full_clean()
+    current.save(update_fields=["withdrawn_on", "withdrawal_method", "withdrawal_note"])
+    for sv in SakkyndigVurdering.objects.filter(pupil=pupil, status=SakkyndigVurdering.Status.DRAFT, stopped_on=None):
+        sv.stopped_on = withdrawn_on
+        _save(sv, actor)
+    access.revoke_ppt_access(pupil=pupil)
+    _announce(signals.case_consent_withdrawn, CaseConsent, consent=current, actor=actor)
+    return current
 
 
 # --- enkeltvedtak -------------------------------------------------------------
@@ -420,6 +547,9 @@ def vedtak_make(
     stage = _stage_error(current)
     if stage:
         problems.append(stage)
+    consent = consent_problem(current.pupil, CaseConsent.Kind.VEDTAK, made_on or timezone.localdate())
+    if consent:
+        problems.append(consent)
     if problems:
         raise ValidationError(problems)
     current.status = Enkeltvedtak.Status.MADE

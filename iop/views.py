@@ -37,7 +37,9 @@ from .forms import (
     AimSearchForm,
     AppealForm,
     AssessmentForm,
+    CaseConsentForm,
     CompareForm,
+    ConsentWithdrawForm,
     GoalForm,
     GoalLogForm,
     IopForm,
@@ -56,6 +58,7 @@ from .forms import (
 )
 from .models import (
     AccessLogEntry,
+    CaseConsent,
     Enkeltvedtak,
     Goal,
     Iop,
@@ -205,6 +208,7 @@ def vurdering_detail(request: HttpRequest, pk: str) -> HttpResponse:
         "internal": selectors.works_with(pupil),
         "can_assess": Action.ASSESS in pupil.allowed and sv.is_draft,  # type: ignore[attr-defined]
         "can_manage": Action.MANAGE in pupil.allowed and not sv.is_draft,  # type: ignore[attr-defined]
+        "can_consent": Action.MANAGE in pupil.allowed,  # type: ignore[attr-defined]
     }
     return render(request, "iop/vurdering_detail.html", context)
 
@@ -1684,3 +1688,76 @@ def iup_pdf(request: HttpRequest, pk: str) -> HttpResponse:
     from .reports import documents
 
     return documents.respond(request, "iup", pk)
+
+
+# --- consent ------------------------------------------------------------------------------
+
+
+def _consent_page(
+    request: HttpRequest, pupil: Any, form: CaseConsentForm, withdraw_form: ConsentWithdrawForm | None = None
+) -> HttpResponse:
+    today = timezone.localdate()
+    context = {
+        "pupil": pupil,
+        "form": form,
+        "withdraw_form": withdraw_form or ConsentWithdrawForm(initial={"withdrawn_on": today}),
+        "consents": list(
+            CaseConsent.objects.filter(pupil=pupil).select_related("guardian").order_by("kind", "date", "recorded_at")
+        ),
+        "sv_problem": services.consent_problem(pupil, CaseConsent.Kind.SV, today),
+        "vedtak_problem": services.consent_problem(pupil, CaseConsent.Kind.VEDTAK, today),
+    }
+    status = 400 if form.errors or (withdraw_form is not None and withdraw_form.errors) else 200
+    return render(request, "iop/consents.html", context, status=status)
+
+
+def _guardians(pupil: Any) -> models.QuerySet[User]:
+    return User.objects.filter(guardian_links__pupil=pupil, guardian_links__parental_responsibility=True).order_by(
+        "full_name", "pk"
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def consents(request: HttpRequest, pupil_id: str) -> HttpResponse:
+    """The consents to the pupil's case (the assessment, the decision): see and record them."""
+    pupil = access.get_pupil(request.user, pupil_id, Action.MANAGE)
+    form = CaseConsentForm(request.POST or None, guardians=_guardians(pupil), initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_consent_record(actor=_actor(request), pupil=pupil, data=form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The consent is recorded."))
+            return redirect("iop:consents", pupil.pk)
+    return _consent_page(request, pupil, form)
+
+
+@login_required
+@require_POST
+def consent_withdraw(request: HttpRequest, pk: str) -> HttpResponse:
+    """Withdraw a consent: the case stops and PPT's access ends at once."""
+    found = CaseConsent.objects.filter(pk=pk).values_list("pupil_id", flat=True).first()
+    if found is None:
+        raise Http404
+    pupil = access.get_pupil(request.user, found, Action.MANAGE)
+    consent = CaseConsent.objects.select_related("pupil").get(pk=pk)
+    form = ConsentWithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_consent_withdraw(
+                actor=_actor(request),
+                consent=consent,
+                withdrawn_on=form.cleaned_data["withdrawn_on"],
+                method=form.cleaned_data["method"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The consent is withdrawn. The case is stopped and PPT no longer has access."))
+            return redirect("iop:consents", pupil.pk)
+    blank = CaseConsentForm(guardians=_guardians(pupil), initial={"date": timezone.localdate()})
+    return _consent_page(request, pupil, blank, withdraw_form=form)

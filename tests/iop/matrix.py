@@ -17,6 +17,7 @@ from iop import services
 from iop.models import (
     Appeal,
     BankEntry,
+    CaseConsent,
     Enkeltvedtak,
     EnkeltvedtakSubject,
     Goal,
@@ -131,6 +132,34 @@ def _notified(w: World, persona: str, writers: tuple[str, ...]) -> None:
 def _appeals(w: World, persona: str, writers: tuple[str, ...]) -> None:
     count = Appeal.objects.filter(vedtak=c(w).vedtak).count()
     assert count == int(persona in writers), f"{count} appeals"
+
+
+def case_consent(w: World) -> CaseConsent:
+    """A guardian's consent to pupil A's decision, not withdrawn."""
+    if "case_consent" not in w.extra:
+        w.extra["case_consent"] = CaseConsent.objects.create(
+            pupil=w.pupil_a,
+            kind=CaseConsent.Kind.VEDTAK,
+            given_by=CaseConsent.GivenBy.GUARDIAN,
+            name="Foresatt",
+            date=today(),
+            method=CaseConsent.Method.SIGNED,
+        )
+    return w.extra["case_consent"]
+
+
+def consent_data(w: World) -> dict[str, Any]:
+    return {"kind": "sv", "given_by": "guardian", "name": "Foresatt", "date": today(), "method": "signed"}
+
+
+def _consents(w: World, persona: str, writers: tuple[str, ...]) -> None:
+    count = CaseConsent.objects.filter(pupil=w.pupil_a, name="Foresatt", kind="sv", date=today()).count()
+    assert count == int(persona in writers), f"{count} consents"
+
+
+def _withdrawn(w: World, persona: str, writers: tuple[str, ...]) -> None:
+    withdrawn_on = CaseConsent.objects.get(pk=case_consent(w).pk).withdrawn_on
+    assert (withdrawn_on is not None) == (persona in writers), f"withdrawn_on {withdrawn_on}"
 
 
 def bare_goal(w: World) -> Goal:
@@ -410,6 +439,33 @@ ROWS = {
             "post",
             appeal_data,
             check=lambda w, persona, response: _appeals(w, persona, ("coordinator",)),
+        ),
+    ],
+    "iop:consents": [
+        Row(lambda w: reverse("iop:consents", args=[w.pupil_a.pk]), get(("coordinator",), _not("coordinator"))),
+        Row(
+            lambda w: reverse("iop:consents", args=[w.pupil_a.pk]),
+            post(("coordinator",), ("teacher", "faglaerer", "ppt", "vikar")),
+            "post",
+            consent_data,
+            check=lambda w, persona, response: _consents(w, persona, ("coordinator",)),
+        ),
+        Row(lambda w: reverse("iop:consents", args=[MISSING_UUID]), expect(404), label="missing"),
+    ],
+    "iop:consent_withdraw": [
+        Row(
+            lambda w: reverse("iop:consent_withdraw", args=[case_consent(w).pk]),
+            post(("coordinator",), ("teacher", "faglaerer", "ppt", "vikar")),
+            "post",
+            lambda w: {"withdrawn_on": today(), "method": "signed", "note": ""},
+            check=lambda w, persona, response: _withdrawn(w, persona, ("coordinator",)),
+        ),
+        Row(
+            lambda w: reverse("iop:consent_withdraw", args=[MISSING_UUID]),
+            expect(404, guardian_a=403, guardian_b=403, operator=403),
+            "post",
+            lambda w: {"withdrawn_on": today(), "method": "signed"},
+            label="missing",
         ),
     ],
     "iop:appeal_edit": [
