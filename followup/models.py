@@ -41,7 +41,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from iop.limits import FreeTextField, validate_date_window
-from iop.models import Iop, Iup
+from iop.models import Enkeltvedtak, Iop, Iup
 from students.models import Group, Pupil, School, SchoolYear, Skoleeier
 
 USER = settings.AUTH_USER_MODEL
@@ -832,6 +832,7 @@ class Notification(models.Model):
         REFERRAL = "referral", _("New PPT referral")
         TASK = "task", _("New task")
         PUBLISHED = "published", _("Plan published")
+        NOTICE = "notice", _("Draft decision for comment")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -853,6 +854,7 @@ class Notification(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     iop = models.ForeignKey(Iop, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     iup = models.ForeignKey(Iup, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    vedtak = models.ForeignKey(Enkeltvedtak, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     digest = models.BooleanField(default=False)
     send_after = models.DateTimeField()
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
@@ -878,9 +880,12 @@ class Notification(models.Model):
                 | Q(concern__isnull=False)
                 | Q(referral__isnull=False)
                 | Q(iop__isnull=False)
-                | Q(iup__isnull=False),
+                | Q(iup__isnull=False)
+                | Q(vedtak__isnull=False),
                 name="notification_has_subject",
-                violation_error_message=_("A notification is about a deadline, a concern, a referral or a plan."),
+                violation_error_message=_(
+                    "A notification is about a deadline, a concern, a referral, a plan or a decision."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(state="sent") | Q(sent_at__isnull=False),

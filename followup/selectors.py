@@ -315,6 +315,7 @@ def visible_notifications(user: AnyUser) -> QuerySet[Notification]:
         | Q(referral__pupil__in=pupils)
         | Q(iop__pupil__in=pupils)
         | Q(iup__pupil__in=pupils)
+        | Q(vedtak__pupil__in=pupils)
         | (Q(deadline__school_id__in=schools) & (Q(deadline__pupil__isnull=True) | Q(deadline__pupil__in=pupils)))
     )
 
@@ -334,6 +335,7 @@ def notifications(user: AnyUser, limit: int = 50) -> list[Notification]:
             "iop__school_year",
             "iup__pupil",
             "iup__school_year",
+            "vedtak__pupil",
         )
         .order_by("-send_after")[:limit]
     )

@@ -11,6 +11,8 @@ from students.models import Group, User
 
 from .limits import validate_date_window
 from .models import (
+    AdvanceNotice,
+    AdvanceNoticeComment,
     Appeal,
     CaseConsent,
     Enkeltvedtak,
@@ -554,3 +556,26 @@ class ConsentWithdrawForm(forms.Form):
     withdrawn_on = forms.DateField(label=_("Withdrawn on"), widget=DateInput(), validators=[validate_date_window])
     method = forms.ChoiceField(label=_("How it was withdrawn"), choices=CaseConsent.Method.choices)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class AdvanceNoticeForm(HiddenErrorsShown, forms.ModelForm):
+    """Share the draft decision with the parties, with a deadline for comments (forvaltningsloven § 16)."""
+
+    class Meta:
+        model = AdvanceNotice
+        fields = ["comment_deadline", "message"]
+        widgets = {"comment_deadline": DateInput(), "message": _rows(4)}
+
+
+class AdvanceNoticeCommentForm(HiddenErrorsShown, forms.ModelForm):
+    """A comment a party gave on the advance notice, recorded by staff."""
+
+    class Meta:
+        model = AdvanceNoticeComment
+        fields = ["party", "guardian", "name", "received_on", "text"]
+        widgets = {"received_on": DateInput(), "text": _rows(5)}
+
+    def __init__(self, *args: Any, guardians: QuerySet[User] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["guardian"]
+        field.queryset = guardians if guardians is not None else User.objects.none()  # type: ignore[attr-defined]

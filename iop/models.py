@@ -13,7 +13,9 @@ Glossary (see DOMAIN.md, phases 3–5 and "IOP goals, as IOP-LOGG does them"):
   appeal deadline runs (§§ 27, 29). :class:`Appeal` is one row of the appeal
   register (klage: the school owner's review, Statsforvalteren, outcome).
   :class:`CaseConsent` is the consent to the assessment or to the decision
-  (given, withdrawn).
+  (given, withdrawn); :class:`AdvanceNotice` shares the draft decision with
+  the parties for comment (forhåndsvarsel, fvl § 16), with the comments
+  received (:class:`AdvanceNoticeComment`).
 * :class:`Iop` – individuell opplæringsplan (§ 11-10), one per pupil and school
   year, built on a made vedtak; :class:`IopSubject` is a subject section,
   :class:`Goal` a læringsmål with criteria on four levels (begynnernivå, under
@@ -561,6 +563,83 @@ class CaseConsent(models.Model):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_on is None
+
+
+class AdvanceNotice(models.Model):
+    """Forhåndsvarsel (forvaltningsloven § 16): the draft decision and the
+    expert assessment are shared with the parties (the guardians, and the
+    pupil from 15) with a deadline for comments. Guardians read the draft
+    from then on; they never write: staff record the comments received
+    (:class:`AdvanceNoticeComment`). The decision is made only after the
+    deadline, or once every party has answered
+    (:func:`iop.services.advance_notice_problem`)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    vedtak = models.ForeignKey(
+        "Enkeltvedtak", on_delete=models.CASCADE, related_name="advance_notices", verbose_name=_("decision")
+    )
+    sent_on = models.DateField(_("sent to the parties on"), validators=[validate_date_window])
+    comment_deadline = models.DateField(
+        _("comments by"),
+        validators=[validate_date_window],
+        help_text=_("The last day the parties may comment on the draft (forvaltningsloven § 16)."),
+    )
+    message = FreeTextField(_("message to the parties"), blank=True)
+    sent_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("sent by")
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("advance notice (forhåndsvarsel)")
+        verbose_name_plural = _("advance notices (forhåndsvarsel)")
+        ordering = ["-sent_on", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(comment_deadline__gt=F("sent_on")),
+                name="advancenotice_deadline_after_sent",
+                violation_error_message=_("The deadline for comments must be after the day the notice is sent."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Advance notice')} {self.sent_on:%d.%m.%Y}"
+
+
+class AdvanceNoticeComment(models.Model):
+    """A comment a party gave on an advance notice, as staff recorded it."""
+
+    class Party(models.TextChoices):
+        GUARDIAN = "guardian", _("A guardian")
+        PUPIL = "pupil", _("The pupil")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    notice = models.ForeignKey(
+        AdvanceNotice, on_delete=models.CASCADE, related_name="comments", verbose_name=_("advance notice")
+    )
+    party = models.CharField(_("from"), max_length=10, choices=Party.choices, default=Party.GUARDIAN)
+    guardian = models.ForeignKey(
+        USER,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("guardian"),
+        help_text=_("The guardian who answered, when they have a login."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    received_on = models.DateField(_("received on"), validators=[validate_date_window])
+    text = FreeTextField(_("comment"))
+    recorded_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("comment on the advance notice")
+        verbose_name_plural = _("comments on the advance notice")
+        ordering = ["received_on", "recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.received_on:%d.%m.%Y}"
 
 
 class EnkeltvedtakSubject(models.Model):

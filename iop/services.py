@@ -46,6 +46,8 @@ from .concurrency import EditConflict
 from .models import (
     CONSENT_AGE,
     AccessLogEntry,
+    AdvanceNotice,
+    AdvanceNoticeComment,
     Appeal,
     BankEntry,
     CaseConsent,
@@ -438,6 +440,91 @@ def case_consent_withdraw(
     return current
 
 
+# --- forhåndsvarsel (forvaltningsloven § 16) ------------------------------------
+
+
+def advance_notice_problem(vedtak: Enkeltvedtak, day: datetime.date) -> str | None:
+    """Why VEDTAK may not be made on DAY because of its latest advance
+    notice, or None: the parties may comment until the deadline (inclusive),
+    so the decision waits until the day after it, unless every party has
+    answered already: each guardian with parental responsibility linked to
+    the pupil, and the pupil when :data:`CONSENT_AGE` or older on DAY
+    (forvaltningsloven § 16). No notice: None."""
+    notice = vedtak.advance_notices.order_by("-sent_on", "-created_at").first()
+    if notice is None or day > notice.comment_deadline:
+        return None
+    comments = list(notice.comments.all())
+    answered = {c.guardian_id for c in comments if c.party == AdvanceNoticeComment.Party.GUARDIAN}
+    links = list(
+        GuardianLink.objects.filter(pupil_id=vedtak.pupil_id, parental_responsibility=True).select_related("user")
+    )
+    missing = [link.user.full_name or link.user.email for link in links if link.user_id not in answered]
+    pupil = vedtak.pupil
+    if pupil.age_on(day) >= CONSENT_AGE and not any(c.party == AdvanceNoticeComment.Party.PUPIL for c in comments):
+        missing.append(pupil.full_name)
+    if links and not missing:
+        return None
+    return _(
+        "The parties may comment on the draft until %(date)s (forvaltningsloven § 16). The decision can be made "
+        "after that, or once every party has answered."
+    ) % {"date": date_format(notice.comment_deadline, "SHORT_DATE_FORMAT")} + (
+        " " + _("No answer yet from: %(names)s.") % {"names": ", ".join(missing)} if missing else ""
+    )
+
+
+@transaction.atomic
+def advance_notice_send(
+    *, actor: User, vedtak: Enkeltvedtak, comment_deadline: datetime.date, message: str = ""
+) -> AdvanceNotice:
+    """Share the draft VEDTAK and its expert assessment with the parties
+    today, with COMMENT_DEADLINE (a date after today) for their comments
+    (forvaltningsloven § 16). The guardians may read the draft from now on
+    and are told (:data:`iop.signals.advance_notice_sent`, after the
+    commit). ValidationError when the decision is made already or the
+    deadline is not after today; PermissionDenied unless ACTOR manages the pupil."""
+    _require(actor, Action.MANAGE, vedtak.pupil)
+    current = concurrency.locked(Enkeltvedtak, vedtak.pk)
+    if current.is_made:
+        raise ValidationError(_("The decision is made already; an advance notice comes before it."))
+    today = timezone.localdate()
+    if comment_deadline <= today:
+        raise ValidationError({"comment_deadline": _("The deadline for comments must be after today.")})
+    notice = AdvanceNotice(
+        vedtak=current, sent_on=today, comment_deadline=comment_deadline, message=message, sent_by=actor
+    )
+    notice.full_clean()
+    notice.save()
+    _announce(signals.advance_notice_sent, AdvanceNotice, notice=notice, actor=actor)
+    return notice
+
+
+NOTICE_COMMENT_FIELDS = ("party", "guardian", "name", "received_on", "text")
+
+
+@transaction.atomic
+def advance_notice_comment(*, actor: User, notice: AdvanceNotice, data: Mapping[str, Any]) -> AdvanceNoticeComment:
+    """Record a comment a party gave on NOTICE (DATA: the
+    :data:`NOTICE_COMMENT_FIELDS`). Guardians never write it themselves.
+    ValidationError for a date before the notice or in the future, or a
+    guardian who is not the pupil's; PermissionDenied unless ACTOR manages the pupil."""
+    pupil = notice.vedtak.pupil
+    _require(actor, Action.MANAGE, pupil)
+    comment = AdvanceNoticeComment(notice=notice, recorded_by=actor)
+    _apply(comment, data, NOTICE_COMMENT_FIELDS)
+    if comment.received_on and comment.received_on > timezone.localdate():
+        raise ValidationError({"received_on": _("A comment cannot be received in the future.")})
+    if comment.received_on and comment.received_on < notice.sent_on:
+        raise ValidationError({"received_on": _("A comment is received on or after the day the notice was sent.")})
+    if comment.guardian_id is not None:
+        if comment.party != AdvanceNoticeComment.Party.GUARDIAN:
+            raise ValidationError({"guardian": _("Name a guardian only for a guardian's comment.")})
+        if not GuardianLink.objects.filter(pupil=pupil, user_id=comment.guardian_id).exists():
+            raise ValidationError({"guardian": _("Choose one of the pupil's guardians.")})
+    comment.full_clean()
+    comment.save()
+    return comment
+
+
 # --- enkeltvedtak -------------------------------------------------------------
 
 
@@ -533,7 +620,10 @@ def vedtak_update(
 def vedtak_make(
     *, actor: User, vedtak: Enkeltvedtak, version: int, made_on: datetime.date | None = None
 ) -> Enkeltvedtak:
-    """Make (fatte) the decision. Refused while a clear-line check on it fails."""
+    """Make (fatte) the decision. Refused (ValidationError listing every
+    reason) while a clear-line check on it fails, without the consent it
+    needs (:func:`consent_problem`), or before the comment deadline of its
+    advance notice (:func:`advance_notice_problem`)."""
     _require(actor, Action.MANAGE, vedtak.pupil)
     current = _locked(Enkeltvedtak, vedtak.pk, version, actor)
     if current.is_made:
@@ -550,6 +640,10 @@ def vedtak_make(
     consent = consent_problem(current.pupil, CaseConsent.Kind.VEDTAK, made_on or timezone.localdate())
     if consent:
         problems.append(consent)
+    current.pupil = vedtak.pupil
+    waiting = advance_notice_problem(current, made_on or timezone.localdate())
+    if waiting:
+        problems.append(waiting)
     if problems:
         raise ValidationError(problems)
     current.status = Enkeltvedtak.Status.MADE

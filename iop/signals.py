@@ -26,6 +26,10 @@ vedtak_made = Signal()
 #: kwargs: ``consent`` (CaseConsent), ``actor``.
 case_consent_withdrawn = Signal()
 
+#: An advance notice (forhåndsvarsel) shared a draft decision with the parties.
+#: kwargs: ``notice`` (AdvanceNotice), ``actor``.
+advance_notice_sent = Signal()
+
 #: A report (årsrapport, halvårsrapport) was finalised or published.
 #: kwargs: ``report``, ``actor``.
 report_finalised = Signal()

@@ -34,6 +34,8 @@ from . import checks, concurrency, history, published, rebase, selectors, servic
 from .autosave import autosave_refused as _autosave_refused
 from .autosave import autosaved as _autosaved
 from .forms import (
+    AdvanceNoticeCommentForm,
+    AdvanceNoticeForm,
     AimSearchForm,
     AppealForm,
     AssessmentForm,
@@ -58,6 +60,7 @@ from .forms import (
 )
 from .models import (
     AccessLogEntry,
+    AdvanceNotice,
     CaseConsent,
     Enkeltvedtak,
     Goal,
@@ -415,6 +418,7 @@ def vedtak_detail(request: HttpRequest, pk: str) -> HttpResponse:
         "notified_form": NotifiedForm(initial={"notified_on": vedtak.notified_on, "version": vedtak.version}),
         "appeals": list(vedtak.appeals.all()) if selectors.works_with(pupil) else [],
         "can_appeal": Action.MANAGE in allowed and vedtak.is_made,
+        "notices": sorted(vedtak.advance_notices.all(), key=lambda n: (n.sent_on, n.created_at), reverse=True),
     }
     return render(request, "iop/vedtak_detail.html", context)
 
@@ -1723,6 +1727,8 @@ def _guardians(pupil: Any) -> models.QuerySet[User]:
 def consents(request: HttpRequest, pupil_id: str) -> HttpResponse:
     """The consents to the pupil's case (the assessment, the decision): see and record them."""
     pupil = access.get_pupil(request.user, pupil_id, Action.MANAGE)
+    if request.method == "GET":
+        services.log_read(actor=_actor(request), pupil=pupil, kind=Kind.PUPIL, object_id=pupil.pk)
     form = CaseConsentForm(request.POST or None, guardians=_guardians(pupil), initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -1761,3 +1767,82 @@ def consent_withdraw(request: HttpRequest, pk: str) -> HttpResponse:
             return redirect("iop:consents", pupil.pk)
     blank = CaseConsentForm(guardians=_guardians(pupil), initial={"date": timezone.localdate()})
     return _consent_page(request, pupil, blank, withdraw_form=form)
+
+
+# --- forhåndsvarsel -----------------------------------------------------------------------
+
+
+def _notice_page(request: HttpRequest, form: Any, vedtak: Enkeltvedtak, title: str, intro: str) -> HttpResponse:
+    context = {"pupil": vedtak.pupil, "vedtak": vedtak, "form": form, "title": title, "intro": intro}
+    return render(request, "iop/notice_form.html", context, status=400 if form.errors else 200)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def advance_notice_send(request: HttpRequest, pk: str) -> HttpResponse:
+    """Share the draft decision and the expert assessment with the parties for comment."""
+    vedtak = selectors.vedtak_for(request.user, pk, Action.MANAGE)
+    if vedtak.is_made:
+        messages.error(request, _("The decision is made already; an advance notice comes before it."))
+        return redirect("iop:vedtak_detail", vedtak.pk)
+    if request.method == "GET":
+        services.log_read(
+            actor=_actor(request), pupil=vedtak.pupil, kind=Kind.VEDTAK, object_id=vedtak.pk, purpose=Purpose.EDIT
+        )
+    initial = {"comment_deadline": timezone.localdate() + datetime.timedelta(weeks=2)}
+    form = AdvanceNoticeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.advance_notice_send(
+                actor=_actor(request),
+                vedtak=vedtak,
+                comment_deadline=form.cleaned_data["comment_deadline"],
+                message=form.cleaned_data["message"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The advance notice is sent. The guardians can now read the draft."))
+            return redirect("iop:vedtak_detail", vedtak.pk)
+    intro = _(
+        "The guardians (and the pupil from 15) get the draft decision and the expert assessment to comment on "
+        "before the decision is made (forvaltningsloven § 16). They can read both when they log in."
+    )
+    return _notice_page(request, form, vedtak, _("Send an advance notice"), intro)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def advance_notice_comment(request: HttpRequest, pk: str) -> HttpResponse:
+    """Record a comment a party gave on an advance notice."""
+    notice_pupil = AdvanceNotice.objects.filter(pk=pk).values_list("vedtak_id", flat=True).first()
+    if notice_pupil is None:
+        raise Http404
+    vedtak = selectors.vedtak_for(request.user, notice_pupil, Action.MANAGE)
+    notice = AdvanceNotice.objects.get(pk=pk)
+    notice.vedtak = vedtak
+    if request.method == "GET":
+        services.log_read(
+            actor=_actor(request), pupil=vedtak.pupil, kind=Kind.VEDTAK, object_id=vedtak.pk, purpose=Purpose.EDIT
+        )
+    form = AdvanceNoticeCommentForm(
+        request.POST or None, guardians=_all_guardians(vedtak.pupil), initial={"received_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.advance_notice_comment(actor=_actor(request), notice=notice, data=form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The comment is recorded."))
+            return redirect("iop:vedtak_detail", vedtak.pk)
+    intro = _(
+        "A comment the pupil or a guardian gave on the advance notice of %(date)s, as the school received it."
+    ) % {"date": formats.date_format(notice.sent_on, "SHORT_DATE_FORMAT")}
+    return _notice_page(request, form, vedtak, _("Record a comment"), intro)
+
+
+def _all_guardians(pupil: Any) -> models.QuerySet[User]:
+    return User.objects.filter(guardian_links__pupil=pupil).order_by("full_name", "pk")

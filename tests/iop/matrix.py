@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from iop import services
 from iop.models import (
+    AdvanceNotice,
+    AdvanceNoticeComment,
     Appeal,
     BankEntry,
     CaseConsent,
@@ -160,6 +162,25 @@ def _consents(w: World, persona: str, writers: tuple[str, ...]) -> None:
 def _withdrawn(w: World, persona: str, writers: tuple[str, ...]) -> None:
     withdrawn_on = CaseConsent.objects.get(pk=case_consent(w).pk).withdrawn_on
     assert (withdrawn_on is not None) == (persona in writers), f"withdrawn_on {withdrawn_on}"
+
+
+def notice(w: World) -> AdvanceNotice:
+    """An advance notice on pupil A's draft vedtak, open for comments for two weeks."""
+    if "notice" not in w.extra:
+        w.extra["notice"] = AdvanceNotice.objects.create(
+            vedtak=c(w).draft_vedtak, sent_on=today(), comment_deadline=today() + datetime.timedelta(days=14)
+        )
+    return w.extra["notice"]
+
+
+def _noticed(w: World, persona: str, writers: tuple[str, ...]) -> None:
+    count = AdvanceNotice.objects.filter(vedtak=ready(w).draft_vedtak).count()
+    assert count == int(persona in writers), f"{count} advance notices"
+
+
+def _commented(w: World, persona: str, writers: tuple[str, ...]) -> None:
+    count = AdvanceNoticeComment.objects.filter(notice=notice(w)).count()
+    assert count == int(persona in writers), f"{count} comments"
 
 
 def bare_goal(w: World) -> Goal:
@@ -467,6 +488,37 @@ ROWS = {
             lambda w: {"withdrawn_on": today(), "method": "signed"},
             label="missing",
         ),
+    ],
+    "iop:advance_notice_send": [
+        Row(
+            lambda w: reverse("iop:advance_notice_send", args=[ready(w).draft_vedtak.pk]),
+            get(("coordinator",), ("teacher", "faglaerer", "ppt", "vikar")),
+        ),
+        Row(
+            lambda w: reverse("iop:advance_notice_send", args=[ready(w).draft_vedtak.pk]),
+            post(("coordinator",), ("teacher", "faglaerer", "ppt", "vikar")),
+            "post",
+            lambda w: {
+                "comment_deadline": today() + datetime.timedelta(days=14),
+                "message": "Merknader innen fristen.",
+            },
+            check=lambda w, persona, response: _noticed(w, persona, ("coordinator",)),
+        ),
+        Row(lambda w: reverse("iop:advance_notice_send", args=[MISSING_UUID]), expect(404), label="missing"),
+    ],
+    "iop:advance_notice_comment": [
+        Row(
+            lambda w: reverse("iop:advance_notice_comment", args=[notice(w).pk]),
+            get(("coordinator",), _not("coordinator")),
+        ),
+        Row(
+            lambda w: reverse("iop:advance_notice_comment", args=[notice(w).pk]),
+            post(("coordinator",), ("teacher", "faglaerer", "ppt", "vikar")),
+            "post",
+            lambda w: {"party": "guardian", "name": "Aud Foresatt", "received_on": today(), "text": "Enig."},
+            check=lambda w, persona, response: _commented(w, persona, ("coordinator",)),
+        ),
+        Row(lambda w: reverse("iop:advance_notice_comment", args=[MISSING_UUID]), expect(404), label="missing"),
     ],
     "iop:appeal_edit": [
         Row(
