@@ -441,6 +441,8 @@ def deadline_link(d: Deadline) -> str:
         "vurdering": "iop:vurdering_detail",
         "vedtak": "iop:vedtak_detail",
     }
+    if d.record_kind in ("interim_referral", "interim_vurdering") and d.record_id:
+        return reverse("followup:interim_reply", args=[d.record_kind.removeprefix("interim_"), d.record_id])
     if d.record_kind in record_pages and d.record_id:
         return reverse(record_pages[d.record_kind], args=[d.record_id])
     if d.pupil_id:
