@@ -172,6 +172,7 @@ class SakkyndigVurdering(Document):
         _("case stopped on"),
         null=True,
         blank=True,
+        validators=[validate_date_window],
         help_text=_("Set when the consent to the assessment is withdrawn: the assessment is not completed."),
     )
 

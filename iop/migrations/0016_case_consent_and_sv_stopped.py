@@ -20,12 +20,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalsakkyndigvurdering',
             name='stopped_on',
-            field=models.DateField(blank=True, help_text='Set when the consent to the assessment is withdrawn: the assessment is not completed.', null=True, verbose_name='case stopped on'),
+            field=models.DateField(blank=True, help_text='Set when the consent to the assessment is withdrawn: the assessment is not completed.', null=True, validators=[iop.limits.validate_date_window], verbose_name='case stopped on'),
         ),
         migrations.AddField(
             model_name='sakkyndigvurdering',
             name='stopped_on',
-            field=models.DateField(blank=True, help_text='Set when the consent to the assessment is withdrawn: the assessment is not completed.', null=True, verbose_name='case stopped on'),
+            field=models.DateField(blank=True, help_text='Set when the consent to the assessment is withdrawn: the assessment is not completed.', null=True, validators=[iop.limits.validate_date_window], verbose_name='case stopped on'),
         ),
         migrations.CreateModel(
             name='CaseConsent',
