@@ -66,6 +66,26 @@ RECORD_DUTIES: list[dict[str, Any]] = [
         "reminder_days": "14,7,1",
     },
     {
+        "key": "forelopig-svar-henvisning",
+        "title": "Foreløpig svar: henvisningen har ventet en måned på sakkyndig vurdering",
+        "description": "Når saken ikke er besvart innen en måned, sender skolen et foreløpig svar til eleven og "
+        "de foresatte om hvorfor og når de kan vente svar (forvaltningsloven § 11 a).",
+        "responsible_role": KO,
+        **record("referral_waiting", 30),
+        "fulfilment": "interim_reply",
+        "reminder_days": "7,1",
+    },
+    {
+        "key": "forelopig-svar-vedtak",
+        "title": "Foreløpig svar: den sakkyndige vurderingen har ventet en måned på vedtak",
+        "description": "Når vedtaket ikke er fattet innen en måned etter den sakkyndige vurderingen, sender skolen "
+        "et foreløpig svar om hvorfor og når vedtaket kan ventes (forvaltningsloven § 11 a).",
+        "responsible_role": KO,
+        **record("vurdering_waiting", 30),
+        "fulfilment": "interim_reply",
+        "reminder_days": "7,1",
+    },
+    {
         "key": "tiltak-evaluering",
         "title": "Evaluere tiltak (avsluttes, videreføres eller justeres)",
         "description": "Tiltaket i oppfølgingsplanen evalueres på evalueringsdatoen. PPT, elevtjenesten og andre "

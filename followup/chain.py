@@ -9,6 +9,8 @@ person and brings the next deadline.
   and coordinators are told;
 * vedtak made → the "IOP ready" deadline appears (counted from the vedtak) and
   the kontaktlærer is told;
+* a consent to the assessment or the decision withdrawn → the pupil's open
+  referrals stop and their consents count as withdrawn;
 * IOP or IUP published, årsrapport finalised or published → the pupil's
   deadlines are brought up to date (duties fulfilled).
 
@@ -29,12 +31,12 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from iop import signals
-from iop.models import Enkeltvedtak, SakkyndigVurdering
+from iop.models import CaseConsent, Enkeltvedtak, SakkyndigVurdering
 from students.models import Pupil, StaffMembership, TeachingAssignment, User
 
 from . import deadlines as engine
 from . import reminders
-from .models import Concern, Deadline, Duty, Notification, Referral
+from .models import Concern, Consent, Deadline, Duty, Notification, Referral
 
 logger = logging.getLogger(__name__)
 
@@ -158,10 +160,30 @@ def on_record_changed(sender: Any, **kwargs: Any) -> None:
         _safely("a published plan or report", lambda: refresh_pupil(pupil_id))
 
 
+def on_case_consent_withdrawn(sender: Any, *, consent: CaseConsent, actor: User, **kwargs: Any) -> None:
+    """A consent was withdrawn: the pupil's sent referrals not yet answered
+    stop (PPT's access has ended already), and the consents of those and of
+    drafts count as withdrawn."""
+
+    def run() -> None:
+        open_referrals = Referral.objects.filter(
+            pupil_id=consent.pupil_id, status__in=(Referral.Status.DRAFT, Referral.Status.SENT)
+        )
+        Consent.objects.filter(referral__in=open_referrals, withdrawn_at__isnull=True).update(
+            withdrawn_at=timezone.now()
+        )
+        # A draft was never sent: without its consent it cannot be; a sent one stops.
+        open_referrals.filter(status=Referral.Status.SENT).update(status=Referral.Status.STOPPED)
+        refresh_pupil(consent.pupil_id)
+
+    _safely("a withdrawn consent", run)
+
+
 def connect() -> None:
     """Listen to the chain's signals (idempotent)."""
     signals.vurdering_completed.connect(on_vurdering_completed, dispatch_uid="followup-vurdering-completed")
     signals.vedtak_made.connect(on_vedtak_made, dispatch_uid="followup-vedtak-made")
+    signals.case_consent_withdrawn.connect(on_case_consent_withdrawn, dispatch_uid="followup-consent-withdrawn")
     signals.plan_published.connect(on_record_changed, dispatch_uid="followup-chain-plan-published")
     signals.report_finalised.connect(on_record_changed, dispatch_uid="followup-report-finalised")
     signals.report_published.connect(on_record_changed, dispatch_uid="followup-report-published")

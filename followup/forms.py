@@ -12,7 +12,7 @@ from iop.forms import VersionedForm
 from iop.limits import TEXT_MAX_LENGTH, FreeTextFormField
 from students.models import Group, Pupil, School, User
 
-from .models import Concern, Consent, Duty, Kartlegging, Meeting, Referral, Talk, Tiltak, TiltakEvaluation
+from .models import Concern, Consent, Duty, InterimReply, Kartlegging, Meeting, Referral, Talk, Tiltak, TiltakEvaluation
 
 
 class DateInput(forms.DateInput):
@@ -182,6 +182,15 @@ class ConsentForm(forms.ModelForm):
         model = Consent
         fields = ["given_by", "name", "date", "method", "note"]
         widgets = {"date": DateInput()}
+
+
+class InterimReplyForm(forms.ModelForm):
+    """The interim reply to a case not answered within a month (forvaltningsloven § 11 a)."""
+
+    class Meta:
+        model = InterimReply
+        fields = ["reason", "expected_by", "sent_on"]
+        widgets = {"expected_by": DateInput(), "sent_on": DateInput(), "reason": forms.Textarea(attrs={"rows": 4})}
 
 
 class TalkForm(forms.ModelForm):

@@ -41,7 +41,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from iop.limits import FreeTextField, validate_date_window
-from iop.models import Iop, Iup
+from iop.models import Enkeltvedtak, Iop, Iup, SakkyndigVurdering
 from students.models import Group, Pupil, School, SchoolYear, Skoleeier
 
 USER = settings.AUTH_USER_MODEL
@@ -293,6 +293,7 @@ class Referral(models.Model):
         DRAFT = "draft", _("Draft")
         SENT = "sent", _("Sent to PPT")
         ASSESSED = "assessed", _("Expert assessment completed")
+        STOPPED = "stopped", _("Stopped: the consent was withdrawn")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("pupil"))
@@ -344,7 +345,7 @@ class Consent(models.Model):
 
     class GivenBy(models.TextChoices):
         GUARDIAN = "guardian", _("Guardian")
-        PUPIL = "pupil", _("The pupil (18 or older)")
+        PUPIL = "pupil", _("The pupil (15 or older)")
 
     class Method(models.TextChoices):
         SIGNED = "signed", _("Signed form")
@@ -562,6 +563,8 @@ class Duty(models.Model):
         CONCERN_FILED = "concern_filed", _("A concern is filed")
         REFERRAL_SENT = "referral_sent", _("A referral is sent to PPT")
         VURDERING_COMPLETED = "vurdering_completed", _("A sakkyndig vurdering is completed")
+        REFERRAL_WAITING = "referral_waiting", _("A referral waits for its sakkyndig vurdering")
+        VURDERING_WAITING = "vurdering_waiting", _("A sakkyndig vurdering waits for its enkeltvedtak")
 
     class Fulfilment(models.TextChoices):
         MANUAL = "manual", _("Marked done by hand")
@@ -574,6 +577,7 @@ class Duty(models.Model):
         IUP_PUBLISHED = "iup_published", _("The IUP is published")
         KARTLEGGING = "kartlegging", _("A kartlegging of the concern is recorded")
         VURDERING = "vurdering", _("PPT completes the sakkyndig vurdering")
+        INTERIM_REPLY = "interim_reply", _("An interim reply is sent, or the case is answered")
 
     aarshjul = models.ForeignKey(
         Aarshjul, on_delete=models.CASCADE, null=True, blank=True, related_name="duties", verbose_name=_("årshjul")
@@ -831,6 +835,7 @@ class Notification(models.Model):
         REFERRAL = "referral", _("New PPT referral")
         TASK = "task", _("New task")
         PUBLISHED = "published", _("Plan published")
+        NOTICE = "notice", _("Draft decision for comment")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -852,6 +857,7 @@ class Notification(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     iop = models.ForeignKey(Iop, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     iup = models.ForeignKey(Iup, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    vedtak = models.ForeignKey(Enkeltvedtak, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     digest = models.BooleanField(default=False)
     send_after = models.DateTimeField()
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
@@ -877,9 +883,12 @@ class Notification(models.Model):
                 | Q(concern__isnull=False)
                 | Q(referral__isnull=False)
                 | Q(iop__isnull=False)
-                | Q(iup__isnull=False),
+                | Q(iup__isnull=False)
+                | Q(vedtak__isnull=False),
                 name="notification_has_subject",
-                violation_error_message=_("A notification is about a deadline, a concern, a referral or a plan."),
+                violation_error_message=_(
+                    "A notification is about a deadline, a concern, a referral, a plan or a decision."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(state="sent") | Q(sent_at__isnull=False),
@@ -890,3 +899,47 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.recipient}"
+
+
+class InterimReply(models.Model):
+    """Foreløpig svar (forvaltningsloven § 11 a): a case not answered within a
+    month gets an interim reply saying why and when an answer can be
+    expected. Either a referral waiting for its sakkyndig vurdering or a
+    vurdering waiting for its enkeltvedtak. Recording it closes the
+    "foreløpig svar" deadline."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+", verbose_name=_("pupil"))
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, null=True, blank=True, related_name="interim_replies"
+    )
+    vurdering = models.ForeignKey(SakkyndigVurdering, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    reason = FreeTextField(
+        _("why the case takes longer"),
+        help_text=_("Say why the case cannot be answered within a month (forvaltningsloven § 11 a)."),
+    )
+    expected_by = models.DateField(_("an answer can be expected by"), validators=[validate_date_window])
+    sent_on = models.DateField(_("sent on"), validators=[validate_date_window])
+    recorded_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("interim reply (foreløpig svar)")
+        verbose_name_plural = _("interim replies (foreløpig svar)")
+        ordering = ["-sent_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(referral__isnull=False, vurdering__isnull=True)
+                | Q(referral__isnull=True, vurdering__isnull=False),
+                name="interimreply_one_case",
+                violation_error_message=_("An interim reply answers either a referral or an expert assessment."),
+            ),
+            models.CheckConstraint(
+                condition=Q(expected_by__gte=F("sent_on")),
+                name="interimreply_expected_after_sent",
+                violation_error_message=_("The expected answer date is on or after the day the reply is sent."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Interim reply')} {self.sent_on:%d.%m.%Y}"

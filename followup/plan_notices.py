@@ -1,4 +1,6 @@
-"""Guardians hear that a plan of their child was published.
+"""Guardians hear that a plan of their child was published, or that a draft
+decision is shared with them for comment (forhåndsvarsel:
+:func:`notify_advance_notice`, in the app).
 
 ``iop`` sends :data:`iop.signals.plan_published` after the commit of every
 publication of an IOP or IUP; :func:`on_plan_published` (connected in
@@ -21,8 +23,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from iop.models import Iop, Iup
-from iop.signals import plan_published
+from iop.models import AdvanceNotice, Iop, Iup
+from iop.signals import advance_notice_sent, plan_published
 from students import access
 from students.access import Action
 from students.models import User
@@ -32,13 +34,41 @@ from .models import Notification, Preference
 
 def connect_signals() -> None:
     plan_published.connect(on_plan_published, dispatch_uid="followup-plan-published")
+    advance_notice_sent.connect(on_advance_notice_sent, dispatch_uid="followup-advance-notice-sent")
 
 
 def on_plan_published(sender: Any, *, plan: Iop | Iup, number: int | None = None, **kwargs: Any) -> None:
     notify_published(plan=plan, number=number)
 
 
-def guardian_readers(plan: Iop | Iup) -> list[User]:
+def on_advance_notice_sent(sender: Any, *, notice: AdvanceNotice, **kwargs: Any) -> None:
+    notify_advance_notice(notice=notice)
+
+
+def notify_advance_notice(*, notice: AdvanceNotice) -> list[uuid.UUID]:
+    """One in-app notification per guardian who may read the pupil: the
+    draft decision of NOTICE (a forhåndsvarsel, forvaltningsloven § 16) is
+    theirs to read and comment on by its deadline. The key
+    ``notice:<notice id>:<user id>`` makes a repeated signal create nothing
+    new. Returns the ids created."""
+    readers = guardian_readers(notice.vedtak)
+    now = timezone.now()
+    rows = [
+        Notification(
+            key=f"notice:{notice.pk}:{user.pk}",
+            recipient=user,
+            kind=Notification.Kind.NOTICE,
+            vedtak_id=notice.vedtak_id,
+            send_after=now,
+            state=Notification.State.IN_APP,
+        )
+        for user in readers
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return list(Notification.objects.filter(pk__in=[n.pk for n in rows]).values_list("pk", flat=True))
+
+
+def guardian_readers(plan: Iop | Iup | Any) -> list[User]:
     """The active guardians of PLAN's pupil who may read it (one query per guardian for the access check)."""
     guardians = User.objects.filter(is_active=True, guardian_links__pupil_id=plan.pupil_id).distinct().order_by("pk")
     pupil = plan.pupil

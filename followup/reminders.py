@@ -305,6 +305,11 @@ def _subject_and_context(n: Notification) -> tuple[str, dict[str, Any]]:
         assert plan is not None
         ctx.update(plan=plan, link=_link(plan.get_absolute_url()))
         subject = _("A plan has been published at %(school)s") % {"school": plan.pupil.school.name}
+    elif n.vedtak_id:
+        v = n.vedtak
+        assert v is not None
+        ctx.update(plan=v, link=_link(reverse("iop:vedtak_detail", args=[v.pk])))
+        subject = _("A draft decision for comment from %(school)s") % {"school": v.pupil.school.name}
     else:
         r = n.referral
         assert r is not None

@@ -315,6 +315,7 @@ def visible_notifications(user: AnyUser) -> QuerySet[Notification]:
         | Q(referral__pupil__in=pupils)
         | Q(iop__pupil__in=pupils)
         | Q(iup__pupil__in=pupils)
+        | Q(vedtak__pupil__in=pupils)
         | (Q(deadline__school_id__in=schools) & (Q(deadline__pupil__isnull=True) | Q(deadline__pupil__in=pupils)))
     )
 
@@ -334,6 +335,7 @@ def notifications(user: AnyUser, limit: int = 50) -> list[Notification]:
             "iop__school_year",
             "iup__pupil",
             "iup__school_year",
+            "vedtak__pupil",
         )
         .order_by("-send_after")[:limit]
     )
@@ -439,6 +441,8 @@ def deadline_link(d: Deadline) -> str:
         "vurdering": "iop:vurdering_detail",
         "vedtak": "iop:vedtak_detail",
     }
+    if d.record_kind in ("interim_referral", "interim_vurdering") and d.record_id:
+        return reverse("followup:interim_reply", args=[d.record_kind.removeprefix("interim_"), d.record_id])
     if d.record_kind in record_pages and d.record_id:
         return reverse(record_pages[d.record_kind], args=[d.record_id])
     if d.pupil_id:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from iop import concurrency
+from iop.models import CONSENT_AGE, SakkyndigVurdering
 from students import access
 from students.access import Action
 from students.models import Group, Pupil, School, SchoolYear, StaffMembership, TeachingAssignment, User
@@ -29,6 +30,7 @@ from .models import (
     Consent,
     Deadline,
     Duty,
+    InterimReply,
     Kartlegging,
     Meeting,
     MeetingPupil,
@@ -332,15 +334,16 @@ def consent_record(
     given_by: str = Consent.GivenBy.GUARDIAN,
     note: str = "",
 ) -> Consent:
-    """Record the guardians' consent (the pupil's own from the age of 18)."""
+    """Record the guardians' consent to the referral (the pupil's own from the
+    age of 15, :data:`iop.models.CONSENT_AGE`; opplæringslova chapter 11)."""
     _require(actor, Action.EDIT, referral.pupil)
     if referral.is_sent:
         raise ValidationError(_("The referral is sent already."))
-    adult = referral.pupil.age_on(date) >= 18
-    if adult and given_by != Consent.GivenBy.PUPIL:
-        raise ValidationError({"given_by": _("The pupil is 18 or older and consents for themselves.")})
-    if not adult and given_by != Consent.GivenBy.GUARDIAN:
-        raise ValidationError({"given_by": _("For a pupil under 18 the guardians consent.")})
+    own = referral.pupil.age_on(date) >= CONSENT_AGE
+    if own and given_by != Consent.GivenBy.PUPIL:
+        raise ValidationError({"given_by": _("The pupil is 15 or older and consents for themselves.")})
+    if not own and given_by != Consent.GivenBy.GUARDIAN:
+        raise ValidationError({"given_by": _("For a pupil under 15 the guardians consent.")})
     if date > timezone.localdate():
         raise ValidationError({"date": _("The consent cannot be dated in the future.")})
     consent = Consent(
@@ -623,3 +626,46 @@ def ical_token_renew(*, actor: User) -> Preference:
 @transaction.atomic
 def notifications_mark_read(*, actor: User) -> int:
     return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
+
+
+# --- foreløpig svar (forvaltningsloven § 11 a) ------------------------------------------------
+
+
+@transaction.atomic
+def interim_reply_record(
+    *,
+    actor: User,
+    pupil: Pupil,
+    referral: Referral | None = None,
+    vurdering: SakkyndigVurdering | None = None,
+    reason: str,
+    expected_by: datetime.date,
+    sent_on: datetime.date,
+) -> InterimReply:
+    """Record that an interim reply (foreløpig svar, forvaltningsloven § 11 a)
+    was sent on SENT_ON for a REFERRAL waiting for its sakkyndig vurdering or a
+    VURDERING waiting for its enkeltvedtak (exactly one): why (REASON) and
+    when an answer can be expected (EXPECTED_BY). Closes the pupil's
+    "foreløpig svar" deadline. ValidationError for a date in the future or an
+    expected date before it; PermissionDenied unless ACTOR manages the pupil."""
+    _require(actor, Action.MANAGE, pupil)
+    case = referral or vurdering
+    if case is None or (referral is not None and vurdering is not None) or case.pupil_id != pupil.pk:
+        raise PermissionDenied
+    if sent_on > timezone.localdate():
+        raise ValidationError({"sent_on": _("The interim reply cannot be dated in the future.")})
+    if expected_by < sent_on:
+        raise ValidationError({"expected_by": _("The expected answer date is on or after the day the reply is sent.")})
+    reply = InterimReply(
+        pupil=pupil,
+        referral=referral,
+        vurdering=vurdering,
+        reason=reason,
+        expected_by=expected_by,
+        sent_on=sent_on,
+        recorded_by=actor,
+    )
+    reply.full_clean()
+    reply.save()
+    _refresh_pupil(pupil)
+    return reply

@@ -30,7 +30,7 @@ from iop.models import Enkeltvedtak, Iop, Iup, SakkyndigVurdering
 from iop.reports.models import Report
 from students.models import SchoolYear
 
-from .models import Concern, Kartlegging, Referral, Tiltak
+from .models import Concern, InterimReply, Kartlegging, Referral, Tiltak
 
 # Pupil sets and fulfilment names (Duty.AppliesTo / Duty.Fulfilment values).
 WITH_VEDTAK = "with_vedtak"
@@ -137,6 +137,55 @@ def _referrals(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> lis
     ]
 
 
+def _waiting(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> list[Record]:
+    """A sent referral not assessed, and a completed vurdering not decided,
+    ask after a month for an interim reply (forvaltningsloven § 11 a): done
+    once one is recorded, or the case is answered or stopped."""
+    assessed = SakkyndigVurdering.objects.filter(
+        pupil_id=OuterRef("pupil_id"),
+        status=SakkyndigVurdering.Status.COMPLETED,
+        completed_at__gte=OuterRef("sent_at"),
+    )
+    replied = InterimReply.objects.filter(referral_id=OuterRef("pk"))
+    referrals = (
+        Referral.objects.filter(pupil__school_id=school_year.school_id)
+        .exclude(status=Referral.Status.DRAFT)
+        .annotate(assessed=Exists(assessed), replied=Exists(replied))
+    )
+    out = [
+        Record(
+            event="referral_waiting",
+            kind="interim_referral",
+            id=str(pk),
+            pupil_id=pupil_id,
+            date=_local(sent_at),
+            done=assessed or replied or status != Referral.Status.SENT,
+        )
+        for pk, pupil_id, sent_at, status, assessed, replied in _only(referrals, pupil_ids).values_list(
+            "pk", "pupil_id", "sent_at", "status", "assessed", "replied"
+        )
+    ]
+    decided = Enkeltvedtak.objects.filter(vurdering_id=OuterRef("pk"), status=Enkeltvedtak.Status.MADE)
+    replied = InterimReply.objects.filter(vurdering_id=OuterRef("pk"))
+    vurderinger = SakkyndigVurdering.objects.filter(
+        pupil__school_id=school_year.school_id, status=SakkyndigVurdering.Status.COMPLETED
+    ).annotate(decided=Exists(decided), replied=Exists(replied))
+    out += [
+        Record(
+            event="vurdering_waiting",
+            kind="interim_vurdering",
+            id=str(pk),
+            pupil_id=pupil_id,
+            date=_local(completed_at),
+            done=decided or replied,
+        )
+        for pk, pupil_id, completed_at, decided, replied in _only(vurderinger, pupil_ids).values_list(
+            "pk", "pupil_id", "completed_at", "decided", "replied"
+        )
+    ]
+    return out
+
+
 def _vurderinger(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> list[Record]:
     """A completed sakkyndig vurdering asks for the enkeltvedtak; a vedtak
     made on it fulfils it."""
@@ -220,6 +269,7 @@ def all_records(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> li
         *_concerns(school_year, pupil_ids),
         *_referrals(school_year, pupil_ids),
         *_vurderinger(school_year, pupil_ids),
+        *_waiting(school_year, pupil_ids),
         *_vedtak(school_year, pupil_ids),
     ]
 

@@ -44,6 +44,7 @@ from .forms import (
     DutyForm,
     EvaluationForm,
     GuardianPreferenceForm,
+    InterimReplyForm,
     KartleggingForm,
     MeetingForm,
     PipelineFilterForm,
@@ -54,7 +55,7 @@ from .forms import (
     TalkForm,
     TiltakForm,
 )
-from .models import Duty, Preference, Referral, Talk, Tiltak
+from .models import Duty, InterimReply, Preference, Referral, Talk, Tiltak
 
 PAGE_SIZE = 50
 GET_POST = require_http_methods(["GET", "POST"])
@@ -887,3 +888,60 @@ def referral_pdf(request: HttpRequest, referral_id: str) -> HttpResponse:
     """The referral with its pedagogisk rapport as PDF (:mod:`followup.pdfs`);
     made on a worker when it is too large to make while the person waits."""
     return documents.respond(request, "referral", referral_id)
+
+
+# --- foreløpig svar (forvaltningsloven § 11 a) ------------------------------------------------
+
+
+def _waiting_case(request: HttpRequest, kind: str, pk: str) -> tuple[Any, Pupil]:
+    """The referral or vurdering waiting for an answer, with its pupil (404 unless the user
+    sees the pupil, 403 unless the user manages it)."""
+    model: Any = {"referral": Referral, "vurdering": SakkyndigVurdering}.get(kind)
+    if model is None:
+        raise Http404
+    case = model.objects.filter(pk=pk).select_related("pupil__school").first()
+    if case is None:
+        raise Http404
+    pupil = access.get_pupil(request.user, case.pupil_id, Action.MANAGE)
+    return case, pupil
+
+
+@never_cache
+@login_required
+@GET_POST
+def interim_reply(request: HttpRequest, kind: str, pk: str) -> HttpResponse:
+    """Record the interim reply to a case waiting more than a month; then the letter."""
+    case, pupil = _waiting_case(request, kind, pk)
+    if request.method == "GET":
+        iop_services.log_read(actor=_user(request), pupil=pupil, kind=AccessLogEntry.Kind.PUPIL, object_id=pupil.pk)
+    form = InterimReplyForm(request.POST or None, initial={"sent_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        reply = _save(
+            form,
+            lambda: services.interim_reply_record(
+                actor=_user(request),
+                pupil=pupil,
+                referral=case if kind == "referral" else None,
+                vurdering=case if kind == "vurdering" else None,
+                **form.cleaned_data,
+            ),
+        )
+        if reply is not None:
+            messages.success(request, _("The interim reply is recorded. Print the letter and send it."))
+            return redirect("followup:interim_letter", reply.pk)
+    replies = InterimReply.objects.filter(**{kind: case}).order_by("-sent_on")
+    context = {"pupil": pupil, "case": case, "kind": kind, "form": form, "replies": list(replies)}
+    return render(request, "followup/interim_reply.html", context, status=400 if form.errors else 200)
+
+
+@never_cache
+@login_required
+@require_GET
+def interim_letter(request: HttpRequest, pk: str) -> HttpResponse:
+    """The interim reply as a printable letter to the pupil and the guardians."""
+    reply = InterimReply.objects.filter(pk=pk).select_related("pupil__school", "referral", "vurdering").first()
+    if reply is None:
+        raise Http404
+    pupil = access.get_pupil(request.user, reply.pupil_id, Action.MANAGE)
+    iop_services.log_read(actor=_user(request), pupil=pupil, kind=AccessLogEntry.Kind.PUPIL, object_id=pupil.pk)
+    return render(request, "followup/interim_letter.html", {"reply": reply, "pupil": pupil})

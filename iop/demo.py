@@ -17,7 +17,7 @@ from students import access
 from students.models import GuardianLink, Pupil, School, TeachingAssignment, User
 
 from . import services
-from .models import Goal, Iop, Organisation, SakkyndigVurdering
+from .models import CONSENT_AGE, CaseConsent, Goal, Iop, Organisation, SakkyndigVurdering
 
 SCHOOL = "Fjordvik skole (demo)"
 
@@ -87,6 +87,25 @@ def _teacher_of(pupil: Pupil, role: str) -> User | None:
     return assignment.user if assignment else None
 
 
+def _consent(rektor: User, pupil: Pupil, kind: str, day: datetime.date) -> None:
+    """The consent the step needs, recorded as the school does: the pupil's own from 15, else a guardian's."""
+    day = min(day, timezone.localdate())
+    own = pupil.age_on(day) >= CONSENT_AGE
+    link = None if own else GuardianLink.objects.filter(pupil=pupil, parental_responsibility=True).first()
+    services.case_consent_record(
+        actor=rektor,
+        pupil=pupil,
+        data={
+            "kind": kind,
+            "given_by": CaseConsent.GivenBy.PUPIL if own else CaseConsent.GivenBy.GUARDIAN,
+            "guardian": link.user if link else None,
+            "name": pupil.full_name if own else (link.user.full_name if link else "Foresatte"),
+            "date": day,
+            "method": CaseConsent.Method.SIGNED,
+        },
+    )
+
+
 def _chain(
     pupil: Pupil,
     *,
@@ -122,6 +141,7 @@ def _chain(
         },
         subjects=subjects,
     )
+    _consent(rektor, pupil, CaseConsent.Kind.SV, start - datetime.timedelta(days=90))
     sv = services.vurdering_complete(actor=ppt, vurdering=sv, version=sv.version)
     vedtak = services.vedtak_create(
         actor=rektor,
@@ -157,6 +177,7 @@ def _chain(
             },
         ],
     )
+    _consent(rektor, pupil, CaseConsent.Kind.VEDTAK, start)
     vedtak = services.vedtak_make(
         actor=rektor, vedtak=vedtak, version=vedtak.version, made_on=start + datetime.timedelta(days=7)
     )

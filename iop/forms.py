@@ -11,7 +11,10 @@ from students.models import Group, User
 
 from .limits import validate_date_window
 from .models import (
+    AdvanceNotice,
+    AdvanceNoticeComment,
     Appeal,
+    CaseConsent,
     Enkeltvedtak,
     EnkeltvedtakSubject,
     Goal,
@@ -529,3 +532,48 @@ class AimSearchForm(forms.Form):
         kwargs.setdefault("auto_id", f"aims-{goal_id}-%s")
         super().__init__(*args, **kwargs)
         self.fields["q"].widget.attrs.update({"type": "search", "autocomplete": "off"})
+
+
+class CaseConsentForm(HiddenErrorsShown, forms.ModelForm):
+    """A consent to the assessment or the decision, recorded by the school."""
+
+    class Meta:
+        model = CaseConsent
+        fields = ["kind", "given_by", "guardian", "name", "date", "method", "note"]
+        widgets = {"date": DateInput()}
+
+    def __init__(self, *args: Any, guardians: QuerySet[User] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["guardian"]
+        field.queryset = guardians if guardians is not None else User.objects.none()  # type: ignore[attr-defined]
+
+
+class ConsentWithdrawForm(forms.Form):
+    """The withdrawal of a consent: when and how. The case stops at once."""
+
+    withdrawn_on = forms.DateField(label=_("Withdrawn on"), widget=DateInput(), validators=[validate_date_window])
+    method = forms.ChoiceField(label=_("How it was withdrawn"), choices=CaseConsent.Method.choices)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class AdvanceNoticeForm(HiddenErrorsShown, forms.ModelForm):
+    """Share the draft decision with the parties, with a deadline for comments (forvaltningsloven § 16)."""
+
+    class Meta:
+        model = AdvanceNotice
+        fields = ["comment_deadline", "message"]
+        widgets = {"comment_deadline": DateInput(), "message": _rows(4)}
+
+
+class AdvanceNoticeCommentForm(HiddenErrorsShown, forms.ModelForm):
+    """A comment a party gave on the advance notice, recorded by staff."""
+
+    class Meta:
+        model = AdvanceNoticeComment
+        fields = ["party", "guardian", "name", "received_on", "text"]
+        widgets = {"received_on": DateInput(), "text": _rows(5)}
+
+    def __init__(self, *args: Any, guardians: QuerySet[User] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["guardian"]
+        field.queryset = guardians if guardians is not None else User.objects.none()  # type: ignore[attr-defined]

@@ -13,6 +13,10 @@ Glossary (see DOMAIN.md, phases 3–5 and "IOP goals, as IOP-LOGG does them"):
   records the day the parties were notified, from which the three-week
   appeal deadline runs (§§ 27, 29). :class:`Appeal` is one row of the appeal
   register (klage: the school owner's review, Statsforvalteren, outcome).
+  :class:`CaseConsent` is the consent to the assessment or to the decision
+  (given, withdrawn); :class:`AdvanceNotice` shares the draft decision with
+  the parties for comment (forhåndsvarsel, fvl § 16), with the comments
+  received (:class:`AdvanceNoticeComment`).
 * :class:`Iop` – individuell opplæringsplan (§ 11-10), one per pupil and school
   year, built on a made vedtak; :class:`IopSubject` is a subject section,
   :class:`Goal` a læringsmål with criteria on four levels (begynnernivå, under
@@ -80,6 +84,10 @@ PUPIL_VIEW_HELP = _(
     "rule on pupil participation)."
 )
 
+
+#: From this age the pupil consents on their own to the assessment and the decision
+#: (opplæringslova chapter 11; DOMAIN "The law in detail": consent).
+CONSENT_AGE = 15
 
 #: Forvaltningsloven § 29 first paragraph: three weeks from notification.
 APPEAL_PERIOD = datetime.timedelta(weeks=3)
@@ -161,6 +169,13 @@ class SakkyndigVurdering(Document):
     )
     internal_note = FreeTextField(_("internal note"), blank=True, help_text=_("Never shown to guardians."))
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    stopped_on = models.DateField(
+        _("case stopped on"),
+        null=True,
+        blank=True,
+        validators=[validate_date_window],
+        help_text=_("Set when the consent to the assessment is withdrawn: the assessment is not completed."),
+    )
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -482,6 +497,151 @@ class Appeal(models.Model):
         if self.owner_reviewed_on:
             return str(_("Reviewed by the school owner: send it to Statsforvalteren or record the outcome."))
         return str(_("Waiting for the school owner's review."))
+
+
+class CaseConsent(models.Model):
+    """Consent (samtykke) to one step of the pupil's case: the expert
+    assessment (``sv``, before PPT assesses) or the decision on individually
+    adapted teaching (``vedtak``). Who consented, when, how and on whose
+    behalf; a pupil aged 15 or more consents on their own (opplæringslova
+    § 11-8 and § 11-6, DOMAIN "The law in detail"). A consent may be withdrawn
+    (date and how): the case then stops and PPT's access ends at once
+    (:func:`iop.services.case_consent_withdraw`). Staff record it; guardians
+    never write."""
+
+    class Kind(models.TextChoices):
+        SV = "sv", _("the expert assessment (sakkyndig vurdering)")
+        VEDTAK = "vedtak", _("individually adapted teaching (the decision)")
+
+    class GivenBy(models.TextChoices):
+        GUARDIAN = "guardian", _("A guardian, on behalf of the pupil")
+        PUPIL = "pupil", _("The pupil (15 or older)")
+
+    class Method(models.TextChoices):
+        SIGNED = "signed", _("Signed form")
+        DIGITAL = "digital", _("Digital signature")
+        MEETING = "meeting", _("Orally in a meeting, documented")
+        OTHER = "other", _("Other")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="case_consents", verbose_name=_("pupil"))
+    kind = models.CharField(_("consent to"), max_length=10, choices=Kind.choices)
+    given_by = models.CharField(_("given by"), max_length=10, choices=GivenBy.choices, default=GivenBy.GUARDIAN)
+    guardian = models.ForeignKey(
+        USER,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("guardian"),
+        help_text=_("The guardian with parental responsibility who consented, when they have a login."),
+    )
+    name = models.CharField(_("name of the person consenting"), max_length=200)
+    date = models.DateField(_("date of consent"), validators=[validate_date_window])
+    method = models.CharField(_("how"), max_length=10, choices=Method.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True, validators=[validate_date_window])
+    withdrawal_method = models.CharField(_("how it was withdrawn"), max_length=10, choices=Method.choices, blank=True)
+    withdrawal_note = models.CharField(_("note on the withdrawal"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("consent to the case")
+        verbose_name_plural = _("consents to the case")
+        ordering = ["kind", "date", "recorded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=F("date")),
+                name="caseconsent_withdrawn_after_given",
+                violation_error_message=_("A consent is withdrawn on or after the day it was given."),
+            )
+        ]
+        indexes = [models.Index(fields=["pupil", "kind"], name="caseconsent_pupil_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.name} {self.date:%d.%m.%Y}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_on is None
+
+
+class AdvanceNotice(models.Model):
+    """Forhåndsvarsel (forvaltningsloven § 16): the draft decision and the
+    expert assessment are shared with the parties (the guardians, and the
+    pupil from 15) with a deadline for comments. Guardians read the draft
+    from then on; they never write: staff record the comments received
+    (:class:`AdvanceNoticeComment`). The decision is made only after the
+    deadline, or once every party has answered
+    (:func:`iop.services.advance_notice_problem`)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    vedtak = models.ForeignKey(
+        "Enkeltvedtak", on_delete=models.CASCADE, related_name="advance_notices", verbose_name=_("decision")
+    )
+    sent_on = models.DateField(_("sent to the parties on"), validators=[validate_date_window])
+    comment_deadline = models.DateField(
+        _("comments by"),
+        validators=[validate_date_window],
+        help_text=_("The last day the parties may comment on the draft (forvaltningsloven § 16)."),
+    )
+    message = FreeTextField(_("message to the parties"), blank=True)
+    sent_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("sent by")
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("advance notice (forhåndsvarsel)")
+        verbose_name_plural = _("advance notices (forhåndsvarsel)")
+        ordering = ["-sent_on", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(comment_deadline__gt=F("sent_on")),
+                name="advancenotice_deadline_after_sent",
+                violation_error_message=_("The deadline for comments must be after the day the notice is sent."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Advance notice')} {self.sent_on:%d.%m.%Y}"
+
+
+class AdvanceNoticeComment(models.Model):
+    """A comment a party gave on an advance notice, as staff recorded it."""
+
+    class Party(models.TextChoices):
+        GUARDIAN = "guardian", _("A guardian")
+        PUPIL = "pupil", _("The pupil")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    notice = models.ForeignKey(
+        AdvanceNotice, on_delete=models.CASCADE, related_name="comments", verbose_name=_("advance notice")
+    )
+    party = models.CharField(_("from"), max_length=10, choices=Party.choices, default=Party.GUARDIAN)
+    guardian = models.ForeignKey(
+        USER,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("guardian"),
+        help_text=_("The guardian who answered, when they have a login."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    received_on = models.DateField(_("received on"), validators=[validate_date_window])
+    text = FreeTextField(_("comment"))
+    recorded_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("comment on the advance notice")
+        verbose_name_plural = _("comments on the advance notice")
+        ordering = ["received_on", "recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.received_on:%d.%m.%Y}"
 
 
 class EnkeltvedtakSubject(models.Model):

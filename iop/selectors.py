@@ -114,10 +114,11 @@ def vurdering_for(user: AnyUser, pk: uuid.UUID | str, action: Action = Action.VI
 
 def vedtak_for(user: AnyUser, pk: uuid.UUID | str, action: Action = Action.VIEW) -> Enkeltvedtak:
     qs = Enkeltvedtak.objects.select_related("vurdering", "made_by").prefetch_related(
-        "subjects", "vurdering__subjects", "appeals"
+        "subjects", "vurdering__subjects", "appeals", "advance_notices__comments"
     )
     vedtak, pupil = resolve(user, qs, pk)
-    if guardian_only(pupil) and not vedtak.is_made:
+    # A guardian reads a draft once it is shared for comment (forhåndsvarsel, fvl § 16).
+    if guardian_only(pupil) and not vedtak.is_made and not vedtak.advance_notices.all():
         raise Http404
     require(pupil, action)
     vedtak.pupil = pupil

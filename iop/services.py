@@ -19,6 +19,7 @@ import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Max, Q
@@ -30,14 +31,27 @@ from django.utils.translation import gettext_lazy
 from curriculum.models import CompetenceAim
 from students import access
 from students.access import Action
-from students.models import Enrolment, Pupil, School, SchoolYear, StaffMembership, TeachingAssignment, User
+from students.models import (
+    Enrolment,
+    GuardianLink,
+    Pupil,
+    School,
+    SchoolYear,
+    StaffMembership,
+    TeachingAssignment,
+    User,
+)
 
 from . import checks, concurrency, published, rebase, signals
 from .concurrency import EditConflict
 from .models import (
+    CONSENT_AGE,
     AccessLogEntry,
+    AdvanceNotice,
+    AdvanceNoticeComment,
     Appeal,
     BankEntry,
+    CaseConsent,
     Enkeltvedtak,
     EnkeltvedtakSubject,
     Goal,
@@ -283,6 +297,13 @@ def vurdering_complete(*, actor: User, vurdering: SakkyndigVurdering, version: i
     sv = _locked(SakkyndigVurdering, vurdering.pk, version, actor)
     if not sv.is_draft:
         return sv
+    if sv.stopped_on:
+        raise ValidationError(
+            _("The case was stopped when the consent was withdrawn; the assessment is not completed.")
+        )
+    consent = consent_problem(sv.pupil, CaseConsent.Kind.SV, timezone.localdate())
+    if consent:
+        raise ValidationError(consent)
     missing = [
         str(getattr(SakkyndigVurdering._meta.get_field(name), "verbose_name", name))
         for name in ("benefit_from_ordinary", "why_insufficient", "realistic_goals", "recommended_measures")
@@ -310,6 +331,199 @@ def vurdering_complete(*, actor: User, vurdering: SakkyndigVurdering, version: i
     _save(sv, actor)
     _announce(signals.vurdering_completed, SakkyndigVurdering, vurdering=sv, actor=actor)
     return sv
+
+
+# --- consent ------------------------------------------------------------------
+
+
+def consent_problem(pupil: Pupil, kind: str, day: datetime.date) -> str | None:
+    """Why the case may not go on without more consent, or None.
+
+    KIND is a :class:`CaseConsent.Kind`; DAY the day of the step (completing
+    the assessment, making the decision). Counts consents given on or before
+    DAY and not withdrawn. A pupil aged :data:`CONSENT_AGE` or more on DAY
+    consents on their own; for a younger pupil one guardian's consent is
+    enough, except for the decision when ``settings.IOP_VEDTAK_CONSENT`` is
+    ``"all"``: then every guardian with parental responsibility who is
+    linked to the pupil must have consented (opplæringslova chapter 11)."""
+    active = list(CaseConsent.objects.filter(pupil=pupil, kind=kind, withdrawn_on__isnull=True, date__lte=day))
+    step = CaseConsent.Kind(kind).label
+    if pupil.age_on(day) >= CONSENT_AGE:
+        if any(c.given_by == CaseConsent.GivenBy.PUPIL for c in active):
+            return None
+        return _("The pupil is %(age)s or older and consents on their own: record the pupil's consent to %(step)s.") % {
+            "age": CONSENT_AGE,
+            "step": step,
+        }
+    by_guardians = [c for c in active if c.given_by == CaseConsent.GivenBy.GUARDIAN]
+    if kind == CaseConsent.Kind.VEDTAK and getattr(settings, "IOP_VEDTAK_CONSENT", "one") == "all":
+        links = GuardianLink.objects.filter(pupil=pupil, parental_responsibility=True).select_related("user")
+        given = {c.guardian_id for c in by_guardians}
+        missing = [link.user.full_name or link.user.email for link in links if link.user_id not in given]
+        if missing:
+            return _("Every guardian with parental responsibility must consent to %(step)s; missing: %(names)s.") % {
+                "step": step,
+                "names": ", ".join(missing),
+            }
+    if by_guardians:
+        return None
+    return _("Record the guardians' consent to %(step)s first.") % {"step": step}
+
+
+CONSENT_FIELDS = ("kind", "given_by", "guardian", "name", "date", "method", "note")
+
+
+@transaction.atomic
+def case_consent_record(*, actor: User, pupil: Pupil, data: Mapping[str, Any]) -> CaseConsent:
+    """Record a consent to the assessment or the decision (DATA: the
+    :data:`CONSENT_FIELDS`). A pupil aged :data:`CONSENT_AGE` or more on the
+    day consents on their own; a younger pupil's guardians consent on the
+    pupil's behalf, and a named guardian must have parental responsibility.
+    ValidationError for a date in the future or the wrong party;
+    PermissionDenied unless ACTOR manages the pupil."""
+    _require(actor, Action.MANAGE, pupil)
+    consent = CaseConsent(pupil=pupil, recorded_by=actor)
+    _apply(consent, data, CONSENT_FIELDS)
+    if consent.date and consent.date > timezone.localdate():
+        raise ValidationError({"date": _("The consent cannot be dated in the future.")})
+    if consent.date:
+        own = pupil.age_on(consent.date) >= CONSENT_AGE
+        if own and consent.given_by != CaseConsent.GivenBy.PUPIL:
+            raise ValidationError(
+                {"given_by": _("The pupil is %(age)s or older and consents on their own.") % {"age": CONSENT_AGE}}
+            )
+        if not own and consent.given_by == CaseConsent.GivenBy.PUPIL:
+            raise ValidationError(
+                {"given_by": _("For a pupil under %(age)s the guardians consent.") % {"age": CONSENT_AGE}}
+            )
+    if consent.guardian_id is not None:
+        if consent.given_by != CaseConsent.GivenBy.GUARDIAN:
+            raise ValidationError({"guardian": _("Name a guardian only when a guardian consents.")})
+        if not GuardianLink.objects.filter(
+            pupil=pupil, user_id=consent.guardian_id, parental_responsibility=True
+        ).exists():
+            raise ValidationError({"guardian": _("Choose a guardian of the pupil with parental responsibility.")})
+    consent.full_clean()
+    consent.save()
+    return consent
+
+
+@transaction.atomic
+def case_consent_withdraw(
+    *, actor: User, consent: CaseConsent, withdrawn_on: datetime.date, method: str, note: str = ""
+) -> CaseConsent:
+    """Withdraw CONSENT on WITHDRAWN_ON (how: METHOD, a
+    :class:`CaseConsent.Method`). The case stops at once: the pupil's draft
+    assessments are marked stopped, PPT's access to the pupil ends
+    (:func:`students.access.revoke_ppt_access`), and
+    :data:`iop.signals.case_consent_withdrawn` is sent after the commit (the
+    follow-up side stops the referral). Withdrawing twice changes nothing.
+    ValidationError for a date in the future or before the consent was given."""
+    pupil = consent.pupil
+    _require(actor, Action.MANAGE, pupil)
+    current = CaseConsent.objects.select_for_update().get(pk=consent.pk)
+    if current.withdrawn_on is not None:
+        return current
+    if withdrawn_on > timezone.localdate():
+        raise ValidationError({"withdrawn_on": _("The withdrawal cannot be dated in the future.")})
+    if withdrawn_on < current.date:
+        raise ValidationError({"withdrawn_on": _("A consent is withdrawn on or after the day it was given.")})
+    current.withdrawn_on = withdrawn_on
+    current.withdrawal_method = method
+    current.withdrawal_note = note
+    current.full_clean()
+    current.save(update_fields=["withdrawn_on", "withdrawal_method", "withdrawal_note"])
+    for sv in SakkyndigVurdering.objects.filter(pupil=pupil, status=SakkyndigVurdering.Status.DRAFT, stopped_on=None):
+        sv.stopped_on = withdrawn_on
+        _save(sv, actor)
+    access.revoke_ppt_access(pupil=pupil)
+    _announce(signals.case_consent_withdrawn, CaseConsent, consent=current, actor=actor)
+    return current
+
+
+# --- forhåndsvarsel (forvaltningsloven § 16) ------------------------------------
+
+
+def advance_notice_problem(vedtak: Enkeltvedtak, day: datetime.date) -> str | None:
+    """Why VEDTAK may not be made on DAY because of its latest advance
+    notice, or None: the parties may comment until the deadline (inclusive),
+    so the decision waits until the day after it, unless every party has
+    answered already: each guardian with parental responsibility linked to
+    the pupil, and the pupil when :data:`CONSENT_AGE` or older on DAY
+    (forvaltningsloven § 16). No notice: None."""
+    notice = vedtak.advance_notices.order_by("-sent_on", "-created_at").first()
+    if notice is None or day > notice.comment_deadline:
+        return None
+    comments = list(notice.comments.all())
+    answered = {c.guardian_id for c in comments if c.party == AdvanceNoticeComment.Party.GUARDIAN}
+    links = list(
+        GuardianLink.objects.filter(pupil_id=vedtak.pupil_id, parental_responsibility=True).select_related("user")
+    )
+    missing = [link.user.full_name or link.user.email for link in links if link.user_id not in answered]
+    pupil = vedtak.pupil
+    if pupil.age_on(day) >= CONSENT_AGE and not any(c.party == AdvanceNoticeComment.Party.PUPIL for c in comments):
+        missing.append(pupil.full_name)
+    if links and not missing:
+        return None
+    return _(
+        "The parties may comment on the draft until %(date)s (forvaltningsloven § 16). The decision can be made "
+        "after that, or once every party has answered."
+    ) % {"date": date_format(notice.comment_deadline, "SHORT_DATE_FORMAT")} + (
+        " " + _("No answer yet from: %(names)s.") % {"names": ", ".join(missing)} if missing else ""
+    )
+
+
+@transaction.atomic
+def advance_notice_send(
+    *, actor: User, vedtak: Enkeltvedtak, comment_deadline: datetime.date, message: str = ""
+) -> AdvanceNotice:
+    """Share the draft VEDTAK and its expert assessment with the parties
+    today, with COMMENT_DEADLINE (a date after today) for their comments
+    (forvaltningsloven § 16). The guardians may read the draft from now on
+    and are told (:data:`iop.signals.advance_notice_sent`, after the
+    commit). ValidationError when the decision is made already or the
+    deadline is not after today; PermissionDenied unless ACTOR manages the pupil."""
+    _require(actor, Action.MANAGE, vedtak.pupil)
+    current = concurrency.locked(Enkeltvedtak, vedtak.pk)
+    if current.is_made:
+        raise ValidationError(_("The decision is made already; an advance notice comes before it."))
+    today = timezone.localdate()
+    if comment_deadline <= today:
+        raise ValidationError({"comment_deadline": _("The deadline for comments must be after today.")})
+    notice = AdvanceNotice(
+        vedtak=current, sent_on=today, comment_deadline=comment_deadline, message=message, sent_by=actor
+    )
+    notice.full_clean()
+    notice.save()
+    _announce(signals.advance_notice_sent, AdvanceNotice, notice=notice, actor=actor)
+    return notice
+
+
+NOTICE_COMMENT_FIELDS = ("party", "guardian", "name", "received_on", "text")
+
+
+@transaction.atomic
+def advance_notice_comment(*, actor: User, notice: AdvanceNotice, data: Mapping[str, Any]) -> AdvanceNoticeComment:
+    """Record a comment a party gave on NOTICE (DATA: the
+    :data:`NOTICE_COMMENT_FIELDS`). Guardians never write it themselves.
+    ValidationError for a date before the notice or in the future, or a
+    guardian who is not the pupil's; PermissionDenied unless ACTOR manages the pupil."""
+    pupil = notice.vedtak.pupil
+    _require(actor, Action.MANAGE, pupil)
+    comment = AdvanceNoticeComment(notice=notice, recorded_by=actor)
+    _apply(comment, data, NOTICE_COMMENT_FIELDS)
+    if comment.received_on and comment.received_on > timezone.localdate():
+        raise ValidationError({"received_on": _("A comment cannot be received in the future.")})
+    if comment.received_on and comment.received_on < notice.sent_on:
+        raise ValidationError({"received_on": _("A comment is received on or after the day the notice was sent.")})
+    if comment.guardian_id is not None:
+        if comment.party != AdvanceNoticeComment.Party.GUARDIAN:
+            raise ValidationError({"guardian": _("Name a guardian only for a guardian's comment.")})
+        if not GuardianLink.objects.filter(pupil=pupil, user_id=comment.guardian_id).exists():
+            raise ValidationError({"guardian": _("Choose one of the pupil's guardians.")})
+    comment.full_clean()
+    comment.save()
+    return comment
 
 
 # --- enkeltvedtak -------------------------------------------------------------
@@ -407,7 +621,10 @@ def vedtak_update(
 def vedtak_make(
     *, actor: User, vedtak: Enkeltvedtak, version: int, made_on: datetime.date | None = None
 ) -> Enkeltvedtak:
-    """Make (fatte) the decision. Refused while a clear-line check on it fails."""
+    """Make (fatte) the decision. Refused (ValidationError listing every
+    reason) while a clear-line check on it fails, without the consent it
+    needs (:func:`consent_problem`), or before the comment deadline of its
+    advance notice (:func:`advance_notice_problem`)."""
     _require(actor, Action.MANAGE, vedtak.pupil)
     current = _locked(Enkeltvedtak, vedtak.pk, version, actor)
     if current.is_made:
@@ -421,6 +638,13 @@ def vedtak_make(
     stage = _stage_error(current)
     if stage:
         problems.append(stage)
+    consent = consent_problem(current.pupil, CaseConsent.Kind.VEDTAK, made_on or timezone.localdate())
+    if consent:
+        problems.append(consent)
+    current.pupil = vedtak.pupil
+    waiting = advance_notice_problem(current, made_on or timezone.localdate())
+    if waiting:
+        problems.append(waiting)
     if problems:
         raise ValidationError(problems)
     current.status = Enkeltvedtak.Status.MADE

@@ -364,6 +364,13 @@ LOGGING = {
 # Product settings
 IOP_SITE_NAME = _("IOP and IUP")
 
+# Who must consent to the decision on individually adapted teaching for a pupil
+# under 15: "one" guardian with parental responsibility, or "all" of them
+# (opplæringslova chapter 11). A pupil aged 15 or more consents on their own.
+IOP_VEDTAK_CONSENT = os.environ.get("IOP_VEDTAK_CONSENT", "one").strip().lower()
+if IOP_VEDTAK_CONSENT not in ("one", "all"):
+    raise ImproperlyConfigured('IOP_VEDTAK_CONSENT must be "one" or "all".')
+
 # Sections other apps add to the pupil page and the home page (see students/sections.py).
 PUPIL_PAGE_SECTIONS: list[str] = [
     "iop.sections.pupil_plans",

@@ -22,6 +22,14 @@ vurdering_completed = Signal()
 #: An enkeltvedtak was made. kwargs: ``vedtak``, ``actor``.
 vedtak_made = Signal()
 
+#: A consent to the assessment or the decision was withdrawn: the case stops.
+#: kwargs: ``consent`` (CaseConsent), ``actor``.
+case_consent_withdrawn = Signal()
+
+#: An advance notice (forhåndsvarsel) shared a draft decision with the parties.
+#: kwargs: ``notice`` (AdvanceNotice), ``actor``.
+advance_notice_sent = Signal()
+
 #: A report (årsrapport, halvårsrapport) was finalised or published.
 #: kwargs: ``report``, ``actor``.
 report_finalised = Signal()

@@ -34,10 +34,14 @@ from . import checks, concurrency, history, published, rebase, selectors, servic
 from .autosave import autosave_refused as _autosave_refused
 from .autosave import autosaved as _autosaved
 from .forms import (
+    AdvanceNoticeCommentForm,
+    AdvanceNoticeForm,
     AimSearchForm,
     AppealForm,
     AssessmentForm,
+    CaseConsentForm,
     CompareForm,
+    ConsentWithdrawForm,
     GoalForm,
     GoalLogForm,
     IopForm,
@@ -56,6 +60,8 @@ from .forms import (
 )
 from .models import (
     AccessLogEntry,
+    AdvanceNotice,
+    CaseConsent,
     Enkeltvedtak,
     Goal,
     Iop,
@@ -210,6 +216,7 @@ def vurdering_detail(request: HttpRequest, pk: str) -> HttpResponse:
         "internal": selectors.works_with(pupil),
         "can_assess": Action.ASSESS in pupil.allowed and sv.is_draft,  # type: ignore[attr-defined]
         "can_manage": Action.MANAGE in pupil.allowed and not sv.is_draft,  # type: ignore[attr-defined]
+        "can_consent": Action.MANAGE in pupil.allowed,  # type: ignore[attr-defined]
     }
     return render(request, "iop/vurdering_detail.html", context)
 
@@ -420,6 +427,7 @@ def vedtak_detail(request: HttpRequest, pk: str) -> HttpResponse:
         "notified_form": NotifiedForm(initial={"notified_on": vedtak.notified_on, "version": vedtak.version}),
         "appeals": list(vedtak.appeals.all()) if selectors.works_with(pupil) else [],
         "can_appeal": Action.MANAGE in allowed and vedtak.is_made,
+        "notices": sorted(vedtak.advance_notices.all(), key=lambda n: (n.sent_on, n.created_at), reverse=True),
     }
     return render(request, "iop/vedtak_detail.html", context)
 
@@ -1696,3 +1704,157 @@ def iup_pdf(request: HttpRequest, pk: str) -> HttpResponse:
     from .reports import documents
 
     return documents.respond(request, "iup", pk)
+
+
+# --- consent ------------------------------------------------------------------------------
+
+
+def _consent_page(
+    request: HttpRequest, pupil: Any, form: CaseConsentForm, withdraw_form: ConsentWithdrawForm | None = None
+) -> HttpResponse:
+    today = timezone.localdate()
+    context = {
+        "pupil": pupil,
+        "form": form,
+        "withdraw_form": withdraw_form or ConsentWithdrawForm(initial={"withdrawn_on": today}),
+        "consents": list(
+            CaseConsent.objects.filter(pupil=pupil).select_related("guardian").order_by("kind", "date", "recorded_at")
+        ),
+        "sv_problem": services.consent_problem(pupil, CaseConsent.Kind.SV, today),
+        "vedtak_problem": services.consent_problem(pupil, CaseConsent.Kind.VEDTAK, today),
+    }
+    status = 400 if form.errors or (withdraw_form is not None and withdraw_form.errors) else 200
+    return render(request, "iop/consents.html", context, status=status)
+
+
+def _guardians(pupil: Any) -> models.QuerySet[User]:
+    return User.objects.filter(guardian_links__pupil=pupil, guardian_links__parental_responsibility=True).order_by(
+        "full_name", "pk"
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def consents(request: HttpRequest, pupil_id: str) -> HttpResponse:
+    """The consents to the pupil's case (the assessment, the decision): see and record them."""
+    pupil = access.get_pupil(request.user, pupil_id, Action.MANAGE)
+    if request.method == "GET":
+        services.log_read(actor=_actor(request), pupil=pupil, kind=Kind.PUPIL, object_id=pupil.pk)
+    form = CaseConsentForm(request.POST or None, guardians=_guardians(pupil), initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_consent_record(actor=_actor(request), pupil=pupil, data=form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The consent is recorded."))
+            return redirect("iop:consents", pupil.pk)
+    return _consent_page(request, pupil, form)
+
+
+@login_required
+@require_POST
+def consent_withdraw(request: HttpRequest, pk: str) -> HttpResponse:
+    """Withdraw a consent: the case stops and PPT's access ends at once."""
+    found = CaseConsent.objects.filter(pk=pk).values_list("pupil_id", flat=True).first()
+    if found is None:
+        raise Http404
+    pupil = access.get_pupil(request.user, found, Action.MANAGE)
+    consent = CaseConsent.objects.select_related("pupil").get(pk=pk)
+    form = ConsentWithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_consent_withdraw(
+                actor=_actor(request),
+                consent=consent,
+                withdrawn_on=form.cleaned_data["withdrawn_on"],
+                method=form.cleaned_data["method"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The consent is withdrawn. The case is stopped and PPT no longer has access."))
+            return redirect("iop:consents", pupil.pk)
+    blank = CaseConsentForm(guardians=_guardians(pupil), initial={"date": timezone.localdate()})
+    return _consent_page(request, pupil, blank, withdraw_form=form)
+
+
+# --- forhåndsvarsel -----------------------------------------------------------------------
+
+
+def _notice_page(request: HttpRequest, form: Any, vedtak: Enkeltvedtak, title: str, intro: str) -> HttpResponse:
+    context = {"pupil": vedtak.pupil, "vedtak": vedtak, "form": form, "title": title, "intro": intro}
+    return render(request, "iop/notice_form.html", context, status=400 if form.errors else 200)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def advance_notice_send(request: HttpRequest, pk: str) -> HttpResponse:
+    """Share the draft decision and the expert assessment with the parties for comment."""
+    vedtak = selectors.vedtak_for(request.user, pk, Action.MANAGE)
+    if vedtak.is_made:
+        messages.error(request, _("The decision is made already; an advance notice comes before it."))
+        return redirect("iop:vedtak_detail", vedtak.pk)
+    if request.method == "GET":
+        services.log_read(
+            actor=_actor(request), pupil=vedtak.pupil, kind=Kind.VEDTAK, object_id=vedtak.pk, purpose=Purpose.EDIT
+        )
+    initial = {"comment_deadline": timezone.localdate() + datetime.timedelta(weeks=2)}
+    form = AdvanceNoticeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.advance_notice_send(
+                actor=_actor(request),
+                vedtak=vedtak,
+                comment_deadline=form.cleaned_data["comment_deadline"],
+                message=form.cleaned_data["message"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The advance notice is sent. The guardians can now read the draft."))
+            return redirect("iop:vedtak_detail", vedtak.pk)
+    intro = _(
+        "The guardians (and the pupil from 15) get the draft decision and the expert assessment to comment on "
+        "before the decision is made (forvaltningsloven § 16). They can read both when they log in."
+    )
+    return _notice_page(request, form, vedtak, _("Send an advance notice"), intro)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def advance_notice_comment(request: HttpRequest, pk: str) -> HttpResponse:
+    """Record a comment a party gave on an advance notice."""
+    notice_pupil = AdvanceNotice.objects.filter(pk=pk).values_list("vedtak_id", flat=True).first()
+    if notice_pupil is None:
+        raise Http404
+    vedtak = selectors.vedtak_for(request.user, notice_pupil, Action.MANAGE)
+    notice = AdvanceNotice.objects.get(pk=pk)
+    notice.vedtak = vedtak
+    if request.method == "GET":
+        services.log_read(
+            actor=_actor(request), pupil=vedtak.pupil, kind=Kind.VEDTAK, object_id=vedtak.pk, purpose=Purpose.EDIT
+        )
+    form = AdvanceNoticeCommentForm(
+        request.POST or None, guardians=_all_guardians(vedtak.pupil), initial={"received_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.advance_notice_comment(actor=_actor(request), notice=notice, data=form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The comment is recorded."))
+            return redirect("iop:vedtak_detail", vedtak.pk)
+    intro = _(
+        "A comment the pupil or a guardian gave on the advance notice of %(date)s, as the school received it."
+    ) % {"date": formats.date_format(notice.sent_on, "SHORT_DATE_FORMAT")}
+    return _notice_page(request, form, vedtak, _("Record a comment"), intro)
+
+
+def _all_guardians(pupil: Any) -> models.QuerySet[User]:
+    return User.objects.filter(guardian_links__pupil=pupil).order_by("full_name", "pk")

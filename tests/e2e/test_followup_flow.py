@@ -16,7 +16,7 @@ from students.models import PptGrant, StaffMembership
 from tests import factories as f
 from tests.conftest import World
 from tests.e2e.conftest import assert_accessible, login
-from tests.iop.factories import VEDTAK_REASONS
+from tests.iop.factories import VEDTAK_REASONS, consent
 
 
 def save(page: Any, name: str = "Lagre") -> None:
@@ -199,6 +199,7 @@ def _complete_assessment(w: World, referral: Referral) -> Any:
         },
         subjects=[{"subject": "Norsk", "hours": 38}],
     )
+    consent(referral.pupil, "sv")
     return iop_services.vurdering_complete(actor=ppt, vurdering=sv, version=sv.version)
 
 
@@ -213,6 +214,7 @@ def _make_vedtak(w: World, sv: Any, rektor: Any) -> Any:
         data={"valid_from": today, "valid_to": today + datetime.timedelta(days=200), **VEDTAK_REASONS},
         subjects=[{"subject": "Norsk", "hours": 38}],
     )
+    consent(sv.pupil, "vedtak")
     return iop_services.vedtak_make(actor=rektor, vedtak=vedtak, version=vedtak.version)
 
 

@@ -13,6 +13,7 @@ import pytest
 from iop.models import Goal, GoalLog, Iop
 from tests.conftest import World
 from tests.e2e.conftest import assert_accessible, login
+from tests.iop.factories import consent
 
 
 def as_user(page: Any, live_server: Any, email: str) -> None:
@@ -26,6 +27,8 @@ def test_the_chain_from_assessment_to_a_guardian_reading_the_plan(
 ) -> None:
     w = transactional_world
     pupil_url = f"{live_server.url}/elever/{w.pupil_a.pk}/"
+    consent(w.pupil_a, "sv")  # the guardians consented to the assessment and the decision
+    consent(w.pupil_a, "vedtak")
 
     # PPT writes and completes the expert assessment.
     as_user(page, live_server, "ppt@test.example")

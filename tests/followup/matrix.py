@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from followup import services
-from followup.models import Duty, Notification
+from followup.models import Duty, InterimReply, Notification
 from tests.conftest import World
 from tests.followup.fixtures import records, tiltak_data
 from tests.matrix import MISSING_UUID, Row, expect, only
@@ -70,6 +70,27 @@ def read_only_by(readers: tuple[str, ...]) -> Any:
             assert unread != (persona in readers), "notifications still unread" if unread else "notifications read"
 
     return check
+
+
+SEES_A_MANAGES_NOT = {"teacher": 403, "faglaerer": 403, "ppt": 403, "vikar": 403, "guardian_a": 403}
+
+
+def interim(w: World) -> InterimReply:
+    """An interim reply to pupil A's sent referral."""
+    if "interim" not in w.extra:
+        w.extra["interim"] = InterimReply.objects.create(
+            pupil=w.pupil_a,
+            referral=R(w).referral_a_sent,
+            reason="PPT har lang ventetid.",
+            expected_by=timezone.localdate(),
+            sent_on=timezone.localdate(),
+        )
+    return w.extra["interim"]
+
+
+def _interim_recorded(w: World, persona: str, response: Any) -> None:
+    count = InterimReply.objects.filter(referral=R(w).referral_a_sent, reason="Venter på PPT").count()
+    assert count == int(persona == "coordinator"), f"{count} interim replies"
 
 
 DUTY = "oppfolgingsmoter-host"
@@ -326,6 +347,32 @@ ROWS = {
             method="post",
             data=lambda w: {"given_by": "guardian", "name": "Aud Foresatt", "date": today(), "method": "signed"},
         ),
+    ],
+    "followup:interim_reply": [
+        Row(
+            lambda w: reverse("followup:interim_reply", args=["referral", R(w).referral_a_sent.pk]),
+            only(200, ("coordinator",), **SEES_A_MANAGES_NOT),
+        ),
+        Row(
+            lambda w: reverse("followup:interim_reply", args=["referral", R(w).referral_a_sent.pk]),
+            only(302, ("coordinator",), **{**SEES_A_MANAGES_NOT, **WRITE_DENIED}),
+            method="post",
+            data=lambda w: {"reason": "Venter på PPT", "expected_by": today(), "sent_on": today()},
+            check=_interim_recorded,
+        ),
+        Row(lambda w: reverse("followup:interim_reply", args=["referral", MISSING_UUID]), expect(404), label="missing"),
+        Row(
+            lambda w: reverse("followup:interim_reply", args=["tiltak", R(w).referral_a_sent.pk]),
+            expect(404),
+            label="unknown kind",
+        ),
+    ],
+    "followup:interim_letter": [
+        Row(
+            lambda w: reverse("followup:interim_letter", args=[interim(w).pk]),
+            only(200, ("coordinator",), **SEES_A_MANAGES_NOT),
+        ),
+        Row(lambda w: reverse("followup:interim_letter", args=[MISSING_UUID]), expect(404), label="missing"),
     ],
     "followup:referral_send": [
         Row(

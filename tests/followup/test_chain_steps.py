@@ -21,7 +21,7 @@ from iop.reports import services as report_services
 from students.models import StaffMembership, User
 from tests import factories as f
 from tests.followup.conftest import YearSchool
-from tests.iop.factories import VEDTAK_REASONS
+from tests.iop.factories import VEDTAK_REASONS, consent
 
 D = datetime.date
 
@@ -75,7 +75,12 @@ def test_each_step_tells_the_next_person_and_brings_the_next_deadline(
 
         referral = services.referral_create(actor=vgs.coordinator, pupil=pupil, question="Lesevansker?")
         services.consent_record(
-            actor=vgs.coordinator, referral=referral, name="Mor", date=D(2026, 10, 1), method="signed"
+            actor=vgs.coordinator,
+            referral=referral,
+            name="Mor" if pupil.age_on(D(2026, 10, 1)) < 15 else pupil.full_name,
+            date=D(2026, 10, 1),
+            method="signed",
+            given_by="guardian" if pupil.age_on(D(2026, 10, 1)) < 15 else "pupil",  # 15 and over: the pupil
         )
         services.referral_send(actor=vgs.coordinator, referral=referral)
     waiting = open_deadline(pupil.pk, "sakkyndig-vurdering-etter-henvisning")
@@ -98,6 +103,7 @@ def test_each_step_tells_the_next_person_and_brings_the_next_deadline(
             },
             subjects=[{"subject": "Norsk", "hours": 76}],
         )
+        consent(pupil, "sv")
         with django_capture_on_commit_callbacks(execute=True):
             sv = iop_services.vurdering_complete(actor=ppt, vurdering=sv, version=sv.version)
     referral.refresh_from_db()
@@ -122,6 +128,7 @@ def test_each_step_tells_the_next_person_and_brings_the_next_deadline(
             data={"valid_from": D(2026, 11, 30), "valid_to": D(2027, 6, 18), **VEDTAK_REASONS},
             subjects=[{"subject": "Norsk", "hours": 76}],
         )
+        consent(pupil, "vedtak")
         with django_capture_on_commit_callbacks(execute=True):
             vedtak = iop_services.vedtak_make(actor=vgs.rektor, vedtak=vedtak, version=vedtak.version)
     vedtak_due.refresh_from_db()
@@ -157,7 +164,12 @@ def test_ppt_finds_the_referrals_waiting_and_the_way_on_to_the_assessment(vgs: Y
     with at("2026-10-01"):
         referral = services.referral_create(actor=vgs.coordinator, pupil=pupil, question="Lesevansker?")
         services.consent_record(
-            actor=vgs.coordinator, referral=referral, name="Far", date=D(2026, 10, 1), method="signed"
+            actor=vgs.coordinator,
+            referral=referral,
+            name="Far" if pupil.age_on(D(2026, 10, 1)) < 15 else pupil.full_name,
+            date=D(2026, 10, 1),
+            method="signed",
+            given_by="guardian" if pupil.age_on(D(2026, 10, 1)) < 15 else "pupil",  # 15 and over: the pupil
         )
         services.referral_send(actor=vgs.coordinator, referral=referral)
     with at("2026-10-11"):

@@ -82,7 +82,7 @@ def test_a_child_does_not_consent_for_herself(world: World) -> None:
         {"given_by": "pupil", "name": "Anna", "date": timezone.localdate().isoformat(), "method": "signed"},
     )
     assert response.status_code == 400
-    assert "For elever under 18 år samtykker de foresatte." in response.content.decode()
+    assert "For elever under 15 år samtykker de foresatte." in response.content.decode()
 
 
 def test_a_meeting_fulfils_the_groups_meeting_duty_and_records_decisions(world: World) -> None:

@@ -15,7 +15,9 @@ from simple_history.utils import bulk_create_with_history
 
 from curriculum.models import CompetenceAim, CompetenceAimSet, Curriculum
 from iop.models import (
+    CONSENT_AGE,
     NORWEGIAN_SCALE,
+    CaseConsent,
     Enkeltvedtak,
     EnkeltvedtakSubject,
     Goal,
@@ -51,9 +53,36 @@ VEDTAK_REASONS = {
 }
 
 
+def consent(pupil: Pupil, kind: str, *, on: datetime.date | None = None) -> CaseConsent:
+    """The consent a step of PUPIL's case needs (KIND: a CaseConsent.Kind),
+    given ON (default two years ago): the pupil's own from 15, else a guardian's."""
+    day = on or timezone.localdate() - datetime.timedelta(days=730)
+    own = pupil.age_on(timezone.localdate()) >= CONSENT_AGE
+    return CaseConsent.objects.create(
+        pupil=pupil,
+        kind=kind,
+        given_by=CaseConsent.GivenBy.PUPIL if own else CaseConsent.GivenBy.GUARDIAN,
+        name=pupil.full_name if own else "Foresatt",
+        date=min(day, timezone.localdate()),
+        method=CaseConsent.Method.SIGNED,
+    )
+
+
+def _consented(kind: str) -> Any:
+    """A factory hook: the step's consent, unless the test asks for none (``consent=False``)."""
+
+    def hook(obj: Any, create: bool, extracted: Any, **kwargs: Any) -> None:
+        exists = CaseConsent.objects.filter(pupil_id=obj.pupil_id, kind=kind).exists
+        if create and extracted is not False and not exists():
+            consent(obj.pupil, kind)
+
+    return factory.PostGeneration(hook)
+
+
 class VurderingFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = SakkyndigVurdering
+        skip_postgeneration_save = True
 
     status = SakkyndigVurdering.Status.COMPLETED
     assessed_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=90))
@@ -67,11 +96,13 @@ class VurderingFactory(factory.django.DjangoModelFactory):
     completed_at = factory.LazyAttribute(
         lambda o: timezone.now() if o.status == SakkyndigVurdering.Status.COMPLETED else None
     )
+    consent = _consented(CaseConsent.Kind.SV)
 
 
 class VedtakFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Enkeltvedtak
+        skip_postgeneration_save = True
 
     vurdering = factory.SubFactory(VurderingFactory)
     pupil = factory.SelfAttribute("vurdering.pupil")
@@ -86,6 +117,7 @@ class VedtakFactory(factory.django.DjangoModelFactory):
     made_on = factory.LazyAttribute(
         lambda o: timezone.localdate() - datetime.timedelta(days=10) if o.status == Enkeltvedtak.Status.MADE else None
     )
+    consent = _consented(CaseConsent.Kind.VEDTAK)
 
 
 class GoalFactory(factory.django.DjangoModelFactory):

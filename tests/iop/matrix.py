@@ -15,8 +15,11 @@ from django.utils import timezone
 
 from iop import services
 from iop.models import (
+    AdvanceNotice,
+    AdvanceNoticeComment,
     Appeal,
     BankEntry,
+    CaseConsent,
     Enkeltvedtak,
     EnkeltvedtakSubject,
     Goal,
@@ -131,6 +134,53 @@ def _notified(w: World, persona: str, writers: tuple[str, ...]) -> None:
 def _appeals(w: World, persona: str, writers: tuple[str, ...]) -> None:
     count = Appeal.objects.filter(vedtak=c(w).vedtak).count()
     assert count == int(persona in writers), f"{count} appeals"
+
+
+def case_consent(w: World) -> CaseConsent:
+    """A guardian's consent to pupil A's decision, not withdrawn."""
+    if "case_consent" not in w.extra:
+        w.extra["case_consent"] = CaseConsent.objects.create(
+            pupil=w.pupil_a,
+            kind=CaseConsent.Kind.VEDTAK,
+            given_by=CaseConsent.GivenBy.GUARDIAN,
+            name="Foresatt",
+            date=today(),
+            method=CaseConsent.Method.SIGNED,
+        )
+    return w.extra["case_consent"]
+
+
+def consent_data(w: World) -> dict[str, Any]:
+    return {"kind": "sv", "given_by": "guardian", "name": "Foresatt", "date": today(), "method": "signed"}
+
+
+def _consents(w: World, persona: str, writers: tuple[str, ...]) -> None:
+    count = CaseConsent.objects.filter(pupil=w.pupil_a, name="Foresatt", kind="sv", date=today()).count()
+    assert count == int(persona in writers), f"{count} consents"
+
+
+def _withdrawn(w: World, persona: str, writers: tuple[str, ...]) -> None:
+    withdrawn_on = CaseConsent.objects.get(pk=case_consent(w).pk).withdrawn_on
+    assert (withdrawn_on is not None) == (persona in writers), f"withdrawn_on {withdrawn_on}"
+
+
+def notice(w: World) -> AdvanceNotice:
+    """An advance notice on pupil A's draft vedtak, open for comments for two weeks."""
+    if "notice" not in w.extra:
+        w.extra["notice"] = AdvanceNotice.objects.create(
+            vedtak=c(w).draft_vedtak, sent_on=today(), comment_deadline=today() + datetime.timedelta(days=14)
+        )
+    return w.extra["notice"]
+
+
+def _noticed(w: World, persona: str, writers: tuple[str, ...]) -> None:
+    count = AdvanceNotice.objects.filter(vedtak=ready(w).draft_vedtak).count()
+    assert count == int(persona in writers), f"{count} advance notices"
+
+
+def _commented(w: World, persona: str, writers: tuple[str, ...]) -> None:
+    count = AdvanceNoticeComment.objects.filter(notice=notice(w)).count()
+    assert count == int(persona in writers), f"{count} comments"
 
 
 def bare_goal(w: World) -> Goal:
@@ -411,6 +461,64 @@ ROWS = {
             appeal_data,
             check=lambda w, persona, response: _appeals(w, persona, ("coordinator",)),
         ),
+    ],
+    "iop:consents": [
+        Row(lambda w: reverse("iop:consents", args=[w.pupil_a.pk]), get(("coordinator",), _not("coordinator"))),
+        Row(
+            lambda w: reverse("iop:consents", args=[w.pupil_a.pk]),
+            post(("coordinator",), ("teacher", "faglaerer", "ppt", "vikar")),
+            "post",
+            consent_data,
+            check=lambda w, persona, response: _consents(w, persona, ("coordinator",)),
+        ),
+        Row(lambda w: reverse("iop:consents", args=[MISSING_UUID]), expect(404), label="missing"),
+    ],
+    "iop:consent_withdraw": [
+        Row(
+            lambda w: reverse("iop:consent_withdraw", args=[case_consent(w).pk]),
+            post(("coordinator",), ("teacher", "faglaerer", "ppt", "vikar")),
+            "post",
+            lambda w: {"withdrawn_on": today(), "method": "signed", "note": ""},
+            check=lambda w, persona, response: _withdrawn(w, persona, ("coordinator",)),
+        ),
+        Row(
+            lambda w: reverse("iop:consent_withdraw", args=[MISSING_UUID]),
+            expect(404, guardian_a=403, guardian_b=403, operator=403),
+            "post",
+            lambda w: {"withdrawn_on": today(), "method": "signed"},
+            label="missing",
+        ),
+    ],
+    "iop:advance_notice_send": [
+        Row(
+            lambda w: reverse("iop:advance_notice_send", args=[ready(w).draft_vedtak.pk]),
+            get(("coordinator",), ("teacher", "faglaerer", "ppt", "vikar")),
+        ),
+        Row(
+            lambda w: reverse("iop:advance_notice_send", args=[ready(w).draft_vedtak.pk]),
+            post(("coordinator",), ("teacher", "faglaerer", "ppt", "vikar")),
+            "post",
+            lambda w: {
+                "comment_deadline": today() + datetime.timedelta(days=14),
+                "message": "Merknader innen fristen.",
+            },
+            check=lambda w, persona, response: _noticed(w, persona, ("coordinator",)),
+        ),
+        Row(lambda w: reverse("iop:advance_notice_send", args=[MISSING_UUID]), expect(404), label="missing"),
+    ],
+    "iop:advance_notice_comment": [
+        Row(
+            lambda w: reverse("iop:advance_notice_comment", args=[notice(w).pk]),
+            get(("coordinator",), _not("coordinator")),
+        ),
+        Row(
+            lambda w: reverse("iop:advance_notice_comment", args=[notice(w).pk]),
+            post(("coordinator",), ("teacher", "faglaerer", "ppt", "vikar")),
+            "post",
+            lambda w: {"party": "guardian", "name": "Aud Foresatt", "received_on": today(), "text": "Enig."},
+            check=lambda w, persona, response: _commented(w, persona, ("coordinator",)),
+        ),
+        Row(lambda w: reverse("iop:advance_notice_comment", args=[MISSING_UUID]), expect(404), label="missing"),
     ],
     "iop:appeal_edit": [
         Row(

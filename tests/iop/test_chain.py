@@ -16,7 +16,7 @@ from iop.charts import progression_svg
 from iop.models import AccessLogEntry, Enkeltvedtak, Goal, GoalLog, Iop, IopVersion, SakkyndigVurdering
 from students import access
 from tests.conftest import World
-from tests.iop.factories import CRITERIA, VEDTAK_REASONS, chain
+from tests.iop.factories import CRITERIA, VEDTAK_REASONS, chain, consent
 
 TODAY = timezone.localdate
 D = datetime.date.fromisoformat
@@ -43,6 +43,7 @@ def test_it_runs_the_whole_chain_through_the_services(world: World) -> None:
         },
         subjects=[{"subject": "Matematikk", "hours": 76}, {"subject": "Norsk", "hours": 38}],
     )
+    consent(world.pupil_a, "sv", on=today)
     sv = services.vurdering_complete(actor=ppt, vurdering=sv, version=sv.version)
     assert sv.status == SakkyndigVurdering.Status.COMPLETED
     vedtak = services.vedtak_create(
@@ -52,6 +53,7 @@ def test_it_runs_the_whole_chain_through_the_services(world: World) -> None:
         data={"valid_from": today, "valid_to": today + datetime.timedelta(days=200), **VEDTAK_REASONS},
         subjects=[{"subject": "Matematikk", "hours": 76}, {"subject": "Norsk", "hours": 38}],
     )
+    consent(world.pupil_a, "vedtak", on=today)
     vedtak = services.vedtak_make(actor=coordinator, vedtak=vedtak, version=vedtak.version)
     assert vedtak.is_made and vedtak.made_by == coordinator
     with pytest.raises(ValidationError):
@@ -133,11 +135,17 @@ def test_it_walks_the_chain_through_the_pages(world: World) -> None:
     )
     assert response.status_code == 302
     sv = SakkyndigVurdering.objects.get(pupil=world.pupil_a)
+    coordinator = world.client("coordinator")
+    for kind in ("sv", "vedtak"):  # the guardians' consent, recorded by the school
+        response = coordinator.post(
+            reverse("iop:consents", args=[world.pupil_a.pk]),
+            {"kind": kind, "given_by": "guardian", "name": "Aud Foresatt", "date": today, "method": "signed"},
+        )
+        assert response.status_code == 302
     assert (
         ppt.post(reverse("iop:vurdering_complete", args=[sv.pk]), {"version": sv.version, "confirm": "1"}).status_code
         == 302
     )
-    coordinator = world.client("coordinator")
     page = coordinator.get(reverse("iop:vedtak_create", args=[sv.pk]))
     assert 'value="Matematikk"' in page.content.decode()
     response = coordinator.post(

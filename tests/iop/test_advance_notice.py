@@ -1,0 +1,174 @@
+"""Forhåndsvarsel (forvaltningsloven § 16): the draft decision and the
+expert assessment go to the parties with a deadline for comments; guardians
+read them and are told; staff record the comments; the decision waits for
+the deadline unless every party has answered. Each rule fires and stays quiet."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from followup.models import Notification
+from followup.plan_notices import notify_advance_notice
+from iop import services
+from iop.models import AdvanceNotice, Enkeltvedtak
+from students import access
+from students.models import Pupil
+from tests.conftest import World
+from tests.factories import UserFactory
+from tests.iop.factories import chain, consent
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def draft(world: World) -> Enkeltvedtak:
+    return chain(world.pupil_a, vedtak_status=Enkeltvedtak.Status.DRAFT, iop_status=None).vedtak
+
+
+def send(world: World, vedtak: Enkeltvedtak, days: int = 14) -> AdvanceNotice:
+    vedtak.pupil = access.get_pupil(world.user("coordinator"), vedtak.pupil_id)
+    return services.advance_notice_send(
+        actor=world.user("coordinator"),
+        vedtak=vedtak,
+        comment_deadline=today() + datetime.timedelta(days=days),
+        message="Send merknader til skolen.",
+    )
+
+
+def comment(world: World, notice: AdvanceNotice, **data: Any) -> Any:
+    fields = {"party": "guardian", "name": "Aud Foresatt", "received_on": today(), "text": "Vi er enige.", **data}
+    return services.advance_notice_comment(actor=world.user("coordinator"), notice=notice, data=fields)
+
+
+def make(world: World, vedtak: Enkeltvedtak) -> Enkeltvedtak:
+    vedtak = Enkeltvedtak.objects.get(pk=vedtak.pk)
+    vedtak.pupil = access.get_pupil(world.user("coordinator"), vedtak.pupil_id)
+    return services.vedtak_make(actor=world.user("coordinator"), vedtak=vedtak, version=vedtak.version)
+
+
+def test_the_guardian_reads_the_draft_and_the_assessment_once_it_is_shared(world: World) -> None:
+    vedtak = draft(world)
+    guardian = world.client("guardian_a")
+    url = reverse("iop:vedtak_detail", args=[vedtak.pk])
+    assert guardian.get(url).status_code == 404
+    send(world, vedtak)
+    page = guardian.get(url)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "forhåndsvarsel" in body and "INTERNAL-VEDTAK-NOTE" not in body
+    assert "Fatt vedtaket" not in body and "Registrer en merknad" not in body
+    assert guardian.get(reverse("iop:vurdering_detail", args=[vedtak.vurdering_id])).status_code == 200
+    assert world.client("guardian_b").get(url).status_code == 404
+
+
+def test_the_decision_waits_for_the_deadline(world: World) -> None:
+    vedtak = draft(world)
+    notice = send(world, vedtak)
+    with pytest.raises(ValidationError) as refused:
+        make(world, vedtak)
+    assert any("forvaltningsloven § 16" in m and "Aud Foresatt" in m for m in refused.value.messages)
+    with time_machine.travel(notice.comment_deadline, tick=False), pytest.raises(ValidationError):
+        make(world, vedtak)  # the last day for comments
+    with time_machine.travel(notice.comment_deadline + datetime.timedelta(days=1), tick=False):
+        assert make(world, vedtak).is_made
+
+
+def test_the_decision_is_made_early_when_every_party_has_answered(world: World) -> None:
+    vedtak = draft(world)
+    notice = send(world, vedtak)
+    comment(world, notice, guardian=world.user("guardian_a"))
+    assert services.advance_notice_problem(vedtak, today()) is None
+    assert make(world, vedtak).is_made
+
+
+def test_an_unnamed_comment_does_not_count_as_every_party(world: World) -> None:
+    vedtak = draft(world)
+    notice = send(world, vedtak)
+    comment(world, notice)  # a guardian without a login answered: not known to be each of them
+    assert services.advance_notice_problem(vedtak, today()) is not None
+
+
+def test_a_pupil_of_fifteen_is_a_party_too(world: World) -> None:
+    Pupil.objects.filter(pk=world.pupil_a.pk).update(birth_date=today().replace(year=today().year - 15))
+    world.pupil_a.refresh_from_db()
+    vedtak = draft(world)
+    consent(world.pupil_a, "vedtak")
+    notice = send(world, vedtak)
+    comment(world, notice, guardian=world.user("guardian_a"))
+    problem = services.advance_notice_problem(Enkeltvedtak.objects.get(pk=vedtak.pk), today())
+    assert problem is not None and world.pupil_a.full_name in problem
+    comment(world, notice, party="pupil", name=world.pupil_a.full_name)
+    assert services.advance_notice_problem(Enkeltvedtak.objects.get(pk=vedtak.pk), today()) is None
+
+
+def test_without_an_advance_notice_nothing_waits(world: World) -> None:
+    vedtak = draft(world)
+    assert services.advance_notice_problem(vedtak, today()) is None
+
+
+def test_the_deadline_is_after_today_and_the_decision_a_draft(world: World) -> None:
+    vedtak = draft(world)
+    with pytest.raises(ValidationError):
+        send(world, vedtak, days=0)
+    made = chain(world.pupil_b).vedtak
+    made.pupil = access.get_pupil(world.user("coordinator"), made.pupil_id)
+    with pytest.raises(ValidationError):
+        services.advance_notice_send(
+            actor=world.user("coordinator"), vedtak=made, comment_deadline=today() + datetime.timedelta(days=7)
+        )
+    assert not AdvanceNotice.objects.exists()
+
+
+def test_a_comment_is_dated_between_the_notice_and_today_and_names_a_guardian_of_the_pupil(world: World) -> None:
+    notice = send(world, draft(world))
+    with pytest.raises(ValidationError):
+        comment(world, notice, received_on=today() + datetime.timedelta(days=1))
+    with pytest.raises(ValidationError):
+        comment(world, notice, received_on=today() - datetime.timedelta(days=1))
+    with pytest.raises(ValidationError):
+        comment(world, notice, guardian=UserFactory())
+    assert not notice.comments.exists()
+
+
+def test_the_guardians_are_told_once(world: World, django_capture_on_commit_callbacks: Any) -> None:
+    vedtak = draft(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        notice = send(world, vedtak)
+    told = Notification.objects.filter(vedtak=vedtak, kind=Notification.Kind.NOTICE)
+    assert [n.recipient for n in told] == [world.user("guardian_a")]
+    assert notify_advance_notice(notice=notice) == []  # a repeated signal makes nothing new
+    page = world.client("guardian_a").get(reverse("followup:notifications")).content.decode()
+    assert reverse("iop:vedtak_detail", args=[vedtak.pk]) in page
+
+
+def test_nothing_is_told_without_a_notice(world: World) -> None:
+    draft(world)
+    assert not Notification.objects.filter(kind=Notification.Kind.NOTICE).exists()
+
+
+def test_the_pages_keep_what_was_typed_when_refused(world: World) -> None:
+    vedtak = draft(world)
+    client = world.client("coordinator")
+    url = reverse("iop:advance_notice_send", args=[vedtak.pk])
+    bad = client.post(url, {"comment_deadline": today(), "message": "Frist i dag"})
+    assert bad.status_code == 400 and "Fristen for merknader må være etter i dag." in bad.content.decode()
+    assert "Frist i dag" in bad.content.decode()
+    assert client.post(url, {"comment_deadline": today() + datetime.timedelta(days=7)}).status_code == 302
+    notice = AdvanceNotice.objects.get(vedtak=vedtak)
+    url = reverse("iop:advance_notice_comment", args=[notice.pk])
+    bad = client.post(
+        url, {"party": "guardian", "name": "Aud", "received_on": today() + datetime.timedelta(days=2), "text": "Uenig"}
+    )
+    assert bad.status_code == 400 and "Uenig" in bad.content.decode()
+    ok = client.post(url, {"party": "guardian", "name": "Aud", "received_on": today(), "text": "Uenig i timetallet"})
+    assert ok.status_code == 302
+    page = client.get(reverse("iop:vedtak_detail", args=[vedtak.pk])).content.decode()
+    assert "Uenig i timetallet" in page
