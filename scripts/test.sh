@@ -46,9 +46,7 @@ env -u DJANGO_ALLOW_ASYNC_UNSAFE IOP_ENV=production SECRET_KEY="$(head -c 64 /de
 # --- Tests -------------------------------------------------------------------
 log "pytest"
 set +e
-# Four workers on two cores: the browser, worker and live-server tests spend
-# much of their time waiting, and each worker's database is a cheap clone.
-.venv/bin/pytest -n 4 "$@"
+.venv/bin/pytest -n 3 "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then echo "No tests were collected." >&2; exit 1; fi

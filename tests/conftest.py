@@ -65,6 +65,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def _duration_class(item: pytest.Item) -> int:
+    """Browser tests first, then the walks over every URL, then the rest."""
+    if item.nodeid.startswith("tests/e2e/"):
+        return 0
+    if item.nodeid.startswith(("tests/test_input_fuzz.py", "tests/test_permission_matrix.py")):
+        return 1
+    return 2
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The longest tests start first, so that no test worker is left running
+    one of them alone at the end (the order is the same on every worker)."""
+    items.sort(key=_duration_class)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     moment = config.getoption("--clock")
     if moment:
