@@ -140,7 +140,9 @@ def test_concern_to_referral_with_consent(live_server: Any, transactional_world:
     assert_accessible(page)
     waiting.get_by_role("link", name="Anna Aasen").click()
     page.get_by_role("link", name="Skriv sakkyndig vurdering").click()
-    assert page.get_by_role("heading", level=1).count() == 1 and "/sakkyndig-vurdering/ny/" in page.url
+    page.wait_for_url("**/sakkyndig-vurdering/ny/")
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("heading", level=1).count() == 1
     sv = _complete_assessment(w, referral)
     referral.refresh_from_db()
     assert referral.status == Referral.Status.ASSESSED
