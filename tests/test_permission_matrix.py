@@ -24,7 +24,7 @@ from django.urls import Resolver404, resolve, reverse
 
 from students.middleware import ACCOUNT_URL_NAMES, OWN_SETTINGS_VIEWS
 from students.models import School
-from tests.conftest import PERSONAS, World
+from tests.conftest import PERSONAS, World, build_world
 from tests.matrix import (
     LOGGED_OUT,
     MISSING_INT,
@@ -50,6 +50,43 @@ METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # Who asks a function view whether it accepts a method: logged in, so the
 # login check lets the request through to the method check.
 PROBE_PERSONA = "coordinator"
+
+
+class SharedWorld(World):
+    """A world built once per test module and worker: each test runs in a
+    savepoint inside the module's transaction, so every test starts from the
+    same rows. Clients log in once; each test gets fresh clients holding the
+    same session cookie (a logout in one test ends nothing for the next: its
+    session row is back after the rollback)."""
+
+    sessions: dict[str, str] = {}
+
+    def client(self, persona: str) -> Client:
+        client = Client()
+        if persona in self.sessions:
+            client.cookies[settings.SESSION_COOKIE_NAME] = self.sessions[persona]
+        return client
+
+
+@pytest.fixture(scope="module")
+def module_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[SharedWorld]:
+    with django_db_blocker.unblock(), transaction.atomic():
+        built = build_world()
+        shared = SharedWorld(**{f: getattr(built, f) for f in World.__dataclass_fields__})
+        sessions = {}
+        for persona in PERSONAS:
+            client = World.client(shared, persona)
+            if settings.SESSION_COOKIE_NAME in client.cookies:
+                sessions[persona] = client.cookies[settings.SESSION_COOKIE_NAME].value
+        shared.sessions = sessions
+        yield shared
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world(module_world: SharedWorld, db: None) -> Iterator[World]:
+    yield module_world
+    module_world.extra.clear()
 
 
 def is_admin(pattern: Pattern) -> bool:
