@@ -93,7 +93,7 @@ def test_archiving_from_the_admin_ends_the_deadlines_too(vgs: YearSchool, django
     leaver = vgs.pupils[0]
     with at("2026-08-20"):
         deadlines.deadlines_generate(school_year=vgs.year)
-    admin_user = User.objects.create_superuser(email="admin@test.example", password="x")  # noqa: S106
+    admin_user = User.objects.create_superuser(email="admin@test.example", password="x")
     request = RequestFactory().post("/")
     request.user = admin_user
     request._messages = type("M", (), {"add": lambda *a, **k: None})()  # the admin only reports a count
