@@ -496,10 +496,12 @@ class Appeal(models.Model):
     def owner_step_done(cls) -> Q:
         """Appeals whose step at the school owner is over (a filter on
         Appeal rows): sent to Statsforvalteren, settled by the school owner
-        (:attr:`SETTLED_BY_OWNER`), or with a final outcome. Until then the
-        school owner's review is due "without undue delay"
-        (forvaltningsloven § 33)."""
-        return Q(sent_on__isnull=False) | Q(owner_outcome__in=cls.SETTLED_BY_OWNER) | ~Q(final_outcome="")
+        (:attr:`SETTLED_BY_OWNER`) or dismissed by it (too late, not a
+        party: a decision of its own, fvl § 33 second paragraph), or with a
+        final outcome. Until then the school owner's review is due "without
+        undue delay" (forvaltningsloven § 33)."""
+        decided = (*cls.SETTLED_BY_OWNER, cls.Outcome.REJECTED)
+        return Q(sent_on__isnull=False) | Q(owner_outcome__in=decided) | ~Q(final_outcome="")
 
     def waits_for(self) -> str:
         """The next step of an open appeal, in words ("" when closed)."""

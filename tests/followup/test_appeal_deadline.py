@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
@@ -102,8 +103,9 @@ def test_a_review_without_sending_on_keeps_the_deadline_open(
     assert review(vgs.pupils[0].pk) is not None  # reviewed, upheld, but not yet sent to Statsforvalteren
 
 
-def test_an_appeal_the_school_owner_settles_closes_the_deadline(
-    vgs: YearSchool, django_capture_on_commit_callbacks
+@pytest.mark.parametrize("outcome", [Appeal.Outcome.CHANGED, Appeal.Outcome.WITHDRAWN, Appeal.Outcome.REJECTED])
+def test_an_appeal_the_school_owner_settles_or_dismisses_closes_the_deadline(
+    vgs: YearSchool, django_capture_on_commit_callbacks, outcome: str
 ) -> None:
     with at("2026-09-10"):
         vedtak = made_vedtak(vgs, notified=D(2026, 9, 2))
@@ -113,7 +115,7 @@ def test_an_appeal_the_school_owner_settles_closes_the_deadline(
             actor=vgs.coordinator,
             appeal=appeal,
             version=appeal.version,
-            data={"owner_reviewed_on": D(2026, 9, 20), "owner_outcome": Appeal.Outcome.CHANGED},
+            data={"owner_reviewed_on": D(2026, 9, 20), "owner_outcome": outcome},
         )
     assert review(vgs.pupils[0].pk) is None
     assert review(vgs.pupils[0].pk, Deadline.State.DONE) is not None
