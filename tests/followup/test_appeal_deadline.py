@@ -74,6 +74,11 @@ def test_an_appeal_received_gives_the_school_owner_three_weeks_to_review_it(
     assert "Klage på enkeltvedtak: skoleeiers behandling" in board
     assert "Klage på enkeltvedtak: skoleeiers behandling" in page
     assert reverse("iop:appeal_edit", args=[appeal.pk]) in page
+    rektor = Client()
+    rektor.force_login(vgs.rektor)
+    with at("2026-09-11"):
+        home = rektor.get(reverse("home")).content.decode()
+    assert "Klage på enkeltvedtak: skoleeiers behandling" in home  # among the rektor's next tasks
 
     # The school owner upholds the decision and sends the appeal on: the deadline closes.
     with at("2026-09-25"), django_capture_on_commit_callbacks(execute=True):
