@@ -25,6 +25,7 @@ referrals, tiltak, and ``iop``'s SV, vedtak, IOP, IUP and årsrapport, read
 from their models), ``chain`` (receivers of ``iop.signals``: each step of the
 chain tells the next person and refreshes the pupil's deadlines),
 ``roster`` (regeneration when ``students``' records change),
+``transfers`` and ``archived`` (a pupil who moves or leaves),
 ``reminders`` (the exactly-once sweep and sending), ``tasks`` (Celery),
 ``aarshjul_data`` (the built-in sets), ``ical``, ``sections`` (home and pupil
 page sections).

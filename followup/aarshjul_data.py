@@ -86,6 +86,18 @@ RECORD_DUTIES: list[dict[str, Any]] = [
         "reminder_days": "7,1",
     },
     {
+        "key": "klage-skoleeier",
+        "title": "Klage på enkeltvedtak: skoleeiers behandling og oversendelse til Statsforvalteren",
+        "description": "Skoleeier forbereder klagesaken og vurderer klagen uten ugrunnet opphold. Tas klagen ikke "
+        "til følge, sendes saken til Statsforvalteren (forvaltningsloven § 33). Fristen er satt til tre uker fra "
+        "klagen kom inn, og kan endres på årshjulet. Den lukkes når oversendelsen, skoleeiers endring av vedtaket "
+        "eller det endelige utfallet er registrert i klageregisteret.",
+        "responsible_role": R,
+        **record("appeal_received", 21),
+        "fulfilment": "appeal_forwarded",
+        "reminder_days": "7,1",
+    },
+    {
         "key": "tiltak-evaluering",
         "title": "Evaluere tiltak (avsluttes, videreføres eller justeres)",
         "description": "Tiltaket i oppfølgingsplanen evalueres på evalueringsdatoen. PPT, elevtjenesten og andre "

@@ -3,12 +3,15 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from iop.admin import ReadOnlyAdmin
+
 from .models import (
     Aarshjul,
     Concern,
     Consent,
     Deadline,
     Duty,
+    InterimReply,
     Kartlegging,
     Meeting,
     MeetingPupil,
@@ -174,3 +177,12 @@ class PreferenceAdmin(admin.ModelAdmin):
     list_display = ["user", "daily_digest", "language"]
     raw_id_fields = ["user"]
     exclude = ["ical_token"]
+
+
+@admin.register(InterimReply)
+class InterimReplyAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """Read-only: the reply sent to the parties is part of the case (forvaltningsloven § 11 a)."""
+
+    list_display = ["pupil", "sent_on", "expected_by", "referral", "vurdering", "recorded_by"]
+    raw_id_fields = ["pupil", "referral", "vurdering", "recorded_by"]
+    date_hierarchy = "sent_on"

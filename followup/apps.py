@@ -8,10 +8,11 @@ class FollowupConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import chain, pdfs, plan_notices, roster, transfers
+        from . import archived, chain, pdfs, plan_notices, roster, transfers
 
         pdfs.register()
         chain.connect()
         roster.connect_signals()
         plan_notices.connect_signals()
         transfers.connect()
+        archived.connect()

@@ -11,6 +11,9 @@ person and brings the next deadline.
   the kontaktlærer is told;
 * a consent to the assessment or the decision withdrawn → the pupil's open
   referrals stop and their consents count as withdrawn;
+* an appeal registered → the school owner's review appears as a deadline
+  (forvaltningsloven § 33) and the rektor and coordinators are told; a step
+  of the appeal recorded (sent to Statsforvalteren, settled) closes it;
 * IOP or IUP published, årsrapport finalised or published → the pupil's
   deadlines are brought up to date (duties fulfilled).
 
@@ -31,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from iop import signals
-from iop.models import CaseConsent, Enkeltvedtak, SakkyndigVurdering
+from iop.models import Appeal, CaseConsent, Enkeltvedtak, SakkyndigVurdering
 from students.models import Pupil, StaffMembership, TeachingAssignment, User
 
 from . import deadlines as engine
@@ -151,6 +154,23 @@ def on_vedtak_made(sender: Any, *, vedtak: Enkeltvedtak, actor: User, **kwargs: 
     _safely("a made vedtak", run)
 
 
+def on_appeal_recorded(sender: Any, *, appeal: Appeal, actor: User, created: bool = False, **kwargs: Any) -> None:
+    """An appeal was registered: its review by the school owner is due (the
+    rektor and coordinators are told). A later step recorded closes that
+    deadline when it ends the school owner's part."""
+
+    def run() -> None:
+        pupil = Pupil.objects.filter(enkeltvedtak__appeals=appeal.pk).only("pk", "school_id").first()
+        if pupil is None:
+            return
+        refresh_pupil(pupil.pk)
+        if created:
+            due = _open_for(pupil.pk, Q(record_kind="appeal", record_id=str(appeal.pk)))
+            tell(due, _leaders(pupil.school_id))
+
+    _safely("a recorded appeal", run)
+
+
 def on_record_changed(sender: Any, **kwargs: Any) -> None:
     """An IOP or IUP published, an årsrapport finalised or published: the
     duties it fulfils are done."""
@@ -184,6 +204,7 @@ def connect() -> None:
     signals.vurdering_completed.connect(on_vurdering_completed, dispatch_uid="followup-vurdering-completed")
     signals.vedtak_made.connect(on_vedtak_made, dispatch_uid="followup-vedtak-made")
     signals.case_consent_withdrawn.connect(on_case_consent_withdrawn, dispatch_uid="followup-consent-withdrawn")
+    signals.appeal_recorded.connect(on_appeal_recorded, dispatch_uid="followup-appeal-recorded")
     signals.plan_published.connect(on_record_changed, dispatch_uid="followup-chain-plan-published")
     signals.report_finalised.connect(on_record_changed, dispatch_uid="followup-report-finalised")
     signals.report_published.connect(on_record_changed, dispatch_uid="followup-report-published")

@@ -20,7 +20,7 @@ from students.models import Enrolment, Group, School, SchoolYear, StaffMembershi
 
 from . import schedule, sources
 from .models import Aarshjul, Deadline, Duty, Meeting, Talk
-from .moved import moved_notes
+from .moved import archived_notes, moved_notes
 
 BUILTIN_FOR_KIND = {School.Kind.VGS: "trondelag-vgs"}
 BUILTIN_DEFAULT = "grunnskole-no"
@@ -155,8 +155,9 @@ def wanted_deadlines(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None =
     ).order_by("-pk"):
         contact[a.group_id] = a.user_id
     # A pupil who has left the class (moved to another class or school) has no deadlines in it.
+    # An archived pupil (who left) gets no deadlines at all.
     enrol_qs = Enrolment.objects.open_on(timezone.localdate()).filter(
-        group__school_year=school_year, group__kind=Group.Kind.CLASS
+        group__school_year=school_year, group__kind=Group.Kind.CLASS, pupil__archived_at__isnull=True
     )
     if pupil_ids is not None:
         enrol_qs = enrol_qs.filter(pupil_id__in=pupil_ids)
@@ -339,6 +340,7 @@ def deadlines_generate(*, school_year: SchoolYear, pupil_ids: set[uuid.UUID] | N
         changed = False
         if current.state == Deadline.State.CANCELLED:
             current.state = Deadline.State.OPEN
+            current.done_note = ""  # why it ended (moved, archived) no longer holds
             changed = True
         for attr, value in (
             ("duty_id", w.duty.pk),
@@ -372,7 +374,10 @@ def deadlines_generate(*, school_year: SchoolYear, pupil_ids: set[uuid.UUID] | N
         for key, d in existing.items()
         if key not in wanted and d.state == Deadline.State.OPEN and d.record_kind and d.school_year_id == school_year.pk
     ]
-    moved = moved_notes(school_year.school_id, {d.pupil_id for d in stale if d.pupil_id}) if stale else {}
+    stale_pupils = {d.pupil_id for d in stale if d.pupil_id}
+    moved = moved_notes(school_year.school_id, stale_pupils) if stale_pupils else {}
+    if stale_pupils:
+        moved.update(archived_notes(school_year.school, stale_pupils))  # archived since: that note wins
     for d in stale:
         d.state = Deadline.State.CANCELLED
         d.next_reminder_at = None

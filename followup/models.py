@@ -565,6 +565,7 @@ class Duty(models.Model):
         VURDERING_COMPLETED = "vurdering_completed", _("A sakkyndig vurdering is completed")
         REFERRAL_WAITING = "referral_waiting", _("A referral waits for its sakkyndig vurdering")
         VURDERING_WAITING = "vurdering_waiting", _("A sakkyndig vurdering waits for its enkeltvedtak")
+        APPEAL_RECEIVED = "appeal_received", _("An appeal against an enkeltvedtak is received")
 
     class Fulfilment(models.TextChoices):
         MANUAL = "manual", _("Marked done by hand")
@@ -578,6 +579,7 @@ class Duty(models.Model):
         KARTLEGGING = "kartlegging", _("A kartlegging of the concern is recorded")
         VURDERING = "vurdering", _("PPT completes the sakkyndig vurdering")
         INTERIM_REPLY = "interim_reply", _("An interim reply is sent, or the case is answered")
+        APPEAL_FORWARDED = "appeal_forwarded", _("The school owner settles the appeal or sends it to Statsforvalteren")
 
     aarshjul = models.ForeignKey(
         Aarshjul, on_delete=models.CASCADE, null=True, blank=True, related_name="duties", verbose_name=_("årshjul")

@@ -124,6 +124,8 @@ def sweep_deadlines(*, now: datetime.datetime | None = None, batch: int = 500) -
             rows = list(
                 Deadline.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(state=Deadline.State.OPEN, next_reminder_at__isnull=False, next_reminder_at__lte=now)
+                # An archived pupil (who left) gets no reminders (followup.archived ends such deadlines).
+                .filter(Q(pupil__isnull=True) | Q(pupil__archived_at__isnull=True))
                 .select_related("responsible")
                 .order_by("next_reminder_at")[:batch]
             )

@@ -45,13 +45,15 @@ def pupil_section(request: HttpRequest, pupil: Pupil) -> Section | None:
 
 HOME_TASKS = 8  # the user's next open deadlines listed on the home page
 #: The next steps of the chain (kartlegging, sakkyndig vurdering, vedtak, IOP,
-#: årsrapport): listed before other tasks, so that old talks never crowd them out.
+#: årsrapport, an appeal's review): listed before other tasks, so that old
+#: talks never crowd them out.
 CHAIN_FULFILMENTS = (
     Duty.Fulfilment.KARTLEGGING,
     Duty.Fulfilment.VURDERING,
     Duty.Fulfilment.NEW_VEDTAK,
     Duty.Fulfilment.IOP_PUBLISHED,
     Duty.Fulfilment.ARSRAPPORT_WRITTEN,
+    Duty.Fulfilment.APPEAL_FORWARDED,
 )
 HOME_REFERRALS = 20  # referrals waiting for PPT listed on a PPT advisor's home page
 

@@ -14,7 +14,7 @@ from django.db.models import Count, Model, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from iop.models import Iup
+from iop.models import APPEAL_PERIOD, Enkeltvedtak, Iup
 from students import access
 from students.access import Action
 from students.models import Enrolment, Group, Pupil, School, StaffMembership, TeachingAssignment, User
@@ -71,12 +71,15 @@ class PupilFollowup:
     tiltak: list[Tiltak]
     referrals: list[Referral]
     talks: list[Talk]
-    deadlines: list[Deadline]
+    deadlines: list[tuple[Deadline, str]]  # (deadline, link to what it is about)
     talks_held: int
     talk_target: int | None
     year_level: int | None
     can_edit: bool
     can_manage: bool
+    #: Made decisions whose appeal period (three weeks from notification,
+    #: forvaltningsloven § 29) has not run out: shown for information.
+    appeal_periods: list[Enkeltvedtak] = field(default_factory=list)
 
 
 def pupil_followup(user: AnyUser, pupil_id: Any) -> PupilFollowup:
@@ -111,14 +114,22 @@ def pupil_followup(user: AnyUser, pupil_id: Any) -> PupilFollowup:
         ),
         referrals=list(Referral.objects.filter(pupil=pupil).prefetch_related("consents")),
         talks=talks,
-        deadlines=list(
-            Deadline.objects.filter(pupil=pupil, state=Deadline.State.OPEN).select_related("responsible")[:20]
-        ),
+        deadlines=[
+            (d, deadline_link(d))
+            for d in Deadline.objects.filter(pupil=pupil, state=Deadline.State.OPEN).select_related("responsible")[:20]
+        ],
         talks_held=held,
         talk_target=services.talk_target(year_level),
         year_level=year_level,
         can_edit=Action.EDIT in pupil.allowed,  # type: ignore[attr-defined]
         can_manage=Action.MANAGE in pupil.allowed,  # type: ignore[attr-defined]
+        appeal_periods=list(
+            Enkeltvedtak.objects.filter(
+                pupil=pupil,
+                status=Enkeltvedtak.Status.MADE,
+                notified_on__gte=timezone.localdate() - APPEAL_PERIOD,
+            ).order_by("notified_on", "pk")
+        ),
     )
 
 
@@ -443,6 +454,8 @@ def deadline_link(d: Deadline) -> str:
     }
     if d.record_kind in ("interim_referral", "interim_vurdering") and d.record_id:
         return reverse("followup:interim_reply", args=[d.record_kind.removeprefix("interim_"), d.record_id])
+    if d.record_kind == "appeal" and d.record_id:
+        return reverse("iop:appeal_edit", args=[d.record_id])
     if d.record_kind in record_pages and d.record_id:
         return reverse(record_pages[d.record_kind], args=[d.record_id])
     if d.pupil_id:

@@ -2,7 +2,8 @@
 
 Deadlines that follow a record (a concern's kartlegging, PPT's assessment of a
 sent referral, the vedtak after a sakkyndig vurdering, the IOP after a vedtak,
-a vedtak's end of validity, a tiltak's evaluation date) and the duties that
+a vedtak's end of validity, a tiltak's evaluation date, an appeal's review
+by the school owner) and the duties that
 apply to "pupils with a vedtak / an IOP" read the records here. Three
 questions, each for a school year and (optionally) a set of pupils:
 
@@ -22,11 +23,11 @@ import datetime
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import Exists, Min, OuterRef, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, Min, OuterRef, QuerySet
 from django.utils import timezone
 
 from iop import rebase
-from iop.models import Enkeltvedtak, Iop, Iup, SakkyndigVurdering
+from iop.models import Appeal, Enkeltvedtak, Iop, Iup, SakkyndigVurdering
 from iop.reports.models import Report
 from students.models import SchoolYear
 
@@ -261,6 +262,22 @@ def _vedtak(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> list[R
     return out
 
 
+def _appeals(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> list[Record]:
+    """An appeal received asks the school owner to review it and, unless the
+    decision is changed, to send it to Statsforvalteren without undue delay
+    (forvaltningsloven § 33); done once the appeal register records that
+    step (:meth:`iop.models.Appeal.owner_step_done`)."""
+    qs = Appeal.objects.filter(vedtak__pupil__school_id=school_year.school_id).annotate(
+        done=ExpressionWrapper(Appeal.owner_step_done(), output_field=BooleanField())
+    )
+    return [
+        Record(event="appeal_received", kind="appeal", id=str(pk), pupil_id=pupil_id, date=received_on, done=done)
+        for pk, pupil_id, received_on, done in _only(qs, pupil_ids, "vedtak__pupil_id").values_list(
+            "pk", "vedtak__pupil_id", "received_on", "done"
+        )
+    ]
+
+
 def all_records(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> list[Record]:
     """Every dated record of the school of SCHOOL_YEAR (of PUPIL_IDS only when
     given), in a fixed number of queries."""
@@ -271,6 +288,7 @@ def all_records(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> li
         *_vurderinger(school_year, pupil_ids),
         *_waiting(school_year, pupil_ids),
         *_vedtak(school_year, pupil_ids),
+        *_appeals(school_year, pupil_ids),
     ]
 
 

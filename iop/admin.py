@@ -9,7 +9,10 @@ from students.models import Pupil, StaffMembership, User
 
 from .models import (
     AccessLogEntry,
+    AdvanceNotice,
+    AdvanceNoticeComment,
     Appeal,
+    CaseConsent,
     Enkeltvedtak,
     EnkeltvedtakSubject,
     Goal,
@@ -26,6 +29,22 @@ from .models import (
 )
 
 
+class ReadOnlyAdmin:
+    """For records that are legal evidence (a consent, an advance notice and
+    the parties' comments, the appeal register, an interim reply): operators
+    read them here; they are written only through the services, which check
+    them and tell the follow-up (deadlines). No add, change or delete."""
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
 class SvSubjectInline(admin.TabularInline):
     model = SakkyndigVurderingSubject
     extra = 0
@@ -36,7 +55,7 @@ class VedtakSubjectInline(admin.TabularInline):
     extra = 0
 
 
-class AppealInline(admin.StackedInline):
+class AppealInline(ReadOnlyAdmin, admin.StackedInline):
     model = Appeal
     extra = 0
 
@@ -66,6 +85,40 @@ class EnkeltvedtakAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "outcome"]
     raw_id_fields = ["pupil", "vurdering", "made_by", "created_by"]
     inlines = [VedtakSubjectInline, AppealInline]
+
+
+@admin.register(Appeal)
+class AppealAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    list_display = ["vedtak", "received_on", "appellant", "owner_reviewed_on", "sent_on", "final_outcome"]
+    list_filter = ["owner_outcome", "final_outcome"]
+    raw_id_fields = ["vedtak", "created_by"]
+    date_hierarchy = "received_on"
+
+
+@admin.register(CaseConsent)
+class CaseConsentAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = ["pupil", "kind", "given_by", "name", "date", "method", "withdrawn_on"]
+    list_filter = ["kind", "given_by", "method"]
+    raw_id_fields = ["pupil", "guardian", "recorded_by"]
+
+
+class AdvanceNoticeCommentInline(ReadOnlyAdmin, admin.StackedInline):
+    model = AdvanceNoticeComment
+    extra = 0
+
+
+@admin.register(AdvanceNotice)
+class AdvanceNoticeAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = ["vedtak", "sent_on", "comment_deadline", "sent_by"]
+    raw_id_fields = ["vedtak", "sent_by"]
+    inlines = [AdvanceNoticeCommentInline]
+
+
+@admin.register(AdvanceNoticeComment)
+class AdvanceNoticeCommentAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = ["notice", "party", "name", "received_on", "recorded_by"]
+    list_filter = ["party"]
+    raw_id_fields = ["notice", "guardian", "recorded_by"]
 
 
 @admin.register(EnkeltvedtakSubject)

@@ -409,6 +409,10 @@ class Appeal(models.Model):
         WITHDRAWN = "withdrawn", _("The appeal is withdrawn")
         REJECTED = "rejected", _("The appeal is dismissed (too late or not a party)")
 
+    #: The school owner's review settles the appeal: the decision is changed
+    #: as asked, or the appeal is withdrawn; nothing is sent on (fvl § 33).
+    SETTLED_BY_OWNER = (Outcome.CHANGED, Outcome.WITHDRAWN)
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     vedtak = models.ForeignKey(
         Enkeltvedtak, on_delete=models.CASCADE, related_name="appeals", verbose_name=_("individual decision")
@@ -487,6 +491,17 @@ class Appeal(models.Model):
         """Received after the appeal deadline (vedtak loaded)."""
         deadline = self.vedtak.appeal_deadline
         return deadline is not None and self.received_on > deadline
+
+    @classmethod
+    def owner_step_done(cls) -> Q:
+        """Appeals whose step at the school owner is over (a filter on
+        Appeal rows): sent to Statsforvalteren, settled by the school owner
+        (:attr:`SETTLED_BY_OWNER`) or dismissed by it (too late, not a
+        party: a decision of its own, fvl § 33 second paragraph), or with a
+        final outcome. Until then the school owner's review is due "without
+        undue delay" (forvaltningsloven § 33)."""
+        decided = (*cls.SETTLED_BY_OWNER, cls.Outcome.REJECTED)
+        return Q(sent_on__isnull=False) | Q(owner_outcome__in=decided) | ~Q(final_outcome="")
 
     def waits_for(self) -> str:
         """The next step of an open appeal, in words ("" when closed)."""

@@ -702,14 +702,16 @@ def _check_appeal(appeal: Appeal) -> None:
         raise ValidationError({"received_on": _("The day the appeal was received can not be in the future.")})
     if appeal.owner_outcome and not appeal.owner_reviewed_on:
         raise ValidationError({"owner_reviewed_on": _("Give the date of the school owner's review.")})
-    if appeal.sent_on and appeal.owner_outcome in (Appeal.Outcome.CHANGED, Appeal.Outcome.WITHDRAWN):
+    if appeal.sent_on and appeal.owner_outcome in Appeal.SETTLED_BY_OWNER:
         raise ValidationError({"sent_on": _("An appeal the school owner has settled is not sent on.")})
 
 
 @transaction.atomic
 def appeal_create(*, actor: User, vedtak: Enkeltvedtak, data: Mapping[str, Any]) -> Appeal:
     """Register an appeal against a made VEDTAK in the appeal register
-    (forvaltningsloven §§ 28–33). ValidationError on a draft or bad dates."""
+    (forvaltningsloven §§ 28–33). ValidationError on a draft or bad dates.
+    :data:`iop.signals.appeal_recorded` is sent after the commit (the school
+    owner's review becomes a deadline there)."""
     _require(actor, Action.MANAGE, vedtak.pupil)
     if not vedtak.is_made:
         raise ValidationError(_("Only a decision that has been made can be appealed."))
@@ -717,19 +719,22 @@ def appeal_create(*, actor: User, vedtak: Enkeltvedtak, data: Mapping[str, Any])
     _apply(appeal, data, APPEAL_FIELDS)
     _check_appeal(appeal)
     _save(appeal, actor)
+    _announce(signals.appeal_recorded, Appeal, appeal=appeal, actor=actor, created=True)
     return appeal
 
 
 @transaction.atomic
 def appeal_update(*, actor: User, appeal: Appeal, version: int, data: Mapping[str, Any]) -> Appeal:
     """Record the next steps of APPEAL (review, sent on, outcome).
-    EditConflict when somebody else saved it since VERSION."""
+    EditConflict when somebody else saved it since VERSION;
+    :data:`iop.signals.appeal_recorded` is sent after the commit."""
     _require(actor, Action.MANAGE, appeal.vedtak.pupil)
     current = _locked(Appeal, appeal.pk, version, actor)
     _apply(current, data, APPEAL_FIELDS)
     _check_appeal(current)
     _bump(current)
     _save(current, actor)
+    _announce(signals.appeal_recorded, Appeal, appeal=current, actor=actor, created=False)
     return current
 
 

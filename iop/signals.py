@@ -30,6 +30,11 @@ case_consent_withdrawn = Signal()
 #: kwargs: ``notice`` (AdvanceNotice), ``actor``.
 advance_notice_sent = Signal()
 
+#: An appeal (klage) was registered or a step of it recorded (the school
+#: owner's review, sent to Statsforvalteren, the outcome).
+#: kwargs: ``appeal`` (Appeal), ``actor``, ``created`` (bool: newly registered).
+appeal_recorded = Signal()
+
 #: A report (årsrapport, halvårsrapport) was finalised or published.
 #: kwargs: ``report``, ``actor``.
 report_finalised = Signal()

@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import transfer
+from . import services, transfer
 from .forms import PupilMoveForm
 from .models import (
     Enrolment,
@@ -184,12 +184,20 @@ class PupilAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Archive the selected pupils (they have left)"))
     def archive(self, request, queryset):  # type: ignore[no-untyped-def]
-        count = queryset.filter(archived_at__isnull=True).update(archived_at=timezone.now(), archived_by=request.user)
+        chosen = list(queryset.filter(archived_at__isnull=True))
+        count = Pupil.objects.filter(pk__in=[p.pk for p in chosen], archived_at__isnull=True).update(
+            archived_at=timezone.now(), archived_by=request.user
+        )
+        for pupil in chosen:  # the follow-up ends their deadlines (students.signals.pupil_archived)
+            services.announce_archived(pupil, request.user)
         self.message_user(request, _("Pupils archived: %(count)d.") % {"count": count}, messages.SUCCESS)
 
     @admin.action(description=_("Take the selected pupils out of the archive"))
     def restore(self, request, queryset):  # type: ignore[no-untyped-def]
-        count = queryset.filter(archived_at__isnull=False).update(archived_at=None, archived_by=None)
+        chosen = list(queryset.filter(archived_at__isnull=False))
+        count = Pupil.objects.filter(pk__in=[p.pk for p in chosen]).update(archived_at=None, archived_by=None)
+        for pupil in chosen:
+            services.announce_restored(pupil, request.user)
         self.message_user(
             request, _("Pupils taken out of the archive: %(count)d.") % {"count": count}, messages.SUCCESS
         )

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import access
+from . import access, signals
 from .access import Action
 from .models import Pupil, User
 
@@ -23,6 +23,8 @@ from .models import Pupil, User
 def pupil_archive(*, actor: User, pupil: Pupil) -> Pupil:
     """Archive PUPIL (who has left): hidden from every list from now on, the
     records kept and readable, read-only, to the coordinator of the pupil's school.
+    :data:`students.signals.pupil_archived` is sent after the commit (the
+    follow-up ends the pupil's open deadlines there).
 
     PermissionDenied unless ACTOR manages the pupil (coordinator, rektor);
     ValidationError when the pupil is archived already."""
@@ -34,7 +36,18 @@ def pupil_archive(*, actor: User, pupil: Pupil) -> Pupil:
     current.archived_at = timezone.now()
     current.archived_by = actor
     current.save(update_fields=["archived_at", "archived_by"])
+    announce_archived(current, actor)
     return current
+
+
+def announce_archived(pupil: Pupil, actor: User | None) -> None:
+    """Send :data:`students.signals.pupil_archived` for PUPIL after the commit."""
+    transaction.on_commit(lambda: signals.pupil_archived.send(sender=Pupil, pupil=pupil, actor=actor), robust=True)
+
+
+def announce_restored(pupil: Pupil, actor: User | None) -> None:
+    """Send :data:`students.signals.pupil_restored` for PUPIL after the commit."""
+    transaction.on_commit(lambda: signals.pupil_restored.send(sender=Pupil, pupil=pupil, actor=actor), robust=True)
 
 
 @transaction.atomic
@@ -50,4 +63,5 @@ def pupil_restore(*, actor: User, pupil: Pupil) -> Pupil:
     current.archived_at = None
     current.archived_by = None
     current.save(update_fields=["archived_at", "archived_by"])
+    announce_restored(current, actor)
     return current

@@ -15,3 +15,8 @@ from django.dispatch import Signal
 #: A pupil moved to another group or school during the school year.
 #: kwargs: ``transfer`` (:class:`students.models.PupilTransfer`), ``actor`` (User).
 pupil_transferred = Signal()
+
+#: A pupil who left was archived, or taken out of the archive again.
+#: kwargs: ``pupil`` (:class:`students.models.Pupil`), ``actor`` (User | None).
+pupil_archived = Signal()
+pupil_restored = Signal()

@@ -11,11 +11,16 @@ Per school and year level, for a school year and the one before:
   :func:`iop.selectors.hours_given` (the rule the IOP page and reports use);
 * årsrapporter finalised on the year's IOPs, and how many of them are
   recorded as sent to the pupil and guardians and to the school owner
-  (opplæringslova § 11-10).
+  (opplæringslova § 11-10);
+* per school, the time through the chain in days (median and longest, and
+  how many cases): referral sent → sakkyndig vurdering completed →
+  enkeltvedtak made → IOP made (:data:`STEPS`, :func:`chain_times`). Undue
+  delay is a common inspection finding (forvaltningsloven § 11 a).
 
 Each school year costs one query (talk counts and IUPs are subqueries on the
-enrolment rows), the hours given one more and the årsrapporter one more, so the page runs a fixed
-number of queries.
+enrolment rows), the hours given one more, the årsrapporter one more and the
+time through the chain one per step (aggregated in the database), so the page
+runs a fixed number of queries.
 """
 
 from __future__ import annotations
@@ -26,12 +31,28 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Aggregate,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
-from followup.models import Talk
+from followup.models import Referral, Talk
 from iop import selectors as iop_selectors
-from iop.models import IopSubject, Iup
+from iop.models import Enkeltvedtak, Iop, IopSubject, IopVersion, Iup, SakkyndigVurdering
 from iop.reports.models import Report
 from students.models import Enrolment, Pupil, School, SchoolYear
 
@@ -58,6 +79,155 @@ def term_of(school_year: SchoolYear, day: datetime.date) -> tuple[datetime.date,
     return autumn_end + datetime.timedelta(days=1), school_year.end
 
 
+@dataclass(frozen=True)
+class Span:
+    """The days one step of the chain took in one school and school year."""
+
+    cases: int
+    median: float  # days; the middle value, or the mean of the two middle ones
+    longest: int  # days
+
+
+#: The steps of the chain whose time is measured: (key, label).
+STEPS: tuple[tuple[str, Promise], ...] = (
+    ("referral_sv", _("Referral sent → sakkyndig vurdering completed")),
+    ("sv_vedtak", _("Sakkyndig vurdering completed → enkeltvedtak made")),
+    ("vedtak_iop", _("Enkeltvedtak made → IOP made")),
+)
+
+
+class Median(Aggregate):
+    """The median of a number (a float). PostgreSQL: ``percentile_cont``;
+    SQLite (the demo): the ``MEDIAN`` aggregate :mod:`followup.kpi.apps`
+    registers on each connection."""
+
+    function = "PERCENTILE_CONT"
+    name = "Median"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return self.as_sql(compiler, connection, function="MEDIAN", template="%(function)s(%(expressions)s)")
+
+
+class Days(Func):
+    """Whole days from the date SINCE to the date UNTIL (negative when UNTIL is earlier)."""
+
+    output_field = IntegerField()
+    arity = 2
+
+    def __init__(self, since: Any, until: Any) -> None:
+        super().__init__(until, since)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        # A date minus a date is a whole number of days.
+        return self.as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" - ", **extra_context)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(ROUND(julianday(%(expressions)s)) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra_context,
+        )
+
+
+def _school_year_start(day: str) -> Subquery:
+    """The first year of the pupil's school's school year that the annotation DAY falls in."""
+    years = SchoolYear.objects.filter(
+        school_id=OuterRef("pupil__school_id"), start__lte=OuterRef(day), end__gte=OuterRef(day)
+    )
+    return Subquery(years.values("start__year")[:1], output_field=IntegerField())
+
+
+def _step_querysets(school_ids: list[int]) -> dict[str, QuerySet]:
+    """Per step of :data:`STEPS`, one row per case with ``days`` and ``day`` (when the step ended).
+
+    * referral → SV: each completed sakkyndig vurdering, from the latest
+      referral of the pupil sent before it that no earlier completed
+      vurdering answered;
+    * SV → vedtak: each completed vurdering, to the first enkeltvedtak made on it
+      (a refusal is a decision too);
+    * vedtak → IOP: each made enkeltvedtak that grants teaching, to the first
+      publication of an IOP on it (its first published version; a draft is
+      not yet the plan teachers and parents work from).
+    """
+    completed = SakkyndigVurdering.objects.filter(
+        status=SakkyndigVurdering.Status.COMPLETED, completed_at__isnull=False, pupil__school_id__in=school_ids
+    )
+    answered_before = SakkyndigVurdering.objects.filter(
+        pupil_id=OuterRef("pupil_id"),
+        status=SakkyndigVurdering.Status.COMPLETED,
+        completed_at__gte=OuterRef("sent_at"),
+        completed_at__lt=OuterRef(OuterRef("completed_at")),
+    )
+    referral = (
+        Referral.objects.filter(
+            pupil_id=OuterRef("pupil_id"), sent_at__isnull=False, sent_at__lte=OuterRef("completed_at")
+        )
+        .exclude(status=Referral.Status.DRAFT)
+        .exclude(Exists(answered_before))
+        .order_by("-sent_at")
+        .values("sent_at")[:1]
+    )
+    referral_sv = (
+        completed.annotate(sent=Subquery(referral))
+        .filter(sent__isnull=False)
+        .annotate(day=TruncDate("completed_at"))
+        .annotate(days=Days(TruncDate("sent"), F("day")))
+    )
+    first_made = (
+        Enkeltvedtak.objects.filter(vurdering_id=OuterRef("pk"), status=Enkeltvedtak.Status.MADE)
+        .order_by("made_on")
+        .values("made_on")[:1]
+    )
+    sv_vedtak = (
+        completed.annotate(day=Subquery(first_made))
+        .filter(day__isnull=False)
+        .annotate(days=Days(TruncDate("completed_at"), F("day")))
+    )
+    first_version = IopVersion.objects.filter(iop_id=OuterRef("pk")).order_by("published_at").values("published_at")[:1]
+    first_iop = (
+        Iop.objects.filter(vedtak_id=OuterRef("pk"))
+        .annotate(first=Coalesce(Subquery(first_version), "published_at"))
+        .filter(first__isnull=False)
+        .order_by("first")
+        .values("first")[:1]
+    )
+    vedtak_iop = (
+        Enkeltvedtak.objects.filter(
+            status=Enkeltvedtak.Status.MADE, made_on__isnull=False, pupil__school_id__in=school_ids
+        )
+        .exclude(outcome=Enkeltvedtak.Outcome.REFUSED)
+        .annotate(published=Subquery(first_iop))
+        .filter(published__isnull=False)
+        .annotate(day=TruncDate("published"))
+        .annotate(days=Days(F("made_on"), F("day")))
+    )
+    return {"referral_sv": referral_sv, "sv_vedtak": sv_vedtak, "vedtak_iop": vedtak_iop}
+
+
+def chain_times(school_ids: list[int], first_years: tuple[int, ...]) -> dict[tuple[int, str], dict[str, Span]]:
+    """{(first year of the school year, school name): {step key: Span}} for
+    SCHOOL_IDS in the school years starting in FIRST_YEARS. A case counts in
+    the school year of the day its step ended, at the pupil's school. One
+    aggregating query per step, whatever the number of cases."""
+    out: dict[tuple[int, str], dict[str, Span]] = {}
+    for key, qs in _step_querysets(school_ids).items():
+        rows = (
+            qs.annotate(year=_school_year_start("day"))
+            .filter(year__in=first_years)
+            .values("year", "pupil__school__name")
+            .annotate(cases=Count("pk"), median=Median("days"), longest=Max("days"))
+            .order_by()
+            .values_list("year", "pupil__school__name", "cases", "median", "longest")
+        )
+        for year, school, cases, median, longest in rows:
+            out.setdefault((year, school), {})[key] = Span(cases=cases, median=float(median), longest=longest)
+    return out
+
+
 @dataclass
 class Row:
     school: str
@@ -72,6 +242,12 @@ class Row:
     aarsrapporter: int = 0  # finalised årsrapporter on the year's IOPs
     sent_to_guardians: int = 0  # of those, recorded as sent to the pupil and guardians
     sent_to_school_owner: int = 0  # of those, recorded as sent to the school owner
+    #: The time through the chain (school totals only): step key (:data:`STEPS`) → span.
+    spans: dict[str, Span] = field(default_factory=dict)
+
+    def spans_in_order(self) -> list[tuple[str, Span | None]]:
+        """[(step label, span or None)] in the order of :data:`STEPS`."""
+        return [(str(label), self.spans.get(key)) for key, label in STEPS]
 
     def share(self, part: int, whole: int | None = None) -> float | None:
         whole = self.pupils if whole is None else whole
@@ -98,6 +274,11 @@ class Row:
 class YearFigures:
     label: str
     rows: list[Row] = field(default_factory=list)
+
+    @property
+    def timed_rows(self) -> list[Row]:
+        """The school totals with a time through the chain measured."""
+        return [row for row in self.rows if row.year_level is None and row.spans]
 
 
 def _enrolment_rows(years: list[SchoolYear], today: datetime.date) -> Any:
@@ -192,6 +373,8 @@ def key_figures(schools: QuerySet[School], today: datetime.date) -> list[YearFig
             if low <= level <= high:
                 row.in_target_levels += 1
                 row.at_target += int(talks >= target)
+    for (year, school), spans in chain_times(school_ids, first_years).items():
+        by_year[year].setdefault((school, None), Row(school=school, year_level=None)).spans = spans
     out = []
     for year in first_years:
         rows = sorted(by_year[year].values(), key=lambda r: (r.school, r.year_level is None, r.year_level or 0))

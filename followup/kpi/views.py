@@ -29,7 +29,7 @@ def _schools(request: HttpRequest):  # type: ignore[no-untyped-def]
 def key_figures(request: HttpRequest) -> HttpResponse:
     figures = selectors.key_figures(_schools(request), timezone.localdate())
     target, low, high = selectors.talk_target()
-    context = {"years": figures, "target": target, "low": low, "high": high}
+    context = {"years": figures, "target": target, "low": low, "high": high, "steps": selectors.STEPS}
     return render(request, "kpi/key_figures.html", context)
 
 
@@ -57,6 +57,11 @@ def key_figures_csv(request: HttpRequest) -> HttpResponse:
             _("Årsrapporter finalised"),
             _("Årsrapporter sent to guardians"),
             _("Årsrapporter sent to the school owner"),
+            *[
+                heading % {"step": label}
+                for _key, label in selectors.STEPS
+                for heading in (_("%(step)s: cases"), _("%(step)s: median days"), _("%(step)s: longest days"))
+            ],
         ]
     )
     for year in figures:
@@ -76,9 +81,18 @@ def key_figures_csv(request: HttpRequest) -> HttpResponse:
                     row.aarsrapporter,
                     row.sent_to_guardians,
                     row.sent_to_school_owner,
+                    *_spans(row),
                 ]
             )
     return response
+
+
+def _spans(row: selectors.Row) -> list[object]:
+    """Cases, median and longest days of each step (empty where nothing was measured)."""
+    out: list[object] = []
+    for _label, span in row.spans_in_order():
+        out += [span.cases, _number(span.median), span.longest] if span else ["", "", ""]
+    return out
 
 
 def _number(value: float | None) -> str:
