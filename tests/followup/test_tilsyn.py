@@ -335,6 +335,8 @@ def test_the_school_page_counts_the_pupils_missing_each_requirement(vgs: YearSch
         late = by_the_book(vgs, vgs.pupils[1])
         _save(late.vedtak, notified_on=None)
         response = client.get(reverse("followup:tilsyn_school", args=[vgs.school.pk]))
+        aarshjul = client.get(reverse("followup:aarshjul"))
+    assert reverse("followup:tilsyn_school", args=[vgs.school.pk]) in aarshjul.content.decode()
     html = response.content.decode()
     row = html.split('data-requirement="vedtak_notified"')[1].split("</tr>")[0]
     assert 'data-missing="1"' in row
@@ -359,4 +361,4 @@ def test_the_pages_run_a_fixed_number_of_queries(vgs: YearSchool) -> None:
             AdvanceNoticeComment.objects.create(notice=extra.notice, name="x", received_on=D(2026, 6, 1), text="Ok")
         assert Pupil.objects.filter(school=vgs.school).count() == 30
         large = [page_queries(client, school_url), page_queries(client, pupil_url)]
-    assert_same_queries(small, large)
+    assert_same_queries(small, large, at_most=26)
