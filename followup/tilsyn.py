@@ -406,12 +406,32 @@ def check_interim_reply(case: Case, today: datetime.date) -> Result:
 
 def check_iop_made(case: Case, today: datetime.date) -> Result:
     """A made, still valid decision granting teaching has an IOP within
-    ``IOP_MISSING_AFTER_DAYS`` (:func:`iop.checks.missing_iop_flags`)."""
+    ``IOP_MISSING_AFTER_DAYS`` (:func:`iop.checks.missing_iop_flags`), and
+    every IOP was made within that many days of its decision taking effect
+    (the later of the day it was made and the start of its validity)."""
     granting = [v for v in case.made_vedtak if not v.is_refusal]
     flags = checks.missing_iop_flags(granting, case.iops, today)
     with_iop = {iop.vedtak_id for iop in case.iops}
     waiting = [v for v in granting if v.pk not in with_iop]
     findings = [Finding(flag.message, _vedtak_link(waiting[0]) if waiting else "") for flag in flags]
+    limit = checks.missing_after_days()
+    for vedtak in granting:
+        made = [_local(iop.created_at) for iop in case.iops if iop.vedtak_id == vedtak.pk]
+        if not made or vedtak.made_on is None:
+            continue
+        start = max(vedtak.made_on, vedtak.valid_from)
+        days = (min(made) - start).days
+        if days > limit:
+            findings.append(
+                Finding(
+                    _(
+                        "The IOP was made %(days)s days after the decision took effect (%(date)s); "
+                        "the limit is %(limit)s days."
+                    )
+                    % {"days": days, "date": _day(start), "limit": limit},
+                    _vedtak_link(vedtak),
+                )
+            )
     return _result(IOP_MADE, findings, bool(granting))
 
 
@@ -454,7 +474,7 @@ def check_aarsrapport(case: Case, today: datetime.date) -> Result:
             findings.append(
                 Finding(
                     _("The IOP %(start)s–%(end)s has no årsrapport.") % period,
-                    reverse("reports:report_create", args=[iop.pk]),
+                    reverse("iop:iop_detail", args=[iop.pk]),
                 )
             )
             continue
