@@ -315,6 +315,7 @@ def test_the_pupil_page_lists_every_requirement_with_its_source_and_is_logged(vg
         _save(case.vedtak, notified_on=None)
         response = client.get(reverse("followup:tilsyn_pupil", args=[case.pupil.pk]))
         follow = client.get(reverse("followup:pupil", args=[case.pupil.pk]))
+        detail = client.get(reverse("pupil_detail", args=[case.pupil.pk]))
     html = response.content.decode()
     assert response.status_code == 200
     assert 'data-requirement="vedtak_notified" data-status="missing"' in html
@@ -322,12 +323,16 @@ def test_the_pupil_page_lists_every_requirement_with_its_source_and_is_logged(vg
     assert "forvaltningsloven § 27" in html
     assert reverse("iop:vedtak_detail", args=[case.vedtak.pk]) in html
     assert reverse("followup:tilsyn_pupil", args=[case.pupil.pk]) in follow.content.decode()
+    assert reverse("followup:tilsyn_pupil", args=[case.pupil.pk]) in detail.content.decode()
     assert AccessLogEntry.objects.filter(pupil=case.pupil, user=vgs.coordinator, kind="pupil").exists()
 
 
 def test_the_teacher_may_not_open_the_check(vgs: YearSchool) -> None:
     client = Client()
     client.force_login(vgs.teacher)
+    detail = client.get(reverse("pupil_detail", args=[vgs.pupils[0].pk]))
+    assert detail.status_code == 200
+    assert reverse("followup:tilsyn_pupil", args=[vgs.pupils[0].pk]) not in detail.content.decode()
     assert client.get(reverse("followup:tilsyn_pupil", args=[vgs.pupils[0].pk])).status_code == 403
     assert client.get(reverse("followup:tilsyn_school", args=[vgs.school.pk])).status_code == 404
 
