@@ -56,6 +56,9 @@ from students.models import GuardianLink, Pupil
 
 from .models import Consent, InterimReply, Referral
 
+#: The minimum content of an expert assessment (opplæringslova § 11-8), besides hours per subject.
+SV_ELEMENTS = ("benefit_from_ordinary", "why_insufficient", "realistic_goals", "recommended_measures")
+
 #: A case not answered within this time needs an interim reply (forvaltningsloven § 11 a: "en måned").
 INTERIM_AFTER = datetime.timedelta(days=30)
 
@@ -231,13 +234,26 @@ def check_sv_consent(case: Case, today: datetime.date) -> Result:
 
 
 def check_sv_content(case: Case, today: datetime.date) -> Result:
-    """Every completed expert assessment states hours per subject and the
-    pupil's view, and the competence of the staff when a decision on it lets
-    an assistant teach (opplæringslova §§ 11-8, 11-9)."""
+    """Every completed expert assessment states its minimum content
+    (:data:`SV_ELEMENTS`), hours per subject and the pupil's view, and the
+    competence of the staff when a decision on it lets an assistant teach
+    (opplæringslova §§ 11-8, 11-9)."""
     findings: list[Finding] = []
     completed = [sv for sv in case.vurderinger if not sv.is_draft]
     for sv in completed:
         link = reverse("iop:vurdering_detail", args=[sv.pk])
+        empty = [
+            str(getattr(SakkyndigVurdering._meta.get_field(name), "verbose_name", name))
+            for name in SV_ELEMENTS
+            if not getattr(sv, name).strip()
+        ]
+        if empty:
+            findings.append(
+                Finding(
+                    _("The expert assessment lacks: %(fields)s.") % {"fields": ", ".join(empty)},
+                    link,
+                )
+            )
         subjects = list(sv.subjects.all())
         without = [s.subject for s in subjects if not s.hours]
         if not subjects:

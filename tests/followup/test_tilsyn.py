@@ -189,6 +189,7 @@ FIRES: list[tuple[str, Callable[[Case], object], str]] = [
         "consents on their own",
     ),
     ("sv_content", lambda c: _save(c.sv, pupil_view=""), "pupil's own view"),
+    ("sv_content", lambda c: _save(c.sv, realistic_goals=""), "lacks: realistic learning goals"),
     ("sv_content", lambda c: c.sv.subjects.update(hours=None), "no hours per year in: Norsk"),
     ("sv_content", lambda c: _save(c.sv, staff_competence=""), "assistant teach (Norsk)"),
     ("interim_reply", lambda c: _save(c.referral, sent_at=aware(D(2026, 4, 1))), "waited 49 days"),
