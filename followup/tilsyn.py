@@ -186,6 +186,21 @@ def _consents_link(case: Case) -> str:
     return reverse("iop:consents", args=[case.pupil.pk])
 
 
+def _sent(case: Case) -> list[tuple[Referral, datetime.datetime]]:
+    """The referrals sent to PPT, with the time they were sent."""
+    return [(r, r.sent_at) for r in case.referrals if r.sent_at is not None]
+
+
+def _completed(case: Case) -> list[tuple[SakkyndigVurdering, datetime.datetime]]:
+    """The completed expert assessments, with the time they were completed."""
+    return [(sv, sv.completed_at) for sv in case.vurderinger if sv.completed_at is not None]
+
+
+def _made_on(vedtak: Iterable[Enkeltvedtak]) -> list[tuple[Enkeltvedtak, datetime.date]]:
+    """The made decisions of VEDTAK, with the day they were made."""
+    return [(v, v.made_on) for v in vedtak if v.is_made and v.made_on is not None]
+
+
 # --- the checks (pure: a case and the day, no queries) ---------------------------------
 
 
@@ -194,10 +209,9 @@ def check_referral_consent(case: Case, today: datetime.date) -> Result:
     was sent and not withdrawn then: the pupil's own from
     :data:`iop.models.CONSENT_AGE`, else a guardian's."""
     findings: list[Finding] = []
-    sent = [r for r in case.referrals if r.sent_at is not None]
-    for referral in sent:
-        assert referral.sent_at is not None
-        day = _local(referral.sent_at)
+    sent = _sent(case)
+    for referral, sent_at in sent:
+        day = _local(sent_at)
         own = case.pupil.age_on(day) >= CONSENT_AGE
         wanted = Consent.GivenBy.PUPIL if own else Consent.GivenBy.GUARDIAN
         valid = [
@@ -219,10 +233,9 @@ def check_sv_consent(case: Case, today: datetime.date) -> Result:
     """Every completed expert assessment had the consent it needs on the day
     it was completed (:func:`iop.services.consent_problem_among`)."""
     findings: list[Finding] = []
-    completed = [sv for sv in case.vurderinger if sv.completed_at is not None]
-    for sv in completed:
-        assert sv.completed_at is not None
-        day = _local(sv.completed_at)
+    completed = _completed(case)
+    for _sv, completed_at in completed:
+        day = _local(completed_at)
         problem = consent_problem_among(case.pupil, CaseConsent.Kind.SV, day, case.consents, case.links)
         if problem:
             message = _("Expert assessment completed on %(date)s: %(problem)s") % {
@@ -295,19 +308,19 @@ def check_vedtak_consent(case: Case, today: datetime.date) -> Result:
     """Every decision granting individually adapted teaching had the consent
     it needs on the day it was made (a refusal needs none)."""
     findings: list[Finding] = []
-    granting = [v for v in case.made_vedtak if not v.is_refusal and v.made_on is not None]
-    for vedtak in granting:
-        assert vedtak.made_on is not None
-        problem = consent_problem_among(case.pupil, CaseConsent.Kind.VEDTAK, vedtak.made_on, case.consents, case.links)
+    granting = [(v, day) for v, day in _made_on(case.vedtak) if not v.is_refusal]
+    for _vedtak, made_on in granting:
+        problem = consent_problem_among(case.pupil, CaseConsent.Kind.VEDTAK, made_on, case.consents, case.links)
         if problem:
-            message = _("Decision made on %(date)s: %(problem)s") % {"date": _day(vedtak.made_on), "problem": problem}
+            message = _("Decision made on %(date)s: %(problem)s") % {"date": _day(made_on), "problem": problem}
             findings.append(Finding(message, _consents_link(case)))
     return _result(VEDTAK_CONSENT, findings, bool(granting))
 
 
-def _latest_notice(vedtak: Enkeltvedtak) -> AdvanceNotice | None:
-    notices = sorted(vedtak.advance_notices.all(), key=lambda n: (n.sent_on, n.created_at), reverse=True)
-    return notices[0] if notices else None
+def _latest_notice(vedtak: Enkeltvedtak, day: datetime.date) -> AdvanceNotice | None:
+    """The latest advance notice of VEDTAK sent on or before DAY (``advance_notices`` loaded)."""
+    notices = [n for n in vedtak.advance_notices.all() if n.sent_on <= day]
+    return max(notices, key=lambda n: (n.sent_on, n.created_at)) if notices else None
 
 
 def check_advance_notice(case: Case, today: datetime.date) -> Result:
@@ -315,24 +328,23 @@ def check_advance_notice(case: Case, today: datetime.date) -> Result:
     day it was made, and was made after the comment deadline or once every
     party had answered (:func:`iop.services.advance_notice_problem_among`)."""
     findings: list[Finding] = []
-    made = [v for v in case.made_vedtak if v.made_on is not None]
-    for vedtak in made:
-        assert vedtak.made_on is not None
+    made = _made_on(case.vedtak)
+    for vedtak, made_on in made:
         link = _vedtak_link(vedtak)
-        notice = _latest_notice(vedtak)
-        if notice is None or notice.sent_on > vedtak.made_on:
+        notice = _latest_notice(vedtak, made_on)
+        if notice is None:
             findings.append(
                 Finding(
                     _("The decision made on %(date)s was made without an advance notice to the parties.")
-                    % {"date": _day(vedtak.made_on)},
+                    % {"date": _day(made_on)},
                     link,
                 )
             )
             continue
-        problem = advance_notice_problem_among(vedtak, vedtak.made_on, notice, case.links)
+        problem = advance_notice_problem_among(vedtak, made_on, notice, case.links)
         if problem:
             message = _("The decision was made on %(date)s, before the deadline for comments: %(problem)s") % {
-                "date": _day(vedtak.made_on),
+                "date": _day(made_on),
                 "problem": problem,
             }
             findings.append(Finding(message, link))
@@ -374,19 +386,18 @@ def check_interim_reply(case: Case, today: datetime.date) -> Result:
     """A referral not assessed within :data:`INTERIM_AFTER` of being sent, and
     an expert assessment not decided within it of being completed, got an
     interim reply (foreløpig svar). The time runs until the answer or, when
-    there is none yet, until TODAY; a stopped referral counts only while it
-    ran. Applies to every sent referral and completed assessment."""
+    there is none yet, until TODAY; a referral stopped by a withdrawn consent
+    is not checked. Applies to every sent referral and completed assessment."""
     findings: list[Finding] = []
     replied_referrals = {r.referral_id for r in case.interim_replies if r.referral_id}
     replied_vurderinger = {r.vurdering_id for r in case.interim_replies if r.vurdering_id}
-    completed = [sv for sv in case.vurderinger if sv.completed_at is not None]
-    sent = [r for r in case.referrals if r.sent_at is not None]
-    for referral in sent:
-        assert referral.sent_at is not None
+    completed = _completed(case)
+    sent = _sent(case)
+    for referral, sent_at in sent:
         if referral.pk in replied_referrals or referral.status == Referral.Status.STOPPED:
             continue
-        answers = [sv.completed_at for sv in completed if sv.completed_at and sv.completed_at >= referral.sent_at]
-        start = _local(referral.sent_at)
+        answers = [completed_at for _sv, completed_at in completed if completed_at >= sent_at]
+        start = _local(sent_at)
         end = _local(min(answers)) if answers else today
         if end - start > INTERIM_AFTER:
             findings.append(
@@ -399,12 +410,11 @@ def check_interim_reply(case: Case, today: datetime.date) -> Result:
                     reverse("followup:interim_reply", args=["referral", referral.pk]),
                 )
             )
-    for sv in completed:
-        assert sv.completed_at is not None
+    for sv, completed_at in completed:
         if sv.pk in replied_vurderinger or sv.stopped_on is not None:
             continue
-        decided = [v.made_on for v in case.made_vedtak if v.vurdering_id == sv.pk and v.made_on]
-        start = _local(sv.completed_at)
+        decided = [made_on for v, made_on in _made_on(case.vedtak) if v.vurdering_id == sv.pk]
+        start = _local(completed_at)
         end = min(decided) if decided else today
         if end - start > INTERIM_AFTER:
             findings.append(

@@ -195,6 +195,11 @@ FIRES: list[tuple[str, Callable[[Case], object], str]] = [
     ("interim_reply", lambda c: _save(c.referral, sent_at=aware(D(2026, 4, 1))), "waited 49 days"),
     ("interim_reply", lambda c: _save(c.vedtak, made_on=D(2026, 7, 1), notified_on=None), "waited 42 days"),
     ("advance_notice", lambda c: c.notice.delete(), "without an advance notice"),
+    (
+        "advance_notice",
+        lambda c: _save(c.notice, sent_on=D(2026, 6, 12), comment_deadline=D(2026, 6, 26)),
+        "without an advance notice",
+    ),
     ("advance_notice", lambda c: _save(c.notice, comment_deadline=D(2026, 6, 15)), "before the deadline"),
     ("vedtak_consent", lambda c: CaseConsent.objects.filter(kind="vedtak").delete(), "consents on their own"),
     ("vedtak_content", lambda c: _save(c.vedtak, facts=""), "lacks its reasons"),
