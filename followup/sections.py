@@ -32,6 +32,7 @@ def pupil_section(request: HttpRequest, pupil: Pupil) -> Section | None:
             "counts": counts,
             "concerns": Concern.objects.filter(pupil=pupil).exclude(status=Concern.Status.CLOSED).count(),
             "tiltak": Tiltak.objects.filter(pupil=pupil, status=Tiltak.Status.ACTIVE).count(),
+            "can_manage": Action.MANAGE in allowed,
         }
         return Section("followup/_pupil_section.html", context)
     if Action.ASSESS in allowed:

@@ -31,7 +31,7 @@ from students.access import Action
 from students.models import Group, Pupil, School, User
 from students.params import clean_text, parse_int
 
-from . import ical, selectors, services
+from . import ical, selectors, services, tilsyn
 from . import pipeline as pipeline_selectors
 from .deadlines import effective_duties
 from .forms import (
@@ -945,3 +945,39 @@ def interim_letter(request: HttpRequest, pk: str) -> HttpResponse:
     pupil = access.get_pupil(request.user, reply.pupil_id, Action.MANAGE)
     iop_services.log_read(actor=_user(request), pupil=pupil, kind=AccessLogEntry.Kind.PUPIL, object_id=pupil.pk)
     return render(request, "followup/interim_letter.html", {"reply": reply, "pupil": pupil})
+
+
+# --- tilsyn check ---------------------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_GET
+def tilsyn_pupil(request: HttpRequest, pupil_id: str) -> HttpResponse:
+    """Every legal requirement of the pupil's case, OK or what is missing
+    (:mod:`followup.tilsyn`): the coordinator and the rektor of the pupil's school."""
+    pupil_obj = access.get_pupil(request.user, pupil_id, Action.MANAGE)
+    today = timezone.localdate()
+    checked = tilsyn.check_pupils(Pupil.objects.filter(pk=pupil_obj.pk).select_related("school"), today)[0]
+    _log_read(request, pupil_obj, AccessLogEntry.Kind.PUPIL, pupil_obj.pk)
+    context = {"pupil": checked.pupil, "checked": checked, "today": today}
+    return render(request, "followup/tilsyn_pupil.html", context)
+
+
+@never_cache
+@login_required
+@require_GET
+def tilsyn_school(request: HttpRequest, school_id: int) -> HttpResponse:
+    """Every requirement across the school's current pupils: how many it
+    applies to and the pupils it is missing for, each linked to the pupil's
+    check. Coordinator and rektor of the school; other schools answer 404."""
+    school = _school(request.user, school_id)
+    today = timezone.localdate()
+    pupils = access.current(access.pupils_for(request.user, Action.MANAGE).filter(school=school))
+    checked = tilsyn.check_pupils(pupils.order_by("last_name", "first_name", "pk"), today)
+    rows = tilsyn.school_rows(checked)
+    listed = {p.pk: p for row in rows for p in row.missing}
+    iop_services.log_reads(actor=_user(request), reads=[(p, AccessLogEntry.Kind.PUPIL, p.pk) for p in listed.values()])
+    schools = list(access.managed_schools(request.user))
+    context = {"school": school, "schools": schools, "rows": rows, "pupils": len(checked), "today": today}
+    return render(request, "followup/tilsyn_school.html", context)

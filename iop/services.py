@@ -345,8 +345,28 @@ def consent_problem(pupil: Pupil, kind: str, day: datetime.date) -> str | None:
     consents on their own; for a younger pupil one guardian's consent is
     enough, except for the decision when ``settings.IOP_VEDTAK_CONSENT`` is
     ``"all"``: then every guardian with parental responsibility who is
-    linked to the pupil must have consented (opplæringslova chapter 11)."""
-    active = list(CaseConsent.objects.filter(pupil=pupil, kind=kind, withdrawn_on__isnull=True, date__lte=day))
+    linked to the pupil must have consented (opplæringslova chapter 11).
+    One or two queries; :func:`consent_problem_among` is the same rule on
+    rows already loaded."""
+    active = CaseConsent.objects.filter(pupil=pupil, kind=kind, withdrawn_on__isnull=True)
+    return consent_problem_among(pupil, kind, day, active)
+
+
+def consent_problem_among(
+    pupil: Pupil,
+    kind: str,
+    day: datetime.date,
+    consents: Iterable[CaseConsent],
+    links: Iterable[GuardianLink] | None = None,
+) -> str | None:
+    """:func:`consent_problem` on loaded rows: CONSENTS are the pupil's case
+    consents (any kind; those of KIND given on or before DAY and not
+    withdrawn by DAY count), LINKS the pupil's guardian links with their
+    users (read with one query when needed and not given). Returns the
+    message, or None when the consent is in place."""
+    active = [
+        c for c in consents if c.kind == kind and c.date <= day and (c.withdrawn_on is None or c.withdrawn_on > day)
+    ]
     step = CaseConsent.Kind(kind).label
     if pupil.age_on(day) >= CONSENT_AGE:
         if any(c.given_by == CaseConsent.GivenBy.PUPIL for c in active):
@@ -357,9 +377,14 @@ def consent_problem(pupil: Pupil, kind: str, day: datetime.date) -> str | None:
         }
     by_guardians = [c for c in active if c.given_by == CaseConsent.GivenBy.GUARDIAN]
     if kind == CaseConsent.Kind.VEDTAK and getattr(settings, "IOP_VEDTAK_CONSENT", "one") == "all":
-        links = GuardianLink.objects.filter(pupil=pupil, parental_responsibility=True).select_related("user")
+        if links is None:
+            links = GuardianLink.objects.filter(pupil=pupil).select_related("user")
         given = {c.guardian_id for c in by_guardians}
-        missing = [link.user.full_name or link.user.email for link in links if link.user_id not in given]
+        missing = [
+            link.user.full_name or link.user.email
+            for link in links
+            if link.parental_responsibility and link.user_id not in given
+        ]
         if missing:
             return _("Every guardian with parental responsibility must consent to %(step)s; missing: %(names)s.") % {
                 "step": step,
@@ -450,20 +475,31 @@ def advance_notice_problem(vedtak: Enkeltvedtak, day: datetime.date) -> str | No
     so the decision waits until the day after it, unless every party has
     answered already: each guardian with parental responsibility linked to
     the pupil, and the pupil when :data:`CONSENT_AGE` or older on DAY
-    (forvaltningsloven § 16). No notice: None."""
+    (forvaltningsloven § 16). No notice: None. A few queries;
+    :func:`advance_notice_problem_among` is the same rule on loaded rows."""
     notice = vedtak.advance_notices.order_by("-sent_on", "-created_at").first()
+    if notice is None or day > notice.comment_deadline:
+        return None
+    links = GuardianLink.objects.filter(pupil_id=vedtak.pupil_id).select_related("user")
+    return advance_notice_problem_among(vedtak, day, notice, links)
+
+
+def advance_notice_problem_among(
+    vedtak: Enkeltvedtak, day: datetime.date, notice: AdvanceNotice | None, links: Iterable[GuardianLink]
+) -> str | None:
+    """:func:`advance_notice_problem` on loaded rows: NOTICE is the latest
+    advance notice of VEDTAK (its ``comments`` loaded), LINKS the pupil's
+    guardian links with their users. No queries."""
     if notice is None or day > notice.comment_deadline:
         return None
     comments = list(notice.comments.all())
     answered = {c.guardian_id for c in comments if c.party == AdvanceNoticeComment.Party.GUARDIAN}
-    links = list(
-        GuardianLink.objects.filter(pupil_id=vedtak.pupil_id, parental_responsibility=True).select_related("user")
-    )
-    missing = [link.user.full_name or link.user.email for link in links if link.user_id not in answered]
+    responsible = [link for link in links if link.parental_responsibility]
+    missing = [link.user.full_name or link.user.email for link in responsible if link.user_id not in answered]
     pupil = vedtak.pupil
     if pupil.age_on(day) >= CONSENT_AGE and not any(c.party == AdvanceNoticeComment.Party.PUPIL for c in comments):
         missing.append(pupil.full_name)
-    if links and not missing:
+    if responsible and not missing:
         return None
     return _(
         "The parties may comment on the draft until %(date)s (forvaltningsloven § 16). The decision can be made "

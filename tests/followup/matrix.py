@@ -11,7 +11,7 @@ from followup import services
 from followup.models import Duty, InterimReply, Notification
 from tests.conftest import World
 from tests.followup.fixtures import records, tiltak_data
-from tests.matrix import MISSING_UUID, Row, expect, only
+from tests.matrix import MISSING_INT, MISSING_UUID, Row, expect, only
 
 R = records
 STAFF = ("teacher", "faglaerer", "coordinator", "coordinator_other", "ppt", "vikar", "vikar_expired")
@@ -202,6 +202,28 @@ ROWS = {
             label="pupil B",
         ),
         Row(lambda w: reverse("followup:pupil", args=[MISSING_UUID]), expect(404), label="missing"),
+    ],
+    "followup:tilsyn_pupil": [
+        Row(
+            lambda w: reverse("followup:tilsyn_pupil", args=[w.pupil_a.pk]),
+            only(200, ("coordinator",), **SEES_A_MANAGES_NOT),
+            label="pupil A",
+        ),
+        Row(
+            lambda w: reverse("followup:tilsyn_pupil", args=[w.pupil_c.pk]),
+            only(200, ("coordinator_other",)),
+            label="pupil C of school 2",
+        ),
+        Row(lambda w: reverse("followup:tilsyn_pupil", args=[MISSING_UUID]), expect(404), label="missing"),
+    ],
+    "followup:tilsyn_school": [
+        Row(lambda w: reverse("followup:tilsyn_school", args=[w.school1.pk]), only(200, ("coordinator",))),
+        Row(
+            lambda w: reverse("followup:tilsyn_school", args=[w.school2.pk]),
+            only(200, ("coordinator_other",)),
+            label="school 2",
+        ),
+        Row(lambda w: reverse("followup:tilsyn_school", args=[MISSING_INT]), expect(404), label="missing"),
     ],
     "followup:concern_create": [
         Row(lambda w: reverse("followup:concern_create", args=[w.pupil_a.pk]), pupil_a_page(200, LOG_A)),

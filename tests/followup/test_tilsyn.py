@@ -1,0 +1,380 @@
+"""The tilsyn check (followup.tilsyn): every requirement stays quiet on a
+case done by the book and fires when one step is left out; the pages run a
+fixed number of queries for 3 and 30 pupils."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from followup import tilsyn
+from followup.models import Consent, InterimReply, Referral
+from iop.models import (
+    AccessLogEntry,
+    AdvanceNotice,
+    AdvanceNoticeComment,
+    Appeal,
+    CaseConsent,
+    Enkeltvedtak,
+    EnkeltvedtakSubject,
+    Goal,
+    Iop,
+    IopSubject,
+    SakkyndigVurdering,
+    SakkyndigVurderingSubject,
+    StaffCompetence,
+)
+from iop.reports.models import Report
+from students.models import Pupil
+from tests import factories as f
+from tests.followup.conftest import YearSchool
+from tests.iop.factories import GoalFactory
+from tests.queries import assert_same_queries, page_queries
+
+D = datetime.date
+TODAY = "2027-06-25"  # the school year 2026/27 has ended; the decision is still valid
+
+
+def at(day: str = TODAY) -> time_machine.travel:
+    return time_machine.travel(f"{day}T09:00:00+02:00", tick=False)
+
+
+def aware(day: D) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime(day.year, day.month, day.day, 9))
+
+
+@dataclass
+class Case:
+    pupil: Pupil
+    referral: Referral
+    referral_consent: Consent
+    sv: SakkyndigVurdering
+    vedtak: Enkeltvedtak
+    notice: AdvanceNotice
+    appeal: Appeal
+    iop: Iop
+    report: Report
+
+
+def by_the_book(vgs: YearSchool, pupil: Pupil) -> Case:
+    """A pupil of 16 whose whole chain is done by the book: consent, referral,
+    SV in three weeks, forhåndsvarsel, vedtak with reasons after the deadline,
+    notified, an appeal sent on, the IOP complete, the årsrapport sent."""
+    referral = Referral.objects.create(
+        pupil=pupil, question="Lesing?", report="Rapport", status=Referral.Status.ASSESSED, sent_at=aware(D(2026, 5, 4))
+    )
+    own = {"given_by": "pupil", "name": pupil.full_name, "method": "signed"}
+    referral_consent = Consent.objects.create(referral=referral, pupil=pupil, date=D(2026, 5, 1), **own)
+    for kind in (CaseConsent.Kind.SV, CaseConsent.Kind.VEDTAK):
+        CaseConsent.objects.create(pupil=pupil, kind=kind, date=D(2026, 5, 1), **own)
+    sv = SakkyndigVurdering.objects.create(
+        pupil=pupil,
+        status=SakkyndigVurdering.Status.COMPLETED,
+        assessed_on=D(2026, 5, 20),
+        completed_at=aware(D(2026, 5, 20)),
+        valid_from=vgs.year.start,
+        valid_to=D(2027, 6, 30),
+        benefit_from_ordinary="Noe",
+        why_insufficient="Trenger tid",
+        realistic_goals="Lese 100 ord",
+        recommended_measures="Liten gruppe",
+        staff_competence="Assistent med veiledning av spesialpedagog",
+        pupil_view="Vil lese i liten gruppe.",
+    )
+    SakkyndigVurderingSubject.objects.create(vurdering=sv, subject="Norsk", hours=76)
+    vedtak = Enkeltvedtak.objects.create(
+        pupil=pupil,
+        vurdering=sv,
+        status=Enkeltvedtak.Status.MADE,
+        valid_from=sv.valid_from,
+        valid_to=sv.valid_to,
+        facts="Lite utbytte i norsk.",
+        main_considerations="Til elevens beste.",
+        pupil_view="Eleven ønsker liten gruppe.",
+        made_on=D(2026, 6, 10),
+        notified_on=D(2026, 6, 11),
+    )
+    EnkeltvedtakSubject.objects.create(
+        vedtak=vedtak, subject="Norsk", hours=76, staff_competence=StaffCompetence.ASSISTANT
+    )
+    notice = AdvanceNotice.objects.create(vedtak=vedtak, sent_on=D(2026, 5, 25), comment_deadline=D(2026, 6, 8))
+    appeal = Appeal.objects.create(
+        vedtak=vedtak,
+        received_on=D(2026, 6, 20),
+        appellant="Foresatte",
+        owner_reviewed_on=D(2026, 6, 25),
+        owner_outcome=Appeal.Outcome.UPHELD,
+        sent_on=D(2026, 6, 26),
+    )
+    iop = Iop.objects.create(
+        pupil=pupil,
+        vedtak=vedtak,
+        school_year=vgs.year,
+        status=Iop.Status.PUBLISHED,
+        published_at=aware(D(2026, 8, 20)),
+        period_start=vgs.year.start,
+        period_end=vgs.year.end,
+        pupil_view="Vil lese om dyr.",
+        participants="Eleven, foresatte, kontaktlærer",
+        strengths="Glad i dyr",
+        aids="Lydbøker",
+        evaluation="Hver januar og juni",
+        created_at=aware(D(2026, 8, 20)),
+    )
+    section = IopSubject.objects.create(iop=iop, subject="Norsk", hours=76, hours_teacher=40, hours_assistant=36)
+    GoalFactory(iop=iop, section=section)
+    report = Report.objects.create(
+        pupil=pupil,
+        iop=iop,
+        status=Report.Status.FINALISED,
+        period_start=iop.period_start,
+        period_end=iop.period_end,
+        finalised_at=aware(D(2027, 6, 19)),
+        pdf="reports/x.pdf",
+        pdf_sha256="0" * 64,
+        sent_to_guardians_on=D(2027, 6, 20),
+        sent_to_school_owner_on=D(2027, 6, 21),
+    )
+    return Case(pupil, referral, referral_consent, sv, vedtak, notice, appeal, iop, report)
+
+
+def results(pupil: Pupil) -> dict[str, tilsyn.Result]:
+    """The results for PUPIL, their messages in the source language (English)."""
+    with translation.override("en"):
+        checked = tilsyn.check_pupils(Pupil.objects.filter(pk=pupil.pk), timezone.localdate())[0]
+    return {r.requirement.code: r for r in checked.results}
+
+
+@pytest.mark.parametrize("code", [r.code for r in tilsyn.REQUIREMENTS])
+def test_each_requirement_is_quiet_on_a_case_done_by_the_book(vgs: YearSchool, code: str) -> None:
+    with at():
+        case = by_the_book(vgs, vgs.pupils[0])
+        found = results(case.pupil)
+    assert found[code].status == tilsyn.Status.OK, found[code].findings
+    assert [r.code for r in tilsyn.REQUIREMENTS] == list(found)
+
+
+def test_a_pupil_without_a_case_has_nothing_to_check(vgs: YearSchool) -> None:
+    with at():
+        found = results(vgs.pupils[1])
+    assert {r.status for r in found.values()} == {tilsyn.Status.NOT_APPLICABLE}
+
+
+def _save(obj: object, **values: object) -> None:
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.save()  # type: ignore[attr-defined]
+
+
+def _delete_iop(c: Case) -> None:
+    c.report.delete()
+    c.iop.delete()
+
+
+#: (requirement, what is left out, the words of the finding)
+FIRES: list[tuple[str, Callable[[Case], object], str]] = [
+    ("referral_consent", lambda c: c.referral_consent.delete(), "no consent from the pupil"),
+    ("referral_consent", lambda c: _save(c.referral_consent, date=D(2026, 5, 10)), "no consent from the pupil"),
+    ("sv_consent", lambda c: CaseConsent.objects.filter(kind="sv").delete(), "consents on their own"),
+    (
+        "sv_consent",
+        lambda c: CaseConsent.objects.filter(kind="sv").update(given_by="guardian", name="Foresatt"),
+        "consents on their own",
+    ),
+    ("sv_content", lambda c: _save(c.sv, pupil_view=""), "pupil's own view"),
+    ("sv_content", lambda c: _save(c.sv, realistic_goals=""), "lacks: realistic learning goals"),
+    ("sv_content", lambda c: c.sv.subjects.update(hours=None), "no hours per year in: Norsk"),
+    ("sv_content", lambda c: _save(c.sv, staff_competence=""), "assistant teach (Norsk)"),
+    ("interim_reply", lambda c: _save(c.referral, sent_at=aware(D(2026, 4, 1))), "waited 49 days"),
+    ("interim_reply", lambda c: _save(c.vedtak, made_on=D(2026, 7, 1), notified_on=None), "waited 42 days"),
+    ("advance_notice", lambda c: c.notice.delete(), "without an advance notice"),
+    (
+        "advance_notice",
+        lambda c: _save(c.notice, sent_on=D(2026, 6, 12), comment_deadline=D(2026, 6, 26)),
+        "without an advance notice",
+    ),
+    ("advance_notice", lambda c: _save(c.notice, comment_deadline=D(2026, 6, 15)), "before the deadline"),
+    ("vedtak_consent", lambda c: CaseConsent.objects.filter(kind="vedtak").delete(), "consents on their own"),
+    ("vedtak_content", lambda c: _save(c.vedtak, facts=""), "lacks its reasons"),
+    ("vedtak_content", lambda c: _save(c.vedtak, pupil_view=""), "does not say what the pupil thinks"),
+    ("vedtak_content", lambda c: _save(c.vedtak, appeal_info=" "), "right to appeal"),
+    ("vedtak_content", lambda c: c.vedtak.subjects.update(hours=60), "without giving a reason"),
+    ("vedtak_notified", lambda c: _save(c.vedtak, notified_on=None), "when the parties were notified"),
+    ("appeals", lambda c: _save(c.appeal, sent_on=None), "send it to Statsforvalteren"),
+    ("appeals", lambda c: _save(c.appeal, sent_on=None, owner_reviewed_on=None, owner_outcome=""), "school owner's"),
+    ("iop_made", _delete_iop, "has no IOP"),
+    ("iop_made", lambda c: _save(c.iop, created_at=aware(D(2026, 10, 1))), "made 45 days after"),
+    ("iop_content", lambda c: _save(c.iop, aids="", participants=""), "aids and learning materials"),
+    ("iop_content", lambda c: Goal.objects.filter(iop=c.iop).delete(), "No learning goal yet in: Norsk"),
+    ("iop_content", lambda c: c.iop.sections.update(hours_assistant=50), "add up to 90"),
+    ("aarsrapport", lambda c: c.report.delete(), "has no årsrapport"),
+    ("aarsrapport", lambda c: _save(c.report, sent_to_school_owner_on=None), "sent to the school owner"),
+    ("aarsrapport", lambda c: _save(c.report, sent_to_guardians_on=None), "to the pupil and the guardians"),
+]
+
+
+@pytest.mark.parametrize(("code", "leave_out", "words"), FIRES, ids=[f"{c}-{i}" for i, (c, _, _) in enumerate(FIRES)])
+def test_each_requirement_fires_when_its_step_is_left_out(
+    vgs: YearSchool, code: str, leave_out: Callable[[Case], object], words: str
+) -> None:
+    with at():
+        case = by_the_book(vgs, vgs.pupils[0])
+        leave_out(case)
+        found = results(case.pupil)
+        client = Client()
+        client.force_login(vgs.coordinator)
+        opened = {finding.link: client.get(finding.link).status_code for finding in found[code].findings}
+    result = found[code]
+    assert result.status == tilsyn.Status.MISSING
+    text = " ".join(finding.message for finding in result.findings)
+    assert words in text, text
+    assert opened and all(link and status == 200 for link, status in opened.items()), opened
+
+
+def test_a_refusal_needs_reasons_but_no_consent_and_no_iop(vgs: YearSchool) -> None:
+    with at():
+        case = by_the_book(vgs, vgs.pupils[0])
+        _delete_iop(case)
+        case.vedtak.subjects.all().delete()
+        CaseConsent.objects.filter(kind="vedtak").delete()
+        _save(case.vedtak, outcome=Enkeltvedtak.Outcome.REFUSED, deviation_reason="PPT anbefaler mer enn nødvendig.")
+        quiet = results(case.pupil)
+        _save(case.vedtak, main_considerations="")
+        fired = results(case.pupil)
+    assert quiet["vedtak_consent"].status == tilsyn.Status.NOT_APPLICABLE
+    assert quiet["iop_made"].status == tilsyn.Status.NOT_APPLICABLE
+    assert quiet["vedtak_content"].status == tilsyn.Status.OK
+    assert fired["vedtak_content"].status == tilsyn.Status.MISSING
+
+
+def test_a_party_answering_before_the_deadline_lets_the_decision_be_made(vgs: YearSchool) -> None:
+    guardian = f.UserFactory(full_name="Aud Foresatt")
+    with at():
+        case = by_the_book(vgs, vgs.pupils[0])
+        f.guardian_of(guardian, case.pupil)
+        _save(case.notice, comment_deadline=D(2026, 6, 15))
+        for party, who in (("guardian", guardian), ("pupil", None)):
+            AdvanceNoticeComment.objects.create(
+                notice=case.notice, party=party, guardian=who, name="x", received_on=D(2026, 6, 1), text="Enig"
+            )
+        found = results(case.pupil)
+    assert found["advance_notice"].status == tilsyn.Status.OK
+
+
+def test_all_guardians_must_consent_to_the_decision_when_the_setting_says_so(vgs: YearSchool, settings: object) -> None:
+    settings.IOP_VEDTAK_CONSENT = "all"  # type: ignore[attr-defined]
+    young = f.pupil_in(vgs.group, first_name="Ung", birth_date=D(2016, 1, 1))
+    first, second = f.UserFactory(full_name="Første Forelder"), f.UserFactory(full_name="Andre Forelder")
+    with at():
+        case = by_the_book(vgs, young)
+        for guardian in (first, second):
+            f.guardian_of(guardian, young)
+        CaseConsent.objects.filter(pupil=young).update(given_by="guardian", guardian=first)
+        Consent.objects.filter(pupil=young).update(given_by="guardian")
+        one = results(case.pupil)
+        CaseConsent.objects.create(
+            pupil=young,
+            kind="vedtak",
+            given_by="guardian",
+            guardian=second,
+            name="Andre",
+            date=D(2026, 5, 2),
+            method="signed",
+        )
+        both = results(case.pupil)
+    assert one["vedtak_consent"].status == tilsyn.Status.MISSING
+    assert "Andre Forelder" in one["vedtak_consent"].findings[0].message
+    assert one["sv_consent"].status == tilsyn.Status.OK  # one guardian is enough for the assessment
+    assert both["vedtak_consent"].status == tilsyn.Status.OK
+
+
+def test_an_interim_reply_answers_the_month(vgs: YearSchool) -> None:
+    with at():
+        case = by_the_book(vgs, vgs.pupils[0])
+        _save(case.referral, sent_at=aware(D(2026, 4, 1)))
+        InterimReply.objects.create(
+            pupil=case.pupil,
+            referral=case.referral,
+            reason="Venteliste",
+            expected_by=D(2026, 6, 1),
+            sent_on=D(2026, 4, 28),
+        )
+        found = results(case.pupil)
+    assert found["interim_reply"].status == tilsyn.Status.OK
+
+
+# --- the pages --------------------------------------------------------------------------
+
+
+def test_the_pupil_page_lists_every_requirement_with_its_source_and_is_logged(vgs: YearSchool) -> None:
+    client = Client()
+    with at():
+        client.force_login(vgs.coordinator)
+        case = by_the_book(vgs, vgs.pupils[0])
+        _save(case.vedtak, notified_on=None)
+        response = client.get(reverse("followup:tilsyn_pupil", args=[case.pupil.pk]))
+        follow = client.get(reverse("followup:pupil", args=[case.pupil.pk]))
+        detail = client.get(reverse("pupil_detail", args=[case.pupil.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-requirement="vedtak_notified" data-status="missing"' in html
+    assert 'data-requirement="aarsrapport" data-status="ok"' in html
+    assert "forvaltningsloven § 27" in html
+    assert reverse("iop:vedtak_detail", args=[case.vedtak.pk]) in html
+    assert reverse("followup:tilsyn_pupil", args=[case.pupil.pk]) in follow.content.decode()
+    assert reverse("followup:tilsyn_pupil", args=[case.pupil.pk]) in detail.content.decode()
+    assert AccessLogEntry.objects.filter(pupil=case.pupil, user=vgs.coordinator, kind="pupil").exists()
+
+
+def test_the_teacher_may_not_open_the_check(vgs: YearSchool) -> None:
+    client = Client()
+    client.force_login(vgs.teacher)
+    detail = client.get(reverse("pupil_detail", args=[vgs.pupils[0].pk]))
+    assert detail.status_code == 200
+    assert reverse("followup:tilsyn_pupil", args=[vgs.pupils[0].pk]) not in detail.content.decode()
+    assert client.get(reverse("followup:tilsyn_pupil", args=[vgs.pupils[0].pk])).status_code == 403
+    assert client.get(reverse("followup:tilsyn_school", args=[vgs.school.pk])).status_code == 404
+
+
+def test_the_school_page_counts_the_pupils_missing_each_requirement(vgs: YearSchool) -> None:
+    client = Client()
+    with at():
+        client.force_login(vgs.rektor)
+        ok = by_the_book(vgs, vgs.pupils[0])
+        late = by_the_book(vgs, vgs.pupils[1])
+        _save(late.vedtak, notified_on=None)
+        response = client.get(reverse("followup:tilsyn_school", args=[vgs.school.pk]))
+        aarshjul = client.get(reverse("followup:aarshjul"))
+    assert reverse("followup:tilsyn_school", args=[vgs.school.pk]) in aarshjul.content.decode()
+    html = response.content.decode()
+    row = html.split('data-requirement="vedtak_notified"')[1].split("</tr>")[0]
+    assert 'data-missing="1"' in row
+    assert reverse("followup:tilsyn_pupil", args=[late.pupil.pk]) in row
+    assert reverse("followup:tilsyn_pupil", args=[ok.pupil.pk]) not in html
+    assert 'data-missing="0"' in html.split('data-requirement="aarsrapport"')[1].split("</tr>")[0]
+
+
+def test_the_pages_run_a_fixed_number_of_queries(vgs: YearSchool) -> None:
+    client = Client()
+    school_url = reverse("followup:tilsyn_school", args=[vgs.school.pk])
+    with at():
+        client.force_login(vgs.coordinator)
+        cases = [by_the_book(vgs, p) for p in vgs.pupils]
+        for case in cases:
+            _save(case.vedtak, notified_on=None)
+        pupil_url = reverse("followup:tilsyn_pupil", args=[cases[0].pupil.pk])
+        small = [page_queries(client, school_url, warm=True), page_queries(client, pupil_url)]
+        for i in range(27):
+            extra = by_the_book(vgs, f.pupil_in(vgs.group, first_name=f"Ekstra{i}", birth_date=D(2010, 4, 1)))
+            _save(extra.vedtak, notified_on=None)
+            AdvanceNoticeComment.objects.create(notice=extra.notice, name="x", received_on=D(2026, 6, 1), text="Ok")
+        assert Pupil.objects.filter(school=vgs.school).count() == 30
+        large = [page_queries(client, school_url), page_queries(client, pupil_url)]
+    assert_same_queries(small, large, at_most=26)
