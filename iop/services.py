@@ -659,7 +659,7 @@ def vedtak_make(
 ) -> Enkeltvedtak:
     """Make (fatte) the decision. Refused (ValidationError listing every
     reason) while a clear-line check on it fails, without the consent it
-    needs (:func:`consent_problem`), or before the comment deadline of its
+    needs (:func:`consent_problem`; a refusal needs none), or before the comment deadline of its
     advance notice (:func:`advance_notice_problem`)."""
     _require(actor, Action.MANAGE, vedtak.pupil)
     current = _locked(Enkeltvedtak, vedtak.pk, version, actor)
@@ -674,7 +674,13 @@ def vedtak_make(
     stage = _stage_error(current)
     if stage:
         problems.append(stage)
-    consent = consent_problem(current.pupil, CaseConsent.Kind.VEDTAK, made_on or timezone.localdate())
+    # Consent is to the individually adapted teaching itself (opplæringslova
+    # § 11-6): a refusal starts nothing, so it needs none.
+    consent = (
+        None
+        if current.is_refusal
+        else consent_problem(current.pupil, CaseConsent.Kind.VEDTAK, made_on or timezone.localdate())
+    )
     if consent:
         problems.append(consent)
     current.pupil = vedtak.pupil

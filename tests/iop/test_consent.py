@@ -96,6 +96,18 @@ def test_a_decision_is_made_only_with_consent_to_it(world: World) -> None:
     assert make(world, vedtak).is_made
 
 
+def test_a_refusal_is_made_without_consent_to_the_teaching_it_refuses(world: World) -> None:
+    vedtak = draft_vedtak(world)
+    vedtak.subjects.all().delete()
+    Enkeltvedtak.objects.filter(pk=vedtak.pk).update(
+        outcome=Enkeltvedtak.Outcome.REFUSED, deviation_reason="Godt utbytte med tilpasning i klassen."
+    )
+    vedtak.refresh_from_db()
+    assert not CaseConsent.objects.filter(pupil=world.pupil_a, kind="vedtak").exists()
+    made = make(world, vedtak)
+    assert made.is_made and made.is_refusal
+
+
 def test_a_consent_dated_after_the_decision_does_not_count(world: World) -> None:
     vedtak = draft_vedtak(world)
     give(world, world.pupil_a, "vedtak")
