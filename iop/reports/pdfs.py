@@ -8,11 +8,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from iop import selectors as iop_selectors
-from iop.models import AccessLogEntry, Iup, IupSettings
+from iop.models import AccessLogEntry, Enkeltvedtak, Iop, Iup, IupSettings
 from students.models import Pupil, User
 
 from . import documents, selectors, services
-from .documents import Made
+from .documents import Archivable, Made
+from .models import Report
 
 Kind = AccessLogEntry.Kind
 
@@ -110,8 +111,73 @@ def render_vedtak(user: User, object_id: str, max_chars: int | None) -> Made:
     return Made(pupil=pupil, pdf=rendered.pdf, filename=name, kind=Kind.VEDTAK, object_id=vedtak.pk)
 
 
+def _vedtak_archivable(pupil: Pupil) -> list[Archivable]:
+    """The pupil's made decisions (drafts are not archived): one query."""
+    rows = Enkeltvedtak.objects.filter(pupil=pupil, status=Enkeltvedtak.Status.MADE).order_by("valid_from")
+    return [
+        Archivable(
+            str(v.pk),
+            str(v),
+            v.get_outcome_display(),
+            {"made_on": v.made_on, "notified_on": v.notified_on, "valid_from": v.valid_from, "valid_to": v.valid_to},
+        )
+        for v in rows
+    ]
+
+
+def _iop_archivable(pupil: Pupil) -> list[Archivable]:
+    """The pupil's IOPs (as they stand; the published versions are in the whole file): one query."""
+    rows = Iop.objects.filter(pupil=pupil).select_related("school_year").order_by("period_start")
+    return [
+        Archivable(
+            str(i.pk),
+            str(i),
+            i.get_status_display(),
+            {"period_start": i.period_start, "period_end": i.period_end, "published_at": i.published_at},
+        )
+        for i in rows
+    ]
+
+
+def _iup_archivable(pupil: Pupil) -> list[Archivable]:
+    """The pupil's IUPs: one query."""
+    rows = Iup.objects.filter(pupil=pupil).select_related("school_year").order_by("created_at")
+    return [
+        Archivable(
+            str(i.pk),
+            str(i),
+            i.get_status_display(),
+            {"talk_date": i.talk_date, "published_at": i.published_at, "created_at": i.created_at},
+        )
+        for i in rows
+    ]
+
+
+def _report_archivable(pupil: Pupil) -> list[Archivable]:
+    """The pupil's finalised and published reports (drafts are not archived): one query."""
+    rows = Report.objects.filter(pupil=pupil).exclude(status=Report.Status.DRAFT).order_by("period_start")
+    return [
+        Archivable(
+            str(r.pk),
+            str(r),
+            r.get_status_display(),
+            {
+                "period_start": r.period_start,
+                "period_end": r.period_end,
+                "finalised_at": r.finalised_at,
+                "sent_to_guardians_on": r.sent_to_guardians_on,
+                "sent_to_school_owner_on": r.sent_to_school_owner_on,
+            },
+        )
+        for r in rows
+    ]
+
+
 def register() -> None:
-    documents.register("iop", pupil=_iop_pupil, render=render_iop)
-    documents.register("report", pupil=_report_pupil, render=render_report)
-    documents.register("iup", pupil=_iup_pupil, render=render_iup)
-    documents.register("vedtak", pupil=_vedtak_pupil, render=render_vedtak)
+    documents.register("iop", pupil=_iop_pupil, render=render_iop, of_pupil=_iop_archivable)
+    documents.register("report", pupil=_report_pupil, render=render_report, of_pupil=_report_archivable)
+    documents.register("iup", pupil=_iup_pupil, render=render_iup, of_pupil=_iup_archivable)
+    documents.register("vedtak", pupil=_vedtak_pupil, render=render_vedtak, of_pupil=_vedtak_archivable)
+    from . import innsyn
+
+    documents.register("innsyn", pupil=innsyn.file_pupil, render=innsyn.render_file)

@@ -16,3 +16,14 @@ def pupil_reports(request: HttpRequest, pupil: Pupil) -> Section | None:
     if data is None:
         return None
     return Section("reports/_pupil_reports.html", {"data": data})
+
+
+def pupil_file(request: HttpRequest, pupil: Pupil) -> Section | None:
+    """For those who manage the pupil's school: the whole file for innsyn
+    (PDF, JSON) and the archive export, offered first for an archived pupil.
+    No queries (the access layer has already answered)."""
+    from students.access import Action
+
+    if Action.MANAGE not in getattr(pupil, "allowed", frozenset()):
+        return None
+    return Section("reports/_pupil_file.html", {"pupil": pupil, "archived": pupil.archived_at is not None})
