@@ -65,7 +65,7 @@ def test_it_makes_the_whole_file_as_pdf_with_every_app_and_logs_it(world: World,
     # Norwegian words, not codes: verbose names and choice labels.
     for label in (Consent.Method.SIGNED.label, Enkeltvedtak._meta.get_field("valid_from").verbose_name):
         assert capfirst(_nb(label)) in text, _nb(label)
-    assert _nb("The pupil's whole file") in text and _nb("Access log") in text
+    assert "Elevens hele mappe" in text and "Tilgangslogg" in text and "Sakkyndige vurderinger" in text
     entry = AccessLogEntry.objects.get(kind=AccessLogEntry.Kind.FILE)
     assert (entry.user, entry.pupil_id, entry.purpose) == (w.user("coordinator"), w.pupil_a.pk, "pdf")
 
