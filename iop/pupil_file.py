@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
-from students.models import Pupil
+from students.models import Pupil, StaffMembership
 from students.pupil_file import FilePart, loaded, part, version_name
 
 from .models import (
@@ -37,9 +37,10 @@ from .models import (
 from .reports.models import Report, ReportGoal, ReportSubject
 
 
-def _history(model: type[Model], **filters: object) -> QuerySet[Model]:
-    """Every kept version of MODEL's rows matching FILTERS, oldest first, with who changed it."""
-    return model.history.filter(**filters).select_related("history_user").order_by("id", "history_date")  # type: ignore[attr-defined]
+def _history(model: type[Model], *deeper: str, **filters: object) -> QuerySet[Model]:
+    """Every kept version of MODEL's rows matching FILTERS, oldest first, with
+    who changed it and the related rows named (DEEPER: paths beyond them)."""
+    return loaded(model.history.filter(**filters), *deeper).order_by("id", "history_date")  # type: ignore[attr-defined]
 
 
 def _versions(key: str, title: str, rows: QuerySet[Model]) -> FilePart:
@@ -175,14 +176,22 @@ def versions(pupil: Pupil) -> list[FilePart]:
             "iop.vurdering_history", _("Versions of the expert assessments"), _history(SakkyndigVurdering, pupil=pupil)
         ),
         _versions("iop.vedtak_history", _("Versions of the decisions"), _history(Enkeltvedtak, pupil=pupil)),
-        _versions("iop.iop_history", _("Versions of the IOPs"), _history(Iop, pupil=pupil)),
+        _versions("iop.iop_history", _("Versions of the IOPs"), _history(Iop, "vedtak", pupil=pupil)),
         _versions("iop.iup_history", _("Versions of the IUPs"), _history(Iup, pupil=pupil)),
-        _versions("reports.report_history", _("Versions of the reports"), _history(Report, pupil=pupil)),
+        _versions(
+            "reports.report_history", _("Versions of the reports"), _history(Report, "iop__school_year", pupil=pupil)
+        ),
     ]
 
 
 def access_log(pupil: Pupil) -> list[FilePart]:
     """Who read the pupil's data, when and why (personvernforordningen
-    art. 15 and art. 5(2)). One query."""
+    art. 15 and art. 5(2)), the reader's role in words. One query."""
     rows = AccessLogEntry.objects.filter(pupil=pupil).select_related("user").order_by("at", "pk")
-    return [part("iop.access_log", _("Access log"), rows)]
+    roles = {**dict(StaffMembership.Role.choices), AccessLogEntry.GUARDIAN: _("Guardian")}
+    made = part("iop.access_log", _("Access log"), rows)
+    for entry in made.records:
+        for item in entry["fields"]:
+            if item["name"] == "role" and item["value"]:
+                item["text"] = str(roles.get(item["value"], item["value"]))
+    return [made]

@@ -45,8 +45,23 @@ from .models import Pupil
 #: The shape of :func:`file_as_json`; raised when a key is renamed or removed.
 SCHEMA = "iop.pupil-file/1"
 
-#: Fields never written to the file: bookkeeping, not content.
-SKIPPED_FIELDS = frozenset({"pupil", "history_change_reason"})
+#: Fields never written to the file: bookkeeping, not content (a record's id is its ``id``).
+SKIPPED_FIELDS = frozenset({"id", "pupil", "history_change_reason"})
+
+
+def _auto_labels() -> dict[str, str]:
+    """Labels for common fields declared without a verbose name (and the version fields of django-simple-history)."""
+    return {
+        "created_by": _("created by"),
+        "created_at": _("created"),
+        "recorded_by": _("recorded by"),
+        "recorded_at": _("recorded"),
+        "meeting": _("meeting"),
+        "referral": _("referral"),
+        "history_date": _("version saved"),
+        "history_type": _("kind of change"),
+        "history_user": _("changed by"),
+    }
 
 
 @dataclass
@@ -113,7 +128,10 @@ def display(value: Any) -> str:
 
 def _field_entry(obj: models.Model, model_field: models.Field) -> dict[str, Any] | None:  # type: ignore[type-arg]
     name = model_field.name
-    label = capfirst(str(model_field.verbose_name))
+    label = str(model_field.verbose_name)
+    if label == name.replace("_", " "):  # no verbose name was given
+        label = _auto_labels().get(name, label)
+    label = capfirst(label)
     if isinstance(model_field, models.ForeignKey):
         raw = getattr(obj, model_field.attname)
         if raw is None:
@@ -158,7 +176,9 @@ def record(
         if entry is not None:
             entries.append(entry)
     for name, label, value in extra:
-        entries.append({"name": name, "label": str(label), "value": _json_value(value), "text": display(value)})
+        entries.append(
+            {"name": name, "label": capfirst(str(label)), "value": _json_value(value), "text": display(value)}
+        )
     return {
         "model": meta.label_lower,
         "id": str(obj.pk),

@@ -22,6 +22,7 @@ from iop.models import AccessLogEntry, Appeal, CaseConsent, Enkeltvedtak, Iop, S
 from iop.reports import documents, innsyn, services
 from iop.reports.models import PdfJob
 from students import services as student_services
+from students.models import StaffMembership
 from students.pupil_file import SCHEMA
 from tests.conftest import World
 from tests.followup.fixtures import records
@@ -100,7 +101,10 @@ def test_it_makes_the_whole_file_as_json_of_a_stable_shape(world: World) -> None
     assert any(r["title"] == IOP_TEXT for r in parts["iop.goal"]["records"])
     # The access log in the file names the teacher's read of the pupil page.
     read = parts["iop.access_log"]["records"][0]
-    assert {f["name"]: f["value"] for f in read["fields"]}["kind"] == "pupil"
+    read_fields = {f["name"]: f for f in read["fields"]}
+    assert read_fields["kind"]["value"] == "pupil"
+    assert read_fields["role"]["text"] == _nb(StaffMembership.Role.KONTAKTLAERER.label), "the role in words"
+    assert read_fields["user"]["text"] == w.user("teacher").full_name
     entry = AccessLogEntry.objects.get(kind=AccessLogEntry.Kind.FILE)
     assert (entry.user, entry.purpose) == (w.user("coordinator"), AccessLogEntry.Purpose.JSON)
 
