@@ -45,6 +45,8 @@ from .documents import Made
 
 #: The shape of ``metadata.json`` in the archive export.
 ARCHIVE_SCHEMA = "iop.pupil-archive/1"
+#: The retention settings (years after archiving, 0: kept for good) listed in ``metadata.json``.
+RETENTION_SETTINGS = ("RETENTION_PUPIL_RECORDS_YEARS", "RETENTION_ACCESS_LOG_YEARS", "RETENTION_FOLLOWUP_YEARS")
 Kind = AccessLogEntry.Kind
 
 
@@ -130,9 +132,12 @@ def archive_zip(*, actor: User, pupil: Pupil) -> tuple[bytes, str]:
          "school": {"id", "name", "school_owner"},
          "files": [{"name", "title", "document_type", "record_id", "status",
                     "dates": {name: ISO 8601 | null}, "sha256", "size",
-                    "retention": {"setting", "years"}}]}
+                    "retention": {"setting", "years"}}],
+         "retention": {setting: years}}
 
-    ``years`` 0 means kept for good (see the RETENTION_* settings). Every
+    ``years`` 0 means kept for good (see the RETENTION_* settings); the
+    whole file holds the access log and the follow-up records too, whose
+    periods are in the top-level ``retention``. Every
     document is written to the access log (purpose ZIP). Rendering runs
     here, without the web's size cap (a coordinator's deliberate export)."""
     now = timezone.now()
@@ -182,6 +187,7 @@ def archive_zip(*, actor: User, pupil: Pupil) -> tuple[bytes, str]:
                 "school_owner": str(pupil.school.skoleeier),
             },
             "files": files,
+            "retention": {name: getattr(settings, name) for name in RETENTION_SETTINGS},
         }
         archive.writestr(
             zipfile.ZipInfo("metadata.json", date_time=_zip_time(now)),
