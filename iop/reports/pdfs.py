@@ -4,11 +4,13 @@ Registered by the reports app when it is ready."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from iop import selectors as iop_selectors
-from iop.models import AccessLogEntry, Enkeltvedtak, Iop, Iup, IupSettings
+from iop.models import AccessLogEntry, Enkeltvedtak, Iop, IopVersion, Iup, IupSettings
 from students.models import Pupil, User
 
 from . import documents, selectors, services
@@ -29,6 +31,30 @@ def render_iop(user: User, object_id: str, max_chars: int | None) -> Made:
     pupil = iop.pupil
     rendered = services.render_iop(iop, pupil, max_chars=max_chars, published=selectors.guardian_only(pupil))
     name = documents.slug("iop", pupil.last_name, pupil.first_name, f"{iop.period_start:%Y}") + ".pdf"
+    return Made(pupil=pupil, pdf=rendered.pdf, filename=name, kind=Kind.IOP, object_id=iop.pk)
+
+
+def _iop_version(user: User, object_id: str) -> tuple[IopVersion, Iop]:
+    """Published version OBJECT_ID of an IOP USER may read, with its IOP (``Http404`` otherwise)."""
+    try:
+        version = IopVersion.objects.get(pk=int(object_id))
+    except (IopVersion.DoesNotExist, ValueError, ValidationError):
+        raise Http404 from None
+    return version, selectors.iop_for(user, version.iop_id)
+
+
+def _iop_version_pupil(user: User, object_id: str) -> Pupil:
+    return _iop_version(user, object_id)[1].pupil
+
+
+def render_iop_version(user: User, object_id: str, max_chars: int | None) -> Made:
+    """One published version of an IOP as PDF (what the guardians saw from
+    its publication on), for the archive export."""
+    version, iop = _iop_version(user, object_id)
+    pupil = iop.pupil
+    rendered = services.render_iop(iop, pupil, max_chars=max_chars, published=version)
+    year = f"{iop.period_start:%Y}"
+    name = documents.slug("iop", pupil.last_name, pupil.first_name, year, f"v{version.number}") + ".pdf"
     return Made(pupil=pupil, pdf=rendered.pdf, filename=name, kind=Kind.IOP, object_id=iop.pk)
 
 
@@ -139,6 +165,20 @@ def _iop_archivable(pupil: Pupil) -> list[Archivable]:
     ]
 
 
+def _iop_version_archivable(pupil: Pupil) -> list[Archivable]:
+    """Every published version of the pupil's IOPs: one query."""
+    rows = IopVersion.objects.filter(iop__pupil=pupil).select_related("iop__school_year").order_by("iop_id", "number")
+    return [
+        Archivable(
+            str(v.pk),
+            f"{v.iop} – " + _("published version %(number)s") % {"number": v.number},
+            str(_("Published")),
+            {"published_at": v.published_at},
+        )
+        for v in rows
+    ]
+
+
 def _iup_archivable(pupil: Pupil) -> list[Archivable]:
     """The pupil's IUPs: one query."""
     rows = Iup.objects.filter(pupil=pupil).select_related("school_year").order_by("created_at")
@@ -175,6 +215,9 @@ def _report_archivable(pupil: Pupil) -> list[Archivable]:
 
 def register() -> None:
     documents.register("iop", pupil=_iop_pupil, render=render_iop, of_pupil=_iop_archivable)
+    documents.register(
+        "iop_version", pupil=_iop_version_pupil, render=render_iop_version, of_pupil=_iop_version_archivable
+    )
     documents.register("report", pupil=_report_pupil, render=render_report, of_pupil=_report_archivable)
     documents.register("iup", pupil=_iup_pupil, render=render_iup, of_pupil=_iup_archivable)
     documents.register("vedtak", pupil=_vedtak_pupil, render=render_vedtak, of_pupil=_vedtak_archivable)

@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.text import capfirst
 
 from followup.models import Concern, Consent
+from iop import services as iop_services
 from iop.models import AccessLogEntry, Appeal, CaseConsent, Enkeltvedtak, Iop, SakkyndigVurdering
 from iop.reports import documents, innsyn, services
 from iop.reports.models import PdfJob
@@ -45,6 +46,7 @@ def _file(w: World) -> None:
     iop = make_iop(w.pupil_a, goals_per_subject=1, logs_per_goal=2, subjects=(("Norsk", 76),), goal_text=IOP_TEXT)
     SakkyndigVurdering.objects.filter(pk=iop.vedtak.vurdering_id).update(realistic_goals=SV_TEXT)
     consent(w.pupil_a, CaseConsent.Kind.VEDTAK)
+    iop_services.iop_publish(actor=w.user("coordinator"), iop=iop, version=iop.version)  # kept as version 1
     Appeal.objects.create(vedtak=iop.vedtak, received_on=iop.vedtak.valid_from, summary=APPEAL_TEXT)
     w.client("teacher").get(reverse("pupil_detail", args=[w.pupil_a.pk]))  # one read in the access log
 
@@ -182,7 +184,7 @@ def test_the_archive_export_holds_every_document_as_pdf_a_with_checksums(
     names = sorted(archive.namelist())
     assert names == sorted([*(f["name"] for f in metadata["files"]), "metadata.json"])
     types = {f["document_type"] for f in metadata["files"]}
-    assert {"vedtak", "iop", "referral", "innsyn"} <= types, types
+    assert {"vedtak", "iop", "iop_version", "referral", "innsyn"} <= types, types
     for entry in metadata["files"]:
         pdf = archive.read(entry["name"])
         assert hashlib.sha256(pdf).hexdigest() == entry["sha256"], entry["name"]
@@ -193,6 +195,9 @@ def test_the_archive_export_holds_every_document_as_pdf_a_with_checksums(
     assert metadata["retention"]["RETENTION_ACCESS_LOG_YEARS"] == 5
     vedtak = next(f for f in metadata["files"] if f["document_type"] == "vedtak")
     assert vedtak["status"] and vedtak["dates"]["valid_from"]
+    version = next(f for f in metadata["files"] if f["document_type"] == "iop_version")
+    assert IOP_TEXT in pdf_text(archive.read(version["name"]), tmp_path)
+    assert "v1" in version["name"] and version["dates"]["published_at"]
     whole = pdf_text(archive.read("hele-mappen.pdf"), tmp_path)
     assert CONCERN_TEXT in whole and SV_TEXT in whole
     logged = AccessLogEntry.objects.filter(purpose=AccessLogEntry.Purpose.ZIP, user=w.user("coordinator"))
