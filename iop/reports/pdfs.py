@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from iop import selectors as iop_selectors
-from iop.models import AccessLogEntry, Enkeltvedtak, Iop, IopVersion, Iup, IupSettings
+from iop.models import AccessLogEntry, Enkeltvedtak, Iop, IopVersion, Iup, IupSettings, SakkyndigVurdering
 from students.models import Pupil, User
 
 from . import documents, selectors, services
@@ -56,6 +56,43 @@ def render_iop_version(user: User, object_id: str, max_chars: int | None) -> Mad
     year = f"{iop.period_start:%Y}"
     name = documents.slug("iop", pupil.last_name, pupil.first_name, year, f"v{version.number}") + ".pdf"
     return Made(pupil=pupil, pdf=rendered.pdf, filename=name, kind=Kind.IOP, object_id=iop.pk)
+
+
+def _vurdering_pupil(user: User, object_id: str) -> Pupil:
+    return iop_selectors.vurdering_for(user, object_id).pupil
+
+
+def render_vurdering(user: User, object_id: str, max_chars: int | None) -> Made:
+    """The sakkyndig vurdering (opplæringslova § 11-8) with its subjects as
+    PDF, field by field in the school's language, for the archive export
+    (``Http404`` when USER may not read it)."""
+    from students.pupil_file import FilePart, record
+
+    from . import rendering
+
+    sv = iop_selectors.vurdering_for(user, object_id)
+    pupil = sv.pupil
+    language = pupil.school.language or translation.get_language()
+    with translation.override(language):
+        title = str(sv)
+        parts = [
+            FilePart("iop.vurdering", title, [record(sv, title=title)]),
+            FilePart(
+                "iop.vurdering_subject",
+                _("Subjects of the expert assessment"),
+                [record(s, title=str(s), skip=("vurdering",)) for s in sv.subjects.all()],
+            ),
+        ]
+        context = {"pupil": pupil, "parts": parts, "title": title, "draft": sv.is_draft, "doc_date": sv.assessed_on}
+        rendered = rendering.render_pdf(
+            "reports/pdf/record.html",
+            context,
+            language=language,
+            identifier=f"vurdering:{sv.pk}:{sv.version}",
+            max_chars=max_chars,
+        )
+    name = documents.slug("sakkyndig-vurdering", pupil.last_name, pupil.first_name, f"{sv.assessed_on:%Y}") + ".pdf"
+    return Made(pupil=pupil, pdf=rendered.pdf, filename=name, kind=Kind.VURDERING, object_id=sv.pk)
 
 
 def _report_pupil(user: User, object_id: str) -> Pupil:
@@ -135,6 +172,25 @@ def render_vedtak(user: User, object_id: str, max_chars: int | None) -> Made:
         )
     name = documents.slug("vedtak", pupil.last_name, pupil.first_name, f"{vedtak.valid_from:%Y}") + ".pdf"
     return Made(pupil=pupil, pdf=rendered.pdf, filename=name, kind=Kind.VEDTAK, object_id=vedtak.pk)
+
+
+def _vurdering_archivable(pupil: Pupil) -> list[Archivable]:
+    """The pupil's completed expert assessments (drafts are not archived): one query."""
+    rows = SakkyndigVurdering.objects.filter(pupil=pupil, status=SakkyndigVurdering.Status.COMPLETED)
+    return [
+        Archivable(
+            str(v.pk),
+            str(v),
+            v.get_status_display(),
+            {
+                "assessed_on": v.assessed_on,
+                "completed_at": v.completed_at,
+                "valid_from": v.valid_from,
+                "valid_to": v.valid_to,
+            },
+        )
+        for v in rows.order_by("assessed_on")
+    ]
 
 
 def _vedtak_archivable(pupil: Pupil) -> list[Archivable]:
@@ -220,6 +276,7 @@ def register() -> None:
     )
     documents.register("report", pupil=_report_pupil, render=render_report, of_pupil=_report_archivable)
     documents.register("iup", pupil=_iup_pupil, render=render_iup, of_pupil=_iup_archivable)
+    documents.register("vurdering", pupil=_vurdering_pupil, render=render_vurdering, of_pupil=_vurdering_archivable)
     documents.register("vedtak", pupil=_vedtak_pupil, render=render_vedtak, of_pupil=_vedtak_archivable)
     from . import innsyn
 

@@ -184,7 +184,9 @@ def test_the_archive_export_holds_every_document_as_pdf_a_with_checksums(
     names = sorted(archive.namelist())
     assert names == sorted([*(f["name"] for f in metadata["files"]), "metadata.json"])
     types = {f["document_type"] for f in metadata["files"]}
-    assert {"vedtak", "iop", "iop_version", "referral", "innsyn"} <= types, types
+    assert {"vurdering", "vedtak", "iop", "iop_version", "referral", "innsyn"} <= types, types
+    sv = next(f for f in metadata["files"] if f["document_type"] == "vurdering")
+    assert SV_TEXT in pdf_text(archive.read(sv["name"]), tmp_path)
     for entry in metadata["files"]:
         pdf = archive.read(entry["name"])
         assert hashlib.sha256(pdf).hexdigest() == entry["sha256"], entry["name"]
@@ -201,4 +203,4 @@ def test_the_archive_export_holds_every_document_as_pdf_a_with_checksums(
     whole = pdf_text(archive.read("hele-mappen.pdf"), tmp_path)
     assert CONCERN_TEXT in whole and SV_TEXT in whole
     logged = AccessLogEntry.objects.filter(purpose=AccessLogEntry.Purpose.ZIP, user=w.user("coordinator"))
-    assert {e.kind for e in logged} >= {"vedtak", "iop", "referral", "file"}
+    assert {e.kind for e in logged} >= {"vurdering", "vedtak", "iop", "referral", "file"}
