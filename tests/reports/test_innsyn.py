@@ -178,7 +178,9 @@ def test_the_archive_export_holds_every_document_as_pdf_a_with_checksums(
     _file(w)
     student_services.pupil_archive(actor=w.user("coordinator"), pupil=w.pupil_a)
     page = w.client("coordinator").get(reverse("pupil_detail", args=[w.pupil_a.pk])).content.decode()
-    assert reverse("reports:pupil_archive_zip", args=[w.pupil_a.pk]) in page, "offered for an archived pupil"
+    zip_url = reverse("reports:pupil_archive_zip", args=[w.pupil_a.pk])
+    assert zip_url in page and "Last ned arkiveksporten (ZIP)" in page, "offered for an archived pupil"
+    assert page.index(zip_url) < page.index('id="plans-heading"'), "offered before the plans"
     archive, metadata = _archive(w)
     assert metadata["schema"] == innsyn.ARCHIVE_SCHEMA and metadata["pupil"]["archived_at"]
     names = sorted(archive.namelist())
