@@ -20,7 +20,7 @@ from followup.models import Concern, Consent
 from iop import services as iop_services
 from iop.models import AccessLogEntry, Appeal, CaseConsent, Enkeltvedtak, Iop, SakkyndigVurdering
 from iop.reports import documents, innsyn, services
-from iop.reports.models import PdfJob
+from iop.reports.models import PdfJob, Report
 from students import services as student_services
 from students.models import StaffMembership
 from students.pupil_file import SCHEMA
@@ -36,6 +36,7 @@ SV_TEXT = "Eleven trenger lesetrening i liten gruppe"
 IOP_TEXT = "Norsk: lese ti sider om dagen"
 CONCERN_TEXT = "Mye fravær"
 APPEAL_TEXT = "Foresatte mener timetallet er for lavt"
+REPORT_TEXT = "Eleven leser nå flytende korte tekster"
 
 
 def _file(w: World) -> None:
@@ -176,6 +177,11 @@ def test_the_archive_export_holds_every_document_as_pdf_a_with_checksums(
     settings.RETENTION_PUPIL_RECORDS_YEARS = 25
     settings.RETENTION_ACCESS_LOG_YEARS = 5
     _file(w)
+    coordinator = w.user("coordinator")
+    report = services.report_create(actor=coordinator, iop=Iop.objects.get(pupil=w.pupil_a))
+    Report.objects.filter(pk=report.pk).update(summary=REPORT_TEXT)
+    report.refresh_from_db()
+    services.report_finalise(actor=coordinator, report=report, version=report.version)  # kept as PDF/A
     student_services.pupil_archive(actor=w.user("coordinator"), pupil=w.pupil_a)
     page = w.client("coordinator").get(reverse("pupil_detail", args=[w.pupil_a.pk])).content.decode()
     zip_url = reverse("reports:pupil_archive_zip", args=[w.pupil_a.pk])
@@ -186,7 +192,7 @@ def test_the_archive_export_holds_every_document_as_pdf_a_with_checksums(
     names = sorted(archive.namelist())
     assert names == sorted([*(f["name"] for f in metadata["files"]), "metadata.json"])
     types = {f["document_type"] for f in metadata["files"]}
-    assert {"vurdering", "vedtak", "iop", "iop_version", "referral", "innsyn"} <= types, types
+    assert {"vurdering", "vedtak", "iop", "iop_version", "report", "referral", "innsyn"} <= types, types
     sv = next(f for f in metadata["files"] if f["document_type"] == "vurdering")
     assert SV_TEXT in pdf_text(archive.read(sv["name"]), tmp_path)
     for entry in metadata["files"]:
@@ -199,6 +205,8 @@ def test_the_archive_export_holds_every_document_as_pdf_a_with_checksums(
     assert metadata["retention"]["RETENTION_ACCESS_LOG_YEARS"] == 5
     vedtak = next(f for f in metadata["files"] if f["document_type"] == "vedtak")
     assert vedtak["status"] and vedtak["dates"]["valid_from"]
+    kept = next(f for f in metadata["files"] if f["document_type"] == "report")
+    assert REPORT_TEXT in pdf_text(archive.read(kept["name"]), tmp_path) and kept["dates"]["finalised_at"]
     version = next(f for f in metadata["files"] if f["document_type"] == "iop_version")
     assert IOP_TEXT in pdf_text(archive.read(version["name"]), tmp_path)
     assert "v1" in version["name"] and version["dates"]["published_at"]
