@@ -8,10 +8,11 @@ from django.utils.translation import gettext as _
 
 from iop.models import AccessLogEntry
 from iop.reports import documents
-from iop.reports.documents import Made
+from iop.reports.documents import Archivable, Made
 from students.models import Pupil, User
 
 from . import selectors
+from .models import Referral
 
 
 def _referral_pupil(user: User, object_id: str) -> Pupil:
@@ -43,5 +44,19 @@ def render_referral(user: User, object_id: str, max_chars: int | None) -> Made:
     )
 
 
+def _referral_archivable(pupil: Pupil) -> list[Archivable]:
+    """The pupil's sent referrals with their pedagogisk rapport (drafts are not archived): one query."""
+    rows = Referral.objects.filter(pupil=pupil).exclude(status=Referral.Status.DRAFT).order_by("created_at")
+    return [
+        Archivable(
+            str(r.pk),
+            str(_("Pedagogisk rapport")),
+            r.get_status_display(),
+            {"created_at": r.created_at, "sent_at": r.sent_at},
+        )
+        for r in rows
+    ]
+
+
 def register() -> None:
-    documents.register("referral", pupil=_referral_pupil, render=render_referral)
+    documents.register("referral", pupil=_referral_pupil, render=render_referral, of_pupil=_referral_archivable)

@@ -154,9 +154,13 @@ def talk(user: AnyUser, pk: Any, action: Action = Action.LOG) -> Talk:
 
 def referral(user: AnyUser, pk: Any, action: Action = Action.VIEW) -> Referral:
     """The school's staff see referrals of pupils they follow up; PPT sees a
-    referral once it is sent (PPT then has access to the pupil)."""
-    visible = Q(pupil__in=access.pupils_for(user, Action.LOG)) | (
-        ~Q(status=Referral.Status.DRAFT) & Q(pupil__in=access.pupils_for(user, Action.ASSESS))
+    referral once it is sent (PPT then has access to the pupil). An archived
+    pupil's referrals stay readable to the coordinator, as the pupil's other
+    records are (read-only: writes need an action archived pupils lack)."""
+    visible = (
+        Q(pupil__in=access.pupils_for(user, Action.LOG))
+        | (~Q(status=Referral.Status.DRAFT) & Q(pupil__in=access.pupils_for(user, Action.ASSESS)))
+        | Q(pupil__archived_at__isnull=False, pupil__in=access.pupils_for(user, Action.MANAGE))
     )
     obj = (
         Referral.objects.filter(visible)

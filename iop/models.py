@@ -1067,6 +1067,7 @@ class AccessLogEntry(models.Model):
         COMPARE = "compare", _("Compare versions")
         PDF = "pdf", _("Download as PDF")
         ZIP = "zip", _("Download in a ZIP file")
+        JSON = "json", _("Download as JSON")
 
     class Kind(models.TextChoices):
         VURDERING = "vurdering", _("Expert assessment")
@@ -1082,6 +1083,7 @@ class AccessLogEntry(models.Model):
         TALK = "talk", _("Talk")
         PLAN = "plan", _("Follow-up plan")
         MEETING = "meeting", _("Follow-up meeting")
+        FILE = "file", _("The whole file (innsyn)")
 
     pupil = models.ForeignKey(
         Pupil, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name=_("pupil")

@@ -373,12 +373,22 @@ if IOP_VEDTAK_CONSENT not in ("one", "all"):
 
 # Sections other apps add to the pupil page and the home page (see students/sections.py).
 PUPIL_PAGE_SECTIONS: list[str] = [
+    "iop.reports.sections.pupil_archive_export",
     "iop.sections.pupil_plans",
     "iop.sections.pupil_iups",
     "iop.reports.sections.pupil_reports",
     "followup.sections.pupil_section",
+    "iop.reports.sections.pupil_file",
 ]
 HOME_SECTIONS: list[str] = ["followup.sections.home_section"]
+# The parts of a pupil's whole file for innsyn (see students/pupil_file.py), in this order.
+PUPIL_FILE_PARTS: list[str] = [
+    "followup.pupil_file.parts",
+    "iop.pupil_file.chain",
+    "iop.pupil_file.plans",
+    "iop.pupil_file.versions",
+    "iop.pupil_file.access_log",
+]
 # Writes an access-log entry for reads that ``students`` serves (see students/audit.py).
 ACCESS_LOG_WRITER = "iop.services.log_read"
 # Callables (no arguments) that add each app's demo records after students.demo.

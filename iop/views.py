@@ -1407,7 +1407,8 @@ def access_log(request: HttpRequest, pupil_id: str) -> HttpResponse:
     page = selectors.access_log(
         pupil, _actor(request), guardian_names=managing, page=parse_int(request.GET.get("side", "")) or 1
     )
-    return render(request, "iop/access_log.html", {"pupil": pupil, "entries": page.object_list, "page": page})
+    context = {"pupil": pupil, "entries": page.object_list, "page": page, "may_export": managing}
+    return render(request, "iop/access_log.html", context)
 
 
 # --- vikar access and the coordinator's overview ------------------------------------------

@@ -50,15 +50,41 @@ class Made:
     inline: bool = False
 
 
+@dataclass(frozen=True)
+class Archivable:
+    """One record of a pupil that the archive export renders as document
+    NAME (see :mod:`iop.reports.innsyn`): its id, title, status (readable
+    text) and dates (name → date), and the retention setting
+    (``RETENTION_*`` in settings) that applies to it."""
+
+    object_id: str
+    title: str
+    status: str
+    dates: dict[str, Any]
+    retention: str = "RETENTION_PUPIL_RECORDS_YEARS"
+
+
 Renderer = Callable[[User, str, "int | None"], Made]
 PupilOf = Callable[[User, str], Pupil]
+Lister = Callable[[Pupil], "list[Archivable]"]
 
 _DOCUMENTS: dict[str, tuple[PupilOf, Renderer]] = {}
+_LISTERS: dict[str, Lister] = {}
 
 
-def register(name: str, *, pupil: PupilOf, render: Renderer) -> None:
-    """Make NAME downloadable through :func:`respond` (at import or in ``AppConfig.ready``)."""
+def register(name: str, *, pupil: PupilOf, render: Renderer, of_pupil: Lister | None = None) -> None:
+    """Make NAME downloadable through :func:`respond` (at import or in
+    ``AppConfig.ready``); OF_PUPIL lists a pupil's records of this kind for
+    the archive export (one query; none: not archived one by one)."""
     _DOCUMENTS[name] = (pupil, render)
+    if of_pupil is not None:
+        _LISTERS[name] = of_pupil
+
+
+def archivable(pupil: Pupil) -> list[tuple[str, Archivable]]:
+    """Every record of PUPIL the archive export renders: ``(document name, record)``,
+    in registration order (one query per document kind)."""
+    return [(name, entry) for name, lister in _LISTERS.items() for entry in lister(pupil)]
 
 
 def resolve_pupil(name: str, user: User, object_id: str) -> Pupil:

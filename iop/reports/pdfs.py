@@ -4,15 +4,18 @@ Registered by the reports app when it is ready."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from iop import selectors as iop_selectors
-from iop.models import AccessLogEntry, Iup, IupSettings
+from iop.models import AccessLogEntry, Enkeltvedtak, Iop, IopVersion, Iup, IupSettings, SakkyndigVurdering
 from students.models import Pupil, User
 
 from . import documents, selectors, services
-from .documents import Made
+from .documents import Archivable, Made
+from .models import Report
 
 Kind = AccessLogEntry.Kind
 
@@ -29,6 +32,67 @@ def render_iop(user: User, object_id: str, max_chars: int | None) -> Made:
     rendered = services.render_iop(iop, pupil, max_chars=max_chars, published=selectors.guardian_only(pupil))
     name = documents.slug("iop", pupil.last_name, pupil.first_name, f"{iop.period_start:%Y}") + ".pdf"
     return Made(pupil=pupil, pdf=rendered.pdf, filename=name, kind=Kind.IOP, object_id=iop.pk)
+
+
+def _iop_version(user: User, object_id: str) -> tuple[IopVersion, Iop]:
+    """Published version OBJECT_ID of an IOP USER may read, with its IOP (``Http404`` otherwise)."""
+    try:
+        version = IopVersion.objects.get(pk=int(object_id))
+    except (IopVersion.DoesNotExist, ValueError, ValidationError):
+        raise Http404 from None
+    return version, selectors.iop_for(user, version.iop_id)
+
+
+def _iop_version_pupil(user: User, object_id: str) -> Pupil:
+    return _iop_version(user, object_id)[1].pupil
+
+
+def render_iop_version(user: User, object_id: str, max_chars: int | None) -> Made:
+    """One published version of an IOP as PDF (what the guardians saw from
+    its publication on), for the archive export."""
+    version, iop = _iop_version(user, object_id)
+    pupil = iop.pupil
+    rendered = services.render_iop(iop, pupil, max_chars=max_chars, published=version)
+    year = f"{iop.period_start:%Y}"
+    name = documents.slug("iop", pupil.last_name, pupil.first_name, year, f"v{version.number}") + ".pdf"
+    return Made(pupil=pupil, pdf=rendered.pdf, filename=name, kind=Kind.IOP, object_id=iop.pk)
+
+
+def _vurdering_pupil(user: User, object_id: str) -> Pupil:
+    return iop_selectors.vurdering_for(user, object_id).pupil
+
+
+def render_vurdering(user: User, object_id: str, max_chars: int | None) -> Made:
+    """The sakkyndig vurdering (opplæringslova § 11-8) with its subjects as
+    PDF, field by field in the school's language, for the archive export
+    (``Http404`` when USER may not read it)."""
+    from students.pupil_file import FilePart, record
+
+    from . import rendering
+
+    sv = iop_selectors.vurdering_for(user, object_id)
+    pupil = sv.pupil
+    language = pupil.school.language or translation.get_language()
+    with translation.override(language):
+        title = str(sv)
+        parts = [
+            FilePart("iop.vurdering", title, [record(sv, title=title)]),
+            FilePart(
+                "iop.vurdering_subject",
+                _("Subjects of the expert assessment"),
+                [record(s, title=str(s), skip=("vurdering",)) for s in sv.subjects.all()],
+            ),
+        ]
+        context = {"pupil": pupil, "parts": parts, "title": title, "draft": sv.is_draft, "doc_date": sv.assessed_on}
+        rendered = rendering.render_pdf(
+            "reports/pdf/record.html",
+            context,
+            language=language,
+            identifier=f"vurdering:{sv.pk}:{sv.version}",
+            max_chars=max_chars,
+        )
+    name = documents.slug("sakkyndig-vurdering", pupil.last_name, pupil.first_name, f"{sv.assessed_on:%Y}") + ".pdf"
+    return Made(pupil=pupil, pdf=rendered.pdf, filename=name, kind=Kind.VURDERING, object_id=sv.pk)
 
 
 def _report_pupil(user: User, object_id: str) -> Pupil:
@@ -110,8 +174,110 @@ def render_vedtak(user: User, object_id: str, max_chars: int | None) -> Made:
     return Made(pupil=pupil, pdf=rendered.pdf, filename=name, kind=Kind.VEDTAK, object_id=vedtak.pk)
 
 
+def _vurdering_archivable(pupil: Pupil) -> list[Archivable]:
+    """The pupil's completed expert assessments (drafts are not archived): one query."""
+    rows = SakkyndigVurdering.objects.filter(pupil=pupil, status=SakkyndigVurdering.Status.COMPLETED)
+    return [
+        Archivable(
+            str(v.pk),
+            str(v),
+            v.get_status_display(),
+            {
+                "assessed_on": v.assessed_on,
+                "completed_at": v.completed_at,
+                "valid_from": v.valid_from,
+                "valid_to": v.valid_to,
+            },
+        )
+        for v in rows.order_by("assessed_on")
+    ]
+
+
+def _vedtak_archivable(pupil: Pupil) -> list[Archivable]:
+    """The pupil's made decisions (drafts are not archived): one query."""
+    rows = Enkeltvedtak.objects.filter(pupil=pupil, status=Enkeltvedtak.Status.MADE).order_by("valid_from")
+    return [
+        Archivable(
+            str(v.pk),
+            str(v),
+            v.get_outcome_display(),
+            {"made_on": v.made_on, "notified_on": v.notified_on, "valid_from": v.valid_from, "valid_to": v.valid_to},
+        )
+        for v in rows
+    ]
+
+
+def _iop_archivable(pupil: Pupil) -> list[Archivable]:
+    """The pupil's IOPs (as they stand; the published versions are in the whole file): one query."""
+    rows = Iop.objects.filter(pupil=pupil).select_related("school_year").order_by("period_start")
+    return [
+        Archivable(
+            str(i.pk),
+            str(i),
+            i.get_status_display(),
+            {"period_start": i.period_start, "period_end": i.period_end, "published_at": i.published_at},
+        )
+        for i in rows
+    ]
+
+
+def _iop_version_archivable(pupil: Pupil) -> list[Archivable]:
+    """Every published version of the pupil's IOPs: one query."""
+    rows = IopVersion.objects.filter(iop__pupil=pupil).select_related("iop__school_year").order_by("iop_id", "number")
+    return [
+        Archivable(
+            str(v.pk),
+            f"{v.iop} – " + _("published version %(number)s") % {"number": v.number},
+            str(_("Published")),
+            {"published_at": v.published_at},
+        )
+        for v in rows
+    ]
+
+
+def _iup_archivable(pupil: Pupil) -> list[Archivable]:
+    """The pupil's IUPs: one query."""
+    rows = Iup.objects.filter(pupil=pupil).select_related("school_year").order_by("created_at")
+    return [
+        Archivable(
+            str(i.pk),
+            str(i),
+            i.get_status_display(),
+            {"talk_date": i.talk_date, "published_at": i.published_at, "created_at": i.created_at},
+        )
+        for i in rows
+    ]
+
+
+def _report_archivable(pupil: Pupil) -> list[Archivable]:
+    """The pupil's finalised and published reports (drafts are not archived): one query."""
+    rows = Report.objects.filter(pupil=pupil).exclude(status=Report.Status.DRAFT).order_by("period_start")
+    return [
+        Archivable(
+            str(r.pk),
+            str(r),
+            r.get_status_display(),
+            {
+                "period_start": r.period_start,
+                "period_end": r.period_end,
+                "finalised_at": r.finalised_at,
+                "sent_to_guardians_on": r.sent_to_guardians_on,
+                "sent_to_school_owner_on": r.sent_to_school_owner_on,
+            },
+        )
+        for r in rows
+    ]
+
+
 def register() -> None:
-    documents.register("iop", pupil=_iop_pupil, render=render_iop)
-    documents.register("report", pupil=_report_pupil, render=render_report)
-    documents.register("iup", pupil=_iup_pupil, render=render_iup)
-    documents.register("vedtak", pupil=_vedtak_pupil, render=render_vedtak)
+    documents.register("iop", pupil=_iop_pupil, render=render_iop, of_pupil=_iop_archivable)
+    documents.register(
+        "iop_version", pupil=_iop_version_pupil, render=render_iop_version, of_pupil=_iop_version_archivable
+    )
+    documents.register("report", pupil=_report_pupil, render=render_report, of_pupil=_report_archivable)
+    documents.register("iup", pupil=_iup_pupil, render=render_iup, of_pupil=_iup_archivable)
+    documents.register("vurdering", pupil=_vurdering_pupil, render=render_vurdering, of_pupil=_vurdering_archivable)
+    documents.register("vedtak", pupil=_vedtak_pupil, render=render_vedtak, of_pupil=_vedtak_archivable)
+    from . import innsyn
+
+    documents.register("innsyn", pupil=innsyn.file_pupil, render=innsyn.render_file)

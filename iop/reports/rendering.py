@@ -11,10 +11,13 @@ opened.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import logging
 import mimetypes
 import posixpath
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +40,21 @@ logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 PDF_BASE_URL = "https://pdf.invalid/"
 ARCHIVE_VARIANT = "pdf/a-3b"  # PDF/A-3b, tagged for accessibility as well (pdf_tags)
+
+
+_ARCHIVAL: contextvars.ContextVar[bool] = contextvars.ContextVar("pdf_archival", default=False)
+
+
+@contextlib.contextmanager
+def archival() -> Iterator[None]:
+    """Within this block every PDF is made as PDF/A (:data:`ARCHIVE_VARIANT`),
+    whichever document renders it: the archive export (arkivlova) uses the
+    documents' own renderers."""
+    token = _ARCHIVAL.set(True)
+    try:
+        yield
+    finally:
+        _ARCHIVAL.reset(token)
 
 
 class FetchRefused(ValueError):
@@ -136,7 +154,7 @@ def html_to_pdf(
     IDENTIFIER (e.g. the report's id) makes the PDF's /ID stable."""
     fetcher = fetcher or StaticOnlyFetcher()
     options: dict[str, Any] = {"pdf_tags": True}
-    if archive:
+    if archive or _ARCHIVAL.get():
         options["pdf_variant"] = ARCHIVE_VARIANT
     if identifier:
         options["pdf_identifier"] = hashlib.sha256(identifier.encode()).hexdigest()[:32].encode()

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from iop import charts
 from iop import published as iop_published
 from iop import selectors as iop_selectors
-from iop.models import EnkeltvedtakSubject, Goal, GoalLog, Iop, IopSubject, Level
+from iop.models import EnkeltvedtakSubject, Goal, GoalLog, Iop, IopSubject, IopVersion, Level
 from iop.selectors import aims_queryset
 from students import access
 from students.access import Action, Relation
@@ -251,7 +251,7 @@ def build_document(
     *,
     report: Report | None = None,
     chart: bool = True,
-    published: bool = False,
+    published: bool | IopVersion = False,
 ) -> ReportDocument:
     """Everything a report (or the IOP PDF) shows, in a fixed number of queries.
     Internal notes are never read; goal logs after PERIOD_END or before the
@@ -262,9 +262,14 @@ def build_document(
     With PUBLISHED (the IOP PDF a guardian downloads) the plan's texts,
     sections and goals are those of its last published version
     (:mod:`iop.published`; the live plan when it has none), with the goals'
-    logs as logged; hours given are then not counted (the PDF does not show them)."""
+    logs as logged; hours given are then not counted (the PDF does not show them).
+    PUBLISHED may name one :class:`~iop.models.IopVersion` of IOP: that version
+    is shown (the archive export keeps every published version)."""
     logs_qs = GoalLog.objects.filter(date__gte=iop.period_start, date__lte=period_end).order_by("date", "created_at")
-    shown = iop_published.published_iop(iop) if published else None
+    if isinstance(published, IopVersion):
+        shown: iop_published.PublishedIop | None = iop_published.apply_iop_version(iop, published)
+    else:
+        shown = iop_published.published_iop(iop) if published else None
     if shown is not None:
         sections = shown.sections
         for section in sections:

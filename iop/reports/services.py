@@ -30,7 +30,7 @@ from simple_history.utils import bulk_create_with_history
 
 from iop import concurrency, signals
 from iop.limits import PDF_WEB_MAX_CHARS
-from iop.models import Goal, Iop, Level
+from iop.models import Goal, Iop, IopVersion, Level
 from students import access
 from students.access import Action
 from students.models import Pupil, School, SchoolYear, User
@@ -440,16 +440,23 @@ def report_pdf(report: Report) -> bytes:
     return stored_pdf(report)
 
 
+def _identity(published: bool | IopVersion) -> str:
+    if isinstance(published, IopVersion):
+        return f"v{published.number}"
+    return "published" if published else "live"
+
+
 def render_iop(
     iop: Iop,
     pupil: Pupil,
     *,
     fetcher: rendering.StaticOnlyFetcher | None = None,
     max_chars: int | None = PDF_WEB_MAX_CHARS,
-    published: bool = False,
+    published: bool | IopVersion = False,
 ) -> rendering.Rendered:
     """The IOP itself as PDF, in the school's language; with PUBLISHED (for a
-    guardian) the IOP as last published, not the live plan.
+    guardian) the IOP as last published, not the live plan; PUBLISHED may
+    also name one published version (:class:`~iop.models.IopVersion`) to print.
 
     Raises :class:`iop.limits.TooLargeToRender` when the HTML exceeds MAX_CHARS characters."""
     from . import rendering
@@ -460,16 +467,23 @@ def render_iop(
         context = {
             "doc": doc,
             "pupil": pupil,
-            "title": _("Individual education plan (IOP) %(year)s") % {"year": iop.school_year.name},
-            "draft": iop.status == Iop.Status.DRAFT,
-            "doc_date": timezone.localdate(),
+            "title": _("Individual education plan (IOP) %(year)s") % {"year": iop.school_year.name}
+            + (
+                " – " + _("published version %(number)s") % {"number": published.number}
+                if isinstance(published, IopVersion)
+                else ""
+            ),
+            "draft": iop.status == Iop.Status.DRAFT and not isinstance(published, IopVersion),
+            "doc_date": timezone.localdate(published.published_at)
+            if isinstance(published, IopVersion)
+            else timezone.localdate(),
             "levels": list(selectors.LEVEL_LABELS.values()),
         }
         return rendering.render_pdf(
             "reports/pdf/iop.html",
             context,
             language=language,
-            identifier=f"iop:{iop.pk}:{iop.version}:{'published' if published else 'live'}",
+            identifier=f"iop:{iop.pk}:{iop.version}:{_identity(published)}",
             fetcher=fetcher,
             max_chars=max_chars,
         )

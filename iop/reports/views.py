@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,7 +27,7 @@ from students import access
 from students.access import Action
 from students.models import User
 
-from . import documents, selectors, services
+from . import documents, innsyn, selectors, services
 from .documents import PDF_HEADERS
 from .forms import BatchForm, ReportForm, SentForm
 from .models import PdfJob, Report, ReportBatch, ReportBatchItem
@@ -375,3 +376,42 @@ def batch_zip(request: HttpRequest, pk: str) -> FileResponse:
     for key, value in PDF_HEADERS.items():
         response[key] = value
     return response
+
+
+# --- innsyn and archive export (forvaltningsloven §§ 18–19, arkivlova) -----------------------
+
+
+def _download(data: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
+    for key, value in PDF_HEADERS.items():
+        response[key] = value
+    return response
+
+
+@never_cache
+@login_required
+@require_GET
+def pupil_file_pdf(request: HttpRequest, pupil_id: str) -> HttpResponse:
+    """The pupil's whole file as one PDF (made on a worker when large)."""
+    return documents.respond(request, "innsyn", pupil_id)
+
+
+@never_cache
+@login_required
+@require_GET
+def pupil_file_json(request: HttpRequest, pupil_id: str) -> HttpResponse:
+    """The pupil's whole file as one JSON document (schema in :mod:`students.pupil_file`)."""
+    pupil = innsyn.file_pupil(cast(User, request.user), pupil_id)
+    data, name = innsyn.file_json(actor=cast(User, request.user), pupil=pupil)
+    return _download(data, name, "application/json; charset=utf-8")
+
+
+@never_cache
+@login_required
+@require_GET
+def pupil_archive_zip(request: HttpRequest, pupil_id: str) -> HttpResponse:
+    """The archive export: every document as PDF/A with ``metadata.json``, in one ZIP."""
+    pupil = innsyn.file_pupil(cast(User, request.user), pupil_id)
+    data, name = innsyn.archive_zip(actor=cast(User, request.user), pupil=pupil)
+    return _download(data, name, "application/zip")

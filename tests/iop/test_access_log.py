@@ -68,8 +68,9 @@ EXEMPT = {
     "reports:batch_progress": "a batch's progress (names and status)",
     "reports:pdf_job": "where a large PDF is being made (the pupil's name and the status); fetching it logs",
 }
-# Pages about several pupils write one entry per pupil: at least one here.
-PER_PUPIL = {"followup:meeting_detail", "reports:batch_zip"}
+# Pages about several pupils write one entry per pupil, and the archive export
+# one per document it holds: at least one here.
+PER_PUPIL = {"followup:meeting_detail", "reports:batch_zip", "reports:pupil_archive_zip"}
 
 
 def readers(row: Row) -> list[str]:

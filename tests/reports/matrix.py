@@ -20,6 +20,8 @@ EDITORS_OF_A = ("teacher", "coordinator")
 WRITE_A = only(302, EDITORS_OF_A, faglaerer=403, ppt=403, vikar=403, guardian_a=403, guardian_b=403, operator=403)
 POST_ONLY = expect(405)
 GET_ONLY = expect(405, guardian_a=403, guardian_b=403, operator=403)
+# Pupil A's whole file: the coordinator; those who see pupil A without managing get 403.
+FILE_A = only(200, ("coordinator",), teacher=403, faglaerer=403, ppt=403, vikar=403, guardian_a=403)
 
 
 def finalised_report(w: World) -> Report:
@@ -289,4 +291,19 @@ ROWS = {
             label="a drafts batch has no ZIP file",
         ),
     ],
+    # The whole file and the archive export: those who manage the pupil's school only
+    # (teachers, PPT, the vikar and the guardian see pupil A but are refused); one
+    # rendering per row. Contents, PDF/A and the access log: tests/reports/test_innsyn.py.
+    **{
+        name: [
+            Row(lambda w, name=name: reverse(name, args=[w.pupil_a.pk]), FILE_A, label="pupil A"),
+            Row(
+                lambda w, name=name: reverse(name, args=[w.pupil_c.pk]),
+                only(200, ("coordinator_other",)),
+                label="pupil C (school 2)",
+            ),
+            Row(lambda w, name=name: reverse(name, args=[MISSING_UUID]), expect(404), label="missing"),
+        ]
+        for name in ("reports:pupil_file_pdf", "reports:pupil_file_json", "reports:pupil_archive_zip")
+    },
 }
