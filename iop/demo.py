@@ -17,7 +17,17 @@ from students import access
 from students.models import GuardianLink, Pupil, School, TeachingAssignment, User
 
 from . import services
-from .models import CONSENT_AGE, CaseConsent, Goal, Iop, Organisation, SakkyndigVurdering
+from .models import (
+    CONSENT_AGE,
+    AdvanceNotice,
+    AdvanceNoticeComment,
+    CaseConsent,
+    Enkeltvedtak,
+    Goal,
+    Iop,
+    Organisation,
+    SakkyndigVurdering,
+)
 
 SCHOOL = "Fjordvik skole (demo)"
 
@@ -85,6 +95,29 @@ def _teacher_of(pupil: Pupil, role: str) -> User | None:
         TeachingAssignment.objects.filter(group__enrolments__pupil=pupil, role=role).select_related("user").first()
     )
     return assignment.user if assignment else None
+
+
+def _advance_notice(rektor: User, vedtak: Enkeltvedtak, start: datetime.date) -> None:
+    """The forhåndsvarsel the school sent two weeks before START, as it was
+    then (the service dates a notice today), and a guardian's comment on it."""
+    notice = AdvanceNotice.objects.create(
+        vedtak=vedtak,
+        sent_on=start - datetime.timedelta(days=14),
+        comment_deadline=start,
+        message="Her er utkastet til vedtak og den sakkyndige vurderingen. Gi oss gjerne merknader (demo).",
+        sent_by=rektor,
+    )
+    guardian = User.objects.filter(guardian_links__pupil=vedtak.pupil).order_by("email").first()
+    if guardian is not None:
+        AdvanceNoticeComment.objects.create(
+            notice=notice,
+            party=AdvanceNoticeComment.Party.GUARDIAN,
+            guardian=guardian,
+            name=guardian.full_name,
+            received_on=start - datetime.timedelta(days=6),
+            text="Vi er enige i utkastet, og ønsker at norsk også gis i liten gruppe en time i uka (demo).",
+            recorded_by=rektor,
+        )
 
 
 def _consent(rektor: User, pupil: Pupil, kind: str, day: datetime.date) -> None:
@@ -178,6 +211,7 @@ def _chain(
         ],
     )
     _consent(rektor, pupil, CaseConsent.Kind.VEDTAK, start)
+    _advance_notice(rektor, vedtak, start)
     vedtak = services.vedtak_make(
         actor=rektor, vedtak=vedtak, version=vedtak.version, made_on=start + datetime.timedelta(days=7)
     )

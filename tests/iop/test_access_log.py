@@ -40,6 +40,7 @@ EXEMPT = {
     "followup:duty_create": "the school's duties, no pupil",
     "followup:duty_edit": "the school's duties, no pupil",
     "followup:dashboard": "a list of deadlines (names and dates)",
+    "followup:tilsyn_school": "counts per legal requirement and the names of pupils to follow up (each one logged)",
     "followup:notifications": "a list of notifications (names and titles)",
     "followup:ical": "deadline titles for the user's calendar",
     "followup:preferences": "the user's own settings",
