@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import datetime
 import re
-from pathlib import Path
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
