@@ -550,7 +550,11 @@ def vedtak_make(request: HttpRequest, pk: str) -> HttpResponse:
         request,
         lambda: services.vedtak_make(actor=_actor(request), vedtak=vedtak, version=_version(request)),
         conflict=_("Someone else changed the decision. Check it and try again."),
-        done=_("The decision is made. The pupil's IOP can now be written."),
+        done=(
+            _("The decision is made. It is a refusal, so no IOP is written on it.")
+            if vedtak.is_refusal
+            else _("The decision is made. The pupil's IOP can now be written.")
+        ),
         refused=_("The decision can not be made yet:"),
     )
     return redirect("iop:vedtak_detail", vedtak.pk)

@@ -205,6 +205,16 @@ def test_no_iop_is_made_on_a_refusal(world: World) -> None:
     assert "Avslag: ikke individuelt tilrettelagt opplæring" in page and "Opprett IOP" not in page
 
 
+def test_making_a_refusal_says_that_no_iop_follows(world: World) -> None:
+    vedtak = refusal(world)
+    EnkeltvedtakSubject.objects.filter(vedtak=vedtak).delete()
+    url = reverse("iop:vedtak_make", args=[vedtak.pk])
+    response = world.client("coordinator").post(url, {"confirm": "1", "version": vedtak.version}, follow=True)
+    page = response.content.decode()
+    assert "Det er et avslag, så det skrives ingen IOP ut fra det." in page
+    assert "Elevens IOP kan nå skrives" not in page
+
+
 def test_a_refusal_asks_followup_for_no_iop(world: World) -> None:
     from followup import sources
 
