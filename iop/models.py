@@ -539,7 +539,7 @@ class CaseConsent(models.Model):
         OTHER = "other", _("Other")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="case_consents", verbose_name=_("pupil"))
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="case_consents", verbose_name=_("pupil"))
     kind = models.CharField(_("consent to"), max_length=10, choices=Kind.choices)
     given_by = models.CharField(_("given by"), max_length=10, choices=GivenBy.choices, default=GivenBy.GUARDIAN)
     guardian = models.ForeignKey(

@@ -117,6 +117,15 @@ class PupilAdmin(admin.ModelAdmin):
     list_select_related = ["school"]
     search_fields = ["last_name", "first_name", "school__name"]
     readonly_fields = ["archived_at", "archived_by"]
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        """As the admin's, but when protected records stop the deletion the
+        page lists them, not the read-only kinds among them as missing
+        permissions (which would hide the list)."""
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if protected:
+            perms_needed = set()
+        return to_delete, model_count, perms_needed, protected
     inlines = [EnrolmentInline, GuardianInline]
     readonly_fields = ["move"]
     actions = ["archive", "restore"]

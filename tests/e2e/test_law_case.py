@@ -14,7 +14,11 @@ axe-core checks the new pages."""
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 import re
+import subprocess
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -350,7 +354,7 @@ def test_a_refusal_is_made_with_reasons_and_its_letter_says_so(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_pupil_with_decisions_is_archived_not_deleted(
-    live_server: Any, transactional_world: World, page: Any
+    live_server: Any, transactional_world: World, page: Any, tmp_path: Path
 ) -> None:
     w = transactional_world
     made = chain(w.pupil_a)
@@ -359,6 +363,7 @@ def test_a_pupil_with_decisions_is_archived_not_deleted(
     page.locator("a.deletelink").click()
     page.wait_for_url("**/delete/")
     content = page.locator("#content").inner_text()
+    assert "slettes ikke" in content and "Arkiver eleven i stedet" in content, content
     assert "beskyttede" in content and str(made.vedtak) in content, content
     assert not page.locator("input[type=submit]").count()  # no "yes, I'm sure"
     assert Pupil.objects.filter(pk=w.pupil_a.pk).exists()
@@ -373,3 +378,18 @@ def test_a_pupil_with_decisions_is_archived_not_deleted(
     pupil = Pupil.objects.get(pk=w.pupil_a.pk)
     assert pupil.archived_at is not None
     assert Enkeltvedtak.objects.filter(pupil=pupil).count() == 1 and Iop.objects.filter(pupil=pupil).count() == 1
+
+    # The archive export opens: every document as PDF/A, listed with its checksum.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Last ned arkiveksporten (ZIP)").click()
+    with zipfile.ZipFile(download.value.path()) as archive:
+        metadata = json.loads(archive.read("metadata.json"))
+        assert metadata["pupil"]["id"] == str(pupil.pk), metadata["pupil"]
+        assert any(f["document_type"] == "vedtak" for f in metadata["files"]), metadata["files"]
+        for entry in metadata["files"]:
+            data = archive.read(entry["name"])
+            assert hashlib.sha256(data).hexdigest() == entry["sha256"], entry["name"]
+            pdf = tmp_path / "document.pdf"
+            pdf.write_bytes(data)
+            xmp = subprocess.run(["pdfinfo", "-meta", str(pdf)], capture_output=True, text=True, check=True).stdout  # noqa: S603, S607
+            assert "pdfaid:part" in xmp, entry["name"]
