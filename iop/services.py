@@ -653,40 +653,45 @@ def vedtak_update(
     return current
 
 
+def vedtak_make_problems(vedtak: Enkeltvedtak, day: datetime.date) -> list[str]:
+    """Why VEDTAK (a draft) may not be made on DAY, as messages for the
+    person (empty: it may): the clear-line checks, subjects (none on a
+    refusal, at least one otherwise), the stage of its expert assessment,
+    consent to the teaching (opplæringslova § 11-6; a refusal starts
+    nothing, so it needs none) and the advance notice's comment deadline
+    (forvaltningsloven § 16). About ten queries."""
+    problems = [flag.message for flag in checks.vedtak_flags(vedtak) if not flag.advisory]
+    has_subjects = vedtak.subjects.exists()
+    if vedtak.is_refusal and has_subjects:
+        problems.append(_("A refusal names no subjects: remove them, or choose another outcome."))
+    elif not vedtak.is_refusal and not has_subjects:
+        problems.append(_("The decision names no subjects."))
+    stage = _stage_error(vedtak)
+    if stage:
+        problems.append(stage)
+    consent = None if vedtak.is_refusal else consent_problem(vedtak.pupil, CaseConsent.Kind.VEDTAK, day)
+    if consent:
+        problems.append(consent)
+    waiting = advance_notice_problem(vedtak, day)
+    if waiting:
+        problems.append(waiting)
+    return problems
+
+
 @transaction.atomic
 def vedtak_make(
     *, actor: User, vedtak: Enkeltvedtak, version: int, made_on: datetime.date | None = None
 ) -> Enkeltvedtak:
     """Make (fatte) the decision. Refused (ValidationError listing every
-    reason) while a clear-line check on it fails, without the consent it
-    needs (:func:`consent_problem`; a refusal needs none), or before the comment deadline of its
-    advance notice (:func:`advance_notice_problem`)."""
+    reason, :func:`vedtak_make_problems`) while a clear-line check on it
+    fails, without the consent it needs (a refusal needs none), or before
+    the comment deadline of its advance notice."""
     _require(actor, Action.MANAGE, vedtak.pupil)
     current = _locked(Enkeltvedtak, vedtak.pk, version, actor)
     if current.is_made:
         return current
-    problems = [flag.message for flag in checks.vedtak_flags(current) if not flag.advisory]
-    has_subjects = current.subjects.exists()
-    if current.is_refusal and has_subjects:
-        problems.append(_("A refusal names no subjects: remove them, or choose another outcome."))
-    elif not current.is_refusal and not has_subjects:
-        problems.append(_("The decision names no subjects."))
-    stage = _stage_error(current)
-    if stage:
-        problems.append(stage)
-    # Consent is to the individually adapted teaching itself (opplæringslova
-    # § 11-6): a refusal starts nothing, so it needs none.
-    consent = (
-        None
-        if current.is_refusal
-        else consent_problem(current.pupil, CaseConsent.Kind.VEDTAK, made_on or timezone.localdate())
-    )
-    if consent:
-        problems.append(consent)
     current.pupil = vedtak.pupil
-    waiting = advance_notice_problem(current, made_on or timezone.localdate())
-    if waiting:
-        problems.append(waiting)
+    problems = vedtak_make_problems(current, made_on or timezone.localdate())
     if problems:
         raise ValidationError(problems)
     current.status = Enkeltvedtak.Status.MADE

@@ -544,7 +544,7 @@ def vedtak_make(request: HttpRequest, pk: str) -> HttpResponse:
             ),
             button=_("Yes, make the decision"),
             back=reverse("iop:vedtak_detail", args=[vedtak.pk]),
-            problems=[flag.message for flag in checks.vedtak_flags(vedtak) if not flag.advisory],
+            problems=services.vedtak_make_problems(vedtak, timezone.localdate()),
         )
     _transition(
         request,

@@ -126,6 +126,7 @@ class PupilAdmin(admin.ModelAdmin):
         if protected:
             perms_needed = set()
         return to_delete, model_count, perms_needed, protected
+
     inlines = [EnrolmentInline, GuardianInline]
     readonly_fields = ["move"]
     actions = ["archive", "restore"]

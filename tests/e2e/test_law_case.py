@@ -153,10 +153,11 @@ def test_a_case_from_consent_to_the_annual_report_sent(
     save(page, "Forhåndsvarselet er sendt.")
     assert shown(deadline) in page.locator("[data-advance-notice]").inner_text()
 
-    # 5. Making it before the deadline, with no answer from the guardian, is refused and says why.
+    # 5. Making it before the deadline, with no answer from the guardian, is
+    # refused and says why: the confirmation has no "yes" while it waits.
     page.get_by_role("button", name="Fatt vedtaket").click()
-    page.get_by_role("button", name="Ja, fatt vedtaket").click()
-    page.get_by_text("Vedtaket kan ikke fattes ennå:").wait_for()
+    page.get_by_text("Dette kan ikke gjøres ennå:").wait_for()
+    assert page.get_by_role("button", name="Ja, fatt vedtaket").count() == 0
     refusal = page.get_by_text(re.compile("Partene kan uttale seg om utkastet til og med")).inner_text()
     assert "Ikke svart ennå: Aud Foresatt." in refusal
     vedtak.refresh_from_db()
