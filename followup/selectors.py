@@ -83,10 +83,12 @@ class PupilFollowup:
 
 
 def pupil_followup(user: AnyUser, pupil_id: Any) -> PupilFollowup:
+    """The follow-up page of a pupil: for staff who log for the pupil, and
+    (read-only) for the coordinator of an archived pupil."""
     pupil = access.get_pupil(
         user,
         pupil_id,
-        Action.LOG,
+        Action.VIEW,
         queryset=Pupil.objects.select_related("school").prefetch_related(
             Prefetch(
                 "enrolments",
@@ -95,6 +97,9 @@ def pupil_followup(user: AnyUser, pupil_id: Any) -> PupilFollowup:
             )
         ),
     )
+    allowed = pupil.allowed  # type: ignore[attr-defined]
+    if Action.LOG not in allowed and not (pupil.archived_at is not None and Action.ARCHIVE in allowed):
+        raise PermissionDenied
     year_level = next((e.group.year_level for e in pupil.current_enrolments), None)  # type: ignore[attr-defined]
     year = engine.current_school_year(pupil.school_id)
     talks = list(
@@ -160,7 +165,7 @@ def referral(user: AnyUser, pk: Any, action: Action = Action.VIEW) -> Referral:
     visible = (
         Q(pupil__in=access.pupils_for(user, Action.LOG))
         | (~Q(status=Referral.Status.DRAFT) & Q(pupil__in=access.pupils_for(user, Action.ASSESS)))
-        | Q(pupil__archived_at__isnull=False, pupil__in=access.pupils_for(user, Action.MANAGE))
+        | Q(pupil__archived_at__isnull=False, pupil__in=access.pupils_for(user, Action.ARCHIVE))
     )
     obj = (
         Referral.objects.filter(visible)

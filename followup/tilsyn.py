@@ -56,9 +56,6 @@ from students.models import GuardianLink, Pupil
 
 from .models import Consent, InterimReply, Referral
 
-#: The minimum content of an expert assessment (opplæringslova § 11-8), besides hours per subject.
-SV_ELEMENTS = ("benefit_from_ordinary", "why_insufficient", "realistic_goals", "recommended_measures")
-
 #: A case not answered within this time needs an interim reply (forvaltningsloven § 11 a: "en måned").
 INTERIM_AFTER = datetime.timedelta(days=30)
 
@@ -248,7 +245,8 @@ def check_sv_consent(case: Case, today: datetime.date) -> Result:
 
 def check_sv_content(case: Case, today: datetime.date) -> Result:
     """Every completed expert assessment states its minimum content
-    (:data:`SV_ELEMENTS`), hours per subject and the pupil's view, and the
+    (``SakkyndigVurdering.required_elements``, fewer when it finds no need),
+    hours per subject (none when it finds no need) and the pupil's view, and the
     competence of the staff when a decision on it lets an assistant teach
     (opplæringslova §§ 11-8, 11-9)."""
     findings: list[Finding] = []
@@ -257,7 +255,7 @@ def check_sv_content(case: Case, today: datetime.date) -> Result:
         link = reverse("iop:vurdering_detail", args=[sv.pk])
         empty = [
             str(getattr(SakkyndigVurdering._meta.get_field(name), "verbose_name", name))
-            for name in SV_ELEMENTS
+            for name in sv.required_elements
             if not getattr(sv, name).strip()
         ]
         if empty:
@@ -269,7 +267,9 @@ def check_sv_content(case: Case, today: datetime.date) -> Result:
             )
         subjects = list(sv.subjects.all())
         without = [s.subject for s in subjects if not s.hours]
-        if not subjects:
+        if not sv.finds_need:
+            pass  # no need found: no hours to recommend
+        elif not subjects:
             findings.append(Finding(_("The expert assessment recommends no hours in any subject."), link))
         elif without:
             findings.append(

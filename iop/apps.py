@@ -26,5 +26,7 @@ class IopConfig(AppConfig):
 
     def ready(self) -> None:
         from . import deploy_checks  # noqa: F401 – registers the system checks
+        from .services import connect_archive_check
 
         use_site_domain_for_message_ids()
+        connect_archive_check()

@@ -66,6 +66,7 @@ class VurderingForm(VersionedForm):
             "assessed_on",
             "valid_from",
             "valid_to",
+            "conclusion",
             "benefit_from_ordinary",
             "why_insufficient",
             "realistic_goals",
@@ -79,8 +80,17 @@ class VurderingForm(VersionedForm):
             "assessed_on": DateInput(),
             "valid_from": DateInput(),
             "valid_to": DateInput(),
-            **{name: _rows(4) for name in fields[3:]},
+            "conclusion": forms.RadioSelect,
+            **{name: _rows(4) for name in fields[4:]},
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["conclusion"].required = False
+
+    def clean_conclusion(self) -> str:
+        """A post without the conclusion keeps the assessment's (a new one: a need is found)."""
+        return self.cleaned_data.get("conclusion") or self.instance.conclusion
 
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean() or {}

@@ -146,6 +146,16 @@ class SakkyndigVurdering(Document):
         DRAFT = "draft", _("Draft")
         COMPLETED = "completed", _("Completed")
 
+    class Conclusion(models.TextChoices):
+        NEED = "need", _("The pupil needs individually adapted teaching (opplæringslova § 11-6)")
+        NO_NEED = (
+            "no_need",
+            _(
+                "The pupil does not need individually adapted teaching: adapted ordinary teaching gives satisfactory "
+                "benefit"
+            ),
+        )
+
     pupil = models.ForeignKey(
         Pupil, on_delete=models.PROTECT, related_name="sakkyndige_vurderinger", verbose_name=_("pupil")
     )
@@ -156,6 +166,13 @@ class SakkyndigVurdering(Document):
     assessed_on = models.DateField(_("date of the assessment"), validators=[validate_date_window])
     valid_from = models.DateField(_("valid from"), validators=[validate_date_window])
     valid_to = models.DateField(_("valid to"), validators=[validate_date_window])
+    conclusion = models.CharField(
+        _("conclusion"),
+        max_length=10,
+        choices=Conclusion.choices,
+        default=Conclusion.NEED,
+        help_text=_("An assessment that finds no need recommends no hours; the decision on it is a refusal."),
+    )
     benefit_from_ordinary = FreeTextField(_("the pupil's benefit from ordinary teaching"), blank=True)
     why_insufficient = FreeTextField(_("why the pupil does not or cannot get satisfactory benefit"), blank=True)
     realistic_goals = FreeTextField(_("realistic learning goals"), blank=True)
@@ -203,6 +220,20 @@ class SakkyndigVurdering(Document):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    @property
+    def finds_need(self) -> bool:
+        return self.conclusion == self.Conclusion.NEED
+
+    #: The minimum content (opplæringslova § 11-8): all four when the
+    #: assessment finds a need; when it finds none, the benefit of ordinary
+    #: teaching and what gives satisfactory benefit within it.
+    ELEMENTS = ("benefit_from_ordinary", "why_insufficient", "realistic_goals", "recommended_measures")
+    ELEMENTS_NO_NEED = ("benefit_from_ordinary", "recommended_measures")
+
+    @property
+    def required_elements(self) -> tuple[str, ...]:
+        return self.ELEMENTS if self.finds_need else self.ELEMENTS_NO_NEED
 
     def recommended_hours(self) -> dict[str, int | None]:
         return {s.subject.strip().lower(): s.hours for s in self.subjects.all()}

@@ -136,6 +136,7 @@ SV_FIELDS = (
     "assessed_on",
     "valid_from",
     "valid_to",
+    "conclusion",
     "benefit_from_ordinary",
     "why_insufficient",
     "realistic_goals",
@@ -306,7 +307,7 @@ def vurdering_complete(*, actor: User, vurdering: SakkyndigVurdering, version: i
         raise ValidationError(consent)
     missing = [
         str(getattr(SakkyndigVurdering._meta.get_field(name), "verbose_name", name))
-        for name in ("benefit_from_ordinary", "why_insufficient", "realistic_goals", "recommended_measures")
+        for name in sv.required_elements
         if not getattr(sv, name).strip()
     ]
     if missing:
@@ -314,7 +315,15 @@ def vurdering_complete(*, actor: User, vurdering: SakkyndigVurdering, version: i
             _("Fill in the statutory elements before completing: %(fields)s.") % {"fields": ", ".join(missing)}
         )
     subjects = list(sv.subjects.all())
-    if not subjects:
+    if not sv.finds_need:
+        if subjects:
+            raise ValidationError(
+                _(
+                    "An assessment that finds no need for individually adapted teaching recommends no hours: "
+                    "remove the subjects, or change the conclusion."
+                )
+            )
+    elif not subjects:
         raise ValidationError(_("Recommend hours in at least one subject before completing."))
     without_hours = [s.subject for s in subjects if not s.hours]
     if without_hours:
@@ -1687,3 +1696,24 @@ def assessment_update(
     current.updated_by = actor
     _bump(current)
     return _save(current, actor)
+
+
+def open_appeal_obstacle(sender: Any, *, pupil: Pupil, **kwargs: Any) -> str | None:
+    """Why PUPIL may not be archived yet: an appeal against one of the
+    pupil's decisions has no final outcome (forvaltningsloven §§ 28–34; the
+    case goes on after the pupil leaves). One query."""
+    if Appeal.objects.filter(vedtak__pupil=pupil, final_outcome="").exists():
+        return str(
+            _(
+                "An appeal against a decision for the pupil is still open: record its outcome before archiving "
+                "the pupil."
+            )
+        )
+    return None
+
+
+def connect_archive_check() -> None:
+    """Let :func:`students.services.pupil_archive` ask about open appeals."""
+    from students.signals import pupil_archive_requested
+
+    pupil_archive_requested.connect(open_appeal_obstacle, sender=Pupil, dispatch_uid="iop-open-appeal")

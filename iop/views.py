@@ -331,7 +331,10 @@ def vedtak_create(request: HttpRequest, pk: str) -> HttpResponse:
         | {name: getattr(s, name) for name in ("organisation", "staff_competence") if getattr(s, name)}
         for s in sv.subjects.all()
     ]
-    form = VedtakForm(request.POST or None, initial={"valid_from": sv.valid_from, "valid_to": sv.valid_to})
+    start: dict[str, Any] = {"valid_from": sv.valid_from, "valid_to": sv.valid_to}
+    if not sv.finds_need:  # the decision on an assessment that finds no need is a refusal
+        start["outcome"] = Enkeltvedtak.Outcome.REFUSED
+    form = VedtakForm(request.POST or None, initial=start)
     formset = VedtakSubjectFormSet(request.POST or None, prefix="fag", initial=initial)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:

@@ -67,6 +67,7 @@ class Action(enum.StrEnum):
     MANAGE = "manage"  # coordinator work: vedtak, årshjul, grants
     ASSESS = "assess"  # PPT: write the sakkyndig vurdering
     VIEW_SENSITIVE = "view_sensitive"  # national identity number
+    ARCHIVE = "archive"  # archive or restore a pupil who left; export the whole file (innsyn, archive)
 
 
 class Relation(enum.StrEnum):
@@ -81,7 +82,7 @@ class Relation(enum.StrEnum):
 
 A = Action
 RELATION_ACTIONS: dict[Relation, frozenset[Action]] = {
-    Relation.COORDINATOR: frozenset({A.VIEW, A.EDIT, A.LOG, A.MANAGE, A.VIEW_SENSITIVE}),
+    Relation.COORDINATOR: frozenset({A.VIEW, A.EDIT, A.LOG, A.MANAGE, A.VIEW_SENSITIVE, A.ARCHIVE}),
     Relation.CONTACT_TEACHER: frozenset({A.VIEW, A.EDIT, A.LOG}),
     Relation.SUBJECT_TEACHER: frozenset({A.VIEW, A.LOG}),
     Relation.PPT: frozenset({A.VIEW, A.ASSESS}),
@@ -90,8 +91,9 @@ RELATION_ACTIONS: dict[Relation, frozenset[Action]] = {
     Relation.GUARDIAN: frozenset({A.VIEW}),
 }
 
-#: What the coordinator may still do with an archived pupil: read the records, and restore.
-ARCHIVED_ACTIONS: frozenset[Action] = frozenset({A.VIEW, A.VIEW_SENSITIVE, A.MANAGE})
+#: What the coordinator may still do with an archived pupil: read the records,
+#: export them, and restore the pupil; nothing is written to the file meanwhile.
+ARCHIVED_ACTIONS: frozenset[Action] = frozenset({A.VIEW, A.VIEW_SENSITIVE, A.ARCHIVE})
 
 COORDINATOR_ROLES = (StaffMembership.Role.KOORDINATOR, StaffMembership.Role.REKTOR)
 TEACHER_ROLES = (StaffMembership.Role.KONTAKTLAERER, StaffMembership.Role.FAGLAERER)

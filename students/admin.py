@@ -194,7 +194,13 @@ class PupilAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Archive the selected pupils (they have left)"))
     def archive(self, request, queryset):  # type: ignore[no-untyped-def]
-        chosen = list(queryset.filter(archived_at__isnull=True))
+        chosen = []
+        for pupil in queryset.filter(archived_at__isnull=True):
+            reasons = services.archive_obstacles(pupil)
+            if reasons:  # e.g. an open appeal: said, and the pupil is left as is
+                self.message_user(request, f"{pupil}: {' '.join(reasons)}", messages.ERROR)
+            else:
+                chosen.append(pupil)
         count = Pupil.objects.filter(pk__in=[p.pk for p in chosen], archived_at__isnull=True).update(
             archived_at=timezone.now(), archived_by=request.user
         )

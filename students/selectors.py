@@ -77,7 +77,7 @@ class PupilPage:
 def pupil_page(user: User | AnonymousUser, pupil_id: str) -> PupilPage:
     pupil = access.get_pupil(user, pupil_id, queryset=with_current_groups(Pupil.objects.all()))
     allowed = pupil.allowed  # type: ignore[attr-defined]
-    staff_view = access.Action.LOG in allowed or access.Action.ASSESS in allowed or access.Action.MANAGE in allowed
+    staff_view = bool(allowed & {access.Action.LOG, access.Action.ASSESS, access.Action.MANAGE, access.Action.ARCHIVE})
     guardians: list[GuardianLink] = []
     teachers: list[TeachingAssignment] = []
     grants: list[PupilUserObjectPermission] = []

@@ -27,17 +27,29 @@ def pupil_archive(*, actor: User, pupil: Pupil) -> Pupil:
     follow-up ends the pupil's open deadlines there).
 
     PermissionDenied unless ACTOR manages the pupil (coordinator, rektor);
-    ValidationError when the pupil is archived already."""
-    if not access.can(actor, Action.MANAGE, pupil):
+    ValidationError when the pupil is archived already, or while a receiver
+    of :data:`students.signals.pupil_archive_requested` says why not (an open
+    appeal)."""
+    if not access.can(actor, Action.ARCHIVE, pupil):
         raise PermissionDenied
     current = Pupil.objects.select_for_update().get(pk=pupil.pk)
     if current.archived_at is not None:
         raise ValidationError(_("The pupil is archived already."))
+    reasons = archive_obstacles(current)
+    if reasons:
+        raise ValidationError(reasons)
     current.archived_at = timezone.now()
     current.archived_by = actor
     current.save(update_fields=["archived_at", "archived_by"])
     announce_archived(current, actor)
     return current
+
+
+def archive_obstacles(pupil: Pupil) -> list[str]:
+    """Why PUPIL may not be archived yet, as messages (empty: it may), from
+    the receivers of :data:`students.signals.pupil_archive_requested`."""
+    answers = signals.pupil_archive_requested.send(sender=Pupil, pupil=pupil)
+    return [str(reason) for _receiver, reason in answers if reason]
 
 
 def announce_archived(pupil: Pupil, actor: User | None) -> None:
@@ -55,7 +67,7 @@ def pupil_restore(*, actor: User, pupil: Pupil) -> Pupil:
     """Take PUPIL out of the archive (came back, or archived by mistake).
 
     PermissionDenied unless ACTOR manages the pupil; ValidationError when the pupil is not archived."""
-    if not access.can(actor, Action.MANAGE, pupil):
+    if not access.can(actor, Action.ARCHIVE, pupil):
         raise PermissionDenied
     current = Pupil.objects.select_for_update().get(pk=pupil.pk)
     if current.archived_at is None:

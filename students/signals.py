@@ -20,3 +20,9 @@ pupil_transferred = Signal()
 #: kwargs: ``pupil`` (:class:`students.models.Pupil`), ``actor`` (User | None).
 pupil_archived = Signal()
 pupil_restored = Signal()
+
+#: Asked (synchronously, inside the transaction) before a pupil is archived:
+#: each receiver returns ``None`` or a message saying why the pupil may not
+#: be archived yet (e.g. an open appeal), in the user's language.
+#: kwargs: ``pupil`` (:class:`students.models.Pupil`).
+pupil_archive_requested = Signal()

@@ -69,7 +69,7 @@ def pupil_detail(request: HttpRequest, pupil_id: str) -> HttpResponse:
         "page": page,
         "pupil": page.pupil,
         "sections": pupil_sections(request, page.pupil),
-        "may_archive": access.Action.MANAGE in page.pupil.allowed,  # type: ignore[attr-defined]
+        "may_archive": access.Action.ARCHIVE in page.pupil.allowed,  # type: ignore[attr-defined]
     }
     return render(request, "students/pupil_detail.html", context)
 
@@ -123,7 +123,7 @@ def pupil_move(request: HttpRequest, pupil_id: str) -> HttpResponse:
 @require_POST
 def pupil_archive(request: HttpRequest, pupil_id: str) -> HttpResponse:
     """Archive a pupil who has left (``restore=1``: take the pupil out of the archive again)."""
-    pupil = access.get_pupil(request.user, pupil_id, access.Action.MANAGE)
+    pupil = access.get_pupil(request.user, pupil_id, access.Action.ARCHIVE)
     restore = request.POST.get("restore") == "1"
     try:
         if restore:

@@ -57,7 +57,7 @@ def _pupils() -> QuerySet[Pupil]:
 def file_pupil(user: User, object_id: str) -> Pupil:
     """The pupil whose whole file USER may make (``Http404`` for a stranger or
     a missing pupil, ``PermissionDenied`` for one who sees but does not manage)."""
-    return access.get_pupil(user, object_id, Action.MANAGE, queryset=_pupils())
+    return access.get_pupil(user, object_id, Action.ARCHIVE, queryset=_pupils())
 
 
 def _language(pupil: Pupil) -> str:

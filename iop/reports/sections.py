@@ -21,7 +21,7 @@ def pupil_reports(request: HttpRequest, pupil: Pupil) -> Section | None:
 def _managed(pupil: Pupil) -> bool:
     from students.access import Action
 
-    return Action.MANAGE in getattr(pupil, "allowed", frozenset())
+    return Action.ARCHIVE in getattr(pupil, "allowed", frozenset())
 
 
 def pupil_archive_export(request: HttpRequest, pupil: Pupil) -> Section | None:

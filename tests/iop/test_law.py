@@ -385,3 +385,81 @@ def test_no_assistant_flag_with_the_competence_element_or_without_an_assistant(w
         staff_competence="Assistent med fagbrev i barne- og ungdomsarbeid, veiledet av spesialpedagog."
     )
     assert "vedtak_assistant_without_competence" not in codes(checks.vedtak_flags(fresh(vedtak)))
+
+
+# --- an assessment that finds no need ------------------------------------------------------
+
+
+def no_need_sv(world: World, *, subjects: bool = False) -> SakkyndigVurdering:
+    sv = VurderingFactory(
+        pupil=world.pupil_a,
+        author=world.user("ppt"),
+        status=SakkyndigVurdering.Status.DRAFT,
+        conclusion=SakkyndigVurdering.Conclusion.NO_NEED,
+        why_insufficient="",
+        realistic_goals="",
+        recommended_measures="Tilpasset opplæring i klassen med lydbøker.",
+        pupil_view="Eleven vil helst være i klassen.",
+    )
+    if subjects:
+        SakkyndigVurderingSubject.objects.create(vurdering=sv, subject="Matematikk", hours=38)
+    return sv
+
+
+def complete(world: World, sv: SakkyndigVurdering) -> SakkyndigVurdering:
+    sv.refresh_from_db()
+    return services.vurdering_complete(actor=world.user("ppt"), vurdering=sv, version=sv.version)
+
+
+def test_an_assessment_that_finds_no_need_is_completed_without_hours(world: World) -> None:
+    """PPT may conclude that adapted ordinary teaching is enough
+    (opplæringslova § 11-8): no subjects, no hours, fewer elements."""
+    sv = complete(world, no_need_sv(world))
+    assert not sv.is_draft and not sv.finds_need
+
+
+def test_an_assessment_that_finds_no_need_recommends_no_hours(world: World) -> None:
+    sv = no_need_sv(world, subjects=True)
+    with pytest.raises(ValidationError, match="tilrår ingen timer"):
+        complete(world, sv)
+    assert SakkyndigVurdering.objects.get(pk=sv.pk).is_draft
+
+
+def test_an_assessment_that_finds_a_need_still_needs_its_four_elements_and_hours(world: World) -> None:
+    sv = no_need_sv(world)
+    SakkyndigVurdering.objects.filter(pk=sv.pk).update(conclusion=SakkyndigVurdering.Conclusion.NEED)
+    with pytest.raises(ValidationError, match=r"lovpålagte|Elevens|timer"):
+        complete(world, sv)
+
+
+def test_the_decision_on_an_assessment_that_finds_no_need_starts_as_a_refusal_without_deviation(
+    world: World, client: Any
+) -> None:
+    sv = complete(world, no_need_sv(world))
+    client.force_login(world.user("coordinator"))
+    page = client.get(reverse("iop:vedtak_create", args=[sv.pk]))
+    assert page.context["form"]["outcome"].value() == Enkeltvedtak.Outcome.REFUSED
+    assert (
+        "Eleven har ikke behov for individuelt tilrettelagt opplæring"
+        in client.get(reverse("iop:vurdering_detail", args=[sv.pk])).content.decode()
+    )
+    vedtak = Enkeltvedtak.objects.create(
+        pupil=world.pupil_a,
+        vurdering=sv,
+        outcome=Enkeltvedtak.Outcome.REFUSED,
+        valid_from=sv.valid_from,
+        valid_to=sv.valid_to,
+        **VEDTAK_REASONS,
+    )
+    assert checks.deviations(fresh(vedtak)) == []
+
+
+def test_a_refusal_draft_with_subjects_shows_them_with_what_to_do(world: World) -> None:
+    """Subjects left on a refusal stop it from being made; the draft shows them, and why."""
+    vedtak = refusal(world)
+    assert vedtak.subjects.exists()
+    page = world.client("coordinator").get(reverse("iop:vedtak_detail", args=[vedtak.pk])).content.decode()
+    assert "data-refusal-subjects" in page and "Et avslag nevner ingen fag" in page
+    EnkeltvedtakSubject.objects.filter(vedtak=vedtak).delete()
+    page = world.client("coordinator").get(reverse("iop:vedtak_detail", args=[vedtak.pk])).content.decode()
+    assert "data-refusal-subjects" not in page

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.text import capfirst
 
 from followup.models import Concern, Consent
@@ -182,6 +182,9 @@ def test_the_archive_export_holds_every_document_as_pdf_a_with_checksums(
     Report.objects.filter(pk=report.pk).update(summary=REPORT_TEXT)
     report.refresh_from_db()
     services.report_finalise(actor=coordinator, report=report, version=report.version)  # kept as PDF/A
+    Appeal.objects.filter(vedtak__pupil=w.pupil_a).update(  # an open appeal stops the archiving
+        final_outcome=Appeal.Outcome.UPHELD, final_outcome_on=timezone.localdate()
+    )
     student_services.pupil_archive(actor=w.user("coordinator"), pupil=w.pupil_a)
     page = w.client("coordinator").get(reverse("pupil_detail", args=[w.pupil_a.pk])).content.decode()
     zip_url = reverse("reports:pupil_archive_zip", args=[w.pupil_a.pk])

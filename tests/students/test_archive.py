@@ -8,10 +8,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import ProtectedError
 from django.urls import reverse
+from django.utils import timezone
 
 from followup import services as followup_services
 from followup.models import Referral
-from iop.models import Enkeltvedtak, Iop, Iup, SakkyndigVurdering
+from iop.models import Appeal, Enkeltvedtak, Iop, Iup, SakkyndigVurdering
 from iop.reports import services as report_services
 from iop.reports.models import Report
 from students import access, services
@@ -126,3 +127,43 @@ def test_archiving_twice_or_by_a_teacher_is_refused(world: World) -> None:
         services.pupil_restore(actor=coordinator, pupil=_fresh(world.pupil_b))
     with pytest.raises(PermissionDenied):
         services.pupil_archive(actor=world.user("teacher"), pupil=_fresh(world.pupil_a))
+
+
+def test_an_open_appeal_stops_the_archiving_with_a_message(world: World) -> None:
+    """The appeal goes on after the pupil leaves (forvaltningsloven §§ 28–34):
+    the pupil is archived once its outcome is recorded, not before."""
+    ch = chain(world.pupil_a)
+    appeal = Appeal.objects.create(
+        vedtak=ch.vedtak, received_on=timezone.localdate(), appellant="Aud Foresatt", summary="Vil ha flere timer."
+    )
+    coordinator = world.client("coordinator")
+    answer = coordinator.post(reverse("pupil_archive", args=[world.pupil_a.pk]), follow=True)
+    assert "En klage på et vedtak for eleven er fortsatt åpen" in answer.content.decode()
+    assert _fresh(world.pupil_a).archived_at is None
+    Appeal.objects.filter(pk=appeal.pk).update(
+        final_outcome=Appeal.Outcome.WITHDRAWN, final_outcome_on=timezone.localdate()
+    )
+    coordinator.post(reverse("pupil_archive", args=[world.pupil_a.pk]))
+    assert _fresh(world.pupil_a).archived_at is not None
+
+
+def test_nothing_is_written_to_an_archived_pupils_file(world: World) -> None:
+    """Read-only means read-only: no new decision, no move, no consent; the
+    coordinator still reads, exports and restores."""
+    ch = chain(world.pupil_a)
+    coordinator = world.client("coordinator")
+    coordinator.post(reverse("pupil_archive", args=[world.pupil_a.pk]))
+    assert _fresh(world.pupil_a).archived_at is not None
+    for url in (
+        reverse("iop:vedtak_create", args=[ch.vedtak.vurdering_id]),
+        reverse("pupil_move", args=[world.pupil_a.pk]),
+        reverse("iop:consents", args=[world.pupil_a.pk]),
+    ):
+        response = coordinator.post(url, {})
+        assert response.status_code in (403, 404), url
+    assert coordinator.get(reverse("iop:vedtak_detail", args=[ch.vedtak.pk])).status_code == 200
+    assert coordinator.get(reverse("reports:pupil_file_json", args=[world.pupil_a.pk])).status_code == 200
+    assert coordinator.get(reverse("followup:pupil", args=[world.pupil_a.pk])).status_code == 200  # read-only
+    page = coordinator.get(reverse("pupil_detail", args=[world.pupil_a.pk])).content.decode()
+    assert "Ta eleven ut av arkivet" in page and "Flytt eleven" not in page
+    assert Enkeltvedtak.objects.filter(pupil=world.pupil_a).count() == 1
