@@ -838,6 +838,7 @@ class Notification(models.Model):
         TASK = "task", _("New task")
         PUBLISHED = "published", _("Plan published")
         NOTICE = "notice", _("Draft decision for comment")
+        DECISION = "decision", _("Decision made: read the letter")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting")

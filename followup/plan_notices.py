@@ -23,8 +23,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from iop.models import AdvanceNotice, Iop, Iup
-from iop.signals import advance_notice_sent, plan_published
+from iop.models import AdvanceNotice, Enkeltvedtak, Iop, Iup
+from iop.signals import advance_notice_sent, plan_published, vedtak_made
 from students import access
 from students.access import Action
 from students.models import User
@@ -35,6 +35,7 @@ from .models import Notification, Preference
 def connect_signals() -> None:
     plan_published.connect(on_plan_published, dispatch_uid="followup-plan-published")
     advance_notice_sent.connect(on_advance_notice_sent, dispatch_uid="followup-advance-notice-sent")
+    vedtak_made.connect(on_vedtak_made, dispatch_uid="followup-vedtak-made-guardians")
 
 
 def on_plan_published(sender: Any, *, plan: Iop | Iup, number: int | None = None, **kwargs: Any) -> None:
@@ -43,6 +44,32 @@ def on_plan_published(sender: Any, *, plan: Iop | Iup, number: int | None = None
 
 def on_advance_notice_sent(sender: Any, *, notice: AdvanceNotice, **kwargs: Any) -> None:
     notify_advance_notice(notice=notice)
+
+
+def on_vedtak_made(sender: Any, *, vedtak: Enkeltvedtak, **kwargs: Any) -> None:
+    notify_decision(vedtak=vedtak)
+
+
+def notify_decision(*, vedtak: Enkeltvedtak) -> list[uuid.UUID]:
+    """One in-app notification per guardian who may read the pupil: VEDTAK
+    is made, and its letter with the reasons and the appeal information
+    (forvaltningsloven §§ 24–27) is theirs to read. The key
+    ``decision:<vedtak id>:<user id>`` makes a repeated signal create
+    nothing new. Returns the ids created."""
+    now = timezone.now()
+    rows = [
+        Notification(
+            key=f"decision:{vedtak.pk}:{user.pk}",
+            recipient=user,
+            kind=Notification.Kind.DECISION,
+            vedtak_id=vedtak.pk,
+            send_after=now,
+            state=Notification.State.IN_APP,
+        )
+        for user in guardian_readers(vedtak)
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return list(Notification.objects.filter(pk__in=[n.pk for n in rows]).values_list("pk", flat=True))
 
 
 def notify_advance_notice(*, notice: AdvanceNotice) -> list[uuid.UUID]:

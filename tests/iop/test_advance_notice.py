@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from followup.models import Notification
-from followup.plan_notices import notify_advance_notice
+from followup.plan_notices import notify_advance_notice, notify_decision
 from iop import services
 from iop.models import AdvanceNotice, Enkeltvedtak
 from students import access
@@ -172,3 +172,29 @@ def test_the_pages_keep_what_was_typed_when_refused(world: World) -> None:
     assert ok.status_code == 302
     page = client.get(reverse("iop:vedtak_detail", args=[vedtak.pk])).content.decode()
     assert "Uenig i timetallet" in page
+
+
+def test_the_guardian_is_told_how_to_comment_and_staff_are_not(world: World) -> None:
+    vedtak = draft(world)
+    send(world, vedtak)
+    url = reverse("iop:vedtak_detail", args=[vedtak.pk])
+    page = world.client("guardian_a").get(url).content.decode()
+    assert "data-how-to-comment" in page and "be skolen om et møte" in page
+    assert "data-how-to-comment" not in world.client("coordinator").get(url).content.decode()
+
+
+def test_the_guardians_are_told_once_the_decision_is_made(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The letter with the reasons and the appeal information is theirs to
+    read: each guardian who may read the pupil gets one notification."""
+    vedtak = draft(world)
+    assert not Notification.objects.filter(kind=Notification.Kind.DECISION).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        make(world, vedtak)
+    told = Notification.objects.filter(vedtak=vedtak, kind=Notification.Kind.DECISION)
+    assert [n.recipient for n in told] == [world.user("guardian_a")]
+    assert notify_decision(vedtak=vedtak) == []  # a repeated signal makes nothing new
+    page = world.client("guardian_a").get(reverse("followup:notifications")).content.decode()
+    assert "Vedtak fattet: les vedtaksbrevet" in page
+    assert reverse("iop:vedtak_detail", args=[vedtak.pk]) in page
