@@ -493,9 +493,7 @@ def check_iop_made(case: Case, today: datetime.date) -> Result:
             "The school's own limit is %(limit)s days (the setting IOP_MISSING_AFTER_DAYS); "
             "opplæringslova § 11-10 says as soon as possible."
         )
-        findings.append(
-            Finding(f"{message % values} {limit_note % values}", reverse("iop:iop_detail", args=[plan.pk]))
-        )
+        findings.append(Finding(f"{message % values} {limit_note % values}", reverse("iop:iop_detail", args=[plan.pk])))
     return _result(IOP_MADE, findings, bool(granting))
 
 
@@ -547,9 +545,7 @@ def check_aarsrapport(case: Case, today: datetime.date) -> Result:
     for report in case.reports:
         if report.kind == Report.Kind.AARSRAPPORT:
             by_iop[report.iop_id].append(report)
-    due = [
-        iop for iop in case.iops if iop.period_end < today or iop.school_year.end < today or iop.pk in by_iop
-    ]
+    due = [iop for iop in case.iops if iop.period_end < today or iop.school_year.end < today or iop.pk in by_iop]
     for iop in due:
         period = {"start": _day(iop.period_start), "end": _day(iop.period_end)}
         if iop.pk not in by_iop:
@@ -696,8 +692,8 @@ def appeal_review_days(schools: Iterable[School]) -> dict[Any, int]:
         else:
             key = BUILTIN_FOR_KIND.get(school.kind, BUILTIN_DEFAULT)  # type: ignore[call-overload]
             wheel = [d for d in duties if d.aarshjul is not None and d.aarshjul.builtin_key == key]
-        chosen = (own or wheel or [None])[0]
-        out[school.pk] = chosen.offset_days if chosen is not None else DEFAULT_APPEAL_REVIEW_DAYS
+        chosen = own or wheel
+        out[school.pk] = chosen[0].offset_days if chosen else DEFAULT_APPEAL_REVIEW_DAYS
     return out
 
 
@@ -713,9 +709,7 @@ def load_cases(pupils: QuerySet[Pupil]) -> list[Case]:
         Prefetch("advance_notices", queryset=AdvanceNotice.objects.prefetch_related("comments")),
         "appeals",
     )
-    first_version = (
-        IopVersion.objects.filter(iop_id=OuterRef("pk")).order_by("published_at").values("published_at")[:1]
-    )
+    first_version = IopVersion.objects.filter(iop_id=OuterRef("pk")).order_by("published_at").values("published_at")[:1]
     iop_qs = (
         Iop.objects.select_related("school_year")
         .annotate(first_published=Subquery(first_version))

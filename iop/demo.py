@@ -89,7 +89,7 @@ GOALS = [
 
 def _moment(day: datetime.date) -> datetime.datetime:
     """Nine in the morning of DAY, in the current time zone."""
-    return timezone.make_aware(datetime.datetime(day.year, day.month, day.day, 9))
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
 
 
 def _user(email: str) -> User:
