@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -44,17 +44,26 @@ from iop import checks
 from iop.models import (
     CONSENT_AGE,
     AdvanceNotice,
+    Appeal,
     CaseConsent,
     Enkeltvedtak,
     Iop,
+    IopVersion,
     SakkyndigVurdering,
     StaffCompetence,
 )
 from iop.reports.models import Report
 from iop.services import advance_notice_problem_among, consent_problem_among
-from students.models import GuardianLink, Pupil
+from students.models import GuardianLink, Pupil, School
 
-from .models import Consent, InterimReply, Referral
+from .deadlines import BUILTIN_DEFAULT, BUILTIN_FOR_KIND
+from .models import Aarshjul, Consent, Duty, InterimReply, Referral
+
+#: The årshjul duty that gives the school owner's review of an appeal its deadline.
+APPEAL_DUTY = "klage-skoleeier"
+
+#: The review deadline in days when the school's årshjul has no such duty (the built-in årshjul's).
+DEFAULT_APPEAL_REVIEW_DAYS = 21
 
 #: A case not answered within this time needs an interim reply (forvaltningsloven § 11 a: "en måned").
 INTERIM_AFTER = datetime.timedelta(days=30)
@@ -71,6 +80,8 @@ class Requirement:
     code: str
     title: Any  # a lazy translation
     source: str
+    #: Which pupils the requirement applies to, when that needs saying (a lazy translation or "").
+    scope: Any = ""
 
 
 @dataclass(frozen=True)
@@ -105,6 +116,8 @@ class Case:
     iops: list[Iop] = field(default_factory=list)
     reports: list[Report] = field(default_factory=list)
     interim_replies: list[InterimReply] = field(default_factory=list)
+    #: Days the school owner has to review an appeal (the årshjul duty :data:`APPEAL_DUTY`).
+    appeal_review_days: int = 21
 
     @property
     def made_vedtak(self) -> list[Enkeltvedtak]:
@@ -142,17 +155,22 @@ INTERIM_REPLY = Requirement(
     "forvaltningsloven § 11 a",
 )
 IOP_MADE = Requirement(
-    "iop_made", gettext_lazy("IOP made as soon as possible after the decision"), "opplæringslova § 11-10"
+    "iop_made",
+    gettext_lazy("IOP made as soon as possible after the decision"),
+    "opplæringslova § 11-10",
+    gettext_lazy("Pupils with a decision granting special education, with or without an IOP."),
 )
 IOP_CONTENT = Requirement(
     "iop_content",
     gettext_lazy("IOP complete: who took part, strengths, aids, evaluation, the pupil's view, goals, hours"),
     "opplæringslova § 11-10",
+    gettext_lazy("Pupils with an IOP."),
 )
 AARSRAPPORT = Requirement(
     "aarsrapport",
     gettext_lazy("Årsrapport written and sent to the guardians and the school owner"),
     "opplæringslova § 11-10",
+    gettext_lazy("Pupils with an IOP for a school year that has ended, or with an årsrapport."),
 )
 APPEALS = Requirement(
     "appeals",
@@ -430,11 +448,21 @@ def check_interim_reply(case: Case, today: datetime.date) -> Result:
     return _result(INTERIM_REPLY, findings, bool(sent or completed))
 
 
+def _first_published(iop: Iop) -> datetime.datetime | None:
+    """When IOP was first published (``first_published`` annotated by :func:`load_cases`)."""
+    return getattr(iop, "first_published", None) or iop.published_at
+
+
 def check_iop_made(case: Case, today: datetime.date) -> Result:
     """A made, still valid decision granting teaching has an IOP within
     ``IOP_MISSING_AFTER_DAYS`` (:func:`iop.checks.missing_iop_flags`), and
-    every IOP was made within that many days of its decision taking effect
-    (the later of the day it was made and the start of its validity)."""
+    its first IOP was first published within that many days of the later of
+    the day the decision was made and the start of its validity; an IOP not
+    yet published counts until TODAY. The law says "as soon as possible"
+    (opplæringslova § 11-10); the number of days is the school's own limit
+    (the setting ``IOP_MISSING_AFTER_DAYS``). Publication is measured, not
+    the draft, as in the key figures (:mod:`followup.kpi.selectors`): a draft
+    is not yet the plan the teachers and the parents work from."""
     granting = [v for v in case.made_vedtak if not v.is_refusal]
     flags = checks.missing_iop_flags(granting, case.iops, today)
     with_iop = {iop.vedtak_id for iop in case.iops}
@@ -442,22 +470,30 @@ def check_iop_made(case: Case, today: datetime.date) -> Result:
     findings = [Finding(flag.message, _vedtak_link(waiting[0]) if waiting else "") for flag in flags]
     limit = checks.missing_after_days()
     for vedtak in granting:
-        made = [_local(iop.created_at) for iop in case.iops if iop.vedtak_id == vedtak.pk]
-        if not made or vedtak.made_on is None:
+        plans = [iop for iop in case.iops if iop.vedtak_id == vedtak.pk]
+        if not plans or vedtak.made_on is None:
             continue
         start = max(vedtak.made_on, vedtak.valid_from)
-        days = (min(made) - start).days
-        if days > limit:
-            findings.append(
-                Finding(
-                    _(
-                        "The IOP was made %(days)s days after the decision took effect (%(date)s); "
-                        "the limit is %(limit)s days."
-                    )
-                    % {"days": days, "date": _day(start), "limit": limit},
-                    _vedtak_link(vedtak),
-                )
-            )
+        published = [(moment, iop) for iop in plans if (moment := _first_published(iop)) is not None]
+        if published:
+            moment, plan = min(published, key=lambda pair: pair[0])
+            end = _local(moment)
+        else:
+            plan, end = min(plans, key=lambda iop: iop.created_at), today
+        days = (end - start).days
+        if days <= limit:
+            continue
+        values = {"days": days, "date": _day(start), "limit": limit}
+        if not published:
+            message = _("The IOP is not yet published, %(days)s days after the decision %(when)s (%(date)s).")
+        else:
+            message = _("The IOP was first published %(days)s days after the decision %(when)s (%(date)s).")
+        values["when"] = _("took effect") if vedtak.valid_from > vedtak.made_on else _("was made")
+        limit_note = _(
+            "The school's own limit is %(limit)s days (the setting IOP_MISSING_AFTER_DAYS); "
+            "opplæringslova § 11-10 says as soon as possible."
+        )
+        findings.append(Finding(f"{message % values} {limit_note % values}", reverse("iop:iop_detail", args=[plan.pk])))
     return _result(IOP_MADE, findings, bool(granting))
 
 
@@ -487,16 +523,32 @@ def check_iop_content(case: Case, today: datetime.date) -> Result:
     return _result(IOP_CONTENT, findings, bool(live))
 
 
+def _best_report(reports: list[Report]) -> Report:
+    """Of several årsrapporter on one IOP, the one furthest on: finalised, sent, latest."""
+    return max(
+        reports,
+        key=lambda r: (
+            not r.is_draft,
+            r.sent_to_guardians_on is not None and r.sent_to_school_owner_on is not None,
+            r.period_end,
+            r.created_at,
+        ),
+    )
+
+
 def check_aarsrapport(case: Case, today: datetime.date) -> Result:
-    """Every IOP whose period has ended has an årsrapport, finalised, with the
-    dates it was sent to the pupil and guardians and to the school owner."""
+    """Every IOP whose period or school year has ended, and every IOP with an
+    årsrapport, has an årsrapport, finalised, with the dates it was sent to
+    the pupil and guardians and to the school owner (opplæringslova § 11-10)."""
     findings: list[Finding] = []
-    ended = [iop for iop in case.iops if iop.period_end < today]
-    reports = {r.iop_id: r for r in case.reports if r.kind == Report.Kind.AARSRAPPORT}
-    for iop in ended:
-        report = reports.get(iop.pk)
+    by_iop: dict[Any, list[Report]] = defaultdict(list)
+    for report in case.reports:
+        if report.kind == Report.Kind.AARSRAPPORT:
+            by_iop[report.iop_id].append(report)
+    due = [iop for iop in case.iops if iop.period_end < today or iop.school_year.end < today or iop.pk in by_iop]
+    for iop in due:
         period = {"start": _day(iop.period_start), "end": _day(iop.period_end)}
-        if report is None:
+        if iop.pk not in by_iop:
             findings.append(
                 Finding(
                     _("The IOP %(start)s–%(end)s has no årsrapport.") % period,
@@ -504,6 +556,7 @@ def check_aarsrapport(case: Case, today: datetime.date) -> Result:
                 )
             )
             continue
+        report = _best_report(by_iop[iop.pk])
         link = reverse("reports:report_detail", args=[report.pk])
         if report.is_draft:
             findings.append(Finding(_("The årsrapport for %(start)s–%(end)s is still a draft.") % period, link))
@@ -523,26 +576,57 @@ def check_aarsrapport(case: Case, today: datetime.date) -> Result:
                     link,
                 )
             )
-    return _result(AARSRAPPORT, findings, bool(ended))
+    return _result(AARSRAPPORT, findings, bool(due))
+
+
+def _owner_step_done_on(appeal: Appeal) -> datetime.date | None:
+    """The day the school owner's step on APPEAL was done: sent to
+    Statsforvalteren, or the decision changed (or the appeal dismissed) by the
+    school owner, or a final outcome recorded; None while it is not done."""
+    days = []
+    if appeal.sent_on is not None:
+        days.append(appeal.sent_on)
+    if appeal.owner_reviewed_on is not None and appeal.owner_outcome not in ("", Appeal.Outcome.UPHELD):
+        days.append(appeal.owner_reviewed_on)
+    if appeal.final_outcome and appeal.final_outcome_on is not None:
+        days.append(appeal.final_outcome_on)
+    return min(days) if days else None
 
 
 def check_appeals(case: Case, today: datetime.date) -> Result:
-    """Every open appeal is reviewed by the school owner, and sent to
-    Statsforvalteren when the school owner did not change the decision
-    (forvaltningsloven § 33). Closed appeals are fine."""
+    """Every appeal is reviewed by the school owner and, when the school
+    owner does not change the decision, sent to Statsforvalteren
+    (forvaltningsloven § 33), within the review deadline of the årshjul duty
+    :data:`APPEAL_DUTY` (``Case.appeal_review_days`` days from the day it was
+    received). While that deadline runs an appeal is in progress, not
+    missing; it is missing when the deadline has passed with the step not
+    done, or when the step was recorded after the deadline."""
     findings: list[Finding] = []
     appeals = [appeal for vedtak in case.vedtak for appeal in vedtak.appeals.all()]
     for appeal in appeals:
-        if not appeal.is_open or appeal.sent_on is not None:
+        due = appeal.received_on + datetime.timedelta(days=case.appeal_review_days)
+        done_on = _owner_step_done_on(appeal)
+        link = reverse("iop:appeal_edit", args=[appeal.pk])
+        if done_on is not None:
+            if done_on > due:
+                message = _(
+                    "The appeal received on %(date)s: the school owner's step was recorded on %(done)s, after the "
+                    "deadline %(due)s (%(days)s days on the årshjul)."
+                ) % {
+                    "date": _day(appeal.received_on),
+                    "done": _day(done_on),
+                    "due": _day(due),
+                    "days": case.appeal_review_days,
+                }
+                findings.append(Finding(message, link))
             continue
-        unchanged = appeal.owner_outcome in ("", "upheld")
-        if appeal.owner_reviewed_on is not None and not unchanged:
+        if not appeal.is_open or today <= due:
             continue
         message = _("The appeal received on %(date)s: %(step)s") % {
             "date": _day(appeal.received_on),
             "step": appeal.waits_for(),
         }
-        findings.append(Finding(message, reverse("iop:appeal_edit", args=[appeal.pk])))
+        findings.append(Finding(message, link))
     return _result(APPEALS, findings, bool(appeals))
 
 
@@ -589,20 +673,50 @@ def check_case(case: Case, today: datetime.date) -> list[Result]:
 # --- loading ----------------------------------------------------------------------------
 
 
+def appeal_review_days(schools: Iterable[School]) -> dict[Any, int]:
+    """{school id: days the school owner has to review an appeal there}: the
+    offset of the årshjul duty :data:`APPEAL_DUTY` in force at each school of
+    SCHOOLS (the school's own duty, else its school owner's årshjul's, else
+    the built-in årshjul's for its kind, as :func:`followup.deadlines.aarshjul_for`
+    chooses), else :data:`DEFAULT_APPEAL_REVIEW_DAYS`. Two queries, whatever
+    the number of schools."""
+    schools = list(schools)
+    owners = {s.skoleeier_id for s in schools}
+    with_own = set(Aarshjul.objects.filter(skoleeier_id__in=owners).values_list("skoleeier_id", flat=True))
+    duties = list(Duty.objects.filter(key=APPEAL_DUTY).select_related("aarshjul"))
+    out: dict[Any, int] = {}
+    for school in schools:
+        own = [d for d in duties if d.school_id == school.pk]
+        if school.skoleeier_id in with_own:
+            wheel = [d for d in duties if d.aarshjul is not None and d.aarshjul.skoleeier_id == school.skoleeier_id]
+        else:
+            key = BUILTIN_FOR_KIND.get(school.kind, BUILTIN_DEFAULT)  # type: ignore[call-overload]
+            wheel = [d for d in duties if d.aarshjul is not None and d.aarshjul.builtin_key == key]
+        chosen = own or wheel
+        out[school.pk] = chosen[0].offset_days if chosen else DEFAULT_APPEAL_REVIEW_DAYS
+    return out
+
+
 def load_cases(pupils: QuerySet[Pupil]) -> list[Case]:
     """The :class:`Case` of every pupil of PUPILS (already filtered by the
     access layer), read with a fixed number of queries (about fifteen)
     whatever the number of pupils: prefetches, and one query for the
-    interim replies."""
+    interim replies, and two for the appeal review deadlines
+    (:func:`appeal_review_days`)."""
     vedtak_qs = Enkeltvedtak.objects.select_related("vurdering", "pupil").prefetch_related(
         "subjects",
         "vurdering__subjects",
         Prefetch("advance_notices", queryset=AdvanceNotice.objects.prefetch_related("comments")),
         "appeals",
     )
-    iop_qs = Iop.objects.prefetch_related("sections", "goals")
+    first_version = IopVersion.objects.filter(iop_id=OuterRef("pk")).order_by("published_at").values("published_at")[:1]
+    iop_qs = (
+        Iop.objects.select_related("school_year")
+        .annotate(first_published=Subquery(first_version))
+        .prefetch_related("sections", "goals")
+    )
     rows = list(
-        pupils.prefetch_related(
+        pupils.select_related("school").prefetch_related(
             Prefetch("referrals", queryset=Referral.objects.prefetch_related("consents")),
             Prefetch("case_consents", queryset=CaseConsent.objects.all()),
             Prefetch("guardian_links", queryset=GuardianLink.objects.select_related("user")),
@@ -615,6 +729,7 @@ def load_cases(pupils: QuerySet[Pupil]) -> list[Case]:
     replies: dict[Any, list[InterimReply]] = defaultdict(list)
     for reply in InterimReply.objects.filter(pupil_id__in=[p.pk for p in rows]):
         replies[reply.pupil_id].append(reply)
+    review_days = appeal_review_days({pupil.school_id: pupil.school for pupil in rows}.values())
     cases = []
     for pupil in rows:
         vedtak = list(pupil.enkeltvedtak.all())
@@ -634,6 +749,7 @@ def load_cases(pupils: QuerySet[Pupil]) -> list[Case]:
                 iops=iops,
                 reports=list(pupil.reports.all()),
                 interim_replies=replies[pupil.pk],
+                appeal_review_days=review_days[pupil.school_id],
             )
         )
     return cases

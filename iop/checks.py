@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -59,6 +59,25 @@ class Flag:
 
 def missing_after_days() -> int:
     return int(getattr(settings, "IOP_MISSING_AFTER_DAYS", DEFAULT_MISSING_AFTER_DAYS))
+
+
+def default_goal_texts() -> frozenset[str]:
+    """The text a new IOP goal gets before anyone writes it (``_("New learning
+    goal")`` in :func:`iop.services.goal_create`), in every language of
+    ``settings.LANGUAGES`` and in English, lower-cased: a goal with only this
+    text is not yet a learning goal."""
+    texts = {"new learning goal"}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts.add(str(_("New learning goal")).strip().lower())
+    return frozenset(texts)
+
+
+def has_real_text(goal: Goal, defaults: frozenset[str] | None = None) -> bool:
+    """True when GOAL's text is written: not empty and not the default text
+    (DEFAULTS, else :func:`default_goal_texts`)."""
+    text = goal.text.strip().lower()
+    return bool(text) and text not in (default_goal_texts() if defaults is None else defaults)
 
 
 def vague_phrases() -> tuple[str, ...]:
@@ -218,7 +237,8 @@ def iop_flags(
 ) -> list[Flag]:
     """Flags on an IOP against its vedtak: subjects, hours (in all and split
     by staff type), period, a learning goal in every subject, and NEWER (a
-    newer vedtak of the pupil, see :mod:`iop.rebase`) when given. A period
+    newer vedtak of the pupil, see :mod:`iop.rebase`) when given. A goal
+    counts only when its text is written (:func:`has_real_text`). A period
     starting before the vedtak is valid is fine where a vedtak it replaced
     covers the earlier part (:func:`iop.rebase.start_covered`, read from
     CANDIDATES, the pupil's vedtak, or one query when they are not given and
@@ -235,7 +255,8 @@ def iop_flags(
         flags.append(newer_vedtak_flag(iop, newer))
     allowed = {_key(line.subject): line.hours for line in vedtak.subjects.all()}
     sections = list(iop.sections.all())
-    with_goals = {goal.section_id for goal in iop.goals.all()}
+    defaults = default_goal_texts()
+    with_goals = {goal.section_id for goal in iop.goals.all() if has_real_text(goal, defaults)}
     without_goals = [s.subject for s in sections if s.pk not in with_goals and s.dropped_on is None]
     if without_goals:
         flags.append(

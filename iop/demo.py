@@ -25,6 +25,7 @@ from .models import (
     Enkeltvedtak,
     Goal,
     Iop,
+    IopVersion,
     Organisation,
     SakkyndigVurdering,
 )
@@ -84,6 +85,11 @@ GOALS = [
         ],
     ),
 ]
+
+
+def _moment(day: datetime.date) -> datetime.datetime:
+    """Nine in the morning of DAY, in the current time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
 
 
 def _user(email: str) -> User:
@@ -176,6 +182,11 @@ def _chain(
     )
     _consent(rektor, pupil, CaseConsent.Kind.SV, start - datetime.timedelta(days=90))
     sv = services.vurdering_complete(actor=ppt, vurdering=sv, version=sv.version)
+    # The service dates the completion now; the demo's chain is back-dated: PPT completed the
+    # assessment three weeks before the school year, before the forhåndsvarsel sent with it.
+    completed_at = min(_moment(start - datetime.timedelta(days=20)), timezone.now())
+    SakkyndigVurdering.objects.filter(pk=sv.pk).update(completed_at=completed_at)
+    sv.refresh_from_db()
     vedtak = services.vedtak_create(
         actor=rektor,
         pupil=pupil,
@@ -283,6 +294,10 @@ def _chain(
         aimed = _attach_aims(plan, teacher)
         plan.refresh_from_db()
         services.iop_publish(actor=teacher, iop=plan, version=plan.version)
+        # Made and first published two weeks after the decision, as it was then (the services date it now).
+        made = min(_moment(start + datetime.timedelta(days=21)), timezone.now())
+        Iop.objects.filter(pk=plan.pk).update(created_at=made, published_at=made)
+        IopVersion.objects.filter(iop=plan).update(published_at=made)
         if share:
             for goal in aimed:
                 goal.refresh_from_db()

@@ -14,7 +14,9 @@ Per school and year level, for a school year and the one before:
   (opplæringslova § 11-10);
 * per school, the time through the chain in days (median and longest, and
   how many cases): referral sent → sakkyndig vurdering completed →
-  enkeltvedtak made → IOP made (:data:`STEPS`, :func:`chain_times`). Undue
+  enkeltvedtak made → IOP first published (:data:`STEPS`, :func:`chain_times`;
+  only IOPs published at least once count, a draft is not yet the plan;
+  a step recorded before the step before it is left out and counted). Undue
   delay is a common inspection finding (forvaltningsloven § 11 a).
 
 Each school year costs one query (talk counts and IUPs are subqueries on the
@@ -33,6 +35,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import (
     Aggregate,
+    Case,
     Count,
     Exists,
     F,
@@ -45,6 +48,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.functional import Promise
@@ -83,16 +87,19 @@ def term_of(school_year: SchoolYear, day: datetime.date) -> tuple[datetime.date,
 class Span:
     """The days one step of the chain took in one school and school year."""
 
-    cases: int
-    median: float  # days; the middle value, or the mean of the two middle ones
-    longest: int  # days
+    cases: int  # cases measured
+    median: float | None  # days; the middle value, or the mean of the two middle ones (None: no case measured)
+    longest: int | None  # days (None: no case measured)
+    #: Cases left out because a step was recorded before the step before it
+    #: (a negative number of days: bad data, not a fast case).
+    excluded: int = 0
 
 
 #: The steps of the chain whose time is measured: (key, label).
 STEPS: tuple[tuple[str, Promise], ...] = (
     ("referral_sv", _("Referral sent → sakkyndig vurdering completed")),
     ("sv_vedtak", _("Sakkyndig vurdering completed → enkeltvedtak made")),
-    ("vedtak_iop", _("Enkeltvedtak made → IOP made")),
+    ("vedtak_iop", _("Enkeltvedtak made → IOP first published")),
 )
 
 
@@ -212,19 +219,35 @@ def chain_times(school_ids: list[int], first_years: tuple[int, ...]) -> dict[tup
     """{(first year of the school year, school name): {step key: Span}} for
     SCHOOL_IDS in the school years starting in FIRST_YEARS. A case counts in
     the school year of the day its step ended, at the pupil's school. One
-    aggregating query per step, whatever the number of cases."""
+    aggregating query per step, whatever the number of cases.
+
+    A case whose step ended before the step before it (a negative number of
+    days, e.g. an assessment recorded as completed after the decision made
+    on it) is bad data: it is left out of the median, the longest and the
+    number of cases, and counted in ``Span.excluded`` so the page can say so."""
     out: dict[tuple[int, str], dict[str, Span]] = {}
     for key, qs in _step_querysets(school_ids).items():
+        counted = Case(When(days__gte=0, then=F("days")), default=None, output_field=IntegerField())
         rows = (
             qs.annotate(year=_school_year_start("day"))
             .filter(year__in=first_years)
             .values("year", "pupil__school__name")
-            .annotate(cases=Count("pk"), median=Median("days"), longest=Max("days"))
+            .annotate(
+                cases=Count(counted),
+                median=Median(counted),
+                longest=Max(counted),
+                excluded=Count(Case(When(days__lt=0, then=Value(1)), default=None, output_field=IntegerField())),
+            )
             .order_by()
-            .values_list("year", "pupil__school__name", "cases", "median", "longest")
+            .values_list("year", "pupil__school__name", "cases", "median", "longest", "excluded")
         )
-        for year, school, cases, median, longest in rows:
-            out.setdefault((year, school), {})[key] = Span(cases=cases, median=float(median), longest=longest)
+        for year, school, cases, median, longest, excluded in rows:
+            out.setdefault((year, school), {})[key] = Span(
+                cases=cases,
+                median=None if median is None else float(median),
+                longest=longest,
+                excluded=excluded,
+            )
     return out
 
 

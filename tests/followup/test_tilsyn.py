@@ -27,6 +27,7 @@ from iop.models import (
     Goal,
     Iop,
     IopSubject,
+    IopVersion,
     SakkyndigVurdering,
     SakkyndigVurderingSubject,
     StaffCompetence,
@@ -208,15 +209,26 @@ FIRES: list[tuple[str, Callable[[Case], object], str]] = [
     ("vedtak_content", lambda c: c.vedtak.subjects.update(hours=60), "without giving a reason"),
     ("vedtak_notified", lambda c: _save(c.vedtak, notified_on=None), "when the parties were notified"),
     ("appeals", lambda c: _save(c.appeal, sent_on=None), "send it to Statsforvalteren"),
+    ("appeals", lambda c: _save(c.appeal, sent_on=D(2026, 7, 20)), "recorded on 07/20/2026, after the deadline"),
     ("appeals", lambda c: _save(c.appeal, sent_on=None, owner_reviewed_on=None, owner_outcome=""), "school owner's"),
     ("iop_made", _delete_iop, "has no IOP"),
-    ("iop_made", lambda c: _save(c.iop, created_at=aware(D(2026, 10, 1))), "made 45 days after"),
+    (
+        "iop_made",
+        lambda c: _save(c.iop, published_at=aware(D(2026, 10, 1))),
+        "first published 45 days after the decision took effect (08/17/2026)",
+    ),
+    ("iop_made", lambda c: _save(c.iop, published_at=None, status=Iop.Status.DRAFT), "not yet published"),
     ("iop_content", lambda c: _save(c.iop, aids="", participants=""), "aids and learning materials"),
     ("iop_content", lambda c: Goal.objects.filter(iop=c.iop).delete(), "No learning goal yet in: Norsk"),
     ("iop_content", lambda c: c.iop.sections.update(hours_assistant=50), "add up to 90"),
     ("aarsrapport", lambda c: c.report.delete(), "has no årsrapport"),
     ("aarsrapport", lambda c: _save(c.report, sent_to_school_owner_on=None), "sent to the school owner"),
     ("aarsrapport", lambda c: _save(c.report, sent_to_guardians_on=None), "to the pupil and the guardians"),
+    (
+        "aarsrapport",
+        lambda c: _save(c.report, status=Report.Status.DRAFT, sent_to_guardians_on=None, sent_to_school_owner_on=None),
+        "still a draft",
+    ),
 ]
 
 
@@ -377,4 +389,96 @@ def test_the_pages_run_a_fixed_number_of_queries(vgs: YearSchool) -> None:
             AdvanceNoticeComment.objects.create(notice=extra.notice, name="x", received_on=D(2026, 6, 1), text="Ok")
         assert Pupil.objects.filter(school=vgs.school).count() == 30
         large = [page_queries(client, school_url), page_queries(client, pupil_url)]
-    assert_same_queries(small, large, at_most=26)
+    assert_same_queries(small, large, at_most=28)  # two for the appeal review deadline
+
+
+# --- the faults a new user found on the demo --------------------------------------------
+
+
+def test_an_appeal_is_in_progress_while_the_school_owners_deadline_runs(vgs: YearSchool) -> None:
+    """Received today: the årshjul's three weeks run, so nothing is missing;
+    the day after the deadline the appeal is missing; a school may change the days."""
+    with at():
+        case = by_the_book(vgs, vgs.pupils[0])
+        _save(case.appeal, received_on=D(2027, 6, 25), owner_reviewed_on=None, owner_outcome="", sent_on=None)
+        today = results(case.pupil)["appeals"]
+    with at("2027-07-16"):
+        last_day = results(case.pupil)["appeals"]
+    with at("2027-07-17"):
+        overdue = results(case.pupil)["appeals"]
+    assert today.status == tilsyn.Status.OK, today.findings
+    assert last_day.status == tilsyn.Status.OK, last_day.findings
+    assert overdue.status == tilsyn.Status.MISSING
+    assert "school owner's review" in overdue.findings[0].message
+    assert tilsyn.appeal_review_days([vgs.school]) == {vgs.school.pk: 21}
+
+
+def test_an_aarsrapport_sent_for_a_school_year_still_running_is_checked(vgs: YearSchool) -> None:
+    """The årsrapport of the current IOP, finalised and sent: the requirement applies and is met."""
+    client = Client()
+    with at("2027-06-10"):  # the IOP's period and school year end on 18.06.2027
+        case = by_the_book(vgs, vgs.pupils[0])
+        _save(case.report, finalised_at=aware(D(2027, 6, 8)), sent_to_guardians_on=D(2027, 6, 9))
+        _save(case.report, sent_to_school_owner_on=D(2027, 6, 9))
+        found = results(case.pupil)["aarsrapport"]
+        client.force_login(vgs.rektor)
+        html = client.get(reverse("followup:tilsyn_school", args=[vgs.school.pk])).content.decode()
+        _save(case.report, sent_to_school_owner_on=None)
+        unsent = results(case.pupil)["aarsrapport"]
+        case.report.delete()
+        without = results(case.pupil)["aarsrapport"]
+    assert found.status == tilsyn.Status.OK
+    row = html.split('data-requirement="aarsrapport"')[1].split("</tr>")[0]
+    assert "<td>1<br><small>Elever med IOP for et skoleår som er slutt, eller med årsrapport.</small></td>" in row
+    assert unsent.status == tilsyn.Status.MISSING
+    assert without.status == tilsyn.Status.NOT_APPLICABLE  # no report yet, the year is still running
+
+
+def test_the_iop_is_timed_from_the_decision_to_its_first_publication(vgs: YearSchool) -> None:
+    """Made on 10.06, valid from 17.08: the IOP first published 25.08 is in time though published again later;
+    the finding names the school's own limit and links to the IOP."""
+    with at():
+        case = by_the_book(vgs, vgs.pupils[0])
+        _save(case.iop, created_at=aware(D(2026, 8, 20)), published_at=aware(D(2026, 11, 30)))
+        IopVersion.objects.create(iop=case.iop, number=1, published_at=aware(D(2026, 8, 25)), snapshot={})
+        IopVersion.objects.create(iop=case.iop, number=2, published_at=aware(D(2026, 11, 30)), snapshot={})
+        in_time = results(case.pupil)["iop_made"]
+        IopVersion.objects.filter(iop=case.iop).update(published_at=aware(D(2026, 10, 1)))
+        late = results(case.pupil)["iop_made"]
+        _save(case.vedtak, made_on=D(2026, 8, 20), valid_from=D(2026, 8, 17), notified_on=D(2026, 8, 21))
+        made_later = results(case.pupil)["iop_made"]
+    assert in_time.status == tilsyn.Status.OK, in_time.findings
+    assert late.status == tilsyn.Status.MISSING
+    (finding,) = late.findings
+    assert finding.message == (
+        "The IOP was first published 45 days after the decision took effect (08/17/2026). The school's own limit "
+        "is 30 days (the setting IOP_MISSING_AFTER_DAYS); opplæringslova § 11-10 says as soon as possible."
+    )
+    assert finding.link == reverse("iop:iop_detail", args=[case.iop.pk])
+    assert "42 days after the decision was made (08/20/2026)" in made_later.findings[0].message
+
+
+def test_a_goal_with_only_the_default_text_is_no_goal_in_the_subject(vgs: YearSchool) -> None:
+    with at():
+        case = by_the_book(vgs, vgs.pupils[0])
+        Goal.objects.filter(iop=case.iop).update(text="Nytt læringsmål")
+        placeholder = results(case.pupil)["iop_content"]
+        Goal.objects.filter(iop=case.iop).update(text="  ")
+        empty = results(case.pupil)["iop_content"]
+    for result in (placeholder, empty):
+        assert result.status == tilsyn.Status.MISSING
+        assert "No learning goal yet in: Norsk" in result.findings[0].message
+
+
+def test_the_school_page_says_whom_the_iop_rows_count(vgs: YearSchool) -> None:
+    """A pupil with a decision and no IOP counts for the IOP's timing, not for its content: the rows say so."""
+    client = Client()
+    with at():
+        client.force_login(vgs.rektor)
+        by_the_book(vgs, vgs.pupils[0])
+        _delete_iop(by_the_book(vgs, vgs.pupils[1]))
+        html = client.get(reverse("followup:tilsyn_school", args=[vgs.school.pk])).content.decode()
+    made = html.split('data-requirement="iop_made"')[1].split("</tr>")[0]
+    content = html.split('data-requirement="iop_content"')[1].split("</tr>")[0]
+    assert "<td>2<br><small>Elever med vedtak om spesialundervisning, med eller uten IOP.</small></td>" in made
+    assert "<td>1<br><small>Elever med IOP.</small></td>" in content

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from iop import checks, services
 from iop.models import Iop, IopSubject
@@ -72,6 +73,25 @@ def test_every_subject_needs_a_goal_before_publishing(world: World) -> None:
         add_goals(ch.iop, section, 1)
     assert codes(ch.iop) == set()
     services.iop_publish(actor=world.user("teacher"), iop=ch.iop, version=ch.iop.version)
+
+
+def test_a_goal_with_only_the_default_text_does_not_count_for_a_subject(world: World) -> None:
+    """ "Nytt læringsmål" (or empty) is a goal nobody wrote yet: it does not stop the flag, and publishing is refused."""
+    ch = chain(world.pupil_a, subjects=(("Matematikk", 76), ("Norsk", 38)), goals=0, iop_status="draft")
+    assert ch.iop is not None
+    teacher = world.user("teacher")
+    with translation.override("nb"):
+        services.goal_create(actor=teacher, iop=ch.iop, section=ch.sections[0])  # the default text, in bokmål
+    services.goal_create(actor=teacher, iop=ch.iop, section=ch.sections[1], text="New learning goal")
+    assert "iop_subject_without_goals" in codes(ch.iop)
+    ch.iop.refresh_from_db()
+    with pytest.raises(ValidationError) as refused, translation.override("nb"):
+        services.iop_publish(actor=teacher, iop=ch.iop, version=ch.iop.version)
+    assert "Ingen læringsmål ennå i: Matematikk, Norsk." in refused.value.messages
+    for goal in ch.iop.goals.all():
+        goal.text = "Eleven leser en tekst på 100 ord."
+        goal.save()
+    assert "iop_subject_without_goals" not in codes(ch.iop)
 
 
 def test_a_social_goal_does_not_count_for_a_subject(world: World) -> None:

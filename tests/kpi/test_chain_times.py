@@ -108,8 +108,9 @@ def test_it_shows_the_time_on_the_page_and_in_the_csv(school: dict[str, Any]) ->
     assert "median 12,5, lengst 40 (4 saker)" in page
     lines = client.get(reverse("kpi:key_figures_csv")).content.decode("utf-8-sig").splitlines()
     assert lines[0].endswith(
-        "Enkeltvedtak fattet → IOP utarbeidet: saker;Enkeltvedtak fattet → IOP utarbeidet: median dager;"
-        "Enkeltvedtak fattet → IOP utarbeidet: lengste dager"
+        "Enkeltvedtak fattet → IOP første gang publisert: saker;"
+        "Enkeltvedtak fattet → IOP første gang publisert: median dager;"
+        "Enkeltvedtak fattet → IOP første gang publisert: lengste dager"
     )
     total = next(line for line in lines if line.startswith("2026/27;Tidsskolen;Alle;"))
     assert total.endswith(";3;20,0;60;4;12,5;40;3;30,0;90")
@@ -129,3 +130,29 @@ def test_the_time_runs_a_fixed_number_of_queries(school: dict[str, Any]) -> None
         figures = selectors.key_figures(School.objects.filter(pk=school["school"].pk), TODAY)
     assert spans(figures, 0)["vedtak_iop"].cases == 30
     assert_same_queries(small, large)
+
+
+@time_machine.travel(noon(TODAY), tick=False)
+def test_a_step_recorded_before_the_one_before_it_is_left_out_and_counted(school: dict[str, Any]) -> None:
+    """An assessment completed after the decision made on it (-5 days) is bad data:
+    the median, the longest and the cases stay as they were, the page says one case was left out."""
+    case(school["group"], D(2026, 9, 1), 10, -5, 30, year=school["this"])
+    figures = selectors.key_figures(School.objects.filter(pk=school["school"].pk), TODAY)
+    assert spans(figures, 0)["sv_vedtak"] == selectors.Span(cases=4, median=12.5, longest=40, excluded=1)
+    client = Client()
+    client.force_login(school["coordinator"])
+    page = " ".join(client.get(reverse("kpi:key_figures")).content.decode().split())
+    assert "median 12,5, lengst 40 (4 saker)" in page
+    assert "1 sak utelatt: et steg registrert før steget før det" in page
+    assert "Enkeltvedtak fattet → IOP første gang publisert" in page
+
+
+@time_machine.travel(noon(TODAY), tick=False)
+def test_a_step_with_only_bad_data_shows_no_median(school: dict[str, Any]) -> None:
+    other = SchoolYear.objects.create(
+        school=f.SchoolFactory(name="Feilskolen"), name="2026/27", start=D(2026, 8, 17), end=D(2027, 6, 18)
+    )
+    group = Group.objects.create(school_year=other, name="9B", year_level=9)
+    case(group, D(2026, 9, 1), 10, -5, 30, year=other)
+    figures = selectors.key_figures(School.objects.filter(pk=other.school_id), TODAY)
+    assert spans(figures, 0)["sv_vedtak"] == selectors.Span(cases=0, median=None, longest=None, excluded=1)

@@ -54,3 +54,31 @@ def test_it_refuses_to_seed_a_production_database(settings) -> None:  # type: ig
     with pytest.raises(CommandError, match="refuses to run in production"):
         call_command("seed_demo", stdout=StringIO())
     assert not User.objects.filter(email__endswith="@demo.example").exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_chain_is_dated_in_order_and_passes_the_iop_timing() -> None:
+    """The demo's sakkyndig vurdering is completed before the decision made on it, and each
+    published IOP is first published within the school's limit: the key figures measure no
+    negative time and the tilsyn check finds no late IOP."""
+    from django.utils import timezone
+
+    from followup import tilsyn
+    from followup.kpi import selectors as kpi
+    from iop.models import Enkeltvedtak
+
+    call_command("seed_demo", stdout=StringIO())
+    made = Enkeltvedtak.objects.filter(status=Enkeltvedtak.Status.MADE, vurdering__completed_at__isnull=False)
+    assert made.exists()
+    for vedtak in made.select_related("vurdering"):
+        assert timezone.localdate(vedtak.vurdering.completed_at) <= vedtak.made_on
+    today = timezone.localdate()
+    schools = School.objects.filter(pupils__enkeltvedtak__isnull=False).distinct()
+    for figures in kpi.key_figures(schools, today):
+        for row in figures.timed_rows:
+            assert all(span.excluded == 0 and (span.median or 0) >= 0 for span in row.spans.values()), row
+    published = Pupil.objects.filter(iops__published_at__isnull=False).distinct()
+    assert published.exists()
+    for checked in tilsyn.check_pupils(published, today):
+        (iop_made,) = [r for r in checked.results if r.requirement.code == "iop_made"]
+        assert iop_made.status == tilsyn.Status.OK, iop_made.findings
