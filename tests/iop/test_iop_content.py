@@ -76,7 +76,8 @@ def test_every_subject_needs_a_goal_before_publishing(world: World) -> None:
 
 
 def test_a_goal_with_only_the_default_text_does_not_count_for_a_subject(world: World) -> None:
-    """ "Nytt læringsmål" (or empty) is a goal nobody wrote yet: it does not stop the flag, and publishing is refused."""
+    """ "Nytt læringsmål" (or empty) is a goal nobody wrote yet: it does not stop the flag, and publishing
+    is refused."""
     ch = chain(world.pupil_a, subjects=(("Matematikk", 76), ("Norsk", 38)), goals=0, iop_status="draft")
     assert ch.iop is not None
     teacher = world.user("teacher")
