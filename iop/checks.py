@@ -253,7 +253,8 @@ def iop_flags(
     vedtak = iop.vedtak
     if newer is not None:
         flags.append(newer_vedtak_flag(iop, newer))
-    allowed = {_key(line.subject): line.hours for line in vedtak.subjects.all()}
+    lines = {_key(line.subject): line for line in vedtak.subjects.all()}
+    allowed = {key: line.hours for key, line in lines.items()}
     sections = list(iop.sections.all())
     defaults = default_goal_texts()
     with_goals = {goal.section_id for goal in iop.goals.all() if has_real_text(goal, defaults)}
@@ -312,6 +313,37 @@ def iop_flags(
                     % {"subject": section.subject, "planned": split, "granted": granted},
                     _("Lower the hours split by staff, or make a new decision first."),
                     blocks_publishing=True,
+                )
+            )
+        elif split is not None and section.hours and split != section.hours:
+            flags.append(
+                Flag(
+                    "iop_staff_hours_differ",
+                    _(
+                        "%(subject)s: the hours with teacher, special-needs teacher and assistant add up to "
+                        "%(split)s per year, the plan gives %(planned)s."
+                    )
+                    % {"subject": section.subject, "split": split, "planned": section.hours},
+                    _("Split all of the subject's hours by staff, so the plan says who gives them."),
+                    advisory=True,
+                )
+            )
+        line = lines[key]
+        if section.hours_assistant and line.staff_competence and line.staff_competence != StaffCompetence.ASSISTANT:
+            flags.append(
+                Flag(
+                    "iop_assistant_against_vedtak",
+                    _(
+                        "%(subject)s: the plan gives %(hours)s hours with an assistant, but the decision says the "
+                        "teaching is given by: %(competence)s."
+                    )
+                    % {
+                        "subject": section.subject,
+                        "hours": section.hours_assistant,
+                        "competence": line.get_staff_competence_display().lower(),
+                    },
+                    _("Give the hours with the staff the decision names, or make a new decision first."),
+                    advisory=True,
                 )
             )
     start_ok = iop.period_start >= vedtak.valid_from or rebase.start_covered(

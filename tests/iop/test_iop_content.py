@@ -41,7 +41,7 @@ def split(section: IopSubject, teacher: int | None, special: int | None, assista
 def test_hours_split_by_staff_within_the_vedtak_raise_no_flag(world: World) -> None:
     ch = chain(world.pupil_a, subjects=(("Matematikk", 76),))
     assert ch.iop is not None
-    split(ch.sections[0], 19, 38, 19)
+    split(ch.sections[0], 19, 57, None)
     assert codes(ch.iop) == set()
     assert ch.sections[0].staff_hours == 76
 
@@ -160,3 +160,29 @@ def test_a_version_published_before_the_new_fields_compares_equal_to_the_same_pl
     old = {key: value for key, value in live.items() if key not in TEXTS}
     old["sections"] = [{k: v for k, v in s.items() if k not in IopSubject.STAFF_HOURS_FIELDS} for s in live["sections"]]
     assert history.snapshot_lines(old) == history.snapshot_lines(live)
+
+
+def test_a_split_that_leaves_hours_unassigned_is_flagged_without_blocking(world: World) -> None:
+    ch = chain(world.pupil_a, subjects=(("Matematikk", 76),), iop_status=Iop.Status.DRAFT)
+    assert ch.iop is not None
+    split(ch.sections[0], 10, 20, None)
+    flags = [f for f in checks.iop_flags(fresh_iop(ch.iop)) if f.code == "iop_staff_hours_differ"]
+    assert len(flags) == 1 and not flags[0].blocks_publishing
+    with translation.override("nb"):
+        assert "blir til sammen 30 per år, planen gir 76" in str(checks.iop_flags(fresh_iop(ch.iop))[0].message)
+
+
+def test_assistant_hours_where_the_decision_names_a_special_needs_teacher_are_flagged(world: World) -> None:
+    ch = chain(world.pupil_a, subjects=(("Matematikk", 76),), iop_status=Iop.Status.DRAFT)
+    assert ch.iop is not None
+    line = ch.vedtak.subjects.get()
+    line.staff_competence = "special_needs_teacher"
+    line.save()
+    split(ch.sections[0], None, 76, None)
+    assert "iop_assistant_against_vedtak" not in codes(ch.iop)
+    split(ch.sections[0], None, 46, 30)
+    flags = [f for f in checks.iop_flags(fresh_iop(ch.iop)) if f.code == "iop_assistant_against_vedtak"]
+    assert len(flags) == 1 and not flags[0].blocks_publishing
+    with translation.override("nb"):
+        message = str(flags[0].message)
+    assert "30 timer med assistent" in message and "spesialpedagog" in message
