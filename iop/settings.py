@@ -436,6 +436,11 @@ FOLLOWUP_TALK_TARGETS = [(5, 10, env_int("FOLLOWUP_TALK_TARGET", 4))]
 # (bevaringsplan); the periods below record that decision in years after the
 # pupil was archived, 0 meaning "kept for good". Nothing deletes by them yet:
 # a prune job, when added, reads them.
+# One user's consecutive saves of one record within this many minutes of the
+# first of them are one history entry (iop/collapse.py); 0 keeps every save.
+HISTORY_COLLAPSE_MINUTES = env_int("HISTORY_COLLAPSE_MINUTES", 5)
+if HISTORY_COLLAPSE_MINUTES < 0:
+    raise ImproperlyConfigured(f"HISTORY_COLLAPSE_MINUTES must be 0 or more, not {HISTORY_COLLAPSE_MINUTES}.")
 RETENTION_PUPIL_RECORDS_YEARS = env_int("RETENTION_PUPIL_RECORDS_YEARS", 0)
 RETENTION_ACCESS_LOG_YEARS = env_int("RETENTION_ACCESS_LOG_YEARS", 0)
 RETENTION_FOLLOWUP_YEARS = env_int("RETENTION_FOLLOWUP_YEARS", 0)
