@@ -105,8 +105,18 @@ def after_record(sender: type[models.Model], history_instance: Any, **kwargs: An
     (with its recorded many-to-many rows)."""
     replaced = getattr(history_instance, "_replaces", None)
     if replaced is not None:
-        rows: Any = sender._default_manager
-        rows.filter(history_id=replaced).delete()
+        delete_rows(sender, [replaced])
+
+
+def delete_rows(model: type[models.Model], ids: list[int]) -> None:
+    """Delete MODEL's historical rows IDS and the many-to-many rows recorded
+    with them (simple-history keeps those without a cascade)."""
+    for rel in model._meta.related_objects:
+        if rel.field.name == "history":
+            related: Any = rel.related_model
+            related._default_manager.filter(history_id__in=ids).delete()
+    rows: Any = model._default_manager
+    rows.filter(history_id__in=ids).delete()
 
 
 def series_containing(manager: Any, version: int) -> Any:

@@ -36,7 +36,7 @@ from django.db.models import F, Window
 from django.db.models.functions import Lag, RowNumber
 from django.utils import timezone
 
-from .collapse import HistorySeries
+from .collapse import HistorySeries, delete_rows
 from .models import AccessLogEntry
 
 #: History rows deleted per statement.
@@ -100,7 +100,7 @@ def history_prune(*, before: datetime.datetime) -> int:
         ids = _thinned(model, before)
         for start in range(0, len(ids), CHUNK):
             with transaction.atomic():
-                model.objects.filter(history_id__in=ids[start : start + CHUNK]).delete()  # type: ignore[attr-defined]
+                delete_rows(model, ids[start : start + CHUNK])
             deleted += len(ids[start : start + CHUNK])
     return deleted
 

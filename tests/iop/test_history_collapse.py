@@ -14,7 +14,7 @@ from iop import services
 from iop.history import iop_changes
 from iop.models import Goal, Iop
 from tests.conftest import World
-from tests.iop.factories import chain
+from tests.iop.factories import aim, chain
 from tests.iop.test_concurrency import CONFLICT, full_goal_data, posted
 
 START = datetime.datetime(2026, 10, 5, 9, 0, tzinfo=datetime.UTC)
@@ -180,3 +180,18 @@ def test_the_author_of_a_series_merges_from_a_version_inside_it_without_conflict
     assert CONFLICT not in answer
     stored = Goal.objects.get(pk=goal.pk)
     assert (stored.text, stored.independence_1) == ("En to tre fire", "Selvstendig")
+
+
+def test_a_replaced_row_takes_its_recorded_aims_along_and_the_newest_keeps_them(world: World) -> None:
+    goal = _draft_goal(world)
+    teacher = world.user("teacher")
+    with time_machine.travel(START, tick=False):
+        services.goal_aims_update(actor=teacher, goal=goal, add=aim("KM9001"))
+    _autosave(world, goal, "teacher", ["En", "En to", "En to tre"], at=START + datetime.timedelta(seconds=2))
+    aims_rows = next(r.related_model for r in Goal.history.model._meta.related_objects if r.field.name == "history")
+    kept = set(Goal.history.filter(id=goal.pk).values_list("history_id", flat=True))
+    recorded = list(aims_rows.objects.values_list("history_id", flat=True))
+    assert set(recorded) <= kept  # none left behind by a replaced row
+    newest = Goal.history.filter(id=goal.pk).order_by("-history_id").first()
+    assert newest is not None and newest.text == "En to tre"
+    assert [a.competenceaim.code for a in newest.competence_aims.all()] == ["KM9001"]
