@@ -40,6 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from iop.collapse import HistorySeries
 from iop.limits import FreeTextField, validate_date_window
 from iop.models import Enkeltvedtak, Iop, Iup, SakkyndigVurdering
 from students.models import Group, Pupil, School, SchoolYear, Skoleeier
@@ -314,7 +315,7 @@ class Referral(models.Model):
     #: started from so two teachers' edits merge field by field (iop.concurrency).
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistorySeries])
 
     #: The fields the edit form carries and the merge compares.
     TEXT_FIELDS = ("question", "report")

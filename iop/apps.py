@@ -25,8 +25,13 @@ class IopConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import deploy_checks  # noqa: F401 – registers the system checks
+        from simple_history.signals import post_create_historical_record, pre_create_historical_record
+
+        from . import collapse, deploy_checks  # noqa: F401 – registers the system checks
         from .services import connect_archive_check
+
+        pre_create_historical_record.connect(collapse.before_record, dispatch_uid="iop-collapse-before")
+        post_create_historical_record.connect(collapse.after_record, dispatch_uid="iop-collapse-after")
 
         use_site_domain_for_message_ids()
         connect_archive_check()

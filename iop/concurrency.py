@@ -50,6 +50,8 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from merge3 import Merge3
 
+from . import collapse
+
 M = TypeVar("M", bound=models.Model)
 
 #: Values a resolution choice may take.
@@ -145,7 +147,8 @@ def merge_values(
     """The three-way merge on plain values (pure; no database).
 
     BASE: {field: value} at the user's version (``None`` when unknown: then
-    every field counts as changed by somebody else). STEPS: the saves after
+    every field counts as changed by somebody else, named after the last
+    other user in STEPS). STEPS: the saves after
     the base, oldest first. CURRENT: the stored values now. SUBMITTED: the
     user's values for the fields the form carries.
 
@@ -159,6 +162,7 @@ def merge_values(
         others: Step | None = None
         if base is None:
             changed_by_others = mine != theirs
+            others = next((s for s in reversed(steps) if s.user_id != actor_id), None)
         else:
             before = _norm(base.get(name))
             changed_by_others = False
@@ -195,20 +199,38 @@ def _who(record: Any) -> str:
 
 
 def history_steps(
-    current: models.Model, version: int, fields: Iterable[str]
+    current: models.Model, version: int, fields: Iterable[str], *, actor: Any = None, exact: bool = False
 ) -> tuple[dict[str, Any] | None, list[Step]]:
     """The base values of CURRENT at VERSION and the later saves, from its
     simple-history records. The base is ``None`` when no record of that
-    version exists (then every difference counts as somebody else's)."""
+    version exists (then every difference counts as somebody else's).
+
+    A version inside a collapsed series of saves (:mod:`iop.collapse`) has
+    no record of its own. When ACTOR (a user or an id) made that series,
+    the base is the series' newest state and the steps those after it: only
+    the actor's own saves are skipped, which never conflict. When somebody
+    else made it, the base is ``None`` and the steps start with the series,
+    so a conflict names who. EXACT (for re-making a merged text) accepts
+    only a record of VERSION itself."""
     names = list(fields)
     if version == current.version:  # type: ignore[attr-defined]
         return {n: _value(current, n) for n in names}, []
     manager = current.history  # type: ignore[attr-defined]
     base = manager.filter(version=version).order_by("-history_id").first()
+    actor_id = getattr(actor, "pk", actor)
+    unknown = False
     if base is None:
-        return None, []
-    later = manager.filter(history_id__gt=base.history_id).select_related("history_user").order_by("history_id")
+        base = None if exact else collapse.series_containing(manager, version)
+        if base is None:
+            return None, []
+        unknown = actor_id is None or base.history_user_id != actor_id
+    after = (
+        manager.filter(history_id__gte=base.history_id) if unknown else manager.filter(history_id__gt=base.history_id)
+    )
+    later = after.select_related("history_user").order_by("history_id")
     steps = [Step(r.history_user_id, _who(r), r.history_date, {n: _value(r, n) for n in names}) for r in later]
+    if unknown:
+        return None, steps
     return {n: _value(base, n) for n in names}, steps
 
 
@@ -236,7 +258,7 @@ def merge(current: M, *, version: int, actor: Any, data: Mapping[str, Any], fiel
     (writing nothing) when a field the user changed was changed by somebody
     else too. The result is also kept on CURRENT as ``merged``."""
     names = [n for n in fields if n in data]
-    base, steps = history_steps(current, version, names)
+    base, steps = history_steps(current, version, names, actor=actor)
     write, clashes, adopt = merge_values(
         base=base,
         steps=steps,
@@ -261,7 +283,7 @@ def require_unchanged_by_others(current: models.Model, *, version: int, actor: A
         return
     if version > current.version:  # type: ignore[attr-defined]
         raise EditConflict(current)
-    base, steps = history_steps(current, version, [])
+    base, steps = history_steps(current, version, [], actor=actor)
     actor_id = getattr(actor, "pk", actor)
     if base is None or any(step.user_id != actor_id for step in steps):
         raise EditConflict(current)
@@ -397,7 +419,7 @@ def _history_base(current: models.Model | None, version: Any, name: str) -> tupl
         number = int(str(version))
     except Exception:
         return False, None
-    base, _steps = history_steps(current, number, [name])
+    base, _steps = history_steps(current, number, [name], exact=True)
     return (True, base[name]) if base is not None else (False, None)
 
 

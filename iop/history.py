@@ -46,6 +46,13 @@ class Change:
     what: str
     kind: str  # "+", "~", "-"
     fields: list[FieldChange]
+    since: datetime.datetime | None = None  # the first save of a collapsed series (iop.collapse)
+    saves: int = 1  # how many saves the entry holds
+
+    @property
+    def same_day(self) -> bool:
+        """Whether the series began on the day it ended (local time)."""
+        return self.since is None or timezone.localdate(self.since) == timezone.localdate(self.when)
 
     @property
     def kind_label(self) -> str:
@@ -124,8 +131,13 @@ def _vedtak(record: Any) -> str:
 
 
 def changes(sources: list[tuple[type[models.Model], models.QuerySet[Any]]]) -> list[Change]:
-    """Every recorded change of the given historical querysets, newest first."""
+    """Every recorded change of the given historical querysets, newest first.
+
+    An entry that holds a series of one user's saves (:mod:`iop.collapse`)
+    compares the series' last state with the state before it, and carries
+    when the series began (``since``) and how many saves it holds."""
     out: list[Change] = []
+    dropped: set[int] = set()  # entries of a series' first save, shown with the series
     goal_texts: dict[Any, str] = {}
     aims_label = str(_("Competence aims"))
     vedtak_label = str(_("Individual decision"))
@@ -137,8 +149,19 @@ def changes(sources: list[tuple[type[models.Model], models.QuerySet[Any]]]) -> l
             records = records.prefetch_related("historicalgoal_competence_aims_set__competenceaim")
         if model is Iop:
             records = records.select_related("vedtak")
+        earlier: dict[Any, Any] = {}  # the row before ``previous``
+        entry: dict[Any, Change] = {}  # the entry made of ``previous``
         for record in records:
             before = previous.get(record.id)
+            since = getattr(record, "history_first_date", None)
+            saves = getattr(record, "history_saves", 1)
+            if _first_of_series(before, record):  # the series' first save and this one: one entry
+                first = entry.pop(record.id, None)
+                if first is not None:
+                    dropped.add(id(first))
+                saves += getattr(before, "history_saves", 1)
+                before = earlier.get(record.id)
+            earlier[record.id] = previous.get(record.id)
             if model is Goal and record.text.strip():
                 goal_texts[record.id] = record.text
             diffs = []
@@ -162,17 +185,33 @@ def changes(sources: list[tuple[type[models.Model], models.QuerySet[Any]]]) -> l
                     continue
             previous[record.id] = record
             user = record.history_user
-            out.append(
-                Change(
-                    when=record.history_date,
-                    who=user.full_name if user else _("(system)"),
-                    what=_label(model, record, goal_texts),
-                    kind=record.history_type,
-                    fields=diffs,
-                )
+            change = Change(
+                when=record.history_date,
+                who=user.full_name if user else _("(system)"),
+                what=_label(model, record, goal_texts),
+                kind=record.history_type,
+                fields=diffs,
+                since=since,
+                saves=saves,
             )
+            entry[record.id] = change
+            out.append(change)
+    out = [c for c in out if id(c) not in dropped]
     out.sort(key=lambda c: c.when, reverse=True)
     return out
+
+
+def _first_of_series(before: Any, record: Any) -> bool:
+    """Whether BEFORE is the kept first save of the series RECORD ends
+    (see :mod:`iop.collapse`)."""
+    since = getattr(record, "history_first_date", None)
+    return (
+        since is not None
+        and before is not None
+        and before.history_type == "~"
+        and before.history_user_id == record.history_user_id
+        and before.history_date == since
+    )
 
 
 def vurdering_changes(pk: Any) -> list[Change]:

@@ -58,6 +58,7 @@ from simple_history.models import HistoricalRecords
 
 from students.models import Pupil, School, SchoolYear, Skoleeier
 
+from .collapse import HistorySeries
 from .limits import FreeTextField, validate_date_window
 
 USER = settings.AUTH_USER_MODEL
@@ -194,7 +195,7 @@ class SakkyndigVurdering(Document):
         help_text=_("Set when the consent to the assessment is withdrawn: the assessment is not completed."),
     )
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(bases=[HistorySeries], excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("expert assessment (sakkyndig vurdering)")
@@ -263,7 +264,7 @@ class SakkyndigVurderingSubject(models.Model):
         help_text=_("Leave empty when the assessment recommends no particular staff (opplæringslova § 11-9)."),
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistorySeries])
 
     class Meta:
         verbose_name = _("recommended subject")
@@ -371,7 +372,7 @@ class Enkeltvedtak(Document):
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
     )
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(bases=[HistorySeries], excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("individual decision (enkeltvedtak)")
@@ -709,7 +710,7 @@ class EnkeltvedtakSubject(models.Model):
         _("staff competence"), max_length=30, choices=StaffCompetence.choices, default=StaffCompetence.TEACHER
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistorySeries])
 
     class Meta:
         verbose_name = _("subject of a decision")
@@ -782,7 +783,7 @@ class Iop(Document):
         "evaluation",
     )
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(bases=[HistorySeries], excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("individual education plan (IOP)")
@@ -847,7 +848,7 @@ class IopSubject(models.Model):
     )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistorySeries])
 
     #: The hours per school year split by who gives the teaching (årstimer, 60 min).
     STAFF_HOURS_FIELDS = ("hours_teacher", "hours_special_needs_teacher", "hours_assistant")
@@ -919,7 +920,7 @@ class Goal(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
-    history = HistoricalRecords(m2m_fields=[competence_aims])
+    history = HistoricalRecords(bases=[HistorySeries], m2m_fields=[competence_aims])
 
     CRITERIA_FIELDS = tuple(f"{axis}_{level}" for axis in ("quality", "independence") for level in (1, 2, 3, 4))
 
@@ -1213,7 +1214,7 @@ class IupSettings(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     updated_at = models.DateTimeField(_("changed"), default=timezone.now, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(bases=[HistorySeries], excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("IUP settings")
@@ -1283,7 +1284,7 @@ class Iup(Document):
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(bases=[HistorySeries], excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("individual development plan (IUP)")
@@ -1348,7 +1349,7 @@ class IupAssessment(models.Model):
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("changed by")
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistorySeries])
 
     class Meta:
         verbose_name = _("assessment of a subject")

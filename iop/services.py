@@ -1397,7 +1397,8 @@ def log_read(
     """Record that ACTOR read PUPIL's confidential data: KIND (an
     :class:`AccessLogEntry.Kind` value) with id OBJECT_ID (a UUID), for PURPOSE
     (an :class:`AccessLogEntry.Purpose` value), now. One INSERT; entries are
-    never changed or deleted (append-only, see :class:`AccessLogEntry`).
+    never changed; deleted only by the retention job (append-only, see
+    :class:`AccessLogEntry` and :mod:`iop.retention`).
 
     Every read path of a pupil's confidential data calls this (or
     :func:`log_reads`) after resolving the record through the access layer:

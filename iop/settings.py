@@ -284,6 +284,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "reports-prune-pdf-jobs": {"task": "reports.prune_pdf_jobs", "schedule": crontab(minute=17)},
     # students: expired sessions are deleted (Django keeps them otherwise).
     "students-clear-sessions": {"task": "students.clear_sessions", "schedule": crontab(hour=3, minute=41)},
+    # iop: the access log and the edit history older than RETENTION_* are pruned (iop/retention.py).
+    "iop-retention": {
+        "task": "iop.apply_retention",
+        "schedule": crontab(hour=4, minute=23),
+        "options": {"expires": 6 * 60 * 60},
+    },
 }
 
 # --- Security -----------------------------------------------------------------
@@ -433,12 +439,24 @@ FOLLOWUP_TALK_TARGETS = [(5, 10, env_int("FOLLOWUP_TALK_TARGET", 4))]
 # IOP, IUP, reports, PPT referrals) protect their pupil from deletion: a pupil
 # who leaves is archived (students.services.pupil_archive). How long they are
 # kept is decided by the archive law and the school owner's retention plan
-# (bevaringsplan); the periods below record that decision in years after the
-# pupil was archived, 0 meaning "kept for good". Nothing deletes by them yet:
-# a prune job, when added, reads them.
+# (bevaringsplan); the periods below record that decision in years, 0 meaning
+# "kept for good". The records' periods count from when the pupil was archived;
+# nothing deletes by them yet. The access log's and the edit history's count
+# from the entry and are applied nightly (iop/retention.py, beat "iop-retention").
 RETENTION_PUPIL_RECORDS_YEARS = env_int("RETENTION_PUPIL_RECORDS_YEARS", 0)
 RETENTION_ACCESS_LOG_YEARS = env_int("RETENTION_ACCESS_LOG_YEARS", 0)
 RETENTION_FOLLOWUP_YEARS = env_int("RETENTION_FOLLOWUP_YEARS", 0)
-for _name in ("RETENTION_PUPIL_RECORDS_YEARS", "RETENTION_ACCESS_LOG_YEARS", "RETENTION_FOLLOWUP_YEARS"):
+RETENTION_HISTORY_YEARS = env_int("RETENTION_HISTORY_YEARS", 0)
+for _name in (
+    "RETENTION_PUPIL_RECORDS_YEARS",
+    "RETENTION_ACCESS_LOG_YEARS",
+    "RETENTION_FOLLOWUP_YEARS",
+    "RETENTION_HISTORY_YEARS",
+):
     if globals()[_name] < 0:
         raise ImproperlyConfigured(f"{_name} must be 0 (kept for good) or a number of years, not {globals()[_name]}.")
+# One user's consecutive saves of one record within this many minutes of the
+# first of them are one history entry (iop/collapse.py); 0 keeps every save.
+HISTORY_COLLAPSE_MINUTES = env_int("HISTORY_COLLAPSE_MINUTES", 5)
+if HISTORY_COLLAPSE_MINUTES < 0:
+    raise ImproperlyConfigured(f"HISTORY_COLLAPSE_MINUTES must be 0 or more, not {HISTORY_COLLAPSE_MINUTES}.")

@@ -46,7 +46,12 @@ from .documents import Made
 #: The shape of ``metadata.json`` in the archive export.
 ARCHIVE_SCHEMA = "iop.pupil-archive/1"
 #: The retention settings (years after archiving, 0: kept for good) listed in ``metadata.json``.
-RETENTION_SETTINGS = ("RETENTION_PUPIL_RECORDS_YEARS", "RETENTION_ACCESS_LOG_YEARS", "RETENTION_FOLLOWUP_YEARS")
+RETENTION_SETTINGS = (
+    "RETENTION_PUPIL_RECORDS_YEARS",
+    "RETENTION_ACCESS_LOG_YEARS",
+    "RETENTION_FOLLOWUP_YEARS",
+    "RETENTION_HISTORY_YEARS",
+)
 Kind = AccessLogEntry.Kind
 
 

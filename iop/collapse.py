@@ -1,0 +1,134 @@
+"""One history entry per series of saves: autosave does not grow the history.
+
+A document that saves itself while the author types (IOP, its sections and
+goals, IUP, its settings and assessments, sakkyndig vurdering, enkeltvedtak
+and their subject rows, PPT referral) would leave one django-simple-history
+row per pause in the typing. Instead, one user's consecutive saves of one
+record within ``HISTORY_COLLAPSE_MINUTES`` of the first of them form a
+*series*, kept as at most two rows: the first save as it was, and one row
+with the newest state that stands for all the later saves, with when the
+series began (``history_first_date``; it ended at ``history_date``), the
+version it began at (``history_first_version``) and how many saves the row
+stands for (``history_saves``; the rows of a record add up to its saves).
+The history page shows the two as one entry (:func:`iop.history.changes`).
+Each further save of the series replaces the newest row.
+
+What starts a new series: another user's save in between, a save more than
+the window after the series began, a change of ``status`` (publishing,
+making, completing stays an entry of its own), the creation ("+") and the
+deletion ("-") of the record. ``HISTORY_COLLAPSE_MINUTES = 0`` keeps every
+save.
+
+The three-way merge (:mod:`iop.concurrency`) reads the version an editor
+started from in this history. The first and the newest version of every
+series are kept, so whoever opened the document before somebody began
+typing, or after they stopped, merges exactly as before. A version in the
+middle of a series is gone: :func:`series_containing` finds the row that
+replaced it, so the merge can tell who made the versions it cannot read.
+The series' own author merges against its newest state (only their own
+saves came in between, which never conflict); anybody else gets the
+conflict box for every field that differs, with both texts (nothing is
+written silently, nothing typed is lost).
+
+Glossary: *series* – one user's consecutive saves of one record within the
+window; *entry* – one historical row as the history page shows it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+
+class HistorySeries(models.Model):
+    """Base of the historical models whose saves collapse (``bases=`` of
+    :class:`simple_history.models.HistoricalRecords`)."""
+
+    history_first_date = models.DateTimeField("first save of the series", null=True, blank=True)
+    history_first_version = models.PositiveIntegerField("version at the first save", null=True, blank=True)
+    history_saves = models.PositiveIntegerField("saves the row stands for", default=1)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def series_start(self) -> datetime.datetime:
+        """When the series began (aware datetime)."""
+        start: datetime.datetime = self.history_first_date or self.history_date  # type: ignore[attr-defined]
+        return start
+
+
+#: Fields whose change always starts an entry of its own.
+KEEP_APART = ("status",)
+
+
+def window() -> datetime.timedelta:
+    """The collapse window (``HISTORY_COLLAPSE_MINUTES``; zero: no collapse)."""
+    return datetime.timedelta(minutes=getattr(settings, "HISTORY_COLLAPSE_MINUTES", 0))
+
+
+def _continues(previous: Any, new: Any) -> bool:
+    """Whether NEW (a "~" row about to be stored) continues the series whose
+    latest row is PREVIOUS (a row of the same record)."""
+    if previous is None or new.history_type != "~" or previous.history_type != "~":
+        return False
+    if new.history_user_id is None or previous.history_user_id != new.history_user_id:
+        return False
+    if new.history_date - previous.series_start > window():
+        return False
+    return all(getattr(previous, name, None) == getattr(new, name, None) for name in KEEP_APART)
+
+
+def before_record(sender: type[models.Model], history_instance: Any, **kwargs: Any) -> None:
+    """``pre_create_historical_record``: when the new row continues the
+    latest row's series, it takes over the series' start and version. The
+    series' first row is kept; a later row is marked to be replaced by the
+    new one once it is stored (its saves counted in the new row)."""
+    if not isinstance(history_instance, HistorySeries) or window() <= datetime.timedelta(0):
+        return
+    rows: Any = sender._default_manager
+    previous: Any = rows.filter(id=history_instance.id).order_by("-history_id").first()  # type: ignore[attr-defined]
+    if not _continues(previous, history_instance):
+        return
+    history_instance.history_first_date = previous.series_start
+    history_instance.history_first_version = previous.history_first_version or getattr(previous, "version", None)
+    if previous.history_first_date is not None:  # not the series' first save: replaced
+        history_instance.history_saves = previous.history_saves + 1
+        history_instance._replaces = previous.history_id  # type: ignore[attr-defined]
+
+
+def after_record(sender: type[models.Model], history_instance: Any, **kwargs: Any) -> None:
+    """``post_create_historical_record``: delete the row the new one replaces
+    (with its recorded many-to-many rows)."""
+    replaced = getattr(history_instance, "_replaces", None)
+    if replaced is not None:
+        delete_rows(sender, [replaced])
+
+
+def delete_rows(model: type[models.Model], ids: list[int]) -> None:
+    """Delete MODEL's historical rows IDS and the many-to-many rows recorded
+    with them (simple-history keeps those without a cascade)."""
+    for rel in model._meta.related_objects:
+        if rel.field.name == "history":
+            related: Any = rel.related_model
+            related._default_manager.filter(history_id__in=ids).delete()
+    rows: Any = model._default_manager
+    rows.filter(history_id__in=ids).delete()
+
+
+def series_containing(manager: Any, version: int) -> Any:
+    """The historical row (of MANAGER, one record's history) of the series
+    that began at or before VERSION and ended after it, or None when no
+    series covers VERSION (the version never existed or was pruned)."""
+    model = manager.model
+    if not issubclass(model, HistorySeries):
+        return None
+    return (
+        manager.filter(history_first_version__lte=version, version__gt=version)
+        .select_related("history_user")
+        .order_by("history_id")
+        .first()
+    )

@@ -1,0 +1,8 @@
+"""Settings of the real Celery worker the plan tests start: the test
+database, and the broker, queue and clock the harness passes
+(``tests.celery_harness``); RETENTION_* come from its environment."""
+
+from iop.settings_test import *  # noqa: F403
+from tests.celery_harness import worker_settings
+
+globals().update(worker_settings(globals()))
