@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('followup', '0014_appeal_review_deadline'),
+        ('followup', '0015_notification_about_a_made_decision'),
     ]
 
     operations = [
