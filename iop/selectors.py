@@ -59,7 +59,7 @@ from .models import (
 
 M = TypeVar("M", bound=models.Model)
 AnyUser = User | AnonymousUser
-WORK_ACTIONS = frozenset({Action.EDIT, Action.LOG, Action.MANAGE, Action.ASSESS})
+WORK_ACTIONS = frozenset({Action.EDIT, Action.LOG, Action.MANAGE, Action.ASSESS, Action.ARCHIVE})
 
 
 def guardian_only(pupil: Pupil) -> bool:

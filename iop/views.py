@@ -1408,9 +1408,10 @@ def iup_compare(request: HttpRequest, pk: str) -> HttpResponse:
 @require_GET
 def access_log(request: HttpRequest, pupil_id: str) -> HttpResponse:
     pupil = access.get_pupil(request.user, pupil_id)
-    if not (selectors.guardian_only(pupil) or Action.MANAGE in pupil.allowed):  # type: ignore[attr-defined]
+    allowed = pupil.allowed  # type: ignore[attr-defined]
+    managing = Action.MANAGE in allowed or Action.ARCHIVE in allowed  # an archived pupil's coordinator too
+    if not (selectors.guardian_only(pupil) or managing):
         raise PermissionDenied
-    managing = Action.MANAGE in pupil.allowed  # type: ignore[attr-defined]
     page = selectors.access_log(
         pupil, _actor(request), guardian_names=managing, page=parse_int(request.GET.get("side", "")) or 1
     )

@@ -53,7 +53,7 @@ def test_it_lists_exactly_the_pupils_each_persona_may_see(world: World, persona:
     [
         ("teacher", {Action.VIEW, Action.EDIT, Action.LOG}),
         ("faglaerer", {Action.VIEW, Action.LOG}),
-        ("coordinator", {Action.VIEW, Action.EDIT, Action.LOG, Action.MANAGE, Action.VIEW_SENSITIVE}),
+        ("coordinator", {Action.VIEW, Action.EDIT, Action.LOG, Action.MANAGE, Action.VIEW_SENSITIVE, Action.ARCHIVE}),
         ("ppt", {Action.VIEW, Action.ASSESS}),
         ("vikar", {Action.VIEW}),
         ("guardian_a", {Action.VIEW}),
