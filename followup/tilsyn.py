@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -596,7 +596,6 @@ def load_cases(pupils: QuerySet[Pupil]) -> list[Case]:
     interim replies."""
     vedtak_qs = Enkeltvedtak.objects.select_related("vurdering", "pupil").prefetch_related(
         "subjects",
-        "vurdering__subjects",
         Prefetch("advance_notices", queryset=AdvanceNotice.objects.prefetch_related("comments")),
         "appeals",
     )
@@ -618,6 +617,12 @@ def load_cases(pupils: QuerySet[Pupil]) -> list[Case]:
     cases = []
     for pupil in rows:
         vedtak = list(pupil.enkeltvedtak.all())
+        vurderinger = {sv.pk: sv for sv in pupil.sakkyndige_vurderinger.all()}  # type: ignore[attr-defined]
+        for v in vedtak:  # the vedtak's SV is one of the pupil's: reuse the loaded row and its subjects
+            if v.vurdering_id in vurderinger:
+                v.vurdering = vurderinger[v.vurdering_id]
+            else:  # pragma: no cover - a vedtak rests on the pupil's own SV
+                prefetch_related_objects([v.vurdering], "subjects")
         by_id = {v.pk: v for v in vedtak}
         iops = list(pupil.iops.all())
         for iop in iops:  # the IOP's vedtak is one of the pupil's: reuse the loaded row

@@ -82,7 +82,8 @@ EXEMPT: dict[str, str] = {
 # the most queries measured and how many more the larger data ran. A page that
 # does worse than listed fails, and so does one that now keeps the budget.
 TO_FIX: dict[str, tuple[int, int]] = {
-    "followup:tilsyn_school": (24, 0),  # to fix: the chain of each listed pupil is loaded part by part
+    # to fix: the whole chain of the school's pupils is read in 14 prefetches (was 24 in all)
+    "followup:tilsyn_school": (22, 0),
     "reports:pupil_file_json": (53, 4),  # to fix: each document of the file loads its pupil and school
 }
 
@@ -101,7 +102,7 @@ def reader(row: Row) -> str | None:
 # --- the enlarger ------------------------------------------------------------------------
 
 # How much each call of enlarge() adds.
-PUPILS_PER_GROUP = 3
+PUPILS_PER_GROUP = 2
 GOALS_PER_IOP = 4
 LOGS_PER_GOAL = 3
 RECORDS_PER_PUPIL = 2
@@ -198,6 +199,12 @@ def _more_plan_content() -> None:
             SakkyndigVurderingSubject.objects.create(vurdering=sv, subject=name, hours=19)
         for vedtak in Enkeltvedtak.objects.exclude(subjects__subject=name):
             EnkeltvedtakSubject.objects.create(vedtak=vedtak, subject=name, hours=19)
+    for vedtak in Enkeltvedtak.objects.filter(advance_notices__isnull=True):
+        AdvanceNotice.objects.create(
+            vedtak=vedtak,
+            sent_on=today() - datetime.timedelta(days=30),
+            comment_deadline=today() - datetime.timedelta(days=16),
+        )
     for notice in AdvanceNotice.objects.all():
         AdvanceNoticeComment.objects.bulk_create(
             [
