@@ -28,12 +28,11 @@ from __future__ import annotations
 
 import datetime
 import enum
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -106,8 +105,10 @@ class Case:
     vurderinger: list[SakkyndigVurdering] = field(default_factory=list)
     vedtak: list[Enkeltvedtak] = field(default_factory=list)
     iops: list[Iop] = field(default_factory=list)
+    #: The årsrapport of each IOP (the fields the checks read: id, IOP, kind, status, when sent).
     reports: list[Report] = field(default_factory=list)
-    interim_replies: list[InterimReply] = field(default_factory=list)
+    #: The ids of the referrals and expert assessments that got an interim reply.
+    replied: frozenset[Any] = frozenset()
 
     @property
     def made_vedtak(self) -> list[Enkeltvedtak]:
@@ -389,8 +390,7 @@ def check_interim_reply(case: Case, today: datetime.date) -> Result:
     there is none yet, until TODAY; a referral stopped by a withdrawn consent
     is not checked. Applies to every sent referral and completed assessment."""
     findings: list[Finding] = []
-    replied_referrals = {r.referral_id for r in case.interim_replies if r.referral_id}
-    replied_vurderinger = {r.vurdering_id for r in case.interim_replies if r.vurdering_id}
+    replied_referrals = replied_vurderinger = case.replied
     completed = _completed(case)
     sent = _sent(case)
     for referral, sent_at in sent:
@@ -589,31 +589,54 @@ def check_case(case: Case, today: datetime.date) -> list[Result]:
 # --- loading ----------------------------------------------------------------------------
 
 
+def _aarsrapport(iop: Iop) -> Report:
+    """The årsrapport of IOP as :func:`load_cases` read it (its ``aarsrapport_*`` fields)."""
+    return Report(
+        pk=iop.aarsrapport_pk,  # type: ignore[attr-defined]
+        iop_id=iop.pk,
+        pupil_id=iop.pupil_id,
+        kind=Report.Kind.AARSRAPPORT,
+        status=iop.aarsrapport_status,  # type: ignore[attr-defined]
+        sent_to_guardians_on=iop.aarsrapport_sent_to_guardians_on,  # type: ignore[attr-defined]
+        sent_to_school_owner_on=iop.aarsrapport_sent_to_school_owner_on,  # type: ignore[attr-defined]
+    )
+
+
 def load_cases(pupils: QuerySet[Pupil]) -> list[Case]:
     """The :class:`Case` of every pupil of PUPILS (already filtered by the
     access layer), read with a fixed number of queries (about fifteen)
-    whatever the number of pupils: prefetches, and one query for the
-    interim replies."""
+    whatever the number of pupils: prefetches; whether a referral or an
+    expert assessment got an interim reply is a subquery of its row."""
     vedtak_qs = Enkeltvedtak.objects.select_related("vurdering", "pupil").prefetch_related(
         "subjects",
         Prefetch("advance_notices", queryset=AdvanceNotice.objects.prefetch_related("comments")),
         "appeals",
     )
-    iop_qs = Iop.objects.prefetch_related("sections", "goals")
+    # An IOP has at most one årsrapport: its fields are subqueries of the IOP's row.
+    aarsrapport = Report.objects.filter(iop=OuterRef("pk"), kind=Report.Kind.AARSRAPPORT)
+    iop_qs = Iop.objects.annotate(
+        **{
+            f"aarsrapport_{name}": Subquery(aarsrapport.values(name)[:1])
+            for name in ("pk", "status", "sent_to_guardians_on", "sent_to_school_owner_on")
+        }
+    ).prefetch_related("sections", "goals")
+    replied = Exists(InterimReply.objects.filter(referral=OuterRef("pk")))
+    sv_replied = Exists(InterimReply.objects.filter(vurdering=OuterRef("pk")))
     rows = list(
         pupils.prefetch_related(
-            Prefetch("referrals", queryset=Referral.objects.prefetch_related("consents")),
+            Prefetch(
+                "referrals", queryset=Referral.objects.annotate(has_interim_reply=replied).prefetch_related("consents")
+            ),
             Prefetch("case_consents", queryset=CaseConsent.objects.all()),
             Prefetch("guardian_links", queryset=GuardianLink.objects.select_related("user")),
-            Prefetch("sakkyndige_vurderinger", queryset=SakkyndigVurdering.objects.prefetch_related("subjects")),
+            Prefetch(
+                "sakkyndige_vurderinger",
+                queryset=SakkyndigVurdering.objects.annotate(has_interim_reply=sv_replied).prefetch_related("subjects"),
+            ),
             Prefetch("enkeltvedtak", queryset=vedtak_qs),
             Prefetch("iops", queryset=iop_qs),
-            Prefetch("reports", queryset=Report.objects.all()),
         )
     )
-    replies: dict[Any, list[InterimReply]] = defaultdict(list)
-    for reply in InterimReply.objects.filter(pupil_id__in=[p.pk for p in rows]):
-        replies[reply.pupil_id].append(reply)
     cases = []
     for pupil in rows:
         vedtak = list(pupil.enkeltvedtak.all())
@@ -637,8 +660,11 @@ def load_cases(pupils: QuerySet[Pupil]) -> list[Case]:
                 vurderinger=list(pupil.sakkyndige_vurderinger.all()),
                 vedtak=vedtak,
                 iops=iops,
-                reports=list(pupil.reports.all()),
-                interim_replies=replies[pupil.pk],
+                reports=[_aarsrapport(iop) for iop in iops if iop.aarsrapport_pk is not None],  # type: ignore[attr-defined]
+                replied=frozenset(
+                    [r.pk for r in pupil.referrals.all() if r.has_interim_reply]  # type: ignore[attr-defined]
+                    + [sv.pk for sv in vurderinger.values() if sv.has_interim_reply]  # type: ignore[attr-defined]
+                ),
             )
         )
     return cases

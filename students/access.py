@@ -138,13 +138,14 @@ def profile(user: User | AnonymousUser) -> Profile:
     roles: dict[str, set[int]] = {}
     languages: list[str] = []
     children_languages: list[str] = []
-    # One query: the memberships, then (role "") the schools of up to ten of the user's children.
+    # One query: the memberships, then (role "") the schools of the user's children
+    # (no LIMIT: SQLite allows none in a compound query; a guardian has few children).
     memberships = StaffMembership.objects.filter(user=user, active=True)
     children = GuardianLink.objects.filter(user=user)
     rows = memberships.values_list("role", "school_id", "school__language").union(
         children.values_list(
             Value("", output_field=CharField()), Value(None, output_field=IntegerField()), "pupil__school__language"
-        )[:10],
+        ),
         all=True,
     )
     for role, school_id, language in rows:
@@ -153,6 +154,7 @@ def profile(user: User | AnonymousUser) -> Profile:
             continue
         roles.setdefault(role, set()).add(school_id)
         languages.append(language)
+    children_languages = children_languages[:10]
     languages = languages or children_languages
     result = Profile(
         user_id=user.pk,
