@@ -5,10 +5,11 @@ Each GET row of the permission matrix that some persona reads (200) is
 requested as the first such persona, at the row's own data size, then again
 after :func:`enlarge` has added a realistic batch of everything pages list
 (pupils, plans, goals and their logs, deadlines, reports, talks…) to the
-world. A count over the budget is a slow page; a count that grows with the
-data is an N+1 query. A page is left out only with a reason in ``EXEMPT``, or
-listed in ``TO_FIX`` with its measured counts until it is fixed (a fixed page
-fails here until it leaves the list, so the list stays honest).
+world, and again after a second batch. A count over the budget is a slow
+page; a count that grows from the first batch to the second is an N+1 query.
+A page is left out only with a reason in ``EXEMPT``, or listed in ``TO_FIX``
+with its measured counts until it is fixed (a fixed page fails here until it
+leaves the list, so the list stays honest).
 """
 
 from __future__ import annotations
