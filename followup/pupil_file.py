@@ -54,7 +54,11 @@ def parts(pupil: Pupil) -> list[FilePart]:
             loaded(Oppfolgingsplan.objects.filter(pupil=pupil)).order_by("pk"),
             name=_named,
         ),
-        part("followup.tiltak", _("Measures (tiltak)"), loaded(Tiltak.objects.filter(pupil=pupil)).order_by("pk")),
+        part(
+            "followup.tiltak",
+            _("Measures (tiltak)"),
+            loaded(Tiltak.objects.filter(pupil=pupil), "plan__pupil").order_by("pk"),
+        ),
         part(
             "followup.tiltak_evaluation",
             _("Evaluations of measures"),
@@ -85,7 +89,11 @@ def parts(pupil: Pupil) -> list[FilePart]:
             loaded(InterimReply.objects.filter(pupil=pupil)).order_by("sent_on"),
             skip=("referral", "vurdering"),
         ),
-        part("followup.talk", _("Talks"), loaded(Talk.objects.filter(pupil=pupil)).order_by("date")),
+        part(
+            "followup.talk",
+            _("Talks"),
+            loaded(Talk.objects.filter(pupil=pupil), "school_year__school").order_by("date"),
+        ),
         part(
             "followup.meeting",
             _("Follow-up meetings"),

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
-from django.db.models import Case, Count, Q, Value, When
+from django.db.models import Case, Count, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -18,20 +20,35 @@ from . import selectors
 from .models import Concern, Deadline, Duty, Referral, Tiltak
 
 
+def _count_of(qs: QuerySet[Any]) -> Coalesce:
+    """How many rows QS (one pupil's records) has, as a subquery for the pupil's row."""
+    return Coalesce(Subquery(qs.order_by().values("pupil").annotate(n=Count("pk")).values("n")[:1]), 0)
+
+
 def pupil_section(request: HttpRequest, pupil: Pupil) -> Section | None:
     """On the pupil page: a summary of the follow-up for the school's staff
     who follow the pupil up; sent referrals for PPT; nothing for others."""
     allowed: frozenset[Action] = getattr(pupil, "allowed", frozenset())
     if Action.LOG in allowed:
         today = timezone.localdate()
-        counts = Deadline.objects.filter(pupil=pupil, state=Deadline.State.OPEN).aggregate(
-            open=Count("pk"), overdue=Count("pk", filter=Q(due__lt=today))
+        # One query: each count a subquery of the pupil's row.
+        deadlines = Deadline.objects.filter(pupil=pupil, state=Deadline.State.OPEN)
+        counts = (
+            Pupil.objects.filter(pk=pupil.pk)
+            .annotate(
+                n_open=_count_of(deadlines),
+                n_overdue=_count_of(deadlines.filter(due__lt=today)),
+                n_concerns=_count_of(Concern.objects.filter(pupil=pupil).exclude(status=Concern.Status.CLOSED)),
+                n_tiltak=_count_of(Tiltak.objects.filter(pupil=pupil, status=Tiltak.Status.ACTIVE)),
+            )
+            .values("n_open", "n_overdue", "n_concerns", "n_tiltak")
+            .get()
         )
         context = {
             "pupil": pupil,
-            "counts": counts,
-            "concerns": Concern.objects.filter(pupil=pupil).exclude(status=Concern.Status.CLOSED).count(),
-            "tiltak": Tiltak.objects.filter(pupil=pupil, status=Tiltak.Status.ACTIVE).count(),
+            "counts": {"open": counts["n_open"], "overdue": counts["n_overdue"]},
+            "concerns": counts["n_concerns"],
+            "tiltak": counts["n_tiltak"],
             "can_manage": Action.MANAGE in allowed,
         }
         return Section("followup/_pupil_section.html", context)

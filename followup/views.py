@@ -971,13 +971,15 @@ def tilsyn_school(request: HttpRequest, school_id: int) -> HttpResponse:
     """Every requirement across the school's current pupils: how many it
     applies to and the pupils it is missing for, each linked to the pupil's
     check. Coordinator and rektor of the school; other schools answer 404."""
-    school = _school(request.user, school_id)
+    schools = list(access.managed_schools(request.user))
+    school = next((s for s in schools if s.pk == school_id), None)
+    if school is None:
+        raise Http404
     today = timezone.localdate()
     pupils = access.current(access.pupils_for(request.user, Action.MANAGE).filter(school=school))
     checked = tilsyn.check_pupils(pupils.order_by("last_name", "first_name", "pk"), today)
     rows = tilsyn.school_rows(checked)
     listed = {p.pk: p for row in rows for p in row.missing}
     iop_services.log_reads(actor=_user(request), reads=[(p, AccessLogEntry.Kind.PUPIL, p.pk) for p in listed.values()])
-    schools = list(access.managed_schools(request.user))
     context = {"school": school, "schools": schools, "rows": rows, "pupils": len(checked), "today": today}
     return render(request, "followup/tilsyn_school.html", context)

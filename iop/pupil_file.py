@@ -101,7 +101,11 @@ def plans(pupil: Pupil) -> list[FilePart]:
     versions; IUPs with assessments and published versions; reports with
     their texts (opplæringslova § 11-10 and § 11-11). Twelve queries."""
     return [
-        part("iop.iop", _("IOPs"), loaded(Iop.objects.filter(pupil=pupil)).order_by("period_start", "created_at")),
+        part(
+            "iop.iop",
+            _("IOPs"),
+            loaded(Iop.objects.filter(pupil=pupil), "school_year__school").order_by("period_start", "created_at"),
+        ),
         part(
             "iop.iop_subject",
             _("Subjects of the IOPs"),
@@ -134,7 +138,7 @@ def plans(pupil: Pupil) -> list[FilePart]:
         part(
             "iop.iup",
             _("IUPs"),
-            loaded(Iup.objects.filter(pupil=pupil)).order_by("created_at"),
+            loaded(Iup.objects.filter(pupil=pupil), "school_year__school").order_by("created_at"),
         ),
         part(
             "iop.iup_assessment",

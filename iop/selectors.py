@@ -576,6 +576,8 @@ def pupil_plans(pupil: Pupil) -> PupilPlans | None:
     if not internal:
         iop_qs = iop_qs.exclude(status=Iop.Status.DRAFT)
     iops = list(iop_qs)
+    if internal:  # the same IOPs the reports section lists: read once per request
+        pupil.plan_iops = iops  # type: ignore[attr-defined]
     flags: list[checks.Flag] = []
     for iop in iops:
         if iop.vedtak_id in vedtak_by_id:

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, CharField, ExpressionWrapper, IntegerField, Q, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
 
@@ -139,13 +139,24 @@ def profile(user: User | AnonymousUser) -> Profile:
         return cached
     roles: dict[str, set[int]] = {}
     languages: list[str] = []
-    rows = StaffMembership.objects.filter(user=user, active=True).values_list("role", "school_id", "school__language")
+    children_languages: list[str] = []
+    # One query: the memberships, then (role "") the schools of the user's children
+    # (no LIMIT: SQLite allows none in a compound query; a guardian has few children).
+    memberships = StaffMembership.objects.filter(user=user, active=True)
+    children = GuardianLink.objects.filter(user=user)
+    rows = memberships.values_list("role", "school_id", "school__language").union(
+        children.values_list(
+            Value("", output_field=CharField()), Value(None, output_field=IntegerField()), "pupil__school__language"
+        ),
+        all=True,
+    )
     for role, school_id, language in rows:
+        if role == "":
+            children_languages.append(language)
+            continue
         roles.setdefault(role, set()).add(school_id)
         languages.append(language)
-    children_languages = list(
-        GuardianLink.objects.filter(user=user).values_list("pupil__school__language", flat=True)[:10]
-    )
+    children_languages = children_languages[:10]
     languages = languages or children_languages
     result = Profile(
         user_id=user.pk,

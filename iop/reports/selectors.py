@@ -348,7 +348,8 @@ class PupilReports:
 
 
 def pupil_reports(pupil: Pupil) -> PupilReports | None:
-    """The pupil's reports (guardians: published only) and IOP PDFs (2 queries)."""
+    """The pupil's reports (guardians: published only) and IOP PDFs (2 queries;
+    1 for staff when :func:`iop.selectors.pupil_plans` has read the IOPs)."""
     allowed: frozenset[Action] = getattr(pupil, "allowed", frozenset())
     guardian = guardian_only(pupil)
     reports_qs = Report.objects.filter(pupil=pupil).select_related("iop__school_year").order_by("-period_end", "kind")
@@ -357,7 +358,8 @@ def pupil_reports(pupil: Pupil) -> PupilReports | None:
         reports_qs = reports_qs.filter(status=Report.Status.PUBLISHED)
         iops_qs = iops_qs.exclude(status=Iop.Status.DRAFT)
     reports = list(reports_qs)
-    iops = list(iops_qs)
+    read = None if guardian else getattr(pupil, "plan_iops", None)  # read by the plans section before
+    iops = list(iops_qs) if read is None else sorted(read, key=lambda i: i.period_start, reverse=True)
     if not reports and not iops:
         return None
     can_edit = Action.EDIT in allowed

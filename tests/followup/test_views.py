@@ -4,11 +4,12 @@ written; meetings, talks and the årshjul editor do what they say."""
 from __future__ import annotations
 
 import datetime
+from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
 
-from followup.models import Deadline, Duty, Meeting, MeetingPupil, Talk
+from followup.models import Concern, Deadline, Duty, Meeting, MeetingPupil, Talk
 from tests.conftest import World
 from tests.followup.fixtures import records
 
@@ -277,3 +278,20 @@ def test_the_chains_next_step_is_never_crowded_out_of_my_next_tasks(
     tasks = page.split('data-testid="my-tasks"')[1].split("</ul>")[0]
     assert "IOP utarbeidet" in tasks and tasks.count("Elevsamtale (høst)") == 7
     assert "Vis alle (10)" in page
+
+
+def test_the_pupil_page_counts_the_open_follow_up(world: World) -> None:
+    """Open concerns, active tiltak and open deadlines (overdue among them):
+    closed concerns and done deadlines are not counted, nor another pupil's."""
+    r = records(world)
+    today = timezone.localdate()
+    Concern.objects.create(pupil=world.pupil_a, description="Lukket", other=True, status=Concern.Status.CLOSED)
+    base = {"school": world.school1, "school_year": world.group_a.school_year, "responsible_role": "kontaktlaerer"}
+    Deadline.objects.create(key="count:late", pupil=world.pupil_a, title="Sent", due=today - timedelta(days=2), **base)
+    Deadline.objects.create(
+        key="count:done", pupil=world.pupil_a, title="Gjort", due=today, state="done", done_at=timezone.now(), **base
+    )
+    Deadline.objects.create(key="count:b", pupil=world.pupil_b, title="B", due=today - timedelta(days=1), **base)
+    assert r.concern_a.status != Concern.Status.CLOSED and r.tiltak_a.status == "active"
+    body = world.client("teacher").get(reverse("pupil_detail", args=[world.pupil_a.pk])).content.decode()
+    assert "Åpne bekymringsmeldinger: 1. Aktive tiltak: 1. Åpne frister: 2 (1 forfalt)." in body
