@@ -489,10 +489,7 @@ def check_iop_made(case: Case, today: datetime.date) -> Result:
         else:
             message = _("The IOP was first published %(days)s days after the decision %(when)s (%(date)s).")
         values["when"] = _("took effect") if vedtak.valid_from > vedtak.made_on else _("was made")
-        limit_note = _(
-            "The school's own limit is %(limit)s days (the setting IOP_MISSING_AFTER_DAYS); "
-            "opplæringslova § 11-10 says as soon as possible."
-        )
+        limit_note = _("The school's own limit is %(limit)s days; opplæringslova § 11-10 says as soon as possible.")
         findings.append(Finding(f"{message % values} {limit_note % values}", reverse("iop:iop_detail", args=[plan.pk])))
     return _result(IOP_MADE, findings, bool(granting))
 
@@ -537,15 +534,18 @@ def _best_report(reports: list[Report]) -> Report:
 
 
 def check_aarsrapport(case: Case, today: datetime.date) -> Result:
-    """Every IOP whose period or school year has ended, and every IOP with an
-    årsrapport, has an årsrapport, finalised, with the dates it was sent to
+    """Every IOP whose period or school year has ended, and every IOP with a
+    finalised årsrapport, has an årsrapport, finalised, with the dates it was sent to
     the pupil and guardians and to the school owner (opplæringslova § 11-10)."""
     findings: list[Finding] = []
     by_iop: dict[Any, list[Report]] = defaultdict(list)
     for report in case.reports:
         if report.kind == Report.Kind.AARSRAPPORT:
             by_iop[report.iop_id].append(report)
-    due = [iop for iop in case.iops if iop.period_end < today or iop.school_year.end < today or iop.pk in by_iop]
+    # A draft written during the year is work in progress; a report finalised
+    # (or sent) counts from then on.
+    begun = {key for key, reports in by_iop.items() if any(not r.is_draft for r in reports)}
+    due = [iop for iop in case.iops if iop.period_end < today or iop.school_year.end < today or iop.pk in begun]
     for iop in due:
         period = {"start": _day(iop.period_start), "end": _day(iop.period_end)}
         if iop.pk not in by_iop:

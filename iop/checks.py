@@ -253,6 +253,18 @@ def iop_flags(
     vedtak = iop.vedtak
     if newer is not None:
         flags.append(newer_vedtak_flag(iop, newer))
+    if vedtak.is_refusal:
+        flags.append(
+            Flag(
+                "iop_on_refusal",
+                _(
+                    "The new decision is a refusal: it gives no individually adapted teaching, so no IOP rests on "
+                    "it. Archive the plan when the teaching under the old decision has ended; its goals, logs and "
+                    "history are kept."
+                ),
+                blocks_publishing=True,
+            )
+        )
     lines = {_key(line.subject): line for line in vedtak.subjects.all()}
     allowed = {key: line.hours for key, line in lines.items()}
     sections = list(iop.sections.all())

@@ -587,3 +587,15 @@ class AdvanceNoticeCommentForm(HiddenErrorsShown, forms.ModelForm):
         super().__init__(*args, **kwargs)
         field = self.fields["guardian"]
         field.queryset = guardians if guardians is not None else User.objects.none()  # type: ignore[attr-defined]
+        self.fields["name"].required = False  # the chosen guardian's name, when none is typed
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data: dict[str, Any] = self.cleaned_data
+        if not (data.get("name") or "").strip():
+            guardian = data.get("guardian")
+            if guardian is not None:
+                data["name"] = guardian.full_name
+            else:
+                self.add_error("name", _("Give the name of the person who commented, or choose the guardian."))
+        return data

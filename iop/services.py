@@ -566,6 +566,8 @@ def advance_notice_comment(*, actor: User, notice: AdvanceNotice, data: Mapping[
             raise ValidationError({"guardian": _("Name a guardian only for a guardian's comment.")})
         if not GuardianLink.objects.filter(pupil=pupil, user_id=comment.guardian_id).exists():
             raise ValidationError({"guardian": _("Choose one of the pupil's guardians.")})
+        if not comment.name.strip():  # the chosen guardian's name
+            comment.name = comment.guardian.full_name if comment.guardian else ""
     comment.full_clean()
     comment.save()
     return comment
@@ -959,7 +961,7 @@ def iop_move_to_vedtak(*, actor: User, iop: Iop, version: int, vedtak: Enkeltved
 
     EditConflict when somebody else saved the IOP since VERSION;
     ValidationError when VEDTAK is not newer than the IOP's vedtak (moved
-    already, or another was made since) or leaves no days of the plan's
+    already, or another was made since), is a refusal, or leaves no days of the plan's
     period; PermissionDenied without the right to edit the pupil's plans.
     """
     _require(actor, Action.EDIT, iop.pupil)
@@ -968,6 +970,14 @@ def iop_move_to_vedtak(*, actor: User, iop: Iop, version: int, vedtak: Enkeltved
     newest = rebase.newer_vedtak(current)
     if newest is None or newest.pk != vedtak.pk:
         raise ValidationError(_("The plan can only be moved to the newest decision made after its own."))
+    if newest.is_refusal:
+        raise ValidationError(
+            _(
+                "The new decision is a refusal: it gives no individually adapted teaching, so no IOP rests on it. "
+                "Archive the plan when the teaching under the old decision has ended; its goals, logs and history "
+                "are kept."
+            )
+        )
     year = current.school_year
     # The start is kept: the old vedtak covered the part before the new one.
     start = current.period_start

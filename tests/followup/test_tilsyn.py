@@ -452,7 +452,7 @@ def test_the_iop_is_timed_from_the_decision_to_its_first_publication(vgs: YearSc
     (finding,) = late.findings
     assert finding.message == (
         "The IOP was first published 45 days after the decision took effect (08/17/2026). The school's own limit "
-        "is 30 days (the setting IOP_MISSING_AFTER_DAYS); opplæringslova § 11-10 says as soon as possible."
+        "is 30 days; opplæringslova § 11-10 says as soon as possible."
     )
     assert finding.link == reverse("iop:iop_detail", args=[case.iop.pk])
     assert "42 days after the decision was made (08/20/2026)" in made_later.findings[0].message

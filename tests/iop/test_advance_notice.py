@@ -198,3 +198,22 @@ def test_the_guardians_are_told_once_the_decision_is_made(
     page = world.client("guardian_a").get(reverse("followup:notifications")).content.decode()
     assert "Vedtak fattet: les vedtaksbrevet" in page
     assert reverse("iop:vedtak_detail", args=[vedtak.pk]) in page
+
+
+def test_a_guardians_comment_takes_the_chosen_guardians_name(world: World) -> None:
+    vedtak = draft(world)
+    notice = send(world, vedtak)
+    url = reverse("iop:advance_notice_comment", args=[notice.pk])
+    data = {
+        "party": "guardian",
+        "guardian": world.user("guardian_a").pk,
+        "name": "",
+        "received_on": today(),
+        "text": "Vi er enige.",
+    }
+    assert world.client("coordinator").post(url, data).status_code == 302
+    assert notice.comments.get().name == "Aud Foresatt"
+    data = {**data, "party": "guardian", "guardian": "", "text": "Uten navn."}
+    answer = world.client("coordinator").post(url, data)
+    assert answer.status_code == 400 and "Uten navn." in answer.content.decode()
+    assert "eller velg den foresatte" in answer.content.decode()

@@ -278,3 +278,17 @@ def test_the_move_keeps_the_plans_start_so_teaching_under_the_old_vedtak_still_c
         actor=teacher, section=section, data={"period_start": day, "period_end": day, "hours": 2}
     )
     assert entry.pk
+
+
+def test_no_iop_moves_onto_a_refusal(pinned: None, world: World) -> None:
+    """A refusal gives no teaching: the plan is not moved onto it (it is
+    archived when the old decision's teaching ends), and the page offers no move."""
+    ch = _plan(world)
+    assert ch.iop is not None
+    refusal = _newer(ch, (), outcome=Enkeltvedtak.Outcome.REFUSED)
+    iop = _teacher_iop(world, ch.iop)
+    with pytest.raises(ValidationError, match="Det nye vedtaket er et avslag"):
+        services.iop_move_to_vedtak(actor=world.user("teacher"), iop=iop, version=iop.version, vedtak=refusal)
+    page = world.client("teacher").get(reverse("iop:iop_detail", args=[ch.iop.pk])).content.decode()
+    assert 'data-flag="iop_newer_refusal"' in page
+    assert reverse("iop:iop_move_to_vedtak", args=[ch.iop.pk]) not in page
