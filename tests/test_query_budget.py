@@ -91,8 +91,6 @@ TO_FIX: dict[str, tuple[int, int]] = {
     "reports:pupil_file_json": (43, 0),
     # to fix: the school's tilsyn check reads the appeal deadlines of the årshjul and each part of a case apart
     "followup:tilsyn_school": (25, 0),
-    # to fix: a duty's form reads the school's, the school owner's and the built-in årshjul one by one
-    "followup:duty_edit": (25, 0),
 }
 
 
