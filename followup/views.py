@@ -956,7 +956,10 @@ def interim_letter(request: HttpRequest, pk: str) -> HttpResponse:
 def tilsyn_pupil(request: HttpRequest, pupil_id: str) -> HttpResponse:
     """Every legal requirement of the pupil's case, OK or what is missing
     (:mod:`followup.tilsyn`): the coordinator and the rektor of the pupil's school."""
-    pupil_obj = access.get_pupil(request.user, pupil_id, Action.MANAGE)
+    pupil_obj = access.get_pupil(request.user, pupil_id)
+    allowed = pupil_obj.allowed  # type: ignore[attr-defined]
+    if Action.MANAGE not in allowed and not (pupil_obj.archived_at is not None and Action.ARCHIVE in allowed):
+        raise PermissionDenied  # the coordinator of an archived pupil still reads it
     today = timezone.localdate()
     checked = tilsyn.check_pupils(Pupil.objects.filter(pk=pupil_obj.pk).select_related("school"), today)[0]
     _log_read(request, pupil_obj, AccessLogEntry.Kind.PUPIL, pupil_obj.pk)

@@ -163,7 +163,10 @@ def test_nothing_is_written_to_an_archived_pupils_file(world: World) -> None:
         assert response.status_code in (403, 404), url
     assert coordinator.get(reverse("iop:vedtak_detail", args=[ch.vedtak.pk])).status_code == 200
     assert coordinator.get(reverse("reports:pupil_file_json", args=[world.pupil_a.pk])).status_code == 200
-    assert coordinator.get(reverse("followup:pupil", args=[world.pupil_a.pk])).status_code == 200  # read-only
+    followup_page = coordinator.get(reverse("followup:pupil", args=[world.pupil_a.pk]))
+    assert followup_page.status_code == 200  # read-only: no way in to a new record
+    assert reverse("followup:concern_create", args=[world.pupil_a.pk]) not in followup_page.content.decode()
+    assert coordinator.get(reverse("followup:tilsyn_pupil", args=[world.pupil_a.pk])).status_code == 200
     page = coordinator.get(reverse("pupil_detail", args=[world.pupil_a.pk])).content.decode()
     assert "Ta eleven ut av arkivet" in page and "Flytt eleven" not in page
     assert Enkeltvedtak.objects.filter(pupil=world.pupil_a).count() == 1
