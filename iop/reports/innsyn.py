@@ -14,7 +14,7 @@ file with its title, document type, dates, status, SHA-256 and the retention
 setting that applies.
 
 Both are for those who manage the pupil's school (the access layer's
-``MANAGE``: coordinator and rektor, also for an archived pupil); teachers,
+``ARCHIVE``: coordinator and rektor, also for an archived pupil); teachers,
 PPT and guardians get 403, strangers 404. Every export is written to the
 access log.
 """
@@ -61,7 +61,8 @@ def _pupils() -> QuerySet[Pupil]:
 
 def file_pupil(user: User, object_id: str) -> Pupil:
     """The pupil whose whole file USER may make (``Http404`` for a stranger or
-    a missing pupil, ``PermissionDenied`` for one who sees but does not manage)."""
+    a missing pupil, ``PermissionDenied`` for one who sees but may not archive
+    or export, see ``students.access.Action.ARCHIVE``)."""
     return access.get_pupil(user, object_id, Action.ARCHIVE, queryset=_pupils())
 
 
