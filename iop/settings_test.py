@@ -18,3 +18,8 @@ TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 # serve from them (~20 ms a request); tests serve static files through the
 # live server's own handler instead.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405
+
+# A test's commit need not wait for the write-ahead log to reach the disk
+# (the server's own settings are left alone; only these connections change).
+if IS_POSTGRES:  # noqa: F405
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"  # noqa: F405

@@ -8,7 +8,8 @@ writer for a write) sends:
 
 - GET: every query parameter its view reads (``request.GET.get("...")`` in
   the view and the helpers it calls, the fields of a form bound to
-  ``request.GET``), each value class once; and the URL with every id in it
+  ``request.GET``), each value class once (request K gives parameter I value
+  class I+K, as for writes below); and the URL with every id in it
   replaced by a foreign one (a record of another school, a 25-digit number).
 - POST (any write): the row's form data and the fields the view reads
   outside a form, each field getting each value class once (request K gives
@@ -262,10 +263,14 @@ def test_no_input_makes_a_server_error(world: World, module: str, shard: int) ->
         for (chain, method), (_row, persona, url, data) in mine:
             get_params, post_fields = view_reads(chain[-1].callback)
             if method == "get":
-                for name in sorted(get_params):
-                    for label, value in classes:
-                        path, params = with_query(url, name, value)
-                        send(persona, "get", path, params, f"?{name}= {label}")
+                names = sorted(get_params)
+                for k in range(len(classes) if names else 0):
+                    path, params = url, {}
+                    for i, name in enumerate(names):
+                        path, more = with_query(path, name, classes[(i + k) % len(classes)][1])
+                        params.update(more)
+                    labels = {name: classes[(i + k) % len(classes)][0] for i, name in enumerate(names)}
+                    send(persona, "get", path, params, f"query {labels}")
                 other = foreign_url(url, world.pupil_c.pk)
                 if other is not None:
                     send(persona, "get", other, {}, "foreign ids in the URL")
