@@ -127,7 +127,7 @@ class Wheel:
 
     @property
     def today_label_y(self) -> float:
-        return self.centre + 14
+        return self.centre + 18
 
     @property
     def today_index(self) -> int:
