@@ -215,23 +215,28 @@ def _step_querysets(school_ids: list[int]) -> dict[str, QuerySet]:
     return {"referral_sv": referral_sv, "sv_vedtak": sv_vedtak, "vedtak_iop": vedtak_iop}
 
 
-def chain_times(school_ids: list[int], first_years: tuple[int, ...]) -> dict[tuple[int, str], dict[str, Span]]:
+def chain_times(
+    school_ids: list[int], first_years: tuple[int, ...], *, by: str = "pupil__school__name"
+) -> dict[tuple[int, Any], dict[str, Span]]:
     """{(first year of the school year, school name): {step key: Span}} for
     SCHOOL_IDS in the school years starting in FIRST_YEARS. A case counts in
     the school year of the day its step ended, at the pupil's school. One
-    aggregating query per step, whatever the number of cases.
+    aggregating query per step, whatever the number of cases. BY groups the
+    cases otherwise: ``"pupil__school_id"`` per school by id,
+    ``"pupil__school__skoleeier_id"`` per school owner (the key's second part
+    is then that id).
 
     A case whose step ended before the step before it (a negative number of
     days, e.g. an assessment recorded as completed after the decision made
     on it) is bad data: it is left out of the median, the longest and the
     number of cases, and counted in ``Span.excluded`` so the page can say so."""
-    out: dict[tuple[int, str], dict[str, Span]] = {}
+    out: dict[tuple[int, Any], dict[str, Span]] = {}
     for key, qs in _step_querysets(school_ids).items():
         counted = Case(When(days__gte=0, then=F("days")), default=None, output_field=IntegerField())
         rows = (
             qs.annotate(year=_school_year_start("day"))
             .filter(year__in=first_years)
-            .values("year", "pupil__school__name")
+            .values("year", by)
             .annotate(
                 cases=Count(counted),
                 median=Median(counted),
@@ -239,7 +244,7 @@ def chain_times(school_ids: list[int], first_years: tuple[int, ...]) -> dict[tup
                 excluded=Count(Case(When(days__lt=0, then=Value(1)), default=None, output_field=IntegerField())),
             )
             .order_by()
-            .values_list("year", "pupil__school__name", "cases", "median", "longest", "excluded")
+            .values_list("year", by, "cases", "median", "longest", "excluded")
         )
         for year, school, cases, median, longest, excluded in rows:
             out.setdefault((year, school), {})[key] = Span(
