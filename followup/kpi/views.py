@@ -3,7 +3,7 @@ from __future__ import annotations
 import csv
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -12,9 +12,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from students import access
+from students.models import School
 from students.params import parse_int
 
 from . import adapted, selectors
+
+#: Schools a page of the key figures (each with its year levels).
+SCHOOLS_PER_PAGE = 20
 
 
 def _schools(request: HttpRequest):  # type: ignore[no-untyped-def]
@@ -28,17 +32,25 @@ def _schools(request: HttpRequest):  # type: ignore[no-untyped-def]
 @login_required
 @require_GET
 def key_figures(request: HttpRequest) -> HttpResponse:
-    figures = selectors.key_figures(_schools(request), timezone.localdate())
+    page = _school_page(request)
+    figures = selectors.key_figures(School.objects.filter(pk__in=[s.pk for s in page]), timezone.localdate())
     target, low, high = selectors.talk_target()
-    context = {"years": figures, "target": target, "low": low, "high": high, "steps": selectors.STEPS}
+    context = {"years": figures, "target": target, "low": low, "high": high, "steps": selectors.STEPS, "page": page}
     return render(request, "kpi/key_figures.html", context)
+
+
+def _school_page(request: HttpRequest) -> Page:
+    """The page (``?side=``) of the schools the user manages, by name, :data:`SCHOOLS_PER_PAGE` a page."""
+    schools = _schools(request).order_by("name", "pk")
+    return Paginator(schools, SCHOOLS_PER_PAGE).get_page(request.GET.get("side"))
 
 
 @never_cache
 @login_required
 @require_GET
 def key_figures_csv(request: HttpRequest) -> HttpResponse:
-    figures = selectors.key_figures(_schools(request), timezone.localdate())
+    page = _school_page(request)
+    figures = selectors.key_figures(School.objects.filter(pk__in=[s.pk for s in page]), timezone.localdate())
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="nokkeltall.csv"'
     response.write("\ufeff")  # so spreadsheet programs read æøå correctly
