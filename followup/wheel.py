@@ -228,7 +228,8 @@ def build(school: School, today: datetime.date) -> Wheel:
         else:
             wheel.dated.append(mark)
     wheel.dated.sort(key=lambda m: (m.due, m.duty.title))
-    wheel.following.sort(key=lambda m: (m.duty.offset_days, m.duty.title))
+    # Without a school year every duty is listed by its rule; with one, those that follow a record.
+    wheel.following.sort(key=lambda m: (m.duty.anchor == Duty.Anchor.RECORD, m.duty.offset_days, m.duty.title))
     for number, mark in enumerate([*wheel.dated, *wheel.following, *wheel.switched_off], start=1):
         mark.number = number
     if year is not None:

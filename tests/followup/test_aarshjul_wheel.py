@@ -158,3 +158,19 @@ def test_the_pdf_has_the_wheel_beside_the_list(client: Client, vgs: YearSchool, 
 def test_the_pdf_is_only_for_those_who_manage_the_school(client: Client, vgs: YearSchool) -> None:
     client.force_login(vgs.teacher)
     assert client.get(reverse("followup:aarshjul_pdf", args=[vgs.school.pk])).status_code == 404
+
+
+def test_a_school_without_a_school_year_lists_the_duties_by_their_rules(client: Client, db: None) -> None:
+    from students.models import StaffMembership
+    from tests import factories as f
+
+    school = f.SchoolFactory()
+    coordinator = f.UserFactory(email="uten-skoleaar@test.example")
+    f.member(coordinator, school, StaffMembership.Role.KOORDINATOR)
+    client.force_login(coordinator)
+    with at_today():
+        html = client.get(reverse("followup:aarshjul")).content.decode()
+    assert "aarshjul-wheel" not in html
+    assert "Skolen har ikke noe skoleår ennå" in html
+    assert "Pliktene og når de forfaller" in html and 'data-duty="mv1"' not in html  # the primary school set
+    assert html.count("<tr data-duty=") > 10
