@@ -4,6 +4,7 @@ a school year, weekend moves, and when reminders go out."""
 from __future__ import annotations
 
 import datetime
+import math
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -99,3 +100,34 @@ def due_stage(stages: list[Stage], after: datetime.datetime | None, now: datetim
     the day before)."""
     reached = [s for s in stages if s.at <= now and (after is None or s.at > after)]
     return reached[-1] if reached else None
+
+
+# --- the wheel ------------------------------------------------------------------------
+
+
+def wheel_origin(start: datetime.date) -> datetime.date:
+    """The top of the wheel of the school year beginning on START: the first
+    day of its first month (the wheel shows twelve whole months)."""
+    return datetime.date(start.year, start.month, 1)
+
+
+def wheel_fraction(day: datetime.date, start: datetime.date) -> float:
+    """How far round the wheel of the school year beginning on START DAY lies:
+    0.0 at the top (the first day of the start month), growing clockwise, below
+    1.0 for a day inside the twelve months (a day outside them is wrapped)."""
+    origin = wheel_origin(start)
+    turn = (datetime.date(origin.year + 1, origin.month, 1) - origin).days
+    return ((day - origin).days % turn) / turn
+
+
+def wheel_angle(day: datetime.date, start: datetime.date) -> float:
+    """DAY's angle on the wheel of the school year beginning on START: degrees
+    clockwise from the top, 0.0 <= angle < 360.0."""
+    return 360.0 * wheel_fraction(day, start)
+
+
+def wheel_point(angle: float, radius: float, centre: float) -> tuple[float, float]:
+    """(x, y) in SVG user units (y grows downwards) of the point RADIUS from
+    (CENTRE, CENTRE) at ANGLE degrees clockwise from the top, rounded to 0.1."""
+    rad = math.radians(angle)
+    return round(centre + radius * math.sin(rad), 1), round(centre - radius * math.cos(rad), 1)

@@ -41,6 +41,7 @@ urlpatterns = [
     path("moter/<uuid:meeting_id>/", views.meeting_detail, name="meeting_detail"),
     path("moter/<uuid:meeting_id>/elev/<uuid:pupil_id>/beslutning/", views.meeting_decision, name="meeting_decision"),
     path("arshjul/", views.aarshjul, name="aarshjul"),
+    path("arshjul/<int:school_id>/arshjul.pdf", views.aarshjul_pdf, name="aarshjul_pdf"),
     path("arshjul/<int:school_id>/plikt/ny/", views.duty_create, name="duty_create"),
     path("arshjul/<int:school_id>/plikt/<slug:key>/", views.duty_edit, name="duty_edit"),
     path("arshjul/<int:school_id>/plikt/<slug:key>/tilbakestill/", views.duty_reset, name="duty_reset"),

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -31,7 +31,7 @@ from students.access import Action
 from students.models import Group, Pupil, School, User
 from students.params import clean_text, parse_int
 
-from . import ical, selectors, services, tilsyn
+from . import ical, selectors, services, tilsyn, wheel
 from . import pipeline as pipeline_selectors
 from .deadlines import effective_duties
 from .forms import (
@@ -819,8 +819,28 @@ def aarshjul(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     chosen = request.GET.get("skole", "")
     school = next((s for s in schools if str(s.pk) == chosen), schools[0])
-    duties = effective_duties(school, include_inactive=True)
-    return render(request, "followup/aarshjul.html", {"schools": schools, "school": school, "duties": duties})
+    context = {"schools": schools, "school": school, "wheel": wheel.build(school, timezone.localdate())}
+    return render(request, "followup/aarshjul.html", context)
+
+
+@never_cache
+@login_required
+@require_GET
+def aarshjul_pdf(request: HttpRequest, school_id: int) -> HttpResponse:
+    """The årshjul of SCHOOL_ID's current school year as a PDF: the wheel
+    beside the list by date (404 unless the user manages the school or when
+    it has no school year)."""
+    from iop.reports import rendering
+
+    school = _school(request.user, school_id)
+    built = wheel.build(school, timezone.localdate())
+    if built.year is None:
+        raise Http404
+    rendered = rendering.render_pdf("followup/pdf/aarshjul.html", {"wheel": built}, language=school.language or "nb")
+    response = HttpResponse(rendered.pdf, content_type="application/pdf")
+    filename = f"årshjul-{school.name}-{built.year.name.replace('/', '-')}.pdf"
+    response["Content-Disposition"] = content_disposition_header(False, filename) or "attachment"
+    return response
 
 
 @never_cache

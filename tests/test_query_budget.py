@@ -76,6 +76,7 @@ EXEMPT: dict[str, str] = {
     "iop:vedtak_pdf": "a PDF rendered with WeasyPrint (seconds a request): not counted here",
     "iop:iup_pdf": "a PDF rendered with WeasyPrint (seconds a request): not counted here",
     "followup:referral_pdf": "a PDF rendered with WeasyPrint (seconds a request): not counted here",
+    "followup:aarshjul_pdf": "a PDF rendered with WeasyPrint (a second a request): not counted here",
     "reports:report_pdf": "a draft's PDF is rendered with WeasyPrint (seconds a request; a published one is the"
     " stored file): not counted here",
     "reports:iop_pdf": "a PDF rendered with WeasyPrint (seconds a request): not counted here",

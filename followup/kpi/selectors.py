@@ -37,6 +37,7 @@ from django.db.models import (
     Aggregate,
     Case,
     Count,
+    DecimalField,
     Exists,
     F,
     FloatField,
@@ -47,6 +48,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -215,23 +217,28 @@ def _step_querysets(school_ids: list[int]) -> dict[str, QuerySet]:
     return {"referral_sv": referral_sv, "sv_vedtak": sv_vedtak, "vedtak_iop": vedtak_iop}
 
 
-def chain_times(school_ids: list[int], first_years: tuple[int, ...]) -> dict[tuple[int, str], dict[str, Span]]:
+def chain_times(
+    school_ids: list[int], first_years: tuple[int, ...], *, by: str = "pupil__school__name"
+) -> dict[tuple[int, Any], dict[str, Span]]:
     """{(first year of the school year, school name): {step key: Span}} for
     SCHOOL_IDS in the school years starting in FIRST_YEARS. A case counts in
     the school year of the day its step ended, at the pupil's school. One
-    aggregating query per step, whatever the number of cases.
+    aggregating query per step, whatever the number of cases. BY groups the
+    cases otherwise: ``"pupil__school_id"`` per school by id,
+    ``"pupil__school__skoleeier_id"`` per school owner (the key's second part
+    is then that id).
 
     A case whose step ended before the step before it (a negative number of
     days, e.g. an assessment recorded as completed after the decision made
     on it) is bad data: it is left out of the median, the longest and the
     number of cases, and counted in ``Span.excluded`` so the page can say so."""
-    out: dict[tuple[int, str], dict[str, Span]] = {}
+    out: dict[tuple[int, Any], dict[str, Span]] = {}
     for key, qs in _step_querysets(school_ids).items():
         counted = Case(When(days__gte=0, then=F("days")), default=None, output_field=IntegerField())
         rows = (
             qs.annotate(year=_school_year_start("day"))
             .filter(year__in=first_years)
-            .values("year", "pupil__school__name")
+            .values("year", by)
             .annotate(
                 cases=Count(counted),
                 median=Median(counted),
@@ -239,7 +246,7 @@ def chain_times(school_ids: list[int], first_years: tuple[int, ...]) -> dict[tup
                 excluded=Count(Case(When(days__lt=0, then=Value(1)), default=None, output_field=IntegerField())),
             )
             .order_by()
-            .values_list("year", "pupil__school__name", "cases", "median", "longest", "excluded")
+            .values_list("year", by, "cases", "median", "longest", "excluded")
         )
         for year, school, cases, median, longest, excluded in rows:
             out.setdefault((year, school), {})[key] = Span(
@@ -304,8 +311,15 @@ class YearFigures:
         return [row for row in self.rows if row.year_level is None and row.spans]
 
 
-def _enrolment_rows(years: list[SchoolYear], today: datetime.date) -> Any:
-    """(school name, school year start, year level, pupil id, talks held, has IUP, term talk done) per enrolment."""
+def _enrolments(years: list[SchoolYear], today: datetime.date) -> QuerySet[Enrolment]:
+    """One open class enrolment per pupil and school year of YEARS (a pupil in
+    two classes counts once, in the first), each annotated per pupil:
+    ``talk_count`` (talks held that count), ``has_iup``, ``term_done`` (this
+    term's development talk held), ``hours`` (årstimer given in the year's
+    IOPs, :func:`iop.selectors.hours_given`), ``reports`` / ``to_guardians`` /
+    ``to_owner`` (finalised årsrapporter on the year's IOPs, and of those sent
+    to the pupil and guardians and to the school owner). Subqueries only: the
+    callers aggregate it in the database."""
     held = Talk.objects.filter(pupil=OuterRef("pupil_id"), status=Talk.Status.HELD)
     talk_count = (
         held.filter(school_year=OuterRef("group__school_year_id"), kind__in=COUNTED_TALK_KINDS)
@@ -324,28 +338,99 @@ def _enrolment_rows(years: list[SchoolYear], today: datetime.date) -> Any:
         school_year=OuterRef("group__school_year_id"),
         status__in=(Iup.Status.PUBLISHED, Iup.Status.ARCHIVED),
     )
-    return (
-        Enrolment.objects.open_on(today)  # a pupil who moved away counts at the new school
-        .filter(group__school_year__in=years, group__kind="class")
-        .annotate(
-            talk_count=Coalesce(Subquery(talk_count, output_field=IntegerField()), Value(0)),
-            has_iup=Exists(iup),
-            term_done=Exists(term_done),
+    year_of = "group__school_year__start__year"
+    given = (
+        iop_selectors.hours_given(
+            IopSubject.objects.filter(
+                iop__pupil_id=OuterRef("pupil_id"),
+                iop__school_year__in=years,
+                iop__school_year__start__year=OuterRef(year_of),
+            )
         )
+        .order_by()
+        .values("iop__pupil_id")
+        .annotate(total=Sum("hours_given"))
+        .values("total")
+    )
+    reports = Report.objects.filter(
+        kind=Report.Kind.AARSRAPPORT,
+        pupil_id=OuterRef("pupil_id"),
+        iop__school_year__in=years,
+        iop__school_year__start__year=OuterRef(year_of),
+    ).exclude(status=Report.Status.DRAFT)
+
+    def counted(qs: QuerySet[Report]) -> Coalesce:
+        inner = qs.order_by().values("pupil_id").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(inner, output_field=IntegerField()), Value(0))
+
+    class_enrolments = Enrolment.objects.open_on(today).filter(  # a pupil who moved away counts at the new school
+        group__school_year__in=years, group__kind="class"
+    )
+    first = (
+        class_enrolments.filter(pupil_id=OuterRef("pupil_id"), group__school_year__start__year=OuterRef(year_of))
+        .order_by("pk")
+        .values("pk")[:1]
+    )
+    return class_enrolments.filter(pk=Subquery(first)).annotate(
+        talk_count=Coalesce(Subquery(talk_count, output_field=IntegerField()), Value(0)),
+        has_iup=Exists(iup),
+        term_done=Exists(term_done),
+        hours=Coalesce(Subquery(given, output_field=HOURS), Value(Decimal(0)), output_field=HOURS),
+        reports=counted(reports),
+        to_guardians=counted(reports.filter(sent_to_guardians_on__isnull=False)),
+        to_owner=counted(reports.filter(sent_to_school_owner_on__isnull=False)),
+    )
+
+
+HOURS = DecimalField(max_digits=12, decimal_places=1)
+
+
+def _aggregated(enrolments: QuerySet[Enrolment], by: tuple[str, ...]) -> Any:
+    """ENROLMENTS (:func:`_enrolments`) summed per BY: (school name, school
+    year start, year level, pupils, with IUP, talks, at target, in target
+    levels, term talk done, hours given, årsrapporter, sent to guardians, sent
+    to the school owner) — the year level None when BY leaves it out."""
+    target, low, high = talk_target()
+    in_levels = Q(group__year_level__gte=low, group__year_level__lte=high)
+    level: Any = F("group__year_level") if "group__year_level" in by else Value(None, output_field=IntegerField())
+    return (
+        enrolments.values(*by)
+        .annotate(
+            level=level,
+            pupils=Count("pk"),
+            with_iup=Count("pk", filter=Q(has_iup=True)),
+            talks=Sum("talk_count"),
+            at_target=Count("pk", filter=in_levels & Q(talk_count__gte=target)),
+            in_target_levels=Count("pk", filter=in_levels),
+            term=Count("pk", filter=Q(term_done=True)),
+            given=Sum("hours", output_field=HOURS),
+            made=Sum("reports"),
+            guardians=Sum("to_guardians"),
+            owner=Sum("to_owner"),
+        )
+        .order_by()
         .values_list(
             "group__school_year__school__name",
             "group__school_year__start",
-            "group__year_level",
-            "pupil_id",
-            "talk_count",
-            "has_iup",
-            "term_done",
+            "level",
+            "pupils",
+            "with_iup",
+            "talks",
+            "at_target",
+            "in_target_levels",
+            "term",
+            "given",
+            "made",
+            "guardians",
+            "owner",
         )
     )
 
 
 def key_figures(schools: QuerySet[School], today: datetime.date) -> list[YearFigures]:
-    """This school year's figures and last year's, for SCHOOLS (a fixed number of queries, hours given included)."""
+    """This school year's figures and last year's, for SCHOOLS. Aggregated in
+    the database: a fixed number of queries (per year level, per school, and
+    one per step of the chain), whatever the number of pupils."""
     school_ids = list(schools.values_list("pk", flat=True))
     current = list(
         SchoolYear.objects.filter(school_id__in=school_ids, start__lte=today)
@@ -356,48 +441,28 @@ def key_figures(schools: QuerySet[School], today: datetime.date) -> list[YearFig
         return []
     first_years = (current[0], current[0] - 1)
     years = list(SchoolYear.objects.filter(school_id__in=school_ids, start__year__in=first_years))
-    target, low, high = talk_target()
     by_year: dict[int, dict[tuple[str, int | None], Row]] = {y: {} for y in first_years}
-    seen: set[tuple[int, object]] = set()
-    hours: dict[tuple[int, object], Decimal] = {}
-    given = iop_selectors.hours_given(IopSubject.objects.filter(iop__school_year__in=years)).values_list(  # type: ignore[misc]
-        "iop__school_year__start__year", "iop__pupil_id", "hours_given"
-    )
-    for year_start, pupil_id, amount in given:
-        hours[(year_start, pupil_id)] = hours.get((year_start, pupil_id), Decimal(0)) + amount
-    reports: dict[tuple[int, object], tuple[int, int, int]] = {}
-    finalised = (
-        Report.objects.filter(kind=Report.Kind.AARSRAPPORT, iop__school_year__in=years)
-        .exclude(status=Report.Status.DRAFT)
-        .values_list("iop__school_year__start__year", "pupil_id", "sent_to_guardians_on", "sent_to_school_owner_on")
-    )
-    for year_start, pupil_id, to_guardians, to_owner in finalised:
-        made, guardians, owner = reports.get((year_start, pupil_id), (0, 0, 0))
-        reports[(year_start, pupil_id)] = (
-            made + 1,
-            guardians + int(to_guardians is not None),
-            owner + int(to_owner is not None),
-        )
-    for school, start, level, pupil_id, talks, has_iup, term_done in _enrolment_rows(years, today):
-        if (start.year, pupil_id) in seen:  # a pupil in two classes counts once
-            continue
-        seen.add((start.year, pupil_id))
-        for key in ((school, level), (school, None)):
-            row = by_year[start.year].setdefault(key, Row(school=school, year_level=key[1]))
-            row.pupils += 1
-            row.with_iup += int(has_iup)
-            row.talks += talks
-            row.term_done += int(term_done)
-            row.hours_given += hours.get((start.year, pupil_id), Decimal(0))
-            made, guardians, owner = reports.get((start.year, pupil_id), (0, 0, 0))
-            row.aarsrapporter += made
-            row.sent_to_guardians += guardians
-            row.sent_to_school_owner += owner
-            if low <= level <= high:
-                row.in_target_levels += 1
-                row.at_target += int(talks >= target)
-    for (year, school), spans in chain_times(school_ids, first_years).items():
-        by_year[year].setdefault((school, None), Row(school=school, year_level=None)).spans = spans
+    enrolments = _enrolments(years, today)
+    school = ("group__school_year__school_id", "group__school_year__school__name", "group__school_year__start")
+    for by in ((*school, "group__year_level"), school):
+        for name, start, level, *counts in _aggregated(enrolments, by):
+            pupils, with_iup, talks, at_target, in_levels, term, given, made, guardians, owner = counts
+            by_year[start.year][(name, level)] = Row(
+                school=name,
+                year_level=level,
+                pupils=pupils,
+                with_iup=with_iup,
+                talks=talks or 0,
+                at_target=at_target,
+                in_target_levels=in_levels,
+                term_done=term,
+                hours_given=Decimal(given or 0),
+                aarsrapporter=made or 0,
+                sent_to_guardians=guardians or 0,
+                sent_to_school_owner=owner or 0,
+            )
+    for (year, name), spans in chain_times(school_ids, first_years).items():
+        by_year[year].setdefault((name, None), Row(school=name, year_level=None)).spans = spans
     out = []
     for year in first_years:
         rows = sorted(by_year[year].values(), key=lambda r: (r.school, r.year_level is None, r.year_level or 0))

@@ -3,7 +3,7 @@ from __future__ import annotations
 import csv
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -12,8 +12,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from students import access
+from students.models import School
+from students.params import parse_int
 
-from . import selectors
+from . import adapted, selectors
+
+#: Schools a page of the key figures (each with its year levels).
+SCHOOLS_PER_PAGE = 20
 
 
 def _schools(request: HttpRequest):  # type: ignore[no-untyped-def]
@@ -27,17 +32,25 @@ def _schools(request: HttpRequest):  # type: ignore[no-untyped-def]
 @login_required
 @require_GET
 def key_figures(request: HttpRequest) -> HttpResponse:
-    figures = selectors.key_figures(_schools(request), timezone.localdate())
+    page = _school_page(request)
+    figures = selectors.key_figures(School.objects.filter(pk__in=[s.pk for s in page]), timezone.localdate())
     target, low, high = selectors.talk_target()
-    context = {"years": figures, "target": target, "low": low, "high": high, "steps": selectors.STEPS}
+    context = {"years": figures, "target": target, "low": low, "high": high, "steps": selectors.STEPS, "page": page}
     return render(request, "kpi/key_figures.html", context)
+
+
+def _school_page(request: HttpRequest) -> Page:
+    """The page (``?side=``) of the schools the user manages, by name, :data:`SCHOOLS_PER_PAGE` a page."""
+    schools = _schools(request).order_by("name", "pk")
+    return Paginator(schools, SCHOOLS_PER_PAGE).get_page(request.GET.get("side"))
 
 
 @never_cache
 @login_required
 @require_GET
 def key_figures_csv(request: HttpRequest) -> HttpResponse:
-    figures = selectors.key_figures(_schools(request), timezone.localdate())
+    page = _school_page(request)
+    figures = selectors.key_figures(School.objects.filter(pk__in=[s.pk for s in page]), timezone.localdate())
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="nokkeltall.csv"'
     response.write("\ufeff")  # so spreadsheet programs read æøå correctly
@@ -110,3 +123,95 @@ def term_talks(request: HttpRequest) -> HttpResponse:
     rows = selectors.term_talks(pupils.filter(pk__in=[p.pk for p in page.object_list]), timezone.localdate())
     missing = [r for r in rows if r.done_on is None]
     return render(request, "kpi/term_talks.html", {"rows": rows, "missing": len(missing), "page": page})
+
+
+def _adapted(request: HttpRequest) -> adapted.Result | None:
+    schools = _schools(request)
+    year = parse_int(request.GET.get("ar", ""), minimum=1900, maximum=2999)
+    return adapted.figures(schools, timezone.localdate(), year=year, page=request.GET.get("side"))
+
+
+@never_cache
+@login_required
+@require_GET
+def adapted_teaching(request: HttpRequest) -> HttpResponse:
+    """Key figures for individually adapted teaching per school (paginated) and
+    per school owner (:mod:`followup.kpi.adapted`); coordinators only (404)."""
+    result = _adapted(request)
+    context = {"result": result, "charts": adapted.charts(result) if result else [], "steps": selectors.STEPS}
+    return render(request, "kpi/adapted.html", context)
+
+
+@never_cache
+@login_required
+@require_GET
+def adapted_teaching_csv(request: HttpRequest) -> HttpResponse:
+    """The same figures as CSV (semicolon-separated, UTF-8 with a byte order
+    mark): one row per school owner and per school on the requested page,
+    then one row per subject."""
+    result = _adapted(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    year = result.label.replace("/", "-") if result else ""
+    response["Content-Disposition"] = f'attachment; filename="tilpasset-opplaering-{year}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(
+        [
+            _("School year"),
+            _("Level"),
+            _("Name"),
+            _("Pupils with a vedtak"),
+            _("IOP deadlines due"),
+            _("IOPs published on time"),
+            _("Share on time (%)"),
+            _("IOPs"),
+            _("Årsrapporter finalised"),
+            _("Share with årsrapport (%)"),
+            *[_("%(step)s: median days") % {"step": label} for _key, label in selectors.STEPS],
+        ]
+    )
+    rows = [*result.owners, *result.schools] if result else []
+    for row in rows:
+        writer.writerow(
+            [
+                result.label if result else "",
+                _("School owner") if row.owner else _("School"),
+                row.name,
+                row.vedtak_pupils,
+                row.iop_due,
+                row.iop_on_time,
+                _number(row.on_time_share),
+                row.iops,
+                row.aarsrapporter,
+                _number(row.aarsrapport_share),
+                *[_number(span.median) if span and span.cases else "" for _label, span in row.spans_in_order()],
+            ]
+        )
+    writer.writerow([])
+    writer.writerow(
+        [
+            _("School year"),
+            _("Level"),
+            _("Name"),
+            _("Subject"),
+            _("Årstimer in the vedtak"),
+            _("Årstimer planned in the IOPs"),
+            _("Årstimer given"),
+            _("Given of the vedtak (%)"),
+        ]
+    )
+    for row in rows:
+        for subject in row.subjects:
+            writer.writerow(
+                [
+                    result.label if result else "",
+                    _("School owner") if row.owner else _("School"),
+                    row.name,
+                    subject.name,
+                    subject.vedtak,
+                    subject.planned,
+                    str(subject.given).replace(".", ","),
+                    _number(subject.given_share),
+                ]
+            )
+    return response

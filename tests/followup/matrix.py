@@ -444,6 +444,16 @@ ROWS = {
     "followup:aarshjul": [
         Row(lambda w: reverse("followup:aarshjul"), only(200, ("coordinator", "coordinator_other"), other=403)),
     ],
+    "followup:aarshjul_pdf": [
+        Row(lambda w: reverse("followup:aarshjul_pdf", args=[w.school1.pk]), only(200, ("coordinator",))),
+        Row(
+            lambda w: reverse("followup:aarshjul_pdf", args=[w.school1.pk]),
+            expect(405, guardian_a=403, guardian_b=403, operator=403),
+            method="post",
+            label="post",
+        ),
+        Row(lambda w: reverse("followup:aarshjul_pdf", args=[MISSING_INT]), expect(404), label="missing"),
+    ],
     "followup:duty_edit": [
         Row(
             lambda w: reverse("followup:duty_edit", args=[w.school1.pk, "oppfolgingsmoter-host"]),
