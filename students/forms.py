@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import PasswordResetForm as BasePasswordResetForm
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +53,17 @@ class LoginForm(AuthenticationForm):
         super().confirm_login_allowed(user)
         if not settings.PASSWORD_LOGIN and not user.is_superuser:
             raise forms.ValidationError(self.error_messages["sso_only"], code="sso_only")
+
+
+class PasswordResetForm(BasePasswordResetForm):
+    """With ``PASSWORD_LOGIN=false`` only superusers (operators) get a reset
+    link: nobody else logs in with a password. The page says the same either way."""
+
+    def get_users(self, email: str) -> Any:
+        users = super().get_users(email)
+        if settings.PASSWORD_LOGIN:
+            return users
+        return (user for user in users if user.is_superuser)
 
 
 class GroupChoiceField(forms.ModelChoiceField):

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import sso, views
-from .forms import LoginForm
+from .forms import LoginForm, PasswordResetForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -22,7 +22,11 @@ urlpatterns = [
     path("konto/sso/<str:provider_id>/tilbake/", sso.sso_callback, name="openid_connect_callback"),
     path("konto/passord/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("konto/passord/endret/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("konto/glemt-passord/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "konto/glemt-passord/",
+        auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
+        name="password_reset",
+    ),
     path("konto/glemt-passord/sendt/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "konto/nytt-passord/<uidb64>/<token>/",

@@ -10,6 +10,7 @@ import socket
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from django.urls import reverse
@@ -104,6 +105,10 @@ def test_with_password_login_off_only_superusers_use_a_password(world: World, se
     assert "Innlogging med passord er for driftsansvarlige" in response.content.decode()
     response = Client().post(reverse("login"), {"username": "operator@test.example", "password": PASSWORD})
     assert response.status_code == 302
+    # A reset link only for the operator, the page the same for both.
+    for email in ("teacher@test.example", "operator@test.example"):
+        assert Client().post(reverse("password_reset"), {"email": email}).status_code == 302
+    assert [m.to for m in mail.outbox] == [["operator@test.example"]]
 
 
 def test_an_issuer_that_does_not_answer_gets_the_clear_page_not_an_error(db: None, settings: Any) -> None:
