@@ -23,6 +23,7 @@ from iop.sso_config import allauth_providers, form_action_origins, parse_issuers
 from students.models import ExternalIdentity, GuardianLink, User
 from students.sso import national_id_hash
 from tests.conftest import World
+from tests.e2e.conftest import assert_accessible
 
 PROVIDER_JS = Path(__file__).resolve().parents[1] / "oidc" / "provider.mjs"
 CLIENT_SECRET = "iop-test-secret"
@@ -106,6 +107,8 @@ def sign_in(page: Any, base: str, button: str, login: str) -> Any:
 @pytest.mark.django_db(transaction=True)
 def test_a_teacher_signs_in_sees_their_pupils_and_signs_out_of_both(live_server: Any, sso: World, page: Any) -> None:
     base = live_server.url
+    page.goto(f"{base}/konto/logg-inn/")
+    assert_accessible(page)
     sign_in(page, base, "Logg inn med Feide", "tone@skole.example")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Velkommen")
     page.goto(f"{base}/elever/")
@@ -161,6 +164,7 @@ def test_a_refused_sign_in_gets_the_clear_page_and_no_account(
     assert response.status == 403
     assert page.get_by_role("heading", level=1).inner_text() == "Du har ikke tilgang her"
     assert "Spør skolen din" in page.content()
+    assert_accessible(page)
     assert User.objects.count() == users
     page.goto(f"{base}/elever/")
     assert "/konto/logg-inn/" in page.url
