@@ -10,7 +10,9 @@
 * ``iop.W001`` – production without ``CELERY_BROKER_URL``: tasks (reminders,
   PDF batches) would run inside the web process;
 * ``iop.W002`` – ``ALLOW_PLAIN_HTTP`` is on: a trial without TLS (an http
-  ``SITE_URL`` is then accepted, a local one still is not).
+  ``SITE_URL`` is then accepted, a local one still is not);
+* ``iop.W003`` – ``PASSWORD_LOGIN`` is off but no ``OIDC_PROVIDERS``: only
+  superusers could log in at all.
 """
 
 from __future__ import annotations
@@ -89,6 +91,19 @@ def check_broker(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
                 "CELERY_BROKER_URL is not set: background tasks run inside the web process.",
                 hint="Run Redis and a Celery worker and beat, and set CELERY_BROKER_URL=redis://host:6379/0.",
                 id="iop.W001",
+            )
+        ]
+    return []
+
+
+@register()
+def check_some_login(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    if not getattr(settings, "PASSWORD_LOGIN", True) and not getattr(settings, "OIDC_PROVIDERS", []):
+        return [
+            Warning(
+                "PASSWORD_LOGIN is off and no OIDC_PROVIDERS are configured: only superusers can log in.",
+                hint="Configure the school owner's identity providers (see the README), or turn PASSWORD_LOGIN on.",
+                id="iop.W003",
             )
         ]
     return []

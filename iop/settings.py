@@ -23,6 +23,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from iop.proxy import parse_networks
+from iop.sso_config import allauth_providers, form_action_origins, parse_issuers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("IOP_VAR_DIR", BASE_DIR / "var"))
@@ -113,6 +114,12 @@ INSTALLED_APPS = [
     "iop.reports",
     "followup",
     "followup.kpi",
+    # django-allauth: the OpenID Connect protocol for single sign-on (students/sso.py).
+    # Last, so that its catalogs never override our apps' translations ("Note").
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
 ]
 
 MIDDLEWARE = [
@@ -131,6 +138,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "students.middleware.HtmxLoginRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "students.middleware.ReadOnlyUsersMiddleware",
     "students.middleware.SchoolLanguageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -217,6 +225,40 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+
+# --- Single sign-on (OpenID Connect) ----------------------------------------------
+# The issuers (Feide, ID-porten, a municipality's IdP …) as a JSON list; see
+# iop/sso_config.py and the README. django-allauth speaks the protocol;
+# students/sso.py decides who the person is, and nobody unknown gets an account.
+OIDC_PROVIDERS = parse_issuers(os.environ.get("OIDC_PROVIDERS", ""))
+SOCIALACCOUNT_PROVIDERS = allauth_providers(OIDC_PROVIDERS)
+SOCIALACCOUNT_ADAPTER = "students.sso.SocialAccountAdapter"
+ACCOUNT_ADAPTER = "students.sso.AccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_OPENID_CONNECT_URL_PREFIX = "sso"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+# The national identity number an issuer vouches for (ID-porten's "pid") is
+# kept only as HMAC-SHA256 under this key (on the guardian link). Changing it
+# makes every stored hash useless: set it once. Without it (demo, tests) a key
+# derived from SECRET_KEY is used; production requires it when an issuer signs
+# in guardians.
+NATIONAL_ID_HASH_KEY = os.environ.get("NATIONAL_ID_HASH_KEY", "")
+if not NATIONAL_ID_HASH_KEY:
+    if PRODUCTION and any(issuer.for_guardians for issuer in OIDC_PROVIDERS):
+        raise ImproperlyConfigured("NATIONAL_ID_HASH_KEY must be set when an OIDC issuer signs in guardians.")
+    NATIONAL_ID_HASH_KEY = "national-id:" + SECRET_KEY
+elif PRODUCTION and len(NATIONAL_ID_HASH_KEY) < 32:
+    raise ImproperlyConfigured("NATIONAL_ID_HASH_KEY must be at least 32 characters in production.")
+# Password login: on for everyone (the demo, a school without single sign-on),
+# or, with PASSWORD_LOGIN=false, only for superusers (the operators, who also
+# run the admin site); everyone else signs in through an issuer above.
+PASSWORD_LOGIN = env_bool("PASSWORD_LOGIN", True)
 
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None
@@ -309,7 +351,8 @@ CONTENT_SECURITY_POLICY = {
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "frame-ancestors": ["'none'"],
-        "form-action": ["'self'"],
+        # Signing in and out through an issuer redirects a posted form there.
+        "form-action": ["'self'", *form_action_origins(OIDC_PROVIDERS)],
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
     },

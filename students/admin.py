@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
@@ -13,10 +14,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import services, transfer
+from . import services, sso, transfer
 from .forms import PupilMoveForm
 from .models import (
     Enrolment,
+    ExternalIdentity,
     Group,
     GuardianLink,
     PptGrant,
@@ -33,6 +35,45 @@ from .models import (
 )
 
 
+class ExternalIdentityInline(admin.TabularInline):
+    model = ExternalIdentity
+    extra = 0
+    fields = ["issuer", "subject", "last_login"]
+    readonly_fields = ["last_login"]
+
+
+@admin.register(ExternalIdentity)
+class ExternalIdentityAdmin(admin.ModelAdmin):
+    list_display = ["user", "issuer", "subject", "last_login"]
+    list_filter = ["issuer"]
+    search_fields = ["subject", "user__full_name", "user__email"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["created_at", "last_login"]
+
+
+class NationalIdForm(forms.ModelForm):
+    """The national identity number is typed in and kept only as its keyed hash."""
+
+    national_id = forms.CharField(
+        label=_("National identity number"),
+        required=False,
+        max_length=20,
+        help_text=_("For sign-in with ID-porten. Leave empty to keep the stored one."),
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+
+    def clean_national_id(self) -> str:
+        number = "".join(self.cleaned_data["national_id"].split()).replace("-", "")
+        if number and (not number.isdigit() or len(number) not in (11, 12)):
+            raise ValidationError(_("A national identity number has 11 digits (Norway) or 12 (Sweden)."))
+        return number
+
+    def save(self, commit: bool = True) -> Any:
+        if self.cleaned_data.get("national_id"):
+            self.instance.national_id_hash = sso.national_id_hash(self.cleaned_data["national_id"])
+        return super().save(commit=commit)
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
@@ -46,6 +87,7 @@ class UserAdmin(BaseUserAdmin):
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
+    inlines = [ExternalIdentityInline]
 
 
 @admin.register(Skoleeier)
@@ -106,8 +148,10 @@ class EnrolmentInline(GroupLabels, admin.TabularInline):
 
 class GuardianInline(GroupLabels, admin.TabularInline):
     model = GuardianLink
+    form = NationalIdForm
     extra = 0
     autocomplete_fields = ["user"]
+    fields = ["user", "relation", "parental_responsibility", "national_id"]
 
 
 @admin.register(Pupil)
@@ -235,8 +279,29 @@ class EnrolmentAdmin(GroupLabels, admin.ModelAdmin):
 
 @admin.register(GuardianLink)
 class GuardianLinkAdmin(GroupLabels, admin.ModelAdmin):
+    form = NationalIdForm
     list_display = ["user", "pupil", "relation", "parental_responsibility"]
     autocomplete_fields = ["user", "pupil"]
+    fields = ["user", "pupil", "relation", "parental_responsibility", "national_id", "national_id_hash"]
+    readonly_fields = ["national_id_hash"]
+
+
+# django-allauth's own records (apps in the database, its social accounts,
+# e-mail addresses, tokens) are not used: issuers come from the settings and
+# identities are ExternalIdentity above.
+def _unregister_allauth() -> None:
+    # Imported here first (the admin's discovery reaches them after this app).
+    import allauth.account.admin
+    import allauth.socialaccount.admin  # noqa: F401
+    from allauth.account.models import EmailAddress
+    from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
+
+    for model in (EmailAddress, SocialAccount, SocialApp, SocialToken):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+
+
+_unregister_allauth()
 
 
 @admin.register(StaffMembership)

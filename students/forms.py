@@ -4,7 +4,9 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import PasswordResetForm as BasePasswordResetForm
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -43,7 +45,25 @@ class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _("Wrong email address or password. Both are case-sensitive."),
         "inactive": _("This account is deactivated."),
+        "sso_only": _("Sign in with your school's login (Feide, ID-porten) above. Password login is for operators."),
     }
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        """With ``PASSWORD_LOGIN=false`` only superusers (operators) may use a password."""
+        super().confirm_login_allowed(user)
+        if not settings.PASSWORD_LOGIN and not user.is_superuser:
+            raise forms.ValidationError(self.error_messages["sso_only"], code="sso_only")
+
+
+class PasswordResetForm(BasePasswordResetForm):
+    """With ``PASSWORD_LOGIN=false`` only superusers (operators) get a reset
+    link: nobody else logs in with a password. The page says the same either way."""
+
+    def get_users(self, email: str) -> Any:
+        users = super().get_users(email)
+        if settings.PASSWORD_LOGIN:
+            return users
+        return (user for user in users if user.is_superuser)
 
 
 class GroupChoiceField(forms.ModelChoiceField):

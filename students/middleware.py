@@ -17,7 +17,15 @@ from . import access
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 # Writes anyone with an account may make: their own session and password.
 ACCOUNT_URL_NAMES = frozenset(
-    {"login", "logout", "password_change", "password_reset", "password_reset_confirm", "set_language"}
+    {
+        "login",
+        "logout",
+        "password_change",
+        "password_reset",
+        "password_reset_confirm",
+        "set_language",
+        "openid_connect_login",
+    }
 )
 # ... and their own notifications: marking them read, choosing e-mail (view names).
 OWN_SETTINGS_VIEWS = frozenset({"followup:notifications_read", "followup:preferences"})

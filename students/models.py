@@ -407,6 +407,16 @@ class GuardianLink(models.Model):
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="guardian_links", verbose_name=_("pupil"))
     relation = models.CharField(_("relation"), max_length=10, choices=Relation.choices, default=Relation.OTHER)
     parental_responsibility = models.BooleanField(_("parental responsibility"), default=True)
+    # HMAC-SHA256 (settings.NATIONAL_ID_HASH_KEY) of the guardian's national
+    # identity number, never the number itself: single sign-on through an
+    # issuer that vouches for the number (ID-porten) finds the guardian by it.
+    national_id_hash = models.CharField(
+        _("national identity number (keyed hash)"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_("Only a keyed hash is kept; enter the number in the field above to set it."),
+    )
 
     class Meta:
         verbose_name = _("guardian")
@@ -421,6 +431,39 @@ class GuardianLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.pupil}"
+
+
+class ExternalIdentity(models.Model):
+    """Who a person is at an OpenID Connect issuer: the issuer's id in
+    ``OIDC_PROVIDERS`` and the stable identifier it sends (``sub``, or
+    Feide's eduPersonPrincipalName, as the issuer's ``claim`` says). Single
+    sign-on finds the user by exactly this pair, never by a name."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities", verbose_name=_("user"))
+    issuer = models.CharField(
+        _("identity provider"), max_length=50, help_text=_("The provider's id in the settings, such as feide.")
+    )
+    subject = models.CharField(
+        _("identifier at the provider"),
+        max_length=255,
+        help_text=_("The stable identifier the provider sends, such as the Feide name (ola@skole.no)."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_login = models.DateTimeField(_("last sign-in"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("external identity")
+        verbose_name_plural = _("external identities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "subject"],
+                name="externalidentity_unique",
+                violation_error_message=_("This identity at this provider already belongs to a user."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer}: {self.subject}"
 
 
 class StaffMembership(models.Model):

@@ -1,8 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
-from .forms import LoginForm
+from . import sso, views
+from .forms import LoginForm, PasswordResetForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,13 +13,20 @@ urlpatterns = [
     path("helse/", views.healthz, name="healthz"),
     path(
         "konto/logg-inn/",
-        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        sso.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
         name="login",
     ),
-    path("konto/logg-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("konto/logg-ut/", sso.logout, name="logout"),
+    # Single sign-on (the names are the ones django-allauth reverses).
+    path("konto/sso/<str:provider_id>/", sso.sso_login, name="openid_connect_login"),
+    path("konto/sso/<str:provider_id>/tilbake/", sso.sso_callback, name="openid_connect_callback"),
     path("konto/passord/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("konto/passord/endret/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("konto/glemt-passord/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "konto/glemt-passord/",
+        auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
+        name="password_reset",
+    ),
     path("konto/glemt-passord/sendt/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "konto/nytt-passord/<uidb64>/<token>/",

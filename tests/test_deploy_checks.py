@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core import checks
 from django.test import override_settings
@@ -90,3 +92,11 @@ def test_the_plain_http_switch_turns_off_redirect_hsts_and_secure_cookies() -> N
     }
     assert load_values(env, names) == [True, 31536000, True, True]
     assert load_values({**env, "ALLOW_PLAIN_HTTP": "true"}, names) == [False, 0, False, False]
+
+
+def test_it_warns_when_nobody_but_operators_could_log_in(settings: Any) -> None:
+    settings.PASSWORD_LOGIN = False
+    settings.OIDC_PROVIDERS = []
+    assert "iop.W003" in {m.id for m in checks.run_checks()}
+    settings.PASSWORD_LOGIN = True
+    assert "iop.W003" not in {m.id for m in checks.run_checks()}

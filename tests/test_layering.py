@@ -21,7 +21,7 @@ ALLOWED = {
     "followup": {"students", "iop", "curriculum"},
 }
 # Settings may read these helpers of the project package: no models, no app code.
-SETTINGS_MAY_IMPORT = {"iop.settings", "iop.proxy"}
+SETTINGS_MAY_IMPORT = {"iop.settings", "iop.proxy", "iop.sso_config"}
 
 
 def sources(app: str) -> list[Path]:

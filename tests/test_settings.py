@@ -55,6 +55,19 @@ def test_it_requires_a_secret_key_in_production() -> None:
         ({"IOP_ENV": "production", "SECRET_KEY": "short", "DATABASE_URL": "postgres://u@h/db"}, "at least 50"),
         ({"IOP_ENV": "production", "SECRET_KEY": GOOD_KEY, "DATABASE_URL": "postgres://u@h/db"}, "ALLOWED_HOSTS"),
         ({"IOP_ENV": "production", "SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "x.example"}, "DATABASE_URL must be set"),
+        ({"IOP_ENV": "demo", "OIDC_PROVIDERS": "[{"}, "OIDC_PROVIDERS must be a JSON list"),
+        ({"IOP_ENV": "demo", "PASSWORD_LOGIN": "perhaps"}, "PASSWORD_LOGIN must be a boolean"),
+        (
+            {
+                "IOP_ENV": "production",
+                "SECRET_KEY": GOOD_KEY,
+                "ALLOWED_HOSTS": "x.example",
+                "DATABASE_URL": "postgres://u@h/db",
+                "OIDC_PROVIDERS": '[{"id": "idporten", "name": "ID-porten", "server_url": "https://idporten.no", '
+                '"client_id": "c", "secret": "s", "users": "guardians"}]',
+            },
+            "NATIONAL_ID_HASH_KEY must be set",
+        ),
     ],
 )
 def test_it_fails_loudly_on_bad_values(env: dict[str, str], message: str) -> None:

@@ -140,6 +140,29 @@ ROWS = {
         Row(lambda w: reverse("logout"), expect(302, anonymous=302), method="post", writes=(), check=logged_out),
         Row(lambda w: reverse("logout"), expect(405, anonymous=405, deactivated=405), label="GET not allowed"),
     ],
+    # Single sign-on: an issuer that is not configured is not found, for
+    # everyone (tests/e2e/test_sso.py signs in through a real provider).
+    "openid_connect_login": [
+        Row(
+            lambda w: reverse("openid_connect_login", args=["missing"]),
+            expect(404, anonymous=404, deactivated=404),
+            method="post",
+            label="unknown issuer",
+            writes=(),
+        ),
+        Row(
+            lambda w: reverse("openid_connect_login", args=["missing"]),
+            expect(405, anonymous=405, deactivated=405),
+            label="GET not allowed",
+        ),
+    ],
+    "openid_connect_callback": [
+        Row(
+            lambda w: reverse("openid_connect_callback", args=["missing"]),
+            expect(404, anonymous=404, deactivated=404),
+            label="unknown issuer",
+        ),
+    ],
     "password_change": [
         Row(lambda w: reverse("password_change"), expect(200)),
         *forms("password_change", expect(200), "empty form"),
