@@ -312,6 +312,7 @@ def ical_feed(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404
     body = ical.feed(pref.user, request.build_absolute_uri("/"))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = documents.disposition("frister.ics", attachment=False)
     response["Cache-Control"] = "private, max-age=900"
     return response
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from iop.reports import documents
 from students import access
 
 from . import selectors
@@ -39,7 +40,7 @@ def key_figures(request: HttpRequest) -> HttpResponse:
 def key_figures_csv(request: HttpRequest) -> HttpResponse:
     figures = selectors.key_figures(_schools(request), timezone.localdate())
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="nokkeltall.csv"'
+    response["Content-Disposition"] = documents.disposition("nokkeltall.csv")
     response.write("\ufeff")  # so spreadsheet programs read æøå correctly
     writer = csv.writer(response, delimiter=";")
     writer.writerow(
