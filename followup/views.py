@@ -619,6 +619,7 @@ def referral_edit(request: HttpRequest, referral_id: str) -> HttpResponse:
         "title": _("Edit the referral"),
         "theirs": theirs,
         "autosave": not theirs,
+        "report_hints": True,
     }
     return render(request, "followup/form.html", context, status=409 if conflicted else 200)
 
