@@ -30,6 +30,10 @@ def _split(items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict
     return top, more
 
 
+def _any_current(items: list[dict[str, Any]]) -> bool:
+    return any(item["current"] for item in items)
+
+
 def _guardian_items(user: User, current: str, path: str) -> list[dict[str, Any]]:
     """A guardian's menu: their children, notifications, who has read each
     child's plans (one query: the children)."""
@@ -59,7 +63,7 @@ def _guardian_items(user: User, current: str, path: str) -> list[dict[str, Any]]
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """The header menu: ``nav_items`` (shown in the header) and ``nav_more``
     (under the "More" disclosure), each a list of ``{"url", "label",
-    "current"}``.
+    "current"}``; ``nav_more_current`` when the page is one under "More".
 
     Staff see Home, Pupils and the entries other apps add through
     ``settings.NAV_ITEMS``: ``(url_name, label, audience)`` with audience
@@ -72,12 +76,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     true (the pages speak to a parent). At most one query."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "nav_more": [], "parent_view": False}
+        return {"nav_items": [], "nav_more": [], "nav_more_current": False, "parent_view": False}
     prof = access.profile(user)
     current = request.resolver_match.view_name if request.resolver_match else ""
     if prof.is_guardian and not prof.is_staff_member:
         top, more = _split(_guardian_items(user, current, request.path))
-        return {"nav_items": top, "nav_more": more, "parent_view": True}
+        return {"nav_items": top, "nav_more": more, "nav_more_current": _any_current(more), "parent_view": True}
     shown = {"all": True, "staff": prof.is_staff_member, "coordinator": prof.is_coordinator}
     primary = set(getattr(settings, "NAV_PRIMARY", ()))
     items: list[dict[str, Any]] = [
@@ -93,4 +97,4 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if shown.get(audience, False)
     ]
     top, more = _split(items)
-    return {"nav_items": top, "nav_more": more, "parent_view": False}
+    return {"nav_items": top, "nav_more": more, "nav_more_current": _any_current(more), "parent_view": False}
