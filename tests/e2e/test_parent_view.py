@@ -41,6 +41,13 @@ def test_a_norwegian_parent_reads_levels_in_words(live_server: Any, transactiona
     assert page.get_by_role("navigation", name="Du er her").get_by_role("link", name="Mine barn").count() == 1
     assert_accessible(page)
 
+    main.get_by_role("link", name="Progresjon").first.click()  # the goal's log, in the same words
+    page.wait_for_load_state("networkidle")
+    log = page.get_by_role("table").filter(has_text="Hvor godt").inner_text()
+    assert "Hvor godt" in log and "Mestrer svært godt" in log and "Kompetent" not in log
+    assert_accessible(page)
+    page.go_back()
+
     main.get_by_role("link", name="Hvem har lest planene").click()
     page.wait_for_load_state("networkidle")
     assert page.url.endswith(f"/elever/{w.pupil_a.pk}/innsyn/")
