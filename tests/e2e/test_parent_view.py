@@ -53,6 +53,11 @@ def test_a_norwegian_parent_reads_levels_in_words(live_server: Any, transactiona
     assert page.url.endswith(f"/elever/{w.pupil_a.pk}/innsyn/")
     assert_accessible(page)
 
+    page.goto(f"{live_server.url}/iop/{ch.iop.pk}/")  # the plan itself says the latest status in words too
+    status = page.locator(".iop-goal-status").first.inner_text()
+    assert "hvor godt: mestrer" in status and "hvor selvstendig: mestrer svært godt" in status, status
+    assert_accessible(page)
+
 
 @pytest.mark.django_db(transaction=True)
 def test_a_swedish_parent_finds_who_has_read(live_server: Any, transactional_world: World, page: Any) -> None:
