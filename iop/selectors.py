@@ -211,7 +211,8 @@ def _logs() -> QuerySet[GoalLog]:
 
 
 #: How many of a goal's latest log entries a plan page reads (for the small
-#: progression chart and the latest status); the goal's own page shows them all.
+#: progression chart and the latest status: the newest of these with a level);
+#: the goal's own page reads them all.
 PLAN_PAGE_LOGS = 12
 
 
