@@ -164,7 +164,8 @@ TEMPLATES = [
     },
 ]
 
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# The project's widget templates; text areas and inputs written in Python (iop/renderers.py).
+FORM_RENDERER = "iop.renderers.FastTemplatesSetting"
 
 # --- Database -------------------------------------------------------------
 _default_db = f"sqlite:///{VAR_DIR / 'iop.sqlite3'}"
