@@ -47,6 +47,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -56,7 +57,7 @@ from django.utils.translation import gettext_lazy as _
 
 from followup.models import Referral, Talk
 from iop import selectors as iop_selectors
-from iop.models import Enkeltvedtak, Iop, IopSubject, IopVersion, Iup, SakkyndigVurdering
+from iop.models import Enkeltvedtak, Iop, IopVersion, Iup, SakkyndigVurdering
 from iop.reports.models import Report
 from students.models import Enrolment, Pupil, School, SchoolYear
 
@@ -304,8 +305,17 @@ class YearFigures:
         return [row for row in self.rows if row.year_level is None and row.spans]
 
 
-def _enrolment_rows(years: list[SchoolYear], today: datetime.date) -> Any:
-    """(school name, school year start, year level, pupil id, talks held, has IUP, term talk done) per enrolment."""
+def _level_rows(years: list[SchoolYear], school_ids: list[int], today: datetime.date) -> Any:
+    """One aggregated row per (first year of the school year, school name, year
+    level) of the enrolments open TODAY in class groups of YEARS at
+    SCHOOL_IDS: ``(year, school, level, pupils, with_iup, talks, term_done,
+    in_target_levels, at_target, hours_given, aarsrapporter,
+    sent_to_guardians, sent_to_school_owner)``. A pupil in two classes of a
+    school year counts once, in the class enrolled first (of every school of
+    YEARS, so a page of schools counts as the whole would). One query: talks,
+    IUPs, hours given and årsrapporter are subqueries on the enrolment rows,
+    summed in the database."""
+    target, low, high = talk_target()
     held = Talk.objects.filter(pupil=OuterRef("pupil_id"), status=Talk.Status.HELD)
     talk_count = (
         held.filter(school_year=OuterRef("group__school_year_id"), kind__in=COUNTED_TALK_KINDS)
@@ -324,28 +334,95 @@ def _enrolment_rows(years: list[SchoolYear], today: datetime.date) -> Any:
         school_year=OuterRef("group__school_year_id"),
         status__in=(Iup.Status.PUBLISHED, Iup.Status.ARCHIVED),
     )
+    # Hours given in the pupil's IOPs of the school year (iop.selectors.hours_given's rule, summed over subjects).
+    hours = (
+        iop_selectors.counted_teaching_logs()
+        .filter(
+            section__iop__pupil_id=OuterRef("pupil_id"),
+            section__iop__school_year__in=years,
+            section__iop__school_year__start__year=OuterRef("group__school_year__start__year"),
+        )
+        .order_by()
+        .values("section__iop__pupil_id")
+        .annotate(total=Sum("hours"))
+        .values("total")
+    )
+    reports = (
+        Report.objects.filter(
+            kind=Report.Kind.AARSRAPPORT,
+            pupil_id=OuterRef("pupil_id"),
+            iop__school_year__in=years,
+            iop__school_year__start__year=OuterRef("group__school_year__start__year"),
+        )
+        .exclude(status=Report.Status.DRAFT)
+        .order_by()
+        .values("pupil_id")
+    )
+
+    def reports_counting(field_name: str) -> Any:
+        counted = reports.annotate(n=Count(field_name)).values("n")
+        return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+    enrolled = Enrolment.objects.open_on(today).filter(  # a pupil who moved away counts at the new school
+        group__school_year__in=years, group__kind="class"
+    )
+    earlier = enrolled.filter(
+        pupil_id=OuterRef("pupil_id"),
+        group__school_year__start__year=OuterRef("group__school_year__start__year"),
+        pk__lt=OuterRef("pk"),
+    )
+    in_levels = Q(group__year_level__gte=low, group__year_level__lte=high)
+    hours_field = iop_selectors.HOURS_FIELD
     return (
-        Enrolment.objects.open_on(today)  # a pupil who moved away counts at the new school
-        .filter(group__school_year__in=years, group__kind="class")
+        enrolled.filter(group__school_year__school_id__in=school_ids)
+        .exclude(Exists(earlier))
         .annotate(
             talk_count=Coalesce(Subquery(talk_count, output_field=IntegerField()), Value(0)),
             has_iup=Exists(iup),
             term_done=Exists(term_done),
+            hours=Coalesce(Subquery(hours, output_field=hours_field), Value(0), output_field=hours_field),
+            made=reports_counting("pk"),
+            to_guardians=reports_counting("sent_to_guardians_on"),
+            to_owner=reports_counting("sent_to_school_owner_on"),
+        )
+        .order_by()
+        .values("group__school_year__start__year", "group__school_year__school__name", "group__year_level")
+        .annotate(
+            pupils=Count("pk"),
+            with_iup=Count("pk", filter=Q(has_iup=True)),
+            talks=Sum("talk_count"),
+            term=Count("pk", filter=Q(term_done=True)),
+            in_target=Count("pk", filter=in_levels),
+            at_target=Count("pk", filter=in_levels & Q(talk_count__gte=target)),
+            hours_given=Sum("hours"),
+            aarsrapporter=Sum("made"),
+            sent_to_guardians=Sum("to_guardians"),
+            sent_to_school_owner=Sum("to_owner"),
         )
         .values_list(
+            "group__school_year__start__year",
             "group__school_year__school__name",
-            "group__school_year__start",
             "group__year_level",
-            "pupil_id",
-            "talk_count",
-            "has_iup",
-            "term_done",
+            "pupils",
+            "with_iup",
+            "talks",
+            "term",
+            "in_target",
+            "at_target",
+            "hours_given",
+            "aarsrapporter",
+            "sent_to_guardians",
+            "sent_to_school_owner",
         )
     )
 
 
-def key_figures(schools: QuerySet[School], today: datetime.date) -> list[YearFigures]:
-    """This school year's figures and last year's, for SCHOOLS (a fixed number of queries, hours given included)."""
+def key_figures(schools: QuerySet[School], today: datetime.date, *, only: list[int] | None = None) -> list[YearFigures]:
+    """This school year's figures and last year's, for SCHOOLS (the school
+    years are those of every school of SCHOOLS; with ONLY, rows for those
+    school ids alone, e.g. a page of schools). Counted in the database: a
+    fixed number of queries, and one row read per school and year level,
+    whatever the number of pupils."""
     school_ids = list(schools.values_list("pk", flat=True))
     current = list(
         SchoolYear.objects.filter(school_id__in=school_ids, start__lte=today)
@@ -356,47 +433,36 @@ def key_figures(schools: QuerySet[School], today: datetime.date) -> list[YearFig
         return []
     first_years = (current[0], current[0] - 1)
     years = list(SchoolYear.objects.filter(school_id__in=school_ids, start__year__in=first_years))
-    target, low, high = talk_target()
+    shown = school_ids if only is None else [pk for pk in school_ids if pk in set(only)]
     by_year: dict[int, dict[tuple[str, int | None], Row]] = {y: {} for y in first_years}
-    seen: set[tuple[int, object]] = set()
-    hours: dict[tuple[int, object], Decimal] = {}
-    given = iop_selectors.hours_given(IopSubject.objects.filter(iop__school_year__in=years)).values_list(  # type: ignore[misc]
-        "iop__school_year__start__year", "iop__pupil_id", "hours_given"
-    )
-    for year_start, pupil_id, amount in given:
-        hours[(year_start, pupil_id)] = hours.get((year_start, pupil_id), Decimal(0)) + amount
-    reports: dict[tuple[int, object], tuple[int, int, int]] = {}
-    finalised = (
-        Report.objects.filter(kind=Report.Kind.AARSRAPPORT, iop__school_year__in=years)
-        .exclude(status=Report.Status.DRAFT)
-        .values_list("iop__school_year__start__year", "pupil_id", "sent_to_guardians_on", "sent_to_school_owner_on")
-    )
-    for year_start, pupil_id, to_guardians, to_owner in finalised:
-        made, guardians, owner = reports.get((year_start, pupil_id), (0, 0, 0))
-        reports[(year_start, pupil_id)] = (
-            made + 1,
-            guardians + int(to_guardians is not None),
-            owner + int(to_owner is not None),
-        )
-    for school, start, level, pupil_id, talks, has_iup, term_done in _enrolment_rows(years, today):
-        if (start.year, pupil_id) in seen:  # a pupil in two classes counts once
-            continue
-        seen.add((start.year, pupil_id))
+    for (
+        year,
+        school,
+        level,
+        pupils,
+        with_iup,
+        talks,
+        term,
+        in_target,
+        at_target,
+        hours_given,
+        made,
+        guardians,
+        owner,
+    ) in _level_rows(years, shown, today):
         for key in ((school, level), (school, None)):
-            row = by_year[start.year].setdefault(key, Row(school=school, year_level=key[1]))
-            row.pupils += 1
-            row.with_iup += int(has_iup)
-            row.talks += talks
-            row.term_done += int(term_done)
-            row.hours_given += hours.get((start.year, pupil_id), Decimal(0))
-            made, guardians, owner = reports.get((start.year, pupil_id), (0, 0, 0))
-            row.aarsrapporter += made
-            row.sent_to_guardians += guardians
-            row.sent_to_school_owner += owner
-            if low <= level <= high:
-                row.in_target_levels += 1
-                row.at_target += int(talks >= target)
-    for (year, school), spans in chain_times(school_ids, first_years).items():
+            row = by_year[year].setdefault(key, Row(school=school, year_level=key[1]))
+            row.pupils += pupils
+            row.with_iup += with_iup
+            row.talks += talks or 0
+            row.term_done += term
+            row.in_target_levels += in_target
+            row.at_target += at_target
+            row.hours_given += hours_given or Decimal(0)
+            row.aarsrapporter += made or 0
+            row.sent_to_guardians += guardians or 0
+            row.sent_to_school_owner += owner or 0
+    for (year, school), spans in chain_times(shown, first_years).items():
         by_year[year].setdefault((school, None), Row(school=school, year_level=None)).spans = spans
     out = []
     for year in first_years:

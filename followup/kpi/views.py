@@ -15,6 +15,9 @@ from students import access
 
 from . import selectors
 
+#: Schools per page of the key figures.
+SCHOOLS_PAGE = 20
+
 
 def _schools(request: HttpRequest):  # type: ignore[no-untyped-def]
     schools = access.managed_schools(request.user)
@@ -27,9 +30,25 @@ def _schools(request: HttpRequest):  # type: ignore[no-untyped-def]
 @login_required
 @require_GET
 def key_figures(request: HttpRequest) -> HttpResponse:
-    figures = selectors.key_figures(_schools(request), timezone.localdate())
+    """The key figures of the coordinator's schools, :data:`SCHOOLS_PAGE`
+    schools a page (``?side=N``; the CSV holds them all)."""
+    schools = _schools(request)
+    page = Paginator(schools.order_by("name", "pk").values_list("pk", flat=True), SCHOOLS_PAGE).get_page(
+        request.GET.get("side")
+    )
+    figures = selectors.key_figures(schools, timezone.localdate(), only=list(page.object_list))
     target, low, high = selectors.talk_target()
-    context = {"years": figures, "target": target, "low": low, "high": high, "steps": selectors.STEPS}
+    query = request.GET.copy()
+    query.pop("side", None)
+    context = {
+        "years": figures,
+        "target": target,
+        "low": low,
+        "high": high,
+        "steps": selectors.STEPS,
+        "page": page,
+        "query": query.urlencode(),
+    }
     return render(request, "kpi/key_figures.html", context)
 
 
