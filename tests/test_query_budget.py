@@ -89,8 +89,6 @@ EXEMPT: dict[str, str] = {
 TO_FIX: dict[str, tuple[int, int]] = {
     # to fix: the whole file for innsyn reads each of its ~35 kinds of record in a query of its own
     "reports:pupil_file_json": (43, 0),
-    # to fix: the school's tilsyn check reads the appeal deadlines of the årshjul and each part of a case apart
-    "followup:tilsyn_school": (25, 0),
 }
 
 
