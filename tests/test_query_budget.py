@@ -73,8 +73,6 @@ BUDGET = 20
 # GET URL names some persona reads (200) whose queries are not counted here, each with the reason.
 EXEMPT: dict[str, str] = {
     # Rendered with WeasyPrint in the request: seconds each, too slow for a walk in the quick suite.
-    "iop:vedtak_pdf": "a PDF rendered with WeasyPrint (seconds a request): not counted here",
-    "iop:iup_pdf": "a PDF rendered with WeasyPrint (seconds a request): not counted here",
     "followup:referral_pdf": "a PDF rendered with WeasyPrint (seconds a request): not counted here",
     "reports:report_pdf": "a published report's PDF is the stored file, checked against its checksum (a draft's"
     " is made on a worker): not counted here",

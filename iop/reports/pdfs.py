@@ -277,9 +277,10 @@ def register() -> None:
     documents.register(
         "report", pupil=_report_pupil, render=render_report, of_pupil=_report_archivable, on_worker=_report_is_draft
     )
-    documents.register("iup", pupil=_iup_pupil, render=render_iup, of_pupil=_iup_archivable)
+    # The IUP and the decision letter are rendered anew on each ask: on a worker.
+    documents.register("iup", pupil=_iup_pupil, render=render_iup, of_pupil=_iup_archivable, on_worker=True)
     documents.register("vurdering", pupil=_vurdering_pupil, render=render_vurdering, of_pupil=_vurdering_archivable)
-    documents.register("vedtak", pupil=_vedtak_pupil, render=render_vedtak, of_pupil=_vedtak_archivable)
+    documents.register("vedtak", pupil=_vedtak_pupil, render=render_vedtak, of_pupil=_vedtak_archivable, on_worker=True)
     from . import innsyn
 
     # The whole file, as PDF or JSON, and the archive export: always on a worker (seconds to minutes).

@@ -28,8 +28,9 @@ from tests.conftest import World
 from tests.followup.fixtures import records
 from tests.iop.factories import add_goals, consent
 from tests.queries import assert_same_queries, page_queries
+from tests.worker_files import fetched_from_worker
 
-from .conftest import fetched_from_worker, pdf_info, pdf_text
+from .conftest import pdf_info, pdf_text
 from .factories import make_iop
 
 SV_TEXT = "Eleven trenger lesetrening i liten gruppe"
