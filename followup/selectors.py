@@ -200,10 +200,20 @@ def deadline_scope(user: AnyUser) -> QuerySet[Deadline]:
     their own; never a deadline of a pupil they may no longer see."""
     if not getattr(user, "is_authenticated", False):
         return Deadline.objects.none()
+    # Built once per request: the access layer's filters take milliseconds to
+    # build, and a page asks for the scope several times (rows, counts,
+    # choices). Kept beside the access profile it was built from, so that
+    # access.forget(user) makes a new one.
+    prof = access.profile(user)
+    cached = getattr(user, "_deadline_scope", None)
+    if cached is not None and cached[0] is prof:
+        return cached[1].all()
     managed = access.managed_schools(user).values("pk")
-    return Deadline.objects.filter(Q(school__in=managed) | Q(responsible_id=user.pk)).filter(
+    scope = Deadline.objects.filter(Q(school__in=managed) | Q(responsible_id=user.pk)).filter(
         Q(pupil__isnull=True) | Q(pupil__in=access.pupils_for(user, Action.VIEW))
     )
+    user._deadline_scope = (prof, scope)  # type: ignore[union-attr]
+    return scope.all()
 
 
 @dataclass
@@ -519,15 +529,36 @@ def school_figures(user: AnyUser, page: int | str | None = 1) -> Page[Any]:
     :class:`SchoolFigures` for this school year: pupils, talks against the
     target (``settings.FOLLOWUP_TALK_TARGETS``), IUPs, open concerns and
     active tiltak. A pupil enrolled in two classes of a school counts once,
-    at the class enrolled first. Everything is counted in the database (one
-    aggregating query per figure), so the page runs a fixed number of
-    queries and reads no enrolment into Python, whatever the data size."""
+    at the class enrolled first. Everything is counted in the database (the
+    page of schools with their IUPs, concerns and tiltak as subqueries, and
+    one aggregate over the enrolments): three queries with the page count,
+    and no enrolment read into Python, whatever the data size."""
     from django.conf import settings
     from django.db.models import Case, Exists, F, IntegerField, OuterRef, Subquery, Value, When
     from django.db.models.functions import Coalesce
 
     today = timezone.localdate()
-    shown: Page[Any] = Paginator(access.managed_schools(user).order_by("name", "pk"), FIGURES_PAGE).get_page(page)
+
+    def per_school(qs: QuerySet[Any], distinct: str = "pk") -> Subquery:
+        """QS's rows (DISTINCT of them) per school of the row, as a subquery on the school."""
+        rows = qs.filter(pupil__school_id=OuterRef("pk")).order_by().values("pupil__school_id")
+        return Subquery(rows.annotate(n=Count(distinct, distinct=True)).values("n"), output_field=IntegerField())
+
+    iups = Iup.objects.filter(
+        school_year__start__lte=today,
+        school_year__end__gte=today,
+        status__in=[Iup.Status.PUBLISHED, Iup.Status.ARCHIVED],
+    )
+    schools_qs = (
+        access.managed_schools(user)
+        .annotate(
+            n_iups=Coalesce(per_school(iups, "pupil_id"), 0),
+            n_concerns=Coalesce(per_school(Concern.objects.exclude(status=Concern.Status.CLOSED)), 0),
+            n_tiltak=Coalesce(per_school(Tiltak.objects.filter(status=Tiltak.Status.ACTIVE)), 0),
+        )
+        .order_by("name", "pk")
+    )
+    shown: Page[Any] = Paginator(schools_qs, FIGURES_PAGE).get_page(page)
     schools = list(shown.object_list)
     if not schools:
         shown.object_list = []  # type: ignore[assignment]
@@ -574,39 +605,15 @@ def school_figures(user: AnyUser, page: int | str | None = 1) -> Page[Any]:
         )
         .values_list("group__school_year__school_id", "pupils", "with_target", "at_target")
     }
-    iups = dict(
-        Iup.objects.filter(
-            pupil__school_id__in=ids,
-            school_year__start__lte=today,
-            school_year__end__gte=today,
-            status__in=[Iup.Status.PUBLISHED, Iup.Status.ARCHIVED],
-        )
-        .order_by()
-        .values_list("pupil__school_id")
-        .annotate(n=Count("pupil_id", distinct=True))
-    )
-    concerns = dict(
-        Concern.objects.filter(pupil__school_id__in=ids)
-        .exclude(status=Concern.Status.CLOSED)
-        .order_by()
-        .values_list("pupil__school_id")
-        .annotate(n=Count("pk"))
-    )
-    tiltak_counts = dict(
-        Tiltak.objects.filter(pupil__school_id__in=ids, status=Tiltak.Status.ACTIVE)
-        .order_by()
-        .values_list("pupil__school_id")
-        .annotate(n=Count("pk"))
-    )
     shown.object_list = [  # type: ignore[assignment]
         SchoolFigures(
             school=s,
             pupils=counted.get(s.pk, (0, 0, 0))[0],
             with_target=counted.get(s.pk, (0, 0, 0))[1],
             at_target=counted.get(s.pk, (0, 0, 0))[2],
-            with_iup=iups.get(s.pk, 0),
-            open_concerns=concerns.get(s.pk, 0),
-            active_tiltak=tiltak_counts.get(s.pk, 0),
+            with_iup=s.n_iups,
+            open_concerns=s.n_concerns,
+            active_tiltak=s.n_tiltak,
         )
         for s in schools
     ]

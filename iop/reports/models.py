@@ -326,8 +326,10 @@ def pdf_job_upload_to(instance: PdfJob, filename: str) -> str:
 
 
 class PdfJob(models.Model):
-    """A PDF too large to make while a person waits (see
-    :mod:`iop.reports.documents`), made on a worker for the person who asked.
+    """A file made on a worker for the person who asked (see
+    :mod:`iop.reports.documents`): a PDF too large to make while they wait,
+    or one always made there (a draft report, a decision letter, an IUP,
+    the whole file), or the whole file as JSON or the archive export's ZIP.
 
     Only that person may follow it and fetch the file, and only while they
     may still read the pupil; the file is deleted after
