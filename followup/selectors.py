@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Model, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -199,10 +200,20 @@ def deadline_scope(user: AnyUser) -> QuerySet[Deadline]:
     their own; never a deadline of a pupil they may no longer see."""
     if not getattr(user, "is_authenticated", False):
         return Deadline.objects.none()
+    # Built once per request: the access layer's filters take milliseconds to
+    # build, and a page asks for the scope several times (rows, counts,
+    # choices). Kept beside the access profile it was built from, so that
+    # access.forget(user) makes a new one.
+    prof = access.profile(user)
+    cached = getattr(user, "_deadline_scope", None)
+    if cached is not None and cached[0] is prof:
+        return cached[1].all()
     managed = access.managed_schools(user).values("pk")
-    return Deadline.objects.filter(Q(school__in=managed) | Q(responsible_id=user.pk)).filter(
+    scope = Deadline.objects.filter(Q(school__in=managed) | Q(responsible_id=user.pk)).filter(
         Q(pupil__isnull=True) | Q(pupil__in=access.pupils_for(user, Action.VIEW))
     )
+    user._deadline_scope = (prof, scope)  # type: ignore[union-attr]
+    return scope.all()
 
 
 @dataclass
@@ -508,23 +519,61 @@ class SchoolFigures:
         return self.share(self.with_iup, self.pupils)
 
 
-def school_figures(user: AnyUser) -> list[SchoolFigures]:
-    """Per school the user manages, this school year: pupils, talks against
-    the target, IUPs, open concerns and active tiltak (a fixed number of
-    queries whatever the number of schools and pupils)."""
-    from django.db.models import IntegerField, OuterRef, Subquery
+#: Schools per page of the dashboard's key figures.
+FIGURES_PAGE = 25
+
+
+def school_figures(user: AnyUser, page: int | str | None = 1) -> Page[Any]:
+    """One page (:data:`FIGURES_PAGE` schools by name; a PAGE past the last
+    gives the last) of the schools the user manages, each as
+    :class:`SchoolFigures` for this school year: pupils, talks against the
+    target (``settings.FOLLOWUP_TALK_TARGETS``), IUPs, open concerns and
+    active tiltak. A pupil enrolled in two classes of a school counts once,
+    at the class enrolled first. Everything is counted in the database (the
+    page of schools with their IUPs, concerns and tiltak as subqueries, and
+    one aggregate over the enrolments): three queries with the page count,
+    and no enrolment read into Python, whatever the data size."""
+    from django.conf import settings
+    from django.db.models import Case, Exists, F, IntegerField, OuterRef, Subquery, Value, When
     from django.db.models.functions import Coalesce
 
     today = timezone.localdate()
-    schools = list(access.managed_schools(user).order_by("name"))
+
+    def per_school(qs: QuerySet[Any], distinct: str = "pk") -> Subquery:
+        """QS's rows (DISTINCT of them) per school of the row, as a subquery on the school."""
+        rows = qs.filter(pupil__school_id=OuterRef("pk")).order_by().values("pupil__school_id")
+        return Subquery(rows.annotate(n=Count(distinct, distinct=True)).values("n"), output_field=IntegerField())
+
+    iups = Iup.objects.filter(
+        school_year__start__lte=today,
+        school_year__end__gte=today,
+        status__in=[Iup.Status.PUBLISHED, Iup.Status.ARCHIVED],
+    )
+    schools_qs = (
+        access.managed_schools(user)
+        .annotate(
+            n_iups=Coalesce(per_school(iups, "pupil_id"), 0),
+            n_concerns=Coalesce(per_school(Concern.objects.exclude(status=Concern.Status.CLOSED)), 0),
+            n_tiltak=Coalesce(per_school(Tiltak.objects.filter(status=Tiltak.Status.ACTIVE)), 0),
+        )
+        .order_by("name", "pk")
+    )
+    shown: Page[Any] = Paginator(schools_qs, FIGURES_PAGE).get_page(page)
+    schools = list(shown.object_list)
     if not schools:
-        return []
+        shown.object_list = []  # type: ignore[assignment]
+        return shown
     ids = [s.pk for s in schools]
     enrolled = Enrolment.objects.open_on(today).filter(
         group__school_year__school_id__in=ids,
         group__school_year__start__lte=today,
         group__school_year__end__gte=today,
         group__kind=Group.Kind.CLASS,
+    )
+    earlier = enrolled.filter(
+        pupil_id=OuterRef("pupil_id"),
+        group__school_year__school_id=OuterRef("group__school_year__school_id"),
+        pk__lt=OuterRef("pk"),
     )
     held = (
         Talk.objects.filter(
@@ -535,52 +584,37 @@ def school_figures(user: AnyUser) -> list[SchoolFigures]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    rows = enrolled.annotate(held=Coalesce(Subquery(held, output_field=IntegerField()), 0)).values_list(
-        "group__school_year__school_id", "group__year_level", "held", "pupil_id", "group__school_year_id"
+    target = Case(
+        *[
+            When(group__year_level__gte=low, group__year_level__lte=high, then=Value(int(count)))
+            for low, high, count in settings.FOLLOWUP_TALK_TARGETS
+        ],
+        default=None,
+        output_field=IntegerField(),
     )
-    pupils: dict[int, set[uuid.UUID]] = {i: set() for i in ids}
-    with_target: dict[int, int] = dict.fromkeys(ids, 0)
-    at_target: dict[int, int] = dict.fromkeys(ids, 0)
-    years: set[int] = set()
-    for school_id, level, n_held, pupil_id, year_id in rows:
-        if pupil_id in pupils[school_id]:
-            continue
-        pupils[school_id].add(pupil_id)
-        years.add(year_id)
-        target = services.talk_target(level)
-        if target:
-            with_target[school_id] += 1
-            at_target[school_id] += int(n_held >= target)
-    iups: dict[int, int] = {}
-    if years:
-        for school_id, n in (
-            Iup.objects.filter(
-                pupil__school_id__in=ids, school_year_id__in=sorted(years), status__in=["published", "archived"]
-            )
-            .values_list("pupil__school_id")
-            .annotate(n=Count("pupil_id", distinct=True))
-        ):
-            iups[school_id] = n
-    concerns = dict(
-        Concern.objects.filter(pupil__school_id__in=ids)
-        .exclude(status=Concern.Status.CLOSED)
-        .values_list("pupil__school_id")
-        .annotate(n=Count("pk"))
-    )
-    tiltak_counts = dict(
-        Tiltak.objects.filter(pupil__school_id__in=ids, status=Tiltak.Status.ACTIVE)
-        .values_list("pupil__school_id")
-        .annotate(n=Count("pk"))
-    )
-    return [
+    counted = {
+        school_id: (pupils, with_target, at_target)
+        for school_id, pupils, with_target, at_target in enrolled.exclude(Exists(earlier))
+        .annotate(held=Coalesce(Subquery(held, output_field=IntegerField()), 0), target=target)
+        .order_by()
+        .values("group__school_year__school_id")
+        .annotate(
+            pupils=Count("pk"),
+            with_target=Count("pk", filter=Q(target__isnull=False)),
+            at_target=Count("pk", filter=Q(held__gte=F("target"))),
+        )
+        .values_list("group__school_year__school_id", "pupils", "with_target", "at_target")
+    }
+    shown.object_list = [  # type: ignore[assignment]
         SchoolFigures(
             school=s,
-            pupils=len(pupils[s.pk]),
-            with_target=with_target[s.pk],
-            at_target=at_target[s.pk],
-            with_iup=iups.get(s.pk, 0),
-            open_concerns=concerns.get(s.pk, 0),
-            active_tiltak=tiltak_counts.get(s.pk, 0),
+            pupils=counted.get(s.pk, (0, 0, 0))[0],
+            with_target=counted.get(s.pk, (0, 0, 0))[1],
+            at_target=counted.get(s.pk, (0, 0, 0))[2],
+            with_iup=s.n_iups,
+            open_concerns=s.n_concerns,
+            active_tiltak=s.n_tiltak,
         )
         for s in schools
     ]
+    return shown

@@ -33,7 +33,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db import models
+from django.db.models import Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -115,7 +117,6 @@ class Case:
     vedtak: list[Enkeltvedtak] = field(default_factory=list)
     iops: list[Iop] = field(default_factory=list)
     reports: list[Report] = field(default_factory=list)
-    interim_replies: list[InterimReply] = field(default_factory=list)
     #: Days the school owner has to review an appeal (the årshjul duty :data:`APPEAL_DUTY`).
     appeal_review_days: int = 21
 
@@ -229,11 +230,9 @@ def check_referral_consent(case: Case, today: datetime.date) -> Result:
         day = _local(sent_at)
         own = case.pupil.age_on(day) >= CONSENT_AGE
         wanted = Consent.GivenBy.PUPIL if own else Consent.GivenBy.GUARDIAN
-        valid = [
-            c
-            for c in referral.consents.all()
-            if c.date <= day and c.given_by == wanted and (c.withdrawn_at is None or _local(c.withdrawn_at) > day)
-        ]
+        # Annotated by load_cases: a consent of each giver dated on or before the day it was
+        # sent (local time) and not withdrawn by then.
+        valid = referral.pupil_consented if wanted == Consent.GivenBy.PUPIL else referral.guardian_consented  # type: ignore[attr-defined]
         if not valid:
             message = (
                 _("The referral sent on %(date)s has no consent from the pupil (%(age)s or older) given before it.")
@@ -407,8 +406,8 @@ def check_interim_reply(case: Case, today: datetime.date) -> Result:
     there is none yet, until TODAY; a referral stopped by a withdrawn consent
     is not checked. Applies to every sent referral and completed assessment."""
     findings: list[Finding] = []
-    replied_referrals = {r.referral_id for r in case.interim_replies if r.referral_id}
-    replied_vurderinger = {r.vurdering_id for r in case.interim_replies if r.vurdering_id}
+    replied_referrals = {r.pk for r in case.referrals if r.interim_replied}  # type: ignore[attr-defined]
+    replied_vurderinger = {sv.pk for sv in case.vurderinger if sv.interim_replied}  # type: ignore[attr-defined]
     completed = _completed(case)
     sent = _sent(case)
     for referral, sent_at in sent:
@@ -673,39 +672,77 @@ def check_case(case: Case, today: datetime.date) -> list[Result]:
 # --- loading ----------------------------------------------------------------------------
 
 
+def appeal_review_days_of(school: str) -> Any:
+    """A query expression: the days the school owner has to review an appeal
+    at the school reached by the path SCHOOL from the query's model (``""``
+    for a ``School``, ``"school__"`` for a ``Pupil``): the offset of the
+    årshjul duty :data:`APPEAL_DUTY` in force there (the school's own duty,
+    else its school owner's årshjul's when the owner has an årshjul, else
+    the built-in årshjul's for its kind, as
+    :func:`followup.deadlines.aarshjul_for` chooses), else
+    :data:`DEFAULT_APPEAL_REVIEW_DAYS`. Subqueries: no query of its own."""
+    duties = Duty.objects.filter(key=APPEAL_DUTY)
+    own = duties.filter(school_id=OuterRef(f"{school}pk"))
+    owner = OuterRef(f"{school}skoleeier_id")
+    owners = duties.filter(aarshjul__skoleeier_id=owner)
+
+    def builtin(key: str) -> Subquery:
+        return Subquery(duties.filter(aarshjul__builtin_key=key).values("offset_days")[:1])
+
+    by_kind = models.Case(
+        *[When(**{f"{school}kind": kind}, then=builtin(key)) for kind, key in BUILTIN_FOR_KIND.items()],
+        default=builtin(BUILTIN_DEFAULT),
+    )
+    wheel = models.Case(
+        When(Exists(Aarshjul.objects.filter(skoleeier_id=owner)), then=Subquery(owners.values("offset_days")[:1])),
+        default=by_kind,
+    )
+    return Coalesce(
+        Subquery(own.values("offset_days")[:1]), wheel, Value(DEFAULT_APPEAL_REVIEW_DAYS), output_field=IntegerField()
+    )
+
+
 def appeal_review_days(schools: Iterable[School]) -> dict[Any, int]:
-    """{school id: days the school owner has to review an appeal there}: the
-    offset of the årshjul duty :data:`APPEAL_DUTY` in force at each school of
-    SCHOOLS (the school's own duty, else its school owner's årshjul's, else
-    the built-in årshjul's for its kind, as :func:`followup.deadlines.aarshjul_for`
-    chooses), else :data:`DEFAULT_APPEAL_REVIEW_DAYS`. Two queries, whatever
-    the number of schools."""
-    schools = list(schools)
-    owners = {s.skoleeier_id for s in schools}
-    with_own = set(Aarshjul.objects.filter(skoleeier_id__in=owners).values_list("skoleeier_id", flat=True))
-    duties = list(Duty.objects.filter(key=APPEAL_DUTY).select_related("aarshjul"))
-    out: dict[Any, int] = {}
-    for school in schools:
-        own = [d for d in duties if d.school_id == school.pk]
-        if school.skoleeier_id in with_own:
-            wheel = [d for d in duties if d.aarshjul is not None and d.aarshjul.skoleeier_id == school.skoleeier_id]
-        else:
-            key = BUILTIN_FOR_KIND.get(school.kind, BUILTIN_DEFAULT)  # type: ignore[call-overload]
-            wheel = [d for d in duties if d.aarshjul is not None and d.aarshjul.builtin_key == key]
-        chosen = own or wheel
-        out[school.pk] = chosen[0].offset_days if chosen else DEFAULT_APPEAL_REVIEW_DAYS
-    return out
+    """{school id: days the school owner has to review an appeal there} for
+    SCHOOLS (see :func:`appeal_review_days_of`). One query, whatever the
+    number of schools."""
+    ids = [s.pk for s in schools]
+    return dict(School.objects.filter(pk__in=ids).annotate(days=appeal_review_days_of("")).values_list("pk", "days"))
+
+
+def _referrals() -> QuerySet[Referral]:
+    """Referrals with what the checks ask of them: ``interim_replied`` (an
+    interim reply was recorded on it) and ``pupil_consented`` /
+    ``guardian_consented`` (a consent of that giver dated on or before the
+    local day it was sent and not withdrawn by the end of that day)."""
+    sent_day = OuterRef("sent_day")
+
+    def consented(given_by: str) -> Exists:
+        valid = (
+            Consent.objects.filter(referral_id=OuterRef("pk"), given_by=given_by, date__lte=sent_day)
+            .annotate(withdrawn_day=TruncDate("withdrawn_at"))
+            .filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_day__gt=sent_day))
+        )
+        return Exists(valid)
+
+    return Referral.objects.annotate(sent_day=TruncDate("sent_at")).annotate(
+        interim_replied=Exists(InterimReply.objects.filter(referral_id=OuterRef("pk"))),
+        pupil_consented=consented(Consent.GivenBy.PUPIL),
+        guardian_consented=consented(Consent.GivenBy.GUARDIAN),
+    )
 
 
 def load_cases(pupils: QuerySet[Pupil]) -> list[Case]:
     """The :class:`Case` of every pupil of PUPILS (already filtered by the
-    access layer), read with a fixed number of queries (about fifteen)
-    whatever the number of pupils: prefetches, and one query for the
-    interim replies, and two for the appeal review deadlines
-    (:func:`appeal_review_days`)."""
-    vedtak_qs = Enkeltvedtak.objects.select_related("vurdering", "pupil").prefetch_related(
+    access layer), read with a fixed number of queries (fifteen at most)
+    whatever the number of pupils: the pupils and one prefetch per kind of
+    record. The appeal review deadline is a subquery of the pupils' query
+    (:func:`appeal_review_days_of`), interim replies and referral consents
+    are subqueries of the referrals' and assessments' queries
+    (:func:`_referrals`), and each decision's sakkyndig vurdering is the
+    pupil's, already loaded."""
+    vedtak_qs = Enkeltvedtak.objects.select_related("pupil").prefetch_related(
         "subjects",
-        "vurdering__subjects",
         Prefetch("advance_notices", queryset=AdvanceNotice.objects.prefetch_related("comments")),
         "appeals",
     )
@@ -716,23 +753,31 @@ def load_cases(pupils: QuerySet[Pupil]) -> list[Case]:
         .prefetch_related("sections", "goals")
     )
     rows = list(
-        pupils.select_related("school").prefetch_related(
-            Prefetch("referrals", queryset=Referral.objects.prefetch_related("consents")),
+        pupils.select_related("school")
+        .annotate(appeal_review_days=appeal_review_days_of("school__"))
+        .prefetch_related(
+            Prefetch("referrals", queryset=_referrals()),
             Prefetch("case_consents", queryset=CaseConsent.objects.all()),
             Prefetch("guardian_links", queryset=GuardianLink.objects.select_related("user")),
-            Prefetch("sakkyndige_vurderinger", queryset=SakkyndigVurdering.objects.prefetch_related("subjects")),
+            Prefetch(
+                "sakkyndige_vurderinger",
+                queryset=SakkyndigVurdering.objects.annotate(
+                    interim_replied=Exists(InterimReply.objects.filter(vurdering_id=OuterRef("pk")))
+                ).prefetch_related("subjects"),
+            ),
             Prefetch("enkeltvedtak", queryset=vedtak_qs),
             Prefetch("iops", queryset=iop_qs),
             Prefetch("reports", queryset=Report.objects.all()),
         )
     )
-    replies: dict[Any, list[InterimReply]] = defaultdict(list)
-    for reply in InterimReply.objects.filter(pupil_id__in=[p.pk for p in rows]):
-        replies[reply.pupil_id].append(reply)
-    review_days = appeal_review_days({pupil.school_id: pupil.school for pupil in rows}.values())
     cases = []
     for pupil in rows:
+        vurderinger = list(pupil.sakkyndige_vurderinger.all())
+        sv_by_id = {sv.pk: sv for sv in vurderinger}
         vedtak = list(pupil.enkeltvedtak.all())
+        for v in vedtak:  # the decision's vurdering is one of the pupil's: reuse the loaded row
+            if v.vurdering_id in sv_by_id:
+                v.vurdering = sv_by_id[v.vurdering_id]
         by_id = {v.pk: v for v in vedtak}
         iops = list(pupil.iops.all())
         for iop in iops:  # the IOP's vedtak is one of the pupil's: reuse the loaded row
@@ -744,12 +789,11 @@ def load_cases(pupils: QuerySet[Pupil]) -> list[Case]:
                 referrals=list(pupil.referrals.all()),  # type: ignore[attr-defined]
                 consents=list(pupil.case_consents.all()),
                 links=list(pupil.guardian_links.all()),
-                vurderinger=list(pupil.sakkyndige_vurderinger.all()),
+                vurderinger=vurderinger,
                 vedtak=vedtak,
                 iops=iops,
                 reports=list(pupil.reports.all()),
-                interim_replies=replies[pupil.pk],
-                appeal_review_days=review_days[pupil.school_id],
+                appeal_review_days=pupil.appeal_review_days,  # type: ignore[attr-defined]
             )
         )
     return cases

@@ -133,7 +133,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "counts": selectors.dashboard_counts(request.user, f),
         "status_query": _without(request.GET, "status", "side"),
-        "figures": [] if request.htmx else selectors.school_figures(request.user),  # type: ignore[attr-defined]
+        "figures": None if request.htmx else selectors.school_figures(request.user, request.GET.get("skoler")),  # type: ignore[attr-defined]
+        "figures_query": _without(request.GET, "skoler"),
         "today": timezone.localdate(),
         "query": query.urlencode(),
         "complete_form": DeadlineCompleteForm(),

@@ -1523,7 +1523,10 @@ def vikar_revoke(request: HttpRequest, pupil_id: str) -> HttpResponse:
 def overview(request: HttpRequest) -> HttpResponse:
     if not access.profile(request.user).is_coordinator:
         raise PermissionDenied
-    return render(request, "iop/overview.html", {"rows": selectors.overview(request.user)})
+    page = selectors.overview(request.user, request.GET.get("side"))
+    query = request.GET.copy()
+    query.pop("side", None)
+    return render(request, "iop/overview.html", {"rows": page.object_list, "page": page, "query": query.urlencode()})
 
 
 # --- IUP ----------------------------------------------------------------------------------

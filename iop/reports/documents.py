@@ -49,6 +49,15 @@ class Made:
     kind: str
     object_id: Any
     inline: bool = False
+    #: A file that is not one PDF (the archive export's ZIP, the JSON file):
+    #: its content is in FILE (an open binary file on disk, read from its
+    #: start; ``pdf`` is then empty) or in ``pdf``, and READS are what the
+    #: access log records when it is fetched (``(kind, record id)`` each,
+    #: for PURPOSE, an ``AccessLogEntry.Purpose`` value; empty: one read of
+    #: KIND and OBJECT_ID for the purpose ``pdf``).
+    file: Any = None
+    reads: tuple[tuple[str, str], ...] = ()
+    purpose: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,17 +78,38 @@ Renderer = Callable[[User, str, "int | None"], Made]
 PupilOf = Callable[[User, str], Pupil]
 Lister = Callable[[Pupil], "list[Archivable]"]
 
+OnWorker = Callable[[User, str], bool]
+
 _DOCUMENTS: dict[str, tuple[PupilOf, Renderer]] = {}
 _LISTERS: dict[str, Lister] = {}
+_ON_WORKER: dict[str, OnWorker] = {}
 
 
-def register(name: str, *, pupil: PupilOf, render: Renderer, of_pupil: Lister | None = None) -> None:
+def register(
+    name: str,
+    *,
+    pupil: PupilOf,
+    render: Renderer,
+    of_pupil: Lister | None = None,
+    on_worker: bool | OnWorker = False,
+) -> None:
     """Make NAME downloadable through :func:`respond` (at import or in
     ``AppConfig.ready``); OF_PUPIL lists a pupil's records of this kind for
-    the archive export (one query; none: not archived one by one)."""
+    the archive export (one query; none: not archived one by one).
+    ON_WORKER (True, or ``(user, object_id) -> bool``) says the document is
+    always made on a worker, whatever its size: the heavy ones (a whole
+    file, a draft rendered anew) never hold a web worker for seconds."""
     _DOCUMENTS[name] = (pupil, render)
     if of_pupil is not None:
         _LISTERS[name] = of_pupil
+    if on_worker:
+        _ON_WORKER[name] = on_worker if callable(on_worker) else (lambda user, object_id: True)
+
+
+def made_on_worker(name: str, user: User, object_id: str) -> bool:
+    """Whether document NAME of OBJECT_ID is always made on a worker for USER (see :func:`register`)."""
+    decide = _ON_WORKER.get(name)
+    return decide is not None and decide(user, object_id)
 
 
 def archivable(pupil: Pupil) -> list[tuple[str, Archivable]]:
@@ -138,14 +168,20 @@ def pdf_response(data: bytes, filename: str, *, inline: bool = False) -> HttpRes
 
 def respond(request: HttpRequest, name: str, object_id: Any) -> HttpResponse:
     """The PDF of document NAME for the logged-in person: at once, or — when
-    it is too large to make while they wait — a job for a worker and a
-    redirect to its page (``reports:pdf_job``)."""
+    it is too large to make while they wait, or always made on a worker
+    (:func:`register`) — a job for a worker and a redirect to its page
+    (``reports:pdf_job``), where the same person asking again while it is
+    being made is sent to the same job (one rendering). A record the person
+    may not read raises ``Http404``/``PermissionDenied`` before any job."""
     from iop import services as iop_services
     from iop.models import AccessLogEntry
 
     from . import services
 
     user: User = request.user  # type: ignore[assignment]
+    if made_on_worker(name, user, str(object_id)):
+        job = services.pdf_job_start(actor=user, document=name, object_id=str(object_id))
+        return redirect("reports:pdf_job", pk=job.pk)
     try:
         made = make(name, user, str(object_id), PDF_WEB_MAX_CHARS)
     except TooLargeToRender:

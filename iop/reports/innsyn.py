@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import io
 import json
+import tempfile
 import zipfile
 from typing import Any
 
@@ -33,7 +33,6 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from iop import services as iop_services
 from iop.models import AccessLogEntry
 from students import access
 from students.access import Action
@@ -103,18 +102,25 @@ def render_file(user: User, object_id: str, max_chars: int | None) -> Made:
     return Made(pupil=pupil, pdf=rendered.pdf, filename=name, kind=Kind.FILE, object_id=pupil.pk)
 
 
-def file_json(*, actor: User, pupil: Pupil) -> tuple[bytes, str]:
-    """The whole file of PUPIL (resolved by :func:`file_pupil`) as UTF-8 JSON
-    (shape: :func:`students.pupil_file.file_as_json`) and its download name.
-    The read is written to the access log."""
+def render_json(user: User, object_id: str, max_chars: int | None = None) -> Made:
+    """The whole file of the pupil OBJECT_ID (resolved as USER by
+    :func:`file_pupil`) as UTF-8 JSON (shape:
+    :func:`students.pupil_file.file_as_json`), with its download name; the
+    access log records it (purpose JSON) when the person fetches it.
+    MAX_CHARS is not used (the document registry's signature)."""
+    pupil = file_pupil(user, object_id)
     now = timezone.now()
     with translation.override(_language(pupil)):
-        data = file_as_json(pupil, pupil_file(pupil), made_by=actor.full_name, made_at=now)
-    iop_services.log_read(
-        actor=actor, pupil=pupil, kind=Kind.FILE, object_id=pupil.pk, purpose=AccessLogEntry.Purpose.JSON
-    )
+        data = file_as_json(pupil, pupil_file(pupil), made_by=user.full_name, made_at=now)
     name = documents.slug("innsyn", pupil.last_name, pupil.first_name, f"{timezone.localdate(now):%Y-%m-%d}") + ".json"
-    return json.dumps(data, ensure_ascii=False, indent=2).encode(), name
+    return Made(
+        pupil=pupil,
+        pdf=json.dumps(data, ensure_ascii=False, indent=2).encode(),
+        filename=name,
+        kind=Kind.FILE,
+        object_id=pupil.pk,
+        purpose=AccessLogEntry.Purpose.JSON,
+    )
 
 
 def _iso(value: Any) -> Any:
@@ -128,10 +134,11 @@ def _zip_time(moment: datetime.datetime) -> tuple[int, int, int, int, int, int]:
     return (local.year, local.month, local.day, local.hour, local.minute, local.second)
 
 
-def archive_zip(*, actor: User, pupil: Pupil) -> tuple[bytes, str]:
-    """PUPIL's archive export (resolved by :func:`file_pupil`): a ZIP with one
-    PDF/A-3b per document the registry lists (:func:`documents.archivable`),
-    ``hele-mappen.pdf`` (the whole file, PDF/A) and ``metadata.json``::
+def render_archive(user: User, object_id: str, max_chars: int | None = None) -> Made:
+    """The archive export of the pupil OBJECT_ID (resolved as USER by
+    :func:`file_pupil`): a ZIP with one PDF/A-3b per document the registry
+    lists (:func:`documents.archivable`), ``hele-mappen.pdf`` (the whole
+    file, PDF/A) and ``metadata.json``::
 
         {"schema": ARCHIVE_SCHEMA, "made_at", "made_by",
          "pupil": {"id", "first_name", "last_name", "birth_date", "archived_at"},
@@ -143,62 +150,81 @@ def archive_zip(*, actor: User, pupil: Pupil) -> tuple[bytes, str]:
 
     ``years`` 0 means kept for good (see the RETENTION_* settings); the
     whole file holds the access log and the follow-up records too, whose
-    periods are in the top-level ``retention``. Every
-    document is written to the access log (purpose ZIP). Rendering runs
-    here, without the web's size cap (a coordinator's deliberate export)."""
+    periods are in the top-level ``retention``. The ZIP is written to a
+    temporary file on disk (``Made.file``, deleted when closed), each PDF
+    written into it and let go before the next is made, so memory holds one
+    document at a time. Every document is written to the access log
+    (purpose ZIP) when the person fetches the file (``Made.reads``).
+    Rendering runs without the web's size cap (MAX_CHARS is not used: this
+    runs on a worker)."""
+    pupil = file_pupil(user, object_id)
     now = timezone.now()
     language = _language(pupil)
     files: list[dict[str, Any]] = []
-    reads: list[tuple[Pupil, str, Any]] = []
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive, rendering.archival():
-        with translation.override(language):
-            entries = documents.archivable(pupil)
-            whole = documents.Archivable(
-                str(pupil.pk), _("The pupil's whole file"), "", {"made_at": now}, "RETENTION_PUPIL_RECORDS_YEARS"
-            )
-            for number, (kind, entry) in enumerate([*entries, ("innsyn", whole)], start=1):
-                made = documents.make(kind, actor, entry.object_id, None)
-                name = f"{number:03d}-{made.filename}" if kind != "innsyn" else "hele-mappen.pdf"
-                archive.writestr(zipfile.ZipInfo(name, date_time=_zip_time(now)), made.pdf)
-                files.append(
-                    {
-                        "name": name,
-                        "title": entry.title,
-                        "document_type": kind,
-                        "record_id": entry.object_id,
-                        "status": entry.status,
-                        "dates": {k: _iso(v) for k, v in entry.dates.items()},
-                        "sha256": hashlib.sha256(made.pdf).hexdigest(),
-                        "size": len(made.pdf),
-                        "format": "PDF/A-3b",
-                        "retention": {"setting": entry.retention, "years": getattr(settings, entry.retention)},
-                    }
+    reads: list[tuple[str, str]] = []
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 (handed to the caller, who closes it)
+    try:
+        with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive, rendering.archival():
+            with translation.override(language):
+                entries = documents.archivable(pupil)
+                whole = documents.Archivable(
+                    str(pupil.pk), _("The pupil's whole file"), "", {"made_at": now}, "RETENTION_PUPIL_RECORDS_YEARS"
                 )
-                reads.append((pupil, made.kind, made.object_id))
-        metadata = {
-            "schema": ARCHIVE_SCHEMA,
-            "made_at": now.isoformat(),
-            "made_by": actor.full_name,
-            "pupil": {
-                "id": str(pupil.pk),
-                "first_name": pupil.first_name,
-                "last_name": pupil.last_name,
-                "birth_date": pupil.birth_date.isoformat(),
-                "archived_at": _iso(pupil.archived_at),
-            },
-            "school": {
-                "id": str(pupil.school.pk),
-                "name": pupil.school.name,
-                "school_owner": str(pupil.school.skoleeier),
-            },
-            "files": files,
-            "retention": {name: getattr(settings, name) for name in RETENTION_SETTINGS},
-        }
-        archive.writestr(
-            zipfile.ZipInfo("metadata.json", date_time=_zip_time(now)),
-            json.dumps(metadata, ensure_ascii=False, indent=2),
-        )
-    iop_services.log_reads(actor=actor, reads=reads, purpose=AccessLogEntry.Purpose.ZIP)
+                for number, (kind, entry) in enumerate([*entries, ("innsyn", whole)], start=1):
+                    made = documents.make(kind, user, entry.object_id, None)
+                    name = f"{number:03d}-{made.filename}" if kind != "innsyn" else "hele-mappen.pdf"
+                    archive.writestr(zipfile.ZipInfo(name, date_time=_zip_time(now)), made.pdf)
+                    files.append(
+                        {
+                            "name": name,
+                            "title": entry.title,
+                            "document_type": kind,
+                            "record_id": entry.object_id,
+                            "status": entry.status,
+                            "dates": {k: _iso(v) for k, v in entry.dates.items()},
+                            "sha256": hashlib.sha256(made.pdf).hexdigest(),
+                            "size": len(made.pdf),
+                            "format": "PDF/A-3b",
+                            "retention": {"setting": entry.retention, "years": getattr(settings, entry.retention)},
+                        }
+                    )
+                    reads.append((made.kind, str(made.object_id)))
+                    del made  # one document in memory at a time
+            metadata = {
+                "schema": ARCHIVE_SCHEMA,
+                "made_at": now.isoformat(),
+                "made_by": user.full_name,
+                "pupil": {
+                    "id": str(pupil.pk),
+                    "first_name": pupil.first_name,
+                    "last_name": pupil.last_name,
+                    "birth_date": pupil.birth_date.isoformat(),
+                    "archived_at": _iso(pupil.archived_at),
+                },
+                "school": {
+                    "id": str(pupil.school.pk),
+                    "name": pupil.school.name,
+                    "school_owner": str(pupil.school.skoleeier),
+                },
+                "files": files,
+                "retention": {name: getattr(settings, name) for name in RETENTION_SETTINGS},
+            }
+            archive.writestr(
+                zipfile.ZipInfo("metadata.json", date_time=_zip_time(now)),
+                json.dumps(metadata, ensure_ascii=False, indent=2),
+            )
+        handle.seek(0)
+    except BaseException:
+        handle.close()
+        raise
     name = documents.slug("arkiv", pupil.last_name, pupil.first_name, f"{timezone.localdate(now):%Y-%m-%d}") + ".zip"
-    return buffer.getvalue(), name
+    return Made(
+        pupil=pupil,
+        pdf=b"",
+        filename=name,
+        kind=Kind.FILE,
+        object_id=pupil.pk,
+        file=handle,
+        reads=tuple(reads),
+        purpose=AccessLogEntry.Purpose.ZIP,
+    )

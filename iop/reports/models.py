@@ -326,8 +326,10 @@ def pdf_job_upload_to(instance: PdfJob, filename: str) -> str:
 
 
 class PdfJob(models.Model):
-    """A PDF too large to make while a person waits (see
-    :mod:`iop.reports.documents`), made on a worker for the person who asked.
+    """A file made on a worker for the person who asked (see
+    :mod:`iop.reports.documents`): a PDF too large to make while they wait,
+    or one always made there (a draft report, a decision letter, an IUP,
+    the whole file), or the whole file as JSON or the archive export's ZIP.
 
     Only that person may follow it and fetch the file, and only while they
     may still read the pupil; the file is deleted after
@@ -349,6 +351,10 @@ class PdfJob(models.Model):
     filename = models.CharField(_("file name"), max_length=200, blank=True)
     # What the access log records when the file is fetched (an AccessLogEntry.Kind value).
     log_kind = models.CharField(_("kind of record"), max_length=20, blank=True)
+    # A file of many documents (the archive export) logs one read per document when it is
+    # fetched: [[AccessLogEntry.Kind value, record id], …] with LOG_PURPOSE ("": one PDF read).
+    log_reads = models.JSONField(_("records in the file"), default=list, blank=True)
+    log_purpose = models.CharField(_("purpose of the read"), max_length=10, blank=True)
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("asked"), default=timezone.now, editable=False)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
@@ -372,3 +378,8 @@ class PdfJob(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == self.Status.PENDING
+
+    @property
+    def is_pdf(self) -> bool:
+        """Whether the file made is a PDF (not the archive's ZIP or the JSON file)."""
+        return not self.filename or self.filename.lower().endswith(".pdf")

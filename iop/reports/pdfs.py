@@ -274,10 +274,21 @@ def register() -> None:
     documents.register(
         "iop_version", pupil=_iop_version_pupil, render=render_iop_version, of_pupil=_iop_version_archivable
     )
-    documents.register("report", pupil=_report_pupil, render=render_report, of_pupil=_report_archivable)
-    documents.register("iup", pupil=_iup_pupil, render=render_iup, of_pupil=_iup_archivable)
+    documents.register(
+        "report", pupil=_report_pupil, render=render_report, of_pupil=_report_archivable, on_worker=_report_is_draft
+    )
+    # The IUP and the decision letter are rendered anew on each ask: on a worker.
+    documents.register("iup", pupil=_iup_pupil, render=render_iup, of_pupil=_iup_archivable, on_worker=True)
     documents.register("vurdering", pupil=_vurdering_pupil, render=render_vurdering, of_pupil=_vurdering_archivable)
-    documents.register("vedtak", pupil=_vedtak_pupil, render=render_vedtak, of_pupil=_vedtak_archivable)
+    documents.register("vedtak", pupil=_vedtak_pupil, render=render_vedtak, of_pupil=_vedtak_archivable, on_worker=True)
     from . import innsyn
 
-    documents.register("innsyn", pupil=innsyn.file_pupil, render=innsyn.render_file)
+    # The whole file, as PDF or JSON, and the archive export: always on a worker (seconds to minutes).
+    documents.register("innsyn", pupil=innsyn.file_pupil, render=innsyn.render_file, on_worker=True)
+    documents.register("innsyn_json", pupil=innsyn.file_pupil, render=innsyn.render_json, on_worker=True)
+    documents.register("archive", pupil=innsyn.file_pupil, render=innsyn.render_archive, on_worker=True)
+
+
+def _report_is_draft(user: User, object_id: str) -> bool:
+    """A draft is rendered anew (seconds for a long one): on a worker; a finalised report is its kept file."""
+    return selectors.report_for(user, object_id).is_draft

@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import io
 import logging
+import shutil
+import tempfile
 import uuid
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -607,33 +608,68 @@ def _item_finished(batch_id: uuid.UUID) -> None:
     batch = ReportBatch.objects.select_for_update().get(pk=batch_id)
     if batch.is_done or batch.items.exclude(status__in=ReportBatchItem.TERMINAL).exists():
         return
+    if batch.job == ReportBatch.Job.ZIP:
+        # Writing the school's ZIP is a task of its own, with a time limit for a large school.
+        from . import tasks
+
+        options = {"queue": queue} if (queue := getattr(settings, "REPORTS_TASK_QUEUE", "")) else {}
+        transaction.on_commit(lambda: tasks.finish_batch.apply_async((str(batch_id),), **options))  # type: ignore[attr-defined]
+        return
     _finish(batch)
+
+
+def batch_finish(*, batch_id: uuid.UUID | str) -> ReportBatch | None:
+    """Close the batch BATCH_ID once every item is finished, writing a ZIP
+    batch's archive (idempotent: a closed batch, or one with items still
+    running, is left alone)."""
+    with transaction.atomic():
+        batch = ReportBatch.objects.select_for_update().filter(pk=batch_id).first()
+        if batch is None or batch.is_done or batch.items.exclude(status__in=ReportBatchItem.TERMINAL).exists():
+            return batch
+        _finish(batch)
+    return batch
+
+
+#: Bytes copied at a time into the school's ZIP.
+ZIP_CHUNK = 1024 * 1024
+
+
+def _write_zip(batch: ReportBatch, done: Iterable[ReportBatchItem]) -> None:
+    """Write BATCH's archive: each finalised report's stored PDF copied into a
+    ZIP in a temporary file on disk a chunk at a time (never a whole school,
+    nor a whole PDF, in memory), with ``SHA256SUMS.txt``; then the file is
+    stored as ``batch.archive`` with its SHA-256 (not saved: the caller saves)."""
+    sums: list[str] = []
+    with tempfile.TemporaryFile() as handle:
+        with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+            for item in done:
+                report = item.report
+                assert report is not None
+                name = f"{str(report.pk)[:8]}-{report.filename()}"
+                info = zipfile.ZipInfo(name, date_time=timezone.localtime(report.finalised_at).timetuple()[:6])
+                with report.pdf.open("rb") as source, archive.open(info, "w", force_zip64=True) as target:
+                    shutil.copyfileobj(source, target, ZIP_CHUNK)
+                sums.append(f"{report.pdf_sha256}  {name}")
+            archive.writestr("SHA256SUMS.txt", "\n".join(sums) + "\n")
+        handle.seek(0)
+        digest = hashlib.sha256()
+        while chunk := handle.read(ZIP_CHUNK):
+            digest.update(chunk)
+        handle.seek(0)
+        batch.archive.save(f"{batch.pk}.zip", File(handle), save=False)
+    batch.archive_sha256 = digest.hexdigest()
 
 
 def _finish(batch: ReportBatch) -> None:
     """Close BATCH (its rows locked by the caller); a ZIP batch writes its archive."""
     if batch.job == ReportBatch.Job.ZIP:
-        done = list(
+        done = (
             ReportBatchItem.objects.filter(batch=batch, status=Item.DONE)
             .select_related("report__pupil")
-            .order_by("pupil__last_name", "pupil__first_name")
+            .order_by("pupil__last_name", "pupil__first_name", "pk")
         )
-        if done:
-            buffer = io.BytesIO()
-            sums: list[str] = []
-            with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
-                for item in done:
-                    report = item.report
-                    assert report is not None
-                    name = f"{str(report.pk)[:8]}-{report.filename()}"
-                    info = zipfile.ZipInfo(name, date_time=timezone.localtime(report.finalised_at).timetuple()[:6])
-                    with report.pdf.open("rb") as handle:
-                        archive.writestr(info, handle.read())
-                    sums.append(f"{report.pdf_sha256}  {name}")
-                archive.writestr("SHA256SUMS.txt", "\n".join(sums) + "\n")
-            data = buffer.getvalue()
-            batch.archive.save(f"{batch.pk}.zip", ContentFile(data), save=False)
-            batch.archive_sha256 = hashlib.sha256(data).hexdigest()
+        if done.exists():
+            _write_zip(batch, done.iterator(chunk_size=200))
         else:
             batch.error = _("There are no finalised reports to collect.")
     batch.status = ReportBatch.Status.DONE
@@ -698,15 +734,23 @@ def pdf_job_run(*, job_id: uuid.UUID | str) -> PdfJob | None:
         )
     else:
         status, error = PdfJob.Status.DONE, ""
-    with transaction.atomic():
-        current = PdfJob.objects.select_for_update().filter(pk=job.pk).first()
-        if current is None or not current.is_pending:
-            return current
-        if made is not None:
-            current.pdf.save(f"{current.pk}.pdf", ContentFile(made.pdf), save=False)
-            current.filename, current.log_kind = made.filename[:200], made.kind
-        current.status, current.error, current.finished_at = status, error[:2000], timezone.now()
-        current.save()
+    try:
+        with transaction.atomic():
+            current = PdfJob.objects.select_for_update().filter(pk=job.pk).first()
+            if current is None or not current.is_pending:
+                return current
+            if made is not None:
+                suffix = made.filename.rsplit(".", 1)[-1] if "." in made.filename else "pdf"
+                content = File(made.file) if made.file is not None else ContentFile(made.pdf)
+                current.pdf.save(f"{current.pk}.{suffix}", content, save=False)
+                current.filename, current.log_kind = made.filename[:200], made.kind
+                current.log_reads = [[kind, str(object_id)] for kind, object_id in made.reads]
+                current.log_purpose = made.purpose
+            current.status, current.error, current.finished_at = status, error[:2000], timezone.now()
+            current.save()
+    finally:
+        if made is not None and made.file is not None:
+            made.file.close()  # a temporary file: deleted on close
     return current
 
 

@@ -18,6 +18,14 @@ def run_batch_item(item_id: int) -> str | None:
     return item.status if item is not None else None
 
 
+@shared_task(name="reports.finish_batch", acks_late=True, time_limit=1800, soft_time_limit=1740)
+def finish_batch(batch_id: str) -> str | None:
+    """Close a batch whose items have all finished; a ZIP batch's archive is
+    written here (a large school's reports copied from disk into one file)."""
+    batch = services.batch_finish(batch_id=batch_id)
+    return batch.status if batch is not None else None
+
+
 @shared_task(name="reports.make_pdf", acks_late=True, time_limit=600, soft_time_limit=540)
 def make_pdf(job_id: str) -> str | None:
     """Render one :class:`~iop.reports.models.PdfJob` (too large for the web)."""

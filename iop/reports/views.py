@@ -26,7 +26,7 @@ from students import access
 from students.access import Action
 from students.models import User
 
-from . import documents, innsyn, selectors, services
+from . import documents, selectors, services
 from .documents import PDF_HEADERS
 from .forms import BatchForm, ReportForm, SentForm
 from .models import PdfJob, Report, ReportBatch, ReportBatchItem
@@ -286,28 +286,49 @@ def _job_for(request: HttpRequest, pk: str) -> PdfJob:
 @login_required
 @require_GET
 def pdf_job(request: HttpRequest, pk: str) -> HttpResponse:
-    """Where a large PDF is being made: refreshes itself until it is ready
-    (a meta refresh: no JavaScript needed), then offers the file."""
+    """Where a file is being made on a worker: the status asks again every
+    few seconds (htmx; a meta refresh without JavaScript) until the file is
+    ready, then offers it, or says why it failed. An htmx request gets the
+    status alone."""
     job = _job_for(request, pk)
-    return render(request, "reports/pdf_job.html", {"job": job, "pupil": job.pupil})
+    template = "reports/_pdf_job_status.html" if request.htmx else "reports/pdf_job.html"  # type: ignore[attr-defined]
+    return render(request, template, {"job": job, "pupil": job.pupil})
 
 
 @never_cache
 @login_required
 @require_GET
-def pdf_job_file(request: HttpRequest, pk: str) -> HttpResponse:
+def pdf_job_file(request: HttpRequest, pk: str) -> FileResponse:
+    """The file a worker made for the logged-in person, streamed from
+    storage; each record in it is written to the access log now (the
+    worker's making it was no read)."""
     job = _job_for(request, pk)
     if job.status != PdfJob.Status.DONE or not job.pdf:
         raise Http404
-    iop_services.log_read(
-        actor=request.user,  # type: ignore[arg-type]
-        pupil=job.pupil,
-        kind=job.log_kind,
-        object_id=job.object_id,
-        purpose=Purpose.PDF,
-    )
-    with job.pdf.open("rb") as handle:
-        return documents.pdf_response(handle.read(), job.filename)
+    actor = cast(User, request.user)
+    if job.log_reads:
+        iop_services.log_reads(
+            actor=actor,
+            reads=[(job.pupil, kind, object_id) for kind, object_id in job.log_reads],
+            purpose=job.log_purpose or Purpose.PDF,
+        )
+    else:
+        iop_services.log_read(
+            actor=actor,
+            pupil=job.pupil,
+            kind=job.log_kind,
+            object_id=job.object_id,
+            purpose=job.log_purpose or Purpose.PDF,
+        )
+    content_type = FILE_TYPES.get(job.filename.rsplit(".", 1)[-1].lower(), "application/pdf")
+    response = FileResponse(job.pdf.open("rb"), as_attachment=True, filename=job.filename, content_type=content_type)
+    for key, value in PDF_HEADERS.items():
+        response[key] = value
+    return response
+
+
+#: The content types of the files a worker makes, by the download name's suffix.
+FILE_TYPES = {"pdf": "application/pdf", "zip": "application/zip", "json": "application/json; charset=utf-8"}
 
 
 # --- batches -----------------------------------------------------------------------------
@@ -401,17 +422,15 @@ def pupil_file_pdf(request: HttpRequest, pupil_id: str) -> HttpResponse:
 @login_required
 @require_GET
 def pupil_file_json(request: HttpRequest, pupil_id: str) -> HttpResponse:
-    """The pupil's whole file as one JSON document (schema in :mod:`students.pupil_file`)."""
-    pupil = innsyn.file_pupil(cast(User, request.user), pupil_id)
-    data, name = innsyn.file_json(actor=cast(User, request.user), pupil=pupil)
-    return _download(data, name, "application/json; charset=utf-8")
+    """The pupil's whole file as one JSON document (schema in
+    :mod:`students.pupil_file`), made on a worker: a redirect to its job."""
+    return documents.respond(request, "innsyn_json", pupil_id)
 
 
 @never_cache
 @login_required
 @require_GET
 def pupil_archive_zip(request: HttpRequest, pupil_id: str) -> HttpResponse:
-    """The archive export: every document as PDF/A with ``metadata.json``, in one ZIP."""
-    pupil = innsyn.file_pupil(cast(User, request.user), pupil_id)
-    data, name = innsyn.archive_zip(actor=cast(User, request.user), pupil=pupil)
-    return _download(data, name, "application/zip")
+    """The archive export: every document as PDF/A with ``metadata.json``, in
+    one ZIP made on a worker: a redirect to its job."""
+    return documents.respond(request, "archive", pupil_id)

@@ -6,10 +6,13 @@ from __future__ import annotations
 import datetime
 from datetime import timedelta
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from followup.models import Concern, Deadline, Duty, Meeting, MeetingPupil, Talk
+from students.models import StaffMembership, User
+from tests import factories as f
 from tests.conftest import World
 from tests.followup.fixtures import records
 
@@ -173,13 +176,34 @@ def test_coordinators_see_key_figures_of_their_schools(world: World) -> None:
             date=timezone.localdate() - timezone.timedelta(days=i),
         )
     records(world)
-    [figures] = school_figures(world.user("coordinator"))
+    [figures] = school_figures(world.user("coordinator")).object_list
     assert (figures.pupils, figures.with_target, figures.at_target) == (2, 2, 1)
     assert figures.at_target_pct == 50 and figures.open_concerns == 2 and figures.active_tiltak == 1
     page = world.client("coordinator").get(reverse("followup:dashboard")).content.decode()
     assert "Nøkkeltall dette skoleåret" in page and "1 / 2 (50 %)" in page
     assert "Nøkkeltall" not in world.client("teacher").get(reverse("followup:dashboard")).content.decode()
-    assert school_figures(world.user("guardian_a")) == []
+    assert school_figures(world.user("guardian_a")).object_list == []
+
+
+def test_key_figures_count_a_pupil_in_two_classes_once_and_page_by_school(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The figures are counted in the database per school; the schools come a
+    page at a time and the page links keep the deadline filters."""
+    from followup import selectors
+
+    f.enrol(world.pupil_a, f.GroupFactory(school_year=world.group_a.school_year, name="5B", year_level=5))
+    [figures] = selectors.school_figures(world.user("coordinator")).object_list
+    assert (figures.pupils, figures.with_target) == (2, 2)
+    f.member(world.user("coordinator"), world.school2, StaffMembership.Role.KOORDINATOR)
+    coordinator = User.objects.get(email=world.user("coordinator").email)  # a fresh profile
+    monkeypatch.setattr(selectors, "FIGURES_PAGE", 1)
+    first = selectors.school_figures(coordinator)
+    second = selectors.school_figures(coordinator, "2")
+    assert first.paginator.num_pages == 2
+    assert {first.object_list[0].school, second.object_list[0].school} == {world.school1, world.school2}
+    page = world.client("coordinator").get(reverse("followup:dashboard"), {"status": "open"}).content.decode()
+    assert "?status=open&amp;skoler=2#figures-heading" in page
 
 
 def test_the_pedagogisk_rapport_renders_as_pdf(world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]

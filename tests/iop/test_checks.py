@@ -134,3 +134,21 @@ def test_the_pupil_page_and_overview_show_flags_to_staff_only(world: World) -> N
     assert "data-flag" not in guardian
     overview = world.client("coordinator").get(reverse("iop:overview")).content.decode()
     assert 'data-flag="vedtak_missing_hours"' in overview and "Anna Aasen" in overview
+
+
+def test_the_overview_comes_a_page_at_a_time_with_each_pupils_flags(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pupils with a decision are paged in the database (by name); each
+    page's rows carry their own flags, and the page links say where they are."""
+    from iop import selectors
+
+    chain(world.pupil_a, subjects=(("Matematikk", None),))
+    chain(world.pupil_b, goals=1)
+    monkeypatch.setattr(selectors, "OVERVIEW_PAGE", 1)
+    coordinator = world.client("coordinator")
+    first = coordinator.get(reverse("iop:overview")).content.decode()
+    second = coordinator.get(reverse("iop:overview"), {"side": "2"}).content.decode()
+    assert "Anna Aasen" in first and 'data-flag="vedtak_missing_hours"' in first and "?side=2" in first
+    assert "Anna Aasen" not in second and 'data-flag="vedtak_missing_hours"' not in second and "?side=1" in second
+    assert world.pupil_b.full_name in second

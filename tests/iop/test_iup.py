@@ -19,6 +19,7 @@ from tests import factories as f
 from tests.conftest import LOGIN_BACKEND, World
 from tests.iop.factories import iup as make_iup
 from tests.queries import assert_same_queries, page_queries
+from tests.worker_files import fetched_from_worker
 
 
 def client_for(user: object) -> Client:
@@ -103,8 +104,8 @@ def test_a_swedish_teacher_writes_a_written_iup_in_swedish(sweden: SimpleNamespa
     page = guardian.get(detail).content.decode()
     assert "Elevens insatser" in page and "Räknar säkert till 1000." in page and "Arbetar mot målen" in page
     assert 'name="version"' not in page
-    pdf = guardian.get(reverse("iop:iup_pdf", args=[plan.pk]))
-    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    pdf, content = fetched_from_worker(guardian, reverse("iop:iup_pdf", args=[plan.pk]))
+    assert pdf["Content-Type"] == "application/pdf" and content.startswith(b"%PDF")
     assert guardian.post(reverse("iop:iup_update", args=[plan.pk]), plan_data).status_code == 403
 
     # Year 7 has grades: an IUP, not the written one.

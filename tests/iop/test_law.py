@@ -31,6 +31,7 @@ from students.models import School
 from tests.conftest import World
 from tests.iop.factories import VEDTAK_REASONS, VurderingFactory, chain
 from tests.reports.conftest import pdf_text
+from tests.worker_files import fetched_from_worker
 
 
 def codes(flags: list[checks.Flag]) -> set[str]:
@@ -278,9 +279,9 @@ def test_the_guardian_gets_the_decision_letter_with_letterhead_reasons_and_appea
 ) -> None:
     School.objects.filter(pk=world.pupil_a.school_id).update(address="Skolevegen 1, 1234 Bygda")
     vedtak = made(world, notified_on=D("2026-11-04"))
-    response = world.client("guardian_a").get(reverse("iop:vedtak_pdf", args=[vedtak.pk]))
+    response, content = fetched_from_worker(world.client("guardian_a"), reverse("iop:vedtak_pdf", args=[vedtak.pk]))
     assert response["Content-Type"] == "application/pdf"
-    words = pdf_text(response.content, tmp_path)
+    words = pdf_text(content, tmp_path)
     for expected in (
         world.pupil_a.school.name,
         "Skolevegen 1, 1234 Bygda",
@@ -303,7 +304,8 @@ def test_a_guardian_gets_no_letter_of_a_draft_and_a_refusal_letter_names_no_subj
     assert world.client("guardian_a").get(reverse("iop:vedtak_pdf", args=[vedtak.pk])).status_code == 404
     EnkeltvedtakSubject.objects.filter(vedtak=vedtak).delete()
     make(world, fresh(vedtak))
-    words = pdf_text(world.client("guardian_a").get(reverse("iop:vedtak_pdf", args=[vedtak.pk])).content, tmp_path)
+    _response, content = fetched_from_worker(world.client("guardian_a"), reverse("iop:vedtak_pdf", args=[vedtak.pk]))
+    words = pdf_text(content, tmp_path)
     assert "får ikke individuelt tilrettelagt opplæring" in words and "Timer per skoleår" not in words
 
 

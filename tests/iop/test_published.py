@@ -25,6 +25,7 @@ from tests.iop.factories import chain
 from tests.iop.factories import iup as make_iup
 from tests.queries import assert_same_queries, page_queries
 from tests.reports.conftest import pdf_text
+from tests.worker_files import fetched_from_worker
 
 
 def _publish(plan: Iop | Iup, actor: object, capture: object) -> None:
@@ -126,7 +127,7 @@ def test_guardians_read_the_published_iup_and_may_choose_email(
     services.goal_create(actor=teacher, iup=plan, subject="Norsk", text="LIVE-IUP-GOAL")
     html = guardian.get(reverse("iop:iup_detail", args=[plan.pk])).content.decode()
     assert "PUBLISHED-AGREEMENT" in html and "LIVE-" not in html
-    words = pdf_text(guardian.get(reverse("iop:iup_pdf", args=[plan.pk])).content, tmp_path)
+    words = pdf_text(fetched_from_worker(guardian, reverse("iop:iup_pdf", args=[plan.pk]))[1], tmp_path)
     assert "PUBLISHED-AGREEMENT" in words and "LIVE-" not in words
     staff = world.client("teacher").get(reverse("iop:iup_detail", args=[plan.pk])).content.decode()
     assert 'id="unpublished-changes"' in staff and "LIVE-AGREEMENT" in staff

@@ -152,3 +152,30 @@ def test_it_counts_the_aarsrapporter_and_where_they_were_sent(world: World) -> N
     assert (total.aarsrapporter, total.sent_to_guardians, total.sent_to_school_owner) == (1, 1, 0)
     page = " ".join(world.client("coordinator").get(reverse("kpi:key_figures")).content.decode().split())
     assert "<td>1 / 1 / 0</td>" in page
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 10, 12, tzinfo=datetime.UTC), tick=False)
+def test_a_pupil_in_two_classes_counts_once_and_the_schools_come_a_page_at_a_time(  # type: ignore[no-untyped-def]
+    school_year, client, monkeypatch
+) -> None:
+    from followup.kpi import views
+
+    this = school_year["g5"].school_year
+    f.enrol(school_year["pupils"][0], Group.objects.create(school_year=this, name="5B", year_level=5))
+    other = f.SchoolFactory(name="Andreskolen")
+    SchoolYear.objects.create(
+        school=other, name="2026/27", start=datetime.date(2026, 8, 17), end=datetime.date(2027, 6, 18)
+    )
+    f.member(school_year["coordinator"], other, StaffMembership.Role.KOORDINATOR)
+    from students.models import School
+
+    figures = selectors.key_figures(School.objects.filter(pk=school_year["school"].pk), TODAY)
+    assert rows_by_level(figures, 0)[5].pupils == 4
+    monkeypatch.setattr(views, "SCHOOLS_PAGE", 1)
+    client.force_login(school_year["coordinator"], backend="django.contrib.auth.backends.ModelBackend")
+    first = client.get(reverse("kpi:key_figures")).content.decode()
+    second = client.get(reverse("kpi:key_figures"), {"side": "2"}).content.decode()
+    assert "Skoler, side 1 av 2" in first and "?side=2" in first and "Nøkkelskolen" not in first
+    assert "Nøkkelskolen" in second and "?side=1" in second
+    lines = client.get(reverse("kpi:key_figures_csv")).content.decode("utf-8-sig").splitlines()
+    assert any(line.startswith("2026/27;Nøkkelskolen;5;4;") for line in lines)

@@ -21,7 +21,8 @@ WRITE_A = only(302, EDITORS_OF_A, faglaerer=403, ppt=403, vikar=403, guardian_a=
 POST_ONLY = expect(405)
 GET_ONLY = expect(405, guardian_a=403, guardian_b=403, operator=403)
 # Pupil A's whole file: the coordinator; those who see pupil A without managing get 403.
-FILE_A = only(200, ("coordinator",), teacher=403, faglaerer=403, ppt=403, vikar=403, guardian_a=403)
+# The whole file and the archive export are made on a worker: a redirect to the job's page.
+FILE_A = only(302, ("coordinator",), teacher=403, faglaerer=403, ppt=403, vikar=403, guardian_a=403)
 
 
 def finalised_report(w: World) -> Report:
@@ -208,8 +209,8 @@ ROWS = {
         ),
         Row(
             lambda w: reverse("reports:report_pdf", args=[draft_report(w).pk]),
-            only(200, SCHOOL1_STAFF_OF_A),
-            label="draft of pupil A (rendered): never guardians",
+            only(302, SCHOOL1_STAFF_OF_A),
+            label="draft of pupil A (rendered on a worker: a redirect to its job): never guardians",
         ),
         Row(
             lambda w: reverse("reports:report_pdf", args=[published_report(w, w.pupil_b).pk]),
@@ -299,7 +300,7 @@ ROWS = {
             Row(lambda w, name=name: reverse(name, args=[w.pupil_a.pk]), FILE_A, label="pupil A"),
             Row(
                 lambda w, name=name: reverse(name, args=[w.pupil_c.pk]),
-                only(200, ("coordinator_other",)),
+                only(302, ("coordinator_other",)),
                 label="pupil C (school 2)",
             ),
             Row(lambda w, name=name: reverse(name, args=[MISSING_UUID]), expect(404), label="missing"),
