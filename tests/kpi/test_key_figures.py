@@ -171,11 +171,11 @@ def test_a_pupil_in_two_classes_counts_once_and_the_schools_come_a_page_at_a_tim
 
     figures = selectors.key_figures(School.objects.filter(pk=school_year["school"].pk), TODAY)
     assert rows_by_level(figures, 0)[5].pupils == 4
-    monkeypatch.setattr(views, "SCHOOLS_PAGE", 1)
+    monkeypatch.setattr(views, "SCHOOLS_PER_PAGE", 1)
     client.force_login(school_year["coordinator"], backend="django.contrib.auth.backends.ModelBackend")
     first = client.get(reverse("kpi:key_figures")).content.decode()
     second = client.get(reverse("kpi:key_figures"), {"side": "2"}).content.decode()
-    assert "Skoler, side 1 av 2" in first and "?side=2" in first and "Nøkkelskolen" not in first
+    assert "Side 1 av 2" in first and "?side=2" in first and "Nøkkelskolen" not in first
     assert "Nøkkelskolen" in second and "?side=1" in second
-    lines = client.get(reverse("kpi:key_figures_csv")).content.decode("utf-8-sig").splitlines()
+    lines = client.get(reverse("kpi:key_figures_csv"), {"side": "2"}).content.decode("utf-8-sig").splitlines()
     assert any(line.startswith("2026/27;Nøkkelskolen;5;4;") for line in lines)
