@@ -7,13 +7,16 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import time_machine
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import formats, translation
 
+from followup import deadlines, reminders
 from followup.models import MEETING_AGENDA, Concern, Deadline, Kartlegging, Meeting, Oppfolgingsplan, Tiltak
 from iop.formats import CUSTOM_FORMATS
 from students.models import School, User
@@ -206,3 +209,23 @@ def test_every_language_defines_every_date_format_of_the_project() -> None:
                 assert formats.get_format(name) != name, (language, name)
             for name, text in expected.get(language, {}).items():
                 assert formats.date_format(day, name) == text, (language, name)
+
+
+def test_a_swedish_schools_reminder_email_is_in_swedish(db: None, django_capture_on_commit_callbacks: Any) -> None:
+    ys = build_year_school()  # a deadline of the built-in årshjul, then the school turns Swedish
+    with time_machine.travel("2026-08-01T09:00:00+02:00", tick=False):
+        deadlines.deadlines_generate(school_year=ys.year)
+    keep = Deadline.objects.filter(duty__key="oppstartsamtale", pupil=ys.pupils[0]).get()
+    Deadline.objects.exclude(pk=keep.pk).delete()
+    Deadline.objects.filter(pk=keep.pk).update(title="Uppstartssamtal med mentor")
+    f.make_swedish(ys.school)
+    with (
+        time_machine.travel("2026-08-31T08:00:00+02:00", tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        reminders.sweep()
+    [message] = mail.outbox
+    assert message.subject == "Frist om 7 dagar: Uppstartssamtal med mentor"
+    assert "Hej " in message.body and "En frist närmar sig:" in message.body
+    assert "Frist: 7 september 2026" in message.body
+    assert not _norwegian_left(message.body), message.body
