@@ -116,6 +116,7 @@ def _world(swedish: bool) -> tuple[YearSchool, dict[str, str]]:
         "meeting": reverse("followup:meeting_detail", args=[meeting.pk]),
         "new meeting": reverse("followup:meeting_create"),
         "pupil's follow-up": reverse("followup:pupil", args=[pupil.pk]),
+        "pupil page": reverse("pupil_detail", args=[pupil.pk]),
         "concern": reverse("followup:concern_detail", args=[concern.pk]),
         "new concern": reverse("followup:concern_create", args=[pupil.pk]),
         "new kartlegging": reverse("followup:kartlegging_create", args=[pupil.pk]),
@@ -174,6 +175,8 @@ def test_swedish_pages_write_dates_the_swedish_way(db: None) -> None:
     pupil = _text(client.get(urls["pupil's follow-up"]).content.decode())
     assert "2026-11-02" in pupil and "2.11.2026" not in pupil  # the tiltak's period
     assert "24 nov 2026" in pupil
+    page = _text(client.get(urls["pupil page"]).content.decode())
+    assert "1STA (årskurs 5)" in page and "Uppföljning" in page
 
 
 @pytest.mark.usefixtures("at_today")
