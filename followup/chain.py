@@ -31,6 +31,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from iop import signals
@@ -123,7 +124,7 @@ def on_vurdering_completed(sender: Any, *, vurdering: SakkyndigVurdering, actor:
         last_sent = answered.aggregate(last=Max("sent_at"))["last"]
         answered.update(status=Referral.Status.ASSESSED)
         note = gettext("Closed when PPT completed the sakkyndig vurdering (%(date)s).") % {
-            "date": timezone.localdate(vurdering.completed_at or now).strftime("%d.%m.%Y")
+            "date": date_format(timezone.localdate(vurdering.completed_at or now), "SHORT_DATE_FORMAT")
         }
         # The concerns that led to the referral; a concern filed since is a new matter.
         behind = Concern.objects.none()

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import DateField, Min, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext, override
 
 from students.models import Enrolment, Group, School, SchoolYear, StaffMembership, TeachingAssignment, User
@@ -113,7 +114,7 @@ def before_arrival_note(school: School, arrived: datetime.date) -> str:
     """The note on a pupil's deadline that fell due before the pupil came to
     SCHOOL, e.g. "Før eleven kom (29.11.2026).", in the school's language."""
     with override(school.language or "nb"):
-        return gettext("Before the pupil came (%(date)s).") % {"date": arrived.strftime("%d.%m.%Y")}
+        return gettext("Before the pupil came (%(date)s).") % {"date": date_format(arrived, "SHORT_DATE_FORMAT")}
 
 
 def _first_by_role(school: School, role: str) -> int | None:

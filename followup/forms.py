@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +14,19 @@ from iop.limits import TEXT_MAX_LENGTH, FreeTextFormField
 from students.models import Group, Pupil, School, User
 
 from . import report_text
-from .models import Concern, Consent, Duty, InterimReply, Kartlegging, Meeting, Referral, Talk, Tiltak, TiltakEvaluation
+from .models import (
+    MEETING_AGENDA,
+    Concern,
+    Consent,
+    Duty,
+    InterimReply,
+    Kartlegging,
+    Meeting,
+    Referral,
+    Talk,
+    Tiltak,
+    TiltakEvaluation,
+)
 
 
 class DateInput(forms.DateInput):
@@ -58,7 +71,7 @@ class ConcernCloseForm(forms.Form):
 
 class ConcernChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.filed_at:%d.%m.%Y}: {obj.description[:60]}"
+        return f"{date_format(obj.filed_at, 'SHORT_DATE_FORMAT')}: {obj.description[:60]}"
 
 
 class KartleggingForm(forms.ModelForm):
@@ -262,6 +275,8 @@ class MeetingForm(forms.ModelForm):
         self.fields["group"].queryset = groups  # type: ignore[attr-defined]
         self.fields["participants"].queryset = staff  # type: ignore[attr-defined]
         self.fields["pupils"].queryset = pupils  # type: ignore[attr-defined]
+        if self.instance._state.adding and "agenda" not in (kwargs.get("initial") or {}):
+            self.initial["agenda"] = str(MEETING_AGENDA)  # the default agenda in the user's language
 
 
 class DecisionForm(forms.Form):

@@ -37,6 +37,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -425,6 +426,15 @@ fra elevsamtalene og de faglige og sosiale vurderingene.
 2. Refleksjon rundt resultatene.
 3. Vurdering av behov for tiltak på individ- og klassenivå.
 4. Konkrete planer for videre oppfølging der det trengs tiltak."""
+#: The agenda a new meeting starts with, in the user's language (bokmål: the
+#: text above, which stays the model's default as the migrations have it).
+MEETING_AGENDA = _(
+    "1. The contact teacher, the subject teachers and, where relevant, the social-educational adviser/pupil "
+    "services present the results of the pupil talks and the academic and social assessments.\n"
+    "2. Reflection on the results.\n"
+    "3. Assessment of the need for tiltak for individuals and the class.\n"
+    "4. Concrete plans for further follow-up where tiltak are needed."
+)
 
 
 class Meeting(models.Model):
@@ -946,4 +956,4 @@ class InterimReply(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{_('Interim reply')} {self.sent_on:%d.%m.%Y}"
+        return f"{_('Interim reply')} {date_format(self.sent_on, 'SHORT_DATE_FORMAT')}"

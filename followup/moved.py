@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext, override
 
 from students.models import Pupil, PupilTransfer, School
@@ -19,7 +20,7 @@ def moved_note(transfer: PupilTransfer) -> str:
         return gettext("The pupil moved to %(school)s (%(group)s) %(date)s.") % {
             "school": transfer.to_school.name,
             "group": transfer.to_group.name,
-            "date": transfer.date.strftime("%d.%m.%Y"),
+            "date": date_format(transfer.date, "SHORT_DATE_FORMAT"),
         }
 
 
@@ -38,7 +39,7 @@ def archived_note(school: School, pupil: Pupil) -> str:
     """The note on an archived pupil's ended deadline, e.g. "Eleven ble arkivert 12.01.2027.", in SCHOOL's language."""
     day = timezone.localdate(pupil.archived_at) if pupil.archived_at else timezone.localdate()
     with override(school.language or "nb"):
-        return gettext("The pupil was archived %(date)s.") % {"date": day.strftime("%d.%m.%Y")}
+        return gettext("The pupil was archived %(date)s.") % {"date": date_format(day, "SHORT_DATE_FORMAT")}
 
 
 def archived_notes(school: School, pupil_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:

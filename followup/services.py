@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from iop import concurrency
@@ -42,6 +43,11 @@ from .models import (
     Tiltak,
     TiltakEvaluation,
 )
+
+
+def _day(value: datetime.date) -> str:
+    """VALUE as a short date in the active language: "22.09.2026" (nb), "2026-09-22" (sv)."""
+    return date_format(value, "SHORT_DATE_FORMAT")
 
 
 def _require(actor: User, action: Action, pupil: Pupil) -> None:
@@ -253,7 +259,7 @@ def pedagogical_report_draft(pupil: Pupil) -> str:
     parts.append(
         _section(
             _("Background: concerns"),
-            [f"- {c.filed_at:%d.%m.%Y} ({', '.join(c.categories())}): {c.description}" for c in concerns],
+            [f"- {_day(c.filed_at)} ({', '.join(c.categories())}): {c.description}" for c in concerns],
         )
     )
     kart = list(Kartlegging.objects.filter(pupil=pupil).order_by("date"))
@@ -261,7 +267,7 @@ def pedagogical_report_draft(pupil: Pupil) -> str:
         _section(
             _("Kartlegging"),
             [
-                f"- {k.date:%d.%m.%Y} {k.get_kind_display()}"
+                f"- {_day(k.date)} {k.get_kind_display()}"
                 + (f", {k.method}" if k.method else "")
                 + f" ({k.conducted_by}): {k.result}"
                 for k in kart
@@ -275,12 +281,12 @@ def pedagogical_report_draft(pupil: Pupil) -> str:
         lines.append(
             f"- {t.description} ({t.get_organisation_display()}; {t.get_collaboration_display()}"
             + (f": {t.partners}" if t.partners else "")
-            + f"; {t.start:%d.%m.%Y}–{t.end:%d.%m.%Y})"
+            + f"; {_day(t.start)}–{_day(t.end)})"
         )
         lines.append("  " + _("Challenge: %(text)s") % {"text": t.challenge})
         lines.append("  " + _("Responsible: %(text)s") % {"text": t.responsibilities})
         for e in t.evaluations.all():
-            lines.append(f"  {_('Evaluation')} {e.date:%d.%m.%Y} – {e.get_outcome_display()}: {e.effect}")
+            lines.append(f"  {_('Evaluation')} {_day(e.date)} – {e.get_outcome_display()}: {e.effect}")
             if e.adjustment:
                 lines.append("  " + _("Adjusted: %(text)s") % {"text": e.adjustment})
     parts.append(_section(_("Tiltak tried and their effect"), lines))

@@ -23,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -209,7 +210,7 @@ def newer_vedtak_flag(iop: Iop, newer: Enkeltvedtak) -> Flag:
     (:mod:`iop.rebase`): what changed, and publishing refused until the plan
     is moved onto it. Both vedtak's ``subjects`` loaded."""
     listed = [change.message for change in rebase.changes(iop.vedtak, newer)]
-    made = newer.made_on.strftime("%d.%m.%Y") if newer.made_on else ""
+    made = date_format(newer.made_on, "SHORT_DATE_FORMAT") if newer.made_on else ""
     if not newer.subjects.all():
         listed.insert(0, _("It grants no individually adapted teaching."))
     message = _("A newer decision was made on %(date)s.") % {"date": made}
@@ -287,7 +288,7 @@ def iop_flags(
                 Flag(
                     "iop_subject_dropped",
                     _("%(subject)s is no longer in the decision (from %(date)s).")
-                    % {"subject": section.subject, "date": section.dropped_on.strftime("%d.%m.%Y")},
+                    % {"subject": section.subject, "date": date_format(section.dropped_on, "SHORT_DATE_FORMAT")},
                     _("Its goals and logs are kept as a record of the teaching given."),
                 )
             )
@@ -366,7 +367,10 @@ def iop_flags(
             Flag(
                 "iop_period_outside_vedtak",
                 _("The plan's period goes beyond the decision's validity (%(start)s–%(end)s).")
-                % {"start": vedtak.valid_from.strftime("%d.%m.%Y"), "end": vedtak.valid_to.strftime("%d.%m.%Y")},
+                % {
+                    "start": date_format(vedtak.valid_from, "SHORT_DATE_FORMAT"),
+                    "end": date_format(vedtak.valid_to, "SHORT_DATE_FORMAT"),
+                },
                 _("Shorten the plan's period."),
                 blocks_publishing=True,
             )

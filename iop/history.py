@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -77,12 +78,12 @@ def _display(record: Any, field: models.Field) -> str:
         return _("Yes") if value else _("No")
     if isinstance(value, datetime.datetime):
         return (
-            timezone.localtime(value).strftime("%d.%m.%Y %H:%M")
+            date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
             if timezone.is_aware(value)
-            else value.strftime("%d.%m.%Y %H:%M")
+            else date_format(value, "SHORT_DATETIME_FORMAT")
         )
     if isinstance(value, datetime.date):
-        return value.strftime("%d.%m.%Y")
+        return date_format(value, "SHORT_DATE_FORMAT")
     return str(value)
 
 
@@ -127,7 +128,10 @@ def _vedtak(record: Any) -> str:
         return "–"
     if vedtak.made_on is None:
         return str(vedtak)
-    return _("%(decision)s, made %(date)s") % {"decision": vedtak, "date": vedtak.made_on.strftime("%d.%m.%Y")}
+    return _("%(decision)s, made %(date)s") % {
+        "decision": vedtak,
+        "date": date_format(vedtak.made_on, "SHORT_DATE_FORMAT"),
+    }
 
 
 def changes(sources: list[tuple[type[models.Model], models.QuerySet[Any]]]) -> list[Change]:

@@ -52,6 +52,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -1137,7 +1138,7 @@ class AccessLogEntry(models.Model):
         indexes = [models.Index(fields=["pupil", "-at"], name="accesslog_pupil_at_idx")]
 
     def __str__(self) -> str:
-        at = timezone.localtime(self.at).strftime("%d.%m.%Y %H:%M")
+        at = date_format(timezone.localtime(self.at), "SHORT_DATETIME_FORMAT")
         return f"{self.get_kind_display()} {at}"
 
 

@@ -600,7 +600,7 @@ def _stage_error(vedtak: Enkeltvedtak) -> str | None:
         return _(
             "The decision runs past the end of the school year in which the pupil finishes a school stage "
             "(%(end)s). Make a new decision for the next stage."
-        ) % {"end": enrolment.group.school_year.end.strftime("%d.%m.%Y")}
+        ) % {"end": date_format(enrolment.group.school_year.end, "SHORT_DATE_FORMAT")}
     return None
 
 

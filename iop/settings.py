@@ -268,6 +268,9 @@ ANONYMOUS_USER_NAME = None
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", "Norsk bokmål"), ("nn", "Norsk nynorsk"), ("sv", "Svenska"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Date formats per language beside Django's own: the names templates use
+# besides Django's (MEDIUM_DATE_FORMAT ...) are defined for every language above.
+FORMAT_MODULE_PATH = ["iop.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Oslo")
 USE_I18N = True
 USE_TZ = True

@@ -1118,7 +1118,11 @@ def iop_move_to_vedtak(request: HttpRequest, pk: str) -> HttpResponse:
                         "The plan will rest on the decision made %(date)s. Goals, logs and history are kept; "
                         "subjects no longer in the decision are kept and marked."
                     )
-                    % {"date": newer.made_on.strftime("%d.%m.%Y") if newer and newer.made_on else "–"},
+                    % {
+                        "date": formats.date_format(newer.made_on, "SHORT_DATE_FORMAT")
+                        if newer and newer.made_on
+                        else "–"
+                    },
                     *listed,
                 ]
             ),
@@ -1491,7 +1495,7 @@ def vikar_access(request: HttpRequest, pupil_id: str) -> HttpResponse:
                 _("%(name)s can read the pupil's plans until %(date)s.")
                 % {
                     "name": form.cleaned_data["user"].full_name,
-                    "date": form.cleaned_data["until"].strftime("%d.%m.%Y"),
+                    "date": formats.date_format(form.cleaned_data["until"], "SHORT_DATE_FORMAT"),
                 },
             )
             return redirect("iop:vikar_access", pupil.pk)
