@@ -143,3 +143,33 @@ class Roster:
     @property
     def size(self) -> int:
         return len(self.owners) + len(self.schools) + len(self.groups) + len(self.pupils) + len(self.people)
+
+
+# How the kinds of records and what happened to them are named on the pages.
+KINDS: dict[str, Any] = {
+    "owner": _("school owner"),
+    "school": _("school"),
+    "school_year": _("school year"),
+    "group": _("group"),
+    "person": _("person (guardian or staff)"),
+    "pupil": _("pupil"),
+    "enrolment": _("enrolment"),
+    "guardianship": _("guardianship"),
+    "membership": _("staff membership"),
+    "assignment": _("teaching assignment"),
+}
+OPS: dict[str, Any] = {"created": _("created"), "changed": _("changed"), "ended": _("ended")}
+
+
+def labelled_summary(summary: dict[str, dict[str, int]]) -> list[tuple[str, dict[str, int]]]:
+    """SUMMARY (kind → op → count) as (the kind's name, counts), in KINDS' order."""
+    order = list(KINDS)
+    return [(str(KINDS.get(k, k)), v) for k, v in sorted(summary.items(), key=lambda kv: [*order, kv[0]].index(kv[0]))]
+
+
+def labelled_change(change: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **change,
+        "op": str(OPS.get(change["op"], change["op"])),
+        "kind": str(KINDS.get(change["kind"], change["kind"])),
+    }

@@ -523,4 +523,4 @@ class _Sync:
 
 def _bulk_update(model: type[Model], objs: list[Any], fields: list[str]) -> None:
     if objs:
-        model._default_manager.bulk_update(objs, fields, batch_size=BATCH)  # type: ignore[attr-defined]
+        model._base_manager.bulk_update(objs, fields, batch_size=BATCH)  # type: ignore[attr-defined]
