@@ -61,6 +61,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         max_length=100,
         blank=True,
         default="",
+        db_default="",
         help_text=_("The id in the student administration system the roster is imported from."),
     )
 
@@ -118,6 +119,7 @@ class Skoleeier(models.Model):
         max_length=100,
         blank=True,
         default="",
+        db_default="",
         help_text=_("The id in the student administration system the roster is imported from."),
     )
 
@@ -173,6 +175,7 @@ class School(models.Model):
         max_length=100,
         blank=True,
         default="",
+        db_default="",
         help_text=_("The id in the student administration system the roster is imported from."),
     )
 
@@ -261,6 +264,7 @@ class Group(models.Model):
         max_length=100,
         blank=True,
         default="",
+        db_default="",
         help_text=_("The id in the student administration system the roster is imported from."),
     )
 
@@ -340,6 +344,7 @@ class Pupil(models.Model):
         max_length=100,
         blank=True,
         default="",
+        db_default="",
         help_text=_("The id in the student administration system the roster is imported from."),
     )
 

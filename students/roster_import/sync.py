@@ -27,7 +27,7 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import Model, Q
+from django.db.models import Model
 from django.utils import timezone
 
 from students.models import (
@@ -127,7 +127,7 @@ class _Sync:
         self.schools: dict[str, School] = {}
         self.groups: dict[str, Group] = {}
         self.users: dict[str, int] = {}
-        self.pupils: dict[str, Pupil] = {}
+        self.pupils: dict[str, _P] = {}
         self.step = 0
 
     def done(self) -> None:
@@ -260,83 +260,114 @@ class _Sync:
 
     # --- people --------------------------------------------------------------------
 
+    # The people and their relations are compared as plain tuples (values_list):
+    # model instances are made only for what changes (an unchanged re-run of
+    # 25,000 people makes none).
+
     def sync_users(self) -> None:
         rows = self.r.people
-        existing = {u.external_id: u for u in User.objects.filter(external_id__in=list(rows))}
-        emails = [row.email for row in rows.values()]
-        by_email = {u.email: u for u in User.objects.filter(email__in=emails)}
+        have = {
+            ext: (pk, email, name)
+            for pk, ext, email, name in User.objects.filter(external_id__gt="").values_list(
+                "pk", "external_id", "email", "full_name"
+            )
+        }
+        lookup = [row.email for ext, row in rows.items() if ext not in have or have[ext][1] != row.email]
+        by_email = {
+            email: (pk, ext)
+            for pk, email, ext in User.objects.filter(email__in=lookup).values_list("pk", "email", "external_id")
+        }
         new, update, claimed = [], [], set()
         for ext, row in rows.items():
-            obj = existing.get(ext)
-            if obj is None and row.email in by_email and by_email[row.email].external_id in ("", ext):
-                obj = by_email[row.email]
+            mine = have.get(ext)
+            pk = mine[0] if mine else None
             other = by_email.get(row.email)
-            if row.email in claimed or (other is not None and (obj is None or other.pk != obj.pk)):
+            if pk is None and other is not None and other[1] == "":
+                pk = other[0]  # an account typed in by hand: adopted
+            if row.email in claimed or (other is not None and other[0] != pk):
                 self.reject(row.where, ext, "email_taken", value=row.email)
                 continue
             claimed.add(row.email)
-            values = {"email": row.email, "full_name": row.full_name or row.email}
-            if obj is None:
-                new.append(User(external_id=ext, password=make_password(None), **values))
-                self.result.add("created", "person", ext, values["full_name"])
+            name = row.full_name or row.email
+            if pk is None:
+                new.append(User(external_id=ext, password=make_password(None), email=row.email, full_name=name))
+                self.result.add("created", "person", ext, name)
                 continue
-            fields = _changed(obj, {"external_id": ext, **values})
+            fields = [f for f, a, b in (("email", mine and mine[1], row.email), ("full_name", mine and mine[2], name))
+                      if a != b] if mine else ["external_id"]  # fmt: skip
             if fields:
-                update.append(obj)
-                self.result.add("changed", "person", ext, values["full_name"], fields)
+                update.append(User(pk=pk, external_id=ext, email=row.email, full_name=name))
+                self.result.add("changed", "person", ext, name, fields)
         User.objects.bulk_create(new, batch_size=BATCH)
         _bulk_update(User, update, ["external_id", "email", "full_name"])
-        self.users = dict(User.objects.filter(external_id__in=list(rows)).values_list("external_id", "pk"))
+        self.users = dict(User.objects.filter(external_id__gt="").values_list("external_id", "pk"))
+        self.users = {ext: pk for ext, pk in self.users.items() if ext in rows}
 
     def sync_pupils(self) -> None:
         rows = {ext: row for ext, row in self.r.pupils.items() if self._school(row.where, ext, row.school)}
-        existing = {p.external_id: p for p in Pupil.objects.filter(external_id__in=list(rows))}
-        ids = {row.national_id for ext, row in rows.items() if row.national_id and ext not in existing}
-        identities = dict(
-            PupilIdentity.objects.filter(national_id__in=list(ids)).values_list("pupil_id", "national_id")
-        )
-        adoptable = {identities[p.pk]: p for p in Pupil.objects.filter(pk__in=list(identities), external_id="")}
+        have: dict[str, tuple[Any, ...]] = {
+            p[1]: p
+            for p in Pupil.objects.filter(external_id__gt="").values_list(
+                "pk", "external_id", "school_id", "first_name", "last_name", "birth_date"
+            )
+        }
+        ids = [row.national_id for ext, row in rows.items() if row.national_id and ext not in have]
+        adoptable = {
+            nid: (pk, *rest)
+            for pk, nid, *rest in PupilIdentity.objects.filter(national_id__in=ids, pupil__external_id="").values_list(
+                "pupil_id", "national_id", "pupil__school_id", "pupil__first_name", "pupil__last_name",
+                "pupil__birth_date",
+            )
+        }  # fmt: skip
         new, update = [], []
+        self.pupils = {ext: _P(p[0], p[2], f"{p[3]} {p[4]}") for ext, p in have.items()}
+        names = ("school_id", "first_name", "last_name", "birth_date")
         for ext, row in rows.items():
-            obj = existing.get(ext) or (adoptable.pop(row.national_id, None) if row.national_id else None)
-            values = {
-                "school_id": self.schools[row.school].pk,
-                "first_name": row.first_name,
-                "last_name": row.last_name,
-                "birth_date": row.birth_date,
-            }
+            values = (self.schools[row.school].pk, row.first_name, row.last_name, row.birth_date)
             label = f"{row.first_name} {row.last_name}"
-            if obj is None:
-                new.append(Pupil(external_id=ext, **values))
+            if ext in have:
+                pk, before = have[ext][0], have[ext][2:]
+                fields = [n for n, a, b in zip(names, before, values, strict=True) if a != b]
+            elif row.national_id in adoptable:
+                found: tuple[Any, ...] = adoptable.pop(row.national_id)
+                pk, before = found[0], found[1:]
+                fields = ["external_id", *(n for n, a, b in zip(names, before, values, strict=True) if a != b)]
+            else:
+                pupil = Pupil(external_id=ext, **dict(zip(names, values, strict=True)))
+                new.append(pupil)
+                self.pupils[ext] = _P(pupil.pk, values[0], label)
                 self.result.add("created", "pupil", ext, label)
                 continue
-            before = obj.school_id
-            fields = _changed(obj, {"external_id": ext, **values})
+            self.pupils[ext] = _P(pk, values[0], label)
             if fields:
-                update.append(obj)
+                update.append(Pupil(pk=pk, external_id=ext, **dict(zip(names, values, strict=True))))
                 self.result.add("changed", "pupil", ext, label, fields)
                 if "school_id" in fields:
-                    self.result.school_ids |= {before, obj.school_id}
+                    self.result.school_ids |= {before[0], values[0]}
         Pupil.objects.bulk_create(new, batch_size=BATCH)
-        _bulk_update(Pupil, update, ["external_id", "school_id", "first_name", "last_name", "birth_date"])
-        self.pupils = {p.external_id: p for p in [*existing.values(), *new]}
-        for p in update:
-            self.pupils[p.external_id] = p
-        children = {c for person in self.r.people.values() for c in person.children} - set(self.pupils)
-        if children:  # pupils the source does not list this time, imported before
-            self.pupils.update({p.external_id: p for p in Pupil.objects.filter(external_id__in=list(children))})
+        _bulk_update(Pupil, update, ["external_id", *names])
         # The national identity number, kept apart.
         wanted = {self.pupils[ext].pk: row.national_id for ext, row in rows.items() if row.national_id}
-        have = {i.pupil_id: i for i in PupilIdentity.objects.filter(pupil_id__in=list(wanted))}
-        new_ids = [PupilIdentity(pupil_id=pk, national_id=nid) for pk, nid in wanted.items() if pk not in have]
-        changed_ids = [
-            have[pk] for pk, nid in wanted.items() if pk in have and _changed(have[pk], {"national_id": nid})
-        ]
-        PupilIdentity.objects.bulk_create(new_ids, batch_size=BATCH)
-        _bulk_update(PupilIdentity, changed_ids, ["national_id"])
+        known = dict(PupilIdentity.objects.filter(pupil__external_id__gt="").values_list("pupil_id", "national_id"))
+        adopted = {u.pk for u in update} - set(known)
+        if adopted:
+            known.update(PupilIdentity.objects.filter(pupil_id__in=adopted).values_list("pupil_id", "national_id"))
+        PupilIdentity.objects.bulk_create(
+            [PupilIdentity(pupil_id=pk, national_id=nid) for pk, nid in wanted.items() if pk not in known],
+            batch_size=BATCH,
+        )
+        _bulk_update(
+            PupilIdentity,
+            [
+                PupilIdentity(pupil_id=pk, national_id=nid)
+                for pk, nid in wanted.items()
+                if pk in known and known[pk] != nid
+            ],
+            ["national_id"],
+        )
 
-    def _managed_schools(self) -> list[int]:
-        return sorted({s.pk for s in self.schools.values()})
+    def _managed_schools(self) -> set[int]:
+        return {s.pk for s in self.schools.values()}
 
     def sync_enrolments(self) -> None:
         if "pupils" not in self.r.kinds:
@@ -344,7 +375,7 @@ class _Sync:
         wanted: dict[tuple[Any, int], str] = {}
         for ext, row in self.r.pupils.items():
             pupil = self.pupils.get(ext)
-            if pupil is None:
+            if pupil is None or ext not in self.r.pupils:
                 continue
             for g in row.groups:
                 group = self.groups.get(g)
@@ -354,41 +385,41 @@ class _Sync:
                     self.reject(row.where, ext, "group_other_school", ref=g)
                 else:
                     wanted[(pupil.pk, group.pk)] = ext
-        scope = Q(pupil_id__in=[p.pk for p in self.pupils.values()]) | Q(
-            pupil__external_id__gt="", group__school_year__school_id__in=self._managed_schools()
-        )
         existing = {
-            (e.pupil_id, e.group_id): e
-            for e in Enrolment.objects.filter(scope).select_related("pupil", "group__school_year")
-        }
+            (e[1], e[2]): e
+            for e in Enrolment.objects.filter(pupil__external_id__gt="").values_list(
+                "pk", "pupil_id", "group_id", "start", "end", "pupil__external_id", "pupil__first_name",
+                "pupil__last_name", "group__name", "group__school_year_id", "group__school_year__end",
+                "group__school_year__school_id",
+            )
+        }  # fmt: skip
+        managed = self._managed_schools()
         new, update = [], []
         yesterday = self.today - datetime.timedelta(days=1)
         groups = {g.pk: g for g in self.groups.values()}
         for key, ext in wanted.items():
             group = groups[key[1]]
-            obj = existing.get(key)
-            label = f"{self.pupils[ext]} – {group.name}"
-            if obj is None:
+            e = existing.get(key)
+            label = f"{self.pupils[ext].name} – {group.name}"
+            if e is None:
                 new.append(Enrolment(pupil_id=key[0], group_id=key[1]))
                 self.result.add("created", "enrolment", ext, label)
-            elif obj.end is not None and obj.end < self.today:
-                obj.end = None
-                update.append(obj)
+            elif e[4] is not None and e[4] < self.today:
+                update.append(Enrolment(pk=e[0], start=e[3], end=None))
                 self.result.add("changed", "enrolment", ext, label, ["end"])
             else:
                 continue
             self.result.school_year_ids.add(group.school_year_id)
-        for key, obj in existing.items():
-            if key in wanted or (obj.end is not None and obj.end < self.today) or not obj.pupil.external_id:
+        for key, e in existing.items():
+            pk, _pupil, _group, start, end, ext, first, last, group_name, year_id, year_end, school_id = e
+            if key in wanted or (end is not None and end < self.today) or year_end < self.today:
+                continue  # wanted, ended already, or a past year's (history)
+            if school_id not in managed:
                 continue
-            if obj.group.school_year.end < self.today:
-                continue  # a past year's enrolment is history
-            obj.end = yesterday
-            if obj.start is not None and obj.start > yesterday:
-                obj.start = yesterday
-            update.append(obj)
-            self.result.add("ended", "enrolment", obj.pupil.external_id, f"{obj.pupil} – {obj.group.name}")
-            self.result.school_year_ids.add(obj.group.school_year_id)
+            start = yesterday if start is not None and start > yesterday else start
+            update.append(Enrolment(pk=pk, start=start, end=yesterday))
+            self.result.add("ended", "enrolment", ext, f"{first} {last} – {group_name}")
+            self.result.school_year_ids.add(year_id)
         Enrolment.objects.bulk_create(new, batch_size=BATCH)
         _bulk_update(Enrolment, update, ["start", "end"])
 
@@ -405,32 +436,36 @@ class _Sync:
                 if pupil is None:
                     self.reject(row.where, ext, "unknown_pupil", ref=child)
                     continue
-                wanted[(user, pupil.pk)] = (relation, responsibility, ext, f"{row.full_name} → {pupil}")
-        scope = Q(user_id__in=list(self.users.values())) | Q(
-            user__external_id__gt="", pupil__school_id__in=self._managed_schools()
-        )
+                wanted[(user, pupil.pk)] = (relation, responsibility, ext, f"{row.full_name} → {pupil.name}")
         existing = {
-            (g.user_id, g.pupil_id): g for g in GuardianLink.all_objects.filter(scope).select_related("user", "pupil")
-        }
+            (g[1], g[2]): g
+            for g in GuardianLink.all_objects.filter(user__external_id__gt="").values_list(
+                "pk", "user_id", "pupil_id", "relation", "parental_responsibility", "ended_at", "user__external_id",
+                "user__full_name", "pupil__first_name", "pupil__last_name", "pupil__school_id",
+            )
+        }  # fmt: skip
+        managed, sourced = self._managed_schools(), set(self.users.values())
         new, update = [], []
         for key, (relation, responsibility, ext, label) in wanted.items():
-            obj = existing.get(key)
-            values = {"relation": relation, "parental_responsibility": responsibility, "ended_at": None}
-            if obj is None:
+            g = existing.get(key)
+            if g is None:
                 new.append(GuardianLink(user_id=key[0], pupil_id=key[1], relation=relation,
                                         parental_responsibility=responsibility))  # fmt: skip
                 self.result.add("created", "guardianship", ext, label)
                 continue
-            fields = _changed(obj, values)
+            fields = [f for f, a, b in (("relation", g[3], relation), ("parental_responsibility", g[4], responsibility),
+                                        ("ended_at", g[5], None)) if a != b]  # fmt: skip
             if fields:
-                update.append(obj)
+                update.append(GuardianLink(pk=g[0], relation=relation, parental_responsibility=responsibility))
                 self.result.add("changed", "guardianship", ext, label, fields)
-        for key, obj in existing.items():
-            if key in wanted or obj.ended_at is not None or not obj.user.external_id:
+        for key, g in existing.items():
+            pk, user, _pupil, relation, responsibility, ended_at, ext, name, first, last, school_id = g
+            if key in wanted or ended_at is not None or (school_id not in managed and user not in sourced):
                 continue
-            obj.ended_at = self.now
-            update.append(obj)
-            self.result.add("ended", "guardianship", obj.user.external_id, f"{obj.user} → {obj.pupil}")
+            update.append(
+                GuardianLink(pk=pk, relation=relation, parental_responsibility=responsibility, ended_at=self.now)
+            )
+            self.result.add("ended", "guardianship", ext, f"{name} → {first} {last}")
         GuardianLink.objects.bulk_create(new, batch_size=BATCH)
         _bulk_update(GuardianLink, update, ["relation", "parental_responsibility", "ended_at"])
 
@@ -446,35 +481,34 @@ class _Sync:
             for school, role in row.roles:
                 if self._school(row.where, ext, school):
                     wanted[(user, self.schools[school].pk, role)] = (ext, f"{row.full_name} – {self.schools[school]}")
-        scope = Q(user_id__in=list(self.users.values())) | Q(
-            user__external_id__gt="", school_id__in=self._managed_schools()
-        )
         existing = {
-            (m.user_id, m.school_id, m.role): m
-            for m in StaffMembership.objects.filter(scope).select_related("user", "school")
+            (m[1], m[2], m[3]): m
+            for m in StaffMembership.objects.filter(user__external_id__gt="").values_list(
+                "pk", "user_id", "school_id", "role", "active", "user__external_id", "user__full_name", "school__name"
+            )
         }
+        managed, sourced = self._managed_schools(), set(self.users.values())
         new, update = [], []
         for key, (ext, label) in wanted.items():
-            obj = existing.get(key)
-            if obj is None:
+            m = existing.get(key)
+            if m is None:
                 new.append(StaffMembership(user_id=key[0], school_id=key[1], role=key[2]))
                 self.result.add("created", "membership", ext, f"{label} ({key[2]})")
-            elif not obj.active:
-                obj.active = True
-                update.append(obj)
+            elif not m[4]:
+                update.append(StaffMembership(pk=m[0], active=True))
                 self.result.add("changed", "membership", ext, f"{label} ({key[2]})", ["active"])
             else:
                 continue
             if key[2] in leadership:
                 self.result.school_ids.add(key[1])
-        for key, obj in existing.items():
-            if key in wanted or not obj.active or not obj.user.external_id:
+        for key, m in existing.items():
+            pk, user, school_id, role, active, ext, name, school_name = m
+            if key in wanted or not active or (school_id not in managed and user not in sourced):
                 continue
-            obj.active = False
-            update.append(obj)
-            self.result.add("ended", "membership", obj.user.external_id, f"{obj.user} – {obj.school} ({obj.role})")
-            if obj.role in leadership:
-                self.result.school_ids.add(obj.school_id)
+            update.append(StaffMembership(pk=pk, active=False))
+            self.result.add("ended", "membership", ext, f"{name} – {school_name} ({role})")
+            if role in leadership:
+                self.result.school_ids.add(school_id)
         StaffMembership.objects.bulk_create(new, batch_size=BATCH)
         _bulk_update(StaffMembership, update, ["active"])
 
@@ -492,15 +526,16 @@ class _Sync:
                     self.reject(row.where, ext, "unknown_group", ref=g)
                     continue
                 wanted[(user, group.pk, role, subject)] = ext
-        scope = Q(user_id__in=list(self.users.values())) | Q(
-            user__external_id__gt="", group__school_year__school_id__in=self._managed_schools()
-        )
         existing = {
-            (a.user_id, a.group_id, a.role, a.subject): a
-            for a in TeachingAssignment.objects.filter(scope, group__school_year__end__gte=self.today).select_related(
-                "user", "group"
+            (a[1], a[2], a[3], a[4]): a
+            for a in TeachingAssignment.objects.filter(
+                user__external_id__gt="", group__school_year__end__gte=self.today
+            ).values_list(
+                "pk", "user_id", "group_id", "role", "subject", "user__external_id", "user__full_name", "group__name",
+                "group__school_year_id", "group__school_year__school_id",
             )
-        }
+        }  # fmt: skip
+        managed, sourced = self._managed_schools(), set(self.users.values())
         groups = {g.pk: g for g in self.groups.values()}
         new = []
         for key, ext in wanted.items():
@@ -511,14 +546,27 @@ class _Sync:
             self.result.add("created", "assignment", ext, f"{self.r.people[ext].full_name} – {group.name} {key[3]}")
             if key[2] == TeachingAssignment.Role.KONTAKTLAERER:
                 self.result.school_year_ids.add(group.school_year_id)
-        gone = [a for key, a in existing.items() if key not in wanted and a.user.external_id]
-        for a in gone:
-            self.result.add("ended", "assignment", a.user.external_id, f"{a.user} – {a.group.name} {a.subject}")
-            if a.role == TeachingAssignment.Role.KONTAKTLAERER:
-                self.result.school_year_ids.add(a.group.school_year_id)
+        gone = []
+        for key, a in existing.items():
+            pk, user, _group, role, subject, ext, name, group_name, year_id, school_id = a
+            if key in wanted or (school_id not in managed and user not in sourced):
+                continue
+            gone.append(pk)
+            self.result.add("ended", "assignment", ext, f"{name} – {group_name} {subject}".strip())
+            if role == TeachingAssignment.Role.KONTAKTLAERER:
+                self.result.school_year_ids.add(year_id)
         TeachingAssignment.objects.bulk_create(new, batch_size=BATCH)
         if gone:
-            TeachingAssignment.objects.filter(pk__in=[a.pk for a in gone]).delete()
+            TeachingAssignment.objects.filter(pk__in=gone).delete()
+
+
+@dataclass(frozen=True)
+class _P:
+    """A pupil as the later steps need it."""
+
+    pk: Any
+    school_id: int
+    name: str
 
 
 def _bulk_update(model: type[Model], objs: list[Any], fields: list[str]) -> None:
