@@ -417,6 +417,8 @@ NAV_ITEMS: list[tuple[str, object, str]] = [
     ("followup:aarshjul", _("Årshjul"), "coordinator"),
     ("kpi:key_figures", _("Key figures"), "coordinator"),
     ("kpi:term_talks", _("Talks this term"), "staff"),
+    ("roster_imports", _("Roster import"), "operator"),
+    ("school_years", _("School years"), "operator"),
 ]
 
 # --- Follow-up (followup app) --------------------------------------------------
