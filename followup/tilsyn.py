@@ -57,7 +57,7 @@ from iop.services import advance_notice_problem_among, consent_problem_among
 from students.models import GuardianLink, Pupil, School
 
 from .deadlines import BUILTIN_DEFAULT, BUILTIN_FOR_KIND
-from .models import Aarshjul, Consent, Duty, InterimReply, Referral
+from .models import Aarshjul, AarshjulChoice, Consent, Duty, InterimReply, Referral
 
 #: The årshjul duty that gives the school owner's review of an appeal its deadline.
 APPEAL_DUTY = "klage-skoleeier"
@@ -676,18 +676,23 @@ def check_case(case: Case, today: datetime.date) -> list[Result]:
 def appeal_review_days(schools: Iterable[School]) -> dict[Any, int]:
     """{school id: days the school owner has to review an appeal there}: the
     offset of the årshjul duty :data:`APPEAL_DUTY` in force at each school of
-    SCHOOLS (the school's own duty, else its school owner's årshjul's, else
-    the built-in årshjul's for its kind, as :func:`followup.deadlines.aarshjul_for`
-    chooses), else :data:`DEFAULT_APPEAL_REVIEW_DAYS`. Two queries, whatever
-    the number of schools."""
+    SCHOOLS (the school's own duty, else the årshjul's chosen for the school,
+    else its school owner's årshjul's, else the built-in årshjul's for its
+    kind, as :func:`followup.deadlines.aarshjul_for` chooses), else
+    :data:`DEFAULT_APPEAL_REVIEW_DAYS`. Three queries, whatever the number of schools."""
     schools = list(schools)
     owners = {s.skoleeier_id for s in schools}
+    chosen_wheel = dict(
+        AarshjulChoice.objects.filter(school_id__in=[s.pk for s in schools]).values_list("school_id", "aarshjul_id")
+    )
     with_own = set(Aarshjul.objects.filter(skoleeier_id__in=owners).values_list("skoleeier_id", flat=True))
     duties = list(Duty.objects.filter(key=APPEAL_DUTY).select_related("aarshjul"))
     out: dict[Any, int] = {}
     for school in schools:
         own = [d for d in duties if d.school_id == school.pk]
-        if school.skoleeier_id in with_own:
+        if school.pk in chosen_wheel:
+            wheel = [d for d in duties if d.aarshjul_id == chosen_wheel[school.pk]]
+        elif school.skoleeier_id in with_own:
             wheel = [d for d in duties if d.aarshjul is not None and d.aarshjul.skoleeier_id == school.skoleeier_id]
         else:
             key = BUILTIN_FOR_KIND.get(school.kind, BUILTIN_DEFAULT)  # type: ignore[call-overload]

@@ -419,6 +419,7 @@ NAV_ITEMS: list[tuple[str, object, str]] = [
     ("kpi:term_talks", _("Talks this term"), "staff"),
     ("roster_imports", _("Roster import"), "operator"),
     ("school_years", _("School years"), "operator"),
+    ("followup:aarshjul_choices", _("Årshjul per school"), "operator"),
 ]
 
 # --- Follow-up (followup app) --------------------------------------------------

@@ -22,7 +22,9 @@ ACCOUNT_URL_NAMES = frozenset(
 # ... and their own notifications: marking them read, choosing e-mail (view names).
 OWN_SETTINGS_VIEWS = frozenset({"followup:notifications_read", "followup:preferences"})
 # ... and the operators' pages, for operators (:mod:`students.operator_views`).
-OPERATOR_URL_NAMES = frozenset({"roster_imports", "roster_import_apply", "school_years", "school_year_edit"})
+OPERATOR_URL_NAMES = frozenset(
+    {"roster_imports", "roster_import_apply", "school_years", "school_year_edit", "followup:aarshjul_choices"}
+)
 
 
 class ReadOnlyUsersMiddleware:
