@@ -58,7 +58,7 @@ def aarshjul_choices(request: HttpRequest) -> HttpResponse:
     """Every school with the årshjul it follows; a form to choose another."""
     if not access.is_operator(request.user):  # type: ignore[arg-type]
         raise Http404
-    form = AarshjulChoiceForm(request.POST or None)
+    form = AarshjulChoiceForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         school, wheel = form.cleaned_data["school"], form.cleaned_data["aarshjul"]
         choose(school=school, aarshjul=wheel, actor=request.user)

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import CharField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -679,13 +679,27 @@ def appeal_review_days(schools: Iterable[School]) -> dict[Any, int]:
     SCHOOLS (the school's own duty, else the årshjul's chosen for the school,
     else its school owner's årshjul's, else the built-in årshjul's for its
     kind, as :func:`followup.deadlines.aarshjul_for` chooses), else
-    :data:`DEFAULT_APPEAL_REVIEW_DAYS`. Three queries, whatever the number of schools."""
+    :data:`DEFAULT_APPEAL_REVIEW_DAYS`. Two queries, whatever the number of schools."""
     schools = list(schools)
     owners = {s.skoleeier_id for s in schools}
-    chosen_wheel = dict(
-        AarshjulChoice.objects.filter(school_id__in=[s.pk for s in schools]).values_list("school_id", "aarshjul_id")
+    # One query: the owners with an årshjul of their own, and the årshjul chosen per school.
+    rows = (
+        Aarshjul.objects.filter(skoleeier_id__in=owners)
+        .values_list(Value("owner", output_field=CharField()), "skoleeier_id", "pk")
+        .union(
+            AarshjulChoice.objects.filter(school_id__in=[s.pk for s in schools]).values_list(
+                Value("choice", output_field=CharField()), "school_id", "aarshjul_id"
+            ),
+            all=True,
+        )
     )
-    with_own = set(Aarshjul.objects.filter(skoleeier_id__in=owners).values_list("skoleeier_id", flat=True))
+    with_own: set[Any] = set()
+    chosen_wheel: dict[Any, int] = {}
+    for kind, ref, wheel_id in rows:
+        if kind == "owner":
+            with_own.add(ref)
+        else:
+            chosen_wheel[ref] = wheel_id
     duties = list(Duty.objects.filter(key=APPEAL_DUTY).select_related("aarshjul"))
     out: dict[Any, int] = {}
     for school in schools:

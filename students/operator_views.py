@@ -59,7 +59,7 @@ def _enqueue(task: Any, record: RosterImport) -> None:
 def roster_imports(request: HttpRequest) -> HttpResponse:
     """The import history, and the upload of a new import."""
     _operator(request)
-    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    form = RosterUploadForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             record = service.create(
@@ -119,7 +119,7 @@ def roster_import_apply(request: HttpRequest, import_id: Any) -> HttpResponse:
 def school_years(request: HttpRequest) -> HttpResponse:
     """Every school with its school years; a form to add one."""
     _operator(request)
-    form = SchoolYearForm(request.POST or None)
+    form = SchoolYearForm(request.POST if request.method == "POST" else None)
     form.fields["school"].queryset = School.objects.order_by("name")  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         year = form.save()
@@ -139,7 +139,7 @@ def school_year_edit(request: HttpRequest, schoolyear_id: int) -> HttpResponse:
     """Change a school year's name and dates."""
     _operator(request)
     year = get_object_or_404(SchoolYear.objects.select_related("school"), pk=schoolyear_id)
-    form = SchoolYearForm(request.POST or None, instance=year)
+    form = SchoolYearForm(request.POST if request.method == "POST" else None, instance=year)
     form.fields["school"].queryset = School.objects.filter(pk=year.school_id)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         form.save()
