@@ -20,7 +20,7 @@ from django.utils.translation import gettext, override
 from students.models import Enrolment, Group, School, SchoolYear, StaffMembership, TeachingAssignment, User
 
 from . import schedule, sources
-from .models import Aarshjul, Deadline, Duty, Meeting, Talk
+from .models import Aarshjul, AarshjulChoice, Deadline, Duty, Meeting, Talk
 from .moved import archived_notes, moved_notes
 
 BUILTIN_FOR_KIND = {School.Kind.VGS: "trondelag-vgs"}
@@ -34,7 +34,11 @@ IOP_DAYS_AFTER_VEDTAK = 30
 
 
 def aarshjul_for(school: School) -> Aarshjul | None:
-    """The school owner's own årshjul, else the built-in set for the school's kind."""
+    """The årshjul chosen for the school (:class:`AarshjulChoice`), else the
+    school owner's own, else the built-in set for the school's kind."""
+    chosen = AarshjulChoice.objects.filter(school_id=school.pk).select_related("aarshjul").first()
+    if chosen is not None:
+        return chosen.aarshjul
     own = Aarshjul.objects.filter(skoleeier_id=school.skoleeier_id).first()
     if own is not None:
         return own

@@ -539,6 +539,28 @@ class Aarshjul(models.Model):
         return self.name
 
 
+class AarshjulChoice(models.Model):
+    """The årshjul an operator chose for one school, over the default (the
+    school owner's own årshjul, else the built-in set for the school's kind;
+    :func:`followup.deadlines.aarshjul_for`)."""
+
+    school = models.OneToOneField(
+        School, on_delete=models.CASCADE, primary_key=True, related_name="aarshjul_choice", verbose_name=_("school")
+    )
+    aarshjul = models.ForeignKey(Aarshjul, on_delete=models.CASCADE, related_name="+", verbose_name=_("årshjul"))
+    chosen_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("chosen by")
+    )
+    chosen_at = models.DateTimeField(_("chosen"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("årshjul of a school")
+        verbose_name_plural = _("årshjul of the schools")
+
+    def __str__(self) -> str:
+        return f"{self.school} – {self.aarshjul}"
+
+
 class Duty(models.Model):
     """One duty of the årshjul: what, who is responsible, for whom, and when.
 

@@ -37,6 +37,11 @@ enrolments or pupils changed (an import of 500 enrolments is one task, not
 runs in one); a rolled-back transaction enqueues nothing and leaves nothing
 for the next one. (A savepoint rolled back inside a committed transaction may leave
 its records in the batch: regenerating them as they are changes nothing.)
+A roster import (:mod:`students.roster_import`) writes with bulk operations,
+which send none of these signals: it announces the school years and schools it
+changed once, after its commit (:data:`students.signals.roster_imported`), and
+:func:`on_roster_imported` enqueues one generation per school year — an import
+of 10,000 pupils is a task per school year, never one per row.
 The enqueue is as safe as the others (:func:`tasks._safe`): with the broker
 down the page still answers, and the nightly job catches up. Saves that send
 no signal (``QuerySet.update``, ``bulk_create``, ``loaddata``'s raw saves)
@@ -263,7 +268,16 @@ def _deleted(sender: type[Model], instance: Model, **kw: Any) -> None:
     _note(kw["using"], instance, changed=False)
 
 
+def on_roster_imported(sender: Any, *, school_year_ids: set[int], school_ids: set[int], **kw: Any) -> None:
+    """Receiver of :data:`students.signals.roster_imported` (sent after the
+    import's commit): regenerate the named school years, and the schools'."""
+    _Batch(years=set(school_year_ids), schools=set(school_ids)).flush()
+
+
 def connect_signals() -> None:
+    from students.signals import roster_imported
+
+    roster_imported.connect(on_roster_imported, dispatch_uid="followup-roster-imported")
     for model in WATCHED:
         name = model.__name__
         pre_save.connect(_remember, sender=model, dispatch_uid=f"followup-roster-before-{name}")

@@ -59,7 +59,7 @@ from iop.services import advance_notice_problem_among, consent_problem_among
 from students.models import GuardianLink, Pupil, School
 
 from .deadlines import BUILTIN_DEFAULT, BUILTIN_FOR_KIND
-from .models import Aarshjul, Consent, Duty, InterimReply, Referral
+from .models import Aarshjul, AarshjulChoice, Consent, Duty, InterimReply, Referral
 
 #: The årshjul duty that gives the school owner's review of an appeal its deadline.
 APPEAL_DUTY = "klage-skoleeier"
@@ -677,12 +677,14 @@ def appeal_review_days_of(school: str) -> Any:
     at the school reached by the path SCHOOL from the query's model (``""``
     for a ``School``, ``"school__"`` for a ``Pupil``): the offset of the
     årshjul duty :data:`APPEAL_DUTY` in force there (the school's own duty,
-    else its school owner's årshjul's when the owner has an årshjul, else
-    the built-in årshjul's for its kind, as
+    else the årshjul's chosen for the school, else its school owner's årshjul's when
+    the owner has one, else the built-in årshjul's for its kind, as
     :func:`followup.deadlines.aarshjul_for` chooses), else
     :data:`DEFAULT_APPEAL_REVIEW_DAYS`. Subqueries: no query of its own."""
     duties = Duty.objects.filter(key=APPEAL_DUTY)
     own = duties.filter(school_id=OuterRef(f"{school}pk"))
+    choice = AarshjulChoice.objects.filter(school_id=OuterRef(OuterRef(f"{school}pk"))).values("aarshjul_id")
+    chosen = duties.filter(aarshjul_id__in=choice)
     owner = OuterRef(f"{school}skoleeier_id")
     owners = duties.filter(aarshjul__skoleeier_id=owner)
 
@@ -698,7 +700,11 @@ def appeal_review_days_of(school: str) -> Any:
         default=by_kind,
     )
     return Coalesce(
-        Subquery(own.values("offset_days")[:1]), wheel, Value(DEFAULT_APPEAL_REVIEW_DAYS), output_field=IntegerField()
+        Subquery(own.values("offset_days")[:1]),
+        Subquery(chosen.values("offset_days")[:1]),
+        wheel,
+        Value(DEFAULT_APPEAL_REVIEW_DAYS),
+        output_field=IntegerField(),
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import operator_views, views
 
 app_name = "followup"
 
@@ -36,6 +36,7 @@ urlpatterns = [
     path("forelopig-svar/<uuid:pk>/brev/", views.interim_letter, name="interim_letter"),
     path("samtale/<uuid:talk_id>/", views.talk_edit, name="talk_edit"),
     path("samtaler/gruppe/<int:group_id>/", views.talk_overview, name="talk_overview"),
+    path("drift/arshjul/", operator_views.aarshjul_choices, name="aarshjul_choices"),
     path("moter/", views.meeting_list, name="meeting_list"),
     path("moter/nytt/", views.meeting_create, name="meeting_create"),
     path("moter/<uuid:meeting_id>/", views.meeting_detail, name="meeting_detail"),

@@ -466,6 +466,9 @@ NAV_ITEMS: list[tuple[str, object, str]] = [
     ("kpi:key_figures", _("Key figures"), "coordinator"),
     ("kpi:term_talks", _("Talks this term"), "staff"),
     ("followup:notifications", _("Notifications"), "guardian"),
+    ("roster_imports", _("Roster import"), "operator"),
+    ("school_years", _("School years"), "operator"),
+    ("followup:aarshjul_choices", _("Årshjul per school"), "operator"),
 ]
 # Menu entries that stay in the header when not all fit (the rest go under "More").
 NAV_PRIMARY: list[str] = ["iop:overview", "followup:dashboard", "followup:aarshjul"]

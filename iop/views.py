@@ -1789,9 +1789,9 @@ def _consent_page(
 
 
 def _guardians(pupil: Any) -> models.QuerySet[User]:
-    return User.objects.filter(guardian_links__pupil=pupil, guardian_links__parental_responsibility=True).order_by(
-        "full_name", "pk"
-    )
+    return User.objects.filter(
+        guardian_links__pupil=pupil, guardian_links__parental_responsibility=True, guardian_links__ended_at__isnull=True
+    ).order_by("full_name", "pk")
 
 
 @never_cache
@@ -1918,4 +1918,6 @@ def advance_notice_comment(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 def _all_guardians(pupil: Any) -> models.QuerySet[User]:
-    return User.objects.filter(guardian_links__pupil=pupil).order_by("full_name", "pk")
+    return User.objects.filter(guardian_links__pupil=pupil, guardian_links__ended_at__isnull=True).order_by(
+        "full_name", "pk"
+    )

@@ -18,8 +18,8 @@ subject teacher    view, log progress (faglærer of the group, likewise)
 ppt                view, assess (PPT advisor of the school, pupil referred)
 shared (write)     view, edit, log (explicit grant ``change_pupil``)
 shared (read)      view (explicit grant ``view_pupil``, e.g. a vikar)
-guardian           view, read-only (parental responsibility; not 18+ without
-                   the pupil's consent)
+guardian           view, read-only (parental responsibility, not ended; not
+                   18+ without the pupil's consent)
 =================  ==========================================================
 
 An archived pupil (one who has left, :attr:`Pupil.archived_at`) is seen by
@@ -143,7 +143,7 @@ def profile(user: User | AnonymousUser) -> Profile:
     # One query: the memberships, then (role "") the schools of the user's children
     # (no LIMIT: SQLite allows none in a compound query; a guardian has few children).
     memberships = StaffMembership.objects.filter(user=user, active=True)
-    children = GuardianLink.objects.filter(user=user)
+    children = GuardianLink.objects.filter(user=user)  # ended guardianships left out
     rows = memberships.values_list("role", "school_id", "school__language").union(
         children.values_list(
             Value("", output_field=CharField()), Value(None, output_field=IntegerField()), "pupil__school__language"
@@ -225,7 +225,9 @@ def _relation_filters(prof: Profile) -> dict[Relation, Q]:
             ).values("content_object_id")
             filters[relation] = Q(pk__in=grants, school_id__in=sorted(prof.member_schools))
     if prof.is_guardian:
-        children = GuardianLink.objects.filter(user_id=prof.user_id, parental_responsibility=True).values("pupil_id")
+        children = GuardianLink.objects.filter(
+            user_id=prof.user_id, parental_responsibility=True, ended_at__isnull=True
+        ).values("pupil_id")
         filters[Relation.GUARDIAN] = Q(pk__in=children) & (
             Q(birth_date__gt=_adult_cutoff(today)) | Q(guardians_may_see_as_adult=True)
         )

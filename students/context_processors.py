@@ -68,7 +68,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     Staff see Home, Pupils and the entries other apps add through
     ``settings.NAV_ITEMS``: ``(url_name, label, audience)`` with audience
     ``staff`` (anyone with a school role), ``coordinator`` (koordinator/rektor),
-    ``guardian`` (guardians only) or ``all``; those named in
+    ``operator`` (:func:`access.is_operator`), ``guardian`` (guardians only) or ``all``; those named in
     ``settings.NAV_PRIMARY`` stay in the header when not all fit. A guardian
     with no school role sees a parent's menu instead: their children, the
     ``guardian`` entries and, per child, ``settings.GUARDIAN_CHILD_NAV_ITEMS``
@@ -82,7 +82,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if prof.is_guardian and not prof.is_staff_member:
         top, more = _split(_guardian_items(user, current, request.path))
         return {"nav_items": top, "nav_more": more, "nav_more_current": _any_current(more), "parent_view": True}
-    shown = {"all": True, "staff": prof.is_staff_member, "coordinator": prof.is_coordinator}
+    shown = {
+        "all": True,
+        "staff": prof.is_staff_member,
+        "coordinator": prof.is_coordinator,
+        "operator": access.is_operator(user),
+    }
     primary = set(getattr(settings, "NAV_PRIMARY", ()))
     items: list[dict[str, Any]] = [
         {"url": reverse("home"), "label": _("Home"), "current": current == "home", "primary": True},

@@ -10,7 +10,7 @@ from django.contrib.auth.forms import PasswordResetForm as BasePasswordResetForm
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .models import Group
+from .models import Group, SchoolYear
 
 DATE_FIRST = datetime.date(2000, 1, 1)
 DATE_LAST = datetime.date(2100, 12, 31)
@@ -116,3 +116,79 @@ class PupilMoveForm(forms.Form):
                 params={"first": DATE_FIRST.strftime("%d.%m.%Y"), "last": DATE_LAST.strftime("%d.%m.%Y")},
             )
         return day
+
+
+# --- operators' pages: roster import, school years -------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            if not data and self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
+            return [single(d, initial) for d in data]
+        return [single(data, initial)]
+
+
+class RosterUploadForm(forms.Form):
+    """The files of one roster import. ``cleaned_data["roster_files"]``: name → text."""
+
+    MAX_BYTES = 50 * 1024 * 1024
+
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=[("csv", _("CSV files (schools, groups, pupils, guardians, staff)")), ("ss12000", "SS 12000 (JSON)")],
+    )
+    roster_files = MultipleFileField(
+        label=_("Files"),
+        help_text=_("Choose all the files of the export at once. Nothing changes before you have seen the dry run."),
+    )
+
+    def clean_roster_files(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        total = 0
+        for upload in self.cleaned_data["roster_files"]:
+            total += upload.size or 0
+            if total > self.MAX_BYTES:
+                raise forms.ValidationError(_("The files are larger than 50 MB together."))
+            try:
+                out[upload.name] = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise forms.ValidationError(
+                    _("%(name)s is not UTF-8 text. Save it as UTF-8 and upload it again."), params={"name": upload.name}
+                ) from exc
+        return out
+
+
+class SchoolYearForm(forms.ModelForm):
+    """A school year of one school: its name and first and last day."""
+
+    class Meta:
+        model = SchoolYear
+        fields = ["school", "name", "start", "end"]
+        widgets = {"start": DateInput(), "end": DateInput()}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in ("start", "end"):
+            day = data.get(name)
+            if day is not None and not DATE_FIRST <= day <= DATE_LAST:
+                self.add_error(
+                    name,
+                    forms.ValidationError(
+                        _("Enter a date between %(first)s and %(last)s."),
+                        params={"first": DATE_FIRST.strftime("%d.%m.%Y"), "last": DATE_LAST.strftime("%d.%m.%Y")},
+                    ),
+                )
+        return data

@@ -29,13 +29,18 @@ ACCOUNT_URL_NAMES = frozenset(
 )
 # ... and their own notifications: marking them read, choosing e-mail (view names).
 OWN_SETTINGS_VIEWS = frozenset({"followup:notifications_read", "followup:preferences"})
+# ... and the operators' pages, for operators (:mod:`students.operator_views`).
+OPERATOR_URL_NAMES = frozenset(
+    {"roster_imports", "roster_import_apply", "school_years", "school_year_edit", "followup:aarshjul_choices"}
+)
 
 
 class ReadOnlyUsersMiddleware:
     """Defence in depth: users who write nothing (guardians, accounts without
     a school role) have every non-account write refused with 403 before any
     view runs; their own account (ACCOUNT_URL_NAMES) and their own
-    notification settings (OWN_SETTINGS_VIEWS) excepted. Views still ask the
+    notification settings (OWN_SETTINGS_VIEWS) and an operator's pages
+    (OPERATOR_URL_NAMES) excepted. Views still ask the
     access layer for each object."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -53,6 +58,8 @@ class ReadOnlyUsersMiddleware:
         if match is not None and ("admin" in match.namespaces or match.url_name in ACCOUNT_URL_NAMES):
             return None
         if match is not None and match.view_name in OWN_SETTINGS_VIEWS:
+            return None
+        if match is not None and match.view_name in OPERATOR_URL_NAMES and access.is_operator(request.user):
             return None
         if not access.may_write(request.user):
             raise PermissionDenied

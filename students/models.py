@@ -56,6 +56,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    external_id = models.CharField(
+        _("source id"),
+        max_length=100,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("The id in the student administration system the roster is imported from."),
+    )
 
     objects = UserManager()
 
@@ -66,6 +74,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="user_unique_external_id",
+                violation_error_message=_("Another record already has this source id."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email
@@ -98,6 +114,14 @@ class Skoleeier(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     country = models.CharField(_("country"), max_length=2, choices=Country.choices, default=Country.NO)
     org_number = models.CharField(_("organisation number"), max_length=20, blank=True)
+    external_id = models.CharField(
+        _("source id"),
+        max_length=100,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("The id in the student administration system the roster is imported from."),
+    )
 
     class Meta:
         verbose_name = _("school owner")
@@ -105,10 +129,16 @@ class Skoleeier(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="skoleeier_unique_external_id",
+                violation_error_message=_("Another record already has this source id."),
+            ),
+            models.UniqueConstraint(
                 fields=["name", "country"],
                 name="skoleeier_unique_name",
                 violation_error_message=_("A school owner with this name already exists in this country."),
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -140,6 +170,14 @@ class School(models.Model):
         blank=True,
         help_text=_("Postal address, telephone and e-mail, printed in the letterhead of decision letters."),
     )
+    external_id = models.CharField(
+        _("source id"),
+        max_length=100,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("The id in the student administration system the roster is imported from."),
+    )
 
     class Meta:
         verbose_name = _("school")
@@ -147,10 +185,16 @@ class School(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="school_unique_external_id",
+                violation_error_message=_("Another record already has this source id."),
+            ),
+            models.UniqueConstraint(
                 fields=["skoleeier", "name"],
                 name="school_unique_name",
                 violation_error_message=_("The school owner already has a school with this name."),
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -215,12 +259,26 @@ class Group(models.Model):
     name = models.CharField(_("name"), max_length=50)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.CLASS)
     year_level = models.PositiveSmallIntegerField(_("year level"), choices=YearLevel.choices)
+    external_id = models.CharField(
+        _("source id"),
+        max_length=100,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("The id in the student administration system the roster is imported from."),
+    )
 
     class Meta:
         verbose_name = _("group")
         verbose_name_plural = _("groups")
         ordering = ["year_level", "name"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="group_unique_external_id",
+                violation_error_message=_("Another record already has this source id."),
+            ),
             models.UniqueConstraint(
                 fields=["school_year", "name"],
                 name="group_unique_name",
@@ -281,12 +339,28 @@ class Pupil(models.Model):
         related_name="+",
         verbose_name=_("archived by"),
     )
+    external_id = models.CharField(
+        _("source id"),
+        max_length=100,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("The id in the student administration system the roster is imported from."),
+    )
 
     class Meta:
         verbose_name = _("pupil")
         verbose_name_plural = _("pupils")
         ordering = ["last_name", "first_name"]
         indexes = [models.Index(fields=["school", "last_name", "first_name"], name="pupil_school_name_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="pupil_unique_external_id",
+                violation_error_message=_("Another record already has this source id."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -397,6 +471,14 @@ class Enrolment(models.Model):
             )
 
 
+class CurrentGuardianLinkManager(models.Manager["GuardianLink"]):
+    """Guardianships not ended: what ``GuardianLink.objects`` and
+    ``pupil.guardian_links`` give (``all_objects`` has the ended ones too)."""
+
+    def get_queryset(self) -> models.QuerySet[GuardianLink]:
+        return super().get_queryset().filter(ended_at__isnull=True)
+
+
 class GuardianLink(models.Model):
     class Relation(models.TextChoices):
         MOTHER = "mother", _("Mother")
@@ -417,10 +499,20 @@ class GuardianLink(models.Model):
         db_index=True,
         help_text=_("Only a keyed hash is kept; enter the number in the field above to set it."),
     )
+    ended_at = models.DateTimeField(
+        _("ended"),
+        null=True,
+        blank=True,
+        help_text=_("A guardianship the roster no longer has is ended, not deleted: it gives no access."),
+    )
+
+    objects = CurrentGuardianLinkManager()
+    all_objects = models.Manager()  # noqa: DJ012  (a second manager)
 
     class Meta:
         verbose_name = _("guardian")
         verbose_name_plural = _("guardians")
+        base_manager_name = "all_objects"
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "pupil"],
@@ -606,3 +698,56 @@ class PupilTransfer(models.Model):
     @property
     def changes_school(self) -> bool:
         return self.from_school_id != self.to_school_id
+
+
+class RosterImport(models.Model):
+    """One import of the roster from a student administration system
+    (:mod:`students.roster_import`): the file, its dry run, and what applying
+    it changed. Kept as the import history (who, when, what changed)."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", _("CSV")
+        SS12000 = "ss12000", "SS 12000"
+
+    class Status(models.TextChoices):
+        PLANNING = "planning", _("Working out the dry run")
+        PLANNED = "planned", _("Dry run ready")
+        APPLYING = "applying", _("Applying")
+        APPLIED = "applied", _("Applied")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices)
+    filename = models.CharField(_("file"), max_length=300, blank=True)
+    source = models.JSONField(_("source"), default=dict, help_text=_("The uploaded files: name → text."))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNING)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("uploaded by")
+    )
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    applied_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("applied by")
+    )
+    applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
+    summary = models.JSONField(_("summary"), default=dict, help_text=_("Counts by kind: created, changed, ended."))
+    changes = models.JSONField(_("changes"), default=list)
+    rejected = models.JSONField(_("rejected rows"), default=list)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_format_display()} {self.created_at:%d.%m.%Y %H:%M}"
+
+    @property
+    def progress_percent(self) -> int:
+        return min(100, self.progress_done * 100 // self.progress_total) if self.progress_total else 0
+
+    @property
+    def busy(self) -> bool:
+        return self.status in (self.Status.PLANNING, self.Status.APPLYING)

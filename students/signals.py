@@ -26,3 +26,10 @@ pupil_restored = Signal()
 #: be archived yet (e.g. an open appeal), in the user's language.
 #: kwargs: ``pupil`` (:class:`students.models.Pupil`).
 pupil_archive_requested = Signal()
+
+#: A roster import was applied (:mod:`students.roster_import`), written with
+#: bulk operations that send no model signals: the school years whose groups,
+#: enrolments or teaching assignments it changed, and the schools whose
+#: leadership (koordinator, rektor) it changed.
+#: kwargs: ``school_year_ids`` (set[int]), ``school_ids`` (set[int]).
+roster_imported = Signal()

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import sso, views
+from . import operator_views, sso, views
 from .forms import LoginForm, PasswordResetForm
 
 urlpatterns = [
@@ -11,6 +11,11 @@ urlpatterns = [
     path("elever/<uuid:pupil_id>/flytt/", views.pupil_move, name="pupil_move"),
     path("elever/<uuid:pupil_id>/arkiv/", views.pupil_archive, name="pupil_archive"),
     path("helse/", views.healthz, name="healthz"),
+    path("drift/import/", operator_views.roster_imports, name="roster_imports"),
+    path("drift/import/<uuid:import_id>/", operator_views.roster_import_detail, name="roster_import_detail"),
+    path("drift/import/<uuid:import_id>/bruk/", operator_views.roster_import_apply, name="roster_import_apply"),
+    path("drift/skolear/", operator_views.school_years, name="school_years"),
+    path("drift/skolear/<int:schoolyear_id>/", operator_views.school_year_edit, name="school_year_edit"),
     path(
         "konto/logg-inn/",
         sso.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from followup import services
-from followup.models import Duty, InterimReply, Notification
+from followup.models import Aarshjul, AarshjulChoice, Duty, InterimReply, Notification
 from tests.conftest import World
 from tests.followup.fixtures import records, tiltak_data
 from tests.matrix import MISSING_INT, MISSING_UUID, Row, expect, only
@@ -133,7 +133,35 @@ def _overridden(w: World, expected: bool) -> None:
     assert overridden == expected, "the school's override is still there" if overridden else "the override is gone"
 
 
+def wheel_chosen(w: World, persona: str, response: Any) -> None:
+    chosen = AarshjulChoice.objects.filter(school=w.school1).exists()
+    assert chosen == (persona == "operator"), chosen
+
+
+def choose_wheel(w: World) -> dict[str, Any]:
+    wheel = Aarshjul.objects.get_or_create(builtin_key="matrix-wheel", defaults={"name": "Matrisehjul"})[0]
+    return {"school": str(w.school1.pk), "aarshjul": str(wheel.pk)}
+
+
 ROWS = {
+    "followup:aarshjul_choices": [
+        Row(lambda w: reverse("followup:aarshjul_choices"), only(200, ("operator",))),
+        Row(
+            lambda w: reverse("followup:aarshjul_choices"),
+            only(302, ("operator",), guardian_a=403, guardian_b=403, operator=400),
+            method="post",
+            label="no school",
+            writes=(),
+        ),
+        Row(
+            lambda w: reverse("followup:aarshjul_choices"),
+            only(302, ("operator",), guardian_a=403, guardian_b=403),
+            method="post",
+            data=choose_wheel,
+            label="choose an årshjul for school 1",
+            check=wheel_chosen,
+        ),
+    ],
     "followup:dashboard": [
         Row(lambda w: reverse("followup:dashboard"), expect(200, **NON_STAFF_403)),
     ],

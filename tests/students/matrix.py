@@ -1,11 +1,13 @@
+import datetime
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from students.models import Pupil
+from students.models import Pupil, RosterImport, SchoolYear
 from tests.conftest import World
-from tests.matrix import MISSING_UUID, Row, expect, only
+from tests.matrix import MISSING_INT, MISSING_UUID, Row, expect, only
 
 
 def logged_out(w: World, persona: str, response: Any) -> None:
@@ -50,6 +52,52 @@ def moved(w: World, persona: str, response: Any) -> None:
     school = Pupil.objects.get(pk=w.pupil_a.pk).school_id
     wanted = w.school2.pk if persona == "coordinator" else w.school1.pk
     assert school == wanted, f"pupil A at school {school}, expected {wanted}"
+
+
+# The operators' pages: the operator only; the rest get 404 (guardians' writes
+# are refused before any view runs, 403).
+OPERATOR_GET = only(200, ("operator",))
+OPERATOR_WRITE = only(302, ("operator",), guardian_a=403, guardian_b=403)
+
+
+class RewindingFile(SimpleUploadedFile):
+    """An upload sent once per persona: each request reads it whole."""
+
+    def read(self, *args: Any) -> bytes:
+        self.seek(0)
+        return super().read(*args)
+
+
+def upload(w: World) -> dict[str, Any]:
+    text = b"school_id,school_name,owner_id,owner_name\nS9,Ny skole,K9,Ny kommune\n"
+    return {"format": "csv", "roster_files": [RewindingFile("schools.csv", text, content_type="text/csv")]}
+
+
+def uploaded(w: World, persona: str, response: Any) -> None:
+    assert RosterImport.objects.exists() == (persona == "operator")
+
+
+def planned_import(w: World) -> RosterImport:
+    if "roster_import" not in w.extra:
+        w.extra["roster_import"] = RosterImport.objects.create(
+            format="csv", filename="schools.csv", source={"schools.csv": ""}, status=RosterImport.Status.PLANNED
+        )
+    return w.extra["roster_import"]
+
+
+def claimed(w: World, persona: str, response: Any) -> None:
+    status = RosterImport.objects.get(pk=planned_import(w).pk).status
+    assert (status == RosterImport.Status.APPLYING) == (persona == "operator"), status
+
+
+def year_added(w: World, persona: str, response: Any) -> None:
+    assert SchoolYear.objects.filter(name="2031/32").exists() == (persona == "operator")
+
+
+def year_data(w: World) -> dict[str, Any]:
+    year = w.group_a.school_year
+    return {"school": str(year.school_id), "name": year.name, "start": year.start.isoformat(),
+            "end": (year.end + datetime.timedelta(days=1)).isoformat()}  # fmt: skip
 
 
 ROWS = {
@@ -185,5 +233,75 @@ ROWS = {
     ],
     "password_reset_complete": [
         Row(lambda w: reverse("password_reset_complete"), expect(200, anonymous=200, deactivated=200))
+    ],
+    "roster_imports": [
+        Row(lambda w: reverse("roster_imports"), OPERATOR_GET, label="history and upload form"),
+        Row(
+            lambda w: reverse("roster_imports"),
+            {**OPERATOR_WRITE, "operator": 400},
+            method="post",
+            data=lambda w: {"format": "csv"},
+            label="no files",
+            writes=(),
+        ),
+        Row(
+            lambda w: reverse("roster_imports"),
+            OPERATOR_WRITE,
+            method="post",
+            data=upload,
+            label="upload a CSV",
+            check=uploaded,
+        ),
+    ],
+    "roster_import_detail": [
+        Row(lambda w: reverse("roster_import_detail", args=[planned_import(w).pk]), OPERATOR_GET, label="dry run"),
+        Row(lambda w: reverse("roster_import_detail", args=[MISSING_UUID]), expect(404), label="missing import"),
+    ],
+    "roster_import_apply": [
+        Row(
+            lambda w: reverse("roster_import_apply", args=[planned_import(w).pk]),
+            OPERATOR_WRITE,
+            method="post",
+            label="apply",
+            check=claimed,
+        ),
+        Row(
+            lambda w: reverse("roster_import_apply", args=[MISSING_UUID]),
+            {**OPERATOR_WRITE, "operator": 404},
+            method="post",
+            label="missing import",
+            writes=(),
+        ),
+        Row(lambda w: reverse("roster_import_apply", args=[planned_import(w).pk]), expect(405), label="GET"),
+    ],
+    "school_years": [
+        Row(lambda w: reverse("school_years"), OPERATOR_GET),
+        Row(
+            lambda w: reverse("school_years"),
+            {**OPERATOR_WRITE, "operator": 400},
+            method="post",
+            data=lambda w: {"school": str(w.school1.pk), "name": "2031/32", "start": "2031-08-18", "end": "2031-08-01"},
+            label="ends before it starts",
+            writes=(),
+        ),
+        Row(
+            lambda w: reverse("school_years"),
+            OPERATOR_WRITE,
+            method="post",
+            data=lambda w: {"school": str(w.school1.pk), "name": "2031/32", "start": "2031-08-18", "end": "2032-06-20"},
+            label="add a school year",
+            check=year_added,
+        ),
+    ],
+    "school_year_edit": [
+        Row(lambda w: reverse("school_year_edit", args=[w.group_a.school_year_id]), OPERATOR_GET),
+        Row(lambda w: reverse("school_year_edit", args=[MISSING_INT]), expect(404), label="missing year"),
+        Row(
+            lambda w: reverse("school_year_edit", args=[w.group_a.school_year_id]),
+            OPERATOR_WRITE,
+            method="post",
+            data=year_data,
+            label="change the dates",
+        ),
     ],
 }

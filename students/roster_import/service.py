@@ -1,0 +1,105 @@
+"""Roster imports as records (:class:`students.models.RosterImport`): an
+upload is stored, its dry run worked out, then applied — the last two in
+Celery tasks (:mod:`students.tasks`) that report their progress on the record.
+
+Progress is written through a connection of its own, committed at once: the
+import's own transaction holds its changes until the end, while the page
+polling the record sees the steps go by.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connections
+from django.utils import timezone
+
+from students.models import RosterImport, User
+
+from . import read, run
+from .rows import Rejected
+from .sync import Progress, Result
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+def create(*, fmt: str, files: dict[str, str], actor: User | None) -> RosterImport:
+    """Store an upload (FILES: name → text) for its dry run. Nothing is read yet."""
+    return RosterImport.objects.create(
+        format=fmt,
+        filename=", ".join(sorted(files)),
+        source=files,
+        created_by=actor,
+        status=RosterImport.Status.PLANNING,
+    )
+
+
+def _progress(import_id: Any) -> tuple[Progress, Any]:
+    conn = connections.create_connection("default")
+
+    def report(done: int, total: int) -> None:
+        with conn.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {RosterImport._meta.db_table} SET progress_done = %s, progress_total = %s WHERE id = %s",  # noqa: S608
+                [done, total, import_id],
+            )
+
+    return report, conn
+
+
+def _store(record: RosterImport, result: Result, status: str) -> None:
+    record.status = status
+    record.changes = result.changes
+    record.summary = result.summary
+    record.rejected = [r.as_dict() for r in result.rejected]
+
+
+def plan(import_id: Any) -> RosterImport:
+    """Work out the dry run of an upload and store it (status ``planned``)."""
+    record = RosterImport.objects.get(pk=import_id)
+    report, conn = _progress(record.pk)
+    try:
+        result = run(read(record.format, record.source), apply=False, progress=report)
+    except Exception as exc:
+        record.status, record.error = RosterImport.Status.FAILED, str(exc)[:2000]
+        record.save(update_fields=["status", "error"])
+        raise
+    finally:
+        conn.close()
+    _store(record, result, RosterImport.Status.PLANNED)
+    record.progress_done = record.progress_total
+    record.save(update_fields=["status", "changes", "summary", "rejected", "progress_done"])
+    return record
+
+
+def claim_apply(record: RosterImport, *, actor: User) -> bool:
+    """Mark a planned import as being applied by ACTOR; False when it is not
+    (anymore) waiting to be applied (a second click, another operator)."""
+    claimed = RosterImport.objects.filter(pk=record.pk, status=RosterImport.Status.PLANNED).update(
+        status=RosterImport.Status.APPLYING, applied_by=actor, progress_done=0
+    )
+    return bool(claimed)
+
+
+def apply(import_id: Any) -> RosterImport:
+    """Apply a claimed import in one transaction; the record keeps what it
+    changed (which may differ from the dry run if the roster changed since)."""
+    record = RosterImport.objects.get(pk=import_id)
+    report, conn = _progress(record.pk)
+    try:
+        result = run(read(record.format, record.source), apply=True, progress=report)
+    except Exception as exc:
+        record.status, record.error = RosterImport.Status.FAILED, str(exc)[:2000]
+        record.save(update_fields=["status", "error"])
+        raise
+    finally:
+        conn.close()
+    _store(record, result, RosterImport.Status.APPLIED)
+    record.applied_at = timezone.now()
+    record.progress_done = record.progress_total
+    record.save(update_fields=["status", "changes", "summary", "rejected", "applied_at", "progress_done"])
+    return record
+
+
+def rejected(record: RosterImport) -> list[Rejected]:
+    return [Rejected.from_dict(d) for d in record.rejected]

@@ -1,0 +1,344 @@
+"""Roster import and sync (students.roster_import): CSV and SS 12000 samples
+with new, changed, ended and invalid rows; the dry run changes nothing; the
+second run changes nothing; what leaves the roster ends access at once."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db.models import Model
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from students import access, roster_import
+from students.models import (
+    Enrolment,
+    Group,
+    GuardianLink,
+    Pupil,
+    PupilIdentity,
+    RosterImport,
+    School,
+    SchoolYear,
+    Skoleeier,
+    StaffMembership,
+    TeachingAssignment,
+    User,
+)
+from students.signals import roster_imported
+
+DATA = Path(__file__).parent / "roster"
+MODELS: tuple[type[Model], ...] = (
+    Skoleeier,
+    School,
+    SchoolYear,
+    Group,
+    Pupil,
+    PupilIdentity,
+    Enrolment,
+    User,
+    StaffMembership,
+    TeachingAssignment,
+)
+
+
+@pytest.fixture(autouse=True)
+def clock() -> Iterator[None]:
+    with time_machine.travel("2026-10-05T10:00:00+02:00", tick=False):
+        yield
+
+
+def files(kind: str) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted((DATA / kind).iterdir())}
+
+
+def snapshot() -> dict[str, Any]:
+    """Every row of the roster tables, as they are."""
+    out: dict[str, Any] = {m.__name__: sorted(map(str, m._default_manager.values_list())) for m in MODELS}
+    out["GuardianLink"] = sorted(map(str, GuardianLink.all_objects.values_list()))
+    return out
+
+
+def csv_v2() -> dict[str, str]:
+    """The second week's CSV: a school renamed, a pupil renamed, a new pupil,
+    a pupil gone (enrolment ends), a guardianship gone, a teacher's group gone,
+    the coordinator gone; and invalid rows."""
+    v = files("csv")
+    v["schools.csv"] = v["schools.csv"].replace("Sørby skole", "Sørby ungdomsskole")
+    v["pupils.csv"] = (
+        v["pupils.csv"]
+        .replace(";Berg;", ";Berg-Hansen;")
+        .replace("P3;S2;Cecilie;Carlsen;2013-01-02;02011300003;G8A\n", "")
+        + "P4;S1;Dina;Dahl;2016-07-08;08071600004;G5A\n"
+        + "P5;S1;Emil;Eng;31.02.2016;;G5A\n"
+        + "P6;S1;Frida;Fjell;2016-01-01;;GX\n"
+    )
+    v["guardians.csv"] = (
+        v["guardians.csv"].replace("F1,aud@foresatt.example,Aud Aasen,P1,mother,ja\n", "")
+        + "F4,dag@foresatt.example,Dag Dahl,P4,father,ja\n"
+        + "F5,not-an-email,Feil Foresatt,P4,mother,ja\n"
+    )
+    v["staff.csv"] = (
+        v["staff.csv"]
+        .replace("G5A G6A", "G5A")
+        .replace("T3,kari@skole.example,Kari Koordinator,S1,koordinator,,\n", "")
+        + "T4,vakt@skole.example,Vidar Vakt,S1,vaktmester,,\n"
+    )
+    return v
+
+
+def ops(result: roster_import.Result) -> set[tuple[str, str, str]]:
+    return {(c["op"], c["kind"], c["ref"]) for c in result.changes}
+
+
+def run(fmt: str, source: dict[str, str], *, apply: bool) -> roster_import.Result:
+    return roster_import.run(roster_import.read(fmt, source), apply=apply)
+
+
+@pytest.mark.django_db
+def test_the_csv_dry_run_changes_nothing_and_says_what_applying_does() -> None:
+    before = snapshot()
+    result = run("csv", files("csv"), apply=False)
+    assert snapshot() == before
+    summary = result.summary
+    assert summary["pupil"]["created"] == 3
+    assert summary["person"]["created"] == 6
+    assert summary["enrolment"]["created"] == 3
+    assert summary["guardianship"]["created"] == 3
+    assert summary["membership"]["created"] == 3
+    assert summary["assignment"]["created"] == 3
+    assert summary["school_year"]["created"] == 2
+    assert result.rejected == []
+    applied = run("csv", files("csv"), apply=True)
+    assert applied.changes == result.changes
+
+
+@pytest.mark.django_db
+def test_the_csv_import_creates_the_roster_and_a_second_run_changes_nothing() -> None:
+    run("csv", files("csv"), apply=True)
+    anna = Pupil.objects.get(external_id="P1")
+    assert (anna.first_name, anna.school.name, anna.identity.national_id) == ("Anna", "Nordby skole", "04031600001")
+    assert list(anna.enrolments.values_list("group__name", flat=True)) == ["5A"]
+    aud = User.objects.get(external_id="F1")
+    assert aud.email == "aud@foresatt.example" and not aud.has_usable_password()
+    assert list(access.pupils_for(aud)) == [anna]
+    tone = User.objects.get(external_id="T1")
+    assert list(access.pupils_for(tone)) == [anna]
+    frode = User.objects.get(external_id="T2")
+    assert {p.external_id for p in access.pupils_for(frode)} == {"P1", "P2"}
+    assert access.profile(User.objects.get(external_id="T3")).is_coordinator
+
+    before = snapshot()
+    again = run("csv", files("csv"), apply=True)
+    assert again.changes == [] and again.rejected == []
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_the_next_csv_changes_ends_and_rejects_row_by_row() -> None:
+    run("csv", files("csv"), apply=True)
+    before = snapshot()
+    dry = run("csv", csv_v2(), apply=False)
+    assert snapshot() == before
+    assert {
+        ("changed", "school", "S2"),
+        ("changed", "pupil", "P2"),
+        ("created", "pupil", "P4"),
+        ("created", "pupil", "P6"),
+        ("ended", "enrolment", "P3"),
+        ("created", "enrolment", "P4"),
+        ("ended", "guardianship", "F1"),
+        ("created", "guardianship", "F4"),
+        ("ended", "assignment", "T2"),
+        ("ended", "membership", "T3"),
+    } <= ops(dry)
+    assert not {c for c in ops(dry) if c[2] in ("P1", "T1")}, "unchanged records are not touched"
+    rejected = {(r.file, r.line, r.ref, r.code) for r in dry.rejected}
+    assert rejected == {
+        ("pupils.csv", 4, "P5", "bad_date"),
+        ("pupils.csv", 5, "P6", "unknown_group"),
+        ("guardians.csv", 4, "F5", "bad_email"),
+        ("staff.csv", 3, "T4", "bad_choice"),
+    }
+    bad_date = next(r for r in dry.rejected if r.code == "bad_date")
+    with translation.override("nb"):
+        norwegian = bad_date.reason
+    with translation.override("en"):
+        english = bad_date.reason
+    assert "31.02.2016" in norwegian and norwegian != english, "the reason is in the user's language"
+
+    result = run("csv", csv_v2(), apply=True)
+    assert result.changes == dry.changes
+    # Ended, not deleted.
+    cecilie = Pupil.objects.get(external_id="P3")
+    enrolment = cecilie.enrolments.get()
+    assert enrolment.end is not None and enrolment.end.isoformat() == "2026-10-04"
+    link = GuardianLink.all_objects.get(user__external_id="F1")
+    assert link.ended_at is not None and not GuardianLink.objects.filter(pk=link.pk).exists()
+    kari = User.objects.get(external_id="T3")
+    assert not StaffMembership.objects.get(user=kari).active and not access.profile(kari).is_coordinator
+    assert not TeachingAssignment.objects.filter(user__external_id="T2", group__external_id="G6A").exists()
+    assert Pupil.objects.get(external_id="P2").last_name == "Berg-Hansen"
+    assert School.objects.get(external_id="S2").name == "Sørby ungdomsskole"
+
+    before = snapshot()
+    again = run("csv", csv_v2(), apply=True)
+    assert again.changes == []
+    assert snapshot() == before
+    # The first week's roster again: what ended comes back.
+    back = run("csv", files("csv"), apply=True)
+    assert {("changed", "guardianship", "F1"), ("changed", "enrolment", "P3"), ("changed", "membership", "T3")} <= ops(
+        back
+    )
+    assert list(access.pupils_for(User.objects.get(external_id="F1"))) == [Pupil.objects.get(external_id="P1")]
+
+
+@pytest.mark.django_db
+def test_a_removed_guardianship_ends_the_guardians_access_in_the_next_request() -> None:
+    run("csv", files("csv"), apply=True)
+    anna = Pupil.objects.get(external_id="P1")
+    client = Client()
+    client.force_login(User.objects.get(external_id="F1"), backend="django.contrib.auth.backends.ModelBackend")
+    url = reverse("pupil_detail", args=[anna.pk])
+    assert client.get(url).status_code == 200
+    run("csv", csv_v2(), apply=True)
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("pupil_list")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_import_adopts_records_typed_in_by_hand() -> None:
+    owner = Skoleeier.objects.create(name="Nordby kommune", kind="kommune")
+    school = School.objects.create(skoleeier=owner, name="Nordby skole", kind="barneskole")
+    aud = User.objects.create_user("aud@foresatt.example", full_name="Aud")
+    run("csv", files("csv"), apply=True)
+    school.refresh_from_db()
+    aud.refresh_from_db()
+    assert (school.external_id, aud.external_id) == ("S1", "F1")
+    assert Skoleeier.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_import_announces_its_school_years_once_after_the_commit(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    seen: list[dict[str, Any]] = []
+
+    def receiver(sender: Any, **kwargs: Any) -> None:
+        seen.append(kwargs)
+
+    roster_imported.connect(receiver, dispatch_uid="test-roster-imported")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            run("csv", files("csv"), apply=True)
+        with django_capture_on_commit_callbacks(execute=True):
+            run("csv", files("csv"), apply=False)
+            run("csv", files("csv"), apply=True)  # nothing changes: nothing to announce
+    finally:
+        roster_imported.disconnect(dispatch_uid="test-roster-imported")
+    assert len(seen) == 1
+    years = set(SchoolYear.objects.values_list("pk", flat=True))
+    assert seen[0]["school_year_ids"] == years
+    assert seen[0]["school_ids"] == {School.objects.get(external_id="S1").pk}
+
+
+# --- SS 12000 --------------------------------------------------------------------------
+
+P = "5a1e0000-0000-4000-8000-0000000000"
+
+
+def ss_v2() -> dict[str, str]:
+    """Next week: Bo's second guardian is gone, Alva renamed, a new pupil, a
+    person without a birth date; the rektor's duty ended."""
+    v = {name: json.loads(text) for name, text in files("ss12000").items()}
+    persons = v["persons.json"]["data"]
+    alva, bo = persons[0], persons[1]
+    alva["familyName"] = "Andersson Ek"
+    bo["responsibles"] = bo["responsibles"][1:]
+    bo["responsibles"][0]["relationType"] = "Vårdnadshavare"
+    enrolment = dict(alva["enrolments"][0])
+    guardian = {"person": {"id": f"{P}11"}, "relationType": "Vårdnadshavare"}
+    persons.append(
+        {
+            "id": f"{P}03",
+            "givenName": "Cim",
+            "familyName": "Carlsson",
+            "civicNo": {"value": "201607081234"},
+            "enrolments": [enrolment],
+            "responsibles": [guardian],
+        }
+    )
+    persons.append({"id": f"{P}04", "givenName": "Dan", "familyName": "Dahl", "enrolments": [enrolment]})
+    members = v["groups.json"]["data"][0]["groupMemberships"]
+    members += [{"person": {"id": f"{P}03"}, "startDate": "2026-08-17"}]
+    v["duties.json"]["data"][1]["endDate"] = "2026-09-30"
+    return {name: json.dumps(data) for name, data in v.items()}
+
+
+@pytest.mark.django_db
+def test_the_ss12000_import_dry_run_apply_rerun_and_next_week() -> None:
+    before = snapshot()
+    dry = run("ss12000", files("ss12000"), apply=False)
+    assert snapshot() == before
+    assert {(r.ref, r.code) for r in dry.rejected} == {(f"{P}23", "role_not_used")}
+    run("ss12000", files("ss12000"), apply=True)
+    school = School.objects.get(external_id="8e0e1c0a-0000-4000-8000-000000000002")
+    assert (school.kind, school.language, school.skoleeier.country, school.skoleeier.kind) == (
+        "grundskola",
+        "sv",
+        "SE",
+        "kommune",
+    )
+    group = Group.objects.get(external_id="6a0c0000-0000-4000-8000-000000000001")
+    assert (group.name, group.year_level, group.school_year.name) == ("5A", 5, "2026/27")
+    assert not Group.objects.filter(name="Mentorsgrupp").exists()
+    alva = Pupil.objects.get(external_id=f"{P}01")
+    assert alva.birth_date.isoformat() == "2016-03-04" and alva.identity.national_id == "201603041234"
+    lena = User.objects.get(external_id=f"{P}21")
+    assert set(access.pupils_for(lena).values_list("external_id", flat=True)) == {f"{P}01", f"{P}02"}
+    bertil, berit = User.objects.get(external_id=f"{P}12"), User.objects.get(external_id=f"{P}13")
+    assert list(access.pupils_for(bertil).values_list("external_id", flat=True)) == [f"{P}02"]
+    assert list(access.pupils_for(berit)) == [], "Annan ansvarig: no parental responsibility"
+    rune = User.objects.get(external_id=f"{P}22")
+    assert access.profile(rune).is_coordinator
+
+    assert run("ss12000", files("ss12000"), apply=True).changes == []
+
+    result = run("ss12000", ss_v2(), apply=True)
+    assert {
+        ("changed", "pupil", f"{P}01"),
+        ("created", "pupil", f"{P}03"),
+        ("created", "enrolment", f"{P}03"),
+        ("ended", "guardianship", f"{P}12"),
+        ("changed", "guardianship", f"{P}13"),
+        ("created", "guardianship", f"{P}11"),
+        ("ended", "membership", f"{P}22"),
+    } <= ops(result)
+    assert (f"{P}04", "missing") in {(r.ref, r.code) for r in result.rejected}
+    assert list(access.pupils_for(User.objects.get(external_id=f"{P}12"))) == []
+    assert list(access.pupils_for(berit).values_list("external_id", flat=True)) == [f"{P}02"]
+    assert not access.profile(User.objects.get(external_id=f"{P}22")).is_coordinator
+    assert run("ss12000", ss_v2(), apply=True).changes == []
+
+
+@pytest.mark.django_db
+def test_the_command_dry_runs_and_applies_and_keeps_the_history() -> None:
+    out = io.StringIO()
+    call_command("import_roster", "--format", "csv", "--dry-run", str(DATA / "csv"), stdout=out)
+    assert "Dry run" in out.getvalue() and not Pupil.objects.exists() and not RosterImport.objects.exists()
+    out = io.StringIO()
+    call_command("import_roster", "--format", "ss12000", str(DATA / "ss12000"), stdout=out)
+    assert Pupil.objects.count() == 2
+    record = RosterImport.objects.get()
+    assert record.status == RosterImport.Status.APPLIED and record.summary["pupil"]["created"] == 2
+    out = io.StringIO()
+    call_command("import_roster", "--format", "ss12000", str(DATA / "ss12000"), stdout=out)
+    assert "No changes." in out.getvalue()

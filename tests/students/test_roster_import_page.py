@@ -1,0 +1,74 @@
+"""The operators' roster import page with a real Celery worker: upload, the
+dry run worked out in the background, apply with its progress polled by
+htmx, and the import history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from students.models import Pupil, RosterImport, User
+from tests.celery_harness import CeleryHarness
+
+DATA = Path(__file__).parent / "roster"
+committed = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def celery(tmp_path: Path) -> Iterator[CeleryHarness]:
+    with (
+        time_machine.travel("2026-10-05T10:00:00+02:00", tick=True),
+        CeleryHarness("tests.students.worker_settings", tmp_path, name="roster-import") as harness,
+        harness.publishing(),
+    ):
+        yield harness
+
+
+@committed
+def test_an_operator_uploads_sees_the_dry_run_and_applies_it(celery: CeleryHarness) -> None:
+    operator = User.objects.create_user("drift@test.example", full_name="Olga Operatør", is_staff=True)
+    client = Client()
+    client.force_login(operator)
+    celery.start_worker()
+    uploads = [
+        SimpleUploadedFile(p.name, p.read_bytes(), content_type="text/csv") for p in sorted((DATA / "csv").iterdir())
+    ]
+    response = client.post(reverse("roster_imports"), {"format": "csv", "roster_files": uploads})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    record = RosterImport.objects.get()
+    assert response["Location"] == reverse("roster_import_detail", args=[record.pk])
+
+    celery.drain()
+    page = client.get(response["Location"], headers={"HX-Request": "true"}).content.decode()
+    assert 'id="import-summary"' in page and "hx-trigger" not in page
+    assert "Ta importen i bruk" in page  # the dry run waits for the operator, in Norwegian
+    assert not Pupil.objects.exists(), "the dry run changes nothing"
+
+    response = client.post(reverse("roster_import_apply", args=[record.pk]))
+    assert response.status_code == 302
+    record.refresh_from_db()
+    if record.busy:  # the worker may have finished already
+        page = client.get(reverse("roster_import_detail", args=[record.pk]), headers={"HX-Request": "true"})
+        assert b"<progress" in page.content and b'hx-trigger="every 1s"' in page.content
+    celery.drain()
+    record.refresh_from_db()
+    assert (record.status, record.applied_by, record.progress_done) == (
+        RosterImport.Status.APPLIED,
+        operator,
+        record.progress_total,
+    )
+    assert Pupil.objects.count() == 3
+    assert record.summary["pupil"]["created"] == 3
+    page = client.get(reverse("roster_import_detail", args=[record.pk])).content.decode()
+    assert "Tatt i bruk" in page and "Olga Operatør" in page
+    # A second click applies nothing twice.
+    again = client.post(reverse("roster_import_apply", args=[record.pk]), follow=True).content.decode()
+    assert "Denne importen venter ikke på å bli tatt i bruk." in again
+    history = client.get(reverse("roster_imports")).content.decode()
+    assert reverse("roster_import_detail", args=[record.pk]) in history and "Olga Operatør" in history
