@@ -52,6 +52,10 @@ TARGETS = {
     "goal autosave POST": 0.50,
 }
 
+#: A plan with more goals than this is "large": its edit page's target is lower.
+LARGE_PLAN_GOALS = 10
+LARGE_EDIT_TARGET = 0.25
+
 
 def database_url() -> str:
     return os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
@@ -193,6 +197,8 @@ def load(
     lock = threading.Lock()
     stop = time.perf_counter() + seconds
     headers = {"HX-Request": "true", "X-CSRFToken": session.csrf()} if post is not None else None
+    if path.endswith("/skjema/"):  # a fragment htmx brings into the page
+        headers = {"HX-Request": "true"}
 
     def worker() -> None:
         nonlocal errors
@@ -283,7 +289,8 @@ def main() -> None:
         school = re.search(r"\.([a-z]+)@", teacher)
         coordinator.login(f"koordinator.{school[1] if school else 'nordby'}@demo.example", "demo-passord")
 
-        _status, form_page = teacher_session.open(f"/iop/{iop_id}/")
+        # The edit page shows goals as reading text; a goal's form comes with "Rediger mål".
+        _status, form_page = teacher_session.open(f"/mal/{goal_id}/skjema/", headers={"HX-Request": "true"})
         autosave = goal_form_data(form_page, goal_id)
         autosave["csrfmiddlewaretoken"] = teacher_session.csrf()
 
@@ -293,6 +300,7 @@ def main() -> None:
             ("pupil page", teacher_session, f"/elever/{pupil_id}/", None),
             ("IOP edit", teacher_session, f"/iop/{iop_id}/", None),
             ("IOP read view", teacher_session, f"/iop/{iop_id}/?visning=les", None),
+            ("goal form opened (htmx fragment)", teacher_session, f"/mal/{goal_id}/skjema/", None),
             ("deadline dashboard (coordinator)", coordinator, "/oppfolging/", None),
             ("goal autosave POST", teacher_session, f"/mal/{goal_id}/endre/", autosave),
         ]
@@ -312,6 +320,8 @@ def main() -> None:
         for r in results:
             share = r.rate / bare if bare else float("nan")
             target = TARGETS.get(r.label)
+            if r.label == "IOP edit" and args.goals > LARGE_PLAN_GOALS:
+                target = LARGE_EDIT_TARGET
             mark = "" if target is None else ("ok" if share >= target else "below")
             print(
                 f"{r.label:40} {r.rate:7.1f} {r.percentile(0.5):7.0f} {r.percentile(0.95):7.0f} {r.errors:6d} "
@@ -326,7 +336,7 @@ def main() -> None:
 
 
 def goal_form_data(page: str, goal_id: str) -> dict[str, str]:
-    """The fields of goal GOAL_ID's form on the IOP edit page, as the browser would send them."""
+    """The fields of goal GOAL_ID's form (in PAGE, the goal's edit form), as the browser would send them."""
     data: dict[str, str] = {}
     prefix = f"{goal_id}-"
     for match in re.finditer(r'<input[^>]*name="(' + re.escape(prefix) + r'[^"]+)"[^>]*>', page):
@@ -337,7 +347,7 @@ def goal_form_data(page: str, goal_id: str) -> dict[str, str]:
     ):
         data[match[1]] = match[2].strip()
     if not data:
-        sys.exit("The goal's form was not found on the IOP edit page.")
+        sys.exit("The goal's form was not found in the goal's edit form fragment.")
     import html
 
     return {k: html.unescape(v) for k, v in data.items()}

@@ -12,6 +12,7 @@ from iop.forms import VersionedForm
 from iop.limits import TEXT_MAX_LENGTH, FreeTextFormField
 from students.models import Group, Pupil, School, User
 
+from . import report_text
 from .models import Concern, Consent, Duty, InterimReply, Kartlegging, Meeting, Referral, Talk, Tiltak, TiltakEvaluation
 
 
@@ -167,7 +168,7 @@ class ReferralForm(VersionedForm):
     )
     report = forms.CharField(
         label=_("Pedagogisk rapport"),
-        widget=forms.Textarea(attrs={"rows": 24}),
+        widget=forms.Textarea(attrs={"rows": 24, "aria-describedby": "id_report_help report-hints"}),
         help_text=_("Pre-filled from the documented kartlegging, tiltak and evaluations. Edit freely."),
         max_length=50000,
     )
@@ -175,6 +176,13 @@ class ReferralForm(VersionedForm):
     class Meta:
         model = Referral
         fields = list(Referral.TEXT_FIELDS)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # What to write, shown when the text is empty: never part of the text.
+        self.fields["report"].widget.attrs["placeholder"] = "\n\n".join(
+            f"{report_text.heading(str(title))}\n{hint}" for title, hint in report_text.HINTS
+        )
 
 
 class ConsentForm(forms.ModelForm):

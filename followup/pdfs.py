@@ -31,13 +31,14 @@ def render_referral(user: User, object_id: str, max_chars: int | None) -> Made:
         "doc_date": timezone.localdate(),
         "draft": not obj.is_sent,
     }
+    today = f"{timezone.localdate():%Y-%m-%d}"
     rendered = rendering.render_pdf(
         "followup/pdf/pedagogisk_rapport.html", context, language=obj.pupil.school.language, max_chars=max_chars
     )
     return Made(
         pupil=obj.pupil,
         pdf=rendered.pdf,
-        filename=f"pedagogisk-rapport-{obj.pk}.pdf",
+        filename=documents.slug("pedagogisk-rapport", obj.pupil.last_name, obj.pupil.first_name, today) + ".pdf",
         kind=AccessLogEntry.Kind.REFERRAL,
         object_id=obj.pk,
         inline=True,

@@ -24,7 +24,7 @@ from students.access import Action
 from students.models import Group, Pupil, School, SchoolYear, StaffMembership, TeachingAssignment, User
 
 from . import deadlines as engine
-from . import reminders, tasks
+from . import reminders, report_text, tasks
 from .models import (
     Concern,
     Consent,
@@ -236,14 +236,18 @@ def tiltak_evaluate(
 # --- referral to PPT ---------------------------------------------------------------------
 
 
-def _section(title: str, lines: list[str]) -> str:
-    body = "\n".join(lines) if lines else _("Nothing documented.")
-    return f"{title}\n{'=' * len(title)}\n{body}\n"
+def _section(title: str, lines: list[str], *, empty: str | None = None) -> str:
+    """A section of the report (:mod:`followup.report_text`): its heading,
+    then LINES, or EMPTY when there are none (default: "Nothing documented.")."""
+    body = "\n".join(lines) if lines else (_("Nothing documented.") if empty is None else empty)
+    return f"{report_text.heading(title)}\n{body}\n"
 
 
 def pedagogical_report_draft(pupil: Pupil) -> str:
     """The pedagogisk rapport, pre-filled from what is documented: concerns,
-    kartlegging, the follow-up plan, every tiltak and its evaluations."""
+    kartlegging, the follow-up plan, every tiltak and its evaluations, in
+    sections (``## Title`` lines, :mod:`followup.report_text`); the section on
+    what the pupil masters is left empty for the teacher."""
     parts: list[str] = []
     concerns = list(Concern.objects.filter(pupil=pupil).order_by("filed_at"))
     parts.append(
@@ -280,12 +284,9 @@ def pedagogical_report_draft(pupil: Pupil) -> str:
             if e.adjustment:
                 lines.append("  " + _("Adjusted: %(text)s") % {"text": e.adjustment})
     parts.append(_section(_("Tiltak tried and their effect"), lines))
-    parts.append(
-        _section(
-            _("What the pupil masters"),
-            [_("Describe the pupil's strengths and what works well.")],
-        )
-    )
+    # Left for the teacher to write: the edit page shows what belongs here
+    # beside the text, and an empty section stops the sending.
+    parts.append(_section(_("What the pupil masters"), [], empty=""))
     return "\n".join(parts)
 
 
@@ -363,7 +364,9 @@ def consent_record(
 
 @transaction.atomic
 def referral_send(*, actor: User, referral: Referral) -> Referral:
-    """Send the referral: needs recorded consent; grants the PPT advisors
+    """Send the referral: needs recorded consent, the question and every
+    section of the pedagogisk rapport written (``ValidationError`` naming
+    the sections still empty or holding a hint); grants the PPT advisors
     serving the school access to the pupil and notifies them."""
     referral = Referral.objects.select_for_update().select_related("pupil").get(pk=referral.pk)
     _require(actor, Action.MANAGE, referral.pupil)
@@ -373,6 +376,12 @@ def referral_send(*, actor: User, referral: Referral) -> Referral:
         raise ValidationError(_("A referral cannot be sent without recorded consent."))
     if not referral.report.strip() or not referral.question.strip():
         raise ValidationError(_("Write the question to PPT and the pedagogisk rapport before sending."))
+    unfinished = [t for t in report_text.unfinished(referral.report) if t]
+    if unfinished:
+        raise ValidationError(
+            _("The pedagogisk rapport is not finished: write the section %(sections)s before sending.")
+            % {"sections": ", ".join(f"«{t}»" for t in unfinished)}
+        )
     referral.status = Referral.Status.SENT
     referral.sent_at = timezone.now()
     referral.sent_by = actor

@@ -312,6 +312,7 @@ def ical_feed(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404
     body = ical.feed(pref.user, request.build_absolute_uri("/"))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = documents.disposition("frister.ics", attachment=False)
     response["Cache-Control"] = "private, max-age=900"
     return response
 
@@ -618,6 +619,7 @@ def referral_edit(request: HttpRequest, referral_id: str) -> HttpResponse:
         "title": _("Edit the referral"),
         "theirs": theirs,
         "autosave": not theirs,
+        "report_hints": True,
     }
     return render(request, "followup/form.html", context, status=409 if conflicted else 200)
 

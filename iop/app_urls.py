@@ -42,6 +42,7 @@ urlpatterns = [
     path("iop-fag/<uuid:pk>/endre/", views.section_update, name="section_update"),
     path("mal/<uuid:pk>/", views.goal_detail, name="goal_detail"),
     path("mal/<uuid:pk>/endre/", views.goal_update, name="goal_update"),
+    path("mal/<uuid:pk>/skjema/", views.goal_editor, name="goal_editor"),
     path("mal/<uuid:pk>/flytt/", views.goal_move, name="goal_move"),
     path("mal/<uuid:pk>/slett/", views.goal_delete, name="goal_delete"),
     path("mal/<uuid:pk>/logg/", views.goal_log_create, name="goal_log_create"),

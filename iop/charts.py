@@ -11,7 +11,7 @@ import datetime
 from collections.abc import Sequence
 from typing import Protocol
 
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -44,11 +44,17 @@ def describe(logs: Sequence[LogLike]) -> str:
 
 
 def progression_svg(logs: Sequence[LogLike], *, title: str = "", small: bool = False) -> SafeString:
-    """A line per axis (quality, independence) of the level reached over time."""
-    width, height = (160, 48) if small else (560, 240)
-    left, right, top, bottom = (4, 4, 4, 4) if small else (120, 16, 16, 40)
-    plot_w, plot_h = width - left - right, height - top - bottom
+    """A line per axis (quality, independence) of the level reached over time:
+    quality solid with round marks, independence dashed with square marks, the
+    two drawn a few pixels apart so equal levels show both lines. With no level
+    logged, a short sentence (``<p class="progression-empty">``) instead."""
     q_series, i_series = _series(logs, "quality"), _series(logs, "independence")
+    if not (q_series or i_series):
+        return format_html('<p class="progression-empty">{}</p>', _("No levels logged yet."))
+    width, height = (160, 48) if small else (560, 240)
+    left, right, top, bottom = (4, 4, 6, 6) if small else (120, 16, 16, 40)
+    plot_w, plot_h = width - left - right, height - top - bottom
+    shift = 1.5 if small else 3.0  # quality a little above, independence a little below
     dates = sorted({d for d, _v in q_series + i_series})
     label = _("Progression: %(goal)s") % {"goal": title[:120]} if title else _("Progression")
     desc = describe(logs)
@@ -78,16 +84,25 @@ def progression_svg(logs: Sequence[LogLike], *, title: str = "", small: bool = F
                 f'<text x="{left - 8}" y="{y(level.value) + 4:.1f}" text-anchor="end" font-size="12" '
                 f'fill="{TEXT_COLOUR}">{escape(level.label)}</text>'
             )
-    for series, colour, dash in ((q_series, QUALITY_COLOUR, ""), (i_series, INDEPENDENCE_COLOUR, "6 4")):
+    axes = ((q_series, QUALITY_COLOUR, "", -shift, "circle"), (i_series, INDEPENDENCE_COLOUR, "6 4", shift, "square"))
+    for series, colour, dash, dy, mark in axes:
         if not series:
             continue
-        points = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in series)
+        points = " ".join(f"{x(d):.1f},{y(v) + dy:.1f}" for d, v in series)
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         out.append(
             f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="{2 if small else 3}"{dash_attr}/>'
         )
-        if not small:
-            out.extend(f'<circle cx="{x(d):.1f}" cy="{y(v):.1f}" r="4" fill="{colour}"/>' for d, v in series)
+        r = 2.5 if small else 4.5
+        for d, v in series:
+            cx, cy = x(d), y(v) + dy
+            if mark == "circle":
+                out.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r}" fill="{colour}"/>')
+            else:
+                out.append(
+                    f'<rect x="{cx - r:.1f}" y="{cy - r:.1f}" width="{2 * r}" height="{2 * r}" fill="white" '
+                    f'stroke="{colour}" stroke-width="2"/>'
+                )
     if not small:
         if dates:
             out.append(

@@ -25,3 +25,11 @@ def pupil_iups(request: HttpRequest, pupil: Pupil) -> Section | None:
     if plans is None:
         return None
     return Section("iop/_pupil_iups.html", {"plans": plans})
+
+
+def pupil_guardian_links(request: HttpRequest, pupil: Pupil) -> Section | None:
+    """For a guardian: who has read the child's plans (the access log), on
+    the child's page whatever plans the child has. No queries."""
+    if not selectors.guardian_only(pupil):
+        return None
+    return Section("iop/_guardian_links.html", {"pupil": pupil})

@@ -25,8 +25,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import DecimalField, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import DecimalField, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -79,11 +79,15 @@ def may_read_vurdering(pupil: Pupil) -> bool:
 
 def resolve(user: AnyUser, queryset: QuerySet[M], pk: uuid.UUID | str, pupil_path: str = "pupil") -> tuple[M, Pupil]:
     """The record PK from QUERYSET if the user may see its pupil (else 404),
-    with the pupil resolved through the access layer (``pupil.allowed``)."""
-    visible = access.pupils_for(user, Action.VIEW)
+    with the pupil resolved through the access layer (``pupil.allowed``).
+
+    The record is read by its key alone and its pupil then resolved by
+    :func:`students.access.get_pupil`, which answers 404 for a pupil the user
+    does not see: the same answer as filtering the record by the visible
+    pupils, with the access query built once instead of twice."""
     try:
-        obj = queryset.filter(**{f"{pupil_path}__in": visible}).get(pk=pk)
-    except (ObjectDoesNotExist, ValueError):
+        obj = queryset.get(pk=pk)
+    except (ObjectDoesNotExist, ValueError, ValidationError):
         raise Http404 from None
     *path, last = pupil_path.split("__")
     holder: Any = obj
@@ -156,14 +160,13 @@ def section_for(user: AnyUser, pk: uuid.UUID | str, action: Action) -> IopSubjec
 
 def goal_for(user: AnyUser, pk: uuid.UUID | str, action: Action = Action.VIEW) -> Goal:
     """A goal of an IOP or an IUP, resolved through its plan's pupil."""
-    visible = access.pupils_for(user, Action.VIEW)
     qs = Goal.objects.select_related("iop__school_year", "iop__vedtak", "iup__school_year", "section")
     try:
-        goal = qs.filter(Q(iop__pupil__in=visible) | Q(iup__pupil__in=visible)).get(pk=pk)
+        goal = qs.get(pk=pk)
     except (ObjectDoesNotExist, ValueError, ValidationError):
         raise Http404 from None
     plan = goal.plan
-    pupil = access.get_pupil(user, plan.pupil_id, Action.VIEW)
+    pupil = access.get_pupil(user, plan.pupil_id, Action.VIEW)  # 404 for a pupil the user does not see
     if guardian_only(pupil) and plan.status == Iop.Status.DRAFT:
         raise Http404
     require(pupil, action)
@@ -205,6 +208,35 @@ def _aims() -> Prefetch:
 
 def _logs() -> QuerySet[GoalLog]:
     return GoalLog.objects.select_related("author").order_by("date", "created_at")
+
+
+#: How many of a goal's latest log entries a plan page reads (for the small
+#: progression chart and the latest status: the newest of these with a level);
+#: the goal's own page reads them all.
+PLAN_PAGE_LOGS = 12
+
+
+def _recent_logs(n: int = PLAN_PAGE_LOGS) -> QuerySet[GoalLog]:
+    """The latest N log entries of each goal (in date order), without their
+    authors: what a plan page needs, bounded however long a goal is logged."""
+    recent = Window(RowNumber(), partition_by=F("goal_id"), order_by=(F("date").desc(), F("created_at").desc()))
+    return (
+        GoalLog.objects.annotate(recent=recent)
+        .filter(recent__lte=n)
+        .only("id", "goal_id", "date", "quality", "independence", "note", "note_internal", "created_at")
+        .order_by("date", "created_at")
+    )
+
+
+def goal_place(goal: Goal) -> tuple[bool, bool]:
+    """(first, last): whether GOAL is the first and the last of its list (its
+    IOP section, the IOP's general goals or the IUP's goals), in one query."""
+    order = list(
+        Goal.objects.filter(**{goal.plan_field: goal.plan}, section_id=goal.section_id)
+        .order_by("order", "created_at")
+        .values_list("pk", flat=True)
+    )
+    return (bool(order) and order[0] == goal.pk, bool(order) and order[-1] == goal.pk)
 
 
 # --- hours of teaching given -----------------------------------------------------------
@@ -359,7 +391,7 @@ def iop_page(user: AnyUser, pk: uuid.UUID | str, *, read_mode: bool = False) -> 
     if not internal:
         shown = published.published_iop(iop)
         if shown is not None:
-            published.attach_logs(shown.goals, _logs())
+            published.attach_logs(shown.goals, _recent_logs())
             for goal in shown.goals:
                 _decorate_goal(goal, False)
             iop._prefetched_objects_cache = {"sections": shown.sections}  # type: ignore[attr-defined]
@@ -377,7 +409,7 @@ def iop_page(user: AnyUser, pk: uuid.UUID | str, *, read_mode: bool = False) -> 
     goals = list(
         Goal.objects.filter(iop=iop)
         .select_related("section")
-        .prefetch_related(Prefetch("logs", queryset=_logs()), _aims())
+        .prefetch_related(Prefetch("logs", queryset=_recent_logs()), _aims())
         .order_by("order", "created_at")
     )
     for goal in goals:
@@ -416,7 +448,7 @@ def section_goals(plan: Iop | Iup, section: IopSubject | None) -> SectionView:
     goals = list(
         plan.goals.filter(section=section)
         .select_related("section")
-        .prefetch_related(Prefetch("logs", queryset=_logs()), _aims())
+        .prefetch_related(Prefetch("logs", queryset=_recent_logs()), _aims())
         .order_by("order", "created_at")
     )
     for goal in goals:
@@ -795,7 +827,7 @@ def iup_page(user: AnyUser, pk: uuid.UUID | str, *, read_mode: bool = False) -> 
     if not internal:
         shown = published.published_iup(iup)
         if shown is not None:
-            published.attach_logs(shown.goals, _logs())
+            published.attach_logs(shown.goals, _recent_logs())
             for goal in shown.goals:
                 _decorate_goal(goal, False)
             iup._prefetched_objects_cache = {"assessments": shown.assessments}  # type: ignore[attr-defined]
@@ -812,7 +844,7 @@ def iup_page(user: AnyUser, pk: uuid.UUID | str, *, read_mode: bool = False) -> 
             )
     goals = list(
         Goal.objects.filter(iup=iup)
-        .prefetch_related(Prefetch("logs", queryset=_logs()))
+        .prefetch_related(Prefetch("logs", queryset=_recent_logs()))
         .order_by("order", "created_at")
     )
     for goal in goals:

@@ -164,7 +164,8 @@ TEMPLATES = [
     },
 ]
 
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# The project's widget templates; text areas and inputs written in Python (iop/renderers.py).
+FORM_RENDERER = "iop.renderers.FastTemplatesSetting"
 
 # --- Database -------------------------------------------------------------
 _default_db = f"sqlite:///{VAR_DIR / 'iop.sqlite3'}"
@@ -428,6 +429,7 @@ PUPIL_PAGE_SECTIONS: list[str] = [
     "iop.reports.sections.pupil_reports",
     "followup.sections.pupil_section",
     "iop.reports.sections.pupil_file",
+    "iop.sections.pupil_guardian_links",
 ]
 HOME_SECTIONS: list[str] = ["followup.sections.home_section"]
 # The parts of a pupil's whole file for innsyn (see students/pupil_file.py), in this order.
@@ -448,7 +450,7 @@ DEMO_BUILDERS: list[str] = [
     "iop.reports.demo.create",
     "followup.demo.create",
 ]
-# Extra menu entries: (url name, label, audience "all" | "staff" | "coordinator").
+# Extra menu entries: (url name, label, audience "all" | "staff" | "coordinator" | "guardian").
 NAV_ITEMS: list[tuple[str, object, str]] = [
     ("iop:overview", _("Individually adapted teaching"), "coordinator"),
     ("iop:iup_list", _("IUP"), "staff"),
@@ -460,7 +462,12 @@ NAV_ITEMS: list[tuple[str, object, str]] = [
     ("followup:aarshjul", _("Årshjul"), "coordinator"),
     ("kpi:key_figures", _("Key figures"), "coordinator"),
     ("kpi:term_talks", _("Talks this term"), "staff"),
+    ("followup:notifications", _("Notifications"), "guardian"),
 ]
+# Menu entries that stay in the header when not all fit (the rest go under "More").
+NAV_PRIMARY: list[str] = ["iop:overview", "followup:dashboard", "followup:aarshjul"]
+# A guardian's menu entries per child: (url name taking the pupil's id, label).
+GUARDIAN_CHILD_NAV_ITEMS: list[tuple[str, object]] = [("iop:access_log", _("Who has read"))]
 
 # --- Follow-up (followup app) --------------------------------------------------
 FOLLOWUP_REMINDER_HOUR = env_int("FOLLOWUP_REMINDER_HOUR", 7)  # local time reminders go out

@@ -612,12 +612,11 @@ def iop_detail(request: HttpRequest, pk: str) -> HttpResponse:
     )
     if page.can_edit:
         page.extra["iop_form"] = IopForm(instance=page.iop)
-        year = aim_year_level(selectors.pupil_year_level(page.pupil, page.iop.school_year))
+        # Goals show as reading text; each brings in its form when the teacher
+        # starts editing it (goal_editor), so the page does not grow with forms.
         for view in page.sections:
             if view.section is not None:
                 view.section.form = _section_form(view.section)  # type: ignore[attr-defined]
-            for goal in view.goals:
-                goal.form = _goal_form(goal, year_level=year)  # type: ignore[attr-defined]
     if page.can_log:
         page.extra["teaching_form"] = TeachingLogForm(
             prefix="undervisning",
@@ -778,6 +777,7 @@ def goal_criteria_fill(request: HttpRequest, pk: str) -> HttpResponse:
         axis = "all"
     texts = services.criteria_template_for(goal.plan.pupil.school).texts()
     form = _goal_form(goal, request.POST)
+    first, last = selectors.goal_place(goal)
 
     def save(*, version: int, data: dict[str, Any]) -> Goal:
         filled = services.criteria_filled(data, texts, axis)
@@ -791,7 +791,7 @@ def goal_criteria_fill(request: HttpRequest, pk: str) -> HttpResponse:
         save=save,
         fields=list(services.GOAL_FIELDS),
         partial="iop/_goal_form.html",
-        context={"goal": goal, "iop": goal.plan, "pupil": goal.plan.pupil},
+        context={"goal": goal, "iop": goal.plan, "pupil": goal.plan.pupil, "first": first, "last": last},
         target=f"#goal-{goal.pk}",
         done_url=goal.plan.get_absolute_url() + f"#goal-{goal.pk}",
         whole_form=True,
@@ -804,12 +804,22 @@ def _goals_fragment(
     section: IopSubject | None,
     focus: Any = None,
     notice: list[str] | None = None,
+    keep_open: Any = None,
 ) -> HttpResponse:
     """The goals of SECTION (or of the IUP) again, with NOTICE (messages for
-    the person, e.g. why a goal was not deleted) shown above them."""
+    the person, e.g. why a goal was not deleted) shown above them. FOCUS: the
+    pk of a goal to open for editing with the focus in its text; KEEP_OPEN:
+    one to open without moving the focus (IOP goals are otherwise shown as
+    reading text)."""
     view = selectors.section_goals(plan, section)
+    year = None
+    if isinstance(plan, Iop) and (focus or keep_open):
+        year = aim_year_level(selectors.pupil_year_level(plan.pupil, plan.school_year))
     for goal in view.goals:
-        goal.form = _goal_form(goal)  # type: ignore[attr-defined]
+        # An IOP's goals read as text, with only the goal just added or moved
+        # open for editing; an IUP's (short) goal forms are all open.
+        if isinstance(plan, Iup) or goal.pk in (focus, keep_open):
+            goal.form = _goal_form(goal, year_level=year)  # type: ignore[attr-defined]
         if goal.pk == focus:
             goal.form.fields["text"].widget.attrs["autofocus"] = True  # type: ignore[attr-defined]
     if isinstance(plan, Iup):
@@ -875,6 +885,35 @@ def _log_goal_read(request: HttpRequest, goal: Goal) -> None:
 def _aim_context(goal: Goal, **extra: Any) -> dict[str, Any]:
     plan = goal.plan
     return {"goal": goal, "iop": plan, "plan": plan, "pupil": plan.pupil, **extra}
+
+
+@never_cache
+@login_required
+@require_GET
+def goal_editor(request: HttpRequest, pk: str) -> HttpResponse:
+    """The edit form of one IOP goal, with its competence aims and the aim
+    search. The IOP page shows its goals as reading text and brings this in
+    (htmx, into ``#goal-<pk>``) when the teacher starts editing a goal; the
+    focus goes to the goal's text unless ``utkast=1`` (opened by the page
+    itself to offer back text not yet saved). Without htmx: a page of its own.
+
+    404 for a goal the user does not see and for an IUP goal, 403 for one the
+    user may not edit or on a plan that is no longer edited."""
+    goal = _iop_goal(request, pk)
+    plan = goal.plan
+    if not plan.is_editable:
+        raise PermissionDenied
+    _log_goal_read(request, goal)
+    goal.flags = checks.goal_flags(goal)  # type: ignore[attr-defined]
+    form = _goal_form(goal, year_level=aim_year_level(selectors.pupil_year_level(plan.pupil, plan.school_year)))
+    if request.GET.get("utkast") != "1":
+        form.fields["text"].widget.attrs["autofocus"] = True
+    first, last = selectors.goal_place(goal)
+    context = _aim_context(goal, form=form, autosave=True, first=first, last=last)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "iop/_goal_form.html", context)
+    context.update(partial="iop/_goal_form.html", title=_("Edit the goal"))
+    return render(request, "iop/edit_page.html", context)
 
 
 @never_cache
@@ -1046,7 +1085,7 @@ def goal_move(request: HttpRequest, pk: str) -> HttpResponse:
         for message in exc.messages:
             messages.error(request, message)
     if request.htmx:  # type: ignore[attr-defined]
-        return _goals_fragment(request, goal.plan, goal.section)
+        return _goals_fragment(request, goal.plan, goal.section, keep_open=goal.pk)
     return redirect(goal.plan.get_absolute_url() + f"#goal-{goal.pk}")
 
 
@@ -1178,11 +1217,24 @@ def goal_detail(request: HttpRequest, pk: str) -> HttpResponse:
     services.log_read(actor=_actor(request), pupil=pupil, kind=Kind.GOAL, object_id=goal.pk)
     can_log = Action.LOG in pupil.allowed and plan.is_editable  # type: ignore[attr-defined]
     form = GoalLogForm(initial={"date": timezone.localdate()}) if can_log else None
-    return render(
-        request,
-        "iop/goal_detail.html",
-        {"goal": goal, "plan": plan, "pupil": pupil, "form": form, "internal": not selectors.guardian_only(pupil)},
-    )
+    context = {"goal": goal, "plan": plan, "pupil": pupil, "form": form, "internal": not selectors.guardian_only(pupil)}
+    return render(request, "iop/goal_detail.html", {**context, **_log_entries(goal, request.GET.get("alle") == "1")})
+
+
+#: How many log entries (the latest) a goal's page lists before "show all".
+GOAL_PAGE_ENTRIES = 20
+
+
+def _log_entries(goal: Goal, show_all: bool) -> dict[str, Any]:
+    """The log entries of GOAL's page, newest first: the latest
+    GOAL_PAGE_ENTRIES, or all with SHOW_ALL (``?alle=1``, which htmx brings
+    into the page), and how many in all."""
+    entries = list(reversed(goal.log_list))  # type: ignore[attr-defined]
+    return {
+        "entries": entries if show_all else entries[:GOAL_PAGE_ENTRIES],
+        "entry_count": len(entries),
+        "entries_expanded": show_all and len(entries) > GOAL_PAGE_ENTRIES,  # the focus goes to the whole list
+    }
 
 
 @login_required
@@ -1199,11 +1251,8 @@ def goal_log_create(request: HttpRequest, pk: str) -> HttpResponse:
             messages.success(request, _("The log entry is saved."))
             return redirect("iop:goal_detail", goal.pk)
     page = selectors.goal_page(request.user, pk)
-    return render(
-        request,
-        "iop/goal_detail.html",
-        {"goal": page, "plan": page.plan, "pupil": page.plan.pupil, "form": form, "internal": True},
-    )
+    context = {"goal": page, "plan": page.plan, "pupil": page.plan.pupil, "form": form, "internal": True}
+    return render(request, "iop/goal_detail.html", {**context, **_log_entries(page, False)})
 
 
 @never_cache

@@ -46,7 +46,7 @@ env -u DJANGO_ALLOW_ASYNC_UNSAFE IOP_ENV=production SECRET_KEY="$(head -c 64 /de
 # --- Tests -------------------------------------------------------------------
 log "pytest"
 set +e
-.venv/bin/pytest -n 3 "$@"
+.venv/bin/pytest -n 3 --dist worksteal "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then echo "No tests were collected." >&2; exit 1; fi

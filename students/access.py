@@ -301,9 +301,14 @@ def get_pupil(
         raise Http404
     base = queryset if queryset is not None else Pupil.objects.all()
     try:
-        pupil = _with_relations(base.filter(_visible(prof, filters)), filters).get(pk=pupil_id)
+        # Each relation's condition holds the school narrowing of _visible, so
+        # the pupil is visible exactly when one relation holds: one set of
+        # relation subqueries instead of the same ones in WHERE and in SELECT.
+        pupil = _with_relations(base, filters).get(pk=pupil_id)
     except (Pupil.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404 from None
+    if not relations_of(pupil):
+        raise Http404
     pupil.allowed = actions_of(pupil)  # type: ignore[attr-defined]
     pupil._allowed_for = getattr(user, "pk", None)  # type: ignore[attr-defined]
     if action not in pupil.allowed:  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from iop.reports import documents
 from students import access
 from students.models import School
 from students.params import parse_int
@@ -52,7 +53,7 @@ def key_figures_csv(request: HttpRequest) -> HttpResponse:
     page = _school_page(request)
     figures = selectors.key_figures(School.objects.filter(pk__in=[s.pk for s in page]), timezone.localdate())
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="nokkeltall.csv"'
+    response["Content-Disposition"] = documents.disposition("nokkeltall.csv")
     response.write("\ufeff")  # so spreadsheet programs read æøå correctly
     writer = csv.writer(response, delimiter=";")
     writer.writerow(

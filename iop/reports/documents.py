@@ -21,6 +21,7 @@ person gets the file (the worker's rendering is not a read).
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -97,11 +98,39 @@ def make(name: str, user: User, object_id: str, max_chars: int | None) -> Made:
     return _DOCUMENTS[name][1](user, object_id, max_chars)
 
 
+#: Letters that do not decompose into an ASCII letter and a mark.
+_ASCII_LETTERS = str.maketrans(
+    {"æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "ð": "d", "Ð": "D", "þ": "th", "ß": "ss"}
+    | {"ŋ": "ng", "Ŋ": "Ng", "đ": "d", "Đ": "D", "ŧ": "t", "Ŧ": "T"}  # Sámi
+)
+
+
+def ascii_name(filename: str) -> str:
+    """FILENAME in plain ASCII for old clients: æ → ae, ø → o, å → a, č → c,
+    other letters without an ASCII form dropped ("download" if nothing is left)."""
+    text = unicodedata.normalize("NFKD", filename.translate(_ASCII_LETTERS))
+    out = "".join(c for c in text if c.isascii() and (c.isalnum() or c in "-_. ")).strip(" .")
+    return out if out.strip("-_.") else "download"
+
+
+def disposition(filename: str, *, attachment: bool = True) -> str:
+    """The Content-Disposition value for a download named FILENAME (RFC 6266):
+    an ASCII ``filename="…"`` every client reads and, when the name has other
+    letters (æ, ø, å, č, …), the exact name as ``filename*=utf-8''…`` (RFC 5987),
+    which clients that know it prefer. Both parts come from Django's
+    :func:`~django.utils.http.content_disposition_header`, which quotes them."""
+    fallback = content_disposition_header(attachment, ascii_name(filename)) or "attachment"
+    if filename.isascii():
+        return content_disposition_header(attachment, filename) or fallback
+    exact = content_disposition_header(attachment, filename) or ""
+    return f"{fallback}; {exact.split('; ', 1)[1]}" if "; " in exact else fallback
+
+
 def pdf_response(data: bytes, filename: str, *, inline: bool = False) -> HttpResponse:
-    """A PDF download: the name in RFC 6266/5987 form (``filename*=utf-8''…``
-    where it has letters like æ, ø, å), never cached, never sniffed."""
+    """A PDF download named FILENAME (see :func:`disposition`; INLINE: shown in
+    the browser, saved under the same name), never cached, never sniffed."""
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(not inline, filename) or "attachment"
+    response["Content-Disposition"] = disposition(filename, attachment=not inline)
     for key, value in PDF_HEADERS.items():
         response[key] = value
     return response

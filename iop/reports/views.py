@@ -14,7 +14,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -372,7 +371,8 @@ def batch_zip(request: HttpRequest, pk: str) -> FileResponse:
         purpose=Purpose.ZIP,
     )
     name = f"rapporter-{batch.school.name}-{batch.school_year.name}.zip".lower().replace(" ", "-").replace("/", "-")
-    response = FileResponse(batch.archive.open("rb"), as_attachment=True, filename=name, content_type="application/zip")
+    response = FileResponse(batch.archive.open("rb"), content_type="application/zip")
+    response["Content-Disposition"] = documents.disposition(name)
     for key, value in PDF_HEADERS.items():
         response[key] = value
     return response
@@ -383,7 +383,7 @@ def batch_zip(request: HttpRequest, pk: str) -> FileResponse:
 
 def _download(data: bytes, filename: str, content_type: str) -> HttpResponse:
     response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
+    response["Content-Disposition"] = documents.disposition(filename)
     for key, value in PDF_HEADERS.items():
         response[key] = value
     return response

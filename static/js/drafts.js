@@ -12,6 +12,9 @@
  *    tab), refused security token (403 + X-CSRF-Token: the fresh token is
  *    taken and the save sent once more), server error, no network. Nothing
  *    is swapped in, the focus and the text stay where they are.
+ *    A record shown as reading text with a link that brings its form in
+ *    (data-draft-opener="<record>", hx-get) is opened at once when a draft
+ *    of it is kept, so that the draft is offered back there.
  * 3. Leaving the page while a draft is not confirmed, or after typing in
  *    any other form that was not sent, asks first. A page
  *    marked data-draft-saved="<record>" (a confirmation page reached after
@@ -521,6 +524,20 @@
       var forms = root.matches && root.matches("form[data-draft]") ? [root] : [];
       if (root.querySelectorAll) forms = forms.concat(Array.prototype.slice.call(root.querySelectorAll("form[data-draft]")));
       forms.forEach(offer);
+      // A record shown as reading text (an IOP goal) whose form is brought in
+      // on demand: when this browser holds a draft of it, open the form at
+      // once (without taking the focus), so that the draft is offered back.
+      var openers = root.matches && root.matches("[data-draft-opener]") ? [root] : [];
+      if (root.querySelectorAll) openers = openers.concat(Array.prototype.slice.call(root.querySelectorAll("[data-draft-opener]")));
+      openers.forEach(function (opener) {
+        var url = opener.getAttribute("hx-get");
+        if (!window.htmx || !url || !keys(PREFIX + user + "|" + opener.getAttribute("data-draft-opener") + "|").length) return;
+        window.htmx.ajax("GET", url + (url.indexOf("?") < 0 ? "?" : "&") + "utkast=1", {
+          source: opener,
+          target: opener.getAttribute("hx-target"),
+          swap: "innerHTML",
+        });
+      });
     };
     onLoad(document);
     if (window.htmx) window.htmx.onLoad(onLoad); // forms swapped in later

@@ -68,6 +68,14 @@ def login(page: Any, live_server_url: str, email: str, password: str = PASSWORD)
     page.wait_for_load_state("networkidle")
 
 
+def open_goal(page: Any, goal_id: Any) -> None:
+    """Start editing an IOP goal shown as reading text: "Rediger mål" brings
+    its form in, with the focus in the goal's text."""
+    page.locator(f"#goal-{goal_id}").get_by_role("link", name="Rediger mål").click()
+    page.locator(f"#id_{goal_id}-text").wait_for()
+    page.wait_for_function(f"() => document.activeElement?.id === 'id_{goal_id}-text'")
+
+
 def axe_violations(page: Any, *, exclude_rules: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     """Run axe-core (from npm) in the page; return its violations (WCAG 2.1 A/AA)."""
     page.add_script_tag(path=str(AXE_JS))

@@ -10,7 +10,7 @@ import pytest
 
 from iop.models import Goal, Iop
 from tests.conftest import World
-from tests.e2e.conftest import assert_accessible, login
+from tests.e2e.conftest import assert_accessible, login, open_goal
 from tests.iop.factories import chain
 
 
@@ -28,7 +28,9 @@ def test_two_teachers_edit_the_same_goal(live_server: Any, transactional_world: 
     login(page, live_server.url, "teacher@test.example")
     login(b, live_server.url, "coordinator@test.example")
     page.goto(url)
-    b.goto(url)  # both from version 1
+    b.goto(url)
+    open_goal(page, goal.pk)
+    open_goal(b, goal.pk)  # both from version 1
 
     def save(p: Any, field: str, text: str) -> None:
         card = p.locator(f"#goal-{goal.pk}")
@@ -47,6 +49,7 @@ def test_two_teachers_edit_the_same_goal(live_server: Any, transactional_world: 
 
     # The same field: B sees both texts side by side, nothing is lost.
     page.reload()
+    open_goal(page, goal.pk)
     save(page, "quality_1", "A skrev dette")
     page.locator(f"#goal-status-{goal.pk}").get_by_text("Lagret").wait_for()
     save(b, "quality_1", "B skrev dette")

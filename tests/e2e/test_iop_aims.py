@@ -1,5 +1,5 @@
-"""The goal picker through the real UI, keyboard only: the kontaktlærer opens
-"Finn kompetansemål" on a goal, searches, attaches an aim and sees it on the
+"""The goal picker through the real UI, keyboard only: the kontaktlærer starts
+editing a goal, opens "Finn kompetansemål" on it, searches, attaches an aim and sees it on the
 goal (also after a reload). axe-core checks the page with the picker open."""
 
 from __future__ import annotations
@@ -41,6 +41,12 @@ def test_a_teacher_attaches_an_aim_to_a_goal_with_the_keyboard_only(
     login(page, live_server.url, "teacher@test.example")
     page.goto(f"{live_server.url}/iop/{ch.iop.pk}/")
     card = page.locator(f"#goal-{goal.pk}")
+    assert "KM9001" not in card.inner_text()
+
+    # Start editing the goal with the keyboard: its form comes in with the focus.
+    tab_to(page, f'#goal-{goal.pk} a[data-draft-opener="goal:{goal.pk}"]')
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"() => document.activeElement?.id === 'id_{goal.pk}-text'")
     aims_list = page.locator(f"#goal-aims-{goal.pk}")
     assert "KM9001" not in aims_list.inner_text()
 
@@ -67,6 +73,6 @@ def test_a_teacher_attaches_an_aim_to_a_goal_with_the_keyboard_only(
     assert TEXT in aims_list.inner_text()
     assert list(goal.competence_aims.values_list("code", flat=True)) == ["KM9001"]
 
-    page.reload()
-    shown = page.locator(f'#goal-aims-{goal.pk} li[data-aim="KM9001"]')
+    page.reload()  # the goal reads as text again, with its aim
+    shown = page.locator(f'#goal-{goal.pk} li[data-aim="KM9001"]')
     assert "KM9001" in shown.inner_text() and TEXT in shown.inner_text()

@@ -3,7 +3,8 @@ the session ends. A short message appears in the goal's status area, the focus
 and the text stay; the login opens in a new tab (which offers the unsaved text
 back), and typing on in the first tab saves with the renewed security token.
 Leaving the page before the autosave asks first, and the page offers the text
-back when it opens again."""
+back when it opens again (the goal, shown as reading text, opens for editing
+by itself when a draft of it is kept)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from playwright.sync_api import expect
 
 from iop.models import Goal, Iop
 from tests.conftest import World
-from tests.e2e.conftest import PASSWORD, assert_accessible, login
+from tests.e2e.conftest import PASSWORD, assert_accessible, login, open_goal
 from tests.iop.factories import chain
 
 NO_DRAFTS = "() => !Object.keys(localStorage).some(k => k.startsWith('iop-draft|'))"
@@ -30,6 +31,7 @@ def test_text_typed_while_the_session_ends_is_kept_and_saved_after_logging_in_ag
     goal = ch.goals[0]
     login(page, live_server.url, "teacher@test.example")
     page.goto(f"{live_server.url}/iop/{ch.iop.pk}/")
+    open_goal(page, goal.pk)  # the goal reads as text until the teacher starts editing it
     box = page.locator(f"#id_{goal.pk}-text")
     status = page.locator(f"#goal-status-{goal.pk}")
     box.fill("Eleven teller til hundre")
@@ -77,6 +79,7 @@ def test_text_typed_while_the_session_ends_is_kept_and_saved_after_logging_in_ag
     assert Goal.objects.get(pk=goal.pk).text == "Eleven teller til hundre og sorterer mengder."
 
     page.goto(f"{live_server.url}/iop/{ch.iop.pk}/")
+    # The goal with a draft opens for editing by itself, and offers the text back.
     offer = page.locator(f'form[data-draft="goal:{goal.pk}"] .draft-offer')
     expect(offer).to_contain_text("Du har ulagret tekst fra")
     assert_accessible(page)  # the offer shown

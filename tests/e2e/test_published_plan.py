@@ -18,7 +18,7 @@ from django.db import transaction
 
 from iop import services
 from tests.conftest import World
-from tests.e2e.conftest import assert_accessible, login
+from tests.e2e.conftest import assert_accessible, login, open_goal
 from tests.iop.factories import chain
 
 
@@ -48,6 +48,7 @@ def test_the_guardian_reads_the_published_plan_until_the_changes_are_published(
 
     login(page, live_server.url, "teacher@test.example")
     page.goto(iop_url)
+    open_goal(page, goal.pk)
     page.locator(f"#id_{goal.pk}-text").fill("Eleven leser 80 ord i minuttet.")
     page.locator(f"#goal-{goal.pk}").get_by_role("button", name="Lagre mål").click()
     page.locator(f"#goal-status-{goal.pk}").get_by_text("Lagret").wait_for()
@@ -70,6 +71,7 @@ def test_the_guardian_reads_the_published_plan_until_the_changes_are_published(
         assert_accessible(page)  # the staff page with the banner
         # Typed and published at once, before the autosave's pause: the
         # text is saved first, then published.
+        open_goal(page, goal.pk)
         page.locator(f"#id_{goal.pk}-text").fill("Eleven leser 90 ord i minuttet.")
         page.get_by_role("button", name="Publiser endringene").click()
         page.get_by_role("button", name="Ja, publiser").click()  # confirmed without JavaScript

@@ -113,3 +113,10 @@ def tiltak_data(w: World) -> dict[str, Any]:
         "responsibilities": "Faglærer",
         "evaluation_date": (today + datetime.timedelta(days=20)).isoformat(),
     }
+
+
+def finish_report(referral: Referral) -> None:
+    """Write the section of the pedagogisk rapport the draft leaves to the
+    teacher (what the pupil masters, the last one), as a teacher would."""
+    referral.report = referral.report.rstrip() + "\nEleven leser gjerne høyt og hjelper andre.\n"
+    referral.save(update_fields=["report"])

@@ -174,3 +174,13 @@ def test_a_school_without_a_school_year_lists_the_duties_by_their_rules(client: 
     assert "Skolen har ikke noe skoleår ennå" in html
     assert "Pliktene og når de forfaller" in html and 'data-duty="mv1"' not in html  # the primary school set
     assert html.count("<tr data-duty=") > 10
+
+
+def test_a_duty_that_follows_a_record_says_how_long_before_or_after(client: Client, vgs: YearSchool) -> None:
+    """A rule tied to a record reads as words ("…: 21 dager etter"), not a signed number ("+21", "-60")."""
+    with at_today():
+        html = _page(client, vgs)
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "En bekymringsmelding er sendt: 21 dager etter" in text
+    assert "Et enkeltvedtak utløper: 60 dager før" in text
+    assert not re.search(r"[+-]\d+ dager", text)

@@ -21,6 +21,7 @@ from iop.reports import services as report_services
 from students.models import StaffMembership, User
 from tests import factories as f
 from tests.followup.conftest import YearSchool
+from tests.followup.fixtures import finish_report
 from tests.iop.factories import VEDTAK_REASONS, consent
 
 D = datetime.date
@@ -82,6 +83,7 @@ def test_each_step_tells_the_next_person_and_brings_the_next_deadline(
             method="signed",
             given_by="guardian" if pupil.age_on(D(2026, 10, 1)) < 15 else "pupil",  # 15 and over: the pupil
         )
+        finish_report(referral)
         services.referral_send(actor=vgs.coordinator, referral=referral)
     waiting = open_deadline(pupil.pk, "sakkyndig-vurdering-etter-henvisning")
     assert (waiting.due, waiting.responsible) == (D(2026, 12, 30), ppt)  # PPT's waiting time is tracked
@@ -171,6 +173,7 @@ def test_ppt_finds_the_referrals_waiting_and_the_way_on_to_the_assessment(vgs: Y
             method="signed",
             given_by="guardian" if pupil.age_on(D(2026, 10, 1)) < 15 else "pupil",  # 15 and over: the pupil
         )
+        finish_report(referral)
         services.referral_send(actor=vgs.coordinator, referral=referral)
     with at("2026-10-11"):
         page = home(ppt)

@@ -16,6 +16,7 @@ from students import access
 from students.access import Action
 from students.models import PptGrant
 from tests.conftest import World
+from tests.followup.fixtures import finish_report
 
 
 def test_a_concern_reaches_the_coordinator_at_once(world: World, django_capture_on_commit_callbacks) -> None:
@@ -129,6 +130,9 @@ def test_a_referral_needs_consent_and_sending_grants_ppt_access(
     )
     with pytest.raises(PermissionDenied):
         services.referral_send(actor=world.user("teacher"), referral=referral)
+    with pytest.raises(ValidationError):  # what the pupil masters is not written yet
+        services.referral_send(actor=coordinator, referral=referral)
+    finish_report(referral)
     with django_capture_on_commit_callbacks(execute=True):
         services.referral_send(actor=coordinator, referral=referral)
     referral.refresh_from_db()

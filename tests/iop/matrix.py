@@ -710,6 +710,10 @@ ROWS = {
             lambda w: {"date": today(), "quality": "2", "independence": "3"},
         ),
     ],
+    "iop:goal_editor": [
+        Row(url("goal_editor", "goal"), get(EDIT_A, ("faglaerer", "ppt", "vikar", "guardian_a"))),
+        Row(iup_url("goal_editor", "goal"), get((), ("faglaerer", "ppt", "vikar", "guardian_a")), label="IUP goal"),
+    ],
     "iop:goal_aims": [
         Row(url("goal_aims", "goal"), get(EDIT_A, ("faglaerer", "ppt", "vikar", "guardian_a"))),
     ],

@@ -28,8 +28,10 @@ def test_a_teacher_finds_attaches_and_sees_an_aim_on_the_iop(world: World) -> No
     teacher = world.client("teacher")
 
     page = teacher.get(reverse("iop:iop_detail", args=[ch.iop.pk])).content.decode()  # type: ignore[union-attr]
-    assert 'name="aims-' not in page  # the picker's fields are prefixed by the goal
-    assert f'id="aims-{goal.pk}-q"' in page and "Matematikk" in page
+    assert reverse("iop:goal_editor", args=[goal.pk]) in page  # the goal reads as text, its form comes on demand
+    editor = teacher.get(reverse("iop:goal_editor", args=[goal.pk]), **HTMX).content.decode()
+    assert 'name="aims-' not in editor  # the picker's fields are prefixed by the goal
+    assert f'id="aims-{goal.pk}-q"' in editor and "Matematikk" in editor
 
     found = teacher.get(
         reverse("iop:goal_aims", args=[goal.pk]), {"q": "telle", "fag": "Matematikk", "trinn": "2"}, **HTMX
@@ -146,11 +148,14 @@ def test_the_goal_form_has_one_aim_input_and_free_text_only_as_a_fallback(world:
     plain, written = ch.goals[0], ch.goals[1]
     Goal.objects.filter(pk=plain.pk).update(competence_aim="")
     Goal.objects.filter(pk=written.pk).update(competence_aim="Eget mål: skrive korte tekster")
-    page = world.client("teacher").get(reverse("iop:iop_detail", args=[ch.iop.pk])).content.decode()  # type: ignore[union-attr]
+    teacher = world.client("teacher")
+
+    def editor(goal: Goal) -> str:
+        return teacher.get(reverse("iop:goal_editor", args=[goal.pk]), **HTMX).content.decode()
 
     def fallback(goal: Goal) -> str:
         """The goal's form, from its opening to the end of its fallback box."""
-        form = page.split(f'data-draft="goal:{goal.pk}"', 1)[1].split("</form>", 1)[0]
+        form = editor(goal).split(f'data-draft="goal:{goal.pk}"', 1)[1].split("</form>", 1)[0]
         match = re.search(r'<details class="iop-aim-fallback"( open)?>.*?</details>', form, re.S)
         assert match, form
         before = form[: match.start()]
@@ -160,7 +165,7 @@ def test_the_goal_form_has_one_aim_input_and_free_text_only_as_a_fallback(world:
 
     # The picker is the aim input; the free text waits folded away …
     assert not fallback(plain).startswith('<details class="iop-aim-fallback" open')
-    assert f'id="aims-{plain.pk}-q"' in page and "Finn kompetansemål" in page
+    assert f'id="aims-{plain.pk}-q"' in editor(plain) and "Finn kompetansemål" in editor(plain)
     # … and is open with its text where a goal already has one (nothing is lost).
     shown = fallback(written)
     assert shown.startswith('<details class="iop-aim-fallback" open>') and "Eget mål: skrive korte tekster" in shown

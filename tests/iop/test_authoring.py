@@ -117,7 +117,7 @@ def test_a_goal_without_aims_gets_suggestions_of_its_subject(world: World) -> No
     shared.competence_aims.add(aim())
     goal = chain(world.pupil_a).goals[0]
     assert not goal.competence_aims.exists()
-    page = world.client("teacher").get(reverse("iop:iop_detail", args=[goal.iop_id]), **NB).content.decode()
+    page = world.client("teacher").get(reverse("iop:goal_editor", args=[goal.pk]), **HTMX).content.decode()
     assert reverse("iop:goal_bank", args=[goal.pk]) in page  # offered before any aim is attached
     body = world.client("teacher").get(reverse("iop:goal_bank", args=[goal.pk]), **HTMX).content.decode()
     assert "Eleven teller til 20." in body

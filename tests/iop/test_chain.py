@@ -331,6 +331,20 @@ def test_the_chart_escapes_text_and_describes_the_progression() -> None:
     assert "<polyline" not in progression_svg([])
 
 
+def test_the_chart_shows_both_lines_when_the_levels_are_equal_and_words_when_empty() -> None:
+    entries = [
+        GoalLog(date=datetime.date(2026, 9, 1), quality=2, independence=2),
+        GoalLog(date=datetime.date(2026, 10, 1), quality=3, independence=3),
+    ]
+    for small in (False, True):
+        svg = str(progression_svg(entries, small=small))
+        lines = re.findall(r'<polyline points="([^"]+)"', svg)
+        assert len(lines) == 2 and lines[0] != lines[1], "equal levels: the lines are drawn apart"
+        assert "stroke-dasharray" in svg and "<circle" in svg and "<rect" in svg  # dash and marks tell them apart
+    empty = str(progression_svg([GoalLog(date=datetime.date(2026, 9, 1))]))
+    assert "<svg" not in empty and 'class="progression-empty"' in empty
+
+
 def test_the_demo_builder_adds_chains(db: None) -> None:
     from iop import demo
     from students import demo as students_demo

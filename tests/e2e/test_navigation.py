@@ -1,0 +1,99 @@
+"""The header menu at a laptop (1366 px) and a tablet (820 px) width, for
+each persona: one line on the laptop, a "Menu" button on the tablet, and no
+page wider than the window."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from students.models import StaffMembership
+from tests import factories as f
+from tests.conftest import World
+from tests.e2e.conftest import assert_accessible, login
+
+PERSONAS = ("teacher", "coordinator", "rektor", "guardian_a")
+
+
+def _no_horizontal_overflow(page: Any) -> None:
+    widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"{page.url}: the page is {widths[0]} px wide in a {widths[1]} px window"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_menu_fits_a_laptop_and_a_tablet(
+    live_server: Any, transactional_world: World, browser: Any, persona: str
+) -> None:
+    f.member(
+        f.UserFactory(email="rektor@test.example", full_name="Rita Rektor"),
+        transactional_world.school1,
+        StaffMembership.Role.REKTOR,
+    )
+    context = browser.new_context(locale="nb-NO", viewport={"width": 1366, "height": 768}, bypass_csp=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        login(page, live_server.url, f"{persona}@test.example")
+        nav = page.get_by_role("navigation", name="Hovedmeny")
+        items = nav.locator(".site-nav > li")
+        count = items.count()
+        assert 2 <= count <= 6, f"{count} entries in the header"
+        assert (
+            page.get_by_role("button", name="Meny").count() == 0
+            or not page.locator(".site-menu > summary").is_visible()
+        )
+        tops = {round(items.nth(i).bounding_box()["y"]) for i in range(count)}
+        assert len(tops) == 1, f"the menu wraps: entries start at {sorted(tops)}"
+        link_height = nav.get_by_role("link").first.bounding_box()["height"]
+        assert nav.bounding_box()["height"] < 2 * link_height, "the menu takes more than one line"
+        header = page.locator(".site-header__inner").bounding_box()
+        assert header["height"] < 80, f"the header is {header['height']} px high"
+        _no_horizontal_overflow(page)
+        if persona in ("coordinator", "rektor"):
+            more = nav.locator("summary", has_text="Mer")
+            more.click()
+            nav.get_by_role("link", name="Nøkkeltall").wait_for(state="visible")
+            page.keyboard.press("Escape")
+            assert not nav.get_by_role("link", name="Nøkkeltall").is_visible()
+            more.focus()
+            page.keyboard.press("Enter")  # the keyboard opens it as well
+            nav.get_by_role("link", name="Nøkkeltall").wait_for(state="visible")
+        assert_accessible(page)
+
+        page.set_viewport_size({"width": 820, "height": 1180})
+        page.reload()
+        button = page.locator(".site-menu > summary")
+        assert button.is_visible() and button.inner_text().strip() == "Meny"
+        first_link = nav.get_by_role("link").first
+        assert not first_link.is_visible(), "the menu is closed behind its button on a tablet"
+        _no_horizontal_overflow(page)
+        button.click()
+        first_link.wait_for(state="visible")
+        _no_horizontal_overflow(page)
+        assert_accessible(page)
+        button.click()
+        assert not first_link.is_visible()
+        button.focus()
+        page.keyboard.press("Enter")
+        first_link.wait_for(state="visible")
+    finally:
+        context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_menu_works_without_javascript(live_server: Any, transactional_world: World, browser: Any) -> None:
+    context = browser.new_context(
+        locale="nb-NO", viewport={"width": 820, "height": 1180}, java_script_enabled=False, bypass_csp=True
+    )
+    page = context.new_page()
+    try:
+        login(page, live_server.url, "coordinator@test.example")
+        nav = page.get_by_role("navigation", name="Hovedmeny")
+        nav.get_by_role("link", name="Elever").wait_for(state="visible")  # open as rendered
+        nav.locator("summary", has_text="Mer").click()
+        nav.get_by_role("link", name="Nøkkeltall").wait_for(state="visible")
+        _no_horizontal_overflow(page)
+    finally:
+        context.close()

@@ -1,0 +1,83 @@
+"""The pedagogisk rapport in sections: "## Title" headings (older reports'
+"=====" underlines are read too), shown as headed parts on the page and in
+the PDF; hints on what to write are beside the text, never in it, and a
+report with an empty section (or a hint left in it) is not sent."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from followup import report_text, services
+from tests.conftest import World
+
+LEGACY = """Bakgrunn
+========
+- 01.09.2026: uro i timene
+
+Hva eleven mestrer
+==================
+Beskriv elevens sterke sider og hva som fungerer godt.
+"""
+
+
+def test_the_sections_are_read_from_headings_and_from_older_underlines() -> None:
+    parts = report_text.sections("## Bakgrunn\n- En\n  fortsatt\n\n## Tom\n\n## Mestrer\nLeser godt.")
+    assert [(p.title, p.body) for p in parts] == [
+        ("Bakgrunn", "- En\n  fortsatt"),
+        ("Tom", ""),
+        ("Mestrer", "Leser godt."),
+    ]
+    legacy = report_text.sections(LEGACY)
+    assert [p.title for p in legacy] == ["Bakgrunn", "Hva eleven mestrer"]
+    assert report_text.unfinished(LEGACY) == ["Hva eleven mestrer"]  # the hint is still there
+    assert report_text.unfinished("") == [""]
+    html = str(report_text.as_html("## <b>Tittel</b>\n- punkt <i>\n  mer\nTekst\n\n## Tom\n"))
+    assert "<h3>&lt;b&gt;Tittel&lt;/b&gt;</h3>" in html and "<ul><li>punkt &lt;i&gt;<br>mer</li></ul>" in html
+    assert html.count('<section class="report-section">') == 2 and 'class="report-empty"' in html
+    assert "##" not in html and "=====" not in html
+
+
+@pytest.mark.django_db
+def test_the_draft_has_sections_and_no_hint_and_is_not_sent_before_every_section_is_written(
+    world: World, tmp_path: Path
+) -> None:
+    coordinator = world.user("coordinator")
+    referral = services.referral_create(actor=coordinator, pupil=world.pupil_b, question="Lesevansker?")
+    assert "=====" not in referral.report and "## Hva eleven mestrer" in referral.report
+    assert "Beskriv elevens sterke sider" not in referral.report
+    services.consent_record(
+        actor=coordinator, referral=referral, name="Bent Foresatt", date=timezone.localdate(), method="signed"
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.referral_send(actor=coordinator, referral=referral)
+    assert "«Hva eleven mestrer»" in refused.value.messages[0]
+
+    client = world.client("coordinator")
+    response = client.post(reverse("followup:referral_send", args=[referral.pk]))
+    assert response.status_code == 400
+    assert "Den pedagogiske rapporten er ikke ferdig: skriv delen «Hva eleven mestrer»" in response.content.decode()
+
+    edit = client.get(reverse("followup:referral_edit", args=[referral.pk])).content.decode()
+    assert 'placeholder="## Elevens hovedutfordringer' in edit  # shown when the text is empty
+    assert edit.count("Beskriv elevens sterke sider og hva som fungerer godt.") == 2  # placeholder and the notes
+
+    referral.report += "Eleven leser gjerne høyt og hjelper andre."
+    referral.save()
+    page = client.get(reverse("followup:referral_detail", args=[referral.pk])).content.decode()
+    assert "<h3>Hva eleven mestrer</h3>" in page and "=====" not in page and "## " not in page
+
+    pdf = client.get(reverse("followup:referral_pdf", args=[referral.pk]))
+    path = tmp_path / "rapport.pdf"
+    path.write_bytes(pdf.content)
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True)  # noqa: S603, S607
+    assert "Hva eleven mestrer" in text.stdout and "=====" not in text.stdout and "##" not in text.stdout
+
+    services.referral_send(actor=coordinator, referral=referral)
+    referral.refresh_from_db()
+    assert referral.is_sent

@@ -1,0 +1,112 @@
+"""The IOP page shows its goals as reading text and brings in one goal's
+form when the teacher starts editing it; log entries on the plan pages are
+bounded (the goal's own page shows them all)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+
+from iop import services
+from iop.models import AccessLogEntry, GoalLog, Iop
+from iop.selectors import PLAN_PAGE_LOGS
+from iop.views import GOAL_PAGE_ENTRIES
+from tests.conftest import World
+from tests.iop.factories import chain
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_the_edit_page_reads_as_text_and_a_goal_opens_for_editing(world: World) -> None:
+    ch = chain(world.pupil_a, goals=2, iop_status=Iop.Status.DRAFT)
+    first, second = ch.goals
+    teacher = world.client("teacher")
+
+    page = teacher.get(reverse("iop:iop_detail", args=[ch.iop.pk])).content.decode()  # type: ignore[union-attr]
+    for goal in (first, second):
+        assert f'name="{goal.pk}-text"' not in page and f'id="aims-{goal.pk}-q"' not in page
+        assert f'href="{reverse("iop:goal_editor", args=[goal.pk])}"' in page
+        assert f'data-draft-opener="goal:{goal.pk}"' in page and goal.text in page
+    assert "Rediger mål" in page
+
+    opened = teacher.get(reverse("iop:goal_editor", args=[first.pk]), **HTMX)
+    body = opened.content.decode()
+    assert opened.status_code == 200 and "<html" not in body
+    assert f'data-draft="goal:{first.pk}"' in body and f'id="aims-{first.pk}-q"' in body
+    assert "autofocus" in body.split(f'name="{first.pk}-text"', 1)[1].split(">", 1)[0]  # the focus goes to the text
+    assert f'name="{second.pk}-text"' not in body
+    # Opened by the page to offer a draft back: the focus stays where it is.
+    quiet = teacher.get(reverse("iop:goal_editor", args=[first.pk]), {"utkast": "1"}, **HTMX).content.decode()
+    assert "autofocus" not in quiet.split(f'name="{first.pk}-text"', 1)[1].split(">", 1)[0]
+    # Without JavaScript the form is a page of its own.
+    alone = teacher.get(reverse("iop:goal_editor", args=[first.pk])).content.decode()
+    assert "<html" in alone and f'data-draft="goal:{first.pk}"' in alone and "Tilbake til planen" in alone
+
+    entry = AccessLogEntry.objects.filter(object_id=first.pk).latest("at")
+    assert (entry.kind, entry.purpose, entry.user) == (
+        AccessLogEntry.Kind.GOAL,
+        AccessLogEntry.Purpose.EDIT,
+        world.user("teacher"),
+    )
+
+
+def test_a_new_goal_opens_for_editing_and_the_others_stay_text(world: World) -> None:
+    ch = chain(world.pupil_a, goals=1, iop_status=Iop.Status.DRAFT)
+    old = ch.goals[0]
+    response = world.client("teacher").post(
+        reverse("iop:goal_create", args=[ch.iop.pk]),  # type: ignore[union-attr]
+        {"section": str(ch.sections[0].pk)},
+        **HTMX,
+    )
+    body = response.content.decode()
+    new = ch.iop.goals.exclude(pk=old.pk).get()  # type: ignore[union-attr]
+    assert f'name="{new.pk}-text"' in body and "autofocus" in body
+    assert f'name="{old.pk}-text"' not in body and f'data-draft-opener="goal:{old.pk}"' in body
+
+
+def test_no_editor_on_a_plan_that_is_no_longer_edited(world: World) -> None:
+    ch = chain(world.pupil_a, goals=1)
+    Iop.objects.filter(pk=ch.iop.pk).update(status=Iop.Status.ARCHIVED)  # type: ignore[union-attr]
+    teacher = world.client("teacher")
+    assert teacher.get(reverse("iop:goal_editor", args=[ch.goals[0].pk]), **HTMX).status_code == 403
+    page = teacher.get(reverse("iop:iop_detail", args=[ch.iop.pk])).content.decode()  # type: ignore[union-attr]
+    assert "data-draft-opener" not in page
+
+
+def test_plan_pages_read_only_the_latest_log_entries_of_a_goal(world: World) -> None:
+    ch = chain(world.pupil_a, goals=1)
+    goal = ch.goals[0]
+    start = timezone.localdate() - datetime.timedelta(days=PLAN_PAGE_LOGS + 3)
+    teacher = world.user("teacher")
+    for i in range(PLAN_PAGE_LOGS + 3):
+        services.goal_log_create(
+            actor=teacher,
+            goal=goal,
+            data={"date": start + datetime.timedelta(days=i), "quality": 1 + i % 4, "independence": None},
+        )
+    client = world.client("teacher")
+    page = client.get(reverse("iop:iop_detail", args=[ch.iop.pk]), {"visning": "les"})  # type: ignore[union-attr]
+    shown = page.context["page"].sections[0].goals[0].log_list
+    latest = list(GoalLog.objects.filter(goal=goal).order_by("-date")[:PLAN_PAGE_LOGS])
+    assert [e.pk for e in shown] == [e.pk for e in reversed(latest)]
+    assert page.context["page"].sections[0].goals[0].latest.pk == latest[0].pk
+    full = client.get(reverse("iop:goal_detail", args=[goal.pk]))
+    assert len(full.context["goal"].log_list) == PLAN_PAGE_LOGS + 3  # the goal's own page: every entry
+
+
+def test_a_goals_page_lists_the_latest_entries_and_all_on_demand(world: World) -> None:
+    ch = chain(world.pupil_a, goals=1, logs_per_goal=GOAL_PAGE_ENTRIES + 2)
+    goal = ch.goals[0]
+    client = world.client("teacher")
+    url = reverse("iop:goal_detail", args=[goal.pk])
+    page = client.get(url)
+    newest = list(GoalLog.objects.filter(goal=goal).order_by("-date", "-created_at"))
+    assert [e.pk for e in page.context["entries"]] == [e.pk for e in newest[:GOAL_PAGE_ENTRIES]]
+    body = page.content.decode()
+    assert f"Vis alle {GOAL_PAGE_ENTRIES + 2} oppføringene" in body and 'hx-get="?alle=1"' in body
+    every = client.get(url, {"alle": "1"}, **HTMX)
+    assert [e.pk for e in every.context["entries"]] == [e.pk for e in newest]
+    body = every.content.decode()
+    assert 'id="log-entries" tabindex="-1" autofocus' in body and "Vis alle" not in body
