@@ -205,7 +205,7 @@ bank = sum(1 for g in goals if BankEntry.objects.filter(text=g.text).exists())
 print(f"sections={{iop.sections.count()}} goals={{len(goals)}} written={{written}}",
       f"criteria={{criteria}}/{{8 * len(goals)}} aims={{aims}} from_bank={{bank}}")
 """
-    return manage(env, "shell", "-c", script).strip()
+    return manage(env, "shell", "--no-imports", "-c", script).strip()
 
 
 def main() -> None:
@@ -228,7 +228,8 @@ def main() -> None:
         print("Scratch database: migrate and seed the demo …", flush=True)
         manage(env, "migrate", "-v0")
         manage(env, "seed_demo")
-        ref = [line for line in manage(env, "shell", "-c", SETUP).splitlines() if line.startswith("REF ")]
+        out = manage(env, "shell", "--no-imports", "-c", SETUP)
+        ref = [line for line in out.splitlines() if line.startswith("REF ")]
         if not ref:
             sys.exit("no demo decision without an IOP")
         _, vedtak, email = ref[0].split()
