@@ -91,3 +91,22 @@ def test_the_template_button_fills_the_criteria_and_keeps_the_text_being_written
     page.wait_for_function(f"() => document.getElementById('id_{goal.pk}-quality_1')?.value === '{filled}'")
     goal.refresh_from_db()
     assert goal.text == "Eleven teller til 50." and goal.independence_3 == "Eleven gjør det selv etter oppstart."
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_coordinator_writes_the_schools_criteria_templates(
+    live_server: Any, transactional_world: World, page: Any
+) -> None:
+    w = transactional_world
+    login(page, live_server.url, "coordinator@test.example")
+    page.goto(f"{live_server.url}/laeringsbank/")
+    page.get_by_role("link", name=f"Kriteriemaler for {w.school1.name}").click()
+    assert_accessible(page)
+    box = page.get_by_label("Selvstendighet: begynnernivå")
+    assert box.get_attribute("placeholder") == "Eleven gjør det med hjelp fra en voksen hele veien."
+    box.fill("Eleven gjør det med en voksen ved siden av.")
+    page.get_by_role("button", name="Lagre").click()
+    page.get_by_text(f"Kriteriemalene for {w.school1.name} er lagret.").wait_for()
+    assert (
+        page.get_by_label("Selvstendighet: begynnernivå").input_value() == "Eleven gjør det med en voksen ved siden av."
+    )
