@@ -55,7 +55,7 @@ WORD_RE = re.compile(r"[^\W_]+")
 #: Shorter words have no trigram to look up, and would match nearly every text.
 MIN_SUBSTRING = 3
 
-__all__ = ["curricula", "search_aims", "uses_postgres_search"]
+__all__ = ["aim_year_level", "curricula", "search_aims", "uses_postgres_search"]
 
 
 def uses_postgres_search() -> bool:
@@ -83,6 +83,24 @@ def _year_level_filter(year_level: int) -> Q:
         pk for pk, levels in CompetenceAimSet.objects.values_list("pk", "year_levels") if year_level in (levels or [])
     ]
     return Q(aim_set_id__in=set_ids)
+
+
+def aim_year_level(year_level: int | None) -> int | None:
+    """The year level a pupil in YEAR_LEVEL (1-13) works towards in the
+    curriculum: the nearest level at or above it after which published aims
+    are set (LK20 sets aims after years 2, 4, 7 and 10: a pupil in year 3
+    gets 4), else the highest level below it that has aims; YEAR_LEVEL itself
+    when no aim set names a level, None for None. One query."""
+    if year_level is None:
+        return None
+    levels: set[int] = set()
+    for values in CompetenceAimSet.objects.filter(status=GrepStatus.PUBLISHED).values_list("year_levels", flat=True):
+        levels.update(level for level in values or [] if isinstance(level, int))
+    above = [level for level in levels if level >= year_level]
+    below = [level for level in levels if level < year_level]
+    if above:
+        return min(above)
+    return max(below) if below else year_level
 
 
 def search_aims(

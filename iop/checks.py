@@ -281,6 +281,23 @@ def iop_flags(
                 blocks_publishing=True,
             )
         )
+    unwritten = [goal for goal in iop.goals.all() if not has_real_text(goal, defaults)]
+    if unwritten:
+        names: dict[Any, str] = {s.pk: s.subject for s in sections}
+        places = sorted({names.get(goal.section_id) or str(_("Social and general goals")) for goal in unwritten})
+        flags.append(
+            Flag(
+                "iop_goal_without_text",
+                ngettext(
+                    "%(count)s learning goal has no text yet (%(places)s).",
+                    "%(count)s learning goals have no text yet (%(places)s).",
+                    len(unwritten),
+                )
+                % {"count": len(unwritten), "places": ", ".join(places)},
+                _("Write the goal or delete it before the plan is published."),
+                blocks_publishing=True,
+            )
+        )
     for section in sections:
         key = _key(section.subject)
         if section.dropped_on is not None and key not in allowed:

@@ -3,7 +3,7 @@
 assessment, a made decision and a published IOP with goals and a year of
 logs; one pupil has a made decision but no IOP yet, so the checks show.
 The subject goals get a competence aim of the demo curriculum, and the first
-pupil's are shared in the læringsbank."""
+pupil's are shared in the læringsbank, beside :data:`BANK_EXAMPLES`."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from .models import (
     CONSENT_AGE,
     AdvanceNotice,
     AdvanceNoticeComment,
+    BankEntry,
     CaseConsent,
     Enkeltvedtak,
     Goal,
@@ -85,6 +86,78 @@ GOALS = [
         ],
     ),
 ]
+
+
+#: More læringsbank entries (subject, text, quality criteria, independence
+#: criteria), written without names, as if shared from other plans of the
+#: school owner: the bank has examples in every demo subject.
+BANK_EXAMPLES = [
+    (
+        "Matematikk",
+        "Eleven teller og sorterer mengder opp til 20 og sier hvor mange det er.",
+        [
+            "Teller til 10 med konkreter.",
+            "Teller til 20 med konkreter.",
+            "Sorterer og teller mengder.",
+            "Forklarer hvordan hun/han teller.",
+        ],
+        ["Med voksen hele veien.", "Starter med voksen.", "Selv etter oppstart.", "Velger selv hjelpemiddel."],
+    ),
+    (
+        "Matematikk",
+        "Eleven bruker klokka til å lese hel og halv time.",
+        ["Kjenner igjen hel time.", "Leser hel time.", "Leser hel og halv time.", "Bruker klokka i dagsplanen."],
+        ["Med voksen hele veien.", "Starter med voksen.", "Selv etter oppstart.", "Velger selv hjelpemiddel."],
+    ),
+    (
+        "Norsk",
+        "Eleven skriver korte setninger med stor forbokstav og punktum.",
+        [
+            "Skriver enkeltord.",
+            "Skriver setninger med støtte.",
+            "Skriver setninger med stor bokstav og punktum.",
+            "Skriver en kort tekst.",
+        ],
+        [
+            "Med voksen hele veien.",
+            "Starter med voksen.",
+            "Selv etter oppstart.",
+            "Velger selv ordbank og hjelpemidler.",
+        ],
+    ),
+    (
+        "Norsk",
+        "Eleven gjenforteller en kort tekst med egne ord.",
+        [
+            "Svarer på spørsmål om teksten.",
+            "Forteller om deler av teksten.",
+            "Gjenforteller hele teksten.",
+            "Gjenforteller og sier hva hun/han mener.",
+        ],
+        ["Med voksen hele veien.", "Med bildestøtte.", "Selv etter oppstart.", "Velger selv hvordan."],
+    ),
+    (
+        "Engelsk",
+        "Eleven bruker enkle engelske ord og uttrykk om seg selv.",
+        ["Forstår enkle ord.", "Sier enkle ord.", "Sier korte setninger om seg selv.", "Spør og svarer i en samtale."],
+        ["Med voksen hele veien.", "Med bildestøtte.", "Selv etter oppstart.", "Tar selv initiativ."],
+    ),
+]
+
+
+def _bank_examples(school: School, teacher: User | None) -> None:
+    """Put :data:`BANK_EXAMPLES` in the læringsbank of SCHOOL's school owner,
+    each with the first competence aim of its subject's demo curriculum."""
+    for subject, text, quality, independence in BANK_EXAMPLES:
+        aim = CompetenceAim.objects.filter(curriculum__short_title=subject).order_by("code").first()
+        if aim is None:
+            continue
+        criteria = {f"quality_{n}": q for n, q in enumerate(quality, 1)}
+        criteria.update({f"independence_{n}": i for n, i in enumerate(independence, 1)})
+        entry = BankEntry.objects.create(
+            skoleeier_id=school.skoleeier_id, text=text, criteria=criteria, shared_by=teacher
+        )
+        entry.competence_aims.add(aim)
 
 
 def _moment(day: datetime.date) -> datetime.datetime:
@@ -360,3 +433,5 @@ def create() -> None:
         _chain(
             pupil, ppt=ppt, rektor=rektor, start=start, end=end, publish=index != 2, iop=index != 3, share=index == 0
         )
+    teacher = _teacher_of(chosen[0], TeachingAssignment.Role.KONTAKTLAERER) if chosen else None
+    _bank_examples(school, teacher)

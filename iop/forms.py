@@ -11,10 +11,12 @@ from students.models import Group, User
 
 from .limits import validate_date_window
 from .models import (
+    DEFAULT_CRITERIA,
     AdvanceNotice,
     AdvanceNoticeComment,
     Appeal,
     CaseConsent,
+    CriteriaTemplate,
     Enkeltvedtak,
     EnkeltvedtakSubject,
     Goal,
@@ -311,6 +313,14 @@ class GoalForm(VersionedForm):
             )
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A new goal starts empty; the placeholder says what to write (never saved as text).
+        self.fields["text"].required = False
+        self.fields["text"].widget.attrs["placeholder"] = _(
+            "What will the pupil learn? Write something you can observe."
+        )
+
     def fallback_open(self) -> bool:
         """Whether the free-text aim is shown open: it holds text, or an error."""
         value = self["competence_aim"].value()
@@ -413,6 +423,29 @@ class CompareForm(forms.Form):
 # --- IUP ----------------------------------------------------------------------------
 
 
+class CriteriaTemplateForm(VersionedForm):
+    """A school's criteria templates: four levels on each axis; an empty field offers the built-in text."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    class Meta:
+        model = CriteriaTemplate
+        fields = list(Goal.CRITERIA_FIELDS)
+        widgets = {name: _rows(2) for name in Goal.CRITERIA_FIELDS}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial["version"] = self.instance.version
+        for name, text in DEFAULT_CRITERIA.items():
+            self.fields[name].widget.attrs["placeholder"] = str(text)
+
+    def axes(self) -> list[tuple[Any, list[forms.BoundField]]]:
+        return [
+            (_("Quality"), [self[f"quality_{n}"] for n in (1, 2, 3, 4)]),
+            (_("Independence"), [self[f"independence_{n}"] for n in (1, 2, 3, 4)]),
+        ]
+
+
 class IupGoalForm(VersionedForm):
     class Meta:
         model = Goal
@@ -420,6 +453,10 @@ class IupGoalForm(VersionedForm):
         labels = {"text": _("Goal"), "subject": _("Subject")}
         help_texts = {"subject": _("Empty for social goals.")}
         widgets = {"text": _rows(2)}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["text"].required = True
 
 
 class IupForm(VersionedForm):

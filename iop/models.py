@@ -898,7 +898,7 @@ class Goal(models.Model):
         verbose_name=_("subject"),
         help_text=_("Empty for social or general goals."),
     )
-    text = FreeTextField(_("learning goal"))
+    text = FreeTextField(_("learning goal"), blank=True)  # a new IOP goal starts empty (see services.goal_create)
     competence_aim = models.CharField(
         _("competence aim"), max_length=500, blank=True, help_text=_("Code or text of the competence aim, e.g. KM1234.")
     )
@@ -1243,6 +1243,59 @@ class IupSettings(models.Model):
 
     def parts(self) -> list[str]:
         return [part for part in self.Part.values if getattr(self, f"use_{part}")]
+
+
+#: Built-in criteria templates ({criteria field: text}), offered where a school
+#: has written none: the independence axis is the same for most goals, the
+#: quality axis a generic start the teacher makes specific.
+DEFAULT_CRITERIA: dict[str, Any] = {
+    "quality_1": _("The pupil shows it in simple, familiar tasks."),
+    "quality_2": _("The pupil shows it in familiar tasks with some variation."),
+    "quality_3": _("The pupil shows it in new tasks of the same kind."),
+    "quality_4": _("The pupil uses it in new situations and explains how."),
+    "independence_1": _("The pupil does it with an adult's help all the way."),
+    "independence_2": _("The pupil starts with an adult's help and goes on with some support."),
+    "independence_3": _("The pupil does it alone once started."),
+    "independence_4": _("The pupil does it alone and chooses strategy and aids."),
+}
+
+
+class CriteriaTemplate(models.Model):
+    """The criteria a school offers for a new goal, per axis and level (the
+    fields of :attr:`Goal.CRITERIA_FIELDS`), written by its coordinator or
+    rector. An empty field, and a school without a row, use
+    :data:`DEFAULT_CRITERIA` (in the reader's language)."""
+
+    school = models.OneToOneField(
+        School, on_delete=models.CASCADE, related_name="criteria_template", verbose_name=_("school")
+    )
+    quality_1 = FreeTextField(_("quality: beginner level"), blank=True, max_length=1000)
+    quality_2 = FreeTextField(_("quality: developing"), blank=True, max_length=1000)
+    quality_3 = FreeTextField(_("quality: competent"), blank=True, max_length=1000)
+    quality_4 = FreeTextField(_("quality: excellent"), blank=True, max_length=1000)
+    independence_1 = FreeTextField(_("independence: beginner level"), blank=True, max_length=1000)
+    independence_2 = FreeTextField(_("independence: developing"), blank=True, max_length=1000)
+    independence_3 = FreeTextField(_("independence: competent"), blank=True, max_length=1000)
+    independence_4 = FreeTextField(_("independence: excellent"), blank=True, max_length=1000)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    updated_at = models.DateTimeField(_("changed"), default=timezone.now, editable=False)
+
+    history = HistoricalRecords(bases=[HistorySeries], excluded_fields=["updated_at"])
+
+    AXES = ("quality", "independence")
+
+    class Meta:
+        verbose_name = _("criteria template")
+        verbose_name_plural = _("criteria templates")
+
+    def __str__(self) -> str:
+        return f"{self.school}"
+
+    def texts(self) -> dict[str, str]:
+        """{criteria field: text} with the built-in default where the field is empty."""
+        return {
+            name: (getattr(self, name) or "").strip() or str(DEFAULT_CRITERIA[name]) for name in Goal.CRITERIA_FIELDS
+        }
 
 
 class Iup(Document):

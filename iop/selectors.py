@@ -1010,32 +1010,43 @@ BANK_LIMIT = 10
 BANK_PAGE = 50
 
 
+def _bank_scope(goal: Goal) -> Q | None:
+    """Which læringsbank entries fit GOAL: those for one of its competence
+    aims, or, while it has none, those for an aim of its section's subject
+    (curriculum short title or title); None for a social goal without aims."""
+    aim_ids = [aim.pk for aim in goal.competence_aims.all()]
+    through = BankEntry.competence_aims.through.objects
+    if aim_ids:
+        links = through.filter(competenceaim_id__in=aim_ids)
+    elif goal.section_id and goal.section.subject.strip():  # type: ignore[union-attr]
+        subject = goal.section.subject.strip()  # type: ignore[union-attr]
+        links = through.filter(
+            Q(competenceaim__curriculum__short_title__iexact=subject)
+            | Q(competenceaim__curriculum__title__icontains=subject)
+        )
+    else:
+        return None
+    return Q(skoleeier_id=goal.plan.pupil.school.skoleeier_id, pk__in=links.values("bankentry_id"))
+
+
 def bank_suggestions(goal: Goal, limit: int = BANK_LIMIT) -> list[BankEntry]:
     """Shared læringsbank entries (de-identified copies, see :mod:`iop.bank`)
-    for GOAL's competence aims, of the goal's skoleeier, most copied first.
-    Never reads another goal's live text."""
-    aim_ids = [aim.pk for aim in goal.competence_aims.all()]
-    if not aim_ids:
+    for GOAL's competence aims (while it has none: its subject's), of the
+    goal's skoleeier, most copied first, at most LIMIT. Never reads another
+    goal's live text."""
+    scope = _bank_scope(goal)
+    if scope is None:
         return []
-    return list(
-        BankEntry.objects.filter(
-            skoleeier_id=goal.plan.pupil.school.skoleeier_id,
-            pk__in=BankEntry.competence_aims.through.objects.filter(competenceaim_id__in=aim_ids).values(
-                "bankentry_id"
-            ),
-        ).order_by("-uses", "-shared_at")[:limit]
-    )
+    return list(BankEntry.objects.filter(scope).order_by("-uses", "-shared_at")[:limit])
 
 
 def bank_entry_for_goal(goal: Goal, pk: uuid.UUID | str) -> BankEntry:
-    """The entry PK among GOAL's suggestions (its aims, its skoleeier); Http404 otherwise."""
-    aim_ids = [aim.pk for aim in goal.competence_aims.all()]
+    """The entry PK among GOAL's suggestions (:func:`bank_suggestions`' scope); Http404 otherwise."""
+    scope = _bank_scope(goal)
+    if scope is None:
+        raise Http404
     try:
-        return (
-            BankEntry.objects.filter(skoleeier_id=goal.plan.pupil.school.skoleeier_id, competence_aims__in=aim_ids)
-            .distinct()
-            .get(pk=pk)
-        )
+        return BankEntry.objects.filter(scope).get(pk=pk)
     except (ObjectDoesNotExist, ValueError, ValidationError):
         raise Http404 from None
 

@@ -52,6 +52,7 @@ from .models import (
     Appeal,
     BankEntry,
     CaseConsent,
+    CriteriaTemplate,
     Enkeltvedtak,
     EnkeltvedtakSubject,
     Goal,
@@ -1090,7 +1091,9 @@ def goal_create(
     text: str = "",
 ) -> Goal:
     """A new goal in an IOP (in SECTION, or social/general) or in an IUP
-    (in SUBJECT, or a social goal)."""
+    (in SUBJECT, or a social goal). An IOP goal without TEXT starts empty (the
+    form shows a placeholder; :func:`iop.checks.iop_flags` keeps a plan with an
+    empty goal from being published); an IUP goal gets "New goal"."""
     plan: Iop | Iup | None = iop or iup
     if plan is None or (iop is not None and iup is not None):
         raise ValueError("A goal belongs to exactly one plan.")
@@ -1099,7 +1102,7 @@ def goal_create(
     if section is not None and (iop is None or section.iop_id != iop.pk):
         raise PermissionDenied
     last = plan.goals.aggregate(n=Max("order"))["n"]
-    default_text = _("New learning goal") if iop is not None else _("New goal")
+    default_text = "" if iop is not None else _("New goal")
     goal = Goal(
         iop=iop,
         iup=iup,
@@ -1728,3 +1731,53 @@ def connect_archive_check() -> None:
     from students.signals import pupil_archive_requested
 
     pupil_archive_requested.connect(open_appeal_obstacle, sender=Pupil, dispatch_uid="iop-open-appeal")
+
+
+# --- criteria templates -------------------------------------------------------
+
+CRITERIA_TEMPLATE_FIELDS = Goal.CRITERIA_FIELDS
+
+
+def criteria_template_for(school: School) -> CriteriaTemplate:
+    """The school's criteria template: its saved row, or an unsaved one (all
+    fields empty, so :meth:`CriteriaTemplate.texts` gives the built-in defaults)."""
+    try:
+        return CriteriaTemplate.objects.get(school=school)
+    except CriteriaTemplate.DoesNotExist:
+        return CriteriaTemplate(school=school, version=0)
+
+
+@transaction.atomic
+def criteria_template_update(*, actor: User, school: School, version: int, data: Mapping[str, Any]) -> CriteriaTemplate:
+    """The coordinator (or rector) of SCHOOL writes its criteria templates
+    (DATA: {criteria field: text}, an empty text meaning the built-in default).
+    PermissionDenied unless ACTOR manages SCHOOL; EditConflict when somebody
+    else changed a field ACTOR changed since VERSION (0: no row was saved yet)."""
+    if not access.managed_schools(actor).filter(pk=school.pk).exists():
+        raise PermissionDenied
+    row = CriteriaTemplate.objects.select_for_update().filter(school=school).first()
+    if row is None:
+        if version not in (0, 1):
+            raise EditConflict(CriteriaTemplate(school=school))
+        row = CriteriaTemplate(school=school)
+        _apply(row, data, CRITERIA_TEMPLATE_FIELDS)
+    else:
+        concurrency.merge(row, version=version, actor=actor, data=data, fields=CRITERIA_TEMPLATE_FIELDS)
+        _bump(row)
+    for name in CRITERIA_TEMPLATE_FIELDS:
+        setattr(row, name, (getattr(row, name) or "").strip())
+    return _save(row, actor)
+
+
+def criteria_filled(data: Mapping[str, Any], texts: Mapping[str, str], axis: str) -> dict[str, Any]:
+    """DATA (a goal's form values) with the empty criteria of AXIS ("quality",
+    "independence" or "all") filled from TEXTS ({criteria field: text}, see
+    :meth:`CriteriaTemplate.texts`); written criteria are never replaced.
+    ValueError for another AXIS. Pure."""
+    if axis not in (*CriteriaTemplate.AXES, "all"):
+        raise ValueError(axis)
+    filled = dict(data)
+    for name in Goal.CRITERIA_FIELDS:
+        if (axis == "all" or name.startswith(f"{axis}_")) and not (filled.get(name) or "").strip():
+            filled[name] = texts.get(name, "")
+    return filled

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import reswap, retarget
 
 from curriculum.models import CompetenceAim
-from curriculum.selectors import search_aims
+from curriculum.selectors import aim_year_level, search_aims
 from students import access
 from students.access import Action
 from students.models import User
@@ -42,6 +42,7 @@ from .forms import (
     CaseConsentForm,
     CompareForm,
     ConsentWithdrawForm,
+    CriteriaTemplateForm,
     GoalForm,
     GoalLogForm,
     IopForm,
@@ -62,6 +63,7 @@ from .models import (
     AccessLogEntry,
     AdvanceNotice,
     CaseConsent,
+    CriteriaTemplate,
     Enkeltvedtak,
     Goal,
     Iop,
@@ -639,6 +641,7 @@ def _saved_or_form(
     context: dict[str, Any],
     target: str,
     done_url: str,
+    whole_form: bool = False,
 ) -> HttpResponse:
     """Save a versioned form through SAVE(version=, data=). htmx: a small
     "saved" fragment (new version out of band) or the form again with the
@@ -659,8 +662,8 @@ def _saved_or_form(
         if not request.htmx:  # type: ignore[attr-defined]
             messages.success(request, _("Saved."))
             return redirect(done_url)
-        if resolved:
-            # The conflict is settled: the whole form again, in one clear state.
+        if resolved or whole_form:
+            # The conflict is settled (or the server changed the form's values): the whole form again.
             fresh = form.__class__(instance=saved, prefix=form.prefix)  # type: ignore[call-arg]
             context = {
                 **context,
@@ -760,6 +763,41 @@ def goal_update(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
+@login_required
+@require_POST
+def goal_criteria_fill(request: HttpRequest, pk: str) -> HttpResponse:
+    """Fill the goal's empty criteria of one axis (``axis``: quality,
+    independence or all) from the school's criteria templates, saving what
+    the form holds with them; written criteria are kept."""
+    goal = selectors.goal_for(request.user, pk, Action.EDIT)
+    if not goal.iop_id:
+        raise Http404
+    axis = request.POST.get("axis", "")
+    if axis not in (*CriteriaTemplate.AXES, "all"):
+        axis = "all"
+    texts = services.criteria_template_for(goal.plan.pupil.school).texts()
+    form = _goal_form(goal, request.POST)
+    first, last = selectors.goal_place(goal)
+
+    def save(*, version: int, data: dict[str, Any]) -> Goal:
+        filled = services.criteria_filled(data, texts, axis)
+        saved = services.goal_update(actor=_actor(request), goal=goal, version=version, data=filled)
+        saved.flags = checks.goal_flags(saved)  # type: ignore[attr-defined]
+        return saved
+
+    return _saved_or_form(
+        request,
+        form=form,
+        save=save,
+        fields=list(services.GOAL_FIELDS),
+        partial="iop/_goal_form.html",
+        context={"goal": goal, "iop": goal.plan, "pupil": goal.plan.pupil, "first": first, "last": last},
+        target=f"#goal-{goal.pk}",
+        done_url=goal.plan.get_absolute_url() + f"#goal-{goal.pk}",
+        whole_form=True,
+    )
+
+
 def _goals_fragment(
     request: HttpRequest,
     plan: Iop | Iup,
@@ -774,11 +812,14 @@ def _goals_fragment(
     one to open without moving the focus (IOP goals are otherwise shown as
     reading text)."""
     view = selectors.section_goals(plan, section)
+    year = None
+    if isinstance(plan, Iop) and (focus or keep_open):
+        year = aim_year_level(selectors.pupil_year_level(plan.pupil, plan.school_year))
     for goal in view.goals:
         # An IOP's goals read as text, with only the goal just added or moved
         # open for editing; an IUP's (short) goal forms are all open.
         if isinstance(plan, Iup) or goal.pk in (focus, keep_open):
-            goal.form = _goal_form(goal)  # type: ignore[attr-defined]
+            goal.form = _goal_form(goal, year_level=year)  # type: ignore[attr-defined]
         if goal.pk == focus:
             goal.form.fields["text"].widget.attrs["autofocus"] = True  # type: ignore[attr-defined]
     if isinstance(plan, Iup):
@@ -864,7 +905,7 @@ def goal_editor(request: HttpRequest, pk: str) -> HttpResponse:
         raise PermissionDenied
     _log_goal_read(request, goal)
     goal.flags = checks.goal_flags(goal)  # type: ignore[attr-defined]
-    form = _goal_form(goal, year_level=selectors.pupil_year_level(plan.pupil, plan.school_year))
+    form = _goal_form(goal, year_level=aim_year_level(selectors.pupil_year_level(plan.pupil, plan.school_year)))
     if request.GET.get("utkast") != "1":
         form.fields["text"].widget.attrs["autofocus"] = True
     first, last = selectors.goal_place(goal)
@@ -885,12 +926,12 @@ def goal_aims(request: HttpRequest, pk: str) -> HttpResponse:
     if request.GET:
         form = AimSearchForm(request.GET, goal_id=goal.pk)
     else:
-        year = selectors.pupil_year_level(goal.plan.pupil, goal.plan.school_year)
-        form = AimSearchForm(
-            initial={"fag": goal.section.subject if goal.section else "", "trinn": year}, goal_id=goal.pk
-        )
+        # The picker starts at the section's subject and the year level the pupil works towards, with results.
+        year = aim_year_level(selectors.pupil_year_level(goal.plan.pupil, goal.plan.school_year))
+        initial = {"q": "", "fag": goal.section.subject if goal.section else "", "trinn": year}
+        form = AimSearchForm({k: "" if v is None else v for k, v in initial.items()}, goal_id=goal.pk)
     results: list[CompetenceAim] = []
-    searched = form.is_bound and form.is_valid()
+    searched = form.is_valid()
     if searched:
         data = form.cleaned_data
         results = list(search_aims(data["q"], subject=data["fag"] or None, year_level=data["trinn"], limit=AIM_RESULTS))
@@ -1017,7 +1058,8 @@ def bank_list(request: HttpRequest) -> HttpResponse:
         _small_int(request.GET.get("side", "")) or 1
     )
     managed = selectors.bank_managed_skoleeiere(request.user)
-    return render(request, "iop/bank_list.html", {"page": page, "managed": managed})
+    schools = list(access.managed_schools(request.user).order_by("name"))
+    return render(request, "iop/bank_list.html", {"page": page, "managed": managed, "template_schools": schools})
 
 
 @never_cache
@@ -1754,6 +1796,40 @@ def iup_settings_edit(request: HttpRequest, school_id: int) -> HttpResponse:
             return redirect("iop:iup_settings")
     return render(
         request, "iop/iup_settings_form.html", {"school": school, "form": form, "theirs": theirs}, status=status
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def criteria_template_edit(request: HttpRequest, school_id: int) -> HttpResponse:
+    """The criteria templates of a school the user manages (coordinator, rector):
+    GET the form (the built-in texts as placeholders), POST saves it."""
+    school = access.managed_schools(request.user).filter(pk=school_id).first()
+    if school is None:
+        if access.visible_schools(request.user).filter(pk=school_id).exists():
+            raise PermissionDenied
+        raise Http404
+    instance = services.criteria_template_for(school)
+    form = CriteriaTemplateForm(request.POST or None, instance=instance)
+    theirs: list[concurrency.Clash] = []
+    status = 200
+    if request.method == "POST":
+        _choose(form, list(services.CRITERIA_TEMPLATE_FIELDS))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.criteria_template_update(
+                actor=_actor(request), school=school, version=form.cleaned_data["version"] or 0, data=form.cleaned_data
+            )
+        except services.EditConflict as exc:
+            status, theirs = 409, _conflict(form, exc)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The criteria templates of %(school)s are saved.") % {"school": school.name})
+            return redirect("iop:criteria_template_edit", school.pk)
+    return render(
+        request, "iop/criteria_template_form.html", {"school": school, "form": form, "theirs": theirs}, status=status
     )
 
 

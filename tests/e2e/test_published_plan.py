@@ -50,7 +50,7 @@ def test_the_guardian_reads_the_published_plan_until_the_changes_are_published(
     page.goto(iop_url)
     open_goal(page, goal.pk)
     page.locator(f"#id_{goal.pk}-text").fill("Eleven leser 80 ord i minuttet.")
-    page.locator(f"#goal-{goal.pk}").get_by_role("button", name="Lagre mål").click()
+    page.locator(f"#goal-{goal.pk} form[data-draft]").evaluate("form => form.requestSubmit()")  # autosave, sent now
     page.locator(f"#goal-status-{goal.pk}").get_by_text("Lagret").wait_for()
 
     guardian_context = browser.new_context(locale="nb-NO", bypass_csp=True)

@@ -375,6 +375,14 @@ def settings_data(w: World) -> dict[str, Any]:
     }
 
 
+def school1_criteria(w: World) -> str:
+    return reverse("iop:criteria_template_edit", args=[w.school1.pk])
+
+
+def criteria_data(w: World) -> dict[str, Any]:
+    return {"version": "0", "independence_1": "Med voksen hele veien."}
+
+
 def _made_iop(w: World, made: bool) -> None:
     count = Iop.objects.filter(vedtak=ready(w).vedtak).count()
     assert count == int(made), f"{count} IOPs on the vedtak"
@@ -721,6 +729,21 @@ ROWS = {
             lambda w: {"add": str(aim().pk)},
         ),
     ],
+    "iop:goal_criteria_fill": [
+        Row(
+            url("goal_criteria_fill", "goal"),
+            post(EDIT_A, ("faglaerer", "ppt", "vikar")),
+            "post",
+            lambda w: prefixed(c(w).goal.pk, {"version": "1", "text": "Eleven leser 120 ord.", "axis": "independence"}),
+        ),
+        Row(
+            iup_url("goal_criteria_fill", "goal"),
+            post((), ("faglaerer", "ppt", "vikar")),
+            "post",
+            lambda w: {"axis": "all"},
+            label="IUP goal",
+        ),
+    ],
     "iop:goal_bank": [
         Row(url("goal_bank", "goal"), get(EDIT_A, ("faglaerer", "ppt", "vikar", "guardian_a"))),
     ],
@@ -823,6 +846,11 @@ ROWS = {
         Row(school1_settings, get(("coordinator",), SCHOOL1_MEMBERS)),
         Row(school1_settings, post(("coordinator",), SCHOOL1_MEMBERS), "post", settings_data),
         Row(lambda w: reverse("iop:iup_settings_edit", args=[MISSING_INT]), expect(404), label="missing school"),
+    ],
+    "iop:criteria_template_edit": [
+        Row(school1_criteria, get(("coordinator",), SCHOOL1_MEMBERS)),
+        Row(school1_criteria, post(("coordinator",), SCHOOL1_MEMBERS), "post", criteria_data),
+        Row(lambda w: reverse("iop:criteria_template_edit", args=[MISSING_INT]), expect(404), label="missing school"),
     ],
     "iop:iup_detail": [
         Row(iup_url("iup_detail"), get(VIEW_A)),

@@ -60,6 +60,7 @@ EXEMPT = {
     "iop:iup_list": "a list of pupils and the status of their IUPs",
     "iop:iup_settings": "the school's IUP forms, no pupil",
     "iop:iup_settings_edit": "the school's IUP forms, no pupil",
+    "iop:criteria_template_edit": "the school's criteria templates, no pupil",
     "iop:bank_list": "the learning bank's de-identified goals, no pupil",
     "iop:bank_entry_remove": "one de-identified goal of the learning bank, no pupil",
     "kpi:key_figures": "figures summed over the school",
