@@ -70,10 +70,12 @@ def login(page: Any, live_server_url: str, email: str, password: str = PASSWORD)
 
 def open_goal(page: Any, goal_id: Any) -> None:
     """Start editing an IOP goal shown as reading text: "Rediger mål" brings
-    its form in, with the focus in the goal's text."""
+    its form in, with the focus at the end of the goal's text."""
     page.locator(f"#goal-{goal_id}").get_by_role("link", name="Rediger mål").click()
     page.locator(f"#id_{goal_id}-text").wait_for()
     page.wait_for_function(f"() => document.activeElement?.id === 'id_{goal_id}-text'")
+    # The caret is at the end of the text: typing adds to it, never into its first word.
+    page.wait_for_function("() => document.activeElement.selectionStart === document.activeElement.value.length")
 
 
 def axe_violations(page: Any, *, exclude_rules: tuple[str, ...] = ()) -> list[dict[str, Any]]:

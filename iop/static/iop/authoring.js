@@ -42,6 +42,17 @@
     return here || sections()[0] || null;
   }
 
+  // A goal's form opens with the focus in its text: the caret goes to the
+  // end, so that a teacher who starts typing adds to the text instead of
+  // breaking its first word.
+  document.addEventListener("focusin", function (event) {
+    var field = event.target;
+    if (!field || !field.hasAttribute || !field.hasAttribute("autofocus") || field.dataset.caretPlaced) return;
+    if (typeof field.setSelectionRange !== "function" || typeof field.value !== "string") return;
+    field.dataset.caretPlaced = "1";
+    field.setSelectionRange(field.value.length, field.value.length);
+  });
+
   var lastGoal = null;
   document.addEventListener("focusin", function (event) {
     var goal = event.target && event.target.closest ? event.target.closest("li.iop-goal") : null;
