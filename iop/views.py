@@ -592,6 +592,13 @@ def _goal_form(goal: Goal, data: Any = None, year_level: int | None = None) -> G
     return form_class(data, instance=goal, prefix=str(goal.pk))
 
 
+def _goal_year_level(goal: Goal) -> int | None:
+    """The year level the aim picker of GOAL's form starts at: the one the
+    pupil works towards in the plan's school year (one query)."""
+    plan = goal.plan
+    return aim_year_level(selectors.pupil_year_level(plan.pupil, plan.school_year))
+
+
 def _section_form(section: IopSubject, data: Any = None) -> SectionForm:
     return SectionForm(data, instance=section, prefix=str(section.pk))
 
@@ -776,7 +783,7 @@ def goal_criteria_fill(request: HttpRequest, pk: str) -> HttpResponse:
     if axis not in (*CriteriaTemplate.AXES, "all"):
         axis = "all"
     texts = services.criteria_template_for(goal.plan.pupil.school).texts()
-    form = _goal_form(goal, request.POST)
+    form = _goal_form(goal, request.POST, year_level=_goal_year_level(goal))
     first, last = selectors.goal_place(goal)
 
     def save(*, version: int, data: dict[str, Any]) -> Goal:
@@ -905,7 +912,7 @@ def goal_editor(request: HttpRequest, pk: str) -> HttpResponse:
         raise PermissionDenied
     _log_goal_read(request, goal)
     goal.flags = checks.goal_flags(goal)  # type: ignore[attr-defined]
-    form = _goal_form(goal, year_level=aim_year_level(selectors.pupil_year_level(plan.pupil, plan.school_year)))
+    form = _goal_form(goal, year_level=_goal_year_level(goal))
     if request.GET.get("utkast") != "1":
         form.fields["text"].widget.attrs["autofocus"] = True
     first, last = selectors.goal_place(goal)
@@ -995,7 +1002,7 @@ def goal_bank_use(request: HttpRequest, pk: str) -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         saved = _iop_goal(request, pk)
         saved.flags = checks.goal_flags(saved)  # type: ignore[attr-defined]
-        context = _aim_context(saved, form=_goal_form(saved), autosave=True)
+        context = _aim_context(saved, form=_goal_form(saved, year_level=_goal_year_level(saved)), autosave=True)
         return render(request, "iop/_goal_form.html", context)
     messages.success(request, _("The suggestion is copied into the goal. Edit it to fit the pupil."))
     return redirect(saved.plan.get_absolute_url() + f"#goal-{saved.pk}")

@@ -58,6 +58,7 @@ def test_one_action_fills_the_empty_criteria_from_the_built_in_template_and_keep
         **{**dict.fromkeys(Goal.CRITERIA_FIELDS, ""), "independence_2": "Egen tekst."}
     )
     goal.refresh_from_db()
+    aim("KM9002", "regne med brøker", year=7)  # pupil A is in year 5: the picker starts at "after year 7"
     teacher = world.client("teacher")
     url = reverse("iop:goal_criteria_fill", args=[goal.pk])
     # What the form holds is saved with the templates: the new goal text is not lost.
@@ -69,6 +70,8 @@ def test_one_action_fills_the_empty_criteria_from_the_built_in_template_and_keep
     assert goal.independence_2 == "Egen tekst."  # written: kept
     assert goal.quality_4 == "Eleven bruker det i nye situasjoner og forklarer hvordan."
     assert "Eleven gjør det med hjelp fra en voksen hele veien." in response.content.decode()
+    # The form it answers with keeps the aim picker at the level the pupil works towards.
+    assert '<option value="7" selected>' in response.content.decode()
 
 
 def test_a_coordinator_writes_the_schools_templates_and_teachers_get_them(world: World) -> None:

@@ -122,7 +122,9 @@
     if (code === "KeyN") addGoal();
     else if (code === "KeyJ") nextField();
     else if (code === "KeyK") fillCriteria();
-    else if (/^Digit[1-9]$/.test(code)) goToSubject(parseInt(code.slice(5), 10));
+    // Only where Alt and a digit key give the digit: on a Mac keyboard Option
+    // and a digit types a character ("@", "$", "[" …), which must stay typed.
+    else if (/^Digit[1-9]$/.test(code) && event.key === code.slice(5)) goToSubject(parseInt(code.slice(5), 10));
     else done = false;
     if (done) event.preventDefault();
   });
