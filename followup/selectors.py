@@ -201,7 +201,7 @@ def deadline_scope(user: AnyUser) -> QuerySet[Deadline]:
         return Deadline.objects.none()
     managed = access.managed_schools(user).values("pk")
     return Deadline.objects.filter(Q(school__in=managed) | Q(responsible_id=user.pk)).filter(
-        Q(pupil__isnull=True) | Q(pupil__in=access.pupils_for(user, Action.VIEW))
+        Q(pupil__isnull=True) | Q(pupil__in=access.pupil_ids(user, Action.VIEW))
     )
 
 
@@ -328,7 +328,7 @@ def visible_notifications(user: AnyUser) -> QuerySet[Notification]:
     prof = access.profile(user)
     if not prof.active:
         return Notification.objects.none()
-    pupils = access.pupils_for(user, Action.VIEW).values("pk")
+    pupils = access.pupil_ids(user, Action.VIEW)
     schools = sorted(prof.member_schools)
     return Notification.objects.filter(recipient_id=prof.user_id).filter(
         Q(concern__pupil__in=pupils)

@@ -36,13 +36,16 @@ from __future__ import annotations
 
 import datetime
 import enum
+import functools
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, Permission
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import BooleanField, CharField, ExpressionWrapper, IntegerField, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 
@@ -173,6 +176,8 @@ def forget(user: User) -> None:
     """Drop the cached profile (after memberships change within a request)."""
     if hasattr(user, "_access_profile"):
         del user._access_profile
+    if hasattr(user, "_access_pupil_ids"):
+        del user._access_pupil_ids
 
 
 def _today() -> datetime.date:
@@ -186,9 +191,13 @@ def _adult_cutoff(today: datetime.date) -> datetime.date:
         return today.replace(year=today.year - ADULT_AGE, day=28)
 
 
-def _relation_filters(prof: Profile) -> dict[Relation, Q]:
-    """One Q per relation the user can have; relations the user lacks are absent."""
-    today = _today()
+def _relation_filters(
+    prof: Profile, today: datetime.date | None = None, now: datetime.datetime | None = None
+) -> dict[Relation, Q]:
+    """One Q per relation the user can have; relations the user lacks are
+    absent. TODAY and NOW (default: the clock's) date the enrolments, the
+    age of majority and the grants' expiry."""
+    today = today or _today()
     filters: dict[Relation, Q] = {}
     if not prof.active:
         return filters
@@ -217,7 +226,7 @@ def _relation_filters(prof: Profile) -> dict[Relation, Q]:
         granted = PptGrant.objects.filter(school_id__in=sorted(ppt), revoked_at__isnull=True).values("pupil_id")
         filters[Relation.PPT] = Q(pk__in=granted, school_id__in=sorted(ppt))
     if prof.member_schools:
-        now = timezone.now()
+        now = now or timezone.now()
         live = Q(expires_at__isnull=True) | Q(expires_at__gt=now)
         for relation, codename in ((Relation.SHARED_WRITE, GRANT_WRITE), (Relation.SHARED_READ, GRANT_READ)):
             grants = PupilUserObjectPermission.objects.filter(
@@ -243,6 +252,27 @@ def pupils_for(user: User | AnonymousUser, action: Action = Action.VIEW) -> Quer
         return Pupil.objects.none()
     qs = Pupil.objects.filter(_visible(prof, filters))
     return qs if action in ARCHIVED_ACTIONS else current(qs)
+
+
+def pupil_ids(user: User | AnonymousUser, action: Action = Action.VIEW) -> RawSQL:
+    """The keys of :func:`pupils_for` (USER, ACTION) as an SQL subquery for
+    ``field__in=``, compiled once per request and user: for queries that
+    name the visible pupils several times (each ``__in=pupils_for(...)``
+    would compile the relation subqueries again)."""
+    cache: dict[Action, tuple[str, tuple[Any, ...]]] | None = getattr(user, "_access_pupil_ids", None)
+    if cache is None:
+        cache = {}
+        if getattr(user, "is_authenticated", False):
+            user._access_pupil_ids = cache  # type: ignore[union-attr]
+    if action not in cache:
+        try:
+            compiled, values = pupils_for(user, action).values("pk").query.sql_with_params()
+            cache[action] = (compiled, tuple(values))
+        except EmptyResultSet:  # no relation to any pupil: a subquery that finds none
+            compiled, values = Pupil.objects.filter(pk__isnull=True).values("pk").query.sql_with_params()
+            cache[action] = (compiled, tuple(values))
+    sql, params = cache[action]
+    return RawSQL(sql, params)  # noqa: S611 - the ORM's own compiled SQL, values as parameters
 
 
 def current(qs: QuerySet[Pupil]) -> QuerySet[Pupil]:
@@ -284,6 +314,52 @@ def actions_of(pupil: Pupil) -> frozenset[Action]:
     return frozenset(out)
 
 
+#: Stand-ins compiled into the cached pupil query (:func:`_pupil_query`) and
+#: swapped for the pupil's key and the clock's time when it runs.
+_PUPIL_SLOT = uuid.UUID("00000000-0000-4000-8000-00000000a11c")
+_NOW_SLOT = datetime.datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=datetime.UTC)
+
+
+@functools.lru_cache(maxsize=512)
+def _pupil_query(
+    user_id: int, roles: tuple[tuple[str, tuple[int, ...]], ...], is_guardian: bool, today: datetime.date
+) -> tuple[str, tuple[Any, ...], int, tuple[int, ...]]:
+    """The SQL of :func:`get_pupil`'s query for one user's roles on TODAY:
+    ``(sql, params, index of the pupil's key, indexes of the time)``.
+
+    Building and compiling the relation subqueries costs more than running
+    them, and they are the same on every request of the user on a day:
+    compiled once per process and user (the conditions themselves are read
+    by PostgreSQL on every request, so new assignments, grants and
+    enrolments count at once; a change of roles makes a new key)."""
+    prof = Profile(user_id=user_id, active=True, roles={r: frozenset(s) for r, s in roles}, is_guardian=is_guardian)
+    filters = _relation_filters(prof, today=today, now=_NOW_SLOT)
+    sql, params = _with_relations(Pupil.objects.all(), filters).filter(pk=_PUPIL_SLOT).query.sql_with_params()
+    slots = [i for i, p in enumerate(params) if p == _PUPIL_SLOT]
+    if len(slots) != 1:  # pragma: no cover - the ORM changed how it passes keys
+        raise RuntimeError("the pupil query's key is not one parameter")
+    times = tuple(i for i, p in enumerate(params) if p == _NOW_SLOT)
+    return sql, tuple(params), slots[0], times
+
+
+def _fetch_pupil(prof: Profile, pupil_id: uuid.UUID | str) -> Pupil | None:
+    """The pupil PUPIL_ID with its ``rel_*`` relation flags for PROF (one query), or None."""
+    try:
+        key = pupil_id if isinstance(pupil_id, uuid.UUID) else uuid.UUID(str(pupil_id))
+    except (ValueError, TypeError, AttributeError):
+        return None
+    roles = tuple(sorted((r, tuple(sorted(s))) for r, s in prof.roles.items()))
+    sql, template, slot, times = _pupil_query(prof.user_id, roles, prof.is_guardian, _today())
+    params = list(template)
+    params[slot] = key
+    if times:
+        now = timezone.now()
+        for i in times:
+            params[i] = now
+    found = list(Pupil.objects.raw(sql, params))
+    return found[0] if found else None
+
+
 def get_pupil(
     user: User | AnonymousUser,
     pupil_id: uuid.UUID | str,
@@ -296,17 +372,21 @@ def get_pupil(
     The returned pupil carries ``allowed`` (the set of actions the user may take).
     """
     prof = profile(user)
-    filters = _relation_filters(prof)
-    if not filters:
-        raise Http404
-    base = queryset if queryset is not None else Pupil.objects.all()
-    try:
+    if not prof.active or not (prof.member_schools or prof.is_guardian):
+        raise Http404  # no relation to any pupil
+    if queryset is None:
         # Each relation's condition holds the school narrowing of _visible, so
         # the pupil is visible exactly when one relation holds: one set of
         # relation subqueries instead of the same ones in WHERE and in SELECT.
-        pupil = _with_relations(base, filters).get(pk=pupil_id)
-    except (Pupil.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise Http404 from None
+        found = _fetch_pupil(prof, pupil_id)
+        if found is None:
+            raise Http404
+        pupil = found
+    else:
+        try:
+            pupil = _with_relations(queryset, _relation_filters(prof)).get(pk=pupil_id)
+        except (Pupil.DoesNotExist, ValueError, TypeError, ValidationError):
+            raise Http404 from None
     if not relations_of(pupil):
         raise Http404
     pupil.allowed = actions_of(pupil)  # type: ignore[attr-defined]
