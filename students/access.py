@@ -42,8 +42,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, Permission
-from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import EmptyResultSet, FullResultSet, PermissionDenied, ValidationError
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import BooleanField, CharField, ExpressionWrapper, IntegerField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.http import Http404
@@ -133,6 +133,30 @@ class Profile:
         return bool(self.schools(*COORDINATOR_ROLES))
 
 
+_USER_SLOT = -7_130_000_001  # a stand-in for the user's key in the compiled profile query
+
+
+@functools.cache
+def _profile_query() -> tuple[str, tuple[Any, ...], tuple[int, ...]]:
+    """The SQL of :func:`profile`'s one query, compiled once per process:
+    ``(sql, params, indexes of the user's key)``. The memberships, then
+    (role "") the schools of the user's children (no LIMIT: SQLite allows
+    none in a compound query; a guardian has few children)."""
+    memberships = StaffMembership.objects.filter(user_id=_USER_SLOT, active=True)
+    children = GuardianLink.objects.filter(user_id=_USER_SLOT)
+    rows = memberships.values_list("role", "school_id", "school__language").union(
+        children.values_list(
+            Value("", output_field=CharField()), Value(None, output_field=IntegerField()), "pupil__school__language"
+        ),
+        all=True,
+    )
+    sql, params = rows.query.sql_with_params()
+    slots = tuple(i for i, p in enumerate(params) if p == _USER_SLOT)
+    if len(slots) != 2:  # pragma: no cover - the ORM changed how it passes keys
+        raise RuntimeError("the profile query's user is not two parameters")
+    return sql, tuple(params), slots
+
+
 def profile(user: User | AnonymousUser) -> Profile:
     """The user's roles, cached on the user object for the request."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -143,16 +167,13 @@ def profile(user: User | AnonymousUser) -> Profile:
     roles: dict[str, set[int]] = {}
     languages: list[str] = []
     children_languages: list[str] = []
-    # One query: the memberships, then (role "") the schools of the user's children
-    # (no LIMIT: SQLite allows none in a compound query; a guardian has few children).
-    memberships = StaffMembership.objects.filter(user=user, active=True)
-    children = GuardianLink.objects.filter(user=user)
-    rows = memberships.values_list("role", "school_id", "school__language").union(
-        children.values_list(
-            Value("", output_field=CharField()), Value(None, output_field=IntegerField()), "pupil__school__language"
-        ),
-        all=True,
-    )
+    sql, template, slots = _profile_query()
+    params = list(template)
+    for i in slots:
+        params[i] = user.pk
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     for role, school_id, language in rows:
         if role == "":
             children_languages.append(language)
@@ -314,6 +335,55 @@ def actions_of(pupil: Pupil) -> frozenset[Action]:
     return frozenset(out)
 
 
+_Roles = tuple[tuple[str, tuple[int, ...]], ...]
+_Key = tuple[int, _Roles, bool, datetime.date]
+
+
+def _key(prof: Profile) -> _Key:
+    """What the compiled access SQL depends on: the user, the roles, today."""
+    roles = tuple(sorted((r, tuple(sorted(s))) for r, s in prof.roles.items()))
+    return prof.user_id, roles, prof.is_guardian, _today()
+
+
+def _profile_of(user_id: int, roles: _Roles, is_guardian: bool) -> Profile:
+    return Profile(user_id=user_id, active=True, roles={r: frozenset(s) for r, s in roles}, is_guardian=is_guardian)
+
+
+def _where_sql(condition: Q) -> tuple[str, tuple[Any, ...], tuple[int, ...]]:
+    """CONDITION on the pupil table as SQL: ``(sql, params, indexes of the time)``."""
+    query = Pupil.objects.filter(condition).query
+    compiler = query.get_compiler(using=DEFAULT_DB_ALIAS)
+    try:
+        sql, params = compiler.compile(query.where)
+    except EmptyResultSet:
+        sql, params = "1 = 0", []
+    except FullResultSet:
+        sql, params = "1 = 1", []
+    return sql, tuple(params), tuple(i for i, p in enumerate(params) if p == _NOW_SLOT)
+
+
+def _condition(sql: str, template: tuple[Any, ...], times: tuple[int, ...]) -> RawSQL:
+    """A compiled condition as an expression, the clock's time in its slots."""
+    params: list[Any] = list(template)
+    if times:
+        now = timezone.now()
+        for i in times:
+            params[i] = now
+    return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611 - the ORM's own compiled SQL
+
+
+@functools.lru_cache(maxsize=512)
+def _relation_sql(
+    user_id: int, roles: _Roles, is_guardian: bool, today: datetime.date
+) -> dict[Relation, tuple[str, tuple[Any, ...], tuple[int, ...]]]:
+    """Each relation's condition on the pupil table, compiled once per
+    process, user and day for :func:`get_pupil` with a caller's queryset
+    (only for a query on the pupil table itself: the SQL names the table, so
+    it must not go into a subquery, where the ORM renames the table)."""
+    prof = _profile_of(user_id, roles, is_guardian)
+    return {r: _where_sql(q) for r, q in _relation_filters(prof, today=today, now=_NOW_SLOT).items()}
+
+
 #: Stand-ins compiled into the cached pupil query (:func:`_pupil_query`) and
 #: swapped for the pupil's key and the clock's time when it runs.
 _PUPIL_SLOT = uuid.UUID("00000000-0000-4000-8000-00000000a11c")
@@ -322,7 +392,7 @@ _NOW_SLOT = datetime.datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=datetime.UTC)
 
 @functools.lru_cache(maxsize=512)
 def _pupil_query(
-    user_id: int, roles: tuple[tuple[str, tuple[int, ...]], ...], is_guardian: bool, today: datetime.date
+    user_id: int, roles: _Roles, is_guardian: bool, today: datetime.date
 ) -> tuple[str, tuple[Any, ...], int, tuple[int, ...]]:
     """The SQL of :func:`get_pupil`'s query for one user's roles on TODAY:
     ``(sql, params, index of the pupil's key, indexes of the time)``.
@@ -348,8 +418,7 @@ def _fetch_pupil(prof: Profile, pupil_id: uuid.UUID | str) -> Pupil | None:
         key = pupil_id if isinstance(pupil_id, uuid.UUID) else uuid.UUID(str(pupil_id))
     except (ValueError, TypeError, AttributeError):
         return None
-    roles = tuple(sorted((r, tuple(sorted(s))) for r, s in prof.roles.items()))
-    sql, template, slot, times = _pupil_query(prof.user_id, roles, prof.is_guardian, _today())
+    sql, template, slot, times = _pupil_query(*_key(prof))
     params = list(template)
     params[slot] = key
     if times:
@@ -384,7 +453,10 @@ def get_pupil(
         pupil = found
     else:
         try:
-            pupil = _with_relations(queryset, _relation_filters(prof)).get(pk=pupil_id)
+            compiled = _relation_sql(*_key(prof))
+            pupil = queryset.annotate(**{f"rel_{r.value}": _condition(*c) for r, c in compiled.items()}).get(
+                pk=pupil_id
+            )
         except (Pupil.DoesNotExist, ValueError, TypeError, ValidationError):
             raise Http404 from None
     if not relations_of(pupil):
