@@ -210,7 +210,7 @@ def deadline_scope(user: AnyUser) -> QuerySet[Deadline]:
         return cached[1].all()
     managed = access.managed_schools(user).values("pk")
     scope = Deadline.objects.filter(Q(school__in=managed) | Q(responsible_id=user.pk)).filter(
-        Q(pupil__isnull=True) | Q(pupil__in=access.pupils_for(user, Action.VIEW))
+        Q(pupil__isnull=True) | Q(pupil__in=access.pupil_ids(user, Action.VIEW))
     )
     user._deadline_scope = (prof, scope)  # type: ignore[union-attr]
     return scope.all()
@@ -339,7 +339,7 @@ def visible_notifications(user: AnyUser) -> QuerySet[Notification]:
     prof = access.profile(user)
     if not prof.active:
         return Notification.objects.none()
-    pupils = access.pupils_for(user, Action.VIEW).values("pk")
+    pupils = access.pupil_ids(user, Action.VIEW)
     schools = sorted(prof.member_schools)
     return Notification.objects.filter(recipient_id=prof.user_id).filter(
         Q(concern__pupil__in=pupils)

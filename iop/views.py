@@ -649,10 +649,13 @@ def _saved_or_form(
     target: str,
     done_url: str,
     whole_form: bool = False,
+    checklist_changed: Callable[[Any], bool] | None = None,
 ) -> HttpResponse:
     """Save a versioned form through SAVE(version=, data=). htmx: a small
-    "saved" fragment (new version out of band) or the form again with the
-    conflict/errors; without htmx: redirect, or the form on its own page."""
+    "saved" fragment (new version out of band, and the plan's checklist
+    recomputed unless CHECKLIST_CHANGED(saved) says the save can not have
+    changed it) or the form again with the conflict/errors; without htmx:
+    redirect, or the form on its own page."""
     context.setdefault("plan", context.get("iup") or context.get("iop"))
     theirs: list[concurrency.Clash] = []
     conflicted = False
@@ -681,6 +684,8 @@ def _saved_or_form(
                 "settled": True,  # the browser drops its drafts of the form: the choice is made
             }
             return reswap(retarget(render(request, partial, context), target), "innerHTML")
+        if checklist_changed is not None and not checklist_changed(saved):
+            return _autosaved(request, form, saved, context)
         return _autosaved(request, form, saved, {**context, **_checklist(saved, context.get("plan"))})
     context = {**context, "form": form, "theirs": theirs, "autosave": not conflicted}
     if request.htmx:  # type: ignore[attr-defined]
@@ -758,6 +763,14 @@ def goal_update(request: HttpRequest, pk: str) -> HttpResponse:
 
     plan = goal.plan
     iup_goal = bool(goal.iup_id)
+    # An IOP's checklist reads its goals only for "a written goal in every
+    # subject": a save that keeps the goal's subject and written-ness can not
+    # change it, and the autosave answer leaves it be.
+    counted = (goal.section_id, checks.has_real_text(goal))
+
+    def checklist_changed(saved: Goal) -> bool:
+        return iup_goal or (saved.section_id, checks.has_real_text(saved)) != counted
+
     return _saved_or_form(
         request,
         form=form,
@@ -767,6 +780,7 @@ def goal_update(request: HttpRequest, pk: str) -> HttpResponse:
         context={"goal": goal, goal.plan_field: plan, "pupil": plan.pupil},
         target=f"#goal-{goal.pk}",
         done_url=plan.get_absolute_url() + f"#goal-{goal.pk}",
+        checklist_changed=checklist_changed,
     )
 
 

@@ -36,13 +36,16 @@ from __future__ import annotations
 
 import datetime
 import enum
+import functools
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, Permission
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import EmptyResultSet, FullResultSet, PermissionDenied, ValidationError
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import BooleanField, CharField, ExpressionWrapper, IntegerField, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 
@@ -130,6 +133,30 @@ class Profile:
         return bool(self.schools(*COORDINATOR_ROLES))
 
 
+_USER_SLOT = -7_130_000_001  # a stand-in for the user's key in the compiled profile query
+
+
+@functools.cache
+def _profile_query() -> tuple[str, tuple[Any, ...], tuple[int, ...]]:
+    """The SQL of :func:`profile`'s one query, compiled once per process:
+    ``(sql, params, indexes of the user's key)``. The memberships, then
+    (role "") the schools of the user's children (no LIMIT: SQLite allows
+    none in a compound query; a guardian has few children)."""
+    memberships = StaffMembership.objects.filter(user_id=_USER_SLOT, active=True)
+    children = GuardianLink.objects.filter(user_id=_USER_SLOT)  # ended guardianships left out (the manager)
+    rows = memberships.values_list("role", "school_id", "school__language").union(
+        children.values_list(
+            Value("", output_field=CharField()), Value(None, output_field=IntegerField()), "pupil__school__language"
+        ),
+        all=True,
+    )
+    sql, params = rows.query.sql_with_params()
+    slots = tuple(i for i, p in enumerate(params) if p == _USER_SLOT)
+    if len(slots) != 2:  # pragma: no cover - the ORM changed how it passes keys
+        raise RuntimeError("the profile query's user is not two parameters")
+    return sql, tuple(params), slots
+
+
 def profile(user: User | AnonymousUser) -> Profile:
     """The user's roles, cached on the user object for the request."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -140,16 +167,13 @@ def profile(user: User | AnonymousUser) -> Profile:
     roles: dict[str, set[int]] = {}
     languages: list[str] = []
     children_languages: list[str] = []
-    # One query: the memberships, then (role "") the schools of the user's children
-    # (no LIMIT: SQLite allows none in a compound query; a guardian has few children).
-    memberships = StaffMembership.objects.filter(user=user, active=True)
-    children = GuardianLink.objects.filter(user=user)  # ended guardianships left out
-    rows = memberships.values_list("role", "school_id", "school__language").union(
-        children.values_list(
-            Value("", output_field=CharField()), Value(None, output_field=IntegerField()), "pupil__school__language"
-        ),
-        all=True,
-    )
+    sql, template, slots = _profile_query()
+    params = list(template)
+    for i in slots:
+        params[i] = user.pk
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     for role, school_id, language in rows:
         if role == "":
             children_languages.append(language)
@@ -173,6 +197,8 @@ def forget(user: User) -> None:
     """Drop the cached profile (after memberships change within a request)."""
     if hasattr(user, "_access_profile"):
         del user._access_profile
+    if hasattr(user, "_access_pupil_ids"):
+        del user._access_pupil_ids
 
 
 def _today() -> datetime.date:
@@ -186,9 +212,13 @@ def _adult_cutoff(today: datetime.date) -> datetime.date:
         return today.replace(year=today.year - ADULT_AGE, day=28)
 
 
-def _relation_filters(prof: Profile) -> dict[Relation, Q]:
-    """One Q per relation the user can have; relations the user lacks are absent."""
-    today = _today()
+def _relation_filters(
+    prof: Profile, today: datetime.date | None = None, now: datetime.datetime | None = None
+) -> dict[Relation, Q]:
+    """One Q per relation the user can have; relations the user lacks are
+    absent. TODAY and NOW (default: the clock's) date the enrolments, the
+    age of majority and the grants' expiry."""
+    today = today or _today()
     filters: dict[Relation, Q] = {}
     if not prof.active:
         return filters
@@ -217,7 +247,7 @@ def _relation_filters(prof: Profile) -> dict[Relation, Q]:
         granted = PptGrant.objects.filter(school_id__in=sorted(ppt), revoked_at__isnull=True).values("pupil_id")
         filters[Relation.PPT] = Q(pk__in=granted, school_id__in=sorted(ppt))
     if prof.member_schools:
-        now = timezone.now()
+        now = now or timezone.now()
         live = Q(expires_at__isnull=True) | Q(expires_at__gt=now)
         for relation, codename in ((Relation.SHARED_WRITE, GRANT_WRITE), (Relation.SHARED_READ, GRANT_READ)):
             grants = PupilUserObjectPermission.objects.filter(
@@ -245,6 +275,27 @@ def pupils_for(user: User | AnonymousUser, action: Action = Action.VIEW) -> Quer
         return Pupil.objects.none()
     qs = Pupil.objects.filter(_visible(prof, filters))
     return qs if action in ARCHIVED_ACTIONS else current(qs)
+
+
+def pupil_ids(user: User | AnonymousUser, action: Action = Action.VIEW) -> RawSQL:
+    """The keys of :func:`pupils_for` (USER, ACTION) as an SQL subquery for
+    ``field__in=``, compiled once per request and user: for queries that
+    name the visible pupils several times (each ``__in=pupils_for(...)``
+    would compile the relation subqueries again)."""
+    cache: dict[Action, tuple[str, tuple[Any, ...]]] | None = getattr(user, "_access_pupil_ids", None)
+    if cache is None:
+        cache = {}
+        if getattr(user, "is_authenticated", False):
+            user._access_pupil_ids = cache  # type: ignore[union-attr]
+    if action not in cache:
+        try:
+            compiled, values = pupils_for(user, action).values("pk").query.sql_with_params()
+            cache[action] = (compiled, tuple(values))
+        except EmptyResultSet:  # no relation to any pupil: a subquery that finds none
+            compiled, values = Pupil.objects.filter(pk__isnull=True).values("pk").query.sql_with_params()
+            cache[action] = (compiled, tuple(values))
+    sql, params = cache[action]
+    return RawSQL(sql, params)  # noqa: S611 - the ORM's own compiled SQL, values as parameters
 
 
 def current(qs: QuerySet[Pupil]) -> QuerySet[Pupil]:
@@ -286,6 +337,100 @@ def actions_of(pupil: Pupil) -> frozenset[Action]:
     return frozenset(out)
 
 
+_Roles = tuple[tuple[str, tuple[int, ...]], ...]
+_Key = tuple[int, _Roles, bool, datetime.date]
+
+
+def _key(prof: Profile) -> _Key:
+    """What the compiled access SQL depends on: the user, the roles, today."""
+    roles = tuple(sorted((r, tuple(sorted(s))) for r, s in prof.roles.items()))
+    return prof.user_id, roles, prof.is_guardian, _today()
+
+
+def _profile_of(user_id: int, roles: _Roles, is_guardian: bool) -> Profile:
+    return Profile(user_id=user_id, active=True, roles={r: frozenset(s) for r, s in roles}, is_guardian=is_guardian)
+
+
+def _where_sql(condition: Q) -> tuple[str, tuple[Any, ...], tuple[int, ...]]:
+    """CONDITION on the pupil table as SQL: ``(sql, params, indexes of the time)``."""
+    query = Pupil.objects.filter(condition).query
+    compiler = query.get_compiler(using=DEFAULT_DB_ALIAS)
+    try:
+        sql, params = compiler.compile(query.where)
+    except EmptyResultSet:
+        sql, params = "1 = 0", []
+    except FullResultSet:
+        sql, params = "1 = 1", []
+    return sql, tuple(params), tuple(i for i, p in enumerate(params) if p == _NOW_SLOT)
+
+
+def _condition(sql: str, template: tuple[Any, ...], times: tuple[int, ...]) -> RawSQL:
+    """A compiled condition as an expression, the clock's time in its slots."""
+    params: list[Any] = list(template)
+    if times:
+        now = timezone.now()
+        for i in times:
+            params[i] = now
+    return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611 - the ORM's own compiled SQL
+
+
+@functools.lru_cache(maxsize=512)
+def _relation_sql(
+    user_id: int, roles: _Roles, is_guardian: bool, today: datetime.date
+) -> dict[Relation, tuple[str, tuple[Any, ...], tuple[int, ...]]]:
+    """Each relation's condition on the pupil table, compiled once per
+    process, user and day for :func:`get_pupil` with a caller's queryset
+    (only for a query on the pupil table itself: the SQL names the table, so
+    it must not go into a subquery, where the ORM renames the table)."""
+    prof = _profile_of(user_id, roles, is_guardian)
+    return {r: _where_sql(q) for r, q in _relation_filters(prof, today=today, now=_NOW_SLOT).items()}
+
+
+#: Stand-ins compiled into the cached pupil query (:func:`_pupil_query`) and
+#: swapped for the pupil's key and the clock's time when it runs.
+_PUPIL_SLOT = uuid.UUID("00000000-0000-4000-8000-00000000a11c")
+_NOW_SLOT = datetime.datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=datetime.UTC)
+
+
+@functools.lru_cache(maxsize=512)
+def _pupil_query(
+    user_id: int, roles: _Roles, is_guardian: bool, today: datetime.date
+) -> tuple[str, tuple[Any, ...], int, tuple[int, ...]]:
+    """The SQL of :func:`get_pupil`'s query for one user's roles on TODAY:
+    ``(sql, params, index of the pupil's key, indexes of the time)``.
+
+    Building and compiling the relation subqueries costs more than running
+    them, and they are the same on every request of the user on a day:
+    compiled once per process and user (the conditions themselves are read
+    by PostgreSQL on every request, so new assignments, grants and
+    enrolments count at once; a change of roles makes a new key)."""
+    prof = Profile(user_id=user_id, active=True, roles={r: frozenset(s) for r, s in roles}, is_guardian=is_guardian)
+    filters = _relation_filters(prof, today=today, now=_NOW_SLOT)
+    sql, params = _with_relations(Pupil.objects.all(), filters).filter(pk=_PUPIL_SLOT).query.sql_with_params()
+    slots = [i for i, p in enumerate(params) if p == _PUPIL_SLOT]
+    if len(slots) != 1:  # pragma: no cover - the ORM changed how it passes keys
+        raise RuntimeError("the pupil query's key is not one parameter")
+    times = tuple(i for i, p in enumerate(params) if p == _NOW_SLOT)
+    return sql, tuple(params), slots[0], times
+
+
+def _fetch_pupil(prof: Profile, pupil_id: uuid.UUID | str) -> Pupil | None:
+    """The pupil PUPIL_ID with its ``rel_*`` relation flags for PROF (one query), or None."""
+    try:
+        key = pupil_id if isinstance(pupil_id, uuid.UUID) else uuid.UUID(str(pupil_id))
+    except (ValueError, TypeError, AttributeError):
+        return None
+    sql, template, slot, times = _pupil_query(*_key(prof))
+    params = list(template)
+    params[slot] = key
+    if times:
+        now = timezone.now()
+        for i in times:
+            params[i] = now
+    found = list(Pupil.objects.raw(sql, params))
+    return found[0] if found else None
+
+
 def get_pupil(
     user: User | AnonymousUser,
     pupil_id: uuid.UUID | str,
@@ -298,17 +443,24 @@ def get_pupil(
     The returned pupil carries ``allowed`` (the set of actions the user may take).
     """
     prof = profile(user)
-    filters = _relation_filters(prof)
-    if not filters:
-        raise Http404
-    base = queryset if queryset is not None else Pupil.objects.all()
-    try:
+    if not prof.active or not (prof.member_schools or prof.is_guardian):
+        raise Http404  # no relation to any pupil
+    if queryset is None:
         # Each relation's condition holds the school narrowing of _visible, so
         # the pupil is visible exactly when one relation holds: one set of
         # relation subqueries instead of the same ones in WHERE and in SELECT.
-        pupil = _with_relations(base, filters).get(pk=pupil_id)
-    except (Pupil.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise Http404 from None
+        found = _fetch_pupil(prof, pupil_id)
+        if found is None:
+            raise Http404
+        pupil = found
+    else:
+        try:
+            compiled = _relation_sql(*_key(prof))
+            pupil = queryset.annotate(**{f"rel_{r.value}": _condition(*c) for r, c in compiled.items()}).get(
+                pk=pupil_id
+            )
+        except (Pupil.DoesNotExist, ValueError, TypeError, ValidationError):
+            raise Http404 from None
     if not relations_of(pupil):
         raise Http404
     pupil.allowed = actions_of(pupil)  # type: ignore[attr-defined]

@@ -12,8 +12,8 @@ import pytest
 from iop.reports.documents import ascii_name, disposition
 from tests import factories as f
 from tests.conftest import World
-from tests.worker_files import fetched_from_worker
 from tests.iop.factories import chain
+from tests.worker_files import fetched_from_worker
 
 TYPED = "– “sitat” 5 € ≥ 3 ½ time čájá ŋ ø æ å Åse"
 
