@@ -116,10 +116,26 @@ def _fernet() -> Fernet:
     return Fernet(base64.urlsafe_b64encode(key))
 
 
-def refused(request: HttpRequest, *, failed: bool = False) -> HttpResponse:
+def refused(request: HttpRequest, *, failed: bool = False, sign_out_of: str = "") -> HttpResponse:
     """The page for a person the sign-on does not let in (403): unknown
-    here, or (FAILED) the issuer's answer did not pass the checks."""
-    return render(request, "registration/sso_refused.html", {"failed": failed}, status=403)
+    here, or (FAILED) the issuer's answer did not pass the checks. With
+    SIGN_OUT_OF (the issuer's name) the page offers to end the sign-on
+    session there too, so that someone who used the wrong account can sign
+    in with another (the session holds what :func:`logout` needs)."""
+    context = {"failed": failed, "sign_out_of": sign_out_of}
+    return render(request, "registration/sso_refused.html", context, status=403)
+
+
+def _remember_issuer_session(request: HttpRequest, found: Issuer | None) -> None:
+    """Keep in the session what ending the sign-on at FOUND needs (its
+    end-session address and the ID token, encrypted: it may carry the
+    national identity number)."""
+    id_token = getattr(request, "sso_id_token", "")
+    request.session[SESSION_KEY] = {
+        "issuer": found.id if found else "",
+        "end_session": getattr(request, "sso_end_session", ""),
+        "id_token": _fernet().encrypt(id_token.encode()).decode() if id_token else "",
+    }
 
 
 class IssuerAdapter(OpenIDConnectOAuth2Adapter):
@@ -144,15 +160,11 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         user = match_user(found, claims) if found else None
         if user is None:
             logger.info("single sign-on refused: no user for this identity at %s", sociallogin.account.provider)
-            raise ImmediateHttpResponse(refused(request))
+            _remember_issuer_session(request, found)
+            name = getattr(found, "name", "") if getattr(request, "sso_end_session", "") else ""
+            raise ImmediateHttpResponse(refused(request, sign_out_of=name))
         auth.login(request, user, backend=LOGIN_BACKEND)
-        id_token = getattr(request, "sso_id_token", "")
-        request.session[SESSION_KEY] = {
-            "issuer": found.id if found else "",
-            "end_session": getattr(request, "sso_end_session", ""),
-            # Encrypted: an ID token may carry the national identity number.
-            "id_token": _fernet().encrypt(id_token.encode()).decode() if id_token else "",
-        }
+        _remember_issuer_session(request, found)
         next_url = sociallogin.state.get("next") or ""
         raise ImmediateHttpResponse(redirect(_safe_next(request, next_url)))
 

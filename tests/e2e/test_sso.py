@@ -168,3 +168,20 @@ def test_a_refused_sign_in_gets_the_clear_page_and_no_account(
     assert User.objects.count() == users
     page.goto(f"{base}/elever/")
     assert "/konto/logg-inn/" in page.url
+
+
+@pytest.mark.django_db(transaction=True)
+def test_someone_refused_can_sign_out_of_the_issuer_and_try_another_account(
+    live_server: Any, sso: World, page: Any
+) -> None:
+    """An unknown account is refused; the page offers to end the sign-on at
+    the issuer, after which signing in asks for an account again (instead of
+    the issuer's session sending the same account back to the refusal)."""
+    base = live_server.url
+    response = sign_in(page, base, "Logg inn med Feide", "nobody@skole.example")
+    assert response.status == 403
+    page.get_by_role("button", name="Logg ut av Feide").click()
+    page.get_by_role("button", name="Yes, sign me out").click()
+    page.wait_for_url(f"{base}/konto/logg-inn/")
+    sign_in(page, base, "Logg inn med Feide", "tone@skole.example")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Velkommen")
