@@ -31,7 +31,7 @@ from students.access import Action
 from students.models import Group, Pupil, School, User
 from students.params import clean_text, parse_int
 
-from . import ical, selectors, services, tilsyn, wheel
+from . import ical, report_text, selectors, services, tilsyn, wheel
 from . import pipeline as pipeline_selectors
 from .deadlines import effective_duties
 from .forms import (
@@ -611,6 +611,13 @@ def referral_edit(request: HttpRequest, referral_id: str) -> HttpResponse:
                 if htmx:
                     return autosaved(request, form, saved)
                 messages.success(request, _("The referral is saved."))
+                unfinished = [t for t in report_text.unfinished(saved.report) if t]
+                if unfinished:
+                    messages.warning(
+                        request,
+                        _("Saved, but the section %(sections)s is still empty or holds only the hint.")
+                        % {"sections": ", ".join(f"«{t}»" for t in unfinished)},
+                    )
                 return redirect("followup:referral_detail", obj.pk)
         if htmx:
             return autosave_refused(request, form, theirs)
@@ -620,7 +627,6 @@ def referral_edit(request: HttpRequest, referral_id: str) -> HttpResponse:
         "title": _("Edit the referral"),
         "theirs": theirs,
         "autosave": not theirs,
-        "report_hints": True,
     }
     return render(request, "followup/form.html", context, status=409 if conflicted else 200)
 
