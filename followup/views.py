@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -848,7 +848,7 @@ def aarshjul_pdf(request: HttpRequest, school_id: int) -> HttpResponse:
     rendered = rendering.render_pdf("followup/pdf/aarshjul.html", {"wheel": built}, language=school.language or "nb")
     response = HttpResponse(rendered.pdf, content_type="application/pdf")
     filename = f"årshjul-{school.name}-{built.year.name.replace('/', '-')}.pdf"
-    response["Content-Disposition"] = content_disposition_header(False, filename) or "attachment"
+    response["Content-Disposition"] = documents.disposition(filename, attachment=False)
     return response
 
 

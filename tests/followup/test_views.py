@@ -219,6 +219,9 @@ def test_the_pedagogisk_rapport_renders_as_pdf(world: World, tmp_path) -> None: 
     )
     response = world.client("teacher").get(reverse("followup:referral_pdf", args=[referral.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    # Saved under its name like every other download, the exact name for the browsers that read it (RFC 5987).
+    assert response["Content-Disposition"].startswith('attachment; filename="pedagogisk-rapport-aasen-anna-')
+    assert "; filename*=utf-8''pedagogisk-rapport-aasen-anna-" in response["Content-Disposition"]
     pdf = tmp_path / "rapport.pdf"
     pdf.write_bytes(response.content)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout  # noqa: S603, S607
