@@ -36,3 +36,12 @@ def test_a_guardian_reads_the_plan_without_codes_and_in_everyday_words(world: Wo
     staff = world.client("teacher").get(f"/iop/{ch.iop.pk}/").content.decode()
     assert "KMDEMO1" in staff and "Begynnernivå" in staff and "KM:" not in staff
     assert "Kvalitet" in staff[staff.index('class="ds-paragraph progression-legend"') :][:1200]
+
+
+@pytest.mark.django_db
+def test_the_guardians_who_has_read_page_has_one_heading_and_names_what_they_can_see(world: World) -> None:
+    page = world.client("guardian_a").get(f"/elever/{world.pupil_a.pk}/innsyn/").content.decode()
+    assert page.count("Hvem har lest planene</") == 1, "the heading is said once (not again as the last crumb)"
+    assert "planene (IOP og IUP), målloggene, rapportene eller vedtakene til Anna Aasen" in page
+    for hidden in ("henvisning", "sakkyndig", "oppfølging"):
+        assert hidden not in page.lower().split("<main", 1)[1], hidden
