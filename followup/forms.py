@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from iop.concurrency import choice_key
 from iop.forms import VersionedForm
 from iop.limits import TEXT_MAX_LENGTH, FreeTextFormField
 from students.models import Group, Pupil, School, User
@@ -174,15 +175,25 @@ class ReferralCreateForm(forms.Form):
 
 class ReferralForm(VersionedForm):
     """The question to PPT and the pedagogisk rapport, with the version the
-    editor started from (saves merge field by field: iop.concurrency)."""
+    editor started from (saves merge field by field: iop.concurrency).
+
+    The report is edited as one text field per section (``report_section_N``,
+    its title posted beside it as ``report_title_N``), labelled by the section's
+    title, the hint on what to write as placeholder and help text; :meth:`clean`
+    composes them into the one ``report`` text that is stored, merged and
+    shown. A form posted with ``report`` itself (or a conflict choice for it)
+    keeps that text."""
+
+    SECTION = "report_section_"
+    TITLE = "report_title_"
 
     question = forms.CharField(
         label=_("What does the school ask PPT to assess?"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
     )
     report = forms.CharField(
         label=_("Pedagogisk rapport"),
-        widget=forms.Textarea(attrs={"rows": 24, "aria-describedby": "id_report_help report-hints"}),
-        help_text=_("Pre-filled from the documented kartlegging, tiltak and evaluations. Edit freely."),
+        widget=forms.Textarea(attrs={"rows": 24}),
+        required=False,
         max_length=50000,
     )
 
@@ -192,10 +203,46 @@ class ReferralForm(VersionedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # What to write, shown when the text is empty: never part of the text.
-        self.fields["report"].widget.attrs["placeholder"] = "\n\n".join(
-            f"{report_text.heading(str(title))}\n{hint}" for title, hint in report_text.HINTS
-        )
+        if self.is_bound and f"{self.TITLE}0" in self.data:
+            titles: list[str] = []
+            while f"{self.TITLE}{len(titles)}" in self.data:
+                titles.append(str(self.data.get(f"{self.TITLE}{len(titles)}", "")))
+        else:
+            parts = report_text.sections(self.instance.report or "")
+            titles = [p.title for p in parts] or [str(t) for t, _hint in report_text.HINTS]
+            for i, part in enumerate(parts):
+                self.initial[f"{self.SECTION}{i}"] = part.body
+        self.section_titles = titles
+        for i, title in enumerate(titles):
+            hint = report_text.hint_for(title) if title else ""
+            attrs = {"rows": 6, "placeholder": hint} if hint else {"rows": 6}
+            self.fields[f"{self.SECTION}{i}"] = forms.CharField(
+                label=title or (_("Introduction") if len(titles) > 1 else _("Pedagogisk rapport")),
+                required=False,
+                max_length=50000,
+                help_text=hint,
+                widget=forms.Textarea(attrs=attrs),
+            )
+            self.fields[f"{self.TITLE}{i}"] = forms.CharField(required=False, widget=forms.HiddenInput, initial=title)
+
+    def visible_fields(self) -> list[Any]:
+        """The fields shown: the report only as its sections."""
+        return [f for f in super().visible_fields() if f.name != "report"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+
+        sectioned = f"{self.TITLE}0" in self.data and choice_key(self.prefix or "", "report") not in self.data
+        if sectioned:
+            data["report"] = report_text.compose(
+                [
+                    (self.section_titles[i], data.get(f"{self.SECTION}{i}") or "")
+                    for i in range(len(self.section_titles))
+                ]
+            )
+        if not (data.get("report") or "").strip():
+            self.add_error("report" if not sectioned else None, _("Write the pedagogisk rapport."))
+        return data
 
 
 class ConsentForm(forms.ModelForm):

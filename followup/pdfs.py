@@ -41,7 +41,7 @@ def render_referral(user: User, object_id: str, max_chars: int | None) -> Made:
         filename=documents.slug("pedagogisk-rapport", obj.pupil.last_name, obj.pupil.first_name, today) + ".pdf",
         kind=AccessLogEntry.Kind.REFERRAL,
         object_id=obj.pk,
-        inline=True,
+        inline=False,  # a download like every other: saved under its name (RFC 5987)
     )
 
 

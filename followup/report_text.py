@@ -143,3 +143,27 @@ def as_html(text: str, *, heading_level: int = 3, empty: str | None = None) -> S
         body = _body_html(part.body) if part.body.strip() else format_html('<p class="report-empty">{}</p>', empty_text)
         out.append(format_html('<section class="report-section">{}{}</section>', title, body))
     return mark_safe("".join(out))  # noqa: S308 - the parts are built by format_html
+
+
+def hint_for(title: str) -> str:
+    """The hint on what to write in the section titled TITLE (in any language
+    the app speaks), in the current language; "" when the section has none."""
+    current = {str(t).strip(): str(h) for t, h in HINTS}
+    if title in current:
+        return current[title]
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            found = next((i for i, (t, _h) in enumerate(HINTS) if str(t).strip() == title), None)
+        if found is not None:
+            return str(HINTS[found][1])
+    return ""
+
+
+def compose(parts: list[tuple[str, str]]) -> str:
+    """The report text made of PARTS, (title, body) pairs in order; a part
+    with an empty title is text without a heading. Inverse of :func:`sections`."""
+    out = []
+    for title, body in parts:
+        body = body.replace("\r\n", "\n").strip("\n").rstrip()
+        out.append(f"{heading(title)}\n{body}\n" if title else f"{body}\n")
+    return "\n".join(out)

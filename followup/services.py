@@ -371,23 +371,27 @@ def consent_record(
 @transaction.atomic
 def referral_send(*, actor: User, referral: Referral) -> Referral:
     """Send the referral: needs recorded consent, the question and every
-    section of the pedagogisk rapport written (``ValidationError`` naming
-    the sections still empty or holding a hint); grants the PPT advisors
+    section of the pedagogisk rapport written (``ValidationError`` listing
+    every reason at once: consent missing, texts missing, the sections still
+    empty or holding a hint); grants the PPT advisors
     serving the school access to the pupil and notifies them."""
     referral = Referral.objects.select_for_update().select_related("pupil").get(pk=referral.pk)
     _require(actor, Action.MANAGE, referral.pupil)
     if referral.is_sent:
         return referral
+    reasons = []
     if not referral.consents.filter(withdrawn_at__isnull=True).exists():
-        raise ValidationError(_("A referral cannot be sent without recorded consent."))
+        reasons.append(_("A referral cannot be sent without recorded consent."))
     if not referral.report.strip() or not referral.question.strip():
-        raise ValidationError(_("Write the question to PPT and the pedagogisk rapport before sending."))
+        reasons.append(_("Write the question to PPT and the pedagogisk rapport before sending."))
     unfinished = [t for t in report_text.unfinished(referral.report) if t]
     if unfinished:
-        raise ValidationError(
+        reasons.append(
             _("The pedagogisk rapport is not finished: write the section %(sections)s before sending.")
             % {"sections": ", ".join(f"«{t}»" for t in unfinished)}
         )
+    if reasons:
+        raise ValidationError(reasons)
     referral.status = Referral.Status.SENT
     referral.sent_at = timezone.now()
     referral.sent_by = actor

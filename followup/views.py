@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -31,7 +31,7 @@ from students.access import Action
 from students.models import Group, Pupil, School, User
 from students.params import clean_text, parse_int
 
-from . import ical, selectors, services, tilsyn, wheel
+from . import ical, report_text, selectors, services, tilsyn, wheel
 from . import pipeline as pipeline_selectors
 from .deadlines import effective_duties
 from .forms import (
@@ -611,6 +611,13 @@ def referral_edit(request: HttpRequest, referral_id: str) -> HttpResponse:
                 if htmx:
                     return autosaved(request, form, saved)
                 messages.success(request, _("The referral is saved."))
+                unfinished = [t for t in report_text.unfinished(saved.report) if t]
+                if unfinished:
+                    messages.warning(
+                        request,
+                        _("Saved, but the section %(sections)s is still empty or holds only the hint.")
+                        % {"sections": ", ".join(f"«{t}»" for t in unfinished)},
+                    )
                 return redirect("followup:referral_detail", obj.pk)
         if htmx:
             return autosave_refused(request, form, theirs)
@@ -620,7 +627,6 @@ def referral_edit(request: HttpRequest, referral_id: str) -> HttpResponse:
         "title": _("Edit the referral"),
         "theirs": theirs,
         "autosave": not theirs,
-        "report_hints": True,
     }
     return render(request, "followup/form.html", context, status=409 if conflicted else 200)
 
@@ -842,7 +848,7 @@ def aarshjul_pdf(request: HttpRequest, school_id: int) -> HttpResponse:
     rendered = rendering.render_pdf("followup/pdf/aarshjul.html", {"wheel": built}, language=school.language or "nb")
     response = HttpResponse(rendered.pdf, content_type="application/pdf")
     filename = f"årshjul-{school.name}-{built.year.name.replace('/', '-')}.pdf"
-    response["Content-Disposition"] = content_disposition_header(False, filename) or "attachment"
+    response["Content-Disposition"] = documents.disposition(filename, attachment=False)
     return response
 
 

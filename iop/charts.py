@@ -43,6 +43,20 @@ def describe(logs: Sequence[LogLike]) -> str:
     return "; ".join(parts) or _("No levels logged yet.")
 
 
+#: Width of a character of the 12 px axis labels, generous (DejaVu Sans, the
+#: PDF's font, averages 6.4 px), and the free space left of the longest label.
+LABEL_CHAR_PX = 7.4
+LABEL_EDGE_PX = 16
+
+
+def _label_margin() -> int:
+    """The left margin in px of a full-size chart: the longest level word in
+    the current language, the gap to the plot (8 px) and LABEL_EDGE_PX to the
+    chart's edge, so the axis labels never touch it."""
+    longest = max(len(str(level.label)) for level in Level)
+    return round(longest * LABEL_CHAR_PX) + 8 + LABEL_EDGE_PX
+
+
 def progression_svg(logs: Sequence[LogLike], *, title: str = "", small: bool = False) -> SafeString:
     """A line per axis (quality, independence) of the level reached over time:
     quality solid with round marks, independence dashed with square marks, the
@@ -52,7 +66,7 @@ def progression_svg(logs: Sequence[LogLike], *, title: str = "", small: bool = F
     if not (q_series or i_series):
         return format_html('<p class="progression-empty">{}</p>', _("No levels logged yet."))
     width, height = (160, 48) if small else (560, 240)
-    left, right, top, bottom = (4, 4, 6, 6) if small else (120, 16, 16, 40)
+    left, right, top, bottom = (4, 4, 6, 6) if small else (_label_margin(), 16, 16, 40)
     plot_w, plot_h = width - left - right, height - top - bottom
     shift = 1.5 if small else 3.0  # quality a little above, independence a little below
     dates = sorted({d for d, _v in q_series + i_series})

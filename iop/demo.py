@@ -8,6 +8,7 @@ pupil's are shared in the læringsbank, beside :data:`BANK_EXAMPLES`."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,6 +27,7 @@ from .models import (
     Enkeltvedtak,
     Goal,
     Iop,
+    IopSubject,
     IopVersion,
     Organisation,
     SakkyndigVurdering,
@@ -362,6 +364,7 @@ def _chain(
                     "self_assessment": "Jeg synes det går bedre." if step == 2 else "",
                 },
             )
+    _log_teaching(plan, sections, logger, today)
     plan.refresh_from_db()
     if publish:
         aimed = _attach_aims(plan, teacher)
@@ -382,6 +385,33 @@ def _chain(
                 section=next(iter(sections.values()), None),
                 text="Eleven skriver korte setninger med punktum (utkast).",
             )
+
+
+#: Årstimer (60 minutes) given a week per subject in the demo: about the vedtak's hours over 38 weeks.
+WEEKLY_HOURS = {"Matematikk": "2.0", "Norsk": "1.5"}
+
+
+def _log_teaching(plan: Iop, sections: dict[str, IopSubject], logger: User, today: datetime.date) -> None:
+    """Log the teaching given in PLAN's subjects, a week at a time from the
+    plan's start up to TODAY (a shorter last period when no whole week has
+    passed yet), so the key figures show hours given against the vedtak."""
+    if plan.period_start is None or plan.period_start > today:
+        return
+    last = min(today, plan.period_end) if plan.period_end else today
+    for subject, weekly in WEEKLY_HOURS.items():
+        section = sections.get(subject)
+        if section is None:
+            continue
+        day = plan.period_start
+        while day <= last:
+            until = min(day + datetime.timedelta(days=6), last)
+            hours = Decimal(weekly) * ((until - day).days + 1) / 7
+            services.teaching_log_create(
+                actor=logger,
+                section=section,
+                data={"period_start": day, "period_end": until, "hours": hours.quantize(Decimal("0.1")), "note": ""},
+            )
+            day = until + datetime.timedelta(days=1)
 
 
 def _attach_aims(plan: Iop, teacher: User) -> list[Goal]:

@@ -95,3 +95,11 @@ def test_every_string_of_the_source_is_in_its_catalog(msgfmt: str, tmp_path: Pat
         "Strings of the source missing from their catalog (run makemessages in the app's folder and translate):\n"
         + "\n".join(f"{catalog}: {problems}" for catalog, problems in stale.items() if problems)
     )
+
+
+def test_the_swedish_catalogs_say_ladda_ner_throughout() -> None:
+    """One word for "download" in Swedish: «Ladda ner», never also «Ladda ned»."""
+    swedish = [p for p in CATALOGS if p.parts[-3] == "sv"]
+    assert swedish
+    mixed = [name(p) for p in swedish if re.search(r"\b(ladda|laddas|laddar) ned\b", p.read_text(), re.IGNORECASE)]
+    assert not mixed, mixed

@@ -310,7 +310,7 @@ class Chart:
 def charts(result: Result) -> list[Chart]:
     """The charts of RESULT: shares on time and årsrapporter done per school
     and per owner, median days through the chain per school, and årstimer per
-    subject per owner (vedtak, planned, given)."""
+    subject per owner and per school (vedtak, planned, given)."""
     rows = [*result.owners, *result.schools]
     out = []
     if rows:
@@ -355,23 +355,30 @@ def charts(result: Result) -> list[Chart]:
                 ),
             )
         )
-    for owner in result.owners:
-        if owner.subjects:
-            out.append(
-                Chart(
-                    str(_("Årstimer per subject: %(owner)s") % {"owner": owner.name}),
-                    bar_chart(
-                        chart_id=f"kpi-hours-{owner.pk}",
-                        title=str(_("Årstimer per subject: %(owner)s") % {"owner": owner.name}),
-                        desc=str(
-                            _(
-                                "Per subject: the årstimer (60 minutes) in the enkeltvedtak, planned in the IOPs "
-                                "and given. The tables on the page give the same figures."
-                            )
-                        ),
-                        groups=[(s.name, [s.vedtak, s.planned, float(s.given)]) for s in owner.subjects],
-                        series=[str(_("In the vedtak")), str(_("Planned in the IOPs")), str(_("Given"))],
+    for row in rows:
+        if not row.subjects:
+            continue
+        kind = "owner" if row.owner else "school"
+        heading = (
+            _("Årstimer per subject: %(owner)s (school owner)") % {"owner": row.name}
+            if kind == "owner"
+            else _("Årstimer per subject: %(owner)s") % {"owner": row.name}
+        )
+        out.append(
+            Chart(
+                str(heading),
+                bar_chart(
+                    chart_id=f"kpi-hours-{row.pk}" if kind == "owner" else f"kpi-hours-school-{row.pk}",
+                    title=str(heading),
+                    desc=str(
+                        _(
+                            "Per subject: the årstimer (60 minutes) in the enkeltvedtak, planned in the IOPs "
+                            "and given. The tables on the page give the same figures."
+                        )
                     ),
-                )
+                    groups=[(s.name, [s.vedtak, s.planned, float(s.given)]) for s in row.subjects],
+                    series=[str(_("In the vedtak")), str(_("Planned in the IOPs")), str(_("Given"))],
+                ),
             )
+        )
     return out

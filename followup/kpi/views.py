@@ -153,7 +153,7 @@ def adapted_teaching_csv(request: HttpRequest) -> HttpResponse:
     result = _adapted(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     year = result.label.replace("/", "-") if result else ""
-    response["Content-Disposition"] = f'attachment; filename="tilpasset-opplaering-{year}.csv"'
+    response["Content-Disposition"] = documents.disposition(f"tilpasset-opplaering-{year}.csv")
     response.write("\ufeff")
     writer = csv.writer(response, delimiter=";")
     writer.writerow(

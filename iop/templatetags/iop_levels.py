@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -39,3 +41,14 @@ def level_word(value: int | None, internal: bool = True) -> str:
 def plain_level_words() -> list[tuple[int, str]]:
     """[(level, plain words)] for the 1–4 scale, for a legend."""
     return [(int(level), _(str(words))) for level, words in PLAIN_WORDS.items()]
+
+
+AIM_PREFIX = re.compile(r"^\s*(?:(?:KM|Kompetansemål|Kompetansemal|Kunskapskrav|Mål)\s*:\s*)+", re.IGNORECASE)
+
+
+@register.filter
+def without_aim_prefix(text: str | None) -> str:
+    """A goal's free-text competence aim without a typed "KM:" or
+    "Kompetansemål:" in front (the page puts its own label there):
+    "KM: lese med forståelse" → "lese med forståelse"; None → ""."""
+    return AIM_PREFIX.sub("", text or "")

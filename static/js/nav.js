@@ -21,13 +21,15 @@
   document.addEventListener("DOMContentLoaded", place);
   if (narrow.addEventListener) narrow.addEventListener("change", place);
 
-  // A click outside or Escape closes the "More" list (focus returns to its button).
+  // A click outside or Escape closes the "More" list (focus returns to its button);
+  // Escape then closes the "Menu" panel of a narrow screen the same way.
   document.addEventListener("click", function (event) {
     closeMore(event.target.closest && event.target.closest("[data-site-more]"));
   });
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
     var open = document.querySelector("[data-site-more][open]");
+    if (!open && narrow.matches) open = document.querySelector("[data-site-menu][open]");
     if (!open) return;
     open.removeAttribute("open");
     open.querySelector("summary").focus();

@@ -78,6 +78,10 @@ def test_the_menu_fits_a_laptop_and_a_tablet(
         button.focus()
         page.keyboard.press("Enter")
         first_link.wait_for(state="visible")
+        first_link.focus()
+        page.keyboard.press("Escape")  # Escape closes the panel, the focus goes back to its button
+        first_link.wait_for(state="hidden")
+        assert page.evaluate("() => document.activeElement.matches('.site-menu > summary')")
     finally:
         context.close()
 

@@ -24,16 +24,22 @@ def test_the_pedagogisk_rapport_saves_itself_while_typing(
     live_server: Any, transactional_world: World, page: Any
 ) -> None:
     referral = records(transactional_world).referral_a
+    referral.report = "## Bakgrunn\n- 01.09.2026: uro i timene\n\n## Hva eleven mestrer\n"
+    referral.save()
     login(page, live_server.url, "teacher@test.example")
     page.goto(live_server.url + reverse("followup:referral_edit", args=[referral.pk]))
-    box = page.locator("#id_report")
+    box = page.get_by_label("Hva eleven mestrer")  # one field per section, labelled by its title
+    expect(box).to_have_attribute("placeholder", "Beskriv elevens sterke sider og hva som fungerer godt.")
     box.fill("Eleven leser sakte, men forstår det hun leser.")
     box.press("End")
     page.keyboard.type(" Hun trenger mer tid.")
     expect(page.locator("#autosave-status")).to_contain_text("Lagret", timeout=8000)
     page.wait_for_function(NO_DRAFTS)  # the server confirmed the text as it stands in the field
     saved = Referral.objects.get(pk=referral.pk)
-    assert saved.report == "Eleven leser sakte, men forstår det hun leser. Hun trenger mer tid."
+    assert saved.report == (
+        "## Bakgrunn\n- 01.09.2026: uro i timene\n\n"
+        "## Hva eleven mestrer\nEleven leser sakte, men forstår det hun leser. Hun trenger mer tid.\n"
+    )
     assert saved.version >= 2 and saved.history.first().history_user == transactional_world.user("teacher")
 
     # Someone else saves the same text; typing on is refused, in place, with both texts and the choice.

@@ -64,8 +64,10 @@ def test_the_draft_has_sections_and_no_hint_and_is_not_sent_before_every_section
     assert "Den pedagogiske rapporten er ikke ferdig: skriv delen «Hva eleven mestrer»" in response.content.decode()
 
     edit = client.get(reverse("followup:referral_edit", args=[referral.pk])).content.decode()
-    assert 'placeholder="## Elevens hovedutfordringer' in edit  # shown when the text is empty
-    assert edit.count("Beskriv elevens sterke sider og hva som fungerer godt.") == 2  # placeholder and the notes
+    assert "## " not in edit and 'name="report"' not in edit  # one field per section, no markers
+    assert '<label class="ds-label" for="id_report_section_4">Hva eleven mestrer</label>' in edit
+    assert 'placeholder="Beskriv elevens sterke sider og hva som fungerer godt."' in edit
+    assert edit.count("Beskriv elevens sterke sider og hva som fungerer godt.") == 2  # placeholder and help text
 
     referral.report += "Eleven leser gjerne høyt og hjelper andre."
     referral.save()
@@ -81,3 +83,44 @@ def test_the_draft_has_sections_and_no_hint_and_is_not_sent_before_every_section
     services.referral_send(actor=coordinator, referral=referral)
     referral.refresh_from_db()
     assert referral.is_sent
+
+
+@pytest.mark.django_db
+def test_the_report_is_edited_section_by_section_and_sending_lists_every_reason(world: World) -> None:
+    coordinator = world.user("coordinator")
+    referral = services.referral_create(actor=coordinator, pupil=world.pupil_b, question="Lesevansker?")
+    client = world.client("coordinator")
+    url = reverse("followup:referral_edit", args=[referral.pk])
+    form = client.get(url).context["form"]
+    titles = form.section_titles
+    assert titles[-1] == "Hva eleven mestrer" and len(titles) == 5
+    data = {"version": referral.version, "question": "Lesevansker?"}
+    for i, title in enumerate(titles):
+        data[f"report_title_{i}"] = title
+        data[f"report_section_{i}"] = form.initial.get(f"report_section_{i}", "")
+    data["report_section_2"] = "Eleven strever med lange tekster."
+    response = client.post(url, data, follow=True)
+    page = response.content.decode()
+    # Saved anyway, with a warning naming the section still empty.
+    assert "Lagret, men delen «Hva eleven mestrer» er fortsatt tom" in page
+    referral.refresh_from_db()
+    assert "## Elevens hovedutfordringer\nEleven strever med lange tekster.\n" in referral.report
+    assert report_text.unfinished(referral.report) == ["Hva eleven mestrer"]
+
+    # No consent and an unfinished section: both reasons at once.
+    response = client.post(reverse("followup:referral_send", args=[referral.pk]))
+    page = response.content.decode()
+    assert "uten registrert samtykke" in page and "skriv delen «Hva eleven mestrer»" in page
+
+    data["version"] = referral.version
+    data["report_section_4"] = "Beskriv elevens sterke sider og hva som fungerer godt."  # the hint typed in
+    page = client.post(url, data, follow=True).content.decode()
+    assert "Lagret, men delen «Hva eleven mestrer» er fortsatt tom" in page
+    referral.refresh_from_db()
+    assert report_text.unfinished(referral.report) == ["Hva eleven mestrer"]
+    data["version"] = referral.version
+    data["report_section_4"] = "Leser gjerne høyt."
+    page = client.post(url, data, follow=True).content.decode()
+    assert "fortsatt tom" not in page
+    referral.refresh_from_db()
+    assert report_text.unfinished(referral.report) == []

@@ -219,12 +219,19 @@ def test_the_pedagogisk_rapport_renders_as_pdf(world: World, tmp_path) -> None: 
     )
     response = world.client("teacher").get(reverse("followup:referral_pdf", args=[referral.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    # Saved under its name like every other download, the exact name for the browsers that read it (RFC 5987).
+    assert response["Content-Disposition"].startswith('attachment; filename="pedagogisk-rapport-aasen-anna-')
     pdf = tmp_path / "rapport.pdf"
     pdf.write_bytes(response.content)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout  # noqa: S603, S607
     assert "Anna Aasen" in text and "Hvorfor leser Anna sakte?" in text and "lesekurs i 8 uker" in text
     assert '<img src="file:///etc/passwd">' in text  # shown literally, never fetched
     assert world.client("guardian_a").get(reverse("followup:referral_pdf", args=[referral.pk])).status_code == 404
+    world.pupil_a.last_name = "Ørnæs"
+    world.pupil_a.save()
+    header = world.client("teacher").get(reverse("followup:referral_pdf", args=[referral.pk]))["Content-Disposition"]
+    assert header.startswith('attachment; filename="pedagogisk-rapport-ornaes-anna-'), header
+    assert "; filename*=utf-8''pedagogisk-rapport-%C3%B8rn%C3%A6s-anna-" in header, header
 
 
 def test_the_calendar_feed_folds_long_lines_at_75_octets_without_splitting_a_letter(world: World) -> None:

@@ -353,6 +353,12 @@ def test_the_demo_builder_adds_chains(db: None) -> None:
     demo.create()
     assert Iop.objects.filter(status=Iop.Status.PUBLISHED).count() >= 2
     assert GoalLog.objects.exists()
+    # Teaching given is logged up to today, so "Årstimer gitt" is not 0 in the demo's key figures.
+    from iop.models import TeachingLog
+
+    started = Iop.objects.filter(period_start__lte=TODAY()).exists()
+    assert TeachingLog.objects.exists() == started, started
+    assert not TeachingLog.objects.filter(period_end__gt=TODAY()).exists()
     later = Goal.objects.get(text__endswith="(utkast).")  # an edit after publishing: guardians do not see it yet
     assert later.iop is not None and "(utkast)" not in str(later.iop.versions.order_by("-number")[0].snapshot)
     demo.create()  # a second run changes nothing

@@ -198,6 +198,10 @@ def test_the_page_shows_charts_with_tables_and_the_csv_the_same_figures(kommune:
     assert html.count('role="img"') >= 3
     assert 'data-chart="kpi-shares"' in html and 'data-chart="kpi-chain"' in html
     assert f'data-chart="kpi-hours-{kommune["owner"].pk}"' in html
+    assert f'data-chart="kpi-hours-school-{kommune["a"].pk}"' in html  # the hours per school too
+    assert "Årstimer per fag: Askeladden skole" in html
+    # The way back is a link of its own, not a stray word at the end of the lead sentence.
+    assert "← Tilbake til alle nøkkeltall</a>" in html and "per skoleeier. <a" not in html
     assert "<title" in html and "<desc" in html
     assert "50.0 %" not in html  # numbers in the user's language
     assert "50,0 % <small>(1 av 2)</small>" in html

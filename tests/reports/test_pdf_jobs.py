@@ -67,6 +67,10 @@ def test_a_draft_report_is_made_once_on_a_worker_however_often_it_is_asked_for(
     status = teacher.get(answers[0].url, headers={"HX-Request": "true"}).content.decode()
     file_url = reverse("reports:pdf_job_file", args=[job.pk])
     assert "hx-trigger" not in status and file_url in status and "PDF-en er klar" in status
+    # The heading above the status changes with it (swapped out of band): no "Filen lages" beside a ready file.
+    assert 'id="pdf-job-heading" hx-swap-oob="true">Filen er klar:' in status
+    page = teacher.get(answers[0].url).content.decode()
+    assert "Filen lages" not in page and "Filen er klar: " in page
     response = teacher.get(file_url)
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
     entry = AccessLogEntry.objects.get(purpose=AccessLogEntry.Purpose.PDF)
@@ -84,6 +88,7 @@ def test_a_failed_job_says_so_in_words(world: World) -> None:
     page = world.client("teacher").get(reverse("reports:pdf_job", args=[job.pk])).content.decode()
     assert "Filen kunne ikke lages. Uventet feil (MemoryError)." in page and "Be om filen på nytt" in page
     assert "hx-trigger" not in page and "http-equiv" not in page
+    assert "Filen lages" not in page and "Filen kunne ikke lages: " in page
 
 
 def test_a_large_pdf_is_made_on_a_worker_and_fetched_by_its_asker(

@@ -1,0 +1,47 @@
+"""A guardian's view of a published IOP: the aims without their internal
+codes, the goal's own aim text without a doubled "KM:" prefix, the criteria
+table headed by the same everyday level words as the status line, and the
+chart with a legend. Staff keep the codes and the criteria level names."""
+
+from __future__ import annotations
+
+import pytest
+
+from iop import services
+from tests.conftest import World
+from tests.iop.factories import aim, chain
+
+
+@pytest.mark.django_db
+def test_a_guardian_reads_the_plan_without_codes_and_in_everyday_words(world: World) -> None:
+    ch = chain(world.pupil_a, goals=1, logs_per_goal=3)
+    assert ch.iop is not None
+    goal = ch.goals[0]
+    goal.competence_aim = "KM: lese med sammenheng og forståelse"
+    goal.save()
+    goal.competence_aims.add(aim("KMDEMO1", "utforske tallmønster"))
+    services.iop_publish(actor=world.user("teacher"), iop=ch.iop, version=ch.iop.version)  # type: ignore[arg-type]
+
+    page = world.client("guardian_a").get(f"/iop/{ch.iop.pk}/").content.decode()
+    assert "utforske tallmønster" in page and "KMDEMO1" not in page
+    assert "Kompetansemål: lese med sammenheng og forståelse" in page and "KM:" not in page
+    criteria = page[page.index('class="ds-table iop-criteria"') :]
+    criteria = criteria[: criteria.index("</thead>")]
+    for word in ("Har begynt", "På vei", "Mestrer", "Mestrer svært godt"):
+        assert f'<th scope="col">{word}</th>' in criteria, criteria
+    assert "Begynnernivå" not in criteria
+    legend = page[page.index('class="ds-paragraph progression-legend"') :][:1200]
+    assert "hvor godt" in legend and "hvor selvstendig" in legend
+
+    staff = world.client("teacher").get(f"/iop/{ch.iop.pk}/").content.decode()
+    assert "KMDEMO1" in staff and "Begynnernivå" in staff and "KM:" not in staff
+    assert "Kvalitet" in staff[staff.index('class="ds-paragraph progression-legend"') :][:1200]
+
+
+@pytest.mark.django_db
+def test_the_guardians_who_has_read_page_has_one_heading_and_names_what_they_can_see(world: World) -> None:
+    page = world.client("guardian_a").get(f"/elever/{world.pupil_a.pk}/innsyn/").content.decode()
+    assert page.count("Hvem har lest planene</") == 1, "the heading is said once (not again as the last crumb)"
+    assert "planene (IOP og IUP), målloggene, rapportene eller vedtakene til Anna Aasen" in page
+    for hidden in ("henvisning", "sakkyndig", "oppfølging"):
+        assert hidden not in page.lower().split("<main", 1)[1], hidden
