@@ -233,6 +233,11 @@ class ReferralForm(VersionedForm):
         data = super().clean() or {}
 
         sectioned = f"{self.TITLE}0" in self.data and choice_key(self.prefix or "", "report") not in self.data
+        # The report is shown as its sections, not as a field: what is wrong
+        # with a posted report text is said above the form, where it is seen.
+        report_errors: list[Any] = self.errors.pop("report", None) or []
+        for message in report_errors if not sectioned else []:
+            self.add_error(None, message)
         if sectioned:
             data["report"] = report_text.compose(
                 [
@@ -241,7 +246,7 @@ class ReferralForm(VersionedForm):
                 ]
             )
         if not (data.get("report") or "").strip():
-            self.add_error("report" if not sectioned else None, _("Write the pedagogisk rapport."))
+            self.add_error(None, _("Write the pedagogisk rapport."))
         return data
 
 

@@ -121,10 +121,11 @@ def test_concern_to_referral_with_consent(live_server: Any, transactional_world:
     # What the pupil masters is the teacher's to write: not sent before it is.
     assert page.get_by_text("Den pedagogiske rapporten er ikke ferdig: skriv delen «Hva eleven mestrer»").is_visible()
     page.get_by_role("link", name="Endre spørsmålet og rapporten").click()
-    field = page.get_by_label("Pedagogisk rapport")
-    assert "Beskriv elevens sterke sider" not in field.input_value()  # the hint is beside the text, not in it
+    field = page.get_by_label("Hva eleven mestrer")  # one field per section, labelled by its title
+    assert "Beskriv elevens sterke sider" not in field.input_value()  # the hint is a placeholder, not the text
+    assert "Beskriv elevens sterke sider" in (field.get_attribute("placeholder") or "")
     assert_accessible(page)
-    field.fill(field.input_value().rstrip() + "\nAnna forteller gjerne og hjelper andre i gruppearbeid.")
+    field.fill("Anna forteller gjerne og hjelper andre i gruppearbeid.")
     save(page)
     page.get_by_role("button", name="Send henvisningen til PPT").click()
     page.wait_for_load_state("networkidle")
