@@ -235,7 +235,7 @@ class ReferralForm(VersionedForm):
         sectioned = f"{self.TITLE}0" in self.data and choice_key(self.prefix or "", "report") not in self.data
         # The report is shown as its sections, not as a field: what is wrong
         # with a posted report text is said above the form, where it is seen.
-        report_errors: list[Any] = self.errors.pop("report", None) or []
+        report_errors = list(self.errors.pop("report", []))
         for message in report_errors if not sectioned else []:
             self.add_error(None, message)
         if sectioned:
