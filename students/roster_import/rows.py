@@ -24,6 +24,7 @@ REASONS: dict[str, Any] = {
     "unknown_owner": _("The school owner %(ref)s is neither in the file nor imported before."),
     "unknown_school": _("The school %(ref)s is neither in the file nor imported before."),
     "unknown_group": _("The group %(ref)s is neither in the file nor imported before."),
+    "identity_taken": _("The sign-in identity %(ref)s already belongs to another user."),
     "unknown_pupil": _("The pupil %(ref)s is neither in the file nor imported before."),
     "unknown_person": _("The person %(ref)s is not in persons.json."),
     "no_school_year": _(
@@ -122,6 +123,8 @@ class PersonRow:
     roles: set[tuple[str, str]] = field(default_factory=set)  # (school ext, StaffMembership.Role)
     assignments: set[tuple[str, str, str]] = field(default_factory=set)  # (group ext, role, subject)
     where: tuple[str, int] = ("", 0)
+    national_id_hash: str = ""  # students.sso.national_id_hash of a guardian's number; "" when not given
+    identities: set[tuple[str, str]] = field(default_factory=set)  # (OIDC issuer id, subject) for sign-on
 
 
 @dataclass
@@ -156,6 +159,7 @@ KINDS: dict[str, Any] = {
     "enrolment": _("enrolment"),
     "guardianship": _("guardianship"),
     "membership": _("staff membership"),
+    "identity": _("sign-in identity"),
     "assignment": _("teaching assignment"),
 }
 OPS: dict[str, Any] = {"created": _("created"), "changed": _("changed"), "ended": _("ended")}

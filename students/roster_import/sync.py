@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from students.models import (
     Enrolment,
+    ExternalIdentity,
     Group,
     GuardianLink,
     Pupil,
@@ -117,7 +118,7 @@ def _changed(obj: Model, values: dict[str, Any]) -> list[str]:
 
 
 class _Sync:
-    STEPS = 10
+    STEPS = 11
 
     def __init__(self, roster: Roster, result: Result, progress: Progress) -> None:
         self.r, self.result, self.progress = roster, result, progress
@@ -143,6 +144,7 @@ class _Sync:
             self.sync_schools,
             self.sync_groups,
             self.sync_users,
+            self.sync_identities,
             self.sync_pupils,
             self.sync_enrolments,
             self.sync_guardianships,
@@ -423,10 +425,36 @@ class _Sync:
         Enrolment.objects.bulk_create(new, batch_size=BATCH)
         _bulk_update(Enrolment, update, ["start", "end"])
 
+    def sync_identities(self) -> None:
+        """Add the sign-on identities (issuer, subject) the source names to
+        its people; one that belongs to another user is rejected. Identities
+        are never removed here (an operator does that in the admin)."""
+        wanted = {(i, s): ext for ext, row in self.r.people.items() if ext in self.users for i, s in row.identities}
+        if not wanted:
+            return
+        subjects = {s for _i, s in wanted}
+        existing = {
+            (i, s): u
+            for i, s, u in ExternalIdentity.objects.filter(subject__in=subjects).values_list(
+                "issuer", "subject", "user_id"
+            )
+        }
+        new = []
+        for (issuer, subject), ext in wanted.items():
+            owner, user = existing.get((issuer, subject)), self.users[ext]
+            if owner == user:
+                continue
+            if owner is not None:
+                self.reject(self.r.people[ext].where, ext, "identity_taken", ref=f"{issuer}:{subject}")
+                continue
+            new.append(ExternalIdentity(user_id=user, issuer=issuer, subject=subject))
+            self.result.add("created", "identity", ext, f"{self.r.people[ext].full_name} – {issuer}")
+        ExternalIdentity.objects.bulk_create(new, batch_size=BATCH)
+
     def sync_guardianships(self) -> None:
         if "guardians" not in self.r.kinds:
             return
-        wanted: dict[tuple[int, Any], tuple[str, bool, str, str]] = {}
+        wanted: dict[tuple[int, Any], tuple[str, bool, str, str, str]] = {}
         for ext, row in self.r.people.items():
             user = self.users.get(ext)
             if user is None:
@@ -436,38 +464,52 @@ class _Sync:
                 if pupil is None:
                     self.reject(row.where, ext, "unknown_pupil", ref=child)
                     continue
-                wanted[(user, pupil.pk)] = (relation, responsibility, ext, f"{row.full_name} → {pupil.name}")
+                label = f"{row.full_name} → {pupil.name}"
+                wanted[(user, pupil.pk)] = (relation, responsibility, ext, label, row.national_id_hash)
         existing = {
             (g[1], g[2]): g
             for g in GuardianLink.all_objects.filter(user__external_id__gt="").values_list(
                 "pk", "user_id", "pupil_id", "relation", "parental_responsibility", "ended_at", "user__external_id",
-                "user__full_name", "pupil__first_name", "pupil__last_name", "pupil__school_id",
+                "user__full_name", "pupil__first_name", "pupil__last_name", "pupil__school_id", "national_id_hash",
             )
         }  # fmt: skip
         managed, sourced = self._managed_schools(), set(self.users.values())
         new, update = [], []
-        for key, (relation, responsibility, ext, label) in wanted.items():
+        for key, (relation, responsibility, ext, label, id_hash) in wanted.items():
             g = existing.get(key)
             if g is None:
                 new.append(GuardianLink(user_id=key[0], pupil_id=key[1], relation=relation,
-                                        parental_responsibility=responsibility))  # fmt: skip
+                                        parental_responsibility=responsibility, national_id_hash=id_hash))  # fmt: skip
                 self.result.add("created", "guardianship", ext, label)
                 continue
-            fields = [f for f, a, b in (("relation", g[3], relation), ("parental_responsibility", g[4], responsibility),
-                                        ("ended_at", g[5], None)) if a != b]  # fmt: skip
+            id_hash = id_hash or g[11]  # a source without the number keeps the one known
+            compared = (
+                ("relation", g[3], relation),
+                ("parental_responsibility", g[4], responsibility),
+                ("ended_at", g[5], None),
+                ("national_id_hash", g[11], id_hash),
+            )
+            fields = [f for f, a, b in compared if a != b]
             if fields:
-                update.append(GuardianLink(pk=g[0], relation=relation, parental_responsibility=responsibility))
+                update.append(GuardianLink(pk=g[0], relation=relation, parental_responsibility=responsibility,
+                                           national_id_hash=id_hash))  # fmt: skip
                 self.result.add("changed", "guardianship", ext, label, fields)
         for key, g in existing.items():
-            pk, user, _pupil, relation, responsibility, ended_at, ext, name, first, last, school_id = g
+            pk, user, _pupil, relation, responsibility, ended_at, ext, name, first, last, school_id, id_hash = g
             if key in wanted or ended_at is not None or (school_id not in managed and user not in sourced):
                 continue
             update.append(
-                GuardianLink(pk=pk, relation=relation, parental_responsibility=responsibility, ended_at=self.now)
+                GuardianLink(
+                    pk=pk,
+                    relation=relation,
+                    parental_responsibility=responsibility,
+                    ended_at=self.now,
+                    national_id_hash=id_hash,
+                )
             )
             self.result.add("ended", "guardianship", ext, f"{name} → {first} {last}")
         GuardianLink.objects.bulk_create(new, batch_size=BATCH)
-        _bulk_update(GuardianLink, update, ["relation", "parental_responsibility", "ended_at"])
+        _bulk_update(GuardianLink, update, ["relation", "parental_responsibility", "ended_at", "national_id_hash"])
 
     def sync_memberships(self) -> None:
         if "staff" not in self.r.kinds:

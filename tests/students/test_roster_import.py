@@ -342,3 +342,38 @@ def test_the_command_dry_runs_and_applies_and_keeps_the_history() -> None:
     out = io.StringIO()
     call_command("import_roster", "--format", "ss12000", str(DATA / "ss12000"), stdout=out)
     assert "No changes." in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_imported_staff_and_guardians_can_be_matched_at_sign_on() -> None:
+    """Optional columns: staff.csv ``sso_issuer``/``sso_subject`` give an
+    ExternalIdentity; guardians.csv ``national_id`` is kept only as its hash on
+    the guardianship."""
+    from students.models import ExternalIdentity
+    from students.sso import national_id_hash
+
+    source = files("csv")
+    source["guardians.csv"] = (
+        source["guardians.csv"]
+        .replace(
+            "guardian_id,email,full_name,pupil_id,relation,parental_responsibility",
+            "guardian_id,email,full_name,pupil_id,relation,parental_responsibility,national_id",
+        )
+        .replace("Aud Aasen,P1,mother,ja", "Aud Aasen,P1,mother,ja,010180 12345")
+    )
+    source["staff.csv"] = (
+        source["staff.csv"]
+        .replace(
+            "staff_id,email,full_name,school_id,role,groups,subject",
+            "staff_id,email,full_name,school_id,role,groups,subject,sso_issuer,sso_subject",
+        )
+        .replace("Tone Lærer,S1,kontaktlaerer,G5A,", "Tone Lærer,S1,kontaktlaerer,G5A,,feide,tone@skole.no")
+    )
+    roster_import.run(roster_import.read("csv", source), apply=True)
+    link = GuardianLink.objects.get(user__external_id="F1")
+    assert link.national_id_hash == national_id_hash("01018012345")
+    assert "01018012345" not in str(GuardianLink.objects.values_list())
+    identity = ExternalIdentity.objects.get(issuer="feide", subject="tone@skole.no")
+    assert identity.user.external_id == "T1"
+    again = roster_import.run(roster_import.read("csv", source), apply=True)
+    assert not again.changes, again.changes
