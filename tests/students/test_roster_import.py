@@ -377,3 +377,34 @@ def test_imported_staff_and_guardians_can_be_matched_at_sign_on() -> None:
     assert identity.user.external_id == "T1"
     again = roster_import.run(roster_import.read("csv", source), apply=True)
     assert not again.changes, again.changes
+
+
+@pytest.mark.django_db
+def test_ss12000_civic_numbers_and_principal_names_let_people_sign_on(settings: Any) -> None:
+    """A guardian's civicNo becomes the hash on the guardian links; a staff
+    member's eduPersonPrincipalNames an identity at the configured staff
+    issuer whose claim is the eduPersonPrincipalName."""
+    from iop.sso_config import parse_issuers
+    from students.models import ExternalIdentity
+    from students.sso import national_id_hash
+
+    settings.OIDC_PROVIDERS = parse_issuers(
+        json.dumps(
+            [
+                {"id": "skolfederation", "name": "Skolfederation", "server_url": "https://idp.example",
+                 "client_id": "iop", "secret": "s", "claim": "eduPersonPrincipalName"},
+            ]
+        )
+    )  # fmt: skip
+    source = files("ss12000")
+    persons = json.loads(source["persons.json"])
+    rows = persons["data"] if isinstance(persons, dict) else persons
+    teacher = next(p for p in rows if p["id"] == f"{P}21")
+    teacher["eduPersonPrincipalNames"] = [{"value": "larare@kommun.se"}]
+    source["persons.json"] = json.dumps(persons)
+    run("ss12000", source, apply=True)
+    identity = ExternalIdentity.objects.get(issuer="skolfederation", subject="larare@kommun.se")
+    assert identity.user.external_id == f"{P}21"
+    links = GuardianLink.objects.filter(user__external_id=f"{P}11")
+    assert links and {link.national_id_hash for link in links} == {national_id_hash("198001011234")}
+    assert not run("ss12000", source, apply=True).changes
