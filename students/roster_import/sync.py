@@ -46,7 +46,7 @@ from students.models import (
 )
 from students.signals import roster_imported
 
-from .rows import Rejected, Roster
+from .rows import PupilRow, Rejected, Roster
 
 BATCH = 2000
 Progress = Callable[[int, int], None]
@@ -129,6 +129,7 @@ class _Sync:
         self.groups: dict[str, Group] = {}
         self.users: dict[str, int] = {}
         self.pupils: dict[str, _P] = {}
+        self.left_out: set[str] = set()  # pupils whose row is rejected: neither created, changed nor ended
         self.step = 0
 
     def done(self) -> None:
@@ -306,7 +307,11 @@ class _Sync:
         self.users = {ext: pk for ext, pk in self.users.items() if ext in rows}
 
     def sync_pupils(self) -> None:
-        rows = {ext: row for ext, row in self.r.pupils.items() if self._school(row.where, ext, row.school)}
+        rows = {
+            ext: row
+            for ext, row in self.r.pupils.items()
+            if self._school(row.where, ext, row.school) and self._groups_fit(ext, row)
+        }
         have: dict[str, tuple[Any, ...]] = {
             p[1]: p
             for p in Pupil.objects.filter(external_id__gt="").values_list(
@@ -371,22 +376,33 @@ class _Sync:
     def _managed_schools(self) -> set[int]:
         return {s.pk for s in self.schools.values()}
 
+    def _groups_fit(self, ext: str, row: PupilRow) -> bool:
+        """Whether every group of the pupil's row is known and at the pupil's
+        school; if not, the row is rejected and left out entirely."""
+        school = self.schools[row.school].pk
+        fits = True
+        for g in row.groups:
+            group = self.groups.get(g)
+            if group is None:
+                self.reject(row.where, ext, "unknown_group", ref=g)
+                fits = False
+            elif group.school_year.school_id != school:
+                self.reject(row.where, ext, "group_other_school", ref=g)
+                fits = False
+        if not fits:
+            self.left_out.add(ext)
+        return fits
+
     def sync_enrolments(self) -> None:
         if "pupils" not in self.r.kinds:
             return
         wanted: dict[tuple[Any, int], str] = {}
         for ext, row in self.r.pupils.items():
             pupil = self.pupils.get(ext)
-            if pupil is None or ext not in self.r.pupils:
+            if pupil is None or ext in self.left_out:
                 continue
             for g in row.groups:
-                group = self.groups.get(g)
-                if group is None:
-                    self.reject(row.where, ext, "unknown_group", ref=g)
-                elif group.school_year.school_id != pupil.school_id:
-                    self.reject(row.where, ext, "group_other_school", ref=g)
-                else:
-                    wanted[(pupil.pk, group.pk)] = ext
+                wanted[(pupil.pk, self.groups[g].pk)] = ext
         existing = {
             (e[1], e[2]): e
             for e in Enrolment.objects.filter(pupil__external_id__gt="").values_list(
@@ -416,6 +432,8 @@ class _Sync:
             pk, _pupil, _group, start, end, ext, first, last, group_name, year_id, year_end, school_id = e
             if key in wanted or (end is not None and end < self.today) or year_end < self.today:
                 continue  # wanted, ended already, or a past year's (history)
+            if ext in self.left_out:
+                continue  # the pupil's row was rejected: nothing of it changes
             if school_id not in managed:
                 continue
             start = yesterday if start is not None and start > yesterday else start

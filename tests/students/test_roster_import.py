@@ -152,7 +152,6 @@ def test_the_next_csv_changes_ends_and_rejects_row_by_row() -> None:
         ("changed", "school", "S2"),
         ("changed", "pupil", "P2"),
         ("created", "pupil", "P4"),
-        ("created", "pupil", "P6"),
         ("ended", "enrolment", "P3"),
         ("created", "enrolment", "P4"),
         ("ended", "guardianship", "F1"),
@@ -161,6 +160,7 @@ def test_the_next_csv_changes_ends_and_rejects_row_by_row() -> None:
         ("ended", "membership", "T3"),
     } <= ops(dry)
     assert not {c for c in ops(dry) if c[2] in ("P1", "T1")}, "unchanged records are not touched"
+    assert not {c for c in ops(dry) if c[2] == "P6"}, "a rejected row is left out entirely"
     rejected = {(r.file, r.line, r.ref, r.code) for r in dry.rejected}
     assert rejected == {
         ("pupils.csv", 4, "P5", "bad_date"),
@@ -408,3 +408,16 @@ def test_ss12000_civic_numbers_and_principal_names_let_people_sign_on(settings: 
     links = GuardianLink.objects.filter(user__external_id=f"{P}11")
     assert links and {link.national_id_hash for link in links} == {national_id_hash("198001011234")}
     assert not run("ss12000", source, apply=True).changes
+
+
+@pytest.mark.django_db
+def test_a_known_pupils_rejected_row_changes_nothing_of_the_pupil() -> None:
+    run("csv", files("csv"), apply=True)
+    source = files("csv")
+    source["pupils.csv"] = source["pupils.csv"].replace("P1;S1;Anna;Aasen;2016-03-04;04031600001;G5A",
+                                                        "P1;S1;Anne;Aasen;2016-03-04;04031600001;GX")  # fmt: skip
+    result = run("csv", source, apply=True)
+    assert {(r.ref, r.code) for r in result.rejected} == {("P1", "unknown_group")}
+    assert not {c for c in ops(result) if c[2] == "P1"}
+    assert Pupil.objects.get(external_id="P1").first_name == "Anna"
+    assert Enrolment.objects.filter(pupil__external_id="P1", end=None).exists()
