@@ -125,4 +125,5 @@ def apply(import_id: Any) -> RosterImport:
 
 
 def rejected(record: RosterImport) -> list[Rejected]:
-    return [Rejected.from_dict(d) for d in record.rejected]
+    """The rejected rows of RECORD, sorted by file and then row."""
+    return sorted((Rejected.from_dict(d) for d in record.rejected), key=lambda r: (r.file, r.line))

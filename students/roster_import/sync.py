@@ -65,8 +65,14 @@ class Result:
     school_year_ids: set[int] = field(default_factory=set)
     school_ids: set[int] = field(default_factory=set)
 
-    def add(self, op: str, kind: str, ref: str, label: str, fields: Iterable[str] = ()) -> None:
-        self.changes.append({"op": op, "kind": kind, "ref": ref, "label": label, "fields": sorted(fields)})
+    def add(self, op: str, kind: str, ref: str, label: str, fields: Iterable[str] = (), *, role: str = "") -> None:
+        """Record a change: OP (created/changed/ended) of a KIND (rows.KINDS)
+        with the source id REF, a LABEL, the model FIELDS that changed, and a
+        staff ROLE code (shown with its display label)."""
+        change = {"op": op, "kind": kind, "ref": ref, "label": label, "fields": sorted(fields)}
+        if role:
+            change["role"] = role
+        self.changes.append(change)
 
     @property
     def summary(self) -> dict[str, dict[str, int]]:
@@ -553,10 +559,10 @@ class _Sync:
             m = existing.get(key)
             if m is None:
                 new.append(StaffMembership(user_id=key[0], school_id=key[1], role=key[2]))
-                self.result.add("created", "membership", ext, f"{label} ({key[2]})")
+                self.result.add("created", "membership", ext, label, role=key[2])
             elif not m[4]:
                 update.append(StaffMembership(pk=m[0], active=True))
-                self.result.add("changed", "membership", ext, f"{label} ({key[2]})", ["active"])
+                self.result.add("changed", "membership", ext, label, ["active"], role=key[2])
             else:
                 continue
             if key[2] in leadership:
@@ -566,7 +572,7 @@ class _Sync:
             if key in wanted or not active or (school_id not in managed and user not in sourced):
                 continue
             update.append(StaffMembership(pk=pk, active=False))
-            self.result.add("ended", "membership", ext, f"{name} – {school_name} ({role})")
+            self.result.add("ended", "membership", ext, f"{name} – {school_name}", role=role)
             if role in leadership:
                 self.result.school_ids.add(school_id)
         StaffMembership.objects.bulk_create(new, batch_size=BATCH)

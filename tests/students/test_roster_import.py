@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -421,3 +422,36 @@ def test_a_known_pupils_rejected_row_changes_nothing_of_the_pupil() -> None:
     assert not {c for c in ops(result) if c[2] == "P1"}
     assert Pupil.objects.get(external_id="P1").first_name == "Anna"
     assert Enrolment.objects.filter(pupil__external_id="P1", end=None).exists()
+
+
+@pytest.mark.django_db
+def test_the_import_page_numbers_rows_as_a_spreadsheet_and_names_fields_and_roles() -> None:
+    """Rejected rows sorted by file and row, the header being row 1; changed
+    fields by their verbose names, staff roles by their display labels."""
+    run("csv", files("csv"), apply=True)
+    dry = run("csv", csv_v2(), apply=False)
+    operator = User.objects.create_user("drift@test.example", is_staff=True)
+    record = RosterImport.objects.create(
+        format="csv", filename="x", source={}, status=RosterImport.Status.PLANNED, created_by=operator,
+        changes=dry.changes, summary=dry.summary, rejected=[r.as_dict() for r in reversed(dry.rejected)],
+    )  # fmt: skip
+    client = Client()
+    client.force_login(operator)
+    with translation.override("nb"):
+        page = client.get(reverse("roster_import_detail", args=[record.pk]), headers={"Accept-Language": "nb"})
+    html = page.content.decode()
+    table = html[html.index('id="import-rejected"') :]
+    rows = [(f, int(n)) for f, n in re.findall(r"<tr><td>([a-z]+\.csv)</td><td>(\d+)</td>", table)]
+    assert rows == sorted(rows) and ("pupils.csv", 6) in rows, rows  # P6: the 5th data row, spreadsheet row 6
+    changes = html[html.index('id="import-changes"') :]
+    assert "ended_at" not in changes and "kontaktlaerer)" not in changes and "faglaerer)" not in changes
+    assert "avsluttet" in changes.lower()
+    with translation.override("sv"):
+        shown = roster_import.rows.labelled_change(
+            {"op": "changed", "kind": "guardianship", "ref": "F1", "label": "A → B", "fields": ["ended_at"]}
+        )
+        role = roster_import.rows.labelled_change(
+            {"op": "created", "kind": "membership", "ref": "T1", "label": "T", "fields": [], "role": "kontaktlaerer"}
+        )
+        assert shown["fields"] == [str(GuardianLink._meta.get_field("ended_at").verbose_name)] != ["ended_at"]
+        assert role["label"] == f"T ({StaffMembership.Role.KONTAKTLAERER.label})"
