@@ -279,11 +279,22 @@ class EnrolmentAdmin(GroupLabels, admin.ModelAdmin):
 
 @admin.register(GuardianLink)
 class GuardianLinkAdmin(GroupLabels, admin.ModelAdmin):
+    """Every guardianship, ended ones too (filter "ended"); search by the
+    guardian's name or e-mail address and the pupil's name."""
+
     form = NationalIdForm
-    list_display = ["user", "pupil", "relation", "parental_responsibility"]
+    list_display = ["user", "pupil", "relation", "parental_responsibility", "ended_at"]
+    list_filter = [("ended_at", admin.EmptyFieldListFilter), "parental_responsibility", "relation"]
+    list_select_related = ["user", "pupil"]
+    search_fields = ["user__full_name", "user__email", "pupil__first_name", "pupil__last_name"]
     autocomplete_fields = ["user", "pupil"]
-    fields = ["user", "pupil", "relation", "parental_responsibility", "national_id", "national_id_hash"]
+    fields = ["user", "pupil", "relation", "parental_responsibility", "national_id", "national_id_hash", "ended_at"]
     readonly_fields = ["national_id_hash"]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        qs = GuardianLink.all_objects.select_related("user", "pupil")
+        ordering = self.get_ordering(request)
+        return qs.order_by(*ordering) if ordering else qs
 
 
 # django-allauth's own records (apps in the database, its social accounts,

@@ -15,6 +15,7 @@ import io
 import re
 
 from students.models import Group, GuardianLink, School, Skoleeier, StaffMembership
+from students.sso import national_id_hash
 
 from .rows import GroupRow, OwnerRow, PersonRow, PupilRow, Roster, SchoolRow
 
@@ -201,6 +202,8 @@ def _guardians(roster: Roster, file: str, rows: list[dict[str, str]]) -> None:
         person = _person(roster, file, line, ref, row)
         if person is not None:
             person.children[row["pupil_id"]] = (relation, responsibility in YES or responsibility == "")
+            if row.get("national_id", "").strip():
+                person.national_id_hash = national_id_hash(row["national_id"])
 
 
 def _staff(roster: Roster, file: str, rows: list[dict[str, str]]) -> None:
@@ -221,6 +224,8 @@ def _staff(roster: Roster, file: str, rows: list[dict[str, str]]) -> None:
         if person is None:
             continue
         person.roles.add((row["school_id"], role))
+        if row.get("sso_issuer", "").strip() and row.get("sso_subject", "").strip():
+            person.identities.add((row["sso_issuer"].strip(), row["sso_subject"].strip()))
         person.assignments |= {(g, role, subject) for g in groups}
 
 

@@ -11,6 +11,8 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Model
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +26,7 @@ REASONS: dict[str, Any] = {
     "unknown_owner": _("The school owner %(ref)s is neither in the file nor imported before."),
     "unknown_school": _("The school %(ref)s is neither in the file nor imported before."),
     "unknown_group": _("The group %(ref)s is neither in the file nor imported before."),
+    "identity_taken": _("The sign-in identity %(ref)s already belongs to another user."),
     "unknown_pupil": _("The pupil %(ref)s is neither in the file nor imported before."),
     "unknown_person": _("The person %(ref)s is not in persons.json."),
     "no_school_year": _(
@@ -53,6 +56,13 @@ class Rejected:
     ref: str
     code: str
     params: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def row(self) -> int:
+        """The row as a spreadsheet numbers it: a CSV file's header is row 1,
+        so its first data row is 2; a JSON file's element number as is; 0 for
+        the whole file."""
+        return self.line + 1 if self.line and self.file.lower().endswith(".csv") else self.line
 
     @property
     def reason(self) -> str:
@@ -122,6 +132,8 @@ class PersonRow:
     roles: set[tuple[str, str]] = field(default_factory=set)  # (school ext, StaffMembership.Role)
     assignments: set[tuple[str, str, str]] = field(default_factory=set)  # (group ext, role, subject)
     where: tuple[str, int] = ("", 0)
+    national_id_hash: str = ""  # students.sso.national_id_hash of a guardian's number; "" when not given
+    identities: set[tuple[str, str]] = field(default_factory=set)  # (OIDC issuer id, subject) for sign-on
 
 
 @dataclass
@@ -156,6 +168,7 @@ KINDS: dict[str, Any] = {
     "enrolment": _("enrolment"),
     "guardianship": _("guardianship"),
     "membership": _("staff membership"),
+    "identity": _("sign-in identity"),
     "assignment": _("teaching assignment"),
 }
 OPS: dict[str, Any] = {"created": _("created"), "changed": _("changed"), "ended": _("ended")}
@@ -167,9 +180,41 @@ def labelled_summary(summary: dict[str, dict[str, int]]) -> list[tuple[str, dict
     return [(str(KINDS.get(k, k)), v) for k, v in sorted(summary.items(), key=lambda kv: [*order, kv[0]].index(kv[0]))]
 
 
+def _models() -> dict[str, type[Model]]:
+    from students import models as m
+
+    return {
+        "owner": m.Skoleeier, "school": m.School, "school_year": m.SchoolYear, "group": m.Group, "person": m.User,
+        "pupil": m.Pupil, "enrolment": m.Enrolment, "guardianship": m.GuardianLink, "membership": m.StaffMembership,
+        "assignment": m.TeachingAssignment, "identity": m.ExternalIdentity,
+    }  # fmt: skip
+
+
+def _field_name(model: type[Model] | None, name: str) -> str:
+    if model is None:
+        return name
+    try:
+        return str(model._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
+    except FieldDoesNotExist:
+        return name
+
+
 def labelled_change(change: dict[str, Any]) -> dict[str, Any]:
+    """A change of :class:`sync.Result` as shown: the operation, kind, changed
+    fields (their verbose names) and staff role (its display label) in the
+    active language."""
+    from students.models import StaffMembership
+
+    model = _models().get(change["kind"])
+    label = change["label"]
+    if change.get("role"):
+        role = change["role"]
+        shown = str(StaffMembership.Role(role).label) if role in StaffMembership.Role.values else role
+        label = f"{label} ({shown})"
     return {
         **change,
         "op": str(OPS.get(change["op"], change["op"])),
         "kind": str(KINDS.get(change["kind"], change["kind"])),
+        "label": label,
+        "fields": [_field_name(model, f) for f in change.get("fields", [])],
     }

@@ -34,17 +34,38 @@ def create(*, fmt: str, files: dict[str, str], actor: User | None) -> RosterImpo
     )
 
 
-def _progress(import_id: Any) -> tuple[Progress, Any]:
+def _progress(import_id: Any) -> tuple[Progress, Any, list[int]]:
+    """A progress reporter for the import IMPORT_ID (a UUID), the connection
+    it writes through (the caller closes it) and a list that holds the last
+    reported total (empty before the first report).
+
+    On PostgreSQL the connection is one of its own, committed at once. SQLite
+    takes one writer at a time: a second connection would wait for the
+    import's own transaction to end, so there progress goes through the
+    default connection (seen by the polling page once the step commits)."""
     conn = connections.create_connection("default")
+    steps: list[int] = []
+    if conn.vendor == "sqlite":
+        conn.close()
+
+        def report_here(done: int, total: int) -> None:
+            RosterImport.objects.filter(pk=import_id).update(progress_done=done, progress_total=total)
+            steps[:] = [total]
+
+        return report_here, conn, steps
+    pk = RosterImport._meta.pk
+    assert pk is not None
+    key = pk.get_db_prep_value(import_id, conn)
 
     def report(done: int, total: int) -> None:
         with conn.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {RosterImport._meta.db_table} SET progress_done = %s, progress_total = %s WHERE id = %s",  # noqa: S608
-                [done, total, import_id],
+                [done, total, key],
             )
+        steps[:] = [total]
 
-    return report, conn
+    return report, conn, steps
 
 
 def _store(record: RosterImport, result: Result, status: str) -> None:
@@ -57,7 +78,7 @@ def _store(record: RosterImport, result: Result, status: str) -> None:
 def plan(import_id: Any) -> RosterImport:
     """Work out the dry run of an upload and store it (status ``planned``)."""
     record = RosterImport.objects.get(pk=import_id)
-    report, conn = _progress(record.pk)
+    report, conn, steps = _progress(record.pk)
     try:
         result = run(read(record.format, record.source), apply=False, progress=report)
     except Exception as exc:
@@ -67,8 +88,8 @@ def plan(import_id: Any) -> RosterImport:
     finally:
         conn.close()
     _store(record, result, RosterImport.Status.PLANNED)
-    record.progress_done = record.progress_total
-    record.save(update_fields=["status", "changes", "summary", "rejected", "progress_done"])
+    record.progress_done = record.progress_total = steps[0] if steps else record.progress_total
+    record.save(update_fields=["status", "changes", "summary", "rejected", "progress_done", "progress_total"])
     return record
 
 
@@ -85,7 +106,7 @@ def apply(import_id: Any) -> RosterImport:
     """Apply a claimed import in one transaction; the record keeps what it
     changed (which may differ from the dry run if the roster changed since)."""
     record = RosterImport.objects.get(pk=import_id)
-    report, conn = _progress(record.pk)
+    report, conn, steps = _progress(record.pk)
     try:
         result = run(read(record.format, record.source), apply=True, progress=report)
     except Exception as exc:
@@ -96,10 +117,13 @@ def apply(import_id: Any) -> RosterImport:
         conn.close()
     _store(record, result, RosterImport.Status.APPLIED)
     record.applied_at = timezone.now()
-    record.progress_done = record.progress_total
-    record.save(update_fields=["status", "changes", "summary", "rejected", "applied_at", "progress_done"])
+    record.progress_done = record.progress_total = steps[0] if steps else record.progress_total
+    record.save(
+        update_fields=["status", "changes", "summary", "rejected", "applied_at", "progress_done", "progress_total"]
+    )
     return record
 
 
 def rejected(record: RosterImport) -> list[Rejected]:
-    return [Rejected.from_dict(d) for d in record.rejected]
+    """The rejected rows of RECORD, sorted by file and then row."""
+    return sorted((Rejected.from_dict(d) for d in record.rejected), key=lambda r: (r.file, r.line))

@@ -16,7 +16,11 @@ What is read of each (see docs/roster-import.md):
   pupil (birth date and personnummer from ``civicNo``); its ``responsibles``
   (``{"person": {"id"}, "relationType"}``) → guardians, with parental
   responsibility for *Vårdnadshavare*. A guardian's or staff member's login is
-  the first of ``emails`` (else ``eduPersonPrincipalNames``).
+  the first of ``emails`` (else ``eduPersonPrincipalNames``). A guardian's
+  ``civicNo`` is kept as its hash on the guardian links (for ID-porten /
+  BankID); a staff member's ``eduPersonPrincipalNames`` become external
+  identities at each configured staff issuer whose claim is the
+  eduPersonPrincipalName.
 * Group: ``groupType`` *Klass* → class, *Undervisning* → teaching group,
   others are not read; ``organisation`` → school; the school year from
   ``startDate``/``endDate``; its members from ``groupMemberships`` current
@@ -38,6 +42,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from students import sso
 from students.models import Group, GuardianLink, School, Skoleeier, StaffMembership
 
 from .rows import GroupRow, OwnerRow, PersonRow, PupilRow, Roster, SchoolRow
@@ -249,6 +254,19 @@ def _login(person: dict[str, Any]) -> str:
     return ""
 
 
+def _identities(person: dict[str, Any]) -> set[tuple[str, str]]:
+    """(issuer id, eduPersonPrincipalName) for every configured staff issuer
+    whose identifying claim is the eduPersonPrincipalName (Feide and the
+    like), for each of the person's ``eduPersonPrincipalNames``."""
+    issuers = [i.id for i in sso.issuers() if not i.for_guardians and i.claim.endswith("eduPersonPrincipalName")]
+    names = [
+        str(e["value"]).strip()
+        for e in person.get("eduPersonPrincipalNames") or []
+        if isinstance(e, dict) and e.get("value")
+    ]
+    return {(i, n) for i in issuers for n in names}
+
+
 def _name(person: dict[str, Any]) -> str:
     return " ".join(str(person.get(k) or "") for k in ("givenName", "familyName")).strip()
 
@@ -272,6 +290,9 @@ def _guardians(roster: Roster, persons: dict[str, dict[str, Any]], today: dateti
             person = roster.people.setdefault(ext, PersonRow(ext, email, _name(adult), where=(file, lines[ext])))
             responsible_ = responsible.get("relationType") == GUARDIAN
             person.children[pupil_ext] = (GuardianLink.Relation.OTHER, responsible_)
+            civic = str((adult.get("civicNo") or {}).get("value") or "")
+            if civic:
+                person.national_id_hash = sso.national_id_hash(civic)
 
 
 def _duties(
@@ -295,6 +316,7 @@ def _duties(
             roster.reject(file, line, ext, "no_email")
             continue
         person = roster.people.setdefault(ext, PersonRow(ext, email, _name(staff), where=(file, line)))
+        person.identities |= _identities(staff)
         school = _ref(duty.get("dutyAt"))
         person.roles.add((school, role))
         for assignment in duty.get("assignmentRole") or []:

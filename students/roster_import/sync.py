@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from students.models import (
     Enrolment,
+    ExternalIdentity,
     Group,
     GuardianLink,
     Pupil,
@@ -45,7 +46,7 @@ from students.models import (
 )
 from students.signals import roster_imported
 
-from .rows import Rejected, Roster
+from .rows import PupilRow, Rejected, Roster
 
 BATCH = 2000
 Progress = Callable[[int, int], None]
@@ -64,8 +65,14 @@ class Result:
     school_year_ids: set[int] = field(default_factory=set)
     school_ids: set[int] = field(default_factory=set)
 
-    def add(self, op: str, kind: str, ref: str, label: str, fields: Iterable[str] = ()) -> None:
-        self.changes.append({"op": op, "kind": kind, "ref": ref, "label": label, "fields": sorted(fields)})
+    def add(self, op: str, kind: str, ref: str, label: str, fields: Iterable[str] = (), *, role: str = "") -> None:
+        """Record a change: OP (created/changed/ended) of a KIND (rows.KINDS)
+        with the source id REF, a LABEL, the model FIELDS that changed, and a
+        staff ROLE code (shown with its display label)."""
+        change = {"op": op, "kind": kind, "ref": ref, "label": label, "fields": sorted(fields)}
+        if role:
+            change["role"] = role
+        self.changes.append(change)
 
     @property
     def summary(self) -> dict[str, dict[str, int]]:
@@ -117,7 +124,7 @@ def _changed(obj: Model, values: dict[str, Any]) -> list[str]:
 
 
 class _Sync:
-    STEPS = 10
+    STEPS = 11
 
     def __init__(self, roster: Roster, result: Result, progress: Progress) -> None:
         self.r, self.result, self.progress = roster, result, progress
@@ -128,6 +135,7 @@ class _Sync:
         self.groups: dict[str, Group] = {}
         self.users: dict[str, int] = {}
         self.pupils: dict[str, _P] = {}
+        self.left_out: set[str] = set()  # pupils whose row is rejected: neither created, changed nor ended
         self.step = 0
 
     def done(self) -> None:
@@ -143,6 +151,7 @@ class _Sync:
             self.sync_schools,
             self.sync_groups,
             self.sync_users,
+            self.sync_identities,
             self.sync_pupils,
             self.sync_enrolments,
             self.sync_guardianships,
@@ -304,7 +313,11 @@ class _Sync:
         self.users = {ext: pk for ext, pk in self.users.items() if ext in rows}
 
     def sync_pupils(self) -> None:
-        rows = {ext: row for ext, row in self.r.pupils.items() if self._school(row.where, ext, row.school)}
+        rows = {
+            ext: row
+            for ext, row in self.r.pupils.items()
+            if self._school(row.where, ext, row.school) and self._groups_fit(ext, row)
+        }
         have: dict[str, tuple[Any, ...]] = {
             p[1]: p
             for p in Pupil.objects.filter(external_id__gt="").values_list(
@@ -369,22 +382,33 @@ class _Sync:
     def _managed_schools(self) -> set[int]:
         return {s.pk for s in self.schools.values()}
 
+    def _groups_fit(self, ext: str, row: PupilRow) -> bool:
+        """Whether every group of the pupil's row is known and at the pupil's
+        school; if not, the row is rejected and left out entirely."""
+        school = self.schools[row.school].pk
+        fits = True
+        for g in row.groups:
+            group = self.groups.get(g)
+            if group is None:
+                self.reject(row.where, ext, "unknown_group", ref=g)
+                fits = False
+            elif group.school_year.school_id != school:
+                self.reject(row.where, ext, "group_other_school", ref=g)
+                fits = False
+        if not fits:
+            self.left_out.add(ext)
+        return fits
+
     def sync_enrolments(self) -> None:
         if "pupils" not in self.r.kinds:
             return
         wanted: dict[tuple[Any, int], str] = {}
         for ext, row in self.r.pupils.items():
             pupil = self.pupils.get(ext)
-            if pupil is None or ext not in self.r.pupils:
+            if pupil is None or ext in self.left_out:
                 continue
             for g in row.groups:
-                group = self.groups.get(g)
-                if group is None:
-                    self.reject(row.where, ext, "unknown_group", ref=g)
-                elif group.school_year.school_id != pupil.school_id:
-                    self.reject(row.where, ext, "group_other_school", ref=g)
-                else:
-                    wanted[(pupil.pk, group.pk)] = ext
+                wanted[(pupil.pk, self.groups[g].pk)] = ext
         existing = {
             (e[1], e[2]): e
             for e in Enrolment.objects.filter(pupil__external_id__gt="").values_list(
@@ -414,6 +438,8 @@ class _Sync:
             pk, _pupil, _group, start, end, ext, first, last, group_name, year_id, year_end, school_id = e
             if key in wanted or (end is not None and end < self.today) or year_end < self.today:
                 continue  # wanted, ended already, or a past year's (history)
+            if ext in self.left_out:
+                continue  # the pupil's row was rejected: nothing of it changes
             if school_id not in managed:
                 continue
             start = yesterday if start is not None and start > yesterday else start
@@ -423,10 +449,36 @@ class _Sync:
         Enrolment.objects.bulk_create(new, batch_size=BATCH)
         _bulk_update(Enrolment, update, ["start", "end"])
 
+    def sync_identities(self) -> None:
+        """Add the sign-on identities (issuer, subject) the source names to
+        its people; one that belongs to another user is rejected. Identities
+        are never removed here (an operator does that in the admin)."""
+        wanted = {(i, s): ext for ext, row in self.r.people.items() if ext in self.users for i, s in row.identities}
+        if not wanted:
+            return
+        subjects = {s for _i, s in wanted}
+        existing = {
+            (i, s): u
+            for i, s, u in ExternalIdentity.objects.filter(subject__in=subjects).values_list(
+                "issuer", "subject", "user_id"
+            )
+        }
+        new = []
+        for (issuer, subject), ext in wanted.items():
+            owner, user = existing.get((issuer, subject)), self.users[ext]
+            if owner == user:
+                continue
+            if owner is not None:
+                self.reject(self.r.people[ext].where, ext, "identity_taken", ref=f"{issuer}:{subject}")
+                continue
+            new.append(ExternalIdentity(user_id=user, issuer=issuer, subject=subject))
+            self.result.add("created", "identity", ext, f"{self.r.people[ext].full_name} – {issuer}")
+        ExternalIdentity.objects.bulk_create(new, batch_size=BATCH)
+
     def sync_guardianships(self) -> None:
         if "guardians" not in self.r.kinds:
             return
-        wanted: dict[tuple[int, Any], tuple[str, bool, str, str]] = {}
+        wanted: dict[tuple[int, Any], tuple[str, bool, str, str, str]] = {}
         for ext, row in self.r.people.items():
             user = self.users.get(ext)
             if user is None:
@@ -436,38 +488,52 @@ class _Sync:
                 if pupil is None:
                     self.reject(row.where, ext, "unknown_pupil", ref=child)
                     continue
-                wanted[(user, pupil.pk)] = (relation, responsibility, ext, f"{row.full_name} → {pupil.name}")
+                label = f"{row.full_name} → {pupil.name}"
+                wanted[(user, pupil.pk)] = (relation, responsibility, ext, label, row.national_id_hash)
         existing = {
             (g[1], g[2]): g
             for g in GuardianLink.all_objects.filter(user__external_id__gt="").values_list(
                 "pk", "user_id", "pupil_id", "relation", "parental_responsibility", "ended_at", "user__external_id",
-                "user__full_name", "pupil__first_name", "pupil__last_name", "pupil__school_id",
+                "user__full_name", "pupil__first_name", "pupil__last_name", "pupil__school_id", "national_id_hash",
             )
         }  # fmt: skip
         managed, sourced = self._managed_schools(), set(self.users.values())
         new, update = [], []
-        for key, (relation, responsibility, ext, label) in wanted.items():
+        for key, (relation, responsibility, ext, label, id_hash) in wanted.items():
             g = existing.get(key)
             if g is None:
                 new.append(GuardianLink(user_id=key[0], pupil_id=key[1], relation=relation,
-                                        parental_responsibility=responsibility))  # fmt: skip
+                                        parental_responsibility=responsibility, national_id_hash=id_hash))  # fmt: skip
                 self.result.add("created", "guardianship", ext, label)
                 continue
-            fields = [f for f, a, b in (("relation", g[3], relation), ("parental_responsibility", g[4], responsibility),
-                                        ("ended_at", g[5], None)) if a != b]  # fmt: skip
+            id_hash = id_hash or g[11]  # a source without the number keeps the one known
+            compared = (
+                ("relation", g[3], relation),
+                ("parental_responsibility", g[4], responsibility),
+                ("ended_at", g[5], None),
+                ("national_id_hash", g[11], id_hash),
+            )
+            fields = [f for f, a, b in compared if a != b]
             if fields:
-                update.append(GuardianLink(pk=g[0], relation=relation, parental_responsibility=responsibility))
+                update.append(GuardianLink(pk=g[0], relation=relation, parental_responsibility=responsibility,
+                                           national_id_hash=id_hash))  # fmt: skip
                 self.result.add("changed", "guardianship", ext, label, fields)
         for key, g in existing.items():
-            pk, user, _pupil, relation, responsibility, ended_at, ext, name, first, last, school_id = g
+            pk, user, _pupil, relation, responsibility, ended_at, ext, name, first, last, school_id, id_hash = g
             if key in wanted or ended_at is not None or (school_id not in managed and user not in sourced):
                 continue
             update.append(
-                GuardianLink(pk=pk, relation=relation, parental_responsibility=responsibility, ended_at=self.now)
+                GuardianLink(
+                    pk=pk,
+                    relation=relation,
+                    parental_responsibility=responsibility,
+                    ended_at=self.now,
+                    national_id_hash=id_hash,
+                )
             )
             self.result.add("ended", "guardianship", ext, f"{name} → {first} {last}")
         GuardianLink.objects.bulk_create(new, batch_size=BATCH)
-        _bulk_update(GuardianLink, update, ["relation", "parental_responsibility", "ended_at"])
+        _bulk_update(GuardianLink, update, ["relation", "parental_responsibility", "ended_at", "national_id_hash"])
 
     def sync_memberships(self) -> None:
         if "staff" not in self.r.kinds:
@@ -493,10 +559,10 @@ class _Sync:
             m = existing.get(key)
             if m is None:
                 new.append(StaffMembership(user_id=key[0], school_id=key[1], role=key[2]))
-                self.result.add("created", "membership", ext, f"{label} ({key[2]})")
+                self.result.add("created", "membership", ext, label, role=key[2])
             elif not m[4]:
                 update.append(StaffMembership(pk=m[0], active=True))
-                self.result.add("changed", "membership", ext, f"{label} ({key[2]})", ["active"])
+                self.result.add("changed", "membership", ext, label, ["active"], role=key[2])
             else:
                 continue
             if key[2] in leadership:
@@ -506,7 +572,7 @@ class _Sync:
             if key in wanted or not active or (school_id not in managed and user not in sourced):
                 continue
             update.append(StaffMembership(pk=pk, active=False))
-            self.result.add("ended", "membership", ext, f"{name} – {school_name} ({role})")
+            self.result.add("ended", "membership", ext, f"{name} – {school_name}", role=role)
             if role in leadership:
                 self.result.school_ids.add(school_id)
         StaffMembership.objects.bulk_create(new, batch_size=BATCH)

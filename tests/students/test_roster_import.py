@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -152,7 +153,6 @@ def test_the_next_csv_changes_ends_and_rejects_row_by_row() -> None:
         ("changed", "school", "S2"),
         ("changed", "pupil", "P2"),
         ("created", "pupil", "P4"),
-        ("created", "pupil", "P6"),
         ("ended", "enrolment", "P3"),
         ("created", "enrolment", "P4"),
         ("ended", "guardianship", "F1"),
@@ -161,6 +161,7 @@ def test_the_next_csv_changes_ends_and_rejects_row_by_row() -> None:
         ("ended", "membership", "T3"),
     } <= ops(dry)
     assert not {c for c in ops(dry) if c[2] in ("P1", "T1")}, "unchanged records are not touched"
+    assert not {c for c in ops(dry) if c[2] == "P6"}, "a rejected row is left out entirely"
     rejected = {(r.file, r.line, r.ref, r.code) for r in dry.rejected}
     assert rejected == {
         ("pupils.csv", 4, "P5", "bad_date"),
@@ -342,3 +343,115 @@ def test_the_command_dry_runs_and_applies_and_keeps_the_history() -> None:
     out = io.StringIO()
     call_command("import_roster", "--format", "ss12000", str(DATA / "ss12000"), stdout=out)
     assert "No changes." in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_imported_staff_and_guardians_can_be_matched_at_sign_on() -> None:
+    """Optional columns: staff.csv ``sso_issuer``/``sso_subject`` give an
+    ExternalIdentity; guardians.csv ``national_id`` is kept only as its hash on
+    the guardianship."""
+    from students.models import ExternalIdentity
+    from students.sso import national_id_hash
+
+    source = files("csv")
+    source["guardians.csv"] = (
+        source["guardians.csv"]
+        .replace(
+            "guardian_id,email,full_name,pupil_id,relation,parental_responsibility",
+            "guardian_id,email,full_name,pupil_id,relation,parental_responsibility,national_id",
+        )
+        .replace("Aud Aasen,P1,mother,ja", "Aud Aasen,P1,mother,ja,010180 12345")
+    )
+    source["staff.csv"] = (
+        source["staff.csv"]
+        .replace(
+            "staff_id,email,full_name,school_id,role,groups,subject",
+            "staff_id,email,full_name,school_id,role,groups,subject,sso_issuer,sso_subject",
+        )
+        .replace("Tone Lærer,S1,kontaktlaerer,G5A,", "Tone Lærer,S1,kontaktlaerer,G5A,,feide,tone@skole.no")
+    )
+    roster_import.run(roster_import.read("csv", source), apply=True)
+    link = GuardianLink.objects.get(user__external_id="F1")
+    assert link.national_id_hash == national_id_hash("01018012345")
+    assert "01018012345" not in str(GuardianLink.objects.values_list())
+    identity = ExternalIdentity.objects.get(issuer="feide", subject="tone@skole.no")
+    assert identity.user.external_id == "T1"
+    again = roster_import.run(roster_import.read("csv", source), apply=True)
+    assert not again.changes, again.changes
+
+
+@pytest.mark.django_db
+def test_ss12000_civic_numbers_and_principal_names_let_people_sign_on(settings: Any) -> None:
+    """A guardian's civicNo becomes the hash on the guardian links; a staff
+    member's eduPersonPrincipalNames an identity at the configured staff
+    issuer whose claim is the eduPersonPrincipalName."""
+    from iop.sso_config import parse_issuers
+    from students.models import ExternalIdentity
+    from students.sso import national_id_hash
+
+    settings.OIDC_PROVIDERS = parse_issuers(
+        json.dumps(
+            [
+                {"id": "skolfederation", "name": "Skolfederation", "server_url": "https://idp.example",
+                 "client_id": "iop", "secret": "s", "claim": "eduPersonPrincipalName"},
+            ]
+        )
+    )  # fmt: skip
+    source = files("ss12000")
+    persons = json.loads(source["persons.json"])
+    rows = persons["data"] if isinstance(persons, dict) else persons
+    teacher = next(p for p in rows if p["id"] == f"{P}21")
+    teacher["eduPersonPrincipalNames"] = [{"value": "larare@kommun.se"}]
+    source["persons.json"] = json.dumps(persons)
+    run("ss12000", source, apply=True)
+    identity = ExternalIdentity.objects.get(issuer="skolfederation", subject="larare@kommun.se")
+    assert identity.user.external_id == f"{P}21"
+    links = GuardianLink.objects.filter(user__external_id=f"{P}11")
+    assert links and {link.national_id_hash for link in links} == {national_id_hash("198001011234")}
+    assert not run("ss12000", source, apply=True).changes
+
+
+@pytest.mark.django_db
+def test_a_known_pupils_rejected_row_changes_nothing_of_the_pupil() -> None:
+    run("csv", files("csv"), apply=True)
+    source = files("csv")
+    source["pupils.csv"] = source["pupils.csv"].replace("P1;S1;Anna;Aasen;2016-03-04;04031600001;G5A",
+                                                        "P1;S1;Anne;Aasen;2016-03-04;04031600001;GX")  # fmt: skip
+    result = run("csv", source, apply=True)
+    assert {(r.ref, r.code) for r in result.rejected} == {("P1", "unknown_group")}
+    assert not {c for c in ops(result) if c[2] == "P1"}
+    assert Pupil.objects.get(external_id="P1").first_name == "Anna"
+    assert Enrolment.objects.filter(pupil__external_id="P1", end=None).exists()
+
+
+@pytest.mark.django_db
+def test_the_import_page_numbers_rows_as_a_spreadsheet_and_names_fields_and_roles() -> None:
+    """Rejected rows sorted by file and row, the header being row 1; changed
+    fields by their verbose names, staff roles by their display labels."""
+    run("csv", files("csv"), apply=True)
+    dry = run("csv", csv_v2(), apply=False)
+    operator = User.objects.create_user("drift@test.example", is_staff=True)
+    record = RosterImport.objects.create(
+        format="csv", filename="x", source={}, status=RosterImport.Status.PLANNED, created_by=operator,
+        changes=dry.changes, summary=dry.summary, rejected=[r.as_dict() for r in reversed(dry.rejected)],
+    )  # fmt: skip
+    client = Client()
+    client.force_login(operator)
+    with translation.override("nb"):
+        page = client.get(reverse("roster_import_detail", args=[record.pk]), headers={"Accept-Language": "nb"})
+    html = page.content.decode()
+    table = html[html.index('id="import-rejected"') :]
+    rows = [(f, int(n)) for f, n in re.findall(r"<tr><td>([a-z]+\.csv)</td><td>(\d+)</td>", table)]
+    assert rows == sorted(rows) and ("pupils.csv", 6) in rows, rows  # P6: the 5th data row, spreadsheet row 6
+    changes = html[html.index('id="import-changes"') :]
+    assert "ended_at" not in changes and "kontaktlaerer)" not in changes and "faglaerer)" not in changes
+    assert "avsluttet" in changes.lower()
+    with translation.override("sv"):
+        shown = roster_import.rows.labelled_change(
+            {"op": "changed", "kind": "guardianship", "ref": "F1", "label": "A → B", "fields": ["ended_at"]}
+        )
+        role = roster_import.rows.labelled_change(
+            {"op": "created", "kind": "membership", "ref": "T1", "label": "T", "fields": [], "role": "kontaktlaerer"}
+        )
+        assert shown["fields"] == [str(GuardianLink._meta.get_field("ended_at").verbose_name)] != ["ended_at"]
+        assert role["label"] == f"T ({StaffMembership.Role.KONTAKTLAERER.label})"
