@@ -27,7 +27,7 @@ from curriculum.models import CompetenceAim
 from curriculum.selectors import aim_year_level, search_aims
 from students import access
 from students.access import Action
-from students.models import User
+from students.models import School, User
 from students.params import clean_text, parse_int
 
 from . import checks, concurrency, history, published, rebase, selectors, services
@@ -1788,15 +1788,22 @@ def iup_settings(request: HttpRequest) -> HttpResponse:
     return render(request, "iop/iup_settings.html", {"forms": selectors.iup_form_settings(request.user)})
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
-def iup_settings_edit(request: HttpRequest, school_id: int) -> HttpResponse:
+def _managed_school(request: HttpRequest, school_id: int) -> School:
+    """The school SCHOOL_ID if the user manages it (coordinator, rector);
+    403 for a school the user only sees, 404 for any other."""
     school = access.managed_schools(request.user).select_related("skoleeier").filter(pk=school_id).first()
     if school is None:
         if access.visible_schools(request.user).filter(pk=school_id).exists():
             raise PermissionDenied
         raise Http404
+    return school
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def iup_settings_edit(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = _managed_school(request, school_id)
     instance = services.iup_settings_for(school)
     form = IupSettingsForm(request.POST or None, instance=instance)
     theirs: list[concurrency.Clash] = []
@@ -1826,11 +1833,7 @@ def iup_settings_edit(request: HttpRequest, school_id: int) -> HttpResponse:
 def criteria_template_edit(request: HttpRequest, school_id: int) -> HttpResponse:
     """The criteria templates of a school the user manages (coordinator, rector):
     GET the form (the built-in texts as placeholders), POST saves it."""
-    school = access.managed_schools(request.user).filter(pk=school_id).first()
-    if school is None:
-        if access.visible_schools(request.user).filter(pk=school_id).exists():
-            raise PermissionDenied
-        raise Http404
+    school = _managed_school(request, school_id)
     instance = services.criteria_template_for(school)
     form = CriteriaTemplateForm(request.POST or None, instance=instance)
     theirs: list[concurrency.Clash] = []
