@@ -31,6 +31,9 @@ def catalogs() -> list[Path]:
 
 
 CATALOGS = catalogs()
+# Every app catalog exists in every language the interface offers.
+APP_CATALOGS = ("", "curriculum/", "iop/", "iop/reports/", "followup/", "followup/kpi/")
+CATALOG_LANGUAGES = ("nb", "sv", "en")
 
 
 def name(catalog: Path) -> str:
@@ -65,10 +68,19 @@ def check(msgfmt: str, catalog: Path) -> str:
 def test_it_finds_the_catalogs_of_every_app_and_language() -> None:
     found = {name(p) for p in CATALOGS}
     assert found >= {
-        f"{app}locale/{language}/LC_MESSAGES/django.po"
-        for app in ("", "curriculum/", "iop/", "iop/reports/", "followup/kpi/")
-        for language in ("nb", "sv")
-    } | {"followup/locale/nb/LC_MESSAGES/django.po"}, found
+        f"{app}locale/{language}/LC_MESSAGES/django.po" for app in APP_CATALOGS for language in CATALOG_LANGUAGES
+    }, found
+
+
+def test_every_catalog_of_a_language_says_which_language_it_is() -> None:
+    """The header's Language matches the folder: an English catalog copied
+    from the bokmål one must not claim to be bokmål."""
+    wrong = []
+    for catalog in CATALOGS:
+        language = catalog.parent.parent.name
+        if f'"Language: {language}\\n"' not in catalog.read_text(encoding="utf-8")[:2000]:
+            wrong.append(name(catalog))
+    assert not wrong, wrong
 
 
 @pytest.mark.parametrize("catalog", CATALOGS, ids=name)

@@ -1,4 +1,15 @@
-"""English date formats beside Django's (see ``iop.formats``): day before month."""
+"""English date formats beside Django's (see ``iop.formats``): day before
+month and the 24-hour clock, as in British English, for a school in Norway or
+Sweden. Django's own English module writes "Sept. 22, 2026" and "2:05 p.m.":
+its names are overridden here too."""
+
+DATE_FORMAT = "j F Y"
+DATETIME_FORMAT = "j F Y, H:i"
+TIME_FORMAT = "H:i"
+SHORT_DATE_FORMAT = "d/m/Y"
+SHORT_DATETIME_FORMAT = "d/m/Y H:i"
+MONTH_DAY_FORMAT = "j F"
+FIRST_DAY_OF_WEEK = 1  # Monday
 
 MEDIUM_DATE_FORMAT = "j M Y"
 MEDIUM_DATETIME_FORMAT = "j M H:i"
