@@ -174,7 +174,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(Preference)
 class PreferenceAdmin(admin.ModelAdmin):
-    list_display = ["user", "daily_digest", "language"]
+    list_display = ["user", "daily_digest", "plan_emails"]
     raw_id_fields = ["user"]
     exclude = ["ical_token"]
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.formats import date_format
 from django.utils.text import capfirst
@@ -367,13 +366,20 @@ class DeadlineCompleteForm(forms.Form):
     note = forms.CharField(label=_("What was done"), max_length=2000, widget=forms.TextInput())
 
 
-class PreferenceForm(forms.Form):
-    daily_digest = forms.BooleanField(label=_("One daily summary instead of single emails"), required=False)
-    language = forms.ChoiceField(
-        label=_("Language of emails"),
-        choices=[("", _("The language of my school")), *settings.LANGUAGES],
+def language_field() -> forms.ChoiceField:
+    """The user's own language, of pages, e-mails and the calendar: each
+    language named in itself (``User.Language``), or the school's."""
+    return forms.ChoiceField(
+        label=_("Language of pages and e-mails"),
+        help_text=_("Takes effect on the next page."),
+        choices=[("", _("The language of my school")), *User.Language.choices],
         required=False,
     )
+
+
+class PreferenceForm(forms.Form):
+    daily_digest = forms.BooleanField(label=_("One daily summary instead of single emails"), required=False)
+    language = language_field()
 
 
 class GuardianPreferenceForm(forms.Form):
@@ -382,11 +388,7 @@ class GuardianPreferenceForm(forms.Form):
         help_text=_("You always see it under Notifications."),
         required=False,
     )
-    language = forms.ChoiceField(
-        label=_("Language of emails"),
-        choices=[("", _("The language of my school")), *settings.LANGUAGES],
-        required=False,
-    )
+    language = language_field()
 
 
 class DashboardFilterForm(forms.Form):

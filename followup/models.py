@@ -830,18 +830,13 @@ class Deadline(models.Model):
 
 
 class Preference(models.Model):
-    """A user's follow-up settings: digest instead of single emails, the
-    language of emails, and the secret token of the calendar feed."""
+    """A user's follow-up settings: digest instead of single emails, a
+    guardian's e-mail about published plans, and the secret token of the
+    calendar feed. The language of e-mails is the user's own
+    (``students.User.language``)."""
 
     user = models.OneToOneField(USER, on_delete=models.CASCADE, primary_key=True, related_name="followup_preference")
     daily_digest = models.BooleanField(_("one daily summary instead of single emails"), default=False)
-    language = models.CharField(
-        _("language of emails"),
-        max_length=5,
-        blank=True,
-        choices=settings.LANGUAGES,
-        help_text=_("Empty: the language of your school."),
-    )
     ical_token = models.CharField(max_length=64, unique=True, default=secrets.token_urlsafe)
     plan_emails = models.BooleanField(
         _("e-mail me when a plan for my child is published"),

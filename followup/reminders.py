@@ -50,12 +50,11 @@ def _prefers_digest(user_ids: Iterable[int]) -> set[int]:
 
 
 def language_of(user: User) -> str:
-    """The recipient's language: their own choice, else their school's
-    (the access layer's profile), else the site's default."""
+    """The recipient's language: their own choice (``User.language``), else
+    their school's (the access layer's profile), else the site's default."""
     from students import access
 
-    pref = Preference.objects.filter(user=user).values_list("language", flat=True).first()
-    language = pref or getattr(access.profile(user), "language", None) or settings.LANGUAGE_CODE
+    language = user.language or getattr(access.profile(user), "language", None) or settings.LANGUAGE_CODE
     # Nynorsk readers get bokmål where this app has no nynorsk catalog yet.
     return FALLBACK_LANGUAGE.get(language, language)
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from iop import concurrency
 from iop.models import CONSENT_AGE, SakkyndigVurdering
 from students import access
+from students import services as student_services
 from students.access import Action
 from students.models import Group, Pupil, School, SchoolYear, StaffMembership, TeachingAssignment, User
 
@@ -624,9 +625,13 @@ def preference_for(user: User) -> Preference:
 @transaction.atomic
 def preference_save(*, actor: User, daily_digest: bool, language: str, plan_emails: bool | None = None) -> Preference:
     """Save ACTOR's own settings; PLAN_EMAILS (a guardian's "e-mail me when
-    a plan is published") is left as it is when None."""
+    a plan is published") is left as it is when None. LANGUAGE is the user's
+    own language (``students.User.language``, ``""``: the school's): of the
+    pages from the next one on, of e-mails and of the calendar."""
     pref = preference_for(actor)
-    pref.daily_digest, pref.language = daily_digest, language
+    pref.daily_digest = daily_digest
+    if language != actor.language:
+        student_services.user_language_set(actor=actor, language=language)
     if plan_emails is not None:
         pref.plan_emails = plan_emails
     pref.full_clean()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +15,7 @@ from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -31,7 +32,7 @@ from students.access import Action
 from students.models import Group, Pupil, School, User
 from students.params import clean_text, parse_int
 
-from . import ical, report_text, selectors, services, tilsyn, wheel
+from . import ical, reminders, report_text, selectors, services, tilsyn, wheel
 from . import pipeline as pipeline_selectors
 from .deadlines import effective_duties
 from .forms import (
@@ -252,7 +253,9 @@ def preferences(request: HttpRequest) -> HttpResponse:
             return _guardian_preferences(request)
         raise PermissionDenied
     pref = services.preference_for(_user(request))
-    form = PreferenceForm(request.POST or None, initial={"daily_digest": pref.daily_digest, "language": pref.language})
+    form = PreferenceForm(
+        request.POST or None, initial={"daily_digest": pref.daily_digest, "language": _user(request).language}
+    )
     if request.method == "POST" and form.is_valid():
         saved = _save(
             form,
@@ -263,17 +266,24 @@ def preferences(request: HttpRequest) -> HttpResponse:
             ),
         )
         if saved is not None:
-            messages.success(request, _("Your settings are saved."))
+            _settings_saved(request)
             return redirect("followup:preferences")
     feed = request.build_absolute_uri(reverse("followup:ical", args=[pref.ical_token]))
     return render(request, "followup/preferences.html", {"form": form, "feed": feed})
+
+
+def _settings_saved(request: HttpRequest) -> None:
+    """Say so in the language the next page speaks (the one just chosen)."""
+    language = _user(request).language or access.profile(request.user).language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        messages.success(request, _("Your settings are saved."))
 
 
 def _guardian_preferences(request: HttpRequest) -> HttpResponse:
     """A guardian's settings: e-mail when a plan is published, and the language of e-mails."""
     pref = services.preference_for(_user(request))
     form = GuardianPreferenceForm(
-        request.POST or None, initial={"plan_emails": pref.plan_emails, "language": pref.language}
+        request.POST or None, initial={"plan_emails": pref.plan_emails, "language": _user(request).language}
     )
     if request.method == "POST" and form.is_valid():
         saved = _save(
@@ -286,7 +296,7 @@ def _guardian_preferences(request: HttpRequest) -> HttpResponse:
             ),
         )
         if saved is not None:
-            messages.success(request, _("Your settings are saved."))
+            _settings_saved(request)
             return redirect("followup:preferences")
     return render(request, "followup/preferences.html", {"form": form, "feed": None})
 
@@ -311,7 +321,8 @@ def ical_feed(request: HttpRequest, token: str) -> HttpResponse:
     pref = Preference.objects.filter(ical_token=token, user__is_active=True).select_related("user").first()
     if pref is None or not access.profile(pref.user).is_staff_member:
         raise Http404
-    body = ical.feed(pref.user, request.build_absolute_uri("/"))
+    with translation.override(reminders.language_of(pref.user)):
+        body = ical.feed(pref.user, request.build_absolute_uri("/"))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = documents.disposition("frister.ics", attachment=False)
     response["Cache-Control"] = "private, max-age=900"

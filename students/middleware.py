@@ -67,9 +67,11 @@ class ReadOnlyUsersMiddleware:
 
 
 class SchoolLanguageMiddleware:
-    """The interface speaks the language of the user's school: Norwegian
-    bokmål by default, nynorsk or Swedish where the school uses it (guardians:
-    their children's school). The browser's language is not consulted."""
+    """The interface speaks the user's own language (``User.language``, chosen
+    on their settings page: bokmål, nynorsk, Swedish or English), else the
+    language of the user's school: Norwegian bokmål by default, nynorsk or
+    Swedish where the school uses it (guardians: their children's school).
+    The browser's language is not consulted."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -77,7 +79,7 @@ class SchoolLanguageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         language = settings.LANGUAGE_CODE
         if request.user.is_authenticated:
-            language = access.profile(request.user).language or language
+            language = request.user.language or access.profile(request.user).language or language
         # override() restores the previous language afterwards, so nothing
         # that runs after the request (tasks run in-process, tests) inherits it.
         with translation.override(language):

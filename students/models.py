@@ -47,7 +47,18 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    """A person who logs in: staff, PPT, guardian or operator. Email is the login."""
+    """A person who logs in: staff, PPT, guardian or operator. Email is the login.
+
+    ``language`` is the user's own choice of the interface's language (and of
+    their e-mails and calendar); empty, the language of their school is used
+    (:class:`students.middleware.SchoolLanguageMiddleware`)."""
+
+    class Language(models.TextChoices):
+        # Each language named in itself: the reader looks for their own.
+        NB = "nb", "Norsk bokmål"
+        NN = "nn", "Norsk nynorsk"
+        SV = "sv", "Svenska"
+        EN = "en", "English"
 
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=200)
@@ -63,6 +74,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         default="",
         db_default="",
         help_text=_("The id in the student administration system the roster is imported from."),
+    )
+
+    language = models.CharField(
+        _("language"),
+        max_length=5,
+        blank=True,
+        default="",
+        db_default="",
+        choices=Language.choices,
+        help_text=_("Empty: the language of the school."),
     )
 
     objects = UserManager()

@@ -77,3 +77,13 @@ def pupil_restore(*, actor: User, pupil: Pupil) -> Pupil:
     current.save(update_fields=["archived_at", "archived_by"])
     announce_restored(current, actor)
     return current
+
+
+@transaction.atomic
+def user_language_set(*, actor: User, language: str) -> User:
+    """ACTOR's own choice of language for the interface, e-mails and the
+    calendar (``""``: their school's). Takes effect on the next page."""
+    actor.language = language
+    actor.full_clean(validate_unique=False, validate_constraints=False)
+    User.objects.filter(pk=actor.pk).update(language=language)
+    return actor

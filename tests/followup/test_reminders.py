@@ -13,6 +13,7 @@ from django.utils import timezone
 from followup import deadlines, reminders, services
 from followup.models import Deadline, Notification, Preference
 from iop.celery import app
+from students.models import User
 from tests.followup.conftest import YearSchool
 
 
@@ -95,7 +96,7 @@ def test_digest_readers_get_one_summary_a_day(vgs: YearSchool, django_capture_on
 def test_emails_are_in_the_recipients_language(
     vgs: YearSchool, one_deadline: Deadline, django_capture_on_commit_callbacks
 ) -> None:
-    Preference.objects.create(user=vgs.teacher, language="en")
+    User.objects.filter(pk=vgs.teacher.pk).update(language="en")  # their own choice over the school's
     with at("2026-09-07T08:00:00+02:00"), django_capture_on_commit_callbacks(execute=True):
         reminders.sweep()
     assert [m.subject for m in mail.outbox] == ["Due today: Oppstartsamtale med kontaktlærer"]

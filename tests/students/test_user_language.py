@@ -1,0 +1,99 @@
+"""Each user's own language: chosen on their settings page (staff and
+guardians), it wins over the school's for pages, e-mails and the calendar;
+empty, the school's language is used. The choice that used to be the
+follow-up preference's (e-mails only) is kept by the data migration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.urls import reverse
+
+from followup import reminders
+from students.models import School, User
+from tests.conftest import World
+
+SETTINGS = "followup:preferences"
+
+
+def lang(response: Any) -> str:
+    return response.headers["Content-Language"]
+
+
+def test_it_speaks_the_school_language_when_the_user_chose_none(world: World) -> None:
+    School.objects.filter(pk=world.school1.pk).update(language=School.Language.SV)
+    response = world.client("teacher").get(reverse("home"))
+    assert lang(response) == "sv"
+    assert '<html lang="sv"' in response.content.decode()
+
+
+@pytest.mark.parametrize("language", ["nb", "nn", "sv", "en"])
+def test_the_users_own_language_wins_over_the_schools(world: World, language: str) -> None:
+    School.objects.filter(pk=world.school1.pk).update(language=School.Language.SV if language != "sv" else "nb")
+    User.objects.filter(pk=world.user("teacher").pk).update(language=language)  # type: ignore[union-attr]
+    response = world.client("teacher").get(reverse("home"))
+    assert lang(response) == language
+    assert f'<html lang="{language}"' in response.content.decode()
+
+
+def test_staff_choose_their_language_and_the_next_page_speaks_it(world: World) -> None:
+    client = world.client("teacher")
+    page = client.get(reverse(SETTINGS)).content.decode()
+    for name in ("Norsk bokmål", "Norsk nynorsk", "Svenska", "English"):  # each in its own language
+        assert f">{name}</option>" in page
+    saved = client.post(reverse(SETTINGS), {"language": "en"})
+    assert saved.status_code == 302
+    assert User.objects.get(pk=world.user("teacher").pk).language == "en"  # type: ignore[union-attr]
+    after = client.get(saved["Location"])
+    assert lang(after) == "en"
+    assert "Your settings are saved." in after.content.decode()
+    assert client.post(reverse(SETTINGS), {"language": ""}).status_code == 302  # back to the school's
+    assert lang(client.get(reverse("home"))) == "nb"
+
+
+def test_a_guardian_chooses_their_language(world: World) -> None:
+    client = world.client("guardian_a")
+    page = client.get(reverse(SETTINGS)).content.decode()
+    assert ">Svenska</option>" in page
+    saved = client.post(reverse(SETTINGS), {"language": "sv", "plan_emails": "on"})
+    assert saved.status_code == 302
+    assert User.objects.get(pk=world.user("guardian_a").pk).language == "sv"  # type: ignore[union-attr]
+    assert lang(client.get(reverse("home"))) == "sv"
+
+
+def test_a_language_outside_the_list_is_refused(world: World) -> None:
+    response = world.client("teacher").post(reverse(SETTINGS), {"language": "de"})
+    assert response.status_code == 200
+    assert User.objects.get(pk=world.user("teacher").pk).language == ""  # type: ignore[union-attr]
+
+
+def test_emails_go_in_the_users_language_else_the_schools(world: World) -> None:
+    School.objects.filter(pk=world.school1.pk).update(language=School.Language.SV)
+    teacher = User.objects.get(pk=world.user("teacher").pk)  # type: ignore[union-attr]
+    assert reminders.language_of(teacher) == "sv"
+    User.objects.filter(pk=teacher.pk).update(language="en")
+    assert reminders.language_of(User.objects.get(pk=teacher.pk)) == "en"
+
+
+def test_the_data_migration_keeps_the_language_chosen_for_emails(world: World) -> None:
+    """Back to before the move (followup 0017), a preference with a language
+    and one without; forward again: the user with a choice has it, the
+    other keeps the school's (empty). Rolled back with the test."""
+    before = [("followup", "0017_aarshjul_choice")]
+    after = [("followup", "0018_language_on_the_user")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    Preference = old.get_model("followup", "Preference")
+    chose, other = world.user("teacher"), world.user("coordinator")
+    Preference.objects.create(user_id=chose.pk, language="sv", ical_token="a")  # type: ignore[union-attr]
+    Preference.objects.create(user_id=other.pk, language="", ical_token="b")  # type: ignore[union-attr]
+    with connection.cursor() as cursor:  # the foreign keys checked now: the table is altered next
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    assert User.objects.get(pk=chose.pk).language == "sv"  # type: ignore[union-attr]
+    assert User.objects.get(pk=other.pk).language == ""  # type: ignore[union-attr]
