@@ -1,5 +1,7 @@
 """The referral's PDF (with its pedagogisk rapport) as a downloadable
-document of :mod:`iop.reports.documents`; registered when followup is ready."""
+document of :mod:`iop.reports.documents`; registered when followup is ready.
+Written in the school's language, not in the reader's own (as every legal
+document: see :mod:`iop.reports.pdfs`)."""
 
 from __future__ import annotations
 

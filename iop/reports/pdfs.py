@@ -1,6 +1,13 @@
 """The plan documents' PDFs (see :mod:`iop.reports.documents`): the IOP, a
 report (draft rendered, finalised as kept), the IUP, the decision letter.
-Registered by the reports app when it is ready."""
+Registered by the reports app when it is ready.
+
+Language: a PDF is written in the school's language (``School.language``, its
+målform: bokmål, nynorsk or Swedish), never in the language the reader chose
+for their pages (``User.language``). These are legal documents of the school:
+a decision letter or an IOP is one document, the same for the guardian, the
+school owner and the archive, whoever downloads it and whatever the interface
+speaks to them."""
 
 from __future__ import annotations
 

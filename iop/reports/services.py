@@ -63,6 +63,8 @@ def _require_not_archive(report: Report) -> None:
 
 
 def language_of(pupil: Pupil) -> str:
+    """A report is written in the school's language (its målform), not in a
+    user's own language (``User.language``): see :mod:`iop.reports.pdfs`."""
     return pupil.school.language or settings.LANGUAGE_CODE
 
 
