@@ -81,7 +81,7 @@ class Status(enum.StrEnum):
 class Requirement:
     code: str
     title: Any  # a lazy translation
-    source: str
+    source: Any  # the legal source: a citation, or a lazy translation where it joins two
     #: Which pupils the requirement applies to, when that needs saying (a lazy translation or "").
     scope: Any = ""
 
@@ -128,13 +128,15 @@ class Case:
 # --- requirements -------------------------------------------------------------------
 
 REFERRAL_CONSENT = Requirement(
-    "referral_consent", gettext_lazy("Consent before the referral to PPT"), "opplæringslova §§ 11-6 og 11-8"
+    "referral_consent",
+    gettext_lazy("Consent before the referral to PPT"),
+    gettext_lazy("opplæringslova §§ 11-6 and 11-8"),
 )
 SV_CONSENT = Requirement("sv_consent", gettext_lazy("Consent before the expert assessment"), "opplæringslova § 11-8")
 SV_CONTENT = Requirement(
     "sv_content",
     gettext_lazy("Expert assessment complete: hours per subject, staff competence, the pupil's view"),
-    "opplæringslova §§ 11-8 og 11-9",
+    gettext_lazy("opplæringslova §§ 11-8 and 11-9"),
 )
 VEDTAK_CONSENT = Requirement("vedtak_consent", gettext_lazy("Consent before the decision"), "opplæringslova § 11-6")
 ADVANCE_NOTICE = Requirement(
@@ -145,7 +147,7 @@ ADVANCE_NOTICE = Requirement(
 VEDTAK_CONTENT = Requirement(
     "vedtak_content",
     gettext_lazy("Decision with reasons, the pupil's view, deviations explained and appeal information"),
-    "opplæringslova § 11-6, forvaltningsloven §§ 24–25 og 27",
+    gettext_lazy("opplæringslova § 11-6, forvaltningsloven §§ 24–25 and 27"),
 )
 VEDTAK_NOTIFIED = Requirement(
     "vedtak_notified", gettext_lazy("The parties notified of the decision, with the date"), "forvaltningsloven § 27"
