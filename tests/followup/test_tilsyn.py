@@ -147,8 +147,9 @@ def by_the_book(vgs: YearSchool, pupil: Pupil) -> Case:
 
 
 def results(pupil: Pupil) -> dict[str, tilsyn.Result]:
-    """The results for PUPIL, their messages in the source language (English)."""
-    with translation.override("en"):
+    """The results for PUPIL, their messages in the source language (the
+    English of the msgids: no catalog, not even the English one)."""
+    with translation.override(None):
         checked = tilsyn.check_pupils(Pupil.objects.filter(pk=pupil.pk), timezone.localdate())[0]
     return {r.requirement.code: r for r in checked.results}
 

@@ -5,12 +5,14 @@ follow-up preference's (e-mails only) is kept by the data migration."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
+from django.utils import formats, translation
 
 from followup import reminders
 from students.models import School, User
@@ -97,3 +99,12 @@ def test_the_data_migration_keeps_the_language_chosen_for_emails(world: World) -
     executor.migrate(after)
     assert User.objects.get(pk=chose.pk).language == "sv"  # type: ignore[union-attr]
     assert User.objects.get(pk=other.pk).language == ""  # type: ignore[union-attr]
+
+
+def test_english_dates_put_the_day_first_on_the_24_hour_clock() -> None:
+    moment = datetime.datetime(2026, 9, 22, 14, 5)
+    with translation.override("en"):
+        assert formats.date_format(moment.date()) == "22 September 2026"
+        assert formats.date_format(moment.date(), "MEDIUM_DATE_FORMAT") == "22 Sep 2026"
+        assert formats.date_format(moment.date(), "SHORT_DATE_FORMAT") == "22/09/2026"
+        assert formats.time_format(moment.time()) == "14:05"
