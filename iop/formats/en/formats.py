@@ -1,13 +1,12 @@
 """English date formats beside Django's (see ``iop.formats``): day before
-month and the 24-hour clock, as in British English, for a school in Norway or
-Sweden. Django's own English module writes "Sept. 22, 2026" and "2:05 p.m.":
-its names are overridden here too."""
+month, also in the short numeric form ("22/09/2026"), and the 24-hour clock,
+as in British English, for a school in Norway or Sweden. Django's own English
+module writes "Sept. 22, 2026" and "2:05 p.m.": its names are overridden here
+too."""
 
 DATE_FORMAT = "j F Y"
 DATETIME_FORMAT = "j F Y, H:i"
 TIME_FORMAT = "H:i"
-SHORT_DATE_FORMAT = "d/m/Y"
-SHORT_DATETIME_FORMAT = "d/m/Y H:i"
 MONTH_DAY_FORMAT = "j F"
 FIRST_DAY_OF_WEEK = 1  # Monday
 
@@ -18,3 +17,5 @@ NUMERIC_DATETIME_FORMAT = "Y-m-d H:i"
 WEEKDAY_DATE_FORMAT = "D j M Y"
 WEEKDAY_DAY_MONTH_FORMAT = "l j M"
 DAY_MONTH_FORMAT = "j M"
+SHORT_DATE_FORMAT = "d/m/Y"
+SHORT_DATETIME_FORMAT = "d/m/Y H:i"
