@@ -54,12 +54,7 @@ def language_of(user: User) -> str:
     their school's (the access layer's profile), else the site's default."""
     from students import access
 
-    language = user.language or getattr(access.profile(user), "language", None) or settings.LANGUAGE_CODE
-    # Nynorsk readers get bokmål where this app has no nynorsk catalog yet.
-    return FALLBACK_LANGUAGE.get(language, language)
-
-
-FALLBACK_LANGUAGE = {"nn": "nb"}
+    return user.language or getattr(access.profile(user), "language", None) or settings.LANGUAGE_CODE
 
 
 # --- step 1: deadlines → notifications -----------------------------------------

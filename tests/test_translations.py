@@ -33,7 +33,7 @@ def catalogs() -> list[Path]:
 CATALOGS = catalogs()
 # Every app catalog exists in every language the interface offers.
 APP_CATALOGS = ("", "curriculum/", "iop/", "iop/reports/", "followup/", "followup/kpi/")
-CATALOG_LANGUAGES = ("nb", "sv", "en")
+CATALOG_LANGUAGES = ("nb", "nn", "sv", "en")
 
 
 def name(catalog: Path) -> str:

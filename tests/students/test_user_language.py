@@ -108,3 +108,11 @@ def test_english_dates_put_the_day_first_on_the_24_hour_clock() -> None:
         assert formats.date_format(moment.date(), "MEDIUM_DATE_FORMAT") == "22 Sep 2026"
         assert formats.date_format(moment.date(), "SHORT_DATE_FORMAT") == "22/09/2026"
         assert formats.time_format(moment.time()) == "14:05"
+
+
+def test_a_nynorsk_reader_gets_nynorsk_emails(world: World) -> None:
+    School.objects.filter(pk=world.school1.pk).update(language=School.Language.NN)
+    teacher = User.objects.get(pk=world.user("teacher").pk)  # type: ignore[union-attr]
+    assert reminders.language_of(teacher) == "nn"
+    with translation.override(reminders.language_of(teacher)):
+        assert translation.gettext("Takes effect on the next page.") == "Gjeld frå neste side."
