@@ -474,6 +474,9 @@ NAV_ITEMS: list[tuple[str, object, str]] = [
 NAV_PRIMARY: list[str] = ["iop:overview", "followup:dashboard", "followup:aarshjul"]
 # A guardian's menu entries per child: (url name taking the pupil's id, label).
 GUARDIAN_CHILD_NAV_ITEMS: list[tuple[str, object]] = [("iop:access_log", _("Who has read"))]
+# The user's own settings (their language, e-mails, calendar), linked beside
+# their name in the header for staff and guardians.
+OWN_SETTINGS_URL_NAME = "followup:preferences"
 
 # --- Follow-up (followup app) --------------------------------------------------
 FOLLOWUP_REMINDER_HOUR = env_int("FOLLOWUP_REMINDER_HOUR", 7)  # local time reminders go out

@@ -73,15 +73,25 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     with no school role sees a parent's menu instead: their children, the
     ``guardian`` entries and, per child, ``settings.GUARDIAN_CHILD_NAV_ITEMS``
     (``(url_name, label)`` taking the pupil's id), and ``parent_view`` is
-    true (the pages speak to a parent). At most one query."""
+    true (the pages speak to a parent). ``own_settings_url``: the user's own
+    settings page (``settings.OWN_SETTINGS_URL_NAME``: language, e-mails),
+    for staff and guardians, else "". At most one query."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "nav_more": [], "nav_more_current": False, "parent_view": False}
     prof = access.profile(user)
     current = request.resolver_match.view_name if request.resolver_match else ""
+    own = getattr(settings, "OWN_SETTINGS_URL_NAME", "")
+    own_settings = reverse(own) if own and (prof.is_staff_member or prof.is_guardian) else ""
     if prof.is_guardian and not prof.is_staff_member:
         top, more = _split(_guardian_items(user, current, request.path))
-        return {"nav_items": top, "nav_more": more, "nav_more_current": _any_current(more), "parent_view": True}
+        return {
+            "nav_items": top,
+            "nav_more": more,
+            "nav_more_current": _any_current(more),
+            "parent_view": True,
+            "own_settings_url": own_settings,
+        }
     shown = {
         "all": True,
         "staff": prof.is_staff_member,
@@ -102,4 +112,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if shown.get(audience, False)
     ]
     top, more = _split(items)
-    return {"nav_items": top, "nav_more": more, "nav_more_current": _any_current(more), "parent_view": False}
+    return {
+        "nav_items": top,
+        "nav_more": more,
+        "nav_more_current": _any_current(more),
+        "parent_view": False,
+        "own_settings_url": own_settings,
+    }

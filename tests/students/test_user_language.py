@@ -41,6 +41,12 @@ def test_the_users_own_language_wins_over_the_schools(world: World, language: st
     assert f'<html lang="{language}"' in response.content.decode()
 
 
+@pytest.mark.parametrize(("persona", "linked"), [("teacher", True), ("guardian_a", True), ("operator", False)])
+def test_the_header_links_to_the_users_own_settings(world: World, persona: str, linked: bool) -> None:
+    page = world.client(persona).get(reverse("home")).content.decode()
+    assert (f'href="{reverse(SETTINGS)}"' in page) == linked
+
+
 def test_staff_choose_their_language_and_the_next_page_speaks_it(world: World) -> None:
     client = world.client("teacher")
     page = client.get(reverse(SETTINGS)).content.decode()
