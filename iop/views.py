@@ -127,7 +127,7 @@ def _a_year_after(day: datetime.date) -> datetime.date:
 @login_required
 @require_http_methods(["GET", "POST"])
 def vurdering_create(request: HttpRequest, pupil_id: str) -> HttpResponse:
-    pupil = access.get_pupil(request.user, pupil_id, Action.ASSESS)
+    pupil = access.get_pupil(request.user, pupil_id, Action.ASSESS, chain=True)
     today = timezone.localdate()
     form = VurderingForm(
         request.POST or None,
@@ -1588,8 +1588,11 @@ def vikar_revoke(request: HttpRequest, pupil_id: str) -> HttpResponse:
 @login_required
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    if not access.profile(request.user).is_coordinator:
+    prof = access.profile(request.user)
+    if not prof.is_coordinator:
         raise PermissionDenied
+    if not prof.chain_schools(*access.COORDINATOR_ROLES):
+        raise Http404  # individually adapted teaching is Norwegian law; the user's schools are not Norwegian
     page = selectors.overview(request.user, request.GET.get("side"))
     query = request.GET.copy()
     query.pop("side", None)
@@ -1899,7 +1902,7 @@ def _guardians(pupil: Any) -> models.QuerySet[User]:
 @require_http_methods(["GET", "POST"])
 def consents(request: HttpRequest, pupil_id: str) -> HttpResponse:
     """The consents to the pupil's case (the assessment, the decision): see and record them."""
-    pupil = access.get_pupil(request.user, pupil_id, Action.MANAGE)
+    pupil = access.get_pupil(request.user, pupil_id, Action.MANAGE, chain=True)
     if request.method == "GET":
         services.log_read(actor=_actor(request), pupil=pupil, kind=Kind.PUPIL, object_id=pupil.pk)
     form = CaseConsentForm(request.POST or None, guardians=_guardians(pupil), initial={"date": timezone.localdate()})
@@ -1921,7 +1924,7 @@ def consent_withdraw(request: HttpRequest, pk: str) -> HttpResponse:
     found = CaseConsent.objects.filter(pk=pk).values_list("pupil_id", flat=True).first()
     if found is None:
         raise Http404
-    pupil = access.get_pupil(request.user, found, Action.MANAGE)
+    pupil = access.get_pupil(request.user, found, Action.MANAGE, chain=True)
     consent = CaseConsent.objects.select_related("pupil").get(pk=pk)
     form = ConsentWithdrawForm(request.POST)
     if form.is_valid():

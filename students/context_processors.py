@@ -68,6 +68,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     Staff see Home, Pupils and the entries other apps add through
     ``settings.NAV_ITEMS``: ``(url_name, label, audience)`` with audience
     ``staff`` (anyone with a school role), ``coordinator`` (koordinator/rektor),
+    ``chain_coordinator`` (koordinator/rektor at a school with the Norwegian chain),
     ``operator`` (:func:`access.is_operator`), ``guardian`` (guardians only) or ``all``; those named in
     ``settings.NAV_PRIMARY`` stay in the header when not all fit. A guardian
     with no school role sees a parent's menu instead: their children, the
@@ -76,16 +77,23 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     true (the pages speak to a parent). At most one query."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "nav_more": [], "nav_more_current": False, "parent_view": False}
+        return {"nav_items": [], "nav_more": [], "nav_more_current": False, "parent_view": False, "chain_user": False}
     prof = access.profile(user)
     current = request.resolver_match.view_name if request.resolver_match else ""
     if prof.is_guardian and not prof.is_staff_member:
         top, more = _split(_guardian_items(user, current, request.path))
-        return {"nav_items": top, "nav_more": more, "nav_more_current": _any_current(more), "parent_view": True}
+        return {
+            "nav_items": top,
+            "nav_more": more,
+            "nav_more_current": _any_current(more),
+            "parent_view": True,
+            "chain_user": False,
+        }
     shown = {
         "all": True,
         "staff": prof.is_staff_member,
         "coordinator": prof.is_coordinator,
+        "chain_coordinator": bool(prof.chain_schools(*access.COORDINATOR_ROLES)),
         "operator": access.is_operator(user),
     }
     primary = set(getattr(settings, "NAV_PRIMARY", ()))
@@ -102,4 +110,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if shown.get(audience, False)
     ]
     top, more = _split(items)
-    return {"nav_items": top, "nav_more": more, "nav_more_current": _any_current(more), "parent_view": False}
+    return {
+        "nav_items": top,
+        "nav_more": more,
+        "nav_more_current": _any_current(more),
+        "parent_view": False,
+        "chain_user": prof.works_with_chain,
+    }
