@@ -1788,7 +1788,11 @@ def iup_settings(request: HttpRequest) -> HttpResponse:
     """The IUP form of each school the user manages (rektor, coordinator)."""
     if not access.profile(request.user).is_coordinator:
         raise PermissionDenied
-    return render(request, "iop/iup_settings.html", {"forms": selectors.iup_form_settings(request.user)})
+    forms = selectors.iup_form_settings(request.user)
+    deciding = access.iup_form_school_ids(request.user)
+    for form in forms:
+        form.may_change = form.school_id in deciding  # type: ignore[attr-defined]
+    return render(request, "iop/iup_settings.html", {"forms": forms})
 
 
 def _managed_school(request: HttpRequest, school_id: int) -> School:
@@ -1806,7 +1810,11 @@ def _managed_school(request: HttpRequest, school_id: int) -> School:
 @login_required
 @require_http_methods(["GET", "POST"])
 def iup_settings_edit(request: HttpRequest, school_id: int) -> HttpResponse:
+    """The school's IUP form, for the one who decides it (403 for a
+    coordinator of a Swedish school: there the rektor decides it)."""
     school = _managed_school(request, school_id)
+    if school.pk not in access.iup_form_school_ids(request.user):
+        raise PermissionDenied
     instance = services.iup_settings_for(school)
     form = IupSettingsForm(request.POST or None, instance=instance)
     theirs: list[concurrency.Clash] = []

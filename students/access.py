@@ -562,6 +562,19 @@ def managed_schools(user: User | AnonymousUser, *, chain: bool = False) -> Query
     return School.objects.filter(pk__in=sorted(roles))
 
 
+def iup_form_school_ids(user: User | AnonymousUser) -> frozenset[int]:
+    """The schools whose IUP form USER decides: the rektor's; at a Norwegian
+    school also the coordinator's. In Sweden the rektor decides the form of
+    the written IUP (skollagen 10 kap. 13 §), and no one else. No query."""
+    prof = profile(user)
+    return prof.schools(StaffMembership.Role.REKTOR) | prof.chain_schools(StaffMembership.Role.KOORDINATOR)
+
+
+def iup_form_schools(user: User | AnonymousUser) -> QuerySet[School]:
+    """:func:`iup_form_school_ids` as a queryset."""
+    return School.objects.filter(pk__in=sorted(iup_form_school_ids(user)))
+
+
 def is_operator(user: User | AnonymousUser) -> bool:
     """An operator of the service (the admin site's users): active, ``is_staff``."""
     return bool(getattr(user, "is_authenticated", False) and user.is_active and getattr(user, "is_staff", False))
