@@ -215,3 +215,15 @@ def test_offers_chain_reads_the_country_without_a_query_for_a_resolved_pupil(
     fresh = Pupil.objects.get(pk=world.pupil_c.pk)
     with django_assert_num_queries(1):
         assert access.offers_chain(fresh)  # read without the access layer: one query
+
+
+def test_a_swedish_guardian_finds_who_has_read_the_plans(world: World, swedish: dict[str, Any]) -> None:
+    """The child's page links to the access log ("Vem har läst planerna"), in Swedish, and the log opens."""
+    guardian = world.client("guardian_a")
+    log = reverse("iop:access_log", args=[world.pupil_a.pk])
+    page = guardian.get(reverse("pupil_detail", args=[world.pupil_a.pk])).content.decode()
+    assert f'href="{log}"' in page and "Vem har läst planerna" in _text(page)
+    response = guardian.get(log)
+    assert response.status_code == 200 and 'lang="sv"' in response.content.decode()
+    other = world.client("guardian_b").get(reverse("pupil_detail", args=[world.pupil_b.pk])).content.decode()
+    assert f'href="{reverse("iop:access_log", args=[world.pupil_b.pk])}"' in other  # a Norwegian child's too
