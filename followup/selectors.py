@@ -192,7 +192,9 @@ def referrals_waiting(user: AnyUser) -> QuerySet[Referral]:
     """Sent referrals of pupils USER may assess (a PPT advisor) that wait for
     the sakkyndig vurdering, oldest first."""
     return (
-        Referral.objects.filter(status=Referral.Status.SENT, pupil__in=access.pupils_for(user, Action.ASSESS))
+        Referral.objects.filter(
+            status=Referral.Status.SENT, pupil__in=access.chain_pupils(access.pupils_for(user, Action.ASSESS))
+        )
         .select_related("pupil__school")
         .order_by("sent_at", "pk")
     )
