@@ -4,10 +4,18 @@
   fylkeskommune (seed 004), the default for upper secondary schools.
 * ``grunnskole-no`` — a Norwegian primary and lower secondary school
   (utviklingssamtale each half-year, elevsamtaler, mentorsamtaler 8–10,
-  transitions), the default for other schools.
+  transitions), the default for other Norwegian schools.
+* ``grundskola-se`` — a Swedish grundskola under skollagen (2010:800):
+  utvecklingssamtal each term (10 kap. 12 §; one talk fulfils one term),
+  the written IUP once a school year in the years without grades (10 kap.
+  13 §, årskurs 1–5), follow-up of extra anpassningar, an utredning after a
+  report to the rektor (3 kap. 7 §) and the yearly review of åtgärdsprogram
+  (3 kap. 9 §). The default for every Swedish school: none of the Norwegian
+  chain's duties.
 
-The texts are the school's working language (Norwegian), as data. Loaded by
-migration ``0002`` and by ``manage.py followup_load_aarshjul``.
+The texts are the school's working language (Norwegian; Swedish in the
+Swedish set), as data. Loaded by migrations ``0002`` and ``0018`` and by
+``manage.py followup_load_aarshjul``.
 """
 
 from __future__ import annotations
@@ -446,6 +454,95 @@ GRUNNSKOLE: list[dict[str, Any]] = [
     *RECORD_DUTIES,
 ]
 
+#: The written IUP is for the years without grades (grades are set from årskurs 6).
+SE_LAST_YEAR_WITHOUT_GRADES = 5
+
+GRUNDSKOLA_SE: list[dict[str, Any]] = [
+    {
+        "key": "utvecklingssamtal-ht",
+        "title": "Utvecklingssamtal med elev och vårdnadshavare (höstterminen)",
+        "description": "Minst en gång varje termin har eleven, vårdnadshavaren och läraren ett utvecklingssamtal "
+        "om elevens kunskapsutveckling och sociala utveckling (skollagen 10 kap. 12 §). Ett samtal uppfyller en "
+        "termin, inte två.",
+        "responsible_role": K,
+        "applies_to": "every_pupil",
+        **fixed(12, 10),
+        "fulfilment": "talk_held",
+        "talk_kind": "utviklingssamtale",
+    },
+    {
+        "key": "extra-anpassningar-ht",
+        "title": "Följa upp extra anpassningar (höstterminen)",
+        "description": "Extra anpassningar inom den ordinarie undervisningen dokumenteras och följs upp. Räcker de "
+        "inte, anmäls det till rektorn (skollagen 3 kap. 7 §).",
+        "responsible_role": K,
+        "applies_to": "each_group",
+        **fixed(11, 15),
+    },
+    {
+        "key": "extra-anpassningar-vt",
+        "title": "Följa upp extra anpassningar (vårterminen)",
+        "description": "Extra anpassningar inom den ordinarie undervisningen dokumenteras och följs upp. Räcker de "
+        "inte, anmäls det till rektorn (skollagen 3 kap. 7 §).",
+        "responsible_role": K,
+        "applies_to": "each_group",
+        **fixed(3, 15),
+    },
+    {
+        "key": "utvecklingssamtal-vt",
+        "title": "Utvecklingssamtal med elev och vårdnadshavare (vårterminen)",
+        "description": "Minst en gång varje termin har eleven, vårdnadshavaren och läraren ett utvecklingssamtal "
+        "om elevens kunskapsutveckling och sociala utveckling (skollagen 10 kap. 12 §). Ett samtal uppfyller en "
+        "termin, inte två.",
+        "responsible_role": K,
+        "applies_to": "every_pupil",
+        **fixed(5, 15),
+        "fulfilment": "talk_held",
+        "talk_kind": "utviklingssamtale",
+    },
+    {
+        "key": "skriftlig-iup",
+        "title": "Skriftlig individuell utvecklingsplan (IUP)",
+        "description": "En gång per läsår, vid ett av utvecklingssamtalen, tar läraren fram en skriftlig IUP med "
+        "omdömen om kunskapsutvecklingen i varje ämne som eleven undervisas i och en framåtsyftande planering "
+        "(skollagen 10 kap. 13 §). Gäller årskurserna utan betyg (årskurs 1–5).",
+        "responsible_role": K,
+        "applies_to": "every_pupil",
+        **fixed(5, 15),
+        "fulfilment": "iup_published",
+        "min_year_level": 1,
+        "max_year_level": SE_LAST_YEAR_WITHOUT_GRADES,
+    },
+    {
+        "key": "atgardsprogram-uppfoljning",
+        "title": "Följa upp och utvärdera åtgärdsprogram före terminens slut",
+        "description": "Rektorn ser till att varje åtgärdsprogram följs upp och utvärderas, och beslutar om det ska "
+        "fortsätta, ändras eller avslutas (skollagen 3 kap. 9 §).",
+        "responsible_role": R,
+        "applies_to": "school",
+        **before_end(21),
+    },
+    {
+        "key": "utredning-efter-anmalan",
+        "title": "Utreda behovet av särskilt stöd efter en anmälan",
+        "description": "När det befaras att en elev inte kommer att nå kunskapskraven trots extra anpassningar, "
+        "ser rektorn till att behovet av särskilt stöd skyndsamt utreds (skollagen 3 kap. 7 §).",
+        "responsible_role": R,
+        **record("concern_filed", 21),
+        "fulfilment": "kartlegging",
+        "reminder_days": "7,1",
+    },
+    {
+        "key": "extra-anpassning-uppfoljning",
+        "title": "Följa upp den extra anpassningen",
+        "description": "Den extra anpassningen följs upp på uppföljningsdatumet: avslutas, fortsätter eller ändras.",
+        "responsible_role": K,
+        **record("tiltak_evaluation", 0),
+        "fulfilment": "tiltak_evaluated",
+        "reminder_days": "7,1",
+    },
+]
+
 BUILTIN_SETS: dict[str, tuple[str, str, list[dict[str, Any]]]] = {
     "trondelag-vgs": (
         "Årshjul for helhetlig elevoppfølging (Trøndelag, videregående)",
@@ -456,6 +553,12 @@ BUILTIN_SETS: dict[str, tuple[str, str, list[dict[str, Any]]]] = {
         "Årshjul for grunnskolen",
         "Elevoppfølging i barne- og ungdomsskolen: samtaler hvert halvår, oppfølgingsmøter, kartlegging og overganger.",
         GRUNNSKOLE,
+    ),
+    "grundskola-se": (
+        "Årshjul för grundskolan (Sverige)",
+        "Uppföljning enligt skollagen: utvecklingssamtal varje termin, skriftlig IUP i årskurserna utan betyg, "
+        "extra anpassningar och åtgärdsprogram.",
+        GRUNDSKOLA_SE,
     ),
 }
 

@@ -11,13 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import DateField, Min, Q, Value
+from django.db.models import Case, CharField, DateField, Exists, Min, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, override
 
-from students.models import Enrolment, Group, School, SchoolYear, StaffMembership, TeachingAssignment, User
+from students.models import Enrolment, Group, School, SchoolYear, Skoleeier, StaffMembership, TeachingAssignment, User
 
 from . import schedule, sources
 from .models import Aarshjul, AarshjulChoice, Deadline, Duty, Meeting, Talk
@@ -25,6 +25,9 @@ from .moved import archived_notes, moved_notes
 
 BUILTIN_FOR_KIND = {School.Kind.VGS: "trondelag-vgs"}
 BUILTIN_DEFAULT = "grunnskole-no"
+#: The built-in set of a school owner's country where it is not Norway's
+#: (a Swedish school gets the Swedish duties, never the Norwegian chain's).
+BUILTIN_FOR_COUNTRY = {Skoleeier.Country.SE: "grundskola-se"}
 # Days after a vedtak its IOP is due when the årshjul has no duty that follows
 # made vedtak ("iop-etter-vedtak"); that duty's own offset wins where it exists.
 IOP_DAYS_AFTER_VEDTAK = 30
@@ -33,23 +36,45 @@ IOP_DAYS_AFTER_VEDTAK = 30
 # --- which duties apply to a school ------------------------------------------------
 
 
+def builtin_key_for(school: School) -> str:
+    """The built-in set for SCHOOL: its country's (Sweden), else its kind's (Norway)."""
+    country = school.skoleeier.country
+    if country in BUILTIN_FOR_COUNTRY:
+        return BUILTIN_FOR_COUNTRY[country]  # type: ignore[index]
+    return BUILTIN_FOR_KIND.get(school.kind, BUILTIN_DEFAULT)  # type: ignore[call-overload]
+
+
 def aarshjul_for(school: School) -> Aarshjul | None:
     """The årshjul chosen for the school (:class:`AarshjulChoice`), else the
-    school owner's own, else the built-in set for the school's kind."""
+    school owner's own, else the built-in set for the school's country or kind
+    (:func:`builtin_key_for`)."""
     chosen = AarshjulChoice.objects.filter(school_id=school.pk).select_related("aarshjul").first()
     if chosen is not None:
         return chosen.aarshjul
     own = Aarshjul.objects.filter(skoleeier_id=school.skoleeier_id).first()
     if own is not None:
         return own
-    key = BUILTIN_FOR_KIND.get(school.kind, BUILTIN_DEFAULT)  # type: ignore[call-overload]
-    wheel = Aarshjul.objects.filter(builtin_key=key).first()
-    if wheel is None:  # the built-in sets are data (migration 0002); reload them if a flush removed them
+    wheel = Aarshjul.objects.filter(builtin_key=_builtin_key(school)).first()
+    if wheel is None:  # the built-in sets are data (migrations 0002, 0018); reload them if a flush removed them
         from .aarshjul_data import load_builtin
 
         load_builtin(Aarshjul, Duty)
-        wheel = Aarshjul.objects.filter(builtin_key=key).first()
+        wheel = Aarshjul.objects.filter(builtin_key=_builtin_key(school)).first()
     return wheel
+
+
+def _builtin_key(school: School) -> str | Case:
+    """:func:`builtin_key_for` SCHOOL, as SQL when its school owner is not
+    read yet (so that choosing the set stays one query)."""
+    if School.skoleeier.field.is_cached(school):
+        return builtin_key_for(school)
+    by_kind = BUILTIN_FOR_KIND.get(school.kind, BUILTIN_DEFAULT)  # type: ignore[call-overload]
+    owner = Skoleeier.objects.filter(pk=school.skoleeier_id)
+    return Case(
+        *[When(Exists(owner.filter(country=c)), then=Value(key)) for c, key in BUILTIN_FOR_COUNTRY.items()],
+        default=Value(by_kind),
+        output_field=CharField(),
+    )
 
 
 @dataclass

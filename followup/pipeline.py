@@ -278,7 +278,7 @@ def pipeline_pupils(user: Any, today: datetime.date, *, school: int | None = Non
     user may edit: a coordinator's or rektor's whole school, a kontaktlærer's
     own pupils), annotated by :func:`annotate_steps`, narrowed to SCHOOL and
     GROUP, ordered by name (a queryset: paginate it, then :func:`pipeline_rows`)."""
-    pupils = access.pupils_for(user, Action.EDIT)
+    pupils = access.chain_pupils(access.pupils_for(user, Action.EDIT))
     if school:
         pupils = pupils.filter(school_id=school)
     if group:

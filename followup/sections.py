@@ -50,9 +50,10 @@ def pupil_section(request: HttpRequest, pupil: Pupil) -> Section | None:
             "concerns": counts["n_concerns"],
             "tiltak": counts["n_tiltak"],
             "can_manage": Action.MANAGE in allowed,
+            "chain": access.offers_chain(pupil),
         }
         return Section("followup/_pupil_section.html", context)
-    if Action.ASSESS in allowed:
+    if Action.ASSESS in allowed and access.offers_chain(pupil):
         referrals = list(
             Referral.objects.filter(pupil=pupil).exclude(status=Referral.Status.DRAFT).order_by("-sent_at")
         )

@@ -81,6 +81,8 @@ class PupilFollowup:
     #: Made decisions whose appeal period (three weeks from notification,
     #: forvaltningsloven § 29) has not run out: shown for information.
     appeal_periods: list[Enkeltvedtak] = field(default_factory=list)
+    #: Whether the pupil's school has the Norwegian chain (referrals to PPT, tilsyn).
+    chain: bool = True
 
 
 def pupil_followup(user: AnyUser, pupil_id: Any) -> PupilFollowup:
@@ -107,6 +109,7 @@ def pupil_followup(user: AnyUser, pupil_id: Any) -> PupilFollowup:
         Talk.objects.filter(pupil=pupil).select_related("school_year").prefetch_related("staff").order_by("-date")
     )
     held = sum(1 for t in talks if t.status == Talk.Status.HELD and year is not None and t.school_year_id == year.pk)
+    chain = access.offers_chain(pupil)
     return PupilFollowup(
         pupil=pupil,
         concerns=list(Concern.objects.filter(pupil=pupil).select_related("filed_by", "received_by")),
@@ -118,7 +121,7 @@ def pupil_followup(user: AnyUser, pupil_id: Any) -> PupilFollowup:
             .prefetch_related(Prefetch("evaluations", queryset=TiltakEvaluation.objects.order_by("date")))
             .order_by("status", "evaluation_date")
         ),
-        referrals=list(Referral.objects.filter(pupil=pupil).prefetch_related("consents")),
+        referrals=list(Referral.objects.filter(pupil=pupil).prefetch_related("consents")) if chain else [],
         talks=talks,
         deadlines=[
             (d, deadline_link(d))
@@ -135,7 +138,10 @@ def pupil_followup(user: AnyUser, pupil_id: Any) -> PupilFollowup:
                 status=Enkeltvedtak.Status.MADE,
                 notified_on__gte=timezone.localdate() - APPEAL_PERIOD,
             ).order_by("notified_on", "pk")
-        ),
+        )
+        if chain
+        else [],
+        chain=chain,
     )
 
 
@@ -170,12 +176,12 @@ def referral(user: AnyUser, pk: Any, action: Action = Action.VIEW) -> Referral:
     )
     obj = (
         Referral.objects.filter(visible)
-        .select_related("pupil__school", "created_by", "sent_by")
+        .select_related("pupil__school__skoleeier", "created_by", "sent_by")
         .prefetch_related(Prefetch("consents", queryset=Consent.objects.select_related("recorded_by")))
         .filter(pk=_pk(pk))
         .first()
     )
-    if obj is None:
+    if obj is None or not access.offers_chain(obj.pupil):  # a referral to PPT is the Norwegian chain's
         raise Http404
     if action != Action.VIEW and not access.can(user, action, obj.pupil):
         raise PermissionDenied
@@ -186,7 +192,9 @@ def referrals_waiting(user: AnyUser) -> QuerySet[Referral]:
     """Sent referrals of pupils USER may assess (a PPT advisor) that wait for
     the sakkyndig vurdering, oldest first."""
     return (
-        Referral.objects.filter(status=Referral.Status.SENT, pupil__in=access.pupils_for(user, Action.ASSESS))
+        Referral.objects.filter(
+            status=Referral.Status.SENT, pupil__in=access.chain_pupils(access.pupils_for(user, Action.ASSESS))
+        )
         .select_related("pupil__school")
         .order_by("sent_at", "pk")
     )

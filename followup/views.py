@@ -150,8 +150,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def pipeline(request: HttpRequest) -> HttpResponse:
     """Every pupil in the chain the user works with: step, days in it, who it
     waits for, overdue marked (:mod:`followup.pipeline`); a fixed number of queries."""
-    if not access.profile(request.user).is_staff_member:
+    prof = access.profile(request.user)
+    if not prof.is_staff_member:
         raise PermissionDenied
+    if not prof.works_with_chain:
+        raise Http404  # the chain is Norwegian law; the user's schools are not Norwegian
     today = timezone.localdate()
     schools, groups, _managed = selectors.school_and_group_choices(request.user)
     form = PipelineFilterForm(request.GET or None, schools=schools, groups=groups)
@@ -351,8 +354,10 @@ def _pupil_form_view(
     title: str,
     success: str,
     redirect_to: Callable[[Any, Any], str] | None = None,
+    *,
+    chain: bool = False,
 ) -> HttpResponse:
-    pupil_obj = access.get_pupil(request.user, pupil_id, action)
+    pupil_obj = access.get_pupil(request.user, pupil_id, action, chain=chain)
     form = make_form(pupil_obj, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         result = _save(form, lambda: save(pupil_obj, form))
@@ -542,6 +547,7 @@ def referral_create(request: HttpRequest, pupil_id: str) -> HttpResponse:
         _("Referral to PPT"),
         _("The referral is started. Check the pedagogisk rapport and record the consent."),
         redirect_to=lambda p, r: reverse("followup:referral_detail", args=[r.pk]),
+        chain=True,  # a referral to PPT is the Norwegian chain's first step
     )
 
 
@@ -839,7 +845,12 @@ def aarshjul(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     chosen = request.GET.get("skole", "")
     school = next((s for s in schools if str(s.pk) == chosen), schools[0])
-    context = {"schools": schools, "school": school, "wheel": wheel.build(school, timezone.localdate())}
+    context = {
+        "schools": schools,
+        "school": school,
+        "wheel": wheel.build(school, timezone.localdate()),
+        "school_chain": school.pk in access.profile(request.user).chain_schools(),
+    }
     return render(request, "followup/aarshjul.html", context)
 
 
@@ -942,7 +953,7 @@ def _waiting_case(request: HttpRequest, kind: str, pk: str) -> tuple[Any, Pupil]
     case = model.objects.filter(pk=pk).select_related("pupil__school").first()
     if case is None:
         raise Http404
-    pupil = access.get_pupil(request.user, case.pupil_id, Action.MANAGE)
+    pupil = access.get_pupil(request.user, case.pupil_id, Action.MANAGE, chain=True)
     return case, pupil
 
 
@@ -982,7 +993,7 @@ def interim_letter(request: HttpRequest, pk: str) -> HttpResponse:
     reply = InterimReply.objects.filter(pk=pk).select_related("pupil__school", "referral", "vurdering").first()
     if reply is None:
         raise Http404
-    pupil = access.get_pupil(request.user, reply.pupil_id, Action.MANAGE)
+    pupil = access.get_pupil(request.user, reply.pupil_id, Action.MANAGE, chain=True)
     iop_services.log_read(actor=_user(request), pupil=pupil, kind=AccessLogEntry.Kind.PUPIL, object_id=pupil.pk)
     return render(request, "followup/interim_letter.html", {"reply": reply, "pupil": pupil})
 
@@ -996,7 +1007,7 @@ def interim_letter(request: HttpRequest, pk: str) -> HttpResponse:
 def tilsyn_pupil(request: HttpRequest, pupil_id: str) -> HttpResponse:
     """Every legal requirement of the pupil's case, OK or what is missing
     (:mod:`followup.tilsyn`): the coordinator and the rektor of the pupil's school."""
-    pupil_obj = access.get_pupil(request.user, pupil_id)
+    pupil_obj = access.get_pupil(request.user, pupil_id, chain=True)
     allowed = pupil_obj.allowed  # type: ignore[attr-defined]
     if Action.MANAGE not in allowed and not (pupil_obj.archived_at is not None and Action.ARCHIVE in allowed):
         raise PermissionDenied  # the coordinator of an archived pupil still reads it
@@ -1014,7 +1025,7 @@ def tilsyn_school(request: HttpRequest, school_id: int) -> HttpResponse:
     """Every requirement across the school's current pupils: how many it
     applies to and the pupils it is missing for, each linked to the pupil's
     check. Coordinator and rektor of the school; other schools answer 404."""
-    schools = list(access.managed_schools(request.user))
+    schools = list(access.managed_schools(request.user, chain=True))
     school = next((s for s in schools if s.pk == school_id), None)
     if school is None:
         raise Http404

@@ -465,11 +465,36 @@ def iup_problems(iup: Iup) -> list[str]:
     elif iup.talk_date > timezone.localdate():
         date = short(iup.talk_date)
         problems.append(_("The plan can be published after the talk (%(date)s).") % {"date": date})
-    assessed = any(a.level or a.text.strip() for a in iup.assessments.all())
-    if iup.is_written and iup.uses(IupSettings.Part.ASSESSMENTS) and not assessed:
-        problems.append(_("A written IUP holds assessments: assess at least one subject."))
+    if iup.is_written:
+        return problems + _written_iup_problems(iup)
     if iup.uses(IupSettings.Part.PLANNING) and not iup.school_contribution.strip():
         problems.append(_("Describe what the school will do."))
+    return problems
+
+
+def _written_iup_problems(iup: Iup) -> list[str]:
+    """A written IUP (skollagen 10 kap. 13 §) holds an assessment (omdöme) in
+    every subject the pupil is taught — every subject row of the plan — the
+    forward-looking planning (the school, the pupil, the guardians) and the
+    agreements made at the talk, whatever the school's form says."""
+    problems: list[str] = []
+    rows = list(iup.assessments.all())
+    missing = [a.subject for a in rows if not (a.level or a.text.strip())]
+    if not rows:
+        problems.append(_("A written IUP holds an assessment in every subject the pupil is taught: it has no subject."))
+    elif missing:
+        problems.append(
+            _("A written IUP holds an assessment in every subject the pupil is taught. Not assessed yet: %(subjects)s.")
+            % {"subjects": ", ".join(missing)}
+        )
+    if not iup.school_contribution.strip():
+        problems.append(_("Describe what the school will do."))
+    if not (iup.pupil_contribution.strip() and iup.guardian_contribution.strip()):
+        problems.append(
+            _("A written IUP holds forward-looking planning: describe what the pupil and the guardians can do.")
+        )
+    if not iup.agreements.strip():
+        problems.append(_("A written IUP documents the agreements made at the talk: write them down."))
     return problems
 
 

@@ -1172,6 +1172,10 @@ NORWEGIAN_SUBJECTS = (
     "Kroppsøving",
 )
 WRITTEN_IUP_YEAR_LEVELS = [1, 2, 3, 4, 5]  # grundskola years without grades
+#: The parts a written IUP always holds (skollagen 10 kap. 13 §): omdömen in
+#: each subject taught, the forward-looking planning, and the agreements made
+#: at the talk. The rektor's form can not switch them off (``IupSettings.Part`` values).
+WRITTEN_IUP_PARTS = ("assessments", "planning", "agreements")
 
 
 def _lines(text: str) -> list[str]:

@@ -77,9 +77,13 @@ def may_read_vurdering(pupil: Pupil) -> bool:
     return works_with(pupil) or guardian_only(pupil)
 
 
-def resolve(user: AnyUser, queryset: QuerySet[M], pk: uuid.UUID | str, pupil_path: str = "pupil") -> tuple[M, Pupil]:
+def resolve(
+    user: AnyUser, queryset: QuerySet[M], pk: uuid.UUID | str, pupil_path: str = "pupil", *, chain: bool = True
+) -> tuple[M, Pupil]:
     """The record PK from QUERYSET if the user may see its pupil (else 404),
     with the pupil resolved through the access layer (``pupil.allowed``).
+    A record of the Norwegian chain (CHAIN, the default: every record but
+    the IUP's) is 404 for a pupil whose school has no such chain.
 
     The record is read by its key alone and its pupil then resolved by
     :func:`students.access.get_pupil`, which answers 404 for a pupil the user
@@ -93,7 +97,7 @@ def resolve(user: AnyUser, queryset: QuerySet[M], pk: uuid.UUID | str, pupil_pat
     holder: Any = obj
     for part in path:
         holder = getattr(holder, part)
-    return obj, access.get_pupil(user, getattr(holder, f"{last}_id"), Action.VIEW)
+    return obj, access.get_pupil(user, getattr(holder, f"{last}_id"), Action.VIEW, chain=chain)
 
 
 def require(pupil: Pupil, action: Action) -> None:
@@ -166,7 +170,8 @@ def goal_for(user: AnyUser, pk: uuid.UUID | str, action: Action = Action.VIEW) -
     except (ObjectDoesNotExist, ValueError, ValidationError):
         raise Http404 from None
     plan = goal.plan
-    pupil = access.get_pupil(user, plan.pupil_id, Action.VIEW)  # 404 for a pupil the user does not see
+    # 404 for a pupil the user does not see, and for an IOP's goal where there is no chain.
+    pupil = access.get_pupil(user, plan.pupil_id, Action.VIEW, chain=goal.iop_id is not None)
     if guardian_only(pupil) and plan.status == Iop.Status.DRAFT:
         raise Http404
     require(pupil, action)
@@ -175,7 +180,7 @@ def goal_for(user: AnyUser, pk: uuid.UUID | str, action: Action = Action.VIEW) -
 
 
 def iup_for(user: AnyUser, pk: uuid.UUID | str, action: Action = Action.VIEW) -> Iup:
-    iup, pupil = resolve(user, Iup.objects.select_related("school_year"), pk)
+    iup, pupil = resolve(user, Iup.objects.select_related("school_year"), pk, chain=False)
     if guardian_only(pupil) and iup.status == Iup.Status.DRAFT:
         raise Http404
     require(pupil, action)
@@ -184,7 +189,9 @@ def iup_for(user: AnyUser, pk: uuid.UUID | str, action: Action = Action.VIEW) ->
 
 
 def assessment_for(user: AnyUser, pk: uuid.UUID | str, action: Action = Action.LOG) -> IupAssessment:
-    assessment, pupil = resolve(user, IupAssessment.objects.select_related("iup__school_year"), pk, "iup__pupil")
+    assessment, pupil = resolve(
+        user, IupAssessment.objects.select_related("iup__school_year"), pk, "iup__pupil", chain=False
+    )
     if guardian_only(pupil) and assessment.iup.status == Iup.Status.DRAFT:
         raise Http404
     require(pupil, action)
@@ -569,11 +576,33 @@ class PupilPlans:
     can_manage: bool
     can_edit: bool
     can_log: bool
+    #: Whether the pupil's school has the Norwegian chain; without it only
+    #: the links to substitute access and the access log are shown.
+    chain: bool = True
 
 
 def pupil_plans(pupil: Pupil) -> PupilPlans | None:
-    """The pupil's chain for the pupil page (PUPIL resolved by get_pupil)."""
+    """The pupil's chain for the pupil page (PUPIL resolved by get_pupil).
+    For a pupil whose school has no Norwegian chain: no records, only the
+    coordinator's links (no queries)."""
     allowed: frozenset[Action] = getattr(pupil, "allowed", frozenset())
+    if not access.offers_chain(pupil):
+        if Action.MANAGE not in allowed:
+            return None
+        return PupilPlans(
+            pupil=pupil,
+            vurderinger=[],
+            vedtak=[],
+            iops=[],
+            flags=[],
+            current=None,
+            internal=True,
+            can_assess=False,
+            can_manage=True,
+            can_edit=Action.EDIT in allowed,
+            can_log=Action.LOG in allowed,
+            chain=False,
+        )
     internal = not guardian_only(pupil)
     vurderinger: list[SakkyndigVurdering] = []
     if may_read_vurdering(pupil):
@@ -690,7 +719,7 @@ def overview(user: AnyUser, page: int | str | None = 1) -> Page[Any]:
     pupils are counted and chosen in SQL, and only their decisions, plans,
     goals and aims are read: a fixed number of queries, and memory bounded
     by the page, whatever the number of pupils."""
-    pupils = access.current(access.pupils_for(user, Action.MANAGE))
+    pupils = access.chain_pupils(access.current(access.pupils_for(user, Action.MANAGE)))
     listed = (
         pupils.filter(Exists(Enkeltvedtak.objects.filter(pupil_id=OuterRef("pk"))))
         .order_by("last_name", "first_name", "pk")

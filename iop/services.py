@@ -38,6 +38,7 @@ from students.models import (
     Pupil,
     School,
     SchoolYear,
+    Skoleeier,
     StaffMembership,
     TeachingAssignment,
     User,
@@ -47,6 +48,7 @@ from . import checks, concurrency, published, rebase, signals
 from .concurrency import EditConflict
 from .models import (
     CONSENT_AGE,
+    WRITTEN_IUP_PARTS,
     AccessLogEntry,
     AdvanceNotice,
     AdvanceNoticeComment,
@@ -1517,8 +1519,11 @@ def iup_settings_for(school: School) -> IupSettings:
 
 @transaction.atomic
 def iup_settings_update(*, actor: User, school: School, version: int, data: Mapping[str, Any]) -> IupSettings:
-    """The rector (or coordinator) chooses the IUP form of the school."""
-    if not access.managed_schools(actor).filter(pk=school.pk).exists():
+    """The rektor chooses the IUP form of the school (at a Norwegian school
+    the coordinator may too: :func:`students.access.iup_form_schools`). A
+    Swedish school's form with written IUPs keeps the parts a written IUP
+    always holds (:data:`iop.models.WRITTEN_IUP_PARTS`)."""
+    if not access.iup_form_schools(actor).filter(pk=school.pk).exists():
         raise PermissionDenied
     settings_row = IupSettings.objects.select_for_update().filter(school=school).first()
     if settings_row is None:
@@ -1536,6 +1541,17 @@ def iup_settings_update(*, actor: User, school: School, version: int, data: Mapp
         raise ValidationError({"scale": _("The scale can have at most ten steps.")})
     if not settings_row.parts():
         raise ValidationError(_("Choose at least one part of the form."))
+    swedish = Skoleeier.objects.filter(schools=school, country=Skoleeier.Country.SE).exists()
+    if swedish and settings_row.written_year_levels:
+        required = {
+            f"use_{part}": _(
+                "A written IUP always holds this part (skollagen 10 kap. 13 §): it can not be switched off."
+            )
+            for part in WRITTEN_IUP_PARTS
+            if not getattr(settings_row, f"use_{part}")
+        }
+        if required:
+            raise ValidationError(required)
     settings_row.updated_at = timezone.now()
     return _save(settings_row, actor)
 
@@ -1587,11 +1603,14 @@ def iup_create(*, actor: User, pupil: Pupil, school_year: SchoolYear | None = No
     enrolment = _current_enrolment(pupil, school_year)
     level = enrolment.group.year_level if enrolment else None
     written = school.skoleeier.country == "SE" and level in (form.written_year_levels or [])
+    parts = form.parts()
+    if written:  # whatever a form saved before says, a written IUP holds these parts
+        parts = [p for p in IupSettings.Part.values if p in parts or p in WRITTEN_IUP_PARTS]
     iup = Iup(
         pupil=pupil,
         school_year=school_year,
         kind=Iup.Kind.WRITTEN if written else Iup.Kind.DEVELOPMENT,
-        parts=form.parts(),
+        parts=parts,
         scale=form.scale_steps(),
         created_by=actor,
     )

@@ -453,14 +453,15 @@ DEMO_BUILDERS: list[str] = [
     "iop.reports.demo.create",
     "followup.demo.create",
 ]
-# Extra menu entries: (url name, label, audience "all" | "staff" | "coordinator" | "guardian").
+# Extra menu entries: (url name, label, audience "all" | "staff" | "coordinator" | "chain_coordinator"
+# (a coordinator at a school with the Norwegian chain) | "guardian").
 NAV_ITEMS: list[tuple[str, object, str]] = [
-    ("iop:overview", _("Individually adapted teaching"), "coordinator"),
+    ("iop:overview", _("Individually adapted teaching"), "chain_coordinator"),
     ("iop:iup_list", _("IUP"), "staff"),
     ("iop:iup_settings", _("IUP form"), "coordinator"),
-    ("reports:batch_list", _("Reports"), "coordinator"),
+    ("reports:batch_list", _("Reports"), "chain_coordinator"),
     ("followup:dashboard", _("Deadlines"), "staff"),
-    ("followup:pipeline", _("Pupils in the chain"), "coordinator"),
+    ("followup:pipeline", _("Pupils in the chain"), "chain_coordinator"),
     ("followup:meeting_list", _("Follow-up meetings"), "staff"),
     ("followup:aarshjul", _("Årshjul"), "coordinator"),
     ("kpi:key_figures", _("Key figures"), "coordinator"),

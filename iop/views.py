@@ -127,7 +127,7 @@ def _a_year_after(day: datetime.date) -> datetime.date:
 @login_required
 @require_http_methods(["GET", "POST"])
 def vurdering_create(request: HttpRequest, pupil_id: str) -> HttpResponse:
-    pupil = access.get_pupil(request.user, pupil_id, Action.ASSESS)
+    pupil = access.get_pupil(request.user, pupil_id, Action.ASSESS, chain=True)
     today = timezone.localdate()
     form = VurderingForm(
         request.POST or None,
@@ -1588,8 +1588,11 @@ def vikar_revoke(request: HttpRequest, pupil_id: str) -> HttpResponse:
 @login_required
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    if not access.profile(request.user).is_coordinator:
+    prof = access.profile(request.user)
+    if not prof.is_coordinator:
         raise PermissionDenied
+    if not prof.chain_schools(*access.COORDINATOR_ROLES):
+        raise Http404  # individually adapted teaching is Norwegian law; the user's schools are not Norwegian
     page = selectors.overview(request.user, request.GET.get("side"))
     query = request.GET.copy()
     query.pop("side", None)
@@ -1785,7 +1788,11 @@ def iup_settings(request: HttpRequest) -> HttpResponse:
     """The IUP form of each school the user manages (rektor, coordinator)."""
     if not access.profile(request.user).is_coordinator:
         raise PermissionDenied
-    return render(request, "iop/iup_settings.html", {"forms": selectors.iup_form_settings(request.user)})
+    forms = selectors.iup_form_settings(request.user)
+    deciding = access.iup_form_school_ids(request.user)
+    for form in forms:
+        form.may_change = form.school_id in deciding  # type: ignore[attr-defined]
+    return render(request, "iop/iup_settings.html", {"forms": forms})
 
 
 def _managed_school(request: HttpRequest, school_id: int) -> School:
@@ -1803,7 +1810,11 @@ def _managed_school(request: HttpRequest, school_id: int) -> School:
 @login_required
 @require_http_methods(["GET", "POST"])
 def iup_settings_edit(request: HttpRequest, school_id: int) -> HttpResponse:
+    """The school's IUP form, for the one who decides it (403 for a
+    coordinator of a Swedish school: there the rektor decides it)."""
     school = _managed_school(request, school_id)
+    if school.pk not in access.iup_form_school_ids(request.user):
+        raise PermissionDenied
     instance = services.iup_settings_for(school)
     form = IupSettingsForm(request.POST or None, instance=instance)
     theirs: list[concurrency.Clash] = []
@@ -1899,7 +1910,7 @@ def _guardians(pupil: Any) -> models.QuerySet[User]:
 @require_http_methods(["GET", "POST"])
 def consents(request: HttpRequest, pupil_id: str) -> HttpResponse:
     """The consents to the pupil's case (the assessment, the decision): see and record them."""
-    pupil = access.get_pupil(request.user, pupil_id, Action.MANAGE)
+    pupil = access.get_pupil(request.user, pupil_id, Action.MANAGE, chain=True)
     if request.method == "GET":
         services.log_read(actor=_actor(request), pupil=pupil, kind=Kind.PUPIL, object_id=pupil.pk)
     form = CaseConsentForm(request.POST or None, guardians=_guardians(pupil), initial={"date": timezone.localdate()})
@@ -1921,7 +1932,7 @@ def consent_withdraw(request: HttpRequest, pk: str) -> HttpResponse:
     found = CaseConsent.objects.filter(pk=pk).values_list("pupil_id", flat=True).first()
     if found is None:
         raise Http404
-    pupil = access.get_pupil(request.user, found, Action.MANAGE)
+    pupil = access.get_pupil(request.user, found, Action.MANAGE, chain=True)
     consent = CaseConsent.objects.select_related("pupil").get(pk=pk)
     form = ConsentWithdrawForm(request.POST)
     if form.is_valid():

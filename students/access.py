@@ -30,6 +30,19 @@ stay readable.
 Anyone else, anonymous and deactivated users get nothing. Records the user
 may not see answer 404, exactly like missing ones; visible records the user
 may not change answer 403 on writes.
+
+Country. The Norwegian chain — PPT referral (pedagogisk rapport) and
+consent, sakkyndig vurdering, enkeltvedtak with forhåndsvarsel and appeals to
+Statsforvalteren, the IOP and its årsrapport, interim replies, the tilsyn
+self-check and the key figures of opplæringslova — exists only in Norwegian
+law. It is offered for pupils of Norwegian schools only
+(:func:`offers_chain`): a resolver asks :func:`get_pupil` with
+``chain=True`` and a Swedish pupil's chain answers 404, as a missing record
+does; pages leave the chain's sections, links and menu entries out for
+Swedish pupils and for users whose schools are all Swedish
+(:attr:`Profile.works_with_chain`), and overviews count Norwegian schools
+only (:func:`chain_schools`). The IUP, the follow-up (concerns, tiltak,
+talks, meetings) and the årshjul are for both countries.
 """
 
 from __future__ import annotations
@@ -44,7 +57,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, Permission
 from django.core.exceptions import EmptyResultSet, FullResultSet, PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import BooleanField, CharField, ExpressionWrapper, IntegerField, Q, QuerySet, Value
+from django.db.models import BooleanField, CharField, ExpressionWrapper, F, IntegerField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
@@ -57,6 +70,7 @@ from .models import (
     Pupil,
     PupilUserObjectPermission,
     School,
+    Skoleeier,
     StaffMembership,
     TeachingAssignment,
     User,
@@ -100,6 +114,8 @@ ARCHIVED_ACTIONS: frozenset[Action] = frozenset({A.VIEW, A.VIEW_SENSITIVE, A.ARC
 
 COORDINATOR_ROLES = (StaffMembership.Role.KOORDINATOR, StaffMembership.Role.REKTOR)
 TEACHER_ROLES = (StaffMembership.Role.KONTAKTLAERER, StaffMembership.Role.FAGLAERER)
+#: The country whose law the chain (sakkyndig vurdering → enkeltvedtak → IOP → årsrapport) follows.
+CHAIN_COUNTRY = Skoleeier.Country.NO
 GRANT_READ = "view_pupil"
 GRANT_WRITE = "change_pupil"
 
@@ -113,6 +129,9 @@ class Profile:
     roles: dict[str, frozenset[int]]
     is_guardian: bool
     language: str | None = None  # the language of the user's schools (nb, nn, sv)
+    #: The user's member schools (by id) of countries other than Norway, which
+    #: have no Norwegian chain (see the module's docstring).
+    foreign_schools: frozenset[int] = frozenset()
 
     def schools(self, *roles: str) -> frozenset[int]:
         out: set[int] = set()
@@ -132,6 +151,16 @@ class Profile:
     def is_coordinator(self) -> bool:
         return bool(self.schools(*COORDINATOR_ROLES))
 
+    def chain_schools(self, *roles: str) -> frozenset[int]:
+        """The user's schools in ROLES (any role when none given) that have the Norwegian chain."""
+        return (self.schools(*roles) if roles else self.member_schools) - self.foreign_schools
+
+    @property
+    def works_with_chain(self) -> bool:
+        """Whether any of the user's schools has the Norwegian chain (else its
+        menu entries and overviews are left out)."""
+        return bool(self.chain_schools())
+
 
 _USER_SLOT = -7_130_000_001  # a stand-in for the user's key in the compiled profile query
 
@@ -144,9 +173,12 @@ def _profile_query() -> tuple[str, tuple[Any, ...], tuple[int, ...]]:
     none in a compound query; a guardian has few children)."""
     memberships = StaffMembership.objects.filter(user_id=_USER_SLOT, active=True)
     children = GuardianLink.objects.filter(user_id=_USER_SLOT)  # ended guardianships left out (the manager)
-    rows = memberships.values_list("role", "school_id", "school__language").union(
+    rows = memberships.values_list("role", "school_id", "school__language", "school__skoleeier__country").union(
         children.values_list(
-            Value("", output_field=CharField()), Value(None, output_field=IntegerField()), "pupil__school__language"
+            Value("", output_field=CharField()),
+            Value(None, output_field=IntegerField()),
+            "pupil__school__language",
+            "pupil__school__skoleeier__country",
         ),
         all=True,
     )
@@ -167,6 +199,7 @@ def profile(user: User | AnonymousUser) -> Profile:
     roles: dict[str, set[int]] = {}
     languages: list[str] = []
     children_languages: list[str] = []
+    foreign: set[int] = set()
     sql, template, slots = _profile_query()
     params = list(template)
     for i in slots:
@@ -174,11 +207,13 @@ def profile(user: User | AnonymousUser) -> Profile:
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    for role, school_id, language in rows:
+    for role, school_id, language, country in rows:
         if role == "":
             children_languages.append(language)
             continue
         roles.setdefault(role, set()).add(school_id)
+        if country != CHAIN_COUNTRY:
+            foreign.add(school_id)
         languages.append(language)
     children_languages = children_languages[:10]
     languages = languages or children_languages
@@ -188,6 +223,7 @@ def profile(user: User | AnonymousUser) -> Profile:
         roles={k: frozenset(v) for k, v in roles.items()},
         is_guardian=bool(children_languages),
         language=max(set(languages), key=languages.count) if languages else None,
+        foreign_schools=frozenset(foreign),
     )
     user._access_profile = result  # type: ignore[union-attr,attr-defined]
     return result
@@ -406,7 +442,11 @@ def _pupil_query(
     enrolments count at once; a change of roles makes a new key)."""
     prof = Profile(user_id=user_id, active=True, roles={r: frozenset(s) for r, s in roles}, is_guardian=is_guardian)
     filters = _relation_filters(prof, today=today, now=_NOW_SLOT)
-    sql, params = _with_relations(Pupil.objects.all(), filters).filter(pk=_PUPIL_SLOT).query.sql_with_params()
+    sql, params = (
+        _with_relations(Pupil.objects.annotate(school_country=_COUNTRY), filters)
+        .filter(pk=_PUPIL_SLOT)
+        .query.sql_with_params()
+    )
     slots = [i for i, p in enumerate(params) if p == _PUPIL_SLOT]
     if len(slots) != 1:  # pragma: no cover - the ORM changed how it passes keys
         raise RuntimeError("the pupil query's key is not one parameter")
@@ -436,11 +476,16 @@ def get_pupil(
     pupil_id: uuid.UUID | str,
     action: Action = Action.VIEW,
     queryset: QuerySet[Pupil] | None = None,
+    *,
+    chain: bool = False,
 ) -> Pupil:
     """Resolve a pupil for a view: 404 when the user may not see it (or it
-    does not exist), 403 when visible but ACTION is not allowed.
+    does not exist), 403 when visible but ACTION is not allowed. With CHAIN
+    (a page of the Norwegian chain) also 404 for a pupil whose school has no
+    such chain (:func:`offers_chain`).
 
-    The returned pupil carries ``allowed`` (the set of actions the user may take).
+    The returned pupil carries ``allowed`` (the set of actions the user may take)
+    and ``school_country``.
     """
     prof = profile(user)
     if not prof.active or not (prof.member_schools or prof.is_guardian):
@@ -456,18 +501,43 @@ def get_pupil(
     else:
         try:
             compiled = _relation_sql(*_key(prof))
-            pupil = queryset.annotate(**{f"rel_{r.value}": _condition(*c) for r, c in compiled.items()}).get(
-                pk=pupil_id
-            )
+            pupil = queryset.annotate(
+                school_country=_COUNTRY, **{f"rel_{r.value}": _condition(*c) for r, c in compiled.items()}
+            ).get(pk=pupil_id)
         except (Pupil.DoesNotExist, ValueError, TypeError, ValidationError):
             raise Http404 from None
-    if not relations_of(pupil):
+    if not relations_of(pupil) or (chain and not offers_chain(pupil)):
         raise Http404
     pupil.allowed = actions_of(pupil)  # type: ignore[attr-defined]
     pupil._allowed_for = getattr(user, "pk", None)  # type: ignore[attr-defined]
     if action not in pupil.allowed:  # type: ignore[attr-defined]
         raise PermissionDenied
     return pupil
+
+
+_COUNTRY = F("school__skoleeier__country")
+
+
+def offers_chain(pupil: Pupil) -> bool:
+    """Whether PUPIL's school follows the Norwegian chain (its school owner
+    is Norwegian). Free for a pupil from :func:`get_pupil`; one query otherwise."""
+    country = getattr(pupil, "school_country", None)
+    if country is None and Pupil.school.field.is_cached(pupil) and School.skoleeier.field.is_cached(pupil.school):
+        country = pupil.school.skoleeier.country
+    if country is None:
+        country = Skoleeier.objects.filter(schools__pk=pupil.school_id).values_list("country", flat=True).first()
+        pupil.school_country = country  # type: ignore[attr-defined]
+    return country == CHAIN_COUNTRY
+
+
+def chain_schools(schools: QuerySet[School]) -> QuerySet[School]:
+    """SCHOOLS that follow the Norwegian chain (for its overviews and key figures)."""
+    return schools.filter(skoleeier__country=CHAIN_COUNTRY)
+
+
+def chain_pupils(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
+    """PUPILS of schools that follow the Norwegian chain."""
+    return pupils.filter(school__skoleeier__country=CHAIN_COUNTRY)
 
 
 def can(user: User | AnonymousUser, action: Action, pupil: Pupil) -> bool:
@@ -484,10 +554,25 @@ def visible_schools(user: User | AnonymousUser) -> QuerySet[School]:
     return School.objects.filter(pk__in=sorted(prof.member_schools))
 
 
-def managed_schools(user: User | AnonymousUser) -> QuerySet[School]:
-    """Schools where the user is coordinator or principal."""
+def managed_schools(user: User | AnonymousUser, *, chain: bool = False) -> QuerySet[School]:
+    """Schools where the user is coordinator or principal (with CHAIN: those
+    of them that follow the Norwegian chain)."""
     prof = profile(user)
-    return School.objects.filter(pk__in=sorted(prof.schools(*COORDINATOR_ROLES)))
+    roles = prof.chain_schools(*COORDINATOR_ROLES) if chain else prof.schools(*COORDINATOR_ROLES)
+    return School.objects.filter(pk__in=sorted(roles))
+
+
+def iup_form_school_ids(user: User | AnonymousUser) -> frozenset[int]:
+    """The schools whose IUP form USER decides: the rektor's; at a Norwegian
+    school also the coordinator's. In Sweden the rektor decides the form of
+    the written IUP (skollagen 10 kap. 13 §), and no one else. No query."""
+    prof = profile(user)
+    return prof.schools(StaffMembership.Role.REKTOR) | prof.chain_schools(StaffMembership.Role.KOORDINATOR)
+
+
+def iup_form_schools(user: User | AnonymousUser) -> QuerySet[School]:
+    """:func:`iup_form_school_ids` as a queryset."""
+    return School.objects.filter(pk__in=sorted(iup_form_school_ids(user)))
 
 
 def is_operator(user: User | AnonymousUser) -> bool:

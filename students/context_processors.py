@@ -68,6 +68,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     Staff see Home, Pupils and the entries other apps add through
     ``settings.NAV_ITEMS``: ``(url_name, label, audience)`` with audience
     ``staff`` (anyone with a school role), ``coordinator`` (koordinator/rektor),
+    ``chain_coordinator`` (koordinator/rektor at a school with the Norwegian chain),
     ``operator`` (:func:`access.is_operator`), ``guardian`` (guardians only) or ``all``; those named in
     ``settings.NAV_PRIMARY`` stay in the header when not all fit. A guardian
     with no school role sees a parent's menu instead: their children, the
@@ -78,7 +79,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     for staff and guardians, else "". At most one query."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "nav_more": [], "nav_more_current": False, "parent_view": False}
+        return {"nav_items": [], "nav_more": [], "nav_more_current": False, "parent_view": False, "chain_user": False}
     prof = access.profile(user)
     current = request.resolver_match.view_name if request.resolver_match else ""
     own = getattr(settings, "OWN_SETTINGS_URL_NAME", "")
@@ -91,11 +92,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "nav_more_current": _any_current(more),
             "parent_view": True,
             "own_settings_url": own_settings,
+
+            "chain_user": False,
         }
     shown = {
         "all": True,
         "staff": prof.is_staff_member,
         "coordinator": prof.is_coordinator,
+        "chain_coordinator": bool(prof.chain_schools(*access.COORDINATOR_ROLES)),
         "operator": access.is_operator(user),
     }
     primary = set(getattr(settings, "NAV_PRIMARY", ()))
@@ -118,4 +122,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_more_current": _any_current(more),
         "parent_view": False,
         "own_settings_url": own_settings,
+
+        "chain_user": prof.works_with_chain,
     }

@@ -60,6 +60,7 @@ from followup.models import Referral, Talk
 from iop import selectors as iop_selectors
 from iop.models import Enkeltvedtak, Iop, IopSubject, IopVersion, Iup, SakkyndigVurdering
 from iop.reports.models import Report
+from students import access
 from students.models import Enrolment, Pupil, School, SchoolYear
 
 TERM_TALK_KINDS = (Talk.Kind.UTVIKLINGSSAMTALE,)
@@ -430,8 +431,12 @@ def _aggregated(enrolments: QuerySet[Enrolment], by: tuple[str, ...]) -> Any:
 def key_figures(schools: QuerySet[School], today: datetime.date) -> list[YearFigures]:
     """This school year's figures and last year's, for SCHOOLS. Aggregated in
     the database: a fixed number of queries (per year level, per school, and
-    one per step of the chain), whatever the number of pupils."""
-    school_ids = list(schools.values_list("pk", flat=True))
+    one per step of the chain), whatever the number of pupils. The time
+    through the chain counts Norwegian schools only (Swedish ones have no
+    such chain: :func:`students.access.offers_chain`)."""
+    countries = list(schools.values_list("pk", "skoleeier__country"))
+    school_ids = [pk for pk, _country in countries]
+    chain_ids = [pk for pk, country in countries if country == access.CHAIN_COUNTRY]
     current = list(
         SchoolYear.objects.filter(school_id__in=school_ids, start__lte=today)
         .order_by("-start")
@@ -461,7 +466,7 @@ def key_figures(schools: QuerySet[School], today: datetime.date) -> list[YearFig
                 sent_to_guardians=guardians or 0,
                 sent_to_school_owner=owner or 0,
             )
-    for (year, name), spans in chain_times(school_ids, first_years).items():
+    for (year, name), spans in chain_times(chain_ids, first_years).items():
         by_year[year].setdefault((name, None), Row(school=name, year_level=None)).spans = spans
     out = []
     for year in first_years:

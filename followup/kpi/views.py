@@ -22,11 +22,13 @@ from . import adapted, selectors
 SCHOOLS_PER_PAGE = 20
 
 
-def _schools(request: HttpRequest):  # type: ignore[no-untyped-def]
-    schools = access.managed_schools(request.user)
-    if not access.profile(request.user).is_coordinator:
+def _schools(request: HttpRequest, *, chain: bool = False):  # type: ignore[no-untyped-def]
+    """The schools the user manages (with CHAIN: those following the
+    Norwegian chain; 404 when there are none)."""
+    prof = access.profile(request.user)
+    if not prof.is_coordinator or (chain and not prof.chain_schools(*access.COORDINATOR_ROLES)):
         raise Http404
-    return schools
+    return access.managed_schools(request.user, chain=chain)
 
 
 @never_cache
@@ -36,7 +38,15 @@ def key_figures(request: HttpRequest) -> HttpResponse:
     page = _school_page(request)
     figures = selectors.key_figures(School.objects.filter(pk__in=[s.pk for s in page]), timezone.localdate())
     target, low, high = selectors.talk_target()
-    context = {"years": figures, "target": target, "low": low, "high": high, "steps": selectors.STEPS, "page": page}
+    context = {
+        "years": figures,
+        "target": target,
+        "low": low,
+        "high": high,
+        "steps": selectors.STEPS,
+        "page": page,
+        "chain": access.profile(request.user).works_with_chain,
+    }
     return render(request, "kpi/key_figures.html", context)
 
 
@@ -127,7 +137,7 @@ def term_talks(request: HttpRequest) -> HttpResponse:
 
 
 def _adapted(request: HttpRequest) -> adapted.Result | None:
-    schools = _schools(request)
+    schools = _schools(request, chain=True)
     year = parse_int(request.GET.get("ar", ""), minimum=1900, maximum=2999)
     return adapted.figures(schools, timezone.localdate(), year=year, page=request.GET.get("side"))
 

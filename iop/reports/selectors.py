@@ -58,7 +58,9 @@ def _resolve_report(user: AnyUser, pk: uuid.UUID | str, action: Action, qs: Quer
         report = qs.filter(pupil__in=access.pupils_for(user, Action.VIEW)).get(pk=pk)
     except (Report.DoesNotExist, ValueError, ValidationError):
         raise Http404 from None
-    pupil = access.get_pupil(user, report.pupil_id, action, queryset=Pupil.objects.select_related("school__skoleeier"))
+    pupil = access.get_pupil(
+        user, report.pupil_id, action, queryset=Pupil.objects.select_related("school__skoleeier"), chain=True
+    )
     if guardian_only(pupil) and not report.is_published:
         raise Http404
     report.pupil = pupil
@@ -103,7 +105,7 @@ def iop_for(user: AnyUser, pk: uuid.UUID | str, action: Action = Action.VIEW) ->
         )
     except (Iop.DoesNotExist, ValueError, ValidationError):
         raise Http404 from None
-    pupil = access.get_pupil(user, iop.pupil_id, action, queryset=Pupil.objects.select_related("school"))
+    pupil = access.get_pupil(user, iop.pupil_id, action, queryset=Pupil.objects.select_related("school"), chain=True)
     if guardian_only(pupil) and iop.status == Iop.Status.DRAFT:
         raise Http404
     iop.pupil = pupil
@@ -350,6 +352,8 @@ class PupilReports:
 def pupil_reports(pupil: Pupil) -> PupilReports | None:
     """The pupil's reports (guardians: published only) and IOP PDFs (2 queries;
     1 for staff when :func:`iop.selectors.pupil_plans` has read the IOPs)."""
+    if not access.offers_chain(pupil):  # IOPs and årsrapporter are the Norwegian chain's
+        return None
     allowed: frozenset[Action] = getattr(pupil, "allowed", frozenset())
     guardian = guardian_only(pupil)
     reports_qs = Report.objects.filter(pupil=pupil).select_related("iop__school_year").order_by("-period_end", "kind")
@@ -383,7 +387,7 @@ def active_iops(school_id: int, school_year_id: int) -> QuerySet[Iop]:
 
 
 def batches_for(user: AnyUser, limit: int = 20) -> list[ReportBatch]:
-    schools = access.managed_schools(user)
+    schools = access.managed_schools(user, chain=True)
     terminal = Q(items__status__in=ReportBatchItem.TERMINAL)
     return list(
         ReportBatch.objects.filter(school__in=schools)
@@ -396,7 +400,7 @@ def batches_for(user: AnyUser, limit: int = 20) -> list[ReportBatch]:
 def batch_for(user: AnyUser, pk: uuid.UUID | str) -> ReportBatch:
     try:
         return ReportBatch.objects.select_related("school", "school_year", "created_by").get(
-            pk=pk, school__in=access.managed_schools(user)
+            pk=pk, school__in=access.managed_schools(user, chain=True)
         )
     except (ReportBatch.DoesNotExist, ValueError, ValidationError):
         raise Http404 from None

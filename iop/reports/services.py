@@ -517,7 +517,7 @@ def batch_start(
     report_kind: str = Report.Kind.AARSRAPPORT,
 ) -> ReportBatch:
     """Start a batch over SCHOOL: one item and one task per pupil."""
-    if not access.managed_schools(actor).filter(pk=school.pk).exists():
+    if not access.managed_schools(actor, chain=True).filter(pk=school.pk).exists():
         raise PermissionDenied
     if school_year.school_id != school.pk:
         raise ValidationError({"school_year": _("The school year does not belong to the school.")})

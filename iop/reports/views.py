@@ -338,7 +338,7 @@ FILE_TYPES = {"pdf": "application/pdf", "zip": "application/zip", "json": "appli
 @login_required
 @require_http_methods(["GET", "POST"])
 def batch_list(request: HttpRequest) -> HttpResponse:
-    schools = access.managed_schools(request.user)
+    schools = access.managed_schools(request.user, chain=True)  # årsrapporter are the Norwegian chain's
     if not schools.exists():
         raise Http404
     form = BatchForm(request.POST or None, schools=schools)

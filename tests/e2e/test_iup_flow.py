@@ -1,6 +1,6 @@
 """The IUP through the real UI: a Swedish school's mentor writes a skriftlig
-IUP with omdömen (beside the pupil's self-assessment) and framåtsyftande
-planering, in Swedish; a Norwegian kontaktlærer writes a Steinkjer-style IUP
+IUP with omdömen in every subject (beside the pupil's self-assessment) and
+framåtsyftande planering, in Swedish; a Norwegian kontaktlærer writes a Steinkjer-style IUP
 with a goal; each guardian reads only their own child's plan. axe-core
 checks the IUP pages in edit and read mode."""
 
@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from iop.models import Iup
+from iop.models import SWEDISH_SUBJECTS, Iup
 from students.models import StaffMembership, TeachingAssignment
 from tests import factories as f
 from tests.conftest import World
@@ -49,6 +49,14 @@ def test_a_swedish_mentor_writes_a_written_iup_that_the_guardian_reads(live_serv
     maths.get_by_label("Elevens egna ord: Matematik").fill("Division är svårt.")
     maths.get_by_role("button", name="Spara Matematik").click()
     maths.get_by_role("status").get_by_text("Sparat").wait_for()
+    # A written IUP holds an omdöme in every subject the pupil is taught (skollagen 10 kap. 13 §).
+    for subject in SWEDISH_SUBJECTS:
+        if subject == "Matematik":
+            continue
+        card = page.locator(".iop-assessment-forms .ds-card").filter(has_text=subject).first
+        card.get_by_label(f"Lärarens omdöme: {subject}", exact=True).select_option(label="Når målen")
+        card.get_by_role("button", name=f"Spara {subject}", exact=True).click()
+        card.get_by_role("status").get_by_text("Sparat").wait_for()
 
     planning = page.locator("#iup-form-wrapper")
     planning.get_by_label("Datum för utvecklingssamtalet").fill(timezone.localdate().isoformat())

@@ -95,6 +95,12 @@ def test_a_swedish_teacher_writes_a_written_iup_in_swedish(sweden: SimpleNamespa
     # The mentor's own second save from the same (stale) form is no conflict.
     own = mentor.post(reverse("iop:iup_update", args=[plan.pk]), {**plan_data, "agreements": "Nytt samtal i april."})
     assert own.status_code == 302
+    # One omdöme is not enough: a written IUP assesses every subject the pupil is taught.
+    response = mentor.post(reverse("iop:iup_publish", args=[plan.pk]), {"version": "2", "confirm": "1"}, follow=True)
+    assert "Saknar omdöme: Svenska" in response.content.decode()
+    plan.refresh_from_db()
+    assert plan.status == Iup.Status.DRAFT
+    plan.assessments.exclude(pk=maths.pk).update(level=1, text="Omdöme.")
     mentor.post(reverse("iop:iup_publish", args=[plan.pk]), {"version": "2", "confirm": "1"})
     plan.refresh_from_db()
     assert plan.status == Iup.Status.PUBLISHED and plan.agreements == "Nytt samtal i april."
