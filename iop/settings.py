@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "curriculum",
     "iop",
     "iop.reports",
+    "iop.atgardsprogram",
     "followup",
     "followup.kpi",
     # django-allauth: the OpenID Connect protocol for single sign-on (students/sso.py).
@@ -429,6 +430,7 @@ PUPIL_PAGE_SECTIONS: list[str] = [
     "iop.reports.sections.pupil_archive_export",
     "iop.sections.pupil_plans",
     "iop.sections.pupil_iups",
+    "iop.atgardsprogram.sections.pupil_support",
     "iop.reports.sections.pupil_reports",
     "followup.sections.pupil_section",
     "iop.reports.sections.pupil_file",
