@@ -40,10 +40,9 @@ _PUPILS = Pupil.objects.select_related("school__skoleeier")
 
 def get_pupil(user: AnyUser, pupil_id: uuid.UUID | str, action: Action = Action.VIEW) -> Pupil:
     """A Swedish pupil the user sees (404 otherwise; 403 without ACTION)."""
-    pupil = access.get_pupil(user, pupil_id, queryset=_PUPILS)
+    pupil = access.get_pupil(user, pupil_id, action, queryset=_PUPILS)
     if pupil.school.skoleeier.country != "SE":
         raise Http404
-    require(pupil, action)
     return pupil
 
 
