@@ -400,7 +400,7 @@ def programme_notified(request: HttpRequest, pk: str) -> HttpResponse:
         except ValidationError as exc:
             _flash_errors(request, exc)
         else:
-            messages.success(request, _("The date of notification is recorded."))
+            messages.success(request, _("The day the pupil and the guardians were told is recorded."))
     else:
         for errors in form.errors.values():
             for message in errors:
