@@ -454,6 +454,8 @@ DEMO_BUILDERS: list[str] = [
     "iop.demo_iup.create",
     "iop.reports.demo.create",
     "followup.demo.create",
+    "iop.atgardsprogram.demo.create",
+    "followup.demo_atgardsprogram.create",
 ]
 # Extra menu entries: (url name, label, audience "all" | "staff" | "coordinator" | "guardian").
 NAV_ITEMS: list[tuple[str, object, str]] = [
