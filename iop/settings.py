@@ -441,6 +441,7 @@ HOME_SECTIONS: list[str] = ["followup.sections.home_section"]
 PUPIL_FILE_PARTS: list[str] = [
     "followup.pupil_file.parts",
     "iop.pupil_file.chain",
+    "iop.atgardsprogram.pupil_file.parts",
     "iop.pupil_file.plans",
     "iop.pupil_file.versions",
     "iop.pupil_file.access_log",

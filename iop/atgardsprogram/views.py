@@ -38,7 +38,7 @@ from .forms import (
     UtvarderingForm,
     measure_rows,
 )
-from .models import APPEAL_DAYS, Atgardsprogram, ExtraAnpassning
+from .models import APPEAL_DAYS, Atgardsprogram, ExtraAnpassning, Utredning
 
 Kind = AccessLogEntry.Kind
 Purpose = AccessLogEntry.Purpose
@@ -197,6 +197,11 @@ def utredning_detail(request: HttpRequest, pk: str) -> HttpResponse:
     if request.method == "POST" and not editable:
         raise PermissionDenied
     form = UtredningForm(request.POST or None, instance=obj, anpassningar=ExtraAnpassning.objects.filter(pupil=pupil))
+    # Elevhälsan's texts (health and social matters) are for those who write the pupil's plans.
+    elevhalsa = Action.EDIT in pupil.allowed  # type: ignore[attr-defined]
+    if not elevhalsa:
+        for name in Utredning.ELEVHALSA_FIELDS:
+            del form.fields[name]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -216,6 +221,7 @@ def utredning_detail(request: HttpRequest, pk: str) -> HttpResponse:
         "conclude_form": ConcludeForm(initial={"concluded_on": timezone.localdate()}) if editable else None,
         "can_draft": Action.EDIT in pupil.allowed and obj.is_concluded,  # type: ignore[attr-defined]
         "kinds": Atgardsprogram.Kind,
+        "elevhalsa": elevhalsa,
     }
     return render(request, "atgardsprogram/utredning.html", context)
 

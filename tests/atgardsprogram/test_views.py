@@ -159,3 +159,25 @@ def test_the_pupil_page_shows_the_swedish_chain_to_swedish_pupils_only(s: Sweden
     client.force_login(coordinator)
     assert "sv-support" not in client.get(reverse("pupil_detail", args=[norwegian.pk])).content.decode()
     assert client.get(reverse("atgardsprogram:support", args=[norwegian.pk])).status_code == 404
+
+
+def test_elevhalsans_texts_are_for_those_who_write_the_plans(s: Sweden) -> None:
+    u = utredning(s, needs=None)
+    u.medicinsk = "Diagnos enligt läkarintyg."
+    u.save()
+    url = reverse("atgardsprogram:utredning", args=[u.pk])
+    assert "Diagnos enligt läkarintyg." in s.client("mentor").get(url).content.decode()
+    subject_teacher = s.client("faglarare").get(url)
+    assert subject_teacher.status_code == 200 and "Diagnos enligt" not in subject_teacher.content.decode()
+    assert s.client("faglarare").post(url, {"reason": "x"}).status_code == 403
+
+
+def test_the_whole_file_holds_the_chain(s: Sweden) -> None:
+    from students.pupil_file import pupil_file
+
+    programme = decided(s)
+    parts = {p.key: p for p in pupil_file(s.pupil)}
+    assert len(parts["atgardsprogram.beslut"].records) == 1
+    assert len(parts["atgardsprogram.atgard"].records) == 1
+    assert len(parts["atgardsprogram.anpassning"].records) == 1
+    assert programme.utredning_id
