@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from iop.limits import FreeTextField, validate_date_window
 from students.models import Pupil
@@ -33,7 +34,7 @@ class ExtraAnpassning(models.Model):
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("In use")
-        ENDED = "ended", _("Ended")
+        ENDED = "ended", pgettext_lazy("extra adaptation", "Ended")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     pupil = models.ForeignKey(
@@ -103,11 +104,19 @@ class Utredning(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="utredningar", verbose_name=_("pupil"))
-    started_on = models.DateField(_("started"), default=timezone.localdate, validators=[validate_date_window])
-    started_by = models.ForeignKey(
-        USER, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("started by")
+    started_on = models.DateField(
+        pgettext_lazy("investigation", "started"), default=timezone.localdate, validators=[validate_date_window]
     )
-    reason = FreeTextField(_("reason"), help_text=_("Why the extra adaptations tried are not enough."))
+    started_by = models.ForeignKey(
+        USER,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=pgettext_lazy("investigation", "started by"),
+    )
+    reason = FreeTextField(
+        pgettext_lazy("investigation", "reason"), help_text=_("Why the extra adaptations tried are not enough.")
+    )
     anpassningar = models.ManyToManyField(
         ExtraAnpassning, blank=True, related_name="utredningar", verbose_name=_("extra adaptations tried")
     )
@@ -157,7 +166,7 @@ class Atgardsprogram(models.Model):
         DRAFT = "draft", _("Draft")
         DECIDED = "decided", _("Decided")
         EVALUATED = "evaluated", _("Evaluated: being changed")
-        ENDED = "ended", _("Ended")
+        ENDED = "ended", pgettext_lazy("support programme", "Ended")
 
     #: The special forms of support only the rektor may decide, personally (3 kap. 11–12 §§).
     SPECIAL_FORMS = ("annan_elevgrupp", "enskild_undervisning", "anpassad_studiegang")
@@ -339,7 +348,11 @@ class Overklagande(models.Model):
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, default=Outcome.PENDING)
     decided_on = models.DateField(_("outcome date"), null=True, blank=True, validators=[validate_date_window])
     registered_by = models.ForeignKey(
-        USER, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("registered by")
+        USER,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=pgettext_lazy("appeal", "registered by"),
     )
 
     class Meta:

@@ -38,7 +38,7 @@ def conclude(page: Any, *, needs: bool) -> None:
 def start_utredning(page: Any, live_server: Any, pupil: Any, reason: str) -> None:
     page.goto(f"{live_server.url}/stod/elev/{pupil.pk}/")
     page.get_by_role("link", name="Inled en utredning").click()
-    page.get_by_label("Skäl", exact=True).fill(reason)
+    page.get_by_label("Anledning", exact=True).fill(reason)
     page.get_by_label("Pedagogisk bedömning", exact=True).fill("Bedömning av lärare och specialpedagog.")
     page.get_by_role("button", name="Spara").click()
     page.get_by_text("Utredningen är inledd.").wait_for()
