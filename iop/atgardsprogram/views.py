@@ -38,7 +38,7 @@ from .forms import (
     UtvarderingForm,
     measure_rows,
 )
-from .models import APPEAL_DAYS, Atgardsprogram, ExtraAnpassning, Utredning
+from .models import APPEAL_DAYS, Atgardsprogram, ExtraAnpassning, ExtraAnpassningUppfoljning, Utredning
 
 Kind = AccessLogEntry.Kind
 Purpose = AccessLogEntry.Purpose
@@ -151,6 +151,9 @@ def anpassning_follow_up(request: HttpRequest, pk: str) -> HttpResponse:
             _add_errors(form, exc)
         else:
             messages.success(request, _("The follow-up is saved."))
+            if data["outcome"] == ExtraAnpassningUppfoljning.Outcome.NOT_ENOUGH:  # 3 kap. 7 §: investigate now
+                messages.info(request, _("The extra adaptations are not enough: start the investigation."))
+                return redirect("atgardsprogram:utredning_create", pupil.pk)
             return redirect("atgardsprogram:support", pupil.pk)
     return _form_page(
         request, pupil, _("Follow up the extra adaptation"), form, "atgardsprogram:support", anpassning=obj

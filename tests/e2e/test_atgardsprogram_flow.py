@@ -68,6 +68,9 @@ def test_the_swedish_support_chain_from_extra_anpassning_to_evaluation(live_serv
     page.get_by_label("Nästa uppföljning").fill(day(14))
     page.get_by_role("button", name="Spara").click()
     page.get_by_text("Uppföljningen är sparad.").wait_for()
+    page.get_by_text("De extra anpassningarna räcker inte: inled utredningen.").wait_for()
+    # The investigation's form, with the adaptation tried already ticked.
+    assert page.get_by_label("Matematik: Uppgifterna delas upp i kortare delar.").is_checked()
 
     # The utredning, concluded: särskilt stöd is needed.
     start_utredning(page, live_server, pupil, "De extra anpassningarna räcker inte.")
