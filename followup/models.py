@@ -599,6 +599,8 @@ class Duty(models.Model):
         REFERRAL_WAITING = "referral_waiting", _("A referral waits for its sakkyndig vurdering")
         VURDERING_WAITING = "vurdering_waiting", _("A sakkyndig vurdering waits for its enkeltvedtak")
         APPEAL_RECEIVED = "appeal_received", _("An appeal against an enkeltvedtak is received")
+        AP_FOLLOW_UP = "ap_follow_up", _("Follow-up date of an åtgärdsprogram")
+        AP_EVALUATION = "ap_evaluation", _("Evaluation date of an åtgärdsprogram")
 
     class Fulfilment(models.TextChoices):
         MANUAL = "manual", _("Marked done by hand")
@@ -613,6 +615,7 @@ class Duty(models.Model):
         VURDERING = "vurdering", _("PPT completes the sakkyndig vurdering")
         INTERIM_REPLY = "interim_reply", _("An interim reply is sent, or the case is answered")
         APPEAL_FORWARDED = "appeal_forwarded", _("The school owner settles the appeal or sends it to Statsforvalteren")
+        AP_EVALUATED = "ap_evaluated", _("The åtgärdsprogram is evaluated")
 
     aarshjul = models.ForeignKey(
         Aarshjul, on_delete=models.CASCADE, null=True, blank=True, related_name="duties", verbose_name=_("årshjul")

@@ -281,6 +281,8 @@ def _appeals(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> list[
 def all_records(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> list[Record]:
     """Every dated record of the school of SCHOOL_YEAR (of PUPIL_IDS only when
     given), in a fixed number of queries."""
+    from . import atgardsprogram_sources  # the Swedish chain's records (it reads Record from here)
+
     return [
         *_tiltak(school_year, pupil_ids),
         *_concerns(school_year, pupil_ids),
@@ -289,6 +291,7 @@ def all_records(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> li
         *_waiting(school_year, pupil_ids),
         *_vedtak(school_year, pupil_ids),
         *_appeals(school_year, pupil_ids),
+        *atgardsprogram_sources.records(school_year, pupil_ids),
     ]
 
 

@@ -1118,6 +1118,9 @@ class AccessLogEntry(models.Model):
         PLAN = "plan", _("Follow-up plan")
         MEETING = "meeting", _("Follow-up meeting")
         FILE = "file", _("The whole file (innsyn)")
+        ANPASSNING = "anpassning", _("Extra adaptation")
+        UTREDNING = "utredning", _("Investigation of särskilt stöd")
+        ATGARDSPROGRAM = "atgardsprogram", _("Support programme decision")
 
     pupil = models.ForeignKey(
         Pupil, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name=_("pupil")

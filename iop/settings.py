@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "curriculum",
     "iop",
     "iop.reports",
+    "iop.atgardsprogram",
     "followup",
     "followup.kpi",
     # django-allauth: the OpenID Connect protocol for single sign-on (students/sso.py).
@@ -429,6 +430,7 @@ PUPIL_PAGE_SECTIONS: list[str] = [
     "iop.reports.sections.pupil_archive_export",
     "iop.sections.pupil_plans",
     "iop.sections.pupil_iups",
+    "iop.atgardsprogram.sections.pupil_support",
     "iop.reports.sections.pupil_reports",
     "followup.sections.pupil_section",
     "iop.reports.sections.pupil_file",
@@ -439,6 +441,7 @@ HOME_SECTIONS: list[str] = ["followup.sections.home_section"]
 PUPIL_FILE_PARTS: list[str] = [
     "followup.pupil_file.parts",
     "iop.pupil_file.chain",
+    "iop.atgardsprogram.pupil_file.parts",
     "iop.pupil_file.plans",
     "iop.pupil_file.versions",
     "iop.pupil_file.access_log",
@@ -452,6 +455,8 @@ DEMO_BUILDERS: list[str] = [
     "iop.demo_iup.create",
     "iop.reports.demo.create",
     "followup.demo.create",
+    "iop.atgardsprogram.demo.create",
+    "followup.demo_atgardsprogram.create",
 ]
 # Extra menu entries: (url name, label, audience "all" | "staff" | "coordinator" | "chain_coordinator"
 # (a coordinator at a school with the Norwegian chain) | "guardian").

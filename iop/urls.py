@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("students.urls")),
     path("", include("iop.app_urls")),
     path("rapporter/", include("iop.reports.urls")),
+    path("stod/", include("iop.atgardsprogram.urls")),
     path("oppfolging/", include("followup.urls")),
     path("nokkeltall/", include("followup.kpi.urls")),
     path("admin/", admin.site.urls),

@@ -575,6 +575,16 @@ def iup_form_schools(user: User | AnonymousUser) -> QuerySet[School]:
     return School.objects.filter(pk__in=sorted(iup_form_school_ids(user)))
 
 
+def is_rektor_of(user: User | AnonymousUser, pupil: Pupil) -> bool:
+    """Whether USER is the rektor of PUPIL's (current, not archived) school:
+    the one person who decides on särskilt stöd in a Swedish school
+    (skollagen 3 kap. 9 §, and personally for the special forms, 3 kap.
+    11–12 §§). No query: the user's profile, read once per request."""
+    if pupil.archived_at is not None:
+        return False
+    return pupil.school_id in profile(user).schools(StaffMembership.Role.REKTOR)
+
+
 def is_operator(user: User | AnonymousUser) -> bool:
     """An operator of the service (the admin site's users): active, ``is_staff``."""
     return bool(getattr(user, "is_authenticated", False) and user.is_active and getattr(user, "is_staff", False))

@@ -39,6 +39,7 @@ ROW_MODULES = [
     "tests.followup.matrix",
     "tests.reports.matrix",
     "tests.kpi.matrix",
+    "tests.atgardsprogram.matrix",
 ]
 
 # Rows about objects that do not exist use these ids (anything else in a row's

@@ -1,0 +1,171 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from iop.forms import DateInput
+from iop.limits import validate_date_window
+from students.forms import HiddenErrorsShown
+
+from .models import (
+    Atgardsprogram,
+    AtgardsprogramAtgard,
+    AtgardsprogramUtvardering,
+    ExtraAnpassning,
+    ExtraAnpassningUppfoljning,
+    Overklagande,
+    Utredning,
+)
+
+MAX_MEASURES = 20
+
+
+def _rows(n: int) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": n})
+
+
+class AnpassningForm(HiddenErrorsShown, forms.ModelForm):
+    class Meta:
+        model = ExtraAnpassning
+        fields = ["subject", "description", "responsible", "start_date", "follow_up_on"]
+        widgets = {"description": _rows(3), "start_date": DateInput(), "follow_up_on": DateInput()}
+
+
+class UppfoljningForm(HiddenErrorsShown, forms.ModelForm):
+    next_follow_up = forms.DateField(
+        label=_("next follow-up"),
+        required=False,
+        widget=DateInput(),
+        validators=[validate_date_window],
+        help_text=_("Unless the adaptation ends."),
+    )
+
+    class Meta:
+        model = ExtraAnpassningUppfoljning
+        fields = ["date", "effect", "outcome"]
+        widgets = {"date": DateInput(), "effect": _rows(3), "outcome": forms.RadioSelect}
+
+
+class UtredningForm(HiddenErrorsShown, forms.ModelForm):
+    class Meta:
+        model = Utredning
+        fields = [
+            "started_on",
+            "reason",
+            "anpassningar",
+            "pedagogisk_bedomning",
+            *Utredning.ELEVHALSA_FIELDS,
+        ]
+        widgets = {
+            "started_on": DateInput(),
+            "anpassningar": forms.CheckboxSelectMultiple,
+            **{name: _rows(3) for name in ("reason", "pedagogisk_bedomning", *Utredning.ELEVHALSA_FIELDS)},
+        }
+
+    def __init__(self, *args: Any, anpassningar: QuerySet[ExtraAnpassning], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["anpassningar"]
+        field.queryset = anpassningar  # type: ignore[attr-defined]
+        field.required = False
+
+
+class ConcludeForm(forms.Form):
+    needs_support = forms.TypedChoiceField(
+        label=_("Does the pupil need särskilt stöd?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+    concluded_on = forms.DateField(label=_("concluded"), widget=DateInput(), validators=[validate_date_window])
+
+
+_YES_NO = [("", "—"), ("true", _("Yes")), ("false", _("No"))]
+
+
+class ProgrammeForm(HiddenErrorsShown, forms.ModelForm):
+    class Meta:
+        model = Atgardsprogram
+        fields = list(Atgardsprogram.CONTENT_FIELDS)
+        widgets = {
+            "needs": _rows(4),
+            "pupil_comment": _rows(2),
+            "guardians_comment": _rows(2),
+            "reason": _rows(4),
+            "follow_up_on": DateInput(),
+            "evaluate_on": DateInput(),
+            "pupil_took_part": forms.Select(choices=_YES_NO),
+            "guardians_took_part": forms.Select(choices=_YES_NO),
+        }
+
+    def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if kind == Atgardsprogram.Kind.INTE_UPPRATTA:  # a refusal has reasons, no content
+            for name in ("needs", "subjects", *Atgardsprogram.SPECIAL_FORMS, "follow_up_on", "evaluate_on"):
+                del self.fields[name]
+        else:
+            del self.fields["reason"]
+            for name in Atgardsprogram.SPECIAL_FORMS:
+                self.fields[name].help_text = _("Decided by the rektor personally (skollagen 3 kap. 11–12 §§).")
+        for name in ("pupil_took_part", "guardians_took_part"):
+            self.fields[name] = forms.NullBooleanField(
+                label=self.fields[name].label,
+                required=False,
+                widget=forms.Select(choices=_YES_NO),
+            )
+
+
+class MeasureForm(forms.ModelForm):
+    class Meta:
+        model = AtgardsprogramAtgard
+        fields = ["what", "responsible", "subject"]
+        widgets = {"what": _rows(2)}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if str(data.get("what", "")).strip() and not str(data.get("responsible", "")).strip():
+            self.add_error("responsible", _("Say who is responsible for the measure."))
+        return data
+
+    def _post_clean(self) -> None:
+        """The service validates the measures it keeps."""
+
+
+MeasureFormSet = forms.formset_factory(
+    MeasureForm, extra=2, max_num=MAX_MEASURES, absolute_max=MAX_MEASURES, validate_max=True
+)
+
+
+def measure_rows(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
+    return [f.cleaned_data for f in formset.forms if f.cleaned_data and str(f.cleaned_data.get("what", "")).strip()]
+
+
+class DecideForm(forms.Form):
+    decided_on = forms.DateField(label=_("decided"), widget=DateInput(), validators=[validate_date_window])
+
+
+class NotifiedForm(forms.Form):
+    notified_on = forms.DateField(
+        label=_("The pupil and the guardians were told on"), widget=DateInput(), validators=[validate_date_window]
+    )
+
+
+class UtvarderingForm(HiddenErrorsShown, forms.ModelForm):
+    class Meta:
+        model = AtgardsprogramUtvardering
+        fields = ["date", "text", "outcome"]
+        widgets = {"date": DateInput(), "text": _rows(4), "outcome": forms.RadioSelect}
+
+
+class OverklagandeForm(HiddenErrorsShown, forms.ModelForm):
+    class Meta:
+        model = Overklagande
+        fields = ["received_on", "received_from", "forwarded_on", "outcome", "decided_on"]
+        widgets = {"received_on": DateInput(), "forwarded_on": DateInput(), "decided_on": DateInput()}

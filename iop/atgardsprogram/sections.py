@@ -1,0 +1,22 @@
+"""Section provider for the pupil page (settings.PUPIL_PAGE_SECTIONS)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from students.models import Pupil, School
+from students.sections import Section
+
+from . import selectors
+
+
+def pupil_support(request: HttpRequest, pupil: Pupil) -> Section | None:
+    """For a pupil of a Swedish school only: the support chain (extra
+    adaptations, investigations, decisions; a guardian: decided decisions).
+    Four queries for staff, two for a guardian, one for a Norwegian pupil."""
+    if not School.objects.filter(pk=pupil.school_id, skoleeier__country="SE").exists():
+        return None
+    support = selectors.support(request.user, pupil)
+    if not (support.staff or selectors.guardian_only(pupil)):
+        return None
+    return Section("atgardsprogram/_pupil_support.html", {"support": support})

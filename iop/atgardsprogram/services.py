@@ -1,0 +1,393 @@
+"""Every write of the Swedish support chain: keyword-only, with the acting
+user, checked through the access layer, inside a transaction.
+
+Who may do what (skollagen 3 kap.):
+
+* the staff who write the pupil's plans (mentor, the school's coordinator and
+  rektor, a shared writer: ``Action.EDIT``) document extra anpassningar and
+  their follow-up, the utredning, draft decisions and evaluate programmes;
+* only the **rektor** of the pupil's school decides (3 kap. 9 §); the special
+  forms of support (another group, one-to-one teaching, a reduced timetable)
+  are the rektor's own decision, never delegated (3 kap. 11–12 §§);
+* the appeal register is kept by those who manage the school (``Action.MANAGE``).
+
+A decided programme is frozen: a change is a new decision (an evaluation
+with the outcome "change" makes the new draft from it).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from students import access
+from students.access import Action
+from students.models import Pupil, User
+
+from .models import (
+    Atgardsprogram,
+    AtgardsprogramAtgard,
+    AtgardsprogramUtvardering,
+    ExtraAnpassning,
+    ExtraAnpassningUppfoljning,
+    Overklagande,
+    Utredning,
+)
+
+ANPASSNING_FIELDS = ("subject", "description", "responsible", "start_date", "follow_up_on")
+UTREDNING_FIELDS = ("started_on", "reason", "pedagogisk_bedomning", *Utredning.ELEVHALSA_FIELDS)
+OVERKLAGANDE_FIELDS = ("received_on", "received_from", "forwarded_on", "outcome", "decided_on")
+MEASURE_FIELDS = ("what", "responsible", "subject")
+
+
+def is_swedish(pupil: Pupil) -> bool:
+    """Whether PUPIL's school is Swedish (its owner's country)."""
+    return bool(pupil.school.skoleeier.country == "SE")
+
+
+def _require(actor: User, action: Action, pupil: Pupil) -> None:
+    if not access.can(actor, action, pupil):
+        raise PermissionDenied
+    if not is_swedish(pupil):
+        raise PermissionDenied
+
+
+def _set(obj: Any, data: Mapping[str, Any], fields: Iterable[str]) -> None:
+    for name in fields:
+        if name in data:
+            value = data[name]
+            setattr(obj, name, value.strip() if isinstance(value, str) else value)
+
+
+# --- extra anpassningar ---------------------------------------------------------------
+
+
+@transaction.atomic
+def anpassning_create(*, actor: User, pupil: Pupil, data: Mapping[str, Any]) -> ExtraAnpassning:
+    """Document an extra adaptation for PUPIL."""
+    _require(actor, Action.EDIT, pupil)
+    obj = ExtraAnpassning(pupil=pupil, created_by=actor)
+    _set(obj, data, ANPASSNING_FIELDS)
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+@transaction.atomic
+def anpassning_update(*, actor: User, anpassning: ExtraAnpassning, data: Mapping[str, Any]) -> ExtraAnpassning:
+    _require(actor, Action.EDIT, anpassning.pupil)
+    if anpassning.status == ExtraAnpassning.Status.ENDED:
+        raise ValidationError(_("An ended adaptation can not be changed. Document a new one instead."))
+    _set(anpassning, data, ANPASSNING_FIELDS)
+    anpassning.full_clean()
+    anpassning.save()
+    return anpassning
+
+
+@transaction.atomic
+def anpassning_follow_up(
+    *,
+    actor: User,
+    anpassning: ExtraAnpassning,
+    date: datetime.date,
+    effect: str,
+    outcome: str,
+    next_follow_up: datetime.date | None = None,
+) -> ExtraAnpassningUppfoljning:
+    """Follow up an extra adaptation: its effect, and what happens next.
+    "End" ends it; the others keep it in use until NEXT_FOLLOW_UP (needed
+    then); "not enough" is the school's signal to start an utredning
+    (3 kap. 7 §), which the staff then open from the support page."""
+    _require(actor, Action.EDIT, anpassning.pupil)
+    if anpassning.status == ExtraAnpassning.Status.ENDED:
+        raise ValidationError(_("The adaptation has ended."))
+    entry = ExtraAnpassningUppfoljning(
+        anpassning=anpassning, by=actor, date=date, effect=effect.strip(), outcome=outcome
+    )
+    entry.full_clean()
+    if date < anpassning.start_date:
+        raise ValidationError({"date": _("The follow-up can not be before the adaptation started.")})
+    if outcome == ExtraAnpassningUppfoljning.Outcome.END:
+        anpassning.status = ExtraAnpassning.Status.ENDED
+    else:
+        if next_follow_up is None or next_follow_up <= date:
+            raise ValidationError({"next_follow_up": _("Choose the next follow-up date, after this follow-up.")})
+        anpassning.follow_up_on = next_follow_up
+    entry.save()
+    anpassning.save(update_fields=["status", "follow_up_on"])
+    return entry
+
+
+# --- utredning ----------------------------------------------------------------------
+
+
+def _anpassningar_of(pupil: Pupil, anpassningar: Iterable[ExtraAnpassning]) -> list[ExtraAnpassning]:
+    chosen = list(anpassningar)
+    if any(a.pupil_id != pupil.pk for a in chosen):
+        raise ValidationError({"anpassningar": _("Choose the pupil's own extra adaptations.")})
+    return chosen
+
+
+@transaction.atomic
+def utredning_create(
+    *, actor: User, pupil: Pupil, data: Mapping[str, Any], anpassningar: Iterable[ExtraAnpassning] = ()
+) -> Utredning:
+    """Start an investigation of PUPIL's need for särskilt stöd (3 kap. 8 §)."""
+    _require(actor, Action.EDIT, pupil)
+    chosen = _anpassningar_of(pupil, anpassningar)
+    obj = Utredning(pupil=pupil, started_by=actor)
+    _set(obj, data, UTREDNING_FIELDS)
+    obj.full_clean()
+    obj.save()
+    obj.anpassningar.set(chosen)
+    return obj
+
+
+@transaction.atomic
+def utredning_update(
+    *,
+    actor: User,
+    utredning: Utredning,
+    data: Mapping[str, Any],
+    anpassningar: Iterable[ExtraAnpassning] | None = None,
+) -> Utredning:
+    _require(actor, Action.EDIT, utredning.pupil)
+    if utredning.is_concluded:
+        raise ValidationError(_("A concluded investigation can not be changed. Start a new one instead."))
+    _set(utredning, data, UTREDNING_FIELDS)
+    utredning.full_clean()
+    utredning.save()
+    if anpassningar is not None:
+        utredning.anpassningar.set(_anpassningar_of(utredning.pupil, anpassningar))
+    return utredning
+
+
+@transaction.atomic
+def utredning_conclude(
+    *, actor: User, utredning: Utredning, needs_support: bool, concluded_on: datetime.date
+) -> Utredning:
+    """Conclude the investigation: does the pupil need särskilt stöd? The
+    rektor then decides on an åtgärdsprogram (or not to draw one up)."""
+    _require(actor, Action.EDIT, utredning.pupil)
+    if utredning.is_concluded:
+        raise ValidationError(_("The investigation is already concluded."))
+    if not utredning.pedagogisk_bedomning.strip():
+        raise ValidationError({"pedagogisk_bedomning": _("Write the pedagogical assessment before concluding.")})
+    utredning.needs_support = needs_support
+    utredning.concluded_on = concluded_on
+    utredning.full_clean()
+    utredning.save()
+    return utredning
+
+
+# --- the decision ----------------------------------------------------------------------
+
+
+def _measures(programme: Atgardsprogram, rows: Sequence[Mapping[str, Any]]) -> None:
+    programme.atgarder.all().delete()
+    measures = []
+    for position, row in enumerate(r for r in rows if str(r.get("what", "")).strip()):
+        measure = AtgardsprogramAtgard(programme=programme, position=position)
+        _set(measure, row, MEASURE_FIELDS)
+        measure.full_clean(exclude=["programme"])
+        measures.append(measure)
+    AtgardsprogramAtgard.objects.bulk_create(measures)
+
+
+@transaction.atomic
+def atgardsprogram_create(
+    *,
+    actor: User,
+    utredning: Utredning,
+    kind: str,
+    data: Mapping[str, Any],
+    measures: Sequence[Mapping[str, Any]] = (),
+    previous: Atgardsprogram | None = None,
+) -> Atgardsprogram:
+    """Draft the rektor's decision after a concluded investigation."""
+    pupil = utredning.pupil
+    _require(actor, Action.EDIT, pupil)
+    if not utredning.is_concluded:
+        raise ValidationError(_("Conclude the investigation before drafting the decision."))
+    programme = Atgardsprogram(pupil=pupil, utredning=utredning, kind=kind, created_by=actor, previous=previous)
+    _set(programme, data, Atgardsprogram.CONTENT_FIELDS)
+    programme.full_clean()
+    programme.save()
+    _measures(programme, measures if kind == Atgardsprogram.Kind.UPPRATTA else ())
+    return programme
+
+
+def _require_draft(programme: Atgardsprogram) -> None:
+    if not programme.is_draft:
+        raise ValidationError(_("A decision that has been made can not be changed. Make a new decision instead."))
+
+
+@transaction.atomic
+def atgardsprogram_update(
+    *,
+    actor: User,
+    programme: Atgardsprogram,
+    data: Mapping[str, Any],
+    measures: Sequence[Mapping[str, Any]] | None = None,
+) -> Atgardsprogram:
+    _require(actor, Action.EDIT, programme.pupil)
+    current = Atgardsprogram.objects.select_for_update().get(pk=programme.pk)
+    _require_draft(current)
+    _set(programme, data, Atgardsprogram.CONTENT_FIELDS)
+    programme.full_clean()
+    programme.save()
+    if measures is not None and programme.is_programme:
+        _measures(programme, measures)
+    return programme
+
+
+def _missing(programme: Atgardsprogram) -> dict[str, str]:
+    """What a decision of PROGRAMME's kind must hold and does not (3 kap. 9 §)."""
+    errors: dict[str, str] = {}
+    if programme.is_programme:
+        if not programme.needs.strip():
+            errors["needs"] = _("Describe the pupil's needs.")
+        if not programme.atgarder.exists():
+            errors["atgarder"] = _("Add at least one measure, with who is responsible for it.")
+        if programme.evaluate_on is None:
+            errors["evaluate_on"] = _("Choose when the programme is evaluated.")
+        if programme.follow_up_on is None:
+            errors["follow_up_on"] = _("Choose when the programme is followed up.")
+    elif not programme.reason.strip():
+        errors["reason"] = _("Give the reasons for not drawing up a support programme.")
+    if programme.pupil_took_part is None:
+        errors["pupil_took_part"] = _("Record whether the pupil was given the chance to take part.")
+    if programme.guardians_took_part is None:
+        errors["guardians_took_part"] = _("Record whether the guardians were given the chance to take part.")
+    return errors
+
+
+@transaction.atomic
+def atgardsprogram_decide(
+    *, actor: User, programme: Atgardsprogram, decided_on: datetime.date | None = None
+) -> Atgardsprogram:
+    """The rektor decides. Only the rektor of the pupil's school may (3 kap.
+    9 §), and the special forms of support are the rektor's personal decision
+    (3 kap. 11–12 §§): never a coordinator's or a delegate's. The content is
+    frozen from now on; a programme that replaces another ends it."""
+    pupil = programme.pupil
+    _require(actor, Action.VIEW, pupil)
+    if not access.is_rektor_of(actor, pupil):
+        if programme.special_forms:
+            raise PermissionDenied(
+                _("Only the rektor may decide on teaching in another group, one-to-one or a reduced timetable.")
+            )
+        raise PermissionDenied(_("Only the rektor decides on a support programme."))
+    current = Atgardsprogram.objects.select_for_update().get(pk=programme.pk)
+    _require_draft(current)
+    errors = _missing(programme)
+    if errors:
+        raise ValidationError(errors)
+    today = timezone.localdate()
+    programme.status = Atgardsprogram.Status.DECIDED
+    programme.decided_by = actor
+    programme.decided_on = decided_on or today
+    if programme.decided_on > today:
+        raise ValidationError({"decided_on": _("A decision can not be dated in the future.")})
+    programme.full_clean()
+    programme.save()
+    if programme.previous_id:
+        Atgardsprogram.objects.filter(pk=programme.previous_id).exclude(status=Atgardsprogram.Status.DRAFT).update(
+            status=Atgardsprogram.Status.ENDED
+        )
+    return programme
+
+
+@transaction.atomic
+def atgardsprogram_notified(*, actor: User, programme: Atgardsprogram, notified_on: datetime.date) -> Atgardsprogram:
+    """Record the day the pupil and guardians were told; the appeal time runs from then."""
+    _require(actor, Action.MANAGE, programme.pupil)
+    if programme.is_draft:
+        raise ValidationError(_("The decision has not been made yet."))
+    if programme.decided_on and notified_on < programme.decided_on:
+        raise ValidationError({"notified_on": _("The notification can not be before the decision.")})
+    programme.notified_on = notified_on
+    programme.save(update_fields=["notified_on"])
+    return programme
+
+
+@transaction.atomic
+def atgardsprogram_evaluate(
+    *, actor: User, programme: Atgardsprogram, date: datetime.date, text: str, outcome: str
+) -> tuple[AtgardsprogramUtvardering, Atgardsprogram | None]:
+    """Evaluate a decided programme. "Continue" keeps it; "end" ends it;
+    "change" marks it as being changed and returns a new draft made from
+    it (same needs and measures), for the rektor to decide."""
+    _require(actor, Action.EDIT, programme.pupil)
+    current = Atgardsprogram.objects.select_for_update().get(pk=programme.pk)
+    if not current.is_programme or current.status != Atgardsprogram.Status.DECIDED:
+        raise ValidationError(_("Only a support programme in force is evaluated."))
+    if current.decided_on and date < current.decided_on:
+        raise ValidationError({"date": _("The evaluation can not be before the decision.")})
+    entry = AtgardsprogramUtvardering(programme=programme, by=actor, date=date, text=text.strip(), outcome=outcome)
+    entry.full_clean()
+    entry.save()
+    draft = None
+    Outcome = AtgardsprogramUtvardering.Outcome
+    if outcome == Outcome.END:
+        programme.status = Atgardsprogram.Status.ENDED
+    elif outcome == Outcome.CHANGE:
+        programme.status = Atgardsprogram.Status.EVALUATED
+        data = {name: getattr(programme, name) for name in Atgardsprogram.CONTENT_FIELDS}
+        data.update(follow_up_on=None, evaluate_on=None, pupil_took_part=None, guardians_took_part=None)
+        draft = Atgardsprogram(
+            pupil=programme.pupil,
+            utredning=programme.utredning,
+            kind=programme.kind,
+            created_by=actor,
+            previous=programme,
+        )
+        _set(draft, data, Atgardsprogram.CONTENT_FIELDS)
+        draft.pupil_comment = draft.guardians_comment = ""
+        draft.save()
+        AtgardsprogramAtgard.objects.bulk_create(
+            AtgardsprogramAtgard(
+                programme=draft, what=m.what, responsible=m.responsible, subject=m.subject, position=m.position
+            )
+            for m in programme.atgarder.all()
+        )
+    programme.save(update_fields=["status"])
+    return entry, draft
+
+
+# --- appeals ---------------------------------------------------------------------------
+
+
+def _check_appeal(appeal: Overklagande) -> None:
+    appeal.full_clean()
+    if appeal.outcome != Overklagande.Outcome.PENDING and appeal.decided_on is None:
+        raise ValidationError({"decided_on": _("Give the date of the outcome.")})
+
+
+@transaction.atomic
+def overklagande_create(*, actor: User, programme: Atgardsprogram, data: Mapping[str, Any]) -> Overklagande:
+    """Register an appeal received against a decision (sent via the school to
+    Skolväsendets överklagandenämnd, 28 kap. 16 §)."""
+    _require(actor, Action.MANAGE, programme.pupil)
+    if programme.is_draft:
+        raise ValidationError(_("The decision has not been made yet."))
+    appeal = Overklagande(programme=programme, registered_by=actor)
+    _set(appeal, data, OVERKLAGANDE_FIELDS)
+    _check_appeal(appeal)
+    appeal.save()
+    return appeal
+
+
+@transaction.atomic
+def overklagande_update(*, actor: User, appeal: Overklagande, data: Mapping[str, Any]) -> Overklagande:
+    _require(actor, Action.MANAGE, appeal.programme.pupil)
+    _set(appeal, data, OVERKLAGANDE_FIELDS)
+    _check_appeal(appeal)
+    appeal.save()
+    return appeal

@@ -1,0 +1,507 @@
+"""Thin views of the Swedish support chain: resolve the record through the
+selectors (strangers and Norwegian pupils: 404; read-only users: 403 on
+writes), call a service, render. Every read of a pupil's support records is
+written to the access log."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import BaseForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from iop.models import AccessLogEntry
+from iop.reports import documents, rendering
+from iop.services import log_read
+from students.access import Action
+from students.models import User
+
+from . import selectors, services
+from .forms import (
+    AnpassningForm,
+    ConcludeForm,
+    DecideForm,
+    MeasureFormSet,
+    NotifiedForm,
+    OverklagandeForm,
+    ProgrammeForm,
+    UppfoljningForm,
+    UtredningForm,
+    UtvarderingForm,
+    measure_rows,
+)
+from .models import APPEAL_DAYS, Atgardsprogram, ExtraAnpassning, ExtraAnpassningUppfoljning, Utredning
+
+Kind = AccessLogEntry.Kind
+Purpose = AccessLogEntry.Purpose
+
+
+def _actor(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _add_errors(form: BaseForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _flash_errors(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _form_page(request: HttpRequest, pupil: Any, title: str, form: BaseForm, back: str, **extra: Any) -> HttpResponse:
+    context = {"pupil": pupil, "title": title, "form": form, "back": back, **extra}
+    return render(request, "atgardsprogram/form.html", context)
+
+
+# --- the pupil's support page ---------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_GET
+def support_page(request: HttpRequest, pupil_id: str) -> HttpResponse:
+    """Extra adaptations, investigations and decisions of one pupil (guardians: decided decisions)."""
+    pupil = selectors.get_pupil(request.user, pupil_id)
+    support = selectors.support(request.user, pupil, details=True)
+    if support.staff or support.programmes:
+        log_read(actor=_actor(request), pupil=pupil, kind=Kind.ATGARDSPROGRAM, object_id=pupil.pk)
+    return render(request, "atgardsprogram/support.html", {"pupil": pupil, "support": support})
+
+
+# --- extra anpassningar ------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def anpassning_create(request: HttpRequest, pupil_id: str) -> HttpResponse:
+    pupil = selectors.get_pupil(request.user, pupil_id, Action.EDIT)
+    form = AnpassningForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.anpassning_create(actor=_actor(request), pupil=pupil, data=form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The extra adaptation is documented."))
+            return redirect("atgardsprogram:support", pupil.pk)
+    return _form_page(request, pupil, _("New extra adaptation"), form, "atgardsprogram:support")
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def anpassning_edit(request: HttpRequest, pk: str) -> HttpResponse:
+    obj = selectors.anpassning_for(request.user, pk)
+    pupil = obj.pupil
+    if request.method == "GET":
+        log_read(actor=_actor(request), pupil=pupil, kind=Kind.ANPASSNING, object_id=obj.pk)
+    editable = Action.EDIT in pupil.allowed and obj.status == ExtraAnpassning.Status.ACTIVE  # type: ignore[attr-defined]
+    if request.method == "POST" and not editable:
+        raise PermissionDenied
+    form = AnpassningForm(request.POST or None, instance=obj)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.anpassning_update(actor=_actor(request), anpassning=obj, data=form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("atgardsprogram:support", pupil.pk)
+    context = {
+        "anpassning": obj,
+        "editable": editable,
+        "follow_up_form": UppfoljningForm(initial={"date": timezone.localdate()}) if editable else None,
+    }
+    return _form_page(request, pupil, _("Extra adaptation"), form, "atgardsprogram:support", **context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def anpassning_follow_up(request: HttpRequest, pk: str) -> HttpResponse:
+    obj = selectors.anpassning_for(request.user, pk, Action.EDIT)
+    pupil = obj.pupil
+    form = UppfoljningForm(request.POST or None, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.anpassning_follow_up(
+                actor=_actor(request),
+                anpassning=obj,
+                date=data["date"],
+                effect=data["effect"],
+                outcome=data["outcome"],
+                next_follow_up=data.get("next_follow_up"),
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The follow-up is saved."))
+            if data["outcome"] == ExtraAnpassningUppfoljning.Outcome.NOT_ENOUGH:  # 3 kap. 7 §: investigate now
+                messages.info(request, _("The extra adaptations are not enough: start the investigation."))
+                return redirect("atgardsprogram:utredning_create", pupil.pk)
+            return redirect("atgardsprogram:support", pupil.pk)
+    return _form_page(
+        request, pupil, _("Follow up the extra adaptation"), form, "atgardsprogram:support", anpassning=obj
+    )
+
+
+# --- utredning ---------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def utredning_create(request: HttpRequest, pupil_id: str) -> HttpResponse:
+    pupil = selectors.get_pupil(request.user, pupil_id, Action.EDIT)
+    tried = ExtraAnpassning.objects.filter(pupil=pupil)
+    form = UtredningForm(
+        request.POST or None,
+        anpassningar=tried,
+        initial={"anpassningar": list(tried), "started_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            obj = services.utredning_create(
+                actor=_actor(request), pupil=pupil, data=data, anpassningar=data.get("anpassningar") or []
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The investigation is started."))
+            return redirect("atgardsprogram:utredning", obj.pk)
+    return _form_page(request, pupil, _("New investigation of särskilt stöd"), form, "atgardsprogram:support")
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def utredning_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    obj = selectors.utredning_for(request.user, pk)
+    pupil = obj.pupil
+    if request.method == "GET":
+        log_read(actor=_actor(request), pupil=pupil, kind=Kind.UTREDNING, object_id=obj.pk)
+    editable = Action.EDIT in pupil.allowed and not obj.is_concluded  # type: ignore[attr-defined]
+    if request.method == "POST" and not editable:
+        raise PermissionDenied
+    form = UtredningForm(request.POST or None, instance=obj, anpassningar=ExtraAnpassning.objects.filter(pupil=pupil))
+    # Elevhälsan's texts (health and social matters) are for those who write the pupil's plans.
+    elevhalsa = Action.EDIT in pupil.allowed  # type: ignore[attr-defined]
+    if not elevhalsa:
+        for name in Utredning.ELEVHALSA_FIELDS:
+            del form.fields[name]
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.utredning_update(
+                actor=_actor(request), utredning=obj, data=data, anpassningar=data.get("anpassningar") or []
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("atgardsprogram:utredning", obj.pk)
+    context = {
+        "pupil": pupil,
+        "utredning": obj,
+        "form": form,
+        "editable": editable,
+        "conclude_form": ConcludeForm(initial={"concluded_on": timezone.localdate()}) if editable else None,
+        "can_draft": Action.EDIT in pupil.allowed and obj.is_concluded,  # type: ignore[attr-defined]
+        "kinds": Atgardsprogram.Kind,
+        "elevhalsa": elevhalsa,
+    }
+    return render(request, "atgardsprogram/utredning.html", context)
+
+
+@login_required
+@require_POST
+def utredning_conclude(request: HttpRequest, pk: str) -> HttpResponse:
+    obj = selectors.utredning_for(request.user, pk, Action.EDIT)
+    form = ConcludeForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, str(message))
+        return redirect("atgardsprogram:utredning", obj.pk)
+    try:
+        services.utredning_conclude(
+            actor=_actor(request),
+            utredning=obj,
+            needs_support=form.cleaned_data["needs_support"],
+            concluded_on=form.cleaned_data["concluded_on"],
+        )
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    else:
+        messages.success(request, _("The investigation is concluded. The rektor decides next."))
+    return redirect("atgardsprogram:utredning", obj.pk)
+
+
+# --- the decision ------------------------------------------------------------------------
+
+
+def _programme_form_page(
+    request: HttpRequest, pupil: Any, kind: str, form: BaseForm, formset: Any, title: str, programme: Any = None
+) -> HttpResponse:
+    context = {
+        "pupil": pupil,
+        "form": form,
+        "formset": formset if kind == Atgardsprogram.Kind.UPPRATTA else None,
+        "title": title,
+        "programme": programme,
+    }
+    return render(request, "atgardsprogram/programme_form.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_create(request: HttpRequest, pk: str) -> HttpResponse:
+    """Draft the decision after a concluded investigation (``?slag=inte_upprata`` for a decision not to)."""
+    utredning = selectors.utredning_for(request.user, pk, Action.EDIT)
+    pupil = utredning.pupil
+    default = (
+        Atgardsprogram.Kind.UPPRATTA if utredning.needs_support is not False else Atgardsprogram.Kind.INTE_UPPRATTA
+    )
+    kind = request.GET.get("slag") or default
+    if kind not in Atgardsprogram.Kind.values:
+        kind = default
+    form = ProgrammeForm(request.POST or None, kind=kind)
+    formset = MeasureFormSet(request.POST or None, prefix="atgard")
+    valid = request.method == "POST" and form.is_valid()
+    if valid and kind == Atgardsprogram.Kind.UPPRATTA:
+        valid = formset.is_valid()
+    if valid:
+        try:
+            programme = services.atgardsprogram_create(
+                actor=_actor(request),
+                utredning=utredning,
+                kind=kind,
+                data=form.cleaned_data,
+                measures=measure_rows(formset) if kind == Atgardsprogram.Kind.UPPRATTA else (),
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The decision is saved as a draft. The rektor decides."))
+            return redirect("atgardsprogram:programme", programme.pk)
+    title = str(Atgardsprogram.Kind(kind).label)
+    return _programme_form_page(request, pupil, kind, form, formset, title)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_edit(request: HttpRequest, pk: str) -> HttpResponse:
+    programme = selectors.programme_for(request.user, pk, Action.EDIT)
+    pupil = programme.pupil
+    if not programme.is_draft:
+        messages.error(request, _("A decision that has been made can not be changed. Make a new decision instead."))
+        return redirect("atgardsprogram:programme", programme.pk)
+    if request.method == "GET":
+        log_read(
+            actor=_actor(request), pupil=pupil, kind=Kind.ATGARDSPROGRAM, object_id=programme.pk, purpose=Purpose.EDIT
+        )
+    initial = [{name: getattr(m, name) for name in services.MEASURE_FIELDS} for m in programme.atgarder.all()]
+    form = ProgrammeForm(request.POST or None, instance=programme, kind=programme.kind)
+    formset = MeasureFormSet(request.POST or None, prefix="atgard", initial=initial)
+    valid = request.method == "POST" and form.is_valid()
+    if valid and programme.is_programme:
+        valid = formset.is_valid()
+    if valid:
+        try:
+            services.atgardsprogram_update(
+                actor=_actor(request),
+                programme=programme,
+                data=form.cleaned_data,
+                measures=measure_rows(formset) if programme.is_programme else None,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("atgardsprogram:programme", programme.pk)
+    return _programme_form_page(request, pupil, programme.kind, form, formset, _("Edit the draft"), programme)
+
+
+@never_cache
+@login_required
+@require_GET
+def programme_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    """The decision page (a guardian: decided decisions only)."""
+    programme = selectors.programme_for(request.user, pk)
+    pupil = programme.pupil
+    log_read(actor=_actor(request), pupil=pupil, kind=Kind.ATGARDSPROGRAM, object_id=programme.pk)
+    allowed = pupil.allowed  # type: ignore[attr-defined]
+    staff = selectors.works_with(pupil)
+    is_rektor = selectors.is_rektor(request.user, pupil)
+    context = {
+        "pupil": pupil,
+        "programme": programme,
+        "staff": staff,
+        "is_rektor": is_rektor,
+        "can_edit": Action.EDIT in allowed and programme.is_draft,
+        "can_decide": is_rektor and programme.is_draft,
+        "decide_form": DecideForm(initial={"decided_on": timezone.localdate()}),
+        "can_notify": Action.MANAGE in allowed and programme.is_decided,
+        "notified_form": NotifiedForm(initial={"notified_on": programme.notified_on or timezone.localdate()}),
+        "can_evaluate": Action.EDIT in allowed
+        and programme.is_programme
+        and programme.status == Atgardsprogram.Status.DECIDED,
+        "can_appeal": Action.MANAGE in allowed and programme.is_decided,
+        "appeals": list(programme.overklaganden.all()) if staff else [],
+        "evaluations": list(programme.utvarderingar.all()),
+        "appeal_days": APPEAL_DAYS,
+    }
+    return render(request, "atgardsprogram/programme.html", context)
+
+
+@login_required
+@require_POST
+def programme_decide(request: HttpRequest, pk: str) -> HttpResponse:
+    """The rektor's decision (anyone else: 403, the access layer's answer)."""
+    programme = selectors.programme_for(request.user, pk, Action.VIEW)
+    if not selectors.works_with(programme.pupil):
+        raise PermissionDenied
+    form = DecideForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, str(message))
+        return redirect("atgardsprogram:programme", programme.pk)
+    try:
+        services.atgardsprogram_decide(
+            actor=_actor(request), programme=programme, decided_on=form.cleaned_data["decided_on"]
+        )
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    else:
+        messages.success(request, _("The decision is made."))
+    return redirect("atgardsprogram:programme", programme.pk)
+
+
+@login_required
+@require_POST
+def programme_notified(request: HttpRequest, pk: str) -> HttpResponse:
+    programme = selectors.programme_for(request.user, pk, Action.MANAGE)
+    form = NotifiedForm(request.POST)
+    if form.is_valid():
+        try:
+            services.atgardsprogram_notified(
+                actor=_actor(request), programme=programme, notified_on=form.cleaned_data["notified_on"]
+            )
+        except ValidationError as exc:
+            _flash_errors(request, exc)
+        else:
+            messages.success(request, _("The day the pupil and the guardians were told is recorded."))
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, str(message))
+    return redirect("atgardsprogram:programme", programme.pk)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_evaluate(request: HttpRequest, pk: str) -> HttpResponse:
+    programme = selectors.programme_for(request.user, pk, Action.EDIT)
+    pupil = programme.pupil
+    form = UtvarderingForm(request.POST or None, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            _entry, draft = services.atgardsprogram_evaluate(
+                actor=_actor(request),
+                programme=programme,
+                date=data["date"],
+                text=data["text"],
+                outcome=data["outcome"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            if draft is not None:
+                messages.success(request, _("The evaluation is saved. A new draft is made from the programme."))
+                return redirect("atgardsprogram:programme_edit", draft.pk)
+            messages.success(request, _("The evaluation is saved."))
+            return redirect("atgardsprogram:programme", programme.pk)
+    return _form_page(
+        request, pupil, _("Evaluate the support programme"), form, "atgardsprogram:support", programme=programme
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def programme_pdf(request: HttpRequest, pk: str) -> HttpResponse:
+    """The decided decision as PDF, with the appeal information."""
+    programme = selectors.programme_for(request.user, pk)
+    pupil = programme.pupil
+    if programme.is_draft:
+        messages.error(request, _("The decision has not been made yet."))
+        return redirect("atgardsprogram:programme", programme.pk)
+    rendered = rendering.render_pdf(
+        "atgardsprogram/pdf.html",
+        {"pupil": pupil, "programme": programme, "appeal_days": APPEAL_DAYS},
+        language=pupil.school.language,
+        identifier=str(programme.pk),
+    )
+    log_read(actor=_actor(request), pupil=pupil, kind=Kind.ATGARDSPROGRAM, object_id=programme.pk, purpose=Purpose.PDF)
+    name = documents.slug(programme.get_kind_display(), pupil.full_name, programme.decided_on)
+    return documents.pdf_response(rendered.pdf, f"{name}.pdf")
+
+
+# --- appeals --------------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def overklagande_create(request: HttpRequest, pk: str) -> HttpResponse:
+    programme = selectors.programme_for(request.user, pk, Action.MANAGE)
+    pupil = programme.pupil
+    form = OverklagandeForm(request.POST or None, initial={"received_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.overklagande_create(actor=_actor(request), programme=programme, data=form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The appeal is registered."))
+            return redirect("atgardsprogram:programme", programme.pk)
+    return _form_page(request, pupil, _("Register an appeal"), form, "atgardsprogram:support", programme=programme)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def overklagande_edit(request: HttpRequest, pk: str) -> HttpResponse:
+    appeal = selectors.overklagande_for(request.user, pk)
+    programme = appeal.programme
+    form = OverklagandeForm(request.POST or None, instance=appeal)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.overklagande_update(actor=_actor(request), appeal=appeal, data=form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("atgardsprogram:programme", programme.pk)
+    return _form_page(request, programme.pupil, _("Appeal"), form, "atgardsprogram:support", programme=programme)

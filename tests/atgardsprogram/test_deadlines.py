@@ -1,0 +1,45 @@
+"""A decided åtgärdsprogram's follow-up and evaluation dates become deadlines."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from followup import deadlines
+from followup.atgardsprogram_sources import DUTIES
+from followup.models import Deadline, Duty
+from followup.selectors import deadline_link
+from iop.atgardsprogram import services
+from iop.atgardsprogram.models import AtgardsprogramUtvardering
+from students.models import SchoolYear
+from tests.atgardsprogram.factories import decided, draft, sweden
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_follow_up_and_evaluation_dates_are_deadlines_until_evaluated() -> None:
+    s = sweden()
+    for duty in DUTIES:
+        Duty.objects.create(school=s.school, **duty)
+    year = SchoolYear.objects.get(school=s.school)
+    draft(s)  # a draft asks for nothing
+    programme = decided(s)
+    deadlines.deadlines_generate(school_year=year)
+    found = {d.duty.key: d for d in Deadline.objects.filter(record_kind="atgardsprogram")}
+    assert set(found) == {"atgardsprogram-uppfoljning", "atgardsprogram-utvardering"}
+    assert found["atgardsprogram-uppfoljning"].due == programme.follow_up_on
+    assert found["atgardsprogram-utvardering"].due == programme.evaluate_on
+    assert all(d.state == Deadline.State.OPEN and d.pupil_id == s.pupil.pk for d in found.values())
+    assert found["atgardsprogram-utvardering"].responsible_id == s.rektor.pk
+    assert deadline_link(found["atgardsprogram-utvardering"]) == f"/stod/beslut/{programme.pk}/"
+
+    services.atgardsprogram_evaluate(
+        actor=s.mentor,
+        programme=programme,
+        date=timezone.localdate(),
+        text="Bra.",
+        outcome=AtgardsprogramUtvardering.Outcome.CONTINUE,
+    )
+    deadlines.deadlines_generate(school_year=year)
+    states = set(Deadline.objects.filter(record_kind="atgardsprogram").values_list("state", flat=True))
+    assert states == {Deadline.State.DONE}

@@ -1,0 +1,183 @@
+"""The pages of the Swedish support chain with Swedish personas: rektor,
+coordinator, mentor, subject teacher, another school's rektor, the guardian
+and another pupil's guardian. Norwegian pupils answer 404."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from iop.atgardsprogram.models import Atgardsprogram, ExtraAnpassning
+from iop.models import AccessLogEntry
+from tests import factories as f
+from tests.atgardsprogram.factories import Sweden, anpassning, decided, draft, refusal, sweden, utredning
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def s() -> Sweden:
+    return sweden()
+
+
+def status(s: Sweden, persona: str, url: str, data: dict | None = None) -> int:
+    client = s.client(persona)
+    return (client.post(url, data) if data is not None else client.get(url)).status_code
+
+
+def test_the_support_page_by_persona(s: Sweden) -> None:
+    anpassning(s)
+    url = reverse("atgardsprogram:support", args=[s.pupil.pk])
+    expected = {
+        "rektor": 200,
+        "koordinator": 200,
+        "mentor": 200,
+        "faglarare": 200,
+        "other_rektor": 404,
+        "guardian": 200,
+        "other_guardian": 404,
+    }
+    assert {p: status(s, p, url) for p in expected} == expected
+    staff = s.client("mentor").get(url).content.decode()
+    assert "Uppgifterna delas upp i kortare delar." in staff and "Dokumentera en extra anpassning" in staff
+    guardian = s.client("guardian").get(url).content.decode()
+    assert "Uppgifterna delas upp" not in guardian and "fråga skolan" in guardian
+
+
+def test_the_mentor_documents_and_follows_up_through_the_forms(s: Sweden) -> None:
+    client = s.client("mentor")
+    today = timezone.localdate()
+    response = client.post(
+        reverse("atgardsprogram:anpassning_create", args=[s.pupil.pk]),
+        {
+            "subject": "Svenska",
+            "description": "Inläst läromedel.",
+            "responsible": "Maja Mentor",
+            "start_date": today.isoformat(),
+            "follow_up_on": (today + datetime.timedelta(days=14)).isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    a = ExtraAnpassning.objects.get(subject="Svenska")
+    response = client.post(
+        reverse("atgardsprogram:anpassning_follow_up", args=[a.pk]),
+        {"date": today.isoformat(), "effect": "Räcker inte.", "outcome": "not_enough", "next_follow_up": ""},
+    )
+    assert response.status_code == 200  # the next date is asked for
+    response = client.post(
+        reverse("atgardsprogram:anpassning_follow_up", args=[a.pk]),
+        {
+            "date": today.isoformat(),
+            "effect": "Räcker inte.",
+            "outcome": "not_enough",
+            "next_follow_up": (today + datetime.timedelta(days=7)).isoformat(),
+        },
+    )
+    assert response["Location"] == reverse("atgardsprogram:utredning_create", args=[s.pupil.pk])
+    assert a.uppfoljningar.get().outcome == "not_enough"
+    assert status(s, "faglarare", reverse("atgardsprogram:anpassning_create", args=[s.pupil.pk])) == 403
+    assert status(s, "guardian", reverse("atgardsprogram:anpassning", args=[a.pk])) == 404
+
+
+def test_only_the_rektor_decides_through_the_page(s: Sweden) -> None:
+    p = draft(s)
+    url = reverse("atgardsprogram:programme_decide", args=[p.pk])
+    data = {"decided_on": timezone.localdate().isoformat()}
+    assert status(s, "mentor", url, data) == 403
+    assert status(s, "koordinator", url, data) == 403
+    assert status(s, "other_rektor", url, data) == 404
+    assert status(s, "guardian", url, data) == 403  # read-only users write nothing
+    assert Atgardsprogram.objects.get(pk=p.pk).is_draft
+    assert status(s, "rektor", url, data) == 302
+    assert Atgardsprogram.objects.get(pk=p.pk).status == Atgardsprogram.Status.DECIDED
+
+
+def test_the_guardian_reads_decided_decisions_only_and_the_read_is_logged(s: Sweden) -> None:
+    drafted = draft(s)
+    programme = decided(s)
+    no = refusal(s)
+    client = s.client("guardian")
+    assert client.get(reverse("atgardsprogram:programme", args=[drafted.pk])).status_code == 404
+    page = client.get(reverse("atgardsprogram:programme", args=[programme.pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Speciallärare 30 minuter" in text and "Skolväsendets överklagandenämnd" in text
+    assert "<form" not in text.split("<main", 1)[-1]
+    assert client.get(reverse("atgardsprogram:programme", args=[no.pk])).status_code == 200
+    assert s.client("other_guardian").get(reverse("atgardsprogram:programme", args=[programme.pk])).status_code == 404
+    entry = AccessLogEntry.objects.filter(pupil=s.pupil, object_id=programme.pk).get()
+    assert entry.user == s.guardian and entry.role == AccessLogEntry.GUARDIAN
+    assert entry.kind == AccessLogEntry.Kind.ATGARDSPROGRAM
+    # The guardian sees the read on "Vem har läst planerna".
+    log = client.get(reverse("iop:access_log", args=[s.pupil.pk])).content.decode()
+    assert "Beslut om åtgärdsprogram" in log
+    # The utredning and its elevhälsan texts are the school's working file.
+    u = programme.utredning
+    assert client.get(reverse("atgardsprogram:utredning", args=[u.pk])).status_code == 404
+
+
+def test_the_staff_read_of_a_decision_is_logged_and_the_guardian_sees_who(s: Sweden) -> None:
+    programme = decided(s)
+    assert s.client("mentor").get(reverse("atgardsprogram:programme", args=[programme.pk])).status_code == 200
+    log = s.client("guardian").get(reverse("iop:access_log", args=[s.pupil.pk])).content.decode()
+    assert "Maja Mentor" in log and "Beslut om åtgärdsprogram" in log
+
+
+def test_the_pdf_of_a_decided_programme(s: Sweden) -> None:
+    programme = decided(s)
+    response = s.client("guardian").get(reverse("atgardsprogram:programme_pdf", args=[programme.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert AccessLogEntry.objects.filter(purpose=AccessLogEntry.Purpose.PDF, object_id=programme.pk).exists()
+
+
+def test_the_evaluation_change_leads_to_the_new_draft(s: Sweden) -> None:
+    programme = decided(s)
+    response = s.client("mentor").post(
+        reverse("atgardsprogram:programme_evaluate", args=[programme.pk]),
+        {"date": timezone.localdate().isoformat(), "text": "Behöver mer tid.", "outcome": "change"},
+    )
+    new = Atgardsprogram.objects.get(previous=programme)
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "atgardsprogram:programme_edit", args=[new.pk]
+    )
+
+
+def test_the_pupil_page_shows_the_swedish_chain_to_swedish_pupils_only(s: Sweden) -> None:
+    utredning(s)
+    page = s.client("mentor").get(reverse("pupil_detail", args=[s.pupil.pk])).content.decode()
+    assert "sv-support" in page
+    guardian = s.client("guardian").get(reverse("pupil_detail", args=[s.pupil.pk])).content.decode()
+    assert "sv-support" in guardian
+    norwegian = f.pupil_in(f.GroupFactory())
+    coordinator = f.UserFactory()
+    f.member(coordinator, norwegian.school, "koordinator")
+    client = s.client("mentor")
+    client.force_login(coordinator)
+    assert "sv-support" not in client.get(reverse("pupil_detail", args=[norwegian.pk])).content.decode()
+    assert client.get(reverse("atgardsprogram:support", args=[norwegian.pk])).status_code == 404
+
+
+def test_elevhalsans_texts_are_for_those_who_write_the_plans(s: Sweden) -> None:
+    u = utredning(s, needs=None)
+    u.medicinsk = "Diagnos enligt läkarintyg."
+    u.save()
+    url = reverse("atgardsprogram:utredning", args=[u.pk])
+    assert "Diagnos enligt läkarintyg." in s.client("mentor").get(url).content.decode()
+    subject_teacher = s.client("faglarare").get(url)
+    assert subject_teacher.status_code == 200 and "Diagnos enligt" not in subject_teacher.content.decode()
+    assert s.client("faglarare").post(url, {"reason": "x"}).status_code == 403
+
+
+def test_the_whole_file_holds_the_chain(s: Sweden) -> None:
+    from students.pupil_file import pupil_file
+
+    programme = decided(s)
+    parts = {p.key: p for p in pupil_file(s.pupil)}
+    assert len(parts["atgardsprogram.beslut"].records) == 1
+    assert len(parts["atgardsprogram.atgard"].records) == 1
+    assert len(parts["atgardsprogram.anpassning"].records) == 1
+    assert programme.utredning_id
