@@ -92,7 +92,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "nav_more_current": _any_current(more),
             "parent_view": True,
             "own_settings_url": own_settings,
-
             "chain_user": False,
         }
     shown = {
@@ -122,6 +121,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_more_current": _any_current(more),
         "parent_view": False,
         "own_settings_url": own_settings,
-
         "chain_user": prof.works_with_chain,
     }

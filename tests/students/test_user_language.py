@@ -87,11 +87,11 @@ def test_emails_go_in_the_users_language_else_the_schools(world: World) -> None:
 
 
 def test_the_data_migration_keeps_the_language_chosen_for_emails(world: World) -> None:
-    """Back to before the move (followup 0017), a preference with a language
+    """Back to before the move (followup 0018), a preference with a language
     and one without; forward again: the user with a choice has it, the
     other keeps the school's (empty). Rolled back with the test."""
-    before = [("followup", "0017_aarshjul_choice")]
-    after = [("followup", "0018_language_on_the_user")]
+    before = [("followup", "0018_alter_duty_fulfilment_alter_duty_record_event")]
+    after = [("followup", "0019_language_on_the_user")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     old = executor.loader.project_state(before).apps

@@ -21,7 +21,7 @@ def to_preference(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("followup", "0017_aarshjul_choice"),
+        ("followup", "0018_alter_duty_fulfilment_alter_duty_record_event"),
         ("students", "0008_user_language"),
     ]
 

@@ -15,6 +15,6 @@ def unload(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("followup", "0017_aarshjul_choice")]
+    dependencies = [("followup", "0019_language_on_the_user")]
 
     operations = [migrations.RunPython(load, unload)]
