@@ -41,7 +41,8 @@ law. It is offered for pupils of Norwegian schools only
 does; pages leave the chain's sections, links and menu entries out for
 Swedish pupils and for users whose schools are all Swedish
 (:attr:`Profile.works_with_chain`), and overviews count Norwegian schools
-only (:func:`chain_schools`). The IUP, the follow-up (concerns, tiltak,
+only (:meth:`Profile.chain_schools`, :func:`managed_schools` with ``chain``,
+:func:`chain_pupils`). The IUP, the follow-up (concerns, tiltak,
 talks, meetings) and the årshjul are for both countries.
 """
 
@@ -528,11 +529,6 @@ def offers_chain(pupil: Pupil) -> bool:
         country = Skoleeier.objects.filter(schools__pk=pupil.school_id).values_list("country", flat=True).first()
         pupil.school_country = country  # type: ignore[attr-defined]
     return country == CHAIN_COUNTRY
-
-
-def chain_schools(schools: QuerySet[School]) -> QuerySet[School]:
-    """SCHOOLS that follow the Norwegian chain (for its overviews and key figures)."""
-    return schools.filter(skoleeier__country=CHAIN_COUNTRY)
 
 
 def chain_pupils(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
