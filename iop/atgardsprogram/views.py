@@ -474,7 +474,7 @@ def programme_pdf(request: HttpRequest, pk: str) -> HttpResponse:
         identifier=str(programme.pk),
     )
     log_read(actor=_actor(request), pupil=pupil, kind=Kind.ATGARDSPROGRAM, object_id=programme.pk, purpose=Purpose.PDF)
-    name = documents.slug(programme.get_kind_display(), pupil.full_name, programme.decided_on)
+    name = documents.slug(*str(programme.get_kind_display()).split(), *pupil.full_name.split(), programme.decided_on)
     return documents.pdf_response(rendered.pdf, f"{name}.pdf")
 
 
