@@ -15,6 +15,8 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from students.dates import short
+
 from .models import Level
 
 QUALITY_COLOUR = "#1e5aa8"
@@ -120,12 +122,12 @@ def progression_svg(logs: Sequence[LogLike], *, title: str = "", small: bool = F
     if not small:
         if dates:
             out.append(
-                f'<text x="{left}" y="{height - 20}" font-size="12" fill="{TEXT_COLOUR}">{dates[0]:%d.%m.%Y}</text>'
+                f'<text x="{left}" y="{height - 20}" font-size="12" fill="{TEXT_COLOUR}">{short(dates[0])}</text>'
             )
             if len(dates) > 1:
                 out.append(
                     f'<text x="{left + plot_w}" y="{height - 20}" text-anchor="end" font-size="12" '
-                    f'fill="{TEXT_COLOUR}">{dates[-1]:%d.%m.%Y}</text>'
+                    f'fill="{TEXT_COLOUR}">{short(dates[-1])}</text>'
                 )
         legend_y = height - 4
         out.append(

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from curriculum.models import GrepStatus
+from students.dates import short
 
 from . import rebase
 from .models import Enkeltvedtak, Goal, Iop, IopSubject, Iup, IupSettings, StaffCompetence
@@ -462,7 +463,7 @@ def iup_problems(iup: Iup) -> list[str]:
     if iup.talk_date is None:
         problems.append(_("Enter the date of the development talk at which the plan was agreed."))
     elif iup.talk_date > timezone.localdate():
-        date = f"{iup.talk_date:%d.%m.%Y}"
+        date = short(iup.talk_date)
         problems.append(_("The plan can be published after the talk (%(date)s).") % {"date": date})
     assessed = any(a.level or a.text.strip() for a in iup.assessments.all())
     if iup.is_written and iup.uses(IupSettings.Part.ASSESSMENTS) and not assessed:

@@ -14,6 +14,8 @@ from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from students.dates import short
+
 from .models import (
     Enkeltvedtak,
     EnkeltvedtakSubject,
@@ -105,9 +107,9 @@ def _label(model: type[models.Model], record: Any, goal_texts: dict[Any, str]) -
     name = str(model._meta.verbose_name).capitalize()
     if model is GoalLog:
         goal = goal_texts.get(record.goal_id, "")
-        return f"{name} {record.date:%d.%m.%Y}" + (f" – {_short(goal)}" if goal else "")
+        return f"{name} {short(record.date)}" + (f" – {_short(goal)}" if goal else "")
     if model is TeachingLog:
-        return f"{name} {record.period_start:%d.%m.%Y}–{record.period_end:%d.%m.%Y}"
+        return f"{name} {short(record.period_start)}–{short(record.period_end)}"
     for attr in NAMING.get(model, ("subject", "text")):
         value = str(getattr(record, attr, "") or "")
         if value.strip():

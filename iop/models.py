@@ -57,6 +57,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from students.dates import short
 from students.models import Pupil, School, SchoolYear, Skoleeier
 
 from .collapse import HistorySeries
@@ -217,7 +218,7 @@ class SakkyndigVurdering(Document):
         indexes = [models.Index(fields=["pupil", "status"], name="sv_pupil_status_idx")]
 
     def __str__(self) -> str:
-        return f"{_('Expert assessment')} {self.assessed_on:%d.%m.%Y}"
+        return f"{_('Expert assessment')} {short(self.assessed_on)}"
 
     @property
     def is_draft(self) -> bool:
@@ -399,7 +400,7 @@ class Enkeltvedtak(Document):
         indexes = [models.Index(fields=["pupil", "status"], name="vedtak_pupil_status_idx")]
 
     def __str__(self) -> str:
-        return f"{_('Individual decision')} {self.valid_from:%d.%m.%Y}–{self.valid_to:%d.%m.%Y}"
+        return f"{_('Individual decision')} {short(self.valid_from)}–{short(self.valid_to)}"
 
     @property
     def is_made(self) -> bool:
@@ -513,7 +514,7 @@ class Appeal(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{_('Appeal')} {self.received_on:%d.%m.%Y}"
+        return f"{_('Appeal')} {short(self.received_on)}"
 
     @property
     def is_open(self) -> bool:
@@ -608,7 +609,7 @@ class CaseConsent(models.Model):
         indexes = [models.Index(fields=["pupil", "kind"], name="caseconsent_pupil_kind_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.name} {self.date:%d.%m.%Y}"
+        return f"{self.get_kind_display()}: {self.name} {short(self.date)}"
 
     @property
     def is_active(self) -> bool:
@@ -653,7 +654,7 @@ class AdvanceNotice(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{_('Advance notice')} {self.sent_on:%d.%m.%Y}"
+        return f"{_('Advance notice')} {short(self.sent_on)}"
 
 
 class AdvanceNoticeComment(models.Model):
@@ -689,7 +690,7 @@ class AdvanceNoticeComment(models.Model):
         ordering = ["received_on", "recorded_at"]
 
     def __str__(self) -> str:
-        return f"{self.name} {self.received_on:%d.%m.%Y}"
+        return f"{self.name} {short(self.received_on)}"
 
 
 class EnkeltvedtakSubject(models.Model):
@@ -1010,7 +1011,7 @@ class GoalLog(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.goal} {self.date:%d.%m.%Y}"
+        return f"{self.goal} {short(self.date)}"
 
 
 class TeachingLog(models.Model):
@@ -1047,7 +1048,7 @@ class TeachingLog(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.section} {self.period_start:%d.%m.%Y}: {self.hours}"
+        return f"{self.section} {short(self.period_start)}: {self.hours}"
 
 
 class IopVersion(models.Model):

@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 from curriculum.models import CompetenceAim
 from students import access
 from students.access import Action
+from students.dates import short
 from students.models import (
     Enrolment,
     GuardianLink,
@@ -1620,7 +1621,7 @@ def iup_update(*, actor: User, iup: Iup, version: int, data: Mapping[str, Any]) 
         raise ValidationError(
             {
                 "talk_date": _("The talk must be in the plan's school year (%(start)s–%(end)s).")
-                % {"start": f"{current.school_year.start:%d.%m.%Y}", "end": f"{current.school_year.end:%d.%m.%Y}"}
+                % {"start": short(current.school_year.start), "end": short(current.school_year.end)}
             }
         )
     _bump(current)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import services, sso, transfer
+from .dates import short
 from .forms import PupilMoveForm
 from .models import (
     Enrolment,
@@ -222,7 +223,7 @@ class PupilAdmin(admin.ModelAdmin):
                         "pupil": pupil.full_name,
                         "group": moved.to_group.name,
                         "school": moved.to_school.name,
-                        "date": moved.date.strftime("%d.%m.%Y"),
+                        "date": short(moved.date),
                     },
                 )
                 return redirect("admin:students_pupil_change", pupil.pk)

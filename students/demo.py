@@ -139,7 +139,10 @@ def create(seed: int = 2026) -> list[Login]:
         name="Nordvest fylkeskommune (demo)", kind=Skoleeier.Kind.FYLKESKOMMUNE, country="NO"
     )
     grunnskole = School.objects.create(skoleeier=kommune, name="Fjordvik skole (demo)", kind=School.Kind.BARNE_UNGDOM)
-    vgs = School.objects.create(skoleeier=fylke, name="Fjordvik videregående skole (demo)", kind=School.Kind.VGS)
+    # The upper secondary school writes nynorsk (its målform): its pages are in nynorsk.
+    vgs = School.objects.create(
+        skoleeier=fylke, name="Fjordvik vidaregåande skule (demo)", kind=School.Kind.VGS, language=School.Language.NN
+    )
 
     operator = User.objects.create(
         email="drift@demo.example", password=_password_hash(), full_name="Drift Demo", is_staff=True, is_superuser=True

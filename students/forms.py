@@ -10,6 +10,7 @@ from django.contrib.auth.forms import PasswordResetForm as BasePasswordResetForm
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from .dates import short
 from .models import Group, SchoolYear
 
 DATE_FIRST = datetime.date(2000, 1, 1)
@@ -113,7 +114,7 @@ class PupilMoveForm(forms.Form):
         if not DATE_FIRST <= day <= DATE_LAST:
             raise forms.ValidationError(
                 _("Enter a date between %(first)s and %(last)s."),
-                params={"first": DATE_FIRST.strftime("%d.%m.%Y"), "last": DATE_LAST.strftime("%d.%m.%Y")},
+                params={"first": short(DATE_FIRST), "last": short(DATE_LAST)},
             )
         return day
 
@@ -188,7 +189,7 @@ class SchoolYearForm(forms.ModelForm):
                     name,
                     forms.ValidationError(
                         _("Enter a date between %(first)s and %(last)s."),
-                        params={"first": DATE_FIRST.strftime("%d.%m.%Y"), "last": DATE_LAST.strftime("%d.%m.%Y")},
+                        params={"first": short(DATE_FIRST), "last": short(DATE_LAST)},
                     ),
                 )
         return data

@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
+from .dates import short
+
 ADULT_AGE = 18
 
 
@@ -369,7 +371,7 @@ class Pupil(models.Model):
     def admin_label(self) -> str:
         """``"Jonas Haugen (f. 04.03.2012) – Nordby skole"``: namesakes told
         apart in the operators' admin. Needs ``school`` loaded."""
-        return f"{self.full_name} ({_('b.')} {self.birth_date:%d.%m.%Y}) – {self.school}"
+        return f"{self.full_name} ({_('b.')} {short(self.birth_date)}) – {self.school}"
 
     @property
     def full_name(self) -> str:
@@ -693,7 +695,7 @@ class PupilTransfer(models.Model):
         indexes = [models.Index(fields=["pupil", "made_at"], name="transfer_pupil_idx")]
 
     def __str__(self) -> str:
-        return f"{self.pupil} → {self.to_group} {self.date:%d.%m.%Y}"
+        return f"{self.pupil} → {self.to_group} {short(self.date)}"
 
     @property
     def changes_school(self) -> bool:
@@ -742,7 +744,7 @@ class RosterImport(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.get_format_display()} {self.created_at:%d.%m.%Y %H:%M}"
+        return f"{self.get_format_display()} {short(self.created_at)}"
 
     @property
     def progress_percent(self) -> int:

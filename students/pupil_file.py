@@ -35,11 +35,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from .dates import short
 from .models import Pupil
 
 #: The shape of :func:`file_as_json`; raised when a key is renamed or removed.
@@ -110,15 +110,15 @@ def _json_value(value: Any) -> Any:
 
 
 def display(value: Any) -> str:
-    """VALUE as a person reads it: dates dd.mm.yyyy, times in local time, yes/no."""
+    """VALUE as a person reads it: dates in the active language's short form, times in local time, yes/no."""
     if value is None or value == "":
         return ""
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).strftime("%d.%m.%Y %H:%M") if timezone.is_aware(value) else f"{value:%d.%m.%Y}"
+        return short(value)
     if isinstance(value, datetime.date):
-        return f"{value:%d.%m.%Y}"
+        return short(value)
     if isinstance(value, list | tuple):
         return ", ".join(display(v) for v in value)
     if isinstance(value, dict):

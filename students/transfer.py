@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import access, signals
+from .dates import short
 from .models import Enrolment, Group, PptGrant, Pupil, PupilTransfer, PupilUserObjectPermission, User
 
 
@@ -62,7 +63,7 @@ def _validate(actor: User, pupil: Pupil, to_group: Group, day: datetime.date) ->
     if not year.start <= day <= year.end:
         errors.setdefault("date", []).append(
             _("The date must be within the new group's school year (%(start)s–%(end)s).")
-            % {"start": year.start.strftime("%d.%m.%Y"), "end": year.end.strftime("%d.%m.%Y")}
+            % {"start": short(year.start), "end": short(year.end)}
         )
     if not target_groups(actor, pupil, day).filter(pk=to_group.pk).exists():
         errors.setdefault("to_group", []).append(_("The pupil can not move to this group."))

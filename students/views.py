@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import access, audit, selectors, services, transfer
+from .dates import short
 from .forms import PupilFilterForm, PupilMoveForm
 from .models import User
 from .sections import home_sections, pupil_sections
@@ -108,7 +109,7 @@ def pupil_move(request: HttpRequest, pupil_id: str) -> HttpResponse:
                     "pupil": pupil.full_name,
                     "group": moved.to_group.name,
                     "school": moved.to_school.name,
-                    "date": moved.date.strftime("%d.%m.%Y"),
+                    "date": short(moved.date),
                 },
             )
             access.forget(actor)

@@ -27,6 +27,7 @@ from simple_history.models import HistoricalRecords
 
 from iop.limits import FreeTextField, validate_date_window
 from iop.models import Goal, Iop, IopSubject
+from students.dates import short
 from students.models import Pupil, School, SchoolYear
 
 USER = settings.AUTH_USER_MODEL
@@ -144,7 +145,7 @@ class Report(models.Model):
         indexes = [models.Index(fields=["pupil", "status"], name="report_pupil_status_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.period_start:%d.%m.%Y}–{self.period_end:%d.%m.%Y}"
+        return f"{self.get_kind_display()} {short(self.period_start)}–{short(self.period_end)}"
 
     @property
     def is_draft(self) -> bool:

@@ -1,4 +1,5 @@
-"""English date formats beside Django's (see ``iop.formats``): day before month."""
+"""English date formats beside Django's (see ``iop.formats``): day before month,
+also in the short numeric form ("22/09/2026"), as in British English."""
 
 MEDIUM_DATE_FORMAT = "j M Y"
 MEDIUM_DATETIME_FORMAT = "j M H:i"
@@ -7,3 +8,5 @@ NUMERIC_DATETIME_FORMAT = "Y-m-d H:i"
 WEEKDAY_DATE_FORMAT = "D j M Y"
 WEEKDAY_DAY_MONTH_FORMAT = "l j M"
 DAY_MONTH_FORMAT = "j M"
+SHORT_DATE_FORMAT = "d/m/Y"
+SHORT_DATETIME_FORMAT = "d/m/Y H:i"
