@@ -135,6 +135,8 @@ def anpassning_edit(request: HttpRequest, pk: str) -> HttpResponse:
 def anpassning_follow_up(request: HttpRequest, pk: str) -> HttpResponse:
     obj = selectors.anpassning_for(request.user, pk, Action.EDIT)
     pupil = obj.pupil
+    if request.method == "GET":
+        log_read(actor=_actor(request), pupil=pupil, kind=Kind.ANPASSNING, object_id=obj.pk, purpose=Purpose.EDIT)
     form = UppfoljningForm(request.POST or None, initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -169,6 +171,8 @@ def anpassning_follow_up(request: HttpRequest, pk: str) -> HttpResponse:
 def utredning_create(request: HttpRequest, pupil_id: str) -> HttpResponse:
     pupil = selectors.get_pupil(request.user, pupil_id, Action.EDIT)
     tried = ExtraAnpassning.objects.filter(pupil=pupil)
+    if request.method == "GET":  # the form lists the pupil's extra adaptations
+        log_read(actor=_actor(request), pupil=pupil, kind=Kind.ANPASSNING, object_id=pupil.pk, purpose=Purpose.EDIT)
     form = UtredningForm(
         request.POST or None,
         anpassningar=tried,
@@ -276,6 +280,8 @@ def programme_create(request: HttpRequest, pk: str) -> HttpResponse:
     """Draft the decision after a concluded investigation (``?slag=inte_upprata`` for a decision not to)."""
     utredning = selectors.utredning_for(request.user, pk, Action.EDIT)
     pupil = utredning.pupil
+    if request.method == "GET":
+        log_read(actor=_actor(request), pupil=pupil, kind=Kind.UTREDNING, object_id=utredning.pk, purpose=Purpose.EDIT)
     default = (
         Atgardsprogram.Kind.UPPRATTA if utredning.needs_support is not False else Atgardsprogram.Kind.INTE_UPPRATTA
     )
@@ -423,6 +429,10 @@ def programme_notified(request: HttpRequest, pk: str) -> HttpResponse:
 def programme_evaluate(request: HttpRequest, pk: str) -> HttpResponse:
     programme = selectors.programme_for(request.user, pk, Action.EDIT)
     pupil = programme.pupil
+    if request.method == "GET":
+        log_read(
+            actor=_actor(request), pupil=pupil, kind=Kind.ATGARDSPROGRAM, object_id=programme.pk, purpose=Purpose.EDIT
+        )
     form = UtvarderingForm(request.POST or None, initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -464,7 +474,7 @@ def programme_pdf(request: HttpRequest, pk: str) -> HttpResponse:
         identifier=str(programme.pk),
     )
     log_read(actor=_actor(request), pupil=pupil, kind=Kind.ATGARDSPROGRAM, object_id=programme.pk, purpose=Purpose.PDF)
-    name = documents.slug(programme.get_kind_display(), pupil.full_name, programme.decided_on)
+    name = documents.slug(*str(programme.get_kind_display()).split(), *pupil.full_name.split(), programme.decided_on)
     return documents.pdf_response(rendered.pdf, f"{name}.pdf")
 
 

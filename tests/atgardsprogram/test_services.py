@@ -209,3 +209,13 @@ def test_the_appeal_register(s: Sweden) -> None:
         data={"forwarded_on": today, "outcome": Overklagande.Outcome.REJECTED, "decided_on": today},
     )
     assert Overklagande.objects.get().outcome == Overklagande.Outcome.REJECTED
+
+
+def test_is_rektor_of_reads_the_profile(s: Sweden) -> None:
+    from students import access
+
+    assert access.is_rektor_of(s.rektor, s.pupil)
+    assert not access.is_rektor_of(s.koordinator, s.pupil)
+    assert not access.is_rektor_of(s.other_rektor, s.pupil)
+    s.pupil.archived_at = timezone.now()
+    assert not access.is_rektor_of(s.rektor, s.pupil)  # an archived pupil's file is only read

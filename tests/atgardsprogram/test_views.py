@@ -181,3 +181,39 @@ def test_the_whole_file_holds_the_chain(s: Sweden) -> None:
     assert len(parts["atgardsprogram.atgard"].records) == 1
     assert len(parts["atgardsprogram.anpassning"].records) == 1
     assert programme.utredning_id
+
+
+def test_the_rektor_records_the_notification_and_keeps_the_appeal_register(s: Sweden) -> None:
+    programme = decided(s)
+    today = timezone.localdate().isoformat()
+    rektor = s.client("rektor")
+    notified = reverse("atgardsprogram:programme_notified", args=[programme.pk])
+    assert s.client("mentor").post(notified, {"notified_on": today}).status_code == 403
+    assert rektor.post(notified, {"notified_on": today}).status_code == 302
+    page = rektor.get(reverse("atgardsprogram:programme", args=[programme.pk])).content.decode()
+    assert "Sista dag för överklagande" in page
+    create = reverse("atgardsprogram:overklagande_create", args=[programme.pk])
+    assert s.client("mentor").get(create).status_code == 403
+    data = {"received_on": today, "received_from": "Vera Vårdnadshavare", "outcome": "pending"}
+    assert rektor.post(create, data).status_code == 302
+    appeal = programme.overklaganden.get()
+    edit = reverse("atgardsprogram:overklagande", args=[appeal.pk])
+    assert s.client("guardian").get(edit).status_code == 404  # the register is the school's
+    refused = rektor.post(edit, data | {"outcome": "rejected"})
+    assert refused.status_code == 200 and "Ange datum för avgörandet." in refused.content.decode()
+    assert (
+        rektor.post(edit, data | {"forwarded_on": today, "outcome": "rejected", "decided_on": today}).status_code == 302
+    )
+    appeal.refresh_from_db()
+    assert appeal.outcome == "rejected" and str(appeal.forwarded_on) == today
+
+
+def test_the_pdf_of_a_decision_not_to_draw_up(s: Sweden) -> None:
+    no = refusal(s)
+    response = s.client("rektor").get(reverse("atgardsprogram:programme_pdf", args=[no.pk]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert (
+        "beslut-att-inte-uppr%C3%A4tta-ett-%C3%A5tg%C3%A4rdsprogram-alva-andersson" in response["Content-Disposition"]
+    )
+    drafted = draft(s)
+    assert s.client("rektor").get(reverse("atgardsprogram:programme_pdf", args=[drafted.pk])).status_code == 302
