@@ -457,6 +457,32 @@ GRUNNSKOLE: list[dict[str, Any]] = [
 #: The written IUP is for the years without grades (grades are set from årskurs 6).
 SE_LAST_YEAR_WITHOUT_GRADES = 5
 
+#: The Swedish support chain's dated duties: a decided åtgärdsprogram states
+#: when it is followed up and when it is evaluated (skollagen 3 kap. 9 §);
+#: the dates come from the programme (``followup.atgardsprogram_sources``).
+SE_SUPPORT_DUTIES: list[dict[str, Any]] = [
+    {
+        "key": "atgardsprogram-uppfoljning",
+        "title": "Uppföljning av åtgärdsprogram",
+        "description": "Följ upp åtgärderna i elevens åtgärdsprogram den dag programmet anger (skollagen 3 kap. 9 §).",
+        "responsible_role": K,
+        **record("ap_follow_up", 0),
+        "weekend_to_monday": False,  # the date the programme itself states
+        "reminder_days": "7,1",
+    },
+    {
+        "key": "atgardsprogram-utvardering",
+        "title": "Utvärdering av åtgärdsprogram",
+        "description": "Utvärdera om åtgärderna har tillgodosett elevens behov; rektorn beslutar om ändringar "
+        "(skollagen 3 kap. 9 §).",
+        "responsible_role": R,
+        **record("ap_evaluation", 0),
+        "weekend_to_monday": False,  # the date the programme itself states
+        "fulfilment": "ap_evaluated",
+        "reminder_days": "14,7,1",
+    },
+]
+
 GRUNDSKOLA_SE: list[dict[str, Any]] = [
     {
         "key": "utvecklingssamtal-ht",
@@ -514,7 +540,7 @@ GRUNDSKOLA_SE: list[dict[str, Any]] = [
         "max_year_level": SE_LAST_YEAR_WITHOUT_GRADES,
     },
     {
-        "key": "atgardsprogram-uppfoljning",
+        "key": "atgardsprogram-arsoversyn",
         "title": "Följa upp och utvärdera åtgärdsprogram före terminens slut",
         "description": "Rektorn ser till att varje åtgärdsprogram följs upp och utvärderas, och beslutar om det ska "
         "fortsätta, ändras eller avslutas (skollagen 3 kap. 9 §).",
@@ -537,10 +563,11 @@ GRUNDSKOLA_SE: list[dict[str, Any]] = [
         "title": "Följa upp den extra anpassningen",
         "description": "Den extra anpassningen följs upp på uppföljningsdatumet: avslutas, fortsätter eller ändras.",
         "responsible_role": K,
-        **record("tiltak_evaluation", 0),
-        "fulfilment": "tiltak_evaluated",
+        **record("ea_follow_up", 0),
+        "weekend_to_monday": False,  # the date the school itself chose
         "reminder_days": "7,1",
     },
+    *SE_SUPPORT_DUTIES,
 ]
 
 BUILTIN_SETS: dict[str, tuple[str, str, list[dict[str, Any]]]] = {

@@ -15,7 +15,10 @@ person and brings the next deadline.
   (forvaltningsloven § 33) and the rektor and coordinators are told; a step
   of the appeal recorded (sent to Statsforvalteren, settled) closes it;
 * IOP or IUP published, årsrapport finalised or published → the pupil's
-  deadlines are brought up to date (duties fulfilled).
+  deadlines are brought up to date (duties fulfilled);
+* a dated record of the Swedish support chain changed (an extra adaptation,
+  an åtgärdsprogram decided or evaluated) → the pupil's deadlines are brought
+  up to date (its follow-up and evaluation dates).
 
 A receiver runs after the commit of the change it follows. It never undoes
 that change: when it fails, it logs, and the nightly regeneration of the
@@ -181,6 +184,12 @@ def on_record_changed(sender: Any, **kwargs: Any) -> None:
         _safely("a published plan or report", lambda: refresh_pupil(pupil_id))
 
 
+def on_support_record_changed(sender: Any, *, pupil_id: uuid.UUID, **kwargs: Any) -> None:
+    """A dated record of the Swedish support chain changed: its dates are the
+    pupil's deadlines now, not after the nightly regeneration."""
+    _safely("a record of the support chain", lambda: refresh_pupil(pupil_id))
+
+
 def on_case_consent_withdrawn(sender: Any, *, consent: CaseConsent, actor: User, **kwargs: Any) -> None:
     """A consent was withdrawn: the pupil's sent referrals not yet answered
     stop (PPT's access has ended already), and the consents of those and of
@@ -209,3 +218,4 @@ def connect() -> None:
     signals.plan_published.connect(on_record_changed, dispatch_uid="followup-chain-plan-published")
     signals.report_finalised.connect(on_record_changed, dispatch_uid="followup-report-finalised")
     signals.report_published.connect(on_record_changed, dispatch_uid="followup-report-published")
+    signals.support_record_changed.connect(on_support_record_changed, dispatch_uid="followup-support-record")

@@ -601,6 +601,7 @@ class Duty(models.Model):
         APPEAL_RECEIVED = "appeal_received", _("An appeal against an enkeltvedtak is received")
         AP_FOLLOW_UP = "ap_follow_up", _("Follow-up date of an åtgärdsprogram")
         AP_EVALUATION = "ap_evaluation", _("Evaluation date of an åtgärdsprogram")
+        EA_FOLLOW_UP = "ea_follow_up", _("Follow-up date of an extra adaptation")
 
     class Fulfilment(models.TextChoices):
         MANUAL = "manual", _("Marked done by hand")

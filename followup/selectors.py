@@ -480,6 +480,7 @@ def deadline_link(d: Deadline) -> str:
         "vurdering": "iop:vurdering_detail",
         "vedtak": "iop:vedtak_detail",
         "atgardsprogram": "atgardsprogram:programme",
+        "anpassning": "atgardsprogram:anpassning",
     }
     if d.record_kind in ("interim_referral", "interim_vurdering") and d.record_id:
         return reverse("followup:interim_reply", args=[d.record_kind.removeprefix("interim_"), d.record_id])

@@ -39,3 +39,9 @@ appeal_recorded = Signal()
 #: kwargs: ``report``, ``actor``.
 report_finalised = Signal()
 report_published = Signal()
+
+#: A dated record of the Swedish support chain changed: an extra adaptation
+#: documented, changed or followed up, an åtgärdsprogram decided or evaluated
+#: (their follow-up and evaluation dates are deadlines).
+#: kwargs: ``pupil_id`` (uuid.UUID), ``actor`` (User).
+support_record_changed = Signal()

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from iop import signals
 from students import access
 from students.access import Action
 from students.models import Pupil, User
@@ -68,6 +69,14 @@ def _set(obj: Any, data: Mapping[str, Any], fields: Iterable[str]) -> None:
 # --- extra anpassningar ---------------------------------------------------------------
 
 
+def _announce(pupil: Pupil, actor: User) -> None:
+    """Tell the rest of the project (:data:`iop.signals.support_record_changed`)
+    once the transaction has committed: a dated record of PUPIL changed."""
+    transaction.on_commit(
+        lambda: signals.support_record_changed.send(sender=Pupil, pupil_id=pupil.pk, actor=actor), robust=True
+    )
+
+
 @transaction.atomic
 def anpassning_create(*, actor: User, pupil: Pupil, data: Mapping[str, Any]) -> ExtraAnpassning:
     """Document an extra adaptation for PUPIL."""
@@ -76,6 +85,7 @@ def anpassning_create(*, actor: User, pupil: Pupil, data: Mapping[str, Any]) -> 
     _set(obj, data, ANPASSNING_FIELDS)
     obj.full_clean()
     obj.save()
+    _announce(pupil, actor)
     return obj
 
 
@@ -87,6 +97,7 @@ def anpassning_update(*, actor: User, anpassning: ExtraAnpassning, data: Mapping
     _set(anpassning, data, ANPASSNING_FIELDS)
     anpassning.full_clean()
     anpassning.save()
+    _announce(anpassning.pupil, actor)
     return anpassning
 
 
@@ -121,6 +132,7 @@ def anpassning_follow_up(
         anpassning.follow_up_on = next_follow_up
     entry.save()
     anpassning.save(update_fields=["status", "follow_up_on"])
+    _announce(anpassning.pupil, actor)
     return entry
 
 
@@ -301,6 +313,7 @@ def atgardsprogram_decide(
         Atgardsprogram.objects.filter(pk=programme.previous_id).exclude(status=Atgardsprogram.Status.DRAFT).update(
             status=Atgardsprogram.Status.ENDED
         )
+    _announce(programme.pupil, actor)
     return programme
 
 
@@ -358,6 +371,7 @@ def atgardsprogram_evaluate(
             for m in programme.atgarder.all()
         )
     programme.save(update_fields=["status"])
+    _announce(programme.pupil, actor)
     return entry, draft
 
 

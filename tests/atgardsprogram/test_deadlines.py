@@ -6,8 +6,7 @@ import pytest
 from django.utils import timezone
 
 from followup import deadlines
-from followup.atgardsprogram_sources import DUTIES
-from followup.models import Deadline, Duty
+from followup.models import Deadline
 from followup.selectors import deadline_link
 from iop.atgardsprogram import services
 from iop.atgardsprogram.models import AtgardsprogramUtvardering
@@ -18,9 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_follow_up_and_evaluation_dates_are_deadlines_until_evaluated() -> None:
-    s = sweden()
-    for duty in DUTIES:
-        Duty.objects.create(school=s.school, **duty)
+    s = sweden()  # the Swedish årshjul carries the programme's duties
     year = SchoolYear.objects.get(school=s.school)
     draft(s)  # a draft asks for nothing
     programme = decided(s)

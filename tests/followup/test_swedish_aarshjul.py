@@ -7,6 +7,7 @@ and none of the Norwegian chain's duties. A Norwegian school keeps its own."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 import time_machine
@@ -14,6 +15,7 @@ import time_machine
 from followup import deadlines, services
 from followup.aarshjul_data import GRUNDSKOLA_SE, GRUNNSKOLE
 from followup.models import Deadline, Talk
+from iop.atgardsprogram import services as support
 from iop.models import Iup
 from students.models import Group, School, SchoolYear, TeachingAssignment
 from tests import factories as f
@@ -69,7 +71,7 @@ def test_a_swedish_school_gets_the_swedish_aarshjul_and_no_norwegian_duty(skola:
         "skriftlig-iup",
         "extra-anpassningar-ht",
         "extra-anpassningar-vt",
-        "atgardsprogram-uppfoljning",
+        "atgardsprogram-arsoversyn",
     }
     # Each term's talk for every pupil, with the mentor responsible.
     assert {d.due for d in keys["utvecklingssamtal-ht"]} == {D(2026, 12, 10)}
@@ -79,7 +81,7 @@ def test_a_swedish_school_gets_the_swedish_aarshjul_and_no_norwegian_duty(skola:
     # The written IUP only for the years without grades: not for the pupil in årskurs 7.
     assert {d.pupil for d in keys["skriftlig-iup"]} == set(skola.pupils[:3])
     # The åtgärdsprogram are reviewed three weeks before the school year (and the spring term) ends.
-    (review,) = keys["atgardsprogram-uppfoljning"]
+    (review,) = keys["atgardsprogram-arsoversyn"]
     assert review.due == D(2027, 5, 28) and review.responsible == skola.rektor
     assert {d.group for d in keys["extra-anpassningar-ht"]} == set(Group.objects.filter(school_year=skola.year))
 
@@ -88,7 +90,8 @@ def test_the_swedish_texts_cite_skollagen() -> None:
     texts = {d["key"]: d["title"] + " " + d.get("description", "") for d in GRUNDSKOLA_SE}
     assert "10 kap. 12 §" in texts["utvecklingssamtal-ht"] and "10 kap. 12 §" in texts["utvecklingssamtal-vt"]
     assert "10 kap. 13 §" in texts["skriftlig-iup"]
-    assert "3 kap. 9 §" in texts["atgardsprogram-uppfoljning"]
+    assert "3 kap. 9 §" in texts["atgardsprogram-arsoversyn"]
+    assert "3 kap. 9 §" in texts["atgardsprogram-uppfoljning"] and "3 kap. 9 §" in texts["atgardsprogram-utvardering"]
     for text in texts.values():
         assert "opplæringslova" not in text and "sakkyndig" not in text and "IOP" not in text
 
@@ -133,25 +136,45 @@ def test_a_published_written_iup_fulfils_the_years_iup(skola: YearSchool) -> Non
     assert Deadline.objects.get(pupil=skola.pupils[0], duty__key="skriftlig-iup").state == Deadline.State.OPEN
 
 
-def test_following_up_an_extra_anpassning_is_a_deadline(skola: YearSchool) -> None:
+def test_following_up_an_extra_anpassning_is_a_deadline(
+    skola: YearSchool, django_capture_on_commit_callbacks: Any
+) -> None:
+    """An extra adaptation's follow-up date is the mentor's deadline as soon as
+    it is documented; a follow-up moves it on, and ending the adaptation ends it."""
     pupil = skola.pupils[2]
     with at("2026-09-10"):
         deadlines.deadlines_generate(school_year=skola.year)
-        services.tiltak_create(
-            actor=skola.teacher,
-            pupil=pupil,
-            challenge="Läsning",
-            description="Inläsningstjänst",
-            organisation="group",
-            collaboration="school",
-            start=D(2026, 9, 10),
-            end=D(2026, 12, 18),
-            responsibilities="Mentor",
-            responsible=skola.teacher,
-            evaluation_date=D(2026, 10, 21),
-        )
+        with django_capture_on_commit_callbacks(execute=True):
+            adaptation = support.anpassning_create(
+                actor=skola.teacher,
+                pupil=pupil,
+                data={
+                    "subject": "Svenska",
+                    "description": "Inläsningstjänst",
+                    "responsible": "Mentor",
+                    "start_date": D(2026, 9, 10),
+                    "follow_up_on": D(2026, 10, 21),
+                },
+            )
     (due,) = Deadline.objects.filter(pupil=pupil, duty__key="extra-anpassning-uppfoljning")
-    assert due.due == D(2026, 10, 21) and due.responsible == skola.teacher
+    assert due.due == D(2026, 10, 21) and due.responsible == skola.teacher and due.state == Deadline.State.OPEN
+    with at("2026-10-21"), django_capture_on_commit_callbacks(execute=True):
+        support.anpassning_follow_up(
+            actor=skola.teacher,
+            anpassning=adaptation,
+            date=D(2026, 10, 21),
+            effect="Läser mer.",
+            outcome="continue",
+            next_follow_up=D(2026, 12, 9),
+        )
+    due.refresh_from_db()
+    assert due.due == D(2026, 12, 9) and due.state == Deadline.State.OPEN
+    with at("2026-12-09"), django_capture_on_commit_callbacks(execute=True):
+        support.anpassning_follow_up(
+            actor=skola.teacher, anpassning=adaptation, date=D(2026, 12, 9), effect="Klarar sig.", outcome="end"
+        )
+    due.refresh_from_db()
+    assert due.state != Deadline.State.OPEN
 
 
 def test_a_norwegian_school_keeps_the_norwegian_aarshjul(grunnskole: YearSchool) -> None:
