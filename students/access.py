@@ -58,7 +58,17 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, Permission
 from django.core.exceptions import EmptyResultSet, FullResultSet, PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import BooleanField, CharField, ExpressionWrapper, F, IntegerField, Q, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    CharField,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
@@ -388,6 +398,24 @@ def _profile_of(user_id: int, roles: _Roles, is_guardian: bool) -> Profile:
     return Profile(user_id=user_id, active=True, roles={r: frozenset(s) for r, s in roles}, is_guardian=is_guardian)
 
 
+_TIME = DateTimeField()
+
+
+def _as_param(value: Any) -> Any:
+    """VALUE (a pupil's key or a moment) as the database receives it in a
+    query's parameters: itself on PostgreSQL; SQLite (the demo) receives keys
+    as hex text and moments as text."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    field = _TIME if isinstance(value, datetime.datetime) else Pupil._meta.pk
+    return field.get_db_prep_value(value, connection, prepared=False)  # type: ignore[union-attr]
+
+
+def _slots(params: list[Any] | tuple[Any, ...], stand_in: Any) -> tuple[int, ...]:
+    """The indexes of PARAMS holding STAND_IN (as the database receives it)."""
+    wanted = _as_param(stand_in)
+    return tuple(i for i, p in enumerate(params) if p in (stand_in, wanted))
+
+
 def _where_sql(condition: Q) -> tuple[str, tuple[Any, ...], tuple[int, ...]]:
     """CONDITION on the pupil table as SQL: ``(sql, params, indexes of the time)``."""
     query = Pupil.objects.filter(condition).query
@@ -398,14 +426,14 @@ def _where_sql(condition: Q) -> tuple[str, tuple[Any, ...], tuple[int, ...]]:
         sql, params = "1 = 0", []
     except FullResultSet:
         sql, params = "1 = 1", []
-    return sql, tuple(params), tuple(i for i, p in enumerate(params) if p == _NOW_SLOT)
+    return sql, tuple(params), _slots(params, _NOW_SLOT)
 
 
 def _condition(sql: str, template: tuple[Any, ...], times: tuple[int, ...]) -> RawSQL:
     """A compiled condition as an expression, the clock's time in its slots."""
     params: list[Any] = list(template)
     if times:
-        now = timezone.now()
+        now = _as_param(timezone.now())
         for i in times:
             params[i] = now
     return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611 - the ORM's own compiled SQL
@@ -448,11 +476,10 @@ def _pupil_query(
         .filter(pk=_PUPIL_SLOT)
         .query.sql_with_params()
     )
-    slots = [i for i, p in enumerate(params) if p == _PUPIL_SLOT]
+    slots = _slots(params, _PUPIL_SLOT)
     if len(slots) != 1:  # pragma: no cover - the ORM changed how it passes keys
         raise RuntimeError("the pupil query's key is not one parameter")
-    times = tuple(i for i, p in enumerate(params) if p == _NOW_SLOT)
-    return sql, tuple(params), slots[0], times
+    return sql, tuple(params), slots[0], _slots(params, _NOW_SLOT)
 
 
 def _fetch_pupil(prof: Profile, pupil_id: uuid.UUID | str) -> Pupil | None:
@@ -463,9 +490,9 @@ def _fetch_pupil(prof: Profile, pupil_id: uuid.UUID | str) -> Pupil | None:
         return None
     sql, template, slot, times = _pupil_query(*_key(prof))
     params = list(template)
-    params[slot] = key
+    params[slot] = _as_param(key)
     if times:
-        now = timezone.now()
+        now = _as_param(timezone.now())
         for i in times:
             params[i] = now
     found = list(Pupil.objects.raw(sql, params))

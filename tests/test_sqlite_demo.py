@@ -80,3 +80,51 @@ def test_a_roster_import_runs_on_the_demo_database(tmp_path: Path) -> None:
     status, progressed, pupils = done.stdout.split()[-3:]
     assert (status, progressed) == ("applied", "True"), done.stdout
     assert int(pupils) > 0
+
+
+ACCESS = """
+import datetime
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from django.http import Http404
+from django.utils import timezone
+from students import access
+from students.models import Enrolment, Group, Pupil, School, SchoolYear, Skoleeier, StaffMembership
+from students.models import TeachingAssignment, User
+owner = Skoleeier.objects.create(name="K", kind=Skoleeier.Kind.KOMMUNE)
+school = School.objects.create(skoleeier=owner, name="S", kind=School.Kind.BARNE_UNGDOM)
+today = timezone.localdate()
+day = datetime.timedelta(days=1)
+year = SchoolYear.objects.create(school=school, name="Y", start=today - 30 * day, end=today + 200 * day)
+group = Group.objects.create(school_year=year, name="5A", year_level=5)
+pupil = Pupil.objects.create(school=school, first_name="A", last_name="B", birth_date=datetime.date(2016, 1, 1))
+Enrolment.objects.create(pupil=pupil, group=group)
+teacher, former, current = (User.objects.create_user(email=f"{n}@demo.example", password="x") for n in ("t", "f", "c"))
+StaffMembership.objects.create(user=teacher, school=school, role=StaffMembership.Role.KONTAKTLAERER)
+TeachingAssignment.objects.create(user=teacher, group=group, role=TeachingAssignment.Role.KONTAKTLAERER)
+for user, days in ((former, -1), (current, 1)):
+    StaffMembership.objects.create(user=user, school=school, role=StaffMembership.Role.VIKAR)
+    until = timezone.now() + days * day
+    access.grant_pupil_access(pupil=pupil, user=user, granted_by=teacher, expires_at=until)
+def sees(user):
+    try:
+        return access.get_pupil(user, str(pupil.pk)).pk == pupil.pk
+    except Http404:
+        return False
+print(sees(teacher), sees(current), sees(former))
+"""
+
+
+def test_the_access_layer_answers_on_the_demo_database(tmp_path: Path) -> None:
+    """The access layer's compiled pupil query runs on SQLite (keys and
+    moments are text there): the teacher and a current grant see the pupil,
+    an expired grant does not."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "DJANGO"))}
+    env.update(IOP_ENV="demo", IOP_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="iop.settings")
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", ACCESS], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split()[-3:] == ["True", "True", "False"], done.stdout
