@@ -85,6 +85,27 @@ class ConcludeForm(forms.Form):
 _YES_NO = [("", "—"), ("true", _("Yes")), ("false", _("No"))]
 
 
+class YesNoField(forms.TypedChoiceField):
+    """Yes, no or not recorded yet (None); any other answer is refused. A
+    recorded answer is shown selected again (``True`` as the option "true"),
+    so saving a draft keeps it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            choices=_YES_NO,
+            coerce=lambda value: value == "true",
+            empty_value=None,
+            required=False,
+            widget=forms.Select,
+            **kwargs,
+        )
+
+    def prepare_value(self, value: Any) -> Any:
+        if value is True or value is False:
+            return "true" if value else "false"
+        return "" if value is None else value
+
+
 class ProgrammeForm(HiddenErrorsShown, forms.ModelForm):
     class Meta:
         model = Atgardsprogram
@@ -96,8 +117,6 @@ class ProgrammeForm(HiddenErrorsShown, forms.ModelForm):
             "reason": _rows(4),
             "follow_up_on": DateInput(),
             "evaluate_on": DateInput(),
-            "pupil_took_part": forms.Select(choices=_YES_NO),
-            "guardians_took_part": forms.Select(choices=_YES_NO),
         }
 
     def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
@@ -110,11 +129,7 @@ class ProgrammeForm(HiddenErrorsShown, forms.ModelForm):
             for name in Atgardsprogram.SPECIAL_FORMS:
                 self.fields[name].help_text = _("Decided by the rektor personally (skollagen 3 kap. 11–12 §§).")
         for name in ("pupil_took_part", "guardians_took_part"):
-            self.fields[name] = forms.NullBooleanField(
-                label=self.fields[name].label,
-                required=False,
-                widget=forms.Select(choices=_YES_NO),
-            )
+            self.fields[name] = YesNoField(label=self.fields[name].label)
 
 
 class MeasureForm(forms.ModelForm):

@@ -5,6 +5,7 @@ and another pupil's guardian. Norwegian pupils answer 404."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -217,3 +218,36 @@ def test_the_pdf_of_a_decision_not_to_draw_up(s: Sweden) -> None:
     )
     drafted = draft(s)
     assert s.client("rektor").get(reverse("atgardsprogram:programme_pdf", args=[drafted.pk])).status_code == 302
+
+
+def test_editing_a_draft_keeps_whether_the_pupil_and_guardians_took_part(s: Sweden) -> None:
+    p = draft(s, guardians_took_part=False)
+    url = reverse("atgardsprogram:programme_edit", args=[p.pk])
+    client = s.client("mentor")
+    page = client.get(url).content.decode()
+    # The recorded answers are shown chosen, so saving the draft keeps them.
+    assert re.search(r'name="pupil_took_part".*?<option value="true" selected>', page, re.S)
+    assert re.search(r'name="guardians_took_part".*?<option value="false" selected>', page, re.S)
+    data = {
+        "needs": p.needs,
+        "subjects": p.subjects,
+        "follow_up_on": p.follow_up_on.isoformat(),
+        "evaluate_on": p.evaluate_on.isoformat(),
+        "pupil_took_part": "true",
+        "guardians_took_part": "false",
+        "atgard-TOTAL_FORMS": "1",
+        "atgard-INITIAL_FORMS": "0",
+        "atgard-0-what": "Speciallärare 30 minuter tre gånger i veckan.",
+        "atgard-0-responsible": "Speciallärare",
+    }
+    assert client.post(url, data).status_code == 302
+    p.refresh_from_db()
+    assert (p.pupil_took_part, p.guardians_took_part) == (True, False)
+    # An answer that is none of the choices is refused, not saved as "not recorded".
+    refused = client.post(url, data | {"pupil_took_part": "kanske"})
+    assert refused.status_code == 200 and "Välj ett giltigt alternativ" in refused.content.decode()
+    p.refresh_from_db()
+    assert p.pupil_took_part is True
+    assert client.post(url, data | {"pupil_took_part": ""}).status_code == 302
+    p.refresh_from_db()
+    assert p.pupil_took_part is None  # a draft may leave it open; the decision asks for it
