@@ -5,16 +5,19 @@ Uses the database that ``bench/bench_pages.py --keep`` left behind
 with ``DEBUG`` off, and Django's test client with a session of the plan's
 kontaktlærer (the coordinator for the dashboard). Each page is requested
 ``--repeat`` times after a warm-up; prints the median and p95 in
-milliseconds and the SQL queries of one request. ``--profile LABEL`` prints
-the top cumulative entries of cProfile for the pages whose label contains
-LABEL instead.
+milliseconds, the CPU time of one request (this process, and the
+PostgreSQL server process of its connection when the server runs on this
+machine) and the SQL queries of one request. ``--profile LABEL`` prints the
+top entries of cProfile (CPU time) for the pages whose label contains LABEL
+instead; ``--callers NAME`` who calls the functions matching NAME.
 
     .venv/bin/python bench/bench_pages.py --seconds 1 --keep     # once: the data
     .venv/bin/python bench/profile_pages.py --repeat 50
-    .venv/bin/python bench/profile_pages.py --profile "IOP edit" --top 40
+    .venv/bin/python bench/profile_pages.py --profile "IOP edit" --top 40 --sort tottime
 
-Other programs on the machine slow every page alike; medians of many
-repeats are steadier than the requests per second of a short load run.
+Other programs on the machine slow every page alike, and a busy machine
+stretches the milliseconds of the clock far more than the CPU time: compare
+the CPU columns between runs.
 """
 
 from __future__ import annotations
