@@ -190,6 +190,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+if IS_POSTGRES and env_bool("DB_PREPARED_STATEMENTS", True):
+    # The access layer's queries name the visible pupils in subqueries that
+    # take PostgreSQL longer to plan than to run. With the values bound on the
+    # server, a query a connection has run DB_PREPARE_AFTER times is prepared
+    # and its plan reused (the data is read afresh every time). Turn off behind
+    # a pooler in transaction mode that does not keep prepared statements.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=env_int("DB_PREPARE_AFTER", 2)
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

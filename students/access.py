@@ -326,23 +326,61 @@ def pupils_for(user: User | AnonymousUser, action: Action = Action.VIEW) -> Quer
 
 def pupil_ids(user: User | AnonymousUser, action: Action = Action.VIEW) -> RawSQL:
     """The keys of :func:`pupils_for` (USER, ACTION) as an SQL subquery for
-    ``field__in=``, compiled once per request and user: for queries that
-    name the visible pupils several times (each ``__in=pupils_for(...)``
-    would compile the relation subqueries again)."""
-    cache: dict[Action, tuple[str, tuple[Any, ...]]] | None = getattr(user, "_access_pupil_ids", None)
+    ``field__in=``: for queries that name the visible pupils several times
+    (each ``__in=pupils_for(...)`` would build and compile the relation
+    subqueries again). The SQL is compiled once per process, user's roles,
+    day and action (:func:`_pupil_ids_query`); the conditions in it are read
+    by PostgreSQL on every request, so new assignments, grants and
+    enrolments count at once."""
+    cache: dict[Action, tuple[str, list[Any]]] | None = getattr(user, "_access_pupil_ids", None)
     if cache is None:
         cache = {}
         if getattr(user, "is_authenticated", False):
             user._access_pupil_ids = cache  # type: ignore[union-attr]
     if action not in cache:
-        try:
-            compiled, values = pupils_for(user, action).values("pk").query.sql_with_params()
-            cache[action] = (compiled, tuple(values))
-        except EmptyResultSet:  # no relation to any pupil: a subquery that finds none
-            compiled, values = Pupil.objects.filter(pk__isnull=True).values("pk").query.sql_with_params()
-            cache[action] = (compiled, tuple(values))
+        prof = profile(user)
+        if prof.active:
+            sql, template, times = _pupil_ids_query(*_key(prof), action)
+        else:
+            sql, template, times = _no_pupil_ids()
+        params: list[Any] = list(template)
+        if times:
+            now = timezone.now()
+            for i in times:
+                params[i] = now
+        cache[action] = (sql, params)
     sql, params = cache[action]
     return RawSQL(sql, params)  # noqa: S611 - the ORM's own compiled SQL, values as parameters
+
+
+@functools.cache
+def _no_pupil_ids() -> tuple[str, tuple[Any, ...], tuple[int, ...]]:
+    """A subquery of pupil keys that finds none (no relation to any pupil)."""
+    sql, params = Pupil.objects.filter(pk__isnull=True).values("pk").query.sql_with_params()
+    return sql, tuple(params), ()
+
+
+@functools.lru_cache(maxsize=512)
+def _pupil_ids_query(
+    user_id: int, roles: _Roles, is_guardian: bool, today: datetime.date, action: Action
+) -> tuple[str, tuple[Any, ...], tuple[int, ...]]:
+    """The SQL of :func:`pupil_ids` for one user's roles on TODAY:
+    ``(sql, params, indexes of the time)`` (building and compiling the
+    relation subqueries costs more than running them)."""
+    prof = _profile_of(user_id, roles, is_guardian)
+    filters = {
+        r: q for r, q in _relation_filters(prof, today=today, now=_NOW_SLOT).items() if action in RELATION_ACTIONS[r]
+    }
+    if not filters:
+        return _no_pupil_ids()
+    qs = Pupil.objects.filter(_visible(prof, filters))
+    if action not in ARCHIVED_ACTIONS:
+        qs = current(qs)
+    try:
+        sql, params = qs.values("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return _no_pupil_ids()
+    return sql, tuple(params), tuple(i for i, p in enumerate(params) if p == _NOW_SLOT)
 
 
 def current(qs: QuerySet[Pupil]) -> QuerySet[Pupil]:

@@ -144,6 +144,8 @@ def home(user: User) -> Home:
             .distinct()
             .order_by("year_level", "name")
         )
-    pupil_count = access.current(access.pupils_for(user)).count() if prof.is_staff_member else 0
+    pupil_count = (
+        access.current(Pupil.objects.filter(pk__in=access.pupil_ids(user))).count() if prof.is_staff_member else 0
+    )
     schools = list(access.visible_schools(user).values_list("name", flat=True))
     return Home(profile=prof, children=children, groups=groups, pupil_count=pupil_count, schools=schools)

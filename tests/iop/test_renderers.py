@@ -20,6 +20,11 @@ class Everything(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     flag = forms.BooleanField(required=False)
     choice = forms.ChoiceField(choices=[("a", "A"), ("b", "B <b>")])
+    empty_choice = forms.ChoiceField(required=False, choices=[("", "---------"), ("1", "En")])
+    grouped = forms.MultipleChoiceField(
+        required=False, choices=[("Gruppe <1>", [("x", "X"), ("y", "Y & Z")]), ("z", "Uten gruppe")]
+    )
+    numbers = forms.TypedChoiceField(coerce=int, choices=[(1, 1), (2, 2.5)], widget=forms.Select(attrs={"class": "k"}))
 
 
 def _html(form: forms.Form, renderer: TemplatesSetting) -> list[str]:
@@ -39,6 +44,8 @@ def test_the_fast_renderer_writes_what_the_templates_write() -> None:
         "secret": "s",
         "version": "4",
         "choice": "b",
+        "grouped": ["y", "z"],
+        "numbers": "2",
     }
     for make in (Everything, lambda: Everything(data), lambda: Everything(initial={"text": "Å", "version": 2})):
         assert _html(make(), FastTemplatesSetting()) == _html(make(), TemplatesSetting())
