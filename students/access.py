@@ -345,7 +345,7 @@ def pupil_ids(user: User | AnonymousUser, action: Action = Action.VIEW) -> RawSQ
             sql, template, times = _no_pupil_ids()
         params: list[Any] = list(template)
         if times:
-            now = timezone.now()
+            now = _as_param(timezone.now())
             for i in times:
                 params[i] = now
         cache[action] = (sql, params)
@@ -380,7 +380,7 @@ def _pupil_ids_query(
         sql, params = qs.values("pk").query.sql_with_params()
     except EmptyResultSet:
         return _no_pupil_ids()
-    return sql, tuple(params), tuple(i for i, p in enumerate(params) if p == _NOW_SLOT)
+    return sql, tuple(params), _slots(params, _NOW_SLOT)
 
 
 def current(qs: QuerySet[Pupil]) -> QuerySet[Pupil]:
