@@ -82,7 +82,7 @@ def test_the_swedish_support_chain_from_extra_anpassning_to_evaluation(live_serv
     page.get_by_label("Elevens behov").fill("Alva behöver stöd i taluppfattning.")
     page.get_by_label("Ämnen").fill("Matematik")
     page.get_by_label("Datum för uppföljning").fill(day(30))
-    page.get_by_label("Datum för utvärdering").fill(day(90))
+    page.get_by_label("Utvärderingsdatum").fill(day(90))
     page.get_by_label("Eleven har deltagit").select_option(label="Ja")
     page.get_by_label("Elevens synpunkter").fill("Alva vill ha stödet i klassrummet.")
     page.get_by_label("Vårdnadshavarna har deltagit").select_option(label="Ja")

@@ -78,9 +78,10 @@ def personas(browser: Any, live_server: Any) -> Iterator[Callable[[str], Any]]:
 def from_job_page(page: Any, link: Any) -> Path:
     """Click LINK to a document made on a worker: its page says when the file
     is ready (it asks again by itself until then), and the file is
-    downloaded from there; then back to the page the link was on."""
-    link.click()
-    page.locator("#pdf-job").get_by_role("link", name=re.compile(r"^Last ned")).wait_for()
+    downloaded from there; then back to the page the link was on. A busy
+    machine may take long to make a large file: up to a minute."""
+    link.click(timeout=60_000)
+    page.locator("#pdf-job").get_by_role("link", name=re.compile(r"^Last ned")).wait_for(timeout=60_000)
     with page.expect_download() as started:
         page.locator("#pdf-job").get_by_role("link", name=re.compile(r"^Last ned")).click()
     path = Path(started.value.path())
