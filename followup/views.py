@@ -136,6 +136,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "status_query": _without(request.GET, "status", "side"),
         "figures": None if request.htmx else selectors.school_figures(request.user, request.GET.get("skoler")),  # type: ignore[attr-defined]
         "figures_query": _without(request.GET, "skoler"),
+        "talk_target_shown": access.profile(request.user).works_with_chain,  # a Norwegian target
         "today": timezone.localdate(),
         "query": query.urlencode(),
         "complete_form": DeadlineCompleteForm(),
