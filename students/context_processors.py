@@ -11,7 +11,7 @@ from . import access
 from .models import User
 
 
-def _site_name(prof: access.Profile | None) -> str:
+def site_name(prof: access.Profile | None) -> str:
     """The product's name in the header and the page titles: "IOP and IUP",
     but a neutral name for a user whose schools (and children) are all
     Swedish, who has no IOP (the Norwegian chain's plan)."""
@@ -87,7 +87,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     true (the pages speak to a parent). ``own_settings_url``: the user's own
     settings page (``settings.OWN_SETTINGS_URL_NAME``: language, e-mails),
     for staff and guardians, else "". ``site_name``: the product's name
-    (:func:`_site_name`). At most one query."""
+    (:func:`site_name`). At most one query."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {
@@ -96,7 +96,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "nav_more_current": False,
             "parent_view": False,
             "chain_user": False,
-            "site_name": _site_name(None),
+            "site_name": site_name(None),
         }
     prof = access.profile(user)
     current = request.resolver_match.view_name if request.resolver_match else ""
@@ -111,7 +111,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "parent_view": True,
             "own_settings_url": own_settings,
             "chain_user": False,
-            "site_name": _site_name(prof),
+            "site_name": site_name(prof),
         }
     shown = {
         "all": True,
@@ -141,5 +141,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "parent_view": False,
         "own_settings_url": own_settings,
         "chain_user": prof.works_with_chain,
-        "site_name": _site_name(prof),
+        "site_name": site_name(prof),
     }
