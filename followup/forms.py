@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.db.models import QuerySet
@@ -357,6 +357,52 @@ class DutyForm(forms.ModelForm):
             "order",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    #: The choices that belong to the Norwegian chain (PPT, enkeltvedtak, IOP, årsrapport, Statsforvalteren).
+    NORWEGIAN: ClassVar[dict[str, frozenset[str]]] = {
+        "responsible_role": frozenset({Duty.Role.PPT}),
+        "applies_to": frozenset({Duty.AppliesTo.PUPILS_WITH_VEDTAK, Duty.AppliesTo.PUPILS_WITH_IOP}),
+        "record_event": frozenset(
+            {
+                Duty.RecordEvent.VEDTAK_MADE,
+                Duty.RecordEvent.VEDTAK_EXPIRY,
+                Duty.RecordEvent.REFERRAL_SENT,
+                Duty.RecordEvent.VURDERING_COMPLETED,
+                Duty.RecordEvent.REFERRAL_WAITING,
+                Duty.RecordEvent.VURDERING_WAITING,
+                Duty.RecordEvent.APPEAL_RECEIVED,
+            }
+        ),
+        "fulfilment": frozenset(
+            {
+                Duty.Fulfilment.IOP_PUBLISHED,
+                Duty.Fulfilment.ARSRAPPORT_WRITTEN,
+                Duty.Fulfilment.NEW_VEDTAK,
+                Duty.Fulfilment.VURDERING,
+                Duty.Fulfilment.INTERIM_REPLY,
+                Duty.Fulfilment.APPEAL_FORWARDED,
+            }
+        ),
+    }
+    #: The choices that belong to the Swedish support chain (åtgärdsprogram, extra anpassningar).
+    SWEDISH: ClassVar[dict[str, frozenset[str]]] = {
+        "record_event": frozenset(
+            {Duty.RecordEvent.AP_FOLLOW_UP, Duty.RecordEvent.AP_EVALUATION, Duty.RecordEvent.EA_FOLLOW_UP}
+        ),
+        "fulfilment": frozenset({Duty.Fulfilment.AP_EVALUATED}),
+    }
+
+    def __init__(self, *args: Any, chain: bool = True, **kwargs: Any) -> None:
+        """CHAIN: the school follows the Norwegian chain; else it is Swedish.
+        Each select offers only the choices of the school's country (and the
+        duty's current value, so an inherited duty can still be saved)."""
+        super().__init__(*args, **kwargs)
+        foreign = self.SWEDISH if chain else self.NORWEGIAN
+        for name, left_out in foreign.items():
+            field = self.fields[name]
+            current = getattr(self.instance, name, "")
+            offered = list(field.choices)  # type: ignore[attr-defined]
+            field.choices = [(v, label) for v, label in offered if v not in left_out or v == current]  # type: ignore[attr-defined]
 
     def _post_clean(self) -> None:
         pass  # the service validates the duty (it sets the school and the key)

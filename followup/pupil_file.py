@@ -11,8 +11,9 @@ from typing import Any
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from students.access import offers_chain
 from students.models import Pupil
-from students.pupil_file import FilePart, display, loaded, part, version_name
+from students.pupil_file import FilePart, display, loaded, of_law, part, version_name
 
 from .models import (
     Concern,
@@ -34,11 +35,18 @@ def _named(row: Any) -> str:
     return f"{capfirst(str(row._meta.verbose_name))} {detail}".strip()
 
 
+#: The parts that belong to the Norwegian chain (PPT, forvaltningsloven).
+CHAIN_PARTS = frozenset(
+    {"followup.referral", "followup.referral_history", "followup.referral_consent", "followup.interim_reply"}
+)
+
+
 def parts(pupil: Pupil) -> list[FilePart]:
     """The follow-up records of PUPIL (opplæringslova § 11-1 and § 11-4 on
     adapted teaching before a referral; forvaltningsloven § 11 a on interim
-    replies). Eleven queries."""
-    return [
+    replies); for a Swedish pupil the referral parts only when they hold
+    records. Eleven queries."""
+    made = [
         part(
             "followup.concern",
             _("Concerns"),
@@ -103,3 +111,4 @@ def parts(pupil: Pupil) -> list[FilePart]:
             extra_of=lambda row: [("date", _("date"), row.meeting.date)],
         ),
     ]
+    return of_law(made, applies=offers_chain(pupil), keys=CHAIN_PARTS)

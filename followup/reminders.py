@@ -34,6 +34,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from students import access
+from students.context_processors import site_name
 from students.models import User
 
 from . import deadlines as engine
@@ -315,6 +317,7 @@ def _subject_and_context(n: Notification) -> tuple[str, dict[str, Any]]:
 
 
 def _send_mail(to: User, subject: str, template: str, ctx: dict[str, Any]) -> None:
+    ctx = {**ctx, "site_name": site_name(access.profile(to))}  # no IOP named to a Swedish school's staff
     text = render_to_string(f"followup/email/{template}.txt", ctx)
     html = render_to_string(f"followup/email/{template}.html", ctx)
     message = EmailMultiAlternatives(subject=subject, body=text, to=[to.email])

@@ -128,7 +128,7 @@ def pupil_followup(user: AnyUser, pupil_id: Any) -> PupilFollowup:
             for d in Deadline.objects.filter(pupil=pupil, state=Deadline.State.OPEN).select_related("responsible")[:20]
         ],
         talks_held=held,
-        talk_target=services.talk_target(year_level),
+        talk_target=services.talk_target(year_level, chain=chain),
         year_level=year_level,
         can_edit=Action.EDIT in pupil.allowed,  # type: ignore[attr-defined]
         can_manage=Action.MANAGE in pupil.allowed,  # type: ignore[attr-defined]
@@ -455,7 +455,8 @@ class TalkRow:
 
 def talk_overview(user: AnyUser, group: Group) -> list[TalkRow]:
     """Talks per pupil of GROUP this school year, against the target."""
-    target = services.talk_target(group.year_level)
+    chain = group.school_year.school_id not in access.profile(user).foreign_schools
+    target = services.talk_target(group.year_level, chain=chain)
     pupils = group_pupils(user, group).annotate(
         held=Count(
             "talks", filter=Q(talks__status=Talk.Status.HELD, talks__school_year=group.school_year_id), distinct=True
@@ -596,7 +597,12 @@ def school_figures(user: AnyUser, page: int | str | None = 1) -> Page[Any]:
     )
     target = Case(
         *[
-            When(group__year_level__gte=low, group__year_level__lte=high, then=Value(int(count)))
+            When(
+                group__year_level__gte=low,
+                group__year_level__lte=high,
+                group__school_year__school__skoleeier__country=access.CHAIN_COUNTRY,  # a Norwegian target
+                then=Value(int(count)),
+            )
             for low, high, count in settings.FOLLOWUP_TALK_TARGETS
         ],
         default=None,

@@ -442,9 +442,14 @@ def talk_save(
     return talk
 
 
-def talk_target(year_level: int | None) -> int | None:
+def talk_target(year_level: int | None, *, chain: bool = True) -> int | None:
+    """The talks a pupil at YEAR_LEVEL should have held this school year
+    (``settings.FOLLOWUP_TALK_TARGETS``), or None; a Norwegian target, so
+    None at a Swedish school (not CHAIN), whose law asks a talk each term."""
     from django.conf import settings
 
+    if not chain:
+        return None
     for low, high, count in settings.FOLLOWUP_TALK_TARGETS:
         if year_level is not None and low <= year_level <= high:
             return int(count)

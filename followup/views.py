@@ -136,6 +136,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "status_query": _without(request.GET, "status", "side"),
         "figures": None if request.htmx else selectors.school_figures(request.user, request.GET.get("skoler")),  # type: ignore[attr-defined]
         "figures_query": _without(request.GET, "skoler"),
+        "talk_target_shown": access.profile(request.user).works_with_chain,  # a Norwegian target
         "today": timezone.localdate(),
         "query": query.urlencode(),
         "complete_form": DeadlineCompleteForm(),
@@ -882,7 +883,11 @@ def duty_edit(request: HttpRequest, school_id: int, key: str) -> HttpResponse:
     current = next((e for e in effective_duties(school, include_inactive=True) if e.duty.key == key), None)
     if current is None:
         raise Http404
-    form = DutyForm(request.POST or None, instance=Duty(**{f: getattr(current.duty, f) for f in DUTY_COPY}))
+    form = DutyForm(
+        request.POST or None,
+        instance=Duty(**{f: getattr(current.duty, f) for f in DUTY_COPY}),
+        chain=school.pk in access.profile(request.user).chain_schools(),
+    )
     if request.method == "POST" and form.is_valid():
         saved = _save(
             form, lambda: services.duty_save(actor=_user(request), school=school, key=key, **form.cleaned_data)
@@ -903,7 +908,11 @@ DUTY_COPY = services.DUTY_FIELDS
 @GET_POST
 def duty_create(request: HttpRequest, school_id: int) -> HttpResponse:
     school = _school(request.user, school_id)
-    form = DutyForm(request.POST or None, initial={"reminder_days": "7,1", "weekend_to_monday": True, "active": True})
+    form = DutyForm(
+        request.POST or None,
+        initial={"reminder_days": "7,1", "weekend_to_monday": True, "active": True},
+        chain=school.pk in access.profile(request.user).chain_schools(),
+    )
     if request.method == "POST" and form.is_valid():
         saved = _save(form, lambda: services.duty_save(actor=_user(request), school=school, **form.cleaned_data))
         if saved is not None:

@@ -11,8 +11,9 @@ from __future__ import annotations
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
+from students.access import offers_chain
 from students.models import Pupil, StaffMembership
-from students.pupil_file import FilePart, loaded, part, version_name
+from students.pupil_file import FilePart, loaded, of_law, part, version_name
 
 from .models import (
     AccessLogEntry,
@@ -51,56 +52,79 @@ def _versions(key: str, title: str, rows: QuerySet[Model]) -> FilePart:
 def chain(pupil: Pupil) -> list[FilePart]:
     """Sakkyndige vurderinger, enkeltvedtak, their subjects, consents,
     forhåndsvarsel with comments and appeals (forvaltningsloven §§ 16–18,
-    24–29; opplæringslova §§ 11-6, 11-8). Eight queries."""
-    return [
-        part(
-            "iop.vurdering",
-            _("Expert assessments (sakkyndige vurderinger)"),
-            loaded(SakkyndigVurdering.objects.filter(pupil=pupil)).order_by("assessed_on", "created_at"),
-        ),
-        part(
-            "iop.vurdering_subject",
-            _("Subjects of the expert assessments"),
-            loaded(SakkyndigVurderingSubject.objects.filter(vurdering__pupil=pupil)).order_by("vurdering_id", "pk"),
-        ),
-        part(
-            "iop.case_consent",
-            _("Consents to the case"),
-            loaded(CaseConsent.objects.filter(pupil=pupil)).order_by("date", "recorded_at"),
-        ),
-        part(
-            "iop.vedtak",
-            _("Individual decisions (enkeltvedtak)"),
-            loaded(Enkeltvedtak.objects.filter(pupil=pupil)).order_by("valid_from", "created_at"),
-        ),
-        part(
-            "iop.vedtak_subject",
-            _("Subjects of the decisions"),
-            loaded(EnkeltvedtakSubject.objects.filter(vedtak__pupil=pupil), "vedtak").order_by("vedtak_id", "pk"),
-        ),
-        part(
-            "iop.advance_notice",
-            _("Advance notices (forhåndsvarsel)"),
-            loaded(AdvanceNotice.objects.filter(vedtak__pupil=pupil)).order_by("sent_on", "pk"),
-        ),
-        part(
-            "iop.advance_notice_comment",
-            _("Comments on the advance notices"),
-            loaded(AdvanceNoticeComment.objects.filter(notice__vedtak__pupil=pupil)).order_by("received_on", "pk"),
-        ),
-        part(
-            "iop.appeal",
-            _("Appeals (klager)"),
-            loaded(Appeal.objects.filter(vedtak__pupil=pupil)).order_by("received_on", "pk"),
-        ),
-    ]
+    24–29; opplæringslova §§ 11-6, 11-8); for a Swedish pupil only those
+    that hold records. Eight queries."""
+    return of_law(
+        [
+            part(
+                "iop.vurdering",
+                _("Expert assessments (sakkyndige vurderinger)"),
+                loaded(SakkyndigVurdering.objects.filter(pupil=pupil)).order_by("assessed_on", "created_at"),
+            ),
+            part(
+                "iop.vurdering_subject",
+                _("Subjects of the expert assessments"),
+                loaded(SakkyndigVurderingSubject.objects.filter(vurdering__pupil=pupil)).order_by("vurdering_id", "pk"),
+            ),
+            part(
+                "iop.case_consent",
+                _("Consents to the case"),
+                loaded(CaseConsent.objects.filter(pupil=pupil)).order_by("date", "recorded_at"),
+            ),
+            part(
+                "iop.vedtak",
+                _("Individual decisions (enkeltvedtak)"),
+                loaded(Enkeltvedtak.objects.filter(pupil=pupil)).order_by("valid_from", "created_at"),
+            ),
+            part(
+                "iop.vedtak_subject",
+                _("Subjects of the decisions"),
+                loaded(EnkeltvedtakSubject.objects.filter(vedtak__pupil=pupil), "vedtak").order_by("vedtak_id", "pk"),
+            ),
+            part(
+                "iop.advance_notice",
+                _("Advance notices (forhåndsvarsel)"),
+                loaded(AdvanceNotice.objects.filter(vedtak__pupil=pupil)).order_by("sent_on", "pk"),
+            ),
+            part(
+                "iop.advance_notice_comment",
+                _("Comments on the advance notices"),
+                loaded(AdvanceNoticeComment.objects.filter(notice__vedtak__pupil=pupil)).order_by("received_on", "pk"),
+            ),
+            part(
+                "iop.appeal",
+                _("Appeals (klager)"),
+                loaded(Appeal.objects.filter(vedtak__pupil=pupil)).order_by("received_on", "pk"),
+            ),
+        ],
+        applies=offers_chain(pupil),
+    )
+
+
+#: The parts of the plans and their versions that belong to the Norwegian chain.
+CHAIN_PARTS = frozenset(
+    {
+        "iop.iop",
+        "iop.iop_subject",
+        "iop.teaching_log",
+        "iop.iop_version",
+        "reports.report",
+        "reports.report_goal",
+        "reports.report_subject",
+        "iop.vurdering_history",
+        "iop.vedtak_history",
+        "iop.iop_history",
+        "reports.report_history",
+    }
+)
 
 
 def plans(pupil: Pupil) -> list[FilePart]:
     """IOPs with their subjects, goals, goal logs, teaching logs and published
     versions; IUPs with assessments and published versions; reports with
-    their texts (opplæringslova § 11-10 and § 11-11). Twelve queries."""
-    return [
+    their texts (opplæringslova § 11-10 and § 11-11); for a Swedish pupil
+    the IOP parts only when they hold records. Twelve queries."""
+    made = [
         part(
             "iop.iop",
             _("IOPs"),
@@ -170,12 +194,14 @@ def plans(pupil: Pupil) -> list[FilePart]:
             name=lambda row: _("Subject text"),
         ),
     ]
+    return of_law(made, applies=offers_chain(pupil), keys=CHAIN_PARTS)
 
 
 def versions(pupil: Pupil) -> list[FilePart]:
     """Every kept version of the chain's documents and plans (the history of
-    each change: when, by whom, what it said). Five queries."""
-    return [
+    each change: when, by whom, what it said); for a Swedish pupil the
+    chain's only when they hold records. Five queries."""
+    made = [
         _versions(
             "iop.vurdering_history", _("Versions of the expert assessments"), _history(SakkyndigVurdering, pupil=pupil)
         ),
@@ -186,6 +212,7 @@ def versions(pupil: Pupil) -> list[FilePart]:
             "reports.report_history", _("Versions of the reports"), _history(Report, "iop__school_year", pupil=pupil)
         ),
     ]
+    return of_law(made, applies=offers_chain(pupil), keys=CHAIN_PARTS)
 
 
 def access_log(pupil: Pupil) -> list[FilePart]:

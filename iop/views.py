@@ -73,18 +73,10 @@ from .models import (
     IupSettings,
     SakkyndigVurdering,
 )
+from .viewkit import add_service_errors
 
 Kind = AccessLogEntry.Kind
 Purpose = AccessLogEntry.Purpose
-
-
-def _add_errors(form: BaseForm, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form (field errors where the form has the field)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _conflict(form: BaseForm, exc: services.EditConflict) -> list[concurrency.Clash]:
@@ -143,7 +135,7 @@ def vurdering_create(request: HttpRequest, pupil_id: str) -> HttpResponse:
                 subjects=subject_rows(formset),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The expert assessment is saved as a draft."))
             return redirect("iop:vurdering_detail", sv.pk)
@@ -178,7 +170,7 @@ def vurdering_edit(request: HttpRequest, pk: str) -> HttpResponse:
         except services.EditConflict as exc:
             conflicted, theirs = True, _conflict(form, exc)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if request.htmx:  # type: ignore[attr-defined]
                 return _autosaved(request, form, saved)
@@ -348,7 +340,7 @@ def vedtak_create(request: HttpRequest, pk: str) -> HttpResponse:
                 subjects=subject_rows(formset),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The decision is saved as a draft."))
             return redirect("iop:vedtak_detail", vedtak.pk)
@@ -389,7 +381,7 @@ def vedtak_edit(request: HttpRequest, pk: str) -> HttpResponse:
         except services.EditConflict as exc:
             conflicted, theirs = True, _conflict(form, exc)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if request.htmx:  # type: ignore[attr-defined]
                 return _autosaved(request, form, saved)
@@ -497,7 +489,7 @@ def appeal_create(request: HttpRequest, pk: str) -> HttpResponse:
         try:
             services.appeal_create(actor=_actor(request), vedtak=vedtak, data=form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The appeal is registered."))
             return redirect("iop:vedtak_detail", vedtak.pk)
@@ -527,7 +519,7 @@ def appeal_edit(request: HttpRequest, pk: str) -> HttpResponse:
         except services.EditConflict:
             form.add_error(None, _("Someone else changed the appeal. Reload the page and try again."))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("iop:vedtak_detail", vedtak.pk)
@@ -667,7 +659,7 @@ def _saved_or_form(
         except services.EditConflict as exc:
             conflicted, theirs = True, _conflict(form, exc)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
     if saved is not None:
         if not request.htmx:  # type: ignore[attr-defined]
             messages.success(request, _("Saved."))
@@ -1271,7 +1263,7 @@ def goal_log_create(request: HttpRequest, pk: str) -> HttpResponse:
         try:
             services.goal_log_create(actor=_actor(request), goal=goal, data=form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The log entry is saved."))
             return redirect("iop:goal_detail", goal.pk)
@@ -1310,7 +1302,7 @@ def teaching_log_update(request: HttpRequest, pk: str) -> HttpResponse:
             try:
                 services.teaching_log_update(actor=_actor(request), entry=entry, data=form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The teaching log is corrected."))
                 return redirect(back)
@@ -1367,7 +1359,7 @@ def teaching_log_create(request: HttpRequest, pk: str) -> HttpResponse:
                 data=form.cleaned_data,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The teaching given is logged."))
             return redirect(reverse("iop:iop_detail", args=[iop.pk]) + "#teaching")
@@ -1551,7 +1543,7 @@ def vikar_access(request: HttpRequest, pupil_id: str) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -1829,7 +1821,7 @@ def iup_settings_edit(request: HttpRequest, school_id: int) -> HttpResponse:
         except services.EditConflict as exc:
             status, theirs = 409, _conflict(form, exc)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The IUP form of %(school)s is saved.") % {"school": school.name})
             return redirect("iop:iup_settings")
@@ -1859,7 +1851,7 @@ def criteria_template_edit(request: HttpRequest, school_id: int) -> HttpResponse
         except services.EditConflict as exc:
             status, theirs = 409, _conflict(form, exc)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The criteria templates of %(school)s are saved.") % {"school": school.name})
             return redirect("iop:criteria_template_edit", school.pk)
@@ -1918,7 +1910,7 @@ def consents(request: HttpRequest, pupil_id: str) -> HttpResponse:
         try:
             services.case_consent_record(actor=_actor(request), pupil=pupil, data=form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The consent is recorded."))
             return redirect("iop:consents", pupil.pk)
@@ -1945,7 +1937,7 @@ def consent_withdraw(request: HttpRequest, pk: str) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The consent is withdrawn. The case is stopped and PPT no longer has access."))
             return redirect("iop:consents", pupil.pk)
@@ -1985,7 +1977,7 @@ def advance_notice_send(request: HttpRequest, pk: str) -> HttpResponse:
                 message=form.cleaned_data["message"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The advance notice is sent. The guardians can now read the draft."))
             return redirect("iop:vedtak_detail", vedtak.pk)
@@ -2018,7 +2010,7 @@ def advance_notice_comment(request: HttpRequest, pk: str) -> HttpResponse:
         try:
             services.advance_notice_comment(actor=_actor(request), notice=notice, data=form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The comment is recorded."))
             return redirect("iop:vedtak_detail", vedtak.pk)

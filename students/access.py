@@ -143,6 +143,8 @@ class Profile:
     #: The user's member schools (by id) of countries other than Norway, which
     #: have no Norwegian chain (see the module's docstring).
     foreign_schools: frozenset[int] = frozenset()
+    #: Whether any of the user's children goes to a school with the Norwegian chain.
+    chain_children: bool = False
 
     def schools(self, *roles: str) -> frozenset[int]:
         out: set[int] = set()
@@ -171,6 +173,13 @@ class Profile:
         """Whether any of the user's schools has the Norwegian chain (else its
         menu entries and overviews are left out)."""
         return bool(self.chain_schools())
+
+    @property
+    def meets_chain(self) -> bool:
+        """Whether the user meets the Norwegian chain at all: at one of their
+        schools or through a child at one (a user whose schools and children
+        are all Swedish does not: no IOP is named to them)."""
+        return self.works_with_chain or self.chain_children
 
 
 _USER_SLOT = -7_130_000_001  # a stand-in for the user's key in the compiled profile query
@@ -211,6 +220,7 @@ def profile(user: User | AnonymousUser) -> Profile:
     languages: list[str] = []
     children_languages: list[str] = []
     foreign: set[int] = set()
+    chain_children = False
     sql, template, slots = _profile_query()
     params = list(template)
     for i in slots:
@@ -221,6 +231,7 @@ def profile(user: User | AnonymousUser) -> Profile:
     for role, school_id, language, country in rows:
         if role == "":
             children_languages.append(language)
+            chain_children = chain_children or country == CHAIN_COUNTRY
             continue
         roles.setdefault(role, set()).add(school_id)
         if country != CHAIN_COUNTRY:
@@ -235,6 +246,7 @@ def profile(user: User | AnonymousUser) -> Profile:
         is_guardian=bool(children_languages),
         language=max(set(languages), key=languages.count) if languages else None,
         foreign_schools=frozenset(foreign),
+        chain_children=chain_children,
     )
     user._access_profile = result  # type: ignore[union-attr,attr-defined]
     return result

@@ -10,6 +10,16 @@ from django.utils.translation import gettext as _
 from . import access
 from .models import User
 
+
+def site_name(prof: access.Profile | None) -> str:
+    """The product's name in the header and the page titles: "IOP and IUP",
+    but a neutral name for a user whose schools (and children) are all
+    Swedish, who has no IOP (the Norwegian chain's plan)."""
+    if prof is not None and prof.active and not prof.meets_chain:
+        return _("Pupil support and IUP")
+    return _("IOP and IUP")
+
+
 #: Entries in the header itself, the "More" button included; the rest go
 #: under "More". Six fit on one line at 1366 px in every shipped language.
 NAV_TOP_MAX = 6
@@ -76,10 +86,18 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     (``(url_name, label)`` taking the pupil's id), and ``parent_view`` is
     true (the pages speak to a parent). ``own_settings_url``: the user's own
     settings page (``settings.OWN_SETTINGS_URL_NAME``: language, e-mails),
-    for staff and guardians, else "". At most one query."""
+    for staff and guardians, else "". ``site_name``: the product's name
+    (:func:`site_name`). At most one query."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "nav_more": [], "nav_more_current": False, "parent_view": False, "chain_user": False}
+        return {
+            "nav_items": [],
+            "nav_more": [],
+            "nav_more_current": False,
+            "parent_view": False,
+            "chain_user": False,
+            "site_name": site_name(None),
+        }
     prof = access.profile(user)
     current = request.resolver_match.view_name if request.resolver_match else ""
     own = getattr(settings, "OWN_SETTINGS_URL_NAME", "")
@@ -93,6 +111,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "parent_view": True,
             "own_settings_url": own_settings,
             "chain_user": False,
+            "site_name": site_name(prof),
         }
     shown = {
         "all": True,
@@ -122,4 +141,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "parent_view": False,
         "own_settings_url": own_settings,
         "chain_user": prof.works_with_chain,
+        "site_name": site_name(prof),
     }

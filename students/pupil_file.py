@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -235,6 +235,15 @@ def part(
     :func:`record`)."""
     records = [record(row, title=name(row), extra=extra_of(row) if extra_of else (), **options) for row in rows]
     return FilePart(key=key, title=title, records=records)
+
+
+def of_law(parts: Iterable[FilePart], *, applies: bool, keys: Collection[str] | None = None) -> list[FilePart]:
+    """PARTS, but of those that follow one country's law (KEYS; all when
+    None) only the ones that hold records unless that law APPLIES to the
+    pupil (the pupil's school is in that country): a Swedish pupil's file
+    lists no empty Norwegian sections (and the other way round), while a
+    record that is kept is never left out."""
+    return [part for part in parts if applies or part.records or (keys is not None and part.key not in keys)]
 
 
 def version_name(row: Any) -> str:

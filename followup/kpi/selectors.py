@@ -392,7 +392,12 @@ def _aggregated(enrolments: QuerySet[Enrolment], by: tuple[str, ...]) -> Any:
     levels, term talk done, hours given, årsrapporter, sent to guardians, sent
     to the school owner) — the year level None when BY leaves it out."""
     target, low, high = talk_target()
-    in_levels = Q(group__year_level__gte=low, group__year_level__lte=high)
+    # The target is Norwegian: a Swedish school's pupils are in no target level (their law: a talk each term).
+    in_levels = Q(
+        group__year_level__gte=low,
+        group__year_level__lte=high,
+        group__school_year__school__skoleeier__country=access.CHAIN_COUNTRY,
+    )
     level: Any = F("group__year_level") if "group__year_level" in by else Value(None, output_field=IntegerField())
     return (
         enrolments.values(*by)

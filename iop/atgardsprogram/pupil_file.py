@@ -2,14 +2,15 @@
 (settings.PUPIL_FILE_PARTS, see :mod:`students.pupil_file`): extra
 anpassningar with their follow-ups, the utredningar, the decisions with
 their measures and evaluations, and the appeals. Seven queries, whatever the
-data size; nothing for a pupil without these records but the empty parts."""
+data size; for a Norwegian pupil only the parts that hold records."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from students.access import offers_chain
 from students.models import Pupil
-from students.pupil_file import FilePart, loaded, part
+from students.pupil_file import FilePart, loaded, of_law, part
 
 from .models import (
     Atgardsprogram,
@@ -23,7 +24,7 @@ from .models import (
 
 
 def parts(pupil: Pupil) -> list[FilePart]:
-    return [
+    made = [
         part(
             "atgardsprogram.anpassning",
             _("Extra adaptations"),
@@ -60,3 +61,4 @@ def parts(pupil: Pupil) -> list[FilePart]:
             loaded(Overklagande.objects.filter(programme__pupil=pupil)).order_by("received_on", "pk"),
         ),
     ]
+    return of_law(made, applies=not offers_chain(pupil))

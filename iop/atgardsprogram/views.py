@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from iop.models import AccessLogEntry
 from iop.reports import documents, rendering
 from iop.services import log_read
+from iop.viewkit import add_service_errors
 from students.access import Action
 from students.models import User
 
@@ -46,14 +47,6 @@ Purpose = AccessLogEntry.Purpose
 
 def _actor(request: HttpRequest) -> User:
     return cast(User, request.user)
-
-
-def _add_errors(form: BaseForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _flash_errors(request: HttpRequest, exc: ValidationError) -> None:
@@ -94,7 +87,7 @@ def anpassning_create(request: HttpRequest, pupil_id: str) -> HttpResponse:
         try:
             services.anpassning_create(actor=_actor(request), pupil=pupil, data=form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The extra adaptation is documented."))
             return redirect("atgardsprogram:support", pupil.pk)
@@ -117,7 +110,7 @@ def anpassning_edit(request: HttpRequest, pk: str) -> HttpResponse:
         try:
             services.anpassning_update(actor=_actor(request), anpassning=obj, data=form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("atgardsprogram:support", pupil.pk)
@@ -150,7 +143,7 @@ def anpassning_follow_up(request: HttpRequest, pk: str) -> HttpResponse:
                 next_follow_up=data.get("next_follow_up"),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The follow-up is saved."))
             if data["outcome"] == ExtraAnpassningUppfoljning.Outcome.NOT_ENOUGH:  # 3 kap. 7 §: investigate now
@@ -185,7 +178,7 @@ def utredning_create(request: HttpRequest, pupil_id: str) -> HttpResponse:
                 actor=_actor(request), pupil=pupil, data=data, anpassningar=data.get("anpassningar") or []
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The investigation is started."))
             return redirect("atgardsprogram:utredning", obj.pk)
@@ -216,7 +209,7 @@ def utredning_detail(request: HttpRequest, pk: str) -> HttpResponse:
                 actor=_actor(request), utredning=obj, data=data, anpassningar=data.get("anpassningar") or []
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("atgardsprogram:utredning", obj.pk)
@@ -303,7 +296,7 @@ def programme_create(request: HttpRequest, pk: str) -> HttpResponse:
                 measures=measure_rows(formset) if kind == Atgardsprogram.Kind.UPPRATTA else (),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The decision is saved as a draft. The rektor decides."))
             return redirect("atgardsprogram:programme", programme.pk)
@@ -339,7 +332,7 @@ def programme_edit(request: HttpRequest, pk: str) -> HttpResponse:
                 measures=measure_rows(formset) if programme.is_programme else None,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("atgardsprogram:programme", programme.pk)
@@ -445,7 +438,7 @@ def programme_evaluate(request: HttpRequest, pk: str) -> HttpResponse:
                 outcome=data["outcome"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if draft is not None:
                 messages.success(request, _("The evaluation is saved. A new draft is made from the programme."))
@@ -492,7 +485,7 @@ def overklagande_create(request: HttpRequest, pk: str) -> HttpResponse:
         try:
             services.overklagande_create(actor=_actor(request), programme=programme, data=form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The appeal is registered."))
             return redirect("atgardsprogram:programme", programme.pk)
@@ -510,7 +503,7 @@ def overklagande_edit(request: HttpRequest, pk: str) -> HttpResponse:
         try:
             services.overklagande_update(actor=_actor(request), appeal=appeal, data=form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("atgardsprogram:programme", programme.pk)

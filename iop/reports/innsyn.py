@@ -90,6 +90,8 @@ def render_file(user: User, object_id: str, max_chars: int | None) -> Made:
             "made_at": now,
             "doc_date": timezone.localdate(now),
             "draft": False,
+            # A Swedish pupil's file cites Swedish law (the chain's law is Norwegian).
+            "swedish": not access.offers_chain(pupil),
         }
         rendered = rendering.render_pdf(
             "reports/pdf/pupil_file.html",

@@ -9,7 +9,6 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,6 +21,7 @@ from django_htmx.http import reswap, retarget
 from iop import concurrency
 from iop import services as iop_services
 from iop.models import AccessLogEntry
+from iop.viewkit import add_service_errors
 from students import access
 from students.access import Action
 from students.models import User
@@ -33,14 +33,6 @@ from .models import PdfJob, Report, ReportBatch, ReportBatchItem
 
 Kind = AccessLogEntry.Kind
 Purpose = AccessLogEntry.Purpose
-
-
-def _add_errors(form: BaseForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _detail_context(request: HttpRequest, report: Report, form: ReportForm | None = None) -> dict[str, Any]:
@@ -98,7 +90,7 @@ def _save_texts(request: HttpRequest, report: Report) -> tuple[ReportForm, bool,
     except concurrency.EditConflict as exc:
         return form, False, concurrency.rebase(form, exc)
     except ValidationError as exc:
-        _add_errors(form, exc)
+        add_service_errors(form, exc)
         return form, False, []
     merged = getattr(saved, "merged", None)
     form.adopted = bool(merged and merged.adopted)  # type: ignore[attr-defined]
@@ -352,7 +344,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
                 report_kind=form.cleaned_data["report_kind"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("reports:batch_detail", batch.pk)
     context = {"form": form, "batches": selectors.batches_for(request.user)}

@@ -232,3 +232,5 @@ def test_a_swedish_schools_reminder_email_is_in_swedish(db: None, django_capture
     assert "Hej " in message.body and "En frist närmar sig:" in message.body
     assert "Frist: 7 september 2026" in message.body
     assert not _norwegian_left(message.body), message.body
+    html = str(message.alternatives[0][0])  # type: ignore[attr-defined]
+    assert "<title>Elevstöd och IUP</title>" in html and "IOP" not in html  # no IOP at a Swedish school

@@ -7,10 +7,13 @@ and none of the Norwegian chain's duties. A Norwegian school keeps its own."""
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 import pytest
 import time_machine
+from django.test import Client
+from django.urls import reverse
 
 from followup import deadlines, services
 from followup.aarshjul_data import GRUNDSKOLA_SE, GRUNNSKOLE
@@ -19,6 +22,7 @@ from iop.atgardsprogram import services as support
 from iop.models import Iup
 from students.models import Group, School, SchoolYear, TeachingAssignment
 from tests import factories as f
+from tests.conftest import LOGIN_BACKEND
 from tests.followup.conftest import YearSchool, build_year_school
 from tests.iop import factories as iopf
 
@@ -186,3 +190,50 @@ def test_a_norwegian_school_keeps_the_norwegian_aarshjul(grunnskole: YearSchool)
     assert "utviklingssamtale-host" in keys and "vedtak-neste-ar" in keys
     assert not {d["key"] for d in GRUNDSKOLA_SE} & set(keys)
     assert set(keys) <= {d["key"] for d in GRUNNSKOLE}
+
+
+def _duty_form_options(school: School, user: Any) -> set[str]:
+    client = Client()
+    client.force_login(user, backend=LOGIN_BACKEND)
+    html = client.get(reverse("followup:duty_create", args=[school.pk])).content.decode()
+    return set(re.findall(r'<option value="([^"]+)"', html))
+
+
+NORWEGIAN_CHOICES = {
+    "ppt",
+    "with_vedtak",
+    "with_iop",
+    "vedtak_made",
+    "vedtak_expiry",
+    "referral_sent",
+    "vurdering_completed",
+    "referral_waiting",
+    "vurdering_waiting",
+    "appeal_received",
+    "iop_published",
+    "arsrapport",
+    "new_vedtak",
+    "vurdering",
+    "interim_reply",
+    "appeal_forwarded",
+}
+SWEDISH_CHOICES = {"ap_follow_up", "ap_evaluation", "ea_follow_up", "ap_evaluated"}
+
+
+def test_the_new_duty_form_offers_a_swedish_school_only_swedish_choices(skola: YearSchool) -> None:
+    options = _duty_form_options(skola.school, skola.rektor)
+    assert options >= SWEDISH_CHOICES
+    assert {"manual", "talk_held", "iup_published", "concern_filed", "every_pupil", "rektor"} <= options
+    assert not options & NORWEGIAN_CHOICES
+    client = Client()
+    client.force_login(skola.rektor, backend=LOGIN_BACKEND)
+    url = reverse("followup:duty_create", args=[skola.school.pk])
+    posted = {"title": "X", "responsible_role": "rektor", "applies_to": "with_iop", "anchor": "fixed", "month": 9}
+    response = client.post(url, {**posted, "day": 1, "reminder_days": "7,1", "fulfilment": "manual", "order": 0})
+    assert response.status_code == 200 and not skola.school.followup_duties.exists()
+
+
+def test_the_new_duty_form_offers_a_norwegian_school_no_swedish_choices(grunnskole: YearSchool) -> None:
+    options = _duty_form_options(grunnskole.school, grunnskole.rektor)
+    assert options >= NORWEGIAN_CHOICES
+    assert not options & SWEDISH_CHOICES

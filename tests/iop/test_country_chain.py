@@ -227,3 +227,38 @@ def test_a_swedish_guardian_finds_who_has_read_the_plans(world: World, swedish: 
     assert response.status_code == 200 and 'lang="sv"' in response.content.decode()
     other = world.client("guardian_b").get(reverse("pupil_detail", args=[world.pupil_b.pk])).content.decode()
     assert f'href="{reverse("iop:access_log", args=[world.pupil_b.pk])}"' in other  # a Norwegian child's too
+
+
+def test_a_user_whose_schools_are_all_swedish_meets_no_iop_in_the_product_name(
+    world: World, swedish: dict[str, Any]
+) -> None:
+    for persona in ("coordinator", "teacher", "guardian_a"):
+        html = world.client(persona).get(reverse("home")).content.decode()
+        title = re.search(r"<title>(.*?)</title>", html, flags=re.S)
+        assert title is not None and "Elevstöd och IUP" in title.group(1), persona
+        assert "Elevstöd och IUP</a>" in html, persona
+        assert "IOP" not in _text(html).replace("IUP", ""), persona
+    norwegian = world.client("coordinator_other").get(reverse("home")).content.decode()
+    assert "IOP og IUP" in norwegian and "Elevst" not in norwegian
+
+
+def test_a_swedish_school_meets_no_norwegian_talk_target(world: World, swedish: dict[str, Any]) -> None:
+    """Sweden's law asks for an utvecklingssamtal each term, not at least four talks a year."""
+    client = world.client("coordinator")
+    figures = _text(client.get(reverse("kpi:key_figures")).content.decode())
+    assert "Nyckeltal" in figures or "nyckeltal" in figures.lower()
+    for words in ("mål: minst", "Når samtalsmålet", "årskurs 5–10"):
+        assert words not in figures, words
+    assert "ett varje termin" in figures
+    dashboard = _text(client.get(reverse("followup:dashboard")).content.decode())
+    assert "Samtal enligt målet" not in dashboard
+    pupil = _text(client.get(reverse("followup:pupil", args=[world.pupil_a.pk])).content.decode())
+    assert "minst 4" not in pupil
+
+
+def test_a_norwegian_school_keeps_its_talk_target(world: World) -> None:
+    client = world.client("coordinator")
+    figures = _text(client.get(reverse("kpi:key_figures")).content.decode())
+    assert "mål: minst 4" in figures and "Når samtalemålet" in figures
+    dashboard = _text(client.get(reverse("followup:dashboard")).content.decode())
+    assert "Samtaler nådd målet" in dashboard

@@ -24,6 +24,7 @@ from iop.reports.models import PdfJob, Report
 from students import services as student_services
 from students.models import StaffMembership
 from students.pupil_file import SCHEMA
+from tests import factories as f
 from tests.conftest import World
 from tests.followup.fixtures import records
 from tests.iop.factories import add_goals, consent
@@ -226,3 +227,35 @@ def test_the_archive_export_holds_every_document_as_pdf_a_with_checksums(
     assert CONCERN_TEXT in whole and SV_TEXT in whole
     logged = AccessLogEntry.objects.filter(purpose=AccessLogEntry.Purpose.ZIP, user=w.user("coordinator"))
     assert {e.kind for e in logged} >= {"vurdering", "vedtak", "iop", "referral", "file"}
+
+
+def test_a_swedish_pupils_file_cites_swedish_law_and_lists_no_empty_norwegian_parts(
+    world: World, tmp_path: Path
+) -> None:
+    w = world
+    f.make_swedish(w.school1)
+    Concern.objects.create(pupil=w.pupil_a, filed_by=w.user("teacher"), description=CONCERN_TEXT, high_absence=True)
+    response, content = fetched_from_worker(
+        w.client("coordinator"), reverse("reports:pupil_file_pdf", args=[w.pupil_a.pk])
+    )
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(content, tmp_path)
+    assert CONCERN_TEXT in text and "Anmälningar om stödbehov" in text
+    assert "offentlighets- och sekretesslagen" in text and "förvaltningslagen 10 §" in text
+    assert "Extra anpassningar" in text  # the Swedish chain's part
+    assert "Skapad" in text and "Fattat" not in text
+    for word in ("forvaltningsloven", "opplæringslova", "PPT", "Sakkunniga", "enkeltvedtak", "IOP"):
+        assert word not in text, word
+    keys = {
+        part["key"] for part in json.loads(innsyn.render_json(w.user("coordinator"), str(w.pupil_a.pk)).pdf)["parts"]
+    }
+    assert "followup.concern" in keys and "atgardsprogram.anpassning" in keys
+    assert not keys & {"iop.vedtak", "iop.iop", "followup.referral", "reports.report"}
+
+
+def test_a_norwegian_pupils_file_lists_no_empty_swedish_parts(world: World) -> None:
+    _file(world)
+    data = json.loads(innsyn.render_json(world.user("coordinator"), str(world.pupil_a.pk)).pdf)
+    keys = {part["key"] for part in data["parts"]}
+    assert "iop.vedtak" in keys and "followup.referral" in keys
+    assert not any(key.startswith("atgardsprogram.") for key in keys)
