@@ -23,7 +23,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from iop import signals
@@ -307,6 +307,14 @@ def atgardsprogram_decide(
     programme.decided_on = decided_on or today
     if programme.decided_on > today:
         raise ValidationError({"decided_on": _("A decision can not be dated in the future.")})
+    concluded_on = programme.utredning.concluded_on
+    if concluded_on and programme.decided_on < concluded_on:
+        raise ValidationError(
+            {
+                "decided_on": _("The decision can not be dated before the investigation was concluded (%(date)s).")
+                % {"date": formats.date_format(concluded_on)}
+            }
+        )
     programme.full_clean()
     programme.save()
     if programme.previous_id:
