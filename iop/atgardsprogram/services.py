@@ -331,8 +331,14 @@ def atgardsprogram_notified(*, actor: User, programme: Atgardsprogram, notified_
     _require(actor, Action.MANAGE, programme.pupil)
     if programme.is_draft:
         raise ValidationError(_("The decision has not been made yet."))
+    current = Atgardsprogram.objects.select_for_update().get(pk=programme.pk)
+    if current.notified_on is not None:
+        # The appeal time runs from this day: it is recorded once, never silently moved.
+        raise ValidationError({"notified_on": _("The day of notification is already recorded and can not be changed.")})
     if programme.decided_on and notified_on < programme.decided_on:
         raise ValidationError({"notified_on": _("The notification can not be before the decision.")})
+    if notified_on > timezone.localdate():
+        raise ValidationError({"notified_on": _("The notification can not be dated in the future.")})
     programme.notified_on = notified_on
     programme.save(update_fields=["notified_on"])
     return programme

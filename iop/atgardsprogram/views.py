@@ -365,8 +365,8 @@ def programme_detail(request: HttpRequest, pk: str) -> HttpResponse:
         "can_edit": Action.EDIT in allowed and programme.is_draft,
         "can_decide": is_rektor and programme.is_draft,
         "decide_form": DecideForm(initial={"decided_on": timezone.localdate()}),
-        "can_notify": Action.MANAGE in allowed and programme.is_decided,
-        "notified_form": NotifiedForm(initial={"notified_on": programme.notified_on or timezone.localdate()}),
+        "can_notify": Action.MANAGE in allowed and programme.is_decided and programme.notified_on is None,
+        "notified_form": NotifiedForm(initial={"notified_on": timezone.localdate()}),
         "can_evaluate": Action.EDIT in allowed
         and programme.is_programme
         and programme.status == Atgardsprogram.Status.DECIDED,

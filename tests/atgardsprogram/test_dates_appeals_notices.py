@@ -43,3 +43,31 @@ def test_the_page_says_why_an_early_decision_date_is_refused(s: Sweden) -> None:
     page = s.client("rektor").post(url, {"decided_on": early.isoformat()}, follow=True).content.decode()
     assert "Beslutet kan inte dateras före den dag utredningen avslutades" in page
     assert Atgardsprogram.objects.get(pk=programme.pk).is_draft
+
+
+def test_the_notification_day_is_not_in_the_future_and_is_recorded_once(s: Sweden) -> None:
+    programme = decided(s)
+    today = timezone.localdate()
+    with pytest.raises(ValidationError) as future:
+        services.atgardsprogram_notified(actor=s.rektor, programme=programme, notified_on=today + DAY)
+    assert "notified_on" in future.value.message_dict
+    services.atgardsprogram_notified(actor=s.rektor, programme=programme, notified_on=today)
+    with pytest.raises(ValidationError) as again:  # the appeal time is not moved silently
+        services.atgardsprogram_notified(actor=s.rektor, programme=programme, notified_on=today)
+    assert "notified_on" in again.value.message_dict
+    assert Atgardsprogram.objects.get(pk=programme.pk).notified_on == today
+
+
+def test_once_recorded_the_notification_day_is_shown_without_a_form(s: Sweden) -> None:
+    programme = decided(s)
+    rektor = s.client("rektor")
+    page_url = reverse("atgardsprogram:programme", args=[programme.pk])
+    notified = reverse("atgardsprogram:programme_notified", args=[programme.pk])
+    assert notified in rektor.get(page_url).content.decode()
+    today = timezone.localdate()
+    assert rektor.post(notified, {"notified_on": today.isoformat()}).status_code == 302
+    assert notified not in rektor.get(page_url).content.decode()
+    yesterday = (today - DAY).isoformat()
+    page = rektor.post(notified, {"notified_on": yesterday}, follow=True).content.decode()
+    assert "Dagen för delgivningen är redan registrerad och kan inte ändras." in page
+    assert Atgardsprogram.objects.get(pk=programme.pk).notified_on == today
