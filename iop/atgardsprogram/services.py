@@ -394,8 +394,26 @@ def atgardsprogram_evaluate(
 
 def _check_appeal(appeal: Overklagande) -> None:
     appeal.full_clean()
-    if appeal.outcome != Overklagande.Outcome.PENDING and appeal.decided_on is None:
-        raise ValidationError({"decided_on": _("Give the date of the outcome.")})
+    today = timezone.localdate()
+    errors: dict[str, str] = {}
+    decided_on = appeal.programme.decided_on
+    if decided_on and appeal.received_on < decided_on:
+        errors["received_on"] = _("An appeal can not be received before the decision was made.")
+    elif appeal.received_on > today:
+        errors["received_on"] = _("An appeal can not be received in the future.")
+    if appeal.forwarded_on and appeal.forwarded_on > today:
+        errors["forwarded_on"] = _("The appeal can not be forwarded in the future.")
+    if appeal.outcome == Overklagande.Outcome.PENDING:
+        if appeal.decided_on is not None:
+            errors["decided_on"] = _("An appeal that is not decided yet has no outcome date: clear the date.")
+    elif appeal.decided_on is None:
+        errors["decided_on"] = _("Give the date of the outcome.")
+    elif appeal.decided_on > today:
+        errors["decided_on"] = _("The outcome can not be dated in the future.")
+    elif appeal.decided_on < appeal.received_on:
+        errors["decided_on"] = _("The outcome can not be dated before the appeal was received.")
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic

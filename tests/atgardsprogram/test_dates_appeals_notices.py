@@ -4,6 +4,7 @@ who is told of a decision in the Swedish support chain."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -71,3 +72,35 @@ def test_once_recorded_the_notification_day_is_shown_without_a_form(s: Sweden) -
     page = rektor.post(notified, {"notified_on": yesterday}, follow=True).content.decode()
     assert "Dagen för delgivningen är redan registrerad och kan inte ändras." in page
     assert Atgardsprogram.objects.get(pk=programme.pk).notified_on == today
+
+
+def _appeal(**data: Any) -> dict[str, Any]:
+    return {"received_on": timezone.localdate(), "received_from": "Vera Vårdnadshavare", "outcome": "pending"} | data
+
+
+def test_an_appeal_is_received_after_the_decision_and_not_in_the_future(s: Sweden) -> None:
+    programme = decided(s)
+    today = timezone.localdate()
+    for day in (today - DAY, today + DAY):  # decided today
+        with pytest.raises(ValidationError) as refused:
+            services.overklagande_create(actor=s.rektor, programme=programme, data=_appeal(received_on=day))
+        assert "received_on" in refused.value.message_dict
+    assert not programme.overklaganden.exists()
+
+
+def test_an_appeal_not_decided_yet_has_no_outcome_date(s: Sweden) -> None:
+    programme = decided(s)
+    today = timezone.localdate()
+    with pytest.raises(ValidationError) as refused:
+        services.overklagande_create(actor=s.rektor, programme=programme, data=_appeal(decided_on=today))
+    assert "decided_on" in refused.value.message_dict
+    url = reverse("atgardsprogram:overklagande_create", args=[programme.pk])
+    data = {k: str(v) for k, v in _appeal(decided_on=today).items()}
+    page = s.client("rektor").post(url, data).content.decode()
+    assert "Ett överklagande som inte är avgjort har inget datum för avgörandet" in page
+    with pytest.raises(ValidationError) as future:
+        services.overklagande_create(
+            actor=s.rektor, programme=programme, data=_appeal(outcome="rejected", decided_on=today + DAY)
+        )
+    assert "decided_on" in future.value.message_dict
+    assert not programme.overklaganden.exists()
