@@ -503,8 +503,16 @@ def overklagande_create(request: HttpRequest, pk: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def overklagande_edit(request: HttpRequest, pk: str) -> HttpResponse:
-    appeal = selectors.overklagande_for(request.user, pk)
+    """The appeal: those who keep the register edit it, the other staff who
+    work with the pupil read it."""
+    appeal = selectors.overklagande_for(request.user, pk, Action.VIEW)
     programme = appeal.programme
+    pupil = programme.pupil
+    editable = Action.MANAGE in pupil.allowed  # type: ignore[attr-defined]
+    if request.method == "POST" and not editable:
+        raise PermissionDenied
+    if request.method == "GET":
+        log_read(actor=_actor(request), pupil=pupil, kind=Kind.ATGARDSPROGRAM, object_id=programme.pk)
     form = OverklagandeForm(request.POST or None, instance=appeal)
     if request.method == "POST" and form.is_valid():
         try:
@@ -514,4 +522,6 @@ def overklagande_edit(request: HttpRequest, pk: str) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("atgardsprogram:programme", programme.pk)
-    return _form_page(request, programme.pupil, _("Appeal"), form, "atgardsprogram:support", programme=programme)
+    return _form_page(
+        request, pupil, _("Appeal"), form, "atgardsprogram:support", programme=programme, editable=editable
+    )

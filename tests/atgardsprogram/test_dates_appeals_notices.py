@@ -104,3 +104,19 @@ def test_an_appeal_not_decided_yet_has_no_outcome_date(s: Sweden) -> None:
         )
     assert "decided_on" in future.value.message_dict
     assert not programme.overklaganden.exists()
+
+
+def test_the_mentor_reads_an_appeal_but_does_not_change_it(s: Sweden) -> None:
+    programme = decided(s)
+    appeal = services.overklagande_create(actor=s.rektor, programme=programme, data=_appeal())
+    url = reverse("atgardsprogram:overklagande", args=[appeal.pk])
+    mentor = s.client("mentor")
+    page = mentor.get(reverse("atgardsprogram:programme", args=[programme.pk])).content.decode()
+    assert url in page
+    response = mentor.get(url)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Vera Vårdnadshavare" in content and 'name="received_from"' not in content
+    assert mentor.post(url, {k: str(v) for k, v in _appeal(outcome="rejected").items()}).status_code == 403
+    assert 'name="received_from"' in s.client("rektor").get(url).content.decode()
+    assert s.client("guardian").get(url).status_code == 404
