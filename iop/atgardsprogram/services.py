@@ -322,6 +322,10 @@ def atgardsprogram_decide(
             status=Atgardsprogram.Status.ENDED
         )
     _announce(programme.pupil, actor)
+    transaction.on_commit(
+        lambda: signals.atgardsprogram_decided.send(sender=Atgardsprogram, programme=programme, actor=actor),
+        robust=True,
+    )
     return programme
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from followup.models import Notification
 from iop.atgardsprogram import services
 from iop.atgardsprogram.models import Atgardsprogram
 from tests.atgardsprogram.factories import Sweden, decided, draft, sweden
@@ -120,3 +121,19 @@ def test_the_mentor_reads_an_appeal_but_does_not_change_it(s: Sweden) -> None:
     assert mentor.post(url, {k: str(v) for k, v in _appeal(outcome="rejected").items()}).status_code == 403
     assert 'name="received_from"' in s.client("rektor").get(url).content.decode()
     assert s.client("guardian").get(url).status_code == 404
+
+
+def test_a_decision_tells_the_mentor_and_the_guardians(s: Sweden, django_capture_on_commit_callbacks: Any) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        programme = decided(s)
+    guardian = Notification.objects.get(recipient=s.guardian)
+    assert guardian.kind == Notification.Kind.DECISION and guardian.atgardsprogram_id == programme.pk
+    assert guardian.state == Notification.State.IN_APP
+    assert not Notification.objects.filter(recipient=s.other_guardian).exists()
+    task = Notification.objects.get(recipient=s.mentor, kind=Notification.Kind.TASK)
+    assert task.deadline is not None and task.deadline.record_id == str(programme.pk)
+    page = s.client("guardian").get(reverse("followup:notifications")).content.decode()
+    assert reverse("atgardsprogram:programme", args=[programme.pk]) in page
+    with django_capture_on_commit_callbacks(execute=True):  # drafts tell nobody
+        draft(s)
+    assert Notification.objects.filter(atgardsprogram__isnull=False).count() == 1
