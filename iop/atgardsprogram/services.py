@@ -259,13 +259,13 @@ def atgardsprogram_update(
     return programme
 
 
-def _missing(programme: Atgardsprogram) -> dict[str, str]:
+def missing(programme: Atgardsprogram) -> dict[str, str]:
     """What a decision of PROGRAMME's kind must hold and does not (3 kap. 9 §)."""
     errors: dict[str, str] = {}
     if programme.is_programme:
         if not programme.needs.strip():
             errors["needs"] = _("Describe the pupil's needs.")
-        if not programme.atgarder.exists():
+        if not programme.atgarder.all():  # the page's prefetched measures, when loaded
             errors["atgarder"] = _("Add at least one measure, with who is responsible for it.")
         if programme.evaluate_on is None:
             errors["evaluate_on"] = _("Choose when the programme is evaluated.")
@@ -298,7 +298,7 @@ def atgardsprogram_decide(
         raise PermissionDenied(_("Only the rektor decides on a support programme."))
     current = Atgardsprogram.objects.select_for_update().get(pk=programme.pk)
     _require_draft(current)
-    errors = _missing(programme)
+    errors = missing(programme)
     if errors:
         raise ValidationError(errors)
     today = timezone.localdate()

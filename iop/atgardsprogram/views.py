@@ -30,6 +30,7 @@ from .forms import (
     ConcludeForm,
     DecideForm,
     MeasureFormSet,
+    NewMeasureFormSet,
     NotifiedForm,
     OverklagandeForm,
     ProgrammeForm,
@@ -289,7 +290,7 @@ def programme_create(request: HttpRequest, pk: str) -> HttpResponse:
     if kind not in Atgardsprogram.Kind.values:
         kind = default
     form = ProgrammeForm(request.POST or None, kind=kind)
-    formset = MeasureFormSet(request.POST or None, prefix="atgard")
+    formset = NewMeasureFormSet(request.POST or None, prefix="atgard")
     valid = request.method == "POST" and form.is_valid()
     if valid and kind == Atgardsprogram.Kind.UPPRATTA:
         valid = formset.is_valid()
@@ -367,6 +368,7 @@ def programme_detail(request: HttpRequest, pk: str) -> HttpResponse:
         "decide_form": DecideForm(initial={"decided_on": timezone.localdate()}),
         "can_notify": Action.MANAGE in allowed and programme.is_decided and programme.notified_on is None,
         "notified_form": NotifiedForm(initial={"notified_on": timezone.localdate()}),
+        "missing": list(services.missing(programme).values()) if staff and programme.is_draft else [],
         "can_evaluate": Action.EDIT in allowed
         and programme.is_programme
         and programme.status == Atgardsprogram.Status.DECIDED,

@@ -137,3 +137,20 @@ def test_a_decision_tells_the_mentor_and_the_guardians(s: Sweden, django_capture
     with django_capture_on_commit_callbacks(execute=True):  # drafts tell nobody
         draft(s)
     assert Notification.objects.filter(atgardsprogram__isnull=False).count() == 1
+
+
+def test_the_draft_page_lists_what_is_missing_before_the_decision(s: Sweden) -> None:
+    incomplete = draft(s, evaluate_on=None, guardians_took_part=None)
+    page = s.client("mentor").get(reverse("atgardsprogram:programme", args=[incomplete.pk])).content.decode()
+    assert 'id="missing"' in page
+    assert "Välj när åtgärdsprogrammet ska utvärderas." in page
+    complete = draft(s)
+    page = s.client("mentor").get(reverse("atgardsprogram:programme", args=[complete.pk])).content.decode()
+    assert 'id="missing"' not in page
+
+
+def test_a_new_draft_offers_as_many_measure_rows_as_the_edit_page(s: Sweden) -> None:
+    programme = draft(s)
+    mentor = s.client("mentor")
+    create = mentor.get(reverse("atgardsprogram:programme_create", args=[programme.utredning_id])).content.decode()
+    assert create.count("data-measure") == 4
