@@ -16,6 +16,8 @@ person and brings the next deadline.
   of the appeal recorded (sent to Statsforvalteren, settled) closes it;
 * IOP or IUP published, årsrapport finalised or published → the pupil's
   deadlines are brought up to date (duties fulfilled);
+* an åtgärdsprogram decided → its mentor is told of its follow-up (a new
+  task);
 * a dated record of the Swedish support chain changed (an extra adaptation,
   an åtgärdsprogram decided or evaluated) → the pupil's deadlines are brought
   up to date (its follow-up and evaluation dates).
@@ -38,11 +40,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from iop import signals
+from iop.atgardsprogram.models import Atgardsprogram
 from iop.models import Appeal, CaseConsent, Enkeltvedtak, SakkyndigVurdering
 from students.models import Pupil, StaffMembership, TeachingAssignment, User
 
 from . import deadlines as engine
 from . import reminders
+from .atgardsprogram_sources import KIND as ATGARDSPROGRAM_KIND
 from .models import Concern, Consent, Deadline, Duty, Notification, Referral
 
 logger = logging.getLogger(__name__)
@@ -158,6 +162,18 @@ def on_vedtak_made(sender: Any, *, vedtak: Enkeltvedtak, actor: User, **kwargs: 
     _safely("a made vedtak", run)
 
 
+def on_atgardsprogram_decided(sender: Any, *, programme: Atgardsprogram, actor: User, **kwargs: Any) -> None:
+    """The rektor decided on an åtgärdsprogram: its follow-up is due (the
+    pupil's deadlines were brought up to date by ``support_record_changed``,
+    sent first) and the mentor, who follows it up, is told."""
+
+    def run() -> None:
+        due = _open_for(programme.pupil_id, Q(record_kind=ATGARDSPROGRAM_KIND, record_id=str(programme.pk)))
+        tell(due[:1], _kontaktlaerere(programme.pupil_id))
+
+    _safely("a decided åtgärdsprogram", run)
+
+
 def on_appeal_recorded(sender: Any, *, appeal: Appeal, actor: User, created: bool = False, **kwargs: Any) -> None:
     """An appeal was registered: its review by the school owner is due (the
     rektor and coordinators are told). A later step recorded closes that
@@ -219,3 +235,4 @@ def connect() -> None:
     signals.report_finalised.connect(on_record_changed, dispatch_uid="followup-report-finalised")
     signals.report_published.connect(on_record_changed, dispatch_uid="followup-report-published")
     signals.support_record_changed.connect(on_support_record_changed, dispatch_uid="followup-support-record")
+    signals.atgardsprogram_decided.connect(on_atgardsprogram_decided, dispatch_uid="followup-atgardsprogram-decided")

@@ -893,6 +893,9 @@ class Notification(models.Model):
     iop = models.ForeignKey(Iop, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     iup = models.ForeignKey(Iup, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     vedtak = models.ForeignKey(Enkeltvedtak, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    atgardsprogram = models.ForeignKey(
+        "atgardsprogram.Atgardsprogram", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     digest = models.BooleanField(default=False)
     send_after = models.DateTimeField()
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
@@ -919,7 +922,8 @@ class Notification(models.Model):
                 | Q(referral__isnull=False)
                 | Q(iop__isnull=False)
                 | Q(iup__isnull=False)
-                | Q(vedtak__isnull=False),
+                | Q(vedtak__isnull=False)
+                | Q(atgardsprogram__isnull=False),
                 name="notification_has_subject",
                 violation_error_message=_(
                     "A notification is about a deadline, a concern, a referral, a plan or a decision."

@@ -23,8 +23,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from iop.atgardsprogram.models import Atgardsprogram
 from iop.models import AdvanceNotice, Enkeltvedtak, Iop, Iup
-from iop.signals import advance_notice_sent, plan_published, vedtak_made
+from iop.signals import advance_notice_sent, atgardsprogram_decided, plan_published, vedtak_made
 from students import access
 from students.access import Action
 from students.models import User
@@ -36,6 +37,7 @@ def connect_signals() -> None:
     plan_published.connect(on_plan_published, dispatch_uid="followup-plan-published")
     advance_notice_sent.connect(on_advance_notice_sent, dispatch_uid="followup-advance-notice-sent")
     vedtak_made.connect(on_vedtak_made, dispatch_uid="followup-vedtak-made-guardians")
+    atgardsprogram_decided.connect(on_atgardsprogram_decided, dispatch_uid="followup-atgardsprogram-guardians")
 
 
 def on_plan_published(sender: Any, *, plan: Iop | Iup, number: int | None = None, **kwargs: Any) -> None:
@@ -67,6 +69,32 @@ def notify_decision(*, vedtak: Enkeltvedtak) -> list[uuid.UUID]:
             state=Notification.State.IN_APP,
         )
         for user in guardian_readers(vedtak)
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return list(Notification.objects.filter(pk__in=[n.pk for n in rows]).values_list("pk", flat=True))
+
+
+def on_atgardsprogram_decided(sender: Any, *, programme: Atgardsprogram, **kwargs: Any) -> None:
+    notify_support_decision(programme=programme)
+
+
+def notify_support_decision(*, programme: Atgardsprogram) -> list[uuid.UUID]:
+    """One in-app notification per guardian who may read the pupil: the
+    rektor decided on an åtgärdsprogram (or not to draw one up), with the
+    appeal information, for them to read (skollagen 3 kap. 9 §, 28 kap.
+    16 §). The key ``support-decision:<programme id>:<user id>`` makes a
+    repeated signal create nothing new. Returns the ids created."""
+    now = timezone.now()
+    rows = [
+        Notification(
+            key=f"support-decision:{programme.pk}:{user.pk}",
+            recipient=user,
+            kind=Notification.Kind.DECISION,
+            atgardsprogram_id=programme.pk,
+            send_after=now,
+            state=Notification.State.IN_APP,
+        )
+        for user in guardian_readers(programme)
     ]
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     return list(Notification.objects.filter(pk__in=[n.pk for n in rows]).values_list("pk", flat=True))

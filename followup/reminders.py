@@ -308,6 +308,11 @@ def _subject_and_context(n: Notification) -> tuple[str, dict[str, Any]]:
         assert v is not None
         ctx.update(plan=v, link=_link(reverse("iop:vedtak_detail", args=[v.pk])))
         subject = _("A draft decision for comment from %(school)s") % {"school": v.pupil.school.name}
+    elif n.atgardsprogram_id:
+        p = n.atgardsprogram
+        assert p is not None
+        ctx.update(plan=p, link=_link(reverse("atgardsprogram:programme", args=[p.pk])))
+        subject = _("A decision on särskilt stöd from %(school)s") % {"school": p.pupil.school.name}
     else:
         r = n.referral
         assert r is not None

@@ -355,6 +355,7 @@ def visible_notifications(user: AnyUser) -> QuerySet[Notification]:
         | Q(iop__pupil__in=pupils)
         | Q(iup__pupil__in=pupils)
         | Q(vedtak__pupil__in=pupils)
+        | Q(atgardsprogram__pupil__in=pupils)
         | (Q(deadline__school_id__in=schools) & (Q(deadline__pupil__isnull=True) | Q(deadline__pupil__in=pupils)))
     )
 
@@ -375,6 +376,7 @@ def notifications(user: AnyUser, limit: int = 50) -> list[Notification]:
             "iup__pupil",
             "iup__school_year",
             "vedtak__pupil",
+            "atgardsprogram__pupil",
         )
         .order_by("-send_after")[:limit]
     )

@@ -45,3 +45,8 @@ report_published = Signal()
 #: (their follow-up and evaluation dates are deadlines).
 #: kwargs: ``pupil_id`` (uuid.UUID), ``actor`` (User).
 support_record_changed = Signal()
+
+#: The rektor decided on an åtgärdsprogram (or not to draw one up): the
+#: mentor follows it up, the guardians are told a decision was made.
+#: kwargs: ``programme`` (Atgardsprogram), ``actor`` (User).
+atgardsprogram_decided = Signal()

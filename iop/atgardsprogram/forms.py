@@ -158,6 +158,12 @@ MeasureFormSet = forms.formset_factory(
 )
 
 
+# A new draft offers as many empty rows as the edit page of a draft with two measures.
+NewMeasureFormSet = forms.formset_factory(
+    MeasureForm, extra=4, max_num=MAX_MEASURES, absolute_max=MAX_MEASURES, validate_max=True
+)
+
+
 def measure_rows(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
     return [f.cleaned_data for f in formset.forms if f.cleaned_data and str(f.cleaned_data.get("what", "")).strip()]
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from iop import signals
@@ -259,13 +259,13 @@ def atgardsprogram_update(
     return programme
 
 
-def _missing(programme: Atgardsprogram) -> dict[str, str]:
+def missing(programme: Atgardsprogram) -> dict[str, str]:
     """What a decision of PROGRAMME's kind must hold and does not (3 kap. 9 §)."""
     errors: dict[str, str] = {}
     if programme.is_programme:
         if not programme.needs.strip():
             errors["needs"] = _("Describe the pupil's needs.")
-        if not programme.atgarder.exists():
+        if not programme.atgarder.all():  # the page's prefetched measures, when loaded
             errors["atgarder"] = _("Add at least one measure, with who is responsible for it.")
         if programme.evaluate_on is None:
             errors["evaluate_on"] = _("Choose when the programme is evaluated.")
@@ -298,7 +298,7 @@ def atgardsprogram_decide(
         raise PermissionDenied(_("Only the rektor decides on a support programme."))
     current = Atgardsprogram.objects.select_for_update().get(pk=programme.pk)
     _require_draft(current)
-    errors = _missing(programme)
+    errors = missing(programme)
     if errors:
         raise ValidationError(errors)
     today = timezone.localdate()
@@ -307,6 +307,14 @@ def atgardsprogram_decide(
     programme.decided_on = decided_on or today
     if programme.decided_on > today:
         raise ValidationError({"decided_on": _("A decision can not be dated in the future.")})
+    concluded_on = programme.utredning.concluded_on
+    if concluded_on and programme.decided_on < concluded_on:
+        raise ValidationError(
+            {
+                "decided_on": _("The decision can not be dated before the investigation was concluded (%(date)s).")
+                % {"date": formats.date_format(concluded_on)}
+            }
+        )
     programme.full_clean()
     programme.save()
     if programme.previous_id:
@@ -314,6 +322,10 @@ def atgardsprogram_decide(
             status=Atgardsprogram.Status.ENDED
         )
     _announce(programme.pupil, actor)
+    transaction.on_commit(
+        lambda: signals.atgardsprogram_decided.send(sender=Atgardsprogram, programme=programme, actor=actor),
+        robust=True,
+    )
     return programme
 
 
@@ -323,8 +335,14 @@ def atgardsprogram_notified(*, actor: User, programme: Atgardsprogram, notified_
     _require(actor, Action.MANAGE, programme.pupil)
     if programme.is_draft:
         raise ValidationError(_("The decision has not been made yet."))
+    current = Atgardsprogram.objects.select_for_update().get(pk=programme.pk)
+    if current.notified_on is not None:
+        # The appeal time runs from this day: it is recorded once, never silently moved.
+        raise ValidationError({"notified_on": _("The day of notification is already recorded and can not be changed.")})
     if programme.decided_on and notified_on < programme.decided_on:
         raise ValidationError({"notified_on": _("The notification can not be before the decision.")})
+    if notified_on > timezone.localdate():
+        raise ValidationError({"notified_on": _("The notification can not be dated in the future.")})
     programme.notified_on = notified_on
     programme.save(update_fields=["notified_on"])
     return programme
@@ -380,8 +398,26 @@ def atgardsprogram_evaluate(
 
 def _check_appeal(appeal: Overklagande) -> None:
     appeal.full_clean()
-    if appeal.outcome != Overklagande.Outcome.PENDING and appeal.decided_on is None:
-        raise ValidationError({"decided_on": _("Give the date of the outcome.")})
+    today = timezone.localdate()
+    errors: dict[str, str] = {}
+    decided_on = appeal.programme.decided_on
+    if decided_on and appeal.received_on < decided_on:
+        errors["received_on"] = _("An appeal can not be received before the decision was made.")
+    elif appeal.received_on > today:
+        errors["received_on"] = _("An appeal can not be received in the future.")
+    if appeal.forwarded_on and appeal.forwarded_on > today:
+        errors["forwarded_on"] = _("The appeal can not be forwarded in the future.")
+    if appeal.outcome == Overklagande.Outcome.PENDING:
+        if appeal.decided_on is not None:
+            errors["decided_on"] = _("An appeal that is not decided yet has no outcome date: clear the date.")
+    elif appeal.decided_on is None:
+        errors["decided_on"] = _("Give the date of the outcome.")
+    elif appeal.decided_on > today:
+        errors["decided_on"] = _("The outcome can not be dated in the future.")
+    elif appeal.decided_on < appeal.received_on:
+        errors["decided_on"] = _("The outcome can not be dated before the appeal was received.")
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic

@@ -31,6 +31,7 @@ from .forms import (
     ConcludeForm,
     DecideForm,
     MeasureFormSet,
+    NewMeasureFormSet,
     NotifiedForm,
     OverklagandeForm,
     ProgrammeForm,
@@ -282,7 +283,7 @@ def programme_create(request: HttpRequest, pk: str) -> HttpResponse:
     if kind not in Atgardsprogram.Kind.values:
         kind = default
     form = ProgrammeForm(request.POST or None, kind=kind)
-    formset = MeasureFormSet(request.POST or None, prefix="atgard")
+    formset = NewMeasureFormSet(request.POST or None, prefix="atgard")
     valid = request.method == "POST" and form.is_valid()
     if valid and kind == Atgardsprogram.Kind.UPPRATTA:
         valid = formset.is_valid()
@@ -358,8 +359,9 @@ def programme_detail(request: HttpRequest, pk: str) -> HttpResponse:
         "can_edit": Action.EDIT in allowed and programme.is_draft,
         "can_decide": is_rektor and programme.is_draft,
         "decide_form": DecideForm(initial={"decided_on": timezone.localdate()}),
-        "can_notify": Action.MANAGE in allowed and programme.is_decided,
-        "notified_form": NotifiedForm(initial={"notified_on": programme.notified_on or timezone.localdate()}),
+        "can_notify": Action.MANAGE in allowed and programme.is_decided and programme.notified_on is None,
+        "notified_form": NotifiedForm(initial={"notified_on": timezone.localdate()}),
+        "missing": list(services.missing(programme).values()) if staff and programme.is_draft else [],
         "can_evaluate": Action.EDIT in allowed
         and programme.is_programme
         and programme.status == Atgardsprogram.Status.DECIDED,
@@ -496,8 +498,16 @@ def overklagande_create(request: HttpRequest, pk: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def overklagande_edit(request: HttpRequest, pk: str) -> HttpResponse:
-    appeal = selectors.overklagande_for(request.user, pk)
+    """The appeal: those who keep the register edit it, the other staff who
+    work with the pupil read it."""
+    appeal = selectors.overklagande_for(request.user, pk, Action.VIEW)
     programme = appeal.programme
+    pupil = programme.pupil
+    editable = Action.MANAGE in pupil.allowed  # type: ignore[attr-defined]
+    if request.method == "POST" and not editable:
+        raise PermissionDenied
+    if request.method == "GET":
+        log_read(actor=_actor(request), pupil=pupil, kind=Kind.ATGARDSPROGRAM, object_id=programme.pk)
     form = OverklagandeForm(request.POST or None, instance=appeal)
     if request.method == "POST" and form.is_valid():
         try:
@@ -507,4 +517,6 @@ def overklagande_edit(request: HttpRequest, pk: str) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("atgardsprogram:programme", programme.pk)
-    return _form_page(request, programme.pupil, _("Appeal"), form, "atgardsprogram:support", programme=programme)
+    return _form_page(
+        request, pupil, _("Appeal"), form, "atgardsprogram:support", programme=programme, editable=editable
+    )

@@ -1,0 +1,156 @@
+"""Dates that must make sense, the appeal register read by the staff, and
+who is told of a decision in the Swedish support chain."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from followup.models import Notification
+from iop.atgardsprogram import services
+from iop.atgardsprogram.models import Atgardsprogram
+from tests.atgardsprogram.factories import Sweden, decided, draft, sweden
+
+pytestmark = pytest.mark.django_db
+DAY = datetime.timedelta(days=1)
+
+
+@pytest.fixture
+def s() -> Sweden:
+    return sweden()
+
+
+def test_the_decision_is_not_dated_before_the_investigation_was_concluded_or_in_the_future(s: Sweden) -> None:
+    programme = draft(s)
+    concluded = programme.utredning.concluded_on
+    assert concluded is not None
+    for day in (concluded - DAY, timezone.localdate() + DAY):
+        with pytest.raises(ValidationError) as refused:
+            services.atgardsprogram_decide(actor=s.rektor, programme=programme, decided_on=day)
+        assert "decided_on" in refused.value.message_dict
+        assert Atgardsprogram.objects.get(pk=programme.pk).is_draft
+    services.atgardsprogram_decide(actor=s.rektor, programme=programme, decided_on=concluded)
+    assert Atgardsprogram.objects.get(pk=programme.pk).decided_on == concluded
+
+
+def test_the_page_says_why_an_early_decision_date_is_refused(s: Sweden) -> None:
+    programme = draft(s)
+    early = programme.utredning.concluded_on - DAY
+    url = reverse("atgardsprogram:programme_decide", args=[programme.pk])
+    page = s.client("rektor").post(url, {"decided_on": early.isoformat()}, follow=True).content.decode()
+    assert "Beslutet kan inte dateras före den dag utredningen avslutades" in page
+    assert Atgardsprogram.objects.get(pk=programme.pk).is_draft
+
+
+def test_the_notification_day_is_not_in_the_future_and_is_recorded_once(s: Sweden) -> None:
+    programme = decided(s)
+    today = timezone.localdate()
+    with pytest.raises(ValidationError) as future:
+        services.atgardsprogram_notified(actor=s.rektor, programme=programme, notified_on=today + DAY)
+    assert "notified_on" in future.value.message_dict
+    services.atgardsprogram_notified(actor=s.rektor, programme=programme, notified_on=today)
+    with pytest.raises(ValidationError) as again:  # the appeal time is not moved silently
+        services.atgardsprogram_notified(actor=s.rektor, programme=programme, notified_on=today)
+    assert "notified_on" in again.value.message_dict
+    assert Atgardsprogram.objects.get(pk=programme.pk).notified_on == today
+
+
+def test_once_recorded_the_notification_day_is_shown_without_a_form(s: Sweden) -> None:
+    programme = decided(s)
+    rektor = s.client("rektor")
+    page_url = reverse("atgardsprogram:programme", args=[programme.pk])
+    notified = reverse("atgardsprogram:programme_notified", args=[programme.pk])
+    assert notified in rektor.get(page_url).content.decode()
+    today = timezone.localdate()
+    assert rektor.post(notified, {"notified_on": today.isoformat()}).status_code == 302
+    assert notified not in rektor.get(page_url).content.decode()
+    yesterday = (today - DAY).isoformat()
+    page = rektor.post(notified, {"notified_on": yesterday}, follow=True).content.decode()
+    assert "Dagen för delgivningen är redan registrerad och kan inte ändras." in page
+    assert Atgardsprogram.objects.get(pk=programme.pk).notified_on == today
+
+
+def _appeal(**data: Any) -> dict[str, Any]:
+    return {"received_on": timezone.localdate(), "received_from": "Vera Vårdnadshavare", "outcome": "pending"} | data
+
+
+def test_an_appeal_is_received_after_the_decision_and_not_in_the_future(s: Sweden) -> None:
+    programme = decided(s)
+    today = timezone.localdate()
+    for day in (today - DAY, today + DAY):  # decided today
+        with pytest.raises(ValidationError) as refused:
+            services.overklagande_create(actor=s.rektor, programme=programme, data=_appeal(received_on=day))
+        assert "received_on" in refused.value.message_dict
+    assert not programme.overklaganden.exists()
+
+
+def test_an_appeal_not_decided_yet_has_no_outcome_date(s: Sweden) -> None:
+    programme = decided(s)
+    today = timezone.localdate()
+    with pytest.raises(ValidationError) as refused:
+        services.overklagande_create(actor=s.rektor, programme=programme, data=_appeal(decided_on=today))
+    assert "decided_on" in refused.value.message_dict
+    url = reverse("atgardsprogram:overklagande_create", args=[programme.pk])
+    data = {k: str(v) for k, v in _appeal(decided_on=today).items()}
+    page = s.client("rektor").post(url, data).content.decode()
+    assert "Ett överklagande som inte är avgjort har inget datum för avgörandet" in page
+    with pytest.raises(ValidationError) as future:
+        services.overklagande_create(
+            actor=s.rektor, programme=programme, data=_appeal(outcome="rejected", decided_on=today + DAY)
+        )
+    assert "decided_on" in future.value.message_dict
+    assert not programme.overklaganden.exists()
+
+
+def test_the_mentor_reads_an_appeal_but_does_not_change_it(s: Sweden) -> None:
+    programme = decided(s)
+    appeal = services.overklagande_create(actor=s.rektor, programme=programme, data=_appeal())
+    url = reverse("atgardsprogram:overklagande", args=[appeal.pk])
+    mentor = s.client("mentor")
+    page = mentor.get(reverse("atgardsprogram:programme", args=[programme.pk])).content.decode()
+    assert url in page
+    response = mentor.get(url)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Vera Vårdnadshavare" in content and 'name="received_from"' not in content
+    assert mentor.post(url, {k: str(v) for k, v in _appeal(outcome="rejected").items()}).status_code == 403
+    assert 'name="received_from"' in s.client("rektor").get(url).content.decode()
+    assert s.client("guardian").get(url).status_code == 404
+
+
+def test_a_decision_tells_the_mentor_and_the_guardians(s: Sweden, django_capture_on_commit_callbacks: Any) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        programme = decided(s)
+    guardian = Notification.objects.get(recipient=s.guardian)
+    assert guardian.kind == Notification.Kind.DECISION and guardian.atgardsprogram_id == programme.pk
+    assert guardian.state == Notification.State.IN_APP
+    assert not Notification.objects.filter(recipient=s.other_guardian).exists()
+    task = Notification.objects.get(recipient=s.mentor, kind=Notification.Kind.TASK)
+    assert task.deadline is not None and task.deadline.record_id == str(programme.pk)
+    page = s.client("guardian").get(reverse("followup:notifications")).content.decode()
+    assert reverse("atgardsprogram:programme", args=[programme.pk]) in page
+    with django_capture_on_commit_callbacks(execute=True):  # drafts tell nobody
+        draft(s)
+    assert Notification.objects.filter(atgardsprogram__isnull=False).count() == 1
+
+
+def test_the_draft_page_lists_what_is_missing_before_the_decision(s: Sweden) -> None:
+    incomplete = draft(s, evaluate_on=None, guardians_took_part=None)
+    page = s.client("mentor").get(reverse("atgardsprogram:programme", args=[incomplete.pk])).content.decode()
+    assert 'id="missing"' in page
+    assert "Välj när åtgärdsprogrammet ska utvärderas." in page
+    complete = draft(s)
+    page = s.client("mentor").get(reverse("atgardsprogram:programme", args=[complete.pk])).content.decode()
+    assert 'id="missing"' not in page
+
+
+def test_a_new_draft_offers_as_many_measure_rows_as_the_edit_page(s: Sweden) -> None:
+    programme = draft(s)
+    mentor = s.client("mentor")
+    create = mentor.get(reverse("atgardsprogram:programme_create", args=[programme.utredning_id])).content.decode()
+    assert create.count("data-measure") == 4
