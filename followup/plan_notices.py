@@ -58,20 +58,9 @@ def notify_decision(*, vedtak: Enkeltvedtak) -> list[uuid.UUID]:
     (forvaltningsloven §§ 24–27) is theirs to read. The key
     ``decision:<vedtak id>:<user id>`` makes a repeated signal create
     nothing new. Returns the ids created."""
-    now = timezone.now()
-    rows = [
-        Notification(
-            key=f"decision:{vedtak.pk}:{user.pk}",
-            recipient=user,
-            kind=Notification.Kind.DECISION,
-            vedtak_id=vedtak.pk,
-            send_after=now,
-            state=Notification.State.IN_APP,
-        )
-        for user in guardian_readers(vedtak)
-    ]
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    return list(Notification.objects.filter(pk__in=[n.pk for n in rows]).values_list("pk", flat=True))
+    return _tell_guardians(
+        guardian_readers(vedtak), f"decision:{vedtak.pk}", Notification.Kind.DECISION, vedtak_id=vedtak.pk
+    )
 
 
 def on_atgardsprogram_decided(sender: Any, *, programme: Atgardsprogram, **kwargs: Any) -> None:
@@ -84,20 +73,12 @@ def notify_support_decision(*, programme: Atgardsprogram) -> list[uuid.UUID]:
     appeal information, for them to read (skollagen 3 kap. 9 §, 28 kap.
     16 §). The key ``support-decision:<programme id>:<user id>`` makes a
     repeated signal create nothing new. Returns the ids created."""
-    now = timezone.now()
-    rows = [
-        Notification(
-            key=f"support-decision:{programme.pk}:{user.pk}",
-            recipient=user,
-            kind=Notification.Kind.DECISION,
-            atgardsprogram_id=programme.pk,
-            send_after=now,
-            state=Notification.State.IN_APP,
-        )
-        for user in guardian_readers(programme)
-    ]
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    return list(Notification.objects.filter(pk__in=[n.pk for n in rows]).values_list("pk", flat=True))
+    return _tell_guardians(
+        guardian_readers(programme),
+        f"support-decision:{programme.pk}",
+        Notification.Kind.DECISION,
+        atgardsprogram_id=programme.pk,
+    )
 
 
 def notify_advance_notice(*, notice: AdvanceNotice) -> list[uuid.UUID]:
@@ -107,15 +88,23 @@ def notify_advance_notice(*, notice: AdvanceNotice) -> list[uuid.UUID]:
     ``notice:<notice id>:<user id>`` makes a repeated signal create nothing
     new. Returns the ids created."""
     readers = guardian_readers(notice.vedtak)
+    return _tell_guardians(readers, f"notice:{notice.pk}", Notification.Kind.NOTICE, vedtak_id=notice.vedtak_id)
+
+
+def _tell_guardians(readers: list[User], key: str, kind: str, **about: Any) -> list[uuid.UUID]:
+    """One in-app notification of KIND per user of READERS, about the record
+    named in ABOUT (``vedtak_id=...`` or ``atgardsprogram_id=...``), keyed
+    ``<KEY>:<user id>`` so that a repeated signal creates nothing new.
+    Returns the ids created."""
     now = timezone.now()
     rows = [
         Notification(
-            key=f"notice:{notice.pk}:{user.pk}",
+            key=f"{key}:{user.pk}",
             recipient=user,
-            kind=Notification.Kind.NOTICE,
-            vedtak_id=notice.vedtak_id,
+            kind=kind,
             send_after=now,
             state=Notification.State.IN_APP,
+            **about,
         )
         for user in readers
     ]
