@@ -42,7 +42,13 @@ def test_text_typed_while_the_session_ends_is_kept_and_saved_after_logging_in_ag
     page.keyboard.type(" og sorterer")
     expect(status).to_contain_text("Ikke lagret: økta di er avsluttet", timeout=8000)
     assert page.evaluate("() => document.activeElement.id") == f"id_{goal.pk}-text"
-    page.keyboard.type(" mengder")  # typing goes on into the goal, not into a login form
+    # Typing goes on into the goal, not into a login form. Its autosave is
+    # refused too, before the login below (a save after the login would
+    # succeed with the renewed token and leave nothing to offer back).
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and r.url.endswith(f"/mal/{goal.pk}/endre/"), timeout=10_000
+    ):
+        page.keyboard.type(" mengder")
     assert box.input_value() == "Eleven teller til hundre og sorterer mengder"
     assert page.locator('input[name="username"]').count() == 0
     assert_accessible(page)  # the message shown
