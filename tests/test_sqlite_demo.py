@@ -1,15 +1,58 @@
-"""The demo's SQLite takes concurrent writers in turn: eight threads writing
-at once (a double-clicked form, two teachers) wait for the lock instead of
-failing with "database is locked"."""
+"""The demo's SQLite: concurrent writers take their turn (eight threads
+writing at once, as a double-clicked form or two teachers, wait for the lock
+instead of failing with "database is locked"), and the roster import and the
+access layer's compiled queries run on it.
+
+Migrating SQLite from nothing costs the better part of a minute, so the run
+migrates one file (named after the migration files; the first worker makes
+it while the others wait on a file lock) and each test works on a copy.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from tests.template_db import _schema_key
+
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def _demo_env(var_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "DJANGO"))}
+    env.update(IOP_ENV="demo", IOP_VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="iop.settings")
+    return env
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's database file with every migration applied, shared by the run's workers."""
+    shared = tmp_path_factory.getbasetemp().parent
+    var_dir = shared / f"sqlite-demo-{_schema_key()}"
+    with open(shared / "sqlite-demo.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (var_dir / "done").exists():
+            shutil.rmtree(var_dir, ignore_errors=True)
+            var_dir.mkdir()
+            migrate = [sys.executable, "manage.py", "migrate", "-v0"]
+            subprocess.run(migrate, cwd=ROOT, env=_demo_env(var_dir), check=True, timeout=600)  # noqa: S603
+            (var_dir / "done").touch()
+    return var_dir / "iop.sqlite3"
+
+
+@pytest.fixture
+def demo_var_dir(tmp_path: Path, migrated_sqlite: Path) -> Path:
+    """A var directory holding a copy of the migrated demo database."""
+    shutil.copyfile(migrated_sqlite, tmp_path / "iop.sqlite3")
+    return tmp_path
+
+
 RACE = """
 import threading
 import django
@@ -39,8 +82,7 @@ print(Skoleeier.objects.count(), len(errors), errors[:1])
 
 
 def test_concurrent_writers_wait_for_the_lock(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "DJANGO"))}
-    env.update(IOP_ENV="demo", IOP_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="iop.settings")
+    env = _demo_env(tmp_path)
     done = subprocess.run(  # noqa: S603
         [sys.executable, "-c", RACE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True
     )
@@ -53,7 +95,6 @@ from pathlib import Path
 import django
 django.setup()
 from django.core.management import call_command
-call_command("migrate", verbosity=0)
 from students.models import Pupil, RosterImport, User
 from students.roster_import import service
 files = {p.name: p.read_text(encoding="utf-8") for p in sorted(Path(sys.argv[1]).iterdir())}
@@ -67,11 +108,10 @@ print(applied.status, applied.progress_done == applied.progress_total > 0, Pupil
 """
 
 
-def test_a_roster_import_runs_on_the_demo_database(tmp_path: Path) -> None:
+def test_a_roster_import_runs_on_the_demo_database(demo_var_dir: Path) -> None:
     """Dry run and apply of the sample CSV on SQLite: progress is written with
     the import's UUID (SQLite's driver takes no UUID parameters)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "DJANGO"))}
-    env.update(IOP_ENV="demo", IOP_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="iop.settings")
+    env = _demo_env(demo_var_dir)
     sample = ROOT / "tests" / "students" / "roster" / "csv"
     done = subprocess.run(  # noqa: S603
         [sys.executable, "-c", IMPORT, str(sample)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
@@ -86,8 +126,6 @@ ACCESS = """
 import datetime
 import django
 django.setup()
-from django.core.management import call_command
-call_command("migrate", verbosity=0)
 from django.http import Http404
 from django.utils import timezone
 from students import access
@@ -119,12 +157,11 @@ print(sees(teacher), sees(current), sees(former), listed(teacher), listed(curren
 """
 
 
-def test_the_access_layer_answers_on_the_demo_database(tmp_path: Path) -> None:
+def test_the_access_layer_answers_on_the_demo_database(demo_var_dir: Path) -> None:
     """The access layer's compiled pupil queries (one pupil; the list of
     visible pupils) run on SQLite (keys and moments are text there): the
     teacher and a current grant see the pupil, an expired grant does not."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "DJANGO"))}
-    env.update(IOP_ENV="demo", IOP_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="iop.settings")
+    env = _demo_env(demo_var_dir)
     done = subprocess.run(  # noqa: S603
         [sys.executable, "-c", ACCESS], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
     )
