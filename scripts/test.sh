@@ -46,7 +46,9 @@ env -u DJANGO_ALLOW_ASYNC_UNSAFE IOP_ENV=production SECRET_KEY="$(head -c 64 /de
 # --- Tests -------------------------------------------------------------------
 log "pytest"
 set +e
-.venv/bin/pytest -n 3 --dist worksteal "$@"
+# The longest tests are collected first (tests/conftest.py) and handed out
+# one at a time, so each worker takes the next one as it becomes free.
+.venv/bin/pytest -n 3 --dist load --maxschedchunk 1 "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then echo "No tests were collected." >&2; exit 1; fi

@@ -36,7 +36,10 @@ from django.utils import timezone
 from students import access
 from students.models import Group, Pupil, School, StaffMembership, TeachingAssignment, User
 from tests import factories as f
+from tests import quick_flush
 from tests.template_db import django_db_setup  # noqa: F401  (replaces pytest-django's)
+
+quick_flush.install()
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -65,9 +68,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+#: Tests of half a minute or more (or that wait for one): they start first.
+LONG_TESTS = (
+    "tests/e2e/",
+    "tests/test_sqlite_demo.py",
+    "tests/atgardsprogram/test_fuzz.py",
+    "tests/test_query_budget.py",
+    "tests/test_page_language.py",
+    "tests/test_backup.py",
+)
+
+
 def _duration_class(item: pytest.Item) -> int:
-    """Browser tests first, then the walks over every URL, then the rest."""
-    if item.nodeid.startswith("tests/e2e/"):
+    """Browser tests and the other long ones first, then the walks over every
+    URL, then the rest."""
+    if item.nodeid.startswith(LONG_TESTS):
         return 0
     if item.nodeid.startswith(("tests/test_input_fuzz.py", "tests/test_permission_matrix.py")):
         return 1
