@@ -28,9 +28,12 @@ TEXT_COLOUR = "#1e2b3c"
 
 
 class LogLike(Protocol):
-    date: datetime.date
-    quality: int | None
-    independence: int | None
+    @property
+    def date(self) -> datetime.date: ...
+    @property
+    def quality(self) -> int | None: ...
+    @property
+    def independence(self) -> int | None: ...
 
 
 def _series(logs: Sequence[LogLike], attr: str) -> list[tuple[datetime.date, int]]:
