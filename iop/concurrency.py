@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.db import models
+from django.db.models import Q
 from django.forms import Textarea
 from django.http import QueryDict
 from django.utils.translation import gettext as _
@@ -235,8 +236,58 @@ def history_steps(
 
 
 def locked(model: type[M], pk: Any) -> M:
-    """The row, locked (SELECT … FOR UPDATE) until the transaction ends."""
-    return model._default_manager.select_for_update().get(pk=pk)
+    """The row, locked (SELECT … FOR UPDATE) until the transaction ends. The
+    row's foreign keys as read are kept on it (``locked_relations``): while
+    they hold those values, saving need not check them again (see
+    :func:`unchanged_relations`)."""
+    row = model._default_manager.select_for_update().get(pk=pk)
+    row.locked_relations = {  # type: ignore[attr-defined]
+        f.attname: getattr(row, f.attname) for f in model._meta.concrete_fields if f.is_relation
+    }
+    return row
+
+
+def _constraint_fields(model: type[models.Model]) -> list[set[str]] | None:
+    """The field names each unique or check constraint of MODEL reads (None
+    when one reads something this can not tell: an expression)."""
+    meta = model._meta
+    groups: list[set[str]] = [set(names) for names in meta.unique_together]
+    for constraint in meta.constraints:
+        if isinstance(constraint, models.CheckConstraint):
+            groups.append(set(Q(constraint.condition).referenced_base_fields))
+        elif isinstance(constraint, models.UniqueConstraint) and not constraint.expressions:
+            names = set(constraint.fields)
+            if constraint.condition is not None:
+                names |= set(Q(constraint.condition).referenced_base_fields)
+            groups.append(names)
+        else:
+            return None
+    return groups
+
+
+def unchanged_relations(row: models.Model) -> list[str]:
+    """The foreign keys of ROW (read by :func:`locked`) that still hold the
+    values read under the lock, and that no constraint reads together with
+    another field: ``full_clean(exclude=…)`` may leave them out. The rows
+    they point to exist (the database keeps that), and the constraints on
+    them alone held when the row was read, so checking them again would only
+    cost queries. Empty for a row not read by :func:`locked`."""
+    loaded: dict[str, Any] | None = getattr(row, "locked_relations", None)
+    if not loaded:
+        return []
+    groups = _constraint_fields(type(row))
+    if groups is None:
+        return []
+    fields = {
+        f.name: f
+        for f in row._meta.concrete_fields
+        if f.is_relation and f.attname in loaded and loaded[f.attname] == getattr(row, f.attname)
+    }
+    for names in groups:
+        if names & set(fields) and not names <= set(fields):
+            for name in names:
+                fields.pop(name, None)
+    return [name for name, f in fields.items() if not f.unique and not f.primary_key]
 
 
 @dataclass
