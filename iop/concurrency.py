@@ -216,19 +216,23 @@ def history_steps(
     names = list(fields)
     if version == current.version:  # type: ignore[attr-defined]
         return {n: _value(current, n) for n in names}, []
-    manager = current.history  # type: ignore[attr-defined]
-    base = manager.filter(version=version).order_by("-history_id").first()
+    # Versions only grow, so the record of VERSION, the series that covers
+    # it and every save after them are the records at VERSION or later: one query.
+    rows = list(
+        current.history.filter(version__gte=version)  # type: ignore[attr-defined]
+        .select_related("history_user")
+        .order_by("history_id")
+    )
+    base = next((r for r in reversed(rows) if r.version == version), None)
     actor_id = getattr(actor, "pk", actor)
     unknown = False
     if base is None:
-        base = None if exact else collapse.series_containing(manager, version)
+        base = None if exact else collapse.series_in(rows, version)
         if base is None:
             return None, []
         unknown = actor_id is None or base.history_user_id != actor_id
-    after = (
-        manager.filter(history_id__gte=base.history_id) if unknown else manager.filter(history_id__gt=base.history_id)
-    )
-    later = after.select_related("history_user").order_by("history_id")
+    start = base.history_id
+    later = [r for r in rows if r.history_id > start or (unknown and r.history_id == start)]
     steps = [Step(r.history_user_id, _who(r), r.history_date, {n: _value(r, n) for n in names}) for r in later]
     if unknown:
         return None, steps
