@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 _STAND_IN = {
@@ -20,6 +21,7 @@ _STAND_IN = {
     "int": 9876543210123,
 }
 _SPLIT: dict[tuple[Any, ...], tuple[str, str] | None] = {}
+_PLAIN: dict[tuple[Any, ...], str] = {}
 
 
 def _kind(arg: Any) -> str | None:
@@ -41,7 +43,7 @@ def reverse_one(viewname: str, arg: Any) -> str:
     kind = _kind(arg)
     if kind is None:
         return reverse(viewname, args=[arg])
-    key = (viewname, kind, get_script_prefix(), get_urlconf())
+    key = (viewname, kind, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
     if key not in _SPLIT:
         stand_in = str(_STAND_IN[kind])
         url = reverse(viewname, args=[_STAND_IN[kind]])
@@ -51,3 +53,12 @@ def reverse_one(viewname: str, arg: Any) -> str:
     if split is None:
         return reverse(viewname, args=[arg])
     return f"{split[0]}{arg}{split[1]}"
+
+
+def reverse_plain(viewname: str) -> str:
+    """``reverse(viewname)`` of a pattern without arguments (the menu's links), once per process."""
+    key = (viewname, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    url = _PLAIN.get(key)
+    if url is None:
+        url = _PLAIN[key] = reverse(viewname)
+    return url
