@@ -475,8 +475,10 @@ def talk_overview(user: AnyUser, group: Group) -> list[TalkRow]:
 def deadline_link(d: Deadline) -> str:
     from django.urls import reverse
 
+    from students.urlcache import reverse_one
+
     if d.record_kind == "tiltak" and d.record_id:
-        return reverse("followup:tiltak_detail", args=[d.record_id.split(":")[0]])
+        return reverse_one("followup:tiltak_detail", d.record_id.split(":")[0])
     record_pages = {
         "concern": "followup:concern_detail",
         "referral": "followup:referral_detail",
@@ -488,11 +490,11 @@ def deadline_link(d: Deadline) -> str:
     if d.record_kind in ("interim_referral", "interim_vurdering") and d.record_id:
         return reverse("followup:interim_reply", args=[d.record_kind.removeprefix("interim_"), d.record_id])
     if d.record_kind == "appeal" and d.record_id:
-        return reverse("iop:appeal_edit", args=[d.record_id])
+        return reverse_one("iop:appeal_edit", d.record_id)
     if d.record_kind in record_pages and d.record_id:
-        return reverse(record_pages[d.record_kind], args=[d.record_id])
+        return reverse_one(record_pages[d.record_kind], d.record_id)
     if d.pupil_id:
-        return reverse("followup:pupil", args=[d.pupil_id])
+        return reverse_one("followup:pupil", d.pupil_id)
     if d.group_id:
         return reverse("followup:meeting_list") + f"?group={d.group_id}"
     return reverse("followup:dashboard")

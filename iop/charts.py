@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from typing import Protocol
+from functools import lru_cache
+from typing import NamedTuple, Protocol
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from students.dates import short
@@ -26,9 +28,12 @@ TEXT_COLOUR = "#1e2b3c"
 
 
 class LogLike(Protocol):
-    date: datetime.date
-    quality: int | None
-    independence: int | None
+    @property
+    def date(self) -> datetime.date: ...
+    @property
+    def quality(self) -> int | None: ...
+    @property
+    def independence(self) -> int | None: ...
 
 
 def _series(logs: Sequence[LogLike], attr: str) -> list[tuple[datetime.date, int]]:
@@ -59,11 +64,26 @@ def _label_margin() -> int:
     return round(longest * LABEL_CHAR_PX) + 8 + LABEL_EDGE_PX
 
 
+class _Point(NamedTuple):
+    date: datetime.date
+    quality: int | None
+    independence: int | None
+
+
 def progression_svg(logs: Sequence[LogLike], *, title: str = "", small: bool = False) -> SafeString:
     """A line per axis (quality, independence) of the level reached over time:
     quality solid with round marks, independence dashed with square marks, the
     two drawn a few pixels apart so equal levels show both lines. With no level
-    logged, a short sentence (``<p class="progression-empty">``) instead."""
+    logged, a short sentence (``<p class="progression-empty">``) instead.
+
+    The same levels, title and size in the same language give the same chart:
+    it is drawn once per process (the plan pages draw one for every goal)."""
+    points = tuple(_Point(e.date, e.quality, e.independence) for e in logs)
+    return _progression_svg(points, title, small, get_language())
+
+
+@lru_cache(maxsize=4096)
+def _progression_svg(logs: tuple[_Point, ...], title: str, small: bool, language: str | None) -> SafeString:
     q_series, i_series = _series(logs, "quality"), _series(logs, "independence")
     if not (q_series or i_series):
         return format_html('<p class="progression-empty">{}</p>', _("No levels logged yet."))

@@ -37,6 +37,7 @@ window; *entry* – one historical row as the history page shows it.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -117,6 +118,17 @@ def delete_rows(model: type[models.Model], ids: list[int]) -> None:
             related._default_manager.filter(history_id__in=ids).delete()
     rows: Any = model._default_manager
     rows.filter(history_id__in=ids).delete()
+
+
+def series_in(rows: Iterable[Any], version: int) -> Any:
+    """The first of ROWS (one record's historical rows, oldest first) whose
+    series began at or before VERSION and ended after it (what
+    :func:`series_containing` reads from the database), or None."""
+    for row in rows:
+        first = getattr(row, "history_first_version", None)
+        if first is not None and first <= version < row.version:
+            return row
+    return None
 
 
 def series_containing(manager: Any, version: int) -> Any:

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.db import models
+from django.db.models import Q
 from django.forms import Textarea
 from django.http import QueryDict
 from django.utils.translation import gettext as _
@@ -215,19 +216,23 @@ def history_steps(
     names = list(fields)
     if version == current.version:  # type: ignore[attr-defined]
         return {n: _value(current, n) for n in names}, []
-    manager = current.history  # type: ignore[attr-defined]
-    base = manager.filter(version=version).order_by("-history_id").first()
+    # Versions only grow, so the record of VERSION, the series that covers
+    # it and every save after them are the records at VERSION or later: one query.
+    rows = list(
+        current.history.filter(version__gte=version)  # type: ignore[attr-defined]
+        .select_related("history_user")
+        .order_by("history_id")
+    )
+    base = next((r for r in reversed(rows) if r.version == version), None)
     actor_id = getattr(actor, "pk", actor)
     unknown = False
     if base is None:
-        base = None if exact else collapse.series_containing(manager, version)
+        base = None if exact else collapse.series_in(rows, version)
         if base is None:
             return None, []
         unknown = actor_id is None or base.history_user_id != actor_id
-    after = (
-        manager.filter(history_id__gte=base.history_id) if unknown else manager.filter(history_id__gt=base.history_id)
-    )
-    later = after.select_related("history_user").order_by("history_id")
+    start = base.history_id
+    later = [r for r in rows if r.history_id > start or (unknown and r.history_id == start)]
     steps = [Step(r.history_user_id, _who(r), r.history_date, {n: _value(r, n) for n in names}) for r in later]
     if unknown:
         return None, steps
@@ -235,8 +240,58 @@ def history_steps(
 
 
 def locked(model: type[M], pk: Any) -> M:
-    """The row, locked (SELECT … FOR UPDATE) until the transaction ends."""
-    return model._default_manager.select_for_update().get(pk=pk)
+    """The row, locked (SELECT … FOR UPDATE) until the transaction ends. The
+    row's foreign keys as read are kept on it (``locked_relations``): while
+    they hold those values, saving need not check them again (see
+    :func:`unchanged_relations`)."""
+    row = model._default_manager.select_for_update().get(pk=pk)
+    row.locked_relations = {  # type: ignore[attr-defined]
+        f.attname: getattr(row, f.attname) for f in model._meta.concrete_fields if f.is_relation
+    }
+    return row
+
+
+def _constraint_fields(model: type[models.Model]) -> list[set[str]] | None:
+    """The field names each unique or check constraint of MODEL reads (None
+    when one reads something this can not tell: an expression)."""
+    meta = model._meta
+    groups: list[set[str]] = [set(names) for names in meta.unique_together]
+    for constraint in meta.constraints:
+        if isinstance(constraint, models.CheckConstraint):
+            groups.append(set(Q(constraint.condition).referenced_base_fields))
+        elif isinstance(constraint, models.UniqueConstraint) and not constraint.expressions:
+            names = set(constraint.fields)
+            if constraint.condition is not None:
+                names |= set(Q(constraint.condition).referenced_base_fields)
+            groups.append(names)
+        else:
+            return None
+    return groups
+
+
+def unchanged_relations(row: models.Model) -> list[str]:
+    """The foreign keys of ROW (read by :func:`locked`) that still hold the
+    values read under the lock, and that no constraint reads together with
+    another field: ``full_clean(exclude=…)`` may leave them out. The rows
+    they point to exist (the database keeps that), and the constraints on
+    them alone held when the row was read, so checking them again would only
+    cost queries. Empty for a row not read by :func:`locked`."""
+    loaded: dict[str, Any] | None = getattr(row, "locked_relations", None)
+    if not loaded:
+        return []
+    groups = _constraint_fields(type(row))
+    if groups is None:
+        return []
+    fields = {
+        f.name: f
+        for f in row._meta.concrete_fields
+        if f.is_relation and f.attname in loaded and loaded[f.attname] == getattr(row, f.attname)
+    }
+    for names in groups:
+        if names & set(fields) and not names <= set(fields):
+            for name in names:
+                fields.pop(name, None)
+    return [name for name, f in fields.items() if not f.unique and not f.primary_key]
 
 
 @dataclass

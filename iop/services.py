@@ -91,7 +91,7 @@ def _lock_pupil(pupil_id: Any) -> None:
 
 def _save(obj: M, actor: User) -> M:
     obj._history_user = actor  # type: ignore[attr-defined]
-    obj.full_clean()
+    obj.full_clean(exclude=concurrency.unchanged_relations(obj))
     obj.save()
     return obj
 

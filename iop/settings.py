@@ -202,6 +202,19 @@ if IS_POSTGRES and env_bool("DB_PREPARED_STATEMENTS", True):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Caches: each process keeps its own in memory. ``fragments`` holds rendered
+# pieces of pages keyed by a digest of everything they show (iop.fragments),
+# so an entry can never be shown for other data than it was rendered from.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "TIMEOUT": 60 * 60,
+        "OPTIONS": {"MAX_ENTRIES": 4000},
+    },
+}
+
 # --- Auth -----------------------------------------------------------------
 AUTH_USER_MODEL = "students.User"
 AUTHENTICATION_BACKENDS = [

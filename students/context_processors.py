@@ -4,11 +4,11 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from . import access
 from .models import User
+from .urlcache import reverse_one, reverse_plain
 
 
 def site_name(prof: access.Profile | None) -> str:
@@ -54,17 +54,17 @@ def _guardian_items(user: User, current: str, path: str) -> list[dict[str, Any]]
         .only("pk", "first_name", "last_name")
     )
     items: list[dict[str, Any]] = [
-        {"url": reverse("home"), "label": _("My children"), "current": current == "home", "primary": True}
+        {"url": reverse_plain("home"), "label": _("My children"), "current": current == "home", "primary": True}
     ]
     for child in children:
-        url = reverse("pupil_detail", args=[child.pk])
+        url = reverse_one("pupil_detail", child.pk)
         items.append({"url": url, "label": child.first_name, "current": path == url, "primary": True})
     for name, label, audience in getattr(settings, "NAV_ITEMS", []):
         if audience == "guardian":
-            items.append({"url": reverse(name), "label": label, "current": current == name, "primary": True})
+            items.append({"url": reverse_plain(name), "label": label, "current": current == name, "primary": True})
     for name, label in getattr(settings, "GUARDIAN_CHILD_NAV_ITEMS", []):
         for child in children:
-            url = reverse(name, args=[child.pk])
+            url = reverse_one(name, child.pk)
             text = f"{label} ({child.first_name})" if len(children) > 1 else str(label)
             items.append({"url": url, "label": text, "current": path == url, "primary": True})
     return items
@@ -101,7 +101,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     prof = access.profile(user)
     current = request.resolver_match.view_name if request.resolver_match else ""
     own = getattr(settings, "OWN_SETTINGS_URL_NAME", "")
-    own_settings = reverse(own) if own and (prof.is_staff_member or prof.is_guardian) else ""
+    own_settings = reverse_plain(own) if own and (prof.is_staff_member or prof.is_guardian) else ""
     if prof.is_guardian and not prof.is_staff_member:
         top, more = _split(_guardian_items(user, current, request.path))
         return {
@@ -122,14 +122,19 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     }
     primary = set(getattr(settings, "NAV_PRIMARY", ()))
     items: list[dict[str, Any]] = [
-        {"url": reverse("home"), "label": _("Home"), "current": current == "home", "primary": True},
+        {"url": reverse_plain("home"), "label": _("Home"), "current": current == "home", "primary": True},
     ]
     if prof.is_staff_member:
         items.append(
-            {"url": reverse("pupil_list"), "label": _("Pupils"), "current": current == "pupil_list", "primary": True}
+            {
+                "url": reverse_plain("pupil_list"),
+                "label": _("Pupils"),
+                "current": current == "pupil_list",
+                "primary": True,
+            }
         )
     items += [
-        {"url": reverse(name), "label": label, "current": current == name, "primary": name in primary}
+        {"url": reverse_plain(name), "label": label, "current": current == name, "primary": name in primary}
         for name, label, audience in getattr(settings, "NAV_ITEMS", [])
         if shown.get(audience, False)
     ]
