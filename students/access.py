@@ -596,16 +596,22 @@ def get_pupil(
 _COUNTRY = F("school__skoleeier__country")
 
 
-def offers_chain(pupil: Pupil) -> bool:
-    """Whether PUPIL's school follows the Norwegian chain (its school owner
-    is Norwegian). Free for a pupil from :func:`get_pupil`; one query otherwise."""
+def school_country(pupil: Pupil) -> str | None:
+    """The country code of PUPIL's school owner (``Skoleeier.country``: "NO",
+    "SE"). Free for a pupil from :func:`get_pupil`; one query otherwise."""
     country = getattr(pupil, "school_country", None)
     if country is None and Pupil.school.field.is_cached(pupil) and School.skoleeier.field.is_cached(pupil.school):
         country = pupil.school.skoleeier.country
     if country is None:
         country = Skoleeier.objects.filter(schools__pk=pupil.school_id).values_list("country", flat=True).first()
         pupil.school_country = country  # type: ignore[attr-defined]
-    return country == CHAIN_COUNTRY
+    return country
+
+
+def offers_chain(pupil: Pupil) -> bool:
+    """Whether PUPIL's school follows the Norwegian chain (its school owner
+    is Norwegian). Free for a pupil from :func:`get_pupil`; one query otherwise."""
+    return school_country(pupil) == CHAIN_COUNTRY
 
 
 def chain_pupils(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:

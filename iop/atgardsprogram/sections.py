@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from students.models import Pupil, School
+from students import access
+from students.models import Pupil, Skoleeier
 from students.sections import Section
 
 from . import selectors
@@ -13,8 +14,9 @@ from . import selectors
 def pupil_support(request: HttpRequest, pupil: Pupil) -> Section | None:
     """For a pupil of a Swedish school only: the support chain (extra
     adaptations, investigations, decisions; a guardian: decided decisions).
-    Four queries for staff, two for a guardian, one for a Norwegian pupil."""
-    if not School.objects.filter(pk=pupil.school_id, skoleeier__country="SE").exists():
+    Four queries for staff, two for a guardian, none for a Norwegian pupil
+    read through the access layer."""
+    if access.school_country(pupil) != Skoleeier.Country.SE:
         return None
     support = selectors.support(request.user, pupil)
     if not (support.staff or selectors.guardian_only(pupil)):
