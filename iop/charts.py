@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from students.dates import short
 
 from .models import Level
+from .templatetags.iop_levels import PLAIN_WORDS
 
 QUALITY_COLOUR = "#1e5aa8"
 INDEPENDENCE_COLOUR = "#a6400f"
@@ -40,12 +41,20 @@ def _series(logs: Sequence[LogLike], attr: str) -> list[tuple[datetime.date, int
     return [(e.date, v) for e in logs if (v := getattr(e, attr))]
 
 
-def describe(logs: Sequence[LogLike]) -> str:
+def level_name(level: int, plain: bool = False) -> str:
+    """The name of criteria level LEVEL (1–4): the criteria level's own name
+    ("Competent"), or with PLAIN the everyday words a guardian reads
+    ("Masters it")."""
+    return str(PLAIN_WORDS[Level(level)]) if plain else str(Level(level).label)
+
+
+def describe(logs: Sequence[LogLike], plain: bool = False) -> str:
+    """The levels reached, in words (the last six of each axis); PLAIN as for :func:`level_name`."""
     parts = []
     for attr, label in (("quality", _("Quality")), ("independence", _("Independence"))):
         series = _series(logs, attr)
         if series:
-            steps = " → ".join(str(Level(v).label) for _d, v in series[-6:])
+            steps = " → ".join(level_name(v, plain) for _d, v in series[-6:])
             parts.append(f"{label}: {steps}")
     return "; ".join(parts) or _("No levels logged yet.")
 
@@ -56,11 +65,11 @@ LABEL_CHAR_PX = 7.4
 LABEL_EDGE_PX = 16
 
 
-def _label_margin() -> int:
+def _label_margin(plain: bool = False) -> int:
     """The left margin in px of a full-size chart: the longest level word in
     the current language, the gap to the plot (8 px) and LABEL_EDGE_PX to the
     chart's edge, so the axis labels never touch it."""
-    longest = max(len(str(level.label)) for level in Level)
+    longest = max(len(level_name(level, plain)) for level in Level)
     return round(longest * LABEL_CHAR_PX) + 8 + LABEL_EDGE_PX
 
 
@@ -70,30 +79,35 @@ class _Point(NamedTuple):
     independence: int | None
 
 
-def progression_svg(logs: Sequence[LogLike], *, title: str = "", small: bool = False) -> SafeString:
+def progression_svg(
+    logs: Sequence[LogLike], *, title: str = "", small: bool = False, plain: bool = False
+) -> SafeString:
     """A line per axis (quality, independence) of the level reached over time:
     quality solid with round marks, independence dashed with square marks, the
     two drawn a few pixels apart so equal levels show both lines. With no level
-    logged, a short sentence (``<p class="progression-empty">``) instead.
+    logged, a short sentence (``<p class="progression-empty">``) instead. PLAIN
+    (a guardian's page) names the levels in everyday words.
 
     The same levels, title and size in the same language give the same chart:
     it is drawn once per process (the plan pages draw one for every goal)."""
     points = tuple(_Point(e.date, e.quality, e.independence) for e in logs)
-    return _progression_svg(points, title, small, get_language())
+    return _progression_svg(points, title, small, plain, get_language())
 
 
 @lru_cache(maxsize=4096)
-def _progression_svg(logs: tuple[_Point, ...], title: str, small: bool, language: str | None) -> SafeString:
+def _progression_svg(
+    logs: tuple[_Point, ...], title: str, small: bool, plain: bool, language: str | None
+) -> SafeString:
     q_series, i_series = _series(logs, "quality"), _series(logs, "independence")
     if not (q_series or i_series):
         return format_html('<p class="progression-empty">{}</p>', _("No levels logged yet."))
     width, height = (160, 48) if small else (560, 240)
-    left, right, top, bottom = (4, 4, 6, 6) if small else (_label_margin(), 16, 16, 40)
+    left, right, top, bottom = (4, 4, 6, 6) if small else (_label_margin(plain), 16, 16, 40)
     plot_w, plot_h = width - left - right, height - top - bottom
     shift = 1.5 if small else 3.0  # quality a little above, independence a little below
     dates = sorted({d for d, _v in q_series + i_series})
     label = _("Progression: %(goal)s") % {"goal": title[:120]} if title else _("Progression")
-    desc = describe(logs)
+    desc = describe(logs, plain)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
         f'height="{height}" role="img" aria-label="{escape(label)}. {escape(desc)}" class="progression">',
@@ -118,7 +132,7 @@ def _progression_svg(logs: tuple[_Point, ...], title: str, small: bool, language
         if not small:
             out.append(
                 f'<text x="{left - 8}" y="{y(level.value) + 4:.1f}" text-anchor="end" font-size="12" '
-                f'fill="{TEXT_COLOUR}">{escape(level.label)}</text>'
+                f'fill="{TEXT_COLOUR}">{escape(level_name(level, plain))}</text>'
             )
     axes = ((q_series, QUALITY_COLOUR, "", -shift, "circle"), (i_series, INDEPENDENCE_COLOUR, "6 4", shift, "square"))
     for series, colour, dash, dy, mark in axes:

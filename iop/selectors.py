@@ -369,7 +369,7 @@ def _decorate_goal(goal: Goal, internal: bool) -> None:
     goal.log_list = logs  # type: ignore[attr-defined]
     goal.latest = next((e for e in reversed(logs) if e.quality or e.independence), None)  # type: ignore[attr-defined]
     goal.flags = checks.goal_flags(goal) if internal else []  # type: ignore[attr-defined]
-    goal.chart = charts.progression_svg(logs, title=goal.text, small=True)  # type: ignore[attr-defined]
+    goal.chart = charts.progression_svg(logs, title=goal.text, small=True, plain=not internal)  # type: ignore[attr-defined]
 
 
 def group_goals(iop: Iop, sections: Sequence[IopSubject], goals: list[Goal]) -> list[SectionView]:
@@ -548,7 +548,7 @@ def goal_page(user: AnyUser, pk: uuid.UUID | str) -> Goal:
     _decorate_goal(goal, internal)
     if internal and goal.iop_id:
         goal.aim_flags = checks.aim_flags(goal, _section_deviations(goal.plan, goal.section))  # type: ignore[attr-defined, arg-type]
-    goal.chart = charts.progression_svg(logs, title=goal.text)  # type: ignore[attr-defined]
+    goal.chart = charts.progression_svg(logs, title=goal.text, plain=not internal)  # type: ignore[attr-defined]
     return goal
 
 

@@ -37,6 +37,22 @@ def test_a_guardian_reads_the_plan_without_codes_and_in_everyday_words(world: Wo
     assert "KMDEMO1" in staff and "Begynnernivå" in staff and "KM:" not in staff
     assert "Kvalitet" in staff[staff.index('class="ds-paragraph progression-legend"') :][:1200]
 
+    # The charts (the plan's small ones and the goal page's with its axis)
+    # name the levels as the rest of the reader's page does.
+    staff_names = ("Begynnernivå", "Under utvikling", "Kompetent", "Fremragende")
+    for url in (f"/iop/{ch.iop.pk}/", f"/mal/{goal.pk}/"):
+        charts = svgs(world.client("guardian_a").get(url).content.decode())
+        assert charts and not any(name in c for c in charts for name in staff_names), charts
+        assert any("Har begynt" in c or "På vei" in c or "Mestrer" in c for c in charts), charts
+        staff_charts = svgs(world.client("teacher").get(url).content.decode())
+        assert any(name in c for c in staff_charts for name in staff_names), staff_charts
+    assert "Har begynt" in svgs(world.client("guardian_a").get(f"/mal/{goal.pk}/").content.decode())[0]
+
+
+def svgs(page: str) -> list[str]:
+    """The SVG charts of PAGE."""
+    return [part.split("</svg>", 1)[0] for part in page.split("<svg")[1:] if 'class="progression"' in part[:400]]
+
 
 @pytest.mark.django_db
 def test_the_guardians_who_has_read_page_has_one_heading_and_names_what_they_can_see(world: World) -> None:
