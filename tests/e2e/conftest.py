@@ -68,6 +68,14 @@ def login(page: Any, live_server_url: str, email: str, password: str = PASSWORD)
     page.wait_for_load_state("networkidle")
 
 
+def follow(page: Any, link: Any) -> None:
+    """Click a link and wait until the page it leads to has loaded, so that
+    what the test reads next is the new page, never the old one or a page
+    still being parsed."""
+    with page.expect_navigation(wait_until="load"):
+        link.click()
+
+
 def open_goal(page: Any, goal_id: Any) -> None:
     """Start editing an IOP goal shown as reading text: "Rediger mål" brings
     its form in, with the focus at the end of the goal's text."""

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from iop.atgardsprogram.models import Atgardsprogram, AtgardsprogramUtvardering
 from tests.atgardsprogram.factories import sweden
-from tests.e2e.conftest import assert_accessible, login
+from tests.e2e.conftest import assert_accessible, follow, login
 
 
 def as_user(page: Any, live_server: Any, email: str) -> None:
@@ -139,14 +139,14 @@ def test_the_swedish_support_chain_from_extra_anpassning_to_evaluation(live_serv
     # The vårdnadshavare reads the programme and sees who has read it.
     as_user(page, live_server, "guardian@test.example")
     page.goto(f"{live_server.url}/elever/{pupil.pk}/")
-    page.locator(".sv-support").get_by_role("link", name="Åtgärdsprogram").click()
+    follow(page, page.locator(".sv-support").get_by_role("link", name="Åtgärdsprogram"))
     main = page.inner_text("main")
     assert "Speciallärare 30 minuter tre gånger i veckan." in main and "inom tre veckor" in main
     assert not page.locator("main form").count()
     assert_accessible(page)  # the guardian's read view
     page.goto(f"{live_server.url}/stod/elev/{pupil.pk}/")
     assert "Uppgifterna delas upp" not in page.inner_text("main")  # the school's working file
-    page.get_by_role("link", name="Vem har läst planerna").click()
+    follow(page, page.get_by_role("link", name="Vem har läst planerna"))
     log = page.inner_text("main")
     assert "Beslut om åtgärdsprogram" in log and "Rut Rektor" in log and "Maja Mentor" in log
 

@@ -15,7 +15,7 @@ from followup.models import Referral
 from students.models import PptGrant, StaffMembership
 from tests import factories as f
 from tests.conftest import World
-from tests.e2e.conftest import assert_accessible, login
+from tests.e2e.conftest import assert_accessible, follow, login
 from tests.iop.factories import VEDTAK_REASONS, consent
 
 
@@ -33,7 +33,7 @@ def test_concern_to_referral_with_consent(live_server: Any, transactional_world:
     f.member(rektor, w.school1, StaffMembership.Role.REKTOR)
     login(page, live_server.url, "teacher@test.example")
     page.goto(f"{live_server.url}/elever/{w.pupil_a.pk}/")
-    page.get_by_role("link", name="Bekymringsmeldinger, kartlegging, tiltak, samtaler og henvisninger").click()
+    follow(page, page.get_by_role("link", name="Bekymringsmeldinger, kartlegging, tiltak, samtaler og henvisninger"))
     assert page.get_by_role("heading", level=1).inner_text() == "Oppfølging: Anna Aasen"
     assert_accessible(page)
 

@@ -12,7 +12,7 @@ import pytest
 
 from iop.models import Goal, GoalLog, Iop
 from tests.conftest import World
-from tests.e2e.conftest import assert_accessible, login
+from tests.e2e.conftest import assert_accessible, follow, login
 from tests.iop.factories import consent
 
 
@@ -96,12 +96,12 @@ def test_the_chain_from_assessment_to_a_guardian_reading_the_plan(
     # The guardian reads the published plan and the progression; nothing writes.
     as_user(page, live_server, "guardian_a@test.example")
     page.goto(pupil_url)
-    page.locator(".iop-plans").get_by_role("link", name=re.compile("^IOP")).click()
+    follow(page, page.locator(".iop-plans").get_by_role("link", name=re.compile("^IOP")))
     assert "Eleven legger sammen tall opp til 100" in page.inner_text("main")
     assert page.locator("main svg[role=img]").count() == 1
     assert not page.locator("main form").count()
     assert_accessible(page)  # read mode for guardians
-    page.get_by_role("link", name=re.compile("^Progresjon og logg")).click()
+    follow(page, page.get_by_role("link", name=re.compile("^Progresjon og logg")))
     assert "Bruk tallinja uten hjelp." in page.inner_text("main")
     assert_accessible(page)
 

@@ -16,7 +16,7 @@ from iop.models import SWEDISH_SUBJECTS, Iup
 from students.models import StaffMembership, TeachingAssignment
 from tests import factories as f
 from tests.conftest import World
-from tests.e2e.conftest import assert_accessible, login
+from tests.e2e.conftest import assert_accessible, follow, login
 
 
 def as_user(page: Any, live_server: Any, email: str) -> None:
@@ -123,7 +123,7 @@ def test_a_norwegian_teacher_writes_a_steinkjer_iup_read_only_by_its_guardians(
 
     as_user(page, live_server, "guardian_a@test.example")
     page.goto(pupil_url)
-    page.locator(".iop-iups").get_by_role("link", name=re.compile("^IUP")).click()
+    follow(page, page.locator(".iop-iups").get_by_role("link", name=re.compile("^IUP")))
     main = page.inner_text("main")
     assert "Kontaktlærer gir ukentlige lesemål." in main and "Jeg leser 20 minutter hver dag" in main
     assert not page.locator("main form").count()

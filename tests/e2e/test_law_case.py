@@ -31,7 +31,7 @@ from iop.models import SakkyndigVurderingSubject as SvSubject
 from iop.reports.models import Report
 from students.models import Pupil
 from tests.conftest import World
-from tests.e2e.conftest import assert_accessible, login
+from tests.e2e.conftest import assert_accessible, follow, login
 from tests.iop.factories import VurderingFactory, chain, consent
 from tests.reports.conftest import pdf_text
 
@@ -225,7 +225,7 @@ def test_a_case_from_consent_to_the_annual_report_sent(
     # 9. The guardian finds the decision and its letter.
     page = personas("guardian_a")
     page.goto(pupil_url)
-    page.locator(".iop-plans").get_by_role("link", name=re.compile("^Enkeltvedtak")).click()
+    follow(page, page.locator(".iop-plans").get_by_role("link", name=re.compile("^Enkeltvedtak")))
     assert "Liten gruppe gir ro og tid" in page.inner_text("main")
     assert page.locator("[data-appeal-deadline]").inner_text() == shown(appeal_deadline)
     guardian_letter = pdf_text(download(page, page.get_by_role("link", name="Vedtaksbrev (PDF)")), tmp_path)
