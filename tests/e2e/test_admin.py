@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from students.models import Enrolment, GuardianLink, StaffMembership
 from tests import factories as f
@@ -16,9 +17,19 @@ from tests.e2e.conftest import login
 def pick(page: Any, field: str, search: str, option: str) -> None:
     """Open the autocomplete of FIELD, type SEARCH and choose OPTION from the server's answer."""
     page.locator(f"#id_{field} + .select2").click()
-    page.locator(".select2-container--open .select2-search__field").fill(search)
+    # Opening the box lists the first records unfiltered; the option is clicked
+    # only once the list holds the answer to SEARCH, never in the list being replaced.
+    with page.expect_response(lambda r: "/admin/autocomplete/" in r.url and f"term={search}" in r.url):
+        page.locator(".select2-container--open .select2-search__field").fill(search)
+    page.wait_for_function(
+        """search => {
+            const options = [...document.querySelectorAll('.select2-results__option')];
+            return options.length > 0 && options.every(o => o.textContent.toLowerCase().includes(search.toLowerCase()));
+        }""",
+        arg=search,
+    )
     page.locator(".select2-results__option", has_text=option).first.click()
-    assert option in page.locator(f"#select2-id_{field}-container").inner_text()
+    expect(page.locator(f"#select2-id_{field}-container")).to_contain_text(option)
 
 
 def save(page: Any) -> None:
