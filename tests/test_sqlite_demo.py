@@ -3,9 +3,12 @@ writing at once, as a double-clicked form or two teachers, wait for the lock
 instead of failing with "database is locked"), and the roster import and the
 access layer's compiled queries run on it.
 
-Migrating SQLite from nothing costs the better part of a minute, so the run
-migrates one file (named after the migration files; the first worker makes
-it while the others wait on a file lock) and each test works on a copy.
+Migrating SQLite from nothing costs the better part of a minute, so one
+migrated file is kept in the user's cache directory, named after the
+migration files, Django's and SQLite's versions (any change makes a new one),
+as the PostgreSQL template is kept in the server (tests/template_db.py). The
+first worker that finds none makes it while the others wait on a file lock;
+each test works on a copy.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -30,19 +34,40 @@ def _demo_env(var_dir: Path) -> dict[str, str]:
     return env
 
 
+def _cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``$XDG_CACHE_HOME/iop-tests`` (``~/.cache/iop-tests``), or the run's own
+    temporary directory where that cannot be written."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "iop-tests"
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        probe = cache / f".probe-{os.getpid()}"
+        probe.touch()
+        probe.unlink()
+    except OSError:
+        return tmp_path_factory.getbasetemp().parent
+    return cache
+
+
 @pytest.fixture(scope="session")
 def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo's database file with every migration applied, shared by the run's workers."""
-    shared = tmp_path_factory.getbasetemp().parent
-    var_dir = shared / f"sqlite-demo-{_schema_key()}"
+    """The demo's database file with every migration applied, shared by the run's workers and kept between runs."""
+    shared = _cache_dir(tmp_path_factory)
+    key = f"{_schema_key()}-{sqlite3.sqlite_version}"
+    var_dir = shared / f"sqlite-demo-{key}"
     with open(shared / "sqlite-demo.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (var_dir / "done").exists():
+            building = shared / f"sqlite-demo-{key}.building"
+            shutil.rmtree(building, ignore_errors=True)
             shutil.rmtree(var_dir, ignore_errors=True)
-            var_dir.mkdir()
+            building.mkdir()
             migrate = [sys.executable, "manage.py", "migrate", "-v0"]
-            subprocess.run(migrate, cwd=ROOT, env=_demo_env(var_dir), check=True, timeout=600)  # noqa: S603
-            (var_dir / "done").touch()
+            subprocess.run(migrate, cwd=ROOT, env=_demo_env(building), check=True, timeout=600)  # noqa: S603
+            (building / "done").touch()
+            building.rename(var_dir)
+            for old in shared.glob("sqlite-demo-*"):  # files of earlier migrations
+                if old.is_dir() and old != var_dir:
+                    shutil.rmtree(old, ignore_errors=True)
     return var_dir / "iop.sqlite3"
 
 
