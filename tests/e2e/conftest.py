@@ -64,14 +64,16 @@ def login(page: Any, live_server_url: str, email: str, password: str = PASSWORD)
     page.goto(f"{live_server_url}/konto/logg-inn/")
     page.get_by_label("E-postadresse").fill(email)
     page.get_by_label("Passord").fill(password)
-    page.get_by_role("button", name="Logg inn").click()
+    # The page the login leads to has loaded before anything reads it (or goes
+    # elsewhere, which would cut the login short).
+    follow(page, page.get_by_role("button", name="Logg inn"))
     page.wait_for_load_state("networkidle")
 
 
 def follow(page: Any, link: Any) -> None:
-    """Click a link and wait until the page it leads to has loaded, so that
-    what the test reads next is the new page, never the old one or a page
-    still being parsed."""
+    """Click a link (or a button that sends a form the ordinary way) and wait
+    until the page it leads to has loaded, so that what the test reads next
+    is the new page, never the old one or a page still being parsed."""
     with page.expect_navigation(wait_until="load"):
         link.click()
 
@@ -106,5 +108,7 @@ def describe(violations: list[dict[str, Any]]) -> str:
 
 def assert_accessible(page: Any, *, exclude_rules: tuple[str, ...] = ()) -> None:
     """axe-core finds no WCAG 2.1 A/AA (or best-practice) violation on the page as it is now."""
+    # Never on a page still being parsed (callers have waited for something on it first).
+    page.wait_for_load_state("load")
     violations = axe_violations(page, exclude_rules=exclude_rules)
     assert not violations, f"{page.url}: {describe(violations)}"

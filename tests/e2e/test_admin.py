@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from students.models import Enrolment, GuardianLink, StaffMembership
 from tests import factories as f
 from tests.conftest import World
-from tests.e2e.conftest import login
+from tests.e2e.conftest import follow, login
 
 
 def pick(page: Any, field: str, search: str, option: str) -> None:
@@ -33,7 +33,8 @@ def pick(page: Any, field: str, search: str, option: str) -> None:
 
 
 def save(page: Any) -> None:
-    page.locator("input[name=_save]").click()
+    # The answer to the POST has loaded before the errors are counted and the database is asked.
+    follow(page, page.locator("input[name=_save]"))
     page.wait_for_load_state("networkidle")
     assert not page.locator(".errornote, .errorlist").count(), page.locator("#content").inner_text()
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from iop.atgardsprogram.models import Atgardsprogram, AtgardsprogramUtvardering
 from tests.atgardsprogram.factories import sweden
@@ -70,7 +71,7 @@ def test_the_swedish_support_chain_from_extra_anpassning_to_evaluation(live_serv
     page.get_by_text("Uppföljningen är sparad.").wait_for()
     page.get_by_text("De extra anpassningarna räcker inte: inled utredningen.").wait_for()
     # The investigation's form, with the adaptation tried already ticked.
-    assert page.get_by_label("Matematik: Uppgifterna delas upp i kortare delar.").is_checked()
+    expect(page.get_by_label("Matematik: Uppgifterna delas upp i kortare delar.")).to_be_checked()
 
     # The utredning, concluded: särskilt stöd is needed.
     start_utredning(page, live_server, pupil, "De extra anpassningarna räcker inte.")
@@ -93,7 +94,7 @@ def test_the_swedish_support_chain_from_extra_anpassning_to_evaluation(live_serv
     assert_accessible(page)  # the draft form
     page.get_by_role("button", name="Spara utkastet").click()
     page.get_by_text("Beslutet är sparat som utkast.").wait_for()
-    assert page.get_by_text("Endast rektorn fattar beslutet.").is_visible()
+    expect(page.get_by_text("Endast rektorn fattar beslutet.")).to_be_visible()
     assert not page.get_by_role("button", name="Fatta beslut").count()
     programme_url = page.url
 
@@ -134,7 +135,7 @@ def test_the_swedish_support_chain_from_extra_anpassning_to_evaluation(live_serv
     page.get_by_label("Fortsätt med åtgärdsprogrammet").check()
     page.get_by_role("button", name="Spara").click()
     page.get_by_text("Utvärderingen är sparad.").wait_for()
-    assert "Alva har nått delmålen" in page.inner_text("#evaluations")
+    expect(page.locator("#evaluations")).to_contain_text("Alva har nått delmålen")
 
     # The vårdnadshavare reads the programme and sees who has read it.
     as_user(page, live_server, "guardian@test.example")

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from followup.models import Referral
 from students.models import PptGrant, StaffMembership
@@ -20,8 +21,14 @@ from tests.iop.factories import VEDTAK_REASONS, consent
 
 
 def save(page: Any, name: str = "Lagre") -> None:
-    page.get_by_role("button", name=name, exact=True).click()
+    """Send the form with the NAME button; the page it answers with has loaded."""
+    follow(page, page.get_by_role("button", name=name, exact=True))
     page.wait_for_load_state("networkidle")
+
+
+def log_out(page: Any) -> None:
+    """Log out and wait for the login page, so the next login is not cut short."""
+    follow(page, page.get_by_role("button", name="Logg ut"))
 
 
 @pytest.mark.e2e
@@ -41,12 +48,12 @@ def test_concern_to_referral_with_consent(live_server: Any, transactional_world:
     page.get_by_role("link", name="Meld bekymring").click()
     page.get_by_label("Hva som ble observert").fill("Anna leser saktere enn før og gir opp skriveoppgaver.")
     save(page)
-    assert page.get_by_text("Velg minst én ting du observerte.").is_visible()
+    expect(page.get_by_text("Velg minst én ting du observerte.")).to_be_visible()
     assert "gir opp skriveoppgaver" in page.get_by_label("Hva som ble observert").input_value()
     assert_accessible(page)
     page.get_by_label("Utilstrekkelig utbytte av opplæringen").check()
     save(page)
-    assert page.get_by_text("Bekymringsmeldingen er registrert.").is_visible()
+    expect(page.get_by_text("Bekymringsmeldingen er registrert.")).to_be_visible()
 
     # 2. Kartlegging after the concern.
     page.get_by_role("link", name="Registrer kartlegging").first.click()
@@ -57,7 +64,7 @@ def test_concern_to_referral_with_consent(live_server: Any, transactional_world:
     page.get_by_label("Resultat", exact=True).fill("Leser 38 ord i minuttet, god forståelse ved høytlesing.")
     assert_accessible(page)
     save(page)
-    assert page.get_by_text("Kartleggingen er lagret.").is_visible()
+    expect(page.get_by_text("Kartleggingen er lagret.")).to_be_visible()
 
     # 3. A tiltak in the follow-up plan.
     page.get_by_role("link", name="Nytt tiltak").click()
@@ -71,7 +78,7 @@ def test_concern_to_referral_with_consent(live_server: Any, transactional_world:
     page.get_by_label("Evalueringsdato").fill((today + datetime.timedelta(days=30)).isoformat())
     assert_accessible(page)
     save(page)
-    assert page.get_by_text("Tiltaket er lagret.").is_visible()
+    expect(page.get_by_text("Tiltaket er lagret.")).to_be_visible()
     assert_accessible(page)
 
     # 4. Evaluation: adjusted, with a new evaluation date.
@@ -82,11 +89,11 @@ def test_concern_to_referral_with_consent(live_server: Any, transactional_world:
     page.get_by_label("Neste evaluering").fill((today + datetime.timedelta(days=60)).isoformat())
     assert_accessible(page)
     save(page)
-    assert page.get_by_text("Evalueringen er lagret.").is_visible()
+    expect(page.get_by_text("Evalueringen er lagret.")).to_be_visible()
 
     # 5. The referral: the pedagogisk rapport is pre-filled from all of the above.
-    page.get_by_role("link", name="Oppfølging: Anna Aasen").click()
-    page.get_by_role("link", name="Henvis til PPT").click()
+    follow(page, page.get_by_role("link", name="Oppfølging: Anna Aasen"))
+    follow(page, page.get_by_role("link", name="Henvis til PPT"))
     page.get_by_label("Hva ber skolen PPT om å vurdere?").fill("Har Anna behov for individuelt tilrettelagt opplæring?")
     save(page)
     report = page.get_by_test_id("pedagogisk-rapport").inner_text()
@@ -100,36 +107,38 @@ def test_concern_to_referral_with_consent(live_server: Any, transactional_world:
         "Lydbøker i alle fag",
     ):
         assert documented in report, documented
-    assert page.get_by_text("Ingen samtykke er registrert.").is_visible()
+    expect(page.get_by_text("Ingen samtykke er registrert.")).to_be_visible()
     assert_accessible(page)
 
     # 6. The guardian's consent (who, when, how).
     page.get_by_label("Navn på den som samtykker").fill("Aud Foresatt")
     page.get_by_label("Hvordan").select_option(label="Signert skjema")
     save(page, "Registrer samtykke")
-    assert page.get_by_text("Samtykket er registrert.").is_visible()
+    expect(page.get_by_text("Samtykket er registrert.")).to_be_visible()
     assert page.get_by_role("button", name="Send henvisningen til PPT").count() == 0  # leadership sends
 
     # 7. The coordinator sends it; PPT serving the school gets access.
-    page.get_by_role("button", name="Logg ut").click()
+    log_out(page)
     login(page, live_server.url, "coordinator@test.example")
     referral = Referral.objects.get()
     PptGrant.objects.filter(pupil=w.pupil_a).delete()  # the world had referred pupil A before
     page.goto(f"{live_server.url}/oppfolging/henvisning/{referral.pk}/")
-    page.get_by_role("button", name="Send henvisningen til PPT").click()
+    follow(page, page.get_by_role("button", name="Send henvisningen til PPT"))
     page.wait_for_load_state("networkidle")
     # What the pupil masters is the teacher's to write: not sent before it is.
-    assert page.get_by_text("Den pedagogiske rapporten er ikke ferdig: skriv delen «Hva eleven mestrer»").is_visible()
-    page.get_by_role("link", name="Endre spørsmålet og rapporten").click()
+    expect(
+        page.get_by_text("Den pedagogiske rapporten er ikke ferdig: skriv delen «Hva eleven mestrer»")
+    ).to_be_visible()
+    follow(page, page.get_by_role("link", name="Endre spørsmålet og rapporten"))
     field = page.get_by_label("Hva eleven mestrer")  # one field per section, labelled by its title
     assert "Beskriv elevens sterke sider" not in field.input_value()  # the hint is a placeholder, not the text
     assert "Beskriv elevens sterke sider" in (field.get_attribute("placeholder") or "")
     assert_accessible(page)
     field.fill("Anna forteller gjerne og hjelper andre i gruppearbeid.")
     save(page)
-    page.get_by_role("button", name="Send henvisningen til PPT").click()
+    follow(page, page.get_by_role("button", name="Send henvisningen til PPT"))
     page.wait_for_load_state("networkidle")
-    assert page.get_by_text("Henvisningen er sendt. PPT har nå tilgang til eleven.").is_visible()
+    expect(page.get_by_text("Henvisningen er sendt. PPT har nå tilgang til eleven.")).to_be_visible()
     assert_accessible(page)
     referral.refresh_from_db()
     assert referral.status == Referral.Status.SENT
@@ -141,15 +150,15 @@ def test_concern_to_referral_with_consent(live_server: Any, transactional_world:
         assert page.get_by_role("heading", level=1).count() == 1, path
         assert_accessible(page)
     page.goto(f"{live_server.url}/oppfolging/varsler/")
-    assert page.get_by_text("Anna Aasen").first.is_visible()  # the concern reached the coordinator in-app
+    expect(page.get_by_text("Anna Aasen").first).to_be_visible()  # the concern reached the coordinator in-app
 
     # 8. PPT finds the referral waiting on the home page and the way on to the assessment.
-    page.get_by_role("button", name="Logg ut").click()
+    log_out(page)
     login(page, live_server.url, "ppt@test.example")
     waiting = page.get_by_test_id("referrals-waiting")
     assert "Anna Aasen" in waiting.inner_text() and "venter 0 dager" in waiting.inner_text()
     assert_accessible(page)
-    waiting.get_by_role("link", name="Anna Aasen").click()
+    follow(page, waiting.get_by_role("link", name="Anna Aasen"))
     page.get_by_role("link", name="Skriv sakkyndig vurdering").click()
     page.wait_for_url("**/sakkyndig-vurdering/ny/")
     page.wait_for_load_state("networkidle")
@@ -160,34 +169,34 @@ def test_concern_to_referral_with_consent(live_server: Any, transactional_world:
 
     # 9. The rektor, who makes the decision, finds it among their next tasks;
     #    the coordinator is told too.
-    page.get_by_role("button", name="Logg ut").click()
+    log_out(page)
     login(page, live_server.url, "rektor@test.example")
     tasks = page.get_by_test_id("my-tasks")
     assert "Enkeltvedtak etter sakkyndig vurdering – Anna Aasen" in tasks.inner_text()
     assert_accessible(page)
-    page.get_by_role("button", name="Logg ut").click()
+    log_out(page)
     login(page, live_server.url, "coordinator@test.example")
     assert page.get_by_role("link", name=re.compile(r"\d+ (nytt varsel|nye varsler)")).is_visible()
-    page.get_by_role("button", name="Logg ut").click()
+    log_out(page)
     login(page, live_server.url, "rektor@test.example")
-    page.get_by_test_id("my-tasks").get_by_role("link", name="Enkeltvedtak etter sakkyndig vurdering").click()
+    follow(page, page.get_by_test_id("my-tasks").get_by_role("link", name="Enkeltvedtak etter sakkyndig vurdering"))
     assert f"/sakkyndig-vurdering/{sv.pk}/" in page.url
     vedtak = _make_vedtak(w, sv, rektor)
 
     # 10. The kontaktlærer finds the IOP due after the vedtak among their next tasks.
-    page.get_by_role("button", name="Logg ut").click()
+    log_out(page)
     login(page, live_server.url, "teacher@test.example")
     tasks = page.get_by_test_id("my-tasks")
     assert "IOP utarbeidet etter enkeltvedtak – Anna Aasen" in tasks.inner_text()
     assert_accessible(page)
-    tasks.get_by_role("link", name="IOP utarbeidet etter enkeltvedtak").click()
+    follow(page, tasks.get_by_role("link", name="IOP utarbeidet etter enkeltvedtak"))
     assert "/vedtak/" in page.url
 
     # 11. The IOP is written and published; the guardian finds it from their own home page.
     iop = _publish_iop(w, vedtak)
-    page.get_by_role("button", name="Logg ut").click()
+    log_out(page)
     login(page, live_server.url, "guardian_a@test.example")
-    page.get_by_role("link", name=re.compile(r"\d+ (nytt varsel|nye varsler)")).click()
+    follow(page, page.get_by_role("link", name=re.compile(r"\d+ (nytt varsel|nye varsler)")))
     page.locator("main").get_by_role("link", name="IOP").first.click()
     page.wait_for_url(f"**/iop/{iop.pk}/")
     assert "Lese 60 ord i minuttet" in page.inner_text("main")

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import World
-from tests.e2e.conftest import assert_accessible, login
+from tests.e2e.conftest import assert_accessible, follow, login
 
 
 @pytest.mark.django_db(transaction=True)
@@ -17,7 +17,7 @@ def test_it_shows_a_teacher_their_pupils_only(live_server: Any, transactional_wo
     assert page.get_by_role("heading", level=1).inner_text().startswith("Velkommen")
     assert_accessible(page)
 
-    page.get_by_role("link", name="Elever", exact=True).first.click()
+    follow(page, page.get_by_role("link", name="Elever", exact=True).first)
     page.wait_for_load_state("networkidle")
     table = page.get_by_role("table")
     assert "Aasen, Anna" in table.inner_text()
@@ -45,7 +45,7 @@ def test_it_shows_a_parent_only_their_own_child(live_server: Any, transactional_
     assert "Bjørn" not in page.content()
     assert_accessible(page)
 
-    page.get_by_role("link", name="Anna Aasen").click()
+    follow(page, page.get_by_role("link", name="Anna Aasen"))
     page.wait_for_load_state("networkidle")
     assert page.get_by_role("heading", level=1).inner_text() == "Anna Aasen"
     assert "Fødselsnummer" not in page.content()

@@ -11,7 +11,7 @@ import pytest
 
 from iop.models import Goal, Iop
 from tests.conftest import World
-from tests.e2e.conftest import assert_accessible, login
+from tests.e2e.conftest import assert_accessible, follow, login
 from tests.iop.factories import chain
 
 SUBJECTS = (("Matematikk", 76), ("Norsk", 38), ("Engelsk", 38))
@@ -100,7 +100,7 @@ def test_a_coordinator_writes_the_schools_criteria_templates(
     w = transactional_world
     login(page, live_server.url, "coordinator@test.example")
     page.goto(f"{live_server.url}/laeringsbank/")
-    page.get_by_role("link", name=f"Kriteriemaler for {w.school1.name}").click()
+    follow(page, page.get_by_role("link", name=f"Kriteriemaler for {w.school1.name}"))
     assert_accessible(page)
     box = page.get_by_label("Selvstendighet: begynnernivå")
     assert box.get_attribute("placeholder") == "Eleven gjør det med hjelp fra en voksen hele veien."

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from iop.models import Goal, GoalLog, Iop
 from tests.conftest import World
@@ -42,6 +43,8 @@ def test_the_chain_from_assessment_to_a_guardian_reading_the_plan(
     page.locator('[name="fag-0-hours"]').fill("76")
     assert_accessible(page)
     page.get_by_role("button", name="Lagre", exact=True).click()
+    # Saved (the next page) before going on: never a click on the form being left.
+    page.get_by_text("Den sakkyndige vurderingen er lagret som utkast.").wait_for()
     page.get_by_role("button", name="Ferdigstill vurderingen").click()
     page.get_by_role("button", name="Ja, ferdigstill vurderingen").click()  # confirmed without JavaScript
     page.get_by_text("Den sakkyndige vurderingen er ferdigstilt").wait_for()
@@ -49,12 +52,13 @@ def test_the_chain_from_assessment_to_a_guardian_reading_the_plan(
     # The coordinator makes the decision (subjects and hours come from the assessment).
     as_user(page, live_server, "coordinator@test.example")
     page.goto(pupil_url)
-    page.get_by_role("link", name="Fatt vedtak ut fra denne vurderingen").click()
-    assert page.locator('[name="fag-0-subject"]').input_value() == "Matematikk"
+    follow(page, page.get_by_role("link", name="Fatt vedtak ut fra denne vurderingen"))
+    expect(page.locator('[name="fag-0-subject"]')).to_have_value("Matematikk")
     page.locator('[name="facts"]').fill("Eleven har lite utbytte av den ordinære opplæringen i matematikk.")
     page.locator('[name="main_considerations"]').fill("Liten gruppe er til elevens beste.")
     page.locator('[name="pupil_view"]').fill("Eleven vil helst jobbe i liten gruppe.")
     page.get_by_role("button", name="Lagre utkast").click()
+    page.get_by_text("Vedtaket er lagret som utkast.").wait_for()
     page.get_by_role("button", name="Fatt vedtaket").click()
     page.get_by_role("button", name="Ja, fatt vedtaket").click()
     page.get_by_text("Vedtaket er fattet").wait_for()
@@ -68,7 +72,7 @@ def test_the_chain_from_assessment_to_a_guardian_reading_the_plan(
     page.get_by_role("button", name="Legg til mål i Matematikk").click()
     goal = page.locator("li.iop-goal").first
     goal.get_by_label("Læringsmål", exact=True).wait_for()
-    assert goal.get_by_label("Læringsmål", exact=True).evaluate("el => el === document.activeElement")
+    expect(goal.get_by_label("Læringsmål", exact=True)).to_be_focused()
     goal.get_by_label("Læringsmål", exact=True).fill("Eleven legger sammen tall opp til 100 med tallinje.")
     for axis in ("Kvalitet", "Selvstendighet"):
         for level in ("begynnernivå", "under utvikling", "kompetent", "fremragende"):
@@ -79,7 +83,7 @@ def test_the_chain_from_assessment_to_a_guardian_reading_the_plan(
     page.get_by_role("button", name="Publiser til foresatte").click()
     page.get_by_role("button", name="Ja, publiser").click()
     page.get_by_text("IOP-en er publisert").wait_for()
-    page.get_by_role("link", name="Vis som lesevisning").click()
+    follow(page, page.get_by_role("link", name="Vis som lesevisning"))
     assert_accessible(page)  # read mode for staff
 
     # The faglærer logs progress from the pupil's page.

@@ -68,17 +68,17 @@ def test_a_swedish_mentor_writes_a_written_iup_that_the_guardian_reads(live_serv
     planning.get_by_role("status").get_by_text("Sparat").wait_for()
     assert_accessible(page)  # edit mode
     page.reload()
-    page.get_by_role("button", name="Publicera för vårdnadshavare").click()
+    follow(page, page.get_by_role("button", name="Publicera för vårdnadshavare"))
     assert_accessible(page)  # the confirmation page
     page.get_by_role("button", name="Ja, publicera").click()
     page.get_by_text("IUP:n är publicerad").wait_for()
-    page.get_by_role("link", name="Visa som läsvy (för utskrift)").click()
+    follow(page, page.get_by_role("link", name="Visa som läsvy (för utskrift)"))
     assert_accessible(page)  # read mode for staff
     iup_url = page.url.split("?")[0]
 
     as_user(page, live_server, "vh@test.example")
     page.goto(f"{live_server.url}/elever/{pupil.pk}/")
-    page.locator(".iop-iups").get_by_role("link", name=re.compile("^Skriftlig IUP")).click()
+    follow(page, page.locator(".iop-iups").get_by_role("link", name=re.compile("^Skriftlig IUP")))
     row = page.locator("table.iop-assessments tr").filter(has_text="Matematik")
     assert "Når målen" in row.inner_text() and "Arbetar mot målen" in row.inner_text()
     assert "Extra stöd i matematik" in page.inner_text("main")

@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 from django.utils import formats, timezone, translation
+from playwright.sync_api import expect
 
 from iop.models import AdvanceNotice, AdvanceNoticeComment, Appeal, CaseConsent, Enkeltvedtak, Iop, IopSubject
 from iop.models import SakkyndigVurderingSubject as SvSubject
@@ -147,7 +148,7 @@ def test_a_case_from_consent_to_the_annual_report_sent(
     page.locator(".iop-plans").get_by_role("link", name="Samtykke", exact=True).click()
     record_consent(page, w, "individuelt tilrettelagt opplæring (vedtaket)", today - 2 * DAY)
     page.goto(pupil_url)
-    page.get_by_role("link", name="Fatt vedtak ut fra denne vurderingen").click()
+    follow(page, page.get_by_role("link", name="Fatt vedtak ut fra denne vurderingen"))
     assert "§ 11-6" in page.get_by_label("Rettslig grunnlag").input_value()  # the act's section, pre-filled
     page.get_by_label("De faktiske forholdene vedtaket bygger på").fill("Anna regner i tallområdet 0–20.")
     page.get_by_label("Hovedhensyn").fill("Liten gruppe gir ro og tid; det er til elevens beste.")
@@ -158,7 +159,7 @@ def test_a_case_from_consent_to_the_annual_report_sent(
 
     # 4. Forhåndsvarsel: the draft goes to the parties with a deadline for comments.
     deadline = today + 14 * DAY
-    page.get_by_role("link", name="Send forhåndsvarsel").click()
+    follow(page, page.get_by_role("link", name="Send forhåndsvarsel"))
     page.get_by_label("Frist for merknader").fill(deadline.isoformat())
     page.get_by_label("Melding til partene").fill("Her er utkastet til vedtak og den sakkyndige vurderingen.")
     assert_accessible(page)
@@ -189,7 +190,7 @@ def test_a_case_from_consent_to_the_annual_report_sent(
     # 7. Staff record the guardian's comment; then the decision can be made before the deadline.
     page = personas("coordinator")
     page.goto(f"{live_server.url}/vedtak/{vedtak.pk}/")
-    page.get_by_role("link", name="Registrer en merknad").click()
+    follow(page, page.get_by_role("link", name="Registrer en merknad"))
     page.get_by_label("Fra", exact=True).select_option(label="En foresatt")
     page.get_by_label("Foresatt", exact=True).select_option(value=str(w.user("guardian_a").pk))  # type: ignore[union-attr]
     page.get_by_label("Navn", exact=True).fill("Aud Foresatt")
@@ -234,7 +235,7 @@ def test_a_case_from_consent_to_the_annual_report_sent(
     # 10. An appeal comes in: registered, and shown on the pupil's page.
     page = personas("coordinator")
     page.goto(f"{live_server.url}/vedtak/{vedtak.pk}/")
-    page.get_by_role("link", name="Registrer en klage").click()
+    follow(page, page.get_by_role("link", name="Registrer en klage"))
     page.get_by_label("Mottatt").fill(today.isoformat())
     page.get_by_label("Klager").fill("Aud Foresatt")
     page.get_by_label("Hva klagen går ut på").fill("Ønsker flere timer i norsk.")
@@ -269,10 +270,10 @@ def test_a_case_from_consent_to_the_annual_report_sent(
     add_goal(page, "Matematikk", "Anna legger sammen tall opp til 100 med tallinje.")
     assert_accessible(page)  # edit mode with the new fields
     page.reload()
-    page.get_by_role("button", name="Publiser til foresatte").click()
-    assert page.get_by_text("Ingen læringsmål ennå i: Norsk.").is_visible()
+    follow(page, page.get_by_role("button", name="Publiser til foresatte"))
+    expect(page.get_by_text("Ingen læringsmål ennå i: Norsk.")).to_be_visible()
     assert not page.get_by_role("button", name="Ja, publiser").count()
-    page.get_by_role("link", name="Tilbake til dokumentet").click()
+    follow(page, page.get_by_role("link", name="Tilbake til dokumentet"))
     add_goal(page, "Norsk", "Anna leser en tekst på 100 ord med høyst tre feil.")
     page.reload()
     page.get_by_role("button", name="Publiser til foresatte").click()
@@ -292,7 +293,7 @@ def test_a_case_from_consent_to_the_annual_report_sent(
 
     # 12. The årsrapport: written, finalised, and recorded as sent to both recipients with dates.
     page.goto(pupil_url)
-    page.get_by_role("button", name=re.compile("^Lag utkast: Årsrapport")).click()
+    follow(page, page.get_by_role("button", name=re.compile("^Lag utkast: Årsrapport")))
     page.get_by_label("Oppsummering").fill("Anna regner nå med tall til 50 og leser korte tekster selv.")
     page.get_by_role("button", name="Ferdigstill rapporten").click()
     page.get_by_role("button", name="Ja, ferdigstill rapporten").click()

@@ -12,7 +12,7 @@ from django.db import transaction
 from iop import services
 from tests import factories as f
 from tests.conftest import World
-from tests.e2e.conftest import assert_accessible, login
+from tests.e2e.conftest import assert_accessible, follow, login
 from tests.iop.factories import chain
 
 
@@ -31,7 +31,7 @@ def test_a_norwegian_parent_reads_levels_in_words(live_server: Any, transactiona
     footer = page.locator("footer").inner_text()
     assert "kontaktlæreren" in footer and "Ikke del" not in footer
 
-    nav.get_by_role("link", name="Anna").click()
+    follow(page, nav.get_by_role("link", name="Anna"))
     page.wait_for_load_state("networkidle")
     assert page.get_by_role("heading", level=1).inner_text() == "Anna Aasen"
     main = page.locator("main")
@@ -41,14 +41,14 @@ def test_a_norwegian_parent_reads_levels_in_words(live_server: Any, transactiona
     assert page.get_by_role("navigation", name="Du er her").get_by_role("link", name="Mine barn").count() == 1
     assert_accessible(page)
 
-    main.get_by_role("link", name="Progresjon").first.click()  # the goal's log, in the same words
+    follow(page, main.get_by_role("link", name="Progresjon").first)  # the goal's log, in the same words
     page.wait_for_load_state("networkidle")
     log = page.get_by_role("table").filter(has_text="Hvor godt").inner_text()
     assert "Hvor godt" in log and "Mestrer svært godt" in log and "Kompetent" not in log
     assert_accessible(page)
     page.go_back()
 
-    main.get_by_role("link", name="Hvem har lest planene").click()
+    follow(page, main.get_by_role("link", name="Hvem har lest planene"))
     page.wait_for_load_state("networkidle")
     assert page.url.endswith(f"/elever/{w.pupil_a.pk}/innsyn/")
     assert_accessible(page)
@@ -71,9 +71,9 @@ def test_a_swedish_parent_finds_who_has_read(live_server: Any, transactional_wor
     assert "Elever" not in labels and "Cecilie" in labels, labels
     assert "mentor" in page.locator("footer").inner_text()
 
-    nav.get_by_role("link", name="Cecilie").click()
+    follow(page, nav.get_by_role("link", name="Cecilie"))
     page.wait_for_load_state("networkidle")
-    page.locator("main").get_by_role("link", name="Vem har läst planerna").click()
+    follow(page, page.locator("main").get_by_role("link", name="Vem har läst planerna"))
     page.wait_for_load_state("networkidle")
     assert page.url.endswith(f"/elever/{w.pupil_c.pk}/innsyn/")
     assert_accessible(page)

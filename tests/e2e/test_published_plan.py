@@ -18,7 +18,7 @@ from django.db import transaction
 
 from iop import services
 from tests.conftest import World
-from tests.e2e.conftest import assert_accessible, login, open_goal
+from tests.e2e.conftest import assert_accessible, follow, login, open_goal
 from tests.iop.factories import chain
 
 
@@ -84,7 +84,7 @@ def test_the_guardian_reads_the_published_plan_until_the_changes_are_published(
         words = _pdf_words(guardian.request.get(pdf_url).body(), tmp_path)
         assert "90 ord" in words and "50 ord" not in words
         guardian.goto(f"{live_server.url}/")
-        guardian.get_by_role("link", name="2 nye varsler").click()  # both publications, on the home page
+        follow(guardian, guardian.get_by_role("link", name="2 nye varsler"))  # both publications, on the home page
         guardian.locator("main").get_by_role("link", name="IOP").first.click()
         guardian.wait_for_url(iop_url)
         assert_accessible(guardian)  # the guardian's read view

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import World
-from tests.e2e.conftest import assert_accessible, login
+from tests.e2e.conftest import assert_accessible, follow, login
 from tests.reports.factories import make_iop
 
 
@@ -24,7 +24,7 @@ def test_a_report_from_draft_to_the_guardian(
     make_iop(w.pupil_a, goals_per_subject=1, logs_per_goal=3, subjects=(("Norsk", 76), ("Matematikk", 57)))
     login(page, live_server.url, "teacher@test.example")
     page.goto(f"{live_server.url}/elever/{w.pupil_a.pk}/")
-    page.get_by_role("button", name="Lag utkast: Årsrapport").click()
+    follow(page, page.get_by_role("button", name="Lag utkast: Årsrapport"))
     page.wait_for_load_state("networkidle")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Årsrapport")
     assert_accessible(page)
@@ -39,16 +39,18 @@ def test_a_report_from_draft_to_the_guardian(
     page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
     page.get_by_label("Oppsummering").press("Control+End")
     page.keyboard.type(" Hun leser høyt.")
+    # "Ferdigstill" is sent with htmx and swaps in its question (no navigation); the links
+    # and buttons of the question wait for it, and lead to pages that are followed.
     page.get_by_role("button", name="Ferdigstill rapporten").click()  # below the texts, which come along
-    page.get_by_role("link", name="Nei, gå tilbake").click()
+    follow(page, page.get_by_role("link", name="Nei, gå tilbake"))
     page.wait_for_load_state("networkidle")
     assert dialogs == [] and page.get_by_label("Oppsummering").input_value().endswith("Hun leser høyt.")
     page.get_by_role("button", name="Ferdigstill rapporten").click()
-    page.get_by_role("button", name="Ja, ferdigstill rapporten").click()
+    follow(page, page.get_by_role("button", name="Ja, ferdigstill rapporten"))
     page.wait_for_load_state("networkidle")
     assert "Ferdigstilt" in page.content()
-    page.get_by_role("button", name="Publiser til foresatte").click()
-    page.get_by_role("button", name="Ja, publiser").click()
+    follow(page, page.get_by_role("button", name="Publiser til foresatte"))
+    follow(page, page.get_by_role("button", name="Ja, publiser"))
     page.wait_for_load_state("networkidle")
     assert "Foresatte kan nå lese den" in page.content()
     with page.expect_download() as download:
