@@ -390,6 +390,42 @@ def notifications(user: AnyUser, limit: int = 50) -> list[Notification]:
     )
 
 
+def notification_for(user: AnyUser, pk: Any) -> Notification:
+    """USER's own notification PK, due and not cancelled, about what the user
+    may still see (:func:`visible_notifications`); Http404 for anyone else's,
+    a hidden or a missing one (one query)."""
+    found = (
+        visible_notifications(user)
+        .filter(pk=_pk(pk), send_after__lte=timezone.now())
+        .exclude(state=Notification.State.CANCELLED)
+        .select_related("deadline")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def notification_link(n: Notification) -> str:
+    """The page a notification is about: its deadline's record (:func:`deadline_link`),
+    the concern, referral, plan or decision (no queries)."""
+    from students.urlcache import reverse_one
+
+    if n.deadline_id:
+        return deadline_link(n.deadline)  # type: ignore[arg-type]
+    for key, page in (
+        ("concern_id", "followup:concern_detail"),
+        ("iop_id", "iop:iop_detail"),
+        ("iup_id", "iop:iup_detail"),
+        ("vedtak_id", "iop:vedtak_detail"),
+        ("atgardsprogram_id", "atgardsprogram:programme"),
+        ("referral_id", "followup:referral_detail"),
+    ):
+        if getattr(n, key):
+            return reverse_one(page, getattr(n, key))
+    raise Http404  # pragma: no cover - the notification_has_subject constraint
+
+
 def unread_count(user: AnyUser) -> int:
     """How many of the notifications the user may see are due and unread (the home page's badge)."""
     return (

@@ -657,6 +657,14 @@ def notifications_mark_read(*, actor: User) -> int:
     return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
 
 
+def notification_mark_read(*, actor: User, notification: Notification) -> None:
+    """Mark ACTOR's NOTIFICATION read, once (reading it again keeps the first time)."""
+    if notification.recipient_id != actor.pk:
+        raise PermissionDenied
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+
+
 # --- foreløpig svar (forvaltningsloven § 11 a) ------------------------------------------------
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("frist/<uuid:deadline_id>/utfort/", views.deadline_complete, name="deadline_complete"),
     path("varsler/", views.notifications, name="notifications"),
     path("varsler/lest/", views.notifications_read, name="notifications_read"),
+    path("varsler/<uuid:pk>/", views.notification_open, name="notification_open"),
     path("innstillinger/", views.preferences, name="preferences"),
     path("innstillinger/ny-kalenderadresse/", views.ical_renew, name="ical_renew"),
     path("kalender/<str:token>.ics", views.ical_feed, name="ical"),

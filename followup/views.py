@@ -31,6 +31,7 @@ from students import access
 from students.access import Action
 from students.models import Group, Pupil, School, User
 from students.params import clean_text, parse_int
+from students.urlcache import reverse_one
 
 from . import ical, reminders, report_text, selectors, services, tilsyn, wheel
 from . import pipeline as pipeline_selectors
@@ -232,8 +233,19 @@ def notifications(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "followup/notifications.html",
-        {"rows": [(n, selectors.deadline_link(n.deadline) if n.deadline else None) for n in rows]},
+        {"rows": [(n, reverse_one("followup:notification_open", n.pk)) for n in rows]},
     )
+
+
+@never_cache
+@login_required
+@require_GET
+def notification_open(request: HttpRequest, pk: str) -> HttpResponse:
+    """Open one of the user's notifications: it is marked read and the user is
+    taken to the page it is about (404 for anyone else's)."""
+    notification = selectors.notification_for(request.user, pk)
+    services.notification_mark_read(actor=_user(request), notification=notification)
+    return redirect(selectors.notification_link(notification))
 
 
 @never_cache

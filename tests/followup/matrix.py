@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from followup import services
 from followup.models import Aarshjul, AarshjulChoice, Duty, InterimReply, Notification
+from followup.selectors import deadline_link
 from tests.conftest import World
 from tests.followup.fixtures import records, tiltak_data
 from tests.matrix import MISSING_INT, MISSING_UUID, Row, expect, only
@@ -68,6 +69,33 @@ def read_only_by(readers: tuple[str, ...]) -> Any:
         if user is not None:
             unread = Notification.objects.filter(recipient=user, read_at__isnull=True).exists()
             assert unread != (persona in readers), "notifications still unread" if unread else "notifications read"
+
+    return check
+
+
+def coordinators_notification(w: World) -> Notification:
+    """An unread notification to the coordinator about school 1's deadline A."""
+    if "notification" not in w.extra:
+        w.extra["notification"] = Notification.objects.create(
+            key="matrix:open",
+            recipient=w.user("coordinator"),
+            kind="before",
+            deadline=R(w).deadline_a,
+            send_after=timezone.now(),
+        )
+    return w.extra["notification"]
+
+
+def opened_by(owner: str) -> Any:
+    """A check: the notification of :func:`coordinators_notification` is read
+    after the request iff PERSONA is OWNER, who is sent to its deadline's page."""
+
+    def check(w: World, persona: str, response: Any) -> None:
+        notification = coordinators_notification(w)
+        notification.refresh_from_db()
+        assert (notification.read_at is not None) == (persona == owner), f"read_at {notification.read_at}"
+        if persona == owner:
+            assert response["Location"] == deadline_link(R(w).deadline_a), response["Location"]
 
     return check
 
@@ -188,6 +216,15 @@ ROWS = {
         ),
     ],
     "followup:notifications": [Row(lambda w: reverse("followup:notifications"), expect(200))],
+    "followup:notification_open": [
+        Row(
+            lambda w: reverse("followup:notification_open", args=[coordinators_notification(w).pk]),
+            only(302, ("coordinator",)),
+            check=opened_by("coordinator"),
+            label="the coordinator's own: read, and on to its deadline's page",
+        ),
+        Row(lambda w: reverse("followup:notification_open", args=[MISSING_UUID]), expect(404), label="missing"),
+    ],
     "followup:notifications_read": [
         Row(
             lambda w: reverse("followup:notifications_read"),

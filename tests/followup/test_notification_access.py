@@ -119,3 +119,41 @@ def test_the_notification_page_runs_a_fixed_number_of_queries(vgs: YearSchool) -
     file_concern(vgs, 1)
     file_concern(vgs, 2)
     assert_same_queries(small, page_queries(client, url))
+
+
+def test_opening_a_notification_marks_it_read_and_leads_to_its_page(vgs: YearSchool) -> None:
+    """The list links each notification through "open": it is read from then
+    on (the badge drops by one, the others stay new), and the user lands on
+    the concern it is about. Another user's notification answers 404 and
+    stays unread; a notification the user may no longer see is not opened."""
+    first, second = file_concern(vgs, 0), file_concern(vgs, 1)
+    client = Client()
+    client.force_login(vgs.rektor)
+    open_url = reverse("followup:notification_open", args=[first.pk])
+    assert open_url in client.get(reverse("followup:notifications")).content.decode()
+    assert selectors.unread_count(vgs.rektor) == 2
+
+    response = client.get(open_url)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("followup:concern_detail", args=[first.concern_id])
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.read_at is not None and second.read_at is None
+    assert selectors.unread_count(vgs.rektor) == 1
+    read_at = first.read_at
+    with time_machine.travel("2026-10-06T10:00:00+02:00", tick=False):
+        client.get(open_url)  # opened again: still read since the first time
+    first.refresh_from_db()
+    assert first.read_at == read_at
+
+    other = Client()
+    other.force_login(vgs.teacher)
+    assert other.get(reverse("followup:notification_open", args=[second.pk])).status_code == 404
+    second.refresh_from_db()
+    assert second.read_at is None
+
+    StaffMembership.objects.filter(user=vgs.rektor).update(active=False)
+    gone = client.get(reverse("followup:notification_open", args=[second.pk]))
+    assert gone.status_code == 404 or gone["Location"].startswith(reverse("login"))  # without a role: signed out
+    second.refresh_from_db()
+    assert second.read_at is None
