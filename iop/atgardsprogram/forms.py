@@ -169,7 +169,7 @@ def measure_rows(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
 
 
 class DecideForm(forms.Form):
-    decided_on = forms.DateField(label=_("decided"), widget=DateInput(), validators=[validate_date_window])
+    decided_on = forms.DateField(label=_("Date of the decision"), widget=DateInput(), validators=[validate_date_window])
 
 
 class NotifiedForm(forms.Form):

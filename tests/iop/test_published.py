@@ -23,6 +23,7 @@ from iop.models import Iop, Iup, IupVersion
 from tests.conftest import World
 from tests.iop.factories import chain
 from tests.iop.factories import iup as make_iup
+from tests.notification_links import notification_targets
 from tests.queries import assert_same_queries, page_queries
 from tests.reports.conftest import pdf_text
 from tests.worker_files import fetched_from_worker
@@ -102,8 +103,7 @@ def test_guardians_read_the_published_iop_until_it_is_published_again(
     assert 'id="unpublished-changes"' not in staff.get(reverse("iop:iop_detail", args=[iop.pk])).content.decode()
     notes = Notification.objects.filter(recipient=world.user("guardian_a"), kind="published")
     assert notes.count() == 2 and not mail.outbox  # in the app only: no e-mail chosen
-    listing = guardian.get(reverse("followup:notifications")).content.decode()
-    assert reverse("iop:iop_detail", args=[iop.pk]) in listing
+    assert reverse("iop:iop_detail", args=[iop.pk]) in notification_targets(guardian)
 
 
 def test_guardians_read_the_published_iup_and_may_choose_email(
