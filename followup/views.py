@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -58,6 +59,7 @@ from .forms import (
     TiltakForm,
 )
 from .models import Duty, InterimReply, Preference, Referral, Talk, Tiltak
+from .rows import RowWords, deadline_row
 
 PAGE_SIZE = 50
 GET_POST = require_http_methods(["GET", "POST"])
@@ -126,19 +128,24 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             mine=bool(data.get("mine")),
         )
     page = Paginator(selectors.dashboard_rows(request.user, f), PAGE_SIZE).get_page(request.GET.get("side"))
-    rows = [(d, selectors.deadline_link(d)) for d in page.object_list]
+    today = timezone.localdate()
+    token, words = get_token(request), RowWords.current()
+    html_rows = [
+        deadline_row(d, selectors.deadline_link(d), today=today, csrf_token=token, words=words)
+        for d in page.object_list
+    ]
     query = request.GET.copy()
     query.pop("side", None)
     context = {
         "form": form,
         "page": page,
-        "rows": rows,
+        "rows": html_rows,
         "counts": selectors.dashboard_counts(request.user, f),
         "status_query": _without(request.GET, "status", "side"),
         "figures": None if request.htmx else selectors.school_figures(request.user, request.GET.get("skoler")),  # type: ignore[attr-defined]
         "figures_query": _without(request.GET, "skoler"),
         "talk_target_shown": access.profile(request.user).works_with_chain,  # a Norwegian target
-        "today": timezone.localdate(),
+        "today": today,
         "query": query.urlencode(),
         "complete_form": DeadlineCompleteForm(),
     }

@@ -1,0 +1,92 @@
+"""The dashboard's rows written in Python (followup/rows.py) are the HTML the
+row template writes, for every kind of row and in every language."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from followup import selectors
+from followup.forms import DeadlineCompleteForm
+from followup.models import Deadline
+from followup.rows import RowWords, deadline_row
+from tests.conftest import World
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def _kinds(w: World) -> list[Deadline]:
+    """Open, overdue and done (with and without a note); about a pupil, a
+    group and the school; with a person or only a role responsible; a title
+    that must be escaped."""
+    today = timezone.localdate()
+    common = {"school": w.school1, "school_year": w.group_a.school_year, "responsible_role": "kontaktlaerer"}
+    made = [
+        Deadline(key="a", title="Kartlegging", pupil=w.pupil_a, due=today + datetime.timedelta(days=3), **common),
+        Deadline(
+            key="b", title='Møte <i>"Tom & Åse"</i>', group=w.group_a, due=today - datetime.timedelta(days=1), **common
+        ),
+        Deadline(key="c", title="Årsrapport", due=today, responsible=w.user("teacher"), **common),
+        Deadline(
+            key="d",
+            title="Samtale",
+            pupil=w.pupil_a,
+            due=today - datetime.timedelta(days=9),
+            state=Deadline.State.DONE,
+            done_at=timezone.now(),
+            done_note="Holdt <b>møtet</b> & skrev referat",
+            **common,
+        ),
+        Deadline(key="e", title="IKO", due=today, state=Deadline.State.DONE, done_at=timezone.now(), **common),
+    ]
+    Deadline.objects.bulk_create(made)
+    return list(
+        Deadline.objects.filter(pk__in=[d.pk for d in made])
+        .select_related("pupil", "group", "school", "responsible")
+        .order_by("key")
+    )
+
+
+@pytest.mark.parametrize("language", ["nb", "nn", "sv", "en"])
+def test_a_row_written_in_python_is_the_templates_row(world: World, language: str) -> None:
+    request = RequestFactory().get(reverse("followup:dashboard"))
+    today = timezone.localdate()
+    deadlines = _kinds(world)
+    with translation.override(language):
+        words = RowWords.current()
+        for d in deadlines:
+            link = selectors.deadline_link(d) + "?a=1&b=2"
+            context = {"d": d, "link": link, "today": today, "complete_form": DeadlineCompleteForm()}
+            expected = render_to_string("followup/_deadline_row.html", context, request=request)
+            token = TOKEN.search(expected)
+            assert (token is not None) == (d.state == Deadline.State.OPEN), d.key
+            got = deadline_row(d, link, today=today, csrf_token=token[1] if token else "", words=words)
+            assert got == expected, d.key
+    assert "&lt;i&gt;&quot;Tom &amp; Åse&quot;&lt;/i&gt;" in deadline_row(
+        deadlines[1], "/", today=today, csrf_token="t", words=words
+    )
+
+
+def test_the_dashboard_shows_the_rows_and_marks_one_done(world: World) -> None:
+    """The list's rows carry a working "Done" form: the row sent back is the template's."""
+    deadlines = _kinds(world)
+    client = world.client("coordinator")
+    url = reverse("followup:dashboard")
+    page = client.get(url + "?status=open").content.decode() + client.get(url + "?status=done").content.decode()
+    for d in deadlines:
+        assert f'id="deadline-{d.pk}"' in page
+    assert "Holdt &lt;b&gt;møtet&lt;/b&gt; &amp; skrev referat" in page
+    open_one = deadlines[0]
+    url = reverse("followup:deadline_complete", args=[open_one.pk])
+    assert f'action="{url}"' in page
+    answer = client.post(url, {"note": "Gjort"}, HTTP_HX_REQUEST="true")
+    assert answer.status_code == 200
+    open_one.refresh_from_db()
+    assert open_one.state == Deadline.State.DONE
+    assert "Gjort" in answer.content.decode()
