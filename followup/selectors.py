@@ -11,7 +11,9 @@ from typing import Any, TypeVar
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Count, Exists, Model, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 
@@ -347,7 +349,12 @@ def visible_notifications(user: AnyUser) -> QuerySet[Notification]:
     prof = access.profile(user)
     if not prof.active:
         return Notification.objects.none()
-    pupils = Pupil.objects.filter(pk__in=access.pupil_ids(user, Action.VIEW))
+    return _visible_notifications(prof, access.pupil_ids(user, Action.VIEW))
+
+
+def _visible_notifications(prof: access.Profile, pupil_keys: RawSQL) -> QuerySet[Notification]:
+    """:func:`visible_notifications` of PROF's user, PUPIL_KEYS the pupils they may view."""
+    pupils = Pupil.objects.filter(pk__in=pupil_keys)
     schools = sorted(prof.member_schools)
     # The visible pupils appear twice in the SQL, not once per kind: PostgreSQL
     # plans every copy of the access subquery anew, and seven copies cost far
@@ -427,12 +434,24 @@ def notification_link(n: Notification) -> str:
 
 
 def unread_count(user: AnyUser) -> int:
-    """How many of the notifications the user may see are due and unread (the home page's badge)."""
+    """How many of the notifications the user may see are due and unread (the
+    home page's badge; one query, compiled once a day per user: see
+    :func:`students.access.compiled`)."""
+    query = access.compiled(user, _unread)
+    if query is None:
+        return 0
+    sql, params = query
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS unread", params)  # noqa: S608 - the ORM's own SQL
+        return int(cursor.fetchone()[0])
+
+
+def _unread(prof: access.Profile, pupil_keys: RawSQL, now: datetime.datetime) -> QuerySet[Any]:
     return (
-        visible_notifications(user)
-        .filter(read_at__isnull=True, send_after__lte=timezone.now())
+        _visible_notifications(prof, pupil_keys)
+        .filter(read_at__isnull=True, send_after__lte=now)
         .exclude(state=Notification.State.CANCELLED)
-        .count()
+        .values("pk")
     )
 
 

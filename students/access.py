@@ -52,6 +52,7 @@ import datetime
 import enum
 import functools
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -363,6 +364,48 @@ def pupil_ids(user: User | AnonymousUser, action: Action = Action.VIEW) -> RawSQ
         cache[action] = (sql, params)
     sql, params = cache[action]
     return RawSQL(sql, params)  # noqa: S611 - the ORM's own compiled SQL, values as parameters
+
+
+#: Builds a query about the pupils a user may view: ``build(profile, pupils, now)``
+#: with PUPILS the keys of :func:`pupil_ids` (an SQL subquery) and NOW the
+#: moment to compare times with. A module-level function (it keys a cache).
+QueryBuilder = Callable[[Profile, RawSQL, datetime.datetime], QuerySet[Any]]
+
+
+def compiled(user: User | AnonymousUser, build: QueryBuilder) -> tuple[str, list[Any]] | None:
+    """The SQL and parameters of the queryset BUILD makes for USER, compiled
+    once per process, BUILD, user's roles and day like :func:`pupil_ids`
+    (the conditions are read by PostgreSQL on every request; the clock's time
+    goes into the parameters on every call). None for a user without an
+    active account or a query that finds nothing whatever the data;
+    ``(sql, params)`` otherwise, to run as a raw query."""
+    prof = profile(user)
+    if not prof.active:
+        return None
+    sql, template, times = _compiled(build, *_key(prof))
+    if not sql:
+        return None
+    params: list[Any] = list(template)
+    if times:
+        now = _as_param(timezone.now())
+        for i in times:
+            params[i] = now
+    return sql, params
+
+
+@functools.lru_cache(maxsize=512)
+def _compiled(
+    build: QueryBuilder, user_id: int, roles: _Roles, is_guardian: bool, today: datetime.date
+) -> tuple[str, tuple[Any, ...], tuple[int, ...]]:
+    """:func:`compiled`'s SQL for one user's roles on TODAY: ``(sql, params, indexes of the time)``."""
+    ids_sql, ids_params, _times = _pupil_ids_query(user_id, roles, is_guardian, today, Action.VIEW)
+    pupils = RawSQL(ids_sql, ids_params)  # noqa: S611 - the ORM's own compiled SQL, the time's stand-ins in it
+    queryset = build(_profile_of(user_id, roles, is_guardian), pupils, _NOW_SLOT)
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return "", (), ()
+    return sql, tuple(params), _slots(params, _NOW_SLOT)
 
 
 @functools.cache
