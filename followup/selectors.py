@@ -375,9 +375,16 @@ def _visible_notifications(prof: access.Profile, pupil_keys: RawSQL) -> QuerySet
     return Notification.objects.filter(recipient_id=prof.user_id).filter(about_pupil | about_school)
 
 
-def notifications(user: AnyUser, limit: int = 50) -> list[Notification]:
-    """The newest LIMIT notifications the user may see (:func:`visible_notifications`), due and not cancelled."""
-    return list(
+#: Notifications per page of the notifications page.
+NOTIFICATIONS_PAGE = 50
+
+
+def listed_notifications(user: AnyUser) -> QuerySet[Notification]:
+    """The notifications the user may see (:func:`visible_notifications`), due
+    and not cancelled, newest first (by ``send_after``, then id, so a page
+    boundary never splits rows sent at the same instant unpredictably), with
+    what the list shows of each selected in the same query."""
+    return (
         visible_notifications(user)
         .filter(send_after__lte=timezone.now())
         .exclude(state=Notification.State.CANCELLED)
@@ -393,8 +400,25 @@ def notifications(user: AnyUser, limit: int = 50) -> list[Notification]:
             "vedtak__pupil",
             "atgardsprogram__pupil",
         )
-        .order_by("-send_after")[:limit]
+        .order_by("-send_after", "-pk")
     )
+
+
+def notifications(user: AnyUser, limit: int = NOTIFICATIONS_PAGE) -> list[Notification]:
+    """The newest LIMIT of :func:`listed_notifications` (one query)."""
+    return list(listed_notifications(user)[:limit])
+
+
+def notifications_page(user: AnyUser, page: int | str | None = 1) -> Page[Notification]:
+    """One page of :func:`listed_notifications`: :data:`NOTIFICATIONS_PAGE`
+    of them, page 1 the newest. A PAGE that is not a number gives the first
+    page, one out of range (0, or past the last) the last, as Django's
+    :meth:`~django.core.paginator.Paginator.get_page` does. Two queries
+    whatever the number of notifications: the count and the page's rows
+    (read into a list here, so the template reads them once)."""
+    shown: Page[Notification] = Paginator(listed_notifications(user), NOTIFICATIONS_PAGE).get_page(page)
+    shown.object_list = list(shown.object_list)
+    return shown
 
 
 def notification_for(user: AnyUser, pk: Any) -> Notification:

@@ -236,11 +236,14 @@ def deadline_complete(request: HttpRequest, deadline_id: str) -> HttpResponse:
 @login_required
 @require_GET
 def notifications(request: HttpRequest) -> HttpResponse:
-    rows = selectors.notifications(request.user)
+    """The user's notifications, newest first, a page at a time (``?side=N``;
+    a bad N gives the first or the last page): two queries for the list
+    whatever its length (:func:`followup.selectors.notifications_page`)."""
+    page = selectors.notifications_page(request.user, request.GET.get("side"))
     return render(
         request,
         "followup/notifications.html",
-        {"rows": [(n, reverse_one("followup:notification_open", n.pk)) for n in rows]},
+        {"page": page, "rows": [(n, reverse_one("followup:notification_open", n.pk)) for n in page.object_list]},
     )
 
 

@@ -215,7 +215,11 @@ ROWS = {
             label="missing",
         ),
     ],
-    "followup:notifications": [Row(lambda w: reverse("followup:notifications"), expect(200))],
+    "followup:notifications": [
+        Row(lambda w: reverse("followup:notifications"), expect(200)),
+        Row(lambda w: reverse("followup:notifications") + "?side=abc", expect(200), label="a page that is no number"),
+        Row(lambda w: reverse("followup:notifications") + "?side=999", expect(200), label="a page past the end"),
+    ],
     "followup:notification_open": [
         Row(
             lambda w: reverse("followup:notification_open", args=[coordinators_notification(w).pk]),
