@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from followup import selectors, services
 from followup.models import Concern, Notification
+from students import access
 from tests.followup.conftest import YearSchool
 from tests.queries import assert_same_queries, page_queries
 
@@ -127,3 +128,31 @@ def test_the_notifications_page_runs_as_many_queries_for_3_notifications_as_for_
     notify(vgs, 120)
     large = [page_queries(client, f"{URL}?side={side}") for side in ("1", "3", "abc", "999")]
     assert_same_queries([small] * len(large), large)
+
+
+def test_the_unread_count_compiled_once_a_day_follows_the_clock_and_the_access_layer(
+    vgs: YearSchool,
+) -> None:
+    """The count's SQL is compiled once a day per user (students.access.compiled),
+    but the moment it compares with is the clock's on every call, and the
+    conditions of access are read anew: a notification due in an hour counts
+    once the hour has passed, and none counts once the rektor's membership
+    has ended, the same day."""
+    rows = notify(vgs, 3)  # 2 unread, due now or before
+    later = Notification.objects.create(
+        key="test:page:later",
+        recipient=vgs.rektor,
+        kind=Notification.Kind.CONCERN,
+        concern=rows[0].concern,
+        send_after=timezone.now() + datetime.timedelta(hours=1),
+        state=Notification.State.IN_APP,
+    )
+    assert selectors.unread_count(vgs.rektor) == 2
+    with time_machine.travel(timezone.now() + datetime.timedelta(hours=2), tick=False):
+        assert timezone.localdate() == datetime.date(2026, 10, 5)
+        assert selectors.unread_count(vgs.rektor) == 3
+        Notification.objects.filter(pk=later.pk).update(read_at=timezone.now())
+        assert selectors.unread_count(vgs.rektor) == 2
+        vgs.rektor.memberships.update(active=False)
+        access.forget(vgs.rektor)  # as a new request would, the roles are read anew
+        assert selectors.unread_count(vgs.rektor) == 0
