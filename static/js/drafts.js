@@ -190,8 +190,10 @@
     if (form.querySelector(".draft-offer")) return;
     var found = [];
     // A form shown again with errors or a conflict holds text the server
-    // does not have yet: its drafts stay (and leaving the page asks).
-    var unsettled = form.querySelector('[role="alert"]');
+    // does not have yet: its drafts stay (and leaving the page asks). An
+    // error may be a field's only (a date before another, a criterion too
+    // long), while the text typed elsewhere in the form is not saved either.
+    var unsettled = form.querySelector('[role="alert"], [aria-invalid="true"], .ds-validation-message[data-color="danger"]');
     fieldsOf(form).forEach(function (field) {
       var d = newestDraft(form, field);
       if (!d) return;

@@ -14,6 +14,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
+from iop.limits import TEXT_MAX_LENGTH
 from iop.models import Goal, Iop
 from tests.conftest import World
 from tests.e2e.conftest import PASSWORD, assert_accessible, login, open_goal
@@ -101,3 +102,43 @@ def test_text_typed_while_the_session_ends_is_kept_and_saved_after_logging_in_ag
     page.get_by_role("link", name="Hjem").click()
     page.wait_for_url(f"{live_server.url}/")
     assert dialogs == ["beforeunload", "beforeunload"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_text_typed_beside_a_field_in_error_is_kept_and_the_form_says_it_is_not_saved(
+    live_server: Any, transactional_world: World, page: Any
+) -> None:
+    """An autosave refused for another field of the form (a criterion over
+    the length limit) saves nothing: the goal's status says so, the field
+    says why, the text typed in the goal stays in the browser, leaving the
+    page asks first, and the page offers the text back when it opens again."""
+    ch = chain(transactional_world.pupil_a, iop_status=Iop.Status.DRAFT)
+    assert ch.iop is not None
+    goal = ch.goals[0]
+    written = goal.text
+    login(page, live_server.url, "teacher@test.example")
+    page.goto(f"{live_server.url}/iop/{ch.iop.pk}/")
+    open_goal(page, goal.pk)
+    page.locator(f"#id_{goal.pk}-quality_4").fill("x" * (TEXT_MAX_LENGTH + 1))
+    box = page.locator(f"#id_{goal.pk}-text")
+    box.press("End")
+    page.keyboard.type(" og deler i like grupper")
+
+    status = page.locator(f"#goal-status-{goal.pk}")
+    expect(status).to_contain_text("Ikke lagret: rett feltet som er merket", timeout=8000)
+    expect(page.locator(f"#id_{goal.pk}-quality_4_error")).to_contain_text(str(TEXT_MAX_LENGTH))
+    expect(box).to_have_value(written + " og deler i like grupper")
+    assert Goal.objects.get(pk=goal.pk).text == written
+    assert_accessible(page)  # the messages shown
+
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
+    page.get_by_role("link", name="Hjem").click()
+    page.wait_for_url(f"{live_server.url}/")
+    assert dialogs == ["beforeunload"]
+
+    page.goto(f"{live_server.url}/iop/{ch.iop.pk}/")
+    offer = page.locator(f'form[data-draft="goal:{goal.pk}"] .draft-offer')
+    expect(offer).to_contain_text("Du har ulagret tekst fra")
+    offer.get_by_role("button", name="Gjenopprett").click()
+    expect(page.locator(f"#id_{goal.pk}-text")).to_have_value(written + " og deler i like grupper")
