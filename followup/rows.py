@@ -80,11 +80,11 @@ def deadline_row(
             f'\n    <form method="post" action="{url}" hx-post="{url}" hx-target="#deadline-{pk}" hx-swap="outerHTML"'
             ' class="followup-inline-form">'
             f'<input type="hidden" name="csrfmiddlewaretoken" value="{_e(csrf_token)}">'
-            f'\n      <label class="ds-label ds-sr-only" for="note-{pk}">{words.what_was_done}</label>'
+            f'\n      <label class="ds-label ds-sr-only" for="note-{pk}">{words.what_was_done}: {_e(d.title)}</label>'
             f'\n      <input class="ds-input" id="note-{pk}" name="note" type="text" maxlength="2000" required'
             f' placeholder="{words.what_was_done}">'
             '\n      <button class="ds-button" data-variant="secondary" data-size="sm" type="submit">'
-            f"{words.done}</button>"
+            f'{words.done}<span class="visually-hidden">: {_e(d.title)}</span></button>'
             "\n      \n    </form>\n  "
         )
     return mark_safe(  # noqa: S308 - every value above is escaped
