@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from iop import concurrency, signals
+from iop import services as iop_services
 from iop.limits import PDF_WEB_MAX_CHARS
 from iop.models import Goal, Iop, IopVersion, Level
 from students import access
@@ -477,6 +478,10 @@ def render_iop(
                 else ""
             ),
             "draft": iop.status == Iop.Status.DRAFT and not isinstance(published, IopVersion),
+            # Staff print the live plan: a published one may hold changes the guardians have not seen.
+            "unpublished_changes": published is False
+            and iop.status == Iop.Status.PUBLISHED
+            and not iop_services.unchanged_since_published(iop),
             "doc_date": timezone.localdate(published.published_at)
             if isinstance(published, IopVersion)
             else timezone.localdate(),

@@ -38,3 +38,30 @@ def test_the_iop_pdf_prints_the_plans_new_content(world: World, tmp_path: Path) 
             "Timer fordelt på personale: lærer 19, spesialpedagog 19, assistent 19",
         ):
             assert expected in text, (persona, expected, text)
+
+
+def test_the_staffs_copy_of_a_published_iop_says_it_holds_unpublished_changes(world: World, tmp_path: Path) -> None:
+    """The live plan printed by staff after changes made since it was
+    published says so beside "Publisert"; the guardians' copy (the plan as
+    published) and a copy with nothing new do not."""
+    iop = make_iop(world.pupil_a, goals_per_subject=1, logs_per_goal=0, subjects=(("Matematikk", 57),))
+    iop_services.iop_publish(actor=world.user("teacher"), iop=iop, version=iop.version)
+    note = "Denne utskriften inneholder endringer gjort siden da som ikke er publisert"
+
+    def printed(persona: str) -> str:
+        response = world.client(persona).get(reverse("reports:iop_pdf", args=[iop.pk]))
+        assert response.status_code == 200, persona
+        return " ".join(pdf_text(response.content, tmp_path).split())
+
+    assert "Publisert" in printed("teacher")
+    assert note not in printed("teacher")
+    iop.refresh_from_db()
+    iop_services.iop_update(
+        actor=world.user("teacher"), iop=iop, version=iop.version, data={"strengths": "Eleven liker å tegne."}
+    )
+    staff = printed("teacher")
+    assert "Eleven liker å tegne." in staff
+    assert note in staff
+    guardian = printed("guardian_a")
+    assert "Eleven liker å tegne." not in guardian
+    assert note not in guardian
