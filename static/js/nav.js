@@ -34,4 +34,44 @@
     open.removeAttribute("open");
     open.querySelector("summary").focus();
   });
+
+  // A table wider than the screen scrolls sideways in a box of its own
+  // (WCAG 1.4.10, reflow at 320 px), never the page. A box that scrolls can
+  // be reached with the keyboard, and is named after the table's caption.
+  function fitTables(root) {
+    if (!root || !root.querySelectorAll) return;
+    Array.prototype.forEach.call(root.querySelectorAll(".site-main table"), function (table) {
+      var box = table.parentElement;
+      if (!box.classList.contains("table-scroll")) {
+        box = document.createElement("div");
+        box.className = "table-scroll";
+        table.parentNode.insertBefore(box, table);
+        box.appendChild(table);
+      }
+      markScrolling(box);
+    });
+  }
+
+  function markScrolling(box) {
+    var caption = box.querySelector("caption");
+    if (box.scrollWidth > box.clientWidth + 1) {
+      box.setAttribute("tabindex", "0");
+      if (caption && caption.textContent.trim()) {
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", caption.textContent.trim());
+      }
+    } else {
+      box.removeAttribute("tabindex");
+      box.removeAttribute("role");
+      box.removeAttribute("aria-label");
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    fitTables(document);
+    if (window.htmx) window.htmx.onLoad(fitTables);
+  });
+  window.addEventListener("resize", function () {
+    Array.prototype.forEach.call(document.querySelectorAll(".table-scroll"), markScrolling);
+  });
 })();

@@ -4,14 +4,20 @@ page wider than the window."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
 
+from followup.models import Deadline
+from iop.models import Iop
 from students.models import StaffMembership
 from tests import factories as f
 from tests.conftest import World
-from tests.e2e.conftest import assert_accessible, login
+from tests.e2e.conftest import assert_accessible, login, open_goal
+from tests.iop.factories import chain
 
 PERSONAS = ("teacher", "coordinator", "rektor", "guardian_a")
 
@@ -98,6 +104,48 @@ def test_the_menu_works_without_javascript(live_server: Any, transactional_world
         nav.get_by_role("link", name="Elever").wait_for(state="visible")  # open as rendered
         nav.locator("summary", has_text="Mer").click()
         nav.get_by_role("link", name="Nøkkeltall").wait_for(state="visible")
+        _no_horizontal_overflow(page)
+    finally:
+        context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_page_is_wider_than_a_phone(live_server: Any, transactional_world: World, browser: Any) -> None:
+    """At 320 px (WCAG 1.4.10) the header wraps and a wide table (deadlines,
+    key figures, a goal's criteria) scrolls in a box of its own that the
+    keyboard reaches: the page never scrolls sideways."""
+    w = transactional_world
+    ch = chain(w.pupil_a, iop_status=Iop.Status.DRAFT)
+    assert ch.iop is not None
+    today = timezone.localdate()
+    Deadline.objects.bulk_create(
+        Deadline(
+            key=f"phone:{i}",
+            school=w.school1,
+            school_year=w.group_a.school_year,
+            title=f"Samarbeidsmøte med foresatte og PPT om tilrettelegging {i}",
+            pupil=w.pupil_a,
+            due=today + datetime.timedelta(days=i - 2),
+            responsible_role="kontaktlaerer",
+            responsible=w.user("teacher"),
+        )
+        for i in range(4)
+    )
+    context = browser.new_context(locale="nb-NO", viewport={"width": 320, "height": 640}, bypass_csp=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        login(page, live_server.url, "coordinator@test.example")
+        for path in ("/", "/oppfolging/", "/nokkeltall/", "/elever/", f"/elever/{w.pupil_a.pk}/", f"/iop/{ch.iop.pk}/"):
+            page.goto(live_server.url + path)
+            page.wait_for_load_state("load")
+            _no_horizontal_overflow(page)
+        page.goto(live_server.url + "/oppfolging/")
+        boxes = page.locator(".table-scroll[tabindex='0']")
+        expect(boxes.first).to_have_attribute("aria-label", "Frister")
+        assert_accessible(page)
+        page.goto(f"{live_server.url}/iop/{ch.iop.pk}/")
+        open_goal(page, ch.goals[0].pk)
         _no_horizontal_overflow(page)
     finally:
         context.close()
