@@ -79,7 +79,7 @@ def test_it_fails_loudly_on_bad_values(env: dict[str, str], message: str) -> Non
 def test_it_runs_the_demo_on_sqlite_with_in_process_tasks(tmp_path: Path) -> None:
     result = load({"IOP_ENV": "demo", "IOP_VAR_DIR": str(tmp_path)})
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["django.db.backends.sqlite3", "True", "nb", "Europe/Oslo", "True"]
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "True", "nb", "Europe/Oslo", "False"]
     assert (tmp_path / "secret_key").exists()
 
 
