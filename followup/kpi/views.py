@@ -98,7 +98,7 @@ def key_figures_csv(request: HttpRequest) -> HttpResponse:
                     row.pupils,
                     row.with_iup,
                     _number(row.iup_share),
-                    _number(row.talks_per_pupil),
+                    _number(row.talks_per_pupil, 2),  # as the page shows it: 0,25 talks, not 0,2
                     _number(row.at_target_share),
                     _number(row.term_share),
                     str(row.hours_given).replace(".", ","),
@@ -119,8 +119,9 @@ def _spans(row: selectors.Row) -> list[object]:
     return out
 
 
-def _number(value: float | None) -> str:
-    return "" if value is None else f"{value:.1f}".replace(".", ",")
+def _number(value: float | None, digits: int = 1) -> str:
+    """VALUE with DIGITS decimals and a decimal comma ("" for None), as the page rounds it."""
+    return "" if value is None else f"{value:.{digits}f}".replace(".", ",")
 
 
 @never_cache

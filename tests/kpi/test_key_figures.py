@@ -95,8 +95,8 @@ def test_it_shows_the_figures_and_exports_them_as_csv(school_year, client) -> No
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("Skoleår;Skole;Trinn;Elever")
     no_time = ";" * 9  # no step of the chain measured (test_chain_times)
-    assert "2026/27;Nøkkelskolen;5;4;2;50,0;1,5;25,0;50,0;0;0;0;0" + no_time in lines
-    assert "2025/26;Nøkkelskolen;Alle;4;1;25,0;0,0;;0,0;0;0;0;0" + no_time in lines
+    assert "2026/27;Nøkkelskolen;5;4;2;50,0;1,50;25,0;50,0;0;0;0;0" + no_time in lines
+    assert "2025/26;Nøkkelskolen;Alle;4;1;25,0;0,00;;0,0;0;0;0;0" + no_time in lines
 
 
 @time_machine.travel(datetime.datetime(2026, 11, 10, 12, tzinfo=datetime.UTC), tick=False)
