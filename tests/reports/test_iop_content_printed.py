@@ -65,3 +65,16 @@ def test_the_staffs_copy_of_a_published_iop_says_it_holds_unpublished_changes(wo
     guardian = printed("guardian_a")
     assert "Eleven liker å tegne." not in guardian
     assert note not in guardian
+
+
+def test_the_iop_page_links_to_its_pdf(world: World) -> None:
+    """The plan's page offers its PDF to whoever reads it: the staff's live
+    plan, the guardian's plan as published."""
+    iop = make_iop(world.pupil_a, goals_per_subject=1, logs_per_goal=0, subjects=(("Matematikk", 57),))
+    iop_services.iop_publish(actor=world.user("teacher"), iop=iop, version=iop.version)
+    pdf_url = reverse("reports:iop_pdf", args=[iop.pk])
+    for persona in ("teacher", "guardian_a"):
+        client = world.client(persona)
+        page = client.get(reverse("iop:iop_detail", args=[iop.pk])).content.decode()
+        assert f'href="{pdf_url}">Last ned som PDF</a>' in page, persona
+        assert client.get(pdf_url)["Content-Type"] == "application/pdf", persona
