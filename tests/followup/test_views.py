@@ -326,3 +326,34 @@ def test_the_pupil_page_counts_the_open_follow_up(world: World) -> None:
     assert r.concern_a.status != Concern.Status.CLOSED and r.tiltak_a.status == "active"
     body = world.client("teacher").get(reverse("pupil_detail", args=[world.pupil_a.pk])).content.decode()
     assert "Åpne bekymringsmeldinger: 1. Aktive tiltak: 1. Åpne frister: 2 (1 forfalt)." in body
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "tag", "card"),
+    [
+        ("nn", "1 forfallen</a>", ">Forfallen</span>", "forfallen</a>"),
+        ("sv", "1 försenad</a>", ">Försenad</span>", "försenad</a>"),
+    ],
+)
+def test_one_overdue_deadline_is_counted_and_tagged_in_the_singular(
+    world: World, language: str, one: str, tag: str, card: str
+) -> None:
+    """ "1 forfallen", not "1 forfalne" (nynorsk), "1 försenad", not "1 försenade"
+    (Swedish): on the home page's count, its task's tag and the deadline page's card."""
+    teacher = world.user("teacher")
+    Deadline.objects.create(
+        key="one-overdue",
+        school=world.school1,
+        school_year=world.group_a.school_year,
+        title="Kartlegging",
+        pupil=world.pupil_a,
+        due=timezone.localdate() - datetime.timedelta(days=2),
+        responsible_role="kontaktlaerer",
+        responsible=teacher,
+    )
+    type(teacher).objects.filter(pk=teacher.pk).update(language=language)
+    client = world.client("teacher")
+    home = client.get(reverse("home")).content.decode()
+    assert one in home and tag in home
+    page = client.get(reverse("followup:dashboard") + "?mine=on").content.decode()
+    assert f"<strong>1</strong> {card}" in page
