@@ -222,9 +222,11 @@
     discard.setAttribute("data-size", "sm");
     discard.setAttribute("data-variant", "secondary");
     discard.textContent = t("discard");
-    box.appendChild(restore);
-    box.appendChild(document.createTextNode(" "));
-    box.appendChild(discard);
+    var actions = document.createElement("div"); // the two choices side by side
+    actions.className = "draft-offer__actions";
+    actions.appendChild(restore);
+    actions.appendChild(discard);
+    box.appendChild(actions);
     form.insertBefore(box, form.firstChild);
 
     restore.addEventListener("click", function () {

@@ -90,9 +90,14 @@ def test_text_typed_while_the_session_ends_is_kept_and_saved_after_logging_in_ag
     offer = page.locator(f'form[data-draft="goal:{goal.pk}"] .draft-offer')
     expect(offer).to_contain_text("Du har ulagret tekst fra")
     assert_accessible(page)  # the offer shown
+    restore, discard = offer.get_by_role("button", name="Gjenopprett"), offer.get_by_role("button", name="Forkast")
+    assert restore.bounding_box()["y"] == discard.bounding_box()["y"], "the two choices side by side"
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
     offer.get_by_role("button", name="Gjenopprett").click()
     page.wait_for_function(NO_DRAFTS, timeout=10_000)
     expect(status).to_contain_text("Lagret")
+    assert refused == []  # nothing the page does breaks its own Content-Security-Policy
     assert Goal.objects.get(pk=goal.pk).text == "Eleven teller til hundre og sorterer mengder. Til 200."
     page.reload()
     assert page.locator(".draft-offer").count() == 0
@@ -140,5 +145,9 @@ def test_text_typed_beside_a_field_in_error_is_kept_and_the_form_says_it_is_not_
     page.goto(f"{live_server.url}/iop/{ch.iop.pk}/")
     offer = page.locator(f'form[data-draft="goal:{goal.pk}"] .draft-offer')
     expect(offer).to_contain_text("Du har ulagret tekst fra")
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
     offer.get_by_role("button", name="Gjenopprett").click()
     expect(page.locator(f"#id_{goal.pk}-text")).to_have_value(written + " og deler i like grupper")
+    expect(page.locator(f"#goal-status-{goal.pk}")).to_contain_text("Ikke lagret")  # the criterion is still too long
+    assert refused == []
