@@ -416,8 +416,12 @@ def notifications_page(user: AnyUser, page: int | str | None = 1) -> Page[Notifi
     :meth:`~django.core.paginator.Paginator.get_page` does. Two queries
     whatever the number of notifications: the count and the page's rows
     (read into a list here, so the template reads them once)."""
-    shown: Page[Notification] = Paginator(listed_notifications(user), NOTIFICATIONS_PAGE).get_page(page)
-    shown.object_list = list(shown.object_list)
+    paginator = Paginator(listed_notifications(user), NOTIFICATIONS_PAGE)
+    shown: Page[Notification] = paginator.get_page(page)
+    # The rows are read with a query even when there are none (Django's page
+    # of an empty list reads nothing): the same queries for none as for many.
+    start = (shown.number - 1) * NOTIFICATIONS_PAGE
+    shown.object_list = list(paginator.object_list[start : start + NOTIFICATIONS_PAGE])
     return shown
 
 

@@ -120,6 +120,10 @@ def test_one_page_of_notifications_has_no_page_links(vgs: YearSchool) -> None:
 
 def test_the_notifications_page_runs_as_many_queries_for_3_notifications_as_for_120(vgs: YearSchool) -> None:
     client = rektor(vgs)
+    notify(vgs, 0)
+    none = page_queries(client, URL, warm=True)
+    assert listed(client.get(URL).content.decode()) == []
+    Concern.objects.all().delete()
     notify(vgs, 3)
     small = page_queries(client, URL, warm=True)
     assert len(listed(client.get(URL).content.decode())) == 3
@@ -128,6 +132,7 @@ def test_the_notifications_page_runs_as_many_queries_for_3_notifications_as_for_
     notify(vgs, 120)
     large = [page_queries(client, f"{URL}?side={side}") for side in ("1", "3", "abc", "999")]
     assert_same_queries([small] * len(large), large)
+    assert_same_queries([none], [small])  # none at all: the same queries
 
 
 def test_the_unread_count_compiled_once_a_day_follows_the_clock_and_the_access_layer(
