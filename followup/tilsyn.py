@@ -826,6 +826,24 @@ class SchoolRow:
     missing: list[Pupil]
 
 
+def in_the_chain(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
+    """The pupils of PUPILS any requirement can apply to: those with a
+    referral, a sakkyndig vurdering, an enkeltvedtak, an IOP or a report.
+    Every requirement of :data:`REQUIREMENTS` is about one of these records
+    (appeals are about a decision), so for every other pupil each check
+    answers :attr:`Status.NOT_APPLICABLE`; reading only these keeps a
+    school of hundreds of pupils to the few in the chain. One query when
+    evaluated (five ``EXISTS`` subqueries)."""
+    pupil = OuterRef("pk")
+    return pupils.filter(
+        Exists(Referral.objects.filter(pupil_id=pupil))
+        | Exists(SakkyndigVurdering.objects.filter(pupil_id=pupil))
+        | Exists(Enkeltvedtak.objects.filter(pupil_id=pupil))
+        | Exists(Iop.objects.filter(pupil_id=pupil))
+        | Exists(Report.objects.filter(pupil_id=pupil))
+    )
+
+
 def check_pupils(pupils: QuerySet[Pupil], today: datetime.date) -> list[PupilCheck]:
     """Every requirement for every pupil of PUPILS (see :func:`load_cases`)."""
     return [PupilCheck(case.pupil, check_case(case, today)) for case in load_cases(pupils)]

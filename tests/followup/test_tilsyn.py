@@ -169,6 +169,29 @@ def test_a_pupil_without_a_case_has_nothing_to_check(vgs: YearSchool) -> None:
     assert {r.status for r in found.values()} == {tilsyn.Status.NOT_APPLICABLE}
 
 
+def test_only_the_pupils_in_the_chain_are_read_and_every_pupil_is_counted(vgs: YearSchool) -> None:
+    """The school page reads the cases of the pupils with a record of the
+    chain only (a school of hundreds has a few dozen), since no requirement
+    applies to the others, even with consents given; it still counts every
+    current pupil."""
+    client = Client()
+    with at():
+        client.force_login(vgs.rektor)
+        case = by_the_book(vgs, vgs.pupils[0])
+        only_consents = vgs.pupils[1]
+        own = {"given_by": "pupil", "name": only_consents.full_name, "method": "signed"}
+        CaseConsent.objects.create(pupil=only_consents, kind=CaseConsent.Kind.SV, date=D(2026, 5, 1), **own)
+        only_a_referral = f.pupil_in(vgs.group, first_name="Rita", birth_date=D(2010, 4, 1))
+        Referral.objects.create(pupil=only_a_referral, question="Lesing?", report="Rapport")
+        school = Pupil.objects.filter(school=vgs.school)
+        chain = set(tilsyn.in_the_chain(school).values_list("pk", flat=True))
+        outside = tilsyn.check_pupils(school.exclude(pk__in=chain), timezone.localdate())
+        response = client.get(reverse("followup:tilsyn_school", args=[vgs.school.pk]))
+    assert chain == {case.pupil.pk, only_a_referral.pk}
+    assert outside and {r.status for c in outside for r in c.results} == {tilsyn.Status.NOT_APPLICABLE}
+    assert f"for {school.count()} elever per" in response.content.decode()
+
+
 def _save(obj: object, **values: object) -> None:
     for name, value in values.items():
         setattr(obj, name, value)
