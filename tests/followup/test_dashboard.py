@@ -173,6 +173,19 @@ def test_done_by_htmx_sends_the_counts_of_the_page_it_came_from(world: World) ->
     assert "Feltet er påkrevet." in response.content.decode() and _counts(response.content.decode()) == after
 
 
+def test_a_new_filter_by_htmx_sends_its_counts_too(world: World) -> None:
+    """The filter form swaps only the list: its answer brings the counts of
+    the new filter out of band, the same as the page with that filter shows."""
+    records(world)
+    _overdue(world, "filter:1")
+    client = world.client("coordinator")
+    url = reverse("followup:dashboard") + "?mine=on"
+    body = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in body and 'id="deadline-counts" hx-swap-oob="innerHTML"' in body
+    assert _counts(body) == _counts(client.get(url).content.decode())
+    assert _counts(body) != _counts(client.get(reverse("followup:dashboard")).content.decode())
+
+
 def test_done_by_htmx_from_elsewhere_sends_no_counts(world: World) -> None:
     records(world)
     deadline = _overdue(world, "oob:elsewhere")
