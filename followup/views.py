@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.forms import BaseForm
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -108,25 +109,7 @@ def _school(user: Any, school_id: int) -> School:
 def dashboard(request: HttpRequest) -> HttpResponse:
     if not access.profile(request.user).is_staff_member:
         raise PermissionDenied
-    choices = selectors.dashboard_choices(request.user)
-    form = DashboardFilterForm(
-        request.GET or None,
-        schools=choices.schools,
-        groups=choices.groups,
-        people=choices.people,
-        duties=choices.duties,
-    )
-    f = selectors.DashboardFilter()
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        f = selectors.DashboardFilter(
-            status=data.get("status") or "attention",
-            school=data.get("school"),
-            group=data.get("group"),
-            responsible=data.get("responsible"),
-            duty=data.get("duty") or "",
-            mine=bool(data.get("mine")),
-        )
+    form, f = _dashboard_filter(request.user, request.GET)
     page = Paginator(selectors.dashboard_rows(request.user, f), PAGE_SIZE).get_page(request.GET.get("side"))
     today = timezone.localdate()
     token, words = get_token(request), RowWords.current()
@@ -148,6 +131,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "today": today,
         "query": query.urlencode(),
         "complete_form": DeadlineCompleteForm(),
+        "counts_oob": request.htmx,  # type: ignore[attr-defined]  # a new filter gives new counts
     }
     template = "followup/_dashboard_rows.html" if request.htmx else "followup/dashboard.html"  # type: ignore[attr-defined]
     return render(request, template, context)
@@ -182,6 +166,60 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     return render(request, "followup/pipeline.html", context)
 
 
+def _dashboard_filter(user: Any, params: QueryDict) -> tuple[DashboardFilterForm, selectors.DashboardFilter]:
+    """The deadline page's filter form bound to PARAMS (its query string) and
+    the filter it gives: the default one when PARAMS are empty or invalid."""
+    choices = selectors.dashboard_choices(user)
+    form = DashboardFilterForm(
+        params or None,
+        schools=choices.schools,
+        groups=choices.groups,
+        people=choices.people,
+        duties=choices.duties,
+    )
+    f = selectors.DashboardFilter()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        f = selectors.DashboardFilter(
+            status=data.get("status") or "attention",
+            school=data.get("school"),
+            group=data.get("group"),
+            responsible=data.get("responsible"),
+            duty=data.get("duty") or "",
+            mine=bool(data.get("mine")),
+        )
+    return form, f
+
+
+def _dashboard_counts(request: HttpRequest) -> dict[str, Any]:
+    """The deadline page's counts (and the query their links keep) for the
+    page an htmx request came from (``HX-Current-URL``), so that an answer
+    can send them out of band; empty when that page is not the deadline page."""
+    current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    if current.path != reverse("followup:dashboard"):
+        return {}
+    params = QueryDict(current.query)
+    _form, f = _dashboard_filter(request.user, params)
+    return {
+        "counts": selectors.dashboard_counts(request.user, f),
+        "status_query": _without(params, "status", "side"),
+    }
+
+
+def _back(request: HttpRequest) -> str:
+    """Where a form sent without htmx goes back to: its ``next`` or the page
+    it was sent from (a path on this site only), else the deadline page."""
+    target = clean_text(request.POST.get("next", "")) or ""
+    if not target:
+        referer = urlsplit(request.headers.get("Referer", ""))
+        if referer.netloc == request.get_host() and referer.path:
+            target = referer.path + (f"?{referer.query}" if referer.query else "")
+    # A path on this site only: redirect() would read anything else as a URL name.
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("followup:dashboard")
+    return target
+
+
 def _without(query: Any, *names: str) -> str:
     """QUERY (a QueryDict) urlencoded without NAMES, ending in "&" when not empty."""
     rest = query.copy()
@@ -195,6 +233,11 @@ def _without(query: Any, *names: str) -> str:
 @login_required
 @require_POST
 def deadline_complete(request: HttpRequest, deadline_id: str) -> HttpResponse:
+    """Mark a deadline the user sees as done, with a note of what was done
+    (404 for one the user does not see). htmx: the deadline's row again (with
+    the form's errors), and when sent from the deadline page its counts out of
+    band for the filter that page shows; without htmx: a message and back to
+    the page the form was sent from (``next`` or the referring page)."""
     deadline = selectors.deadline_scope(request.user).filter(pk=selectors._pk(deadline_id)).first()
     if deadline is None:
         raise Http404
@@ -209,12 +252,13 @@ def deadline_complete(request: HttpRequest, deadline_id: str) -> HttpResponse:
         deadline.refresh_from_db()
         return render(
             request,
-            "followup/_deadline_row.html",
+            "followup/_deadline_done.html",
             {
                 "d": deadline,
                 "link": selectors.deadline_link(deadline),
                 "today": timezone.localdate(),
                 "complete_form": form,
+                **_dashboard_counts(request),
             },
         )
     if done is not None:
@@ -225,11 +269,7 @@ def deadline_complete(request: HttpRequest, deadline_id: str) -> HttpResponse:
             " ".join(str(e) for e in form.errors.get("note", form.non_field_errors()))
             or _("Could not mark the deadline as done."),
         )
-    target = clean_text(request.POST.get("next", "")) or ""
-    # A path on this site only: redirect() would read anything else as a URL name.
-    if not target.startswith("/") or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = reverse("followup:dashboard")
-    return redirect(target)
+    return redirect(_back(request))
 
 
 @never_cache

@@ -467,6 +467,22 @@ def section_goals(plan: Iop | Iup, section: IopSubject | None) -> SectionView:
     return SectionView(section=section, goals=goals)
 
 
+def goal_reading(iop: Iop, pk: uuid.UUID | str) -> Goal:
+    """Goal PK of IOP as the IOP page shows it to staff (reading text, aims,
+    criteria, latest status and chart, flags): one goal of
+    :func:`section_goals`, in a fixed number of queries. Goal.DoesNotExist
+    when IOP has no such goal."""
+    goal = (
+        iop.goals.filter(pk=pk)
+        .select_related("section")
+        .prefetch_related(Prefetch("logs", queryset=_recent_logs()), _aims())
+        .get()
+    )
+    _decorate_goal(goal, True)
+    goal.aim_flags = checks.aim_flags(goal, _section_deviations(iop, goal.section))  # type: ignore[attr-defined]
+    return goal
+
+
 def _section_deviations(iop: Iop, section: IopSubject | None) -> str:
     """The vedtak's deviations from the curriculum for SECTION's subject (one query)."""
     if section is None:

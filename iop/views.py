@@ -642,12 +642,15 @@ def _saved_or_form(
     done_url: str,
     whole_form: bool = False,
     checklist_changed: Callable[[Any], bool] | None = None,
+    closed: Callable[[Any], HttpResponse] | None = None,
 ) -> HttpResponse:
     """Save a versioned form through SAVE(version=, data=). htmx: a small
     "saved" fragment (new version out of band, and the plan's checklist
     recomputed unless CHECKLIST_CHANGED(saved) says the save can not have
     changed it) or the form again with the conflict/errors; without htmx:
-    redirect, or the form on its own page."""
+    redirect, or the form on its own page. CLOSED: the form is being closed,
+    and htmx answers CLOSED(saved) after a save, or the form again with
+    ``close_refused`` (it stays open) when the save did not go through."""
     context.setdefault("plan", context.get("iup") or context.get("iop"))
     theirs: list[concurrency.Clash] = []
     conflicted = False
@@ -664,6 +667,8 @@ def _saved_or_form(
         if not request.htmx:  # type: ignore[attr-defined]
             messages.success(request, _("Saved."))
             return redirect(done_url)
+        if closed is not None:
+            return closed(saved)
         if resolved or whole_form:
             # The conflict is settled (or the server changed the form's values): the whole form again.
             fresh = form.__class__(instance=saved, prefix=form.prefix)  # type: ignore[call-arg]
@@ -679,7 +684,13 @@ def _saved_or_form(
         if checklist_changed is not None and not checklist_changed(saved):
             return _autosaved(request, form, saved, context)
         return _autosaved(request, form, saved, {**context, **_checklist(saved, context.get("plan"))})
-    context = {**context, "form": form, "theirs": theirs, "autosave": not conflicted}
+    context = {
+        **context,
+        "form": form,
+        "theirs": theirs,
+        "autosave": not conflicted,
+        "close_refused": closed is not None,
+    }
     if request.htmx:  # type: ignore[attr-defined]
         return reswap(retarget(render(request, partial, context), target), "innerHTML")
     context["partial"] = partial
@@ -745,8 +756,24 @@ def section_update(request: HttpRequest, pk: str) -> HttpResponse:
 @login_required
 @require_POST
 def goal_update(request: HttpRequest, pk: str) -> HttpResponse:
+    """Save a goal's form (404 for a goal the user does not see, 403 for one
+    the user may not edit); see :func:`_saved_or_form`. ``close=1`` (the
+    "Close" button of an IOP goal's editor) saves what the form holds when it
+    differs from the goal, then answers (htmx) with the goal's reading text
+    into ``#goal-<pk>``, the focus on its edit button; the editor stays open
+    with the errors or the conflict when the save does not go through."""
     goal = selectors.goal_for(request.user, pk, Action.EDIT)
     form = _goal_form(goal, request.POST)
+    closing = bool(goal.iop_id) and request.POST.get("close") == "1"
+
+    def closed(saved: Goal) -> HttpResponse:
+        if not request.htmx:  # type: ignore[attr-defined]
+            return redirect(plan.get_absolute_url() + f"#goal-{goal.pk}")
+        _log_goal_read(request, goal)
+        shown = selectors.goal_reading(goal.plan, saved.pk)  # type: ignore[arg-type]
+        return reswap(
+            retarget(render(request, "iop/_goal_closed.html", {"goal": shown}), f"#goal-{goal.pk}"), "innerHTML"
+        )
 
     def save(*, version: int, data: dict[str, Any]) -> Goal:
         saved = services.goal_update(actor=_actor(request), goal=goal, version=version, data=data)
@@ -763,16 +790,23 @@ def goal_update(request: HttpRequest, pk: str) -> HttpResponse:
     def checklist_changed(saved: Goal) -> bool:
         return iup_goal or (saved.section_id, checks.has_real_text(saved)) != counted
 
+    fields = list(services.IUP_GOAL_FIELDS if iup_goal else services.GOAL_FIELDS)
+    if closing:
+        probe = _goal_form(goal, request.POST)  # the form as it would be saved, conflict choices applied
+        _choose(probe, fields)
+        if probe.is_valid() and not set(probe.changed_data) - {"version"}:
+            return closed(goal)  # nothing to save: the goal holds what the form holds
     return _saved_or_form(
         request,
         form=form,
         save=save,
-        fields=list(services.IUP_GOAL_FIELDS if iup_goal else services.GOAL_FIELDS),
+        fields=fields,
         partial="iop/_iup_goal_form.html" if iup_goal else "iop/_goal_form.html",
         context={"goal": goal, goal.plan_field: plan, "pupil": plan.pupil},
         target=f"#goal-{goal.pk}",
         done_url=plan.get_absolute_url() + f"#goal-{goal.pk}",
         checklist_changed=checklist_changed,
+        closed=closed if closing else None,
     )
 
 

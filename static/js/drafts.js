@@ -14,7 +14,9 @@
  *    is swapped in, the focus and the text stay where they are.
  *    A record shown as reading text with a link that brings its form in
  *    (data-draft-opener="<record>", hx-get) is opened at once when a draft
- *    of it is kept, so that the draft is offered back there.
+ *    of it is kept, so that the draft is offered back there. An answer
+ *    that closes a form again (the record's reading text) is not swapped
+ *    in while the form holds text typed after it was sent.
  * 3. Leaving the page while a draft is not confirmed, or after typing in
  *    any other form that was not sent, asks first. A page
  *    marked data-draft-saved="<record>" (a confirmation page reached after
@@ -418,6 +420,19 @@
     });
     var saved = answer.querySelector('[role="status"]');
     statusArea(form).textContent = saved ? saved.textContent.trim() : "";
+  });
+
+  /* An answer that closes a form (its record's reading text, marked
+   * data-draft-saved) is not swapped in when the person typed on after
+   * the form was sent: the form stays open and saves the rest itself. */
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var form = evt.detail.elt;
+    if (!form || !form.matches || !form.matches("form[data-draft]") || !evt.detail.shouldSwap) return;
+    var mark = 'data-draft-saved="' + form.getAttribute("data-draft") + '"';
+    if ((evt.detail.serverResponse || "").indexOf(mark) === -1) return;
+    var sent = form._draftSent || {};
+    var typedOn = fieldsOf(form).some(function (f) { return f.name in sent && sent[f.name] !== f.value; });
+    if (typedOn) evt.detail.shouldSwap = false;
   });
 
   function confirmed(xhr) {

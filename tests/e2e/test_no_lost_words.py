@@ -151,3 +151,53 @@ def test_text_typed_beside_a_field_in_error_is_kept_and_the_form_says_it_is_not_
     expect(page.locator(f"#id_{goal.pk}-text")).to_have_value(written + " og deler i like grupper")
     expect(page.locator(f"#goal-status-{goal.pk}")).to_contain_text("Ikke lagret")  # the criterion is still too long
     assert refused == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_closing_a_goal_saves_what_was_typed_and_shows_it_as_reading_text(
+    live_server: Any, transactional_world: World, page: Any
+) -> None:
+    """ "Lukk" (from the keyboard, before the autosave) saves the text typed
+    and brings the goal back as reading text with the focus on its edit
+    button; the page reads the same after a reload and asks nothing on the
+    way. With a field in error the goal stays open, says why, and keeps the text."""
+    ch = chain(transactional_world.pupil_a, iop_status=Iop.Status.DRAFT)
+    assert ch.iop is not None
+    goal = ch.goals[0]
+    written = goal.text
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
+    login(page, live_server.url, "teacher@test.example")
+    page.goto(f"{live_server.url}/iop/{ch.iop.pk}/")
+    item = page.locator(f"#goal-{goal.pk}")
+    open_goal(page, goal.pk)
+    page.keyboard.type(" og teller baklengs")
+    close = item.get_by_role("button", name="Lukk")
+    close.focus()  # within the autosave's two seconds: the close saves the text itself
+    page.keyboard.press("Enter")
+    expect(item.get_by_role("heading", level=4)).to_have_text(written + " og teller baklengs")
+    assert page.locator(f"#id_{goal.pk}-text").count() == 0
+    page.wait_for_function(
+        f"() => document.activeElement?.getAttribute('data-draft-opener') === 'goal:{goal.pk}'"
+    )  # the focus on the goal's "Rediger mål"
+    page.wait_for_function(NO_DRAFTS)
+    assert Goal.objects.get(pk=goal.pk).text == written + " og teller baklengs"
+    assert_accessible(page)
+    page.reload()
+    expect(item.get_by_role("heading", level=4)).to_have_text(written + " og teller baklengs")
+    assert page.locator(f"#id_{goal.pk}-text").count() == 0  # no draft left to open it again
+    assert dialogs == []  # nothing unsaved when the page was left
+
+    # A criterion over the length limit: the goal stays open, says so, and keeps the text.
+    open_goal(page, goal.pk)
+    page.locator(f"#id_{goal.pk}-quality_4").fill("x" * (TEXT_MAX_LENGTH + 1))
+    box = page.locator(f"#id_{goal.pk}-text")
+    box.press("End")
+    page.keyboard.type(" til 20")
+    item.get_by_role("button", name="Lukk").click()
+    alert = item.get_by_role("alert").filter(has_text="Målet er fortsatt åpent")
+    expect(alert).to_be_visible()
+    expect(box).to_have_value(written + " og teller baklengs til 20")
+    page.wait_for_function("() => document.activeElement?.getAttribute('role') === 'alert'")
+    assert Goal.objects.get(pk=goal.pk).text == written + " og teller baklengs"
+    assert_accessible(page)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime
 import re
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from followup.models import Deadline
 from tests.conftest import World
 from tests.followup.fixtures import records
-from tests.queries import assert_same_queries, page_queries
+from tests.queries import Queries, assert_same_queries, page_queries
 
 
 def _deadlines(w: World, n: int, start: int = 0) -> None:
@@ -115,6 +117,124 @@ def test_completing_a_deadline_by_htmx_returns_the_row(world: World) -> None:
     assert 'data-color="success"' in response.content.decode()
     r.deadline_a.refresh_from_db()
     assert r.deadline_a.state == Deadline.State.DONE and r.deadline_a.done_note == "Evaluert i møte"
+
+
+def _overdue(w: World, key: str, *, school: object = None) -> Deadline:
+    return Deadline.objects.create(
+        key=key,
+        school=school or w.school1,
+        school_year=w.group_a.school_year,
+        title=f"Frist {key}",
+        pupil=w.pupil_a,
+        due=timezone.localdate() - datetime.timedelta(days=2),
+        responsible_role="kontaktlaerer",
+        responsible=w.user("teacher"),
+    )
+
+
+def _counts(html: str) -> dict[str, int]:
+    """The numbers of the deadline page's cards in HTML, by the status each links to."""
+    return {status: int(n) for status, n in re.findall(r'status=(\w+)"><strong>(\d+)</strong>', html)}
+
+
+def test_done_by_htmx_sends_the_counts_of_the_page_it_came_from(world: World) -> None:
+    """The answer to "Done" holds the deadline page's counts out of band
+    (into the polite live region ``#deadline-counts``), counted for the
+    filter of the page the row was on, with that filter kept in their links."""
+    records(world)
+    first, second = _overdue(world, "oob:1"), _overdue(world, "oob:2")
+    client = world.client("coordinator")
+    page_url = reverse("followup:dashboard") + f"?school={world.school1.pk}&status=overdue"
+    page = client.get(page_url).content.decode()
+    assert 'id="deadline-counts" aria-live="polite"' in page
+    before = _counts(page)
+    assert before["overdue"] >= 2
+    response = client.post(
+        reverse("followup:deadline_complete", args=[first.pk]),
+        {"note": "Holdt møtet"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver" + page_url,
+    )
+    body = response.content.decode()
+    assert f'<tr id="deadline-{first.pk}">' in body and 'data-color="success"' in body
+    oob = body[body.index("<template>") :]
+    assert 'id="deadline-counts" hx-swap-oob="innerHTML"' in oob
+    after = _counts(oob)
+    assert after == {**before, "overdue": before["overdue"] - 1, "open": before["open"] - 1, "done": before["done"] + 1}
+    assert f'href="?school={world.school1.pk}&amp;status=overdue"' in oob  # the page's filter, the status replaced
+    assert _counts(client.get(page_url).content.decode()) == after  # what a reload shows
+    # An error changes nothing: the counts sent are the same as before.
+    response = client.post(
+        reverse("followup:deadline_complete", args=[second.pk]),
+        {"note": ""},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver" + page_url,
+    )
+    assert "Feltet er påkrevet." in response.content.decode() and _counts(response.content.decode()) == after
+
+
+def test_a_new_filter_by_htmx_sends_its_counts_too(world: World) -> None:
+    """The filter form swaps only the list: its answer brings the counts of
+    the new filter out of band, the same as the page with that filter shows."""
+    records(world)
+    _overdue(world, "filter:1")
+    client = world.client("coordinator")
+    url = reverse("followup:dashboard") + "?mine=on"
+    body = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in body and 'id="deadline-counts" hx-swap-oob="innerHTML"' in body
+    assert _counts(body) == _counts(client.get(url).content.decode())
+    assert _counts(body) != _counts(client.get(reverse("followup:dashboard")).content.decode())
+
+
+def test_done_by_htmx_from_elsewhere_sends_no_counts(world: World) -> None:
+    records(world)
+    deadline = _overdue(world, "oob:elsewhere")
+    response = world.client("coordinator").post(
+        reverse("followup:deadline_complete", args=[deadline.pk]),
+        {"note": "Gjort"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver" + reverse("followup:notifications"),
+    )
+    assert response.status_code == 200 and "hx-swap-oob" not in response.content.decode()
+
+
+def test_done_by_htmx_runs_the_same_queries_for_10_or_1000_deadlines(world: World) -> None:
+    client = world.client("coordinator")
+    page_url = "http://testserver" + reverse("followup:dashboard") + f"?status=open&group={world.group_a.pk}"
+
+    def done(key: str) -> Queries:
+        url = reverse("followup:deadline_complete", args=[_overdue(world, key).pk])
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.post(url, {"note": "Gjort"}, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=page_url)
+        assert response.status_code == 200 and "hx-swap-oob" in response.content.decode()
+        return Queries(url=url, sql=tuple(q["sql"] for q in ctx.captured_queries))
+
+    _deadlines(world, 10)
+    done("warm")  # the session's first request does one-off work
+    small = done("small")
+    _deadlines(world, 990, start=10)
+    assert_same_queries(small, done("large"))
+
+
+def test_done_without_javascript_goes_back_to_the_page_it_was_sent_from(world: World) -> None:
+    records(world)
+    deadline = _overdue(world, "nojs")
+    page_url = reverse("followup:dashboard") + "?status=overdue&mine=on"
+    response = world.client("teacher").post(
+        reverse("followup:deadline_complete", args=[deadline.pk]),
+        {"note": "Gjort"},
+        HTTP_REFERER="http://testserver" + page_url,
+    )
+    assert response.status_code == 302 and response["Location"] == page_url
+    deadline.refresh_from_db()
+    assert deadline.state == Deadline.State.DONE
+    # A page of another site is never where the form goes back to.
+    response = world.client("teacher").post(
+        reverse("followup:deadline_complete", args=[_overdue(world, "nojs2").pk]),
+        {"note": "Gjort"},
+        HTTP_REFERER="https://evil.example/oppfolging/",
+    )
+    assert response["Location"] == reverse("followup:dashboard")
 
 
 def test_the_calendar_feed_names_no_pupil(world: World) -> None:

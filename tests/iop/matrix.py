@@ -688,6 +688,13 @@ ROWS = {
             "post",
             lambda w: prefixed(c(w).goal.pk, {"version": "1", "text": "Eleven leser 120 ord."}),
         ),
+        Row(
+            url("goal_update", "goal"),
+            post(EDIT_A, ("faglaerer", "ppt", "vikar")),
+            "post",
+            lambda w: {"close": "1", **prefixed(c(w).goal.pk, {"version": "1", "text": "Eleven leser 121 ord."})},
+            label="closing the editor",
+        ),
     ],
     "iop:goal_move": [
         Row(

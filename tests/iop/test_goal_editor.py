@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from iop import services
-from iop.models import AccessLogEntry, GoalLog, Iop
+from iop.forms import GoalForm
+from iop.models import AccessLogEntry, Goal, GoalLog, Iop
 from iop.selectors import PLAN_PAGE_LOGS
 from iop.views import GOAL_PAGE_ENTRIES
 from tests.conftest import World
@@ -64,6 +65,89 @@ def test_a_new_goal_opens_for_editing_and_the_others_stay_text(world: World) -> 
     new = ch.iop.goals.exclude(pk=old.pk).get()  # type: ignore[union-attr]
     assert f'name="{new.pk}-text"' in body and "autofocus" in body
     assert f'name="{old.pk}-text"' not in body and f'data-draft-opener="goal:{old.pk}"' in body
+
+
+def _closing(goal: Goal, **changes: str) -> dict[str, str]:
+    """What the browser posts when "Close" is pressed in GOAL's editor: every
+    field of the form as shown, with CHANGES typed, and ``close=1``."""
+    form = GoalForm(instance=goal, prefix=str(goal.pk))
+    data = {form.add_prefix(name): str(form.initial.get(name) or "") for name in form.fields}
+    data.update({form.add_prefix(name): value for name, value in changes.items()})
+    return {**data, "close": "1"}
+
+
+def test_closing_the_editor_saves_the_text_and_shows_it_as_reading_text(world: World) -> None:
+    ch = chain(world.pupil_a, goals=2, iop_status=Iop.Status.DRAFT)
+    goal, other = ch.goals
+    teacher = world.client("teacher")
+    response = teacher.post(
+        reverse("iop:goal_update", args=[goal.pk]), _closing(goal, text="Anna leser 90 ord i minuttet."), **HTMX
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert (response["HX-Retarget"], response["HX-Reswap"]) == (f"#goal-{goal.pk}", "innerHTML")
+    assert "Anna leser 90 ord i minuttet.</h4>" in body and f'name="{goal.pk}-text"' not in body
+    assert f'data-draft-saved="goal:{goal.pk}"' in body  # the browser's drafts of the form are saved
+    edit = body.split(f'data-draft-opener="goal:{goal.pk}"', 1)[1].split(">", 1)[0]
+    assert "autofocus" in edit  # the focus goes to the goal's "Edit goal" button
+    assert other.text not in body
+    goal.refresh_from_db()
+    assert goal.text == "Anna leser 90 ord i minuttet." and goal.version == 2
+    entry = AccessLogEntry.objects.filter(object_id=goal.pk).latest("at")
+    assert (entry.kind, entry.purpose, entry.user) == (
+        AccessLogEntry.Kind.GOAL,
+        AccessLogEntry.Purpose.EDIT,
+        world.user("teacher"),
+    )
+    # The page read again shows it as reading text, with its edit button, not opened.
+    page = teacher.get(reverse("iop:iop_detail", args=[ch.iop.pk])).content.decode()  # type: ignore[union-attr]
+    assert "Anna leser 90 ord i minuttet." in page and f'name="{goal.pk}-text"' not in page
+    assert "autofocus" not in page.split(f'data-draft-opener="goal:{goal.pk}"', 1)[1].split(">", 1)[0]
+
+
+def test_closing_an_unchanged_editor_saves_nothing(world: World) -> None:
+    ch = chain(world.pupil_a, goals=1, iop_status=Iop.Status.DRAFT)
+    goal = ch.goals[0]
+    history = goal.history.count()  # type: ignore[attr-defined]
+    response = world.client("teacher").post(reverse("iop:goal_update", args=[goal.pk]), _closing(goal), **HTMX)
+    assert response.status_code == 200 and f"{goal.text}</h4>" in response.content.decode()
+    goal.refresh_from_db()
+    assert goal.version == 1 and goal.history.count() == history  # type: ignore[attr-defined]
+
+
+def test_a_goal_with_an_error_is_not_closed_and_keeps_the_text(world: World) -> None:
+    ch = chain(world.pupil_a, goals=1, iop_status=Iop.Status.DRAFT)
+    goal = ch.goals[0]
+    data = _closing(goal, text="Ny tekst som ikke er lagret", competence_aim="x" * 501)
+    response = world.client("teacher").post(reverse("iop:goal_update", args=[goal.pk]), data, **HTMX)
+    body = response.content.decode()
+    assert response.status_code == 200 and response["HX-Retarget"] == f"#goal-{goal.pk}"
+    assert "Målet er fortsatt åpent" in body and 'role="alert" tabindex="-1" autofocus' in body
+    assert f'name="{goal.pk}-text"' in body and "Ny tekst som ikke er lagret</textarea>" in body
+    assert "data-draft-saved" not in body
+    goal.refresh_from_db()
+    assert goal.text != "Ny tekst som ikke er lagret" and goal.version == 1
+
+
+def test_closing_without_javascript_saves_and_goes_back_to_the_plan(world: World) -> None:
+    ch = chain(world.pupil_a, goals=1, iop_status=Iop.Status.DRAFT)
+    goal = ch.goals[0]
+    response = world.client("teacher").post(
+        reverse("iop:goal_update", args=[goal.pk]), _closing(goal, text="Skrevet uten JavaScript.")
+    )
+    assert response.status_code == 302
+    assert response["Location"] == ch.iop.get_absolute_url() + f"#goal-{goal.pk}"  # type: ignore[union-attr]
+    goal.refresh_from_db()
+    assert goal.text == "Skrevet uten JavaScript."
+
+
+def test_closing_answers_404_for_a_goal_of_another_school(world: World) -> None:
+    ch = chain(world.pupil_a, goals=1, iop_status=Iop.Status.DRAFT)
+    goal = ch.goals[0]
+    url = reverse("iop:goal_update", args=[goal.pk])
+    assert world.client("coordinator_other").post(url, _closing(goal, text="Fremmed"), **HTMX).status_code == 404
+    goal.refresh_from_db()
+    assert goal.text != "Fremmed"
 
 
 def test_no_editor_on_a_plan_that_is_no_longer_edited(world: World) -> None:
