@@ -201,7 +201,7 @@ TRONDELAG: list[dict[str, Any]] = [
     },
     {
         "key": "privatist-host",
-        "title": "Oppmelding til privatisteksamen (frist 15. september)",
+        "title": "Oppmelding til privatisteksamen innen 15. september",
         "responsible_role": KO,
         "applies_to": "school",
         **fixed(9, 15, move=False),
@@ -283,7 +283,7 @@ TRONDELAG: list[dict[str, Any]] = [
     },
     {
         "key": "privatist-var",
-        "title": "Oppmelding til privatisteksamen (frist 15. februar)",
+        "title": "Oppmelding til privatisteksamen innen 15. februar",
         "responsible_role": KO,
         "applies_to": "school",
         **fixed(2, 15, move=False),

@@ -22,6 +22,7 @@ from students.models import Enrolment, Group, School, SchoolYear, Skoleeier, Sta
 from . import schedule, sources
 from .models import Aarshjul, AarshjulChoice, Deadline, Duty, Meeting, Talk
 from .moved import archived_notes, moved_notes
+from .talks import IUP_TALK_KIND, iup_talks
 
 BUILTIN_FOR_KIND = {School.Kind.VGS: "trondelag-vgs"}
 BUILTIN_DEFAULT = "grunnskole-no"
@@ -460,8 +461,9 @@ def match_talks(
 
 def fulfil_from_records(*, school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None = None) -> int:
     """Mark open deadlines done when a record fulfils them: a talk of the
-    duty's kind held in the same term (each talk fulfils one duty), a
-    follow-up meeting of the group around the due date."""
+    duty's kind held in the same term (each talk fulfils one duty; an IUP's
+    talk date is a development talk, :mod:`followup.talks`), a follow-up
+    meeting of the group around the due date."""
     now = timezone.now()
     open_qs = Deadline.objects.filter(school_year=school_year, state=Deadline.State.OPEN).select_related("duty")
     if pupil_ids is not None:
@@ -473,6 +475,13 @@ def fulfil_from_records(*, school_year: SchoolYear, pupil_ids: set[uuid.UUID] | 
         talks = talks.filter(pupil_id__in=pupil_ids)
     for pupil_id, kind, day in talks.values_list("pupil_id", "kind", "date"):
         talk_dates[(pupil_id, kind, term_of(day))].append(day)
+    # A development talk recorded only as an IUP's talk date (followup.talks), one per pupil and date.
+    iups = iup_talks().filter(school_year=school_year)
+    if pupil_ids is not None:
+        iups = iups.filter(pupil_id__in=pupil_ids)
+    for pupil_id, talk_day in iups.order_by().values_list("pupil_id", "talk_date").distinct():
+        if talk_day is not None:  # always (iup_talks)
+            talk_dates[(pupil_id, IUP_TALK_KIND, term_of(talk_day))].append(talk_day)
     done_before: dict[Slot, int] = defaultdict(int)
     done_qs = Deadline.objects.filter(
         school_year=school_year,

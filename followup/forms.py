@@ -13,7 +13,7 @@ from iop.forms import VersionedForm
 from iop.limits import TEXT_MAX_LENGTH, FreeTextFormField
 from students.models import Group, Pupil, School, User
 
-from . import report_text
+from . import duty_titles, report_text
 from .models import (
     MEETING_AGENDA,
     Concern,
@@ -473,7 +473,7 @@ class DashboardFilterForm(forms.Form):
         self.fields["responsible"].choices = every + [(u.pk, u.full_name) for u in people]  # type: ignore[attr-defined]
         seen: dict[str, str] = {}
         for key, title in duties:
-            seen.setdefault(key, title)
+            seen.setdefault(key, duty_titles.shown(title))  # a built-in duty's in the reader's language
         self.fields["duty"].choices = every + sorted(seen.items(), key=lambda kv: kv[1])  # type: ignore[attr-defined]
         if not people:
             del self.fields["responsible"]

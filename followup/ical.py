@@ -66,7 +66,7 @@ def feed(user: User, base_url: str) -> str:
     ]
     for d in events(user):
         where = d.group.name if d.group_id and d.group else d.school.name
-        summary = f"{d.title} ({where})" if not d.pupil_id else f"{d.title} ({d.school.name})"
+        summary = f"{d.shown_title} ({where})" if not d.pupil_id else f"{d.shown_title} ({d.school.name})"
         lines += [
             "BEGIN:VEVENT",
             f"UID:{d.pk}@iop-followup",

@@ -46,6 +46,8 @@ from iop.limits import FreeTextField, validate_date_window
 from iop.models import Enkeltvedtak, Iop, Iup, SakkyndigVurdering
 from students.models import Group, Pupil, School, SchoolYear, Skoleeier
 
+from . import duty_titles
+
 USER = settings.AUTH_USER_MODEL
 
 
@@ -704,6 +706,11 @@ class Duty(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def shown_title(self) -> str:
+        """The title in the reader's language when it is a built-in duty's own (:mod:`followup.duty_titles`)."""
+        return duty_titles.shown(self.title)
+
     def reminder_offsets(self) -> list[int]:
         return parse_reminder_days(self.reminder_days)
 
@@ -828,6 +835,11 @@ class Deadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} {self.due}"
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the reader's language when it is a built-in duty's own (:mod:`followup.duty_titles`)."""
+        return duty_titles.shown(self.title)
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
         return self.state == self.State.OPEN and self.due < (today or timezone.localdate())

@@ -283,15 +283,15 @@ def _subject_and_context(n: Notification) -> tuple[str, dict[str, Any]]:
             from .selectors import deadline_link  # selectors import services, which import this module
 
             ctx.update(link=_link(deadline_link(d)))  # straight to the record the task is about
-            subject = _("New task: %(title)s") % {"title": d.title}
+            subject = _("New task: %(title)s") % {"title": d.shown_title}
         elif n.kind == Notification.Kind.OVERDUE:
-            subject = _("Overdue: %(title)s") % {"title": d.title}
+            subject = _("Overdue: %(title)s") % {"title": d.shown_title}
         elif n.kind == Notification.Kind.ON_DAY:
-            subject = _("Due today: %(title)s") % {"title": d.title}
+            subject = _("Due today: %(title)s") % {"title": d.shown_title}
         else:
             subject = ngettext("Due in %(days)s day: %(title)s", "Due in %(days)s days: %(title)s", n.days_before) % {
                 "days": n.days_before,
-                "title": d.title,
+                "title": d.shown_title,
             }
     elif n.concern_id:
         c = n.concern

@@ -58,6 +58,7 @@ def deadline_row(
     "Done" form of an open deadline; WORDS in the active language."""
     d = deadline
     pk = _e(d.pk)
+    title = _e(d.shown_title)  # a built-in duty's in the reader's language
     if d.pupil_id:
         about = d.pupil.full_name  # type: ignore[union-attr]
     elif d.group_id:
@@ -80,17 +81,17 @@ def deadline_row(
             f'\n    <form method="post" action="{url}" hx-post="{url}" hx-target="#deadline-{pk}" hx-swap="outerHTML"'
             ' class="followup-inline-form">'
             f'<input type="hidden" name="csrfmiddlewaretoken" value="{_e(csrf_token)}">'
-            f'\n      <label class="ds-label ds-sr-only" for="note-{pk}">{words.what_was_done}: {_e(d.title)}</label>'
+            f'\n      <label class="ds-label ds-sr-only" for="note-{pk}">{words.what_was_done}: {title}</label>'
             f'\n      <input class="ds-input" id="note-{pk}" name="note" type="text" maxlength="2000" required'
             f' placeholder="{words.what_was_done}">'
             '\n      <button class="ds-button" data-variant="secondary" data-size="sm" type="submit">'
-            f'{words.done}<span class="visually-hidden">: {_e(d.title)}</span></button>'
+            f'{words.done}<span class="visually-hidden">: {title}</span></button>'
             "\n      \n    </form>\n  "
         )
     return mark_safe(  # noqa: S308 - every value above is escaped
         f'<tr id="deadline-{pk}">\n'
         f"  <td>{_e(date_format(d.due, 'MEDIUM_DATE_FORMAT'))}</td>\n"
-        f'  <td><a class="ds-link" href="{_e(link)}">{_e(d.title)}</a></td>\n'
+        f'  <td><a class="ds-link" href="{_e(link)}">{title}</a></td>\n'
         f"  <td>{_e(about)}</td>\n"
         f"  <td>{_e(responsible)}</td>\n"
         f"  <td>{status}</td>\n"

@@ -12,8 +12,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, Exists, Model, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, Model, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -38,6 +39,7 @@ from .models import (
     Tiltak,
     TiltakEvaluation,
 )
+from .talks import count_per_pupil, iup_talks
 
 M = TypeVar("M", bound=Model)
 AnyUser = User | AnonymousUser
@@ -111,6 +113,8 @@ def pupil_followup(user: AnyUser, pupil_id: Any) -> PupilFollowup:
         Talk.objects.filter(pupil=pupil).select_related("school_year").prefetch_related("staff").order_by("-date")
     )
     held = sum(1 for t in talks if t.status == Talk.Status.HELD and year is not None and t.school_year_id == year.pk)
+    if year is not None:  # and the development talks recorded only as an IUP's talk date (followup.talks)
+        held += len(set(iup_talks().filter(pupil=pupil, school_year=year).values_list("talk_date", flat=True)))
     chain = access.offers_chain(pupil)
     return PupilFollowup(
         pupil=pupil,
@@ -550,17 +554,19 @@ def talk_overview(user: AnyUser, group: Group) -> list[TalkRow]:
     """Talks per pupil of GROUP this school year, against the target."""
     chain = group.school_year.school_id not in access.profile(user).foreign_schools
     target = services.talk_target(group.year_level, chain=chain)
+    iups = iup_talks().filter(pupil=OuterRef("pk"), school_year=group.school_year_id)  # followup.talks
     pupils = group_pupils(user, group).annotate(
-        held=Count(
+        talks_held=Count(
             "talks", filter=Q(talks__status=Talk.Status.HELD, talks__school_year=group.school_year_id), distinct=True
         ),
+        iup_held=Coalesce(Subquery(count_per_pupil(iups), output_field=IntegerField()), 0),
         planned=Count(
             "talks",
             filter=Q(talks__status=Talk.Status.PLANNED, talks__school_year=group.school_year_id),
             distinct=True,
         ),
     )
-    return [TalkRow(p, p.held, p.planned, target) for p in pupils]  # type: ignore[attr-defined]
+    return [TalkRow(p, p.talks_held + p.iup_held, p.planned, target) for p in pupils]  # type: ignore[attr-defined]
 
 
 def deadline_link(d: Deadline) -> str:
@@ -690,6 +696,9 @@ def school_figures(user: AnyUser, page: int | str | None = 1) -> Page[Any]:
         .annotate(n=Count("pk"))
         .values("n")
     )
+    iup_held = iup_talks(today).filter(  # development talks recorded only as an IUP's talk date (followup.talks)
+        pupil_id=OuterRef("pupil_id"), school_year_id=OuterRef("group__school_year_id")
+    )
     target = Case(
         *[
             When(
@@ -706,7 +715,11 @@ def school_figures(user: AnyUser, page: int | str | None = 1) -> Page[Any]:
     counted = {
         school_id: (pupils, with_target, at_target)
         for school_id, pupils, with_target, at_target in enrolled.exclude(Exists(earlier))
-        .annotate(held=Coalesce(Subquery(held, output_field=IntegerField()), 0), target=target)
+        .annotate(
+            held=Coalesce(Subquery(held, output_field=IntegerField()), 0)
+            + Coalesce(Subquery(count_per_pupil(iup_held), output_field=IntegerField()), 0),
+            target=target,
+        )
         .order_by()
         .values("group__school_year__school_id")
         .annotate(

@@ -959,7 +959,7 @@ def duty_edit(request: HttpRequest, school_id: int, key: str) -> HttpResponse:
                 request, _("The duty is saved for %(school)s. Deadlines are updated.") % {"school": school.name}
             )
             return redirect(reverse("followup:aarshjul") + f"?skole={school.pk}")
-    return render(request, "followup/form.html", {"form": form, "title": current.duty.title, "school": school})
+    return render(request, "followup/form.html", {"form": form, "title": current.duty.shown_title, "school": school})
 
 
 DUTY_COPY = services.DUTY_FIELDS

@@ -601,13 +601,15 @@ def _section_form(section: IopSubject, data: Any = None) -> SectionForm:
 def iop_detail(request: HttpRequest, pk: str) -> HttpResponse:
     read_mode = request.GET.get("visning") == "les"
     page = selectors.iop_page(request.user, pk, read_mode=read_mode)
-    purpose = Purpose.EDIT if page.can_edit else Purpose.READ
+    # Opening the plan is a read, even where the page offers its forms: the
+    # guardians' log says "Open for editing" only where an edit form is fetched
+    # (goal_editor, the edit pages); what was changed is in the history.
     services.log_read(
         actor=_actor(request),
         pupil=page.pupil,
         kind=Kind.IOP,
         object_id=page.iop.pk,
-        purpose=purpose,
+        purpose=Purpose.READ,
     )
     if page.can_edit:
         page.extra["iop_form"] = IopForm(instance=page.iop)
@@ -1657,7 +1659,7 @@ def iup_detail(request: HttpRequest, pk: str) -> HttpResponse:
         pupil=page.pupil,
         kind=Kind.IUP,
         object_id=page.iup.pk,
-        purpose=Purpose.EDIT if page.can_edit else Purpose.READ,
+        purpose=Purpose.READ,  # a look at the plan, as on the IOP page (iop_detail)
     )
     if page.can_edit:
         page.extra["iup_form"] = IupForm(instance=page.iup)

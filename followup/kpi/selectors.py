@@ -57,6 +57,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from followup.models import Referral, Talk
+from followup.talks import count_per_pupil, iup_talks
 from iop import selectors as iop_selectors
 from iop.models import Enkeltvedtak, Iop, IopSubject, IopVersion, Iup, SakkyndigVurdering
 from iop.reports.models import Report
@@ -329,10 +330,13 @@ def _enrolments(years: list[SchoolYear], today: datetime.date) -> QuerySet[Enrol
         .annotate(n=Count("pk"))
         .values("n")
     )
-    term_q = Q()
+    # A development talk recorded only as an IUP's talk date counts too (followup.talks).
+    iup_held = iup_talks(today).filter(pupil=OuterRef("pupil_id"), school_year=OuterRef("group__school_year_id"))
+    term_q, iup_term_q = Q(), Q()
     for year in years:
         start, end = term_of(year, min(max(today, year.start), year.end))
         term_q |= Q(school_year=year, date__gte=start, date__lte=end)
+        iup_term_q |= Q(school_year=year, talk_date__gte=start, talk_date__lte=end)
     term_done = held.filter(term_q, school_year=OuterRef("group__school_year_id"), kind__in=TERM_TALK_KINDS)
     iup = Iup.objects.filter(
         pupil=OuterRef("pupil_id"),
@@ -373,9 +377,10 @@ def _enrolments(years: list[SchoolYear], today: datetime.date) -> QuerySet[Enrol
         .values("pk")[:1]
     )
     return class_enrolments.filter(pk=Subquery(first)).annotate(
-        talk_count=Coalesce(Subquery(talk_count, output_field=IntegerField()), Value(0)),
+        talk_count=Coalesce(Subquery(talk_count, output_field=IntegerField()), Value(0))
+        + Coalesce(Subquery(count_per_pupil(iup_held), output_field=IntegerField()), Value(0)),
         has_iup=Exists(iup),
-        term_done=Exists(term_done),
+        term_done=Exists(term_done) | Exists(iup_held.filter(iup_term_q)),
         hours=Coalesce(Subquery(given, output_field=HOURS), Value(Decimal(0)), output_field=HOURS),
         reports=counted(reports),
         to_guardians=counted(reports.filter(sent_to_guardians_on__isnull=False)),
@@ -503,5 +508,24 @@ def term_talks(pupils: QuerySet[Pupil], today: datetime.date) -> list[TermTalk]:
         .order_by("-date")
         .values("date")[:1]
     )
-    rows = pupils.annotate(done_on=Subquery(talk)).select_related("school").order_by("last_name", "first_name", "pk")
-    return [TermTalk(pupil=p, done_on=p.done_on) for p in rows]  # type: ignore[attr-defined]
+    iup_talk = (  # a development talk recorded only as an IUP's talk date (followup.talks)
+        iup_talks(today)
+        .filter(
+            Q(talk_date__month__gte=8) if today.month >= 8 else Q(talk_date__month__lte=7),
+            pupil=OuterRef("pk"),
+            school_year__school_id=OuterRef("school_id"),
+            school_year__start__lte=today,
+            school_year__end__gte=today,
+        )
+        .order_by("-talk_date")
+        .values("talk_date")[:1]
+    )
+    rows = (
+        pupils.annotate(done_on=Subquery(talk), iup_done_on=Subquery(iup_talk))
+        .select_related("school")
+        .order_by("last_name", "first_name", "pk")
+    )
+    return [
+        TermTalk(pupil=p, done_on=max((d for d in (p.done_on, p.iup_done_on) if d is not None), default=None))  # type: ignore[attr-defined]
+        for p in rows
+    ]

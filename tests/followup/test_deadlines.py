@@ -6,10 +6,12 @@ import datetime
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from followup import deadlines, schedule, services
 from followup.models import Deadline, Duty, Notification, Talk
 from followup.reminders import sweep_deadlines
+from iop.models import Iup
 from students.models import SchoolYear
 from tests.followup.conftest import END, START, YearSchool
 
@@ -141,6 +143,31 @@ def test_a_held_talk_fulfils_its_duty(vgs: YearSchool) -> None:
     d.refresh_from_db()
     assert d.state == Deadline.State.DONE and d.done_automatically
     assert Deadline.objects.filter(duty__key="oppstartsamtale", state=Deadline.State.OPEN).count() == 2
+
+
+def test_an_iups_talk_date_fulfils_the_development_talk_of_its_term(grunnskole: YearSchool) -> None:
+    held, coming, draft = grunnskole.pupils
+    with at("2026-08-01"):
+        deadlines.deadlines_generate(school_year=grunnskole.year)
+    with at("2026-10-20"):
+        for pupil, day, status in (
+            (held, D(2026, 10, 15), Iup.Status.PUBLISHED),
+            (coming, D(2026, 11, 5), Iup.Status.PUBLISHED),
+            (draft, D(2026, 10, 15), Iup.Status.DRAFT),
+        ):
+            published = timezone.now() if status == Iup.Status.PUBLISHED else None
+            Iup.objects.create(
+                pupil=pupil, school_year=grunnskole.year, status=status, talk_date=day, published_at=published
+            )
+        deadlines.deadlines_generate(school_year=grunnskole.year)
+    state = {
+        (d.pupil_id, d.duty.key): (d.state, d.done_automatically)  # type: ignore[union-attr]
+        for d in Deadline.objects.filter(duty__key__startswith="utviklingssamtale").select_related("duty")
+    }
+    assert state[(held.pk, "utviklingssamtale-host")] == (Deadline.State.DONE, True)
+    assert state[(held.pk, "utviklingssamtale-var")][0] == Deadline.State.OPEN, "one talk fulfils one term"
+    assert state[(coming.pk, "utviklingssamtale-host")][0] == Deadline.State.OPEN, "not held yet"
+    assert state[(draft.pk, "utviklingssamtale-host")][0] == Deadline.State.OPEN, "a draft's date is still a plan"
 
 
 def test_tiltak_evaluation_dates_become_deadlines_and_evaluating_fulfils_them(vgs: YearSchool) -> None:

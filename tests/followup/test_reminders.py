@@ -99,7 +99,8 @@ def test_emails_are_in_the_recipients_language(
     User.objects.filter(pk=vgs.teacher.pk).update(language="en")  # their own choice over the school's
     with at("2026-09-07T08:00:00+02:00"), django_capture_on_commit_callbacks(execute=True):
         reminders.sweep()
-    assert [m.subject for m in mail.outbox] == ["Due today: Oppstartsamtale med kontaktlærer"]
+    # The built-in duty's title too (followup.duty_titles).
+    assert [m.subject for m in mail.outbox] == ["Due today: Start-of-year talk with the contact teacher"]
     assert "Hello" in mail.outbox[0].body
 
 

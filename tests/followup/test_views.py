@@ -11,10 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from followup.models import Concern, Deadline, Duty, Meeting, MeetingPupil, Talk
+from iop.models import Iup
 from students.models import StaffMembership, User
 from tests import factories as f
 from tests.conftest import World
 from tests.followup.fixtures import records
+from tests.iop.factories import iup
 
 
 def test_an_impossible_duty_is_refused_with_messages(world: World) -> None:
@@ -128,6 +130,31 @@ def test_talks_count_against_the_target(world: World) -> None:
     assert "2 av minst 4 samtaler gjennomført dette skoleåret." in page
     overview = world.client("coordinator").get(reverse("followup:talk_overview", args=[world.group_a.pk]))
     assert "under målet" in overview.content.decode()
+
+
+def test_an_iups_talk_date_counts_as_a_held_talk_once(world: World) -> None:
+    plan = iup(world.pupil_a)  # published, its development talk yesterday
+    pupil_page = reverse("followup:pupil", args=[world.pupil_a.pk])
+    overview = reverse("followup:talk_overview", args=[world.group_a.pk])
+
+    def held() -> tuple[str, str]:
+        page = world.client("teacher").get(pupil_page).content.decode()
+        row = world.client("coordinator").get(overview).content.decode().split(world.pupil_a.full_name)[1]
+        return page, row.split("</td><td>")[1].split(" ")[0].split("<")[0]
+
+    page, count = held()
+    assert "1 av minst 4 samtaler gjennomført dette skoleåret." in page and count == "1"
+    # The same talk recorded as a talk as well: one talk.
+    Talk.objects.create(
+        pupil=world.pupil_a, school_year=plan.school_year, kind="utviklingssamtale", status="held", date=plan.talk_date
+    )
+    page, count = held()
+    assert "1 av minst 4 samtaler gjennomført dette skoleåret." in page and count == "1"
+    # A talk date still to come is no talk held.
+    Talk.objects.all().delete()
+    Iup.objects.filter(pk=plan.pk).update(talk_date=timezone.localdate() + timedelta(days=1))
+    page, count = held()
+    assert "0 av minst 4 samtaler gjennomført dette skoleåret." in page and count == "0"
 
 
 def test_the_home_page_shows_my_deadlines(world: World) -> None:

@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from iop import selectors, services
-from iop.models import AccessLogEntry
+from iop.models import AccessLogEntry, Iop, Iup
 from students.models import GuardianLink
 from tests import factories as f
 from tests.conftest import PERSONAS, World
-from tests.iop.factories import chain
+from tests.iop.factories import chain, iup
 from tests.matrix import Row, row_groups
 from tests.queries import assert_same_queries, page_queries
 
@@ -233,3 +233,24 @@ def test_the_log_is_shown_whole_page_by_page(world: World) -> None:
     last = client.get(url, {"side": "2"}).content.decode()
     assert last.count("<td>Tone Lærer</td>") == 5 and "Side 2 av 2" in last
     assert client.get(url, {"side": "99999999999999999999999"}).status_code == 200
+
+
+def test_a_teacher_looking_at_a_plan_reads_it_and_only_an_edit_form_opens_it_for_editing(world: World) -> None:
+    """The IUP and IOP pages offer their forms inline to a teacher who may
+    edit, yet opening the page is a look: the guardians read "Read", and
+    "Open for editing" only where an edit form was fetched (a goal's editor)."""
+    ch = chain(world.pupil_a, iop_status=Iop.Status.DRAFT)
+    plan = iup(world.pupil_a, status=Iup.Status.PUBLISHED)
+    teacher = world.client("teacher")
+    page = teacher.get(reverse("iop:iup_detail", args=[plan.pk])).content.decode()
+    assert f'data-draft="iup:{plan.pk}"' in page, "the teacher is offered the IUP's form"
+    assert teacher.get(reverse("iop:iop_detail", args=[ch.iop.pk])).status_code == 200
+    logged = {e.kind: e.purpose for e in AccessLogEntry.objects.filter(user=world.user("teacher"))}
+    assert logged == {AccessLogEntry.Kind.IUP: "read", AccessLogEntry.Kind.IOP: "read"}
+    url = reverse("iop:access_log", args=[world.pupil_a.pk])
+    rows = world.client("guardian_a").get(url).content.decode().split("<tbody>")[1]
+    assert rows.count("<td>Lest</td>") == 2 and "Åpnet for redigering" not in rows
+
+    teacher.get(reverse("iop:goal_editor", args=[ch.goals[0].pk]), HTTP_HX_REQUEST="true")
+    rows = world.client("guardian_a").get(url).content.decode().split("<tbody>")[1]
+    assert rows.count("<td>Åpnet for redigering</td>") == 1

@@ -26,10 +26,10 @@ def talk(pupil, year, kind, status, day):  # type: ignore[no-untyped-def]
     return Talk.objects.create(pupil=pupil, school_year=year, kind=kind, status=status, date=day)
 
 
-def iup(pupil, year, status=Iup.Status.PUBLISHED):  # type: ignore[no-untyped-def]
+def iup(pupil, year, status=Iup.Status.PUBLISHED, talk_date=None):  # type: ignore[no-untyped-def]
     published = timezone.now() if status == Iup.Status.PUBLISHED else None
     return Iup.objects.create(
-        pupil=pupil, school_year=year, status=status, talk_date=year.start, published_at=published
+        pupil=pupil, school_year=year, status=status, talk_date=talk_date or year.start, published_at=published
     )
 
 
@@ -50,8 +50,10 @@ def school_year(db: None):  # type: ignore[no-untyped-def]
         p5, p6 = (f.pupil_in(g2, first_name=f"P{i}") for i in range(5, 7))
         for p in (p1, p2, p3, p4):
             f.enrol(p, g4_last)
-        iup(p1, this), iup(p2, this), iup(p3, this, Iup.Status.DRAFT), iup(p5, this)
-        iup(p1, last)
+        # Each plan agreed at a development talk also recorded as a talk (below): one talk, counted once.
+        iup(p1, this, talk_date=datetime.date(2026, 10, 1)), iup(p2, this, talk_date=datetime.date(2026, 9, 10))
+        iup(p3, this, Iup.Status.DRAFT), iup(p5, this, talk_date=datetime.date(2026, 11, 1))
+        iup(p1, last)  # its talk is recorded only in the plan: last year's one talk
         for day in (datetime.date(2026, 8, 20), datetime.date(2026, 9, 1), datetime.date(2026, 9, 15)):
             talk(p1, this, E, H, day)
         talk(p1, this, U, H, datetime.date(2026, 10, 1))
@@ -82,7 +84,7 @@ def test_it_counts_iups_talks_and_this_terms_talks(school_year) -> None:  # type
     assert now[2].at_target_share is None  # year 2 is outside the talk target's years
     assert (now[None].pupils, now[None].with_iup, now[None].term_share) == (6, 3, 50)
     before = rows_by_level(figures, 1)
-    assert (before[4].pupils, before[4].with_iup, before[4].talks, before[None].iup_share) == (4, 1, 0, 25)
+    assert (before[4].pupils, before[4].with_iup, before[4].talks, before[None].iup_share) == (4, 1, 1, 25)
 
 
 @time_machine.travel(datetime.datetime(2026, 11, 10, 12, tzinfo=datetime.UTC), tick=False)
@@ -96,7 +98,7 @@ def test_it_shows_the_figures_and_exports_them_as_csv(school_year, client) -> No
     assert lines[0].startswith("Skoleår;Skole;Trinn;Elever")
     no_time = ";" * 9  # no step of the chain measured (test_chain_times)
     assert "2026/27;Nøkkelskolen;5;4;2;50,0;1,50;25,0;50,0;0;0;0;0" + no_time in lines
-    assert "2025/26;Nøkkelskolen;Alle;4;1;25,0;0,00;;0,0;0;0;0;0" + no_time in lines
+    assert "2025/26;Nøkkelskolen;Alle;4;1;25,0;0,25;;0,0;0;0;0;0" + no_time in lines
 
 
 @time_machine.travel(datetime.datetime(2026, 11, 10, 12, tzinfo=datetime.UTC), tick=False)
@@ -105,6 +107,28 @@ def test_it_lists_who_is_missing_this_terms_talk(school_year, client) -> None:  
     page = client.get(reverse("kpi:term_talks")).content.decode()
     assert "3 elever på denne siden har ikke hatt utviklingssamtalen denne terminen." in page
     assert "1. oktober 2026" in page and "10. september 2026" in page
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 10, 12, tzinfo=datetime.UTC), tick=False)
+def test_an_iups_past_talk_date_is_a_held_talk_and_the_same_talk_counts_once(school_year, client) -> None:  # type: ignore[no-untyped-def]
+    from students.models import School
+
+    p4, p6 = school_year["pupils"][3], school_year["pupils"][5]
+    this = school_year["g5"].school_year
+    schools = School.objects.filter(pk=school_year["school"].pk)
+    iup(p4, this, talk_date=datetime.date(2026, 9, 21))  # P4's development talk, recorded only in the IUP
+    iup(p6, this, talk_date=datetime.date(2026, 11, 20))  # not held yet
+    now = rows_by_level(selectors.key_figures(schools, TODAY), 0)
+    assert (now[5].talks, now[5].term_done) == (7, 3), "the fixture's 6 and 2, and P4's talk"
+    assert (now[2].talks, now[2].term_done) == (1, 1), "a talk date still to come is no talk held"
+    client.force_login(school_year["coordinator"], backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get(reverse("kpi:term_talks")).content.decode()
+    assert "2 elever på denne siden har ikke hatt utviklingssamtalen denne terminen." in page
+    assert "21. september 2026" in page
+    # The teacher records the same talk as a talk too: still one talk, and so is P1's (fixture).
+    talk(p4, this, U, H, datetime.date(2026, 9, 21))
+    now = rows_by_level(selectors.key_figures(schools, TODAY), 0)
+    assert (now[5].talks, now[5].term_done) == (7, 3)
 
 
 @time_machine.travel(datetime.datetime(2026, 11, 10, 12, tzinfo=datetime.UTC), tick=False)
