@@ -849,6 +849,19 @@ def check_pupils(pupils: QuerySet[Pupil], today: datetime.date) -> list[PupilChe
     return [PupilCheck(case.pupil, check_case(case, today)) for case in load_cases(pupils)]
 
 
+def check_school(pupils: QuerySet[Pupil], today: datetime.date) -> tuple[int, list[PupilCheck]]:
+    """(How many pupils PUPILS holds, the checks of those of them
+    :func:`in_the_chain`, by name): the others are counted but not read,
+    since no requirement applies to them. PUPILS are one school's (the
+    access layer's). The count is a subquery of the checked pupils' query;
+    it takes a query of its own only when no pupil is in the chain."""
+    everyone = pupils.order_by().values("school").annotate(n=models.Count("pk")).values("n")[:1]
+    chain = in_the_chain(pupils).annotate(school_pupils=Subquery(everyone))
+    checked = check_pupils(chain.order_by("last_name", "first_name", "pk"), today)
+    counted = checked[0].pupil.school_pupils if checked else pupils.count()  # type: ignore[attr-defined]
+    return counted, checked
+
+
 def school_rows(checked: Iterable[PupilCheck]) -> list[SchoolRow]:
     """Per requirement: for how many pupils it applies and the pupils it is missing for."""
     checked = list(checked)

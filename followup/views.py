@@ -1102,10 +1102,9 @@ def tilsyn_school(request: HttpRequest, school_id: int) -> HttpResponse:
         raise Http404
     today = timezone.localdate()
     pupils = access.current(access.pupils_for(request.user, Action.MANAGE).filter(school=school))
-    # Only the pupils in the chain are read and checked: no requirement applies to the others.
-    checked = tilsyn.check_pupils(tilsyn.in_the_chain(pupils).order_by("last_name", "first_name", "pk"), today)
+    counted, checked = tilsyn.check_school(pupils, today)
     rows = tilsyn.school_rows(checked)
     listed = {p.pk: p for row in rows for p in row.missing}
     iop_services.log_reads(actor=_user(request), reads=[(p, AccessLogEntry.Kind.PUPIL, p.pk) for p in listed.values()])
-    context = {"school": school, "schools": schools, "rows": rows, "pupils": pupils.count(), "today": today}
+    context = {"school": school, "schools": schools, "rows": rows, "pupils": counted, "today": today}
     return render(request, "followup/tilsyn_school.html", context)

@@ -551,6 +551,10 @@
       openers.forEach(function (opener) {
         var url = opener.getAttribute("hx-get");
         if (!window.htmx || !url || !keys(PREFIX + user + "|" + opener.getAttribute("data-draft-opener") + "|").length) return;
+        // Once: the page is loaded both here and by htmx's own first load, and a
+        // second answer arriving late would replace the form the draft was restored in.
+        if (opener._draftOpened) return;
+        opener._draftOpened = true;
         window.htmx.ajax("GET", url + (url.indexOf("?") < 0 ? "?" : "&") + "utkast=1", {
           source: opener,
           target: opener.getAttribute("hx-target"),

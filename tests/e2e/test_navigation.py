@@ -25,6 +25,12 @@ PERSONAS = ("teacher", "coordinator", "rektor", "guardian_a")
 def _no_horizontal_overflow(page: Any) -> None:
     widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert widths[0] <= widths[1], f"{page.url}: the page is {widths[0]} px wide in a {widths[1]} px window"
+    # Words for screen readers only ("Ferdig: <the deadline>") take no room on any page.
+    shown = page.evaluate(
+        "() => [...document.querySelectorAll('.visually-hidden')]"
+        ".filter(e => e.getBoundingClientRect().width > 1).map(e => e.textContent)"
+    )
+    assert shown == [], f"{page.url}: text meant for screen readers is shown: {shown[:3]}"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -142,9 +142,13 @@ def test_text_typed_beside_a_field_in_error_is_kept_and_the_form_says_it_is_not_
     page.wait_for_url(f"{live_server.url}/")
     assert dialogs == ["beforeunload"]
 
+    opened: list[str] = []  # the goal's form, opened at once for its draft: once (a second answer would replace it)
+    page.on("request", lambda r: opened.append(r.url) if f"/mal/{goal.pk}/skjema/" in r.url else None)
     page.goto(f"{live_server.url}/iop/{ch.iop.pk}/")
     offer = page.locator(f'form[data-draft="goal:{goal.pk}"] .draft-offer')
     expect(offer).to_contain_text("Du har ulagret tekst fra")
+    page.wait_for_load_state("networkidle")
+    assert len(opened) == 1, opened
     refused: list[str] = []
     page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
     offer.get_by_role("button", name="Gjenopprett").click()

@@ -177,6 +177,7 @@ def test_only_the_pupils_in_the_chain_are_read_and_every_pupil_is_counted(vgs: Y
     client = Client()
     with at():
         client.force_login(vgs.rektor)
+        none_in_the_chain = client.get(reverse("followup:tilsyn_school", args=[vgs.school.pk]))
         case = by_the_book(vgs, vgs.pupils[0])
         only_consents = vgs.pupils[1]
         own = {"given_by": "pupil", "name": only_consents.full_name, "method": "signed"}
@@ -190,6 +191,7 @@ def test_only_the_pupils_in_the_chain_are_read_and_every_pupil_is_counted(vgs: Y
     assert chain == {case.pupil.pk, only_a_referral.pk}
     assert outside and {r.status for c in outside for r in c.results} == {tilsyn.Status.NOT_APPLICABLE}
     assert f"for {school.count()} elever per" in response.content.decode()
+    assert f"for {len(vgs.pupils)} elever per" in none_in_the_chain.content.decode()
 
 
 def _save(obj: object, **values: object) -> None:
