@@ -676,12 +676,19 @@ def visible_schools(user: User | AnonymousUser) -> QuerySet[School]:
     return School.objects.filter(pk__in=sorted(prof.member_schools))
 
 
-def managed_schools(user: User | AnonymousUser, *, chain: bool = False) -> QuerySet[School]:
-    """Schools where the user is coordinator or principal (with CHAIN: those
-    of them that follow the Norwegian chain)."""
+def managed_school_ids(user: User | AnonymousUser, *, chain: bool = False) -> frozenset[int]:
+    """The ids of the schools where the user is coordinator or principal
+    (with CHAIN: those of them that follow the Norwegian chain). No query:
+    the user's profile, read once per request. A filter on these ids (a
+    list of numbers in the SQL) lets PostgreSQL use an index where a
+    subquery of :func:`managed_schools` would not."""
     prof = profile(user)
-    roles = prof.chain_schools(*COORDINATOR_ROLES) if chain else prof.schools(*COORDINATOR_ROLES)
-    return School.objects.filter(pk__in=sorted(roles))
+    return prof.chain_schools(*COORDINATOR_ROLES) if chain else prof.schools(*COORDINATOR_ROLES)
+
+
+def managed_schools(user: User | AnonymousUser, *, chain: bool = False) -> QuerySet[School]:
+    """:func:`managed_school_ids` as a queryset of schools."""
+    return School.objects.filter(pk__in=sorted(managed_school_ids(user, chain=chain)))
 
 
 def iup_form_school_ids(user: User | AnonymousUser) -> frozenset[int]:
