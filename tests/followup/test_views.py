@@ -338,6 +338,47 @@ def test_the_chains_next_step_is_never_crowded_out_of_my_next_tasks(
     assert "Vis alle (10)" in page
 
 
+def test_my_next_tasks_list_the_overdue_first_then_by_due_date(world: World) -> None:
+    """Eight chain steps due soon for pupils, and two older tasks overdue, one
+    about the school and one about a pupil: the two overdue come first, then
+    the rest by due date, whatever each is about."""
+    coordinator, year, today = world.user("coordinator"), world.group_a.school_year, timezone.localdate()
+    kartlegging = Duty.objects.create(
+        school=world.school1,
+        key="kartlegging",
+        title="kartlegging",
+        responsible_role=Duty.Role.KOORDINATOR,
+        applies_to=Duty.AppliesTo.EVERY_PUPIL,
+        anchor=Duty.Anchor.FIXED_DATE,
+        month=9,
+        day=1,
+        fulfilment=Duty.Fulfilment.KARTLEGGING,
+    )
+    common = {"school": world.school1, "school_year": year, "responsible": coordinator}
+    for n in range(8):
+        Deadline.objects.create(
+            key=f"step:{n}",
+            duty=kartlegging,
+            title=f"Kartlegging {n}",
+            pupil=world.pupil_a,
+            due=today + timedelta(days=3 + n),
+            **common,
+        )
+    Deadline.objects.create(
+        key="school", title="Gå gjennom overføringsinformasjon", due=today - timedelta(days=100), **common
+    )
+    Deadline.objects.create(
+        key="pupil", title="Vurdere henvisning til PPT", pupil=world.pupil_b, due=today - timedelta(days=5), **common
+    )
+    page = world.client("coordinator").get(reverse("home")).content.decode()
+    assert "2 forfalt" in page
+    tasks = page.split('data-testid="my-tasks"')[1].split("</ul>")[0]
+    order = [tasks.index(title) for title in ("overføringsinformasjon", "henvisning til PPT", "Kartlegging 0")]
+    assert order == sorted(order)
+    assert tasks.count("<li>") == 8 and "Kartlegging 5" in tasks and "Kartlegging 6" not in tasks
+    assert "Vis alle (10)" in page
+
+
 def test_the_pupil_page_counts_the_open_follow_up(world: World) -> None:
     """Open concerns, active tiltak and open deadlines (overdue among them):
     closed concerns and done deadlines are not counted, nor another pupil's."""
