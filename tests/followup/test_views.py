@@ -132,6 +132,34 @@ def test_talks_count_against_the_target(world: World) -> None:
     assert "under målet" in overview.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("language", "one", "of_one"),
+    [
+        ("nb", "1 samtale gjennomført dette skoleåret.", "1 av minst 1 samtale gjennomført dette skoleåret."),
+        ("nn", "1 samtale gjennomført dette skuleåret.", "1 av minst 1 samtale gjennomført dette skuleåret."),
+        ("sv", "1 samtal genomfört detta läsår.", "1 av minst 1 samtal genomfört detta läsår."),
+        ("en", "1 talk held this school year.", "1 of at least 1 talk held this school year."),
+    ],
+)
+def test_one_talk_held_is_told_in_the_singular(world: World, settings, language: str, one: str, of_one: str) -> None:
+    """ "1 samtale gjennomført", not "1 samtaler", with a target of talks or without one."""
+    Talk.objects.create(
+        pupil=world.pupil_a,
+        school_year=world.group_a.school_year,
+        kind="elevsamtale",
+        status="held",
+        date=timezone.localdate(),
+    )
+    teacher = world.user("teacher")
+    type(teacher).objects.filter(pk=teacher.pk).update(language=language)
+    client = world.client("teacher")
+    url = reverse("followup:pupil", args=[world.pupil_a.pk])
+    settings.FOLLOWUP_TALK_TARGETS = []
+    assert one in client.get(url).content.decode()
+    settings.FOLLOWUP_TALK_TARGETS = [(1, 13, 1)]
+    assert of_one in client.get(url).content.decode()
+
+
 def test_an_iups_talk_date_counts_as_a_held_talk_once(world: World) -> None:
     plan = iup(world.pupil_a)  # published, its development talk yesterday
     pupil_page = reverse("followup:pupil", args=[world.pupil_a.pk])
