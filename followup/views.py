@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -132,6 +133,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "complete_form": DeadlineCompleteForm(),
         "counts_oob": request.htmx,  # type: ignore[attr-defined]  # a new filter gives new counts
+        "status": ngettext("%(count)s deadline matches.", "%(count)s deadlines match.", page.paginator.count)
+        % {"count": page.paginator.count},
     }
     template = "followup/_dashboard_rows.html" if request.htmx else "followup/dashboard.html"  # type: ignore[attr-defined]
     return render(request, template, context)
@@ -258,6 +261,7 @@ def deadline_complete(request: HttpRequest, deadline_id: str) -> HttpResponse:
                 "link": selectors.deadline_link(deadline),
                 "today": timezone.localdate(),
                 "complete_form": form,
+                "status": _("The deadline is marked as done.") if done is not None else "",
                 **_dashboard_counts(request),
             },
         )
