@@ -114,8 +114,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.dashboard_rows(request.user, f), PAGE_SIZE).get_page(request.GET.get("side"))
     today = timezone.localdate()
     token, words = get_token(request), RowWords.current()
+    here = reverse("followup:dashboard")  # a deadline about the whole school links nowhere, not to this page
     html_rows = [
-        deadline_row(d, selectors.deadline_link(d), today=today, csrf_token=token, words=words)
+        deadline_row(d, selectors.deadline_link(d, here=here), today=today, csrf_token=token, words=words)
         for d in page.object_list
     ]
     query = request.GET.copy()
@@ -258,7 +259,7 @@ def deadline_complete(request: HttpRequest, deadline_id: str) -> HttpResponse:
             "followup/_deadline_done.html",
             {
                 "d": deadline,
-                "link": selectors.deadline_link(deadline),
+                "link": selectors.deadline_link(deadline, here=reverse("followup:dashboard")),
                 "today": timezone.localdate(),
                 "complete_form": form,
                 "status": _("The deadline is marked as done.") if done is not None else "",

@@ -407,6 +407,34 @@ def test_my_next_tasks_list_the_overdue_first_then_by_due_date(world: World) -> 
     assert "Vis alle (10)" in page
 
 
+def test_the_pupil_pages_open_deadlines_link_elsewhere_and_are_marked_overdue(world: World) -> None:
+    """An open deadline about the pupil alone does not link back to the page
+    itself; one about a record links to the record; an overdue one is tagged."""
+    r = records(world)
+    today = timezone.localdate()
+    base = {"school": world.school1, "school_year": world.group_a.school_year, "responsible_role": "kontaktlaerer"}
+    Deadline.objects.create(
+        key="talk", pupil=world.pupil_a, title="Elevsamtale (høst)", due=today - timedelta(days=3), **base
+    )
+    Deadline.objects.create(
+        key="concern",
+        pupil=world.pupil_a,
+        title="Følge opp bekymringen",
+        due=today + timedelta(days=3),
+        record_kind="concern",
+        record_id=str(r.concern_a.pk),
+        **base,
+    )
+    url = reverse("followup:pupil", args=[world.pupil_a.pk])
+    page = world.client("teacher").get(url).content.decode()
+    listed = page.split("data-deadlines>")[1].split("</ul>")[0]
+    talk, concern = (next(li for li in listed.split("</li>") if title in li) for title in ("Elevsamtale", "Følge opp"))
+    assert "Elevsamtale (høst)" in talk and "<a " not in talk and f'href="{url}"' not in listed
+    assert '<span class="ds-tag" data-color="danger">Forfalt</span>' in talk
+    assert f'href="{reverse("followup:concern_detail", args=[r.concern_a.pk])}">Følge opp bekymringen</a>' in concern
+    assert "Forfalt" not in concern
+
+
 def test_the_pupil_page_counts_the_open_follow_up(world: World) -> None:
     """Open concerns, active tiltak and open deadlines (overdue among them):
     closed concerns and done deadlines are not counted, nor another pupil's."""
