@@ -55,10 +55,12 @@ def deadline_row(
     ``school`` and ``responsible`` loaded): the HTML of
     ``followup/_deadline_row.html`` without form errors. LINK is the page the
     deadline is about, TODAY decides "overdue", CSRF_TOKEN goes into the
-    "Done" form of an open deadline; WORDS in the active language."""
+    "Done" form of an open deadline; WORDS in the active language. An
+    empty LINK (a deadline about the whole school) gives the title alone."""
     d = deadline
     pk = _e(d.pk)
     title = _e(d.shown_title)  # a built-in duty's in the reader's language
+    heading = f'<a class="ds-link" href="{_e(link)}">{title}</a>' if link else title  # no link to the page itself
     if d.pupil_id:
         about = d.pupil.full_name  # type: ignore[union-attr]
     elif d.group_id:
@@ -91,7 +93,7 @@ def deadline_row(
     return mark_safe(  # noqa: S308 - every value above is escaped
         f'<tr id="deadline-{pk}">\n'
         f"  <td>{_e(date_format(d.due, 'MEDIUM_DATE_FORMAT'))}</td>\n"
-        f'  <td><a class="ds-link" href="{_e(link)}">{title}</a></td>\n'
+        f"  <td>{heading}</td>\n"
         f"  <td>{_e(about)}</td>\n"
         f"  <td>{_e(responsible)}</td>\n"
         f"  <td>{status}</td>\n"

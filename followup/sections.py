@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Case, Count, Q, QuerySet, Subquery, Value, When
+from django.db.models import Count, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
@@ -64,8 +64,8 @@ def pupil_section(request: HttpRequest, pupil: Pupil) -> Section | None:
 
 HOME_TASKS = 8  # the user's next open deadlines listed on the home page
 #: The next steps of the chain (kartlegging, sakkyndig vurdering, vedtak, IOP,
-#: årsrapport, an appeal's review): listed before other tasks, so that old
-#: talks never crowd them out.
+#: årsrapport, an appeal's review): the next of them is always among the next
+#: tasks (in its place by due date), so that old talks never crowd it out.
 CHAIN_FULFILMENTS = (
     Duty.Fulfilment.KARTLEGGING,
     Duty.Fulfilment.VURDERING,
@@ -79,8 +79,9 @@ HOME_REFERRALS = 20  # referrals waiting for PPT listed on a PPT advisor's home 
 
 def home_section(request: HttpRequest) -> Section | None:
     """On the home page: the user's own deadlines (overdue and soon, the same
-    set the deadline page shows under "only mine"), their next tasks (the
-    chain's next steps first, then by due date; a link to all when there are
+    set the deadline page shows under "only mine"), their next tasks (overdue
+    first, then by due date, whatever they are about; the chain's next step
+    always among them; a link to all when there are
     more than :data:`HOME_TASKS`), new
     notifications and, for a PPT advisor, the referrals waiting for a
     sakkyndig vurdering. A fixed number of queries."""
@@ -98,13 +99,12 @@ def home_section(request: HttpRequest) -> Section | None:
         soon=Count("pk", filter=Q(due__gte=today, due__lte=soon)),
         open=Count("pk"),
     )
-    chain_first = Case(When(duty__fulfilment__in=CHAIN_FULFILMENTS, then=Value(0)), default=Value(1))
-    tasks = [
-        (d, selectors.deadline_link(d))
-        for d in mine_qs.select_related("pupil", "group")
-        .annotate(chain_first=chain_first)
-        .order_by("chain_first", "due", "pk")[:HOME_TASKS]
-    ]
+    listed = mine_qs.select_related("pupil", "group").order_by("due", "pk")
+    first = list(listed[:HOME_TASKS])  # overdue first, then by due date, about a pupil, a group or the school
+    next_step = listed.filter(duty__fulfilment__in=CHAIN_FULFILMENTS).first()
+    if next_step is not None and next_step not in first:  # the chain's next step takes the last place
+        first = [*first[: HOME_TASKS - 1], next_step]
+    tasks = [(d, selectors.deadline_link(d)) for d in first]
     referrals: list[Referral] = []
     if prof.schools(StaffMembership.Role.PPT):
         referrals = list(selectors.referrals_waiting(user)[:HOME_REFERRALS])

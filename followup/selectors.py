@@ -22,6 +22,7 @@ from iop.models import APPEAL_PERIOD, Enkeltvedtak, Iup
 from students import access
 from students.access import Action
 from students.models import Enrolment, Group, Pupil, School, StaffMembership, TeachingAssignment, User
+from students.urlcache import reverse_one
 
 from . import deadlines as engine
 from . import services
@@ -76,7 +77,7 @@ class PupilFollowup:
     tiltak: list[Tiltak]
     referrals: list[Referral]
     talks: list[Talk]
-    deadlines: list[tuple[Deadline, str]]  # (deadline, link to what it is about)
+    deadlines: list[tuple[Deadline, str]]  # (deadline, link to what it is about, "" for this page)
     talks_held: int
     talk_target: int | None
     year_level: int | None
@@ -87,6 +88,8 @@ class PupilFollowup:
     appeal_periods: list[Enkeltvedtak] = field(default_factory=list)
     #: Whether the pupil's school has the Norwegian chain (referrals to PPT, tilsyn).
     chain: bool = True
+    #: The day that decides which open deadlines are overdue.
+    today: datetime.date | None = None
 
 
 def pupil_followup(user: AnyUser, pupil_id: Any) -> PupilFollowup:
@@ -116,6 +119,7 @@ def pupil_followup(user: AnyUser, pupil_id: Any) -> PupilFollowup:
     if year is not None:  # and the development talks recorded only as an IUP's talk date (followup.talks)
         held += len(set(iup_talks().filter(pupil=pupil, school_year=year).values_list("talk_date", flat=True)))
     chain = access.offers_chain(pupil)
+    here = reverse_one("followup:pupil", pupil.pk)
     return PupilFollowup(
         pupil=pupil,
         concerns=list(Concern.objects.filter(pupil=pupil).select_related("filed_by", "received_by")),
@@ -130,9 +134,10 @@ def pupil_followup(user: AnyUser, pupil_id: Any) -> PupilFollowup:
         referrals=list(Referral.objects.filter(pupil=pupil).prefetch_related("consents")) if chain else [],
         talks=talks,
         deadlines=[
-            (d, deadline_link(d))
+            (d, deadline_link(d, here=here))  # no link to this page itself
             for d in Deadline.objects.filter(pupil=pupil, state=Deadline.State.OPEN).select_related("responsible")[:20]
         ],
+        today=timezone.localdate(),
         talks_held=held,
         talk_target=services.talk_target(year_level, chain=chain),
         year_level=year_level,
@@ -569,7 +574,15 @@ def talk_overview(user: AnyUser, group: Group) -> list[TalkRow]:
     return [TalkRow(p, p.talks_held + p.iup_held, p.planned, target) for p in pupils]  # type: ignore[attr-defined]
 
 
-def deadline_link(d: Deadline) -> str:
+def deadline_link(d: Deadline, *, here: str = "") -> str:
+    """The page deadline D is about: its record's, else its pupil's follow-up
+    page, its group's meetings or (a deadline about the whole school) the
+    deadline page; "" when that page is HERE, the page the link would be on."""
+    link = _deadline_page(d)
+    return "" if link == here else link
+
+
+def _deadline_page(d: Deadline) -> str:
     from django.urls import reverse
 
     from students.urlcache import reverse_one

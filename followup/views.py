@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -113,8 +114,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.dashboard_rows(request.user, f), PAGE_SIZE).get_page(request.GET.get("side"))
     today = timezone.localdate()
     token, words = get_token(request), RowWords.current()
+    here = reverse("followup:dashboard")  # a deadline about the whole school links nowhere, not to this page
     html_rows = [
-        deadline_row(d, selectors.deadline_link(d), today=today, csrf_token=token, words=words)
+        deadline_row(d, selectors.deadline_link(d, here=here), today=today, csrf_token=token, words=words)
         for d in page.object_list
     ]
     query = request.GET.copy()
@@ -132,6 +134,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "complete_form": DeadlineCompleteForm(),
         "counts_oob": request.htmx,  # type: ignore[attr-defined]  # a new filter gives new counts
+        "status": ngettext("%(count)s deadline matches.", "%(count)s deadlines match.", page.paginator.count)
+        % {"count": page.paginator.count},
     }
     template = "followup/_dashboard_rows.html" if request.htmx else "followup/dashboard.html"  # type: ignore[attr-defined]
     return render(request, template, context)
@@ -255,9 +259,10 @@ def deadline_complete(request: HttpRequest, deadline_id: str) -> HttpResponse:
             "followup/_deadline_done.html",
             {
                 "d": deadline,
-                "link": selectors.deadline_link(deadline),
+                "link": selectors.deadline_link(deadline, here=reverse("followup:dashboard")),
                 "today": timezone.localdate(),
                 "complete_form": form,
+                "status": _("The deadline is marked as done.") if done is not None else "",
                 **_dashboard_counts(request),
             },
         )

@@ -139,14 +139,17 @@ def _counts(html: str) -> dict[str, int]:
 
 def test_done_by_htmx_sends_the_counts_of_the_page_it_came_from(world: World) -> None:
     """The answer to "Done" holds the deadline page's counts out of band
-    (into the polite live region ``#deadline-counts``), counted for the
-    filter of the page the row was on, with that filter kept in their links."""
+    (into ``#deadline-counts``), counted for the filter of the page the row
+    was on, with that filter kept in their links, and a short word of it into
+    the page's one polite live region; the focus goes to the row's new status
+    (to the note again after an error)."""
     records(world)
     first, second = _overdue(world, "oob:1"), _overdue(world, "oob:2")
     client = world.client("coordinator")
     page_url = reverse("followup:dashboard") + f"?school={world.school1.pk}&status=overdue"
     page = client.get(page_url).content.decode()
-    assert 'id="deadline-counts" aria-live="polite"' in page
+    assert page.count("aria-live") + page.count('role="status"') == 1  # not the counts, not the whole list
+    assert '<p id="deadline-status" class="ds-sr-only" role="status"></p>' in page
     before = _counts(page)
     assert before["overdue"] >= 2
     response = client.post(
@@ -156,9 +159,11 @@ def test_done_by_htmx_sends_the_counts_of_the_page_it_came_from(world: World) ->
         HTTP_HX_CURRENT_URL="http://testserver" + page_url,
     )
     body = response.content.decode()
-    assert f'<tr id="deadline-{first.pk}">' in body and 'data-color="success"' in body
+    assert f'<tr id="deadline-{first.pk}">' in body
+    assert '<span class="ds-tag" data-color="success" tabindex="-1" autofocus>Ferdig</span>' in body
     oob = body[body.index("<template>") :]
     assert 'id="deadline-counts" hx-swap-oob="innerHTML"' in oob
+    assert '<p id="deadline-status" hx-swap-oob="innerHTML">Fristen er markert som utført.</p>' in oob
     after = _counts(oob)
     assert after == {**before, "overdue": before["overdue"] - 1, "open": before["open"] - 1, "done": before["done"] + 1}
     assert f'href="?school={world.school1.pk}&amp;status=overdue"' in oob  # the page's filter, the status replaced
@@ -171,6 +176,8 @@ def test_done_by_htmx_sends_the_counts_of_the_page_it_came_from(world: World) ->
         HTTP_HX_CURRENT_URL="http://testserver" + page_url,
     )
     assert "Feltet er påkrevet." in response.content.decode() and _counts(response.content.decode()) == after
+    assert 'required autofocus placeholder="Hva ble gjort"' in response.content.decode()
+    assert "deadline-status" not in response.content.decode()
 
 
 def test_a_new_filter_by_htmx_sends_its_counts_too(world: World) -> None:
@@ -182,6 +189,11 @@ def test_a_new_filter_by_htmx_sends_its_counts_too(world: World) -> None:
     url = reverse("followup:dashboard") + "?mine=on"
     body = client.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in body and 'id="deadline-counts" hx-swap-oob="innerHTML"' in body
+    for answer in (body, client.get(reverse("followup:dashboard"), HTTP_HX_REQUEST="true").content.decode()):
+        shown = answer.count('<tr id="deadline-')  # a short word for the live region, not the whole list
+        word = "frist" if shown == 1 else "frister"
+        assert f'<p id="deadline-status" hx-swap-oob="innerHTML">{shown} {word} passer.</p>' in answer
+    assert shown
     assert _counts(body) == _counts(client.get(url).content.decode())
     assert _counts(body) != _counts(client.get(reverse("followup:dashboard")).content.decode())
 

@@ -61,20 +61,23 @@ def test_a_row_written_in_python_is_the_templates_row(world: World, language: st
     with translation.override(language):
         words = RowWords.current()
         for d in deadlines:
-            link = selectors.deadline_link(d) + "?a=1&b=2"
-            context = {"d": d, "link": link, "today": today, "complete_form": DeadlineCompleteForm()}
-            expected = render_to_string("followup/_deadline_row.html", context, request=request)
-            token = TOKEN.search(expected)
-            assert (token is not None) == (d.state == Deadline.State.OPEN), d.key
-            got = deadline_row(d, link, today=today, csrf_token=token[1] if token else "", words=words)
-            assert got == expected, d.key
+            for link in (selectors.deadline_link(d) + "?a=1&b=2", ""):  # "": no link (to the page itself)
+                context = {"d": d, "link": link, "today": today, "complete_form": DeadlineCompleteForm()}
+                expected = render_to_string("followup/_deadline_row.html", context, request=request)
+                token = TOKEN.search(expected)
+                assert (token is not None) == (d.state == Deadline.State.OPEN), d.key
+                got = deadline_row(d, link, today=today, csrf_token=token[1] if token else "", words=words)
+                assert got == expected, d.key
+                assert ("<a " in got) == bool(link), d.key
     assert "&lt;i&gt;&quot;Tom &amp; Åse&quot;&lt;/i&gt;" in deadline_row(
         deadlines[1], "/", today=today, csrf_token="t", words=words
     )
 
 
 def test_the_dashboard_shows_the_rows_and_marks_one_done(world: World) -> None:
-    """The list's rows carry a working "Done" form: the row sent back is the template's."""
+    """The list's rows carry a working "Done" form: the row sent back is the
+    template's. A deadline about the whole school links nowhere (its page
+    would be the deadline page itself), nor after "Done"."""
     deadlines = _kinds(world)
     client = world.client("coordinator")
     url = reverse("followup:dashboard")
@@ -82,6 +85,16 @@ def test_the_dashboard_shows_the_rows_and_marks_one_done(world: World) -> None:
     for d in deadlines:
         assert f'id="deadline-{d.pk}"' in page
     assert "Holdt &lt;b&gt;møtet&lt;/b&gt; &amp; skrev referat" in page
+    school_row = page.split(f'<tr id="deadline-{deadlines[2].pk}">')[1].split("</tr>")[0]
+    assert "<td>Årsrapport</td>" in school_row and "<a " not in school_row
+    assert f'href="{reverse("followup:pupil", args=[world.pupil_a.pk])}">Kartlegging</a>' in page
+    answer = client.post(
+        reverse("followup:deadline_complete", args=[deadlines[2].pk]),
+        {"note": "Skrevet"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver" + url,
+    ).content.decode()
+    assert "<td>Årsrapport</td>" in answer and 'href="/oppfolging/"' not in answer
     open_one = deadlines[0]
     url = reverse("followup:deadline_complete", args=[open_one.pk])
     assert f'action="{url}"' in page

@@ -132,6 +132,34 @@ def test_talks_count_against_the_target(world: World) -> None:
     assert "under målet" in overview.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("language", "one", "of_one"),
+    [
+        ("nb", "1 samtale gjennomført dette skoleåret.", "1 av minst 1 samtale gjennomført dette skoleåret."),
+        ("nn", "1 samtale gjennomført dette skuleåret.", "1 av minst 1 samtale gjennomført dette skuleåret."),
+        ("sv", "1 samtal genomfört detta läsår.", "1 av minst 1 samtal genomfört detta läsår."),
+        ("en", "1 talk held this school year.", "1 of at least 1 talk held this school year."),
+    ],
+)
+def test_one_talk_held_is_told_in_the_singular(world: World, settings, language: str, one: str, of_one: str) -> None:
+    """ "1 samtale gjennomført", not "1 samtaler", with a target of talks or without one."""
+    Talk.objects.create(
+        pupil=world.pupil_a,
+        school_year=world.group_a.school_year,
+        kind="elevsamtale",
+        status="held",
+        date=timezone.localdate(),
+    )
+    teacher = world.user("teacher")
+    type(teacher).objects.filter(pk=teacher.pk).update(language=language)
+    client = world.client("teacher")
+    url = reverse("followup:pupil", args=[world.pupil_a.pk])
+    settings.FOLLOWUP_TALK_TARGETS = []
+    assert one in client.get(url).content.decode()
+    settings.FOLLOWUP_TALK_TARGETS = [(1, 13, 1)]
+    assert of_one in client.get(url).content.decode()
+
+
 def test_an_iups_talk_date_counts_as_a_held_talk_once(world: World) -> None:
     plan = iup(world.pupil_a)  # published, its development talk yesterday
     pupil_page = reverse("followup:pupil", args=[world.pupil_a.pk])
@@ -336,6 +364,75 @@ def test_the_chains_next_step_is_never_crowded_out_of_my_next_tasks(
     tasks = page.split('data-testid="my-tasks"')[1].split("</ul>")[0]
     assert "IOP utarbeidet" in tasks and tasks.count("Elevsamtale (høst)") == 7
     assert "Vis alle (10)" in page
+
+
+def test_my_next_tasks_list_the_overdue_first_then_by_due_date(world: World) -> None:
+    """Eight chain steps due soon for pupils, and two older tasks overdue, one
+    about the school and one about a pupil: the two overdue come first, then
+    the rest by due date, whatever each is about."""
+    coordinator, year, today = world.user("coordinator"), world.group_a.school_year, timezone.localdate()
+    kartlegging = Duty.objects.create(
+        school=world.school1,
+        key="kartlegging",
+        title="kartlegging",
+        responsible_role=Duty.Role.KOORDINATOR,
+        applies_to=Duty.AppliesTo.EVERY_PUPIL,
+        anchor=Duty.Anchor.FIXED_DATE,
+        month=9,
+        day=1,
+        fulfilment=Duty.Fulfilment.KARTLEGGING,
+    )
+    common = {"school": world.school1, "school_year": year, "responsible": coordinator}
+    for n in range(8):
+        Deadline.objects.create(
+            key=f"step:{n}",
+            duty=kartlegging,
+            title=f"Kartlegging {n}",
+            pupil=world.pupil_a,
+            due=today + timedelta(days=3 + n),
+            **common,
+        )
+    Deadline.objects.create(
+        key="school", title="Gå gjennom overføringsinformasjon", due=today - timedelta(days=100), **common
+    )
+    Deadline.objects.create(
+        key="pupil", title="Vurdere henvisning til PPT", pupil=world.pupil_b, due=today - timedelta(days=5), **common
+    )
+    page = world.client("coordinator").get(reverse("home")).content.decode()
+    assert "2 forfalt" in page
+    tasks = page.split('data-testid="my-tasks"')[1].split("</ul>")[0]
+    order = [tasks.index(title) for title in ("overføringsinformasjon", "henvisning til PPT", "Kartlegging 0")]
+    assert order == sorted(order)
+    assert tasks.count("<li>") == 8 and "Kartlegging 5" in tasks and "Kartlegging 6" not in tasks
+    assert "Vis alle (10)" in page
+
+
+def test_the_pupil_pages_open_deadlines_link_elsewhere_and_are_marked_overdue(world: World) -> None:
+    """An open deadline about the pupil alone does not link back to the page
+    itself; one about a record links to the record; an overdue one is tagged."""
+    r = records(world)
+    today = timezone.localdate()
+    base = {"school": world.school1, "school_year": world.group_a.school_year, "responsible_role": "kontaktlaerer"}
+    Deadline.objects.create(
+        key="talk", pupil=world.pupil_a, title="Elevsamtale (høst)", due=today - timedelta(days=3), **base
+    )
+    Deadline.objects.create(
+        key="concern",
+        pupil=world.pupil_a,
+        title="Følge opp bekymringen",
+        due=today + timedelta(days=3),
+        record_kind="concern",
+        record_id=str(r.concern_a.pk),
+        **base,
+    )
+    url = reverse("followup:pupil", args=[world.pupil_a.pk])
+    page = world.client("teacher").get(url).content.decode()
+    listed = page.split("data-deadlines>")[1].split("</ul>")[0]
+    talk, concern = (next(li for li in listed.split("</li>") if title in li) for title in ("Elevsamtale", "Følge opp"))
+    assert "Elevsamtale (høst)" in talk and "<a " not in talk and f'href="{url}"' not in listed
+    assert '<span class="ds-tag" data-color="danger">Forfalt</span>' in talk
+    assert f'href="{reverse("followup:concern_detail", args=[r.concern_a.pk])}">Følge opp bekymringen</a>' in concern
+    assert "Forfalt" not in concern
 
 
 def test_the_pupil_page_counts_the_open_follow_up(world: World) -> None:
