@@ -771,7 +771,8 @@ def goal_update(request: HttpRequest, pk: str) -> HttpResponse:
     def closed(saved: Goal) -> HttpResponse:
         if not request.htmx:  # type: ignore[attr-defined]
             return redirect(plan.get_absolute_url() + f"#goal-{goal.pk}")
-        _log_goal_read(request, goal)
+        # The goal's reading text is shown again: a read, not an opening for editing.
+        services.log_read(actor=_actor(request), pupil=plan.pupil, kind=Kind.GOAL, object_id=goal.pk)
         shown = selectors.goal_reading(goal.plan, saved.pk)  # type: ignore[arg-type]
         return reswap(
             retarget(render(request, "iop/_goal_closed.html", {"goal": shown}), f"#goal-{goal.pk}"), "innerHTML"

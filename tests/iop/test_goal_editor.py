@@ -93,12 +93,14 @@ def test_closing_the_editor_saves_the_text_and_shows_it_as_reading_text(world: W
     assert other.text not in body
     goal.refresh_from_db()
     assert goal.text == "Anna leser 90 ord i minuttet." and goal.version == 2
+    # Closing shows the reading text again: logged as a read, not as one more "opened for editing".
     entry = AccessLogEntry.objects.filter(object_id=goal.pk).latest("at")
     assert (entry.kind, entry.purpose, entry.user) == (
         AccessLogEntry.Kind.GOAL,
-        AccessLogEntry.Purpose.EDIT,
+        AccessLogEntry.Purpose.READ,
         world.user("teacher"),
     )
+    assert not AccessLogEntry.objects.filter(object_id=goal.pk, purpose=AccessLogEntry.Purpose.EDIT).exists()
     # The page read again shows it as reading text, with its edit button, not opened.
     page = teacher.get(reverse("iop:iop_detail", args=[ch.iop.pk])).content.decode()  # type: ignore[union-attr]
     assert "Anna leser 90 ord i minuttet." in page and f'name="{goal.pk}-text"' not in page
@@ -113,6 +115,8 @@ def test_closing_an_unchanged_editor_saves_nothing(world: World) -> None:
     assert response.status_code == 200 and f"{goal.text}</h4>" in response.content.decode()
     goal.refresh_from_db()
     assert goal.version == 1 and goal.history.count() == history  # type: ignore[attr-defined]
+    entries = AccessLogEntry.objects.filter(object_id=goal.pk)
+    assert [e.purpose for e in entries] == [AccessLogEntry.Purpose.READ]
 
 
 def test_a_goal_with_an_error_is_not_closed_and_keeps_the_text(world: World) -> None:
