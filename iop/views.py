@@ -1594,7 +1594,13 @@ def access_log(request: HttpRequest, pupil_id: str) -> HttpResponse:
     page = selectors.access_log(
         pupil, _actor(request), guardian_names=managing, page=parse_int(request.GET.get("side", "")) or 1
     )
-    context = {"pupil": pupil, "entries": page.object_list, "page": page, "may_export": managing}
+    context = {
+        "pupil": pupil,
+        "entries": page.object_list,
+        "page": page,
+        "may_export": managing,
+        "chain": access.offers_chain(pupil),  # a Swedish pupil's plans are the IUP and åtgärdsprogram, no IOP
+    }
     return render(request, "iop/access_log.html", context)
 
 
