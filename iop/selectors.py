@@ -641,6 +641,11 @@ def pupil_plans(pupil: Pupil) -> PupilPlans | None:
     for v in vedtak:
         v.vurdering = sv_by_id[v.vurdering_id]
         v.appeal_rows = list(v.appeals.all()) if register else []  # type: ignore[attr-defined]
+    for sv in vurderinger:
+        # A decision from the assessment is made or begun: the page offers no second one (a draft is continued).
+        from_sv = [v for v in vedtak if v.vurdering_id == sv.pk]
+        sv.decided = any(v.is_made for v in from_sv)  # type: ignore[attr-defined]
+        sv.draft_decision = next((v for v in from_sv if not v.is_made), None)  # type: ignore[attr-defined]
     vedtak_by_id = {v.pk: v for v in vedtak}
     goal_qs = Goal.objects.annotate(
         latest_quality=_latest("quality"), latest_independence=_latest("independence")

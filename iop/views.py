@@ -759,30 +759,50 @@ def section_update(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 def goal_update(request: HttpRequest, pk: str) -> HttpResponse:
     """Save a goal's form (404 for a goal the user does not see, 403 for one
-    the user may not edit); see :func:`_saved_or_form`. ``close=1`` (the
+    the user may not edit); see :func:`_goal_saved`. ``close=1`` (the
     "Close" button of an IOP goal's editor) saves what the form holds when it
     differs from the goal, then answers (htmx) with the goal's reading text
     into ``#goal-<pk>``, the focus on its edit button; the editor stays open
     with the errors or the conflict when the save does not go through."""
     goal = selectors.goal_for(request.user, pk, Action.EDIT)
-    form = _goal_form(goal, request.POST)
-    closing = bool(goal.iop_id) and request.POST.get("close") == "1"
+    plan = goal.plan
 
     def closed(saved: Goal) -> HttpResponse:
         if not request.htmx:  # type: ignore[attr-defined]
             return redirect(plan.get_absolute_url() + f"#goal-{goal.pk}")
-        _log_goal_read(request, goal)
-        shown = selectors.goal_reading(goal.plan, saved.pk)  # type: ignore[arg-type]
+        # The goal's reading text is shown again: a read, not an opening for editing.
+        services.log_read(actor=_actor(request), pupil=plan.pupil, kind=Kind.GOAL, object_id=goal.pk)
+        shown = selectors.goal_reading(plan, saved.pk)  # type: ignore[arg-type]
         return reswap(
             retarget(render(request, "iop/_goal_closed.html", {"goal": shown}), f"#goal-{goal.pk}"), "innerHTML"
         )
 
+    closing = bool(goal.iop_id) and request.POST.get("close") == "1"
+    return _goal_saved(request, goal, then=closed if closing else None)
+
+
+def _goal_saved(
+    request: HttpRequest,
+    goal: Goal,
+    *,
+    then: Callable[[Goal], HttpResponse] | None = None,
+    move: bool | None = None,
+) -> HttpResponse:
+    """Save the goal's form posted in REQUEST (see :func:`_saved_or_form`).
+    THEN: what to answer once what the form holds is saved (or holds nothing
+    new); the form stays open with the errors or the conflict when the save
+    does not go through. MOVE (up: True, down: False): the goal is moved in
+    the same save, and only when it goes through."""
+    form = _goal_form(goal, request.POST)
+    plan = goal.plan
+
     def save(*, version: int, data: dict[str, Any]) -> Goal:
         saved = services.goal_update(actor=_actor(request), goal=goal, version=version, data=data)
+        if move is not None:
+            services.goal_move(actor=_actor(request), goal=saved, up=move)
         saved.flags = checks.goal_flags(saved)  # type: ignore[attr-defined]
         return saved
 
-    plan = goal.plan
     iup_goal = bool(goal.iup_id)
     # An IOP's checklist reads its goals only for "a written goal in every
     # subject": a save that keeps the goal's subject and written-ness can not
@@ -793,22 +813,28 @@ def goal_update(request: HttpRequest, pk: str) -> HttpResponse:
         return iup_goal or (saved.section_id, checks.has_real_text(saved)) != counted
 
     fields = list(services.IUP_GOAL_FIELDS if iup_goal else services.GOAL_FIELDS)
-    if closing:
+    if then is not None:
         probe = _goal_form(goal, request.POST)  # the form as it would be saved, conflict choices applied
         _choose(probe, fields)
         if probe.is_valid() and not set(probe.changed_data) - {"version"}:
-            return closed(goal)  # nothing to save: the goal holds what the form holds
+            if move is not None:
+                services.goal_move(actor=_actor(request), goal=goal, up=move)
+            return then(goal)  # nothing to save: the goal holds what the form holds
+    context: dict[str, Any] = {"goal": goal, goal.plan_field: plan, "pupil": plan.pupil, "moving": move is not None}
+    if not iup_goal:
+        # The move buttons of the form shown again (errors, conflict) as when it was opened.
+        context["first"], context["last"] = selectors.goal_place(goal)
     return _saved_or_form(
         request,
         form=form,
         save=save,
         fields=fields,
         partial="iop/_iup_goal_form.html" if iup_goal else "iop/_goal_form.html",
-        context={"goal": goal, goal.plan_field: plan, "pupil": plan.pupil},
+        context=context,
         target=f"#goal-{goal.pk}",
         done_url=plan.get_absolute_url() + f"#goal-{goal.pk}",
         checklist_changed=checklist_changed,
-        closed=closed if closing else None,
+        closed=then,
     )
 
 
@@ -1127,9 +1153,22 @@ def bank_entry_remove(request: HttpRequest, pk: str) -> HttpResponse:
 @login_required
 @require_POST
 def goal_move(request: HttpRequest, pk: str) -> HttpResponse:
+    """Move a goal up or down (``direction``) in its list. From an IOP goal's
+    open editor (its form's fields are posted with the button) what the form
+    holds is saved first, and the goal moves only when that save goes
+    through: otherwise the editor stays open with the text and the errors."""
     goal = selectors.goal_for(request.user, pk, Action.EDIT)
+    up = request.POST.get("direction") == "up"
+    if goal.iop_id and f"{goal.pk}-version" in request.POST:
+
+        def moved(saved: Goal) -> HttpResponse:
+            if not request.htmx:  # type: ignore[attr-defined]
+                return redirect(goal.plan.get_absolute_url() + f"#goal-{goal.pk}")
+            return _goals_fragment(request, goal.plan, goal.section, keep_open=goal.pk)
+
+        return _goal_saved(request, goal, then=moved, move=up)
     try:
-        services.goal_move(actor=_actor(request), goal=goal, up=request.POST.get("direction") == "up")
+        services.goal_move(actor=_actor(request), goal=goal, up=up)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -1555,7 +1594,13 @@ def access_log(request: HttpRequest, pupil_id: str) -> HttpResponse:
     page = selectors.access_log(
         pupil, _actor(request), guardian_names=managing, page=parse_int(request.GET.get("side", "")) or 1
     )
-    context = {"pupil": pupil, "entries": page.object_list, "page": page, "may_export": managing}
+    context = {
+        "pupil": pupil,
+        "entries": page.object_list,
+        "page": page,
+        "may_export": managing,
+        "chain": access.offers_chain(pupil),  # a Swedish pupil's plans are the IUP and åtgärdsprogram, no IOP
+    }
     return render(request, "iop/access_log.html", context)
 
 

@@ -84,7 +84,7 @@ class Subject:
     @property
     def given_share(self) -> float | None:
         """Hours given as a percentage of the vedtak's hours (None without vedtak hours)."""
-        return round(100 * float(self.given) / self.vedtak, 1) if self.vedtak else None
+        return selectors.half_up(100 * self.given, self.vedtak, 1) if self.vedtak else None
 
 
 @dataclass
@@ -104,11 +104,11 @@ class Figures:
 
     @property
     def on_time_share(self) -> float | None:
-        return round(100 * self.iop_on_time / self.iop_due, 1) if self.iop_due else None
+        return selectors.half_up(100 * self.iop_on_time, self.iop_due, 1) if self.iop_due else None
 
     @property
     def aarsrapport_share(self) -> float | None:
-        return round(100 * self.aarsrapporter / self.iops, 1) if self.iops else None
+        return selectors.half_up(100 * self.aarsrapporter, self.iops, 1) if self.iops else None
 
     def spans_in_order(self) -> list[tuple[str, Span | None]]:
         return [(str(label), self.spans.get(key)) for key, label in selectors.STEPS]

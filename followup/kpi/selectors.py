@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -260,6 +260,12 @@ def chain_times(
     return out
 
 
+def half_up(part: int | Decimal, whole: int, digits: int) -> float:
+    """PART / WHOLE rounded half up to DIGITS decimals, as a reader rounds
+    (1 / 8 → 0.13, where ``round`` rounds half to even: 0.12)."""
+    return float((Decimal(part) / Decimal(whole)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+
+
 @dataclass
 class Row:
     school: str
@@ -283,7 +289,7 @@ class Row:
 
     def share(self, part: int, whole: int | None = None) -> float | None:
         whole = self.pupils if whole is None else whole
-        return round(100 * part / whole, 1) if whole else None
+        return half_up(100 * part, whole, 1) if whole else None
 
     @property
     def iup_share(self) -> float | None:
@@ -291,7 +297,7 @@ class Row:
 
     @property
     def talks_per_pupil(self) -> float | None:
-        return round(self.talks / self.pupils, 2) if self.pupils else None
+        return half_up(self.talks, self.pupils, 2) if self.pupils else None
 
     @property
     def at_target_share(self) -> float | None:

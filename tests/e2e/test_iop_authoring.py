@@ -94,6 +94,30 @@ def test_the_template_button_fills_the_criteria_and_keeps_the_text_being_written
 
 
 @pytest.mark.django_db(transaction=True)
+def test_moving_a_goal_keeps_the_text_being_written(live_server: Any, transactional_world: World, page: Any) -> None:
+    w = transactional_world
+    ch = chain(w.pupil_a, goals=2, iop_status=Iop.Status.DRAFT)
+    assert ch.iop is not None
+    goal, other = ch.goals
+    login(page, live_server.url, "teacher@test.example")
+    page.goto(f"{live_server.url}/iop/{ch.iop.pk}/")
+    card = page.locator(f"#goal-{goal.pk}")
+    card.get_by_role("link", name="Rediger mål").click()
+    assert card.get_by_role("button", name="Flytt opp").is_disabled()  # the first goal of its subject
+    # Moved at once, before the autosave: the text is saved with the move and stays in the open form.
+    card.locator(f"#id_{goal.pk}-text").fill("Skrevet rett før flyttingen.")
+    card.get_by_role("button", name="Flytt ned").click()
+    page.wait_for_function(
+        f"() => document.getElementById('goal-{other.pk}')?.compareDocumentPosition("
+        f"document.getElementById('goal-{goal.pk}')) === Node.DOCUMENT_POSITION_FOLLOWING"
+    )
+    assert page.locator(f"#id_{goal.pk}-text").input_value() == "Skrevet rett før flyttingen."
+    assert page.locator(f"#goal-{goal.pk}").get_by_role("button", name="Flytt ned").is_disabled()
+    goal.refresh_from_db()
+    assert goal.text == "Skrevet rett før flyttingen."
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_coordinator_writes_the_schools_criteria_templates(
     live_server: Any, transactional_world: World, page: Any
 ) -> None:

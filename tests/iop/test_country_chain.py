@@ -225,6 +225,9 @@ def test_a_swedish_guardian_finds_who_has_read_the_plans(world: World, swedish: 
     assert f'href="{log}"' in page and "Vem har läst planerna" in _text(page)
     response = guardian.get(log)
     assert response.status_code == 200 and 'lang="sv"' in response.content.decode()
+    # A Swedish pupil's plans are the IUP and åtgärdsprogram: the log names no IOP.
+    intro = _text(response.content.decode())
+    assert "planerna (IUP och åtgärdsprogram)" in intro and "IOP" not in intro
     other = world.client("guardian_b").get(reverse("pupil_detail", args=[world.pupil_b.pk])).content.decode()
     assert f'href="{reverse("iop:access_log", args=[world.pupil_b.pk])}"' in other  # a Norwegian child's too
 

@@ -5,6 +5,7 @@ bounded (the goal's own page shows them all)."""
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.urls import reverse
 from django.utils import timezone
@@ -93,12 +94,14 @@ def test_closing_the_editor_saves_the_text_and_shows_it_as_reading_text(world: W
     assert other.text not in body
     goal.refresh_from_db()
     assert goal.text == "Anna leser 90 ord i minuttet." and goal.version == 2
+    # Closing shows the reading text again: logged as a read, not as one more "opened for editing".
     entry = AccessLogEntry.objects.filter(object_id=goal.pk).latest("at")
     assert (entry.kind, entry.purpose, entry.user) == (
         AccessLogEntry.Kind.GOAL,
-        AccessLogEntry.Purpose.EDIT,
+        AccessLogEntry.Purpose.READ,
         world.user("teacher"),
     )
+    assert not AccessLogEntry.objects.filter(object_id=goal.pk, purpose=AccessLogEntry.Purpose.EDIT).exists()
     # The page read again shows it as reading text, with its edit button, not opened.
     page = teacher.get(reverse("iop:iop_detail", args=[ch.iop.pk])).content.decode()  # type: ignore[union-attr]
     assert "Anna leser 90 ord i minuttet." in page and f'name="{goal.pk}-text"' not in page
@@ -113,6 +116,8 @@ def test_closing_an_unchanged_editor_saves_nothing(world: World) -> None:
     assert response.status_code == 200 and f"{goal.text}</h4>" in response.content.decode()
     goal.refresh_from_db()
     assert goal.version == 1 and goal.history.count() == history  # type: ignore[attr-defined]
+    entries = AccessLogEntry.objects.filter(object_id=goal.pk)
+    assert [e.purpose for e in entries] == [AccessLogEntry.Purpose.READ]
 
 
 def test_a_goal_with_an_error_is_not_closed_and_keeps_the_text(world: World) -> None:
@@ -194,3 +199,52 @@ def test_a_goals_page_lists_the_latest_entries_and_all_on_demand(world: World) -
     assert [e.pk for e in every.context["entries"]] == [e.pk for e in newest]
     body = every.content.decode()
     assert 'id="log-entries" tabindex="-1" autofocus' in body and "Vis alle" not in body
+
+
+def _move_buttons(body: str) -> list[str]:
+    """The opening tags of the "Move up"/"Move down" buttons in BODY."""
+    return [tag for tag in re.findall(r"<button[^>]*>", body) if 'name="direction"' in tag]
+
+
+def test_a_refused_save_shows_the_move_buttons_as_when_the_editor_was_opened(world: World) -> None:
+    ch = chain(world.pupil_a, goals=1, iop_status=Iop.Status.DRAFT)
+    goal = ch.goals[0]  # the only goal of its subject: it can move neither up nor down
+    teacher = world.client("teacher")
+    opened = teacher.get(reverse("iop:goal_editor", args=[goal.pk]), **HTMX).content.decode()
+    assert len(_move_buttons(opened)) == 2 and all("disabled" in tag for tag in _move_buttons(opened))
+    data = _closing(goal, competence_aim="x" * 501)
+    del data["close"]
+    refused = teacher.post(reverse("iop:goal_update", args=[goal.pk]), data, **HTMX).content.decode()
+    assert 'class="ds-validation-message"' in refused
+    assert len(_move_buttons(refused)) == 2 and all("disabled" in tag for tag in _move_buttons(refused))
+
+
+def test_moving_from_the_editor_saves_the_text_first(world: World) -> None:
+    ch = chain(world.pupil_a, goals=2, iop_status=Iop.Status.DRAFT)
+    goal, other = ch.goals
+    data = {**_closing(goal, text="Skrevet rett før flyttingen."), "direction": "down"}
+    del data["close"]
+    response = world.client("teacher").post(reverse("iop:goal_move", args=[goal.pk]), data, **HTMX)
+    body = response.content.decode()
+    assert response.status_code == 200 and "HX-Retarget" not in response
+    # The list again, the moved goal still open with the text typed (now saved), below the other.
+    assert "Skrevet rett før flyttingen.</textarea>" in body
+    assert body.index(f'id="goal-{other.pk}"') < body.index(f'id="goal-{goal.pk}"')
+    goal.refresh_from_db()
+    other.refresh_from_db()
+    assert goal.text == "Skrevet rett før flyttingen." and goal.order > other.order
+
+
+def test_a_move_whose_save_is_refused_keeps_the_goal_and_the_text(world: World) -> None:
+    ch = chain(world.pupil_a, goals=2, iop_status=Iop.Status.DRAFT)
+    goal, other = ch.goals
+    data = {**_closing(goal, text="Ikke lagret ennå", competence_aim="x" * 501), "direction": "down"}
+    del data["close"]
+    response = world.client("teacher").post(reverse("iop:goal_move", args=[goal.pk]), data, **HTMX)
+    body = response.content.decode()
+    assert (response["HX-Retarget"], response["HX-Reswap"]) == (f"#goal-{goal.pk}", "innerHTML")
+    assert "Målet er ikke flyttet" in body and "Ikke lagret ennå</textarea>" in body
+    assert "disabled" in _move_buttons(body)[0] and "disabled" not in _move_buttons(body)[1]  # the first of two
+    goal.refresh_from_db()
+    other.refresh_from_db()
+    assert goal.text != "Ikke lagret ennå" and goal.order < other.order

@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from followup.models import Notification, Preference
 from iop import services
-from iop.models import Iop, Iup, IupVersion
+from iop.models import Goal, Iop, Iup, IupVersion
 from tests.conftest import World
 from tests.iop.factories import chain
 from tests.iop.factories import iup as make_iup
@@ -203,6 +203,23 @@ def test_guardians_see_the_competence_aims_that_were_published(
         assert "KM7001" not in html  # a parent reads the aim's words, not its code
     staff = world.client("teacher").get(reverse("iop:iop_detail", args=[ch.iop.pk])).content.decode()
     assert "KM7002" in staff and 'id="unpublished-changes"' in staff
+
+
+def test_a_typed_aim_prefix_is_left_out_on_the_guardians_goal_page_as_for_staff(
+    world: World, django_capture_on_commit_callbacks: object
+) -> None:
+    teacher = world.user("teacher")
+    ch = chain(world.pupil_a, goals=1)
+    assert ch.iop is not None
+    goal = ch.goals[0]
+    Goal.objects.filter(pk=goal.pk).update(competence_aim="KM: utforske og beskrive tallmønster")
+    ch.iop.refresh_from_db()
+    _publish(ch.iop, teacher, django_capture_on_commit_callbacks)
+    for persona in ("guardian_a", "teacher"):
+        for url in (reverse("iop:iop_detail", args=[ch.iop.pk]), reverse("iop:goal_detail", args=[goal.pk])):
+            html = world.client(persona).get(url).content.decode()
+            assert "utforske og beskrive tallmønster" in html, (persona, url)
+            assert "KM: utforske" not in html, (persona, url)
 
 
 def test_publishing_again_without_a_change_is_refused_and_tells_nobody(world: World) -> None:

@@ -59,3 +59,26 @@ def test_the_iop_and_pupil_pages_run_a_fixed_number_of_queries(world: World) -> 
     # the pupil page hosts the sections of several apps
     assert_same_queries(staff_small, staff_large, at_most=30)
     assert_same_queries(guardian_small, guardian_large)
+
+
+def test_the_pupil_page_offers_a_decision_only_for_an_assessment_without_one(world: World) -> None:
+    """A completed assessment whose decision is made offers no second one; one
+    with a draft decision links to the draft; the page's queries stay the same."""
+    from iop.models import Enkeltvedtak
+    from tests.iop.factories import VurderingFactory
+
+    coordinator = world.client("coordinator")
+    url = reverse("pupil_detail", args=[world.pupil_a.pk])
+    made = chain(world.pupil_a, iop_status=None)
+    page = coordinator.get(url).content.decode()
+    assert reverse("iop:vedtak_create", args=[made.sv.pk]) not in page
+    assert "Fatt vedtak ut fra denne vurderingen" not in page
+    before = page_queries(coordinator, url, warm=True)
+
+    draft = chain(world.pupil_a, iop_status=None, vedtak_status=Enkeltvedtak.Status.DRAFT)
+    open_sv = VurderingFactory(pupil=world.pupil_a)
+    page = coordinator.get(url).content.decode()
+    assert reverse("iop:vedtak_create", args=[draft.sv.pk]) not in page
+    assert f'href="{reverse("iop:vedtak_detail", args=[draft.vedtak.pk])}">Fortsett på utkastet til vedtak</a>' in page
+    assert f'href="{reverse("iop:vedtak_create", args=[open_sv.pk])}">Fatt vedtak ut fra denne vurderingen</a>' in page
+    assert_same_queries(before, page_queries(coordinator, url, warm=True))

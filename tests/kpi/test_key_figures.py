@@ -102,6 +102,19 @@ def test_it_shows_the_figures_and_exports_them_as_csv(school_year, client) -> No
 
 
 @time_machine.travel(datetime.datetime(2026, 11, 10, 12, tzinfo=datetime.UTC), tick=False)
+def test_it_rounds_half_up_on_the_page_and_in_the_csv(school_year, client) -> None:  # type: ignore[no-untyped-def]
+    last_4a = Group.objects.get(school_year__name="2025/26", name="4A")
+    for i in range(4):  # last year's one talk among 8 pupils: 0.125 talks per pupil, and 1 IUP of 8 (12.5 %)
+        f.pupil_in(last_4a, first_name=f"Q{i}")
+    client.force_login(school_year["coordinator"], backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get(reverse("kpi:key_figures")).content.decode()
+    last_year = page.split("Skoleår 2025/26", 1)[1]
+    assert "<td>0,13</td>" in last_year and "<td>0,12</td>" not in last_year
+    lines = client.get(reverse("kpi:key_figures_csv")).content.decode("utf-8-sig").splitlines()
+    assert any(line.startswith("2025/26;Nøkkelskolen;Alle;8;1;12,5;0,13;") for line in lines), lines
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 10, 12, tzinfo=datetime.UTC), tick=False)
 def test_it_lists_who_is_missing_this_terms_talk(school_year, client) -> None:  # type: ignore[no-untyped-def]
     client.force_login(school_year["coordinator"], backend="django.contrib.auth.backends.ModelBackend")
     page = client.get(reverse("kpi:term_talks")).content.decode()
