@@ -392,17 +392,27 @@ class DutyForm(forms.ModelForm):
         "fulfilment": frozenset({Duty.Fulfilment.AP_EVALUATED}),
     }
 
-    def __init__(self, *args: Any, chain: bool = True, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, chain: bool = True, inherited: Duty | None = None, **kwargs: Any) -> None:
         """CHAIN: the school follows the Norwegian chain; else it is Swedish.
         Each select offers only the choices of the school's country (and the
-        duty's current value, so an inherited duty can still be saved)."""
+        duty's current value, so an inherited duty can still be saved).
+        INHERITED: the årshjul's duty this one is or overrides. The title
+        field holds the title as the reader sees it (a built-in duty's in
+        the reader's language); saved unchanged, it stays the stored title."""
         super().__init__(*args, **kwargs)
+        self.stored_titles = [t for t in (inherited.title if inherited else "", self.instance.title) if t]
+        self.initial["title"] = duty_titles.shown(self.instance.title)
         foreign = self.SWEDISH if chain else self.NORWEGIAN
         for name, left_out in foreign.items():
             field = self.fields[name]
             current = getattr(self.instance, name, "")
             offered = list(field.choices)  # type: ignore[attr-defined]
             field.choices = [(v, label) for v, label in offered if v not in left_out or v == current]  # type: ignore[attr-defined]
+
+    def clean_title(self) -> str:
+        title: str = self.cleaned_data["title"]
+        # The shown (translated) title of a built-in duty is its stored title, not a change.
+        return next((stored for stored in self.stored_titles if title == duty_titles.shown(stored)), title)
 
     def _post_clean(self) -> None:
         pass  # the service validates the duty (it sets the school and the key)

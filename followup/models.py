@@ -711,6 +711,13 @@ class Duty(models.Model):
         """The title in the reader's language when it is a built-in duty's own (:mod:`followup.duty_titles`)."""
         return duty_titles.shown(self.title)
 
+    @property
+    def applies_to_phrase(self) -> str:
+        """Whom the duty applies to, within a sentence: the first letter in lower
+        case only ("elever med IOP", not "elever med iop")."""
+        label = str(self.get_applies_to_display())  # type: ignore[attr-defined]
+        return label[:1].lower() + label[1:]
+
     def reminder_offsets(self) -> list[int]:
         return parse_reminder_days(self.reminder_days)
 

@@ -543,13 +543,14 @@ DUTY_FIELDS = (
 @transaction.atomic
 def duty_save(*, actor: User, school: School, key: str | None = None, **fields: Any) -> Duty:
     """Change a duty for one school (an override of the årshjul's duty with
-    the same key) or add the school's own; the school's deadlines follow."""
+    the same key) or add the school's own; the school's deadlines follow.
+    A change that leaves the årshjul's duty as it is makes no override (and
+    removes the school's override that is the same as the årshjul's duty
+    again): the årshjul's duty is returned."""
     _require_school(actor, school)
     own = Duty.objects.filter(school=school, key=key).first() if key else None
+    inherited = _inherited(school, key) if key else None
     if own is None:
-        inherited = next(
-            (e.duty for e in engine.effective_duties(school, include_inactive=True) if e.duty.key == key), None
-        )
         own = Duty(school=school, key=key or _new_key(school, fields.get("title", "")))
         if inherited is not None:
             for name in DUTY_FIELDS:
@@ -558,9 +559,20 @@ def duty_save(*, actor: User, school: School, key: str | None = None, **fields: 
         if name in DUTY_FIELDS:
             setattr(own, name, value)
     own.full_clean()
+    if inherited is not None and all(getattr(own, name) == getattr(inherited, name) for name in DUTY_FIELDS):
+        if own.pk is not None:
+            own.delete()
+            _regenerate(school)
+        return inherited
     own.save()
     _regenerate(school)
     return own
+
+
+def _inherited(school: School, key: str) -> Duty | None:
+    """The årshjul's duty KEY that a school duty KEY overrides (None for the school's own)."""
+    wheel = engine.aarshjul_for(school)
+    return wheel.duties.filter(key=key).first() if wheel else None
 
 
 def _new_key(school: School, title: str) -> str:

@@ -954,6 +954,7 @@ def duty_edit(request: HttpRequest, school_id: int, key: str) -> HttpResponse:
         request.POST or None,
         instance=Duty(**{f: getattr(current.duty, f) for f in DUTY_COPY}),
         chain=school.pk in access.profile(request.user).chain_schools(),
+        inherited=current.duty if current.origin == "aarshjul" else current.inherited,
     )
     if request.method == "POST" and form.is_valid():
         saved = _save(

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from students.models import School, SchoolYear
 
@@ -46,6 +47,22 @@ STATUSES: tuple[tuple[str, Promise], ...] = (
     ("none", _("No deadlines")),
 )
 STATUS_LABEL = dict(STATUSES)
+#: The month names round the wheel, all twelve abbreviated alike in every
+#: language (Django's short names are "Mars", "April", "Juni" in nynorsk).
+MONTH_LABELS: tuple[Promise, ...] = (
+    pgettext_lazy("month on the årshjul", "Jan"),
+    pgettext_lazy("month on the årshjul", "Feb"),
+    pgettext_lazy("month on the årshjul", "Mar"),
+    pgettext_lazy("month on the årshjul", "Apr"),
+    pgettext_lazy("month on the årshjul", "May"),
+    pgettext_lazy("month on the årshjul", "Jun"),
+    pgettext_lazy("month on the årshjul", "Jul"),
+    pgettext_lazy("month on the årshjul", "Aug"),
+    pgettext_lazy("month on the årshjul", "Sep"),
+    pgettext_lazy("month on the årshjul", "Oct"),
+    pgettext_lazy("month on the årshjul", "Nov"),
+    pgettext_lazy("month on the årshjul", "Dec"),
+)
 
 
 @dataclass
@@ -97,6 +114,10 @@ class Month:
     y2: float
     label_x: float
     label_y: float
+
+    @property
+    def label(self) -> Promise:
+        return MONTH_LABELS[self.first.month - 1]
 
 
 @dataclass

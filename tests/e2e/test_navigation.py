@@ -8,13 +8,15 @@ import datetime
 from typing import Any
 
 import pytest
+from django.db.models import Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from followup.aarshjul_data import load_builtin
 from followup.models import Aarshjul, Deadline, Duty
 from iop.models import Iop
-from students.models import StaffMembership
+from students.models import StaffMembership, User
 from tests import factories as f
 from tests.conftest import World
 from tests.e2e.conftest import assert_accessible, login, open_goal
@@ -34,6 +36,16 @@ def _no_horizontal_overflow(page: Any) -> None:
     assert shown == [], f"{page.url}: text meant for screen readers is shown: {shown[:3]}"
 
 
+def _lines(element: Any) -> int:
+    """How many lines ELEMENT's text takes (its words' distinct line tops)."""
+    return int(
+        element.evaluate(
+            "e => { const r = document.createRange(); r.selectNodeContents(e);"
+            " return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }"
+        )
+    )
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_the_menu_fits_a_laptop_and_a_tablet(
@@ -44,6 +56,8 @@ def test_the_menu_fits_a_laptop_and_a_tablet(
         transactional_world.school1,
         StaffMembership.Role.REKTOR,
     )
+    user = User.objects.filter(email=f"{persona}@test.example")
+    user.update(full_name=Concat("full_name", Value(" (vgs)")))  # as long as the demo's ("Kari Koordinator (vgs)")
     context = browser.new_context(locale="nb-NO", viewport={"width": 1366, "height": 768}, bypass_csp=True)
     context.set_default_timeout(10_000)
     page = context.new_page()
@@ -63,6 +77,9 @@ def test_the_menu_fits_a_laptop_and_a_tablet(
         assert nav.bounding_box()["height"] < 2 * link_height, "the menu takes more than one line"
         header = page.locator(".site-header__inner").bounding_box()
         assert header["height"] < 80, f"the header is {header['height']} px high"
+        logout = page.get_by_role("button", name="Logg ut")
+        assert _lines(logout) == 1, "'Logg ut' wraps"
+        one_line = logout.bounding_box()["height"]
         _no_horizontal_overflow(page)
         if persona in ("coordinator", "rektor"):
             more = nav.locator("summary", has_text="Mer")
@@ -95,6 +112,17 @@ def test_the_menu_fits_a_laptop_and_a_tablet(
         page.keyboard.press("Escape")  # Escape closes the panel, the focus goes back to its button
         first_link.wait_for(state="hidden")
         assert page.evaluate("() => document.activeElement.matches('.site-menu > summary')")
+
+        # In nynorsk (the demo's vidaregåande skule) the menu's words are longer; "Logg ut" stays on one line.
+        user.update(language="nn")
+        page.set_viewport_size({"width": 1366, "height": 768})
+        page.reload()
+        assert page.locator("html").get_attribute("lang") == "nn"
+        logout = page.get_by_role("button", name="Logg ut")
+        assert _lines(logout) == 1, "'Logg ut' wraps in nynorsk"
+        assert logout.bounding_box()["height"] == one_line
+        assert page.locator(".site-header__inner").bounding_box()["height"] < 80
+        _no_horizontal_overflow(page)
     finally:
         context.close()
 

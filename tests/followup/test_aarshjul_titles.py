@@ -13,6 +13,7 @@ from django.utils import translation
 
 from followup import deadlines, duty_titles, services
 from followup.aarshjul_data import BUILTIN_SETS, copy_to_skoleeier, load_builtin
+from followup.forms import DutyForm
 from followup.models import Aarshjul, Deadline, Duty
 from students.models import User
 from tests import factories as f
@@ -82,3 +83,59 @@ def test_a_nynorsk_reader_sees_the_built_in_duties_in_nynorsk_and_the_schools_ow
     User.objects.filter(pk=vgs.teacher.pk).update(language="nb")
     with time_machine.travel("2026-11-20T09:00:00+01:00", tick=False):
         assert "Oppstartsamtale med kontaktlærer" in client.get(reverse("followup:dashboard")).content.decode()
+
+
+def _as_shown(form: DutyForm) -> dict[str, str]:
+    """The POST data of FORM as the page shows it (what "Lagre" sends unchanged)."""
+    data = {}
+    for bound in form:
+        value = bound.value()
+        if isinstance(value, bool):
+            if value:
+                data[bound.name] = "on"
+        else:
+            data[bound.name] = "" if value is None else str(value)
+    return data
+
+
+def test_the_title_field_shows_a_built_in_title_translated_and_keeps_the_stored_one_when_unchanged(
+    vgs: YearSchool,
+) -> None:
+    builtin = next(e.duty for e in deadlines.effective_duties(vgs.school) if e.duty.key == "privatist-host")
+    with translation.override("nn"):
+        form = DutyForm(instance=builtin, inherited=builtin)
+        assert form["title"].value() == "Oppmelding til privatisteksamen innan 15. september"
+        bound = DutyForm(_as_shown(form), instance=builtin, inherited=builtin)
+        assert bound.is_valid(), bound.errors
+        assert bound.cleaned_data["title"] == NEW  # the stored bokmål title, not the nynorsk text
+        retitled = DutyForm({**_as_shown(form), "title": "Privatisteksamen"}, instance=builtin, inherited=builtin)
+        assert retitled.is_valid() and retitled.cleaned_data["title"] == "Privatisteksamen"
+
+
+def test_saving_a_built_in_duty_unchanged_in_nynorsk_makes_no_override(client: Client, vgs: YearSchool) -> None:
+    User.objects.filter(pk=vgs.coordinator.pk).update(language="nn")
+    client.force_login(vgs.coordinator)
+    url = reverse("followup:duty_edit", args=[vgs.school.pk, "privatist-host"])
+    with time_machine.travel("2026-11-20T09:00:00+01:00", tick=False):
+        page = client.get(url)
+        assert 'value="Oppmelding til privatisteksamen innan 15. september"' in page.content.decode()
+        assert client.post(url, _as_shown(page.context["form"])).status_code == 302
+        assert not Duty.objects.filter(school=vgs.school).exists()
+        wheel = client.get(reverse("followup:aarshjul")).content.decode()
+    assert "Endra for skulen" not in wheel
+
+
+def test_an_override_changed_back_to_the_aarshjul_duty_is_removed(client: Client, vgs: YearSchool) -> None:
+    User.objects.filter(pk=vgs.coordinator.pk).update(language="nn")
+    client.force_login(vgs.coordinator)
+    url = reverse("followup:duty_edit", args=[vgs.school.pk, "privatist-host"])
+    with time_machine.travel("2026-11-20T09:00:00+01:00", tick=False):
+        original = _as_shown(client.get(url).context["form"])
+        assert client.post(url, {**original, "title": "Privatisteksamen", "day": "10"}).status_code == 302
+        assert Duty.objects.filter(school=vgs.school, key="privatist-host").exists()
+        assert "Endra for skulen" in client.get(reverse("followup:aarshjul")).content.decode()
+        assert client.post(url, original).status_code == 302  # the coordinator writes the original back
+        assert not Duty.objects.filter(school=vgs.school).exists()
+        wheel = client.get(reverse("followup:aarshjul")).content.decode()
+    assert "Endra for skulen" not in wheel
+    assert "Oppmelding til privatisteksamen innan 15. september" in wheel

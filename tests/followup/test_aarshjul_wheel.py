@@ -12,10 +12,11 @@ import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from followup import deadlines, schedule, services
+from followup import deadlines, schedule, services, wheel
 from followup.models import Deadline
+from students.models import User
 from tests.followup.conftest import START, YearSchool
 
 D = datetime.date
@@ -127,6 +128,35 @@ def test_a_duty_changed_for_the_school_moves_its_mark(client: Client, vgs: YearS
         html = _page(client, vgs)
     assert _marks(html)["mv1"][2] == "2026-11-20"
     assert "Endret for skolen" in html
+
+
+@pytest.mark.parametrize(
+    ("language", "months", "iop"),
+    [
+        ("nn", "Aug Sep Okt Nov Des Jan Feb Mar Apr Mai Jun Jul", "(elevar med IOP)"),
+        ("nb", "Aug Sep Okt Nov Des Jan Feb Mar Apr Mai Jun Jul", "(elever med IOP)"),
+    ],
+)
+def test_the_wheel_reads_well_in_nynorsk_and_bokmal(
+    client: Client, vgs: YearSchool, language: str, months: str, iop: str
+) -> None:
+    User.objects.filter(pk=vgs.coordinator.pk).update(language=language)
+    with at_today():
+        deadlines.deadlines_generate(school_year=vgs.year)
+        html = _page(client, vgs)
+    assert f'lang="{language}"' in html
+    assert " ".join(re.findall(r'<text [^>]*data-month="\d+">([^<]+)</text>', html)) == months
+    assert re.search(r"<small>0 av 1 utført</small>", html)  # one deadline for the school: singular
+    assert "utførte" not in html
+    assert iop in html and "med iop" not in html
+
+
+def test_the_months_on_the_wheel_are_abbreviated_alike_in_every_language() -> None:
+    for language in ("nb", "nn", "sv", "en"):
+        with translation.override(language):
+            labels = [str(label) for label in wheel.MONTH_LABELS]
+        assert all(len(label) == 3 and label[0].isupper() for label in labels), (language, labels)
+        assert len(set(labels)) == 12
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
