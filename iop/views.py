@@ -880,12 +880,15 @@ def _goals_fragment(
     focus: Any = None,
     notice: list[str] | None = None,
     keep_open: Any = None,
+    moved: bool | None = None,
 ) -> HttpResponse:
     """The goals of SECTION (or of the IUP) again, with NOTICE (messages for
     the person, e.g. why a goal was not deleted) shown above them. FOCUS: the
     pk of a goal to open for editing with the focus in its text; KEEP_OPEN:
     one to open without moving the focus (IOP goals are otherwise shown as
-    reading text)."""
+    reading text). MOVED (True up, False down): KEEP_OPEN was just moved, and
+    the focus goes to its move button in its new place (the other one when
+    that is now disabled)."""
     view = selectors.section_goals(plan, section)
     year = None
     if isinstance(plan, Iop) and (focus or keep_open):
@@ -897,6 +900,9 @@ def _goals_fragment(
             goal.form = _goal_form(goal, year_level=year)  # type: ignore[attr-defined]
         if goal.pk == focus:
             goal.form.fields["text"].widget.attrs["autofocus"] = True  # type: ignore[attr-defined]
+        if moved is not None and goal.pk == keep_open:
+            first, last = goal is view.goals[0], goal is view.goals[-1]
+            goal.move_focus = "up" if (moved and not first) or (not moved and last) else "down"  # type: ignore[attr-defined]
     if isinstance(plan, Iup):
         context = {"goals": view.goals, "iup": plan, "can_edit": True, "focus": focus, "notice": notice}
         return render(request, "iop/_iup_goals.html", context)
@@ -1164,7 +1170,7 @@ def goal_move(request: HttpRequest, pk: str) -> HttpResponse:
         def moved(saved: Goal) -> HttpResponse:
             if not request.htmx:  # type: ignore[attr-defined]
                 return redirect(goal.plan.get_absolute_url() + f"#goal-{goal.pk}")
-            return _goals_fragment(request, goal.plan, goal.section, keep_open=goal.pk)
+            return _goals_fragment(request, goal.plan, goal.section, keep_open=goal.pk, moved=up)
 
         return _goal_saved(request, goal, then=moved, move=up)
     try:
@@ -1173,7 +1179,7 @@ def goal_move(request: HttpRequest, pk: str) -> HttpResponse:
         for message in exc.messages:
             messages.error(request, message)
     if request.htmx:  # type: ignore[attr-defined]
-        return _goals_fragment(request, goal.plan, goal.section, keep_open=goal.pk)
+        return _goals_fragment(request, goal.plan, goal.section, keep_open=goal.pk, moved=up)
     return redirect(goal.plan.get_absolute_url() + f"#goal-{goal.pk}")
 
 

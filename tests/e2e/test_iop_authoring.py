@@ -113,8 +113,20 @@ def test_moving_a_goal_keeps_the_text_being_written(live_server: Any, transactio
     )
     assert page.locator(f"#id_{goal.pk}-text").input_value() == "Skrevet rett før flyttingen."
     assert page.locator(f"#goal-{goal.pk}").get_by_role("button", name="Flytt ned").is_disabled()
+    # The keyboard stays with the moved goal: on its other move button, now that "down" is disabled.
+    page.wait_for_function(f"() => document.getElementById('goal-{goal.pk}')?.contains(document.activeElement)")
+    assert page.evaluate("() => document.activeElement.textContent").startswith("Flytt opp")
     goal.refresh_from_db()
     assert goal.text == "Skrevet rett før flyttingen."
+
+    # Moved back up with the keyboard: the focus follows the goal to the top, on "Flytt ned".
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        f"() => document.getElementById('goal-{goal.pk}')?.compareDocumentPosition("
+        f"document.getElementById('goal-{other.pk}')) === Node.DOCUMENT_POSITION_FOLLOWING"
+    )
+    page.wait_for_function(f"() => document.getElementById('goal-{goal.pk}')?.contains(document.activeElement)")
+    assert page.evaluate("() => document.activeElement.textContent").startswith("Flytt ned")
 
 
 @pytest.mark.django_db(transaction=True)
