@@ -78,3 +78,4 @@ def test_a_teacher_attaches_an_aim_to_a_goal_with_the_keyboard_only(
     page.reload()  # the goal reads as text again, with its aim
     shown = page.locator(f'#goal-{goal.pk} li[data-aim="KM9001"]')
     assert "KM9001" in shown.inner_text() and TEXT in shown.inner_text()
+    assert shown.inner_text().index(TEXT) < shown.inner_text().index("KM9001"), "the aim's words first, its code after"

@@ -52,6 +52,32 @@ def test_a_teacher_finds_attaches_and_sees_an_aim_on_the_iop(world: World) -> No
     assert not goal.competence_aims.exists()
 
 
+def test_an_aim_is_named_by_its_words_and_its_code_comes_after_them(world: World) -> None:
+    """The buttons to attach and remove an aim are named by the aim's words
+    (not "Fjern: KMDEMO11"), and the teacher's reading view shows the aim as
+    the parent's does, its words first, with the code after them."""
+    ch = chain(world.pupil_a)
+    goal = ch.goals[0]
+    wanted = aim("KMDEMO11", "telle til hundre og sortere mengder", year=2)
+    teacher = world.client("teacher")
+    found = teacher.get(
+        reverse("iop:goal_aims", args=[goal.pk]), {"q": "telle", "fag": "Matematikk", "trinn": "2"}, **HTMX
+    ).content.decode()
+    assert '<span class="visually-hidden">: telle til hundre og sortere mengder</span>' in found
+    assert ": KMDEMO11</span>" not in found and "<strong>KMDEMO11" not in found
+    goal.competence_aims.add(wanted)
+
+    editor = teacher.get(reverse("iop:goal_editor", args=[goal.pk]), **HTMX).content.decode()
+    remove = editor[editor.index(f'name="remove" value="{wanted.pk}"') :].split("</button>", 1)[0]
+    assert remove.endswith('Fjern<span class="visually-hidden">: telle til hundre og sortere mengder</span>'), remove
+
+    page = teacher.get(reverse("iop:iop_detail", args=[ch.iop.pk])).content.decode()  # type: ignore[union-attr]
+    item = page[page.index('<li data-aim="KMDEMO11">') :].split("</li>", 1)[0]
+    assert "<strong>KMDEMO11" not in item
+    words = item.index("telle til hundre og sortere mengder")
+    assert words < item.index("KMDEMO11)"), item
+
+
 def test_an_aim_the_vedtak_leaves_out_is_flagged_and_others_are_not(world: World) -> None:
     ch = chain(world.pupil_a)
     goal = ch.goals[0]
