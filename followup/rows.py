@@ -67,6 +67,8 @@ def deadline_row(
         about = d.group.name  # type: ignore[union-attr]
     else:
         about = d.school.name
+    # Whom the deadline is about, for the form's names: many rows share a title.
+    whom = f", {_e(about)}" if d.pupil_id or d.group_id else ""
     responsible = (d.responsible.full_name if d.responsible_id else "") or d.get_responsible_role_display()  # type: ignore[union-attr]
     if d.state == Deadline.State.DONE:
         status = f'<span class="ds-tag" data-color="success">{words.done}</span>'
@@ -83,11 +85,11 @@ def deadline_row(
             f'\n    <form method="post" action="{url}" hx-post="{url}" hx-target="#deadline-{pk}" hx-swap="outerHTML"'
             ' class="followup-inline-form">'
             f'<input type="hidden" name="csrfmiddlewaretoken" value="{_e(csrf_token)}">'
-            f'\n      <label class="ds-label ds-sr-only" for="note-{pk}">{words.what_was_done}: {title}</label>'
+            f'\n      <label class="ds-label ds-sr-only" for="note-{pk}">{words.what_was_done}: {title}{whom}</label>'
             f'\n      <input class="ds-input" id="note-{pk}" name="note" type="text" maxlength="2000" required'
             f' placeholder="{words.what_was_done}">'
             '\n      <button class="ds-button" data-variant="secondary" data-size="sm" type="submit">'
-            f'{words.done}<span class="visually-hidden">: {title}</span></button>'
+            f'{words.done}<span class="visually-hidden">: {title}{whom}</span></button>'
             "\n      \n    </form>\n  "
         )
     return mark_safe(  # noqa: S308 - every value above is escaped

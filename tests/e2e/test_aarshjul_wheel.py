@@ -40,3 +40,27 @@ def test_the_wheel_beside_its_list(live_server: Any, transactional_db: None, pag
         assert not page.locator(".site-header").is_visible()
         assert not page.get_by_role("link", name="Ny plikt").is_visible()
         assert wheel.is_visible() and table.is_visible()
+
+
+def test_the_list_fits_on_a_laptop(live_server: Any, transactional_db: None, page: Any) -> None:
+    """At 1366 px (nynorsk, the longest words) the list's last column, Status,
+    is whole in view: its box needs no sideways scrolling."""
+    with time_machine.travel("2026-11-20T09:00:00+01:00", tick=True):
+        ys = build_year_school()
+        ys.coordinator.language = "nn"
+        ys.coordinator.save(update_fields=["language"])
+        deadlines.deadlines_generate(school_year=ys.year)
+        page.set_viewport_size({"width": 1366, "height": 768})
+        login(page, live_server.url, ys.coordinator.email)
+        page.goto(f"{live_server.url}/oppfolging/arshjul/")
+        table = page.get_by_role("table", name="Pliktene i skuleåret etter dato")
+        assert table.is_visible()
+        # The table's own box (nav.js may wrap it in one that scrolls) is no wider than it shows.
+        widths = table.evaluate(
+            "t => { const b = t.closest('.table-scroll') || t.parentElement; return [b.scrollWidth, b.clientWidth]; }"
+        )
+        assert widths[0] <= widths[1], widths
+        box = table.evaluate("t => t.parentElement.getBoundingClientRect().right")
+        last = table.locator("thead th").last.bounding_box()
+        assert last["x"] + last["width"] <= box + 0.5
+        assert last["x"] + last["width"] <= 1366

@@ -16,6 +16,7 @@ from followup import selectors
 from followup.forms import DeadlineCompleteForm
 from followup.models import Deadline
 from followup.rows import RowWords, deadline_row
+from tests import factories as f
 from tests.conftest import World
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -24,8 +25,9 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 def _kinds(w: World) -> list[Deadline]:
     """Open, overdue and done (with and without a note); about a pupil, a
     group and the school; with a person or only a role responsible; a title
-    that must be escaped."""
+    and a pupil's name that must be escaped."""
     today = timezone.localdate()
+    odd = f.pupil_in(w.group_a, first_name='Åse <b>"Tom"</b>', last_name="Berg & Co")
     common = {"school": w.school1, "school_year": w.group_a.school_year, "responsible_role": "kontaktlaerer"}
     made = [
         Deadline(key="a", title="Kartlegging", pupil=w.pupil_a, due=today + datetime.timedelta(days=3), **common),
@@ -44,6 +46,7 @@ def _kinds(w: World) -> list[Deadline]:
             **common,
         ),
         Deadline(key="e", title="IKO", due=today, state=Deadline.State.DONE, done_at=timezone.now(), **common),
+        Deadline(key="f", title="Kartlegging", pupil=odd, due=today + datetime.timedelta(days=3), **common),
     ]
     Deadline.objects.bulk_create(made)
     return list(
@@ -72,6 +75,25 @@ def test_a_row_written_in_python_is_the_templates_row(world: World, language: st
     assert "&lt;i&gt;&quot;Tom &amp; Åse&quot;&lt;/i&gt;" in deadline_row(
         deadlines[1], "/", today=today, csrf_token="t", words=words
     )
+
+
+def test_the_done_forms_say_whom_the_deadline_is_about(world: World) -> None:
+    """Many rows share a title; the form's label and button name the pupil,
+    or the group, (escaped) and nothing more for the whole school."""
+    today = timezone.localdate()
+    pupil, group, school, _done, _none, odd = _kinds(world)
+    with translation.override("nb"):
+        words = RowWords.current()
+
+        def names(d: Deadline) -> tuple[str, str]:
+            row = deadline_row(d, "", today=today, csrf_token="t", words=words)
+            label = row.split('for="note-')[1].split(">", 1)[1].split("</label>")[0]
+            return label, row.split('<span class="visually-hidden">')[1].split("</span>")[0]
+
+        assert names(pupil) == ("Hva ble gjort: Kartlegging, Anna Aasen", ": Kartlegging, Anna Aasen")
+        assert names(group)[1] == ": Møte &lt;i&gt;&quot;Tom &amp; Åse&quot;&lt;/i&gt;, 5A"
+        assert names(school) == ("Hva ble gjort: Årsrapport", ": Årsrapport")
+        assert names(odd)[1] == (": Kartlegging, Åse &lt;b&gt;&quot;Tom&quot;&lt;/b&gt; Berg &amp; Co")
 
 
 def test_the_dashboard_shows_the_rows_and_marks_one_done(world: World) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -112,6 +113,23 @@ def test_it_rounds_half_up_on_the_page_and_in_the_csv(school_year, client) -> No
     assert "<td>0,13</td>" in last_year and "<td>0,12</td>" not in last_year
     lines = client.get(reverse("kpi:key_figures_csv")).content.decode("utf-8-sig").splitlines()
     assert any(line.startswith("2025/26;Nøkkelskolen;Alle;8;1;12,5;0,13;") for line in lines), lines
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 10, 12, tzinfo=datetime.UTC), tick=False)
+def test_the_page_shows_talks_per_pupil_as_the_csv_does(school_year, client) -> None:  # type: ignore[no-untyped-def]
+    """Two decimals on both, also where they are zeros: 0,00 and 1,50, not 0,0 and 1,5."""
+    g7 = Group.objects.create(school_year=school_year["g5"].school_year, name="7A", year_level=7)
+    f.pupil_in(g7, first_name="Utensamtale")  # no talk: 0 talks per pupil
+    client.force_login(school_year["coordinator"], backend="django.contrib.auth.backends.ModelBackend")
+    this_year = client.get(reverse("kpi:key_figures")).content.decode().split("Skoleår 2025/26", 1)[0]
+    on_page = {}
+    for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", this_year, re.S):
+        cells = re.findall(r"<td>(.*?)</td>", tr, re.S)
+        if cells:
+            on_page[cells[1]] = cells[4]  # year level: talks per pupil
+    lines = client.get(reverse("kpi:key_figures_csv")).content.decode("utf-8-sig").splitlines()
+    in_csv = {line.split(";")[2]: line.split(";")[6] for line in lines if line.startswith("2026/27;")}
+    assert (on_page["5"], on_page["7"]) == (in_csv["5"], in_csv["7"]) == ("1,50", "0,00")
 
 
 @time_machine.travel(datetime.datetime(2026, 11, 10, 12, tzinfo=datetime.UTC), tick=False)
