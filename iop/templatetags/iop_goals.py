@@ -22,7 +22,9 @@ def goal_name(goal: Goal) -> str:
     if text:
         return str(truncatechars(text, 40))
     when = formats.date_format(timezone.localtime(goal.created_at), "SHORT_DATETIME_FORMAT")
-    subject = goal.section.subject if goal.section_id else goal.subject  # type: ignore[union-attr]
+    # The section's subject only when it is loaded already: naming never costs a query.
+    loaded = goal.section_id and Goal.section.is_cached(goal)  # type: ignore[attr-defined]
+    subject = goal.section.subject if loaded else goal.subject  # type: ignore[union-attr]
     if subject:
         return _("goal without text in %(subject)s, created %(when)s") % {"subject": subject, "when": when}
     return _("social or general goal without text, created %(when)s") % {"when": when}
