@@ -78,3 +78,21 @@ def test_the_report_page_with_aims_runs_a_fixed_number_of_queries(world: World) 
         report = services.report_create(actor=world.user("teacher"), iop=iop)
         measured.append(page_queries(client, reverse("reports:report_detail", args=[report.pk]), warm=True))
     assert_same_queries(measured[0], measured[1])
+
+
+def test_a_typed_aim_prefix_is_left_out_of_the_report_and_the_pdfs(world: World, tmp_path: Path) -> None:
+    """A free-text aim typed as "KM: …" prints without the "KM:": the page
+    and the PDF put their own "Kompetansemål" heading in front, as the plan page does."""
+    iop = make_iop(world.pupil_a, goals_per_subject=1, logs_per_goal=1, subjects=(("Matematikk", 57),))
+    Goal.objects.filter(iop=iop).update(competence_aim="KM: utforske og beskrive tallmønster")
+    teacher = world.user("teacher")
+    client = world.client("teacher")
+    iop_pdf = pdf_text(client.get(reverse("reports:iop_pdf", args=[iop.pk])).content, tmp_path)
+    report = services.report_create(actor=teacher, iop=iop)
+    page = client.get(reverse("reports:report_detail", args=[report.pk])).content.decode()
+    report = services.report_update(actor=teacher, report=report, version=report.version, data={"summary": "Bra år."})
+    report = services.report_finalise(actor=teacher, report=report, version=report.version)
+    report_pdf = pdf_text(Path(report.pdf.path).read_bytes(), tmp_path)
+    for where, text in (("IOP PDF", iop_pdf), ("report page", page), ("report PDF", report_pdf)):
+        assert "utforske og beskrive tallmønster" in text, where
+        assert "KM: utforske" not in text, where
