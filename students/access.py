@@ -56,6 +56,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, Permission
 from django.core.exceptions import EmptyResultSet, FullResultSet, PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
@@ -245,12 +246,24 @@ def profile(user: User | AnonymousUser) -> Profile:
         active=True,
         roles={k: frozenset(v) for k, v in roles.items()},
         is_guardian=bool(children_languages),
-        language=max(set(languages), key=languages.count) if languages else None,
+        language=_most_common(languages),
         foreign_schools=frozenset(foreign),
         chain_children=chain_children,
     )
     user._access_profile = result  # type: ignore[union-attr,attr-defined]
     return result
+
+
+def _most_common(languages: list[str]) -> str | None:
+    """The language most of LANGUAGES name; on a tie the site's default
+    (bokmål) if it is among them, else the first in alphabetical order, so
+    that the answer never depends on the order of the rows or of a set
+    (someone serving a bokmål and a nynorsk school reads bokmål)."""
+    if not languages:
+        return None
+    most = max(languages.count(language) for language in set(languages))
+    tied = sorted(language for language in set(languages) if languages.count(language) == most)
+    return settings.LANGUAGE_CODE if settings.LANGUAGE_CODE in tied else tied[0]
 
 
 def forget(user: User) -> None:

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import formats, translation
 
 from followup import reminders
+from students import access
 from students.models import School, User
 from tests.conftest import World
 
@@ -122,3 +123,16 @@ def test_a_nynorsk_reader_gets_nynorsk_emails(world: World) -> None:
     assert reminders.language_of(teacher) == "nn"
     with translation.override(reminders.language_of(teacher)):
         assert translation.gettext("Takes effect on the next page.") == "Gjeld frå neste side."
+
+
+@pytest.mark.parametrize("order", ["nynorsk first", "bokmal first"])
+def test_someone_serving_a_bokmal_and_a_nynorsk_school_reads_bokmal(world: World, order: str) -> None:
+    """A PPT advisor serves two schools: one writes bokmål, the other
+    nynorsk. A tie between the schools' languages goes to the default
+    (bokmål) whatever order the memberships come in; a majority wins."""
+    first, second = (world.school1, world.school2) if order == "nynorsk first" else (world.school2, world.school1)
+    School.objects.filter(pk=first.pk).update(language=School.Language.NN)
+    School.objects.filter(pk=second.pk).update(language=School.Language.NB)
+    assert lang(world.client("ppt").get(reverse("home"))) == "nb"
+    assert access._most_common(["nn", "sv", "nn", "nb"]) == "nn"
+    assert access._most_common(["sv", "nn"]) == "nn"
