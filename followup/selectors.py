@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from iop.models import APPEAL_PERIOD, Enkeltvedtak, Iup
+from iop.models import APPEAL_PERIOD, Enkeltvedtak, Iop, Iup
 from students import access
 from students.access import Action
 from students.models import Enrolment, Group, Pupil, School, StaffMembership, TeachingAssignment, User
@@ -30,6 +30,7 @@ from .models import (
     Concern,
     Consent,
     Deadline,
+    Duty,
     Kartlegging,
     Meeting,
     MeetingPupil,
@@ -120,6 +121,19 @@ def pupil_followup(user: AnyUser, pupil_id: Any) -> PupilFollowup:
         held += len(set(iup_talks().filter(pupil=pupil, school_year=year).values_list("talk_date", flat=True)))
     chain = access.offers_chain(pupil)
     here = reverse_one("followup:pupil", pupil.pk)
+    # The pupil's live IOPs by their decision (one query): a deadline for making the IOP leads to the one begun.
+    iops = (
+        {
+            str(vedtak_id): pk
+            for vedtak_id, pk in Iop.objects.filter(pupil=pupil)
+            .exclude(status=Iop.Status.ARCHIVED)
+            .order_by("created_at")
+            .values_list("vedtak_id", "pk")
+        }
+        if chain
+        else {}
+    )
+    can_edit = Action.EDIT in pupil.allowed  # type: ignore[attr-defined]
     return PupilFollowup(
         pupil=pupil,
         concerns=list(Concern.objects.filter(pupil=pupil).select_related("filed_by", "received_by")),
@@ -134,14 +148,16 @@ def pupil_followup(user: AnyUser, pupil_id: Any) -> PupilFollowup:
         referrals=list(Referral.objects.filter(pupil=pupil).prefetch_related("consents")) if chain else [],
         talks=talks,
         deadlines=[
-            (d, deadline_link(d, here=here))  # no link to this page itself
-            for d in Deadline.objects.filter(pupil=pupil, state=Deadline.State.OPEN).select_related("responsible")[:20]
+            (d, deadline_link(d, here=here, iops=iops, talk_form=can_edit))  # no link to this page itself
+            for d in Deadline.objects.filter(pupil=pupil, state=Deadline.State.OPEN).select_related(
+                "responsible", "duty"
+            )[:20]
         ],
         today=timezone.localdate(),
         talks_held=held,
         talk_target=services.talk_target(year_level, chain=chain),
         year_level=year_level,
-        can_edit=Action.EDIT in pupil.allowed,  # type: ignore[attr-defined]
+        can_edit=can_edit,
         can_manage=Action.MANAGE in pupil.allowed,  # type: ignore[attr-defined]
         appeal_periods=list(
             Enkeltvedtak.objects.filter(
@@ -574,19 +590,30 @@ def talk_overview(user: AnyUser, group: Group) -> list[TalkRow]:
     return [TalkRow(p, p.talks_held + p.iup_held, p.planned, target) for p in pupils]  # type: ignore[attr-defined]
 
 
-def deadline_link(d: Deadline, *, here: str = "") -> str:
+def deadline_link(d: Deadline, *, here: str = "", iops: dict[str, Any] | None = None, talk_form: bool = False) -> str:
     """The page deadline D is about: its record's, else its pupil's follow-up
     page, its group's meetings or (a deadline about the whole school) the
-    deadline page; "" when that page is HERE, the page the link would be on."""
-    link = _deadline_page(d)
+    deadline page; "" when that page is HERE, the page the link would be on.
+    Where D's duty is loaded (never a query): a deadline for making the IOP
+    after a decision leads to the IOP begun from it (IOPS: the pupil's IOP ids
+    by their decision's id, when the caller read them), and with TALK_FORM
+    (a user who may register talks) a talk deadline leads to the form that
+    registers the pupil's talk of that kind."""
+    link = _deadline_page(d, iops or {}, talk_form)
     return "" if link == here else link
 
 
-def _deadline_page(d: Deadline) -> str:
+def _deadline_page(d: Deadline, iops: dict[str, Any], talk_form: bool) -> str:
     from django.urls import reverse
 
     from students.urlcache import reverse_one
 
+    duty = d.duty if Deadline.duty.is_cached(d) else None
+    fulfilment = duty.fulfilment if duty is not None else ""
+    if fulfilment == Duty.Fulfilment.IOP_PUBLISHED and d.record_kind == "vedtak" and d.record_id in iops:
+        return reverse_one("iop:iop_detail", iops[d.record_id])
+    if fulfilment == Duty.Fulfilment.TALK_HELD and talk_form and d.pupil_id:
+        return reverse_one("followup:talk_create", d.pupil_id) + f"?kind={duty.talk_kind}"  # type: ignore[union-attr]
     if d.record_kind == "tiltak" and d.record_id:
         return reverse_one("followup:tiltak_detail", d.record_id.split(":")[0])
     record_pages = {

@@ -660,19 +660,22 @@ def pupil_plans(pupil: Pupil) -> PupilPlans | None:
     iops = list(iop_qs)
     if internal:  # the same IOPs the reports section lists: read once per request
         pupil.plan_iops = iops  # type: ignore[attr-defined]
+    # The clear-line checks are tasks: shown to staff who can act on them
+    # (manage or edit the plans), not to a reader such as a vikar.
+    checked = internal and bool({Action.MANAGE, Action.EDIT} & allowed)
     flags: list[checks.Flag] = []
     for iop in iops:
         if iop.vedtak_id in vedtak_by_id:
             iop.vedtak = vedtak_by_id[iop.vedtak_id]
             newer = rebase.newest_of(iop, vedtak) if iop.is_editable else None
-            iop.flags = checks.iop_flags(iop, newer, vedtak) if internal else []  # type: ignore[attr-defined]
+            iop.flags = checks.iop_flags(iop, newer, vedtak) if checked else []  # type: ignore[attr-defined]
         else:  # pragma: no cover - a published IOP always rests on a made vedtak
             iop.flags = []  # type: ignore[attr-defined]
         for goal in iop.goals.all():
-            goal.flags = checks.goal_flags(goal) if internal else []  # type: ignore[attr-defined]
-    if internal:
-        for v in vedtak:
-            v.flags = checks.vedtak_flags(v)  # type: ignore[attr-defined]
+            goal.flags = checks.goal_flags(goal) if checked else []  # type: ignore[attr-defined]
+    for v in vedtak:
+        v.flags = checks.vedtak_flags(v) if checked else []  # type: ignore[attr-defined]
+    if checked:
         flags = checks.missing_iop_flags(vedtak, iops)
     live = [i for i in iops if i.status != Iop.Status.ARCHIVED]
     current = live[0] if live else None

@@ -4,9 +4,12 @@ rows preloaded, so each page runs a fixed number of SQL queries."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from . import access, transfer
@@ -119,6 +122,11 @@ class Home:
     groups: list[Group]
     pupil_count: int
     schools: list[str]
+    #: For an operator: the operator pages (``settings.NAV_ITEMS`` with
+    #: audience ``operator``) as ``(url, label)``, else empty.
+    operator_pages: list[tuple[str, Any]] = field(default_factory=list)
+    #: Whether the user may use the admin site (superusers: iop/admin_site.py).
+    admin: bool = False
 
 
 def home(user: User) -> Home:
@@ -148,4 +156,19 @@ def home(user: User) -> Home:
         access.current(Pupil.objects.filter(pk__in=access.pupil_ids(user))).count() if prof.is_staff_member else 0
     )
     schools = list(access.visible_schools(user).values_list("name", flat=True))
-    return Home(profile=prof, children=children, groups=groups, pupil_count=pupil_count, schools=schools)
+    operator_pages: list[tuple[str, Any]] = []
+    if access.is_operator(user):
+        operator_pages = [
+            (reverse(name), label)
+            for name, label, audience in getattr(settings, "NAV_ITEMS", [])
+            if audience == "operator"
+        ]
+    return Home(
+        profile=prof,
+        children=children,
+        groups=groups,
+        pupil_count=pupil_count,
+        schools=schools,
+        operator_pages=operator_pages,
+        admin=bool(user.is_active and user.is_superuser),
+    )

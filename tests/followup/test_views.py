@@ -11,12 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from followup.models import Concern, Deadline, Duty, Meeting, MeetingPupil, Talk
-from iop.models import Iup
+from iop.models import Iop, Iup
 from students.models import StaffMembership, User
 from tests import factories as f
 from tests.conftest import World
 from tests.followup.fixtures import records
-from tests.iop.factories import iup
+from tests.iop.factories import chain, iup
 
 
 def test_an_impossible_duty_is_refused_with_messages(world: World) -> None:
@@ -433,6 +433,50 @@ def test_the_pupil_pages_open_deadlines_link_elsewhere_and_are_marked_overdue(wo
     assert '<span class="ds-tag" data-color="danger">Forfalt</span>' in talk
     assert f'href="{reverse("followup:concern_detail", args=[r.concern_a.pk])}">Følge opp bekymringen</a>' in concern
     assert "Forfalt" not in concern
+
+
+def test_the_pupil_pages_open_deadlines_lead_to_the_iop_begun_and_to_registering_the_talk(world: World) -> None:
+    """The IOP due after a decision leads to the IOP draft made from it (to the
+    decision while there is none); a talk deadline leads to the form that
+    registers that kind of talk, for those who may register talks."""
+    ch = chain(world.pupil_a, iop_status=Iop.Status.DRAFT)
+    other = chain(world.pupil_a, iop_status=None)  # a second decision, no IOP from it yet
+    today = timezone.localdate()
+
+    def duty(key: str, fulfilment: str, talk_kind: str = "") -> Duty:
+        return Duty.objects.create(
+            school=world.school1,
+            key=key,
+            title=key,
+            responsible_role=Duty.Role.KONTAKTLAERER,
+            applies_to=Duty.AppliesTo.EVERY_PUPIL,
+            anchor=Duty.Anchor.FIXED_DATE,
+            month=9,
+            day=1,
+            fulfilment=fulfilment,
+            talk_kind=talk_kind,
+        )
+
+    iop_duty = duty("iop-etter-vedtak", Duty.Fulfilment.IOP_PUBLISHED)
+    base = {"school": world.school1, "school_year": world.group_a.school_year, "pupil": world.pupil_a, "due": today}
+    for vedtak, title in ((ch.vedtak, "IOP utarbeidet etter enkeltvedtak"), (other.vedtak, "IOP etter det andre")):
+        Deadline.objects.create(
+            key=f"iop:{vedtak.pk}", duty=iop_duty, title=title, record_kind="vedtak", record_id=str(vedtak.pk), **base
+        )
+    for kind, title in (("elevsamtale", "Elevsamtale (høst)"), ("utviklingssamtale", "Utviklingssamtale (høst)")):
+        Deadline.objects.create(key=kind, duty=duty(kind, Duty.Fulfilment.TALK_HELD, kind), title=title, **base)
+    url = reverse("followup:pupil", args=[world.pupil_a.pk])
+    page = world.client("coordinator").get(url).content.decode()
+    listed = page.split("data-deadlines>")[1].split("</ul>")[0]
+    assert f'href="{reverse("iop:iop_detail", args=[ch.iop.pk])}">IOP utarbeidet etter enkeltvedtak</a>' in listed
+    assert f'href="{reverse("iop:vedtak_detail", args=[other.vedtak.pk])}">IOP etter det andre</a>' in listed
+    register = reverse("followup:talk_create", args=[world.pupil_a.pk])
+    assert f'href="{register}?kind=elevsamtale">Elevsamtale (høst)</a>' in listed
+    assert f'href="{register}?kind=utviklingssamtale">Utviklingssamtale (høst)</a>' in listed
+    form = world.client("coordinator").get(f"{register}?kind=utviklingssamtale")
+    assert form.status_code == 200 and 'value="utviklingssamtale" selected' in form.content.decode()
+    faglaerer = world.client("faglaerer").get(url).content.decode()  # logs, registers no talk
+    assert register not in faglaerer and "Elevsamtale (høst)" in faglaerer
 
 
 def test_the_pupil_page_counts_the_open_follow_up(world: World) -> None:

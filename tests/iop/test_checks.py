@@ -136,6 +136,21 @@ def test_the_pupil_page_and_overview_show_flags_to_staff_only(world: World) -> N
     assert 'data-flag="vedtak_missing_hours"' in overview and "Anna Aasen" in overview
 
 
+def test_the_pupil_page_shows_the_checks_only_to_staff_who_can_act_on_them(world: World) -> None:
+    """A vikar reads the pupil's plans but makes no IOP: the red-thread box
+    ("the pupil has no IOP. Make the IOP") is for the kontaktlærer and coordinator."""
+    ch = chain(world.pupil_a, iop_status=None)
+    Enkeltvedtak.objects.filter(pk=ch.vedtak.pk).update(made_on=timezone.localdate() - datetime.timedelta(days=97))
+    url = reverse("pupil_detail", args=[world.pupil_a.pk])
+    for persona in ("teacher", "coordinator"):
+        page = world.client(persona).get(url).content.decode()
+        assert 'data-flag="vedtak_without_iop"' in page and "iop-flags" in page, persona
+    response = world.client("vikar").get(url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "iop-flags" not in page and "data-flag" not in page
+
+
 def test_the_overview_comes_a_page_at_a_time_with_each_pupils_flags(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:

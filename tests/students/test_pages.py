@@ -75,6 +75,22 @@ def test_it_shows_a_parent_only_their_child_on_the_home_page(world: World) -> No
     assert "Mine barn" in page
 
 
+def test_it_tells_the_operator_what_they_can_do_on_the_home_page(world: World) -> None:
+    """The operator has no school role: their home page links the operator
+    pages and the admin (in bokmål), not "ask for a role"."""
+    page = world.client("operator").get(reverse("home")).content.decode()
+    assert "Drift av tjenesten" in page and "ingen rolle ved noen skole" not in page
+    for url in (reverse("roster_imports"), reverse("school_years"), reverse("followup:aarshjul_choices")):
+        assert f'<li><a class="ds-link" href="{url}">' in page
+    assert f'href="{reverse("admin:index")}">Administrasjon: brukere, skoler, grupper og roller</a>' in page
+    assert "Drift av tjenesten" not in world.client("teacher").get(reverse("home")).content.decode()
+    nobody = f.UserFactory(email="nobody@test.example")
+    client = world.client("anonymous")
+    client.force_login(nobody, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get(reverse("home")).content.decode()
+    assert "ingen rolle ved noen skole" in page and "Drift av tjenesten" not in page
+
+
 def test_it_speaks_norwegian_by_default(world: World) -> None:
     page = world.client("teacher").get(reverse("pupil_list")).content.decode()
     assert 'lang="nb"' in page and "Søk på navn" in page
