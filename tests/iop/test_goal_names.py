@@ -77,6 +77,14 @@ def test_names_are_cut_between_two_words_and_follow_the_buttons_words_without_a_
         assert not re.search(r'\s<span class="visually-hidden">:', html), "no space before the colon"
 
 
+def test_the_save_button_is_named_by_the_goal_as_its_siblings_are(world: World) -> None:
+    goal = chain(world.pupil_a, goals=1, iop_status=Iop.Status.DRAFT).goals[0]
+    Goal.objects.filter(pk=goal.pk).update(text="Eleven leser korte tekster.")
+    editor = world.client("teacher").get(reverse("iop:goal_editor", args=[goal.pk]), **HTMX).content.decode()
+    for words in ("Lagre mål", "Lukk", "Flytt opp", "Slett"):
+        assert f'{words}<span class="visually-hidden">: Eleven leser korte tekster.</span></button>' in editor, words
+
+
 def test_clearing_a_goals_text_is_still_saved(world: World) -> None:
     """The autosave while the teacher rewrites the goal is not refused for an empty text."""
     goal = chain(world.pupil_a, goals=1, iop_status=Iop.Status.DRAFT).goals[0]
