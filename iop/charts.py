@@ -108,9 +108,10 @@ def _progression_svg(
     dates = sorted({d for d, _v in q_series + i_series})
     label = _("Progression: %(goal)s") % {"goal": title[:120]} if title else _("Progression")
     desc = describe(logs, plain)
+    stop = "" if label.endswith((".", "!", "?")) else "."  # a goal's text ending in "." gets no second one
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" role="img" aria-label="{escape(label)}. {escape(desc)}" class="progression">',
+        f'height="{height}" role="img" aria-label="{escape(label)}{stop} {escape(desc)}" class="progression">',
         f"<title>{escape(label)}</title><desc>{escape(desc)}</desc>",
     ]
 

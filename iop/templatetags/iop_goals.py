@@ -4,7 +4,6 @@ starts empty, and a teacher may clear the text while rewriting it)."""
 from __future__ import annotations
 
 from django import template
-from django.template.defaultfilters import truncatechars
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -14,13 +13,27 @@ register = template.Library()
 
 
 @register.filter
+def name_cut(text: str, length: int = 40) -> str:
+    """TEXT shortened for a screen reader's name of a button or link to at most
+    LENGTH characters with "…", cut between two words (never mid-word); a
+    first word longer than that is cut where it must be."""
+    text = " ".join(text.split())
+    if len(text) <= length:
+        return text
+    cut = text[: length - 1]
+    if text[length - 1] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+@register.filter
 def goal_name(goal: Goal) -> str:
     """GOAL named after a button's or link's words for a screen reader
-    ("Delete: …"): its text, shortened to 40 characters; a goal without text
+    ("Delete: …"): its text, shortened to 40 characters at a word; a goal without text
     by its subject and when it was created, so two empty goals still differ."""
     text = goal.text.strip()
     if text:
-        return str(truncatechars(text, 40))
+        return name_cut(text)
     when = formats.date_format(timezone.localtime(goal.created_at), "SHORT_DATETIME_FORMAT")
     # The section's subject only when it is loaded already: naming never costs a query.
     loaded = goal.section_id and Goal.section.is_cached(goal)  # type: ignore[attr-defined]

@@ -59,6 +59,17 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
+@pytest.fixture
+def strict_page(browser: Any) -> Iterator[Any]:
+    """A page under the app's own Content-Security-Policy (no axe-core): what
+    the page does that the CSP refuses shows as a console message."""
+    context = browser.new_context(locale="nb-NO", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
 def login(page: Any, live_server_url: str, email: str, password: str = PASSWORD) -> None:
     """Log in through the real login form."""
     page.goto(f"{live_server_url}/konto/logg-inn/")

@@ -94,11 +94,17 @@ def test_the_template_button_fills_the_criteria_and_keeps_the_text_being_written
 
 
 @pytest.mark.django_db(transaction=True)
-def test_moving_a_goal_keeps_the_text_being_written(live_server: Any, transactional_world: World, page: Any) -> None:
+def test_moving_a_goal_keeps_the_text_being_written(
+    live_server: Any, transactional_world: World, strict_page: Any
+) -> None:
     w = transactional_world
-    ch = chain(w.pupil_a, goals=2, iop_status=Iop.Status.DRAFT)
+    # Levels logged: the goals' reading view shows their progression charts.
+    ch = chain(w.pupil_a, goals=2, iop_status=Iop.Status.DRAFT, logs_per_goal=3)
     assert ch.iop is not None
     goal, other = ch.goals
+    page = strict_page  # the page's own Content-Security-Policy enforced
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
     login(page, live_server.url, "teacher@test.example")
     page.goto(f"{live_server.url}/iop/{ch.iop.pk}/")
     card = page.locator(f"#goal-{goal.pk}")
@@ -127,6 +133,7 @@ def test_moving_a_goal_keeps_the_text_being_written(live_server: Any, transactio
     )
     page.wait_for_function(f"() => document.getElementById('goal-{goal.pk}')?.contains(document.activeElement)")
     assert page.evaluate("() => document.activeElement.textContent").startswith("Flytt ned")
+    assert refused == []  # the goals section swapped in breaks none of the page's Content-Security-Policy
 
 
 @pytest.mark.django_db(transaction=True)

@@ -34,3 +34,14 @@ def test_the_y_axis_labels_do_not_touch_the_chart_edge(language: str) -> None:
     for x, text in labels:
         start = float(x) - font.getlength(text)
         assert start >= LABEL_EDGE_PX, f"{text!r} starts {start:.1f} px from the edge"
+
+
+def test_the_charts_name_has_one_full_stop_after_a_goal_ending_in_one() -> None:
+    logs = [Log(datetime.date(2026, 9, 1), 2, 1)]
+    with translation.override("nb"):
+        ending = str(progression_svg(logs, title="Eleven teller med konkreter og tallinje."))
+        plain = str(progression_svg(logs, title="Eleven teller med konkreter"))
+    label = re.search(r'aria-label="([^"]*)"', ending)
+    assert label and label[1].startswith("Progresjon: Eleven teller med konkreter og tallinje. Kvalitet: "), label
+    assert ".." not in label[1]
+    assert 'aria-label="Progresjon: Eleven teller med konkreter. Kvalitet: ' in plain

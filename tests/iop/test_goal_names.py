@@ -13,7 +13,7 @@ from django.urls import reverse
 from iop.forms import GoalForm
 from iop.models import Goal, Iop
 from tests.conftest import World
-from tests.iop.factories import chain
+from tests.iop.factories import aim, chain
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 HIDDEN = re.compile(r'<span class="visually-hidden">: ([^<]*)</span>')
@@ -47,10 +47,42 @@ def test_a_goal_with_text_is_named_by_its_text_and_a_social_goal_without_by_what
     teacher = world.client("teacher")
     Goal.objects.filter(pk=goal.pk).update(text="Eleven tar kontakt med de andre i friminuttene hver dag.")
     named = HIDDEN.findall(teacher.get(reverse("iop:goal_editor", args=[goal.pk]), **HTMX).content.decode())
-    assert named and all(name == "Eleven tar kontakt med de andre i frimi…" for name in named), named
+    assert named and all(name == "Eleven tar kontakt med de andre i…" for name in named), named
     Goal.objects.filter(pk=goal.pk).update(text="  ")
     named = HIDDEN.findall(teacher.get(reverse("iop:goal_editor", args=[goal.pk]), **HTMX).content.decode())
     assert named and all(n.startswith("sosialt eller generelt mål uten tekst, opprettet ") for n in named), named
+
+
+def test_names_are_cut_between_two_words_and_follow_the_buttons_words_without_a_space(world: World) -> None:
+    """A long goal or aim is named up to a whole word ("… og trekker fra…",
+    never "… og trekker fra tal…"), and the hidden name follows the visible
+    words straight on ("Rediger mål: …", not "Rediger mål : …")."""
+    ch = chain(world.pupil_a, goals=1, iop_status=Iop.Status.DRAFT)
+    goal = ch.goals[0]
+    Goal.objects.filter(pk=goal.pk).update(text="Eleven legger sammen og trekker fra tall opp til 100.")
+    long_aim = aim("KM9001", "telle til hundre forlengs og baklengs og vise tallene på enkle tallinjer", year=2)
+    teacher = world.client("teacher")
+
+    page = teacher.get(reverse("iop:iop_detail", args=[ch.iop.pk])).content.decode()  # type: ignore[union-attr]
+    editor = teacher.get(reverse("iop:goal_editor", args=[goal.pk]), **HTMX).content.decode()
+    assert "Rediger mål<span" in page and "Flytt ned<span" in editor
+    assert set(HIDDEN.findall(page + editor)) == {"Eleven legger sammen og trekker fra…"}
+    found = teacher.get(reverse("iop:goal_aims", args=[goal.pk]), {"q": "telle", "trinn": "2"}, **HTMX)
+    assert "Legg til: telle til hundre forlengs og baklengs og vise tallene på…" in re.sub(
+        r'<span class="visually-hidden">', "", found.content.decode()
+    )
+    attached = teacher.post(reverse("iop:goal_aims_update", args=[goal.pk]), {"add": long_aim.pk}, **HTMX)
+    assert "telle til hundre forlengs og baklengs og vise tallene på…" in HIDDEN.findall(attached.content.decode())
+    for html in (page, editor, found.content.decode(), attached.content.decode()):
+        assert not re.search(r'\s<span class="visually-hidden">:', html), "no space before the colon"
+
+
+def test_the_save_button_is_named_by_the_goal_as_its_siblings_are(world: World) -> None:
+    goal = chain(world.pupil_a, goals=1, iop_status=Iop.Status.DRAFT).goals[0]
+    Goal.objects.filter(pk=goal.pk).update(text="Eleven leser korte tekster.")
+    editor = world.client("teacher").get(reverse("iop:goal_editor", args=[goal.pk]), **HTMX).content.decode()
+    for words in ("Lagre mål", "Lukk", "Flytt opp", "Slett"):
+        assert f'{words}<span class="visually-hidden">: Eleven leser korte tekster.</span></button>' in editor, words
 
 
 def test_clearing_a_goals_text_is_still_saved(world: World) -> None:
