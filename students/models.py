@@ -423,7 +423,13 @@ class PupilIdentity(models.Model):
 
     @property
     def masked(self) -> str:
-        return "•" * max(len(self.national_id) - 2, 0) + self.national_id[-2:]
+        return self.mask(self.national_id[-2:], len(self.national_id))
+
+    @staticmethod
+    def mask(tail: str, length: int) -> str:
+        """A national id shown by its last two digits only: TAIL (those
+        digits) after a dot for each of the LENGTH - 2 others ("•••••••••12")."""
+        return "•" * max(length - 2, 0) + tail
 
 
 class EnrolmentQuerySet(models.QuerySet["Enrolment"]):

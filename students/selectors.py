@@ -8,7 +8,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Length, Right
 from django.urls import reverse
 from django.utils import timezone
 
@@ -78,7 +79,18 @@ class PupilPage:
 
 
 def pupil_page(user: User | AnonymousUser, pupil_id: str) -> PupilPage:
-    pupil = access.get_pupil(user, pupil_id, queryset=with_current_groups(Pupil.objects.all()))
+    """What the pupil page shows of PUPIL_ID to USER: 404/403 as
+    :func:`access.get_pupil`. The pupil's query also reads whether it has
+    moves and, of its national id, the last two digits and the length only
+    (the masked form; the number itself is never read here), so that neither
+    takes a query of its own."""
+    identity = PupilIdentity.objects.filter(pupil_id=OuterRef("pk"))
+    pupils = Pupil.objects.annotate(
+        national_id_tail=Subquery(identity.annotate(tail=Right("national_id", 2)).values("tail")[:1]),
+        national_id_length=Subquery(identity.annotate(n=Length("national_id")).values("n")[:1]),
+        has_transfers=Exists(PupilTransfer.objects.filter(pupil_id=OuterRef("pk"))),
+    )
+    pupil = access.get_pupil(user, pupil_id, queryset=with_current_groups(pupils))
     allowed = pupil.allowed  # type: ignore[attr-defined]
     staff_view = bool(allowed & {access.Action.LOG, access.Action.ASSESS, access.Action.MANAGE, access.Action.ARCHIVE})
     guardians: list[GuardianLink] = []
@@ -94,15 +106,15 @@ def pupil_page(user: User | AnonymousUser, pupil_id: str) -> PupilPage:
         )
     national_id = None
     if access.Action.VIEW_SENSITIVE in pupil.allowed:  # type: ignore[attr-defined]
-        identity = PupilIdentity.objects.filter(pupil=pupil).first()
-        national_id = identity.masked if identity else None
+        tail, length = pupil.national_id_tail, pupil.national_id_length  # type: ignore[attr-defined]
+        national_id = None if tail is None else PupilIdentity.mask(tail, length)
         grants = list(
             PupilUserObjectPermission.objects.filter(content_object=pupil)
             .select_related("user", "permission")
             .order_by("expires_at")
         )
     transfers: list[PupilTransfer] = []
-    if staff_view:
+    if staff_view and pupil.has_transfers:  # type: ignore[attr-defined]
         transfers = list(transfer.transfers_of(pupil))
     return PupilPage(
         pupil=pupil,

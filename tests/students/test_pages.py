@@ -59,6 +59,21 @@ def test_it_answers_htmx_with_the_results_fragment(world: World) -> None:
     assert b"Aasen, Anna" in response.content
 
 
+def test_the_pupil_page_reads_the_masked_national_id_and_the_moves_with_the_pupil(world: World) -> None:
+    """The coordinator's pupil page reads the national id's last two digits
+    (never the number) and whether there are moves in the pupil's own query:
+    a national id adds no query, and the moves a query only when there are some."""
+    client = world.client("coordinator")
+    url = reverse("pupil_detail", args=[world.pupil_a.pk])
+    without = page_queries(client, url, warm=True)
+    PupilIdentity.objects.create(pupil=world.pupil_a, national_id="01011012345")
+    with_identity = page_queries(client, url)
+    assert len(with_identity.sql) == len(without.sql)
+    assert not [q for q in with_identity.sql if q.startswith('SELECT "students_pupilidentity"')]
+    assert not [q for q in with_identity.sql if "students_pupilidentity" in q and '"national_id" FROM' in q]
+    assert not [q for q in without.sql if 'FROM "students_pupiltransfer"' in q.split(" WHERE ")[0]]
+
+
 def test_it_shows_the_national_id_masked_to_coordinators_only(world: World) -> None:
     PupilIdentity.objects.create(pupil=world.pupil_a, national_id="01011012345")
     url = reverse("pupil_detail", args=[world.pupil_a.pk])
