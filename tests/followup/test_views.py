@@ -19,6 +19,22 @@ from tests.followup.fixtures import records
 from tests.iop.factories import chain, iup
 
 
+def _pupil_duty(world: World, key: str, fulfilment: str, talk_kind: str = "") -> Duty:
+    """A duty of school 1 for every pupil, the kontaktlærer's, due on 1 September."""
+    return Duty.objects.create(
+        school=world.school1,
+        key=key,
+        title=key,
+        responsible_role=Duty.Role.KONTAKTLAERER,
+        applies_to=Duty.AppliesTo.EVERY_PUPIL,
+        anchor=Duty.Anchor.FIXED_DATE,
+        month=9,
+        day=1,
+        fulfilment=fulfilment,
+        talk_kind=talk_kind,
+    )
+
+
 def test_an_impossible_duty_is_refused_with_messages(world: World) -> None:
     client = world.client("coordinator")
     url = reverse("followup:duty_edit", args=[world.school1.pk, "oppfolgingsmoter-host"])
@@ -322,17 +338,7 @@ def test_the_chains_next_step_is_never_crowded_out_of_my_next_tasks(
     teacher, year, today = world.user("teacher"), world.group_a.school_year, timezone.localdate()
 
     def duty(key: str, fulfilment: str) -> Duty:
-        return Duty.objects.create(
-            school=world.school1,
-            key=key,
-            title=key,
-            responsible_role=Duty.Role.KONTAKTLAERER,
-            applies_to=Duty.AppliesTo.EVERY_PUPIL,
-            anchor=Duty.Anchor.FIXED_DATE,
-            month=9,
-            day=1,
-            fulfilment=fulfilment,
-        )
+        return _pupil_duty(world, key, fulfilment)
 
     talk, iop = (
         duty("elevsamtale-host", Duty.Fulfilment.TALK_HELD),
@@ -444,18 +450,7 @@ def test_the_pupil_pages_open_deadlines_lead_to_the_iop_begun_and_to_registering
     today = timezone.localdate()
 
     def duty(key: str, fulfilment: str, talk_kind: str = "") -> Duty:
-        return Duty.objects.create(
-            school=world.school1,
-            key=key,
-            title=key,
-            responsible_role=Duty.Role.KONTAKTLAERER,
-            applies_to=Duty.AppliesTo.EVERY_PUPIL,
-            anchor=Duty.Anchor.FIXED_DATE,
-            month=9,
-            day=1,
-            fulfilment=fulfilment,
-            talk_kind=talk_kind,
-        )
+        return _pupil_duty(world, key, fulfilment, talk_kind)
 
     iop_duty = duty("iop-etter-vedtak", Duty.Fulfilment.IOP_PUBLISHED)
     base = {"school": world.school1, "school_year": world.group_a.school_year, "pupil": world.pupil_a, "due": today}
