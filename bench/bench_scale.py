@@ -219,6 +219,9 @@ def main() -> None:
     args = parser.parse_args()
     ensure_database()
     django.setup()
+    from iop.memory import settle
+
+    settle()  # as iop/wsgi.py does in a server's worker
     from django.conf import settings
     from django.core.management import call_command
 

@@ -64,6 +64,9 @@ def main() -> None:
     parser.add_argument("--callers", help="print the callers of functions matching this instead")
     args = parser.parse_args()
     django.setup()
+    from iop.memory import settle
+
+    settle()  # as iop/wsgi.py does in a server's worker
     warnings.filterwarnings("ignore", message="No directory at")
     logging.getLogger("iop").setLevel(logging.WARNING)
 
