@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import formats, translation
 
 from iop.models import Goal, Iop
 from students.models import Pupil
@@ -82,3 +83,42 @@ def test_the_pupil_page_offers_a_decision_only_for_an_assessment_without_one(wor
     assert f'href="{reverse("iop:vedtak_detail", args=[draft.vedtak.pk])}">Fortsett på utkastet til vedtak</a>' in page
     assert f'href="{reverse("iop:vedtak_create", args=[open_sv.pk])}">Fatt vedtak ut fra denne vurderingen</a>' in page
     assert_same_queries(before, page_queries(coordinator, url, warm=True))
+
+
+def test_the_assessment_page_offers_a_decision_only_while_it_has_none(world: World) -> None:
+    """As on the pupil page: an assessment without a decision offers one; with
+    a draft decision, the draft is continued; with a made decision, the page
+    links to it and offers no second one. The queries stay the same."""
+    from iop.models import Enkeltvedtak
+    from tests.iop.factories import VurderingFactory
+
+    coordinator = world.client("coordinator")
+    open_sv = VurderingFactory(pupil=world.pupil_a)
+    url = reverse("iop:vurdering_detail", args=[open_sv.pk])
+    page = coordinator.get(url).content.decode()
+    assert f'href="{reverse("iop:vedtak_create", args=[open_sv.pk])}">Fatt vedtak ut fra denne vurderingen</a>' in page
+    before = page_queries(coordinator, url, warm=True)
+
+    draft = chain(world.pupil_a, iop_status=None, vedtak_status=Enkeltvedtak.Status.DRAFT)
+    url = reverse("iop:vurdering_detail", args=[draft.sv.pk])
+    page = coordinator.get(url).content.decode()
+    assert reverse("iop:vedtak_create", args=[draft.sv.pk]) not in page
+    assert f'href="{reverse("iop:vedtak_detail", args=[draft.vedtak.pk])}">Fortsett på utkastet til vedtak</a>' in page
+    assert_same_queries(before, page_queries(coordinator, url, warm=True))
+
+    made = chain(world.pupil_b, iop_status=None)
+    url = reverse("iop:vurdering_detail", args=[made.sv.pk])
+    page = coordinator.get(url).content.decode()
+    assert reverse("iop:vedtak_create", args=[made.sv.pk]) not in page
+    assert "Fatt vedtak ut fra denne vurderingen" not in page
+    assert made.vedtak.made_on is not None
+    with translation.override("nb"):
+        shown = formats.date_format(made.vedtak.made_on, "DATE_FORMAT")
+    assert f'href="{reverse("iop:vedtak_detail", args=[made.vedtak.pk])}">Se vedtaket fattet {shown}</a>' in page
+
+    teacher = world.client("teacher")  # may read the assessment, may not decide
+    response = teacher.get(reverse("iop:vurdering_detail", args=[draft.sv.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Fortsett på utkastet" not in page
+    assert reverse("iop:vedtak_create", args=[draft.sv.pk]) not in page
