@@ -460,6 +460,8 @@ PUPIL_PAGE_SECTIONS: list[str] = [
     "iop.reports.sections.pupil_file",
     "iop.sections.pupil_guardian_links",
 ]
+# Their counts about the pupil, read in the pupil page's own query (students.sections.pupil_page_annotations).
+PUPIL_PAGE_ANNOTATIONS: list[str] = ["followup.sections.pupil_counts"]
 HOME_SECTIONS: list[str] = ["followup.sections.home_section"]
 # The parts of a pupil's whole file for innsyn (see students/pupil_file.py), in this order.
 PUPIL_FILE_PARTS: list[str] = [

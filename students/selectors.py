@@ -25,6 +25,7 @@ from .models import (
     TeachingAssignment,
     User,
 )
+from .sections import pupil_page_annotations
 
 
 def current_enrolments() -> QuerySet[Enrolment]:
@@ -83,12 +84,14 @@ def pupil_page(user: User | AnonymousUser, pupil_id: str) -> PupilPage:
     :func:`access.get_pupil`. The pupil's query also reads whether it has
     moves and, of its national id, the last two digits and the length only
     (the masked form; the number itself is never read here), so that neither
-    takes a query of its own."""
+    takes a query of its own; nor do the counts the other apps' sections add
+    (:func:`students.sections.pupil_page_annotations`)."""
     identity = PupilIdentity.objects.filter(pupil_id=OuterRef("pk"))
     pupils = Pupil.objects.annotate(
         national_id_tail=Subquery(identity.annotate(tail=Right("national_id", 2)).values("tail")[:1]),
         national_id_length=Subquery(identity.annotate(n=Length("national_id")).values("n")[:1]),
         has_transfers=Exists(PupilTransfer.objects.filter(pupil_id=OuterRef("pk"))),
+        **pupil_page_annotations(),  # the other apps' sections' counts (students.sections)
     )
     pupil = access.get_pupil(user, pupil_id, queryset=with_current_groups(pupils))
     allowed = pupil.allowed  # type: ignore[attr-defined]

@@ -174,6 +174,35 @@ def test_the_former_staff_lose_access_and_the_new_kontaktlaerer_sees_the_iop(
         assert _client(old.teacher).get(reverse("reports:report_detail", args=[report.pk])).status_code == 404
 
 
+def test_the_new_coordinators_page_of_a_moved_pupil_with_the_whole_chain_stays_within_the_budget(
+    schools: tuple[YearSchool, YearSchool], django_capture_on_commit_callbacks
+) -> None:
+    """A pupil with moves, shared access, the whole chain and open deadlines:
+    the new school's coordinator reads the page in at most 20 queries, the
+    follow-up counts read with the pupil (students.sections.pupil_page_annotations)."""
+    from tests.queries import page_queries
+    from tests.test_query_budget import BUDGET
+
+    old, new = schools
+    pupil = _with_plan(old)
+    with at("2027-01-11", "10:00"):
+        _move(old.coordinator, pupil, new.group, capture=django_capture_on_commit_callbacks)
+        vikar = f.UserFactory(email="vikar@test.example", full_name="Vera Vikar")
+        f.member(vikar, new.school, StaffMembership.Role.VIKAR)
+        access.grant_pupil_access(pupil=pupil, user=vikar, granted_by=new.coordinator)
+        url = reverse("pupil_detail", args=[pupil.pk])
+        client = _client(new.coordinator)
+        queries = page_queries(client, url, warm=True)
+        assert len(queries.sql) <= BUDGET, "\n".join(queries.sql)
+        assert not [q for q in queries.sql if 'FROM "followup_deadline"' in q.split(" WHERE ")[0]]
+        page = client.get(url).content.decode()
+        assert old.school.name in page and "Vera Vikar" in page  # the move and the shared access are shown
+        due = Deadline.objects.filter(pupil=pupil, state=Deadline.State.OPEN)
+        assert due.exists()
+        overdue = due.filter(due__lt=datetime.date(2027, 1, 11)).count()
+        assert f"Åpne frister: {due.count()} ({overdue} forfalt)" in page
+
+
 def test_a_move_within_the_school_hands_the_pupil_to_the_new_class(
     schools: tuple[YearSchool, YearSchool], django_capture_on_commit_callbacks
 ) -> None:
