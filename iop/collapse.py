@@ -25,10 +25,10 @@ series are kept, so whoever opened the document before somebody began
 typing, or after they stopped, merges exactly as before. A version in the
 middle of a series is gone: :func:`series_containing` finds the row that
 replaced it, so the merge can tell who made the versions it cannot read.
-The series' own author merges against its newest state (only their own
-saves came in between, which never conflict); anybody else gets the
-conflict box for every field that differs, with both texts (nothing is
-written silently, nothing typed is lost).
+A form at such a version (another window of the author's, or somebody
+else's) gets the conflict box for every field that differs, with both
+texts (nothing is written silently, nothing typed is lost); an action that
+writes no field (publishing, finalising) lets the series' own author go on.
 
 Glossary: *series* – one user's consecutive saves of one record within the
 window; *entry* – one historical row as the history page shows it.

@@ -9,11 +9,13 @@ started from; a save is a three-way merge against that *base*:
   django-simple-history; the historical record with that version);
 * a field the user changed is one where the submitted value differs from
   the base; only those fields are written;
-* a field *conflicts* only when someone else changed it since the base
-  (another user's historical record) and the submitted value differs from
-  the current one. Disjoint changes merge silently; the same user's own
-  consecutive saves (a stale form in a second tab, a lost version swap)
-  never conflict.
+* a field *conflicts* only when a later save changed it since the base and
+  the submitted value differs from the current one. Disjoint changes merge
+  silently. A later save by the same user counts like anybody else's: it
+  came from another window or tab (or another device) of theirs, since a
+  page's own saves follow one another and each moves the form to the new
+  version. The conflict box then says it was the user's own save, elsewhere;
+  nothing typed in either window is overwritten.
 
 On a conflict nothing is written; :class:`EditConflict` carries one
 :class:`Clash` per conflicting field (both texts, who and when) and the
@@ -65,13 +67,15 @@ class Clash:
 
     ``mine``/``theirs`` are the submitted and the current value (model
     values, e.g. ``str`` or ``datetime.date``); ``who`` the full name of the
-    last other person who changed it, ``when`` the aware time of that save."""
+    last person who changed it, ``when`` the aware time of that save, and
+    ``own`` whether that was the user themselves (in another window or tab)."""
 
     name: str
     mine: Any
     theirs: Any
     who: str = ""
     when: datetime.datetime | None = None
+    own: bool = False
     label: str = ""
     key: str = ""  # the form's input name of the field (filled by :func:`rebase`)
     text: bool = True  # whether a merged text can be written
@@ -148,10 +152,10 @@ def merge_values(
     """The three-way merge on plain values (pure; no database).
 
     BASE: {field: value} at the user's version (``None`` when unknown: then
-    every field counts as changed by somebody else, named after the last
-    other user in STEPS). STEPS: the saves after
-    the base, oldest first. CURRENT: the stored values now. SUBMITTED: the
-    user's values for the fields the form carries.
+    every field that differs counts as changed by the last save in STEPS).
+    STEPS: the saves after the base, oldest first, the user's own (ACTOR_ID:
+    from another window or tab) included. CURRENT: the stored values now.
+    SUBMITTED: the user's values for the fields the form carries.
 
     Returns (write, clashes, adopt): the {field: value} to store, the
     conflicting fields, and {field: current value} the form should take."""
@@ -163,13 +167,13 @@ def merge_values(
         others: Step | None = None
         if base is None:
             changed_by_others = mine != theirs
-            others = next((s for s in reversed(steps) if s.user_id != actor_id), None)
+            others = steps[-1] if steps else None
         else:
             before = _norm(base.get(name))
             changed_by_others = False
             for step in steps:
                 value = _norm(step.values.get(name))
-                if value != before and step.user_id != actor_id:
+                if value != before:
                     changed_by_others, others = True, step
                 before = value
             if changed_by_others and mine == _norm(base.get(name)):
@@ -188,6 +192,7 @@ def merge_values(
                 theirs=current.get(name),
                 who=others.who if others else "",
                 when=others.when if others else None,
+                own=others is not None and actor_id is not None and others.user_id == actor_id,
                 base=base.get(name) if base is not None else None,
             )
         )
@@ -200,19 +205,26 @@ def _who(record: Any) -> str:
 
 
 def history_steps(
-    current: models.Model, version: int, fields: Iterable[str], *, actor: Any = None, exact: bool = False
+    current: models.Model,
+    version: int,
+    fields: Iterable[str],
+    *,
+    actor: Any = None,
+    exact: bool = False,
+    own_series: bool = False,
 ) -> tuple[dict[str, Any] | None, list[Step]]:
     """The base values of CURRENT at VERSION and the later saves, from its
     simple-history records. The base is ``None`` when no record of that
     version exists (then every difference counts as somebody else's).
 
     A version inside a collapsed series of saves (:mod:`iop.collapse`) has
-    no record of its own. When ACTOR (a user or an id) made that series,
-    the base is the series' newest state and the steps those after it: only
-    the actor's own saves are skipped, which never conflict. When somebody
-    else made it, the base is ``None`` and the steps start with the series,
-    so a conflict names who. EXACT (for re-making a merged text) accepts
-    only a record of VERSION itself."""
+    no record of its own: the base is then ``None`` and the steps start with
+    the series, so every field that differs is a conflict naming who saved
+    it (ACTOR, a user or an id, too: a form at such a version is in another
+    window of theirs, or of somebody else). With OWN_SERIES (for an action
+    that writes no field: :func:`require_unchanged_by_others`) a series
+    ACTOR made stands for its newest state instead. EXACT (for re-making a
+    merged text) accepts only a record of VERSION itself."""
     names = list(fields)
     if version == current.version:  # type: ignore[attr-defined]
         return {n: _value(current, n) for n in names}, []
@@ -224,13 +236,13 @@ def history_steps(
         .order_by("history_id")
     )
     base = next((r for r in reversed(rows) if r.version == version), None)
-    actor_id = getattr(actor, "pk", actor)
     unknown = False
     if base is None:
         base = None if exact else collapse.series_in(rows, version)
         if base is None:
             return None, []
-        unknown = actor_id is None or base.history_user_id != actor_id
+        actor_id = getattr(actor, "pk", actor)
+        unknown = not own_series or actor_id is None or base.history_user_id != actor_id
     start = base.history_id
     later = [r for r in rows if r.history_id > start or (unknown and r.history_id == start)]
     steps = [Step(r.history_user_id, _who(r), r.history_date, {n: _value(r, n) for n in names}) for r in later]
@@ -338,7 +350,7 @@ def require_unchanged_by_others(current: models.Model, *, version: int, actor: A
         return
     if version > current.version:  # type: ignore[attr-defined]
         raise EditConflict(current)
-    base, steps = history_steps(current, version, [], actor=actor)
+    base, steps = history_steps(current, version, [], actor=actor, own_series=True)
     actor_id = getattr(actor, "pk", actor)
     if base is None or any(step.user_id != actor_id for step in steps):
         raise EditConflict(current)

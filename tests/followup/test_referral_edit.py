@@ -37,9 +37,9 @@ def test_the_report_saves_itself_while_the_author_types(world: World) -> None:
     assert version_sent_back(body) == 2
     assert Referral.objects.get(pk=referral.pk).report == "Eleven leser sakte."
 
-    # The author's own next keystrokes, posted from the page's old version, are no conflict.
+    # The author's next keystrokes go with the version the save sent back: no conflict.
     again = client.post(
-        url, {"question": referral.question, "report": "Eleven leser sakte og gjetter.", "version": "1"}, **HTMX
+        url, {"question": referral.question, "report": "Eleven leser sakte og gjetter.", "version": "2"}, **HTMX
     )
     assert "Lagret" in again.content.decode()
     saved = Referral.objects.get(pk=referral.pk)

@@ -45,8 +45,12 @@ def test_different_fields_from_the_same_version_both_survive(world: World) -> No
     assert f'id="id_{goal.pk}-quality_1"' in body and "Kvalitet A" in body
     goal.refresh_from_db()
     assert (goal.quality_1, goal.independence_1, goal.version) == ("Kvalitet A", "Selvstendighet B", 3)
-    # B saves again from the form as it stood (version 1, A's field empty): still both survive.
-    assert coordinator.post(url, full_goal_data(as_loaded, 1, independence_1="Selvstendighet B2")).status_code == 302
+    # B saves again from the form as it came back (version 3): both survive.
+    assert coordinator.post(url, full_goal_data(goal, 3, independence_1="Selvstendighet B2")).status_code == 302
+    goal.refresh_from_db()
+    assert (goal.quality_1, goal.independence_1) == ("Kvalitet A", "Selvstendighet B2")
+    # B's form as it stood at first (version 1, another window): B's own later text is not undone, A's neither.
+    assert coordinator.post(url, full_goal_data(as_loaded, 1, independence_1="Selvstendighet B3")).status_code == 409
     goal.refresh_from_db()
     assert (goal.quality_1, goal.independence_1) == ("Kvalitet A", "Selvstendighet B2")
 
@@ -91,16 +95,32 @@ def test_the_same_field_shows_both_texts_and_each_choice_ends_in_one_state(world
     assert goal.independence_1 == "Uten strid"
 
 
-def test_a_users_own_consecutive_saves_never_conflict(world: World) -> None:
+def test_a_users_saves_follow_one_another_and_a_second_window_does_not_overwrite_the_first(world: World) -> None:
+    """One window's saves, each from the version the one before sent back,
+    never conflict. The same user's second window (or tab, or device), still
+    at the version it was opened at, gets the conflict box saying the other
+    text was their own save elsewhere; the first window's text stays."""
     ch = chain(world.pupil_a)
     goal = ch.goals[0]
     url = reverse("iop:goal_update", args=[goal.pk])
     teacher = world.client("teacher")
-    for text in ("Første", "Første og andre", "Første"):  # a stale form (version 1) each time
-        response = teacher.post(url, full_goal_data(goal, 1, text=text), HTTP_HX_REQUEST="true")
+    for version, text in enumerate(("Første", "Første og andre", "Første"), 1):
+        response = teacher.post(url, full_goal_data(goal, version, text=text), HTTP_HX_REQUEST="true")
         assert CONFLICT not in response.content.decode()
         goal.refresh_from_db()
-        assert goal.text == text
+        assert (goal.text, goal.version) == (text, version + 1)
+    other_tab = teacher.post(url, full_goal_data(ch.goals[0], 1, text="Fra den andre fanen"), HTTP_HX_REQUEST="true")
+    body = other_tab.content.decode()
+    assert "i et annet vindu eller en annen fane" in body and "Lagret av deg i et annet vindu" in body
+    assert "Fra den andre fanen" in body  # the second window's text is shown, not dropped
+    goal.refresh_from_db()
+    assert goal.text == "Første"
+    # A field only the other window changed merges silently, without undoing the first window's text.
+    teacher.post(url, full_goal_data(goal, goal.version, quality_1="Kvalitet"), HTTP_HX_REQUEST="true")
+    stale = teacher.post(url, full_goal_data(goal, 1, independence_1="Selvstendig"), HTTP_HX_REQUEST="true")
+    assert "Lagret" in stale.content.decode()
+    goal.refresh_from_db()
+    assert (goal.text, goal.quality_1, goal.independence_1) == ("Første", "Kvalitet", "Selvstendig")
 
 
 def test_section_and_plan_edits_are_merged_too(world: World) -> None:
@@ -209,12 +229,17 @@ def test_the_merge_rules_on_plain_values() -> None:
         base=base, steps=[other], current={"a": "A2", "b": "B"}, submitted={"a": "A3", "b": "B"}, actor_id=me
     )
     assert write == {} and [(c.name, c.mine, c.theirs, c.who) for c in clashes] == [("a", "A3", "A2", "Kari")]
-    # My own earlier save is no conflict, even when I go back to the base text.
+    # My own later save (from another window) counts too: my form's stale text does not undo it,
+    # and a different text of mine is a clash marked as my own.
     mine = concurrency.Step(me, "Meg", at, {"a": "A2", "b": "B"})
-    write, clashes, _adopt = concurrency.merge_values(
-        base=base, steps=[mine], current={"a": "A2", "b": "B"}, submitted={"a": "A", "b": "B"}, actor_id=me
+    write, clashes, adopt = concurrency.merge_values(
+        base=base, steps=[mine], current={"a": "A2", "b": "B"}, submitted={"a": "A", "b": "B2"}, actor_id=me
     )
-    assert write == {"a": "A"} and clashes == []
+    assert (write, clashes, adopt) == ({"b": "B2"}, [], {"a": "A2"})
+    write, clashes, _adopt = concurrency.merge_values(
+        base=base, steps=[mine], current={"a": "A2", "b": "B"}, submitted={"a": "A3", "b": "B"}, actor_id=me
+    )
+    assert write == {} and [(c.name, c.who, c.own) for c in clashes] == [("a", "Meg", True)]
     # No base known: every difference is a clash (nothing is overwritten blindly).
     _write, clashes, _adopt = concurrency.merge_values(
         base=None, steps=[], current={"a": "A2"}, submitted={"a": "A3"}, actor_id=me

@@ -92,8 +92,10 @@ def test_a_swedish_teacher_writes_a_written_iup_in_swedish(sweden: SimpleNamespa
         "agreements": "Nytt samtal i mars.",
     }
     assert mentor.post(reverse("iop:iup_update", args=[plan.pk]), plan_data).status_code == 302
-    # The mentor's own second save from the same (stale) form is no conflict.
-    own = mentor.post(reverse("iop:iup_update", args=[plan.pk]), {**plan_data, "agreements": "Nytt samtal i april."})
+    # The mentor's second save, from the form as it came back (version 2), merges.
+    own = mentor.post(
+        reverse("iop:iup_update", args=[plan.pk]), {**plan_data, "version": "2", "agreements": "Nytt samtal i april."}
+    )
     assert own.status_code == 302
     # One omdöme is not enough: a written IUP assesses every subject the pupil is taught.
     response = mentor.post(reverse("iop:iup_publish", args=[plan.pk]), {"version": "2", "confirm": "1"}, follow=True)

@@ -69,10 +69,14 @@ def test_a_stale_version_changes_nothing(world: World, draft: Report) -> None:
         services.report_update(actor=world.user("coordinator"), report=draft, version=1, data={"summary": "Gammel"})
     assert [c.name for c in exc.value.clashes] == ["summary"]
     assert Report.objects.get(pk=draft.pk).summary == "Ny"
-    # A different text from the same version merges; the teacher's own stale save does not conflict.
+    # A different text from the same version merges.
     services.report_update(actor=world.user("coordinator"), report=draft, version=1, data={"organisation": "Gruppe"})
-    services.report_update(actor=world.user("teacher"), report=draft, version=1, data={"summary": "Ny 2"})
-    assert Report.objects.filter(pk=draft.pk, summary="Ny 2", organisation="Gruppe").exists()
+    assert Report.objects.filter(pk=draft.pk, summary="Ny", organisation="Gruppe").exists()
+    # The teacher's own stale form (another window) does not overwrite what the teacher saved: the conflict says so.
+    with pytest.raises(EditConflict) as exc:
+        services.report_update(actor=world.user("teacher"), report=draft, version=1, data={"summary": "Ny 2"})
+    assert [(c.name, c.own) for c in exc.value.clashes] == [("summary", True)]
+    assert Report.objects.filter(pk=draft.pk, summary="Ny", organisation="Gruppe").exists()
 
 
 def test_finalising_makes_an_archive_pdf_kept_with_its_checksum(world: World, draft: Report, tmp_path: Path) -> None:
