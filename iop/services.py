@@ -296,48 +296,70 @@ def vurdering_update(
     return sv
 
 
-@transaction.atomic
-def vurdering_complete(*, actor: User, vurdering: SakkyndigVurdering, version: int) -> SakkyndigVurdering:
-    _require(actor, Action.ASSESS, vurdering.pupil)
-    sv = _locked(SakkyndigVurdering, vurdering.pk, version, actor)
-    if not sv.is_draft:
-        return sv
+def vurdering_complete_problems(sv: SakkyndigVurdering, day: datetime.date) -> list[str]:
+    """Why SV (a draft) may not be completed on DAY, as messages for the
+    person (empty: it may): a case stopped when the consent was withdrawn
+    (then only that), the consent to the assessment, the statutory elements
+    (opplæringslova § 11-8), the pupil's own view (Grunnloven § 104; the
+    text says why when the pupil could not give it), and the subjects and
+    hours its conclusion calls for. Two to four queries."""
     if sv.stopped_on:
-        raise ValidationError(
-            _("The case was stopped when the consent was withdrawn; the assessment is not completed.")
-        )
-    consent = consent_problem(sv.pupil, CaseConsent.Kind.SV, timezone.localdate())
+        return [_("The case was stopped when the consent was withdrawn; the assessment is not completed.")]
+    problems: list[str] = []
+    consent = consent_problem(sv.pupil, CaseConsent.Kind.SV, day)
     if consent:
-        raise ValidationError(consent)
+        problems.append(consent)
     missing = [
         str(getattr(SakkyndigVurdering._meta.get_field(name), "verbose_name", name))
         for name in sv.required_elements
         if not getattr(sv, name).strip()
     ]
     if missing:
-        raise ValidationError(
+        problems.append(
             _("Fill in the statutory elements before completing: %(fields)s.") % {"fields": ", ".join(missing)}
+        )
+    if not sv.pupil_view.strip():
+        problems.append(
+            _(
+                "Write the pupil's own view and how it was weighed before completing, "
+                "or why the pupil could not give it."
+            )
         )
     subjects = list(sv.subjects.all())
     if not sv.finds_need:
         if subjects:
-            raise ValidationError(
+            problems.append(
                 _(
                     "An assessment that finds no need for individually adapted teaching recommends no hours: "
                     "remove the subjects, or change the conclusion."
                 )
             )
     elif not subjects:
-        raise ValidationError(_("Recommend hours in at least one subject before completing."))
+        problems.append(_("Recommend hours in at least one subject before completing."))
     without_hours = [s.subject for s in subjects if not s.hours]
     if without_hours:
-        raise ValidationError(
+        problems.append(
             _(
                 "Recommend the hours per school year in every subject before completing (opplæringslova § 11-8): "
                 "%(subjects)s."
             )
             % {"subjects": ", ".join(without_hours)}
         )
+    return [str(problem) for problem in problems]
+
+
+@transaction.atomic
+def vurdering_complete(*, actor: User, vurdering: SakkyndigVurdering, version: int) -> SakkyndigVurdering:
+    """Complete the expert assessment. Refused (ValidationError listing every
+    reason, :func:`vurdering_complete_problems`) while anything it must say
+    is missing or the consent to it is not in place."""
+    _require(actor, Action.ASSESS, vurdering.pupil)
+    sv = _locked(SakkyndigVurdering, vurdering.pk, version, actor)
+    if not sv.is_draft:
+        return sv
+    problems = vurdering_complete_problems(sv, timezone.localdate())
+    if problems:
+        raise ValidationError(problems)
     sv.status = SakkyndigVurdering.Status.COMPLETED
     sv.completed_at = timezone.now()
     _bump(sv)

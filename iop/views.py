@@ -235,12 +235,14 @@ def vurdering_complete(request: HttpRequest, pk: str) -> HttpResponse:
             ),
             button=_("Yes, complete the assessment"),
             back=reverse("iop:vurdering_detail", args=[sv.pk]),
+            problems=services.vurdering_complete_problems(sv, timezone.localdate()),
         )
     _transition(
         request,
         lambda: services.vurdering_complete(actor=_actor(request), vurdering=sv, version=_version(request)),
         conflict=_("Someone else changed the assessment. Check it and try again."),
         done=_("The expert assessment is completed. The school can now make a decision."),
+        refused=_("The expert assessment can not be completed yet:"),
     )
     return redirect("iop:vurdering_detail", sv.pk)
 

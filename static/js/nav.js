@@ -38,8 +38,12 @@
   // A table wider than the screen scrolls sideways in a box of its own
   // (WCAG 1.4.10, reflow at 320 px), never the page. A box that scrolls can
   // be reached with the keyboard, and is named after the table's caption.
+  // All the boxes are made first, then all are measured, then marked: one
+  // layout for the whole page, not one per table (a page of many tables,
+  // such as a plan's history, would otherwise lay itself out once per table).
   function fitTables(root) {
     if (!root || !root.querySelectorAll) return;
+    var boxes = [];
     Array.prototype.forEach.call(root.querySelectorAll(".site-main table"), function (table) {
       var box = table.parentElement;
       if (!box.classList.contains("table-scroll")) {
@@ -48,23 +52,31 @@
         table.parentNode.insertBefore(box, table);
         box.appendChild(table);
       }
-      markScrolling(box);
+      boxes.push(box);
     });
+    markScrolling(boxes);
   }
 
-  function markScrolling(box) {
-    var caption = box.querySelector("caption");
-    if (box.scrollWidth > box.clientWidth + 1) {
-      box.setAttribute("tabindex", "0");
-      if (caption && caption.textContent.trim()) {
-        box.setAttribute("role", "region");
-        box.setAttribute("aria-label", caption.textContent.trim());
+  function markScrolling(boxes) {
+    // Reads only, then writes only (a write between reads would lay the page out again).
+    var scrolls = boxes.map(function (box) {
+      return box.scrollWidth > box.clientWidth + 1;
+    });
+    boxes.forEach(function (box, i) {
+      var caption = box.querySelector("caption");
+      var name = caption ? caption.textContent.trim() : "";
+      if (scrolls[i]) {
+        box.setAttribute("tabindex", "0");
+        if (name) {
+          box.setAttribute("role", "region");
+          box.setAttribute("aria-label", name);
+        }
+      } else {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
       }
-    } else {
-      box.removeAttribute("tabindex");
-      box.removeAttribute("role");
-      box.removeAttribute("aria-label");
-    }
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -72,6 +84,6 @@
     if (window.htmx) window.htmx.onLoad(fitTables);
   });
   window.addEventListener("resize", function () {
-    Array.prototype.forEach.call(document.querySelectorAll(".table-scroll"), markScrolling);
+    markScrolling(Array.prototype.slice.call(document.querySelectorAll(".table-scroll")));
   });
 })();

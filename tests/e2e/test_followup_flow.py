@@ -218,6 +218,7 @@ def _complete_assessment(w: World, referral: Referral) -> Any:
             "why_insufficient": "Leser for sakte til å følge klassen",
             "realistic_goals": "Lese 60 ord i minuttet",
             "recommended_measures": "Lesekurs i liten gruppe",
+            "pupil_view": "Eleven vil helst være i klassen; det er lagt vekt på.",
         },
         subjects=[{"subject": "Norsk", "hours": 38}],
     )

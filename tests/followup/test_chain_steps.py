@@ -102,6 +102,7 @@ def test_each_step_tells_the_next_person_and_brings_the_next_deadline(
                 "why_insufficient": "Fordi",
                 "realistic_goals": "Lese",
                 "recommended_measures": "Liten gruppe",
+                "pupil_view": "Eleven vil helst være i klassen; det er lagt vekt på.",
             },
             subjects=[{"subject": "Norsk", "hours": 76}],
         )

@@ -92,6 +92,7 @@ class VurderingFactory(factory.django.DjangoModelFactory):
     why_insufficient = "Trenger mer tid og konkreter."
     realistic_goals = "Regne i tallområdet 0–100."
     recommended_measures = "Liten gruppe."
+    pupil_view = "Eleven vil helst jobbe i liten gruppe; PPT har lagt vekt på det."
     internal_note = "INTERNAL-SV-NOTE"
     completed_at = factory.LazyAttribute(
         lambda o: timezone.now() if o.status == SakkyndigVurdering.Status.COMPLETED else None

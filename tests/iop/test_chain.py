@@ -40,6 +40,7 @@ def test_it_runs_the_whole_chain_through_the_services(world: World) -> None:
             "why_insufficient": "Fordi",
             "realistic_goals": "Lese",
             "recommended_measures": "Liten gruppe",
+            "pupil_view": "Eleven vil helst være i klassen; det er lagt vekt på.",
         },
         subjects=[{"subject": "Matematikk", "hours": 76}, {"subject": "Norsk", "hours": 38}],
     )
@@ -127,6 +128,7 @@ def test_it_walks_the_chain_through_the_pages(world: World) -> None:
             "why_insufficient": "Fordi",
             "realistic_goals": "Lese",
             "recommended_measures": "Liten gruppe",
+            "pupil_view": "Eleven vil helst være i klassen; det er lagt vekt på.",
             "fag-TOTAL_FORMS": "1",
             "fag-INITIAL_FORMS": "0",
             "fag-0-subject": "Matematikk",

@@ -367,6 +367,50 @@ def test_an_assessment_is_completed_only_with_hours_in_every_subject(world: Worl
     assert not services.vurdering_complete(actor=ppt, vurdering=sv, version=sv.version).is_draft
 
 
+def test_an_assessment_is_completed_only_with_the_pupils_own_view(world: World) -> None:
+    """The pupil has the right to be heard (Grunnloven § 104): a completed
+    assessment that does not give the pupil's view can no longer be put
+    right, so completing it is refused and the message says what to write."""
+    ppt = world.user("ppt")
+    sv = VurderingFactory(pupil=world.pupil_a, author=ppt, status=SakkyndigVurdering.Status.DRAFT, pupil_view=" ")
+    SakkyndigVurderingSubject.objects.create(vurdering=sv, subject="Matematikk", hours=76)
+    sv.pupil = access.get_pupil(ppt, world.pupil_a.pk)
+    with pytest.raises(ValidationError, match="Skriv elevens egen mening og hvordan den er vektlagt"):
+        services.vurdering_complete(actor=ppt, vurdering=sv, version=sv.version)
+    assert SakkyndigVurdering.objects.get(pk=sv.pk).is_draft
+    SakkyndigVurdering.objects.filter(pk=sv.pk).update(pupil_view="Eleven kunne ikke gi sitt syn på grunn av sykdom.")
+    assert not services.vurdering_complete(actor=ppt, vurdering=sv, version=sv.version).is_draft
+
+
+def test_the_completion_page_lists_what_is_missing_before_the_yes(world: World) -> None:
+    """The confirmation lists every reason the assessment can not be
+    completed yet, with no "yes" button; a "yes" posted anyway is refused
+    with the same messages and leaves the assessment a draft."""
+    ppt = world.user("ppt")
+    sv = VurderingFactory(
+        pupil=world.pupil_a, author=ppt, status=SakkyndigVurdering.Status.DRAFT, pupil_view="", realistic_goals=""
+    )
+    SakkyndigVurderingSubject.objects.create(vurdering=sv, subject="Matematikk", hours=76)
+    client, url = world.client("ppt"), reverse("iop:vurdering_complete", args=[sv.pk])
+    page = client.post(url, {"version": sv.version}).content.decode()
+    assert "Dette kan ikke gjøres ennå:" in page
+    assert "Skriv elevens egen mening og hvordan den er vektlagt før ferdigstilling" in page
+    assert "Fyll ut de lovpålagte punktene før ferdigstilling: realistiske opplæringsmål." in page
+    assert 'name="confirm"' not in page and "Ja, ferdigstill" not in page
+    response = client.post(url, {"version": sv.version, "confirm": "1"}, follow=True)
+    text = response.content.decode()
+    assert "Den sakkyndige vurderingen kan ikke ferdigstilles ennå:" in text
+    assert "Skriv elevens egen mening og hvordan den er vektlagt før ferdigstilling" in text
+    assert SakkyndigVurdering.objects.get(pk=sv.pk).is_draft
+    SakkyndigVurdering.objects.filter(pk=sv.pk).update(
+        pupil_view="Eleven vil helst være i klassen; PPT har lagt vekt på det.", realistic_goals="Lese enkle tekster."
+    )
+    page = client.post(url, {"version": sv.version}).content.decode()
+    assert "Dette kan ikke gjøres ennå:" not in page and 'name="confirm"' in page
+    assert client.post(url, {"version": sv.version, "confirm": "1"}).status_code == 302
+    assert not SakkyndigVurdering.objects.get(pk=sv.pk).is_draft
+
+
 def test_an_assistant_without_the_assessments_competence_element_is_flagged_but_may_be_decided(
     world: World,
 ) -> None:
