@@ -24,6 +24,7 @@ from .factories import add_goal, make_iop
 
 PUBLISHED = "Norsk: mål 1"
 HIDDEN = "Upublisert mål: skrive dikt"
+STAFF_NOTE = "Ett læringsmål i IOP-en er ikke med i rapporten"
 
 
 def published_iop(world: World, **options: Any) -> Iop:
@@ -137,12 +138,18 @@ def test_guardians_never_read_an_unpublished_goal_in_a_published_report(world: W
     assert page.status_code == 200
     html = page.content.decode()
     assert PUBLISHED in html
-    assert HIDDEN not in html
+    assert HIDDEN not in html and STAFF_NOTE not in html
     response = guardian.get(reverse("reports:report_pdf", args=[report.pk]))
     assert response.status_code == 200
     text = pdf_text(response.content, tmp_path)
     assert PUBLISHED in text
     assert HIDDEN not in text
+
+
+def test_staff_are_told_which_goals_a_draft_leaves_out(world: World) -> None:
+    report = drafted_on_the_live_plan(world)
+    page = world.client("coordinator").get(reverse("reports:report_detail", args=[report.pk])).content.decode()
+    assert STAFF_NOTE in page and PUBLISHED in page and HIDDEN not in page
 
 
 def test_the_report_page_runs_a_fixed_number_of_queries_whatever_is_unpublished(world: World) -> None:
