@@ -274,6 +274,36 @@ def published_iop(iop: Iop) -> PublishedIop | None:
     return apply_iop_version(iop, version) if version is not None else None
 
 
+@dataclass(frozen=True)
+class PublishedIds:
+    """The ids (as text) of the goals and sections of an IOP's published plan."""
+
+    goals: frozenset[str]
+    sections: frozenset[str]
+
+
+def published_ids(iop: Iop) -> PublishedIds | None:
+    """What a report on IOP may cover (:func:`iop.reports.selectors.build_document`):
+    the ids of the goals and sections of its last published version (one
+    query, reading the snapshot only), whatever the plan's size.
+
+    An IOP never published (a draft with no version) gives no ids: nothing in
+    it has reached the guardians. None (no filter) for a published IOP with
+    no version, a plan published before versions were kept: its live plan is
+    what was published, as :func:`published_iop` reads it."""
+    snapshot = IopVersion.objects.filter(iop_id=iop.pk).order_by("-number").values_list("snapshot", flat=True).first()
+    if snapshot is None:
+        if iop.status == Iop.Status.DRAFT:
+            return PublishedIds(goals=frozenset(), sections=frozenset())
+        return None
+    sections = snapshot.get("sections", [])
+    goals = [*snapshot.get("general_goals", []), *(g for s in sections for g in s.get("goals", []))]
+    return PublishedIds(
+        goals=frozenset(str(g["id"]) for g in goals if g.get("id")),
+        sections=frozenset(str(s["id"]) for s in sections if s.get("id")),
+    )
+
+
 @dataclass
 class PublishedIup:
     iup: Iup

@@ -192,6 +192,9 @@ class ReportDocument:
     today: datetime.date = field(default_factory=timezone.localdate)
     #: The former school that wrote the report, when it is archive (:func:`written_at`).
     written_at: School | None = None
+    #: Goals of the live plan left out because the guardians have not been
+    #: shown them (``published_only``): added since the IOP was last published.
+    unpublished_goals: int = 0
 
     @property
     def goals(self) -> list[GoalRow]:
@@ -254,6 +257,7 @@ def build_document(
     report: Report | None = None,
     chart: bool = True,
     published: bool | IopVersion = False,
+    published_only: bool = False,
 ) -> ReportDocument:
     """Everything a report (or the IOP PDF) shows, in a fixed number of queries.
     Internal notes are never read; goal logs after PERIOD_END or before the
@@ -266,7 +270,23 @@ def build_document(
     (:mod:`iop.published`; the live plan when it has none), with the goals'
     logs as logged; hours given are then not counted (the PDF does not show them).
     PUBLISHED may name one :class:`~iop.models.IopVersion` of IOP: that version
-    is shown (the archive export keeps every published version)."""
+    is shown (the archive export keeps every published version).
+
+    With PUBLISHED_ONLY (every report: :func:`report_document`) the live plan
+    is read, but only its goals and sections that are in the IOP's last
+    published version (:func:`iop.published.published_ids`, one query): a
+    report goes to the guardians and reports on the plan as it was published
+    to them, never on a goal that exists only in the teachers' unpublished
+    draft. A goal published and edited since shows its live text (as the
+    report's own texts on it were written against it); a goal published and
+    deleted since is gone with its row (only a goal without logs can be
+    deleted); an IOP never published gives no goals. Filtering here, where
+    the report is read and rendered, rather than when its texts are made,
+    covers a draft made before the goal was published or made before this
+    rule, and the archive PDF rendered when the report is finalised: a
+    report's text on a left-out goal is kept but not shown. The goals left
+    out are counted in ``unpublished_goals`` (for the staff's note)."""
+    left_out = 0
     logs_qs = GoalLog.objects.filter(date__gte=iop.period_start, date__lte=period_end).order_by("date", "created_at")
     if isinstance(published, IopVersion):
         shown: iop_published.PublishedIop | None = iop_published.apply_iop_version(iop, published)
@@ -293,6 +313,11 @@ def build_document(
             )
             .order_by("order", "created_at")
         )
+        if published_only and (ids := iop_published.published_ids(iop)) is not None:
+            kept = [g for g in goals if str(g.pk) in ids.goals]
+            left_out = len(goals) - len(kept)
+            goals = kept
+            sections = [s for s in sections if str(s.pk) in ids.sections]
     granted = {s.subject.strip().lower(): s.hours for s in EnkeltvedtakSubject.objects.filter(vedtak_id=iop.vedtak_id)}
     goal_texts: dict[Any, ReportGoal] = {}
     subject_texts: dict[Any, ReportSubject] = {}
@@ -328,11 +353,22 @@ def build_document(
         general=SubjectRow(section=None, goals=rows.get(None, [])),
         groups=groups_of(pupil, min(period_end, timezone.localdate())),
         report=report,
+        unpublished_goals=left_out,
     )
 
 
 def report_document(report: Report, *, chart: bool = True) -> ReportDocument:
-    doc = build_document(report.iop, report.pupil, report.period_start, report.period_end, report=report, chart=chart)
+    """REPORT as everyone reads it – staff, guardians, its archive PDF – on
+    the goals of the IOP as published (``published_only``: see :func:`build_document`)."""
+    doc = build_document(
+        report.iop,
+        report.pupil,
+        report.period_start,
+        report.period_end,
+        report=report,
+        chart=chart,
+        published_only=True,
+    )
     doc.written_at = written_at(report)
     return doc
 

@@ -32,7 +32,7 @@ from simple_history.utils import bulk_create_with_history
 from iop import concurrency, signals
 from iop import services as iop_services
 from iop.limits import PDF_WEB_MAX_CHARS
-from iop.models import Goal, Iop, IopVersion, Level
+from iop.models import Iop, IopVersion, Level
 from students import access
 from students.access import Action
 from students.models import Pupil, School, SchoolYear, User
@@ -115,7 +115,11 @@ def _touch(report: Report) -> None:
 
 @transaction.atomic
 def report_create(*, actor: User | None, iop: Iop, kind: str = Report.Kind.AARSRAPPORT) -> Report:
-    """A draft report on IOP, pre-filled from its logs and sections."""
+    """A draft report on IOP, pre-filled from its logs and sections: one text
+    per goal and per subject of the IOP as last published (a report goes to
+    the guardians; a goal added since and not yet published is not reported
+    on, see :func:`iop.reports.selectors.build_document`). The school's
+    batch of drafts makes each pupil's draft here."""
     pupil = Pupil.objects.select_related("school").get(pk=iop.pupil_id)
     _require(actor, Action.EDIT, pupil)
     if kind not in Report.Kind.values:
@@ -124,9 +128,15 @@ def report_create(*, actor: User | None, iop: Iop, kind: str = Report.Kind.AARSR
         raise ValidationError(_("The IOP is still a draft. Publish the IOP before writing a report on it."))
     if Report.objects.filter(iop=iop, kind=kind).exists():
         raise ValidationError(_("There is already a report of this kind on this IOP."), code="exists")
-    if not Goal.objects.filter(iop=iop).exists():
-        raise ValidationError(_("The IOP has no learning goals, so there is nothing to report on."), code="no_goals")
     start, end = default_period(iop, kind)
+    doc = selectors.build_document(iop, pupil, start, end, chart=False, published_only=True)
+    if not doc.goals:
+        if doc.unpublished_goals:
+            raise ValidationError(
+                _("None of the IOP's learning goals has been published. Publish the IOP's changes first."),
+                code="no_goals",
+            )
+        raise ValidationError(_("The IOP has no learning goals, so there is nothing to report on."), code="no_goals")
     language = language_of(pupil)
     report = Report(
         kind=kind,
@@ -141,7 +151,6 @@ def report_create(*, actor: User | None, iop: Iop, kind: str = Report.Kind.AARSR
         report.full_clean()
         report._history_user = actor  # type: ignore[attr-defined]
         report.save()
-        doc = selectors.build_document(iop, pupil, start, end, chart=False)
         # With history, so that later edits are merged against the first texts.
         bulk_create_with_history(
             [
