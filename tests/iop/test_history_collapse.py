@@ -196,3 +196,25 @@ def test_a_replaced_row_takes_its_recorded_aims_along_and_the_newest_keeps_them(
     newest = Goal.history.filter(id=goal.pk).order_by("-history_id").first()
     assert newest is not None and newest.text == "En to tre"
     assert [a.competenceaim.code for a in newest.competence_aims.all()] == ["KM9001"]
+
+
+def test_a_form_left_open_proposes_the_newer_text_where_it_holds_an_earlier_saved_one(world: World) -> None:
+    """A colleague's form opened inside a series that was collapsed away
+    (its base is unknown, so every text that differs is in the conflict
+    box): where the form still holds a text saved earlier (a form left open,
+    not new writing), the box proposes the newer text; where the colleague
+    wrote something new, their own text."""
+    goal = _draft_goal(world)
+    url = reverse("iop:goal_update", args=[goal.pk])
+    teacher, coordinator = world.client("teacher"), world.client("coordinator")
+    for version, values in enumerate([{"text": "En"}, {"text": "En to"}, {"text": "En to", "quality_1": "Ny"}], 1):
+        teacher.post(url, full_goal_data(goal, version, **values), **HTMX)
+    assert not Goal.history.filter(id=goal.pk, version=3).exists()
+    opened = full_goal_data(goal, 3, text="En to", independence_1="Skrevet av koordinator")  # quality_1 as at v3: ""
+    body = coordinator.post(url, opened, **HTMX).content.decode()
+    assert "den nyere teksten er valgt" in body
+    prefix = f"{goal.pk}-choice-"
+    assert f'name="{prefix}quality_1" value="theirs" checked' in body
+    assert f'name="{prefix}independence_1" value="mine" checked' in body
+    stored = Goal.objects.get(pk=goal.pk)
+    assert (stored.quality_1, stored.independence_1) == ("Ny", goal.independence_1)  # nothing written yet
