@@ -94,6 +94,18 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class RefusalWithoutTraceback(logging.Filter):
+    """On ``django.request``: a refused request (403, the access layer's
+    ``PermissionDenied``) is an expected answer, logged as one warning line
+    without the traceback Django attaches to it. Server errors keep theirs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", None) == 403 and record.exc_info:
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 # --- formatters ------------------------------------------------------------------------
 
 

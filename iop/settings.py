@@ -412,7 +412,10 @@ if LOG_FORMAT not in ("text", "json"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "iop.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "iop.logging.RequestIdFilter"},
+        "refusal": {"()": "iop.logging.RefusalWithoutTraceback"},
+    },
     "formatters": {
         "text": {"()": "iop.logging.TextFormatter"},
         "json": {"()": "iop.logging.JsonFormatter"},
@@ -430,6 +433,7 @@ LOGGING = {
         # Django's own handlers (plain console lines in DEBUG, runserver's) give way to the one above.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {"handlers": [], "filters": ["refusal"], "propagate": True},  # a 403 is one line
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

@@ -228,6 +228,17 @@ def test_the_calendar_feeds_secret_address_stays_out_of_the_log(world: World, ca
     assert line["path"] == reverse("followup:ical", args=["*"])
 
 
+def test_a_refused_request_is_one_line_without_a_traceback(world: World, captured: io.StringIO) -> None:
+    from tests.iop.factories import chain
+
+    ch = chain(world.pupil_a)
+    response = world.client("guardian_a").get(reverse("iop:history", args=["iop", ch.iop.pk]))
+    assert response.status_code == 403
+    lines = _lines(captured)  # every line in the project's format: no traceback lines
+    assert [line["logger"] for line in lines if "Forbidden" in line["message"]] == ["django.request"]
+    assert "Traceback" not in captured.getvalue()
+
+
 def test_the_json_format_has_the_same_fields_and_leaves_objects_out() -> None:
     buffer = io.StringIO()
     handler = logging.StreamHandler(buffer)
