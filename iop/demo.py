@@ -39,7 +39,7 @@ GOALS = [
     (
         "Matematikk",
         "Eleven legger sammen og trekker fra tall opp til 100 med konkreter og tallinje.",
-        "KM: utforske og beskrive tallmønster",
+        "utforske og beskrive tallmønster",
         [
             "Eleven løser oppgaver med hjelp av konkreter.",
             "Eleven løser enkle oppgaver med tallinje.",
@@ -56,7 +56,7 @@ GOALS = [
     (
         "Norsk",
         "Eleven leser en tekst på 100 ord høyt med høyst tre feil.",
-        "KM: lese med sammenheng og forståelse",
+        "lese med sammenheng og forståelse",
         [
             "Eleven leser korte ord.",
             "Eleven leser setninger med støtte.",
