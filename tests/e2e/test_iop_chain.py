@@ -39,6 +39,7 @@ def test_the_chain_from_assessment_to_a_guardian_reading_the_plan(
     page.get_by_label("Hvorfor eleven ikke har eller ikke kan få tilfredsstillende utbytte").fill("Trenger konkreter.")
     page.get_by_label("Realistiske opplæringsmål").fill("Regne i tallområdet 0–100.")
     page.get_by_label("Tiltak som kan gi tilfredsstillende utbytte").fill("Liten gruppe tre timer i uka.")
+    page.get_by_label("Elevens egen mening og hvordan den er vektlagt").fill("Vil helst være i klassen; vektlagt.")
     page.locator('[name="fag-0-subject"]').fill("Matematikk")
     page.locator('[name="fag-0-hours"]').fill("76")
     assert_accessible(page)
