@@ -79,7 +79,7 @@ class TiltakEvaluationAdmin(admin.ModelAdmin):
 class ConsentInline(admin.TabularInline):
     model = Consent
     extra = 0
-    raw_id_fields = ["pupil", "recorded_by"]
+    raw_id_fields = ["pupil", "guardian", "recorded_by"]
 
 
 @admin.register(Referral)
@@ -93,7 +93,7 @@ class ReferralAdmin(SimpleHistoryAdmin):
 @admin.register(Consent)
 class ConsentAdmin(admin.ModelAdmin):
     list_display = ["referral", "name", "given_by", "date", "method", "withdrawn_at"]
-    raw_id_fields = ["referral", "pupil", "recorded_by"]
+    raw_id_fields = ["referral", "pupil", "guardian", "recorded_by"]
 
 
 @admin.register(Talk)

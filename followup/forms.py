@@ -250,10 +250,40 @@ class ReferralForm(VersionedForm):
 
 
 class ConsentForm(forms.ModelForm):
+    """The consent to the referral: the pupil's own, or a guardian's, chosen
+    among the pupil's guardians with parental responsibility (GUARDIANS)."""
+
     class Meta:
         model = Consent
-        fields = ["given_by", "name", "date", "method", "note"]
+        fields = ["given_by", "guardian", "date", "method", "note"]
         widgets = {"date": DateInput()}
+
+    def __init__(self, *args: Any, guardians: QuerySet[User] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["guardian"]
+        field.queryset = guardians if guardians is not None else User.objects.none()  # type: ignore[attr-defined]
+        field.help_text = _(
+            "Choose the guardian with parental responsibility who consented. Leave empty when the pupil consents."
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        if (
+            data.get("given_by") == Consent.GivenBy.GUARDIAN
+            and data.get("guardian") is None
+            and "guardian" not in self.errors
+        ):
+            if self.fields["guardian"].queryset.exists():  # type: ignore[attr-defined]
+                self.add_error("guardian", _("Choose the guardian who consented."))
+            else:
+                self.add_error(
+                    "guardian",
+                    _(
+                        "The pupil has no registered guardian with parental responsibility: "
+                        "register the guardian before recording the consent."
+                    ),
+                )
+        return data
 
 
 class InterimReplyForm(forms.ModelForm):

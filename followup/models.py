@@ -361,6 +361,17 @@ class Consent(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="consents")
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+", verbose_name=_("pupil"))
     given_by = models.CharField(_("given by"), max_length=10, choices=GivenBy.choices, default=GivenBy.GUARDIAN)
+    # The guardian with parental responsibility who consented (chosen from the pupil's
+    # guardians). Consents recorded before it was asked for have only the name.
+    guardian = models.ForeignKey(
+        USER,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("guardian"),
+        help_text=_("One of the pupil's guardians with parental responsibility."),
+    )
     name = models.CharField(_("name of the person consenting"), max_length=200)
     date = models.DateField(_("date of consent"), validators=[validate_date_window])
     method = models.CharField(_("how"), max_length=10, choices=Method.choices)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from iop import concurrency
 from iop.models import CONSENT_AGE, SakkyndigVurdering
+from iop.services import consenting_guardian_problem
 from students import access
 from students import services as student_services
 from students.access import Action
@@ -336,28 +337,44 @@ def consent_record(
     *,
     actor: User,
     referral: Referral,
-    name: str,
     date: datetime.date,
     method: str,
     given_by: str = Consent.GivenBy.GUARDIAN,
+    guardian: User | None = None,
     note: str = "",
 ) -> Consent:
     """Record the guardians' consent to the referral (the pupil's own from the
-    age of 15, :data:`iop.models.CONSENT_AGE`; opplæringslova chapter 11)."""
+    age of 15, :data:`iop.models.CONSENT_AGE`; opplæringslova chapter 11).
+    A guardian's consent names GUARDIAN, one of the pupil's guardians with
+    parental responsibility (:func:`iop.services.consenting_guardian_problem`,
+    the rule of the consents to the assessment and the decision); the name
+    kept is the guardian's, or the pupil's when the pupil consents."""
     _require(actor, Action.EDIT, referral.pupil)
     if referral.is_sent:
         raise ValidationError(_("The referral is sent already."))
-    own = referral.pupil.age_on(date) >= CONSENT_AGE
+    pupil = referral.pupil
+    own = pupil.age_on(date) >= CONSENT_AGE
     if own and given_by != Consent.GivenBy.PUPIL:
         raise ValidationError({"given_by": _("The pupil is 15 or older and consents for themselves.")})
     if not own and given_by != Consent.GivenBy.GUARDIAN:
         raise ValidationError({"given_by": _("For a pupil under 15 the guardians consent.")})
     if date > timezone.localdate():
         raise ValidationError({"date": _("The consent cannot be dated in the future.")})
+    if own:
+        if guardian is not None:
+            raise ValidationError({"guardian": _("Name a guardian only when a guardian consents.")})
+        name = pupil.full_name
+    else:
+        problem = consenting_guardian_problem(pupil, guardian.pk if guardian is not None else None)
+        if problem:
+            raise ValidationError({"guardian": problem})
+        assert guardian is not None
+        name = guardian.full_name or guardian.email
     consent = Consent(
         referral=referral,
         pupil_id=referral.pupil_id,
         given_by=given_by,
+        guardian=guardian,
         name=name,
         date=date,
         method=method,
@@ -371,7 +388,9 @@ def consent_record(
 
 @transaction.atomic
 def referral_send(*, actor: User, referral: Referral) -> Referral:
-    """Send the referral: needs recorded consent, the question and every
+    """Send the referral: needs recorded consent (the pupil's own from
+    :data:`iop.models.CONSENT_AGE`, else a guardian's naming one of the
+    pupil's guardians with parental responsibility), the question and every
     section of the pedagogisk rapport written (``ValidationError`` listing
     every reason at once: consent missing, texts missing, the sections still
     empty or holding a hint); grants the PPT advisors
@@ -381,8 +400,22 @@ def referral_send(*, actor: User, referral: Referral) -> Referral:
     if referral.is_sent:
         return referral
     reasons = []
-    if not referral.consents.filter(withdrawn_at__isnull=True).exists():
+    active = list(referral.consents.filter(withdrawn_at__isnull=True))
+    if not active:
         reasons.append(_("A referral cannot be sent without recorded consent."))
+    elif referral.pupil.age_on(timezone.localdate()) >= CONSENT_AGE:
+        if not any(c.given_by == Consent.GivenBy.PUPIL for c in active):
+            reasons.append(_("The pupil is 15 or older and consents for themselves."))
+    elif not any(
+        c.given_by == Consent.GivenBy.GUARDIAN and consenting_guardian_problem(referral.pupil, c.guardian_id) is None
+        for c in active
+    ):
+        reasons.append(
+            _(
+                "The recorded consent does not name one of the pupil's guardians with parental responsibility: "
+                "record the consent again and choose the guardian."
+            )
+        )
     if not referral.report.strip() or not referral.question.strip():
         reasons.append(_("Write the question to PPT and the pedagogisk rapport before sending."))
     unfinished = [t for t in report_text.unfinished(referral.report) if t]

@@ -225,7 +225,8 @@ def _made_on(vedtak: Iterable[Enkeltvedtak]) -> list[tuple[Enkeltvedtak, datetim
 def check_referral_consent(case: Case, today: datetime.date) -> Result:
     """Every referral sent to PPT had a consent given on or before the day it
     was sent and not withdrawn then: the pupil's own from
-    :data:`iop.models.CONSENT_AGE`, else a guardian's."""
+    :data:`iop.models.CONSENT_AGE`, else a guardian's naming one of the pupil's
+    guardians with parental responsibility."""
     findings: list[Finding] = []
     sent = _sent(case)
     for referral, sent_at in sent:
@@ -239,7 +240,10 @@ def check_referral_consent(case: Case, today: datetime.date) -> Result:
             message = (
                 _("The referral sent on %(date)s has no consent from the pupil (%(age)s or older) given before it.")
                 if own
-                else _("The referral sent on %(date)s has no consent from a guardian given before it.")
+                else _(
+                    "The referral sent on %(date)s has no consent given before it from a guardian "
+                    "with parental responsibility named among the pupil's guardians."
+                )
             ) % {"date": _day(day), "age": CONSENT_AGE}
             findings.append(Finding(message, reverse("followup:referral_detail", args=[referral.pk])))
     return _result(REFERRAL_CONSENT, findings, bool(sent))
@@ -731,6 +735,18 @@ def _referrals() -> QuerySet[Referral]:
             .annotate(withdrawn_day=TruncDate("withdrawn_at"))
             .filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_day__gt=sent_day))
         )
+        if given_by == Consent.GivenBy.GUARDIAN:
+            # A guardian's consent counts only when it names a guardian of the pupil with
+            # parental responsibility (still one on the day of the consent): a name typed
+            # freely, as consents were recorded once, does not show who consented.
+            links = (
+                GuardianLink.all_objects.filter(
+                    pupil_id=OuterRef("pupil_id"), user_id=OuterRef("guardian_id"), parental_responsibility=True
+                )
+                .annotate(ended_day=TruncDate("ended_at"))
+                .filter(Q(ended_at__isnull=True) | Q(ended_day__gt=OuterRef("date")))
+            )
+            valid = valid.filter(Exists(links))
         return Exists(valid)
 
     return Referral.objects.annotate(sent_day=TruncDate("sent_at")).annotate(

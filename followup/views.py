@@ -26,6 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from iop import concurrency
+from iop import selectors as iop_selectors
 from iop import services as iop_services
 from iop.autosave import autosave_refused, autosaved
 from iop.models import AccessLogEntry, SakkyndigVurdering
@@ -641,7 +642,9 @@ def _referral_page(request: HttpRequest, obj: Any, **extra: Any) -> HttpResponse
         "can_send": staff and access.can(request.user, Action.MANAGE, obj.pupil) and not obj.is_sent,
         "staff": staff,
         "assessment": _assessment_of(request, obj),
-        "consent_form": ConsentForm(initial={"date": timezone.localdate()}),
+        "consent_form": ConsentForm(
+            initial={"date": timezone.localdate()}, guardians=iop_selectors.consenting_guardians(obj.pupil)
+        ),
         **extra,
     }
     return render(request, "followup/referral_detail.html", context, status=400 if extra else 200)
@@ -726,7 +729,7 @@ def _autosave_message(message: str) -> HttpResponse:
 @require_POST
 def consent_create(request: HttpRequest, referral_id: str) -> HttpResponse:
     obj = selectors.referral(request.user, referral_id, Action.EDIT)
-    form = ConsentForm(request.POST)
+    form = ConsentForm(request.POST, guardians=iop_selectors.consenting_guardians(obj.pupil))
     if form.is_valid() and _save(
         form, lambda: services.consent_record(actor=_user(request), referral=obj, **form.cleaned_data)
     ):

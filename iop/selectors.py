@@ -68,6 +68,14 @@ def guardian_only(pupil: Pupil) -> bool:
     return Relation.GUARDIAN in relations and not (relations - {Relation.GUARDIAN})
 
 
+def consenting_guardians(pupil: Pupil) -> QuerySet[User]:
+    """The users who may consent on behalf of PUPIL: the pupil's current
+    guardians with parental responsibility, by name."""
+    return User.objects.filter(
+        guardian_links__pupil=pupil, guardian_links__parental_responsibility=True, guardian_links__ended_at__isnull=True
+    ).order_by("full_name", "pk")
+
+
 def works_with(pupil: Pupil) -> bool:
     """True when the user works with the pupil (not only reads)."""
     return bool(WORK_ACTIONS & pupil.allowed)  # type: ignore[attr-defined]

@@ -430,6 +430,17 @@ def consent_problem_among(
     return _("Record the guardians' consent to %(step)s first.") % {"step": step}
 
 
+def consenting_guardian_problem(pupil: Pupil, guardian_id: int | None) -> str | None:
+    """Why GUARDIAN_ID may not consent on behalf of PUPIL, or None: a
+    guardian's consent names one of the pupil's current guardians with
+    parental responsibility (opplæringslova chapter 11). One query."""
+    if guardian_id is None or not (
+        GuardianLink.objects.filter(pupil=pupil, user_id=guardian_id, parental_responsibility=True).exists()
+    ):
+        return _("Choose a guardian of the pupil with parental responsibility.")
+    return None
+
+
 CONSENT_FIELDS = ("kind", "given_by", "guardian", "name", "date", "method", "note")
 
 
@@ -459,10 +470,9 @@ def case_consent_record(*, actor: User, pupil: Pupil, data: Mapping[str, Any]) -
     if consent.guardian_id is not None:
         if consent.given_by != CaseConsent.GivenBy.GUARDIAN:
             raise ValidationError({"guardian": _("Name a guardian only when a guardian consents.")})
-        if not GuardianLink.objects.filter(
-            pupil=pupil, user_id=consent.guardian_id, parental_responsibility=True
-        ).exists():
-            raise ValidationError({"guardian": _("Choose a guardian of the pupil with parental responsibility.")})
+        problem = consenting_guardian_problem(pupil, consent.guardian_id)
+        if problem:
+            raise ValidationError({"guardian": problem})
     consent.full_clean()
     consent.save()
     return consent

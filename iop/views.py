@@ -1987,9 +1987,7 @@ def _consent_page(
 
 
 def _guardians(pupil: Any) -> models.QuerySet[User]:
-    return User.objects.filter(
-        guardian_links__pupil=pupil, guardian_links__parental_responsibility=True, guardian_links__ended_at__isnull=True
-    ).order_by("full_name", "pk")
+    return selectors.consenting_guardians(pupil)
 
 
 @never_cache

@@ -339,6 +339,17 @@ def render_report(
         )
 
 
+def finalise_warning(report: Report, today: datetime.date) -> str | None:
+    """What to tell the user before finalising REPORT on TODAY, or None: its
+    period has not ended yet. Finalising early is allowed (a pupil moving
+    away needs the report now), but a finalised report never changes."""
+    if report.period_end <= today:
+        return None
+    return _("The period of the report does not end until %(date)s. A finalised report cannot be changed.") % {
+        "date": formats.date_format(report.period_end, "DATE_FORMAT")
+    }
+
+
 @transaction.atomic
 def report_finalise(*, actor: User, report: Report, version: int) -> Report:
     """Date the report, render it once as PDF/A and keep the file with its

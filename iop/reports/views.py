@@ -183,7 +183,12 @@ def report_finalise(request: HttpRequest, pk: str) -> HttpResponse:
         report.refresh_from_db()
     if request.POST.get("confirm") != "1":
         version = report.version if _posts_texts(request) else request.POST.get("version", "")
-        context = {"report": report, "pupil": report.pupil, "version": version}
+        context = {
+            "report": report,
+            "pupil": report.pupil,
+            "version": version,
+            "warning": services.finalise_warning(report, timezone.localdate()),
+        }
         return _full_page(request, render(request, "reports/confirm_finalise.html", context))
     try:
         version = int(request.POST.get("version", ""))

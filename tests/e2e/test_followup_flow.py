@@ -111,7 +111,9 @@ def test_concern_to_referral_with_consent(live_server: Any, transactional_world:
     assert_accessible(page)
 
     # 6. The guardian's consent (who, when, how).
-    page.get_by_label("Navn på den som samtykker").fill("Aud Foresatt")
+    # A guardian is chosen among the pupil's guardians with parental responsibility, not typed.
+    assert page.get_by_label("Navn på den som samtykker").count() == 0
+    page.get_by_label("Foresatt", exact=True).select_option(label="Aud Foresatt")
     page.get_by_label("Hvordan").select_option(label="Signert skjema")
     save(page, "Registrer samtykke")
     expect(page.get_by_text("Samtykket er registrert.")).to_be_visible()

@@ -66,7 +66,12 @@ def records(w: World) -> Records:
     )
     referral_a = Referral.objects.create(pupil=w.pupil_a, question="Lesevansker?", report="Rapport", created_by=teacher)
     Consent.objects.create(
-        referral=referral_a, pupil=w.pupil_a, name="Aud Foresatt", date=today, method=Consent.Method.SIGNED
+        referral=referral_a,
+        pupil=w.pupil_a,
+        guardian=w.user("guardian_a"),
+        name="Aud Foresatt",
+        date=today,
+        method=Consent.Method.SIGNED,
     )
     referral_a_sent = Referral.objects.create(
         pupil=w.pupil_a, question="Q", report="R", status=Referral.Status.SENT, sent_at=timezone.now()

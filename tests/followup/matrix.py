@@ -436,7 +436,12 @@ ROWS = {
             lambda w: reverse("followup:consent_create", args=[R(w).referral_a.pk]),
             record_page(EDIT_A, 302, denied=("faglaerer",), post=True),
             method="post",
-            data=lambda w: {"given_by": "guardian", "name": "Aud Foresatt", "date": today(), "method": "signed"},
+            data=lambda w: {
+                "given_by": "guardian",
+                "guardian": w.user("guardian_a").pk,  # type: ignore[union-attr]
+                "date": today(),
+                "method": "signed",
+            },
         ),
     ],
     "followup:interim_reply": [

@@ -78,7 +78,6 @@ def test_each_step_tells_the_next_person_and_brings_the_next_deadline(
         services.consent_record(
             actor=vgs.coordinator,
             referral=referral,
-            name="Mor" if pupil.age_on(D(2026, 10, 1)) < 15 else pupil.full_name,
             date=D(2026, 10, 1),
             method="signed",
             given_by="guardian" if pupil.age_on(D(2026, 10, 1)) < 15 else "pupil",  # 15 and over: the pupil
@@ -169,7 +168,6 @@ def test_ppt_finds_the_referrals_waiting_and_the_way_on_to_the_assessment(vgs: Y
         services.consent_record(
             actor=vgs.coordinator,
             referral=referral,
-            name="Far" if pupil.age_on(D(2026, 10, 1)) < 15 else pupil.full_name,
             date=D(2026, 10, 1),
             method="signed",
             given_by="guardian" if pupil.age_on(D(2026, 10, 1)) < 15 else "pupil",  # 15 and over: the pupil

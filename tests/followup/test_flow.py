@@ -120,13 +120,16 @@ def test_a_referral_needs_consent_and_sending_grants_ppt_access(
         services.consent_record(
             actor=coordinator,
             referral=referral,
-            name="Bjørn",
             date=timezone.localdate(),
             method="signed",
             given_by="pupil",
         )
     services.consent_record(
-        actor=coordinator, referral=referral, name="Bent Foresatt", date=timezone.localdate(), method="signed"
+        actor=coordinator,
+        referral=referral,
+        guardian=world.user("guardian_b"),
+        date=timezone.localdate(),
+        method="signed",
     )
     with pytest.raises(PermissionDenied):
         services.referral_send(actor=world.user("teacher"), referral=referral)

@@ -52,7 +52,11 @@ def test_the_draft_has_sections_and_no_hint_and_is_not_sent_before_every_section
     assert "=====" not in referral.report and "## Hva eleven mestrer" in referral.report
     assert "Beskriv elevens sterke sider" not in referral.report
     services.consent_record(
-        actor=coordinator, referral=referral, name="Bent Foresatt", date=timezone.localdate(), method="signed"
+        actor=coordinator,
+        referral=referral,
+        guardian=world.user("guardian_b"),
+        date=timezone.localdate(),
+        method="signed",
     )
     with pytest.raises(ValidationError) as refused:
         services.referral_send(actor=coordinator, referral=referral)
