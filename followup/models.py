@@ -890,6 +890,7 @@ class Notification(models.Model):
         PUBLISHED = "published", _("Plan published")
         NOTICE = "notice", _("Draft decision for comment")
         DECISION = "decision", _("Decision made: read the letter")
+        REPORT = "report", _("Report published")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -915,6 +916,7 @@ class Notification(models.Model):
     atgardsprogram = models.ForeignKey(
         "atgardsprogram.Atgardsprogram", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    report = models.ForeignKey("reports.Report", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     digest = models.BooleanField(default=False)
     send_after = models.DateTimeField()
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
@@ -942,10 +944,11 @@ class Notification(models.Model):
                 | Q(iop__isnull=False)
                 | Q(iup__isnull=False)
                 | Q(vedtak__isnull=False)
-                | Q(atgardsprogram__isnull=False),
+                | Q(atgardsprogram__isnull=False)
+                | Q(report__isnull=False),
                 name="notification_has_subject",
                 violation_error_message=_(
-                    "A notification is about a deadline, a concern, a referral, a plan or a decision."
+                    "A notification is about a deadline, a concern, a referral, a plan, a decision or a report."
                 ),
             ),
             models.CheckConstraint(
