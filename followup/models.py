@@ -862,7 +862,7 @@ class Preference(models.Model):
     daily_digest = models.BooleanField(_("one daily summary instead of single emails"), default=False)
     ical_token = models.CharField(max_length=64, unique=True, default=secrets.token_urlsafe)
     plan_emails = models.BooleanField(
-        _("e-mail me when a plan for my child is published"),
+        _("e-mail me when a plan or a report for my child is published"),
         default=False,
         help_text=_("You always see it under Notifications."),
     )

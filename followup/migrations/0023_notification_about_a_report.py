@@ -34,4 +34,13 @@ class Migration(migrations.Migration):
             model_name='notification',
             constraint=models.CheckConstraint(condition=models.Q(('deadline__isnull', False), ('concern__isnull', False), ('referral__isnull', False), ('iop__isnull', False), ('iup__isnull', False), ('vedtak__isnull', False), ('atgardsprogram__isnull', False), ('report__isnull', False), _connector='OR'), name='notification_has_subject', violation_error_message='A notification is about a deadline, a concern, a referral, a plan, a decision or a report.'),
         ),
+        migrations.AlterField(
+            model_name="preference",
+            name="plan_emails",
+            field=models.BooleanField(
+                default=False,
+                help_text="You always see it under Notifications.",
+                verbose_name="e-mail me when a plan or a report for my child is published",
+            ),
+        ),
     ]
