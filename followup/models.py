@@ -873,7 +873,7 @@ class Preference(models.Model):
     daily_digest = models.BooleanField(_("one daily summary instead of single emails"), default=False)
     ical_token = models.CharField(max_length=64, unique=True, default=secrets.token_urlsafe)
     plan_emails = models.BooleanField(
-        _("e-mail me when a plan for my child is published"),
+        _("e-mail me when a plan or a report for my child is published"),
         default=False,
         help_text=_("You always see it under Notifications."),
     )
@@ -901,6 +901,7 @@ class Notification(models.Model):
         PUBLISHED = "published", _("Plan published")
         NOTICE = "notice", _("Draft decision for comment")
         DECISION = "decision", _("Decision made: read the letter")
+        REPORT = "report", _("Report published")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -926,6 +927,7 @@ class Notification(models.Model):
     atgardsprogram = models.ForeignKey(
         "atgardsprogram.Atgardsprogram", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    report = models.ForeignKey("reports.Report", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     digest = models.BooleanField(default=False)
     send_after = models.DateTimeField()
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
@@ -953,10 +955,11 @@ class Notification(models.Model):
                 | Q(iop__isnull=False)
                 | Q(iup__isnull=False)
                 | Q(vedtak__isnull=False)
-                | Q(atgardsprogram__isnull=False),
+                | Q(atgardsprogram__isnull=False)
+                | Q(report__isnull=False),
                 name="notification_has_subject",
                 violation_error_message=_(
-                    "A notification is about a deadline, a concern, a referral, a plan or a decision."
+                    "A notification is about a deadline, a concern, a referral, a plan, a decision or a report."
                 ),
             ),
             models.CheckConstraint(

@@ -13,6 +13,12 @@ e-mail through the same outbox as reminders (claimed → sent, once).
 
 The key ``published:<iop|iup>:<plan id>:<version number>:<user id>`` makes a
 repeated signal for the same publication create nothing new.
+
+A report (årsrapport, halvårsrapport) published to the guardians
+(:data:`iop.signals.report_published`) is told the same way
+(:func:`notify_report_published`): the same readers, in the app and by
+e-mail for those who chose plan e-mails, keyed
+``report:<report id>:<user id>`` (a report is published once).
 """
 
 from __future__ import annotations
@@ -25,7 +31,8 @@ from django.utils import timezone
 
 from iop.atgardsprogram.models import Atgardsprogram
 from iop.models import AdvanceNotice, Enkeltvedtak, Iop, Iup
-from iop.signals import advance_notice_sent, atgardsprogram_decided, plan_published, vedtak_made
+from iop.reports.models import Report
+from iop.signals import advance_notice_sent, atgardsprogram_decided, plan_published, report_published, vedtak_made
 from students import access
 from students.access import Action
 from students.models import User
@@ -38,10 +45,15 @@ def connect_signals() -> None:
     advance_notice_sent.connect(on_advance_notice_sent, dispatch_uid="followup-advance-notice-sent")
     vedtak_made.connect(on_vedtak_made, dispatch_uid="followup-vedtak-made-guardians")
     atgardsprogram_decided.connect(on_atgardsprogram_decided, dispatch_uid="followup-atgardsprogram-guardians")
+    report_published.connect(on_report_published, dispatch_uid="followup-report-published-guardians")
 
 
 def on_plan_published(sender: Any, *, plan: Iop | Iup, number: int | None = None, **kwargs: Any) -> None:
     notify_published(plan=plan, number=number)
+
+
+def on_report_published(sender: Any, *, report: Report, **kwargs: Any) -> None:
+    notify_report_published(report=report)
 
 
 def on_advance_notice_sent(sender: Any, *, notice: AdvanceNotice, **kwargs: Any) -> None:
@@ -124,10 +136,33 @@ def notify_published(*, plan: Iop | Iup, number: int | None) -> list[uuid.UUID]:
     published as version NUMBER): in the app at once, by e-mail after the
     commit for those who opted in. Returns the ids created (none when they
     exist already)."""
+    kind = "iop" if isinstance(plan, Iop) else "iup"
+    return _tell_by_email_too(
+        guardian_readers(plan),
+        f"published:{kind}:{plan.pk}:{number or 0}",
+        Notification.Kind.PUBLISHED,
+        iop=plan if isinstance(plan, Iop) else None,
+        iup=plan if isinstance(plan, Iup) else None,
+    )
+
+
+def notify_report_published(*, report: Report) -> list[uuid.UUID]:
+    """One notification per guardian who may read REPORT (just published to
+    them): in the app at once, by e-mail after the commit for those who
+    chose plan e-mails. Nothing for a report not (or no longer) published.
+    Returns the ids created (none when they exist already)."""
+    if report.status != Report.Status.PUBLISHED:
+        return []
+    return _tell_by_email_too(guardian_readers(report), f"report:{report.pk}", Notification.Kind.REPORT, report=report)
+
+
+def _tell_by_email_too(readers: list[User], key: str, kind: str, **about: Any) -> list[uuid.UUID]:
+    """One notification of KIND per user of READERS about ABOUT, keyed
+    ``<KEY>:<user id>``: in the app, and claimed for an e-mail after the
+    commit for those who chose plan e-mails (and have an address). Returns
+    the ids created (none when they exist already)."""
     from . import reminders, tasks
 
-    kind = "iop" if isinstance(plan, Iop) else "iup"
-    readers = guardian_readers(plan)
     if not readers:
         return []
     emails = set(
@@ -141,14 +176,13 @@ def notify_published(*, plan: Iop | Iup, number: int | None) -> list[uuid.UUID]:
         by_email = user.pk in emails and bool(user.email)
         rows.append(
             Notification(
-                key=f"published:{kind}:{plan.pk}:{number or 0}:{user.pk}",
+                key=f"{key}:{user.pk}",
                 recipient=user,
-                kind=Notification.Kind.PUBLISHED,
-                iop=plan if isinstance(plan, Iop) else None,
-                iup=plan if isinstance(plan, Iup) else None,
+                kind=kind,
                 send_after=now,
                 state=Notification.State.CLAIMED if by_email else Notification.State.IN_APP,
                 claimed_at=now if by_email else None,
+                **about,
             )
         )
     with transaction.atomic():

@@ -308,6 +308,11 @@ def _subject_and_context(n: Notification) -> tuple[str, dict[str, Any]]:
         assert v is not None
         ctx.update(plan=v, link=_link(reverse("iop:vedtak_detail", args=[v.pk])))
         subject = _("A draft decision for comment from %(school)s") % {"school": v.pupil.school.name}
+    elif n.report_id:
+        rep = n.report
+        assert rep is not None
+        ctx.update(report=rep, link=_link(reverse("reports:report_detail", args=[rep.pk])))
+        subject = _("A report has been published at %(school)s") % {"school": rep.pupil.school.name}
     elif n.atgardsprogram_id:
         p = n.atgardsprogram
         assert p is not None
@@ -354,6 +359,7 @@ def send_notification(notification_id: uuid.UUID | str) -> str:
                 "referral__pupil__school",
                 "iop__pupil__school",
                 "iup__pupil__school",
+                "report__pupil__school",
             )
             .filter(pk=notification_id)
             .first()

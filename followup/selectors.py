@@ -392,6 +392,7 @@ def _visible_notifications(prof: access.Profile, pupil_keys: RawSQL) -> QuerySet
             | Q(pk=OuterRef("iup__pupil_id"))
             | Q(pk=OuterRef("vedtak__pupil_id"))
             | Q(pk=OuterRef("atgardsprogram__pupil_id"))
+            | Q(pk=OuterRef("report__pupil_id"))
         )
     )
     about_school = Q(deadline__school_id__in=schools) & (
@@ -424,6 +425,7 @@ def listed_notifications(user: AnyUser) -> QuerySet[Notification]:
             "iup__school_year",
             "vedtak__pupil",
             "atgardsprogram__pupil",
+            "report__pupil",
         )
         .order_by("-send_after", "-pk")
     )
@@ -480,6 +482,7 @@ def notification_link(n: Notification) -> str:
         ("vedtak_id", "iop:vedtak_detail"),
         ("atgardsprogram_id", "atgardsprogram:programme"),
         ("referral_id", "followup:referral_detail"),
+        ("report_id", "reports:report_detail"),
     ):
         if getattr(n, key):
             return reverse_one(page, getattr(n, key))

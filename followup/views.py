@@ -496,15 +496,39 @@ def concern_close(request: HttpRequest, concern_id: str) -> HttpResponse:
     )
 
 
+#: The query parameter of the kartlegging form naming the concern it follows (preselected).
+CONCERN_PARAM = "bekymring"
+
+
+def _concern_initial(request: HttpRequest, pupil: Pupil) -> dict[str, Any]:
+    """``{"concern": <id>}`` when the query names a concern of PUPIL that the
+    user may see (the access layer); else nothing: an unknown, foreign or
+    hidden concern is ignored, never shown."""
+    raw = request.GET.get(CONCERN_PARAM)
+    if not raw:
+        return {}
+    try:
+        found = selectors.concern(request.user, raw)
+    except (Http404, PermissionDenied):
+        return {}
+    return {"concern": found.pk} if found.pupil_id == pupil.pk else {}
+
+
 @never_cache
 @login_required
 @GET_POST
 def kartlegging_create(request: HttpRequest, pupil_id: str) -> HttpResponse:
+    def make(p: Pupil, data: Any) -> BaseForm:
+        initial: dict[str, Any] = {"date": timezone.localdate()}
+        if data is None:
+            initial.update(_concern_initial(request, p))
+        return KartleggingForm(data, pupil=p, initial=initial)
+
     return _pupil_form_view(
         request,
         pupil_id,
         Action.LOG,
-        lambda p, data: KartleggingForm(data, pupil=p, initial={"date": timezone.localdate()}),
+        make,
         lambda p, form: services.kartlegging_create(actor=_user(request), pupil=p, **form.cleaned_data),
         "followup/form.html",
         _("Record a kartlegging"),

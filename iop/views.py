@@ -15,6 +15,7 @@ from django.db import models
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -781,9 +782,12 @@ def goal_update(request: HttpRequest, pk: str) -> HttpResponse:
         # The goal's reading text is shown again: a read, not an opening for editing.
         services.log_read(actor=_actor(request), pupil=plan.pupil, kind=Kind.GOAL, object_id=goal.pk)
         shown = selectors.goal_reading(plan, saved.pk)  # type: ignore[arg-type]
-        return reswap(
+        response = reswap(
             retarget(render(request, "iop/_goal_closed.html", {"goal": shown}), f"#goal-{goal.pk}"), "innerHTML"
         )
+        # The text written in the editor just closed may clear "a goal has no text yet".
+        response.content += render_to_string("iop/_checklist_oob.html", _checklist(saved, plan), request).encode()
+        return response
 
     closing = bool(goal.iop_id) and request.POST.get("close") == "1"
     return _goal_saved(request, goal, then=closed if closing else None)
@@ -889,6 +893,7 @@ def _goals_fragment(
     notice: list[str] | None = None,
     keep_open: Any = None,
     moved: bool | None = None,
+    checklist: bool = False,
 ) -> HttpResponse:
     """The goals of SECTION (or of the IUP) again, with NOTICE (messages for
     the person, e.g. why a goal was not deleted) shown above them. FOCUS: the
@@ -896,7 +901,27 @@ def _goals_fragment(
     one to open without moving the focus (IOP goals are otherwise shown as
     reading text). MOVED (True up, False down): KEEP_OPEN was just moved, and
     the focus goes to its move button in its new place (the other one when
-    that is now disabled)."""
+    that is now disabled). CHECKLIST: a goal was added or deleted, and the
+    plan's checklist ("a goal has no text yet") is sent again out of band
+    into ``#plan-checklist``."""
+    response = _goals_of(request, plan, section, focus, notice, keep_open, moved)
+    if checklist:
+        oob = _checklist(plan, plan)
+        if oob:
+            response.content += render_to_string("iop/_checklist_oob.html", oob, request).encode()
+    return response
+
+
+def _goals_of(
+    request: HttpRequest,
+    plan: Iop | Iup,
+    section: IopSubject | None,
+    focus: Any,
+    notice: list[str] | None,
+    keep_open: Any,
+    moved: bool | None,
+) -> HttpResponse:
+    """The goals fragment of :func:`_goals_fragment` (without the checklist)."""
     view = selectors.section_goals(plan, section)
     year = None
     if isinstance(plan, Iop) and (focus or keep_open):
@@ -939,7 +964,7 @@ def goal_create(request: HttpRequest, pk: str) -> HttpResponse:
             messages.error(request, message)
         return redirect("iop:iop_detail", iop.pk)
     if request.htmx:  # type: ignore[attr-defined]
-        return _goals_fragment(request, iop, section, focus=goal.pk)
+        return _goals_fragment(request, iop, section, focus=goal.pk, checklist=True)
     return redirect(reverse("iop:iop_detail", args=[iop.pk]) + f"#goal-{goal.pk}")
 
 
@@ -1206,7 +1231,7 @@ def goal_delete(request: HttpRequest, pk: str) -> HttpResponse:
         if not request.htmx:  # type: ignore[attr-defined]
             messages.success(request, _("The goal is deleted."))
     if request.htmx:  # type: ignore[attr-defined]
-        return _goals_fragment(request, goal.plan, goal.section)
+        return _goals_fragment(request, goal.plan, goal.section, checklist=True)
     return redirect(goal.plan.get_absolute_url())
 
 
@@ -1801,7 +1826,7 @@ def iup_goal_create(request: HttpRequest, pk: str) -> HttpResponse:
             messages.error(request, message)
         return redirect("iop:iup_detail", iup.pk)
     if request.htmx:  # type: ignore[attr-defined]
-        return _goals_fragment(request, iup, None, focus=goal.pk)
+        return _goals_fragment(request, iup, None, focus=goal.pk, checklist=True)
     return redirect(reverse("iop:iup_detail", args=[iup.pk]) + f"#goal-{goal.pk}")
 
 
