@@ -46,6 +46,19 @@ def test_it_searches_and_filters_the_pupil_list(world: World) -> None:
     assert b"Berg, Bj" in response.content and b"Aasen" not in response.content
 
 
+def test_pupils_of_the_same_name_are_told_apart_by_their_date_of_birth(world: World) -> None:
+    """Two pupils of the same name in one class: the list shows each one's
+    date of birth beside the name, so the right pupil's file is opened."""
+    import datetime
+
+    f.pupil_in(world.group_a, first_name="Jonas", last_name="Haugen", birth_date=datetime.date(2016, 3, 4))
+    f.pupil_in(world.group_a, first_name="Jonas", last_name="Haugen", birth_date=datetime.date(2016, 11, 20))
+    page = world.client("teacher").get(reverse("pupil_list"), {"q": "Haugen"}).content.decode()
+    assert page.count("Haugen, Jonas") == 2
+    assert "<td>4.3.2016</td>" in page and "<td>20.11.2016</td>" in page
+    assert "Fødselsdato" in page
+
+
 def test_it_ignores_a_group_the_user_may_not_see(world: World) -> None:
     response = world.client("teacher").get(reverse("pupil_list"), {"group": world.group_c.pk})
     assert response.status_code == 200
