@@ -128,6 +128,24 @@ def vurdering_for(user: AnyUser, pk: uuid.UUID | str, action: Action = Action.VI
     return sv
 
 
+def mark_decisions(sv: SakkyndigVurdering, vedtak: Iterable[Enkeltvedtak]) -> None:
+    """Set on SV what its pages offer about a decision, from VEDTAK (decisions
+    of the pupil, newest first where more than one is made):
+    ``draft_decision`` (a decision from SV being drafted: continued, not
+    begun again), ``made_decision`` (the newest made from SV) and ``decided``
+    (one is made: no second is offered). No query."""
+    from_sv = [v for v in vedtak if v.vurdering_id == sv.pk]
+    sv.draft_decision = next((v for v in from_sv if not v.is_made), None)  # type: ignore[attr-defined]
+    sv.made_decision = next((v for v in from_sv if v.is_made), None)  # type: ignore[attr-defined]
+    sv.decided = sv.made_decision is not None  # type: ignore[attr-defined]
+
+
+def with_decisions(sv: SakkyndigVurdering) -> SakkyndigVurdering:
+    """SV with :func:`mark_decisions` from its own decisions (one query)."""
+    mark_decisions(sv, sv.enkeltvedtak.order_by("-made_on", "-created_at"))
+    return sv
+
+
 def vedtak_for(user: AnyUser, pk: uuid.UUID | str, action: Action = Action.VIEW) -> Enkeltvedtak:
     qs = Enkeltvedtak.objects.select_related("vurdering", "made_by").prefetch_related(
         "subjects", "vurdering__subjects", "appeals", "advance_notices__comments"
@@ -650,10 +668,7 @@ def pupil_plans(pupil: Pupil) -> PupilPlans | None:
         v.vurdering = sv_by_id[v.vurdering_id]
         v.appeal_rows = list(v.appeals.all()) if register else []  # type: ignore[attr-defined]
     for sv in vurderinger:
-        # A decision from the assessment is made or begun: the page offers no second one (a draft is continued).
-        from_sv = [v for v in vedtak if v.vurdering_id == sv.pk]
-        sv.decided = any(v.is_made for v in from_sv)  # type: ignore[attr-defined]
-        sv.draft_decision = next((v for v in from_sv if not v.is_made), None)  # type: ignore[attr-defined]
+        mark_decisions(sv, vedtak)
     vedtak_by_id = {v.pk: v for v in vedtak}
     goal_qs = Goal.objects.annotate(
         latest_quality=_latest("quality"), latest_independence=_latest("independence")

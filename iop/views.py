@@ -206,9 +206,8 @@ def vurdering_detail(request: HttpRequest, pk: str) -> HttpResponse:
     pupil = sv.pupil
     services.log_read(actor=_actor(request), pupil=pupil, kind=Kind.VURDERING, object_id=sv.pk)
     can_manage = Action.MANAGE in pupil.allowed and not sv.is_draft  # type: ignore[attr-defined]
-    # A decision from the assessment is made or begun: the page offers no second one (a draft is continued),
-    # as the pupil page does.
-    decisions = list(sv.enkeltvedtak.order_by("-made_on", "-created_at")) if can_manage else []
+    if can_manage:  # a decision made or begun from it is linked, not offered again (as on the pupil page)
+        selectors.with_decisions(sv)
     context = {
         "pupil": pupil,
         "sv": sv,
@@ -216,8 +215,6 @@ def vurdering_detail(request: HttpRequest, pk: str) -> HttpResponse:
         "can_assess": Action.ASSESS in pupil.allowed and sv.is_draft,  # type: ignore[attr-defined]
         "can_manage": can_manage,
         "can_consent": Action.MANAGE in pupil.allowed,  # type: ignore[attr-defined]
-        "draft_decision": next((v for v in decisions if not v.is_made), None),
-        "made_decision": next((v for v in decisions if v.is_made), None),
     }
     return render(request, "iop/vurdering_detail.html", context)
 
