@@ -780,43 +780,46 @@ def load_cases(pupils: QuerySet[Pupil]) -> list[Case]:
         pupils.select_related("school")
         .annotate(appeal_review_days=appeal_review_days_of("school__"))
         .prefetch_related(
-            Prefetch("referrals", queryset=_referrals()),
-            Prefetch("case_consents", queryset=CaseConsent.objects.all()),
-            Prefetch("guardian_links", queryset=GuardianLink.objects.select_related("user")),
+            # Each list is set as a plain attribute (``to_attr``): a related
+            # manager's queryset made per pupil costs more than the rows.
+            Prefetch("referrals", queryset=_referrals(), to_attr="case_referrals"),
+            Prefetch("case_consents", queryset=CaseConsent.objects.all(), to_attr="case_consent_list"),
+            Prefetch("guardian_links", queryset=GuardianLink.objects.select_related("user"), to_attr="case_links"),
             Prefetch(
                 "sakkyndige_vurderinger",
                 queryset=SakkyndigVurdering.objects.annotate(
                     interim_replied=Exists(InterimReply.objects.filter(vurdering_id=OuterRef("pk")))
                 ).prefetch_related("subjects"),
+                to_attr="case_vurderinger",
             ),
-            Prefetch("enkeltvedtak", queryset=vedtak_qs),
-            Prefetch("iops", queryset=iop_qs),
-            Prefetch("reports", queryset=Report.objects.all()),
+            Prefetch("enkeltvedtak", queryset=vedtak_qs, to_attr="case_vedtak"),
+            Prefetch("iops", queryset=iop_qs, to_attr="case_iops"),
+            Prefetch("reports", queryset=Report.objects.all(), to_attr="case_reports"),
         )
     )
     cases = []
     for pupil in rows:
-        vurderinger = list(pupil.sakkyndige_vurderinger.all())
+        vurderinger = pupil.case_vurderinger  # type: ignore[attr-defined]
         sv_by_id = {sv.pk: sv for sv in vurderinger}
-        vedtak = list(pupil.enkeltvedtak.all())
+        vedtak = pupil.case_vedtak  # type: ignore[attr-defined]
         for v in vedtak:  # the decision's vurdering is one of the pupil's: reuse the loaded row
             if v.vurdering_id in sv_by_id:
                 v.vurdering = sv_by_id[v.vurdering_id]
         by_id = {v.pk: v for v in vedtak}
-        iops = list(pupil.iops.all())
+        iops = pupil.case_iops  # type: ignore[attr-defined]
         for iop in iops:  # the IOP's vedtak is one of the pupil's: reuse the loaded row
             if iop.vedtak_id in by_id:
                 iop.vedtak = by_id[iop.vedtak_id]
         cases.append(
             Case(
                 pupil=pupil,
-                referrals=list(pupil.referrals.all()),  # type: ignore[attr-defined]
-                consents=list(pupil.case_consents.all()),
-                links=list(pupil.guardian_links.all()),
+                referrals=pupil.case_referrals,  # type: ignore[attr-defined]
+                consents=pupil.case_consent_list,  # type: ignore[attr-defined]
+                links=pupil.case_links,  # type: ignore[attr-defined]
                 vurderinger=vurderinger,
                 vedtak=vedtak,
                 iops=iops,
-                reports=list(pupil.reports.all()),
+                reports=pupil.case_reports,  # type: ignore[attr-defined]
                 appeal_review_days=pupil.appeal_review_days,  # type: ignore[attr-defined]
             )
         )
