@@ -341,13 +341,14 @@ def _relation_filters(
 
 
 def pupils_for(user: User | AnonymousUser, action: Action = Action.VIEW) -> QuerySet[Pupil]:
-    """The pupils USER may do ACTION on, as a queryset (one SQL query)."""
+    """The pupils USER may do ACTION on, as a queryset (one SQL query): the
+    pupils whose key is among :func:`pupil_ids`, whose SQL is compiled once
+    per process, user's roles, day and action (building the relation
+    subqueries anew for every request cost more than running them)."""
     prof = profile(user)
-    filters = {r: q for r, q in _relation_filters(prof).items() if action in RELATION_ACTIONS[r]}
-    if not filters:
+    if not prof.active or _pupil_ids_query(*_key(prof), action) == _no_pupil_ids():
         return Pupil.objects.none()
-    qs = Pupil.objects.filter(_visible(prof, filters))
-    return qs if action in ARCHIVED_ACTIONS else current(qs)
+    return Pupil.objects.filter(pk__in=pupil_ids(user, action))
 
 
 def pupil_ids(user: User | AnonymousUser, action: Action = Action.VIEW) -> RawSQL:
@@ -422,6 +423,7 @@ def _compiled(
 
 
 @functools.cache
+@functools.lru_cache(maxsize=1)
 def _no_pupil_ids() -> tuple[str, tuple[Any, ...], tuple[int, ...]]:
     """A subquery of pupil keys that finds none (no relation to any pupil)."""
     sql, params = Pupil.objects.filter(pk__isnull=True).values("pk").query.sql_with_params()
