@@ -28,11 +28,14 @@ runs a fixed number of queries.
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import (
     Aggregate,
     Case,
@@ -235,7 +238,30 @@ def chain_times(
     on it) is bad data: it is left out of the median, the longest and the
     number of cases, and counted in ``Span.excluded`` so the page can say so."""
     out: dict[tuple[int, Any], dict[str, Span]] = {}
-    for key, qs in _step_querysets(school_ids).items():
+    with connection.cursor() as cursor:
+        for key, sql, params in _chain_sql(tuple(school_ids), tuple(first_years), by):
+            cursor.execute(sql, params)
+            for year, school, cases, median, longest, excluded in cursor.fetchall():
+                out.setdefault((int(year), school), {})[key] = Span(
+                    cases=cases,
+                    median=None if median is None else float(median),
+                    longest=longest,
+                    excluded=excluded,
+                )
+    return out
+
+
+@functools.lru_cache(maxsize=256)
+def _chain_sql(
+    school_ids: tuple[int, ...], first_years: tuple[int, ...], by: str
+) -> tuple[tuple[str, str, tuple[Any, ...]], ...]:
+    """``((step key, sql, params), ...)``: :func:`chain_times`' aggregating
+    query per step, compiled once per process and arguments (building these
+    subqueries costs more than PostgreSQL's running them; nothing in them
+    depends on the clock or the user). A step that can find nothing (no
+    school, no year) is left out."""
+    steps = []
+    for key, qs in _step_querysets(list(school_ids)).items():
         counted = Case(When(days__gte=0, then=F("days")), default=None, output_field=IntegerField())
         rows = (
             qs.annotate(year=_school_year_start("day"))
@@ -250,14 +276,12 @@ def chain_times(
             .order_by()
             .values_list("year", by, "cases", "median", "longest", "excluded")
         )
-        for year, school, cases, median, longest, excluded in rows:
-            out.setdefault((year, school), {})[key] = Span(
-                cases=cases,
-                median=None if median is None else float(median),
-                longest=longest,
-                excluded=excluded,
-            )
-    return out
+        try:
+            sql, params = rows.query.sql_with_params()
+        except EmptyResultSet:
+            continue
+        steps.append((key, sql, tuple(params)))
+    return tuple(steps)
 
 
 def half_up(part: int | Decimal, whole: int, digits: int) -> float:
