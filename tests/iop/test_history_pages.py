@@ -14,10 +14,20 @@ from django.test import Client
 from django.urls import reverse
 
 from iop import history, services
-from iop.history import Change, Key, changes_page, iop_changes, iop_sources
-from iop.models import AccessLogEntry, Goal, Iop, TeachingLog
+from iop.history import (
+    Change,
+    Key,
+    changes,
+    changes_page,
+    iop_changes,
+    iop_sources,
+    iup_sources,
+    vedtak_sources,
+    vurdering_sources,
+)
+from iop.models import AccessLogEntry, Goal, GoalLog, Iop, Iup, TeachingLog
 from tests.conftest import World
-from tests.iop.factories import aim, chain
+from tests.iop.factories import aim, chain, iup
 from tests.queries import assert_same_queries, page_queries
 
 START = datetime.datetime(2026, 10, 5, 9, 0, tzinfo=datetime.UTC)
@@ -210,3 +220,33 @@ def test_a_page_runs_as_many_queries_for_a_long_history_as_for_a_short_one(world
     assert older is not None
     second = page_queries(client, f"{url}?{older.group(1)}")
     assert_same_queries(small, second, at_most=20)
+
+
+def test_the_pages_of_an_iup_a_vedtak_and_a_vurdering_are_their_whole_history(world: World) -> None:
+    teacher = world.user("teacher")
+    with _at(START - datetime.timedelta(hours=1)):
+        ch = chain(world.pupil_a, iop_status=None)
+        plan = iup(world.pupil_a, status=Iup.Status.DRAFT, goals=2)
+    goals = list(Goal.objects.filter(iup=plan).order_by("order"))
+    for n in range(8):
+        with _at(START + datetime.timedelta(minutes=10 * n)):
+            plan.agreements = f"Avtale {n}"
+            plan._history_user = teacher  # type: ignore[attr-defined]
+            plan.save()
+            goal = goals[n % 2]
+            goal.text = f"Mål {n}"
+            goal._history_user = teacher  # type: ignore[attr-defined]
+            goal.save()
+            log = GoalLog(goal=goals[1], author=teacher, quality=n % 4 + 1, note=f"Logg {n}")
+            log._history_user = teacher  # type: ignore[attr-defined]
+            log.save()
+            if n % 3 == 0:
+                log.delete()
+            ch.vedtak.main_considerations = f"Hensyn {n}"
+            ch.vedtak.save()
+            ch.sv.save()
+    for sources in (iup_sources(plan.pk), vedtak_sources(ch.vedtak.pk), vurdering_sources(ch.sv.pk)):
+        whole = changes(sources)
+        assert whole
+        for size in (1, 2, 5):
+            assert [c for page in _all_pages(sources, size) for c in page] == whole
