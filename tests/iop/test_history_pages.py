@@ -250,3 +250,27 @@ def test_the_pages_of_an_iup_a_vedtak_and_a_vurdering_are_their_whole_history(wo
         assert whole
         for size in (1, 2, 5):
             assert [c for page in _all_pages(sources, size) for c in page] == whole
+
+
+def test_a_series_that_begins_with_a_save_that_shows_nothing_hides_no_earlier_entry(world: World) -> None:
+    """The teacher edits a goal, later moves it (a save that changes nothing
+    shown) and goes on typing: the move and the typing are one series, and
+    the edit before it stays an entry of its own."""
+    iop = _plan(world)
+    teacher = world.user("teacher")
+    assert teacher is not None
+    goal = Goal.objects.filter(iop=iop).order_by("order", "created_at", "pk").last()
+    assert goal is not None
+    for moment, text in ((START, "Først"), (START + datetime.timedelta(minutes=10, seconds=2), "Siden")):
+        if text == "Siden":
+            with _at(moment - datetime.timedelta(seconds=2)):
+                services.goal_move(actor=teacher, goal=Goal.objects.get(pk=goal.pk), up=True)
+        with _at(moment):
+            current = Goal.objects.get(pk=goal.pk)
+            services.goal_update(actor=teacher, goal=current, version=current.version, data={"text": text})
+    newest = Goal.history.filter(id=goal.pk).order_by("-history_id").first()
+    assert newest is not None and newest.history_first_date == START + datetime.timedelta(minutes=10)  # the move
+    edits = [c for c in iop_changes(iop.pk) if c.kind == "~"]
+    assert [(f.old, f.new) for c in edits for f in c.fields] == [("Først", "Siden"), (goal.text, "Først")]
+    assert [c.saves for c in edits] == [2, 1]
+    assert [c for page in _all_pages(iop_sources(iop.pk), 1) for c in page] == iop_changes(iop.pk)
