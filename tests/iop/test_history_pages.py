@@ -139,8 +139,9 @@ def test_every_page_in_turn_shows_the_whole_history_once_newest_first(plan: Iop)
     whole = iop_changes(plan.pk)
     assert len(whole) > 50
     assert {c.kind for c in whole} == {"+", "~", "-"}
-    # Three saves of the text and the aims attached: one entry per round, since its first save.
-    series = [c for c in whole if c.saves == 4]
+    # Three saves of the text and the aims attached (and the goal moved, where its order changed):
+    # one entry per round, since its first save.
+    series = [c for c in whole if c.saves >= 4 and c.what.endswith("leser korte tekster")]
     assert len(series) == 6 and all(c.since is not None and c.since < c.when for c in series)
     assert all(f.label == "Kompetansemål" for c in series for f in c.fields[1:])
     # Goal logs are named by their goal's newest text that is not empty, on every page.
