@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from students.dates import short
 
+from .collapse import HistorySeries
 from .models import (
     Enkeltvedtak,
     EnkeltvedtakSubject,
@@ -136,75 +138,310 @@ def _vedtak(record: Any) -> str:
     }
 
 
-def changes(sources: list[tuple[type[models.Model], models.QuerySet[Any]]]) -> list[Change]:
-    """Every recorded change of the given historical querysets, newest first.
+#: A history source: a historical model and the queryset of its rows that belong to the document.
+Source = tuple[type[models.Model], models.QuerySet[Any]]
+
+
+def _entry(
+    model: type[models.Model], record: Any, before: Any, earlier: Any, goal_texts: dict[Any, str]
+) -> Change | None:
+    """The entry of one historical RECORD, given the row of the same record
+    before it (BEFORE) and the one before that (EARLIER), or None when the
+    row changes nothing shown. When BEFORE is the kept first save of the
+    series RECORD ends, the entry stands for both and compares with EARLIER."""
+    since = getattr(record, "history_first_date", None)
+    saves = getattr(record, "history_saves", 1)
+    if _first_of_series(before, record):  # the series' first save and this one: one entry
+        saves += getattr(before, "history_saves", 1)
+        before = earlier
+    fields = _fields(model)
+    diffs = []
+    if record.history_type == "+" or before is None:
+        diffs = [
+            FieldChange(capfirst(str(f.verbose_name)), "", _display(record, f))
+            for f in fields
+            if _display(record, f) != "–"
+        ]
+    elif record.history_type == "~":
+        for f in fields:
+            old, new = _display(before, f), _display(record, f)
+            if old != new:
+                diffs.append(FieldChange(capfirst(str(f.verbose_name)), old, new))
+        if model is Goal and _aims(before) != _aims(record):
+            diffs.append(FieldChange(str(_("Competence aims")), _aims(before) or "–", _aims(record) or "–"))
+        if model is Iop and before.vedtak_id != record.vedtak_id:
+            diffs.append(FieldChange(str(_("Individual decision")), _vedtak(before), _vedtak(record)))
+        if not diffs:
+            return None
+    user = record.history_user
+    return Change(
+        when=record.history_date,
+        who=user.full_name if user else _("(system)"),
+        what=_label(model, record, goal_texts),
+        kind=record.history_type,
+        fields=diffs,
+        since=since,
+        saves=saves,
+    )
+
+
+def _rows(model: type[models.Model], records: models.QuerySet[Any]) -> models.QuerySet[Any]:
+    """RECORDS (historical rows of MODEL) with what an entry reads of them preloaded."""
+    records = records.select_related("history_user")
+    if model is Goal:
+        aims: Any = next(r.related_model for r in records.model._meta.related_objects if r.field.name == "history")
+        records = records.prefetch_related(
+            Prefetch(
+                "historicalgoal_competence_aims_set", queryset=aims._default_manager.select_related("competenceaim")
+            )
+        )
+    if model is Iop:
+        records = records.select_related("vedtak")
+    return records
+
+
+def changes(sources: list[Source]) -> list[Change]:
+    """Every recorded change of the given historical querysets, newest first
+    (ties: in the order of SOURCES, then oldest row first), all at once.
 
     An entry that holds a series of one user's saves (:mod:`iop.collapse`)
     compares the series' last state with the state before it, and carries
-    when the series began (``since``) and how many saves it holds."""
-    out: list[Change] = []
+    when the series began (``since``) and how many saves it holds.
+
+    Reads every row of the document's history; the history page reads one
+    page at a time with :func:`changes_page`, which shows the same entries."""
+    out: list[tuple[Key, Change]] = []
     dropped: set[int] = set()  # entries of a series' first save, shown with the series
     goal_texts: dict[Any, str] = {}
-    aims_label = str(_("Competence aims"))
-    vedtak_label = str(_("Individual decision"))
-    for model, records in sources:
-        fields = _fields(model)
+    for index, (model, records) in enumerate(sources):
         previous: dict[Any, Any] = {}
-        records = records.select_related("history_user").order_by("history_date", "history_id")
-        if model is Goal:
-            records = records.prefetch_related("historicalgoal_competence_aims_set__competenceaim")
-        if model is Iop:
-            records = records.select_related("vedtak")
         earlier: dict[Any, Any] = {}  # the row before ``previous``
-        entry: dict[Any, Change] = {}  # the entry made of ``previous``
-        for record in records:
+        entry: dict[Any, Change] = {}  # the entry made of ``previous``, if it made one
+        for record in _rows(model, records).order_by("history_date", "history_id"):
             before = previous.get(record.id)
-            since = getattr(record, "history_first_date", None)
-            saves = getattr(record, "history_saves", 1)
-            if _first_of_series(before, record):  # the series' first save and this one: one entry
+            if _first_of_series(before, record):
                 first = entry.pop(record.id, None)
                 if first is not None:
                     dropped.add(id(first))
-                saves += getattr(before, "history_saves", 1)
-                before = earlier.get(record.id)
-            earlier[record.id] = previous.get(record.id)
             if model is Goal and record.text.strip():
                 goal_texts[record.id] = record.text
-            diffs = []
-            if record.history_type == "+" or before is None:
-                diffs = [
-                    FieldChange(capfirst(str(f.verbose_name)), "", _display(record, f))
-                    for f in fields
-                    if _display(record, f) != "–"
-                ]
-            elif record.history_type == "~":
-                for f in fields:
-                    old, new = _display(before, f), _display(record, f)
-                    if old != new:
-                        diffs.append(FieldChange(capfirst(str(f.verbose_name)), old, new))
-                if model is Goal and _aims(before) != _aims(record):
-                    diffs.append(FieldChange(aims_label, _aims(before) or "–", _aims(record) or "–"))
-                if model is Iop and before.vedtak_id != record.vedtak_id:
-                    diffs.append(FieldChange(vedtak_label, _vedtak(before), _vedtak(record)))
-                if not diffs:
-                    previous[record.id] = record
-                    continue
+            change = _entry(model, record, before, earlier.get(record.id), goal_texts)
+            earlier[record.id] = before
             previous[record.id] = record
-            user = record.history_user
-            change = Change(
-                when=record.history_date,
-                who=user.full_name if user else _("(system)"),
-                what=_label(model, record, goal_texts),
-                kind=record.history_type,
-                fields=diffs,
-                since=since,
-                saves=saves,
-            )
+            if change is None:
+                entry.pop(record.id, None)
+                continue
             entry[record.id] = change
-            out.append(change)
-    out = [c for c in out if id(c) not in dropped]
-    out.sort(key=lambda c: c.when, reverse=True)
+            out.append((Key(record.history_date, index, record.history_id), change))
+    out.sort(key=lambda pair: pair[0].order)
+    return [change for _key, change in out if id(change) not in dropped]
+
+
+# --- one page of the history ----------------------------------------------------------
+
+#: How many entries one page of the history shows at most.
+PAGE_SIZE = 50
+
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+@dataclass(frozen=True)
+class Key:
+    """Where a historical row stands in the history, newest first: its
+    ``history_date`` (aware), the index of its source and its ``history_id``."""
+
+    when: datetime.datetime
+    source: int
+    history_id: int
+
+    @property
+    def order(self) -> tuple[datetime.timedelta, int, int]:
+        """Sorts ascending in the order the history shows (newest first;
+        equal times in the order of the sources, then oldest row first)."""
+        return (_EPOCH - self.when, self.source, self.history_id)
+
+    def token(self) -> str:
+        """The key as the page's ``?for=`` value: "<UTC ISO datetime>_<source>_<history_id>"."""
+        return f"{self.when.astimezone(datetime.UTC).isoformat()}_{self.source}_{self.history_id}"
+
+    @classmethod
+    def parse(cls, token: str | None, sources: int) -> Key | None:
+        """The key of a ``?for=`` TOKEN (as :meth:`token` writes it), or None
+        when TOKEN is missing or not one (not three parts, a naive or bad
+        datetime, a source index outside ``range(SOURCES)``, an id below 1
+        or beyond 64 bits)."""
+        if not token:
+            return None
+        parts = token.rsplit("_", 2)
+        if len(parts) != 3:
+            return None
+        try:
+            when = datetime.datetime.fromisoformat(parts[0])
+            source, history_id = int(parts[1]), int(parts[2])
+        except ValueError:
+            return None
+        if timezone.is_naive(when) or not 0 <= source < sources or not 0 < history_id < 2**63:
+            return None
+        return cls(when, source, history_id)
+
+    def after(self, source: int) -> Q:
+        """The rows of SOURCE that come after this key in the history (older)."""
+        older = Q(history_date__lt=self.when)
+        if source > self.source:
+            return Q(history_date__lte=self.when)
+        if source == self.source:
+            return older | Q(history_date=self.when, history_id__gt=self.history_id)
+        return older
+
+
+@dataclass
+class Page:
+    """One page of a document's history: at most ``PAGE_SIZE`` entries, newest
+    first, and the key to pass for the next (older) page, None on the last."""
+
+    changes: list[Change]
+    older: Key | None
+
+
+def _neighbour(records: models.QuerySet[Any], *, newer: bool) -> models.QuerySet[Any]:
+    """The rows of RECORDS of the outer row's record, after it (NEWER) or
+    before it, the nearest first (for ``Subquery(...)[:1]``)."""
+    date, hid = OuterRef("history_date"), OuterRef("history_id")
+    if newer:
+        return (
+            records.filter(id=OuterRef("id"))
+            .filter(Q(history_date__gt=date) | Q(history_date=date, history_id__gt=hid))
+            .order_by("history_date", "history_id")
+        )
+    return (
+        records.filter(id=OuterRef("id"))
+        .filter(Q(history_date__lt=date) | Q(history_date=date, history_id__lt=hid))
+        .order_by("-history_date", "-history_id")
+    )
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A row of a source as a page first reads it: where it stands, the
+    history_ids of the two rows of its record before it, whether it is the
+    kept first save of a series (shown with the series' end), and for a
+    goal log the newest text of its goal that is not empty."""
+
+    key: Key
+    before: int | None
+    earlier: int | None
+    series_first: bool
+    goal_text: str | None
+
+
+def _candidates(
+    index: int,
+    model: type[models.Model],
+    records: models.QuerySet[Any],
+    goals: models.QuerySet[Any] | None,
+    after: Key | None,
+    limit: int,
+) -> list[_Candidate]:
+    """The newest LIMIT rows of one source (MODEL's historical RECORDS, the
+    INDEXth source) after the key AFTER, newest first; GOALS the Goal source
+    that names goal logs. One query; what it reads of the neighbours of a
+    row it reads for the LIMIT rows only (subqueries in the select list)."""
+    rows = records if after is None else records.filter(after.after(index))
+    older = _neighbour(records, newer=False).values("history_id")
+    rows = rows.annotate(before_id=Subquery(older[:1]), earlier_id=Subquery(older[1:2]))
+    series = issubclass(records.model, HistorySeries)
+    if series:
+        newer = _neighbour(records, newer=True)
+        rows = rows.annotate(
+            next_first=Subquery(newer.values("history_first_date")[:1]),
+            next_user=Subquery(newer.values("history_user_id")[:1]),
+        )
+    named = False
+    if model is GoalLog and goals is not None:
+        named = True
+        texts = goals.filter(id=OuterRef("goal_id"), text__regex=r"\S").order_by("-history_date", "-history_id")
+        rows = rows.annotate(goal_text=Subquery(texts.values("text")[:1]))
+    columns = ["history_id", "history_date", "history_type", "history_user_id", "before_id", "earlier_id"]
+    columns += ["next_first", "next_user"] if series else []
+    columns += ["goal_text"] if named else []
+    out = []
+    for row in rows.order_by("-history_date", "history_id").values(*columns)[:limit]:
+        first = row.get("next_first")
+        out.append(
+            _Candidate(
+                key=Key(row["history_date"], index, row["history_id"]),
+                before=row["before_id"],
+                earlier=row["earlier_id"],
+                # what _first_of_series(this row, the row after it) answers
+                series_first=first is not None
+                and row["history_type"] == "~"
+                and row["history_user_id"] == row["next_user"]
+                and row["history_date"] == first,
+                goal_text=row.get("goal_text"),
+            )
+        )
     return out
+
+
+def changes_page(sources: list[Source], after: Key | None = None, size: int | None = None) -> Page:
+    """The newest SIZE (≥ 1; None: ``PAGE_SIZE``) entries of the history of
+    SOURCES older than the key AFTER (None: the newest), as :func:`changes`
+    shows them. Raises ``ValueError`` for a SIZE below 1.
+
+    The work is bounded by SIZE, not by the length of the history: per
+    source one query for its newest 2 × SIZE + 1 rows after the key (with
+    the ids of the two rows before each, what tells a series' first save,
+    and the goal texts that name goal logs) and one for those rows and
+    their predecessors. A page holds fewer than SIZE entries only when rows
+    that show nothing of their own (a series' first save, a goal moved)
+    fill more than half its window; ``older`` is None only on the last page.
+    Paging from None through every ``older`` shows every entry of
+    :func:`changes` exactly once, in its order."""
+    size = PAGE_SIZE if size is None else size
+    if size < 1:
+        raise ValueError(f"size must be 1 or more, not {size}")
+    limit = 2 * size + 1
+    goals = next((records for model, records in sources if model is Goal), None)
+    found = [_candidates(index, model, records, goals, after, limit) for index, (model, records) in enumerate(sources)]
+    # Rows beyond the last row read of a source that has more are not known yet.
+    horizon = min((rows[-1].key.order for rows in found if len(rows) == limit), default=None)
+    window = sorted(
+        (row for rows in found for row in rows if horizon is None or row.key.order <= horizon),
+        key=lambda row: row.key.order,
+    )
+    more = horizon is not None
+    goal_texts: dict[Any, str] = {}
+    shown: list[_Candidate] = []
+    last: Key | None = None
+    visible = 0
+    for row in window:  # the rows of the page: up to SIZE that may show an entry
+        if visible == size:
+            more = True
+            break
+        last = row.key
+        if not row.series_first:
+            shown.append(row)
+            visible += 1
+    loaded: dict[int, dict[Any, Any]] = {}
+    for index, (model, records) in enumerate(sources):
+        wanted = {
+            hid for row in shown if row.key.source == index for hid in (row.key.history_id, row.before, row.earlier)
+        }
+        wanted.discard(None)
+        fetched = _rows(model, records.model._default_manager.filter(history_id__in=wanted)) if wanted else []
+        loaded[index] = {record.history_id: record for record in fetched}
+    out: list[Change] = []
+    for row in shown:
+        records_of = loaded[row.key.source]
+        record = records_of[row.key.history_id]
+        if row.goal_text is not None:
+            goal_texts[record.goal_id] = row.goal_text
+        change = _entry(
+            sources[row.key.source][0], record, records_of.get(row.before), records_of.get(row.earlier), goal_texts
+        )
+        if change is not None:
+            out.append(change)
+    return Page(changes=out, older=last if more else None)
 
 
 def _first_of_series(before: Any, record: Any) -> bool:
@@ -220,48 +457,65 @@ def _first_of_series(before: Any, record: Any) -> bool:
     )
 
 
+def vurdering_sources(pk: Any) -> list[Source]:
+    """The history sources of sakkyndig vurdering PK: itself and its subject rows."""
+    return [
+        (SakkyndigVurdering, SakkyndigVurdering.history.filter(id=pk)),
+        (SakkyndigVurderingSubject, SakkyndigVurderingSubject.history.filter(vurdering_id=pk)),
+    ]
+
+
+def vedtak_sources(pk: Any) -> list[Source]:
+    """The history sources of enkeltvedtak PK: itself and its subject rows."""
+    return [
+        (Enkeltvedtak, Enkeltvedtak.history.filter(id=pk)),
+        (EnkeltvedtakSubject, EnkeltvedtakSubject.history.filter(vedtak_id=pk)),
+    ]
+
+
+def iop_sources(pk: Any) -> list[Source]:
+    """The history sources of IOP PK: itself, its sections, goals (before
+    their logs, which are named by them) and teaching logs."""
+    goal_ids = Goal.history.filter(iop_id=pk).values("id")
+    section_ids = IopSubject.history.filter(iop_id=pk).values("id")
+    return [
+        (Iop, Iop.history.filter(id=pk)),
+        (IopSubject, IopSubject.history.filter(iop_id=pk)),
+        (Goal, Goal.history.filter(iop_id=pk)),
+        (GoalLog, GoalLog.history.filter(goal_id__in=goal_ids)),
+        (TeachingLog, TeachingLog.history.filter(section_id__in=section_ids)),
+    ]
+
+
+def iup_sources(pk: Any) -> list[Source]:
+    """The history sources of IUP PK: itself, its assessments, goals and goal logs."""
+    goal_ids = Goal.history.filter(iup_id=pk).values("id")
+    return [
+        (Iup, Iup.history.filter(id=pk)),
+        (IupAssessment, IupAssessment.history.filter(iup_id=pk)),
+        (Goal, Goal.history.filter(iup_id=pk)),
+        (GoalLog, GoalLog.history.filter(goal_id__in=goal_ids)),
+    ]
+
+
 def vurdering_changes(pk: Any) -> list[Change]:
-    return changes(
-        [
-            (SakkyndigVurdering, SakkyndigVurdering.history.filter(id=pk)),
-            (SakkyndigVurderingSubject, SakkyndigVurderingSubject.history.filter(vurdering_id=pk)),
-        ]
-    )
+    """Every entry of sakkyndig vurdering PK's history, newest first (:func:`changes`)."""
+    return changes(vurdering_sources(pk))
 
 
 def vedtak_changes(pk: Any) -> list[Change]:
-    return changes(
-        [
-            (Enkeltvedtak, Enkeltvedtak.history.filter(id=pk)),
-            (EnkeltvedtakSubject, EnkeltvedtakSubject.history.filter(vedtak_id=pk)),
-        ]
-    )
+    """Every entry of enkeltvedtak PK's history, newest first (:func:`changes`)."""
+    return changes(vedtak_sources(pk))
 
 
 def iop_changes(pk: Any) -> list[Change]:
-    goal_ids = Goal.history.filter(iop_id=pk).values("id")
-    section_ids = IopSubject.history.filter(iop_id=pk).values("id")
-    return changes(
-        [
-            (Iop, Iop.history.filter(id=pk)),
-            (IopSubject, IopSubject.history.filter(iop_id=pk)),
-            (Goal, Goal.history.filter(iop_id=pk)),
-            (GoalLog, GoalLog.history.filter(goal_id__in=goal_ids)),
-            (TeachingLog, TeachingLog.history.filter(section_id__in=section_ids)),
-        ]
-    )
+    """Every entry of IOP PK's history, newest first (:func:`changes`)."""
+    return changes(iop_sources(pk))
 
 
 def iup_changes(pk: Any) -> list[Change]:
-    goal_ids = Goal.history.filter(iup_id=pk).values("id")
-    return changes(
-        [
-            (Iup, Iup.history.filter(id=pk)),
-            (IupAssessment, IupAssessment.history.filter(iup_id=pk)),
-            (Goal, Goal.history.filter(iup_id=pk)),
-            (GoalLog, GoalLog.history.filter(goal_id__in=goal_ids)),
-        ]
-    )
+    """Every entry of IUP PK's history, newest first (:func:`changes`)."""
+    return changes(iup_sources(pk))
 
 
 # --- comparing published versions --------------------------------------------------

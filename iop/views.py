@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
@@ -1492,20 +1493,27 @@ def teaching_log_create(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 HISTORY_KINDS = {
-    "vurdering": (SakkyndigVurdering, selectors.vurdering_for, history.vurdering_changes, Kind.VURDERING),
-    "vedtak": (Enkeltvedtak, selectors.vedtak_for, history.vedtak_changes, Kind.VEDTAK),
-    "iop": (Iop, selectors.iop_for, history.iop_changes, Kind.IOP),
-    "iup": (Iup, selectors.iup_for, history.iup_changes, Kind.IUP),
+    "vurdering": (SakkyndigVurdering, selectors.vurdering_for, history.vurdering_sources, Kind.VURDERING),
+    "vedtak": (Enkeltvedtak, selectors.vedtak_for, history.vedtak_sources, Kind.VEDTAK),
+    "iop": (Iop, selectors.iop_for, history.iop_sources, Kind.IOP),
+    "iup": (Iup, selectors.iup_for, history.iup_sources, Kind.IUP),
 }
+
+#: The query parameter of the history page: the key (:meth:`iop.history.Key.token`) of the
+#: last entry of the page before, newer than every entry shown.
+HISTORY_AFTER_PARAM = "for"
 
 
 @never_cache
 @login_required
 @require_GET
 def document_history(request: HttpRequest, kind: str, pk: str) -> HttpResponse:
+    """One page of a document's history, newest first (:func:`iop.history.changes_page`);
+    ``?for=<key>`` the page older than the key, a key that is not one the newest page.
+    Every page is a read of the pupil's plans in the access log."""
     if kind not in HISTORY_KINDS:
         return render(request, "404.html", status=404)
-    _model, resolve, changes, log_kind = HISTORY_KINDS[kind]
+    _model, resolve, sources, log_kind = HISTORY_KINDS[kind]
     document = resolve(request.user, pk)
     pupil = document.pupil  # type: ignore[attr-defined]
     if not selectors.works_with(pupil):
@@ -1517,10 +1525,20 @@ def document_history(request: HttpRequest, kind: str, pk: str) -> HttpResponse:
         object_id=document.pk,
         purpose=Purpose.HISTORY,
     )
+    found = sources(document.pk)
+    after = history.Key.parse(request.GET.get(HISTORY_AFTER_PARAM), len(found))  # garbage: the newest page
+    page = history.changes_page(found, after)
     return render(
         request,
         "iop/history.html",
-        {"document": document, "pupil": pupil, "kind": kind, "changes": changes(document.pk)},
+        {
+            "document": document,
+            "pupil": pupil,
+            "kind": kind,
+            "changes": page.changes,
+            "paged": after is not None,
+            "older": urlencode({HISTORY_AFTER_PARAM: page.older.token()}) if page.older else "",
+        },
     )
 
 
