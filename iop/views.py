@@ -1509,8 +1509,8 @@ HISTORY_AFTER_PARAM = "for"
 @require_GET
 def document_history(request: HttpRequest, kind: str, pk: str) -> HttpResponse:
     """One page of a document's history, newest first (:func:`iop.history.changes_page`);
-    ``?for=<key>`` the page older than the key, a key that is not one the newest page.
-    Every page is a read of the pupil's plans in the access log."""
+    ``?for=<key>`` the page older than the key (a key that cannot be read:
+    the newest page). Every page is a read of the pupil's plans in the access log."""
     if kind not in HISTORY_KINDS:
         return render(request, "404.html", status=404)
     _model, resolve, sources, log_kind = HISTORY_KINDS[kind]
