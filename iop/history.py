@@ -106,7 +106,7 @@ def _short(text: str) -> str:
 def _label(model: type[models.Model], record: Any, goal_texts: dict[Any, str]) -> str:
     """The record named in words: "Learning goal: Reads short texts …",
     "Goal log 01.02.2026 – Reads short texts …" (a deleted goal keeps its text)."""
-    name = str(model._meta.verbose_name).capitalize()
+    name = capfirst(str(model._meta.verbose_name))
     if model is GoalLog:
         goal = goal_texts.get(record.goal_id, "")
         return f"{name} {short(record.date)}" + (f" – {_short(goal)}" if goal else "")
@@ -278,9 +278,10 @@ class Key:
         try:
             when = datetime.datetime.fromisoformat(parts[0])
             source, history_id = int(parts[1]), int(parts[2])
-        except ValueError:
-            return None
-        if timezone.is_naive(when) or not 0 <= source < sources or not 0 < history_id < 2**63:
+            if timezone.is_naive(when) or not 0 <= source < sources or not 0 < history_id < 2**63:
+                return None
+            when = when.astimezone(datetime.UTC)  # a zone that puts it beyond year 1 or 9999 is no key
+        except (ValueError, OverflowError):
             return None
         return cls(when, source, history_id)
 

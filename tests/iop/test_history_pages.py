@@ -190,6 +190,8 @@ def test_the_page_follows_older_changes_to_the_end_and_logs_every_read(
         "2026-10-05T09:00:00+00:00_0_99999999999999999999999",
         "2026-10-05T09:00:00+00:00_x_1",
         "__",
+        "9999-12-31T23:59:59-00:01_0_1",  # beyond year 9999 in UTC
+        "0001-01-01T00:00:00+00:01_0_1",  # before year 1 in UTC
     ],
 )
 def test_a_key_that_is_not_one_gets_the_newest_page(world: World, token: str) -> None:
@@ -275,3 +277,10 @@ def test_a_series_that_begins_with_a_save_that_shows_nothing_hides_no_earlier_en
     assert [(f.old, f.new) for c in edits for f in c.fields] == [("Først", "Siden"), (goal.text, "Først")]
     assert [c.saves for c in edits] == [2, 1]
     assert [c for page in _all_pages(iop_sources(iop.pk), 1) for c in page] == iop_changes(iop.pk)
+
+
+def test_an_entry_names_its_document_as_the_model_does_abbreviations_in_capitals(world: World) -> None:
+    iop = _plan(world)
+    body = world.client("teacher").get(reverse("iop:history", args=["iop", iop.pk])).content.decode()
+    assert "Individuell opplæringsplan (IOP)" in body
+    assert "(iop)" not in body
