@@ -158,13 +158,13 @@ def _entry(
     diffs = []
     if record.history_type == "+" or before is None:
         diffs = [
-            FieldChange(capfirst(str(f.verbose_name)), "", _display(record, f))
+            FieldChange(capfirst(str(f.verbose_name)), "", _shown(model, record, f))
             for f in fields
-            if _display(record, f) != "–"
+            if _shown(model, record, f) != "–"
         ]
     elif record.history_type == "~":
         for f in fields:
-            old, new = _display(before, f), _display(record, f)
+            old, new = _shown(model, before, f), _shown(model, record, f)
             if old != new:
                 diffs.append(FieldChange(capfirst(str(f.verbose_name)), old, new))
         if model is Goal and _aims(before) != _aims(record):
@@ -197,7 +197,24 @@ def _rows(model: type[models.Model], records: models.QuerySet[Any]) -> models.Qu
         )
     if model is Iop:
         records = records.select_related("vedtak")
+    if model is IupAssessment:
+        records = records.select_related("iup")
     return records
+
+
+#: Fields whose value is a step on the IUP's scale, shown as the step's words.
+SCALED_FIELDS = {IupAssessment: frozenset({"level", "self_level"})}
+
+
+def _shown(model: type[models.Model], record: Any, field: models.Field) -> str:
+    """FIELD of RECORD (a historical row of MODEL) in words: a step on an
+    IUP's scale as the step's name ("Når målen"), else :func:`_display`."""
+    if field.name in SCALED_FIELDS.get(model, ()):
+        plan = getattr(record, "iup", None)
+        label = plan.scale_label(getattr(record, field.attname)) if plan is not None else ""
+        if label:
+            return label
+    return _display(record, field)
 
 
 def changes(sources: list[Source]) -> list[Change]:

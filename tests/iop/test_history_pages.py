@@ -284,3 +284,23 @@ def test_an_entry_names_its_document_as_the_model_does_abbreviations_in_capitals
     body = world.client("teacher").get(reverse("iop:history", args=["iop", iop.pk])).content.decode()
     assert "Individuell opplæringsplan (IOP)" in body
     assert "(iop)" not in body
+
+
+def test_a_step_on_the_iups_scale_is_shown_in_words(world: World) -> None:
+    from iop.models import IupAssessment
+
+    teacher = world.user("teacher")
+    with _at(START - datetime.timedelta(hours=1)):
+        chain(world.pupil_a, iop_status=None)
+        plan = iup(world.pupil_a, status=Iup.Status.DRAFT, subjects=("Matematikk",))
+    row = IupAssessment.objects.get(iup=plan)
+    row._history_user = teacher  # type: ignore[attr-defined]
+    with _at(START):  # the first recorded state: the teacher's step 2, no self-assessment
+        row.save()
+    with _at(START + datetime.timedelta(hours=1)):
+        row.level, row.self_level = 3, 1
+        row.save()
+    shown = {(f.old, f.new) for c in changes(iup_sources(plan.pk)) for f in c.fields}
+    assert (plan.scale[1], plan.scale[2]) in shown  # the teacher's step 2 → 3
+    assert ("–", plan.scale[0]) in shown  # the pupil's self-assessment set to step 1
+    assert not any(value in {"1", "2", "3"} for pair in shown for value in pair)
