@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from students.models import PupilIdentity
 from tests import factories as f
-from tests.conftest import World
+from tests.conftest import LOGIN_BACKEND, World
 from tests.queries import assert_same_queries, page_queries
 
 
@@ -57,6 +58,27 @@ def test_pupils_of_the_same_name_are_told_apart_by_their_date_of_birth(world: Wo
     assert page.count("Haugen, Jonas") == 2
     assert "<td>4.3.2016</td>" in page and "<td>20.11.2016</td>" in page
     assert "Fødselsdato" in page
+
+
+def test_the_next_page_of_a_filtered_list_keeps_the_filter(world: World) -> None:
+    """A coordinator filtering by class past the first page: "Next" keeps the class."""
+    for i in range(55):
+        f.pupil_in(world.group_b, last_name=f"Neste{i:03d}")
+    client = world.client("coordinator")
+    first = client.get(reverse("pupil_list"), {"group": world.group_b.pk}).content.decode()
+    assert f"group={world.group_b.pk}" in first and "side=2" in first
+    second = client.get(reverse("pupil_list"), {"group": world.group_b.pk, "side": 2}).content.decode()
+    assert "Neste05" in second and "Aasen, Anna" not in second
+
+
+def test_an_empty_list_says_a_search_found_nothing_only_after_a_search(world: World) -> None:
+    client = world.client("coordinator")
+    searched = client.get(reverse("pupil_list"), {"q": "Ingenslike"}).content.decode()
+    assert "Ingen elever passer søket." in searched
+    nobody = Client()
+    nobody.force_login(f.UserFactory(), backend=LOGIN_BACKEND)
+    unsearched = nobody.get(reverse("pupil_list")).content.decode()
+    assert "Ingen elever å vise." in unsearched and "passer søket" not in unsearched
 
 
 def test_it_ignores_a_group_the_user_may_not_see(world: World) -> None:
