@@ -423,7 +423,6 @@ def _compiled(
 
 
 @functools.cache
-@functools.lru_cache(maxsize=1)
 def _no_pupil_ids() -> tuple[str, tuple[Any, ...], tuple[int, ...]]:
     """A subquery of pupil keys that finds none (no relation to any pupil)."""
     sql, params = Pupil.objects.filter(pk__isnull=True).values("pk").query.sql_with_params()
