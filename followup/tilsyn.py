@@ -799,14 +799,14 @@ def load_cases(pupils: QuerySet[Pupil]) -> list[Case]:
     )
     cases = []
     for pupil in rows:
-        vurderinger = pupil.case_vurderinger  # type: ignore[attr-defined]
+        vurderinger: list[SakkyndigVurdering] = list(pupil.case_vurderinger)  # type: ignore[attr-defined]
         sv_by_id = {sv.pk: sv for sv in vurderinger}
         vedtak = pupil.case_vedtak  # type: ignore[attr-defined]
         for v in vedtak:  # the decision's vurdering is one of the pupil's: reuse the loaded row
             if v.vurdering_id in sv_by_id:
                 v.vurdering = sv_by_id[v.vurdering_id]
         by_id = {v.pk: v for v in vedtak}
-        iops = pupil.case_iops  # type: ignore[attr-defined]
+        iops: list[Iop] = list(pupil.case_iops)  # type: ignore[attr-defined]
         for iop in iops:  # the IOP's vedtak is one of the pupil's: reuse the loaded row
             if iop.vedtak_id in by_id:
                 iop.vedtak = by_id[iop.vedtak_id]

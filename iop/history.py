@@ -203,7 +203,7 @@ def _rows(model: type[models.Model], records: models.QuerySet[Any]) -> models.Qu
 
 
 #: Fields whose value is a step on the IUP's scale, shown as the step's words.
-SCALED_FIELDS = {IupAssessment: frozenset({"level", "self_level"})}
+SCALED_FIELDS: dict[type[models.Model], frozenset[str]] = {IupAssessment: frozenset({"level", "self_level"})}
 
 
 def _shown(model: type[models.Model], record: Any, field: models.Field) -> str:
