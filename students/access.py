@@ -341,14 +341,13 @@ def _relation_filters(
 
 
 def pupils_for(user: User | AnonymousUser, action: Action = Action.VIEW) -> QuerySet[Pupil]:
-    """The pupils USER may do ACTION on, as a queryset (one SQL query): the
-    pupils whose key is among :func:`pupil_ids`, whose SQL is compiled once
-    per process, user's roles, day and action (building the relation
-    subqueries anew for every request cost more than running them)."""
+    """The pupils USER may do ACTION on, as a queryset (one SQL query)."""
     prof = profile(user)
-    if not prof.active or _pupil_ids_query(*_key(prof), action) == _no_pupil_ids():
+    filters = {r: q for r, q in _relation_filters(prof).items() if action in RELATION_ACTIONS[r]}
+    if not filters:
         return Pupil.objects.none()
-    return Pupil.objects.filter(pk__in=pupil_ids(user, action))
+    qs = Pupil.objects.filter(_visible(prof, filters))
+    return qs if action in ARCHIVED_ACTIONS else current(qs)
 
 
 def pupil_ids(user: User | AnonymousUser, action: Action = Action.VIEW) -> RawSQL:
