@@ -78,7 +78,6 @@ def login(page: Any, live_server_url: str, email: str, password: str = PASSWORD)
     # The page the login leads to has loaded before anything reads it (or goes
     # elsewhere, which would cut the login short).
     follow(page, page.get_by_role("button", name="Logg inn"))
-    page.wait_for_load_state("networkidle")
 
 
 def follow(page: Any, link: Any) -> None:

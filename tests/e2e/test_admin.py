@@ -35,7 +35,6 @@ def pick(page: Any, field: str, search: str, option: str) -> None:
 def save(page: Any) -> None:
     # The answer to the POST has loaded before the errors are counted and the database is asked.
     follow(page, page.locator("input[name=_save]"))
-    page.wait_for_load_state("networkidle")
     assert not page.locator(".errornote, .errorlist").count(), page.locator("#content").inner_text()
 
 

@@ -23,7 +23,6 @@ from tests.iop.factories import VEDTAK_REASONS, consent
 def save(page: Any, name: str = "Lagre") -> None:
     """Send the form with the NAME button; the page it answers with has loaded."""
     follow(page, page.get_by_role("button", name=name, exact=True))
-    page.wait_for_load_state("networkidle")
 
 
 def log_out(page: Any) -> None:
@@ -126,7 +125,6 @@ def test_concern_to_referral_with_consent(live_server: Any, transactional_world:
     PptGrant.objects.filter(pupil=w.pupil_a).delete()  # the world had referred pupil A before
     page.goto(f"{live_server.url}/oppfolging/henvisning/{referral.pk}/")
     follow(page, page.get_by_role("button", name="Send henvisningen til PPT"))
-    page.wait_for_load_state("networkidle")
     # What the pupil masters is the teacher's to write: not sent before it is.
     expect(
         page.get_by_text("Den pedagogiske rapporten er ikke ferdig: skriv delen «Hva eleven mestrer»")
@@ -139,7 +137,6 @@ def test_concern_to_referral_with_consent(live_server: Any, transactional_world:
     field.fill("Anna forteller gjerne og hjelper andre i gruppearbeid.")
     save(page)
     follow(page, page.get_by_role("button", name="Send henvisningen til PPT"))
-    page.wait_for_load_state("networkidle")
     expect(page.get_by_text("Henvisningen er sendt. PPT har nå tilgang til eleven.")).to_be_visible()
     assert_accessible(page)
     referral.refresh_from_db()
@@ -163,7 +160,6 @@ def test_concern_to_referral_with_consent(live_server: Any, transactional_world:
     follow(page, waiting.get_by_role("link", name="Anna Aasen"))
     page.get_by_role("link", name="Skriv sakkyndig vurdering").click()
     page.wait_for_url("**/sakkyndig-vurdering/ny/")
-    page.wait_for_load_state("networkidle")
     assert page.get_by_role("heading", level=1).count() == 1
     sv = _complete_assessment(w, referral)
     referral.refresh_from_db()

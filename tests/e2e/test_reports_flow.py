@@ -25,7 +25,6 @@ def test_a_report_from_draft_to_the_guardian(
     login(page, live_server.url, "teacher@test.example")
     page.goto(f"{live_server.url}/elever/{w.pupil_a.pk}/")
     follow(page, page.get_by_role("button", name="Lag utkast: Årsrapport"))
-    page.wait_for_load_state("networkidle")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Årsrapport")
     assert_accessible(page)
 
@@ -43,15 +42,12 @@ def test_a_report_from_draft_to_the_guardian(
     # and buttons of the question wait for it, and lead to pages that are followed.
     page.get_by_role("button", name="Ferdigstill rapporten").click()  # below the texts, which come along
     follow(page, page.get_by_role("link", name="Nei, gå tilbake"))
-    page.wait_for_load_state("networkidle")
     assert dialogs == [] and page.get_by_label("Oppsummering").input_value().endswith("Hun leser høyt.")
     page.get_by_role("button", name="Ferdigstill rapporten").click()
     follow(page, page.get_by_role("button", name="Ja, ferdigstill rapporten"))
-    page.wait_for_load_state("networkidle")
     assert "Ferdigstilt" in page.content()
     follow(page, page.get_by_role("button", name="Publiser til foresatte"))
     follow(page, page.get_by_role("button", name="Ja, publiser"))
-    page.wait_for_load_state("networkidle")
     assert "Foresatte kan nå lese den" in page.content()
     with page.expect_download() as download:
         page.get_by_role("link", name="Last ned PDF").click()
