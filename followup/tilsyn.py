@@ -36,9 +36,10 @@ from typing import Any
 from django.db import models
 from django.db.models import Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, TruncDate
-from django.urls import reverse
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -86,12 +87,18 @@ class Requirement:
     scope: Any = ""
 
 
+#: A page's address, worked out when it is shown (``reverse_lazy``): most
+#: links of a school's check are never shown, and working each out costs
+#: more than the check that makes it.
+Link = str | Promise
+
+
 @dataclass(frozen=True)
 class Finding:
     """One thing missing, and where to fix it ("" when there is no page)."""
 
     message: str
-    link: str = ""
+    link: Link = ""
 
 
 @dataclass(frozen=True)
@@ -196,12 +203,12 @@ def _result(requirement: Requirement, findings: list[Finding], applies: bool) ->
     return Result(requirement, Status.OK if applies else Status.NOT_APPLICABLE)
 
 
-def _vedtak_link(vedtak: Enkeltvedtak) -> str:
-    return reverse("iop:vedtak_detail", args=[vedtak.pk])
+def _vedtak_link(vedtak: Enkeltvedtak) -> Link:
+    return reverse_lazy("iop:vedtak_detail", args=[vedtak.pk])
 
 
-def _consents_link(case: Case) -> str:
-    return reverse("iop:consents", args=[case.pupil.pk])
+def _consents_link(case: Case) -> Link:
+    return reverse_lazy("iop:consents", args=[case.pupil.pk])
 
 
 def _sent(case: Case) -> list[tuple[Referral, datetime.datetime]]:
@@ -245,7 +252,7 @@ def check_referral_consent(case: Case, today: datetime.date) -> Result:
                     "with parental responsibility named among the pupil's guardians."
                 )
             ) % {"date": _day(day), "age": CONSENT_AGE}
-            findings.append(Finding(message, reverse("followup:referral_detail", args=[referral.pk])))
+            findings.append(Finding(message, reverse_lazy("followup:referral_detail", args=[referral.pk])))
     return _result(REFERRAL_CONSENT, findings, bool(sent))
 
 
@@ -275,7 +282,7 @@ def check_sv_content(case: Case, today: datetime.date) -> Result:
     findings: list[Finding] = []
     completed = [sv for sv in case.vurderinger if not sv.is_draft]
     for sv in completed:
-        link = reverse("iop:vurdering_detail", args=[sv.pk])
+        link = reverse_lazy("iop:vurdering_detail", args=[sv.pk])
         empty = [
             str(getattr(SakkyndigVurdering._meta.get_field(name), "verbose_name", name))
             for name in sv.required_elements
@@ -430,7 +437,7 @@ def check_interim_reply(case: Case, today: datetime.date) -> Result:
                         "an interim reply."
                     )
                     % {"date": _day(start), "days": (end - start).days},
-                    reverse("followup:interim_reply", args=["referral", referral.pk]),
+                    reverse_lazy("followup:interim_reply", args=["referral", referral.pk]),
                 )
             )
     for sv, completed_at in completed:
@@ -447,7 +454,7 @@ def check_interim_reply(case: Case, today: datetime.date) -> Result:
                         "an interim reply."
                     )
                     % {"date": _day(start), "days": (end - start).days},
-                    reverse("followup:interim_reply", args=["vurdering", sv.pk]),
+                    reverse_lazy("followup:interim_reply", args=["vurdering", sv.pk]),
                 )
             )
     return _result(INTERIM_REPLY, findings, bool(sent or completed))
@@ -495,7 +502,9 @@ def check_iop_made(case: Case, today: datetime.date) -> Result:
             message = _("The IOP was first published %(days)s days after the decision %(when)s (%(date)s).")
         values["when"] = _("took effect") if vedtak.valid_from > vedtak.made_on else _("was made")
         limit_note = _("The school's own limit is %(limit)s days; opplæringslova § 11-10 says as soon as possible.")
-        findings.append(Finding(f"{message % values} {limit_note % values}", reverse("iop:iop_detail", args=[plan.pk])))
+        findings.append(
+            Finding(f"{message % values} {limit_note % values}", reverse_lazy("iop:iop_detail", args=[plan.pk]))
+        )
     return _result(IOP_MADE, findings, bool(granting))
 
 
@@ -511,7 +520,7 @@ def check_iop_content(case: Case, today: datetime.date) -> Result:
     findings: list[Finding] = []
     live = _live_iops(case)
     for iop in live:
-        link = reverse("iop:iop_detail", args=[iop.pk])
+        link = reverse_lazy("iop:iop_detail", args=[iop.pk])
         empty = [
             str(getattr(Iop._meta.get_field(name), "verbose_name", name))
             for name in ("participants", "strengths", "aids", "evaluation", "pupil_view")
@@ -557,12 +566,12 @@ def check_aarsrapport(case: Case, today: datetime.date) -> Result:
             findings.append(
                 Finding(
                     _("The IOP %(start)s–%(end)s has no årsrapport.") % period,
-                    reverse("iop:iop_detail", args=[iop.pk]),
+                    reverse_lazy("iop:iop_detail", args=[iop.pk]),
                 )
             )
             continue
         report = _best_report(by_iop[iop.pk])
-        link = reverse("reports:report_detail", args=[report.pk])
+        link = reverse_lazy("reports:report_detail", args=[report.pk])
         if report.is_draft:
             findings.append(Finding(_("The årsrapport for %(start)s–%(end)s is still a draft.") % period, link))
             continue
@@ -611,7 +620,7 @@ def check_appeals(case: Case, today: datetime.date) -> Result:
     for appeal in appeals:
         due = appeal.received_on + datetime.timedelta(days=case.appeal_review_days)
         done_on = _owner_step_done_on(appeal)
-        link = reverse("iop:appeal_edit", args=[appeal.pk])
+        link = reverse_lazy("iop:appeal_edit", args=[appeal.pk])
         if done_on is not None:
             if done_on > due:
                 message = _(
@@ -765,7 +774,8 @@ def load_cases(pupils: QuerySet[Pupil]) -> list[Case]:
     are subqueries of the referrals' and assessments' queries
     (:func:`_referrals`), and each decision's sakkyndig vurdering is the
     pupil's, already loaded."""
-    vedtak_qs = Enkeltvedtak.objects.select_related("pupil").prefetch_related(
+    # Each decision's pupil is the pupil it is prefetched for (Django sets it).
+    vedtak_qs = Enkeltvedtak.objects.prefetch_related(
         "subjects",
         Prefetch("advance_notices", queryset=AdvanceNotice.objects.prefetch_related("comments")),
         "appeals",
