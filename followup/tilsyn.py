@@ -39,7 +39,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -58,6 +58,7 @@ from iop.models import (
 from iop.reports.models import Report
 from iop.services import advance_notice_problem_among, consent_problem_among
 from students.models import GuardianLink, Pupil, School
+from students.urlcache import reverse_one
 
 from .deadlines import BUILTIN_DEFAULT, BUILTIN_FOR_KIND
 from .models import Aarshjul, AarshjulChoice, Consent, Duty, InterimReply, Referral
@@ -87,10 +88,13 @@ class Requirement:
     scope: Any = ""
 
 
-#: A page's address, worked out when it is shown (``reverse_lazy``): most
-#: links of a school's check are never shown, and working each out costs
-#: more than the check that makes it.
+#: A page's address, worked out when it is shown: most links of a school's
+#: check are never shown, and working each out costs more than the check
+#: that makes it.
 Link = str | Promise
+
+#: ``reverse(viewname, args=[arg])`` when the link is shown (:func:`students.urlcache.reverse_one`).
+_link = lazy(reverse_one, str)
 
 
 @dataclass(frozen=True)
@@ -204,11 +208,11 @@ def _result(requirement: Requirement, findings: list[Finding], applies: bool) ->
 
 
 def _vedtak_link(vedtak: Enkeltvedtak) -> Link:
-    return reverse_lazy("iop:vedtak_detail", args=[vedtak.pk])
+    return _link("iop:vedtak_detail", vedtak.pk)
 
 
 def _consents_link(case: Case) -> Link:
-    return reverse_lazy("iop:consents", args=[case.pupil.pk])
+    return _link("iop:consents", case.pupil.pk)
 
 
 def _sent(case: Case) -> list[tuple[Referral, datetime.datetime]]:
@@ -252,7 +256,7 @@ def check_referral_consent(case: Case, today: datetime.date) -> Result:
                     "with parental responsibility named among the pupil's guardians."
                 )
             ) % {"date": _day(day), "age": CONSENT_AGE}
-            findings.append(Finding(message, reverse_lazy("followup:referral_detail", args=[referral.pk])))
+            findings.append(Finding(message, _link("followup:referral_detail", referral.pk)))
     return _result(REFERRAL_CONSENT, findings, bool(sent))
 
 
@@ -282,7 +286,7 @@ def check_sv_content(case: Case, today: datetime.date) -> Result:
     findings: list[Finding] = []
     completed = [sv for sv in case.vurderinger if not sv.is_draft]
     for sv in completed:
-        link = reverse_lazy("iop:vurdering_detail", args=[sv.pk])
+        link = _link("iop:vurdering_detail", sv.pk)
         empty = [
             str(getattr(SakkyndigVurdering._meta.get_field(name), "verbose_name", name))
             for name in sv.required_elements
@@ -502,9 +506,7 @@ def check_iop_made(case: Case, today: datetime.date) -> Result:
             message = _("The IOP was first published %(days)s days after the decision %(when)s (%(date)s).")
         values["when"] = _("took effect") if vedtak.valid_from > vedtak.made_on else _("was made")
         limit_note = _("The school's own limit is %(limit)s days; opplæringslova § 11-10 says as soon as possible.")
-        findings.append(
-            Finding(f"{message % values} {limit_note % values}", reverse_lazy("iop:iop_detail", args=[plan.pk]))
-        )
+        findings.append(Finding(f"{message % values} {limit_note % values}", _link("iop:iop_detail", plan.pk)))
     return _result(IOP_MADE, findings, bool(granting))
 
 
@@ -520,7 +522,7 @@ def check_iop_content(case: Case, today: datetime.date) -> Result:
     findings: list[Finding] = []
     live = _live_iops(case)
     for iop in live:
-        link = reverse_lazy("iop:iop_detail", args=[iop.pk])
+        link = _link("iop:iop_detail", iop.pk)
         empty = [
             str(getattr(Iop._meta.get_field(name), "verbose_name", name))
             for name in ("participants", "strengths", "aids", "evaluation", "pupil_view")
@@ -566,12 +568,12 @@ def check_aarsrapport(case: Case, today: datetime.date) -> Result:
             findings.append(
                 Finding(
                     _("The IOP %(start)s–%(end)s has no årsrapport.") % period,
-                    reverse_lazy("iop:iop_detail", args=[iop.pk]),
+                    _link("iop:iop_detail", iop.pk),
                 )
             )
             continue
         report = _best_report(by_iop[iop.pk])
-        link = reverse_lazy("reports:report_detail", args=[report.pk])
+        link = _link("reports:report_detail", report.pk)
         if report.is_draft:
             findings.append(Finding(_("The årsrapport for %(start)s–%(end)s is still a draft.") % period, link))
             continue
@@ -620,7 +622,7 @@ def check_appeals(case: Case, today: datetime.date) -> Result:
     for appeal in appeals:
         due = appeal.received_on + datetime.timedelta(days=case.appeal_review_days)
         done_on = _owner_step_done_on(appeal)
-        link = reverse_lazy("iop:appeal_edit", args=[appeal.pk])
+        link = _link("iop:appeal_edit", appeal.pk)
         if done_on is not None:
             if done_on > due:
                 message = _(
