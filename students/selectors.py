@@ -3,6 +3,7 @@ rows preloaded, so each page runs a fixed number of SQL queries."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +43,10 @@ def with_current_groups(qs: QuerySet[Pupil]) -> QuerySet[Pupil]:
     )
 
 
+#: The words of a name search: letters and digits, without the comma the list puts after the last name.
+NAME_WORDS = re.compile(r"\w+")
+
+
 def pupil_list(
     user: User | AnonymousUser, *, query: str = "", group_id: int | None = None, archived: bool = False
 ) -> QuerySet[Pupil]:
@@ -49,7 +54,7 @@ def pupil_list(
     (only a coordinator sees any), most recently archived first."""
     visible = access.pupils_for(user)
     qs = visible.filter(archived_at__isnull=False) if archived else access.current(visible)
-    for word in query.split():
+    for word in NAME_WORDS.findall(query):  # "Berg, Bjørn" as the list writes it, or "Bjørn Berg"
         qs = qs.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
     if group_id is not None:
         qs = qs.filter(enrolments__group_id=group_id)

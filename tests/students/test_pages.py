@@ -47,6 +47,17 @@ def test_it_searches_and_filters_the_pupil_list(world: World) -> None:
     assert b"Berg, Bj" in response.content and b"Aasen" not in response.content
 
 
+def test_the_pupil_list_finds_a_name_written_as_it_shows_it(world: World) -> None:
+    """Searching "Berg, Bjørn" (last name, comma, first name, as the list
+    writes names) finds the pupil, as "Bjørn Berg" and "berg" do."""
+    client = world.client("coordinator")
+    for query in ("Berg, Bjørn", "Bjørn Berg", "berg", " Berg ,  Bjørn. "):
+        page = client.get(reverse("pupil_list"), {"q": query}).content.decode()
+        assert "Berg, Bjørn" in page and "Aasen" not in page, query
+    page = client.get(reverse("pupil_list"), {"q": "Berg, Anna"}).content.decode()
+    assert "Berg, Bjørn" not in page and "Aasen, Anna" not in page
+
+
 def test_pupils_of_the_same_name_are_told_apart_by_their_date_of_birth(world: World) -> None:
     """Two pupils of the same name in one class: the list shows each one's
     date of birth beside the name, so the right pupil's file is opened."""
