@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import services, sso, transfer
+from .access import GRANT_READ, GRANT_WRITE
 from .dates import short
 from .forms import PupilMoveForm
 from .models import (
@@ -331,10 +333,54 @@ class TeachingAssignmentAdmin(GroupLabels, admin.ModelAdmin):
     autocomplete_fields = ["user", "group"]
 
 
+class GrantPermissionField(forms.ModelChoiceField):
+    """The two permissions a grant gives, by what they let the user do."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(grant_kind(obj.codename))
+
+
+def grant_kind(codename: str) -> Any:
+    """What a pupil grant of the permission CODENAME lets its user do, in words."""
+    return _("may read and write") if codename == GRANT_WRITE else _("may read")
+
+
+class PupilGrantForm(forms.ModelForm):
+    """A grant's fields under names an operator reads (django-guardian's own
+    fields have no translated names)."""
+
+    permission = GrantPermissionField(label=_("access"), queryset=None)
+
+    class Meta:
+        model = PupilUserObjectPermission
+        fields = ["user", "content_object", "permission", "expires_at", "granted_by", "reason"]
+        labels = {"user": _("user"), "content_object": _("pupil")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["permission"].queryset = Permission.objects.filter(  # type: ignore[attr-defined]
+            content_type__app_label="students", codename__in=[GRANT_READ, GRANT_WRITE]
+        ).order_by("codename")
+
+
 @admin.register(PupilUserObjectPermission)
 class PupilGrantAdmin(admin.ModelAdmin):
-    list_display = ["user", "content_object", "permission", "expires_at"]
-    autocomplete_fields = ["user", "content_object"]
+    form = PupilGrantForm
+    list_display = ["grant_user", "grant_pupil", "grant_access", "expires_at"]
+    list_select_related = ["user", "content_object", "permission"]
+    autocomplete_fields = ["user", "content_object", "granted_by"]
+
+    @admin.display(description=_("user"), ordering="user__full_name")
+    def grant_user(self, obj: PupilUserObjectPermission) -> str:
+        return str(obj.user)
+
+    @admin.display(description=_("pupil"), ordering="content_object__last_name")
+    def grant_pupil(self, obj: PupilUserObjectPermission) -> str:
+        return str(obj.content_object)
+
+    @admin.display(description=_("access"), ordering="permission__codename")
+    def grant_access(self, obj: PupilUserObjectPermission) -> str:
+        return str(grant_kind(obj.permission.codename))
 
 
 @admin.register(PptGrant)
