@@ -40,6 +40,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import Promise, lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -483,7 +484,9 @@ def check_iop_made(case: Case, today: datetime.date) -> Result:
     flags = checks.missing_iop_flags(granting, case.iops, today)
     with_iop = {iop.vedtak_id for iop in case.iops}
     waiting = [v for v in granting if v.pk not in with_iop]
-    findings = [Finding(flag.message, _vedtak_link(waiting[0]) if waiting else "") for flag in flags]
+    # The link leads to the decision's buttons, where "Create the IOP" is.
+    fix = format_lazy("{}#vedtak-actions", _vedtak_link(waiting[0])) if waiting else ""
+    findings = [Finding(flag.message, fix) for flag in flags]
     limit = checks.missing_after_days()
     for vedtak in granting:
         plans = [iop for iop in case.iops if iop.vedtak_id == vedtak.pk]

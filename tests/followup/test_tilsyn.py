@@ -276,6 +276,22 @@ def test_each_requirement_fires_when_its_step_is_left_out(
     assert opened and all(link and status == 200 for link, status in opened.items()), opened
 
 
+def test_a_missing_iop_links_to_the_button_that_creates_it(vgs: YearSchool) -> None:
+    """ "Fix" on a decision without an IOP leads to the decision's buttons,
+    where "Create the IOP" is, not to the top of a long page."""
+    with at():
+        case = by_the_book(vgs, vgs.pupils[0])
+        _delete_iop(case)
+        (finding,) = results(case.pupil)["iop_made"].findings
+        client = Client()
+        client.force_login(vgs.coordinator)
+        path, _, fragment = str(finding.link).partition("#")
+        page = client.get(path).content.decode()
+    assert path == reverse("iop:vedtak_detail", args=[case.vedtak.pk])
+    actions = page.split(f'id="{fragment}"', 1)[1].split("</div>", 1)[0]
+    assert reverse("iop:iop_create", args=[case.vedtak.pk]) in actions
+
+
 def test_a_refusal_needs_reasons_but_no_consent_and_no_iop(vgs: YearSchool) -> None:
     with at():
         case = by_the_book(vgs, vgs.pupils[0])
