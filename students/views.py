@@ -123,9 +123,13 @@ def pupil_move(request: HttpRequest, pupil_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def pupil_archive(request: HttpRequest, pupil_id: str) -> HttpResponse:
-    """Archive a pupil who has left (``restore=1``: take the pupil out of the archive again)."""
+    """Archive a pupil who has left, after a confirmation page without
+    JavaScript (``confirm=1``): the pupil leaves every list at once
+    (``restore=1``: take the pupil out of the archive again, at once)."""
     pupil = access.get_pupil(request.user, pupil_id, access.Action.ARCHIVE)
     restore = request.POST.get("restore") == "1"
+    if not restore and pupil.archived_at is None and request.POST.get("confirm") != "1":
+        return render(request, "students/pupil_archive_confirm.html", {"pupil": pupil})
     try:
         if restore:
             services.pupil_restore(actor=request.user, pupil=pupil)  # type: ignore[arg-type]

@@ -111,6 +111,6 @@ def test_the_archive_page_ends_the_deadlines(vgs: YearSchool, django_capture_on_
     client = Client()
     client.force_login(vgs.coordinator)
     with at("2026-09-01"), django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("pupil_archive", args=[leaver.pk]))
+        response = client.post(reverse("pupil_archive", args=[leaver.pk]), {"confirm": "1"})
     assert response.status_code == 302
     assert open_of(leaver) == []

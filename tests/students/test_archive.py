@@ -89,7 +89,7 @@ def test_an_archived_pupil_is_hidden_from_lists_and_read_only_to_the_coordinator
     ch = chain(world.pupil_a)
     assert ch.iop is not None
     coordinator = world.client("coordinator")
-    answer = coordinator.post(reverse("pupil_archive", args=[world.pupil_a.pk]), follow=True)
+    answer = coordinator.post(reverse("pupil_archive", args=[world.pupil_a.pk]), {"confirm": "1"}, follow=True)
     assert "Eleven er arkivert" in answer.content.decode()
     # hidden from lists
     listed = coordinator.get(reverse("pupil_list")).content.decode()
@@ -116,6 +116,25 @@ def test_an_archived_pupil_is_hidden_from_lists_and_read_only_to_the_coordinator
     assert world.client("teacher").get(reverse("pupil_detail", args=[world.pupil_a.pk])).status_code == 200
 
 
+def test_archiving_asks_first_and_archives_only_when_confirmed(world: World) -> None:
+    """The button on the pupil's page leads to a page that says what archiving
+    does; only "Yes, archive the pupil" archives, and "No, go back" leads to
+    the pupil's page with nothing changed. Taking the pupil out of the
+    archive needs no question."""
+    coordinator = world.client("coordinator")
+    url = reverse("pupil_archive", args=[world.pupil_a.pk])
+    page = coordinator.post(url)
+    body = page.content.decode()
+    assert page.status_code == 200 and _fresh(world.pupil_a).archived_at is None
+    assert "Arkivere Anna Aasen?" in body and "forsvinner fra alle lister" in body
+    assert 'name="confirm" value="1"' in body and "Ja, arkiver eleven" in body
+    assert f'href="{reverse("pupil_detail", args=[world.pupil_a.pk])}">Nei, gå tilbake' in body
+    coordinator.post(url, {"confirm": "1"})
+    assert _fresh(world.pupil_a).archived_at is not None
+    coordinator.post(url, {"restore": "1"})
+    assert _fresh(world.pupil_a).archived_at is None
+
+
 def test_archiving_twice_or_by_a_teacher_is_refused(world: World) -> None:
     coordinator = world.user("coordinator")
     pupil = access.get_pupil(coordinator, world.pupil_b.pk)
@@ -138,13 +157,13 @@ def test_an_open_appeal_stops_the_archiving_with_a_message(world: World) -> None
         vedtak=ch.vedtak, received_on=timezone.localdate(), appellant="Aud Foresatt", summary="Vil ha flere timer."
     )
     coordinator = world.client("coordinator")
-    answer = coordinator.post(reverse("pupil_archive", args=[world.pupil_a.pk]), follow=True)
+    answer = coordinator.post(reverse("pupil_archive", args=[world.pupil_a.pk]), {"confirm": "1"}, follow=True)
     assert "En klage på et vedtak for eleven er fortsatt åpen" in answer.content.decode()
     assert _fresh(world.pupil_a).archived_at is None
     Appeal.objects.filter(pk=appeal.pk).update(
         final_outcome=Appeal.Outcome.WITHDRAWN, final_outcome_on=timezone.localdate()
     )
-    coordinator.post(reverse("pupil_archive", args=[world.pupil_a.pk]))
+    coordinator.post(reverse("pupil_archive", args=[world.pupil_a.pk]), {"confirm": "1"})
     assert _fresh(world.pupil_a).archived_at is not None
 
 
@@ -153,7 +172,7 @@ def test_nothing_is_written_to_an_archived_pupils_file(world: World) -> None:
     coordinator still reads, exports and restores."""
     ch = chain(world.pupil_a)
     coordinator = world.client("coordinator")
-    coordinator.post(reverse("pupil_archive", args=[world.pupil_a.pk]))
+    coordinator.post(reverse("pupil_archive", args=[world.pupil_a.pk]), {"confirm": "1"})
     assert _fresh(world.pupil_a).archived_at is not None
     for url in (
         reverse("iop:vedtak_create", args=[ch.vedtak.vurdering_id]),
