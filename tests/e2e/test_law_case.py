@@ -207,6 +207,7 @@ def test_a_case_from_consent_to_the_annual_report_sent(
     page.get_by_label("Partene ble underrettet").fill(today.isoformat())
     page.get_by_role("button", name="Registrer datoen for underretning").click()
     page.get_by_text("Datoen for underretning er registrert.").wait_for()
+    assert page.get_by_role("button", name="Rett datoen for underretning").count() == 1  # recorded: now corrected
     appeal_deadline = today + 21 * DAY
     assert page.locator("[data-appeal-deadline]").inner_text() == shown(appeal_deadline)
     assert_accessible(page)
