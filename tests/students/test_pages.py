@@ -167,3 +167,20 @@ def test_it_speaks_swedish_to_a_swedish_school(world: World) -> None:
     # a Norwegian user and an anonymous visitor keep bokmål
     assert "Søk på navn" in world.client("coordinator").get(reverse("pupil_list")).content.decode()
     assert "Logg inn" in world.client("anonymous").get(reverse("login")).content.decode()
+
+
+def test_a_filter_that_cannot_be_used_says_so(world: World) -> None:
+    """A stale link: a class the user has no pupils in, an unknown class or a
+    search longer than the field takes. The whole list is shown with a
+    warning that the filter was ignored, never an error and never the class."""
+    for persona, params in (
+        ("coordinator", {"group": "999999"}),
+        ("coordinator", {"group": "abc"}),
+        ("coordinator", {"q": "a" * 101}),
+        ("teacher", {"group": str(world.group_b.pk)}),
+    ):
+        response = world.client(persona).get(reverse("pupil_list"), params)
+        page = response.content.decode()
+        assert response.status_code == 200, (persona, params)
+        assert "Filteret var ugyldig og er ikke brukt." in page, (persona, params)
+        assert "Berg, Bj" not in page or persona == "coordinator", (persona, params)
