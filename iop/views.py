@@ -412,7 +412,11 @@ def vedtak_edit(request: HttpRequest, pk: str) -> HttpResponse:
 @login_required
 @require_GET
 def vedtak_detail(request: HttpRequest, pk: str) -> HttpResponse:
-    vedtak = selectors.vedtak_for(request.user, pk)
+    return _vedtak_page(request, selectors.vedtak_for(request.user, pk))
+
+
+def _vedtak_page(request: HttpRequest, vedtak: Enkeltvedtak, notified_form: Any = None) -> HttpResponse:
+    """The decision's page, its read logged; NOTIFIED_FORM: the notification date as typed, with its errors."""
     pupil = vedtak.pupil
     services.log_read(actor=_actor(request), pupil=pupil, kind=Kind.VEDTAK, object_id=vedtak.pk)
     internal = selectors.works_with(pupil) or not selectors.guardian_only(pupil)
@@ -428,7 +432,8 @@ def vedtak_detail(request: HttpRequest, pk: str) -> HttpResponse:
         "sv_visible": selectors.may_read_vurdering(pupil),
         "can_history": selectors.works_with(pupil),
         "can_notify": Action.MANAGE in allowed and vedtak.is_made,
-        "notified_form": NotifiedForm(initial={"notified_on": vedtak.notified_on, "version": vedtak.version}),
+        "notified_form": notified_form
+        or NotifiedForm(initial={"notified_on": vedtak.notified_on, "version": vedtak.version}),
         "appeals": list(vedtak.appeals.all()) if selectors.works_with(pupil) else [],
         "can_appeal": Action.MANAGE in allowed and vedtak.is_made,
         "notices": sorted(vedtak.advance_notices.all(), key=lambda n: (n.sent_on, n.created_at), reverse=True),
@@ -452,23 +457,24 @@ def vedtak_notified(request: HttpRequest, pk: str) -> HttpResponse:
     """Record the day the parties were notified; the appeal deadline follows."""
     vedtak = selectors.vedtak_for(request.user, pk, Action.MANAGE)
     form = NotifiedForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, str(message))
-        return redirect("iop:vedtak_detail", vedtak.pk)
-    _transition(
-        request,
-        lambda: services.vedtak_record_notified(
-            actor=_actor(request),
-            vedtak=vedtak,
-            version=form.cleaned_data["version"],
-            notified_on=form.cleaned_data["notified_on"],
-        ),
-        conflict=_("Someone else changed the decision. Check it and try again."),
-        done=_("The date of notification is recorded."),
-    )
-    return redirect("iop:vedtak_detail", vedtak.pk)
+    if form.is_valid():
+        try:
+            services.vedtak_record_notified(
+                actor=_actor(request),
+                vedtak=vedtak,
+                version=form.cleaned_data["version"],
+                notified_on=form.cleaned_data["notified_on"],
+            )
+        except services.EditConflict:
+            messages.error(request, _("Someone else changed the decision. Check it and try again."))
+            return redirect("iop:vedtak_detail", vedtak.pk)
+        except ValidationError as exc:
+            form.add_error(None, exc)  # the date's own reason goes beside the field
+        else:
+            messages.success(request, _("The date of notification is recorded."))
+            return redirect("iop:vedtak_detail", vedtak.pk)
+    # The date as typed stays in the field, with the reason beside it.
+    return _vedtak_page(request, vedtak, notified_form=form)
 
 
 def _appeal_page(

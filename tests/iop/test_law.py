@@ -5,6 +5,7 @@ view, refusals, the decision letter and appeals. Each rule fires and stays quiet
 from __future__ import annotations
 
 import datetime
+import re
 from pathlib import Path
 from typing import Any
 
@@ -260,8 +261,23 @@ def test_a_notification_date_in_the_future_or_before_the_decision_is_refused(
     vedtak = made(world)
     url = reverse("iop:vedtak_notified", args=[vedtak.pk])
     response = world.client("coordinator").post(url, {"version": vedtak.version, "notified_on": day}, follow=True)
-    assert message in response.content.decode()
+    page = response.content.decode()
+    assert message in page
     assert Enkeltvedtak.objects.get(pk=vedtak.pk).notified_on is None
+    # What was typed stays in the field, and the reason stands beside it.
+    (field,) = re.findall(r'<input[^>]*id="id_notified_on"[^>]*>', page)
+    assert f'value="{day}"' in field and 'aria-invalid="true"' in field, field
+    assert message in page.split('id="id_notified_on_error"', 1)[1].split("</div>", 1)[0]
+
+
+@time_machine.travel("2026-11-20 10:00 +0100", tick=False)
+def test_an_empty_notification_date_is_refused_beside_its_field(world: World) -> None:
+    vedtak = made(world)
+    url = reverse("iop:vedtak_notified", args=[vedtak.pk])
+    page = world.client("coordinator").post(url, {"version": vedtak.version, "notified_on": ""}).content.decode()
+    assert "Feltet er påkrevet" in page.split('id="id_notified_on_error"', 1)[1].split("</div>", 1)[0]
+    (field,) = re.findall(r'<input[^>]*id="id_notified_on"[^>]*>', page)
+    assert 'aria-invalid="true"' in field, field
 
 
 def test_a_draft_has_no_notification_date(world: World) -> None:
