@@ -121,12 +121,17 @@ def pupil_move(request: HttpRequest, pupil_id: str) -> HttpResponse:
 
 @never_cache
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def pupil_archive(request: HttpRequest, pupil_id: str) -> HttpResponse:
     """Archive a pupil who has left, after a confirmation page without
     JavaScript (``confirm=1``): the pupil leaves every list at once
-    (``restore=1``: take the pupil out of the archive again, at once)."""
+    (``restore=1``: take the pupil out of the archive again, at once).
+    GET shows the confirmation page (the pupil's page once archived)."""
     pupil = access.get_pupil(request.user, pupil_id, access.Action.ARCHIVE)
+    if request.method == "GET":
+        if pupil.archived_at is not None:
+            return redirect("pupil_detail", pupil.pk)
+        return render(request, "students/pupil_archive_confirm.html", {"pupil": pupil})
     restore = request.POST.get("restore") == "1"
     if not restore and pupil.archived_at is None and request.POST.get("confirm") != "1":
         return render(request, "students/pupil_archive_confirm.html", {"pupil": pupil})

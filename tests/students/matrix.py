@@ -186,7 +186,17 @@ ROWS = {
             writes=(),
             check=archived_by((), "pupil_a"),
         ),
-        Row(lambda w: reverse("pupil_archive", args=[w.pupil_a.pk]), expect(405), label="GET"),
+        Row(
+            lambda w: reverse("pupil_archive", args=[w.pupil_a.pk]),
+            only(200, ("coordinator",), teacher=403, faglaerer=403, ppt=403, vikar=403, guardian_a=403),
+            label="archive pupil A: the confirmation page (GET)",
+        ),
+        Row(
+            lambda w: reverse("pupil_archive", args=[w.pupil_a.pk]),
+            expect(405, **READ_ONLY),
+            method="put",
+            label="PUT",
+        ),
     ],
     "healthz": [Row(lambda w: reverse("healthz"), expect(200, anonymous=200, deactivated=200))],
     "favicon": [Row(lambda w: reverse("favicon"), expect(200, anonymous=200, deactivated=200))],

@@ -129,8 +129,11 @@ def test_archiving_asks_first_and_archives_only_when_confirmed(world: World) -> 
     assert "Arkivere Anna Aasen?" in body and "forsvinner fra alle lister" in body
     assert 'name="confirm" value="1"' in body and "Ja, arkiver eleven" in body
     assert f'href="{reverse("pupil_detail", args=[world.pupil_a.pk])}">Nei, gå tilbake' in body
+    assert "Ja, arkiver eleven" in coordinator.get(url).content.decode()  # the address itself (a reload, Back)
+    assert _fresh(world.pupil_a).archived_at is None
     coordinator.post(url, {"confirm": "1"})
     assert _fresh(world.pupil_a).archived_at is not None
+    assert coordinator.get(url).url == reverse("pupil_detail", args=[world.pupil_a.pk])  # already archived
     coordinator.post(url, {"restore": "1"})
     assert _fresh(world.pupil_a).archived_at is None
 
