@@ -77,6 +77,8 @@ from django.utils import timezone
 
 from .models import (
     ADULT_AGE,
+    GRANT_READ,
+    GRANT_WRITE,
     Enrolment,
     GuardianLink,
     PptGrant,
@@ -129,8 +131,6 @@ COORDINATOR_ROLES = (StaffMembership.Role.KOORDINATOR, StaffMembership.Role.REKT
 TEACHER_ROLES = (StaffMembership.Role.KONTAKTLAERER, StaffMembership.Role.FAGLAERER)
 #: The country whose law the chain (sakkyndig vurdering → enkeltvedtak → IOP → årsrapport) follows.
 CHAIN_COUNTRY = Skoleeier.Country.NO
-GRANT_READ = "view_pupil"
-GRANT_WRITE = "change_pupil"
 
 
 @dataclass(frozen=True)

@@ -649,6 +649,11 @@ class TeachingAssignment(models.Model):
         return f"{self.user} – {self.group} {self.subject}".strip()
 
 
+#: The permissions of a pupil grant (:class:`PupilUserObjectPermission`): read, or read and write.
+GRANT_READ = "view_pupil"
+GRANT_WRITE = "change_pupil"
+
+
 class PupilUserObjectPermission(UserObjectPermissionBase):
     """Explicit per-pupil grant to one user (django-guardian, direct FK):
     sharing with one more teacher, or a vikar's time-limited access."""
@@ -663,6 +668,11 @@ class PupilUserObjectPermission(UserObjectPermissionBase):
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = _("pupil grant (user)")
         verbose_name_plural = _("pupil grants (user)")
+
+    def __str__(self) -> str:
+        """The pupil, the user and what the grant lets the user do, in words (not the permission's code)."""
+        kind = _("may read and write") if self.permission.codename == GRANT_WRITE else _("may read")
+        return f"{self.content_object} | {self.user} | {kind}"
 
 
 class PptGrant(models.Model):

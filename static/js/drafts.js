@@ -330,7 +330,15 @@
       leaving = false;
       return;
     }
-    if (logout) keys(PREFIX + user + "|").forEach(remove);
+    if (logout) {
+      keys(PREFIX + user + "|").forEach(remove);
+      try {
+        // htmx remembers the last address it put in the history (a search: a pupil's name).
+        window.sessionStorage.removeItem("htmx-current-path-for-history");
+      } catch (e) {
+        /* no session storage: nothing was kept there */
+      }
+    }
   });
 
   /* Forms without drafts (logging hours, adding a record): typing marks the

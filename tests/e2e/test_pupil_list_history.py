@@ -41,3 +41,9 @@ def test_back_shows_the_filters_of_the_list_it_shows(live_server: Any, transacti
     follow(page, page.get_by_role("link", name="Hjem"))
     page.go_back()
     expect(page.get_by_label("Gruppe")).to_have_value(str(w.group_b.pk))
+
+    # A search (a pupil's name) is not left in the tab's storage after logging out.
+    page.get_by_label("Søk på navn").fill("Berg")
+    page.wait_for_url("**q=Berg*")
+    follow(page, page.get_by_role("button", name="Logg ut"))
+    assert "Berg" not in page.evaluate("() => JSON.stringify(Object.assign({}, sessionStorage, localStorage))")

@@ -53,6 +53,8 @@ def test_an_operator_gives_a_grant_through_the_admin(world: World) -> None:
     assert response.status_code == 302, response.content.decode()[:2000]
     grant = PupilUserObjectPermission.objects.get(user=world.user("faglaerer"), content_object=world.pupil_b)
     assert grant.permission == write
+    with translation.override("nb"):
+        assert str(grant) == "Bjørn Berg | Frode Faglærer | kan lese og skrive"  # the admin's messages and titles
     assert world.pupil_b in access.pupils_for(world.user("faglaerer"), access.Action.EDIT)
 
 
