@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -349,12 +350,12 @@ class PupilGrantForm(forms.ModelForm):
     """A grant's fields under names an operator reads (django-guardian's own
     fields have no translated names)."""
 
-    permission = GrantPermissionField(label=_("access"), queryset=None)
+    permission = GrantPermissionField(label=capfirst(_("access")), queryset=None)
 
     class Meta:
         model = PupilUserObjectPermission
         fields = ["user", "content_object", "permission", "expires_at", "granted_by", "reason"]
-        labels = {"user": _("user"), "content_object": _("pupil")}
+        labels = {"user": capfirst(_("user")), "content_object": capfirst(_("pupil"))}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -29,6 +29,7 @@ def test_the_grant_list_and_form_name_what_a_grant_lets_its_user_do(world: World
 
     form = client.get(reverse("admin:students_pupiluserobjectpermission_add")).content.decode()
     assert "kan lese og skrive" in form and "kan lese" in form
+    assert ">Bruker:</label>" in form and ">Elev:</label>" in form and ">Tilgang:</label>" in form
     assert "Can change pupil" not in form and "Can delete pupil" not in form and "Content object" not in form
     assert "Skriv for å filtrere" in form
 
@@ -61,5 +62,13 @@ def test_an_operator_gives_a_grant_through_the_admin(world: World) -> None:
 @pytest.mark.parametrize("language", ["nb", "nn"])
 def test_the_admin_strings_django_lacks_are_translated(language: str) -> None:
     with translation.override(language):
-        for msgid in ("Start typing to filter…", "Show counts", "Model name", "View selected %(model)s"):
+        for msgid in (
+            "Start typing to filter…",
+            "Show counts",
+            "Model name",
+            "View selected %(model)s",
+            "Select all objects on this page for an action",
+        ):
             assert translation.gettext(msgid) != msgid, msgid
+        plural = ("Please correct the error below.", "Please correct the errors below.")
+        assert translation.ngettext(*plural, 2) != plural[1]
