@@ -126,7 +126,7 @@ def test_archiving_asks_first_and_archives_only_when_confirmed(world: World) -> 
     page = coordinator.post(url)
     body = page.content.decode()
     assert page.status_code == 200 and _fresh(world.pupil_a).archived_at is None
-    assert "Arkivere Anna Aasen?" in body and "forsvinner fra alle lister" in body
+    assert "Arkivere Anna Aasen?" in body and "forsvinner fra listene" in body
     assert 'name="confirm" value="1"' in body and "Ja, arkiver eleven" in body
     assert f'href="{reverse("pupil_detail", args=[world.pupil_a.pk])}">Nei, gå tilbake' in body
     assert "Ja, arkiver eleven" in coordinator.get(url).content.decode()  # the address itself (a reload, Back)
