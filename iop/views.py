@@ -473,7 +473,11 @@ def vedtak_notified(request: HttpRequest, pk: str) -> HttpResponse:
         else:
             messages.success(request, _("The date of notification is recorded."))
             return redirect("iop:vedtak_detail", vedtak.pk)
-    # The date as typed stays in the field, with the reason beside it.
+    # The date as typed stays in the field, with the reason beside it; a
+    # hidden field's error (the version the page was read at) above the form.
+    for hidden in form.hidden_fields():
+        for error in form.errors.pop(hidden.name, []):
+            form.add_error(None, error)
     return _vedtak_page(request, vedtak, notified_form=form)
 
 

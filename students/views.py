@@ -128,13 +128,11 @@ def pupil_archive(request: HttpRequest, pupil_id: str) -> HttpResponse:
     (``restore=1``: take the pupil out of the archive again, at once).
     GET shows the confirmation page (the pupil's page once archived)."""
     pupil = access.get_pupil(request.user, pupil_id, access.Action.ARCHIVE)
-    if request.method == "GET":
-        if pupil.archived_at is not None:
-            return redirect("pupil_detail", pupil.pk)
-        return render(request, "students/pupil_archive_confirm.html", {"pupil": pupil})
     restore = request.POST.get("restore") == "1"
-    if not restore and pupil.archived_at is None and request.POST.get("confirm") != "1":
-        return render(request, "students/pupil_archive_confirm.html", {"pupil": pupil})
+    if request.method == "GET" and pupil.archived_at is not None:
+        return redirect("pupil_detail", pupil.pk)
+    if request.method == "GET" or (not restore and pupil.archived_at is None and request.POST.get("confirm") != "1"):
+        return render(request, "students/pupil_archive_confirm.html", {"pupil": pupil})  # the name only: no read logged
     try:
         if restore:
             services.pupil_restore(actor=request.user, pupil=pupil)  # type: ignore[arg-type]

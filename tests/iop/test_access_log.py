@@ -36,6 +36,7 @@ EXEMPT = {
     "password_reset_complete": "the user's own account",
     "pupil_list": "a list of names and groups",
     "pupil_move": "a form for a pupil's move (the pupil's name and school only)",
+    "pupil_archive": "the question whether to archive the pupil (the pupil's name only)",
     "followup:aarshjul": "the school's duties, no pupil",
     "followup:aarshjul_choices": "the årshjul each school follows, no pupil",
     "roster_imports": "the import history (who, when, counts), no pupil's plans",
