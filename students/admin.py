@@ -158,10 +158,25 @@ class GuardianInline(GroupLabels, admin.TabularInline):
     fields = ["user", "relation", "parental_responsibility", "national_id"]
 
 
+class ArchivedFilter(admin.SimpleListFilter):
+    """Pupils by whether they are archived (have left), in words, not "empty / not empty"."""
+
+    title = _("archived")
+    parameter_name = "arkivert"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("1", _("Archived")), ("0", _("Not archived"))]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        if self.value() in ("0", "1"):
+            return queryset.filter(archived_at__isnull=self.value() == "0")
+        return queryset
+
+
 @admin.register(Pupil)
 class PupilAdmin(admin.ModelAdmin):
     list_display = ["last_name", "first_name", "school", "birth_date", "archived_at"]
-    list_filter = ["school", ("archived_at", admin.EmptyFieldListFilter)]
+    list_filter = ["school", ArchivedFilter]
     list_select_related = ["school"]
     search_fields = ["last_name", "first_name", "school__name"]
     readonly_fields = ["archived_at", "archived_by"]

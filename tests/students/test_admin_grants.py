@@ -72,3 +72,18 @@ def test_the_admin_strings_django_lacks_are_translated(language: str) -> None:
             assert translation.gettext(msgid) != msgid, msgid
         plural = ("Please correct the error below.", "Please correct the errors below.")
         assert translation.ngettext(*plural, 2) != plural[1]
+
+
+@pytest.mark.django_db
+def test_the_admin_pupil_list_filters_by_archived_in_words(world: World) -> None:
+    from students import services
+
+    coordinator = world.user("coordinator")
+    services.pupil_archive(actor=coordinator, pupil=access.get_pupil(coordinator, world.pupil_b.pk))
+    client = world.client("operator")
+    url = reverse("admin:students_pupil_changelist")
+    page = client.get(url).content.decode()
+    assert "Ikke arkivert" in page and "Ikke tom" not in page
+    archived = {p.last_name for p in client.get(url, {"arkivert": "1"}).context["cl"].result_list}
+    current = {p.last_name for p in client.get(url, {"arkivert": "0"}).context["cl"].result_list}
+    assert archived == {"Berg"} and "Berg" not in current and {"Aasen", "Carlsen"} <= current
