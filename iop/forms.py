@@ -226,7 +226,7 @@ class VedtakForm(VersionedForm):
         return data
 
 
-class NotifiedForm(forms.Form):
+class NotifiedForm(HiddenErrorsShown, forms.Form):
     """The day the parties were notified of a decision (forvaltningsloven § 27)."""
 
     notified_on = forms.DateField(label=_("The parties were notified on"), widget=DateInput())

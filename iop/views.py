@@ -469,15 +469,11 @@ def vedtak_notified(request: HttpRequest, pk: str) -> HttpResponse:
             messages.error(request, _("Someone else changed the decision. Check it and try again."))
             return redirect("iop:vedtak_detail", vedtak.pk)
         except ValidationError as exc:
-            form.add_error(None, exc)  # the date's own reason goes beside the field
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The date of notification is recorded."))
             return redirect("iop:vedtak_detail", vedtak.pk)
-    # The date as typed stays in the field, with the reason beside it; a
-    # hidden field's error (the version the page was read at) above the form.
-    for hidden in form.hidden_fields():
-        for error in form.errors.pop(hidden.name, []):
-            form.add_error(None, error)
+    # The date as typed stays in the field, with the reason beside it.
     return _vedtak_page(request, vedtak, notified_form=form)
 
 

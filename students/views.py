@@ -131,7 +131,7 @@ def pupil_archive(request: HttpRequest, pupil_id: str) -> HttpResponse:
     restore = request.POST.get("restore") == "1"
     if request.method == "GET" and pupil.archived_at is not None:
         return redirect("pupil_detail", pupil.pk)
-    if request.method == "GET" or (not restore and pupil.archived_at is None and request.POST.get("confirm") != "1"):
+    if not restore and pupil.archived_at is None and request.POST.get("confirm") != "1":  # GET too: the question
         return render(request, "students/pupil_archive_confirm.html", {"pupil": pupil})  # the name only: no read logged
     try:
         if restore:
