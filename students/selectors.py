@@ -46,6 +46,41 @@ def with_current_groups(qs: QuerySet[Pupil]) -> QuerySet[Pupil]:
 #: The words of a name search: letters and digits, without the comma the list puts after the last name.
 NAME_WORDS = re.compile(r"\w+")
 
+#: What a letter (or two) of a name search also matches: a Norwegian name
+#: typed on a keyboard without æ, ø and å ("Jorgensen", "Hakon", "Aasen" for
+#: "Åsen"), or typed with the Swedish letter ("Jörgensen") and back.
+LETTER_VARIANTS: dict[str, tuple[str, ...]] = {
+    "aa": ("aa", "å"),
+    "ae": ("ae", "æ", "ä"),
+    "oe": ("oe", "ø", "ö"),
+    "a": ("a", "å", "ä"),
+    "o": ("o", "ø", "ö"),
+    "e": ("e", "é", "è", "ê"),
+    "u": ("u", "ü"),
+    "å": ("å", "aa"),
+    "æ": ("æ", "ä", "ae"),
+    "ä": ("ä", "æ", "ae"),
+    "ø": ("ø", "ö", "oe"),
+    "ö": ("ö", "ø", "oe"),
+    "é": ("é", "e"),
+}
+
+
+def name_pattern(word: str) -> str:
+    """A case-insensitive regular expression (for ``iregex``) matching WORD
+    anywhere in a name, each letter of :data:`LETTER_VARIANTS` (two-letter
+    spellings first) matching its variants too: "jorgensen" and "Jörgensen"
+    find "Jørgensen", "aasen" finds "Åsen". Other characters match as
+    themselves."""
+    out: list[str] = []
+    i, word = 0, word.lower()
+    while i < len(word):
+        key = word[i : i + 2] if word[i : i + 2] in LETTER_VARIANTS else word[i]
+        variants = LETTER_VARIANTS.get(key)
+        out.append("(?:" + "|".join(re.escape(v) for v in variants) + ")" if variants else re.escape(key))
+        i += len(key)
+    return "".join(out)
+
 
 def pupil_list(
     user: User | AnonymousUser, *, query: str = "", group_id: int | None = None, archived: bool = False
@@ -55,7 +90,8 @@ def pupil_list(
     visible = access.pupils_for(user)
     qs = visible.filter(archived_at__isnull=False) if archived else access.current(visible)
     for word in NAME_WORDS.findall(query):  # "Berg, Bjørn" as the list writes it, or "Bjørn Berg"
-        qs = qs.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+        pattern = name_pattern(word)
+        qs = qs.filter(Q(first_name__iregex=pattern) | Q(last_name__iregex=pattern))
     if group_id is not None:
         qs = qs.filter(enrolments__group_id=group_id)
     order = ("-archived_at",) if archived else ()

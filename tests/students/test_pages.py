@@ -58,6 +58,29 @@ def test_the_pupil_list_finds_a_name_written_as_it_shows_it(world: World) -> Non
     assert "Berg, Bjørn" not in page and "Aasen, Anna" not in page
 
 
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("jorgensen", "Jørgensen, Håkon"),  # typed without ø
+        ("Jörgensen", "Jørgensen, Håkon"),  # the Swedish letter
+        ("hakon", "Jørgensen, Håkon"),  # without å
+        ("Joergensen Haakon", "Jørgensen, Håkon"),  # ø and å spelled with two letters
+        ("saether", "Sæther, Åse"),
+        ("asE", "Sæther, Åse"),
+        ("Aasen", "Aasen, Anna"),  # the two letters as written
+    ],
+)
+def test_the_pupil_list_finds_a_name_typed_without_the_norwegian_letters(world: World, query: str, found: str) -> None:
+    """A name with æ, ø or å is found when it is typed without them ("jorgensen",
+    "hakon", "Joergensen") or with the Swedish letter ("Jörgensen")."""
+    f.pupil_in(world.group_a, first_name="Håkon", last_name="Jørgensen")
+    f.pupil_in(world.group_a, first_name="Åse", last_name="Sæther")
+    f.pupil_in(world.group_a, first_name="Jon", last_name="Jarlsen")
+    page = world.client("coordinator").get(reverse("pupil_list"), {"q": query}).content.decode()
+    assert found in page, query
+    assert "Jarlsen" not in page, query
+
+
 def test_pupils_of_the_same_name_are_told_apart_by_their_date_of_birth(world: World) -> None:
     """Two pupils of the same name in one class: the list shows each one's
     date of birth beside the name, so the right pupil's file is opened."""
