@@ -22,6 +22,7 @@ urlpatterns = [
     path("elev/<uuid:pupil_id>/henvisning/ny/", views.referral_create, name="referral_create"),
     path("elev/<uuid:pupil_id>/samtale/ny/", views.talk_create, name="talk_create"),
     path("elev/<uuid:pupil_id>/tilsyn/", views.tilsyn_pupil, name="tilsyn_pupil"),
+    path("tilsyn/", views.tilsyn_index, name="tilsyn"),
     path("tilsyn/<int:school_id>/", views.tilsyn_school, name="tilsyn_school"),
     path("bekymring/<uuid:concern_id>/", views.concern_detail, name="concern_detail"),
     path("bekymring/<uuid:concern_id>/mottatt/", views.concern_receive, name="concern_receive"),

@@ -1125,6 +1125,19 @@ def tilsyn_pupil(request: HttpRequest, pupil_id: str) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
+def tilsyn_index(request: HttpRequest) -> HttpResponse:
+    """The menu's way to the tilsyn check: the check of the first (by name) of
+    the schools with the chain the user manages, whose page links to the
+    others; 404 for anyone who manages none."""
+    school = access.managed_schools(request.user, chain=True).order_by("name", "pk").first()
+    if school is None:
+        raise Http404
+    return redirect("followup:tilsyn_school", school.pk)
+
+
+@never_cache
+@login_required
+@require_GET
 def tilsyn_school(request: HttpRequest, school_id: int) -> HttpResponse:
     """Every requirement across the school's current pupils: how many it
     applies to and the pupils it is missing for, each linked to the pupil's

@@ -497,6 +497,7 @@ NAV_ITEMS: list[tuple[str, object, str]] = [
     ("reports:batch_list", _("Reports"), "chain_coordinator"),
     ("followup:dashboard", _("Deadlines"), "staff"),
     ("followup:pipeline", _("Pupils in the chain"), "chain_coordinator"),
+    ("followup:tilsyn", _("Tilsyn check"), "chain_coordinator"),
     ("followup:meeting_list", _("Follow-up meetings"), "staff"),
     ("followup:aarshjul", _("Årshjul"), "coordinator"),
     ("kpi:key_figures", _("Key figures"), "coordinator"),

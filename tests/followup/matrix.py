@@ -285,6 +285,15 @@ ROWS = {
         ),
         Row(lambda w: reverse("followup:tilsyn_pupil", args=[MISSING_UUID]), expect(404), label="missing"),
     ],
+    "followup:tilsyn": [
+        Row(lambda w: reverse("followup:tilsyn"), only(302, ("coordinator", "coordinator_other")), label="menu"),
+        Row(
+            lambda w: reverse("followup:tilsyn"),
+            expect(405, guardian_a=403, guardian_b=403, operator=403),
+            method="post",
+            label="post",
+        ),
+    ],
     "followup:tilsyn_school": [
         Row(lambda w: reverse("followup:tilsyn_school", args=[w.school1.pk]), only(200, ("coordinator",))),
         Row(

@@ -415,6 +415,22 @@ def test_the_school_page_counts_the_pupils_missing_each_requirement(vgs: YearSch
     assert 'data-missing="0"' in html.split('data-requirement="aarsrapport"')[1].split("</tr>")[0]
 
 
+def test_the_menu_leads_the_coordinator_to_the_schools_check(vgs: YearSchool) -> None:
+    """The menu (under "Mer") has the tilsyn check for the school's coordinator
+    and rektor, not for its teachers; its address leads to the school's check."""
+    coordinator = Client()
+    coordinator.force_login(vgs.coordinator)
+    home = coordinator.get(reverse("home")).content.decode()
+    assert f'href="{reverse("followup:tilsyn")}"' in home
+    response = coordinator.get(reverse("followup:tilsyn"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("followup:tilsyn_school", args=[vgs.school.pk])
+    teacher = Client()
+    teacher.force_login(vgs.teacher)
+    assert reverse("followup:tilsyn") not in teacher.get(reverse("home")).content.decode()
+    assert teacher.get(reverse("followup:tilsyn")).status_code == 404
+
+
 def test_the_pages_run_a_fixed_number_of_queries(vgs: YearSchool) -> None:
     client = Client()
     school_url = reverse("followup:tilsyn_school", args=[vgs.school.pk])
