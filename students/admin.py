@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Permission
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -371,6 +371,11 @@ class PupilGrantForm(forms.ModelForm):
         model = PupilUserObjectPermission
         fields = ["user", "content_object", "permission", "expires_at", "granted_by", "reason"]
         labels = {"user": capfirst(_("user")), "content_object": capfirst(_("pupil"))}
+        error_messages = {
+            NON_FIELD_ERRORS: {
+                "unique_together": _("This user already has this access to the pupil. Change that grant instead."),
+            }
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -87,3 +87,33 @@ def test_the_admin_pupil_list_filters_by_archived_in_words(world: World) -> None
     archived = {p.last_name for p in client.get(url, {"arkivert": "1"}).context["cl"].result_list}
     current = {p.last_name for p in client.get(url, {"arkivert": "0"}).context["cl"].result_list}
     assert archived == {"Berg"} and "Berg" not in current and {"Aasen", "Carlsen"} <= current
+
+
+@pytest.mark.django_db
+def test_a_second_grant_of_the_same_access_is_refused_in_words(world: World) -> None:
+    """The same user, pupil and access twice: the form says so in the
+    operator's language (not Django's "… with this User, Permission and
+    Content object …") and the first grant stays alone."""
+    from django.contrib.auth.models import Permission
+
+    read = Permission.objects.get(content_type__app_label="students", codename=access.GRANT_READ)
+    access.grant_pupil_access(pupil=world.pupil_b, user=world.user("faglaerer"), granted_by=None)
+    response = world.client("operator").post(
+        reverse("admin:students_pupiluserobjectpermission_add"),
+        {
+            "user": world.user("faglaerer").pk,
+            "content_object": world.pupil_b.pk,
+            "permission": read.pk,
+            "expires_at_0": "",
+            "expires_at_1": "",
+            "reason": "",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Brukeren har allerede denne tilgangen til eleven." in page
+    assert "Content object" not in page and "Permission" not in page
+    assert (
+        PupilUserObjectPermission.objects.filter(user=world.user("faglaerer"), content_object=world.pupil_b).count()
+        == 1
+    )
