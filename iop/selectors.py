@@ -455,8 +455,9 @@ def iop_page(user: AnyUser, pk: uuid.UUID | str, *, read_mode: bool = False) -> 
             goal.aim_flags = checks.aim_flags(goal, deviations.get(goal.section_id, ""))  # type: ignore[attr-defined]
         versions = list(iop.versions.select_related("published_by").order_by("number"))
         if versions and iop.status == Iop.Status.PUBLISHED:
-            live = published.iop_snapshot(iop, sections, goals)
-            if history.snapshot_lines(live) != history.snapshot_lines(versions[-1].snapshot):
+            # The same snapshot (a plan not changed since) needs no line-by-line comparison.
+            live, shown = published.iop_snapshot(iop, sections, goals), versions[-1].snapshot
+            if live != shown and history.snapshot_lines(live) != history.snapshot_lines(shown):
                 unpublished_since = versions[-1].published_at
     iop._prefetched_objects_cache = {"sections": sections, "goals": goals}  # type: ignore[attr-defined]
     allowed = pupil.allowed  # type: ignore[attr-defined]
