@@ -1,16 +1,44 @@
 // The header menu: open in the header on wide screens, behind the "Menu"
-// button below 1024 px. Without this script the menu is simply open (the
-// page renders it so); the "More" list is a plain <details> either way.
+// button below 1024 px, and also on a wider screen where the header's
+// entries, the user's name and "Log out" do not fit on one line (a long
+// menu, long names): then the header gets .site-header--compact, which
+// lays it out as on a narrow screen. Without this script the menu is simply
+// open (the page renders it so); the "More" list is a plain <details> either way.
 (function () {
   "use strict";
   var narrow = window.matchMedia("(max-width: 63.99rem)");
 
+  function collapsed() {
+    var header = document.querySelector(".site-header");
+    return narrow.matches || Boolean(header && header.classList.contains("site-header--compact"));
+  }
+
   function place() {
     var menu = document.querySelector("[data-site-menu]");
-    if (!menu) return;
-    if (narrow.matches) menu.removeAttribute("open");
-    else menu.setAttribute("open", "");
+    var header = document.querySelector(".site-header");
+    var inner = header && header.querySelector(".site-header__inner");
+    if (!menu || !inner) return;
+    header.classList.remove("site-header--compact");
+    if (narrow.matches) {
+      menu.removeAttribute("open");
+      return;
+    }
+    menu.setAttribute("open", "");
+    if (inner.scrollWidth > inner.clientWidth + 1) {
+      header.classList.add("site-header--compact");
+      menu.removeAttribute("open");
+    }
   }
+
+  var placing = false;
+  window.addEventListener("resize", function () {
+    if (placing) return;
+    placing = true;
+    window.requestAnimationFrame(function () {
+      placing = false;
+      place();
+    });
+  });
 
   function closeMore(except) {
     document.querySelectorAll("[data-site-more][open]").forEach(function (more) {
@@ -19,6 +47,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", place);
+  window.addEventListener("load", place); // once fonts and images are in: the widths they give
   if (narrow.addEventListener) narrow.addEventListener("change", place);
 
   // A click outside or Escape closes the "More" list (focus returns to its button);
@@ -29,7 +58,7 @@
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
     var open = document.querySelector("[data-site-more][open]");
-    if (!open && narrow.matches) open = document.querySelector("[data-site-menu][open]");
+    if (!open && collapsed()) open = document.querySelector("[data-site-menu][open]");
     if (!open) return;
     open.removeAttribute("open");
     open.querySelector("summary").focus();

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from followup.aarshjul_data import load_builtin
 from followup.models import Aarshjul, Deadline, Duty
 from iop.models import Iop
-from students.models import StaffMembership, User
+from students.models import Pupil, StaffMembership, User
 from tests import factories as f
 from tests.conftest import World
 from tests.e2e.conftest import assert_accessible, login, open_goal
@@ -122,6 +122,54 @@ def test_the_menu_fits_a_laptop_and_a_tablet(
         assert _lines(logout) == 1, "'Logg ut' wraps in nynorsk"
         assert logout.bounding_box()["height"] == one_line
         assert page.locator(".site-header__inner").bounding_box()["height"] < 80
+        _no_horizontal_overflow(page)
+    finally:
+        context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("persona", ["coordinator", "guardian_a"])
+def test_a_header_too_long_for_the_screen_folds_its_menu_behind_the_button(
+    live_server: Any, transactional_world: World, browser: Any, persona: str
+) -> None:
+    """Between the tablet and a wide screen (1024–1360 px) a long header (the
+    coordinator's menu and long name; a parent of two children with long
+    names) folds its menu behind "Meny" instead of pushing "Logg ut" out of
+    the window. (Where it fits, the menu stays in the header: the test above.)"""
+    w = transactional_world
+    User.objects.filter(email=f"{persona}@test.example").update(full_name="Kari-Anne Koordinatorsen Østby (vgs)")
+    if persona == "guardian_a":
+        f.guardian_of(w.user("guardian_a"), w.pupil_b)
+        Pupil.objects.filter(pk__in=[w.pupil_a.pk, w.pupil_b.pk]).update(first_name="Maximilian-Alexander")
+    context = browser.new_context(locale="nb-NO", viewport={"width": 1024, "height": 768}, bypass_csp=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        login(page, live_server.url, f"{persona}@test.example")
+        nav = page.get_by_role("navigation", name="Hovedmeny")
+        button = page.locator(".site-menu > summary")
+        first_link = nav.get_by_role("link").first
+        for width in (1024, 1100, 1280, 1360):
+            page.set_viewport_size({"width": width, "height": 768})
+            # nav.js lays the header out again on the next frame after a resize.
+            page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+            page.wait_for_function(
+                "() => { const i = document.querySelector('.site-header__inner');"
+                " return i.scrollWidth <= i.clientWidth + 1; }"
+            )
+            _no_horizontal_overflow(page)
+            logout = page.get_by_role("button", name="Logg ut").bounding_box()
+            assert logout["x"] + logout["width"] <= width, f"'Logg ut' is cut off at {width} px"
+            if button.is_visible():  # folded: the button opens the menu below the header
+                button.click()
+                first_link.wait_for(state="visible")
+                _no_horizontal_overflow(page)
+                button.click()
+                first_link.wait_for(state="hidden")
+            else:
+                assert first_link.is_visible()
+        page.set_viewport_size({"width": 1280, "height": 768})
+        page.reload()
         _no_horizontal_overflow(page)
     finally:
         context.close()
