@@ -47,14 +47,15 @@ def with_current_groups(qs: QuerySet[Pupil]) -> QuerySet[Pupil]:
 NAME_WORDS = re.compile(r"\w+")
 
 #: What a letter (or two) of a name search also matches: a Norwegian name
-#: typed on a keyboard without æ, ø and å ("Jorgensen", "Hakon", "Aasen" for
-#: "Åsen"), or typed with the Swedish letter ("Jörgensen") and back.
+#: typed on a keyboard without æ, ø and å ("Jorgensen", "Hakon", "Sather",
+#: "Aasen" for "Åsen"), or typed with the Swedish letter ("Jörgensen") and
+#: back; "a" and "o" also find the old spellings ("Haakon", "Joergensen").
 LETTER_VARIANTS: dict[str, tuple[str, ...]] = {
     "aa": ("aa", "å"),
     "ae": ("ae", "æ", "ä"),
     "oe": ("oe", "ø", "ö"),
-    "a": ("a", "å", "ä"),
-    "o": ("o", "ø", "ö"),
+    "a": ("a", "aa", "å", "ä", "æ"),
+    "o": ("o", "oe", "ø", "ö"),
     "e": ("e", "é", "è", "ê"),
     "u": ("u", "ü"),
     "å": ("å", "aa"),

@@ -53,6 +53,8 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "query": query,
+        # A search of only signs ("!!!", "-") names no one: the list is shown whole, and says why.
+        "query_ignored": bool(query.strip()) and not selectors.NAME_WORDS.search(query),
         "archived": archived,
         "sees_archived": access.profile(request.user).is_coordinator,  # type: ignore[arg-type]
     }

@@ -68,6 +68,8 @@ def test_the_pupil_list_finds_a_name_written_as_it_shows_it(world: World) -> Non
         ("saether", "Sæther, Åse"),
         ("asE", "Sæther, Åse"),
         ("Aasen", "Aasen, Anna"),  # the two letters as written
+        ("sather", "Sæther, Åse"),  # æ typed as a
+        ("Haakon", "Jørgensen, Håkon"),  # the old spelling finds the new
     ],
 )
 def test_the_pupil_list_finds_a_name_typed_without_the_norwegian_letters(world: World, query: str, found: str) -> None:
@@ -76,9 +78,26 @@ def test_the_pupil_list_finds_a_name_typed_without_the_norwegian_letters(world: 
     f.pupil_in(world.group_a, first_name="Håkon", last_name="Jørgensen")
     f.pupil_in(world.group_a, first_name="Åse", last_name="Sæther")
     f.pupil_in(world.group_a, first_name="Jon", last_name="Jarlsen")
+    f.pupil_in(world.group_a, first_name="Haakon", last_name="Hansen")
     page = world.client("coordinator").get(reverse("pupil_list"), {"q": query}).content.decode()
     assert found in page, query
     assert "Jarlsen" not in page, query
+
+
+def test_a_search_of_only_signs_says_that_every_pupil_is_shown(world: World) -> None:
+    client = world.client("coordinator")
+    page = client.get(reverse("pupil_list"), {"q": "!!!"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Søket har ingen bokstaver eller tall, så alle elevene vises." in page
+    assert "Aasen, Anna" in page and "Berg, Bjørn" in page
+    named = client.get(reverse("pupil_list"), {"q": "berg"}).content.decode()
+    assert "ingen bokstaver" not in named
+
+
+def test_the_archive_without_a_search_says_no_pupil_is_archived(world: World) -> None:
+    page = world.client("coordinator").get(reverse("pupil_list"), {"arkiv": "1"}).content.decode()
+    assert "Ingen elever er arkivert." in page and "passer søket" not in page
+    searched = world.client("coordinator").get(reverse("pupil_list"), {"arkiv": "1", "q": "x"}).content.decode()
+    assert "Ingen elever passer søket." in searched
 
 
 def test_pupils_of_the_same_name_are_told_apart_by_their_date_of_birth(world: World) -> None:
