@@ -144,6 +144,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "students.middleware.ReadOnlyUsersMiddleware",
     "students.middleware.SchoolLanguageMiddleware",
+    "students.middleware.MethodNotAllowedPageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 

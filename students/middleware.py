@@ -89,6 +89,29 @@ class SchoolLanguageMiddleware:
         return response
 
 
+class MethodNotAllowedPageMiddleware:
+    """A page address opened that only takes a form's POST (a bookmarked or
+    typed ``…/endre/``) answers 405 with a page that says so in the user's
+    language, instead of Django's empty body; the ``Allow`` header is kept.
+    htmx requests and other methods keep the bare answer."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or request.method != "GET" or response.content:
+            return response
+        if request.headers.get("HX-Request") == "true":
+            return response
+        from django.shortcuts import render
+
+        page = render(request, "405.html", status=405)
+        if "Allow" in response.headers:
+            page.headers["Allow"] = response.headers["Allow"]
+        return page
+
+
 LOGIN_REQUIRED_HEADER = "X-Login-Required"
 
 
