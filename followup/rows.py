@@ -15,6 +15,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -72,6 +73,9 @@ def deadline_row(
     responsible = (d.responsible.full_name if d.responsible_id else "") or d.get_responsible_role_display()  # type: ignore[union-attr]
     if d.state == Deadline.State.DONE:
         status = f'<span class="ds-tag" data-color="success">{words.done}</span>'
+        if d.done_at:  # the list of done deadlines is in the order they were done
+            day = timezone.localtime(d.done_at)
+            status += f' <time datetime="{day:%Y-%m-%d}">{_e(date_format(day, "MEDIUM_DATE_FORMAT"))}</time>'
         if d.done_note:
             status += f" {_e(d.done_note)}"
     elif d.due < today:

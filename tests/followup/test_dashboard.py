@@ -258,3 +258,17 @@ def test_the_calendar_feed_names_no_pupil(world: World) -> None:
     old = r.token
     world.client("teacher").post(reverse("followup:ical_renew"))
     assert world.client("anonymous").get(reverse("followup:ical", args=[old])).status_code == 404
+
+
+def test_the_done_list_shows_when_each_deadline_was_done(world: World) -> None:
+    """The done list runs newest done first, so each row says the day it was
+    done (beside the day it was due)."""
+    records(world)
+    deadline = _overdue(world, "done:when")
+    client = world.client("coordinator")
+    client.post(reverse("followup:deadline_complete", args=[deadline.pk]), {"note": "Holdt møtet"})
+    deadline.refresh_from_db()
+    done = timezone.localdate(deadline.done_at)
+    page = client.get(reverse("followup:dashboard"), {"status": "done"}).content.decode()
+    row = page.split(f'<tr id="deadline-{deadline.pk}">')[1].split("</tr>")[0]
+    assert f'Ferdig</span> <time datetime="{done.isoformat()}">' in row and "Holdt møtet" in row
