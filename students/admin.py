@@ -383,6 +383,13 @@ class PupilGrantForm(forms.ModelForm):
             content_type__app_label="students", codename__in=[GRANT_READ, GRANT_WRITE]
         ).order_by("codename")
 
+    def clean_expires_at(self) -> Any:
+        """A new or changed expiry lies ahead: a grant that ended before it was given gives nothing."""
+        expires = self.cleaned_data.get("expires_at")
+        if expires is not None and "expires_at" in self.changed_data and expires <= timezone.now():
+            raise ValidationError(_("The access must end after now. Leave the field empty for access without an end."))
+        return expires
+
 
 @admin.register(PupilUserObjectPermission)
 class PupilGrantAdmin(admin.ModelAdmin):
@@ -390,6 +397,10 @@ class PupilGrantAdmin(admin.ModelAdmin):
     list_display = ["grant_user", "grant_pupil", "grant_access", "expires_at"]
     list_select_related = ["user", "content_object", "permission"]
     autocomplete_fields = ["user", "content_object", "granted_by"]
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        """A new grant is given by the operator who adds it, unless they name another."""
+        return {"granted_by": request.user.pk, **super().get_changeform_initial_data(request)}
 
     @admin.display(description=_("user"), ordering="user__full_name")
     def grant_user(self, obj: PupilUserObjectPermission) -> str:

@@ -117,3 +117,33 @@ def test_a_second_grant_of_the_same_access_is_refused_in_words(world: World) -> 
         PupilUserObjectPermission.objects.filter(user=world.user("faglaerer"), content_object=world.pupil_b).count()
         == 1
     )
+
+
+@pytest.mark.django_db
+def test_a_new_grant_is_given_by_the_operator_and_may_not_end_before_now(world: World) -> None:
+    """The form names the operator as the one who gives the grant, and refuses
+    an expiry that has passed (in words beside the field; nothing is saved)."""
+    from django.contrib.auth.models import Permission
+
+    client = world.client("operator")
+    operator = world.user("operator")
+    form = client.get(reverse("admin:students_pupiluserobjectpermission_add")).content.decode()
+    assert f'name="granted_by" value="{operator.pk}"' in form or f'<option value="{operator.pk}" selected>' in form
+    read = Permission.objects.get(content_type__app_label="students", codename=access.GRANT_READ)
+    response = client.post(
+        reverse("admin:students_pupiluserobjectpermission_add"),
+        {
+            "user": world.user("faglaerer").pk,
+            "content_object": world.pupil_b.pk,
+            "permission": read.pk,
+            "expires_at_0": "2020-01-01",
+            "expires_at_1": "12:00",
+            "granted_by": operator.pk,
+            "reason": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "Tilgangen må slutte etter nå." in response.content.decode()
+    assert not PupilUserObjectPermission.objects.filter(
+        user=world.user("faglaerer"), content_object=world.pupil_b
+    ).exists()
