@@ -14,8 +14,9 @@ from .urlcache import reverse_one, reverse_plain
 def site_name(prof: access.Profile | None) -> str:
     """The product's name in the header and the page titles: "IOP and IUP",
     but a neutral name for a user whose schools (and children) are all
-    Swedish, who has no IOP (the Norwegian chain's plan)."""
-    if prof is not None and prof.active and not prof.meets_chain:
+    Swedish, who has no IOP (the Norwegian chain's plan). A user with no
+    school and no child (an operator) gets the product's own name."""
+    if prof is not None and prof.active and (prof.is_staff_member or prof.is_guardian) and not prof.meets_chain:
         return _("Pupil support and IUP")
     return _("IOP and IUP")
 
@@ -86,8 +87,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     (``(url_name, label)`` taking the pupil's id), and ``parent_view`` is
     true (the pages speak to a parent). ``own_settings_url``: the user's own
     settings page (``settings.OWN_SETTINGS_URL_NAME``: language, e-mails),
-    for staff and guardians, else "". ``site_name``: the product's name
-    (:func:`site_name`). At most one query."""
+    for staff and guardians, else "". ``product_name``: the product's name
+    (:func:`site_name`; not ``site_name``, which Django's login and password
+    pages set to the server's host name). At most one query."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {
@@ -96,7 +98,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "nav_more_current": False,
             "parent_view": False,
             "chain_user": False,
-            "site_name": site_name(None),
+            "product_name": site_name(None),
         }
     prof = access.profile(user)
     current = request.resolver_match.view_name if request.resolver_match else ""
@@ -111,7 +113,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "parent_view": True,
             "own_settings_url": own_settings,
             "chain_user": False,
-            "site_name": site_name(prof),
+            "product_name": site_name(prof),
         }
     shown = {
         "all": True,
@@ -146,5 +148,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "parent_view": False,
         "own_settings_url": own_settings,
         "chain_user": prof.works_with_chain,
-        "site_name": site_name(prof),
+        "product_name": site_name(prof),
     }

@@ -243,6 +243,11 @@ def test_a_user_whose_schools_are_all_swedish_meets_no_iop_in_the_product_name(
         assert "IOP" not in _text(html).replace("IUP", ""), persona
     norwegian = world.client("coordinator_other").get(reverse("home")).content.decode()
     assert "IOP og IUP" in norwegian and "Elevst" not in norwegian
+    # The operator (no school, no child) and the login page carry the product's own name, not the host's.
+    operator = world.client("operator").get(reverse("home")).content.decode()
+    assert 'class="site-brand" href="/">IOP og IUP</a>' in operator
+    login = Client().get(reverse("login")).content.decode()
+    assert 'class="site-brand" href="/">IOP og IUP</a>' in login and "testserver" not in login
 
 
 def test_a_swedish_school_meets_no_norwegian_talk_target(world: World, swedish: dict[str, Any]) -> None:
