@@ -272,3 +272,15 @@ def test_the_done_list_shows_when_each_deadline_was_done(world: World) -> None:
     page = client.get(reverse("followup:dashboard"), {"status": "done"}).content.decode()
     row = page.split(f'<tr id="deadline-{deadline.pk}">')[1].split("</tr>")[0]
     assert f'Ferdig</span> <time datetime="{done.isoformat()}">' in row and "Holdt møtet" in row
+
+
+def test_a_filter_that_is_not_valid_is_ignored_and_says_so(world: World) -> None:
+    """A hand-made address (``?status=xyz``, ``?group=abc``) shows the default
+    list with a word that the filter was ignored, as the pupil list does."""
+    records(world)
+    client = world.client("coordinator")
+    for params in ({"status": "xyz"}, {"group": "abc"}):
+        response = client.get(reverse("followup:dashboard"), params)
+        assert response.status_code == 200
+        assert "Filteret var ugyldig og er ikke brukt." in response.content.decode(), params
+    assert "Filteret var ugyldig" not in client.get(reverse("followup:dashboard"), {"status": "done"}).content.decode()
