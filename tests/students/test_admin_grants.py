@@ -8,12 +8,31 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from students import access
 from students.models import PupilUserObjectPermission
 from tests.conftest import World
+
+
+def add_grant(world: World, codename: str, **fields: object) -> HttpResponse:
+    """The operator's POST of the admin's "add grant" form: the subject
+    teacher gets CODENAME on pupil B, with FIELDS over the empty ones."""
+    from django.contrib.auth.models import Permission
+
+    permission = Permission.objects.get(content_type__app_label="students", codename=codename)
+    data = {
+        "user": world.user("faglaerer").pk,
+        "content_object": world.pupil_b.pk,
+        "permission": permission.pk,
+        "expires_at_0": "",
+        "expires_at_1": "",
+        "reason": "",
+        **fields,
+    }
+    return world.client("operator").post(reverse("admin:students_pupiluserobjectpermission_add"), data)
 
 
 @pytest.mark.django_db
@@ -39,18 +58,7 @@ def test_an_operator_gives_a_grant_through_the_admin(world: World) -> None:
     from django.contrib.auth.models import Permission
 
     write = Permission.objects.get(content_type__app_label="students", codename=access.GRANT_WRITE)
-    client = world.client("operator")
-    response = client.post(
-        reverse("admin:students_pupiluserobjectpermission_add"),
-        {
-            "user": world.user("faglaerer").pk,
-            "content_object": world.pupil_b.pk,
-            "permission": write.pk,
-            "expires_at_0": "",
-            "expires_at_1": "",
-            "reason": "Deler klassen i vår",
-        },
-    )
+    response = add_grant(world, access.GRANT_WRITE, reason="Deler klassen i vår")
     assert response.status_code == 302, response.content.decode()[:2000]
     grant = PupilUserObjectPermission.objects.get(user=world.user("faglaerer"), content_object=world.pupil_b)
     assert grant.permission == write
@@ -94,21 +102,8 @@ def test_a_second_grant_of_the_same_access_is_refused_in_words(world: World) -> 
     """The same user, pupil and access twice: the form says so in the
     operator's language (not Django's "… with this User, Permission and
     Content object …") and the first grant stays alone."""
-    from django.contrib.auth.models import Permission
-
-    read = Permission.objects.get(content_type__app_label="students", codename=access.GRANT_READ)
     access.grant_pupil_access(pupil=world.pupil_b, user=world.user("faglaerer"), granted_by=None)
-    response = world.client("operator").post(
-        reverse("admin:students_pupiluserobjectpermission_add"),
-        {
-            "user": world.user("faglaerer").pk,
-            "content_object": world.pupil_b.pk,
-            "permission": read.pk,
-            "expires_at_0": "",
-            "expires_at_1": "",
-            "reason": "",
-        },
-    )
+    response = add_grant(world, access.GRANT_READ)
     page = response.content.decode()
     assert response.status_code == 200
     assert "Brukeren har allerede denne tilgangen til eleven." in page
@@ -123,24 +118,12 @@ def test_a_second_grant_of_the_same_access_is_refused_in_words(world: World) -> 
 def test_a_new_grant_is_given_by_the_operator_and_may_not_end_before_now(world: World) -> None:
     """The form names the operator as the one who gives the grant, and refuses
     an expiry that has passed (in words beside the field; nothing is saved)."""
-    from django.contrib.auth.models import Permission
-
     client = world.client("operator")
     operator = world.user("operator")
     form = client.get(reverse("admin:students_pupiluserobjectpermission_add")).content.decode()
     assert f'name="granted_by" value="{operator.pk}"' in form or f'<option value="{operator.pk}" selected>' in form
-    read = Permission.objects.get(content_type__app_label="students", codename=access.GRANT_READ)
-    response = client.post(
-        reverse("admin:students_pupiluserobjectpermission_add"),
-        {
-            "user": world.user("faglaerer").pk,
-            "content_object": world.pupil_b.pk,
-            "permission": read.pk,
-            "expires_at_0": "2020-01-01",
-            "expires_at_1": "12:00",
-            "granted_by": operator.pk,
-            "reason": "",
-        },
+    response = add_grant(
+        world, access.GRANT_READ, expires_at_0="2020-01-01", expires_at_1="12:00", granted_by=operator.pk
     )
     assert response.status_code == 200
     assert "Tilgangen må slutte etter nå." in response.content.decode()
