@@ -43,8 +43,8 @@ def with_current_groups(qs: QuerySet[Pupil]) -> QuerySet[Pupil]:
     )
 
 
-#: The words of a name search: letters and digits, without the comma the list puts after the last name.
-NAME_WORDS = re.compile(r"\w+")
+#: The words of a name search: letters and digits (not "_"), without the comma the list puts after the last name.
+NAME_WORDS = re.compile(r"[^\W_]+")
 
 #: What a letter (or two) of a name search also matches: a Norwegian name
 #: typed on a keyboard without æ, ø and å ("Jorgensen", "Hakon", "Sather",

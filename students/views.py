@@ -55,6 +55,7 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
         "query": query,
         # A search of only signs ("!!!", "-") names no one: the list is shown whole, and says why.
         "query_ignored": bool(query.strip()) and not selectors.NAME_WORDS.search(query),
+        "searched": bool(selectors.NAME_WORDS.search(query)) or group_id is not None,
         "archived": archived,
         "sees_archived": access.profile(request.user).is_coordinator,  # type: ignore[arg-type]
     }

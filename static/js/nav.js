@@ -1,9 +1,11 @@
 // The header menu: open in the header on wide screens, behind the "Menu"
-// button below 1024 px, and also on a wider screen where the header's
-// entries, the user's name and "Log out" do not fit on one line (a long
-// menu, long names): then the header gets .site-header--compact, which
-// lays it out as on a narrow screen. Without this script the menu is simply
-// open (the page renders it so); the "More" list is a plain <details> either way.
+// button below 1024 px. On a wider screen where the header's entries, the
+// user's name and "Log out" do not fit on one line (a long menu, long
+// names), the name goes first (.site-header--no-name: kept for screen
+// readers), then the menu folds behind the button (.site-header--compact,
+// laid out as on a narrow screen). A wider window never shows less. Without
+// this script the menu is simply open (the page renders it so); the "More"
+// list is a plain <details> either way.
 (function () {
   "use strict";
   var narrow = window.matchMedia("(max-width: 63.99rem)");
@@ -18,16 +20,20 @@
     var header = document.querySelector(".site-header");
     var inner = header && header.querySelector(".site-header__inner");
     if (!menu || !inner) return;
-    header.classList.remove("site-header--compact");
+    header.classList.remove("site-header--compact", "site-header--no-name");
     if (narrow.matches) {
       menu.removeAttribute("open");
       return;
     }
     menu.setAttribute("open", "");
-    if (inner.scrollWidth > inner.clientWidth + 1) {
-      header.classList.add("site-header--compact");
-      menu.removeAttribute("open");
-    }
+    var overflows = function () {
+      return inner.scrollWidth > inner.clientWidth + 1;
+    };
+    if (!overflows()) return;
+    header.classList.add("site-header--no-name");
+    if (!overflows()) return;
+    header.classList.add("site-header--compact");
+    menu.removeAttribute("open");
   }
 
   var placing = false;
@@ -51,9 +57,13 @@
   if (narrow.addEventListener) narrow.addEventListener("change", place);
 
   // A click outside or Escape closes the "More" list (focus returns to its button);
-  // Escape then closes the "Menu" panel of a narrow screen the same way.
+  // Escape (or a click outside) then closes the folded "Menu" panel the same way.
   document.addEventListener("click", function (event) {
-    closeMore(event.target.closest && event.target.closest("[data-site-more]"));
+    var inside = event.target.closest ? event.target : null;
+    closeMore(inside && inside.closest("[data-site-more]"));
+    // The folded menu's panel closes on a click outside it, as the "More" list does.
+    var menu = document.querySelector("[data-site-menu][open]");
+    if (menu && collapsed() && !(inside && inside.closest("[data-site-menu]"))) menu.removeAttribute("open");
   });
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
