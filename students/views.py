@@ -53,7 +53,7 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "query": query,
-        # A search of only signs ("!!!", "-") names no one: the list is shown whole, and says why.
+        # A search of only signs ("!!!", "-") names no one: it is not used, and the list says so.
         "query_ignored": bool(query.strip()) and not selectors.NAME_WORDS.search(query),
         "searched": bool(selectors.NAME_WORDS.search(query)) or group_id is not None,
         "archived": archived,

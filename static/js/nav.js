@@ -15,30 +15,44 @@
     return narrow.matches || Boolean(header && header.classList.contains("site-header--compact"));
   }
 
+  // The layout the header was last given ("narrow", "compact" or "wide") and the width it was given for.
+  var mode = null;
+  var placedWidth = null;
+
   function place() {
     var menu = document.querySelector("[data-site-menu]");
     var header = document.querySelector(".site-header");
     var inner = header && header.querySelector(".site-header__inner");
     if (!menu || !inner) return;
+    var wasOpen = menu.hasAttribute("open");
+    var next = "narrow";
     header.classList.remove("site-header--compact", "site-header--no-name");
-    if (narrow.matches) {
-      menu.removeAttribute("open");
-      return;
+    if (!narrow.matches) {
+      menu.setAttribute("open", ""); // measured with the menu in the header
+      var overflows = function () {
+        return inner.scrollWidth > inner.clientWidth + 1;
+      };
+      next = "wide";
+      if (overflows()) {
+        header.classList.add("site-header--no-name");
+        if (overflows()) {
+          header.classList.add("site-header--compact");
+          next = "compact";
+        }
+      }
     }
-    menu.setAttribute("open", "");
-    var overflows = function () {
-      return inner.scrollWidth > inner.clientWidth + 1;
-    };
-    if (!overflows()) return;
-    header.classList.add("site-header--no-name");
-    if (!overflows()) return;
-    header.classList.add("site-header--compact");
-    menu.removeAttribute("open");
+    if (next === "wide") menu.setAttribute("open", "");
+    else if (next === mode && wasOpen) menu.setAttribute("open", ""); // the panel the user opened stays open
+    else menu.removeAttribute("open");
+    if (mode !== null && next !== mode) closeMore(null); // a "More" list left open belongs to the other layout
+    mode = next;
+    placedWidth = window.innerWidth;
   }
 
   var placing = false;
   window.addEventListener("resize", function () {
-    if (placing) return;
+    // A phone's height changes as its address bar or keyboard comes and goes: only a new width lays the header out again.
+    if (placing || window.innerWidth === placedWidth) return;
     placing = true;
     window.requestAnimationFrame(function () {
       placing = false;

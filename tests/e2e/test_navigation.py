@@ -182,6 +182,34 @@ def test_a_header_too_long_for_the_screen_folds_its_menu_behind_the_button(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_an_open_menu_stays_open_while_the_window_keeps_its_layout(
+    live_server: Any, transactional_world: World, browser: Any
+) -> None:
+    """A phone's window changes height as its address bar or keyboard comes
+    and goes, and a window can change width a little: the "Menu" panel the
+    user opened stays open until the header's layout changes."""
+    context = browser.new_context(locale="nb-NO", viewport={"width": 800, "height": 800}, bypass_csp=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        login(page, live_server.url, "coordinator@test.example")
+        nav = page.get_by_role("navigation", name="Hovedmeny")
+        first_link = nav.get_by_role("link").first
+        page.locator(".site-menu > summary").click()
+        first_link.wait_for(state="visible")
+        for size in ({"width": 800, "height": 600}, {"width": 780, "height": 600}):
+            page.set_viewport_size(size)
+            page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+            assert first_link.is_visible(), f"the menu closed at {size}"
+        page.set_viewport_size({"width": 1800, "height": 800})  # the wide layout: the menu is in the header
+        first_link.wait_for(state="visible")
+        page.set_viewport_size({"width": 800, "height": 800})  # back to the button: closed
+        first_link.wait_for(state="hidden")
+    finally:
+        context.close()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_the_menu_works_without_javascript(live_server: Any, transactional_world: World, browser: Any) -> None:
     context = browser.new_context(
         locale="nb-NO", viewport={"width": 820, "height": 1180}, java_script_enabled=False, bypass_csp=True
