@@ -173,7 +173,10 @@ IOP_MADE = Requirement(
     "iop_made",
     gettext_lazy("IOP made as soon as possible after the decision"),
     "opplæringslova § 11-10",
-    gettext_lazy("Pupils with a decision granting special education, with or without an IOP."),
+    gettext_lazy(
+        "Pupils with a decision granting special education, with or without an IOP. "
+        "An IOP counts as made when it is first published, not as a draft."
+    ),
 )
 IOP_CONTENT = Requirement(
     "iop_content",

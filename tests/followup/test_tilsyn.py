@@ -538,6 +538,9 @@ def test_the_school_page_says_whom_the_iop_rows_count(vgs: YearSchool) -> None:
         html = client.get(reverse("followup:tilsyn_school", args=[vgs.school.pk])).content.decode()
     made = html.split('data-requirement="iop_made"')[1].split("</tr>")[0]
     content = html.split('data-requirement="iop_content"')[1].split("</tr>")[0]
-    counted = "Elever med vedtak om individuelt tilrettelagt opplæring, med eller uten IOP."
+    counted = (
+        "Elever med vedtak om individuelt tilrettelagt opplæring, med eller uten IOP. "
+        "En IOP regnes som utarbeidet når den publiseres første gang, ikke som utkast."
+    )
     assert f"<td>2<br><small>{counted}</small></td>" in made
     assert "<td>1<br><small>Elever med IOP.</small></td>" in content

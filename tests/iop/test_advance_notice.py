@@ -196,7 +196,7 @@ def test_the_guardians_are_told_once_the_decision_is_made(
     assert [n.recipient for n in told] == [world.user("guardian_a")]
     assert notify_decision(vedtak=vedtak) == []  # a repeated signal makes nothing new
     guardian = world.client("guardian_a")
-    assert "Vedtak fattet: les vedtaksbrevet" in guardian.get(reverse("followup:notifications")).content.decode()
+    assert "Vedtak fattet – les vedtaksbrevet" in guardian.get(reverse("followup:notifications")).content.decode()
     assert reverse("iop:vedtak_detail", args=[vedtak.pk]) in notification_targets(guardian)
 
 
