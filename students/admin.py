@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group as AuthGroup
 from django.contrib.auth.models import Permission
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -87,7 +88,9 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Person"), {"fields": ("full_name", "language")}),
-        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        # Access to pupils is decided by the access layer (school roles, guardian links,
+        # per-pupil grants), never by Django's groups and permissions: they are not offered.
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
@@ -332,6 +335,10 @@ def _unregister_allauth() -> None:
 
 
 _unregister_allauth()
+
+# Django's permission groups give nothing here (see UserAdmin's fields above).
+if admin.site.is_registered(AuthGroup):
+    admin.site.unregister(AuthGroup)
 
 
 @admin.register(StaffMembership)

@@ -130,3 +130,17 @@ def test_a_new_grant_is_given_by_the_operator_and_may_not_end_before_now(world: 
     assert not PupilUserObjectPermission.objects.filter(
         user=world.user("faglaerer"), content_object=world.pupil_b
     ).exists()
+
+
+@pytest.mark.django_db
+def test_the_admin_offers_no_django_groups_or_permissions_that_would_give_nothing(world: World) -> None:
+    """Access is decided by the access layer (roles, guardian links, grants):
+    the admin offers neither Django's permission groups nor a user's own
+    permissions, whose English names ("Can add email address") meant nothing."""
+    client = world.client("operator")
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "/admin/auth/group/" not in index
+    assert client.get("/admin/auth/group/add/").status_code == 404
+    user = client.get(reverse("admin:students_user_change", args=[world.user("teacher").pk])).content.decode()
+    assert 'name="user_permissions"' not in user and 'name="groups"' not in user
+    assert "Can add email address" not in user
