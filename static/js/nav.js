@@ -47,6 +47,7 @@
     if (mode !== null && next !== mode) closeMore(null); // a "More" list left open belongs to the other layout
     mode = next;
     placedWidth = window.innerWidth;
+    header.setAttribute("data-layout", next); // the layout given, for styles and tests to read
   }
 
   var placing = false;

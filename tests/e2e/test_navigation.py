@@ -202,9 +202,10 @@ def test_an_open_menu_stays_open_while_the_window_keeps_its_layout(
             page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
             assert first_link.is_visible(), f"the menu closed at {size}"
         page.set_viewport_size({"width": 1800, "height": 800})  # the wide layout: the menu is in the header
-        page.locator(".site-menu > summary").wait_for(state="hidden")
+        page.locator('.site-header[data-layout="wide"]').wait_for()
         assert first_link.is_visible()
         page.set_viewport_size({"width": 800, "height": 800})  # back to the button: closed
+        page.locator('.site-header[data-layout="narrow"]').wait_for()
         first_link.wait_for(state="hidden")
     finally:
         context.close()
