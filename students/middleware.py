@@ -8,7 +8,7 @@ from urllib.parse import urlencode, urlsplit
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import resolve_url
+from django.shortcuts import render, resolve_url
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -104,8 +104,6 @@ class MethodNotAllowedPageMiddleware:
             return response
         if request.headers.get("HX-Request") == "true":
             return response
-        from django.shortcuts import render
-
         page = render(request, "405.html", status=405)
         if "Allow" in response.headers:
             page.headers["Allow"] = response.headers["Allow"]

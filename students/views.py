@@ -48,14 +48,15 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
         group_id = group.pk if group else None
         archived = form.cleaned_data["arkiv"]
     pupils = selectors.pupil_list(request.user, query=query, group_id=group_id, archived=archived)
+    has_words = bool(selectors.NAME_WORDS.search(query))
     page = Paginator(pupils, PAGE_SIZE).get_page(request.GET.get("side"))
     context = {
         "form": form,
         "page": page,
         "query": query,
         # A search of only signs ("!!!", "-") names no one: it is not used, and the list says so.
-        "query_ignored": bool(query.strip()) and not selectors.NAME_WORDS.search(query),
-        "searched": bool(selectors.NAME_WORDS.search(query)) or group_id is not None,
+        "query_ignored": bool(query.strip()) and not has_words,
+        "searched": has_words or group_id is not None,
         "archived": archived,
         "sees_archived": access.profile(request.user).is_coordinator,  # type: ignore[arg-type]
     }
