@@ -272,6 +272,30 @@
     });
   }
 
+  function unsavedForms() {
+    return Array.prototype.filter.call(document.querySelectorAll("form[data-draft][hx-post]"), unsavedForm);
+  }
+
+  /* Saves the UNSAVED forms, then calls NEXT; when a save does not go
+   * through, nothing more happens and FAILED is called. */
+  function saveFirst(unsaved, next, failed) {
+    var left = unsaved.length;
+    var ok = true;
+    unsaved.forEach(function (form) {
+      function done(e) {
+        if (e.detail.elt !== form) return;
+        form.removeEventListener("htmx:afterRequest", done);
+        if (!e.detail.successful || !confirmed(e.detail.xhr)) ok = false;
+        left -= 1;
+        if (left) return;
+        if (ok) next();
+        else failed();
+      }
+      form.addEventListener("htmx:afterRequest", done);
+      window.htmx.trigger(form, "submit");
+    });
+  }
+
   document.addEventListener(
     "submit",
     function (evt) {
@@ -281,34 +305,86 @@
         action._afterSave = false;
         return;
       }
-      var unsaved = Array.prototype.filter.call(document.querySelectorAll("form[data-draft][hx-post]"), unsavedForm);
+      var unsaved = unsavedForms();
       if (!unsaved.length) return;
       evt.preventDefault();
       evt.stopImmediatePropagation();
       var submitter = evt.submitter || null;
-      var left = unsaved.length;
-      var ok = true;
-      unsaved.forEach(function (form) {
-        function done(e) {
-          if (e.detail.elt !== form) return;
-          form.removeEventListener("htmx:afterRequest", done);
-          if (!e.detail.successful || !confirmed(e.detail.xhr)) ok = false;
-          left -= 1;
-          if (left) return;
-          if (!ok) {
-            say(action, t("unsavedFirst"));
-            return;
-          }
+      saveFirst(
+        unsaved,
+        function () {
           action._afterSave = true;
           if (action.requestSubmit) action.requestSubmit(submitter);
           else action.submit();
+        },
+        function () {
+          say(action, t("unsavedFirst"));
         }
-        form.addEventListener("htmx:afterRequest", done);
-        window.htmx.trigger(form, "submit");
-      });
+      );
     },
     true
   );
+
+  /* A link to another page followed while a text is not saved yet (the
+   * menu, a breadcrumb): the text is saved first and the link followed
+   * after, without asking; when the save does not go through, the page
+   * stays and says so. Links that open elsewhere or only move on the page
+   * are left be. */
+  document.addEventListener(
+    "click",
+    function (evt) {
+      if (evt.defaultPrevented || evt.button !== 0 || evt.metaKey || evt.ctrlKey || evt.shiftKey || evt.altKey) return;
+      var link = evt.target.closest ? evt.target.closest("a[href]") : null;
+      if (!window.htmx || !link || link.hasAttribute("download") || (link.target && link.target !== "_self")) return;
+      if (link.matches("[hx-get], [hx-post], [data-hx-get], [data-hx-post]")) return;
+      var to = new URL(link.href, location.href);
+      if (to.protocol !== "http:" && to.protocol !== "https:") return;
+      if (to.origin === location.origin && to.pathname === location.pathname && to.search === location.search && to.hash) return;
+      var unsaved = unsavedForms();
+      if (!unsaved.length) return;
+      evt.preventDefault();
+      saveFirst(
+        unsaved,
+        function () {
+          leaving = true;
+          location.assign(to.href);
+        },
+        function () {
+          // The form says why (a conflict, an error, no connection): shown, not left.
+          var refused = unsaved.filter(function (form) { return form._draftFailed || form.querySelector("[role=alert], .draft-error"); })[0];
+          statusArea(refused || unsaved[0]).scrollIntoView({ block: "center" });
+        }
+      );
+    },
+    true
+  );
+
+  /* The page left another way (an address typed, back, the tab closed)
+   * after the person chose to leave: what is not saved yet is sent once
+   * more, as the page goes, and the local draft stays until the server's
+   * text is the same. */
+  window.addEventListener("pagehide", function () {
+    if (!window.fetch) return;
+    unsavedForms().forEach(function (form) {
+      var body = new FormData(form);
+      if (csrfToken) body.set("csrfmiddlewaretoken", csrfToken);
+      try {
+        window
+          .fetch(form.getAttribute("hx-post"), {
+            method: "POST",
+            body: body,
+            keepalive: true,
+            credentials: "same-origin",
+            headers: { "X-CSRFToken": csrfToken || "", "HX-Request": "true" },
+          })
+          .catch(function () {
+            /* not sent: the draft is offered back when the page opens again */
+          });
+      } catch (e) {
+        /* too large to send as the page goes: likewise */
+      }
+    });
+  });
 
   document.addEventListener("submit", function (evt) {
     // A form sent the ordinary way leaves the page on purpose; htmx forms

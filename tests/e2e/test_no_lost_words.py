@@ -2,12 +2,15 @@
 the session ends. A short message appears in the goal's status area, the focus
 and the text stay; the login opens in a new tab (which offers the unsaved text
 back), and typing on in the first tab saves with the renewed security token.
-Leaving the page before the autosave asks first, and the page offers the text
-back when it opens again (the goal, shown as reading text, opens for editing
-by itself when a draft of it is kept)."""
+A link followed before the autosave saves the text first and then leaves;
+when that save does not go through, the page stays. Leaving another way
+asks first and sends the text once more as the page goes, and the page offers
+the text back when it opens again (the goal, shown as reading text, opens for
+editing by itself when a draft of it is kept)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -75,17 +78,36 @@ def test_text_typed_while_the_session_ends_is_kept_and_saved_after_logging_in_ag
     goal.refresh_from_db()
     assert goal.text == "Eleven teller til hundre og sorterer mengder."
 
-    # Leaving within two seconds of typing asks first; the text comes back.
+    # A link followed within two seconds of typing saves the text first and
+    # leaves without asking.
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
     box.press("End")
     page.keyboard.type(" Til 200.")
     page.get_by_role("link", name="Hjem").click()
     page.wait_for_url(f"{live_server.url}/")
-    assert dialogs == ["beforeunload"]
-    assert Goal.objects.get(pk=goal.pk).text == "Eleven teller til hundre og sorterer mengder."
+    assert dialogs == []
+    assert Goal.objects.get(pk=goal.pk).text == "Eleven teller til hundre og sorterer mengder. Til 200."
+    assert page.evaluate(NO_DRAFTS)
 
+    # When the save does not go through (the session ended), the link leaves
+    # nothing: the page stays with the text. Leaving anyway asks first; the
+    # text comes back after logging in again.
     page.goto(f"{live_server.url}/iop/{ch.iop.pk}/")
+    open_goal(page, goal.pk)
+    box.press("End")
+    Session.objects.all().delete()
+    page.keyboard.type(" Og 300.")
+    page.get_by_role("link", name="Hjem").click()
+    expect(status).to_contain_text("Ikke lagret: økta di er avsluttet")
+    assert page.url == f"{live_server.url}/iop/{ch.iop.pk}/"
+    assert dialogs == []
+    page.reload()  # asks, and sends the text once more as the page goes (refused too)
+    assert dialogs == ["beforeunload"]
+    login(page, live_server.url, "teacher@test.example")
+    page.goto(f"{live_server.url}/iop/{ch.iop.pk}/")
+    assert Goal.objects.get(pk=goal.pk).text == "Eleven teller til hundre og sorterer mengder. Til 200."
+
     # The goal with a draft opens for editing by itself, and offers the text back.
     offer = page.locator(f'form[data-draft="goal:{goal.pk}"] .draft-offer')
     expect(offer).to_contain_text("Du har ulagret tekst fra")
@@ -98,7 +120,7 @@ def test_text_typed_while_the_session_ends_is_kept_and_saved_after_logging_in_ag
     page.wait_for_function(NO_DRAFTS, timeout=10_000)
     expect(status).to_contain_text("Lagret")
     assert refused == []  # nothing the page does breaks its own Content-Security-Policy
-    assert Goal.objects.get(pk=goal.pk).text == "Eleven teller til hundre og sorterer mengder. Til 200."
+    assert Goal.objects.get(pk=goal.pk).text == "Eleven teller til hundre og sorterer mengder. Til 200. Og 300."
     page.reload()
     assert page.locator(".draft-offer").count() == 0
 
@@ -108,6 +130,18 @@ def test_text_typed_while_the_session_ends_is_kept_and_saved_after_logging_in_ag
     page.wait_for_url(f"{live_server.url}/")
     assert dialogs == ["beforeunload", "beforeunload"]
 
+    # An address typed within two seconds of typing: the text is sent as the page goes.
+    page.goto(f"{live_server.url}/iop/{ch.iop.pk}/")
+    open_goal(page, goal.pk)
+    box.press("End")
+    page.keyboard.type(" Og 400.")
+    page.goto(f"{live_server.url}/elever/")
+    wanted = "Eleven teller til hundre og sorterer mengder. Til 200. Og 300. Og 400."
+    deadline = time.monotonic() + 15
+    while Goal.objects.get(pk=goal.pk).text != wanted and time.monotonic() < deadline:
+        time.sleep(0.1)  # the request sent as the page went is answered on its own
+    assert Goal.objects.get(pk=goal.pk).text == wanted
+
 
 @pytest.mark.django_db(transaction=True)
 def test_text_typed_beside_a_field_in_error_is_kept_and_the_form_says_it_is_not_saved(
@@ -115,8 +149,9 @@ def test_text_typed_beside_a_field_in_error_is_kept_and_the_form_says_it_is_not_
 ) -> None:
     """An autosave refused for another field of the form (a criterion over
     the length limit) saves nothing: the goal's status says so, the field
-    says why, the text typed in the goal stays in the browser, leaving the
-    page asks first, and the page offers the text back when it opens again."""
+    says why, the text typed in the goal stays in the browser, a link is not
+    followed, leaving the page asks first, and the page offers the text back
+    when it opens again."""
     ch = chain(transactional_world.pupil_a, iop_status=Iop.Status.DRAFT)
     assert ch.iop is not None
     goal = ch.goals[0]
@@ -136,11 +171,17 @@ def test_text_typed_beside_a_field_in_error_is_kept_and_the_form_says_it_is_not_
     assert Goal.objects.get(pk=goal.pk).text == written
     assert_accessible(page)  # the messages shown
 
+    # A link is not followed: the text would be lost to the error. The page
+    # stays and says why; leaving by an address asks first.
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
-    page.get_by_role("link", name="Hjem").click()
-    page.wait_for_url(f"{live_server.url}/")
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith(f"/mal/{goal.pk}/endre/")):
+        page.get_by_role("link", name="Hjem").click()
+    expect(status).to_contain_text("Ikke lagret: rett feltet som er merket")
+    assert page.url == f"{live_server.url}/iop/{ch.iop.pk}/"
+    page.goto(f"{live_server.url}/")
     assert dialogs == ["beforeunload"]
+    assert Goal.objects.get(pk=goal.pk).text == written
 
     opened: list[str] = []  # the goal's form, opened at once for its draft: once (a second answer would replace it)
     page.on("request", lambda r: opened.append(r.url) if f"/mal/{goal.pk}/skjema/" in r.url else None)
