@@ -4,6 +4,8 @@ written; meetings, talks and the årshjul editor do what they say."""
 from __future__ import annotations
 
 import datetime
+import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -370,6 +372,11 @@ def test_the_chains_next_step_is_never_crowded_out_of_my_next_tasks(
     tasks = page.split('data-testid="my-tasks"')[1].split("</ul>")[0]
     assert "IOP utarbeidet" in tasks and tasks.count("Elevsamtale (høst)") == 7
     assert "Vis alle (10)" in page
+    # "Show all" lists all ten, the one due in 20 days too (not only the overdue and soon).
+    link = re.search(r'href="([^"]*)" data-testid="all-my-tasks"', page)
+    assert link is not None
+    listed = client.get(html.unescape(link.group(1))).content.decode()
+    assert listed.count('<tr id="deadline-') == 10 and "IOP utarbeidet" in listed
 
 
 def test_my_next_tasks_list_the_overdue_first_then_by_due_date(world: World) -> None:
