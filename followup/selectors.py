@@ -684,7 +684,8 @@ def school_figures(user: AnyUser, page: int | str | None = 1) -> Page[Any]:
     :class:`SchoolFigures` for this school year: pupils, talks against the
     target (``settings.FOLLOWUP_TALK_TARGETS``), IUPs, open concerns and
     active tiltak. A pupil enrolled in two classes of a school counts once,
-    at the class enrolled first. Everything is counted in the database (the
+    at the class enrolled first; an archived pupil (who has left) does not
+    count. Everything is counted in the database (the
     page of schools with their IUPs, concerns and tiltak as subqueries, and
     one aggregate over the enrolments): three queries with the page count,
     and no enrolment read into Python, whatever the data size."""
@@ -696,7 +697,8 @@ def school_figures(user: AnyUser, page: int | str | None = 1) -> Page[Any]:
 
     def per_school(qs: QuerySet[Any], distinct: str = "pk") -> Subquery:
         """QS's rows (DISTINCT of them) per school of the row, as a subquery on the school."""
-        rows = qs.filter(pupil__school_id=OuterRef("pk")).order_by().values("pupil__school_id")
+        rows = qs.filter(pupil__school_id=OuterRef("pk"), pupil__archived_at__isnull=True).order_by()
+        rows = rows.values("pupil__school_id")
         return Subquery(rows.annotate(n=Count(distinct, distinct=True)).values("n"), output_field=IntegerField())
 
     iups = Iup.objects.filter(
@@ -720,6 +722,7 @@ def school_figures(user: AnyUser, page: int | str | None = 1) -> Page[Any]:
         return shown
     ids = [s.pk for s in schools]
     enrolled = Enrolment.objects.open_on(today).filter(
+        pupil__archived_at__isnull=True,  # a pupil who has left counts no more
         group__school_year__school_id__in=ids,
         group__school_year__start__lte=today,
         group__school_year__end__gte=today,

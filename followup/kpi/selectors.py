@@ -345,7 +345,8 @@ class YearFigures:
 
 def _enrolments(years: list[SchoolYear], today: datetime.date) -> QuerySet[Enrolment]:
     """One open class enrolment per pupil and school year of YEARS (a pupil in
-    two classes counts once, in the first), each annotated per pupil:
+    two classes counts once, in the first; an archived pupil, who has left,
+    not at all), each annotated per pupil:
     ``talk_count`` (talks held that count), ``has_iup``, ``term_done`` (this
     term's development talk held), ``hours`` (årstimer given in the year's
     IOPs, :func:`iop.selectors.hours_given`), ``reports`` / ``to_guardians`` /
@@ -399,7 +400,9 @@ def _enrolments(years: list[SchoolYear], today: datetime.date) -> QuerySet[Enrol
         return Coalesce(Subquery(inner, output_field=IntegerField()), Value(0))
 
     class_enrolments = Enrolment.objects.open_on(today).filter(  # a pupil who moved away counts at the new school
-        group__school_year__in=years, group__kind="class"
+        group__school_year__in=years,
+        group__kind="class",
+        pupil__archived_at__isnull=True,  # one who left, nowhere
     )
     first = (
         class_enrolments.filter(pupil_id=OuterRef("pupil_id"), group__school_year__start__year=OuterRef(year_of))

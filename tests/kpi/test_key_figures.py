@@ -234,3 +234,28 @@ def test_a_pupil_in_two_classes_counts_once_and_the_schools_come_a_page_at_a_tim
     assert "Nøkkelskolen" in second and "?side=1" in second
     lines = client.get(reverse("kpi:key_figures_csv"), {"side": "2"}).content.decode("utf-8-sig").splitlines()
     assert any(line.startswith("2026/27;Nøkkelskolen;5;4;") for line in lines)
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 10, 12, tzinfo=datetime.UTC), tick=False)
+def test_an_archived_pupil_counts_no_more_in_either_years_figures_or_the_dashboards(school_year) -> None:  # type: ignore[no-untyped-def]
+    """A pupil who has left (archived, with plans and talks) drops out of the
+    key figures, as from the pupil list; restored, the pupil counts again."""
+    from followup.selectors import school_figures
+    from students.models import School
+
+    schools = School.objects.filter(pk=school_year["school"].pk)
+    p1 = school_year["pupils"][0]  # in 5A, with an IUP and four talks this year, and last year's IUP
+    p1.archived_at = timezone.now()
+    p1.save(update_fields=["archived_at"])
+    figures = selectors.key_figures(schools, TODAY)
+    now = rows_by_level(figures, 0)
+    assert (now[5].pupils, now[5].with_iup, now[5].talks) == (3, 1, 2)
+    assert rows_by_level(figures, 1)[4].pupils == 3
+    [shown] = school_figures(school_year["coordinator"]).object_list
+    assert (shown.pupils, shown.with_iup) == (5, 2)
+
+    p1.archived_at = None
+    p1.save(update_fields=["archived_at"])
+    assert rows_by_level(selectors.key_figures(schools, TODAY), 0)[5].pupils == 4
+    [shown] = school_figures(school_year["coordinator"]).object_list
+    assert (shown.pupils, shown.with_iup) == (6, 3)
