@@ -256,7 +256,18 @@ def _recent_logs(n: int = PLAN_PAGE_LOGS) -> QuerySet[GoalLog]:
     return (
         GoalLog.objects.annotate(recent=recent)
         .filter(recent__lte=n)
-        .only("id", "goal_id", "date", "quality", "independence", "note", "note_internal", "created_at")
+        .only(
+            "id",
+            "goal_id",
+            "date",
+            "quality",
+            "independence",
+            "note",
+            "note_internal",
+            "feed_forward",
+            "self_assessment",
+            "created_at",
+        )
         .order_by("date", "created_at")
     )
 
@@ -386,12 +397,23 @@ class IopPage:
         return rebase.changes(self.iop.vedtak, self.newer_vedtak) if self.newer_vedtak is not None else []
 
 
+def _shown_to_guardians(entry: GoalLog) -> bool:
+    """Whether ENTRY, its internal note blanked, still says something a
+    guardian may read (a level, feed-forward, self-assessment or a note)."""
+    return bool(entry.quality or entry.independence or entry.note.strip() or entry.feed_forward.strip()) or bool(
+        entry.self_assessment.strip()
+    )
+
+
 def _decorate_goal(goal: Goal, internal: bool) -> None:
     logs = list(goal.logs.all())
     if not internal:
         for entry in logs:
             if entry.note_internal:
                 entry.note = ""
+        # An entry that held only an internal note is not shown at all: an
+        # empty row would tell that something was written.
+        logs = [entry for entry in logs if _shown_to_guardians(entry)]
     goal.log_list = logs  # type: ignore[attr-defined]
     goal.latest = next((e for e in reversed(logs) if e.quality or e.independence), None)  # type: ignore[attr-defined]
     goal.flags = checks.goal_flags(goal) if internal else []  # type: ignore[attr-defined]

@@ -241,6 +241,23 @@ def test_it_shows_guardians_published_documents_only_and_never_internal_text(wor
     assert guardian_b.get(reverse("iop:goal_detail", args=[draft.goals[0].pk])).status_code == 404
 
 
+def test_a_guardian_reads_a_log_entrys_note_unless_it_is_internal_and_never_an_empty_row(world: World) -> None:
+    """A note not marked internal is the guardian's to read; an entry that
+    holds only an internal note is not listed to the guardian at all."""
+    ch = chain(world.pupil_a, goals=1)
+    goal = ch.goals[0]
+    day = timezone.localdate()
+    GoalLog.objects.create(goal=goal, date=day, note="Leste høyt for klassen")
+    GoalLog.objects.create(goal=goal, date=day, note="Bekymret for hjemmesituasjonen", note_internal=True)
+    guardian = world.client("guardian_a").get(reverse("iop:goal_detail", args=[goal.pk])).content.decode()
+    rows = guardian.split('id="log-entries"')[1].split("<tbody>")[1].split("</tbody>")[0]
+    assert "Leste høyt for klassen" in rows and "hjemmesituasjonen" not in guardian
+    assert rows.count("<tr>") == 1
+    staff = world.client("teacher").get(reverse("iop:goal_detail", args=[goal.pk])).content.decode()
+    rows = staff.split('id="log-entries"')[1].split("<tbody>")[1].split("</tbody>")[0]
+    assert rows.count("<tr>") == 2 and "hjemmesituasjonen" in rows
+
+
 def test_a_guardians_write_changes_nothing(world: World) -> None:
     ch = chain(world.pupil_a, goals=1)
     goal = ch.goals[0]
