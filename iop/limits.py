@@ -12,6 +12,10 @@
   :data:`DATE_MIN` (1 January 2000) and :data:`DATE_MAX` (31 December 2100). A
   plan, a log or a meeting in year 1 or 9999 is a typing mistake, and such dates
   break date arithmetic (a year 9999 deadline plus a week overflows).
+* :data:`HOURS_PER_YEAR_MAX` – at most 1 500 årstimer (60 min) in one
+  subject, or by one kind of staff, in a school year: a school year holds
+  about 1 300 hours of teaching (38 weeks of 35 hours), so more is a typing
+  mistake (forms built from the models say so by the field).
 * :data:`PDF_WEB_MAX_CHARS` – a PDF made while a person waits (the IOP, a draft
   report, the IUP, the pedagogisk rapport) is rendered only while its HTML
   stays within this many characters; WeasyPrint's time grows with the text
@@ -36,6 +40,7 @@ from django.utils.translation import gettext_lazy as _
 TEXT_MAX_LENGTH = 20_000
 DATE_MIN = datetime.date(2000, 1, 1)
 DATE_MAX = datetime.date(2100, 12, 31)
+HOURS_PER_YEAR_MAX = 1_500
 PDF_WEB_MAX_CHARS = 200_000  # about 7 s of WeasyPrint on a busy 2-core machine (bench/bench_pdf_limits.py)
 
 

@@ -48,6 +48,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -61,7 +62,7 @@ from students.dates import short
 from students.models import Pupil, School, SchoolYear, Skoleeier
 
 from .collapse import HistorySeries
-from .limits import FreeTextField, validate_date_window
+from .limits import HOURS_PER_YEAR_MAX, FreeTextField, validate_date_window
 
 USER = settings.AUTH_USER_MODEL
 DEFAULT_APPEAL_INFO = _(
@@ -249,7 +250,9 @@ class SakkyndigVurderingSubject(models.Model):
         SakkyndigVurdering, on_delete=models.CASCADE, related_name="subjects", verbose_name=_("expert assessment")
     )
     subject = models.CharField(_("subject"), max_length=100)
-    hours = models.PositiveIntegerField(_("hours per school year"), null=True, blank=True)
+    hours = models.PositiveIntegerField(
+        _("hours per school year"), null=True, blank=True, validators=[MaxValueValidator(HOURS_PER_YEAR_MAX)]
+    )
     note = models.CharField(_("note"), max_length=300, blank=True)
     organisation = models.CharField(
         _("recommended organisation"),
@@ -698,7 +701,9 @@ class EnkeltvedtakSubject(models.Model):
         Enkeltvedtak, on_delete=models.CASCADE, related_name="subjects", verbose_name=_("individual decision")
     )
     subject = models.CharField(_("subject"), max_length=100)
-    hours = models.PositiveIntegerField(_("hours per school year"), null=True, blank=True)
+    hours = models.PositiveIntegerField(
+        _("hours per school year"), null=True, blank=True, validators=[MaxValueValidator(HOURS_PER_YEAR_MAX)]
+    )
     curriculum_deviations = FreeTextField(
         _("deviations from the curriculum"),
         blank=True,
@@ -823,23 +828,34 @@ class IopSubject(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     iop = models.ForeignKey(Iop, on_delete=models.CASCADE, related_name="sections", verbose_name=_("IOP"))
     subject = models.CharField(_("subject"), max_length=100)
-    hours = models.PositiveIntegerField(_("hours per school year"), null=True, blank=True)
+    hours = models.PositiveIntegerField(
+        _("hours per school year"), null=True, blank=True, validators=[MaxValueValidator(HOURS_PER_YEAR_MAX)]
+    )
     content = FreeTextField(_("content (what the pupil works with)"), blank=True)
     working_methods = FreeTextField(_("working methods"), blank=True)
     organisation = FreeTextField(
         _("how the teaching is carried out"), blank=True, help_text=_("Organisation, who teaches, where.")
     )
     hours_teacher = models.PositiveIntegerField(
-        _("hours with a teacher"), null=True, blank=True, help_text=_("Årstimer (60 min) per school year.")
+        _("hours with a teacher"),
+        null=True,
+        blank=True,
+        help_text=_("Årstimer (60 min) per school year."),
+        validators=[MaxValueValidator(HOURS_PER_YEAR_MAX)],
     )
     hours_special_needs_teacher = models.PositiveIntegerField(
         _("hours with a special-needs teacher"),
         null=True,
         blank=True,
         help_text=_("Årstimer (60 min) per school year."),
+        validators=[MaxValueValidator(HOURS_PER_YEAR_MAX)],
     )
     hours_assistant = models.PositiveIntegerField(
-        _("hours with an assistant"), null=True, blank=True, help_text=_("Årstimer (60 min) per school year.")
+        _("hours with an assistant"),
+        null=True,
+        blank=True,
+        help_text=_("Årstimer (60 min) per school year."),
+        validators=[MaxValueValidator(HOURS_PER_YEAR_MAX)],
     )
     order = models.PositiveIntegerField(_("order"), default=0)
     dropped_on = models.DateField(

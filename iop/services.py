@@ -1341,6 +1341,7 @@ def teaching_log_create(*, actor: User, section: IopSubject, data: Mapping[str, 
     _apply(entry, data, ("period_start", "period_end", "hours", "note"))
     _require_within(entry.period_start, entry.period_end, section.iop.period_start, section.iop.period_end)
     _require_given(entry)
+    _require_possible(entry)
     return _save(entry, actor)
 
 
@@ -1349,6 +1350,28 @@ def _require_given(entry: TeachingLog) -> None:
     if entry.period_end is not None and entry.period_end > timezone.localdate():
         raise ValidationError(
             {"period_end": _("Hours can only be logged for teaching given: choose a date no later than today.")}
+        )
+
+
+#: The most hours of teaching a day holds (årstimer of 60 minutes): hours
+#: logged beyond this for each day of the period are a typing mistake.
+TEACHING_HOURS_PER_DAY_MAX = 10
+
+
+def _require_possible(entry: TeachingLog) -> None:
+    """Refuse more hours than the period holds: at most
+    :data:`TEACHING_HOURS_PER_DAY_MAX` for each of its days (both ends counted)."""
+    start, end = entry.period_start, entry.period_end
+    if start is None or end is None or entry.hours is None or end < start:
+        return
+    days = (end - start).days + 1
+    most = days * TEACHING_HOURS_PER_DAY_MAX
+    if entry.hours > most:
+        raise ValidationError(
+            {
+                "hours": _("At most %(most)s hours for a period of %(days)s days (%(per_day)s a day): check the hours.")
+                % {"most": most, "days": days, "per_day": TEACHING_HOURS_PER_DAY_MAX}
+            }
         )
 
 
@@ -1375,6 +1398,7 @@ def teaching_log_update(*, actor: User, entry: TeachingLog, data: Mapping[str, A
     iop = entry.section.iop
     _require_within(entry.period_start, entry.period_end, iop.period_start, iop.period_end)
     _require_given(entry)
+    _require_possible(entry)
     return _save(entry, actor)
 
 

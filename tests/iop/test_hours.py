@@ -179,3 +179,40 @@ def test_hours_for_days_to_come_and_progress_before_the_plan_are_refused_keeping
         html = page.content.decode()
         assert "Planens periode starter 18.08.2026" in html and "Leste tre ord i august" in html
         assert not GoalLog.objects.filter(goal=goal).exists()
+
+
+def test_more_hours_than_the_period_or_the_school_year_holds_are_refused_keeping_the_text(
+    world: World, iop: Iop
+) -> None:
+    """5 000 hours for two days, or 100 000 årstimer in a subject, are typing
+    mistakes: refused by the field, with the rest of the form kept."""
+    with time_machine.travel(datetime.datetime.fromisoformat("2026-11-29T12:00:00+01:00"), tick=False):
+        Iop.objects.filter(pk=iop.pk).update(
+            period_start=datetime.date(2026, 8, 18), period_end=datetime.date(2027, 6, 19)
+        )
+        client = world.client("teacher")
+        section = iop.sections.get()
+        data = {
+            "undervisning-section": str(section.pk),
+            "undervisning-period_start": "2026-11-20",
+            "undervisning-period_end": "2026-11-21",
+            "undervisning-hours": "5000",
+            "undervisning-note": "To dager med lesekurs",
+        }
+        page = client.post(reverse("iop:teaching_log_create", args=[iop.pk]), data)
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert "Høyst 20 timer for en periode på 2 dager (10 per dag)" in html and "To dager med lesekurs" in html
+        assert not TeachingLog.objects.filter(section=section).exists()
+        data["undervisning-hours"] = "20"
+        assert client.post(reverse("iop:teaching_log_create", args=[iop.pk]), data).status_code == 302
+
+        prefix = str(section.pk)
+        page = client.post(
+            reverse("iop:section_update", args=[section.pk]),
+            {f"{prefix}-version": str(section.version), f"{prefix}-hours": "100000", f"{prefix}-content": "Lesing"},
+            HTTP_HX_REQUEST="true",
+        )
+        section.refresh_from_db()
+        assert section.hours != 100000
+        assert "mindre enn eller lik 1500" in page.content.decode()
