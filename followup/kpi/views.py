@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
@@ -101,7 +102,7 @@ def key_figures_csv(request: HttpRequest) -> HttpResponse:
                     _number(row.talks_per_pupil, 2),  # as the page shows it: 0,25 talks, not 0,2
                     _number(row.at_target_share),
                     _number(row.term_share),
-                    str(row.hours_given).replace(".", ","),
+                    _hours(row.hours_given),
                     row.aarsrapporter,
                     row.sent_to_guardians,
                     row.sent_to_school_owner,
@@ -122,6 +123,16 @@ def _spans(row: selectors.Row) -> list[object]:
 def _number(value: float | None, digits: int = 1) -> str:
     """VALUE with DIGITS decimals and a decimal comma ("" for None), as the page rounds it."""
     return "" if value is None else f"{value:.{digits}f}".replace(".", ",")
+
+
+def _hours(value: Decimal | None) -> str:
+    """Årstimer VALUE as the page writes it (``floatformat:"-1"``): in tenths
+    with a decimal comma, a whole number without one ("" for None), whatever
+    precision the database summed it in."""
+    if value is None:
+        return ""
+    tenths = value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return str(int(tenths)) if tenths == tenths.to_integral_value() else str(tenths).replace(".", ",")
 
 
 @never_cache
@@ -222,7 +233,7 @@ def adapted_teaching_csv(request: HttpRequest) -> HttpResponse:
                     subject.name,
                     subject.vedtak,
                     subject.planned,
-                    str(subject.given).replace(".", ","),
+                    _hours(subject.given),
                     _number(subject.given_share),
                 ]
             )

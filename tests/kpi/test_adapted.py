@@ -250,3 +250,12 @@ def test_bad_parameters_fall_back_to_the_newest_year_and_first_page(kommune: dic
         response = client.get(reverse("kpi:adapted_teaching") + "?ar=abc&side=x")
     assert response.status_code == 200
     assert "2026/27" in response.content.decode()
+
+
+def test_the_csv_writes_hours_in_tenths_whatever_precision_the_database_summed_them_in() -> None:
+    """SQLite sums decimals as floats (60.6000000000000); the CSV says 60,6."""
+    from followup.kpi.views import _hours
+
+    assert _hours(Decimal("60.6000000000000")) == "60,6"
+    assert _hours(Decimal("45.3999999999999")) == "45,4"
+    assert (_hours(Decimal("38.00")), _hours(Decimal(0)), _hours(None)) == ("38", "0", "")
