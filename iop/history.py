@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime
 import difflib
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import models
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -88,6 +89,8 @@ def _display(record: Any, field: models.Field) -> str:
         )
     if isinstance(value, datetime.date):
         return date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, Decimal):  # hours: 5000 and 0,2 in the reader's language, as the pages write them
+        return number_format(int(value) if value == value.to_integral_value() else value)
     return str(value)
 
 
@@ -100,7 +103,8 @@ LABEL_CHARS = 80
 
 def _short(text: str) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
+    # Cut at the limit, without a full stop or comma just before the ellipsis.
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip(" .,;:") + "…"
 
 
 def _label(model: type[models.Model], record: Any, goal_texts: dict[Any, str]) -> str:

@@ -304,3 +304,29 @@ def test_a_step_on_the_iups_scale_is_shown_in_words(world: World) -> None:
     assert (plan.scale[1], plan.scale[2]) in shown  # the teacher's step 2 → 3
     assert ("–", plan.scale[0]) in shown  # the pupil's self-assessment set to step 1
     assert not any(value in {"1", "2", "3"} for pair in shown for value in pair)
+
+
+def test_hours_read_as_the_pages_write_them_and_a_cut_text_ends_in_one_mark(world: World) -> None:
+    """Hours given read "5000" and "0,2" in Norwegian, not "5000.0" and
+    "0.2"; a goal's text cut at the label's length ends in "…" alone, not
+    in ".…"."""
+    from django.utils import translation
+
+    from iop.history import LABEL_CHARS, _short
+
+    iop = _plan(world)
+    entry = TeachingLog.objects.filter(section__iop=iop).first()
+    assert entry is not None
+    with _at(START + datetime.timedelta(hours=2)):
+        entry.hours = 5000  # type: ignore[assignment]
+        entry.save()
+    with _at(START + datetime.timedelta(hours=3)):
+        entry.hours = 0.2  # type: ignore[assignment]
+        entry.save()
+    with translation.override("nb"):
+        shown = {(f.old, f.new) for c in changes(iop_sources(iop.pk)) for f in c.fields}
+    assert ("5000", "0,2") in shown
+
+    sentence = "Eleven plasserer tall på en tallinje."
+    text = "x" * (LABEL_CHARS - 1 - len(sentence)) + sentence + " Eleven ordner tallene."
+    assert _short(text).endswith("tallinje…")
