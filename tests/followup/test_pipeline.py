@@ -233,3 +233,11 @@ def test_the_iop_step_counts_from_the_vedtak_also_with_a_draft(world: World) -> 
     chain(world.pupil_a, author=world.user("ppt"), iop_status=Iop.Status.DRAFT)
     row = _iop_row(world)
     assert (row.step, row.days) == (Step.IOP, 10)
+
+
+def test_a_filter_that_is_not_one_is_ignored_with_the_same_words_as_on_the_deadline_page(world: World) -> None:
+    """``?school=abc&group=999`` typed by hand: the whole list, and one
+    sentence saying the filter was not used, not the form's field errors."""
+    page = world.client("coordinator").get(reverse("followup:pipeline") + "?school=abc&group=999").content.decode()
+    assert "Filteret var ugyldig og er ikke brukt." in page
+    assert "Velg et gyldig valg" not in page
