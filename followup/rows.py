@@ -34,6 +34,7 @@ class RowWords:
     overdue: str
     open: str
     what_was_done: str
+    open_again: str
 
     @classmethod
     def current(cls) -> RowWords:
@@ -42,6 +43,7 @@ class RowWords:
             overdue=conditional_escape(gettext("Overdue")),
             open=conditional_escape(gettext("Open")),
             what_was_done=conditional_escape(gettext("What was done")),
+            open_again=conditional_escape(gettext("Open again")),
         )
 
 
@@ -56,7 +58,8 @@ def deadline_row(
     ``school`` and ``responsible`` loaded): the HTML of
     ``followup/_deadline_row.html`` without form errors. LINK is the page the
     deadline is about, TODAY decides "overdue", CSRF_TOKEN goes into the
-    "Done" form of an open deadline; WORDS in the active language. An
+    "Done" form of an open deadline and the "Open again" form of one done
+    by hand; WORDS in the active language. An
     empty LINK (a deadline about the whole school) gives the title alone."""
     d = deadline
     pk = _e(d.pk)
@@ -94,6 +97,16 @@ def deadline_row(
             f' placeholder="{words.what_was_done}">'
             '\n      <button class="ds-button" data-variant="secondary" data-size="sm" type="submit">'
             f'{words.done}<span class="visually-hidden">: {title}{whom}</span></button>'
+            "\n      \n    </form>\n  "
+        )
+    elif not d.done_automatically:  # done by hand: it may be opened again
+        url = _e(reverse_one("followup:deadline_reopen", d.pk))
+        action = (
+            f'\n    <form method="post" action="{url}" hx-post="{url}" hx-target="#deadline-{pk}" hx-swap="outerHTML"'
+            ' class="followup-inline-form">'
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{_e(csrf_token)}">'
+            '\n      <button class="ds-button" data-variant="tertiary" data-size="sm" type="submit">'
+            f'{words.open_again}<span class="visually-hidden">: {title}{whom}</span></button>'
             "\n      \n    </form>\n  "
         )
     return mark_safe(  # noqa: S308 - every value above is escaped

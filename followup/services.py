@@ -44,6 +44,7 @@ from .models import (
     Talk,
     Tiltak,
     TiltakEvaluation,
+    parse_reminder_days,
 )
 
 
@@ -661,6 +662,35 @@ def deadline_complete(*, actor: User, deadline: Deadline, note: str) -> Deadline
     deadline.full_clean()
     deadline.save()
     reminders.cancel_for_deadline(deadline)
+    return deadline
+
+
+@transaction.atomic
+def deadline_reopen(*, actor: User, deadline: Deadline) -> Deadline:
+    """Open again a deadline marked done by hand (a mistaken "Done"): its
+    note of what was done goes, and its reminders are planned again from now.
+    The same people as :func:`deadline_complete` may; PermissionDenied for
+    others. ValidationError for a deadline that is open, or that its record
+    fulfilled (done automatically: the record is what to change)."""
+    deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
+    managed = access.managed_schools(actor).filter(pk=deadline.school_id).exists()
+    if deadline.responsible_id != actor.pk and not managed:
+        raise PermissionDenied
+    if deadline.pupil_id and not access.pupils_for(actor, Action.VIEW).filter(pk=deadline.pupil_id).exists():
+        raise PermissionDenied
+    if deadline.state != Deadline.State.DONE:
+        raise ValidationError(_("This deadline is already open."))
+    if deadline.done_automatically:
+        raise ValidationError(_("This deadline was done by its record: change the record to open it again."))
+    deadline.state = Deadline.State.OPEN
+    deadline.done_at = None
+    deadline.done_by = None
+    deadline.done_note = ""
+    deadline.next_reminder_at = engine.initial_reminder(
+        deadline.due, parse_reminder_days(deadline.reminder_days), timezone.now()
+    )
+    deadline.full_clean()
+    deadline.save()
     return deadline
 
 

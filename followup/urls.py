@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("kjeden/", views.pipeline, name="pipeline"),
     path("frist/<uuid:deadline_id>/utfort/", views.deadline_complete, name="deadline_complete"),
+    path("frist/<uuid:deadline_id>/gjenapne/", views.deadline_reopen, name="deadline_reopen"),
     path("varsler/", views.notifications, name="notifications"),
     path("varsler/lest/", views.notifications_read, name="notifications_read"),
     path("varsler/<uuid:pk>/", views.notification_open, name="notification_open"),

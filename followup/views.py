@@ -280,6 +280,44 @@ def deadline_complete(request: HttpRequest, deadline_id: str) -> HttpResponse:
 
 @never_cache
 @login_required
+@require_POST
+def deadline_reopen(request: HttpRequest, deadline_id: str) -> HttpResponse:
+    """Open again a deadline the user marked done by hand
+    (:func:`followup.services.deadline_reopen`; 404 for one the user does not
+    see). htmx: the deadline's row again, open, with the deadline page's
+    counts out of band; without htmx: a message and back to the page the form
+    was sent from."""
+    deadline = selectors.deadline_scope(request.user).filter(pk=selectors._pk(deadline_id)).first()
+    if deadline is None:
+        raise Http404
+    refused = ""
+    try:
+        services.deadline_reopen(actor=_user(request), deadline=deadline)
+    except ValidationError as exc:
+        refused = " ".join(exc.messages)
+    if request.htmx:  # type: ignore[attr-defined]
+        deadline.refresh_from_db()
+        return render(
+            request,
+            "followup/_deadline_done.html",
+            {
+                "d": deadline,
+                "link": selectors.deadline_link(deadline, here=reverse("followup:dashboard")),
+                "today": timezone.localdate(),
+                "reopen_error": refused,
+                "status": "" if refused else _("The deadline is open again."),
+                **_dashboard_counts(request),
+            },
+        )
+    if refused:
+        messages.error(request, refused)
+    else:
+        messages.success(request, _("The deadline is open again."))
+    return redirect(_back(request))
+
+
+@never_cache
+@login_required
 @require_GET
 def notifications(request: HttpRequest) -> HttpResponse:
     """The user's notifications, newest first, a page at a time (``?side=N``;

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from followup import services
-from followup.models import Aarshjul, AarshjulChoice, Duty, InterimReply, Notification
+from followup.models import Aarshjul, AarshjulChoice, Deadline, Duty, InterimReply, Notification
 from followup.selectors import deadline_link
 from tests.conftest import World
 from tests.followup.fixtures import records, tiltak_data
@@ -59,6 +59,19 @@ def unread_for_everyone(w: World) -> dict[str, Any]:
                 defaults={"recipient": user, "kind": "before", "deadline": deadline, "send_after": timezone.now()},
             )
     return {}
+
+
+def _done_by_hand(w: World) -> Deadline:
+    """Pupil A's deadline, marked done by hand (with a note) by the coordinator."""
+    deadline = R(w).deadline_a
+    Deadline.objects.filter(pk=deadline.pk).update(
+        state=Deadline.State.DONE,
+        done_at=timezone.now(),
+        done_by=w.user("coordinator"),
+        done_note="Gjort",
+        next_reminder_at=None,
+    )
+    return deadline
 
 
 def read_only_by(readers: tuple[str, ...]) -> Any:
@@ -210,6 +223,19 @@ ROWS = {
         ),
         Row(
             lambda w: reverse("followup:deadline_complete", args=[MISSING_UUID]),
+            expect(404, **WRITE_DENIED),
+            method="post",
+            label="missing",
+        ),
+    ],
+    "followup:deadline_reopen": [
+        Row(
+            lambda w: reverse("followup:deadline_reopen", args=[_done_by_hand(w).pk]),
+            only(302, ("teacher", "coordinator"), **WRITE_DENIED),
+            method="post",
+        ),
+        Row(
+            lambda w: reverse("followup:deadline_reopen", args=[MISSING_UUID]),
             expect(404, **WRITE_DENIED),
             method="post",
             label="missing",

@@ -7,6 +7,7 @@ import datetime
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
@@ -47,6 +48,16 @@ def _kinds(w: World) -> list[Deadline]:
         ),
         Deadline(key="e", title="IKO", due=today, state=Deadline.State.DONE, done_at=timezone.now(), **common),
         Deadline(key="f", title="Kartlegging", pupil=odd, due=today + datetime.timedelta(days=3), **common),
+        Deadline(
+            key="g",
+            title="IOP",
+            pupil=w.pupil_a,
+            due=today,
+            state=Deadline.State.DONE,
+            done_at=timezone.now(),
+            done_automatically=True,
+            **common,
+        ),
     ]
     Deadline.objects.bulk_create(made)
     return list(
@@ -68,7 +79,8 @@ def test_a_row_written_in_python_is_the_templates_row(world: World, language: st
                 context = {"d": d, "link": link, "today": today, "complete_form": DeadlineCompleteForm()}
                 expected = render_to_string("followup/_deadline_row.html", context, request=request)
                 token = TOKEN.search(expected)
-                assert (token is not None) == (d.state == Deadline.State.OPEN), d.key
+                # A form (with its token) to mark an open deadline done, or to open one done by hand again.
+                assert (token is not None) == (d.state == Deadline.State.OPEN or not d.done_automatically), d.key
                 got = deadline_row(d, link, today=today, csrf_token=token[1] if token else "", words=words)
                 assert got == expected, d.key
                 assert ("<a " in got) == bool(link), d.key
@@ -81,7 +93,7 @@ def test_the_done_forms_say_whom_the_deadline_is_about(world: World) -> None:
     """Many rows share a title; the form's label and button name the pupil,
     or the group, (escaped) and nothing more for the whole school."""
     today = timezone.localdate()
-    pupil, group, school, _done, _none, odd = _kinds(world)
+    pupil, group, school, _done, _none, odd, _auto = _kinds(world)
     with translation.override("nb"):
         words = RowWords.current()
 
@@ -125,3 +137,34 @@ def test_the_dashboard_shows_the_rows_and_marks_one_done(world: World) -> None:
     open_one.refresh_from_db()
     assert open_one.state == Deadline.State.DONE
     assert "Gjort" in answer.content.decode()
+
+
+def test_a_deadline_marked_done_by_mistake_is_opened_again_from_its_row(world: World) -> None:
+    """ "Open again" on a deadline done by hand: open, without the note, its
+    reminders planned again, and the counts follow. One its record
+    fulfilled has no such button, and the service refuses it in words."""
+    from followup import services
+
+    deadlines = _kinds(world)
+    by_hand, auto = deadlines[3], deadlines[6]
+    client = world.client("coordinator")
+    done_list = client.get(reverse("followup:dashboard") + "?status=done").content.decode()
+    reopen = reverse("followup:deadline_reopen", args=[by_hand.pk])
+    assert f'action="{reopen}"' in done_list and "Åpne igjen" in done_list
+    assert reverse("followup:deadline_reopen", args=[auto.pk]) not in done_list
+    answer = client.post(
+        reopen, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="http://testserver/oppfolging/?status=done"
+    )
+    assert answer.status_code == 200
+    by_hand.refresh_from_db()
+    assert (by_hand.state, by_hand.done_at, by_hand.done_note) == (Deadline.State.OPEN, None, "")
+    body = answer.content.decode()
+    assert (
+        f'id="note-{by_hand.pk}"' in body and 'id="deadline-counts" hx-swap-oob' in body
+    )  # the "Done" form, and the counts
+    # Without htmx: back with a message; a second time says it is open already.
+    again = client.post(reopen, HTTP_REFERER="http://testserver/oppfolging/?status=done", follow=True)
+    assert "Fristen er allerede åpen." in again.content.decode()
+    with pytest.raises(ValidationError, match="ble gjort av registreringen"), translation.override("nb"):
+        services.deadline_reopen(actor=world.user("coordinator"), deadline=auto)
+    assert world.client("guardian_a").post(reopen).status_code == 403
