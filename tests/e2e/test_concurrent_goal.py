@@ -63,7 +63,11 @@ def test_two_teachers_edit_the_same_goal(live_server: Any, transactional_world: 
     # B merges: the merged text is saved, the banner is gone, one clear state.
     merged = conflict.get_by_label("Sammenslått tekst: Kvalitet: begynnernivå")
     merged.fill("A skrev dette, og B la til sitt")
-    conflict.get_by_label("Bruk den sammenslåtte teksten under").check()
+    choice = conflict.get_by_label("Bruk den sammenslåtte teksten under")
+    words = choice.locator("xpath=..")  # the label around it
+    radio, line = choice.bounding_box(), words.bounding_box()
+    assert radio["height"] > line["height"] / 2, "the radio button beside its words, on one line"
+    choice.check()
     b.locator(f"#goal-{goal.pk}").get_by_role("button", name="Lagre mål").click()
     b.locator(f"#goal-status-{goal.pk}").get_by_text("Lagret").wait_for()
     assert b.locator(".iop-conflict").count() == 0
