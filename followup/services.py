@@ -641,15 +641,23 @@ def deadlines_regenerate(*, actor: User, school: School) -> int:
     return len(years)
 
 
-@transaction.atomic
-def deadline_complete(*, actor: User, deadline: Deadline, note: str) -> Deadline:
-    """Mark a deadline done by hand, with a note (where no record fits)."""
+def _deadline_to_change(actor: User, deadline: Deadline) -> Deadline:
+    """DEADLINE read again and locked (in the caller's transaction) for ACTOR
+    to mark done or open again: its responsible person, or a coordinator of
+    its school, who sees its pupil. PermissionDenied for anyone else."""
     deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
     managed = access.managed_schools(actor).filter(pk=deadline.school_id).exists()
     if deadline.responsible_id != actor.pk and not managed:
         raise PermissionDenied
     if deadline.pupil_id and not access.pupils_for(actor, Action.VIEW).filter(pk=deadline.pupil_id).exists():
         raise PermissionDenied
+    return deadline
+
+
+@transaction.atomic
+def deadline_complete(*, actor: User, deadline: Deadline, note: str) -> Deadline:
+    """Mark a deadline done by hand, with a note (where no record fits)."""
+    deadline = _deadline_to_change(actor, deadline)
     if deadline.state != Deadline.State.OPEN:
         raise ValidationError(_("This deadline is not open."))
     if not note.strip():
@@ -672,12 +680,7 @@ def deadline_reopen(*, actor: User, deadline: Deadline) -> Deadline:
     The same people as :func:`deadline_complete` may; PermissionDenied for
     others. ValidationError for a deadline that is open, or that its record
     fulfilled (done automatically: the record is what to change)."""
-    deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
-    managed = access.managed_schools(actor).filter(pk=deadline.school_id).exists()
-    if deadline.responsible_id != actor.pk and not managed:
-        raise PermissionDenied
-    if deadline.pupil_id and not access.pupils_for(actor, Action.VIEW).filter(pk=deadline.pupil_id).exists():
-        raise PermissionDenied
+    deadline = _deadline_to_change(actor, deadline)
     if deadline.state != Deadline.State.DONE:
         raise ValidationError(_("This deadline is already open."))
     if deadline.done_automatically:

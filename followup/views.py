@@ -61,7 +61,7 @@ from .forms import (
     TalkForm,
     TiltakForm,
 )
-from .models import Duty, InterimReply, Preference, Referral, Talk, Tiltak
+from .models import Deadline, Duty, InterimReply, Preference, Referral, Talk, Tiltak
 from .rows import RowWords, deadline_row
 
 PAGE_SIZE = 50
@@ -234,6 +234,21 @@ def _without(query: Any, *names: str) -> str:
     return f"{encoded}&" if encoded else ""
 
 
+def _deadline_row(request: HttpRequest, deadline: Deadline, **extra: Any) -> HttpResponse:
+    """The htmx answer to a change of DEADLINE's state: its row again, as it
+    now is (EXTRA: the form's errors, the status line), and the deadline
+    page's counts out of band when the change was sent from that page."""
+    deadline.refresh_from_db()
+    context = {
+        "d": deadline,
+        "link": selectors.deadline_link(deadline, here=reverse("followup:dashboard")),
+        "today": timezone.localdate(),
+        **extra,
+        **_dashboard_counts(request),
+    }
+    return render(request, "followup/_deadline_done.html", context)
+
+
 @never_cache
 @login_required
 @require_POST
@@ -254,18 +269,11 @@ def deadline_complete(request: HttpRequest, deadline_id: str) -> HttpResponse:
             lambda: services.deadline_complete(actor=_user(request), deadline=deadline, note=form.cleaned_data["note"]),
         )
     if request.htmx:  # type: ignore[attr-defined]
-        deadline.refresh_from_db()
-        return render(
+        return _deadline_row(
             request,
-            "followup/_deadline_done.html",
-            {
-                "d": deadline,
-                "link": selectors.deadline_link(deadline, here=reverse("followup:dashboard")),
-                "today": timezone.localdate(),
-                "complete_form": form,
-                "status": _("The deadline is marked as done.") if done is not None else "",
-                **_dashboard_counts(request),
-            },
+            deadline,
+            complete_form=form,
+            status=_("The deadline is marked as done.") if done is not None else "",
         )
     if done is not None:
         messages.success(request, _("The deadline is marked as done."))
@@ -296,18 +304,8 @@ def deadline_reopen(request: HttpRequest, deadline_id: str) -> HttpResponse:
     except ValidationError as exc:
         refused = " ".join(exc.messages)
     if request.htmx:  # type: ignore[attr-defined]
-        deadline.refresh_from_db()
-        return render(
-            request,
-            "followup/_deadline_done.html",
-            {
-                "d": deadline,
-                "link": selectors.deadline_link(deadline, here=reverse("followup:dashboard")),
-                "today": timezone.localdate(),
-                "reopen_error": refused,
-                "status": "" if refused else _("The deadline is open again."),
-                **_dashboard_counts(request),
-            },
+        return _deadline_row(
+            request, deadline, reopen_error=refused, status="" if refused else _("The deadline is open again.")
         )
     if refused:
         messages.error(request, refused)

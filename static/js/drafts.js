@@ -364,7 +364,7 @@
    * more, as the page goes, and the local draft stays until the server's
    * text is the same. */
   window.addEventListener("pagehide", function () {
-    if (!window.fetch) return;
+    if (leaving || !window.fetch) return; // a form sent the ordinary way, or the texts saved before a link
     unsavedForms().forEach(function (form) {
       var body = new FormData(form);
       if (csrfToken) body.set("csrfmiddlewaretoken", csrfToken);
