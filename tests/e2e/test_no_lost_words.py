@@ -10,7 +10,6 @@ editing by itself when a draft of it is kept)."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -136,11 +135,14 @@ def test_text_typed_while_the_session_ends_is_kept_and_saved_after_logging_in_ag
     box.press("End")
     page.keyboard.type(" Og 400.")
     page.goto(f"{live_server.url}/elever/")
-    wanted = "Eleven teller til hundre og sorterer mengder. Til 200. Og 300. Og 400."
-    deadline = time.monotonic() + 15
-    while Goal.objects.get(pk=goal.pk).text != wanted and time.monotonic() < deadline:
-        time.sleep(0.1)  # the request sent as the page went is answered on its own
-    assert Goal.objects.get(pk=goal.pk).text == wanted
+    # The request sent as the page went is answered on its own: wait until the goal's page says it.
+    page.wait_for_function(
+        "async ([url, text]) => (await (await fetch(url)).text()).includes(text)",
+        arg=[f"/mal/{goal.pk}/", "Til 200. Og 300. Og 400."],
+        polling=200,
+        timeout=15_000,
+    )
+    assert Goal.objects.get(pk=goal.pk).text == "Eleven teller til hundre og sorterer mengder. Til 200. Og 300. Og 400."
 
 
 @pytest.mark.django_db(transaction=True)
