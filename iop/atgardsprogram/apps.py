@@ -7,3 +7,8 @@ class AtgardsprogramConfig(AppConfig):
     label = "atgardsprogram"
     verbose_name = _("Support in Swedish schools (åtgärdsprogram)")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import pdfs
+
+        pdfs.register()

@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from iop.models import AccessLogEntry
-from iop.reports import documents, rendering
+from iop.reports import documents
 from iop.services import log_read
 from iop.viewkit import add_service_errors
 from students.access import Action
@@ -458,19 +458,10 @@ def programme_evaluate(request: HttpRequest, pk: str) -> HttpResponse:
 def programme_pdf(request: HttpRequest, pk: str) -> HttpResponse:
     """The decided decision as PDF, with the appeal information."""
     programme = selectors.programme_for(request.user, pk)
-    pupil = programme.pupil
     if programme.is_draft:
         messages.error(request, _("The decision has not been made yet."))
         return redirect("atgardsprogram:programme", programme.pk)
-    rendered = rendering.render_pdf(
-        "atgardsprogram/pdf.html",
-        {"pupil": pupil, "programme": programme, "appeal_days": APPEAL_DAYS},
-        language=pupil.school.language,
-        identifier=str(programme.pk),
-    )
-    log_read(actor=_actor(request), pupil=pupil, kind=Kind.ATGARDSPROGRAM, object_id=programme.pk, purpose=Purpose.PDF)
-    name = documents.slug(*str(programme.get_kind_display()).split(), *pupil.full_name.split(), programme.decided_on)
-    return documents.pdf_response(rendered.pdf, f"{name}.pdf")
+    return documents.respond(request, "atgardsprogram", programme.pk)
 
 
 # --- appeals --------------------------------------------------------------------------------

@@ -31,7 +31,9 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from iop.models import AccessLogEntry
 from students import access
@@ -69,6 +71,19 @@ def _language(pupil: Pupil) -> str:
     return pupil.school.language or translation.get_language() or settings.LANGUAGE_CODE
 
 
+#: The first word of the download names, in the school's language.
+ACCESS_COPY = pgettext_lazy("download file name", "access-copy")
+ARCHIVE = pgettext_lazy("download file name", "archive")
+WHOLE_FILE = pgettext_lazy("download file name", "whole-file")
+
+
+def _download_name(pupil: Pupil, word: Promise, moment: datetime.datetime, extension: str) -> str:
+    """``<word>-<last name>-<first name>-<YYYY-MM-DD>.<extension>``, WORD in the school's language."""
+    with translation.override(_language(pupil)):
+        day = f"{timezone.localdate(moment):%Y-%m-%d}"
+        return documents.slug(word, pupil.last_name, pupil.first_name, day) + extension
+
+
 def _parts(pupil: Pupil) -> list[FilePart]:
     with translation.override(_language(pupil)):
         return pupil_file(pupil)
@@ -100,7 +115,7 @@ def render_file(user: User, object_id: str, max_chars: int | None) -> Made:
             identifier=f"innsyn:{pupil.pk}",
             max_chars=max_chars,
         )
-    name = documents.slug("innsyn", pupil.last_name, pupil.first_name, f"{timezone.localdate(now):%Y-%m-%d}") + ".pdf"
+    name = _download_name(pupil, ACCESS_COPY, now, ".pdf")
     return Made(pupil=pupil, pdf=rendered.pdf, filename=name, kind=Kind.FILE, object_id=pupil.pk)
 
 
@@ -114,7 +129,7 @@ def render_json(user: User, object_id: str, max_chars: int | None = None) -> Mad
     now = timezone.now()
     with translation.override(_language(pupil)):
         data = file_as_json(pupil, pupil_file(pupil), made_by=user.full_name, made_at=now)
-    name = documents.slug("innsyn", pupil.last_name, pupil.first_name, f"{timezone.localdate(now):%Y-%m-%d}") + ".json"
+    name = _download_name(pupil, ACCESS_COPY, now, ".json")
     return Made(
         pupil=pupil,
         pdf=json.dumps(data, ensure_ascii=False, indent=2).encode(),
@@ -139,8 +154,8 @@ def _zip_time(moment: datetime.datetime) -> tuple[int, int, int, int, int, int]:
 def render_archive(user: User, object_id: str, max_chars: int | None = None) -> Made:
     """The archive export of the pupil OBJECT_ID (resolved as USER by
     :func:`file_pupil`): a ZIP with one PDF/A-3b per document the registry
-    lists (:func:`documents.archivable`), ``hele-mappen.pdf`` (the whole
-    file, PDF/A) and ``metadata.json``::
+    lists (:func:`documents.archivable`), ``<whole-file>.pdf`` (the whole
+    file, PDF/A; the name in the school's language: ``hele-mappen.pdf``) and ``metadata.json``::
 
         {"schema": ARCHIVE_SCHEMA, "made_at", "made_by",
          "pupil": {"id", "first_name", "last_name", "birth_date", "archived_at"},
@@ -174,7 +189,7 @@ def render_archive(user: User, object_id: str, max_chars: int | None = None) -> 
                 )
                 for number, (kind, entry) in enumerate([*entries, ("innsyn", whole)], start=1):
                     made = documents.make(kind, user, entry.object_id, None)
-                    name = f"{number:03d}-{made.filename}" if kind != "innsyn" else "hele-mappen.pdf"
+                    name = f"{number:03d}-{made.filename}" if kind != "innsyn" else f"{WHOLE_FILE}.pdf"
                     archive.writestr(zipfile.ZipInfo(name, date_time=_zip_time(now)), made.pdf)
                     files.append(
                         {
@@ -219,7 +234,7 @@ def render_archive(user: User, object_id: str, max_chars: int | None = None) -> 
     except BaseException:
         handle.close()
         raise
-    name = documents.slug("arkiv", pupil.last_name, pupil.first_name, f"{timezone.localdate(now):%Y-%m-%d}") + ".zip"
+    name = _download_name(pupil, ARCHIVE, now, ".zip")
     return Made(
         pupil=pupil,
         pdf=b"",

@@ -5,7 +5,11 @@ and another pupil's guardian. Norwegian pupils answer 404."""
 from __future__ import annotations
 
 import datetime
+import io
+import json
 import re
+import zipfile
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -15,6 +19,8 @@ from iop.atgardsprogram.models import Atgardsprogram, ExtraAnpassning
 from iop.models import AccessLogEntry
 from tests import factories as f
 from tests.atgardsprogram.factories import Sweden, anpassning, decided, draft, refusal, sweden, utredning
+from tests.reports.conftest import pdf_info, pdf_text
+from tests.worker_files import fetched_from_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -251,3 +257,26 @@ def test_editing_a_draft_keeps_whether_the_pupil_and_guardians_took_part(s: Swed
     assert client.post(url, data | {"pupil_took_part": ""}).status_code == 302
     p.refresh_from_db()
     assert p.pupil_took_part is None  # a draft may leave it open; the decision asks for it
+
+
+def test_the_archive_export_holds_the_decided_programme_under_swedish_names(s: Sweden, tmp_path: Path) -> None:
+    programme = decided(s)
+    draft_only = draft(s)  # a draft is no decision: not archived
+    url = reverse("reports:pupil_archive_zip", args=[s.pupil.pk])
+    response, content = fetched_from_worker(s.client("rektor"), url)
+    assert response["Content-Type"] == "application/zip"
+    assert "arkiv-andersson-alva-" in response["Content-Disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    metadata = json.loads(archive.read("metadata.json"))
+    programmes = [f for f in metadata["files"] if f["document_type"] == "atgardsprogram"]
+    assert [f["record_id"] for f in programmes] == [str(programme.pk)], "the decided one, not the draft"
+    assert str(draft_only.pk) not in json.dumps(metadata)
+    entry = programmes[0]
+    assert "åtgärdsprogram" in entry["name"] and entry["dates"]["decided_on"] == programme.decided_on.isoformat()
+    pdf = archive.read(entry["name"])
+    assert "pdfaid:part" in pdf_info(pdf, tmp_path, "-meta")
+    assert "Speciallärare 30 minuter tre gånger i veckan." in pdf_text(pdf, tmp_path)
+    assert "hela-akten.pdf" in archive.namelist() and "hele-mappen.pdf" not in archive.namelist()
+    assert AccessLogEntry.objects.filter(
+        purpose=AccessLogEntry.Purpose.ZIP, kind=AccessLogEntry.Kind.ATGARDSPROGRAM, object_id=programme.pk
+    ).exists()
