@@ -107,15 +107,28 @@ def _short(text: str) -> str:
     return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip(" .,;:") + "…"
 
 
-def _label(model: type[models.Model], record: Any, goal_texts: dict[Any, str]) -> str:
+#: The records whose history entries are named by another record of the same
+#: history: model → (naming model, its key on the record, the naming words).
+NAMED_BY: dict[type[models.Model], tuple[type[models.Model], str, str]] = {
+    GoalLog: (Goal, "goal_id", "text"),
+    TeachingLog: (IopSubject, "section_id", "subject"),
+}
+
+
+def _label(model: type[models.Model], record: Any, names: dict[Any, str]) -> str:
     """The record named in words: "Learning goal: Reads short texts …",
-    "Goal log 01.02.2026 – Reads short texts …" (a deleted goal keeps its text)."""
+    "Goal log 01.02.2026 – Reads short texts …", "Teaching given
+    01.02.2026–14.02.2026 – Mathematics" (NAMES: the newest words of the
+    records that name others, see ``NAMED_BY``; a deleted goal keeps its text)."""
     name = capfirst(str(model._meta.verbose_name))
     if model is GoalLog:
-        goal = goal_texts.get(record.goal_id, "")
+        goal = names.get(record.goal_id, "")
         return f"{name} {short(record.date)}" + (f" – {_short(goal)}" if goal else "")
     if model is TeachingLog:
-        return f"{name} {short(record.period_start)}–{short(record.period_end)}"
+        subject = names.get(record.section_id, "")
+        return f"{name} {short(record.period_start)}–{short(record.period_end)}" + (
+            f" – {_short(subject)}" if subject else ""
+        )
     for attr in NAMING.get(model, ("subject", "text")):
         value = str(getattr(record, attr, "") or "")
         if value.strip():
@@ -146,9 +159,7 @@ def _vedtak(record: Any) -> str:
 Source = tuple[type[models.Model], models.QuerySet[Any]]
 
 
-def _entry(
-    model: type[models.Model], record: Any, before: Any, earlier: Any, goal_texts: dict[Any, str]
-) -> Change | None:
+def _entry(model: type[models.Model], record: Any, before: Any, earlier: Any, names: dict[Any, str]) -> Change | None:
     """The entry of one historical RECORD, given the row of the same record
     before it (BEFORE) and the one before that (EARLIER), or None when the
     row changes nothing shown. When BEFORE is the kept first save of the
@@ -181,7 +192,7 @@ def _entry(
     return Change(
         when=record.history_date,
         who=user.full_name if user else _("(system)"),
-        what=_label(model, record, goal_texts),
+        what=_label(model, record, names),
         kind=record.history_type,
         fields=diffs,
         since=since,
@@ -233,7 +244,7 @@ def changes(sources: list[Source]) -> list[Change]:
     page at a time with :func:`changes_page`, which shows the same entries."""
     out: list[tuple[Key, Change]] = []
     dropped: set[int] = set()  # entries of a series' first save, shown with the series
-    goal_texts: dict[Any, str] = {}
+    names: dict[Any, str] = {}
     for index, (model, records) in enumerate(sources):
         previous: dict[Any, Any] = {}
         earlier: dict[Any, Any] = {}  # the row before ``previous``
@@ -244,9 +255,10 @@ def changes(sources: list[Source]) -> list[Change]:
                 first = entry.pop(record.id, None)
                 if first is not None:
                     dropped.add(id(first))
-            if model is Goal and record.text.strip():
-                goal_texts[record.id] = record.text
-            change = _entry(model, record, before, earlier.get(record.id), goal_texts)
+            for namer, _key, attr in NAMED_BY.values():
+                if model is namer and getattr(record, attr).strip():
+                    names[record.id] = getattr(record, attr)
+            change = _entry(model, record, before, earlier.get(record.id), names)
             earlier[record.id] = before
             previous[record.id] = record
             if change is None:
@@ -347,26 +359,27 @@ class _Candidate:
     """A row of a source as a page first reads it: where it stands, the
     history_ids of the two rows of its record before it, whether it is the
     kept first save of a series (shown with the series' end), and for a
-    goal log the newest text of its goal that is not empty."""
+    record named by another (``NAMED_BY``: a goal log, a teaching log) the
+    newest words of the record that names it that are not empty."""
 
     key: Key
     before: int | None
     earlier: int | None
     series_first: bool
-    goal_text: str | None
+    naming_text: str | None
 
 
 def _candidates(
     index: int,
     model: type[models.Model],
     records: models.QuerySet[Any],
-    goals: models.QuerySet[Any] | None,
+    namers: dict[type[models.Model], models.QuerySet[Any]],
     after: Key | None,
     limit: int,
 ) -> list[_Candidate]:
     """The newest LIMIT rows of one source (MODEL's historical RECORDS, the
-    INDEXth source) after the key AFTER, newest first; GOALS the Goal source
-    that names goal logs. One query; what it reads of the neighbours of a
+    INDEXth source) after the key AFTER, newest first; NAMERS the sources
+    that name others (``NAMED_BY``: the goals name goal logs). One query; what it reads of the neighbours of a
     row it reads for the LIMIT rows only (subqueries in the select list)."""
     rows = records if after is None else records.filter(after.after(index))
     older = _neighbour(records, newer=False).values("history_id")
@@ -379,13 +392,16 @@ def _candidates(
             next_user=Subquery(newer.values("history_user_id")[:1]),
         )
     named = False
-    if model is GoalLog and goals is not None:
+    if model in NAMED_BY and NAMED_BY[model][0] in namers:
         named = True
-        texts = goals.filter(id=OuterRef("goal_id"), text__regex=r"\S").order_by("-history_date", "-history_id")
-        rows = rows.annotate(goal_text=Subquery(texts.values("text")[:1]))
+        namer, key, attr = NAMED_BY[model]
+        texts = (
+            namers[namer].filter(id=OuterRef(key), **{f"{attr}__regex": r"\S"}).order_by("-history_date", "-history_id")
+        )
+        rows = rows.annotate(naming_text=Subquery(texts.values(attr)[:1]))
     columns = ["history_id", "history_date", "history_type", "history_user_id", "before_id", "earlier_id"]
     columns += ["next_first", "next_user"] if series else []
-    columns += ["goal_text"] if named else []
+    columns += ["naming_text"] if named else []
     out = []
     for row in rows.order_by("-history_date", "history_id").values(*columns)[:limit]:
         first = row.get("next_first")
@@ -399,7 +415,7 @@ def _candidates(
                 and row["history_type"] == "~"
                 and row["history_user_id"] == row["next_user"]
                 and row["history_date"] == first,
-                goal_text=row.get("goal_text"),
+                naming_text=row.get("naming_text"),
             )
         )
     return out
@@ -413,7 +429,7 @@ def changes_page(sources: list[Source], after: Key | None = None, size: int | No
     The work is bounded by SIZE, not by the length of the history: per
     source one query for its newest 2 × SIZE + 1 rows after the key (with
     the ids of the two rows before each, what tells a series' first save,
-    and the goal texts that name goal logs) and one for those rows and
+    and the words that name goal logs and teaching logs) and one for those rows and
     their predecessors. A page holds fewer than SIZE entries only when rows
     that show nothing of their own (a series' first save, a goal moved)
     fill more than half its window; ``older`` is None only on the last page.
@@ -423,8 +439,8 @@ def changes_page(sources: list[Source], after: Key | None = None, size: int | No
     if size < 1:
         raise ValueError(f"size must be 1 or more, not {size}")
     limit = 2 * size + 1
-    goals = next((records for model, records in sources if model is Goal), None)
-    found = [_candidates(index, model, records, goals, after, limit) for index, (model, records) in enumerate(sources)]
+    namers = {model: records for model, records in sources if any(model is n for n, _k, _a in NAMED_BY.values())}
+    found = [_candidates(index, model, records, namers, after, limit) for index, (model, records) in enumerate(sources)]
     # Rows beyond the last row read of a source that has more are not known yet.
     horizon = min((rows[-1].key.order for rows in found if len(rows) == limit), default=None)
     window = sorted(
@@ -432,7 +448,7 @@ def changes_page(sources: list[Source], after: Key | None = None, size: int | No
         key=lambda row: row.key.order,
     )
     more = horizon is not None
-    goal_texts: dict[Any, str] = {}
+    names: dict[Any, str] = {}
     shown: list[_Candidate] = []
     last: Key | None = None
     visible = 0
@@ -456,10 +472,10 @@ def changes_page(sources: list[Source], after: Key | None = None, size: int | No
     for row in shown:
         records_of = loaded[row.key.source]
         record = records_of[row.key.history_id]
-        if row.goal_text is not None:
-            goal_texts[record.goal_id] = row.goal_text
+        if row.naming_text is not None:
+            names[getattr(record, NAMED_BY[sources[row.key.source][0]][1])] = row.naming_text
         change = _entry(
-            sources[row.key.source][0], record, records_of.get(row.before), records_of.get(row.earlier), goal_texts
+            sources[row.key.source][0], record, records_of.get(row.before), records_of.get(row.earlier), names
         )
         if change is not None:
             out.append(change)

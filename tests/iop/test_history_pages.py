@@ -147,6 +147,9 @@ def test_every_page_in_turn_shows_the_whole_history_once_newest_first(plan: Iop)
     # Goal logs are named by their goal's newest text that is not empty, on every page.
     logs = [c for c in whole if c.what.startswith("Logg på mål")]
     assert len(logs) == 7 and all(c.what.endswith("– Mål to, runde 5") for c in logs)
+    # Teaching given is named by its subject, on every page.
+    taught = [c for c in whole if c.what.startswith("Gitt opplæring")]
+    assert taught and all(re.search(r"\d – (Matematikk|Norsk)$", c.what) for c in taught), [c.what for c in taught]
     sources = iop_sources(plan.pk)
     for size in (1, 2, 3, 7, 20, 50):
         pages = _all_pages(sources, size)
