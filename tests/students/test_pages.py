@@ -229,3 +229,5 @@ def test_a_filter_that_cannot_be_used_says_so(world: World) -> None:
         assert response.status_code == 200, (persona, params)
         assert "Filteret var ugyldig og er ikke brukt." in page, (persona, params)
         assert "Berg, Bj" not in page or persona == "coordinator", (persona, params)
+        # a search too long says so, in the user's language
+        assert ("100 eller færre tegn (den har nå 101)" in page) == ("q" in params), (persona, params)
