@@ -7,6 +7,7 @@ import datetime
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -596,14 +597,15 @@ def talk_overview(user: AnyUser, group: Group) -> list[TalkRow]:
 def deadline_link(d: Deadline, *, here: str = "", iops: dict[str, Any] | None = None, talk_form: bool = False) -> str:
     """The page deadline D is about: its record's, else its pupil's follow-up
     page, its group's meetings or (a deadline about the whole school) the
-    deadline page; "" when that page is HERE, the page the link would be on.
+    deadline page showing its school's open deadlines of its duty; "" when
+    that page is HERE, the page the link would be on.
     Where D's duty is loaded (never a query): a deadline for making the IOP
     after a decision leads to the IOP begun from it (IOPS: the pupil's IOP ids
     by their decision's id, when the caller read them), and with TALK_FORM
     (a user who may register talks) a talk deadline leads to the form that
     registers the pupil's talk of that kind."""
     link = _deadline_page(d, iops or {}, talk_form)
-    return "" if link == here else link
+    return "" if link.partition("?")[0] == here else link
 
 
 def _deadline_page(d: Deadline, iops: dict[str, Any], talk_form: bool) -> str:
@@ -637,7 +639,9 @@ def _deadline_page(d: Deadline, iops: dict[str, Any], talk_form: bool) -> str:
         return reverse_one("followup:pupil", d.pupil_id)
     if d.group_id:
         return reverse("followup:meeting_list") + f"?group={d.group_id}"
-    return reverse("followup:dashboard")
+    # A task of the whole school: its school's open deadlines of this duty, where it is near the top.
+    query = {"status": "open", "school": d.school_id} | ({"duty": duty.key} if duty is not None else {})
+    return reverse("followup:dashboard") + "?" + urlencode(query)
 
 
 def staff_of_school(school_id: int) -> QuerySet[User]:

@@ -168,3 +168,20 @@ def test_a_deadline_marked_done_by_mistake_is_opened_again_from_its_row(world: W
     with pytest.raises(ValidationError, match="ble gjort av registreringen"), translation.override("nb"):
         services.deadline_reopen(actor=world.user("coordinator"), deadline=auto)
     assert world.client("guardian_a").post(reopen).status_code == 403
+
+
+def test_a_task_of_the_whole_school_on_the_home_page_leads_to_its_row_on_the_deadline_page(world: World) -> None:
+    """The link names the school's open deadlines (and the duty, when it has
+    one): a task due in a month is there, where the default view (overdue
+    and due within 14 days) would hide it."""
+    school_task = _kinds(world)[2]
+    Deadline.objects.filter(pk=school_task.pk).update(due=timezone.localdate() + datetime.timedelta(days=30))
+    client = world.client("teacher")
+    home = client.get(reverse("home")).content.decode()
+    link = reverse("followup:dashboard") + f"?status=open&amp;school={world.school1.pk}"
+    assert f'href="{link}"' in home, "the task links to the school's open deadlines"
+    row = f'id="deadline-{school_task.pk}"'
+    assert row not in client.get(reverse("followup:dashboard")).content.decode(), "hidden by the default view"
+    page = client.get(reverse("followup:dashboard"), {"status": "open", "school": world.school1.pk})
+    assert page.status_code == 200 and row in page.content.decode()
+    assert "Filteret var ugyldig" not in page.content.decode()
