@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from .concurrency import Clash
+from .concurrency import LOADED, Clash
 
 
 def autosaved(
@@ -33,6 +33,10 @@ def autosaved(
     adopted = [fresh[name] for name in (merged.adopted if merged else {}) if name in fresh.fields]
     for bound in adopted:
         bound.field.widget.attrs["hx-swap-oob"] = "true"
+    loaded = None
+    if LOADED in fresh.fields:  # what the form now stands on, for the next save
+        fresh.fields[LOADED].widget.attrs["hx-swap-oob"] = "true"
+        loaded = fresh[LOADED]
     context = {
         **(context or {}),
         "saved": saved,
@@ -40,6 +44,7 @@ def autosaved(
         "version_name": form.add_prefix("version"),
         "at": timezone.localtime(),
         "adopted": adopted,
+        "loaded": loaded,
     }
     return render(request, "iop/_saved.html", context)
 
@@ -57,7 +62,7 @@ def autosave_refused(request: HttpRequest, form: BaseForm, theirs: list[Clash] |
     if not theirs:
         message = _("Not saved: the form has something to correct. Press Save to see what.")
         return HttpResponse(format_html('<span class="draft-error" role="alert">{}</span>', message))
-    names = ["version", *(n for n in getattr(form, "adopted_names", []) if n in form.fields)]
+    names = ["version", *(n for n in [LOADED, *getattr(form, "adopted_names", [])] if n in form.fields)]
     swapped = [form[name] for name in names]  # bound to the rebased data: the current values
     for bound in swapped:
         bound.field.widget.attrs["hx-swap-oob"] = "true"

@@ -26,9 +26,13 @@ typing, or after they stopped, merges exactly as before. A version in the
 middle of a series is gone: :func:`series_containing` finds the row that
 replaced it, so the merge can tell who made the versions it cannot read.
 A form at such a version (another window of the author's, or somebody
-else's) gets the conflict box for every field that differs, with both
-texts (nothing is written silently, nothing typed is lost); an action that
-writes no field (publishing, finalising) lets the series' own author go on.
+else's) posts a fingerprint of each value it loaded
+(:data:`iop.concurrency.LOADED`): a field its user did not change takes the
+newer value, a field nobody else changed since is written, and only a field
+both changed gets the conflict box, with both texts (nothing is written
+silently, nothing typed is lost). A post without the fingerprints gets the
+box for every field that differs. An action that writes no field
+(publishing, finalising) lets the series' own author go on.
 
 Glossary: *series* – one user's consecutive saves of one record within the
 window; *entry* – one historical row as the history page shows it.

@@ -6,7 +6,10 @@ reports) carries a ``version``. An editor's form posts the version it
 started from; a save is a three-way merge against that *base*:
 
 * the base is the document as it was at that version (from
-  django-simple-history; the historical record with that version);
+  django-simple-history; the historical record with that version). A
+  version the history no longer holds (inside a collapsed series of saves,
+  :mod:`iop.collapse`) is stood for by the fingerprints of the values the
+  form loaded (:data:`LOADED`), which tell the same field by field;
 * a field the user changed is one where the submitted value differs from
   the base; only those fields are written;
 * a field *conflicts* only when a later save changed it since the base and
@@ -41,6 +44,8 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import hashlib
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -133,6 +138,41 @@ def _norm(value: Any) -> Any:
     return value
 
 
+#: The form field (``iop.forms.VersionedForm``) that carries what the editor
+#: loaded, as {field name: :func:`digest`}; cleaned into a dict.
+LOADED = "loaded"
+
+
+def digest(value: Any) -> str:
+    """A short fingerprint (16 hex digits) of VALUE as the merge compares it
+    (``_norm``: a text's surrounding blanks and line endings are no change)."""
+    return hashlib.sha256(repr(_norm(value)).encode()).hexdigest()[:16]
+
+
+def loaded_digests(obj: models.Model, names: Iterable[str]) -> str:
+    """What an editor of OBJ loads, for :data:`LOADED`: compact JSON
+    ``{name: digest}`` of OBJ's concrete fields among NAMES (many-to-many
+    and non-model names left out)."""
+    fields = {f.name: f for f in obj._meta.get_fields()}
+    out = {}
+    for name in names:
+        model_field = fields.get(name)
+        if model_field is not None and model_field.concrete and not model_field.many_to_many:
+            out[name] = digest(_value(obj, name))
+    return json.dumps(out, separators=(",", ":"), sort_keys=True)
+
+
+def parse_loaded(text: str) -> dict[str, str]:
+    """The {name: digest} posted in :data:`LOADED` ({} for anything else)."""
+    try:
+        data = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
+
+
 def _value(obj: Any, name: str) -> Any:
     model = obj.instance_type if hasattr(obj, "instance_type") else type(obj)
     try:
@@ -149,11 +189,16 @@ def merge_values(
     current: Mapping[str, Any],
     submitted: Mapping[str, Any],
     actor_id: Any,
+    loaded: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, Any], list[Clash], dict[str, Any]]:
     """The three-way merge on plain values (pure; no database).
 
     BASE: {field: value} at the user's version (``None`` when unknown: then
-    every field that differs counts as changed by the last save in STEPS).
+    every field that differs counts as changed by the last save in STEPS,
+    unless the user's form tells what it loaded, LOADED {field:
+    :func:`digest`}: a field submitted as loaded is one the user did not
+    change (the current value stands), a field stored as loaded is one
+    nobody else changed (the user's value is written)).
     STEPS: the saves after the base, oldest first, the user's own (ACTOR_ID:
     from another window or tab) included. CURRENT: the stored values now.
     SUBMITTED: the user's values for the fields the form carries.
@@ -167,6 +212,14 @@ def merge_values(
         mine, theirs = _norm(raw), _norm(current.get(name))
         others: Step | None = None
         if base is None:
+            was = loaded.get(name) if loaded is not None else None
+            if was is not None and was == digest(raw):
+                if mine != theirs:  # the user did not touch it: the value saved since stands
+                    adopt[name] = current.get(name)
+                continue
+            if was is not None and was == digest(current.get(name)):
+                write[name] = raw  # nobody else changed it since the user's form loaded it
+                continue
             changed_by_others = mine != theirs
             others = steps[-1] if steps else None
         else:
@@ -333,6 +386,7 @@ def merge(current: M, *, version: int, actor: Any, data: Mapping[str, Any], fiel
         current={n: _value(current, n) for n in names},
         submitted={n: data[n] for n in names},
         actor_id=getattr(actor, "pk", actor),
+        loaded=data.get(LOADED) if isinstance(data.get(LOADED), dict) else None,
     )
     if clashes:
         if base is None:
@@ -569,6 +623,8 @@ def rebase(form: Any, conflict: EditConflict, labels: Mapping[str, str] | None =
     data = form.data.copy()
     started = data.get(form.add_prefix("version"), "")
     data[form.add_prefix("version")] = str(conflict.current.version)  # type: ignore[attr-defined]
+    if LOADED in form.fields:  # the form now stands on the current values
+        data[form.add_prefix(LOADED)] = loaded_digests(conflict.current, form.fields)
     for name, value in conflict.adopt.items():
         data[form.add_prefix(name)] = as_post(value)
     form.data = data

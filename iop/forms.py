@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from students.forms import HiddenErrorsShown
 from students.models import Group, User
 
+from . import concurrency
 from .limits import validate_date_window
 from .models import (
     DEFAULT_CRITERIA,
@@ -45,16 +46,25 @@ def _rows(n: int) -> forms.Textarea:
 
 
 class VersionedForm(HiddenErrorsShown, forms.ModelForm):
-    """A form for a record several people edit: carries the version it was loaded at."""
+    """A form for a record several people edit: carries the version it was
+    loaded at, and what it loaded (``loaded``: a fingerprint per field, see
+    :func:`iop.concurrency.loaded_digests`), so a save from a version the
+    history no longer holds still tells the fields the user changed."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    loaded = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance._state.adding:
             self.fields["version"].required = False
+            del self.fields[concurrency.LOADED]
         elif not self.is_bound:
             self.initial["version"] = self.instance.version
+            self.initial[concurrency.LOADED] = concurrency.loaded_digests(self.instance, self.fields)
+
+    def clean_loaded(self) -> dict[str, str]:
+        return concurrency.parse_loaded(self.cleaned_data.get(concurrency.LOADED) or "")
 
     def _post_clean(self) -> None:
         """Model validation is the service's job, against the current row."""
@@ -509,7 +519,7 @@ class AssessmentForm(VersionedForm):
             del self.fields["self_text"]
         subject = assessment.subject
         for name, field in self.fields.items():
-            if name != "version":
+            if name not in ("version", concurrency.LOADED):
                 field.widget.attrs["aria-label"] = f"{field.label}: {subject}"
 
 

@@ -832,7 +832,7 @@ def _goal_saved(
     if then is not None:
         probe = _goal_form(goal, request.POST)  # the form as it would be saved, conflict choices applied
         _choose(probe, fields)
-        if probe.is_valid() and not set(probe.changed_data) - {"version"}:
+        if probe.is_valid() and not set(probe.changed_data) - {"version", concurrency.LOADED}:
             if move is not None:
                 services.goal_move(actor=_actor(request), goal=goal, up=move)
             return then(goal)  # nothing to save: the goal holds what the form holds

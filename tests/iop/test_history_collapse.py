@@ -218,3 +218,61 @@ def test_a_form_left_open_proposes_the_newer_text_where_it_holds_an_earlier_save
     assert f'name="{prefix}independence_1" value="mine" checked' in body
     stored = Goal.objects.get(pk=goal.pk)
     assert (stored.quality_1, stored.independence_1) == ("Ny", goal.independence_1)  # nothing written yet
+
+
+def test_a_form_opened_inside_a_series_changes_only_what_its_user_changed(world: World) -> None:
+    """The coordinator opened the goal's form at version 3, in the middle of
+    the teacher's typing (collapsed away), and wrote only a criterion while
+    the teacher went on with the text. The form posts what it loaded: the
+    text the coordinator never touched is no conflict and is not undone,
+    the criterion is stored, and the form takes the teacher's newest text
+    out of band with what it now stands on, so the next save is clean too."""
+    goal = _draft_goal(world)
+    url = reverse("iop:goal_update", args=[goal.pk])
+    teacher, coordinator = world.client("teacher"), world.client("coordinator")
+    opened: dict[str, str] = {}
+    for version, text in enumerate(["Eleven", "Eleven leser", "Eleven leser korte", "Eleven leser korte tekster"], 1):
+        assert "Lagret" in teacher.post(url, full_goal_data(goal, version, text=text), **HTMX).content.decode()
+        if version == 2:  # the coordinator opens the goal's form, as the page brings it in
+            opened = posted(coordinator.get(reverse("iop:goal_editor", args=[goal.pk]), **HTMX).content.decode())
+    assert opened[f"{goal.pk}-version"] == "3" and opened[f"{goal.pk}-text"] == "Eleven leser"
+    assert not Goal.history.filter(id=goal.pk, version=3).exists()  # collapsed away
+
+    opened[f"{goal.pk}-quality_1"] = "Leser med hjelp"
+    body = coordinator.post(url, opened, **HTMX).content.decode()
+    assert CONFLICT not in body and "Lagret" in body, sorted(opened)
+    stored = Goal.objects.get(pk=goal.pk)
+    assert (stored.text, stored.quality_1) == ("Eleven leser korte tekster", "Leser med hjelp")
+    back = posted(body)  # the out-of-band fields: the newest text, the version and what the form stands on
+    assert back[f"{goal.pk}-text"] == "Eleven leser korte tekster" and back[f"{goal.pk}-version"] == "6"
+    opened.update(back)
+    opened[f"{goal.pk}-quality_2"] = "Leser selv"
+    assert (
+        "Lagret"
+        in teacher.post(url, full_goal_data(stored, 6, text="Eleven leser lange tekster"), **HTMX).content.decode()
+    )
+    body = coordinator.post(url, opened, **HTMX).content.decode()
+    assert CONFLICT not in body
+    stored = Goal.objects.get(pk=goal.pk)
+    assert (stored.text, stored.quality_1, stored.quality_2) == (
+        "Eleven leser lange tekster",
+        "Leser med hjelp",
+        "Leser selv",
+    )
+
+
+def test_a_form_opened_inside_a_series_still_asks_where_its_user_changed_the_same_text(world: World) -> None:
+    """What the form loaded tells only what its user did not change: a text
+    both changed is still the conflict box, and nothing is written."""
+    goal = _draft_goal(world)
+    url = reverse("iop:goal_update", args=[goal.pk])
+    teacher, coordinator = world.client("teacher"), world.client("coordinator")
+    opened: dict[str, str] = {}
+    for version, text in enumerate(["En", "En to", "En to tre", "En to tre fire"], 1):
+        teacher.post(url, full_goal_data(goal, version, text=text), **HTMX)
+        if version == 2:
+            opened = posted(coordinator.get(reverse("iop:goal_editor", args=[goal.pk]), **HTMX).content.decode())
+    opened[f"{goal.pk}-text"] = "En to og mer"
+    body = coordinator.post(url, opened, **HTMX).content.decode()
+    assert CONFLICT in body and "En to og mer" in body and "En to tre fire" in body
+    assert Goal.objects.get(pk=goal.pk).text == "En to tre fire"
