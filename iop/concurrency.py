@@ -51,6 +51,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.forms import Textarea
@@ -171,6 +172,65 @@ def parse_loaded(text: str) -> dict[str, str]:
     if not isinstance(data, dict):
         return {}
     return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+class StaleFields(ValidationError):
+    """Fields of a record without versions that both the user and somebody
+    else changed since the user's form loaded them: one message per field
+    (with the text now stored); ``loaded``, the fingerprints of the stored
+    values (:func:`loaded_digests`) for the form to post next, and
+    ``adopt`` {field: stored value} for the fields only others changed, which
+    the form takes, so saving again stores the user's text knowingly and
+    undoes nothing."""
+
+    def __init__(self, messages: dict[str, str], loaded: str, adopt: dict[str, Any]) -> None:
+        super().__init__(messages)
+        self.loaded = loaded
+        self.adopt = adopt
+
+
+#: How many characters of the stored text a :class:`StaleFields` message quotes.
+STALE_QUOTE_CHARS = 300
+
+
+def _shown(obj: models.Model, name: str) -> str:
+    """Field NAME of OBJ as a message quotes it ("–" when empty)."""
+    from django.utils.formats import localize
+
+    value = getattr(obj, name, None)
+    if value is None or value == "":
+        return "–"
+    text = localize(value) if isinstance(value, datetime.date) else str(value)
+    return text if len(text) <= STALE_QUOTE_CHARS else text[: STALE_QUOTE_CHARS - 1] + "…"
+
+
+def loaded_changes(current: models.Model, data: Mapping[str, Any], fields: Iterable[str]) -> list[str]:
+    """The names among FIELDS to write from DATA (a form's cleaned data) into
+    CURRENT, a record without versions, read locked: when DATA carries what
+    the form loaded (:data:`LOADED`), a field submitted as loaded is left as
+    stored (the user did not change it), a field stored as loaded is written
+    (nobody else changed it), and a field both changed raises
+    :class:`StaleFields`, writing nothing. Without it, every field in DATA."""
+    names = [n for n in fields if n in data]
+    loaded = data.get(LOADED)
+    if not isinstance(loaded, dict):
+        return names
+    write, stale, adopt = [], {}, {}
+    for name in names:
+        was = loaded.get(name)
+        mine, theirs = _norm(data[name]), _value(current, name)
+        if was is None or was == digest(theirs):
+            write.append(name)
+        elif was == digest(data[name]):
+            adopt[name] = getattr(current, name)  # only others changed it
+        elif mine != theirs:
+            stale[name] = _(
+                "Somebody saved this since you opened the form: “%(theirs)s”. Your text is kept here: "
+                "save again to store it instead."
+            ) % {"theirs": _shown(current, name)}
+    if stale:
+        raise StaleFields(stale, loaded_digests(current, fields), adopt)
+    return write
 
 
 def _value(obj: Any, name: str) -> Any:

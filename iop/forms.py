@@ -45,26 +45,40 @@ def _rows(n: int) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": n})
 
 
-class VersionedForm(HiddenErrorsShown, forms.ModelForm):
-    """A form for a record several people edit: carries the version it was
-    loaded at, and what it loaded (``loaded``: a fingerprint per field, see
-    :func:`iop.concurrency.loaded_digests`), so a save from a version the
-    history no longer holds still tells the fields the user changed."""
+class LoadedForm(forms.ModelForm):
+    """A form for a record others may save meanwhile: carries what it loaded
+    (``loaded``: a fingerprint per field, see
+    :func:`iop.concurrency.loaded_digests`), so a save tells the fields its
+    user changed from those changed by others since
+    (:func:`iop.concurrency.loaded_changes`, and the merge of versioned
+    records). A form for a new record has none."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     loaded = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance._state.adding:
-            self.fields["version"].required = False
             del self.fields[concurrency.LOADED]
         elif not self.is_bound:
-            self.initial["version"] = self.instance.version
             self.initial[concurrency.LOADED] = concurrency.loaded_digests(self.instance, self.fields)
 
     def clean_loaded(self) -> dict[str, str]:
         return concurrency.parse_loaded(self.cleaned_data.get(concurrency.LOADED) or "")
+
+
+class VersionedForm(HiddenErrorsShown, LoadedForm):
+    """A form for a record several people edit: carries the version it was
+    loaded at, and what it loaded (see :class:`LoadedForm`), so a save from a
+    version the history no longer holds still tells the fields the user changed."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance._state.adding:
+            self.fields["version"].required = False
+        elif not self.is_bound:
+            self.initial["version"] = self.instance.version
 
     def _post_clean(self) -> None:
         """Model validation is the service's job, against the current row."""

@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from iop.forms import DateInput
+from iop.forms import DateInput, LoadedForm
 from iop.limits import validate_date_window
 from students.forms import HiddenErrorsShown
 
@@ -27,7 +27,7 @@ def _rows(n: int) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": n})
 
 
-class AnpassningForm(HiddenErrorsShown, forms.ModelForm):
+class AnpassningForm(HiddenErrorsShown, LoadedForm):
     class Meta:
         model = ExtraAnpassning
         fields = ["subject", "description", "responsible", "start_date", "follow_up_on"]
@@ -49,7 +49,7 @@ class UppfoljningForm(HiddenErrorsShown, forms.ModelForm):
         widgets = {"date": DateInput(), "effect": _rows(3), "outcome": forms.RadioSelect}
 
 
-class UtredningForm(HiddenErrorsShown, forms.ModelForm):
+class UtredningForm(HiddenErrorsShown, LoadedForm):
     class Meta:
         model = Utredning
         fields = [
@@ -106,7 +106,7 @@ class YesNoField(forms.TypedChoiceField):
         return "" if value is None else value
 
 
-class ProgrammeForm(HiddenErrorsShown, forms.ModelForm):
+class ProgrammeForm(HiddenErrorsShown, LoadedForm):
     class Meta:
         model = Atgardsprogram
         fields = list(Atgardsprogram.CONTENT_FIELDS)
@@ -185,7 +185,7 @@ class UtvarderingForm(HiddenErrorsShown, forms.ModelForm):
         widgets = {"date": DateInput(), "text": _rows(4), "outcome": forms.RadioSelect}
 
 
-class OverklagandeForm(HiddenErrorsShown, forms.ModelForm):
+class OverklagandeForm(HiddenErrorsShown, LoadedForm):
     class Meta:
         model = Overklagande
         fields = ["received_on", "received_from", "forwarded_on", "outcome", "decided_on"]

@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from iop import signals
+from iop import concurrency, signals
 from students import access
 from students.access import Action
 from students.models import Pupil, User
@@ -46,6 +46,8 @@ UTREDNING_FIELDS = ("started_on", "reason", "pedagogisk_bedomning", *Utredning.E
 OVERKLAGANDE_FIELDS = ("received_on", "received_from", "forwarded_on", "outcome", "decided_on")
 MEASURE_FIELDS = ("what", "responsible", "subject")
 
+M = TypeVar("M", bound=models.Model)
+
 
 def is_swedish(pupil: Pupil) -> bool:
     """Whether PUPIL's school is Swedish (its owner's country)."""
@@ -60,6 +62,7 @@ def _require(actor: User, action: Action, pupil: Pupil) -> None:
 
 
 def _set(obj: Any, data: Mapping[str, Any], fields: Iterable[str]) -> None:
+    """Set FIELDS of OBJ from DATA (texts without surrounding blanks)."""
     for name in fields:
         if name in data:
             value = data[name]
@@ -67,6 +70,19 @@ def _set(obj: Any, data: Mapping[str, Any], fields: Iterable[str]) -> None:
 
 
 # --- extra anpassningar ---------------------------------------------------------------
+
+
+def _changed(model: type[M], obj: M, data: Mapping[str, Any], fields: Iterable[str]) -> M:
+    """OBJ with its row's stored values, read locked, and the FIELDS its user
+    changed in DATA set (:func:`iop.concurrency.loaded_changes`: what others
+    saved since the form was loaded stands; ``StaleFields`` when both changed
+    the same field). OBJ may hold a form's values: they are replaced."""
+    current = model._default_manager.select_for_update().get(pk=obj.pk)
+    names = concurrency.loaded_changes(current, data, fields)
+    for stored in model._meta.concrete_fields:
+        setattr(obj, stored.attname, getattr(current, stored.attname))
+    _set(obj, data, names)
+    return obj
 
 
 def _announce(pupil: Pupil, actor: User) -> None:
@@ -92,9 +108,9 @@ def anpassning_create(*, actor: User, pupil: Pupil, data: Mapping[str, Any]) -> 
 @transaction.atomic
 def anpassning_update(*, actor: User, anpassning: ExtraAnpassning, data: Mapping[str, Any]) -> ExtraAnpassning:
     _require(actor, Action.EDIT, anpassning.pupil)
+    anpassning = _changed(ExtraAnpassning, anpassning, data, ANPASSNING_FIELDS)
     if anpassning.status == ExtraAnpassning.Status.ENDED:
         raise ValidationError(_("An ended adaptation can not be changed. Document a new one instead."))
-    _set(anpassning, data, ANPASSNING_FIELDS)
     anpassning.full_clean()
     anpassning.save()
     _announce(anpassning.pupil, actor)
@@ -170,9 +186,9 @@ def utredning_update(
     anpassningar: Iterable[ExtraAnpassning] | None = None,
 ) -> Utredning:
     _require(actor, Action.EDIT, utredning.pupil)
+    utredning = _changed(Utredning, utredning, data, UTREDNING_FIELDS)
     if utredning.is_concluded:
         raise ValidationError(_("A concluded investigation can not be changed. Start a new one instead."))
-    _set(utredning, data, UTREDNING_FIELDS)
     utredning.full_clean()
     utredning.save()
     if anpassningar is not None:
@@ -249,9 +265,8 @@ def atgardsprogram_update(
     measures: Sequence[Mapping[str, Any]] | None = None,
 ) -> Atgardsprogram:
     _require(actor, Action.EDIT, programme.pupil)
-    current = Atgardsprogram.objects.select_for_update().get(pk=programme.pk)
-    _require_draft(current)
-    _set(programme, data, Atgardsprogram.CONTENT_FIELDS)
+    programme = _changed(Atgardsprogram, programme, data, Atgardsprogram.CONTENT_FIELDS)
+    _require_draft(programme)
     programme.full_clean()
     programme.save()
     if measures is not None and programme.is_programme:
@@ -437,7 +452,7 @@ def overklagande_create(*, actor: User, programme: Atgardsprogram, data: Mapping
 @transaction.atomic
 def overklagande_update(*, actor: User, appeal: Overklagande, data: Mapping[str, Any]) -> Overklagande:
     _require(actor, Action.MANAGE, appeal.programme.pupil)
-    _set(appeal, data, OVERKLAGANDE_FIELDS)
+    appeal = _changed(Overklagande, appeal, data, OVERKLAGANDE_FIELDS)
     _check_appeal(appeal)
     appeal.save()
     return appeal

@@ -19,6 +19,7 @@ from iop.atgardsprogram.models import Atgardsprogram, ExtraAnpassning
 from iop.models import AccessLogEntry
 from tests import factories as f
 from tests.atgardsprogram.factories import Sweden, anpassning, decided, draft, refusal, sweden, utredning
+from tests.iop.test_concurrency import posted
 from tests.reports.conftest import pdf_info, pdf_text
 from tests.worker_files import fetched_from_worker
 
@@ -280,3 +281,47 @@ def test_the_archive_export_holds_the_decided_programme_under_swedish_names(s: S
     assert AccessLogEntry.objects.filter(
         purpose=AccessLogEntry.Purpose.ZIP, kind=AccessLogEntry.Kind.ATGARDSPROGRAM, object_id=programme.pk
     ).exists()
+
+
+def test_two_people_editing_a_draft_keep_each_others_words(s: Sweden) -> None:
+    """The mentor and the rektor open the same draft. Each saves a different
+    field: both are kept (nothing undone by a form loaded before). Where the
+    rektor then saves a field the mentor changed meanwhile, nothing is
+    written: the message quotes the text stored, the rektor's text stays in
+    the form, and saving again stores it knowingly."""
+    p = draft(s)
+    url = reverse("atgardsprogram:programme_edit", args=[p.pk])
+    mentor, rektor = s.client("mentor"), s.client("rektor")
+    mentors_tab = posted(mentor.get(url).content.decode())
+    rektors_tab = posted(rektor.get(url).content.decode())
+    assert mentors_tab["loaded"] and mentors_tab["needs"] == p.needs
+
+    assert mentor.post(url, mentors_tab | {"needs": "Alva behöver stöd i läsning."}).status_code == 302
+    comment = {"guardians_comment": "Vårdnadshavarna vill ha veckobrev."}
+    assert rektor.post(url, rektors_tab | comment).status_code == 302
+    p.refresh_from_db()
+    assert (p.needs, p.guardians_comment) == ("Alva behöver stöd i läsning.", "Vårdnadshavarna vill ha veckobrev.")
+
+    answer = rektor.post(url, rektors_tab | {"needs": "Alva behöver stöd i skrivning."})
+    page = answer.content.decode()
+    assert answer.status_code == 200 and "Någon har sparat detta sedan du öppnade formuläret" in page
+    assert "”Alva behöver stöd i läsning.”" in page  # the stored text, quoted
+    again = posted(page)
+    assert again["needs"] == "Alva behöver stöd i skrivning."  # the rektor's text kept in the form
+    p.refresh_from_db()
+    assert p.needs == "Alva behöver stöd i läsning."  # nothing written
+    assert rektor.post(url, again).status_code == 302
+    p.refresh_from_db()
+    assert (p.needs, p.guardians_comment) == ("Alva behöver stöd i skrivning.", "Vårdnadshavarna vill ha veckobrev.")
+
+
+def test_a_colleagues_save_of_the_investigation_is_not_undone(s: Sweden) -> None:
+    u = utredning(s, needs=None)
+    url = reverse("atgardsprogram:utredning", args=[u.pk])
+    mentor, koordinator = s.client("mentor"), s.client("koordinator")
+    mentors_tab = posted(mentor.get(url).content.decode())
+    koordinators_tab = posted(koordinator.get(url).content.decode())
+    assert mentor.post(url, mentors_tab | {"pedagogisk_bedomning": "Ny bedömning."}).status_code == 302
+    assert koordinator.post(url, koordinators_tab | {"reason": "Ny anledning."}).status_code == 302
+    u.refresh_from_db()
+    assert (u.pedagogisk_bedomning, u.reason) == ("Ny bedömning.", "Ny anledning.")

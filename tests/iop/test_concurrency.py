@@ -305,12 +305,15 @@ def test_overlapping_edits_show_both_versions_of_only_that_part_marked() -> None
 
 
 class _Inputs(HTMLParser):
-    """The values a browser would post from a rendered form (hidden, text, checked radios, textareas)."""
+    """The values a browser would post from a rendered form (hidden, text,
+    checked radios, textareas, selects: the selected option, else the first)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.values: dict[str, str] = {}
         self._textarea: str | None = None
+        self._select: str | None = None
+        self._chosen = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
@@ -319,6 +322,12 @@ class _Inputs(HTMLParser):
         if tag == "textarea":
             self._textarea = a.get("name")
             self.values[a["name"]] = ""
+        if tag == "select" and a.get("name"):
+            self._select, self._chosen = a["name"], False
+        if tag == "option" and self._select and not self._chosen:
+            if self._select not in self.values or "selected" in a:
+                self.values[self._select] = a.get("value", "")
+            self._chosen = "selected" in a
 
     def handle_data(self, data: str) -> None:
         if self._textarea:
@@ -329,6 +338,8 @@ class _Inputs(HTMLParser):
             value = self.values[self._textarea]
             self.values[self._textarea] = value[1:] if value.startswith("\n") else value
             self._textarea = None
+        if tag == "select":
+            self._select = None
 
 
 def posted(body: str) -> dict[str, str]:
