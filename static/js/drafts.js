@@ -263,12 +263,23 @@
    * a text is not saved yet: the text is saved first and the action sent
    * after; when the save does not go through, nothing is sent and the page
    * says so. Runs before htmx and before the page is left. */
-  function unsavedForm(form) {
-    var trigger = form.getAttribute("hx-trigger") || "submit";
-    if (trigger.indexOf("submit") === -1) return false;
+  function typedHere(form) {
     return fieldsOf(form).some(function (f) {
       var prefix = fieldPrefix(form, f);
       return Object.keys(pending).some(function (k) { return k.indexOf(prefix) === 0 && read(k) !== null; });
+    });
+  }
+
+  function unsavedForm(form) {
+    var trigger = form.getAttribute("hx-trigger") || "submit";
+    if (trigger.indexOf("submit") === -1) return false;
+    return typedHere(form);
+  }
+
+  /* Forms that save only when sent (no hx-post) holding text typed here. */
+  function unsentForms(except) {
+    return Array.prototype.filter.call(document.querySelectorAll("form[data-draft]:not([hx-post])"), function (f) {
+      return f !== except && typedHere(f);
     });
   }
 
@@ -300,7 +311,17 @@
     "submit",
     function (evt) {
       var action = evt.target;
-      if (!window.htmx || !action.matches || action.matches("form[data-draft]")) return;
+      if (!action.matches) return;
+      // Another form sent (closing an investigation, say) while a form that
+      // saves only when sent holds typed text: nothing is sent, the page says so.
+      var unsent = action.matches("form[data-logout]") ? [] : unsentForms(action);
+      if (unsent.length) {
+        evt.preventDefault();
+        evt.stopImmediatePropagation();
+        say(action, t("saveFirst"));
+        return;
+      }
+      if (!window.htmx || action.matches("form[data-draft]")) return;
       if (action._afterSave) {
         action._afterSave = false;
         return;

@@ -155,3 +155,27 @@ def test_the_swedish_support_chain_from_extra_anpassning_to_evaluation(live_serv
     assert programme.status == Atgardsprogram.Status.DECIDED and programme.decided_by == s.rektor
     assert programme.utvarderingar.get().outcome == AtgardsprogramUtvardering.Outcome.CONTINUE
     assert Atgardsprogram.objects.get(pupil=s.other_pupil).kind == Atgardsprogram.Kind.INTE_UPPRATTA
+
+
+@pytest.mark.django_db(transaction=True)
+def test_text_typed_in_the_investigation_is_not_lost_by_concluding_it(live_server: Any, page: Any) -> None:
+    """The mentor types in the investigation and, without saving, concludes
+    it: nothing is sent, the page says why and the text stays; once saved,
+    concluding goes through and the text is in the concluded investigation."""
+    s = sweden()
+    as_user(page, live_server, "mentor@test.example")
+    start_utredning(page, live_server, s.pupil, "De extra anpassningarna räcker inte.")
+    page.get_by_label("Social bedömning (elevhälsan)").fill("Alva trivs i klassen men är ofta trött.")
+    form = page.locator("form").filter(has=page.get_by_role("button", name="Avsluta", exact=True))
+    form.get_by_label("Ja", exact=True).check()
+    form.get_by_role("button", name="Avsluta", exact=True).click()
+    form.get_by_text("Ingenting skickades: en text du skrev på den här sidan är inte sparad ännu.").wait_for()
+    expect(page.get_by_label("Social bedömning (elevhälsan)")).to_have_value("Alva trivs i klassen men är ofta trött.")
+    utredning = s.pupil.utredningar.get()
+    assert utredning.concluded_on is None and utredning.social == ""
+
+    follow(page, page.get_by_role("button", name="Spara", exact=True))
+    conclude(page, needs=True)
+    utredning.refresh_from_db()
+    assert utredning.concluded_on is not None
+    assert utredning.social == "Alva trivs i klassen men är ofta trött."
