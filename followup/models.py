@@ -758,8 +758,11 @@ class Duty(models.Model):
             parse_reminder_days(self.reminder_days)
         except ValueError:
             errors["reminder_days"] = _("Write whole numbers of days between 0 and 60, separated by commas.")
+        for name in ("min_year_level", "max_year_level"):
+            if getattr(self, name) is not None and getattr(self, name) not in Group.YearLevel.values:
+                errors[name] = _("A year level is 1 to 10, or 11 to 13 for Vg1 to Vg3.")
         if self.min_year_level and self.max_year_level and self.min_year_level > self.max_year_level:
-            errors["max_year_level"] = _("The last year level cannot be before the first.")
+            errors.setdefault("max_year_level", _("The last year level cannot be before the first."))
         if errors:
             raise ValidationError(errors)
 

@@ -139,6 +139,8 @@ def kartlegging_create(*, actor: User, pupil: Pupil, concern: Concern | None = N
     if concern is not None and concern.pupil_id != pupil.pk:
         raise ValidationError(_("The concern belongs to another pupil."))
     k = Kartlegging(pupil=pupil, concern=concern, created_by=actor, **fields)
+    if k.date and k.date > timezone.localdate():
+        raise ValidationError({"date": _("A kartlegging is registered when it has been done: not in the future.")})
     k.full_clean()
     k.save()
     if concern is not None:

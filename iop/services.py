@@ -246,6 +246,12 @@ def _merge_with_subjects(
         raise conflict
 
 
+def _require_assessed(sv: SakkyndigVurdering) -> None:
+    """An assessment is dated the day it was made: not in the future."""
+    if sv.assessed_on and sv.assessed_on > timezone.localdate():
+        raise ValidationError({"assessed_on": _("The assessment can not be dated in the future.")})
+
+
 @transaction.atomic
 def vurdering_create(
     *, actor: User, pupil: Pupil, data: Mapping[str, Any], subjects: list[dict[str, Any]]
@@ -253,6 +259,7 @@ def vurdering_create(
     _require(actor, Action.ASSESS, pupil)
     sv = SakkyndigVurdering(pupil=pupil, author=actor)
     _apply(sv, data, SV_FIELDS)
+    _require_assessed(sv)
     _save(sv, actor)
     _replace_subjects(
         actor=actor,
@@ -282,6 +289,7 @@ def vurdering_update(
     _merge_with_subjects(
         sv, version=version, actor=actor, data=data, fields=SV_FIELDS, rows=subjects, subject_fields=SV_SUBJECT_FIELDS
     )
+    _require_assessed(sv)
     _bump(sv)
     _save(sv, actor)
     _replace_subjects(
@@ -794,6 +802,14 @@ APPEAL_FIELDS = (
 def _check_appeal(appeal: Appeal) -> None:
     if appeal.received_on > timezone.localdate():
         raise ValidationError({"received_on": _("The day the appeal was received can not be in the future.")})
+    made_on = appeal.vedtak.made_on
+    if made_on and appeal.received_on < made_on:
+        raise ValidationError(
+            {
+                "received_on": _("An appeal is received on or after the day the decision was made (%(date)s).")
+                % {"date": short(made_on)}
+            }
+        )
     if appeal.owner_outcome and not appeal.owner_reviewed_on:
         raise ValidationError({"owner_reviewed_on": _("Give the date of the school owner's review.")})
     if appeal.sent_on and appeal.owner_outcome in Appeal.SETTLED_BY_OWNER:
