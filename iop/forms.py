@@ -569,6 +569,9 @@ class IupSettingsForm(VersionedForm):
         self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=0)  # 0: not saved yet
         if not self.is_bound:
             self.initial["version"] = self.instance.version if self.instance.pk else 0
+        school = self.instance.school if self.instance.school_id else None
+        if school is not None and school.skoleeier.country == "SE":  # grundskola: årskurs 1–9
+            self.fields["written_year_levels"].choices = [c for c in YEAR_LEVEL_CHOICES if c[0] <= 9]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean() or {}

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from iop.forms import DateInput, LoadedForm
@@ -36,7 +37,7 @@ class AnpassningForm(HiddenErrorsShown, LoadedForm):
 
 class UppfoljningForm(HiddenErrorsShown, forms.ModelForm):
     next_follow_up = forms.DateField(
-        label=_("next follow-up"),
+        label=capfirst(_("next follow-up")),
         required=False,
         widget=DateInput(),
         validators=[validate_date_window],
@@ -47,6 +48,10 @@ class UppfoljningForm(HiddenErrorsShown, forms.ModelForm):
         model = ExtraAnpassningUppfoljning
         fields = ["date", "effect", "outcome"]
         widgets = {"date": DateInput(), "effect": _rows(3), "outcome": forms.RadioSelect}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = ExtraAnpassningUppfoljning.Outcome.choices  # type: ignore[attr-defined]  # no "---------"
 
 
 class UtredningForm(HiddenErrorsShown, LoadedForm):
@@ -79,7 +84,9 @@ class ConcludeForm(forms.Form):
         coerce=lambda v: v == "yes",
         widget=forms.RadioSelect,
     )
-    concluded_on = forms.DateField(label=_("concluded"), widget=DateInput(), validators=[validate_date_window])
+    concluded_on = forms.DateField(
+        label=capfirst(_("concluded")), widget=DateInput(), validators=[validate_date_window]
+    )
 
 
 _YES_NO = [("", "—"), ("true", _("Yes")), ("false", _("No"))]
@@ -183,6 +190,10 @@ class UtvarderingForm(HiddenErrorsShown, forms.ModelForm):
         model = AtgardsprogramUtvardering
         fields = ["date", "text", "outcome"]
         widgets = {"date": DateInput(), "text": _rows(4), "outcome": forms.RadioSelect}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = AtgardsprogramUtvardering.Outcome.choices  # type: ignore[attr-defined]  # no "---------"
 
 
 class OverklagandeForm(HiddenErrorsShown, LoadedForm):

@@ -9,6 +9,7 @@ Records that document a pupil's rights are never deleted with the pupil
 from __future__ import annotations
 
 import datetime
+import textwrap
 import uuid
 
 from django.conf import settings
@@ -64,7 +65,8 @@ class ExtraAnpassning(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.subject}: {self.description[:60]}" if self.subject else self.description[:60]
+        text = textwrap.shorten(self.description, 80, placeholder=" …")  # at a word, marked as cut
+        return f"{self.subject}: {text}" if self.subject else text
 
 
 class ExtraAnpassningUppfoljning(models.Model):
@@ -295,7 +297,7 @@ class AtgardsprogramAtgard(models.Model):
         ordering = ["position", "pk"]
 
     def __str__(self) -> str:
-        return self.what[:60]
+        return textwrap.shorten(self.what, 80, placeholder=" …")
 
 
 class AtgardsprogramUtvardering(models.Model):

@@ -325,3 +325,32 @@ def test_a_colleagues_save_of_the_investigation_is_not_undone(s: Sweden) -> None
     assert koordinator.post(url, koordinators_tab | {"reason": "Ny anledning."}).status_code == 302
     u.refresh_from_db()
     assert (u.pedagogisk_bedomning, u.reason) == ("Ny bedömning.", "Ny anledning.")
+
+
+def test_the_follow_up_and_evaluation_forms_offer_only_real_outcomes(s: Sweden) -> None:
+    """No "---------" radio button chosen beforehand; labels begin with a capital."""
+    a = anpassning(s)
+    page = s.client("mentor").get(reverse("atgardsprogram:anpassning_follow_up", args=[a.pk])).content.decode()
+    assert "---------" not in page and "Nästa uppföljning" in page
+    programme = decided(s)
+    page = s.client("mentor").get(reverse("atgardsprogram:programme_evaluate", args=[programme.pk])).content.decode()
+    assert "---------" not in page and 'name="outcome"' in page
+    assert 'name="outcome" value="" checked' not in page
+    u = utredning(s, needs=None)
+    assert ">Avslutad<" in s.client("mentor").get(reverse("atgardsprogram:utredning", args=[u.pk])).content.decode()
+
+
+def test_a_swedish_schools_iup_form_offers_the_year_levels_of_grundskola(s: Sweden) -> None:
+    page = s.client("rektor").get(reverse("iop:iup_settings_edit", args=[s.school.pk])).content.decode()
+    levels = re.findall(r'name="written_year_levels" value="(\d+)"', page)
+    assert levels == [str(n) for n in range(1, 10)], levels
+
+
+def test_a_long_adaptation_is_named_cut_at_a_word_and_marked(s: Sweden) -> None:
+    a = anpassning(
+        s,
+        description="Eleven får texter uppdelade i kortare avsnitt och stöd med ordförklaringar "
+        "före varje lektion i alla ämnen.",
+    )
+    assert str(a).startswith("Matematik: Eleven får texter uppdelade") and str(a).endswith(" …")
+    assert str(a)[:-2].split()[-1] in a.description.split()  # a whole word before the mark

@@ -70,7 +70,7 @@ def test_it_renders_pupil_goals_levels_and_hours(world: World, report: Report, t
     assert hours["Norsk"][3] == "Liten gruppe i norsk, 2 timer i uka"
     assert hours["Sum"] == ["171", "30"]  # in the IOP, given
     assert "Anna har hatt et år med stor framgang i lesing." in text
-    assert "UTKAST" in text  # a draft says so
+    assert "UTKAST – ikke ferdigstilt. Denne versjonen er ikke det endelige dokumentet." in " ".join(text.split())
     assert "HEMMELIG" not in text  # internal notes never reach a report
     assert 1 <= pages(rendered.pdf, tmp_path) <= 12
     assert rendered.fetcher.refused == []
