@@ -185,3 +185,18 @@ def test_a_task_of_the_whole_school_on_the_home_page_leads_to_its_row_on_the_dea
     page = client.get(reverse("followup:dashboard"), {"status": "open", "school": world.school1.pk})
     assert page.status_code == 200 and row in page.content.decode()
     assert "Filteret var ugyldig" not in page.content.decode()
+
+
+def test_a_note_refused_stays_in_the_row_with_the_message(world: World) -> None:
+    """A note too long is refused by the field's message, and what was typed
+    is in the row sent back (escaped), not lost."""
+    open_one = _kinds(world)[0]
+    note = "Kartla <lesing> & skriving. " + "x" * 2000
+    answer = world.client("coordinator").post(
+        reverse("followup:deadline_complete", args=[open_one.pk]), {"note": note}, HTTP_HX_REQUEST="true"
+    )
+    body = answer.content.decode()
+    assert answer.status_code == 200 and "2000 eller færre tegn" in body
+    assert 'value="Kartla &lt;lesing&gt; &amp; skriving. xxx' in body
+    open_one.refresh_from_db()
+    assert open_one.state == Deadline.State.OPEN
