@@ -7,6 +7,7 @@ need särskilt stöd (skollagen 3 kap. 7 §): an "anmälan om stödbehov".
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -25,3 +26,15 @@ def test_there_are_swedish_catalogs() -> None:
 def test_no_swedish_catalog_speaks_of_a_report_to_social_services(catalog: Path) -> None:
     text = catalog.read_text(encoding="utf-8").lower()
     assert [word for word in WRONG_WORDS if word in text] == []
+
+
+#: Norwegian words that a Swedish text names in brackets beside its own
+#: ("Elevsamtal (elevsamtale)"): the Swedish word stands alone.
+NORWEGIAN_IN_BRACKETS = ("samtale)", "(tiltak)")
+
+
+@pytest.mark.parametrize("catalog", SWEDISH, ids=name)
+def test_no_swedish_text_explains_itself_in_norwegian(catalog: Path) -> None:
+    lines = catalog.read_text(encoding="utf-8").splitlines()
+    msgstrs = [re.sub(r"%\(\w+\)s", "", line.lower()) for line in lines if line.startswith("msgstr")]  # no placeholders
+    assert [line for line in msgstrs for word in NORWEGIAN_IN_BRACKETS if word in line] == []
