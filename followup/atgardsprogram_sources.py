@@ -5,9 +5,11 @@ evaluated (skollagen 3 kap. 9 §); each date becomes a deadline through a
 duty of the school's årshjul (or the school's own duty) following the record
 events ``ap_follow_up`` and ``ap_evaluation``:
 
-* the follow-up is done once the programme is evaluated, changed or ended;
-* the evaluation is done once an evaluation is recorded (whatever its
-  outcome), or the programme is no longer in force.
+* the follow-up is done once the programme is evaluated on or after its
+  date, or is no longer in force (changed or ended);
+* the evaluation is done once an evaluation is recorded on or after its
+  date, or the programme is no longer in force. An evaluation that
+  continues the programme sets the next dates, which are deadlines again.
 
 :data:`followup.aarshjul_data.SE_SUPPORT_DUTIES` are those duties, in the
 Swedish årshjul. An extra adaptation's follow-up date (``ea_follow_up``) is a
@@ -36,20 +38,25 @@ def records(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> list[R
     """The follow-up and evaluation dates of the decided programmes and the
     follow-up dates of the extra adaptations at the school of SCHOOL_YEAR (of
     PUPIL_IDS when given), in two queries."""
-    evaluated = AtgardsprogramUtvardering.objects.filter(programme_id=OuterRef("pk"))
+    evaluations = AtgardsprogramUtvardering.objects.filter(programme_id=OuterRef("pk"))
     qs = (
         Atgardsprogram.objects.filter(pupil__school_id=school_year.school_id, kind=Atgardsprogram.Kind.UPPRATTA)
         .exclude(status=Atgardsprogram.Status.DRAFT)
-        .annotate(evaluated=Exists(evaluated))
+        .annotate(
+            followed_up=Exists(evaluations.filter(date__gte=OuterRef("follow_up_on"))),
+            evaluated=Exists(evaluations.filter(date__gte=OuterRef("evaluate_on"))),
+        )
     )
     out: list[Record] = []
-    rows = _only(qs, pupil_ids).values_list("pk", "pupil_id", "status", "follow_up_on", "evaluate_on", "evaluated")
-    for pk, pupil_id, status, follow_up_on, evaluate_on, was_evaluated in rows:
+    rows = _only(qs, pupil_ids).values_list(
+        "pk", "pupil_id", "status", "follow_up_on", "evaluate_on", "followed_up", "evaluated"
+    )
+    for pk, pupil_id, status, follow_up_on, evaluate_on, followed_up, evaluated in rows:
         in_force = status == Atgardsprogram.Status.DECIDED
         if follow_up_on is not None:
-            out.append(Record(FOLLOW_UP, KIND, str(pk), pupil_id, follow_up_on, done=was_evaluated or not in_force))
+            out.append(Record(FOLLOW_UP, KIND, str(pk), pupil_id, follow_up_on, done=followed_up or not in_force))
         if evaluate_on is not None:
-            out.append(Record(EVALUATION, KIND, str(pk), pupil_id, evaluate_on, done=was_evaluated or not in_force))
+            out.append(Record(EVALUATION, KIND, str(pk), pupil_id, evaluate_on, done=evaluated or not in_force))
     adaptations = ExtraAnpassning.objects.filter(pupil__school_id=school_year.school_id)
     for pk, pupil_id, status, follow_up_on in _only(adaptations, pupil_ids).values_list(
         "pk", "pupil_id", "status", "follow_up_on"

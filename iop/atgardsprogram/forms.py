@@ -186,9 +186,24 @@ class NotifiedForm(forms.Form):
 
 
 class UtvarderingForm(HiddenErrorsShown, forms.ModelForm):
+    next_evaluation = forms.DateField(
+        label=_("Next evaluation"),
+        required=False,
+        widget=DateInput(),
+        validators=[validate_date_window],
+        help_text=_("When the programme continues: when it is evaluated next."),
+    )
+    next_follow_up = forms.DateField(
+        label=_("Next follow-up (optional)"),
+        required=False,
+        widget=DateInput(),
+        validators=[validate_date_window],
+        help_text=_("When the programme continues and is followed up before the next evaluation."),
+    )
+
     class Meta:
         model = AtgardsprogramUtvardering
-        fields = ["date", "text", "outcome"]
+        fields = ["date", "text", "outcome", "next_evaluation", "next_follow_up"]
         widgets = {"date": DateInput(), "text": _rows(4), "outcome": forms.RadioSelect}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

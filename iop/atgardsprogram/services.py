@@ -365,23 +365,52 @@ def atgardsprogram_notified(*, actor: User, programme: Atgardsprogram, notified_
 
 @transaction.atomic
 def atgardsprogram_evaluate(
-    *, actor: User, programme: Atgardsprogram, date: datetime.date, text: str, outcome: str
+    *,
+    actor: User,
+    programme: Atgardsprogram,
+    date: datetime.date,
+    text: str,
+    outcome: str,
+    next_evaluation: datetime.date | None = None,
+    next_follow_up: datetime.date | None = None,
 ) -> tuple[AtgardsprogramUtvardering, Atgardsprogram | None]:
-    """Evaluate a decided programme. "Continue" keeps it; "end" ends it;
-    "change" marks it as being changed and returns a new draft made from
-    it (same needs and measures), for the rektor to decide."""
+    """Evaluate a decided programme (skollagen 3 kap. 9 §: it is followed up
+    and evaluated). "Continue" keeps it, evaluated next on NEXT_EVALUATION
+    (required, after DATE) and followed up on NEXT_FOLLOW_UP (optional, between
+    the two), which become its deadlines; "end" ends it; "change" marks it as
+    being changed and returns a new draft made from it (same needs and
+    measures), for the rektor to decide. ValidationError (by field) for
+    dates out of order."""
     _require(actor, Action.EDIT, programme.pupil)
     current = Atgardsprogram.objects.select_for_update().get(pk=programme.pk)
     if not current.is_programme or current.status != Atgardsprogram.Status.DECIDED:
         raise ValidationError(_("Only a support programme in force is evaluated."))
     if current.decided_on and date < current.decided_on:
         raise ValidationError({"date": _("The evaluation can not be before the decision.")})
+    Outcome = AtgardsprogramUtvardering.Outcome
+    if outcome == Outcome.CONTINUE:
+        if next_evaluation is None or next_evaluation <= date:
+            raise ValidationError(
+                {
+                    "next_evaluation": _(
+                        "The programme continues: choose when it is evaluated next, after this evaluation."
+                    )
+                }
+            )
+        if next_follow_up is not None and not date < next_follow_up <= next_evaluation:
+            raise ValidationError(
+                {"next_follow_up": _("The next follow-up is after this evaluation and not after the next one.")}
+            )
     entry = AtgardsprogramUtvardering(programme=programme, by=actor, date=date, text=text.strip(), outcome=outcome)
     entry.full_clean()
     entry.save()
     draft = None
-    Outcome = AtgardsprogramUtvardering.Outcome
-    if outcome == Outcome.END:
+    changed = ["status"]
+    if outcome == Outcome.CONTINUE:
+        programme.evaluate_on = next_evaluation
+        programme.follow_up_on = next_follow_up or programme.follow_up_on
+        changed += ["evaluate_on", "follow_up_on"]
+    elif outcome == Outcome.END:
         programme.status = Atgardsprogram.Status.ENDED
     elif outcome == Outcome.CHANGE:
         programme.status = Atgardsprogram.Status.EVALUATED
@@ -403,7 +432,7 @@ def atgardsprogram_evaluate(
             )
             for m in programme.atgarder.all()
         )
-    programme.save(update_fields=["status"])
+    programme.save(update_fields=changed)
     _announce(programme.pupil, actor)
     return entry, draft
 

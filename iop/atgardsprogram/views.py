@@ -438,6 +438,8 @@ def programme_evaluate(request: HttpRequest, pk: str) -> HttpResponse:
                 date=data["date"],
                 text=data["text"],
                 outcome=data["outcome"],
+                next_evaluation=data.get("next_evaluation"),
+                next_follow_up=data.get("next_follow_up"),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

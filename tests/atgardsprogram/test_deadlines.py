@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.utils import timezone
 
@@ -30,12 +32,30 @@ def test_the_follow_up_and_evaluation_dates_are_deadlines_until_evaluated() -> N
     assert found["atgardsprogram-utvardering"].responsible_id == s.rektor.pk
     assert deadline_link(found["atgardsprogram-utvardering"]) == f"/stod/beslut/{programme.pk}/"
 
+    # Evaluated and continued: the next dates are the deadlines, open again.
+    today = timezone.localdate()
     services.atgardsprogram_evaluate(
         actor=s.mentor,
         programme=programme,
-        date=timezone.localdate(),
+        date=today,
         text="Bra.",
         outcome=AtgardsprogramUtvardering.Outcome.CONTINUE,
+        next_evaluation=today + datetime.timedelta(days=150),
+        next_follow_up=today + datetime.timedelta(days=60),
+    )
+    deadlines.deadlines_generate(school_year=year)
+    found = {d.duty.key: d for d in Deadline.objects.filter(record_kind="atgardsprogram")}
+    assert found["atgardsprogram-utvardering"].due == today + datetime.timedelta(days=150)
+    assert found["atgardsprogram-uppfoljning"].due == today + datetime.timedelta(days=60)
+    assert all(d.state == Deadline.State.OPEN for d in found.values())
+
+    # Evaluated and ended: nothing is due any more.
+    services.atgardsprogram_evaluate(
+        actor=s.mentor,
+        programme=programme,
+        date=today,
+        text="Målen nådda.",
+        outcome=AtgardsprogramUtvardering.Outcome.END,
     )
     deadlines.deadlines_generate(school_year=year)
     states = set(Deadline.objects.filter(record_kind="atgardsprogram").values_list("state", flat=True))

@@ -3,6 +3,8 @@ adaptations, investigations, decisions and measures the pupil has."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -44,7 +46,12 @@ def _more(s: Sweden, programme: object, n: int) -> None:
         actor=s.rektor, programme=programme, data={"received_on": programme.decided_on, "received_from": "VH"}
     )
     services.atgardsprogram_evaluate(
-        actor=s.mentor, programme=programme, date=programme.decided_on, text="Bra.", outcome="continue"
+        actor=s.mentor,
+        programme=programme,
+        date=programme.decided_on,
+        text="Bra.",
+        outcome="continue",
+        next_evaluation=programme.decided_on + datetime.timedelta(days=90),
     )
 
 

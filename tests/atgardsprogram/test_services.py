@@ -139,10 +139,23 @@ def test_a_decided_programme_is_frozen(s: Sweden) -> None:
 def test_evaluation_continue_keeps_end_ends(s: Sweden) -> None:
     p = decided(s)
     today = timezone.localdate()
+    with pytest.raises(ValidationError) as refused:  # continuing asks when it is evaluated next
+        services.atgardsprogram_evaluate(
+            actor=s.mentor, programme=p, date=today, text="Bra.", outcome=AtgardsprogramUtvardering.Outcome.CONTINUE
+        )
+    assert list(refused.value.message_dict) == ["next_evaluation"]
+    next_time = today + datetime.timedelta(days=120)
     _e, new = services.atgardsprogram_evaluate(
-        actor=s.mentor, programme=p, date=today, text="Bra.", outcome=AtgardsprogramUtvardering.Outcome.CONTINUE
+        actor=s.mentor,
+        programme=p,
+        date=today,
+        text="Bra.",
+        outcome=AtgardsprogramUtvardering.Outcome.CONTINUE,
+        next_evaluation=next_time,
     )
     assert new is None and p.status == Atgardsprogram.Status.DECIDED
+    p.refresh_from_db()
+    assert p.evaluate_on == next_time
     services.atgardsprogram_evaluate(
         actor=s.mentor, programme=p, date=today, text="Målen nådda.", outcome=AtgardsprogramUtvardering.Outcome.END
     )

@@ -131,8 +131,13 @@ def test_the_swedish_support_chain_from_extra_anpassning_to_evaluation(live_serv
     as_user(page, live_server, "mentor@test.example")
     page.goto(programme_url)
     page.get_by_role("link", name="Utvärdera åtgärdsprogrammet").click()
-    page.get_by_label("Utvärdering").fill("Alva har nått delmålen; stödet fortsätter.")
+    page.get_by_label("Utvärdering", exact=True).fill("Alva har nått delmålen; stödet fortsätter.")
     page.get_by_label("Fortsätt med åtgärdsprogrammet").check()
+    page.get_by_role("button", name="Spara").click()
+    # Continuing asks when it is evaluated next: the text typed is kept.
+    page.get_by_text("Programmet fortsätter: välj när det ska utvärderas nästa gång").wait_for()
+    expect(page.get_by_label("Utvärdering", exact=True)).to_have_value("Alva har nått delmålen; stödet fortsätter.")
+    page.get_by_label("Nästa utvärdering").fill(day(150))
     page.get_by_role("button", name="Spara").click()
     page.get_by_text("Utvärderingen är sparad.").wait_for()
     expect(page.locator("#evaluations")).to_contain_text("Alva har nått delmålen")
@@ -154,6 +159,7 @@ def test_the_swedish_support_chain_from_extra_anpassning_to_evaluation(live_serv
     programme = Atgardsprogram.objects.get(pupil=pupil)
     assert programme.status == Atgardsprogram.Status.DECIDED and programme.decided_by == s.rektor
     assert programme.utvarderingar.get().outcome == AtgardsprogramUtvardering.Outcome.CONTINUE
+    assert programme.evaluate_on == timezone.localdate() + datetime.timedelta(days=150)  # the next evaluation
     assert Atgardsprogram.objects.get(pupil=s.other_pupil).kind == Atgardsprogram.Kind.INTE_UPPRATTA
 
 
