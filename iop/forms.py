@@ -390,6 +390,13 @@ class TeachingLogForm(forms.ModelForm):
         fields = ["section", "period_start", "period_end", "hours", "note"]
         widgets = {"period_start": DateInput(), "period_end": DateInput()}
         labels = {"hours": _("Hours given, årstimer (60 min)")}
+        error_messages = {
+            "hours": {
+                "max_digits": _("That is more hours than a period can hold."),
+                "max_whole_digits": _("That is more hours than a period can hold."),
+                "max_decimal_places": _("Write the hours with at most one decimal, for example 2,5."),
+            }
+        }
 
     def __init__(self, *args: Any, sections: QuerySet[IopSubject] | list[IopSubject], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -98,6 +98,10 @@ def test_the_author_corrects_and_deletes_their_own_log(world: World, iop: Iop) -
     assert client.post(url, data).status_code == 302
     entry.refresh_from_db()
     assert entry.hours == Decimal(4)
+    # Hours the field can not hold say so in words, not in digits counted.
+    for hours, message in (("99999999", "flere timer enn en periode kan romme"), ("2.25", "høyst én desimal")):
+        page = client.post(url, {**data, "hours": hours}).content.decode()
+        assert message in page and "tall totalt" not in page, hours
     # A period outside the plan is refused with a message, and nothing is lost.
     outside = {**data, "period_start": iop.period_end + DAY, "period_end": iop.period_end + 2 * DAY, "hours": "9"}
     response = client.post(url, outside)
