@@ -316,7 +316,8 @@ def vurdering_complete_problems(sv: SakkyndigVurdering, day: datetime.date) -> l
     problems: list[str] = []
     consent = consent_problem(sv.pupil, CaseConsent.Kind.SV, day)
     if consent:
-        problems.append(consent)
+        # PPT completes the assessment; the school records the consent (PPT can not).
+        problems.append(f"{consent} {_('The pupil’s school records it: its coordinator or rektor.')}")
     missing = [
         str(getattr(SakkyndigVurdering._meta.get_field(name), "verbose_name", name))
         for name in sv.required_elements
