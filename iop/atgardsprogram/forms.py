@@ -185,20 +185,18 @@ class NotifiedForm(forms.Form):
     )
 
 
-class UtvarderingForm(HiddenErrorsShown, forms.ModelForm):
-    next_evaluation = forms.DateField(
-        label=_("Next evaluation"),
-        required=False,
-        widget=DateInput(),
-        validators=[validate_date_window],
-        help_text=_("When the programme continues: when it is evaluated next."),
+def _later_date(label: Any, help_text: Any) -> forms.DateField:
+    """An optional date of a later step, within the date window."""
+    return forms.DateField(
+        label=label, required=False, widget=DateInput(), validators=[validate_date_window], help_text=help_text
     )
-    next_follow_up = forms.DateField(
-        label=_("Next follow-up (optional)"),
-        required=False,
-        widget=DateInput(),
-        validators=[validate_date_window],
-        help_text=_("When the programme continues and is followed up before the next evaluation."),
+
+
+class UtvarderingForm(HiddenErrorsShown, forms.ModelForm):
+    next_evaluation = _later_date(_("Next evaluation"), _("When the programme continues: when it is evaluated next."))
+    next_follow_up = _later_date(
+        _("Next follow-up (optional)"),
+        _("When the programme continues and is followed up before the next evaluation."),
     )
 
     class Meta:
