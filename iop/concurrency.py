@@ -98,6 +98,9 @@ class Clash:
     version_post: str = ""  # that version as the form posts it
     proposal: str = ""  # the merged text offered (see :func:`merge_text`)
     clean: bool = False  # whether the proposal joins both texts without an overlap
+    own_merge: bool = False  # the proposal is the merged text the user wrote (shown again as they left it)
+    typed_on: bool = False  # … and the user typed on in the form after it: that text is not in it
+    checked: str = KEEP_MINE  # the choice shown chosen: the user's own when they made one
 
 
 @dataclass
@@ -669,6 +672,9 @@ def apply_choices(
                 out[key] = fresh.text
             elif base_version_key(prefix) in data:
                 out[f"{prefix}-version" if prefix else "version"] = data.get(base_version_key(prefix), "")
+                # What the form loaded was the text after the conflict: back at the earlier version it
+                # would tell nothing true, and the save must be the conflict again.
+                out[f"{prefix}-{LOADED}" if prefix else LOADED] = ""
             else:  # a form from before the conflict carried its version: the merged text as chosen
                 out[key] = merged
     return out, chose
@@ -712,5 +718,13 @@ def rebase(form: Any, conflict: EditConflict, labels: Mapping[str, str] | None =
                 posted = (data.get(clash.base_name, ""), data.get(clash.was_name), data.get(clash.theirs_name))
                 before = merge_text(*posted)
                 if _norm(edited) != before.text:  # the user's own merged text is kept, not replaced
-                    clash.proposal, clash.clean = _norm(edited), False
+                    clash.proposal, clash.clean, clash.own_merge = _norm(edited), False, True
+                    clash.typed_on = _norm(data.get(clash.key, "")) != _norm(data.get(clash.was_name))
+        chosen = data.get(clash.choice)
+        if chosen == MERGE and clash.text and (clash.own_merge or clash.clean):
+            clash.checked = MERGE  # the user's merged text stays chosen: never flipped to another text
+        elif clash.stale:
+            clash.checked = TAKE_THEIRS
+        elif clash.text and clash.clean:
+            clash.checked = MERGE
     return conflict.clashes

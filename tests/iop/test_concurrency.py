@@ -422,3 +422,24 @@ def test_a_remade_merge_reads_its_base_from_the_history_not_from_the_page(world:
         "Eleven leser korte tekster høyt. ETTERPAA\n\n"
         "Eleven skriver enkle setninger.\n\nEleven regner med tall til hundre."
     )
+
+
+def test_a_merged_text_the_user_wrote_stays_chosen_when_they_typed_on_in_the_field(world: World) -> None:
+    """The conflict box, the user's own merged text chosen, and text typed in
+    the field after the box appeared: nothing is written, and the box comes
+    back with the user's merged text still chosen (not "keep my text", which
+    would drop the other person's change) and says what was typed after."""
+    mine = REPORT.replace("enkle setninger.", "lange setninger.")
+    theirs = REPORT.replace("enkle setninger.", "korte setninger.")
+    goal, url, data = _goal_conflict(world, mine, theirs)
+    key, choice, merged = f"{goal.pk}-text", f"{goal.pk}-choice-text", f"{goal.pk}-merged-text"
+    own = REPORT.replace("enkle setninger.", "lange og korte setninger.")
+    data[key] = data[key] + " ETTERPAA"
+    again = world.client("coordinator").post(url, {**data, choice: "merge", merged: own}, HTTP_HX_REQUEST="true")
+    body = again.content.decode()
+    assert CONFLICT in body and Goal.objects.get(pk=goal.pk).text == theirs  # nothing written
+    fresh = posted(body)
+    assert fresh[choice] == "merge" and fresh[merged] == own and fresh[key].endswith(" ETTERPAA")
+    assert "Det du skrev i skjemaet etter at denne boksen kom fram, er ikke med" in body
+    world.client("coordinator").post(url, fresh, HTTP_HX_REQUEST="true")
+    assert Goal.objects.get(pk=goal.pk).text == own  # the merged text, with the other person's change
