@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
@@ -1357,6 +1357,10 @@ class Iup(Document):
     agreements = FreeTextField(_("agreements made at the talk"), blank=True)
     parts = models.JSONField(_("parts of the form"), default=list)
     scale = models.JSONField(_("assessment scale"), default=list)
+
+    #: What the values of a list field mean, for a reader of the pupil's file
+    #: (:func:`students.pupil_file.record`).
+    FILE_CHOICES: ClassVar[dict[str, Any]] = {"parts": IupSettings.Part.choices}
     created_by = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
     )

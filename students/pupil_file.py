@@ -141,8 +141,11 @@ def _field_entry(obj: models.Model, model_field: models.Field) -> dict[str, Any]
     value = getattr(obj, model_field.attname)
     if isinstance(model_field, models.FileField):
         return {"name": name, "label": label, "value": value.name or None, "text": value.name or ""}
+    meanings = getattr(type(obj), "FILE_CHOICES", {}).get(name)
     if model_field.choices and value not in (None, ""):
         text = str(dict(model_field.flatchoices).get(value, value))
+    elif meanings and isinstance(value, list):  # a list of choices: each in words
+        text = ", ".join(str(dict(meanings).get(v, v)) for v in value)
     else:
         text = display(value)
     return {"name": name, "label": label, "value": _json_value(value), "text": text}

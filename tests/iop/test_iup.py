@@ -217,3 +217,18 @@ def test_the_iup_pages_run_a_fixed_number_of_queries(world: World) -> None:
     assert_same_queries(staff_small, staff_large)
     assert_same_queries(guardian_small, guardian_large)
     assert_same_queries(teacher_list, staff_large[2])
+
+
+def test_the_pupils_file_names_the_parts_of_an_iup_in_words(world: World) -> None:
+    """Not the stored keys ("goals, planning"), the parts as the form names them."""
+    from django.utils import translation
+
+    from students.pupil_file import record
+
+    world.client("coordinator").post(reverse("iop:iup_create", args=[world.pupil_b.pk]))
+    plan = Iup.objects.get(pupil=world.pupil_b)
+    with translation.override("nb"):
+        entry = next(f for f in record(plan)["fields"] if f["name"] == "parts")
+        words = ", ".join(str(IupSettings.Part(key).label) for key in plan.parts)
+    assert entry["value"] == plan.parts and plan.parts and "goals" in plan.parts
+    assert entry["text"] == words and entry["text"].startswith("Mål")
