@@ -37,7 +37,8 @@ def render_programme(user: User, object_id: str, max_chars: int | None) -> Made:
         identifier=str(programme.pk),
         max_chars=max_chars,
     )
-    name = documents.slug(*str(programme.get_kind_display()).split(), *pupil.full_name.split(), programme.decided_on)
+    kind = str(programme.get_kind_display()).split()
+    name = documents.slug(*kind, pupil.last_name, pupil.first_name, programme.decided_on)
     return Made(
         pupil=pupil,
         pdf=rendered.pdf,
