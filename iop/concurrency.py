@@ -56,6 +56,8 @@ from django.db import models
 from django.db.models import Q
 from django.forms import Textarea
 from django.http import QueryDict
+from django.utils.formats import localize
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from merge3 import Merge3
 
@@ -198,13 +200,25 @@ STALE_QUOTE_CHARS = 300
 
 def _shown(obj: models.Model, name: str) -> str:
     """Field NAME of OBJ as a message quotes it ("–" when empty)."""
-    from django.utils.formats import localize
-
     value = getattr(obj, name, None)
     if value is None or value == "":
         return "–"
-    text = localize(value) if isinstance(value, datetime.date) else str(value)
-    return text if len(text) <= STALE_QUOTE_CHARS else text[: STALE_QUOTE_CHARS - 1] + "…"
+    return Truncator(localize(value) if isinstance(value, datetime.date) else str(value)).chars(STALE_QUOTE_CHARS)
+
+
+def changed_since_loaded(was: str | None, mine: Any, stored: Any) -> str | None:
+    """Who changed a field since the user's form loaded it, told by WAS (the
+    :func:`digest` the form loaded; None: it tells nothing, and None is
+    returned): ``TAKE_THEIRS`` when the user did not change it (MINE is as
+    loaded: the STORED value stands), ``KEEP_MINE`` when nobody else did
+    (STORED is as loaded: the user's value is written), else ``"both"``."""
+    if was is None:
+        return None
+    if was == digest(mine):
+        return TAKE_THEIRS
+    if was == digest(stored):
+        return KEEP_MINE
+    return "both"
 
 
 def loaded_changes(current: models.Model, data: Mapping[str, Any], fields: Iterable[str]) -> list[str]:
@@ -220,13 +234,13 @@ def loaded_changes(current: models.Model, data: Mapping[str, Any], fields: Itera
         return names
     write, stale, adopt = [], {}, {}
     for name in names:
-        was = loaded.get(name)
-        mine, theirs = _norm(data[name]), _value(current, name)
-        if was is None or was == digest(theirs):
+        theirs = _value(current, name)
+        side = changed_since_loaded(loaded.get(name), data[name], theirs)
+        if side in (None, KEEP_MINE):
             write.append(name)
-        elif was == digest(data[name]):
+        elif side == TAKE_THEIRS:
             adopt[name] = getattr(current, name)  # only others changed it
-        elif mine != theirs:
+        elif _norm(data[name]) != theirs:
             stale[name] = _(
                 "Somebody saved this since you opened the form: “%(theirs)s”. Your text is kept here: "
                 "save again to store it instead."
@@ -275,12 +289,12 @@ def merge_values(
         mine, theirs = _norm(raw), _norm(current.get(name))
         others: Step | None = None
         if base is None:
-            was = loaded.get(name) if loaded is not None else None
-            if was is not None and was == digest(raw):
+            side = changed_since_loaded(loaded.get(name) if loaded is not None else None, raw, current.get(name))
+            if side == TAKE_THEIRS:
                 if mine != theirs:  # the user did not touch it: the value saved since stands
                     adopt[name] = current.get(name)
                 continue
-            if was is not None and was == digest(current.get(name)):
+            if side == KEEP_MINE:
                 write[name] = raw  # nobody else changed it since the user's form loaded it
                 continue
             changed_by_others = mine != theirs
