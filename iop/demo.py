@@ -354,7 +354,7 @@ def _chain(
         for step, (q, i) in enumerate(((1, 1), (2, 1), (2, 2), (3, 2))):
             day = min(start + datetime.timedelta(days=14 + step * 21), today)
             services.goal_log_create(
-                actor=logger,
+                actor=_logging(logger, teacher, pupil, subject or ""),
                 goal=goal,
                 data={
                     "date": day,
@@ -364,7 +364,7 @@ def _chain(
                     "self_assessment": "Jeg synes det går bedre." if step == 2 else "",
                 },
             )
-    _log_teaching(plan, sections, logger, today)
+    _log_teaching(plan, sections, logger, teacher, today)
     plan.refresh_from_db()
     if publish:
         aimed = _attach_aims(plan, teacher)
@@ -391,10 +391,19 @@ def _chain(
 WEEKLY_HOURS = {"Matematikk": "2.0", "Norsk": "1.5"}
 
 
-def _log_teaching(plan: Iop, sections: dict[str, IopSubject], logger: User, today: datetime.date) -> None:
+def _logging(faglaerer: User, teacher: User, pupil: Pupil, subject: str) -> User:
+    """Who logs in SUBJECT in the demo: the pupil's faglærer in their own
+    subject (and in general goals), the kontaktlærer in the others."""
+    return faglaerer if access.may_log_in(faglaerer, pupil, subject) else teacher
+
+
+def _log_teaching(
+    plan: Iop, sections: dict[str, IopSubject], logger: User, teacher: User, today: datetime.date
+) -> None:
     """Log the teaching given in PLAN's subjects, a week at a time from the
     plan's start up to TODAY (a shorter last period when no whole week has
-    passed yet), so the key figures show hours given against the vedtak."""
+    passed yet), so the key figures show hours given against the vedtak;
+    each subject by its faglærer where LOGGER teaches it, else by TEACHER."""
     if plan.period_start is None or plan.period_start > today:
         return
     last = min(today, plan.period_end) if plan.period_end else today
@@ -407,7 +416,7 @@ def _log_teaching(plan: Iop, sections: dict[str, IopSubject], logger: User, toda
             until = min(day + datetime.timedelta(days=6), last)
             hours = Decimal(weekly) * ((until - day).days + 1) / 7
             services.teaching_log_create(
-                actor=logger,
+                actor=_logging(logger, teacher, plan.pupil, subject),
                 section=section,
                 data={"period_start": day, "period_end": until, "hours": hours.quantize(Decimal("0.1")), "note": ""},
             )

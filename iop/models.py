@@ -971,6 +971,14 @@ class Goal(models.Model):
         return "iop" if self.iop_id else "iup"
 
     @property
+    def subject_name(self) -> str:
+        """The goal's subject: its IOP section's, or the one an IUP goal names;
+        "" for a social or general goal (loads the section unless selected)."""
+        if self.iop_id:
+            return self.section.subject if self.section is not None else ""
+        return self.subject
+
+    @property
     def group_key(self) -> str:
         """The id of the goal list the goal is shown in (IOP section or "general")."""
         return str(self.section_id) if self.section_id else "general"

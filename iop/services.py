@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -78,6 +78,13 @@ M = TypeVar("M", bound=models.Model)
 
 def _require(actor: User, action: Action, pupil: Pupil) -> None:
     if not access.can(actor, action, pupil):
+        raise PermissionDenied
+
+
+def _require_log_in(actor: User, pupil: Pupil, subject: str) -> None:
+    """Refuse (``PermissionDenied``) logging in SUBJECT for PUPIL by one who
+    may not: a faglærer logs in the subjects they teach the pupil only."""
+    if not access.may_log_in(actor, pupil, subject):
         raise PermissionDenied
 
 
@@ -1324,7 +1331,11 @@ LOG_FIELDS = ("date", "quality", "independence", "feed_forward", "self_assessmen
 
 @transaction.atomic
 def goal_log_create(*, actor: User, goal: Goal, data: Mapping[str, Any]) -> GoalLog:
-    _require(actor, Action.LOG, goal.plan.pupil)
+    """Log progress on GOAL (a date not in the future, inside an IOP's period;
+    levels and/or text). Raises ``PermissionDenied`` for a faglærer on a
+    goal of a subject they do not teach the pupil (:func:`access.may_log_in`),
+    ``ValidationError`` for an empty entry or a date outside the period."""
+    _require_log_in(actor, goal.plan.pupil, goal.subject_name)
     _require_plan_editable(goal.plan)
     entry = GoalLog(goal=goal, author=actor)
     _apply(entry, data, LOG_FIELDS)
@@ -1352,7 +1363,7 @@ def teaching_log_create(*, actor: User, section: IopSubject, data: Mapping[str, 
     """Log hours of teaching given in SECTION's subject (årstimer of 60
     minutes) over a period inside the IOP's period and not after today.
     Raises ``ValidationError`` on ``period_start`` / ``period_end``."""
-    _require(actor, Action.LOG, section.iop.pupil)
+    _require_log_in(actor, section.iop.pupil, section.subject)
     _require_editable(section.iop)
     entry = TeachingLog(section=section, author=actor)
     _apply(entry, data, ("period_start", "period_end", "hours", "note"))
@@ -1410,6 +1421,8 @@ def teaching_log_update(*, actor: User, entry: TeachingLog, data: Mapping[str, A
     section = data.get("section") or entry.section
     if section.iop_id != entry.section.iop_id:
         raise ValidationError({"section": _("Choose a subject of this IOP.")})
+    if section.pk != entry.section_id:
+        _require_log_in(actor, entry.section.iop.pupil, section.subject)
     entry.section = section
     _apply(entry, data, ("period_start", "period_end", "hours", "note"))
     iop = entry.section.iop
@@ -1764,20 +1777,8 @@ def iup_archive(*, actor: User, iup: Iup, version: int) -> Iup:
 def may_assess_subject(actor: User, pupil: Pupil, subject: str) -> bool:
     """Who may write the assessment of SUBJECT: whoever edits the pupil's
     plans (kontaktlærer, coordinator, shared write), or a subject teacher
-    (faglærer) of the pupil in that subject."""
-    if access.can(actor, Action.EDIT, pupil):
-        return True
-    if not access.can(actor, Action.LOG, pupil):
-        return False
-    today = timezone.localdate()
-    return TeachingAssignment.objects.filter(
-        Q(group__enrolments__end__isnull=True) | Q(group__enrolments__end__gte=today),
-        user=actor,
-        role=TeachingAssignment.Role.FAGLAERER,
-        group__enrolments__pupil=pupil,
-        group__school_year__end__gte=today,
-        subject__iexact=subject.strip(),
-    ).exists()
+    (faglærer) of the pupil in that subject (:func:`students.access.may_log_in`)."""
+    return access.may_log_in(actor, pupil, subject, general=False)
 
 
 @transaction.atomic

@@ -29,7 +29,7 @@ from curriculum.models import CompetenceAim
 from curriculum.selectors import aim_year_level, search_aims
 from students import access
 from students.access import Action
-from students.models import School, User
+from students.models import Pupil, School, User
 from students.params import clean_text, parse_int
 
 from . import checks, concurrency, history, published, rebase, selectors, services
@@ -631,10 +631,11 @@ def iop_detail(request: HttpRequest, pk: str) -> HttpResponse:
         for view in page.sections:
             if view.section is not None:
                 view.section.form = _section_form(view.section)  # type: ignore[attr-defined]
-    if page.can_log:
+    loggable = _loggable_sections(request.user, page.pupil, [v.section for v in page.sections if v.section is not None])
+    if page.can_log and loggable:
         page.extra["teaching_form"] = TeachingLogForm(
             prefix="undervisning",
-            sections=[v.section for v in page.sections if v.section is not None],
+            sections=loggable,
             initial={"period_end": timezone.localdate(), "period_start": timezone.localdate()},
         )
     editor = Action.EDIT in page.pupil.allowed and page.iop.is_editable  # type: ignore[attr-defined]
@@ -1351,9 +1352,27 @@ def goal_detail(request: HttpRequest, pk: str) -> HttpResponse:
     pupil = plan.pupil
     services.log_read(actor=_actor(request), pupil=pupil, kind=Kind.GOAL, object_id=goal.pk)
     can_log = Action.LOG in pupil.allowed and plan.is_editable  # type: ignore[attr-defined]
-    form = GoalLogForm(initial={"date": timezone.localdate()}) if can_log else None
-    context = {"goal": goal, "plan": plan, "pupil": pupil, "form": form, "internal": not selectors.guardian_only(pupil)}
+    # A faglærer logs in the subjects they teach the pupil; others' goals they read.
+    other_subject = can_log and not access.may_log_in(request.user, pupil, goal.subject_name)
+    form = GoalLogForm(initial={"date": timezone.localdate()}) if can_log and not other_subject else None
+    context = {
+        "goal": goal,
+        "plan": plan,
+        "pupil": pupil,
+        "form": form,
+        "other_subject": other_subject,
+        "internal": not selectors.guardian_only(pupil),
+    }
     return render(request, "iop/goal_detail.html", {**context, **_log_entries(goal, request.GET.get("alle") == "1")})
+
+
+def _loggable_sections(user: Any, pupil: Pupil, sections: list[IopSubject]) -> list[IopSubject]:
+    """The SECTIONS whose subject USER may log teaching in for PUPIL (a
+    faglærer: the subjects they teach the pupil; see access.log_subjects)."""
+    subjects = access.log_subjects(user, pupil)
+    if subjects is None:
+        return sections
+    return [s for s in sections if s.subject.strip().casefold() in subjects]
 
 
 #: How many log entries (the latest) a goal's page lists before "show all".
@@ -1412,7 +1431,9 @@ def teaching_log_list(request: HttpRequest, pk: str) -> HttpResponse:
 def teaching_log_update(request: HttpRequest, pk: str) -> HttpResponse:
     entry = selectors.teaching_log_for(request.user, pk, Action.LOG, own=True)
     iop = entry.section.iop
-    sections = IopSubject.objects.filter(iop=iop)
+    every = list(IopSubject.objects.filter(iop=iop).order_by("order", "subject"))
+    allowed = {s.pk for s in _loggable_sections(request.user, iop.pupil, every)} | {entry.section_id}
+    sections = [s for s in every if s.pk in allowed]  # its own subject stays a choice
     back = reverse("iop:teaching_log_list", args=[iop.pk])
     if request.method == "POST":
         form = TeachingLogForm(request.POST, instance=entry, sections=sections)
@@ -1468,7 +1489,8 @@ def teaching_log_delete(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 def teaching_log_create(request: HttpRequest, pk: str) -> HttpResponse:
     iop = selectors.iop_for(request.user, pk, Action.LOG)
-    form = TeachingLogForm(request.POST, prefix="undervisning", sections=IopSubject.objects.filter(iop=iop))
+    sections = _loggable_sections(request.user, iop.pupil, list(IopSubject.objects.filter(iop=iop)))
+    form = TeachingLogForm(request.POST, prefix="undervisning", sections=sections)
     if form.is_valid():
         try:
             services.teaching_log_create(

@@ -14,7 +14,8 @@ relation           actions
 coordinator        everything at the pupil's school (koordinator, rektor)
 contact teacher    view, edit plans, log progress (kontaktlærer of the group;
                    not after the pupil's last day in it)
-subject teacher    view, log progress (faglærer of the group, likewise)
+subject teacher    view, log progress (faglærer of the group, likewise; in
+                   the subjects they teach the pupil: :func:`log_subjects`)
 ppt                view, assess (PPT advisor of the school, pupil referred)
 shared (write)     view, edit, log (explicit grant ``change_pupil``)
 shared (read)      view (explicit grant ``view_pupil``, e.g. a vikar)
@@ -694,6 +695,45 @@ def can(user: User | AnonymousUser, action: Action, pupil: Pupil) -> bool:
     if allowed is not None and getattr(pupil, "_allowed_for", None) == getattr(user, "pk", None):
         return action in allowed
     return pupils_for(user, action).filter(pk=pupil.pk).exists()
+
+
+def log_subjects(user: User | AnonymousUser, pupil: Pupil) -> frozenset[str] | None:
+    """The subjects USER may log progress, teaching and assessments in for
+    PUPIL: None for every subject (those who write the pupil's plans:
+    kontaktlærer, coordinator, shared write); else the subjects (case-folded,
+    trimmed) of the user's faglærer assignments in the pupil's groups today,
+    empty for a user who may not log at all. A faglærer logs and assesses in
+    the subjects they teach the pupil (DOMAIN "roles"). No query for PUPIL
+    from :func:`get_pupil` when the user writes plans or may not log; one otherwise."""
+    if can(user, Action.EDIT, pupil):
+        return None
+    if not can(user, Action.LOG, pupil):
+        return frozenset()
+    today = _today()
+    subjects = (
+        TeachingAssignment.objects.filter(
+            group_id__in=Enrolment.objects.open_on(today).filter(pupil_id=pupil.pk).values("group_id"),
+            group__school_year__end__gte=today,
+            user_id=user.pk,
+            role=TeachingAssignment.Role.FAGLAERER,
+        )
+        .values_list("subject", flat=True)
+        .distinct()
+    )
+    return frozenset(subject.strip().casefold() for subject in subjects)
+
+
+def may_log_in(user: User | AnonymousUser, pupil: Pupil, subject: str, *, general: bool = True) -> bool:
+    """Whether USER may log progress (goal logs, hours of teaching) or write
+    an assessment in SUBJECT for PUPIL (see :func:`log_subjects`). An empty
+    SUBJECT (a social or general goal, shared by the pupil's teachers) is
+    open to everyone who logs for the pupil, unless GENERAL is False."""
+    subjects = log_subjects(user, pupil)
+    if subjects is None:
+        return True
+    if not subject.strip():
+        return general and can(user, Action.LOG, pupil)
+    return subject.strip().casefold() in subjects
 
 
 def visible_schools(user: User | AnonymousUser) -> QuerySet[School]:

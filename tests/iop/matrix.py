@@ -24,6 +24,7 @@ from iop.models import (
     EnkeltvedtakSubject,
     Goal,
     Iop,
+    IopSubject,
     IopVersion,
     SakkyndigVurdering,
     SakkyndigVurderingSubject,
@@ -181,6 +182,16 @@ def _noticed(w: World, persona: str, writers: tuple[str, ...]) -> None:
 def _commented(w: World, persona: str, writers: tuple[str, ...]) -> None:
     count = AdvanceNoticeComment.objects.filter(notice=notice(w)).count()
     assert count == int(persona in writers), f"{count} comments"
+
+
+def norsk(w: World) -> SimpleNamespace:
+    """A Norsk section of pupil A's IOP with one goal: a subject the faglærer
+    (matematikk) does not teach, where they read but do not log."""
+    if "norsk" not in w.extra:
+        section = IopSubject.objects.create(iop=c(w).iop, subject="Norsk", hours=38, order=1)
+        [goal] = add_goals(c(w).iop, section, 1)
+        w.extra["norsk"] = SimpleNamespace(section=section, goal=goal)
+    return w.extra["norsk"]
 
 
 def bare_goal(w: World) -> Goal:
@@ -634,6 +645,18 @@ ROWS = {
                 "undervisning-hours": "3",
             },
         ),
+        Row(
+            url("teaching_log_create", "iop"),
+            post(EDIT_A, ("ppt", "vikar"), faglaerer=200),  # the form again: Norsk is not among its subjects
+            "post",
+            lambda w: {
+                "undervisning-section": str(norsk(w).section.pk),
+                "undervisning-period_start": today(),
+                "undervisning-period_end": today(),
+                "undervisning-hours": "3",
+            },
+            label="Norsk (not the faglærer's subject)",
+        ),
     ],
     "iop:teaching_log_list": [
         Row(url("teaching_log_list", "iop"), get(LOG_A, ("ppt", "vikar", "guardian_a"))),
@@ -719,6 +742,13 @@ ROWS = {
             post(LOG_A, ("ppt", "vikar")),
             "post",
             lambda w: {"date": today(), "quality": "2", "independence": "3"},
+        ),
+        Row(
+            lambda w: reverse("iop:goal_log_create", args=[norsk(w).goal.pk]),
+            post(EDIT_A, ("faglaerer", "ppt", "vikar")),
+            "post",
+            lambda w: {"date": today(), "quality": "2"},
+            label="a goal in Norsk (not the faglærer's subject)",
         ),
     ],
     "iop:goal_editor": [

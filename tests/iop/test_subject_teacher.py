@@ -1,0 +1,113 @@
+"""A faglærer logs progress and hours in the subjects they teach the pupil
+(DOMAIN, roles): in other subjects' goals they read. The rule is decided in
+the access layer (``access.log_subjects`` / ``access.may_log_in``)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils import timezone
+
+from iop import services
+from iop.models import GoalLog, Iop, IopSubject, TeachingLog
+from students import access
+from students.models import TeachingAssignment
+from tests import factories as f
+from tests.conftest import World
+from tests.iop.factories import add_goals, chain
+
+
+@pytest.fixture
+def plan(world: World) -> Iop:
+    made = chain(world.pupil_a, subjects=(("Matematikk", 76), ("Norsk", 38)), goals=1)
+    assert made.iop is not None
+    add_goals(made.iop, made.iop.sections.get(subject="Norsk"), 1)
+    add_goals(made.iop, None, 1)  # a general goal, shared by the pupil's teachers
+    return made.iop
+
+
+def goal_in(plan: Iop, subject: str | None):  # type: ignore[no-untyped-def]
+    return plan.goals.get(section__subject=subject) if subject else plan.goals.get(section=None)
+
+
+def test_the_access_layer_names_the_subjects(world: World, plan: Iop) -> None:
+    pupil = world.pupil_a
+    assert access.log_subjects(world.user("faglaerer"), pupil) == frozenset({"matematikk"})
+    assert access.log_subjects(world.user("teacher"), pupil) is None
+    assert access.log_subjects(world.user("coordinator"), pupil) is None
+    assert access.log_subjects(world.user("vikar"), pupil) == frozenset()
+    faglaerer = world.user("faglaerer")
+    assert access.may_log_in(faglaerer, pupil, " matematikk ")
+    assert not access.may_log_in(faglaerer, pupil, "Norsk")
+    assert access.may_log_in(faglaerer, pupil, "")  # a general goal
+    assert not access.may_log_in(faglaerer, pupil, "", general=False)
+    assert not access.may_log_in(world.user("vikar"), pupil, "")
+
+
+def test_a_faglaerer_logs_goals_of_their_subject_and_general_ones_only(world: World, plan: Iop) -> None:
+    faglaerer = world.user("faglaerer")
+    today = timezone.localdate()
+    for subject in ("Matematikk", None):
+        services.goal_log_create(actor=faglaerer, goal=goal_in(plan, subject), data={"date": today, "quality": 2})
+    with pytest.raises(PermissionDenied):
+        services.goal_log_create(actor=faglaerer, goal=goal_in(plan, "Norsk"), data={"date": today, "quality": 2})
+    assert not GoalLog.objects.filter(goal=goal_in(plan, "Norsk")).exists()
+    teacher = world.user("teacher")
+    services.goal_log_create(actor=teacher, goal=goal_in(plan, "Norsk"), data={"date": today, "quality": 3})
+
+    # Given Norsk in the pupil's group too, the faglærer logs there as well.
+    f.assign(faglaerer, world.group_a, TeachingAssignment.Role.FAGLAERER, "norsk")
+    access.forget(faglaerer)
+    services.goal_log_create(actor=faglaerer, goal=goal_in(plan, "Norsk"), data={"date": today, "quality": 2})
+    assert GoalLog.objects.filter(goal=goal_in(plan, "Norsk")).count() == 2
+
+
+def test_the_goal_page_shows_the_form_only_in_the_faglaerers_subject(world: World, plan: Iop) -> None:
+    client = world.client("faglaerer")
+    norsk = client.get(reverse("iop:goal_detail", args=[goal_in(plan, "Norsk").pk])).content.decode()
+    assert "data-other-subject" in norsk and "Framgang i Norsk føres av" in norsk
+    assert reverse("iop:goal_log_create", args=[goal_in(plan, "Norsk").pk]) not in norsk
+    maths = client.get(reverse("iop:goal_detail", args=[goal_in(plan, "Matematikk").pk])).content.decode()
+    assert "data-other-subject" not in maths
+    assert reverse("iop:goal_log_create", args=[goal_in(plan, "Matematikk").pk]) in maths
+    teacher = world.client("teacher").get(reverse("iop:goal_detail", args=[goal_in(plan, "Norsk").pk]))
+    assert "data-other-subject" not in teacher.content.decode()
+
+    refused = client.post(
+        reverse("iop:goal_log_create", args=[goal_in(plan, "Norsk").pk]), {"date": timezone.localdate(), "quality": 2}
+    )
+    assert refused.status_code == 403 and not GoalLog.objects.exists()
+
+
+def test_hours_are_logged_in_the_faglaerers_subjects_only(world: World, plan: Iop) -> None:
+    def choices(persona: str) -> list[str]:
+        body = world.client(persona).get(reverse("iop:iop_detail", args=[plan.pk])).content.decode()
+        select = body.split('name="undervisning-section"', 1)[1].split("</select>", 1)[0]
+        return [part.split("</option>", 1)[0].rsplit(">", 1)[-1] for part in select.split("<option")[2:]]
+
+    assert choices("teacher") == ["Matematikk", "Norsk"]
+    assert choices("faglaerer") == ["Matematikk"]
+
+    today = timezone.localdate()
+    norsk, maths = plan.sections.get(subject="Norsk"), plan.sections.get(subject="Matematikk")
+    data = {"period_start": today, "period_end": today, "hours": 2}
+    faglaerer = world.user("faglaerer")
+    with pytest.raises(PermissionDenied):
+        services.teaching_log_create(actor=faglaerer, section=norsk, data=data)
+    entry = services.teaching_log_create(actor=faglaerer, section=maths, data=data)
+    with pytest.raises(PermissionDenied):  # nor moved there afterwards
+        services.teaching_log_update(actor=faglaerer, entry=entry, data={**data, "section": norsk})
+    assert list(TeachingLog.objects.values_list("section__subject", flat=True)) == ["Matematikk"]
+
+    # The correction form offers the faglærer's subjects (and the entry's own).
+    body = world.client("faglaerer").get(reverse("iop:teaching_log_update", args=[entry.pk])).content.decode()
+    select = body.split('name="section"', 1)[1].split("</select>", 1)[0]
+    assert "Matematikk" in select and "Norsk" not in select
+
+
+def test_a_faglaerer_of_no_subject_of_the_plan_gets_no_hours_form(world: World, plan: Iop) -> None:
+    IopSubject.objects.filter(iop=plan, subject="Matematikk").update(subject="Engelsk")
+    page = world.client("faglaerer").get(reverse("iop:iop_detail", args=[plan.pk]))
+    assert page.status_code == 200 and 'name="undervisning-section"' not in page.content.decode()
+    assert "Engelsk" in page.content.decode()  # the plan is read all the same
