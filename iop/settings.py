@@ -293,6 +293,9 @@ ANONYMOUS_USER_NAME = None
 # --- I18n -----------------------------------------------------------------
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", "Norsk bokmål"), ("nn", "Norsk nynorsk"), ("sv", "Svenska"), ("en", "English")]
+# The pages before login speak the language last used in the browser
+# (students.middleware.SchoolLanguageMiddleware): remembered for a year.
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Date formats per language beside Django's own: the names templates use
 # besides Django's (MEDIUM_DATE_FORMAT ...) are defined for every language above.

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render, resolve_url
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from . import access
@@ -66,26 +67,53 @@ class ReadOnlyUsersMiddleware:
         return None
 
 
+#: The query parameter that picks the language of the pages before login (``?lang=sv``).
+LANGUAGE_PARAM = "lang"
+
+
 class SchoolLanguageMiddleware:
     """The interface speaks the user's own language (``User.language``, chosen
     on their settings page: bokmål, nynorsk, Swedish or English), else the
     language of the user's school: Norwegian bokmål by default, nynorsk or
     Swedish where the school uses it (guardians: their children's school).
-    The browser's language is not consulted."""
+
+    Before login (the login page, password reset, error pages) the pages
+    speak the language last used in this browser: the language cookie
+    (``settings.LANGUAGE_COOKIE_NAME``), set when a logged-in page is served
+    and when a visitor picks a language on the login page (``?lang=sv``);
+    bokmål without it. The browser's own language is not consulted."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        self.codes = frozenset(code for code, _name in settings.LANGUAGES)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         language = settings.LANGUAGE_CODE
+        remembered = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         if request.user.is_authenticated:
             language = request.user.language or access.profile(request.user).language or language
+        elif request.GET.get(LANGUAGE_PARAM) in self.codes:
+            language = request.GET[LANGUAGE_PARAM]
+        elif remembered in self.codes:
+            language = remembered  # type: ignore[assignment]
         # override() restores the previous language afterwards, so nothing
         # that runs after the request (tasks run in-process, tests) inherits it.
         with translation.override(language):
             request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
             response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        if not request.user.is_authenticated:
+            patch_vary_headers(response, ("Cookie",))  # a cache must not give one visitor's language to another
+        anonymous_default = not request.user.is_authenticated and language == settings.LANGUAGE_CODE
+        if remembered != language and (remembered or not anonymous_default):
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
         return response
 
 

@@ -9,8 +9,10 @@ import datetime
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.test import Client
 from django.urls import reverse
 from django.utils import formats, translation
 
@@ -40,6 +42,32 @@ def test_the_users_own_language_wins_over_the_schools(world: World, language: st
     response = world.client("teacher").get(reverse("home"))
     assert lang(response) == language
     assert f'<html lang="{language}"' in response.content.decode()
+
+
+def test_the_pages_before_login_speak_the_language_last_used_in_the_browser(world: World) -> None:
+    School.objects.filter(pk=world.school1.pk).update(language=School.Language.SV)
+    client = world.client("teacher")
+    assert lang(client.get(reverse("home"))) == "sv"
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "sv"
+    client.post(reverse("logout"))
+    page = client.get(reverse("login"))
+    assert lang(page) == "sv" and "Logga in" in page.content.decode()
+    assert lang(client.get(reverse("password_reset"))) == "sv"
+
+
+def test_a_visitor_picks_the_language_of_the_login_page(world: World) -> None:
+    client = Client()
+    page = client.get(reverse("login"), {"next": "/elever/"})
+    body = page.content.decode()
+    assert lang(page) == "nb" and settings.LANGUAGE_COOKIE_NAME not in page.cookies
+    assert '<strong lang="nb" aria-current="true">Norsk bokmål</strong>' in body
+    assert 'href="?lang=sv&amp;next=/elever/"' in body  # the way back after login is kept
+    swedish = client.get(reverse("login"), {"lang": "sv", "next": "/elever/"})
+    assert lang(swedish) == "sv" and "Glömt lösenordet?" in swedish.content.decode()
+    assert lang(client.get(reverse("password_reset"))) == "sv"  # remembered
+    assert lang(client.get(reverse("login"), {"lang": "xx"})) == "sv"  # an unknown code changes nothing
+    assert lang(client.get(reverse("login"), {"lang": "nb"})) == "nb"
+    assert lang(client.get(reverse("login"))) == "nb"
 
 
 @pytest.mark.parametrize(("persona", "linked"), [("teacher", True), ("guardian_a", True), ("operator", False)])
