@@ -462,6 +462,17 @@ SE_LAST_YEAR_WITHOUT_GRADES = 5
 #: the dates come from the programme (``followup.atgardsprogram_sources``).
 SE_SUPPORT_DUTIES: list[dict[str, Any]] = [
     {
+        "key": "atgardsprogram-beslut",
+        "title": "Beslut om åtgärdsprogram",
+        "description": "Ett utkast till beslut om åtgärdsprogram, eller om att inte utarbeta ett, väntar på "
+        "rektorns beslut. Rektorn beslutar och kan inte överlåta beslut om särskilda stödformer (skollagen 3 kap. "
+        "9 och 11–12 §§). Fristen är satt till en vecka från utkastet och kan ändras på årshjulet. Den stängs när "
+        "beslutet är fattat.",
+        "responsible_role": R,
+        **record("ap_draft", 7),
+        "reminder_days": "1",
+    },
+    {
         "key": "atgardsprogram-uppfoljning",
         "title": "Uppföljning av åtgärdsprogram",
         "description": "Följ upp åtgärderna i elevens åtgärdsprogram den dag programmet anger (skollagen 3 kap. 9 §).",

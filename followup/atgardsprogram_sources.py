@@ -1,6 +1,8 @@
 """The Swedish support chain's dated records, for the deadline engine.
 
-A decided åtgärdsprogram states when it is followed up and when it is
+A draft decision waits for the rektor, who alone decides (skollagen 3 kap.
+9 §): from the day it is written it is a deadline (event ``ap_draft``) until
+it is decided. A decided åtgärdsprogram states when it is followed up and when it is
 evaluated (skollagen 3 kap. 9 §); each date becomes a deadline through a
 duty of the school's årshjul (or the school's own duty) following the record
 events ``ap_follow_up`` and ``ap_evaluation``:
@@ -21,12 +23,14 @@ from __future__ import annotations
 import uuid
 
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from iop.atgardsprogram.models import Atgardsprogram, AtgardsprogramUtvardering, ExtraAnpassning
 from students.models import SchoolYear
 
 from .sources import Record, _only
 
+DRAFT = "ap_draft"
 FOLLOW_UP = "ap_follow_up"
 EVALUATION = "ap_evaluation"
 KIND = "atgardsprogram"
@@ -35,23 +39,28 @@ ANPASSNING_KIND = "anpassning"
 
 
 def records(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> list[Record]:
-    """The follow-up and evaluation dates of the decided programmes and the
-    follow-up dates of the extra adaptations at the school of SCHOOL_YEAR (of
-    PUPIL_IDS when given), in two queries."""
+    """The dated steps of the Swedish support chain at the school of
+    SCHOOL_YEAR (of PUPIL_IDS when given), in two queries: each draft
+    decision waiting for the rektor (from the day it was written, done once
+    decided), the follow-up and evaluation dates of the decided programmes,
+    and the follow-up dates of the extra adaptations."""
     evaluations = AtgardsprogramUtvardering.objects.filter(programme_id=OuterRef("pk"))
-    qs = (
-        Atgardsprogram.objects.filter(pupil__school_id=school_year.school_id, kind=Atgardsprogram.Kind.UPPRATTA)
-        .exclude(status=Atgardsprogram.Status.DRAFT)
-        .annotate(
-            followed_up=Exists(evaluations.filter(date__gte=OuterRef("follow_up_on"))),
-            evaluated=Exists(evaluations.filter(date__gte=OuterRef("evaluate_on"))),
-        )
+    qs = Atgardsprogram.objects.filter(pupil__school_id=school_year.school_id).annotate(
+        followed_up=Exists(evaluations.filter(date__gte=OuterRef("follow_up_on"))),
+        evaluated=Exists(evaluations.filter(date__gte=OuterRef("evaluate_on"))),
     )
     out: list[Record] = []
-    rows = _only(qs, pupil_ids).values_list(
-        "pk", "pupil_id", "status", "follow_up_on", "evaluate_on", "followed_up", "evaluated"
-    )
-    for pk, pupil_id, status, follow_up_on, evaluate_on, followed_up, evaluated in rows:
+    fields = ("pk", "pupil_id", "kind", "status", "created_at", "decided_on", "follow_up_on", "evaluate_on")
+    for row in _only(qs, pupil_ids).values(*fields, "followed_up", "evaluated"):
+        pk, pupil_id, kind, status, created_at, decided_on, follow_up_on, evaluate_on = (row[f] for f in fields)
+        followed_up, evaluated = row["followed_up"], row["evaluated"]
+        is_draft = status == Atgardsprogram.Status.DRAFT
+        written = timezone.localdate(created_at)
+        if decided_on is not None:  # a decision recorded afterwards, dated the day it was made
+            written = min(written, decided_on)
+        out.append(Record(DRAFT, KIND, str(pk), pupil_id, written, done=not is_draft))
+        if is_draft or kind != Atgardsprogram.Kind.UPPRATTA:
+            continue
         in_force = status == Atgardsprogram.Status.DECIDED
         if follow_up_on is not None:
             out.append(Record(FOLLOW_UP, KIND, str(pk), pupil_id, follow_up_on, done=followed_up or not in_force))

@@ -174,6 +174,26 @@ def on_atgardsprogram_decided(sender: Any, *, programme: Atgardsprogram, actor: 
     _safely("a decided åtgärdsprogram", run)
 
 
+def on_atgardsprogram_drafted(sender: Any, *, programme: Atgardsprogram, actor: User, **kwargs: Any) -> None:
+    """A draft decision on an åtgärdsprogram was written: the rektor, who
+    decides (skollagen 3 kap. 9 §), is told of the decision to make (the
+    pupil's deadlines were brought up to date by ``support_record_changed``,
+    sent first)."""
+
+    def run() -> None:
+        due = _open_for(
+            programme.pupil_id,
+            Q(
+                record_kind=ATGARDSPROGRAM_KIND,
+                record_id=str(programme.pk),
+                duty__record_event=Duty.RecordEvent.AP_DRAFT,
+            ),
+        )
+        tell(due, [])
+
+    _safely("a drafted åtgärdsprogram", run)
+
+
 def on_appeal_recorded(sender: Any, *, appeal: Appeal, actor: User, created: bool = False, **kwargs: Any) -> None:
     """An appeal was registered: its review by the school owner is due (the
     rektor and coordinators are told). A later step recorded closes that
@@ -236,3 +256,4 @@ def connect() -> None:
     signals.report_published.connect(on_record_changed, dispatch_uid="followup-report-published")
     signals.support_record_changed.connect(on_support_record_changed, dispatch_uid="followup-support-record")
     signals.atgardsprogram_decided.connect(on_atgardsprogram_decided, dispatch_uid="followup-atgardsprogram-decided")
+    signals.atgardsprogram_drafted.connect(on_atgardsprogram_drafted, dispatch_uid="followup-atgardsprogram-drafted")

@@ -417,7 +417,12 @@ class DutyForm(forms.ModelForm):
     #: The choices that belong to the Swedish support chain (åtgärdsprogram, extra anpassningar).
     SWEDISH: ClassVar[dict[str, frozenset[str]]] = {
         "record_event": frozenset(
-            {Duty.RecordEvent.AP_FOLLOW_UP, Duty.RecordEvent.AP_EVALUATION, Duty.RecordEvent.EA_FOLLOW_UP}
+            {
+                Duty.RecordEvent.AP_DRAFT,
+                Duty.RecordEvent.AP_FOLLOW_UP,
+                Duty.RecordEvent.AP_EVALUATION,
+                Duty.RecordEvent.EA_FOLLOW_UP,
+            }
         ),
         "fulfilment": frozenset({Duty.Fulfilment.AP_EVALUATED}),
     }

@@ -615,6 +615,7 @@ class Duty(models.Model):
         AP_FOLLOW_UP = "ap_follow_up", _("Follow-up date of an åtgärdsprogram")
         AP_EVALUATION = "ap_evaluation", _("Evaluation date of an åtgärdsprogram")
         EA_FOLLOW_UP = "ea_follow_up", _("Follow-up date of an extra adaptation")
+        AP_DRAFT = "ap_draft", _("An åtgärdsprogram waits for the rektor's decision")
 
     class Fulfilment(models.TextChoices):
         MANUAL = "manual", _("Marked done by hand")

@@ -50,3 +50,8 @@ support_record_changed = Signal()
 #: mentor follows it up, the guardians are told a decision was made.
 #: kwargs: ``programme`` (Atgardsprogram), ``actor`` (User).
 atgardsprogram_decided = Signal()
+
+#: A draft decision on an åtgärdsprogram (or not to draw one up) was
+#: written: it waits for the rektor, who alone decides (skollagen 3 kap. 9 §).
+#: kwargs: ``programme`` (Atgardsprogram), ``actor`` (User).
+atgardsprogram_drafted = Signal()

@@ -238,7 +238,10 @@ def atgardsprogram_create(
     measures: Sequence[Mapping[str, Any]] = (),
     previous: Atgardsprogram | None = None,
 ) -> Atgardsprogram:
-    """Draft the rektor's decision after a concluded investigation."""
+    """Draft the rektor's decision after a concluded investigation. Once
+    committed, :data:`iop.signals.atgardsprogram_drafted` is sent (the
+    rektor has a decision to make) and the pupil's deadlines are brought up
+    to date. Raises ``ValidationError`` before the investigation is concluded."""
     pupil = utredning.pupil
     _require(actor, Action.EDIT, pupil)
     if not utredning.is_concluded:
@@ -248,6 +251,11 @@ def atgardsprogram_create(
     programme.full_clean()
     programme.save()
     _measures(programme, measures if kind == Atgardsprogram.Kind.UPPRATTA else ())
+    _announce(pupil, actor)  # the draft waits for the rektor's decision: a deadline
+    transaction.on_commit(
+        lambda: signals.atgardsprogram_drafted.send(sender=Atgardsprogram, programme=programme, actor=actor),
+        robust=True,
+    )
     return programme
 
 

@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from followup.models import Notification
+from followup.models import Deadline, Notification
+from followup.selectors import deadline_link
 from iop.atgardsprogram import services
 from iop.atgardsprogram.models import Atgardsprogram
 from tests.atgardsprogram.factories import Sweden, decided, draft, sweden
@@ -134,9 +135,31 @@ def test_a_decision_tells_the_mentor_and_the_guardians(s: Sweden, django_capture
     task = Notification.objects.get(recipient=s.mentor, kind=Notification.Kind.TASK)
     assert task.deadline is not None and task.deadline.record_id == str(programme.pk)
     assert reverse("atgardsprogram:programme", args=[programme.pk]) in notification_targets(s.client("guardian"))
-    with django_capture_on_commit_callbacks(execute=True):  # drafts tell nobody
+    with django_capture_on_commit_callbacks(execute=True):  # drafts tell no guardian
         draft(s)
     assert Notification.objects.filter(atgardsprogram__isnull=False).count() == 1
+
+
+def test_a_draft_is_the_rektors_decision_to_make_until_decided(
+    s: Sweden, django_capture_on_commit_callbacks: Any
+) -> None:
+    today = timezone.localdate()
+    with django_capture_on_commit_callbacks(execute=True):
+        programme = draft(s)
+    waiting = Deadline.objects.get(duty__key="atgardsprogram-beslut", record_id=str(programme.pk))
+    assert waiting.state == Deadline.State.OPEN and waiting.responsible_id == s.rektor.pk
+    assert today + datetime.timedelta(days=7) <= waiting.due <= today + datetime.timedelta(days=9)  # to a Monday
+    assert deadline_link(waiting) == reverse("atgardsprogram:programme", args=[programme.pk])
+    task = Notification.objects.get(kind=Notification.Kind.TASK, deadline=waiting)
+    assert task.recipient == s.rektor  # the one who decides, and no one else
+    assert Notification.objects.filter(kind=Notification.Kind.TASK).count() == 1
+    home = s.client("rektor").get(reverse("home")).content.decode()
+    assert "Beslut om åtgärdsprogram" in home and reverse("atgardsprogram:programme", args=[programme.pk]) in home
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.atgardsprogram_decide(actor=s.rektor, programme=programme)
+    waiting.refresh_from_db()
+    assert waiting.state == Deadline.State.DONE
 
 
 def test_the_draft_page_lists_what_is_missing_before_the_decision(s: Sweden) -> None:

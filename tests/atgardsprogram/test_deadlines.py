@@ -21,10 +21,13 @@ pytestmark = pytest.mark.django_db
 def test_the_follow_up_and_evaluation_dates_are_deadlines_until_evaluated() -> None:
     s = sweden()  # the Swedish årshjul carries the programme's duties
     year = SchoolYear.objects.get(school=s.school)
-    draft(s)  # a draft asks for nothing
+    waiting = draft(s)  # a draft asks only for the rektor's decision
     programme = decided(s)
     deadlines.deadlines_generate(school_year=year)
-    found = {d.duty.key: d for d in Deadline.objects.filter(record_kind="atgardsprogram")}
+    asked = Deadline.objects.filter(record_kind="atgardsprogram", record_id=str(waiting.pk))
+    assert [(d.duty.key, d.state) for d in asked] == [("atgardsprogram-beslut", Deadline.State.OPEN)]
+    found = {d.duty.key: d for d in Deadline.objects.filter(record_kind="atgardsprogram", record_id=str(programme.pk))}
+    assert found.pop("atgardsprogram-beslut").state == Deadline.State.DONE
     assert set(found) == {"atgardsprogram-uppfoljning", "atgardsprogram-utvardering"}
     assert found["atgardsprogram-uppfoljning"].due == programme.follow_up_on
     assert found["atgardsprogram-utvardering"].due == programme.evaluate_on
@@ -44,7 +47,8 @@ def test_the_follow_up_and_evaluation_dates_are_deadlines_until_evaluated() -> N
         next_follow_up=today + datetime.timedelta(days=60),
     )
     deadlines.deadlines_generate(school_year=year)
-    found = {d.duty.key: d for d in Deadline.objects.filter(record_kind="atgardsprogram")}
+    found = {d.duty.key: d for d in Deadline.objects.filter(record_kind="atgardsprogram", record_id=str(programme.pk))}
+    del found["atgardsprogram-beslut"]  # decided
     assert found["atgardsprogram-utvardering"].due == today + datetime.timedelta(days=150)
     assert found["atgardsprogram-uppfoljning"].due == today + datetime.timedelta(days=60)
     assert all(d.state == Deadline.State.OPEN for d in found.values())
@@ -58,5 +62,5 @@ def test_the_follow_up_and_evaluation_dates_are_deadlines_until_evaluated() -> N
         outcome=AtgardsprogramUtvardering.Outcome.END,
     )
     deadlines.deadlines_generate(school_year=year)
-    states = set(Deadline.objects.filter(record_kind="atgardsprogram").values_list("state", flat=True))
+    states = set(Deadline.objects.filter(record_id=str(programme.pk)).values_list("state", flat=True))
     assert states == {Deadline.State.DONE}

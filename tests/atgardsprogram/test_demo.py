@@ -23,7 +23,16 @@ def test_the_demo_has_the_swedish_support_chain() -> None:
     assert refusal.is_decided and refusal.utredning.needs_support is False
     assert ExtraAnpassning.objects.filter(pupil=programme.pupil, uppfoljningar__isnull=False).exists()
     assert Utredning.objects.count() == 2
-    assert Deadline.objects.filter(record_kind="atgardsprogram", record_id=str(programme.pk)).count() == 2
+    states = dict(
+        Deadline.objects.filter(record_kind="atgardsprogram", record_id=str(programme.pk)).values_list(
+            "duty__key", "state"
+        )
+    )
+    assert states == {
+        "atgardsprogram-beslut": Deadline.State.DONE,  # decided
+        "atgardsprogram-uppfoljning": Deadline.State.OPEN,
+        "atgardsprogram-utvardering": Deadline.State.OPEN,
+    }
 
     client = Client()
     client.post("/konto/logg-inn/", {"username": "vardnadshavare.5a.1@demo.example", "password": DEMO_PASSWORD})
