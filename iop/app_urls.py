@@ -15,6 +15,7 @@ urlpatterns = [
     path("sakkyndig-vurdering/<uuid:pk>/", views.vurdering_detail, name="vurdering_detail"),
     path("sakkyndig-vurdering/<uuid:pk>/endre/", views.vurdering_edit, name="vurdering_edit"),
     path("sakkyndig-vurdering/<uuid:pk>/fullfor/", views.vurdering_complete, name="vurdering_complete"),
+    path("sakkyndig-vurdering/<uuid:pk>/slett/", views.vurdering_delete, name="vurdering_delete"),
     path("sakkyndig-vurdering/<uuid:pk>/vedtak/ny/", views.vedtak_create, name="vedtak_create"),
     path("vedtak/<uuid:pk>/", views.vedtak_detail, name="vedtak_detail"),
     path("vedtak/<uuid:pk>/endre/", views.vedtak_edit, name="vedtak_edit"),

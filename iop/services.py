@@ -365,6 +365,19 @@ def vurdering_complete_problems(sv: SakkyndigVurdering, day: datetime.date) -> l
 
 
 @transaction.atomic
+def vurdering_delete(*, actor: User, vurdering: SakkyndigVurdering) -> None:
+    """Delete a draft expert assessment begun by mistake (PPT: ``assess``).
+    Its history keeps who deleted it and when. A completed assessment is a
+    document of the case (opplæringslova § 11-8) and is never deleted:
+    ``ValidationError``. ``PermissionDenied`` for anyone who may not assess."""
+    _require(actor, Action.ASSESS, vurdering.pupil)
+    sv = concurrency.locked(SakkyndigVurdering, vurdering.pk)
+    if not sv.is_draft:
+        raise ValidationError(_("A completed expert assessment can not be deleted."))
+    _delete(sv, actor)
+
+
+@transaction.atomic
 def vurdering_complete(*, actor: User, vurdering: SakkyndigVurdering, version: int) -> SakkyndigVurdering:
     """Complete the expert assessment. Refused (ValidationError listing every
     reason, :func:`vurdering_complete_problems`) while anything it must say

@@ -222,6 +222,32 @@ def vurdering_detail(request: HttpRequest, pk: str) -> HttpResponse:
 
 @login_required
 @require_POST
+def vurdering_delete(request: HttpRequest, pk: str) -> HttpResponse:
+    """Delete a draft expert assessment, after a confirmation page."""
+    sv = selectors.vurdering_for(request.user, pk, Action.ASSESS)
+    back = reverse("iop:vurdering_detail", args=[sv.pk])
+    if not _confirmed(request) or not sv.is_draft:
+        return _confirm_page(
+            request,
+            document=sv,
+            question=_("Delete the draft expert assessment?"),
+            consequence=_("What is written in it is deleted. The history keeps that it was deleted, by whom and when."),
+            button=_("Yes, delete the draft"),
+            back=back,
+            refused="" if sv.is_draft else _("A completed expert assessment can not be deleted."),
+        )
+    try:
+        services.vurdering_delete(actor=_actor(request), vurdering=sv)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(back)
+    messages.success(request, _("The draft expert assessment is deleted."))
+    return redirect("pupil_detail", sv.pupil_id)
+
+
+@login_required
+@require_POST
 def vurdering_complete(request: HttpRequest, pk: str) -> HttpResponse:
     sv = selectors.vurdering_for(request.user, pk, Action.ASSESS)
     if not _confirmed(request) and sv.is_draft:

@@ -433,6 +433,32 @@ ROWS = {
             check=status_is(SakkyndigVurdering, lambda w: ready(w).sv, "completed", "draft", writers=("ppt",)),
         ),
     ],
+    "iop:vurdering_delete": [
+        Row(
+            lambda w: reverse("iop:vurdering_delete", args=[ready(w).sv.pk]),
+            post(("ppt",), ("teacher", "faglaerer", "coordinator"), status=200),
+            "post",
+            lambda w: {},
+            label="a draft: the confirmation page",
+            check=lambda w, persona, response: _gone(SakkyndigVurdering, ready(w).sv, False),
+        ),
+        Row(
+            lambda w: reverse("iop:vurdering_delete", args=[ready(w).sv.pk]),
+            post(("ppt",), ("teacher", "faglaerer", "coordinator")),
+            "post",
+            lambda w: {"confirm": "1"},
+            label="a draft, confirmed",
+            check=lambda w, persona, response: _gone(SakkyndigVurdering, ready(w).sv, persona == "ppt"),
+        ),
+        Row(
+            url("vurdering_delete", "sv"),
+            post(("ppt",), ("teacher", "faglaerer", "coordinator"), status=200),  # the page says it can not be
+            "post",
+            lambda w: {"confirm": "1"},
+            label="a completed assessment: kept",
+            check=lambda w, persona, response: _gone(SakkyndigVurdering, c(w).sv, False),
+        ),
+    ],
     "iop:vedtak_create": [
         Row(url("vedtak_create", "sv"), get(("coordinator",), _not("coordinator", "vikar"))),
         Row(url("vedtak_create", "sv"), post(("coordinator",), ("teacher", "faglaerer", "ppt")), "post", vedtak_data),
