@@ -251,15 +251,29 @@ class ReferralForm(VersionedForm):
 
 class ConsentForm(forms.ModelForm):
     """The consent to the referral: the pupil's own, or a guardian's, chosen
-    among the pupil's guardians with parental responsibility (GUARDIANS)."""
+    among the pupil's guardians with parental responsibility (GUARDIANS).
+    With ASSESSMENT (a user who records the case's consents: the
+    coordinator, the rektor) the form offers to record it as the consent to
+    the expert assessment as well, ticked: one form says both."""
+
+    also_assessment = forms.BooleanField(
+        label=_("The consent also covers the expert assessment (sakkyndig vurdering)"),
+        help_text=_("Leave it ticked when the form the guardians signed says so; the assessment needs its consent."),
+        required=False,
+        initial=True,
+    )
 
     class Meta:
         model = Consent
         fields = ["given_by", "guardian", "date", "method", "note"]
         widgets = {"date": DateInput()}
 
-    def __init__(self, *args: Any, guardians: QuerySet[User] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, guardians: QuerySet[User] | None = None, assessment: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if not assessment:
+            del self.fields["also_assessment"]
         field = self.fields["guardian"]
         field.queryset = guardians if guardians is not None else User.objects.none()  # type: ignore[attr-defined]
         field.help_text = _(

@@ -19,7 +19,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from iop import concurrency
-from iop.models import CONSENT_AGE, SakkyndigVurdering
+from iop import services as iop_services
+from iop.models import CONSENT_AGE, CaseConsent, SakkyndigVurdering
 from iop.services import consenting_guardian_problem
 from students import access
 from students import services as student_services
@@ -345,13 +346,18 @@ def consent_record(
     given_by: str = Consent.GivenBy.GUARDIAN,
     guardian: User | None = None,
     note: str = "",
+    also_assessment: bool = False,
 ) -> Consent:
     """Record the guardians' consent to the referral (the pupil's own from the
     age of 15, :data:`iop.models.CONSENT_AGE`; opplæringslova chapter 11).
     A guardian's consent names GUARDIAN, one of the pupil's guardians with
     parental responsibility (:func:`iop.services.consenting_guardian_problem`,
     the rule of the consents to the assessment and the decision); the name
-    kept is the guardian's, or the pupil's when the pupil consents."""
+    kept is the guardian's, or the pupil's when the pupil consents. With
+    ALSO_ASSESSMENT the same consent is recorded as the consent to the
+    expert assessment (:func:`iop.services.case_consent_record`, kind
+    ``sv``: ``PermissionDenied`` unless ACTOR manages the pupil), so that a
+    form that says both is recorded once."""
     _require(actor, Action.EDIT, referral.pupil)
     if referral.is_sent:
         raise ValidationError(_("The referral is sent already."))
@@ -386,6 +392,20 @@ def consent_record(
     )
     consent.full_clean()
     consent.save()
+    if also_assessment:
+        iop_services.case_consent_record(
+            actor=actor,
+            pupil=pupil,
+            data={
+                "kind": CaseConsent.Kind.SV,
+                "given_by": given_by,
+                "guardian": guardian,
+                "name": name,
+                "date": date,
+                "method": method,
+                "note": note or _("Recorded with the consent to the referral."),
+            },
+        )
     return consent
 
 

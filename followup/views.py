@@ -703,7 +703,9 @@ def _referral_page(request: HttpRequest, obj: Any, **extra: Any) -> HttpResponse
         "staff": staff,
         "assessment": _assessment_of(request, obj),
         "consent_form": ConsentForm(
-            initial={"date": timezone.localdate()}, guardians=iop_selectors.consenting_guardians(obj.pupil)
+            initial={"date": timezone.localdate()},
+            guardians=iop_selectors.consenting_guardians(obj.pupil),
+            assessment=staff and access.can(request.user, Action.MANAGE, obj.pupil),
         ),
         **extra,
     }
@@ -789,7 +791,11 @@ def _autosave_message(message: str) -> HttpResponse:
 @require_POST
 def consent_create(request: HttpRequest, referral_id: str) -> HttpResponse:
     obj = selectors.referral(request.user, referral_id, Action.EDIT)
-    form = ConsentForm(request.POST, guardians=iop_selectors.consenting_guardians(obj.pupil))
+    form = ConsentForm(
+        request.POST,
+        guardians=iop_selectors.consenting_guardians(obj.pupil),
+        assessment=access.can(request.user, Action.MANAGE, obj.pupil),
+    )
     if form.is_valid() and _save(
         form, lambda: services.consent_record(actor=_user(request), referral=obj, **form.cleaned_data)
     ):

@@ -8,6 +8,7 @@ referral be sent or count in the tilsyn check."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -192,3 +193,57 @@ def test_tilsyn_counts_a_guardians_consent_only_when_it_names_a_guardian_with_pa
 
     GuardianLink.objects.filter(pupil=pupil).update(parental_responsibility=False)
     assert referral_consent_result(pupil).status == tilsyn.Status.MISSING
+
+
+# --- one form, both consents --------------------------------------------------------------
+
+
+def test_the_consent_to_the_referral_is_recorded_as_the_assessments_too_when_ticked(world: World) -> None:
+    from iop.models import CaseConsent
+    from iop.services import consent_problem
+
+    referral = referral_of(world)
+    coordinator = world.client("coordinator")
+    page = coordinator.get(reverse("followup:referral_detail", args=[referral.pk])).content.decode()
+    [box] = re.findall(r'<input[^>]*name="also_assessment"[^>]*>', page)
+    assert " checked" in box  # ticked to begin with
+    today = timezone.localdate()
+    assert consent_problem(world.pupil_a, CaseConsent.Kind.SV, today)
+    data = {
+        "given_by": "guardian",
+        "guardian": world.user("guardian_a").pk,
+        "date": today.isoformat(),
+        "method": "signed",
+        "also_assessment": "on",
+    }
+    assert coordinator.post(reverse("followup:consent_create", args=[referral.pk]), data).status_code == 302
+    [case] = CaseConsent.objects.filter(pupil=world.pupil_a)
+    assert (case.kind, case.guardian, case.name, case.date) == ("sv", world.user("guardian_a"), "Aud Foresatt", today)
+    assert case.note == "Registrert sammen med samtykket til henvisningen."
+    assert consent_problem(world.pupil_a, CaseConsent.Kind.SV, today) is None  # PPT may complete the assessment
+
+    # Unticked: the referral's consent only.
+    other = referral_of(world, world.pupil_b)
+    data["guardian"] = world.user("guardian_b").pk
+    del data["also_assessment"]
+    assert coordinator.post(reverse("followup:consent_create", args=[other.pk]), data).status_code == 302
+    assert not CaseConsent.objects.filter(pupil=world.pupil_b).exists()
+
+
+def test_who_may_not_record_the_cases_consents_is_not_offered_the_box(world: World) -> None:
+    referral = services.referral_create(actor=world.user("teacher"), pupil=world.pupil_a, question="Lesevansker?")
+    page = world.client("teacher").get(reverse("followup:referral_detail", args=[referral.pk])).content.decode()
+    assert 'name="also_assessment"' not in page
+    data = {
+        "given_by": "guardian",
+        "guardian": world.user("guardian_a").pk,
+        "date": timezone.localdate(),
+        "method": "signed",
+    }
+    response = world.client("teacher").post(
+        reverse("followup:consent_create", args=[referral.pk]), {**data, "also_assessment": "on"}
+    )
+    assert response.status_code == 302 and referral.consents.count() == 1  # the box is not theirs: ignored
+    from iop.models import CaseConsent
+
+    assert not CaseConsent.objects.exists()
