@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from students import access
 from students.models import Pupil
 from students.sections import Section
 
@@ -16,6 +17,13 @@ def pupil_plans(request: HttpRequest, pupil: Pupil) -> Section | None:
     plans = selectors.pupil_plans(pupil)
     if plans is None:
         return None
+    if plans.can_log and plans.current is not None:
+        # A faglærer logs in the subjects they teach the pupil; the other goals they read.
+        subjects = access.log_subjects(request.user, pupil)  # type: ignore[arg-type]
+        names = {s.pk: s.subject.strip().casefold() for s in plans.current.sections.all()}
+        for goal in plans.current.goals.all():
+            subject = names.get(goal.section_id, "")
+            goal.loggable = subjects is None or not subject or subject in subjects  # type: ignore[attr-defined]
     return Section("iop/_pupil_plans.html", {"plans": plans})
 
 

@@ -66,7 +66,7 @@ def test_a_faglaerer_logs_goals_of_their_subject_and_general_ones_only(world: Wo
 def test_the_goal_page_shows_the_form_only_in_the_faglaerers_subject(world: World, plan: Iop) -> None:
     client = world.client("faglaerer")
     norsk = client.get(reverse("iop:goal_detail", args=[goal_in(plan, "Norsk").pk])).content.decode()
-    assert "data-other-subject" in norsk and "Framgang i Norsk føres av" in norsk
+    assert "data-other-subject" in norsk and "Progresjonen i Norsk føres av" in norsk
     assert reverse("iop:goal_log_create", args=[goal_in(plan, "Norsk").pk]) not in norsk
     maths = client.get(reverse("iop:goal_detail", args=[goal_in(plan, "Matematikk").pk])).content.decode()
     assert "data-other-subject" not in maths
@@ -111,3 +111,16 @@ def test_a_faglaerer_of_no_subject_of_the_plan_gets_no_hours_form(world: World, 
     page = world.client("faglaerer").get(reverse("iop:iop_detail", args=[plan.pk]))
     assert page.status_code == 200 and 'name="undervisning-section"' not in page.content.decode()
     assert "Engelsk" in page.content.decode()  # the plan is read all the same
+
+
+def test_the_pupil_page_offers_to_log_the_faglaerers_goals_only(world: World, plan: Iop) -> None:
+    def links(persona: str) -> dict[str, str]:
+        body = world.client(persona).get(reverse("pupil_detail", args=[world.pupil_a.pk])).content.decode()
+        out = {}
+        for subject in ("Matematikk", "Norsk", None):
+            url = reverse("iop:goal_detail", args=[goal_in(plan, subject).pk])
+            out[subject or "general"] = body.split(f'href="{url}">', 1)[1].split("<", 1)[0]
+        return out
+
+    assert links("faglaerer") == {"Matematikk": "Logg progresjon", "Norsk": "Progresjon", "general": "Logg progresjon"}
+    assert set(links("teacher").values()) == {"Logg progresjon"}
