@@ -404,6 +404,8 @@ class TeachingLogForm(forms.ModelForm):
         if isinstance(sections, list):
             field.queryset = IopSubject.objects.filter(pk__in=[s.pk for s in sections])  # type: ignore[attr-defined]
             field.choices = [("", "---------"), *[(s.pk, s.subject) for s in sections]]  # type: ignore[attr-defined]
+            if len(sections) == 1 and not self.is_bound and self.instance.section_id is None:
+                self.initial["section"] = sections[0].pk  # the one subject there is to choose
         else:
             field.queryset = sections  # type: ignore[attr-defined]
 

@@ -231,7 +231,7 @@ def vurdering_delete(request: HttpRequest, pk: str) -> HttpResponse:
             request,
             document=sv,
             question=_("Delete the draft expert assessment?"),
-            consequence=_("What is written in it is deleted. The history keeps that it was deleted, by whom and when."),
+            consequence=_("Everything written in the draft is deleted. A record of who deleted it and when is kept."),
             button=_("Yes, delete the draft"),
             back=back,
             refused="" if sv.is_draft else _("A completed expert assessment can not be deleted."),

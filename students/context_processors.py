@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from . import access
@@ -15,8 +16,13 @@ def site_name(prof: access.Profile | None) -> str:
     """The product's name in the header and the page titles: "IOP and IUP",
     but a neutral name for a user whose schools (and children) are all
     Swedish, who has no IOP (the Norwegian chain's plan). A user with no
-    school and no child (an operator) gets the product's own name."""
+    school and no child (an operator) gets the product's own name. Before
+    login the pages in Swedish (a visitor who chose it, or whose last user
+    in the browser read Swedish) use the neutral name: Swedish schools
+    have no IOP."""
     if prof is not None and prof.active and (prof.is_staff_member or prof.is_guardian) and not prof.meets_chain:
+        return _("Pupil support and IUP")
+    if (prof is None or not prof.active) and translation.get_language() == "sv":
         return _("Pupil support and IUP")
     return _("IOP and IUP")
 

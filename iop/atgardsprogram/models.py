@@ -210,9 +210,11 @@ class Atgardsprogram(models.Model):
     anpassad_studiegang = models.BooleanField(_("reduced timetable (anpassad studiegång)"), default=False)
     follow_up_on = models.DateField(_("follow-up date"), null=True, blank=True, validators=[validate_date_window])
     evaluate_on = models.DateField(_("evaluation date"), null=True, blank=True, validators=[validate_date_window])
-    pupil_took_part = models.BooleanField(_("the pupil took part"), null=True, blank=True)
+    pupil_took_part = models.BooleanField(_("the pupil was given the chance to take part"), null=True, blank=True)
     pupil_comment = FreeTextField(_("the pupil's view"), blank=True)
-    guardians_took_part = models.BooleanField(_("the guardians took part"), null=True, blank=True)
+    guardians_took_part = models.BooleanField(
+        _("the guardians were given the chance to take part"), null=True, blank=True
+    )
     guardians_comment = FreeTextField(_("the guardians' view"), blank=True)
     reason = FreeTextField(
         _("reasons"), blank=True, help_text=_("Why no support programme is drawn up (a decision not to draw one up).")

@@ -84,9 +84,9 @@ def test_the_swedish_support_chain_from_extra_anpassning_to_evaluation(live_serv
     page.get_by_label("Ämnen").fill("Matematik")
     page.get_by_label("Datum för uppföljning").fill(day(30))
     page.get_by_label("Utvärderingsdatum").fill(day(90))
-    page.get_by_label("Eleven deltog").select_option(label="Ja")
+    page.get_by_label("Eleven har fått möjlighet att delta").select_option(label="Ja")
     page.get_by_label("Elevens synpunkter").fill("Alva vill ha stödet i klassrummet.")
-    page.get_by_label("Vårdnadshavarna har deltagit").select_option(label="Ja")
+    page.get_by_label("Vårdnadshavarna har fått möjlighet att delta").select_option(label="Ja")
     first = page.locator("[data-measure]").first
     first.get_by_label("Åtgärd").fill("Speciallärare 30 minuter tre gånger i veckan.")
     first.get_by_label("Ansvarig").fill("Speciallärare")
@@ -116,8 +116,8 @@ def test_the_swedish_support_chain_from_extra_anpassning_to_evaluation(live_serv
     conclude(page, needs=False)
     page.get_by_role("link", name="Skriv ett utkast till beslut att inte upprätta ett åtgärdsprogram").click()
     page.get_by_label("Motivering").fill("Utredningen visar att extra anpassningar räcker.")
-    page.get_by_label("Eleven deltog").select_option(label="Ja")
-    page.get_by_label("Vårdnadshavarna har deltagit").select_option(label="Nej")
+    page.get_by_label("Eleven har fått möjlighet att delta").select_option(label="Ja")
+    page.get_by_label("Vårdnadshavarna har fått möjlighet att delta").select_option(label="Nej")
     page.get_by_role("button", name="Spara utkastet").click()
     page.get_by_text("Beslutet är sparat som utkast.").wait_for()
     refusal_url = page.url

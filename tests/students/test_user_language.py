@@ -64,6 +64,9 @@ def test_a_visitor_picks_the_language_of_the_login_page(world: World) -> None:
     assert 'href="?lang=sv&amp;next=/elever/"' in body  # the way back after login is kept
     swedish = client.get(reverse("login"), {"lang": "sv", "next": "/elever/"})
     assert lang(swedish) == "sv" and "Glömt lösenordet?" in swedish.content.decode()
+    # Each language by its own name, whatever the page's language; a Swedish page names the product without IOP.
+    assert 'hreflang="en">English</a>' in swedish.content.decode() and "Engelska" not in swedish.content.decode()
+    assert "Elevstöd och IUP" in swedish.content.decode() and "IOP och IUP" not in swedish.content.decode()
     assert lang(client.get(reverse("password_reset"))) == "sv"  # remembered
     assert lang(client.get(reverse("login"), {"lang": "xx"})) == "sv"  # an unknown code changes nothing
     assert lang(client.get(reverse("login"), {"lang": "nb"})) == "nb"
