@@ -88,6 +88,9 @@ def test_hours_are_logged_in_the_faglaerers_subjects_only(world: World, plan: Io
 
     assert choices("teacher") == ["Matematikk", "Norsk"]
     assert choices("faglaerer") == ["Matematikk"]
+    body = world.client("faglaerer").get(reverse("iop:iop_detail", args=[plan.pk])).content.decode()
+    select = body.split('name="undervisning-section"', 1)[1].split("</select>", 1)[0]
+    assert "selected" in select.split("Matematikk", 1)[0].rsplit("<option", 1)[1]  # the one subject, chosen
 
     today = timezone.localdate()
     norsk, maths = plan.sections.get(subject="Norsk"), plan.sections.get(subject="Matematikk")
