@@ -20,6 +20,7 @@ urlpatterns = [
     path("vedtak/<uuid:pk>/", views.vedtak_detail, name="vedtak_detail"),
     path("vedtak/<uuid:pk>/endre/", views.vedtak_edit, name="vedtak_edit"),
     path("vedtak/<uuid:pk>/fatt/", views.vedtak_make, name="vedtak_make"),
+    path("vedtak/<uuid:pk>/slett/", views.vedtak_delete, name="vedtak_delete"),
     path("vedtak/<uuid:pk>/iop/ny/", views.iop_create, name="iop_create"),
     path("vedtak/<uuid:pk>/pdf/", views.vedtak_pdf, name="vedtak_pdf"),
     path("vedtak/<uuid:pk>/underrettet/", views.vedtak_notified, name="vedtak_notified"),

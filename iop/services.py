@@ -755,6 +755,26 @@ def vedtak_make_problems(vedtak: Enkeltvedtak, day: datetime.date) -> list[str]:
 
 
 @transaction.atomic
+def vedtak_delete(*, actor: User, vedtak: Enkeltvedtak) -> None:
+    """Delete a draft decision begun by mistake (the coordinator or rektor:
+    ``manage``). Its history keeps who deleted it and when; the expert
+    assessment it was drafted from stays, ready for a decision. A decision
+    made is never deleted (forvaltningsloven: it is the pupil's decision and
+    may be appealed), nor a draft already shared with the pupil and the
+    guardians for comment (forhåndsvarsel, forvaltningsloven § 16): both
+    ``ValidationError``. ``PermissionDenied`` for anyone who may not manage."""
+    _require(actor, Action.MANAGE, vedtak.pupil)
+    current = concurrency.locked(Enkeltvedtak, vedtak.pk)
+    if current.is_made:
+        raise ValidationError(_("A decision that has been made can not be deleted."))
+    if current.advance_notices.exists():
+        raise ValidationError(
+            _("The draft has been shared with the pupil and the guardians for comment: it is kept with their comments.")
+        )
+    _delete(current, actor)
+
+
+@transaction.atomic
 def vedtak_make(
     *, actor: User, vedtak: Enkeltvedtak, version: int, made_on: datetime.date | None = None
 ) -> Enkeltvedtak:

@@ -567,6 +567,41 @@ def appeal_edit(request: HttpRequest, pk: str) -> HttpResponse:
 
 @login_required
 @require_POST
+def vedtak_delete(request: HttpRequest, pk: str) -> HttpResponse:
+    """Delete a draft decision, after a confirmation page (or a page saying why it is kept)."""
+    vedtak = selectors.vedtak_for(request.user, pk, Action.MANAGE)
+    refused = ""
+    if vedtak.is_made:
+        refused = _("A decision that has been made can not be deleted.")
+    elif vedtak.advance_notices.exists():
+        refused = _(
+            "The draft has been shared with the pupil and the guardians for comment: it is kept with their comments."
+        )
+    if refused or not _confirmed(request):
+        return _confirm_page(
+            request,
+            document=vedtak,
+            question=_("Delete the draft decision?"),
+            consequence=_(
+                "Everything written in the draft is deleted. A record of who deleted it and when is kept. "
+                "The expert assessment stays, ready for a decision."
+            ),
+            button=_("Yes, delete the draft"),
+            back=reverse("iop:vedtak_detail", args=[vedtak.pk]),
+            refused=refused,
+        )
+    try:
+        services.vedtak_delete(actor=_actor(request), vedtak=vedtak)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("iop:vedtak_detail", vedtak.pk)
+    messages.success(request, _("The draft decision is deleted."))
+    return redirect("pupil_detail", vedtak.pupil_id)
+
+
+@login_required
+@require_POST
 def vedtak_make(request: HttpRequest, pk: str) -> HttpResponse:
     vedtak = selectors.vedtak_for(request.user, pk, Action.MANAGE)
     if not _confirmed(request) and not vedtak.is_made:

@@ -485,6 +485,32 @@ ROWS = {
             check=status_is(Enkeltvedtak, lambda w: ready(w).draft_vedtak, "made", "draft", writers=("coordinator",)),
         ),
     ],
+    "iop:vedtak_delete": [
+        Row(
+            lambda w: reverse("iop:vedtak_delete", args=[ready(w).draft_vedtak.pk]),
+            post(("coordinator",), ("teacher", "faglaerer", "ppt", "vikar"), status=200),
+            "post",
+            lambda w: {},
+            label="a draft: the confirmation page",
+            check=lambda w, persona, response: _gone(Enkeltvedtak, ready(w).draft_vedtak, False),
+        ),
+        Row(
+            lambda w: reverse("iop:vedtak_delete", args=[ready(w).draft_vedtak.pk]),
+            post(("coordinator",), ("teacher", "faglaerer", "ppt", "vikar")),
+            "post",
+            lambda w: {"confirm": "1"},
+            label="a draft, confirmed",
+            check=lambda w, persona, response: _gone(Enkeltvedtak, ready(w).draft_vedtak, persona == "coordinator"),
+        ),
+        Row(
+            lambda w: reverse("iop:vedtak_delete", args=[ready(w).vedtak.pk]),
+            post(("coordinator",), ("teacher", "faglaerer", "ppt", "vikar"), status=200),  # the page says it is kept
+            "post",
+            lambda w: {"confirm": "1"},
+            label="a decision made: kept",
+            check=lambda w, persona, response: _gone(Enkeltvedtak, ready(w).vedtak, False),
+        ),
+    ],
     "iop:vedtak_pdf": [  # one rendering only (WeasyPrint is slow); made and refused letters: tests/iop/test_law.py
         Row(
             lambda w: reverse("iop:vedtak_pdf", args=[b_draft_vedtak(w).pk]),
