@@ -233,6 +233,7 @@ def vurdering_delete(request: HttpRequest, pk: str) -> HttpResponse:
             question=_("Delete the draft expert assessment?"),
             consequence=_("Everything written in the draft is deleted. A record of who deleted it and when is kept."),
             button=_("Yes, delete the draft"),
+            deletes=True,
             back=back,
             refused="" if sv.is_draft else _("A completed expert assessment can not be deleted."),
         )
@@ -309,13 +310,14 @@ def _confirm_page(
     problems: list[str] | None = None,
     carry: dict[str, Any] | None = None,
     refused: str = "",
+    deletes: bool = False,
 ) -> HttpResponse:
     """The confirmation of an irreversible action, without JavaScript: a page
     with a form posting to the same address with ``confirm=1`` and the version
     (and any data in CARRY) in hidden fields. PROBLEMS (e.g. the publishing
     checklist, recomputed now) stop it: then there is no "yes" button.
     REFUSED (the action would do nothing) is said instead of the question,
-    with no "yes" button either."""
+    with no "yes" button either. DELETES: the "yes" deletes (a danger button)."""
     context = {
         "refused": refused,
         "document": document,
@@ -327,6 +329,7 @@ def _confirm_page(
         "problems": problems or [],
         "version": _version(request) or getattr(document, "version", 0),
         "carry": sorted((carry or {}).items()),
+        "deletes": deletes,
     }
     return render(request, "iop/confirm.html", context)
 
@@ -587,6 +590,7 @@ def vedtak_delete(request: HttpRequest, pk: str) -> HttpResponse:
                 "The expert assessment stays, ready for a decision."
             ),
             button=_("Yes, delete the draft"),
+            deletes=True,
             back=reverse("iop:vedtak_detail", args=[vedtak.pk]),
             refused=refused,
         )
@@ -1534,6 +1538,7 @@ def teaching_log_delete(request: HttpRequest, pk: str) -> HttpResponse:
                 "end": formats.date_format(entry.period_end, "SHORT_DATE_FORMAT"),
             },
             button=_("Yes, delete"),
+            deletes=True,
             back=back,
         )
     try:

@@ -4,6 +4,7 @@ who is told of a decision in the Swedish support chain."""
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 import pytest
@@ -167,6 +168,9 @@ def test_the_draft_page_lists_what_is_missing_before_the_decision(s: Sweden) -> 
     page = s.client("mentor").get(reverse("atgardsprogram:programme", args=[incomplete.pk])).content.decode()
     assert 'id="missing"' in page
     assert "Välj när åtgärdsprogrammet ska utvärderas." in page
+    rektor = s.client("rektor").get(reverse("atgardsprogram:programme", args=[incomplete.pk])).content.decode()
+    [button] = re.findall(r"<button[^>]*>Fatta beslut</button>", rektor)
+    assert " disabled" in button and "missing" in button  # what is missing is said, and the button waits for it
     complete = draft(s)
     page = s.client("mentor").get(reverse("atgardsprogram:programme", args=[complete.pk])).content.decode()
     assert 'id="missing"' not in page

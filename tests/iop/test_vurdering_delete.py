@@ -26,7 +26,8 @@ def test_ppt_deletes_a_draft_after_confirming(world: World) -> None:
 
     url = reverse("iop:vurdering_delete", args=[sv.pk])
     confirm = ppt.post(url).content.decode()
-    assert "Slette utkastet til sakkyndig vurdering?" in confirm and "Ja, slett utkastet" in confirm
+    assert "Slette utkastet til sakkyndig vurdering?" in confirm
+    assert '<button class="ds-button" type="submit" data-color="danger">Ja, slett utkastet</button>' in confirm
     assert SakkyndigVurdering.objects.filter(pk=sv.pk).exists()
 
     done = ppt.post(url, {"confirm": "1"}, follow=True)
