@@ -372,9 +372,16 @@ def vurdering_delete(*, actor: User, vurdering: SakkyndigVurdering) -> None:
     ``ValidationError``. ``PermissionDenied`` for anyone who may not assess."""
     _require(actor, Action.ASSESS, vurdering.pupil)
     sv = concurrency.locked(SakkyndigVurdering, vurdering.pk)
-    if not sv.is_draft:
-        raise ValidationError(_("A completed expert assessment can not be deleted."))
+    kept = vurdering_kept(sv)
+    if kept:
+        raise ValidationError(kept)
     _delete(sv, actor)
+
+
+def vurdering_kept(sv: SakkyndigVurdering) -> str:
+    """Why SV may not be deleted (:func:`vurdering_delete`), for the person;
+    "" when it may (a draft). No query."""
+    return "" if sv.is_draft else _("A completed expert assessment can not be deleted.")
 
 
 @transaction.atomic
@@ -765,13 +772,22 @@ def vedtak_delete(*, actor: User, vedtak: Enkeltvedtak) -> None:
     ``ValidationError``. ``PermissionDenied`` for anyone who may not manage."""
     _require(actor, Action.MANAGE, vedtak.pupil)
     current = concurrency.locked(Enkeltvedtak, vedtak.pk)
-    if current.is_made:
-        raise ValidationError(_("A decision that has been made can not be deleted."))
-    if current.advance_notices.exists():
-        raise ValidationError(
-            _("The draft has been shared with the pupil and the guardians for comment: it is kept with their comments.")
-        )
+    kept = vedtak_kept(current)
+    if kept:
+        raise ValidationError(kept)
     _delete(current, actor)
+
+
+def vedtak_kept(vedtak: Enkeltvedtak) -> str:
+    """Why VEDTAK may not be deleted (:func:`vedtak_delete`), for the person;
+    "" when it may. At most one query (its advance notices)."""
+    if vedtak.is_made:
+        return _("A decision that has been made can not be deleted.")
+    if vedtak.advance_notices.exists():
+        return _(
+            "The draft has been shared with the pupil and the guardians for comment: it is kept with their comments."
+        )
+    return ""
 
 
 @transaction.atomic

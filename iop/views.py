@@ -223,28 +223,54 @@ def vurdering_detail(request: HttpRequest, pk: str) -> HttpResponse:
 @login_required
 @require_POST
 def vurdering_delete(request: HttpRequest, pk: str) -> HttpResponse:
-    """Delete a draft expert assessment, after a confirmation page."""
+    """Delete a draft expert assessment, after a confirmation page (or a page saying why it is kept)."""
     sv = selectors.vurdering_for(request.user, pk, Action.ASSESS)
-    back = reverse("iop:vurdering_detail", args=[sv.pk])
-    if not _confirmed(request) or not sv.is_draft:
+    return _delete_draft(
+        request,
+        document=sv,
+        kept=services.vurdering_kept(sv),
+        question=_("Delete the draft expert assessment?"),
+        consequence=_("Everything written in the draft is deleted. A record of who deleted it and when is kept."),
+        delete=lambda: services.vurdering_delete(actor=_actor(request), vurdering=sv),
+        done=_("The draft expert assessment is deleted."),
+        back=reverse("iop:vurdering_detail", args=[sv.pk]),
+    )
+
+
+def _delete_draft(
+    request: HttpRequest,
+    *,
+    document: Any,
+    kept: str,
+    question: str,
+    consequence: str,
+    delete: Callable[[], None],
+    done: str,
+    back: str,
+) -> HttpResponse:
+    """Delete the draft DOCUMENT of a pupil: first the confirmation page with
+    QUESTION and CONSEQUENCE (or, when KEPT says why it may not be deleted,
+    a page saying so), then DELETE, and the pupil's page with DONE. A
+    refusal found on the way returns to BACK with its message."""
+    if kept or not _confirmed(request):
         return _confirm_page(
             request,
-            document=sv,
-            question=_("Delete the draft expert assessment?"),
-            consequence=_("Everything written in the draft is deleted. A record of who deleted it and when is kept."),
+            document=document,
+            question=question,
+            consequence=consequence,
             button=_("Yes, delete the draft"),
             deletes=True,
             back=back,
-            refused="" if sv.is_draft else _("A completed expert assessment can not be deleted."),
+            refused=kept,
         )
     try:
-        services.vurdering_delete(actor=_actor(request), vurdering=sv)
+        delete()
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
         return redirect(back)
-    messages.success(request, _("The draft expert assessment is deleted."))
-    return redirect("pupil_detail", sv.pupil_id)
+    messages.success(request, done)
+    return redirect("pupil_detail", document.pupil_id)
 
 
 @login_required
@@ -573,35 +599,19 @@ def appeal_edit(request: HttpRequest, pk: str) -> HttpResponse:
 def vedtak_delete(request: HttpRequest, pk: str) -> HttpResponse:
     """Delete a draft decision, after a confirmation page (or a page saying why it is kept)."""
     vedtak = selectors.vedtak_for(request.user, pk, Action.MANAGE)
-    refused = ""
-    if vedtak.is_made:
-        refused = _("A decision that has been made can not be deleted.")
-    elif vedtak.advance_notices.exists():
-        refused = _(
-            "The draft has been shared with the pupil and the guardians for comment: it is kept with their comments."
-        )
-    if refused or not _confirmed(request):
-        return _confirm_page(
-            request,
-            document=vedtak,
-            question=_("Delete the draft decision?"),
-            consequence=_(
-                "Everything written in the draft is deleted. A record of who deleted it and when is kept. "
-                "The expert assessment stays, ready for a decision."
-            ),
-            button=_("Yes, delete the draft"),
-            deletes=True,
-            back=reverse("iop:vedtak_detail", args=[vedtak.pk]),
-            refused=refused,
-        )
-    try:
-        services.vedtak_delete(actor=_actor(request), vedtak=vedtak)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return redirect("iop:vedtak_detail", vedtak.pk)
-    messages.success(request, _("The draft decision is deleted."))
-    return redirect("pupil_detail", vedtak.pupil_id)
+    return _delete_draft(
+        request,
+        document=vedtak,
+        kept=services.vedtak_kept(vedtak),
+        question=_("Delete the draft decision?"),
+        consequence=_(
+            "Everything written in the draft is deleted. A record of who deleted it and when is kept. "
+            "The expert assessment stays, ready for a decision."
+        ),
+        delete=lambda: services.vedtak_delete(actor=_actor(request), vedtak=vedtak),
+        done=_("The draft decision is deleted."),
+        back=reverse("iop:vedtak_detail", args=[vedtak.pk]),
+    )
 
 
 @login_required
