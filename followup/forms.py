@@ -258,7 +258,10 @@ class ConsentForm(forms.ModelForm):
 
     also_assessment = forms.BooleanField(
         label=_("The consent also covers the expert assessment (sakkyndig vurdering)"),
-        help_text=_("Leave it ticked when the form the guardians signed says so; the assessment needs its consent."),
+        help_text=_(
+            "Tick it when the consent given also covers the assessment. "
+            "The assessment can not be completed without consent."
+        ),
         required=False,
         initial=True,
     )

@@ -31,3 +31,21 @@ def test_an_empty_select_offers_a_translated_choose_label(world: World) -> None:
 def test_the_filter_button_says_filtrer(world: World, path: str) -> None:
     body = world.client("coordinator").get(path).content.decode()
     assert ">Filtrer</button>" in body and "Filtrering" not in body
+
+
+class _Choices(forms.Form):
+    answer = forms.ChoiceField(label="Needs support?", choices=[("yes", "Yes"), ("no", "No")], widget=forms.RadioSelect)
+    note = forms.CharField(label="Note", help_text="A few words.")
+
+
+def test_help_texts_are_read_with_their_fields_and_a_radio_group_is_a_fieldset() -> None:
+    import re
+
+    from django.template.loader import render_to_string
+
+    html = render_to_string("_form_fields.html", {"form": _Choices()})
+    described = re.search(r'<input[^>]*name="note"[^>]*>', html)
+    assert described is not None and 'aria-describedby="id_note_helptext"' in described.group(0)
+    assert 'id="id_note_helptext"' in html  # what the field points to is there
+    assert 'for=""' not in html
+    assert re.search(r'<fieldset class="ds-field">\s*<legend class="ds-label">Needs support\?</legend>', html)

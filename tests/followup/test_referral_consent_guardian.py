@@ -247,3 +247,16 @@ def test_who_may_not_record_the_cases_consents_is_not_offered_the_box(world: Wor
     from iop.models import CaseConsent
 
     assert not CaseConsent.objects.exists()
+
+
+def test_the_referral_page_tells_a_teacher_who_sends_it_and_shows_who_sent_it(world: World) -> None:
+    referral = services.referral_create(actor=world.user("teacher"), pupil=world.pupil_a, question="Lesevansker?")
+    teacher = world.client("teacher").get(reverse("followup:referral_detail", args=[referral.pk])).content.decode()
+    assert "sender koordinatoren eller rektor henvisningen til PPT" in teacher
+    coordinator = world.client("coordinator").get(reverse("followup:referral_detail", args=[referral.pk]))
+    assert "data-sent-by-leaders" not in coordinator.content.decode()  # they send it themselves
+    Referral.objects.filter(pk=referral.pk).update(
+        status=Referral.Status.ASSESSED, sent_at=timezone.now(), sent_by=world.user("coordinator")
+    )
+    page = world.client("coordinator").get(reverse("followup:referral_detail", args=[referral.pk])).content.decode()
+    assert "<dt>Sendt til PPT</dt>" in page  # who sent it, apart from the status (PPT completed the assessment)
