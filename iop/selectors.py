@@ -727,6 +727,10 @@ def pupil_plans(pupil: Pupil) -> PupilPlans | None:
     current = live[0] if live else None
     if current is not None and not internal:
         _published_goal_rows(current)
+    if current is not None:  # each goal's subject, for the goals table (the sections are loaded)
+        names = {s.pk: s.subject for s in current.sections.all()}
+        for goal in current.goals.all():
+            goal.subject_label = names.get(goal.section_id, "") if goal.section_id else ""  # type: ignore[attr-defined]
     if not (vurderinger or vedtak or iops or Action.ASSESS in allowed or Action.MANAGE in allowed):
         return None
     return PupilPlans(

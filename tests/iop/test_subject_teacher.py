@@ -127,3 +127,6 @@ def test_the_pupil_page_offers_to_log_the_faglaerers_goals_only(world: World, pl
 
     assert links("faglaerer") == {"Matematikk": "Logg progresjon", "Norsk": "Progresjon", "general": "Logg progresjon"}
     assert set(links("teacher").values()) == {"Logg progresjon"}
+    body = world.client("faglaerer").get(reverse("pupil_detail", args=[world.pupil_a.pk])).content.decode()
+    for subject in ("Matematikk", "Norsk", "Sosiale og generelle mål"):  # why a row says what it says
+        assert f"<td>{subject}</td>" in body
