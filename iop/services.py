@@ -784,9 +784,7 @@ def vedtak_kept(vedtak: Enkeltvedtak) -> str:
     if vedtak.is_made:
         return _("A decision that has been made can not be deleted.")
     if vedtak.advance_notices.exists():
-        return _(
-            "The draft has been shared with the pupil and the guardians for comment: it is kept with their comments."
-        )
+        return _("The draft has been shared with the parties for comment: it is kept with their comments.")
     return ""
 
 

@@ -2185,8 +2185,18 @@ def consent_withdraw(request: HttpRequest, pk: str) -> HttpResponse:
 # --- forhåndsvarsel -----------------------------------------------------------------------
 
 
-def _notice_page(request: HttpRequest, form: Any, vedtak: Enkeltvedtak, title: str, intro: str) -> HttpResponse:
-    context = {"pupil": vedtak.pupil, "vedtak": vedtak, "form": form, "title": title, "intro": intro}
+def _notice_page(
+    request: HttpRequest, form: Any, vedtak: Enkeltvedtak, title: str, intro: str, button: str = ""
+) -> HttpResponse:
+    """The form of an advance notice or of a comment on one; BUTTON names its submit button (default "Save")."""
+    context = {
+        "pupil": vedtak.pupil,
+        "vedtak": vedtak,
+        "form": form,
+        "title": title,
+        "intro": intro,
+        "button": button or _("Save"),
+    }
     return render(request, "iop/notice_form.html", context, status=400 if form.errors else 200)
 
 
@@ -2222,7 +2232,7 @@ def advance_notice_send(request: HttpRequest, pk: str) -> HttpResponse:
         "The guardians (and the pupil from 15) get the draft decision and the expert assessment to comment on "
         "before the decision is made (forvaltningsloven § 16). They can read both when they log in."
     )
-    return _notice_page(request, form, vedtak, _("Send an advance notice"), intro)
+    return _notice_page(request, form, vedtak, _("Send an advance notice"), intro, button=_("Send an advance notice"))
 
 
 @never_cache

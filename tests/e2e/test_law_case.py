@@ -163,7 +163,7 @@ def test_a_case_from_consent_to_the_annual_report_sent(
     page.get_by_label("Frist for merknader").fill(deadline.isoformat())
     page.get_by_label("Melding til partene").fill("Her er utkastet til vedtak og den sakkyndige vurderingen.")
     assert_accessible(page)
-    save(page, "Forhåndsvarselet er sendt.")
+    save(page, "Forhåndsvarselet er sendt.", name="Send forhåndsvarsel")
     assert shown(deadline) in page.locator("[data-advance-notice]").inner_text()
 
     # 5. Making it before the deadline, with no answer from the guardian, is
