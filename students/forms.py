@@ -44,7 +44,7 @@ class LoginForm(AuthenticationForm):
         label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
     )
     error_messages = {
-        "invalid_login": _("Wrong email address or password. Both are case-sensitive."),
+        "invalid_login": _("Wrong email address or password. The password is case-sensitive."),
         "inactive": _("This account is deactivated."),
         "sso_only": _("Sign in with your school's login (Feide, ID-porten) above. Password login is for operators."),
     }

@@ -47,6 +47,16 @@ class UserManager(BaseUserManager["User"]):
         extra["is_superuser"] = True
         return self._create_user(email, password, **extra)
 
+    def get_by_natural_key(self, username: str | None) -> User:
+        """The user whose email address is USERNAME, whatever the case it is
+        typed in ("Ola@Skole.no" is the address stored as "ola@skole.no"):
+        the login's lookup. Two accounts whose addresses differ only in case
+        are told apart by the exact address. ``User.DoesNotExist`` when none."""
+        try:
+            return self.get(email__iexact=username)
+        except self.model.MultipleObjectsReturned:
+            return self.get(email=username)
+
 
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who logs in: staff, PPT, guardian or operator. Email is the login.

@@ -27,6 +27,14 @@ def test_it_logs_in_with_email_and_lands_a_parent_on_their_children(world: World
     assert "Mine barn" in page and "Anna Aasen" in page
 
 
+def test_the_email_address_is_the_same_whatever_its_case(world: World) -> None:
+    client = Client()
+    response = client.post(reverse("login"), {"username": "Guardian_A@Test.Example", "password": PASSWORD})
+    assert response.status_code == 302 and client.session.get("_auth_user_id") == str(world.user("guardian_a").pk)
+    wrong = Client().post(reverse("login"), {"username": "Guardian_A@Test.Example", "password": PASSWORD.upper()})
+    assert "Passordet skiller mellom store og små bokstaver." in wrong.content.decode()  # the password's case counts
+
+
 def test_it_says_clearly_when_the_password_is_wrong(world: World) -> None:
     response = Client().post(reverse("login"), {"username": "teacher@test.example", "password": "feil"})
     assert response.status_code == 200
