@@ -20,10 +20,8 @@ def pupil_plans(request: HttpRequest, pupil: Pupil) -> Section | None:
     if plans.can_log and plans.current is not None:
         # A faglærer logs in the subjects they teach the pupil; the other goals they read.
         subjects = access.log_subjects(request.user, pupil)  # type: ignore[arg-type]
-        names = {s.pk: s.subject.strip().casefold() for s in plans.current.sections.all()}
         for goal in plans.current.goals.all():
-            subject = names.get(goal.section_id, "") if goal.section_id else ""
-            goal.loggable = subjects is None or not subject or subject in subjects  # type: ignore[attr-defined]
+            goal.loggable = access.logs_in(subjects, goal.subject_label)  # type: ignore[attr-defined]
     return Section("iop/_pupil_plans.html", {"plans": plans})
 
 

@@ -1445,9 +1445,7 @@ def _loggable_sections(user: Any, pupil: Pupil, sections: list[IopSubject]) -> l
     """The SECTIONS whose subject USER may log teaching in for PUPIL (a
     faglærer: the subjects they teach the pupil; see access.log_subjects)."""
     subjects = access.log_subjects(user, pupil)
-    if subjects is None:
-        return sections
-    return [s for s in sections if s.subject.strip().casefold() in subjects]
+    return [s for s in sections if access.logs_in(subjects, s.subject)]
 
 
 #: How many log entries (the latest) a goal's page lists before "show all".

@@ -729,10 +729,19 @@ def may_log_in(user: User | AnonymousUser, pupil: Pupil, subject: str, *, genera
     SUBJECT (a social or general goal, shared by the pupil's teachers) is
     open to everyone who logs for the pupil, unless GENERAL is False."""
     subjects = log_subjects(user, pupil)
+    if not subject.strip():
+        return subjects is None or (general and can(user, Action.LOG, pupil))
+    return logs_in(subjects, subject)
+
+
+def logs_in(subjects: frozenset[str] | None, subject: str) -> bool:
+    """Whether SUBJECTS (from :func:`log_subjects`) cover SUBJECT: all of
+    them for None; a social or general goal ("") for anyone with subjects
+    to log in; else the subject by name, whatever its case. No query."""
     if subjects is None:
         return True
     if not subject.strip():
-        return general and can(user, Action.LOG, pupil)
+        return bool(subjects)
     return subject.strip().casefold() in subjects
 
 

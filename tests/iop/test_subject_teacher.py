@@ -43,6 +43,9 @@ def test_the_access_layer_names_the_subjects(world: World, plan: Iop) -> None:
     assert access.may_log_in(faglaerer, pupil, "")  # a general goal
     assert not access.may_log_in(faglaerer, pupil, "", general=False)
     assert not access.may_log_in(world.user("vikar"), pupil, "")
+    maths = frozenset({"matematikk"})
+    assert access.logs_in(maths, "Matematikk ") and access.logs_in(maths, "") and not access.logs_in(maths, "Norsk")
+    assert access.logs_in(None, "Norsk") and not access.logs_in(frozenset(), "")
 
 
 def test_a_faglaerer_logs_goals_of_their_subject_and_general_ones_only(world: World, plan: Iop) -> None:
