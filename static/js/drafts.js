@@ -287,9 +287,21 @@
     return Array.prototype.filter.call(document.querySelectorAll("form[data-draft][hx-post]"), unsavedForm);
   }
 
+  /* A form showing a conflict box: only the person's own press on Save
+   * sends their choice; it is never sent for them (leaving the page,
+   * another action), or the text they were shown would be overwritten. */
+  function conflictOpen(form) {
+    return !!form.querySelector(".iop-conflict");
+  }
+
   /* Saves the UNSAVED forms, then calls NEXT; when a save does not go
-   * through, nothing more happens and FAILED is called. */
+   * through, or a form waits for a conflict to be settled, nothing more
+   * happens and FAILED is called. */
   function saveFirst(unsaved, next, failed) {
+    if (unsaved.some(conflictOpen)) {
+      failed();
+      return;
+    }
     var left = unsaved.length;
     var ok = true;
     unsaved.forEach(function (form) {
@@ -373,7 +385,9 @@
         function () {
           // The form says why (a conflict, an error, no connection): shown, not left.
           var refused = unsaved.filter(function (form) { return form._draftFailed || form.querySelector("[role=alert], .draft-error"); })[0];
-          statusArea(refused || unsaved[0]).scrollIntoView({ block: "center" });
+          var box = refused && refused.querySelector(".iop-conflict"); // the choice waits there
+          if (box) box.scrollIntoView({ block: "start" });
+          else statusArea(refused || unsaved[0]).scrollIntoView({ block: "center" });
         }
       );
     },
@@ -387,6 +401,7 @@
   window.addEventListener("pagehide", function () {
     if (leaving || !window.fetch) return; // a form sent the ordinary way, or the texts saved before a link
     unsavedForms().forEach(function (form) {
+      if (conflictOpen(form)) return; // the choice is the person's: the local draft is offered back instead
       var body = new FormData(form);
       if (csrfToken) body.set("csrfmiddlewaretoken", csrfToken);
       try {

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from iop.models import Goal, Iop
 from tests.conftest import World
@@ -59,4 +60,20 @@ def test_a_second_tab_of_the_same_teacher_overwrites_nothing(
     text = conflict.inner_text()
     assert "Skrevet i fane A" in text and "Skrevet i fane B" in text
     assert "i et annet vindu eller en annen fane" in text
+    assert Goal.objects.get(pk=goal.pk).quality_1 == "Skrevet i fane A"
+
+    # B leaves with the conflict box open, by a link on the page and then by another address: the
+    # choice is B's to make, never sent for it. A's text stays; B's waits in the browser.
+    sent: list[str] = []
+    b.context.on("request", lambda r: sent.append(r.url) if r.method == "POST" and str(goal.pk) in r.url else None)
+    b.on("dialog", lambda dialog: dialog.accept())  # "Leave the page?": yes
+    b.locator("a.site-brand").click()
+    expect(conflict).to_be_in_viewport()  # the link is not followed: the box is shown instead
+    assert b.url == url
+    b.goto(f"{live_server.url}/")
+    b.goto(url)
+    offer = b.locator(f"#goal-{goal.pk} .draft-offer")  # the goal opens by itself to offer B's text back
+    offer.wait_for()
+    assert b.locator(f"#id_{goal.pk}-quality_1").input_value() == "Skrevet i fane A"
+    assert sent == []
     assert Goal.objects.get(pk=goal.pk).quality_1 == "Skrevet i fane A"
