@@ -1437,6 +1437,7 @@ def goal_detail(request: HttpRequest, pk: str) -> HttpResponse:
         "form": form,
         "other_subject": other_subject,
         "internal": not selectors.guardian_only(pupil),
+        "guardians_read": plan.status != plan.Status.DRAFT,  # a published plan's log is theirs at once
     }
     return render(request, "iop/goal_detail.html", {**context, **_log_entries(goal, request.GET.get("alle") == "1")})
 

@@ -91,6 +91,7 @@ def test_guardians_read_the_published_iop_until_it_is_published_again(
     staff = world.client("teacher")
     html = staff.get(reverse("iop:iop_detail", args=[iop.pk])).content.decode()
     assert 'id="unpublished-changes"' in html and "LIVE-ORDINARY" in html and "LIVE-NEW-GOAL" in html
+    assert "Loggføringer ser de så snart de er lagret." in html
     assert "?upublisert=1" in html
     diff = staff.get(reverse("iop:iop_compare", args=[iop.pk]) + "?upublisert=1").content.decode()
     assert "LIVE-GOAL" in diff.split("<ins>", 1)[1] and "DELETED-LATER" in diff.split("<del>", 1)[1]
@@ -297,3 +298,19 @@ def test_publishing_unchanged_content_is_refused_on_the_question_page(
         assert reverse(detail, args=[doc.pk]) in page
         with pytest.raises(ValidationError):
             _publish(doc, teacher, django_capture_on_commit_callbacks)
+
+
+def test_the_teacher_is_told_that_log_entries_reach_guardians_once_saved(world: World) -> None:
+    """Goal logs are not part of the published version: the guardian reads an
+    entry (not its internal note) as soon as it is saved, and the teacher is
+    told so where they log and in the unpublished-changes banner."""
+    teacher = world.client("teacher")
+    told = "Foresatte ser en loggføring så snart den er lagret. En intern merknad ser de aldri."
+    ch = chain(world.pupil_a, iop_status=Iop.Status.PUBLISHED)
+    assert ch.iop is not None
+    url = reverse("iop:goal_detail", args=[ch.goals[0].pk])
+    page = teacher.get(url).content.decode()
+    assert told in page
+    assert page.index("Logg progresjon") < page.index(told) < page.index("Lagre logg")
+    Iop.objects.filter(pk=ch.iop.pk).update(status=Iop.Status.DRAFT)  # guardians read nothing of a draft
+    assert told not in teacher.get(url).content.decode()
