@@ -555,9 +555,13 @@ def meeting(user: AnyUser, pk: Any) -> Meeting:
 
 
 def meeting_discussed(user: AnyUser, meeting: Meeting) -> list[MeetingPupil]:
-    """Pupils discussed, limited to those the user may follow up."""
+    """Pupils discussed, limited to those the user may follow up; each row's
+    ``may_add_tiltak`` tells whether the user may start a tiltak for its
+    pupil (Action.EDIT). One query."""
+    editable = access.pupils_for(user, Action.EDIT).filter(pk=OuterRef("pupil_id"))
     return list(
         MeetingPupil.objects.filter(meeting=meeting, pupil__in=access.pupils_for(user, Action.LOG))
+        .annotate(may_add_tiltak=Exists(editable))
         .select_related("pupil")
         .order_by("pupil__last_name", "pupil__first_name")
     )

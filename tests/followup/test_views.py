@@ -138,6 +138,11 @@ def test_a_meeting_fulfils_the_groups_meeting_duty_and_records_decisions(world: 
     )
     page = client.get(reverse("followup:meeting_detail", args=[meeting.pk])).content.decode()
     assert "Nytt lesetiltak" in page and "Nytt tiltak fra dette møtet" in page
+    # A faglærer follows the pupil up but starts no tiltak: the page offers none.
+    faglaerer = world.client("faglaerer")
+    page = faglaerer.get(reverse("followup:meeting_detail", args=[meeting.pk])).content.decode()
+    assert "Nytt lesetiltak" in page and "Nytt tiltak fra dette møtet" not in page
+    assert faglaerer.get(reverse("followup:tiltak_create", args=[world.pupil_a.pk])).status_code == 403
 
 
 def test_talks_count_against_the_target(world: World) -> None:
