@@ -1123,9 +1123,10 @@ class AccessLogEntry(models.Model):
         EDIT = "edit", _("Open for editing")
         HISTORY = "history", _("Read the history")
         COMPARE = "compare", _("Compare versions")
-        PDF = "pdf", _("Download as PDF")
-        ZIP = "zip", _("Download in a ZIP file")
-        JSON = "json", _("Download as JSON")
+        # What the log says was done: "downloaded", not the link's "download".
+        PDF = "pdf", pgettext_lazy("access log", "Download as PDF")
+        ZIP = "zip", pgettext_lazy("access log", "Download in a ZIP file")
+        JSON = "json", pgettext_lazy("access log", "Download as JSON")
 
     class Kind(models.TextChoices):
         VURDERING = "vurdering", _("Expert assessment")

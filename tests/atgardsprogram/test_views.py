@@ -138,6 +138,9 @@ def test_the_pdf_of_a_decided_programme(s: Sweden) -> None:
     programme = decided(s)
     response = s.client("guardian").get(reverse("atgardsprogram:programme_pdf", args=[programme.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    # The log says what was done, not the link's words.
+    log = s.client("guardian").get(reverse("iop:access_log", args=[s.pupil.pk])).content.decode()
+    assert "<td>Nedladdat som PDF</td>" in log and "Ladda ner som PDF" not in log
     assert response.content.startswith(b"%PDF")
     assert AccessLogEntry.objects.filter(purpose=AccessLogEntry.Purpose.PDF, object_id=programme.pk).exists()
 
