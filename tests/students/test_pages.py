@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from students.models import PupilIdentity
+from students.models import GuardianLink, PupilIdentity
 from tests import factories as f
 from tests.conftest import LOGIN_BACKEND, World
 from tests.queries import assert_same_queries, page_queries
@@ -231,3 +231,13 @@ def test_a_filter_that_cannot_be_used_says_so(world: World) -> None:
         assert "Berg, Bj" not in page or persona == "coordinator", (persona, params)
         # a search too long says so, in the user's language
         assert ("100 eller færre tegn (den har nå 101)" in page) == ("q" in params), (persona, params)
+
+
+def test_the_pupil_page_names_a_guardians_relation_only_when_it_is_known(world: World) -> None:
+    """A link made without the relation (a roster import, the demo) says
+    nothing of it, rather than calling every guardian "another guardian"."""
+    f.guardian_of(f.UserFactory(full_name="Mona Mor"), world.pupil_a)  # the mother
+    GuardianLink.objects.filter(user=world.user("guardian_a")).update(relation=GuardianLink.Relation.OTHER)
+    page = world.client("teacher").get(reverse("pupil_detail", args=[world.pupil_a.pk])).content.decode()
+    assert "Mona Mor (Mor)" in page
+    assert "Aud Foresatt</li>" in page and "Annen foresatt" not in page
