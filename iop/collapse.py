@@ -14,8 +14,9 @@ The history page shows the two as one entry (:func:`iop.history.changes`).
 Each further save of the series replaces the newest row.
 
 What starts a new series: another user's save in between, a save more than
-the window after the series began, a change of ``status`` (publishing,
-making, completing stays an entry of its own), the creation ("+") and the
+the window after the series began, a change of ``status`` or
+``published_at`` (publishing, making, completing stays an entry of its own,
+and the saves after it begin a new one), the creation ("+") and the
 deletion ("-") of the record. ``HISTORY_COLLAPSE_MINUTES = 0`` keeps every
 save.
 
@@ -66,8 +67,9 @@ class HistorySeries(models.Model):
         return start
 
 
-#: Fields whose change always starts an entry of its own.
-KEEP_APART = ("status",)
+#: Fields whose change is always an entry of its own (publishing again
+#: changes only ``published_at``): no series runs into it or on from it.
+KEEP_APART = ("status", "published_at")
 
 
 def window() -> datetime.timedelta:
@@ -75,16 +77,25 @@ def window() -> datetime.timedelta:
     return datetime.timedelta(minutes=getattr(settings, "HISTORY_COLLAPSE_MINUTES", 0))
 
 
-def _continues(previous: Any, new: Any) -> bool:
+def _apart(one: Any, other: Any) -> bool:
+    """Whether rows ONE and OTHER differ in a KEEP_APART field."""
+    return any(getattr(one, name, None) != getattr(other, name, None) for name in KEEP_APART)
+
+
+def _continues(previous: Any, new: Any, before: Any = None) -> bool:
     """Whether NEW (a "~" row about to be stored) continues the series whose
-    latest row is PREVIOUS (a row of the same record)."""
+    latest row is PREVIOUS (a row of the same record; BEFORE is the row
+    before PREVIOUS, or None). A row that published, made or completed the
+    record (PREVIOUS differs from BEFORE in a KEEP_APART field) stays alone."""
     if previous is None or new.history_type != "~" or previous.history_type != "~":
         return False
     if new.history_user_id is None or previous.history_user_id != new.history_user_id:
         return False
     if new.history_date - previous.series_start > window():
         return False
-    return all(getattr(previous, name, None) == getattr(new, name, None) for name in KEEP_APART)
+    if before is not None and previous.history_first_date is None and _apart(before, previous):
+        return False
+    return not _apart(previous, new)
 
 
 def before_record(sender: type[models.Model], history_instance: Any, **kwargs: Any) -> None:
@@ -95,8 +106,9 @@ def before_record(sender: type[models.Model], history_instance: Any, **kwargs: A
     if not isinstance(history_instance, HistorySeries) or window() <= datetime.timedelta(0):
         return
     rows: Any = sender._default_manager
-    previous: Any = rows.filter(id=history_instance.id).order_by("-history_id").first()  # type: ignore[attr-defined]
-    if not _continues(previous, history_instance):
+    latest: list[Any] = list(rows.filter(id=history_instance.id).order_by("-history_id")[:2])  # type: ignore[attr-defined]
+    previous, before = (latest + [None, None])[:2]
+    if not _continues(previous, history_instance, before):
         return
     history_instance.history_first_date = previous.series_start
     history_instance.history_first_version = previous.history_first_version or getattr(previous, "version", None)

@@ -124,6 +124,25 @@ def test_a_status_change_is_an_entry_of_its_own(world: World) -> None:
         iop.save()
     rows = list(Iop.history.filter(id=iop.pk, history_type="~").order_by("history_id"))
     assert [r.status for r in rows] == [Iop.Status.DRAFT, Iop.Status.DRAFT, Iop.Status.PUBLISHED]
+    # Saves right after the publication are not folded into it: the history
+    # would show the unpublished text as if it had been published.
+    for n, text in enumerate(["Etter publisering", "Enda senere"]):
+        with time_machine.travel(START + datetime.timedelta(seconds=8 + n), tick=False):
+            iop = Iop.objects.get(pk=ch.iop.pk)
+            services.iop_update(actor=teacher, iop=iop, version=iop.version, data={"ordinary_teaching": text})
+    rows = list(Iop.history.filter(id=iop.pk, history_type="~").order_by("history_id"))
+    assert [(r.status, r.ordinary_teaching) for r in rows[2:]] == [
+        (Iop.Status.PUBLISHED, "Nyere tekst"),
+        (Iop.Status.PUBLISHED, "Etter publisering"),
+        (Iop.Status.PUBLISHED, "Enda senere"),
+    ]
+    # Publishing again ("Publiser endringene": the status stays) is an entry of its own too.
+    iop = Iop.objects.get(pk=ch.iop.pk)
+    iop.published_at = START + datetime.timedelta(seconds=12)
+    iop._history_user = teacher  # type: ignore[attr-defined]
+    with time_machine.travel(START + datetime.timedelta(seconds=12), tick=False):
+        iop.save()
+    assert Iop.history.filter(id=iop.pk, history_type="~").count() == len(rows) + 1
 
 
 def test_a_merge_base_in_the_middle_of_a_series_loses_no_words(world: World) -> None:
