@@ -107,7 +107,7 @@ def before_record(sender: type[models.Model], history_instance: Any, **kwargs: A
         return
     rows: Any = sender._default_manager
     latest: list[Any] = list(rows.filter(id=history_instance.id).order_by("-history_id")[:2])  # type: ignore[attr-defined]
-    previous, before = (latest + [None, None])[:2]
+    previous, before = [*latest, None, None][:2]
     if not _continues(previous, history_instance, before):
         return
     history_instance.history_first_date = previous.series_start

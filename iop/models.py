@@ -109,6 +109,10 @@ def default_ordinary_teaching() -> str:
     return str(DEFAULT_ORDINARY_TEACHING)
 
 
+#: The two axes of the criteria in a guardian's words (quality, independence).
+PLAIN_AXES = (_("How well"), _("How independently"))
+
+
 class Level(models.IntegerChoices):
     """The four criteria levels of a goal (IOP-LOGG)."""
 
@@ -989,6 +993,11 @@ class Goal(models.Model):
             (label, [(Level(level).label, getattr(self, f"{axis}_{level}")) for level in (1, 2, 3, 4)])
             for axis, label in (("quality", _("Quality")), ("independence", _("Independence")))
         ]
+
+    def plain_criteria(self) -> list[tuple[Any, list[tuple[Any, str]]]]:
+        """:attr:`criteria` with the axes named as guardians read them
+        ("How well", "How independently"), as on their pages."""
+        return [(plain, rows) for plain, (_axis, rows) in zip(PLAIN_AXES, self.criteria(), strict=True)]
 
     def missing_criteria(self) -> list[str]:
         return [name for name in self.CRITERIA_FIELDS if not getattr(self, name).strip()]

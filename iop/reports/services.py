@@ -33,6 +33,7 @@ from iop import concurrency, signals
 from iop import services as iop_services
 from iop.limits import PDF_WEB_MAX_CHARS
 from iop.models import Iop, IopVersion, Level
+from iop.templatetags.iop_levels import PLAIN_WORDS
 from students import access
 from students.access import Action
 from students.models import Pupil, School, SchoolYear, User
@@ -505,7 +506,9 @@ def render_iop(
             "doc_date": timezone.localdate(published.published_at)
             if isinstance(published, IopVersion)
             else timezone.localdate(),
-            "levels": list(selectors.LEVEL_LABELS.values()),
+            # A guardian's copy names the levels and axes in the words of their pages.
+            "plain": published is True,
+            "levels": list((PLAIN_WORDS if published is True else selectors.LEVEL_LABELS).values()),
         }
         return rendering.render_pdf(
             "reports/pdf/iop.html",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django import template
 from django.utils.translation import gettext as _
@@ -35,6 +36,13 @@ def level_word(value: int | None, internal: bool = True) -> str:
     except (TypeError, ValueError):
         return str(value)
     return str(level.label) if internal else str(PLAIN_WORDS[level])
+
+
+@register.filter
+def criteria_rows(goal: Any, plain: bool = False) -> list[tuple[Any, list[tuple[Any, str]]]]:
+    """GOAL's criteria, [(axis, [(level, text) × 4]) × 2]; with PLAIN the
+    axes in a guardian's words (:meth:`iop.models.Goal.plain_criteria`)."""
+    return goal.plain_criteria() if plain else goal.criteria()
 
 
 @register.simple_tag

@@ -5,15 +5,19 @@ chart with a legend. Staff keep the codes and the criteria level names."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from django.urls import reverse
 
 from iop import services
 from tests.conftest import World
 from tests.iop.factories import aim, chain
+from tests.reports.conftest import pdf_text
 
 
 @pytest.mark.django_db
-def test_a_guardian_reads_the_plan_without_codes_and_in_everyday_words(world: World) -> None:
+def test_a_guardian_reads_the_plan_without_codes_and_in_everyday_words(world: World, tmp_path: Path) -> None:
     ch = chain(world.pupil_a, goals=1, logs_per_goal=3)
     assert ch.iop is not None
     goal = ch.goals[0]
@@ -47,6 +51,18 @@ def test_a_guardian_reads_the_plan_without_codes_and_in_everyday_words(world: Wo
         staff_charts = svgs(world.client("teacher").get(url).content.decode())
         assert any(name in c for c in staff_charts for name in staff_names), staff_charts
     assert "Har begynt" in svgs(world.client("guardian_a").get(f"/mal/{goal.pk}/").content.decode())[0]
+    goal_page = world.client("guardian_a").get(f"/mal/{goal.pk}/").content.decode()
+    criteria = goal_page[goal_page.index('class="ds-table iop-criteria"') :].split("</table>", 1)[0]
+    assert '<th scope="row">Hvor godt</th>' in criteria and "Kvalitet" not in criteria
+
+    # The guardian's PDF of the plan says it in the same words; the staff's in the criteria's names.
+    pdf = world.client("guardian_a").get(reverse("reports:iop_pdf", args=[ch.iop.pk]))
+    words = pdf_text(pdf.content, tmp_path)
+    assert "Har begynt" in words and "Hvor godt" in words and "Hvor selvstendig" in words, words
+    assert not any(name in words for name in (*staff_names, "Kvalitet", "Selvstendighet")), words
+    staff_pdf = world.client("teacher").get(reverse("reports:iop_pdf", args=[ch.iop.pk]))
+    staff_words = pdf_text(staff_pdf.content, tmp_path, "staff.pdf")
+    assert "Begynnernivå" in staff_words and "Kvalitet" in staff_words and "Hvor godt" not in staff_words
 
 
 def svgs(page: str) -> list[str]:
