@@ -7,7 +7,7 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render, resolve_url
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -38,11 +38,13 @@ OPERATOR_URL_NAMES = frozenset(
 
 class ReadOnlyUsersMiddleware:
     """Defence in depth: users who write nothing (guardians, accounts without
-    a school role) have every non-account write refused with 403 before any
-    view runs; their own account (ACCOUNT_URL_NAMES) and their own
-    notification settings (OWN_SETTINGS_VIEWS) and an operator's pages
-    (OPERATOR_URL_NAMES) excepted. Views still ask the
-    access layer for each object."""
+    a school role) have every non-account write refused before any view
+    runs: 404 when the address names a record, whatever record it is (the
+    answer for a record that is not theirs or does not exist, so it tells
+    nothing of either), else 403.
+    Their own account (ACCOUNT_URL_NAMES), their own notification settings
+    (OWN_SETTINGS_VIEWS) and an operator's pages (OPERATOR_URL_NAMES) are
+    excepted. Views still ask the access layer for each object."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -63,6 +65,8 @@ class ReadOnlyUsersMiddleware:
         if match is not None and match.view_name in OPERATOR_URL_NAMES and access.is_operator(request.user):
             return None
         if not access.may_write(request.user):
+            if match is not None and match.kwargs:
+                raise Http404  # a record: answered as one that is not theirs
             raise PermissionDenied
         return None
 

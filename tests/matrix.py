@@ -47,6 +47,12 @@ ROW_MODULES = [
 MISSING_UUID = uuid.UUID("00000000-0000-4000-8000-000000000000")
 MISSING_INT = 999999
 
+# A write by a read-only persona (guardians, the operator) to an address that
+# names a record: the read-only middleware answers 404 before any view runs,
+# as for a record that is not theirs (403 where the address names no record).
+READ_ONLY_WRITE = {"guardian_a": 404, "guardian_b": 404, "operator": 404}
+READ_ONLY_WRITE_NO_RECORD = {"guardian_a": 403, "guardian_b": 403, "operator": 403}
+
 # Persona groups for readable rows.
 SCHOOL1_STAFF_OF_A = ("teacher", "faglaerer", "coordinator", "ppt", "vikar")
 LOGGED_OUT = ("anonymous", "deactivated")

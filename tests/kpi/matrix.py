@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from tests.matrix import Row, expect
+from tests.matrix import READ_ONLY_WRITE_NO_RECORD, Row, expect
 
 STAFF_WITH_PUPILS = ("teacher", "faglaerer", "coordinator", "coordinator_other", "ppt", "vikar", "vikar_expired")
 
@@ -24,7 +24,7 @@ ROWS = {
         Row(lambda w: reverse("kpi:term_talks"), expect(404, **dict.fromkeys(STAFF_WITH_PUPILS, 200))),
         Row(
             lambda w: reverse("kpi:term_talks"),
-            expect(405, guardian_a=403, guardian_b=403, operator=403),
+            expect(405, **READ_ONLY_WRITE_NO_RECORD),
             method="post",
             label="post",
         ),
