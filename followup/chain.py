@@ -33,9 +33,10 @@ import logging
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
@@ -130,9 +131,10 @@ def on_vurdering_completed(sender: Any, *, vurdering: SakkyndigVurdering, actor:
         )
         last_sent = answered.aggregate(last=Max("sent_at"))["last"]
         answered.update(status=Referral.Status.ASSESSED)
-        note = gettext("Closed when PPT completed the sakkyndig vurdering (%(date)s).") % {
-            "date": date_format(timezone.localdate(vurdering.completed_at or now), "SHORT_DATE_FORMAT")
-        }
+        with translation.override(vurdering.pupil.school.language or settings.LANGUAGE_CODE):  # the school's record
+            note = gettext("Closed when PPT completed the sakkyndig vurdering (%(date)s).") % {
+                "date": date_format(timezone.localdate(vurdering.completed_at or now), "SHORT_DATE_FORMAT")
+            }
         # The concerns that led to the referral; a concern filed since is a new matter.
         behind = Concern.objects.none()
         if last_sent is not None:

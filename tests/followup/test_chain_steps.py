@@ -11,6 +11,7 @@ import time_machine
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from followup import deadlines, services
 from followup.models import Concern, Deadline, Notification, Referral, Talk
@@ -106,12 +107,15 @@ def test_each_step_tells_the_next_person_and_brings_the_next_deadline(
             subjects=[{"subject": "Norsk", "hours": 76}],
         )
         consent(pupil, "sv")
-        with django_capture_on_commit_callbacks(execute=True):
+        # PPT reads the pages in English; the school's records stay in its language.
+        with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
             sv = iop_services.vurdering_complete(actor=ppt, vurdering=sv, version=sv.version)
     referral.refresh_from_db()
     concern.refresh_from_db()
     waiting.refresh_from_db()
     assert referral.status == Referral.Status.ASSESSED and concern.status == Concern.Status.CLOSED
+    # The note is the school's record, in its language, whoever completed the assessment.
+    assert concern.closed_note == "Lukket da PPT fullførte den sakkyndige vurderingen (02.11.2026)."
     later.refresh_from_db()
     assert later.status == Concern.Status.NEW
     assert waiting.state == Deadline.State.DONE
