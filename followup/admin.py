@@ -4,6 +4,8 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from iop.admin import ReadOnlyAdmin
+from iop.admin_records import LoggedReads
+from iop.models import AccessLogEntry
 
 from .models import (
     Aarshjul,
@@ -26,7 +28,8 @@ from .models import (
 
 
 @admin.register(Concern)
-class ConcernAdmin(admin.ModelAdmin):
+class ConcernAdmin(LoggedReads, admin.ModelAdmin):
+    log_kind = AccessLogEntry.Kind.CONCERN
     list_display = ["pupil", "filed_at", "status", "filed_by"]
     list_filter = ["status"]
     raw_id_fields = ["pupil", "filed_by", "received_by"]
@@ -34,7 +37,8 @@ class ConcernAdmin(admin.ModelAdmin):
 
 
 @admin.register(Kartlegging)
-class KartleggingAdmin(admin.ModelAdmin):
+class KartleggingAdmin(LoggedReads, admin.ModelAdmin):
+    log_kind = AccessLogEntry.Kind.PUPIL
     list_display = ["pupil", "kind", "date", "conducted_by"]
     list_filter = ["kind"]
     raw_id_fields = ["pupil", "concern", "created_by"]
@@ -48,7 +52,8 @@ class TiltakInline(admin.TabularInline):
 
 
 @admin.register(Oppfolgingsplan)
-class OppfolgingsplanAdmin(admin.ModelAdmin):
+class OppfolgingsplanAdmin(LoggedReads, admin.ModelAdmin):
+    log_kind = AccessLogEntry.Kind.PLAN
     list_display = ["pupil", "status", "created_at"]
     list_filter = ["status"]
     raw_id_fields = ["pupil", "created_by"]
@@ -62,7 +67,8 @@ class EvaluationInline(admin.TabularInline):
 
 
 @admin.register(Tiltak)
-class TiltakAdmin(admin.ModelAdmin):
+class TiltakAdmin(LoggedReads, admin.ModelAdmin):
+    log_kind = AccessLogEntry.Kind.TILTAK
     list_display = ["description", "pupil", "start", "end", "evaluation_date", "status"]
     list_filter = ["status", "organisation", "collaboration"]
     raw_id_fields = ["plan", "pupil", "responsible", "meeting", "created_by"]
@@ -70,7 +76,8 @@ class TiltakAdmin(admin.ModelAdmin):
 
 
 @admin.register(TiltakEvaluation)
-class TiltakEvaluationAdmin(admin.ModelAdmin):
+class TiltakEvaluationAdmin(LoggedReads, admin.ModelAdmin):
+    log_kind, document_path = AccessLogEntry.Kind.TILTAK, "tiltak_id"
     list_display = ["tiltak", "date", "outcome"]
     list_filter = ["outcome"]
     raw_id_fields = ["tiltak", "pupil", "evaluated_by"]
@@ -83,7 +90,8 @@ class ConsentInline(admin.TabularInline):
 
 
 @admin.register(Referral)
-class ReferralAdmin(SimpleHistoryAdmin):
+class ReferralAdmin(LoggedReads, SimpleHistoryAdmin):
+    log_kind = AccessLogEntry.Kind.REFERRAL
     list_display = ["pupil", "status", "created_at", "sent_at"]
     list_filter = ["status"]
     raw_id_fields = ["pupil", "created_by", "sent_by"]
@@ -97,7 +105,8 @@ class ConsentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Talk)
-class TalkAdmin(admin.ModelAdmin):
+class TalkAdmin(LoggedReads, admin.ModelAdmin):
+    log_kind = AccessLogEntry.Kind.TALK
     list_display = ["pupil", "kind", "status", "date"]
     list_filter = ["kind", "status"]
     raw_id_fields = ["pupil", "school_year", "staff", "created_by"]
@@ -118,7 +127,8 @@ class MeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(MeetingPupil)
-class MeetingPupilAdmin(admin.ModelAdmin):
+class MeetingPupilAdmin(LoggedReads, admin.ModelAdmin):
+    log_kind, document_path = AccessLogEntry.Kind.MEETING, "meeting_id"
     list_display = ["meeting", "pupil"]
     raw_id_fields = ["meeting", "pupil"]
 

@@ -7,6 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from students.models import Pupil, StaffMembership, User
 
+from .admin_records import FinalOnceMade, LoggedReads
 from .models import (
     AccessLogEntry,
     AdvanceNotice,
@@ -45,12 +46,18 @@ class ReadOnlyAdmin:
         return False
 
 
-class SvSubjectInline(admin.TabularInline):
+class SvSubjectInline(FinalOnceMade, admin.TabularInline):
+    def is_final(self, obj):  # type: ignore[no-untyped-def]
+        return obj.status == SakkyndigVurdering.Status.COMPLETED
+
     model = SakkyndigVurderingSubject
     extra = 0
 
 
-class VedtakSubjectInline(admin.TabularInline):
+class VedtakSubjectInline(FinalOnceMade, admin.TabularInline):
+    def is_final(self, obj):  # type: ignore[no-untyped-def]
+        return obj.is_made
+
     model = EnkeltvedtakSubject
     extra = 0
 
@@ -66,7 +73,12 @@ class IopSubjectInline(admin.StackedInline):
 
 
 @admin.register(SakkyndigVurdering)
-class SakkyndigVurderingAdmin(SimpleHistoryAdmin):
+class SakkyndigVurderingAdmin(LoggedReads, FinalOnceMade, SimpleHistoryAdmin):
+    log_kind = AccessLogEntry.Kind.VURDERING
+
+    def is_final(self, obj):  # type: ignore[no-untyped-def]
+        return obj.status == SakkyndigVurdering.Status.COMPLETED
+
     list_display = ["pupil", "status", "assessed_on", "valid_from", "valid_to", "author"]
     list_filter = ["status"]
     raw_id_fields = ["pupil", "author"]
@@ -74,13 +86,23 @@ class SakkyndigVurderingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(SakkyndigVurderingSubject)
-class SakkyndigVurderingSubjectAdmin(SimpleHistoryAdmin):
+class SakkyndigVurderingSubjectAdmin(LoggedReads, FinalOnceMade, SimpleHistoryAdmin):
+    log_kind, pupil_path, document_path = AccessLogEntry.Kind.VURDERING, "vurdering.pupil", "vurdering_id"
+
+    def is_final(self, obj):  # type: ignore[no-untyped-def]
+        return obj.vurdering.status == SakkyndigVurdering.Status.COMPLETED
+
     list_display = ["vurdering", "subject", "hours"]
     raw_id_fields = ["vurdering"]
 
 
 @admin.register(Enkeltvedtak)
-class EnkeltvedtakAdmin(SimpleHistoryAdmin):
+class EnkeltvedtakAdmin(LoggedReads, FinalOnceMade, SimpleHistoryAdmin):
+    log_kind = AccessLogEntry.Kind.VEDTAK
+
+    def is_final(self, obj):  # type: ignore[no-untyped-def]
+        return obj.is_made
+
     list_display = ["pupil", "status", "outcome", "valid_from", "valid_to", "made_on", "notified_on", "made_by"]
     list_filter = ["status", "outcome"]
     raw_id_fields = ["pupil", "vurdering", "made_by", "created_by"]
@@ -122,13 +144,19 @@ class AdvanceNoticeCommentAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 
 
 @admin.register(EnkeltvedtakSubject)
-class EnkeltvedtakSubjectAdmin(SimpleHistoryAdmin):
+class EnkeltvedtakSubjectAdmin(LoggedReads, FinalOnceMade, SimpleHistoryAdmin):
+    log_kind, pupil_path, document_path = AccessLogEntry.Kind.VEDTAK, "vedtak.pupil", "vedtak_id"
+
+    def is_final(self, obj):  # type: ignore[no-untyped-def]
+        return obj.vedtak.is_made
+
     list_display = ["vedtak", "subject", "hours", "organisation", "staff_competence", "grade_exemption"]
     raw_id_fields = ["vedtak"]
 
 
 @admin.register(Iop)
-class IopAdmin(SimpleHistoryAdmin):
+class IopAdmin(LoggedReads, SimpleHistoryAdmin):
+    log_kind = AccessLogEntry.Kind.IOP
     list_display = ["pupil", "school_year", "status", "period_start", "period_end"]
     list_filter = ["status"]
     raw_id_fields = ["pupil", "vedtak", "school_year", "created_by"]
@@ -136,31 +164,40 @@ class IopAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(IopSubject)
-class IopSubjectAdmin(SimpleHistoryAdmin):
+class IopSubjectAdmin(LoggedReads, SimpleHistoryAdmin):
+    log_kind, pupil_path, document_path = AccessLogEntry.Kind.IOP, "iop.pupil", "iop_id"
     list_display = ["iop", "subject", "hours", "order"]
     raw_id_fields = ["iop"]
 
 
 @admin.register(Goal)
-class GoalAdmin(SimpleHistoryAdmin):
+class GoalAdmin(LoggedReads, SimpleHistoryAdmin):
+    log_kind, pupil_path = AccessLogEntry.Kind.GOAL, "plan.pupil"
     list_display = ["text", "iop", "iup", "section", "subject", "order"]
     raw_id_fields = ["iop", "iup", "section"]
 
 
 @admin.register(GoalLog)
-class GoalLogAdmin(SimpleHistoryAdmin):
+class GoalLogAdmin(LoggedReads, ReadOnlyAdmin, SimpleHistoryAdmin):
+    """A log entry is written once, by its author, and guardians read it: never changed here."""
+
+    log_kind, pupil_path, document_path = AccessLogEntry.Kind.GOAL, "goal.plan.pupil", "goal_id"
     list_display = ["goal", "date", "quality", "independence", "author"]
     raw_id_fields = ["goal", "author"]
 
 
 @admin.register(TeachingLog)
-class TeachingLogAdmin(SimpleHistoryAdmin):
+class TeachingLogAdmin(LoggedReads, SimpleHistoryAdmin):
+    log_kind, pupil_path, document_path = AccessLogEntry.Kind.IOP, "section.iop.pupil", "section.iop_id"
     list_display = ["section", "period_start", "period_end", "hours", "author"]
     raw_id_fields = ["section", "author"]
 
 
 @admin.register(IopVersion)
-class IopVersionAdmin(admin.ModelAdmin):
+class IopVersionAdmin(LoggedReads, ReadOnlyAdmin, admin.ModelAdmin):
+    """A published version is what the guardians were shown: never changed here."""
+
+    log_kind, pupil_path, document_path = AccessLogEntry.Kind.IOP, "iop.pupil", "iop_id"
     list_display = ["iop", "number", "published_at", "published_by"]
     raw_id_fields = ["iop", "published_by"]
 
@@ -223,7 +260,8 @@ class IupAssessmentInline(admin.TabularInline):
 
 
 @admin.register(Iup)
-class IupAdmin(SimpleHistoryAdmin):
+class IupAdmin(LoggedReads, SimpleHistoryAdmin):
+    log_kind = AccessLogEntry.Kind.IUP
     list_display = ["pupil", "kind", "status", "school_year", "talk_date", "published_at"]
     list_filter = ["status", "kind"]
     raw_id_fields = ["pupil", "school_year", "created_by"]
@@ -231,7 +269,8 @@ class IupAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(IupAssessment)
-class IupAssessmentAdmin(SimpleHistoryAdmin):
+class IupAssessmentAdmin(LoggedReads, SimpleHistoryAdmin):
+    log_kind, pupil_path, document_path = AccessLogEntry.Kind.IUP, "iup.pupil", "iup_id"
     list_display = ["iup", "subject", "level", "self_level"]
     raw_id_fields = ["iup", "updated_by"]
 

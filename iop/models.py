@@ -1136,6 +1136,7 @@ class AccessLogEntry(models.Model):
         PDF = "pdf", pgettext_lazy("access log", "Download as PDF")
         ZIP = "zip", pgettext_lazy("access log", "Download in a ZIP file")
         JSON = "json", pgettext_lazy("access log", "Download as JSON")
+        ADMIN = "admin", _("Opened in the admin")
 
     class Kind(models.TextChoices):
         VURDERING = "vurdering", _("Expert assessment")

@@ -72,3 +72,48 @@ def test_the_records_that_are_legal_evidence_are_read_only_in_the_admin(client) 
         assert client.get(reverse(f"admin:{app}_{model}_add")).status_code == 403
         assert client.post(reverse(f"admin:{app}_{model}_delete", args=[record.pk]), {"post": "yes"}).status_code == 403
         assert type(record).objects.filter(pk=record.pk).exists()
+
+
+def test_what_the_law_made_final_stays_final_and_every_read_is_logged(world) -> None:  # type: ignore[no-untyped-def]
+    """A vedtak made, a completed sakkyndig vurdering, a published version of
+    a plan and a log entry the guardians read are shown in the admin, never
+    changed or deleted there; a draft stays editable. Opening a pupil's
+    record in the admin is in the access log, as every other read."""
+    from iop import services
+    from iop.models import AccessLogEntry, Enkeltvedtak, GoalLog, IopVersion, SakkyndigVurdering
+    from tests.iop.factories import chain
+
+    ch = chain(world.pupil_a, logs_per_goal=1)
+    assert ch.iop is not None
+    services.iop_publish(actor=world.user("teacher"), iop=ch.iop, version=ch.iop.version)
+    SakkyndigVurdering.objects.filter(pk=ch.sv.pk).update(status=SakkyndigVurdering.Status.COMPLETED)
+    operator = world.client("operator")
+    final = {
+        "iop_enkeltvedtak": ch.vedtak,
+        "iop_sakkyndigvurdering": ch.sv,
+        "iop_iopversion": IopVersion.objects.get(iop=ch.iop),
+        "iop_goallog": GoalLog.objects.filter(goal=ch.goals[0]).get(),
+    }
+    for name, record in final.items():
+        shown = operator.get(reverse(f"admin:{name}_change", args=[record.pk]))
+        assert shown.status_code == 200 and 'name="_save"' not in shown.content.decode(), name
+        assert operator.post(reverse(f"admin:{name}_change", args=[record.pk]), {}).status_code == 403, name
+        assert operator.post(reverse(f"admin:{name}_delete", args=[record.pk]), {"post": "yes"}).status_code == 403
+        assert type(record).objects.filter(pk=record.pk).exists()
+    Enkeltvedtak.objects.filter(pk=ch.vedtak.pk).update(status=Enkeltvedtak.Status.DRAFT)
+    draft = operator.get(reverse("admin:iop_enkeltvedtak_change", args=[ch.vedtak.pk])).content.decode()
+    assert 'name="_save"' in draft
+
+    before = AccessLogEntry.objects.count()
+    assert operator.get(reverse("admin:iop_iop_change", args=[ch.iop.pk])).status_code == 200
+    assert operator.get(reverse("admin:iop_goal_history", args=[ch.goals[0].pk])).status_code == 200
+    rows = AccessLogEntry.objects.values_list("user", "pupil", "kind", "object_id", "purpose").order_by("at", "id")
+    logged = list(rows)[before:]
+    user = world.user("operator").pk
+    assert logged == [
+        (user, world.pupil_a.pk, "iop", ch.iop.pk, "admin"),
+        (user, world.pupil_a.pk, "goal", ch.goals[0].pk, "history"),
+    ]
+    assert "Åpnet i administrasjonen" in world.client("coordinator").get(
+        reverse("iop:access_log", args=[world.pupil_a.pk])
+    ).content.decode()

@@ -4,6 +4,9 @@ from typing import Any
 
 from django.contrib import admin
 
+from iop.admin_records import LoggedReads
+from iop.models import AccessLogEntry
+
 from .models import (
     Atgardsprogram,
     AtgardsprogramAtgard,
@@ -42,7 +45,8 @@ class UtvarderingInline(ReadOnly, admin.TabularInline):  # type: ignore[type-arg
 
 
 @admin.register(ExtraAnpassning)
-class ExtraAnpassningAdmin(ReadOnly, admin.ModelAdmin):  # type: ignore[type-arg]
+class ExtraAnpassningAdmin(LoggedReads, ReadOnly, admin.ModelAdmin):  # type: ignore[type-arg]
+    log_kind = AccessLogEntry.Kind.ANPASSNING
     list_display = ["__str__", "pupil", "status", "follow_up_on"]
     list_filter = ["status"]
     raw_id_fields = ["pupil", "created_by"]
@@ -50,13 +54,15 @@ class ExtraAnpassningAdmin(ReadOnly, admin.ModelAdmin):  # type: ignore[type-arg
 
 
 @admin.register(Utredning)
-class UtredningAdmin(ReadOnly, admin.ModelAdmin):  # type: ignore[type-arg]
+class UtredningAdmin(LoggedReads, ReadOnly, admin.ModelAdmin):  # type: ignore[type-arg]
+    log_kind = AccessLogEntry.Kind.UTREDNING
     list_display = ["__str__", "pupil", "needs_support", "concluded_on"]
     raw_id_fields = ["pupil", "started_by"]
 
 
 @admin.register(Atgardsprogram)
-class AtgardsprogramAdmin(ReadOnly, admin.ModelAdmin):  # type: ignore[type-arg]
+class AtgardsprogramAdmin(LoggedReads, ReadOnly, admin.ModelAdmin):  # type: ignore[type-arg]
+    log_kind = AccessLogEntry.Kind.ATGARDSPROGRAM
     list_display = ["__str__", "pupil", "kind", "status", "decided_on"]
     list_filter = ["kind", "status"]
     raw_id_fields = ["pupil", "utredning", "previous", "decided_by", "created_by"]
@@ -64,7 +70,8 @@ class AtgardsprogramAdmin(ReadOnly, admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Overklagande)
-class OverklagandeAdmin(ReadOnly, admin.ModelAdmin):  # type: ignore[type-arg]
+class OverklagandeAdmin(LoggedReads, ReadOnly, admin.ModelAdmin):  # type: ignore[type-arg]
+    log_kind, pupil_path, document_path = AccessLogEntry.Kind.ATGARDSPROGRAM, "programme.pupil", "programme_id"
     list_display = ["__str__", "programme", "forwarded_on", "outcome"]
     list_filter = ["outcome"]
     raw_id_fields = ["programme", "registered_by"]

@@ -1,22 +1,36 @@
 from django.contrib import admin
 
+from iop.admin_records import FinalOnceMade, LoggedReads
+from iop.models import AccessLogEntry
+
 from .models import Report, ReportBatch, ReportBatchItem, ReportGoal, ReportSubject
 
 
-class ReportGoalInline(admin.TabularInline):
+class ReportGoalInline(FinalOnceMade, admin.TabularInline):
+    def is_final(self, obj):  # type: ignore[no-untyped-def]
+        return obj.status != Report.Status.DRAFT
+
     model = ReportGoal
     extra = 0
     raw_id_fields = ["goal"]
 
 
-class ReportSubjectInline(admin.TabularInline):
+class ReportSubjectInline(FinalOnceMade, admin.TabularInline):
+    def is_final(self, obj):  # type: ignore[no-untyped-def]
+        return obj.status != Report.Status.DRAFT
+
     model = ReportSubject
     extra = 0
     raw_id_fields = ["section"]
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(LoggedReads, FinalOnceMade, admin.ModelAdmin):
+    log_kind = AccessLogEntry.Kind.REPORT
+
+    def is_final(self, obj):  # type: ignore[no-untyped-def]
+        return obj.status != Report.Status.DRAFT
+
     list_display = ["__str__", "kind", "status", "finalised_at", "published_at"]
     list_filter = ["kind", "status"]
     raw_id_fields = ["pupil", "iop", "created_by", "finalised_by", "published_by"]
