@@ -515,6 +515,16 @@ def case_consent_record(*, actor: User, pupil: Pupil, data: Mapping[str, Any]) -
 
 
 @transaction.atomic
+def case_consent_withdrawal_check(consent: CaseConsent, withdrawn_on: datetime.date) -> None:
+    """Whether CONSENT may be withdrawn on WITHDRAWN_ON (asked before the
+    confirmation page as well): ValidationError on ``withdrawn_on`` for a
+    date in the future or before the consent was given. No query."""
+    if withdrawn_on > timezone.localdate():
+        raise ValidationError({"withdrawn_on": _("The withdrawal cannot be dated in the future.")})
+    if withdrawn_on < consent.date:
+        raise ValidationError({"withdrawn_on": _("A consent is withdrawn on or after the day it was given.")})
+
+
 def case_consent_withdraw(
     *, actor: User, consent: CaseConsent, withdrawn_on: datetime.date, method: str, note: str = ""
 ) -> CaseConsent:
@@ -530,10 +540,7 @@ def case_consent_withdraw(
     current = CaseConsent.objects.select_for_update().get(pk=consent.pk)
     if current.withdrawn_on is not None:
         return current
-    if withdrawn_on > timezone.localdate():
-        raise ValidationError({"withdrawn_on": _("The withdrawal cannot be dated in the future.")})
-    if withdrawn_on < current.date:
-        raise ValidationError({"withdrawn_on": _("A consent is withdrawn on or after the day it was given.")})
+    case_consent_withdrawal_check(current, withdrawn_on)
     current.withdrawn_on = withdrawn_on
     current.withdrawal_method = method
     current.withdrawal_note = note

@@ -172,6 +172,10 @@ class RosterUploadForm(forms.Form):
         return out
 
 
+#: The longest a school year may be, in days (a year and a day of slack).
+MAX_SCHOOL_YEAR_DAYS = 366
+
+
 class SchoolYearForm(forms.ModelForm):
     """A school year of one school: its name and first and last day."""
 
@@ -192,4 +196,21 @@ class SchoolYearForm(forms.ModelForm):
                         params={"first": short(DATE_FIRST), "last": short(DATE_LAST)},
                     ),
                 )
+        school, start, end = data.get("school"), data.get("start"), data.get("end")
+        name = str(data.get("name") or "")
+        if school is None or start is None or end is None or self.errors:
+            return data
+        if (end - start).days > MAX_SCHOOL_YEAR_DAYS:
+            self.add_error("end", _("A school year lasts at most a year."))
+            return data
+        others = SchoolYear.objects.filter(school=school).exclude(pk=self.instance.pk)
+        if name and others.filter(name__iexact=name.strip()).exists():
+            self.add_error("name", _("The school already has a school year named %(name)s.") % {"name": name})
+        overlap = others.filter(start__lte=end, end__gte=start).order_by("start").first()
+        if overlap is not None:
+            self.add_error(
+                "start",
+                _("The dates overlap the school year %(name)s (%(start)s–%(end)s).")
+                % {"name": overlap.name, "start": short(overlap.start), "end": short(overlap.end)},
+            )
         return data

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -93,10 +94,19 @@ def roster_import_detail(request: HttpRequest, import_id: Any) -> HttpResponse:
         "changes": [labelled_change(c) for c in record.changes[:CHANGES_SHOWN]],
         "more_changes": max(0, len(record.changes) - CHANGES_SHOWN),
         "rejected": service.rejected(record),
+        # A dry run older than another import's application is not applied (the operator uploads again).
+        "outdated": OUTDATED if record.status == RosterImport.Status.PLANNED and service.outdated(record) else "",
     }
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "students/_roster_import_status.html", context)
     return render(request, "students/roster_import_detail.html", context)
+
+
+#: Said of a dry run made before another import was applied.
+OUTDATED = gettext_lazy(
+    "Another import was applied after this dry run, so it may no longer show what applying would do. "
+    "Upload the files again to see what they change now."
+)
 
 
 @login_required
@@ -105,6 +115,10 @@ def roster_import_apply(request: HttpRequest, import_id: Any) -> HttpResponse:
     """Apply an import whose dry run the operator has seen (in a Celery task)."""
     _operator(request)
     record = get_object_or_404(RosterImport.objects.defer("source", "changes", "rejected"), pk=import_id)
+    if record.status == RosterImport.Status.PLANNED and service.outdated(record):
+        # What the operator saw is no longer what applying would do.
+        messages.error(request, OUTDATED)
+        return redirect("roster_import_detail", record.pk)
     with transaction.atomic():
         if service.claim_apply(record, actor=request.user):  # type: ignore[arg-type]
             _enqueue(tasks.apply_roster_import, record)

@@ -114,6 +114,7 @@ def test_what_the_law_made_final_stays_final_and_every_read_is_logged(world) -> 
         (user, world.pupil_a.pk, "iop", ch.iop.pk, "admin"),
         (user, world.pupil_a.pk, "goal", ch.goals[0].pk, "history"),
     ]
-    assert "Åpnet i administrasjonen" in world.client("coordinator").get(
-        reverse("iop:access_log", args=[world.pupil_a.pk])
-    ).content.decode()
+    assert (
+        "Åpnet i administrasjonen"
+        in world.client("coordinator").get(reverse("iop:access_log", args=[world.pupil_a.pk])).content.decode()
+    )

@@ -170,6 +170,7 @@
   function formatTime(at) {
     var d = new Date(at);
     var lang = document.documentElement.lang || undefined;
+    if (lang === "nn") lang = ["nn", "nb"]; // a browser without nynorsk dates writes them as bokmål, not in its own language
     var sameDay = d.toDateString() === new Date().toDateString();
     var opts = sameDay
       ? { hour: "2-digit", minute: "2-digit" }

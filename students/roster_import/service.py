@@ -93,6 +93,16 @@ def plan(import_id: Any) -> RosterImport:
     return record
 
 
+def outdated(record: RosterImport) -> bool:
+    """Whether another import was applied after RECORD was uploaded: its dry
+    run may no longer show what applying it would do (one query)."""
+    return (
+        RosterImport.objects.filter(status=RosterImport.Status.APPLIED, applied_at__gt=record.created_at)
+        .exclude(pk=record.pk)
+        .exists()
+    )
+
+
 def claim_apply(record: RosterImport, *, actor: User) -> bool:
     """Mark a planned import as being applied by ACTOR; False when it is not
     (anymore) waiting to be applied (a second click, another operator)."""

@@ -41,8 +41,10 @@ def test_a_norwegian_parent_reads_levels_in_words(live_server: Any, transactiona
     assert_accessible(page)
 
     follow(page, main.get_by_role("link", name="Progresjon").first)  # the goal's log, in the same words
-    log = page.get_by_role("table").filter(has_text="Hvor godt").inner_text()
+    log = page.locator("#log-entries").get_by_role("table").inner_text()
     assert "Hvor godt" in log and "Mestrer svært godt" in log and "Kompetent" not in log
+    criteria = page.get_by_role("table", name="Kriterier").inner_text()  # the axes in the same words
+    assert "Hvor godt" in criteria and "Hvor selvstendig" in criteria and "Kvalitet" not in criteria
     assert_accessible(page)
     page.go_back()
 

@@ -552,8 +552,17 @@ ROWS = {
             lambda w: reverse("iop:consent_withdraw", args=[case_consent(w).pk]),
             post(("coordinator",), ("teacher", "faglaerer", "ppt", "vikar")),
             "post",
-            lambda w: {"withdrawn_on": today(), "method": "signed", "note": ""},
+            lambda w: {"withdrawn_on": today(), "method": "signed", "note": "", "confirm": "1"},
             check=lambda w, persona, response: _withdrawn(w, persona, ("coordinator",)),
+        ),
+        Row(
+            lambda w: reverse("iop:consent_withdraw", args=[case_consent(w).pk]),
+            post(("coordinator",), ("teacher", "faglaerer", "ppt", "vikar"), status=200),
+            "post",
+            lambda w: {"withdrawn_on": today(), "method": "signed", "note": ""},
+            label="confirmation page",
+            writes=(),
+            check=lambda w, persona, response: _withdrawn(w, persona, ()),
         ),
         Row(
             lambda w: reverse("iop:consent_withdraw", args=[MISSING_UUID]),

@@ -266,8 +266,15 @@ def test_the_coordinator_records_and_withdraws_on_the_page(world: World) -> None
     )
     assert future.status_code == 400
     assert "Tilbaketrekkingen kan ikke dateres fram i tid." in future.content.decode()
-    done = client.post(
+    # One press asks first: withdrawing stops the case and ends PPT's access.
+    asked = client.post(
         reverse("iop:consent_withdraw", args=[consent.pk]), {"withdrawn_on": today(), "method": "signed"}
+    )
+    assert asked.status_code == 200 and "Trekke tilbake samtykket?" in asked.content.decode()
+    assert CaseConsent.objects.get(pk=consent.pk).withdrawn_on is None
+    done = client.post(
+        reverse("iop:consent_withdraw", args=[consent.pk]),
+        {"withdrawn_on": today(), "method": "signed", "note": "", "confirm": "1"},
     )
     assert done.status_code == 302
     assert CaseConsent.objects.get(pk=consent.pk).withdrawn_on == today()

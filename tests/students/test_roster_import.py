@@ -86,6 +86,7 @@ def csv_v2() -> dict[str, str]:
         v["guardians.csv"].replace("F1,aud@foresatt.example,Aud Aasen,P1,mother,ja\n", "")
         + "F4,dag@foresatt.example,Dag Dahl,P4,father,ja\n"
         + "F5,not-an-email,Feil Foresatt,P4,mother,ja\n"
+        + "F6,ukjent@foresatt.example,Ukjent Forelder,P9,mother,ja\n"
     )
     v["staff.csv"] = (
         v["staff.csv"]
@@ -167,8 +168,10 @@ def test_the_next_csv_changes_ends_and_rejects_row_by_row() -> None:
         ("pupils.csv", 4, "P5", "bad_date"),
         ("pupils.csv", 5, "P6", "unknown_group"),
         ("guardians.csv", 4, "F5", "bad_email"),
+        ("guardians.csv", 5, "F6", "unknown_pupil"),
         ("staff.csv", 3, "T4", "bad_choice"),
     }
+    assert not {c for c in ops(dry) if c[2] == "F6"}, "a guardian of no known pupil gets no account"
     bad_date = next(r for r in dry.rejected if r.code == "bad_date")
     with translation.override("nb"):
         norwegian = bad_date.reason

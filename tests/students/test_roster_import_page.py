@@ -72,3 +72,26 @@ def test_an_operator_uploads_sees_the_dry_run_and_applies_it(celery: CeleryHarne
     assert "Denne importen venter ikke på å bli tatt i bruk." in again
     history = client.get(reverse("roster_imports")).content.decode()
     assert reverse("roster_import_detail", args=[record.pk]) in history and "Olga Operatør" in history
+
+
+@pytest.mark.django_db
+def test_a_dry_run_made_before_another_import_was_applied_is_not_applied() -> None:
+    """What the operator saw must be what applying does: a dry run uploaded
+    before another import was applied is refused, with what to do instead."""
+    operator = User.objects.create_user("drift@test.example", full_name="Olga Operatør", is_staff=True)
+    client = Client()
+    client.force_login(operator)
+    with time_machine.travel("2026-10-05T10:00:00+02:00"):
+        old = RosterImport.objects.create(format="csv", status=RosterImport.Status.PLANNED, created_by=operator)
+    with time_machine.travel("2026-10-05T10:05:00+02:00"):
+        RosterImport.objects.create(
+            format="csv",
+            status=RosterImport.Status.APPLIED,
+            created_by=operator,
+            applied_at="2026-10-05T10:06:00+02:00",
+        )
+    page = client.post(reverse("roster_import_apply", args=[old.pk]), follow=True).content.decode()
+    assert "En annen import er tatt i bruk etter denne prøvekjøringen" in page
+    old.refresh_from_db()
+    assert old.status == RosterImport.Status.PLANNED and old.applied_by is None
+    assert "Ta importen i bruk" not in page and "Last opp filene på nytt" in page  # no button to apply it
