@@ -1,5 +1,8 @@
 """Operators' admin for the chain (superusers only; see iop.admin_site)."""
 
+from axes import admin as axes_admin
+from axes.models import AccessFailureLog
+from axes.models import AccessLog as AxesAccessLog
 from django.contrib import admin
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
@@ -279,3 +282,11 @@ class IupAssessmentAdmin(LoggedReads, SimpleHistoryAdmin):
 class IupSettingsAdmin(SimpleHistoryAdmin):
     list_display = ["school", "use_goals", "use_assessments", "use_self_assessment", "use_planning", "use_agreements"]
     raw_id_fields = ["school"]
+
+
+# The login audit (django-axes): who logged in and who failed, read-only like
+# the access log; a lock-out (AccessAttempt) stays deletable, to let a person in.
+for _model, _base in ((AxesAccessLog, axes_admin.AccessLogAdmin), (AccessFailureLog, axes_admin.AccessFailureLogAdmin)):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+        admin.site.register(_model, type(_base.__name__, (ReadOnlyAdmin, _base), {"__module__": __name__}))

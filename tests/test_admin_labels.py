@@ -118,3 +118,21 @@ def test_what_the_law_made_final_stays_final_and_every_read_is_logged(world) -> 
         "Åpnet i administrasjonen"
         in world.client("coordinator").get(reverse("iop:access_log", args=[world.pupil_a.pk])).content.decode()
     )
+
+
+def test_the_login_audit_is_read_only_and_a_lock_out_can_be_lifted(world) -> None:  # type: ignore[no-untyped-def]
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.utils import timezone
+
+    now = timezone.now()
+    common = {"username": "x@test.example", "ip_address": "127.0.0.1", "user_agent": "t", "http_accept": "*"}
+    login = AccessLog.objects.create(attempt_time=now, path_info="/logg-inn/", **common)
+    failure = AccessFailureLog.objects.create(attempt_time=now, path_info="/logg-inn/", locked_out=False, **common)
+    lock = AccessAttempt.objects.create(attempt_time=now, path_info="/logg-inn/", failures_since_start=5, **common)
+    operator = world.client("operator")
+    for name, record in (("axes_accesslog", login), ("axes_accessfailurelog", failure)):
+        shown = operator.get(reverse(f"admin:{name}_change", args=[record.pk]))
+        assert shown.status_code == 200 and 'name="_save"' not in shown.content.decode(), name
+        assert operator.post(reverse(f"admin:{name}_delete", args=[record.pk]), {"post": "yes"}).status_code == 403
+    assert operator.post(reverse("admin:axes_accessattempt_delete", args=[lock.pk]), {"post": "yes"}).status_code == 302
+    assert not AccessAttempt.objects.filter(pk=lock.pk).exists()
