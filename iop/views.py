@@ -2163,34 +2163,34 @@ def consent_withdraw(request: HttpRequest, pk: str) -> HttpResponse:
     pupil = access.get_pupil(request.user, found, Action.MANAGE, chain=True)
     consent = CaseConsent.objects.select_related("pupil").get(pk=pk)
     form = ConsentWithdrawForm(request.POST)
-    if form.is_valid() and not _confirmed(request):
+    if form.is_valid():
         data = form.cleaned_data
         try:
-            services.case_consent_withdrawal_check(consent, data["withdrawn_on"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            blank = CaseConsentForm(guardians=_guardians(pupil), initial={"date": timezone.localdate()})
-            return _consent_page(request, pupil, blank, withdraw_form=form)
-        return _confirm_page(
-            request,
-            document=consent,
-            question=_("Withdraw the consent?"),
-            consequence=_(
-                "The case stops and PPT no longer has access, at once. To go on later, a new consent is recorded."
-            ),
-            button=_("Yes, withdraw the consent"),
-            back=reverse("iop:consents", args=[pupil.pk]),
-            carry={"withdrawn_on": data["withdrawn_on"].isoformat(), "method": data["method"], "note": data["note"]},
-            deletes=True,
-        )
-    if form.is_valid():
-        try:
+            if not _confirmed(request):  # asked first: the case stops at once
+                services.case_consent_withdrawal_check(consent, data["withdrawn_on"])
+                return _confirm_page(
+                    request,
+                    document=consent,
+                    question=_("Withdraw the consent?"),
+                    consequence=_(
+                        "The case stops and PPT no longer has access, at once. "
+                        "To go on later, a new consent is recorded."
+                    ),
+                    button=_("Yes, withdraw the consent"),
+                    back=reverse("iop:consents", args=[pupil.pk]),
+                    carry={
+                        "withdrawn_on": data["withdrawn_on"].isoformat(),
+                        "method": data["method"],
+                        "note": data["note"],
+                    },
+                    deletes=True,
+                )
             services.case_consent_withdraw(
                 actor=_actor(request),
                 consent=consent,
-                withdrawn_on=form.cleaned_data["withdrawn_on"],
-                method=form.cleaned_data["method"],
-                note=form.cleaned_data["note"],
+                withdrawn_on=data["withdrawn_on"],
+                method=data["method"],
+                note=data["note"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
