@@ -7,7 +7,8 @@ through the services (3 subjects, 10 goals, 200 goal logs; ``--goals 31
 real login form as the plan's kontaktlærer, then loads each page for a fixed
 time at a fixed concurrency and prints requests per second, p50/p95 in
 milliseconds and the share of the bare authenticated view (``/helse/`` with
-the session), with the targets of the performance issue beside them. The
+the session), with the targets of the performance issue beside them, and
+the share of a page of the layout alone (no page can do better). The
 database is dropped at the end (``--keep`` keeps it).
 
     .venv/bin/python bench/bench_pages.py                   # 20 s a page, concurrency 4
@@ -51,6 +52,11 @@ TARGETS = {
     "deadline dashboard (coordinator)": 0.50,
     "goal autosave POST": 0.50,
 }
+
+#: The page of the layout alone (menu, header, footer; one sentence of
+#: content): no page with content can be served faster, so its share is the
+#: ceiling of every page's share.
+LAYOUT = "layout alone (/konto/passord/endret/)"
 
 #: A plan with more goals than this is "large": its edit page's target is lower.
 LARGE_PLAN_GOALS = 10
@@ -296,6 +302,7 @@ def main() -> None:
 
         pages = [
             ("bare view with session (/helse/)", teacher_session, "/helse/", None),
+            (LAYOUT, teacher_session, "/konto/passord/endret/", None),
             ("home page", teacher_session, "/", None),
             ("pupil page", teacher_session, f"/elever/{pupil_id}/", None),
             ("IOP edit", teacher_session, f"/iop/{iop_id}/", None),
@@ -327,6 +334,10 @@ def main() -> None:
                 f"{r.label:40} {r.rate:7.1f} {r.percentile(0.5):7.0f} {r.percentile(0.95):7.0f} {r.errors:6d} "
                 f"{share:6.0%} {'' if target is None else f'{target:.0%}':>6} {mark}"
             )
+        layout = next(r for r in results if r.label == LAYOUT)
+        print(
+            f"\nThe layout alone serves {layout.rate / bare:.0%} of the bare view: no page with content can do better."
+        )
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)

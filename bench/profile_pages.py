@@ -62,6 +62,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=35, help="entries of the profile to print")
     parser.add_argument("--sort", default="cumulative", help="pstats sort key (cumulative, tottime)")
     parser.add_argument("--callers", help="print the callers of functions matching this instead")
+    parser.add_argument("--ours", action="store_true", help="list only the project's own functions")
     args = parser.parse_args()
     django.setup()
     from iop.memory import settle
@@ -102,6 +103,7 @@ def main() -> None:
 
     pages = [
         ("bare view with session (/helse/)", teacher_client, "/helse/", None, {}),
+        ("layout alone (/konto/passord/endret/)", teacher_client, "/konto/passord/endret/", None, {}),
         ("home page", teacher_client, "/", None, {}),
         ("pupil page", teacher_client, f"/elever/{plan.pupil_id}/", None, {}),
         ("IOP edit", teacher_client, f"/iop/{plan.pk}/", None, {}),
@@ -131,7 +133,8 @@ def main() -> None:
             if args.callers:
                 stats.print_callers(args.callers)
             else:
-                stats.print_stats(args.top)
+                ours = ["^(?!.*(site-packages|/lib/python3))"] if args.ours else []
+                stats.print_stats(*ours, args.top)
         return
 
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; {args.repeat} requests a page")

@@ -16,6 +16,8 @@ the document since the version the user saw.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
@@ -1016,6 +1018,24 @@ def unchanged_since_published(plan: Iop | Iup) -> bool:
 
 
 #: Why publishing an unchanged plan is refused.
+def content_stamp(plan: Iop | Iup) -> str:
+    """A digest of PLAN's live content (an IOP or IUP) as a publication would
+    keep it: 64 hexadecimal characters, the same as long as nothing the
+    guardians would read has changed (goals, sections, texts, period). The
+    publishing question carries it, so that "yes" publishes only the content
+    the user was asked about (:func:`iop_publish`, :func:`iup_publish`).
+    A few queries, however large the plan."""
+    content = snapshot(plan) if isinstance(plan, Iop) else published.load_iup_snapshot(plan)
+    return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _require_seen(plan: Iop | Iup, seen: str | None) -> None:
+    """EditConflict when SEEN (a :func:`content_stamp` the user was shown) is
+    given and PLAN's content has changed since (a colleague's goal edit, say)."""
+    if seen is not None and content_stamp(plan) != seen:
+        raise EditConflict(current=plan)
+
+
 NOTHING_TO_PUBLISH = gettext_lazy("Nothing has changed since the last publication: the guardians already read this.")
 
 
@@ -1028,14 +1048,19 @@ def _announce_published(plan: Iop | Iup, actor: User, number: int) -> None:
 
 
 @transaction.atomic
-def iop_publish(*, actor: User, iop: Iop, version: int) -> Iop:
+def iop_publish(*, actor: User, iop: Iop, version: int, seen: str | None = None) -> Iop:
     """Publish (or re-publish) the IOP: guardians see it from now on and its
     content is kept as a numbered version (what the guardians read until the
     next publication); :data:`iop.signals.plan_published` is sent after the
-    commit. Refused while it grants more or other than the vedtak."""
+    commit. Refused while it grants more or other than the vedtak.
+    EditConflict when the plan changed since VERSION, or when SEEN (the
+    :func:`content_stamp` of the publishing question) no longer matches its
+    content: a goal a colleague changed since is not published unseen
+    (opplæringslova § 11-10: the plan the guardians are given)."""
     _require(actor, Action.EDIT, iop.pupil)
     current = _locked(Iop, iop.pk, version, actor)
     _require_editable(current)
+    _require_seen(current, seen)
     newer = rebase.newer_vedtak(current)
     problems = [flag.message for flag in checks.iop_flags(current, newer) if flag.blocks_publishing]
     if problems:
@@ -1788,14 +1813,16 @@ def iup_update(*, actor: User, iup: Iup, version: int, data: Mapping[str, Any]) 
 
 
 @transaction.atomic
-def iup_publish(*, actor: User, iup: Iup, version: int) -> Iup:
+def iup_publish(*, actor: User, iup: Iup, version: int, seen: str | None = None) -> Iup:
     """Publish (or re-publish) the IUP: the guardians read this content from
     now on (kept as a numbered :class:`IupVersion`; later edits reach them at
     the next publication), and :data:`iop.signals.plan_published` is sent
-    after the commit. Refused when nothing changed since the last publication."""
+    after the commit. Refused when nothing changed since the last publication.
+    EditConflict as :func:`iop_publish` (VERSION, SEEN)."""
     _require(actor, Action.EDIT, iup.pupil)
     current = _locked(Iup, iup.pk, version, actor)
     _require_iup_editable(current)
+    _require_seen(current, seen)
     problems = checks.iup_problems(current)
     if problems:
         raise ValidationError(problems)

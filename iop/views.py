@@ -1319,7 +1319,8 @@ def goal_delete(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 def iop_publish(request: HttpRequest, pk: str) -> HttpResponse:
     iop = selectors.iop_for(request.user, pk, Action.EDIT)
-    if not _confirmed(request):
+    seen = request.POST.get("seen", "")
+    if not _confirmed(request) or not seen:  # the question carries the content it asks about
         return _confirm_page(
             request,
             document=iop,
@@ -1331,10 +1332,11 @@ def iop_publish(request: HttpRequest, pk: str) -> HttpResponse:
                 flag.message for flag in checks.iop_flags(iop, rebase.newer_vedtak(iop)) if flag.blocks_publishing
             ],
             refused=str(services.NOTHING_TO_PUBLISH) if services.unchanged_since_published(iop) else "",
+            carry={"seen": services.content_stamp(iop)},
         )
     _transition(
         request,
-        lambda: services.iop_publish(actor=_actor(request), iop=iop, version=_version(request)),
+        lambda: services.iop_publish(actor=_actor(request), iop=iop, version=_version(request), seen=seen),
         conflict=_("Someone else changed the plan just now. Check it and publish again."),
         done=_("The IOP is published. Guardians can now read it."),
         refused=_("The plan can not be published yet:"),
@@ -1952,7 +1954,8 @@ def iup_goal_create(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 def iup_publish(request: HttpRequest, pk: str) -> HttpResponse:
     iup = selectors.iup_for(request.user, pk, Action.EDIT)
-    if not _confirmed(request):
+    seen = request.POST.get("seen", "")
+    if not _confirmed(request) or not seen:  # the question carries the content it asks about
         return _confirm_page(
             request,
             document=iup,
@@ -1962,10 +1965,11 @@ def iup_publish(request: HttpRequest, pk: str) -> HttpResponse:
             back=reverse("iop:iup_detail", args=[iup.pk]),
             problems=checks.iup_problems(iup) if iup.is_editable else [],
             refused=str(services.NOTHING_TO_PUBLISH) if services.unchanged_since_published(iup) else "",
+            carry={"seen": services.content_stamp(iup)},
         )
     _transition(
         request,
-        lambda: services.iup_publish(actor=_actor(request), iup=iup, version=_version(request)),
+        lambda: services.iup_publish(actor=_actor(request), iup=iup, version=_version(request), seen=seen),
         conflict=_("Someone else changed the plan just now. Check it and publish again."),
         done=_("The IUP is published. Guardians can now read it."),
         refused=_("The plan can not be published yet:"),

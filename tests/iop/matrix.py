@@ -43,15 +43,12 @@ LOG_A = ("teacher", "faglaerer", "coordinator")
 READ_ONLY = ("guardian_a", "guardian_b", "operator")
 
 
-def changed_then(data: dict[str, Any]) -> Any:
-    """Row data that first changes pupil A's published IOP (a goal's text),
-    so that publishing it again has something to publish."""
-
-    def make(w: World) -> dict[str, Any]:
-        Goal.objects.filter(iop=c(w).iop).update(text="Endret etter forrige publisering.")
-        return data
-
-    return make
+def changed_then_publish(w: World) -> dict[str, Any]:
+    """The "yes" of the publishing question, after a change to pupil A's
+    published IOP (a goal's text), so that publishing it again has something
+    to publish; it carries the content the question was about."""
+    Goal.objects.filter(iop=c(w).iop).update(text="Endret etter forrige publisering.")
+    return {"version": "1", "confirm": "1", "seen": services.content_stamp(c(w).iop)}
 
 
 def c(w: World) -> SimpleNamespace:
@@ -649,7 +646,7 @@ ROWS = {
             url("iop_publish", "iop"),
             post(EDIT_A, ("faglaerer", "ppt", "vikar")),
             "post",
-            changed_then({"version": "1", "confirm": "1"}),
+            changed_then_publish,
             "publish a change",
         ),
         Row(
@@ -979,13 +976,13 @@ ROWS = {
             iup_url("iup_publish"),
             post(EDIT_A, ("faglaerer", "ppt", "vikar")),
             "post",
-            lambda w: {"version": "1", "confirm": "1"},
+            lambda w: {"version": "1", "confirm": "1", "seen": services.content_stamp(u(w).iup)},
         ),
         Row(
             iup_url("iup_publish", "draft"),
             post(("coordinator",)),
             "post",
-            lambda w: {"version": "1", "confirm": "1"},
+            lambda w: {"version": "1", "confirm": "1", "seen": services.content_stamp(u(w).draft)},
             "draft B",
         ),
     ],

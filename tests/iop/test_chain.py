@@ -189,7 +189,13 @@ def test_it_walks_the_chain_through_the_pages(world: World) -> None:
     body = response.content.decode()
     assert response.status_code == 200 and "hx-swap-oob" in body and 'value="2"' in body
     assert "goal_vague" in body  # the check shows as soon as it is saved
-    assert teacher.post(reverse("iop:iop_publish", args=[iop.pk]), {"version": 1, "confirm": "1"}).status_code == 302
+    assert (
+        teacher.post(
+            reverse("iop:iop_publish", args=[iop.pk]),
+            {"version": 1, "confirm": "1", "seen": services.content_stamp(iop)},
+        ).status_code
+        == 302
+    )
     iop.refresh_from_db()
     assert iop.status == Iop.Status.PUBLISHED
     faglaerer = world.client("faglaerer")

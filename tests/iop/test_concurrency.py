@@ -153,7 +153,9 @@ def test_publishing_after_own_saves_is_no_conflict_and_the_checklist_follows(wor
     assert page.status_code == 200 and 'name="confirm" value="1"' in page.content.decode()
     iop.refresh_from_db()
     assert iop.status == Iop.Status.DRAFT
-    response = teacher.post(publish, {"version": 1, "confirm": "1"}, follow=True)
+    response = teacher.post(
+        publish, {"version": 1, "confirm": "1", "seen": services.content_stamp(Iop.objects.get(pk=iop.pk))}, follow=True
+    )
     assert "Noen andre endret planen" not in response.content.decode()
     iop.refresh_from_db()
     assert iop.status == Iop.Status.PUBLISHED
@@ -161,7 +163,11 @@ def test_publishing_after_own_saves_is_no_conflict_and_the_checklist_follows(wor
     world.client("coordinator").post(
         reverse("iop:iop_update", args=[iop.pk]), {**data, "version": iop.version, "ordinary_teaching": "K"}
     )
-    response = teacher.post(publish, {"version": iop.version, "confirm": "1"}, follow=True)
+    response = teacher.post(
+        publish,
+        {"version": iop.version, "confirm": "1", "seen": services.content_stamp(Iop.objects.get(pk=iop.pk))},
+        follow=True,
+    )
     assert "Noen andre endret planen" in response.content.decode()
 
 

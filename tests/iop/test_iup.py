@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from iop import selectors
+from iop import selectors, services
 from iop.models import SWEDISH_SCALE, SWEDISH_SUBJECTS, Goal, Iup, IupSettings
 from students.models import StaffMembership, TeachingAssignment
 from tests import factories as f
@@ -98,12 +98,19 @@ def test_a_swedish_teacher_writes_a_written_iup_in_swedish(sweden: SimpleNamespa
     )
     assert own.status_code == 302
     # One omdöme is not enough: a written IUP assesses every subject the pupil is taught.
-    response = mentor.post(reverse("iop:iup_publish", args=[plan.pk]), {"version": "2", "confirm": "1"}, follow=True)
+    response = mentor.post(
+        reverse("iop:iup_publish", args=[plan.pk]),
+        {"version": "2", "confirm": "1", "seen": services.content_stamp(Iup.objects.get(pk=plan.pk))},
+        follow=True,
+    )
     assert "Saknar omdöme: Svenska" in response.content.decode()
     plan.refresh_from_db()
     assert plan.status == Iup.Status.DRAFT
     plan.assessments.exclude(pk=maths.pk).update(level=1, text="Omdöme.")
-    mentor.post(reverse("iop:iup_publish", args=[plan.pk]), {"version": "2", "confirm": "1"})
+    mentor.post(
+        reverse("iop:iup_publish", args=[plan.pk]),
+        {"version": "2", "confirm": "1", "seen": services.content_stamp(Iup.objects.get(pk=plan.pk))},
+    )
     plan.refresh_from_db()
     assert plan.status == Iup.Status.PUBLISHED and plan.agreements == "Nytt samtal i april."
 
@@ -160,7 +167,10 @@ def test_a_norwegian_teacher_writes_a_steinkjer_iup_that_only_its_guardians_read
             "agreements": "Ny samtale etter jul.",
         },
     )
-    teacher.post(reverse("iop:iup_publish", args=[plan.pk]), {"version": "2", "confirm": "1"})
+    teacher.post(
+        reverse("iop:iup_publish", args=[plan.pk]),
+        {"version": "2", "confirm": "1", "seen": services.content_stamp(Iup.objects.get(pk=plan.pk))},
+    )
     plan.refresh_from_db()
     assert plan.status == Iup.Status.PUBLISHED
     page = world.client("guardian_a").get(detail).content.decode()

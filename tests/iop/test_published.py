@@ -314,3 +314,43 @@ def test_the_teacher_is_told_that_log_entries_reach_guardians_once_saved(world: 
     assert page.index("Logg progresjon") < page.index(told) < page.index("Lagre logg")
     Iop.objects.filter(pk=ch.iop.pk).update(status=Iop.Status.DRAFT)  # guardians read nothing of a draft
     assert told not in teacher.get(url).content.decode()
+
+
+def test_yes_on_an_old_publishing_question_does_not_publish_a_colleagues_newer_edit(
+    world: World, django_capture_on_commit_callbacks: object
+) -> None:
+    """The question carries the content it asked about: a goal a colleague
+    changed after the teacher opened it (the page kept open, or reached with
+    Back) is not published unseen. Asked again, the teacher publishes it."""
+    import re
+
+    teacher = world.client("teacher")
+    ch = chain(world.pupil_a, iop_status=Iop.Status.DRAFT)
+    plans = ((ch.iop, "iop:iop_publish"), (make_iup(world.pupil_a, status=Iup.Status.DRAFT), "iop:iup_publish"))
+    for plan, url_name in plans:
+        assert plan is not None
+        goal = Goal.objects.filter(iop=plan).first() if isinstance(plan, Iop) else Goal.objects.filter(iup=plan).first()
+        assert goal is not None
+        url = reverse(url_name, args=[plan.pk])
+        question = teacher.post(url, {"version": plan.version}).content.decode()
+        seen = re.search(r'name="seen" value="([0-9a-f]{64})"', question)
+        assert seen, url_name
+        services.goal_update(
+            actor=world.user("coordinator"), goal=goal, version=goal.version, data={"text": "Koordinatorens tekst."}
+        )
+        notified = Notification.objects.count()
+        with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+            answer = teacher.post(url, {"version": plan.version, "confirm": "1", "seen": seen[1]}, follow=True)
+        assert "Noen andre endret planen" in answer.content.decode(), url_name
+        plan.refresh_from_db()
+        assert plan.status == plan.Status.DRAFT and not plan.versions.exists()
+        assert Notification.objects.count() == notified
+        # Asked again, with the colleague's text in it: published.
+        question = teacher.post(url, {"version": plan.version}).content.decode()
+        seen = re.search(r'name="seen" value="([0-9a-f]{64})"', question)
+        assert seen
+        with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+            teacher.post(url, {"version": plan.version, "confirm": "1", "seen": seen[1]})
+        plan.refresh_from_db()
+        assert plan.status == plan.Status.PUBLISHED, url_name
+        assert "Koordinatorens tekst." in str(plan.versions.get().snapshot), url_name

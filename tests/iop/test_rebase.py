@@ -126,7 +126,10 @@ def test_publishing_on_the_old_vedtak_is_refused_until_the_iop_is_moved(pinned: 
     assert any("Et nyere vedtak ble fattet" in message for message in refused.value.messages)
     confirm = client.post(reverse("iop:iop_publish", args=[ch.iop.pk]), {"version": ch.iop.version})
     assert confirm.status_code == 200 and 'name="confirm"' not in confirm.content.decode()
-    client.post(reverse("iop:iop_publish", args=[ch.iop.pk]), {"version": ch.iop.version, "confirm": "1"})
+    client.post(
+        reverse("iop:iop_publish", args=[ch.iop.pk]),
+        {"version": ch.iop.version, "confirm": "1", "seen": services.content_stamp(ch.iop)},
+    )
     assert not IopVersion.objects.filter(iop=ch.iop).exists()
 
     # An IOP can not be made on the new vedtak either: the message points to the move.
@@ -171,7 +174,10 @@ def test_publishing_on_the_old_vedtak_is_refused_until_the_iop_is_moved(pinned: 
     assert set(flags) == {"iop_subject_dropped"}
 
     # Now it publishes; the dropped subject stays in the published plan, marked.
-    client.post(reverse("iop:iop_publish", args=[iop.pk]), {"version": iop.version, "confirm": "1"})
+    client.post(
+        reverse("iop:iop_publish", args=[iop.pk]),
+        {"version": iop.version, "confirm": "1", "seen": services.content_stamp(iop)},
+    )
     version = IopVersion.objects.get(iop=iop)
     by_subject = {s["subject"]: s for s in version.snapshot["sections"]}
     assert by_subject["Matematikk"]["hours"] == 40
