@@ -94,7 +94,8 @@ def vedtak_flags(vedtak: Enkeltvedtak) -> list[Flag]:
     """Flags on a vedtak: hours per subject, appeal information, its reasons
     (legal basis, facts, main considerations: forvaltningsloven §§ 24–25),
     and a reason wherever it deviates from the expert assessment (in
-    subjects, hours, organisation or staff competence: :func:`deviations`)."""
+    subjects, hours, organisation or staff competence: :func:`deviations`);
+    "partly refused" where it follows the assessment in everything (it refuses nothing)."""
     flags: list[Flag] = []
     lines = list(vedtak.subjects.all())
     without_hours = [line.subject for line in lines if not line.hours]
@@ -156,6 +157,20 @@ def vedtak_flags(vedtak: Enkeltvedtak) -> list[Flag]:
                 _("The decision deviates from the expert assessment without giving a reason: %(differences)s.")
                 % {"differences": "; ".join(differences)},
                 _("Explain why the decision differs from what PPT recommends (forvaltningsloven § 25)."),
+            )
+        )
+    if vedtak.outcome == Enkeltvedtak.Outcome.PARTLY_REFUSED and not differences:
+        flags.append(
+            Flag(
+                "vedtak_partly_refused_as_recommended",
+                _(
+                    "The decision says it grants less than the expert assessment recommends, but its subjects, "
+                    "hours and organisation are those the assessment recommends."
+                ),
+                _(
+                    "Write the subjects and hours the school decides, or choose the outcome that the teaching "
+                    "is granted."
+                ),
             )
         )
     return flags

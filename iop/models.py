@@ -647,6 +647,9 @@ class AdvanceNotice(models.Model):
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("sent by")
     )
     created_at = models.DateTimeField(default=timezone.now)
+    #: The draft as it was shared (:func:`iop.services.vedtak_stamp`), so that
+    #: a later change of the draft is seen; empty for notices sent before it was kept.
+    draft_stamp = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("advance notice (forhåndsvarsel)")

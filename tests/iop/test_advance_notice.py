@@ -217,3 +217,53 @@ def test_a_guardians_comment_takes_the_chosen_guardians_name(world: World) -> No
     answer = world.client("coordinator").post(url, data)
     assert answer.status_code == 400 and "Uten navn." in answer.content.decode()
     assert "eller velg den foresatte" in answer.content.decode()
+
+
+def test_a_draft_changed_after_its_notice_is_told_and_a_new_notice_offered(world: World) -> None:
+    """The parties commented on the draft as it was sent: a change after it
+    is told to the coordinator (not to the guardians), and the button then
+    offers a new notice; a save that changes nothing is no change."""
+    from django.db.models import F
+
+    from iop.models import EnkeltvedtakSubject
+
+    vedtak = draft(world)
+    url = reverse("iop:vedtak_detail", args=[vedtak.pk])
+    coordinator = world.client("coordinator")
+    changed = "Utkastet er endret etter forhåndsvarselet"
+    page = coordinator.get(url).content.decode()
+    assert "Send forhåndsvarsel" in page and "Send nytt forhåndsvarsel" not in page
+    send(world, vedtak)
+    page = coordinator.get(url).content.decode()
+    assert "Send nytt forhåndsvarsel" in page and changed not in page
+    Enkeltvedtak.objects.filter(pk=vedtak.pk).update(version=F("version") + 1, updated_at=timezone.now())
+    assert changed not in coordinator.get(url).content.decode()  # saved, but the same draft
+    EnkeltvedtakSubject.objects.filter(vedtak=vedtak).update(hours=F("hours") - 19)
+    page = coordinator.get(url).content.decode()
+    assert changed in page and "data-changed-since-notice" in page
+    assert changed not in world.client("guardian_a").get(url).content.decode()
+    send(world, Enkeltvedtak.objects.get(pk=vedtak.pk))  # a new notice of the changed draft
+    assert changed not in coordinator.get(url).content.decode()
+
+
+def test_partly_refused_needs_a_difference_from_the_assessment(world: World) -> None:
+    """ "Granted, but less than recommended" while the decision follows the
+    assessment in everything is a contradiction: flagged, and the decision is
+    not made until one of the two is corrected."""
+    from django.db.models import F
+
+    from iop import checks
+    from iop.models import EnkeltvedtakSubject
+
+    vedtak = draft(world)
+    Enkeltvedtak.objects.filter(pk=vedtak.pk).update(outcome=Enkeltvedtak.Outcome.PARTLY_REFUSED)
+    consent(world.pupil_a, "vedtak")
+    code = "vedtak_partly_refused_as_recommended"
+    assert code in {f.code for f in checks.vedtak_flags(Enkeltvedtak.objects.get(pk=vedtak.pk))}
+    with pytest.raises(ValidationError) as refused:
+        make(world, vedtak)
+    assert any("innvilger mindre enn den sakkyndige vurderingen tilrår" in m for m in refused.value.messages)
+    EnkeltvedtakSubject.objects.filter(vedtak=vedtak).update(hours=F("hours") - 19)
+    Enkeltvedtak.objects.filter(pk=vedtak.pk).update(deviation_reason="Skolen gir færre timer fordi …")
+    assert code not in {f.code for f in checks.vedtak_flags(Enkeltvedtak.objects.get(pk=vedtak.pk))}
+    assert make(world, vedtak).is_made
