@@ -354,3 +354,28 @@ def test_yes_on_an_old_publishing_question_does_not_publish_a_colleagues_newer_e
         plan.refresh_from_db()
         assert plan.status == plan.Status.PUBLISHED, url_name
         assert "Koordinatorens tekst." in str(plan.versions.get().snapshot), url_name
+
+
+def test_the_publish_button_is_offered_only_when_there_is_something_to_publish(
+    world: World, django_capture_on_commit_callbacks: object
+) -> None:
+    teacher = world.client("teacher")
+    ch = chain(world.pupil_a, iop_status=Iop.Status.DRAFT)
+    plans = (
+        (ch.iop, "iop:iop_detail", "iop:iop_publish"),
+        (make_iup(world.pupil_a, status=Iup.Status.DRAFT), "iop:iup_detail", "iop:iup_publish"),
+    )
+    nothing = "Ingenting å publisere: foresatte leser planen slik den er nå."
+    for plan, detail, publish in plans:
+        assert plan is not None
+        url, action = reverse(detail, args=[plan.pk]), reverse(publish, args=[plan.pk])
+        page = teacher.get(url).content.decode()
+        assert "Publiser til foresatte" in page and action in page and nothing not in page
+        _publish(plan, world.user("teacher"), django_capture_on_commit_callbacks)
+        page = teacher.get(url).content.decode()
+        assert nothing in page and action not in page, detail
+        goal = Goal.objects.filter(**({"iop": plan} if isinstance(plan, Iop) else {"iup": plan})).first()
+        assert goal is not None
+        Goal.objects.filter(pk=goal.pk).update(text="En ny tekst etter publiseringen.")
+        page = teacher.get(url).content.decode()
+        assert "Publiser endringene" in page and action in page and nothing not in page, detail
