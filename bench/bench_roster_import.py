@@ -18,6 +18,8 @@ Figures only, no pass/fail.
 from __future__ import annotations
 
 import argparse
+import datetime
+import functools
 import io
 import os
 import sys
@@ -35,6 +37,21 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "iop.settings"
 SCHOOLS = 20
 LEVELS = 10  # one class per year level 1–10 in each school
 STAFF_ROLES = ["kontaktlaerer"] * 10 + ["faglaerer"] * 30 + ["koordinator", "rektor", "ppt", "ppt"] + ["vikar"] * 6
+
+
+@functools.cache
+def fodselsnumre(born: datetime.date) -> list[str]:
+    """The valid fødselsnumre of a child born BORN (2000–2039: individual numbers 500–999), in order."""
+    from stdnum.no import fodselsnummer
+
+    numbers = []
+    for individual in range(500, 1000):
+        base = f"{born:%d%m%y}{individual:03d}"
+        first = fodselsnummer.calc_check_digit1(base)
+        number = base + first + fodselsnummer.calc_check_digit2(base + first)
+        if fodselsnummer.is_valid(number):
+            numbers.append(number)
+    return numbers
 
 
 def admin_sql(statement: str) -> None:
@@ -59,8 +76,10 @@ def csv_files(pupils: int, guardians: int, staff: int, changed: bool = False) ->
     for p in range(pupils):
         s, level = p % SCHOOLS, p // SCHOOLS % LEVELS + 1
         last = f"Etternavn{p}" + ("x" if changed and p % 100 == 0 else "")
-        year = 2026 - 5 - level
-        out["pupils"].write(f"P{p},S{s},Fornavn{p},{last},{year}-0{p % 9 + 1}-1{p % 9},{p:011d},G{s}-{level}\n")
+        year, month, day = 2026 - 5 - level, 1 + p // 28 % 12, 1 + p % 28
+        born = fodselsnumre(datetime.date(year, month, day))
+        number = born[p // 336 % len(born)]
+        out["pupils"].write(f"P{p},S{s},Fornavn{p},{last},{year}-{month:02d}-{day:02d},{number},G{s}-{level}\n")
     out["guardians"].write("guardian_id,email,full_name,pupil_id,relation,parental_responsibility\n")
     for g in range(guardians):
         if changed and g % 100 == 1:

@@ -17,7 +17,7 @@ import re
 from students.models import Group, GuardianLink, School, Skoleeier, StaffMembership
 from students.sso import national_id_hash
 
-from .rows import GroupRow, OwnerRow, PersonRow, PupilRow, Roster, SchoolRow
+from .rows import GroupRow, OwnerRow, PersonRow, PupilRow, Roster, SchoolRow, check_national_ids
 
 FILES = ("schools.csv", "groups.csv", "pupils.csv", "guardians.csv", "staff.csv")
 COLUMNS = {
@@ -53,6 +53,7 @@ def parse(files: dict[str, str]) -> Roster:
         if name in known:
             roster.kinds.add(name.removesuffix(".csv"))
             _PARSERS[name](roster, name, _rows(known[name]))
+    check_national_ids(roster)
     return roster
 
 

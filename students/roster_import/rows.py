@@ -15,6 +15,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from stdnum.no import fodselsnummer
+from stdnum.se import personnummer
 
 # Reason code → message (parameters by name).
 REASONS: dict[str, Any] = {
@@ -43,6 +45,14 @@ REASONS: dict[str, Any] = {
     "role_not_used": _("The duty role %(value)s gives no access here."),
     "group_no_level": _("No year level could be found for the group (none of its members has an enrolment)."),
     "subject_needed": _("A subject teacher's group needs a subject."),
+    "bad_national_id": _(
+        "The national identity number of the pupil %(ref)s is not a valid fødselsnummer, D-number or "
+        "personnummer (its check digits do not add up). The pupil is imported without it."
+    ),
+    "national_id_twice": _(
+        "The pupil %(ref)s has the same national identity number as %(other)s. One of them is wrong, so "
+        "neither keeps it; the pupils are imported without it."
+    ),
 }
 
 
@@ -218,3 +228,44 @@ def labelled_change(change: dict[str, Any]) -> dict[str, Any]:
         "label": label,
         "fields": [_field_name(model, f) for f in change.get("fields", [])],
     }
+
+
+def national_id(value: str) -> str | None:
+    """VALUE (a national identity number as a source system writes it,
+    spaces, hyphens and ``+`` allowed) as digits only: a Norwegian
+    fødselsnummer or D-number (11 digits, two mod-11 check digits) or a
+    Swedish personnummer or samordningsnummer (10 or 12 digits, Luhn check
+    digit); "" for an empty VALUE, None when it is neither (checked with
+    python-stdnum: ``stdnum.no.fodselsnummer``, ``stdnum.se.personnummer``)."""
+    digits = "".join(ch for ch in value if ch not in " -+\t")
+    if not digits:
+        return ""
+    if fodselsnummer.is_valid(digits) or personnummer.is_valid(digits):
+        return digits
+    return None
+
+
+def check_national_ids(roster: Roster) -> None:
+    """Check the pupils' national identity numbers of ROSTER (both formats
+    call it once they are read): each kept as digits only; a number that is
+    not valid (:func:`national_id`), or that two pupils share, is dropped
+    and reported (``bad_national_id``, ``national_id_twice``). The pupil is
+    imported all the same: the number is not needed to teach, and a wrong
+    one is worse than none."""
+    holders: dict[str, list[Any]] = {}
+    for row in roster.pupils.values():
+        number = national_id(row.national_id)
+        if number is None:
+            roster.reject(row.where[0], row.where[1], row.ext, "bad_national_id", ref=row.ext)
+            row.national_id = ""
+            continue
+        row.national_id = number
+        if number:
+            holders.setdefault(number, []).append(row)
+    for rows in holders.values():
+        if len(rows) < 2:
+            continue
+        for row in rows:
+            others = ", ".join(other.ext for other in rows if other is not row)
+            roster.reject(row.where[0], row.where[1], row.ext, "national_id_twice", ref=row.ext, other=others)
+            row.national_id = ""

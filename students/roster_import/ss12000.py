@@ -45,7 +45,7 @@ from django.utils import timezone
 from students import sso
 from students.models import Group, GuardianLink, School, Skoleeier, StaffMembership
 
-from .rows import GroupRow, OwnerRow, PersonRow, PupilRow, Roster, SchoolRow
+from .rows import GroupRow, OwnerRow, PersonRow, PupilRow, Roster, SchoolRow, check_national_ids
 
 VERSION = "SS 12000:2020, API 2.0"
 FILES = ("organisations.json", "persons.json", "groups.json", "duties.json")
@@ -101,6 +101,7 @@ def parse(files: dict[str, str], today: datetime.date | None = None) -> Roster:
         roster.kinds.add("schools")
     if groups:
         roster.kinds.add("groups")
+    check_national_ids(roster)
     return roster
 
 

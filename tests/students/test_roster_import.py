@@ -77,8 +77,8 @@ def csv_v2() -> dict[str, str]:
     v["pupils.csv"] = (
         v["pupils.csv"]
         .replace(";Berg;", ";Berg-Hansen;")
-        .replace("P3;S2;Cecilie;Carlsen;2013-01-02;02011300003;G8A\n", "")
-        + "P4;S1;Dina;Dahl;2016-07-08;08071600004;G5A\n"
+        .replace("P3;S2;Cecilie;Carlsen;2013-01-02;02011350073;G8A\n", "")
+        + "P4;S1;Dina;Dahl;2016-07-08;08071650090;G5A\n"
         + "P5;S1;Emil;Eng;31.02.2016;;G5A\n"
         + "P6;S1;Frida;Fjell;2016-01-01;;GX\n"
     )
@@ -127,7 +127,7 @@ def test_the_csv_dry_run_changes_nothing_and_says_what_applying_does() -> None:
 def test_the_csv_import_creates_the_roster_and_a_second_run_changes_nothing() -> None:
     run("csv", files("csv"), apply=True)
     anna = Pupil.objects.get(external_id="P1")
-    assert (anna.first_name, anna.school.name, anna.identity.national_id) == ("Anna", "Nordby skole", "04031600001")
+    assert (anna.first_name, anna.school.name, anna.identity.national_id) == ("Anna", "Nordby skole", "04031650084")
     assert list(anna.enrolments.values_list("group__name", flat=True)) == ["5A"]
     aud = User.objects.get(external_id="F1")
     assert aud.email == "aud@foresatt.example" and not aud.has_usable_password()
@@ -305,7 +305,7 @@ def test_the_ss12000_import_dry_run_apply_rerun_and_next_week() -> None:
     assert (group.name, group.year_level, group.school_year.name) == ("5A", 5, "2026/27")
     assert not Group.objects.filter(name="Mentorsgrupp").exists()
     alva = Pupil.objects.get(external_id=f"{P}01")
-    assert alva.birth_date.isoformat() == "2016-03-04" and alva.identity.national_id == "201603041234"
+    assert alva.birth_date.isoformat() == "2016-03-04" and alva.identity.national_id == "201603041235"
     lena = User.objects.get(external_id=f"{P}21")
     assert set(access.pupils_for(lena).values_list("external_id", flat=True)) == {f"{P}01", f"{P}02"}
     bertil, berit = User.objects.get(external_id=f"{P}12"), User.objects.get(external_id=f"{P}13")
@@ -418,8 +418,8 @@ def test_ss12000_civic_numbers_and_principal_names_let_people_sign_on(settings: 
 def test_a_known_pupils_rejected_row_changes_nothing_of_the_pupil() -> None:
     run("csv", files("csv"), apply=True)
     source = files("csv")
-    source["pupils.csv"] = source["pupils.csv"].replace("P1;S1;Anna;Aasen;2016-03-04;04031600001;G5A",
-                                                        "P1;S1;Anne;Aasen;2016-03-04;04031600001;GX")  # fmt: skip
+    source["pupils.csv"] = source["pupils.csv"].replace("P1;S1;Anna;Aasen;2016-03-04;04031650084;G5A",
+                                                        "P1;S1;Anne;Aasen;2016-03-04;04031650084;GX")  # fmt: skip
     result = run("csv", source, apply=True)
     assert {(r.ref, r.code) for r in result.rejected} == {("P1", "unknown_group")}
     assert not {c for c in ops(result) if c[2] == "P1"}
@@ -458,3 +458,37 @@ def test_the_import_page_numbers_rows_as_a_spreadsheet_and_names_fields_and_role
         )
         assert shown["fields"] == [str(GuardianLink._meta.get_field("ended_at").verbose_name)] != ["ended_at"]
         assert role["label"] == f"T ({StaffMembership.Role.KONTAKTLAERER.label})"
+
+
+@pytest.mark.django_db
+def test_a_national_id_that_does_not_add_up_or_that_two_pupils_share_is_not_kept() -> None:
+    """Check digits (fødselsnummer / D-number: mod 11; personnummer: Luhn)
+    catch a mistyped number, and a number given for two pupils is wrong for
+    one of them: either is reported and dropped, and the pupils are
+    imported without it. Spaces and hyphens are allowed and not kept."""
+    source = files("csv")
+    source["pupils.csv"] = (
+        source["pupils.csv"]
+        .replace(";04031650084;", ";040316 500-84;")  # the same valid number, spaced as on paper
+        .replace(";06051550011;", ";06051550012;")  # a digit mistyped
+        + "P7;S1;Gro;Gran;2016-01-01;01011650097;G5A\n"
+        + "P8;S1;Hege;Hov;2016-01-01;01011650097;G5A\n"  # the same number as P7
+        + "P9;S1;Ida;Is;2016-01-01;;G5A\n"  # none given: nothing to say
+    )
+    result = run("csv", source, apply=True)
+    assert {(r.ref, r.code) for r in result.rejected} == {
+        ("P2", "bad_national_id"),
+        ("P7", "national_id_twice"),
+        ("P8", "national_id_twice"),
+    }
+    identities = dict(PupilIdentity.objects.values_list("pupil__external_id", "national_id"))
+    assert identities["P1"] == "04031650084"
+    assert not {"P2", "P7", "P8", "P9"} & set(identities)
+    assert Pupil.objects.filter(external_id__in=["P2", "P7", "P8", "P9"]).count() == 4  # imported all the same
+    with translation.override("nb"):
+        twice = next(r for r in result.rejected if r.ref == "P7")
+        assert "P8" in twice.reason and "01011650097" not in twice.reason  # the number itself is never shown
+    ss = files("ss12000")
+    ss["persons.json"] = ss["persons.json"].replace('"201603041235"', '"201603041234"')
+    ss_result = run("ss12000", ss, apply=False)
+    assert [r.code for r in ss_result.rejected if r.code.endswith("national_id")] == ["bad_national_id"]
