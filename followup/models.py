@@ -903,6 +903,7 @@ class Notification(models.Model):
         REFERRAL = "referral", _("New PPT referral")
         TASK = "task", _("New task")
         PUBLISHED = "published", _("Plan published")
+        UPDATED = "updated", _("Changes to a plan published")
         NOTICE = "notice", _("Draft decision for comment")
         DECISION = "decision", _("Decision made: read the letter")
         REPORT = "report", _("Report published")

@@ -134,13 +134,14 @@ def guardian_readers(plan: Iop | Iup | Any) -> list[User]:
 def notify_published(*, plan: Iop | Iup, number: int | None) -> list[uuid.UUID]:
     """One notification per guardian who may read PLAN (an Iop or Iup just
     published as version NUMBER): in the app at once, by e-mail after the
-    commit for those who opted in. Returns the ids created (none when they
-    exist already)."""
+    commit for those who opted in; "plan published" for the first version,
+    "changes to a plan published" for a later one. Returns the ids created
+    (none when they exist already)."""
     kind = "iop" if isinstance(plan, Iop) else "iup"
     return _tell_by_email_too(
         guardian_readers(plan),
         f"published:{kind}:{plan.pk}:{number or 0}",
-        Notification.Kind.PUBLISHED,
+        Notification.Kind.UPDATED if (number or 0) > 1 else Notification.Kind.PUBLISHED,
         iop=plan if isinstance(plan, Iop) else None,
         iup=plan if isinstance(plan, Iup) else None,
     )

@@ -302,7 +302,10 @@ def _subject_and_context(n: Notification) -> tuple[str, dict[str, Any]]:
         plan = n.iop or n.iup
         assert plan is not None
         ctx.update(plan=plan, link=_link(plan.get_absolute_url()))
-        subject = _("A plan has been published at %(school)s") % {"school": plan.pupil.school.name}
+        if n.kind == Notification.Kind.UPDATED:
+            subject = _("Changes to a plan have been published at %(school)s") % {"school": plan.pupil.school.name}
+        else:
+            subject = _("A plan has been published at %(school)s") % {"school": plan.pupil.school.name}
     elif n.vedtak_id:
         v = n.vedtak
         assert v is not None

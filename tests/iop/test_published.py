@@ -102,8 +102,11 @@ def test_guardians_read_the_published_iop_until_it_is_published_again(
     guardian_sees("LIVE-GOAL", "LIVE-NEW-GOAL", "LIVE-ORDINARY", absent=("PUBLISHED-", "DELETED-LATER"))
     assert guardian.get(reverse("iop:goal_detail", args=[doomed_id])).status_code == 404
     assert 'id="unpublished-changes"' not in staff.get(reverse("iop:iop_detail", args=[iop.pk])).content.decode()
-    notes = Notification.objects.filter(recipient=world.user("guardian_a"), kind="published")
-    assert notes.count() == 2 and not mail.outbox  # in the app only: no e-mail chosen
+    notes = Notification.objects.filter(recipient=world.user("guardian_a")).order_by("send_after")
+    # The first publication is "published", the next one "changes published"; in the app only: no e-mail chosen.
+    assert [n.kind for n in notes] == ["published", "updated"] and not mail.outbox
+    listed = guardian.get(reverse("followup:notifications")).content.decode()
+    assert "Plan publisert" in listed and "Endringer i en plan publisert" in listed
     assert reverse("iop:iop_detail", args=[iop.pk]) in notification_targets(guardian)
 
 
@@ -138,6 +141,10 @@ def test_guardians_read_the_published_iup_and_may_choose_email(
     _publish(plan, teacher, django_capture_on_commit_callbacks)
     html = guardian.get(reverse("iop:iup_detail", args=[plan.pk])).content.decode()
     assert "LIVE-AGREEMENT" in html and "LIVE-IUP-GOAL" in html
+    first, second = mail.outbox  # type: ignore[misc]
+    assert first.subject.startswith("En plan er publisert ved ")
+    assert second.subject.startswith("Endringer i en plan er publisert ved ")
+    assert "publisert endringer i en plan for barnet ditt" in second.body
 
 
 @pytest.mark.parametrize("repeat", [2])
