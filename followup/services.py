@@ -409,6 +409,32 @@ def consent_record(
     return consent
 
 
+def referral_kept(referral: Referral) -> str:
+    """Why REFERRAL may not be deleted (:func:`referral_delete`), for the
+    person; "" when it may. At most one query (its consents)."""
+    if referral.is_sent:
+        return _("A sent referral is kept: PPT has it, and it is part of the pupil's case.")
+    if referral.consents.exists():
+        return _("Consent is recorded on this referral: the draft is kept with it.")
+    return ""
+
+
+@transaction.atomic
+def referral_delete(*, actor: User, referral: Referral) -> None:
+    """Delete a draft referral begun by mistake (anyone who may write one:
+    ``edit``). Its history keeps who deleted it and when. A sent referral,
+    and a draft with a consent recorded (a record of what the guardians or
+    the pupil agreed to, opplæringslova § 11-6), are kept: ``ValidationError``
+    saying why. ``PermissionDenied`` for anyone who may not edit the pupil."""
+    current = Referral.objects.select_for_update().select_related("pupil").get(pk=referral.pk)
+    _require(actor, Action.EDIT, current.pupil)
+    kept = referral_kept(current)
+    if kept:
+        raise ValidationError(kept)
+    current._history_user = actor  # type: ignore[attr-defined]
+    current.delete()
+
+
 @transaction.atomic
 def referral_send(*, actor: User, referral: Referral) -> Referral:
     """Send the referral: needs recorded consent (the pupil's own from

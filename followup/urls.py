@@ -34,6 +34,7 @@ urlpatterns = [
     path("henvisning/<uuid:referral_id>/endre/", views.referral_edit, name="referral_edit"),
     path("henvisning/<uuid:referral_id>/samtykke/", views.consent_create, name="consent_create"),
     path("henvisning/<uuid:referral_id>/send/", views.referral_send, name="referral_send"),
+    path("henvisning/<uuid:referral_id>/slett/", views.referral_delete, name="referral_delete"),
     path("henvisning/<uuid:referral_id>/pedagogisk-rapport.pdf", views.referral_pdf, name="referral_pdf"),
     path("forelopig-svar/<slug:kind>/<uuid:pk>/", views.interim_reply, name="interim_reply"),
     path("forelopig-svar/<uuid:pk>/brev/", views.interim_letter, name="interim_letter"),

@@ -807,6 +807,39 @@ def consent_create(request: HttpRequest, referral_id: str) -> HttpResponse:
 @never_cache
 @login_required
 @require_POST
+def referral_delete(request: HttpRequest, referral_id: str) -> HttpResponse:
+    """Delete a draft referral begun by mistake: first a confirmation page
+    without JavaScript (``confirm=1`` deletes), or a page saying why it is
+    kept (sent, or consent recorded); then the pupil's follow-up page."""
+    obj = selectors.referral(request.user, referral_id, Action.EDIT)
+    back = reverse("followup:referral_detail", args=[obj.pk])
+    kept = services.referral_kept(obj)
+    if kept or request.POST.get("confirm") != "1":
+        context = {
+            "refused": kept,
+            "document": _("Referral to PPT"),
+            "pupil": obj.pupil,
+            "question": _("Delete the draft referral?"),
+            "consequence": _("The question and the pedagogisk rapport written so far are deleted."),
+            "button": _("Yes, delete the draft"),
+            "back": back,
+            "version": 0,
+            "deletes": True,
+        }
+        return render(request, "iop/confirm.html", context)
+    try:
+        services.referral_delete(actor=_user(request), referral=obj)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(back)
+    messages.success(request, _("The draft referral is deleted."))
+    return redirect("followup:pupil", obj.pupil.pk)
+
+
+@never_cache
+@login_required
+@require_POST
 def referral_send(request: HttpRequest, referral_id: str) -> HttpResponse:
     obj = selectors.referral(request.user, referral_id, Action.MANAGE)
     try:

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from followup import services
-from followup.models import Aarshjul, AarshjulChoice, Deadline, Duty, InterimReply, Notification
+from followup.models import Aarshjul, AarshjulChoice, Deadline, Duty, InterimReply, Notification, Referral
 from followup.selectors import deadline_link
 from tests.conftest import World
 from tests.followup.fixtures import records, tiltak_data
@@ -43,6 +43,13 @@ def record_page(
     if post:
         overrides.update(WRITE_DENIED)
     return only(status, allowed, **overrides)
+
+
+def draft_referral(w: World) -> Referral:
+    """A draft referral of pupil A begun by mistake: no consent recorded yet."""
+    return Referral.objects.create(
+        pupil=w.pupil_a, question="Begynt ved en feil", report="", created_by=w.user("teacher")
+    )
 
 
 def today() -> str:
@@ -504,6 +511,28 @@ ROWS = {
             only(200, ("coordinator",), **SEES_A_MANAGES_NOT),
         ),
         Row(lambda w: reverse("followup:interim_letter", args=[MISSING_UUID]), expect(404), label="missing"),
+    ],
+    "followup:referral_delete": [
+        Row(
+            lambda w: reverse("followup:referral_delete", args=[draft_referral(w).pk]),
+            record_page(EDIT_A, 200, denied=("faglaerer",), post=True),
+            method="post",
+            label="confirmation page",
+        ),
+        Row(
+            lambda w: reverse("followup:referral_delete", args=[draft_referral(w).pk]),
+            record_page(EDIT_A, 302, denied=("faglaerer",), post=True),
+            method="post",
+            data=lambda w: {"confirm": "1"},
+            label="delete a draft",
+        ),
+        Row(
+            lambda w: reverse("followup:referral_delete", args=[R(w).referral_a.pk]),
+            record_page(EDIT_A, 200, denied=("faglaerer",), post=True),
+            method="post",
+            data=lambda w: {"confirm": "1"},
+            label="kept: consent recorded",
+        ),
     ],
     "followup:referral_send": [
         Row(

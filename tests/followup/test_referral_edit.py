@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from followup import services
@@ -192,3 +194,46 @@ def test_a_merge_chosen_after_a_refused_autosave_keeps_the_other_teachers_lines(
     final = Referral.objects.get(pk=referral.pk)
     assert final.report.count("AAA første linje fra A.") == 1
     assert final.report.count("BBB siste linje fra B. Mer fra B.") == 1
+
+
+def test_a_draft_begun_by_mistake_is_deleted_after_a_question_and_a_draft_with_consent_is_kept(
+    world: World,
+) -> None:
+    """The teacher who started a referral for the wrong pupil deletes it: the
+    page asks first, then the draft is gone and its history says who deleted
+    it. A draft with a consent recorded, and a sent referral, are kept and the
+    page says why; nobody else's draft is touched."""
+    teacher = world.client("teacher")
+    draft = Referral.objects.create(
+        pupil=world.pupil_a, question="Feil elev", report="", created_by=world.user("teacher")
+    )
+    detail = reverse("followup:referral_detail", args=[draft.pk])
+    url = reverse("followup:referral_delete", args=[draft.pk])
+    assert url in teacher.get(detail).content.decode()
+    question = teacher.post(url).content.decode()
+    assert "Slette utkastet til henvisning?" in question and 'name="confirm" value="1"' in question
+    assert Referral.objects.filter(pk=draft.pk).exists()
+    done = teacher.post(url, {"confirm": "1"}, follow=True)
+    assert "Utkastet til henvisning er slettet." in done.content.decode()
+    assert not Referral.objects.filter(pk=draft.pk).exists()
+    deleted = Referral.history.filter(id=draft.pk, history_type="-").get()
+    assert deleted.history_user == world.user("teacher")
+
+    kept = records(world)
+    for referral, why in (
+        (kept.referral_a, "Det er registrert samtykke til denne henvisningen"),
+        (kept.referral_a_sent, "En sendt henvisning blir tatt vare på"),
+    ):
+        page = world.client("coordinator").get(reverse("followup:referral_detail", args=[referral.pk])).content.decode()
+        assert reverse("followup:referral_delete", args=[referral.pk]) not in page
+        answer = world.client("coordinator").post(
+            reverse("followup:referral_delete", args=[referral.pk]), {"confirm": "1"}
+        )
+        assert (
+            answer.status_code == 200
+            and why in answer.content.decode()
+            and 'name="confirm"' not in answer.content.decode()
+        )
+        assert Referral.objects.filter(pk=referral.pk).exists()
+        with pytest.raises(ValidationError):
+            services.referral_delete(actor=world.user("coordinator"), referral=referral)
