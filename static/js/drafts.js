@@ -575,6 +575,23 @@
     });
   });
 
+  /* A plan page that said "nothing to publish" offers publishing again as
+   * soon as something on it is saved in the page (the answer of the server
+   * to the publish button says so if the save changed nothing after all). */
+  function offerPublishing() {
+    document.querySelectorAll("[data-nothing-to-publish]").forEach(function (p) { p.hidden = true; });
+    document.querySelectorAll("form[data-publish-form][hidden]").forEach(function (f) { f.hidden = false; });
+  }
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    var elt = evt.detail.elt;
+    var verb = ((evt.detail.requestConfig && evt.detail.requestConfig.verb) || "").toLowerCase();
+    if (!evt.detail.successful || verb !== "post" || !elt || !elt.closest || elt.closest("[data-publish-form]")) return;
+    if (confirmed(evt.detail.xhr)) offerPublishing();
+  });
+  document.addEventListener("input", function (evt) {
+    if (evt.target.closest && evt.target.closest("form[data-draft]")) offerPublishing(); // saved on the way
+  });
+
   function failed(elt) {
     var form = draftForm(elt);
     if (form) form._draftFailed = true;

@@ -77,6 +77,16 @@ def test_the_guardian_reads_the_published_plan_until_the_changes_are_published(
         page.get_by_role("button", name="Ja, publiser").click()  # confirmed without JavaScript
         page.get_by_text("IOP-en er publisert").wait_for()
         assert not page.locator("#unpublished-changes").count()
+        # Nothing left to publish: the page says so instead of offering the button,
+        # until the teacher starts changing the plan again (no reload needed).
+        publish = page.get_by_role("button", name="Publiser endringene")
+        assert page.get_by_text("Ingenting å publisere").is_visible() and not publish.is_visible()
+        open_goal(page, goal.pk)
+        page.locator(f"#id_{goal.pk}-text").press("End")
+        page.locator(f"#id_{goal.pk}-text").type(" Og mer.")
+        publish.wait_for(state="visible")
+        assert not page.get_by_text("Ingenting å publisere").is_visible()
+        page.locator(f"#goal-status-{goal.pk}").get_by_text("Lagret").wait_for()
 
         guardian.reload()
         main = guardian.inner_text("main")
