@@ -166,6 +166,15 @@ def _nonrequired(form_class: type[forms.ModelForm]) -> type[forms.ModelForm]:
             super().__init__(*args, **kwargs)
             self.fields["subject"].required = False
 
+        def clean(self) -> dict[str, Any]:
+            """A row left without a subject is dropped, unless something else
+            was typed in it: then it is an error, so that nothing typed is lost."""
+            data: dict[str, Any] = super().clean() or {}
+            typed = [name for name in self.changed_data if name not in ("subject", "DELETE")]
+            if typed and not data.get("DELETE") and not str(data.get("subject") or "").strip():
+                self.add_error("subject", _("Name the subject, or empty the row."))
+            return data
+
         def validate_unique(self) -> None:  # the parent does not exist yet
             return None
 

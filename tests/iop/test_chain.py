@@ -429,3 +429,42 @@ def test_a_posted_form_count_beyond_the_subject_rows_is_refused_with_a_message(w
     assert "maks 40 skjemaer" in body and "Noe" in body
     assert len(re.findall(r'name="fag-\d+-subject"', body)) <= 40
     assert not SakkyndigVurdering.objects.filter(pupil=world.pupil_a).exists()
+
+
+SUBJECT_DEFAULTS = {"organisation": "class", "staff_competence": "teacher"}
+
+
+def test_hours_typed_in_a_subject_row_without_a_name_are_refused_not_dropped(world: World) -> None:
+    """A decision's (and an assessment's) subject row left without a name is
+    dropped only when nothing else was typed in it; hours typed in a nameless
+    row are an error that names the field, and the form keeps what was typed."""
+    ch = chain(world.pupil_a, vedtak_status=Enkeltvedtak.Status.DRAFT, iop_status=None)
+    vedtak = ch.vedtak
+    today = timezone.localdate()
+    before = sorted(vedtak.subjects.values_list("subject", "hours"))
+    data = {
+        "valid_from": today,
+        "valid_to": today + datetime.timedelta(days=200),
+        "appeal_info": "Klage innen tre uker.",
+        "legal_basis": "Opplæringslova § 11-6.",
+        "outcome": "granted",
+        **VEDTAK_REASONS,
+        "version": str(vedtak.version),
+        "fag-TOTAL_FORMS": "3",
+        "fag-INITIAL_FORMS": "0",
+        "fag-0-subject": "Matematikk",
+        "fag-0-hours": "76",
+        "fag-1-subject": "",
+        "fag-1-hours": "10",
+        "fag-2-subject": "",  # an empty extra row: dropped, as before
+        # The choices as the browser sends them: each row's preselected values.
+        **{f"fag-{i}-{name}": value for i in range(3) for name, value in SUBJECT_DEFAULTS.items()},
+    }
+    response = world.client("coordinator").post(reverse("iop:vedtak_edit", args=[vedtak.pk]), data)
+    body = response.content.decode()
+    assert response.status_code in (200, 400) and "Skriv navnet på faget, eller tøm raden." in body
+    hours = re.search(r'<input[^>]*name="fag-1-hours"[^>]*>', body)
+    assert hours and 'value="10"' in hours[0]  # kept as typed
+    assert sorted(vedtak.subjects.values_list("subject", "hours")) == before
+    data["fag-1-hours"] = ""
+    assert world.client("coordinator").post(reverse("iop:vedtak_edit", args=[vedtak.pk]), data).status_code == 302
