@@ -39,6 +39,7 @@ from students.models import Enrolment, GuardianLink, Pupil, SchoolYear, StaffMem
 from . import bank, charts, checks, history, published, rebase
 from .models import (
     AccessLogEntry,
+    AdvanceNotice,
     Appeal,
     BankEntry,
     Enkeltvedtak,
@@ -676,9 +677,15 @@ def pupil_plans(pupil: Pupil) -> PupilPlans | None:
             sv_qs = sv_qs.filter(status=SakkyndigVurdering.Status.COMPLETED)
         vurderinger = list(sv_qs)
     sv_by_id = {sv.pk: sv for sv in vurderinger}
-    vedtak_qs = Enkeltvedtak.objects.filter(pupil=pupil).prefetch_related("subjects")
+    # A draft shared with the parties for comment (forhåndsvarsel, fvl § 16) is
+    # listed to the guardians too, as "for comment": they are asked to read it.
+    vedtak_qs = (
+        Enkeltvedtak.objects.filter(pupil=pupil)
+        .annotate(for_comment=Exists(AdvanceNotice.objects.filter(vedtak_id=OuterRef("pk"))))
+        .prefetch_related("subjects")
+    )
     if not internal:
-        vedtak_qs = vedtak_qs.filter(status=Enkeltvedtak.Status.MADE)
+        vedtak_qs = vedtak_qs.filter(Q(status=Enkeltvedtak.Status.MADE) | Q(for_comment=True))
     elif works_with(pupil):  # the appeal register, for staff who work with the pupil
         vedtak_qs = vedtak_qs.prefetch_related("appeals")
     vedtak = list(vedtak_qs)

@@ -267,3 +267,19 @@ def test_partly_refused_needs_a_difference_from_the_assessment(world: World) -> 
     Enkeltvedtak.objects.filter(pk=vedtak.pk).update(deviation_reason="Skolen gir færre timer fordi …")
     assert code not in {f.code for f in checks.vedtak_flags(Enkeltvedtak.objects.get(pk=vedtak.pk))}
     assert make(world, vedtak).is_made
+
+
+def test_the_guardian_finds_the_draft_for_comment_on_the_childs_page(world: World) -> None:
+    """Asked to comment, the guardian finds the draft where the decisions
+    are listed, marked as a draft for comment; before the notice it is not listed."""
+    vedtak = draft(world)
+    guardian = world.client("guardian_a")
+    pupil_page = reverse("pupil_detail", args=[world.pupil_a.pk])
+    link = reverse("iop:vedtak_detail", args=[vedtak.pk])
+    assert link not in guardian.get(pupil_page).content.decode()
+    send(world, vedtak)
+    page = guardian.get(pupil_page).content.decode()
+    assert link in page and "Utkast til uttalelse" in page
+    assert link not in world.client("guardian_b").get(pupil_page).content.decode()
+    staff = world.client("coordinator").get(pupil_page).content.decode()
+    assert link in staff and "Utkast til uttalelse" in staff
