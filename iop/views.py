@@ -337,13 +337,15 @@ def _confirm_page(
     carry: dict[str, Any] | None = None,
     refused: str = "",
     deletes: bool = False,
+    changes: str = "",
 ) -> HttpResponse:
     """The confirmation of an irreversible action, without JavaScript: a page
     with a form posting to the same address with ``confirm=1`` and the version
     (and any data in CARRY) in hidden fields. PROBLEMS (e.g. the publishing
     checklist, recomputed now) stop it: then there is no "yes" button.
     REFUSED (the action would do nothing) is said instead of the question,
-    with no "yes" button either. DELETES: the "yes" deletes (a danger button)."""
+    with no "yes" button either. DELETES: the "yes" deletes (a danger button).
+    CHANGES: the address of the page that shows what the action changes."""
     context = {
         "refused": refused,
         "document": document,
@@ -356,8 +358,15 @@ def _confirm_page(
         "version": _version(request) or getattr(document, "version", 0),
         "carry": sorted((carry or {}).items()),
         "deletes": deletes,
+        "changes": changes,
     }
     return render(request, "iop/confirm.html", context)
+
+
+def _changes_url(name: str, plan: Iop | Iup, query: str = "") -> str:
+    """For a published PLAN: the page of its changes since the guardians'
+    version (NAME, a compare view); "" for a first publication."""
+    return reverse(name, args=[plan.pk]) + query if plan.status == plan.Status.PUBLISHED else ""
 
 
 def _version(request: HttpRequest) -> int:
@@ -1336,7 +1345,11 @@ def iop_publish(request: HttpRequest, pk: str) -> HttpResponse:
             ],
             refused=str(services.NOTHING_TO_PUBLISH) if services.unchanged_since_published(iop) else "",
             carry={"seen": services.content_stamp(iop)},
+            changes=_changes_url("iop:iop_compare", iop, "?upublisert=1"),
         )
+    if services.unchanged_since_published(iop):  # a colleague published it meanwhile
+        messages.info(request, str(services.NOTHING_TO_PUBLISH))
+        return redirect("iop:iop_detail", iop.pk)
     _transition(
         request,
         lambda: services.iop_publish(actor=_actor(request), iop=iop, version=_version(request), seen=seen),
@@ -1969,7 +1982,11 @@ def iup_publish(request: HttpRequest, pk: str) -> HttpResponse:
             problems=checks.iup_problems(iup) if iup.is_editable else [],
             refused=str(services.NOTHING_TO_PUBLISH) if services.unchanged_since_published(iup) else "",
             carry={"seen": services.content_stamp(iup)},
+            changes=_changes_url("iop:iup_compare", iup),
         )
+    if services.unchanged_since_published(iup):  # a colleague published it meanwhile
+        messages.info(request, str(services.NOTHING_TO_PUBLISH))
+        return redirect("iop:iup_detail", iup.pk)
     _transition(
         request,
         lambda: services.iup_publish(actor=_actor(request), iup=iup, version=_version(request), seen=seen),

@@ -387,3 +387,33 @@ def test_the_publish_button_is_offered_only_when_there_is_something_to_publish(
         Goal.objects.filter(pk=goal.pk).update(text="En ny tekst etter publiseringen.")
         page = teacher.get(url).content.decode()
         assert "Publiser endringene" in page and "data-publish-form hidden" not in page and nothing not in page, detail
+
+
+def test_the_question_links_to_the_changes_and_a_colleagues_publication_meanwhile_is_told(
+    world: World, django_capture_on_commit_callbacks: object
+) -> None:
+    """Publishing again, the question links to what changes for the
+    guardians; when a colleague published the same changes while the
+    question was open, "yes" publishes nothing and says there is nothing to publish."""
+    import re
+
+    teacher = world.client("teacher")
+    ch = chain(world.pupil_a, goals=1, iop_status=Iop.Status.DRAFT)
+    iop = ch.iop
+    assert iop is not None
+    url = reverse("iop:iop_publish", args=[iop.pk])
+    first = teacher.post(url, {"version": iop.version}).content.decode()
+    assert "Se hva som endres for foresatte" not in first  # a first publication changes everything
+    _publish(iop, world.user("teacher"), django_capture_on_commit_callbacks)
+    Goal.objects.filter(pk=ch.goals[0].pk).update(text="Eleven leser 70 ord i minuttet.")
+    iop.refresh_from_db()
+    question = teacher.post(url, {"version": iop.version}).content.decode()
+    assert reverse("iop:iop_compare", args=[iop.pk]) + "?upublisert=1" in question
+    seen = re.search(r'name="seen" value="([0-9a-f]{64})"', question)
+    assert seen
+    _publish(iop, world.user("coordinator"), django_capture_on_commit_callbacks)  # the colleague, meanwhile
+    versions = iop.versions.count()
+    answer = teacher.post(url, {"version": iop.version, "confirm": "1", "seen": seen[1]}, follow=True)
+    assert "Ingenting er endret siden forrige publisering" in answer.content.decode()
+    assert "Noen andre endret planen" not in answer.content.decode()
+    assert iop.versions.count() == versions
