@@ -688,7 +688,7 @@ def pupil_plans(pupil: Pupil) -> PupilPlans | None:
         vedtak_qs = vedtak_qs.filter(Q(status=Enkeltvedtak.Status.MADE) | Q(for_comment=True))
     elif works_with(pupil):  # the appeal register, for staff who work with the pupil
         vedtak_qs = vedtak_qs.prefetch_related("appeals")
-    vedtak = list(vedtak_qs)
+    vedtak: list[Enkeltvedtak] = list(vedtak_qs)
     missing_sv = {v.vurdering_id for v in vedtak} - set(sv_by_id)
     if missing_sv:
         for sv in SakkyndigVurdering.objects.filter(pk__in=missing_sv).prefetch_related("subjects"):
