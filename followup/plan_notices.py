@@ -135,16 +135,27 @@ def notify_published(*, plan: Iop | Iup, number: int | None) -> list[uuid.UUID]:
     """One notification per guardian who may read PLAN (an Iop or Iup just
     published as version NUMBER): in the app at once, by e-mail after the
     commit for those who opted in; "plan published" for the first version,
-    "changes to a plan published" for a later one. Returns the ids created
-    (none when they exist already)."""
+    "changes to a plan published" for a later one. An earlier one about the
+    same plan that the guardian has not opened yet is marked read: the new
+    one leads to the same plan, so a day of publishing counts once. Returns
+    the ids created (none when they exist already)."""
     kind = "iop" if isinstance(plan, Iop) else "iup"
-    return _tell_by_email_too(
-        guardian_readers(plan),
+    readers = guardian_readers(plan)
+    about = {"iop": plan} if isinstance(plan, Iop) else {"iup": plan}
+    created = _tell_by_email_too(
+        readers,
         f"published:{kind}:{plan.pk}:{number or 0}",
         Notification.Kind.UPDATED if (number or 0) > 1 else Notification.Kind.PUBLISHED,
-        iop=plan if isinstance(plan, Iop) else None,
-        iup=plan if isinstance(plan, Iup) else None,
+        **about,
     )
+    if created:
+        Notification.objects.filter(
+            recipient__in=readers,
+            read_at__isnull=True,
+            kind__in=[Notification.Kind.PUBLISHED, Notification.Kind.UPDATED],
+            **about,
+        ).exclude(pk__in=created).update(read_at=timezone.now())
+    return created
 
 
 def notify_report_published(*, report: Report) -> list[uuid.UUID]:

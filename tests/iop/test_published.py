@@ -105,6 +105,7 @@ def test_guardians_read_the_published_iop_until_it_is_published_again(
     notes = Notification.objects.filter(recipient=world.user("guardian_a")).order_by("send_after")
     # The first publication is "published", the next one "changes published"; in the app only: no e-mail chosen.
     assert [n.kind for n in notes] == ["published", "updated"] and not mail.outbox
+    assert [n.read_at is None for n in notes] == [False, True]  # the earlier one, not opened, is superseded
     listed = guardian.get(reverse("followup:notifications")).content.decode()
     assert "Plan publisert" in listed and "Endringer i en plan publisert" in listed
     assert reverse("iop:iop_detail", args=[iop.pk]) in notification_targets(guardian)
