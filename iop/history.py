@@ -618,6 +618,32 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str]]:
     return diff_lines(snapshot_lines(old), snapshot_lines(new))
 
 
+#: Unchanged lines shown before and after each change by :func:`fold_unchanged`.
+DIFF_CONTEXT = 2
+
+
+def fold_unchanged(lines: list[tuple[str, str]], context: int = DIFF_CONTEXT) -> list[tuple[str, Any]]:
+    """LINES (from :func:`diff`) with each run of unchanged lines farther than
+    CONTEXT lines from a change folded into one ``("…", count)`` entry, so
+    that the changes of a long plan are found at once. Without any change:
+    one ``("…", count)`` for the whole (or [] for no lines)."""
+    changed = [i for i, (op, _line) in enumerate(lines) if op != " "]
+    keep = {j for i in changed for j in range(i - context, i + context + 1)}
+    out: list[tuple[str, Any]] = []
+    folded = 0
+    for i, entry in enumerate(lines):
+        if i in keep:
+            if folded:
+                out.append(("…", folded))
+                folded = 0
+            out.append(entry)
+        else:
+            folded += 1
+    if folded:
+        out.append(("…", folded))
+    return out
+
+
 def diff_lines(old: list[str], new: list[str]) -> list[tuple[str, str]]:
     """[(op, line)] from OLD to NEW lines, as :func:`diff`."""
     out: list[tuple[str, str]] = []

@@ -418,3 +418,26 @@ def test_the_question_links_to_the_changes_and_a_colleagues_publication_meanwhil
     assert "Ingenting er endret siden forrige publisering" in answer.content.decode()
     assert "Noen andre endret planen" not in answer.content.decode()
     assert iop.versions.count() == versions
+
+
+def test_the_changes_page_folds_what_is_unchanged_and_says_when_nothing_changed(
+    world: World, django_capture_on_commit_callbacks: object
+) -> None:
+    from iop import history
+
+    assert history.fold_unchanged([(" ", f"linje {i}") for i in range(10)]) == [("…", 10)]
+    lines = [(" ", f"linje {i}") for i in range(10)]
+    lines[5] = ("+", "ny")
+    assert history.fold_unchanged(lines) == [("…", 3), *lines[3:8], ("…", 2)]
+
+    teacher = world.client("teacher")
+    ch = chain(world.pupil_a, goals=3)
+    iop = ch.iop
+    assert iop is not None
+    _publish(iop, world.user("teacher"), django_capture_on_commit_callbacks)
+    url = reverse("iop:iop_compare", args=[iop.pk]) + "?upublisert=1"
+    page = teacher.get(url).content.decode()
+    assert "Ingenting er endret siden da" in page and "iop-diff__same" not in page
+    Goal.objects.filter(pk=ch.goals[1].pk).update(text="Eleven skriver tre setninger.")
+    page = teacher.get(url).content.decode()
+    assert "Ingenting er endret siden da" not in page and "<ins>" in page and "uendrede linjer" in page
