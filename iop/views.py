@@ -502,9 +502,8 @@ def _vedtak_page(request: HttpRequest, vedtak: Enkeltvedtak, notified_form: Any 
         "can_appeal": Action.MANAGE in allowed and vedtak.is_made,
         "notices": sorted(vedtak.advance_notices.all(), key=lambda n: (n.sent_on, n.created_at), reverse=True),
     }
-    context["changed_since_notice"] = (
-        services.changed_since_notice(vedtak, context["notices"]) if Action.MANAGE in allowed else None  # type: ignore[arg-type]
-    )
+    # Staff who manage are told to send a new notice; a guardian, that the draft changed since it was sent.
+    context["changed_since_notice"] = services.changed_since_notice(vedtak, context["notices"])  # type: ignore[arg-type]
     return render(request, "iop/vedtak_detail.html", context)
 
 
