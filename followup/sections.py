@@ -25,6 +25,10 @@ def _count_of(qs: QuerySet[Any]) -> Coalesce:
     return Coalesce(Subquery(qs.order_by().values("pupil").annotate(n=Count("pk")).values("n")[:1]), 0)
 
 
+#: The names :func:`pupil_counts` gives its counts.
+COUNT_NAMES = ("followup_open", "followup_overdue", "followup_concerns", "followup_tiltak")
+
+
 def pupil_counts() -> dict[str, Any]:
     """The follow-up summary's counts as subqueries on the pupil's row
     (``OuterRef("pk")``), for the pupil page's own query
@@ -35,7 +39,7 @@ def pupil_counts() -> dict[str, Any]:
     today = timezone.localdate()
     pupil = OuterRef("pk")
     deadlines = Deadline.objects.filter(pupil=pupil, state=Deadline.State.OPEN)
-    return {
+    return {  # the keys of COUNT_NAMES
         "followup_open": _count_of(deadlines),
         "followup_overdue": _count_of(deadlines.filter(due__lt=today)),
         "followup_concerns": _count_of(Concern.objects.filter(pupil=pupil).exclude(status=Concern.Status.CLOSED)),
@@ -50,10 +54,10 @@ def pupil_section(request: HttpRequest, pupil: Pupil) -> Section | None:
     their own for a pupil read without them."""
     allowed: frozenset[Action] = getattr(pupil, "allowed", frozenset())
     if Action.LOG in allowed:
-        annotations = pupil_counts()
-        if all(hasattr(pupil, name) for name in annotations):
-            counts = {name: getattr(pupil, name) for name in annotations}
+        if all(hasattr(pupil, name) for name in COUNT_NAMES):  # read with the pupil: no query
+            counts = {name: getattr(pupil, name) for name in COUNT_NAMES}
         else:
+            annotations = pupil_counts()
             counts = Pupil.objects.filter(pk=pupil.pk).annotate(**annotations).values(*annotations).get()
         context = {
             "pupil": pupil,
