@@ -204,9 +204,17 @@ class UtvarderingForm(HiddenErrorsShown, forms.ModelForm):
         fields = ["date", "text", "outcome", "next_evaluation", "next_follow_up"]
         widgets = {"date": DateInput(), "text": _rows(4), "outcome": forms.RadioSelect}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, may_end: bool = True, **kwargs: Any) -> None:
+        """MAY_END: whether the user may end the programme (the rektor: skollagen 3 kap. 9 §)."""
         super().__init__(*args, **kwargs)
-        self.fields["outcome"].choices = AtgardsprogramUtvardering.Outcome.choices  # type: ignore[attr-defined]  # no "---------"
+        Outcome = AtgardsprogramUtvardering.Outcome
+        choices = [(value, label) for value, label in Outcome.choices if may_end or value != Outcome.END]
+        self.fields["outcome"].choices = choices  # type: ignore[attr-defined]  # no "---------"
+        if not may_end:
+            self.fields["outcome"].help_text = _(
+                "Only the rektor ends a support programme. If it is no longer needed, say so in the "
+                "evaluation and tell the rektor."
+            )
 
 
 class OverklagandeForm(HiddenErrorsShown, LoadedForm):

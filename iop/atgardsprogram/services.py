@@ -387,9 +387,12 @@ def atgardsprogram_evaluate(
     (required, after DATE) and followed up on NEXT_FOLLOW_UP (optional, between
     the two), which become its deadlines; "end" ends it; "change" marks it as
     being changed and returns a new draft made from it (same needs and
-    measures), for the rektor to decide. ValidationError (by field) for
-    dates out of order."""
+    measures), for the rektor to decide. Only the rektor ends a programme,
+    as only the rektor decides one (3 kap. 9 §). ValidationError (by
+    field) for dates out of order and for "end" chosen by anyone else."""
     _require(actor, Action.EDIT, programme.pupil)
+    if outcome == AtgardsprogramUtvardering.Outcome.END and not access.is_rektor_of(actor, programme.pupil):
+        raise ValidationError({"outcome": _("Only the rektor ends a support programme (skollagen 3 kap. 9 §).")})
     current = Atgardsprogram.objects.select_for_update().get(pk=programme.pk)
     if not current.is_programme or current.status != Atgardsprogram.Status.DECIDED:
         raise ValidationError(_("Only a support programme in force is evaluated."))

@@ -22,6 +22,7 @@ from iop.models import AccessLogEntry
 from iop.reports import documents
 from iop.services import log_read
 from iop.viewkit import add_service_errors
+from students import access
 from students.access import Action
 from students.models import User
 
@@ -428,7 +429,8 @@ def programme_evaluate(request: HttpRequest, pk: str) -> HttpResponse:
         log_read(
             actor=_actor(request), pupil=pupil, kind=Kind.ATGARDSPROGRAM, object_id=programme.pk, purpose=Purpose.EDIT
         )
-    form = UtvarderingForm(request.POST or None, initial={"date": timezone.localdate()})
+    may_end = access.is_rektor_of(request.user, pupil)  # type: ignore[arg-type]
+    form = UtvarderingForm(request.POST or None, initial={"date": timezone.localdate()}, may_end=may_end)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

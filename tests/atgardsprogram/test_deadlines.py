@@ -55,7 +55,7 @@ def test_the_follow_up_and_evaluation_dates_are_deadlines_until_evaluated() -> N
 
     # Evaluated and ended: nothing is due any more.
     services.atgardsprogram_evaluate(
-        actor=s.mentor,
+        actor=s.rektor,  # ending it is the rektor's decision
         programme=programme,
         date=today,
         text="Målen nådda.",

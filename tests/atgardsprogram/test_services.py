@@ -156,8 +156,16 @@ def test_evaluation_continue_keeps_end_ends(s: Sweden) -> None:
     assert new is None and p.status == Atgardsprogram.Status.DECIDED
     p.refresh_from_db()
     assert p.evaluate_on == next_time
+    # Ending it is the rektor's decision (3 kap. 9 §), as deciding it was: the mentor may not.
+    with pytest.raises(ValidationError) as refused:
+        services.atgardsprogram_evaluate(
+            actor=s.mentor, programme=p, date=today, text="Målen nådda.", outcome=AtgardsprogramUtvardering.Outcome.END
+        )
+    assert list(refused.value.message_dict) == ["outcome"]
+    p.refresh_from_db()
+    assert p.status == Atgardsprogram.Status.DECIDED and p.utvarderingar.count() == 1
     services.atgardsprogram_evaluate(
-        actor=s.mentor, programme=p, date=today, text="Målen nådda.", outcome=AtgardsprogramUtvardering.Outcome.END
+        actor=s.rektor, programme=p, date=today, text="Målen nådda.", outcome=AtgardsprogramUtvardering.Outcome.END
     )
     p.refresh_from_db()
     assert p.status == Atgardsprogram.Status.ENDED

@@ -157,6 +157,25 @@ def test_the_evaluation_change_leads_to_the_new_draft(s: Sweden) -> None:
     )
 
 
+def test_only_the_rektor_is_offered_to_end_the_programme(s: Sweden) -> None:
+    """Ending a support programme is the rektor's decision (3 kap. 9 §): the
+    mentor's evaluation form does not offer it and says who does; a posted
+    "end" is refused and changes nothing."""
+    programme = decided(s)
+    url = reverse("atgardsprogram:programme_evaluate", args=[programme.pk])
+    mentor = s.client("mentor").get(url).content.decode()
+    assert 'value="end"' not in mentor and "Bara rektorn avslutar ett åtgärdsprogram." in mentor
+    assert 'value="end"' in s.client("rektor").get(url).content.decode()
+    data = {"date": timezone.localdate().isoformat(), "text": "Klart.", "outcome": "end"}
+    refused = s.client("mentor").post(url, data)
+    assert refused.status_code == 200
+    programme.refresh_from_db()
+    assert programme.status == Atgardsprogram.Status.DECIDED
+    assert s.client("rektor").post(url, data).status_code == 302
+    programme.refresh_from_db()
+    assert programme.status == Atgardsprogram.Status.ENDED
+
+
 def test_the_pupil_page_shows_the_swedish_chain_to_swedish_pupils_only(s: Sweden) -> None:
     utredning(s)
     page = s.client("mentor").get(reverse("pupil_detail", args=[s.pupil.pk])).content.decode()
