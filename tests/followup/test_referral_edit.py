@@ -226,6 +226,7 @@ def test_a_draft_begun_by_mistake_is_deleted_after_a_question_and_a_draft_with_c
     ):
         page = world.client("coordinator").get(reverse("followup:referral_detail", args=[referral.pk])).content.decode()
         assert reverse("followup:referral_delete", args=[referral.pk]) not in page
+        assert (why in page) == (referral == kept.referral_a)  # a sent referral says so in its status
         answer = world.client("coordinator").post(
             reverse("followup:referral_delete", args=[referral.pk]), {"confirm": "1"}
         )
