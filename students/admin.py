@@ -287,9 +287,13 @@ class PupilAdmin(admin.ModelAdmin):
 
 @admin.register(PupilIdentity)
 class PupilIdentityAdmin(admin.ModelAdmin):
-    list_display = ["pupil", "masked"]
+    list_display = ["pupil", "masked_number"]
     search_fields = ["pupil__last_name"]
     autocomplete_fields = ["pupil"]
+
+    @admin.display(description=_("national identity number"))
+    def masked_number(self, obj: PupilIdentity) -> str:
+        return obj.masked
 
 
 @admin.register(Enrolment)

@@ -421,7 +421,9 @@ class PupilIdentity(models.Model):
     """Sensitive identifiers, kept out of the pupil row so that lists, admin
     search and exports never touch them by accident."""
 
-    pupil = models.OneToOneField(Pupil, on_delete=models.CASCADE, related_name="identity", primary_key=True)
+    pupil = models.OneToOneField(
+        Pupil, on_delete=models.CASCADE, related_name="identity", primary_key=True, verbose_name=_("pupil")
+    )
     national_id = models.CharField(_("national identity number"), max_length=13)
 
     class Meta:
