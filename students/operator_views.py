@@ -26,7 +26,7 @@ from . import access, tasks
 from .forms import RosterUploadForm, SchoolYearForm
 from .models import RosterImport, School, SchoolYear
 from .roster_import import service
-from .roster_import.rows import labelled_change, labelled_summary
+from .roster_import.rows import NOTE_CODES, labelled_change, labelled_summary
 
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 50
@@ -93,7 +93,9 @@ def roster_import_detail(request: HttpRequest, import_id: Any) -> HttpResponse:
         "summary": labelled_summary(record.summary),
         "changes": [labelled_change(c) for c in record.changes[:CHANGES_SHOWN]],
         "more_changes": max(0, len(record.changes) - CHANGES_SHOWN),
-        "rejected": service.rejected(record),
+        "rejected": [r for r in service.rejected(record) if r.code not in NOTE_CODES],
+        # A value left out of a row that is imported all the same (a national id that does not add up).
+        "notes": [r for r in service.rejected(record) if r.code in NOTE_CODES],
         # A dry run older than another import's application is not applied (the operator uploads again).
         "outdated": OUTDATED if record.status == RosterImport.Status.PLANNED and service.outdated(record) else "",
     }

@@ -40,6 +40,7 @@ REASONS: dict[str, Any] = {
     "group_other_school": _("The group %(ref)s belongs to another school than the pupil's."),
     "unknown_file": _("The file %(name)s is not part of the format; expected: %(choices)s."),
     "bad_file": _("The file could not be read: %(detail)s"),
+    "not_json": _("The file %(name)s is not JSON, as SS 12000 files are. Did you choose the right format?"),
     "no_email": _("The person has no e-mail address to log in with."),
     "no_enrolment": _("The person has no current enrolment at an imported school unit."),
     "role_not_used": _("The duty role %(value)s gives no access here."),
@@ -54,6 +55,11 @@ REASONS: dict[str, Any] = {
         "neither keeps it; the pupils are imported without it."
     ),
 }
+
+
+#: Reasons that leave out a value only: the row itself is imported (shown
+#: apart from the rows left out, as notes).
+NOTE_CODES = frozenset({"bad_national_id", "national_id_twice"})
 
 
 @dataclass(frozen=True)

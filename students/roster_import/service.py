@@ -135,5 +135,6 @@ def apply(import_id: Any) -> RosterImport:
 
 
 def rejected(record: RosterImport) -> list[Rejected]:
-    """The rejected rows of RECORD, sorted by file and then row."""
+    """The rejected rows of RECORD, sorted by file and then row (with the
+    notes: :data:`~students.roster_import.rows.NOTE_CODES`)."""
     return sorted((Rejected.from_dict(d) for d in record.rejected), key=lambda r: (r.file, r.line))

@@ -73,8 +73,8 @@ def parse(files: dict[str, str], today: datetime.date | None = None) -> Roster:
         short = name.rsplit("/", 1)[-1].lower()
         try:
             loaded = json.loads(text)
-        except ValueError as exc:
-            roster.reject(short, 0, "", "bad_file", detail=str(exc))
+        except ValueError:
+            roster.reject(short, 0, "", "not_json", name=short)
             continue
         if short in FILES:
             data[short] = _items(loaded)

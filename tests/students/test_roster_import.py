@@ -492,3 +492,19 @@ def test_a_national_id_that_does_not_add_up_or_that_two_pupils_share_is_not_kept
     ss["persons.json"] = ss["persons.json"].replace('"201603041235"', '"201603041234"')
     ss_result = run("ss12000", ss, apply=False)
     assert [r.code for r in ss_result.rejected if r.code.endswith("national_id")] == ["bad_national_id"]
+    # On the import's page they are notes, apart from the rows left out: the pupils are imported.
+    operator = User.objects.create_user("drift@test.example", is_staff=True)
+    record = RosterImport.objects.create(
+        format="csv", filename="x", source={}, status=RosterImport.Status.APPLIED, created_by=operator,
+        changes=result.changes, summary=result.summary, rejected=[r.as_dict() for r in result.rejected],
+    )  # fmt: skip
+    client = Client()
+    client.force_login(operator)
+    html = client.get(reverse("roster_import_detail", args=[record.pk])).content.decode()
+    assert 'id="import-notes"' in html and "Merknader" in html and 'id="import-rejected"' not in html
+    # CSV sent as SS 12000: the file is not JSON, said in plain words.
+    wrong = run("ss12000", {"pupils.csv": files("csv")["pupils.csv"]}, apply=False)
+    with translation.override("nb"):
+        assert [r.reason for r in wrong.rejected] == [
+            "Filen pupils.csv er ikke JSON, slik SS 12000-filer er. Valgte du riktig format?"
+        ]
