@@ -273,19 +273,21 @@ class _Sync:
     # model instances are made only for what changes (an unchanged re-run of
     # 25,000 people makes none).
 
-    def _orphan_guardians(self) -> set[str]:
-        """The people of the source who are only guardians (no role, no
-        teaching) and none of whose children is a pupil, in the source or
-        from an earlier import: their rows are rejected, so nothing of them
-        is created (one query)."""
-        guardians = {
-            ext: row for ext, row in self.r.people.items() if row.children and not (row.roles or row.assignments)
-        }
-        children = {c for row in guardians.values() for c in row.children} - set(self.r.pupils)
+    def _orphans(self) -> set[str]:
+        """The people of the source none of whose rows would hold: each of
+        their children unknown (neither in the source nor from an earlier
+        import) and each of their schools unknown. Their rows are rejected,
+        so no account is made for them (at most one query)."""
+        people = {ext: row for ext, row in self.r.people.items() if row.children or row.roles}
+        children = {c for row in people.values() for c in row.children} - set(self.r.pupils)
         known = set(self.r.pupils)
         if children:
             known |= set(Pupil.objects.filter(external_id__in=children).values_list("external_id", flat=True))
-        return {ext for ext, row in guardians.items() if not known & set(row.children)}
+        return {
+            ext
+            for ext, row in people.items()
+            if not known & set(row.children) and not any(school in self.schools for school, _role in row.roles)
+        }
 
     def sync_users(self) -> None:
         rows = self.r.people
@@ -300,12 +302,14 @@ class _Sync:
             email: (pk, ext)
             for pk, email, ext in User.objects.filter(email__in=lookup).values_list("pk", "email", "external_id")
         }
-        orphans = self._orphan_guardians()
+        orphans = self._orphans()
         new, update, claimed = [], [], set()
         for ext, row in rows.items():
-            if ext in orphans:
-                for child in row.children:  # the row is rejected whole: no account is made for it
+            if ext in orphans:  # the row is rejected whole: no account is made for it
+                for child in row.children:
                     self.reject(row.where, ext, "unknown_pupil", ref=child)
+                for school in sorted({school for school, _role in row.roles}):
+                    self.reject(row.where, ext, "unknown_school", ref=school)
                 continue
             mine = have.get(ext)
             pk = mine[0] if mine else None

@@ -508,3 +508,17 @@ def test_a_national_id_that_does_not_add_up_or_that_two_pupils_share_is_not_kept
         assert [r.reason for r in wrong.rejected] == [
             "Filen pupils.csv er ikke JSON, slik SS 12000-filer er. Valgte du riktig format?"
         ]
+
+
+@pytest.mark.django_db
+def test_a_staff_row_at_no_known_school_makes_no_account() -> None:
+    """A person whose every row is rejected (here: the only school named is
+    neither in the files nor imported before) gets no account: the row is
+    reported, and nothing of it is created."""
+    source = files("csv")
+    source["staff.csv"] += "T9,ukjent@skole.example,Uta Ukjent,S7,koordinator,,\n"
+    dry = run("csv", source, apply=False)
+    assert ("staff.csv", "T9", "unknown_school") in {(r.file, r.ref, r.code) for r in dry.rejected}
+    assert not {c for c in ops(dry) if c[2] == "T9"}, ops(dry)
+    run("csv", source, apply=True)
+    assert not User.objects.filter(email="ukjent@skole.example").exists()
