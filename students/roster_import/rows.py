@@ -207,6 +207,10 @@ def _models() -> dict[str, type[Model]]:
 
 
 def _field_name(model: type[Model] | None, name: str) -> str:
+    from students.models import PupilIdentity
+
+    if name == "national_id":  # a pupil's, kept apart (PupilIdentity)
+        return str(PupilIdentity._meta.get_field(name).verbose_name)
     if model is None:
         return name
     try:

@@ -388,6 +388,12 @@ class _Sync:
         adopted = {u.pk for u in update} - set(known)
         if adopted:
             known.update(PupilIdentity.objects.filter(pupil_id__in=adopted).values_list("pupil_id", "national_id"))
+        # A number given or corrected for a pupil already there is a change of the pupil (the number not shown).
+        made = {pupil.pk for pupil in new}
+        for ext, shown in self.pupils.items():
+            nid = wanted.get(shown.pk)
+            if nid and shown.pk not in made and known.get(shown.pk) != nid:
+                self.result.add("changed", "pupil", ext, shown.name, ["national_id"])
         PupilIdentity.objects.bulk_create(
             [PupilIdentity(pupil_id=pk, national_id=nid) for pk, nid in wanted.items() if pk not in known],
             batch_size=BATCH,

@@ -502,6 +502,15 @@ def test_a_national_id_that_does_not_add_up_or_that_two_pupils_share_is_not_kept
     client.force_login(operator)
     html = client.get(reverse("roster_import_detail", args=[record.pk])).content.decode()
     assert 'id="import-notes"' in html and "Merknader" in html and 'id="import-rejected"' not in html
+    # The corrected number next week is a change of the pupil, its number not shown.
+    fixed = run("csv", files("csv"), apply=True)
+    assert ("changed", "pupil", "P2") in ops(fixed)
+    change = next(c for c in fixed.changes if c["ref"] == "P2")
+    with translation.override("nb"):
+        assert roster_import.rows.labelled_change(change)["fields"] == ["fødselsnummer"]
+    assert "06051550011" not in str(fixed.changes)
+    assert PupilIdentity.objects.get(pupil__external_id="P2").national_id == "06051550011"
+    assert ops(run("csv", files("csv"), apply=False)) == set()  # and then nothing more
     # CSV sent as SS 12000: the file is not JSON, said in plain words.
     wrong = run("ss12000", {"pupils.csv": files("csv")["pupils.csv"]}, apply=False)
     with translation.override("nb"):
