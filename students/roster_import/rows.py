@@ -210,7 +210,7 @@ def _field_name(model: type[Model] | None, name: str) -> str:
     from students.models import PupilIdentity
 
     if name == "national_id":  # a pupil's, kept apart (PupilIdentity)
-        return str(PupilIdentity._meta.get_field(name).verbose_name)
+        return str(PupilIdentity._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
     if model is None:
         return name
     try:
