@@ -84,8 +84,14 @@ class SchoolLanguageMiddleware:
     Before login (the login page, password reset, error pages) the pages
     speak the language last used in this browser: the language cookie
     (``settings.LANGUAGE_COOKIE_NAME``), set when a logged-in page is served
-    and when a visitor picks a language on the login page (``?lang=sv``);
-    bokmål without it. The browser's own language is not consulted."""
+    and when a visitor picks a language on the login page (``?lang=sv``).
+    Without it, a browser that asks for Swedish or nynorsk first
+    (``Accept-Language``: BROWSER_LANGUAGES) gets it; else bokmål, the
+    language of most schools here (an English browser included: the
+    visitor picks English on the page)."""
+
+    #: The languages a first visit takes from the browser's own settings.
+    BROWSER_LANGUAGES = frozenset({"sv", "nn"})
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -100,14 +106,16 @@ class SchoolLanguageMiddleware:
             language = request.GET[LANGUAGE_PARAM]
         elif remembered in self.codes:
             language = remembered  # type: ignore[assignment]
+        elif (browser := translation.get_language_from_request(request)) in self.BROWSER_LANGUAGES:
+            language = browser
         # override() restores the previous language afterwards, so nothing
         # that runs after the request (tasks run in-process, tests) inherits it.
         with translation.override(language):
             request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
             response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
-        if not request.user.is_authenticated:
-            patch_vary_headers(response, ("Cookie",))  # a cache must not give one visitor's language to another
+        if not request.user.is_authenticated:  # a cache must not give one visitor's language to another
+            patch_vary_headers(response, ("Cookie", "Accept-Language"))
         anonymous_default = not request.user.is_authenticated and language == settings.LANGUAGE_CODE
         if remembered != language and (remembered or not anonymous_default):
             response.set_cookie(

@@ -167,3 +167,25 @@ def test_someone_serving_a_bokmal_and_a_nynorsk_school_reads_bokmal(world: World
     assert lang(world.client("ppt").get(reverse("home"))) == "nb"
     assert access._most_common(["nn", "sv", "nn", "nb"]) == "nn"
     assert access._most_common(["sv", "nn"]) == "nn"
+
+
+@pytest.mark.parametrize(
+    ("browser", "expected"),
+    [
+        ("sv-SE,sv;q=0.9,en;q=0.8", "sv"),
+        ("nn-NO,nn;q=0.9", "nn"),
+        ("en-US,en;q=0.9", "nb"),
+        ("de-DE", "nb"),
+        ("", "nb"),
+    ],
+)
+def test_a_first_visit_takes_swedish_or_nynorsk_from_the_browser(world: World, browser: str, expected: str) -> None:
+    """No language chosen in this browser yet: a Swedish or nynorsk browser
+    gets its language on the login page; others get bokmål (English is one
+    click away on the page). A language chosen on the page wins."""
+    client = Client(headers={"Accept-Language": browser} if browser else {})
+    page = client.get(reverse("login"))
+    assert lang(page) == expected
+    assert "Accept-Language" in page["Vary"]
+    assert lang(client.get(reverse("login"), {"lang": "nb"})) == "nb"
+    assert lang(client.get(reverse("password_reset"))) == "nb"  # remembered over the browser's
