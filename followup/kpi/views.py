@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
@@ -67,7 +68,11 @@ def key_figures_csv(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = documents.disposition("nokkeltall.csv")
     response.write("\ufeff")  # so spreadsheet programs read æøå correctly
     writer = csv.writer(response, delimiter=";")
-    writer.writerow(
+    # The Norwegian chain's columns (IOP hours, årsrapporter, the chain's steps) as on the page: only
+    # for a user with schools that follow it.
+    chain = access.profile(request.user).works_with_chain
+    _row(
+        writer,
         [
             _("School year"),
             _("School"),
@@ -87,11 +92,13 @@ def key_figures_csv(request: HttpRequest) -> HttpResponse:
                 for _key, label in selectors.STEPS
                 for heading in (_("%(step)s: cases"), _("%(step)s: median days"), _("%(step)s: longest days"))
             ],
-        ]
+        ],
+        chain,
     )
     for year in figures:
         for row in year.rows:
-            writer.writerow(
+            _row(
+                writer,
                 [
                     year.label,
                     row.school,
@@ -107,9 +114,21 @@ def key_figures_csv(request: HttpRequest) -> HttpResponse:
                     row.sent_to_guardians,
                     row.sent_to_school_owner,
                     *_spans(row),
-                ]
+                ],
+                chain,
             )
     return response
+
+
+#: The columns of the key figures' CSV that do not belong to the Norwegian chain (the talk target
+#: and everything from the IOP hours on do).
+SHARED_COLUMNS = (0, 1, 2, 3, 4, 5, 6, 8)
+
+
+def _row(writer: Any, values: list[object], chain: bool) -> None:
+    """Write VALUES (a row of every column) to WRITER: all of them for a user
+    with chain schools, else only :data:`SHARED_COLUMNS`."""
+    writer.writerow(values if chain else [values[i] for i in SHARED_COLUMNS])
 
 
 def _spans(row: selectors.Row) -> list[object]:

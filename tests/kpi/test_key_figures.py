@@ -182,6 +182,9 @@ def test_it_speaks_swedish_to_a_swedish_rektor(world: World) -> None:
     assert f"Läsår {world.group_c.school_year.name}" in page
     assert "<td>Skole 2</td> <td>5</td> <td>1</td>" in page
     assert "Utvecklingssamtal den här terminen" in client.get(reverse("kpi:term_talks")).content.decode()
+    # The CSV has the page's columns: nothing of the Norwegian chain (IOP, årsrapporter, referrals).
+    header = client.get(reverse("kpi:key_figures_csv")).content.decode("utf-8-sig").splitlines()[0].split(";")
+    assert len(header) == 8 and not [h for h in header if "IOP" in h or "rsrapport" in h or "Remiss" in h], header
 
 
 def test_it_counts_the_aarsrapporter_and_where_they_were_sent(world: World) -> None:
