@@ -84,7 +84,8 @@ def support_page(request: HttpRequest, pupil_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def anpassning_create(request: HttpRequest, pupil_id: str) -> HttpResponse:
     pupil = selectors.get_pupil(request.user, pupil_id, Action.EDIT)
-    form = AnpassningForm(request.POST or None)
+    # Whoever documents it is most often the one responsible: their name to start with.
+    form = AnpassningForm(request.POST or None, initial={"responsible": _actor(request).full_name})
     if request.method == "POST" and form.is_valid():
         try:
             services.anpassning_create(actor=_actor(request), pupil=pupil, data=form.cleaned_data)
