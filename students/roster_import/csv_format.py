@@ -51,8 +51,13 @@ def parse(files: dict[str, str]) -> Roster:
         roster.reject(name, 0, "", "unknown_file", name=name, choices=", ".join(FILES))
     for name in FILES:
         if name in known:
+            rows = _rows(known[name])
+            absent = [c for c in REQUIRED[name] if rows and c not in rows[0]]
+            if absent:  # the file's header lacks columns: said once, not on every row
+                roster.reject(name, 0, "", "missing_columns", name=name, columns=", ".join(absent))
+                continue
             roster.kinds.add(name.removesuffix(".csv"))
-            _PARSERS[name](roster, name, _rows(known[name]))
+            _PARSERS[name](roster, name, rows)
     check_national_ids(roster)
     return roster
 

@@ -21,6 +21,10 @@ from stdnum.se import personnummer
 # Reason code → message (parameters by name).
 REASONS: dict[str, Any] = {
     "missing": _("The column %(column)s is empty."),
+    "missing_columns": _(
+        "The file %(name)s lacks the columns %(columns)s in its first row; none of its rows is read. "
+        "The columns are described in the import's documentation."
+    ),
     "bad_date": _("%(value)s in the column %(column)s is not a date (YYYY-MM-DD)."),
     "bad_choice": _("%(value)s in the column %(column)s is not one of: %(choices)s."),
     "bad_year_level": _("The year level must be a whole number from 1 to 13, not %(value)s."),

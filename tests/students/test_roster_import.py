@@ -531,3 +531,18 @@ def test_a_staff_row_at_no_known_school_makes_no_account() -> None:
     assert not {c for c in ops(dry) if c[2] == "T9"}, ops(dry)
     run("csv", source, apply=True)
     assert not User.objects.filter(email="ukjent@skole.example").exists()
+
+
+@pytest.mark.django_db
+def test_a_file_without_the_formats_columns_is_refused_once_and_ends_nothing() -> None:
+    """A pupils.csv with other columns is one message naming the columns it
+    lacks, not one per row; and since none of its rows is read, the pupils
+    imported before are not taken for gone."""
+    run("csv", files("csv"), apply=True)
+    source = files("csv")
+    source["pupils.csv"] = "navn,alder,farge\nAnna,10,blå\nBjørn,11,grønn\n"
+    dry = run("csv", source, apply=False)
+    assert [(r.file, r.line, r.code) for r in dry.rejected] == [("pupils.csv", 0, "missing_columns")]
+    with translation.override("nb"):
+        assert "pupil_id, school_id, first_name, last_name, birth_date" in dry.rejected[0].reason
+    assert not {c for c in ops(dry) if c[1] in ("pupil", "enrolment")}, ops(dry)
