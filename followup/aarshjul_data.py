@@ -462,6 +462,16 @@ SE_LAST_YEAR_WITHOUT_GRADES = 5
 #: the dates come from the programme (``followup.atgardsprogram_sources``).
 SE_SUPPORT_DUTIES: list[dict[str, Any]] = [
     {
+        "key": "utredning-sarskilt-stod",
+        "title": "Utredning av behov av särskilt stöd",
+        "description": "En utredning av elevens behov av särskilt stöd har inletts. Rektorn ska se till att "
+        "behovet utreds skyndsamt (skollagen 3 kap. 7 §). Fristen är satt till fyra veckor från att utredningen "
+        "inleddes och kan ändras på årshjulet. Den stängs när utredningen är avslutad.",
+        "responsible_role": R,
+        **record("utredning_open", 28),
+        "reminder_days": "7,1",
+    },
+    {
         "key": "atgardsprogram-beslut",
         "title": "Beslut om åtgärdsprogram",
         "description": "Ett utkast till beslut om åtgärdsprogram, eller om att inte utarbeta ett, väntar på "

@@ -16,6 +16,8 @@ events ``ap_follow_up`` and ``ap_evaluation``:
 :data:`followup.aarshjul_data.SE_SUPPORT_DUTIES` are those duties, in the
 Swedish årshjul. An extra adaptation's follow-up date (``ea_follow_up``) is a
 deadline too, until the adaptation ends: each follow-up moves the date on.
+An investigation of the need for särskilt stöd is the rektor's deadline from
+the day it starts (``utredning_open``) until it is concluded (3 kap. 7 §).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import uuid
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from iop.atgardsprogram.models import Atgardsprogram, AtgardsprogramUtvardering, ExtraAnpassning
+from iop.atgardsprogram.models import Atgardsprogram, AtgardsprogramUtvardering, ExtraAnpassning, Utredning
 from students.models import SchoolYear
 
 from .sources import Record, _only
@@ -36,6 +38,8 @@ EVALUATION = "ap_evaluation"
 KIND = "atgardsprogram"
 ANPASSNING_FOLLOW_UP = "ea_follow_up"
 ANPASSNING_KIND = "anpassning"
+UTREDNING_OPEN = "utredning_open"
+UTREDNING_KIND = "utredning"
 
 
 def records(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> list[Record]:
@@ -43,7 +47,8 @@ def records(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> list[R
     SCHOOL_YEAR (of PUPIL_IDS when given), in two queries: each draft
     decision waiting for the rektor (from the day it was written, done once
     decided), the follow-up and evaluation dates of the decided programmes,
-    and the follow-up dates of the extra adaptations."""
+    the follow-up dates of the extra adaptations, and each investigation of
+    särskilt stöd from the day it started (done once concluded): three queries."""
     evaluations = AtgardsprogramUtvardering.objects.filter(programme_id=OuterRef("pk"))
     qs = Atgardsprogram.objects.filter(pupil__school_id=school_year.school_id).annotate(
         followed_up=Exists(evaluations.filter(date__gte=OuterRef("follow_up_on"))),
@@ -72,4 +77,9 @@ def records(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> list[R
     ):
         ended = status == ExtraAnpassning.Status.ENDED
         out.append(Record(ANPASSNING_FOLLOW_UP, ANPASSNING_KIND, str(pk), pupil_id, follow_up_on, done=ended))
+    investigations = Utredning.objects.filter(pupil__school_id=school_year.school_id)
+    for pk, pupil_id, started_on, concluded_on in _only(investigations, pupil_ids).values_list(
+        "pk", "pupil_id", "started_on", "concluded_on"
+    ):
+        out.append(Record(UTREDNING_OPEN, UTREDNING_KIND, str(pk), pupil_id, started_on, done=concluded_on is not None))
     return out

@@ -196,6 +196,18 @@ def on_atgardsprogram_drafted(sender: Any, *, programme: Atgardsprogram, actor: 
     _safely("a drafted åtgärdsprogram", run)
 
 
+def on_utredning_started(sender: Any, *, utredning: Any, actor: User, **kwargs: Any) -> None:
+    """An investigation of särskilt stöd started: the rektor, who sees to it
+    that it is done promptly (skollagen 3 kap. 7 §), is told of the deadline
+    (the pupil's deadlines were brought up to date by
+    ``support_record_changed``, sent first)."""
+
+    def run() -> None:
+        tell(_open_for(utredning.pupil_id, Q(record_kind="utredning", record_id=str(utredning.pk))), [])
+
+    _safely("a started utredning", run)
+
+
 def on_appeal_recorded(sender: Any, *, appeal: Appeal, actor: User, created: bool = False, **kwargs: Any) -> None:
     """An appeal was registered: its review by the school owner is due (the
     rektor and coordinators are told). A later step recorded closes that
@@ -259,3 +271,4 @@ def connect() -> None:
     signals.support_record_changed.connect(on_support_record_changed, dispatch_uid="followup-support-record")
     signals.atgardsprogram_decided.connect(on_atgardsprogram_decided, dispatch_uid="followup-atgardsprogram-decided")
     signals.atgardsprogram_drafted.connect(on_atgardsprogram_drafted, dispatch_uid="followup-atgardsprogram-drafted")
+    signals.utredning_started.connect(on_utredning_started, dispatch_uid="followup-utredning-started")

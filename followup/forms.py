@@ -435,6 +435,7 @@ class DutyForm(forms.ModelForm):
     SWEDISH: ClassVar[dict[str, frozenset[str]]] = {
         "record_event": frozenset(
             {
+                Duty.RecordEvent.UTREDNING_OPEN,
                 Duty.RecordEvent.AP_DRAFT,
                 Duty.RecordEvent.AP_FOLLOW_UP,
                 Duty.RecordEvent.AP_EVALUATION,

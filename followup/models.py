@@ -616,6 +616,7 @@ class Duty(models.Model):
         AP_EVALUATION = "ap_evaluation", _("Evaluation date of an åtgärdsprogram")
         EA_FOLLOW_UP = "ea_follow_up", _("Follow-up date of an extra adaptation")
         AP_DRAFT = "ap_draft", _("An åtgärdsprogram waits for the rektor's decision")
+        UTREDNING_OPEN = "utredning_open", _("An investigation of the need for särskilt stöd is under way")
 
     class Fulfilment(models.TextChoices):
         MANUAL = "manual", _("Marked done by hand")

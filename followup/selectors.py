@@ -632,6 +632,7 @@ def _deadline_page(d: Deadline, iops: dict[str, Any], talk_form: bool) -> str:
         "vedtak": "iop:vedtak_detail",
         "atgardsprogram": "atgardsprogram:programme",
         "anpassning": "atgardsprogram:anpassning",
+        "utredning": "atgardsprogram:utredning",
     }
     if d.record_kind in ("interim_referral", "interim_vurdering") and d.record_id:
         return reverse("followup:interim_reply", args=[d.record_kind.removeprefix("interim_"), d.record_id])

@@ -55,3 +55,8 @@ atgardsprogram_decided = Signal()
 #: written: it waits for the rektor, who alone decides (skollagen 3 kap. 9 §).
 #: kwargs: ``programme`` (Atgardsprogram), ``actor`` (User).
 atgardsprogram_drafted = Signal()
+
+#: An investigation of a pupil's need for särskilt stöd was started: the
+#: rektor sees to it that the need is investigated promptly (skollagen 3 kap. 7 §).
+#: kwargs: ``utredning`` (Utredning), ``actor`` (User).
+utredning_started = Signal()

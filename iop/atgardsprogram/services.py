@@ -166,7 +166,10 @@ def _anpassningar_of(pupil: Pupil, anpassningar: Iterable[ExtraAnpassning]) -> l
 def utredning_create(
     *, actor: User, pupil: Pupil, data: Mapping[str, Any], anpassningar: Iterable[ExtraAnpassning] = ()
 ) -> Utredning:
-    """Start an investigation of PUPIL's need for särskilt stöd (3 kap. 8 §)."""
+    """Start an investigation of PUPIL's need for särskilt stöd (3 kap.
+    7–8 §§). It is a deadline of the rektor's, who sees to it that the need is
+    investigated promptly, until it is concluded; the rektor is told
+    (:data:`iop.signals.utredning_started`, after the commit)."""
     _require(actor, Action.EDIT, pupil)
     chosen = _anpassningar_of(pupil, anpassningar)
     obj = Utredning(pupil=pupil, started_by=actor)
@@ -174,6 +177,10 @@ def utredning_create(
     obj.full_clean()
     obj.save()
     obj.anpassningar.set(chosen)
+    _announce(pupil, actor)
+    transaction.on_commit(
+        lambda: signals.utredning_started.send(sender=Utredning, utredning=obj, actor=actor), robust=True
+    )
     return obj
 
 
@@ -211,6 +218,7 @@ def utredning_conclude(
     utredning.concluded_on = concluded_on
     utredning.full_clean()
     utredning.save()
+    _announce(utredning.pupil, actor)  # the rektor's deadline for it is done
     return utredning
 
 

@@ -64,3 +64,32 @@ def test_the_follow_up_and_evaluation_dates_are_deadlines_until_evaluated() -> N
     deadlines.deadlines_generate(school_year=year)
     states = set(Deadline.objects.filter(record_id=str(programme.pk)).values_list("state", flat=True))
     assert states == {Deadline.State.DONE}
+
+
+def test_a_started_investigation_is_the_rektors_deadline_until_concluded(
+    django_capture_on_commit_callbacks: object,
+) -> None:
+    """The mentor starts an investigation of särskilt stöd: the rektor, who
+    sees to it that it is done promptly (skollagen 3 kap. 7 §), has it as a
+    task due four weeks after it started, and is told at once; concluding it
+    closes the task."""
+    from followup.models import Notification
+    from iop.atgardsprogram.models import Utredning
+    from tests.atgardsprogram.factories import utredning
+
+    s = sweden()
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        u = utredning(s, needs=None)
+    task = Deadline.objects.get(record_kind="utredning", record_id=str(u.pk))
+    assert task.duty.key == "utredning-sarskilt-stod" and task.state == Deadline.State.OPEN
+    assert task.responsible_id == s.rektor.pk and task.due >= u.started_on + datetime.timedelta(days=28)
+    assert deadline_link(task) == f"/stod/utredning/{u.pk}/"
+    told = Notification.objects.filter(deadline=task, kind=Notification.Kind.TASK)
+    assert list(told.values_list("recipient_id", flat=True)) == [s.rektor.pk]
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        services.utredning_conclude(
+            actor=s.mentor, utredning=Utredning.objects.get(pk=u.pk), needs_support=True,
+            concluded_on=timezone.localdate(),
+        )  # fmt: skip
+    task.refresh_from_db()
+    assert task.state == Deadline.State.DONE
