@@ -438,6 +438,10 @@ def test_the_changes_page_folds_what_is_unchanged_and_says_when_nothing_changed(
     url = reverse("iop:iop_compare", args=[iop.pk]) + "?upublisert=1"
     page = teacher.get(url).content.decode()
     assert "Ingenting er endret siden da" in page and "iop-diff__same" not in page
+    # The crumbs lead back to the plan; the page itself is the last one.
+    start = page.index('class="ds-breadcrumbs"')
+    crumbs = page[start : page.index("</nav>", start)]
+    assert f'href="{iop.get_absolute_url()}"' in crumbs and ">Endringer som ikke er publisert ennå</a>" in crumbs
     Goal.objects.filter(pk=ch.goals[1].pk).update(text="Eleven skriver tre setninger.")
     page = teacher.get(url).content.decode()
     assert "Ingenting er endret siden da" not in page and "<ins>" in page and "uendrede linjer" in page
