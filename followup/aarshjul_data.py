@@ -472,6 +472,17 @@ SE_SUPPORT_DUTIES: list[dict[str, Any]] = [
         "reminder_days": "7,1",
     },
     {
+        "key": "utkast-efter-utredning",
+        "title": "Utkast till beslut efter utredningen",
+        "description": "Utredningen är avslutad. Visar den att eleven behöver särskilt stöd ska ett åtgärdsprogram "
+        "utarbetas; annars beslutar rektorn att inte utarbeta ett (skollagen 3 kap. 9 §). Skriv utkastet till "
+        "beslut, som rektorn sedan beslutar. Fristen är satt till två veckor från att utredningen avslutades och "
+        "kan ändras på årshjulet. Den stängs när ett utkast finns.",
+        "responsible_role": K,
+        **record("utredning_done", 14),
+        "reminder_days": "7,1",
+    },
+    {
         "key": "atgardsprogram-beslut",
         "title": "Beslut om åtgärdsprogram",
         "description": "Ett utkast till beslut om åtgärdsprogram, eller om att inte utarbeta ett, väntar på "

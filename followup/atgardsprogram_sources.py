@@ -17,7 +17,8 @@ events ``ap_follow_up`` and ``ap_evaluation``:
 Swedish årshjul. An extra adaptation's follow-up date (``ea_follow_up``) is a
 deadline too, until the adaptation ends: each follow-up moves the date on.
 An investigation of the need for särskilt stöd is the rektor's deadline from
-the day it starts (``utredning_open``) until it is concluded (3 kap. 7 §).
+the day it starts (``utredning_open``) until it is concluded (3 kap. 7 §);
+from then a draft decision is due (``utredning_done``) until one is written.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ KIND = "atgardsprogram"
 ANPASSNING_FOLLOW_UP = "ea_follow_up"
 ANPASSNING_KIND = "anpassning"
 UTREDNING_OPEN = "utredning_open"
+UTREDNING_DONE = "utredning_done"
 UTREDNING_KIND = "utredning"
 
 
@@ -77,9 +79,13 @@ def records(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> list[R
     ):
         ended = status == ExtraAnpassning.Status.ENDED
         out.append(Record(ANPASSNING_FOLLOW_UP, ANPASSNING_KIND, str(pk), pupil_id, follow_up_on, done=ended))
-    investigations = Utredning.objects.filter(pupil__school_id=school_year.school_id)
-    for pk, pupil_id, started_on, concluded_on in _only(investigations, pupil_ids).values_list(
-        "pk", "pupil_id", "started_on", "concluded_on"
+    investigations = Utredning.objects.filter(pupil__school_id=school_year.school_id).annotate(
+        drafted=Exists(Atgardsprogram.objects.filter(utredning_id=OuterRef("pk")))
+    )
+    for pk, pupil_id, started_on, concluded_on, drafted in _only(investigations, pupil_ids).values_list(
+        "pk", "pupil_id", "started_on", "concluded_on", "drafted"
     ):
         out.append(Record(UTREDNING_OPEN, UTREDNING_KIND, str(pk), pupil_id, started_on, done=concluded_on is not None))
+        if concluded_on is not None:  # then a draft decision, upprätta or not (3 kap. 9 §)
+            out.append(Record(UTREDNING_DONE, UTREDNING_KIND, str(pk), pupil_id, concluded_on, done=drafted))
     return out

@@ -208,6 +208,16 @@ def on_utredning_started(sender: Any, *, utredning: Any, actor: User, **kwargs: 
     _safely("a started utredning", run)
 
 
+def on_utredning_concluded(sender: Any, *, utredning: Any, actor: User, **kwargs: Any) -> None:
+    """An investigation was concluded: the draft decision that is now due
+    (skollagen 3 kap. 9 §) is told to whoever writes it."""
+
+    def run() -> None:
+        tell(_open_for(utredning.pupil_id, Q(record_kind="utredning", record_id=str(utredning.pk))), [])
+
+    _safely("a concluded utredning", run)
+
+
 def on_appeal_recorded(sender: Any, *, appeal: Appeal, actor: User, created: bool = False, **kwargs: Any) -> None:
     """An appeal was registered: its review by the school owner is due (the
     rektor and coordinators are told). A later step recorded closes that
@@ -272,3 +282,4 @@ def connect() -> None:
     signals.atgardsprogram_decided.connect(on_atgardsprogram_decided, dispatch_uid="followup-atgardsprogram-decided")
     signals.atgardsprogram_drafted.connect(on_atgardsprogram_drafted, dispatch_uid="followup-atgardsprogram-drafted")
     signals.utredning_started.connect(on_utredning_started, dispatch_uid="followup-utredning-started")
+    signals.utredning_concluded.connect(on_utredning_concluded, dispatch_uid="followup-utredning-concluded")

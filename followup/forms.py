@@ -436,6 +436,7 @@ class DutyForm(forms.ModelForm):
         "record_event": frozenset(
             {
                 Duty.RecordEvent.UTREDNING_OPEN,
+                Duty.RecordEvent.UTREDNING_DONE,
                 Duty.RecordEvent.AP_DRAFT,
                 Duty.RecordEvent.AP_FOLLOW_UP,
                 Duty.RecordEvent.AP_EVALUATION,

@@ -617,6 +617,7 @@ class Duty(models.Model):
         EA_FOLLOW_UP = "ea_follow_up", _("Follow-up date of an extra adaptation")
         AP_DRAFT = "ap_draft", _("An åtgärdsprogram waits for the rektor's decision")
         UTREDNING_OPEN = "utredning_open", _("An investigation of the need for särskilt stöd is under way")
+        UTREDNING_DONE = "utredning_done", _("An investigation of särskilt stöd is concluded, with no draft decision")
 
     class Fulfilment(models.TextChoices):
         MANUAL = "manual", _("Marked done by hand")

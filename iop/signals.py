@@ -60,3 +60,8 @@ atgardsprogram_drafted = Signal()
 #: rektor sees to it that the need is investigated promptly (skollagen 3 kap. 7 §).
 #: kwargs: ``utredning`` (Utredning), ``actor`` (User).
 utredning_started = Signal()
+
+#: An investigation of särskilt stöd was concluded: a draft decision (an
+#: åtgärdsprogram, or not to draw one up) is due (skollagen 3 kap. 9 §).
+#: kwargs: ``utredning`` (Utredning), ``actor`` (User).
+utredning_concluded = Signal()

@@ -218,7 +218,10 @@ def utredning_conclude(
     utredning.concluded_on = concluded_on
     utredning.full_clean()
     utredning.save()
-    _announce(utredning.pupil, actor)  # the rektor's deadline for it is done
+    _announce(utredning.pupil, actor)  # the rektor's deadline for it is done; a draft decision is due
+    transaction.on_commit(
+        lambda: signals.utredning_concluded.send(sender=Utredning, utredning=utredning, actor=actor), robust=True
+    )
     return utredning
 
 

@@ -74,8 +74,8 @@ def test_a_started_investigation_is_the_rektors_deadline_until_concluded(
     task due four weeks after it started, and is told at once; concluding it
     closes the task."""
     from followup.models import Notification
-    from iop.atgardsprogram.models import Utredning
-    from tests.atgardsprogram.factories import utredning
+    from iop.atgardsprogram.models import Atgardsprogram, Utredning
+    from tests.atgardsprogram.factories import MEASURES, PROGRAMME, utredning
 
     s = sweden()
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
@@ -93,3 +93,18 @@ def test_a_started_investigation_is_the_rektors_deadline_until_concluded(
         )  # fmt: skip
     task.refresh_from_db()
     assert task.state == Deadline.State.DONE
+    # Concluded: a draft decision is due (3 kap. 9 §), the mentor's, told at once, until one is written.
+    draft_due = Deadline.objects.get(record_kind="utredning", record_id=str(u.pk), duty__key="utkast-efter-utredning")
+    assert draft_due.state == Deadline.State.OPEN and draft_due.responsible_id == s.mentor.pk
+    told = Notification.objects.filter(deadline=draft_due, kind=Notification.Kind.TASK)
+    assert s.mentor.pk in set(told.values_list("recipient_id", flat=True))
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        waiting = services.atgardsprogram_create(
+            actor=s.mentor,
+            utredning=Utredning.objects.get(pk=u.pk),
+            kind=Atgardsprogram.Kind.UPPRATTA,
+            data=PROGRAMME,
+            measures=MEASURES,
+        )
+    draft_due.refresh_from_db()
+    assert waiting.utredning_id == u.pk and draft_due.state == Deadline.State.DONE
