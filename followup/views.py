@@ -29,6 +29,7 @@ from iop import concurrency
 from iop import selectors as iop_selectors
 from iop import services as iop_services
 from iop.autosave import autosave_refused, autosaved
+from iop.confirm import confirm_page
 from iop.models import AccessLogEntry, SakkyndigVurdering
 from iop.reports import documents
 from students import access
@@ -815,18 +816,17 @@ def referral_delete(request: HttpRequest, referral_id: str) -> HttpResponse:
     back = reverse("followup:referral_detail", args=[obj.pk])
     kept = services.referral_kept(obj)
     if kept or request.POST.get("confirm") != "1":
-        context = {
-            "refused": kept,
-            "document": _("Referral to PPT"),
-            "pupil": obj.pupil,
-            "question": _("Delete the draft referral?"),
-            "consequence": _("The question and the pedagogisk rapport written so far are deleted."),
-            "button": _("Yes, delete the draft"),
-            "back": back,
-            "version": 0,
-            "deletes": True,
-        }
-        return render(request, "iop/confirm.html", context)
+        return confirm_page(
+            request,
+            document=_("Referral to PPT"),
+            pupil=obj.pupil,
+            question=_("Delete the draft referral?"),
+            consequence=_("The question and the pedagogisk rapport written so far are deleted."),
+            button=_("Yes, delete the draft"),
+            back=back,
+            refused=kept,
+            deletes=True,
+        )
     try:
         services.referral_delete(actor=_user(request), referral=obj)
     except ValidationError as exc:

@@ -1039,17 +1039,23 @@ def snapshot(iop: Iop) -> dict[str, Any]:
     return published.iop_snapshot(iop, sections, goals)
 
 
-def unchanged_since_published(plan: Iop | Iup) -> bool:
-    """Whether PLAN (an IOP or IUP) is published and its content is what its
-    last published version holds: publishing it again would show the
-    guardians nothing new. A few queries, however large the plan."""
+def live_content(plan: Iop | Iup) -> dict[str, Any]:
+    """PLAN's (an IOP or IUP) content as a publication would keep it (shape
+    in :mod:`iop.published`). A few queries, however large the plan."""
+    return snapshot(plan) if isinstance(plan, Iop) else published.load_iup_snapshot(plan)
+
+
+def unchanged_since_published(plan: Iop | Iup, content: dict[str, Any] | None = None) -> bool:
+    """Whether PLAN (an IOP or IUP) is published and its content (CONTENT when
+    read already: :func:`live_content`) is what its last published version
+    holds: publishing it again would show the guardians nothing new. A few
+    queries, however large the plan."""
     if plan.status != plan.Status.PUBLISHED:
         return False
     last = plan.versions.order_by("-number").first()
     if last is None:
         return False
-    content = snapshot(plan) if isinstance(plan, Iop) else published.load_iup_snapshot(plan)
-    return bool(last.snapshot == content)
+    return bool(last.snapshot == (content if content is not None else live_content(plan)))
 
 
 #: Why publishing an unchanged plan is refused.
@@ -1060,14 +1066,17 @@ def content_stamp(plan: Iop | Iup) -> str:
     publishing question carries it, so that "yes" publishes only the content
     the user was asked about (:func:`iop_publish`, :func:`iup_publish`).
     A few queries, however large the plan."""
-    content = snapshot(plan) if isinstance(plan, Iop) else published.load_iup_snapshot(plan)
+    return _stamp(live_content(plan))
+
+
+def _stamp(content: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _require_seen(plan: Iop | Iup, seen: str | None) -> None:
+def _require_seen(plan: Iop | Iup, seen: str | None, content: dict[str, Any]) -> None:
     """EditConflict when SEEN (a :func:`content_stamp` the user was shown) is
-    given and PLAN's content has changed since (a colleague's goal edit, say)."""
-    if seen is not None and content_stamp(plan) != seen:
+    given and PLAN's CONTENT has changed since (a colleague's goal edit, say)."""
+    if seen is not None and _stamp(content) != seen:
         raise EditConflict(current=plan)
 
 
@@ -1095,14 +1104,14 @@ def iop_publish(*, actor: User, iop: Iop, version: int, seen: str | None = None)
     _require(actor, Action.EDIT, iop.pupil)
     current = _locked(Iop, iop.pk, version, actor)
     _require_editable(current)
-    _require_seen(current, seen)
+    content = snapshot(current)  # read once: what is checked is what is kept
+    _require_seen(current, seen, content)
     newer = rebase.newer_vedtak(current)
     problems = [flag.message for flag in checks.iop_flags(current, newer) if flag.blocks_publishing]
     if problems:
         raise ValidationError(problems)
-    if unchanged_since_published(current):
+    if unchanged_since_published(current, content):
         raise ValidationError(str(NOTHING_TO_PUBLISH))
-    content = snapshot(current)
     last = current.versions.order_by("-number").first()
     current.status = Iop.Status.PUBLISHED
     current.published_at = timezone.now()
@@ -1857,11 +1866,12 @@ def iup_publish(*, actor: User, iup: Iup, version: int, seen: str | None = None)
     _require(actor, Action.EDIT, iup.pupil)
     current = _locked(Iup, iup.pk, version, actor)
     _require_iup_editable(current)
-    _require_seen(current, seen)
+    content = published.load_iup_snapshot(current)  # read once: what is checked is what is kept
+    _require_seen(current, seen, content)
     problems = checks.iup_problems(current)
     if problems:
         raise ValidationError(problems)
-    if unchanged_since_published(current):
+    if unchanged_since_published(current, content):
         raise ValidationError(str(NOTHING_TO_PUBLISH))
     current.status = Iup.Status.PUBLISHED
     current.published_at = timezone.now()
@@ -1873,7 +1883,7 @@ def iup_publish(*, actor: User, iup: Iup, version: int, seen: str | None = None)
         number=number,
         published_at=current.published_at,
         published_by=actor,
-        snapshot=published.load_iup_snapshot(current),
+        snapshot=content,
     )
     _announce_published(current, actor, number)
     return current

@@ -32,7 +32,7 @@ from students.access import Action
 from students.models import Pupil, School, User
 from students.params import clean_text, parse_int
 
-from . import checks, concurrency, history, published, rebase, selectors, services
+from . import checks, concurrency, confirm, history, published, rebase, selectors, services
 from .autosave import autosave_refused as _autosave_refused
 from .autosave import autosaved as _autosaved
 from .forms import (
@@ -253,7 +253,7 @@ def _delete_draft(
     a page saying so), then DELETE, and the pupil's page with DONE. A
     refusal found on the way returns to BACK with its message."""
     if kept or not _confirmed(request):
-        return _confirm_page(
+        return confirm.confirm_page(
             request,
             document=document,
             question=question,
@@ -278,7 +278,7 @@ def _delete_draft(
 def vurdering_complete(request: HttpRequest, pk: str) -> HttpResponse:
     sv = selectors.vurdering_for(request.user, pk, Action.ASSESS)
     if not _confirmed(request) and sv.is_draft:
-        return _confirm_page(
+        return confirm.confirm_page(
             request,
             document=sv,
             question=_("Complete the expert assessment?"),
@@ -325,44 +325,6 @@ def _confirmed(request: HttpRequest) -> bool:
     return request.POST.get("confirm") == "1"
 
 
-def _confirm_page(
-    request: HttpRequest,
-    *,
-    document: Any,
-    question: str,
-    consequence: str,
-    button: str,
-    back: str,
-    problems: list[str] | None = None,
-    carry: dict[str, Any] | None = None,
-    refused: str = "",
-    deletes: bool = False,
-    changes: str = "",
-) -> HttpResponse:
-    """The confirmation of an irreversible action, without JavaScript: a page
-    with a form posting to the same address with ``confirm=1`` and the version
-    (and any data in CARRY) in hidden fields. PROBLEMS (e.g. the publishing
-    checklist, recomputed now) stop it: then there is no "yes" button.
-    REFUSED (the action would do nothing) is said instead of the question,
-    with no "yes" button either. DELETES: the "yes" deletes (a danger button).
-    CHANGES: the address of the page that shows what the action changes."""
-    context = {
-        "refused": refused,
-        "document": document,
-        "pupil": getattr(document, "pupil", None),
-        "question": question,
-        "consequence": consequence,
-        "button": button,
-        "back": back,
-        "problems": problems or [],
-        "version": _version(request) or getattr(document, "version", 0),
-        "carry": sorted((carry or {}).items()),
-        "deletes": deletes,
-        "changes": changes,
-    }
-    return render(request, "iop/confirm.html", context)
-
-
 def _changes_url(name: str, plan: Iop | Iup, query: str = "") -> str:
     """For a published PLAN: the page of its changes since the guardians'
     version (NAME, a compare view); "" for a first publication."""
@@ -370,10 +332,7 @@ def _changes_url(name: str, plan: Iop | Iup, query: str = "") -> str:
 
 
 def _version(request: HttpRequest) -> int:
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return 0
+    return confirm.posted_version(request)
 
 
 # --- enkeltvedtak -------------------------------------------------------------------
@@ -630,7 +589,7 @@ def vedtak_delete(request: HttpRequest, pk: str) -> HttpResponse:
 def vedtak_make(request: HttpRequest, pk: str) -> HttpResponse:
     vedtak = selectors.vedtak_for(request.user, pk, Action.MANAGE)
     if not _confirmed(request) and not vedtak.is_made:
-        return _confirm_page(
+        return confirm.confirm_page(
             request,
             document=vedtak,
             question=_("Make the decision?"),
@@ -1332,7 +1291,7 @@ def iop_publish(request: HttpRequest, pk: str) -> HttpResponse:
     iop = selectors.iop_for(request.user, pk, Action.EDIT)
     seen = request.POST.get("seen", "")
     if not _confirmed(request) or not seen:  # the question carries the content it asks about
-        return _confirm_page(
+        return confirm.confirm_page(
             request,
             document=iop,
             question=_("Publish the IOP to the guardians?"),
@@ -1374,7 +1333,7 @@ def iop_move_to_vedtak(request: HttpRequest, pk: str) -> HttpResponse:
         if not iop.is_editable:
             problems.append(_("An archived IOP can not be changed."))
         listed = [change.message for change in rebase.changes(iop.vedtak, newer)] if newer is not None else []
-        return _confirm_page(
+        return confirm.confirm_page(
             request,
             document=iop,
             question=_("Move the IOP to the new decision?"),
@@ -1415,7 +1374,7 @@ def iop_move_to_vedtak(request: HttpRequest, pk: str) -> HttpResponse:
 def iop_archive(request: HttpRequest, pk: str) -> HttpResponse:
     iop = selectors.iop_for(request.user, pk, Action.EDIT)
     if not _confirmed(request):
-        return _confirm_page(
+        return confirm.confirm_page(
             request,
             document=iop,
             question=_("Archive the IOP?"),
@@ -1550,7 +1509,7 @@ def teaching_log_delete(request: HttpRequest, pk: str) -> HttpResponse:
     iop = entry.section.iop
     back = reverse("iop:teaching_log_list", args=[iop.pk])
     if not _confirmed(request):
-        return _confirm_page(
+        return confirm.confirm_page(
             request,
             document=iop,
             question=_("Delete this teaching log?"),
@@ -1973,7 +1932,7 @@ def iup_publish(request: HttpRequest, pk: str) -> HttpResponse:
     iup = selectors.iup_for(request.user, pk, Action.EDIT)
     seen = request.POST.get("seen", "")
     if not _confirmed(request) or not seen:  # the question carries the content it asks about
-        return _confirm_page(
+        return confirm.confirm_page(
             request,
             document=iup,
             question=_("Publish the IUP to the guardians?"),
@@ -2003,7 +1962,7 @@ def iup_publish(request: HttpRequest, pk: str) -> HttpResponse:
 def iup_archive(request: HttpRequest, pk: str) -> HttpResponse:
     iup = selectors.iup_for(request.user, pk, Action.EDIT)
     if not _confirmed(request):
-        return _confirm_page(
+        return confirm.confirm_page(
             request,
             document=iup,
             question=_("Archive the IUP?"),
@@ -2193,7 +2152,7 @@ def consent_withdraw(request: HttpRequest, pk: str) -> HttpResponse:
         try:
             if not _confirmed(request):  # asked first: the case stops at once
                 services.case_consent_withdrawal_check(consent, data["withdrawn_on"])
-                return _confirm_page(
+                return confirm.confirm_page(
                     request,
                     document=consent,
                     question=_("Withdraw the consent?"),
