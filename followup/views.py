@@ -701,6 +701,7 @@ def _referral_page(request: HttpRequest, obj: Any, **extra: Any) -> HttpResponse
         "pupil": obj.pupil,
         "can_edit": staff and access.can(request.user, Action.EDIT, obj.pupil) and not obj.is_sent,
         "can_send": staff and access.can(request.user, Action.MANAGE, obj.pupil) and not obj.is_sent,
+        "kept": services.referral_kept(obj),  # why it may not be deleted ("" when it may)
         "staff": staff,
         "assessment": _assessment_of(request, obj),
         "consent_form": ConsentForm(
