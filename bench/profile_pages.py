@@ -9,7 +9,8 @@ milliseconds, the CPU time of one request (this process, and the
 PostgreSQL server process of its connection when the server runs on this
 machine) and the SQL queries of one request. ``--profile LABEL`` prints the
 top entries of cProfile (CPU time) for the pages whose label contains LABEL
-instead; ``--callers NAME`` who calls the functions matching NAME.
+instead; ``--callers NAME`` who calls the functions matching NAME; ``--sql LABEL``
+the SQL statements of one request.
 
     .venv/bin/python bench/bench_pages.py --seconds 1 --keep     # once: the data
     .venv/bin/python bench/profile_pages.py --repeat 50
@@ -63,6 +64,7 @@ def main() -> None:
     parser.add_argument("--sort", default="cumulative", help="pstats sort key (cumulative, tottime)")
     parser.add_argument("--callers", help="print the callers of functions matching this instead")
     parser.add_argument("--ours", action="store_true", help="list only the project's own functions")
+    parser.add_argument("--sql", help="print the SQL statements of one request of the pages whose label contains this")
     args = parser.parse_args()
     django.setup()
     from iop.memory import settle
@@ -116,6 +118,19 @@ def main() -> None:
     def request(client: Client, path: str, post: dict[str, str] | None, headers: dict[str, str]) -> None:
         response = client.post(path, post, **headers) if post is not None else client.get(path, **headers)
         assert response.status_code == 200, (path, response.status_code)
+
+    if args.sql:
+        for label, client, path, post, headers in pages:
+            if args.sql.lower() not in label.lower():
+                continue
+            request(client, path, post, headers)
+            statements: list[str] = []
+            with connection.execute_wrapper(counter(statements)):
+                request(client, path, post, headers)
+            print(f"== {label}: {len(statements)} statements")
+            for number, sql in enumerate(statements, 1):
+                print(f"{number:3d}. {sql[:300]}")
+        return
 
     if args.profile:
         for label, client, path, post, headers in pages:

@@ -4,6 +4,7 @@ call a service, render. Strangers get 404, read-only users 403 on writes."""
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -884,8 +885,10 @@ def _goal_saved(
             return then(goal)  # nothing to save: the goal holds what the form holds
     context: dict[str, Any] = {"goal": goal, goal.plan_field: plan, "pupil": plan.pupil, "moving": move is not None}
     if not iup_goal:
-        # The move buttons of the form shown again (errors, conflict) as when it was opened.
-        context["first"], context["last"] = selectors.goal_place(goal)
+        # The move buttons of the form shown again (errors, conflict) as when it
+        # was opened; read only when the form is shown again (not after a save).
+        place = functools.cache(lambda: selectors.goal_place(goal))
+        context["first"], context["last"] = (lambda: place()[0]), (lambda: place()[1])
     return _saved_or_form(
         request,
         form=form,
