@@ -201,10 +201,23 @@ def tiltak_evaluate(
     next_evaluation_date: datetime.date | None = None,
 ) -> TiltakEvaluation:
     """Evaluate a tiltak: ended, continued or adjusted. Fulfils the evaluation
-    deadline; a continued/adjusted tiltak gets its next evaluation date."""
+    deadline; a continued/adjusted tiltak gets its next evaluation date.
+
+    Raises ValidationError for an ended tiltak, and for a DATE in the future
+    or before the tiltak began (an evaluation records what was found; a
+    mistyped year must not close the deadline of one not yet made)."""
     _require(actor, Action.EDIT, tiltak.pupil)
     if tiltak.status != Tiltak.Status.ACTIVE:
         raise ValidationError(_("This tiltak has ended."))
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("An evaluation can not be dated in the future.")})
+    if date < tiltak.start:
+        raise ValidationError(
+            {
+                "date": _("The tiltak began %(start)s: an evaluation can not be dated before that.")
+                % {"start": date_format(tiltak.start, "SHORT_DATE_FORMAT")}
+            }
+        )
     if outcome == TiltakEvaluation.Outcome.ENDED:
         next_evaluation_date = None
     evaluation = TiltakEvaluation(

@@ -83,7 +83,7 @@ def _document(world: World) -> None:
     services.tiltak_evaluate(
         actor=teacher,
         tiltak=tiltak,
-        date=today + datetime.timedelta(days=1),
+        date=today,
         outcome="adjusted",
         effect="Litt bedre, men ikke nok",
         adjustment="Tre økter i uka",
