@@ -49,9 +49,11 @@ def level_name(level: int, plain: bool = False) -> str:
 
 
 def describe(logs: Sequence[LogLike], plain: bool = False) -> str:
-    """The levels reached, in words (the last six of each axis); PLAIN as for :func:`level_name`."""
+    """The levels reached, in words (the last six of each axis); PLAIN as for
+    :func:`level_name`, the axes too ("How well" for "Quality")."""
     parts = []
-    for attr, label in (("quality", _("Quality")), ("independence", _("Independence"))):
+    axes = (_("How well"), _("How independently")) if plain else (_("Quality"), _("Independence"))
+    for attr, label in zip(("quality", "independence"), axes, strict=True):
         series = _series(logs, attr)
         if series:
             steps = " → ".join(level_name(v, plain) for _d, v in series[-6:])

@@ -205,6 +205,13 @@ class ReportDocument:
         return sum(s.planned_hours or 0 for s in self.subjects)
 
     @property
+    def total_granted(self) -> int | None:
+        """The hours of the enkeltvedtak in all subjects (årstimer), or None
+        when the decision gives no subject hours."""
+        granted = [s.granted_hours for s in self.subjects if s.granted_hours is not None]
+        return sum(granted) if granted else None
+
+    @property
     def total_given(self) -> Decimal:
         return sum((s.given_hours or Decimal(0) for s in self.subjects), Decimal(0))
 
@@ -220,7 +227,7 @@ class ReportDocument:
         return any(g.goal.competence_aims.all() for g in self.goals)
 
 
-def _goal_row(goal: Goal, logs: list[GoalLog], *, chart: bool) -> GoalRow:
+def _goal_row(goal: Goal, logs: list[GoalLog], *, chart: bool, plain: bool = False) -> GoalRow:
     row = GoalRow(goal=goal, logs=logs)
     quality = [e for e in logs if e.quality]
     independence = [e for e in logs if e.independence]
@@ -234,7 +241,7 @@ def _goal_row(goal: Goal, logs: list[GoalLog], *, chart: bool) -> GoalRow:
     row.feed_forward = next((e.feed_forward for e in reversed(logs) if e.feed_forward.strip()), "")
     row.self_assessment = next((e.self_assessment for e in reversed(logs) if e.self_assessment.strip()), "")
     if chart:
-        row.chart = charts.progression_svg(logs, title=goal.text)
+        row.chart = charts.progression_svg(logs, title=goal.text, plain=plain)
     return row
 
 
@@ -256,6 +263,7 @@ def build_document(
     *,
     report: Report | None = None,
     chart: bool = True,
+    plain: bool = False,
     published: bool | IopVersion = False,
     published_only: bool = False,
 ) -> ReportDocument:
@@ -326,7 +334,7 @@ def build_document(
         subject_texts = {t.section_id: t for t in ReportSubject.objects.filter(report=report)}
     rows: dict[Any, list[GoalRow]] = {}
     for goal in goals:
-        row = _goal_row(goal, list(goal.logs.all()), chart=chart)
+        row = _goal_row(goal, list(goal.logs.all()), chart=chart, plain=plain)
         text = goal_texts.get(goal.pk)
         if text is not None:
             row.masters, row.text_id = text.masters, text.pk
@@ -357,9 +365,10 @@ def build_document(
     )
 
 
-def report_document(report: Report, *, chart: bool = True) -> ReportDocument:
+def report_document(report: Report, *, chart: bool = True, plain: bool = False) -> ReportDocument:
     """REPORT as everyone reads it – staff, guardians, its archive PDF – on
-    the goals of the IOP as published (``published_only``: see :func:`build_document`)."""
+    the goals of the IOP as published (``published_only``: see :func:`build_document`).
+    PLAIN: the charts name the levels in a guardian's words."""
     doc = build_document(
         report.iop,
         report.pupil,
@@ -367,6 +376,7 @@ def report_document(report: Report, *, chart: bool = True) -> ReportDocument:
         report.period_end,
         report=report,
         chart=chart,
+        plain=plain,
         published_only=True,
     )
     doc.written_at = written_at(report)

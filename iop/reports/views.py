@@ -36,7 +36,8 @@ Purpose = AccessLogEntry.Purpose
 
 
 def _detail_context(request: HttpRequest, report: Report, form: ReportForm | None = None) -> dict[str, Any]:
-    doc = selectors.report_document(report, chart=True)
+    guardian = selectors.guardian_only(report.pupil)
+    doc = selectors.report_document(report, chart=True, plain=guardian)  # a guardian's charts in their words
     archive = selectors.written_at(report)  # the former school's: read-only for everyone
     can_edit = Action.EDIT in report.pupil.allowed and archive is None  # type: ignore[attr-defined]
     if form is None and can_edit and report.is_draft:
@@ -47,7 +48,7 @@ def _detail_context(request: HttpRequest, report: Report, form: ReportForm | Non
         "doc": doc,
         "form": form,
         "can_edit": can_edit,
-        "guardian": selectors.guardian_only(report.pupil),
+        "guardian": guardian,
         "written_at": archive,
         "sent_form": SentForm(initial={"sent_on": timezone.localdate()}) if can_edit and not report.is_draft else None,
     }

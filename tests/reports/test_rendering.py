@@ -68,7 +68,9 @@ def test_it_renders_pupil_goals_levels_and_hours(world: World, report: Report, t
         "Engelsk": ["38", "38", "10"],
     }
     assert hours["Norsk"][3] == "Liten gruppe i norsk, 2 timer i uka"
-    assert hours["Sum"] == ["171", "30"]  # in the IOP, given
+    assert hours["Sum"] == ["171", "171", "30"]  # in the decision, in the IOP, given
+    # the legend ties the criteria levels to the words of the guardians' pages
+    assert "kompetent (mestrer)" in " ".join(text.split())
     assert "Anna har hatt et år med stor framgang i lesing." in text
     assert "UTKAST – ikke ferdigstilt. Denne versjonen er ikke det endelige dokumentet." in " ".join(text.split())
     assert "HEMMELIG" not in text  # internal notes never reach a report

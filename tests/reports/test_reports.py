@@ -293,3 +293,22 @@ def test_an_autosave_that_merges_others_texts_gives_the_whole_form_back(world: W
     answer = world.client("teacher").post(url, {**stale, "summary": "Lærerens tekst"}, HTTP_HX_REQUEST="true")
     assert answer["HX-Retarget"] == "#report-form" and "Koordinatorens tekst" in answer.content.decode()
     assert Report.objects.filter(pk=draft.pk, summary="Lærerens tekst", organisation="Koordinatorens tekst").exists()
+
+
+def test_guardians_read_the_levels_in_the_words_of_their_iop_pages_and_the_hours_add_up(
+    world: World, draft: Report
+) -> None:
+    """The same goal reads "Mestrer" in the guardian's IOP and in the report,
+    not "Kompetent" in one of them; the decision's hours have their sum."""
+    report = finalise(world, draft)
+    services.report_publish(actor=world.user("teacher"), report=report)
+    detail = reverse("reports:report_detail", args=[report.pk])
+    guardian = world.client("guardian_a").get(detail).content.decode()
+    assert '<th scope="row">Hvor godt</th><td>Har begynt</td><td>Mestrer</td>' in guardian
+    assert '<th scope="row">Hvor selvstendig</th>' in guardian and '<th scope="row">Kvalitet</th>' not in guardian
+    assert "<desc>Hvor godt: Har begynt → På vei → Mestrer" in guardian  # the chart's words too
+    assert "kompetent (mestrer)" in guardian  # the legend, for the levels named in the written text
+    staff = world.client("teacher").get(detail).content.decode()
+    assert '<th scope="row">Kvalitet</th><td>Begynnernivå</td><td>Kompetent</td>' in staff
+    total = staff.split("<tfoot>")[1].split("</tfoot>")[0]
+    assert "<td>171</td>" in total  # 76 + 57 + 38 hours in the decision
