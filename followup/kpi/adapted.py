@@ -204,11 +204,9 @@ def _subjects(group: str, school_ids: list[int], year: int) -> dict[int, list[Su
     ).values("hours")[:1]
     split = Coalesce("hours_teacher", 0) + Coalesce("hours_special_needs_teacher", 0) + Coalesce("hours_assistant", 0)
     no_split = Q(hours_teacher__isnull=True, hours_special_needs_teacher__isnull=True, hours_assistant__isnull=True)
-    sections = IopSubject.objects.filter(
-        iop__pupil__school_id__in=school_ids,
-        iop__school_year__start__year=year,
-        dropped_on__isnull=True,
-    ).filter(Q(iop__published_at__isnull=False) | Exists(IopVersion.objects.filter(iop=OuterRef("iop_id"))))
+    sections = selectors.subjects_in_force(
+        IopSubject.objects.filter(iop__pupil__school_id__in=school_ids, iop__school_year__start__year=year)
+    )
     rows = (
         iop_selectors.hours_given(sections)
         .annotate(

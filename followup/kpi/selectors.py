@@ -8,7 +8,9 @@ Per school and year level, for a school year and the one before:
   target (default ≥ 4 for years 5–10, ``KPI_TALK_TARGET``);
 * share of pupils whose development talk this term is done;
 * hours of teaching given in the year's IOPs, in årstimer (60 minutes), by
-  :func:`iop.selectors.hours_given` (the rule the IOP page and reports use);
+  :func:`iop.selectors.hours_given` (the rule the IOP page and reports use),
+  in the subjects of the plans in force (:func:`subjects_in_force`: the
+  figure the page of individually adapted teaching sums per subject);
 * årsrapporter finalised on the year's IOPs, and how many of them are
   recorded as sent to the pupil and guardians and to the school owner
   (opplæringslova § 11-10);
@@ -343,6 +345,15 @@ class YearFigures:
         return [row for row in self.rows if row.year_level is None and row.spans]
 
 
+def subjects_in_force(sections: QuerySet[IopSubject]) -> QuerySet[IopSubject]:
+    """SECTIONS (IOP subjects) of the plans in force: the IOP published at
+    least once (a draft is not yet the plan) and the subject not dropped from
+    it. The key figures count the hours given, the planned and the decided
+    hours on these, so that every page of figures gives the same sum."""
+    published = Q(iop__published_at__isnull=False) | Exists(IopVersion.objects.filter(iop=OuterRef("iop_id")))
+    return sections.filter(published, dropped_on__isnull=True)
+
+
 def _enrolments(years: list[SchoolYear], today: datetime.date) -> QuerySet[Enrolment]:
     """One open class enrolment per pupil and school year of YEARS (a pupil in
     two classes counts once, in the first; an archived pupil, who has left,
@@ -377,10 +388,12 @@ def _enrolments(years: list[SchoolYear], today: datetime.date) -> QuerySet[Enrol
     year_of = "group__school_year__start__year"
     given = (
         iop_selectors.hours_given(
-            IopSubject.objects.filter(
-                iop__pupil_id=OuterRef("pupil_id"),
-                iop__school_year__in=years,
-                iop__school_year__start__year=OuterRef(year_of),
+            subjects_in_force(
+                IopSubject.objects.filter(
+                    iop__pupil_id=OuterRef("pupil_id"),
+                    iop__school_year__in=years,
+                    iop__school_year__start__year=OuterRef(year_of),
+                )
             )
         )
         .order_by()

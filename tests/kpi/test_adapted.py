@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from followup.deadlines import aarshjul_for
-from followup.kpi import adapted
+from followup.kpi import adapted, selectors
 from followup.models import Deadline, Duty
 from iop.models import Enkeltvedtak, EnkeltvedtakSubject, Iop, IopSubject, IopVersion, TeachingLog
 from iop.reports.models import Report
@@ -185,6 +185,21 @@ def test_it_sets_hours_given_against_the_vedtak_per_subject(kommune: dict[str, A
     assert (norsk.vedtak, norsk.planned, norsk.given) == (38, 38, Decimal(0))
     assert not found.schools[1].subjects  # a draft IOP is not yet the plan
     assert {s.name for s in found.owners[0].subjects} == {"Matematikk", "Norsk"}
+
+
+def test_the_key_figures_give_the_same_hours_given_as_this_page(kommune: dict[str, Any]) -> None:
+    """Hours logged in a draft IOP count on neither page (a draft is not yet
+    the plan): the two pages of figures never give two sums."""
+    with clock():
+        draft = Iop.objects.get(pupil__enrolments__group__school_year__school=kommune["b"])
+        english = IopSubject.objects.create(iop=draft, subject="Engelsk", hours=19)
+        TeachingLog.objects.create(section=english, period_start=D(2026, 9, 21), period_end=D(2026, 9, 27), hours=4)
+        found = result(kommune)
+        [current, _last] = selectors.key_figures(access.managed_schools(kommune["coordinator"]), TODAY)
+    totals = {row.school: row.hours_given for row in current.rows if row.year_level is None}
+    for school in found.schools:
+        assert totals[school.name] == sum((s.given for s in school.subjects), Decimal(0)), school.name
+    assert totals == {"Askeladden skole": Decimal("10.5"), "Bjørka skole": Decimal(0)}
 
 
 def test_the_page_shows_charts_with_tables_and_the_csv_the_same_figures(kommune: dict[str, Any]) -> None:
