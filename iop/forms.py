@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import DecimalValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -391,6 +394,21 @@ class GoalLogForm(forms.ModelForm):
         return None
 
 
+class _DecimalsFirst(DecimalValidator):
+    """A DecimalValidator that tells of too many decimals before too many
+    digits: "1,123456" hours is written too precisely, not too many hours."""
+
+    def __call__(self, value: Decimal) -> None:
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and self.decimal_places is not None and -exponent > self.decimal_places:
+            raise ValidationError(
+                self.messages["max_decimal_places"],
+                code="max_decimal_places",
+                params={"max": self.decimal_places, "value": value},
+            )
+        super().__call__(value)
+
+
 class TeachingLogForm(forms.ModelForm):
     section = forms.ModelChoiceField(label=_("Subject"), queryset=IopSubject.objects.none())
 
@@ -409,6 +427,11 @@ class TeachingLogForm(forms.ModelForm):
 
     def __init__(self, *args: Any, sections: QuerySet[IopSubject] | list[IopSubject], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        hours = self.fields["hours"]
+        hours.validators = [
+            _DecimalsFirst(v.max_digits, v.decimal_places) if isinstance(v, DecimalValidator) else v
+            for v in hours.validators
+        ]
         field = self.fields["section"]
         if isinstance(sections, list):
             field.queryset = IopSubject.objects.filter(pk__in=[s.pk for s in sections])  # type: ignore[attr-defined]

@@ -28,7 +28,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from curriculum.models import CompetenceAim
 from students import access
@@ -1520,7 +1520,11 @@ def _require_possible(entry: TeachingLog) -> None:
     if entry.hours > most:
         raise ValidationError(
             {
-                "hours": _("At most %(most)s hours for a period of %(days)s days (%(per_day)s a day): check the hours.")
+                "hours": ngettext(
+                    "At most %(most)s hours for a period of %(days)s day (%(per_day)s a day): check the hours.",
+                    "At most %(most)s hours for a period of %(days)s days (%(per_day)s a day): check the hours.",
+                    days,
+                )
                 % {"most": most, "days": days, "per_day": TEACHING_HOURS_PER_DAY_MAX}
             }
         )

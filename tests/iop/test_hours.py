@@ -99,7 +99,11 @@ def test_the_author_corrects_and_deletes_their_own_log(world: World, iop: Iop) -
     entry.refresh_from_db()
     assert entry.hours == Decimal(4)
     # Hours the field can not hold say so in words, not in digits counted.
-    for hours, message in (("99999999", "flere timer enn en periode kan romme"), ("2.25", "høyst én desimal")):
+    for hours, message in (
+        ("99999999", "flere timer enn en periode kan romme"),
+        ("2.25", "høyst én desimal"),
+        ("1.123456", "høyst én desimal"),  # written too precisely, not too many hours
+    ):
         page = client.post(url, {**data, "hours": hours}).content.decode()
         assert message in page and "tall totalt" not in page, hours
     # A period outside the plan is refused with a message, and nothing is lost.
@@ -208,6 +212,9 @@ def test_more_hours_than_the_period_or_the_school_year_holds_are_refused_keeping
         html = page.content.decode()
         assert "Høyst 20 timer for en periode på 2 dager (10 per dag)" in html and "To dager med lesekurs" in html
         assert not TeachingLog.objects.filter(section=section).exists()
+        one_day = data | {"undervisning-period_end": "2026-11-20", "undervisning-hours": "11"}
+        html = client.post(reverse("iop:teaching_log_create", args=[iop.pk]), one_day).content.decode()
+        assert "Høyst 10 timer for en periode på 1 dag (10 per dag)" in html
         data["undervisning-hours"] = "20"
         assert client.post(reverse("iop:teaching_log_create", args=[iop.pk]), data).status_code == 302
 
