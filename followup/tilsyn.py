@@ -154,7 +154,7 @@ VEDTAK_CONSENT = Requirement("vedtak_consent", gettext_lazy("Consent before the 
 ADVANCE_NOTICE = Requirement(
     "advance_notice",
     gettext_lazy("Advance notice (forhåndsvarsel) before the decision, and its deadline respected"),
-    "forvaltningsloven § 16",
+    gettext_lazy("forvaltningsloven § 16"),
 )
 VEDTAK_CONTENT = Requirement(
     "vedtak_content",
@@ -162,12 +162,14 @@ VEDTAK_CONTENT = Requirement(
     gettext_lazy("opplæringslova § 11-6, forvaltningsloven §§ 24–25 and 27"),
 )
 VEDTAK_NOTIFIED = Requirement(
-    "vedtak_notified", gettext_lazy("The parties notified of the decision, with the date"), "forvaltningsloven § 27"
+    "vedtak_notified",
+    gettext_lazy("The parties notified of the decision, with the date"),
+    gettext_lazy("forvaltningsloven § 27"),
 )
 INTERIM_REPLY = Requirement(
     "interim_reply",
     gettext_lazy("Interim reply when a case took more than a month"),
-    "forvaltningsloven § 11 a",
+    gettext_lazy("forvaltningsloven § 11 a"),
 )
 IOP_MADE = Requirement(
     "iop_made",
@@ -193,7 +195,7 @@ AARSRAPPORT = Requirement(
 APPEALS = Requirement(
     "appeals",
     gettext_lazy("Appeals reviewed by the school owner and sent to Statsforvalteren"),
-    "forvaltningsloven §§ 28–33",
+    gettext_lazy("forvaltningsloven §§ 28–33"),
 )
 
 
