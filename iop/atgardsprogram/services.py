@@ -208,10 +208,23 @@ def utredning_conclude(
     *, actor: User, utredning: Utredning, needs_support: bool, concluded_on: datetime.date
 ) -> Utredning:
     """Conclude the investigation: does the pupil need särskilt stöd? The
-    rektor then decides on an åtgärdsprogram (or not to draw one up)."""
+    rektor then decides on an åtgärdsprogram (or not to draw one up).
+
+    Raises ValidationError when it is concluded already, has no pedagogical
+    assessment, or CONCLUDED_ON lies in the future (the rektor's decision can
+    not be dated before it, 3 kap. 9 §) or before the investigation began."""
     _require(actor, Action.EDIT, utredning.pupil)
     if utredning.is_concluded:
         raise ValidationError(_("The investigation is already concluded."))
+    if concluded_on > timezone.localdate():
+        raise ValidationError({"concluded_on": _("An investigation can not be concluded in the future.")})
+    if utredning.started_on and concluded_on < utredning.started_on:
+        raise ValidationError(
+            {
+                "concluded_on": _("The investigation began %(date)s: it can not be concluded before that.")
+                % {"date": formats.date_format(utredning.started_on)}
+            }
+        )
     if not utredning.pedagogisk_bedomning.strip():
         raise ValidationError({"pedagogisk_bedomning": _("Write the pedagogical assessment before concluding.")})
     utredning.needs_support = needs_support
@@ -294,7 +307,9 @@ def atgardsprogram_update(
 
 
 def missing(programme: Atgardsprogram) -> dict[str, str]:
-    """What a decision of PROGRAMME's kind must hold and does not (3 kap. 9 §)."""
+    """What a decision of PROGRAMME's kind must hold and does not (3 kap. 9 §):
+    {field name: message}. A follow-up or evaluation date already past would
+    make a programme that is never followed up: it is missing too."""
     errors: dict[str, str] = {}
     if programme.is_programme:
         if not programme.needs.strip():
@@ -305,6 +320,11 @@ def missing(programme: Atgardsprogram) -> dict[str, str]:
             errors["evaluate_on"] = _("Choose when the programme is evaluated.")
         if programme.follow_up_on is None:
             errors["follow_up_on"] = _("Choose when the programme is followed up.")
+        today = timezone.localdate()  # a decision is made today or was made on a day already past
+        if programme.follow_up_on is not None and programme.follow_up_on < today:
+            errors["follow_up_on"] = _("The follow-up date has passed: choose a later one.")
+        if programme.evaluate_on is not None and programme.evaluate_on < today:
+            errors["evaluate_on"] = _("The evaluation date has passed: choose a later one.")
     elif not programme.reason.strip():
         errors["reason"] = _("Give the reasons for not drawing up a support programme.")
     if programme.pupil_took_part is None:

@@ -16,7 +16,7 @@ from followup.models import Deadline, Notification
 from followup.selectors import deadline_link
 from iop.atgardsprogram import services
 from iop.atgardsprogram.models import Atgardsprogram
-from tests.atgardsprogram.factories import Sweden, decided, draft, sweden
+from tests.atgardsprogram.factories import Sweden, decided, draft, sweden, utredning
 from tests.notification_links import notification_targets
 
 pytestmark = pytest.mark.django_db
@@ -161,6 +161,38 @@ def test_a_draft_is_the_rektors_decision_to_make_until_decided(
         services.atgardsprogram_decide(actor=s.rektor, programme=programme)
     waiting.refresh_from_db()
     assert waiting.state == Deadline.State.DONE
+
+
+def test_an_investigation_is_not_concluded_in_the_future_or_before_it_began(s: Sweden) -> None:
+    """A mistyped year would date the rektor's decision months ahead: it could not be made until then."""
+    open_one = utredning(s, needs=None)
+    url = reverse("atgardsprogram:utredning_conclude", args=[open_one.pk])
+    mentor = s.client("mentor")
+    for day, message in (
+        (timezone.localdate() + 90 * DAY, "En utredning kan inte avslutas framåt i tiden."),
+        (open_one.started_on - DAY, "Utredningen påbörjades "),
+    ):
+        page = mentor.post(url, {"needs_support": "yes", "concluded_on": day.isoformat()}, follow=True)
+        assert message in page.content.decode()
+        open_one.refresh_from_db()
+        assert not open_one.is_concluded
+    mentor.post(url, {"needs_support": "yes", "concluded_on": timezone.localdate().isoformat()})
+    open_one.refresh_from_db()
+    assert open_one.concluded_on == timezone.localdate()
+
+
+def test_a_programme_whose_follow_up_or_evaluation_date_has_passed_is_not_decided(s: Sweden) -> None:
+    """It would never be followed up: the draft says what is missing and the rektor's button waits."""
+    stale = draft(s, follow_up_on=timezone.localdate() - 400 * DAY, evaluate_on=timezone.localdate() - 300 * DAY)
+    rektor = s.client("rektor").get(reverse("atgardsprogram:programme", args=[stale.pk])).content.decode()
+    assert "Datumet för uppföljning har passerat: välj ett senare datum." in rektor
+    assert "Datumet för utvärdering har passerat: välj ett senare datum." in rektor
+    [button] = re.findall(r"<button[^>]*>Fatta beslut</button>", rektor)
+    assert " disabled" in button
+    with pytest.raises(ValidationError) as refused:
+        services.atgardsprogram_decide(actor=s.rektor, programme=stale)
+    assert {"follow_up_on", "evaluate_on"} <= set(refused.value.message_dict)
+    assert Atgardsprogram.objects.get(pk=stale.pk).is_draft
 
 
 def test_the_draft_page_lists_what_is_missing_before_the_decision(s: Sweden) -> None:
