@@ -543,6 +543,14 @@ def _merge_words(base: str, mine: str, theirs: str) -> str | None:
     return "".join(out)
 
 
+def conflict_markers(text: str) -> bool:
+    """Whether TEXT still holds the marker lines :func:`merge_text` puts
+    around the two versions of an overlap (in the active language): such a
+    text is a choice not yet made, never a record's content."""
+    lines = {line.strip() for line in _norm(text).split("\n")}
+    return f">>> {_('Your text:')}" in lines and f"<<< {_('End of the two versions')}" in lines
+
+
 def merge_text(base: Any, mine: Any, theirs: Any) -> MergedText:
     """Three-way merge of the texts MINE and THEIRS, both edited from BASE
     (``None`` when the base is unknown: then the texts share nothing).

@@ -48,7 +48,26 @@ def _rows(n: int) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": n})
 
 
-class LoadedForm(forms.ModelForm):
+class MarkersRefused(forms.BaseForm):
+    """A text field still holding the two versions of a conflict between
+    their marker lines (:func:`iop.concurrency.conflict_markers`) is
+    refused: the person chooses, or writes the text as it should read,
+    before it is saved (and shown to guardians)."""
+
+    def _clean_fields(self) -> None:
+        super()._clean_fields()  # type: ignore[misc]
+        for name, value in list(self.cleaned_data.items()):
+            if isinstance(value, str) and concurrency.conflict_markers(value):
+                self.add_error(
+                    name,
+                    _(
+                        "The text still holds both versions between the marker lines (>>> … <<<): "
+                        "keep what should stand and remove the rest, markers included."
+                    ),
+                )
+
+
+class LoadedForm(MarkersRefused, forms.ModelForm):
     """A form for a record others may save meanwhile: carries what it loaded
     (``loaded``: a fingerprint per field, see
     :func:`iop.concurrency.loaded_digests`), so a save tells the fields its

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from iop.forms import MarkersRefused
 from iop.limits import TEXT_MAX_LENGTH, FreeTextFormField
 from students.forms import HiddenErrorsShown
 from students.models import School, SchoolYear
@@ -13,7 +14,7 @@ from .models import Report, ReportBatch
 from .selectors import ReportDocument
 
 
-class ReportForm(HiddenErrorsShown, forms.ModelForm):
+class ReportForm(HiddenErrorsShown, MarkersRefused, forms.ModelForm):
     """The teacher's texts on a draft: the report's own fields plus one
     field per goal (what the pupil now masters) and per subject (the
     organisation actually used)."""

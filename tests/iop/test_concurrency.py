@@ -449,3 +449,22 @@ def test_a_merged_text_the_user_wrote_stays_chosen_when_they_typed_on_in_the_fie
     assert "Det du skrev i skjemaet etter at denne boksen kom fram, er ikke med" in body
     world.client("coordinator").post(url, fresh, HTTP_HX_REQUEST="true")
     assert Goal.objects.get(pk=goal.pk).text == own  # the merged text, with the other person's change
+
+
+def test_the_merged_text_with_both_versions_still_marked_is_not_saved(world: World) -> None:
+    """Choosing the proposal of an overlap and saving it as it stands would
+    make the marker lines the goal's text, and publish them to the guardians:
+    the form says what to do, and the goal keeps its text."""
+    mine = REPORT.replace("enkle setninger.", "lange setninger.")
+    theirs = REPORT.replace("enkle setninger.", "korte setninger.")
+    goal, url, data = _goal_conflict(world, mine, theirs)
+    choice, merged = f"{goal.pk}-choice-text", f"{goal.pk}-merged-text"
+    assert ">>> Din tekst:" in data[merged] and "<<< Slutt på de to versjonene" in data[merged]
+    refused = world.client("coordinator").post(url, {**data, choice: "merge"}, HTTP_HX_REQUEST="true")
+    page = refused.content.decode()
+    assert "Teksten har fortsatt begge versjonene mellom merkelinjene" in page
+    assert Goal.objects.get(pk=goal.pk).text == theirs
+    # Written as it should read, it saves.
+    data[merged] = mine
+    world.client("coordinator").post(url, {**data, choice: "merge"}, HTTP_HX_REQUEST="true")
+    assert Goal.objects.get(pk=goal.pk).text == mine
