@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -306,6 +307,17 @@ def atgardsprogram_update(
     return programme
 
 
+def in_force(pupil: Any) -> QuerySet[Atgardsprogram]:
+    """PUPIL's support programmes in force: decided (or evaluated and being
+    changed), not ended. Deciding a new programme ends them (skollagen 3 kap.
+    9 §: a change of the programme is a new decision)."""
+    return Atgardsprogram.objects.filter(
+        pupil=pupil,
+        kind=Atgardsprogram.Kind.UPPRATTA,
+        status__in=(Atgardsprogram.Status.DECIDED, Atgardsprogram.Status.EVALUATED),
+    )
+
+
 def missing(programme: Atgardsprogram) -> dict[str, str]:
     """What a decision of PROGRAMME's kind must hold and does not (3 kap. 9 §):
     {field name: message}. A follow-up or evaluation date already past would
@@ -369,12 +381,17 @@ def atgardsprogram_decide(
                 % {"date": formats.date_format(concluded_on)}
             }
         )
+    replaced = in_force(pupil).exclude(pk=programme.pk) if programme.is_programme else None
+    if programme.previous_id is None and replaced is not None:
+        programme.previous = replaced.order_by("-decided_on", "-created_at").first()
     programme.full_clean()
     programme.save()
     if programme.previous_id:
         Atgardsprogram.objects.filter(pk=programme.previous_id).exclude(status=Atgardsprogram.Status.DRAFT).update(
             status=Atgardsprogram.Status.ENDED
         )
+    if replaced is not None:  # one programme is in force: a new one ends those before it
+        replaced.update(status=Atgardsprogram.Status.ENDED)
     _announce(programme.pupil, actor)
     transaction.on_commit(
         lambda: signals.atgardsprogram_decided.send(sender=Atgardsprogram, programme=programme, actor=actor),

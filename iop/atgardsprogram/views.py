@@ -364,6 +364,10 @@ def programme_detail(request: HttpRequest, pk: str) -> HttpResponse:
         "can_notify": Action.MANAGE in allowed and programme.is_decided and programme.notified_on is None,
         "notified_form": NotifiedForm(initial={"notified_on": timezone.localdate()}),
         "missing": list(services.missing(programme).values()) if staff and programme.is_draft else [],
+        # The programmes in force that deciding this draft ends.
+        "replaces": list(services.in_force(pupil).exclude(pk=programme.pk).order_by("decided_on"))
+        if staff and programme.is_draft and programme.is_programme
+        else [],
         "can_evaluate": Action.EDIT in allowed
         and programme.is_programme
         and programme.status == Atgardsprogram.Status.DECIDED,

@@ -16,7 +16,7 @@ from followup.models import Deadline, Notification
 from followup.selectors import deadline_link
 from iop.atgardsprogram import services
 from iop.atgardsprogram.models import Atgardsprogram
-from tests.atgardsprogram.factories import Sweden, decided, draft, sweden, utredning
+from tests.atgardsprogram.factories import Sweden, decided, draft, refusal, sweden, utredning
 from tests.notification_links import notification_targets
 
 pytestmark = pytest.mark.django_db
@@ -213,3 +213,20 @@ def test_a_new_draft_offers_as_many_measure_rows_as_the_edit_page(s: Sweden) -> 
     mentor = s.client("mentor")
     create = mentor.get(reverse("atgardsprogram:programme_create", args=[programme.utredning_id])).content.decode()
     assert create.count("data-measure") == 4
+
+
+def test_a_new_programme_decided_ends_the_one_in_force_and_its_draft_says_so(s: Sweden) -> None:
+    """One programme is in force at a time: the guardians never read two
+    decided programmes without knowing which applies."""
+    first = decided(s)
+    second = draft(s)
+    page = s.client("rektor").get(reverse("atgardsprogram:programme", args=[second.pk])).content.decode()
+    assert 'id="replaces"' in page and reverse("atgardsprogram:programme", args=[first.pk]) in page
+    services.atgardsprogram_decide(actor=s.rektor, programme=second)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == Atgardsprogram.Status.ENDED and second.previous_id == first.pk
+    assert list(services.in_force(s.pupil)) == [second]
+    # A decision not to draw one up ends nothing.
+    refusal(s)
+    assert list(services.in_force(s.pupil)) == [second]

@@ -41,17 +41,17 @@ def _more(s: Sweden, programme: object, n: int) -> None:
             effect="Slut.",
             outcome=ExtraAnpassningUppfoljning.Outcome.END,
         )
-        decided(s)
+        latest = decided(s)  # ends the programme before it: the pupil has one in force
     services.overklagande_create(
         actor=s.rektor, programme=programme, data={"received_on": programme.decided_on, "received_from": "VH"}
     )
     services.atgardsprogram_evaluate(
         actor=s.mentor,
-        programme=programme,
-        date=programme.decided_on,
+        programme=latest,
+        date=latest.decided_on,
         text="Bra.",
         outcome="continue",
-        next_evaluation=programme.decided_on + datetime.timedelta(days=90),
+        next_evaluation=latest.decided_on + datetime.timedelta(days=90),
     )
 
 
