@@ -16,7 +16,7 @@ from followup.models import Deadline, Notification
 from followup.selectors import deadline_link
 from iop.atgardsprogram import services
 from iop.atgardsprogram.models import Atgardsprogram
-from tests.atgardsprogram.factories import Sweden, decided, draft, refusal, sweden, utredning
+from tests.atgardsprogram.factories import Sweden, anpassning, decided, draft, refusal, sweden, utredning
 from tests.notification_links import notification_targets
 
 pytestmark = pytest.mark.django_db
@@ -230,3 +230,16 @@ def test_a_new_programme_decided_ends_the_one_in_force_and_its_draft_says_so(s: 
     # A decision not to draw one up ends nothing.
     refusal(s)
     assert list(services.in_force(s.pupil)) == [second]
+
+
+def test_the_investigation_lists_each_adaptation_tried_in_full(s: Sweden) -> None:
+    long = "Uppgifterna delas upp i kortare delar med en checklista; extra genomgång i början av varje lektion."
+    u = services.utredning_create(
+        actor=s.mentor,
+        pupil=s.pupil,
+        data={"started_on": timezone.localdate(), "reason": "Räcker inte.", "pedagogisk_bedomning": "Behöver stöd."},
+        anpassningar=[anpassning(s, description=long), anpassning(s, subject="Svenska", description="Inläsning.")],
+    )
+    services.utredning_conclude(actor=s.mentor, utredning=u, needs_support=True, concluded_on=timezone.localdate())
+    page = s.client("mentor").get(reverse("atgardsprogram:utredning", args=[u.pk])).content.decode()
+    assert f"<li>Matematik: {long}</li>" in page and "<li>Svenska: Inläsning.</li>" in page
