@@ -648,7 +648,12 @@ def _year_level_choices() -> list[tuple[Any, Any]]:
     from curriculum.models import YEAR_LEVEL_MAX, YEAR_LEVEL_MIN, year_level_label
 
     return [("", _("All year levels"))] + [
-        (level, _("After year %(level)s") % {"level": year_level_label(level)})
+        (
+            level,
+            _("After Vg%(n)s") % {"n": level - 10}  # the upper secondary levels are named, not numbered
+            if level > 10
+            else _("After year %(level)s") % {"level": year_level_label(level)},
+        )
         for level in range(YEAR_LEVEL_MIN, YEAR_LEVEL_MAX + 1)
     ]
 

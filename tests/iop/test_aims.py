@@ -206,3 +206,14 @@ def test_every_field_label_in_a_goals_history_starts_with_a_capital(world: World
     labels = [f.label for c in history.changes([(Goal, Goal.history.filter(id=goal.pk))]) for f in c.fields]
     assert "Læringsmål" in labels and "læringsmål" not in labels
     assert labels and all(label[:1].isupper() for label in labels), labels
+
+
+def test_the_year_levels_of_upper_secondary_are_named_vg() -> None:
+    from django.utils import translation
+
+    from iop.forms import AimSearchForm
+
+    with translation.override("nb"):
+        labels = [str(label) for _value, label in AimSearchForm().fields["trinn"].choices]
+    assert "Etter 10. trinn" in labels and "Etter Vg1" in labels and "Etter Vg3" in labels
+    assert not any("Vg1." in label for label in labels)
