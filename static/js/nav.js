@@ -133,6 +133,20 @@
     });
   }
 
+  /* A part of the page marked data-refocus (tabindex="-1"), swapped in by
+   * htmx after a button was pressed: the focus is put on the part when it
+   * went with the button, or stayed on the button that changed it (its
+   * form), so a keyboard user goes on from what changed, not from the top
+   * of the page or from a button whose work is done. */
+  document.addEventListener("htmx:afterSettle", function (evt) {
+    var part = evt.target;
+    if (!part || !part.matches || !part.matches("[data-refocus]")) return;
+    var active = document.activeElement;
+    var sender = evt.detail && evt.detail.requestConfig ? evt.detail.requestConfig.elt : null;
+    var lost = !active || active === document.body || !document.documentElement.contains(active);
+    if (lost || (sender && sender.contains(active))) part.focus();
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     fitTables(document);
     if (window.htmx) window.htmx.onLoad(fitTables);

@@ -73,6 +73,16 @@ def test_a_teacher_attaches_an_aim_to_a_goal_with_the_keyboard_only(
     page.keyboard.press("Enter")
     aims_list.locator('li[data-aim="KM9001"]').wait_for()
     assert TEXT in aims_list.inner_text()
+    # The focus is not lost with the button that was pressed: it is on the goal's list of aims.
+    page.wait_for_function(f"() => document.activeElement?.id === 'goal-aims-{goal.pk}'")
+    # Removed and attached again: the focus stays on the list, not on the page.
+    tab_to(page, f'#goal-aims-{goal.pk} button[name="remove"][value="{wanted.pk}"]')
+    page.keyboard.press("Enter")
+    aims_list.locator('li[data-aim="KM9001"]').wait_for(state="detached")
+    page.wait_for_function(f"() => document.activeElement?.id === 'goal-aims-{goal.pk}'")
+    tab_to(page, f'#aim-results-{goal.pk} button[name="add"][value="{wanted.pk}"]')
+    page.keyboard.press("Enter")
+    aims_list.locator('li[data-aim="KM9001"]').wait_for()
     assert list(goal.competence_aims.values_list("code", flat=True)) == ["KM9001"]
 
     page.reload()  # the goal reads as text again, with its aim
