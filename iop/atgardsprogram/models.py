@@ -223,6 +223,11 @@ class Atgardsprogram(models.Model):
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("decided by")
     )
     decided_on = models.DateField(_("decided"), null=True, blank=True)
+    #: The follow-up and evaluation dates as decided: an evaluation that
+    #: continues the programme sets the next ones in ``follow_up_on`` and
+    #: ``evaluate_on``, and the decision still reads as it was made.
+    decided_follow_up_on = models.DateField(_("follow-up date in the decision"), null=True, blank=True, editable=False)
+    decided_evaluate_on = models.DateField(_("evaluation date in the decision"), null=True, blank=True, editable=False)
     notified_on = models.DateField(
         _("notified"), null=True, blank=True, help_text=_("The day the pupil and the guardians were told.")
     )

@@ -381,6 +381,7 @@ def atgardsprogram_decide(
                 % {"date": formats.date_format(concluded_on)}
             }
         )
+    programme.decided_follow_up_on, programme.decided_evaluate_on = programme.follow_up_on, programme.evaluate_on
     replaced = in_force(pupil).exclude(pk=programme.pk) if programme.is_programme else None
     if programme.previous_id is None and replaced is not None:
         programme.previous = replaced.order_by("-decided_on", "-created_at").first()

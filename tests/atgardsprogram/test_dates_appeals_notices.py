@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from followup.models import Deadline, Notification
 from followup.selectors import deadline_link
@@ -243,3 +243,26 @@ def test_the_investigation_lists_each_adaptation_tried_in_full(s: Sweden) -> Non
     services.utredning_conclude(actor=s.mentor, utredning=u, needs_support=True, concluded_on=timezone.localdate())
     page = s.client("mentor").get(reverse("atgardsprogram:utredning", args=[u.pk])).content.decode()
     assert f"<li>Matematik: {long}</li>" in page and "<li>Svenska: Inläsning.</li>" in page
+
+
+def test_the_decision_still_reads_its_dates_as_decided_after_an_evaluation_sets_the_next(s: Sweden) -> None:
+    programme = decided(s)
+    decided_evaluation = programme.evaluate_on
+    assert decided_evaluation is not None
+    url = reverse("atgardsprogram:programme", args=[programme.pk])
+    assert "(i beslutet)" not in s.client("guardian").get(url).content.decode()
+    next_time = timezone.localdate() + 120 * DAY
+    services.atgardsprogram_evaluate(
+        actor=s.mentor,
+        programme=programme,
+        date=timezone.localdate(),
+        text="Bra.",
+        outcome="continue",
+        next_evaluation=next_time,
+    )
+    for who in ("guardian", "mentor"):
+        page = " ".join(s.client(who).get(url).content.decode().split())
+        dates = page.split("data-dates>")[1].split("</dl>")[0]
+        assert "Utvärdering (i beslutet)" in dates and "Nästa utvärdering, satt vid en utvärdering" in dates, who
+        with translation.override("sv"):  # the Swedish school's pages
+            assert formats.date_format(decided_evaluation) in dates and formats.date_format(next_time) in dates, who
