@@ -389,7 +389,9 @@ def batch_zip(request: HttpRequest, pk: str) -> FileResponse:
         reads=[(item.pupil, Kind.REPORT, item.report_id) for item in items.select_related("pupil")],
         purpose=Purpose.ZIP,
     )
-    name = f"rapporter-{batch.school.name}-{batch.school_year.name}.zip".lower().replace(" ", "-").replace("/", "-")
+    # The kind in the name: the årsrapporter and the halvårsrapporter of a year are two files.
+    name = f"rapporter-{batch.report_kind}-{batch.school.name}-{batch.school_year.name}.zip"
+    name = name.lower().replace(" ", "-").replace("/", "-")
     response = FileResponse(batch.archive.open("rb"), content_type="application/zip")
     response["Content-Disposition"] = documents.disposition(name)
     for key, value in PDF_HEADERS.items():

@@ -144,6 +144,7 @@ def test_the_year_as_one_zip(world: World, django_capture_on_commit_callbacks: C
     assert batch.archive and hashlib.sha256(batch.archive.read()).hexdigest() == batch.archive_sha256
     response = world.client("coordinator").get(reverse("reports:batch_zip", args=[batch.pk]))
     assert response.status_code == 200
+    assert "rapporter-aarsrapport-" in response["Content-Disposition"]  # not the halvårsrapporter's name
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]
     names = archive.namelist()
     assert len(names) == 3 and "SHA256SUMS.txt" in names
