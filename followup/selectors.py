@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -671,15 +672,18 @@ class SchoolFigures:
     open_concerns: int
     active_tiltak: int
 
-    def share(self, part: int, whole: int) -> int:
-        return round(100 * part / whole) if whole else 0
+    def share(self, part: int, whole: int) -> Decimal:
+        """PART of WHOLE in per cent, one decimal, rounded half up as the key-figure pages round."""
+        if not whole:
+            return Decimal(0)
+        return (Decimal(100 * part) / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
     @property
-    def at_target_pct(self) -> int:
+    def at_target_pct(self) -> Decimal:
         return self.share(self.at_target, self.with_target)
 
     @property
-    def iup_pct(self) -> int:
+    def iup_pct(self) -> Decimal:
         return self.share(self.with_iup, self.pupils)
 
 
