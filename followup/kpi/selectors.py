@@ -61,6 +61,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from curriculum.models import year_level_label
 from followup.models import Referral, Talk
 from followup.talks import count_per_pupil, iup_talks
 from iop import selectors as iop_selectors
@@ -308,6 +309,11 @@ class Row:
     sent_to_school_owner: int = 0  # of those, recorded as sent to the school owner
     #: The time through the chain (school totals only): step key (:data:`STEPS`) → span.
     spans: dict[str, Span] = field(default_factory=dict)
+
+    @property
+    def level_label(self) -> str:
+        """The year level as a school names it ("7", "Vg1"); "" for the school's total."""
+        return year_level_label(self.year_level) if self.year_level is not None else ""
 
     def spans_in_order(self) -> list[tuple[str, Span | None]]:
         """[(step label, span or None)] in the order of :data:`STEPS`."""

@@ -102,7 +102,7 @@ def key_figures_csv(request: HttpRequest) -> HttpResponse:
                 [
                     year.label,
                     row.school,
-                    row.year_level if row.year_level is not None else _("All"),
+                    row.level_label or _("All"),
                     row.pupils,
                     row.with_iup,
                     _number(row.iup_share),

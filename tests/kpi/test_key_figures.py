@@ -262,3 +262,9 @@ def test_an_archived_pupil_counts_no_more_in_either_years_figures_or_the_dashboa
     assert rows_by_level(selectors.key_figures(schools, TODAY), 0)[5].pupils == 4
     [shown] = school_figures(school_year["coordinator"]).object_list
     assert (shown.pupils, shown.with_iup) == (6, 3)
+
+
+def test_upper_secondary_year_levels_are_named_as_the_school_names_them() -> None:
+    from followup.kpi.selectors import Row
+
+    assert [Row(school="S", year_level=n).level_label for n in (7, 11, 13, None)] == ["7", "Vg1", "Vg3", ""]
