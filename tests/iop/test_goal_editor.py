@@ -248,3 +248,15 @@ def test_a_move_whose_save_is_refused_keeps_the_goal_and_the_text(world: World) 
     goal.refresh_from_db()
     other.refresh_from_db()
     assert goal.text != "Ikke lagret ennå" and goal.order < other.order
+
+
+def test_an_autosave_renames_the_editors_buttons_after_the_goal_as_it_now_reads(world: World) -> None:
+    """A screen reader hears "Close: Anna leser …", not the name the goal had when the editor opened."""
+    ch = chain(world.pupil_a, goals=1, iop_status=Iop.Status.DRAFT)
+    [goal] = ch.goals
+    data = {k: v for k, v in _closing(goal, text="Anna leser 90 ord i minuttet.").items() if k != "close"}
+    form = world.client("teacher").get(reverse("iop:goal_editor", args=[goal.pk]), **HTMX).content.decode()
+    assert form.count(f'class="visually-hidden goal-name-{goal.pk}"') >= 4
+    body = world.client("teacher").post(reverse("iop:goal_update", args=[goal.pk]), data, **HTMX).content.decode()
+    [renamed] = re.findall(rf'<span hx-swap-oob="innerHTML:\.goal-name-{goal.pk}">([^<]*)</span>', body)
+    assert "Anna leser 90 ord i minuttet" in renamed
