@@ -12,6 +12,7 @@ for the one row sent back after "Done", which may carry the form's errors.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from students.dates import short
 from students.urlcache import reverse_one
 
 from .models import Deadline
@@ -51,15 +53,32 @@ def _e(value: Any) -> str:
     return conditional_escape(value)
 
 
+def namesakes(deadlines: Iterable[Deadline]) -> frozenset[str]:
+    """The pupils' names DEADLINES share between different pupils: those rows
+    name the pupil with the date of birth too (two "Jonas Haugen" in 9A)."""
+    pupils: dict[str, set[Any]] = {}
+    for d in deadlines:
+        if d.pupil_id:
+            pupils.setdefault(d.pupil.full_name, set()).add(d.pupil_id)  # type: ignore[union-attr]
+    return frozenset(name for name, ids in pupils.items() if len(ids) > 1)
+
+
 def deadline_row(
-    deadline: Deadline, link: str, *, today: datetime.date, csrf_token: str, words: RowWords
+    deadline: Deadline,
+    link: str,
+    *,
+    today: datetime.date,
+    csrf_token: str,
+    words: RowWords,
+    namesakes: frozenset[str] = frozenset(),
 ) -> SafeString:
     """One ``<tr>`` of the dashboard for DEADLINE (its ``pupil``, ``group``,
     ``school`` and ``responsible`` loaded): the HTML of
     ``followup/_deadline_row.html`` without form errors. LINK is the page the
     deadline is about, TODAY decides "overdue", CSRF_TOKEN goes into the
     "Done" form of an open deadline and the "Open again" form of one done
-    by hand; WORDS in the active language. An
+    by hand; WORDS in the active language; a pupil named in NAMESAKES
+    (:func:`namesakes`) with the date of birth too. An
     empty LINK (a deadline about the whole school) gives the title alone."""
     d = deadline
     pk = _e(d.pk)
@@ -67,6 +86,8 @@ def deadline_row(
     heading = f'<a class="ds-link" href="{_e(link)}">{title}</a>' if link else title  # no link to the page itself
     if d.pupil_id:
         about = d.pupil.full_name  # type: ignore[union-attr]
+        if about in namesakes:
+            about = f"{about} ({gettext('b.')} {short(d.pupil.birth_date)})"  # type: ignore[union-attr]
     elif d.group_id:
         about = d.group.name  # type: ignore[union-attr]
     else:

@@ -63,7 +63,7 @@ from .forms import (
     TiltakForm,
 )
 from .models import Deadline, Duty, InterimReply, Preference, Referral, Talk, Tiltak
-from .rows import RowWords, deadline_row
+from .rows import RowWords, deadline_row, namesakes
 
 PAGE_SIZE = 50
 GET_POST = require_http_methods(["GET", "POST"])
@@ -117,8 +117,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     token, words = get_token(request), RowWords.current()
     here = reverse("followup:dashboard")  # a deadline about the whole school links nowhere, not to this page
+    shared = namesakes(page.object_list)
     html_rows = [
-        deadline_row(d, selectors.deadline_link(d, here=here), today=today, csrf_token=token, words=words)
+        deadline_row(
+            d, selectors.deadline_link(d, here=here), today=today, csrf_token=token, words=words, namesakes=shared
+        )
         for d in page.object_list
     ]
     query = request.GET.copy()

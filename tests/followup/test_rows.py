@@ -200,3 +200,15 @@ def test_a_note_refused_stays_in_the_row_with_the_message(world: World) -> None:
     assert 'value="Kartla &lt;lesing&gt; &amp; skriving. xxx' in body
     open_one.refresh_from_db()
     assert open_one.state == Deadline.State.OPEN
+
+
+def test_namesakes_on_the_dashboard_are_told_apart_by_their_date_of_birth(world: World) -> None:
+    today = timezone.localdate()
+    first = f.pupil_in(world.group_a, first_name="Jonas", last_name="Haugen", birth_date=datetime.date(2012, 3, 4))
+    second = f.pupil_in(world.group_a, first_name="Jonas", last_name="Haugen", birth_date=datetime.date(2012, 9, 1))
+    common = {"school": world.school1, "school_year": world.group_a.school_year, "responsible_role": "kontaktlaerer"}
+    for key, pupil in (("j1", first), ("j2", second)):
+        Deadline.objects.create(key=key, title="Samtale", pupil=pupil, due=today, **common)
+    page = world.client("coordinator").get(reverse("followup:dashboard")).content.decode()
+    assert "Jonas Haugen (f. 04.03.2012)" in page and "Jonas Haugen (f. 01.09.2012)" in page
+    assert f"{world.pupil_a.full_name} (f." not in page  # a name of one pupil alone is enough
