@@ -111,6 +111,26 @@
     markScrolling(boxes);
   }
 
+  /* A box that scrolls says so above it, in words (a phone shows no
+   * scrollbar until the table is touched); the keyboard and screen readers
+   * reach the box itself, named after its table. */
+  function hint(box, shown) {
+    var before = box.previousElementSibling;
+    var there = before && before.classList.contains("table-scroll-hint") ? before : null;
+    var texts = document.getElementById("draft-texts");
+    var words = texts ? texts.getAttribute("data-wide-table") : "";
+    if (shown && !there && words) {
+      var p = document.createElement("p");
+      p.className = "ds-paragraph table-scroll-hint";
+      p.setAttribute("data-size", "xs");
+      p.setAttribute("aria-hidden", "true");
+      p.textContent = words + " \u2192";
+      box.parentNode.insertBefore(p, box);
+    } else if (!shown && there) {
+      there.remove();
+    }
+  }
+
   function markScrolling(boxes) {
     // Reads only, then writes only (a write between reads would lay the page out again).
     var scrolls = boxes.map(function (box) {
@@ -119,6 +139,7 @@
     boxes.forEach(function (box, i) {
       var caption = box.querySelector("caption");
       var name = caption ? caption.textContent.trim() : "";
+      hint(box, scrolls[i]);
       if (scrolls[i]) {
         box.setAttribute("tabindex", "0");
         if (name) {

@@ -80,6 +80,10 @@ def test_every_table_of_a_long_history_scrolls_in_a_box_the_keyboard_reaches(
         assert narrow["scrolling"] > 0, "no table is wider than a 320 px screen: the test shows nothing"
         assert narrow["wrong"] == 0, "a box that scrolls is out of the keyboard's reach, or one that does not is in it"
         assert narrow["page"][0] <= narrow["page"][1], f"the page is {narrow['page'][0]} px wide"
+        # Each box that scrolls says so above it, in words: a phone shows no scrollbar until touched.
+        hints = page.locator(".table-scroll-hint")
+        assert hints.count() == narrow["scrolling"]
+        assert hints.first.inner_text().startswith("Bredere enn skjermen: rull tabellen sideveis")
         # A wide window: the boxes no longer scroll and leave the tab order.
         page.set_viewport_size({"width": 1600, "height": 900})
         page.wait_for_function(
@@ -88,6 +92,7 @@ def test_every_table_of_a_long_history_scrolls_in_a_box_the_keyboard_reaches(
         )
         wide = boxes(page)
         assert wide["boxed"] == wide["tables"] and wide["wrong"] == 0
+        assert page.locator(".table-scroll-hint").count() == wide["scrolling"]
         assert wide["reachable"] < narrow["reachable"], wide
     finally:
         context.close()
