@@ -911,6 +911,38 @@ def _check_appeal(appeal: Appeal) -> None:
         )
     if appeal.owner_outcome and not appeal.owner_reviewed_on:
         raise ValidationError({"owner_reviewed_on": _("Give the date of the school owner's review.")})
+    # Each later step is recorded when it has happened (a future date would close the
+    # school owner's deadline for a review not yet made), and in the order of the case.
+    today = timezone.localdate()
+    steps = (
+        (
+            "owner_reviewed_on",
+            "received_on",
+            _("The school owner's review can not be dated in the future."),
+            _("The school owner reviews the appeal on or after the day it was received."),
+        ),
+        (
+            "sent_on",
+            "owner_reviewed_on",
+            _("The day the appeal was sent on can not be in the future."),
+            _("The appeal is sent to Statsforvalteren on or after the school owner's review."),
+        ),
+        (
+            "final_outcome_on",
+            "sent_on",
+            _("The final outcome can not be dated in the future."),
+            _("The final outcome comes on or after the day the appeal was sent on."),
+        ),
+    )
+    errors: dict[str, str] = {}
+    for name, before, future, order in steps:
+        day, earlier = getattr(appeal, name), getattr(appeal, before)
+        if day and day > today:
+            errors[name] = future
+        elif day and earlier and day < earlier:
+            errors[name] = order
+    if errors:
+        raise ValidationError(errors)
     if appeal.sent_on and appeal.owner_outcome in Appeal.SETTLED_BY_OWNER:
         raise ValidationError({"sent_on": _("An appeal the school owner has settled is not sent on.")})
 

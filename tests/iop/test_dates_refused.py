@@ -33,6 +33,38 @@ def test_an_appeal_received_before_the_decision_was_made_is_refused(world: World
     assert Appeal.objects.filter(vedtak=vedtak).count() == 1
 
 
+def test_the_appeals_later_steps_are_refused_in_the_future_or_out_of_order(world: World) -> None:
+    """A future "sent to Statsforvalteren" would close the school owner's deadline for a review not yet made."""
+    today = timezone.localdate()
+    vedtak = VedtakFactory(vurdering=VurderingFactory(pupil=world.pupil_a), made_on=today - datetime.timedelta(days=9))
+    received = {"appellant": "Foreldrene", "received_on": today - datetime.timedelta(days=5)}
+    appeal = services.appeal_create(actor=world.user("coordinator"), vedtak=vedtak, data=received)
+    later = today + datetime.timedelta(days=45)
+    for data, field, message in (
+        ({"sent_on": later}, "sent_on", "Datoen klagen ble sendt videre, kan ikke være fram i tid."),
+        (
+            {"owner_reviewed_on": later, "owner_outcome": Appeal.Outcome.UPHELD},
+            "owner_reviewed_on",
+            "Skoleeiers behandling kan ikke dateres fram i tid.",
+        ),
+        (
+            {"owner_reviewed_on": today - datetime.timedelta(days=2), "sent_on": today - datetime.timedelta(days=3)},
+            "sent_on",
+            "Klagen sendes til Statsforvalteren samme dag som skoleeier har behandlet den eller senere.",
+        ),
+        (
+            {"owner_reviewed_on": today - datetime.timedelta(days=9)},
+            "owner_reviewed_on",
+            "Skoleeier behandler klagen samme dag som den kom inn eller senere.",
+        ),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            services.appeal_update(actor=world.user("coordinator"), appeal=appeal, version=appeal.version, data=data)
+        assert refused.value.message_dict[field] == [message], data
+    appeal.refresh_from_db()
+    assert appeal.sent_on is None and appeal.owner_reviewed_on is None
+
+
 def test_an_expert_assessment_dated_in_the_future_is_refused(world: World) -> None:
     today = timezone.localdate()
     data = {
