@@ -159,6 +159,27 @@ def vedtak_flags(vedtak: Enkeltvedtak) -> list[Flag]:
                 _("Explain why the decision differs from what PPT recommends (forvaltningsloven § 25)."),
             )
         )
+    sv = vedtak.vurdering
+    if vedtak.valid_from and vedtak.valid_to and (vedtak.valid_from < sv.valid_from or vedtak.valid_to > sv.valid_to):
+        flags.append(
+            Flag(
+                "vedtak_outside_vurdering",
+                _(
+                    "The decision's period (%(start)s–%(end)s) goes beyond the period the expert assessment "
+                    "covers (%(sv_start)s–%(sv_end)s)."
+                )
+                % {
+                    "start": short(vedtak.valid_from),
+                    "end": short(vedtak.valid_to),
+                    "sv_start": short(sv.valid_from),
+                    "sv_end": short(sv.valid_to),
+                },
+                _(
+                    "A decision rests on a current expert assessment (opplæringslova §§ 11-6 and 11-8): keep to "
+                    "its period, or ask PPT for a new assessment."
+                ),
+            )
+        )
     if vedtak.outcome == Enkeltvedtak.Outcome.PARTLY_REFUSED and not differences:
         flags.append(
             Flag(

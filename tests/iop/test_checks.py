@@ -55,6 +55,19 @@ def test_it_flags_a_deviation_from_the_assessment_without_reason(world: World) -
     assert checks.vedtak_flags(fresh_vedtak(ch.vedtak)) == []
 
 
+def test_it_flags_a_vedtak_beyond_the_period_of_its_expert_assessment(world: World) -> None:
+    ch = chain(world.pupil_a, iop_status=None)
+    sv = ch.vedtak.vurdering
+    year = datetime.timedelta(days=366)
+    Enkeltvedtak.objects.filter(pk=ch.vedtak.pk).update(
+        valid_from=sv.valid_to + datetime.timedelta(days=1), valid_to=sv.valid_to + year
+    )
+    [flag] = [f for f in checks.vedtak_flags(fresh_vedtak(ch.vedtak)) if f.code == "vedtak_outside_vurdering"]
+    assert not flag.advisory and "går utenfor perioden den sakkyndige vurderingen gjelder for" in flag.message
+    Enkeltvedtak.objects.filter(pk=ch.vedtak.pk).update(valid_from=sv.valid_from, valid_to=sv.valid_to)
+    assert checks.vedtak_flags(fresh_vedtak(ch.vedtak)) == []
+
+
 def test_it_flags_an_iop_subject_outside_the_vedtak(world: World) -> None:
     ch = chain(world.pupil_a)
     english = IopSubject.objects.create(iop=ch.iop, subject="Engelsk", hours=10)
