@@ -599,6 +599,12 @@ def advance_notice_problem_among(
     )
 
 
+#: The latest deadline for comments on an advance notice, in days from the
+#: day it is sent: the decision waits for it (forvaltningsloven § 16 asks for
+#: a reasonable time; weeks, not months, in a case about a pupil's teaching).
+COMMENT_DEADLINE_MAX_DAYS = 92
+
+
 @transaction.atomic
 def advance_notice_send(
     *, actor: User, vedtak: Enkeltvedtak, comment_deadline: datetime.date, message: str = ""
@@ -608,7 +614,8 @@ def advance_notice_send(
     (forvaltningsloven § 16). The guardians may read the draft from now on
     and are told (:data:`iop.signals.advance_notice_sent`, after the
     commit). ValidationError when the decision is made already or the
-    deadline is not after today; PermissionDenied unless ACTOR manages the pupil."""
+    deadline is not after today, or more than :data:`COMMENT_DEADLINE_MAX_DAYS`
+    days away; PermissionDenied unless ACTOR manages the pupil."""
     _require(actor, Action.MANAGE, vedtak.pupil)
     current = concurrency.locked(Enkeltvedtak, vedtak.pk)
     if current.is_made:
@@ -616,6 +623,14 @@ def advance_notice_send(
     today = timezone.localdate()
     if comment_deadline <= today:
         raise ValidationError({"comment_deadline": _("The deadline for comments must be after today.")})
+    if comment_deadline > today + datetime.timedelta(days=COMMENT_DEADLINE_MAX_DAYS):
+        # A mistyped year would hold the decision back for as long: the case waits for the deadline.
+        raise ValidationError(
+            {
+                "comment_deadline": _("The deadline for comments is at most %(days)s days from today.")
+                % {"days": COMMENT_DEADLINE_MAX_DAYS}
+            }
+        )
     notice = AdvanceNotice(
         vedtak=current,
         sent_on=today,

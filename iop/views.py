@@ -590,14 +590,21 @@ def vedtak_delete(request: HttpRequest, pk: str) -> HttpResponse:
 def vedtak_make(request: HttpRequest, pk: str) -> HttpResponse:
     vedtak = selectors.vedtak_for(request.user, pk, Action.MANAGE)
     if not _confirmed(request) and not vedtak.is_made:
+        consequence = _(
+            "A decision that has been made can no longer be changed; a change needs a new decision. "
+            "The guardians can appeal it."
+        )
+        if not vedtak.advance_notices.exists():  # a warning, not a stop: § 16 third paragraph has exceptions
+            consequence += " " + _(
+                "No advance notice (forhåndsvarsel) has been sent: the parties are to be told and given the "
+                "chance to comment before the decision is made (forvaltningsloven § 16), unless an exception "
+                "in § 16 third paragraph applies."
+            )
         return confirm.confirm_page(
             request,
             document=vedtak,
             question=_("Make the decision?"),
-            consequence=_(
-                "A decision that has been made can no longer be changed; a change needs a new decision. "
-                "The guardians can appeal it."
-            ),
+            consequence=consequence,
             button=_("Yes, make the decision"),
             back=reverse("iop:vedtak_detail", args=[vedtak.pk]),
             problems=services.vedtak_make_problems(vedtak, timezone.localdate()),

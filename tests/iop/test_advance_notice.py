@@ -119,6 +119,9 @@ def test_the_deadline_is_after_today_and_the_decision_a_draft(world: World) -> N
     vedtak = draft(world)
     with pytest.raises(ValidationError):
         send(world, vedtak, days=0)
+    with pytest.raises(ValidationError) as refused:  # a mistyped year would hold the case back for as long
+        send(world, vedtak, days=services.COMMENT_DEADLINE_MAX_DAYS + 1)
+    assert refused.value.message_dict["comment_deadline"] == ["Fristen for merknader er høyst 92 dager fra i dag."]
     made = chain(world.pupil_b).vedtak
     made.pupil = access.get_pupil(world.user("coordinator"), made.pupil_id)
     with pytest.raises(ValidationError):
@@ -285,3 +288,14 @@ def test_the_guardian_finds_the_draft_for_comment_on_the_childs_page(world: Worl
     assert link not in world.client("guardian_b").get(pupil_page).content.decode()
     staff = world.client("coordinator").get(pupil_page).content.decode()
     assert link in staff and "Utkast til uttalelse" in staff
+
+
+def test_making_a_decision_without_an_advance_notice_warns_first(world: World) -> None:
+    vedtak = draft(world)
+    url = reverse("iop:vedtak_make", args=[vedtak.pk])
+    warning = "Det er ikke sendt forhåndsvarsel"
+    asked = world.client("coordinator").post(url, {"version": vedtak.version})  # the question, not yet made
+    assert warning in asked.content.decode()
+    send(world, vedtak)
+    assert warning not in world.client("coordinator").post(url, {"version": vedtak.version}).content.decode()
+    assert Enkeltvedtak.objects.get(pk=vedtak.pk).status == Enkeltvedtak.Status.DRAFT
