@@ -1,4 +1,8 @@
-"""Operators' admin for the follow-up records (superusers only)."""
+"""Operators' admin for the follow-up records (superusers only). The records
+of a pupil's case (concerns, kartlegging, plans and tiltak, referrals and
+their consents, talks, meetings) are read here, with every read logged, and
+written only in the app, where the services check them, keep their history
+and tell the follow-up: no add, change or delete (:class:`iop.admin.ReadOnlyAdmin`)."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
@@ -28,7 +32,7 @@ from .models import (
 
 
 @admin.register(Concern)
-class ConcernAdmin(LoggedReads, admin.ModelAdmin):
+class ConcernAdmin(ReadOnlyAdmin, LoggedReads, admin.ModelAdmin):
     log_kind = AccessLogEntry.Kind.CONCERN
     list_display = ["pupil", "filed_at", "status", "filed_by"]
     list_filter = ["status"]
@@ -37,14 +41,14 @@ class ConcernAdmin(LoggedReads, admin.ModelAdmin):
 
 
 @admin.register(Kartlegging)
-class KartleggingAdmin(LoggedReads, admin.ModelAdmin):
+class KartleggingAdmin(ReadOnlyAdmin, LoggedReads, admin.ModelAdmin):
     log_kind = AccessLogEntry.Kind.PUPIL
     list_display = ["pupil", "kind", "date", "conducted_by"]
     list_filter = ["kind"]
     raw_id_fields = ["pupil", "concern", "created_by"]
 
 
-class TiltakInline(admin.TabularInline):
+class TiltakInline(ReadOnlyAdmin, admin.TabularInline):
     model = Tiltak
     extra = 0
     fields = ["description", "start", "end", "evaluation_date", "status"]
@@ -52,7 +56,7 @@ class TiltakInline(admin.TabularInline):
 
 
 @admin.register(Oppfolgingsplan)
-class OppfolgingsplanAdmin(LoggedReads, admin.ModelAdmin):
+class OppfolgingsplanAdmin(ReadOnlyAdmin, LoggedReads, admin.ModelAdmin):
     log_kind = AccessLogEntry.Kind.PLAN
     list_display = ["pupil", "status", "created_at"]
     list_filter = ["status"]
@@ -60,14 +64,14 @@ class OppfolgingsplanAdmin(LoggedReads, admin.ModelAdmin):
     inlines = [TiltakInline]
 
 
-class EvaluationInline(admin.TabularInline):
+class EvaluationInline(ReadOnlyAdmin, admin.TabularInline):
     model = TiltakEvaluation
     extra = 0
     raw_id_fields = ["evaluated_by", "pupil"]
 
 
 @admin.register(Tiltak)
-class TiltakAdmin(LoggedReads, admin.ModelAdmin):
+class TiltakAdmin(ReadOnlyAdmin, LoggedReads, admin.ModelAdmin):
     log_kind = AccessLogEntry.Kind.TILTAK
     list_display = ["description", "pupil", "start", "end", "evaluation_date", "status"]
     list_filter = ["status", "organisation", "collaboration"]
@@ -76,21 +80,21 @@ class TiltakAdmin(LoggedReads, admin.ModelAdmin):
 
 
 @admin.register(TiltakEvaluation)
-class TiltakEvaluationAdmin(LoggedReads, admin.ModelAdmin):
+class TiltakEvaluationAdmin(ReadOnlyAdmin, LoggedReads, admin.ModelAdmin):
     log_kind, document_path = AccessLogEntry.Kind.TILTAK, "tiltak_id"
     list_display = ["tiltak", "date", "outcome"]
     list_filter = ["outcome"]
     raw_id_fields = ["tiltak", "pupil", "evaluated_by"]
 
 
-class ConsentInline(admin.TabularInline):
+class ConsentInline(ReadOnlyAdmin, admin.TabularInline):
     model = Consent
     extra = 0
     raw_id_fields = ["pupil", "guardian", "recorded_by"]
 
 
 @admin.register(Referral)
-class ReferralAdmin(LoggedReads, SimpleHistoryAdmin):
+class ReferralAdmin(ReadOnlyAdmin, LoggedReads, SimpleHistoryAdmin):
     log_kind = AccessLogEntry.Kind.REFERRAL
     list_display = ["pupil", "status", "created_at", "sent_at"]
     list_filter = ["status"]
@@ -99,27 +103,27 @@ class ReferralAdmin(LoggedReads, SimpleHistoryAdmin):
 
 
 @admin.register(Consent)
-class ConsentAdmin(admin.ModelAdmin):
+class ConsentAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["referral", "name", "given_by", "date", "method", "withdrawn_at"]
     raw_id_fields = ["referral", "pupil", "guardian", "recorded_by"]
 
 
 @admin.register(Talk)
-class TalkAdmin(LoggedReads, admin.ModelAdmin):
+class TalkAdmin(ReadOnlyAdmin, LoggedReads, admin.ModelAdmin):
     log_kind = AccessLogEntry.Kind.TALK
     list_display = ["pupil", "kind", "status", "date"]
     list_filter = ["kind", "status"]
     raw_id_fields = ["pupil", "school_year", "staff", "created_by"]
 
 
-class MeetingPupilInline(admin.TabularInline):
+class MeetingPupilInline(ReadOnlyAdmin, admin.TabularInline):
     model = MeetingPupil
     extra = 0
     raw_id_fields = ["pupil"]
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["group", "kind", "date"]
     list_filter = ["kind"]
     raw_id_fields = ["group", "participants", "created_by"]
@@ -127,7 +131,7 @@ class MeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(MeetingPupil)
-class MeetingPupilAdmin(LoggedReads, admin.ModelAdmin):
+class MeetingPupilAdmin(ReadOnlyAdmin, LoggedReads, admin.ModelAdmin):
     log_kind, document_path = AccessLogEntry.Kind.MEETING, "meeting_id"
     list_display = ["meeting", "pupil"]
     raw_id_fields = ["meeting", "pupil"]
