@@ -124,8 +124,10 @@ class Kartlegging(models.Model):
     conducted_by = models.CharField(_("conducted by"), max_length=200, help_text=_("Names and roles."))
     method = models.CharField(_("method or tool"), max_length=200, blank=True)
     result = FreeTextField(_("result"))
-    created_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
         verbose_name = _("kartlegging (assessment)")
@@ -150,8 +152,10 @@ class Oppfolgingsplan(models.Model):
     )
     main_challenges = FreeTextField(_("the pupil's main challenges"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    created_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
         verbose_name = _("follow-up plan")
@@ -211,8 +215,10 @@ class Tiltak(models.Model):
         related_name="tiltak",
         verbose_name=_("decided in meeting"),
     )
-    created_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
         verbose_name = _("tiltak (measure)")
@@ -262,7 +268,7 @@ class TiltakEvaluation(models.Model):
         _("next evaluation"), null=True, blank=True, validators=[validate_date_window]
     )
     evaluated_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
         verbose_name = _("evaluation of a tiltak")
@@ -308,8 +314,10 @@ class Referral(models.Model):
         help_text=_("Pre-filled from the documented kartlegging, tiltak and evaluations. Edit freely."),
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    created_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
     sent_by = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("sent by")
     )
@@ -358,7 +366,9 @@ class Consent(models.Model):
         OTHER = "other", _("Other")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="consents")
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="consents", verbose_name=_("referral")
+    )
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+", verbose_name=_("pupil"))
     given_by = models.CharField(_("given by"), max_length=10, choices=GivenBy.choices, default=GivenBy.GUARDIAN)
     # The guardian with parental responsibility who consented (chosen from the pupil's
@@ -376,8 +386,10 @@ class Consent(models.Model):
     date = models.DateField(_("date of consent"), validators=[validate_date_window])
     method = models.CharField(_("how"), max_length=10, choices=Method.choices)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    recorded_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
 
     class Meta:
@@ -420,8 +432,10 @@ class Talk(models.Model):
     other_participants = models.CharField(_("others taking part"), max_length=300, blank=True)
     topics = FreeTextField(_("topics"), blank=True)
     agreements = FreeTextField(_("agreements"), blank=True)
-    created_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
         verbose_name = _("talk")
@@ -473,8 +487,10 @@ class Meeting(models.Model):
     pupils = models.ManyToManyField(
         Pupil, through="MeetingPupil", related_name="+", blank=True, verbose_name=_("pupils discussed")
     )
-    created_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
         verbose_name = _("follow-up meeting")
@@ -831,7 +847,7 @@ class Deadline(models.Model):
     done_automatically = models.BooleanField(default=False)
     next_reminder_at = models.DateTimeField(null=True, blank=True)
     reminded_through = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
         verbose_name = _("deadline")
@@ -927,7 +943,9 @@ class Notification(models.Model):
         Deadline, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
     concern = models.ForeignKey(Concern, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("referral")
+    )
     iop = models.ForeignKey(Iop, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     iup = models.ForeignKey(Iup, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     vedtak = models.ForeignKey(Enkeltvedtak, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
@@ -943,7 +961,7 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
         verbose_name = _("notification")
@@ -999,8 +1017,10 @@ class InterimReply(models.Model):
     )
     expected_by = models.DateField(_("an answer can be expected by"), validators=[validate_date_window])
     sent_on = models.DateField(_("sent on"), validators=[validate_date_window])
-    recorded_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
 
     class Meta:
         verbose_name = _("interim reply (foreløpig svar)")
