@@ -511,6 +511,17 @@ def case_consent_record(*, actor: User, pupil: Pupil, data: Mapping[str, Any]) -
         problem = consenting_guardian_problem(pupil, consent.guardian_id)
         if problem:
             raise ValidationError({"guardian": problem})
+        # The guardian named is who consented: the name written with it is theirs, never another person's.
+        own_name = consent.guardian.full_name or consent.guardian.email  # type: ignore[union-attr]
+        if not consent.name.strip():
+            consent.name = own_name
+        elif " ".join(consent.name.split()).casefold() != " ".join(own_name.split()).casefold():
+            raise ValidationError(
+                {
+                    "name": _("The guardian chosen is %(name)s: write that name, or choose no guardian.")
+                    % {"name": own_name}
+                }
+            )
     consent.full_clean()
     consent.save()
     return consent

@@ -278,3 +278,16 @@ def test_the_coordinator_records_and_withdraws_on_the_page(world: World) -> None
     )
     assert done.status_code == 302
     assert CaseConsent.objects.get(pk=consent.pk).withdrawn_on == today()
+
+
+def test_the_name_of_a_consent_is_the_guardians_who_is_named(world: World) -> None:
+    """ "Ola Nordmann" consenting as guardian Aud Foresatt would leave it unclear who consented."""
+    with pytest.raises(ValidationError) as refused:
+        give(world, world.pupil_a, "vedtak", guardian=world.user("guardian_a"), name="Ola Nordmann")
+    assert refused.value.message_dict["name"] == [
+        "Foresatt som er valgt, er Aud Foresatt: skriv det navnet, eller velg ingen foresatt."
+    ]
+    assert not CaseConsent.objects.filter(pupil=world.pupil_a, name="Ola Nordmann").exists()
+    consent = give(world, world.pupil_a, "vedtak", guardian=world.user("guardian_a"), name=" aud  foresatt ")
+    assert consent.guardian == world.user("guardian_a")
+    assert give(world, world.pupil_a, "vedtak", name="Ola Nordmann").name == "Ola Nordmann"  # no guardian named
