@@ -1086,7 +1086,9 @@ def goal_editor(request: HttpRequest, pk: str) -> HttpResponse:
     context = _aim_context(goal, form=form, autosave=True, first=first, last=last)
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "iop/_goal_form.html", context)
-    context.update(partial="iop/_goal_form.html", title=_("Edit the goal"))
+    # On a page of its own the form stands in the goal's place too, where the
+    # answers of its saves (a conflict, the closed goal) are put.
+    context.update(partial="iop/_goal_form.html", title=_("Edit the goal"), place=f"goal-{goal.pk}")
     return render(request, "iop/edit_page.html", context)
 
 

@@ -79,7 +79,8 @@ def default_period(iop: Iop, kind: str) -> tuple[datetime.date, datetime.date]:
 
 def masters_suggestion(row: selectors.GoalRow) -> str:
     """A positive first draft of "what the pupil now masters": the criteria
-    of the levels reached, and the progress made (seed 003)."""
+    of the levels reached, and the progress made (seed 003), the levels in
+    the words the guardians read them in (the report is written to them)."""
     lines: list[str] = []
     for axis, start, latest, criterion in (
         (_("quality"), row.start_quality, row.latest_quality, row.latest_quality_criterion),
@@ -93,15 +94,15 @@ def masters_suggestion(row: selectors.GoalRow) -> str:
             lines.append(
                 _("The pupil has progressed from «%(start)s» to «%(latest)s» in %(axis)s.")
                 % {
-                    "start": selectors.LEVEL_LABELS[Level(start)],
-                    "latest": selectors.LEVEL_LABELS[Level(latest)],
+                    "start": PLAIN_WORDS[Level(start)],
+                    "latest": PLAIN_WORDS[Level(latest)],
                     "axis": axis,
                 }
             )
         elif not criterion.strip():
             lines.append(
                 _("The pupil has reached the level «%(latest)s» in %(axis)s.")
-                % {"latest": selectors.LEVEL_LABELS[Level(latest)], "axis": axis}
+                % {"latest": PLAIN_WORDS[Level(latest)], "axis": axis}
             )
     return "\n".join(lines)
 

@@ -260,3 +260,10 @@ def test_an_autosave_renames_the_editors_buttons_after_the_goal_as_it_now_reads(
     body = world.client("teacher").post(reverse("iop:goal_update", args=[goal.pk]), data, **HTMX).content.decode()
     [renamed] = re.findall(rf'<span hx-swap-oob="innerHTML:\.goal-name-{goal.pk}">([^<]*)</span>', body)
     assert "Anna leser 90 ord i minuttet" in renamed
+
+
+def test_the_goal_editor_on_a_page_of_its_own_stands_in_the_goals_place(world: World) -> None:
+    """The answers of its saves (a conflict box, the closed goal) go to ``#goal-<pk>``: it is on the page."""
+    [goal] = chain(world.pupil_a, goals=1, iop_status=Iop.Status.DRAFT).goals
+    page = world.client("teacher").get(reverse("iop:goal_editor", args=[goal.pk])).content.decode()
+    assert f'<div id="goal-{goal.pk}">' in page and f'name="{goal.pk}-text"' in page

@@ -45,7 +45,7 @@ def test_a_draft_suggests_what_the_pupil_masters_positively(world: World, draft:
     assert len(texts) == 3
     for text in texts:
         assert "Eleven mestrer kvalitet nivå 3" in text.masters  # the criterion of the level reached
-        assert "Eleven har gått fra «Begynnernivå» til «Kompetent» i kvalitet." in text.masters
+        assert "Eleven har gått fra «Har begynt» til «Mestrer» i kvalitet." in text.masters  # the guardians' words
         assert "ikke" not in text.masters
     assert draft.subject_texts.count() == 3
     assert draft.language == "nb" and draft.is_draft
