@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -28,6 +27,7 @@ from students.urlcache import reverse_one
 
 from . import deadlines as engine
 from . import services
+from .kpi.selectors import half_up
 from .models import (
     Concern,
     Consent,
@@ -672,18 +672,16 @@ class SchoolFigures:
     open_concerns: int
     active_tiltak: int
 
-    def share(self, part: int, whole: int) -> Decimal:
-        """PART of WHOLE in per cent, one decimal, rounded half up as the key-figure pages round."""
-        if not whole:
-            return Decimal(0)
-        return (Decimal(100 * part) / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    def share(self, part: int, whole: int) -> float:
+        """PART of WHOLE in per cent, one decimal, rounded as the key-figure pages round (:func:`half_up`)."""
+        return half_up(100 * part, whole, 1) if whole else 0.0
 
     @property
-    def at_target_pct(self) -> Decimal:
+    def at_target_pct(self) -> float:
         return self.share(self.at_target, self.with_target)
 
     @property
-    def iup_pct(self) -> Decimal:
+    def iup_pct(self) -> float:
         return self.share(self.with_iup, self.pupils)
 
 

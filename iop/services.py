@@ -806,6 +806,21 @@ def vedtak_update(
     return current
 
 
+def vedtak_make_warnings(vedtak: Enkeltvedtak) -> list[str]:
+    """What the person is told before making VEDTAK that does not stop it
+    (messages; empty: nothing): no advance notice sent. Forvaltningsloven
+    § 16 asks for one, but its third paragraph has exceptions. One query."""
+    if vedtak.advance_notices.exists():
+        return []
+    return [
+        _(
+            "No advance notice (forhåndsvarsel) has been sent: the parties are to be told and given the "
+            "chance to comment before the decision is made (forvaltningsloven § 16), unless an exception "
+            "in § 16 third paragraph applies."
+        )
+    ]
+
+
 def vedtak_make_problems(vedtak: Enkeltvedtak, day: datetime.date) -> list[str]:
     """Why VEDTAK (a draft) may not be made on DAY, as messages for the
     person (empty: it may): the clear-line checks, subjects (none on a

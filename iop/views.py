@@ -594,12 +594,7 @@ def vedtak_make(request: HttpRequest, pk: str) -> HttpResponse:
             "A decision that has been made can no longer be changed; a change needs a new decision. "
             "The guardians can appeal it."
         )
-        if not vedtak.advance_notices.exists():  # a warning, not a stop: § 16 third paragraph has exceptions
-            consequence += " " + _(
-                "No advance notice (forhåndsvarsel) has been sent: the parties are to be told and given the "
-                "chance to comment before the decision is made (forvaltningsloven § 16), unless an exception "
-                "in § 16 third paragraph applies."
-            )
+        consequence = " ".join([consequence, *services.vedtak_make_warnings(vedtak)])
         return confirm.confirm_page(
             request,
             document=vedtak,
