@@ -38,6 +38,7 @@ from students.models import Enrolment, GuardianLink, Pupil, SchoolYear, StaffMem
 
 from . import bank, charts, checks, history, published, rebase
 from .models import (
+    CONSENT_AGE,
     AccessLogEntry,
     AdvanceNotice,
     Appeal,
@@ -75,6 +76,42 @@ def consenting_guardians(pupil: Pupil) -> QuerySet[User]:
     return User.objects.filter(
         guardian_links__pupil=pupil, guardian_links__parental_responsibility=True, guardian_links__ended_at__isnull=True
     ).order_by("full_name", "pk")
+
+
+@dataclass(frozen=True)
+class VedtakLetter:
+    """Who a decision letter goes to and who signs it (forvaltningsloven § 27).
+
+    ``to``: the names of the parties, the guardians with parental
+    responsibility and, from the age of :data:`~iop.models.CONSENT_AGE` on
+    the letter's date, the pupil; ``signer`` and ``signer_title``: the
+    person who made the decision and their role at the pupil's school
+    (empty while it is a draft)."""
+
+    to: list[str]
+    signer: str
+    signer_title: str
+
+
+def vedtak_letter(vedtak: Enkeltvedtak, on: datetime.date) -> VedtakLetter:
+    """The addressees and the signature of VEDTAK's letter dated ON (two queries)."""
+    pupil = vedtak.pupil
+    to = list(consenting_guardians(pupil).values_list("full_name", flat=True))
+    if pupil.age_on(on) >= CONSENT_AGE:
+        to.insert(0, pupil.full_name)
+    signer, title = "", ""
+    if vedtak.is_made and vedtak.made_by is not None:
+        signer = vedtak.made_by.full_name
+        roles = set(
+            StaffMembership.objects.filter(user=vedtak.made_by, school_id=pupil.school_id, active=True).values_list(
+                "role", flat=True
+            )
+        )
+        for role in (StaffMembership.Role.REKTOR, StaffMembership.Role.KOORDINATOR, *StaffMembership.Role):
+            if role in roles:
+                title = str(StaffMembership.Role(role).label)
+                break
+    return VedtakLetter(to=to, signer=signer, signer_title=title)
 
 
 def works_with(pupil: Pupil) -> bool:

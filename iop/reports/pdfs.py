@@ -161,6 +161,7 @@ def render_vedtak(user: User, object_id: str, max_chars: int | None) -> Made:
     vedtak = iop_selectors.vedtak_for(user, object_id)
     pupil = vedtak.pupil
     language = pupil.school.language or translation.get_language()
+    doc_date = vedtak.made_on or timezone.localdate()
     with translation.override(language):
         context = {
             "vedtak": vedtak,
@@ -168,7 +169,8 @@ def render_vedtak(user: User, object_id: str, max_chars: int | None) -> Made:
             "school": pupil.school,
             "title": str(_("Individual decision on individually adapted teaching")),
             "draft": False,
-            "doc_date": vedtak.made_on or timezone.localdate(),
+            "doc_date": doc_date,
+            "letter": iop_selectors.vedtak_letter(vedtak, doc_date),
         }
         rendered = rendering.render_pdf(
             "iop/vedtak_pdf.html",

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from iop import checks, published, services
+from iop import checks, published, selectors, services
 from iop.models import (
     AccessLogEntry,
     Appeal,
@@ -28,7 +28,7 @@ from iop.models import (
     StaffCompetence,
 )
 from students import access
-from students.models import School
+from students.models import Pupil, School, StaffMembership
 from tests.conftest import World
 from tests.iop.factories import VEDTAK_REASONS, VurderingFactory, chain
 from tests.reports.conftest import pdf_text
@@ -294,10 +294,16 @@ def test_the_guardian_gets_the_decision_letter_with_letterhead_reasons_and_appea
     world: World, tmp_path: Path
 ) -> None:
     School.objects.filter(pk=world.pupil_a.school_id).update(address="Skolevegen 1, 1234 Bygda")
-    vedtak = made(world, notified_on=D("2026-11-04"))
+    vedtak = made(world, notified_on=D("2026-11-04"), made_by=world.user("coordinator"))
     response, content = fetched_from_worker(world.client("guardian_a"), reverse("iop:vedtak_pdf", args=[vedtak.pk]))
     assert response["Content-Type"] == "application/pdf"
     words = pdf_text(content, tmp_path)
+    # Addressed to the parties (fvl § 27) and signed by the one who made it.
+    to = words.split("Til ", 1)[1].split("Elev", 1)[0]
+    assert world.user("guardian_a").full_name in to and world.pupil_a.full_name not in to, to
+    signature = words.split("Med vennlig hilsen", 1)[1]
+    assert world.user("coordinator").full_name in signature and "Spesialpedagogisk koordinator" in signature
+    assert "godkjent elektronisk" in signature
     for expected in (
         world.pupil_a.school.name,
         "Skolevegen 1, 1234 Bygda",
@@ -311,6 +317,20 @@ def test_the_guardian_gets_the_decision_letter_with_letterhead_reasons_and_appea
         assert expected in words, expected
     assert "INTERNAL-VEDTAK-NOTE" not in words and "UTKAST" not in words
     assert AccessLogEntry.objects.filter(object_id=vedtak.pk, purpose=AccessLogEntry.Purpose.PDF).exists()
+
+
+@time_machine.travel("2026-11-20 10:00 +0100", tick=False)
+def test_a_letter_goes_to_a_pupil_of_15_too_and_a_draft_is_signed_by_nobody(world: World) -> None:
+    vedtak = made(world, made_by=world.user("coordinator"))
+    Pupil.objects.filter(pk=world.pupil_a.pk).update(birth_date=D("2011-11-02"))  # 15 on the day it was made
+    vedtak.pupil = Pupil.objects.get(pk=world.pupil_a.pk)
+    StaffMembership.objects.create(user=world.user("coordinator"), school=vedtak.pupil.school, role="rektor")
+    letter = selectors.vedtak_letter(vedtak, vedtak.made_on)
+    assert letter.to == [vedtak.pupil.full_name, world.user("guardian_a").full_name]
+    assert (letter.signer, letter.signer_title) == (world.user("coordinator").full_name, "Rektor / avdelingsleder")
+    assert selectors.vedtak_letter(vedtak, D("2026-11-01")).to == [world.user("guardian_a").full_name]  # 14 then
+    letter = selectors.vedtak_letter(draft(world), D("2026-11-20"))
+    assert letter.signer == "" and letter.signer_title == ""
 
 
 def test_a_guardian_gets_no_letter_of_a_draft_and_a_refusal_letter_names_no_subjects(
