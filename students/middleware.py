@@ -32,7 +32,14 @@ ACCOUNT_URL_NAMES = frozenset(
 OWN_SETTINGS_VIEWS = frozenset({"followup:notifications_read", "followup:preferences"})
 # ... and the operators' pages, for operators (:mod:`students.operator_views`).
 OPERATOR_URL_NAMES = frozenset(
-    {"roster_imports", "roster_import_apply", "school_years", "school_year_edit", "followup:aarshjul_choices"}
+    {
+        "roster_imports",
+        "roster_import_apply",
+        "roster_import_discard",
+        "school_years",
+        "school_year_edit",
+        "followup:aarshjul_choices",
+    }
 )
 
 

@@ -766,6 +766,7 @@ class RosterImport(models.Model):
         APPLYING = "applying", _("Applying")
         APPLIED = "applied", _("Applied")
         FAILED = "failed", _("Failed")
+        DISCARDED = "discarded", _("Dry run discarded")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     format = models.CharField(_("format"), max_length=10, choices=Format.choices)
@@ -780,6 +781,10 @@ class RosterImport(models.Model):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("applied by")
     )
     applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
+    discarded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("discarded by")
+    )
+    discarded_at = models.DateTimeField(_("discarded"), null=True, blank=True)
     summary = models.JSONField(_("summary"), default=dict, help_text=_("Counts by kind: created, changed, ended."))
     changes = models.JSONField(_("changes"), default=list)
     rejected = models.JSONField(_("rejected rows"), default=list)

@@ -129,6 +129,19 @@ def roster_import_apply(request: HttpRequest, import_id: Any) -> HttpResponse:
     return redirect("roster_import_detail", record.pk)
 
 
+@login_required
+@require_POST
+def roster_import_discard(request: HttpRequest, import_id: Any) -> HttpResponse:
+    """Discard a dry run instead of applying it (:func:`service.discard`)."""
+    _operator(request)
+    record = get_object_or_404(RosterImport.objects.defer("source", "changes", "rejected"), pk=import_id)
+    if service.discard(record, actor=request.user):  # type: ignore[arg-type]
+        messages.success(request, _("The dry run is discarded and its files deleted; nothing was changed."))
+        return redirect("roster_imports")
+    messages.error(request, _("This import is not waiting to be applied."))
+    return redirect("roster_import_detail", record.pk)
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])

@@ -14,6 +14,7 @@ urlpatterns = [
     path("drift/import/", operator_views.roster_imports, name="roster_imports"),
     path("drift/import/<uuid:import_id>/", operator_views.roster_import_detail, name="roster_import_detail"),
     path("drift/import/<uuid:import_id>/bruk/", operator_views.roster_import_apply, name="roster_import_apply"),
+    path("drift/import/<uuid:import_id>/forkast/", operator_views.roster_import_discard, name="roster_import_discard"),
     path("drift/skolear/", operator_views.school_years, name="school_years"),
     path("drift/skolear/<int:schoolyear_id>/", operator_views.school_year_edit, name="school_year_edit"),
     path(

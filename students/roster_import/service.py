@@ -112,6 +112,24 @@ def claim_apply(record: RosterImport, *, actor: User) -> bool:
     return bool(claimed)
 
 
+def discard(record: RosterImport, *, actor: User) -> bool:
+    """Discard a dry run that is not to be applied: it stays in the history
+    (who uploaded and discarded it, when, the counts), but the uploaded
+    files and the rows they named, personal data about pupils, guardians
+    and staff, are deleted. False when RECORD is not (anymore) a dry run
+    waiting to be applied (applied meanwhile, discarded already)."""
+    return bool(
+        RosterImport.objects.filter(pk=record.pk, status=RosterImport.Status.PLANNED).update(
+            status=RosterImport.Status.DISCARDED,
+            discarded_by=actor,
+            discarded_at=timezone.now(),
+            source={},
+            changes=[],
+            rejected=[],
+        )
+    )
+
+
 def apply(import_id: Any) -> RosterImport:
     """Apply a claimed import in one transaction; the record keeps what it
     changed (which may differ from the dry run if the roster changed since)."""

@@ -91,6 +91,12 @@ def claimed(w: World, persona: str, response: Any) -> None:
     assert (status == RosterImport.Status.APPLYING) == (persona == "operator"), status
 
 
+def discarded(w: World, persona: str, response: Any) -> None:
+    record = RosterImport.objects.get(pk=planned_import(w).pk)
+    assert (record.status == RosterImport.Status.DISCARDED) == (persona == "operator"), record.status
+    assert (record.source == {}) == (persona == "operator")
+
+
 def year_added(w: World, persona: str, response: Any) -> None:
     assert SchoolYear.objects.filter(name="2031/32").exists() == (persona == "operator")
 
@@ -294,6 +300,23 @@ ROWS = {
             writes=(),
         ),
         Row(lambda w: reverse("roster_import_apply", args=[planned_import(w).pk]), expect(405), label="GET"),
+    ],
+    "roster_import_discard": [
+        Row(
+            lambda w: reverse("roster_import_discard", args=[planned_import(w).pk]),
+            OPERATOR_WRITE_RECORD,
+            method="post",
+            label="discard",
+            check=discarded,
+        ),
+        Row(
+            lambda w: reverse("roster_import_discard", args=[MISSING_UUID]),
+            {**OPERATOR_WRITE_RECORD, "operator": 404},
+            method="post",
+            label="missing import",
+            writes=(),
+        ),
+        Row(lambda w: reverse("roster_import_discard", args=[planned_import(w).pk]), expect(405), label="GET"),
     ],
     "school_years": [
         Row(lambda w: reverse("school_years"), OPERATOR_GET),

@@ -95,3 +95,50 @@ def test_a_dry_run_made_before_another_import_was_applied_is_not_applied() -> No
     old.refresh_from_db()
     assert old.status == RosterImport.Status.PLANNED and old.applied_by is None
     assert "Ta importen i bruk" not in page and "Last opp filene på nytt" in page  # no button to apply it
+
+
+@pytest.mark.django_db
+@time_machine.travel("2026-10-05T10:00:00+02:00", tick=False)
+def test_a_dry_run_not_to_be_applied_is_discarded_and_its_files_deleted() -> None:
+    """ "Forkast" does what it says: the dry run is never applied, its files
+    (personal data of a whole school) are deleted, and the history says who
+    discarded it, when."""
+    operator = User.objects.create_user("drift@test.example", full_name="Olga Operatør", is_staff=True)
+    client = Client()
+    client.force_login(operator)
+    record = RosterImport.objects.create(
+        format="csv",
+        filename="pupils.csv",
+        status=RosterImport.Status.PLANNED,
+        created_by=operator,
+        source={"pupils.csv": "Anna;Aasen"},
+        changes=[{"op": "create", "kind": "pupil", "ref": "1", "label": "Anna Aasen", "fields": []}],
+        summary={"pupil": {"created": 1, "changed": 0, "ended": 0}},
+    )
+    detail = reverse("roster_import_detail", args=[record.pk])
+    page = client.get(detail).content.decode()
+    assert f'formaction="{reverse("roster_import_discard", args=[record.pk])}"' in page
+    assert "Forkast prøvekjøringen" in page
+
+    response = client.post(reverse("roster_import_discard", args=[record.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("roster_imports")
+    assert "Prøvekjøringen er forkastet og filene slettet; ingenting ble endret." in response.content.decode()
+    record.refresh_from_db()
+    assert (record.status, record.discarded_by, record.source, record.changes) == (
+        RosterImport.Status.DISCARDED,
+        operator,
+        {},
+        [],
+    )
+    assert record.summary["pupil"]["created"] == 1  # the counts stay in the history
+    assert "Prøvekjøringen er forkastet" in response.content.decode().split("<table", 1)[1]
+
+    page = client.get(detail).content.decode()
+    assert "Prøvekjøringen ble forkastet 05.10.2026 10:00 av Olga Operatør" in page
+    assert "Ta importen i bruk" not in page and "Anna Aasen" not in page
+    # Discarded is final: it is neither applied nor discarded again.
+    again = client.post(reverse("roster_import_apply", args=[record.pk]), follow=True).content.decode()
+    assert "Denne importen venter ikke på å bli tatt i bruk." in again
+    again = client.post(reverse("roster_import_discard", args=[record.pk]), follow=True).content.decode()
+    assert "Denne importen venter ikke på å bli tatt i bruk." in again
+    assert RosterImport.objects.get(pk=record.pk).status == RosterImport.Status.DISCARDED
