@@ -145,6 +145,8 @@ def kartlegging_create(*, actor: User, pupil: Pupil, concern: Concern | None = N
     k.full_clean()
     k.save()
     if concern is not None:
+        if concern.status == Concern.Status.NEW and access.can(actor, Action.MANAGE, pupil):
+            concern_receive(actor=actor, concern=concern)  # leadership that assesses it has received it
         _refresh_pupil(pupil)  # the concern's kartlegging is done
     return k
 

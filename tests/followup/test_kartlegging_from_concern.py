@@ -7,7 +7,11 @@ from __future__ import annotations
 import re
 
 from django.urls import reverse
+from django.utils import timezone
 
+from followup import services
+from followup.models import Concern
+from students import access
 from tests.conftest import World
 from tests.followup.fixtures import records
 
@@ -41,3 +45,25 @@ def test_a_concern_the_user_may_not_see_or_of_another_pupil_is_ignored(world: Wo
             assert response.status_code == 200
             assert _selected(html) == [""]
             assert "Trives dårlig" not in html and f'value="{r.concern_b.pk}"' not in html
+
+
+def test_a_coordinator_who_records_the_concerns_kartlegging_has_received_it(world: World) -> None:
+    """A concern assessed by leadership no longer shows as "Ny" (unread); a
+    kartlegging recorded by the teacher leaves it for leadership to receive."""
+    r = records(world)
+    concern = Concern.objects.get(pk=r.concern_a.pk)
+    Concern.objects.filter(pk=concern.pk).update(status=Concern.Status.NEW, received_by=None, received_at=None)
+    pupil = access.get_pupil(world.user("teacher"), world.pupil_a.pk)
+    fields = {
+        "kind": "academic",
+        "date": timezone.localdate(),
+        "conducted_by": "Kontaktlærer",
+        "result": "Leser sakte.",
+    }
+    services.kartlegging_create(actor=world.user("teacher"), pupil=pupil, concern=concern, **fields)
+    assert Concern.objects.get(pk=concern.pk).status == Concern.Status.NEW
+
+    pupil = access.get_pupil(world.user("coordinator"), world.pupil_a.pk)
+    services.kartlegging_create(actor=world.user("coordinator"), pupil=pupil, concern=concern, **fields)
+    concern.refresh_from_db()
+    assert (concern.status, concern.received_by) == (Concern.Status.RECEIVED, world.user("coordinator"))
