@@ -685,6 +685,15 @@ class CaseConsentForm(HiddenErrorsShown, forms.ModelForm):
         super().__init__(*args, **kwargs)
         field = self.fields["guardian"]
         field.queryset = guardians if guardians is not None else User.objects.none()  # type: ignore[attr-defined]
+        self.fields["name"].required = False  # the pupil's or the chosen guardian's name, when none is typed
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data: dict[str, Any] = self.cleaned_data
+        known = data.get("given_by") == CaseConsent.GivenBy.PUPIL or data.get("guardian") is not None
+        if not (data.get("name") or "").strip() and not known:
+            self.add_error("name", _("Give the name of the person who consented, or choose the guardian."))
+        return data
 
 
 class ConsentWithdrawForm(forms.Form):
@@ -721,10 +730,7 @@ class AdvanceNoticeCommentForm(HiddenErrorsShown, forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data: dict[str, Any] = self.cleaned_data
-        if not (data.get("name") or "").strip():
-            guardian = data.get("guardian")
-            if guardian is not None:
-                data["name"] = guardian.full_name
-            else:
-                self.add_error("name", _("Give the name of the person who commented, or choose the guardian."))
+        known = data.get("party") == AdvanceNoticeComment.Party.PUPIL or data.get("guardian") is not None
+        if not (data.get("name") or "").strip() and not known:  # else the service names the party
+            self.add_error("name", _("Give the name of the person who commented, or choose the guardian."))
         return data

@@ -479,6 +479,18 @@ def consenting_guardian_problem(pupil: Pupil, guardian_id: int | None) -> str | 
     return None
 
 
+def _own_name(typed: str, own: str, message: str) -> str:
+    """The name to record for a party who is a known person (the pupil, a
+    chosen guardian): OWN when nothing is typed; ValidationError on ``name``
+    with MESSAGE (``%(name)s``: OWN) when another name is typed, so that a
+    record never names someone else than the party it stands for."""
+    if not typed.strip():
+        return own
+    if " ".join(typed.split()).casefold() != " ".join(own.split()).casefold():
+        raise ValidationError({"name": message % {"name": own}})
+    return typed
+
+
 CONSENT_FIELDS = ("kind", "given_by", "guardian", "name", "date", "method", "note")
 
 
@@ -512,16 +524,15 @@ def case_consent_record(*, actor: User, pupil: Pupil, data: Mapping[str, Any]) -
         if problem:
             raise ValidationError({"guardian": problem})
         # The guardian named is who consented: the name written with it is theirs, never another person's.
-        own_name = consent.guardian.full_name or consent.guardian.email  # type: ignore[union-attr]
-        if not consent.name.strip():
-            consent.name = own_name
-        elif " ".join(consent.name.split()).casefold() != " ".join(own_name.split()).casefold():
-            raise ValidationError(
-                {
-                    "name": _("The guardian chosen is %(name)s: write that name, or choose no guardian.")
-                    % {"name": own_name}
-                }
-            )
+        consent.name = _own_name(
+            consent.name,
+            consent.guardian.full_name or consent.guardian.email,  # type: ignore[union-attr]
+            _("The guardian chosen is %(name)s: write that name, or choose no guardian."),
+        )
+    elif consent.given_by == CaseConsent.GivenBy.PUPIL:  # the pupil consents: the pupil's own name
+        consent.name = _own_name(
+            consent.name, pupil.full_name, _("The pupil is %(name)s: write that name, or leave the field empty.")
+        )
     consent.full_clean()
     consent.save()
     return consent
@@ -708,8 +719,15 @@ def advance_notice_comment(*, actor: User, notice: AdvanceNotice, data: Mapping[
             raise ValidationError({"guardian": _("Name a guardian only for a guardian's comment.")})
         if not GuardianLink.objects.filter(pupil=pupil, user_id=comment.guardian_id).exists():
             raise ValidationError({"guardian": _("Choose one of the pupil's guardians.")})
-        if not comment.name.strip():  # the chosen guardian's name
-            comment.name = comment.guardian.full_name if comment.guardian else ""
+        comment.name = _own_name(
+            comment.name,
+            comment.guardian.full_name or comment.guardian.email,  # type: ignore[union-attr]
+            _("The guardian chosen is %(name)s: write that name, or choose no guardian."),
+        )
+    elif comment.party == AdvanceNoticeComment.Party.PUPIL:  # the pupil's own answer (a party from 15)
+        comment.name = _own_name(
+            comment.name, pupil.full_name, _("The pupil is %(name)s: write that name, or leave the field empty.")
+        )
     comment.full_clean()
     comment.save()
     return comment

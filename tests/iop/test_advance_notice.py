@@ -299,3 +299,16 @@ def test_making_a_decision_without_an_advance_notice_warns_first(world: World) -
     send(world, vedtak)
     assert warning not in world.client("coordinator").post(url, {"version": vedtak.version}).content.decode()
     assert Enkeltvedtak.objects.get(pk=vedtak.pk).status == Enkeltvedtak.Status.DRAFT
+
+
+def test_the_pupils_own_comment_carries_the_pupils_name(world: World) -> None:
+    notice = send(world, draft(world))
+    with pytest.raises(ValidationError) as refused:
+        comment(world, notice, party="pupil", name="Anna")
+    assert refused.value.message_dict["name"] == [
+        "Eleven heter Anna Aasen: skriv det navnet, eller la feltet stå tomt."
+    ]
+    url = reverse("iop:advance_notice_comment", args=[notice.pk])
+    data = {"party": "pupil", "name": "", "received_on": today(), "text": "Jeg vil helst være i klassen."}
+    assert world.client("coordinator").post(url, data).status_code == 302
+    assert notice.comments.get().name == "Anna Aasen"

@@ -291,3 +291,20 @@ def test_the_name_of_a_consent_is_the_guardians_who_is_named(world: World) -> No
     consent = give(world, world.pupil_a, "vedtak", guardian=world.user("guardian_a"), name=" aud  foresatt ")
     assert consent.guardian == world.user("guardian_a")
     assert give(world, world.pupil_a, "vedtak", name="Ola Nordmann").name == "Ola Nordmann"  # no guardian named
+
+
+def test_a_pupil_of_15_consents_under_their_own_name_without_typing_it(world: World) -> None:
+    """Choosing "the pupil" names the pupil: nothing to type, and no other name (not "Tobias" alone)."""
+    Pupil.objects.filter(pk=world.pupil_a.pk).update(birth_date=today() - datetime.timedelta(days=365 * 16))
+    client = world.client("coordinator")
+    url = reverse("iop:consents", args=[world.pupil_a.pk])
+    form = {"kind": "vedtak", "given_by": "pupil", "name": "", "date": today(), "method": "signed"}
+    refused = client.post(url, {**form, "name": "Anna"})
+    assert refused.status_code == 400
+    assert "Eleven heter Anna Aasen: skriv det navnet, eller la feltet stå tomt." in refused.content.decode()
+    assert not CaseConsent.objects.filter(pupil=world.pupil_a, kind="vedtak", given_by="pupil").exists()
+    assert client.post(url, form).status_code == 302
+    assert CaseConsent.objects.get(pupil=world.pupil_a, kind="vedtak", given_by="pupil").name == "Anna Aasen"
+    nameless = client.post(url, {**form, "given_by": "guardian"})  # someone who is not named by the choice
+    assert nameless.status_code == 400
+    assert "Skriv navnet på den som samtykket, eller velg den foresatte." in nameless.content.decode()
