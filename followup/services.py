@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -320,7 +320,10 @@ def pedagogical_report_draft(pupil: Pupil) -> str:
 @transaction.atomic
 def referral_create(*, actor: User, pupil: Pupil, question: str) -> Referral:
     _require(actor, Action.EDIT, pupil)
-    referral = Referral(pupil=pupil, question=question, report=pedagogical_report_draft(pupil), created_by=actor)
+    # The report goes from the school to PPT: it is written in the school's language, whatever the writer reads.
+    with translation.override(pupil.school.language or translation.get_language()):
+        report = pedagogical_report_draft(pupil)
+    referral = Referral(pupil=pupil, question=question, report=report, created_by=actor)
     referral._history_user = actor  # type: ignore[attr-defined]
     referral.full_clean()
     referral.save()

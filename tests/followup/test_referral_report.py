@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from followup import report_text, services
+from students import access
+from students.models import School
 from tests.conftest import World
 
 LEGACY = """Bakgrunn
@@ -128,3 +130,13 @@ def test_the_report_is_edited_section_by_section_and_sending_lists_every_reason(
     assert "fortsatt tom" not in page
     referral.refresh_from_db()
     assert report_text.unfinished(referral.report) == []
+
+
+def test_the_report_is_drafted_in_the_schools_language_whoever_writes_it(world: World) -> None:
+    """A nynorsk school's report to PPT has nynorsk headings, also when the coordinator reads bokmål or English."""
+    School.objects.filter(pk=world.pupil_a.school_id).update(language="nn")
+    pupil = access.get_pupil(world.user("coordinator"), world.pupil_a.pk)
+    with translation.override("en"):
+        referral = services.referral_create(actor=world.user("coordinator"), pupil=pupil, question="Lesevanskar?")
+    titles = [s.title for s in report_text.sections(referral.report)]
+    assert titles[0] == "Bakgrunn: bekymringsmeldingar" and titles[-1] == "Kva eleven meistrar", titles
