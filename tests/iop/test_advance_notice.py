@@ -183,6 +183,8 @@ def test_the_guardian_is_told_how_to_comment_and_staff_are_not(world: World) -> 
     url = reverse("iop:vedtak_detail", args=[vedtak.pk])
     page = world.client("guardian_a").get(url).content.decode()
     assert "data-how-to-comment" in page and "be skolen om et møte" in page
+    assert "registrerer merknadene dine i saken" in page  # not "what you say here": there is no form here
+    assert "Utkast til vedtak (PDF)" in page and "Vedtaksbrev (PDF)" not in page  # a draft is no letter yet
     assert "data-how-to-comment" not in world.client("coordinator").get(url).content.decode()
 
 
