@@ -114,10 +114,11 @@ def claim_apply(record: RosterImport, *, actor: User) -> bool:
 
 def discard(record: RosterImport, *, actor: User) -> bool:
     """Discard a dry run that is not to be applied: it stays in the history
-    (who uploaded and discarded it, when, the counts), but the uploaded
-    files and the rows they named, personal data about pupils, guardians
-    and staff, are deleted. False when RECORD is not (anymore) a dry run
-    waiting to be applied (applied meanwhile, discarded already)."""
+    (who uploaded and discarded it, when, the counts, and the reasons rows
+    were rejected, by file, row and id), but the uploaded files and the
+    changes they listed, personal data about pupils, guardians and staff,
+    are deleted. False when RECORD is not (anymore) a dry run waiting to be
+    applied (applied meanwhile, discarded already)."""
     return bool(
         RosterImport.objects.filter(pk=record.pk, status=RosterImport.Status.PLANNED).update(
             status=RosterImport.Status.DISCARDED,
@@ -125,7 +126,6 @@ def discard(record: RosterImport, *, actor: User) -> bool:
             discarded_at=timezone.now(),
             source={},
             changes=[],
-            rejected=[],
         )
     )
 

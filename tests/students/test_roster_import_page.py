@@ -114,6 +114,9 @@ def test_a_dry_run_not_to_be_applied_is_discarded_and_its_files_deleted() -> Non
         source={"pupils.csv": "Anna;Aasen"},
         changes=[{"op": "create", "kind": "pupil", "ref": "1", "label": "Anna Aasen", "fields": []}],
         summary={"pupil": {"created": 1, "changed": 0, "ended": 0}},
+        rejected=[
+            {"file": "pupils.csv", "line": 2, "ref": "P-2", "code": "missing", "params": {"column": "birth_date"}}
+        ],
     )
     detail = reverse("roster_import_detail", args=[record.pk])
     page = client.get(detail).content.decode()
@@ -136,9 +139,28 @@ def test_a_dry_run_not_to_be_applied_is_discarded_and_its_files_deleted() -> Non
     page = client.get(detail).content.decode()
     assert "Prøvekjøringen ble forkastet 05.10.2026 10:00 av Olga Operatør" in page
     assert "Ta importen i bruk" not in page and "Anna Aasen" not in page
+    # Why rows were rejected stays readable, in the past tense.
+    assert "P-2" in page and "Kolonnen birth_date er tom." in page and "Disse radene ble utelatt." in page
     # Discarded is final: it is neither applied nor discarded again.
     again = client.post(reverse("roster_import_apply", args=[record.pk]), follow=True).content.decode()
     assert "Denne importen venter ikke på å bli tatt i bruk." in again
     again = client.post(reverse("roster_import_discard", args=[record.pk]), follow=True).content.decode()
     assert "Denne importen venter ikke på å bli tatt i bruk." in again
     assert RosterImport.objects.get(pk=record.pk).status == RosterImport.Status.DISCARDED
+
+
+@pytest.mark.django_db
+def test_a_dry_run_with_nothing_to_apply_offers_no_apply_button() -> None:
+    """A file whose every row is rejected changes nothing: the page says so and offers only to discard it."""
+    operator = User.objects.create_user("drift@test.example", full_name="Olga Operatør", is_staff=True)
+    client = Client()
+    client.force_login(operator)
+    record = RosterImport.objects.create(
+        format="csv",
+        status=RosterImport.Status.PLANNED,
+        created_by=operator,
+        rejected=[{"file": "pupils.csv", "line": 0, "ref": "", "code": "missing", "params": {"column": "pupil_id"}}],
+    )
+    page = client.get(reverse("roster_import_detail", args=[record.pk])).content.decode()
+    assert "Ta importen i bruk" not in page and "Forkast prøvekjøringen" in page
+    assert "Det er ingenting å ta i bruk: rett de avviste radene og last opp filene på nytt." in page
