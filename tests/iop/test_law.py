@@ -18,6 +18,8 @@ from django.utils import timezone
 from iop import checks, published, selectors, services
 from iop.models import (
     AccessLogEntry,
+    AdvanceNotice,
+    AdvanceNoticeComment,
     Appeal,
     Enkeltvedtak,
     EnkeltvedtakSubject,
@@ -295,6 +297,10 @@ def test_the_guardian_gets_the_decision_letter_with_letterhead_reasons_and_appea
 ) -> None:
     School.objects.filter(pk=world.pupil_a.school_id).update(address="Skolevegen 1, 1234 Bygda")
     vedtak = made(world, notified_on=D("2026-11-04"), made_by=world.user("coordinator"))
+    notice = AdvanceNotice.objects.create(vedtak=vedtak, sent_on=D("2026-10-19"), comment_deadline=D("2026-10-30"))
+    AdvanceNoticeComment.objects.create(
+        notice=notice, name="Aud Foresatt", received_on=D("2026-10-27"), text="PRIVATE-COMMENT-TEXT"
+    )
     response, content = fetched_from_worker(world.client("guardian_a"), reverse("iop:vedtak_pdf", args=[vedtak.pk]))
     assert response["Content-Type"] == "application/pdf"
     words = pdf_text(content, tmp_path)
@@ -304,6 +310,10 @@ def test_the_guardian_gets_the_decision_letter_with_letterhead_reasons_and_appea
     signature = words.split("Med vennlig hilsen", 1)[1]
     assert world.user("coordinator").full_name in signature and "Spesialpedagogisk koordinator" in signature
     assert "godkjent elektronisk" in signature
+    # The advance notice and who commented (fvl §§ 16–17); the comment's words stay in the case file.
+    assert "sendt til partene for uttalelse 19. oktober 2026, med frist for merknader 30. oktober 2026" in words
+    assert "Merknad fra Aud Foresatt, mottatt 27. oktober 2026" in words and "PRIVATE-COMMENT-TEXT" not in words
+    assert "Klagen sendes til: Skole 1, Skolevegen 1, 1234 Bygda" in words
     for expected in (
         world.pupil_a.school.name,
         "Skolevegen 1, 1234 Bygda",
