@@ -155,10 +155,34 @@ class SubjectRowForm(forms.ModelForm):
 
 
 class VedtakSubjectRowForm(forms.ModelForm):
+    """A subject of a decision. Organisation and staff competence start
+    unchosen unless given (from the sakkyndig vurdering's recommendation):
+    the decision states them, so nobody decides them by leaving a default."""
+
+    CHOSEN = ("organisation", "staff_competence")
+
     class Meta:
         model = EnkeltvedtakSubject
         fields = ["subject", "hours", "organisation", "staff_competence", "grade_exemption", "curriculum_deviations"]
         widgets = {"curriculum_deviations": _rows(2)}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        given = dict(kwargs.get("initial") or {})
+        super().__init__(*args, **kwargs)
+        for name in self.CHOSEN:
+            field = self.fields[name]
+            field.choices = [("", _("– choose –")), *[c for c in field.choices if c[0] != ""]]  # type: ignore[attr-defined]
+            field.required = False  # asked for in clean(): only of a row that names a subject
+            if self.instance._state.adding and not given.get(name):
+                self.initial[name] = ""
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        if str(data.get("subject") or "").strip() and not data.get("DELETE"):
+            for name in self.CHOSEN:
+                if not data.get(name):
+                    self.add_error(name, _("Choose what the decision says here."))
+        return data
 
 
 def subject_rows(formset: forms.BaseFormSet) -> list[dict[str, Any]]:

@@ -55,6 +55,10 @@ def test_the_chain_from_assessment_to_a_guardian_reading_the_plan(
     page.goto(pupil_url)
     follow(page, page.get_by_role("link", name="Fatt vedtak ut fra denne vurderingen"))
     expect(page.locator('[name="fag-0-subject"]')).to_have_value("Matematikk")
+    # The assessment recommends no organisation or staff: the decision states them, nothing is preselected.
+    expect(page.locator('[name="fag-0-organisation"]')).to_have_value("")
+    page.locator('[name="fag-0-organisation"]').select_option("small_group")
+    page.locator('[name="fag-0-staff_competence"]').select_option("special_needs_teacher")
     page.locator('[name="facts"]').fill("Eleven har lite utbytte av den ordinære opplæringen i matematikk.")
     page.locator('[name="main_considerations"]').fill("Liten gruppe er til elevens beste.")
     page.locator('[name="pupil_view"]').fill("Eleven vil helst jobbe i liten gruppe.")

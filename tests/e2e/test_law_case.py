@@ -153,6 +153,9 @@ def test_a_case_from_consent_to_the_annual_report_sent(
     page.get_by_label("De faktiske forholdene vedtaket bygger på").fill("Anna regner i tallområdet 0–20.")
     page.get_by_label("Hovedhensyn").fill("Liten gruppe gir ro og tid; det er til elevens beste.")
     page.get_by_label("Elevens egen mening og hvordan den er vektlagt").fill("Anna ønsker liten gruppe; lagt vekt på.")
+    for n in range(2):  # what the assessment leaves open, the decision states
+        page.locator(f'[name="fag-{n}-organisation"]').select_option("small_group")
+        page.locator(f'[name="fag-{n}-staff_competence"]').select_option("special_needs_teacher")
     save(page, "Vedtaket er lagret som utkast.", "Lagre utkast")
     vedtak = Enkeltvedtak.objects.get(pupil=w.pupil_a)
     assert not vedtak.is_made and vedtak.subjects.count() == 2

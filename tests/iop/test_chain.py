@@ -457,8 +457,9 @@ def test_hours_typed_in_a_subject_row_without_a_name_are_refused_not_dropped(wor
         "fag-1-subject": "",
         "fag-1-hours": "10",
         "fag-2-subject": "",  # an empty extra row: dropped, as before
-        # The choices as the browser sends them: each row's preselected values.
-        **{f"fag-{i}-{name}": value for i in range(3) for name, value in SUBJECT_DEFAULTS.items()},
+        # The choices as the browser sends them: the named row's, and "– velg –" in the new rows.
+        **{f"fag-0-{name}": value for name, value in SUBJECT_DEFAULTS.items()},
+        **{f"fag-{i}-{name}": "" for i in (1, 2) for name in SUBJECT_DEFAULTS},
     }
     response = world.client("coordinator").post(reverse("iop:vedtak_edit", args=[vedtak.pk]), data)
     body = response.content.decode()

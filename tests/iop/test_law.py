@@ -128,6 +128,41 @@ def test_subjects_added_or_left_out_are_deviations(world: World) -> None:
 # --- the pupil's view -----------------------------------------------------------------------
 
 
+def test_what_the_assessment_leaves_open_the_decision_form_leaves_unchosen(world: World) -> None:
+    """Organisation and staff competence come from PPT's recommendation; where it has none, the
+    form shows "– velg –" and asks for a choice, so no default becomes the decision unnoticed."""
+    sv = VurderingFactory(pupil=world.pupil_a, author=world.user("ppt"))
+    SakkyndigVurderingSubject.objects.create(vurdering=sv, subject="Norsk", hours=38, organisation="small_group")
+    url = reverse("iop:vedtak_create", args=[sv.pk])
+    client = world.client("coordinator")
+    page = client.get(url).content.decode()
+    organisation = re.search(r'<select name="fag-0-organisation".*?</select>', page, re.S)
+    staff = re.search(r'<select name="fag-0-staff_competence".*?</select>', page, re.S)
+    assert organisation and staff and 'name="fag-INITIAL_FORMS" value="1"' in page
+    assert re.search(r'<option value="small_group"[^>]*selected', organisation[0])  # as PPT recommended
+    assert re.search(r'<option value=""[^>]*selected[^>]*>– velg –', staff[0]), staff[0]  # PPT said nothing
+    data = {
+        "valid_from": sv.valid_from,
+        "valid_to": sv.valid_to,
+        "legal_basis": "Opplæringslova § 11-6.",
+        **VEDTAK_REASONS,
+        "fag-TOTAL_FORMS": "2",
+        "fag-INITIAL_FORMS": "1",  # as the page gives it: one row from the assessment
+        "fag-0-subject": "Norsk",
+        "fag-0-hours": "38",
+        "fag-0-organisation": "small_group",
+        "fag-0-staff_competence": "",
+        "fag-1-subject": "",
+        "fag-1-organisation": "",
+        "fag-1-staff_competence": "",
+    }
+    refused = client.post(url, data)
+    assert refused.status_code in (200, 400) and "Velg hva vedtaket sier her." in refused.content.decode()
+    assert not Enkeltvedtak.objects.filter(vurdering=sv).exists()
+    assert client.post(url, {**data, "fag-0-staff_competence": "teacher"}).status_code == 302  # the empty row is left
+    assert Enkeltvedtak.objects.get(vurdering=sv).subjects.get().staff_competence == "teacher"
+
+
 def test_a_vedtak_without_the_pupils_view_is_not_made(world: World) -> None:
     vedtak = draft(world)
     Enkeltvedtak.objects.filter(pk=vedtak.pk).update(pupil_view=" ", pupil_not_heard_reason="")
