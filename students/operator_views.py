@@ -24,8 +24,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from . import access, tasks
 from .forms import RosterUploadForm, SchoolYearForm
-from .models import RosterImport, School, SchoolYear
-from .roster_import import service
+from .models import RosterImport, School, SchoolYear, StaffMembership
+from .roster_import import csv_format, service
 from .roster_import.rows import NOTE_CODES, labelled_change, labelled_summary
 
 logger = logging.getLogger(__name__)
@@ -75,7 +75,17 @@ def roster_imports(request: HttpRequest) -> HttpResponse:
     for record in page.object_list:
         record.labelled_summary = labelled_summary(record.summary)  # type: ignore[attr-defined]
     status = 400 if form.errors else 200
-    return render(request, "students/roster_imports.html", {"form": form, "page": page}, status=status)
+    context = {"form": form, "page": page, "csv_files": csv_files(), "roles": StaffMembership.Role.values}
+    return render(request, "students/roster_imports.html", context, status=status)
+
+
+def csv_files() -> list[tuple[str, list[tuple[str, bool]]]]:
+    """The CSV format's files and their columns, each with whether it is
+    required: ``[(file name, [(column, required), ...]), ...]`` (the upload page's help)."""
+    return [
+        (name, [(column, column in csv_format.REQUIRED[name]) for column in columns])
+        for name, columns in csv_format.COLUMNS.items()
+    ]
 
 
 @never_cache

@@ -144,7 +144,8 @@ VISIBLE_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
 class VisibleText(HTMLParser):
     """The text a reader sees or hears of an HTML page, one piece a line."""
 
-    HIDDEN = frozenset({"script", "style", "template"})
+    #: Not read as language: hidden parts, and <code> (a file name, a column name: the machine's words).
+    HIDDEN = frozenset({"script", "style", "template", "code"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

@@ -164,3 +164,19 @@ def test_a_dry_run_with_nothing_to_apply_offers_no_apply_button() -> None:
     page = client.get(reverse("roster_import_detail", args=[record.pk])).content.decode()
     assert "Ta importen i bruk" not in page and "Forkast prøvekjøringen" in page
     assert "Det er ingenting å ta i bruk: rett de avviste radene og last opp filene på nytt." in page
+
+
+@pytest.mark.django_db
+def test_the_upload_page_tells_the_csv_files_and_their_columns() -> None:
+    """An operator learns the format on the page, not by failing: every file, its required columns in bold."""
+    operator = User.objects.create_user("drift@test.example", full_name="Olga Operatør", is_staff=True)
+    client = Client()
+    client.force_login(operator)
+    page = client.get(reverse("roster_imports")).content.decode()
+    help_text = page.split('id="csv-format"', 1)[1].split("</details>", 1)[0]
+    assert "CSV-filene: navn og kolonner" in help_text
+    for name in ("schools.csv", "groups.csv", "pupils.csv", "guardians.csv", "staff.csv"):
+        assert f"<code>{name}</code>" in help_text
+    assert "<strong><code>pupil_id</code></strong>" in help_text and "<code>national_id</code>," in help_text
+    assert "<strong><code>owner_name</code></strong>" not in help_text and "owner_name" in help_text
+    assert "<code>kontaktlaerer</code>" in help_text and "ÅÅÅÅ-MM-DD" in help_text
