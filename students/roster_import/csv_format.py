@@ -3,7 +3,7 @@
 Five files, each optional, named by what they hold: ``schools.csv``,
 ``groups.csv``, ``pupils.csv``, ``guardians.csv``, ``staff.csv``. UTF-8
 (a byte-order mark is allowed), comma or semicolon separated, a header row
-with the column names below; unknown columns are ignored. Each file is
+with the column names below; other columns are not read (a note names them). Each file is
 parsed row by row: a bad row is rejected with its reason, the others count.
 """
 
@@ -26,8 +26,10 @@ COLUMNS = {
     "groups.csv": ["group_id", "school_id", "group_name", "group_kind", "year_level", "school_year", "year_start",
                    "year_end"],
     "pupils.csv": ["pupil_id", "school_id", "first_name", "last_name", "birth_date", "national_id", "groups"],
-    "guardians.csv": ["guardian_id", "email", "full_name", "pupil_id", "relation", "parental_responsibility"],
-    "staff.csv": ["staff_id", "email", "full_name", "school_id", "role", "groups", "subject"],
+    "guardians.csv": ["guardian_id", "email", "full_name", "pupil_id", "relation", "parental_responsibility",
+                      "national_id"],
+    "staff.csv": ["staff_id", "email", "full_name", "school_id", "role", "groups", "subject", "sso_issuer",
+                  "sso_subject"],
 }  # fmt: skip
 REQUIRED = {
     "schools.csv": ["school_id", "school_name", "owner_id"],
@@ -56,6 +58,9 @@ def parse(files: dict[str, str]) -> Roster:
             if absent:  # the file's header lacks columns: said once, not on every row
                 roster.reject(name, 0, "", "missing_columns", name=name, columns=", ".join(absent))
                 continue
+            unread = [c for c in rows[0] if c and c not in COLUMNS[name]] if rows else []
+            if unread:  # a misspelt or foreign column: its values would be left out unnoticed
+                roster.reject(name, 0, "", "unknown_columns", name=name, columns=", ".join(unread))
             roster.kinds.add(name.removesuffix(".csv"))
             _PARSERS[name](roster, name, rows)
     check_national_ids(roster)

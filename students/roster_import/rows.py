@@ -23,8 +23,9 @@ REASONS: dict[str, Any] = {
     "missing": _("The column %(column)s is empty."),
     "missing_columns": _(
         "The file %(name)s lacks the columns %(columns)s in its first row; none of its rows is read. "
-        "The columns are described in the import's documentation."
+        "The columns are listed on the import page."
     ),
+    "unknown_columns": _("The file %(name)s has columns that are not read: %(columns)s."),
     "bad_date": _("%(value)s in the column %(column)s is not a date (YYYY-MM-DD)."),
     "bad_choice": _("%(value)s in the column %(column)s is not one of: %(choices)s."),
     "bad_year_level": _("The year level must be a whole number from 1 to 13, not %(value)s."),
@@ -63,7 +64,7 @@ REASONS: dict[str, Any] = {
 
 #: Reasons that leave out a value only: the row itself is imported (shown
 #: apart from the rows left out, as notes).
-NOTE_CODES = frozenset({"bad_national_id", "national_id_twice"})
+NOTE_CODES = frozenset({"bad_national_id", "national_id_twice", "unknown_columns"})
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from students.models import (
     TeachingAssignment,
     User,
 )
+from students.roster_import.rows import NOTE_CODES
 from students.signals import roster_imported
 
 DATA = Path(__file__).parent / "roster"
@@ -546,3 +547,18 @@ def test_a_file_without_the_formats_columns_is_refused_once_and_ends_nothing() -
     with translation.override("nb"):
         assert "pupil_id, school_id, first_name, last_name, birth_date" in dry.rejected[0].reason
     assert not {c for c in ops(dry) if c[1] in ("pupil", "enrolment")}, ops(dry)
+
+
+@pytest.mark.django_db
+def test_a_column_the_format_does_not_read_is_noted_not_silently_dropped() -> None:
+    """A pupils.csv with "group_id" beside "groups" imports its pupils; the dry run says the column is not read."""
+    source = files("csv")
+    header, *rows = source["pupils.csv"].splitlines()
+    sep = ";" if header.count(";") > header.count(",") else ","
+    source["pupils.csv"] = "\n".join([f"{header}{sep}group_id", *(f"{row}{sep}G-XX" for row in rows)]) + "\n"
+    dry = run("csv", source, apply=False)
+    [note] = [r for r in dry.rejected if r.code == "unknown_columns"]
+    assert (note.file, note.line, note.code in NOTE_CODES) == ("pupils.csv", 0, True)
+    with translation.override("nb"):
+        assert note.reason == "Filen pupils.csv har kolonner som ikke blir lest: group_id."
+    assert not [r for r in dry.rejected if r.code == "unknown_columns" and r.file != "pupils.csv"]
