@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from . import access, tasks
 from .forms import RosterUploadForm, SchoolYearForm
-from .models import RosterImport, School, SchoolYear, StaffMembership
+from .models import RosterImport, School, SchoolYear
 from .roster_import import csv_format, service
 from .roster_import.rows import NOTE_CODES, labelled_change, labelled_summary
 
@@ -75,7 +75,7 @@ def roster_imports(request: HttpRequest) -> HttpResponse:
     for record in page.object_list:
         record.labelled_summary = labelled_summary(record.summary)  # type: ignore[attr-defined]
     status = 400 if form.errors else 200
-    context = {"form": form, "page": page, "csv_files": csv_files(), "roles": StaffMembership.Role.values}
+    context = {"form": form, "page": page, "csv_files": csv_files(), "choices": csv_format.CHOICES.items()}
     return render(request, "students/roster_imports.html", context, status=status)
 
 

@@ -14,6 +14,8 @@ import datetime
 import io
 import re
 
+from django.utils import timezone
+
 from students.models import Group, GuardianLink, School, Skoleeier, StaffMembership
 from students.sso import national_id_hash
 
@@ -37,6 +39,16 @@ REQUIRED = {
     "pupils.csv": ["pupil_id", "school_id", "first_name", "last_name", "birth_date"],
     "guardians.csv": ["guardian_id", "email", "pupil_id"],
     "staff.csv": ["staff_id", "email", "school_id", "role"],
+}
+#: The columns that take one of a few values: column → the values, the default first where there is one.
+CHOICES: dict[str, list[str]] = {
+    "school_kind": School.Kind.values,
+    "language": School.Language.values,
+    "owner_kind": Skoleeier.Kind.values,
+    "country": Skoleeier.Country.values,
+    "group_kind": Group.Kind.values,
+    "relation": GuardianLink.Relation.values,
+    "role": StaffMembership.Role.values,
 }
 YES = {"1", "ja", "yes", "true", "j", "y", "x"}
 NO = {"0", "nei", "nej", "no", "false", "n", ""}
@@ -112,10 +124,10 @@ def _schools(roster: Roster, file: str, rows: list[dict[str, str]]) -> None:
         owner_kind = row.get("owner_kind") or Skoleeier.Kind.KOMMUNE
         country = (row.get("country") or "NO").upper()
         if not (
-            _choice(roster, file, line, ref, kind, "school_kind", School.Kind.values)
-            and _choice(roster, file, line, ref, language, "language", School.Language.values)
-            and _choice(roster, file, line, ref, owner_kind, "owner_kind", Skoleeier.Kind.values)
-            and _choice(roster, file, line, ref, country, "country", Skoleeier.Country.values)
+            _choice(roster, file, line, ref, kind, "school_kind", CHOICES["school_kind"])
+            and _choice(roster, file, line, ref, language, "language", CHOICES["language"])
+            and _choice(roster, file, line, ref, owner_kind, "owner_kind", CHOICES["owner_kind"])
+            and _choice(roster, file, line, ref, country, "country", CHOICES["country"])
         ):
             continue
         if ref in roster.schools:
@@ -135,7 +147,7 @@ def _groups(roster: Roster, file: str, rows: list[dict[str, str]]) -> None:
         if _missing(roster, file, line, row, ref):
             continue
         kind = row.get("group_kind") or Group.Kind.CLASS
-        if not _choice(roster, file, line, ref, kind, "group_kind", Group.Kind.values):
+        if not _choice(roster, file, line, ref, kind, "group_kind", CHOICES["group_kind"]):
             continue
         try:
             level = int(row["year_level"])
@@ -169,6 +181,9 @@ def _pupils(roster: Roster, file: str, rows: list[dict[str, str]]) -> None:
             birth = _date(roster, file, line, ref, row, "birth_date")
         except ValueError:
             continue
+        if birth is not None and birth > timezone.localdate():
+            roster.reject(file, line, ref, "future_date", column="birth_date", value=row["birth_date"])
+            continue
         if ref in roster.pupils:
             roster.reject(file, line, ref, "duplicate", ref=ref)
             continue
@@ -197,7 +212,7 @@ def _person(roster: Roster, file: str, line: int, ref: str, row: dict[str, str])
 
 
 def _guardians(roster: Roster, file: str, rows: list[dict[str, str]]) -> None:
-    relations = GuardianLink.Relation.values
+    relations = CHOICES["relation"]
     for line, row in enumerate(rows, 1):
         ref = row.get("guardian_id", "")
         if _missing(roster, file, line, row, ref):
@@ -224,7 +239,7 @@ def _staff(roster: Roster, file: str, rows: list[dict[str, str]]) -> None:
         if _missing(roster, file, line, row, ref):
             continue
         role = row["role"]
-        if not _choice(roster, file, line, ref, role, "role", StaffMembership.Role.values):
+        if not _choice(roster, file, line, ref, role, "role", CHOICES["role"]):
             continue
         groups = [g for g in SPLIT.split(row.get("groups", "")) if g] if role in teaching else []
         subject = row.get("subject", "") if role == StaffMembership.Role.FAGLAERER else ""

@@ -27,6 +27,7 @@ REASONS: dict[str, Any] = {
     ),
     "unknown_columns": _("The file %(name)s has columns that are not read: %(columns)s."),
     "bad_date": _("%(value)s in the column %(column)s is not a date (YYYY-MM-DD)."),
+    "future_date": _("%(value)s in the column %(column)s lies in the future."),
     "bad_choice": _("%(value)s in the column %(column)s is not one of: %(choices)s."),
     "bad_year_level": _("The year level must be a whole number from 1 to 13, not %(value)s."),
     "bad_email": _("%(value)s is not an e-mail address."),

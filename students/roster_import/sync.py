@@ -46,7 +46,7 @@ from students.models import (
 )
 from students.signals import roster_imported
 
-from .rows import PupilRow, Rejected, Roster
+from .rows import NOTE_CODES, PupilRow, Rejected, Roster
 
 BATCH = 2000
 Progress = Callable[[int, int], None]
@@ -135,7 +135,10 @@ class _Sync:
         self.groups: dict[str, Group] = {}
         self.users: dict[str, int] = {}
         self.pupils: dict[str, _P] = {}
-        self.left_out: set[str] = set()  # pupils whose row is rejected: neither created, changed nor ended
+        # Pupils and people whose row is rejected: nothing of theirs is ended
+        # (a typo in one cell must not take a pupil from their teachers).
+        self.left_out: set[str] = _rejected_refs(roster, PUPIL_FILES)
+        self.people_left_out: set[str] = _rejected_refs(roster, PERSON_FILES)
         self.step = 0
 
     def done(self) -> None:
@@ -551,6 +554,8 @@ class _Sync:
             pk, user, _pupil, relation, responsibility, ended_at, ext, name, first, last, school_id, id_hash = g
             if key in wanted or ended_at is not None or (school_id not in managed and user not in sourced):
                 continue
+            if ext in self.people_left_out:
+                continue  # the guardian's row was rejected: nothing of it ends
             update.append(
                 GuardianLink(
                     pk=pk,
@@ -600,6 +605,8 @@ class _Sync:
             pk, user, school_id, role, active, ext, name, school_name = m
             if key in wanted or not active or (school_id not in managed and user not in sourced):
                 continue
+            if ext in self.people_left_out:
+                continue  # the person's row was rejected: nothing of it ends
             update.append(StaffMembership(pk=pk, active=False))
             self.result.add("ended", "membership", ext, f"{name} – {school_name}", role=role)
             if role in leadership:
@@ -644,7 +651,7 @@ class _Sync:
         gone = []
         for key, a in existing.items():
             pk, user, _group, role, subject, ext, name, group_name, year_id, school_id = a
-            if key in wanted or (school_id not in managed and user not in sourced):
+            if key in wanted or (school_id not in managed and user not in sourced) or ext in self.people_left_out:
                 continue
             gone.append(pk)
             self.result.add("ended", "assignment", ext, f"{name} – {group_name} {subject}".strip())
@@ -653,6 +660,17 @@ class _Sync:
         TeachingAssignment.objects.bulk_create(new, batch_size=BATCH)
         if gone:
             TeachingAssignment.objects.filter(pk__in=gone).delete()
+
+
+#: The CSV files whose rows are pupils, and those whose rows are people. (SS 12000 rejects a
+#: person without a current enrolment or duty on purpose: what they had is ended.)
+PUPIL_FILES = frozenset({"pupils.csv"})
+PERSON_FILES = frozenset({"guardians.csv", "staff.csv"})
+
+
+def _rejected_refs(roster: Roster, files: frozenset[str]) -> set[str]:
+    """The source ids of the rows of FILES that were rejected whole (notes, which leave out one value, are not)."""
+    return {r.ref for r in roster.rejected if r.ref and r.file in files and r.code not in NOTE_CODES}
 
 
 @dataclass(frozen=True)

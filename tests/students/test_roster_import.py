@@ -562,3 +562,36 @@ def test_a_column_the_format_does_not_read_is_noted_not_silently_dropped() -> No
     with translation.override("nb"):
         assert note.reason == "Filen pupils.csv har kolonner som ikke blir lest: group_id."
     assert not [r for r in dry.rejected if r.code == "unknown_columns" and r.file != "pupils.csv"]
+
+
+@pytest.mark.django_db
+def test_a_row_rejected_for_a_typo_ends_nothing_of_its_pupil_or_person() -> None:
+    """A bad date in P2's row, a bad role in T1's and a bad relation in F1's: those rows are left out,
+    and P2 keeps the enrolment, T1 the role and the group, F1 the child, as before."""
+    run("csv", files("csv"), apply=True)
+    source = files("csv")
+    source["pupils.csv"] = source["pupils.csv"].replace("P2;S1;Bjørn;Berg;2015-05-06", "P2;S1;Bjørn;Berg;06.05.2015")
+    source["staff.csv"] = source["staff.csv"].replace(
+        "T1,tone@skole.example,Tone Lærer,S1,kontaktlaerer", "T1,tone@skole.example,Tone Lærer,S1,lærer"
+    )
+    source["guardians.csv"] = source["guardians.csv"].replace(
+        "F1,aud@foresatt.example,Aud Aasen,P1,mother", "F1,aud@foresatt.example,Aud Aasen,P1,mamma"
+    )
+    dry = run("csv", source, apply=False)
+    assert {(r.ref, r.code) for r in dry.rejected} >= {("P2", "bad_date"), ("T1", "bad_choice"), ("F1", "bad_choice")}
+    assert not [c for c in dry.changes if c["op"] == "ended"], [c for c in dry.changes if c["op"] == "ended"]
+    before = snapshot()
+    run("csv", source, apply=True)
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
+@time_machine.travel("2026-10-05T10:00:00+02:00", tick=False)
+def test_a_pupil_born_in_the_future_is_rejected() -> None:
+    source = files("csv")
+    source["pupils.csv"] = source["pupils.csv"].replace("P2;S1;Bjørn;Berg;2015-05-06", "P2;S1;Bjørn;Berg;2030-01-01")
+    dry = run("csv", source, apply=False)
+    [rejected] = [r for r in dry.rejected if r.ref == "P2"]
+    with translation.override("nb"):
+        assert rejected.reason == "2030-01-01 i kolonnen birth_date ligger fram i tid."
+    assert ("created", "pupil", "P2") not in ops(dry)

@@ -179,4 +179,7 @@ def test_the_upload_page_tells_the_csv_files_and_their_columns() -> None:
         assert f"<code>{name}</code>" in help_text
     assert "<strong><code>pupil_id</code></strong>" in help_text and "<code>national_id</code>," in help_text
     assert "<strong><code>owner_name</code></strong>" not in help_text and "owner_name" in help_text
-    assert "<code>kontaktlaerer</code>" in help_text and "ÅÅÅÅ-MM-DD" in help_text
+    assert "ÅÅÅÅ-MM-DD" in help_text and "hele listen for skolene den nevner" in help_text
+    values = help_text.split('id="csv-values"', 1)[1]
+    for column, value in (("role", "kontaktlaerer"), ("relation", "mother"), ("group_kind", "teaching")):
+        assert f"<dt><code>{column}</code></dt>" in values and f"<code>{value}</code>" in values
