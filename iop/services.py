@@ -714,6 +714,17 @@ def advance_notice_comment(*, actor: User, notice: AdvanceNotice, data: Mapping[
         raise ValidationError({"received_on": _("A comment cannot be received in the future.")})
     if comment.received_on and comment.received_on < notice.sent_on:
         raise ValidationError({"received_on": _("A comment is received on or after the day the notice was sent.")})
+    if comment.party == AdvanceNoticeComment.Party.GUARDIAN and comment.guardian_id is None:
+        # The name typed of one of the pupil's guardians is that guardian's answer (fvl § 16); another
+        # name (a guardian without a login) is recorded as given, and answers for nobody in particular.
+        typed = " ".join(comment.name.split()).casefold()
+        named = [
+            link.user
+            for link in GuardianLink.objects.filter(pupil=pupil).select_related("user")
+            if " ".join(link.user.full_name.split()).casefold() == typed
+        ]
+        if len(named) == 1:
+            comment.guardian = named[0]
     if comment.guardian_id is not None:
         if comment.party != AdvanceNoticeComment.Party.GUARDIAN:
             raise ValidationError({"guardian": _("Name a guardian only for a guardian's comment.")})

@@ -93,8 +93,16 @@ def test_the_decision_is_made_early_when_every_party_has_answered(world: World) 
 def test_an_unnamed_comment_does_not_count_as_every_party(world: World) -> None:
     vedtak = draft(world)
     notice = send(world, vedtak)
-    comment(world, notice)  # a guardian without a login answered: not known to be each of them
+    comment(world, notice, name="Kari Utenfor")  # a guardian without a login answered: not known to be each of them
     assert services.advance_notice_problem(vedtak, today()) is not None
+
+
+def test_a_comment_under_a_guardians_own_name_is_that_guardians_answer(world: World) -> None:
+    """Typing "aud  foresatt" instead of choosing her in the list counts as her answer, as the page shows it."""
+    vedtak = draft(world)
+    notice = send(world, vedtak)
+    assert comment(world, notice, name=" aud  foresatt ").guardian == world.user("guardian_a")
+    assert services.advance_notice_problem(vedtak, today()) is None
 
 
 def test_a_pupil_of_fifteen_is_a_party_too(world: World) -> None:
