@@ -163,6 +163,12 @@ def _anpassningar_of(pupil: Pupil, anpassningar: Iterable[ExtraAnpassning]) -> l
     return chosen
 
 
+def _started_not_ahead(utredning: Utredning) -> None:
+    """An investigation is registered once begun: ValidationError on ``started_on`` for a day after today."""
+    if utredning.started_on and utredning.started_on > timezone.localdate():
+        raise ValidationError({"started_on": _("An investigation is registered once it has begun: not in the future.")})
+
+
 @transaction.atomic
 def utredning_create(
     *, actor: User, pupil: Pupil, data: Mapping[str, Any], anpassningar: Iterable[ExtraAnpassning] = ()
@@ -175,6 +181,7 @@ def utredning_create(
     chosen = _anpassningar_of(pupil, anpassningar)
     obj = Utredning(pupil=pupil, started_by=actor)
     _set(obj, data, UTREDNING_FIELDS)
+    _started_not_ahead(obj)
     obj.full_clean()
     obj.save()
     obj.anpassningar.set(chosen)
@@ -197,6 +204,7 @@ def utredning_update(
     utredning = _changed(Utredning, utredning, data, UTREDNING_FIELDS)
     if utredning.is_concluded:
         raise ValidationError(_("A concluded investigation can not be changed. Start a new one instead."))
+    _started_not_ahead(utredning)
     utredning.full_clean()
     utredning.save()
     if anpassningar is not None:

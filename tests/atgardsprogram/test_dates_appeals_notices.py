@@ -15,7 +15,7 @@ from django.utils import formats, timezone, translation
 from followup.models import Deadline, Notification
 from followup.selectors import deadline_link
 from iop.atgardsprogram import services
-from iop.atgardsprogram.models import Atgardsprogram
+from iop.atgardsprogram.models import Atgardsprogram, Utredning
 from tests.atgardsprogram.factories import Sweden, anpassning, decided, draft, refusal, sweden, utredning
 from tests.notification_links import notification_targets
 
@@ -179,6 +179,20 @@ def test_an_investigation_is_not_concluded_in_the_future_or_before_it_began(s: S
     mentor.post(url, {"needs_support": "yes", "concluded_on": timezone.localdate().isoformat()})
     open_one.refresh_from_db()
     assert open_one.concluded_on == timezone.localdate()
+
+
+def test_an_investigation_begun_in_the_future_is_refused_on_the_page_and_on_change(s: Sweden) -> None:
+    """A mistyped year would hold the chain: it could be neither followed up nor concluded until then."""
+    url = reverse("atgardsprogram:utredning_create", args=[s.pupil.pk])
+    ahead = (timezone.localdate() + 60 * DAY).isoformat()
+    data = {"started_on": ahead, "reason": "Räcker inte.", "pedagogisk_bedomning": ""}
+    page = s.client("mentor").post(url, data).content.decode()
+    assert "En utredning registreras när den har inletts: inte i framtiden." in page and "Räcker inte." in page
+    assert not Utredning.objects.filter(pupil=s.pupil).exists()
+    begun = utredning(s, needs=None)
+    with pytest.raises(ValidationError) as refused:
+        services.utredning_update(actor=s.mentor, utredning=begun, data={"started_on": timezone.localdate() + 60 * DAY})
+    assert list(refused.value.message_dict) == ["started_on"]
 
 
 def test_a_programme_whose_follow_up_or_evaluation_date_has_passed_is_not_decided(s: Sweden) -> None:
