@@ -67,12 +67,12 @@ def parse(files: dict[str, str]) -> Roster:
         if name in known:
             rows = _rows(known[name])
             absent = [c for c in REQUIRED[name] if rows and c not in rows[0]]
-            if absent:  # the file's header lacks columns: said once, not on every row
-                roster.reject(name, 0, "", "missing_columns", name=name, columns=", ".join(absent))
-                continue
             unread = [c for c in rows[0] if c and c not in COLUMNS[name]] if rows else []
             if unread:  # a misspelt or foreign column: its values would be left out unnoticed
                 roster.reject(name, 0, "", "unknown_columns", name=name, columns=", ".join(unread))
+            if absent:  # the file's header lacks columns: said once, not on every row
+                roster.reject(name, 0, "", "missing_columns", name=name, columns=", ".join(absent))
+                continue
             roster.kinds.add(name.removesuffix(".csv"))
             _PARSERS[name](roster, name, rows)
     check_national_ids(roster)

@@ -34,6 +34,8 @@ REASONS: dict[str, Any] = {
     "unknown_owner": _("The school owner %(ref)s is neither in the file nor imported before."),
     "unknown_school": _("The school %(ref)s is neither in the file nor imported before."),
     "unknown_group": _("The group %(ref)s is neither in the file nor imported before."),
+    "school_left_out": _("The school %(ref)s is left out: its own row is rejected (see that row)."),
+    "group_left_out": _("The group %(ref)s is left out: its own row is rejected (see that row)."),
     "identity_taken": _("The sign-in identity %(ref)s already belongs to another user."),
     "unknown_pupil": _("The pupil %(ref)s is neither in the file nor imported before."),
     "unknown_person": _("The person %(ref)s is not in persons.json."),

@@ -139,6 +139,7 @@ class _Sync:
         # (a typo in one cell must not take a pupil from their teachers).
         self.left_out: set[str] = _rejected_refs(roster, PUPIL_FILES)
         self.people_left_out: set[str] = _rejected_refs(roster, PERSON_FILES)
+        self.rejected_rows: set[tuple[str, str]] = {(r.file, r.ref) for r in roster.rejected if r.ref}
         self.step = 0
 
     def done(self) -> None:
@@ -147,6 +148,14 @@ class _Sync:
 
     def reject(self, where: tuple[str, int], ref: str, code: str, /, **params: Any) -> None:
         self.result.rejected.append(Rejected(where[0], where[1], ref, code, {k: str(v) for k, v in params.items()}))
+        self.rejected_rows.add((where[0], ref))
+
+    def _missing(self, where: tuple[str, int], ref: str, kind: str, missing: str) -> None:
+        """Reject the row WHERE (id REF) for naming the school or group MISSING (KIND: "school" or
+        "group"), saying whether that one's own row was left out or is unknown altogether."""
+        files = SCHOOL_FILES if kind == "school" else GROUP_FILES
+        left_out = any((f, missing) in self.rejected_rows for f in files)
+        self.reject(where, ref, f"{kind}_left_out" if left_out else f"unknown_{kind}", ref=missing)
 
     def run(self) -> None:
         for step in (
@@ -267,7 +276,7 @@ class _Sync:
     def _school(self, where: tuple[str, int], ref: str, school: str) -> bool:
         if school in self.schools:
             return True
-        self.reject(where, ref, "unknown_school", ref=school)
+        self._missing(where, ref, "school", school)
         return False
 
     # --- people --------------------------------------------------------------------
@@ -312,7 +321,7 @@ class _Sync:
                 for child in row.children:
                     self.reject(row.where, ext, "unknown_pupil", ref=child)
                 for school in sorted({school for school, _role in row.roles}):
-                    self.reject(row.where, ext, "unknown_school", ref=school)
+                    self._missing(row.where, ext, "school", school)
                 continue
             mine = have.get(ext)
             pk = mine[0] if mine else None
@@ -422,7 +431,7 @@ class _Sync:
         for g in row.groups:
             group = self.groups.get(g)
             if group is None:
-                self.reject(row.where, ext, "unknown_group", ref=g)
+                self._missing(row.where, ext, "group", g)
                 fits = False
             elif group.school_year.school_id != school:
                 self.reject(row.where, ext, "group_other_school", ref=g)
@@ -625,7 +634,7 @@ class _Sync:
             for g, role, subject in row.assignments:
                 group = self.groups.get(g)
                 if group is None:
-                    self.reject(row.where, ext, "unknown_group", ref=g)
+                    self._missing(row.where, ext, "group", g)
                     continue
                 wanted[(user, group.pk, role, subject)] = ext
         existing = {
@@ -661,6 +670,10 @@ class _Sync:
         if gone:
             TeachingAssignment.objects.filter(pk__in=gone).delete()
 
+
+#: The files whose rows are schools, and those whose rows are groups (CSV and SS 12000).
+SCHOOL_FILES = ("schools.csv", "organisations.json")
+GROUP_FILES = ("groups.csv", "groups.json")
 
 #: The CSV files whose rows are pupils, and those whose rows are people. (SS 12000 rejects a
 #: person without a current enrolment or duty on purpose: what they had is ended.)

@@ -543,9 +543,13 @@ def test_a_file_without_the_formats_columns_is_refused_once_and_ends_nothing() -
     source = files("csv")
     source["pupils.csv"] = "navn,alder,farge\nAnna,10,blå\nBjørn,11,grønn\n"
     dry = run("csv", source, apply=False)
-    assert [(r.file, r.line, r.code) for r in dry.rejected] == [("pupils.csv", 0, "missing_columns")]
+    assert [(r.file, r.line, r.code) for r in dry.rejected] == [
+        ("pupils.csv", 0, "unknown_columns"),  # what it has instead, named too (a misspelt "birthdate")
+        ("pupils.csv", 0, "missing_columns"),
+    ]
     with translation.override("nb"):
-        assert "pupil_id, school_id, first_name, last_name, birth_date" in dry.rejected[0].reason
+        assert "navn, alder, farge" in dry.rejected[0].reason
+        assert "pupil_id, school_id, first_name, last_name, birth_date" in dry.rejected[1].reason
     assert not {c for c in ops(dry) if c[1] in ("pupil", "enrolment")}, ops(dry)
 
 
@@ -595,3 +599,21 @@ def test_a_pupil_born_in_the_future_is_rejected() -> None:
     with translation.override("nb"):
         assert rejected.reason == "2030-01-01 i kolonnen birth_date ligger fram i tid."
     assert ("created", "pupil", "P2") not in ops(dry)
+
+
+@pytest.mark.django_db
+def test_a_row_naming_a_school_whose_own_row_is_rejected_says_so() -> None:
+    """Not "neither in the file nor imported before": the school is in the file, its row is rejected."""
+    source = files("csv")
+    header, *rows = source["schools.csv"].splitlines()
+    sep = ";" if header.count(";") > header.count(",") else ","
+    first = rows[0].split(sep)
+    first[header.split(sep).index("school_kind")] = "grunnskole"  # not one of the kinds
+    source["schools.csv"] = "\n".join([header, sep.join(first), *rows[1:]]) + "\n"
+    dry = run("csv", source, apply=False)
+    school = first[header.split(sep).index("school_id")]
+    left_out = [r for r in dry.rejected if r.code == "school_left_out"]
+    assert left_out and all(r.params["ref"] == school for r in left_out)
+    assert not [r for r in dry.rejected if r.code == "unknown_school" and r.params.get("ref") == school]
+    with translation.override("nb"):
+        assert left_out[0].reason == f"Skolen {school} er utelatt: dens egen rad er avvist (se den raden)."
