@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import DecimalValidator
-from django.db.models import QuerySet
+from django.db.models import BLANK_CHOICE_DASH, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from students.forms import HiddenErrorsShown
@@ -171,7 +171,7 @@ class VedtakSubjectRowForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in self.CHOSEN:
             field = self.fields[name]
-            field.choices = [("", _("– choose –")), *[c for c in field.choices if c[0] != ""]]  # type: ignore[attr-defined]
+            field.choices = [*BLANK_CHOICE_DASH, *[c for c in field.choices if c[0] != ""]]  # type: ignore[attr-defined]
             field.required = False  # asked for in clean(): only of a row that names a subject
             if self.instance._state.adding and not given.get(name):
                 self.initial[name] = ""

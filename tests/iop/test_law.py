@@ -130,7 +130,7 @@ def test_subjects_added_or_left_out_are_deviations(world: World) -> None:
 
 def test_what_the_assessment_leaves_open_the_decision_form_leaves_unchosen(world: World) -> None:
     """Organisation and staff competence come from PPT's recommendation; where it has none, the
-    form shows "– velg –" and asks for a choice, so no default becomes the decision unnoticed."""
+    form shows "— velg —" and asks for a choice, so no default becomes the decision unnoticed."""
     sv = VurderingFactory(pupil=world.pupil_a, author=world.user("ppt"))
     SakkyndigVurderingSubject.objects.create(vurdering=sv, subject="Norsk", hours=38, organisation="small_group")
     url = reverse("iop:vedtak_create", args=[sv.pk])
@@ -140,7 +140,7 @@ def test_what_the_assessment_leaves_open_the_decision_form_leaves_unchosen(world
     staff = re.search(r'<select name="fag-0-staff_competence".*?</select>', page, re.S)
     assert organisation and staff and 'name="fag-INITIAL_FORMS" value="1"' in page
     assert re.search(r'<option value="small_group"[^>]*selected', organisation[0])  # as PPT recommended
-    assert re.search(r'<option value=""[^>]*selected[^>]*>– velg –', staff[0]), staff[0]  # PPT said nothing
+    assert re.search(r'<option value=""[^>]*selected[^>]*>— velg —', staff[0]), staff[0]  # PPT said nothing
     data = {
         "valid_from": sv.valid_from,
         "valid_to": sv.valid_to,
