@@ -158,6 +158,8 @@ def test_what_the_assessment_leaves_open_the_decision_form_leaves_unchosen(world
     }
     refused = client.post(url, data)
     assert refused.status_code in (200, 400) and "Velg hva vedtaket sier her." in refused.content.decode()
+    top = refused.content.decode().split('id="subject-rows"', 1)[0]  # said above the form, not only in the row
+    assert "Ikke lagret: en fagrad lenger ned må rettes." in top and 'href="#subject-rows"' in top
     assert not Enkeltvedtak.objects.filter(vurdering=sv).exists()
     assert client.post(url, {**data, "fag-0-staff_competence": "teacher"}).status_code == 302  # the empty row is left
     assert Enkeltvedtak.objects.get(vurdering=sv).subjects.get().staff_competence == "teacher"
