@@ -12,6 +12,7 @@ from django.http import Http404
 from iop.models import AccessLogEntry
 from iop.reports import documents, rendering
 from iop.reports.documents import Archivable, Made
+from iop.selectors import consenting_guardians
 from students.models import Pupil, User
 
 from . import selectors
@@ -32,7 +33,13 @@ def render_programme(user: User, object_id: str, max_chars: int | None) -> Made:
     pupil = programme.pupil
     rendered = rendering.render_pdf(
         "atgardsprogram/pdf.html",
-        {"pupil": pupil, "programme": programme, "appeal_days": APPEAL_DAYS},
+        {
+            "pupil": pupil,
+            "programme": programme,
+            "appeal_days": APPEAL_DAYS,
+            # Sent to the pupil's guardians (förvaltningslagen 33 §: the decision is made known to the parties).
+            "to": list(consenting_guardians(pupil).values_list("full_name", flat=True)),
+        },
         language=pupil.school.language,
         identifier=str(programme.pk),
         max_chars=max_chars,

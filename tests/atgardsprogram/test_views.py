@@ -145,6 +145,17 @@ def test_the_pdf_of_a_decided_programme(s: Sweden) -> None:
     assert AccessLogEntry.objects.filter(purpose=AccessLogEntry.Purpose.PDF, object_id=programme.pk).exists()
 
 
+def test_the_decision_letter_goes_to_the_guardians_and_is_signed_by_the_rektor(s: Sweden, tmp_path: Path) -> None:
+    programme = decided(s)
+    content = s.client("guardian").get(reverse("atgardsprogram:programme_pdf", args=[programme.pk])).content
+    words = pdf_text(content, tmp_path)
+    to = words.split("Till:", 1)[1].split("Beslut", 1)[0]
+    assert s.users["guardian"].full_name in to, to
+    signature = words.split("Med vänliga hälsningar", 1)[1]
+    assert programme.decided_by.full_name in signature and "rektor" in signature
+    assert "godkänt elektroniskt" in signature
+
+
 def test_the_evaluation_change_leads_to_the_new_draft(s: Sweden) -> None:
     programme = decided(s)
     response = s.client("mentor").post(
