@@ -486,9 +486,14 @@ def _own_name(typed: str, own: str, message: str) -> str:
     record never names someone else than the party it stands for."""
     if not typed.strip():
         return own
-    if " ".join(typed.split()).casefold() != " ".join(own.split()).casefold():
+    if not _same_name(typed, own):
         raise ValidationError({"name": message % {"name": own}})
     return typed
+
+
+def _same_name(a: str, b: str) -> bool:
+    """Whether two typed names are the same, whatever their case and spacing."""
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
 CONSENT_FIELDS = ("kind", "given_by", "guardian", "name", "date", "method", "note")
@@ -717,11 +722,10 @@ def advance_notice_comment(*, actor: User, notice: AdvanceNotice, data: Mapping[
     if comment.party == AdvanceNoticeComment.Party.GUARDIAN and comment.guardian_id is None:
         # The name typed of one of the pupil's guardians is that guardian's answer (fvl § 16); another
         # name (a guardian without a login) is recorded as given, and answers for nobody in particular.
-        typed = " ".join(comment.name.split()).casefold()
         named = [
             link.user
             for link in GuardianLink.objects.filter(pupil=pupil).select_related("user")
-            if " ".join(link.user.full_name.split()).casefold() == typed
+            if _same_name(link.user.full_name, comment.name)
         ]
         if len(named) == 1:
             comment.guardian = named[0]
