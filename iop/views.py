@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import reswap, retarget
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from curriculum.models import CompetenceAim
 from curriculum.selectors import aim_year_level, search_aims
@@ -1083,7 +1083,9 @@ def goal_editor(request: HttpRequest, pk: str) -> HttpResponse:
         return render(request, "iop/_goal_form.html", context)
     # On a page of its own the form stands in the goal's place too, where the
     # answers of its saves (a conflict, the closed goal) are put.
-    context.update(partial="iop/_goal_form.html", title=_("Edit the goal"), place=f"goal-{goal.pk}")
+    # Its move and delete buttons aim at the form's place (there is no list
+    # of goals to redraw): those views answer by going to the plan.
+    context.update(partial="iop/_goal_form.html", title=_("Edit the goal"), place=f"goal-{goal.pk}", standalone=True)
     return render(request, "iop/edit_page.html", context)
 
 
@@ -1255,11 +1257,12 @@ def goal_move(request: HttpRequest, pk: str) -> HttpResponse:
     through: otherwise the editor stays open with the text and the errors."""
     goal = selectors.goal_for(request.user, pk, Action.EDIT)
     up = request.POST.get("direction") == "up"
+    in_list = request.htmx and not _from_goal_page(request, goal)  # type: ignore[attr-defined]
     if goal.iop_id and f"{goal.pk}-version" in request.POST:
 
         def moved(saved: Goal) -> HttpResponse:
-            if not request.htmx:  # type: ignore[attr-defined]
-                return redirect(goal.plan.get_absolute_url() + f"#goal-{goal.pk}")
+            if not in_list:
+                return _to_plan(request, goal.plan.get_absolute_url() + f"#goal-{goal.pk}")
             return _goals_fragment(request, goal.plan, goal.section, keep_open=goal.pk, moved=up)
 
         return _goal_saved(request, goal, then=moved, move=up)
@@ -1268,28 +1271,43 @@ def goal_move(request: HttpRequest, pk: str) -> HttpResponse:
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
-    if request.htmx:  # type: ignore[attr-defined]
+    if in_list:
         return _goals_fragment(request, goal.plan, goal.section, keep_open=goal.pk, moved=up)
-    return redirect(goal.plan.get_absolute_url() + f"#goal-{goal.pk}")
+    return _to_plan(request, goal.plan.get_absolute_url() + f"#goal-{goal.pk}")
+
+
+def _from_goal_page(request: HttpRequest, goal: Goal) -> bool:
+    """Whether an htmx REQUEST comes from GOAL's editor on a page of its own
+    (:func:`goal_editor` without htmx), where its buttons aim at the form's
+    own place, not at a list of goals."""
+    return bool(request.htmx and request.htmx.target == f"goal-{goal.pk}")  # type: ignore[attr-defined]
+
+
+def _to_plan(request: HttpRequest, url: str) -> HttpResponse:
+    """Go to URL: a redirect, or for htmx a redirect of the whole page."""
+    if request.htmx:  # type: ignore[attr-defined]
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
 
 
 @login_required
 @require_POST
 def goal_delete(request: HttpRequest, pk: str) -> HttpResponse:
     goal = selectors.goal_for(request.user, pk, Action.EDIT)
+    in_list = request.htmx and not _from_goal_page(request, goal)  # type: ignore[attr-defined]
     try:
         services.goal_delete(actor=_actor(request), goal=goal)
     except ValidationError as exc:
-        if request.htmx:  # type: ignore[attr-defined]
+        if in_list:
             return _goals_fragment(request, goal.plan, goal.section, notice=exc.messages)
         for message in exc.messages:
             messages.error(request, message)
     else:
-        if not request.htmx:  # type: ignore[attr-defined]
+        if not in_list:
             messages.success(request, _("The goal is deleted."))
-    if request.htmx:  # type: ignore[attr-defined]
+    if in_list:
         return _goals_fragment(request, goal.plan, goal.section, checklist=True)
-    return redirect(goal.plan.get_absolute_url())
+    return _to_plan(request, goal.plan.get_absolute_url())
 
 
 @login_required

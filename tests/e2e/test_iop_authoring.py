@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
 
 from iop.models import Goal, Iop
 from tests.conftest import World
@@ -134,6 +136,37 @@ def test_moving_a_goal_keeps_the_text_being_written(
     page.wait_for_function(f"() => document.getElementById('goal-{goal.pk}')?.contains(document.activeElement)")
     assert page.evaluate("() => document.activeElement.textContent").startswith("Flytt ned")
     assert refused == []  # the goals section swapped in breaks none of the page's Content-Security-Policy
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_goal_edited_on_its_own_page_moves_and_is_deleted_from_there(
+    live_server: Any, transactional_world: World, strict_page: Any
+) -> None:
+    """The goal's editor opened as a page of its own (a new tab, no list of
+    goals around it): its move and delete buttons work, and lead to the plan."""
+    ch = chain(transactional_world.pupil_a, goals=2, iop_status=Iop.Status.DRAFT)
+    assert ch.iop is not None
+    goal, other = ch.goals
+    page = strict_page
+    login(page, live_server.url, "teacher@test.example")
+    page.goto(live_server.url + reverse("iop:goal_editor", args=[goal.pk]))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rediger målet")
+    page.locator(f"#id_{goal.pk}-text").fill("Skrevet på målets egen side.")
+    page.get_by_role("button", name="Flytt ned").click()
+    page.wait_for_url(f"{live_server.url}/iop/{ch.iop.pk}/#goal-{goal.pk}")
+    page.wait_for_function(
+        f"() => document.getElementById('goal-{other.pk}')?.compareDocumentPosition("
+        f"document.getElementById('goal-{goal.pk}')) === Node.DOCUMENT_POSITION_FOLLOWING"
+    )
+    goal.refresh_from_db()
+    assert goal.text == "Skrevet på målets egen side."  # saved with the move
+
+    page.goto(live_server.url + reverse("iop:goal_editor", args=[goal.pk]))
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Slett").click()
+    page.wait_for_url(f"{live_server.url}/iop/{ch.iop.pk}/")
+    expect(page.get_by_role("status").filter(has_text="Målet er slettet.")).to_be_visible()
+    assert list(Goal.objects.filter(iop=ch.iop).values_list("pk", flat=True)) == [other.pk]
 
 
 @pytest.mark.django_db(transaction=True)
