@@ -91,6 +91,8 @@ class VedtakLetter:
     to: list[str]
     signer: str
     signer_title: str
+    #: The made decisions this one replaces (:func:`replaced_vedtak`).
+    replaces: list[Enkeltvedtak] = field(default_factory=list)
 
 
 def vedtak_letter(vedtak: Enkeltvedtak, on: datetime.date) -> VedtakLetter:
@@ -111,7 +113,26 @@ def vedtak_letter(vedtak: Enkeltvedtak, on: datetime.date) -> VedtakLetter:
             if role in roles:
                 title = str(StaffMembership.Role(role).label)
                 break
-    return VedtakLetter(to=to, signer=signer, signer_title=title)
+    return VedtakLetter(to=to, signer=signer, signer_title=title, replaces=replaced_vedtak(vedtak))
+
+
+def replaced_vedtak(vedtak: Enkeltvedtak) -> list[Enkeltvedtak]:
+    """The made decisions of VEDTAK's pupil that VEDTAK replaces from its
+    ``valid_from``: those whose validity overlaps VEDTAK's, made before it
+    (every made one while VEDTAK is a draft), oldest first. A made vedtak
+    never changes; a change is a new decision, which says what it replaces
+    (forvaltningsloven § 35, opplæringslova § 11-6). One query."""
+    older = Enkeltvedtak.objects.filter(
+        pupil_id=vedtak.pupil_id,
+        status=Enkeltvedtak.Status.MADE,
+        valid_from__lte=vedtak.valid_to,
+        valid_to__gte=vedtak.valid_from,
+    ).exclude(pk=vedtak.pk)
+    if vedtak.is_made and vedtak.made_on is not None:
+        older = older.filter(
+            Q(made_on__lt=vedtak.made_on) | Q(made_on=vedtak.made_on, created_at__lt=vedtak.created_at)
+        )
+    return list(older.order_by("made_on", "created_at"))
 
 
 def works_with(pupil: Pupil) -> bool:

@@ -461,6 +461,7 @@ def _vedtak_page(request: HttpRequest, vedtak: Enkeltvedtak, notified_form: Any 
         "appeals": list(vedtak.appeals.all()) if selectors.works_with(pupil) else [],
         "can_appeal": Action.MANAGE in allowed and vedtak.is_made,
         "notices": sorted(vedtak.advance_notices.all(), key=lambda n: (n.sent_on, n.created_at), reverse=True),
+        "replaces": selectors.replaced_vedtak(vedtak),
     }
     # Staff who manage are told to send a new notice; a guardian, that the draft changed since it was sent.
     context["changed_since_notice"] = services.changed_since_notice(vedtak, context["notices"])  # type: ignore[arg-type]

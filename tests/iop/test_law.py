@@ -32,7 +32,7 @@ from iop.models import (
 from students import access
 from students.models import Pupil, School, StaffMembership
 from tests.conftest import World
-from tests.iop.factories import VEDTAK_REASONS, VurderingFactory, chain
+from tests.iop.factories import VEDTAK_REASONS, VedtakFactory, VurderingFactory, chain
 from tests.reports.conftest import pdf_text
 from tests.worker_files import fetched_from_worker
 
@@ -378,6 +378,46 @@ def test_a_letter_goes_to_a_pupil_of_15_too_and_a_draft_is_signed_by_nobody(worl
     assert selectors.vedtak_letter(vedtak, D("2026-11-01")).to == [world.user("guardian_a").full_name]  # 14 then
     letter = selectors.vedtak_letter(draft(world), D("2026-11-20"))
     assert letter.signer == "" and letter.signer_title == ""
+
+
+@time_machine.travel("2026-11-20 10:00 +0100", tick=False)
+def test_a_new_decision_says_which_decision_it_replaces_on_its_page_and_in_its_letter(
+    world: World, tmp_path: Path
+) -> None:
+    old = made(world, valid_from=D("2026-08-15"), valid_to=D("2027-06-20"))
+    other_pupil = VedtakFactory(vurdering=VurderingFactory(pupil=world.pupil_b), made_on=D("2026-11-01"))
+    new = VedtakFactory(
+        vurdering=old.vurdering,
+        status=Enkeltvedtak.Status.DRAFT,
+        valid_from=D("2027-01-01"),
+        valid_to=D("2027-06-20"),
+    )
+    for line in old.subjects.all():  # the same subjects, from the new year
+        line.pk, line.vedtak = None, new
+        line.save()
+    assert selectors.replaced_vedtak(new) == [old]  # not another pupil's, nor itself
+    assert selectors.replaced_vedtak(other_pupil) == []
+    coordinator = world.client("coordinator")
+    page = coordinator.get(reverse("iop:vedtak_detail", args=[new.pk])).content.decode()
+    assert "Vedtaket fattet 2. november 2026</a> gjelder i den samme perioden" in page
+    assert "erstatter det det eldre fra og med 1. januar 2027" in page
+    assert reverse("iop:vedtak_detail", args=[old.pk]) in page
+
+    make(world, fresh(new))
+    assert selectors.replaced_vedtak(fresh(old)) == []  # the older one replaces nothing
+    page = world.client("guardian_a").get(reverse("iop:vedtak_detail", args=[new.pk])).content.decode()
+    assert (
+        "Dette vedtaket erstatter" in page and "vedtaket fattet 2. november 2026</a> fra og med 1. januar 2027" in page
+    )
+    _response, content = fetched_from_worker(world.client("guardian_a"), reverse("iop:vedtak_pdf", args=[new.pk]))
+    words = " ".join(pdf_text(content, tmp_path).split())
+    assert (
+        "Dette vedtaket erstatter vedtaket fattet 2. november 2026 (gyldig 15. august 2026 – 20. juni 2027) "
+        "fra og med 1. januar 2027." in words
+    )
+    # A decision for a later period replaces nothing.
+    later = VedtakFactory(vurdering=old.vurdering, valid_from=D("2027-08-15"), valid_to=D("2028-06-20"))
+    assert selectors.replaced_vedtak(later) == []
 
 
 def test_a_guardian_gets_no_letter_of_a_draft_and_a_refusal_letter_names_no_subjects(
