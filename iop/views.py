@@ -831,8 +831,9 @@ def goal_update(request: HttpRequest, pk: str) -> HttpResponse:
     plan = goal.plan
 
     def closed(saved: Goal) -> HttpResponse:
-        if not request.htmx:  # type: ignore[attr-defined]
-            return redirect(plan.get_absolute_url() + f"#goal-{goal.pk}")
+        if not request.htmx or request.POST.get("standalone") == "1":  # type: ignore[attr-defined]
+            # Closed on the editor's page of its own: back to the plan, at the goal.
+            return _to_plan(request, plan.get_absolute_url() + f"#goal-{goal.pk}")
         # The goal's reading text is shown again: a read, not an opening for editing.
         services.log_read(actor=_actor(request), pupil=plan.pupil, kind=Kind.GOAL, object_id=goal.pk)
         shown = selectors.goal_reading(plan, saved.pk)  # type: ignore[arg-type]

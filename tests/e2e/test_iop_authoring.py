@@ -143,7 +143,7 @@ def test_a_goal_edited_on_its_own_page_moves_and_is_deleted_from_there(
     live_server: Any, transactional_world: World, strict_page: Any
 ) -> None:
     """The goal's editor opened as a page of its own (a new tab, no list of
-    goals around it): its move and delete buttons work, and lead to the plan."""
+    goals around it): its move, close and delete buttons work, and lead to the plan."""
     ch = chain(transactional_world.pupil_a, goals=2, iop_status=Iop.Status.DRAFT)
     assert ch.iop is not None
     goal, other = ch.goals
@@ -161,10 +161,19 @@ def test_a_goal_edited_on_its_own_page_moves_and_is_deleted_from_there(
     goal.refresh_from_db()
     assert goal.text == "Skrevet på målets egen side."  # saved with the move
 
+    # "Lukk" saves what was typed and goes back to the plan, at the goal.
     page.goto(live_server.url + reverse("iop:goal_editor", args=[goal.pk]))
-    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator(f"#id_{goal.pk}-text").fill("Lukket på målets egen side.")
+    page.get_by_role("button", name="Lukk").click()
+    page.wait_for_url(f"{live_server.url}/iop/{ch.iop.pk}/#goal-{goal.pk}")
+    expect(page.locator(f"#goal-{goal.pk}")).to_contain_text("Lukket på målets egen side.")
+
+    page.goto(live_server.url + reverse("iop:goal_editor", args=[goal.pk]))
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="Slett").click()
     page.wait_for_url(f"{live_server.url}/iop/{ch.iop.pk}/")
+    assert asked == ["Slette dette målet?"]
     expect(page.get_by_role("status").filter(has_text="Målet er slettet.")).to_be_visible()
     assert list(Goal.objects.filter(iop=ch.iop).values_list("pk", flat=True)) == [other.pk]
 
