@@ -4,6 +4,7 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -71,7 +72,7 @@ class ConcernCloseForm(forms.Form):
 
 class ConcernChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{date_format(obj.filed_at, 'SHORT_DATE_FORMAT')}: {obj.description[:60]}"
+        return f"{date_format(timezone.localdate(obj.filed_at), 'SHORT_DATE_FORMAT')}: {obj.description[:60]}"
 
 
 class KartleggingForm(forms.ModelForm):

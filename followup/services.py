@@ -50,7 +50,11 @@ from .models import (
 
 
 def _day(value: datetime.date) -> str:
-    """VALUE as a short date in the active language: "22.09.2026" (nb), "2026-09-22" (sv)."""
+    """VALUE as a short date in the active language: "22.09.2026" (nb),
+    "2026-09-22" (sv); a moment (``datetime``) as the day it was in the
+    project's time zone, not in UTC."""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localdate(value)
     return date_format(value, "SHORT_DATE_FORMAT")
 
 

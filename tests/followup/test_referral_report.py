@@ -5,6 +5,7 @@ report with an empty section (or a hint left in it) is not sent."""
 
 from __future__ import annotations
 
+import datetime
 import subprocess
 from pathlib import Path
 
@@ -140,3 +141,21 @@ def test_the_report_is_drafted_in_the_schools_language_whoever_writes_it(world: 
         referral = services.referral_create(actor=world.user("coordinator"), pupil=pupil, question="Lesevanskar?")
     titles = [s.title for s in report_text.sections(referral.report)]
     assert titles[0] == "Bakgrunn: bekymringsmeldingar" and titles[-1] == "Kva eleven meistrar", titles
+
+
+def test_a_concern_filed_just_after_midnight_has_its_own_day_in_the_report_and_the_form(world: World) -> None:
+    """The day of a concern is the day in Norway: filed at 00:10 on 23 October
+    (22:10 the day before in UTC), it is the 23rd in the report to PPT and in
+    the kartlegging form's list of concerns."""
+    from followup.forms import ConcernChoiceField
+    from followup.models import Concern
+
+    pupil = access.get_pupil(world.user("coordinator"), world.pupil_a.pk)
+    concern = services.concern_file(
+        actor=world.user("teacher"), pupil=pupil, description="Leser lite.", insufficient_benefit=True
+    )
+    Concern.objects.filter(pk=concern.pk).update(filed_at=datetime.datetime(2026, 10, 22, 22, 10, tzinfo=datetime.UTC))
+    concern.refresh_from_db()
+    report = services.pedagogical_report_draft(pupil)
+    assert "- 23.10.2026 (" in report and "22.10.2026" not in report
+    assert ConcernChoiceField(queryset=Concern.objects.all()).label_from_instance(concern).startswith("23.10.2026:")
