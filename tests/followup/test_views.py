@@ -297,6 +297,9 @@ def test_the_pedagogisk_rapport_renders_as_pdf(world: World, tmp_path) -> None: 
         report='Tiltak: lesekurs i 8 uker.\n<img src="file:///etc/passwd">',
         created_by=world.user("teacher"),
     )
+    referral.consents.create(
+        pupil=world.pupil_a, given_by="pupil", name="Anna Aasen", date=datetime.date(2026, 10, 1), method="signed"
+    )
     response = world.client("teacher").get(reverse("followup:referral_pdf", args=[referral.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     # Saved under its name like every other download, the exact name for the browsers that read it (RFC 5987).
@@ -306,6 +309,9 @@ def test_the_pedagogisk_rapport_renders_as_pdf(world: World, tmp_path) -> None: 
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout  # noqa: S603, S607
     assert "Anna Aasen" in text and "Hvorfor leser Anna sakte?" in text and "lesekurs i 8 uker" in text
     assert '<img src="file:///etc/passwd">' in text  # shown literally, never fetched
+    # Who consented: here the pupil, not "the guardians".
+    assert "Samtykke\nAnna Aasen (Eleven selv (15 år eller eldre)) – Signert skjema" in text, text
+    assert "foresatte" not in text.split("Samtykke", 1)[1]
     assert world.client("guardian_a").get(reverse("followup:referral_pdf", args=[referral.pk])).status_code == 404
     world.pupil_a.last_name = "Ørnæs"
     world.pupil_a.save()
