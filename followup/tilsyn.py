@@ -531,11 +531,7 @@ def check_iop_content(case: Case, today: datetime.date) -> Result:
     live = _live_iops(case)
     for iop in live:
         link = _link("iop:iop_detail", iop.pk)
-        empty = [
-            str(getattr(Iop._meta.get_field(name), "verbose_name", name))
-            for name in ("participants", "strengths", "aids", "evaluation", "pupil_view")
-            if not getattr(iop, name).strip()
-        ]
+        empty = checks.missing_content(iop)
         if empty:
             findings.append(Finding(_("The IOP does not record: %(fields)s.") % {"fields": ", ".join(empty)}, link))
         for flag in checks.iop_flags(iop, candidates=case.vedtak):

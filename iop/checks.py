@@ -270,6 +270,20 @@ def on_iop_page(flags: list[Flag]) -> list[Flag]:
     return [flag for flag in flags if flag.code != "iop_newer_vedtak"]
 
 
+#: What an IOP records besides its goals and hours (the supervision's
+#: checklist, followup.tilsyn; opplæringslova § 11-10 and the guide to it).
+CONTENT_FIELDS = ("participants", "strengths", "aids", "evaluation", "pupil_view")
+
+
+def missing_content(iop: Iop) -> list[str]:
+    """The labels of IOP's :data:`CONTENT_FIELDS` left empty, in that order."""
+    return [
+        str(getattr(Iop._meta.get_field(name), "verbose_name", name))
+        for name in CONTENT_FIELDS
+        if not getattr(iop, name).strip()
+    ]
+
+
 def iop_flags(
     iop: Iop, newer: Enkeltvedtak | None = None, candidates: Iterable[Enkeltvedtak] | None = None
 ) -> list[Flag]:
@@ -301,6 +315,16 @@ def iop_flags(
                     "history are kept."
                 ),
                 blocks_publishing=True,
+            )
+        )
+    empty = missing_content(iop)
+    if empty:
+        flags.append(
+            Flag(
+                "iop_content_missing",
+                _("The plan does not record yet: %(fields)s.") % {"fields": ", ".join(empty)},
+                _("An IOP says who took part, the pupil's strengths and view, the aids, and how it is evaluated."),
+                advisory=True,
             )
         )
     lines = {_key(line.subject): line for line in vedtak.subjects.all()}

@@ -18,6 +18,7 @@ def confirm_page(
     button: str,
     back: str,
     problems: list[str] | None = None,
+    warnings: list[str] | None = None,
     carry: dict[str, Any] | None = None,
     refused: str = "",
     deletes: bool = False,
@@ -27,7 +28,8 @@ def confirm_page(
     """The confirmation of an irreversible action, without JavaScript: a page
     with a form posting to the same address with ``confirm=1`` and the version
     (and any data in CARRY) in hidden fields. PROBLEMS (e.g. the publishing
-    checklist, recomputed now) stop it: then there is no "yes" button.
+    checklist, recomputed now) stop it: then there is no "yes" button;
+    WARNINGS (what it lacks without being stopped) are shown above the button.
     REFUSED (the action would do nothing) is said instead of the question,
     with no "yes" button either. DELETES: the "yes" deletes (a danger button).
     CHANGES: the address of the page that shows what the action changes.
@@ -42,6 +44,7 @@ def confirm_page(
         "button": button,
         "back": back,
         "problems": problems or [],
+        "warnings": warnings or [],
         "version": posted_version(request) or getattr(document, "version", 0),
         "carry": sorted((carry or {}).items()),
         "deletes": deletes,

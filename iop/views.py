@@ -1318,6 +1318,7 @@ def iop_publish(request: HttpRequest, pk: str) -> HttpResponse:
     iop = selectors.iop_for(request.user, pk, Action.EDIT)
     seen = request.POST.get("seen", "")
     if not _confirmed(request) or not seen:  # the question carries the content it asks about
+        flags = checks.iop_flags(iop, rebase.newer_vedtak(iop))
         return confirm.confirm_page(
             request,
             document=iop,
@@ -1325,9 +1326,8 @@ def iop_publish(request: HttpRequest, pk: str) -> HttpResponse:
             consequence=_("The guardians can read the published version at once. It is kept as a numbered version."),
             button=_("Yes, publish"),
             back=reverse("iop:iop_detail", args=[iop.pk]),
-            problems=[
-                flag.message for flag in checks.iop_flags(iop, rebase.newer_vedtak(iop)) if flag.blocks_publishing
-            ],
+            problems=[flag.message for flag in flags if flag.blocks_publishing],
+            warnings=[flag.message for flag in flags if flag.code == "iop_content_missing"],
             refused=str(services.NOTHING_TO_PUBLISH) if services.unchanged_since_published(iop) else "",
             carry={"seen": services.content_stamp(iop)},
             changes=_changes_url("iop:iop_compare", iop, "?upublisert=1"),

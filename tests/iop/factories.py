@@ -146,6 +146,16 @@ class Chain:
     goals: list[Goal] = field(default_factory=list)
 
 
+#: What a whole IOP records besides goals and hours (iop.checks.CONTENT_FIELDS).
+IOP_CONTENT = {
+    "participants": "Kontaktlærer, spesialpedagog, foresatte og eleven",
+    "strengths": "Liker å lese høyt og hjelper andre.",
+    "aids": "Nettbrett med opplesing.",
+    "evaluation": "Planen evalueres i halvårsrapporten.",
+    "pupil_view": "Eleven vil lese mer sammen med andre.",
+}
+
+
 def chain(
     pupil: Pupil,
     *,
@@ -173,6 +183,7 @@ def chain(
         period_start=max(year.start, vedtak.valid_from),
         period_end=min(year.end, vedtak.valid_to),
         published_at=timezone.now() if iop_status != Iop.Status.DRAFT else None,
+        **IOP_CONTENT,
     )
     sections = [
         IopSubject.objects.create(iop=iop, subject=name, hours=hours, order=i, content=f"Innhold i {name}")

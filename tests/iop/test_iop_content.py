@@ -15,7 +15,7 @@ from django.utils import translation
 from iop import checks, services
 from iop.models import Iop, IopSubject
 from tests.conftest import World
-from tests.iop.factories import add_goals, chain
+from tests.iop.factories import IOP_CONTENT, add_goals, chain
 
 TEXTS = {
     "participants": "Eleven, foresatte og kontaktlærer deltok.",
@@ -158,6 +158,8 @@ def test_a_version_published_before_the_new_fields_compares_equal_to_the_same_pl
 
     ch = chain(world.pupil_a)
     assert ch.iop is not None
+    for name in IOP_CONTENT:  # a plan of that time, which the new fields found empty
+        setattr(ch.iop, name, "")
     live = published.iop_snapshot(ch.iop, ch.sections, [])
     old = {key: value for key, value in live.items() if key not in TEXTS}
     old["sections"] = [{k: v for k, v in s.items() if k not in IopSubject.STAFF_HOURS_FIELDS} for s in live["sections"]]
@@ -188,3 +190,26 @@ def test_assistant_hours_where_the_decision_names_a_special_needs_teacher_are_fl
     with translation.override("nb"):
         message = str(flags[0].message)
     assert "30 timer med assistent" in message and "spesialpedagog" in message
+
+
+def test_a_plan_without_aids_or_evaluation_is_flagged_and_publishing_asks_about_it(world: World) -> None:
+    """The publishing checklist names what the plan does not record yet (as
+    the supervision's checklist does), without stopping the publishing."""
+    ch = chain(world.pupil_a, iop_status=Iop.Status.DRAFT)
+    assert ch.iop is not None
+    Iop.objects.filter(pk=ch.iop.pk).update(aids="", evaluation=" ")
+    [flag] = [f for f in checks.iop_flags(fresh_iop(ch.iop)) if f.code == "iop_content_missing"]
+    assert flag.advisory and not flag.blocks_publishing
+    with translation.override("nb"):
+        assert checks.missing_content(fresh_iop(ch.iop)) == [
+            "hjelpemidler og læremidler",
+            "når og hvordan planen evalueres",
+        ]
+    teacher = world.client("teacher")
+    page = teacher.post(reverse("iop:iop_publish", args=[ch.iop.pk]), {"seen": "1"}).content.decode()
+    assert "Du kan gå videre, men se på dette først:" in page
+    assert "Planen mangler ennå: hjelpemidler og læremidler, når og hvordan planen evalueres." in page
+    assert "Ja, publiser" in page  # a warning, not a stop
+    Iop.objects.filter(pk=ch.iop.pk).update(**IOP_CONTENT)
+    page = teacher.post(reverse("iop:iop_publish", args=[ch.iop.pk]), {"seen": "1"}).content.decode()
+    assert "se på dette først" not in page and "Ja, publiser" in page
