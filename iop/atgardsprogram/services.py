@@ -508,6 +508,12 @@ def atgardsprogram_evaluate(
 # --- appeals ---------------------------------------------------------------------------
 
 
+#: The outcomes of an appeal that need not have gone to Skolväsendets
+#: överklagandenämnd: not decided yet, or the rektor changed the decision as
+#: asked (an omprövning). The board decides the others.
+BEFORE_THE_BOARD = (Overklagande.Outcome.PENDING, Overklagande.Outcome.CHANGED_BY_SCHOOL)
+
+
 def _check_appeal(appeal: Overklagande) -> None:
     appeal.full_clean()
     today = timezone.localdate()
@@ -519,6 +525,11 @@ def _check_appeal(appeal: Overklagande) -> None:
         errors["received_on"] = _("An appeal can not be received in the future.")
     if appeal.forwarded_on and appeal.forwarded_on > today:
         errors["forwarded_on"] = _("The appeal can not be forwarded in the future.")
+    elif appeal.forwarded_on is None and appeal.outcome not in BEFORE_THE_BOARD:
+        # Only the board decides these outcomes: the appeal was forwarded to it first.
+        errors["forwarded_on"] = _(
+            "The Board of Appeal decided this outcome: give the day the appeal was forwarded to it."
+        )
     if appeal.outcome == Overklagande.Outcome.PENDING:
         if appeal.decided_on is not None:
             errors["decided_on"] = _("An appeal that is not decided yet has no outcome date: clear the date.")
