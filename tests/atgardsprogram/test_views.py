@@ -388,3 +388,37 @@ def test_a_long_adaptation_is_named_cut_at_a_word_and_marked(s: Sweden) -> None:
     )
     assert str(a).startswith("Matematik: Eleven får texter uppdelade") and str(a).endswith(" …")
     assert str(a)[:-2].split()[-1] in a.description.split()  # a whole word before the mark
+
+
+def test_a_measure_row_without_the_measure_is_refused_and_kept(s: Sweden) -> None:
+    u = utredning(s)
+    url = reverse("atgardsprogram:programme_create", args=[u.pk])
+    client = s.client("mentor")
+    data = {
+        "needs": "Alva behöver stöd i taluppfattning.",
+        "atgard-TOTAL_FORMS": "2",
+        "atgard-INITIAL_FORMS": "0",
+        "atgard-0-what": "Speciallärare tre gånger i veckan.",
+        "atgard-0-responsible": "Speciallärare",
+        "atgard-1-what": " ",
+        "atgard-1-responsible": "Sam Specialpedagog",
+    }
+    only_subject = {"atgard-1-responsible": "", "atgard-1-subject": "Svenska"}
+    for row, typed in (({}, "Sam Specialpedagog"), (only_subject, 'value="Svenska"')):
+        refused = client.post(url, data | row)
+        page = refused.content.decode()
+        assert refused.status_code == 200 and "Beskriv åtgärden, eller töm raden." in page
+        assert typed in page
+        assert "Speciallärare tre gånger i veckan." in page
+    assert not Atgardsprogram.objects.filter(pupil=s.pupil).exists()
+    # An empty row is no measure: it is left out.
+    assert client.post(url, data | {"atgard-1-responsible": ""}).status_code == 302
+    assert [m.what for m in Atgardsprogram.objects.get(pupil=s.pupil).atgarder.all()] == [
+        "Speciallärare tre gånger i veckan."
+    ]
+    # Editing the draft: the same.
+    p = Atgardsprogram.objects.get(pupil=s.pupil)
+    edit = reverse("atgardsprogram:programme_edit", args=[p.pk])
+    refused = client.post(edit, data | {"atgard-1-subject": "Svenska"})
+    assert refused.status_code == 200 and "Beskriv åtgärden, eller töm raden." in refused.content.decode()
+    assert p.atgarder.count() == 1
