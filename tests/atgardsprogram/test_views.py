@@ -12,9 +12,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from iop.atgardsprogram import services
 from iop.atgardsprogram.models import Atgardsprogram, ExtraAnpassning
 from iop.models import AccessLogEntry
 from tests import factories as f
@@ -422,3 +424,19 @@ def test_a_measure_row_without_the_measure_is_refused_and_kept(s: Sweden) -> Non
     refused = client.post(edit, data | {"atgard-1-subject": "Svenska"})
     assert refused.status_code == 200 and "Beskriv åtgärden, eller töm raden." in refused.content.decode()
     assert p.atgarder.count() == 1
+
+
+def test_the_decision_letter_is_dated_and_says_notified_only_once_it_is(s: Sweden, tmp_path: Path) -> None:
+    with time_machine.travel(datetime.datetime(2027, 1, 11, 10, tzinfo=datetime.UTC), tick=False):
+        programme = decided(s)
+    url = reverse("atgardsprogram:programme_pdf", args=[programme.pk])
+    with time_machine.travel(datetime.datetime(2027, 1, 14, 10, tzinfo=datetime.UTC), tick=False):
+        words = " ".join(pdf_text(s.client("guardian").get(url).content, tmp_path).split())
+        assert "Datum: 11 januari 2027" in words  # the day of the decision, not of the download
+        assert "Delgivet" not in words
+        services.atgardsprogram_notified(actor=s.rektor, programme=programme, notified_on=datetime.date(2027, 1, 13))
+        words = " ".join(pdf_text(s.client("guardian").get(url).content, tmp_path).split())
+        assert "Delgivet 13 januari 2027" in words
+    # The page shows the day of notification.
+    page = s.client("rektor").get(reverse("atgardsprogram:programme", args=[programme.pk])).content.decode()
+    assert "Delgivet" in page
