@@ -120,7 +120,9 @@ def anpassning_edit(request: HttpRequest, pk: str) -> HttpResponse:
     context = {
         "anpassning": obj,
         "editable": editable,
-        "follow_up_form": UppfoljningForm(initial={"date": timezone.localdate()}) if editable else None,
+        "follow_up_form": UppfoljningForm(initial={"date": timezone.localdate()})
+        if editable and not obj.is_planned
+        else None,
     }
     return _form_page(request, pupil, _("Extra adaptation"), form, "atgardsprogram:support", **context)
 
@@ -169,10 +171,14 @@ def utredning_create(request: HttpRequest, pupil_id: str) -> HttpResponse:
     tried = ExtraAnpassning.objects.filter(pupil=pupil)
     if request.method == "GET":  # the form lists the pupil's extra adaptations
         log_read(actor=_actor(request), pupil=pupil, kind=Kind.ANPASSNING, object_id=pupil.pk, purpose=Purpose.EDIT)
+    # Offered ticked: those tried, not those still to start (they may be chosen all the same).
     form = UtredningForm(
         request.POST or None,
         anpassningar=tried,
-        initial={"anpassningar": list(tried), "started_on": timezone.localdate()},
+        initial={
+            "anpassningar": [a for a in tried if not a.is_planned],
+            "started_on": timezone.localdate(),
+        },
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

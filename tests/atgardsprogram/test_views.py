@@ -440,3 +440,29 @@ def test_the_decision_letter_is_dated_and_says_notified_only_once_it_is(s: Swede
     # The page shows the day of notification.
     page = s.client("rektor").get(reverse("atgardsprogram:programme", args=[programme.pk])).content.decode()
     assert "Delgivet" in page
+
+
+def test_an_adaptation_that_starts_later_is_planned_not_tried(s: Sweden) -> None:
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 10, tzinfo=datetime.UTC), tick=False):
+        started = anpassning(s)
+        planned = anpassning(
+            s,
+            subject="Svenska",
+            start_date=datetime.date(2027, 1, 11),
+            follow_up_on=datetime.date(2027, 2, 1),
+        )
+        mentor = s.client("mentor")
+        page = mentor.get(reverse("atgardsprogram:support", args=[s.pupil.pk])).content.decode()
+        assert "Planerad från 11 januari 2027" in page
+        assert reverse("atgardsprogram:anpassning_follow_up", args=[planned.pk]) not in page
+        assert reverse("atgardsprogram:anpassning_follow_up", args=[started.pk]) in page
+        edit = mentor.get(reverse("atgardsprogram:anpassning", args=[planned.pk])).content.decode()
+        assert reverse("atgardsprogram:anpassning_follow_up", args=[planned.pk]) not in edit
+        form = mentor.get(reverse("atgardsprogram:utredning_create", args=[s.pupil.pk])).content.decode()
+        checked = set(re.findall(r'<input type="checkbox" name="anpassningar" value="([^"]+)"[^>]*checked', form))
+        assert checked == {str(started.pk)}
+        assert f'value="{planned.pk}"' in form  # it may still be chosen
+    with time_machine.travel(datetime.datetime(2027, 1, 11, 10, tzinfo=datetime.UTC), tick=False):
+        page = s.client("mentor").get(reverse("atgardsprogram:support", args=[s.pupil.pk])).content.decode()
+        assert "Planerad från" not in page
+        assert reverse("atgardsprogram:anpassning_follow_up", args=[planned.pk]) in page
