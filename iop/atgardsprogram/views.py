@@ -263,7 +263,14 @@ def utredning_conclude(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 def _programme_form_page(
-    request: HttpRequest, pupil: Any, kind: str, form: BaseForm, formset: Any, title: str, programme: Any = None
+    request: HttpRequest,
+    pupil: Any,
+    kind: str,
+    form: BaseForm,
+    formset: Any,
+    title: str,
+    programme: Any = None,
+    based_on: Atgardsprogram | None = None,
 ) -> HttpResponse:
     context = {
         "pupil": pupil,
@@ -271,6 +278,7 @@ def _programme_form_page(
         "formset": formset if kind == Atgardsprogram.Kind.UPPRATTA else None,
         "title": title,
         "programme": programme,
+        "based_on": based_on,
     }
     return render(request, "atgardsprogram/programme_form.html", context)
 
@@ -290,8 +298,13 @@ def programme_create(request: HttpRequest, pk: str) -> HttpResponse:
     kind = request.GET.get("slag") or default
     if kind not in Atgardsprogram.Kind.values:
         kind = default
-    form = ProgrammeForm(request.POST or None, kind=kind)
-    formset = NewMeasureFormSet(request.POST or None, prefix="atgard")
+    # A new programme replaces the one in force: the draft starts from it.
+    based_on = None
+    if kind == Atgardsprogram.Kind.UPPRATTA:
+        based_on = services.in_force(pupil).prefetch_related("atgarder").order_by("-decided_on", "-created_at").first()
+    initial, rows = services.carried_over(based_on) if based_on else ({}, [])
+    form = ProgrammeForm(request.POST or None, kind=kind, initial=initial)
+    formset = NewMeasureFormSet(request.POST or None, prefix="atgard", initial=rows)
     valid = request.method == "POST" and form.is_valid()
     if valid and kind == Atgardsprogram.Kind.UPPRATTA:
         valid = formset.is_valid()
@@ -310,7 +323,7 @@ def programme_create(request: HttpRequest, pk: str) -> HttpResponse:
             messages.success(request, _("The decision is saved as a draft. The rektor decides."))
             return redirect("atgardsprogram:programme", programme.pk)
     title = str(Atgardsprogram.Kind(kind).label)
-    return _programme_form_page(request, pupil, kind, form, formset, title)
+    return _programme_form_page(request, pupil, kind, form, formset, title, based_on=based_on)
 
 
 @never_cache

@@ -466,3 +466,27 @@ def test_an_adaptation_that_starts_later_is_planned_not_tried(s: Sweden) -> None
         page = s.client("mentor").get(reverse("atgardsprogram:support", args=[s.pupil.pk])).content.decode()
         assert "Planerad från" not in page
         assert reverse("atgardsprogram:anpassning_follow_up", args=[planned.pk]) in page
+
+
+def test_a_new_draft_starts_from_the_programme_in_force(s: Sweden) -> None:
+    with time_machine.travel(datetime.datetime(2027, 1, 11, 10, tzinfo=datetime.UTC), tick=False):
+        in_force = decided(s, needs="Alva behöver stöd i läsförståelse.", annan_elevgrupp=True)
+    with time_machine.travel(datetime.datetime(2027, 3, 1, 10, tzinfo=datetime.UTC), tick=False):
+        u = utredning(s)
+        url = reverse("atgardsprogram:programme_create", args=[u.pk])
+        page = s.client("mentor").get(url).content.decode()
+        assert "Utkastet utgår från åtgärdsprogrammet som gäller, beslutat 11 januari 2027." in page
+        assert "Alva behöver stöd i läsförståelse." in page
+        assert re.search(r'name="subjects"[^>]*value="Matematik"|value="Matematik"[^>]*name="subjects"', page)
+        assert re.search(r'name="annan_elevgrupp"[^>]*checked', page)
+        measure = in_force.atgarder.get()
+        assert re.search(r'name="atgard-0-what"[^>]*>\s*' + re.escape(measure.what), page)
+        assert re.search(r'name="atgard-0-responsible"[^>]*value="Speciallärare"', page)
+        # The new decision's own dates and the pupil's and guardians' part are not carried over.
+        assert not re.search(r'name="follow_up_on"[^>]*value="\d', page)
+        assert not re.search(r'name="pupil_took_part".*?<option value="true" selected>', page, re.S)
+        # Without a programme in force, the form starts empty.
+        in_force.status = Atgardsprogram.Status.ENDED
+        in_force.save(update_fields=["status"])
+        page = s.client("mentor").get(url).content.decode()
+        assert "Utkastet utgår från" not in page and "Alva behöver stöd i läsförståelse." not in page
