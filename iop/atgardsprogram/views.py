@@ -361,6 +361,21 @@ def programme_edit(request: HttpRequest, pk: str) -> HttpResponse:
     return _programme_form_page(request, pupil, programme.kind, form, formset, _("Edit the draft"), programme)
 
 
+def _participation_warnings(programme: Atgardsprogram) -> list[str]:
+    """Who of the pupil and the guardians the draft does not say were given
+    the chance to take part (skollagen 3 kap. 9 §): a warning, not a bar."""
+    warnings = []
+    if programme.pupil_took_part is False:
+        warnings.append(_("The draft says the pupil was not given the chance to take part."))
+    elif programme.pupil_took_part is None:
+        warnings.append(_("The draft does not say whether the pupil was given the chance to take part."))
+    if programme.guardians_took_part is False:
+        warnings.append(_("The draft says the guardians were not given the chance to take part."))
+    elif programme.guardians_took_part is None:
+        warnings.append(_("The draft does not say whether the guardians were given the chance to take part."))
+    return warnings
+
+
 @never_cache
 @login_required
 @require_GET
@@ -372,13 +387,15 @@ def programme_detail(request: HttpRequest, pk: str) -> HttpResponse:
     allowed = pupil.allowed  # type: ignore[attr-defined]
     staff = selectors.works_with(pupil)
     is_rektor = selectors.is_rektor(request.user, pupil)
+    can_decide = is_rektor and programme.is_draft
     context = {
         "pupil": pupil,
         "programme": programme,
         "staff": staff,
         "is_rektor": is_rektor,
+        "participation": _participation_warnings(programme) if can_decide and programme.is_programme else [],
         "can_edit": Action.EDIT in allowed and programme.is_draft,
-        "can_decide": is_rektor and programme.is_draft,
+        "can_decide": can_decide,
         "decide_form": DecideForm(initial={"decided_on": timezone.localdate()}),
         "can_notify": Action.MANAGE in allowed and programme.is_decided and programme.notified_on is None,
         "notified_form": NotifiedForm(initial={"notified_on": timezone.localdate()}),

@@ -490,3 +490,21 @@ def test_a_new_draft_starts_from_the_programme_in_force(s: Sweden) -> None:
         in_force.save(update_fields=["status"])
         page = s.client("mentor").get(url).content.decode()
         assert "Utkastet utgår från" not in page and "Alva behöver stöd i läsförståelse." not in page
+
+
+def test_the_rektor_is_warned_when_the_pupil_or_guardians_did_not_take_part(s: Sweden) -> None:
+    rektor = s.client("rektor")
+    p = draft(s, guardians_took_part=False)
+    page = rektor.get(reverse("atgardsprogram:programme", args=[p.pk])).content.decode()
+    assert 'id="participation"' in page and "skollagen 3 kap. 9 §" in page
+    assert "Enligt utkastet har vårdnadshavarna inte getts möjlighet att delta." in page
+    assert "Enligt utkastet har eleven inte" not in page
+    assert 'id="missing"' not in page  # a warning, not a bar: the rektor may decide
+    decide = reverse("atgardsprogram:programme_decide", args=[p.pk])
+    assert rektor.post(decide, {"decided_on": timezone.localdate().isoformat()}).status_code == 302
+    assert Atgardsprogram.objects.get(pk=p.pk).is_decided
+    unanswered = draft(s, pupil_took_part=None)
+    page = rektor.get(reverse("atgardsprogram:programme", args=[unanswered.pk])).content.decode()
+    assert "Utkastet anger inte om eleven har getts möjlighet att delta." in page
+    both = draft(s)
+    assert 'id="participation"' not in rektor.get(reverse("atgardsprogram:programme", args=[both.pk])).content.decode()
