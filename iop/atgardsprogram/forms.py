@@ -152,8 +152,11 @@ class MeasureForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if str(data.get("what", "")).strip() and not str(data.get("responsible", "")).strip():
+        filled = {name for name in ("what", "responsible", "subject") if str(data.get(name) or "").strip()}
+        if "what" in filled and "responsible" not in filled:
             self.add_error("responsible", _("Say who is responsible for the measure."))
+        elif filled and "what" not in filled:  # a row left half written is not dropped unseen
+            self.add_error("what", _("Describe the measure, or empty the row."))
         return data
 
     def _post_clean(self) -> None:

@@ -68,6 +68,11 @@ class ExtraAnpassning(models.Model):
         text = textwrap.shorten(self.description, 80, placeholder=" …")  # at a word, marked as cut
         return f"{self.subject}: {text}" if self.subject else text
 
+    @property
+    def is_planned(self) -> bool:
+        """In use from a day still to come: not tried yet, nor followed up."""
+        return self.status == self.Status.ACTIVE and self.start_date > timezone.localdate()
+
 
 class ExtraAnpassningUppfoljning(models.Model):
     """A follow-up of an extra adaptation: its effect and what happens next."""

@@ -8,6 +8,7 @@ appeal information of skollagen 28 kap. 16 § (``APPEAL_DAYS``)."""
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils import timezone
 
 from iop.models import AccessLogEntry
 from iop.reports import documents, rendering
@@ -37,6 +38,8 @@ def render_programme(user: User, object_id: str, max_chars: int | None) -> Made:
             "pupil": pupil,
             "programme": programme,
             "appeal_days": APPEAL_DAYS,
+            # The letter's date: the day of the decision.
+            "letter_date": programme.decided_on or timezone.localdate(),
             # Sent to the pupil's guardians (förvaltningslagen 33 §: the decision is made known to the parties).
             "to": list(consenting_guardians(pupil).values_list("full_name", flat=True)),
         },

@@ -326,6 +326,24 @@ def in_force(pupil: Any) -> QuerySet[Atgardsprogram]:
     )
 
 
+def carried_over(programme: Atgardsprogram) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """What a new draft takes from PROGRAMME: its content and its measures
+    (as rows of ``MEASURE_FIELDS``), without what the new decision settles
+    anew: the follow-up and evaluation dates, whether the pupil and the
+    guardians were given the chance to take part, and their views."""
+    data = {name: getattr(programme, name) for name in Atgardsprogram.CONTENT_FIELDS}
+    data.update(
+        follow_up_on=None,
+        evaluate_on=None,
+        pupil_took_part=None,
+        guardians_took_part=None,
+        pupil_comment="",
+        guardians_comment="",
+    )
+    measures = [{name: getattr(m, name) for name in MEASURE_FIELDS} for m in programme.atgarder.all()]
+    return data, measures
+
+
 def missing(programme: Atgardsprogram) -> dict[str, str]:
     """What a decision of PROGRAMME's kind must hold and does not (3 kap. 9 §):
     {field name: message}. A follow-up or evaluation date already past would
@@ -482,8 +500,7 @@ def atgardsprogram_evaluate(
         programme.status = Atgardsprogram.Status.ENDED
     elif outcome == Outcome.CHANGE:
         programme.status = Atgardsprogram.Status.EVALUATED
-        data = {name: getattr(programme, name) for name in Atgardsprogram.CONTENT_FIELDS}
-        data.update(follow_up_on=None, evaluate_on=None, pupil_took_part=None, guardians_took_part=None)
+        data, measures = carried_over(programme)
         draft = Atgardsprogram(
             pupil=programme.pupil,
             utredning=programme.utredning,
@@ -492,13 +509,9 @@ def atgardsprogram_evaluate(
             previous=programme,
         )
         _set(draft, data, Atgardsprogram.CONTENT_FIELDS)
-        draft.pupil_comment = draft.guardians_comment = ""
         draft.save()
         AtgardsprogramAtgard.objects.bulk_create(
-            AtgardsprogramAtgard(
-                programme=draft, what=m.what, responsible=m.responsible, subject=m.subject, position=m.position
-            )
-            for m in programme.atgarder.all()
+            AtgardsprogramAtgard(programme=draft, position=position, **row) for position, row in enumerate(measures)
         )
     programme.save(update_fields=changed)
     _announce(programme.pupil, actor)
@@ -506,6 +519,12 @@ def atgardsprogram_evaluate(
 
 
 # --- appeals ---------------------------------------------------------------------------
+
+
+#: The outcomes of an appeal that need not have gone to Skolväsendets
+#: överklagandenämnd: not decided yet, or the rektor changed the decision as
+#: asked (an omprövning). The board decides the others.
+BEFORE_THE_BOARD = (Overklagande.Outcome.PENDING, Overklagande.Outcome.CHANGED_BY_SCHOOL)
 
 
 def _check_appeal(appeal: Overklagande) -> None:
@@ -519,6 +538,11 @@ def _check_appeal(appeal: Overklagande) -> None:
         errors["received_on"] = _("An appeal can not be received in the future.")
     if appeal.forwarded_on and appeal.forwarded_on > today:
         errors["forwarded_on"] = _("The appeal can not be forwarded in the future.")
+    elif appeal.forwarded_on is None and appeal.outcome not in BEFORE_THE_BOARD:
+        # Only the board decides these outcomes: the appeal was forwarded to it first.
+        errors["forwarded_on"] = _(
+            "The Board of Appeal decided this outcome: give the day the appeal was forwarded to it."
+        )
     if appeal.outcome == Overklagande.Outcome.PENDING:
         if appeal.decided_on is not None:
             errors["decided_on"] = _("An appeal that is not decided yet has no outcome date: clear the date.")

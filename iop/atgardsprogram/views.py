@@ -120,7 +120,9 @@ def anpassning_edit(request: HttpRequest, pk: str) -> HttpResponse:
     context = {
         "anpassning": obj,
         "editable": editable,
-        "follow_up_form": UppfoljningForm(initial={"date": timezone.localdate()}) if editable else None,
+        "follow_up_form": UppfoljningForm(initial={"date": timezone.localdate()})
+        if editable and not obj.is_planned
+        else None,
     }
     return _form_page(request, pupil, _("Extra adaptation"), form, "atgardsprogram:support", **context)
 
@@ -169,10 +171,14 @@ def utredning_create(request: HttpRequest, pupil_id: str) -> HttpResponse:
     tried = ExtraAnpassning.objects.filter(pupil=pupil)
     if request.method == "GET":  # the form lists the pupil's extra adaptations
         log_read(actor=_actor(request), pupil=pupil, kind=Kind.ANPASSNING, object_id=pupil.pk, purpose=Purpose.EDIT)
+    # Offered ticked: those tried, not those still to start (they may be chosen all the same).
     form = UtredningForm(
         request.POST or None,
         anpassningar=tried,
-        initial={"anpassningar": list(tried), "started_on": timezone.localdate()},
+        initial={
+            "anpassningar": [a for a in tried if not a.is_planned],
+            "started_on": timezone.localdate(),
+        },
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -257,7 +263,14 @@ def utredning_conclude(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 def _programme_form_page(
-    request: HttpRequest, pupil: Any, kind: str, form: BaseForm, formset: Any, title: str, programme: Any = None
+    request: HttpRequest,
+    pupil: Any,
+    kind: str,
+    form: BaseForm,
+    formset: Any,
+    title: str,
+    programme: Any = None,
+    based_on: Atgardsprogram | None = None,
 ) -> HttpResponse:
     context = {
         "pupil": pupil,
@@ -265,6 +278,7 @@ def _programme_form_page(
         "formset": formset if kind == Atgardsprogram.Kind.UPPRATTA else None,
         "title": title,
         "programme": programme,
+        "based_on": based_on,
     }
     return render(request, "atgardsprogram/programme_form.html", context)
 
@@ -284,8 +298,13 @@ def programme_create(request: HttpRequest, pk: str) -> HttpResponse:
     kind = request.GET.get("slag") or default
     if kind not in Atgardsprogram.Kind.values:
         kind = default
-    form = ProgrammeForm(request.POST or None, kind=kind)
-    formset = NewMeasureFormSet(request.POST or None, prefix="atgard")
+    # A new programme replaces the one in force: the draft starts from it.
+    based_on = None
+    if kind == Atgardsprogram.Kind.UPPRATTA:
+        based_on = services.in_force(pupil).prefetch_related("atgarder").order_by("-decided_on", "-created_at").first()
+    initial, rows = services.carried_over(based_on) if based_on else ({}, [])
+    form = ProgrammeForm(request.POST or None, kind=kind, initial=initial)
+    formset = NewMeasureFormSet(request.POST or None, prefix="atgard", initial=rows)
     valid = request.method == "POST" and form.is_valid()
     if valid and kind == Atgardsprogram.Kind.UPPRATTA:
         valid = formset.is_valid()
@@ -304,7 +323,7 @@ def programme_create(request: HttpRequest, pk: str) -> HttpResponse:
             messages.success(request, _("The decision is saved as a draft. The rektor decides."))
             return redirect("atgardsprogram:programme", programme.pk)
     title = str(Atgardsprogram.Kind(kind).label)
-    return _programme_form_page(request, pupil, kind, form, formset, title)
+    return _programme_form_page(request, pupil, kind, form, formset, title, based_on=based_on)
 
 
 @never_cache
@@ -342,6 +361,21 @@ def programme_edit(request: HttpRequest, pk: str) -> HttpResponse:
     return _programme_form_page(request, pupil, programme.kind, form, formset, _("Edit the draft"), programme)
 
 
+def _participation_warnings(programme: Atgardsprogram) -> list[str]:
+    """Who of the pupil and the guardians the draft does not say were given
+    the chance to take part (skollagen 3 kap. 9 §): a warning, not a bar."""
+    warnings = []
+    if programme.pupil_took_part is False:
+        warnings.append(_("The draft says the pupil was not given the chance to take part."))
+    elif programme.pupil_took_part is None:
+        warnings.append(_("The draft does not say whether the pupil was given the chance to take part."))
+    if programme.guardians_took_part is False:
+        warnings.append(_("The draft says the guardians were not given the chance to take part."))
+    elif programme.guardians_took_part is None:
+        warnings.append(_("The draft does not say whether the guardians were given the chance to take part."))
+    return warnings
+
+
 @never_cache
 @login_required
 @require_GET
@@ -353,13 +387,15 @@ def programme_detail(request: HttpRequest, pk: str) -> HttpResponse:
     allowed = pupil.allowed  # type: ignore[attr-defined]
     staff = selectors.works_with(pupil)
     is_rektor = selectors.is_rektor(request.user, pupil)
+    can_decide = is_rektor and programme.is_draft
     context = {
         "pupil": pupil,
         "programme": programme,
         "staff": staff,
         "is_rektor": is_rektor,
+        "participation": _participation_warnings(programme) if can_decide and programme.is_programme else [],
         "can_edit": Action.EDIT in allowed and programme.is_draft,
-        "can_decide": is_rektor and programme.is_draft,
+        "can_decide": can_decide,
         "decide_form": DecideForm(initial={"decided_on": timezone.localdate()}),
         "can_notify": Action.MANAGE in allowed and programme.is_decided and programme.notified_on is None,
         "notified_form": NotifiedForm(initial={"notified_on": timezone.localdate()}),

@@ -110,6 +110,33 @@ def test_an_appeal_not_decided_yet_has_no_outcome_date(s: Sweden) -> None:
     assert not programme.overklaganden.exists()
 
 
+def test_an_outcome_of_the_board_needs_the_day_the_appeal_was_forwarded(s: Sweden) -> None:
+    programme = decided(s)
+    today = timezone.localdate()
+    for outcome in ("granted", "referred_back", "rejected", "dismissed"):
+        with pytest.raises(ValidationError) as refused:
+            services.overklagande_create(
+                actor=s.rektor, programme=programme, data=_appeal(outcome=outcome, decided_on=today)
+            )
+        assert list(refused.value.message_dict) == ["forwarded_on"]
+    assert not programme.overklaganden.exists()
+    url = reverse("atgardsprogram:overklagande_create", args=[programme.pk])
+    data = {k: str(v) for k, v in _appeal(outcome="rejected", decided_on=today).items()}
+    page = s.client("rektor").post(url, data).content.decode()
+    assert "ange det datum då överklagandet lämnades över till nämnden" in page
+    assert 'value="Vera Vårdnadshavare"' in page  # what was typed is kept
+    assert not programme.overklaganden.exists()
+    # The rektor's own change, or an appeal not decided yet, need not have gone to the board.
+    services.overklagande_create(
+        actor=s.rektor, programme=programme, data=_appeal(outcome="changed_by_school", decided_on=today)
+    )
+    services.overklagande_create(actor=s.rektor, programme=programme, data=_appeal())
+    services.overklagande_create(
+        actor=s.rektor, programme=programme, data=_appeal(outcome="rejected", decided_on=today, forwarded_on=today)
+    )
+    assert programme.overklaganden.count() == 3
+
+
 def test_the_mentor_reads_an_appeal_but_does_not_change_it(s: Sweden) -> None:
     programme = decided(s)
     appeal = services.overklagande_create(actor=s.rektor, programme=programme, data=_appeal())

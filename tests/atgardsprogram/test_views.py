@@ -12,9 +12,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from iop.atgardsprogram import services
 from iop.atgardsprogram.models import Atgardsprogram, ExtraAnpassning
 from iop.models import AccessLogEntry
 from tests import factories as f
@@ -388,3 +390,121 @@ def test_a_long_adaptation_is_named_cut_at_a_word_and_marked(s: Sweden) -> None:
     )
     assert str(a).startswith("Matematik: Eleven får texter uppdelade") and str(a).endswith(" …")
     assert str(a)[:-2].split()[-1] in a.description.split()  # a whole word before the mark
+
+
+def test_a_measure_row_without_the_measure_is_refused_and_kept(s: Sweden) -> None:
+    u = utredning(s)
+    url = reverse("atgardsprogram:programme_create", args=[u.pk])
+    client = s.client("mentor")
+    data = {
+        "needs": "Alva behöver stöd i taluppfattning.",
+        "atgard-TOTAL_FORMS": "2",
+        "atgard-INITIAL_FORMS": "0",
+        "atgard-0-what": "Speciallärare tre gånger i veckan.",
+        "atgard-0-responsible": "Speciallärare",
+        "atgard-1-what": " ",
+        "atgard-1-responsible": "Sam Specialpedagog",
+    }
+    only_subject = {"atgard-1-responsible": "", "atgard-1-subject": "Svenska"}
+    for row, typed in (({}, "Sam Specialpedagog"), (only_subject, 'value="Svenska"')):
+        refused = client.post(url, data | row)
+        page = refused.content.decode()
+        assert refused.status_code == 200 and "Beskriv åtgärden, eller töm raden." in page
+        assert typed in page
+        assert "Speciallärare tre gånger i veckan." in page
+    assert not Atgardsprogram.objects.filter(pupil=s.pupil).exists()
+    # An empty row is no measure: it is left out.
+    assert client.post(url, data | {"atgard-1-responsible": ""}).status_code == 302
+    assert [m.what for m in Atgardsprogram.objects.get(pupil=s.pupil).atgarder.all()] == [
+        "Speciallärare tre gånger i veckan."
+    ]
+    # Editing the draft: the same.
+    p = Atgardsprogram.objects.get(pupil=s.pupil)
+    edit = reverse("atgardsprogram:programme_edit", args=[p.pk])
+    refused = client.post(edit, data | {"atgard-1-subject": "Svenska"})
+    assert refused.status_code == 200 and "Beskriv åtgärden, eller töm raden." in refused.content.decode()
+    assert p.atgarder.count() == 1
+
+
+def test_the_decision_letter_is_dated_and_says_notified_only_once_it_is(s: Sweden, tmp_path: Path) -> None:
+    with time_machine.travel(datetime.datetime(2027, 1, 11, 10, tzinfo=datetime.UTC), tick=False):
+        programme = decided(s)
+    url = reverse("atgardsprogram:programme_pdf", args=[programme.pk])
+    with time_machine.travel(datetime.datetime(2027, 1, 14, 10, tzinfo=datetime.UTC), tick=False):
+        words = " ".join(pdf_text(s.client("guardian").get(url).content, tmp_path).split())
+        assert "Datum: 11 januari 2027" in words  # the day of the decision, not of the download
+        assert "Delgivet" not in words
+        services.atgardsprogram_notified(actor=s.rektor, programme=programme, notified_on=datetime.date(2027, 1, 13))
+        words = " ".join(pdf_text(s.client("guardian").get(url).content, tmp_path).split())
+        assert "Delgivet 13 januari 2027" in words
+    # The page shows the day of notification.
+    page = s.client("rektor").get(reverse("atgardsprogram:programme", args=[programme.pk])).content.decode()
+    assert "Delgivet" in page
+
+
+def test_an_adaptation_that_starts_later_is_planned_not_tried(s: Sweden) -> None:
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 10, tzinfo=datetime.UTC), tick=False):
+        started = anpassning(s)
+        planned = anpassning(
+            s,
+            subject="Svenska",
+            start_date=datetime.date(2027, 1, 11),
+            follow_up_on=datetime.date(2027, 2, 1),
+        )
+        mentor = s.client("mentor")
+        page = mentor.get(reverse("atgardsprogram:support", args=[s.pupil.pk])).content.decode()
+        assert "Planerad från 11 januari 2027" in page
+        assert reverse("atgardsprogram:anpassning_follow_up", args=[planned.pk]) not in page
+        assert reverse("atgardsprogram:anpassning_follow_up", args=[started.pk]) in page
+        edit = mentor.get(reverse("atgardsprogram:anpassning", args=[planned.pk])).content.decode()
+        assert reverse("atgardsprogram:anpassning_follow_up", args=[planned.pk]) not in edit
+        form = mentor.get(reverse("atgardsprogram:utredning_create", args=[s.pupil.pk])).content.decode()
+        checked = set(re.findall(r'<input type="checkbox" name="anpassningar" value="([^"]+)"[^>]*checked', form))
+        assert checked == {str(started.pk)}
+        assert f'value="{planned.pk}"' in form  # it may still be chosen
+    with time_machine.travel(datetime.datetime(2027, 1, 11, 10, tzinfo=datetime.UTC), tick=False):
+        page = s.client("mentor").get(reverse("atgardsprogram:support", args=[s.pupil.pk])).content.decode()
+        assert "Planerad från" not in page
+        assert reverse("atgardsprogram:anpassning_follow_up", args=[planned.pk]) in page
+
+
+def test_a_new_draft_starts_from_the_programme_in_force(s: Sweden) -> None:
+    with time_machine.travel(datetime.datetime(2027, 1, 11, 10, tzinfo=datetime.UTC), tick=False):
+        in_force = decided(s, needs="Alva behöver stöd i läsförståelse.", annan_elevgrupp=True)
+    with time_machine.travel(datetime.datetime(2027, 3, 1, 10, tzinfo=datetime.UTC), tick=False):
+        u = utredning(s)
+        url = reverse("atgardsprogram:programme_create", args=[u.pk])
+        page = s.client("mentor").get(url).content.decode()
+        assert "Utkastet utgår från åtgärdsprogrammet som gäller, beslutat 11 januari 2027." in page
+        assert "Alva behöver stöd i läsförståelse." in page
+        assert re.search(r'name="subjects"[^>]*value="Matematik"|value="Matematik"[^>]*name="subjects"', page)
+        assert re.search(r'name="annan_elevgrupp"[^>]*checked', page)
+        measure = in_force.atgarder.get()
+        assert re.search(r'name="atgard-0-what"[^>]*>\s*' + re.escape(measure.what), page)
+        assert re.search(r'name="atgard-0-responsible"[^>]*value="Speciallärare"', page)
+        # The new decision's own dates and the pupil's and guardians' part are not carried over.
+        assert not re.search(r'name="follow_up_on"[^>]*value="\d', page)
+        assert not re.search(r'name="pupil_took_part".*?<option value="true" selected>', page, re.S)
+        # Without a programme in force, the form starts empty.
+        in_force.status = Atgardsprogram.Status.ENDED
+        in_force.save(update_fields=["status"])
+        page = s.client("mentor").get(url).content.decode()
+        assert "Utkastet utgår från" not in page and "Alva behöver stöd i läsförståelse." not in page
+
+
+def test_the_rektor_is_warned_when_the_pupil_or_guardians_did_not_take_part(s: Sweden) -> None:
+    rektor = s.client("rektor")
+    p = draft(s, guardians_took_part=False)
+    page = rektor.get(reverse("atgardsprogram:programme", args=[p.pk])).content.decode()
+    assert 'id="participation"' in page and "skollagen 3 kap. 9 §" in page
+    assert "Enligt utkastet har vårdnadshavarna inte getts möjlighet att delta." in page
+    assert "Enligt utkastet har eleven inte" not in page
+    assert 'id="missing"' not in page  # a warning, not a bar: the rektor may decide
+    decide = reverse("atgardsprogram:programme_decide", args=[p.pk])
+    assert rektor.post(decide, {"decided_on": timezone.localdate().isoformat()}).status_code == 302
+    assert Atgardsprogram.objects.get(pk=p.pk).is_decided
+    unanswered = draft(s, pupil_took_part=None)
+    page = rektor.get(reverse("atgardsprogram:programme", args=[unanswered.pk])).content.decode()
+    assert "Utkastet anger inte om eleven har getts möjlighet att delta." in page
+    both = draft(s)
+    assert 'id="participation"' not in rektor.get(reverse("atgardsprogram:programme", args=[both.pk])).content.decode()
