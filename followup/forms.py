@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from iop.concurrency import choice_key
 from iop.forms import VersionedForm
 from iop.limits import TEXT_MAX_LENGTH, FreeTextFormField
+from iop.models import CONSENT_AGE
 from students.models import Group, Pupil, School, User
 
 from . import duty_titles, report_text
@@ -273,9 +274,18 @@ class ConsentForm(forms.ModelForm):
         widgets = {"date": DateInput()}
 
     def __init__(
-        self, *args: Any, guardians: QuerySet[User] | None = None, assessment: bool = False, **kwargs: Any
+        self,
+        *args: Any,
+        guardians: QuerySet[User] | None = None,
+        assessment: bool = False,
+        pupil: Pupil | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        #: The pupil, whose age on the consent's date says who consents (CONSENT_AGE).
+        self.pupil = pupil
+        if pupil is not None and not self.is_bound and pupil.age_on(timezone.localdate()) >= CONSENT_AGE:
+            self.initial.setdefault("given_by", Consent.GivenBy.PUPIL)
         if not assessment:
             del self.fields["also_assessment"]
         field = self.fields["guardian"]
@@ -286,6 +296,16 @@ class ConsentForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean() or {}
+        day = data.get("date")
+        if self.pupil is not None and day is not None and "given_by" in data:
+            # Who consents goes by the pupil's age that day: said first, as the other errors follow from it.
+            own = self.pupil.age_on(day) >= CONSENT_AGE
+            if own and data["given_by"] != Consent.GivenBy.PUPIL:
+                self.add_error("given_by", _("The pupil is 15 or older and consents for themselves."))
+                return data
+            if not own and data["given_by"] != Consent.GivenBy.GUARDIAN:
+                self.add_error("given_by", _("For a pupil under 15 the guardians consent."))
+                return data
         if (
             data.get("given_by") == Consent.GivenBy.GUARDIAN
             and data.get("guardian") is None

@@ -711,6 +711,7 @@ def _referral_page(request: HttpRequest, obj: Any, **extra: Any) -> HttpResponse
             initial={"date": timezone.localdate()},
             guardians=iop_selectors.consenting_guardians(obj.pupil),
             assessment=staff and access.can(request.user, Action.MANAGE, obj.pupil),
+            pupil=obj.pupil,
         ),
         **extra,
     }
@@ -800,6 +801,7 @@ def consent_create(request: HttpRequest, referral_id: str) -> HttpResponse:
         request.POST,
         guardians=iop_selectors.consenting_guardians(obj.pupil),
         assessment=access.can(request.user, Action.MANAGE, obj.pupil),
+        pupil=obj.pupil,
     )
     if form.is_valid() and _save(
         form, lambda: services.consent_record(actor=_user(request), referral=obj, **form.cleaned_data)

@@ -260,3 +260,24 @@ def test_the_referral_page_tells_a_teacher_who_sends_it_and_shows_who_sent_it(wo
     )
     page = world.client("coordinator").get(reverse("followup:referral_detail", args=[referral.pk])).content.decode()
     assert "<dt>Sendt til PPT</dt>" in page  # who sent it, apart from the status (PPT completed the assessment)
+
+
+def test_a_pupil_of_15_is_offered_as_the_one_who_consents_and_a_guardian_is_refused_first_by_the_age_rule(
+    world: World,
+) -> None:
+    """For a pupil of 17 the form starts at "the pupil"; a consent recorded
+    as a guardian's is refused for the age, not for the missing guardian."""
+    today = timezone.localdate()
+    Pupil.objects.filter(pk=world.pupil_a.pk).update(
+        birth_date=today.replace(year=today.year - 17) - datetime.timedelta(days=3)
+    )
+    referral = referral_of(world)
+    url = reverse("followup:consent_create", args=[referral.pk])
+    body = world.client("teacher").get(reverse("followup:referral_detail", args=[referral.pk])).content.decode()
+    assert re.search(r'<option value="pupil" selected>', body), "the pupil is chosen"
+    data = {"given_by": "guardian", "date": today.isoformat(), "method": "signed", "note": "Levert på kontoret"}
+    body = world.client("teacher").post(url, data).content.decode()
+    assert "Eleven er 15 år eller eldre og samtykker selv." in body
+    assert "Velg den foresatte som samtykket." not in body and "Levert på kontoret" in body
+    assert world.client("teacher").post(url, {**data, "given_by": "pupil"}).status_code == 302
+    assert [c.given_by for c in referral.consents.all()] == ["pupil"]
