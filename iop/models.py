@@ -1188,6 +1188,8 @@ class AccessLogEntry(models.Model):
 
 SWEDISH_SCALE = ("Arbetar mot målen", "Når målen", "Överträffar målen")
 NORWEGIAN_SCALE = ("Lav måloppnåelse", "Middels måloppnåelse", "Høy måloppnåelse")
+#: The same scale and subjects for a school that writes nynorsk (``School.language``).
+NYNORSK_SCALE = ("Låg måloppnåing", "Middels måloppnåing", "Høg måloppnåing")
 SWEDISH_SUBJECTS = (
     "Svenska",
     "Matematik",
@@ -1212,6 +1214,7 @@ NORWEGIAN_SUBJECTS = (
     "Mat og helse",
     "Kroppsøving",
 )
+NYNORSK_SUBJECTS = tuple("Kunst og handverk" if name == "Kunst og håndverk" else name for name in NORWEGIAN_SUBJECTS)
 WRITTEN_IUP_YEAR_LEVELS = [1, 2, 3, 4, 5]  # grundskola years without grades
 #: The parts a written IUP always holds (skollagen 10 kap. 13 §): omdömen in
 #: each subject taught, the forward-looking planning, and the agreements made
@@ -1272,12 +1275,18 @@ class IupSettings(models.Model):
 
     @classmethod
     def defaults_for(cls, school: School) -> IupSettings:
-        """The unsaved default settings of SCHOOL (Swedish or Norwegian)."""
+        """The unsaved default settings of SCHOOL: Swedish, or Norwegian in
+        the school's written language (bokmål or nynorsk)."""
         swedish = school.skoleeier.country == Skoleeier.Country.SE
+        nynorsk = not swedish and school.language == "nn"
+        if swedish:
+            scale, subjects = SWEDISH_SCALE, SWEDISH_SUBJECTS
+        else:
+            scale, subjects = (NYNORSK_SCALE, NYNORSK_SUBJECTS) if nynorsk else (NORWEGIAN_SCALE, NORWEGIAN_SUBJECTS)
         return cls(
             school=school,
-            scale="\n".join(SWEDISH_SCALE if swedish else NORWEGIAN_SCALE),
-            subjects="\n".join(SWEDISH_SUBJECTS if swedish else NORWEGIAN_SUBJECTS),
+            scale="\n".join(scale),
+            subjects="\n".join(subjects),
             written_year_levels=list(WRITTEN_IUP_YEAR_LEVELS) if swedish else [],
         )
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from iop import selectors, services
 from iop.models import SWEDISH_SCALE, SWEDISH_SUBJECTS, Goal, Iup, IupSettings
-from students.models import StaffMembership, TeachingAssignment
+from students.models import School, StaffMembership, TeachingAssignment
 from tests import factories as f
 from tests.conftest import LOGIN_BACKEND, World
 from tests.iop.factories import iup as make_iup
@@ -183,6 +183,13 @@ def test_a_norwegian_teacher_writes_a_steinkjer_iup_that_only_its_guardians_read
     make_iup(world.pupil_b, status=Iup.Status.DRAFT)
     kpi = selectors.iups_for_school_year([world.school1.pk], [plan.school_year_id])
     assert list(kpi.values_list("pupil_id", flat=True)) == [world.pupil_a.pk]
+
+
+def test_a_nynorsk_school_starts_from_a_nynorsk_scale_and_subjects(world: World) -> None:
+    School.objects.filter(pk=world.school1.pk).update(language="nn")
+    page = world.client("coordinator").get(reverse("iop:iup_settings_edit", args=[world.school1.pk])).content.decode()
+    assert "Låg måloppnåing" in page and "Høg måloppnåing" in page and "Kunst og handverk" in page
+    assert "måloppnåelse" not in page and "Kunst og håndverk" not in page
 
 
 def test_the_rector_chooses_the_form(world: World) -> None:
