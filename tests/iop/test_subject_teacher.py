@@ -133,3 +133,11 @@ def test_the_pupil_page_offers_to_log_the_faglaerers_goals_only(world: World, pl
     body = world.client("faglaerer").get(reverse("pupil_detail", args=[world.pupil_a.pk])).content.decode()
     for subject in ("Matematikk", "Norsk", "Sosiale og generelle mål"):  # why a row says what it says
         assert f"<td>{subject}</td>" in body
+
+
+def test_the_plan_tells_a_faglaerer_why_it_is_read_only_and_the_writers_are_not_told(world: World, plan: Iop) -> None:
+    url = reverse("iop:iop_detail", args=[plan.pk])
+    said = "kontaktlæreren og koordinatoren skriver planen og målene"
+    assert said in world.client("faglaerer").get(url).content.decode()
+    for persona in ("teacher", "coordinator", "guardian_a"):
+        assert said not in world.client(persona).get(url).content.decode(), persona
