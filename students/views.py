@@ -48,6 +48,7 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
         group_id = group.pk if group else None
         archived = form.cleaned_data["arkiv"]
     pupils = selectors.pupil_list(request.user, query=query, group_id=group_id, archived=archived)
+    profile = access.profile(request.user)  # type: ignore[arg-type]
     has_words = bool(selectors.NAME_WORDS.search(query))
     page = Paginator(pupils, PAGE_SIZE).get_page(request.GET.get("side"))
     context = {
@@ -58,7 +59,9 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
         "query_ignored": bool(query.strip()) and not has_words,
         "searched": has_words or group_id is not None,
         "archived": archived,
-        "sees_archived": access.profile(request.user).is_coordinator,  # type: ignore[arg-type]
+        "sees_archived": profile.is_coordinator,
+        # A guardian without a staff role sees only their own children: named so, without a group filter.
+        "children_only": profile.is_guardian and not profile.is_staff_member,
     }
     template = "students/_pupil_results.html" if request.htmx else "students/pupil_list.html"  # type: ignore[attr-defined]
     return render(request, template, context)

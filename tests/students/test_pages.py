@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -241,3 +243,13 @@ def test_the_pupil_page_names_a_guardians_relation_only_when_it_is_known(world: 
     page = world.client("teacher").get(reverse("pupil_detail", args=[world.pupil_a.pk])).content.decode()
     assert "Mona Mor (Mor)" in page
     assert "Aud Foresatt</li>" in page and "Annen foresatt" not in page
+
+
+def test_a_guardian_sees_their_children_named_so_without_the_staffs_group_filter(world: World) -> None:
+    page = world.client("guardian_a").get(reverse("pupil_list")).content.decode()
+    assert '<h1 class="ds-heading" data-size="lg">Mine barn</h1>' in page
+    assert "Elever du har tilgang til" not in page and re.search(
+        r'<div class="ds-field" hidden>\s*<label[^>]*for="id_group"', page
+    )
+    page = world.client("teacher").get(reverse("pupil_list")).content.decode()
+    assert '<h1 class="ds-heading" data-size="lg">Elever</h1>' in page and "Mine barn" not in page
