@@ -1279,6 +1279,8 @@ class IupSettings(models.Model):
         the school's written language (bokmål or nynorsk)."""
         swedish = school.skoleeier.country == Skoleeier.Country.SE
         nynorsk = not swedish and school.language == "nn"
+        scale: tuple[str, ...]
+        subjects: tuple[str, ...]
         if swedish:
             scale, subjects = SWEDISH_SCALE, SWEDISH_SUBJECTS
         else:
