@@ -8,7 +8,10 @@ duty of the school's årshjul (or the school's own duty) following the record
 events ``ap_follow_up`` and ``ap_evaluation``:
 
 * the follow-up is done once the programme is evaluated on or after its
-  date, or is no longer in force (changed or ended);
+  date with an outcome other than "change", or once the rektor ends it at an
+  evaluation. An evaluation that changes it follows nothing up: the programme
+  stays in force until the new one is decided, and so does its follow-up,
+  which then no longer applies (no record: the deadline is cancelled);
 * the evaluation is done once an evaluation is recorded on or after its
   date, or the programme is no longer in force. An evaluation that
   continues the programme sets the next dates, which are deadlines again.
@@ -52,13 +55,15 @@ def records(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> list[R
     the follow-up dates of the extra adaptations, and each investigation of
     särskilt stöd from the day it started (done once concluded): three queries."""
     evaluations = AtgardsprogramUtvardering.objects.filter(programme_id=OuterRef("pk"))
+    Outcome = AtgardsprogramUtvardering.Outcome
     qs = Atgardsprogram.objects.filter(pupil__school_id=school_year.school_id).annotate(
-        followed_up=Exists(evaluations.filter(date__gte=OuterRef("follow_up_on"))),
+        followed_up=Exists(evaluations.filter(date__gte=OuterRef("follow_up_on")).exclude(outcome=Outcome.CHANGE)),
         evaluated=Exists(evaluations.filter(date__gte=OuterRef("evaluate_on"))),
+        ended_at_evaluation=Exists(evaluations.filter(outcome=Outcome.END)),
     )
     out: list[Record] = []
     fields = ("pk", "pupil_id", "kind", "status", "created_at", "decided_on", "follow_up_on", "evaluate_on")
-    for row in _only(qs, pupil_ids).values(*fields, "followed_up", "evaluated"):
+    for row in _only(qs, pupil_ids).values(*fields, "followed_up", "evaluated", "ended_at_evaluation"):
         pk, pupil_id, kind, status, created_at, decided_on, follow_up_on, evaluate_on = (row[f] for f in fields)
         followed_up, evaluated = row["followed_up"], row["evaluated"]
         is_draft = status == Atgardsprogram.Status.DRAFT
@@ -69,8 +74,11 @@ def records(school_year: SchoolYear, pupil_ids: set[uuid.UUID] | None) -> list[R
         if is_draft or kind != Atgardsprogram.Kind.UPPRATTA:
             continue
         in_force = status == Atgardsprogram.Status.DECIDED
-        if follow_up_on is not None:
-            out.append(Record(FOLLOW_UP, KIND, str(pk), pupil_id, follow_up_on, done=followed_up or not in_force))
+        # Being changed, it is in force until the new decision: its follow-up is still due.
+        follow_up_due = in_force or status == Atgardsprogram.Status.EVALUATED
+        follow_up_done = followed_up or row["ended_at_evaluation"]
+        if follow_up_on is not None and (follow_up_due or follow_up_done):  # else replaced: no longer applies
+            out.append(Record(FOLLOW_UP, KIND, str(pk), pupil_id, follow_up_on, done=follow_up_done))
         if evaluate_on is not None:
             out.append(Record(EVALUATION, KIND, str(pk), pupil_id, evaluate_on, done=evaluated or not in_force))
     adaptations = ExtraAnpassning.objects.filter(pupil__school_id=school_year.school_id)

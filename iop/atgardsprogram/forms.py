@@ -11,6 +11,7 @@ from iop.forms import DateInput, LoadedForm
 from iop.limits import validate_date_window
 from students.forms import HiddenErrorsShown
 
+from . import services
 from .models import (
     Atgardsprogram,
     AtgardsprogramAtgard,
@@ -76,6 +77,13 @@ class UtredningForm(HiddenErrorsShown, LoadedForm):
         field.queryset = anpassningar  # type: ignore[attr-defined]
         field.required = False
 
+    def clean_started_on(self) -> Any:
+        # Checked with the other fields, so a future day is told together with a missing reason.
+        value = self.cleaned_data.get("started_on")
+        if message := services.started_on_error(value):
+            raise forms.ValidationError(message)
+        return value
+
 
 class ConcludeForm(forms.Form):
     needs_support = forms.TypedChoiceField(
@@ -87,6 +95,20 @@ class ConcludeForm(forms.Form):
     concluded_on = forms.DateField(
         label=capfirst(_("concluded")), widget=DateInput(), validators=[validate_date_window]
     )
+
+    def __init__(self, *args: Any, utredning: Utredning, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.utredning = utredning
+
+    def clean(self) -> dict[str, Any]:
+        """Every reason the investigation can not be concluded yet, together
+        with the answers missing: the date beside its field, the rest (the
+        pedagogical assessment is written in the form above) above the form."""
+        data = super().clean() or {}
+        date = data.get("concluded_on") if "concluded_on" not in self.errors else None
+        for name, messages in services.conclusion_errors(self.utredning, date).items():
+            self.add_error(name if name in self.fields else None, messages)
+        return data
 
 
 _YES_NO = [("", "—"), ("true", _("Yes")), ("false", _("No"))]

@@ -163,10 +163,18 @@ def _anpassningar_of(pupil: Pupil, anpassningar: Iterable[ExtraAnpassning]) -> l
     return chosen
 
 
+def started_on_error(started_on: datetime.date | None) -> str | None:
+    """Why STARTED_ON can not be the day an investigation began, or None: it
+    is registered once begun, not on a day after today."""
+    if started_on and started_on > timezone.localdate():
+        return _("An investigation is registered once it has begun: not in the future.")
+    return None
+
+
 def _started_not_ahead(utredning: Utredning) -> None:
-    """An investigation is registered once begun: ValidationError on ``started_on`` for a day after today."""
-    if utredning.started_on and utredning.started_on > timezone.localdate():
-        raise ValidationError({"started_on": _("An investigation is registered once it has begun: not in the future.")})
+    """ValidationError on ``started_on`` for a day after today (:func:`started_on_error`)."""
+    if message := started_on_error(utredning.started_on):
+        raise ValidationError({"started_on": message})
 
 
 @transaction.atomic
@@ -212,6 +220,23 @@ def utredning_update(
     return utredning
 
 
+def conclusion_errors(utredning: Utredning, concluded_on: datetime.date | None) -> dict[str, list[str]]:
+    """Every reason UTREDNING can not be concluded on CONCLUDED_ON (None: no
+    valid date given, so only the rest is checked), by field: the day lies in
+    the future or before the investigation began; no pedagogical assessment."""
+    errors: dict[str, list[str]] = {}
+    if concluded_on and concluded_on > timezone.localdate():
+        errors["concluded_on"] = [_("An investigation can not be concluded in the future.")]
+    elif concluded_on and utredning.started_on and concluded_on < utredning.started_on:
+        errors["concluded_on"] = [
+            _("The investigation began %(date)s: it can not be concluded before that.")
+            % {"date": formats.date_format(utredning.started_on)}
+        ]
+    if not utredning.pedagogisk_bedomning.strip():
+        errors["pedagogisk_bedomning"] = [_("Write the pedagogical assessment before concluding.")]
+    return errors
+
+
 @transaction.atomic
 def utredning_conclude(
     *, actor: User, utredning: Utredning, needs_support: bool, concluded_on: datetime.date
@@ -221,21 +246,13 @@ def utredning_conclude(
 
     Raises ValidationError when it is concluded already, has no pedagogical
     assessment, or CONCLUDED_ON lies in the future (the rektor's decision can
-    not be dated before it, 3 kap. 9 §) or before the investigation began."""
+    not be dated before it, 3 kap. 9 §) or before the investigation began;
+    the reasons of :func:`conclusion_errors` come all at once, by field."""
     _require(actor, Action.EDIT, utredning.pupil)
     if utredning.is_concluded:
         raise ValidationError(_("The investigation is already concluded."))
-    if concluded_on > timezone.localdate():
-        raise ValidationError({"concluded_on": _("An investigation can not be concluded in the future.")})
-    if utredning.started_on and concluded_on < utredning.started_on:
-        raise ValidationError(
-            {
-                "concluded_on": _("The investigation began %(date)s: it can not be concluded before that.")
-                % {"date": formats.date_format(utredning.started_on)}
-            }
-        )
-    if not utredning.pedagogisk_bedomning.strip():
-        raise ValidationError({"pedagogisk_bedomning": _("Write the pedagogical assessment before concluding.")})
+    if errors := conclusion_errors(utredning, concluded_on):
+        raise ValidationError(errors)
     utredning.needs_support = needs_support
     utredning.concluded_on = concluded_on
     utredning.full_clean()

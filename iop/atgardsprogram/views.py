@@ -194,6 +194,47 @@ def utredning_create(request: HttpRequest, pupil_id: str) -> HttpResponse:
     return _form_page(request, pupil, _("New investigation of särskilt stöd"), form, "atgardsprogram:support")
 
 
+def _utredning_form(obj: Utredning, data: Any = None) -> UtredningForm:
+    pupil = obj.pupil
+    form = UtredningForm(data, instance=obj, anpassningar=ExtraAnpassning.objects.filter(pupil=pupil))
+    # Elevhälsan's texts (health and social matters) are for those who write the pupil's plans.
+    if Action.EDIT not in pupil.allowed:  # type: ignore[attr-defined]
+        for name in Utredning.ELEVHALSA_FIELDS:
+            del form.fields[name]
+    return form
+
+
+def _utredning_page(
+    request: HttpRequest, obj: Utredning, form: UtredningForm | None = None, conclude_form: ConcludeForm | None = None
+) -> HttpResponse:
+    """The investigation's page: its form (FORM when sent) and, while it is
+    open, the form concluding it (CONCLUDE_FORM when sent and refused)."""
+    pupil = obj.pupil
+    editable = Action.EDIT in pupil.allowed and not obj.is_concluded  # type: ignore[attr-defined]
+    if form is None:
+        form = _utredning_form(obj)
+    if not editable:
+        conclude_form = None
+    elif conclude_form is None:
+        conclude_form = ConcludeForm(utredning=obj, initial={"concluded_on": timezone.localdate()})
+    elif not form.is_bound:
+        # What keeps it open (no pedagogical assessment) is told beside the field to write it in, too.
+        for name, messages_ in services.conclusion_errors(obj, None).items():
+            if name in form.fields:
+                form.errors[name] = form.error_class(messages_)
+    context = {
+        "pupil": pupil,
+        "utredning": obj,
+        "form": form,
+        "editable": editable,
+        "conclude_form": conclude_form,
+        "can_draft": Action.EDIT in pupil.allowed and obj.is_concluded,  # type: ignore[attr-defined]
+        "kinds": Atgardsprogram.Kind,
+        "elevhalsa": Action.EDIT in pupil.allowed,  # type: ignore[attr-defined]
+    }
+    return render(request, "atgardsprogram/utredning.html", context)
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -205,12 +246,7 @@ def utredning_detail(request: HttpRequest, pk: str) -> HttpResponse:
     editable = Action.EDIT in pupil.allowed and not obj.is_concluded  # type: ignore[attr-defined]
     if request.method == "POST" and not editable:
         raise PermissionDenied
-    form = UtredningForm(request.POST or None, instance=obj, anpassningar=ExtraAnpassning.objects.filter(pupil=pupil))
-    # Elevhälsan's texts (health and social matters) are for those who write the pupil's plans.
-    elevhalsa = Action.EDIT in pupil.allowed  # type: ignore[attr-defined]
-    if not elevhalsa:
-        for name in Utredning.ELEVHALSA_FIELDS:
-            del form.fields[name]
+    form = _utredning_form(obj, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -222,41 +258,35 @@ def utredning_detail(request: HttpRequest, pk: str) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("atgardsprogram:utredning", obj.pk)
-    context = {
-        "pupil": pupil,
-        "utredning": obj,
-        "form": form,
-        "editable": editable,
-        "conclude_form": ConcludeForm(initial={"concluded_on": timezone.localdate()}) if editable else None,
-        "can_draft": Action.EDIT in pupil.allowed and obj.is_concluded,  # type: ignore[attr-defined]
-        "kinds": Atgardsprogram.Kind,
-        "elevhalsa": elevhalsa,
-    }
-    return render(request, "atgardsprogram/utredning.html", context)
+    return _utredning_page(request, obj, form=form)
 
 
+@never_cache
 @login_required
 @require_POST
 def utredning_conclude(request: HttpRequest, pk: str) -> HttpResponse:
+    """Conclude the investigation; when refused, its page again with every
+    reason beside its field and the answers given kept."""
     obj = selectors.utredning_for(request.user, pk, Action.EDIT)
-    form = ConcludeForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, str(message))
+    if obj.is_concluded:  # sent twice
+        messages.error(request, _("The investigation is already concluded."))
         return redirect("atgardsprogram:utredning", obj.pk)
-    try:
-        services.utredning_conclude(
-            actor=_actor(request),
-            utredning=obj,
-            needs_support=form.cleaned_data["needs_support"],
-            concluded_on=form.cleaned_data["concluded_on"],
-        )
-    except ValidationError as exc:
-        _flash_errors(request, exc)
-    else:
-        messages.success(request, _("The investigation is concluded. The rektor decides next."))
-    return redirect("atgardsprogram:utredning", obj.pk)
+    form = ConcludeForm(request.POST, utredning=obj)
+    if form.is_valid():
+        try:
+            services.utredning_conclude(
+                actor=_actor(request),
+                utredning=obj,
+                needs_support=form.cleaned_data["needs_support"],
+                concluded_on=form.cleaned_data["concluded_on"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The investigation is concluded. The rektor decides next."))
+            return redirect("atgardsprogram:utredning", obj.pk)
+    obj.refresh_from_db(fields=["needs_support", "concluded_on"])  # as stored, whatever the refused call set
+    return _utredning_page(request, obj, conclude_form=form)
 
 
 # --- the decision ------------------------------------------------------------------------

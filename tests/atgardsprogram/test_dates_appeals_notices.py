@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -220,6 +221,35 @@ def test_an_investigation_begun_in_the_future_is_refused_on_the_page_and_on_chan
     with pytest.raises(ValidationError) as refused:
         services.utredning_update(actor=s.mentor, utredning=begun, data={"started_on": timezone.localdate() + 60 * DAY})
     assert list(refused.value.message_dict) == ["started_on"]
+
+
+def test_concluding_tells_every_reason_at_once_beside_its_field_and_keeps_the_answers(s: Sweden) -> None:
+    """A date before the start and no pedagogical assessment: both told on the first try, nothing typed lost."""
+    with time_machine.travel(datetime.datetime(2027, 3, 10, 10, tzinfo=datetime.UTC), tick=False):
+        open_one = utredning(s, needs=None)
+        Utredning.objects.filter(pk=open_one.pk).update(pedagogisk_bedomning="")
+        early = open_one.started_on - DAY
+        url = reverse("atgardsprogram:utredning_conclude", args=[open_one.pk])
+        response = s.client("mentor").post(url, {"needs_support": "no", "concluded_on": early.isoformat()})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert re.search(r'id="id_concluded_on_error">Utredningen påbörjades [^<]*', page)
+    assert re.search(r'id="id_pedagogisk_bedomning_error">Skriv den pedagogiska bedömningen innan du avslutar\.', page)
+    assert "Skriv den pedagogiska bedömningen innan du avslutar." in page.split('id="conclude-heading"')[1]
+    assert re.search(r'<input[^>]*value="no"[^>]*checked', page)
+    assert f'value="{early.isoformat()}"' in page
+    open_one.refresh_from_db()
+    assert not open_one.is_concluded
+
+
+def test_a_new_investigation_tells_a_missing_reason_and_a_future_start_at_once(s: Sweden) -> None:
+    url = reverse("atgardsprogram:utredning_create", args=[s.pupil.pk])
+    ahead = (timezone.localdate() + 60 * DAY).isoformat()
+    page = s.client("mentor").post(url, {"started_on": ahead, "reason": "", "pedagogisk_bedomning": "Text."})
+    html = page.content.decode()
+    assert re.search(r'id="id_started_on_error">En utredning registreras när den har inletts: inte i framtiden\.', html)
+    assert 'id="id_reason_error"' in html and ahead in html and "Text." in html
+    assert not Utredning.objects.filter(pupil=s.pupil).exists()
 
 
 def test_a_programme_whose_follow_up_or_evaluation_date_has_passed_is_not_decided(s: Sweden) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from followup import deadlines
@@ -108,3 +109,46 @@ def test_a_started_investigation_is_the_rektors_deadline_until_concluded(
         )
     draft_due.refresh_from_db()
     assert waiting.utredning_id == u.pk and draft_due.state == Deadline.State.DONE
+
+
+def test_an_evaluation_that_changes_the_programme_does_not_count_as_its_follow_up() -> None:
+    """Changed, the programme is in force until the new one is decided: its follow-up is still due; the
+    new decision replaces it, and the old follow-up no longer applies. The evaluation is met."""
+    start = datetime.datetime(2026, 10, 5, 10, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False):
+        s = sweden()
+        year = SchoolYear.objects.get(school=s.school)
+        programme = decided(s)  # followed up in 30 days, evaluated in 90
+        deadlines.deadlines_generate(school_year=year)
+
+    def states() -> dict[str, str]:
+        rows = Deadline.objects.filter(record_kind="atgardsprogram", record_id=str(programme.pk))
+        return {d.duty.key: d.state for d in rows if d.duty.key != "atgardsprogram-beslut"}
+
+    assert states() == {"atgardsprogram-uppfoljning": "open", "atgardsprogram-utvardering": "open"}
+    with time_machine.travel(start + datetime.timedelta(days=40), tick=False):
+        today = timezone.localdate()
+        _, new = services.atgardsprogram_evaluate(
+            actor=s.mentor,
+            programme=programme,
+            date=today,
+            text="Åtgärderna behöver ändras.",
+            outcome=AtgardsprogramUtvardering.Outcome.CHANGE,
+        )
+        deadlines.deadlines_generate(school_year=year)
+        assert states() == {"atgardsprogram-uppfoljning": "open", "atgardsprogram-utvardering": "done"}
+
+        assert new is not None
+        new = services.atgardsprogram_update(
+            actor=s.mentor,
+            programme=new,
+            data={
+                "follow_up_on": today + datetime.timedelta(days=30),
+                "evaluate_on": today + datetime.timedelta(days=90),
+                "pupil_took_part": True,
+                "guardians_took_part": True,
+            },
+        )
+        services.atgardsprogram_decide(actor=s.rektor, programme=new)
+        deadlines.deadlines_generate(school_year=year)
+    assert states() == {"atgardsprogram-uppfoljning": "cancelled", "atgardsprogram-utvardering": "done"}

@@ -508,3 +508,14 @@ def test_the_rektor_is_warned_when_the_pupil_or_guardians_did_not_take_part(s: S
     assert "Utkastet anger inte om eleven har getts möjlighet att delta." in page
     both = draft(s)
     assert 'id="participation"' not in rektor.get(reverse("atgardsprogram:programme", args=[both.pk])).content.decode()
+
+
+def test_the_pupil_page_of_a_swedish_school_does_not_count_follow_up_insatser_as_the_programmes_atgarder() -> None:
+    """The follow-up section counts followup's tiltak ("insatser" in Swedish), not the åtgärder of a decided
+    åtgärdsprogram: "Aktiva åtgärder: 0" beside a programme with åtgärder misled the reader."""
+    s = sweden()
+    programme = decided(s)
+    assert programme.atgarder.exists()
+    page = s.client("rektor").get(reverse("pupil_detail", args=[s.pupil.pk])).content.decode()
+    assert "Aktiva insatser: 0" in page
+    assert "Aktiva åtgärder" not in page
