@@ -643,6 +643,17 @@
   window.addEventListener("focus", retryFailed);
   window.addEventListener("online", retryFailed);
 
+  /* A save answered by going to another page (HX-Redirect: a goal's editor
+   * on a page of its own, moved or closed): the server has what the form
+   * held, so its drafts go and leaving the page asks nothing. */
+  document.addEventListener("htmx:beforeOnLoad", function (evt) {
+    var xhr = evt.detail.xhr;
+    if (!xhr || xhr.status !== 200 || !xhr.getResponseHeader("HX-Redirect")) return;
+    leaving = true;
+    var form = evt.detail.elt && evt.detail.elt.closest ? evt.detail.elt.closest("form[data-draft]") : null;
+    if (form) keys(PREFIX + user + "|" + form.getAttribute("data-draft") + "|").forEach(remove);
+  });
+
   /* A form sent the ordinary way (no htmx) was saved when the next page was
    * reached through a redirect and does not show the form again. An error
    * page, the login page or the form again with errors keep the drafts. */

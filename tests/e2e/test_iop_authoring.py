@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from iop.models import Goal, Iop
 from tests.conftest import World
 from tests.e2e.conftest import assert_accessible, follow, login
+from tests.e2e.test_no_lost_words import NO_DRAFTS
 from tests.iop.factories import chain
 
 SUBJECTS = (("Matematikk", 76), ("Norsk", 38), ("Engelsk", 38))
@@ -148,6 +149,8 @@ def test_a_goal_edited_on_its_own_page_moves_and_is_deleted_from_there(
     assert ch.iop is not None
     goal, other = ch.goals
     page = strict_page
+    asked: list[str] = []  # the browser's questions: none about leaving, what was typed is saved
+    page.on("dialog", lambda dialog: (asked.append(f"{dialog.type}: {dialog.message}"), dialog.accept()))
     login(page, live_server.url, "teacher@test.example")
     page.goto(live_server.url + reverse("iop:goal_editor", args=[goal.pk]))
     expect(page.get_by_role("heading", level=1)).to_have_text("Rediger målet")
@@ -167,13 +170,14 @@ def test_a_goal_edited_on_its_own_page_moves_and_is_deleted_from_there(
     page.get_by_role("button", name="Lukk").click()
     page.wait_for_url(f"{live_server.url}/iop/{ch.iop.pk}/#goal-{goal.pk}")
     expect(page.locator(f"#goal-{goal.pk}")).to_contain_text("Lukket på målets egen side.")
+    assert page.evaluate(NO_DRAFTS), "the saved text is not kept as a draft to offer back"
+    assert page.locator(f"#id_{goal.pk}-text").count() == 0  # the goal reads as text, not reopened
 
     page.goto(live_server.url + reverse("iop:goal_editor", args=[goal.pk]))
-    asked: list[str] = []
-    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    assert asked == []
     page.get_by_role("button", name="Slett").click()
     page.wait_for_url(f"{live_server.url}/iop/{ch.iop.pk}/")
-    assert asked == ["Slette dette målet?"]
+    assert asked == ["confirm: Slette dette målet?"]
     expect(page.get_by_role("status").filter(has_text="Målet er slettet.")).to_be_visible()
     assert list(Goal.objects.filter(iop=ch.iop).values_list("pk", flat=True)) == [other.pk]
 
