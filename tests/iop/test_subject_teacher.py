@@ -4,6 +4,8 @@ the access layer (``access.log_subjects`` / ``access.may_log_in``)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
@@ -141,3 +143,19 @@ def test_the_plan_tells_a_faglaerer_why_it_is_read_only_and_the_writers_are_not_
     assert said in world.client("faglaerer").get(url).content.decode()
     for persona in ("teacher", "coordinator", "guardian_a"):
         assert said not in world.client(persona).get(url).content.decode(), persona
+
+
+def test_unpublished_changes_are_told_to_a_faglaerer_without_a_button_they_do_not_have(
+    world: World, plan: Iop, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        plan.refresh_from_db()
+        services.iop_publish(actor=world.user("teacher"), iop=plan, version=plan.version)
+    goal = goal_in(plan, "Matematikk")
+    services.goal_update(
+        actor=world.user("teacher"), goal=goal, version=goal.version, data={"text": "Eleven teller til 200."}
+    )
+    url = reverse("iop:iop_detail", args=[plan.pk])
+    page = world.client("faglaerer").get(url).content.decode()
+    assert "til endringene blir publisert" in page and "Publiser endringene" not in page
+    assert "til du trykker «Publiser endringene»" in world.client("teacher").get(url).content.decode()
