@@ -249,3 +249,14 @@ def test_the_pupils_file_names_the_parts_of_an_iup_in_words(world: World) -> Non
         words = ", ".join(str(IupSettings.Part(key).label) for key in plan.parts)
     assert entry["value"] == plan.parts and plan.parts and "goals" in plan.parts
     assert entry["text"] == words and entry["text"].startswith("Mål")
+
+
+def test_an_empty_iup_list_says_who_it_holds_and_where_the_pupils_one_only_reads_are(world: World) -> None:
+    """The vikar reads pupil A (a read grant) but works on no plan: the list is
+    empty and says why, pointing to the pupil list, where the pupil is."""
+    page = world.client("vikar").get(reverse("iop:iup_list")).content.decode()
+    assert "Ingen elever å vise." in page and "Elever du bare har lesetilgang til" in page
+    assert f'href="{reverse("pupil_list")}"' in page
+    assert world.pupil_a.last_name in world.client("vikar").get(reverse("pupil_list")).content.decode()
+    teacher = world.client("teacher").get(reverse("iop:iup_list")).content.decode()
+    assert "Elever du bare har lesetilgang til" not in teacher
