@@ -15,7 +15,7 @@ from iop.limits import TEXT_MAX_LENGTH, FreeTextFormField
 from iop.models import CONSENT_AGE
 from students.models import Group, Pupil, School, User
 
-from . import duty_titles, report_text
+from . import duty_titles, report_text, services
 from .models import (
     MEETING_AGENDA,
     Concern,
@@ -297,15 +297,11 @@ class ConsentForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean() or {}
         day = data.get("date")
-        if self.pupil is not None and day is not None and "given_by" in data:
-            # Who consents goes by the pupil's age that day: said first, as the other errors follow from it.
-            own = self.pupil.age_on(day) >= CONSENT_AGE
-            if own and data["given_by"] != Consent.GivenBy.PUPIL:
-                self.add_error("given_by", _("The pupil is 15 or older and consents for themselves."))
-                return data
-            if not own and data["given_by"] != Consent.GivenBy.GUARDIAN:
-                self.add_error("given_by", _("For a pupil under 15 the guardians consent."))
-                return data
+        # Who consents goes by the pupil's age that day: said first, as the other errors follow from it.
+        known = self.pupil is not None and day is not None and "given_by" in data
+        if known and (wrong := services.consent_giver_error(self.pupil, day, data["given_by"])):  # type: ignore[arg-type]
+            self.add_error("given_by", wrong)
+            return data
         if (
             data.get("given_by") == Consent.GivenBy.GUARDIAN
             and data.get("guardian") is None

@@ -358,6 +358,18 @@ def referral_update(*, actor: User, referral: Referral, version: int, data: Mapp
     return current
 
 
+def consent_giver_error(pupil: Pupil, on: datetime.date, given_by: str) -> str | None:
+    """Why GIVEN_BY (a ``Consent.GivenBy`` value) may not consent for PUPIL
+    on ON, or None: from the age of 15 (:data:`iop.models.CONSENT_AGE`) the
+    pupil consents, before it a guardian (opplæringslova chapter 11)."""
+    own = pupil.age_on(on) >= CONSENT_AGE
+    if own and given_by != Consent.GivenBy.PUPIL:
+        return str(_("The pupil is 15 or older and consents for themselves."))
+    if not own and given_by != Consent.GivenBy.GUARDIAN:
+        return str(_("For a pupil under 15 the guardians consent."))
+    return None
+
+
 @transaction.atomic
 def consent_record(
     *,
@@ -385,10 +397,8 @@ def consent_record(
         raise ValidationError(_("The referral is sent already."))
     pupil = referral.pupil
     own = pupil.age_on(date) >= CONSENT_AGE
-    if own and given_by != Consent.GivenBy.PUPIL:
-        raise ValidationError({"given_by": _("The pupil is 15 or older and consents for themselves.")})
-    if not own and given_by != Consent.GivenBy.GUARDIAN:
-        raise ValidationError({"given_by": _("For a pupil under 15 the guardians consent.")})
+    if wrong := consent_giver_error(pupil, date, given_by):
+        raise ValidationError({"given_by": wrong})
     if date > timezone.localdate():
         raise ValidationError({"date": _("The consent cannot be dated in the future.")})
     if own:

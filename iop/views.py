@@ -831,7 +831,7 @@ def goal_update(request: HttpRequest, pk: str) -> HttpResponse:
     plan = goal.plan
 
     def closed(saved: Goal) -> HttpResponse:
-        if not request.htmx or request.POST.get("standalone") == "1":  # type: ignore[attr-defined]
+        if not request.htmx or _from_goal_page(request):  # type: ignore[attr-defined]
             # Closed on the editor's page of its own: back to the plan, at the goal.
             return _to_plan(request, plan.get_absolute_url() + f"#goal-{goal.pk}")
         # The goal's reading text is shown again: a read, not an opening for editing.
@@ -1085,8 +1085,7 @@ def goal_editor(request: HttpRequest, pk: str) -> HttpResponse:
         return render(request, "iop/_goal_form.html", context)
     # On a page of its own the form stands in the goal's place too, where the
     # answers of its saves (a conflict, the closed goal) are put.
-    # Its move and delete buttons aim at the form's place (there is no list
-    # of goals to redraw): those views answer by going to the plan.
+    # Its buttons say so (``standalone``): moving, closing and deleting go to the plan.
     context.update(partial="iop/_goal_form.html", title=_("Edit the goal"), place=f"goal-{goal.pk}", standalone=True)
     return render(request, "iop/edit_page.html", context)
 
@@ -1259,7 +1258,7 @@ def goal_move(request: HttpRequest, pk: str) -> HttpResponse:
     through: otherwise the editor stays open with the text and the errors."""
     goal = selectors.goal_for(request.user, pk, Action.EDIT)
     up = request.POST.get("direction") == "up"
-    in_list = request.htmx and not _from_goal_page(request, goal)  # type: ignore[attr-defined]
+    in_list = request.htmx and not _from_goal_page(request)  # type: ignore[attr-defined]
     if goal.iop_id and f"{goal.pk}-version" in request.POST:
 
         def moved(saved: Goal) -> HttpResponse:
@@ -1278,11 +1277,11 @@ def goal_move(request: HttpRequest, pk: str) -> HttpResponse:
     return _to_plan(request, goal.plan.get_absolute_url() + f"#goal-{goal.pk}")
 
 
-def _from_goal_page(request: HttpRequest, goal: Goal) -> bool:
-    """Whether an htmx REQUEST comes from GOAL's editor on a page of its own
-    (:func:`goal_editor` without htmx), where its buttons aim at the form's
-    own place, not at a list of goals."""
-    return bool(request.htmx and request.htmx.target == f"goal-{goal.pk}")  # type: ignore[attr-defined]
+def _from_goal_page(request: HttpRequest) -> bool:
+    """Whether REQUEST was sent by a goal's editor on a page of its own
+    (:func:`goal_editor` without htmx; its form posts ``standalone=1``),
+    where there is no list of goals to redraw: the answer goes to the plan."""
+    return request.POST.get("standalone") == "1"
 
 
 def _to_plan(request: HttpRequest, url: str) -> HttpResponse:
@@ -1296,7 +1295,7 @@ def _to_plan(request: HttpRequest, url: str) -> HttpResponse:
 @require_POST
 def goal_delete(request: HttpRequest, pk: str) -> HttpResponse:
     goal = selectors.goal_for(request.user, pk, Action.EDIT)
-    in_list = request.htmx and not _from_goal_page(request, goal)  # type: ignore[attr-defined]
+    in_list = request.htmx and not _from_goal_page(request)  # type: ignore[attr-defined]
     try:
         services.goal_delete(actor=_actor(request), goal=goal)
     except ValidationError as exc:
@@ -1327,7 +1326,7 @@ def iop_publish(request: HttpRequest, pk: str) -> HttpResponse:
             button=_("Yes, publish"),
             back=reverse("iop:iop_detail", args=[iop.pk]),
             problems=[flag.message for flag in flags if flag.blocks_publishing],
-            warnings=[flag.message for flag in flags if flag.code == "iop_content_missing"],
+            warnings=[flag.message for flag in flags if flag.advisory],
             refused=str(services.NOTHING_TO_PUBLISH) if services.unchanged_since_published(iop) else "",
             carry={"seen": services.content_stamp(iop)},
             changes=_changes_url("iop:iop_compare", iop, "?upublisert=1"),
